@@ -1,0 +1,47 @@
+// Small helpers shared by the repository's scripts (build, lint, test, start, bench).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The npm workspaces in dependency order: each may import only those before it. */
+export const workspaces = ['lang', 'inspector', 'vm-manager', 'shell', 'e2e'];
+
+/** Runs a command with inherited output; resolves to its exit code (signals count as failure). */
+export function run(cmd, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+    child.on('error', (err) => {
+      console.error(`${cmd}: ${err.message}`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export function runSync(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  return r.status ?? 1;
+}
+
+/** Every file under `dir` (recursively) whose name satisfies `accept`, skipping node_modules. */
+export function findFiles(dir, accept) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findFiles(path, accept));
+    else if (accept(name)) out.push(path);
+  }
+  return out;
+}
+
+export async function bootstrap() {
+  if (process.env.PHANTOM_SKIP_BOOTSTRAP === '1') return 0;
+  return run('bash', [join(root, 'scripts/bootstrap')], {
+    env: { ...process.env, PHANTOM_BOOTSTRAP_QUIET: '1' },
+  });
+}

@@ -1,0 +1,33 @@
+// Bundles what tsc alone cannot ship: the renderer (one ES module for the browser, with its
+// static files) into dist/www, and the preload into CommonJS (dist/preload/preload.cjs), as
+// Electron's sandboxed preloads require. Fast enough (esbuild) to run on every build.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const shell = dirname(fileURLToPath(import.meta.url));
+const www = join(shell, 'dist', 'www');
+mkdirSync(www, { recursive: true });
+for (const name of readdirSync(join(shell, 'static')))
+  copyFileSync(join(shell, 'static', name), join(www, name));
+
+await build({
+  entryPoints: [join(shell, 'src/renderer/app.ts')],
+  outfile: join(www, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'chrome120',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: [join(shell, 'src/preload/preload.ts')],
+  outfile: join(shell, 'dist/preload/preload.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  external: ['electron'],
+  logLevel: 'warning',
+});

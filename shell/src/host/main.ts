@@ -1,0 +1,43 @@
+/**
+ * The host process's entry point in browser mode: starts the services and the HTTP/WebSocket
+ * server on 127.0.0.1 and prints the URL with its token. (In Electron, main starts the same
+ * handlers behind a MessagePort instead; see ../main/main.ts.)
+ *
+ *   node shell/dist/host/main.js [--port N]
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { rendererDir, repositoryPackageJson } from './paths.js';
+import { startHostServer } from './server.js';
+import { createHandlers, readStudioVersion } from './services.js';
+
+function parsePort(args: string[]): number {
+  const at = args.indexOf('--port');
+  if (at < 0) return 0;
+  const port = Number(args[at + 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`phantom host: --port needs a number from 0 to 65535, not '${args[at + 1] ?? ''}'`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const port = parsePort(process.argv.slice(2));
+if (!existsSync(join(rendererDir, 'index.html'))) {
+  console.error(`phantom host: the renderer is not built (${rendererDir}); run npm start`);
+  process.exit(1);
+}
+const version = readStudioVersion(repositoryPackageJson);
+const server = await startHostServer({
+  staticDir: rendererDir,
+  handlers: createHandlers({ version, mode: 'browser' }),
+  port,
+});
+console.log(`Phantom Studio ${version} (browser mode): ${server.urlWithToken}`);
+
+const shutdown = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

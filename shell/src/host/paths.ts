@@ -1,0 +1,10 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** shell/ — this file is compiled to shell/dist/host/paths.js. */
+export const shellRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The built renderer that browser mode serves and Electron loads. */
+export const rendererDir = join(shellRoot, 'dist', 'www');
+
+export const repositoryPackageJson = join(shellRoot, '..', 'package.json');

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { type HostServer, startHostServer } from './server.js';
+import { createHandlers } from './services.js';
+
+let dir: string;
+let server: HostServer;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'phantom-host-test-'));
+  mkdirSync(join(dir, 'www'));
+  writeFileSync(join(dir, 'www', 'index.html'), '<title>t</title>');
+  writeFileSync(join(dir, 'secret.txt'), 'outside the static dir');
+  server = await startHostServer({
+    staticDir: join(dir, 'www'),
+    handlers: createHandlers({ version: '9.9.9', mode: 'browser' }),
+  });
+});
+
+after(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A raw GET, so that paths are sent exactly as written (fetch would normalise `..`). */
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown> }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const cookie = () => ({ Cookie: `phantom_token=${server.token}` });
+
+test('binds to 127.0.0.1 only, with a 64-hex-digit token', () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.match(server.token, /^[0-9a-f]{64}$/);
+});
+
+test('the token is exchanged for an HttpOnly SameSite=Strict cookie', async () => {
+  const res = await get(`/?token=${server.token}`);
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.location, '/');
+  assert.match(String(res.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
+  assert.equal((await get('/', cookie())).status, 200);
+});
+
+test('no token, a wrong token or a wrong cookie gets 403', async () => {
+  assert.equal((await get('/')).status, 403);
+  assert.equal((await get(`/?token=${'0'.repeat(64)}`)).status, 403);
+  assert.equal((await get('/?token=short')).status, 403);
+  assert.equal((await get('/', { Cookie: 'phantom_token=nope' })).status, 403);
+});
+
+test('every response carries a strict Content-Security-Policy', async () => {
+  const csp = String((await get('/', cookie())).headers['content-security-policy']);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-eval|\*/);
+  assert.equal((await get('/')).headers['content-security-policy'], csp);
+});
+
+test('paths cannot leave the static folder', async () => {
+  for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/nope.js', '/%00']) {
+    assert.equal((await get(path, cookie())).status, 404, path);
+  }
+});
+
+test('the API socket needs the cookie and the same origin', async () => {
+  const url = `${server.url.replace('http', 'ws')}api`;
+  const origin = server.url.slice(0, -1);
+  const opens = (headers: Record<string, string>) =>
+    new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(url, { headers });
+      ws.on('open', () => {
+        ws.close();
+        resolve(true);
+      });
+      ws.on('error', () => resolve(false));
+    });
+  assert.equal(await opens({ ...cookie(), Origin: origin }), true);
+  assert.equal(await opens({ Origin: origin }), false);
+  assert.equal(await opens({ ...cookie(), Origin: 'http://localhost:1' }), false);
+  assert.equal(await opens(cookie()), false);
+});

@@ -1,0 +1,177 @@
+/**
+ * Browser mode's front door: an HTTP server on 127.0.0.1 only, that serves the renderer's
+ * static files and the API over a WebSocket, to holders of the per-run token and nobody else.
+ *
+ * The token arrives once in the URL (`/?token=…`); the server answers with an HttpOnly,
+ * SameSite=Strict cookie and a redirect to the bare URL, so the token does not stay in the
+ * address bar or the history. Every request needs that cookie (or the token in the query);
+ * the WebSocket also needs an Origin equal to the server's own, so another page open in the
+ * same browser cannot reach the API.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, type Stats, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { MAX_REQUEST_BYTES } from '../common/api.js';
+import { dispatch, type Handlers } from '../common/dispatch.js';
+
+const TOKEN_COOKIE = 'phantom_token';
+
+/** Content types of what the renderer bundle contains. */
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+};
+
+export interface HostServerOptions {
+  /** Folder with the built renderer (index.html, app.js, ...). */
+  staticDir: string;
+  handlers: Handlers;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Defaults to 32 random bytes, hex. */
+  token?: string;
+}
+
+export interface HostServer {
+  readonly url: string;
+  /** The URL with the token: the one to open. */
+  readonly urlWithToken: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+/** The Content-Security-Policy of every page: nothing remote, no inline script, no eval. */
+export function contentSecurityPolicy(origin: string): string {
+  const ws = origin.replace(/^http/, 'ws');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    // Monaco and xterm.js set element styles at run time.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${ws}`,
+    "worker-src 'self' blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (given === undefined || given.length !== token.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === TOKEN_COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+export function startHostServer(options: HostServerOptions): Promise<HostServer> {
+  const token = options.token ?? randomBytes(32).toString('hex');
+  let origin = '';
+  const securityHeaders = () => ({
+    'Content-Security-Policy': contentSecurityPolicy(origin),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
+  });
+
+  const deny = (res: ServerResponse, status: number, message: string) => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
+    res.end(`${message}\n`);
+  };
+
+  const serveFile = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    const file = join(options.staticDir, relative || 'index.html');
+    if (!file.startsWith(options.staticDir + sep) && file !== options.staticDir)
+      return deny(res, 404, 'not found');
+    let stats: Stats;
+    try {
+      stats = statSync(file);
+    } catch {
+      return deny(res, 404, 'not found');
+    }
+    if (!stats.isFile()) return deny(res, 404, 'not found');
+    res.writeHead(200, {
+      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': stats.size,
+      ...securityHeaders(),
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    const queryToken = url.searchParams.get('token') ?? undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
+    if (sameToken(queryToken, token)) {
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        Location: url.pathname + url.search,
+        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        ...securityHeaders(),
+      });
+      return res.end();
+    }
+    if (!sameToken(cookieToken(req), token)) {
+      return deny(res, 403, 'Phantom Studio: open the URL with the token that `npm start` printed.');
+    }
+    serveFile(req, res, url.pathname);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', origin).pathname;
+    if (path !== '/api' || req.headers.origin !== origin || !sameToken(cookieToken(req), token)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', async (data, isBinary) => {
+        const frame = isBinary ? '' : data.toString();
+        ws.send(JSON.stringify(await dispatch(options.handlers, frame)));
+      });
+      // A frame over maxPayload closes the socket with 1009; nothing else can throw here.
+      ws.on('error', () => ws.terminate());
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      origin = `http://127.0.0.1:${port}`;
+      resolve({
+        url: `${origin}/`,
+        urlWithToken: `${origin}/?token=${token}`,
+        token,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const client of wss.clients) client.terminate();
+            wss.close();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
