@@ -1,0 +1,43 @@
+/*
+ * platform.h — everything the portable core (core/) needs from the machine it runs on.
+ *
+ * Two implementations: the real kernel (arch/) and the hosted build (hosted/), which runs the
+ * same core on Linux for unit and differential tests against a file or an in-memory fake disk.
+ * The core calls nothing else outside itself except the freestanding C headers and klib.h.
+ *
+ * Not here: paging. The object space is always at SPACE_BASE; the kernel maps it on demand
+ * (page faults read pages from the store), the hosted build maps it with mmap.
+ */
+#ifndef PHANTOM_PLATFORM_H
+#define PHANTOM_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Write bytes to the human console (serial port 1 in the kernel, stdout when hosted). */
+void ph_console_write(const char *bytes, size_t n);
+
+/** Milliseconds since this boot, monotonic (PIT ticks in the kernel). Machine time is kept by core/. */
+uint64_t ph_uptime_ms(void);
+
+/** Wall-clock time, Unix seconds (CMOS RTC in the kernel). */
+uint64_t ph_wall_seconds(void);
+
+/** CPU timestamp counter and its rate, for measuring pauses in microseconds. */
+uint64_t ph_tsc(void);
+uint64_t ph_tsc_per_us(void);
+
+/** Wait (halting the CPU in the kernel) until ph_uptime_ms() >= ms or something else wakes us. */
+void ph_idle_until(uint64_t ms);
+
+/** Store disk, in BLOCK_SIZE blocks. Each returns 0 on success or a negative PH_E* code. */
+enum { PH_OK = 0, PH_EIO = -1, PH_ERANGE = -2, PH_ENODEV = -3 };
+uint32_t ph_disk_blocks(void);
+int ph_disk_read(uint32_t block, void *buf, uint32_t count);
+int ph_disk_write(uint32_t block, const void *buf, uint32_t count);
+int ph_disk_flush(void);
+
+/** Stop the machine with a report (registers and stack trace in the kernel; abort() when hosted). */
+__attribute__((noreturn, format(printf, 1, 2))) void ph_panic(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,19 @@
+/* spec_ignore_end.h — undefines every X-macro of the .def files in lang/spec (see spec_ignore.h). */
+#undef OP
+#undef NATIVE
+#undef FORMAT
+#undef HEADER
+#undef SPACE
+#undef KIND
+#undef FLAG
+#undef CLASS
+#undef FIELD
+#undef CONST
+#undef ERROR
+#undef STORE
+#undef SB
+#undef IX
+#undef IXE
+#undef GEN
+#undef GME
+#undef PME
