@@ -1,0 +1,163 @@
+/**
+ * The public surface of vm-manager as types and schemas, with no Node or DOM, so the studio's
+ * host and renderer share it: machine configuration (validated with zod), states, status,
+ * checkpoints, generations, console attachments and build progress. The implementation is
+ * `Machines` in `../node/machines.ts`.
+ */
+import { z } from 'zod';
+import type { Diagnostic } from './diagnostics.js';
+import type { Disposable, Event } from './events.js';
+import { MAX_MACHINE_NAME_LENGTH, machineNameProblem } from './machine-name.js';
+
+export const DRIVER_NAMES = ['qemu', 'libvirt'] as const;
+export type DriverName = (typeof DRIVER_NAMES)[number];
+
+/** libvirt's local system daemon: the only URI that needs no remote host. */
+export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
+
+/** Enough for the kernel, its object space and the page cache of a small demo. */
+export const DEFAULT_MEMORY_MIB = 64;
+
+const programName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'a program is the base name of a lang/examples file');
+
+export const machineConfigSchema = z
+  .object({
+    driver: z.enum(DRIVER_NAMES).default('qemu'),
+    uri: z.string().min(1).default(DEFAULT_LIBVIRT_URI),
+    memoryMiB: z.number().int().min(16).max(4096).default(DEFAULT_MEMORY_MIB),
+    /** Size of the kernel's object space (passed on its command line). */
+    spaceMiB: z.number().int().min(1).max(2048).default(16),
+    /** The kernel's interval between generations (passed on its command line). */
+    snapshotIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
+    /** Size of the store disk the machine gets when it has no image to start from. */
+    diskMiB: z.number().int().min(1).max(65_536).default(64),
+    program: programName.optional(),
+    /** The kernel ELF (multiboot); without one the machine boots the firmware alone. */
+    kernelPath: z.string().min(1).optional(),
+    /** A raw store image (`phc image`) copied into the machine's qcow2 disk when it is created. */
+    imagePath: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type MachineConfig = z.infer<typeof machineConfigSchema>;
+export type MachineConfigInput = z.input<typeof machineConfigSchema>;
+
+export const machineNameSchema = z
+  .string()
+  .max(MAX_MACHINE_NAME_LENGTH)
+  .superRefine((name, ctx) => {
+    const problem = machineNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const MACHINE_STATES = ['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed'] as const;
+export type MachineState = (typeof MACHINE_STATES)[number];
+
+export interface MachineStatus {
+  name: string;
+  state: MachineState;
+  driver: DriverName;
+  /** The libvirt URI, for the libvirt driver. */
+  uri?: string;
+  /** When the machine entered `state` (ms since the epoch). */
+  since: number;
+  /** Why the machine crashed or failed to start, when it did. */
+  reason?: string;
+}
+
+export interface MachineStateChange {
+  name: string;
+  previous: MachineState;
+  state: MachineState;
+  reason?: string;
+}
+
+export const checkpointNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a checkpoint name is letters, digits, ".", "-" and "_"');
+
+export interface Checkpoint {
+  name: string;
+  description: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The checkpoint that was current when this one was taken (the tree's edge). */
+  parent: string | null;
+  /** The kernel generation current when it was taken, or null when it could not be known. */
+  generation: number | null;
+  /** The last lines of the console when it was taken. */
+  consoleTail: string;
+  /** Whether the machine ran or was paused; a revert restores that too. */
+  machineState: 'running' | 'paused';
+}
+
+export interface CheckpointNode {
+  checkpoint: Checkpoint;
+  children: CheckpointNode[];
+}
+
+export interface CheckpointTree {
+  roots: CheckpointNode[];
+  /** The checkpoint the machine last came from (taken or reverted to): "you are here". */
+  current: string | null;
+}
+
+export const REVERT_AUTO_CHECKPOINT = ['take', 'skip'] as const;
+export interface RevertOptions {
+  /** Take a checkpoint of the present state first, so a mistaken revert loses nothing. */
+  autoCheckpoint: (typeof REVERT_AUTO_CHECKPOINT)[number];
+}
+
+export interface RevertResult {
+  revertedTo: string;
+  /** The name of the checkpoint taken of the state before the revert, if one was. */
+  autoCheckpoint?: string;
+}
+
+/** One committed kernel generation as read from the store disk. */
+export interface Generation {
+  number: number;
+  parent: number | null;
+  /** ISO 8601, when the store records it. */
+  committedAt: string | null;
+}
+
+/** A live connection to a machine's serial console. */
+export interface ConsoleAttachment extends Disposable {
+  /** What the console printed before this attachment (the scroll-back ring, up to 1 MiB). */
+  readonly scrollback: Uint8Array;
+  /** Output in batches (about every 16 ms or 200 KB). */
+  readonly onData: Event<Uint8Array>;
+  /** Fires once when the console ends: the machine stopped or this attachment was disposed. */
+  readonly onDidClose: Event<void>;
+  /** Sends keystrokes to the guest. */
+  write(data: Uint8Array | string): void;
+  /**
+   * Flow control: the consumer reports bytes it has shown. The stream pauses while more than
+   * `CONSOLE_HIGH_WATER_BYTES` are unacknowledged. Consumers that never ack pass `ack: 'auto'`.
+   */
+  ack(bytes: number): void;
+}
+
+export interface ConsoleAttachOptions {
+  ack: 'auto' | 'manual';
+}
+
+export const BUILD_STEPS = ['kernel', 'classes', 'image', 'disk'] as const;
+export type BuildStep = (typeof BUILD_STEPS)[number];
+
+export type BuildEvent =
+  | { kind: 'step-started'; step: BuildStep; percent: number }
+  | { kind: 'step-finished'; step: BuildStep; percent: number; outcome: 'built' | 'up-to-date' }
+  | { kind: 'step-failed'; step: BuildStep; percent: number; message: string }
+  | { kind: 'log'; step: BuildStep; line: string }
+  | { kind: 'diagnostic'; step: BuildStep; diagnostic: Diagnostic };
+
+export interface BuildResult {
+  kernelPath: string;
+  imagePath: string | undefined;
+  /** True when nothing needed rebuilding. */
+  upToDate: boolean;
+}
