@@ -66,7 +66,7 @@ export class SpaceFixture {
     const cls = this.classes.get(className);
     if (cls === undefined) throw new Error(`fixture: no class ${className}`);
     const addr = this.alloc(cls, KIND_SLOTS, slots.length);
-    slots.forEach((w, i) => this.setSlot(addr, i, w));
+    for (const [i, w] of slots.entries()) this.setSlot(addr, i, w);
     return addr;
   }
 
@@ -79,7 +79,7 @@ export class SpaceFixture {
 
   array(words: number[]): number {
     const addr = this.alloc(this.classes.get('.internal.array')!, KIND_SLOTS, words.length);
-    words.forEach((w, i) => this.setSlot(addr, i, w));
+    for (const [i, w] of words.entries()) this.setSlot(addr, i, w);
     return addr;
   }
 
