@@ -1,0 +1,23 @@
+/*
+ * hosted.h — what the hosted build (Linux) offers beyond platform.h: mapping the object space at
+ * SPACE_BASE with mmap, and a virtual clock for deterministic runs. Used by hosted tools and
+ * unit tests; the kernel has neither (it pages the space in from the store and has a real timer).
+ */
+#ifndef PHANTOM_HOSTED_H
+#define PHANTOM_HOSTED_H
+
+#include <stdint.h>
+
+/** Map `bytes` (a multiple of PAGE_SIZE) of zeroed memory at SPACE_BASE. 0, or -errno. */
+int hosted_space_map(uint32_t bytes);
+/** Unmap what hosted_space_map mapped (no-op when nothing is). */
+void hosted_space_unmap(void);
+
+/**
+ * With the virtual clock on, ph_uptime_ms stands still while code runs and ph_idle_until jumps
+ * straight to the deadline: sleeps are instant and every run gives the same output. It matches
+ * the clock of lang's reference interpreter.
+ */
+void hosted_use_virtual_clock(int on);
+
+#endif
