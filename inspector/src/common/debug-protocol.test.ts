@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseDef } from '@phantom/lang/common/spec/def-parse.js';
+import * as P from './debug-protocol.js';
+
+const defPath = join(import.meta.dirname, '../../../kernel-src/include/debug.def');
+
+test('every number of kernel-src/include/debug.def is the same here', () => {
+  const records = parseDef(readFileSync(defPath, 'utf8'));
+  const constants = P as unknown as Record<string, unknown>;
+  let checked = 0;
+  for (const r of records) {
+    const [name, value] = r.args as [string, number];
+    if (r.macro === 'PROTO' || r.macro === 'FRAME') assert.equal(constants[name], value, name);
+    else if (r.macro === 'MSG') assert.equal(P.MessageType[name as keyof typeof P.MessageType], value, name);
+    else if (r.macro === 'EVENT') assert.equal(P.EventType[name as keyof typeof P.EventType], value, name);
+    else if (r.macro === 'DERR')
+      assert.equal(P.DebugErrorCode[name as keyof typeof P.DebugErrorCode], value, name);
+    else assert.fail(`unknown record ${r.macro}`);
+    checked++;
+  }
+  const enumSize = (e: object) => Object.values(e).filter((v) => typeof v === 'number').length;
+  assert.equal(enumSize(P.MessageType), records.filter((r) => r.macro === 'MSG').length);
+  assert.equal(enumSize(P.DebugErrorCode), records.filter((r) => r.macro === 'DERR').length);
+  assert.ok(checked > 30);
+});
+
+function collect() {
+  const frames: P.Frame[] = [];
+  const problems: P.FrameProblem[] = [];
+  const decoder = new P.FrameDecoder(
+    (f) => frames.push(f),
+    (p) => problems.push(p),
+  );
+  return { frames, problems, decoder };
+}
+
+test('frames round-trip, whole or a byte at a time', () => {
+  const a = P.encodeFrame(P.MessageType.HELLO, 7, new P.PayloadWriter().u16(1).finish());
+  const b = P.encodeFrame(P.MessageType.STATS, 8);
+  for (const chunking of [0, 1, 5]) {
+    const { frames, problems, decoder } = collect();
+    const all = new Uint8Array([...a, ...b]);
+    if (chunking === 0) decoder.push(all);
+    else for (let i = 0; i < all.length; i += chunking) decoder.push(all.subarray(i, i + chunking));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      frames.map((f) => [f.type, f.id, f.payload.length]),
+      [
+        [P.MessageType.HELLO, 7, 2],
+        [P.MessageType.STATS, 8, 0],
+      ],
+    );
+  }
+});
+
+test('garbage, a corrupted frame and an oversized header are reported and skipped; later frames survive', () => {
+  const good = P.encodeFrame(P.MessageType.ROOTS, 3);
+  const bad = P.encodeFrame(P.MessageType.STATS, 4, new Uint8Array([1, 2, 3]));
+  bad[17]! ^= 0xff;
+  const huge = P.encodeFrame(P.MessageType.STATS, 5);
+  new DataView(huge.buffer).setUint32(P.DF_LENGTH, P.DBG_MAX_PAYLOAD + 1, true);
+  const { frames, problems, decoder } = collect();
+  decoder.push(new Uint8Array([9, 9, 9, ...bad, ...huge, ...good]));
+  assert.deepEqual(
+    frames.map((f) => f.id),
+    [3],
+  );
+  assert.ok(problems.some((p) => p.kind === 'garbage'));
+  assert.ok(problems.some((p) => p.kind === 'bad-crc' && p.id === 4));
+  assert.ok(problems.some((p) => p.kind === 'too-large' && p.id === 5));
+});
+
+test('payload decoders read what the writer wrote and reject short and long payloads', () => {
+  const hello = new P.PayloadWriter()
+    .u16(1)
+    .u16(0)
+    .u32(1)
+    .u32(0x40000000)
+    .u32(64 << 20)
+    .u32(65536)
+    .str('phantom 0.1')
+    .finish();
+  assert.deepEqual(P.decodeHello(hello), {
+    protocolVersion: 1,
+    formatVersion: 1,
+    spaceBase: 0x40000000,
+    spaceSize: 64 << 20,
+    maxPayload: 65536,
+    kernel: 'phantom 0.1',
+  });
+  assert.throws(() => P.decodeHello(hello.subarray(0, 10)), P.DebugProtocolError);
+  assert.throws(() => P.decodeHello(new Uint8Array([...hello, 0])), /trailing/);
+  const objects = new P.PayloadWriter()
+    .u16(1)
+    .u16(0)
+    .u32(0x40000100)
+    .u8(0)
+    .u8(0)
+    .u16(0)
+    .u32(0x40000041)
+    .u32(5)
+    .u32(2)
+    .u32(5)
+    .raw(new Uint8Array([104, 101, 108, 108, 111, 0, 0, 0]))
+    .finish();
+  const [obj] = P.decodeReadObjects(objects);
+  assert.equal(new TextDecoder().decode(obj!.payload), 'hello');
+  const gens = new P.PayloadWriter().u32(2).u32(1).u32(2).u32(1).u64(1_700_000_000).u64(1234);
+  for (let i = 0; i < 6; i++) gens.u32(i);
+  assert.deepEqual(P.decodeGenerations(gens.finish()).generations[0]!.machineMs, 1234);
+});
+
+test('fuzz: random and mutated bytes never throw anything but DebugProtocolError', () => {
+  let seed = 12345;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed >>> 8;
+  };
+  const decoders = [
+    P.decodeHello,
+    P.decodeStats,
+    P.decodeRoots,
+    P.decodeThreads,
+    P.decodeReadObjects,
+    P.decodeEnumerate,
+    P.decodeClasses,
+    P.decodeGenerations,
+    P.decodeError,
+  ];
+  const sample = P.encodeFrame(P.MessageType.STATS, 1, new Uint8Array(68));
+  for (let round = 0; round < 3000; round++) {
+    const len = rand() % 200;
+    const bytes =
+      round % 2
+        ? new Uint8Array(len).map(() => rand() & 0xff)
+        : sample.map((b) => (rand() % 16 === 0 ? rand() & 0xff : b));
+    const { decoder } = collect();
+    decoder.push(bytes);
+    for (const decode of decoders) {
+      try {
+        decode(bytes);
+      } catch (err) {
+        assert.ok(err instanceof P.DebugProtocolError, `${decode.name}: ${err}`);
+      }
+    }
+  }
+});

@@ -1,0 +1,220 @@
+/**
+ * A client of the kernel's debug channel over a byte stream (QEMU exposes serial port 2 as a
+ * unix socket): request/reply matching by id, a deadline per request, typed replies, events
+ * as `onDidCommitGeneration` / `onDidEndThread`, and errors from the kernel as DebugRequestError.
+ * Frames that cannot be decoded are counted (`problems`) and never take the client down.
+ */
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import * as P from '../common/debug-protocol.js';
+
+/** How long a request may wait for its reply: a snapshot under TCG can take seconds. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Problems kept for diagnostics; a channel full of noise must not grow memory without bound. */
+const MAX_PROBLEMS_KEPT = 1000;
+
+export class DebugRequestError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(`${P.DebugErrorCode[code] ?? `error ${code}`}: ${message}`);
+    this.name = 'DebugRequestError';
+  }
+}
+
+interface Pending {
+  type: number;
+  resolve: (payload: Uint8Array) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export class DebugClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly events = new EventEmitter();
+  private readonly decoder: P.FrameDecoder;
+  private closedError: Error | undefined;
+  /** Frame problems seen on the channel (garbage, bad CRCs), for diagnostics. */
+  readonly problems: P.FrameProblem[] = [];
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly timeoutMs: number,
+  ) {
+    this.decoder = new P.FrameDecoder(
+      (frame) => this.onFrame(frame),
+      (problem) => this.noteProblem(problem),
+    );
+    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('debug channel closed')));
+  }
+
+  /** Connects to a unix socket path, says HELLO and checks the versions. */
+  static async connect(
+    path: string,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<{ client: DebugClient; hello: P.HelloReply }> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(path);
+      s.once('connect', () => resolve(s));
+      s.once('error', reject);
+    });
+    const client = new DebugClient(socket, timeoutMs);
+    try {
+      const hello = P.decodeHello(
+        await client.request(P.MessageType.HELLO, new P.PayloadWriter().u16(P.DBG_VERSION).finish()),
+      );
+      if (hello.protocolVersion !== P.DBG_VERSION) {
+        throw new Error(
+          `kernel speaks debug protocol ${hello.protocolVersion}, this client ${P.DBG_VERSION}`,
+        );
+      }
+      return { client, hello };
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.fail(new Error('debug client closed'));
+  }
+
+  onDidCommitGeneration(listener: (g: P.GenerationInfo) => void): Disposable {
+    return this.on('generation', listener);
+  }
+
+  onDidEndThread(listener: (e: { thread: number; id: number; state: number }) => void): Disposable {
+    return this.on('thread-end', listener);
+  }
+
+  async stats(): Promise<P.Stats> {
+    return P.decodeStats(await this.request(P.MessageType.STATS));
+  }
+  async roots(): Promise<P.Roots> {
+    return P.decodeRoots(await this.request(P.MessageType.ROOTS));
+  }
+  async threads(): Promise<P.ThreadInfo[]> {
+    return P.decodeThreads(await this.request(P.MessageType.THREADS));
+  }
+  async classes(): Promise<number[]> {
+    return P.decodeClasses(await this.request(P.MessageType.CLASSES));
+  }
+  async generations(): Promise<{ current: number; generations: P.GenerationInfo[] }> {
+    return P.decodeGenerations(await this.request(P.MessageType.GENERATIONS));
+  }
+  /** Reads objects in batches; objects the kernel could not fit come back on the next round. */
+  async readObjects(refs: readonly number[], generation?: number): Promise<P.RawObject[]> {
+    const out: P.RawObject[] = [];
+    let rest = refs.slice();
+    while (rest.length > 0) {
+      const batch = rest.slice(0, P.DBG_MAX_BATCH);
+      const type = generation === undefined ? P.MessageType.READ_OBJECTS : P.MessageType.READ_OBJECTS_AT;
+      const got = P.decodeReadObjects(await this.request(type, P.encodeReadObjects(batch, generation)));
+      if (got.length === 0) throw new Error(`kernel returned no object for ${batch.length} asked`);
+      out.push(...got);
+      rest = rest.slice(got.length);
+    }
+    return out;
+  }
+  async enumerate(
+    start: number,
+    classRef = 0,
+    max: number = P.DBG_MAX_BATCH,
+  ): Promise<{ next: number; objects: number[] }> {
+    return P.decodeEnumerate(
+      await this.request(P.MessageType.ENUMERATE, P.encodeEnumerate(start, classRef, max)),
+    );
+  }
+  async snapshotNow(): Promise<number> {
+    return P.decodeU32Reply(await this.request(P.MessageType.SNAPSHOT_NOW), 'SNAPSHOT_NOW reply');
+  }
+  async pause(): Promise<void> {
+    await this.request(P.MessageType.PAUSE);
+  }
+  async resume(): Promise<void> {
+    await this.request(P.MessageType.RESUME);
+  }
+  async readPage(page: number, generation = P.LIVE_GENERATION): Promise<Uint8Array> {
+    const reply = await this.request(
+      P.MessageType.READ_PAGE,
+      new P.PayloadWriter().u32(generation).u32(page).finish(),
+    );
+    if (reply.length !== 4096) throw new P.DebugProtocolError(`READ_PAGE reply of ${reply.length} bytes`);
+    return reply;
+  }
+
+  /** Sends one request and resolves with its reply's payload. */
+  request(type: P.MessageType, payload?: Uint8Array): Promise<Uint8Array> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = this.nextId;
+    this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`debug request ${P.MessageType[type]} got no reply within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, { type, resolve, reject, timer });
+      this.socket.write(P.encodeFrame(type, id, payload));
+    });
+  }
+
+  private on<T>(name: string, listener: (value: T) => void): Disposable {
+    this.events.on(name, listener);
+    return { dispose: () => this.events.off(name, listener) };
+  }
+
+  private onFrame(frame: P.Frame): void {
+    if (frame.id === 0) {
+      try {
+        if (frame.type === P.EventType.EV_GENERATION)
+          this.events.emit('generation', P.decodeGenerationEvent(frame.payload));
+        else if (frame.type === P.EventType.EV_THREAD_END)
+          this.events.emit('thread-end', P.decodeThreadEnd(frame.payload));
+      } catch (err) {
+        this.noteProblem({ kind: 'bad-payload', id: 0, type: frame.type, message: String(err) });
+      }
+      return;
+    }
+    const waiting = this.pending.get(frame.id);
+    if (!waiting) return;
+    this.pending.delete(frame.id);
+    clearTimeout(waiting.timer);
+    if (frame.type === P.DBG_ERROR_TYPE) {
+      try {
+        const e = P.decodeError(frame.payload);
+        waiting.reject(new DebugRequestError(e.code, e.message));
+      } catch (err) {
+        waiting.reject(err as Error);
+      }
+    } else if (frame.type !== (waiting.type | P.DBG_REPLY_BIT)) {
+      waiting.reject(
+        new P.DebugProtocolError(`reply type 0x${frame.type.toString(16)} to ${P.MessageType[waiting.type]}`),
+      );
+    } else {
+      waiting.resolve(frame.payload);
+    }
+  }
+
+  private noteProblem(problem: P.FrameProblem): void {
+    if (this.problems.length < MAX_PROBLEMS_KEPT) this.problems.push(problem);
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return;
+    this.closedError = err;
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+}
