@@ -1,0 +1,190 @@
+/*
+ * arch.h — the interfaces between the kernel's machine-level subsystems (arch/), one section
+ * per file, in boot order (as xv6's defs.h). The portable core never includes this: it sees
+ * the machine only through platform.h.
+ */
+#ifndef PHANTOM_ARCH_H
+#define PHANTOM_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_BYTES 4096u
+#define KERNEL_CS 0x08
+#define KERNEL_DS 0x10
+
+/* Linker-script symbols (linker.ld). */
+extern char __kernel_start[], __text_end[], __kernel_end[];
+extern char boot_stack_guard[], boot_stack[], boot_stack_top[];
+
+/* ── serial.c ── COM1 is the console, COM2 the debug channel (115200 8N1, polled) */
+enum { COM1 = 0x3F8, COM2 = 0x2F8 };
+void serial_init(void);
+void serial_write(uint16_t port, const char *bytes, size_t n);
+/** The next received byte, or -1 when none is waiting. */
+int serial_read_byte(uint16_t port);
+
+/* ── multiboot.c ── what the boot loader told us, copied before anything can overwrite it */
+struct memory_range {
+  uint64_t base;
+  uint64_t length;
+};
+#define BOOT_MAX_RANGES 32
+#define BOOT_CMDLINE_MAX 256
+struct boot_info {
+  char cmdline[BOOT_CMDLINE_MAX];
+  struct memory_range usable[BOOT_MAX_RANGES]; /* RAM the loader says is free */
+  uint32_t usable_count;
+};
+/** Reads the multiboot information; panics on a wrong magic (not booted by multiboot). */
+void multiboot_read(uint32_t magic, uint32_t info_addr, struct boot_info *out);
+
+/* ── cmdline.c ── kernel options from the command line */
+#define CMDLINE_NO_GEN 0xFFFFFFFFu
+struct kernel_options {
+  char store[16];    /* store=virtio0: the store device */
+  uint32_t snap_ms;  /* snap=N: snapshot interval in ms (0 = off) */
+  uint32_t gen;      /* gen=N: boot generation N instead of the newest; CMDLINE_NO_GEN if unset */
+  char debug[96];    /* debug=a,b,c: debug switches */
+};
+extern struct kernel_options kernel_options;
+/** Parses a multiboot command line (the first word, the kernel's path, is skipped); warns on junk. */
+void cmdline_parse(const char *cmdline, struct kernel_options *out);
+/** Whether the comma-separated debug= list contains the switch name. */
+bool cmdline_debug(const struct kernel_options *options, const char *name);
+
+/* ── gdt.c ── flat segments: 0x08 kernel code, 0x10 kernel data */
+void gdt_init(void);
+
+/* ── trap.c ── the IDT, exceptions, IRQ dispatch */
+struct trap_frame {
+  uint32_t gs, fs, es, ds;
+  uint32_t edi, esi, ebp, esp_at_pusha, ebx, edx, ecx, eax;
+  uint32_t vector, error;
+  uint32_t eip, cs, eflags; /* pushed by the CPU; no ESP/SS: everything runs in ring 0 */
+};
+typedef void (*irq_handler)(struct trap_frame *frame);
+void trap_init(void);
+void trap_set_irq_handler(unsigned irq, irq_handler handler);
+/** The name of CPU exception `vector` ("page fault", ...). */
+const char *trap_name(uint32_t vector);
+
+/* ── panic.c ── */
+/** Reports an exception nobody handled (registers, fault address, stack trace) and stops. */
+__attribute__((noreturn)) void panic_trap(const struct trap_frame *frame);
+/** Prints the stack trace starting at a frame pointer. */
+void panic_backtrace(uint32_t eip, uint32_t ebp);
+/** The code symbol containing addr and the offset into it, or NULL. */
+const char *ksym_lookup(uint32_t addr, uint32_t *offset);
+/** Stops the machine for good: tells QEMU's isa-debug-exit device (if present) and halts. */
+__attribute__((noreturn)) void machine_halt(uint8_t status);
+
+/* ── pic.c ── the two 8259s, remapped to vectors 32..47 */
+#define IRQ_BASE 32
+void pic_init(void);
+void pic_unmask(unsigned irq);
+void pic_eoi(unsigned irq);
+/** Whether IRQ 7 or 15 really is in service (the 8259 raises spurious ones there). */
+bool pic_irq_real(unsigned irq);
+
+/* ── timer.c ── PIT channel 0 at 1 kHz, TSC calibration */
+#define TIMER_HZ 1000
+void timer_init(void);
+/** Called on every tick, after the uptime advanced (the scheduler hooks in here). */
+void timer_set_tick_hook(void (*hook)(void));
+
+/* ── rtc.c ── the CMOS clock, read once at boot */
+void rtc_init(void);
+
+/* ── pmm.c ── physical 4 KiB frames below SPACE_BASE (those are identity-mapped) */
+void pmm_init(const struct boot_info *boot);
+/** A free frame's physical address, or 0 when memory is exhausted. */
+uint32_t pmm_alloc(void);
+/** count physically contiguous frames (for device queues), or 0. */
+uint32_t pmm_alloc_contiguous(uint32_t count);
+void pmm_free(uint32_t frame);
+uint32_t pmm_free_count(void);
+uint32_t pmm_total_count(void);
+/** One past the highest usable physical address the pmm manages. */
+uint32_t pmm_top(void);
+
+/* ── paging.c ── one address space: identity map of RAM, the object space mapped page by page */
+#define PTE_PRESENT 0x001u
+#define PTE_WRITABLE 0x002u
+#define PTE_ACCESSED 0x020u
+#define PTE_DIRTY 0x040u
+#define PTE_LARGE 0x080u
+void paging_init(uint32_t identity_top);
+/** Maps one 4 KiB page (va outside the identity map); allocates its page table if needed. */
+void paging_map(uint32_t va, uint32_t pa, uint32_t flags);
+void paging_unmap(uint32_t va);
+/** Changes the flags of a mapped page, keeping its frame; flushes its TLB entry. */
+void paging_set_flags(uint32_t va, uint32_t flags);
+/** Physical address of a mapped virtual address, or 0 when unmapped. */
+uint32_t paging_virt_to_phys(uint32_t va);
+/** Reloads CR3, flushing every TLB entry (after changing many pages at once). */
+void paging_flush_all(void);
+
+/* ── pci.c ── configuration space (mechanism 1) and a scan of every bus */
+struct pci_device {
+  uint8_t bus, slot, function;
+  uint16_t vendor, device;
+  uint8_t irq_line;
+};
+uint32_t pci_read32(const struct pci_device *dev, uint8_t offset);
+void pci_write32(const struct pci_device *dev, uint8_t offset, uint32_t value);
+/** Finds the index-th device with this vendor and one of the device ids; false when absent. */
+bool pci_find(uint16_t vendor, const uint16_t *device_ids, unsigned id_count, unsigned index,
+              struct pci_device *out);
+/** Base address register n: an I/O port base (bit 0 set in the register) or a memory address. */
+uint32_t pci_bar(const struct pci_device *dev, unsigned n, bool *is_io);
+/** Turns on I/O or memory decoding and bus mastering. */
+void pci_enable(const struct pci_device *dev);
+
+/* ── virtio_blk.c ── the store disk (legacy virtio-blk over PCI I/O ports) */
+/** Finds and starts the index-th virtio-blk disk; false (with a console line) when absent. */
+bool virtio_blk_init(unsigned index);
+
+/* ── pager.c ── the object space: demand paging from the store, dirty tracking, copy-on-write */
+/**
+ * Reads object-space page `page` into `frame` (a kernel-addressable, page-sized buffer).
+ * Returns 0 when it filled the frame, PAGER_ZERO_PAGE when the page is all zero (frame
+ * untouched), or a negative PH_E* code.
+ */
+#define PAGER_ZERO_PAGE 1
+typedef int (*pager_read_fn)(uint32_t page, void *frame);
+void pager_init(uint32_t space_size, pager_read_fn read_page);
+/** Handles a page fault at addr if it is in the object space; false when it is not ours. */
+bool pager_fault(uint32_t addr, uint32_t error_code);
+struct pager_stats {
+  uint32_t pages;          /* pages in the space */
+  uint32_t resident;       /* pages with a frame of their own */
+  uint32_t zero_mapped;    /* pages mapped to the shared zero frame */
+  uint32_t dirty;          /* pages written since the last freeze */
+  uint32_t frozen;         /* pages of the last freeze not yet released */
+  uint32_t reads;          /* pages read from the store */
+  uint32_t write_faults;   /* first writes to a clean page */
+  uint32_t copies;         /* frozen pages copied aside on write since the last freeze */
+};
+void pager_get_stats(struct pager_stats *out);
+/**
+ * Stop-the-world step of a snapshot: every dirty page becomes frozen (write-protected, clean).
+ * Returns how many. Frozen pages are read with pager_frozen_page() while the world runs on;
+ * a write to one first copies it aside, so the frozen contents stay as they were.
+ */
+uint32_t pager_freeze(void);
+/** The i-th frozen page (0 <= i < pager_freeze's count): its page number and frozen bytes. */
+const void *pager_frozen_page(uint32_t i, uint32_t *page);
+/** Ends a freeze: frees the copies made aside and forgets the frozen list. */
+void pager_release_frozen(void);
+
+/* ── space.c ── */
+/** Mounts the store named by store= and maps the object space; false (with a console line) if it cannot. */
+bool space_boot(const struct kernel_options *options);
+
+/* ── selftest.c ── */
+/** Runs the machine self-tests the debug= switches ask for; those that take the disk over halt after. */
+void selftest_run(const struct kernel_options *options);
+
+#endif

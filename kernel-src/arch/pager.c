@@ -1,0 +1,179 @@
+/*
+ * pager.c — the object space [SPACE_BASE, SPACE_BASE + size): demand paging from the store,
+ * dirty tracking and copy-on-write freezing for snapshots.
+ *
+ * Every page has a state word (frame address | PS_* flags), kept here in kernel memory (not in
+ * the object space, and not persistent: it is rebuilt empty at every boot). The rules:
+ *   - A page nobody touched is unmapped. The first access faults; the page is read from the
+ *     store (pager_read_fn) into a fresh frame and mapped read-only. An all-zero page is mapped
+ *     read-only to the one shared zero frame instead.
+ *   - Every clean page is read-only, so the first write to it faults: the page gets its own
+ *     frame if it had none, becomes PS_DIRTY and writable, and joins the dirty list.
+ *   - pager_freeze (stop-the-world, called by the snapshot code) turns every dirty page into a
+ *     PS_FROZEN, clean, read-only page and hands the list over: the snapshot writer reads
+ *     the frozen bytes with pager_frozen_page while the world runs on. A write to a frozen page
+ *     copies it to a new frame first (PS_COPIED) and the writer keeps the old frame, so what it
+ *     writes is exactly the memory at the freeze.
+ *   - pager_release_frozen frees the frames that were copied aside.
+ * Everything runs with interrupts off (in the fault handler or with the world stopped), which
+ * is the lock for all the state below.
+ */
+#include "arch.h"
+#include "klib.h"
+#include "platform.h"
+#include "spec.h"
+
+enum {
+  PS_RESIDENT = 1 << 0, /* has a frame of its own (the frame bits are valid) */
+  PS_ZERO = 1 << 1,     /* mapped read-only to the shared zero frame */
+  PS_DIRTY = 1 << 2,    /* written since the last freeze (writable, on the dirty list) */
+  PS_FROZEN = 1 << 3,   /* on the frozen list of an unreleased freeze */
+  PS_COPIED = 1 << 4,   /* frozen, then written: the frozen bytes are in the list's old frame */
+};
+#define PS_FRAME_MASK 0xFFFFF000u
+
+struct frozen_page {
+  uint32_t page;
+  uint32_t frame; /* the frame holding the bytes as they were at the freeze */
+};
+
+static uint32_t space_pages;
+static pager_read_fn read_page;
+static uint32_t *page_state;
+static uint32_t *dirty_list;
+static uint32_t dirty_count;
+static struct frozen_page *frozen_list;
+static uint32_t frozen_count;
+static bool freeze_active;
+static uint32_t zero_frame;
+static uint32_t spare_frame; /* a frame a zero page did not need, kept for the next fault */
+static struct pager_stats stats;
+
+static void *alloc_table(uint32_t bytes) {
+  uint32_t frames = (bytes + PAGE_BYTES - 1) / PAGE_BYTES;
+  uint32_t addr = pmm_alloc_contiguous(frames);
+  if (!addr) ph_panic("pager: no %u contiguous frames for its tables", frames);
+  memset((void *)addr, 0, frames * PAGE_BYTES);
+  return (void *)addr;
+}
+
+static uint32_t alloc_frame(uint32_t page) {
+  uint32_t frame = spare_frame;
+  spare_frame = 0;
+  if (!frame) frame = pmm_alloc();
+  if (!frame)
+    ph_panic("pager: out of physical memory paging in %08x (%u pages resident)", SPACE_BASE + page * PAGE_BYTES,
+             stats.resident);
+  return frame;
+}
+
+void pager_init(uint32_t space_size, pager_read_fn reader) {
+  if (space_size % PAGE_BYTES || space_size < SPACE_SIZE_MIN || space_size > SPACE_SIZE_MAX)
+    ph_panic("pager: bad object-space size %u", space_size);
+  space_pages = space_size / PAGE_BYTES;
+  read_page = reader;
+  page_state = alloc_table(space_pages * sizeof *page_state);
+  dirty_list = alloc_table(space_pages * sizeof *dirty_list);
+  frozen_list = alloc_table(space_pages * sizeof *frozen_list);
+  zero_frame = (uint32_t)alloc_table(PAGE_BYTES);
+  stats = (struct pager_stats){.pages = space_pages};
+  kprintf("pager: object space %08x..%08x (%u MiB), paged from the store\n", SPACE_BASE, SPACE_BASE + space_size,
+          space_size >> 20);
+}
+
+static void make_dirty(uint32_t page, uint32_t va, uint32_t frame, uint32_t keep_flags) {
+  page_state[page] = frame | PS_RESIDENT | PS_DIRTY | keep_flags;
+  dirty_list[dirty_count++] = page;
+  stats.dirty++;
+  stats.write_faults++;
+  paging_map(va, frame, PTE_WRITABLE);
+}
+
+bool pager_fault(uint32_t addr, uint32_t error_code) {
+  if (!space_pages || addr < SPACE_BASE || addr - SPACE_BASE >= space_pages * PAGE_BYTES) return false;
+  uint32_t page = (addr - SPACE_BASE) / PAGE_BYTES;
+  uint32_t va = SPACE_BASE + page * PAGE_BYTES;
+  uint32_t st = page_state[page];
+  bool write = error_code & 2;
+
+  if (!(st & (PS_RESIDENT | PS_ZERO))) {
+    uint32_t frame = alloc_frame(page);
+    int r = read_page(page, (void *)frame);
+    if (r < 0) ph_panic("pager: store read of page %u (%08x) failed: error %d", page, va, r);
+    stats.reads++;
+    if (r == PAGER_ZERO_PAGE && !write) {
+      spare_frame = frame;
+      page_state[page] = PS_ZERO;
+      stats.zero_mapped++;
+      paging_map(va, zero_frame, 0);
+      return true;
+    }
+    if (r == PAGER_ZERO_PAGE) memset((void *)frame, 0, PAGE_BYTES);
+    stats.resident++;
+    if (write) make_dirty(page, va, frame, 0);
+    else {
+      page_state[page] = frame | PS_RESIDENT;
+      paging_map(va, frame, 0);
+    }
+    return true;
+  }
+  if (!write || (st & PS_DIRTY)) return false; /* a fault the pager cannot explain */
+
+  if (st & PS_ZERO) {
+    uint32_t frame = alloc_frame(page);
+    memset((void *)frame, 0, PAGE_BYTES);
+    stats.zero_mapped--;
+    stats.resident++;
+    make_dirty(page, va, frame, 0);
+    return true;
+  }
+  uint32_t frame = st & PS_FRAME_MASK;
+  uint32_t keep = st & (PS_FROZEN | PS_COPIED);
+  if ((st & PS_FROZEN) && !(st & PS_COPIED)) {
+    uint32_t copy = alloc_frame(page);
+    memcpy((void *)copy, (const void *)frame, PAGE_BYTES);
+    frame = copy;
+    keep |= PS_COPIED;
+    stats.copies++;
+  }
+  make_dirty(page, va, frame, keep);
+  return true;
+}
+
+void pager_get_stats(struct pager_stats *out) {
+  *out = stats;
+  out->frozen = frozen_count;
+}
+
+uint32_t pager_freeze(void) {
+  if (freeze_active) ph_panic("pager_freeze: the previous freeze was not released");
+  for (uint32_t i = 0; i < dirty_count; i++) {
+    uint32_t page = dirty_list[i];
+    uint32_t frame = page_state[page] & PS_FRAME_MASK;
+    page_state[page] = (page_state[page] & ~PS_DIRTY) | PS_FROZEN;
+    frozen_list[i] = (struct frozen_page){page, frame};
+    paging_set_flags(SPACE_BASE + page * PAGE_BYTES, 0);
+  }
+  frozen_count = dirty_count;
+  dirty_count = 0;
+  stats.dirty = 0;
+  stats.copies = 0;
+  freeze_active = true;
+  return frozen_count;
+}
+
+const void *pager_frozen_page(uint32_t i, uint32_t *page) {
+  if (i >= frozen_count) ph_panic("pager_frozen_page: %u of %u", i, frozen_count);
+  *page = frozen_list[i].page;
+  return (const void *)frozen_list[i].frame;
+}
+
+void pager_release_frozen(void) {
+  for (uint32_t i = 0; i < frozen_count; i++) {
+    uint32_t page = frozen_list[i].page;
+    if (page_state[page] & PS_COPIED) pmm_free(frozen_list[i].frame);
+    page_state[page] &= ~(PS_FROZEN | PS_COPIED);
+  }
+  frozen_count = 0;
+  freeze_active = false;
+}

@@ -1,0 +1,123 @@
+/*
+ * selftest.c — machine-level checks run at boot when the command line asks (debug=...), for
+ * what cannot be tested in the hosted build because it is the machine itself. The boot tests
+ * (tests/boot.test.mjs) use them; each prints "selftest NAME: ok" or "selftest NAME: FAIL ...".
+ *
+ *   panic-test  a deliberate page fault: checks the panic report (registers, CR2, trace)
+ *   disk-test   ph_disk_* on the store disk: read, write back, flush, a range error
+ *   pager-test  the pager over the raw disk (page i = block i): demand reads, zero pages,
+ *               dirty tracking, freeze and copy-on-write
+ * disk-test and pager-test take the disk over (pager-test owns the object space), so the boot
+ * stops after them.
+ */
+#include "arch.h"
+#include "klib.h"
+#include "platform.h"
+#include "spec.h"
+
+#define PANIC_TEST_ADDRESS 0xDEAD0000u
+#define PAGER_TEST_SPACE (4u << 20)
+#define PATTERN_WORD(block) (0x50480000u + (block)) /* what the test harness puts at each block's start */
+
+static bool failed;
+
+static void check(const char *test, bool ok, const char *what) {
+  if (ok) return;
+  kprintf("selftest %s: FAIL %s\n", test, what);
+  failed = true;
+}
+
+__attribute__((noinline)) static void panic_test_fault(volatile uint32_t *where) { *where = 0x0BADC0DE; }
+
+static void disk_test(void) {
+  static uint8_t buf[2 * BLOCK_SIZE] __attribute__((aligned(4096)));
+  uint32_t blocks = ph_disk_blocks();
+  check("disk-test", blocks >= 8, "a disk of at least 8 blocks");
+  if (failed) return;
+  check("disk-test", ph_disk_read(1, buf + 8, 1) == PH_OK, "an unaligned read");
+  check("disk-test", ((uint32_t *)(buf + 8))[0] == PATTERN_WORD(1), "block 1 holds its pattern");
+  check("disk-test", ph_disk_read(blocks - 2, buf, 2) == PH_OK, "read the last two blocks");
+  for (uint32_t i = 0; i < 2 * BLOCK_SIZE; i++) buf[i] = (uint8_t)(i * 7 + 3);
+  check("disk-test", ph_disk_write(blocks - 2, buf, 2) == PH_OK, "write the last two blocks");
+  check("disk-test", ph_disk_flush() == PH_OK, "flush");
+  memset(buf, 0, sizeof buf);
+  check("disk-test", ph_disk_read(blocks - 2, buf, 2) == PH_OK, "read them back");
+  bool same = true;
+  for (uint32_t i = 0; i < 2 * BLOCK_SIZE; i++) same &= buf[i] == (uint8_t)(i * 7 + 3);
+  check("disk-test", same, "what was written is read back");
+  check("disk-test", ph_disk_read(blocks - 1, buf, 2) == PH_ERANGE, "a read past the end is PH_ERANGE");
+  check("disk-test", ph_disk_write(blocks, buf, 1) == PH_ERANGE, "a write past the end is PH_ERANGE");
+}
+
+static int read_raw_block(uint32_t page, void *frame) {
+  int r = ph_disk_read(page, frame, 1);
+  if (r < 0) return r;
+  const uint32_t *words = frame;
+  for (uint32_t i = 0; i < BLOCK_SIZE / 4; i++)
+    if (words[i]) return 0;
+  return PAGER_ZERO_PAGE;
+}
+
+static void pager_test(void) {
+  static const char *t = "pager-test";
+  check(t, ph_disk_blocks() >= PAGER_TEST_SPACE / BLOCK_SIZE, "a disk as large as the test space");
+  if (failed) return;
+  pager_init(PAGER_TEST_SPACE, read_raw_block);
+  volatile uint32_t *page0 = (volatile uint32_t *)SPACE_BASE;
+  volatile uint32_t *page2 = (volatile uint32_t *)(SPACE_BASE + 2 * PAGE_BYTES);
+  volatile uint32_t *zero = (volatile uint32_t *)(SPACE_BASE + PAGER_TEST_SPACE - PAGE_BYTES);
+  struct pager_stats s;
+
+  check(t, page0[0] == PATTERN_WORD(0), "page 0 is read from block 0");
+  check(t, page2[0] == PATTERN_WORD(2), "page 2 is read from block 2");
+  check(t, zero[100] == 0, "the last page reads as zero");
+  pager_get_stats(&s);
+  check(t, s.reads == 3 && s.resident == 2 && s.zero_mapped == 1 && s.dirty == 0, "2 resident, 1 zero, none dirty");
+
+  page2[1] = 0x11111111;
+  zero[1] = 0x22222222;
+  page2[2] = 0x33333333; /* already dirty: no second fault */
+  pager_get_stats(&s);
+  check(t, s.dirty == 2 && s.write_faults == 2 && s.zero_mapped == 0 && s.resident == 3, "2 dirty after writes");
+  check(t, zero[0] == 0 && zero[1] == 0x22222222, "a written zero page has its own zeroed frame");
+
+  check(t, pager_freeze() == 2, "the freeze takes the 2 dirty pages");
+  uint32_t page = 0;
+  const uint32_t *frozen2 = 0;
+  for (uint32_t i = 0; i < 2; i++) {
+    const uint32_t *bytes = pager_frozen_page(i, &page);
+    if (page == 2) frozen2 = bytes;
+  }
+  check(t, frozen2 != 0, "page 2 is on the frozen list");
+  if (failed) return;
+  page2[1] = 0x44444444; /* copy on write */
+  check(t, frozen2[1] == 0x11111111 && page2[1] == 0x44444444, "a write after the freeze leaves the frozen copy");
+  pager_get_stats(&s);
+  check(t, s.copies == 1 && s.dirty == 1 && s.frozen == 2, "one copy, one dirty, two frozen");
+  pager_release_frozen();
+  check(t, pager_freeze() == 1, "the next freeze takes only the page written since");
+  pager_release_frozen();
+  page0[3] = 5;
+  pager_get_stats(&s);
+  check(t, s.dirty == 1 && s.copies == 0, "a page written after release is dirty again, without a copy");
+}
+
+void selftest_run(const struct kernel_options *options) {
+  if (cmdline_debug(options, "panic-test")) {
+    kprintf("selftest panic-test: writing to %08x\n", PANIC_TEST_ADDRESS);
+    panic_test_fault((volatile uint32_t *)PANIC_TEST_ADDRESS);
+  }
+  bool disk = cmdline_debug(options, "disk-test"), pager = cmdline_debug(options, "pager-test");
+  if (!disk && !pager) return;
+  if (!virtio_blk_init(0)) check("disk", false, "no virtio disk");
+  if (disk && !failed) {
+    disk_test();
+    if (!failed) kprintf("selftest disk-test: ok\n");
+  }
+  if (pager && !failed) {
+    pager_test();
+    if (!failed) kprintf("selftest pager-test: ok\n");
+  }
+  kprintf("halted\n");
+  machine_halt(failed ? 3 : 0);
+}

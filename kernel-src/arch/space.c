@@ -1,0 +1,76 @@
+/*
+ * space.c — brings up the object space at boot: finds the store disk named on the command
+ * line, mounts the store (core/store.c) at the newest generation that verifies (or gen=N),
+ * hands the pager its page reader, and checks the space header at SPACE_BASE. Nothing of the
+ * object space is compiled into the kernel: every byte comes from the store.
+ */
+#include "arch.h"
+#include "klib.h"
+#include "platform.h"
+#include "spec.h"
+#include "store.h"
+
+/* core/store.c is written beside this file; until it is in the tree the kernel links without
+   it, reports that it cannot mount, and halts. */
+#pragma weak store_init
+#pragma weak store_mount
+#pragma weak store_read_page
+#pragma weak store_status_name
+#pragma weak store_current_generation
+
+static struct store store;
+
+static void *store_alloc(void *context, size_t bytes) {
+  uint32_t frames = (uint32_t)((bytes + PAGE_BYTES - 1) / PAGE_BYTES);
+  uint32_t addr = pmm_alloc_contiguous(frames);
+  if (addr) memset((void *)addr, 0, frames * PAGE_BYTES);
+  return (void *)addr;
+}
+
+static int read_store_page(uint32_t page, void *frame) {
+  int r = store_read_page(&store, page, frame);
+  if (r == STORE_ZERO_PAGE) return PAGER_ZERO_PAGE;
+  if (r < 0) kprintf("store: page %u: %s\n", page, store_status_name(r));
+  return r < 0 ? PH_EIO : 0;
+}
+
+/** The disk index of store=virtioN; false when the option names no disk we can drive. */
+static bool store_disk_index(const char *name, unsigned *index) {
+  if (strncmp(name, "virtio", 6) || name[6] < '0' || name[6] > '9' || name[7]) return false;
+  *index = (unsigned)(name[6] - '0');
+  return true;
+}
+
+bool space_boot(const struct kernel_options *options) {
+  unsigned disk;
+  if (!store_disk_index(options->store, &disk)) {
+    kprintf("store: unknown store device '%s' (expected virtio0 .. virtio9)\n", options->store);
+    return false;
+  }
+  if (!virtio_blk_init(disk)) return false;
+  if (!store_init || !store_mount) {
+    kprintf("store: missing: this kernel was built without core/store.c, so it cannot mount the store\n");
+    return false;
+  }
+  struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
+  int r = store_init(&store, &config);
+  if (r == STORE_OK) r = store_mount(&store, options->gen == CMDLINE_NO_GEN ? NO_GENERATION : options->gen);
+  if (r != STORE_OK) {
+    kprintf("store: cannot mount the store on %s: %s\n", options->store, store_status_name(r));
+    return false;
+  }
+  kprintf("store: mounted generation %u of %u blocks, object space %u MiB\n", store_current_generation(&store),
+          store.block_count, store.space_size >> 20);
+  pager_init(store.space_size, read_store_page);
+
+  const uint32_t *header = (const uint32_t *)SPACE_BASE;
+  uint32_t magic = header[SH_MAGIC / 4], version = header[SH_VERSION / 4], size = header[SH_SIZE / 4];
+  kprintf("space: magic %08x version %u size %u root %08x top %08x objects %u\n", magic, version, size,
+          header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
+  if (magic != SPACE_MAGIC || version != FORMAT_VERSION || size != store.space_size) {
+    kprintf("space: the header at %08x is not a version %u object space of %u bytes\n", SPACE_BASE, FORMAT_VERSION,
+            store.space_size);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,285 @@
+/*
+ * virtio_blk.c — the store disk: a virtio block device through the legacy (virtio 0.9) PCI
+ * I/O-port interface, which QEMU offers for `-drive if=virtio` and `-device virtio-blk-pci`.
+ * Implements the ph_disk_* calls of platform.h.
+ *
+ * One request queue (virtqueue 0). A call splits its transfer into requests of at most
+ * MAX_REQUEST_PAGES pages, puts as many in flight as the ring holds, and polls the used ring
+ * until all are done (no interrupts: the pager reads pages inside the page-fault handler, with
+ * interrupts off). Buffers may be anywhere mapped (kernel memory or the object space): each
+ * page is translated to its frame. A device error status is PH_EIO; a device that stops
+ * answering within DEVICE_TIMEOUT_US is declared dead and every later call fails with PH_EIO.
+ */
+#include "arch.h"
+#include "cpu.h"
+#include "klib.h"
+#include "platform.h"
+#include "spec.h"
+
+enum {
+  VIRTIO_VENDOR = 0x1AF4,
+  VIRTIO_BLK_LEGACY_ID = 0x1001,
+  /* legacy I/O registers */
+  REG_DEVICE_FEATURES = 0x00,
+  REG_DRIVER_FEATURES = 0x04,
+  REG_QUEUE_PFN = 0x08,
+  REG_QUEUE_SIZE = 0x0C,
+  REG_QUEUE_SELECT = 0x0E,
+  REG_QUEUE_NOTIFY = 0x10,
+  REG_STATUS = 0x12,
+  REG_CAPACITY = 0x14, /* device config: capacity in 512-byte sectors, u64 */
+  STATUS_ACKNOWLEDGE = 1,
+  STATUS_DRIVER = 2,
+  STATUS_DRIVER_OK = 4,
+  STATUS_FAILED = 128,
+  FEATURE_FLUSH = 1u << 9,
+  DESC_NEXT = 1,
+  DESC_WRITE = 2, /* the device writes this buffer */
+  AVAIL_NO_INTERRUPT = 1,
+  REQ_IN = 0,
+  REQ_OUT = 1,
+  REQ_FLUSH = 4,
+  REQ_STATUS_OK = 0,
+  SECTOR_BYTES = 512,
+  MAX_QUEUE = 1024,
+  MAX_REQUEST_PAGES = 32,
+  DEVICE_TIMEOUT_US = 10 * 1000 * 1000,
+};
+
+struct vring_desc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags;
+  uint16_t next;
+};
+struct vring_avail {
+  uint16_t flags;
+  uint16_t idx;
+  uint16_t ring[];
+};
+struct vring_used_elem {
+  uint32_t id;
+  uint32_t len;
+};
+struct vring_used {
+  uint16_t flags;
+  uint16_t idx;
+  struct vring_used_elem ring[];
+};
+struct request_header {
+  uint32_t type;
+  uint32_t reserved;
+  uint64_t sector;
+};
+
+/* Per head descriptor: the request's header and status byte, which the device reads and writes. */
+struct request_slot {
+  struct request_header header;
+  volatile uint8_t status;
+  bool in_flight;
+};
+
+static struct {
+  uint16_t io;
+  uint16_t queue_size;
+  uint32_t blocks;
+  bool has_flush;
+  bool dead;
+  struct vring_desc *desc;
+  volatile struct vring_avail *avail;
+  volatile struct vring_used *used;
+  uint16_t free_head, free_count, last_used;
+  uint16_t failed_requests; /* completions with an error status since the batch began */
+  struct request_slot *slots;
+} disk;
+
+static void barrier(void) { __asm__ volatile("" ::: "memory"); }
+
+static uint32_t ring_bytes(uint16_t n) {
+  uint32_t avail_end = 16u * n + 6u + 2u * n;
+  return ((avail_end + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1)) + ((6u + 8u * n + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1));
+}
+
+bool virtio_blk_init(unsigned index) {
+  static const uint16_t ids[] = {VIRTIO_BLK_LEGACY_ID};
+  struct pci_device dev;
+  if (!pci_find(VIRTIO_VENDOR, ids, 1, index, &dev)) {
+    kprintf("virtio-blk: no disk %u (attach one with -drive file=...,if=virtio,format=raw)\n", index);
+    return false;
+  }
+  bool is_io;
+  uint32_t bar = pci_bar(&dev, 0, &is_io);
+  if (!is_io) {
+    kprintf("virtio-blk: disk %u has no legacy I/O BAR; not usable\n", index);
+    return false;
+  }
+  pci_enable(&dev);
+  disk.io = (uint16_t)bar;
+  outb(disk.io + REG_STATUS, 0); /* reset */
+  outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE);
+  outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
+  uint32_t features = inl(disk.io + REG_DEVICE_FEATURES);
+  disk.has_flush = features & FEATURE_FLUSH;
+  outl(disk.io + REG_DRIVER_FEATURES, features & FEATURE_FLUSH);
+
+  outw(disk.io + REG_QUEUE_SELECT, 0);
+  uint16_t n = inw(disk.io + REG_QUEUE_SIZE);
+  if (n == 0 || n > MAX_QUEUE || (n & (n - 1))) {
+    kprintf("virtio-blk: unusable queue size %u\n", n);
+    outb(disk.io + REG_STATUS, STATUS_FAILED);
+    return false;
+  }
+  uint32_t bytes = ring_bytes(n);
+  uint32_t slot_bytes = n * sizeof(struct request_slot);
+  uint32_t ring = pmm_alloc_contiguous((bytes + slot_bytes + PAGE_BYTES - 1) / PAGE_BYTES);
+  if (!ring) ph_panic("virtio-blk: no memory for the queue");
+  memset((void *)ring, 0, bytes + slot_bytes);
+  disk.queue_size = n;
+  disk.desc = (struct vring_desc *)ring;
+  disk.avail = (volatile struct vring_avail *)(ring + 16u * n);
+  disk.used = (volatile struct vring_used *)(ring + ((16u * n + 6u + 2u * n + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1)));
+  disk.slots = (struct request_slot *)(ring + bytes);
+  for (uint16_t i = 0; i < n; i++) disk.desc[i].next = (uint16_t)(i + 1);
+  disk.free_head = 0;
+  disk.free_count = n;
+  disk.avail->flags = AVAIL_NO_INTERRUPT;
+  outl(disk.io + REG_QUEUE_PFN, ring / PAGE_BYTES);
+  outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_DRIVER_OK);
+
+  uint64_t sectors = (uint64_t)inl(disk.io + REG_CAPACITY) | (uint64_t)inl(disk.io + REG_CAPACITY + 4) << 32;
+  uint64_t blocks = sectors / (BLOCK_SIZE / SECTOR_BYTES);
+  disk.blocks = blocks > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)blocks;
+  kprintf("virtio-blk: disk %u at %02x:%02x.%u io %04x, %u blocks (%llu MiB), queue %u%s\n", index, dev.bus, dev.slot,
+          dev.function, disk.io, disk.blocks, blocks * BLOCK_SIZE >> 20, n, disk.has_flush ? ", flush" : "");
+  return true;
+}
+
+static uint16_t take_desc(void) {
+  uint16_t i = disk.free_head;
+  disk.free_head = disk.desc[i].next;
+  disk.free_count--;
+  return i;
+}
+
+/** Collects finished requests, returning their descriptors; counts the failed ones. */
+static void reap(void) {
+  while (disk.last_used != disk.used->idx) {
+    barrier();
+    uint16_t head = (uint16_t)disk.used->ring[disk.last_used % disk.queue_size].id;
+    disk.last_used++;
+    struct request_slot *slot = &disk.slots[head];
+    if (slot->status != REQ_STATUS_OK) disk.failed_requests++;
+    slot->in_flight = false;
+    uint16_t i = head;
+    for (;;) {
+      uint16_t flags = disk.desc[i].flags, next = disk.desc[i].next;
+      disk.desc[i].next = disk.free_head;
+      disk.free_head = i;
+      disk.free_count++;
+      if (!(flags & DESC_NEXT)) break;
+      i = next;
+    }
+  }
+}
+
+/** Polls until at least `wanted` descriptors are free (or all, for wanted = queue size). */
+static int wait_for_descriptors(uint16_t wanted) {
+  uint64_t deadline = ph_tsc() + (uint64_t)DEVICE_TIMEOUT_US * ph_tsc_per_us();
+  for (;;) {
+    reap();
+    if (disk.free_count >= wanted) return PH_OK;
+    if (ph_tsc() > deadline) {
+      disk.dead = true;
+      kprintf("virtio-blk: the disk did not answer within %d s; giving up on it\n", DEVICE_TIMEOUT_US / 1000000);
+      return PH_EIO;
+    }
+    cpu_pause();
+  }
+}
+
+/*
+ * Queues one request: header, the data bytes [va, va + bytes) (may be none), status. Data is
+ * split at page boundaries (each page translated to its frame) and merged again where frames
+ * are contiguous. The caller ensured room for bytes / PAGE_BYTES + 3 descriptors.
+ */
+static void submit(uint32_t type, uint64_t sector, uint32_t va, uint32_t bytes) {
+  uint16_t head = take_desc();
+  struct request_slot *slot = &disk.slots[head];
+  slot->header = (struct request_header){type, 0, sector};
+  slot->status = 0xFF;
+  slot->in_flight = true;
+  disk.desc[head] = (struct vring_desc){(uint32_t)&slot->header, sizeof slot->header, DESC_NEXT, disk.desc[head].next};
+  uint16_t prev = head;
+  uint16_t data_flags = DESC_NEXT | (type == REQ_IN ? DESC_WRITE : 0);
+  while (bytes > 0) {
+    uint32_t piece = PAGE_BYTES - va % PAGE_BYTES;
+    if (piece > bytes) piece = bytes;
+    uint32_t phys = paging_virt_to_phys(va);
+    if (!phys) ph_panic("virtio-blk: buffer page %08x is not mapped", va);
+    struct vring_desc *last = &disk.desc[prev];
+    if (prev != head && last->addr + last->len == phys) {
+      last->len += piece;
+    } else {
+      uint16_t d = take_desc();
+      disk.desc[d] = (struct vring_desc){phys, piece, data_flags, disk.desc[d].next};
+      disk.desc[prev].next = d;
+      prev = d;
+    }
+    va += piece;
+    bytes -= piece;
+  }
+  uint16_t status = take_desc();
+  disk.desc[status] = (struct vring_desc){(uint32_t)&slot->status, 1, DESC_WRITE, disk.desc[status].next};
+  disk.desc[prev].next = status;
+  disk.avail->ring[disk.avail->idx % disk.queue_size] = head;
+  barrier();
+  disk.avail->idx++;
+  barrier();
+  outw(disk.io + REG_QUEUE_NOTIFY, 0);
+}
+
+static int check_ready(uint32_t block, uint32_t count) {
+  if (!disk.io) return PH_ENODEV;
+  if (disk.dead) return PH_EIO;
+  if (block > disk.blocks || count > disk.blocks - block) return PH_ERANGE;
+  return PH_OK;
+}
+
+static int transfer(uint32_t type, uint32_t block, uint32_t va, uint32_t count) {
+  int r = check_ready(block, count);
+  if (r != PH_OK) return r;
+  if (count == 0 && type != REQ_FLUSH) return PH_OK;
+  uint32_t flags = irq_save();
+  disk.failed_requests = 0;
+  uint32_t done = 0;
+  do { /* a flush is one request without data */
+    uint32_t pages = count - done < MAX_REQUEST_PAGES ? count - done : MAX_REQUEST_PAGES;
+    r = wait_for_descriptors((uint16_t)(pages + 3));
+    if (r == PH_OK)
+      submit(type, (uint64_t)(block + done) * (BLOCK_SIZE / SECTOR_BYTES), va + done * BLOCK_SIZE, pages * BLOCK_SIZE);
+    done += pages;
+  } while (done < count && r == PH_OK);
+  if (r == PH_OK) r = wait_for_descriptors(disk.queue_size);
+  irq_restore(flags);
+  if (r == PH_OK && disk.failed_requests) {
+    kprintf("virtio-blk: %u request(s) failed (%s of blocks %u..%u)\n", disk.failed_requests,
+            type == REQ_IN ? "read" : type == REQ_OUT ? "write" : "flush", block, block + count);
+    r = PH_EIO;
+  }
+  return r;
+}
+
+uint32_t ph_disk_blocks(void) { return disk.io ? disk.blocks : 0; }
+
+int ph_disk_read(uint32_t block, void *buf, uint32_t count) {
+  return transfer(REQ_IN, block, (uint32_t)buf, count);
+}
+
+int ph_disk_write(uint32_t block, const void *buf, uint32_t count) {
+  return transfer(REQ_OUT, block, (uint32_t)buf, count);
+}
+
+int ph_disk_flush(void) {
+  if (disk.io && !disk.has_flush) return PH_OK; /* a device without flush writes through */
+  return transfer(REQ_FLUSH, 0, 0, 0);
+}
