@@ -1,14 +1,26 @@
 /**
- * The studio's API: every call the renderer can make of the host, and every event the host
- * can send, defined once here. The host validates each incoming message against these
- * schemas before acting on it, and the renderer's client is typed from them, so both sides
- * agree by construction. Transport-neutral: browser mode carries these messages over a
- * WebSocket, Electron over a MessagePort.
+ * The studio's API: every call the renderer can make of the host, every event the host can
+ * send, and the stream frames that carry console and terminal output, defined once here. The
+ * host validates each incoming message against these schemas before acting on it, and the
+ * renderer validates each message from the host, so both sides agree by construction.
+ * Transport-neutral: browser mode carries these messages over a WebSocket, Electron over IPC.
  */
 import { z } from 'zod';
 
 /** Largest request frame the host accepts; an installed class is the biggest thing sent. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/** Stream output is sent at most this often (Hyper's batching interval: one frame at 60 Hz). */
+export const STREAM_BATCH_MS = 16;
+/** ... or as soon as this much is waiting, so a flood goes out in a few large frames. */
+export const STREAM_BATCH_CHARS = 200 * 1024;
+/** Unacknowledged output above which the host pauses the source (VS Code's pty high-water mark). */
+export const STREAM_HIGH_WATER_CHARS = 512 * 1024;
+/** ... and resumes it once the view has caught up to below this. */
+export const STREAM_LOW_WATER_CHARS = 64 * 1024;
+
+/** Largest text a single terminal input or file save may carry. */
+const MAX_TEXT_CHARS = 2 * 1024 * 1024;
 
 export const StudioInfo = z.object({
   name: z.string(),
@@ -18,14 +30,158 @@ export const StudioInfo = z.object({
 });
 export type StudioInfo = z.infer<typeof StudioInfo>;
 
+const StreamId = z.number().int().positive();
+const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
+
+/** Where files the editor may open live; a file is always named by a root and a relative path. */
+export const FileRoot = z.enum(['examples', 'project']);
+export type FileRoot = z.infer<typeof FileRoot>;
+const RelativePath = z.string().min(1).max(1024);
+
+export const FileEntry = z.object({ root: FileRoot, path: RelativePath });
+export type FileEntry = z.infer<typeof FileEntry>;
+
+export const Diagnostic = z.object({
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+  endLine: z.number().int().positive(),
+  endColumn: z.number().int().positive(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export const SourceLocation = z.object({
+  root: FileRoot,
+  path: RelativePath,
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+});
+export type SourceLocation = z.infer<typeof SourceLocation>;
+
+export const MachineState = z.enum(['stopped', 'building', 'starting', 'running', 'paused', 'crashed']);
+export type MachineState = z.infer<typeof MachineState>;
+
+const MachineName = z.string().min(1).max(64);
+export const MachineSummary = z.object({ name: MachineName, state: MachineState, driver: z.string() });
+export type MachineSummary = z.infer<typeof MachineSummary>;
+
+/** One kernel generation: a committed snapshot of the object space. */
+export const Generation = z.object({
+  id: z.number().int().nonnegative(),
+  /** The generation this one follows; after a rollback to N, the new branch's first has parent N. */
+  parent: z.number().int().nonnegative().nullable(),
+  /** Milliseconds since the epoch when it was committed. */
+  time: z.number(),
+  pauseMs: z.number().nonnegative(),
+  dirtyPages: z.number().int().nonnegative(),
+  objects: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+export type Generation = z.infer<typeof Generation>;
+
+/** One machine checkpoint: a hypervisor snapshot, taken while some generation was current. */
+export const Checkpoint = z.object({
+  name: z.string(),
+  description: z.string(),
+  time: z.number(),
+  generation: z.number().int().nonnegative().nullable(),
+});
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+export const Timeline = z.object({
+  generations: z.array(Generation),
+  checkpoints: z.array(Checkpoint),
+  /** The generation the machine runs on now ("you are here"), if any. */
+  current: z.number().int().nonnegative().nullable(),
+});
+export type Timeline = z.infer<typeof Timeline>;
+
+const MachineParams = z.object({ machine: MachineName }).strict();
+const Done = z.null();
+
 /** Method name → schemas of its parameters and its result. */
 export const methods = {
   'studio.info': { params: z.object({}).strict(), result: StudioInfo },
+  /** The renderer has shown `chars` more characters of the stream (flow control). */
+  'stream.ack': {
+    params: z.object({ stream: StreamId, chars: z.number().int().positive() }).strict(),
+    result: Done,
+  },
+  'stream.close': { params: z.object({ stream: StreamId }).strict(), result: Done },
+  /** A terminal on the host (node-pty): the user's shell in the repository, for make, gdb, phantom. */
+  'terminal.open': {
+    params: z.object(TerminalSize).strict(),
+    result: z.object({ stream: StreamId, title: z.string() }),
+  },
+  'terminal.input': {
+    params: z.object({ stream: StreamId, data: z.string().max(MAX_TEXT_CHARS) }).strict(),
+    result: Done,
+  },
+  'terminal.resize': { params: z.object({ stream: StreamId, ...TerminalSize }).strict(), result: Done },
+  /** The machine's serial console; the stream starts with the scroll-back kept so far. */
+  'console.attach': { params: MachineParams, result: z.object({ stream: StreamId }) },
+  'files.list': { params: z.object({}).strict(), result: z.array(FileEntry) },
+  'files.read': { params: FileEntry.strict(), result: z.object({ text: z.string() }) },
+  'files.write': {
+    params: FileEntry.extend({ text: z.string().max(MAX_TEXT_CHARS) }).strict(),
+    result: Done,
+  },
+  /** Compiler diagnostics of an unsaved buffer. */
+  'lang.check': {
+    params: FileEntry.extend({ text: z.string().max(MAX_TEXT_CHARS) }).strict(),
+    result: z.array(Diagnostic),
+  },
+  'lang.definition': {
+    params: FileEntry.extend({
+      text: z.string().max(MAX_TEXT_CHARS),
+      line: z.number().int().positive(),
+      column: z.number().int().positive(),
+    }).strict(),
+    result: SourceLocation.nullable(),
+  },
+  'machines.list': { params: z.object({}).strict(), result: z.array(MachineSummary) },
+  'machine.build': { params: MachineParams, result: Done },
+  'machine.start': { params: MachineParams, result: Done },
+  'machine.stop': { params: MachineParams, result: Done },
+  'machine.powerCut': { params: MachineParams, result: Done },
+  'machine.snapshotNow': { params: MachineParams, result: Done },
+  'machine.checkpoint': {
+    params: z
+      .object({ machine: MachineName, name: z.string().min(1).max(100), description: z.string().max(1000) })
+      .strict(),
+    result: Done,
+  },
+  'machine.timeline': { params: MachineParams, result: Timeline },
+  'machine.rollback': {
+    params: z.object({ machine: MachineName, generation: z.number().int().nonnegative() }).strict(),
+    result: Done,
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.infer<(typeof methods)[M]['params']>;
 export type Result<M extends MethodName> = z.infer<(typeof methods)[M]['result']>;
+
+/** Event name → schema of its data: what the host reports without being asked. */
+export const events = {
+  'machine.state': z.object({ machine: MachineName, state: MachineState, detail: z.string().optional() }),
+  /** A long operation's progress, for the machine bar's progress bars. */
+  'operation.progress': z.object({
+    machine: MachineName,
+    operation: z.enum(['build', 'boot', 'rollback', 'checkpoint']),
+    step: z.string(),
+    /** 0–100, or null while the length is unknown. */
+    percent: z.number().min(0).max(100).nullable(),
+    done: z.boolean(),
+  }),
+  'machine.timeline': z.object({ machine: MachineName }),
+  /** A failure in the background (not the reply to a call) that the user must see. */
+  'studio.error': z.object({ title: z.string(), message: z.string(), details: z.string().optional() }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventData<E extends EventName> = z.infer<(typeof events)[E]>;
 
 export const Request = z
   .object({
@@ -44,6 +200,8 @@ export enum ErrorCode {
   UnknownMethod = 'unknown-method',
   /** The parameters do not match the method's schema. */
   InvalidParams = 'invalid-params',
+  /** The method exists but this host cannot serve it (a service is missing). */
+  Unavailable = 'unavailable',
   /** The operation itself failed (QEMU died, the disk is full, ...). */
   Failed = 'failed',
 }
@@ -55,10 +213,31 @@ export const ApiErrorBody = z.object({
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
+export const Reply = z.union([
+  z.object({ id: z.number().int().nonnegative().nullable(), result: z.unknown() }).strict(),
+  z.object({ id: z.number().int().nonnegative().nullable(), error: ApiErrorBody }).strict(),
+]);
 export type Reply = { id: number | null; result: unknown } | { id: number | null; error: ApiErrorBody };
+
+export const EventMessage = z.object({ event: z.string(), data: z.unknown() }).strict();
+export type EventMessage = { [E in EventName]: { event: E; data: EventData<E> } }[EventName];
+
+/** A batch of a stream's output, or its end (with the reason, for the user). */
+export const StreamMessage = z.union([
+  z.object({ stream: StreamId, data: z.string() }).strict(),
+  z.object({ stream: StreamId, end: z.string() }).strict(),
+]);
+export type StreamMessage = z.infer<typeof StreamMessage>;
+
+/** Everything the host sends the renderer. */
+export type HostMessage = Reply | EventMessage | StreamMessage;
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(methods, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
 }
 
 /** A failed call, as the client sees it. */

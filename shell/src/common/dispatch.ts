@@ -4,6 +4,7 @@
  * throw: every failure becomes an error reply.
  */
 import {
+  ApiError,
   ErrorCode,
   isMethodName,
   MAX_REQUEST_BYTES,
@@ -21,7 +22,8 @@ function describeIssues(error: { issues: { path: PropertyKey[]; message: string 
   return error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
-export async function dispatch(handlers: Handlers, frame: string): Promise<Reply> {
+/** Handlers may be partial (a test's); a method without one is unavailable, not a crash. */
+export async function dispatch(handlers: Partial<Handlers>, frame: string): Promise<Reply> {
   if (frame.length > MAX_REQUEST_BYTES) {
     return {
       id: null,
@@ -39,7 +41,9 @@ export async function dispatch(handlers: Handlers, frame: string): Promise<Reply
   }
   const request = Request.safeParse(json);
   if (!request.success) {
-    const id = typeof (json as { id?: unknown })?.id === 'number' ? (json as { id: number }).id : null;
+    // Echo the id only when it is one a client could have sent, so the reply stays well formed.
+    const given = (json as { id?: unknown })?.id;
+    const id = Number.isSafeInteger(given) && (given as number) >= 0 ? (given as number) : null;
     return {
       id,
       error: { code: ErrorCode.MalformedMessage, message: `not a request: ${describeIssues(request.error)}` },
@@ -55,10 +59,13 @@ export async function dispatch(handlers: Handlers, frame: string): Promise<Reply
       error: { code: ErrorCode.InvalidParams, message: `${method}: ${describeIssues(params.error)}` },
     };
   }
+  const handler = handlers[method] as ((p: unknown) => unknown) | undefined;
+  if (!handler)
+    return { id, error: { code: ErrorCode.Unavailable, message: `${method} has no handler here` } };
   try {
-    const handler = handlers[method] as (p: unknown) => unknown;
     return { id, result: await handler(params.data) };
   } catch (err) {
+    if (err instanceof ApiError) return { id, error: err.body };
     const e = err instanceof Error ? err : new Error(String(err));
     return { id, error: { code: ErrorCode.Failed, message: e.message, details: e.stack } };
   }

@@ -1,7 +1,10 @@
-/** The one IPC channel between Electron's renderer and main: API frames as JSON text. */
-export const API_CHANNEL = 'phantom:api';
+/** The IPC channels between Electron's renderer and main: API frames as JSON text, both ways. */
+export const API_TO_HOST_CHANNEL = 'phantom:api:to-host';
+export const API_FROM_HOST_CHANNEL = 'phantom:api:from-host';
 
 /** What the preload exposes to the renderer as `window.phantomApi` (Electron only). */
 export interface PreloadApi {
-  call(frame: string): Promise<string>;
+  send(frame: string): void;
+  /** Every frame from the host (replies, events, stream output) goes to this one listener. */
+  onFrame(listener: (frame: string) => void): void;
 }

@@ -1,11 +1,12 @@
 /**
  * The host process's entry point under Electron: main forks this file as a utility process
- * and forwards the renderer's API frames to it; replies go back the same way. The handlers
- * and the validation are the same as browser mode's.
+ * and relays the renderer's API frames to it, and its frames back. One window, one session;
+ * the handlers and the validation are the same as browser mode's.
  */
-import { dispatch } from '../common/dispatch.js';
+import { composeServices } from './compose.js';
 import { repositoryPackageJson } from './paths.js';
-import { createHandlers, readStudioVersion } from './services.js';
+import { readStudioVersion } from './services.js';
+import { Session } from './session.js';
 
 /** What Electron gives a utility process to talk to its parent. */
 interface ParentPort {
@@ -18,8 +19,8 @@ if (!parentPort) {
   console.error('electron-host: must be started by the Electron main process (utilityProcess.fork)');
   process.exit(2);
 }
-const handlers = createHandlers({ version: readStudioVersion(repositoryPackageJson), mode: 'electron' });
-parentPort.on('message', async ({ data }) => {
-  const { seq, frame } = data as { seq: number; frame: string };
-  parentPort.postMessage({ seq, reply: JSON.stringify(await dispatch(handlers, String(frame))) });
+const services = composeServices({ version: readStudioVersion(repositoryPackageJson), mode: 'electron' });
+const session = new Session(services, (frame) => parentPort.postMessage({ frame }));
+parentPort.on('message', ({ data }) => {
+  void session.receive(String((data as { frame?: unknown }).frame));
 });

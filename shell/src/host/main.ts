@@ -7,9 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { composeServices } from './compose.js';
 import { rendererDir, repositoryPackageJson } from './paths.js';
 import { startHostServer } from './server.js';
-import { createHandlers, readStudioVersion } from './services.js';
+import { readStudioVersion } from './services.js';
 
 function parsePort(args: string[]): number {
   const at = args.indexOf('--port');
@@ -30,7 +31,7 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 const version = readStudioVersion(repositoryPackageJson);
 const server = await startHostServer({
   staticDir: rendererDir,
-  handlers: createHandlers({ version, mode: 'browser' }),
+  services: composeServices({ version, mode: 'browser' }),
   port,
 });
 console.log(`Phantom Studio ${version} (browser mode): ${server.urlWithToken}`);

@@ -1,3 +1,4 @@
+/** Where the host finds the repository and the built renderer, from its own location. */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,4 +8,6 @@ export const shellRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 /** The built renderer that browser mode serves and Electron loads. */
 export const rendererDir = join(shellRoot, 'dist', 'www');
 
-export const repositoryPackageJson = join(shellRoot, '..', 'package.json');
+export const repositoryRoot = join(shellRoot, '..');
+
+export const repositoryPackageJson = join(repositoryRoot, 'package.json');

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
+import { composeServices } from './compose.js';
 import { type HostServer, startHostServer } from './server.js';
-import { createHandlers } from './services.js';
 
 let dir: string;
 let server: HostServer;
@@ -18,7 +18,7 @@ before(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'outside the static dir');
   server = await startHostServer({
     staticDir: join(dir, 'www'),
-    handlers: createHandlers({ version: '9.9.9', mode: 'browser' }),
+    services: composeServices({ version: '9.9.9', mode: 'browser' }, { PHANTOM_STATE_DIR: dir }),
   });
 });
 

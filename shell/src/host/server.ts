@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { MAX_REQUEST_BYTES } from '../common/api.js';
-import { dispatch, type Handlers } from '../common/dispatch.js';
+import type { HostServices } from './services.js';
+import { Session } from './session.js';
 
 const TOKEN_COOKIE = 'phantom_token';
 
@@ -35,7 +36,7 @@ const contentTypes: Record<string, string> = {
 export interface HostServerOptions {
   /** Folder with the built renderer (index.html, app.js, ...). */
   staticDir: string;
-  handlers: Handlers;
+  services: HostServices;
   /** 0 picks a free port. */
   port?: number;
   /** Defaults to 32 random bytes, hex. */
@@ -61,7 +62,7 @@ export function contentSecurityPolicy(origin: string): string {
     "img-src 'self' data:",
     "font-src 'self' data:",
     `connect-src 'self' ${ws}`,
-    "worker-src 'self' blob:",
+    "worker-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -146,10 +147,11 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('message', async (data, isBinary) => {
-        const frame = isBinary ? '' : data.toString();
-        ws.send(JSON.stringify(await dispatch(options.handlers, frame)));
+      const session = new Session(options.services, (frame) => ws.send(frame));
+      ws.on('message', (data, isBinary) => {
+        void session.receive(isBinary ? '' : data.toString());
       });
+      ws.on('close', () => session.close());
       // A frame over maxPayload closes the socket with 1009; nothing else can throw here.
       ws.on('error', () => ws.terminate());
     });

@@ -1,14 +1,26 @@
 /**
  * The host's API handlers: where the services (vm-manager, inspector, lang) meet the UI's API.
- * Both transports (browser mode's WebSocket and Electron's MessagePort) dispatch into these.
+ * One set of handlers per connection (a session), because streams belong to the connection
+ * that opened them. Both transports (browser mode's WebSocket, Electron's IPC) dispatch here.
  */
 import { readFileSync } from 'node:fs';
-import type { StudioInfo } from '../common/api.js';
+import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
+import type { Files } from './files.js';
+import type { StreamHub } from './stream-hub.js';
+import { Terminal } from './terminal.js';
 
 export interface StudioIdentity {
   version: string;
   mode: StudioInfo['mode'];
+}
+
+/** What the host runs, shared by every connection. */
+export interface HostServices {
+  identity: StudioIdentity;
+  files: Files;
+  /** Where a new terminal's shell starts: the repository, so `make` and `npx phantom` work. */
+  terminalCwd: string;
 }
 
 /** The studio's version is the repository's: one number for everything we ship together. */
@@ -18,13 +30,63 @@ export function readStudioVersion(packageJsonPath: string): string {
   return pkg.version;
 }
 
-export function createHandlers(identity: StudioIdentity): Handlers {
+function unavailable(what: string): never {
+  throw new ApiError({ code: ErrorCode.Unavailable, message: `${what} is not available in this build` });
+}
+
+function terminal(hub: StreamHub, stream: number): Terminal {
+  const source = hub.source(stream);
+  if (!(source instanceof Terminal))
+    throw new ApiError({ code: ErrorCode.InvalidParams, message: `stream ${stream} is not a terminal` });
+  return source;
+}
+
+export function createHandlers(services: HostServices, hub: StreamHub): Handlers {
+  const noMachines = () => unavailable("vm-manager's machine service");
   return {
     'studio.info': () => ({
       name: 'Phantom Studio',
-      version: identity.version,
-      mode: identity.mode,
+      version: services.identity.version,
+      mode: services.identity.mode,
       platform: process.platform,
     }),
+    'stream.ack': ({ stream, chars }) => {
+      hub.ack(stream, chars);
+      return null;
+    },
+    'stream.close': ({ stream }) => {
+      hub.close(stream);
+      return null;
+    },
+    'terminal.open': ({ cols, rows }) => {
+      const source = new Terminal({ cols, rows, cwd: services.terminalCwd });
+      return { stream: hub.open(source), title: source.title };
+    },
+    'terminal.input': ({ stream, data }) => {
+      terminal(hub, stream).write(data);
+      return null;
+    },
+    'terminal.resize': ({ stream, cols, rows }) => {
+      terminal(hub, stream).resize(cols, rows);
+      return null;
+    },
+    'console.attach': noMachines,
+    'files.list': () => services.files.list(),
+    'files.read': (entry) => ({ text: services.files.read(entry) }),
+    'files.write': ({ text, ...entry }) => {
+      services.files.write(entry, text);
+      return null;
+    },
+    'lang.check': () => unavailable("lang's checkSource"),
+    'lang.definition': () => unavailable("lang's go-to-definition"),
+    'machines.list': () => [],
+    'machine.build': noMachines,
+    'machine.start': noMachines,
+    'machine.stop': noMachines,
+    'machine.powerCut': noMachines,
+    'machine.snapshotNow': noMachines,
+    'machine.checkpoint': noMachines,
+    'machine.timeline': noMachines,
+    'machine.rollback': noMachines,
   };
 }

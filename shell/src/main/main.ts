@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, session, utilityProcess } from 'electron';
-import { API_CHANNEL } from '../common/ipc.js';
+import { API_FROM_HOST_CHANNEL, API_TO_HOST_CHANNEL } from '../common/ipc.js';
 
 const shellDist = join(import.meta.dirname, '..');
 const indexUrl = pathToFileURL(join(shellDist, 'www', 'index.html')).href;
@@ -17,29 +17,23 @@ let window: BrowserWindow | undefined;
 const host = utilityProcess.fork(join(shellDist, 'host', 'electron-host.js'), [], {
   serviceName: 'phantom-host',
 });
-const pending = new Map<number, (reply: string) => void>();
-let nextSeq = 1;
-host.on('message', ({ seq, reply }: { seq: number; reply: string }) => {
-  pending.get(seq)?.(reply);
-  pending.delete(seq);
+host.on('message', ({ frame }: { frame: string }) => {
+  window?.webContents.send(API_FROM_HOST_CHANNEL, frame);
 });
 host.on('exit', (code) => {
-  for (const resolve of pending.values()) {
-    resolve(
-      JSON.stringify({ id: null, error: { code: 'failed', message: `the host process exited (${code})` } }),
-    );
-  }
-  pending.clear();
+  window?.webContents.send(
+    API_FROM_HOST_CHANNEL,
+    JSON.stringify({
+      event: 'studio.error',
+      data: { title: 'The studio host stopped', message: `exit code ${code}` },
+    }),
+  );
 });
 
-ipcMain.handle(API_CHANNEL, (event, frame: unknown) => {
+ipcMain.on(API_TO_HOST_CHANNEL, (event, frame: unknown) => {
   // Only our own page may call the API.
-  if (event.senderFrame?.url !== indexUrl || typeof frame !== 'string') throw new Error('API call refused');
-  return new Promise<string>((resolve) => {
-    const seq = nextSeq++;
-    pending.set(seq, resolve);
-    host.postMessage({ seq, frame });
-  });
+  if (event.senderFrame?.url !== indexUrl || typeof frame !== 'string') return;
+  host.postMessage({ frame });
 });
 
 function createWindow(): void {

@@ -1,90 +1,163 @@
 /**
- * The renderer's typed client of the studio API. The transport is Electron's preload bridge
- * when it is there, else browser mode's WebSocket to the host that served this page; the
- * calls and their types are the same either way.
+ * The renderer's typed client of the studio API: calls with typed replies, events by name,
+ * and streams with flow control (a consumer acknowledges what it has shown, so the host can
+ * pause a source that floods). The transport is Electron's preload bridge when it is there,
+ * else browser mode's WebSocket to the host that served this page; the rest is the same.
  */
 import {
   ApiError,
-  ApiErrorBody,
   ErrorCode,
+  type EventData,
+  type EventName,
   type MethodName,
   type Params,
   type Result,
+  type StreamMessage,
 } from '../common/api.js';
+import { parseHostMessage } from '../common/host-message.js';
 import type { PreloadApi } from '../common/ipc.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-export interface ApiClient {
-  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+export interface Disposable {
+  dispose(): void;
 }
 
-function settle(pending: Pending | undefined, reply: { result?: unknown; error?: unknown }): void {
-  if (!pending) return;
-  if (reply.error !== undefined) {
-    const body = ApiErrorBody.safeParse(reply.error);
-    pending.reject(
-      new ApiError(
-        body.success ? body.data : { code: ErrorCode.Failed, message: 'malformed error reply from the host' },
-      ),
-    );
-  } else {
-    pending.resolve(reply.result);
-  }
+export interface StreamConsumer {
+  /** Shows a batch; must call `shown` once it is on screen, or the host pauses the source. */
+  onData(data: string, shown: () => void): void;
+  onEnd(reason: string): void;
 }
 
-class WebSocketClient implements ApiClient {
+/** Told about frames the client cannot use and about a lost connection. */
+export type ProblemListener = (title: string, error: Error) => void;
+
+interface Transport {
+  send(frame: string): void;
+}
+
+export class ApiClient {
   private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
+  private readonly consumers = new Map<number, StreamConsumer>();
+  /** Stream frames that arrived before their consumer attached (a reply and its first output race). */
+  private readonly unclaimed = new Map<number, StreamMessage[]>();
   private nextId = 1;
-  private readonly socket: Promise<WebSocket>;
+  private transport: Transport | undefined;
+  private readonly queued: string[] = [];
+  private lost: Error | undefined;
 
-  constructor(url: string) {
-    this.socket = new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      ws.addEventListener('open', () => resolve(ws));
-      ws.addEventListener('error', () => reject(new Error(`cannot reach the studio host at ${url}`)));
-      ws.addEventListener('message', (event) => {
-        const reply = JSON.parse(String(event.data)) as {
-          id: number | null;
-          result?: unknown;
-          error?: unknown;
-        };
-        if (reply.id === null) return;
-        settle(this.pending.get(reply.id), reply);
-        this.pending.delete(reply.id);
-      });
-      ws.addEventListener('close', () => {
-        for (const p of this.pending.values())
-          p.reject(new Error('the connection to the studio host closed'));
-        this.pending.clear();
-      });
-    });
+  constructor(private readonly onProblem: ProblemListener) {}
+
+  /** Connects the client to a transport; frames sent before this are queued. */
+  attach(transport: Transport): void {
+    this.transport = transport;
+    for (const frame of this.queued.splice(0)) transport.send(frame);
   }
 
-  async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-    const ws = await this.socket;
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+    if (this.lost) return Promise.reject(this.lost);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      ws.send(JSON.stringify({ id, method, params }));
+      const frame = JSON.stringify({ id, method, params });
+      if (this.transport) this.transport.send(frame);
+      else this.queued.push(frame);
+    });
+  }
+
+  on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): Disposable {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as (data: never) => void);
+    return { dispose: () => set.delete(listener as (data: never) => void) };
+  }
+
+  /** Connects a consumer to a stream the host opened; disposing it closes the stream. */
+  consume(stream: number, consumer: StreamConsumer): Disposable {
+    this.consumers.set(stream, consumer);
+    for (const message of this.unclaimed.get(stream) ?? []) this.deliver(message);
+    this.unclaimed.delete(stream);
+    return {
+      dispose: () => {
+        if (this.consumers.delete(stream)) this.call('stream.close', { stream }).catch(() => {});
+      },
+    };
+  }
+
+  /** One frame from the host. */
+  receive(frame: string): void {
+    const parsed = parseHostMessage(frame);
+    if (!parsed.ok) {
+      this.onProblem('The studio host sent a message the UI cannot read', new Error(parsed.problem));
+      return;
+    }
+    const message = parsed.message;
+    if ('stream' in message) this.deliver(message);
+    else if ('event' in message) {
+      for (const listener of this.listeners.get(message.event) ?? [])
+        (listener as (d: unknown) => void)(message.data);
+    } else if (message.id === null) {
+      const error = 'error' in message ? new ApiError(message.error) : new Error('reply without an id');
+      this.onProblem('The studio host refused a message', error);
+    } else {
+      const pending = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if ('error' in message) pending?.reject(new ApiError(message.error));
+      else pending?.resolve(message.result);
+    }
+  }
+
+  /** The transport is gone: fail what is pending and everything later, with one reason. */
+  disconnected(reason: string): void {
+    this.lost = new ApiError({ code: ErrorCode.Failed, message: reason });
+    for (const p of this.pending.values()) p.reject(this.lost);
+    this.pending.clear();
+    for (const consumer of this.consumers.values()) consumer.onEnd(reason);
+    this.consumers.clear();
+    this.onProblem('Lost the connection to the studio host', this.lost);
+  }
+
+  private deliver(message: StreamMessage): void {
+    const consumer = this.consumers.get(message.stream);
+    if (!consumer) {
+      const held = this.unclaimed.get(message.stream) ?? [];
+      held.push(message);
+      this.unclaimed.set(message.stream, held);
+      return;
+    }
+    if ('end' in message) {
+      this.consumers.delete(message.stream);
+      consumer.onEnd(message.end);
+      return;
+    }
+    const chars = message.data.length;
+    consumer.onData(message.data, () => {
+      if (this.consumers.has(message.stream))
+        this.call('stream.ack', { stream: message.stream, chars }).catch(() => {});
     });
   }
 }
 
-class PreloadClient implements ApiClient {
-  private nextId = 1;
-  constructor(private readonly bridge: PreloadApi) {}
-
-  async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-    const reply = JSON.parse(await this.bridge.call(JSON.stringify({ id: this.nextId++, method, params })));
-    return new Promise((resolve, reject) =>
-      settle({ resolve: resolve as (v: unknown) => void, reject }, reply),
-    );
-  }
-}
-
-export function connectApi(): ApiClient {
+export function connectApi(onProblem: ProblemListener): ApiClient {
+  const client = new ApiClient(onProblem);
   const bridge = (window as unknown as { phantomApi?: PreloadApi }).phantomApi;
-  if (bridge) return new PreloadClient(bridge);
-  return new WebSocketClient(`${location.origin.replace(/^http/, 'ws')}/api`);
+  if (bridge) {
+    bridge.onFrame((frame) => client.receive(frame));
+    client.attach({ send: (frame) => bridge.send(frame) });
+    return client;
+  }
+  const url = `${location.origin.replace(/^http/, 'ws')}/api`;
+  const ws = new WebSocket(url);
+  ws.addEventListener('open', () => client.attach({ send: (frame) => ws.send(frame) }));
+  ws.addEventListener('message', (event) => client.receive(String(event.data)));
+  ws.addEventListener('close', (event) =>
+    client.disconnected(
+      `the connection to the studio host at ${url} closed (code ${event.code}); restart the studio and reload`,
+    ),
+  );
+  return client;
 }

@@ -1,0 +1,24 @@
+/**
+ * Puts the host's services together from the environment, the same way for browser mode and
+ * Electron: the file roots the editor may use, and where terminals start.
+ */
+import { join } from 'node:path';
+import { stateDir } from '@phantom/vm-manager/node/state-dir.js';
+import { Files } from './files.js';
+import { repositoryRoot } from './paths.js';
+import type { HostServices, StudioIdentity } from './services.js';
+
+export function composeServices(
+  identity: StudioIdentity,
+  env: NodeJS.ProcessEnv = process.env,
+): HostServices {
+  return {
+    identity,
+    files: new Files({
+      examples: join(repositoryRoot, 'lang', 'examples'),
+      // The user's own programs: $PHANTOM_PROJECT_DIR, else a folder in the studio's state.
+      project: env.PHANTOM_PROJECT_DIR || join(stateDir(env), 'project'),
+    }),
+    terminalCwd: repositoryRoot,
+  };
+}
