@@ -42,15 +42,27 @@ export class Terminal implements StreamSource {
   }
 
   onData(listener: (text: string) => void): void {
-    this.pty.onData(listener);
+    this.pty.onData((text) => {
+      this.lastDataAt = Date.now();
+      listener(text);
+    });
   }
 
   onEnd(listener: (reason: string) => void): void {
     this.pty.onExit(({ exitCode, signal }) => {
-      if (!this.disposed)
-        listener(
-          signal ? `${this.title} ended by signal ${signal}` : `${this.title} exited with ${exitCode}`,
-        );
+      const reason = signal
+        ? `${this.title} ended by signal ${signal}`
+        : `${this.title} exited with ${exitCode}`;
+      // What is still buffered is small (one pty buffer): read it regardless of flow control.
+      this.pty.resume();
+      const exitedAt = Date.now();
+      const settle = () => {
+        if (this.disposed) return;
+        const now = Date.now();
+        if (now - this.lastDataAt >= EXIT_QUIET_MS || now - exitedAt >= EXIT_FLUSH_LIMIT_MS) listener(reason);
+        else setTimeout(settle, EXIT_QUIET_MS);
+      };
+      setTimeout(settle, EXIT_QUIET_MS);
     });
   }
 
