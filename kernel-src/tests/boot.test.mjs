@@ -1,0 +1,99 @@
+// boot.test.mjs — the kernel booted in QEMU (TCG, or KVM when /dev/kvm exists): reads serial 1
+// and checks the boot, the command line, the panic report, the disk driver and the pager.
+// Builds nothing: `npm test` runs `make -C kernel-src` first. Every console log is attached to
+// a failing assertion and written to artifacts/kernel-boot/.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { boot, haltExitCode, kernelDir, patternDisk, tempDir } from './qemu.mjs';
+
+const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
+let temp;
+let disk;
+
+before(async () => {
+  temp = await tempDir();
+  disk = join(temp.dir, 'disk.img');
+  await patternDisk(disk, 2048); // 8 MiB: more than the pager self-test's 4 MiB space
+});
+after(() => temp?.cleanup());
+
+/** Asserts `pattern` is in the log; on failure the message carries the whole console log. */
+function expectLine(run, pattern, name) {
+  if (pattern.test(run.log)) return;
+  mkdirSync(artifacts, { recursive: true });
+  writeFileSync(join(artifacts, `${name}.log`), run.log);
+  assert.fail(`console does not match ${pattern}\n--- console (${name}) ---\n${run.log}--- end ---`);
+}
+
+function expectExit(run, status, name) {
+  if (run.code === haltExitCode(status)) return;
+  mkdirSync(artifacts, { recursive: true });
+  writeFileSync(join(artifacts, `${name}.log`), run.log);
+  assert.fail(
+    `expected the kernel to halt with status ${status} (QEMU exit ${haltExitCode(status)}), got exit ${run.code}` +
+      `${run.timedOut ? ' (deadline passed)' : ''}\n--- console (${name}) ---\n${run.log}--- end ---`,
+  );
+}
+
+test('boots, initialises the machine, warns about bad options, and stops cleanly without a store', async () => {
+  const name = 'blank-disk';
+  const blank = join(temp.dir, 'blank.img');
+  await patternDisk(blank, 1024, 0);
+  const run = await boot({ append: 'snap=250 colour=blue gen=-1', disk: blank });
+  expectLine(run, /^Phantom kernel \(i386, multiboot\)\r$/m, name);
+  expectLine(run, /cmdline: warning: unknown option 'colour=blue' ignored/, name);
+  expectLine(run, /cmdline: warning: bad value in 'gen=-1'; using the default/, name);
+  expectLine(run, /timer: PIT at 1000 Hz, TSC \d+ MHz/, name);
+  expectLine(run, /rtc: 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC/, name);
+  expectLine(run, /pmm: \d+ MiB free/, name);
+  expectLine(run, /paging: identity map/, name);
+  expectLine(run, /virtio-blk: disk 0 at .* 1024 blocks \(4 MiB\)/, name);
+  expectLine(run, /store: (missing|cannot mount the store on virtio0: STORE_ENOSTORE)/, name);
+  expectLine(run, /boot: cannot continue\r\nhalted/, name);
+  expectExit(run, 2, name);
+});
+
+test('without a disk it says so and halts', async () => {
+  const name = 'no-disk';
+  const run = await boot({ append: 'store=virtio0' });
+  expectLine(run, /virtio-blk: no disk 0/, name);
+  expectExit(run, 2, name);
+});
+
+test('an unknown store device is reported', async () => {
+  const name = 'bad-store';
+  const run = await boot({ append: 'store=floppy', disk });
+  expectLine(run, /store: unknown store device 'floppy'/, name);
+  expectExit(run, 2, name);
+});
+
+test('a page fault in the kernel gives a panic report with registers, fault address and a symbolic trace', async () => {
+  const name = 'panic-test';
+  const run = await boot({ append: 'debug=panic-test' });
+  expectLine(run, /PANIC: page fault \(vector 14, error code 0x2\)/, name);
+  expectLine(run, /fault address dead0000 \(page not present, write, data\)/, name);
+  expectLine(run, /eax [0-9a-f]{8} ebx [0-9a-f]{8} ecx [0-9a-f]{8} edx [0-9a-f]{8}/, name);
+  expectLine(run, /eip [0-9a-f]{8} cs 0008 eflags [0-9a-f]{8}/, name);
+  expectLine(run, /cr2 dead0000/, name);
+  expectLine(run, /stack trace:\r\n {2}#0 {2}0x[0-9a-f]{8} panic_test_fault[.\w]*\+0x[0-9a-f]+\r\n/, name);
+  expectLine(run, /#\d+ +0x[0-9a-f]{8} kmain\+0x[0-9a-f]+/, name);
+  expectLine(run, /halted/, name);
+  expectExit(run, 1, name);
+});
+
+test('the virtio-blk driver reads, writes, flushes and rejects out-of-range blocks', async () => {
+  const name = 'disk-test';
+  const run = await boot({ append: 'debug=disk-test', disk });
+  expectLine(run, /selftest disk-test: ok/, name);
+  expectExit(run, 0, name);
+});
+
+test('the pager maps pages on demand, shares the zero page, tracks dirty pages and copies frozen pages on write', async () => {
+  const name = 'pager-test';
+  const run = await boot({ append: 'debug=pager-test', disk });
+  expectLine(run, /pager: object space 40000000\.\.40400000 \(4 MiB\)/, name);
+  expectLine(run, /selftest pager-test: ok/, name);
+  expectExit(run, 0, name);
+});

@@ -1,0 +1,84 @@
+// qemu.mjs — boots build/phantom.elf in QEMU for the boot tests and benchmarks: serial 1 is read
+// into a console log, the run ends when the kernel halts (it tells QEMU's isa-debug-exit
+// device), when a wanted line appears, or at a deadline; QEMU is always killed.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const kernelDir = dirname(dirname(fileURLToPath(import.meta.url)));
+export const kernelPath = join(kernelDir, 'build', 'phantom.elf');
+export const BLOCK_SIZE = 4096;
+/** Generous: a boot under TCG on 2 shared cores with other QEMUs running. */
+export const BOOT_DEADLINE_MS = 60_000;
+
+/** What the kernel's machine_halt(status) makes QEMU exit with. */
+export const haltExitCode = (status) => (status << 1) | 1;
+
+/** A temporary directory, removed by the returned cleanup. */
+export async function tempDir() {
+  const dir = await mkdtemp(join(tmpdir(), 'phantom-boot-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A raw disk of `blocks` blocks whose first `patternBlocks` blocks start with the word
+ * 0x50480000 + block (what the kernel's disk and pager self-tests expect); the rest is zero.
+ */
+export async function patternDisk(path, blocks, patternBlocks = 16) {
+  await truncate(path, 0).catch(() => {});
+  const file = await open(path, 'w');
+  try {
+    await file.truncate(blocks * BLOCK_SIZE);
+    const word = Buffer.alloc(4);
+    for (let b = 0; b < patternBlocks; b++) {
+      word.writeUInt32LE(0x50480000 + b);
+      await file.write(word, 0, 4, b * BLOCK_SIZE);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Boots the kernel. Resolves to { log, code, timedOut, matched, firstLineMs } when QEMU exits,
+ * `until` (a RegExp) matches the console, or the deadline passes. firstLineMs: from spawning
+ * QEMU to the first console line.
+ */
+export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, memory = '256M' } = {}) {
+  if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: build it with make -C kernel-src`);
+  const accel = existsSync('/dev/kvm') ? 'kvm' : 'tcg';
+  const args = [
+    '-accel', accel, '-m', memory, '-kernel', kernelPath, '-append', append,
+    '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+  ];
+  if (disk) args.push('-drive', `file=${disk},if=virtio,format=raw`);
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const qemu = spawn('qemu-system-i386', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    let firstLineMs;
+    let settled = false;
+    const finish = (result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      qemu.kill('SIGKILL');
+      resolve({ log, firstLineMs, ...result });
+    };
+    const timer = setTimeout(() => finish({ code: null, timedOut: true, matched: false }), deadlineMs);
+    qemu.stdout.on('data', (chunk) => {
+      log += chunk.toString('latin1');
+      if (firstLineMs === undefined && log.includes('\n')) firstLineMs = performance.now() - started;
+      if (until?.test(log)) finish({ code: null, timedOut: false, matched: true });
+    });
+    qemu.stderr.on('data', (chunk) => {
+      log += `[qemu stderr] ${chunk.toString('latin1')}`;
+    });
+    qemu.on('error', (err) => finish({ code: 127, timedOut: false, matched: false, error: err }));
+    qemu.on('close', (code) => finish({ code, timedOut: false, matched: false }));
+  });
+}
