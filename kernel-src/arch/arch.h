@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmdline.h"
+
 #define PAGE_BYTES 4096u
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
@@ -39,20 +41,6 @@ struct boot_info {
 };
 /** Reads the multiboot information; panics on a wrong magic (not booted by multiboot). */
 void multiboot_read(uint32_t magic, uint32_t info_addr, struct boot_info *out);
-
-/* ── cmdline.c ── kernel options from the command line */
-#define CMDLINE_NO_GEN 0xFFFFFFFFu
-struct kernel_options {
-  char store[16];    /* store=virtio0: the store device */
-  uint32_t snap_ms;  /* snap=N: snapshot interval in ms (0 = off) */
-  uint32_t gen;      /* gen=N: boot generation N instead of the newest; CMDLINE_NO_GEN if unset */
-  char debug[96];    /* debug=a,b,c: debug switches */
-};
-extern struct kernel_options kernel_options;
-/** Parses a multiboot command line (the first word, the kernel's path, is skipped); warns on junk. */
-void cmdline_parse(const char *cmdline, struct kernel_options *out);
-/** Whether the comma-separated debug= list contains the switch name. */
-bool cmdline_debug(const struct kernel_options *options, const char *name);
 
 /* ── gdt.c ── flat segments: 0x08 kernel code, 0x10 kernel data */
 void gdt_init(void);

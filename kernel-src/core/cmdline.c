@@ -6,15 +6,18 @@
  *   gen=N           boot generation N of the store instead of the newest
  *   debug=a,b       debug switches (panic-test, pager-test, ...)
  *
- * Unknown options and bad values get a warning on the console and the default; nothing on the
- * command line can stop the boot.
+ * Unknown options and bad values get a warning on the console and are ignored; nothing on the
+ * command line can stop the boot. A later option overrides an earlier one.
  */
-#include "arch.h"
+#include "cmdline.h"
+
+#include <stddef.h>
+
 #include "klib.h"
 
 struct kernel_options kernel_options;
 
-static const struct kernel_options defaults = {"virtio0", 1000, CMDLINE_NO_GEN, ""};
+static const struct kernel_options defaults = {"virtio0", CMDLINE_SNAP_DEFAULT_MS, CMDLINE_NO_GEN, ""};
 
 /** Parses a decimal u32; false on anything else (empty, a sign, junk, overflow). */
 static bool parse_u32(const char *s, size_t n, uint32_t *out) {
@@ -30,13 +33,13 @@ static bool parse_u32(const char *s, size_t n, uint32_t *out) {
 }
 
 static bool copy_value(char *dst, size_t cap, const char *value, size_t n) {
-  if (n >= cap) return false;
+  if (n == 0 || n >= cap) return false;
   memcpy(dst, value, n);
   dst[n] = '\0';
   return true;
 }
 
-static void parse_option(const char *word, size_t len, struct kernel_options *out) {
+static int parse_option(const char *word, size_t len, struct kernel_options *out) {
   size_t eq = 0;
   while (eq < len && word[eq] != '=') eq++;
   const char *value = word + eq + 1;
@@ -54,11 +57,13 @@ static void parse_option(const char *word, size_t len, struct kernel_options *ou
     known = false;
   }
   if (!known) kprintf("cmdline: warning: unknown option '%.*s' ignored\n", (int)len, word);
-  else if (!ok) kprintf("cmdline: warning: bad value in '%.*s'; using the default\n", (int)len, word);
+  else if (!ok) kprintf("cmdline: warning: bad value in '%.*s' ignored\n", (int)len, word);
+  return known && ok ? 0 : 1;
 }
 
-void cmdline_parse(const char *cmdline, struct kernel_options *out) {
+int cmdline_parse(const char *cmdline, struct kernel_options *out) {
   *out = defaults;
+  int warnings = 0;
   const char *p = cmdline;
   bool first = true;
   while (*p) {
@@ -70,9 +75,10 @@ void cmdline_parse(const char *cmdline, struct kernel_options *out) {
     bool has_eq = false;
     for (size_t i = 0; i < len; i++) has_eq |= word[i] == '=';
     /* Multiboot loaders put the kernel's own path first; it is not an option. */
-    if (!(first && !has_eq)) parse_option(word, len, out);
+    if (!(first && !has_eq)) warnings += parse_option(word, len, out);
     first = false;
   }
+  return warnings;
 }
 
 bool cmdline_debug(const struct kernel_options *options, const char *name) {

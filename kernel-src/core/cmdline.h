@@ -1,0 +1,31 @@
+/*
+ * cmdline.h — the kernel's options, parsed from its command line (core/cmdline.c). Portable, so
+ * that the hosted build tests and fuzzes the parser; the kernel reads the line from multiboot.
+ */
+#ifndef PHANTOM_CMDLINE_H
+#define PHANTOM_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CMDLINE_NO_GEN 0xFFFFFFFFu
+#define CMDLINE_SNAP_DEFAULT_MS 1000u
+
+struct kernel_options {
+  char store[16];   /* store=virtio0: the store device */
+  uint32_t snap_ms; /* snap=N: snapshot interval in ms (0 = off) */
+  uint32_t gen;     /* gen=N: boot generation N instead of the newest; CMDLINE_NO_GEN if unset */
+  char debug[96];   /* debug=a,b,c: debug switches */
+};
+extern struct kernel_options kernel_options;
+
+/**
+ * Parses a command line into *out (defaults first). A first word without '=' is the kernel's
+ * path (multiboot loaders put it there) and is skipped. Unknown options and bad values get a
+ * warning on the console and are ignored; returns how many warnings there were.
+ */
+int cmdline_parse(const char *cmdline, struct kernel_options *out);
+/** Whether the comma-separated debug= list contains the switch name. */
+bool cmdline_debug(const struct kernel_options *options, const char *name);
+
+#endif
