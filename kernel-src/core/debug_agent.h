@@ -1,0 +1,68 @@
+/*
+ * debug_agent.h — the kernel's side of the debug channel (include/debug.def, explained in
+ * docs/debug-protocol.md): it reads frames from a byte port, validates every request before
+ * acting on it, and answers from the live object space or, through hooks, from the store.
+ *
+ * The agent is portable: the kernel connects it to serial port 2 and polls it between two
+ * turns of the scheduler (a safe point: no object is half-written); the hosted tests connect it
+ * to memory. Each request does bounded work, so serving never holds the threads for long.
+ *
+ * Not here: the UART (arch/serial.c), snapshots and the store (reached through debug_hooks, any
+ * of which may be 0: the request then gets a FAILED error naming what this kernel lacks).
+ */
+#ifndef PHANTOM_DEBUG_AGENT_H
+#define PHANTOM_DEBUG_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "debug_proto.h"
+
+/** The byte port the agent talks over. read returns the bytes available now (0 if none), never blocks. */
+struct debug_port {
+  size_t (*read)(uint8_t *buf, size_t max);
+  void (*write)(const uint8_t *bytes, size_t n);
+};
+
+/** One kept generation, as GENERATIONS and EV_GENERATION carry it. */
+struct debug_generation {
+  uint32_t number, parent;
+  uint64_t wall_seconds, machine_ms;
+  uint32_t pause_us, pages_cow, pages_written, bytes_written, write_us, commit_us;
+};
+
+struct debug_machine_stats {
+  uint64_t uptime_ms, machine_ms;
+  uint32_t generation, threads, gc_runs, gc_pause_us, snapshots;
+};
+
+/** What the agent asks of the rest of the kernel. Every member may be 0. */
+struct debug_hooks {
+  void (*stats)(struct debug_machine_stats *out);
+  uint32_t (*generation_count)(void);
+  /** Generation i (0 = oldest); returns 0, or a DE_* code. */
+  int (*generation_at)(uint32_t i, struct debug_generation *out);
+  /** Take a snapshot and commit it now; returns 0 and the generation, or a DE_* code. */
+  int (*snapshot_now)(uint32_t *generation);
+  /** One object-space page as of a committed generation; returns 0, or a DE_* code. */
+  int (*read_page_at)(uint32_t generation, uint32_t page, uint8_t *buf);
+};
+
+/** The kernel's version string HELLO reports. */
+#define DEBUG_KERNEL_NAME "phantom-kernel 0.1"
+
+void debug_agent_init(const struct debug_port *port, const struct debug_hooks *hooks);
+
+/** Read what the port has and answer every complete request in it. Call at safe points only. */
+void debug_agent_poll(void);
+
+/** True while a PAUSE is in force: the scheduler must not run threads, but keep polling. */
+int debug_agent_paused(void);
+
+/** Tell the host that a generation was committed (EV_GENERATION). */
+void debug_agent_notify_generation(const struct debug_generation *g);
+
+/** Tell the host that a thread ended (EV_THREAD_END). */
+void debug_agent_notify_thread_end(uint32_t thread_addr, uint32_t id, uint8_t state);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * debug_agent_test.c — the debug agent over an in-memory port and a hand-built space: every
+ * request's reply, error replies for malformed requests, resynchronisation after garbage, and a
+ * fuzz loop of random and mutated frames that must always leave the agent answering (ASan and
+ * UBSan watch every read).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc32c.h"
+#include "debug_agent.h"
+#include "space_fixture.h"
+#include "test.h"
+
+static uint8_t in_buf[1 << 18];
+static size_t in_len, in_pos;
+static uint8_t out_buf[1 << 20];
+static size_t out_len;
+
+static size_t port_read(uint8_t *buf, size_t max) {
+  size_t n = in_len - in_pos < max ? in_len - in_pos : max;
+  if (n > 977) n = 977; /* deliver in odd-sized pieces, as a UART would */
+  memcpy(buf, in_buf + in_pos, n);
+  in_pos += n;
+  return n;
+}
+
+static void port_write(const uint8_t *bytes, size_t n) {
+  if (out_len + n > sizeof out_buf) abort();
+  memcpy(out_buf + out_len, bytes, n);
+  out_len += n;
+}
+
+static const struct debug_port port = {port_read, port_write};
+
+static void put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v) {
+  put16(p, (uint16_t)v);
+  put16(p + 2, (uint16_t)(v >> 16));
+}
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16; }
+
+/** Appends a request frame to the input. */
+static void send(uint8_t type, uint32_t id, const uint8_t *payload, uint32_t len) {
+  uint8_t *h = in_buf + in_len;
+  put16(h, DBG_MAGIC);
+  h[2] = DBG_VERSION;
+  h[3] = type;
+  put32(h + 4, id);
+  put32(h + 8, len);
+  put32(h + 12, 0);
+  if (len) memcpy(h + 16, payload, len);
+  put32(h + 12, crc32c(h, 16 + len));
+  in_len += 16 + len;
+}
+
+struct reply {
+  uint8_t type;
+  uint32_t id;
+  const uint8_t *p;
+  uint32_t len;
+};
+
+/** Runs the agent over the queued input and splits its output into frames (checking each). */
+static int exchange(struct reply *replies, int max) {
+  out_len = 0;
+  debug_agent_poll();
+  int n = 0;
+  size_t pos = 0;
+  while (pos + 16 <= out_len && n < max) {
+    uint8_t *h = out_buf + pos;
+    uint32_t len = get32(h + 8), crc = get32(h + 12);
+    put32(h + 12, 0);
+    if (get16(h) != DBG_MAGIC || crc32c(h, 16 + len) != crc) return -1;
+    replies[n++] = (struct reply){h[3], get32(h + 4), h + 16, len};
+    pos += 16 + len;
+  }
+  in_len = in_pos = 0;
+  return pos == out_len ? n : -1;
+}
+
+static word_t node_class, first, second;
+
+static void setup(void) {
+  fixture_space(1 << 20);
+  node_class = fixture_class(".demo.node", 0, 2, 0);
+  second = fixture_object(node_class, 2);
+  first = fixture_object(node_class, 2);
+  obj_slots(first)[0] = second;
+  obj_slots(first)[1] = fixture_string("hello");
+  in_len = in_pos = 0;
+  debug_agent_init(&port, 0);
+}
+
+TEST(debug_hello_reports_versions_and_space) {
+  setup();
+  uint8_t v[2] = {1, 0};
+  send(DBG_HELLO, 7, v, 2);
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(r[0].type, DBG_HELLO | DBG_REPLY_BIT);
+  CHECK_EQ(r[0].id, 7);
+  CHECK_EQ(get16(r[0].p), DBG_VERSION);
+  CHECK_EQ(get32(r[0].p + 8), SPACE_BASE);
+  CHECK_EQ(get32(r[0].p + 12), 1 << 20);
+  CHECK(memcmp(r[0].p + 22, DEBUG_KERNEL_NAME, strlen(DEBUG_KERNEL_NAME)) == 0);
+}
+
+TEST(debug_read_objects_returns_headers_and_payloads_in_order) {
+  setup();
+  uint8_t req[4 + 12];
+  put16(req, 3);
+  put16(req + 2, 0);
+  put32(req + 4, obj_addr(first));
+  put32(req + 8, SPACE_BASE + 2); /* not an object */
+  put32(req + 12, obj_addr(second));
+  send(DBG_READ_OBJECTS, 9, req, sizeof req);
+  struct reply r[2];
+  CHECK_EQ(exchange(r, 2), 1);
+  CHECK_EQ(get16(r[0].p), 3);
+  const uint8_t *e = r[0].p + 4;
+  CHECK_EQ(get32(e), obj_addr(first));
+  CHECK_EQ(e[4], 0);
+  CHECK_EQ(get32(e + 8), node_class);
+  CHECK_EQ(get32(e + 20), 8);
+  CHECK_EQ(get32(e + 24), second);
+  e += 24 + 8;
+  CHECK_EQ(get32(e), SPACE_BASE + 2);
+  CHECK_EQ(e[4], 1);
+  e += 24;
+  CHECK_EQ(get32(e), obj_addr(second));
+  CHECK_EQ(e[4], 0);
+}
+
+TEST(debug_enumerate_walks_by_class_and_resumes) {
+  setup();
+  uint8_t req[12] = {0};
+  put32(req + 4, obj_addr(node_class));
+  put16(req + 8, 1);
+  send(DBG_ENUMERATE, 1, req, sizeof req);
+  struct reply r[2];
+  CHECK_EQ(exchange(r, 2), 1);
+  CHECK_EQ(get16(r[0].p + 4), 1);
+  CHECK_EQ(get32(r[0].p + 8), obj_addr(second));
+  uint32_t next = get32(r[0].p);
+  CHECK(next > obj_addr(second));
+  put32(req, next);
+  put16(req + 8, 100);
+  send(DBG_ENUMERATE, 2, req, sizeof req);
+  CHECK_EQ(exchange(r, 2), 1);
+  CHECK_EQ(get16(r[0].p + 4), 1);
+  CHECK_EQ(get32(r[0].p + 8), obj_addr(first));
+  CHECK_EQ(get32(r[0].p), 0);
+  put32(req, SPACE_BASE + 6); /* misaligned start */
+  send(DBG_ENUMERATE, 3, req, sizeof req);
+  CHECK_EQ(exchange(r, 2), 1);
+  CHECK_EQ(r[0].type, DBG_ERROR_TYPE);
+  CHECK_EQ(get16(r[0].p), DE_NOT_FOUND);
+}
+
+TEST(debug_roots_classes_and_pause) {
+  setup();
+  send(DBG_ROOTS, 1, 0, 0);
+  send(DBG_CLASSES, 2, 0, 0);
+  send(DBG_PAUSE, 3, 0, 0);
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 3);
+  CHECK_EQ(get32(r[0].p), obj_addr(space_root()));
+  CHECK(get32(r[1].p) >= CID_BOOT);
+  CHECK_EQ(debug_agent_paused(), 1);
+  send(DBG_RESUME, 4, 0, 0);
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(debug_agent_paused(), 0);
+}
+
+TEST(debug_malformed_requests_get_error_replies) {
+  setup();
+  uint8_t junk[3] = {1, 2, 3};
+  send(DBG_STATS, 1, junk, 3);            /* payload where none is expected */
+  send(0x55, 2, 0, 0);                    /* unknown type */
+  uint8_t short_read[4] = {5, 0, 0, 0};   /* count 5, no refs */
+  send(DBG_READ_OBJECTS, 3, short_read, 4);
+  send(DBG_GENERATIONS, 4, 0, 0);         /* no store hooks */
+  send(DBG_READ_PAGE, 5, junk, 3);
+  struct reply r[8];
+  CHECK_EQ(exchange(r, 8), 5);
+  int codes[5] = {DE_BAD_REQUEST, DE_UNKNOWN, DE_BAD_REQUEST, DE_FAILED, DE_BAD_REQUEST};
+  for (int i = 0; i < 5; i++) {
+    CHECK_EQ(r[i].type, DBG_ERROR_TYPE);
+    CHECK_EQ(r[i].id, (uint32_t)i + 1);
+    CHECK_EQ(get16(r[i].p), codes[i]);
+  }
+}
+
+TEST(debug_garbage_and_bad_frames_are_skipped) {
+  setup();
+  memcpy(in_buf, "noise PD", 8);
+  in_len = 8;
+  send(DBG_ROOTS, 1, 0, 0);
+  in_buf[in_len - 1] ^= 0xFF; /* corrupt that frame's CRC */
+  send(DBG_ROOTS, 2, 0, 0);
+  struct reply r[4];
+  int n = exchange(r, 4);
+  CHECK(n >= 2);
+  CHECK_EQ(r[n - 1].id, 2);
+  CHECK_EQ(r[n - 1].type, DBG_ROOTS | DBG_REPLY_BIT);
+  CHECK_EQ(r[n - 2].type, DBG_ERROR_TYPE);
+}
+
+TEST(debug_fuzz_random_and_mutated_frames) {
+  setup();
+  srand(4242);
+  static struct reply r[4096]; /* a mutated length can hold many frames back until they all arrive */
+  for (int round = 0; round < 3000; round++) {
+    int type = rand() % 20;
+    uint8_t payload[64];
+    uint32_t len = (uint32_t)(rand() % 40);
+    for (uint32_t i = 0; i < len; i++) payload[i] = (uint8_t)rand();
+    if (rand() % 2 && len >= 8) put32(payload + 4 * (rand() % 2), obj_addr(first) + (uint32_t)(rand() % 64));
+    send((uint8_t)type, (uint32_t)round, payload, len);
+    if (rand() % 4 == 0) in_buf[rand() % in_len] ^= (uint8_t)(1 << (rand() % 8));
+    if (rand() % 8 == 0) in_buf[in_len++] = (uint8_t)rand();
+    CHECK(exchange(r, 4096) >= 0);
+  }
+  debug_agent_init(&port, 0); /* still serving */
+  send(DBG_ROOTS, 99, 0, 0);
+  CHECK_EQ(exchange(r, 4096), 1);
+  CHECK_EQ(r[0].id, 99);
+}
