@@ -1,0 +1,139 @@
+/*
+ * directory.c — the natives of .internal.directory (natives.def): a name → object map kept as
+ * insertion-ordered parallel arrays DIR_KEYS / DIR_VALUES with DIR_COUNT names in use, grown by
+ * doubling (object-format.md). Lookups compare string bytes, linearly.
+ *
+ * A directory someone made with `new` (zero slots, or null arrays) is an empty directory; the
+ * arrays appear on the first put.
+ */
+#include "gc.h"
+#include "interp.h"
+#include "klib.h"
+
+/** Capacity of a directory's arrays on its first put. */
+#define DIR_FIRST_CAPACITY 4u
+
+/** The receiver as a directory, or 0 with the error set. */
+static word_t dir_receiver(struct native_call *c) {
+  word_t d = c->args[0];
+  if (!d) c->error = ERR_NULL_REFERENCE;
+  else if (!is_instance_of_cid(d, CID_DIRECTORY) || obj_kind(d) != KIND_SLOTS || obj_slot_count(d) < CID_DIRECTORY_SLOTS)
+    c->error = ERR_BAD_CAST;
+  return c->error ? 0 : d;
+}
+
+/** Names in use: DIR_COUNT, clamped to what both arrays hold. */
+static uint32_t dir_count(word_t d) {
+  word_t *s = obj_slots(d);
+  int32_t n = slot_int(d, DIR_COUNT, 0);
+  if (n <= 0 || !is_array(s[DIR_KEYS]) || !is_array(s[DIR_VALUES])) return 0;
+  uint32_t cap = obj_slot_count(s[DIR_KEYS]) < obj_slot_count(s[DIR_VALUES]) ? obj_slot_count(s[DIR_KEYS])
+                                                                              : obj_slot_count(s[DIR_VALUES]);
+  return (uint32_t)n < cap ? (uint32_t)n : cap;
+}
+
+/** Index of the name, or -1. */
+static int32_t dir_find(word_t d, word_t name) {
+  uint32_t n = dir_count(d);
+  word_t *keys = n ? obj_slots(obj_slots(d)[DIR_KEYS]) : 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (is_string(keys[i]) && obj_size(keys[i]) == obj_size(name) && !memcmp(obj_bytes(keys[i]), obj_bytes(name), obj_size(name)))
+      return (int32_t)i;
+  return -1;
+}
+
+/** args[1] as a name: null raises NullReference. */
+static word_t name_arg(struct native_call *c) {
+  word_t name = c->args[1];
+  if (!name) c->error = ERR_NULL_REFERENCE;
+  else if (!is_string(name)) c->error = ERR_BAD_CAST;
+  return c->error ? 0 : name;
+}
+
+void native_DIR_ROOT(struct native_call *c) { c->result = obj_slots(space_root())[ROOT_DIRECTORY]; }
+
+void native_DIR_GET(struct native_call *c) {
+  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
+  if (!name) return;
+  int32_t i = dir_find(d, name);
+  c->result = i < 0 ? 0 : obj_slots(obj_slots(d)[DIR_VALUES])[i];
+}
+
+void native_DIR_HAS(struct native_call *c) {
+  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
+  if (name) c->result = int_to_word(dir_find(d, name) >= 0);
+}
+
+void native_DIR_SIZE(struct native_call *c) {
+  word_t d = dir_receiver(c);
+  if (d) c->result = int_to_word((int32_t)dir_count(d));
+}
+
+/** Make room for one more name: new arrays of twice the capacity when full. 0, or an ERR_*. */
+static uint32_t dir_grow(struct native_call *c) {
+  word_t d = c->args[0];
+  uint32_t n = dir_count(d);
+  word_t keys = obj_slots(d)[DIR_KEYS], values = obj_slots(d)[DIR_VALUES];
+  if (is_array(keys) && is_array(values) && obj_slot_count(keys) > n && obj_slot_count(values) > n) return 0;
+  uint32_t cap = n ? n * 2 : DIR_FIRST_CAPACITY;
+  word_t new_keys = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, cap * 4);
+  if (!new_keys) return ERR_OUT_OF_MEMORY;
+  gc_pin(&new_keys);
+  word_t new_values = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, cap * 4);
+  gc_unpin(1);
+  if (!new_values) return ERR_OUT_OF_MEMORY;
+  d = c->args[0];
+  if (n) {
+    memcpy(obj_slots(new_keys), obj_slots(obj_slots(d)[DIR_KEYS]), n * 4);
+    memcpy(obj_slots(new_values), obj_slots(obj_slots(d)[DIR_VALUES]), n * 4);
+  }
+  obj_slots(d)[DIR_KEYS] = new_keys;
+  obj_slots(d)[DIR_VALUES] = new_values;
+  obj_slots(d)[DIR_COUNT] = int_to_word((int32_t)n);
+  return 0;
+}
+
+void native_DIR_PUT(struct native_call *c) {
+  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
+  if (!name) return;
+  int32_t i = dir_find(d, name);
+  if (i >= 0) {
+    obj_slots(obj_slots(d)[DIR_VALUES])[i] = c->args[2];
+    return;
+  }
+  c->error = dir_grow(c);
+  if (c->error) return;
+  uint32_t n = dir_count(d);
+  obj_slots(obj_slots(d)[DIR_KEYS])[n] = c->args[1];
+  obj_slots(obj_slots(d)[DIR_VALUES])[n] = c->args[2];
+  obj_slots(d)[DIR_COUNT] = int_to_word((int32_t)n + 1);
+}
+
+void native_DIR_REMOVE(struct native_call *c) {
+  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
+  if (!name) return;
+  int32_t i = dir_find(d, name);
+  c->result = int_to_word(i >= 0);
+  if (i < 0) return;
+  uint32_t n = dir_count(d);
+  word_t *keys = obj_slots(obj_slots(d)[DIR_KEYS]), *values = obj_slots(obj_slots(d)[DIR_VALUES]);
+  memmove(keys + i, keys + i + 1, (n - (uint32_t)i - 1) * 4);
+  memmove(values + i, values + i + 1, (n - (uint32_t)i - 1) * 4);
+  keys[n - 1] = 0;
+  values[n - 1] = 0;
+  obj_slots(d)[DIR_COUNT] = int_to_word((int32_t)n - 1);
+}
+
+void native_DIR_KEYS(struct native_call *c) {
+  word_t d = dir_receiver(c);
+  if (!d) return;
+  uint32_t n = dir_count(d);
+  word_t a = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, n * 4);
+  if (!a) {
+    c->error = ERR_OUT_OF_MEMORY;
+    return;
+  }
+  d = c->args[0];
+  if (n) memcpy(obj_slots(a), obj_slots(obj_slots(d)[DIR_KEYS]), n * 4);
+  c->result = a;
+}

@@ -1,0 +1,198 @@
+/*
+ * thread.c — the scheduler and the machine clock (lang/docs/bytecode.md, "Threads and scheduling").
+ *
+ * Threads are the objects in the root's list (ROOT_THREADS, THREAD_NEXT, oldest first). Each turn
+ * runs the thread ROOT_CURRENT names, or the next runnable one after it round the list (a
+ * sleeping thread whose THREAD_WAKE_AT has come is runnable), for at most TIME_SLICE
+ * instructions; ROOT_CURRENT then moves to the thread after it. When no thread can run, the
+ * machine idles (ph_idle_until) until the earliest wake time.
+ *
+ * Machine time (ROOT_CLOCK, ms) is persistent: it advances by ph_uptime_ms's progress while the
+ * machine runs and is written at every turn, so after a restart sleeping threads keep their
+ * deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
+ * subtraction.
+ *
+ * Also here: vm_start (validate the space, cache the internal classes) and the run loops of vm.h.
+ */
+#include "gc.h"
+#include "interp.h"
+#include "klib.h"
+#include "platform.h"
+#include "vm.h"
+
+static word_t current_thread;
+static uint64_t clock_synced_uptime; /**< ph_uptime_ms when ROOT_CLOCK was last advanced */
+static uint64_t instructions;
+static void (*safe_point_hook)(void);
+
+static word_t *root_slots(void) { return obj_slots(space_root()); }
+
+word_t thread_current(void) { return current_thread; }
+
+int32_t clock_now(void) {
+  uint64_t up = ph_uptime_ms();
+  word_t *clock = &root_slots()[ROOT_CLOCK];
+  if (!word_is_int(*clock)) *clock = 0;
+  *clock += int_to_word((int32_t)(uint32_t)(up - clock_synced_uptime));
+  clock_synced_uptime = up;
+  return word_to_int(*clock);
+}
+
+/** Wrapping difference a - b of two machine times. */
+static int32_t time_diff(int32_t a, int32_t b) { return word_to_int(int_to_word(a) - int_to_word(b)); }
+
+void vm_set_safe_point_hook(void (*hook)(void)) { safe_point_hook = hook; }
+
+const char *vm_try_start(uint32_t mapped_bytes) {
+  const char *err = space_validate(mapped_bytes);
+  if (err) return err;
+  word_t classes = root_slots()[ROOT_CLASSES];
+  for (uint32_t cid = 1; cid <= CID_BOOT; cid++) vm_class[cid] = obj_slots(classes)[cid];
+  clock_synced_uptime = ph_uptime_ms();
+  current_thread = 0;
+  instructions = 0;
+  return 0;
+}
+
+void vm_start(uint32_t mapped_bytes) {
+  const char *err = vm_try_start(mapped_bytes);
+  if (err) ph_panic("object space rejected: %s", err);
+}
+
+/** The first thread of the list, for walking it; 0 when the list does not start with a thread. */
+static word_t first_thread(void) {
+  word_t t = root_slots()[ROOT_THREADS];
+  return is_thread(t) ? t : 0;
+}
+
+static word_t next_thread(word_t t) {
+  word_t n = obj_slots(t)[THREAD_NEXT];
+  return is_thread(n) ? n : 0;
+}
+
+word_t thread_spawn(word_t target, uint32_t *error) {
+  if (!target) {
+    *error = ERR_NULL_REFERENCE;
+    return 0;
+  }
+  word_t run = 0;
+  if (word_is_ref(target)) {
+    word_t vtable = obj_slots(obj_class(target))[CLASS_VTABLE];
+    for (uint32_t i = 0; is_array(vtable) && i < obj_slot_count(vtable) && !run; i++) {
+      word_t m = obj_slots(vtable)[i];
+      word_t name = method_is_sane(m) ? obj_slots(m)[METHOD_NAME] : 0;
+      if (is_string(name) && obj_size(name) == 3 && !memcmp(obj_bytes(name), "run", 3) &&
+          slot_int(m, METHOD_ARGC, -1) == 1 && !slot_int(m, METHOD_NATIVE, 0))
+        run = m;
+    }
+  }
+  if (!run) {
+    *error = ERR_NO_RUN;
+    return 0;
+  }
+  word_t frame = frame_new(run);
+  if (!frame) {
+    *error = ERR_OUT_OF_MEMORY;
+    return 0;
+  }
+  gc_pin(&frame);
+  word_t t = gc_alloc(vm_class[CID_THREAD], KIND_SLOTS, CID_THREAD_SLOTS * 4);
+  gc_unpin(1);
+  if (!t) {
+    *error = ERR_OUT_OF_MEMORY;
+    return 0;
+  }
+  obj_slots(frame)[FRAME_LOCALS] = target;
+  word_t *ts = obj_slots(t);
+  ts[THREAD_FRAME] = frame;
+  ts[THREAD_STATE] = int_to_word(TS_RUNNABLE);
+  ts[THREAD_TARGET] = target;
+  word_t *next_id = &root_slots()[ROOT_NEXT_THREAD_ID];
+  ts[THREAD_ID] = word_is_int(*next_id) ? *next_id : int_to_word(1);
+  *next_id = ts[THREAD_ID] + int_to_word(1);
+  word_t last = first_thread();
+  if (!last) {
+    root_slots()[ROOT_THREADS] = t;
+  } else {
+    while (next_thread(last)) last = next_thread(last);
+    obj_slots(last)[THREAD_NEXT] = t;
+  }
+  return t;
+}
+
+enum pick { PICKED, ALL_SLEEPING, NONE_ALIVE };
+
+/**
+ * The thread to run next, from ROOT_CURRENT round the list. Wakes sleepers whose time has come.
+ * When none can run, *wait_ms is how long until the earliest sleeper wakes.
+ */
+static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
+  word_t start = root_slots()[ROOT_CURRENT];
+  if (!is_thread(start)) start = first_thread();
+  int sleeping = 0;
+  word_t t = start;
+  uint32_t guard = (space_top() - SPACE_FIRST_OBJECT) / HEADER_BYTES;
+  while (t && guard--) {
+    int32_t state = slot_int(t, THREAD_STATE, TS_FAILED);
+    if (state == TS_SLEEPING) {
+      int32_t left = time_diff(slot_int(t, THREAD_WAKE_AT, now), now);
+      if (left <= 0) {
+        obj_slots(t)[THREAD_STATE] = int_to_word(TS_RUNNABLE);
+        state = TS_RUNNABLE;
+      } else if (!sleeping || left < *wait_ms) {
+        sleeping = 1;
+        *wait_ms = left;
+      }
+    }
+    if (state == TS_RUNNABLE) {
+      *picked = t;
+      return PICKED;
+    }
+    t = next_thread(t);
+    if (!t) t = first_thread();
+    if (t == start) break;
+  }
+  return sleeping ? ALL_SLEEPING : NONE_ALIVE;
+}
+
+enum vm_stop vm_run_for(const struct vm_limits *limits) {
+  for (;;) {
+    int32_t now = clock_now();
+    if (limits->max_ms >= 0 && now > limits->max_ms) return VM_TIME_LIMIT;
+    if (limits->max_instructions && instructions >= limits->max_instructions) return VM_INSTRUCTION_LIMIT;
+    if (safe_point_hook) safe_point_hook();
+    word_t t = 0;
+    int32_t wait_ms = 0;
+    enum pick pick = pick_thread(now, &t, &wait_ms);
+    if (pick == NONE_ALIVE) return VM_ALL_ENDED;
+    if (pick == ALL_SLEEPING) {
+      if (limits->max_ms >= 0 && (int64_t)now + wait_ms > limits->max_ms + 1) wait_ms = (int32_t)(limits->max_ms + 1 - now);
+      ph_idle_until(clock_synced_uptime + (uint32_t)wait_ms);
+      continue;
+    }
+    current_thread = t;
+    interp_run(t, TIME_SLICE, &instructions);
+    current_thread = 0;
+    word_t after = next_thread(t);
+    root_slots()[ROOT_CURRENT] = after ? after : first_thread();
+  }
+}
+
+void vm_run(void) {
+  struct vm_limits forever = {0, -1};
+  vm_run_for(&forever);
+  for (;;) ph_idle_until(UINT64_MAX);
+}
+
+void vm_get_stats(struct vm_stats *out) {
+  out->instructions = instructions;
+  out->threads = 0;
+  out->live_threads = 0;
+  uint32_t guard = (space_top() - SPACE_FIRST_OBJECT) / HEADER_BYTES;
+  for (word_t t = first_thread(); t && guard--; t = next_thread(t)) {
+    int32_t state = slot_int(t, THREAD_STATE, TS_FAILED);
+    out->threads++;
+    if (state == TS_RUNNABLE || state == TS_SLEEPING) out->live_threads++;
+  }
+  out->machine_ms = word_to_int(root_slots()[ROOT_CLOCK]);
+}
