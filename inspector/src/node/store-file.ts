@@ -4,9 +4,11 @@
  * and safely beside a running one (committed generations never change). `phantom inspect --at
  * gen:N` and the studio's timeline use it.
  */
+import { NO_GENERATION } from '@phantom/lang/common/spec/generated.js';
 import { openStore, type Store } from '@phantom/lang/common/store/reader.js';
 import { HeapSnapshot } from '../common/heap.js';
 import { type DiskFile, openDiskFile } from './disk-file.js';
+import type { GenerationSummary, InspectSource } from './inspect-command.js';
 
 export interface OpenedStore {
   readonly disk: DiskFile;
@@ -34,4 +36,44 @@ export function loadGeneration(opened: OpenedStore, n?: number): { generation: n
   if (n !== undefined) return { generation: n, heap: new HeapSnapshot(opened.store.readGenerationPages(n)) };
   const mounted = opened.store.mount();
   return { generation: mounted.generation, heap: new HeapSnapshot(mounted.space) };
+}
+
+/**
+ * An InspectSource over a store disk file. Each call opens the file afresh, so generations the
+ * running machine commits meanwhile are seen; loaded generations are cached (they never change).
+ */
+export function storeSource(path: string): InspectSource {
+  const cache = new Map<number, HeapSnapshot>();
+  const withStore = <T>(fn: (opened: OpenedStore) => T): T => {
+    const opened = openStoreFile(path);
+    try {
+      return fn(opened);
+    } finally {
+      opened.close();
+    }
+  };
+  return {
+    generations: () =>
+      withStore(({ store }) =>
+        store.generations.map((g) => {
+          const summary: GenerationSummary = {
+            generation: g.generation,
+            parent: g.parent === NO_GENERATION ? null : g.parent,
+          };
+          if (g.record) {
+            summary.wallSeconds = g.record.wallSeconds;
+            summary.machineMs = g.record.uptimeMs;
+          }
+          if (g.error) summary.error = g.error;
+          return summary;
+        }),
+      ),
+    load: (n) => {
+      const hit = n === undefined ? undefined : cache.get(n);
+      if (hit) return { generation: n!, heap: hit };
+      const loaded = withStore((opened) => loadGeneration(opened, n));
+      cache.set(loaded.generation, loaded.heap);
+      return loaded;
+    },
+  };
 }

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HeapSnapshot } from '../common/heap.js';
+import { int, ref, SpaceFixture } from '../common/heap-fixture.test.js';
+import { formatRef } from '../common/ref.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type InspectSource, runInspect } from './inspect-command.js';
+
+/** Generation n holds a counter with value 10 + n (0 would read as null: the word 0 is both) and n notes in a list; the counter's address is stable. */
+function generation(n: number): { heap: HeapSnapshot; counter: number } {
+  const f = new SpaceFixture();
+  f.rootClass(['counter', 'notes']);
+  f.defineClass('.demo.counter', ['value']);
+  f.defineClass('.demo.note', ['text', 'next']);
+  const counter = f.object('.demo.counter', [int(10 + n)]);
+  let head = 0;
+  for (let i = 0; i < n; i++)
+    head = f.object('.demo.note', [ref(f.string(`note ${i}`)), head ? ref(head) : 0]);
+  const root = f.object('.internal.root', [ref(counter), head ? ref(head) : 0]);
+  return { heap: new HeapSnapshot(f.finish(root)), counter };
+}
+
+const gens = [0, 1, 2].map(generation);
+const source: InspectSource = {
+  generations: () => gens.map((_, i) => ({ generation: i, parent: i === 0 ? null : i - 1 })),
+  load: (n) => ({ generation: n ?? 2, heap: gens[n ?? 2]!.heap }),
+};
+
+function run(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runInspect(
+    args,
+    source,
+    (t) => out.push(t),
+    (t) => err.push(t),
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+test('summary lists classes with counts, as text and JSON', () => {
+  const text = run('summary');
+  assert.equal(text.code, EXIT_OK);
+  assert.match(text.out, /generation 2: \d+ objects/);
+  assert.match(text.out, /\.demo\.note\s+2\s/);
+  const json = JSON.parse(run('summary', '--json', '--at', 'gen:1').out);
+  assert.equal(json.generation, 1);
+  assert.equal(json.classes.find((c: { className: string }) => c.className === '.demo.note').count, 1);
+});
+
+test('object shows fields by name and referrers; path names the fields it follows', () => {
+  const counter = formatRef(gens[2]!.counter);
+  const obj = JSON.parse(run('object', counter, '--json').out);
+  assert.equal(obj.className, '.demo.counter');
+  assert.deepEqual(obj.fields, [{ name: 'value', value: { kind: 'int', value: 12 } }]);
+  assert.equal(obj.referrers[0].className, '.internal.root');
+  const path = run('path', counter);
+  assert.equal(path.code, EXIT_OK);
+  assert.match(path.out, /\.counter → @0x[0-9a-f]{8} \.demo\.counter/);
+});
+
+test('history shows the counter at each generation where it changed; diff shows the note added', () => {
+  const history = JSON.parse(run('history', formatRef(gens[2]!.counter), '--json').out);
+  assert.deepEqual(
+    history.history.map((h: { generation: number; value: { fields: { value: { value: number } }[] } }) => [
+      h.generation,
+      h.value.fields[0]!.value.value,
+    ]),
+    [
+      [0, 10],
+      [1, 11],
+      [2, 12],
+    ],
+  );
+  const diff = JSON.parse(run('diff', 'gen:1', 'gen:2', '--json').out);
+  const notes = diff.byClass.find((c: { className: string }) => c.className === '.demo.note');
+  assert.ok(notes.added.length + notes.changed.length >= 1);
+  assert.match(run('diff', 'gen:0', 'gen:2').out, /gen 0 → gen 2: \d+ added/);
+});
+
+test('bad usage exits 2 with the usage text; a missing object exits 1', () => {
+  for (const args of [
+    [],
+    ['frobnicate'],
+    ['object'],
+    ['object', 'nonsense'],
+    ['diff', 'gen:1'],
+    ['summary', '--at', 'yesterday'],
+    ['summary', '--fast'],
+  ]) {
+    const r = run(...args);
+    assert.equal(r.code, EXIT_USAGE, args.join(' '));
+    assert.match(r.err, /usage: phantom inspect/);
+  }
+  const missing = run('object', '@0x40000002');
+  assert.equal(missing.code, EXIT_FAILED);
+  assert.match(missing.err, /no object at @0x40000002/);
+});

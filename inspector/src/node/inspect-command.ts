@@ -1,0 +1,297 @@
+/**
+ * `phantom inspect <machine> <command>`: the inspector from a terminal. The CLI (vm-manager)
+ * resolves the machine to an InspectSource and hands the rest of the arguments here.
+ *
+ *   summary                  class summary (count, shallow, retained, unreachable)
+ *   object <ref>             an object's fields, and who refers to it
+ *   path <ref>               the shortest chain of references from the root
+ *   threads                  threads and their frames
+ *   history <ref>            the object's value at each kept generation where it changed
+ *   diff <genA> <genB>       objects added, removed and changed, by class
+ *   generations              the kept generations and their parents
+ *
+ * Every command takes `--json` and `--at gen:N` (default: the newest generation that verifies).
+ * Exit codes: 0 done, 1 the machine or object could not be read, 2 a usage error.
+ */
+import { diffHeaps, objectHistory } from '../common/diff.js';
+import { classSummary, pathFromRoot } from '../common/graph.js';
+import type { HeapSnapshot } from '../common/heap.js';
+import { objectView, threads, type ValueView } from '../common/objects.js';
+import { formatRef, parseRef } from '../common/ref.js';
+
+export interface GenerationSummary {
+  generation: number;
+  parent: number | null;
+  wallSeconds?: number;
+  machineMs?: number;
+  error?: string;
+}
+
+/** Where the inspector reads a machine from: its store disk, or the live debug channel. */
+export interface InspectSource {
+  generations(): GenerationSummary[];
+  /** Generation `n`, or the newest that verifies. */
+  load(n?: number): { generation: number; heap: HeapSnapshot };
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export const INSPECT_USAGE = `usage: phantom inspect <machine> <command> [--json] [--at gen:N]
+commands:
+  summary               objects per class: count, shallow and retained bytes
+  object <ref>          an object's fields and its referrers (ref: @0x40001a40)
+  path <ref>            shortest path from the root to the object
+  threads               threads and their frames
+  history <ref>         the object's value at each generation where it changed
+  diff <genA> <genB>    objects added, removed and changed between two generations
+  generations           kept generations and their parents`;
+
+class UsageError extends Error {}
+
+interface Options {
+  json: boolean;
+  at?: number;
+  positional: string[];
+}
+
+function parseOptions(args: readonly string[]): Options {
+  const options: Options = { json: false, positional: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json') options.json = true;
+    else if (a === '--at' || a.startsWith('--at=')) {
+      const value = a === '--at' ? args[++i] : a.slice(5);
+      const m = /^(?:gen:)?(\d+)$/.exec(value ?? '');
+      if (!m) throw new UsageError(`--at takes gen:N, got ${value ?? 'nothing'}`);
+      options.at = Number(m[1]);
+    } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else options.positional.push(a);
+  }
+  return options;
+}
+
+function refArg(options: Options, index: number, command: string): number {
+  const text = options.positional[index];
+  const ref = text === undefined ? undefined : parseRef(text);
+  if (ref === undefined) throw new UsageError(`${command} takes an object reference like @0x40001a40`);
+  return ref;
+}
+
+function genArg(text: string | undefined, command: string): number {
+  const m = /^(?:gen:)?(\d+)$/.exec(text ?? '');
+  if (!m) throw new UsageError(`${command} takes generations like gen:3`);
+  return Number(m[1]);
+}
+
+function nodeOf(heap: HeapSnapshot, ref: number): number {
+  const node = heap.indexOf(ref);
+  if (node < 0) throw new Error(`no object at ${formatRef(ref)} in this generation`);
+  return node;
+}
+
+export function formatValue(v: ValueView): string {
+  switch (v.kind) {
+    case 'int':
+      return String(v.value);
+    case 'null':
+      return 'null';
+    case 'dangling':
+      return `${v.ref} (dangling)`;
+    case 'ref':
+      return v.preview !== undefined
+        ? `${v.ref} ${v.className} ${JSON.stringify(v.preview)}`
+        : `${v.ref} ${v.className}`;
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map((r) =>
+      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
+    )
+    .join('\n');
+}
+
+/** Runs one inspect command; writes its output with `write`, errors with `error`; returns the exit code. */
+export function runInspect(
+  args: readonly string[],
+  source: InspectSource,
+  write: (text: string) => void,
+  error: (text: string) => void,
+): number {
+  try {
+    const options = parseOptions(args);
+    const [command] = options.positional;
+    const emit = (json: unknown, text: () => string) =>
+      write(options.json ? JSON.stringify(json, null, 2) : text());
+    switch (command) {
+      case 'generations': {
+        const gens = source.generations();
+        emit(gens, () =>
+          table([
+            ['generation', 'parent', 'machine ms', 'committed'],
+            ...gens.map((g) => [
+              String(g.generation),
+              g.parent === null ? '-' : String(g.parent),
+              g.machineMs === undefined ? '-' : String(g.machineMs),
+              g.error
+                ? `damaged: ${g.error}`
+                : g.wallSeconds
+                  ? new Date(g.wallSeconds * 1000).toISOString()
+                  : '-',
+            ]),
+          ]),
+        );
+        return EXIT_OK;
+      }
+      case 'summary': {
+        const { generation, heap } = source.load(options.at);
+        const rows = classSummary(heap);
+        emit({ generation, objects: heap.count, classes: rows.map(({ classNode: _, ...r }) => r) }, () =>
+          [
+            `generation ${generation}: ${heap.count} objects`,
+            table([
+              ['class', 'count', 'shallow', 'retained', 'unreachable'],
+              ...rows.map((r) => [
+                r.className,
+                String(r.count),
+                String(r.shallowBytes),
+                String(r.retainedBytes),
+                String(r.unreachable),
+              ]),
+            ]),
+          ].join('\n'),
+        );
+        return EXIT_OK;
+      }
+      case 'object': {
+        const ref = refArg(options, 1, 'object');
+        const { generation, heap } = source.load(options.at);
+        const node = nodeOf(heap, ref);
+        const view = objectView(heap, node);
+        const referrers = [...heap.referrers(node)].map((r) => ({
+          ref: formatRef(heap.addr[r]!),
+          className: heap.className(heap.classOf[r]!),
+        }));
+        emit({ generation, ...view, referrers }, () => {
+          const lines = [`${view.ref} ${view.className} (${view.size} bytes, generation ${generation})`];
+          if (view.text !== undefined) lines.push(`  text: ${JSON.stringify(view.text)}`);
+          for (const f of view.fields) lines.push(`  ${f.name} = ${formatValue(f.value)}`);
+          if (view.elements) {
+            lines.push(`  length ${view.elements.length}`);
+            view.elements.values.forEach((v, i) => {
+              lines.push(`  [${view.elements!.offset + i}] = ${formatValue(v)}`);
+            });
+          }
+          if (view.bytes !== undefined) lines.push(`  ${view.bytes} bytes`);
+          lines.push(
+            `referred to by ${referrers.length}:`,
+            ...referrers.map((r) => `  ${r.ref} ${r.className}`),
+          );
+          return lines.join('\n');
+        });
+        return EXIT_OK;
+      }
+      case 'path': {
+        const ref = refArg(options, 1, 'path');
+        const { generation, heap } = source.load(options.at);
+        const path = pathFromRoot(heap, nodeOf(heap, ref));
+        if (!path) {
+          error(`${formatRef(ref)} is not reachable from the root in generation ${generation} (garbage)`);
+          return EXIT_FAILED;
+        }
+        const steps = path.map((node, i) => {
+          const step: { ref: string; className: string; via?: string } = {
+            ref: formatRef(heap.addr[node]!),
+            className: heap.className(heap.classOf[node]!),
+          };
+          if (i > 0) step.via = fieldLinking(heap, path[i - 1]!, node);
+          return step;
+        });
+        emit({ generation, path: steps }, () =>
+          steps
+            .map((s) => (s.via ? `  .${s.via} → ${s.ref} ${s.className}` : `${s.ref} ${s.className}`))
+            .join('\n'),
+        );
+        return EXIT_OK;
+      }
+      case 'threads': {
+        const { generation, heap } = source.load(options.at);
+        const list = threads(heap);
+        emit({ generation, threads: list }, () =>
+          list
+            .map((t) =>
+              [
+                `thread ${t.id} ${t.ref} ${t.state}${t.wakeAt !== undefined ? ` until ${t.wakeAt} ms` : ''}${t.error ? ` error ${formatValue(t.error)}` : ''}`,
+                ...t.frames.map(
+                  (f) =>
+                    `  at ${f.method} pc ${f.pc}${f.line !== undefined ? ` line ${f.line}` : ''}  locals [${f.locals.map(formatValue).join(', ')}]`,
+                ),
+              ].join('\n'),
+            )
+            .join('\n'),
+        );
+        return EXIT_OK;
+      }
+      case 'history': {
+        const ref = refArg(options, 1, 'history');
+        const gens = source
+          .generations()
+          .filter((g) => !g.error && (options.at === undefined || g.generation <= options.at));
+        const entries = objectHistory(
+          ref,
+          gens.map((g) => ({ generation: g.generation, heap: source.load(g.generation).heap })),
+        );
+        emit({ ref: formatRef(ref), history: entries }, () =>
+          entries
+            .map((e) =>
+              e.value
+                ? `gen ${e.generation}: ${e.value.className} ${e.value.text !== undefined ? JSON.stringify(e.value.text) : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join(' ')}`
+                : `gen ${e.generation}: (no such object)`,
+            )
+            .join('\n'),
+        );
+        return EXIT_OK;
+      }
+      case 'diff': {
+        const a = genArg(options.positional[1], 'diff');
+        const b = genArg(options.positional[2], 'diff');
+        const diff = diffHeaps(source.load(a).heap, source.load(b).heap);
+        emit({ from: a, to: b, ...diff }, () =>
+          [
+            `gen ${a} → gen ${b}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`,
+            ...diff.byClass.map(
+              (c) =>
+                `  ${c.className}: +${c.added.length} -${c.removed.length} ~${c.changed.length} (${c.bytesDelta >= 0 ? '+' : ''}${c.bytesDelta} bytes)`,
+            ),
+          ].join('\n'),
+        );
+        return EXIT_OK;
+      }
+      case undefined:
+        throw new UsageError('a command is missing');
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      error(`phantom inspect: ${err.message}\n${INSPECT_USAGE}`);
+      return EXIT_USAGE;
+    }
+    error(`phantom inspect: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_FAILED;
+  }
+}
+
+/** The name of the field (or `[i]` element) of `from` that refers to `to`. */
+function fieldLinking(heap: HeapSnapshot, from: number, to: number): string {
+  const names = heap.fieldNames(heap.classOf[from]!);
+  const target = heap.addr[to]! + 1;
+  for (let i = 0; i < heap.slotCount(from); i++) {
+    if (heap.slot(from, i) === target) return names[i] ?? `[${i}]`;
+  }
+  return '?';
+}
