@@ -25,5 +25,5 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
   bool ready = space_boot(&kernel_options);
   kprintf(ready ? "space: ready; the VM is not in this kernel yet\n" : "boot: cannot continue\n");
   kprintf("halted\n");
-  machine_halt(ready ? 0 : 2);
+  machine_halt(ready ? HALT_OK : HALT_NO_SPACE);
 }

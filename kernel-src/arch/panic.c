@@ -24,11 +24,11 @@ extern const char ksyms_names[];
 
 static volatile int panicking;
 
-__attribute__((noreturn)) void machine_halt(uint8_t status) {
+__attribute__((noreturn)) void machine_halt(enum halt_status status) {
   cpu_cli();
   /* QEMU started with -device isa-debug-exit,iobase=0xf4 exits with (status << 1) | 1;
      without that device the write goes nowhere and we halt. */
-  outb(ISA_DEBUG_EXIT_PORT, status);
+  outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);
   for (;;) cpu_hlt();
 }
 
@@ -75,7 +75,7 @@ static void enter_panic(void) {
   if (panicking++) {
     static const char nested[] = "\nPANIC while reporting a panic; halted\n";
     ph_console_write(nested, sizeof nested - 1);
-    machine_halt(2);
+    machine_halt(HALT_PANIC);
   }
 }
 
@@ -92,7 +92,7 @@ __attribute__((noreturn)) void ph_panic(const char *fmt, ...) {
   const uint32_t *frame = (const uint32_t *)ebp;
   panic_backtrace((uint32_t)__builtin_return_address(0) - 1, frame[0]);
   kprintf("halted\n");
-  machine_halt(1);
+  machine_halt(HALT_PANIC);
 }
 
 __attribute__((noreturn)) void panic_trap(const struct trap_frame *f) {
@@ -109,5 +109,5 @@ __attribute__((noreturn)) void panic_trap(const struct trap_frame *f) {
           read_cr3(), read_cr4());
   panic_backtrace(f->eip, f->ebp);
   kprintf("halted\n");
-  machine_halt(1);
+  machine_halt(HALT_PANIC);
 }

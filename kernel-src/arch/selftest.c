@@ -119,5 +119,5 @@ void selftest_run(const struct kernel_options *options) {
     if (!failed) kprintf("selftest pager-test: ok\n");
   }
   kprintf("halted\n");
-  machine_halt(failed ? 3 : 0);
+  machine_halt(failed ? HALT_SELFTEST_FAILED : HALT_OK);
 }

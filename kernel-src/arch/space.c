@@ -55,6 +55,10 @@ bool space_boot(const struct kernel_options *options) {
   struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
   int r = store_init(&store, &config);
   if (r == STORE_OK) r = store_mount(&store, options->gen == CMDLINE_NO_GEN ? NO_GENERATION : options->gen);
+  if (r == STORE_ENOGEN) {
+    kprintf("store: generation %u is not kept on the store; booting the newest instead\n", options->gen);
+    r = store_mount(&store, NO_GENERATION);
+  }
   if (r != STORE_OK) {
     kprintf("store: cannot mount the store on %s: %s\n", options->store, store_status_name(r));
     return false;

@@ -43,9 +43,9 @@ export async function patternDisk(path, blocks, patternBlocks = 16) {
 }
 
 /**
- * Boots the kernel. Resolves to { log, code, timedOut, matched, firstLineMs } when QEMU exits,
- * `until` (a RegExp) matches the console, or the deadline passes. firstLineMs: from spawning
- * QEMU to the first console line.
+ * Boots the kernel. Resolves to { log, marks, code, timedOut, matched } when QEMU exits,
+ * `until` (a RegExp) matches the console, or the deadline passes. marks: every complete console
+ * line (without CR LF) with the milliseconds from spawning QEMU to its arrival.
  */
 export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, memory = '256M' } = {}) {
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: build it with make -C kernel-src`);
@@ -60,19 +60,24 @@ export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, 
     const started = performance.now();
     const qemu = spawn('qemu-system-i386', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    let firstLineMs;
+    const marks = [];
+    let partial = '';
     let settled = false;
     const finish = (result) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       qemu.kill('SIGKILL');
-      resolve({ log, firstLineMs, ...result });
+      resolve({ log, marks, ...result });
     };
     const timer = setTimeout(() => finish({ code: null, timedOut: true, matched: false }), deadlineMs);
     qemu.stdout.on('data', (chunk) => {
-      log += chunk.toString('latin1');
-      if (firstLineMs === undefined && log.includes('\n')) firstLineMs = performance.now() - started;
+      const text = chunk.toString('latin1');
+      log += text;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop();
+      const ms = performance.now() - started;
+      for (const line of lines) marks.push({ line: line.replace(/\r$/, ''), ms });
       if (until?.test(log)) finish({ code: null, timedOut: false, matched: true });
     });
     qemu.stderr.on('data', (chunk) => {
@@ -81,4 +86,15 @@ export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, 
     qemu.on('error', (err) => finish({ code: 127, timedOut: false, matched: false, error: err }));
     qemu.on('close', (code) => finish({ code, timedOut: false, matched: false }));
   });
+}
+
+/** Writes a store image (lang's StoreImage: a block count and the non-zero blocks) as a sparse raw disk. */
+export async function writeStoreDisk(path, image) {
+  const file = await open(path, 'w');
+  try {
+    await file.truncate(image.blockCount * BLOCK_SIZE);
+    for (const [block, bytes] of image.blocks) await file.write(bytes, 0, bytes.length, block * BLOCK_SIZE);
+  } finally {
+    await file.close();
+  }
 }
