@@ -1,6 +1,8 @@
-// Bundles what tsc alone cannot ship: the renderer (one ES module for the browser, with its
-// static files) into dist/www, and the preload into CommonJS (dist/preload/preload.cjs), as
-// Electron's sandboxed preloads require. Fast enough (esbuild) to run on every build.
+// Bundles what tsc alone cannot ship: the renderer (one ES module for the browser, with the
+// CSS and fonts of xterm.js and Monaco in app.css, and its static files) into dist/www,
+// Monaco's editor worker as a same-origin module worker (dist/www/editor.worker.js), and the
+// preload into CommonJS (dist/preload/preload.cjs), as Electron's sandboxed preloads require.
+// Fast enough (esbuild) to run on every build.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,16 @@ await build({
   platform: 'browser',
   target: 'chrome120',
   sourcemap: true,
+  loader: { '.ttf': 'file' },
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: { 'editor.worker': 'monaco-editor/editor/editor.worker.js' },
+  outdir: www,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'chrome120',
   logLevel: 'warning',
 });
 await build({

@@ -114,7 +114,8 @@ export const methods = {
     params: z.object(TerminalSize).strict(),
     result: z.object({ stream: StreamId, title: z.string() }),
   },
-  'terminal.input': {
+  /** Keystrokes for a terminal or a machine's console. */
+  'stream.input': {
     params: z.object({ stream: StreamId, data: z.string().max(MAX_TEXT_CHARS) }).strict(),
     result: Done,
   },

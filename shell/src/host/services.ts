@@ -62,8 +62,11 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       const source = new Terminal({ cols, rows, cwd: services.terminalCwd });
       return { stream: hub.open(source), title: source.title };
     },
-    'terminal.input': ({ stream, data }) => {
-      terminal(hub, stream).write(data);
+    'stream.input': ({ stream, data }) => {
+      const source = hub.source(stream);
+      if (!source.write)
+        throw new ApiError({ code: ErrorCode.InvalidParams, message: `stream ${stream} takes no input` });
+      source.write(data);
       return null;
     },
     'terminal.resize': ({ stream, cols, rows }) => {

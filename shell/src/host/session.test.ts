@@ -144,7 +144,7 @@ test('a terminal opened through the session streams output and closes with the s
   const opened = JSON.parse(frames[0]!) as { result: { stream: number } };
   const stream = opened.result.stream;
   await session.receive(
-    JSON.stringify({ id: 2, method: 'terminal.input', params: { stream, data: 'echo marker-$((6*7))\r' } }),
+    JSON.stringify({ id: 2, method: 'stream.input', params: { stream, data: 'echo marker-$((6*7))\r' } }),
   );
   const deadline = Date.now() + 20_000;
   while (!frames.some((f) => f.includes('marker-42'))) {

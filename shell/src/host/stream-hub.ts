@@ -22,6 +22,8 @@ export interface StreamSource {
   onEnd(listener: (reason: string) => void): void;
   pause(): void;
   resume(): void;
+  /** Input for the source (keystrokes), when it takes any. */
+  write?(text: string): void;
   /** Stops the source; no more data or end after this. */
   dispose(): void;
 }

@@ -1,0 +1,250 @@
+/**
+ * The console panel: tabs of terminals drawn by xterm.js (with fit, search and clickable
+ * links). A machine's serial console is one kind of tab (re-attaching after a reload shows
+ * the scroll-back the host kept); a host terminal (node-pty: a shell for make, gdb, phantom)
+ * is the other. Both are API streams: output is acknowledged once xterm has drawn it.
+ */
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import type { ApiClient, Disposable } from './api-client.js';
+import { showError } from './notifications.js';
+
+const theme = {
+  background: '#1a1a1a',
+  foreground: '#d4d4d4',
+  cursor: '#aeafad',
+  selectionBackground: '#264f78',
+  black: '#1e1e1e',
+  brightBlack: '#666666',
+  blue: '#7aa2f7',
+  brightBlue: '#9cb8ff',
+  green: '#9ece6a',
+  brightGreen: '#b9f27c',
+  red: '#f14c4c',
+  brightRed: '#ff7a7a',
+  yellow: '#e0af68',
+  brightYellow: '#ffd08a',
+  magenta: '#bb9af7',
+  brightMagenta: '#d4b8ff',
+  cyan: '#7dcfff',
+  brightCyan: '#a8e0ff',
+  white: '#d4d4d4',
+  brightWhite: '#ffffff',
+};
+
+export type TabKind = 'console' | 'terminal';
+
+interface Tab {
+  id: string;
+  kind: TabKind;
+  label: HTMLElement;
+  body: HTMLElement;
+  terminal: Terminal;
+  fit: FitAddon;
+  search: SearchAddon;
+  stream: Disposable | undefined;
+  disposables: { dispose(): void }[];
+}
+
+export class ConsolePanel {
+  private readonly tabs = new Map<string, Tab>();
+  private active: Tab | undefined;
+  private readonly tabStrip: HTMLElement;
+  private readonly bodies: HTMLElement;
+  private readonly searchInput: HTMLInputElement;
+  private terminalCount = 0;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: ApiClient,
+  ) {
+    root.replaceChildren();
+    const header = document.createElement('div');
+    header.className = 'panel-header console-header';
+    this.tabStrip = document.createElement('div');
+    this.tabStrip.className = 'tab-strip';
+    this.tabStrip.setAttribute('role', 'tablist');
+    const newTerminal = document.createElement('button');
+    newTerminal.className = 'icon-button';
+    newTerminal.title = 'New terminal on the host (make, gdb, phantom)';
+    newTerminal.textContent = '+';
+    newTerminal.dataset.testid = 'new-terminal';
+    newTerminal.addEventListener('click', () => void this.openTerminal());
+    this.searchInput = document.createElement('input');
+    this.searchInput.type = 'search';
+    this.searchInput.placeholder = 'Find in console';
+    this.searchInput.className = 'console-search';
+    this.searchInput.dataset.testid = 'console-search';
+    this.searchInput.addEventListener('input', () => this.findNext());
+    this.searchInput.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') this.findNext(event.shiftKey);
+    });
+    header.append(this.tabStrip, newTerminal, this.searchInput);
+    this.bodies = document.createElement('div');
+    this.bodies.className = 'terminal-bodies';
+    root.append(header, this.bodies);
+    this.showPlaceholder();
+    new ResizeObserver(() => this.fitActive()).observe(this.bodies);
+  }
+
+  /** Shows a machine's serial console, attaching (again) if it is not shown yet. */
+  async attachConsole(machine: string): Promise<void> {
+    const id = `console:${machine}`;
+    const existing = this.tabs.get(id);
+    if (existing?.stream) return this.activate(existing);
+    const tab = existing ?? this.createTab(id, 'console', `Console — ${machine}`);
+    this.activate(tab);
+    try {
+      const { stream } = await this.api.call('console.attach', { machine });
+      this.connect(tab, stream, `\r\n\x1b[2m— console of ${machine} closed: `);
+      this.forwardInput(tab, stream);
+    } catch (err) {
+      tab.terminal.writeln(
+        `\x1b[31mCannot attach to the console of ${machine}: ${(err as Error).message}\x1b[0m`,
+      );
+      showError(`Cannot attach to the console of ${machine}`, err);
+    }
+  }
+
+  async openTerminal(): Promise<void> {
+    const id = `terminal:${++this.terminalCount}`;
+    const tab = this.createTab(id, 'terminal', 'Terminal');
+    this.activate(tab);
+    try {
+      const { stream, title } = await this.api.call('terminal.open', {
+        cols: tab.terminal.cols,
+        rows: tab.terminal.rows,
+      });
+      tab.label.querySelector('.tab-title')!.textContent = `${title} ${this.terminalCount}`;
+      this.forwardInput(tab, stream);
+      tab.disposables.push(
+        tab.terminal.onResize(({ cols, rows }) => {
+          this.api.call('terminal.resize', { stream, cols, rows }).catch(() => {});
+        }),
+      );
+      this.connect(tab, stream, '\r\n\x1b[2m— ');
+    } catch (err) {
+      tab.terminal.writeln(`\x1b[31mCannot open a terminal: ${(err as Error).message}\x1b[0m`);
+      showError('Cannot open a terminal on the host', err);
+    }
+  }
+
+  private forwardInput(tab: Tab, stream: number): void {
+    tab.disposables.push(
+      tab.terminal.onData((data) => {
+        if (tab.stream)
+          this.api
+            .call('stream.input', { stream, data })
+            .catch((err) => showError('Input was not delivered', err));
+      }),
+    );
+  }
+
+  private connect(tab: Tab, stream: number, endPrefix: string): void {
+    tab.stream = this.api.consume(stream, {
+      onData: (data, shown) => tab.terminal.write(data, shown),
+      onEnd: (reason) => {
+        tab.stream = undefined;
+        tab.terminal.write(`${endPrefix}${reason} —\x1b[0m\r\n`);
+        tab.label.classList.add('ended');
+      },
+    });
+  }
+
+  private createTab(id: string, kind: TabKind, title: string): Tab {
+    this.bodies.querySelector('.placeholder')?.remove();
+    const label = document.createElement('div');
+    label.className = `tab ${kind}`;
+    label.setAttribute('role', 'tab');
+    label.dataset.tab = id;
+    const icon = document.createElement('span');
+    icon.className = 'tab-icon';
+    icon.textContent = kind === 'console' ? '▣' : '›_';
+    const text = document.createElement('span');
+    text.className = 'tab-title';
+    text.textContent = title;
+    const close = document.createElement('button');
+    close.className = 'tab-close';
+    close.title = kind === 'console' ? 'Detach from the console' : 'Close the terminal';
+    close.textContent = '×';
+    label.append(icon, text, close);
+    this.tabStrip.append(label);
+    const body = document.createElement('div');
+    body.className = 'terminal-body';
+    body.dataset.testid = `terminal-${kind}`;
+    this.bodies.append(body);
+    const terminal = new Terminal({
+      theme,
+      fontFamily: '"DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontSize: 13,
+      scrollback: 10_000,
+      cursorBlink: kind === 'terminal',
+      allowProposedApi: false,
+    });
+    const fit = new FitAddon();
+    const search = new SearchAddon();
+    terminal.loadAddon(fit);
+    terminal.loadAddon(search);
+    // Links open in a new browsing context with no opener; Electron's main denies new windows.
+    terminal.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener')));
+    terminal.open(body);
+    const tab: Tab = { id, kind, label, body, terminal, fit, search, stream: undefined, disposables: [] };
+    this.tabs.set(id, tab);
+    label.addEventListener('click', (event) => {
+      if (event.target === close) this.closeTab(tab);
+      else this.activate(tab);
+    });
+    return tab;
+  }
+
+  private activate(tab: Tab): void {
+    for (const other of this.tabs.values()) {
+      other.body.hidden = other !== tab;
+      other.label.classList.toggle('active', other === tab);
+      other.label.setAttribute('aria-selected', String(other === tab));
+    }
+    this.active = tab;
+    this.fitActive();
+    tab.terminal.focus();
+  }
+
+  private closeTab(tab: Tab): void {
+    tab.stream?.dispose();
+    for (const d of tab.disposables) d.dispose();
+    tab.terminal.dispose();
+    tab.label.remove();
+    tab.body.remove();
+    this.tabs.delete(tab.id);
+    const next = [...this.tabs.values()].at(-1);
+    if (next) this.activate(next);
+    else {
+      this.active = undefined;
+      this.showPlaceholder();
+    }
+  }
+
+  private fitActive(): void {
+    if (!this.active || this.bodies.clientWidth === 0) return;
+    this.active.fit.fit();
+  }
+
+  private findNext(backwards = false): void {
+    const term = this.searchInput.value;
+    if (!this.active || !term) return;
+    const options = {
+      decorations: { matchOverviewRuler: '#e0af68', activeMatchColorOverviewRuler: '#ff9e3b' },
+    };
+    if (backwards) this.active.search.findPrevious(term, options);
+    else this.active.search.findNext(term, options);
+  }
+
+  private showPlaceholder(): void {
+    const placeholder = document.createElement('div');
+    placeholder.className = 'placeholder';
+    placeholder.textContent = 'Start a machine to see its console, or open a terminal with +.';
+    this.bodies.append(placeholder);
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The editor panel: Monaco with one tab per open file, save through the host (Ctrl+S), live
+ * diagnostics from lang's checker in the host (as squiggles), and go to definition. Files are
+ * always named by root and relative path; the host checks every path.
+ */
+import { ApiError, type Diagnostic, ErrorCode, type FileEntry } from '../common/api.js';
+import type { ApiClient } from './api-client.js';
+import { monaco } from './monaco.js';
+import { showError } from './notifications.js';
+
+/** The Phantom language's id in Monaco, and its files' extension. */
+export const PHANTOM_LANGUAGE = 'phantom';
+/** How long typing must pause before the buffer is checked again. */
+const CHECK_DELAY_MS = 300;
+
+interface OpenFile {
+  entry: FileEntry;
+  model: monaco.editor.ITextModel;
+  savedVersion: number;
+  tab: HTMLElement;
+  viewState: monaco.editor.ICodeEditorViewState | null;
+}
+
+function uriOf(entry: FileEntry): monaco.Uri {
+  return monaco.Uri.from({ scheme: 'phantom', path: `/${entry.root}/${entry.path}` });
+}
+
+function entryOf(uri: monaco.Uri): FileEntry | undefined {
+  const match = /^\/(examples|project)\/(.+)$/.exec(uri.path);
+  return match ? { root: match[1] as FileEntry['root'], path: match[2]! } : undefined;
+}
+
+const severities: Record<Diagnostic['severity'], monaco.MarkerSeverity> = {
+  error: monaco.MarkerSeverity.Error,
+  warning: monaco.MarkerSeverity.Warning,
+  info: monaco.MarkerSeverity.Info,
+};
+
+export class EditorPanel {
+  private readonly editor: monaco.editor.IStandaloneCodeEditor;
+  private readonly files = new Map<string, OpenFile>();
+  private current: OpenFile | undefined;
+  private readonly tabStrip: HTMLElement;
+  private readonly emptyState: HTMLElement;
+  private checkTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once the host says it has no checker, so the UI stops asking. */
+  private checkerMissing = false;
+  private readonly onDidChangeStatus = new Set<(status: string) => void>();
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly api: ApiClient,
+  ) {
+    this.emptyState = root.querySelector<HTMLElement>('.empty-state')!;
+    this.tabStrip = document.createElement('div');
+    this.tabStrip.className = 'tab-strip editor-tabs';
+    this.tabStrip.setAttribute('role', 'tablist');
+    const host = document.createElement('div');
+    host.className = 'monaco-host';
+    host.dataset.testid = 'monaco';
+    root.append(this.tabStrip, host);
+    root.classList.add('no-file');
+    monaco.languages.register({ id: PHANTOM_LANGUAGE, extensions: ['.ph'], aliases: ['Phantom'] });
+    this.editor = monaco.editor.create(host, {
+      theme: 'phantom-dark',
+      automaticLayout: true,
+      fontFamily: '"DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontSize: 13,
+      minimap: { enabled: true, renderCharacters: false },
+      scrollBeyondLastLine: false,
+      renderWhitespace: 'selection',
+      fixedOverflowWidgets: true,
+    });
+    this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void this.save());
+    this.editor.onDidChangeModelContent(() => this.changed());
+    this.editor.onDidChangeCursorPosition(({ position }) =>
+      this.status(`Ln ${position.lineNumber}, Col ${position.column}`),
+    );
+    monaco.languages.registerDefinitionProvider(PHANTOM_LANGUAGE, {
+      provideDefinition: (model, position) => this.definition(model, position),
+    });
+    // Go to definition in another file: open it here as a tab.
+    monaco.editor.registerEditorOpener({
+      openCodeEditor: (_source, resource, selection) => {
+        const entry = entryOf(resource);
+        if (!entry) return false;
+        void this.open(entry).then(() => {
+          if (selection && 'startLineNumber' in selection) {
+            this.editor.setSelection(selection);
+            this.editor.revealRangeInCenter(selection);
+          }
+        });
+        return true;
+      },
+    });
+  }
+
+  /** Status text for the status bar (cursor position, saved, checker state). */
+  onStatus(listener: (status: string) => void): void {
+    this.onDidChangeStatus.add(listener);
+  }
+
+  async open(entry: FileEntry): Promise<void> {
+    const key = uriOf(entry).toString();
+    let file = this.files.get(key);
+    if (!file) {
+      let text: string;
+      try {
+        ({ text } = await this.api.call('files.read', entry));
+      } catch (err) {
+        showError(`Cannot open ${entry.root}/${entry.path}`, err);
+        return;
+      }
+      const existing = this.files.get(key);
+      if (existing) file = existing;
+      else {
+        const model = monaco.editor.createModel(text, PHANTOM_LANGUAGE, uriOf(entry));
+        file = {
+          entry,
+          model,
+          savedVersion: model.getAlternativeVersionId(),
+          tab: this.createTab(entry),
+          viewState: null,
+        };
+        this.files.set(key, file);
+      }
+    }
+    this.show(file);
+  }
+
+  async save(): Promise<void> {
+    const file = this.current;
+    if (!file) return;
+    const version = file.model.getAlternativeVersionId();
+    try {
+      await this.api.call('files.write', { ...file.entry, text: file.model.getValue() });
+      file.savedVersion = version;
+      this.markDirty(file);
+      this.status(`Saved ${file.entry.path}`);
+    } catch (err) {
+      showError(`Cannot save ${file.entry.root}/${file.entry.path}`, err);
+    }
+  }
+
+  private show(file: OpenFile): void {
+    if (this.current && this.current !== file) this.current.viewState = this.editor.saveViewState();
+    this.current = file;
+    this.editor.setModel(file.model);
+    if (file.viewState) this.editor.restoreViewState(file.viewState);
+    for (const other of this.files.values()) other.tab.classList.toggle('active', other === file);
+    this.root.classList.remove('no-file');
+    this.emptyState.hidden = true;
+    this.editor.focus();
+    this.scheduleCheck(0);
+  }
+
+  private createTab(entry: FileEntry): HTMLElement {
+    const tab = document.createElement('div');
+    tab.className = 'tab';
+    tab.setAttribute('role', 'tab');
+    tab.title = `${entry.root}/${entry.path}`;
+    tab.dataset.file = `${entry.root}/${entry.path}`;
+    const name = document.createElement('span');
+    name.className = 'tab-title';
+    name.textContent = entry.path.split('/').pop()!;
+    const close = document.createElement('button');
+    close.className = 'tab-close';
+    close.textContent = '×';
+    close.title = 'Close';
+    tab.append(name, close);
+    tab.addEventListener('click', (event) => {
+      const file = this.files.get(uriOf(entry).toString());
+      if (!file) return;
+      if (event.target === close) this.close(file);
+      else this.show(file);
+    });
+    this.tabStrip.append(tab);
+    return tab;
+  }
+
+  private close(file: OpenFile): void {
+    if (
+      file.model.getAlternativeVersionId() !== file.savedVersion &&
+      !confirm(`${file.entry.path} has unsaved changes. Close it anyway?`)
+    )
+      return;
+    this.files.delete(file.model.uri.toString());
+    file.tab.remove();
+    if (this.current === file) {
+      this.current = undefined;
+      const next = [...this.files.values()].at(-1);
+      if (next) this.show(next);
+      else {
+        this.editor.setModel(null);
+        this.emptyState.hidden = false;
+        this.root.classList.add('no-file');
+      }
+    }
+    file.model.dispose();
+  }
+
+  private changed(): void {
+    if (this.current) this.markDirty(this.current);
+    this.scheduleCheck(CHECK_DELAY_MS);
+  }
+
+  private markDirty(file: OpenFile): void {
+    file.tab.classList.toggle('dirty', file.model.getAlternativeVersionId() !== file.savedVersion);
+  }
+
+  private scheduleCheck(delay: number): void {
+    clearTimeout(this.checkTimer);
+    if (!this.checkerMissing) this.checkTimer = setTimeout(() => void this.check(), delay);
+  }
+
+  private async check(): Promise<void> {
+    const file = this.current;
+    if (!file) return;
+    const version = file.model.getVersionId();
+    try {
+      const diagnostics = await this.api.call('lang.check', { ...file.entry, text: file.model.getValue() });
+      if (file.model.isDisposed() || file.model.getVersionId() !== version) return;
+      monaco.editor.setModelMarkers(
+        file.model,
+        'phantom',
+        diagnostics.map((d) => ({
+          severity: severities[d.severity],
+          message: d.message,
+          startLineNumber: d.line,
+          startColumn: d.column,
+          endLineNumber: d.endLine,
+          endColumn: d.endColumn,
+        })),
+      );
+    } catch (err) {
+      if (err instanceof ApiError && err.body.code === ErrorCode.Unavailable) {
+        this.checkerMissing = true;
+        this.status('Diagnostics unavailable: the host has no checker');
+      } else showError('Checking the program failed', err);
+    }
+  }
+
+  private async definition(
+    model: monaco.editor.ITextModel,
+    position: monaco.Position,
+  ): Promise<monaco.languages.Definition | null> {
+    const entry = entryOf(model.uri);
+    if (!entry) return null;
+    try {
+      const target = await this.api.call('lang.definition', {
+        ...entry,
+        text: model.getValue(),
+        line: position.lineNumber,
+        column: position.column,
+      });
+      if (!target) return null;
+      return {
+        uri: uriOf(target),
+        range: new monaco.Range(target.line, target.column, target.line, target.column),
+      };
+    } catch (err) {
+      showError('Go to definition failed', err);
+      return null;
+    }
+  }
+
+  private status(text: string): void {
+    for (const listener of this.onDidChangeStatus) listener(text);
+  }
+}
