@@ -170,8 +170,8 @@ const void *pager_frozen_page(uint32_t i, uint32_t *page);
 void pager_release_frozen(void);
 
 /* ── space.c ── */
-/** Mounts the store named by store= and maps the object space; false (with a console line) if it cannot. */
-bool space_boot(const struct kernel_options *options);
+/** Mounts the store named by store= and maps the object space: its size, or 0 (with a console line) if it cannot. */
+uint32_t space_boot(const struct kernel_options *options);
 
 /* ── selftest.c ── */
 /** Runs the machine self-tests the debug= switches ask for; those that take the disk over halt after. */

@@ -5,6 +5,7 @@
 #include "arch.h"
 #include "klib.h"
 #include "platform.h"
+#include "vm.h"
 
 void kmain(uint32_t magic, uint32_t multiboot_info);
 
@@ -22,8 +23,11 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
   pmm_init(&boot);
   paging_init(pmm_top());
   selftest_run(&kernel_options);
-  bool ready = space_boot(&kernel_options);
-  kprintf(ready ? "space: ready; the VM is not in this kernel yet\n" : "boot: cannot continue\n");
-  kprintf("halted\n");
-  machine_halt(ready ? HALT_OK : HALT_NO_SPACE);
+  uint32_t space_bytes = space_boot(&kernel_options);
+  if (!space_bytes) {
+    kprintf("boot: cannot continue\nhalted\n");
+    machine_halt(HALT_NO_SPACE);
+  }
+  vm_start(space_bytes);
+  vm_run();
 }

@@ -41,16 +41,16 @@ static bool store_disk_index(const char *name, unsigned *index) {
   return true;
 }
 
-bool space_boot(const struct kernel_options *options) {
+uint32_t space_boot(const struct kernel_options *options) {
   unsigned disk;
   if (!store_disk_index(options->store, &disk)) {
     kprintf("store: unknown store device '%s' (expected virtio0 .. virtio9)\n", options->store);
-    return false;
+    return 0;
   }
-  if (!virtio_blk_init(disk)) return false;
+  if (!virtio_blk_init(disk)) return 0;
   if (!store_init || !store_mount) {
     kprintf("store: missing: this kernel was built without core/store.c, so it cannot mount the store\n");
-    return false;
+    return 0;
   }
   struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
   int r = store_init(&store, &config);
@@ -61,7 +61,7 @@ bool space_boot(const struct kernel_options *options) {
   }
   if (r != STORE_OK) {
     kprintf("store: cannot mount the store on %s: %s\n", options->store, store_status_name(r));
-    return false;
+    return 0;
   }
   kprintf("store: mounted generation %u of %u blocks, object space %u MiB\n", store_current_generation(&store),
           store.block_count, store.space_size >> 20);
@@ -74,7 +74,7 @@ bool space_boot(const struct kernel_options *options) {
   if (magic != SPACE_MAGIC || version != FORMAT_VERSION || size != store.space_size) {
     kprintf("space: the header at %08x is not a version %u object space of %u bytes\n", SPACE_BASE, FORMAT_VERSION,
             store.space_size);
-    return false;
+    return 0;
   }
-  return true;
+  return store.space_size;
 }
