@@ -3,8 +3,9 @@
  * insertion-ordered parallel arrays DIR_KEYS / DIR_VALUES with DIR_COUNT names in use, grown by
  * doubling (object-format.md). Lookups compare string bytes, linearly.
  *
- * A directory someone made with `new` (zero slots, or null arrays) is an empty directory; the
- * arrays appear on the first put.
+ * A directory someone made with `new` (null arrays) is an empty directory; the arrays appear on
+ * the first put. A null name is found nowhere (get, has, remove) and cannot be stored (put raises
+ * NullReference), as in lang's reference interpreter.
  */
 #include "gc.h"
 #include "interp.h"
@@ -42,7 +43,7 @@ static int32_t dir_find(word_t d, word_t name) {
   return -1;
 }
 
-/** args[1] as a name: null raises NullReference. */
+/** args[1] as a name: null raises NullReference (see lookup_name for the finders). */
 static word_t name_arg(struct native_call *c) {
   word_t name = c->args[1];
   if (!name) c->error = ERR_NULL_REFERENCE;
@@ -52,16 +53,25 @@ static word_t name_arg(struct native_call *c) {
 
 void native_DIR_ROOT(struct native_call *c) { c->result = obj_slots(space_root())[ROOT_DIRECTORY]; }
 
+/** Index of args[1] in the receiver for get, has and remove: -1 for a null name; -2 with the error set. */
+static int32_t lookup_name(struct native_call *c) {
+  word_t d = dir_receiver(c);
+  if (!d) return -2;
+  if (!c->args[1]) return -1;
+  word_t name = name_arg(c);
+  return name ? dir_find(d, name) : -2;
+}
+
 void native_DIR_GET(struct native_call *c) {
-  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
-  if (!name) return;
-  int32_t i = dir_find(d, name);
+  int32_t i = lookup_name(c);
+  if (i == -2) return;
+  word_t d = c->args[0];
   c->result = i < 0 ? 0 : obj_slots(obj_slots(d)[DIR_VALUES])[i];
 }
 
 void native_DIR_HAS(struct native_call *c) {
-  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
-  if (name) c->result = int_to_word(dir_find(d, name) >= 0);
+  int32_t i = lookup_name(c);
+  if (i != -2) c->result = int_to_word(i >= 0);
 }
 
 void native_DIR_SIZE(struct native_call *c) {
@@ -69,13 +79,14 @@ void native_DIR_SIZE(struct native_call *c) {
   if (d) c->result = int_to_word((int32_t)dir_count(d));
 }
 
-/** Make room for one more name: new arrays of twice the capacity when full. 0, or an ERR_*. */
+/** Make room for one more name: new arrays of max(4, twice the capacity) when full. 0, or an ERR_*. */
 static uint32_t dir_grow(struct native_call *c) {
   word_t d = c->args[0];
   uint32_t n = dir_count(d);
   word_t keys = obj_slots(d)[DIR_KEYS], values = obj_slots(d)[DIR_VALUES];
   if (is_array(keys) && is_array(values) && obj_slot_count(keys) > n && obj_slot_count(values) > n) return 0;
-  uint32_t cap = n ? n * 2 : DIR_FIRST_CAPACITY;
+  uint32_t old_cap = is_array(keys) ? obj_slot_count(keys) : 0;
+  uint32_t cap = old_cap * 2 > DIR_FIRST_CAPACITY ? old_cap * 2 : DIR_FIRST_CAPACITY;
   word_t new_keys = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, cap * 4);
   if (!new_keys) return ERR_OUT_OF_MEMORY;
   gc_pin(&new_keys);
@@ -110,9 +121,9 @@ void native_DIR_PUT(struct native_call *c) {
 }
 
 void native_DIR_REMOVE(struct native_call *c) {
-  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
-  if (!name) return;
-  int32_t i = dir_find(d, name);
+  int32_t i = lookup_name(c);
+  if (i == -2) return;
+  word_t d = c->args[0];
   c->result = int_to_word(i >= 0);
   if (i < 0) return;
   uint32_t n = dir_count(d);

@@ -10,7 +10,10 @@
  *
  * Check, then do: before an instruction runs, its operand bytes are inside the code and the stack
  * holds what it pops and has room for what it pushes (from the opcodes.def table). A program
- * error (null, bounds, cast, division, depth, memory) raises a .internal.error in the thread. Code
+ * error (null, bounds, cast, division, depth, memory) raises a .internal.error in the thread;
+ * where the spec leaves the error open (an integer used as an object, a vtable index beyond the
+ * receiver's vtable) it is the one lang's reference interpreter raises (BadField for fields and
+ * vtables, BadCast otherwise), so that both give the same output. Code
  * that breaks the compiler's guarantees (a jump out of the code, a stack overflow of
  * METHOD_MAX_STACK, a local beyond METHOD_LOCALS, an unknown opcode, a constant of the wrong
  * kind) cannot come from the compiler, so it is not an exception: the thread ends with an
@@ -293,7 +296,7 @@ static enum turn_end invoke(struct regs *r, word_t method, uint32_t argc, uint32
     if (returns) r->stack[r->sp++] = c.result;
     return c.turn;
   }
-  if (r->depth >= MAX_FRAME_DEPTH) return raise_error(r, ERR_STACK_OVERFLOW, pc);
+  if (r->depth + 1 >= MAX_FRAME_DEPTH) return raise_error(r, ERR_STACK_OVERFLOW, pc);
   save_frame(r);
   word_t callee = frame_new(method);
   if (!callee) return raise_error(r, ERR_OUT_OF_MEMORY, pc);
@@ -344,6 +347,10 @@ enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed) {
   struct regs r = {0};
   r.thread = thread;
   word_t first = obj_slots(thread)[THREAD_FRAME];
+  if (!first) { /* nothing left to run: the thread is done */
+    end_thread(thread, TS_DONE, 0);
+    return TURN_ENDED;
+  }
   const char *why = load_frame(&r, first);
   if (!why && !frame_depth(first, &r.depth)) why = "the thread's chain of frames is broken";
   if (why) return invalid_code(&r, 0, why);
@@ -444,8 +451,7 @@ op_GET_FIELD: {
   uint32_t slot = u16_at(operand);
   a = TOP(0);
   if (!a) RAISE(ERR_NULL_REFERENCE);
-  if (!word_is_ref(a)) INVALID("field access on an integer");
-  if (obj_kind(a) != KIND_SLOTS || slot >= obj_slot_count(a)) RAISE(ERR_BAD_FIELD);
+  if (!word_is_ref(a) || obj_kind(a) != KIND_SLOTS || slot >= obj_slot_count(a)) RAISE(ERR_BAD_FIELD);
   TOP(0) = obj_slots(a)[slot];
   goto next;
 }
@@ -453,8 +459,7 @@ op_PUT_FIELD: {
   uint32_t slot = u16_at(operand);
   a = TOP(1);
   if (!a) RAISE(ERR_NULL_REFERENCE);
-  if (!word_is_ref(a)) INVALID("field access on an integer");
-  if (obj_kind(a) != KIND_SLOTS || slot >= obj_slot_count(a)) RAISE(ERR_BAD_FIELD);
+  if (!word_is_ref(a) || obj_kind(a) != KIND_SLOTS || slot >= obj_slot_count(a)) RAISE(ERR_BAD_FIELD);
   obj_slots(a)[slot] = TOP(0);
   r.sp -= 2;
   goto next;
@@ -590,9 +595,9 @@ op_CALL_VIRT: {
   if (argc == 0 || r.sp < argc) INVALID("virtual call without a receiver");
   a = r.stack[r.sp - argc];
   if (!a) RAISE(ERR_NULL_REFERENCE);
-  if (!word_is_ref(a)) INVALID("virtual call on an integer");
+  if (!word_is_ref(a)) RAISE(ERR_BAD_CAST);
   word_t vtable = obj_slots(obj_class(a))[CLASS_VTABLE];
-  if (!is_array(vtable) || vindex >= obj_slot_count(vtable)) INVALID("vtable index out of range");
+  if (!is_array(vtable) || vindex >= obj_slot_count(vtable)) RAISE(ERR_BAD_FIELD);
   end = invoke(&r, obj_slots(vtable)[vindex], argc, pc);
   goto after_call;
 }
@@ -611,7 +616,7 @@ op_RET_VOID:
 op_THROW:
   a = r.stack[--r.sp];
   if (!a) RAISE(ERR_NULL_REFERENCE);
-  if (!word_is_ref(a)) INVALID("throw of an integer");
+  if (!word_is_ref(a)) RAISE(ERR_BAD_CAST);
   end = throw_object(&r, a, pc);
   goto after_throw;
 op_CONCAT: {

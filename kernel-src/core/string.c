@@ -142,12 +142,14 @@ void native_STR_EQUALS(struct native_call *c) {
                           !memcmp(obj_bytes(other), obj_bytes(s), obj_size(s)));
 }
 
-/** Byte-wise order of two strings: -1, 0 or 1. */
+/** Byte-wise order of two strings: the difference of the first differing bytes, else of the
+ * lengths (as lang's reference interpreter answers). */
 static int32_t compare(word_t a, word_t b) {
   uint32_t la = obj_size(a), lb = obj_size(b);
-  int r = memcmp(obj_bytes(a), obj_bytes(b), la < lb ? la : lb);
-  if (r) return r < 0 ? -1 : 1;
-  return la < lb ? -1 : la > lb;
+  const uint8_t *pa = obj_bytes(a), *pb = obj_bytes(b);
+  for (uint32_t i = 0; i < la && i < lb; i++)
+    if (pa[i] != pb[i]) return (int32_t)pa[i] - (int32_t)pb[i];
+  return (int32_t)la - (int32_t)lb;
 }
 
 void native_STR_COMPARE(struct native_call *c) {

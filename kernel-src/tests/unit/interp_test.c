@@ -153,7 +153,7 @@ TEST(interp_invalid_code_ends_only_its_thread) {
       {OP_JMP, U16(0x7000)},                  /* jump out of the code */
       {OP_LOAD, 9},                           /* local out of range */
       {OP_PUSH_CONST, U16(5)},                /* constant out of range */
-      {OP_PUSH_INT, I32(3), OP_GET_FIELD, U16(0)}, /* field of an integer */
+      {OP_PUSH_INT, I32(3), OP_NOT, OP_NOT, OP_ADD}, /* underflow after a few good ones */
       {OP_NOP},                               /* runs off the end */
   };
   static const uint32_t lengths[] = {1, 1, 7, 3, 2, 3, 8, 1};

@@ -53,8 +53,8 @@ TEST(natives_strings) {
   CHECK_EQ(err, ERR_NULL_REFERENCE);
   CHECK_EQ(CALL(STR_EQUALS, hello, fixture_string("hello world")), INT(1));
   CHECK_EQ(CALL(STR_EQUALS, hello, 0), INT(0));
-  CHECK_EQ(CALL(STR_COMPARE, fixture_string("abc"), fixture_string("abd")), INT(-1));
-  CHECK_EQ(CALL(STR_COMPARE, fixture_string("abc"), fixture_string("ab")), INT(1));
+  CHECK_EQ(CALL(STR_COMPARE, fixture_string("abc"), fixture_string("abf")), INT(-3));
+  CHECK_EQ(CALL(STR_COMPARE, fixture_string("abc"), fixture_string("a")), INT(2));
   CHECK_EQ(CALL(STR_COMPARE, fixture_string("ab"), fixture_string("ab")), INT(0));
   CHECK_EQ(CALL(STR_HASH, fixture_string("a")), INT(0x240C292F)); /* FNV-1a("a") = 0xE40C292C, folded */
   CALL(STR_LENGTH, 0);
@@ -104,6 +104,9 @@ TEST(natives_directory) {
   CHECK(string_is(obj_slots(keys)[8], "j"));
   CALL(DIR_PUT, dir, 0, INT(1));
   CHECK_EQ(err, ERR_NULL_REFERENCE);
+  CHECK_EQ(CALL(DIR_GET, dir, 0), 0);
+  CHECK_EQ(err, 0);
+  CHECK_EQ(CALL(DIR_REMOVE, dir, 0), INT(0));
   CALL(DIR_GET, fixture_array(3), fixture_string("x"));
   CHECK_EQ(err, ERR_BAD_CAST);
   word_t empty = fixture_object(fixture_internal_class(CID_DIRECTORY), CID_DIRECTORY_SLOTS);
