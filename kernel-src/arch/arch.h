@@ -26,6 +26,8 @@ void serial_init(void);
 void serial_write(uint16_t port, const char *bytes, size_t n);
 /** The next received byte, or -1 when none is waiting. */
 int serial_read_byte(uint16_t port);
+/** Raise the port's IRQ when a byte arrives (COM2: IRQ 3). */
+void serial_enable_rx_interrupt(uint16_t port);
 
 /* ── multiboot.c ── what the boot loader told us, copied before anything can overwrite it */
 struct memory_range {
@@ -81,8 +83,8 @@ bool pic_irq_real(unsigned irq);
 /* ── timer.c ── PIT channel 0 at 1 kHz, TSC calibration */
 #define TIMER_HZ 1000
 void timer_init(void);
-/** Called on every tick, after the uptime advanced (the scheduler hooks in here). */
-void timer_set_tick_hook(void (*hook)(void));
+/** Makes a running or the next ph_idle_until return early (called from interrupt handlers). */
+void timer_wake_idle(void);
 
 /* ── rtc.c ── the CMOS clock, read once at boot */
 void rtc_init(void);
@@ -172,6 +174,17 @@ void pager_release_frozen(void);
 /* ── space.c ── */
 /** Mounts the store named by store= and maps the object space: its size, or 0 (with a console line) if it cannot. */
 uint32_t space_boot(const struct kernel_options *options);
+
+/** Generation number of the mounted store's current generation (0 without a store). */
+uint32_t space_generation(void);
+struct debug_hooks;
+/** Fills the debug agent's store hooks (kept generations) when a store is mounted. */
+void space_debug_hooks(struct debug_hooks *hooks);
+
+/* ── debug_channel.c ── the debug agent on serial port 2 */
+void debug_channel_init(void);
+/** After every thread ended: keep answering the debug channel, idle in between. */
+__attribute__((noreturn)) void debug_channel_serve_forever(void);
 
 /* ── selftest.c ── */
 /** Runs the machine self-tests the debug= switches ask for; those that take the disk over halt after. */

@@ -29,5 +29,9 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
     machine_halt(HALT_NO_SPACE);
   }
   vm_start(space_bytes);
-  vm_run();
+  debug_channel_init();
+  struct vm_limits forever = {0, -1};
+  vm_run_for(&forever);
+  kprintf("vm: every thread has ended\n");
+  debug_channel_serve_forever();
 }

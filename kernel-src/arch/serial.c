@@ -15,6 +15,8 @@ enum {
   UART_FCR = 2,
   UART_LCR = 3,
   UART_MCR = 4,
+  IER_RX_AVAILABLE = 0x01,
+  MCR_DTR_RTS_OUT2 = 0x0B, /* OUT2 gates the UART's interrupt line to the PIC */
   UART_LSR = 5,
   LSR_DATA_READY = 0x01,
   LSR_THR_EMPTY = 0x20,
@@ -46,6 +48,11 @@ static void uart_put(uint16_t port, char c) {
 
 void serial_write(uint16_t port, const char *bytes, size_t n) {
   for (size_t i = 0; i < n; i++) uart_put(port, bytes[i]);
+}
+
+void serial_enable_rx_interrupt(uint16_t port) {
+  outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
+  outb(port + UART_IER, IER_RX_AVAILABLE);
 }
 
 int serial_read_byte(uint16_t port) {

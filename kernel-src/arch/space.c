@@ -5,6 +5,7 @@
  * object space is compiled into the kernel: every byte comes from the store.
  */
 #include "arch.h"
+#include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
 #include "spec.h"
@@ -17,6 +18,8 @@
 #pragma weak store_read_page
 #pragma weak store_status_name
 #pragma weak store_current_generation
+#pragma weak store_generation_count
+#pragma weak store_generation_at
 
 static struct store store;
 
@@ -77,4 +80,23 @@ uint32_t space_boot(const struct kernel_options *options) {
     return 0;
   }
   return store.space_size;
+}
+
+uint32_t space_generation(void) { return store.mounted ? store_current_generation(&store) : 0; }
+
+static uint32_t generation_count(void) { return store_generation_count(&store); }
+
+static int generation_at(uint32_t i, struct debug_generation *out) {
+  if (i >= store_generation_count(&store)) return DE_NOT_FOUND;
+  const struct store_generation *g = store_generation_at(&store, i);
+  *out = (struct debug_generation){g->number,        g->parent,   g->wall_seconds, g->uptime_ms,
+                                   g->pause_us,      g->pages_cow, g->pages_written, g->bytes_written,
+                                   g->write_us,      g->commit_us};
+  return 0;
+}
+
+void space_debug_hooks(struct debug_hooks *hooks) {
+  if (!store.mounted) return;
+  hooks->generation_count = generation_count;
+  hooks->generation_at = generation_at;
 }

@@ -19,14 +19,11 @@ enum {
 
 static volatile uint64_t ticks;
 static uint64_t tsc_per_us = 1;
-static void (*tick_hook)(void);
+static volatile bool wake_requested;
 
-static void timer_tick(struct trap_frame *frame) {
-  ticks++;
-  if (tick_hook) tick_hook();
-}
+static void timer_tick(struct trap_frame *frame) { ticks++; }
 
-void timer_set_tick_hook(void (*hook)(void)) { tick_hook = hook; }
+void timer_wake_idle(void) { wake_requested = true; }
 
 uint64_t ph_uptime_ms(void) {
   uint32_t flags = irq_save(); /* a 64-bit read is two loads on i386 */
@@ -40,10 +37,11 @@ uint64_t ph_tsc_per_us(void) { return tsc_per_us; }
 
 void ph_idle_until(uint64_t ms) {
   uint32_t flags = irq_save();
-  while (ticks * 1000 / TIMER_HZ < ms) {
+  while (ticks * 1000 / TIMER_HZ < ms && !wake_requested) {
     cpu_sti_hlt(); /* woken by the next tick (or any IRQ), then check again */
     cpu_cli();
   }
+  wake_requested = false;
   irq_restore(flags);
 }
 

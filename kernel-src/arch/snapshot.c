@@ -1,0 +1,169 @@
+/*
+ * snapshot.c — continuous copy-on-write snapshots of the object space into the store.
+ *
+ * A generation goes through three steps, each at a safe point of the VM (between two turns,
+ * every frame written back, so the space is the whole machine):
+ *   freeze  when the interval is due: pager_freeze write-protects the pages dirtied since the
+ *           last freeze and hands them over. This is the only time the world waits for a
+ *           snapshot; it is measured with the TSC (pause_us).
+ *   write   at every following safe point, frozen pages are written to the store for at most
+ *           WRITE_BUDGET_US (at least one page), then the threads run on. A thread writing a
+ *           frozen page gets a copy first (the pager), so the store receives the bytes as they
+ *           were at the freeze.
+ *   commit  once every frozen page is written: store_commit with the measured stats, then the
+ *           frozen list is released. The next interval counts from this freeze.
+ * If the store refuses the generation (disk full, I/O error), the frozen pages stay frozen and
+ * the whole generation is written again at the next interval: the pages it holds are no longer
+ * dirty in the pager, so dropping them would lose them from every later generation.
+ *
+ * Not here: what is dirty and the copy on write (pager.c), the disk format (core/store.c),
+ * choosing the generation to boot (space.c with store_mount).
+ */
+#include "snapshot.h"
+
+#include "arch.h"
+#include "klib.h"
+#include "platform.h"
+#include "vm.h"
+
+/** Longest the writer holds the threads at one safe point; short, so threads keep running. */
+#define WRITE_BUDGET_US 2000u
+
+enum phase { IDLE, WRITING };
+
+static struct store *store;
+static uint32_t interval_ms;
+static bool verbose;
+static void (*commit_listener)(const struct store_generation *generation);
+
+static enum phase phase = IDLE;
+static uint64_t next_due_ms;
+static uint32_t frozen_pages, written_pages;
+static uint64_t tsc_per_us;
+static struct store_snapshot_stats pending;
+static struct snapshot_totals totals;
+static bool holding_freeze;   /* a freeze whose generation is not committed yet */
+static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
+
+static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
+
+void snapshot_init(struct store *mounted, const struct kernel_options *options) {
+  store = mounted;
+  interval_ms = options->snap_ms;
+  verbose = cmdline_debug(options, "snapshots");
+  tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
+  next_due_ms = ph_uptime_ms() + interval_ms;
+  if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
+}
+
+void snapshot_set_commit_listener(void (*listener)(const struct store_generation *generation)) {
+  commit_listener = listener;
+}
+
+void snapshot_get_totals(struct snapshot_totals *out) {
+  *out = totals;
+  out->writing = phase == WRITING;
+}
+
+struct store *snapshot_store(void) { return store; }
+
+/** The stop-the-world step: freeze the dirty pages (or, after a refused commit, keep the old freeze). */
+static void freeze(void) {
+  struct vm_stats vm;
+  vm_get_stats(&vm);
+  if (!holding_freeze) {
+    uint64_t start = ph_tsc();
+    frozen_pages = pager_freeze();
+    pending.pause_us = us_since(start);
+    pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
+    pending.write_us = 0;
+    holding_freeze = true;
+  }
+  written_pages = 0;
+  generation_begun = false;
+  phase = WRITING;
+}
+
+static void fail(int status) {
+  totals.failed++;
+  phase = IDLE;
+  generation_begun = false;
+  kprintf("snapshot: the store refused the generation (%s); it is written again at the next interval\n",
+          store_status_name(status));
+}
+
+static void announce(void) {
+  const struct store_generation *g = store_generation_at(store, store_current_index(store));
+  if (verbose)
+    kprintf("snapshot: generation %u (parent %u): pause %u us, %u pages written, %u copied on write, "
+            "write %u us, commit %u us\n",
+            g->number, g->parent, g->pause_us, g->pages_written, g->pages_cow, g->write_us, g->commit_us);
+  if (commit_listener) commit_listener(g);
+}
+
+/** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
+static int write_and_commit(uint32_t budget_us) {
+  if (!generation_begun) {
+    int r = store_begin_generation(store);
+    if (r != STORE_OK) return r;
+    generation_begun = true;
+  }
+  uint64_t start = ph_tsc();
+  while (written_pages < frozen_pages) {
+    uint32_t page;
+    const void *bytes = pager_frozen_page(written_pages, &page);
+    int r = store_write_page(store, page, bytes);
+    if (r != STORE_OK) return r;
+    written_pages++;
+    if (budget_us && us_since(start) >= budget_us) break;
+  }
+  pending.write_us += us_since(start);
+  if (written_pages < frozen_pages) return STORE_OK;
+
+  struct pager_stats pager;
+  pager_get_stats(&pager);
+  pending.pages_cow = pager.copies;
+  pending.wall_seconds = ph_wall_seconds();
+  int r = store_commit(store, &pending);
+  if (r != STORE_OK) return r;
+  pager_release_frozen();
+  holding_freeze = false;
+  frozen_pages = 0;
+  totals.committed++;
+  phase = IDLE;
+  generation_begun = false;
+  announce();
+  return STORE_OK;
+}
+
+void snapshot_step(void) {
+  if (!store) return;
+  if (phase == IDLE) {
+    if (!interval_ms || ph_uptime_ms() < next_due_ms) return;
+    next_due_ms = ph_uptime_ms() + interval_ms;
+    freeze();
+    if (!frozen_pages) { /* nothing changed since the last generation: no new one */
+      pager_release_frozen();
+      holding_freeze = false;
+      phase = IDLE;
+      return;
+    }
+  }
+  int r = write_and_commit(WRITE_BUDGET_US);
+  if (r != STORE_OK) fail(r);
+}
+
+int snapshot_now(uint32_t *generation) {
+  if (!store) return STORE_ESTATE;
+  for (int round = phase == WRITING ? 0 : 1; round < 2; round++) {
+    if (round == 1) freeze();
+    int r = write_and_commit(0);
+    if (r != STORE_OK) {
+      fail(r);
+      return r;
+    }
+  }
+  if (interval_ms) next_due_ms = ph_uptime_ms() + interval_ms;
+  *generation = store_current_generation(store);
+  return STORE_OK;
+}
