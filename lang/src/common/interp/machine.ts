@@ -1,0 +1,913 @@
+/**
+ * The reference interpreter: runs a generation-0 (or any snapshotted) object space exactly as
+ * bytecode.md and object-format.md say, with every thread, frame and operand stack inside the
+ * space, so `space.bytes` after `run()` returns is a valid snapshot of the machine. It is the
+ * oracle the kernel's C interpreter is diffed against: same program, same console bytes.
+ *
+ * Scheduling: round-robin from ROOT_CURRENT, TIME_SLICE instructions a turn (a native call counts
+ * as one instruction); sleep and yield end a turn. Machine time is a virtual clock that moves only
+ * when every live thread sleeps (it jumps to the earliest wake time), so runs are deterministic
+ * and instant.
+ *
+ * Decisions the spec leaves open, taken here (the kernel must match):
+ * - a non-reference, non-zero word where an object is needed raises BadField for field access
+ *   and BadCast for arrays and calls; a vtable index beyond the receiver's vtable raises BadField;
+ * - the line in an uncaught-error report is that of the last METHOD_LINES entry whose pc is at or
+ *   below the pc of the throwing instruction (for a caller frame: of its call instruction).
+ * Malformed code (unknown opcode, wrong argc, constant index out of range) is not a language
+ * error: it stops run() with a MachineFault naming the method and pc.
+ */
+import { intOf, Space, smallInt } from '../image/space.js';
+import * as L from '../spec/generated.js';
+import { Heap } from './heap.js';
+import { callNative, Raise, type TurnEnd } from './natives.js';
+
+const BASE = L.SPACE_BASE;
+const HW = L.HEADER_BYTES / 4;
+/** Bytes of a CALL_VIRT / CALL_STATIC instruction: a caller's saved pc minus this is its call. */
+const CALL_BYTES = 4;
+const ERROR_MESSAGES = new Map(L.ERRORS.map((e) => [e.code, e.message]));
+
+/** The image or its code is broken in a way no program can cause; run() stops. */
+export class MachineFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MachineFault';
+  }
+}
+
+export interface MachineOptions {
+  /** Console output (serial port 1), in the bytes the program wrote. */
+  readonly onOutput?: (bytes: Uint8Array) => void;
+}
+
+export interface RunLimits {
+  /** Stop after about this many instructions in total (checked between turns and inside them). */
+  readonly maxSteps?: number;
+  /** Stop when every thread sleeps past this machine time (ms). */
+  readonly maxMachineMs?: number;
+}
+
+export type StopReason = 'all-ended' | 'max-steps' | 'max-time';
+
+export interface RunResult {
+  readonly reason: StopReason;
+  /** Instructions run by this call. */
+  readonly steps: number;
+  readonly machineMs: number;
+}
+
+export class Machine {
+  readonly space: Space;
+  readonly heap: Heap;
+  /** Instructions run since the machine was loaded. */
+  steps = 0;
+  private readonly w: Int32Array;
+  private readonly u8: Uint8Array;
+  private readonly root: number;
+  private readonly onOutput: (bytes: Uint8Array) => void;
+  /** Machine time in ms (unbounded here; stored wrapped to 31 bits in ROOT_CLOCK). */
+  private clock: number;
+  /** How the running thread's turn ended early, set by natives and thread end. */
+  turnEnd: TurnEnd = 'none';
+  /** The running thread and its call depth. */
+  currentThread = 0;
+  private depth = 0;
+  private readonly methodClass: number;
+  private readonly stringClass: number;
+
+  constructor(bytes: Uint8Array, options: MachineOptions = {}) {
+    this.space = new Space(bytes);
+    this.w = this.space.words;
+    this.u8 = bytes;
+    this.heap = new Heap(this.space);
+    this.onOutput = options.onOutput ?? (() => {});
+    const h = (off: number) => this.space.headerField(off);
+    const fail = (why: string): never => {
+      throw new MachineFault(`not a loadable object space: ${why}`);
+    };
+    if (h(L.SH_MAGIC) !== L.SPACE_MAGIC) fail(`magic 0x${h(L.SH_MAGIC).toString(16)}`);
+    if (h(L.SH_VERSION) !== L.FORMAT_VERSION)
+      fail(`format version ${h(L.SH_VERSION)}, expected ${L.FORMAT_VERSION}`);
+    if (h(L.SH_SIZE) !== bytes.length) fail(`header says ${h(L.SH_SIZE)} bytes, space has ${bytes.length}`);
+    const top = h(L.SH_TOP);
+    if (top < BASE + L.SPACE_HEADER_BYTES || top > BASE + bytes.length)
+      fail(`SH_TOP 0x${top.toString(16)} is outside the space`);
+    this.root = this.w[L.SH_ROOT >> 2]!;
+    if (!this.space.isValidRef(this.root)) fail('SH_ROOT does not refer to an object');
+    if (this.classRefOf(this.root) !== this.internalClass(L.CID_ROOT))
+      fail('SH_ROOT is not a .internal.root');
+    this.clock = intOf(this.space.slot(this.root, L.ROOT_CLOCK));
+    this.methodClass = this.internalClass(L.CID_METHOD);
+    this.stringClass = this.internalClass(L.CID_STRING);
+  }
+
+  // ── object-space helpers ──
+
+  /** The class object for an internal class id (ROOT_CLASSES[cid]). */
+  internalClass(cid: number): number {
+    const classes = this.space.slot(this.root, L.ROOT_CLASSES);
+    if (!this.space.isValidRef(classes) || cid * 4 >= this.space.payloadBytes(classes)) {
+      throw new MachineFault(`ROOT_CLASSES has no class ${cid}`);
+    }
+    return this.space.slot(classes, cid);
+  }
+
+  rootSlot(i: number): number {
+    return this.space.slot(this.root, i);
+  }
+
+  setRootSlot(i: number, v: number): void {
+    this.space.setSlot(this.root, i, v);
+  }
+
+  classRefOf(ref: number): number {
+    return this.w[(ref - 1 - BASE) >> 2]!;
+  }
+
+  /** Is `v` a reference to an instance of class `cls` or of a subclass? */
+  instanceOf(v: number, cls: number): boolean {
+    if ((v & 1) === 0) return false;
+    let guard = 0;
+    for (
+      let k = this.classRefOf(v);
+      k !== 0 && guard < 10000;
+      k = this.space.slot(k, L.CLASS_SUPER), guard++
+    ) {
+      if (k === cls) return true;
+    }
+    return false;
+  }
+
+  /** Allocates or raises OutOfMemory (via Raise). */
+  allocate(cid: number, kind: number, payloadBytes: number): number {
+    const ref = this.heap.allocate(this.internalClass(cid), kind, payloadBytes);
+    if (ref === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
+    return ref;
+  }
+
+  allocateInstance(cls: number): number {
+    const count = intOf(this.space.slot(cls, L.CLASS_FIELD_COUNT));
+    const kind = intOf(this.space.slot(cls, L.CLASS_KIND));
+    const ref = this.heap.allocate(
+      cls,
+      kind === L.KIND_BYTES ? L.KIND_BYTES : L.KIND_SLOTS,
+      kind === L.KIND_BYTES ? 0 : 4 * count,
+    );
+    if (ref === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
+    return ref;
+  }
+
+  newString(bytes: Uint8Array): number {
+    const ref = this.allocate(L.CID_STRING, L.KIND_BYTES, bytes.length);
+    this.u8.set(bytes, this.space.payloadOffset(ref));
+    return ref;
+  }
+
+  newArray(length: number): number {
+    if (length < 0) throw new Raise(L.ERR_BAD_ARGUMENT);
+    if (length > this.space.size / 4) throw new Raise(L.ERR_OUT_OF_MEMORY);
+    return this.allocate(L.CID_ARRAY, L.KIND_SLOTS, 4 * length);
+  }
+
+  isString(v: number): boolean {
+    return (v & 1) === 1 && this.classRefOf(v) === this.stringClass;
+  }
+
+  /** The bytes O2S shows for a value: a string's bytes, "null", "<class>", or an integer's digits. */
+  displayBytes(v: number): Uint8Array {
+    if (v === 0) return Space.encode('null');
+    if ((v & 1) === 0) return Space.encode(String(intOf(v)));
+    if (this.isString(v)) return this.space.byteContents(v);
+    return Space.encode(`<${this.space.text(this.space.slot(this.classRefOf(v), L.CLASS_NAME))}>`);
+  }
+
+  write(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.onOutput(bytes.slice());
+  }
+
+  get machineMs(): number {
+    return this.clock;
+  }
+
+  /** ms until `wakeWord` (a THREAD_WAKE_AT word), by wrapping 31-bit subtraction. */
+  private untilWake(wakeWord: number): number {
+    return (wakeWord - smallInt(this.clock)) >> 1;
+  }
+
+  /** Puts the running thread to sleep for `ms` (0 or less: just ends its turn). */
+  sleep(ms: number): void {
+    const t = this.currentThread;
+    this.space.setSlot(t, L.THREAD_WAKE_AT, smallInt(this.clock + Math.max(0, ms)));
+    this.space.setSlot(t, L.THREAD_STATE, smallInt(L.TS_SLEEPING));
+    this.turnEnd = 'blocked';
+  }
+
+  // ── scheduler ──
+
+  run(limits: RunLimits = {}): RunResult {
+    const maxSteps = limits.maxSteps ?? Number.POSITIVE_INFINITY;
+    const startSteps = this.steps;
+    const result = (reason: StopReason): RunResult => {
+      this.setRootSlot(L.ROOT_CLOCK, smallInt(this.clock));
+      return { reason, steps: this.steps - startSteps, machineMs: this.clock };
+    };
+    for (;;) {
+      const remaining = maxSteps - (this.steps - startSteps);
+      if (remaining <= 0) return result('max-steps');
+      const thread = this.pickRunnable();
+      if (thread === 0) {
+        const wait = this.earliestWake();
+        if (wait === null) return result('all-ended');
+        if (limits.maxMachineMs !== undefined && this.clock + wait > limits.maxMachineMs) {
+          this.clock = Math.max(this.clock, limits.maxMachineMs);
+          return result('max-time');
+        }
+        this.clock += wait;
+        continue;
+      }
+      const before = this.steps;
+      this.runTurn(thread, Math.min(L.TIME_SLICE, remaining));
+      // A turn cut short by maxSteps (not by its slice, sleep, yield or end) stays current, so a
+      // run resumed from this snapshot starts with the same thread an uninterrupted run would.
+      const cutShort =
+        remaining < L.TIME_SLICE && this.steps - before === remaining && this.turnEnd === 'none';
+      if (!cutShort) {
+        const next = this.space.slot(thread, L.THREAD_NEXT);
+        this.setRootSlot(L.ROOT_CURRENT, next !== 0 ? next : this.rootSlot(L.ROOT_THREADS));
+      }
+      this.setRootSlot(L.ROOT_CLOCK, smallInt(this.clock));
+    }
+  }
+
+  /** The first thread from ROOT_CURRENT on (wrapping) that can run now; wakes it. 0 if none. */
+  private pickRunnable(): number {
+    const head = this.rootSlot(L.ROOT_THREADS);
+    const start = this.rootSlot(L.ROOT_CURRENT) || head;
+    let t = start;
+    if (t === 0) return 0;
+    do {
+      const state = intOf(this.space.slot(t, L.THREAD_STATE));
+      if (state === L.TS_RUNNABLE) return t;
+      if (state === L.TS_SLEEPING && this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)) <= 0) {
+        this.space.setSlot(t, L.THREAD_STATE, smallInt(L.TS_RUNNABLE));
+        return t;
+      }
+      t = this.space.slot(t, L.THREAD_NEXT) || head;
+    } while (t !== start);
+    return 0;
+  }
+
+  /** ms until the earliest sleeping thread wakes, or null when no thread sleeps. */
+  private earliestWake(): number | null {
+    let best: number | null = null;
+    for (let t = this.rootSlot(L.ROOT_THREADS); t !== 0; t = this.space.slot(t, L.THREAD_NEXT)) {
+      if (intOf(this.space.slot(t, L.THREAD_STATE)) !== L.TS_SLEEPING) continue;
+      const wait = Math.max(0, this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)));
+      if (best === null || wait < best) best = wait;
+    }
+    return best;
+  }
+
+  // ── threads ──
+
+  /** Creates a thread whose first frame runs `method` with `receiver` in local 0; appends it to the list. */
+  startThread(method: number, receiver: number): number {
+    const roots = this.heap.tempRoots;
+    roots.push(receiver);
+    try {
+      const frame = this.newFrame(method);
+      roots.push(frame);
+      this.space.setSlot(frame, L.FRAME_LOCALS, receiver);
+      const thread = this.allocate(L.CID_THREAD, L.KIND_SLOTS, 4 * 7);
+      const id = intOf(this.rootSlot(L.ROOT_NEXT_THREAD_ID));
+      this.setRootSlot(L.ROOT_NEXT_THREAD_ID, smallInt(id + 1));
+      this.space.setSlot(thread, L.THREAD_FRAME, frame);
+      this.space.setSlot(thread, L.THREAD_STATE, smallInt(L.TS_RUNNABLE));
+      this.space.setSlot(thread, L.THREAD_ID, smallInt(id));
+      this.space.setSlot(thread, L.THREAD_TARGET, receiver);
+      let last = this.rootSlot(L.ROOT_THREADS);
+      if (last === 0) {
+        this.setRootSlot(L.ROOT_THREADS, thread);
+        this.setRootSlot(L.ROOT_CURRENT, thread);
+      } else {
+        while (this.space.slot(last, L.THREAD_NEXT) !== 0) last = this.space.slot(last, L.THREAD_NEXT);
+        this.space.setSlot(last, L.THREAD_NEXT, thread);
+      }
+      return thread;
+    } finally {
+      roots.length = 0;
+    }
+  }
+
+  private newFrame(method: number): number {
+    const locals = intOf(this.space.slot(method, L.METHOD_LOCALS));
+    const maxStack = intOf(this.space.slot(method, L.METHOD_MAX_STACK));
+    const frame = this.allocate(L.CID_FRAME, L.KIND_SLOTS, 4 * (L.FRAME_LOCALS + locals + maxStack));
+    this.space.setSlot(frame, L.FRAME_METHOD, method);
+    return frame;
+  }
+
+  private endThread(thread: number, state: number, error: number): void {
+    this.space.setSlot(thread, L.THREAD_FRAME, 0);
+    this.space.setSlot(thread, L.THREAD_STATE, smallInt(state));
+    this.space.setSlot(thread, L.THREAD_ERROR, error);
+    this.turnEnd = 'ended';
+  }
+
+  private methodName(method: number): string {
+    const owner = this.space.slot(method, L.METHOD_OWNER);
+    return `${this.space.text(this.space.slot(owner, L.CLASS_NAME))}.${this.space.text(this.space.slot(method, L.METHOD_NAME))}`;
+  }
+
+  /** Source line of `pc` in `method` from METHOD_LINES, or null. */
+  private lineAt(method: number, pc: number): number | null {
+    const lines = this.space.slot(method, L.METHOD_LINES);
+    if (lines === 0) return null;
+    const n = this.space.payloadBytes(lines) >> 2;
+    let line: number | null = null;
+    for (let i = 0; i + 1 < n; i += 2) {
+      if (intOf(this.space.slot(lines, i)) > pc) break;
+      line = intOf(this.space.slot(lines, i + 1));
+    }
+    return line;
+  }
+
+  /** Allocates the .internal.error for a VM error code (or null when even that fails). */
+  private vmError(code: number): number {
+    const roots = this.heap.tempRoots;
+    try {
+      const message = this.newString(Space.encode(ERROR_MESSAGES.get(code)!));
+      roots.push(message);
+      const error = this.allocateInstance(this.internalClass(L.CID_ERROR));
+      this.space.setSlot(error, L.ERROR_MESSAGE, message);
+      return error;
+    } catch (e) {
+      if (e instanceof Raise) return 0;
+      throw e;
+    } finally {
+      roots.length = 0;
+    }
+  }
+
+  /**
+   * Throws `thrown` (0: the VM error `code` could not even be allocated) in the running thread at
+   * `pc` of its innermost frame: unwinds to the nearest matching handler, or ends the thread with
+   * the console report.
+   */
+  private throwInThread(thrown: number, pc: number, code: number): void {
+    const thread = this.currentThread;
+    const firstFrame = this.space.slot(thread, L.THREAD_FRAME);
+    const firstMethod = this.space.slot(firstFrame, L.FRAME_METHOD);
+    let frame = firstFrame;
+    let framePc = pc;
+    while (frame !== 0) {
+      const method = this.space.slot(frame, L.FRAME_METHOD);
+      const handler = thrown === 0 ? -1 : this.findHandler(method, framePc, thrown);
+      if (handler >= 0) {
+        const locals = intOf(this.space.slot(method, L.METHOD_LOCALS));
+        this.space.setSlot(frame, L.FRAME_LOCALS + locals, thrown);
+        this.space.setSlot(frame, L.FRAME_SP, smallInt(1));
+        this.space.setSlot(frame, L.FRAME_PC, smallInt(handler));
+        this.space.setSlot(thread, L.THREAD_FRAME, frame);
+        return;
+      }
+      frame = this.space.slot(frame, L.FRAME_CALLER);
+      this.depth--;
+      if (frame !== 0) framePc = intOf(this.space.slot(frame, L.FRAME_PC)) - CALL_BYTES;
+    }
+    const errorClass = this.internalClass(L.CID_ERROR);
+    let className = '.internal.error';
+    let message = ERROR_MESSAGES.get(code) ?? '';
+    if (thrown !== 0) {
+      className = this.space.text(this.space.slot(this.classRefOf(thrown), L.CLASS_NAME));
+      const m = this.instanceOf(thrown, errorClass) ? this.space.slot(thrown, L.ERROR_MESSAGE) : thrown;
+      message = new TextDecoder().decode(this.displayBytes(m));
+    }
+    const line = this.lineAt(firstMethod, pc);
+    const where = line === null ? '' : ` (at ${this.methodName(firstMethod)} line ${line})`;
+    const id = intOf(this.space.slot(thread, L.THREAD_ID));
+    this.write(Space.encode(`*** thread ${id}: uncaught ${className}: ${message}${where}\n`));
+    this.endThread(thread, L.TS_FAILED, thrown);
+  }
+
+  private findHandler(method: number, pc: number, thrown: number): number {
+    const handlers = this.space.slot(method, L.METHOD_HANDLERS);
+    if (handlers === 0) return -1;
+    const n = this.space.payloadBytes(handlers) >> 2;
+    const consts = this.space.slot(method, L.METHOD_CONSTS);
+    for (let i = 0; i + 3 < n; i += 4) {
+      const start = intOf(this.space.slot(handlers, i));
+      const end = intOf(this.space.slot(handlers, i + 1));
+      if (pc < start || pc >= end) continue;
+      const classConst = intOf(this.space.slot(handlers, i + 3));
+      if (classConst === -1 || this.instanceOf(thrown, this.space.slot(consts, classConst))) {
+        return intOf(this.space.slot(handlers, i + 2));
+      }
+    }
+    return -1;
+  }
+
+  /** Raises VM error `code` in the running thread at `pc`. */
+  private raise(code: number, pc: number): void {
+    this.throwInThread(this.vmError(code), pc, code);
+  }
+
+  /**
+   * Calls `method` with the `argc` values on top of the running thread's innermost frame (whose
+   * pc and sp are saved, pc past the call). Natives run here; bytecode gets a new frame.
+   */
+  private invoke(method: number, argc: number, callPc: number): void {
+    const s = this.space;
+    const w = this.w;
+    const caller = s.slot(this.currentThread, L.THREAD_FRAME);
+    if ((method & 1) === 0 || s.classOf(method) !== this.methodClass) {
+      throw new MachineFault(
+        `${this.methodName(s.slot(caller, L.FRAME_METHOD))} pc ${callPc}: call target is not a method`,
+      );
+    }
+    if (intOf(s.slot(method, L.METHOD_ARGC)) !== argc) {
+      throw new MachineFault(
+        `${this.methodName(s.slot(caller, L.FRAME_METHOD))} pc ${callPc}: ${this.methodName(method)} takes ${intOf(s.slot(method, L.METHOD_ARGC))} argument slots, called with ${argc}`,
+      );
+    }
+    const callerMethod = s.slot(caller, L.FRAME_METHOD);
+    const callerSb =
+      s.headerIndex(caller) + HW + L.FRAME_LOCALS + intOf(s.slot(callerMethod, L.METHOD_LOCALS));
+    const callerSp = intOf(s.slot(caller, L.FRAME_SP));
+    const argBase = callerSb + callerSp - argc;
+    const native = intOf(s.slot(method, L.METHOD_NATIVE));
+    const flags = intOf(s.slot(method, L.METHOD_FLAGS));
+    if (native !== 0) {
+      let result: number;
+      try {
+        result = callNative(this, native, w.slice(argBase, argBase + argc));
+      } catch (e) {
+        if (e instanceof Raise) {
+          this.raise(e.code, callPc);
+          return;
+        }
+        throw e;
+      }
+      let sp = callerSp - argc;
+      if (flags & L.MF_RETURNS) w[callerSb + sp++] = result;
+      s.setSlot(caller, L.FRAME_SP, smallInt(sp));
+      return;
+    }
+    if (this.depth + 1 >= L.MAX_FRAME_DEPTH) {
+      this.raise(L.ERR_STACK_OVERFLOW, callPc);
+      return;
+    }
+    let frame: number;
+    try {
+      frame = this.newFrame(method);
+    } catch (e) {
+      if (e instanceof Raise) {
+        this.raise(e.code, callPc);
+        return;
+      }
+      throw e;
+    }
+    const lb = s.headerIndex(frame) + HW + L.FRAME_LOCALS;
+    w.copyWithin(lb, argBase, argBase + argc);
+    s.setSlot(caller, L.FRAME_SP, smallInt(callerSp - argc));
+    s.setSlot(frame, L.FRAME_CALLER, caller);
+    s.setSlot(this.currentThread, L.THREAD_FRAME, frame);
+    this.depth++;
+  }
+
+  /** Pops the innermost frame; pushes `result` on the caller (when `hasResult`), or ends the thread. */
+  private returnFrom(frame: number, result: number, hasResult: boolean): void {
+    const s = this.space;
+    const caller = s.slot(frame, L.FRAME_CALLER);
+    if (caller === 0) {
+      this.endThread(this.currentThread, L.TS_DONE, 0);
+      return;
+    }
+    s.setSlot(this.currentThread, L.THREAD_FRAME, caller);
+    this.depth--;
+    if (hasResult) {
+      const m = s.slot(caller, L.FRAME_METHOD);
+      const sp = intOf(s.slot(caller, L.FRAME_SP));
+      s.setSlot(caller, L.FRAME_LOCALS + intOf(s.slot(m, L.METHOD_LOCALS)) + sp, result);
+      s.setSlot(caller, L.FRAME_SP, smallInt(sp + 1));
+    }
+  }
+
+  // ── the interpreter loop ──
+
+  private fault(method: number, pc: number, why: string): never {
+    throw new MachineFault(`${this.methodName(method)} pc ${pc}: ${why}`);
+  }
+
+  /**
+   * Runs `thread` for at most `budget` instructions. The innermost frame's registers live in
+   * locals (no closures capture them, so they stay in machine registers); every call, return,
+   * throw and error writes pc and sp back to the frame, acts on the heap, and reloads.
+   */
+  private runTurn(thread: number, budget: number): void {
+    this.currentThread = thread;
+    this.turnEnd = 'none';
+    this.depth = 0;
+    for (let f = this.space.slot(thread, L.THREAD_FRAME); f !== 0; f = this.space.slot(f, L.FRAME_CALLER)) {
+      this.depth++;
+      if (this.depth > L.MAX_FRAME_DEPTH + 1) throw new MachineFault('thread frames form a cycle');
+    }
+    if (this.depth === 0) {
+      this.endThread(thread, L.TS_DONE, 0);
+      return;
+    }
+    const s = this.space;
+    const w = this.w;
+    const u8 = this.u8;
+    const stringClass = this.stringClass;
+    let left = budget;
+    for (;;) {
+      const frame = s.slot(thread, L.THREAD_FRAME);
+      const fw = s.headerIndex(frame) + HW;
+      const method = w[fw + L.FRAME_METHOD]!;
+      const code = s.slot(method, L.METHOD_CODE);
+      const consts = s.slot(method, L.METHOD_CONSTS);
+      if ((code & 1) === 0) this.fault(method, 0, 'has no code');
+      const codeBase = s.payloadOffset(code);
+      const codeEnd = codeBase + s.payloadBytes(code);
+      const cw = consts === 0 ? 0 : s.headerIndex(consts) + HW;
+      const constCount = consts === 0 ? 0 : s.payloadBytes(consts) >> 2;
+      const lb = fw + L.FRAME_LOCALS;
+      const sb = lb + intOf(s.slot(method, L.METHOD_LOCALS));
+      let sp = sb + intOf(w[fw + L.FRAME_SP]!);
+      let ip = codeBase + intOf(w[fw + L.FRAME_PC]!);
+      /** VM error to raise at ip (the failing instruction), or 0. */
+      let error = 0;
+      /** The frame changed (call, return, throw): reload the registers. */
+      let reload = false;
+      run: while (left > 0) {
+        left--;
+        if (ip >= codeEnd) this.fault(method, ip - codeBase, 'ran past the end of the code');
+        const op = u8[ip]!;
+        switch (op) {
+          case L.OP_NOP:
+            ip++;
+            break;
+          case L.OP_PUSH_NULL:
+            w[sp++] = 0;
+            ip++;
+            break;
+          case L.OP_PUSH_INT:
+            w[sp++] = (u8[ip + 1]! | (u8[ip + 2]! << 8) | (u8[ip + 3]! << 16) | (u8[ip + 4]! << 24)) << 1;
+            ip += 5;
+            break;
+          case L.OP_PUSH_CONST: {
+            const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
+            w[sp++] = w[cw + index]!;
+            ip += 3;
+            break;
+          }
+          case L.OP_POP:
+            sp--;
+            ip++;
+            break;
+          case L.OP_DUP:
+            w[sp] = w[sp - 1]!;
+            sp++;
+            ip++;
+            break;
+          case L.OP_DUP2:
+            w[sp] = w[sp - 2]!;
+            w[sp + 1] = w[sp - 1]!;
+            sp += 2;
+            ip++;
+            break;
+          case L.OP_LOAD:
+            w[sp++] = w[lb + u8[ip + 1]!]!;
+            ip += 2;
+            break;
+          case L.OP_STORE:
+            w[lb + u8[ip + 1]!] = w[--sp]!;
+            ip += 2;
+            break;
+          case L.OP_GET_FIELD: {
+            const o = w[sp - 1]!;
+            const slot = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            const h = (o - 1 - BASE) >> 2;
+            if (o === 0) error = L.ERR_NULL_REFERENCE;
+            else if (
+              (o & 1) === 0 ||
+              (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS ||
+              slot * 4 >= w[h + 1]!
+            ) {
+              error = L.ERR_BAD_FIELD;
+            }
+            if (error !== 0) break run;
+            w[sp - 1] = w[h + HW + slot]!;
+            ip += 3;
+            break;
+          }
+          case L.OP_PUT_FIELD: {
+            const o = w[sp - 2]!;
+            const slot = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            const h = (o - 1 - BASE) >> 2;
+            if (o === 0) error = L.ERR_NULL_REFERENCE;
+            else if (
+              (o & 1) === 0 ||
+              (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS ||
+              slot * 4 >= w[h + 1]!
+            ) {
+              error = L.ERR_BAD_FIELD;
+            }
+            if (error !== 0) break run;
+            w[h + HW + slot] = w[sp - 1]!;
+            sp -= 2;
+            ip += 3;
+            break;
+          }
+          case L.OP_NEW: {
+            const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
+            error = this.tryNew(w[cw + index]!, sp);
+            if (error !== 0) break run;
+            sp++;
+            ip += 3;
+            break;
+          }
+          case L.OP_NEW_ARRAY:
+            error = this.tryNewArray(sp - 1);
+            if (error !== 0) break run;
+            ip++;
+            break;
+          case L.OP_ALOAD:
+          case L.OP_ASTORE:
+          case L.OP_ALEN: {
+            const target = op === L.OP_ALOAD ? sp - 2 : op === L.OP_ASTORE ? sp - 3 : sp - 1;
+            const a = w[target]!;
+            const h = (a - 1 - BASE) >> 2;
+            if (a === 0) error = L.ERR_NULL_REFERENCE;
+            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            if (error !== 0) break run;
+            const length = w[h + 1]! >> 2;
+            if (op === L.OP_ALEN) {
+              w[target] = length << 1;
+              ip++;
+              break;
+            }
+            const index = w[target + 1]! >> 1;
+            if (index < 0 || index >= length) {
+              error = L.ERR_INDEX;
+              break run;
+            }
+            if (op === L.OP_ALOAD) {
+              w[target] = w[h + HW + index]!;
+              sp--;
+            } else {
+              w[h + HW + index] = w[sp - 1]!;
+              sp -= 3;
+            }
+            ip++;
+            break;
+          }
+          case L.OP_ADD:
+            sp--;
+            w[sp - 1] = (w[sp - 1]! + w[sp]!) | 0;
+            ip++;
+            break;
+          case L.OP_SUB:
+            sp--;
+            w[sp - 1] = (w[sp - 1]! - w[sp]!) | 0;
+            ip++;
+            break;
+          case L.OP_MUL:
+            sp--;
+            w[sp - 1] = Math.imul(w[sp - 1]! >> 1, w[sp]!);
+            ip++;
+            break;
+          case L.OP_DIV:
+          case L.OP_MOD: {
+            const b = w[sp - 1]! >> 1;
+            if (b === 0) {
+              error = L.ERR_DIVIDE_BY_ZERO;
+              break run;
+            }
+            const a = w[sp - 2]! >> 1;
+            sp--;
+            w[sp - 1] = (op === L.OP_DIV ? (a / b) | 0 : a % b) << 1;
+            ip++;
+            break;
+          }
+          case L.OP_NEG:
+            w[sp - 1] = -w[sp - 1]! | 0;
+            ip++;
+            break;
+          case L.OP_BAND:
+            sp--;
+            w[sp - 1] = w[sp - 1]! & w[sp]!;
+            ip++;
+            break;
+          case L.OP_BOR:
+            sp--;
+            w[sp - 1] = w[sp - 1]! | w[sp]!;
+            ip++;
+            break;
+          case L.OP_BXOR:
+            sp--;
+            w[sp - 1] = w[sp - 1]! ^ w[sp]!;
+            ip++;
+            break;
+          case L.OP_BNOT:
+            w[sp - 1] = ~w[sp - 1]! & ~1;
+            ip++;
+            break;
+          case L.OP_SHL:
+            sp--;
+            w[sp - 1] = w[sp - 1]! << ((w[sp]! >> 1) & 31);
+            ip++;
+            break;
+          case L.OP_SHR:
+            sp--;
+            w[sp - 1] = (w[sp - 1]! >> ((w[sp]! >> 1) & 31)) & ~1;
+            ip++;
+            break;
+          case L.OP_EQ:
+            sp--;
+            w[sp - 1] = w[sp - 1] === w[sp] ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_NE:
+            sp--;
+            w[sp - 1] = w[sp - 1] !== w[sp] ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_LT:
+            sp--;
+            w[sp - 1] = w[sp - 1]! < w[sp]! ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_LE:
+            sp--;
+            w[sp - 1] = w[sp - 1]! <= w[sp]! ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_GT:
+            sp--;
+            w[sp - 1] = w[sp - 1]! > w[sp]! ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_GE:
+            sp--;
+            w[sp - 1] = w[sp - 1]! >= w[sp]! ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_NOT:
+            w[sp - 1] = w[sp - 1] === 0 ? 2 : 0;
+            ip++;
+            break;
+          case L.OP_JMP:
+            ip += 3 + (((u8[ip + 1]! | (u8[ip + 2]! << 8)) << 16) >> 16);
+            break;
+          case L.OP_JMP_FALSE:
+            ip += w[--sp] === 0 ? 3 + (((u8[ip + 1]! | (u8[ip + 2]! << 8)) << 16) >> 16) : 3;
+            break;
+          case L.OP_JMP_TRUE:
+            ip += w[--sp] !== 0 ? 3 + (((u8[ip + 1]! | (u8[ip + 2]! << 8)) << 16) >> 16) : 3;
+            break;
+          case L.OP_CALL_VIRT:
+          case L.OP_CALL_STATIC: {
+            const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            const argc = u8[ip + 3]!;
+            let callee: number;
+            if (op === L.OP_CALL_STATIC) {
+              if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
+              callee = w[cw + index]!;
+            } else {
+              if (argc === 0) this.fault(method, ip - codeBase, 'CALL_VIRT without a receiver');
+              const receiver = w[sp - argc]!;
+              if (receiver === 0) error = L.ERR_NULL_REFERENCE;
+              else if ((receiver & 1) === 0) error = L.ERR_BAD_CAST;
+              if (error !== 0) break run;
+              const vtable = s.slot(w[(receiver - 1 - BASE) >> 2]!, L.CLASS_VTABLE);
+              if (vtable === 0 || index * 4 >= s.payloadBytes(vtable)) {
+                error = L.ERR_BAD_FIELD;
+                break run;
+              }
+              callee = s.slot(vtable, index);
+            }
+            w[fw + L.FRAME_PC] = (ip + CALL_BYTES - codeBase) << 1;
+            w[fw + L.FRAME_SP] = (sp - sb) << 1;
+            this.invoke(callee, argc, ip - codeBase);
+            reload = true;
+            break run;
+          }
+          case L.OP_RET:
+          case L.OP_RET_VOID:
+            this.returnFrom(frame, op === L.OP_RET ? w[sp - 1]! : 0, op === L.OP_RET);
+            reload = true;
+            break run;
+          case L.OP_THROW: {
+            const thrown = w[sp - 1]!;
+            if (thrown === 0) error = L.ERR_NULL_REFERENCE;
+            else if ((thrown & 1) === 0) error = L.ERR_BAD_CAST;
+            if (error !== 0) break run;
+            w[fw + L.FRAME_PC] = (ip - codeBase) << 1;
+            w[fw + L.FRAME_SP] = (sp - sb) << 1;
+            this.throwInThread(thrown, ip - codeBase, 0);
+            reload = true;
+            break run;
+          }
+          case L.OP_CONCAT:
+          case L.OP_I2S:
+          case L.OP_B2S:
+          case L.OP_O2S: {
+            const v = w[sp - 1]!;
+            if (op === L.OP_O2S && (v & 1) === 1 && w[(v - 1 - BASE) >> 2] === stringClass) {
+              ip++;
+              break;
+            }
+            error = this.tryToString(op, sp);
+            if (error !== 0) break run;
+            if (op === L.OP_CONCAT) sp--;
+            ip++;
+            break;
+          }
+          case L.OP_CHECKCAST:
+          case L.OP_INSTANCEOF: {
+            const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
+            const v = w[sp - 1]!;
+            const is = v !== 0 && this.instanceOf(v, w[cw + index]!);
+            if (op === L.OP_INSTANCEOF) {
+              w[sp - 1] = is ? 2 : 0;
+            } else if (v !== 0 && !is) {
+              error = L.ERR_BAD_CAST;
+              break run;
+            }
+            ip += 3;
+            break;
+          }
+          default:
+            this.fault(method, ip - codeBase, `unknown opcode 0x${op.toString(16)}`);
+        }
+      }
+      if (error !== 0) {
+        w[fw + L.FRAME_PC] = (ip - codeBase) << 1;
+        w[fw + L.FRAME_SP] = (sp - sb) << 1;
+        this.raise(error, ip - codeBase);
+        reload = true;
+      }
+      if (!reload) {
+        w[fw + L.FRAME_PC] = (ip - codeBase) << 1;
+        w[fw + L.FRAME_SP] = (sp - sb) << 1;
+        break;
+      }
+      if (this.turnEnd !== 'none') break;
+    }
+    this.steps += budget - left;
+  }
+
+  /** NEW: allocates an instance of `cls` into stack word `at`; returns a VM error code or 0. */
+  private tryNew(cls: number, at: number): number {
+    try {
+      this.w[at] = this.allocateInstance(cls);
+      return 0;
+    } catch (e) {
+      if (e instanceof Raise) return e.code;
+      throw e;
+    }
+  }
+
+  /** NEW_ARRAY: replaces the length in stack word `at` with a new array; returns a VM error code or 0. */
+  private tryNewArray(at: number): number {
+    try {
+      this.w[at] = this.newArray(this.w[at]! >> 1);
+      return 0;
+    } catch (e) {
+      if (e instanceof Raise) return e.code;
+      throw e;
+    }
+  }
+
+  /** CONCAT, I2S, B2S, O2S with the operand(s) ending below `sp`; the result replaces the first operand. */
+  private tryToString(op: number, sp: number): number {
+    const w = this.w;
+    const v = w[sp - 1]!;
+    try {
+      if (op === L.OP_CONCAT) {
+        const left = this.displayBytes(w[sp - 2]!);
+        const right = this.displayBytes(v);
+        const joined = new Uint8Array(left.length + right.length);
+        joined.set(left);
+        joined.set(right, left.length);
+        w[sp - 2] = this.newString(joined);
+      } else if (op === L.OP_I2S) {
+        w[sp - 1] = this.newString(Space.encode(String(v >> 1)));
+      } else if (op === L.OP_B2S) {
+        w[sp - 1] = this.newString(Space.encode(v !== 0 ? 'true' : 'false'));
+      } else {
+        w[sp - 1] = this.newString(this.displayBytes(v));
+      }
+      return 0;
+    } catch (e) {
+      if (e instanceof Raise) return e.code;
+      throw e;
+    }
+  }
+}
