@@ -501,7 +501,7 @@ export const SB_SPACE_BASE = 24;
 export const SB_SPACE_SIZE = 28;
 /** SB field (4 bytes): Block of the current generation index */
 export const SB_INDEX_BLOCK = 32;
-/** SB field (4 bytes): CRC-32C of that index block */
+/** SB field (4 bytes): CRC-32C of that index block (equals its IX_CRC) */
 export const SB_INDEX_CRC = 36;
 /** SB field (4 bytes): Number of the newest committed generation */
 export const SB_NEWEST_GEN = 40;

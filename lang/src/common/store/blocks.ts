@@ -307,6 +307,26 @@ export function decodeMapBlock(bytes: Uint8Array, where: string, block?: number)
   return entries;
 }
 
+/**
+ * Throws unless a self-describing block (index, record) has the CRC its parent holds for it: that
+ * CRC is the block's own (computed with its CRC field zeroed, so it equals the stored field).
+ */
+export function verifyOwnCrcAgainst(
+  bytes: Uint8Array,
+  crcOffset: number,
+  expected: number,
+  where: string,
+  block?: number,
+): void {
+  const actual = blockCrc(bytes, crcOffset);
+  if (actual !== expected) {
+    throw new StoreError(
+      `${where}: checksum mismatch (expected ${hex(expected)}, computed ${hex(actual)})`,
+      block,
+    );
+  }
+}
+
 /** Throws unless `bytes` has the CRC-32C `expected` (the value a parent block holds for it). */
 export function verifyAgainst(bytes: Uint8Array, expected: number, where: string, block?: number): void {
   const actual = crc32cUpdate(0, bytes);

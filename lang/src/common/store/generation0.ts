@@ -7,6 +7,7 @@
 import * as S from '../spec/generated.js';
 import {
   type BlockRef,
+  blockCrc,
   encodeIndex,
   encodeMapBlock,
   encodeRecord,
@@ -109,7 +110,7 @@ export function writeGeneration0(space: Uint8Array, opts: Generation0Options = {
   });
   blocks.set(3, record);
   const index = encodeIndex([
-    { generation: 0, recordBlock: 3, recordCrc: crc32c(record), parent: S.NO_GENERATION },
+    { generation: 0, recordBlock: 3, recordCrc: blockCrc(record, S.GEN_CRC), parent: S.NO_GENERATION },
   ]);
   blocks.set(2, index);
   blocks.set(
@@ -121,7 +122,7 @@ export function writeGeneration0(space: Uint8Array, opts: Generation0Options = {
       spaceBase: S.SPACE_BASE,
       spaceSize: size,
       indexBlock: 2,
-      indexCrc: crc32c(index),
+      indexCrc: blockCrc(index, S.IX_CRC),
       newestGeneration: 0,
       flags: 0,
     }),

@@ -19,6 +19,7 @@ import {
   StoreError,
   type Superblock,
   verifyAgainst,
+  verifyOwnCrcAgainst,
 } from './blocks.js';
 import { crc32c } from './crc32c.js';
 
@@ -89,8 +90,9 @@ export class Store {
         entry.recordBlock,
       );
     }
-    verifyAgainst(
+    verifyOwnCrcAgainst(
       bytes,
+      S.GEN_CRC,
       entry.recordCrc,
       `${what} (block ${entry.recordBlock}) against the index`,
       entry.recordBlock,
@@ -194,7 +196,7 @@ export function openStore(read: ReadBlock): Store {
     const where = `index (block ${sb.indexBlock}) of superblock sequence ${sb.sequence}`;
     try {
       const bytes = read(sb.indexBlock);
-      verifyAgainst(bytes, sb.indexCrc, `${where} against its superblock`, sb.indexBlock);
+      verifyOwnCrcAgainst(bytes, S.IX_CRC, sb.indexCrc, `${where} against its superblock`, sb.indexBlock);
       const entries = decodeIndex(bytes, where, sb.indexBlock);
       const store = new Store(read, sb, slots, [], []);
       const generations = entries.map((e): GenerationInfo => {

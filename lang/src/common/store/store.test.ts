@@ -65,7 +65,7 @@ function commitGeneration1(blocks: Map<number, Uint8Array>, image: StoreImage): 
   blocks.set(recordBlock, record);
   const index = encodeIndex([
     ...store.generations,
-    { generation: 1, recordBlock, recordCrc: crc32c(record), parent: 0 },
+    { generation: 1, recordBlock, recordCrc: blockCrc(record, S.GEN_CRC), parent: 0 },
   ]);
   const indexBlock = next++;
   blocks.set(indexBlock, index);
@@ -75,7 +75,7 @@ function commitGeneration1(blocks: Map<number, Uint8Array>, image: StoreImage): 
       ...store.superblock,
       sequence: 1,
       indexBlock,
-      indexCrc: crc32c(index),
+      indexCrc: blockCrc(index, S.IX_CRC),
       newestGeneration: 1,
     }),
   );
@@ -209,6 +209,9 @@ test('generation 0 is laid out as store-format.md says and reads back verified',
   const mounted = store.mount();
   assert.equal(mounted.generation, 0);
   assert.deepEqual(mounted.skipped, []);
+  // The index holds the record's own GEN_CRC, the superblock the index's own IX_CRC (store.def).
+  assert.equal(g0!.recordCrc, u32(image.blocks.get(3)!, S.GEN_CRC));
+  assert.equal(store.superblock.indexCrc, u32(image.blocks.get(2)!, S.IX_CRC));
   const map = decodeMapBlock(image.blocks.get(4)!, 'map');
   assert.deepEqual(map[3], { block: 0, crc: ZERO_PAGE_CRC });
 });

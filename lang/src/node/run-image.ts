@@ -1,0 +1,90 @@
+/**
+ * The reference interpreter over a store file, for humans and for the kernel's differential
+ * tests: mounts the newest valid generation (or the newest at or below --gen), runs it on the
+ * virtual clock, and writes exactly the machine's console bytes to stdout.
+ *
+ *   node lang/dist/node/run-image.js <store file> [--max-ms N] [--max-steps N] [--gen N] [--stats]
+ *
+ * Without limits it runs until every thread has ended. --stats prints why it stopped, the steps
+ * and the machine time to stderr. Exit codes: 0 stopped cleanly, 1 the store or image is bad,
+ * 2 usage.
+ */
+import { writeSync } from 'node:fs';
+import { Machine, MachineFault, type RunLimits } from '../common/interp/machine.js';
+import { StoreError } from '../common/store/blocks.js';
+import { openStoreFile } from './store-file.js';
+
+const USAGE = 'usage: run-image <store file> [--max-ms N] [--max-steps N] [--gen N] [--stats]';
+
+interface Options {
+  file: string;
+  limits: { maxSteps?: number; maxMachineMs?: number };
+  generation?: number;
+  stats: boolean;
+}
+
+function parseArgs(args: string[]): Options | string {
+  const options: Options = { file: '', limits: {}, stats: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--stats') {
+      options.stats = true;
+      continue;
+    }
+    if (arg === '--max-ms' || arg === '--max-steps' || arg === '--gen') {
+      const value = Number(args[++i]);
+      if (!Number.isSafeInteger(value) || value < 0) return `${arg} needs a non-negative integer`;
+      if (arg === '--max-ms') options.limits.maxMachineMs = value;
+      else if (arg === '--max-steps') options.limits.maxSteps = value;
+      else options.generation = value;
+      continue;
+    }
+    if (arg.startsWith('-') || options.file !== '') return `unexpected argument ${arg}`;
+    options.file = arg;
+  }
+  return options.file === '' ? 'no store file given' : options;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(fd, bytes, done);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
+}
+
+function main(args: string[]): number {
+  const options = parseArgs(args);
+  if (typeof options === 'string') {
+    process.stderr.write(`run-image: ${options}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const { store, close } = openStoreFile(options.file);
+    let mounted: ReturnType<typeof store.mount>;
+    try {
+      mounted = store.mount(options.generation);
+    } finally {
+      close();
+    }
+    for (const skipped of mounted.skipped) process.stderr.write(`run-image: skipped ${skipped.error}\n`);
+    const machine = new Machine(mounted.space, { onOutput: (bytes) => writeAll(1, bytes) });
+    const result = machine.run(options.limits as RunLimits);
+    if (options.stats) {
+      process.stderr.write(
+        `run-image: generation ${mounted.generation}: ${result.reason} after ${result.steps} steps at ${result.machineMs} ms machine time\n`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof StoreError || err instanceof MachineFault || (err as NodeJS.ErrnoException).code) {
+      process.stderr.write(`run-image: ${options.file}: ${(err as Error).message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
