@@ -18,8 +18,10 @@ class bench {
       if (composite[i])
         continue;
       count++;
-      for (var j = i * i; j < limit; j += i)
-        composite[j] = true;
+      // i * i would overflow the 31-bit integers once i passes 32768.
+      if (i <= limit / i)
+        for (var j = i * i; j < limit; j += i)
+          composite[j] = true;
     }
     return count;
   }

@@ -101,6 +101,8 @@ class Emitter {
   private readonly constIndex = new Map<string, number>();
   depth = 0;
   maxDepth = 0;
+  /** Set when two paths meet with different stack depths: a compiler bug unless an error was already reported. */
+  inconsistent = false;
   /** False after an unconditional transfer until a label that is jumped to is placed. */
   reachable = true;
 
@@ -157,8 +159,7 @@ class Emitter {
     label.pos = this.pc;
     for (const at of label.fixups) this.patch(at, label.pos);
     if (label.depth >= 0) {
-      if (this.reachable && label.depth !== this.depth)
-        throw new Error(`codegen: stack depth ${this.depth} meets ${label.depth} at a label`);
+      if (this.reachable && label.depth !== this.depth) this.inconsistent = true;
       this.depth = label.depth;
       this.reachable = true;
     } else label.depth = this.depth;
@@ -259,6 +260,12 @@ class MethodCompiler {
           `method '${m.name}' can end without returning a value`,
         );
     }
+    if (this.e.inconsistent && this.unit.sink.errorCount === 0)
+      this.error(
+        decl?.nameSpan ?? this.cls.decl.nameSpan,
+        'PH900',
+        `internal compiler error: inconsistent stack in '${m.name}'`,
+      );
     if (this.maxSlot > MAX_LOCALS && decl !== null)
       this.error(
         decl.nameSpan,
@@ -330,7 +337,7 @@ class MethodCompiler {
     }
     this.e.emit('LOAD', 0);
     this.arguments(args, superCtor, at);
-    this.e.call('CALL_STATIC', this.methodConst(superCtor), args.length + 1, false);
+    this.e.call('CALL_STATIC', this.methodConst(superCtor), superCtor.params.length + 1, false);
   }
 
   private line(node: Span): void {
@@ -894,7 +901,12 @@ class MethodCompiler {
       }
       this.e.emit('LOAD', 0);
       this.arguments(e.args, method, e);
-      this.e.call('CALL_STATIC', this.methodConst(method), e.args.length + 1, method.returnType.k !== 'void');
+      this.e.call(
+        'CALL_STATIC',
+        this.methodConst(method),
+        method.params.length + 1,
+        method.returnType.k !== 'void',
+      );
       return method.returnType;
     }
     const cls = this.classTarget(target);
@@ -960,14 +972,24 @@ class MethodCompiler {
 
   private staticCall(method: MethodSym, e: Expr & { kind: 'call' }): Type {
     this.arguments(e.args, method, e);
-    this.e.call('CALL_STATIC', this.methodConst(method), e.args.length, method.returnType.k !== 'void');
+    this.e.call(
+      'CALL_STATIC',
+      this.methodConst(method),
+      method.params.length,
+      method.returnType.k !== 'void',
+    );
     return method.returnType;
   }
 
   /** With the receiver on the stack. */
   private virtualCall(method: MethodSym, e: Expr & { kind: 'call' }): Type {
     this.arguments(e.args, method, e);
-    this.e.call('CALL_VIRT', Math.max(0, method.vindex), e.args.length + 1, method.returnType.k !== 'void');
+    this.e.call(
+      'CALL_VIRT',
+      Math.max(0, method.vindex),
+      method.params.length + 1,
+      method.returnType.k !== 'void',
+    );
     return method.returnType;
   }
 
@@ -1017,7 +1039,7 @@ class MethodCompiler {
     }
     this.e.emit('DUP');
     this.arguments(e.args, ctor, e);
-    this.e.call('CALL_STATIC', this.methodConst(ctor), e.args.length + 1, false);
+    this.e.call('CALL_STATIC', this.methodConst(ctor), ctor.params.length + 1, false);
     return t;
   }
 
