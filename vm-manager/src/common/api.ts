@@ -27,9 +27,9 @@ export const machineConfigSchema = z
     driver: z.enum(DRIVER_NAMES).default('qemu'),
     uri: z.string().min(1).default(DEFAULT_LIBVIRT_URI),
     memoryMiB: z.number().int().min(16).max(4096).default(DEFAULT_MEMORY_MIB),
-    /** Size of the kernel's object space (passed on its command line). */
+    /** Size of the kernel's object space (built into the image). */
     spaceMiB: z.number().int().min(1).max(2048).default(16),
-    /** The kernel's interval between generations (passed on its command line). */
+    /** The kernel's interval between generations (its `snap=` option). */
     snapshotIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
     /** Size of the store disk the machine gets when it has no image to start from. */
     diskMiB: z.number().int().min(1).max(65_536).default(64),
@@ -145,7 +145,8 @@ export interface ConsoleAttachOptions {
   ack: 'auto' | 'manual';
 }
 
-export const BUILD_STEPS = ['kernel', 'classes', 'image', 'disk'] as const;
+/** The machine's qcow2 disk is made from the image when the machine is created, not here. */
+export const BUILD_STEPS = ['kernel', 'classes', 'image'] as const;
 export type BuildStep = (typeof BUILD_STEPS)[number];
 
 export type BuildEvent =
@@ -155,8 +156,16 @@ export type BuildEvent =
   | { kind: 'log'; step: BuildStep; line: string }
   | { kind: 'diagnostic'; step: BuildStep; diagnostic: Diagnostic };
 
+export interface BuildOptions {
+  /** A lang/examples program by base name; without one only the kernel is built. */
+  program?: string;
+  spaceMiB?: number;
+  diskMiB?: number;
+}
+
 export interface BuildResult {
   kernelPath: string;
+  /** The program's generation-0 store image (raw), when a program was given. */
   imagePath: string | undefined;
   /** True when nothing needed rebuilding. */
   upToDate: boolean;

@@ -1,0 +1,135 @@
+/**
+ * Machine checkpoints: hypervisor snapshots (CPU, RAM and disk) with our own records beside
+ * them in the machine's directory — name, description, parent, the kernel generation and the
+ * console tail at that moment — so both drivers show the same tree with a "you are here" mark.
+ */
+import {
+  type Checkpoint,
+  type CheckpointTree,
+  checkpointNameSchema,
+  type RevertOptions,
+  type RevertResult,
+} from '../common/api.js';
+import { checkpointTree } from '../common/checkpoint-tree.js';
+import { isVmError, VmError } from '../common/errors.js';
+import type { Driver } from './driver.js';
+import type { MachineDir } from './machine-dir.js';
+
+/** Enough console to recognise the moment: about the last screenful. */
+const CONSOLE_TAIL_BYTES = 2048;
+
+export interface CheckpointHost {
+  readonly dir: MachineDir;
+  readonly driver: Driver;
+  /** The machine's state, checked before each operation. */
+  runningState(): Promise<'running' | 'paused' | 'inactive'>;
+  consoleTail(bytes: number): Promise<string>;
+  currentGeneration(): Promise<number | null>;
+}
+
+export class Checkpoints {
+  constructor(private readonly host: CheckpointHost) {}
+
+  async list(): Promise<CheckpointTree> {
+    const records = await this.host.dir.readCheckpoints();
+    return checkpointTree(records.checkpoints, records.current);
+  }
+
+  async get(name: string): Promise<Checkpoint> {
+    const records = await this.host.dir.readCheckpoints();
+    const found = records.checkpoints.find((c) => c.name === name);
+    if (!found) throw this.missing(name, records.checkpoints);
+    return found;
+  }
+
+  async create(name: string, description = ''): Promise<Checkpoint> {
+    const parsed = checkpointNameSchema.safeParse(name);
+    if (!parsed.success) throw new VmError('bad-input', parsed.error.issues[0]!.message);
+    const state = await this.activeState('take a checkpoint');
+    const records = await this.host.dir.readCheckpoints();
+    if (records.checkpoints.some((c) => c.name === name))
+      throw new VmError(
+        'checkpoint-taken',
+        `machine '${this.host.dir.name}' already has a checkpoint '${name}'`,
+      );
+    const [generation, consoleTail] = await Promise.all([
+      this.host.currentGeneration(),
+      this.host.consoleTail(CONSOLE_TAIL_BYTES),
+    ]);
+    await this.host.driver.saveSnapshot(name);
+    const checkpoint: Checkpoint = {
+      name,
+      description,
+      createdAt: new Date().toISOString(),
+      parent: records.current,
+      generation,
+      consoleTail,
+      machineState: state,
+    };
+    await this.host.dir.writeCheckpoints({
+      current: name,
+      checkpoints: [...records.checkpoints, checkpoint],
+    });
+    return checkpoint;
+  }
+
+  async revert(name: string, options: RevertOptions): Promise<RevertResult> {
+    const target = await this.get(name);
+    await this.activeState('revert');
+    const result: RevertResult = { revertedTo: name };
+    if (options.autoCheckpoint === 'take') {
+      const auto = `auto-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await this.create(auto, `state before reverting to '${name}'`);
+      result.autoCheckpoint = auto;
+    }
+    try {
+      await this.host.driver.loadSnapshot(name);
+    } catch (err) {
+      if (isVmError(err, 'qmp-error') && /not found|doesn't exist|does not exist|no such/i.test(err.message))
+        throw new VmError(
+          'no-such-checkpoint',
+          `the hypervisor no longer has checkpoint '${name}': ${err.message}`,
+        );
+      throw err;
+    }
+    // A snapshot restores the run state the machine had just before the revert; make it match the checkpoint's.
+    const now = await this.host.runningState();
+    if (target.machineState === 'running' && now === 'paused') await this.host.driver.resume();
+    if (target.machineState === 'paused' && now === 'running') await this.host.driver.pause();
+    const records = await this.host.dir.readCheckpoints();
+    await this.host.dir.writeCheckpoints({ ...records, current: name });
+    return result;
+  }
+
+  async delete(name: string): Promise<void> {
+    const target = await this.get(name);
+    const tags = await this.host.driver.listSnapshots();
+    if (tags.includes(name)) await this.host.driver.deleteSnapshot(name);
+    const records = await this.host.dir.readCheckpoints();
+    await this.host.dir.writeCheckpoints({
+      current: records.current === name ? target.parent : records.current,
+      checkpoints: records.checkpoints
+        .filter((c) => c.name !== name)
+        .map((c) => (c.parent === name ? { ...c, parent: target.parent } : c)),
+    });
+  }
+
+  private async activeState(action: string): Promise<'running' | 'paused'> {
+    const state = await this.host.runningState();
+    if (state === 'inactive')
+      throw new VmError(
+        'bad-state',
+        `machine '${this.host.dir.name}' must be running or paused to ${action}`,
+      );
+    return state;
+  }
+
+  private missing(name: string, checkpoints: Checkpoint[]): VmError {
+    const known = checkpoints.map((c) => c.name);
+    const hint = known.length > 0 ? `; it has: ${known.join(', ')}` : '; it has none';
+    return new VmError(
+      'no-such-checkpoint',
+      `machine '${this.host.dir.name}' has no checkpoint '${name}'${hint}`,
+    );
+  }
+}

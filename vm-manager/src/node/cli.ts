@@ -1,0 +1,340 @@
+/**
+ * The `phantom` command: the same `Machines` service and build pipeline the studio uses, from a
+ * terminal. Every command that acts on a machine takes its name first; listings take --json;
+ * exit codes are stable (see EXIT and `phantom help`).
+ */
+import { parseArgs } from 'node:util';
+import { type BuildEvent, DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
+import { formatCheckpointTree } from '../common/checkpoint-tree.js';
+import { isVmError, type VmErrorCode } from '../common/errors.js';
+import { build } from './build.js';
+import { type Machine, Machines } from './machines.js';
+
+/** Exit statuses scripts can rely on. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  wrongState: 4,
+  hypervisor: 5,
+  disk: 6,
+  build: 7,
+} as const;
+
+const EXIT_FOR_CODE: Record<VmErrorCode, number> = {
+  'bad-input': EXIT.usage,
+  'name-taken': EXIT.wrongState,
+  'no-such-machine': EXIT.notFound,
+  'machine-busy': EXIT.wrongState,
+  'bad-state': EXIT.wrongState,
+  'no-such-checkpoint': EXIT.notFound,
+  'checkpoint-taken': EXIT.wrongState,
+  'hypervisor-missing': EXIT.hypervisor,
+  'hypervisor-failed': EXIT.hypervisor,
+  'qmp-error': EXIT.hypervisor,
+  timeout: EXIT.hypervisor,
+  'disk-problem': EXIT.disk,
+  'build-failed': EXIT.build,
+  'not-available': EXIT.failure,
+};
+
+const USAGE = `usage: phantom <command> [machine] [options]
+
+  build [--program P]                          build the kernel (and program P's image)
+  up <name> [--driver qemu|libvirt] [--uri URI] [--program P] [--memory MiB]
+            [--kernel ELF] [--image IMG]       create the machine if needed, build, start
+  down <name>                                  stop cleanly
+  kill <name>                                  power off at once (a power cut)
+  status [name] [--json]                       machines and their states
+  console <name>                               attach to the console (Ctrl-] detaches)
+  logs <name> [--bytes N]                      what the console printed
+  checkpoint <name> [checkpoint] [--description TEXT]
+  checkpoints <name> [--json]                  the checkpoint tree; * marks where the machine is
+  generations <name> [--json]                  kernel generations on the store disk
+  rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
+  rm <name> [--force]                          delete the machine and its disks
+
+exit status: 0 ok, 1 failure, 2 usage or bad input, 3 no such machine/checkpoint/generation,
+4 wrong state (running, busy, name taken), 5 hypervisor missing or failing, 6 disk problem,
+7 build failed.`;
+
+class UsageError extends Error {}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress bars redraw in place there). */
+  interactive: boolean;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  interactive: process.stderr.isTTY === true,
+};
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  driver: { type: 'string' },
+  uri: { type: 'string' },
+  program: { type: 'string' },
+  memory: { type: 'string' },
+  kernel: { type: 'string' },
+  image: { type: 'string' },
+  description: { type: 'string' },
+  bytes: { type: 'string' },
+  force: { type: 'boolean' },
+  'no-auto-checkpoint': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function progressPrinter(io: Io): (event: BuildEvent) => void {
+  const width = 30;
+  return (event) => {
+    switch (event.kind) {
+      case 'step-started':
+      case 'step-finished': {
+        const filled = Math.round((event.percent / 100) * width);
+        const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(event.percent).padStart(3)}%`;
+        const what = event.kind === 'step-started' ? `${event.step}…` : `${event.step} ${event.outcome}`;
+        io.err(io.interactive ? `\r\x1b[2K${bar} ${what}` : `${bar} ${what}\n`);
+        if (io.interactive && event.kind === 'step-finished' && event.percent === 100) io.err('\n');
+        break;
+      }
+      case 'step-failed':
+        io.err(`${io.interactive ? '\n' : ''}${event.step} failed\n`);
+        break;
+      case 'diagnostic': {
+        const d = event.diagnostic;
+        io.err(
+          `${io.interactive ? '\r\x1b[2K' : ''}${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}\n`,
+        );
+        break;
+      }
+      case 'log':
+        break;
+    }
+  };
+}
+
+function positiveInt(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`${what} must be a positive whole number, not '${value}'`);
+  return n;
+}
+
+function needName(positionals: string[], command: string): string {
+  const name = positionals[0];
+  if (!name) throw new UsageError(`${command} needs a machine name: phantom ${command} <name>`);
+  return name;
+}
+
+function json(io: Io, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function up(machines: Machines, name: string, options: Options, io: Io): Promise<void> {
+  const driver = options.driver;
+  if (driver !== undefined && !(DRIVER_NAMES as readonly string[]).includes(driver))
+    throw new UsageError(`--driver is one of ${DRIVER_NAMES.join(', ')}, not '${driver}'`);
+  let machine: Machine;
+  try {
+    machine = await machines.get(name);
+  } catch (err) {
+    if (!isVmError(err, 'no-such-machine')) throw err;
+    let kernelPath = options.kernel;
+    let imagePath = options.image;
+    if (kernelPath === undefined) {
+      const built = await build(
+        options.program === undefined ? {} : { program: options.program },
+        progressPrinter(io),
+      );
+      kernelPath = built.kernelPath;
+      imagePath ??= built.imagePath;
+    }
+    const config: MachineConfigInput = {
+      kernelPath,
+      ...(imagePath ? { imagePath } : {}),
+      ...(driver ? { driver: driver as DriverName } : {}),
+      ...(options.uri ? { uri: options.uri } : {}),
+      ...(options.program ? { program: options.program } : {}),
+    };
+    const memoryMiB = positiveInt(options.memory, '--memory');
+    if (memoryMiB !== undefined) config.memoryMiB = memoryMiB;
+    machine = await machines.create(name, config);
+    io.err(`created machine '${name}' (${machine.config.driver})\n`);
+  }
+  const { state } = await machine.status();
+  if (state === 'running' || state === 'paused') {
+    io.err(`machine '${name}' is already ${state}\n`);
+    return;
+  }
+  await machine.start();
+  io.err(`machine '${name}' is running; console: phantom console ${name}\n`);
+}
+
+/** Interactive console: raw terminal, Ctrl-] detaches, the machine keeps running. */
+async function consoleCommand(machine: Machine, io: Io): Promise<void> {
+  const attachment = await machine.attachConsole({ ack: 'auto' });
+  const DETACH = 0x1d;
+  const SCROLLBACK_SHOWN = 16 * 1024;
+  io.err(`attached to '${machine.name}'; Ctrl-] detaches\r\n`);
+  process.stdout.write(
+    attachment.scrollback.subarray(Math.max(0, attachment.scrollback.length - SCROLLBACK_SHOWN)),
+  );
+  attachment.onData((bytes) => process.stdout.write(bytes));
+  const stdin = process.stdin;
+  const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  await new Promise<void>((resolve) => {
+    const finish = (): void => {
+      stdin.off('data', onInput);
+      if (stdin.isTTY) stdin.setRawMode(wasRaw);
+      stdin.pause();
+      resolve();
+    };
+    const onInput = (chunk: Buffer): void => {
+      const at = chunk.indexOf(DETACH);
+      if (at >= 0) {
+        if (at > 0) attachment.write(chunk.subarray(0, at));
+        attachment.dispose();
+        return;
+      }
+      attachment.write(chunk);
+    };
+    attachment.onDidClose(finish);
+    stdin.on('data', onInput);
+    stdin.on('end', () => attachment.dispose());
+    stdin.resume();
+  });
+  io.err(`\r\ndetached from '${machine.name}'\r\n`);
+}
+
+async function run(argv: string[], io: Io): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.out(`${USAGE}\n`);
+    return;
+  }
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values: options, positionals } = parsed;
+  const machines = new Machines();
+  try {
+    switch (command) {
+      case 'build': {
+        const result = await build(
+          options.program === undefined ? {} : { program: options.program },
+          progressPrinter(io),
+        );
+        if (options.json) json(io, result);
+        else io.err(result.upToDate ? 'up to date\n' : 'built\n');
+        return;
+      }
+      case 'up':
+        return await up(machines, needName(positionals, command), options, io);
+      case 'down':
+        await (await machines.get(needName(positionals, command))).stop();
+        return;
+      case 'kill':
+        await (await machines.get(needName(positionals, command))).powerOff();
+        return;
+      case 'status': {
+        const statuses = positionals[0]
+          ? [await (await machines.get(positionals[0])).status()]
+          : await machines.list();
+        if (options.json) return json(io, statuses);
+        for (const s of statuses)
+          io.out(
+            `${s.name.padEnd(20)} ${s.state.padEnd(9)} ${s.driver}${s.reason ? `  (${s.reason})` : ''}\n`,
+          );
+        return;
+      }
+      case 'console':
+        return await consoleCommand(await machines.get(needName(positionals, command)), io);
+      case 'logs': {
+        const machine = await machines.get(needName(positionals, command));
+        io.out(await machine.consoleLog(positiveInt(options.bytes, '--bytes')));
+        return;
+      }
+      case 'checkpoint': {
+        const machine = await machines.get(needName(positionals, command));
+        const name = positionals[1] ?? `cp-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        const checkpoint = await machine.checkpoints.create(name, options.description ?? '');
+        if (options.json) return json(io, checkpoint);
+        io.err(`checkpoint '${checkpoint.name}' of '${machine.name}' taken\n`);
+        return;
+      }
+      case 'checkpoints': {
+        const machine = await machines.get(needName(positionals, command));
+        const tree = await machine.checkpoints.list();
+        if (options.json) return json(io, tree);
+        const lines = formatCheckpointTree(tree);
+        io.out(lines.length > 0 ? `${lines.join('\n')}\n` : `machine '${machine.name}' has no checkpoints\n`);
+        return;
+      }
+      case 'generations': {
+        const machine = await machines.get(needName(positionals, command));
+        const generations = await machine.generations();
+        if (options.json) return json(io, generations);
+        for (const g of generations)
+          io.out(`gen ${String(g.number).padEnd(6)} parent ${g.parent ?? '-'}  ${g.committedAt ?? ''}\n`);
+        return;
+      }
+      case 'rollback': {
+        const machine = await machines.get(needName(positionals, command));
+        const target = positionals[1];
+        if (!target)
+          throw new UsageError('rollback needs a target: phantom rollback <name> <checkpoint|gen:N>');
+        const generation = /^gen:(\d+)$/.exec(target);
+        if (generation) {
+          await machine.rollbackToGeneration(Number(generation[1]));
+          io.err(`machine '${machine.name}' restarted from generation ${generation[1]}\n`);
+          return;
+        }
+        const result = await machine.checkpoints.revert(target, {
+          autoCheckpoint: options['no-auto-checkpoint'] ? 'skip' : 'take',
+        });
+        if (options.json) return json(io, result);
+        const kept = result.autoCheckpoint ? ` (the state before is kept as '${result.autoCheckpoint}')` : '';
+        io.err(`machine '${machine.name}' reverted to '${result.revertedTo}'${kept}\n`);
+        return;
+      }
+      case 'rm':
+        await machines.remove(needName(positionals, command), { force: options.force === true });
+        return;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } finally {
+    machines.dispose();
+  }
+}
+
+/** Runs one command; resolves to the exit status. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    await run(argv, io);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`phantom: ${err.message}\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (isVmError(err)) {
+      io.err(`phantom: ${err.message}\n`);
+      return EXIT_FOR_CODE[err.code];
+    }
+    io.err(`phantom: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * A machine's console as the UI and the CLI see it: one connection to the guest's serial port
+ * shared by any number of attachments, a scroll-back ring seeded from the console log (so a
+ * process that attaches late still sees what came before), output batched per attachment
+ * (every ~16 ms or 200 KB, as Hyper does) and flow control (the source pauses while any
+ * attachment has more than the high-water mark unacknowledged, as VS Code's terminals do).
+ * When the connection drops while the machine still runs (libvirt restarts QEMU on some
+ * reverts), the hub reconnects and the attachments carry on.
+ */
+import { open } from 'node:fs/promises';
+import type { ConsoleAttachment, ConsoleAttachOptions } from '../common/api.js';
+import { ByteRing, DEFAULT_SCROLLBACK_BYTES } from '../common/byte-ring.js';
+import { Emitter } from '../common/events.js';
+import type { ConsoleSource } from './driver.js';
+import { pollUntil } from './process-watch.js';
+
+/** One display frame: batching at this pace costs no visible latency. */
+export const CONSOLE_BATCH_MS = 16;
+/** Flush early past this, so a burst never builds one huge message. */
+export const CONSOLE_BATCH_BYTES = 200 * 1024;
+/** Unacknowledged bytes above which the source is paused. */
+export const CONSOLE_HIGH_WATER_BYTES = 256 * 1024;
+/** Unacknowledged bytes below which a paused source resumes. */
+export const CONSOLE_LOW_WATER_BYTES = 32 * 1024;
+/** How long a dropped console may take to come back before its attachments end. */
+export const CONSOLE_RECONNECT_MS = 15_000;
+
+/** The last `bytes` of a file, or nothing when it does not exist. */
+export async function readTail(path: string, bytes: number): Promise<Uint8Array> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(path, 'r');
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    const buffer = new Uint8Array(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer;
+  } catch {
+    return new Uint8Array(0);
+  } finally {
+    await handle?.close();
+  }
+}
+
+class Attachment implements ConsoleAttachment {
+  private readonly onDataEmitter = new Emitter<Uint8Array>();
+  private readonly onDidCloseEmitter = new Emitter<void>();
+  readonly onData = this.onDataEmitter.event;
+  readonly onDidClose = this.onDidCloseEmitter.event;
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  unacknowledged = 0;
+  closed = false;
+
+  constructor(
+    readonly scrollback: Uint8Array,
+    private readonly options: ConsoleAttachOptions,
+    private readonly hub: ConsoleHub,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    if (this.options.ack === 'manual') this.unacknowledged += chunk.length;
+    if (this.batchBytes >= CONSOLE_BATCH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), CONSOLE_BATCH_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batchBytes === 0) return;
+    const out = new Uint8Array(this.batchBytes);
+    let at = 0;
+    for (const chunk of this.batch) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    this.batch = [];
+    this.batchBytes = 0;
+    this.onDataEmitter.fire(out);
+  }
+
+  write(data: Uint8Array | string): void {
+    if (!this.closed) this.hub.write(data);
+  }
+
+  ack(bytes: number): void {
+    if (!Number.isFinite(bytes) || bytes <= 0) return;
+    this.unacknowledged = Math.max(0, this.unacknowledged - bytes);
+    this.hub.updateFlow();
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.onDidCloseEmitter.fire();
+    this.onDataEmitter.dispose();
+    this.onDidCloseEmitter.dispose();
+  }
+
+  dispose(): void {
+    this.end();
+    this.hub.detach(this);
+  }
+}
+
+export class ConsoleHub {
+  private readonly ring: ByteRing;
+  private readonly attachments = new Set<Attachment>();
+  private source: ConsoleSource | undefined;
+  private connecting: Promise<void> | undefined;
+  private paused = false;
+  private seeded = false;
+  private disconnecting = false;
+
+  constructor(
+    private readonly logPath: string,
+    private readonly openSource: () => Promise<ConsoleSource>,
+    private readonly machineActive: () => Promise<boolean>,
+    scrollbackBytes = DEFAULT_SCROLLBACK_BYTES,
+  ) {
+    this.ring = new ByteRing(scrollbackBytes);
+  }
+
+  get connected(): boolean {
+    return this.source !== undefined;
+  }
+
+  /** Connects to the guest's console now (a started machine does this, so no output is missed). */
+  async connect(): Promise<void> {
+    this.disconnecting = false;
+    if (this.source) return;
+    this.connecting ??= this.doConnect().finally(() => {
+      this.connecting = undefined;
+    });
+    await this.connecting;
+  }
+
+  async attach(options: ConsoleAttachOptions): Promise<ConsoleAttachment> {
+    await this.connect();
+    const attachment = new Attachment(this.ring.contents(), options, this);
+    this.attachments.add(attachment);
+    return attachment;
+  }
+
+  /** The scroll-back as text, for checkpoint records and `phantom logs`. */
+  async tail(bytes: number): Promise<string> {
+    if (!this.seeded) return new TextDecoder().decode(await readTail(this.logPath, bytes));
+    const contents = this.ring.contents();
+    return new TextDecoder().decode(contents.subarray(Math.max(0, contents.length - bytes)));
+  }
+
+  write(data: Uint8Array | string): void {
+    this.source?.write(data);
+  }
+
+  detach(attachment: Attachment): void {
+    this.attachments.delete(attachment);
+    this.updateFlow();
+  }
+
+  updateFlow(): void {
+    let most = 0;
+    for (const a of this.attachments) most = Math.max(most, a.unacknowledged);
+    if (!this.paused && most > CONSOLE_HIGH_WATER_BYTES) {
+      this.paused = true;
+      this.source?.pause();
+    } else if (this.paused && most < CONSOLE_LOW_WATER_BYTES) {
+      this.paused = false;
+      this.source?.resume();
+    }
+  }
+
+  /** Drops the connection (the machine stopped); attachments end, the scroll-back stays. */
+  disconnect(): void {
+    this.disconnecting = true;
+    if (this.source) this.source.close();
+    else this.endAttachments();
+  }
+
+  private async doConnect(): Promise<void> {
+    const source = await this.openSource();
+    if (!this.seeded) {
+      this.ring.append(await readTail(this.logPath, this.ring.capacity));
+      this.seeded = true;
+    }
+    this.source = source;
+    this.paused = false;
+    source.onData((chunk) => {
+      this.ring.append(chunk);
+      for (const a of this.attachments) a.push(chunk);
+      if (this.attachments.size > 0) this.updateFlow();
+    });
+    source.onDidClose(() => {
+      this.source = undefined;
+      if (this.disconnecting) this.endAttachments();
+      else this.reconnect().catch(() => this.endAttachments());
+    });
+  }
+
+  private async reconnect(): Promise<void> {
+    const back = await pollUntil(
+      async () => {
+        if (this.disconnecting || !(await this.machineActive())) return true;
+        try {
+          await this.connect();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      CONSOLE_RECONNECT_MS,
+      200,
+    );
+    if (!back || !this.source) this.endAttachments();
+  }
+
+  private endAttachments(): void {
+    for (const a of [...this.attachments]) a.end();
+    this.attachments.clear();
+  }
+}

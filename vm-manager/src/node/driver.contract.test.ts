@@ -1,0 +1,217 @@
+/**
+ * One contract, two drivers: the same journey (start, console, pause, resume, checkpoints,
+ * revert, crash, restart, stop, remove) against QEMU directly and against libvirt. The libvirt
+ * run starts virtlogd and libvirtd when they are not running (as root), and is skipped, with
+ * the reason printed, only when libvirt is not installed.
+ */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { DriverName } from '../common/api.js';
+import { isVmError } from '../common/errors.js';
+import {
+  BOOT_DEADLINE_MS,
+  buildTickKernel,
+  ConsoleRecorder,
+  type TestState,
+  temporaryState,
+} from '../test-support/fixtures.js';
+import { domainName } from './libvirt-driver.js';
+import type { Machine } from './machines.js';
+import { pollUntil } from './process-watch.js';
+
+const execFileAsync = promisify(execFile);
+
+function commandExists(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function daemonRunning(name: string): boolean {
+  try {
+    execFileSync('pgrep', ['-x', name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the local libvirt daemons the way .ci/run does; returns why libvirt cannot be used, if it cannot. */
+function libvirtSkipReason(): string | false {
+  if (!commandExists('libvirtd') || !commandExists('virsh'))
+    return 'libvirt is not installed (libvirtd, virsh)';
+  if (!daemonRunning('virtlogd')) execFileSync('virtlogd', ['-d']);
+  if (!daemonRunning('libvirtd')) execFileSync('libvirtd', ['-d']);
+  return false;
+}
+
+/** The pid of the QEMU running the machine, to kill it behind the driver's back. */
+function hypervisorPid(machine: Machine, driver: DriverName): number {
+  const file = driver === 'qemu' ? machine.dir.pidFile : `/run/libvirt/qemu/${domainName(machine.name)}.pid`;
+  return Number(readFileSync(file, 'utf8').trim());
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (err) => isVmError(err) && err.code === code);
+}
+
+for (const driver of ['qemu', 'libvirt'] as const) {
+  const skip = driver === 'libvirt' ? libvirtSkipReason() : false;
+  if (skip) console.log(`# driver contract (libvirt) skipped: ${skip}`);
+
+  describe(`driver contract: ${driver}`, { skip, timeout: 10 * BOOT_DEADLINE_MS }, () => {
+    let state: TestState;
+    let machine: Machine;
+    let recorder: ConsoleRecorder;
+
+    before(async () => {
+      state = await temporaryState();
+      const kernelPath = await buildTickKernel(state.root);
+      machine = await state.machines.create(`contract-${driver}`, { driver, kernelPath, memoryMiB: 64 });
+    });
+
+    after(async () => {
+      await state.cleanup();
+    });
+
+    test('a new machine is stopped, with a disk and its config', async () => {
+      assert.equal((await machine.status()).state, 'stopped');
+      assert.ok(existsSync(machine.dir.disk));
+      assert.equal(machine.config.driver, driver);
+    });
+
+    test('starts, and its console shows the guest running', async () => {
+      const changes: string[] = [];
+      const subscription = machine.onDidChangeState((c) => changes.push(c.state));
+      await machine.start();
+      subscription.dispose();
+      assert.deepEqual(changes, ['starting', 'running']);
+      assert.equal((await machine.status()).state, 'running');
+      recorder = new ConsoleRecorder(await machine.attachConsole());
+      await recorder.waitFor(/tick [1-9]\d*\n/);
+    });
+
+    test('the console takes input', async () => {
+      const from = recorder.text.length;
+      recorder.attachment.write('x');
+      await recorder.waitFor(/echo: x/, from);
+    });
+
+    test('pauses and resumes', async () => {
+      await machine.pause();
+      assert.equal((await machine.status()).state, 'paused');
+      await machine.resume();
+      assert.equal((await machine.status()).state, 'running');
+      const from = recorder.text.length;
+      await recorder.waitFor(/tick \d+\n/, from);
+    });
+
+    test('a checkpoint records the console tail and becomes current', async () => {
+      const checkpoint = await machine.checkpoints.create('first', 'after boot');
+      assert.match(checkpoint.consoleTail, /tick \d+/);
+      assert.equal(checkpoint.machineState, 'running');
+      assert.equal(checkpoint.parent, null);
+      const tree = await machine.checkpoints.list();
+      assert.equal(tree.current, 'first');
+      await expectCode(machine.checkpoints.create('first'), 'checkpoint-taken');
+      await expectCode(machine.checkpoints.create('../bad'), 'bad-input');
+    });
+
+    test('a revert goes back in time and keeps the present as an automatic checkpoint', async () => {
+      const checkpoint = await machine.checkpoints.get('first');
+      const tickAtCheckpoint = Number(/tick (\d+)\n(?![\s\S]*tick \d+\n)/.exec(checkpoint.consoleTail)?.[1]);
+      assert.ok(Number.isInteger(tickAtCheckpoint));
+      const later = tickAtCheckpoint + 10;
+      await recorder.waitFor(new RegExp(`tick ${later}\\n`));
+      const newestBeforeRevert = recorder.lastTick();
+      const result = await machine.checkpoints.revert('first', { autoCheckpoint: 'take' });
+      assert.equal(result.revertedTo, 'first');
+      assert.ok(result.autoCheckpoint);
+      const from = recorder.text.length;
+      const next = await recorder.waitFor(/tick (\d+)\n/, from);
+      // The counter lives in guest RAM: after the revert the guest counts again from the checkpoint.
+      assert.ok(
+        Number(next[1]) < newestBeforeRevert,
+        `after the revert the guest printed tick ${next[1]}; before it, ${newestBeforeRevert} (checkpoint at ${tickAtCheckpoint})`,
+      );
+      assert.equal((await machine.status()).state, 'running');
+      const tree = await machine.checkpoints.list();
+      assert.equal(tree.current, 'first');
+      const first = tree.roots.find((r) => r.checkpoint.name === 'first');
+      assert.deepEqual(
+        first?.children.map((c) => c.checkpoint.name),
+        [result.autoCheckpoint],
+      );
+    });
+
+    test('a revert while paused leaves a running checkpoint running', async () => {
+      await machine.pause();
+      await machine.checkpoints.revert('first', { autoCheckpoint: 'skip' });
+      assert.equal((await machine.status()).state, 'running');
+    });
+
+    test('reverting to a checkpoint that does not exist is a clear error', async () => {
+      await expectCode(machine.checkpoints.revert('nope', { autoCheckpoint: 'skip' }), 'no-such-checkpoint');
+    });
+
+    test('detach and re-attach keep the scroll-back', async () => {
+      recorder.attachment.dispose();
+      const again = new ConsoleRecorder(await machine.attachConsole());
+      assert.match(again.text, /tick-kernel up/);
+      await again.waitFor(/tick \d+\n/, again.text.length);
+      recorder = again;
+    });
+
+    test('deleting a checkpoint re-parents its children', async () => {
+      const autoName = (await machine.checkpoints.list()).roots[0]!.children[0]!.checkpoint.name;
+      await machine.checkpoints.delete('first');
+      const tree = await machine.checkpoints.list();
+      assert.deepEqual(
+        tree.roots.map((r) => r.checkpoint.name),
+        [autoName],
+      );
+      const { stdout } = await execFileAsync('qemu-img', ['info', '-U', '--output=json', machine.dir.disk]);
+      const tags = ((JSON.parse(stdout) as { snapshots?: { name: string }[] }).snapshots ?? []).map(
+        (s) => s.name,
+      );
+      assert.deepEqual(tags, [autoName]);
+    });
+
+    test('a hypervisor that dies marks the machine crashed and leaves its disk alone', async () => {
+      process.kill(hypervisorPid(machine, driver), 'SIGKILL');
+      assert.ok(
+        await pollUntil(async () => (await machine.status()).state === 'crashed', BOOT_DEADLINE_MS),
+        'the machine was not marked crashed',
+      );
+      await execFileAsync('qemu-img', ['check', '-q', '-U', machine.dir.disk]);
+      assert.ok((await machine.checkpoints.list()).roots.length === 1);
+    });
+
+    test('a crashed machine starts again and stops cleanly', async () => {
+      await machine.start();
+      const again = new ConsoleRecorder(await machine.attachConsole());
+      await again.waitFor(/tick \d+\n/, again.text.length);
+      again.attachment.dispose();
+      await machine.stop();
+      assert.equal((await machine.status()).state, 'stopped');
+      await expectCode(machine.attachConsole(), 'bad-state');
+    });
+
+    test('remove deletes the machine and what the hypervisor kept', async () => {
+      await state.machines.remove(machine.name);
+      await expectCode(state.machines.get(machine.name), 'no-such-machine');
+      assert.equal(existsSync(machine.dir.path), false);
+      if (driver === 'libvirt') {
+        await assert.rejects(
+          execFileAsync('virsh', ['-c', 'qemu:///system', 'dominfo', domainName(machine.name)]),
+        );
+      }
+    });
+  });
+}

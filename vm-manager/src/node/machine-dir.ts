@@ -1,0 +1,198 @@
+/**
+ * A machine's directory under the state dir and the files in it: its validated config, its
+ * persisted state, its checkpoint records, its qcow2 disk, its sockets and its logs. Writes
+ * go to a temporary file renamed into place, so a crash never leaves half a JSON file.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { z } from 'zod';
+import {
+  type Checkpoint,
+  type MachineConfig,
+  type MachineState,
+  machineConfigSchema,
+} from '../common/api.js';
+import { VmError } from '../common/errors.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The kernel of Linux rejects longer unix socket paths (sun_path is 108 bytes with its NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+export interface PersistedState {
+  state: MachineState;
+  since: number;
+  reason?: string;
+}
+
+export interface CheckpointRecords {
+  current: string | null;
+  checkpoints: Checkpoint[];
+}
+
+export class MachineDir {
+  constructor(
+    readonly name: string,
+    readonly path: string,
+  ) {}
+
+  get configFile(): string {
+    return join(this.path, 'config.json');
+  }
+  get stateFile(): string {
+    return join(this.path, 'state.json');
+  }
+  get checkpointsFile(): string {
+    return join(this.path, 'checkpoints.json');
+  }
+  get disk(): string {
+    return join(this.path, 'disk.qcow2');
+  }
+  get runDir(): string {
+    return join(this.path, 'run');
+  }
+  get logsDir(): string {
+    return join(this.path, 'logs');
+  }
+  get qmpSocket(): string {
+    return join(this.runDir, 'qmp.sock');
+  }
+  get consoleSocket(): string {
+    return join(this.runDir, 'console.sock');
+  }
+  get debugSocket(): string {
+    return join(this.runDir, 'debug.sock');
+  }
+  get pidFile(): string {
+    return join(this.runDir, 'qemu.pid');
+  }
+  get startLock(): string {
+    return join(this.runDir, 'start.lock');
+  }
+  get consoleLog(): string {
+    return join(this.logsDir, 'console.log');
+  }
+  get hypervisorLog(): string {
+    return join(this.logsDir, 'hypervisor.log');
+  }
+
+  socketPathProblem(): string | undefined {
+    const longest = Buffer.byteLength(this.consoleSocket);
+    if (longest > MAX_SOCKET_PATH_BYTES)
+      return `the state dir path is too long for unix sockets (${longest} > ${MAX_SOCKET_PATH_BYTES} bytes): set PHANTOM_STATE_DIR to a shorter path`;
+    return undefined;
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      await stat(this.configFile);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Creates the folders; 0755 so a hypervisor running as another user (libvirt's qemu) can reach the disk. */
+  async makeFolders(): Promise<void> {
+    for (const dir of [this.path, this.runDir, this.logsDir])
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+  }
+
+  async readConfig(): Promise<MachineConfig> {
+    const value = await this.readJson(this.configFile, 'config');
+    const parsed = machineConfigSchema.safeParse(value);
+    if (!parsed.success)
+      throw new VmError(
+        'bad-input',
+        `${this.configFile} is not a valid machine config: ${describeIssues(parsed.error)}`,
+      );
+    return parsed.data;
+  }
+
+  writeConfig(config: MachineConfig): Promise<void> {
+    return writeJsonAtomically(this.configFile, config);
+  }
+
+  async readState(): Promise<PersistedState> {
+    try {
+      const value = (await this.readJson(this.stateFile, 'state')) as Partial<PersistedState>;
+      if (typeof value.state === 'string' && typeof value.since === 'number') return value as PersistedState;
+    } catch {
+      // A missing or unreadable state file means nothing ever ran.
+    }
+    return { state: 'stopped', since: 0 };
+  }
+
+  writeState(state: PersistedState): Promise<void> {
+    return writeJsonAtomically(this.stateFile, state);
+  }
+
+  async readCheckpoints(): Promise<CheckpointRecords> {
+    try {
+      const value = (await this.readJson(this.checkpointsFile, 'checkpoints')) as CheckpointRecords;
+      if (Array.isArray(value.checkpoints)) return value;
+    } catch {
+      // No checkpoints yet.
+    }
+    return { current: null, checkpoints: [] };
+  }
+
+  writeCheckpoints(records: CheckpointRecords): Promise<void> {
+    return writeJsonAtomically(this.checkpointsFile, records);
+  }
+
+  /** Makes the qcow2 disk: a copy of the image when there is one, else an empty disk. */
+  async createDisk(config: MachineConfig): Promise<void> {
+    const args = config.imagePath
+      ? ['convert', '-q', '-f', 'raw', '-O', 'qcow2', config.imagePath, this.disk]
+      : ['create', '-q', '-f', 'qcow2', this.disk, `${config.diskMiB}M`];
+    await runQemuImg(args);
+  }
+
+  /** Checks the disk before a start, so a corrupt or missing disk is a clear error, not a QEMU crash. */
+  async checkDisk(): Promise<void> {
+    try {
+      await stat(this.disk);
+    } catch {
+      throw new VmError('disk-problem', `machine '${this.name}' has no disk (${this.disk} is missing)`);
+    }
+    await runQemuImg(['check', '-q', '-f', 'qcow2', this.disk]);
+  }
+
+  private async readJson(file: string, what: string): Promise<unknown> {
+    const text = await readFile(file, 'utf8');
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new VmError('bad-input', `machine '${this.name}': ${what} file ${file} is not JSON`);
+    }
+  }
+}
+
+export async function runQemuImg(args: string[]): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync('qemu-img', args);
+    return stdout;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT')
+      throw new VmError('hypervisor-missing', 'qemu-img is not installed (Debian: qemu-utils)');
+    throw new VmError('disk-problem', `qemu-img ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`, {
+      cause: err,
+    });
+  }
+}
+
+async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(temporary, file);
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,408 @@
+/**
+ * The `Machines` service: named machines under the state dir, each with a state machine
+ * (stopped → starting → running ⇄ paused → stopping → stopped; a hypervisor that dies makes it
+ * crashed and leaves its disks alone), its console, its checkpoints and its generations. The
+ * studio's host and the `phantom` CLI both use it; the truth lives in the machine directory and
+ * the hypervisor, so several processes can look at the same machine.
+ */
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type ConsoleAttachment,
+  type ConsoleAttachOptions,
+  type Generation,
+  type MachineConfig,
+  type MachineConfigInput,
+  type MachineState,
+  type MachineStateChange,
+  type MachineStatus,
+  machineConfigSchema,
+} from '../common/api.js';
+import { isVmError, VmError } from '../common/errors.js';
+import { Emitter, type Event } from '../common/events.js';
+import { machineNameProblem } from '../common/machine-name.js';
+import { Checkpoints } from './checkpoints.js';
+import { ConsoleHub } from './console-hub.js';
+import type { BootOptions, Driver, RuntimeState } from './driver.js';
+import { readGenerations } from './generations.js';
+import { LibvirtDriver } from './libvirt-driver.js';
+import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
+import { QemuDriver } from './qemu-driver.js';
+import { machinesDir } from './state-dir.js';
+
+/** How long a clean stop may take before the plug is pulled. */
+export const STOP_TIMEOUT_MS = 30_000;
+/** How often a watched machine is checked for changes made elsewhere (another process, the guest). */
+export const WATCH_INTERVAL_MS = 1000;
+
+function createDriver(dir: MachineDir, config: MachineConfig): Driver {
+  return config.driver === 'libvirt' ? new LibvirtDriver(dir, config.uri) : new QemuDriver(dir);
+}
+
+export class Machine {
+  private readonly onDidChangeStateEmitter = new Emitter<MachineStateChange>();
+  private readonly driver: Driver;
+  private readonly hub: ConsoleHub;
+  private known: PersistedState | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private watchTimer: NodeJS.Timeout | undefined;
+  readonly checkpoints: Checkpoints;
+
+  /** Fires on every state change this process sees; subscribing starts watching the machine. */
+  readonly onDidChangeState: Event<MachineStateChange> = (listener) => {
+    const subscription = this.onDidChangeStateEmitter.event(listener);
+    this.watch();
+    return {
+      dispose: () => {
+        subscription.dispose();
+        if (this.onDidChangeStateEmitter.listenerCount === 0) this.unwatch();
+      },
+    };
+  };
+
+  constructor(
+    readonly dir: MachineDir,
+    readonly config: MachineConfig,
+    driver?: Driver,
+  ) {
+    this.driver = driver ?? createDriver(dir, config);
+    this.hub = new ConsoleHub(
+      dir.consoleLog,
+      () => this.driver.openConsole(),
+      async () => {
+        const runtime = await this.driver.runtimeState().catch(() => 'off');
+        return runtime === 'running' || runtime === 'paused';
+      },
+    );
+    this.checkpoints = new Checkpoints({
+      dir,
+      driver: this.driver,
+      runningState: async () => {
+        const { state } = await this.status();
+        return state === 'running' || state === 'paused' ? state : 'inactive';
+      },
+      consoleTail: (bytes) => this.hub.tail(bytes),
+      currentGeneration: async () => {
+        try {
+          return readGenerations(dir.disk).newest;
+        } catch {
+          return null;
+        }
+      },
+    });
+  }
+
+  get name(): string {
+    return this.dir.name;
+  }
+
+  /** The state as the hypervisor sees it now, reconciled with what was recorded. */
+  status(): Promise<MachineStatus> {
+    return this.serialize(() => this.reconcile());
+  }
+
+  start(boot: BootOptions = {}): Promise<void> {
+    return this.serialize(async () => {
+      const { state } = await this.reconcile();
+      if (state !== 'stopped' && state !== 'crashed')
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}; stop it first`);
+      const socketProblem = this.dir.socketPathProblem();
+      if (socketProblem) throw new VmError('bad-input', socketProblem);
+      await this.dir.checkDisk();
+      await this.enter('starting');
+      try {
+        await this.driver.start(this.config, boot);
+      } catch (err) {
+        await this.enter('stopped', `start failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }
+      await this.enter('running');
+      await this.hub.connect().catch(() => undefined);
+    });
+  }
+
+  stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
+    return this.serialize(async () => {
+      const { state } = await this.reconcile();
+      if (state !== 'running' && state !== 'paused') return;
+      await this.enter('stopping');
+      await this.driver.stop(timeoutMs);
+      this.hub.disconnect();
+      await this.enter('stopped');
+    });
+  }
+
+  /** Pulls the plug, as a power cut would; the kernel's store must cope, and that is the point. */
+  powerOff(): Promise<void> {
+    return this.serialize(async () => {
+      await this.driver.powerOff();
+      this.hub.disconnect();
+      await this.enter('stopped', 'powered off');
+    });
+  }
+
+  pause(): Promise<void> {
+    return this.serialize(async () => {
+      const { state } = await this.reconcile();
+      if (state === 'paused') return;
+      if (state !== 'running')
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}, not running`);
+      await this.guard(() => this.driver.pause());
+      await this.enter('paused');
+    });
+  }
+
+  resume(): Promise<void> {
+    return this.serialize(async () => {
+      const { state } = await this.reconcile();
+      if (state === 'running') return;
+      if (state !== 'paused')
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}, not paused`);
+      await this.guard(() => this.driver.resume());
+      await this.enter('running');
+    });
+  }
+
+  async attachConsole(options: ConsoleAttachOptions = { ack: 'auto' }): Promise<ConsoleAttachment> {
+    const { state } = await this.status();
+    if (state !== 'running' && state !== 'paused')
+      throw new VmError('bad-state', `machine '${this.name}' is ${state}; its console is in 'phantom logs'`);
+    return this.hub.attach(options);
+  }
+
+  /** The console's recorded output (its log), last `bytes` of it. */
+  consoleLog(bytes = 64 * 1024): Promise<string> {
+    return this.hub.tail(bytes);
+  }
+
+  /** Path of the unix socket carrying the kernel's debug channel (serial port 2), for the inspector. */
+  get debugChannelPath(): string {
+    return this.dir.debugSocket;
+  }
+
+  /**
+   * Kernel-generation rollback: restarts the machine from generation `generation`. The kernel
+   * records the new generations' parent, so the abandoned branch stays on the timeline.
+   */
+  async rollbackToGeneration(generation: number): Promise<void> {
+    const known = (await this.generations()).map((g) => g.number);
+    if (!known.includes(generation))
+      throw new VmError(
+        'no-such-checkpoint',
+        `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
+      );
+    await this.stop();
+    await this.start({ generation });
+  }
+
+  /** The kernel generations on the store disk, oldest first. */
+  async generations(): Promise<Generation[]> {
+    return readGenerations(this.dir.disk).generations;
+  }
+
+  /** Removes the hypervisor's records and the machine's directory; the machine must be off. */
+  async destroy(force: boolean): Promise<void> {
+    await this.serialize(async () => {
+      const { state } = await this.reconcile();
+      if ((state === 'running' || state === 'paused') && !force)
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}; stop it first or force removal`);
+      await this.driver.forget();
+      this.hub.disconnect();
+    });
+    this.dispose();
+    await rm(this.dir.path, { recursive: true, force: true });
+  }
+
+  dispose(): void {
+    this.unwatch();
+    this.hub.disconnect();
+    this.onDidChangeStateEmitter.dispose();
+  }
+
+  private watch(): void {
+    if (this.watchTimer) return;
+    this.watchTimer = setInterval(() => {
+      this.status().catch(() => undefined);
+    }, WATCH_INTERVAL_MS);
+    this.watchTimer.unref();
+  }
+
+  private unwatch(): void {
+    clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+  }
+
+  /** Runs a driver call; if the hypervisor died under it, the machine is marked crashed first. */
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      await this.reconcile();
+      throw err;
+    }
+  }
+
+  private async reconcile(): Promise<MachineStatus> {
+    const recorded = this.known ?? (await this.dir.readState());
+    let runtime: RuntimeState;
+    try {
+      runtime = await this.driver.runtimeState();
+    } catch (err) {
+      if (isVmError(err, 'hypervisor-missing')) runtime = 'off';
+      else throw err;
+    }
+    const next = await this.nextState(recorded.state, runtime);
+    if (next && (next.state !== recorded.state || next.reason !== recorded.reason)) {
+      await this.enter(next.state, next.reason);
+    } else {
+      this.known = recorded;
+    }
+    const current = this.known!;
+    return {
+      name: this.name,
+      state: current.state,
+      driver: this.config.driver,
+      ...(this.config.driver === 'libvirt' ? { uri: this.config.uri } : {}),
+      since: current.since,
+      ...(current.reason ? { reason: current.reason } : {}),
+    };
+  }
+
+  private async nextState(
+    recorded: MachineState,
+    runtime: RuntimeState,
+  ): Promise<{ state: MachineState; reason?: string } | undefined> {
+    switch (runtime) {
+      case 'off':
+        if (recorded === 'stopped' || recorded === 'crashed') return undefined;
+        return { state: 'crashed', reason: 'the hypervisor exited unexpectedly' };
+      case 'running':
+      case 'paused':
+        if (recorded === 'starting' || recorded === 'stopping') return undefined;
+        return { state: runtime };
+      case 'shutdown':
+        await this.driver.stop(STOP_TIMEOUT_MS);
+        this.hub.disconnect();
+        return { state: 'stopped', reason: 'the guest powered off' };
+      case 'failed':
+        await this.driver.powerOff();
+        this.hub.disconnect();
+        return {
+          state: 'crashed',
+          reason: 'the guest failed (panic or emulation error); see the hypervisor log',
+        };
+    }
+  }
+
+  private async enter(state: MachineState, reason?: string): Promise<void> {
+    const previous = this.known ?? (await this.dir.readState());
+    const next: PersistedState = { state, since: Date.now(), ...(reason ? { reason } : {}) };
+    this.known = next;
+    await this.dir.writeState(next);
+    if (previous.state !== state)
+      this.onDidChangeStateEmitter.fire({
+        name: this.name,
+        previous: previous.state,
+        state,
+        ...(reason ? { reason } : {}),
+      });
+  }
+
+  private serialize<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(action, action);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export interface MachinesOptions {
+  /** Where machine directories live; default `machinesDir()` (XDG state dir). */
+  root?: string;
+}
+
+export class Machines {
+  private readonly root: string;
+  private readonly open = new Map<string, Machine>();
+  private readonly onDidChangeStateEmitter = new Emitter<MachineStateChange>();
+  readonly onDidChangeState = this.onDidChangeStateEmitter.event;
+
+  constructor(options: MachinesOptions = {}) {
+    this.root = options.root ?? machinesDir();
+  }
+
+  async list(): Promise<MachineStatus[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.root)).filter((n) => machineNameProblem(n) === undefined).sort();
+    } catch {
+      return [];
+    }
+    const out: MachineStatus[] = [];
+    for (const name of names) {
+      if (!(await new MachineDir(name, join(this.root, name)).exists())) continue;
+      out.push(await (await this.get(name)).status());
+    }
+    return out;
+  }
+
+  async create(name: string, input: MachineConfigInput = {}): Promise<Machine> {
+    const problem = machineNameProblem(name);
+    if (problem) throw new VmError('bad-input', problem);
+    const parsed = machineConfigSchema.safeParse(input);
+    if (!parsed.success)
+      throw new VmError('bad-input', `bad machine config: ${describeIssues(parsed.error)}`);
+    const config = parsed.data;
+    for (const [what, path] of [
+      ['kernel', config.kernelPath],
+      ['image', config.imagePath],
+    ] as const) {
+      if (path && !(await stat(path).catch(() => undefined))?.isFile())
+        throw new VmError('bad-input', `the ${what} ${path} does not exist`);
+    }
+    await mkdir(this.root, { recursive: true, mode: 0o755 });
+    const dir = new MachineDir(name, join(this.root, name));
+    try {
+      // Not recursive: of two processes creating the same name, exactly one succeeds.
+      await mkdir(dir.path, { mode: 0o755 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new VmError('name-taken', `a machine named '${name}' already exists`);
+      throw err;
+    }
+    try {
+      await dir.makeFolders();
+      await dir.createDisk(config);
+      await dir.writeState({ state: 'stopped', since: Date.now() });
+      await dir.writeConfig(config);
+    } catch (err) {
+      await rm(dir.path, { recursive: true, force: true });
+      throw err;
+    }
+    return this.get(name);
+  }
+
+  async get(name: string): Promise<Machine> {
+    const problem = machineNameProblem(name);
+    if (problem) throw new VmError('bad-input', problem);
+    const cached = this.open.get(name);
+    if (cached) return cached;
+    const dir = new MachineDir(name, join(this.root, name));
+    if (!(await dir.exists())) throw new VmError('no-such-machine', `there is no machine named '${name}'`);
+    const machine = new Machine(dir, await dir.readConfig());
+    machine.onDidChangeState((change) => this.onDidChangeStateEmitter.fire(change));
+    this.open.set(name, machine);
+    return machine;
+  }
+
+  async remove(name: string, options: { force: boolean } = { force: false }): Promise<void> {
+    const machine = await this.get(name);
+    await machine.destroy(options.force);
+    this.open.delete(name);
+  }
+
+  dispose(): void {
+    for (const machine of this.open.values()) machine.dispose();
+    this.open.clear();
+    this.onDidChangeStateEmitter.dispose();
+  }
+}

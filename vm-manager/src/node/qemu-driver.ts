@@ -1,0 +1,267 @@
+/**
+ * The embedded driver: runs `qemu-system-i386` itself (daemonized, so a machine outlives the
+ * CLI command that started it) and controls it over QMP on a unix socket in the machine's
+ * `run/` folder. The first serial port is a socket (and a log file, the console's scroll-back
+ * across processes); the second is a socket for the kernel's debug channel. QEMU holds a lock
+ * on its pid file, so two processes can never run the same machine.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile, rm } from 'node:fs/promises';
+import type { MachineConfig } from '../common/api.js';
+import { VmError } from '../common/errors.js';
+import type { BootOptions, ConsoleSource, Driver, RuntimeState } from './driver.js';
+import { kernelCommandLine } from './kernel-command-line.js';
+import { type MachineDir, runQemuImg } from './machine-dir.js';
+import { isProcessAlive, pollUntil } from './process-watch.js';
+import { QMP_DEFAULT_TIMEOUT_MS, QmpClient } from './qmp-client.js';
+import { connectSocketConsole } from './socket-console.js';
+
+export const QEMU_BINARY = 'qemu-system-i386';
+
+/** The qcow2 block node that holds the store and every snapshot's CPU and RAM state. */
+const STORE_NODE = 'store';
+
+/** Snapshots write all guest RAM; under TCG on a busy machine that can take a while. */
+const SNAPSHOT_TIMEOUT_MS = 120_000;
+
+const PAUSED_STATUSES = new Set([
+  'paused',
+  'prelaunch',
+  'suspended',
+  'save-vm',
+  'restore-vm',
+  'finish-migrate',
+  'inmigrate',
+  'postmigrate',
+  'debug',
+  'io-error',
+  'watchdog',
+  'colo',
+]);
+
+export async function kvmUsable(): Promise<boolean> {
+  try {
+    await access('/dev/kvm', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function qemuArguments(
+  dir: MachineDir,
+  config: MachineConfig,
+  boot: BootOptions,
+  accel: 'kvm' | 'tcg',
+): string[] {
+  const args = [
+    '-name',
+    `phantom-${dir.name},process=phantom-${dir.name}`,
+    '-machine',
+    'pc',
+    '-accel',
+    accel,
+    '-m',
+    `${config.memoryMiB}M`,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    // A guest power-off leaves QEMU alive in the `shutdown` state: we can then tell it from a crash.
+    '-no-shutdown',
+    '-daemonize',
+    '-pidfile',
+    dir.pidFile,
+    '-D',
+    dir.hypervisorLog,
+    '-chardev',
+    `socket,id=qmp,path=${dir.qmpSocket},server=on,wait=off`,
+    '-mon',
+    'chardev=qmp,mode=control',
+    '-chardev',
+    `socket,id=console,path=${dir.consoleSocket},server=on,wait=off,logfile=${dir.consoleLog},logappend=on`,
+    '-serial',
+    'chardev:console',
+    '-chardev',
+    `socket,id=debug,path=${dir.debugSocket},server=on,wait=off`,
+    '-serial',
+    'chardev:debug',
+    '-blockdev',
+    `driver=file,filename=${dir.disk},node-name=${STORE_NODE}-file`,
+    '-blockdev',
+    `driver=qcow2,file=${STORE_NODE}-file,node-name=${STORE_NODE}`,
+    '-device',
+    `virtio-blk-pci,drive=${STORE_NODE}`,
+  ];
+  if (config.kernelPath) args.push('-kernel', config.kernelPath, '-append', kernelCommandLine(config, boot));
+  return args;
+}
+
+export class QemuDriver implements Driver {
+  readonly kind = 'qemu' as const;
+
+  constructor(private readonly dir: MachineDir) {}
+
+  async start(config: MachineConfig, boot: BootOptions): Promise<void> {
+    if ((await this.runtimeState()) !== 'off')
+      throw new VmError('bad-state', `machine '${this.dir.name}' already has a QEMU running`);
+    for (const socket of [this.dir.qmpSocket, this.dir.consoleSocket, this.dir.debugSocket])
+      await rm(socket, { force: true });
+    const args = qemuArguments(this.dir, config, boot, (await kvmUsable()) ? 'kvm' : 'tcg');
+    // With -daemonize the command returns once QEMU is initialised: its sockets exist and errors
+    // that stop it from starting are on stderr.
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => {
+        stderr += text;
+      });
+      child.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'ENOENT'
+            ? new VmError('hypervisor-missing', `${QEMU_BINARY} is not installed (Debian: qemu-system-x86)`)
+            : new VmError('hypervisor-failed', `cannot run ${QEMU_BINARY}: ${err.message}`),
+        ),
+      );
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    if (code !== 0) {
+      const message = stderr.trim() || `exit status ${code}`;
+      if (/lock/i.test(message))
+        throw new VmError(
+          'machine-busy',
+          `machine '${this.dir.name}' is being run by another process: ${message}`,
+        );
+      throw new VmError('hypervisor-failed', `QEMU did not start: ${message}`);
+    }
+    if ((await this.runtimeState()) !== 'running')
+      throw new VmError(
+        'hypervisor-failed',
+        `QEMU started but the guest is not running (see ${this.dir.hypervisorLog})`,
+      );
+  }
+
+  async runtimeState(): Promise<RuntimeState> {
+    if (!(await this.alive())) return 'off';
+    try {
+      const status = await this.withQmp((qmp) => qmp.execute('query-status', {}));
+      if (status.status === 'running') return 'running';
+      if (status.status === 'shutdown') return 'shutdown';
+      if (PAUSED_STATUSES.has(status.status)) return 'paused';
+      return 'failed';
+    } catch (err) {
+      // QEMU exiting between the two checks is an ordinary race, not an error.
+      if (!(await this.alive())) return 'off';
+      throw err;
+    }
+  }
+
+  async pause(): Promise<void> {
+    await this.withQmp((qmp) => qmp.execute('stop', {}));
+  }
+
+  async resume(): Promise<void> {
+    await this.withQmp((qmp) => qmp.execute('cont', {}));
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    const pid = await this.pid();
+    if (pid === undefined) return;
+    try {
+      await this.withQmp((qmp) => qmp.execute('quit', {}));
+    } catch {
+      // QEMU may close the connection before its reply to `quit` arrives.
+    }
+    if (!(await pollUntil(() => this.alive().then((a) => !a), timeoutMs))) await this.powerOff();
+  }
+
+  async powerOff(): Promise<void> {
+    const pid = await this.pid();
+    if (pid === undefined || !(await this.alive())) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    if (!(await pollUntil(() => this.alive().then((a) => !a), 10_000)))
+      throw new VmError('hypervisor-failed', `QEMU (pid ${pid}) did not die after SIGKILL`);
+  }
+
+  async saveSnapshot(tag: string): Promise<void> {
+    await this.withQmp((qmp) =>
+      qmp.runJob(
+        'snapshot-save',
+        { 'job-id': `save-${tag}`, tag, vmstate: STORE_NODE, devices: [STORE_NODE] },
+        SNAPSHOT_TIMEOUT_MS,
+      ),
+    );
+  }
+
+  async loadSnapshot(tag: string): Promise<void> {
+    await this.withQmp((qmp) =>
+      qmp.runJob(
+        'snapshot-load',
+        { 'job-id': `load-${tag}`, tag, vmstate: STORE_NODE, devices: [STORE_NODE] },
+        SNAPSHOT_TIMEOUT_MS,
+      ),
+    );
+  }
+
+  async deleteSnapshot(tag: string): Promise<void> {
+    if (await this.alive()) {
+      await this.withQmp((qmp) =>
+        qmp.runJob(
+          'snapshot-delete',
+          { 'job-id': `delete-${tag}`, tag, devices: [STORE_NODE] },
+          SNAPSHOT_TIMEOUT_MS,
+        ),
+      );
+    } else {
+      await runQemuImg(['snapshot', '-d', tag, this.dir.disk]);
+    }
+  }
+
+  async listSnapshots(): Promise<string[]> {
+    // `-U` reads without taking the image lock a running QEMU holds.
+    const text = await runQemuImg(['info', '-U', '--output=json', this.dir.disk]);
+    const info = JSON.parse(text) as { snapshots?: { name: string }[] };
+    return (info.snapshots ?? []).map((s) => s.name);
+  }
+
+  openConsole(): Promise<ConsoleSource> {
+    return connectSocketConsole(this.dir.consoleSocket);
+  }
+
+  async forget(): Promise<void> {
+    await this.powerOff();
+  }
+
+  private async pid(): Promise<number | undefined> {
+    try {
+      const pid = Number((await readFile(this.dir.pidFile, 'utf8')).trim());
+      return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async alive(): Promise<boolean> {
+    const pid = await this.pid();
+    return pid !== undefined && isProcessAlive(pid, QEMU_BINARY);
+  }
+
+  /**
+   * One QMP connection per operation: QEMU serves one client at a time, and a long-lived
+   * connection in one process would block the CLI in another.
+   */
+  private async withQmp<T>(use: (qmp: QmpClient) => Promise<T>): Promise<T> {
+    const qmp = await QmpClient.connect(this.dir.qmpSocket, QMP_DEFAULT_TIMEOUT_MS);
+    try {
+      return await use(qmp);
+    } finally {
+      qmp.close();
+    }
+  }
+}

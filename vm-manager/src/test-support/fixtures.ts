@@ -1,0 +1,120 @@
+/**
+ * Shared by vm-manager's tests, never shipped: a temporary state dir that cleans up after
+ * itself (killing any machine left running), the tick kernel built from test-fixtures/, and
+ * waiting on console output under a deadline.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { ConsoleAttachment } from '../common/api.js';
+import { Machines } from '../node/machines.js';
+
+const execFileAsync = promisify(execFile);
+
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Boots under TCG on two shared cores can be slow; every wait is bounded by this. */
+export const BOOT_DEADLINE_MS = 60_000;
+
+export interface TestState {
+  root: string;
+  machines: Machines;
+  /** Powers off every machine and deletes the folder. */
+  cleanup(): Promise<void>;
+}
+
+/** A short path under /tmp: unix socket paths are limited to 107 bytes. */
+export async function temporaryState(): Promise<TestState> {
+  const root = await mkdtemp('/tmp/pvm-');
+  // libvirt's QEMU runs as its own user and must reach the disks.
+  await chmod(root, 0o755);
+  const machines = new Machines({ root: join(root, 'machines') });
+  return {
+    root,
+    machines,
+    async cleanup() {
+      for (const status of await machines.list()) {
+        await machines.remove(status.name, { force: true }).catch(() => undefined);
+      }
+      machines.dispose();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Compiles the tick kernel (test-fixtures/tick-kernel.c) into `dir`. */
+export async function buildTickKernel(dir: string): Promise<string> {
+  const out = join(dir, 'tick-kernel.elf');
+  await execFileAsync('gcc', [
+    '-m32',
+    '-ffreestanding',
+    '-fno-pic',
+    '-no-pie',
+    '-nostdlib',
+    '-static',
+    '-O2',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-Wl,--build-id=none',
+    '-Wl,-z,noseparate-code',
+    '-Wl,-z,max-page-size=0x1000',
+    '-Wl,-Ttext-segment=0x100000',
+    '-o',
+    out,
+    join(PACKAGE_ROOT, 'test-fixtures', 'tick-kernel.c'),
+  ]);
+  return out;
+}
+
+/** Collects everything an attachment delivers, as text, and waits for patterns in it. */
+export class ConsoleRecorder {
+  text = '';
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly attachment: ConsoleAttachment) {
+    this.text = new TextDecoder().decode(attachment.scrollback);
+    attachment.onData((bytes) => {
+      this.text += new TextDecoder().decode(bytes);
+      for (const wake of [...this.waiters]) wake();
+    });
+  }
+
+  /** Resolves with the first match of `pattern` in the text after `from`, or rejects at the deadline. */
+  waitFor(pattern: RegExp, from = 0, timeoutMs = BOOT_DEADLINE_MS): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const match = pattern.exec(this.text.slice(from));
+        if (!match) return false;
+        cleanup();
+        resolve(match);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `console did not show ${pattern} within ${timeoutMs} ms; it shows: ${this.text.slice(-500)}`,
+          ),
+        );
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+      };
+      const wake = (): void => {
+        check();
+      };
+      if (!check()) this.waiters.add(wake);
+    });
+  }
+
+  /** The highest tick number printed after `from`. */
+  lastTick(from = 0): number {
+    let last = -1;
+    for (const m of this.text.slice(from).matchAll(/tick (\d+)\n/g)) last = Number(m[1]);
+    return last;
+  }
+}
