@@ -1,8 +1,10 @@
 /*
- * timer.c — time: the PIT (channel 0) interrupts at 1 kHz and counts the uptime in
- * milliseconds; the TSC, calibrated against the PIT at boot, measures short intervals in
- * microseconds (snapshot pauses). Implements ph_uptime_ms, ph_tsc, ph_tsc_per_us and
- * ph_idle_until of platform.h.
+ * timer.c — time. The TSC, calibrated at boot against the PIT's channel 2 (its count read
+ * directly, so no interrupt latency gets into the measurement), is the clock:
+ * ph_uptime_ms and ph_tsc_per_us come from it, so the uptime stays right even when timer
+ * interrupts are delayed or lost (as under an emulator on a loaded host). The PIT's channel 0
+ * interrupts at 1 kHz only to wake a halted CPU (ph_idle_until). Implements ph_uptime_ms,
+ * ph_tsc, ph_tsc_per_us and ph_idle_until of platform.h.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -11,33 +13,34 @@
 
 enum {
   PIT_CHANNEL0 = 0x40,
+  PIT_CHANNEL2 = 0x42,
   PIT_COMMAND = 0x43,
   PIT_HZ = 1193182,
-  PIT_MODE_RATE = 0x34, /* channel 0, low then high byte, mode 2 (rate generator), binary */
-  CALIBRATION_TICKS = 10,
+  PIT_MODE_RATE = 0x34,    /* channel 0, low then high byte, mode 2 (rate generator), binary */
+  PIT_MODE_ONESHOT2 = 0xB0, /* channel 2, low then high byte, mode 0 (interrupt on terminal count) */
+  PIT_LATCH_CHANNEL2 = 0x80,
+  PORT_B = 0x61,           /* bit 0: channel 2 gate, bit 1: speaker */
+  CALIBRATION_COUNTS = 12000, /* about 10 ms of PIT counts per run */
+  CALIBRATION_RUNS = 4,
+  SAMPLE_TRIES = 5,
 };
 
-static volatile uint64_t ticks;
-static uint64_t tsc_per_us = 1;
+static uint64_t tsc_at_boot;
+static uint64_t tsc_per_ms = 1000;
+static uint64_t tsc_per_us_rate = 1;
 static volatile bool wake_requested;
 
-static void timer_tick(struct trap_frame *frame) { ticks++; }
+static void timer_tick(struct trap_frame *frame) {}
 
 void timer_wake_idle(void) { wake_requested = true; }
 
-uint64_t ph_uptime_ms(void) {
-  uint32_t flags = irq_save(); /* a 64-bit read is two loads on i386 */
-  uint64_t t = ticks;
-  irq_restore(flags);
-  return t * 1000 / TIMER_HZ;
-}
-
+uint64_t ph_uptime_ms(void) { return (rdtsc() - tsc_at_boot) / tsc_per_ms; }
 uint64_t ph_tsc(void) { return rdtsc(); }
-uint64_t ph_tsc_per_us(void) { return tsc_per_us; }
+uint64_t ph_tsc_per_us(void) { return tsc_per_us_rate; }
 
 void ph_idle_until(uint64_t ms) {
   uint32_t flags = irq_save();
-  while (ticks * 1000 / TIMER_HZ < ms && !wake_requested) {
+  while (ph_uptime_ms() < ms && !wake_requested) {
     cpu_sti_hlt(); /* woken by the next tick (or any IRQ), then check again */
     cpu_cli();
   }
@@ -45,26 +48,65 @@ void ph_idle_until(uint64_t ms) {
   irq_restore(flags);
 }
 
-static void wait_for_tick(uint64_t after) {
-  while (ticks <= after) cpu_sti_hlt();
+struct pit_sample {
+  uint64_t tsc;      /* the middle of the read */
+  uint64_t spread;   /* TSC ticks the read took: its uncertainty */
+  uint16_t count;
+};
+
+static uint16_t read_channel2(void) {
+  outb(PIT_COMMAND, PIT_LATCH_CHANNEL2);
+  uint8_t lo = inb(PIT_CHANNEL2);
+  return (uint16_t)(lo | inb(PIT_CHANNEL2) << 8);
+}
+
+/* The tightest of a few reads: a read that was slow (the emulator busy elsewhere) is discarded. */
+static struct pit_sample sample_channel2(void) {
+  struct pit_sample best = {0, UINT64_MAX, 0};
+  for (int i = 0; i < SAMPLE_TRIES; i++) {
+    uint64_t before = rdtsc();
+    uint16_t count = read_channel2();
+    uint64_t after = rdtsc();
+    if (after - before < best.spread) best = (struct pit_sample){before + (after - before) / 2, after - before, count};
+  }
+  return best;
+}
+
+/**
+ * TSC ticks per millisecond, from TSC readings at two PIT channel 2 counts about
+ * CALIBRATION_COUNTS apart. Each PIT read is bracketed by TSC reads and the tightest of a few
+ * is used. Under an emulator on a busy host the PIT sometimes falls behind the TSC for a
+ * while, which only ever makes a run's rate too high, so the lowest of several runs wins.
+ */
+static uint64_t measure_tsc_per_ms(void) {
+  uint64_t best = UINT64_MAX;
+  for (int run = 0; run < CALIBRATION_RUNS; run++) {
+    outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01); /* gate on, speaker off */
+    outb(PIT_COMMAND, PIT_MODE_ONESHOT2);
+    outb(PIT_CHANNEL2, 0xFF);
+    outb(PIT_CHANNEL2, 0xFF); /* counts down from 65535 now */
+    struct pit_sample a = sample_channel2();
+    while ((uint16_t)(a.count - read_channel2()) < CALIBRATION_COUNTS) cpu_pause();
+    struct pit_sample b = sample_channel2();
+    uint32_t counts = (uint16_t)(a.count - b.count);
+    if (counts == 0 || b.tsc <= a.tsc) continue;
+    uint64_t rate = (b.tsc - a.tsc) * PIT_HZ / 1000 / counts;
+    if (rate < best) best = rate;
+  }
+  return best == UINT64_MAX ? 0 : best;
 }
 
 void timer_init(void) {
+  tsc_per_ms = measure_tsc_per_ms();
+  tsc_at_boot = rdtsc();
+  if (tsc_per_ms < 1000) tsc_per_ms = 1000; /* a broken TSC: keep time at least moving */
+  tsc_per_us_rate = tsc_per_ms / 1000;
   uint16_t divisor = (PIT_HZ + TIMER_HZ / 2) / TIMER_HZ;
   outb(PIT_COMMAND, PIT_MODE_RATE);
   outb(PIT_CHANNEL0, divisor & 0xFF);
   outb(PIT_CHANNEL0, divisor >> 8);
   trap_set_irq_handler(0, timer_tick);
-
-  /* Calibrate the TSC over CALIBRATION_TICKS ticks, starting on a tick edge. */
   cpu_sti();
-  uint64_t start_tick = ticks;
-  wait_for_tick(start_tick);
-  uint64_t t0 = rdtsc();
-  wait_for_tick(start_tick + CALIBRATION_TICKS);
-  uint64_t t1 = rdtsc();
-  uint64_t us = (ticks - start_tick - 1) * 1000000 / TIMER_HZ;
-  tsc_per_us = us > 0 && t1 > t0 ? (t1 - t0) / us : 1;
-  if (tsc_per_us == 0) tsc_per_us = 1;
-  kprintf("timer: PIT at %d Hz, TSC %llu MHz\n", TIMER_HZ, tsc_per_us);
+  kprintf("timer: TSC %llu.%03llu MHz (calibrated on the PIT), wake-up tick at %d Hz\n", tsc_per_ms / 1000,
+          tsc_per_ms % 1000, TIMER_HZ);
 }
