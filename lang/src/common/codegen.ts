@@ -283,7 +283,7 @@ class MethodCompiler {
       locals: Math.min(this.maxSlot, MAX_LOCALS),
       maxStack: this.e.maxDepth,
       native: 0,
-      code: Uint8Array.from(this.e.code),
+      code: new Uint8Array(this.e.code),
       consts: this.e.consts,
       handlers: this.e.handlers,
       lines: this.e.lines,

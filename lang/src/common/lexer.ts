@@ -121,32 +121,32 @@ const ESCAPES: Record<string, string> = {
   "'": "'",
 };
 
+function reportBadRun(sink: DiagnosticSink, start: number, end: number): number {
+  sink.error(start, end, 'PH101', 'unexpected characters');
+  return -1;
+}
+
 export function tokenize(text: string, sink: DiagnosticSink): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
+  // A run of characters no token starts with: reported once, when the next token (or the end) begins.
   let badStart = -1;
-  const flushBad = () => {
-    if (badStart >= 0) {
-      sink.error(badStart, i, 'PH101', 'unexpected characters');
-      badStart = -1;
-    }
-  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       i++;
       continue;
     }
     if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? n : nl;
       continue;
     }
     if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       const close = text.indexOf('*/', i + 2);
       if (close < 0) {
         sink.error(i, i + 2, 'PH102', 'unterminated comment');
@@ -156,14 +156,14 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
     }
     const start = i;
     if (isIdentStart(c)) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       while (i < n && isIdentPart(text.charCodeAt(i))) i++;
       const word = text.slice(start, i);
       tokens.push({ type: KEYWORDS.has(word) ? 'keyword' : 'ident', text: word, value: 0, start, end: i });
       continue;
     }
     if (isDigit(c)) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       let value = 0;
       let hex = false;
       if (c === 48 && (text.charCodeAt(i + 1) | 32) === 120 /* x */) {
@@ -191,7 +191,7 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
       continue;
     }
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       const quote = c;
       i++;
       let value = '';
@@ -256,7 +256,7 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
       }
     }
     if (punct !== undefined) {
-      flushBad();
+      if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
       i += punct.length;
       tokens.push({ type: 'punct', text: punct, value: 0, start, end: i });
       continue;
@@ -264,7 +264,7 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
     if (badStart < 0) badStart = i;
     i++;
   }
-  flushBad();
+  if (badStart >= 0) badStart = reportBadRun(sink, badStart, i);
   tokens.push({ type: 'eof', text: '', value: 0, start: n, end: n });
   return tokens;
 }

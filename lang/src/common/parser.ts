@@ -95,7 +95,7 @@ export function parse(text: string, sink: DiagnosticSink): SourceFile {
 class Parser {
   private pos = 0;
   private nesting = 0;
-  private readonly depths = new WeakMap<Expr, number>();
+  private readonly depths = new Map<Expr, number>();
 
   constructor(
     private readonly tokens: Token[],
