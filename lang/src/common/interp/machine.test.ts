@@ -2,7 +2,9 @@
 // exceptions and the uncaught-error line, threads and the virtual clock, natives, the collector,
 // and snapshots taken mid-run that continue exactly like an uninterrupted run.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { CompiledConst } from '../compiled.js';
 import { buildSpace } from '../image/builder.js';
 import { intOf } from '../image/space.js';
@@ -918,4 +920,19 @@ test('spaces and code that are not valid stop with a MachineFault, never a crash
   const runMethod = probe.space.slot(probe.space.slot(main, L.CLASS_METHODS), 0);
   bad[probe.space.payloadOffset(probe.space.slot(runMethod, L.METHOD_CODE))] = 0xee;
   assert.throws(() => start(bad), /\.t\.Main\.run pc 0: unknown opcode 0xee/);
+});
+
+test('the dispatch switch handles every opcode of opcodes.def exactly once, under its own code', () => {
+  const source = readFileSync(
+    fileURLToPath(new URL('../../../src/common/interp/machine.ts', import.meta.url)),
+    'utf8',
+  );
+  const cases = [...source.matchAll(/case (0x[0-9a-f]+):(?: \{)?\s*\/\/ (\w+)$/gm)].map((m) => [
+    Number(m[1]),
+    m[2],
+  ]);
+  assert.deepEqual(
+    cases.sort((a, b) => Number(a[0]) - Number(b[0])),
+    L.OPCODES.map((o) => [o.code, o.name]),
+  );
 });

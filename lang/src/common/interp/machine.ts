@@ -545,49 +545,54 @@ export class Machine {
         left--;
         if (ip >= codeEnd) this.fault(method, ip - codeBase, 'ran past the end of the code');
         const op = u8[ip]!;
+        // Case labels are literal opcode values (named in the comment) because V8 compiles a
+        // switch over literals to a jump table, about twice as fast as comparing against imported
+        // constants; machine.test.ts checks them against opcodes.def.
         switch (op) {
-          case L.OP_NOP:
+          case 0x00: // NOP
             ip++;
             break;
-          case L.OP_PUSH_NULL:
+          case 0x01: // PUSH_NULL
             w[sp++] = 0;
             ip++;
             break;
-          case L.OP_PUSH_INT:
+          case 0x02: // PUSH_INT
             w[sp++] = (u8[ip + 1]! | (u8[ip + 2]! << 8) | (u8[ip + 3]! << 16) | (u8[ip + 4]! << 24)) << 1;
             ip += 5;
             break;
-          case L.OP_PUSH_CONST: {
+          case 0x03: {
+            // PUSH_CONST
             const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
             if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
             w[sp++] = w[cw + index]!;
             ip += 3;
             break;
           }
-          case L.OP_POP:
+          case 0x04: // POP
             sp--;
             ip++;
             break;
-          case L.OP_DUP:
+          case 0x05: // DUP
             w[sp] = w[sp - 1]!;
             sp++;
             ip++;
             break;
-          case L.OP_DUP2:
+          case 0x06: // DUP2
             w[sp] = w[sp - 2]!;
             w[sp + 1] = w[sp - 1]!;
             sp += 2;
             ip++;
             break;
-          case L.OP_LOAD:
+          case 0x07: // LOAD
             w[sp++] = w[lb + u8[ip + 1]!]!;
             ip += 2;
             break;
-          case L.OP_STORE:
+          case 0x08: // STORE
             w[lb + u8[ip + 1]!] = w[--sp]!;
             ip += 2;
             break;
-          case L.OP_GET_FIELD: {
+          case 0x09: {
+            // GET_FIELD
             const o = w[sp - 1]!;
             const slot = u8[ip + 1]! | (u8[ip + 2]! << 8);
             const h = (o - 1 - BASE) >> 2;
@@ -604,7 +609,8 @@ export class Machine {
             ip += 3;
             break;
           }
-          case L.OP_PUT_FIELD: {
+          case 0x0a: {
+            // PUT_FIELD
             const o = w[sp - 2]!;
             const slot = u8[ip + 1]! | (u8[ip + 2]! << 8);
             const h = (o - 1 - BASE) >> 2;
@@ -622,7 +628,8 @@ export class Machine {
             ip += 3;
             break;
           }
-          case L.OP_NEW: {
+          case 0x0b: {
+            // NEW
             const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
             if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
             error = this.tryNew(w[cw + index]!, sp);
@@ -631,58 +638,66 @@ export class Machine {
             ip += 3;
             break;
           }
-          case L.OP_NEW_ARRAY:
+          case 0x0c: // NEW_ARRAY
             error = this.tryNewArray(sp - 1);
             if (error !== 0) break run;
             ip++;
             break;
-          case L.OP_ALOAD:
-          case L.OP_ASTORE:
-          case L.OP_ALEN: {
-            const target = op === L.OP_ALOAD ? sp - 2 : op === L.OP_ASTORE ? sp - 3 : sp - 1;
-            const a = w[target]!;
+          case 0x0d: {
+            // ALOAD
+            const a = w[sp - 2]!;
+            const h = (a - 1 - BASE) >> 2;
+            if (a === 0) error = L.ERR_NULL_REFERENCE;
+            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (w[sp - 1]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
+            if (error !== 0) break run;
+            sp--;
+            w[sp - 1] = w[h + HW + (w[sp]! >> 1)]!;
+            ip++;
+            break;
+          }
+          case 0x0e: {
+            // ASTORE
+            const a = w[sp - 3]!;
+            const h = (a - 1 - BASE) >> 2;
+            if (a === 0) error = L.ERR_NULL_REFERENCE;
+            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (w[sp - 2]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
+            if (error !== 0) break run;
+            w[h + HW + (w[sp - 2]! >> 1)] = w[sp - 1]!;
+            sp -= 3;
+            ip++;
+            break;
+          }
+          case 0x0f: {
+            // ALEN
+            const a = w[sp - 1]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
             else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
             if (error !== 0) break run;
-            const length = w[h + 1]! >> 2;
-            if (op === L.OP_ALEN) {
-              w[target] = length << 1;
-              ip++;
-              break;
-            }
-            const index = w[target + 1]! >> 1;
-            if (index < 0 || index >= length) {
-              error = L.ERR_INDEX;
-              break run;
-            }
-            if (op === L.OP_ALOAD) {
-              w[target] = w[h + HW + index]!;
-              sp--;
-            } else {
-              w[h + HW + index] = w[sp - 1]!;
-              sp -= 3;
-            }
+            w[sp - 1] = (w[h + 1]! >> 2) << 1;
             ip++;
             break;
           }
-          case L.OP_ADD:
+          case 0x10: // ADD
             sp--;
             w[sp - 1] = (w[sp - 1]! + w[sp]!) | 0;
             ip++;
             break;
-          case L.OP_SUB:
+          case 0x11: // SUB
             sp--;
             w[sp - 1] = (w[sp - 1]! - w[sp]!) | 0;
             ip++;
             break;
-          case L.OP_MUL:
+          case 0x12: // MUL
             sp--;
             w[sp - 1] = Math.imul(w[sp - 1]! >> 1, w[sp]!);
             ip++;
             break;
-          case L.OP_DIV:
-          case L.OP_MOD: {
+          case 0x13: // DIV
+          case 0x14: {
+            // MOD
             const b = w[sp - 1]! >> 1;
             if (b === 0) {
               error = L.ERR_DIVIDE_BY_ZERO;
@@ -694,84 +709,85 @@ export class Machine {
             ip++;
             break;
           }
-          case L.OP_NEG:
+          case 0x15: // NEG
             w[sp - 1] = -w[sp - 1]! | 0;
             ip++;
             break;
-          case L.OP_BAND:
+          case 0x16: // BAND
             sp--;
             w[sp - 1] = w[sp - 1]! & w[sp]!;
             ip++;
             break;
-          case L.OP_BOR:
+          case 0x17: // BOR
             sp--;
             w[sp - 1] = w[sp - 1]! | w[sp]!;
             ip++;
             break;
-          case L.OP_BXOR:
+          case 0x18: // BXOR
             sp--;
             w[sp - 1] = w[sp - 1]! ^ w[sp]!;
             ip++;
             break;
-          case L.OP_BNOT:
+          case 0x19: // BNOT
             w[sp - 1] = ~w[sp - 1]! & ~1;
             ip++;
             break;
-          case L.OP_SHL:
+          case 0x1a: // SHL
             sp--;
             w[sp - 1] = w[sp - 1]! << ((w[sp]! >> 1) & 31);
             ip++;
             break;
-          case L.OP_SHR:
+          case 0x1b: // SHR
             sp--;
             w[sp - 1] = (w[sp - 1]! >> ((w[sp]! >> 1) & 31)) & ~1;
             ip++;
             break;
-          case L.OP_EQ:
+          case 0x1c: // EQ
             sp--;
             w[sp - 1] = w[sp - 1] === w[sp] ? 2 : 0;
             ip++;
             break;
-          case L.OP_NE:
+          case 0x1d: // NE
             sp--;
             w[sp - 1] = w[sp - 1] !== w[sp] ? 2 : 0;
             ip++;
             break;
-          case L.OP_LT:
+          case 0x1e: // LT
             sp--;
             w[sp - 1] = w[sp - 1]! < w[sp]! ? 2 : 0;
             ip++;
             break;
-          case L.OP_LE:
+          case 0x1f: // LE
             sp--;
             w[sp - 1] = w[sp - 1]! <= w[sp]! ? 2 : 0;
             ip++;
             break;
-          case L.OP_GT:
+          case 0x20: // GT
             sp--;
             w[sp - 1] = w[sp - 1]! > w[sp]! ? 2 : 0;
             ip++;
             break;
-          case L.OP_GE:
+          case 0x21: // GE
             sp--;
             w[sp - 1] = w[sp - 1]! >= w[sp]! ? 2 : 0;
             ip++;
             break;
-          case L.OP_NOT:
+          case 0x22: // NOT
             w[sp - 1] = w[sp - 1] === 0 ? 2 : 0;
             ip++;
             break;
-          case L.OP_JMP:
+          case 0x23: // JMP
             ip += 3 + (((u8[ip + 1]! | (u8[ip + 2]! << 8)) << 16) >> 16);
             break;
-          case L.OP_JMP_FALSE:
+          case 0x24: // JMP_FALSE
             ip += w[--sp] === 0 ? 3 + (((u8[ip + 1]! | (u8[ip + 2]! << 8)) << 16) >> 16) : 3;
             break;
-          case L.OP_JMP_TRUE:
+          case 0x25: // JMP_TRUE
             ip += w[--sp] !== 0 ? 3 + (((u8[ip + 1]! | (u8[ip + 2]! << 8)) << 16) >> 16) : 3;
             break;
-          case L.OP_CALL_VIRT:
-          case L.OP_CALL_STATIC: {
+          case 0x26: // CALL_VIRT
+          case 0x27: {
+            // CALL_STATIC
             const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
             const argc = u8[ip + 3]!;
             let callee: number;
@@ -797,12 +813,13 @@ export class Machine {
             reload = true;
             break run;
           }
-          case L.OP_RET:
-          case L.OP_RET_VOID:
+          case 0x28: // RET
+          case 0x29: // RET_VOID
             this.returnFrom(frame, op === L.OP_RET ? w[sp - 1]! : 0, op === L.OP_RET);
             reload = true;
             break run;
-          case L.OP_THROW: {
+          case 0x2a: {
+            // THROW
             const thrown = w[sp - 1]!;
             if (thrown === 0) error = L.ERR_NULL_REFERENCE;
             else if ((thrown & 1) === 0) error = L.ERR_BAD_CAST;
@@ -813,10 +830,11 @@ export class Machine {
             reload = true;
             break run;
           }
-          case L.OP_CONCAT:
-          case L.OP_I2S:
-          case L.OP_B2S:
-          case L.OP_O2S: {
+          case 0x2b: // CONCAT
+          case 0x2c: // I2S
+          case 0x2d: // B2S
+          case 0x2e: {
+            // O2S
             const v = w[sp - 1]!;
             if (op === L.OP_O2S && (v & 1) === 1 && w[(v - 1 - BASE) >> 2] === stringClass) {
               ip++;
@@ -828,8 +846,9 @@ export class Machine {
             ip++;
             break;
           }
-          case L.OP_CHECKCAST:
-          case L.OP_INSTANCEOF: {
+          case 0x2f: // CHECKCAST
+          case 0x30: {
+            // INSTANCEOF
             const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
             if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
             const v = w[sp - 1]!;
