@@ -2,10 +2,13 @@
 // classes: every native declared once with the table's class, kind, argc and signature, every
 // internal class present with its id, kind and slot count.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { compile } from './compiler.js';
 import { PRELUDE_FILES } from './prelude.js';
 import { INTERNAL_CLASSES, KIND_BYTES, KIND_SLOTS, MF_STATIC, NATIVES } from './spec/generated.js';
+import { fillDocTables, generateDocTables, SPEC_FILES, type SpecTexts } from './spec/tables.js';
 
 const prelude = compile([]);
 
@@ -43,4 +46,14 @@ test('every internal class of layout.def is in the prelude with its id, kind and
     if (info.slots >= 0) assert.equal(cls.fieldNames.length, info.slots, `${info.fullName} slots`);
     assert.equal(cls.superName, info.fullName === '.internal.object' ? null : '.internal.object');
   }
+});
+
+test('the natives table in docs/language.md is what natives.def generates', () => {
+  const lang = fileURLToPath(new URL('../../', import.meta.url));
+  const texts = Object.fromEntries(
+    SPEC_FILES.map((n) => [n, readFileSync(`${lang}spec/${n}.def`, 'utf8')]),
+  ) as unknown as SpecTexts;
+  const doc = readFileSync(`${lang}docs/language.md`, 'utf8');
+  assert.match(doc, /<!-- BEGIN natives -->/);
+  assert.equal(doc, fillDocTables(doc, generateDocTables(texts)), 'run `npm run gen -w lang`');
 });
