@@ -14,9 +14,10 @@
  * Exit codes: 0 done, 1 the machine or object could not be read, 2 a usage error.
  */
 import { diffHeaps, objectHistory } from '../common/diff.js';
+import { formatValue } from '../common/format.js';
 import { classSummary, pathFromRoot } from '../common/graph.js';
 import type { HeapSnapshot } from '../common/heap.js';
-import { objectView, threads, type ValueView } from '../common/objects.js';
+import { objectView, threads } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
 
 export interface GenerationSummary {
@@ -89,21 +90,6 @@ function nodeOf(heap: HeapSnapshot, ref: number): number {
   const node = heap.indexOf(ref);
   if (node < 0) throw new Error(`no object at ${formatRef(ref)} in this generation`);
   return node;
-}
-
-export function formatValue(v: ValueView): string {
-  switch (v.kind) {
-    case 'int':
-      return String(v.value);
-    case 'null':
-      return 'null';
-    case 'dangling':
-      return `${v.ref} (dangling)`;
-    case 'ref':
-      return v.preview !== undefined
-        ? `${v.ref} ${v.className} ${JSON.stringify(v.preview)}`
-        : `${v.ref} ${v.className}`;
-  }
 }
 
 function table(rows: string[][]): string {

@@ -1,0 +1,84 @@
+// The inspector's views in Chromium over generations of real programs (compiled by lang, run
+// by its reference interpreter): class summary, chained object panes, path to the root,
+// threads and frames, the graph, and the diff of two generations. Screenshots go to
+// artifacts/e2e/.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { artifactsDir, launchChromium } from './fixtures.js';
+import { type HarnessServer, programGenerations, startHarness } from './inspector-harness.js';
+import { InspectorPage } from './pages/inspector-page.js';
+
+let browser: Browser;
+let harness: HarnessServer;
+let page: Page;
+let inspector: InspectorPage;
+
+before(async () => {
+  // notes: generation 0 is the fresh image, generation 1 after the program ran (three notes added).
+  harness = await startHarness(programGenerations('notes', '.demo.notes', [1000]));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+  inspector = new InspectorPage(page);
+  await page.goto(harness.url);
+  await inspector.status.filter({ hasText: 'Generation 1' }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await harness?.stop();
+});
+
+test('the summary lists the program classes with their instance counts', async () => {
+  assert.equal(await inspector.count('.demo.noteList'), 1);
+  assert.ok((await inspector.count('.internal.string')) > 3);
+  await page.getByTestId('summary-filter').fill('demo');
+  assert.equal(await page.getByTestId('inspector-summary').locator('tbody tr').count(), 2);
+  await page.getByTestId('summary-filter').fill('');
+  await page.screenshot({ path: join(artifactsDir, 'inspector-summary.png') });
+});
+
+test('panes chain from a class to an instance to its fields, with the path from the root', async () => {
+  await inspector.summaryRow('.demo.noteList').click();
+  await inspector.panes.first().locator('button.ph-ref').first().click();
+  const objectPane = inspector.panes.nth(1);
+  await objectPane.locator('th', { hasText: 'items' }).waitFor();
+  await objectPane.locator('th', { hasText: 'count' }).waitFor();
+  assert.equal(await objectPane.locator('tr', { hasText: 'count' }).locator('.ph-int').textContent(), '3');
+  await objectPane.locator('tr', { hasText: 'items' }).locator('button.ph-ref').click();
+  const array = inspector.panes.nth(2);
+  await array.locator('.ph-string', { hasText: 'note 2 written at run 1' }).waitFor();
+  await objectPane.locator('summary', { hasText: 'Path from the root' }).click();
+  const path = objectPane.getByTestId('inspector-path').locator('li');
+  assert.ok((await path.count()) >= 3, 'root → directory → … → the list');
+  assert.match((await path.first().textContent()) ?? '', /\.internal\.root/);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-panes.png') });
+});
+
+test('the diff of generation 0 and 1 shows the notes the program added', async () => {
+  await inspector.compareWith(0);
+  await page.getByTestId('diff-total').waitFor();
+  const noteList = page.getByTestId('inspector-diff').locator('tr[data-class=".demo.noteList"]');
+  assert.equal(await noteList.locator('[data-kind="added"]').textContent(), '1');
+  const strings = page.getByTestId('inspector-diff').locator('tr[data-class=".internal.string"]');
+  assert.ok(Number(await strings.locator('[data-kind="added"]').textContent()) >= 3);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-diff.png') });
+});
+
+test('the graph shows an object neighbourhood and opens a node as a pane', async () => {
+  await inspector.search('.demo.noteList');
+  await inspector.panes.first().locator('button.ph-ref').first().click();
+  await inspector.panes.nth(1).getByRole('button', { name: 'Show in graph' }).click();
+  await page.getByTestId('inspector-graph-info').filter({ hasText: 'objects' }).waitFor();
+  const shown = await page.evaluate(
+    () =>
+      (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector.graph.size,
+  );
+  assert.ok(shown > 3, `${shown} nodes`);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-graph.png') });
+});
+
+test('no errors were reported by the views', async () => {
+  assert.equal(await page.getByTestId('harness-errors').textContent(), '');
+});

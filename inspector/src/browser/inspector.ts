@@ -1,0 +1,242 @@
+/**
+ * The inspector as one mountable component: a toolbar (generation, compare-with, search), tabs
+ * for the class summary, threads, diff and graph on the left, and the chain of object panes on
+ * the right. The studio's renderer mounts it in its inspector panel and feeds it a source of
+ * generation spaces; the views never talk to the host themselves.
+ */
+import { objectHistory } from '../common/diff.js';
+import { formatValue } from '../common/format.js';
+import { findByField, instancesOf } from '../common/graph.js';
+import { parseRef } from '../common/ref.js';
+import { DiffView } from './diff-view.js';
+import { clear, h } from './dom.js';
+import { GraphView } from './graph-view.js';
+import { PaneStack } from './panes.js';
+import { InspectorSession, type InspectorSource, type LoadedGeneration } from './session.js';
+import { SummaryView } from './summary-view.js';
+import { ThreadsView } from './threads-view.js';
+
+export type { InspectorSource } from './session.js';
+
+export interface InspectorOptions extends InspectorSource {
+  /** Errors from loading or reading a generation; the view stays usable. */
+  onError(err: unknown): void;
+}
+
+export interface InspectorHandle {
+  /** Show generation n (default: the newest). */
+  showGeneration(n?: number): Promise<void>;
+  /** Open the object at this address in the current generation. */
+  showObject(address: number): Promise<void>;
+  /** Compare two generations in the diff tab. */
+  compare(a: number, b: number): Promise<void>;
+  /** The generation shown, once one is. */
+  readonly generation: number | undefined;
+  readonly graph: GraphView;
+  dispose(): void;
+}
+
+type Tab = 'summary' | 'threads' | 'diff' | 'graph';
+
+export function mountInspector(container: HTMLElement, options: InspectorOptions): InspectorHandle {
+  const session = new InspectorSession(options);
+  let current: LoadedGeneration | undefined;
+  const panes = new PaneStack({
+    graph: (node) => {
+      if (!current) return;
+      graph.show(current.heap, node);
+      select('graph');
+    },
+    history: async (address) => {
+      const gens = await session.generations();
+      const loaded = [];
+      for (const g of gens) loaded.push(await session.load(g.generation));
+      return objectHistory(
+        address,
+        loaded.map((l) => ({ generation: l.generation, heap: l.heap })),
+      ).map((e) => ({
+        generation: e.generation,
+        text: e.value
+          ? e.value.text !== undefined
+            ? JSON.stringify(e.value.text)
+            : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') ||
+              `${e.value.className}`
+          : '(does not exist)',
+      }));
+    },
+  });
+  const summary = new SummaryView((row) => {
+    if (!current) return;
+    panes.openList(
+      current,
+      `${row.className} (${row.count})`,
+      instancesOf(current.heap, row.className).map((n) => current!.heap.addr[n]!),
+    );
+  });
+  const threadsView = new ThreadsView((loaded, address) => {
+    const node = loaded.heap.indexOf(address);
+    if (node >= 0) panes.openObject(loaded, node);
+  });
+  const diffView = new DiffView((loaded, title, addresses) => panes.openList(loaded, title, addresses));
+  const graph = new GraphView((node) => {
+    if (current) panes.openObject(current, node);
+  });
+
+  const generationSelect = h('select', { 'aria-label': 'Generation', 'data-testid': 'inspector-generation' });
+  const compareSelect = h('select', { 'aria-label': 'Compare with', 'data-testid': 'inspector-compare' });
+  const search = h('input', {
+    type: 'search',
+    placeholder: 'Search: @0x…, a class, or field=value',
+    'aria-label': 'Search objects',
+    'data-testid': 'inspector-search',
+  });
+  const status = h('span', { class: 'ph-status', 'data-testid': 'inspector-status' }, 'No generation loaded');
+  const tabButtons = new Map<Tab, HTMLButtonElement>();
+  const tabBodies: Record<Tab, HTMLElement> = {
+    summary: summary.element,
+    threads: threadsView.element,
+    diff: diffView.element,
+    graph: graph.element,
+  };
+  const main = h('div', { class: 'ph-main' });
+  const tabs = h('div', { class: 'ph-tabs', role: 'tablist' });
+  for (const tab of ['summary', 'threads', 'diff', 'graph'] as Tab[]) {
+    const button = h(
+      'button',
+      { class: 'ph-tab', role: 'tab', 'data-testid': `inspector-tab-${tab}`, onclick: () => select(tab) },
+      tab[0]!.toUpperCase() + tab.slice(1),
+    );
+    tabButtons.set(tab, button);
+    tabs.append(button);
+  }
+  const root = h(
+    'div',
+    { class: 'ph-inspector', 'data-testid': 'inspector' },
+    h(
+      'div',
+      { class: 'ph-toolbar' },
+      h('label', {}, 'Generation ', generationSelect),
+      h('label', {}, 'Compare with ', compareSelect),
+      search,
+      status,
+    ),
+    h('div', { class: 'ph-body' }, h('div', { class: 'ph-left' }, tabs, main), panes.element),
+  );
+  container.append(root);
+
+  function select(tab: Tab): void {
+    for (const [t, b] of tabButtons) {
+      b.classList.toggle('active', t === tab);
+      b.setAttribute('aria-selected', String(t === tab));
+    }
+    clear(main);
+    main.append(tabBodies[tab]);
+    if (tab === 'diff' && !compareSelect.value) diffView.showPrompt();
+  }
+
+  async function refreshGenerations(): Promise<void> {
+    const gens = await session.generations();
+    for (const select of [generationSelect, compareSelect]) {
+      const keep = select.value;
+      clear(select);
+      if (select === compareSelect) select.append(h('option', { value: '' }, '—'));
+      for (const g of [...gens].reverse()) {
+        select.append(
+          h(
+            'option',
+            { value: String(g.generation) },
+            `gen ${g.generation}${g.parent !== null && g.parent !== g.generation - 1 ? ` (from ${g.parent})` : ''}`,
+          ),
+        );
+      }
+      if (keep) select.value = keep;
+    }
+  }
+
+  async function showGeneration(n?: number): Promise<void> {
+    status.textContent = 'Loading…';
+    try {
+      await refreshGenerations();
+      current = await session.load(n);
+      generationSelect.value = String(current.generation);
+      status.textContent = `Generation ${current.generation}: ${current.heap.count.toLocaleString('en')} objects`;
+      summary.show(current.summary);
+      threadsView.show(current);
+      panes.clearAll();
+      if (compareSelect.value) await compare(Number(compareSelect.value), current.generation);
+    } catch (err) {
+      status.textContent = 'Could not load the generation';
+      options.onError(err);
+    }
+  }
+
+  async function compare(a: number, b: number): Promise<void> {
+    try {
+      const [before, after] = await Promise.all([session.load(a), session.load(b)]);
+      compareSelect.value = String(a);
+      diffView.show(before, after);
+      select('diff');
+    } catch (err) {
+      options.onError(err);
+    }
+  }
+
+  async function showObject(address: number): Promise<void> {
+    if (!current) await showGeneration();
+    if (!current) return;
+    const node = current.heap.indexOf(address);
+    if (node < 0) options.onError(new Error(`no object at that address in generation ${current.generation}`));
+    else panes.openObject(current, node);
+  }
+
+  function runSearch(text: string): void {
+    if (!current || !text) return;
+    const ref = parseRef(text);
+    if (ref !== undefined && text.includes('0x')) {
+      void showObject(ref);
+      return;
+    }
+    const eq = /^\s*([A-Za-z_][\w]*)\s*=\s*(.+)$/.exec(text);
+    if (eq) {
+      const raw = eq[2]!.trim();
+      const value = raw === 'null' ? null : /^-?\d+$/.test(raw) ? Number(raw) : raw.replace(/^"(.*)"$/, '$1');
+      const found = findByField(current.heap, eq[1]!, value);
+      panes.openList(
+        current,
+        `${eq[1]} = ${raw} (${found.length})`,
+        found.map((n) => current!.heap.addr[n]!),
+      );
+      return;
+    }
+    const found = current.summary.filter((r) => r.className.includes(text));
+    const nodes = found.flatMap((r) => instancesOf(current!.heap, r.className));
+    panes.openList(
+      current,
+      `classes matching ${text} (${nodes.length})`,
+      nodes.map((n) => current!.heap.addr[n]!),
+    );
+  }
+
+  generationSelect.addEventListener('change', () => void showGeneration(Number(generationSelect.value)));
+  compareSelect.addEventListener('change', () => {
+    if (compareSelect.value && current) void compare(Number(compareSelect.value), current.generation);
+  });
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') runSearch(search.value.trim());
+  });
+  select('summary');
+
+  return {
+    showGeneration,
+    showObject,
+    compare,
+    get generation() {
+      return current?.generation;
+    },
+    graph,
+    dispose: () => {
+      graph.dispose();
+      root.remove();
+    },
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * Chained panes, as in Glamorous Toolkit's inspector: choosing a reference in one pane opens
+ * the referenced object in a new pane to its right (dropping any panes beyond), so a path
+ * through the graph stays visible as a row of panes. A pane shows an object (fields, string
+ * text, array elements paged, referrers, path from the root, history), or a list of objects.
+ */
+import { pathFromRoot } from '../common/graph.js';
+import type { HeapSnapshot } from '../common/heap.js';
+import { objectView, type ValueView } from '../common/objects.js';
+import { formatRef } from '../common/ref.js';
+import { clear, formatBytes, h } from './dom.js';
+import type { LoadedGeneration } from './session.js';
+
+/** Array elements shown per page in an object pane. */
+const ELEMENTS_PER_PAGE = 100;
+/** Objects listed in a list pane (instances of a class, diff groups). */
+const LIST_LIMIT = 500;
+
+export interface PaneActions {
+  /** Show the object's neighbourhood in the graph view. */
+  graph(node: number): void;
+  /** Load every kept generation and list where the object changed. */
+  history(address: number): Promise<{ generation: number; text: string }[]>;
+}
+
+export class PaneStack {
+  readonly element: HTMLElement;
+
+  constructor(private readonly actions: PaneActions) {
+    this.element = h('div', { class: 'ph-panes', 'data-testid': 'inspector-panes' });
+  }
+
+  clearAll(): void {
+    clear(this.element);
+  }
+
+  /** Opens an object pane after `after` (or as the first pane). */
+  openObject(loaded: LoadedGeneration, node: number, after?: HTMLElement): void {
+    this.place(this.objectPane(loaded, node), after);
+  }
+
+  /** Opens a pane listing objects by reference. */
+  openList(loaded: LoadedGeneration, title: string, addresses: readonly number[], after?: HTMLElement): void {
+    const pane = this.pane(title, 'list');
+    const list = h('ul', { class: 'ph-list' });
+    for (const addr of addresses.slice(0, LIST_LIMIT)) {
+      const node = loaded.heap.indexOf(addr);
+      list.append(
+        h(
+          'li',
+          {},
+          node >= 0
+            ? this.refLink(loaded, node, pane)
+            : h('span', { class: 'ph-muted' }, `${formatRef(addr)} (not in generation ${loaded.generation})`),
+        ),
+      );
+    }
+    if (addresses.length > LIST_LIMIT)
+      list.append(h('li', { class: 'ph-muted' }, `… ${addresses.length - LIST_LIMIT} more`));
+    pane.append(list);
+    this.place(pane, after);
+  }
+
+  private place(pane: HTMLElement, after?: HTMLElement): void {
+    if (after && after.parentElement === this.element) {
+      while (after.nextElementSibling) after.nextElementSibling.remove();
+    } else {
+      this.clearAll();
+    }
+    this.element.append(pane);
+    pane.scrollIntoView({ block: 'nearest', inline: 'end' });
+  }
+
+  private pane(title: string, kind: string): HTMLElement {
+    const close = h('button', { class: 'ph-icon', title: 'Close', 'aria-label': 'Close pane' }, '×');
+    const pane = h(
+      'section',
+      { class: `ph-pane ph-pane-${kind}`, 'data-testid': 'inspector-pane' },
+      h('header', {}, h('span', { class: 'ph-pane-title' }, title), close),
+    );
+    close.addEventListener('click', () => {
+      while (pane.nextElementSibling) pane.nextElementSibling.remove();
+      pane.remove();
+    });
+    return pane;
+  }
+
+  private refLink(loaded: LoadedGeneration, node: number, from: HTMLElement): HTMLElement {
+    const heap = loaded.heap;
+    const text = heap.stringValue(node);
+    return h(
+      'button',
+      {
+        class: 'ph-ref',
+        'data-ref': formatRef(heap.addr[node]!),
+        onclick: () => this.openObject(loaded, node, from),
+      },
+      h('span', { class: 'ph-addr' }, formatRef(heap.addr[node]!)),
+      ' ',
+      h('span', { class: 'ph-class' }, heap.className(heap.classOf[node]!)),
+      text !== undefined
+        ? h(
+            'span',
+            { class: 'ph-string' },
+            ` ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`,
+          )
+        : null,
+    );
+  }
+
+  private value(loaded: LoadedGeneration, v: ValueView, from: HTMLElement): HTMLElement {
+    switch (v.kind) {
+      case 'int':
+        return h('span', { class: 'ph-int' }, String(v.value));
+      case 'null':
+        return h('span', { class: 'ph-null' }, 'null');
+      case 'dangling':
+        return h('span', { class: 'ph-error' }, `${v.ref} (dangling)`);
+      case 'ref': {
+        const node = loaded.heap.indexOf(Number.parseInt(v.ref.slice(3), 16));
+        return this.refLink(loaded, node, from);
+      }
+    }
+  }
+
+  private objectPane(loaded: LoadedGeneration, node: number): HTMLElement {
+    const heap = loaded.heap;
+    const view = objectView(heap, node, 0, ELEMENTS_PER_PAGE);
+    const pane = this.pane(`${view.className}`, 'object');
+    pane.dataset.ref = view.ref;
+    pane.append(
+      h(
+        'div',
+        { class: 'ph-pane-meta' },
+        h('span', { class: 'ph-addr' }, view.ref),
+        ` · ${formatBytes(view.size)} · generation ${loaded.generation}`,
+      ),
+    );
+    const fields = h('table', { class: 'ph-fields' });
+    if (view.text !== undefined)
+      fields.append(
+        h('tr', {}, h('th', {}, 'text'), h('td', { class: 'ph-string' }, JSON.stringify(view.text))),
+      );
+    for (const f of view.fields)
+      fields.append(h('tr', {}, h('th', {}, f.name), h('td', {}, this.value(loaded, f.value, pane))));
+    if (view.bytes !== undefined)
+      fields.append(h('tr', {}, h('th', {}, 'bytes'), h('td', {}, String(view.bytes))));
+    pane.append(fields);
+    if (view.elements) this.appendElements(loaded, node, view.elements.length, pane);
+    pane.append(
+      this.referrers(loaded, node, pane),
+      this.pathSection(loaded, node, pane),
+      this.historySection(heap, node),
+    );
+    pane.append(
+      h(
+        'div',
+        { class: 'ph-pane-actions' },
+        h('button', { class: 'ph-button', onclick: () => this.actions.graph(node) }, 'Show in graph'),
+      ),
+    );
+    return pane;
+  }
+
+  private appendElements(loaded: LoadedGeneration, node: number, length: number, pane: HTMLElement): void {
+    const table = h('table', { class: 'ph-fields' });
+    const more = h('button', { class: 'ph-button' }, 'More elements');
+    let shown = 0;
+    const page = () => {
+      const view = objectView(loaded.heap, node, shown, ELEMENTS_PER_PAGE);
+      view.elements!.values.forEach((v, i) => {
+        table.append(h('tr', {}, h('th', {}, `[${shown + i}]`), h('td', {}, this.value(loaded, v, pane))));
+      });
+      shown += view.elements!.values.length;
+      more.hidden = shown >= length;
+    };
+    more.addEventListener('click', page);
+    pane.append(h('h4', {}, `Elements (${length})`), table, more);
+    page();
+  }
+
+  private referrers(loaded: LoadedGeneration, node: number, pane: HTMLElement): HTMLElement {
+    // Unique referrers, live ones first: garbage (unreachable, not yet collected) is marked.
+    const live = (r: number) => r === loaded.heap.root || loaded.idom[r] !== -1;
+    const refs = [...new Set(loaded.heap.referrers(node))].sort((a, b) => Number(live(b)) - Number(live(a)));
+    const list = h('ul', { class: 'ph-list', 'data-testid': 'inspector-referrers' });
+    for (const r of refs.slice(0, LIST_LIMIT)) {
+      list.append(
+        h(
+          'li',
+          {},
+          this.refLink(loaded, r, pane),
+          live(r) ? null : h('span', { class: 'ph-muted' }, ' (garbage)'),
+        ),
+      );
+    }
+    const liveCount = refs.filter(live).length;
+    const title = `Referred to by ${liveCount}${refs.length > liveCount ? ` (+${refs.length - liveCount} garbage)` : ''}`;
+    return h('details', { open: refs.length <= 20 }, h('summary', {}, title), list);
+  }
+
+  private pathSection(loaded: LoadedGeneration, node: number, pane: HTMLElement): HTMLElement {
+    const details = h('details', {}, h('summary', {}, 'Path from the root'));
+    let filled = false;
+    details.addEventListener('toggle', () => {
+      if (filled || !details.open) return;
+      filled = true;
+      const path = pathFromRoot(loaded.heap, node);
+      const list = h('ol', { class: 'ph-list', 'data-testid': 'inspector-path' });
+      if (!path)
+        list.append(
+          h('li', { class: 'ph-muted' }, 'not reachable from the root: garbage the next collection frees'),
+        );
+      else for (const step of path) list.append(h('li', {}, this.refLink(loaded, step, pane)));
+      details.append(list);
+    });
+    return details;
+  }
+
+  private historySection(heap: HeapSnapshot, node: number): HTMLElement {
+    const details = h('details', {}, h('summary', {}, 'History across generations'));
+    let filled = false;
+    details.addEventListener('toggle', () => {
+      if (filled || !details.open) return;
+      filled = true;
+      const list = h(
+        'ol',
+        { class: 'ph-list', 'data-testid': 'inspector-history' },
+        h('li', { class: 'ph-muted' }, 'loading generations…'),
+      );
+      details.append(list);
+      this.actions
+        .history(heap.addr[node]!)
+        .then((entries) => {
+          clear(list);
+          for (const e of entries)
+            list.append(h('li', {}, h('span', { class: 'ph-gen' }, `gen ${e.generation}`), ' ', e.text));
+        })
+        .catch((err: unknown) => {
+          clear(list);
+          list.append(h('li', { class: 'ph-error' }, String(err)));
+        });
+    });
+    return details;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The inspector's model in the renderer: heap snapshots of the generations the user looked at
+ * (loaded once each, since committed generations never change), with their dominators and class
+ * summaries computed once, and the queries the views ask. Views talk only to this.
+ */
+import { type ClassSummaryRow, classSummary, dominators, pathFromRoot } from '../common/graph.js';
+import { HeapSnapshot } from '../common/heap.js';
+
+export interface GenerationEntry {
+  generation: number;
+  parent: number | null;
+}
+
+export interface InspectorSource {
+  /** The space bytes of generation n (default: the newest). */
+  loadSpace(generation?: number): Promise<{ generation: number; bytes: Uint8Array }>;
+  generations(): Promise<GenerationEntry[]>;
+}
+
+export interface LoadedGeneration {
+  generation: number;
+  heap: HeapSnapshot;
+  idom: Int32Array;
+  summary: ClassSummaryRow[];
+}
+
+/** Generations kept in memory at once; older ones are dropped (and reloaded if asked again). */
+const MAX_CACHED = 6;
+
+export class InspectorSession {
+  private readonly cache = new Map<number, Promise<LoadedGeneration>>();
+
+  constructor(private readonly source: InspectorSource) {}
+
+  generations(): Promise<GenerationEntry[]> {
+    return this.source.generations();
+  }
+
+  /** Generation n (or the newest), loaded, indexed and summarised. */
+  async load(generation?: number): Promise<LoadedGeneration> {
+    if (generation !== undefined) {
+      const hit = this.cache.get(generation);
+      if (hit) return hit;
+    }
+    const pending = this.source.loadSpace(generation).then(({ generation: g, bytes }) => {
+      const heap = new HeapSnapshot(bytes);
+      const idom = dominators(heap);
+      return { generation: g, heap, idom, summary: classSummary(heap, idom) };
+    });
+    const loaded = await pending;
+    this.cache.set(loaded.generation, Promise.resolve(loaded));
+    while (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    return loaded;
+  }
+
+  path(loaded: LoadedGeneration, node: number): number[] | undefined {
+    return pathFromRoot(loaded.heap, node);
+  }
+}
