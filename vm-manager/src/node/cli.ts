@@ -61,6 +61,22 @@ exit status: 0 ok, 1 failure, 2 usage or bad input, 3 no such machine/checkpoint
 
 class UsageError extends Error {}
 
+/** How many plain arguments each command takes (the machine's name first). */
+const MOST_POSITIONALS: Record<string, number> = {
+  build: 0,
+  up: 1,
+  down: 1,
+  kill: 1,
+  status: 1,
+  console: 1,
+  logs: 1,
+  checkpoint: 2,
+  checkpoints: 1,
+  generations: 1,
+  rollback: 2,
+  rm: 1,
+};
+
 interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -228,6 +244,9 @@ async function run(argv: string[], io: Io): Promise<void> {
     throw new UsageError((err as Error).message);
   }
   const { values: options, positionals } = parsed;
+  const most = MOST_POSITIONALS[command];
+  if (most !== undefined && positionals.length > most)
+    throw new UsageError(`too many arguments for ${command}: ${positionals.slice(most).join(' ')}`);
   const machines = new Machines();
   try {
     switch (command) {

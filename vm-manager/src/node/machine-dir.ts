@@ -4,7 +4,7 @@
  * go to a temporary file renamed into place, so a crash never leaves half a JSON file.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
@@ -143,6 +143,31 @@ export class MachineDir {
     return writeJsonAtomically(this.checkpointsFile, records);
   }
 
+  /**
+   * Taken while a machine starts, so two processes never start it at once (once QEMU runs, its
+   * locked pid file does the same job). A lock whose owner died is taken over.
+   */
+  async acquireStartLock(): Promise<() => Promise<void>> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(this.startLock, String(process.pid), { flag: 'wx' });
+        return () => rm(this.startLock, { force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (await this.startLockHeld())
+          throw new VmError('machine-busy', `machine '${this.name}' is being started by another process`);
+        await rm(this.startLock, { force: true });
+      }
+    }
+    throw new VmError('machine-busy', `machine '${this.name}' is being started by another process`);
+  }
+
+  /** Whether a live process holds the start lock. */
+  async startLockHeld(): Promise<boolean> {
+    const owner = Number(await readFile(this.startLock, 'utf8').catch(() => ''));
+    return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
+  }
+
   /** Makes the qcow2 disk: a copy of the image when there is one, else an empty disk. */
   async createDisk(config: MachineConfig): Promise<void> {
     const args = config.imagePath
@@ -168,6 +193,15 @@ export class MachineDir {
     } catch {
       throw new VmError('bad-input', `machine '${this.name}': ${what} file ${file} is not JSON`);
     }
+  }
+}
+
+function ownerAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -43,7 +43,6 @@ export class Machine {
   private readonly onDidChangeStateEmitter = new Emitter<MachineStateChange>();
   private readonly driver: Driver;
   private readonly hub: ConsoleHub;
-  private known: PersistedState | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private watchTimer: NodeJS.Timeout | undefined;
   readonly checkpoints: Checkpoints;
@@ -103,20 +102,25 @@ export class Machine {
 
   start(boot: BootOptions = {}): Promise<void> {
     return this.serialize(async () => {
-      const { state } = await this.reconcile();
-      if (state !== 'stopped' && state !== 'crashed')
-        throw new VmError('bad-state', `machine '${this.name}' is ${state}; stop it first`);
       const socketProblem = this.dir.socketPathProblem();
       if (socketProblem) throw new VmError('bad-input', socketProblem);
-      await this.dir.checkDisk();
-      await this.enter('starting');
+      const release = await this.dir.acquireStartLock();
       try {
-        await this.driver.start(this.config, boot);
-      } catch (err) {
-        await this.enter('stopped', `start failed: ${err instanceof Error ? err.message : String(err)}`);
-        throw err;
+        const { state } = await this.reconcile();
+        if (state !== 'stopped' && state !== 'crashed')
+          throw new VmError('bad-state', `machine '${this.name}' is ${state}; stop it first`);
+        await this.dir.checkDisk();
+        await this.enter('starting');
+        try {
+          await this.driver.start(this.config, boot);
+        } catch (err) {
+          await this.enter('stopped', `start failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
+        await this.enter('running');
+      } finally {
+        await release();
       }
-      await this.enter('running');
       await this.hub.connect().catch(() => undefined);
     });
   }
@@ -243,7 +247,8 @@ export class Machine {
   }
 
   private async reconcile(): Promise<MachineStatus> {
-    const recorded = this.known ?? (await this.dir.readState());
+    // Read every time: another process (the CLI beside the studio) may have changed it.
+    const recorded = await this.dir.readState();
     let runtime: RuntimeState;
     try {
       runtime = await this.driver.runtimeState();
@@ -252,12 +257,9 @@ export class Machine {
       else throw err;
     }
     const next = await this.nextState(recorded.state, runtime);
-    if (next && (next.state !== recorded.state || next.reason !== recorded.reason)) {
-      await this.enter(next.state, next.reason);
-    } else {
-      this.known = recorded;
-    }
-    const current = this.known!;
+    let current = recorded;
+    if (next && (next.state !== recorded.state || next.reason !== recorded.reason))
+      current = await this.enter(next.state, next.reason);
     return {
       name: this.name,
       state: current.state,
@@ -275,6 +277,9 @@ export class Machine {
     switch (runtime) {
       case 'off':
         if (recorded === 'stopped' || recorded === 'crashed') return undefined;
+        // A stop in progress (here or in another process) ends with the hypervisor gone.
+        if (recorded === 'stopping') return { state: 'stopped' };
+        if (recorded === 'starting' && (await this.dir.startLockHeld())) return undefined;
         return { state: 'crashed', reason: 'the hypervisor exited unexpectedly' };
       case 'running':
       case 'paused':
@@ -294,10 +299,9 @@ export class Machine {
     }
   }
 
-  private async enter(state: MachineState, reason?: string): Promise<void> {
-    const previous = this.known ?? (await this.dir.readState());
+  private async enter(state: MachineState, reason?: string): Promise<PersistedState> {
+    const previous = await this.dir.readState();
     const next: PersistedState = { state, since: Date.now(), ...(reason ? { reason } : {}) };
-    this.known = next;
     await this.dir.writeState(next);
     if (previous.state !== state)
       this.onDidChangeStateEmitter.fire({
@@ -306,6 +310,7 @@ export class Machine {
         state,
         ...(reason ? { reason } : {}),
       });
+    return next;
   }
 
   private serialize<T>(action: () => Promise<T>): Promise<T> {

@@ -1,0 +1,145 @@
+/**
+ * The CLI journey of issue 6's "Done when", as a user types it, against the real kernel and
+ * the counter example: build, up, checkpoint, let it run on, roll back, and check that the
+ * console went back to counting from the checkpoint; then generations --json, and the exit
+ * codes of the usual mistakes.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  BOOT_DEADLINE_MS,
+  buildTickKernel,
+  PACKAGE_ROOT,
+  type TestState,
+  temporaryState,
+} from '../test-support/fixtures.js';
+import { EXIT } from './cli.js';
+import { pollUntil } from './process-watch.js';
+
+const PHANTOM = join(PACKAGE_ROOT, 'bin', 'phantom.mjs');
+
+let state: TestState;
+
+before(async () => {
+  state = await temporaryState();
+});
+
+after(async () => {
+  await state.cleanup();
+});
+
+function phantom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [PHANTOM, ...args], {
+      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+      stdout += t;
+    });
+    child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      stderr += t;
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const result = await phantom(...args);
+  assert.equal(result.code, 0, `phantom ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
+  return result.stdout;
+}
+
+const consoleLog = () =>
+  readFile(join(state.root, 'machines', 'demo', 'logs', 'console.log'), 'utf8').catch(() => '');
+
+function ticks(text: string): number[] {
+  return [...text.matchAll(/tick (\d+)\n/g)].map((m) => Number(m[1]));
+}
+
+async function waitForTick(atLeast: number, from = 0): Promise<number> {
+  let newest = -1;
+  const seen = await pollUntil(
+    async () => {
+      newest = Math.max(-1, ...ticks((await consoleLog()).slice(from)));
+      return newest >= atLeast;
+    },
+    BOOT_DEADLINE_MS,
+    100,
+  );
+  assert.ok(seen, `the console never reached tick ${atLeast}:\n${(await consoleLog()).slice(-400)}`);
+  return newest;
+}
+
+test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLINE_MS }, async () => {
+  await ok('build', '--program', 'counter');
+  await ok('up', 'demo', '--program', 'counter');
+  await waitForTick(3);
+  assert.match(await ok('status', '--json'), /"state": "running"/);
+
+  await ok('checkpoint', 'demo', 'before', '--description', 'counter early on');
+  const checkpoints = JSON.parse(await ok('checkpoints', 'demo', '--json')) as {
+    current: string;
+    roots: { checkpoint: { consoleTail: string } }[];
+  };
+  assert.equal(checkpoints.current, 'before');
+  const atCheckpoint = Math.max(...ticks(checkpoints.roots[0]!.checkpoint.consoleTail));
+  const beforeRollback = await waitForTick(atCheckpoint + 10);
+
+  const logLength = (await consoleLog()).length;
+  await ok('rollback', 'demo', 'before');
+  const afterRollback = ticks((await consoleLog()).slice(logLength));
+  await waitForTick(0, logLength);
+  const first = ticks((await consoleLog()).slice(logLength))[0]!;
+  assert.ok(
+    first <= atCheckpoint + 3 && first < beforeRollback,
+    `after the rollback the counter printed ${first}; it was at ${atCheckpoint} at the checkpoint and ${beforeRollback} before the rollback (${afterRollback})`,
+  );
+  const tree = JSON.parse(await ok('checkpoints', 'demo', '--json')) as {
+    current: string;
+    roots: { children: unknown[] }[];
+  };
+  assert.equal(tree.current, 'before');
+  assert.equal(tree.roots[0]!.children.length, 1, 'the state before the rollback was kept');
+
+  const generations = JSON.parse(await ok('generations', 'demo', '--json')) as { number: number }[];
+  assert.ok(generations.length > 0);
+  assert.ok(generations.every((g, i) => i === 0 || g.number > generations[i - 1]!.number));
+
+  await ok('rollback', 'demo', `gen:${generations[0]!.number}`);
+  assert.match(await ok('status', 'demo'), /running/);
+  await ok('down', 'demo');
+  assert.match(await ok('status', 'demo'), /stopped/);
+  assert.match(await ok('logs', 'demo'), /tick \d+/);
+  await ok('rm', 'demo');
+});
+
+test('mistakes give clear messages and the documented exit codes', async () => {
+  // A stopped machine of its own, with a blank disk (no store on it).
+  await state.machines.create('idle', { kernelPath: await buildTickKernel(state.root) });
+  const expectations: [string[], number, RegExp][] = [
+    [['frobnicate'], EXIT.usage, /unknown command/],
+    [['up', 'Bad Name', '--kernel', '/bin/true'], EXIT.usage, /machine name/],
+    [['down'], EXIT.usage, /needs a machine name/],
+    [['status', 'ghost'], EXIT.notFound, /no machine named 'ghost'/],
+    [['rollback', 'idle', 'no-such-checkpoint'], EXIT.notFound, /no checkpoint 'no-such-checkpoint'/],
+    [['rollback', 'idle', 'gen:3'], EXIT.disk, /no readable store/],
+    [['checkpoint', 'idle', 'while-stopped'], EXIT.wrongState, /must be running or paused/],
+    [['rm', 'idle', 'extra-argument'], EXIT.usage, /too many arguments/],
+    [['up', 'other', '--driver', 'vbox', '--kernel', '/bin/true'], EXIT.usage, /--driver/],
+    [['build', '--program', 'nope'], EXIT.usage, /no program 'nope'/],
+    [['up', 'x', '--bogus'], EXIT.usage, /bogus/],
+  ];
+  for (const [args, code, message] of expectations) {
+    const result = await phantom(...args);
+    assert.equal(result.code, code, `phantom ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message, `phantom ${args.join(' ')}`);
+  }
+  await ok('rm', 'idle');
+  assert.equal((await phantom('status', 'idle')).code, EXIT.notFound);
+});

@@ -1,0 +1,137 @@
+/**
+ * The Machines service's bad input and faults: names, configs, missing and corrupt disks, a
+ * missing QEMU, two processes racing for one machine, and several machines running at once.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { isVmError } from '../common/errors.js';
+import {
+  BOOT_DEADLINE_MS,
+  buildTickKernel,
+  ConsoleRecorder,
+  type TestState,
+  temporaryState,
+} from '../test-support/fixtures.js';
+import { Machines } from './machines.js';
+
+let state: TestState;
+let kernelPath: string;
+
+before(async () => {
+  state = await temporaryState();
+  kernelPath = await buildTickKernel(state.root);
+});
+
+after(async () => {
+  await state.cleanup();
+});
+
+const rejectsWith = (promise: Promise<unknown>, code: string, message?: RegExp) =>
+  assert.rejects(
+    promise,
+    (err) => isVmError(err) && err.code === code && (!message || message.test(err.message)),
+  );
+
+test('bad names and configs are refused with a reason', async () => {
+  await rejectsWith(state.machines.create('../escape'), 'bad-input', /machine name/);
+  await rejectsWith(state.machines.create('ok', { memoryMiB: 3 }), 'bad-input', /memoryMiB/);
+  await rejectsWith(state.machines.create('ok', { driver: 'xen' as 'qemu' }), 'bad-input', /driver/);
+  await rejectsWith(
+    state.machines.create('ok', { kernelPath: '/nonexistent/kernel.elf' }),
+    'bad-input',
+    /does not exist/,
+  );
+  await rejectsWith(state.machines.create('ok', { unknown: 1 } as object), 'bad-input');
+  await rejectsWith(state.machines.get('nobody'), 'no-such-machine');
+});
+
+test('a taken name is refused, also when two creates race', async () => {
+  const results = await Promise.allSettled([
+    state.machines.create('twin', { kernelPath }),
+    new Machines({ root: join(state.root, 'machines') }).create('twin', { kernelPath }),
+  ]);
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  const refused = results.find((r) => r.status === 'rejected');
+  assert.ok(refused && isVmError(refused.reason, 'name-taken'));
+  await rejectsWith(state.machines.create('twin', { kernelPath }), 'name-taken');
+});
+
+test('a missing or corrupt disk is a clear error at start, and the machine stays stopped', async () => {
+  const missing = await state.machines.create('no-disk', { kernelPath });
+  await rm(missing.dir.disk);
+  await rejectsWith(missing.start(), 'disk-problem', /no disk/);
+  const corrupt = await state.machines.create('corrupt', { kernelPath });
+  await writeFile(corrupt.dir.disk, 'this is not a qcow2 image');
+  await rejectsWith(corrupt.start(), 'disk-problem');
+  const truncated = await state.machines.create('truncated', { kernelPath });
+  await truncate(truncated.dir.disk, 100);
+  await rejectsWith(truncated.start(), 'disk-problem');
+  assert.equal((await corrupt.status()).state, 'stopped');
+});
+
+test('a missing QEMU is reported as such', async () => {
+  const machine = await state.machines.create('no-qemu', { kernelPath });
+  // qemu-img stays reachable, so it is QEMU itself that is missing.
+  const bin = await mkdtemp(join(state.root, 'bin-'));
+  await symlink('/usr/bin/qemu-img', join(bin, 'qemu-img'));
+  const path = process.env.PATH;
+  process.env.PATH = bin;
+  try {
+    await rejectsWith(machine.start(), 'hypervisor-missing', /qemu-system-i386/);
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.equal((await machine.status()).state, 'stopped');
+});
+
+test('two processes starting one machine: one runs it, the other is told it is busy', async () => {
+  await state.machines.create('contested', { kernelPath });
+  const other = new Machines({ root: join(state.root, 'machines') });
+  try {
+    const results = await Promise.allSettled([
+      (await state.machines.get('contested')).start(),
+      (await other.get('contested')).start(),
+    ]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, JSON.stringify(results));
+    const refused = results.find((r) => r.status === 'rejected');
+    assert.ok(
+      refused && (isVmError(refused.reason, 'machine-busy') || isVmError(refused.reason, 'bad-state')),
+      String(refused && refused.reason),
+    );
+    assert.equal((await (await other.get('contested')).status()).state, 'running');
+  } finally {
+    other.dispose();
+    await (await state.machines.get('contested')).powerOff();
+  }
+});
+
+test('several machines run at once, each with its own console', async () => {
+  const names = ['many-a', 'many-b'];
+  const machines = await Promise.all(names.map((n) => state.machines.create(n, { kernelPath })));
+  try {
+    await Promise.all(machines.map((m) => m.start()));
+    for (const m of machines) {
+      const recorder = new ConsoleRecorder(await m.attachConsole());
+      await recorder.waitFor(/tick \d+\n/, 0, BOOT_DEADLINE_MS);
+      recorder.attachment.dispose();
+    }
+    const listed = await state.machines.list();
+    for (const name of names) assert.equal(listed.find((s) => s.name === name)?.state, 'running');
+  } finally {
+    await Promise.all(machines.map((m) => m.powerOff()));
+  }
+});
+
+test('a stop made by another process is seen as a stop, not a crash', async () => {
+  const machine = await state.machines.create('shared', { kernelPath });
+  await machine.start();
+  const other = new Machines({ root: join(state.root, 'machines') });
+  try {
+    await (await other.get('shared')).stop();
+  } finally {
+    other.dispose();
+  }
+  assert.equal((await machine.status()).state, 'stopped');
+});
