@@ -98,7 +98,7 @@ test('two processes starting one machine: one runs it, the other is told it is b
     const refused = results.find((r) => r.status === 'rejected');
     assert.ok(
       refused && (isVmError(refused.reason, 'machine-busy') || isVmError(refused.reason, 'bad-state')),
-      String(refused && refused.reason),
+      String(refused?.reason),
     );
     assert.equal((await (await other.get('contested')).status()).state, 'running');
   } finally {
