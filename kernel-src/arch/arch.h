@@ -15,6 +15,8 @@
 #define PAGE_BYTES 4096u
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
+#define BOOT_TSS 0x18
+#define DOUBLE_FAULT_TSS 0x20
 
 /* Linker-script symbols (linker.ld). */
 extern char __kernel_start[], __text_end[], __kernel_end[];
@@ -44,8 +46,15 @@ struct boot_info {
 /** Reads the multiboot information; panics on a wrong magic (not booted by multiboot). */
 void multiboot_read(uint32_t magic, uint32_t info_addr, struct boot_info *out);
 
-/* ── gdt.c ── flat segments: 0x08 kernel code, 0x10 kernel data */
+/* ── gdt.c ── flat segments: 0x08 kernel code, 0x10 kernel data; TSSs for the double fault */
 void gdt_init(void);
+/** The address space the double-fault task runs in (paging_init calls it once paging is on). */
+void gdt_set_double_fault_cr3(uint32_t cr3);
+/** The registers of the context a double fault interrupted, as the task switch saved them. */
+struct interrupted_context {
+  uint32_t eip, esp, ebp, eax, ebx, ecx, edx, esi, edi, eflags;
+};
+void gdt_interrupted_context(struct interrupted_context *out);
 
 /* ── trap.c ── the IDT, exceptions, IRQ dispatch */
 struct trap_frame {
@@ -63,6 +72,8 @@ const char *trap_name(uint32_t vector);
 /* ── panic.c ── */
 /** Reports an exception nobody handled (registers, fault address, stack trace) and stops. */
 __attribute__((noreturn)) void panic_trap(const struct trap_frame *frame);
+/** The double-fault task's entry (gdt.c): reports the interrupted context and stops. */
+__attribute__((noreturn)) void panic_double_fault(void);
 /** Prints the stack trace starting at a frame pointer. */
 void panic_backtrace(uint32_t eip, uint32_t ebp);
 /** The code symbol containing addr and the offset into it, or NULL. */

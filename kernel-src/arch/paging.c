@@ -34,6 +34,7 @@ void paging_init(uint32_t identity_top) {
   write_cr4(read_cr4() | CR4_PSE);
   write_cr3((uint32_t)page_directory);
   write_cr0(read_cr0() | CR0_PG | CR0_WP);
+  gdt_set_double_fault_cr3((uint32_t)page_directory);
   kprintf("paging: identity map 0..%08x, null page and stack guard unmapped\n", identity_top);
 }
 

@@ -12,6 +12,7 @@
 #include "platform.h"
 
 #define MAX_TRACE_FRAMES 32
+#define MAX_WALKED_FRAMES 100000
 #define ISA_DEBUG_EXIT_PORT 0xF4
 
 struct ksym {
@@ -60,14 +61,25 @@ static bool frame_pointer_ok(uint32_t ebp) {
 void panic_backtrace(uint32_t eip, uint32_t ebp) {
   kprintf("stack trace:\n");
   print_location(0, eip);
-  for (int depth = 1; depth < MAX_TRACE_FRAMES && frame_pointer_ok(ebp); depth++) {
+  uint32_t last = eip, repeats = 0;
+  int depth = 1;
+  /* Deep recursion would fill the report with one line: runs of the same caller are counted. */
+  for (int walked = 0; walked < MAX_WALKED_FRAMES && depth < MAX_TRACE_FRAMES && frame_pointer_ok(ebp); walked++) {
     const uint32_t *frame = (const uint32_t *)ebp;
     uint32_t caller = frame[1];
     if (caller == 0) break;
-    print_location(depth, caller - 1); /* the call instruction, not the one after it */
-    if (frame[0] <= ebp) break;        /* stacks grow down: callers' frames lie above */
+    if (caller - 1 == last) {
+      repeats++;
+    } else {
+      if (repeats) kprintf("      ... the same frame %u more times\n", repeats);
+      repeats = 0;
+      last = caller - 1;
+      print_location(depth++, caller - 1); /* the call instruction, not the one after it */
+    }
+    if (frame[0] <= ebp) break; /* stacks grow down: callers' frames lie above */
     ebp = frame[0];
   }
+  if (repeats) kprintf("      ... the same frame %u more times\n", repeats);
 }
 
 static void enter_panic(void) {
@@ -91,6 +103,22 @@ __attribute__((noreturn)) void ph_panic(const char *fmt, ...) {
           read_cr3(), read_cr4());
   const uint32_t *frame = (const uint32_t *)ebp;
   panic_backtrace((uint32_t)__builtin_return_address(0) - 1, frame[0]);
+  kprintf("halted\n");
+  machine_halt(HALT_PANIC);
+}
+
+__attribute__((noreturn)) void panic_double_fault(void) {
+  enter_panic();
+  struct interrupted_context c;
+  gdt_interrupted_context(&c);
+  bool in_guard = c.esp >= (uint32_t)boot_stack_guard - 64 && c.esp < (uint32_t)boot_stack + 64;
+  kprintf("\nPANIC: double fault%s\n", in_guard ? ": kernel stack overflow (the stack reached its guard page)" : "");
+  kprintf("eax %08x ebx %08x ecx %08x edx %08x\n", c.eax, c.ebx, c.ecx, c.edx);
+  kprintf("esi %08x edi %08x ebp %08x esp %08x\n", c.esi, c.edi, c.ebp, c.esp);
+  kprintf("eip %08x eflags %08x\n", c.eip, c.eflags);
+  kprintf("uptime %llu ms, cr0 %08x cr2 %08x cr3 %08x cr4 %08x\n", ph_uptime_ms(), read_cr0(), read_cr2(),
+          read_cr3(), read_cr4());
+  panic_backtrace(c.eip, c.ebp);
   kprintf("halted\n");
   machine_halt(HALT_PANIC);
 }

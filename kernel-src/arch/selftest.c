@@ -4,6 +4,8 @@
  * (tests/boot.test.mjs) use them; each prints "selftest NAME: ok" or "selftest NAME: FAIL ...".
  *
  *   panic-test  a deliberate page fault: checks the panic report (registers, CR2, trace)
+ *   stack-test  unbounded recursion: the kernel stack overflows into its guard page, and the
+ *               double-fault task reports it
  *   disk-test   ph_disk_* on the store disk: read, write back, flush, a range error
  *   pager-test  the pager over the raw disk (page i = block i): demand reads, zero pages,
  *               dirty tracking, freeze and copy-on-write
@@ -28,6 +30,14 @@ static void check(const char *test, bool ok, const char *what) {
 }
 
 __attribute__((noinline)) static void panic_test_fault(volatile uint32_t *where) { *where = 0x0BADC0DE; }
+
+/* Each level keeps a buffer alive across the call, so the compiler can neither drop the frame nor turn the recursion into a loop. */
+__attribute__((noinline)) static uint32_t stack_test_recurse(uint32_t depth) {
+  volatile uint32_t frame[64];
+  if (depth == UINT32_MAX) return 0; /* never reached: the stack is gone long before */
+  frame[depth % 64] = depth;
+  return stack_test_recurse(depth + 1) + frame[depth % 64];
+}
 
 static void disk_test(void) {
   static uint8_t buf[2 * BLOCK_SIZE] __attribute__((aligned(4096)));
@@ -106,6 +116,10 @@ void selftest_run(const struct kernel_options *options) {
   if (cmdline_debug(options, "panic-test")) {
     kprintf("selftest panic-test: writing to %08x\n", PANIC_TEST_ADDRESS);
     panic_test_fault((volatile uint32_t *)PANIC_TEST_ADDRESS);
+  }
+  if (cmdline_debug(options, "stack-test")) {
+    kprintf("selftest stack-test: recursing until the stack overflows\n");
+    stack_test_recurse(0);
   }
   bool disk = cmdline_debug(options, "disk-test"), pager = cmdline_debug(options, "pager-test");
   if (!disk && !pager) return;

@@ -9,6 +9,7 @@
 
 #define VECTOR_COUNT 48
 #define EXCEPTION_COUNT 32
+#define VECTOR_DOUBLE_FAULT 8
 #define VECTOR_PAGE_FAULT 14
 
 extern const uint32_t trap_vectors[VECTOR_COUNT];
@@ -46,6 +47,9 @@ void trap_init(void) {
     /* 0x8E: present, ring 0, 32-bit interrupt gate (interrupts off on entry). */
     idt[v] = (struct idt_entry){(uint16_t)entry, KERNEL_CS, 0, 0x8E, (uint16_t)(entry >> 16)};
   }
+  /* 0x85: present task gate. A double fault often means the stack is gone (overflow into the
+     guard page), so it switches to a task with its own stack instead of pushing a frame. */
+  idt[VECTOR_DOUBLE_FAULT] = (struct idt_entry){0, DOUBLE_FAULT_TSS, 0, 0x85, 0};
   struct {
     uint16_t limit;
     uint32_t base;

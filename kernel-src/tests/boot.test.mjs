@@ -84,6 +84,17 @@ test('a page fault in the kernel gives a panic report with registers, fault addr
   expectExit(run, 1, name);
 });
 
+test('a kernel stack overflow hits the guard page and the double-fault task reports it', async () => {
+  const name = 'stack-test';
+  const run = await boot({ append: 'debug=stack-test' });
+  expectLine(run, /PANIC: double fault: kernel stack overflow \(the stack reached its guard page\)/, name);
+  expectLine(run, /esi [0-9a-f]{8} edi [0-9a-f]{8} ebp [0-9a-f]{8} esp [0-9a-f]{8}/, name);
+  expectLine(run, /#0 {2}0x[0-9a-f]{8} stack_test_recurse[.\w]*\+0x[0-9a-f]+/, name);
+  expectLine(run, /\.\.\. the same frame \d+ more times\r\n/, name);
+  expectLine(run, /#\d+ +0x[0-9a-f]{8} kmain\+0x[0-9a-f]+/, name);
+  expectExit(run, 1, name);
+});
+
 test('the virtio-blk driver reads, writes, flushes and rejects out-of-range blocks', async () => {
   const name = 'disk-test';
   const run = await boot({ append: 'debug=disk-test', disk });
