@@ -21,11 +21,11 @@ function generation(n: number): { heap: HeapSnapshot; counter: number } {
 
 const gens = [0, 1, 2].map(generation);
 const source: InspectSource = {
-  generations: () => gens.map((_, i) => ({ generation: i, parent: i === 0 ? null : i - 1 })),
-  load: (n) => ({ generation: n ?? 2, heap: gens[n ?? 2]!.heap }),
+  generations: async () => gens.map((_, i) => ({ generation: i, parent: i === 0 ? null : i - 1 })),
+  load: async (n) => ({ generation: n ?? 2, heap: gens[n ?? 2]!.heap }),
 };
 
-function run(...args: string[]) {
+async function run(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = runInspect(
@@ -37,29 +37,29 @@ function run(...args: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-test('summary lists classes with counts, as text and JSON', () => {
-  const text = run('summary');
+test('summary lists classes with counts, as text and JSON', async () => {
+  const text = await run('summary');
   assert.equal(text.code, EXIT_OK);
   assert.match(text.out, /generation 2: \d+ objects/);
   assert.match(text.out, /\.demo\.note\s+2\s/);
-  const json = JSON.parse(run('summary', '--json', '--at', 'gen:1').out);
+  const json = JSON.parse((await run('summary', '--json', '--at', 'gen:1')).out);
   assert.equal(json.generation, 1);
   assert.equal(json.classes.find((c: { className: string }) => c.className === '.demo.note').count, 1);
 });
 
-test('object shows fields by name and referrers; path names the fields it follows', () => {
+test('object shows fields by name and referrers; path names the fields it follows', async () => {
   const counter = formatRef(gens[2]!.counter);
-  const obj = JSON.parse(run('object', counter, '--json').out);
+  const obj = JSON.parse((await run('object', counter, '--json')).out);
   assert.equal(obj.className, '.demo.counter');
   assert.deepEqual(obj.fields, [{ name: 'value', value: { kind: 'int', value: 12 } }]);
   assert.equal(obj.referrers[0].className, '.internal.root');
-  const path = run('path', counter);
+  const path = await run('path', counter);
   assert.equal(path.code, EXIT_OK);
   assert.match(path.out, /\.counter → @0x[0-9a-f]{8} \.demo\.counter/);
 });
 
-test('history shows the counter at each generation where it changed; diff shows the note added', () => {
-  const history = JSON.parse(run('history', formatRef(gens[2]!.counter), '--json').out);
+test('history shows the counter at each generation where it changed; diff shows the note added', async () => {
+  const history = JSON.parse((await run('history', formatRef(gens[2]!.counter), '--json')).out);
   assert.deepEqual(
     history.history.map((h: { generation: number; value: { fields: { value: { value: number } }[] } }) => [
       h.generation,
@@ -71,13 +71,13 @@ test('history shows the counter at each generation where it changed; diff shows 
       [2, 12],
     ],
   );
-  const diff = JSON.parse(run('diff', 'gen:1', 'gen:2', '--json').out);
+  const diff = JSON.parse((await run('diff', 'gen:1', 'gen:2', '--json')).out);
   const notes = diff.byClass.find((c: { className: string }) => c.className === '.demo.note');
   assert.ok(notes.added.length + notes.changed.length >= 1);
-  assert.match(run('diff', 'gen:0', 'gen:2').out, /gen 0 → gen 2: \d+ added/);
+  assert.match((await run('diff', 'gen:0', 'gen:2')).out, /gen 0 → gen 2: \d+ added/);
 });
 
-test('bad usage exits 2 with the usage text; a missing object exits 1', () => {
+test('bad usage exits 2 with the usage text; a missing object exits 1', async () => {
   for (const args of [
     [],
     ['frobnicate'],
@@ -87,11 +87,11 @@ test('bad usage exits 2 with the usage text; a missing object exits 1', () => {
     ['summary', '--at', 'yesterday'],
     ['summary', '--fast'],
   ]) {
-    const r = run(...args);
+    const r = await run(...args);
     assert.equal(r.code, EXIT_USAGE, args.join(' '));
     assert.match(r.err, /usage: phantom inspect/);
   }
-  const missing = run('object', '@0x40000002');
+  const missing = await run('object', '@0x40000002');
   assert.equal(missing.code, EXIT_FAILED);
   assert.match(missing.err, /no object at @0x40000002/);
 });

@@ -30,9 +30,9 @@ export interface GenerationSummary {
 
 /** Where the inspector reads a machine from: its store disk, or the live debug channel. */
 export interface InspectSource {
-  generations(): GenerationSummary[];
-  /** Generation `n`, or the newest that verifies. */
-  load(n?: number): { generation: number; heap: HeapSnapshot };
+  generations(): Promise<GenerationSummary[]>;
+  /** Generation `n`, or the newest that verifies (or, live, the machine as it is now). */
+  load(n?: number): Promise<{ generation: number; heap: HeapSnapshot }>;
 }
 
 export const EXIT_OK = 0;
@@ -102,12 +102,12 @@ function table(rows: string[][]): string {
 }
 
 /** Runs one inspect command; writes its output with `write`, errors with `error`; returns the exit code. */
-export function runInspect(
+export async function runInspect(
   args: readonly string[],
   source: InspectSource,
   write: (text: string) => void,
   error: (text: string) => void,
-): number {
+): Promise<number> {
   try {
     const options = parseOptions(args);
     const [command] = options.positional;
@@ -115,7 +115,7 @@ export function runInspect(
       write(options.json ? JSON.stringify(json, null, 2) : text());
     switch (command) {
       case 'generations': {
-        const gens = source.generations();
+        const gens = await source.generations();
         emit(gens, () =>
           table([
             ['generation', 'parent', 'machine ms', 'committed'],
@@ -134,7 +134,7 @@ export function runInspect(
         return EXIT_OK;
       }
       case 'summary': {
-        const { generation, heap } = source.load(options.at);
+        const { generation, heap } = await source.load(options.at);
         const rows = classSummary(heap);
         emit({ generation, objects: heap.count, classes: rows.map(({ classNode: _, ...r }) => r) }, () =>
           [
@@ -155,7 +155,7 @@ export function runInspect(
       }
       case 'object': {
         const ref = refArg(options, 1, 'object');
-        const { generation, heap } = source.load(options.at);
+        const { generation, heap } = await source.load(options.at);
         const node = nodeOf(heap, ref);
         const view = objectView(heap, node);
         const referrers = [...heap.referrers(node)].map((r) => ({
@@ -183,7 +183,7 @@ export function runInspect(
       }
       case 'path': {
         const ref = refArg(options, 1, 'path');
-        const { generation, heap } = source.load(options.at);
+        const { generation, heap } = await source.load(options.at);
         const path = pathFromRoot(heap, nodeOf(heap, ref));
         if (!path) {
           error(`${formatRef(ref)} is not reachable from the root in generation ${generation} (garbage)`);
@@ -205,7 +205,7 @@ export function runInspect(
         return EXIT_OK;
       }
       case 'threads': {
-        const { generation, heap } = source.load(options.at);
+        const { generation, heap } = await source.load(options.at);
         const list = threads(heap);
         emit({ generation, threads: list }, () =>
           list
@@ -224,13 +224,13 @@ export function runInspect(
       }
       case 'history': {
         const ref = refArg(options, 1, 'history');
-        const gens = source
-          .generations()
-          .filter((g) => !g.error && (options.at === undefined || g.generation <= options.at));
-        const entries = objectHistory(
-          ref,
-          gens.map((g) => ({ generation: g.generation, heap: source.load(g.generation).heap })),
+        const gens = (await source.generations()).filter(
+          (g) => !g.error && (options.at === undefined || g.generation <= options.at),
         );
+        const snapshots = [];
+        for (const g of gens)
+          snapshots.push({ generation: g.generation, heap: (await source.load(g.generation)).heap });
+        const entries = objectHistory(ref, snapshots);
         emit({ ref: formatRef(ref), history: entries }, () =>
           entries
             .map((e) =>
@@ -245,7 +245,7 @@ export function runInspect(
       case 'diff': {
         const a = genArg(options.positional[1], 'diff');
         const b = genArg(options.positional[2], 'diff');
-        const diff = diffHeaps(source.load(a).heap, source.load(b).heap);
+        const diff = diffHeaps((await source.load(a)).heap, (await source.load(b)).heap);
         emit({ from: a, to: b, ...diff }, () =>
           [
             `gen ${a} → gen ${b}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`,

@@ -53,7 +53,7 @@ export function storeSource(path: string): InspectSource {
     }
   };
   return {
-    generations: () =>
+    generations: async () =>
       withStore(({ store }) =>
         store.generations.map((g) => {
           const summary: GenerationSummary = {
@@ -68,7 +68,7 @@ export function storeSource(path: string): InspectSource {
           return summary;
         }),
       ),
-    load: (n) => {
+    load: async (n) => {
       const hit = n === undefined ? undefined : cache.get(n);
       if (hit) return { generation: n!, heap: hit };
       const loaded = withStore((opened) => loadGeneration(opened, n));
