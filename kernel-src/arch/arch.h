@@ -186,6 +186,9 @@ void pager_release_frozen(void);
 /** Mounts the store named by store= and maps the object space: its size, or 0 (with a console line) if it cannot. */
 uint32_t space_boot(const struct kernel_options *options);
 
+struct store;
+/** The mounted store (for snapshots), or 0. */
+struct store *space_store(void);
 /** Generation number of the mounted store's current generation (0 without a store). */
 uint32_t space_generation(void);
 struct debug_hooks;

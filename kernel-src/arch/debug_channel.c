@@ -7,8 +7,8 @@
  * every thread sleeps. While the host holds a PAUSE, the safe point keeps serving the channel
  * and runs no thread.
  *
- * Not here: the protocol (the agent), snapshots (the hooks for them are left empty until the
- * snapshot code exists; the agent then answers that this kernel lacks them).
+ * Not here: the protocol (the agent), snapshots (snapshot.c: its step runs at the same safe
+ * point, and it fills the agent's snapshot hooks).
  */
 #include "arch.h"
 #include "cpu.h"
@@ -16,6 +16,7 @@
 #include "gc.h"
 #include "klib.h"
 #include "platform.h"
+#include "snapshot.h"
 #include "vm.h"
 
 #define RX_RING_BYTES (128u * 1024) /* two maximal frames */
@@ -70,12 +71,14 @@ static void safe_point(void) {
     ph_idle_until(ph_uptime_ms() + PAUSED_POLL_MS);
     debug_agent_poll();
   }
+  snapshot_step();
 }
 
 void debug_channel_init(void) {
   static const struct debug_port port = {port_read, port_write};
   static struct debug_hooks hooks = {.stats = machine_stats};
   space_debug_hooks(&hooks);
+  snapshot_debug_hooks(&hooks);
   debug_agent_init(&port, &hooks);
   trap_set_irq_handler(COM2_IRQ, com2_interrupt);
   serial_enable_rx_interrupt(COM2);
@@ -85,7 +88,7 @@ void debug_channel_init(void) {
 
 __attribute__((noreturn)) void debug_channel_serve_forever(void) {
   for (;;) {
-    ph_idle_until(UINT64_MAX); /* returns early when a byte arrives on the channel */
+    ph_idle_until(snapshot_next_step_ms()); /* returns early when a byte arrives on the channel */
     safe_point();
   }
 }

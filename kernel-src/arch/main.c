@@ -5,6 +5,7 @@
 #include "arch.h"
 #include "klib.h"
 #include "platform.h"
+#include "snapshot.h"
 #include "vm.h"
 
 void kmain(uint32_t magic, uint32_t multiboot_info);
@@ -29,6 +30,7 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
     machine_halt(HALT_NO_SPACE);
   }
   vm_start(space_bytes);
+  snapshot_init(space_store(), &kernel_options);
   debug_channel_init();
   struct vm_limits forever = {0, -1};
   vm_run_for(&forever);

@@ -22,6 +22,8 @@
 #include "snapshot.h"
 
 #include "arch.h"
+#include "crc32c.h"
+#include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
 #include "vm.h"
@@ -34,14 +36,17 @@ enum phase { IDLE, WRITING };
 static struct store *store;
 static uint32_t interval_ms;
 static bool verbose;
-static void (*commit_listener)(const struct store_generation *generation);
 
 static enum phase phase = IDLE;
 static uint64_t next_due_ms;
 static uint32_t frozen_pages, written_pages;
 static uint64_t tsc_per_us;
 static struct store_snapshot_stats pending;
-static struct snapshot_totals totals;
+/** What the snapshot code has done since boot. */
+static struct {
+  uint32_t committed; /* generations committed since boot */
+  uint32_t failed;    /* generations the store refused (written again at the next interval) */
+} totals;
 static bool holding_freeze;   /* a freeze whose generation is not committed yet */
 static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
 
@@ -56,16 +61,11 @@ void snapshot_init(struct store *mounted, const struct kernel_options *options) 
   if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
 }
 
-void snapshot_set_commit_listener(void (*listener)(const struct store_generation *generation)) {
-  commit_listener = listener;
+uint64_t snapshot_next_step_ms(void) {
+  if (!store) return UINT64_MAX;
+  if (phase == WRITING) return 0;
+  return interval_ms ? next_due_ms : UINT64_MAX;
 }
-
-void snapshot_get_totals(struct snapshot_totals *out) {
-  *out = totals;
-  out->writing = phase == WRITING;
-}
-
-struct store *snapshot_store(void) { return store; }
 
 /** The stop-the-world step: freeze the dirty pages (or, after a refused commit, keep the old freeze). */
 static void freeze(void) {
@@ -98,7 +98,9 @@ static void announce(void) {
     kprintf("snapshot: generation %u (parent %u): pause %u us, %u pages written, %u copied on write, "
             "write %u us, commit %u us\n",
             g->number, g->parent, g->pause_us, g->pages_written, g->pages_cow, g->write_us, g->commit_us);
-  if (commit_listener) commit_listener(g);
+  struct debug_generation d = {g->number,   g->parent,    g->wall_seconds,  g->uptime_ms,     g->pause_us,
+                               g->pages_cow, g->pages_written, g->bytes_written, g->write_us, g->commit_us};
+  debug_agent_notify_generation(&d);
 }
 
 /** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
@@ -166,4 +168,91 @@ int snapshot_now(uint32_t *generation) {
   if (interval_ms) next_due_ms = ph_uptime_ms() + interval_ms;
   *generation = store_current_generation(store);
   return STORE_OK;
+}
+
+/* ── the debug channel's hooks ── */
+
+static void (*machine_stats)(struct debug_machine_stats *out);
+
+static void stats_with_snapshots(struct debug_machine_stats *out) {
+  machine_stats(out);
+  out->snapshots = totals.committed;
+}
+
+static int snapshot_now_hook(uint32_t *generation) { return snapshot_now(generation) == STORE_OK ? 0 : DE_FAILED; }
+
+/*
+ * Pages of past generations: record → map block → page, each checked against its CRC. The store
+ * keeps only the current generation's map in memory, so this reads the disk; the last record and
+ * map block are cached because the inspector reads many objects of one generation in a row.
+ * A generation that retention dropped meanwhile fails a CRC (its blocks may be reused), never
+ * returns wrong bytes.
+ */
+static uint8_t record_cache[BLOCK_SIZE], map_cache[BLOCK_SIZE];
+static uint32_t cached_record_block, cached_record_crc; /* 0, 0: empty */
+static uint32_t cached_map_block, cached_map_crc;
+
+static uint32_t get32(const uint8_t *block, uint32_t offset) {
+  const uint8_t *p = block + offset;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/** A record's CRC as the store computes it: over the block with its own CRC field taken as zero. */
+static uint32_t record_crc_of(const uint8_t *record) {
+  static const uint8_t zero_field[4];
+  uint32_t c = crc32c_update(0, record, GEN_CRC);
+  c = crc32c_update(c, zero_field, sizeof zero_field);
+  return crc32c_update(c, record + GEN_CRC + 4, BLOCK_SIZE - GEN_CRC - 4);
+}
+
+static int load_record(const struct store_generation *g) {
+  if (cached_record_block == g->record_block && cached_record_crc == g->record_crc) return 0;
+  cached_record_block = cached_record_crc = 0;
+  if (ph_disk_read(g->record_block, record_cache, 1) != PH_OK) return DE_FAILED;
+  if (record_crc_of(record_cache) != g->record_crc || get32(record_cache, GEN_NUMBER) != g->number) return DE_FAILED;
+  cached_record_block = g->record_block;
+  cached_record_crc = g->record_crc;
+  return 0;
+}
+
+static int load_map_block(uint32_t block, uint32_t crc) {
+  if (cached_map_block == block && cached_map_crc == crc) return 0;
+  cached_map_block = cached_map_crc = 0;
+  if (block >= store->block_count || ph_disk_read(block, map_cache, 1) != PH_OK || crc32c(map_cache, BLOCK_SIZE) != crc)
+    return DE_FAILED;
+  cached_map_block = block;
+  cached_map_crc = crc;
+  return 0;
+}
+
+static int read_page_at(uint32_t number, uint32_t page, uint8_t *buf) {
+  const struct store_generation *g = 0;
+  for (uint32_t i = 0; i < store_generation_count(store) && !g; i++)
+    if (store_generation_at(store, i)->number == number) g = store_generation_at(store, i);
+  if (!g || g->damage != STORE_DAMAGE_NONE || page >= store->space_pages) return DE_NOT_FOUND;
+  int r = load_record(g);
+  if (r) return r;
+  uint32_t j = page / PME_PER_BLOCK;
+  if (j >= get32(record_cache, GEN_MAP_BLOCKS) || j >= GEN_MAX_MAP_BLOCKS) return DE_FAILED;
+  r = load_map_block(get32(record_cache, GEN_MAP + j * GME_BYTES + GME_BLOCK),
+                     get32(record_cache, GEN_MAP + j * GME_BYTES + GME_CRC));
+  if (r) return r;
+  uint32_t entry = (page % PME_PER_BLOCK) * PME_BYTES;
+  uint32_t block = get32(map_cache, entry + PME_BLOCK);
+  if (block == ZERO_BLOCK) {
+    memset(buf, 0, BLOCK_SIZE);
+    return 0;
+  }
+  if (block >= store->block_count || ph_disk_read(block, buf, 1) != PH_OK) return DE_FAILED;
+  return crc32c(buf, BLOCK_SIZE) == get32(map_cache, entry + PME_CRC) ? 0 : DE_FAILED;
+}
+
+void snapshot_debug_hooks(struct debug_hooks *hooks) {
+  if (!store) return;
+  if (hooks->stats) {
+    machine_stats = hooks->stats;
+    hooks->stats = stats_with_snapshots;
+  }
+  hooks->snapshot_now = snapshot_now_hook;
+  hooks->read_page_at = read_page_at;
 }

@@ -1,14 +1,12 @@
 /*
- * snapshot.h — continuous snapshots of the object space (snapshot.c) and the debug channel's
- * port and hooks on COM2 (debug_port.c): the two subsystems that run at the VM's safe points.
- *
- * At every safe point (vm_set_safe_point_hook(machine_safe_point)) the kernel first serves the
- * debug channel (and stays there, polling, while the host holds the world paused), then moves
- * the snapshot along: freeze the dirty pages when the interval is due (the only stop-the-world
- * step), write a bounded chunk of frozen pages, commit when all are written.
+ * snapshot.h — continuous copy-on-write snapshots of the object space (snapshot.c), moved along
+ * at the VM's safe points: freeze the dirty pages when the interval is due (the only
+ * stop-the-world step), write a bounded chunk of frozen pages at each safe point, commit when
+ * all are written. The debug channel (debug_channel.c) calls snapshot_step from its safe-point
+ * hook and gets its snapshot hooks from snapshot_debug_hooks.
  *
  * Not here: dirty tracking and copy-on-write (pager.c), the store format and commit (core/store.c),
- * the debug protocol itself (core/debug_agent.c).
+ * mounting the store at boot (space.c), the debug protocol itself (core/debug_agent.c).
  */
 #ifndef PHANTOM_SNAPSHOT_H
 #define PHANTOM_SNAPSHOT_H
@@ -20,13 +18,6 @@
 #include "store.h"
 
 /* ── snapshot.c ── */
-
-/** What the snapshot code has done since boot, for the debug channel and the console. */
-struct snapshot_totals {
-  uint32_t committed; /* generations committed since boot */
-  uint32_t failed;    /* generations the store refused (retried at the next interval) */
-  bool writing;       /* a frozen generation is being written now */
-};
 
 /**
  * Starts continuous snapshots of the mounted store every options->snap_ms (0: off; snapshot_now
@@ -43,23 +34,14 @@ void snapshot_step(void);
  */
 int snapshot_now(uint32_t *generation);
 
-/** Called after every commit with the committed generation (the debug channel announces it). */
-void snapshot_set_commit_listener(void (*listener)(const struct store_generation *generation));
+/** When the snapshot machine next needs a safe point (ph_uptime_ms; UINT64_MAX: never), for an idle loop. */
+uint64_t snapshot_next_step_ms(void);
 
-void snapshot_get_totals(struct snapshot_totals *out);
-
-/** The mounted store (for the debug channel's generation list and past pages). */
-struct store *snapshot_store(void);
-
-/* ── debug_port.c ── */
-
-/** Connects the debug agent to COM2 with hooks into the VM, the store and the snapshots. */
-void debug_port_init(void);
-
-/** Serves pending debug requests; while the host holds a PAUSE, keeps serving without returning. */
-void debug_port_serve(void);
-
-/** The VM's safe-point hook: debug_port_serve, then snapshot_step. */
-void machine_safe_point(void);
+/**
+ * Fills the debug agent's snapshot hooks (snapshot now, pages of past generations, the
+ * snapshot count in stats) and announces every commit on the channel (EV_GENERATION).
+ */
+struct debug_hooks;
+void snapshot_debug_hooks(struct debug_hooks *hooks);
 
 #endif

@@ -82,6 +82,8 @@ uint32_t space_boot(const struct kernel_options *options) {
   return store.space_size;
 }
 
+struct store *space_store(void) { return store.mounted ? &store : 0; }
+
 uint32_t space_generation(void) { return store.mounted ? store_current_generation(&store) : 0; }
 
 static uint32_t generation_count(void) { return store_generation_count(&store); }

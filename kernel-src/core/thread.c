@@ -25,6 +25,9 @@ static uint64_t clock_synced_uptime; /**< ph_uptime_ms when ROOT_CLOCK was last 
 static uint64_t instructions;
 static void (*safe_point_hook)(void);
 
+/** Longest idle between two safe points while every thread sleeps: snapshots and the debug channel go on meanwhile. */
+#define SAFE_POINT_IDLE_MS 10
+
 static word_t *root_slots(void) { return obj_slots(space_root()); }
 
 word_t thread_current(void) { return current_thread; }
@@ -48,6 +51,7 @@ const char *vm_try_start(uint32_t mapped_bytes) {
   if (err) return err;
   word_t classes = root_slots()[ROOT_CLASSES];
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) vm_class[cid] = obj_slots(classes)[cid];
+  interp_reset();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
   instructions = 0;
@@ -167,6 +171,7 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
     if (pick == NONE_ALIVE) return VM_ALL_ENDED;
     if (pick == ALL_SLEEPING) {
       if (limits->max_ms >= 0 && (int64_t)now + wait_ms > limits->max_ms + 1) wait_ms = (int32_t)(limits->max_ms + 1 - now);
+      if (safe_point_hook && wait_ms > SAFE_POINT_IDLE_MS) wait_ms = SAFE_POINT_IDLE_MS;
       ph_idle_until(clock_synced_uptime + (uint32_t)wait_ms);
       continue;
     }
