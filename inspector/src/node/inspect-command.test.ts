@@ -28,7 +28,7 @@ const source: InspectSource = {
 async function run(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runInspect(
+  const code = await runInspect(
     args,
     source,
     (t) => out.push(t),
