@@ -120,10 +120,14 @@ if ((await build()) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+const timings = [];
 for (const name of only) {
   console.log(`\n━━ ${name} ━━`);
+  const suiteStarted = Date.now();
   await suites[name]();
+  timings.push(`${name} ${Math.round((Date.now() - suiteStarted) / 1000)} s`);
 }
+console.log(`\ntest: suite times: ${timings.join(', ')}`);
 console.log(
   `\ntest: ${Math.round((Date.now() - started) / 1000)} s; artifacts in ${relative(root, artifacts)}/`,
 );
