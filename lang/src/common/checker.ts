@@ -88,8 +88,17 @@ const CONSTRUCTIBLE_INTERNAL = new Set([OBJECT_CLASS, ERROR_CLASS]);
 /** Names that mean a class in every file without an import. */
 const BUILTIN_NAMES: ReadonlyMap<string, string> = new Map([['string', STRING_CLASS]]);
 
+/** A use of a name and the declaration it resolved to (for go-to-definition). */
+export interface Reference {
+  readonly unit: Unit;
+  readonly span: Span;
+  readonly target: DeclSite;
+}
+
 export class ClassTable {
   readonly classes = new Map<string, ClassSym>();
+  /** Set to collect name references while declaring and compiling. */
+  references: Reference[] | undefined;
   /** Classes in declaration order with every superclass before its subclasses. */
   readonly ordered: ClassSym[] = [];
 
@@ -231,6 +240,7 @@ export function resolveType(table: ClassTable, unit: Unit, node: TypeNode, allow
         );
         return ERROR;
       }
+      table.references?.push({ unit, span: node, target: { unit: cls.unit, span: cls.decl.nameSpan } });
       base = { k: 'class', cls };
     }
   }
@@ -245,8 +255,9 @@ function importHint(name: string): string {
 }
 
 /** Builds the class table of a set of files: declares, links and lays out every class. */
-export function declareClasses(units: readonly Unit[]): ClassTable {
+export function declareClasses(units: readonly Unit[], references?: Reference[]): ClassTable {
   const table = new ClassTable();
+  table.references = references;
   for (const unit of units) {
     for (const decl of unit.ast.classes) {
       const name = `${unit.ast.packageName}.${decl.name}`;

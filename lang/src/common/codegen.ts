@@ -18,6 +18,7 @@ import {
   isReference,
   type MethodSym,
   NULL,
+  type Reference,
   resolveClassName,
   resolveType,
   STRING_CLASS,
@@ -30,13 +31,6 @@ import {
 import type { CompiledConst, CompiledHandler, CompiledMethod } from './compiled.js';
 import { encode, OPCODE_BY_NAME } from './disasm.js';
 import { MAX_LOCALS, MF_CTOR, MF_RETURNS, MF_STATIC, SMALLINT_MAX, SMALLINT_MIN } from './spec/generated.js';
-
-/** A use of a name and the declaration it resolved to. */
-export interface Reference {
-  readonly unit: Unit;
-  readonly span: Span;
-  readonly target: DeclSite;
-}
 
 /** What a call instruction's callee takes and returns (a virtual call's callee is not in the bytecode). */
 export interface CallSite {
@@ -249,7 +243,7 @@ class MethodCompiler {
     if (body !== null) {
       const statements =
         m.isConstructor && firstIsSuperCall(body) ? body.statements.slice(1) : body.statements;
-      for (const s of statements) this.statement(s);
+      this.statements(statements);
     }
     if (this.e.reachable) {
       if (m.returnType.k === 'void') this.e.emit('RET_VOID');
@@ -535,10 +529,8 @@ class MethodCompiler {
           let classConst = -1;
           if (c.type !== null) {
             type = resolveType(this.table, this.unit, c.type, false);
-            if (type.k === 'class') {
-              classConst = this.classConst(type.cls.name);
-              if (type.cls.decl) this.ref(c.type, { unit: type.cls.unit, span: type.cls.decl.nameSpan });
-            } else if (type.k !== 'error') this.error(c.type, 'PH337', 'a catch clause names a class');
+            if (type.k === 'class') classConst = this.classConst(type.cls.name);
+            else if (type.k !== 'error') this.error(c.type, 'PH337', 'a catch clause names a class');
           }
           if (endPc > start) this.e.handlers.push({ start, end: endPc, handler: this.e.pc, classConst });
           this.e.depth = 1;
@@ -559,9 +551,19 @@ class MethodCompiler {
   }
 
   private block(b: Block): void {
-    this.withScope(() => {
-      for (const s of b.statements) this.statement(s);
-    });
+    this.withScope(() => this.statements(b.statements));
+  }
+
+  /** A statement list; the first statement no path reaches gets a warning (it is still checked). */
+  private statements(list: readonly Stmt[]): void {
+    let warned = false;
+    for (const s of list) {
+      if (!this.e.reachable && !warned && s.kind !== 'empty') {
+        this.unit.sink.warning(s.start, s.end, 'PH370', 'unreachable code');
+        warned = true;
+      }
+      this.statement(s);
+    }
   }
 
   private assign(target: Expr, op: AssignOp | '=', valueExpr: Expr, at: Span): void {
@@ -1024,7 +1026,6 @@ class MethodCompiler {
       return ERROR;
     }
     const cls = t.cls;
-    this.ref(e.type, { unit: cls.unit, span: cls.decl.nameSpan });
     if (!this.table.canInstantiate(cls))
       this.error(e.type, 'PH363', `programs cannot create ${cls.name} objects with new`);
     this.e.emit('NEW', this.classConst(cls.name));

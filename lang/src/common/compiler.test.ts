@@ -217,6 +217,23 @@ class a {
   assert.equal(definitionAt(text, 7, 23)?.line, 6);
   assert.equal(definitionAt(text, 8, 5)?.line, 10);
   const println = definitionAt(text, 7, 10);
+  const typed = 'class a {};\nclass b { var x : a; a f(var p : a) { return (a) p; } };';
+  for (const column of [19, 22, 34, 47])
+    assert.equal(definitionAt(typed, 2, column)?.line, 1, `column ${column}`);
   assert.ok(println?.file.startsWith('<prelude>'));
   assert.equal(definitionAt(text, 1, 1), null);
+});
+
+test('code after return, break or throw gets a warning, and the program still compiles', () => {
+  const r = compile([
+    {
+      file: 'w.ph',
+      text: 'class a { int f() { return 1; var x = 2; x = 3; } void g() { while (true) { break; } } };',
+    },
+  ]);
+  assert.ok(r.program);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.severity, d.column]),
+    [['PH370', 'warning', 31]],
+  );
 });

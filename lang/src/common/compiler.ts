@@ -4,8 +4,15 @@
  * and `definitionAt` (go-to-definition). Nothing here throws on bad input.
  */
 import type { SourceFile } from './ast.js';
-import { type ClassSym, CONSTRUCTOR, declareClasses, makeUnit, type Unit } from './checker.js';
-import { compileClass, type Reference } from './codegen.js';
+import {
+  type ClassSym,
+  CONSTRUCTOR,
+  declareClasses,
+  makeUnit,
+  type Reference,
+  type Unit,
+} from './checker.js';
+import { compileClass } from './codegen.js';
 import type { CompiledClass, CompiledMethod, CompiledProgram } from './compiled.js';
 import { type Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { parse } from './parser.js';
@@ -71,7 +78,7 @@ function analyse(
   references?: Reference[],
 ): Analysis {
   const units = [...preludeUnits(), ...sources.map(parseUnit)];
-  const table = declareClasses(units);
+  const table = declareClasses(units, references);
   const methods = new Map<ClassSym, CompiledMethod[]>();
   for (const cls of table.ordered) {
     if (cls.unit.isPrelude && !includePreludeBodies) continue;
