@@ -52,7 +52,8 @@ export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, 
   const accel = existsSync('/dev/kvm') ? 'kvm' : 'tcg';
   const args = [
     '-accel', accel, '-m', memory, '-kernel', kernelPath, '-append', append,
-    '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
+    // -nodefaults: no NIC (its option ROM), VGA, floppy or CD-ROM; saves about a third of the firmware's start.
+    '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
   if (disk) args.push('-drive', `file=${disk},if=virtio,format=raw`);

@@ -41,7 +41,7 @@ function at(marks, pattern) {
 function qemuStartMs() {
   return new Promise((resolve) => {
     const started = performance.now();
-    const qemu = spawn('qemu-system-i386', ['-accel', 'tcg', '-m', '256M', '-display', 'none', '-S', '-monitor', 'stdio', '-serial', 'none'], {
+    const qemu = spawn('qemu-system-i386', ['-accel', 'tcg', '-m', '256M', '-nodefaults', '-display', 'none', '-S', '-monitor', 'stdio', '-serial', 'none'], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const timer = setTimeout(() => qemu.kill('SIGKILL'), 60_000);
@@ -106,7 +106,7 @@ try {
 ## Boot time under QEMU ${accel.toUpperCase()}
 
 Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/boot.mjs\`; \`BOOT_RUNS\` boots, default 10).
-${runs} boots of \`build/phantom.elf\` in \`qemu-system-i386 -accel ${accel} -m 256M\` (command line \`snap=0\`) with a
+${runs} boots of \`build/phantom.elf\` in \`qemu-system-i386 -accel ${accel} -m 256M -nodefaults\` (command line \`snap=0\`) with a
 ${spaceMiB} MiB object space as generation 0 of a store on a virtio disk: ${what}.
 Times are from spawning QEMU to the console line arriving on the host, so they include QEMU's own
 start-up and its firmware (SeaBIOS), which the baseline row and the kernel-share row separate.
