@@ -3,7 +3,7 @@
 // Monaco's editor worker as a same-origin module worker (dist/www/editor.worker.js), and the
 // preload into CommonJS (dist/preload/preload.cjs), as Electron's sandboxed preloads require.
 // Fast enough (esbuild) to run on every build.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -14,9 +14,15 @@ mkdirSync(www, { recursive: true });
 for (const name of readdirSync(join(shell, 'static')))
   copyFileSync(join(shell, 'static', name), join(www, name));
 
+// Monaco is loaded by a dynamic import, so it lands in its own chunk and the rest of the UI
+// starts without waiting for it; esbuild still puts all CSS in app.css.
+rmSync(join(www, 'chunks'), { recursive: true, force: true });
 await build({
-  entryPoints: [join(shell, 'src/renderer/app.ts')],
-  outfile: join(www, 'app.js'),
+  entryPoints: { app: join(shell, 'src/renderer/app.ts') },
+  outdir: www,
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  minify: true,
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -28,6 +34,7 @@ await build({
 await build({
   entryPoints: { 'editor.worker': 'monaco-editor/editor/editor.worker.js' },
   outdir: www,
+  minify: true,
   bundle: true,
   format: 'esm',
   platform: 'browser',

@@ -44,6 +44,8 @@ export type FileEntry = z.infer<typeof FileEntry>;
 export const Diagnostic = z.object({
   severity: z.enum(['error', 'warning', 'info']),
   message: z.string(),
+  /** The compiler's stable code (PH201, ...), when it has one. */
+  code: z.string().optional(),
   line: z.number().int().positive(),
   column: z.number().int().positive(),
   endLine: z.number().int().positive(),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
+import { checkProgram, definitionOf } from './language.js';
 import type { StreamHub } from './stream-hub.js';
 import { Terminal } from './terminal.js';
 
@@ -80,8 +81,8 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       services.files.write(entry, text);
       return null;
     },
-    'lang.check': () => unavailable("lang's checkSource"),
-    'lang.definition': () => unavailable("lang's go-to-definition"),
+    'lang.check': ({ text, ...entry }) => checkProgram(entry, text),
+    'lang.definition': ({ text, line, column, ...entry }) => definitionOf(entry, text, line, column),
     'machines.list': () => [],
     'machine.build': noMachines,
     'machine.start': noMachines,

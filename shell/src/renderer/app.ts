@@ -5,9 +5,9 @@
  */
 import { connectApi } from './api-client.js';
 import { ConsolePanel } from './console-panel.js';
-import { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
 import { showError } from './notifications.js';
+import { TimelinePanel } from './timeline-panel.js';
 
 function panel(name: string): HTMLElement {
   return document.querySelector<HTMLElement>(`[data-panel="${name}"]`)!;
@@ -22,17 +22,23 @@ async function main(): Promise<void> {
   api.on('studio.error', (error) =>
     showError(error.title, Object.assign(new Error(error.message), { stack: error.details })),
   );
-  const editor = new EditorPanel(panel('editor'), api);
-  editor.onStatus((text) => {
-    byTestId('editor-status').textContent = text;
+  // Monaco is most of the bundle: it loads in its own chunk while the rest of the UI is usable.
+  const editor = import('./editor-panel.js').then(({ EditorPanel }) => {
+    const panelView = new EditorPanel(panel('editor'), api);
+    panelView.onStatus((text) => {
+      byTestId('editor-status').textContent = text;
+    });
+    return panelView;
   });
-  const explorer = new Explorer(panel('explorer'), api, (entry) => void editor.open(entry));
+  editor.catch((err) => showError('The editor failed to load', err));
+  const explorer = new Explorer(panel('explorer'), api, (entry) => void editor.then((e) => e.open(entry)));
   new ConsolePanel(panel('console'), api);
+  const timeline = new TimelinePanel(panel('timeline'), api);
   try {
     const info = await api.call('studio.info', {});
     byTestId('studio-version').textContent = `${info.name} ${info.version}`;
     byTestId('studio-mode').textContent = info.mode === 'browser' ? 'browser mode' : 'Electron';
-    await explorer.refresh();
+    await Promise.all([explorer.refresh(), timeline.show(undefined)]);
     document.body.dataset.ready = 'true';
   } catch (err) {
     showError('Cannot reach the studio host', err);

@@ -3,13 +3,18 @@
  * diagnostics from lang's checker in the host (as squiggles), and go to definition. Files are
  * always named by root and relative path; the host checks every path.
  */
+import { phantomLanguageConfiguration } from '@phantom/lang/common/editor/language-configuration.js';
+import {
+  PHANTOM_FILE_EXTENSIONS,
+  PHANTOM_LANGUAGE_ID,
+  phantomMonarch,
+} from '@phantom/lang/common/editor/monarch.js';
 import { ApiError, type Diagnostic, ErrorCode, type FileEntry } from '../common/api.js';
 import type { ApiClient } from './api-client.js';
 import { monaco } from './monaco.js';
 import { showError } from './notifications.js';
 
-/** The Phantom language's id in Monaco, and its files' extension. */
-export const PHANTOM_LANGUAGE = 'phantom';
+const PHANTOM_LANGUAGE = PHANTOM_LANGUAGE_ID;
 /** How long typing must pause before the buffer is checked again. */
 const CHECK_DELAY_MS = 300;
 
@@ -60,7 +65,20 @@ export class EditorPanel {
     host.dataset.testid = 'monaco';
     root.append(this.tabStrip, host);
     root.classList.add('no-file');
-    monaco.languages.register({ id: PHANTOM_LANGUAGE, extensions: ['.ph'], aliases: ['Phantom'] });
+    monaco.languages.register({
+      id: PHANTOM_LANGUAGE,
+      extensions: [...PHANTOM_FILE_EXTENSIONS],
+      aliases: ['Phantom'],
+    });
+    // lang keeps these as plain data (readonly) so it needs no Monaco; their shapes are Monaco's.
+    monaco.languages.setMonarchTokensProvider(
+      PHANTOM_LANGUAGE,
+      phantomMonarch as unknown as monaco.languages.IMonarchLanguage,
+    );
+    monaco.languages.setLanguageConfiguration(
+      PHANTOM_LANGUAGE,
+      phantomLanguageConfiguration as unknown as monaco.languages.LanguageConfiguration,
+    );
     this.editor = monaco.editor.create(host, {
       theme: 'phantom-dark',
       automaticLayout: true,
@@ -226,6 +244,7 @@ export class EditorPanel {
         diagnostics.map((d) => ({
           severity: severities[d.severity],
           message: d.message,
+          code: d.code,
           startLineNumber: d.line,
           startColumn: d.column,
           endLineNumber: d.endLine,

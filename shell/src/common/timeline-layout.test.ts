@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Generation, Timeline } from './api.js';
+import { layoutTimeline, nearestGeneration, rollbackConsequences, visibleRange } from './timeline-layout.js';
+
+function generation(id: number, parent: number | null, time: number): Generation {
+  return { id, parent, time, pauseMs: 1, dirtyPages: 10, objects: 100, bytes: 4096 };
+}
+
+/** 1..5 on the first branch; a rollback to 3 makes 6, 7 on a second branch. */
+const branched: Timeline = {
+  generations: [
+    generation(1, null, 1000),
+    generation(2, 1, 2000),
+    generation(3, 2, 3000),
+    generation(4, 3, 4000),
+    generation(5, 4, 5000),
+    generation(6, 3, 6000),
+    generation(7, 6, 7000),
+  ],
+  checkpoints: [{ name: 'before', description: '', time: 2500, generation: 2 }],
+  current: 7,
+};
+
+test('a rollback starts a new lane forked from its parent', () => {
+  const layout = layoutTimeline(branched);
+  assert.deepEqual([...layout.lanes], [0, 0, 0, 0, 0, 1, 1]);
+  assert.equal(layout.laneCount, 2);
+  assert.deepEqual(layout.forks, [{ parentIndex: 2, childIndex: 5 }]);
+  assert.equal(layout.currentIndex, 6);
+  assert.equal(layout.start, 1000);
+  assert.equal(layout.end, 7000);
+});
+
+test('visible range and nearest generation by binary search', () => {
+  const layout = layoutTimeline(branched);
+  assert.deepEqual(visibleRange(layout.times, 2000, 4000), [1, 4]);
+  assert.deepEqual(visibleRange(layout.times, 7500, 9000), [7, 7]);
+  assert.equal(nearestGeneration(layout, 5900, -1, 500), 5);
+  assert.equal(nearestGeneration(layout, 5900, 0, 1000), 4);
+  assert.equal(nearestGeneration(layout, 5900, 0, 500), -1);
+});
+
+test('the rollback confirmation says what is kept', () => {
+  const layout = layoutTimeline(branched);
+  const text = rollbackConsequences(layout, 2).join(' ');
+  assert.match(text, /restarts from generation 3/);
+  assert.match(text, /2 later generations of this branch are kept as an abandoned branch/);
+  assert.match(text, /All 1 machine checkpoint are kept/);
+});
+
+test('an empty timeline and a timeline of 10,000 generations lay out', () => {
+  assert.equal(layoutTimeline({ generations: [], checkpoints: [], current: null }).laneCount, 1);
+  const many: Generation[] = [];
+  for (let i = 0; i < 10_000; i++)
+    many.push(generation(i, i === 0 ? null : i === 5000 ? 2000 : i - 1, i * 1000));
+  const layout = layoutTimeline({ generations: many, checkpoints: [], current: 9999 });
+  assert.equal(layout.laneCount, 2);
+  assert.equal(layout.lanes[9999], 1);
+});

@@ -1,0 +1,133 @@
+/**
+ * The timeline's model, with no DOM: kernel generations put on lanes (one lane per branch; a
+ * rollback to N starts a new lane whose first generation has parent N), in arrays that the
+ * canvas can walk quickly, with binary searches for the visible range and for the generation
+ * nearest the pointer. Kept apart from drawing so it can be tested and benchmarked alone.
+ */
+import type { Checkpoint, Generation, Timeline } from './api.js';
+
+export interface TimelineLayout {
+  /** Generations sorted by time. */
+  generations: Generation[];
+  /** Commit times, sorted, parallel to `generations`. */
+  times: Float64Array;
+  /** The lane of each generation; lane 0 is the branch the first generation is on. */
+  lanes: Int32Array;
+  laneCount: number;
+  /** Where each lane after the first leaves its parent: the parent's index and the first child's. */
+  forks: { parentIndex: number; childIndex: number }[];
+  /** Index of the current generation ("you are here"), or -1. */
+  currentIndex: number;
+  /** Index of each generation by its id. */
+  indexById: Map<number, number>;
+  checkpoints: Checkpoint[];
+  /** The time span covered (both ends equal when there is at most one point). */
+  start: number;
+  end: number;
+}
+
+export function layoutTimeline(timeline: Timeline): TimelineLayout {
+  const generations = [...timeline.generations].sort((a, b) => a.time - b.time || a.id - b.id);
+  const count = generations.length;
+  const times = new Float64Array(count);
+  const lanes = new Int32Array(count);
+  const indexById = new Map<number, number>();
+  /** The newest generation on each lane so far: a child of it continues the lane. */
+  const laneTips: number[] = [];
+  const forks: TimelineLayout['forks'] = [];
+  for (let i = 0; i < count; i++) {
+    const generation = generations[i]!;
+    times[i] = generation.time;
+    indexById.set(generation.id, i);
+    const parentIndex = generation.parent === null ? undefined : indexById.get(generation.parent);
+    let lane = parentIndex === undefined ? -1 : laneTips.indexOf(generation.parent!);
+    if (lane < 0 || (parentIndex !== undefined && lanes[parentIndex] !== lane)) lane = -1;
+    if (lane < 0) {
+      lane = laneTips.length;
+      laneTips.push(generation.id);
+      if (parentIndex !== undefined) forks.push({ parentIndex, childIndex: i });
+    } else laneTips[lane] = generation.id;
+    lanes[i] = lane;
+  }
+  const checkpoints = [...timeline.checkpoints].sort((a, b) => a.time - b.time);
+  const allTimes = [...(count > 0 ? [times[0]!, times[count - 1]!] : []), ...checkpoints.map((c) => c.time)];
+  return {
+    generations,
+    times,
+    lanes,
+    laneCount: Math.max(1, laneTips.length),
+    forks,
+    currentIndex: timeline.current === null ? -1 : (indexById.get(timeline.current) ?? -1),
+    indexById,
+    checkpoints,
+    start: allTimes.length > 0 ? Math.min(...allTimes) : 0,
+    end: allTimes.length > 0 ? Math.max(...allTimes) : 0,
+  };
+}
+
+/** The first index whose time is at or after `time` (binary search over sorted times). */
+export function firstAtOrAfter(times: Float64Array, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid]! < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The generations with `from <= time <= to`, as a half-open index range. */
+export function visibleRange(times: Float64Array, from: number, to: number): [number, number] {
+  return [firstAtOrAfter(times, from), firstAtOrAfter(times, to + Number.EPSILON * Math.abs(to) + 1e-9)];
+}
+
+/**
+ * The generation nearest `time` on `lane` (or on any lane when lane is -1), within
+ * `tolerance`; -1 when there is none. Scans outward from the binary-search point, so it costs
+ * little even with many lanes interleaved.
+ */
+export function nearestGeneration(
+  layout: TimelineLayout,
+  time: number,
+  lane: number,
+  tolerance: number,
+): number {
+  const { times, lanes } = layout;
+  const at = firstAtOrAfter(times, time);
+  let best = -1;
+  let bestDistance = tolerance;
+  for (let i = at; i < times.length && times[i]! - time <= bestDistance; i++) {
+    if ((lane < 0 || lanes[i] === lane) && times[i]! - time <= bestDistance) {
+      best = i;
+      bestDistance = times[i]! - time;
+      break;
+    }
+  }
+  for (let i = at - 1; i >= 0 && time - times[i]! <= bestDistance; i--) {
+    if (lane < 0 || lanes[i] === lane) {
+      if (time - times[i]! <= bestDistance) {
+        best = i;
+        bestDistance = time - times[i]!;
+      }
+      break;
+    }
+  }
+  return best;
+}
+
+/** What a rollback to the generation at `index` keeps, in words for the confirmation dialog. */
+export function rollbackConsequences(layout: TimelineLayout, index: number): string[] {
+  const target = layout.generations[index]!;
+  const lane = layout.lanes[index]!;
+  let laterOnBranch = 0;
+  for (let i = index + 1; i < layout.times.length; i++) if (layout.lanes[i] === lane) laterOnBranch++;
+  return [
+    `The machine restarts from generation ${target.id}, as it was at ${new Date(target.time).toLocaleString()}.`,
+    laterOnBranch > 0
+      ? `The ${laterOnBranch} later generation${laterOnBranch === 1 ? '' : 's'} of this branch are kept as an abandoned branch on the timeline; nothing is deleted.`
+      : 'No later generation exists on this branch; nothing is abandoned.',
+    `All ${layout.checkpoints.length} machine checkpoint${layout.checkpoints.length === 1 ? '' : 's'} are kept.`,
+    'What runs after the rollback becomes a new branch.',
+  ];
+}

@@ -1,0 +1,38 @@
+/**
+ * The editor's language services in the host: lang's checker and go-to-definition over an
+ * unsaved buffer, with lang's diagnostics turned into the API's. A buffer is named by its root
+ * and path, so a definition in the same file comes back as an editor location.
+ */
+import { checkSource, definitionAt } from '@phantom/lang/common/compiler.js';
+import type { Diagnostic, FileEntry, SourceLocation } from '../common/api.js';
+
+function fileName(entry: FileEntry): string {
+  return `${entry.root}/${entry.path}`;
+}
+
+export function checkProgram(entry: FileEntry, text: string): Diagnostic[] {
+  return checkSource(text, fileName(entry)).map((d) => ({
+    severity: d.severity,
+    message: d.message,
+    code: d.code,
+    line: d.line,
+    column: d.column,
+    endLine: d.endLine,
+    endColumn: Math.max(d.endColumn, d.line === d.endLine ? d.column + 1 : 1),
+  }));
+}
+
+/**
+ * Where the name at (line, column) is declared, when that is in this buffer; declarations in
+ * the system classes (the prelude) have no file the editor could open, so they give null.
+ */
+export function definitionOf(
+  entry: FileEntry,
+  text: string,
+  line: number,
+  column: number,
+): SourceLocation | null {
+  const target = definitionAt(text, line, column, fileName(entry));
+  if (!target || target.file !== fileName(entry)) return null;
+  return { ...entry, line: target.line, column: target.column };
+}

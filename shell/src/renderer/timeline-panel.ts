@@ -1,0 +1,218 @@
+/**
+ * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom,
+ * what is selected, "roll back here" behind a confirmation that says what is kept), and a
+ * small plot of snapshot pause and dirty pages over the visible span.
+ */
+import type { Timeline } from '../common/api.js';
+import { rollbackConsequences, visibleRange } from '../common/timeline-layout.js';
+import type { ApiClient } from './api-client.js';
+import { showError } from './notifications.js';
+import { TimelineView } from './timeline-view.js';
+
+function button(label: string, title: string, testId: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.title = title;
+  b.dataset.testid = testId;
+  return b;
+}
+
+export class TimelinePanel {
+  readonly view: TimelineView;
+  private readonly plot: HTMLCanvasElement;
+  private readonly selectionText: HTMLElement;
+  private readonly rollbackButton: HTMLButtonElement;
+  private readonly dialog: HTMLDialogElement;
+  private readonly summary: HTMLElement;
+  private machine: string | undefined;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: ApiClient,
+  ) {
+    root.replaceChildren();
+    const header = document.createElement('div');
+    header.className = 'panel-header';
+    const title = document.createElement('h2');
+    title.textContent = 'Timeline';
+    this.summary = document.createElement('span');
+    this.summary.className = 'timeline-summary';
+    this.summary.dataset.testid = 'timeline-summary';
+    this.summary.textContent = 'No machine selected';
+    const fit = button('Fit', 'Show the whole history', 'timeline-fit');
+    fit.addEventListener('click', () => this.view.zoomToFit());
+    const zoomIn = button('+', 'Zoom in (or use the wheel)', 'timeline-zoom-in');
+    zoomIn.addEventListener('click', () => this.view.zoom(0.5));
+    const zoomOut = button('−', 'Zoom out', 'timeline-zoom-out');
+    zoomOut.addEventListener('click', () => this.view.zoom(2));
+    const spacer = document.createElement('span');
+    spacer.className = 'spacer';
+    this.selectionText = document.createElement('span');
+    this.selectionText.className = 'timeline-selection';
+    this.selectionText.dataset.testid = 'timeline-selection';
+    this.selectionText.textContent = 'Click a generation to select it; shift+click a second to compare.';
+    this.rollbackButton = button(
+      'Roll back here…',
+      'Restart the machine from the selected generation',
+      'rollback',
+    );
+    this.rollbackButton.className = 'danger';
+    this.rollbackButton.disabled = true;
+    this.rollbackButton.addEventListener('click', () => this.confirmRollback());
+    header.append(title, this.summary, fit, zoomIn, zoomOut, spacer, this.selectionText, this.rollbackButton);
+
+    const canvasHost = document.createElement('div');
+    canvasHost.className = 'timeline-canvas-host';
+    const plotHost = document.createElement('div');
+    plotHost.className = 'timeline-plot';
+    const plotTitle = document.createElement('div');
+    plotTitle.className = 'plot-legend';
+    plotTitle.innerHTML =
+      '<span class="pause">■ snapshot pause (ms)</span> <span class="dirty">■ dirty pages</span>';
+    this.plot = document.createElement('canvas');
+    this.plot.dataset.testid = 'timeline-plot';
+    plotHost.append(plotTitle, this.plot);
+    this.dialog = document.createElement('dialog');
+    this.dialog.className = 'confirm-dialog';
+    this.dialog.dataset.testid = 'rollback-dialog';
+    root.append(header, canvasHost, plotHost, this.dialog);
+
+    this.view = new TimelineView(canvasHost);
+    this.view.onViewChange = () => this.drawPlot();
+    this.view.onSelectionChange(() => this.selectionChanged());
+    new ResizeObserver(() => this.drawPlot()).observe(plotHost);
+    api.on('machine.timeline', ({ machine }) => {
+      if (machine === this.machine) void this.refresh();
+    });
+  }
+
+  async show(machine: string | undefined): Promise<void> {
+    this.machine = machine;
+    await this.refresh();
+  }
+
+  /** Shows a timeline that did not come from a machine (the benchmark's). */
+  setTimeline(timeline: Timeline): void {
+    this.view.setTimeline(timeline);
+    const { generations, laneCount } = this.view.model;
+    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoints · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
+    this.drawPlot();
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.machine) {
+      this.setTimeline({ generations: [], checkpoints: [], current: null });
+      this.summary.textContent = 'No machine selected';
+      return;
+    }
+    try {
+      this.setTimeline(await this.api.call('machine.timeline', { machine: this.machine }));
+    } catch (err) {
+      showError(`Cannot read the timeline of ${this.machine}`, err);
+    }
+  }
+
+  private selectionChanged(): void {
+    const { a, b } = this.view.selection;
+    const { generations } = this.view.model;
+    const ga = generations[a];
+    const gb = generations[b];
+    this.rollbackButton.disabled = !ga || !this.machine;
+    if (!ga)
+      this.selectionText.textContent = 'Click a generation to select it; shift+click a second to compare.';
+    else if (!gb) this.selectionText.textContent = `Selected: generation ${ga.id}`;
+    else {
+      const objects = gb.objects - ga.objects;
+      this.selectionText.textContent = `A: generation ${ga.id} · B: generation ${gb.id} · ${objects >= 0 ? '+' : ''}${objects.toLocaleString()} objects, ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
+    }
+  }
+
+  private confirmRollback(): void {
+    const index = this.view.selection.a;
+    const target = this.view.model.generations[index];
+    const machine = this.machine;
+    if (!target || !machine) return;
+    this.dialog.replaceChildren();
+    const heading = document.createElement('h3');
+    heading.textContent = `Roll ${machine} back to generation ${target.id}?`;
+    const list = document.createElement('ul');
+    for (const line of rollbackConsequences(this.view.model, index)) {
+      const item = document.createElement('li');
+      item.textContent = line;
+      list.append(item);
+    }
+    const actions = document.createElement('div');
+    actions.className = 'dialog-actions';
+    const cancel = button('Cancel', 'Keep running as is', 'rollback-cancel');
+    const confirm = button(`Roll back to ${target.id}`, 'Restart from this generation', 'rollback-confirm');
+    confirm.className = 'primary';
+    cancel.addEventListener('click', () => this.dialog.close());
+    confirm.addEventListener('click', async () => {
+      this.dialog.close();
+      try {
+        await this.api.call('machine.rollback', { machine, generation: target.id });
+      } catch (err) {
+        showError(`Rolling ${machine} back to generation ${target.id} failed`, err);
+      }
+    });
+    actions.append(cancel, confirm);
+    this.dialog.append(heading, list, actions);
+    this.dialog.showModal();
+    cancel.focus();
+  }
+
+  /** Snapshot pause and dirty pages over the visible span, the maximum per pixel column. */
+  private drawPlot(): void {
+    const host = this.plot.parentElement!;
+    const width = Math.max(1, host.clientWidth - 16);
+    const height = Math.max(1, host.clientHeight - 30);
+    const ratio = window.devicePixelRatio || 1;
+    if (this.plot.width !== width * ratio || this.plot.height !== height * ratio) {
+      this.plot.width = width * ratio;
+      this.plot.height = height * ratio;
+      this.plot.style.width = `${width}px`;
+      this.plot.style.height = `${height}px`;
+    }
+    const ctx = this.plot.getContext('2d')!;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = '#1e1e1e';
+    ctx.fillRect(0, 0, width, height);
+    const { times, generations } = this.view.model;
+    const [start, end] = this.view.visibleSpan;
+    const [from, to] = visibleRange(times, start, end);
+    if (to <= from) return;
+    const pause = new Float64Array(width).fill(-1);
+    const dirty = new Float64Array(width).fill(-1);
+    let maxPause = 0;
+    let maxDirty = 0;
+    for (let i = from; i < to; i++) {
+      const x = Math.min(width - 1, Math.floor(((times[i]! - start) / (end - start)) * width));
+      const g = generations[i]!;
+      if (g.pauseMs > pause[x]!) pause[x] = g.pauseMs;
+      if (g.dirtyPages > dirty[x]!) dirty[x] = g.dirtyPages;
+      if (g.pauseMs > maxPause) maxPause = g.pauseMs;
+      if (g.dirtyPages > maxDirty) maxDirty = g.dirtyPages;
+    }
+    const series = (values: Float64Array, max: number, color: string) => {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      let started = false;
+      for (let x = 0; x < width; x++) {
+        if (values[x]! < 0) continue;
+        const y = height - 4 - (values[x]! / Math.max(max, 1e-9)) * (height - 16);
+        if (started) ctx.lineTo(x, y);
+        else ctx.moveTo(x, y);
+        started = true;
+      }
+      ctx.stroke();
+    };
+    series(dirty, maxDirty, '#bb9af7');
+    series(pause, maxPause, '#7dcfff');
+    ctx.fillStyle = '#8b8b8b';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textBaseline = 'top';
+    ctx.fillText(`max ${maxPause.toFixed(1)} ms · ${maxDirty.toLocaleString()} pages`, 4, 2);
+  }
+}
