@@ -126,6 +126,8 @@ void paging_unmap(uint32_t va);
 void paging_set_flags(uint32_t va, uint32_t flags);
 /** Physical address of a mapped virtual address, or 0 when unmapped. */
 uint32_t paging_virt_to_phys(uint32_t va);
+/** Makes a mapped page read-only without flushing its TLB entry: call paging_flush_all after a batch. */
+void paging_write_protect_unflushed(uint32_t va);
 /** Reloads CR3, flushing every TLB entry (after changing many pages at once). */
 void paging_flush_all(void);
 
@@ -169,6 +171,7 @@ struct pager_stats {
   uint32_t reads;          /* pages read from the store */
   uint32_t write_faults;   /* first writes to a clean page */
   uint32_t copies;         /* frozen pages copied aside on write since the last freeze */
+  uint32_t evictions;      /* clean pages dropped to free their frames (read again when used) */
 };
 void pager_get_stats(struct pager_stats *out);
 /**

@@ -15,6 +15,9 @@
  *     copies it to a new frame first (PS_COPIED) and the writer keeps the old frame, so what it
  *     writes is exactly the memory at the freeze.
  *   - pager_release_frozen frees the frames that were copied aside.
+ *   - When physical memory runs out (a space larger than RAM), a clock hand evicts clean,
+ *     unfrozen pages: their bytes equal the store's current generation, so they are simply
+ *     unmapped and read again on the next access.
  * Everything runs with interrupts off (in the fault handler or with the world stopped), which
  * is the lock for all the state below.
  */
@@ -47,6 +50,7 @@ static uint32_t frozen_count;
 static bool freeze_active;
 static uint32_t zero_frame;
 static uint32_t spare_frame; /* a frame a zero page did not need, kept for the next fault */
+static uint32_t clock_hand;  /* where the search for a page to evict resumes */
 static struct pager_stats stats;
 
 static void *alloc_table(uint32_t bytes) {
@@ -57,10 +61,27 @@ static void *alloc_table(uint32_t bytes) {
   return (void *)addr;
 }
 
+/** Takes the frame of a clean, unfrozen resident page (not `keep`), or 0 when there is none. */
+static uint32_t evict_one(uint32_t keep) {
+  for (uint32_t n = 0; n < space_pages; n++) {
+    uint32_t page = clock_hand;
+    clock_hand = (clock_hand + 1) % space_pages;
+    uint32_t st = page_state[page];
+    if (page == keep || (st & (PS_RESIDENT | PS_DIRTY | PS_FROZEN)) != PS_RESIDENT) continue;
+    paging_unmap(SPACE_BASE + page * PAGE_BYTES);
+    page_state[page] = 0;
+    stats.resident--;
+    stats.evictions++;
+    return st & PS_FRAME_MASK;
+  }
+  return 0;
+}
+
 static uint32_t alloc_frame(uint32_t page) {
   uint32_t frame = spare_frame;
   spare_frame = 0;
   if (!frame) frame = pmm_alloc();
+  if (!frame) frame = evict_one(page);
   if (!frame)
     ph_panic("pager: out of physical memory paging in %08x (%u pages resident)", SPACE_BASE + page * PAGE_BYTES,
              stats.resident);
@@ -152,8 +173,9 @@ uint32_t pager_freeze(void) {
     uint32_t frame = page_state[page] & PS_FRAME_MASK;
     page_state[page] = (page_state[page] & ~PS_DIRTY) | PS_FROZEN;
     frozen_list[i] = (struct frozen_page){page, frame};
-    paging_set_flags(SPACE_BASE + page * PAGE_BYTES, 0);
+    paging_write_protect_unflushed(SPACE_BASE + page * PAGE_BYTES);
   }
+  paging_flush_all(); /* one flush, not one per page: this is the stop-the-world pause */
   frozen_count = dirty_count;
   dirty_count = 0;
   stats.dirty = 0;

@@ -72,6 +72,12 @@ void paging_set_flags(uint32_t va, uint32_t flags) {
   invlpg(va);
 }
 
+void paging_write_protect_unflushed(uint32_t va) {
+  uint32_t *pte = pte_for(va, false);
+  if (!pte || !(*pte & PTE_PRESENT)) ph_panic("paging_write_protect_unflushed: %08x is not mapped", va);
+  *pte &= ~PTE_WRITABLE;
+}
+
 uint32_t paging_virt_to_phys(uint32_t va) {
   uint32_t pde = page_directory[va >> 22];
   if (!(pde & PTE_PRESENT)) return 0;

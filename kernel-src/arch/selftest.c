@@ -9,6 +9,8 @@
  *   disk-test   ph_disk_* on the store disk: read, write back, flush, a range error
  *   pager-test  the pager over the raw disk (page i = block i): demand reads, zero pages,
  *               dirty tracking, freeze and copy-on-write
+ *   evict-test  a space larger than the RAM (boot with little memory, every block patterned):
+ *               clean pages are evicted and read again, dirty ones never
  * disk-test and pager-test take the disk over (pager-test owns the object space), so the boot
  * stops after them.
  */
@@ -19,6 +21,7 @@
 
 #define PANIC_TEST_ADDRESS 0xDEAD0000u
 #define PAGER_TEST_SPACE (4u << 20)
+#define EVICT_TEST_SPACE (8u << 20)
 #define PATTERN_WORD(block) (0x50480000u + (block)) /* what the test harness puts at each block's start */
 
 static bool failed;
@@ -112,6 +115,26 @@ static void pager_test(void) {
   check(t, s.dirty == 1 && s.copies == 0, "a page written after release is dirty again, without a copy");
 }
 
+static void evict_test(void) {
+  static const char *t = "evict-test";
+  uint32_t pages = EVICT_TEST_SPACE / PAGE_BYTES;
+  check(t, ph_disk_blocks() >= pages, "a disk as large as the test space");
+  check(t, pmm_free_count() < pages, "less free memory than the space (boot with -m 8M)");
+  if (failed) return;
+  pager_init(EVICT_TEST_SPACE, read_raw_block);
+  volatile uint32_t *space = (volatile uint32_t *)SPACE_BASE;
+  space[1] = 0x7777; /* page 0 is dirty from now on */
+  bool right = true;
+  for (int round = 0; round < 2; round++)
+    for (uint32_t p = 0; p < pages; p++) right &= space[p * PAGE_BYTES / 4] == PATTERN_WORD(p);
+  check(t, right, "every page reads its block's pattern, evicted or not");
+  check(t, space[1] == 0x7777, "the dirty page kept what was written");
+  struct pager_stats s;
+  pager_get_stats(&s);
+  check(t, s.evictions > 0 && s.reads > pages, "pages were evicted and read again");
+  if (!failed) kprintf("selftest evict-test: %u evictions, %u reads\n", s.evictions, s.reads);
+}
+
 void selftest_run(const struct kernel_options *options) {
   if (cmdline_debug(options, "panic-test")) {
     kprintf("selftest panic-test: writing to %08x\n", PANIC_TEST_ADDRESS);
@@ -122,7 +145,8 @@ void selftest_run(const struct kernel_options *options) {
     stack_test_recurse(0);
   }
   bool disk = cmdline_debug(options, "disk-test"), pager = cmdline_debug(options, "pager-test");
-  if (!disk && !pager) return;
+  bool evict = cmdline_debug(options, "evict-test");
+  if (!disk && !pager && !evict) return;
   if (!virtio_blk_init(0)) check("disk", false, "no virtio disk");
   if (disk && !failed) {
     disk_test();
@@ -131,6 +155,9 @@ void selftest_run(const struct kernel_options *options) {
   if (pager && !failed) {
     pager_test();
     if (!failed) kprintf("selftest pager-test: ok\n");
+  } else if (evict && !failed) { /* both own the object space: one per boot */
+    evict_test();
+    if (!failed) kprintf("selftest evict-test: ok\n");
   }
   kprintf("halted\n");
   machine_halt(failed ? HALT_SELFTEST_FAILED : HALT_OK);

@@ -110,6 +110,16 @@ test('the pager maps pages on demand, shares the zero page, tracks dirty pages a
   expectExit(run, 0, name);
 });
 
+test('a space larger than RAM: clean pages are evicted and read again, dirty pages stay', async () => {
+  const name = 'evict-test';
+  const patterned = join(temp.dir, 'patterned.img');
+  await patternDisk(patterned, 2048, 2048);
+  const run = await boot({ append: 'debug=evict-test', disk: patterned, memory: '8M' });
+  expectLine(run, /selftest evict-test: \d+ evictions, \d+ reads/, name);
+  expectLine(run, /selftest evict-test: ok/, name);
+  expectExit(run, 0, name);
+});
+
 test('mounts generation 0 of a 64 MiB store and pages the space header in from it', async () => {
   const name = 'store-mount';
   const { writeGeneration0 } = await import('@phantom/lang/common/store/generation0.js');
