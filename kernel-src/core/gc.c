@@ -9,13 +9,21 @@
  * not just the live part of its operand stack: a stale value only delays freeing.
  *
  * Sweep: one linear walk from SPACE_BASE + 64 to SH_TOP that clears marks, merges each run of
- * dead objects and free blocks into one free block linked in address order, recounts
+ * dead objects and free blocks into one free block (linked large blocks first, each group in
+ * address order), recounts
  * SH_OBJECTS / SH_LIVE_BYTES, and gives a free run that ends at SH_TOP back to the bump region.
  */
 #include "gc.h"
 
 #include "klib.h"
 #include "platform.h"
+
+/**
+ * Bytes allocated after a collection before the next one runs, at least: the heap stays near
+ * live + max(this, live) instead of filling the whole space first, so fewer pages are touched,
+ * paged in and snapshotted. Allocation failure still collects at once.
+ */
+#define COLLECT_BUDGET_MIN (4u << 20)
 
 /** 64 K entries (256 KiB): deep enough that overflow rescans are rare for real object graphs. */
 #define MARK_STACK_CAPACITY 65536u
@@ -30,6 +38,7 @@ static word_t *pins[PIN_CAPACITY];
 static int pin_count;
 
 static struct gc_stats stats;
+static uint32_t allocated_since_collect;
 
 void gc_set_mark_stack_limit(uint32_t entries) {
   mark_stack_limit = entries == 0 || entries > MARK_STACK_CAPACITY ? MARK_STACK_CAPACITY : entries;
@@ -93,28 +102,42 @@ static void mark(void) {
   rescan_overflowed();
 }
 
+/**
+ * Free blocks at least this big go first on the free list, so that the allocator's short first-fit
+ * scan finds room in them instead of walking past many small holes and bumping SH_TOP.
+ */
+#define FREE_BLOCK_LARGE 1024u
+
+struct free_list {
+  uint32_t head;
+  uint32_t *tail; /**< where the next block's address is linked */
+};
+
 struct sweep_state {
   uint32_t run_start; /**< start of the current run of dead/free bytes, 0 when none */
-  uint32_t *tail;     /**< where the next free block's address is linked */
+  struct free_list large, small;
   uint32_t live_objects, live_bytes, freed_objects, freed_bytes, free_bytes;
 };
+
+static void append_free(struct free_list *list, uint32_t block) {
+  *list->tail = block;
+  list->tail = (uint32_t *)(uintptr_t)(block + HEADER_BYTES);
+  *list->tail = 0;
+}
 
 static void close_run(struct sweep_state *s, uint32_t end) {
   if (!s->run_start) return;
   uint32_t bytes = end - s->run_start;
   space_make_free(s->run_start, bytes, 0);
-  if (bytes >= FREE_BLOCK_MIN) {
-    *s->tail = s->run_start;
-    s->tail = (uint32_t *)(uintptr_t)(s->run_start + HEADER_BYTES);
-    *s->tail = 0;
-  }
+  if (bytes >= FREE_BLOCK_MIN) append_free(bytes >= FREE_BLOCK_LARGE ? &s->large : &s->small, s->run_start);
   s->free_bytes += bytes;
   s->run_start = 0;
 }
 
 static void sweep(void) {
-  struct sweep_state s = {0, space_field(SH_FREE), 0, 0, 0, 0, 0};
-  *s.tail = 0;
+  struct sweep_state s = {0};
+  s.large.tail = &s.large.head;
+  s.small.tail = &s.small.head;
   uint32_t top = space_top();
   for (uint32_t addr = SPACE_FIRST_OBJECT; addr < top;) {
     uint32_t *h = (uint32_t *)(uintptr_t)addr;
@@ -139,6 +162,8 @@ static void sweep(void) {
     *space_field(SH_TOP) = s.run_start;
     space_junk(s.run_start, top - s.run_start);
   }
+  *s.large.tail = s.small.head;
+  *space_field(SH_FREE) = s.large.head ? s.large.head : s.small.head;
   *space_field(SH_OBJECTS) = s.live_objects;
   *space_field(SH_LIVE_BYTES) = s.live_bytes;
   stats.live_objects = s.live_objects;
@@ -154,17 +179,27 @@ uint32_t gc_collect(void) {
   sweep();
   uint64_t per_us = ph_tsc_per_us();
   uint64_t pause = (ph_tsc() - start) / (per_us ? per_us : 1);
+  allocated_since_collect = 0;
   stats.collections++;
   stats.last_pause_us = pause;
   if (pause > stats.max_pause_us) stats.max_pause_us = pause;
   return stats.freed_bytes;
 }
 
-word_t gc_alloc(word_t cls, uint32_t kind, uint32_t size_bytes) {
-  word_t ref = space_alloc(cls, kind, size_bytes);
-  if (ref) return ref;
-  gc_pin(&cls);
+static void collect_keeping(word_t *cls) {
+  gc_pin(cls);
   gc_collect();
   gc_unpin(1);
-  return space_alloc(cls, kind, size_bytes);
+}
+
+word_t gc_alloc(word_t cls, uint32_t kind, uint32_t size_bytes) {
+  uint32_t budget = stats.live_bytes > COLLECT_BUDGET_MIN ? stats.live_bytes : COLLECT_BUDGET_MIN;
+  if (allocated_since_collect >= budget) collect_keeping(&cls);
+  word_t ref = space_alloc(cls, kind, size_bytes);
+  if (!ref) {
+    collect_keeping(&cls);
+    ref = space_alloc(cls, kind, size_bytes);
+  }
+  if (ref) allocated_since_collect += footprint(size_bytes);
+  return ref;
 }

@@ -95,8 +95,54 @@ static uint32_t frame_slots_for(word_t method) {
   return FRAME_LOCALS + (uint32_t)slot_int(method, METHOD_LOCALS, 0) + (uint32_t)slot_int(method, METHOD_MAX_STACK, 0);
 }
 
+/*
+ * Frames of returned calls are kept for the next call that needs the same size instead of going
+ * back to the free list: a call then allocates nothing, and the small objects a method allocates
+ * between calls are not carved out of just-freed frames, which would leave holes too small for
+ * the next frame. A kept frame is an ordinary unreachable object (with no caller, since that may
+ * be freed before it); a collection sweeps it like any garbage, so the cache is forgotten
+ * whenever one has run.
+ */
+#define FRAME_CACHE_SIZE 8
+static word_t frame_cache[FRAME_CACHE_SIZE];
+static uint32_t frame_cache_epoch; /**< gc collections count when the cache was filled */
+
+static void frame_cache_check(void) {
+  if (frame_cache_epoch == gc_get_stats()->collections) return;
+  memset(frame_cache, 0, sizeof frame_cache);
+  frame_cache_epoch = gc_get_stats()->collections;
+}
+
+void interp_reset(void) {
+  memset(frame_cache, 0, sizeof frame_cache);
+  frame_cache_epoch = gc_get_stats()->collections;
+}
+
+/** A frame nothing references any more (returned from, or unwound). */
+static void frame_drop(word_t frame) {
+  frame_cache_check();
+  obj_slots(frame)[FRAME_CALLER] = 0; /* its caller may be freed first: no dangling reference */
+  for (int i = 0; i < FRAME_CACHE_SIZE; i++) {
+    if (!frame_cache[i]) {
+      frame_cache[i] = frame;
+      return;
+    }
+  }
+  space_free(frame);
+}
+
 word_t frame_new(word_t method) {
-  word_t f = gc_alloc(vm_class[CID_FRAME], KIND_SLOTS, frame_slots_for(method) * 4);
+  uint32_t slots = frame_slots_for(method);
+  frame_cache_check();
+  word_t f = 0;
+  for (int i = 0; i < FRAME_CACHE_SIZE && !f; i++) {
+    if (frame_cache[i] && obj_slot_count(frame_cache[i]) == slots) {
+      f = frame_cache[i];
+      frame_cache[i] = 0;
+      memset(obj_slots(f), 0, slots * 4);
+    }
+  }
+  if (!f) f = gc_alloc(vm_class[CID_FRAME], KIND_SLOTS, slots * 4);
   if (f) obj_slots(f)[FRAME_METHOD] = method;
   return f;
 }
@@ -235,7 +281,7 @@ static enum turn_end throw_object(struct regs *r, word_t obj, uint32_t pc) {
       return TURN_CONTINUE;
     }
     word_t caller = obj_slots(r->frame)[FRAME_CALLER];
-    space_free(r->frame);
+    frame_drop(r->frame);
     r->frame = 0;
     if (!caller || load_frame(r, caller)) break;
     r->depth--;
@@ -253,7 +299,7 @@ static enum turn_end raise_error(struct regs *r, uint32_t code, uint32_t pc) {
     word_t method = r->method;
     while (r->frame) {
       word_t caller = obj_slots(r->frame)[FRAME_CALLER];
-      space_free(r->frame);
+      frame_drop(r->frame);
       r->frame = is_instance_of_cid(caller, CID_FRAME) ? caller : 0;
     }
     end_thread(r->thread, TS_FAILED, 0);
@@ -317,12 +363,12 @@ static enum turn_end return_from(struct regs *r, word_t result, int has_result) 
   word_t done = r->frame;
   word_t caller = obj_slots(done)[FRAME_CALLER];
   if (!caller) {
-    space_free(done);
+    frame_drop(done);
     end_thread(r->thread, TS_DONE, 0);
     return TURN_ENDED;
   }
   const char *why = load_frame(r, caller);
-  space_free(done);
+  frame_drop(done);
   if (why) {
     r->method = 0;
     return invalid_code(r, 0, why);

@@ -42,6 +42,9 @@ enum turn_end {
 /** Run a thread for at most `budget` instructions; adds what ran to *executed. */
 enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed);
 
+/** Forget the C-side state of a previous space (the frame cache): vm_start calls it. */
+void interp_reset(void);
+
 /** A frame ready to run method from pc 0 (locals zero, no caller), or 0 when the space is full. */
 word_t frame_new(word_t method);
 

@@ -156,3 +156,12 @@ TEST(gc_junk_fills_freed_payloads) {
   CHECK(is_free(a));
   CHECK_EQ(obj_slots(a)[2], 0xDEADBEEFu);
 }
+
+TEST(gc_budget_keeps_the_heap_near_the_live_data) {
+  fixture_space(64 * MIB);
+  word_t h = holder();
+  for (int i = 0; i < 1000000; i++) obj_slots(h)[0] = gc_alloc(fixture_internal_class(CID_ARRAY), KIND_SLOTS, 64);
+  CHECK(gc_get_stats()->collections >= 10);
+  CHECK(space_top() - SPACE_BASE < 12 * MIB); /* 76 MB were allocated in all */
+  CHECK(!is_free(obj_slots(h)[0]));
+}
