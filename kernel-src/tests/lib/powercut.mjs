@@ -1,0 +1,207 @@
+// powercut.mjs — the power-cut harness: boots lib/powercut.ph (three workers growing checksummed
+// chains, a checker walking them) on one store disk again and again, kills QEMU with SIGKILL at
+// random moments (at random offsets, and just around the next snapshot's freeze and write), and
+// after every reboot checks that
+//   - the program's own invariant holds (its checker prints "check ok", never "BROKEN"),
+//   - no committed generation was lost (the mounted one is at least the last one the kernel
+//     announced as committed before the kill),
+//   - the restored state is no older than one interval plus the write time before the kill,
+//   - every worker continues from its chain (never from the future, never from scratch).
+// Every flipEvery-th round it also flips one random bit in the newest generation's record or in
+// one of the page-map blocks only it uses, and checks that the kernel reports it and falls back.
+import { randomInt } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openStore } from '@phantom/lang/common/store/reader.js';
+import * as S from '@phantom/lang/common/spec/generated.js';
+import { buildStoreDisk, Machine } from './machine.mjs';
+
+const PROGRAM = join(import.meta.dirname, 'powercut.ph');
+/** Worker threads of powercut.ph (w1, w2, w3). */
+const WORKERS = 3;
+const WORKER_LINE = /^w(\d+) (\d+)$/;
+const GENERATION_LINE = /^snapshot: generation (\d+) \(parent \d+\): .* write (\d+) us, commit (\d+) us$/;
+const MOUNTED_LINE = /^store: mounted generation (\d+) /;
+const DAMAGED_LINE = /^store: generation (\d+) is damaged: (.*)$/;
+/** A boot under TCG on shared cores: the workers must print within this. */
+const RESTORE_DEADLINE_MS = 60_000;
+/**
+ * What the age bound allows beyond the interval and the write time: the safe point that notices
+ * the interval is due (the scheduler idles at most 10 ms), one worker step (20 ms sleep plus its
+ * turn) and the console's way to the host, generously for a loaded TCG host.
+ */
+export const AGE_SLACK_MS = 400;
+
+/** p-th percentile (0..100) of numbers, nearest rank; NaN when empty. */
+export function percentile(values, p) {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function readBlock(file, block) {
+  const bytes = new Uint8Array(S.BLOCK_SIZE);
+  await file.read(bytes, 0, S.BLOCK_SIZE, block * S.BLOCK_SIZE);
+  return bytes;
+}
+
+/**
+ * Flips one random bit of the newest generation: in its record, or in a page-map block its parent
+ * does not share. Returns { generation, block, what }.
+ */
+export async function flipNewestGeneration(diskPath) {
+  const file = await open(diskPath, 'r+');
+  try {
+    const cache = new Map();
+    for (let b = 0; b < 4; b++) cache.set(b, await readBlock(file, b));
+    const blocks = [];
+    // openStore reads synchronously; gather what it asks for, then read again until it has all.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const missing = new Set();
+      let store;
+      try {
+        store = openStore((n) => {
+          const hit = cache.get(n);
+          if (hit) return hit;
+          missing.add(n);
+          return new Uint8Array(S.BLOCK_SIZE);
+        });
+      } catch (err) {
+        if (!missing.size) throw err;
+      }
+      if (!missing.size && store) {
+        const verified = store.generations.filter((g) => g.record);
+        const newest = verified.reduce((a, g) => (g.generation > a.generation ? g : a));
+        const parent = verified.find((g) => g.generation === newest.parent);
+        const shared = new Set(parent ? parent.record.mapBlocks.map((m) => m.block) : []);
+        blocks.push({ block: newest.recordBlock, what: 'record' });
+        for (const m of newest.record.mapBlocks)
+          if (!shared.has(m.block)) blocks.push({ block: m.block, what: 'page-map block' });
+        const target = blocks[randomInt(blocks.length)];
+        const bytes = await readBlock(file, target.block);
+        const bit = randomInt(S.BLOCK_SIZE * 8);
+        bytes[bit >> 3] ^= 1 << (bit & 7);
+        await file.write(bytes, 0, S.BLOCK_SIZE, target.block * S.BLOCK_SIZE);
+        return { generation: newest.generation, ...target };
+      }
+      for (const n of missing) cache.set(n, await readBlock(file, n));
+    }
+    throw new Error('the store on the disk could not be read');
+  } finally {
+    await file.close();
+  }
+}
+
+/** The worker lines of one run: for each worker, its values with the host time they arrived. */
+function workerValues(lines, from = 0) {
+  const byWorker = new Map();
+  for (let i = from; i < lines.length; i++) {
+    const m = WORKER_LINE.exec(lines[i].line);
+    if (!m) continue;
+    const id = Number(m[1]);
+    if (!byWorker.has(id)) byWorker.set(id, []);
+    byWorker.get(id).push({ value: Number(m[2]), at: lines[i].at });
+  }
+  return byWorker;
+}
+
+/**
+ * Runs `kills` power cuts on a fresh disk in `dir`. onRound(report) is called after each
+ * verified restore. Resolves to { rounds, failures: [{ round, message, log }], ages, restoreMs }.
+ */
+export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5, memory = '256M', onRound }) {
+  const disk = join(dir, 'powercut.img');
+  await buildStoreDisk(disk, [PROGRAM], ['.test.powercut']);
+  const append = `snap=${intervalMs} debug=snapshots`;
+  const failures = [];
+  const ages = [];
+  const restoreMs = [];
+  let previous; // { lines, killAt, flipped, lastAnnounced, maxWriteMs }
+  for (let round = 0; round <= kills; round++) {
+    const machine = new Machine({ disk, append, memory });
+    const fail = (message) => failures.push({ round, message, log: machine.log });
+    try {
+      const firstWorker = await machine.waitForLine(WORKER_LINE, { deadlineMs: RESTORE_DEADLINE_MS });
+      restoreMs.push(firstWorker.at - machine.startedAt);
+      const firstCheck = await machine.waitForLine(/^(check ok \d+|BROKEN .*)$/, { deadlineMs: RESTORE_DEADLINE_MS });
+      for (let id = 1; id <= WORKERS; id++)
+        await machine.waitForLine(new RegExp(`^w${id} `), { deadlineMs: RESTORE_DEADLINE_MS });
+      if (previous) {
+        const problem = checkRestore(machine.lines, previous, firstCheck.index, ages);
+        if (problem) fail(problem);
+        onRound?.({ round, problem, flipped: previous.flipped, restoreMs: restoreMs.at(-1) });
+      }
+      const last = round === kills;
+      if (!last) await waitForKillMoment(machine, intervalMs, firstCheck.index);
+      const killAt = performance.now();
+      await machine.kill();
+      if (machine.lines.some((l) => l.line.startsWith('BROKEN'))) fail('the program found its invariant broken');
+      if (machine.lines.some((l) => /PANIC|snapshot: the store refused/.test(l.line))) fail('the kernel reported a failure');
+      if (last) break;
+      const announced = machine.lines.map((l) => GENERATION_LINE.exec(l.line)).filter(Boolean);
+      previous = {
+        lines: machine.lines,
+        killAt,
+        intervalMs,
+        lastAnnounced: announced.length ? Number(announced.at(-1)[1]) : -1,
+        maxWriteMs: Math.max(0, ...announced.map((m) => (Number(m[2]) + Number(m[3])) / 1000)),
+        flipped: flipEvery && round % flipEvery === flipEvery - 1 ? await flipNewestGeneration(disk) : undefined,
+      };
+    } catch (err) {
+      await machine.kill();
+      fail(err.message);
+      previous = undefined;
+    }
+  }
+  return { rounds: kills, failures, ages, restoreMs, intervalMs };
+}
+
+/** Kills land anywhere: at a random offset, or just around the next freeze (often mid-write). */
+async function waitForKillMoment(machine, intervalMs, from) {
+  const deadline = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (randomInt(2) === 0) {
+    await deadline(randomInt(20, 3 * intervalMs));
+    return;
+  }
+  await machine.waitForLine(GENERATION_LINE, { deadlineMs: RESTORE_DEADLINE_MS, from });
+  await deadline(Math.max(0, intervalMs - 40 + randomInt(120)));
+}
+
+/** Checks one restore against the run before the kill; returns what is wrong, or undefined. */
+function checkRestore(lines, previous, checkIndex, ages) {
+  const mounted = lines.map((l) => MOUNTED_LINE.exec(l.line)).find(Boolean);
+  if (!mounted) return 'no "store: mounted generation" line';
+  const generation = Number(mounted[1]);
+  if (!lines[checkIndex].line.startsWith('check ok')) return `the checker says: ${lines[checkIndex].line}`;
+  if (previous.flipped) {
+    const damaged = lines.map((l) => DAMAGED_LINE.exec(l.line)).find(Boolean);
+    if (generation >= previous.flipped.generation)
+      return `generation ${previous.flipped.generation} has a flipped bit in its ${previous.flipped.what} (block ${previous.flipped.block}) but was mounted`;
+    if (!damaged || Number(damaged[1]) !== previous.flipped.generation)
+      return `no console line reports generation ${previous.flipped.generation} as damaged`;
+  } else if (generation < previous.lastAnnounced) {
+    return `mounted generation ${generation}, but generation ${previous.lastAnnounced} was committed before the kill`;
+  }
+  const before = workerValues(previous.lines);
+  const after = workerValues(lines);
+  if (!before.size) return 'no worker printed before the kill';
+  let age = 0;
+  for (const [id, values] of before) {
+    if (!previous.flipped && after.get(id)?.[0]?.value < values[0].value)
+      return `worker ${id} resumed at ${after.get(id)[0].value}, older than the state the killed run booted from (${values[0].value - 1})`;
+    const resumed = after.get(id)?.[0]?.value;
+    if (resumed === undefined) return `worker ${id} printed nothing after the restore`;
+    const lastBefore = values.at(-1).value;
+    if (resumed > lastBefore + 1) return `worker ${id} resumed at ${resumed}, after ${lastBefore} before the kill`;
+    // The restored count is resumed - 1 (or resumed, when the snapshot fell between count++ and println).
+    const restored = resumed - 1;
+    const printed = values.find((v) => v.value === restored);
+    const lostSince = printed ? printed.at : values[0].at;
+    age = Math.max(age, previous.killAt - lostSince);
+  }
+  if (previous.flipped) return undefined; /* older by design: the newest generation was damaged */
+  ages.push(age);
+  const bound = previous.intervalMs + previous.maxWriteMs + AGE_SLACK_MS;
+  if (age > bound) return `the restored state is ${Math.round(age)} ms older than the kill (bound ${Math.round(bound)} ms)`;
+  return undefined;
+}
