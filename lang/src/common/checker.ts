@@ -297,9 +297,12 @@ export function declareClasses(units: readonly Unit[], references?: Reference[])
     }
   }
   for (const unit of units) {
-    for (const imp of unit.ast.imports)
-      if (table.get(imp.path) === undefined)
+    for (const imp of unit.ast.imports) {
+      const cls = table.get(imp.path);
+      if (cls === undefined)
         unit.sink.error(imp.start, imp.end, 'PH302', `import of unknown class '${imp.path}'`);
+      else references?.push({ unit, span: imp, target: { unit: cls.unit, span: cls.decl.nameSpan } });
+    }
   }
   for (const cls of table.classes.values()) linkSuperclass(table, cls);
   const visiting = new Set<ClassSym>();

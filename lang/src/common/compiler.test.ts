@@ -222,6 +222,7 @@ class a {
     assert.equal(definitionAt(typed, 2, column)?.line, 1, `column ${column}`);
   assert.ok(println?.file.startsWith('<prelude>'));
   assert.equal(definitionAt(text, 1, 1), null);
+  assert.ok(definitionAt(text, 2, 20)?.file.startsWith('<prelude>'), 'an import names its class');
 });
 
 test('code after return, break or throw gets a warning, and the program still compiles', () => {

@@ -209,7 +209,8 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
         if (d === 92 /* \ */) {
           value += text.slice(runStart, i);
           const e = text[i + 1] ?? '';
-          if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 2, i + 4))) {
+          // Strings are UTF-8 and a JS string holds characters, so \xHH is limited to ASCII.
+          if (e === 'x' && /^[0-7][0-9a-fA-F]$/.test(text.slice(i + 2, i + 4))) {
             value += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 4), 16));
             i += 4;
           } else if (ESCAPES[e] !== undefined) {
@@ -235,9 +236,8 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
       }
       if (quote === 34) tokens.push({ type: 'string', text: value, value: 0, start, end: i });
       else {
-        if (value.length !== 1 || value.charCodeAt(0) > 255) {
-          if (closed) sink.error(start, i, 'PH106', 'a character literal holds exactly one byte');
-        }
+        if ((value.length !== 1 || value.charCodeAt(0) > 127) && closed)
+          sink.error(start, i, 'PH106', 'a character literal holds exactly one ASCII character');
         tokens.push({
           type: 'int',
           text: text.slice(start, i),

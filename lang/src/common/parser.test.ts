@@ -42,6 +42,8 @@ test('unterminated strings and comments, bad escapes and garbage bytes are diagn
   assert.ok(codes('class a { void f() { var s = "abc\n; } };').includes('PH105'));
   assert.ok(codes('class a { /* never closed').includes('PH102'));
   assert.ok(codes('class a { void f() { var s = "\\q"; } };').includes('PH104'));
+  assert.ok(codes('class a { void f() { var s = "\\xff"; } };').includes('PH104'));
+  assert.ok(codes("class a { void f() { var c = 'é'; } };").includes('PH106'));
   const garbage = codes('class a { \u0000\u0001\u00ff#@$ };');
   assert.deepEqual(garbage, ['PH101'], 'one diagnostic for a run of bad characters');
 });

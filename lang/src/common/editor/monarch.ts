@@ -65,7 +65,7 @@ export const phantomMonarch: MonarchLanguage = {
     '>>=',
   ],
   symbols: /[=><!~&|+\-*/^%]+/,
-  escapes: /\\(?:[ntr0\\"']|x[0-9A-Fa-f]{2})/,
+  escapes: /\\(?:[ntr0\\"']|x[0-7][0-9A-Fa-f])/,
   brackets: [
     { open: '{', close: '}', token: 'delimiter.curly' },
     { open: '[', close: ']', token: 'delimiter.square' },
