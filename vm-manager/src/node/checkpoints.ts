@@ -82,8 +82,9 @@ export class Checkpoints {
       await this.create(auto, `state before reverting to '${name}'`);
       result.autoCheckpoint = auto;
     }
+    let after: 'running' | 'paused';
     try {
-      await this.host.driver.loadSnapshot(name);
+      after = await this.host.driver.loadSnapshot(name);
     } catch (err) {
       if (isVmError(err, 'qmp-error') && /not found|doesn't exist|does not exist|no such/i.test(err.message))
         throw new VmError(
@@ -92,10 +93,10 @@ export class Checkpoints {
         );
       throw err;
     }
-    // A snapshot restores the run state the machine had just before the revert; make it match the checkpoint's.
-    const now = await this.host.runningState();
-    if (target.machineState === 'running' && now === 'paused') await this.host.driver.resume();
-    if (target.machineState === 'paused' && now === 'running') await this.host.driver.pause();
+    // QEMU keeps the run state the machine had before the revert, libvirt restores the
+    // checkpoint's; either way, end in the checkpoint's.
+    if (target.machineState === 'running' && after === 'paused') await this.host.driver.resume();
+    if (target.machineState === 'paused' && after === 'running') await this.host.driver.pause();
     const records = await this.host.dir.readCheckpoints();
     await this.host.dir.writeCheckpoints({ ...records, current: name });
     return result;

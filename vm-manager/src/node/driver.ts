@@ -39,8 +39,8 @@ export interface Driver {
   /** Pulls the plug: no flush, like a power cut. */
   powerOff(): Promise<void>;
   saveSnapshot(tag: string): Promise<void>;
-  /** Restores CPU, RAM and disk; a guest that was running keeps running. */
-  loadSnapshot(tag: string): Promise<void>;
+  /** Restores CPU, RAM and disk; resolves to whether the guest runs afterwards. */
+  loadSnapshot(tag: string): Promise<'running' | 'paused'>;
   deleteSnapshot(tag: string): Promise<void>;
   /** The snapshot tags the hypervisor holds for this machine. */
   listSnapshots(): Promise<string[]>;

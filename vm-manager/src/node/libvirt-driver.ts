@@ -148,7 +148,7 @@ export class LibvirtDriver implements Driver {
     await this.virsh(['snapshot-create-as', '--domain', this.domain, '--name', tag, '--atomic']);
   }
 
-  async loadSnapshot(tag: string): Promise<void> {
+  async loadSnapshot(tag: string): Promise<'running' | 'paused'> {
     try {
       await this.virsh(['snapshot-revert', '--domain', this.domain, '--snapshotname', tag]);
     } catch (err) {
@@ -156,6 +156,7 @@ export class LibvirtDriver implements Driver {
         throw new VmError('qmp-error', `snapshot ${tag} not found: ${err.message}`);
       throw err;
     }
+    return (await this.runtimeState()) === 'paused' ? 'paused' : 'running';
   }
 
   async deleteSnapshot(tag: string): Promise<void> {

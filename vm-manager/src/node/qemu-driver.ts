@@ -22,6 +22,9 @@ export const QEMU_BINARY = 'qemu-system-i386';
 /** The qcow2 block node that holds the store and every snapshot's CPU and RAM state. */
 const STORE_NODE = 'store';
 
+/** See `withQmp`. */
+const QMP_IDLE_CLOSE_MS = 250;
+
 /** Snapshots write all guest RAM; under TCG on a busy machine that can take a while. */
 const SNAPSHOT_TIMEOUT_MS = 120_000;
 
@@ -100,6 +103,10 @@ export function qemuArguments(
 
 export class QemuDriver implements Driver {
   readonly kind = 'qemu' as const;
+  private qmp: QmpClient | undefined;
+  private qmpConnecting: Promise<QmpClient> | undefined;
+  private qmpUsers = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly dir: MachineDir) {}
 
@@ -199,14 +206,15 @@ export class QemuDriver implements Driver {
     );
   }
 
-  async loadSnapshot(tag: string): Promise<void> {
-    await this.withQmp((qmp) =>
-      qmp.runJob(
+  async loadSnapshot(tag: string): Promise<'running' | 'paused'> {
+    return this.withQmp(async (qmp) => {
+      await qmp.runJob(
         'snapshot-load',
         { 'job-id': `load-${tag}`, tag, vmstate: STORE_NODE, devices: [STORE_NODE] },
         SNAPSHOT_TIMEOUT_MS,
-      ),
-    );
+      );
+      return (await qmp.execute('query-status', {})).running ? 'running' : 'paused';
+    });
   }
 
   async deleteSnapshot(tag: string): Promise<void> {
@@ -253,15 +261,37 @@ export class QemuDriver implements Driver {
   }
 
   /**
-   * One QMP connection per operation: QEMU serves one client at a time, and a long-lived
-   * connection in one process would block the CLI in another.
+   * QEMU serves one QMP client at a time, so a connection is kept only while calls come in and
+   * closed when idle: a burst (a revert makes several calls) pays for one connection, and another
+   * process (the CLI beside the studio) waits at most this idle time for its turn.
    */
   private async withQmp<T>(use: (qmp: QmpClient) => Promise<T>): Promise<T> {
-    const qmp = await QmpClient.connect(this.dir.qmpSocket, QMP_DEFAULT_TIMEOUT_MS);
+    clearTimeout(this.idleTimer);
+    this.qmpUsers++;
     try {
-      return await use(qmp);
+      return await use(await this.qmpConnection());
     } finally {
-      qmp.close();
+      this.qmpUsers--;
+      if (this.qmpUsers === 0) {
+        this.idleTimer = setTimeout(() => this.qmp?.close(), QMP_IDLE_CLOSE_MS);
+        this.idleTimer.unref();
+      }
     }
+  }
+
+  private qmpConnection(): Promise<QmpClient> {
+    if (this.qmp && !this.qmp.closed) return Promise.resolve(this.qmp);
+    this.qmpConnecting ??= QmpClient.connect(this.dir.qmpSocket, QMP_DEFAULT_TIMEOUT_MS)
+      .then((client) => {
+        this.qmp = client;
+        client.onDidClose(() => {
+          if (this.qmp === client) this.qmp = undefined;
+        });
+        return client;
+      })
+      .finally(() => {
+        this.qmpConnecting = undefined;
+      });
+    return this.qmpConnecting;
   }
 }

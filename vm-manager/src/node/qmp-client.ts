@@ -57,7 +57,7 @@ export class QmpClient {
   private readonly onEventEmitter = new Emitter<QmpEvent>();
   private readonly onDidCloseEmitter = new Emitter<void>();
   private nextId = 1;
-  private closed = false;
+  private isClosed = false;
   private greetingWaiter: { resolve(g: QmpGreeting): void; reject(e: Error): void } | undefined;
   readonly onEvent = this.onEventEmitter.event;
   readonly onDidClose = this.onDidCloseEmitter.event;
@@ -71,6 +71,10 @@ export class QmpClient {
     socket.on('close', () => this.shutDown('QEMU closed the QMP connection'));
   }
 
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** Connects, waits for the greeting and leaves greeting mode; the client is ready for commands. */
   static async connect(path: string, timeoutMs = QMP_DEFAULT_TIMEOUT_MS): Promise<QmpClient> {
     const socket = createConnection(path);
@@ -78,6 +82,8 @@ export class QmpClient {
     const greeting = new Promise<QmpGreeting>((resolve, reject) => {
       client.greetingWaiter = { resolve, reject };
     });
+    // Awaited below only once connected; a connection that fails first must not leave it unhandled.
+    greeting.catch(() => undefined);
     const ready = (async () => {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
@@ -155,7 +161,7 @@ export class QmpClient {
 
   /**
    * Runs a command that starts a QEMU job and waits for the job to conclude, then dismisses it;
-   * a job that concluded with an error rejects with QEMU's message.
+   * a job that concluded with an error (it passed through `aborting`) rejects with QEMU's message.
    */
   async runJob<C extends 'snapshot-save' | 'snapshot-load' | 'snapshot-delete'>(
     command: C,
@@ -163,8 +169,13 @@ export class QmpClient {
     timeoutMs = QMP_DEFAULT_TIMEOUT_MS,
   ): Promise<void> {
     const jobId = args['job-id'];
+    let aborted = false;
     const concluded = this.waitForEvent(
-      (e) => e.event === 'JOB_STATUS_CHANGE' && e.data.id === jobId && e.data.status === 'concluded',
+      (e) => {
+        if (e.event !== 'JOB_STATUS_CHANGE' || e.data.id !== jobId) return false;
+        if (e.data.status === 'aborting') aborted = true;
+        return e.data.status === 'concluded';
+      },
       timeoutMs,
       `${command} job ${jobId}`,
     );
@@ -172,9 +183,11 @@ export class QmpClient {
     concluded.catch(() => undefined);
     await this.execute(command, args, timeoutMs);
     await concluded;
-    const job = (await this.execute('query-jobs', {}, timeoutMs)).find((j) => j.id === jobId);
+    const job = aborted
+      ? (await this.execute('query-jobs', {}, timeoutMs)).find((j) => j.id === jobId)
+      : undefined;
     await this.execute('job-dismiss', { id: jobId }, timeoutMs);
-    if (job?.error) throw new VmError('qmp-error', `${command} failed: ${job.error}`);
+    if (aborted) throw new VmError('qmp-error', `${command} failed: ${job?.error ?? 'the job was aborted'}`);
   }
 
   close(): void {
@@ -213,8 +226,8 @@ export class QmpClient {
   }
 
   private shutDown(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     this.socket.destroy();
     const error = new VmError('hypervisor-failed', reason);
     this.greetingWaiter?.reject(error);
