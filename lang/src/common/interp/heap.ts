@@ -108,7 +108,7 @@ export class Heap {
       w[h + 2] = flags | L.FLAG_MARK;
       stack.push(w[h]!);
       if (kind !== L.KIND_SLOTS) continue;
-      const end = h + 3 + (w[h + 1]! >> 2);
+      const end = Math.min(h + 3 + (w[h + 1]! >>> 2), w.length);
       for (let i = h + 3; i < end; i++) {
         const v = w[i]!;
         if (v & 1 && !(w[((v - 1 - BASE) >> 2) + 2]! & L.FLAG_MARK)) stack.push(v);

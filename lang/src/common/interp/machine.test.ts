@@ -920,6 +920,15 @@ test('spaces and code that are not valid stop with a MachineFault, never a crash
   const runMethod = probe.space.slot(probe.space.slot(main, L.CLASS_METHODS), 0);
   bad[probe.space.payloadOffset(probe.space.slot(runMethod, L.METHOD_CODE))] = 0xee;
   assert.throws(() => start(bad), /\.t\.Main\.run pc 0: unknown opcode 0xee/);
+  // Thread 1 ended; thread 2's list link points at itself: a cycle the scheduler must not follow forever.
+  const looped = load([mainWith('RET_VOID')], ['.t.Main', '.t.Main']);
+  const m = new Machine(looped);
+  const t1 = m.rootSlot(L.ROOT_THREADS);
+  const t2 = m.space.slot(t1, L.THREAD_NEXT);
+  m.space.setSlot(t1, L.THREAD_STATE, L.TS_DONE << 1);
+  m.space.setSlot(t2, L.THREAD_STATE, L.TS_DONE << 1);
+  m.space.setSlot(t2, L.THREAD_NEXT, t2);
+  assert.throws(() => m.run(), /the thread list forms a cycle/);
 });
 
 test('the dispatch switch handles every opcode of opcodes.def exactly once, under its own code', () => {

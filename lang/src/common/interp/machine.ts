@@ -27,6 +27,8 @@ const HW = L.HEADER_BYTES / 4;
 /** Bytes of a CALL_VIRT / CALL_STATIC instruction: a caller's saved pc minus this is its call. */
 const CALL_BYTES = 4;
 const ERROR_MESSAGES = new Map(L.ERRORS.map((e) => [e.code, e.message]));
+/** More threads than could fit in the largest space: a longer list must be a cycle. */
+const MAX_THREADS = L.SPACE_SIZE_MAX / (L.HEADER_BYTES + 4 * 7);
 
 /** The image or its code is broken in a way no program can cause; run() stops. */
 export class MachineFault extends Error {
@@ -246,7 +248,9 @@ export class Machine {
     const start = this.rootSlot(L.ROOT_CURRENT) || head;
     let t = start;
     if (t === 0) return 0;
+    let guard = 0;
     do {
+      if (++guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
       const state = intOf(this.space.slot(t, L.THREAD_STATE));
       if (state === L.TS_RUNNABLE) return t;
       if (state === L.TS_SLEEPING && this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)) <= 0) {
@@ -261,7 +265,9 @@ export class Machine {
   /** ms until the earliest sleeping thread wakes, or null when no thread sleeps. */
   private earliestWake(): number | null {
     let best: number | null = null;
+    let guard = 0;
     for (let t = this.rootSlot(L.ROOT_THREADS); t !== 0; t = this.space.slot(t, L.THREAD_NEXT)) {
+      if (++guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
       if (intOf(this.space.slot(t, L.THREAD_STATE)) !== L.TS_SLEEPING) continue;
       const wait = Math.max(0, this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)));
       if (best === null || wait < best) best = wait;
@@ -291,7 +297,10 @@ export class Machine {
         this.setRootSlot(L.ROOT_THREADS, thread);
         this.setRootSlot(L.ROOT_CURRENT, thread);
       } else {
-        while (this.space.slot(last, L.THREAD_NEXT) !== 0) last = this.space.slot(last, L.THREAD_NEXT);
+        for (let guard = 0; this.space.slot(last, L.THREAD_NEXT) !== 0; guard++) {
+          if (guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
+          last = this.space.slot(last, L.THREAD_NEXT);
+        }
         this.space.setSlot(last, L.THREAD_NEXT, thread);
       }
       return thread;
@@ -496,6 +505,38 @@ export class Machine {
 
   // ── the interpreter loop ──
 
+  /**
+   * Checks that `frame` and its method can be run without reading or writing outside the space
+   * (a damaged snapshot can hold anything); returns the method.
+   */
+  private checkFrame(frame: number): number {
+    const s = this.space;
+    const fail = (why: string): never => {
+      throw new MachineFault(`thread ${intOf(s.slot(this.currentThread, L.THREAD_ID))}: ${why}`);
+    };
+    const isObject = (ref: number, kind: number) => s.isValidRef(ref) && s.kindOf(ref) === kind;
+    if (!isObject(frame, L.KIND_SLOTS) || s.payloadBytes(frame) < 4 * L.FRAME_LOCALS)
+      fail('frame is not an object');
+    const method = s.slot(frame, L.FRAME_METHOD);
+    if (!s.isValidRef(method) || s.classOf(method) !== this.methodClass) fail('frame does not run a method');
+    const code = s.slot(method, L.METHOD_CODE);
+    const consts = s.slot(method, L.METHOD_CONSTS);
+    const locals = intOf(s.slot(method, L.METHOD_LOCALS));
+    const maxStack = intOf(s.slot(method, L.METHOD_MAX_STACK));
+    const pc = intOf(s.slot(frame, L.FRAME_PC));
+    const sp = intOf(s.slot(frame, L.FRAME_SP));
+    const name = this.methodName(method);
+    if (!isObject(code, L.KIND_BYTES) || s.payloadOffset(code) + s.payloadBytes(code) > s.size)
+      fail(`${name} has no code`);
+    if (consts !== 0 && !isObject(consts, L.KIND_SLOTS)) fail(`${name}: constants are not an array`);
+    if (locals < 0 || maxStack < 0 || s.payloadBytes(frame) < 4 * (L.FRAME_LOCALS + locals + maxStack)) {
+      fail(`${name}: frame too small for ${locals} locals and ${maxStack} stack slots`);
+    }
+    if (pc < 0 || pc >= s.payloadBytes(code) || sp < 0 || sp > maxStack)
+      fail(`${name}: pc ${pc} or sp ${sp} out of range`);
+    return method;
+  }
+
   private fault(method: number, pc: number, why: string): never {
     throw new MachineFault(`${this.methodName(method)} pc ${pc}: ${why}`);
   }
@@ -524,11 +565,10 @@ export class Machine {
     let left = budget;
     for (;;) {
       const frame = s.slot(thread, L.THREAD_FRAME);
+      const method = this.checkFrame(frame);
       const fw = s.headerIndex(frame) + HW;
-      const method = w[fw + L.FRAME_METHOD]!;
       const code = s.slot(method, L.METHOD_CODE);
       const consts = s.slot(method, L.METHOD_CONSTS);
-      if ((code & 1) === 0) this.fault(method, 0, 'has no code');
       const codeBase = s.payloadOffset(code);
       const codeEnd = codeBase + s.payloadBytes(code);
       const cw = consts === 0 ? 0 : s.headerIndex(consts) + HW;

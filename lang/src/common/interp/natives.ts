@@ -215,8 +215,9 @@ function findRun(m: Machine, target: number): number {
 
 function findKey(m: Machine, d: number, key: Uint8Array): number {
   const s = m.space;
-  const count = intOf(s.slot(d, L.DIR_COUNT));
   const keys = s.slot(d, L.DIR_KEYS);
+  if (keys === 0) return -1;
+  const count = Math.min(intOf(s.slot(d, L.DIR_COUNT)), s.payloadBytes(keys) >> 2);
   for (let i = 0; i < count; i++) {
     const k = s.slot(keys, i);
     if (k !== 0 && compareBytes(s.byteContents(k), key) === 0) return i;
