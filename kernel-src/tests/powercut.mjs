@@ -25,6 +25,10 @@ for (const [name, n] of [['--kills', kills], ['--interval', intervalMs], ['--fli
   }
 }
 
+/** Ctrl-C or SIGTERM ends the soak after the restore in progress, and the table covers what ran. */
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop.abort());
+
 const temp = await tempDir();
 const started = performance.now();
 let flips = 0;
@@ -34,6 +38,7 @@ try {
     kills,
     intervalMs,
     flipEvery,
+    signal: stop.signal,
     onRound: ({ round, problem, flipped }) => {
       if (flipped) flips++;
       process.stderr.write(`\rround ${round}/${kills}${problem ? ` FAILED: ${problem}\n` : ''}`);
@@ -49,7 +54,7 @@ try {
   console.log(`| kills | restores verified | failures | flipped-bit fallbacks | newest-state age p50 | p99 | QEMU start → threads running p50 | p99 | snapshot interval | wall time |`);
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   console.log(
-    `| ${kills} | ${kills - result.failures.length} | ${result.failures.length} | ${flips} | ${ms(percentile(result.ages, 50))} | ${ms(percentile(result.ages, 99))} | ${ms(percentile(result.restoreMs, 50))} | ${ms(percentile(result.restoreMs, 99))} | ${intervalMs} ms | ${Math.round((performance.now() - started) / 1000)} s |`,
+    `| ${result.rounds} | ${result.rounds - result.failures.length} | ${result.failures.length} | ${flips} | ${ms(percentile(result.ages, 50))} | ${ms(percentile(result.ages, 99))} | ${ms(percentile(result.restoreMs, 50))} | ${ms(percentile(result.restoreMs, 99))} | ${intervalMs} ms | ${Math.round((performance.now() - started) / 1000)} s |`,
   );
   for (const f of result.failures) console.log(`round ${f.round}: ${f.message}`);
   if (result.failures.length) console.log(`console logs: ${artifacts}/failure-*.log`);

@@ -35,14 +35,17 @@ export class Machine {
 
   /**
    * Starts QEMU on `disk` (raw). debugSocket: a unix socket path where QEMU serves serial port 2
-   * (the debug channel); extraArgs: more QEMU arguments (a QMP socket, another disk format).
+   * (the debug channel); drive: a whole -drive value instead (another format, a node name);
+   * kernel: another copy of the kernel (long runs copy it, so a rebuild meanwhile cannot touch
+   * them); extraArgs: more QEMU arguments (a QMP socket).
    */
-  constructor({ disk, append = '', memory = '256M', debugSocket, diskFormat = 'raw', extraArgs = [] }) {
-    if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: build it with make -C kernel-src`);
+  constructor({ disk, append = '', memory = '256M', debugSocket, drive, kernel = kernelPath, extraArgs = [] }) {
+    if (!existsSync(kernel)) throw new Error(`${kernel} is missing: build it with make -C kernel-src`);
     const args = [
-      '-accel', existsSync('/dev/kvm') ? 'kvm' : 'tcg', '-m', memory, '-kernel', kernelPath, '-append', append,
-      '-display', 'none', '-monitor', 'none', '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-      '-drive', `file=${disk},if=virtio,format=${diskFormat}`,
+      '-accel', existsSync('/dev/kvm') ? 'kvm' : 'tcg', '-m', memory, '-kernel', kernel, '-append', append,
+      '-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot',
+      '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+      '-drive', drive ?? `file=${disk},if=virtio,format=raw`,
     ];
     if (debugSocket) {
       args.push('-chardev', `socket,id=dbg,path=${debugSocket},server=on,wait=off`);

@@ -10,17 +10,18 @@
 // Every flipEvery-th round it also flips one random bit in the newest generation's record or in
 // one of the page-map blocks only it uses, and checks that the kernel reports it and falls back.
 import { randomInt } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { copyFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openStore } from '@phantom/lang/common/store/reader.js';
 import * as S from '@phantom/lang/common/spec/generated.js';
+import { kernelPath } from '../qemu.mjs';
 import { buildStoreDisk, Machine } from './machine.mjs';
 
 const PROGRAM = join(import.meta.dirname, 'powercut.ph');
 /** Worker threads of powercut.ph (w1, w2, w3). */
 const WORKERS = 3;
 const WORKER_LINE = /^w(\d+) (\d+)$/;
-const GENERATION_LINE = /^snapshot: generation (\d+) \(parent \d+\): .* write (\d+) us, commit (\d+) us$/;
+const GENERATION_LINE = /^snapshot: generation (\d+) \(parent \d+\): .* write (\d+) us, commit (\d+) us, \d+ bytes$/;
 const MOUNTED_LINE = /^store: mounted generation (\d+) /;
 const DAMAGED_LINE = /^store: generation (\d+) is damaged: (.*)$/;
 /** A boot under TCG on shared cores: the workers must print within this. */
@@ -106,19 +107,23 @@ function workerValues(lines, from = 0) {
 }
 
 /**
- * Runs `kills` power cuts on a fresh disk in `dir`. onRound(report) is called after each
- * verified restore. Resolves to { rounds, failures: [{ round, message, log }], ages, restoreMs }.
+ * Runs `kills` power cuts on a fresh disk in `dir` (fewer when `signal` aborts). onRound(report)
+ * is called after each checked restore. Resolves to { rounds, failures: [{ round, message, log }],
+ * ages, restoreMs }.
  */
-export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5, memory = '256M', onRound }) {
+export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5, memory = '256M', onRound, signal }) {
   const disk = join(dir, 'powercut.img');
+  const kernel = join(dir, 'phantom.elf');
+  await copyFile(kernelPath, kernel);
   await buildStoreDisk(disk, [PROGRAM], ['.test.powercut']);
   const append = `snap=${intervalMs} debug=snapshots`;
   const failures = [];
   const ages = [];
   const restoreMs = [];
   let previous; // { lines, killAt, flipped, lastAnnounced, maxWriteMs }
+  let rounds = 0;
   for (let round = 0; round <= kills; round++) {
-    const machine = new Machine({ disk, append, memory });
+    const machine = new Machine({ disk, append, memory, kernel });
     const fail = (message) => failures.push({ round, message, log: machine.log });
     try {
       const firstWorker = await machine.waitForLine(WORKER_LINE, { deadlineMs: RESTORE_DEADLINE_MS });
@@ -131,7 +136,8 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
         if (problem) fail(problem);
         onRound?.({ round, problem, flipped: previous.flipped, restoreMs: restoreMs.at(-1) });
       }
-      const last = round === kills;
+      if (round > 0) rounds = round;
+      const last = round === kills || signal?.aborted;
       if (!last) await waitForKillMoment(machine, intervalMs, firstCheck.index);
       const killAt = performance.now();
       await machine.kill();
@@ -153,7 +159,7 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
       previous = undefined;
     }
   }
-  return { rounds: kills, failures, ages, restoreMs, intervalMs };
+  return { rounds, failures, ages, restoreMs, intervalMs };
 }
 
 /** Kills land anywhere: at a random offset, or just around the next freeze (often mid-write). */
