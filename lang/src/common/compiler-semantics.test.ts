@@ -140,3 +140,124 @@ test('every example prints its .expected output on the reference interpreter', (
     assert.equal(endless ? `${out.split('\n').slice(0, lines).join('\n')}\n` : out, expected, f);
   }
 });
+
+/** Small deterministic PRNG (mulberry32), so a failing expression can be reproduced from its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 31-bit two's complement wrap, as the VM's small integers behave. */
+const wrap = (n: number) => (n << 1) >> 1;
+type Gen = { text: string; value: number | boolean };
+
+const INT_OPS: Record<string, (a: number, b: number) => number> = {
+  '+': (a, b) => wrap(a + b),
+  '-': (a, b) => wrap(a - b),
+  '*': (a, b) => wrap(Math.imul(a, b)),
+  '/': (a, b) => wrap(Math.trunc(a / b)),
+  '%': (a, b) => wrap(a % b),
+  '&': (a, b) => a & b,
+  '|': (a, b) => a | b,
+  '^': (a, b) => a ^ b,
+  '<<': (a, b) => wrap(a << (b & 31)),
+  '>>': (a, b) => a >> (b & 31),
+};
+const CMP_OPS: Record<string, (a: number, b: number) => boolean> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+};
+const VARS: Record<string, number> = { a: 7, b: -13, c: 1073741823, d: 0 };
+
+function genInt(random: () => number, depth: number): Gen {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  if (depth <= 0 || random() < 0.2) {
+    if (random() < 0.5) {
+      const name = pick(Object.keys(VARS));
+      return { text: name, value: VARS[name]! };
+    }
+    const n = random() < 0.8 ? Math.floor(random() * 2001) - 1000 : Math.floor(random() * 2 ** 31) - 2 ** 30;
+    return { text: n < 0 ? `(${n})` : String(n), value: n };
+  }
+  const r = random();
+  if (r < 0.1) {
+    const x = genInt(random, depth - 1);
+    return random() < 0.5
+      ? { text: `(-${x.text})`, value: wrap(-(x.value as number)) }
+      : { text: `(~${x.text})`, value: ~(x.value as number) };
+  }
+  const op = pick(Object.keys(INT_OPS));
+  const left = genInt(random, depth - 1);
+  let right = genInt(random, depth - 1);
+  if (op === '/' || op === '%') right = { text: `(${right.text} | 1)`, value: (right.value as number) | 1 };
+  return {
+    text: `(${left.text} ${op} ${right.text})`,
+    value: INT_OPS[op]!(left.value as number, right.value as number),
+  };
+}
+
+function genBool(random: () => number, depth: number): Gen {
+  const r = random();
+  if (depth <= 0 || r < 0.15) {
+    const b = random() < 0.5;
+    return { text: String(b), value: b };
+  }
+  if (r < 0.55) {
+    const ops = Object.keys(CMP_OPS);
+    const op = ops[Math.floor(random() * ops.length)]!;
+    const left = genInt(random, depth - 1);
+    const right = genInt(random, depth - 1);
+    return {
+      text: `(${left.text} ${op} ${right.text})`,
+      value: CMP_OPS[op]!(left.value as number, right.value as number),
+    };
+  }
+  if (r < 0.65) {
+    const x = genBool(random, depth - 1);
+    return { text: `(!${x.text})`, value: !x.value };
+  }
+  const left = genBool(random, depth - 1);
+  const right = genBool(random, depth - 1);
+  const op = random() < 0.5 ? '&&' : '||';
+  return {
+    text: `(${left.text} ${op} ${right.text})`,
+    value:
+      op === '&&'
+        ? (left.value as boolean) && (right.value as boolean)
+        : (left.value as boolean) || (right.value as boolean),
+  };
+}
+
+test('random integer and boolean expressions evaluate as 31-bit arithmetic says (compiler against interpreter)', () => {
+  const random = rng(20261125);
+  const methods: string[] = [];
+  const expected: string[] = [];
+  for (let m = 0; m < 8; m++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const g = random() < 0.6 ? genInt(random, 4) : genBool(random, 4);
+      lines.push(`    tty.println("" + ${g.text});`);
+      expected.push(String(g.value));
+    }
+    methods.push(`  void m${m}() {\n${lines.join('\n')}\n  }`);
+  }
+  const fields = Object.entries(VARS)
+    .map(([k, v]) => `  var ${k} : int = ${v};`)
+    .join('\n');
+  const calls = methods.map((_, m) => `    m${m}();`).join('\n');
+  const text = `package .t;\nimport .internal.io.tty;\nclass exprs {\n${fields}\n${methods.join('\n')}\n  void run() {\n${calls}\n  }\n};\n`;
+  const out = run(text, '.t.exprs').split('\n');
+  const want = expected;
+  assert.equal(out.length, want.length + 1, 'one line per expression');
+  for (let i = 0; i < want.length; i++) assert.equal(out[i], want[i], `expression ${i}`);
+});
