@@ -1,11 +1,13 @@
 // powercut.test.mjs — the short power-cut run of npm test: 20 kills -9 of QEMU at random moments
 // (about half of them around a snapshot's freeze and write), a flipped bit in the newest
 // generation every fifth time, and after every reboot the checks of lib/powercut.mjs. The soak
-// run with its table is `npm run soak:powercut -- --kills N` (tests/powercut.mjs).
+// run with its table is `npm run soak:powercut -- --kills N` (tests/powercut.mjs). Also: a
+// rollback with gen=N starts a new branch whose first generation has parent N.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { buildStoreDisk, Machine } from './lib/machine.mjs';
 import { runPowercut } from './lib/powercut.mjs';
 import { kernelDir, tempDir } from './qemu.mjs';
 
@@ -30,4 +32,37 @@ test(`${KILLS} power cuts: every restore keeps the invariant, loses no committed
     `console logs in ${artifacts}/powercut-*.log`,
   );
   assert.ok(result.ages.length >= KILLS - KILLS / 5, 'every kill without a flipped bit measured an age');
+});
+
+test('gen=N boots generation N, and the next commit starts a branch whose parent is N', async () => {
+  const disk = join(temp.dir, 'rollback.img');
+  await buildStoreDisk(disk, [join(kernelDir, '..', 'lang', 'examples', 'counter.ph')], ['.demo.counter']);
+  const generationLine = /^snapshot: generation (\d+) \(parent (\d+)\)/;
+  const first = new Machine({ disk, append: 'snap=300 debug=snapshots' });
+  try {
+    await first.waitForLine(/^snapshot: generation 3 /);
+  } finally {
+    await first.kill();
+  }
+  const newest = Math.max(...first.lines.map((l) => Number(generationLine.exec(l.line)?.[1] ?? -1)));
+  const ticksAt = (lines, generation) => {
+    const at = lines.findIndex((l) => l.line.startsWith(`snapshot: generation ${generation} `));
+    return Math.max(...lines.slice(0, at).map((l) => Number(/^tick (\d+)$/.exec(l.line)?.[1] ?? 0)));
+  };
+  const rolled = new Machine({ disk, append: 'snap=300 debug=snapshots gen=1' });
+  try {
+    await rolled.waitForLine(/^store: mounted generation 1 /);
+    const tick = await rolled.waitForLine(/^tick (\d+)$/);
+    const resumed = Number(tick.match[1]);
+    const atGen1 = ticksAt(first.lines, 1);
+    assert.ok(
+      resumed >= atGen1 && resumed <= atGen1 + 2,
+      `resumed at tick ${resumed}; generation 1 was taken after tick ${atGen1}`,
+    );
+    const branch = await rolled.waitForLine(generationLine);
+    assert.equal(Number(branch.match[2]), 1, "the new generation's parent is the rolled-back one");
+    assert.ok(Number(branch.match[1]) > newest, 'the new branch does not reuse the numbers of the old one');
+  } finally {
+    await rolled.kill();
+  }
 });
