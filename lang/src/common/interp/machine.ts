@@ -30,6 +30,14 @@ const ERROR_MESSAGES = new Map(L.ERRORS.map((e) => [e.code, e.message]));
 /** More threads than could fit in the largest space: a longer list must be a cycle. */
 const MAX_THREADS = L.SPACE_SIZE_MAX / (L.HEADER_BYTES + 4 * 7);
 
+/** Is `ref` a reference to an allocated object (below `top`) of payload `kind`? */
+function isObjectOf(w: Int32Array, ref: number, kind: number, top: number): boolean {
+  if ((ref & 3) !== 1) return false;
+  const addr = (ref - 1) >>> 0;
+  if (addr < BASE + L.SPACE_HEADER_BYTES || addr + L.HEADER_BYTES > top) return false;
+  return (w[((addr - BASE) >> 2) + 2]! & L.FLAG_KIND_MASK) === kind;
+}
+
 /** The image or its code is broken in a way no program can cause; run() stops. */
 export class MachineFault extends Error {
   constructor(message: string) {
@@ -511,30 +519,40 @@ export class Machine {
    */
   private checkFrame(frame: number): number {
     const s = this.space;
-    const fail = (why: string): never => {
-      throw new MachineFault(`thread ${intOf(s.slot(this.currentThread, L.THREAD_ID))}: ${why}`);
-    };
-    const isObject = (ref: number, kind: number) => s.isValidRef(ref) && s.kindOf(ref) === kind;
-    if (!isObject(frame, L.KIND_SLOTS) || s.payloadBytes(frame) < 4 * L.FRAME_LOCALS)
-      fail('frame is not an object');
+    const w = this.w;
+    const top = s.headerField(L.SH_TOP);
+    if (!isObjectOf(w, frame, L.KIND_SLOTS, top) || s.payloadBytes(frame) < 4 * L.FRAME_LOCALS) {
+      this.badFrame('frame is not an object');
+    }
     const method = s.slot(frame, L.FRAME_METHOD);
-    if (!s.isValidRef(method) || s.classOf(method) !== this.methodClass) fail('frame does not run a method');
+    if (!isObjectOf(w, method, L.KIND_SLOTS, top) || s.classOf(method) !== this.methodClass) {
+      this.badFrame('frame does not run a method');
+    }
     const code = s.slot(method, L.METHOD_CODE);
     const consts = s.slot(method, L.METHOD_CONSTS);
     const locals = intOf(s.slot(method, L.METHOD_LOCALS));
     const maxStack = intOf(s.slot(method, L.METHOD_MAX_STACK));
     const pc = intOf(s.slot(frame, L.FRAME_PC));
     const sp = intOf(s.slot(frame, L.FRAME_SP));
-    const name = this.methodName(method);
-    if (!isObject(code, L.KIND_BYTES) || s.payloadOffset(code) + s.payloadBytes(code) > s.size)
-      fail(`${name} has no code`);
-    if (consts !== 0 && !isObject(consts, L.KIND_SLOTS)) fail(`${name}: constants are not an array`);
-    if (locals < 0 || maxStack < 0 || s.payloadBytes(frame) < 4 * (L.FRAME_LOCALS + locals + maxStack)) {
-      fail(`${name}: frame too small for ${locals} locals and ${maxStack} stack slots`);
+    if (!isObjectOf(w, code, L.KIND_BYTES, top) || s.payloadOffset(code) + s.payloadBytes(code) > s.size) {
+      this.badFrame(`${this.methodName(method)} has no code`);
     }
-    if (pc < 0 || pc >= s.payloadBytes(code) || sp < 0 || sp > maxStack)
-      fail(`${name}: pc ${pc} or sp ${sp} out of range`);
+    if (consts !== 0 && !isObjectOf(w, consts, L.KIND_SLOTS, top)) {
+      this.badFrame(`${this.methodName(method)}: constants are not an array`);
+    }
+    if (locals < 0 || maxStack < 0 || s.payloadBytes(frame) < 4 * (L.FRAME_LOCALS + locals + maxStack)) {
+      this.badFrame(
+        `${this.methodName(method)}: frame too small for ${locals} locals and ${maxStack} stack slots`,
+      );
+    }
+    if (pc < 0 || pc >= s.payloadBytes(code) || sp < 0 || sp > maxStack) {
+      this.badFrame(`${this.methodName(method)}: pc ${pc} or sp ${sp} out of range`);
+    }
     return method;
+  }
+
+  private badFrame(why: string): never {
+    throw new MachineFault(`thread ${intOf(this.space.slot(this.currentThread, L.THREAD_ID))}: ${why}`);
   }
 
   private fault(method: number, pc: number, why: string): never {
