@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { callSites } from './codegen.js';
 import { checkSource, compile, definitionAt } from './compiler.js';
+import { verifyMethod } from './disasm.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 const examples = readdirSync(examplesDir)
@@ -123,7 +125,7 @@ function randomSource(random: () => number): string {
 /** Per-source bound: generous for a shared 2-core machine, far below a hang. */
 const PER_SOURCE_MS = 2000;
 
-test('3,000 mutated example sources and 2,000 random ones end in diagnostics or a program', () => {
+test('3,000 mutated example sources and 2,000 random ones end in diagnostics or a program that verifies', () => {
   let programs = 0;
   let diagnosed = 0;
   for (let seed = 1; seed <= 5000; seed++) {
@@ -142,8 +144,15 @@ test('3,000 mutated example sources and 2,000 random ones end in diagnostics or 
     }
     const ms = performance.now() - t0;
     assert.ok(ms < PER_SOURCE_MS, `seed ${seed} took ${ms.toFixed(0)} ms`);
-    if (result.program !== null) programs++;
-    else {
+    if (result.program !== null) {
+      programs++;
+      for (const cls of result.program.classes)
+        for (const m of cls.methods) {
+          const sites = callSites(m);
+          const problems = verifyMethod(m, (ins) => sites?.get(ins.pc) ?? null);
+          assert.deepEqual(problems, [], `seed ${seed}: ${cls.name}.${m.name} does not verify\n${text}`);
+        }
+    } else {
       assert.ok(
         result.diagnostics.some((d) => d.severity === 'error'),
         `seed ${seed}: no program and no error`,
