@@ -56,6 +56,7 @@ uint32_t space_boot(const struct kernel_options *options) {
     return 0;
   }
   struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
+  uint64_t started = ph_tsc();
   int r = store_init(&store, &config);
   if (r == STORE_OK) r = store_mount(&store, options->gen == CMDLINE_NO_GEN ? NO_GENERATION : options->gen);
   if (r == STORE_ENOGEN) {
@@ -66,8 +67,9 @@ uint32_t space_boot(const struct kernel_options *options) {
     kprintf("store: cannot mount the store on %s: %s\n", options->store, store_status_name(r));
     return 0;
   }
-  kprintf("store: mounted generation %u of %u blocks, object space %u MiB\n", store_current_generation(&store),
-          store.block_count, store.space_size >> 20);
+  kprintf("store: mounted generation %u of %u blocks, object space %u MiB, in %llu ms\n",
+          store_current_generation(&store), store.block_count, store.space_size >> 20,
+          (ph_tsc() - started) / ph_tsc_per_us() / 1000);
   pager_init(store.space_size, read_store_page);
 
   const uint32_t *header = (const uint32_t *)SPACE_BASE;
