@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -127,10 +127,12 @@ async function upToFirstLine(stateRoot) {
   await runPhantom(env, 'up', 'up', '--program', 'counter');
   await runPhantom(env, 'down', 'up');
   const times = [];
+  const commandTimes = [];
   for (let round = 0; round < Math.min(ROUNDS, 5); round++) {
     const before = (await readFile(log, 'utf8').catch(() => '')).length;
     const t = now();
     await runPhantom(env, 'up', 'up');
+    commandTimes.push(now() - t);
     for (;;) {
       const text = await readFile(log, 'utf8').catch(() => '');
       if (text.slice(before).includes('\n')) break;
@@ -141,14 +143,14 @@ async function upToFirstLine(stateRoot) {
     await runPhantom(env, 'down', 'up');
   }
   await runPhantom(env, 'rm', 'up', '--force');
-  return times;
+  return { times, commandTimes };
 }
 
 const stateRoot = await mkdtemp('/tmp/pvb-');
 await chmod(stateRoot, 0o755);
 const machines = new Machines({ root: join(stateRoot, 'machines') });
 const rows = [];
-let upTimes = [];
+let up = { times: [], commandTimes: [] };
 try {
   const kernelPath = await buildTickKernel(stateRoot);
   const qemu = await revertComparison(machines, kernelPath, 'qemu');
@@ -161,7 +163,7 @@ try {
   } catch (err) {
     console.error(`bench: libvirt skipped: ${err.message}`);
   }
-  upTimes = await upToFirstLine(stateRoot);
+  up = await upToFirstLine(stateRoot);
 } finally {
   machines.dispose();
   await rm(stateRoot, { recursive: true, force: true });
@@ -186,11 +188,16 @@ const lines = [
   '',
   '## `phantom up` to the first console line, warm build, existing machine (counter example)',
   '',
-  '| rounds | p50 (ms) | p90 (ms) |',
-  '| ---: | ---: | ---: |',
-  `| ${upTimes.length} | ${ms(median(upTimes))} | ${ms(p90(upTimes))} |`,
+  '| rounds | `phantom up` returns, p50 (ms) | p90 | first console line, p50 (ms) | p90 |',
+  '| ---: | ---: | ---: | ---: | ---: |',
+  `| ${up.times.length} | ${ms(median(up.commandTimes))} | ${ms(p90(up.commandTimes))} | ${ms(median(up.times))} | ${ms(p90(up.times))} |`,
   '',
-  'Goal (issue 6): under 2 s.',
+  'Goal (issue 6): under 2 s. The difference between the two columns is the kernel booting under TCG',
+  'to its first line (the counter prints once its first tick of machine time has passed).',
+  `Load average during the run: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ')} on ${cpus().length} cores (other`,
+  'work shares this machine), which the absolute figures include; the ratios compare paths in the same run.',
   '',
 ];
 await writeFile(join(ROOT, 'docs', 'bench-vm-manager.md'), lines.join('\n'));

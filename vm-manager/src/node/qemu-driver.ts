@@ -208,12 +208,23 @@ export class QemuDriver implements Driver {
 
   async loadSnapshot(tag: string): Promise<'running' | 'paused'> {
     return this.withQmp(async (qmp) => {
-      await qmp.runJob(
-        'snapshot-load',
-        { 'job-id': `load-${tag}`, tag, vmstate: STORE_NODE, devices: [STORE_NODE] },
-        SNAPSHOT_TIMEOUT_MS,
-      );
-      return (await qmp.execute('query-status', {})).running ? 'running' : 'paused';
+      // The load stops the guest and restarts it if it ran: the last STOP or RESUME event says
+      // how it ends, without another round trip. No STOP at all means it was paused already.
+      let ending: 'running' | 'paused' = 'paused';
+      const watch = qmp.onEvent((e) => {
+        if (e.event === 'RESUME') ending = 'running';
+        if (e.event === 'STOP') ending = 'paused';
+      });
+      try {
+        await qmp.runJob(
+          'snapshot-load',
+          { 'job-id': `load-${tag}`, tag, vmstate: STORE_NODE, devices: [STORE_NODE] },
+          SNAPSHOT_TIMEOUT_MS,
+        );
+      } finally {
+        watch.dispose();
+      }
+      return ending;
     });
   }
 
