@@ -61,11 +61,19 @@ export const SourceLocation = z.object({
 });
 export type SourceLocation = z.infer<typeof SourceLocation>;
 
-export const MachineState = z.enum(['stopped', 'building', 'starting', 'running', 'paused', 'crashed']);
+export const MachineState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
 export type MachineState = z.infer<typeof MachineState>;
 
 const MachineName = z.string().min(1).max(64);
-export const MachineSummary = z.object({ name: MachineName, state: MachineState, driver: z.string() });
+export const MachineSummary = z.object({
+  name: MachineName,
+  state: MachineState,
+  driver: z.string(),
+  /** The lang/examples program the machine runs, if any. */
+  program: z.string().optional(),
+  /** Why it crashed or failed to start, when it did. */
+  reason: z.string().optional(),
+});
 export type MachineSummary = z.infer<typeof MachineSummary>;
 
 /** One kernel generation: a committed snapshot of the object space. */
@@ -75,10 +83,11 @@ export const Generation = z.object({
   parent: z.number().int().nonnegative().nullable(),
   /** Milliseconds since the epoch when it was committed. */
   time: z.number(),
-  pauseMs: z.number().nonnegative(),
-  dirtyPages: z.number().int().nonnegative(),
-  objects: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
+  /** The generation's stats, where the store records them (null: not known). */
+  pauseMs: z.number().nonnegative().nullable(),
+  dirtyPages: z.number().int().nonnegative().nullable(),
+  objects: z.number().int().nonnegative().nullable(),
+  bytes: z.number().int().nonnegative().nullable(),
 });
 export type Generation = z.infer<typeof Generation>;
 
@@ -144,6 +153,11 @@ export const methods = {
     result: SourceLocation.nullable(),
   },
   'machines.list': { params: z.object({}).strict(), result: z.array(MachineSummary) },
+  /** Builds what the program needs and creates a machine that boots it. */
+  'machines.create': {
+    params: z.object({ machine: MachineName, program: z.string().min(1).max(64).optional() }).strict(),
+    result: MachineSummary,
+  },
   'machine.build': { params: MachineParams, result: Done },
   'machine.start': { params: MachineParams, result: Done },
   'machine.stop': { params: MachineParams, result: Done },

@@ -1,10 +1,11 @@
 /**
  * Puts the host's services together from the environment, the same way for browser mode and
- * Electron: the file roots the editor may use, and where terminals start.
+ * Electron: the file roots the editor may use, where terminals start, and the machines.
  */
 import { join } from 'node:path';
 import { stateDir } from '@phantom/vm-manager/node/state-dir.js';
 import { Files } from './files.js';
+import { MachineService } from './machine-service.js';
 import { repositoryRoot } from './paths.js';
 import type { HostServices, StudioIdentity } from './services.js';
 
@@ -20,5 +21,6 @@ export function composeServices(
       project: env.PHANTOM_PROJECT_DIR || join(stateDir(env), 'project'),
     }),
     terminalCwd: repositoryRoot,
+    machines: new MachineService(join(stateDir(env), 'machines')),
   };
 }

@@ -8,6 +8,7 @@ import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
 import { checkProgram, definitionOf } from './language.js';
+import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
 import { Terminal } from './terminal.js';
 
@@ -22,6 +23,7 @@ export interface HostServices {
   files: Files;
   /** Where a new terminal's shell starts: the repository, so `make` and `npx phantom` work. */
   terminalCwd: string;
+  machines: MachineService;
 }
 
 /** The studio's version is the repository's: one number for everything we ship together. */
@@ -43,7 +45,7 @@ function terminal(hub: StreamHub, stream: number): Terminal {
 }
 
 export function createHandlers(services: HostServices, hub: StreamHub): Handlers {
-  const noMachines = () => unavailable("vm-manager's machine service");
+  const { machines } = services;
   return {
     'studio.info': () => ({
       name: 'Phantom Studio',
@@ -74,7 +76,7 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       terminal(hub, stream).resize(cols, rows);
       return null;
     },
-    'console.attach': noMachines,
+    'console.attach': async ({ machine }) => ({ stream: hub.open(await machines.attachConsole(machine)) }),
     'files.list': () => services.files.list(),
     'files.read': (entry) => ({ text: services.files.read(entry) }),
     'files.write': ({ text, ...entry }) => {
@@ -83,14 +85,36 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     },
     'lang.check': ({ text, ...entry }) => checkProgram(entry, text),
     'lang.definition': ({ text, line, column, ...entry }) => definitionOf(entry, text, line, column),
-    'machines.list': () => [],
-    'machine.build': noMachines,
-    'machine.start': noMachines,
-    'machine.stop': noMachines,
-    'machine.powerCut': noMachines,
-    'machine.snapshotNow': noMachines,
-    'machine.checkpoint': noMachines,
-    'machine.timeline': noMachines,
-    'machine.rollback': noMachines,
+    'machines.list': () => machines.list(),
+    'machines.create': ({ machine, program }) => machines.create(machine, program),
+    'machine.build': async ({ machine }) => {
+      await machines.rebuild(machine);
+      return null;
+    },
+    'machine.start': async ({ machine }) => {
+      await machines.start(machine);
+      return null;
+    },
+    'machine.stop': async ({ machine }) => {
+      await machines.stop(machine);
+      return null;
+    },
+    'machine.powerCut': async ({ machine }) => {
+      await machines.powerCut(machine);
+      return null;
+    },
+    'machine.snapshotNow': () =>
+      unavailable(
+        'Asking the kernel for a generation (it goes through the debug channel, which the host does not drive yet)',
+      ),
+    'machine.checkpoint': async ({ machine, name, description }) => {
+      await machines.checkpoint(machine, name, description);
+      return null;
+    },
+    'machine.timeline': ({ machine }) => machines.timeline(machine),
+    'machine.rollback': async ({ machine, generation }) => {
+      await machines.rollback(machine, generation);
+      return null;
+    },
   };
 }

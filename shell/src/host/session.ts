@@ -12,6 +12,7 @@ export class Session {
   private readonly hub: StreamHub;
   private readonly handlers: Handlers;
   private closed = false;
+  private readonly unsubscribe: () => void;
 
   constructor(
     services: HostServices,
@@ -19,6 +20,7 @@ export class Session {
   ) {
     this.hub = new StreamHub((message) => this.send(message));
     this.handlers = createHandlers(services, this.hub);
+    this.unsubscribe = services.machines.subscribe((message) => this.send(message));
   }
 
   /** Handles one frame from the renderer; never rejects, whatever the frame holds. */
@@ -37,6 +39,7 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     this.hub.closeAll();
   }
 

@@ -3,9 +3,11 @@
  * inspector, timeline, status bar) and connects each panel to the API. Panels mount into the
  * elements named by their data-panel attribute.
  */
+import type { MachineSummary } from '../common/api.js';
 import { connectApi } from './api-client.js';
 import { ConsolePanel } from './console-panel.js';
 import { Explorer } from './explorer.js';
+import { MachineBar } from './machine-bar.js';
 import { showError } from './notifications.js';
 import { TimelinePanel } from './timeline-panel.js';
 
@@ -32,13 +34,24 @@ async function main(): Promise<void> {
   });
   editor.catch((err) => showError('The editor failed to load', err));
   const explorer = new Explorer(panel('explorer'), api, (entry) => void editor.then((e) => e.open(entry)));
-  new ConsolePanel(panel('console'), api);
+  const consolePanel = new ConsolePanel(panel('console'), api);
   const timeline = new TimelinePanel(panel('timeline'), api);
+  const attachIfRunning = (machine: MachineSummary | undefined) => {
+    if (machine && (machine.state === 'running' || machine.state === 'paused'))
+      void consolePanel.attachConsole(machine.name);
+  };
+  const machineBar = new MachineBar(panel('machine-bar'), api, {
+    onPick: (machine) => {
+      void timeline.show(machine?.name);
+      attachIfRunning(machine);
+    },
+    onState: attachIfRunning,
+  });
   try {
     const info = await api.call('studio.info', {});
     byTestId('studio-version').textContent = `${info.name} ${info.version}`;
     byTestId('studio-mode').textContent = info.mode === 'browser' ? 'browser mode' : 'Electron';
-    await Promise.all([explorer.refresh(), timeline.show(undefined)]);
+    await Promise.all([explorer.refresh(), machineBar.refresh()]);
     document.body.dataset.ready = 'true';
   } catch (err) {
     showError('Cannot reach the studio host', err);

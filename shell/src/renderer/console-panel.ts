@@ -157,7 +157,7 @@ export class ConsolePanel {
   private createTab(id: string, kind: TabKind, title: string): Tab {
     this.bodies.querySelector('.placeholder')?.remove();
     const label = document.createElement('div');
-    label.className = `tab ${kind}`;
+    label.className = `tab tab-${kind}`;
     label.setAttribute('role', 'tab');
     label.dataset.tab = id;
     const icon = document.createElement('span');

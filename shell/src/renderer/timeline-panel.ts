@@ -123,8 +123,11 @@ export class TimelinePanel {
       this.selectionText.textContent = 'Click a generation to select it; shift+click a second to compare.';
     else if (!gb) this.selectionText.textContent = `Selected: generation ${ga.id}`;
     else {
-      const objects = gb.objects - ga.objects;
-      this.selectionText.textContent = `A: generation ${ga.id} · B: generation ${gb.id} · ${objects >= 0 ? '+' : ''}${objects.toLocaleString()} objects, ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
+      const objects =
+        ga.objects === null || gb.objects === null
+          ? ''
+          : ` · ${gb.objects >= ga.objects ? '+' : ''}${(gb.objects - ga.objects).toLocaleString()} objects`;
+      this.selectionText.textContent = `A: generation ${ga.id} · B: generation ${gb.id}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
     }
   }
 
@@ -188,11 +191,11 @@ export class TimelinePanel {
     let maxDirty = 0;
     for (let i = from; i < to; i++) {
       const x = Math.min(width - 1, Math.floor(((times[i]! - start) / (end - start)) * width));
-      const g = generations[i]!;
-      if (g.pauseMs > pause[x]!) pause[x] = g.pauseMs;
-      if (g.dirtyPages > dirty[x]!) dirty[x] = g.dirtyPages;
-      if (g.pauseMs > maxPause) maxPause = g.pauseMs;
-      if (g.dirtyPages > maxDirty) maxDirty = g.dirtyPages;
+      const { pauseMs, dirtyPages } = generations[i]!;
+      if (pauseMs !== null && pauseMs > pause[x]!) pause[x] = pauseMs;
+      if (dirtyPages !== null && dirtyPages > dirty[x]!) dirty[x] = dirtyPages;
+      if (pauseMs !== null && pauseMs > maxPause) maxPause = pauseMs;
+      if (dirtyPages !== null && dirtyPages > maxDirty) maxDirty = dirtyPages;
     }
     const series = (values: Float64Array, max: number, color: string) => {
       ctx.strokeStyle = color;
@@ -213,6 +216,10 @@ export class TimelinePanel {
     ctx.fillStyle = '#8b8b8b';
     ctx.font = '10px system-ui, sans-serif';
     ctx.textBaseline = 'top';
-    ctx.fillText(`max ${maxPause.toFixed(1)} ms · ${maxDirty.toLocaleString()} pages`, 4, 2);
+    const label =
+      maxPause === 0 && maxDirty === 0
+        ? 'no snapshot stats recorded for these generations'
+        : `max ${maxPause.toFixed(1)} ms · ${maxDirty.toLocaleString()} pages`;
+    ctx.fillText(label, 4, 2);
   }
 }

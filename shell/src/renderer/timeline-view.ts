@@ -56,6 +56,8 @@ export class TimelineView {
   private readonly selectionListeners = new Set<(selection: TimelineSelection) => void>();
   /** The lane of the current generation; the other lanes (abandoned branches) are dimmed. */
   private activeLane = 0;
+  /** Until the user zooms or pans, the view keeps the whole history in sight as it grows. */
+  private followHistory = true;
 
   constructor(container: HTMLElement) {
     this.canvas = document.createElement('canvas');
@@ -78,13 +80,12 @@ export class TimelineView {
   }
 
   setTimeline(timeline: Timeline): void {
-    const first = this.layout.generations.length === 0;
     const keep = [this.selection.a, this.selection.b].map((i) => this.layout.generations[i]?.id);
     this.layout = layoutTimeline(timeline);
     this.selection.a = keep[0] === undefined ? -1 : (this.layout.indexById.get(keep[0]) ?? -1);
     this.selection.b = keep[1] === undefined ? -1 : (this.layout.indexById.get(keep[1]) ?? -1);
     this.activeLane = this.layout.currentIndex >= 0 ? this.layout.lanes[this.layout.currentIndex]! : 0;
-    if (first) this.zoomToFit();
+    if (this.followHistory) this.zoomToFit();
     this.requestDraw();
     this.emitSelection();
   }
@@ -105,6 +106,7 @@ export class TimelineView {
   onViewChange: () => void = () => {};
 
   zoomToFit(): void {
+    this.followHistory = true;
     const { start, end } = this.layout;
     const margin = Math.max((end - start) * 0.03, MIN_SPAN_MS);
     this.viewStart = start - margin;
@@ -114,6 +116,7 @@ export class TimelineView {
 
   /** Zooms by `factor` (< 1 zooms in) around the time under pixel `x`. */
   zoom(factor: number, x = this.width / 2): void {
+    this.followHistory = false;
     const span = this.viewEnd - this.viewStart;
     const anchor = this.viewStart + (x / Math.max(this.width, 1)) * span;
     const newSpan = Math.max(MIN_SPAN_MS, span * factor);
@@ -123,6 +126,7 @@ export class TimelineView {
   }
 
   pan(pixels: number): void {
+    this.followHistory = false;
     const shift = (pixels / Math.max(this.width, 1)) * (this.viewEnd - this.viewStart);
     this.viewStart += shift;
     this.viewEnd += shift;
@@ -358,6 +362,7 @@ export class TimelineView {
       const dx = event.clientX - this.drag.x;
       if (Math.abs(dx) > 3) this.drag.moved = true;
       if (this.drag.moved) {
+        this.followHistory = false;
         const shift = (dx / Math.max(this.width, 1)) * (this.drag.end - this.drag.start);
         this.viewStart = this.drag.start - shift;
         this.viewEnd = this.drag.end - shift;
@@ -402,10 +407,15 @@ export class TimelineView {
     title.textContent = `Generation ${g.id}${index === this.layout.currentIndex ? ' (you are here)' : ''}`;
     const rows: [string, string][] = [
       ['committed', new Date(g.time).toLocaleString()],
-      ['snapshot pause', `${g.pauseMs.toFixed(2)} ms`],
-      ['dirty pages', g.dirtyPages.toLocaleString()],
-      ['objects', g.objects.toLocaleString()],
-      ['object space', `${(g.bytes / 1024).toLocaleString(undefined, { maximumFractionDigits: 1 })} KiB`],
+      ['snapshot pause', g.pauseMs === null ? 'not recorded' : `${g.pauseMs.toFixed(2)} ms`],
+      ['dirty pages', g.dirtyPages === null ? 'not recorded' : g.dirtyPages.toLocaleString()],
+      ['objects', g.objects === null ? 'not recorded' : g.objects.toLocaleString()],
+      [
+        'object space',
+        g.bytes === null
+          ? 'not recorded'
+          : `${(g.bytes / 1024).toLocaleString(undefined, { maximumFractionDigits: 1 })} KiB`,
+      ],
       ['parent', g.parent === null ? '—' : String(g.parent)],
     ];
     const table = document.createElement('dl');

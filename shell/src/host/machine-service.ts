@@ -1,0 +1,300 @@
+/**
+ * The machine bar's and timeline's side of the host: vm-manager's `Machines` service behind
+ * the UI's API. It turns vm-manager's build events into progress events, its consoles into
+ * stream sources, and its generations and checkpoints into the timeline; state changes and
+ * new generations are pushed to every connected renderer.
+ */
+import { build } from '@phantom/vm-manager/node/build.js';
+import { readGenerations } from '@phantom/vm-manager/node/generations.js';
+import {
+  type ConsoleAttachment,
+  type Machine,
+  type MachineStatus,
+  Machines,
+  VmError,
+} from '@phantom/vm-manager/node/index.js';
+import {
+  ApiError,
+  ErrorCode,
+  type EventData,
+  type EventMessage,
+  type EventName,
+  type MachineSummary,
+  type Timeline,
+} from '../common/api.js';
+import type { StreamSource } from './stream-hub.js';
+
+/** How often running machines are checked for new generations while anyone is watching. */
+const GENERATION_POLL_MS = 2000;
+
+type Listener = (message: EventMessage) => void;
+
+/** vm-manager's errors that are the caller's mistake, not a failure. */
+const badInput = new Set(['bad-input', 'bad-state', 'name-taken', 'no-such-machine', 'no-such-checkpoint']);
+
+function translate(err: unknown): never {
+  if (err instanceof VmError)
+    throw new ApiError({
+      code: badInput.has(err.code) ? ErrorCode.InvalidParams : ErrorCode.Failed,
+      message: err.message,
+      details: err.stack,
+    });
+  throw err;
+}
+
+function summary(status: MachineStatus, program: string | undefined): MachineSummary {
+  return {
+    name: status.name,
+    state: status.state,
+    driver: status.driver,
+    ...(program ? { program } : {}),
+    ...(status.reason ? { reason: status.reason } : {}),
+  };
+}
+
+/** A machine's serial console as a stream source; vm-manager's own flow control follows ours. */
+class ConsoleSource implements StreamSource {
+  private readonly decoder = new TextDecoder();
+  private paused = false;
+  private unackedBytes = 0;
+  private disposed = false;
+
+  constructor(private readonly attachment: ConsoleAttachment) {}
+
+  onData(listener: (text: string) => void): void {
+    if (this.attachment.scrollback.length > 0)
+      queueMicrotask(() => listener(this.decoder.decode(this.attachment.scrollback, { stream: true })));
+    this.attachment.onData((bytes) => {
+      listener(this.decoder.decode(bytes, { stream: true }));
+      if (this.paused) this.unackedBytes += bytes.length;
+      else this.attachment.ack(bytes.length);
+    });
+  }
+
+  onEnd(listener: (reason: string) => void): void {
+    this.attachment.onDidClose(() => {
+      if (!this.disposed) listener('the machine stopped');
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.unackedBytes > 0) this.attachment.ack(this.unackedBytes);
+    this.unackedBytes = 0;
+  }
+
+  write(text: string): void {
+    this.attachment.write(text);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.attachment.dispose();
+  }
+}
+
+export class MachineService {
+  private readonly machines: Machines;
+  private readonly listeners = new Set<Listener>();
+  private readonly newest = new Map<string, number | null>();
+  private poll: ReturnType<typeof setInterval> | undefined;
+
+  constructor(machinesRoot?: string) {
+    this.machines = new Machines(machinesRoot ? { root: machinesRoot } : {});
+    this.machines.onDidChangeState(({ name, state, reason }) => {
+      this.emit('machine.state', { machine: name, state, ...(reason ? { detail: reason } : {}) });
+      this.emit('machine.timeline', { machine: name });
+    });
+  }
+
+  /** Subscribes to the service's events; the returned function unsubscribes. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    this.poll ??= setInterval(() => void this.checkGenerations(), GENERATION_POLL_MS);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) {
+        clearInterval(this.poll);
+        this.poll = undefined;
+      }
+    };
+  }
+
+  async list(): Promise<MachineSummary[]> {
+    const statuses = await this.machines.list().catch(translate);
+    return Promise.all(
+      statuses.map(async (s) => summary(s, (await this.machines.get(s.name)).config.program)),
+    );
+  }
+
+  async create(name: string, program: string | undefined): Promise<MachineSummary> {
+    const built = await this.build(name, program);
+    const machine = await this.machines
+      .create(name, {
+        kernelPath: built.kernelPath,
+        ...(built.imagePath ? { imagePath: built.imagePath } : {}),
+        ...(program ? { program } : {}),
+      })
+      .catch(translate);
+    // Watching a machine is what makes vm-manager report its state changes.
+    machine.onDidChangeState(() => undefined);
+    return summary(await machine.status(), program);
+  }
+
+  async rebuild(name: string): Promise<void> {
+    const machine = await this.get(name);
+    await this.build(name, machine.config.program);
+  }
+
+  async start(name: string): Promise<void> {
+    const machine = await this.get(name);
+    this.progress(name, 'boot', 'starting QEMU', 10, false);
+    try {
+      await machine.start();
+    } catch (err) {
+      this.progress(name, 'boot', 'start failed', 100, true);
+      translate(err);
+    }
+    this.progress(name, 'boot', 'running', 100, true);
+  }
+
+  async stop(name: string): Promise<void> {
+    await (await this.get(name)).stop().catch(translate);
+  }
+
+  async powerCut(name: string): Promise<void> {
+    await (await this.get(name)).powerOff().catch(translate);
+  }
+
+  async checkpoint(name: string, checkpoint: string, description: string): Promise<void> {
+    this.progress(name, 'checkpoint', `saving ${checkpoint}`, null, false);
+    try {
+      await (await this.get(name)).checkpoints.create(checkpoint, description);
+    } catch (err) {
+      this.progress(name, 'checkpoint', 'failed', 100, true);
+      translate(err);
+    }
+    this.progress(name, 'checkpoint', `saved ${checkpoint}`, 100, true);
+    this.emit('machine.timeline', { machine: name });
+  }
+
+  async rollback(name: string, generation: number): Promise<void> {
+    this.progress(name, 'rollback', `restarting from generation ${generation}`, null, false);
+    try {
+      await (await this.get(name)).rollbackToGeneration(generation);
+    } catch (err) {
+      this.progress(name, 'rollback', 'failed', 100, true);
+      translate(err);
+    }
+    this.progress(name, 'rollback', `running from generation ${generation}`, 100, true);
+    this.emit('machine.timeline', { machine: name });
+  }
+
+  async timeline(name: string): Promise<Timeline> {
+    const machine = await this.get(name);
+    const [store, tree] = await Promise.all([
+      Promise.resolve()
+        .then(() => readGenerations(machine.dir.disk))
+        .catch(translate),
+      machine.checkpoints.list().catch(translate),
+    ]);
+    let previous = 0;
+    const generations = store.generations.map((g) => {
+      // A generation the store gives no time is placed just after the one before it.
+      const time = g.committedAt ? Date.parse(g.committedAt) : previous + 1;
+      previous = time;
+      return {
+        id: g.number,
+        parent: g.parent,
+        time,
+        pauseMs: null,
+        dirtyPages: null,
+        objects: null,
+        bytes: null,
+      };
+    });
+    const checkpoints: Timeline['checkpoints'] = [];
+    const walk = (nodes: typeof tree.roots) => {
+      for (const node of nodes) {
+        const c = node.checkpoint;
+        checkpoints.push({
+          name: c.name,
+          description: c.description,
+          time: Date.parse(c.createdAt),
+          generation: c.generation,
+        });
+        walk(node.children);
+      }
+    };
+    walk(tree.roots);
+    return { generations, checkpoints, current: store.newest };
+  }
+
+  async attachConsole(name: string): Promise<StreamSource> {
+    const machine = await this.get(name);
+    return new ConsoleSource(await machine.attachConsole({ ack: 'manual' }).catch(translate));
+  }
+
+  dispose(): void {
+    clearInterval(this.poll);
+    this.machines.dispose();
+  }
+
+  private async get(name: string): Promise<Machine> {
+    const machine = await this.machines.get(name).catch(translate);
+    machine.onDidChangeState(() => undefined);
+    return machine;
+  }
+
+  private async build(name: string, program: string | undefined) {
+    this.progress(name, 'build', 'starting', 0, false);
+    try {
+      const result = await build(program ? { program } : {}, (event) => {
+        if (event.kind === 'step-started' || event.kind === 'step-finished')
+          this.progress(name, 'build', event.step, event.percent, false);
+      });
+      this.progress(name, 'build', result.upToDate ? 'up to date' : 'built', 100, true);
+      return result;
+    } catch (err) {
+      this.progress(name, 'build', 'failed', 100, true);
+      return translate(err);
+    }
+  }
+
+  private async checkGenerations(): Promise<void> {
+    const statuses = await this.machines.list().catch(() => []);
+    for (const status of statuses) {
+      if (status.state !== 'running') continue;
+      const machine = await this.machines.get(status.name).catch(() => undefined);
+      if (!machine) continue;
+      let newest: number | null = null;
+      try {
+        newest = readGenerations(machine.dir.disk).newest;
+      } catch {
+        continue;
+      }
+      if (this.newest.get(status.name) !== newest) {
+        this.newest.set(status.name, newest);
+        this.emit('machine.timeline', { machine: status.name });
+      }
+    }
+  }
+
+  private progress(
+    machine: string,
+    operation: EventData<'operation.progress'>['operation'],
+    step: string,
+    percent: number | null,
+    done: boolean,
+  ): void {
+    this.emit('operation.progress', { machine, operation, step, percent, done });
+  }
+
+  private emit<E extends EventName>(event: E, data: EventData<E>): void {
+    for (const listener of this.listeners) listener({ event, data } as EventMessage);
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * The machine bar: pick a machine (or create one for an example program), build, start, stop,
+ * cut its power, ask for a snapshot, take a checkpoint, with progress bars for build, boot,
+ * checkpoint and rollback. The console and the timeline follow the picked machine.
+ */
+import type { EventData, MachineState, MachineSummary } from '../common/api.js';
+import type { ApiClient } from './api-client.js';
+import { showError } from './notifications.js';
+
+type Action = 'build' | 'start' | 'stop' | 'powerCut' | 'snapshotNow' | 'checkpoint';
+
+/** In which states each action makes sense. */
+const allowed: Record<Action, readonly MachineState[]> = {
+  build: ['stopped', 'crashed'],
+  start: ['stopped', 'crashed'],
+  stop: ['running', 'paused'],
+  powerCut: ['running', 'paused', 'starting', 'stopping'],
+  snapshotNow: ['running'],
+  checkpoint: ['running', 'paused'],
+};
+
+const NEW_MACHINE = '\u0000new';
+
+export interface MachineBarListener {
+  /** The picked machine changed (undefined: none). */
+  onPick(machine: MachineSummary | undefined): void;
+  /** The picked machine's state changed. */
+  onState(machine: MachineSummary): void;
+}
+
+export class MachineBar {
+  private machines: MachineSummary[] = [];
+  private picked: string | undefined;
+  private readonly picker: HTMLSelectElement;
+  private readonly stateLabel: HTMLElement;
+  private readonly buttons = new Map<Action, HTMLButtonElement>();
+  private readonly progress: HTMLElement;
+  private readonly dialog: HTMLDialogElement;
+  private readonly busy = new Set<Action>();
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: ApiClient,
+    private readonly listener: MachineBarListener,
+  ) {
+    this.picker = root.querySelector<HTMLSelectElement>('[data-testid="machine-picker"]')!;
+    this.picker.addEventListener('change', () => void this.pickerChanged());
+    this.stateLabel = document.createElement('span');
+    this.stateLabel.className = 'machine-state';
+    this.stateLabel.dataset.testid = 'machine-state';
+    this.picker.parentElement!.after(this.stateLabel);
+    const nav = root.querySelector<HTMLElement>('.actions')!;
+    for (const button of nav.querySelectorAll<HTMLButtonElement>('button[data-action]')) {
+      const action = button.dataset.action as Action;
+      this.buttons.set(action, button);
+      button.addEventListener('click', () => void this.run(action));
+    }
+    this.progress = document.createElement('div');
+    this.progress.className = 'progress-area';
+    this.progress.dataset.testid = 'progress';
+    nav.after(this.progress);
+    this.dialog = document.createElement('dialog');
+    this.dialog.className = 'confirm-dialog';
+    root.append(this.dialog);
+    api.on('machine.state', (change) => this.stateChanged(change));
+    api.on('operation.progress', (progress) => this.showProgress(progress));
+  }
+
+  get current(): MachineSummary | undefined {
+    return this.machines.find((m) => m.name === this.picked);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.machines = await this.api.call('machines.list', {});
+    } catch (err) {
+      showError('Cannot list the machines', err);
+      this.machines = [];
+    }
+    if (!this.machines.some((m) => m.name === this.picked)) this.picked = this.machines[0]?.name;
+    this.renderPicker();
+    this.listener.onPick(this.current);
+  }
+
+  private renderPicker(): void {
+    this.picker.replaceChildren();
+    for (const machine of this.machines) {
+      const option = document.createElement('option');
+      option.value = machine.name;
+      option.textContent = machine.program ? `${machine.name} — ${machine.program}` : machine.name;
+      this.picker.append(option);
+    }
+    if (this.machines.length === 0) {
+      const none = document.createElement('option');
+      none.value = '';
+      none.textContent = 'no machines yet';
+      none.disabled = true;
+      this.picker.append(none);
+    }
+    const create = document.createElement('option');
+    create.value = NEW_MACHINE;
+    create.textContent = 'New machine…';
+    this.picker.append(create);
+    this.picker.disabled = false;
+    this.picker.value = this.picked ?? '';
+    this.renderState();
+  }
+
+  private renderState(): void {
+    const machine = this.current;
+    this.stateLabel.dataset.state = machine?.state ?? 'none';
+    this.stateLabel.textContent = machine ? machine.state : '';
+    this.stateLabel.title = machine?.reason ?? '';
+    for (const [action, button] of this.buttons)
+      button.disabled = !machine || this.busy.has(action) || !allowed[action].includes(machine.state);
+  }
+
+  private async pickerChanged(): Promise<void> {
+    if (this.picker.value === NEW_MACHINE) {
+      this.picker.value = this.picked ?? '';
+      await this.createMachine();
+      return;
+    }
+    this.picked = this.picker.value || undefined;
+    this.renderState();
+    this.listener.onPick(this.current);
+  }
+
+  private stateChanged(change: EventData<'machine.state'>): void {
+    const machine = this.machines.find((m) => m.name === change.machine);
+    if (!machine) {
+      void this.refresh();
+      return;
+    }
+    machine.state = change.state;
+    if (change.detail) machine.reason = change.detail;
+    else delete machine.reason;
+    if (machine.name === this.picked) {
+      this.renderState();
+      this.listener.onState(machine);
+    }
+  }
+
+  private async run(action: Action): Promise<void> {
+    const machine = this.picked;
+    if (!machine) return;
+    this.busy.add(action);
+    this.renderState();
+    try {
+      if (action === 'checkpoint') {
+        const name = await this.ask(
+          'Take a checkpoint',
+          'Name',
+          `cp-${new Date().toISOString().slice(11, 19).replaceAll(':', '')}`,
+        );
+        if (name) await this.api.call('machine.checkpoint', { machine, name, description: '' });
+      } else if (action === 'build') await this.api.call('machine.build', { machine });
+      else if (action === 'start') await this.api.call('machine.start', { machine });
+      else if (action === 'stop') await this.api.call('machine.stop', { machine });
+      else if (action === 'powerCut') await this.api.call('machine.powerCut', { machine });
+      else await this.api.call('machine.snapshotNow', { machine });
+    } catch (err) {
+      const what = this.buttons.get(action)?.textContent ?? action;
+      showError(`${what} failed for ${machine}`, err);
+    } finally {
+      this.busy.delete(action);
+      this.renderState();
+    }
+  }
+
+  private async createMachine(): Promise<void> {
+    let programs: string[] = [];
+    try {
+      programs = (await this.api.call('files.list', {}))
+        .filter((f) => f.root === 'examples' && !f.path.includes('/'))
+        .map((f) => f.path.replace(/\.ph$/, ''));
+    } catch (err) {
+      showError('Cannot list the example programs', err);
+    }
+    const answer = await this.ask('New machine', 'Name', 'demo', programs);
+    if (!answer) return;
+    const [name, program] = answer.split('\u0000');
+    try {
+      const created = await this.api.call('machines.create', {
+        machine: name!,
+        ...(program ? { program } : {}),
+      });
+      this.picked = created.name;
+      await this.refresh();
+    } catch (err) {
+      showError(`Cannot create the machine ${name}`, err);
+    }
+  }
+
+  /** A small modal form: a name, and a program when programs are offered. Resolves to undefined on cancel. */
+  private ask(
+    title: string,
+    label: string,
+    initial: string,
+    programs?: string[],
+  ): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const form = document.createElement('form');
+      form.method = 'dialog';
+      const heading = document.createElement('h3');
+      heading.textContent = title;
+      const field = document.createElement('label');
+      field.className = 'field';
+      field.textContent = label;
+      const input = document.createElement('input');
+      input.value = initial;
+      input.required = true;
+      input.dataset.testid = 'dialog-name';
+      field.append(input);
+      form.append(heading, field);
+      let select: HTMLSelectElement | undefined;
+      if (programs) {
+        const programField = document.createElement('label');
+        programField.className = 'field';
+        programField.textContent = 'Program';
+        select = document.createElement('select');
+        select.dataset.testid = 'dialog-program';
+        for (const program of programs) {
+          const option = document.createElement('option');
+          option.value = program;
+          option.textContent = program;
+          select.append(option);
+        }
+        programField.append(select);
+        form.append(programField);
+      }
+      const actions = document.createElement('div');
+      actions.className = 'dialog-actions';
+      const cancel = document.createElement('button');
+      cancel.type = 'button';
+      cancel.textContent = 'Cancel';
+      const ok = document.createElement('button');
+      ok.type = 'submit';
+      ok.className = 'primary';
+      ok.textContent = 'OK';
+      ok.dataset.testid = 'dialog-ok';
+      actions.append(cancel, ok);
+      form.append(actions);
+      this.dialog.replaceChildren(form);
+      let answer: string | undefined;
+      cancel.addEventListener('click', () => this.dialog.close());
+      form.addEventListener('submit', () => {
+        answer = select ? `${input.value.trim()}\u0000${select.value}` : input.value.trim();
+      });
+      this.dialog.addEventListener('close', () => resolve(answer), { once: true });
+      this.dialog.showModal();
+      input.select();
+    });
+  }
+
+  private showProgress(progress: EventData<'operation.progress'>): void {
+    if (progress.machine !== this.picked) return;
+    const id = `progress-${progress.operation}`;
+    let row = this.progress.querySelector<HTMLElement>(`#${id}`);
+    if (!row) {
+      row = document.createElement('div');
+      row.id = id;
+      row.className = 'progress';
+      row.dataset.operation = progress.operation;
+      row.append(document.createElement('span'), document.createElement('progress'));
+      this.progress.append(row);
+    }
+    const [label, bar] = row.children as unknown as [HTMLElement, HTMLProgressElement];
+    label.textContent = `${progress.operation}: ${progress.step}`;
+    bar.max = 100;
+    if (progress.percent === null) bar.removeAttribute('value');
+    else bar.value = progress.percent;
+    row.dataset.done = String(progress.done);
+    if (progress.done) {
+      const finished = row;
+      setTimeout(() => {
+        if (finished.dataset.done === 'true') finished.remove();
+      }, 4000);
+    }
+  }
+}
