@@ -941,13 +941,10 @@ class MethodCompiler {
     }
     this.refMethod(e, method);
     if (method.isStatic) {
-      this.error(
-        e.nameSpan,
-        'PH357',
-        `'${e.name}' is static: call it as ${method.owner.name}.${e.name}(...)`,
-      );
+      // As in Java (and Phantom's `console.println(…)`), a static method may be called through
+      // a value of its class: the value is evaluated and dropped.
       this.e.emit('POP');
-      return this.skipCall(e, method.returnType);
+      return this.staticCall(method, e);
     }
     return this.virtualCall(method, e);
   }

@@ -55,6 +55,16 @@ test('every example compiles, every method verifies, and its main class is a val
   }
 });
 
+test('Phantom-style sources: a full-name parameter type, stray semicolons after members', () => {
+  build(`package .ru.dz.demo;
+import .internal.io.tty;
+class start {
+  var count : int;
+  void show(var console : .internal.io.tty) { console.println("x"); };
+  void run() { show(null); };
+};`);
+});
+
 test('fields and vtables: inherited first, overrides replace entries in place', () => {
   const p = build(`package .t;
 class a { var x : int; void f() {} int g() { return 1; } };

@@ -236,6 +236,7 @@ class Parser {
       return null;
     }
     while (!this.is('}') && !this.atEnd()) {
+      if (this.accept(';')) continue;
       const before = this.pos;
       this.member(nameTok.text, fields, methods);
       if (this.pos === before) this.next();
