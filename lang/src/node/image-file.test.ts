@@ -84,6 +84,13 @@ test('run-image prints the console bytes within the limits; bad input exits 1 or
   const steps = run(out, '--max-steps', '30');
   assert.equal(steps.stdout, 'tick 0\ntick 1\n');
 
+  // A reader that goes away (`| head -1`) ends the run quietly.
+  const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${runImage}" "${out}" | head -1`], {
+    encoding: 'utf8',
+  });
+  assert.equal(piped.stdout, 'tick 0\n');
+  assert.equal(piped.stderr, '');
+
   const garbage = join(dir, 'garbage.store');
   writeFileSync(garbage, Buffer.alloc(3 * L.BLOCK_SIZE, 7));
   const bad = run(garbage);

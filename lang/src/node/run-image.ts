@@ -45,12 +45,17 @@ function parseArgs(args: string[]): Options | string {
   return options.file === '' ? 'no store file given' : options;
 }
 
+/** Thrown out of the run when stdout's reader went away (`run-image … | head`): a normal end. */
+class OutputClosed extends Error {}
+
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) {
     try {
       done += writeSync(fd, bytes, done);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') throw new OutputClosed();
+      if (code !== 'EAGAIN') throw err;
     }
   }
 }
@@ -79,6 +84,7 @@ function main(args: string[]): number {
     }
     return 0;
   } catch (err) {
+    if (err instanceof OutputClosed) return 0;
     if (err instanceof StoreError || err instanceof MachineFault || (err as NodeJS.ErrnoException).code) {
       process.stderr.write(`run-image: ${options.file}: ${(err as Error).message}\n`);
       return 1;
