@@ -129,6 +129,11 @@ export class ConsoleHub {
     return this.source !== undefined;
   }
 
+  /** Whether flow control has paused the guest's output (a slow consumer). */
+  get flowPaused(): boolean {
+    return this.paused;
+  }
+
   /** Connects to the guest's console now (a started machine does this, so no output is missed). */
   async connect(): Promise<void> {
     this.disconnecting = false;

@@ -1,0 +1,149 @@
+/**
+ * The console hub over a real unix socket standing in for QEMU's serial port: batching, flow
+ * control with a slow consumer, scroll-back seeded from the log, re-attach, and reconnecting
+ * when the connection drops while the machine still runs.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CONSOLE_BATCH_BYTES, CONSOLE_HIGH_WATER_BYTES, ConsoleHub } from './console-hub.js';
+import { pollUntil } from './process-watch.js';
+import { connectSocketConsole } from './socket-console.js';
+
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp('/tmp/pcon-');
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A serial port: a unix socket server that hands each connection to the test. */
+async function serialPort(name: string): Promise<{ path: string; server: Server; next(): Promise<Socket> }> {
+  const path = join(dir, `${name}.sock`);
+  const pending: Socket[] = [];
+  const waiting: ((s: Socket) => void)[] = [];
+  const server = createServer((socket) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(socket);
+    else pending.push(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    path,
+    server,
+    next: () => {
+      const ready = pending.shift();
+      return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+test('output is batched, and the scroll-back starts with the log', async () => {
+  const port = await serialPort('batch');
+  const log = join(dir, 'batch.log');
+  await writeFile(log, 'from the log\n');
+  const hub = new ConsoleHub(
+    log,
+    () => connectSocketConsole(port.path),
+    async () => true,
+  );
+  try {
+    const attachment = await hub.attach({ ack: 'auto' });
+    assert.equal(new TextDecoder().decode(attachment.scrollback), 'from the log\n');
+    const guest = await port.next();
+    const batches: Uint8Array[] = [];
+    attachment.onData((b) => batches.push(b));
+    for (let i = 0; i < 50; i++) guest.write(`line ${i}\n`);
+    const expected = Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join('');
+    assert.ok(
+      await pollUntil(async () => batches.reduce((n, b) => n + b.length, 0) === expected.length, 10_000),
+    );
+    assert.equal(batches.map((b) => new TextDecoder().decode(b)).join(''), expected);
+    assert.ok(batches.length < 50, `${batches.length} batches for 50 writes`);
+    attachment.dispose();
+    const again = await hub.attach({ ack: 'auto' });
+    assert.match(new TextDecoder().decode(again.scrollback), /^from the log\nline 0\n[\s\S]*line 49\n$/);
+  } finally {
+    hub.disconnect();
+    port.server.close();
+  }
+});
+
+test('a consumer that does not keep up pauses the guest until it acknowledges', async () => {
+  const port = await serialPort('flow');
+  const hub = new ConsoleHub(
+    join(dir, 'none.log'),
+    () => connectSocketConsole(port.path),
+    async () => true,
+  );
+  try {
+    const attachment = await hub.attach({ ack: 'manual' });
+    const guest = await port.next();
+    const total = 4 * 1024 * 1024;
+    let received = 0;
+    let biggest = 0;
+    attachment.onData((b) => {
+      received += b.length;
+      biggest = Math.max(biggest, b.length);
+    });
+    guest.write(new Uint8Array(total).fill(0x61));
+    assert.ok(await pollUntil(async () => hub.flowPaused, 10_000), 'the source was never paused');
+    const atPause = received;
+    assert.ok(atPause < total, 'everything arrived although nothing was acknowledged');
+    // Acknowledge as a slow view would, until everything has arrived.
+    assert.ok(
+      await pollUntil(
+        async () => {
+          attachment.ack(received);
+          return received === total;
+        },
+        30_000,
+        10,
+      ),
+      `only ${received} of ${total} bytes arrived after acknowledging`,
+    );
+    assert.ok(atPause >= CONSOLE_HIGH_WATER_BYTES);
+    assert.ok(biggest <= CONSOLE_BATCH_BYTES + 256 * 1024, `a batch of ${biggest} bytes`);
+    assert.equal(hub.flowPaused, false);
+  } finally {
+    hub.disconnect();
+    port.server.close();
+  }
+});
+
+test('a dropped connection is re-made while the machine runs, and ends the attachments when it does not', async () => {
+  const port = await serialPort('drop');
+  let machineRuns = true;
+  const hub = new ConsoleHub(
+    join(dir, 'none.log'),
+    () => connectSocketConsole(port.path),
+    async () => machineRuns,
+  );
+  try {
+    const attachment = await hub.attach({ ack: 'auto' });
+    let text = '';
+    let closed = false;
+    attachment.onData((b) => {
+      text += new TextDecoder().decode(b);
+    });
+    attachment.onDidClose(() => {
+      closed = true;
+    });
+    (await port.next()).destroy();
+    const second = await port.next();
+    second.write('after the drop\n');
+    assert.ok(await pollUntil(async () => text.includes('after the drop'), 10_000));
+    assert.equal(closed, false);
+    machineRuns = false;
+    second.destroy();
+    assert.ok(await pollUntil(async () => closed, 10_000), 'the attachment did not end');
+  } finally {
+    hub.disconnect();
+    port.server.close();
+  }
+});
