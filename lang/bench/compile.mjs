@@ -98,7 +98,9 @@ const section = `<!-- BEGIN compiler -->
 
 Made by \`npm run bench -w lang\` (lang/bench/compile.mjs) on ${new Date().toISOString().slice(0, 10)},
 Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, shared with
-other work). Median of the timed runs after 3 warm-up runs; min and max beside it.
+other work). Median of the timed runs after 3 warm-up runs; min and max beside it. CPU time is
+user + system time of this process during a run: on a loaded machine wall-clock time is mostly
+waiting for a core, CPU time is the compiler's own cost. The result compares the wall-clock median.
 
 | benchmark | input | runs | median ms | min ms | max ms | median CPU ms | goal | result (median) |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
