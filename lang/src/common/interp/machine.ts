@@ -84,6 +84,9 @@ export class Machine {
   currentThread = 0;
   private depth = 0;
   private readonly methodClass: number;
+  /** Bytecode methods checkMethod has accepted, valid until the collection count changes. */
+  private readonly checkedMethods = new Set<number>();
+  private checkedAt = 0;
   private readonly stringClass: number;
 
   constructor(bytes: Uint8Array, options: MachineOptions = {}) {
@@ -237,7 +240,15 @@ export class Machine {
         continue;
       }
       const before = this.steps;
-      this.runTurn(thread, Math.min(L.TIME_SLICE, remaining));
+      try {
+        this.runTurn(thread, Math.min(L.TIME_SLICE, remaining));
+      } catch (err) {
+        if (err instanceof MachineFault) throw err;
+        // Only a space no valid program produces (e.g. a damaged image whose code rewrote a
+        // method or frame after it was checked) gets here; report it like any other fault.
+        const id = intOf(this.space.slot(thread, L.THREAD_ID));
+        throw new MachineFault(`thread ${id}: the space is damaged (${(err as Error).message})`);
+      }
       // A turn cut short by maxSteps (not by its slice, sleep, yield or end) stays current, so a
       // run resumed from this snapshot starts with the same thread an uninterrupted run would.
       const cutShort =
@@ -471,6 +482,7 @@ export class Machine {
       s.setSlot(caller, L.FRAME_SP, smallInt(sp));
       return;
     }
+    this.checkMethod(method);
     if (this.depth + 1 >= L.MAX_FRAME_DEPTH) {
       this.raise(L.ERR_STACK_OVERFLOW, callPc);
       return;
@@ -515,7 +527,8 @@ export class Machine {
 
   /**
    * Checks that `frame` and its method can be run without reading or writing outside the space
-   * (a damaged snapshot can hold anything); returns the method.
+   * (a damaged snapshot can hold anything); returns the method. Frames are checked when a turn
+   * starts (every frame of the thread); frames the interpreter creates are right by construction.
    */
   private checkFrame(frame: number): number {
     const s = this.space;
@@ -528,27 +541,55 @@ export class Machine {
     if (!isObjectOf(w, method, L.KIND_SLOTS, top) || s.classOf(method) !== this.methodClass) {
       this.badFrame('frame does not run a method');
     }
-    const code = s.slot(method, L.METHOD_CODE);
-    const consts = s.slot(method, L.METHOD_CONSTS);
+    this.checkMethod(method);
     const locals = intOf(s.slot(method, L.METHOD_LOCALS));
     const maxStack = intOf(s.slot(method, L.METHOD_MAX_STACK));
     const pc = intOf(s.slot(frame, L.FRAME_PC));
     const sp = intOf(s.slot(frame, L.FRAME_SP));
-    if (!isObjectOf(w, code, L.KIND_BYTES, top) || s.payloadOffset(code) + s.payloadBytes(code) > s.size) {
+    if (s.payloadBytes(frame) < 4 * (L.FRAME_LOCALS + locals + maxStack)) {
+      this.badFrame(
+        `${this.methodName(method)}: frame too small for ${locals} locals and ${maxStack} stack slots`,
+      );
+    }
+    if (pc < 0 || pc >= s.payloadBytes(s.slot(method, L.METHOD_CODE)) || sp < 0 || sp > maxStack) {
+      this.badFrame(`${this.methodName(method)}: pc ${pc} or sp ${sp} out of range`);
+    }
+    return method;
+  }
+
+  /**
+   * Checks a bytecode method's code, constants and sizes once (methods do not change; the cache
+   * is dropped after a collection in case a damaged image let one be freed).
+   */
+  private checkMethod(method: number): void {
+    if (this.checkedAt !== this.heap.collections) {
+      this.checkedMethods.clear();
+      this.checkedAt = this.heap.collections;
+    }
+    if (this.checkedMethods.has(method)) return;
+    const s = this.space;
+    const w = this.w;
+    const top = s.headerField(L.SH_TOP);
+    const code = s.slot(method, L.METHOD_CODE);
+    const consts = s.slot(method, L.METHOD_CONSTS);
+    const locals = intOf(s.slot(method, L.METHOD_LOCALS));
+    const maxStack = intOf(s.slot(method, L.METHOD_MAX_STACK));
+    if (
+      !isObjectOf(w, code, L.KIND_BYTES, top) ||
+      s.payloadBytes(code) <= 0 ||
+      s.payloadOffset(code) + s.payloadBytes(code) > s.size
+    ) {
       this.badFrame(`${this.methodName(method)} has no code`);
     }
     if (consts !== 0 && !isObjectOf(w, consts, L.KIND_SLOTS, top)) {
       this.badFrame(`${this.methodName(method)}: constants are not an array`);
     }
-    if (locals < 0 || maxStack < 0 || s.payloadBytes(frame) < 4 * (L.FRAME_LOCALS + locals + maxStack)) {
+    if (locals < 0 || locals > L.MAX_LOCALS || maxStack < 0 || maxStack > 0xffff) {
       this.badFrame(
-        `${this.methodName(method)}: frame too small for ${locals} locals and ${maxStack} stack slots`,
+        `${this.methodName(method)}: ${locals} locals and ${maxStack} stack slots are out of range`,
       );
     }
-    if (pc < 0 || pc >= s.payloadBytes(code) || sp < 0 || sp > maxStack) {
-      this.badFrame(`${this.methodName(method)}: pc ${pc} or sp ${sp} out of range`);
-    }
-    return method;
+    this.checkedMethods.add(method);
   }
 
   private badFrame(why: string): never {
@@ -571,6 +612,7 @@ export class Machine {
     for (let f = this.space.slot(thread, L.THREAD_FRAME); f !== 0; f = this.space.slot(f, L.FRAME_CALLER)) {
       this.depth++;
       if (this.depth > L.MAX_FRAME_DEPTH + 1) throw new MachineFault('thread frames form a cycle');
+      this.checkFrame(f);
     }
     if (this.depth === 0) {
       this.endThread(thread, L.TS_DONE, 0);
@@ -583,12 +625,12 @@ export class Machine {
     let left = budget;
     for (;;) {
       const frame = s.slot(thread, L.THREAD_FRAME);
-      const method = this.checkFrame(frame);
       const fw = s.headerIndex(frame) + HW;
+      const method = w[fw + L.FRAME_METHOD]!;
       const code = s.slot(method, L.METHOD_CODE);
       const consts = s.slot(method, L.METHOD_CONSTS);
       const codeBase = s.payloadOffset(code);
-      const codeEnd = codeBase + s.payloadBytes(code);
+      const codeLength = s.payloadBytes(code);
       const cw = consts === 0 ? 0 : s.headerIndex(consts) + HW;
       const constCount = consts === 0 ? 0 : s.payloadBytes(consts) >> 2;
       const lb = fw + L.FRAME_LOCALS;
@@ -601,7 +643,8 @@ export class Machine {
       let reload = false;
       run: while (left > 0) {
         left--;
-        if (ip >= codeEnd) this.fault(method, ip - codeBase, 'ran past the end of the code');
+        // One unsigned compare catches both ends: running off the code and a jump before its start.
+        if ((ip - codeBase) >>> 0 >= codeLength) this.fault(method, ip - codeBase, 'pc is outside the code');
         const op = u8[ip]!;
         // Case labels are literal opcode values (named in the comment) because V8 compiles a
         // switch over literals to a jump table, about twice as fast as comparing against imported
@@ -921,7 +964,7 @@ export class Machine {
             break;
           }
           default:
-            this.fault(method, ip - codeBase, `unknown opcode 0x${op.toString(16)}`);
+            this.fault(method, ip - codeBase, `unknown opcode 0x${(op ?? 0).toString(16)}`);
         }
       }
       if (error !== 0) {
