@@ -1,0 +1,139 @@
+/*
+ * phrun — the hosted runner: loads an object space and runs it on the kernel's own VM (core/),
+ * printing the machine's console on stdout. The differential tests compare its output byte for
+ * byte with lang's reference interpreter (lang/dist/node/run-image.js) on the same store.
+ *
+ *   phrun [options] <store file>
+ *     --gen N           mount generation N (default: the newest that verifies)
+ *     --max-ms N        stop once machine time passes N ms
+ *     --max-steps N     stop after about N bytecodes (checked between turns of TIME_SLICE)
+ *     --virtual-clock   machine time moves only when every thread sleeps (instant, deterministic
+ *                       sleeps, the reference interpreter's clock)
+ *     --stats           print bytecodes, bytecodes/s and collector figures to stderr at the end
+ *
+ * The file is a store (lang/docs/store-format.md), read with core/store.c, or a raw dump of an
+ * object space (it starts with SPACE_MAGIC). The space is mapped at SPACE_BASE, checked by
+ * vm_start (a corrupt space is refused with its reason), then run. Exit status: 0 when the run
+ * ended (all threads ended or a limit), 1 when the file cannot be loaded, 2 for bad usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "disk.h"
+#include "gc.h"
+#include "hosted.h"
+#include "objspace.h"
+#include "store.h"
+#include "vm.h"
+
+static void *heap_alloc(void *context, size_t bytes) { return malloc(bytes); }
+static void heap_release(void *context, void *memory, size_t bytes) { free(memory); }
+
+static int usage(void) {
+  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--stats] <store file>\n");
+  return 2;
+}
+
+static int parse_number(const char *text, long long *out) {
+  char *end;
+  errno = 0;
+  *out = strtoll(text, &end, 10);
+  return !errno && end != text && !*end && *out >= 0;
+}
+
+/** Map and fill the space from a raw dump. 0, or a message. */
+static const char *load_raw(FILE *f, long size, uint32_t *space_size) {
+  if (size < SPACE_SIZE_MIN || size > SPACE_SIZE_MAX || size % PAGE_SIZE) return "a raw space dump must be 1 MiB .. 512 MiB in whole pages";
+  if (hosted_space_map((uint32_t)size)) return "cannot map the object space at SPACE_BASE";
+  rewind(f);
+  if (fread((void *)(uintptr_t)SPACE_BASE, 1, (size_t)size, f) != (size_t)size) return "cannot read the space dump";
+  *space_size = (uint32_t)size;
+  return 0;
+}
+
+/** Mount the store and read every page of the generation into the space. 0, or a message. */
+static const char *load_store(const char *path, uint32_t want_gen, uint32_t *space_size) {
+  static struct store store;
+  static char message[160];
+  if (disk_open_file(path, 0)) return "cannot open the store file";
+  struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
+  int rc = store_init(&store, &config);
+  if (rc == STORE_OK) rc = store_mount(&store, want_gen);
+  if (rc != STORE_OK) {
+    snprintf(message, sizeof message, "cannot mount the store: %s", store_status_name(rc));
+    return message;
+  }
+  if (hosted_space_map(store.space_size)) return "cannot map the object space at SPACE_BASE";
+  for (uint32_t page = 0; page < store.space_pages; page++) {
+    rc = store_read_page(&store, page, (void *)(uintptr_t)(SPACE_BASE + page * PAGE_SIZE));
+    if (rc < 0) {
+      snprintf(message, sizeof message, "page %u of generation %u: %s", page, store_current_generation(&store),
+               store_status_name(rc));
+      return message;
+    }
+  }
+  *space_size = store.space_size;
+  return 0;
+}
+
+static double seconds_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+  struct vm_limits limits = {0, -1};
+  long long gen = -1, n;
+  int stats = 0;
+  const char *path = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--virtual-clock")) hosted_use_virtual_clock(1);
+    else if (!strcmp(argv[i], "--stats")) stats = 1;
+    else if (!strcmp(argv[i], "--gen") && i + 1 < argc && parse_number(argv[i + 1], &n) && n < NO_GENERATION) gen = n, i++;
+    else if (!strcmp(argv[i], "--max-ms") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_ms = n, i++;
+    else if (!strcmp(argv[i], "--max-steps") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_instructions = (uint64_t)n, i++;
+    else if (argv[i][0] == '-' || path) return usage();
+    else path = argv[i];
+  }
+  if (!path) return usage();
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "phrun: %s: %s\n", path, strerror(errno));
+    return 1;
+  }
+  uint32_t magic = 0;
+  size_t got = fread(&magic, 1, 4, f);
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  uint32_t space_size = 0;
+  const char *err = got == 4 && magic == SPACE_MAGIC ? load_raw(f, size, &space_size)
+                                                     : load_store(path, gen < 0 ? NO_GENERATION : (uint32_t)gen, &space_size);
+  fclose(f);
+  if (!err) err = vm_try_start(space_size);
+  if (err) {
+    fprintf(stderr, "phrun: %s: %s\n", path, err);
+    return 1;
+  }
+  double start = seconds_now();
+  enum vm_stop stop = vm_run_for(&limits);
+  double elapsed = seconds_now() - start;
+  fflush(stdout);
+  if (stats) {
+    struct vm_stats vs;
+    vm_get_stats(&vs);
+    const struct gc_stats *gs = gc_get_stats();
+    static const char *const reasons[] = {"all threads ended", "instruction limit", "time limit"};
+    fprintf(stderr, "stop: %s\nbytecodes: %llu\nseconds: %.3f\nbytecodes_per_second: %.0f\nmachine_ms: %d\n", reasons[stop],
+            (unsigned long long)vs.instructions, elapsed, elapsed > 0 ? (double)vs.instructions / elapsed : 0.0,
+            (int)vs.machine_ms);
+    fprintf(stderr, "gc_collections: %u\ngc_live_objects: %u\ngc_live_bytes: %u\ngc_max_pause_us: %llu\nspace_top: %u\n",
+            gs->collections, gs->live_objects, gs->live_bytes, (unsigned long long)gs->max_pause_us,
+            space_top() - SPACE_BASE);
+  }
+  return 0;
+}
