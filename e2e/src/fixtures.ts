@@ -4,7 +4,7 @@
  * removes it; artefacts (screenshots, logs) go to artifacts/e2e/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,26 @@ export const artifactsDir = join(repoRoot, 'artifacts', 'e2e');
 const START_DEADLINE_MS = 30_000;
 
 export interface RunningStudio {
+  /** The studio's own state folder (PHANTOM_STATE_DIR), removed by stop(). */
+  stateDir: string;
   url: string;
   urlWithToken: string;
   output: () => string;
   stop(): Promise<void>;
 }
 
-export async function startStudio(): Promise<RunningStudio> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'phantom-e2e-'));
+export interface StudioOptions {
+  /** Programs to put in the user's project folder before the studio starts: path → text. */
+  projectFiles?: Record<string, string>;
+}
+
+export async function startStudio(options: StudioOptions = {}): Promise<RunningStudio> {
+  // Short: machines keep unix sockets under it, and those paths are limited to 108 bytes.
+  const stateDir = mkdtempSync(join(tmpdir(), 'ph-e2e-'));
+  for (const [path, text] of Object.entries(options.projectFiles ?? {})) {
+    mkdirSync(dirname(join(stateDir, 'project', path)), { recursive: true });
+    writeFileSync(join(stateDir, 'project', path), text);
+  }
   const child: ChildProcess = spawn(
     process.execPath,
     [join(repoRoot, 'scripts/start.mjs'), '--no-build', '--headless'],
@@ -70,7 +82,7 @@ export async function startStudio(): Promise<RunningStudio> {
     await stop();
     throw err;
   });
-  return { url: urlWithToken.replace(/\?token=.*$/, ''), urlWithToken, output: () => output, stop };
+  return { stateDir, url: urlWithToken.replace(/\?token=.*$/, ''), urlWithToken, output: () => output, stop };
 }
 
 /** Debian's Chromium, with the flags these machines need (no sandbox as root, no network chatter). */

@@ -182,7 +182,8 @@ export class ConsolePanel {
       fontSize: 13,
       scrollback: 10_000,
       cursorBlink: kind === 'terminal',
-      allowProposedApi: false,
+      // The search addon's match highlighting is a proposed API of xterm.js.
+      allowProposedApi: true,
     });
     const fit = new FitAddon();
     const search = new SearchAddon();

@@ -173,6 +173,13 @@ export class TimelineView {
     const { layout } = this;
     ctx.fillStyle = '#1e1e1e';
     ctx.fillRect(0, 0, this.width, this.height);
+    if (layout.generations.length === 0 && layout.checkpoints.length === 0) {
+      ctx.fillStyle = colors.text;
+      ctx.font = '12px system-ui, sans-serif';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('Kernel generations and machine checkpoints appear here once a machine runs.', 14, 30);
+      return;
+    }
     this.drawAxis();
     const [from, to] = visibleRange(layout.times, this.viewStart, this.viewEnd);
     const perPixel = (to - from) / Math.max(this.width, 1);

@@ -1,0 +1,142 @@
+/**
+ * Page objects for the studio's panels: the machine bar, the console, the editor and the
+ * timeline. Each knows its panel's parts by role and test id, and offers what a user does.
+ */
+import type { Locator, Page } from 'playwright-core';
+
+/** Generous: a boot under TCG on a loaded machine takes tens of seconds. */
+export const MACHINE_DEADLINE_MS = 180_000;
+
+export class MachineBarPage {
+  readonly picker: Locator;
+  readonly state: Locator;
+  readonly progress: Locator;
+
+  constructor(readonly page: Page) {
+    this.picker = page.getByTestId('machine-picker');
+    this.state = page.getByTestId('machine-state');
+    this.progress = page.getByTestId('progress');
+  }
+
+  button(action: 'build' | 'start' | 'stop' | 'powerCut' | 'snapshotNow' | 'checkpoint'): Locator {
+    return this.page.locator(`[data-panel="machine-bar"] button[data-action="${action}"]`);
+  }
+
+  async createMachine(name: string, program: string): Promise<void> {
+    await this.picker.selectOption({ label: 'New machine…' });
+    await this.page.getByTestId('dialog-name').fill(name);
+    await this.page.getByTestId('dialog-program').selectOption(program);
+    await this.page.getByTestId('dialog-ok').click();
+    await this.waitForState('stopped');
+  }
+
+  async waitForState(...states: string[]): Promise<void> {
+    await this.page
+      .locator(states.map((s) => `[data-testid="machine-state"][data-state="${s}"]`).join(', '))
+      .first()
+      .waitFor({ timeout: MACHINE_DEADLINE_MS });
+  }
+
+  async checkpoint(name: string): Promise<void> {
+    await this.button('checkpoint').click();
+    await this.page.getByTestId('dialog-name').fill(name);
+    await this.page.getByTestId('dialog-ok').click();
+  }
+}
+
+export class ConsolePage {
+  readonly root: Locator;
+  readonly newTerminal: Locator;
+  readonly search: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.locator('[data-panel="console"]');
+    this.newTerminal = page.getByTestId('new-terminal');
+    this.search = page.getByTestId('console-search');
+  }
+
+  tab(title: string | RegExp): Locator {
+    return this.root.getByRole('tab', { name: title });
+  }
+
+  /** The rows xterm.js has drawn in the visible tab. */
+  visibleRows(): Locator {
+    return this.root.locator('.terminal-body:not([hidden]) .xterm-rows');
+  }
+
+  async waitForText(text: string | RegExp, timeout = MACHINE_DEADLINE_MS): Promise<void> {
+    await this.visibleRows().filter({ hasText: text }).waitFor({ timeout });
+  }
+
+  async type(text: string): Promise<void> {
+    await this.root.locator('.terminal-body:not([hidden]) .xterm-helper-textarea').focus();
+    await this.page.keyboard.type(text);
+  }
+}
+
+export class EditorPage {
+  readonly root: Locator;
+  readonly status: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.locator('[data-panel="editor"]');
+    this.status = page.getByTestId('editor-status');
+  }
+
+  async open(file: string): Promise<void> {
+    await this.page.locator(`[data-panel="explorer"] [data-file="${file}"]`).click();
+    await this.root.locator(`.tab[data-file="${file}"].active`).waitFor();
+    await this.root.locator('.monaco-editor .view-lines').waitFor();
+  }
+
+  /** Puts the cursor at the end of `line` (1-based) through Monaco's own "go to line". */
+  async goToLineEnd(line: number): Promise<void> {
+    await this.root.locator('.monaco-editor textarea').focus();
+    await this.page.keyboard.press('Control+g');
+    await this.page.keyboard.type(String(line));
+    await this.page.keyboard.press('Enter');
+    await this.page.keyboard.press('End');
+  }
+
+  errorSquiggles(): Locator {
+    return this.root.locator('.monaco-editor .squiggly-error');
+  }
+
+  tab(file: string): Locator {
+    return this.root.locator(`.tab[data-file="${file}"]`);
+  }
+}
+
+export class TimelinePage {
+  readonly root: Locator;
+  readonly canvas: Locator;
+  readonly summary: Locator;
+  readonly tooltip: Locator;
+  readonly selection: Locator;
+  readonly rollback: Locator;
+  readonly dialog: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.locator('[data-panel="timeline"]');
+    this.canvas = page.getByTestId('timeline-canvas');
+    this.summary = page.getByTestId('timeline-summary');
+    this.tooltip = page.getByTestId('timeline-tooltip');
+    this.selection = page.getByTestId('timeline-selection');
+    this.rollback = page.getByTestId('rollback');
+    this.dialog = page.getByTestId('rollback-dialog');
+  }
+
+  /**
+   * Moves the pointer along the first lane from the left until the tooltip shows a
+   * generation, and returns where it did (page coordinates).
+   */
+  async hoverGeneration(fromFraction = 0): Promise<{ x: number; y: number }> {
+    const box = (await this.canvas.boundingBox())!;
+    const y = box.y + 58;
+    for (let x = box.x + box.width * fromFraction; x < box.x + box.width; x += 3) {
+      await this.page.mouse.move(x, y);
+      if (await this.tooltip.isVisible()) return { x, y };
+    }
+    throw new Error('no generation under the pointer anywhere on the first lane');
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Journeys through the workspace that need no machine: a program opened from the explorer,
+ * a compile error appearing as a squiggle at its line, saving through the host, and a
+ * terminal on the host running a command. Screenshots go to artifacts/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { artifactsDir, launchChromium, type RunningStudio, startStudio } from './fixtures.js';
+import { ConsolePage, EditorPage, TimelinePage } from './pages/panels.js';
+import { StudioPage } from './pages/studio-page.js';
+
+const program = `// A small program of the user's own.
+package .mine;
+
+import .internal.io.tty;
+
+class greeter {
+  var count : int;
+
+  void run() {
+    count = count + 1;
+    tty.println("hello " + count);
+  }
+};
+`;
+
+let studio: RunningStudio;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  studio = await startStudio({ projectFiles: { 'greeter.ph': program } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await new StudioPage(page).open(studio.urlWithToken);
+});
+
+after(async () => {
+  await browser?.close();
+  await studio?.stop();
+});
+
+test('a compile error appears as a squiggle at its line, and goes away when fixed', async () => {
+  const editor = new EditorPage(page);
+  await editor.open('project/greeter.ph');
+  assert.equal(await editor.errorSquiggles().count(), 0, 'the program compiles as written');
+  await editor.goToLineEnd(10);
+  await page.keyboard.type(' + nosuchname');
+  await editor.errorSquiggles().first().waitFor({ timeout: 30_000 });
+  // F8 jumps to the problem: the status bar then shows the squiggle's line.
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('F8');
+  await page
+    .getByText(/nosuchname/)
+    .first()
+    .waitFor();
+  assert.match((await editor.status.textContent()) ?? '', /^Ln 10,/);
+  await page.screenshot({ path: join(artifactsDir, 'editor-diagnostics.png') });
+  await page.keyboard.press('Escape');
+  await editor.goToLineEnd(10);
+  for (const _ of ' + nosuchname') await page.keyboard.press('Backspace');
+  await editor.errorSquiggles().first().waitFor({ state: 'detached', timeout: 30_000 });
+});
+
+test('Ctrl+S saves through the host into the project folder', async () => {
+  const editor = new EditorPage(page);
+  await editor.goToLineEnd(1);
+  await page.keyboard.type(' (edited)');
+  await editor.tab('project/greeter.ph').and(page.locator('.dirty')).waitFor();
+  await page.keyboard.press('Control+s');
+  await editor.tab('project/greeter.ph').and(page.locator(':not(.dirty)')).waitFor();
+  const saved = readFileSync(join(studio.stateDir, 'project', 'greeter.ph'), 'utf8');
+  assert.match(saved.split('\n')[0]!, /^\/\/ A small program of the user's own\. \(edited\)$/);
+});
+
+test('a terminal on the host runs a command; its output can be searched', async () => {
+  const console = new ConsolePage(page);
+  await console.newTerminal.click();
+  await console.tab(/bash|sh/).waitFor();
+  await console.type('echo "answer=$((6 * 7))"\r');
+  await console.waitForText('answer=42', 60_000);
+  await console.search.fill('answer=42');
+  await page.screenshot({ path: join(artifactsDir, 'terminal.png') });
+});
+
+test('with no machine the timeline says so, and the UI reported no errors', async () => {
+  const timeline = new TimelinePage(page);
+  assert.equal(await timeline.summary.textContent(), 'No machine selected');
+  assert.equal(await timeline.rollback.isDisabled(), true);
+  assert.deepEqual(pageErrors, []);
+  assert.equal(await page.locator('.notification.error').count(), 0);
+});
