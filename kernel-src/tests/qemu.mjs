@@ -45,9 +45,19 @@ export async function patternDisk(path, blocks, patternBlocks = 16) {
 /**
  * Boots the kernel. Resolves to { log, marks, code, timedOut, matched } when QEMU exits,
  * `until` (a RegExp) matches the console, or the deadline passes. marks: every complete console
- * line (without CR LF) with the milliseconds from spawning QEMU to its arrival.
+ * line (without CR LF) with the milliseconds from spawning QEMU to its arrival. extraArgs are
+ * appended to QEMU's arguments (e.g. a second -serial for the debug channel); onLine(line) sees
+ * each console line as it arrives. The returned promise has stop(), which ends the run now.
  */
-export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, memory = '256M' } = {}) {
+export function boot({
+  append = '',
+  disk,
+  until,
+  deadlineMs = BOOT_DEADLINE_MS,
+  memory = '256M',
+  extraArgs = [],
+  onLine,
+} = {}) {
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: build it with make -C kernel-src`);
   const accel = existsSync('/dev/kvm') ? 'kvm' : 'tcg';
   const args = [
@@ -57,7 +67,9 @@ export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, 
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
   if (disk) args.push('-drive', `file=${disk},if=virtio,format=raw`);
-  return new Promise((resolve) => {
+  args.push(...extraArgs);
+  let stop;
+  const run = new Promise((resolve) => {
     const started = performance.now();
     const qemu = spawn('qemu-system-i386', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
@@ -78,7 +90,10 @@ export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, 
       const lines = (partial + text).split('\n');
       partial = lines.pop();
       const ms = performance.now() - started;
-      for (const line of lines) marks.push({ line: line.replace(/\r$/, ''), ms });
+      for (const line of lines) {
+        marks.push({ line: line.replace(/\r$/, ''), ms });
+        onLine?.(line.replace(/\r$/, ''));
+      }
       if (until?.test(log)) finish({ code: null, timedOut: false, matched: true });
     });
     qemu.stderr.on('data', (chunk) => {
@@ -86,7 +101,10 @@ export function boot({ append = '', disk, until, deadlineMs = BOOT_DEADLINE_MS, 
     });
     qemu.on('error', (err) => finish({ code: 127, timedOut: false, matched: false, error: err }));
     qemu.on('close', (code) => finish({ code, timedOut: false, matched: false }));
+    stop = () => finish({ code: null, timedOut: false, matched: false, stopped: true });
   });
+  run.stop = stop;
+  return run;
 }
 
 /** Writes a store image (lang's StoreImage: a block count and the non-zero blocks) as a sparse raw disk. */
