@@ -305,8 +305,7 @@ export function declareClasses(units: readonly Unit[], references?: Reference[])
     }
   }
   for (const cls of table.classes.values()) linkSuperclass(table, cls);
-  const visiting = new Set<ClassSym>();
-  for (const cls of table.classes.values()) layout(table, cls, visiting);
+  layoutAll(table);
   return table;
 }
 
@@ -331,24 +330,43 @@ function linkSuperclass(table: ClassTable, cls: ClassSym): void {
   cls.superclass = t.cls;
 }
 
-/** Lays out a class after its superclass; a cycle in `extends` is reported and cut. */
-function layout(table: ClassTable, cls: ClassSym, visiting: Set<ClassSym>): void {
-  if (cls.resolved) return;
-  if (visiting.has(cls)) {
-    const s = cls.decl.superType ?? cls.decl.nameSpan;
-    cls.unit.sink.error(
-      s.start,
-      s.end,
-      'PH307',
-      `class ${cls.name} extends itself (through its superclasses)`,
-    );
-    cls.superclass = cls.name === OBJECT_CLASS ? null : (table.get(OBJECT_CLASS) ?? null);
-    if (cls.superclass !== null && visiting.has(cls.superclass)) cls.superclass = null;
+/**
+ * Lays out every class after its superclasses, walking each chain iteratively (a chain of
+ * thousands of classes must not exhaust the stack). A cycle in `extends` is reported once and
+ * cut by making the class that closes it extend .internal.object.
+ */
+function layoutAll(table: ClassTable): void {
+  for (const cls of table.classes.values()) {
+    for (;;) {
+      const chain: ClassSym[] = [];
+      const onChain = new Set<ClassSym>();
+      let cycleAt: ClassSym | undefined;
+      for (let c: ClassSym | null = cls; c !== null && !c.resolved; c = c.superclass) {
+        if (onChain.has(c)) {
+          cycleAt = c;
+          break;
+        }
+        onChain.add(c);
+        chain.push(c);
+      }
+      if (cycleAt === undefined) {
+        for (let i = chain.length - 1; i >= 0; i--) layout(table, chain[i]!);
+        break;
+      }
+      const s = cycleAt.decl.superType ?? cycleAt.decl.nameSpan;
+      cycleAt.unit.sink.error(
+        s.start,
+        s.end,
+        'PH307',
+        `class ${cycleAt.name} extends itself (through its superclasses)`,
+      );
+      const object = table.get(OBJECT_CLASS) ?? null;
+      cycleAt.superclass = cycleAt === object || (object !== null && onChain.has(object)) ? null : object;
+    }
   }
-  visiting.add(cls);
-  if (cls.superclass !== null) layout(table, cls.superclass, visiting);
-  visiting.delete(cls);
-  if (cls.resolved) return;
+}
+
+function layout(table: ClassTable, cls: ClassSym): void {
   const { unit, decl } = cls;
   const sup = cls.superclass;
   cls.fields = sup === null ? [] : [...sup.fields];

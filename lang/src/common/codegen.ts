@@ -82,6 +82,16 @@ const COMPARISON: Partial<Record<BinaryOp, string>> = {
   '>': 'GT',
   '>=': 'GE',
 };
+/** Operand ranges by encoding, with what a value out of range means for the program. */
+const OPERAND_LIMITS: Record<string, [number, number, string][]> = {
+  U8: [[0, 0xff, 'local slot']],
+  U16: [[0, 0xffff, 'field slot or constant index']],
+  I32: [[SMALLINT_MIN, SMALLINT_MAX, 'integer']],
+  U16_U8: [
+    [0, 0xffff, 'method index'],
+    [0, 0xff, 'arguments in one call'],
+  ],
+};
 /** Largest method the 16-bit jump offsets can span. */
 const MAX_CODE_BYTES = 0x7fff;
 
@@ -95,6 +105,8 @@ class Emitter {
   private readonly constIndex = new Map<string, number>();
   depth = 0;
   maxDepth = 0;
+  /** The first operand that did not fit its encoding (too many constants, fields, arguments…). */
+  limitExceeded: string | undefined;
   /** Set when two paths meet with different stack depths: a compiler bug unless an error was already reported. */
   inconsistent = false;
   /** False after an unconditional transfer until a label that is jumped to is placed. */
@@ -107,14 +119,27 @@ class Emitter {
   emit(name: string, ...operands: number[]): void {
     const op = OPCODE_BY_NAME.get(name)!;
     this.adjust(op.push - op.pop);
-    encode(this.code, name, ...operands);
+    this.encodeChecked(name, operands);
     if (name === 'RET' || name === 'RET_VOID' || name === 'THROW') this.reachable = false;
   }
 
   call(name: 'CALL_VIRT' | 'CALL_STATIC', index: number, argc: number, returns: boolean): void {
     this.calls.set(this.pc, { argc, returns });
     this.adjust((returns ? 1 : 0) - argc);
-    encode(this.code, name, index, argc);
+    this.encodeChecked(name, [index, argc]);
+  }
+
+  /** Encodes, clamping an operand the format cannot hold and remembering which limit was hit. */
+  private encodeChecked(name: string, operands: number[]): void {
+    const kind = OPCODE_BY_NAME.get(name)!.operands;
+    const limits = OPERAND_LIMITS[kind] ?? [];
+    const fitted = operands.map((v, i) => {
+      const [lo, hi, what] = limits[i]!;
+      if (v >= lo && v <= hi) return v;
+      this.limitExceeded ??= `${what} (${v}; at most ${hi})`;
+      return Math.max(lo, Math.min(hi, v));
+    });
+    encode(this.code, name, ...fitted);
   }
 
   adjust(delta: number): void {
@@ -265,6 +290,12 @@ class MethodCompiler {
         decl.nameSpan,
         'PH401',
         `method '${m.name}' needs ${this.maxSlot} local slots (at most ${MAX_LOCALS})`,
+      );
+    if (this.e.limitExceeded !== undefined)
+      this.error(
+        decl?.nameSpan ?? this.cls.decl.nameSpan,
+        'PH403',
+        `method '${m.name}' exceeds the bytecode format: ${this.e.limitExceeded}`,
       );
     if (this.e.pc > MAX_CODE_BYTES && decl !== null)
       this.error(

@@ -248,3 +248,35 @@ test('code after return, break or throw gets a warning, and the program still co
     [['PH370', 'warning', 31]],
   );
 });
+
+test('programs beyond the limits of the format get diagnostics, not exceptions', () => {
+  const args = Array.from({ length: 300 }, (_, i) => `var p${i} : int`).join(', ');
+  const many = `class a { static void f(${args}) {} static void g() { f(${Array.from({ length: 300 }, () => '1').join(', ')}); } };`;
+  const codes = checkSource(many, 'l.ph').map((d) => d.code);
+  assert.ok(codes.includes('PH401') && codes.includes('PH403'), codes.join());
+  const strings = Array.from({ length: 70_000 }, (_, i) => `"s${i}"`).join(' + ');
+  const constants = `class a { static string f() { return ${strings}; } };`;
+  assert.ok(
+    checkSource(constants, 'l.ph').some((d) => d.code === 'PH202' || d.code === 'PH403'),
+    'a 70,000-constant expression is too deep or too many constants',
+  );
+  const body = Array.from({ length: 70_000 }, (_, i) => `s = "s${i}";`).join('\n');
+  const wide = `class a { static void f() { var s = ""; ${body} } };`;
+  const found = checkSource(wide, 'l.ph').map((d) => d.code);
+  assert.ok(found.includes('PH403') && found.includes('PH402'), found.join());
+});
+
+test('a chain of 5,000 classes compiles; a three-class cycle is reported once', () => {
+  const chain = Array.from(
+    { length: 5000 },
+    (_, i) => `class c${i}${i > 0 ? ` extends c${i - 1}` : ''} { var f${i} : int; };`,
+  );
+  const r = compile([{ file: 'chain.ph', text: `package .t;\n${chain.join('\n')}` }]);
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(r.program!.classes.at(-1)!.fieldNames.length, 5000);
+  const cycle = checkSource('class a extends c {}; class b extends a {}; class c extends b {};', 'c.ph');
+  assert.deepEqual(
+    cycle.map((d) => d.code),
+    ['PH307'],
+  );
+});
