@@ -243,9 +243,10 @@ export class Machine {
       try {
         this.runTurn(thread, Math.min(L.TIME_SLICE, remaining));
       } catch (err) {
-        if (err instanceof MachineFault) throw err;
         // Only a space no valid program produces (e.g. a damaged image whose code rewrote a
-        // method or frame after it was checked) gets here; report it like any other fault.
+        // method or frame after it was checked) gets a TypeError or RangeError here; report it
+        // like any other fault. Errors of the output callback pass through unchanged.
+        if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
         const id = intOf(this.space.slot(thread, L.THREAD_ID));
         throw new MachineFault(`thread ${id}: the space is damaged (${(err as Error).message})`);
       }
