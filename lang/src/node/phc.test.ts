@@ -29,6 +29,10 @@ test('phc check: exit 0 on good files, 1 with file:line:col diagnostics, 2 on us
   assert.equal(run('check', join(dir, 'missing.ph')).status, 2);
   assert.equal(run('frobnicate', bad).status, 2);
   assert.equal(run('build', bad).status, 2, 'build without -o');
+  const unwritable = run('build', join(examples, 'counter.ph'), '-o', join(dir, 'no-such-dir', 'x.phx'));
+  assert.equal(unwritable.status, 2);
+  assert.match(unwritable.stderr, /cannot write/);
+  assert.equal(run('check', dir).status, 2, 'a directory is not a source');
 });
 
 test('phc build writes a .phx that reads back as the same program; disasm reads it', () => {

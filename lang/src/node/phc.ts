@@ -132,7 +132,11 @@ export async function main(
         if (output === undefined) throw new UsageError('build needs -o <out.phx>');
         const program = await programOf(args.files, err);
         if (program === null) return EXIT_DIAGNOSTICS;
-        await writeFile(output, programToPhx(program));
+        try {
+          await writeFile(output, programToPhx(program));
+        } catch (e) {
+          throw new UsageError(`cannot write ${output}: ${(e as Error).message}`);
+        }
         return EXIT_OK;
       }
       case 'image':
