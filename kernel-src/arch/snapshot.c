@@ -78,6 +78,7 @@ static void freeze(void) {
     pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
     pending.write_us = 0;
     holding_freeze = true;
+    if (verbose && frozen_pages) kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
   }
   written_pages = 0;
   generation_begun = false;

@@ -5,7 +5,9 @@
 //   - the program's own invariant holds (its checker prints "check ok", never "BROKEN"),
 //   - no committed generation was lost (the mounted one is at least the last one the kernel
 //     announced as committed before the kill),
-//   - the restored state is no older than one interval plus the write time before the kill,
+//   - the restored state is no older than one interval plus the write time before the kill (the
+//     write time of the generation being written at the kill, from its "froze" line, when there
+//     was one; else the longest of the run),
 //   - every worker continues from its chain (never from the future, never from scratch).
 // Every flipEvery-th round it also flips one random bit in the newest generation's record or in
 // one of the page-map blocks only it uses, and checks that the kernel reports it and falls back.
@@ -22,6 +24,7 @@ const PROGRAM = join(import.meta.dirname, 'powercut.ph');
 const WORKERS = 3;
 const WORKER_LINE = /^w(\d+) (\d+)$/;
 const GENERATION_LINE = /^snapshot: generation (\d+) \(parent \d+\): .* write (\d+) us, commit (\d+) us, \d+ bytes$/;
+const FREEZE_LINE = /^snapshot: froze \d+ pages/;
 const MOUNTED_LINE = /^store: mounted generation (\d+) /;
 const DAMAGED_LINE = /^store: generation (\d+) is damaged: (.*)$/;
 /** A boot under TCG on shared cores: the workers must print within this. */
@@ -145,12 +148,15 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
       if (machine.lines.some((l) => /PANIC|snapshot: the store refused/.test(l.line))) fail('the kernel reported a failure');
       if (last) break;
       const announced = machine.lines.map((l) => GENERATION_LINE.exec(l.line)).filter(Boolean);
+      const lastCommit = machine.lines.findLastIndex((l) => GENERATION_LINE.test(l.line));
+      const lastFreeze = machine.lines.findLastIndex((l) => FREEZE_LINE.test(l.line));
       previous = {
         lines: machine.lines,
         killAt,
         intervalMs,
         lastAnnounced: announced.length ? Number(announced.at(-1)[1]) : -1,
         maxWriteMs: Math.max(0, ...announced.map((m) => (Number(m[2]) + Number(m[3])) / 1000)),
+        inFlightMs: lastFreeze > lastCommit ? killAt - machine.lines[lastFreeze].at : 0,
         flipped: flipEvery && round % flipEvery === flipEvery - 1 ? await flipNewestGeneration(disk) : undefined,
       };
     } catch (err) {
@@ -207,7 +213,8 @@ function checkRestore(lines, previous, checkIndex, ages) {
   }
   if (previous.flipped) return undefined; /* older by design: the newest generation was damaged */
   ages.push(age);
-  const bound = previous.intervalMs + previous.maxWriteMs + AGE_SLACK_MS;
+  // The write time that counts is the generation's being written at the kill, when there was one.
+  const bound = previous.intervalMs + Math.max(previous.maxWriteMs, previous.inFlightMs) + AGE_SLACK_MS;
   if (age > bound) return `the restored state is ${Math.round(age)} ms older than the kill (bound ${Math.round(bound)} ms)`;
   return undefined;
 }
