@@ -158,7 +158,7 @@ export async function runInspect(
         const { generation, heap } = await source.load(options.at);
         const node = nodeOf(heap, ref);
         const view = objectView(heap, node);
-        const referrers = [...heap.referrers(node)].map((r) => ({
+        const referrers = [...new Set(heap.referrers(node))].map((r) => ({
           ref: formatRef(heap.addr[r]!),
           className: heap.className(heap.classOf[r]!),
         }));

@@ -8,6 +8,7 @@ import { type BuildEvent, DRIVER_NAMES, type DriverName, type MachineConfigInput
 import { formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, type VmErrorCode } from '../common/errors.js';
 import { build } from './build.js';
+import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
 
 /** Exit statuses scripts can rely on. */
@@ -54,6 +55,8 @@ const USAGE = `usage: phantom <command> [machine] [options]
   generations <name> [--json]                  kernel generations on the store disk
   rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
   rm <name> [--force]                          delete the machine and its disks
+  inspect <name> <summary|object|path|threads|history|diff|generations> [--json] [--at gen:N]
+                                               look inside: live when running, else the store
 
 exit status: 0 ok, 1 failure, 2 usage or bad input, 3 no such machine/checkpoint/generation,
 4 wrong state (running, busy, name taken), 5 hypervisor missing or failing, 6 disk problem,
@@ -231,11 +234,20 @@ async function consoleCommand(machine: Machine, io: Io): Promise<void> {
   io.err(`\r\ndetached from '${machine.name}'\r\n`);
 }
 
-async function run(argv: string[], io: Io): Promise<void> {
+async function run(argv: string[], io: Io): Promise<number | void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(`${USAGE}\n`);
     return;
+  }
+  if (command === 'inspect') {
+    // The inspector parses its own arguments (--at gen:N, refs like @0x…).
+    const machines = new Machines();
+    try {
+      return await inspectMachine(machines, rest, io);
+    } finally {
+      machines.dispose();
+    }
   }
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
@@ -342,8 +354,7 @@ async function run(argv: string[], io: Io): Promise<void> {
 /** Runs one command; resolves to the exit status. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   try {
-    await run(argv, io);
-    return EXIT.ok;
+    return (await run(argv, io)) ?? EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`phantom: ${err.message}\n${USAGE}\n`);
