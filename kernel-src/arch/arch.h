@@ -28,6 +28,8 @@ void serial_init(void);
 void serial_write(uint16_t port, const char *bytes, size_t n);
 /** The next received byte, or -1 when none is waiting. */
 int serial_read_byte(uint16_t port);
+/** Whether a UART answers at the port (QEMU with -nodefaults has only the ports given by -serial). */
+bool serial_present(uint16_t port);
 /** Raise the port's IRQ when a byte arrives (COM2: IRQ 3). */
 void serial_enable_rx_interrupt(uint16_t port);
 

@@ -22,13 +22,15 @@
 #define RX_RING_BYTES (128u * 1024) /* two maximal frames */
 #define COM2_IRQ 3
 #define PAUSED_POLL_MS 5
+#define MAX_DRAIN_PER_IRQ 4096 /* bytes: a UART that never stops reporting data cannot hold the CPU */
 
 static uint8_t rx_ring[RX_RING_BYTES];
 static volatile uint32_t rx_head, rx_tail; /* written by the IRQ handler / by the reader */
 static volatile uint32_t rx_dropped;
 
 static void com2_interrupt(struct trap_frame *frame) {
-  for (int c; (c = serial_read_byte(COM2)) >= 0;) {
+  int c;
+  for (int n = 0; n < MAX_DRAIN_PER_IRQ && (c = serial_read_byte(COM2)) >= 0; n++) {
     uint32_t next = (rx_head + 1) % RX_RING_BYTES;
     if (next == rx_tail) {
       rx_dropped++; /* the agent resynchronises on the next frame magic */
@@ -80,9 +82,13 @@ void debug_channel_init(void) {
   space_debug_hooks(&hooks);
   snapshot_debug_hooks(&hooks);
   debug_agent_init(&port, &hooks);
+  vm_set_safe_point_hook(safe_point); /* snapshots step there too, channel or not */
+  if (!serial_present(COM2)) {
+    kprintf("debug: no serial port 2; the debug channel is off\n");
+    return;
+  }
   trap_set_irq_handler(COM2_IRQ, com2_interrupt);
   serial_enable_rx_interrupt(COM2);
-  vm_set_safe_point_hook(safe_point);
   kprintf("debug: protocol %u on serial port 2\n", DBG_VERSION);
 }
 

@@ -18,6 +18,7 @@ enum {
   IER_RX_AVAILABLE = 0x01,
   MCR_DTR_RTS_OUT2 = 0x0B, /* OUT2 gates the UART's interrupt line to the PIC */
   UART_LSR = 5,
+  UART_SCRATCH = 7,
   LSR_DATA_READY = 0x01,
   LSR_THR_EMPTY = 0x20,
   LCR_DLAB = 0x80,
@@ -48,6 +49,14 @@ static void uart_put(uint16_t port, char c) {
 
 void serial_write(uint16_t port, const char *bytes, size_t n) {
   for (size_t i = 0; i < n; i++) uart_put(port, bytes[i]);
+}
+
+bool serial_present(uint16_t port) {
+  /* The scratch register keeps what is written to it; an absent UART reads back all ones. */
+  outb(port + UART_SCRATCH, 0x5A);
+  if (inb(port + UART_SCRATCH) != 0x5A) return false;
+  outb(port + UART_SCRATCH, 0xA5);
+  return inb(port + UART_SCRATCH) == 0xA5;
 }
 
 void serial_enable_rx_interrupt(uint16_t port) {
