@@ -26,6 +26,9 @@ int disk_open_file(const char *path, int writable);
 /** Makes a zeroed in-memory disk of `blocks` blocks the current disk. */
 void disk_fake_create(uint32_t blocks);
 
+/** Makes an in-memory disk holding a copy of `image` (blocks * BLOCK_SIZE bytes, all durable). */
+void disk_fake_load(const uint8_t *image, uint32_t blocks);
+
 /** Closes the current disk (file or fake). */
 void disk_close(void);
 

@@ -1,0 +1,859 @@
+/*
+ * store.c — mount, read, commit and retention of the store (store.h; the format is
+ * lang/docs/store-format.md, the implementation is explained in kernel-src/docs/store.md).
+ *
+ * Free space is a reference count per block, never stored: how many kept generation records
+ * (for record and map blocks) or distinct live map blocks (for page blocks) use the block. A
+ * block with count 0 (from 2 on) is free. Mount computes the counts from every kept
+ * generation; a commit adds the new generation's and, once its superblock is on disk, removes
+ * those of the generations retention dropped. Shared map blocks are counted once per record
+ * and their pages once per map block, so a generation that shares everything costs a few
+ * increments, and dropping one only reads the map blocks no other generation shares.
+ *
+ * The generation being written lives in the in-memory page map: a map range (PME_PER_BLOCK
+ * pages) touched by store_write_page becomes "dirty" and counts as one more live map block;
+ * abandoning the generation reloads the dirty ranges from the current generation's map blocks.
+ */
+#include "store.h"
+
+#include "crc32c.h"
+#include "klib.h"
+#include "platform.h"
+#include "retention.h"
+
+/* Which scratch block holds what while a function runs (none is kept between calls). */
+enum { SCRATCH_RECORD = 0, SCRATCH_MAP = 1, SCRATCH_META = 2, SCRATCH_PAGES = 3 };
+enum { RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES };
+enum { FIRST_DATA_BLOCK = 2 };  /* blocks 0 and 1 are the superblocks */
+enum { REF_STUCK = 0xFFFF };    /* a count that overflowed stays: the block is never freed */
+
+static const char *const status_names[] = {
+    "STORE_OK", "STORE_EIO", "STORE_ENOSTORE", "STORE_EUNSUPPORTED", "STORE_ENOGEN", "STORE_ENOVALID",
+    "STORE_EPAGE", "STORE_ENOSPACE", "STORE_ERANGE", "STORE_ESTATE", "STORE_ENOMEM", "STORE_EINVAL",
+};
+
+const char *store_status_name(int status) {
+  if (status == STORE_ZERO_PAGE) return "STORE_ZERO_PAGE";
+  if (status > 0 || -status >= (int)(sizeof status_names / sizeof *status_names)) return "STORE_E?";
+  return status_names[-status];
+}
+
+static const char *const damage_texts[] = {
+    [STORE_DAMAGE_NONE] = "intact",
+    [STORE_DAMAGE_RECORD_UNREADABLE] = "its record cannot be read",
+    [STORE_DAMAGE_RECORD_CHECKSUM] = "its record fails its checksum",
+    [STORE_DAMAGE_RECORD_FIELDS] = "its record disagrees with the index or the superblock",
+    [STORE_DAMAGE_MAP_UNREADABLE] = "a page-map block cannot be read",
+    [STORE_DAMAGE_MAP_CHECKSUM] = "a page-map block fails its checksum",
+    [STORE_DAMAGE_MAP_ENTRY] = "a page-map block names a block outside the store",
+    [STORE_DAMAGE_PAGE_UNREADABLE] = "a page cannot be read",
+    [STORE_DAMAGE_PAGE_CHECKSUM] = "a page fails its checksum",
+};
+
+const char *store_damage_text(enum store_damage damage) {
+  return (unsigned)damage < sizeof damage_texts / sizeof *damage_texts ? damage_texts[damage] : "unknown damage";
+}
+
+/* ── little-endian fields and block checksums ── */
+
+static uint32_t get32(const uint8_t *block, uint32_t offset) {
+  const uint8_t *p = block + offset;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *block, uint32_t offset, uint32_t value) {
+  uint8_t *p = block + offset;
+  p[0] = (uint8_t)value;
+  p[1] = (uint8_t)(value >> 8);
+  p[2] = (uint8_t)(value >> 16);
+  p[3] = (uint8_t)(value >> 24);
+}
+
+static uint64_t get64(const uint8_t *block, uint32_t lo, uint32_t hi) {
+  return (uint64_t)get32(block, hi) << 32 | get32(block, lo);
+}
+
+static void put64(uint8_t *block, uint32_t lo, uint32_t hi, uint64_t value) {
+  put32(block, lo, (uint32_t)value);
+  put32(block, hi, (uint32_t)(value >> 32));
+}
+
+/* The CRC of a block computed with its own checksum field (at crc_offset) taken as zero. */
+static uint32_t block_crc(const uint8_t *block, uint32_t crc_offset) {
+  static const uint8_t zero_field[4];
+  uint32_t c = crc32c_update(0, block, crc_offset);
+  c = crc32c_update(c, zero_field, sizeof zero_field);
+  return crc32c_update(c, block + crc_offset + 4, BLOCK_SIZE - crc_offset - 4);
+}
+
+static uint32_t seal_block(uint8_t *block, uint32_t crc_offset) {
+  uint32_t crc = block_crc(block, crc_offset);
+  put32(block, crc_offset, crc);
+  return crc;
+}
+
+static bool all_zero(const uint8_t *bytes, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (bytes[i]) return false;
+  return true;
+}
+
+static uint8_t *scratch(struct store *s, uint32_t which) { return s->scratch + (size_t)which * BLOCK_SIZE; }
+
+static int read_block(uint32_t block, void *buf) { return ph_disk_read(block, buf, 1) == PH_OK ? STORE_OK : STORE_EIO; }
+
+static int write_block(uint32_t block, const void *buf) {
+  return ph_disk_write(block, buf, 1) == PH_OK ? STORE_OK : STORE_EIO;
+}
+
+static uint32_t elapsed_us(uint64_t since) {
+  uint64_t per_us = ph_tsc_per_us();
+  uint64_t us = per_us ? (ph_tsc() - since) / per_us : 0;
+  return us > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)us;
+}
+
+/* ── reference counts ── */
+
+static bool in_store(const struct store *s, uint32_t block) {
+  return block >= FIRST_DATA_BLOCK && block < s->block_count;
+}
+
+static void ref_inc(struct store *s, uint32_t block) {
+  if (!in_store(s, block) || s->refs[block] == REF_STUCK) return;
+  if (s->refs[block]++ == 0) s->free_blocks--;
+}
+
+static void ref_dec(struct store *s, uint32_t block) {
+  if (!in_store(s, block) || s->refs[block] == 0 || s->refs[block] == REF_STUCK) return;
+  if (--s->refs[block] == 0) s->free_blocks++;
+}
+
+/* A free block, counted as used; 0 when there is none. */
+static uint32_t take_free_block(struct store *s) {
+  if (s->free_blocks == 0) return 0;
+  for (uint32_t tried = 0; tried < s->block_count; tried++) {
+    uint32_t b = s->alloc_cursor;
+    s->alloc_cursor = b + 1 < s->block_count ? b + 1 : FIRST_DATA_BLOCK;
+    if (b >= FIRST_DATA_BLOCK && s->refs[b] == 0) {
+      ref_inc(s, b);
+      return b;
+    }
+  }
+  return 0;
+}
+
+/* Counts (+1) or uncounts (-1) the page blocks a map block in disk form lists. */
+static void count_map_pages(struct store *s, const uint8_t *map_block, int delta) {
+  for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
+    uint32_t b = get32(map_block, i * PME_BYTES + PME_BLOCK);
+    if (delta > 0) ref_inc(s, b);
+    else ref_dec(s, b);
+  }
+}
+
+/* Uncounts map block `m` for one record; when no record uses it any more, its pages too. */
+static void release_map_block(struct store *s, uint32_t m, uint32_t crc) {
+  ref_dec(s, m);
+  if (!in_store(s, m) || s->refs[m] != 0) return;
+  uint8_t *map = scratch(s, SCRATCH_MAP);
+  /* Unreadable now: its pages stay counted (leaked until the next mount), which is safe. */
+  if (read_block(m, map) == STORE_OK && crc32c(map, BLOCK_SIZE) == crc) count_map_pages(s, map, -1);
+}
+
+static bool holds_blocks(const struct store_generation *g) {
+  return g->damage == STORE_DAMAGE_NONE || g->damage == STORE_DAMAGE_PAGE_UNREADABLE ||
+         g->damage == STORE_DAMAGE_PAGE_CHECKSUM;
+}
+
+/* ── mount: superblock, index, records, maps ── */
+
+struct superblock {
+  uint32_t slot;
+  uint64_t sequence;
+  uint32_t block_count, space_size, index_block, index_crc, newest;
+};
+
+static uint32_t map_blocks_for(uint32_t space_size) {
+  uint32_t pages = space_size / BLOCK_SIZE;
+  return (pages + PME_PER_BLOCK - 1) / PME_PER_BLOCK;
+}
+
+static bool space_size_supported(uint32_t space_size) {
+  return space_size % BLOCK_SIZE == 0 && space_size >= SPACE_SIZE_MIN && space_size <= SPACE_SIZE_MAX;
+}
+
+/* STORE_OK, STORE_ENOSTORE (not a superblock) or STORE_EUNSUPPORTED (valid, but not usable here). */
+static int decode_superblock(const uint8_t *b, uint32_t slot, struct superblock *out) {
+  if (get32(b, SB_MAGIC_F) != SB_MAGIC || get32(b, SB_VERSION) != FORMAT_VERSION ||
+      get32(b, SB_CRC) != block_crc(b, SB_CRC))
+    return STORE_ENOSTORE;
+  out->slot = slot;
+  out->sequence = get64(b, SB_SEQ_LO, SB_SEQ_HI);
+  out->block_count = get32(b, SB_BLOCK_COUNT);
+  out->space_size = get32(b, SB_SPACE_SIZE);
+  out->index_block = get32(b, SB_INDEX_BLOCK);
+  out->index_crc = get32(b, SB_INDEX_CRC);
+  out->newest = get32(b, SB_NEWEST_GEN);
+  if (out->sequence % 2 != slot) return STORE_ENOSTORE;
+  if (get32(b, SB_BLOCK_SIZE) != BLOCK_SIZE || get32(b, SB_SPACE_BASE) != SPACE_BASE ||
+      !space_size_supported(out->space_size) || out->block_count > ph_disk_blocks() ||
+      out->block_count < FIRST_DATA_BLOCK + 2 + map_blocks_for(out->space_size) ||
+      out->index_block < FIRST_DATA_BLOCK || out->index_block >= out->block_count)
+    return STORE_EUNSUPPORTED;
+  return STORE_OK;
+}
+
+/* Reads the index a superblock names into the generation table. */
+static int load_index(struct store *s, const struct superblock *sb) {
+  uint8_t *ix = scratch(s, SCRATCH_META);
+  if (read_block(sb->index_block, ix) != STORE_OK) return STORE_EIO;
+  uint32_t crc = block_crc(ix, IX_CRC);
+  uint32_t count = get32(ix, IX_COUNT);
+  if (crc != sb->index_crc || crc != get32(ix, IX_CRC) || get32(ix, IX_MAGIC_F) != IX_MAGIC ||
+      get32(ix, IX_VERSION) != FORMAT_VERSION || count == 0 || count > IX_MAX_ENTRIES)
+    return STORE_ENOSTORE;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t at = IX_ENTRIES + i * IXE_BYTES;
+    struct store_generation *g = &s->generations[i];
+    *g = (struct store_generation){
+        .number = get32(ix, at + IXE_GEN),
+        .parent = get32(ix, at + IXE_PARENT),
+        .record_block = get32(ix, at + IXE_RECORD),
+        .record_crc = get32(ix, at + IXE_RECORD_CRC),
+    };
+    bool ascending = i == 0 || g->number > s->generations[i - 1].number;
+    bool parent_older = g->parent == NO_GENERATION || g->parent < g->number;
+    if (g->number == NO_GENERATION || !ascending || !parent_older || g->record_block < FIRST_DATA_BLOCK ||
+        g->record_block >= sb->block_count)
+      return STORE_ENOSTORE;
+  }
+  s->generation_count = count;
+  return STORE_OK;
+}
+
+static void damage(struct store *s, uint32_t i, enum store_damage what, uint32_t block) {
+  struct store_generation *g = &s->generations[i];
+  g->damage = what;
+  g->damage_block = block;
+  kprintf("store: generation %u is damaged: %s (block %u); it will not be used\n", g->number,
+          store_damage_text(what), block);
+}
+
+/* Reads and checks generation i's record into buf; fills the table entry from it. */
+static enum store_damage read_record(struct store *s, uint32_t i, uint8_t *buf) {
+  struct store_generation *g = &s->generations[i];
+  if (read_block(g->record_block, buf) != STORE_OK) return STORE_DAMAGE_RECORD_UNREADABLE;
+  uint32_t crc = block_crc(buf, GEN_CRC);
+  if (crc != get32(buf, GEN_CRC) || crc != g->record_crc) return STORE_DAMAGE_RECORD_CHECKSUM;
+  if (get32(buf, GEN_MAGIC_F) != GEN_MAGIC || get32(buf, GEN_VERSION) != FORMAT_VERSION ||
+      get32(buf, GEN_NUMBER) != g->number || get32(buf, GEN_PARENT) != g->parent ||
+      get32(buf, GEN_SPACE_SIZE) != s->space_size || get32(buf, GEN_MAP_BLOCKS) != s->map_blocks)
+    return STORE_DAMAGE_RECORD_FIELDS;
+  for (uint32_t j = 0; j < s->map_blocks; j++)
+    if (!in_store(s, get32(buf, GEN_MAP + j * GME_BYTES + GME_BLOCK))) return STORE_DAMAGE_RECORD_FIELDS;
+  g->wall_seconds = get64(buf, GEN_WALL_LO, GEN_WALL_HI);
+  g->uptime_ms = get64(buf, GEN_UPTIME_LO, GEN_UPTIME_HI);
+  g->pause_us = get32(buf, GEN_PAUSE_US);
+  g->pages_cow = get32(buf, GEN_PAGES_COW);
+  g->pages_written = get32(buf, GEN_PAGES_WRITTEN);
+  g->bytes_written = get32(buf, GEN_BYTES_WRITTEN);
+  g->write_us = get32(buf, GEN_WRITE_US);
+  g->commit_us = get32(buf, GEN_COMMIT_US);
+  return STORE_DAMAGE_NONE;
+}
+
+/* Reads map block j of a record into buf and checks it; map block j covers pages 512 j .. */
+static enum store_damage read_map_block(struct store *s, const uint8_t *record, uint32_t j, uint8_t *buf) {
+  uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+  if (read_block(m, buf) != STORE_OK) return STORE_DAMAGE_MAP_UNREADABLE;
+  if (crc32c(buf, BLOCK_SIZE) != get32(record, GEN_MAP + j * GME_BYTES + GME_CRC)) return STORE_DAMAGE_MAP_CHECKSUM;
+  for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
+    uint32_t b = get32(buf, i * PME_BYTES + PME_BLOCK);
+    bool past_space = j * PME_PER_BLOCK + i >= s->space_pages;
+    if (past_space ? (b != 0 || get32(buf, i * PME_BYTES + PME_CRC) != 0) : (b != ZERO_BLOCK && !in_store(s, b)))
+      return STORE_DAMAGE_MAP_ENTRY;
+  }
+  return STORE_DAMAGE_NONE;
+}
+
+/* Counts the blocks of generation i (record in SCRATCH_RECORD); on damage counts nothing. */
+static enum store_damage hold_generation(struct store *s, uint32_t i, uint32_t *bad_block) {
+  const uint8_t *record = scratch(s, SCRATCH_RECORD);
+  uint8_t *map = scratch(s, SCRATCH_MAP);
+  for (uint32_t j = 0; j < s->map_blocks; j++) {
+    uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+    if (s->refs[m] == 0) { /* first record to use it: check it and count its pages */
+      enum store_damage d = read_map_block(s, record, j, map);
+      if (d != STORE_DAMAGE_NONE) {
+        while (j-- > 0)
+          release_map_block(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK),
+                            get32(record, GEN_MAP + j * GME_BYTES + GME_CRC));
+        *bad_block = m;
+        return d;
+      }
+      count_map_pages(s, map, +1);
+    }
+    ref_inc(s, m);
+  }
+  ref_inc(s, s->generations[i].record_block);
+  return STORE_DAMAGE_NONE;
+}
+
+/* Checks every page a map block (disk form, in SCRATCH_MAP) lists, reading runs of blocks at once. */
+static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32_t *bad_block) {
+  uint8_t *run = scratch(s, SCRATCH_PAGES);
+  for (uint32_t i = 0; i < PME_PER_BLOCK;) {
+    uint32_t first = get32(map, i * PME_BYTES + PME_BLOCK);
+    if (first == ZERO_BLOCK) {
+      i++;
+      continue;
+    }
+    uint32_t n = 1;
+    while (n < RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
+      n++;
+    if (ph_disk_read(first, run, n) != PH_OK) {
+      *bad_block = first;
+      return STORE_DAMAGE_PAGE_UNREADABLE;
+    }
+    for (uint32_t k = 0; k < n; k++)
+      if (crc32c(run + (size_t)k * BLOCK_SIZE, BLOCK_SIZE) != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
+        *bad_block = first + k;
+        return STORE_DAMAGE_PAGE_CHECKSUM;
+      }
+    i += n;
+  }
+  return STORE_DAMAGE_NONE;
+}
+
+static void decode_map_block(struct store *s, const uint8_t *map, uint32_t j) {
+  struct store_page_entry *e = &s->map[(size_t)j * PME_PER_BLOCK];
+  for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
+    e[i].block = get32(map, i * PME_BYTES + PME_BLOCK);
+    e[i].crc = get32(map, i * PME_BYTES + PME_CRC);
+  }
+}
+
+/*
+ * Makes generation i current: its record into s->record, its map into s->map, pages checked if
+ * asked. Its map blocks were checked when check_generations counted them, so only read here.
+ */
+static enum store_damage load_generation(struct store *s, uint32_t i, bool check, uint32_t *bad_block) {
+  *bad_block = s->generations[i].record_block;
+  enum store_damage d = read_record(s, i, s->record);
+  if (d != STORE_DAMAGE_NONE) return d;
+  uint8_t *map = scratch(s, SCRATCH_MAP);
+  for (uint32_t j = 0; j < s->map_blocks; j++) {
+    *bad_block = get32(s->record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+    if (read_block(*bad_block, map) != STORE_OK) return STORE_DAMAGE_MAP_UNREADABLE;
+    if (check) d = check_pages(s, map, bad_block);
+    if (d != STORE_DAMAGE_NONE) return d;
+    decode_map_block(s, map, j);
+  }
+  s->current = i;
+  return STORE_DAMAGE_NONE;
+}
+
+static uint32_t index_of(const struct store *s, uint32_t number) {
+  for (uint32_t i = 0; i < s->generation_count; i++)
+    if (s->generations[i].number == number) return i;
+  return s->generation_count;
+}
+
+/* After generation i failed: its parent if kept and untried, else the newest untried older one. */
+static uint32_t fallback_from(const struct store *s, uint32_t i, const bool *tried) {
+  uint32_t p = index_of(s, s->generations[i].parent);
+  if (p < s->generation_count && !tried[p]) return p;
+  while (i-- > 0)
+    if (!tried[i]) return i;
+  return s->generation_count;
+}
+
+static void *take_memory(struct store *s, size_t bytes) {
+  void *p = s->config.memory.alloc(s->config.memory.context, bytes);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
+
+static void give_back(struct store *s, void **p, size_t bytes) {
+  if (*p && s->config.memory.release) s->config.memory.release(s->config.memory.context, *p, bytes);
+  *p = 0;
+}
+
+static void set_zero_page_crc(struct store *s) {
+  static const uint8_t zeros[256];
+  uint32_t c = 0;
+  for (uint32_t i = 0; i < BLOCK_SIZE / sizeof zeros; i++) c = crc32c_update(c, zeros, sizeof zeros);
+  s->zero_page_crc = c;
+}
+
+int store_init(struct store *s, const struct store_config *config) {
+  memset(s, 0, sizeof *s);
+  if (!config->memory.alloc || retention_check(&config->retention) != STORE_OK ||
+      (config->page_check != STORE_CHECK_PAGES_AT_MOUNT && config->page_check != STORE_CHECK_PAGES_ON_READ))
+    return STORE_EINVAL;
+  s->config = *config;
+  set_zero_page_crc(s);
+  return STORE_OK;
+}
+
+void store_unmount(struct store *s) {
+  give_back(s, (void **)&s->map, s->map_bytes);
+  give_back(s, (void **)&s->refs, s->refs_bytes);
+  give_back(s, (void **)&s->record, BLOCK_SIZE);
+  give_back(s, (void **)&s->scratch, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
+  s->mounted = s->broken = s->pending = false;
+  s->generation_count = 0;
+}
+
+/* Chooses the superblock (newest valid with a valid index) and loads its index. */
+static int choose_superblock(struct store *s, struct superblock *chosen) {
+  struct superblock sb[2];
+  int status[2];
+  uint8_t *b = scratch(s, SCRATCH_META);
+  for (uint32_t slot = 0; slot < 2; slot++) {
+    status[slot] = read_block(slot == 0 ? SB_BLOCK_A : SB_BLOCK_B, b);
+    if (status[slot] == STORE_OK) status[slot] = decode_superblock(b, slot, &sb[slot]);
+  }
+  uint32_t order[2] = {0, 1};
+  if (status[0] == STORE_OK && status[1] == STORE_OK && sb[1].sequence > sb[0].sequence) {
+    order[0] = 1;
+    order[1] = 0;
+  } else if (status[0] != STORE_OK) {
+    order[0] = 1;
+    order[1] = 0;
+  }
+  int result = STORE_ENOSTORE;
+  for (uint32_t k = 0; k < 2; k++) {
+    uint32_t slot = order[k];
+    if (status[slot] != STORE_OK) {
+      if (status[slot] == STORE_EUNSUPPORTED || (status[slot] == STORE_EIO && result == STORE_ENOSTORE))
+        result = status[slot];
+      continue;
+    }
+    int rc = load_index(s, &sb[slot]);
+    if (rc == STORE_OK) {
+      *chosen = sb[slot];
+      return STORE_OK;
+    }
+    kprintf("store: superblock %c (sequence %llu) names index block %u, which %s; trying the other superblock\n",
+            slot == 0 ? 'A' : 'B', (unsigned long long)sb[slot].sequence, sb[slot].index_block,
+            rc == STORE_EIO ? "cannot be read" : "is damaged");
+    if (result == STORE_ENOSTORE) result = rc;
+  }
+  return result;
+}
+
+/* Reads and counts every kept generation; marks (and reports) the damaged ones. */
+static void check_generations(struct store *s) {
+  for (uint32_t i = 0; i < s->generation_count; i++) {
+    uint32_t bad_block = s->generations[i].record_block;
+    enum store_damage d = read_record(s, i, scratch(s, SCRATCH_RECORD));
+    if (d == STORE_DAMAGE_NONE) d = hold_generation(s, i, &bad_block);
+    if (d != STORE_DAMAGE_NONE) damage(s, i, d, bad_block);
+  }
+}
+
+/* Picks the generation to mount, falling back from damaged ones. */
+static int choose_generation(struct store *s, uint32_t want_gen) {
+  uint32_t i = want_gen == NO_GENERATION ? s->generation_count - 1 : index_of(s, want_gen);
+  if (i >= s->generation_count) return STORE_ENOGEN;
+  uint32_t wanted = i;
+  bool tried[IX_MAX_ENTRIES] = {false};
+  bool check = s->config.page_check == STORE_CHECK_PAGES_AT_MOUNT;
+  while (i < s->generation_count) {
+    tried[i] = true;
+    if (s->generations[i].damage == STORE_DAMAGE_NONE) {
+      uint32_t bad_block;
+      enum store_damage d = load_generation(s, i, check, &bad_block);
+      if (d == STORE_DAMAGE_NONE) break;
+      damage(s, i, d, bad_block);
+    }
+    i = fallback_from(s, i, tried);
+  }
+  if (i >= s->generation_count) {
+    kprintf("store: no kept generation verifies\n");
+    return STORE_ENOVALID;
+  }
+  if (i != wanted)
+    kprintf("store: using generation %u instead of generation %u\n", s->generations[i].number,
+            s->generations[wanted].number);
+  return STORE_OK;
+}
+
+int store_mount(struct store *s, uint32_t want_gen) {
+  if (!s->config.memory.alloc) return STORE_ESTATE;
+  store_unmount(s);
+  s->scratch = take_memory(s, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
+  s->record = take_memory(s, BLOCK_SIZE);
+  if (!s->scratch || !s->record) {
+    store_unmount(s);
+    return STORE_ENOMEM;
+  }
+  struct superblock sb;
+  int rc = choose_superblock(s, &sb);
+  if (rc != STORE_OK) {
+    store_unmount(s);
+    return rc;
+  }
+  s->sequence = sb.sequence;
+  s->block_count = sb.block_count;
+  s->space_size = sb.space_size;
+  s->space_pages = sb.space_size / BLOCK_SIZE;
+  s->map_blocks = map_blocks_for(sb.space_size);
+  s->index_block = sb.index_block;
+  s->index_crc = sb.index_crc;
+  s->newest_number = sb.newest > s->generations[s->generation_count - 1].number && sb.newest != NO_GENERATION
+                         ? sb.newest
+                         : s->generations[s->generation_count - 1].number;
+  s->map_bytes = (size_t)s->map_blocks * PME_PER_BLOCK * sizeof *s->map;
+  s->refs_bytes = (size_t)s->block_count * sizeof *s->refs;
+  s->map = take_memory(s, s->map_bytes);
+  s->refs = take_memory(s, s->refs_bytes);
+  if (!s->map || !s->refs) {
+    store_unmount(s);
+    return STORE_ENOMEM;
+  }
+  s->free_blocks = s->block_count - FIRST_DATA_BLOCK;
+  s->alloc_cursor = FIRST_DATA_BLOCK;
+  ref_inc(s, s->index_block);
+  check_generations(s);
+  rc = choose_generation(s, want_gen);
+  if (rc != STORE_OK) {
+    store_unmount(s);
+    return rc;
+  }
+  s->mounted = true;
+  return STORE_OK;
+}
+
+int store_read_page(struct store *s, uint32_t page, void *buf) {
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (page >= s->space_pages) return STORE_ERANGE;
+  struct store_page_entry e = s->map[page];
+  if (e.block == ZERO_BLOCK) return STORE_ZERO_PAGE;
+  if (ph_disk_read(e.block, buf, 1) != PH_OK) return STORE_EIO;
+  return crc32c(buf, BLOCK_SIZE) == e.crc ? STORE_OK : STORE_EPAGE;
+}
+
+/* ── commit ── */
+
+int store_begin_generation(struct store *s) {
+  if (!s->mounted || s->pending) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  memset(s->range_dirty, 0, sizeof s->range_dirty);
+  s->dirty_ranges = 0;
+  s->pending_pages_written = 0;
+  s->pending = true;
+  return STORE_OK;
+}
+
+void store_abandon_generation(struct store *s) {
+  if (!s->pending) return;
+  s->pending = false;
+  uint8_t *map = scratch(s, SCRATCH_MAP);
+  for (uint32_t j = 0; j < s->map_blocks; j++) {
+    if (!s->range_dirty[j]) continue;
+    struct store_page_entry *e = &s->map[(size_t)j * PME_PER_BLOCK];
+    for (uint32_t i = 0; i < PME_PER_BLOCK; i++) ref_dec(s, e[i].block);
+    if (read_map_block(s, s->record, j, map) != STORE_DAMAGE_NONE) {
+      kprintf("store: cannot reload page-map block %u after abandoning a generation; remount needed\n", j);
+      s->broken = true;
+      continue;
+    }
+    decode_map_block(s, map, j);
+  }
+}
+
+/* Blocks a commit needs besides pages: the dirty map blocks, the record and the index. */
+static uint32_t commit_blocks_needed(const struct store *s) { return s->dirty_ranges + 2; }
+
+int store_write_page(struct store *s, uint32_t page, const void *data) {
+  if (!s->pending) return STORE_ESTATE;
+  if (page >= s->space_pages) return STORE_ERANGE;
+  uint32_t range = page / PME_PER_BLOCK;
+  bool zero = all_zero(data, BLOCK_SIZE);
+  uint32_t needed = commit_blocks_needed(s) + (s->range_dirty[range] ? 0 : 1) + (zero ? 0 : 1);
+  if (s->free_blocks < needed) {
+    store_abandon_generation(s);
+    return STORE_ENOSPACE;
+  }
+  if (!s->range_dirty[range]) {
+    s->range_dirty[range] = true;
+    s->dirty_ranges++;
+    struct store_page_entry *e = &s->map[(size_t)range * PME_PER_BLOCK];
+    for (uint32_t i = 0; i < PME_PER_BLOCK; i++) ref_inc(s, e[i].block);
+  }
+  struct store_page_entry entry = {ZERO_BLOCK, s->zero_page_crc};
+  if (!zero) {
+    entry.block = take_free_block(s);
+    entry.crc = crc32c(data, BLOCK_SIZE);
+    if (entry.block == 0 || write_block(entry.block, data) != STORE_OK) {
+      ref_dec(s, entry.block);
+      store_abandon_generation(s);
+      return STORE_EIO;
+    }
+    s->pending_pages_written++;
+  }
+  ref_dec(s, s->map[page].block);
+  s->map[page] = entry;
+  return STORE_OK;
+}
+
+static void encode_map_block(const struct store *s, uint32_t j, uint8_t *out) {
+  const struct store_page_entry *e = &s->map[(size_t)j * PME_PER_BLOCK];
+  for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
+    put32(out, i * PME_BYTES + PME_BLOCK, e[i].block);
+    put32(out, i * PME_BYTES + PME_CRC, e[i].crc);
+  }
+}
+
+/* Undoes the blocks a failed commit took: new map blocks of ranges before `upto`, record, index. */
+static int fail_commit(struct store *s, const uint8_t *record, uint32_t upto, uint32_t record_block,
+                       uint32_t index_block, int status) {
+  for (uint32_t j = 0; j < upto; j++)
+    if (s->range_dirty[j]) ref_dec(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK));
+  ref_dec(s, record_block);
+  ref_dec(s, index_block);
+  store_abandon_generation(s);
+  return status;
+}
+
+static void build_record(struct store *s, uint8_t *record, uint32_t number, const struct store_snapshot_stats *stats) {
+  put32(record, GEN_MAGIC_F, GEN_MAGIC);
+  put32(record, GEN_VERSION, FORMAT_VERSION);
+  put32(record, GEN_NUMBER, number);
+  put32(record, GEN_PARENT, s->generations[s->current].number);
+  put64(record, GEN_WALL_LO, GEN_WALL_HI, stats->wall_seconds);
+  put64(record, GEN_UPTIME_LO, GEN_UPTIME_HI, stats->uptime_ms);
+  put32(record, GEN_PAUSE_US, stats->pause_us);
+  put32(record, GEN_PAGES_COW, stats->pages_cow);
+  put32(record, GEN_PAGES_WRITTEN, s->pending_pages_written);
+  put32(record, GEN_BYTES_WRITTEN, (s->pending_pages_written + s->dirty_ranges + 3) * BLOCK_SIZE);
+  put32(record, GEN_WRITE_US, stats->write_us);
+  put32(record, GEN_SPACE_SIZE, s->space_size);
+  put32(record, GEN_MAP_BLOCKS, s->map_blocks);
+  for (uint32_t j = 0; j < s->map_blocks; j++)
+    if (!s->range_dirty[j]) /* shared with the parent */
+      memcpy(record + GEN_MAP + j * GME_BYTES, s->record + GEN_MAP + j * GME_BYTES, GME_BYTES);
+}
+
+static uint32_t build_index(struct store *s, uint8_t *ix, const bool *keep, uint32_t count) {
+  memset(ix, 0, BLOCK_SIZE);
+  put32(ix, IX_MAGIC_F, IX_MAGIC);
+  put32(ix, IX_VERSION, FORMAT_VERSION);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    if (!keep[i]) continue;
+    const struct store_generation *g = &s->generations[i];
+    uint32_t at = IX_ENTRIES + n++ * IXE_BYTES;
+    put32(ix, at + IXE_GEN, g->number);
+    put32(ix, at + IXE_RECORD, g->record_block);
+    put32(ix, at + IXE_RECORD_CRC, g->record_crc);
+    put32(ix, at + IXE_PARENT, g->parent);
+  }
+  put32(ix, IX_COUNT, n);
+  return seal_block(ix, IX_CRC);
+}
+
+static void build_superblock(const struct store *s, uint8_t *b, uint64_t sequence, uint32_t index_block,
+                             uint32_t index_crc, uint32_t newest) {
+  memset(b, 0, BLOCK_SIZE);
+  put32(b, SB_MAGIC_F, SB_MAGIC);
+  put32(b, SB_VERSION, FORMAT_VERSION);
+  put64(b, SB_SEQ_LO, SB_SEQ_HI, sequence);
+  put32(b, SB_BLOCK_SIZE, BLOCK_SIZE);
+  put32(b, SB_BLOCK_COUNT, s->block_count);
+  put32(b, SB_SPACE_BASE, SPACE_BASE);
+  put32(b, SB_SPACE_SIZE, s->space_size);
+  put32(b, SB_INDEX_BLOCK, index_block);
+  put32(b, SB_INDEX_CRC, index_crc);
+  put32(b, SB_NEWEST_GEN, newest);
+  seal_block(b, SB_CRC);
+}
+
+/* Uncounts a generation retention dropped (after the index without it is committed). */
+static void release_generation(struct store *s, const struct store_generation *g) {
+  if (!holds_blocks(g)) return;
+  uint8_t *record = scratch(s, SCRATCH_RECORD);
+  /* Unreadable now: its blocks stay counted (leaked until the next mount), which is safe. */
+  if (read_block(g->record_block, record) != STORE_OK || block_crc(record, GEN_CRC) != g->record_crc) return;
+  for (uint32_t j = 0; j < s->map_blocks; j++)
+    release_map_block(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK),
+                      get32(record, GEN_MAP + j * GME_BYTES + GME_CRC));
+  ref_dec(s, g->record_block);
+}
+
+/* The new generation is on disk: count what it shares, forget what retention dropped. */
+static void finish_commit(struct store *s, const uint8_t *record, const bool *keep, uint32_t count) {
+  for (uint32_t j = 0; j < s->map_blocks; j++)
+    if (!s->range_dirty[j]) ref_inc(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK));
+  memcpy(s->record, record, BLOCK_SIZE);
+  for (uint32_t i = 0; i < count; i++)
+    if (!keep[i]) release_generation(s, &s->generations[i]);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < count; i++)
+    if (keep[i]) s->generations[n++] = s->generations[i];
+  s->generation_count = n;
+  s->current = n - 1;
+  s->pending = false;
+}
+
+int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
+  if (!s->pending) return STORE_ESTATE;
+  uint64_t started = ph_tsc();
+  if (s->newest_number >= NO_GENERATION - 1) {
+    store_abandon_generation(s);
+    return STORE_EINVAL;
+  }
+  if (s->free_blocks < commit_blocks_needed(s)) {
+    store_abandon_generation(s);
+    return STORE_ENOSPACE;
+  }
+  uint8_t *record = scratch(s, SCRATCH_RECORD);
+  uint8_t *block = scratch(s, SCRATCH_META);
+  memset(record, 0, BLOCK_SIZE);
+  for (uint32_t j = 0; j < s->map_blocks; j++) {
+    if (!s->range_dirty[j]) continue;
+    uint32_t m = take_free_block(s);
+    if (m == 0) return fail_commit(s, record, j, 0, 0, STORE_ENOSPACE);
+    encode_map_block(s, j, block);
+    put32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK, m);
+    put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(block, BLOCK_SIZE));
+    if (write_block(m, block) != STORE_OK) return fail_commit(s, record, j + 1, 0, 0, STORE_EIO);
+  }
+  uint32_t number = s->newest_number + 1;
+  build_record(s, record, number, stats);
+  put32(record, GEN_COMMIT_US, elapsed_us(started));
+  uint32_t record_block = take_free_block(s);
+  if (record_block == 0) return fail_commit(s, record, s->map_blocks, 0, 0, STORE_ENOSPACE);
+  uint32_t record_crc = seal_block(record, GEN_CRC);
+  if (write_block(record_block, record) != STORE_OK)
+    return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_EIO);
+
+  uint32_t count = s->generation_count + 1;
+  struct store_generation *g = &s->generations[count - 1];
+  *g = (struct store_generation){
+      .number = number,
+      .parent = s->generations[s->current].number,
+      .record_block = record_block,
+      .record_crc = record_crc,
+      .wall_seconds = stats->wall_seconds,
+      .uptime_ms = stats->uptime_ms,
+      .pause_us = stats->pause_us,
+      .pages_cow = stats->pages_cow,
+      .pages_written = get32(record, GEN_PAGES_WRITTEN),
+      .bytes_written = get32(record, GEN_BYTES_WRITTEN),
+      .write_us = stats->write_us,
+      .commit_us = get32(record, GEN_COMMIT_US),
+  };
+  bool keep[IX_MAX_ENTRIES + 1];
+  retention_select(s->generations, count, &s->config.retention, keep);
+  uint32_t index_block = take_free_block(s);
+  if (index_block == 0) return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_ENOSPACE);
+  uint32_t index_crc = build_index(s, block, keep, count);
+  if (write_block(index_block, block) != STORE_OK || ph_disk_flush() != PH_OK)
+    return fail_commit(s, record, s->map_blocks, record_block, index_block, STORE_EIO);
+
+  build_superblock(s, block, s->sequence + 1, index_block, index_crc, number);
+  uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
+  if (write_block(slot, block) != STORE_OK || ph_disk_flush() != PH_OK) {
+    kprintf("store: writing the superblock of generation %u failed; remount needed\n", number);
+    s->broken = true;
+    s->pending = false;
+    return STORE_EIO;
+  }
+  ref_dec(s, s->index_block);
+  s->sequence++;
+  s->index_block = index_block;
+  s->index_crc = index_crc;
+  s->newest_number = number;
+  finish_commit(s, record, keep, count);
+  s->last_commit_us = elapsed_us(started);
+  return STORE_OK;
+}
+
+/* ── format, listing, verification ── */
+
+int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds) {
+  if (!s->config.memory.alloc || s->mounted) return STORE_ESTATE;
+  if (!space_size_supported(space_size)) return STORE_EINVAL;
+  uint32_t map_blocks = map_blocks_for(space_size);
+  uint32_t first_map = FIRST_DATA_BLOCK + 2;
+  if (ph_disk_blocks() < first_map + map_blocks + 1) return STORE_ENOSPACE;
+  uint8_t *b = take_memory(s, 2 * BLOCK_SIZE);
+  if (!b) return STORE_ENOMEM;
+  uint8_t *record = b + BLOCK_SIZE;
+  s->block_count = ph_disk_blocks();
+  s->space_size = space_size;
+  s->space_pages = space_size / BLOCK_SIZE;
+  int rc = STORE_OK;
+  if (write_block(SB_BLOCK_A, b) != STORE_OK || write_block(SB_BLOCK_B, b) != STORE_OK) rc = STORE_EIO;
+  for (uint32_t j = 0; j < map_blocks && rc == STORE_OK; j++) {
+    memset(b, 0, BLOCK_SIZE);
+    for (uint32_t i = 0; i < PME_PER_BLOCK && j * PME_PER_BLOCK + i < s->space_pages; i++)
+      put32(b, i * PME_BYTES + PME_CRC, s->zero_page_crc);
+    put32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK, first_map + j);
+    put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(b, BLOCK_SIZE));
+    if (write_block(first_map + j, b) != STORE_OK) rc = STORE_EIO;
+  }
+  put32(record, GEN_MAGIC_F, GEN_MAGIC);
+  put32(record, GEN_VERSION, FORMAT_VERSION);
+  put32(record, GEN_NUMBER, 0);
+  put32(record, GEN_PARENT, NO_GENERATION);
+  put64(record, GEN_WALL_LO, GEN_WALL_HI, wall_seconds);
+  put32(record, GEN_SPACE_SIZE, space_size);
+  put32(record, GEN_MAP_BLOCKS, map_blocks);
+  uint32_t record_crc = seal_block(record, GEN_CRC);
+  if (rc == STORE_OK && write_block(FIRST_DATA_BLOCK + 1, record) != STORE_OK) rc = STORE_EIO;
+  s->generations[0] = (struct store_generation){.number = 0, .parent = NO_GENERATION,
+                                                .record_block = FIRST_DATA_BLOCK + 1, .record_crc = record_crc};
+  bool keep_it = true;
+  uint32_t index_crc = build_index(s, b, &keep_it, 1);
+  if (rc == STORE_OK && (write_block(FIRST_DATA_BLOCK, b) != STORE_OK || ph_disk_flush() != PH_OK)) rc = STORE_EIO;
+  build_superblock(s, b, 0, FIRST_DATA_BLOCK, index_crc, 0);
+  if (rc == STORE_OK && (write_block(SB_BLOCK_A, b) != STORE_OK || ph_disk_flush() != PH_OK)) rc = STORE_EIO;
+  give_back(s, (void **)&b, 2 * BLOCK_SIZE);
+  s->generation_count = 0;
+  return rc;
+}
+
+uint32_t store_generation_count(const struct store *s) { return s->mounted ? s->generation_count : 0; }
+
+const struct store_generation *store_generation_at(const struct store *s, uint32_t i) {
+  return s->mounted && i < s->generation_count ? &s->generations[i] : 0;
+}
+
+uint32_t store_current_index(const struct store *s) { return s->current; }
+
+uint32_t store_current_generation(const struct store *s) {
+  return s->mounted ? s->generations[s->current].number : NO_GENERATION;
+}
+
+uint32_t store_free_blocks(const struct store *s) { return s->mounted ? s->free_blocks : 0; }
+
+int store_verify_generation(struct store *s, uint32_t number, uint32_t *bad_page) {
+  if (!s->mounted || s->pending) return STORE_ESTATE;
+  uint32_t i = index_of(s, number);
+  if (i >= s->generation_count) return STORE_ENOGEN;
+  *bad_page = 0;
+  uint8_t *record = scratch(s, SCRATCH_RECORD);
+  uint8_t *map = scratch(s, SCRATCH_MAP);
+  enum store_damage d = read_record(s, i, record);
+  for (uint32_t j = 0; j < s->map_blocks && d == STORE_DAMAGE_NONE; j++) {
+    uint32_t bad_block = 0;
+    d = read_map_block(s, record, j, map);
+    if (d == STORE_DAMAGE_NONE) d = check_pages(s, map, &bad_block);
+    if (d == STORE_DAMAGE_PAGE_CHECKSUM || d == STORE_DAMAGE_PAGE_UNREADABLE)
+      for (uint32_t k = 0; k < PME_PER_BLOCK; k++)
+        if (get32(map, k * PME_BYTES + PME_BLOCK) == bad_block) *bad_page = j * PME_PER_BLOCK + k;
+  }
+  switch (d) {
+  case STORE_DAMAGE_NONE: return STORE_OK;
+  case STORE_DAMAGE_PAGE_CHECKSUM: return STORE_EPAGE;
+  case STORE_DAMAGE_RECORD_UNREADABLE:
+  case STORE_DAMAGE_MAP_UNREADABLE:
+  case STORE_DAMAGE_PAGE_UNREADABLE: return STORE_EIO;
+  default: return STORE_ENOVALID;
+  }
+}

@@ -1,0 +1,247 @@
+/*
+ * store.h — the store: the disk the object space is paged from and snapshotted to, in the format
+ * of lang/docs/store-format.md (numbers from lang/spec/store.def through spec.h). This is the C
+ * side of that format; kernel-src/docs/store.md explains how it is implemented.
+ *
+ *   mount      choose the superblock, read the index, verify the kept generations, pick the
+ *              newest (or a requested) generation that verifies, falling back to older ones
+ *   read       store_read_page: one page of the mounted generation, checked against its CRC
+ *   commit     store_begin_generation, store_write_page for every changed page, store_commit:
+ *              a new generation whose parent is the mounted (or last committed) one, written
+ *              copy-on-write so that a crash at any moment leaves the last commit intact
+ *   retention  applied at every commit (retention.c): drops generations from the index; their
+ *              blocks become free for the next commit
+ *   list       store_generation_count / store_generation_at, for the debug channel
+ *
+ * Not here: when to snapshot, dirty tracking and copy-on-write of memory (the pager and the
+ * snapshot code), and the disk driver (platform.h's ph_disk_*).
+ *
+ * Concurrency: calls on one struct store must not overlap, with one exception: store_read_page
+ * may run (e.g. from a page-fault handler) while a generation is being written, because it only
+ * reads the entry of the page it is asked for, and a page being written is resident and so never
+ * read from the store. Memory: the store allocates nothing itself; store_mount asks the
+ * caller's allocator (struct store_memory) for its tables once it knows their sizes.
+ */
+#ifndef PHANTOM_STORE_H
+#define PHANTOM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec.h"
+
+/** Results. Every function returns STORE_OK (or a positive value it documents) or one of these. */
+enum store_status {
+  STORE_OK = 0,
+  STORE_ZERO_PAGE = 1,      /* store_read_page: the page is all zero; the buffer was not touched */
+  STORE_EIO = -1,           /* the disk failed a read, write or flush */
+  STORE_ENOSTORE = -2,      /* no superblock with a valid index: not a store, or wrecked */
+  STORE_EUNSUPPORTED = -3,  /* a valid store this build cannot use (sizes, or a disk smaller than it) */
+  STORE_ENOGEN = -4,        /* the requested generation is not in the index */
+  STORE_ENOVALID = -5,      /* no generation verifies */
+  STORE_EPAGE = -6,         /* a page does not match its checksum */
+  STORE_ENOSPACE = -7,      /* the disk is full: the generation being written was abandoned */
+  STORE_ERANGE = -8,        /* a page number outside the object space */
+  STORE_ESTATE = -9,        /* a call out of order (no store mounted, no generation begun, ...) */
+  STORE_ENOMEM = -10,       /* the caller's allocator refused */
+  STORE_EINVAL = -11,       /* a bad argument or configuration */
+};
+
+/** "STORE_EPAGE" and so on, for console lines. */
+const char *store_status_name(int status);
+
+/** Where the store's tables come from (sizes depend on the store: see docs/store.md). */
+struct store_memory {
+  /** `bytes` of memory (page-aligned is best: blocks are read into it), or 0 to refuse. */
+  void *(*alloc)(void *context, size_t bytes);
+  /** Gives it back at store_unmount; may be 0 (a kernel that mounts once never unmounts). */
+  void (*release)(void *context, void *memory, size_t bytes);
+  void *context;
+};
+
+/**
+ * Which generations a commit keeps, by their age (wall clock) relative to the new generation:
+ * every one younger than keep_all_seconds; then the newest of each minute up to
+ * minutely_seconds, of each hour up to hourly_seconds, of each day up to daily_seconds; none
+ * older. Always kept: the new generation, and the tip of every other branch (the generation a
+ * rollback left behind: see docs/store.md) younger than daily_seconds. If that is more than
+ * max_generations (at most IX_MAX_ENTRIES), the generations closest to their neighbours in time
+ * go first. Damaged generations are always dropped. See docs/store.md.
+ */
+struct store_retention {
+  uint32_t keep_all_seconds;
+  uint32_t minutely_seconds;
+  uint32_t hourly_seconds;
+  uint32_t daily_seconds;
+  uint32_t max_generations;
+};
+#define STORE_RETENTION_DEFAULTS {60, 3600, 86400, 30 * 86400, IX_MAX_ENTRIES}
+
+/** When pages are checked against their CRCs. store_read_page always checks the page it reads. */
+enum store_page_check {
+  STORE_CHECK_PAGES_AT_MOUNT, /* mount reads every page of the chosen generation (falls back if one is bad) */
+  STORE_CHECK_PAGES_ON_READ,  /* mount checks records and maps only: faster, a bad page shows up later */
+};
+
+struct store_config {
+  struct store_memory memory;
+  struct store_retention retention;
+  enum store_page_check page_check;
+};
+
+/** Why a generation is unusable (found at mount); it is dropped at the next commit. */
+enum store_damage {
+  STORE_DAMAGE_NONE,
+  STORE_DAMAGE_RECORD_UNREADABLE,
+  STORE_DAMAGE_RECORD_CHECKSUM, /* the record does not match its CRC or the index's */
+  STORE_DAMAGE_RECORD_FIELDS,   /* the record verifies but disagrees with the index or superblock */
+  STORE_DAMAGE_MAP_UNREADABLE,
+  STORE_DAMAGE_MAP_CHECKSUM,
+  STORE_DAMAGE_MAP_ENTRY,       /* a map entry names a block outside the store */
+  STORE_DAMAGE_PAGE_UNREADABLE,
+  STORE_DAMAGE_PAGE_CHECKSUM,
+};
+const char *store_damage_text(enum store_damage damage);
+
+/** One kept generation: its index entry, and what its record says. */
+struct store_generation {
+  uint32_t number;
+  uint32_t parent;        /* NO_GENERATION for generation 0 */
+  uint32_t record_block;
+  uint32_t record_crc;
+  uint64_t wall_seconds;  /* Unix time of the commit */
+  uint64_t uptime_ms;     /* machine time at the snapshot */
+  uint32_t pause_us, pages_cow, pages_written, bytes_written, write_us, commit_us;
+  enum store_damage damage;
+  uint32_t damage_block;  /* the block that failed, when damage says which kind */
+};
+
+/** What the caller measured for the generation it commits (the store adds what it writes). */
+struct store_snapshot_stats {
+  uint64_t wall_seconds; /* Unix time now (ph_wall_seconds); retention ages generations by it */
+  uint64_t uptime_ms;    /* machine time at the snapshot */
+  uint32_t pause_us;     /* stop-the-world pause */
+  uint32_t pages_cow;    /* pages copied on write while the generation was written */
+  uint32_t write_us;     /* time spent writing pages */
+};
+
+/* One page-map entry in memory (PME_BLOCK, PME_CRC). */
+struct store_page_entry {
+  uint32_t block;
+  uint32_t crc;
+};
+
+/** All the store's state. The caller owns it (static storage is fine: it holds no pointers into itself). */
+struct store {
+  struct store_config config;
+  bool mounted;
+  bool broken;  /* a superblock write failed: the disk's state is unknown until the next mount */
+  bool pending; /* between store_begin_generation and store_commit */
+
+  /* From the superblock in use. */
+  uint64_t sequence;
+  uint32_t block_count, space_size, space_pages, map_blocks;
+  uint32_t index_block, index_crc;
+  uint32_t newest_number; /* highest generation number ever committed: the next one is one more */
+
+  /* The kept generations, oldest (lowest number) first, and the one mounted or last committed. */
+  uint32_t generation_count;
+  uint32_t current;
+  struct store_generation generations[IX_MAX_ENTRIES + 1];
+
+  /* Tables from config.memory (sizes in docs/store.md). */
+  struct store_page_entry *map; /* the current generation's page map, map_blocks * PME_PER_BLOCK entries */
+  uint16_t *refs;               /* per block: how many kept records or map blocks use it (saturates) */
+  uint8_t *record;              /* a copy of the current generation's record block */
+  uint8_t *scratch;             /* STORE_SCRATCH_BLOCKS blocks for reading and building blocks */
+  size_t map_bytes, refs_bytes;
+
+  uint32_t free_blocks;  /* blocks >= 2 with refs 0 */
+  uint32_t alloc_cursor; /* where the search for a free block resumes */
+  uint32_t zero_page_crc;
+
+  /* The generation being written. */
+  bool range_dirty[GEN_MAX_MAP_BLOCKS]; /* map block i gets a new copy */
+  uint32_t dirty_ranges;
+  uint32_t pending_pages_written;
+
+  uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
+};
+
+/** Blocks of scratch memory the store allocates (reads of runs of pages at mount use them all). */
+enum { STORE_SCRATCH_BLOCKS = 16 };
+
+/** Prepares `s` with a configuration (copied). STORE_EINVAL for a bad retention policy or no allocator. */
+int store_init(struct store *s, const struct store_config *config);
+
+/**
+ * Mounts the store on the disk: want_gen is a generation number, or NO_GENERATION for the newest
+ * that verifies. A generation that fails verification is reported on the console (one line:
+ * which and why) and skipped: the mount falls back to its parent, then to older ones. Returns
+ * STORE_OK (store_current_generation says which one was mounted), or STORE_ENOSTORE,
+ * STORE_EUNSUPPORTED, STORE_ENOGEN (try NO_GENERATION), STORE_ENOVALID, STORE_EIO, STORE_ENOMEM.
+ */
+int store_mount(struct store *s, uint32_t want_gen);
+
+/** Gives the tables back (config.memory.release) and forgets the mount. */
+void store_unmount(struct store *s);
+
+/**
+ * Writes an empty store over the whole disk: generation 0 with every page zero, for a space of
+ * `space_size` bytes, stamped with the wall clock `wall_seconds`. For tests and tools; a real disk gets its generation 0 from `phc image`.
+ * Leaves `s` unmounted.
+ */
+int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds);
+
+/**
+ * Reads page `page` of the current generation into buf (BLOCK_SIZE bytes). STORE_OK: buf holds
+ * the page, checked against its CRC. STORE_ZERO_PAGE: the page is all zero and buf is untouched.
+ * STORE_EPAGE or STORE_EIO: the page cannot be trusted or read. The caller must then not use the
+ * page at all: the generation is damaged, and the way out is to reboot from an older one
+ * (its parent: store_generation_at(s, store_current_index(s))->parent), which mount does by
+ * itself when pages are checked at mount. STORE_ERANGE for a page outside the space.
+ */
+int store_read_page(struct store *s, uint32_t page, void *buf);
+
+/** Starts a new generation on top of the current one. */
+int store_begin_generation(struct store *s);
+
+/**
+ * Writes the new contents of page `page` (BLOCK_SIZE bytes) for the generation being written.
+ * An all-zero page is recorded without writing a block. Writing a page twice keeps the last.
+ * On an error (STORE_ENOSPACE, STORE_EIO) the generation is abandoned: the store is back at
+ * its current generation, and the caller may begin again later.
+ */
+int store_write_page(struct store *s, uint32_t page, const void *data);
+
+/**
+ * Commits the generation being written (see "Commit order" in store-format.md): map blocks,
+ * record, index (after retention), flush, superblock, flush. On STORE_OK it is the current
+ * generation. On an error it is abandoned as in store_write_page; after a failed superblock
+ * write or final flush the store is `broken` (every call returns STORE_EIO) until mounted again,
+ * because the disk may or may not hold the new superblock.
+ */
+int store_commit(struct store *s, const struct store_snapshot_stats *stats);
+
+/** Abandons the generation being written (no-op when none is). */
+void store_abandon_generation(struct store *s);
+
+/** The kept generations, oldest first; i < store_generation_count(s). */
+uint32_t store_generation_count(const struct store *s);
+const struct store_generation *store_generation_at(const struct store *s, uint32_t i);
+
+/** Index (for store_generation_at) and number of the mounted or last committed generation. */
+uint32_t store_current_index(const struct store *s);
+uint32_t store_current_generation(const struct store *s);
+
+/** Blocks a new generation could use now. */
+uint32_t store_free_blocks(const struct store *s);
+
+/**
+ * Reads every page of kept generation number `number` and checks it (phstore verify). STORE_OK,
+ * STORE_ENOGEN, or the first failure (STORE_EPAGE, STORE_EIO), with *bad_page set to that page.
+ */
+int store_verify_generation(struct store *s, uint32_t number, uint32_t *bad_page);
+
+#endif

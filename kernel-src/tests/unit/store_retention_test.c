@@ -1,0 +1,165 @@
+/* store_retention_test.c — the retention policy (core/retention.c) on made-up generation lists. */
+#include <string.h>
+
+#include "retention.h"
+#include "test.h"
+
+static const struct store_retention defaults = STORE_RETENTION_DEFAULTS;
+enum { NOW = 1800000000 };
+
+static struct store_generation gens[IX_MAX_ENTRIES + 1];
+static bool keep[IX_MAX_ENTRIES + 1];
+
+/* A linear history: generation i committed at NOW - age_of(i), parent i - 1. */
+static uint32_t linear(uint32_t count, uint64_t (*age_of)(uint32_t i, uint32_t count)) {
+  memset(gens, 0, sizeof gens);
+  for (uint32_t i = 0; i < count; i++) {
+    gens[i].number = i;
+    gens[i].parent = i == 0 ? NO_GENERATION : i - 1;
+    gens[i].wall_seconds = NOW - age_of(i, count);
+  }
+  return count;
+}
+
+static uint32_t kept(uint32_t count) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < count; i++) n += keep[i];
+  return n;
+}
+
+static uint64_t every_second(uint32_t i, uint32_t count) { return count - 1 - i; }
+static uint64_t every_ten_seconds(uint32_t i, uint32_t count) { return 10ull * (count - 1 - i); }
+static uint64_t every_ten_minutes(uint32_t i, uint32_t count) { return 600ull * (count - 1 - i); }
+static uint64_t every_four_hours(uint32_t i, uint32_t count) { return 4 * 3600ull * (count - 1 - i); }
+
+TEST(retention_check_rejects_bad_policies) {
+  struct store_retention p = defaults;
+  CHECK_EQ(retention_check(&p), STORE_OK);
+  p.max_generations = 1;
+  CHECK_EQ(retention_check(&p), STORE_EINVAL);
+  p = defaults;
+  p.max_generations = IX_MAX_ENTRIES + 1;
+  CHECK_EQ(retention_check(&p), STORE_EINVAL);
+  p = defaults;
+  p.hourly_seconds = p.minutely_seconds - 1;
+  CHECK_EQ(retention_check(&p), STORE_EINVAL);
+}
+
+TEST(retention_keeps_every_recent_generation) {
+  uint32_t n = linear(50, every_second);
+  retention_select(gens, n, &defaults, keep);
+  CHECK_EQ(kept(n), 50);
+}
+
+TEST(retention_keeps_one_per_minute_after_keep_all) {
+  /* one every 10 s for 30 minutes: 60 s of everything, then the newest of each minute */
+  uint32_t n = linear(180, every_ten_seconds);
+  retention_select(gens, n, &defaults, keep);
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t age = NOW - gens[i].wall_seconds;
+    if (age <= 60) CHECK(keep[i]);
+  }
+  uint32_t minutes_seen = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t age = NOW - gens[i].wall_seconds;
+    if (age <= 60 || !keep[i]) continue;
+    minutes_seen++;
+    /* the newest of its minute: the next generation is in a later minute */
+    CHECK(i + 1 == n || gens[i + 1].wall_seconds / 60 != gens[i].wall_seconds / 60);
+  }
+  CHECK(minutes_seen >= 28 && minutes_seen <= 31);
+}
+
+TEST(retention_thins_to_hours_and_days_then_drops) {
+  uint32_t n = linear(200, every_ten_minutes); /* 33 hours of history */
+  retention_select(gens, n, &defaults, keep);
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t age = NOW - gens[i].wall_seconds;
+    if (age > 3600 && age <= 86400 && keep[i]) CHECK(i + 1 == n || gens[i + 1].wall_seconds / 3600 != gens[i].wall_seconds / 3600);
+    if (age > 86400 && keep[i])
+      CHECK(i + 1 == n || gens[i + 1].wall_seconds / 86400 != gens[i].wall_seconds / 86400 ||
+            NOW - gens[i + 1].wall_seconds <= 86400);
+  }
+  n = linear(200, every_four_hours); /* 33 days: the oldest three days go */
+  retention_select(gens, n, &defaults, keep);
+  for (uint32_t i = 0; i < n; i++)
+    if (NOW - gens[i].wall_seconds > 30 * 86400ull) CHECK(!keep[i]);
+  CHECK(keep[n - 1]);
+}
+
+TEST(retention_always_keeps_the_newest_even_with_a_clock_gone_back) {
+  uint32_t n = linear(3, every_four_hours);
+  gens[2].wall_seconds = 1; /* the newest claims 1970 */
+  retention_select(gens, n, &defaults, keep);
+  CHECK(keep[2]);
+  n = linear(2, every_second);
+  gens[0].wall_seconds = 0;
+  gens[1].wall_seconds = 0;
+  retention_select(gens, n, &defaults, keep);
+  CHECK(keep[1]);
+}
+
+TEST(retention_drops_damaged_generations) {
+  uint32_t n = linear(10, every_second);
+  gens[4].damage = STORE_DAMAGE_MAP_CHECKSUM;
+  retention_select(gens, n, &defaults, keep);
+  CHECK(!keep[4]);
+  CHECK_EQ(kept(n), 9);
+}
+
+TEST(retention_protects_the_tip_a_rollback_left_behind) {
+  /* everything younger than a minute, then one a day for a day, then nothing */
+  struct store_retention tight = {60, 60, 60, 86400, IX_MAX_ENTRIES};
+  /* 0..9 an hour apart; rolled back to 3: 10 (parent 3), 11 (parent 10) */
+  uint32_t n = linear(12, every_four_hours);
+  for (uint32_t i = 0; i < n; i++) gens[i].wall_seconds = NOW - 3600ull * (n - 1 - i);
+  gens[10].parent = 3;
+  retention_select(gens, n, &tight, keep);
+  CHECK(keep[9]);  /* the old branch's tip */
+  CHECK(keep[11]); /* the newest */
+  for (uint32_t i = 0; i < 11; i++) /* besides those two, only the newest of each day */
+    if (i != 9) CHECK(keep[i] == (i == 10 || gens[i + 1].wall_seconds / 86400 != gens[i].wall_seconds / 86400));
+  /* a linear history with holes (dropped generations) has no false tips */
+  static const uint32_t survivors[] = {0, 1, 2, 5, 6, 9, 12};
+  memset(gens, 0, sizeof gens);
+  for (uint32_t i = 0; i < 7; i++) {
+    gens[i].number = survivors[i];
+    gens[i].parent = survivors[i] == 0 ? NO_GENERATION : survivors[i] - 1;
+    gens[i].wall_seconds = NOW - 3 * 86400ull + survivors[i] * 21600ull;
+  }
+  retention_select(gens, 7, &tight, keep);
+  for (uint32_t i = 0; i < 7; i++) CHECK(keep[i] == (NOW - gens[i].wall_seconds <= 86400));
+}
+
+TEST(retention_cap_thins_where_generations_are_densest) {
+  struct store_retention capped = defaults;
+  capped.max_generations = 20;
+  uint32_t n = linear(IX_MAX_ENTRIES + 1, every_second);
+  retention_select(gens, n, &capped, keep);
+  CHECK_EQ(kept(n), 20);
+  CHECK(keep[n - 1]);
+  /* the one-a-second minute is thinned out evenly, not cut off at one end */
+  uint32_t previous = n, recent = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!keep[i] || NOW - gens[i].wall_seconds > 60) continue;
+    if (previous != n) CHECK(i - previous <= 6);
+    previous = i;
+    recent++;
+  }
+  CHECK(recent >= 10);
+}
+
+TEST(retention_cap_holds_when_everything_is_protected) {
+  struct store_retention capped = defaults;
+  capped.max_generations = 5;
+  /* ten branches from generation 0, each one generation long: ten tips */
+  memset(gens, 0, sizeof gens);
+  for (uint32_t i = 0; i < 11; i++) {
+    gens[i].number = i;
+    gens[i].parent = i == 0 ? NO_GENERATION : 0;
+    gens[i].wall_seconds = NOW - (10 - i);
+  }
+  retention_select(gens, 11, &capped, keep);
+  CHECK_EQ(kept(11), 5);
+  CHECK(keep[10]);
+}

@@ -1,0 +1,712 @@
+/*
+ * store_test.c — the store (core/store.c) against the hosted fake disk: commit and read back,
+ * verification and fallback, torn and lost writes at every point of a commit, retention and
+ * block reuse, branches, a full disk, disk errors, and bad or fuzzed input.
+ *
+ * A model remembers, for every committed generation, which "version" each page holds; the
+ * contents of a page are a pure function of (version, page), so any page read can be checked.
+ * After every mount or commit the incremental free-block count must equal a fresh mount's:
+ * that is what proves the reference counts never free a block a kept generation uses.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc32c.h"
+#include "disk.h"
+#include "platform.h"
+#include "store.h"
+#include "test.h"
+
+enum { SPACE = 4 << 20, MAX_PAGES = SPACE / BLOCK_SIZE, MAX_MODEL_GENS = 1024 };
+/* Most tests use a 4 MiB space (two map blocks); the torn-write loops a 513-page one (a second,
+   nearly empty map block) because they mount thousands of times. */
+enum { SMALL_SPACE = 513 * BLOCK_SIZE };
+static uint32_t PAGES = MAX_PAGES;
+
+/* The store's tables, kept for the next mount: the torn-write loops mount thousands of times,
+   and fresh memory from the sanitizers' allocator costs page faults. */
+enum { CACHED_TABLES = 8 };
+static struct {
+  void *memory;
+  size_t bytes;
+} cached[CACHED_TABLES];
+
+static void *test_alloc(void *context, size_t bytes) {
+  for (int i = 0; i < CACHED_TABLES; i++)
+    if (cached[i].memory && cached[i].bytes == bytes) {
+      void *p = cached[i].memory;
+      cached[i].memory = 0;
+      return p;
+    }
+  return bytes > 64u << 20 ? 0 : malloc(bytes);
+}
+
+static void test_release(void *context, void *memory, size_t bytes) {
+  for (int i = 0; i < CACHED_TABLES; i++)
+    if (!cached[i].memory) {
+      cached[i].memory = memory;
+      cached[i].bytes = bytes;
+      return;
+    }
+  free(memory);
+}
+static void *refuse_alloc(void *context, size_t bytes) { return 0; }
+
+static struct store_config config(enum store_page_check check) {
+  return (struct store_config){
+      .memory = {test_alloc, test_release, 0},
+      .retention = STORE_RETENTION_DEFAULTS,
+      .page_check = check,
+  };
+}
+
+/* version[g][p]: which write produced page p of generation g (0: the page is zero). */
+static uint32_t (*version)[MAX_PAGES];
+static uint32_t next_version = 1;
+static uint64_t clock_seconds = 1700000000;
+
+static void model_init(uint32_t space) {
+  if (!version) version = malloc(MAX_MODEL_GENS * sizeof *version);
+  memset(version, 0, MAX_MODEL_GENS * sizeof *version);
+  next_version = 1;
+  PAGES = space / BLOCK_SIZE;
+}
+
+static void page_bytes(uint32_t v, uint32_t page, uint8_t *out) {
+  uint32_t x = v * 2654435761u ^ page * 40503u ^ 0x5bd1e995u;
+  for (uint32_t i = 0; i < BLOCK_SIZE; i += 4) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    memcpy(out + i, &x, 4);
+  }
+}
+
+static uint32_t random_state = 7;
+static uint32_t random_below(uint32_t n) {
+  random_state ^= random_state << 13;
+  random_state ^= random_state >> 17;
+  random_state ^= random_state << 5;
+  return random_state % n;
+}
+
+/* Writes `count` pages (random or from `pages`) and commits; the model learns the new generation. */
+static int commit_pages(struct store *s, const uint32_t *pages, uint32_t count, uint32_t seconds_later) {
+  uint32_t parent = store_current_generation(s);
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < store_generation_count(s); i++)
+    if (store_generation_at(s, i)->number >= next) next = store_generation_at(s, i)->number + 1;
+  if (next < s->newest_number + 1) next = s->newest_number + 1;
+  if (next >= MAX_MODEL_GENS) next = MAX_MODEL_GENS - 1; /* a fuzzed store: its model is not checked */
+  memcpy(version[next], version[parent], sizeof version[next]);
+  int rc = store_begin_generation(s);
+  if (rc != STORE_OK) return rc;
+  uint8_t data[BLOCK_SIZE];
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t page = pages ? pages[i] : random_below(PAGES);
+    uint32_t v = next_version++;
+    page_bytes(v, page, data);
+    rc = store_write_page(s, page, data);
+    if (rc != STORE_OK) return rc;
+    version[next][page] = v;
+  }
+  clock_seconds += seconds_later;
+  struct store_snapshot_stats stats = {clock_seconds, clock_seconds * 1000, 100, 2, 300};
+  return store_commit(s, &stats);
+}
+
+/* Every page of the current generation reads back as the model says. */
+static int contents_match(struct store *s) {
+  uint32_t g = store_current_generation(s);
+  uint8_t got[BLOCK_SIZE], want[BLOCK_SIZE];
+  for (uint32_t p = 0; p < PAGES; p++) {
+    int rc = store_read_page(s, p, got);
+    if (version[g][p] == 0) {
+      if (rc != STORE_ZERO_PAGE) return 0;
+      continue;
+    }
+    page_bytes(version[g][p], p, want);
+    if (rc != STORE_OK || memcmp(got, want, BLOCK_SIZE) != 0) return 0;
+  }
+  return 1;
+}
+
+/* The free-block count a fresh mount computes equals the running store's. */
+static int free_blocks_agree(struct store *s) {
+  struct store fresh;
+  struct store_config c = config(STORE_CHECK_PAGES_ON_READ);
+  store_init(&fresh, &c);
+  if (store_mount(&fresh, store_current_generation(s)) != STORE_OK) return 0;
+  int agree = store_free_blocks(&fresh) == store_free_blocks(s) && fresh.generation_count == s->generation_count;
+  store_unmount(&fresh);
+  return agree;
+}
+
+static int has_generation(struct store *s, uint32_t number) {
+  for (uint32_t i = 0; i < store_generation_count(s); i++)
+    if (store_generation_at(s, i)->number == number) return 1;
+  return 0;
+}
+
+static const struct store_generation *generation(struct store *s, uint32_t number) {
+  for (uint32_t i = 0; i < store_generation_count(s); i++)
+    if (store_generation_at(s, i)->number == number) return store_generation_at(s, i);
+  return 0;
+}
+
+static void fresh_store_of(struct store *s, uint32_t space, uint32_t disk_blocks, enum store_page_check check) {
+  model_init(space);
+  disk_fake_create(disk_blocks);
+  struct store_config c = config(check);
+  store_init(s, &c);
+  store_format(s, space, clock_seconds);
+  store_mount(s, NO_GENERATION);
+}
+
+static void fresh_store(struct store *s, uint32_t disk_blocks, enum store_page_check check) {
+  fresh_store_of(s, SPACE, disk_blocks, check);
+}
+
+static int remount(struct store *s, uint32_t want) {
+  store_unmount(s);
+  return store_mount(s, want);
+}
+
+
+static uint8_t *save_disk(uint32_t blocks) {
+  uint8_t *image = malloc((size_t)blocks * BLOCK_SIZE);
+  for (uint32_t b = 0; b < blocks; b++) memcpy(image + (size_t)b * BLOCK_SIZE, disk_fake_block(b), BLOCK_SIZE);
+  return image;
+}
+
+TEST(store_format_mounts_generation_zero_of_zero_pages) {
+  struct store s;
+  fresh_store(&s, 64, STORE_CHECK_PAGES_AT_MOUNT);
+  CHECK(s.mounted);
+  CHECK_EQ(store_current_generation(&s), 0);
+  CHECK_EQ(store_generation_count(&s), 1);
+  CHECK_EQ(store_generation_at(&s, 0)->parent, NO_GENERATION);
+  uint8_t buf[BLOCK_SIZE];
+  CHECK_EQ(store_read_page(&s, 0, buf), STORE_ZERO_PAGE);
+  CHECK_EQ(store_read_page(&s, PAGES - 1, buf), STORE_ZERO_PAGE);
+  CHECK_EQ(store_read_page(&s, PAGES, buf), STORE_ERANGE);
+  /* blocks 0, 1, index, record, 2 map blocks */
+  CHECK_EQ(store_free_blocks(&s), 64 - 6);
+  CHECK(free_blocks_agree(&s));
+}
+
+TEST(store_commit_reads_back_after_remount) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t pages[] = {0, 1, 7, 511, 512, PAGES - 1};
+  CHECK_EQ(commit_pages(&s, pages, 6, 1), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+  const struct store_generation *g = generation(&s, 1);
+  CHECK(g != 0);
+  CHECK_EQ(g->parent, 0);
+  CHECK_EQ(g->pages_written, 6);
+  CHECK_EQ(g->bytes_written, (6 + 2 + 3) * BLOCK_SIZE);
+  CHECK_EQ(g->wall_seconds, clock_seconds);
+  CHECK_EQ(g->pause_us, 100);
+  CHECK_EQ(g->pages_cow, 2);
+  CHECK_EQ(g->write_us, 300);
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, 0), STORE_OK);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_commit_shares_unchanged_map_blocks_and_writes_zero_pages_as_holes) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t before = store_free_blocks(&s);
+  uint32_t pages[] = {3, 4, 5};
+  CHECK_EQ(commit_pages(&s, pages, 3, 1), STORE_OK);
+  /* 3 pages + 1 map block + record + new index - old index */
+  CHECK_EQ(store_free_blocks(&s), before - 5);
+  CHECK_EQ(generation(&s, 1)->bytes_written, (3 + 1 + 3) * BLOCK_SIZE);
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  uint8_t zeros[BLOCK_SIZE] = {0};
+  CHECK_EQ(store_write_page(&s, 4, zeros), STORE_OK);
+  struct store_snapshot_stats stats = {clock_seconds + 1, 0, 0, 0, 0};
+  CHECK_EQ(store_commit(&s, &stats), STORE_OK);
+  memcpy(version[2], version[1], sizeof version[2]);
+  version[2][4] = 0;
+  CHECK_EQ(generation(&s, 2)->pages_written, 0);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+}
+
+TEST(store_writing_a_page_twice_keeps_the_last_and_frees_the_first) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t pages[] = {9, 9, 9, 10};
+  CHECK_EQ(commit_pages(&s, pages, 4, 1), STORE_OK);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK(contents_match(&s));
+}
+
+/* Commits 1, 2, 3 (each changing pages of its own), then damages generation 3. */
+static void three_generations(struct store *s, enum store_page_check check) {
+  fresh_store(s, 256, check);
+  for (uint32_t g = 1; g <= 3; g++) {
+    uint32_t pages[] = {g, 100 + g, 600 + g};
+    commit_pages(s, pages, 3, 1);
+  }
+}
+
+static uint32_t record_block_of(struct store *s, uint32_t number) { return generation(s, number)->record_block; }
+
+TEST(store_falls_back_when_the_newest_record_is_damaged) {
+  for (uint32_t trial = 0; trial < 40; trial++) {
+    struct store s;
+    three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+    disk_fake_flip_bit(record_block_of(&s, 3), random_below(BLOCK_SIZE * 8));
+    CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+    CHECK_EQ(store_current_generation(&s), 2);
+    CHECK(generation(&s, 3)->damage == STORE_DAMAGE_RECORD_CHECKSUM);
+    CHECK(contents_match(&s));
+    CHECK(free_blocks_agree(&s));
+    /* the next commit continues from 2 with a new number; the damaged one leaves the index */
+    uint32_t pages[] = {42};
+    CHECK_EQ(commit_pages(&s, pages, 1, 1), STORE_OK);
+    CHECK_EQ(store_current_generation(&s), 4);
+    CHECK_EQ(generation(&s, 4)->parent, 2);
+    CHECK(!has_generation(&s, 3));
+    CHECK(free_blocks_agree(&s));
+    CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+    CHECK(contents_match(&s));
+    store_unmount(&s);
+  }
+}
+
+TEST(store_falls_back_when_a_map_block_of_the_newest_is_damaged) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  const uint8_t *record = disk_fake_block(record_block_of(&s, 3));
+  uint32_t map0;
+  memcpy(&map0, record + GEN_MAP + GME_BLOCK, 4);
+  disk_fake_flip_bit(map0, random_below(BLOCK_SIZE * 8));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_MAP_CHECKSUM);
+  CHECK_EQ(generation(&s, 3)->damage_block, map0);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+}
+
+static uint32_t page_block(struct store *s, uint32_t page) { return s->map[page].block; }
+
+TEST(store_falls_back_when_a_page_of_the_newest_is_damaged) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  disk_fake_flip_bit(page_block(&s, 603), random_below(BLOCK_SIZE * 8));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_PAGE_CHECKSUM);
+  CHECK(contents_match(&s));
+  uint32_t pages[] = {5};
+  CHECK_EQ(commit_pages(&s, pages, 1, 1), STORE_OK);
+  CHECK(!has_generation(&s, 3));
+  CHECK(free_blocks_agree(&s));
+}
+
+TEST(store_reports_a_damaged_page_on_read_when_pages_are_checked_lazily) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_ON_READ);
+  disk_fake_flip_bit(page_block(&s, 103), 77);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 3);
+  uint8_t buf[BLOCK_SIZE];
+  CHECK_EQ(store_read_page(&s, 103, buf), STORE_EPAGE);
+  CHECK_EQ(store_read_page(&s, 3, buf), STORE_OK);
+  uint32_t bad = 0;
+  CHECK_EQ(store_verify_generation(&s, 3, &bad), STORE_EPAGE);
+  CHECK_EQ(bad, 103);
+  CHECK_EQ(store_verify_generation(&s, 2, &bad), STORE_OK);
+  CHECK_EQ(store_verify_generation(&s, 99, &bad), STORE_ENOGEN);
+  disk_fake_fail_reads_of(page_block(&s, 3));
+  CHECK_EQ(store_read_page(&s, 3, buf), STORE_EIO);
+}
+
+TEST(store_falls_back_along_the_parent_chain_then_to_older) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  disk_fake_flip_bit(record_block_of(&s, 3), 5);
+  disk_fake_flip_bit(record_block_of(&s, 2), 5);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+  disk_fake_flip_bit(record_block_of(&s, 1), 5);
+  disk_fake_flip_bit(record_block_of(&s, 0), 5);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_ENOVALID);
+  CHECK(!s.mounted);
+}
+
+/* A disk with generation 1 committed, and the count of writes the commit of generation 2 makes. */
+struct torn_setup {
+  uint8_t *image;
+  uint32_t blocks;
+  uint32_t commit_writes;
+  uint32_t model_next_version;
+};
+
+static const uint32_t torn_pages[] = {3, 512};
+
+static void torn_prepare(struct torn_setup *t) {
+  struct store s;
+  t->blocks = 40;
+  fresh_store_of(&s, SMALL_SPACE, t->blocks, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t first[] = {1, 5, 512};
+  commit_pages(&s, first, 3, 1);
+  t->image = save_disk(t->blocks);
+  t->model_next_version = next_version;
+  uint32_t before = disk_fake_counters().writes;
+  commit_pages(&s, torn_pages, 2, 1);
+  t->commit_writes = disk_fake_counters().writes - before;
+  store_unmount(&s);
+}
+
+/*
+ * Restores generation 1, commits generation 2 with the fault armed, power-cycles, checks: a
+ * generation that verifies (pages are checked at mount), generation 1 kept, nothing damaged.
+ * `thorough` adds the slower checks: contents against the model, free blocks against a fresh
+ * mount, and the store committing on from there.
+ */
+static int torn_run(struct torn_setup *t, void (*arm)(uint32_t, uint32_t), uint32_t nth, uint32_t bytes,
+                    enum disk_survivors survivors, uint32_t seed, int thorough) {
+  disk_fake_load(t->image, t->blocks);
+  struct store s;
+  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+  store_init(&s, &c);
+  if (store_mount(&s, NO_GENERATION) != STORE_OK) return 0;
+  next_version = t->model_next_version;
+  arm(nth, bytes);
+  int rc = commit_pages(&s, torn_pages, 2, 1);
+  store_unmount(&s);
+  disk_fake_power_cycle(survivors, seed);
+  if (store_mount(&s, NO_GENERATION) != STORE_OK) return 0;
+  uint32_t g = store_current_generation(&s);
+  int ok = (g == 1 || g == 2) && has_generation(&s, 1) && (!thorough || (contents_match(&s) && free_blocks_agree(&s)));
+  if (rc == STORE_OK && g != 2) ok = 0; /* a commit that returned OK is never lost */
+  for (uint32_t i = 0; i < store_generation_count(&s); i++)
+    if (store_generation_at(&s, i)->damage != STORE_DAMAGE_NONE) ok = 0;
+  if (ok && thorough && g == 1) { /* the store goes on from the survivor */
+    uint32_t again[] = {4};
+    ok = commit_pages(&s, again, 1, 1) == STORE_OK && remount(&s, NO_GENERATION) == STORE_OK && contents_match(&s);
+  }
+  store_unmount(&s);
+  return ok;
+}
+
+static void tear(uint32_t nth, uint32_t bytes) { disk_fake_tear_write(nth, bytes); }
+static void fail_write(uint32_t nth, uint32_t unused) { disk_fake_fail_write(nth); }
+
+TEST(store_torn_superblock_write_never_loses_the_last_commit) {
+  struct torn_setup t;
+  torn_prepare(&t);
+  CHECK(t.commit_writes >= 4);
+  uint32_t superblock_write = t.commit_writes - 1;
+  for (uint32_t bytes = 0; bytes <= BLOCK_SIZE; bytes++)
+    if (!torn_run(&t, tear, superblock_write, bytes, DISK_KEEP_ALL, 0, 1)) {
+      fprintf(stderr, "torn superblock at byte %u\n", bytes);
+      CHECK(0);
+    }
+}
+
+TEST(store_tear_at_every_byte_of_every_commit_write_keeps_a_valid_generation) {
+  struct torn_setup t;
+  torn_prepare(&t);
+  for (uint32_t w = 0; w < t.commit_writes; w++)
+    for (uint32_t bytes = 0; bytes <= BLOCK_SIZE; bytes++)
+      if (!torn_run(&t, tear, w, bytes, DISK_KEEP_ALL, 0, bytes % 257 == 0 || bytes >= BLOCK_SIZE - 1)) {
+        fprintf(stderr, "torn write %u at byte %u\n", w, bytes);
+        CHECK(0);
+      }
+}
+
+TEST(store_power_loss_with_a_reordering_cache_keeps_a_valid_generation) {
+  struct torn_setup t;
+  torn_prepare(&t);
+  for (uint32_t w = 0; w <= t.commit_writes; w++) {
+    CHECK(torn_run(&t, tear, w, 0, DISK_KEEP_NONE, 0, 1));
+    for (uint32_t seed = 1; seed <= 40; seed++) CHECK(torn_run(&t, tear, w, 0, DISK_KEEP_SOME, seed, 1));
+  }
+}
+
+TEST(store_failed_write_abandons_the_generation_and_keeps_going) {
+  struct torn_setup t;
+  torn_prepare(&t);
+  for (uint32_t w = 0; w < t.commit_writes; w++) CHECK(torn_run(&t, fail_write, w, 0, DISK_KEEP_ALL, 0, 1));
+  /* without a power cycle: the running store is still usable after a failed page or metadata write */
+  for (uint32_t w = 0; w + 1 < t.commit_writes; w++) {
+    disk_fake_load(t.image, t.blocks);
+    struct store s;
+    struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+    store_init(&s, &c);
+    CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+    next_version = t.model_next_version;
+    disk_fake_fail_write(w);
+    CHECK_EQ(commit_pages(&s, torn_pages, 2, 1), STORE_EIO);
+    CHECK(!s.pending && !s.broken);
+    CHECK_EQ(store_current_generation(&s), 1);
+    CHECK(contents_match(&s));
+    CHECK(free_blocks_agree(&s));
+    CHECK_EQ(commit_pages(&s, torn_pages, 2, 1), STORE_OK);
+    CHECK(contents_match(&s));
+    CHECK(free_blocks_agree(&s));
+    store_unmount(&s);
+  }
+}
+
+TEST(store_failed_superblock_write_needs_a_remount) {
+  struct torn_setup t;
+  torn_prepare(&t);
+  disk_fake_load(t.image, t.blocks);
+  struct store s;
+  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+  store_init(&s, &c);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+  next_version = t.model_next_version;
+  disk_fake_fail_write(t.commit_writes - 1);
+  CHECK_EQ(commit_pages(&s, torn_pages, 2, 1), STORE_EIO);
+  CHECK(s.broken);
+  uint8_t buf[BLOCK_SIZE];
+  CHECK_EQ(store_read_page(&s, 1, buf), STORE_EIO);
+  CHECK_EQ(store_begin_generation(&s), STORE_EIO);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_rollback_makes_a_branch_and_keeps_the_newer_generations) {
+  struct store s;
+  fresh_store(&s, 512, STORE_CHECK_PAGES_AT_MOUNT);
+  for (uint32_t g = 1; g <= 5; g++) CHECK_EQ(commit_pages(&s, 0, 8, 1), STORE_OK);
+  CHECK_EQ(remount(&s, 3), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 3);
+  CHECK(contents_match(&s));
+  CHECK_EQ(commit_pages(&s, 0, 8, 1), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 6);
+  CHECK_EQ(generation(&s, 6)->parent, 3);
+  CHECK_EQ(store_generation_count(&s), 7);
+  CHECK(has_generation(&s, 4) && has_generation(&s, 5));
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 6);
+  CHECK(contents_match(&s));
+  CHECK_EQ(remount(&s, 5), STORE_OK);
+  CHECK(contents_match(&s));
+  CHECK_EQ(commit_pages(&s, 0, 8, 1), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 7);
+  CHECK_EQ(generation(&s, 7)->parent, 5);
+  CHECK_EQ(remount(&s, 42), STORE_ENOGEN);
+}
+
+TEST(store_retention_reuses_freed_blocks_forever) {
+  struct store s;
+  model_init(SPACE);
+  disk_fake_create(1000);
+  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+  c.retention.max_generations = 10;
+  store_init(&s, &c);
+  CHECK_EQ(store_format(&s, SPACE, clock_seconds), STORE_OK);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+  /* 400 generations of 16 pages each (of the first 64): 6400 page writes on a 1000-block disk,
+     where 10 generations of 64 pages and their metadata always fit */
+  for (uint32_t g = 1; g <= 400; g++) {
+    uint32_t pages[16];
+    for (uint32_t i = 0; i < 16; i++) pages[i] = random_below(64);
+    CHECK_EQ(commit_pages(&s, pages, 16, 7), STORE_OK);
+    CHECK(store_generation_count(&s) <= 10);
+    if (g % 37 == 0) {
+      CHECK(free_blocks_agree(&s));
+      CHECK(contents_match(&s));
+    }
+  }
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 400);
+  CHECK(contents_match(&s));
+  for (uint32_t i = 0; i < store_generation_count(&s); i++) {
+    CHECK_EQ(remount(&s, store_generation_at(&s, i)->number), STORE_OK);
+    CHECK(contents_match(&s));
+  }
+}
+
+TEST(store_index_stays_within_its_cap_at_a_high_snapshot_rate) {
+  struct store s;
+  fresh_store(&s, 2048, STORE_CHECK_PAGES_ON_READ);
+  /* ten snapshots a second: the wall clock advances every tenth commit */
+  for (uint32_t g = 1; g <= 700; g++) {
+    CHECK_EQ(commit_pages(&s, 0, 1, g % 10 == 0), STORE_OK);
+    CHECK(store_generation_count(&s) <= IX_MAX_ENTRIES);
+  }
+  CHECK(store_generation_count(&s) >= IX_MAX_ENTRIES - 5); /* the cap, less a few aged into minute buckets */
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 700);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_disk_full_is_a_clear_error_and_the_last_generation_survives) {
+  struct store s;
+  fresh_store(&s, 64, STORE_CHECK_PAGES_AT_MOUNT);
+  CHECK_EQ(commit_pages(&s, 0, 10, 1), STORE_OK);
+  uint32_t free_before = store_free_blocks(&s);
+  int rc = commit_pages(&s, 0, 200, 1);
+  CHECK_EQ(rc, STORE_ENOSPACE);
+  CHECK(!s.pending);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK_EQ(store_free_blocks(&s), free_before);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+  /* a smaller generation still fits */
+  CHECK_EQ(commit_pages(&s, 0, 5, 1), STORE_OK);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_fills_the_disk_exactly) {
+  struct store s;
+  fresh_store(&s, 64, STORE_CHECK_PAGES_AT_MOUNT);
+  /* one range: the commit needs a map block, a record and an index besides the pages */
+  uint32_t fit = store_free_blocks(&s) - 3;
+  uint32_t pages[64];
+  for (uint32_t i = 0; i < fit; i++) pages[i] = i;
+  CHECK_EQ(commit_pages(&s, pages, fit, 1), STORE_OK);
+  CHECK_EQ(store_free_blocks(&s), 1); /* the old index */
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+}
+
+TEST(store_rejects_calls_out_of_order_and_bad_configuration) {
+  struct store s;
+  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+  uint8_t buf[BLOCK_SIZE] = {1};
+  CHECK_EQ(store_init(&s, &c), STORE_OK);
+  CHECK_EQ(store_read_page(&s, 0, buf), STORE_ESTATE);
+  CHECK_EQ(store_begin_generation(&s), STORE_ESTATE);
+  CHECK_EQ(store_write_page(&s, 0, buf), STORE_ESTATE);
+  struct store_snapshot_stats stats = {0};
+  CHECK_EQ(store_commit(&s, &stats), STORE_ESTATE);
+  disk_fake_create(64);
+  CHECK_EQ(store_format(&s, 12345, 0), STORE_EINVAL);
+  CHECK_EQ(store_format(&s, SPACE, clock_seconds), STORE_OK);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  CHECK_EQ(store_begin_generation(&s), STORE_ESTATE);
+  CHECK_EQ(store_write_page(&s, PAGES, buf), STORE_ERANGE);
+  store_abandon_generation(&s);
+  CHECK_EQ(store_commit(&s, &stats), STORE_ESTATE);
+  struct store_config bad = c;
+  bad.retention.max_generations = IX_MAX_ENTRIES + 1;
+  CHECK_EQ(store_init(&s, &bad), STORE_EINVAL);
+  bad = c;
+  bad.retention.keep_all_seconds = bad.retention.daily_seconds + 1;
+  CHECK_EQ(store_init(&s, &bad), STORE_EINVAL);
+  bad = c;
+  bad.memory.alloc = 0;
+  CHECK_EQ(store_init(&s, &bad), STORE_EINVAL);
+  bad = c;
+  bad.memory.alloc = refuse_alloc;
+  CHECK_EQ(store_init(&s, &bad), STORE_OK);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_ENOMEM);
+  CHECK(strcmp(store_status_name(STORE_EPAGE), "STORE_EPAGE") == 0);
+  CHECK(strcmp(store_status_name(-100), "STORE_E?") == 0);
+}
+
+TEST(store_mount_refuses_what_is_not_a_usable_store) {
+  struct store s;
+  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+  store_init(&s, &c);
+  disk_fake_create(64);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_ENOSTORE);
+  for (uint32_t b = 0; b < 64; b++)
+    for (uint32_t bit = 0; bit < BLOCK_SIZE * 8; bit += 1 + random_below(13)) disk_fake_flip_bit(b, bit);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_ENOSTORE);
+  /* a store formatted on a larger disk, then cut short */
+  disk_fake_create(128);
+  CHECK_EQ(store_format(&s, SPACE, clock_seconds), STORE_OK);
+  uint8_t *image = save_disk(64);
+  disk_fake_load(image, 64);
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_EUNSUPPORTED);
+  free(image);
+  disk_close();
+  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_EIO);
+}
+
+/* Re-seals a superblock slot after changing one of its fields, so the field's own checks are reached. */
+static void reseal_superblock(uint32_t slot, uint32_t field, uint32_t value) {
+  uint8_t b[BLOCK_SIZE];
+  memcpy(b, disk_fake_block(slot), BLOCK_SIZE);
+  memcpy(b + field, &value, 4);
+  memset(b + SB_CRC, 0, 4);
+  uint32_t crc = crc32c(b, BLOCK_SIZE);
+  memcpy(b + SB_CRC, &crc, 4);
+  ph_disk_write(slot, b, 1);
+}
+
+TEST(store_fuzzed_metadata_never_crashes_and_never_returns_wrong_pages) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  uint8_t *image = save_disk(256);
+  uint32_t used[256], used_count = 0;
+  for (uint32_t b = 0; b < 256; b++)
+    if (b < 2 || s.refs[b]) used[used_count++] = b;
+  store_unmount(&s);
+  /* a commit after a fuzzed mount may reuse number 3 (when an older superblock won): keep the model */
+  uint32_t(*model)[MAX_PAGES] = malloc(4 * sizeof *model);
+  memcpy(model, version, 4 * sizeof *model);
+  static const uint32_t sb_fields[] = {SB_SEQ_LO,      SB_SEQ_HI,       SB_BLOCK_COUNT, SB_SPACE_SIZE,
+                                       SB_INDEX_BLOCK, SB_INDEX_CRC,    SB_NEWEST_GEN,  SB_BLOCK_SIZE,
+                                       SB_SPACE_BASE,  SB_VERSION,      SB_FLAGS};
+  for (uint32_t trial = 0; trial < 3000; trial++) {
+    disk_fake_load(image, 256);
+    memcpy(version, model, 4 * sizeof *model);
+    uint32_t flips = 1 + random_below(8);
+    for (uint32_t f = 0; f < flips; f++) disk_fake_flip_bit(used[random_below(used_count)], random_below(BLOCK_SIZE * 8));
+    if (trial % 3 == 0) {
+      uint32_t field = sb_fields[random_below(sizeof sb_fields / sizeof *sb_fields)];
+      uint32_t values[] = {0, 1, 2, 0xFFFFFFFFu, 0x7FFFFFFFu, random_below(600), random_state};
+      reseal_superblock(random_below(2), field, values[random_below(7)]);
+    }
+    enum store_page_check check = trial % 2 ? STORE_CHECK_PAGES_AT_MOUNT : STORE_CHECK_PAGES_ON_READ;
+    struct store_config c = config(check);
+    store_init(&s, &c);
+    int rc = store_mount(&s, trial % 5 == 0 ? random_below(4) : NO_GENERATION);
+    if (rc == STORE_OK) {
+      uint32_t g = store_current_generation(&s);
+      CHECK(g <= 3);
+      uint8_t got[BLOCK_SIZE], want[BLOCK_SIZE];
+      for (uint32_t p = 0; p < PAGES; p++) {
+        int r = store_read_page(&s, p, got);
+        if (r == STORE_EPAGE || r == STORE_EIO) {
+          CHECK(check == STORE_CHECK_PAGES_ON_READ);
+          continue;
+        }
+        if (version[g][p] == 0) {
+          CHECK_EQ(r, STORE_ZERO_PAGE);
+        } else {
+          page_bytes(version[g][p], p, want);
+          CHECK_EQ(r, STORE_OK);
+          CHECK(memcmp(got, want, BLOCK_SIZE) == 0);
+        }
+      }
+      CHECK(commit_pages(&s, 0, 2, 1) <= STORE_OK);
+    } else {
+      CHECK(rc == STORE_ENOSTORE || rc == STORE_EUNSUPPORTED || rc == STORE_ENOVALID || rc == STORE_ENOGEN ||
+            rc == STORE_ENOMEM);
+    }
+    store_unmount(&s);
+  }
+  free(model);
+  free(image);
+}
