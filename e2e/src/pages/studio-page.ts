@@ -12,7 +12,8 @@ export class StudioPage {
 
   async open(urlWithToken: string): Promise<void> {
     await this.page.goto(urlWithToken);
-    await this.page.locator('body[data-ready="true"]').waitFor();
+    // Generous: the machines these tests run on are shared and often loaded.
+    await this.page.locator('body[data-ready="true"]').waitFor({ timeout: 120_000 });
   }
 
   panel(name: 'machine-bar' | 'explorer' | 'editor' | 'inspector' | 'console' | 'timeline'): Locator {

@@ -144,6 +144,7 @@ export class ConsolePanel {
   }
 
   private connect(tab: Tab, stream: number, endPrefix: string): void {
+    tab.label.classList.remove('ended');
     tab.stream = this.api.consume(stream, {
       onData: (data, shown) => tab.terminal.write(data, shown),
       onEnd: (reason) => {

@@ -96,7 +96,7 @@ export class TimelinePanel {
   setTimeline(timeline: Timeline): void {
     this.view.setTimeline(timeline);
     const { generations, laneCount } = this.view.model;
-    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoints · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
+    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
     this.drawPlot();
   }
 

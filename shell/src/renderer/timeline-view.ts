@@ -58,6 +58,8 @@ export class TimelineView {
   private activeLane = 0;
   /** Until the user zooms or pans, the view keeps the whole history in sight as it grows. */
   private followHistory = true;
+  /** While the pointer is over the canvas the view holds still, so points do not move under it. */
+  private pointerInside = false;
 
   constructor(container: HTMLElement) {
     this.canvas = document.createElement('canvas');
@@ -76,7 +78,13 @@ export class TimelineView {
     this.canvas.addEventListener('pointerdown', (event) => this.pointerDown(event));
     this.canvas.addEventListener('pointermove', (event) => this.pointerMove(event));
     this.canvas.addEventListener('pointerup', (event) => this.pointerUp(event));
-    this.canvas.addEventListener('pointerleave', () => this.setHover(-1));
+    this.canvas.addEventListener('pointerenter', () => {
+      this.pointerInside = true;
+    });
+    this.canvas.addEventListener('pointerleave', () => {
+      this.pointerInside = false;
+      this.setHover(-1);
+    });
   }
 
   setTimeline(timeline: Timeline): void {
@@ -85,7 +93,7 @@ export class TimelineView {
     this.selection.a = keep[0] === undefined ? -1 : (this.layout.indexById.get(keep[0]) ?? -1);
     this.selection.b = keep[1] === undefined ? -1 : (this.layout.indexById.get(keep[1]) ?? -1);
     this.activeLane = this.layout.currentIndex >= 0 ? this.layout.lanes[this.layout.currentIndex]! : 0;
-    if (this.followHistory) this.zoomToFit();
+    if (this.followHistory && !this.pointerInside) this.zoomToFit();
     this.requestDraw();
     this.emitSelection();
   }
