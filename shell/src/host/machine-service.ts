@@ -11,6 +11,7 @@ import {
   type Machine,
   type MachineStatus,
   Machines,
+  machineNameProblem,
   VmError,
 } from '@phantom/vm-manager/node/index.js';
 import {
@@ -132,6 +133,9 @@ export class MachineService {
   }
 
   async create(name: string, program: string | undefined): Promise<MachineSummary> {
+    // Refuse a bad name before the build, which can take minutes.
+    const problem = machineNameProblem(name);
+    if (problem) translate(new VmError('bad-input', problem));
     const built = await this.build(name, program);
     const machine = await this.machines
       .create(name, {
@@ -211,8 +215,8 @@ export class MachineService {
         id: g.number,
         parent: g.parent,
         time,
-        pauseMs: null,
-        dirtyPages: null,
+        pauseMs: g.stats ? g.stats.pauseUs / 1000 : null,
+        dirtyPages: g.stats ? g.stats.pagesWritten : null,
         objects: null,
         bytes: null,
       };

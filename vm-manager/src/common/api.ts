@@ -122,6 +122,21 @@ export interface Generation {
   parent: number | null;
   /** ISO 8601, when the store records it. */
   committedAt: string | null;
+  /** What the kernel measured for this snapshot (null where the record is unreadable). */
+  stats: GenerationStats | null;
+}
+
+/** A generation record's statistics (lang/spec/store.def, GEN_*). */
+export interface GenerationStats {
+  /** Machine time at the snapshot, ms. */
+  machineMs: number;
+  /** Stop-the-world pause, µs. */
+  pauseUs: number;
+  pagesCopiedOnWrite: number;
+  pagesWritten: number;
+  bytesWritten: number;
+  writeUs: number;
+  commitUs: number;
 }
 
 /** A live connection to a machine's serial console. */

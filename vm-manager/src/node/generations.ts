@@ -29,6 +29,17 @@ export function readGenerations(diskPath: string): StoreGenerations {
         number: g.generation,
         parent: g.parent === NO_GENERATION ? null : g.parent,
         committedAt: g.record?.wallSeconds ? new Date(g.record.wallSeconds * 1000).toISOString() : null,
+        stats: g.record
+          ? {
+              machineMs: g.record.uptimeMs,
+              pauseUs: g.record.pauseUs,
+              pagesCopiedOnWrite: g.record.pagesCow,
+              pagesWritten: g.record.pagesWritten,
+              bytesWritten: g.record.bytesWritten,
+              writeUs: g.record.writeUs,
+              commitUs: g.record.commitUs,
+            }
+          : null,
       })),
       newest: store.superblock.newestGeneration,
     };
