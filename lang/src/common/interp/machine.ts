@@ -88,6 +88,7 @@ export class Machine {
   private readonly checkedMethods = new Set<number>();
   private checkedAt = 0;
   private readonly stringClass: number;
+  private readonly frameClass: number;
 
   constructor(bytes: Uint8Array, options: MachineOptions = {}) {
     this.space = new Space(bytes);
@@ -113,6 +114,7 @@ export class Machine {
     this.clock = intOf(this.space.slot(this.root, L.ROOT_CLOCK));
     this.methodClass = this.internalClass(L.CID_METHOD);
     this.stringClass = this.internalClass(L.CID_STRING);
+    this.frameClass = this.internalClass(L.CID_FRAME);
   }
 
   // ── object-space helpers ──
@@ -332,7 +334,8 @@ export class Machine {
   private newFrame(method: number): number {
     const locals = intOf(this.space.slot(method, L.METHOD_LOCALS));
     const maxStack = intOf(this.space.slot(method, L.METHOD_MAX_STACK));
-    const frame = this.allocate(L.CID_FRAME, L.KIND_SLOTS, 4 * (L.FRAME_LOCALS + locals + maxStack));
+    const frame = this.heap.allocate(this.frameClass, L.KIND_SLOTS, 4 * (L.FRAME_LOCALS + locals + maxStack));
+    if (frame === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
     this.space.setSlot(frame, L.FRAME_METHOD, method);
     return frame;
   }
@@ -446,10 +449,16 @@ export class Machine {
    * Calls `method` with the `argc` values on top of the running thread's innermost frame (whose
    * pc and sp are saved, pc past the call). Natives run here; bytecode gets a new frame.
    */
-  private invoke(method: number, argc: number, callPc: number): void {
+  private invoke(
+    method: number,
+    argc: number,
+    callPc: number,
+    caller: number,
+    callerSb: number,
+    callerSp: number,
+  ): void {
     const s = this.space;
     const w = this.w;
-    const caller = s.slot(this.currentThread, L.THREAD_FRAME);
     if ((method & 1) === 0 || s.classOf(method) !== this.methodClass) {
       throw new MachineFault(
         `${this.methodName(s.slot(caller, L.FRAME_METHOD))} pc ${callPc}: call target is not a method`,
@@ -460,10 +469,6 @@ export class Machine {
         `${this.methodName(s.slot(caller, L.FRAME_METHOD))} pc ${callPc}: ${this.methodName(method)} takes ${intOf(s.slot(method, L.METHOD_ARGC))} argument slots, called with ${argc}`,
       );
     }
-    const callerMethod = s.slot(caller, L.FRAME_METHOD);
-    const callerSb =
-      s.headerIndex(caller) + HW + L.FRAME_LOCALS + intOf(s.slot(callerMethod, L.METHOD_LOCALS));
-    const callerSp = intOf(s.slot(caller, L.FRAME_SP));
     const argBase = callerSb + callerSp - argc;
     const native = intOf(s.slot(method, L.METHOD_NATIVE));
     const flags = intOf(s.slot(method, L.METHOD_FLAGS));
@@ -911,7 +916,7 @@ export class Machine {
             }
             w[fw + L.FRAME_PC] = (ip + CALL_BYTES - codeBase) << 1;
             w[fw + L.FRAME_SP] = (sp - sb) << 1;
-            this.invoke(callee, argc, ip - codeBase);
+            this.invoke(callee, argc, ip - codeBase, frame, sb, sp - sb);
             reload = true;
             break run;
           }
