@@ -11,16 +11,6 @@
 #include "spec.h"
 #include "store.h"
 
-/* core/store.c is written beside this file; until it is in the tree the kernel links without
-   it, reports that it cannot mount, and halts. */
-#pragma weak store_init
-#pragma weak store_mount
-#pragma weak store_read_page
-#pragma weak store_status_name
-#pragma weak store_current_generation
-#pragma weak store_generation_count
-#pragma weak store_generation_at
-
 static struct store store;
 
 static void *store_alloc(void *context, size_t bytes) {
@@ -33,7 +23,13 @@ static void *store_alloc(void *context, size_t bytes) {
 static int read_store_page(uint32_t page, void *frame) {
   int r = store_read_page(&store, page, frame);
   if (r == STORE_ZERO_PAGE) return PAGER_ZERO_PAGE;
-  if (r < 0) kprintf("store: page %u: %s\n", page, store_status_name(r));
+  if (r < 0) {
+    /* The pager panics next: the machine cannot run on without this page. Say the way out. */
+    const struct store_generation *g = store_generation_at(&store, store_current_index(&store));
+    kprintf("store: page %u of generation %u cannot be used: %s\n", page, g->number, store_status_name(r));
+    if (g->parent != NO_GENERATION)
+      kprintf("store: boot with gen=%u (its parent) to resume from the generation before it\n", g->parent);
+  }
   return r < 0 ? PH_EIO : 0;
 }
 
@@ -51,10 +47,6 @@ uint32_t space_boot(const struct kernel_options *options) {
     return 0;
   }
   if (!virtio_blk_init(disk)) return 0;
-  if (!store_init || !store_mount) {
-    kprintf("store: missing: this kernel was built without core/store.c, so it cannot mount the store\n");
-    return 0;
-  }
   struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
   uint64_t started = ph_tsc();
   int r = store_init(&store, &config);

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { boot, kernelDir, tempDir, writeStoreDisk } from '../qemu.mjs';
 import { headerOnlySpace } from '../spaces.mjs';
@@ -76,7 +77,7 @@ try {
   for (let i = 0; i < runs; i++) {
     rows.qemu.push(await qemuStartMs());
     // snap=0: every boot starts from generation 0, not from what the previous boot snapshotted.
-    const run = await boot({ disk, append: 'snap=0', until: /^(tick 1|halted)\r?$/m });
+    const run = await boot({ disk, append: 'snap=0', until: /^(tick 1|halted)\r\n/m });
     const first = at(run.marks, /./);
     const program = at(run.marks, /^tick 1$/);
     rows.first.push(first);
@@ -110,7 +111,7 @@ ${runs} boots of \`build/phantom.elf\` in \`qemu-system-i386 -accel ${accel} -m 
 ${spaceMiB} MiB object space as generation 0 of a store on a virtio disk: ${what}.
 Times are from spawning QEMU to the console line arriving on the host, so they include QEMU's own
 start-up and its firmware (SeaBIOS), which the baseline row and the kernel-share row separate.
-Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.env.BENCH_HOST ?? 'the development VM'} (2 cores shared with other work).
+Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.env.BENCH_HOST ?? 'the development VM'} (2 cores shared with other work; load average ${loadavg()[0].toFixed(1)} at the end of the run).
 
 ${table}
 
