@@ -14,8 +14,6 @@ import * as L from '../spec/generated.js';
 export const smallInt = (n: number): number => n << 1;
 /** The integer a small-integer word holds. */
 export const intOf = (word: number): number => word >> 1;
-/** A value word is a reference when its low bit is set. */
-export const isRef = (word: number): boolean => (word & L.REF_TAG) !== 0;
 
 const HEADER_WORDS = L.HEADER_BYTES / 4;
 const utf8 = new TextEncoder();
