@@ -175,8 +175,11 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
       ph_idle_until(clock_synced_uptime + (uint32_t)wait_ms);
       continue;
     }
+    uint32_t budget = TIME_SLICE;
+    if (limits->max_instructions && limits->max_instructions - instructions < budget)
+      budget = (uint32_t)(limits->max_instructions - instructions);
     current_thread = t;
-    interp_run(t, TIME_SLICE, &instructions);
+    interp_run(t, budget, &instructions);
     current_thread = 0;
     word_t after = next_thread(t);
     root_slots()[ROOT_CURRENT] = after ? after : first_thread();

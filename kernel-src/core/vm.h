@@ -25,7 +25,7 @@ const char *vm_try_start(uint32_t mapped_bytes);
 __attribute__((noreturn)) void vm_run(void);
 
 struct vm_limits {
-  uint64_t max_instructions; /**< stop after about this many bytecodes; 0 = no limit */
+  uint64_t max_instructions; /**< stop after this many bytecodes (a turn is cut short); 0 = no limit */
   int64_t max_ms;            /**< stop once machine time passes this; < 0 = no limit */
 };
 

@@ -6,7 +6,7 @@
  *   phrun [options] <store file>
  *     --gen N           mount generation N (default: the newest that verifies)
  *     --max-ms N        stop once machine time passes N ms
- *     --max-steps N     stop after about N bytecodes (checked between turns of TIME_SLICE)
+ *     --max-steps N     stop after N bytecodes (as the reference interpreter's --max-steps)
  *     --virtual-clock   machine time moves only when every thread sleeps (instant, deterministic
  *                       sleeps, the reference interpreter's clock)
  *     --stats           print bytecodes, bytecodes/s and collector figures to stderr at the end

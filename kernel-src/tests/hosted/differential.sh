@@ -4,7 +4,9 @@
 # `phc image` wrote; the two console outputs must be identical, byte for byte.
 #
 # Runs are bounded the same way on both sides: machine time up to MAX_MS on the virtual clock
-# (sleeps are instant), so endless programs such as counter.ph stop at the same tick. Needs lang
+# (sleeps are instant), so endless programs such as counter.ph stop at the same tick; and, for each
+# of STEP_LIMITS, after the same number of bytecodes (which also checks that both count
+# instructions and switch threads at the same points). Needs lang
 # built (npx tsc -b lang, which the root npm test does first). Prints "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 LANG_DIR=../lang
@@ -12,6 +14,8 @@ PHC=$LANG_DIR/bin/phc.mjs
 REFERENCE=$LANG_DIR/dist/node/run-image.js
 PHRUN=build/hosted/phrun
 MAX_MS=${MAX_MS:-5000}
+# Bytecode counts at which both interpreters are also stopped (not multiples of TIME_SLICE).
+STEP_LIMITS="777 12345 100001"
 # Wall-clock guard per run, far above what any example needs, so a hang fails instead of blocking.
 GUARD_SECONDS=300
 
@@ -59,6 +63,16 @@ for source in "$LANG_DIR"/examples/*.ph; do
     continue
   fi
   passed=$((passed + 1))
+  # Cut both runs at the same bytecode: the outputs still agree (same instruction counts, turns).
+  for steps in $STEP_LIMITS; do
+    node "$REFERENCE" "$image" --max-steps "$steps" >"$work/$name.reference" 2>&1
+    "$PHRUN" --virtual-clock --max-steps "$steps" "$image" >"$work/$name.phrun" 2>&1
+    if cmp -s "$work/$name.reference" "$work/$name.phrun"; then
+      passed=$((passed + 1))
+    else
+      fail "$name" "outputs differ when both stop after $steps bytecodes"
+    fi
+  done
 done
 
 echo "$passed passed, $failed failed"
