@@ -1,0 +1,107 @@
+// The allocator and collector on a hand-built space: free blocks coalesce and are listed in
+// address order, 12-byte holes stay unlisted until a neighbour dies, allocation takes exact fits
+// and splits larger blocks, and cycles and objects reachable only through temporary roots behave.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Space } from '../image/space.js';
+import * as L from '../spec/generated.js';
+import { Heap } from './heap.js';
+
+/** A space whose root is an array of `rootSlots` slots; class words are a fake (the array itself). */
+function setup(rootSlots: number): { space: Space; heap: Heap; root: number } {
+  const space = Space.create(L.SPACE_SIZE_MIN);
+  const heap = new Heap(space);
+  const root = heap.allocate(0, L.KIND_SLOTS, 4 * rootSlots);
+  space.setHeaderField(L.SH_ROOT, root);
+  return { space, heap, root };
+}
+
+/** The free list as [address, total bytes] pairs. */
+function freeList(space: Space): [number, number][] {
+  const list: [number, number][] = [];
+  for (let a = space.headerField(L.SH_FREE); a !== 0; a = space.words[((a - L.SPACE_BASE) >> 2) + 3]! >>> 0) {
+    list.push([a, L.HEADER_BYTES + space.words[((a - L.SPACE_BASE) >> 2) + 1]!]);
+  }
+  return list;
+}
+
+test('dead neighbours coalesce into one listed block; a lone 12-byte hole stays unlisted', () => {
+  const { space, heap, root } = setup(4);
+  const a = heap.allocate(0, L.KIND_SLOTS, 8); // 20 bytes
+  heap.allocate(0, L.KIND_SLOTS, 8); // b, 20 bytes
+  const keep1 = heap.allocate(0, L.KIND_SLOTS, 0);
+  const empty = heap.allocate(0, L.KIND_SLOTS, 0); // 12 bytes
+  const keep2 = heap.allocate(0, L.KIND_BYTES, 3); // 16 bytes
+  space.setSlot(root, 0, keep1);
+  space.setSlot(root, 1, keep2);
+  const stats = heap.collect();
+  assert.equal(stats.liveObjects, 3);
+  assert.deepEqual(freeList(space), [[a - 1, 40]], 'a and b merged; the 12-byte hole is not listed');
+  assert.equal(space.kindOf(empty), L.KIND_FREE);
+  assert.equal(space.payloadBytes(empty), 0);
+  assert.equal(space.headerField(L.SH_OBJECTS), 3);
+  // When keep1 dies too, the hole merges with it and its neighbours' run.
+  space.setSlot(root, 0, 0);
+  heap.collect();
+  assert.deepEqual(freeList(space), [[a - 1, 40 + 12 + 12]]);
+});
+
+test('allocation takes an exact fit whole, splits a larger block, and skips blocks it cannot split', () => {
+  const { space, heap, root } = setup(2);
+  const big = heap.allocate(0, L.KIND_SLOTS, 88); // 100 bytes
+  const keep = heap.allocate(0, L.KIND_SLOTS, 0);
+  space.setSlot(root, 0, keep);
+  heap.collect();
+  assert.deepEqual(freeList(space), [[big - 1, 100]]);
+  const first = heap.allocate(0, L.KIND_SLOTS, 8); // 20 bytes: split, 80 left
+  assert.equal(first, big);
+  assert.deepEqual(freeList(space), [[big - 1 + 20, 80]]);
+  assert.ok(
+    new Int32Array(space.bytes.buffer, first - 1 - L.SPACE_BASE + 12, 2).every((v) => v === 0),
+    'zeroed',
+  );
+  const top = space.headerField(L.SH_TOP);
+  const odd = heap.allocate(0, L.KIND_SLOTS, 60); // 72 bytes would leave 8: cannot split, bump instead
+  assert.equal(odd - 1, top);
+  const exact = heap.allocate(0, L.KIND_SLOTS, 68); // 80 bytes: the exact fit
+  assert.equal(exact, big + 20);
+  assert.deepEqual(freeList(space), []);
+});
+
+test('cycles are collected; temporary roots and class words keep objects alive', () => {
+  const { space, heap, root } = setup(1);
+  const x = heap.allocate(0, L.KIND_SLOTS, 4);
+  const y = heap.allocate(0, L.KIND_SLOTS, 4);
+  space.setSlot(x, 0, y);
+  space.setSlot(y, 0, x);
+  const cls = heap.allocate(0, L.KIND_SLOTS, 4);
+  const instance = heap.allocate(cls, L.KIND_SLOTS, 0);
+  const pinned = heap.allocate(0, L.KIND_BYTES, 5);
+  space.setSlot(root, 0, instance);
+  heap.tempRoots.push(pinned);
+  heap.collect();
+  assert.equal(space.kindOf(x), L.KIND_FREE);
+  assert.equal(space.kindOf(cls), L.KIND_SLOTS, 'reachable through the header of a live instance');
+  assert.equal(space.kindOf(pinned), L.KIND_BYTES);
+  heap.tempRoots.length = 0;
+  heap.collect();
+  assert.equal(space.kindOf(pinned), L.KIND_FREE);
+});
+
+test('allocation fails with 0 only when the space is full even after a collection', () => {
+  const { space, heap, root } = setup(1);
+  let chain = 0;
+  let count = 0;
+  for (;;) {
+    const node = heap.allocate(0, L.KIND_SLOTS, 4);
+    if (node === 0) break;
+    space.setSlot(node, 0, chain);
+    chain = node;
+    space.setSlot(root, 0, chain);
+    count++;
+  }
+  assert.ok(count > 40_000, `${count} nodes of 16 bytes fit in 1 MiB`);
+  assert.ok(heap.collections >= 1);
+  space.setSlot(root, 0, 0);
+  assert.notEqual(heap.allocate(0, L.KIND_SLOTS, 4), 0, 'after dropping the chain there is room again');
+});
