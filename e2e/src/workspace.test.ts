@@ -95,3 +95,20 @@ test('with no machine the timeline says so, and the UI reported no errors', asyn
   assert.deepEqual(pageErrors, []);
   assert.equal(await page.locator('.notification.error').count(), 0);
 });
+
+test('a refused request shows a notification with its details, and the UI goes on', async () => {
+  await page.getByTestId('machine-picker').selectOption({ label: 'New machine…' });
+  await page.getByTestId('dialog-name').fill('no spaces allowed');
+  await page.getByTestId('dialog-ok').click();
+  const note = page.locator('.notification.error', {
+    hasText: 'Cannot create the machine no spaces allowed',
+  });
+  await note.waitFor();
+  assert.equal(await note.locator('.tag').textContent(), 'refused');
+  await note.getByText('Details').click();
+  assert.match((await note.locator('pre').textContent()) ?? '', /code: invalid-params/);
+  await page.screenshot({ path: join(artifactsDir, 'notification.png') });
+  await note.getByTitle('Dismiss').click();
+  assert.equal(await page.locator('.notification').count(), 0);
+  assert.equal(await page.getByTestId('machine-picker').isEnabled(), true);
+});

@@ -96,7 +96,12 @@ try {
   const cy = canvas.y + 60;
   await page.mouse.move(cx, cy);
   await browser.startTracing(page, {
-    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink.user_timing'],
+    categories: [
+      'toplevel',
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'disabled-by-default-devtools.timeline.frame',
+    ],
   });
   // Zoom in step by step to single generations, pan across, hover, then zoom back out.
   for (let i = 0; i < 40; i++) {
