@@ -234,20 +234,11 @@ async function consoleCommand(machine: Machine, io: Io): Promise<void> {
   io.err(`\r\ndetached from '${machine.name}'\r\n`);
 }
 
-async function run(argv: string[], io: Io): Promise<number | void> {
+async function run(argv: string[], io: Io): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(`${USAGE}\n`);
     return;
-  }
-  if (command === 'inspect') {
-    // The inspector parses its own arguments (--at gen:N, refs like @0x…).
-    const machines = new Machines();
-    try {
-      return await inspectMachine(machines, rest, io);
-    } finally {
-      machines.dispose();
-    }
   }
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
@@ -351,10 +342,22 @@ async function run(argv: string[], io: Io): Promise<number | void> {
   }
 }
 
+/** The inspector parses its own arguments (--at gen:N, refs like @0x…) and picks its exit status. */
+async function inspectCommand(args: string[], io: Io): Promise<number> {
+  const machines = new Machines();
+  try {
+    return await inspectMachine(machines, args, io);
+  } finally {
+    machines.dispose();
+  }
+}
+
 /** Runs one command; resolves to the exit status. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   try {
-    return (await run(argv, io)) ?? EXIT.ok;
+    if (argv[0] === 'inspect') return await inspectCommand(argv.slice(1), io);
+    await run(argv, io);
+    return EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`phantom: ${err.message}\n${USAGE}\n`);

@@ -47,6 +47,8 @@ export interface Driver {
   openConsole(): Promise<ConsoleSource>;
   /** Removes whatever the hypervisor keeps about the machine besides its directory. */
   forget(): Promise<void>;
+  /** Closes connections this process holds; the machine runs on. */
+  dispose(): void;
 }
 
 export type DriverFactory = (dir: MachineDir, config: MachineConfig) => Driver;

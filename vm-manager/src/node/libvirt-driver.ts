@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
-import { spawn as spawnPty } from 'node-pty';
+import type { IPty } from 'node-pty';
 import type { MachineConfig } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
 import { Emitter } from '../common/events.js';
@@ -173,7 +173,9 @@ export class LibvirtDriver implements Driver {
   }
 
   async openConsole(): Promise<ConsoleSource> {
-    const source = new VirshConsole(this.uri, this.domain);
+    // Loaded here, not at the top: a native module the qemu driver and most commands never need.
+    const { spawn } = await import('node-pty');
+    const source = new VirshConsole(spawn, this.uri, this.domain);
     await source.ready;
     return source;
   }
@@ -183,6 +185,9 @@ export class LibvirtDriver implements Driver {
     if (await this.withDomain(async () => true))
       await this.virsh(['undefine', '--snapshots-metadata', '--domain', this.domain]);
   }
+
+  /** Every libvirt call opens and closes its own connection; nothing is held. */
+  dispose(): void {}
 
   private async destroyIfActive(): Promise<void> {
     const state = await this.runtimeState();
@@ -267,11 +272,11 @@ class VirshConsole implements ConsoleSource {
   readonly onData = this.onDataEmitter.event;
   readonly onDidClose = this.onDidCloseEmitter.event;
   readonly ready: Promise<void>;
-  private readonly pty;
+  private readonly pty: IPty;
   private banner = '';
   private bannerSeen = false;
 
-  constructor(uri: string, domain: string) {
+  constructor(spawnPty: typeof import('node-pty').spawn, uri: string, domain: string) {
     this.pty = spawnPty('virsh', ['-c', uri, 'console', '--force', domain], {
       name: 'xterm',
       cols: 200,

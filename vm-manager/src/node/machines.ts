@@ -220,6 +220,7 @@ export class Machine {
   dispose(): void {
     this.unwatch();
     this.hub.disconnect();
+    this.driver.dispose();
     this.onDidChangeStateEmitter.dispose();
   }
 

@@ -257,6 +257,11 @@ export class QemuDriver implements Driver {
     await this.powerOff();
   }
 
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    this.qmp?.close();
+  }
+
   private async pid(): Promise<number | undefined> {
     try {
       const pid = Number((await readFile(this.dir.pidFile, 'utf8')).trim());
