@@ -1,5 +1,7 @@
 #!/bin/sh
-# differential.sh — every lang/examples program runs on the kernel's VM (build/hosted/phrun) and on
+# differential.sh — every lang/examples program, and the programs in tests/hosted/programs (which
+# reach every native, the VM's errors caught and uncaught, and 31-bit arithmetic edges), runs on
+# the kernel's VM (build/hosted/phrun) and on
 # lang's reference interpreter (lang/dist/node/run-image.js) from the same generation-0 store that
 # `phc image` wrote; the two console outputs must be identical, byte for byte.
 #
@@ -37,7 +39,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
-for source in "$LANG_DIR"/examples/*.ph; do
+for source in "$LANG_DIR"/examples/*.ph tests/hosted/programs/*.ph; do
   name=$(basename "$source" .ph)
   package=$(sed -n 's/^package \(.*\);.*/\1/p' "$source" | head -n 1)
   image=$work/$name.img
