@@ -818,6 +818,21 @@ int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds) {
   return rc;
 }
 
+struct store_superblock store_read_superblock(uint32_t slot) {
+  uint8_t block[BLOCK_SIZE];
+  struct superblock sb = {0};
+  struct store_superblock out = {0};
+  out.status = slot > 1 ? STORE_EINVAL : read_block(slot == 0 ? SB_BLOCK_A : SB_BLOCK_B, block);
+  if (out.status == STORE_OK) out.status = decode_superblock(block, slot, &sb);
+  out.sequence = sb.sequence;
+  out.block_count = sb.block_count;
+  out.space_size = sb.space_size;
+  out.index_block = sb.index_block;
+  out.index_crc = sb.index_crc;
+  out.newest = sb.newest;
+  return out;
+}
+
 uint32_t store_generation_count(const struct store *s) { return s->mounted ? s->generation_count : 0; }
 
 const struct store_generation *store_generation_at(const struct store *s, uint32_t i) {

@@ -238,6 +238,16 @@ uint32_t store_current_generation(const struct store *s);
 /** Blocks a new generation could use now. */
 uint32_t store_free_blocks(const struct store *s);
 
+/** What one superblock slot holds (for phstore info); status says whether it is usable. */
+struct store_superblock {
+  int status; /* STORE_OK, STORE_ENOSTORE (not a valid superblock), STORE_EUNSUPPORTED, STORE_EIO */
+  uint64_t sequence;
+  uint32_t block_count, space_size, index_block, index_crc, newest;
+};
+
+/** Reads and checks superblock slot 0 (SB_BLOCK_A) or 1 (SB_BLOCK_B) of the disk; needs no mount. */
+struct store_superblock store_read_superblock(uint32_t slot);
+
 /**
  * Reads every page of kept generation number `number` and checks it (phstore verify). STORE_OK,
  * STORE_ENOGEN, or the first failure (STORE_EPAGE, STORE_EIO), with *bad_page set to that page.
