@@ -86,6 +86,17 @@ test('a missing QEMU is reported as such', async () => {
   assert.equal((await machine.status()).state, 'stopped');
 });
 
+test('a libvirt daemon that cannot be reached is a clear error, and status still answers', async () => {
+  const uri = `qemu+unix:///system?socket=${join(state.root, 'no-libvirtd.sock')}`;
+  const machine = await state.machines.create('no-daemon', { kernelPath, driver: 'libvirt', uri });
+  const status = await machine.status();
+  assert.equal(status.state, 'stopped');
+  assert.match(status.reason ?? '', /cannot reach the hypervisor/);
+  await rejectsWith(machine.start(), 'hypervisor-failed', /is libvirtd running/);
+  assert.equal((await machine.status()).state, 'stopped');
+  await state.machines.remove('no-daemon').catch(() => undefined);
+});
+
 test('two processes starting one machine: one runs it, the other is told it is busy', async () => {
   await state.machines.create('contested', { kernelPath });
   const other = new Machines({ root: join(state.root, 'machines') });

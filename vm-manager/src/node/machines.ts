@@ -255,12 +255,20 @@ export class Machine {
       runtime = await this.driver.runtimeState();
     } catch (err) {
       if (isVmError(err, 'hypervisor-missing')) runtime = 'off';
-      else throw err;
+      else if (isVmError(err, 'hypervisor-failed') || isVmError(err, 'timeout')) {
+        // An unreachable hypervisor (libvirtd down, a remote host away) says nothing about the
+        // machine: report what was recorded, and why it could not be checked.
+        return this.statusOf({ ...recorded, reason: `cannot reach the hypervisor: ${err.message}` });
+      } else throw err;
     }
     const next = await this.nextState(recorded.state, runtime);
     let current = recorded;
     if (next && (next.state !== recorded.state || next.reason !== recorded.reason))
       current = await this.enter(next.state, next.reason);
+    return this.statusOf(current);
+  }
+
+  private statusOf(current: PersistedState): MachineStatus {
     return {
       name: this.name,
       state: current.state,
