@@ -147,11 +147,15 @@ word_t frame_new(word_t method) {
   return f;
 }
 
-static const char *load_frame(struct regs *r, word_t frame) {
+enum method_check { METHOD_UNCHECKED, METHOD_JUST_CHECKED };
+
+/** Point r at frame. METHOD_JUST_CHECKED: the caller has just run method_is_sane on its method. */
+static const char *load_frame_as(struct regs *r, word_t frame, enum method_check check) {
   if (!is_instance_of_cid(frame, CID_FRAME) || obj_kind(frame) != KIND_SLOTS || obj_slot_count(frame) < FRAME_LOCALS)
     return "the thread's frame is not a frame";
   word_t m = obj_slots(frame)[FRAME_METHOD];
-  if (!method_is_sane(m) || slot_int(m, METHOD_NATIVE, 0)) return "the frame's method cannot run";
+  if ((check == METHOD_UNCHECKED && !method_is_sane(m)) || slot_int(m, METHOD_NATIVE, 0))
+    return "the frame's method cannot run";
   if (obj_slot_count(frame) < frame_slots_for(m)) return "the frame is smaller than its method needs";
   word_t code = obj_slots(m)[METHOD_CODE], consts = obj_slots(m)[METHOD_CONSTS];
   int32_t pc = slot_int(frame, FRAME_PC, -1), sp = slot_int(frame, FRAME_SP, -1);
@@ -170,6 +174,8 @@ static const char *load_frame(struct regs *r, word_t frame) {
   r->sp = (uint32_t)sp;
   return 0;
 }
+
+static const char *load_frame(struct regs *r, word_t frame) { return load_frame_as(r, frame, METHOD_UNCHECKED); }
 
 static void save_frame(struct regs *r) {
   obj_slots(r->frame)[FRAME_PC] = int_to_word((int32_t)r->pc);
@@ -352,7 +358,7 @@ static enum turn_end invoke(struct regs *r, word_t method, uint32_t argc, uint32
   r->sp -= argc;
   save_frame(r);
   obj_slots(r->thread)[THREAD_FRAME] = callee;
-  const char *why = load_frame(r, callee);
+  const char *why = load_frame_as(r, callee, METHOD_JUST_CHECKED);
   if (why) return invalid_code(r, 0, why);
   r->depth++;
   return TURN_CONTINUE;
