@@ -132,6 +132,8 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
   let i = 0;
   // A run of characters no token starts with: reported once, when the next token (or the end) begins.
   let badStart = -1;
+  // A byte order mark is not text (readSource drops it; editors may pass it through).
+  if (text.charCodeAt(0) === 0xfeff) i = 1;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isSpace(c)) {

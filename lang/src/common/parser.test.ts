@@ -48,6 +48,12 @@ test('unterminated strings and comments, bad escapes and garbage bytes are diagn
   assert.deepEqual(garbage, ['PH101'], 'one diagnostic for a run of bad characters');
 });
 
+test('a byte order mark and CRLF line ends are not errors', () => {
+  assert.deepEqual(codes('\ufeffclass a {\r\n  void f() {\r\n  }\r\n};\r\n'), []);
+  const d = checkSource('\ufeffclass a {\r\n  void f() { x = 1; }\r\n};', 'x.ph');
+  assert.deepEqual([d[0]!.line, d[0]!.column], [2, 14]);
+});
+
 test('diagnostics per file are capped', () => {
   const d = checkSource(`${'#\n'.repeat(5000)}class`, 'x.ph');
   assert.equal(d.length, MAX_DIAGNOSTICS_PER_FILE + 1);
