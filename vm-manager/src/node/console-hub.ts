@@ -125,10 +125,6 @@ export class ConsoleHub {
     this.ring = new ByteRing(scrollbackBytes);
   }
 
-  get connected(): boolean {
-    return this.source !== undefined;
-  }
-
   /** Whether flow control has paused the guest's output (a slow consumer). */
   get flowPaused(): boolean {
     return this.paused;

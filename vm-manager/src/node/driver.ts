@@ -5,7 +5,6 @@
  */
 import type { MachineConfig } from '../common/api.js';
 import type { Event } from '../common/events.js';
-import type { MachineDir } from './machine-dir.js';
 
 /** What the hypervisor says about the guest; `off` means no hypervisor process is running it. */
 export type RuntimeState = 'running' | 'paused' | 'shutdown' | 'failed' | 'off';
@@ -50,5 +49,3 @@ export interface Driver {
   /** Closes connections this process holds; the machine runs on. */
   dispose(): void;
 }
-
-export type DriverFactory = (dir: MachineDir, config: MachineConfig) => Driver;

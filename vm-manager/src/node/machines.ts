@@ -62,9 +62,8 @@ export class Machine {
   constructor(
     readonly dir: MachineDir,
     readonly config: MachineConfig,
-    driver?: Driver,
   ) {
-    this.driver = driver ?? createDriver(dir, config);
+    this.driver = createDriver(dir, config);
     this.hub = new ConsoleHub(
       dir.consoleLog,
       () => this.driver.openConsole(),

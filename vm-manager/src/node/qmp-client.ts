@@ -19,7 +19,6 @@ export interface QmpCommands {
   stop: { args: Record<string, never>; result: Record<string, never> };
   cont: { args: Record<string, never>; result: Record<string, never> };
   quit: { args: Record<string, never>; result: Record<string, never> };
-  system_powerdown: { args: Record<string, never>; result: Record<string, never> };
   'query-jobs': { args: Record<string, never>; result: QmpJobInfo[] };
   'job-dismiss': { args: { id: string }; result: Record<string, never> };
   'snapshot-save': {
