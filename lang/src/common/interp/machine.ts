@@ -13,9 +13,11 @@
  * - a non-reference, non-zero word where an object is needed raises BadField for field access
  *   and BadCast for arrays and calls; a vtable index beyond the receiver's vtable raises BadField;
  * - the line in an uncaught-error report is that of the last METHOD_LINES entry whose pc is at or
- *   below the pc of the throwing instruction (for a caller frame: of its call instruction).
- * Malformed code (unknown opcode, wrong argc, constant index out of range) is not a language
- * error: it stops run() with a MachineFault naming the method and pc.
+ *   below the pc of the throwing instruction (for a caller frame: of its call instruction);
+ * - a call that would make the thread's depth reach MAX_FRAME_DEPTH raises StackOverflow;
+ * - when both sleepers wake at the same time, the round-robin order from ROOT_CURRENT decides.
+ * Malformed code (unknown opcode, wrong argc, constant index out of range) or a damaged space is
+ * not a language error: it stops run() with a MachineFault naming the thread, method or pc.
  */
 import { intOf, Space, smallInt } from '../image/space.js';
 import * as L from '../spec/generated.js';
