@@ -15,7 +15,7 @@
  * - the line in an uncaught-error report is that of the last METHOD_LINES entry whose pc is at or
  *   below the pc of the throwing instruction (for a caller frame: of its call instruction);
  * - a call that would make the thread's depth reach MAX_FRAME_DEPTH raises StackOverflow;
- * - when both sleepers wake at the same time, the round-robin order from ROOT_CURRENT decides.
+ * - when several sleepers wake at the same time, the round-robin order from ROOT_CURRENT decides.
  * Malformed code (unknown opcode, wrong argc, constant index out of range) or a damaged space is
  * not a language error: it stops run() with a MachineFault naming the thread, method or pc.
  */
