@@ -44,3 +44,23 @@ for (const file of readdirSync(examples).filter((f) => f.endsWith('.ph'))) {
     assert.equal(output, expected);
   });
 }
+
+test('counter.ph resumed from a snapshot taken mid-run goes on counting where it left off', () => {
+  const text = readFileSync(join(examples, 'counter.ph'), 'utf8');
+  const { program } = compile([{ file: 'counter.ph', text }]);
+  assert.ok(program);
+  let output = '';
+  const decoder = new TextDecoder();
+  const collect = (b: Uint8Array) => {
+    output += decoder.decode(b);
+  };
+  const space = buildSpace(program, { spaceBytes: 4 << 20, mainClasses: ['.demo.counter'] });
+  const first = new Machine(space, { onOutput: collect });
+  assert.equal(first.run({ maxMachineMs: 250 }).reason, 'max-time');
+  assert.equal(output, 'tick 1\ntick 2\ntick 3\n');
+  const snapshot = openStore(readStoreImage(writeGeneration0(first.space.bytes))).mount().space;
+  const resumed = new Machine(snapshot, { onOutput: collect });
+  assert.equal(resumed.machineMs, 250);
+  resumed.run({ maxMachineMs: 450 });
+  assert.equal(output, 'tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n');
+});
