@@ -159,3 +159,35 @@ test('mistakes give clear messages and the documented exit codes', async () => {
   await ok('rm', 'idle');
   assert.equal((await phantom('status', 'idle')).code, EXIT.notFound);
 });
+
+test('phantom console attaches in a terminal, passes keys through, and Ctrl-] detaches', async () => {
+  const kernel = await buildTickKernel(state.root);
+  await ok('up', 'tty', '--kernel', kernel);
+  const { spawn: spawnPty } = await import('node-pty');
+  const terminal = spawnPty(process.execPath, [PHANTOM, 'console', 'tty'], {
+    cols: 100,
+    rows: 30,
+    env: { ...process.env, PHANTOM_STATE_DIR: state.root },
+  });
+  let screen = '';
+  terminal.onData((text) => {
+    screen += text;
+  });
+  const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+  try {
+    assert.ok(await pollUntil(async () => /tick \d+/.test(screen), BOOT_DEADLINE_MS, 50), screen);
+    terminal.write('q');
+    assert.ok(
+      await pollUntil(async () => screen.includes('echo: q'), BOOT_DEADLINE_MS, 50),
+      screen.slice(-300),
+    );
+    terminal.write('\x1d');
+    assert.equal(await exited, EXIT.ok);
+    assert.match(screen, /detached from 'tty'/);
+  } finally {
+    terminal.kill();
+  }
+  assert.match(await ok('status', 'tty'), /running/, 'detaching leaves the machine running');
+  await ok('kill', 'tty');
+  await ok('rm', 'tty');
+});
