@@ -162,7 +162,11 @@ export const methods = {
   'machine.start': { params: MachineParams, result: Done },
   'machine.stop': { params: MachineParams, result: Done },
   'machine.powerCut': { params: MachineParams, result: Done },
-  'machine.snapshotNow': { params: MachineParams, result: Done },
+  /** Asks the kernel for a generation now; the result is its number. */
+  'machine.snapshotNow': {
+    params: MachineParams,
+    result: z.object({ generation: z.number().int().nonnegative() }),
+  },
   'machine.checkpoint': {
     params: z
       .object({ machine: MachineName, name: z.string().min(1).max(100), description: z.string().max(1000) })

@@ -4,6 +4,7 @@
  * stream sources, and its generations and checkpoints into the timeline; state changes and
  * new generations are pushed to every connected renderer.
  */
+import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { build } from '@phantom/vm-manager/node/build.js';
 import { readGenerations } from '@phantom/vm-manager/node/generations.js';
 import {
@@ -24,6 +25,9 @@ import {
   type Timeline,
 } from '../common/api.js';
 import type { StreamSource } from './stream-hub.js';
+
+/** A snapshot under TCG on a loaded host can take seconds; past this the kernel is not answering. */
+const SNAPSHOT_DEADLINE_MS = 30_000;
 
 /** How often running machines are checked for new generations while anyone is watching. */
 const GENERATION_POLL_MS = 2000;
@@ -184,6 +188,33 @@ export class MachineService {
     }
     this.progress(name, 'checkpoint', `saved ${checkpoint}`, 100, true);
     this.emit('machine.timeline', { machine: name });
+  }
+
+  /** Asks the kernel for a generation now, over its debug channel; resolves to its number. */
+  async snapshotNow(name: string): Promise<number> {
+    const machine = await this.get(name);
+    const { state } = await machine.status();
+    if (state !== 'running')
+      throw new ApiError({
+        code: ErrorCode.InvalidParams,
+        message: `machine '${name}' is ${state}, not running`,
+      });
+    let client: DebugClient;
+    try {
+      ({ client } = await DebugClient.connect(machine.debugChannelPath, SNAPSHOT_DEADLINE_MS));
+    } catch (err) {
+      throw new ApiError({
+        code: ErrorCode.Failed,
+        message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
+      });
+    }
+    try {
+      const generation = await client.snapshotNow();
+      this.emit('machine.timeline', { machine: name });
+      return generation;
+    } finally {
+      client.close();
+    }
   }
 
   async rollback(name: string, generation: number): Promise<void> {
