@@ -544,6 +544,7 @@ int store_begin_generation(struct store *s) {
   memset(s->range_dirty, 0, sizeof s->range_dirty);
   s->dirty_ranges = 0;
   s->pending_pages_written = 0;
+  s->run_count = 0;
   s->pending = true;
   return STORE_OK;
 }
@@ -551,6 +552,7 @@ int store_begin_generation(struct store *s) {
 void store_abandon_generation(struct store *s) {
   if (!s->pending) return;
   s->pending = false;
+  s->run_count = 0;
   uint8_t *map = scratch(s, SCRATCH_MAP);
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     if (!s->range_dirty[j]) continue;
@@ -563,6 +565,14 @@ void store_abandon_generation(struct store *s) {
     }
     decode_map_block(s, map, j);
   }
+}
+
+/* Writes the gathered run of pages (one disk request for consecutive blocks). */
+static int write_run(struct store *s) {
+  if (s->run_count == 0) return STORE_OK;
+  int rc = ph_disk_write(s->run_first, scratch(s, SCRATCH_PAGES), s->run_count);
+  s->run_count = 0;
+  return rc == PH_OK ? STORE_OK : STORE_EIO;
 }
 
 /* Blocks a commit needs besides pages: the dirty map blocks, the record and the index. */
@@ -588,11 +598,15 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   if (!zero) {
     entry.block = take_free_block(s);
     entry.crc = crc32c(data, BLOCK_SIZE);
-    if (entry.block == 0 || write_block(entry.block, data) != STORE_OK) {
+    bool extends_run = s->run_count > 0 && s->run_count < RUN_MAX_BLOCKS &&
+                       entry.block == s->run_first + s->run_count;
+    if (entry.block == 0 || (!extends_run && write_run(s) != STORE_OK)) {
       ref_dec(s, entry.block);
       store_abandon_generation(s);
-      return STORE_EIO;
+      return entry.block == 0 ? STORE_ENOSPACE : STORE_EIO;
     }
+    if (s->run_count == 0) s->run_first = entry.block;
+    memcpy(scratch(s, SCRATCH_PAGES) + (size_t)s->run_count++ * BLOCK_SIZE, data, BLOCK_SIZE);
     s->pending_pages_written++;
   }
   ref_dec(s, s->map[page].block);
@@ -710,6 +724,10 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
     store_abandon_generation(s);
     return STORE_ENOSPACE;
   }
+  if (write_run(s) != STORE_OK) {
+    store_abandon_generation(s);
+    return STORE_EIO;
+  }
   uint8_t *record = scratch(s, SCRATCH_RECORD);
   uint8_t *block = scratch(s, SCRATCH_META);
   memset(record, 0, BLOCK_SIZE);
@@ -818,8 +836,7 @@ int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds) {
   return rc;
 }
 
-struct store_superblock store_read_superblock(uint32_t slot) {
-  uint8_t block[BLOCK_SIZE];
+struct store_superblock store_read_superblock(uint32_t slot, void *block) {
   struct superblock sb = {0};
   struct store_superblock out = {0};
   out.status = slot > 1 ? STORE_EINVAL : read_block(slot == 0 ? SB_BLOCK_A : SB_BLOCK_B, block);

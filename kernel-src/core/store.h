@@ -165,11 +165,12 @@ struct store {
   bool range_dirty[GEN_MAX_MAP_BLOCKS]; /* map block i gets a new copy */
   uint32_t dirty_ranges;
   uint32_t pending_pages_written;
+  uint32_t run_first, run_count; /* pages taken for consecutive blocks, not yet written (in scratch) */
 
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
 };
 
-/** Blocks of scratch memory the store allocates (reads of runs of pages at mount use them all). */
+/** Blocks of scratch memory the store allocates (runs of pages read at mount and written by a commit use most). */
 enum { STORE_SCRATCH_BLOCKS = 16 };
 
 /** Prepares `s` with a configuration (copied). STORE_EINVAL for a bad retention policy or no allocator. */
@@ -210,6 +211,8 @@ int store_begin_generation(struct store *s);
 /**
  * Writes the new contents of page `page` (BLOCK_SIZE bytes) for the generation being written.
  * An all-zero page is recorded without writing a block. Writing a page twice keeps the last.
+ * Pages bound for consecutive blocks are gathered and written as one request (up to 13 blocks),
+ * so a disk error may surface at a later store_write_page or at store_commit.
  * On an error (STORE_ENOSPACE, STORE_EIO) the generation is abandoned: the store is back at
  * its current generation, and the caller may begin again later.
  */
@@ -245,8 +248,8 @@ struct store_superblock {
   uint32_t block_count, space_size, index_block, index_crc, newest;
 };
 
-/** Reads and checks superblock slot 0 (SB_BLOCK_A) or 1 (SB_BLOCK_B) of the disk; needs no mount. */
-struct store_superblock store_read_superblock(uint32_t slot);
+/** Reads (into `block`, BLOCK_SIZE bytes) and checks superblock slot 0 (SB_BLOCK_A) or 1 (SB_BLOCK_B); needs no mount. */
+struct store_superblock store_read_superblock(uint32_t slot, void *block);
 
 /**
  * Reads every page of kept generation number `number` and checks it (phstore verify). STORE_OK,

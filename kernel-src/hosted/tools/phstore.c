@@ -72,7 +72,8 @@ static int mount(struct store *s, const char *path, int writable, enum store_pag
 
 static void print_superblocks(void) {
   for (uint32_t slot = 0; slot < 2; slot++) {
-    struct store_superblock sb = store_read_superblock(slot);
+    static uint8_t block[BLOCK_SIZE];
+    struct store_superblock sb = store_read_superblock(slot, block);
     printf("superblock %c: ", slot == 0 ? 'A' : 'B');
     if (sb.status == STORE_ENOSTORE) printf("none (no valid superblock)\n");
     else if (sb.status == STORE_EIO) printf("unreadable\n");
