@@ -75,17 +75,19 @@ export class Checkpoints {
 
   async revert(name: string, options: RevertOptions): Promise<RevertResult> {
     const target = await this.get(name);
-    await this.activeState('revert');
     const result: RevertResult = { revertedTo: name };
     if (options.autoCheckpoint === 'take') {
       const auto = `auto-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await this.create(auto, `state before reverting to '${name}'`);
       result.autoCheckpoint = auto;
     }
+    // No state check first: the load itself fails on a machine that is not running, and only
+    // then is the state read to say so. A revert is on the studio's critical path.
     let after: 'running' | 'paused';
     try {
       after = await this.host.driver.loadSnapshot(name);
     } catch (err) {
+      await this.activeState('revert');
       if (isVmError(err, 'qmp-error') && /not found|doesn't exist|does not exist|no such/i.test(err.message))
         throw new VmError(
           'no-such-checkpoint',

@@ -183,11 +183,13 @@ export class ConsoleHub {
   }
 
   private async doConnect(): Promise<void> {
-    const source = await this.openSource();
+    // The log first, then the live stream: what the guest prints in between (the time a connect
+    // takes) is in the log but not in the ring, which is better than showing it twice.
     if (!this.seeded) {
       this.ring.append(await readTail(this.logPath, this.ring.capacity));
       this.seeded = true;
     }
+    const source = await this.openSource();
     this.source = source;
     this.paused = false;
     source.onData((chunk) => {

@@ -201,6 +201,9 @@ for (const driver of ['qemu', 'libvirt'] as const) {
       await machine.stop();
       assert.equal((await machine.status()).state, 'stopped');
       await expectCode(machine.attachConsole(), 'bad-state');
+      const someCheckpoint = (await machine.checkpoints.list()).roots[0]!.checkpoint.name;
+      await expectCode(machine.checkpoints.revert(someCheckpoint, { autoCheckpoint: 'skip' }), 'bad-state');
+      assert.equal((await machine.status()).state, 'stopped');
     });
 
     test('remove deletes the machine and what the hypervisor kept', async () => {

@@ -38,7 +38,7 @@ export interface Driver {
   /** Pulls the plug: no flush, like a power cut. */
   powerOff(): Promise<void>;
   saveSnapshot(tag: string): Promise<void>;
-  /** Restores CPU, RAM and disk; resolves to whether the guest runs afterwards. */
+  /** Restores CPU, RAM and disk of a live guest; resolves to whether it runs afterwards. */
   loadSnapshot(tag: string): Promise<'running' | 'paused'>;
   deleteSnapshot(tag: string): Promise<void>;
   /** The snapshot tags the hypervisor holds for this machine. */

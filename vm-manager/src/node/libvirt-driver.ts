@@ -149,6 +149,10 @@ export class LibvirtDriver implements Driver {
   }
 
   async loadSnapshot(tag: string): Promise<'running' | 'paused'> {
+    // virsh would start a shut-off domain to revert it; the contract is that only a live one reverts.
+    const state = await this.runtimeState();
+    if (state !== 'running' && state !== 'paused')
+      throw new VmError('hypervisor-failed', `domain ${this.domain} is not running`);
     try {
       await this.virsh(['snapshot-revert', '--domain', this.domain, '--snapshotname', tag]);
     } catch (err) {

@@ -120,7 +120,6 @@ export class Machine {
       } finally {
         await release();
       }
-      await this.hub.connect().catch(() => undefined);
     });
   }
 
