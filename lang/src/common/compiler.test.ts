@@ -280,3 +280,24 @@ test('a chain of 5,000 classes compiles; a three-class cycle is reported once', 
     ['PH307'],
   );
 });
+
+test('checkSource and definitionAt see the other files of a project', () => {
+  const lib = { file: 'lib.ph', text: 'package .p;\nclass helper { static int two() { return 2; } };' };
+  const main = 'package .p;\nclass main { int f() { return helper.two(); } };';
+  assert.match(
+    checkSource(main, 'main.ph')
+      .map((d) => d.message)
+      .join(),
+    /unknown name 'helper'/,
+  );
+  assert.deepEqual(checkSource(main, 'main.ph', [lib]), []);
+  const bad = { file: 'bad.ph', text: 'class broken {' };
+  assert.deepEqual(checkSource(main, 'main.ph', [lib, bad]), [], "other files' diagnostics are not returned");
+  assert.deepEqual(definitionAt(main, 2, 39, 'main.ph', [lib]), {
+    file: 'lib.ph',
+    line: 2,
+    column: 27,
+    endLine: 2,
+    endColumn: 30,
+  });
+});

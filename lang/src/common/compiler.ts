@@ -111,9 +111,18 @@ export function compile(sources: readonly SourceInput[]): CompileResult {
   return { program: { formatVersion: FORMAT_VERSION, classes: [...prelude, ...program] }, diagnostics };
 }
 
-/** Diagnostics of one file, for an editor: the same checks as a build, without the prelude's bodies. */
-export function checkSource(text: string, file = 'untitled.ph'): Diagnostic[] {
-  return diagnosticsOf(analyse([{ file, text }], false).units).filter((d) => d.file === file);
+/**
+ * Diagnostics of one file, for an editor: the same checks as a build, without the prelude's
+ * bodies. `project` holds the other files of the program (their classes are visible; their own
+ * diagnostics are not returned).
+ */
+export function checkSource(
+  text: string,
+  file = 'untitled.ph',
+  project: readonly SourceInput[] = [],
+): Diagnostic[] {
+  const others = project.filter((s) => s.file !== file);
+  return diagnosticsOf(analyse([...others, { file, text }], false).units).filter((d) => d.file === file);
 }
 
 /** Where the name at (line, column) — 1-based — is declared, or null when there is no name there. */
@@ -122,9 +131,11 @@ export function definitionAt(
   line: number,
   column: number,
   file = 'untitled.ph',
+  project: readonly SourceInput[] = [],
 ): DefinitionLocation | null {
   const references: Reference[] = [];
-  const { units } = analyse([{ file, text }], false, references);
+  const others = project.filter((s) => s.file !== file);
+  const { units } = analyse([...others, { file, text }], false, references);
   const unit = units[units.length - 1]!;
   const offset = unit.sink.lines.offsetAt({ line, column });
   let best: Reference | undefined;
