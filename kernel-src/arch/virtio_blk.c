@@ -175,15 +175,21 @@ static uint16_t take_desc(void) {
 
 /** Collects finished requests, returning their descriptors; counts the failed ones. */
 static void reap(void) {
-  while (disk.last_used != disk.used->idx) {
+  while (!disk.dead && disk.last_used != disk.used->idx) {
     barrier();
-    uint16_t head = (uint16_t)disk.used->ring[disk.last_used % disk.queue_size].id;
+    uint32_t head = disk.used->ring[disk.last_used % disk.queue_size].id;
     disk.last_used++;
+    /* Check, then do: a completion naming no request in flight means a broken device. */
+    if (head >= disk.queue_size || !disk.slots[head].in_flight) {
+      kprintf("virtio-blk: the disk completed request %u, which is not in flight; giving up on it\n", head);
+      disk.dead = true;
+      return;
+    }
     struct request_slot *slot = &disk.slots[head];
     if (slot->status != REQ_STATUS_OK) disk.failed_requests++;
     slot->in_flight = false;
-    uint16_t i = head;
-    for (;;) {
+    uint16_t i = (uint16_t)head;
+    for (uint32_t links = 0; links < disk.queue_size; links++) {
       uint16_t flags = disk.desc[i].flags, next = disk.desc[i].next;
       disk.desc[i].next = disk.free_head;
       disk.free_head = i;
@@ -199,6 +205,7 @@ static int wait_for_descriptors(uint16_t wanted) {
   uint64_t deadline = ph_tsc() + (uint64_t)DEVICE_TIMEOUT_US * ph_tsc_per_us();
   for (;;) {
     reap();
+    if (disk.dead) return PH_EIO;
     if (disk.free_count >= wanted) return PH_OK;
     if (ph_tsc() > deadline) {
       disk.dead = true;
