@@ -836,6 +836,38 @@ int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds) {
   return rc;
 }
 
+int store_read_page_at(struct store *s, struct store_page_reader *reader, uint32_t number, uint32_t page, void *buf) {
+  if (!s->mounted) return STORE_ESTATE;
+  if (page >= s->space_pages) return STORE_ERANGE;
+  uint32_t i = index_of(s, number);
+  if (i >= s->generation_count || s->generations[i].damage != STORE_DAMAGE_NONE) return STORE_ENOGEN;
+  const struct store_generation *g = &s->generations[i];
+  if (reader->record_block != g->record_block || reader->record_crc != g->record_crc) {
+    reader->record_block = reader->map_block = 0;
+    if (read_block(g->record_block, reader->record) != STORE_OK) return STORE_EIO;
+    if (block_crc(reader->record, GEN_CRC) != g->record_crc) return STORE_EPAGE;
+    reader->record_block = g->record_block;
+    reader->record_crc = g->record_crc;
+  }
+  uint32_t j = page / PME_PER_BLOCK;
+  uint32_t m = get32(reader->record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+  uint32_t m_crc = get32(reader->record, GEN_MAP + j * GME_BYTES + GME_CRC);
+  if (reader->map_block != m || reader->map_crc != m_crc) {
+    reader->map_block = 0;
+    if (!in_store(s, m)) return STORE_EPAGE;
+    if (read_block(m, reader->map) != STORE_OK) return STORE_EIO;
+    if (crc32c(reader->map, BLOCK_SIZE) != m_crc) return STORE_EPAGE;
+    reader->map_block = m;
+    reader->map_crc = m_crc;
+  }
+  uint32_t at = (page % PME_PER_BLOCK) * PME_BYTES;
+  uint32_t b = get32(reader->map, at + PME_BLOCK);
+  if (b == ZERO_BLOCK) return STORE_ZERO_PAGE;
+  if (!in_store(s, b)) return STORE_EPAGE;
+  if (read_block(b, buf) != STORE_OK) return STORE_EIO;
+  return crc32c(buf, BLOCK_SIZE) == get32(reader->map, at + PME_CRC) ? STORE_OK : STORE_EPAGE;
+}
+
 struct store_superblock store_read_superblock(uint32_t slot, void *block) {
   struct superblock sb = {0};
   struct store_superblock out = {0};

@@ -241,6 +241,24 @@ uint32_t store_current_generation(const struct store *s);
 /** Blocks a new generation could use now. */
 uint32_t store_free_blocks(const struct store *s);
 
+/**
+ * Reads pages of any kept generation while the store runs on (the debug channel's "read an
+ * object as of generation N"). The caller owns the reader (it caches one record and one map
+ * block); zero it before first use. Not from inside another store call.
+ */
+struct store_page_reader {
+  uint32_t record_block, record_crc, map_block, map_crc; /* what the caches hold (0: nothing) */
+  uint8_t record[BLOCK_SIZE];
+  uint8_t map[BLOCK_SIZE];
+};
+
+/**
+ * Page `page` of kept generation `number` into buf: STORE_OK, STORE_ZERO_PAGE (buf untouched),
+ * STORE_ENOGEN (not kept, or damaged), STORE_ERANGE, STORE_EPAGE (a block fails its checksum),
+ * STORE_EIO.
+ */
+int store_read_page_at(struct store *s, struct store_page_reader *reader, uint32_t number, uint32_t page, void *buf);
+
 /** What one superblock slot holds (for phstore info); status says whether it is usable. */
 struct store_superblock {
   int status; /* STORE_OK, STORE_ENOSTORE (not a valid superblock), STORE_EUNSUPPORTED, STORE_EIO */

@@ -714,3 +714,33 @@ TEST(store_fuzzed_metadata_never_crashes_and_never_returns_wrong_pages) {
   free(model);
   free(image);
 }
+
+TEST(store_reads_pages_of_older_generations_while_it_runs_on) {
+  struct store s;
+  fresh_store(&s, 512, STORE_CHECK_PAGES_ON_READ);
+  for (uint32_t g = 1; g <= 4; g++) CHECK_EQ(commit_pages(&s, 0, 20, 1), STORE_OK);
+  static struct store_page_reader reader;
+  uint8_t got[BLOCK_SIZE], want[BLOCK_SIZE];
+  for (uint32_t g = 0; g <= 4; g++)
+    for (uint32_t p = 0; p < PAGES; p += 1 + (p % 7)) {
+      int r = store_read_page_at(&s, &reader, g, p, got);
+      if (version[g][p] == 0) {
+        CHECK_EQ(r, STORE_ZERO_PAGE);
+        continue;
+      }
+      CHECK_EQ(r, STORE_OK);
+      page_bytes(version[g][p], p, want);
+      CHECK(memcmp(got, want, BLOCK_SIZE) == 0);
+    }
+  CHECK_EQ(store_read_page_at(&s, &reader, 9, 0, got), STORE_ENOGEN);
+  CHECK_EQ(store_read_page_at(&s, &reader, 1, PAGES, got), STORE_ERANGE);
+  uint32_t p = 0;
+  while (version[2][p] == 0) p++;
+  const uint8_t *record = disk_fake_block(generation(&s, 2)->record_block);
+  uint32_t m;
+  memcpy(&m, record + GEN_MAP + (p / PME_PER_BLOCK) * GME_BYTES + GME_BLOCK, 4);
+  uint32_t block;
+  memcpy(&block, disk_fake_block(m) + (p % PME_PER_BLOCK) * PME_BYTES + PME_BLOCK, 4);
+  disk_fake_flip_bit(block, 3);
+  CHECK_EQ(store_read_page_at(&s, &reader, 2, p, got), STORE_EPAGE);
+}
