@@ -186,12 +186,6 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
   }
 }
 
-void vm_run(void) {
-  struct vm_limits forever = {0, -1};
-  vm_run_for(&forever);
-  for (;;) ph_idle_until(UINT64_MAX);
-}
-
 void vm_get_stats(struct vm_stats *out) {
   out->instructions = instructions;
   out->threads = 0;

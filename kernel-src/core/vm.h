@@ -1,7 +1,8 @@
 /*
  * vm.h — the VM as the rest of the kernel sees it: check the mapped object space, then run its
  * threads. The kernel's main calls vm_start() once the space is mapped at SPACE_BASE and then
- * vm_run(), which never returns; the hosted runner (phrun) and tests use vm_run_for() with limits.
+ * vm_run_for() without limits, which returns when every thread has ended; the hosted runner
+ * (phrun) and tests give it limits.
  *
  * Everything a running machine needs lives in the object space; the VM's C state (the cached
  * internal classes, the clock base, counters) is rebuilt by vm_start, so a snapshot of the space
@@ -20,9 +21,6 @@ void vm_start(uint32_t mapped_bytes);
 
 /** Like vm_start, but returns the validation failure (0 when sound) instead of panicking. */
 const char *vm_try_start(uint32_t mapped_bytes);
-
-/** Run the threads forever; when none is left, idle forever (the kernel's last call). */
-__attribute__((noreturn)) void vm_run(void);
 
 struct vm_limits {
   uint64_t max_instructions; /**< stop after this many bytecodes (a turn is cut short); 0 = no limit */
