@@ -578,15 +578,18 @@ static int write_run(struct store *s) {
 /* Blocks a commit needs besides pages: the dirty map blocks, the record and the index. */
 static uint32_t commit_blocks_needed(const struct store *s) { return s->dirty_ranges + 2; }
 
+static int make_room(struct store *s, uint32_t needed);
+
 int store_write_page(struct store *s, uint32_t page, const void *data) {
   if (!s->pending) return STORE_ESTATE;
   if (page >= s->space_pages) return STORE_ERANGE;
   uint32_t range = page / PME_PER_BLOCK;
   bool zero = all_zero(data, BLOCK_SIZE);
   uint32_t needed = commit_blocks_needed(s) + (s->range_dirty[range] ? 0 : 1) + (zero ? 0 : 1);
-  if (s->free_blocks < needed) {
+  int room = make_room(s, needed);
+  if (room != STORE_OK) {
     store_abandon_generation(s);
-    return STORE_ENOSPACE;
+    return room;
   }
   if (!s->range_dirty[range]) {
     s->range_dirty[range] = true;
@@ -713,6 +716,56 @@ static void finish_commit(struct store *s, const uint8_t *record, const bool *ke
   s->pending = false;
 }
 
+/* Writes the index without generation `victim` and commits it with a superblock of its own. */
+static int drop_generation_now(struct store *s, uint32_t victim) {
+  uint8_t *ix = scratch(s, SCRATCH_META);
+  bool keep[IX_MAX_ENTRIES];
+  for (uint32_t i = 0; i < s->generation_count; i++) keep[i] = i != victim;
+  uint32_t index_block = take_free_block(s);
+  if (index_block == 0) return STORE_ENOSPACE;
+  uint32_t index_crc = build_index(s, ix, keep, s->generation_count);
+  if (write_block(index_block, ix) != STORE_OK || ph_disk_flush() != PH_OK) {
+    ref_dec(s, index_block);
+    return STORE_EIO;
+  }
+  build_superblock(s, ix, s->sequence + 1, index_block, index_crc, s->newest_number);
+  uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
+  if (write_block(slot, ix) != STORE_OK || ph_disk_flush() != PH_OK) {
+    kprintf("store: writing a superblock failed while making room; remount needed\n");
+    s->broken = true;
+    return STORE_EIO;
+  }
+  ref_dec(s, s->index_block);
+  s->sequence++;
+  s->index_block = index_block;
+  s->index_crc = index_crc;
+  kprintf("store: disk full: dropped generation %u to make room\n", s->generations[victim].number);
+  release_generation(s, &s->generations[victim]);
+  for (uint32_t i = victim; i + 1 < s->generation_count; i++) s->generations[i] = s->generations[i + 1];
+  s->generation_count--;
+  if (s->current > victim) s->current--;
+  return STORE_OK;
+}
+
+/*
+ * Until `needed` blocks are free, drops generations (damaged ones first, then the oldest), never
+ * the current one (the generation being written shares its map blocks): on a full disk the
+ * newest state matters more than history. STORE_ENOSPACE when only the current one is left.
+ */
+static int make_room(struct store *s, uint32_t needed) {
+  while (s->free_blocks < needed) {
+    uint32_t victim = s->generation_count;
+    for (uint32_t i = 0; i < s->generation_count && victim == s->generation_count; i++)
+      if (i != s->current && s->generations[i].damage != STORE_DAMAGE_NONE) victim = i;
+    for (uint32_t i = 0; i < s->generation_count && victim == s->generation_count; i++)
+      if (i != s->current) victim = i;
+    if (victim == s->generation_count) return STORE_ENOSPACE;
+    int rc = drop_generation_now(s, victim);
+    if (rc != STORE_OK) return rc;
+  }
+  return STORE_OK;
+}
+
 int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
   if (!s->pending) return STORE_ESTATE;
   uint64_t started = ph_tsc();
@@ -720,9 +773,10 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
     store_abandon_generation(s);
     return STORE_EINVAL;
   }
-  if (s->free_blocks < commit_blocks_needed(s)) {
+  int room = make_room(s, commit_blocks_needed(s));
+  if (room != STORE_OK) {
     store_abandon_generation(s);
-    return STORE_ENOSPACE;
+    return room;
   }
   if (write_run(s) != STORE_OK) {
     store_abandon_generation(s);

@@ -212,7 +212,9 @@ int store_begin_generation(struct store *s);
  * Writes the new contents of page `page` (BLOCK_SIZE bytes) for the generation being written.
  * An all-zero page is recorded without writing a block. Writing a page twice keeps the last.
  * Pages bound for consecutive blocks are gathered and written as one request (up to 13 blocks),
- * so a disk error may surface at a later store_write_page or at store_commit.
+ * so a disk error may surface at a later store_write_page or at store_commit. When the disk is
+ * full it drops the oldest generations (never the current one) to make room, each with its own
+ * small commit; STORE_ENOSPACE only when nothing else is left to drop.
  * On an error (STORE_ENOSPACE, STORE_EIO) the generation is abandoned: the store is back at
  * its current generation, and the caller may begin again later.
  */
