@@ -78,10 +78,26 @@ test('create, boot and watch the counter in the console', { skip: problem }, asy
   await page.screenshot({ path: join(artifactsDir, 'machine-console.png') });
 });
 
+test('after a reload the console re-attaches with its scroll-back', { skip: problem }, async () => {
+  const console = new ConsolePage(page);
+  await new StudioPage(page).open(page.url());
+  await console.tab(/Console — demo/).waitFor({ timeout: MACHINE_DEADLINE_MS });
+  await console.waitForText(/tick \d+/);
+  // The boot banner was printed once, long before this page existed: only the scroll-back has it.
+  await console.search.fill('Phantom kernel (i386');
+  await console.search.press('Enter');
+  await console.waitForText('Phantom kernel (i386', 30_000);
+  await page.screenshot({ path: join(artifactsDir, 'console-reattached.png') });
+});
+
 test('a checkpoint and the generations show on the timeline', { skip: problem }, async () => {
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   await until(async () => (await generationCount(timeline)) >= 4, 'a few generations on the timeline');
+  const beforeSnapshot = await generationCount(timeline);
+  await bar.button('snapshotNow').click();
+  await until(async () => (await generationCount(timeline)) > beforeSnapshot, 'the generation asked for');
+  assert.equal(await page.locator('.notification.error').count(), 0);
   await bar.checkpoint('before');
   await timeline.summary.filter({ hasText: /1 checkpoints?/ }).waitFor({ timeout: MACHINE_DEADLINE_MS });
   await timeline.hoverGeneration(0.3);
