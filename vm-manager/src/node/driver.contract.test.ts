@@ -161,9 +161,10 @@ for (const driver of ['qemu', 'libvirt'] as const) {
     });
 
     test('detach and re-attach keep the scroll-back', async () => {
+      const seen = recorder.text;
       recorder.attachment.dispose();
       const again = new ConsoleRecorder(await machine.attachConsole());
-      assert.match(again.text, /tick-kernel up/);
+      assert.ok(again.text.includes(seen.slice(-1000)), 'the re-attachment lacks what the first one saw');
       await again.waitFor(/tick \d+\n/, again.text.length);
       recorder = again;
     });

@@ -120,6 +120,9 @@ export class Machine {
       } finally {
         await release();
       }
+      // Connect now so early output reaches the scroll-back even where the hypervisor keeps no
+      // log of it in time (libvirt's pty drops output nobody reads; virtlogd writes later).
+      await this.hub.connect().catch(() => undefined);
     });
   }
 
