@@ -13,6 +13,10 @@
  *   phstore format <store> --space BYTES [--blocks N]
  *                                             writes an empty store (generation 0, all zero);
  *                                             creates the file, or sizes it to N blocks
+ *   phstore bench <scratch file> [--space BYTES] [--dirty N] [--generations N]
+ *                                             times the store's own work on a file (commit of
+ *                                             N random pages, mount with many generations kept,
+ *                                             CRC-32C) and prints a Markdown table
  *
  * Exit status: 0 when the store mounts (info, format) or verifies (verify), 1 when it does not,
  * 2 for bad usage or a file that cannot be opened.
@@ -24,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crc32c.h"
 #include "disk.h"
 #include "platform.h"
 #include "store.h"
@@ -36,7 +41,8 @@ static int usage(void) {
           "usage: phstore info <store>\n"
           "       phstore verify <store>\n"
           "       phstore recommit <store>\n"
-          "       phstore format <store> --space BYTES [--blocks N]\n");
+          "       phstore format <store> --space BYTES [--blocks N]\n"
+          "       phstore bench <scratch file> [--space BYTES] [--dirty N] [--generations N]\n");
   return 2;
 }
 
@@ -161,14 +167,8 @@ static int recommit(const char *path) {
   return 0;
 }
 
-static int format(const char *path, int argc, char **argv) {
-  unsigned long long space = 0, blocks = 0;
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--space") && i + 1 < argc && parse_size(argv[i + 1], &space)) i++;
-    else if (!strcmp(argv[i], "--blocks") && i + 1 < argc && parse_size(argv[i + 1], &blocks)) i++;
-    else return usage();
-  }
-  if (space == 0 || space > 0xFFFFFFFFull || blocks > 0xFFFFFFFFull) return usage();
+/* Creates (or sizes) the file and writes an empty store on it. 0, 1 (cannot format) or 2. */
+static int format_file(const char *path, unsigned long long space, unsigned long long blocks) {
   int fd = open(path, O_RDWR | O_CREAT, 0644);
   if (fd < 0 || (blocks && ftruncate(fd, (off_t)(blocks * BLOCK_SIZE)) != 0)) {
     fprintf(stderr, "phstore: cannot create %s: %s\n", path, strerror(errno));
@@ -189,7 +189,105 @@ static int format(const char *path, int argc, char **argv) {
     return 1;
   }
   disk_close();
-  return info(path);
+  return 0;
+}
+
+static int format(const char *path, int argc, char **argv) {
+  unsigned long long space = 0, blocks = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--space") && i + 1 < argc && parse_size(argv[i + 1], &space)) i++;
+    else if (!strcmp(argv[i], "--blocks") && i + 1 < argc && parse_size(argv[i + 1], &blocks)) i++;
+    else return usage();
+  }
+  if (space == 0 || space > 0xFFFFFFFFull || blocks > 0xFFFFFFFFull) return usage();
+  int rc = format_file(path, space, blocks);
+  return rc ? rc : info(path);
+}
+
+static int compare_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static uint64_t percentile(uint64_t *sorted, uint32_t n, uint32_t pct) { return sorted[(uint64_t)(n - 1) * pct / 100]; }
+
+static uint64_t now_us(void) { return ph_tsc() / ph_tsc_per_us(); }
+
+/* Times one mount of the file; prints its row. */
+static void bench_mount(const char *path, enum store_page_check check, const char *label, uint32_t generations) {
+  static struct store s;
+  uint64_t started = now_us();
+  int rc = mount(&s, path, 0, check);
+  uint64_t took = now_us() - started;
+  printf("| mount, %s, %u generations kept | %s | %.1f ms |\n", label, generations, rc ? "failed" : "1",
+         took / 1000.0);
+  if (!rc) store_unmount(&s);
+}
+
+static int bench(const char *path, int argc, char **argv) {
+  unsigned long long space = 64ull << 20, dirty = 100, generations = 100;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--space") && i + 1 < argc && parse_size(argv[i + 1], &space)) i++;
+    else if (!strcmp(argv[i], "--dirty") && i + 1 < argc && parse_size(argv[i + 1], &dirty)) i++;
+    else if (!strcmp(argv[i], "--generations") && i + 1 < argc && parse_size(argv[i + 1], &generations)) i++;
+    else return usage();
+  }
+  uint32_t pages = (uint32_t)(space / BLOCK_SIZE);
+  if (space > 0xFFFFFFFFull || dirty == 0 || dirty > pages || generations == 0 || generations > 100000) return usage();
+  int rc = format_file(path, space, 4ull * pages + 1024);
+  if (rc) return rc;
+
+  static struct store s;
+  rc = mount(&s, path, 1, STORE_CHECK_PAGES_ON_READ);
+  if (rc) return rc;
+  uint64_t *commit_us = calloc(generations, sizeof *commit_us);
+  static uint8_t page[BLOCK_SIZE];
+  uint32_t random = 12345;
+  uint64_t pages_written = 0, total_us = 0;
+  for (uint32_t g = 0; g < generations && rc == STORE_OK; g++) {
+    uint64_t started = now_us();
+    rc = store_begin_generation(&s);
+    for (uint32_t i = 0; i < dirty && rc == STORE_OK; i++) {
+      random ^= random << 13;
+      random ^= random >> 17;
+      random ^= random << 5;
+      memset(page, (int)(random | 1), sizeof page);
+      memcpy(page, &g, sizeof g);
+      rc = store_write_page(&s, random % pages, page);
+    }
+    struct store_snapshot_stats stats = {ph_wall_seconds() + g, 0, 0, 0, 0};
+    if (rc == STORE_OK) rc = store_commit(&s, &stats);
+    commit_us[g] = now_us() - started;
+    total_us += commit_us[g];
+    pages_written += dirty;
+  }
+  uint32_t kept = store_generation_count(&s);
+  store_unmount(&s);
+  if (rc != STORE_OK) {
+    printf("bench: commit failed: %s\n", store_status_name(rc));
+    return 1;
+  }
+  qsort(commit_us, generations, sizeof *commit_us, compare_u64);
+  printf("\n| what (space %llu MiB, %llu random pages per generation, %llu generations) | count | time |\n",
+         space >> 20, dirty, generations);
+  printf("| --- | ---: | ---: |\n");
+  printf("| generation: begin, write pages, commit (p50) | %llu | %.2f ms |\n", generations,
+         percentile(commit_us, (uint32_t)generations, 50) / 1000.0);
+  printf("| generation (p99) | %llu | %.2f ms |\n", generations, percentile(commit_us, (uint32_t)generations, 99) / 1000.0);
+  printf("| pages written per second, metadata and fsyncs included | %llu | %.0f /s |\n",
+         (unsigned long long)pages_written, pages_written * 1e6 / (double)(total_us ? total_us : 1));
+  bench_mount(path, STORE_CHECK_PAGES_ON_READ, "pages checked on read", kept);
+  bench_mount(path, STORE_CHECK_PAGES_AT_MOUNT, "pages checked at mount", kept);
+  uint8_t *buffer = malloc(64u << 20);
+  memset(buffer, 0x5A, 64u << 20); /* touched first: the time is the CRC's, not page faults' */
+  uint64_t started = now_us();
+  uint32_t crc = crc32c(buffer, 64u << 20);
+  uint64_t took = now_us() - started;
+  printf("| CRC-32C of 64 MiB (%08x) | 1 | %.1f ms (%.0f MB/s) |\n", crc, took / 1000.0,
+         (64 << 20) / (double)(took ? took : 1));
+  free(buffer);
+  free(commit_us);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -198,5 +296,6 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "verify") && argc == 3) return verify(argv[2]);
   if (!strcmp(argv[1], "recommit") && argc == 3) return recommit(argv[2]);
   if (!strcmp(argv[1], "format")) return format(argv[2], argc - 3, argv + 3);
+  if (!strcmp(argv[1], "bench")) return bench(argv[2], argc - 3, argv + 3);
   return usage();
 }
