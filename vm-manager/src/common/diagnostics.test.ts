@@ -43,3 +43,37 @@ test('lines that are not diagnostics give undefined', () => {
     assert.equal(parseDiagnostic('gcc', line), undefined, line);
   }
 });
+
+test('fuzz: random lines never throw, and what parses is well formed', () => {
+  let seed = 99;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const pieces = [
+    'a.c',
+    ':',
+    '12',
+    '0',
+    '-3',
+    ' error',
+    ' warning',
+    ' note',
+    'fatal error',
+    ': ',
+    'x',
+    '\t',
+    '99999999999999999999',
+  ];
+  for (let i = 0; i < 20_000; i++) {
+    const line = Array.from(
+      { length: Math.floor(next() * 10) },
+      () => pieces[Math.floor(next() * pieces.length)],
+    ).join('');
+    const d = parseDiagnostic('gcc', line);
+    if (!d) continue;
+    assert.ok(Number.isSafeInteger(d.line) && d.line >= 1, line);
+    assert.ok(Number.isSafeInteger(d.col) && d.col >= 1, line);
+    assert.ok(d.file.length > 0, line);
+  }
+});

@@ -47,6 +47,22 @@ test('bad names and configs are refused with a reason', async () => {
   await rejectsWith(state.machines.get('nobody'), 'no-such-machine');
 });
 
+test('a damaged config or state file is a clear error, not a crash', async () => {
+  const machine = await state.machines.create('damaged', { kernelPath });
+  await writeFile(machine.dir.stateFile, '{ half a state');
+  assert.equal((await machine.status()).state, 'stopped');
+  for (const text of ['not json', '{"driver": "qemu", "memoryMiB": "lots"}', '[]', '']) {
+    await writeFile(machine.dir.configFile, text);
+    const fresh = new Machines({ root: join(state.root, 'machines') });
+    try {
+      await rejectsWith(fresh.get('damaged'), 'bad-input', /config/);
+    } finally {
+      fresh.dispose();
+    }
+  }
+  await rm(machine.dir.path, { recursive: true });
+});
+
 test('a taken name is refused, also when two creates race', async () => {
   const results = await Promise.allSettled([
     state.machines.create('twin', { kernelPath }),
