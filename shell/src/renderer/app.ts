@@ -6,6 +6,7 @@
 import type { MachineSummary } from '../common/api.js';
 import { connectApi } from './api-client.js';
 import { ConsolePanel } from './console-panel.js';
+import type { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
 import { MachineBar } from './machine-bar.js';
 import { showError } from './notifications.js';
@@ -24,16 +25,25 @@ async function main(): Promise<void> {
   api.on('studio.error', (error) =>
     showError(error.title, Object.assign(new Error(error.message), { stack: error.details })),
   );
-  // Monaco is most of the bundle: it loads in its own chunk while the rest of the UI is usable.
-  const editor = import('./editor-panel.js').then(({ EditorPanel }) => {
-    const panelView = new EditorPanel(panel('editor'), api);
-    panelView.onStatus((text) => {
-      byTestId('editor-status').textContent = text;
+  // Monaco is most of the bundle: it loads in its own chunk once the rest of the UI is up (or
+  // at the first file opened), so it does not compete with start-up for the CPU.
+  let editor: Promise<EditorPanel> | undefined;
+  const loadEditor = () => {
+    editor ??= import('./editor-panel.js').then(({ EditorPanel }) => {
+      const panelView = new EditorPanel(panel('editor'), api);
+      panelView.onStatus((text) => {
+        byTestId('editor-status').textContent = text;
+      });
+      return panelView;
     });
-    return panelView;
-  });
-  editor.catch((err) => showError('The editor failed to load', err));
-  const explorer = new Explorer(panel('explorer'), api, (entry) => void editor.then((e) => e.open(entry)));
+    editor.catch((err) => showError('The editor failed to load', err));
+    return editor;
+  };
+  const explorer = new Explorer(
+    panel('explorer'),
+    api,
+    (entry) => void loadEditor().then((e) => e.open(entry)),
+  );
   const consolePanel = new ConsolePanel(panel('console'), api);
   const timeline = new TimelinePanel(panel('timeline'), api);
   const attachIfRunning = (machine: MachineSummary | undefined) => {
@@ -53,6 +63,7 @@ async function main(): Promise<void> {
     byTestId('studio-mode').textContent = info.mode === 'browser' ? 'browser mode' : 'Electron';
     await Promise.all([explorer.refresh(), machineBar.refresh()]);
     document.body.dataset.ready = 'true';
+    setTimeout(() => void loadEditor(), 0);
   } catch (err) {
     showError('Cannot reach the studio host', err);
   }
