@@ -335,7 +335,8 @@ static void decode_map_block(struct store *s, const uint8_t *map, uint32_t j) {
 
 /*
  * Makes generation i current: its record into s->record, its map into s->map, pages checked if
- * asked. Its map blocks were checked when check_generations counted them, so only read here.
+ * asked. Its map blocks are checked again against this record's CRCs: counting them only
+ * checked each block once, against whichever record named it first.
  */
 static enum store_damage load_generation(struct store *s, uint32_t i, bool check, uint32_t *bad_block) {
   *bad_block = s->generations[i].record_block;
@@ -344,8 +345,8 @@ static enum store_damage load_generation(struct store *s, uint32_t i, bool check
   uint8_t *map = scratch(s, SCRATCH_MAP);
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     *bad_block = get32(s->record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
-    if (read_block(*bad_block, map) != STORE_OK) return STORE_DAMAGE_MAP_UNREADABLE;
-    if (check) d = check_pages(s, map, bad_block);
+    d = read_map_block(s, s->record, j, map);
+    if (d == STORE_DAMAGE_NONE && check) d = check_pages(s, map, bad_block);
     if (d != STORE_DAMAGE_NONE) return d;
     decode_map_block(s, map, j);
   }
