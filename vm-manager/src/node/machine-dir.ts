@@ -4,7 +4,7 @@
  * go to a temporary file renamed into place, so a crash never leaves half a JSON file.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
@@ -20,6 +20,11 @@ const execFileAsync = promisify(execFile);
 
 /** The kernel of Linux rejects longer unix socket paths (sun_path is 108 bytes with its NUL). */
 export const MAX_SOCKET_PATH_BYTES = 107;
+
+/** "QFI\xfb", the first four bytes of every qcow2 image. */
+const QCOW2_MAGIC = 0x514649fb;
+/** The fixed part of a qcow2 version 2 header; version 3 headers are longer. */
+const QCOW2_HEADER_BYTES = 72;
 
 export interface PersistedState {
   state: MachineState;
@@ -176,14 +181,35 @@ export class MachineDir {
     await runQemuImg(args);
   }
 
-  /** Checks the disk before a start, so a corrupt or missing disk is a clear error, not a QEMU crash. */
+  /**
+   * Checks the disk before a start, so a missing or foreign disk is a clear error rather than
+   * QEMU's. Only the qcow2 header is read here (a `qemu-img check` would cost a process on every
+   * start); damage deeper in the image makes QEMU refuse it, which the driver reports as a disk
+   * problem too.
+   */
   async checkDisk(): Promise<void> {
+    const header = Buffer.alloc(QCOW2_HEADER_BYTES);
+    let length: number;
     try {
-      await stat(this.disk);
+      const file = await open(this.disk, 'r');
+      try {
+        length = (await file.read(header, 0, QCOW2_HEADER_BYTES, 0)).bytesRead;
+      } finally {
+        await file.close();
+      }
     } catch {
       throw new VmError('disk-problem', `machine '${this.name}' has no disk (${this.disk} is missing)`);
     }
-    await runQemuImg(['check', '-q', '-f', 'qcow2', this.disk]);
+    const version = header.readUInt32BE(4);
+    if (
+      length < QCOW2_HEADER_BYTES ||
+      header.readUInt32BE(0) !== QCOW2_MAGIC ||
+      (version !== 2 && version !== 3)
+    )
+      throw new VmError(
+        'disk-problem',
+        `machine '${this.name}': ${this.disk} is not a qcow2 disk (damaged or replaced)`,
+      );
   }
 
   private async readJson(file: string, what: string): Promise<unknown> {

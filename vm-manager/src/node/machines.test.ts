@@ -3,7 +3,7 @@
  * missing QEMU, two processes racing for one machine, and several machines running at once.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isVmError } from '../common/errors.js';
@@ -84,7 +84,14 @@ test('a missing or corrupt disk is a clear error at start, and the machine stays
   const truncated = await state.machines.create('truncated', { kernelPath });
   await truncate(truncated.dir.disk, 100);
   await rejectsWith(truncated.start(), 'disk-problem');
+  // A sound header over a damaged image: QEMU refuses it, and that is a disk problem too.
+  const damaged = await state.machines.create('damaged-inside', { kernelPath });
+  const file = await open(damaged.dir.disk, 'r+');
+  await file.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00]), 0, 8, 40);
+  await file.close();
+  await rejectsWith(damaged.start(), 'disk-problem', /L1 table/);
   assert.equal((await corrupt.status()).state, 'stopped');
+  assert.equal((await damaged.status()).state, 'stopped');
 });
 
 test('a missing QEMU is reported as such', async () => {

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, readFile, rm } from 'node:fs/promises';
+import { access, readFile, rm, stat } from 'node:fs/promises';
 import type { MachineConfig } from '../common/api.js';
 import { VmError } from '../common/errors.js';
 import type { BootOptions, ConsoleSource, Driver, RuntimeState } from './driver.js';
@@ -116,8 +116,12 @@ export class QemuDriver implements Driver {
     for (const socket of [this.dir.qmpSocket, this.dir.consoleSocket, this.dir.debugSocket])
       await rm(socket, { force: true });
     const args = qemuArguments(this.dir, config, boot, (await kvmUsable()) ? 'kvm' : 'tcg');
-    // With -daemonize the command returns once QEMU is initialised: its sockets exist and errors
-    // that stop it from starting are on stderr.
+    const logStart = await stat(this.dir.hypervisorLog).then(
+      (s) => s.size,
+      () => 0,
+    );
+    // With -daemonize the command returns once QEMU is initialised: its sockets exist, and errors
+    // that stop it from starting are on stderr or, with -D, in the hypervisor log.
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -135,12 +139,18 @@ export class QemuDriver implements Driver {
       child.on('close', (code) => resolve({ code, stderr }));
     });
     if (code !== 0) {
-      const message = stderr.trim() || `exit status ${code}`;
-      if (/lock/i.test(message))
+      const logged = await readFile(this.dir.hypervisorLog).then(
+        (b) => b.subarray(logStart).toString('utf8'),
+        () => '',
+      );
+      const message = `${stderr}${logged}`.trim() || `exit status ${code}`;
+      if (/\block\b/i.test(message))
         throw new VmError(
           'machine-busy',
           `machine '${this.dir.name}' is being run by another process: ${message}`,
         );
+      if (message.includes(this.dir.disk) || message.includes(`node-name=${STORE_NODE}`))
+        throw new VmError('disk-problem', `QEMU cannot use the disk of '${this.dir.name}': ${message}`);
       throw new VmError('hypervisor-failed', `QEMU did not start: ${message}`);
     }
     if ((await this.runtimeState()) !== 'running')
