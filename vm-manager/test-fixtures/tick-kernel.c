@@ -1,0 +1,79 @@
+/*
+ * A tiny multiboot guest for vm-manager's driver tests, not the Phantom kernel: it prints
+ * "tick N" on COM1 at a steady pace and answers each byte it receives with "echo: C", so tests
+ * can see a machine run, pause, take input and go back in time when a checkpoint is reverted.
+ * Built by the tests with the host's gcc (-m32); nothing here is shipped.
+ */
+#define COM1 0x3f8
+#define MULTIBOOT_MAGIC 0x1badb002u
+
+__attribute__((section(".multiboot"), used, aligned(4))) static const unsigned int multiboot_header[3] = {
+    MULTIBOOT_MAGIC, 0, -MULTIBOOT_MAGIC};
+
+__attribute__((used)) static unsigned char stack[8192] __attribute__((aligned(16)));
+
+static inline void outb(unsigned short port, unsigned char value) {
+  __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline unsigned char inb(unsigned short port) {
+  unsigned char value;
+  __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+  return value;
+}
+
+static inline unsigned long long rdtsc(void) {
+  unsigned long long t;
+  __asm__ volatile("rdtsc" : "=A"(t));
+  return t;
+}
+
+static void put(char c) {
+  while (!(inb(COM1 + 5) & 0x20)) {
+  }
+  outb(COM1, (unsigned char)c);
+}
+
+static void puts_(const char *s) {
+  while (*s) put(*s++);
+}
+
+static void put_number(unsigned int n) {
+  char digits[11];
+  int i = 0;
+  do {
+    digits[i++] = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  while (i) put(digits[--i]);
+}
+
+/* Under TCG the TSC follows the host clock: about ten ticks a second. Pacing from "now" keeps a
+ * revert (which restores the counter, not the clock) from printing a burst of catch-up ticks. */
+#define TICK_CYCLES 200000000ull
+
+void kmain(void) {
+  unsigned int tick = 0;
+  unsigned long long next = rdtsc();
+  puts_("tick-kernel up\n");
+  for (;;) {
+    if (inb(COM1 + 5) & 0x01) {
+      puts_("echo: ");
+      put((char)inb(COM1));
+      put('\n');
+    }
+    if (rdtsc() >= next) {
+      puts_("tick ");
+      put_number(tick++);
+      put('\n');
+      next = rdtsc() + TICK_CYCLES;
+    }
+  }
+}
+
+__asm__(".global _start\n"
+        "_start:\n"
+        "  mov $stack + 8192, %esp\n"
+        "  call kmain\n"
+        "1: hlt\n"
+        "  jmp 1b\n");
