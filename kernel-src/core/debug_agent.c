@@ -15,6 +15,7 @@
 #include "debug_agent.h"
 
 #include "crc32c.h"
+#include "install.h"
 #include "klib.h"
 #include "objspace.h"
 #include "spec.h"
@@ -416,6 +417,18 @@ static void req_read_page(const struct request *r) {
   send_frame(r->type | DBG_REPLY_BIT, r->id);
 }
 
+static void req_install_class(const struct request *r) {
+  if (r->len < 8) return send_error(r->id, DE_BAD_REQUEST, "INSTALL_CLASS takes total, offset, chunk");
+  uint32_t received = 0;
+  word_t cls = 0;
+  const char *why = install_chunk(get32(r->p), get32(r->p + 4), r->p + 8, r->len - 8, &received, &cls);
+  if (why) return send_error(r->id, DE_FAILED, why);
+  out_begin();
+  out_u32(received);
+  out_u32(ref_addr(cls));
+  send_frame(r->type | DBG_REPLY_BIT, r->id);
+}
+
 static void serve(const struct request *r) {
   int empty = r->len == 0;
   switch (r->type) {
@@ -424,7 +437,7 @@ static void serve(const struct request *r) {
   case DBG_READ_OBJECTS_AT: return req_read_objects(r);
   case DBG_ENUMERATE: return req_enumerate(r);
   case DBG_READ_PAGE: return req_read_page(r);
-  case DBG_INSTALL_CLASS: return send_error(r->id, DE_FAILED, "installing classes is not available in this kernel yet");
+  case DBG_INSTALL_CLASS: return req_install_class(r);
   case DBG_STATS:
   case DBG_ROOTS:
   case DBG_THREADS:

@@ -1,0 +1,625 @@
+/*
+ * install.c — installs or replaces one program class in the running space from a class blob
+ * (docs/debug-protocol.md, INSTALL_CLASS). Not here: the chunked transport (debug_agent.c) and
+ * the encoder (inspector/src/common/class-blob.ts).
+ *
+ * Check, then do. check_blob() decodes the whole blob and refuses it unless every count and
+ * string lies inside it, every method's bytecode verifies (known opcodes, whole instructions,
+ * constant indices of the right kind, locals in range, jumps onto instruction starts), every
+ * handler and line table is well formed, and every name resolves: the superclass and every class
+ * or method constant and vtable entry must exist in the running space (ROOT_CLASSES or
+ * ROOT_PROGRAM_CLASSES) or be the class itself. A replacement must keep the field layout, the
+ * superclass and the vtable's existing entries. Then build_objects() allocates everything new,
+ * held by one pinned array, so a collection in the middle cannot free it; only when every
+ * allocation has succeeded does commit() change existing objects, which cannot fail.
+ *
+ * What a replacement updates: the class object's vtable and methods (instances, old and new,
+ * dispatch CALL_VIRT to the new code), subclasses' vtable entries that named a replaced method,
+ * and CALL_STATIC/PUSH_CONST method constants of other program classes that named a replaced
+ * method (by name). Frames already running keep their old method objects, so a loop that never
+ * returns keeps running the old code; internal classes (the boot class) are not updated.
+ */
+#include "install.h"
+
+#include "gc.h"
+#include "interp.h"
+#include "klib.h"
+#include "spec.h"
+
+/** Limits on a blob's counts: far above what the compiler makes, low enough to bound the work. */
+#define MAX_METHODS 1024u
+#define MAX_FIELDS 4096u
+#define MAX_VTABLE 4096u
+#define MAX_HANDLERS 4096u
+#define MAX_LINE_INTS 65536u
+#define MAX_CODE 65535u
+
+enum const_kind { CONST_STRING = 1, CONST_CLASS = 2, CONST_METHOD = 3 };
+
+/** Whole instruction size by opcode (0: not an opcode). */
+static const uint8_t op_size[256] = {
+#include "spec_ignore.h"
+#undef OP
+#define OP(name, code, operands, bytes, pop, push, doc) [code] = 1 + (bytes),
+#include "../../lang/spec/opcodes.def"
+#include "spec_ignore_end.h"
+};
+
+struct slice {
+  const uint8_t *p;
+  uint32_t n;
+};
+
+struct cursor {
+  const uint8_t *p;
+  uint32_t len, pos;
+  int bad;
+};
+
+static uint32_t rd_u32(struct cursor *c) {
+  if (c->bad || c->len - c->pos < 4) {
+    c->bad = 1;
+    return 0;
+  }
+  const uint8_t *p = c->p + c->pos;
+  c->pos += 4;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint8_t rd_u8(struct cursor *c) {
+  if (c->bad || c->len - c->pos < 1) {
+    c->bad = 1;
+    return 0;
+  }
+  return c->p[c->pos++];
+}
+
+static struct slice rd_bytes(struct cursor *c, uint32_t n) {
+  struct slice s = {0, 0};
+  if (c->bad || c->len - c->pos < n) {
+    c->bad = 1;
+    return s;
+  }
+  s.p = c->p + c->pos;
+  s.n = n;
+  c->pos += n;
+  return s;
+}
+
+static struct slice rd_str(struct cursor *c) {
+  uint8_t lo = rd_u8(c), hi = rd_u8(c);
+  return rd_bytes(c, (uint32_t)lo | (uint32_t)hi << 8);
+}
+
+static int slice_eq(struct slice a, struct slice b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
+
+/* ── the running space ── */
+
+static word_t root_slot(uint32_t i) {
+  word_t root = space_root();
+  if (!obj_is_sane(root) || obj_kind(root) != KIND_SLOTS || i >= obj_slot_count(root)) return 0;
+  return obj_slots(root)[i];
+}
+
+/** A sane KIND_SLOTS array or 0. */
+static word_t sane_array(word_t w) { return obj_is_sane(w) && obj_kind(w) == KIND_SLOTS ? w : 0; }
+
+static word_t internal_class(uint32_t cid) {
+  word_t table = sane_array(root_slot(ROOT_CLASSES));
+  return table && cid < obj_slot_count(table) ? obj_slots(table)[cid] : 0;
+}
+
+static int is_class_object(word_t w) {
+  word_t class_class = internal_class(CID_CLASS);
+  return class_class && obj_is_sane(w) && obj_class(w) == class_class && obj_kind(w) == KIND_SLOTS &&
+         obj_slot_count(w) >= CID_CLASS_SLOTS;
+}
+
+static int is_method_object(word_t w) {
+  word_t method_class = internal_class(CID_METHOD);
+  return method_class && obj_is_sane(w) && obj_class(w) == method_class && obj_kind(w) == KIND_SLOTS &&
+         obj_slot_count(w) >= CID_METHOD_SLOTS;
+}
+
+/** Does the string object s hold exactly the bytes of name? */
+static int string_is(word_t s, struct slice name) {
+  return obj_is_sane(s) && obj_kind(s) == KIND_BYTES && obj_class(s) == internal_class(CID_STRING) &&
+         obj_size(s) == name.n && (name.n == 0 || memcmp(obj_bytes(s), name.p, name.n) == 0);
+}
+
+static word_t find_in(word_t array, struct slice name) {
+  if (!sane_array(array)) return 0;
+  for (uint32_t i = 0; i < obj_slot_count(array); i++) {
+    word_t c = obj_slots(array)[i];
+    if (is_class_object(c) && string_is(obj_slots(c)[CLASS_NAME], name)) return c;
+  }
+  return 0;
+}
+
+static word_t find_internal_class(struct slice name) { return find_in(root_slot(ROOT_CLASSES), name); }
+
+static word_t find_class(struct slice name) {
+  word_t c = find_internal_class(name);
+  return c ? c : find_in(root_slot(ROOT_PROGRAM_CLASSES), name);
+}
+
+static word_t find_method(word_t cls, struct slice name) {
+  word_t methods = sane_array(obj_slots(cls)[CLASS_METHODS]);
+  if (!methods) return 0;
+  for (uint32_t i = 0; i < obj_slot_count(methods); i++) {
+    word_t m = obj_slots(methods)[i];
+    if (is_method_object(m) && string_is(obj_slots(m)[METHOD_NAME], name)) return m;
+  }
+  return 0;
+}
+
+/* ── check ── */
+
+/** What check_blob learnt, for build_objects (which re-reads the blob without checks). */
+struct plan {
+  struct slice name;
+  word_t super;
+  word_t existing; /**< the program class replaced, or 0 for a new class */
+  uint32_t kind, field_count, vtable_count, method_count;
+  uint32_t fields_at, vtable_at, methods_at;
+  struct slice method_names[MAX_METHODS];
+  uint8_t method_static[MAX_METHODS];
+  int32_t method_vindex[MAX_METHODS];
+  struct slice vtable_owner[MAX_VTABLE], vtable_name[MAX_VTABLE];
+};
+
+static struct plan plan;
+static uint8_t const_kinds[MAX_CONSTS + 1];
+static uint8_t insn_start[(MAX_CODE + 8) / 8];
+
+static int blob_method_index(struct slice name) {
+  for (uint32_t i = 0; i < plan.method_count; i++)
+    if (slice_eq(plan.method_names[i], name)) return (int)i;
+  return -1;
+}
+
+/** Can (owner, name) be resolved: a method of the blob's class or of a class in the space? */
+static const char *check_method_ref(struct slice owner, struct slice name) {
+  if (slice_eq(owner, plan.name)) return blob_method_index(name) >= 0 ? 0 : "names a method the class does not declare";
+  word_t cls = find_class(owner);
+  if (!cls) return "names a method of a class that is not in the machine";
+  return find_method(cls, name) ? 0 : "names a method that is not in the machine";
+}
+
+static const char *check_code(struct slice code, uint32_t locals, uint32_t nconsts) {
+  memset(insn_start, 0, (code.n + 8) / 8);
+  for (uint32_t pc = 0; pc < code.n;) {
+    uint8_t op = code.p[pc];
+    if (!op_size[op]) return "code has an unknown opcode";
+    if (code.n - pc < op_size[op]) return "code has an instruction that runs past its end";
+    insn_start[pc / 8] |= (uint8_t)(1u << (pc % 8));
+    pc += op_size[op];
+  }
+  for (uint32_t pc = 0; pc < code.n; pc += op_size[code.p[pc]]) {
+    uint8_t op = code.p[pc];
+    const uint8_t *operand = code.p + pc + 1;
+    uint32_t u16 = op_size[op] >= 3 ? (uint32_t)operand[0] | (uint32_t)operand[1] << 8 : 0;
+    switch (op) {
+    case OP_LOAD:
+    case OP_STORE:
+      if (operand[0] >= locals) return "code uses a local slot beyond the method's locals";
+      break;
+    case OP_PUSH_CONST:
+      if (u16 >= nconsts) return "code uses a constant index beyond the constants";
+      break;
+    case OP_NEW:
+    case OP_CHECKCAST:
+    case OP_INSTANCEOF:
+      if (u16 >= nconsts || const_kinds[u16] != CONST_CLASS) return "NEW, CHECKCAST or INSTANCEOF names a constant that is not a class";
+      break;
+    case OP_CALL_STATIC:
+      if (u16 >= nconsts || const_kinds[u16] != CONST_METHOD) return "CALL_STATIC names a constant that is not a method";
+      break;
+    case OP_JMP:
+    case OP_JMP_FALSE:
+    case OP_JMP_TRUE: {
+      int64_t target = (int64_t)pc + op_size[op] + (int16_t)u16;
+      if (target < 0 || target >= code.n || !(insn_start[target / 8] & (1u << (target % 8))))
+        return "code jumps outside the code or into an instruction";
+      break;
+    }
+    default: break;
+    }
+  }
+  return 0;
+}
+
+static const char *check_method(struct cursor *c, uint32_t index) {
+  rd_str(c); /* the name was checked by skip_method */
+  uint32_t flags = rd_u32(c), argc = rd_u32(c), locals = rd_u32(c), max_stack = rd_u32(c), native = rd_u32(c);
+  int32_t vindex = (int32_t)rd_u32(c);
+  struct slice code = rd_bytes(c, rd_u32(c));
+  if (c->bad) return "the blob ends inside a method";
+  if (flags & ~(uint32_t)(MF_STATIC | MF_CTOR | MF_RETURNS)) return "a method has unknown flags";
+  if (argc > MAX_LOCALS || locals < argc || locals > MAX_LOCALS) return "a method's argument or local count is out of range";
+  if (max_stack > MAX_CONSTS) return "a method's max stack is out of range";
+  if (native) {
+    if (native >= NATIVE_LIMIT || !native_table[native] || native_argc[native] != argc)
+      return "a native method names an unknown native or the wrong argument count";
+    if (code.n) return "a native method has code";
+  } else if (code.n == 0 || code.n > MAX_CODE) {
+    return "a bytecode method has no code or more than 65535 bytes";
+  }
+  if (vindex != -1 && plan.method_static[index]) return "a static method or constructor has a vtable index";
+  uint32_t nconsts = rd_u32(c);
+  if (c->bad || nconsts > MAX_CONSTS) return "a method's constant count is out of range";
+  for (uint32_t i = 0; i < nconsts; i++) {
+    uint8_t kind = rd_u8(c);
+    struct slice a = rd_str(c);
+    if (c->bad) return "the blob ends inside a constant";
+    const_kinds[i] = kind;
+    if (kind == CONST_CLASS) {
+      if (!slice_eq(a, plan.name) && !find_class(a)) return "a class constant names a class that is not in the machine";
+    } else if (kind == CONST_METHOD) {
+      struct slice b = rd_str(c);
+      if (c->bad) return "the blob ends inside a constant";
+      const char *why = check_method_ref(a, b);
+      if (why) return why;
+    } else if (kind != CONST_STRING) {
+      return "a constant has an unknown kind";
+    }
+  }
+  if (code.n) {
+    const char *why = check_code(code, locals, nconsts);
+    if (why) return why;
+  }
+  uint32_t handlers = rd_u32(c);
+  if (c->bad || handlers > MAX_HANDLERS) return "a method's handler count is out of range";
+  for (uint32_t i = 0; i < handlers; i++) {
+    uint32_t start = rd_u32(c), end = rd_u32(c), handler = rd_u32(c);
+    int32_t class_const = (int32_t)rd_u32(c);
+    if (c->bad) return "the blob ends inside a handler";
+    if (start > end || end > code.n || handler >= code.n) return "a handler's pcs are outside the code";
+    if (class_const != -1 && (class_const < 0 || (uint32_t)class_const >= nconsts || const_kinds[class_const] != CONST_CLASS))
+      return "a handler catches a constant that is not a class";
+  }
+  uint32_t lines = rd_u32(c);
+  if (c->bad || lines > MAX_LINE_INTS || lines % 2) return "a method's line table has a bad length";
+  for (uint32_t i = 0; i < lines; i++) {
+    int32_t v = (int32_t)rd_u32(c);
+    if (!int_fits(v)) return "a line table entry does not fit a small integer";
+  }
+  return c->bad ? "the blob ends inside a line table" : 0;
+}
+
+static const char *check_fields(struct cursor *c) {
+  word_t old_names = plan.existing ? sane_array(obj_slots(plan.existing)[CLASS_FIELD_NAMES]) : 0;
+  if (plan.existing) {
+    word_t count = obj_slots(plan.existing)[CLASS_FIELD_COUNT];
+    if (!word_is_int(count) || (uint32_t)word_to_int(count) != plan.field_count)
+      return "the replacement changes the number of fields; existing instances would not fit it";
+    if (obj_slots(plan.existing)[CLASS_KIND] != int_to_word((int32_t)plan.kind))
+      return "the replacement changes the kind of instances";
+  }
+  for (uint32_t i = 0; i < plan.field_count; i++) {
+    struct slice f = rd_str(c);
+    if (c->bad) return "the blob ends inside the field names";
+    if (old_names && (i >= obj_slot_count(old_names) || !string_is(obj_slots(old_names)[i], f)))
+      return "the replacement renames or reorders fields; existing instances would not fit it";
+  }
+  return 0;
+}
+
+static const char *check_vtable(void) {
+  word_t old = plan.existing ? sane_array(obj_slots(plan.existing)[CLASS_VTABLE]) : 0;
+  if (old && plan.vtable_count < obj_slot_count(old))
+    return "the replacement removes vtable entries; subclasses and callers would break";
+  for (uint32_t i = 0; i < plan.vtable_count; i++) {
+    struct slice owner = plan.vtable_owner[i], name = plan.vtable_name[i];
+    if (old && i < obj_slot_count(old)) {
+      word_t was = obj_slots(old)[i];
+      if (!is_method_object(was) || !string_is(obj_slots(was)[METHOD_NAME], name))
+        return "the replacement changes the vtable's existing entries; subclasses and callers would break";
+    }
+    if (check_method_ref(owner, name)) return "a vtable entry names a method that does not exist";
+    if (slice_eq(owner, plan.name)) {
+      int k = blob_method_index(name);
+      if (plan.method_static[k]) return "a vtable entry names a static method";
+      if (plan.method_vindex[k] != (int32_t)i) return "a vtable entry names a method whose vtable index is another";
+    }
+  }
+  for (uint32_t k = 0; k < plan.method_count; k++) {
+    int32_t vindex = plan.method_vindex[k];
+    if (vindex == -1) continue;
+    if (vindex < 0 || (uint32_t)vindex >= plan.vtable_count || !slice_eq(plan.vtable_owner[vindex], plan.name) ||
+        !slice_eq(plan.vtable_name[vindex], plan.method_names[k]))
+      return "a method's vtable index does not point at its own vtable entry";
+  }
+  return 0;
+}
+
+static const char *skip_method(struct cursor *c, uint32_t index) {
+  struct slice name = rd_str(c);
+  uint32_t flags = rd_u32(c);
+  for (int k = 0; k < 4; k++) rd_u32(c);
+  plan.method_vindex[index] = (int32_t)rd_u32(c);
+  rd_bytes(c, rd_u32(c));
+  uint32_t nconsts = rd_u32(c);
+  if (c->bad || nconsts > MAX_CONSTS) return "the blob ends inside a method, or it has too many constants";
+  for (uint32_t k = 0; k < nconsts; k++) {
+    uint8_t kind = rd_u8(c);
+    rd_str(c);
+    if (kind == CONST_METHOD) rd_str(c);
+  }
+  uint32_t handlers = rd_u32(c);
+  if (c->bad || handlers > MAX_HANDLERS) return "the blob ends inside a method, or it has too many handlers";
+  rd_bytes(c, handlers * 16);
+  uint32_t lines = rd_u32(c);
+  if (c->bad || lines > MAX_LINE_INTS) return "the blob ends inside a method, or its line table is too long";
+  rd_bytes(c, lines * 4);
+  if (c->bad) return "the blob ends inside a method";
+  if (name.n == 0) return "a method has no name";
+  if (blob_method_index(name) >= 0) return "two methods have the same name";
+  plan.method_names[index] = name;
+  plan.method_static[index] = (flags & (MF_STATIC | MF_CTOR)) != 0;
+  plan.method_count = index + 1;
+  return 0;
+}
+
+static const char *check_blob(const uint8_t *blob, uint32_t len) {
+  struct cursor c = {blob, len, 0, 0};
+  memset(&plan, 0, sizeof plan);
+  if (rd_u32(&c) != CLASS_BLOB_MAGIC) return "not a class blob (bad magic)";
+  if (rd_u32(&c) != CLASS_BLOB_VERSION) return "class blob version is not 1";
+  plan.name = rd_str(&c);
+  struct slice super = rd_str(&c);
+  plan.kind = rd_u32(&c);
+  plan.field_count = rd_u32(&c);
+  if (c.bad) return "the blob ends inside the class header";
+  if (plan.name.n < 2 || plan.name.p[0] != '.') return "the class name must be a full name starting with '.'";
+  if (find_internal_class(plan.name)) return "internal classes cannot be replaced";
+  if (slice_eq(super, plan.name)) return "a class cannot be its own superclass";
+  plan.super = find_class(super);
+  if (!plan.super) return "the superclass is not in the machine";
+  if (plan.kind != KIND_SLOTS && plan.kind != KIND_BYTES) return "the class's kind is neither KIND_SLOTS nor KIND_BYTES";
+  if (plan.field_count > MAX_FIELDS) return "too many fields";
+  plan.existing = find_class(plan.name);
+  if (plan.existing && obj_slots(plan.existing)[CLASS_SUPER] != plan.super) return "the replacement changes the superclass";
+  plan.fields_at = c.pos;
+  const char *why = check_fields(&c);
+  if (why) return why;
+  plan.vtable_count = rd_u32(&c);
+  if (c.bad || plan.vtable_count > MAX_VTABLE) return "the vtable count is out of range";
+  plan.vtable_at = c.pos;
+  for (uint32_t i = 0; i < plan.vtable_count; i++) {
+    plan.vtable_owner[i] = rd_str(&c);
+    plan.vtable_name[i] = rd_str(&c);
+  }
+  if (c.bad) return "the blob ends inside the vtable";
+  uint32_t methods = rd_u32(&c);
+  if (c.bad || methods > MAX_METHODS) return "the method count is out of range";
+  plan.methods_at = c.pos;
+  for (uint32_t i = 0; i < methods; i++)
+    if ((why = skip_method(&c, i))) return why;
+  if (c.pos != len) return "the blob has bytes after its last method";
+  if ((why = check_vtable())) return why;
+  struct cursor m = {blob, len, plan.methods_at, 0};
+  for (uint32_t i = 0; i < methods; i++)
+    if ((why = check_method(&m, i))) return why;
+  return 0;
+}
+
+/* ── do ── */
+
+enum holder_slot { H_CLASS, H_VTABLE, H_METHODS, H_PROGRAM, H_FIRST_METHOD };
+
+static word_t holder;
+
+static word_t alloc_array(uint32_t length) { return gc_alloc(internal_class(CID_ARRAY), KIND_SLOTS, length * 4); }
+
+static word_t alloc_string(struct slice s) {
+  word_t w = gc_alloc(internal_class(CID_STRING), KIND_BYTES, s.n);
+  if (w && s.n) memcpy(obj_bytes(w), s.p, s.n);
+  return w;
+}
+
+static word_t new_method(int index) { return obj_slots(holder)[H_FIRST_METHOD + (uint32_t)index]; }
+
+/** A method reference checked by check_method_ref: a new method of the class, or one in the space. */
+static word_t resolve_method(struct slice owner, struct slice name) {
+  if (slice_eq(owner, plan.name)) return new_method(blob_method_index(name));
+  return find_method(find_class(owner), name);
+}
+
+static word_t resolve_class(struct slice name) { return slice_eq(name, plan.name) ? obj_slots(holder)[H_CLASS] : find_class(name); }
+
+/** An array of small integers read from the blob, stored into *slot before it is filled. */
+static int build_int_array(struct cursor *c, uint32_t count, word_t *slot) {
+  word_t a = alloc_array(count);
+  if (!a) return 0;
+  *slot = a;
+  for (uint32_t i = 0; i < count; i++) obj_slots(a)[i] = int_to_word((int32_t)rd_u32(c));
+  return 1;
+}
+
+/** Fill method object m from the blob; every object it allocates is stored into m at once. */
+static int build_method(struct cursor *c, word_t m) {
+  word_t cls = obj_slots(holder)[H_CLASS];
+  struct slice name = rd_str(c);
+  word_t s = alloc_string(name);
+  if (!s) return 0;
+  obj_slots(m)[METHOD_NAME] = s;
+  obj_slots(m)[METHOD_OWNER] = cls;
+  obj_slots(m)[METHOD_FLAGS] = int_to_word((int32_t)rd_u32(c));
+  obj_slots(m)[METHOD_ARGC] = int_to_word((int32_t)rd_u32(c));
+  obj_slots(m)[METHOD_LOCALS] = int_to_word((int32_t)rd_u32(c));
+  obj_slots(m)[METHOD_MAX_STACK] = int_to_word((int32_t)rd_u32(c));
+  obj_slots(m)[METHOD_NATIVE] = int_to_word((int32_t)rd_u32(c));
+  obj_slots(m)[METHOD_VINDEX] = int_to_word((int32_t)rd_u32(c));
+  struct slice code = rd_bytes(c, rd_u32(c));
+  if (code.n) {
+    word_t w = gc_alloc(internal_class(CID_CODE), KIND_BYTES, code.n);
+    if (!w) return 0;
+    memcpy(obj_bytes(w), code.p, code.n);
+    obj_slots(m)[METHOD_CODE] = w;
+  }
+  uint32_t nconsts = rd_u32(c);
+  word_t consts = alloc_array(nconsts);
+  if (!consts) return 0;
+  obj_slots(m)[METHOD_CONSTS] = consts;
+  for (uint32_t i = 0; i < nconsts; i++) {
+    uint8_t kind = rd_u8(c);
+    struct slice a = rd_str(c);
+    word_t value;
+    if (kind == CONST_STRING) {
+      value = alloc_string(a);
+      if (!value) return 0;
+    } else if (kind == CONST_CLASS) {
+      value = resolve_class(a);
+    } else {
+      value = resolve_method(a, rd_str(c));
+    }
+    obj_slots(consts)[i] = value;
+  }
+  if (!build_int_array(c, rd_u32(c) * 4, &obj_slots(m)[METHOD_HANDLERS])) return 0;
+  return build_int_array(c, rd_u32(c), &obj_slots(m)[METHOD_LINES]);
+}
+
+/** Allocate every new object, reachable from the pinned holder. Returns 0 when the space is full. */
+static int build_objects(const uint8_t *blob, uint32_t len) {
+  word_t *h = obj_slots(holder);
+  word_t cls = plan.existing;
+  if (!cls) {
+    cls = gc_alloc(internal_class(CID_CLASS), KIND_SLOTS, CID_CLASS_SLOTS * 4);
+    if (!cls) return 0;
+    h[H_CLASS] = cls;
+    word_t name = alloc_string(plan.name);
+    if (!name) return 0;
+    obj_slots(cls)[CLASS_NAME] = name;
+    obj_slots(cls)[CLASS_SUPER] = plan.super;
+    obj_slots(cls)[CLASS_FIELD_COUNT] = int_to_word((int32_t)plan.field_count);
+    obj_slots(cls)[CLASS_KIND] = int_to_word((int32_t)plan.kind);
+    obj_slots(cls)[CLASS_INTERNAL_ID] = int_to_word(0);
+    word_t fields = alloc_array(plan.field_count);
+    if (!fields) return 0;
+    obj_slots(cls)[CLASS_FIELD_NAMES] = fields;
+    struct cursor f = {blob, len, plan.fields_at, 0};
+    for (uint32_t i = 0; i < plan.field_count; i++) {
+      word_t s = alloc_string(rd_str(&f));
+      if (!s) return 0;
+      obj_slots(fields)[i] = s;
+    }
+    word_t old = sane_array(root_slot(ROOT_PROGRAM_CLASSES));
+    uint32_t n = old ? obj_slot_count(old) : 0;
+    word_t program = alloc_array(n + 1);
+    if (!program) return 0;
+    old = sane_array(root_slot(ROOT_PROGRAM_CLASSES));
+    for (uint32_t i = 0; i < n; i++) obj_slots(program)[i] = obj_slots(old)[i];
+    obj_slots(program)[n] = cls;
+    h[H_PROGRAM] = program;
+  } else {
+    h[H_CLASS] = cls;
+  }
+  for (uint32_t i = 0; i < plan.method_count; i++) {
+    word_t m = gc_alloc(internal_class(CID_METHOD), KIND_SLOTS, CID_METHOD_SLOTS * 4);
+    if (!m) return 0;
+    h[H_FIRST_METHOD + i] = m;
+  }
+  struct cursor c = {blob, len, plan.methods_at, 0};
+  for (uint32_t i = 0; i < plan.method_count; i++)
+    if (!build_method(&c, h[H_FIRST_METHOD + i])) return 0;
+  word_t methods = alloc_array(plan.method_count);
+  if (!methods) return 0;
+  for (uint32_t i = 0; i < plan.method_count; i++) obj_slots(methods)[i] = h[H_FIRST_METHOD + i];
+  h[H_METHODS] = methods;
+  word_t vtable = alloc_array(plan.vtable_count);
+  if (!vtable) return 0;
+  h[H_VTABLE] = vtable;
+  struct cursor v = {blob, len, plan.vtable_at, 0};
+  for (uint32_t i = 0; i < plan.vtable_count; i++) {
+    struct slice owner = rd_str(&v), name = rd_str(&v);
+    obj_slots(vtable)[i] = resolve_method(owner, name);
+  }
+  return 1;
+}
+
+/** The new method replacing old (a method of the replaced class), or 0 when there is none. */
+static word_t replacement_of(word_t old) {
+  if (!is_method_object(old) || obj_slots(old)[METHOD_OWNER] != plan.existing) return 0;
+  word_t name = obj_slots(old)[METHOD_NAME];
+  for (uint32_t i = 0; i < plan.method_count; i++)
+    if (string_is(name, plan.method_names[i])) return new_method((int)i);
+  return 0;
+}
+
+static void repoint_array(word_t array) {
+  if (!sane_array(array)) return;
+  for (uint32_t i = 0; i < obj_slot_count(array); i++) {
+    word_t now = replacement_of(obj_slots(array)[i]);
+    if (now) obj_slots(array)[i] = now;
+  }
+}
+
+/** Point other program classes' vtables and method constants at the replaced class's new methods. */
+static void repoint_others(void) {
+  word_t program = sane_array(root_slot(ROOT_PROGRAM_CLASSES));
+  if (!program) return;
+  for (uint32_t i = 0; i < obj_slot_count(program); i++) {
+    word_t cls = obj_slots(program)[i];
+    if (!is_class_object(cls) || cls == plan.existing) continue;
+    repoint_array(obj_slots(cls)[CLASS_VTABLE]);
+    word_t methods = sane_array(obj_slots(cls)[CLASS_METHODS]);
+    for (uint32_t k = 0; methods && k < obj_slot_count(methods); k++) {
+      word_t m = obj_slots(methods)[k];
+      if (is_method_object(m)) repoint_array(obj_slots(m)[METHOD_CONSTS]);
+    }
+  }
+}
+
+/** Make the built objects live. Allocates nothing and cannot fail. */
+static word_t commit(void) {
+  word_t *h = obj_slots(holder);
+  word_t cls = h[H_CLASS];
+  if (plan.existing) repoint_others();
+  obj_slots(cls)[CLASS_VTABLE] = h[H_VTABLE];
+  obj_slots(cls)[CLASS_METHODS] = h[H_METHODS];
+  if (!plan.existing) obj_slots(space_root())[ROOT_PROGRAM_CLASSES] = h[H_PROGRAM];
+  return cls;
+}
+
+const char *install_class(const uint8_t *blob, uint32_t len, word_t *cls) {
+  *cls = 0;
+  if (!internal_class(CID_ARRAY) || !is_class_object(internal_class(CID_CLASS))) return "the machine has no class table";
+  const char *why = check_blob(blob, len);
+  if (why) return why;
+  holder = alloc_array(H_FIRST_METHOD + plan.method_count);
+  if (!holder) return "the object space is full";
+  gc_pin(&holder);
+  int built = build_objects(blob, len);
+  if (built) *cls = commit();
+  gc_unpin(1);
+  holder = 0;
+  return built ? 0 : "the object space is full";
+}
+
+static uint8_t blob_buf[CLASS_BLOB_MAX];
+static uint32_t blob_total, blob_received;
+
+const char *install_chunk(uint32_t total, uint32_t offset, const uint8_t *chunk, uint32_t n, uint32_t *received,
+                          word_t *cls) {
+  *cls = 0;
+  *received = 0;
+  if (offset == 0) {
+    blob_total = total;
+    blob_received = 0;
+  }
+  if (total == 0 || total > CLASS_BLOB_MAX) {
+    blob_total = blob_received = 0;
+    return "the class blob is empty or larger than 256 KiB";
+  }
+  if (total != blob_total || offset != blob_received || n > total - offset) {
+    blob_total = blob_received = 0;
+    return "chunk does not continue the blob (send it again from offset 0)";
+  }
+  memcpy(blob_buf + offset, chunk, n);
+  blob_received += n;
+  *received = blob_received;
+  if (blob_received < blob_total) return 0;
+  blob_total = blob_received = 0;
+  return install_class(blob_buf, *received, cls);
+}

@@ -1,0 +1,41 @@
+/*
+ * install.h — installing or replacing one program class in the running object space from a
+ * "class blob" (the format is in docs/debug-protocol.md, section INSTALL_CLASS; the host encodes
+ * it with inspector/src/common/class-blob.ts). The debug agent's INSTALL_CLASS request feeds the
+ * chunks it receives here.
+ *
+ * Check, then do: the whole blob is decoded and validated (bounds, counts, bytecode, constant
+ * kinds, every name resolvable) before anything is allocated; the existing space is changed only
+ * after every new object has been allocated, so a refused or failed install leaves it as it was
+ * (new objects that were allocated become garbage).
+ */
+#ifndef PHANTOM_INSTALL_H
+#define PHANTOM_INSTALL_H
+
+#include <stdint.h>
+
+#include "objspace.h"
+
+/** First word of a class blob: 'PHCB' read as a little-endian u32. */
+#define CLASS_BLOB_MAGIC 0x42434850u
+/** Version of the class blob layout. */
+#define CLASS_BLOB_VERSION 1u
+/** Largest blob the kernel accepts (the reassembly buffer is static). */
+#define CLASS_BLOB_MAX (256u * 1024u)
+
+/**
+ * Install the class the blob describes. Returns 0 and sets *cls to the class object on success,
+ * or a message saying why it was refused (the space is unchanged).
+ */
+const char *install_class(const uint8_t *blob, uint32_t len, word_t *cls);
+
+/**
+ * Feed one INSTALL_CLASS chunk: offset 0 starts a new blob of `total` bytes, later chunks must
+ * continue exactly where the previous ended. *received is the bytes held so far; when the blob is
+ * complete it is installed and *cls set. Returns 0 or why the chunk (or the class) was refused;
+ * a refusal forgets the partial blob.
+ */
+const char *install_chunk(uint32_t total, uint32_t offset, const uint8_t *chunk, uint32_t n, uint32_t *received,
+                          word_t *cls);
+
+#endif

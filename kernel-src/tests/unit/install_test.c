@@ -1,0 +1,312 @@
+/*
+ * install_test.c — installing and replacing classes from class blobs in hand-built spaces: a new
+ * class, a live replacement that existing instances and other classes' constants follow, the
+ * refusals (changed fields, unknown names, bad code) that leave the space untouched, an install
+ * with collections in the middle, the chunked transport, and a fuzz loop of random, truncated and
+ * mutated blobs after each of which space_validate must pass.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc.h"
+#include "install.h"
+#include "space_fixture.h"
+#include "test.h"
+
+#define MIB (1024u * 1024u)
+
+/* ── a blob writer (the layout of class-blob.ts) ── */
+
+static uint8_t blob[8192];
+static uint32_t blob_len;
+
+static void w32(uint32_t v) {
+  for (int i = 0; i < 4; i++) blob[blob_len++] = (uint8_t)(v >> (8 * i));
+}
+static void wstr(const char *s) {
+  uint32_t n = (uint32_t)strlen(s);
+  blob[blob_len++] = (uint8_t)n;
+  blob[blob_len++] = (uint8_t)(n >> 8);
+  memcpy(blob + blob_len, s, n);
+  blob_len += n;
+}
+static void wconst_string(const char *s) {
+  blob[blob_len++] = 1;
+  wstr(s);
+}
+static void wconst_method(const char *owner, const char *name) {
+  blob[blob_len++] = 3;
+  wstr(owner);
+  wstr(name);
+}
+
+static void header(const char *name, const char *super, uint32_t nfields, const char *const *fields) {
+  blob_len = 0;
+  w32(CLASS_BLOB_MAGIC);
+  w32(CLASS_BLOB_VERSION);
+  wstr(name);
+  wstr(super);
+  w32(KIND_SLOTS);
+  w32(nfields);
+  for (uint32_t i = 0; i < nfields; i++) wstr(fields[i]);
+}
+
+/** A method header up to and including its code; the caller writes consts, handlers, lines. */
+static void method(const char *name, uint32_t flags, uint32_t argc, uint32_t locals, int32_t vindex,
+                   const uint8_t *code, uint32_t code_len) {
+  wstr(name);
+  w32(flags);
+  w32(argc);
+  w32(locals);
+  w32(4); /* max stack */
+  w32(0); /* native */
+  w32((uint32_t)vindex);
+  w32(code_len);
+  memcpy(blob + blob_len, code, code_len);
+  blob_len += code_len;
+}
+
+static const char *const one_field[] = {"count"};
+static const char *const two_fields[] = {"count", "extra"};
+
+/* run(): PUSH_CONST 0; POP; RET_VOID — the string constant tells versions apart. */
+static const uint8_t run_code[] = {OP_PUSH_CONST, 0, 0, OP_POP, OP_RET_VOID};
+
+/** Class `name` with fields, vtable [name.run], and run() whose constant 0 is the string `text`. */
+static void counter_blob(const char *name, uint32_t nfields, const char *const *fields, const char *text) {
+  header(name, ".internal.object", nfields, fields);
+  w32(1);
+  wstr(name);
+  wstr("run");
+  w32(1);
+  method("run", 0, 1, 1, 0, run_code, sizeof run_code);
+  w32(1);
+  wconst_string(text);
+  w32(0); /* handlers */
+  w32(2); /* lines */
+  w32(0);
+  w32(7);
+}
+
+static word_t program_classes(void) { return obj_slots(space_root())[ROOT_PROGRAM_CLASSES]; }
+
+static int string_equals(word_t s, const char *text) {
+  return obj_size(s) == strlen(text) && memcmp(obj_bytes(s), text, obj_size(s)) == 0;
+}
+
+/** The string constant 0 of the method at vtable index 0 of cls. */
+static word_t run_text(word_t cls) {
+  word_t run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  return obj_slots(obj_slots(run)[METHOD_CONSTS])[0];
+}
+
+TEST(install_new_class_appends_it_to_the_program_classes) {
+  fixture_space(MIB);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  word_t cls = 0;
+  const char *why = install_class(blob, blob_len, &cls);
+  CHECK(why == 0);
+  CHECK(cls != 0);
+  CHECK_EQ(obj_slot_count(program_classes()), 1);
+  CHECK_EQ(obj_slots(program_classes())[0], cls);
+  CHECK(string_equals(obj_slots(cls)[CLASS_NAME], ".t.counter"));
+  CHECK_EQ(obj_slots(cls)[CLASS_SUPER], fixture_internal_class(CID_OBJECT));
+  CHECK_EQ(obj_slots(cls)[CLASS_FIELD_COUNT], int_to_word(1));
+  word_t run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  CHECK_EQ(obj_slots(obj_slots(cls)[CLASS_METHODS])[0], run);
+  CHECK_EQ(obj_slots(run)[METHOD_OWNER], cls);
+  CHECK(memcmp(obj_bytes(obj_slots(run)[METHOD_CODE]), run_code, sizeof run_code) == 0);
+  CHECK(string_equals(run_text(cls), "tick"));
+  CHECK_EQ(obj_slots(obj_slots(run)[METHOD_LINES])[1], int_to_word(7));
+  CHECK(space_validate(MIB) == 0);
+}
+
+TEST(install_replaces_methods_in_place_for_instances_frames_and_callers) {
+  fixture_space(MIB);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  word_t cls = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  word_t old_run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  word_t instance = fixture_object(cls, 1);
+  obj_slots(instance)[0] = int_to_word(41);
+  word_t thread = fixture_thread(old_run, instance); /* a frame running the old code */
+  /* A second class whose method calls .t.counter.run statically. */
+  header(".t.caller", ".internal.object", 0, 0);
+  w32(0);
+  w32(1);
+  static const uint8_t call_code[] = {OP_LOAD, 0, OP_CALL_STATIC, 0, 0, 1, OP_RET_VOID};
+  method("call", MF_STATIC, 1, 1, -1, call_code, sizeof call_code);
+  w32(1);
+  wconst_method(".t.counter", "run");
+  w32(0);
+  w32(0);
+  word_t caller = 0;
+  CHECK(install_class(blob, blob_len, &caller) == 0);
+  word_t call = obj_slots(obj_slots(caller)[CLASS_METHODS])[0];
+  CHECK_EQ(obj_slots(obj_slots(call)[METHOD_CONSTS])[0], old_run);
+
+  counter_blob(".t.counter", 1, one_field, "tock");
+  word_t again = 0;
+  const char *why = install_class(blob, blob_len, &again);
+  CHECK(why == 0);
+  CHECK_EQ(again, cls); /* the same class object: existing instances follow it */
+  CHECK_EQ(obj_class(instance), cls);
+  CHECK_EQ(obj_slots(instance)[0], int_to_word(41));
+  CHECK(string_equals(run_text(cls), "tock"));
+  word_t new_run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  CHECK(new_run != old_run);
+  CHECK_EQ(obj_slots(obj_slots(call)[METHOD_CONSTS])[0], new_run);
+  CHECK_EQ(obj_slots(obj_slots(thread)[THREAD_FRAME])[FRAME_METHOD], old_run);
+  CHECK(string_equals(obj_slots(obj_slots(old_run)[METHOD_CONSTS])[0], "tick"));
+  CHECK_EQ(obj_slot_count(program_classes()), 2);
+  CHECK(space_validate(MIB) == 0);
+  gc_collect(); /* the old method stays alive through the frame */
+  CHECK(obj_kind(old_run) == KIND_SLOTS);
+  CHECK(space_validate(MIB) == 0);
+}
+
+static void check_refused(const char *expected_words) {
+  uint32_t top = space_top(), objects = *space_field(SH_OBJECTS);
+  word_t program = program_classes();
+  word_t cls = 1;
+  const char *why = install_class(blob, blob_len, &cls);
+  CHECK(why != 0);
+  CHECK(strstr(why, expected_words) != 0);
+  CHECK_EQ(cls, 0);
+  CHECK_EQ(space_top(), top); /* refused before anything was allocated */
+  CHECK_EQ(*space_field(SH_OBJECTS), objects);
+  CHECK_EQ(program_classes(), program);
+  CHECK(space_validate(MIB) == 0);
+}
+
+TEST(install_refuses_a_replacement_that_changes_the_fields) {
+  fixture_space(MIB);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  word_t cls = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  counter_blob(".t.counter", 2, two_fields, "tock");
+  check_refused("number of fields");
+  static const char *const renamed[] = {"total"};
+  counter_blob(".t.counter", 1, renamed, "tock");
+  check_refused("renames or reorders fields");
+  CHECK(string_equals(run_text(cls), "tick"));
+}
+
+TEST(install_refuses_unknown_names_and_internal_classes) {
+  fixture_space(MIB);
+  header(".t.x", ".t.nowhere", 0, 0);
+  w32(0);
+  w32(0);
+  check_refused("superclass");
+  header(".internal.string", ".internal.object", 0, 0);
+  w32(0);
+  w32(0);
+  check_refused("internal");
+  header(".t.x", ".internal.object", 0, 0);
+  w32(0);
+  w32(1);
+  static const uint8_t code[] = {OP_CALL_STATIC, 0, 0, 0, OP_RET_VOID};
+  method("m", MF_STATIC, 0, 0, -1, code, sizeof code);
+  w32(1);
+  wconst_method(".t.nowhere", "m");
+  w32(0);
+  w32(0);
+  check_refused("not in the machine");
+}
+
+/** A class with one static method of the given code and one string constant. */
+static void code_blob(const uint8_t *code, uint32_t len) {
+  header(".t.code", ".internal.object", 0, 0);
+  w32(0);
+  w32(1);
+  method("m", MF_STATIC, 0, 1, -1, code, len);
+  w32(1);
+  wconst_string("s");
+  w32(0);
+  w32(0);
+}
+
+TEST(install_verifies_the_bytecode) {
+  fixture_space(MIB);
+  static const uint8_t unknown[] = {0xEE, OP_RET_VOID};
+  code_blob(unknown, sizeof unknown);
+  check_refused("unknown opcode");
+  static const uint8_t cut[] = {OP_RET_VOID, OP_PUSH_INT, 1};
+  code_blob(cut, sizeof cut);
+  check_refused("runs past");
+  static const uint8_t into[] = {OP_JMP, 0xFE, 0xFF, OP_RET_VOID}; /* jumps to pc 1, inside the JMP */
+  code_blob(into, sizeof into);
+  check_refused("jumps");
+  static const uint8_t new_of_string[] = {OP_NEW, 0, 0, OP_POP, OP_RET_VOID};
+  code_blob(new_of_string, sizeof new_of_string);
+  check_refused("not a class");
+  static const uint8_t local[] = {OP_LOAD, 1, OP_POP, OP_RET_VOID};
+  code_blob(local, sizeof local);
+  check_refused("local slot");
+  static const uint8_t fine[] = {OP_PUSH_CONST, 0, 0, OP_POP, OP_JMP, 0, 0, OP_RET_VOID};
+  code_blob(fine, sizeof fine);
+  word_t cls = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+}
+
+TEST(install_survives_collections_in_the_middle) {
+  fixture_space(MIB);
+  /* Fill the space with garbage so that the install's allocations must collect. */
+  for (uint32_t size = 4096; size > 0; size /= 2)
+    while (space_alloc(fixture_internal_class(CID_ARRAY), KIND_SLOTS, size)) {
+    }
+  counter_blob(".t.counter", 1, one_field, "tick");
+  word_t cls = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  CHECK(gc_get_stats()->collections > 0);
+  CHECK(string_equals(run_text(cls), "tick"));
+  CHECK(space_validate(MIB) == 0);
+}
+
+TEST(install_chunks_reassemble_and_refuse_gaps) {
+  fixture_space(MIB);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  uint32_t received = 0, half = blob_len / 2;
+  word_t cls = 0;
+  CHECK(install_chunk(blob_len, 0, blob, half, &received, &cls) == 0);
+  CHECK_EQ(received, half);
+  CHECK_EQ(cls, 0);
+  CHECK(install_chunk(blob_len, half + 1, blob + half, 1, &received, &cls) != 0); /* a gap */
+  CHECK(install_chunk(blob_len, 0, blob, half, &received, &cls) == 0);
+  CHECK(install_chunk(blob_len, half, blob + half, blob_len - half, &received, &cls) == 0);
+  CHECK_EQ(received, blob_len);
+  CHECK(cls != 0);
+  CHECK(install_chunk(CLASS_BLOB_MAX + 1, 0, blob, 4, &received, &cls) != 0);
+  CHECK(install_chunk(0, 0, blob, 0, &received, &cls) != 0);
+}
+
+TEST(install_fuzz_random_truncated_and_mutated_blobs_keep_the_space_valid) {
+  fixture_space(MIB);
+  srand(7);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  uint8_t valid[sizeof blob];
+  uint32_t valid_len = blob_len;
+  memcpy(valid, blob, blob_len);
+  word_t cls = 0;
+  for (uint32_t n = 0; n < valid_len; n++) { /* every truncation is refused */
+    CHECK(install_class(valid, n, &cls) != 0);
+  }
+  for (int round = 0; round < 3000; round++) {
+    uint32_t len;
+    if (round % 3 == 0) {
+      len = (uint32_t)rand() % 200;
+      for (uint32_t i = 0; i < len; i++) blob[i] = (uint8_t)rand();
+      if (len >= 8 && round % 2) { /* past the magic, so the parser goes further */
+        memcpy(blob, valid, 8);
+      }
+    } else {
+      len = valid_len;
+      memcpy(blob, valid, valid_len);
+      int flips = 1 + rand() % 4;
+      for (int k = 0; k < flips; k++) blob[8 + (uint32_t)rand() % (valid_len - 8)] = (uint8_t)rand();
+    }
+    install_class(blob, len, &cls);
+    if (round % 100 == 0) CHECK(space_validate(MIB) == 0);
+  }
+  CHECK(space_validate(MIB) == 0);
+}
