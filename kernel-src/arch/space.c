@@ -3,6 +3,11 @@
  * line, mounts the store (core/store.c) at the newest generation that verifies (or gen=N),
  * hands the pager its page reader, and checks the space header at SPACE_BASE. Nothing of the
  * object space is compiled into the kernel: every byte comes from the store.
+ *
+ * The mount reads every non-zero page of the generation it picks and checks its CRC
+ * (STORE_CHECK_PAGES_AT_MOUNT), so a damaged page makes the mount fall back to an older
+ * generation instead of stopping the machine later, at the first touch of that page.
+ * docs/persistence.md has what that costs at boot.
  */
 #include "arch.h"
 #include "debug_agent.h"
@@ -24,7 +29,7 @@ static int read_store_page(uint32_t page, void *frame) {
   int r = store_read_page(&store, page, frame);
   if (r == STORE_ZERO_PAGE) return PAGER_ZERO_PAGE;
   if (r < 0) {
-    /* The pager panics next: the machine cannot run on without this page. Say the way out. */
+    /* Mount checked this page, so the disk changed or failed since. The pager panics next: say the way out. */
     const struct store_generation *g = store_generation_at(&store, store_current_index(&store));
     kprintf("store: page %u of generation %u cannot be used: %s\n", page, g->number, store_status_name(r));
     if (g->parent != NO_GENERATION)
@@ -47,7 +52,7 @@ uint32_t space_boot(const struct kernel_options *options) {
     return 0;
   }
   if (!virtio_blk_init(disk)) return 0;
-  struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
+  struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
   uint64_t started = ph_tsc();
   int r = store_init(&store, &config);
   if (r == STORE_OK) r = store_mount(&store, options->gen == CMDLINE_NO_GEN ? NO_GENERATION : options->gen);
