@@ -22,7 +22,6 @@
 #include "snapshot.h"
 
 #include "arch.h"
-#include "crc32c.h"
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
@@ -184,69 +183,18 @@ static void stats_with_snapshots(struct debug_machine_stats *out) {
 static int snapshot_now_hook(uint32_t *generation) { return snapshot_now(generation) == STORE_OK ? 0 : DE_FAILED; }
 
 /*
- * Pages of past generations: record → map block → page, each checked against its CRC. The store
- * keeps only the current generation's map in memory, so this reads the disk; the last record and
- * map block are cached because the inspector reads many objects of one generation in a row.
- * A generation that retention dropped meanwhile fails a CRC (its blocks may be reused), never
- * returns wrong bytes.
+ * Pages of past generations, for the debug channel: the store reads and checks them
+ * (store_read_page_at), caching the last record and map block in this reader because the
+ * inspector reads many objects of one generation in a row. A generation that retention dropped
+ * meanwhile is not found, or fails a CRC (its blocks may be reused): never wrong bytes.
  */
-static uint8_t record_cache[BLOCK_SIZE], map_cache[BLOCK_SIZE];
-static uint32_t cached_record_block, cached_record_crc; /* 0, 0: empty */
-static uint32_t cached_map_block, cached_map_crc;
-
-static uint32_t get32(const uint8_t *block, uint32_t offset) {
-  const uint8_t *p = block + offset;
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/** A record's CRC as the store computes it: over the block with its own CRC field taken as zero. */
-static uint32_t record_crc_of(const uint8_t *record) {
-  static const uint8_t zero_field[4];
-  uint32_t c = crc32c_update(0, record, GEN_CRC);
-  c = crc32c_update(c, zero_field, sizeof zero_field);
-  return crc32c_update(c, record + GEN_CRC + 4, BLOCK_SIZE - GEN_CRC - 4);
-}
-
-static int load_record(const struct store_generation *g) {
-  if (cached_record_block == g->record_block && cached_record_crc == g->record_crc) return 0;
-  cached_record_block = cached_record_crc = 0;
-  if (ph_disk_read(g->record_block, record_cache, 1) != PH_OK) return DE_FAILED;
-  if (record_crc_of(record_cache) != g->record_crc || get32(record_cache, GEN_NUMBER) != g->number) return DE_FAILED;
-  cached_record_block = g->record_block;
-  cached_record_crc = g->record_crc;
-  return 0;
-}
-
-static int load_map_block(uint32_t block, uint32_t crc) {
-  if (cached_map_block == block && cached_map_crc == crc) return 0;
-  cached_map_block = cached_map_crc = 0;
-  if (block >= store->block_count || ph_disk_read(block, map_cache, 1) != PH_OK || crc32c(map_cache, BLOCK_SIZE) != crc)
-    return DE_FAILED;
-  cached_map_block = block;
-  cached_map_crc = crc;
-  return 0;
-}
+static struct store_page_reader past_reader;
 
 static int read_page_at(uint32_t number, uint32_t page, uint8_t *buf) {
-  const struct store_generation *g = 0;
-  for (uint32_t i = 0; i < store_generation_count(store) && !g; i++)
-    if (store_generation_at(store, i)->number == number) g = store_generation_at(store, i);
-  if (!g || g->damage != STORE_DAMAGE_NONE || page >= store->space_pages) return DE_NOT_FOUND;
-  int r = load_record(g);
-  if (r) return r;
-  uint32_t j = page / PME_PER_BLOCK;
-  if (j >= get32(record_cache, GEN_MAP_BLOCKS) || j >= GEN_MAX_MAP_BLOCKS) return DE_FAILED;
-  r = load_map_block(get32(record_cache, GEN_MAP + j * GME_BYTES + GME_BLOCK),
-                     get32(record_cache, GEN_MAP + j * GME_BYTES + GME_CRC));
-  if (r) return r;
-  uint32_t entry = (page % PME_PER_BLOCK) * PME_BYTES;
-  uint32_t block = get32(map_cache, entry + PME_BLOCK);
-  if (block == ZERO_BLOCK) {
-    memset(buf, 0, BLOCK_SIZE);
-    return 0;
-  }
-  if (block >= store->block_count || ph_disk_read(block, buf, 1) != PH_OK) return DE_FAILED;
-  return crc32c(buf, BLOCK_SIZE) == get32(map_cache, entry + PME_CRC) ? 0 : DE_FAILED;
+  int r = store_read_page_at(store, &past_reader, number, page, buf);
+  if (r == STORE_ZERO_PAGE) memset(buf, 0, BLOCK_SIZE);
+  if (r == STORE_OK || r == STORE_ZERO_PAGE) return 0;
+  return r == STORE_ENOGEN || r == STORE_ERANGE ? DE_NOT_FOUND : DE_FAILED;
 }
 
 void snapshot_debug_hooks(struct debug_hooks *hooks) {
