@@ -9,11 +9,13 @@
 //     write time of the generation being written at the kill, from its "froze" line, when there
 //     was one; else the longest of the run),
 //   - every worker continues from its chain (never from the future, never from scratch).
-// Every flipEvery-th round it also flips one random bit in the newest generation's record or in
-// one of the page-map blocks only it uses, and checks that the kernel reports it and falls back.
+// Every flipEvery-th round it also flips one random bit in the newest generation: in one of the
+// pages it wrote (half the time), else in its record or a page-map block only it uses; and checks
+// that the kernel reports it at mount and falls back to an older generation.
 import { randomInt } from 'node:crypto';
 import { copyFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeMapBlock } from '@phantom/lang/common/store/blocks.js';
 import { openStore } from '@phantom/lang/common/store/reader.js';
 import * as S from '@phantom/lang/common/spec/generated.js';
 import { kernelPath } from '../qemu.mjs';
@@ -50,15 +52,34 @@ async function readBlock(file, block) {
 }
 
 /**
- * Flips one random bit of the newest generation: in its record, or in a page-map block its parent
- * does not share. Returns { generation, block, what }.
+ * The pages the newest generation wrote (their blocks are its own): entries of its page map that
+ * differ from its parent's, as [{ block, what }].
+ */
+async function pagesOnlyIn(file, newest, parent) {
+  const pages = [];
+  for (const [m, ref] of newest.record.mapBlocks.entries()) {
+    const parentRef = parent?.record.mapBlocks[m];
+    if (parentRef && parentRef.block === ref.block) continue;
+    const mine = decodeMapBlock(await readBlock(file, ref.block), `map block ${m}`, ref.block);
+    const theirs = parentRef ? decodeMapBlock(await readBlock(file, parentRef.block), `map block ${m}`) : [];
+    mine.forEach((entry, i) => {
+      if (entry.block !== S.ZERO_BLOCK && entry.block !== theirs[i]?.block)
+        pages.push({ block: entry.block, what: `page ${m * S.PME_PER_BLOCK + i}` });
+    });
+  }
+  return pages;
+}
+
+/**
+ * Flips one random bit of the newest generation: half the time in a page it wrote (when it wrote
+ * one that is not all zero), else in its record or a page-map block its parent does not share.
+ * Returns { generation, block, what }.
  */
 export async function flipNewestGeneration(diskPath) {
   const file = await open(diskPath, 'r+');
   try {
     const cache = new Map();
     for (let b = 0; b < 4; b++) cache.set(b, await readBlock(file, b));
-    const blocks = [];
     // openStore reads synchronously; gather what it asks for, then read again until it has all.
     for (let attempt = 0; attempt < 8; attempt++) {
       const missing = new Set();
@@ -78,9 +99,11 @@ export async function flipNewestGeneration(diskPath) {
         const newest = verified.reduce((a, g) => (g.generation > a.generation ? g : a));
         const parent = verified.find((g) => g.generation === newest.parent);
         const shared = new Set(parent ? parent.record.mapBlocks.map((m) => m.block) : []);
-        blocks.push({ block: newest.recordBlock, what: 'record' });
+        const metadata = [{ block: newest.recordBlock, what: 'record' }];
         for (const m of newest.record.mapBlocks)
-          if (!shared.has(m.block)) blocks.push({ block: m.block, what: 'page-map block' });
+          if (!shared.has(m.block)) metadata.push({ block: m.block, what: 'page-map block' });
+        const pages = await pagesOnlyIn(file, newest, parent);
+        const blocks = pages.length && randomInt(2) === 0 ? pages : metadata;
         const target = blocks[randomInt(blocks.length)];
         const bytes = await readBlock(file, target.block);
         const bit = randomInt(S.BLOCK_SIZE * 8);
