@@ -1,6 +1,6 @@
 // powercut.mjs — the power-cut soak: `npm run soak:powercut -- --kills N [--interval MS] [--flip-every K]`
-// (defaults: 500 kills, snapshots every 500 ms, a flipped bit every 10th kill: in a page of the
-// newest generation half the time). Kills QEMU with SIGKILL at random moments, reboots, verifies
+// (defaults: 500 kills, snapshots every 500 ms, a flipped bit every 10th kill: by turns in a
+// page of the newest generation and in its record or page map). Kills QEMU with SIGKILL at random moments, reboots, verifies
 // every restore (lib/powercut.mjs) and prints a table: kills, restores verified, failures,
 // flipped-bit fallbacks (how many of them in pages), newest-state age p50/p99, restore time p50/p99.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 // powercut.test.mjs — the short power-cut run of npm test: 20 kills -9 of QEMU at random moments
 // (about half of them around a snapshot's freeze and write), a flipped bit in the newest
-// generation every fifth time, and after every reboot the checks of lib/powercut.mjs. The soak
+// generation every fifth time (by turns in a page it wrote and in its record or page map), and
+// after every reboot the checks of lib/powercut.mjs. The soak
 // run with its table is `npm run soak:powercut -- --kills N` (tests/powercut.mjs). Also: a
 // rollback with gen=N starts a new branch whose first generation has parent N.
 import assert from 'node:assert/strict';

@@ -9,9 +9,9 @@
 //     write time of the generation being written at the kill, from its "froze" line, when there
 //     was one; else the longest of the run),
 //   - every worker continues from its chain (never from the future, never from scratch).
-// Every flipEvery-th round it also flips one random bit in the newest generation: in one of the
-// pages it wrote (half the time), else in its record or a page-map block only it uses; and checks
-// that the kernel reports it at mount and falls back to an older generation.
+// Every flipEvery-th round it also flips one random bit in the newest generation, by turns in
+// one of the pages it wrote and in its record or a page-map block only it uses; and checks that
+// the kernel reports it at mount and falls back to an older generation.
 import { randomInt } from 'node:crypto';
 import { copyFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,11 +71,12 @@ async function pagesOnlyIn(file, newest, parent) {
 }
 
 /**
- * Flips one random bit of the newest generation: half the time in a page it wrote (when it wrote
+ * Flips one random bit of the newest generation: with inPage, in a page it wrote (when it wrote
  * one that is not all zero), else in its record or a page-map block its parent does not share.
- * Returns { generation, block, what }.
+ * Returns { generation, block, what }, or undefined when the newest is the only generation that
+ * verifies (nothing to fall back to: the kill came before the first commit).
  */
-export async function flipNewestGeneration(diskPath) {
+export async function flipNewestGeneration(diskPath, { inPage }) {
   const file = await open(diskPath, 'r+');
   try {
     const cache = new Map();
@@ -98,12 +99,13 @@ export async function flipNewestGeneration(diskPath) {
         const verified = store.generations.filter((g) => g.record);
         const newest = verified.reduce((a, g) => (g.generation > a.generation ? g : a));
         const parent = verified.find((g) => g.generation === newest.parent);
+        if (verified.length < 2) return undefined;
         const shared = new Set(parent ? parent.record.mapBlocks.map((m) => m.block) : []);
         const metadata = [{ block: newest.recordBlock, what: 'record' }];
         for (const m of newest.record.mapBlocks)
           if (!shared.has(m.block)) metadata.push({ block: m.block, what: 'page-map block' });
         const pages = await pagesOnlyIn(file, newest, parent);
-        const blocks = pages.length && randomInt(2) === 0 ? pages : metadata;
+        const blocks = inPage && pages.length ? pages : metadata;
         const target = blocks[randomInt(blocks.length)];
         const bytes = await readBlock(file, target.block);
         const bit = randomInt(S.BLOCK_SIZE * 8);
@@ -180,7 +182,10 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
         lastAnnounced: announced.length ? Number(announced.at(-1)[1]) : -1,
         maxWriteMs: Math.max(0, ...announced.map((m) => (Number(m[2]) + Number(m[3])) / 1000)),
         inFlightMs: lastFreeze > lastCommit ? killAt - machine.lines[lastFreeze].at : 0,
-        flipped: flipEvery && round % flipEvery === flipEvery - 1 ? await flipNewestGeneration(disk) : undefined,
+        flipped:
+          flipEvery && round % flipEvery === flipEvery - 1
+            ? await flipNewestGeneration(disk, { inPage: Math.floor(round / flipEvery) % 2 === 0 })
+            : undefined,
       };
     } catch (err) {
       await machine.kill();
