@@ -222,6 +222,7 @@ export class PayloadWriter {
   private view = new DataView(this.bytes.buffer);
   private length = 0;
 
+  /** Reserves n bytes and returns their offset; may replace bytes and view, so read those after. */
   private room(n: number): number {
     if (this.length + n > this.bytes.length) {
       const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
@@ -235,15 +236,18 @@ export class PayloadWriter {
   }
 
   u8(v: number): this {
-    this.view.setUint8(this.room(1), v);
+    const at = this.room(1);
+    this.view.setUint8(at, v);
     return this;
   }
   u16(v: number): this {
-    this.view.setUint16(this.room(2), v, true);
+    const at = this.room(2);
+    this.view.setUint16(at, v, true);
     return this;
   }
   u32(v: number): this {
-    this.view.setUint32(this.room(4), v >>> 0, true);
+    const at = this.room(4);
+    this.view.setUint32(at, v >>> 0, true);
     return this;
   }
   u64(v: number): this {
@@ -253,7 +257,8 @@ export class PayloadWriter {
     return this;
   }
   raw(b: Uint8Array): this {
-    this.bytes.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.bytes.set(b, at);
     return this;
   }
   str(s: string): this {

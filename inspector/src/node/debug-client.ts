@@ -6,12 +6,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import type { CompiledClass } from '@phantom/lang/common/compiled.js';
+import { encodeClassBlob } from '../common/class-blob.js';
 import * as P from '../common/debug-protocol.js';
 
 /** How long a request may wait for its reply: a snapshot under TCG can take seconds. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Problems kept for diagnostics; a channel full of noise must not grow memory without bound. */
 const MAX_PROBLEMS_KEPT = 1000;
+/** Class-blob bytes per INSTALL_CLASS chunk: the payload limit less the total and offset words. */
+const INSTALL_CHUNK_BYTES = P.DBG_MAX_PAYLOAD - 8;
 
 export class DebugRequestError extends Error {
   constructor(
@@ -150,6 +154,33 @@ export class DebugClient {
     );
     if (reply.length !== 4096) throw new P.DebugProtocolError(`READ_PAGE reply of ${reply.length} bytes`);
     return reply;
+  }
+
+  /**
+   * Installs a class compiled by lang, or replaces the program class of the same name (running
+   * frames keep their code; new calls use the new methods). Resolves with the class object's
+   * address; a refusal (unknown names, a changed field layout, bad code) is a DebugRequestError
+   * whose message says why.
+   */
+  async installClass(cls: CompiledClass): Promise<number> {
+    const blob = encodeClassBlob(cls);
+    let classRef = 0;
+    for (let offset = 0; offset < blob.length; offset += INSTALL_CHUNK_BYTES) {
+      const chunk = blob.subarray(offset, offset + INSTALL_CHUNK_BYTES);
+      const payload = new P.PayloadWriter().u32(blob.length).u32(offset).raw(chunk).finish();
+      const reply = new P.PayloadReader(
+        await this.request(P.MessageType.INSTALL_CLASS, payload),
+        'INSTALL_CLASS reply',
+      );
+      const received = reply.u32();
+      classRef = reply.u32();
+      if (received !== offset + chunk.length) {
+        throw new P.DebugProtocolError(
+          `INSTALL_CLASS: kernel holds ${received} bytes, sent ${offset + chunk.length}`,
+        );
+      }
+    }
+    return classRef;
   }
 
   /** Sends one request and resolves with its reply's payload. */

@@ -1,0 +1,168 @@
+// Installing a class into a running machine: the kernel booted in QEMU runs a counter, the test
+// compiles a variant whose tick() prints other text, installs it over the debug channel and
+// watches the console switch while the count goes on; a variant with another field layout is
+// refused and the machine keeps running. Needs kernel-src/build/phantom.elf and qemu-system-i386.
+//
+// The counter here calls this.tick() from its loop, unlike lang/examples/counter.ph whose loop
+// prints inline: a frame that is already running keeps its method's code, so only code reached
+// through a new call can change, and a loop that never returns never would.
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { CompiledClass } from '@phantom/lang/common/compiled.js';
+import { compile } from '@phantom/lang/common/compiler.js';
+import { DebugClient, DebugRequestError } from './debug-client.js';
+
+const repo = join(import.meta.dirname, '../../..');
+const kernel = join(repo, 'kernel-src/build/phantom.elf');
+const dir = mkdtempSync(join(tmpdir(), 'phantom-install-'));
+const socket = join(dir, 'debug.sock');
+let qemu: ChildProcess;
+let console = '';
+let client: DebugClient;
+
+/** The counter, with `word` as the text tick() prints and `extraFields` added after `count`. */
+function counterSource(word: string, extraFields = ''): string {
+  return `package .demo;
+import .internal.io.tty;
+import .internal.time;
+
+class counter {
+  var count : int;${extraFields}
+
+  void run() {
+    while (true) {
+      this.tick();
+      time.sleep(100);
+    }
+  }
+
+  void tick() {
+    count++;
+    tty.println("${word} " + count);
+  }
+};
+`;
+}
+
+function compiledCounter(source: string): CompiledClass {
+  const { program, diagnostics } = compile([{ file: 'counter.ph', text: source }]);
+  assert.ok(program, diagnostics.map((d) => d.message).join('\n'));
+  const cls = program.classes.find((c) => c.name === '.demo.counter');
+  assert.ok(cls);
+  return cls;
+}
+
+/** Resolves with the match when the console matches, or fails with the console after the deadline. */
+function consoleMatch(pattern: RegExp, ms: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(
+      () => reject(new Error(`console did not match ${pattern} within ${ms} ms:\n${console}`)),
+      ms,
+    );
+    const poll = setInterval(() => {
+      const match = pattern.exec(console);
+      if (match) {
+        clearTimeout(deadline);
+        clearInterval(poll);
+        resolve(match);
+      }
+    }, 50);
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(kernel), `${kernel} is missing: build the kernel first (npm test does)`);
+  const source = join(dir, 'counter.ph');
+  writeFileSync(source, counterSource('tick'));
+  const image = join(dir, 'counter.img');
+  execFileSync(process.execPath, [
+    join(repo, 'lang/bin/phc.mjs'),
+    'image',
+    source,
+    '--main',
+    '.demo.counter',
+    '-o',
+    image,
+    '--space-bytes',
+    String(4 << 20),
+  ]);
+  qemu = spawn('qemu-system-i386', [
+    ...(existsSync('/dev/kvm') ? ['-accel', 'kvm'] : ['-accel', 'tcg']),
+    '-m',
+    '128M',
+    '-kernel',
+    kernel,
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-chardev',
+    `socket,id=dbg,path=${socket},server=on,wait=off`,
+    '-serial',
+    'chardev:dbg',
+    '-drive',
+    `file=${image},if=virtio,format=raw`,
+  ]);
+  qemu.stdout!.on('data', (d: Buffer) => {
+    console += d.toString();
+  });
+  qemu.stderr!.on('data', (d: Buffer) => {
+    console += d.toString();
+  });
+  await consoleMatch(/tick 3\b/, 60_000);
+  ({ client } = await DebugClient.connect(socket, 30_000));
+});
+
+after(() => {
+  client?.close();
+  qemu?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a replaced class switches the running counter to the new text and the count goes on', async () => {
+  const classesBefore = await client.classes();
+  const classRef = await client.installClass(compiledCounter(counterSource('tock')));
+  assert.ok(classesBefore.includes(classRef), 'the class object is the existing one');
+  const firstTock = await consoleMatch(/tock (\d+)/, 30_000);
+  const ticks = [...console.slice(0, firstTock.index).matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+  assert.equal(Number(firstTock[1]), ticks.at(-1)! + 1, 'the thread kept its count');
+  const after = Number(firstTock[1]) + 2;
+  await consoleMatch(new RegExp(`tock ${after}\\b`), 30_000);
+  assert.doesNotMatch(console.slice(firstTock.index), /tick \d/, 'no old text after the switch');
+  assert.deepEqual((await client.classes()).length, classesBefore.length, 'no class was added');
+});
+
+test('a class that changes the fields is refused with the reason, and the machine keeps running', async () => {
+  const changed = compiledCounter(counterSource('tack', '\n  var extra : int;'));
+  await assert.rejects(
+    client.installClass(changed),
+    (err: unknown) => err instanceof DebugRequestError && /number of fields/.test(err.message),
+  );
+  const last = Math.max(...[...console.matchAll(/tock (\d+)/g)].map((m) => Number(m[1])));
+  await consoleMatch(new RegExp(`tock ${last + 2}\\b`), 30_000);
+  assert.doesNotMatch(console, /\btack \d/);
+  const stats = await client.stats();
+  assert.equal(stats.paused, false);
+});
+
+test('a new class is added to the program classes', async () => {
+  const { program } = compile([
+    {
+      file: 'extra.ph',
+      text: 'package .demo;\nclass helper {\n  var n : int;\n  int twice() { return n + n; }\n};\n',
+    },
+  ]);
+  assert.ok(program);
+  const helper = program.classes.find((c) => c.name === '.demo.helper')!;
+  const before = await client.classes();
+  const classRef = await client.installClass(helper);
+  assert.ok(classRef > 0);
+  const after = await client.classes();
+  assert.equal(after.length, before.length + 1);
+  assert.ok(after.includes(classRef));
+});
