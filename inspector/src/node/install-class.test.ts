@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
+import { encodeClassBlob } from '../common/class-blob.js';
+import { DBG_MAX_PAYLOAD } from '../common/debug-protocol.js';
 import { DebugClient, DebugRequestError } from './debug-client.js';
 
 const repo = join(import.meta.dirname, '../../..');
@@ -150,15 +152,21 @@ test('a class that changes the fields is refused with the reason, and the machin
   assert.equal(stats.paused, false);
 });
 
-test('a new class is added to the program classes', async () => {
-  const { program } = compile([
-    {
-      file: 'extra.ph',
-      text: 'package .demo;\nclass helper {\n  var n : int;\n  int twice() { return n + n; }\n};\n',
-    },
-  ]);
+test('a new class larger than one frame arrives in chunks and is added to the program classes', async () => {
+  const words = (n: number) => `${'w'.repeat(30_000)}${n}`;
+  const text = `package .demo;
+class helper {
+  var n : int;
+  int twice() { return n + n; }
+  string a() { return "${words(1)}"; }
+  string b() { return "${words(2)}"; }
+  string c() { return "${words(3)}"; }
+};
+`;
+  const { program } = compile([{ file: 'helper.ph', text }]);
   assert.ok(program);
   const helper = program.classes.find((c) => c.name === '.demo.helper')!;
+  assert.ok(encodeClassBlob(helper).length > DBG_MAX_PAYLOAD, 'the blob needs more than one chunk');
   const before = await client.classes();
   const classRef = await client.installClass(helper);
   assert.ok(classRef > 0);
