@@ -8,8 +8,9 @@
  *             checked completely before anything is read from the object space, and every
  *             reference is checked with obj_is_sane before it is followed
  *
- * Nothing here allocates in the object space or changes it, except through hooks; PAUSE only
- * sets a flag the scheduler reads. Bounded work per request: at most DBG_MAX_BATCH objects, a
+ * Nothing here allocates in the object space or changes it, except through hooks and
+ * INSTALL_CLASS, which hands the reassembled class blob to install.c; PAUSE only sets a flag the
+ * scheduler reads. Bounded work per request: at most DBG_MAX_BATCH objects, a
  * reply of at most DBG_MAX_PAYLOAD bytes, ENUMERATE_SCAN_BUDGET headers walked.
  */
 #include "debug_agent.h"
