@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { artifactsDir, launchChromium, type RunningStudio, startStudio } from './fixtures.js';
+import { InspectorPage } from './pages/inspector-page.js';
 import { ConsolePage, MACHINE_DEADLINE_MS, MachineBarPage, TimelinePage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
 
@@ -103,6 +104,34 @@ test('a checkpoint and the generations show on the timeline', { skip: problem },
   await timeline.hoverGeneration(0.3);
   assert.match((await timeline.tooltip.textContent()) ?? '', /Generation \d+/);
   await page.screenshot({ path: join(artifactsDir, 'timeline-hover.png') });
+});
+
+test('the inspector reads the running counter now, and a generation chosen on the timeline', {
+  skip: problem,
+}, async () => {
+  const inspector = new InspectorPage(page);
+  const timeline = new TimelinePage(page);
+  await page.getByTestId('inspector-now').click();
+  await inspector.status
+    .filter({ hasText: /Now \(after generation \d+\): [\d,]+ objects/ })
+    .waitFor({ timeout: MACHINE_DEADLINE_MS });
+  assert.equal(await inspector.count('.demo.counter'), 1);
+  await page.getByTestId('inspector-expand').click();
+  await inspector.summaryRow('.demo.counter').click();
+  await inspector.panes.first().locator('button.ph-ref').first().click();
+  const counter = inspector.panes.nth(1);
+  await counter.locator('th', { hasText: 'count' }).waitFor();
+  assert.ok(Number(await counter.locator('tr', { hasText: 'count' }).locator('.ph-int').textContent()) > 0);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-live.png') });
+  const { x, y } = await timeline.hoverGeneration(0.2);
+  const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
+  await page.mouse.click(x, y);
+  await inspector.status
+    .filter({ hasText: `Generation ${target}:` })
+    .waitFor({ timeout: MACHINE_DEADLINE_MS });
+  await page.screenshot({ path: join(artifactsDir, 'inspector-generation.png') });
+  await page.getByTestId('inspector-expand').click();
+  assert.equal(await page.locator('.notification.error').count(), 0);
 });
 
 test('roll back to an earlier generation: the old branch stays on the timeline', {

@@ -159,7 +159,10 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       await refreshGenerations();
       current = await session.load(n);
       generationSelect.value = String(current.generation);
-      status.textContent = `Generation ${current.generation}: ${current.heap.count.toLocaleString('en')} objects`;
+      const when = current.live
+        ? `Now (after generation ${current.generation})`
+        : `Generation ${current.generation}`;
+      status.textContent = `${when}: ${current.heap.count.toLocaleString('en')} objects`;
       summary.show(current.summary);
       threadsView.show(current);
       panes.clearAll();

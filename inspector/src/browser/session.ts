@@ -12,13 +12,18 @@ export interface GenerationEntry {
 }
 
 export interface InspectorSource {
-  /** The space bytes of generation n (default: the newest). */
-  loadSpace(generation?: number): Promise<{ generation: number; bytes: Uint8Array }>;
+  /**
+   * The space bytes of generation n; with none, the newest — or the running machine as it is now
+   * (`live`, read after `generation` was committed).
+   */
+  loadSpace(generation?: number): Promise<{ generation: number; bytes: Uint8Array; live?: boolean }>;
   generations(): Promise<GenerationEntry[]>;
 }
 
 export interface LoadedGeneration {
   generation: number;
+  /** The running machine now (after `generation`), not a committed generation. */
+  live: boolean;
   heap: HeapSnapshot;
   idom: Int32Array;
   summary: ClassSummaryRow[];
@@ -42,13 +47,18 @@ export class InspectorSession {
       const hit = this.cache.get(generation);
       if (hit) return hit;
     }
-    const pending = this.source.loadSpace(generation).then(({ generation: g, bytes }) => {
-      const heap = new HeapSnapshot(bytes);
-      const idom = dominators(heap);
-      return { generation: g, heap, idom, summary: classSummary(heap, idom) };
-    });
-    const loaded = await pending;
-    this.cache.set(loaded.generation, Promise.resolve(loaded));
+    const { generation: g, bytes, live } = await this.source.loadSpace(generation);
+    const heap = new HeapSnapshot(bytes);
+    const idom = dominators(heap);
+    const loaded: LoadedGeneration = {
+      generation: g,
+      live: live === true,
+      heap,
+      idom,
+      summary: classSummary(heap, idom),
+    };
+    // Only committed generations are cached: they never change; "now" does.
+    if (!loaded.live) this.cache.set(loaded.generation, Promise.resolve(loaded));
     while (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
     return loaded;
   }

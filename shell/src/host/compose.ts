@@ -1,10 +1,12 @@
 /**
  * Puts the host's services together from the environment, the same way for browser mode and
- * Electron: the file roots the editor may use, where terminals start, and the machines.
+ * Electron: the file roots the editor may use, where terminals start, the machines and
+ * the inspector's view of them.
  */
 import { join } from 'node:path';
 import { stateDir } from '@phantom/vm-manager/node/state-dir.js';
 import { Files } from './files.js';
+import { InspectorSpaces } from './inspector-spaces.js';
 import { MachineService } from './machine-service.js';
 import { repositoryRoot } from './paths.js';
 import type { HostServices, StudioIdentity } from './services.js';
@@ -13,6 +15,7 @@ export function composeServices(
   identity: StudioIdentity,
   env: NodeJS.ProcessEnv = process.env,
 ): HostServices {
+  const machines = new MachineService(join(stateDir(env), 'machines'));
   return {
     identity,
     files: new Files({
@@ -21,6 +24,7 @@ export function composeServices(
       project: env.PHANTOM_PROJECT_DIR || join(stateDir(env), 'project'),
     }),
     terminalCwd: repositoryRoot,
-    machines: new MachineService(join(stateDir(env), 'machines')),
+    machines,
+    inspector: new InspectorSpaces((name) => machines.machine(name)),
   };
 }

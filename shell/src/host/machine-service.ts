@@ -116,6 +116,11 @@ export class MachineService {
     });
   }
 
+  /** The vm-manager machine itself, for services that read its disks and channels (the inspector). */
+  machine(name: string): Promise<Machine> {
+    return this.machines.get(name);
+  }
+
   /** Subscribes to the service's events; the returned function unsubscribes. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
+import type { InspectorSpaces } from './inspector-spaces.js';
 import { checkProgram, definitionOf } from './language.js';
 import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
@@ -24,6 +25,8 @@ export interface HostServices {
   /** Where a new terminal's shell starts: the repository, so `make` and `npx phantom` work. */
   terminalCwd: string;
   machines: MachineService;
+  /** Object spaces of a machine's generations (or of it now), for the inspector's views. */
+  inspector: InspectorSpaces;
 }
 
 /** The studio's version is the repository's: one number for everything we ship together. */

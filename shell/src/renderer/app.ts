@@ -8,6 +8,7 @@ import { connectApi } from './api-client.js';
 import { ConsolePanel } from './console-panel.js';
 import type { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
+import { mountInspectorPanel } from './inspector-panel.js';
 import { MachineBar } from './machine-bar.js';
 import { showError } from './notifications.js';
 import { TimelinePanel } from './timeline-panel.js';
@@ -46,16 +47,46 @@ async function main(): Promise<void> {
   );
   const consolePanel = new ConsolePanel(panel('console'), api);
   const timeline = new TimelinePanel(panel('timeline'), api);
+  const isRunning = (machine: MachineSummary | undefined) =>
+    machine !== undefined && (machine.state === 'running' || machine.state === 'paused');
   const attachIfRunning = (machine: MachineSummary | undefined) => {
-    if (machine && (machine.state === 'running' || machine.state === 'paused'))
-      void consolePanel.attachConsole(machine.name);
+    if (machine && isRunning(machine)) void consolePanel.attachConsole(machine.name);
   };
+  let picked: MachineSummary | undefined;
+  const inspectorRoot = panel('inspector');
+  const inspector = mountInspectorPanel(
+    inspectorRoot.querySelector<HTMLElement>('.inspector-mount')!,
+    () => picked?.name,
+    (err) => showError('The inspector could not read the machine', err),
+  );
+  inspectorRoot
+    .querySelector('.inspector-now')!
+    .addEventListener('click', () => void inspector.showGeneration());
+  const expand = inspectorRoot.querySelector<HTMLButtonElement>('.inspector-expand')!;
+  expand.addEventListener('click', () => {
+    const wide = document.body.classList.toggle('inspector-wide');
+    expand.setAttribute('aria-pressed', String(wide));
+    expand.textContent = wide ? 'Collapse' : 'Expand';
+  });
+  // Choosing a generation on the timeline inspects the machine as of then; two compare them.
+  timeline.onDidSelect((a, b) => {
+    if (!picked) return;
+    void (b === undefined ? inspector.showGeneration(a) : inspector.compare(Math.min(a, b), Math.max(a, b)));
+  });
   const machineBar = new MachineBar(panel('machine-bar'), api, {
     onPick: (machine) => {
+      const changed = machine?.name !== picked?.name;
+      picked = machine;
       void timeline.show(machine?.name);
       attachIfRunning(machine);
+      if (changed && isRunning(machine)) void inspector.showGeneration();
     },
-    onState: attachIfRunning,
+    onState: (machine) => {
+      attachIfRunning(machine);
+      if (machine?.name === picked?.name && isRunning(machine) && !isRunning(picked))
+        void inspector.showGeneration();
+      if (machine?.name === picked?.name) picked = machine;
+    },
   });
   try {
     const info = await api.call('studio.info', {});

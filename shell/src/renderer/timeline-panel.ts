@@ -26,6 +26,7 @@ export class TimelinePanel {
   private readonly dialog: HTMLDialogElement;
   private readonly summary: HTMLElement;
   private machine: string | undefined;
+  private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
 
   constructor(
     root: HTMLElement,
@@ -113,11 +114,17 @@ export class TimelinePanel {
     }
   }
 
+  /** Listens for the user choosing one generation (b undefined) or two to compare. */
+  onDidSelect(listener: (a: number, b: number | undefined) => void): void {
+    this.selectListeners.push(listener);
+  }
+
   private selectionChanged(): void {
     const { a, b } = this.view.selection;
     const { generations } = this.view.model;
     const ga = generations[a];
     const gb = generations[b];
+    if (ga) for (const listener of this.selectListeners) listener(ga.id, gb?.id);
     this.rollbackButton.disabled = !ga || !this.machine;
     if (!ga)
       this.selectionText.textContent = 'Click a generation to select it; shift+click a second to compare.';
