@@ -309,8 +309,15 @@ static const char *check_vtable(void) {
   word_t old = plan.existing ? sane_array(obj_slots(plan.existing)[CLASS_VTABLE]) : 0;
   if (old && plan.vtable_count < obj_slot_count(old))
     return "the replacement removes vtable entries; subclasses and callers would break";
+  word_t inherited = sane_array(obj_slots(plan.super)[CLASS_VTABLE]);
+  if (inherited && plan.vtable_count < obj_slot_count(inherited)) return "the vtable is shorter than the superclass's";
   for (uint32_t i = 0; i < plan.vtable_count; i++) {
     struct slice owner = plan.vtable_owner[i], name = plan.vtable_name[i];
+    if (inherited && i < obj_slot_count(inherited)) {
+      word_t from_super = obj_slots(inherited)[i];
+      if (!is_method_object(from_super) || !string_is(obj_slots(from_super)[METHOD_NAME], name))
+        return "the vtable does not begin with the superclass's entries";
+    }
     if (old && i < obj_slot_count(old)) {
       word_t was = obj_slots(old)[i];
       if (!is_method_object(was) || !string_is(obj_slots(was)[METHOD_NAME], name))
@@ -378,6 +385,9 @@ static const char *check_blob(const uint8_t *blob, uint32_t len) {
   if (!plan.super) return "the superclass is not in the machine";
   if (plan.kind != KIND_SLOTS && plan.kind != KIND_BYTES) return "the class's kind is neither KIND_SLOTS nor KIND_BYTES";
   if (plan.field_count > MAX_FIELDS) return "too many fields";
+  word_t super_fields = obj_slots(plan.super)[CLASS_FIELD_COUNT];
+  if (!word_is_int(super_fields) || plan.field_count < (uint32_t)word_to_int(super_fields))
+    return "the class has fewer fields than its superclass";
   plan.existing = find_class(plan.name);
   if (plan.existing && obj_slots(plan.existing)[CLASS_SUPER] != plan.super) return "the replacement changes the superclass";
   plan.fields_at = c.pos;

@@ -179,6 +179,36 @@ static void check_refused(const char *expected_words) {
   CHECK(space_validate(MIB) == 0);
 }
 
+/** .t.sub extends .t.counter with the fields and one vtable entry (owner.name), no methods. */
+static void sub_blob(uint32_t nfields, const char *const *fields, const char *owner, const char *name) {
+  header(".t.sub", ".t.counter", nfields, fields);
+  w32(1);
+  wstr(owner);
+  wstr(name);
+  w32(0);
+}
+
+TEST(install_checks_subclasses_and_repoints_their_inherited_entries) {
+  fixture_space(MIB);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  word_t cls = 0, sub = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  sub_blob(0, 0, ".t.counter", "run");
+  check_refused("fewer fields");
+  sub_blob(1, one_field, ".t.counter", "nothing");
+  check_refused("superclass's entries");
+  sub_blob(1, one_field, ".t.counter", "run");
+  CHECK(install_class(blob, blob_len, &sub) == 0);
+  word_t old_run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  CHECK_EQ(obj_slots(obj_slots(sub)[CLASS_VTABLE])[0], old_run);
+  counter_blob(".t.counter", 1, one_field, "tock");
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  word_t new_run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  CHECK(new_run != old_run);
+  CHECK_EQ(obj_slots(obj_slots(sub)[CLASS_VTABLE])[0], new_run); /* the subclass inherits the new code */
+  CHECK(space_validate(MIB) == 0);
+}
+
 TEST(install_refuses_a_replacement_that_changes_the_fields) {
   fixture_space(MIB);
   counter_blob(".t.counter", 1, one_field, "tick");
