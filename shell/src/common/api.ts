@@ -174,6 +174,25 @@ export const methods = {
     result: Done,
   },
   'machine.timeline': { params: MachineParams, result: Timeline },
+  /**
+   * A machine's object space for the inspector's views, base64: a committed generation from its
+   * store disk, or with none named the running machine now (read through its debug channel).
+   */
+  'inspector.space': {
+    params: z
+      .object({ machine: MachineName, generation: z.number().int().nonnegative().optional() })
+      .strict(),
+    result: z.object({ generation: z.number().int().nonnegative(), live: z.boolean(), bytes: z.string() }),
+  },
+  'inspector.generations': {
+    params: MachineParams,
+    result: z.array(
+      z.object({
+        generation: z.number().int().nonnegative(),
+        parent: z.number().int().nonnegative().nullable(),
+      }),
+    ),
+  },
   'machine.rollback': {
     params: z.object({ machine: MachineName, generation: z.number().int().nonnegative() }).strict(),
     result: Done,

@@ -136,40 +136,8 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
     if (!sameToken(cookieToken(req), token)) {
       return deny(res, 403, 'Phantom Studio: open the URL with the token that `npm start` printed.');
     }
-    if (url.pathname === '/api/space' || url.pathname === '/api/generations') {
-      void serveInspector(url, res);
-      return;
-    }
     serveFile(req, res, url.pathname);
   });
-
-  /** The inspector's bulk data: binary object spaces and the generation list, beside the WebSocket API. */
-  const serveInspector = async (url: URL, res: ServerResponse) => {
-    const machine = url.searchParams.get('machine');
-    const gen = url.searchParams.get('gen');
-    if (!machine) return deny(res, 400, 'machine is missing');
-    if (gen !== null && !/^\d{1,10}$/.test(gen)) return deny(res, 400, 'gen must be a generation number');
-    try {
-      if (url.pathname === '/api/generations') {
-        const generations = await options.services.inspector.generations(machine);
-        res.writeHead(200, { 'Content-Type': 'application/json', ...securityHeaders() });
-        res.end(JSON.stringify(generations));
-        return;
-      }
-      const space = await options.services.inspector.space(machine, gen === null ? undefined : Number(gen));
-      res.writeHead(200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': space.bytes.length,
-        'X-Generation': String(space.generation),
-        'X-Live': String(space.live),
-        ...securityHeaders(),
-      });
-      res.end(Buffer.from(space.bytes.buffer, space.bytes.byteOffset, space.bytes.length));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      deny(res, /no machine|not found|no such|not kept|not in the index/i.test(message) ? 404 : 500, message);
-    }
-  };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   server.on('upgrade', (req, socket, head) => {

@@ -108,6 +108,18 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       return null;
     },
     'machine.timeline': ({ machine }) => machines.timeline(machine),
+    'inspector.space': async ({ machine, generation }) => {
+      const space = await services.inspector.space(machine, generation);
+      const bytes = Buffer.from(space.bytes.buffer, space.bytes.byteOffset, space.bytes.length).toString(
+        'base64',
+      );
+      return { generation: space.generation, live: space.live, bytes };
+    },
+    'inspector.generations': async ({ machine }) =>
+      (await services.inspector.generations(machine)).map((g) => ({
+        generation: g.generation,
+        parent: g.parent,
+      })),
     'machine.rollback': async ({ machine, generation }) => {
       await machines.rollback(machine, generation);
       return null;

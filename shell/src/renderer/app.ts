@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const inspectorRoot = panel('inspector');
   const inspector = mountInspectorPanel(
     inspectorRoot.querySelector<HTMLElement>('.inspector-mount')!,
+    api,
     () => picked?.name,
     (err) => showError('The inspector could not read the machine', err),
   );
