@@ -18,8 +18,9 @@
  *   - When physical memory runs out (a space larger than RAM), a clock hand evicts clean,
  *     unfrozen pages: their bytes equal the store's current generation, so they are simply
  *     unmapped and read again on the next access.
- * Everything runs with interrupts off (in the fault handler or with the world stopped), which
- * is the lock for all the state below.
+ * Everything runs either in the page-fault handler (an interrupt gate: interrupts off) or at a
+ * VM safe point with the world stopped, and no interrupt handler touches the object space or
+ * this state, so a fault and a freeze never overlap: that is the lock for all the state below.
  */
 #include "arch.h"
 #include "klib.h"
