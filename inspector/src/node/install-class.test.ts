@@ -7,23 +7,15 @@
 // prints inline: a frame that is already running keeps its method's code, so only code reached
 // through a new call can change, and a loop that never returns never would.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { encodeClassBlob } from '../common/class-blob.js';
 import { DBG_MAX_PAYLOAD } from '../common/debug-protocol.js';
 import { DebugClient, DebugRequestError } from './debug-client.js';
+import { bootMachine, type TestMachine } from './test-machine.test.js';
 
-const repo = join(import.meta.dirname, '../../..');
-const kernel = join(repo, 'kernel-src/build/phantom.elf');
-const dir = mkdtempSync(join(tmpdir(), 'phantom-install-'));
-const socket = join(dir, 'debug.sock');
-let qemu: ChildProcess;
-let console = '';
+let machine: TestMachine;
 let client: DebugClient;
 
 /** The counter, with `word` as the text tick() prints and `extraFields` added after `count`. */
@@ -58,84 +50,32 @@ function compiledCounter(source: string): CompiledClass {
   return cls;
 }
 
-/** Resolves with the match when the console matches, or fails with the console after the deadline. */
-function consoleMatch(pattern: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(
-      () => reject(new Error(`console did not match ${pattern} within ${ms} ms:\n${console}`)),
-      ms,
-    );
-    const poll = setInterval(() => {
-      const match = pattern.exec(console);
-      if (match) {
-        clearTimeout(deadline);
-        clearInterval(poll);
-        resolve(match);
-      }
-    }, 50);
-  });
-}
-
 before(async () => {
-  assert.ok(existsSync(kernel), `${kernel} is missing: build the kernel first (npm test does)`);
-  const source = join(dir, 'counter.ph');
-  writeFileSync(source, counterSource('tick'));
-  const image = join(dir, 'counter.img');
-  execFileSync(process.execPath, [
-    join(repo, 'lang/bin/phc.mjs'),
-    'image',
-    source,
-    '--main',
-    '.demo.counter',
-    '-o',
-    image,
-    '--space-bytes',
-    String(4 << 20),
-  ]);
-  qemu = spawn('qemu-system-i386', [
-    ...(existsSync('/dev/kvm') ? ['-accel', 'kvm'] : ['-accel', 'tcg']),
-    '-m',
-    '128M',
-    '-kernel',
-    kernel,
-    '-display',
-    'none',
-    '-no-reboot',
-    '-serial',
-    'stdio',
-    '-chardev',
-    `socket,id=dbg,path=${socket},server=on,wait=off`,
-    '-serial',
-    'chardev:dbg',
-    '-drive',
-    `file=${image},if=virtio,format=raw`,
-  ]);
-  qemu.stdout!.on('data', (d: Buffer) => {
-    console += d.toString();
-  });
-  qemu.stderr!.on('data', (d: Buffer) => {
-    console += d.toString();
-  });
-  await consoleMatch(/tick 3\b/, 60_000);
-  ({ client } = await DebugClient.connect(socket, 30_000));
+  machine = bootMachine({ name: 'install', source: counterSource('tick'), mainClass: '.demo.counter' });
+  await machine.waitFor(/tick 3\b/, 60_000);
+  ({ client } = await DebugClient.connect(machine.socket, 30_000));
 });
 
 after(() => {
   client?.close();
-  qemu?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  machine?.dispose();
 });
 
 test('a replaced class switches the running counter to the new text and the count goes on', async () => {
   const classesBefore = await client.classes();
   const classRef = await client.installClass(compiledCounter(counterSource('tock')));
   assert.ok(classesBefore.includes(classRef), 'the class object is the existing one');
-  const firstTock = await consoleMatch(/tock (\d+)/, 30_000);
-  const ticks = [...console.slice(0, firstTock.index).matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+  const firstTock = await machine.waitFor(/tock (\d+)/, 30_000);
+  const ticks = [
+    ...machine
+      .console()
+      .slice(0, firstTock.index)
+      .matchAll(/tick (\d+)/g),
+  ].map((m) => Number(m[1]));
   assert.equal(Number(firstTock[1]), ticks.at(-1)! + 1, 'the thread kept its count');
   const after = Number(firstTock[1]) + 2;
-  await consoleMatch(new RegExp(`tock ${after}\\b`), 30_000);
-  assert.doesNotMatch(console.slice(firstTock.index), /tick \d/, 'no old text after the switch');
+  await machine.waitFor(new RegExp(`tock ${after}\\b`), 30_000);
+  assert.doesNotMatch(machine.console().slice(firstTock.index), /tick \d/, 'no old text after the switch');
   assert.deepEqual((await client.classes()).length, classesBefore.length, 'no class was added');
 });
 
@@ -145,9 +85,9 @@ test('a class that changes the fields is refused with the reason, and the machin
     client.installClass(changed),
     (err: unknown) => err instanceof DebugRequestError && /number of fields/.test(err.message),
   );
-  const last = Math.max(...[...console.matchAll(/tock (\d+)/g)].map((m) => Number(m[1])));
-  await consoleMatch(new RegExp(`tock ${last + 2}\\b`), 30_000);
-  assert.doesNotMatch(console, /\btack \d/);
+  const last = Math.max(...[...machine.console().matchAll(/tock (\d+)/g)].map((m) => Number(m[1])));
+  await machine.waitFor(new RegExp(`tock ${last + 2}\\b`), 30_000);
+  assert.doesNotMatch(machine.console(), /\btack \d/);
   const stats = await client.stats();
   assert.equal(stats.paused, false);
 });

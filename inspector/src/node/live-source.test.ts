@@ -2,9 +2,7 @@
 // example, its debug channel on serial port 2 as a unix socket. Needs kernel-src/build/phantom.elf
 // (npm test builds it) and qemu-system-i386.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { instancesOf } from '../common/graph.js';
@@ -12,79 +10,25 @@ import { threads } from '../common/objects.js';
 import { DebugClient } from './debug-client.js';
 import { runInspect } from './inspect-command.js';
 import { liveHeap, liveSource } from './live-source.js';
+import { bootMachine, repo, type TestMachine } from './test-machine.test.js';
 
-const repo = join(import.meta.dirname, '../../..');
-const kernel = join(repo, 'kernel-src/build/phantom.elf');
-const dir = mkdtempSync(join(tmpdir(), 'phantom-live-'));
-const socket = join(dir, 'debug.sock');
-let qemu: ChildProcess;
-let console = '';
+let machine: TestMachine;
 let client: DebugClient;
 let hello: Awaited<ReturnType<typeof DebugClient.connect>>['hello'];
 
-/** Resolves when the console matches, or fails with the console after the deadline. */
-function consoleMatch(pattern: RegExp, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(
-      () => reject(new Error(`console did not match ${pattern} within ${ms} ms:\n${console}`)),
-      ms,
-    );
-    const poll = setInterval(() => {
-      if (pattern.test(console)) {
-        clearTimeout(deadline);
-        clearInterval(poll);
-        resolve();
-      }
-    }, 50);
-  });
-}
-
 before(async () => {
-  assert.ok(existsSync(kernel), `${kernel} is missing: build the kernel first (npm test does)`);
-  const image = join(dir, 'counter.img');
-  execFileSync(process.execPath, [
-    join(repo, 'lang/bin/phc.mjs'),
-    'image',
-    join(repo, 'lang/examples/counter.ph'),
-    '--main',
-    '.demo.counter',
-    '-o',
-    image,
-    '--space-bytes',
-    String(4 << 20),
-  ]);
-  qemu = spawn('qemu-system-i386', [
-    ...(existsSync('/dev/kvm') ? ['-accel', 'kvm'] : ['-accel', 'tcg']),
-    '-m',
-    '128M',
-    '-kernel',
-    kernel,
-    '-display',
-    'none',
-    '-no-reboot',
-    '-serial',
-    'stdio',
-    '-chardev',
-    `socket,id=dbg,path=${socket},server=on,wait=off`,
-    '-serial',
-    'chardev:dbg',
-    '-drive',
-    `file=${image},if=virtio,format=raw`,
-  ]);
-  qemu.stdout!.on('data', (d: Buffer) => {
-    console += d.toString();
+  machine = bootMachine({
+    name: 'live',
+    source: readFileSync(join(repo, 'lang/examples/counter.ph'), 'utf8'),
+    mainClass: '.demo.counter',
   });
-  qemu.stderr!.on('data', (d: Buffer) => {
-    console += d.toString();
-  });
-  await consoleMatch(/tick 3\b/, 60_000);
-  ({ client, hello } = await DebugClient.connect(socket, 30_000));
+  await machine.waitFor(/tick 3\b/, 60_000);
+  ({ client, hello } = await DebugClient.connect(machine.socket, 30_000));
 });
 
 after(() => {
   client?.close();
-  qemu?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  machine?.dispose();
 });
 
 test('hello describes the machine', () => {

@@ -5,10 +5,6 @@
 // of the list's counter over generations, and a diff that holds exactly the entries appended
 // between two generations. Needs kernel-src/build/phantom.elf (npm test builds it) and QEMU.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { diffHeaps, objectHistory } from '../common/diff.js';
 import { instancesOf, pathFromRoot } from '../common/graph.js';
@@ -17,11 +13,8 @@ import { threads } from '../common/objects.js';
 import { parseRef } from '../common/ref.js';
 import { runInspect } from './inspect-command.js';
 import { storeSource } from './store-file.js';
+import { bootMachine, type TestMachine } from './test-machine.test.js';
 
-const repo = join(import.meta.dirname, '../../..');
-const kernel = join(repo, 'kernel-src/build/phantom.elf');
-const dir = mkdtempSync(join(tmpdir(), 'phantom-machine-inspect-'));
-const image = join(dir, 'journal.img');
 const PROGRAM = `package .test;
 
 import .internal.io.tty;
@@ -51,54 +44,17 @@ class journal {
   }
 };
 `;
-let qemu: ChildProcess | undefined;
+let machine: TestMachine;
+let image: string;
 
 before(async () => {
-  assert.ok(existsSync(kernel), `${kernel} is missing: build the kernel first (npm test does)`);
-  const source = join(dir, 'journal.ph');
-  writeFileSync(source, PROGRAM);
-  execFileSync(process.execPath, [
-    join(repo, 'lang/bin/phc.mjs'),
-    'image',
-    source,
-    '--main',
-    '.test.journal',
-    '-o',
-    image,
-    '--space-bytes',
-    String(4 << 20),
-  ]);
-  let console = '';
-  const machine = spawn('qemu-system-i386', [
-    ...(existsSync('/dev/kvm') ? ['-accel', 'kvm'] : ['-accel', 'tcg']),
-    ...['-m', '128M', '-kernel', kernel, '-append', 'snap=200', '-display', 'none', '-no-reboot'],
-    ...['-serial', 'stdio', '-drive', `file=${image},if=virtio,format=raw`],
-  ]);
-  qemu = machine;
-  machine.stdout!.on('data', (d: Buffer) => {
-    console += d.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const deadline = setTimeout(
-      () => reject(new Error(`no 'appended entry 8' within 90 s:\n${console}`)),
-      90_000,
-    );
-    const poll = setInterval(() => {
-      if (/appended entry 8\b/.test(console)) {
-        clearTimeout(deadline);
-        clearInterval(poll);
-        resolve();
-      }
-    }, 100);
-  });
-  machine.kill('SIGKILL'); // a power cut: what is on the disk is what the kernel committed
-  await new Promise((resolve) => machine.once('exit', resolve));
+  machine = bootMachine({ name: 'journal', source: PROGRAM, mainClass: '.test.journal', append: 'snap=200' });
+  image = machine.image;
+  await machine.waitFor(/appended entry 8\b/, 90_000);
+  await machine.kill(); // a power cut: what is on the disk is what the kernel committed
 });
 
-after(() => {
-  qemu?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => machine?.dispose());
 
 /** The journal's entry count in a generation (0 before the program stored it). */
 function journalCount(heap: HeapSnapshot): number {

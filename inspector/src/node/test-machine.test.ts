@@ -1,0 +1,98 @@
+/**
+ * The kernel in QEMU for the inspector's integration tests: builds a store image of a program
+ * with phc, boots build/phantom.elf on it with the debug channel on a unix socket, collects the
+ * console, waits for console lines under a deadline, and cuts the power. Each test file starts
+ * its own machine in its own temporary folder. (A .test.ts so the test build compiles it; it
+ * holds no tests itself.)
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const repo = join(import.meta.dirname, '../../..');
+const kernel = join(repo, 'kernel-src/build/phantom.elf');
+
+export interface TestMachine {
+  readonly dir: string;
+  readonly image: string;
+  /** The debug channel's socket. */
+  readonly socket: string;
+  /** Everything the console printed so far. */
+  console(): string;
+  /** Resolves with the match once the console matches, or fails with the console after `ms`. */
+  waitFor(pattern: RegExp, ms: number): Promise<RegExpExecArray>;
+  /** A power cut; resolves when QEMU is gone. */
+  kill(): Promise<void>;
+  /** Kills QEMU if it still runs and removes the folder. */
+  dispose(): void;
+}
+
+/** Builds an image of `source` (Phantom source text) starting `mainClass`, and boots it. */
+export function bootMachine(options: {
+  name: string;
+  source: string;
+  mainClass: string;
+  append?: string;
+}): TestMachine {
+  assert.ok(existsSync(kernel), `${kernel} is missing: build the kernel first (npm test does)`);
+  const dir = mkdtempSync(join(tmpdir(), `phantom-${options.name}-`));
+  const source = join(dir, `${options.name}.ph`);
+  const image = join(dir, `${options.name}.img`);
+  const socket = join(dir, 'debug.sock');
+  writeFileSync(source, options.source);
+  execFileSync(process.execPath, [
+    ...[join(repo, 'lang/bin/phc.mjs'), 'image', source, '--main', options.mainClass],
+    ...['-o', image, '--space-bytes', String(4 << 20)],
+  ]);
+  let output = '';
+  const qemu: ChildProcess = spawn('qemu-system-i386', [
+    ...(existsSync('/dev/kvm') ? ['-accel', 'kvm'] : ['-accel', 'tcg']),
+    ...['-m', '128M', '-kernel', kernel, '-append', options.append ?? '', '-display', 'none', '-no-reboot'],
+    ...[
+      '-serial',
+      'stdio',
+      '-chardev',
+      `socket,id=dbg,path=${socket},server=on,wait=off`,
+      '-serial',
+      'chardev:dbg',
+    ],
+    ...['-drive', `file=${image},if=virtio,format=raw`],
+  ]);
+  const collect = (d: Buffer) => {
+    output += d.toString();
+  };
+  qemu.stdout!.on('data', collect);
+  qemu.stderr!.on('data', collect);
+  const exited = new Promise<void>((resolve) => qemu.once('exit', () => resolve()));
+  return {
+    dir,
+    image,
+    socket,
+    console: () => output,
+    waitFor: (pattern, ms) =>
+      new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => {
+          clearInterval(poll);
+          reject(new Error(`console did not match ${pattern} within ${ms} ms:\n${output}`));
+        }, ms);
+        const poll = setInterval(() => {
+          const match = pattern.exec(output);
+          if (match) {
+            clearTimeout(deadline);
+            clearInterval(poll);
+            resolve(match);
+          }
+        }, 50);
+      }),
+    kill: async () => {
+      qemu.kill('SIGKILL');
+      await exited;
+    },
+    dispose: () => {
+      qemu.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
