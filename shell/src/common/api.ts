@@ -174,6 +174,11 @@ export const methods = {
     result: Done,
   },
   'machine.timeline': { params: MachineParams, result: Timeline },
+  /** Compiles a buffer and installs its classes into the running machine (replacing them live). */
+  'machine.installClasses': {
+    params: FileEntry.extend({ machine: MachineName, text: z.string().max(MAX_TEXT_CHARS) }).strict(),
+    result: z.object({ classes: z.array(z.string()) }),
+  },
   /**
    * A machine's object space for the inspector's views, base64: a committed generation from its
    * store disk, or with none named the running machine now (read through its debug channel).

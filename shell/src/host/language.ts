@@ -3,8 +3,9 @@
  * unsaved buffer, with lang's diagnostics turned into the API's. A buffer is named by its root
  * and path, so a definition in the same file comes back as an editor location.
  */
-import { checkSource, definitionAt } from '@phantom/lang/common/compiler.js';
-import type { Diagnostic, FileEntry, SourceLocation } from '../common/api.js';
+import type { CompiledClass } from '@phantom/lang/common/compiled.js';
+import { checkSource, compile, definitionAt } from '@phantom/lang/common/compiler.js';
+import { ApiError, type Diagnostic, ErrorCode, type FileEntry, type SourceLocation } from '../common/api.js';
 
 function fileName(entry: FileEntry): string {
   return `${entry.root}/${entry.path}`;
@@ -35,4 +36,19 @@ export function definitionOf(
   const target = definitionAt(text, line, column, fileName(entry));
   if (!target || target.file !== fileName(entry)) return null;
   return { ...entry, line: target.line, column: target.column };
+}
+
+/** The classes a buffer declares, compiled, in declaration order (superclasses first); errors refuse. */
+export function compileClasses(entry: FileEntry, text: string): CompiledClass[] {
+  const file = fileName(entry);
+  const { program, diagnostics } = compile([{ file, text }]);
+  if (!program) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    throw new ApiError({
+      code: ErrorCode.InvalidParams,
+      message: `${entry.path} does not compile (${errors.length} error${errors.length === 1 ? '' : 's'})`,
+      details: errors.map((d) => `${d.line}:${d.column}: ${d.message}`).join('\n'),
+    });
+  }
+  return program.classes.filter((c) => c.file === file && c.internalId === 0);
 }

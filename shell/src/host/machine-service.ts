@@ -5,6 +5,7 @@
  * new generations are pushed to every connected renderer.
  */
 import { DebugClient } from '@phantom/inspector/node/debug-client.js';
+import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { build } from '@phantom/vm-manager/node/build.js';
 import { readGenerations } from '@phantom/vm-manager/node/generations.js';
 import {
@@ -217,6 +218,48 @@ export class MachineService {
       const generation = await client.snapshotNow();
       this.emit('machine.timeline', { machine: name });
       return generation;
+    } finally {
+      client.close();
+    }
+  }
+
+  /**
+   * Installs classes into the running machine through its debug channel: new classes are added,
+   * existing ones replaced in place (running frames keep their code; new calls use the new one).
+   * The kernel refuses a replacement that changes the fields, with the reason.
+   */
+  async installClasses(name: string, classes: readonly CompiledClass[]): Promise<string[]> {
+    const machine = await this.get(name);
+    const { state } = await machine.status();
+    if (state !== 'running' && state !== 'paused')
+      throw new ApiError({
+        code: ErrorCode.InvalidParams,
+        message: `machine '${name}' is ${state}: start it to install classes into it`,
+      });
+    let client: DebugClient;
+    try {
+      ({ client } = await DebugClient.connect(machine.debugChannelPath, SNAPSHOT_DEADLINE_MS));
+    } catch (err) {
+      throw new ApiError({
+        code: ErrorCode.Failed,
+        message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
+      });
+    }
+    const installed: string[] = [];
+    try {
+      for (const cls of classes) {
+        try {
+          await client.installClass(cls);
+        } catch (err) {
+          throw new ApiError({
+            code: ErrorCode.Failed,
+            message: `the kernel refused ${cls.name}: ${(err as Error).message}`,
+            ...(installed.length ? { details: `already installed: ${installed.join(', ')}` } : {}),
+          });
+        }
+        installed.push(cls.name);
+      }
+      return installed;
     } finally {
       client.close();
     }

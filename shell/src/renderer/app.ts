@@ -28,10 +28,12 @@ async function main(): Promise<void> {
   );
   // Monaco is most of the bundle: it loads in its own chunk once the rest of the UI is up (or
   // at the first file opened), so it does not compete with start-up for the CPU.
+  /** The machine picked in the machine bar: the inspector reads it, the editor installs into it. */
+  let picked: MachineSummary | undefined;
   let editor: Promise<EditorPanel> | undefined;
   const loadEditor = () => {
     editor ??= import('./editor-panel.js').then(({ EditorPanel }) => {
-      const panelView = new EditorPanel(panel('editor'), api);
+      const panelView = new EditorPanel(panel('editor'), api, () => picked?.name);
       panelView.onStatus((text) => {
         byTestId('editor-status').textContent = text;
       });
@@ -52,7 +54,6 @@ async function main(): Promise<void> {
   const attachIfRunning = (machine: MachineSummary | undefined) => {
     if (machine && isRunning(machine)) void consolePanel.attachConsole(machine.name);
   };
-  let picked: MachineSummary | undefined;
   const inspectorRoot = panel('inspector');
   const inspector = mountInspectorPanel(
     inspectorRoot.querySelector<HTMLElement>('.inspector-mount')!,

@@ -55,6 +55,8 @@ export class EditorPanel {
   constructor(
     private readonly root: HTMLElement,
     private readonly api: ApiClient,
+    /** The machine the machine bar has picked: "Install into machine" targets it. */
+    private readonly targetMachine: () => string | undefined = () => undefined,
   ) {
     this.emptyState = root.querySelector<HTMLElement>('.empty-state')!;
     this.tabStrip = document.createElement('div');
@@ -63,6 +65,15 @@ export class EditorPanel {
     const host = document.createElement('div');
     host.className = 'monaco-host';
     host.dataset.testid = 'monaco';
+    const install = document.createElement('button');
+    install.type = 'button';
+    install.className = 'editor-install';
+    install.dataset.testid = 'editor-install';
+    install.textContent = 'Install into machine';
+    install.title =
+      'Compile this file and replace its classes in the running machine (new calls use the new code)';
+    install.addEventListener('click', () => void this.installIntoMachine());
+    this.tabStrip.append(install);
     root.append(this.tabStrip, host);
     root.classList.add('no-file');
     monaco.languages.register({
@@ -144,6 +155,28 @@ export class EditorPanel {
       }
     }
     this.show(file);
+  }
+
+  /** Compiles the current file and installs its classes into the picked, running machine. */
+  async installIntoMachine(): Promise<void> {
+    const file = this.current;
+    const machine = this.targetMachine();
+    if (!file) return showError('Nothing to install', new Error('Open a program first.'));
+    if (!machine)
+      return showError(
+        'Nothing to install into',
+        new Error('Pick a running machine in the machine bar first.'),
+      );
+    try {
+      const { classes } = await this.api.call('machine.installClasses', {
+        ...file.entry,
+        machine,
+        text: file.model.getValue(),
+      });
+      this.status(`Installed ${classes.join(', ') || 'no classes'} into ${machine}`);
+    } catch (err) {
+      showError(`Cannot install ${file.entry.path} into ${machine}`, err);
+    }
   }
 
   async save(): Promise<void> {
