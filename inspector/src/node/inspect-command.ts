@@ -31,8 +31,11 @@ export interface GenerationSummary {
 /** Where the inspector reads a machine from: its store disk, or the live debug channel. */
 export interface InspectSource {
   generations(): Promise<GenerationSummary[]>;
-  /** Generation `n`, or the newest that verifies (or, live, the machine as it is now). */
-  load(n?: number): Promise<{ generation: number; heap: HeapSnapshot }>;
+  /**
+   * Generation `n`, or the newest that verifies — or, live, the machine as it is now (`live`,
+   * read after `generation` was committed).
+   */
+  load(n?: number): Promise<{ generation: number; heap: HeapSnapshot; live?: boolean }>;
 }
 
 export const EXIT_OK = 0;

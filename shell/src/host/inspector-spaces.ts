@@ -1,18 +1,14 @@
 /**
- * The bytes the inspector's views need: a machine's object space as of a generation, read from
- * its store disk (committed generations never change, so this is safe beside a running machine),
- * or, when no generation is named and the machine runs, exactly "now" through its debug channel
- * (the world paused while the pages are read). The views build their heap snapshot from these
- * bytes in the renderer, so the host sends each space once and answers no graph queries.
- *
- * The debug channel admits one client at a time (QEMU's socket), so each live read connects and
- * disconnects again, leaving the channel free for `phantom inspect` in a terminal.
+ * The bytes the inspector's views need: a machine's object space as of a generation, or "now"
+ * when none is named and the machine runs (inspector/src/node/machine-source.ts reads both).
+ * The views build their heap snapshot from these bytes in the renderer, so the host sends each
+ * space once and answers no graph queries.
  */
-import { existsSync } from 'node:fs';
-import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import type { GenerationSummary } from '@phantom/inspector/node/inspect-command.js';
-import { liveHeap } from '@phantom/inspector/node/live-source.js';
-import { storeSource } from '@phantom/inspector/node/store-file.js';
+import {
+  type InspectableMachine as MachineOnDisk,
+  machineSource,
+} from '@phantom/inspector/node/machine-source.js';
 
 /** What this needs of a machine (vm-manager's Machine has it). */
 export interface InspectableMachine {
@@ -27,32 +23,28 @@ export interface MachineSpace {
   bytes: Uint8Array;
 }
 
-/** How long a live read may take: a whole space over the serial channel under TCG. */
-const LIVE_TIMEOUT_MS = 60_000;
-
 export class InspectorSpaces {
   constructor(private readonly machine: (name: string) => Promise<InspectableMachine>) {}
 
   async generations(name: string): Promise<GenerationSummary[]> {
-    const m = await this.machine(name);
-    return storeSource(m.dir.disk).generations();
+    return (await this.source(name)).generations();
   }
 
   async space(name: string, generation?: number): Promise<MachineSpace> {
+    const { generation: g, heap, live } = await (await this.source(name)).load(generation);
+    return { generation: g, live: live === true, bytes: heap.space };
+  }
+
+  private async source(name: string) {
     const m = await this.machine(name);
-    if (generation === undefined && existsSync(m.dir.debugSocket)) {
-      const { state } = await m.status();
-      if (state === 'running' || state === 'paused') {
-        const { client, hello } = await DebugClient.connect(m.dir.debugSocket, LIVE_TIMEOUT_MS);
-        try {
-          const now = await liveHeap(client, hello);
-          return { generation: now.generation, live: true, bytes: now.heap.space };
-        } finally {
-          client.close();
-        }
-      }
-    }
-    const { generation: g, heap } = await storeSource(m.dir.disk).load(generation);
-    return { generation: g, live: false, bytes: heap.space };
+    const onDisk: MachineOnDisk = {
+      disk: m.dir.disk,
+      debugSocket: m.dir.debugSocket,
+      running: async () => {
+        const { state } = await m.status();
+        return state === 'running' || state === 'paused';
+      },
+    };
+    return machineSource(onDisk);
   }
 }
