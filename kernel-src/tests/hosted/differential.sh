@@ -11,42 +11,16 @@
 # instructions and switch threads at the same points). Needs lang
 # built (npx tsc -b lang, which the root npm test does first). Prints "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
-LANG_DIR=../lang
-PHC=$LANG_DIR/bin/phc.mjs
-REFERENCE=$LANG_DIR/dist/node/run-image.js
+SUITE=differential
+. tests/lib/hosted.sh
 PHRUN=build/hosted/phrun
 MAX_MS=${MAX_MS:-5000}
 # Bytecode counts at which both interpreters are also stopped (not multiples of TIME_SLICE).
 STEP_LIMITS="777 12345 100001"
-# Wall-clock guard per run, far above what any example needs, so a hang fails instead of blocking.
-GUARD_SECONDS=300
-
-passed=0
-failed=0
-fail() {
-  echo "FAIL differential $1: $2" >&2
-  failed=$((failed + 1))
-}
-
-for tool in "$PHC" "$REFERENCE" "$PHRUN"; do
-  if [ ! -e "$tool" ]; then
-    echo "FAIL differential: $tool is missing (build lang with 'npx tsc -b lang' and the kernel's hosted tools)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-done
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+require_tools "$PHC" "$REFERENCE" "$PHRUN"
 
 for source in "$LANG_DIR"/examples/*.ph tests/hosted/programs/*.ph; do
-  name=$(basename "$source" .ph)
-  package=$(sed -n 's/^package \(.*\);.*/\1/p' "$source" | head -n 1)
-  image=$work/$name.img
-  if ! node "$PHC" image "$source" --main "$package.$name" -o "$image" >"$work/$name.phc" 2>&1; then
-    fail "$name" "phc image failed: $(cat "$work/$name.phc")"
-    continue
-  fi
+  build_image "$source" || continue
   if ! timeout "$GUARD_SECONDS" node "$REFERENCE" "$image" --max-ms "$MAX_MS" >"$work/$name.reference" 2>"$work/$name.reference.err"; then
     fail "$name" "reference interpreter failed: $(cat "$work/$name.reference.err")"
     continue
@@ -77,5 +51,4 @@ for source in "$LANG_DIR"/examples/*.ph tests/hosted/programs/*.ph; do
   done
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report

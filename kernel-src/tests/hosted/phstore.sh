@@ -5,39 +5,14 @@
 # interpreter, which reads stores with its own reader, mounts generation 1 and prints exactly
 # what it printed from generation 0. Needs lang built (npx tsc -b lang). Prints "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
-LANG_DIR=../lang
-PHC=$LANG_DIR/bin/phc.mjs
-REFERENCE=$LANG_DIR/dist/node/run-image.js
+SUITE=phstore
+. tests/lib/hosted.sh
 PHSTORE=build/hosted/phstore
 MAX_MS=${MAX_MS:-2000}
-GUARD_SECONDS=300
-
-passed=0
-failed=0
-fail() {
-  echo "FAIL phstore $1: $2" >&2
-  failed=$((failed + 1))
-}
-
-for tool in "$PHC" "$REFERENCE" "$PHSTORE"; do
-  if [ ! -e "$tool" ]; then
-    echo "FAIL phstore: $tool is missing (build lang with 'npx tsc -b lang' and the kernel's hosted tools)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-done
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+require_tools "$PHC" "$REFERENCE" "$PHSTORE"
 
 for source in "$LANG_DIR"/examples/*.ph; do
-  name=$(basename "$source" .ph)
-  package=$(sed -n 's/^package \(.*\);.*/\1/p' "$source" | head -n 1)
-  image=$work/$name.img
-  if ! node "$PHC" image "$source" --main "$package.$name" -o "$image" >"$work/$name.phc" 2>&1; then
-    fail "$name" "phc image failed: $(cat "$work/$name.phc")"
-    continue
-  fi
+  build_image "$source" || continue
   if ! "$PHSTORE" verify "$image" >"$work/$name.verify0" 2>&1 || ! grep -q "^generation 0: ok$" "$work/$name.verify0"; then
     fail "$name" "generation 0 as phc wrote it does not verify: $(cat "$work/$name.verify0")"
     continue
@@ -67,5 +42,4 @@ for source in "$LANG_DIR"/examples/*.ph; do
   passed=$((passed + 1))
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report
