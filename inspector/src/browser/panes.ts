@@ -7,7 +7,7 @@
 import { pathFromRoot } from '../common/graph.js';
 import type { HeapSnapshot } from '../common/heap.js';
 import { objectView, type ValueView } from '../common/objects.js';
-import { formatRef } from '../common/ref.js';
+import { formatRef, parseRef } from '../common/ref.js';
 import { clear, formatBytes, h } from './dom.js';
 import type { LoadedGeneration } from './session.js';
 
@@ -117,7 +117,7 @@ export class PaneStack {
       case 'dangling':
         return h('span', { class: 'ph-error' }, `${v.ref} (dangling)`);
       case 'ref': {
-        const node = loaded.heap.indexOf(Number.parseInt(v.ref.slice(3), 16));
+        const node = loaded.heap.indexOf(parseRef(v.ref)!);
         return this.refLink(loaded, node, from);
       }
     }

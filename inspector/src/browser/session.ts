@@ -3,7 +3,7 @@
  * (loaded once each, since committed generations never change), with their dominators and class
  * summaries computed once, and the queries the views ask. Views talk only to this.
  */
-import { type ClassSummaryRow, classSummary, dominators, pathFromRoot } from '../common/graph.js';
+import { type ClassSummaryRow, classSummary, dominators } from '../common/graph.js';
 import { HeapSnapshot } from '../common/heap.js';
 
 export interface GenerationEntry {
@@ -61,9 +61,5 @@ export class InspectorSession {
     if (!loaded.live) this.cache.set(loaded.generation, Promise.resolve(loaded));
     while (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
     return loaded;
-  }
-
-  path(loaded: LoadedGeneration, node: number): number[] | undefined {
-    return pathFromRoot(loaded.heap, node);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { formatValue } from '../common/format.js';
 import { threads } from '../common/objects.js';
+import { parseRef } from '../common/ref.js';
 import { clear, h } from './dom.js';
 import type { LoadedGeneration } from './session.js';
 
@@ -31,7 +32,7 @@ export class ThreadsView {
                 {
                   class: 'ph-ref',
                   'data-ref': v.ref,
-                  onclick: () => this.openRef(loaded, Number.parseInt(v.ref.slice(3), 16)),
+                  onclick: () => this.openRef(loaded, parseRef(v.ref)!),
                 },
                 formatValue(v),
               ),
