@@ -6,6 +6,7 @@
  * generations reads as "changed"; the kernel's collector only reuses addresses after a
  * collection, so between nearby generations this is rare. Said here so nobody is surprised.)
  */
+import { reachableFrom } from './graph.js';
 import type { HeapSnapshot } from './heap.js';
 import { type ObjectView, objectView } from './objects.js';
 import { formatRef } from './ref.js';
@@ -32,8 +33,23 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+export interface DiffOptions {
+  /**
+   * Compare only what the object at this address reaches in each generation (the root for the
+   * live objects, garbage left out; the root directory for the programs' data). Default: every
+   * object in the space, garbage the collector has not yet freed included.
+   */
+  reachableFrom?: number;
+}
+
 /** Objects added, removed and changed from `before` to `after`, grouped by class (most changes first). */
-export function diffHeaps(before: HeapSnapshot, after: HeapSnapshot): HeapDiff {
+export function diffHeaps(before: HeapSnapshot, after: HeapSnapshot, options: DiffOptions = {}): HeapDiff {
+  const scope = (heap: HeapSnapshot) =>
+    options.reachableFrom === undefined
+      ? undefined
+      : reachableFrom(heap, heap.indexOf(options.reachableFrom));
+  const inA = scope(before);
+  const inB = scope(after);
   const rows = new Map<string, ClassDiff>();
   const row = (name: string): ClassDiff => {
     let r = rows.get(name);
@@ -49,6 +65,14 @@ export function diffHeaps(before: HeapSnapshot, after: HeapSnapshot): HeapDiff {
   let j = 0;
   // Both address lists are ascending: one merge pass.
   while (i < before.count || j < after.count) {
+    if (inA && i < before.count && inA[i] === 0) {
+      i++;
+      continue;
+    }
+    if (inB && j < after.count && inB[j] === 0) {
+      j++;
+      continue;
+    }
     const a = i < before.count ? before.addr[i]! : Number.POSITIVE_INFINITY;
     const b = j < after.count ? after.addr[j]! : Number.POSITIVE_INFINITY;
     if (a === b && nameA(i) === nameB(j)) {

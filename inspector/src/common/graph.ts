@@ -213,6 +213,25 @@ export function pathFromRoot(heap: HeapSnapshot, target: number): number[] | und
   return path.reverse();
 }
 
+/** Which nodes `start` reaches through references, itself included (1 = reached); none for -1. */
+export function reachableFrom(heap: HeapSnapshot, start: number): Uint8Array {
+  const seen = new Uint8Array(heap.count);
+  if (start < 0) return seen;
+  const stack = [start];
+  seen[start] = 1;
+  while (stack.length > 0) {
+    const out = heap.references(stack.pop()!);
+    for (let k = 0; k < out.length; k++) {
+      const w = out[k]!;
+      if (seen[w] === 0) {
+        seen[w] = 1;
+        stack.push(w);
+      }
+    }
+  }
+  return seen;
+}
+
 /** Instances of the class with this full name (exact; subclasses are classes of their own). */
 export function instancesOf(heap: HeapSnapshot, className: string): number[] {
   const out: number[] = [];
