@@ -78,6 +78,18 @@ void paging_write_protect_unflushed(uint32_t va) {
   *pte &= ~PTE_WRITABLE;
 }
 
+void paging_table_writable_unflushed(uint32_t va, bool writable) {
+  uint32_t *pde = &page_directory[va >> 22];
+  if (!(*pde & PTE_PRESENT) || (*pde & PTE_LARGE) || va < identity_limit)
+    ph_panic("paging_table_writable_unflushed: %08x has no page table of its own", va);
+  *pde = writable ? *pde | PTE_WRITABLE : *pde & ~PTE_WRITABLE;
+}
+
+bool paging_has_table(uint32_t va) {
+  uint32_t pde = page_directory[va >> 22];
+  return (pde & PTE_PRESENT) && !(pde & PTE_LARGE);
+}
+
 uint32_t paging_virt_to_phys(uint32_t va) {
   uint32_t pde = page_directory[va >> 22];
   if (!(pde & PTE_PRESENT)) return 0;
