@@ -128,16 +128,14 @@ void paging_unmap(uint32_t va);
 void paging_set_flags(uint32_t va, uint32_t flags);
 /** Physical address of a mapped virtual address, or 0 when unmapped. */
 uint32_t paging_virt_to_phys(uint32_t va);
-/** Makes a mapped page read-only without flushing its TLB entry: call paging_flush_all after a batch. */
-void paging_write_protect_unflushed(uint32_t va);
 /**
  * Sets or clears the writable bit of the page-directory entry covering va (4 MiB, one page
  * table, which must exist and lie outside the identity map), without flushing: a cleared bit
  * write-protects all 1024 pages of the table at once, whatever their own entries say.
  */
 void paging_table_writable_unflushed(uint32_t va, bool writable);
-/** Whether va lies under a page table of its own (not unmapped, not a 4 MiB identity page). */
-bool paging_has_table(uint32_t va);
+/** The page table (1024 entries) covering va, which must exist and lie outside the identity map. */
+uint32_t *paging_table_of(uint32_t va);
 /** Reloads CR3, flushing every TLB entry (after changing many pages at once). */
 void paging_flush_all(void);
 

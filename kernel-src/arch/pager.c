@@ -125,20 +125,26 @@ static void make_dirty(uint32_t page, uint32_t va, uint32_t frame, uint32_t keep
   paging_map(va, frame, PTE_WRITABLE);
 }
 
-/** A dirty page of a protected region becomes what the freeze made it: frozen, clean, read-only. */
-static void convert_frozen(uint32_t page) {
+/**
+ * A dirty page of a protected region becomes what the freeze made it: frozen, clean, read-only
+ * in `table`, its region's page table. No TLB flush: the region's directory entry is read-only,
+ * so no cached entry allows a write.
+ */
+static void convert_frozen(uint32_t page, uint32_t *table) {
   page_state[page] = (page_state[page] & ~PS_DIRTY) | PS_FROZEN;
-  /* No TLB flush: the region's directory entry is read-only, so no cached entry allows a write. */
-  paging_write_protect_unflushed(SPACE_BASE + page * PAGE_BYTES);
+  table[page % REGION_PAGES] &= ~PTE_WRITABLE;
 }
+
+static uint32_t *region_table(uint32_t region) { return paging_table_of(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES); }
 
 /** Converts the rest of a protected region's frozen pages, then lets writes through its directory entry. */
 static void unprotect_region(uint32_t region) {
   uint64_t start = ph_tsc();
   uint32_t first = region * REGION_PAGES;
   uint32_t end = first + REGION_PAGES < space_pages ? first + REGION_PAGES : space_pages;
+  uint32_t *table = region_table(region);
   for (uint32_t page = first; page < end; page++)
-    if (page_state[page] & PS_DIRTY) convert_frozen(page);
+    if (page_state[page] & PS_DIRTY) convert_frozen(page, table);
   region_protected[region] = false;
   paging_table_writable_unflushed(SPACE_BASE + first * PAGE_BYTES, true);
   paging_flush_all();
@@ -230,7 +236,7 @@ uint32_t pager_freeze(void) {
 const void *pager_frozen_page(uint32_t i, uint32_t *page) {
   if (i >= frozen_count) ph_panic("pager_frozen_page: %u of %u", i, frozen_count);
   uint32_t p = frozen_list[i];
-  if (region_protected[p / REGION_PAGES] && (page_state[p] & PS_DIRTY)) convert_frozen(p);
+  if (region_protected[p / REGION_PAGES] && (page_state[p] & PS_DIRTY)) convert_frozen(p, region_table(p / REGION_PAGES));
   *page = p;
   uint32_t st = page_state[p];
   return (const void *)(st & PS_COPIED ? copied_frame[p] : st & PS_FRAME_MASK);
@@ -246,7 +252,7 @@ void pager_release_frozen(void) {
       paging_table_writable_unflushed(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES, true);
       lifted = true;
     }
-    if (page_state[page] & PS_DIRTY && !(page_state[page] & PS_FROZEN)) convert_frozen(page);
+    if (page_state[page] & PS_DIRTY && !(page_state[page] & PS_FROZEN)) convert_frozen(page, region_table(region));
     if (page_state[page] & PS_COPIED) pmm_free(copied_frame[page]);
     page_state[page] &= ~(PS_FROZEN | PS_COPIED);
   }
