@@ -23,7 +23,12 @@
 
 /* Which scratch block holds what while a function runs (none is kept between calls). */
 enum { SCRATCH_RECORD = 0, SCRATCH_MAP = 1, SCRATCH_META = 2, SCRATCH_PAGES = 3 };
-enum { RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES };
+/*
+ * Runs of consecutive blocks read at mount may fill the scratch; runs written stay at 13 blocks,
+ * so the store_write_page call that writes one stays short: the snapshot writer gets 2 ms per
+ * safe point (WRITE_BUDGET_US in arch/snapshot.c).
+ */
+enum { READ_RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES, WRITE_RUN_MAX_BLOCKS = 13 };
 enum { FIRST_DATA_BLOCK = 2 };  /* blocks 0 and 1 are the superblocks */
 enum { REF_STUCK = 0xFFFF };    /* a count that overflowed stays: the block is never freed */
 
@@ -313,7 +318,7 @@ static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32
       continue;
     }
     uint32_t n = 1;
-    while (n < RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
+    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
       n++;
     if (ph_disk_read(first, run, n) != PH_OK) {
       *bad_block = first;
@@ -614,7 +619,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   if (!zero) {
     entry.block = take_free_block(s);
     entry.crc = crc32c(data, BLOCK_SIZE);
-    bool extends_run = s->run_count > 0 && s->run_count < RUN_MAX_BLOCKS &&
+    bool extends_run = s->run_count > 0 && s->run_count < WRITE_RUN_MAX_BLOCKS &&
                        entry.block == s->run_first + s->run_count;
     if (entry.block == 0 || (!extends_run && write_run(s) != STORE_OK)) {
       ref_dec(s, entry.block);

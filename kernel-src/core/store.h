@@ -186,8 +186,12 @@ struct store {
   struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
 };
 
-/** Blocks of scratch memory the store allocates (runs of pages read at mount and written by a commit use most). */
-enum { STORE_SCRATCH_BLOCKS = 16 };
+/**
+ * Blocks of scratch memory the store allocates: three for metadata, the rest for runs of pages
+ * read at mount (up to 64 blocks a disk request: per-request costs dominate under QEMU TCG) and
+ * written by a commit (up to 13).
+ */
+enum { STORE_SCRATCH_BLOCKS = 3 + 64 };
 
 /** Prepares `s` with a configuration (copied). STORE_EINVAL for a bad retention policy or no allocator. */
 int store_init(struct store *s, const struct store_config *config);
