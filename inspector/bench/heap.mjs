@@ -1,14 +1,13 @@
 // Inspector engine benchmark: load and summarise a 1-million-object generation, retainers of
 // one object, path from the root, and a diff of two 1-million-object generations; memory per
 // object. Run by `npm run bench -w inspector` (after a build); prints a Markdown table and writes
-// it to docs/bench-inspector.md.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// it to its section of docs/bench-inspector.md.
 import { performance } from 'node:perf_hooks';
 import { diffHeaps } from '../dist/common/diff.js';
 import { classSummary, dominators, pathFromRoot } from '../dist/common/graph.js';
 import { HeapSnapshot } from '../dist/common/heap.js';
 import { int, ref, SpaceFixture } from '../dist/common/heap-fixture.test.js';
+import { writeSection } from './doc.mjs';
 
 const OBJECTS = 1_000_000;
 
@@ -73,13 +72,13 @@ const table = [
   '| --- | --- | --- |',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
 ].join('\n');
-const doc = `# Inspector engine benchmark
+const doc = `## The engine: a generation of a million objects
 
-Command: \`npm run bench -w inspector\` (Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).
+Command: \`npm run bench -w inspector\` (\`bench/heap.mjs\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).
 A synthetic generation built in the real object layout: ${OBJECTS.toLocaleString('en')} list nodes with a cross
 reference every 16 nodes; the second generation changes every 1000th node.
 
 ${table}
 `;
 console.log(table);
-writeFileSync(join(import.meta.dirname, '../../docs/bench-inspector.md'), doc);
+writeSection('engine', doc);
