@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DebugClient } from '../dist/node/debug-client.js';
 import { liveHeap, liveSource } from '../dist/node/live-source.js';
-import { storeSource } from '../dist/node/store-file.js';
+import { followCommitted } from '../dist/node/live-view.js';
 import { bootMachine } from '../dist/node/test-machine.test.js';
 import { writeSection } from './doc.mjs';
 
@@ -103,7 +103,6 @@ function refresher(mode, client, hello) {
   let stopped = false;
   let running = Promise.resolve();
   const channel = liveSource(client, hello);
-  const disk = storeSource(machine.image);
   const refresh = async (consistentAt, read) => {
     const start = performance.now();
     await read();
@@ -119,13 +118,16 @@ function refresher(mode, client, hello) {
         await sleep(Math.max(0, start + SNAPSHOT_MS - performance.now()));
       }
     })();
-  } else if (mode !== 'alone') {
-    const source = mode === 'committed, via channel' ? channel : disk;
+  } else if (mode === 'committed, from disk') {
+    listener = followCommitted(client, machine.image, (view) => {
+      views.push({ consistentAt: view.announcedAt, start: view.announcedAt, ready: performance.now() });
+    });
+  } else if (mode === 'committed, via channel') {
     let busy = false;
     listener = client.onDidCommitGeneration((g) => {
       if (stopped || busy) return; // still reading the last one: this view would be no fresher
       busy = true;
-      running = refresh(performance.now(), () => source.load(g.number)).finally(() => {
+      running = refresh(performance.now(), () => channel.load(g.number)).finally(() => {
         busy = false;
       });
     });
@@ -214,7 +216,8 @@ stamps on its own lines; the ratio is a mode's units over all rounds against the
 and each round's own ratio is listed for the spread (the host's load moves it a lot). A refresh is
 once per snapshot interval: "now" pauses the world, reads every page up to the space's top over the
 debug channel and resumes (what the studio's live read does); "committed" reads the generation just
-announced (EV_GENERATION), over the channel or from the store disk on the host. A view's age is how
+announced (EV_GENERATION), over the channel or from the store disk on the host (\`followCommitted\`,
+src/node/live-view.ts). A view's age is how
 old its moment of consistency is when the next view replaces it (committed views count from the
 announcement; the generation was frozen earlier by its write and commit time).
 

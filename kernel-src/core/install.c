@@ -640,7 +640,7 @@ const char *install_chunk(uint32_t total, uint32_t offset, const uint8_t *chunk,
 
 /* ── running a class (RUN) ── */
 
-/** What run_check found, for run_start. */
+/** What run_check found, for build_launcher. */
 struct launch {
   word_t cls;
   word_t ctor;      /**< the nearest <init> of the class chain, or 0 when it has none */
@@ -651,7 +651,9 @@ struct launch {
 
 static word_t find_program_class(struct slice name) { return find_in(root_slot(ROOT_PROGRAM_CLASSES), name); }
 
-static int method_named(word_t m, struct slice name) { return is_method_object(m) && string_is(obj_slots(m)[METHOD_NAME], name); }
+static int method_named(word_t m, struct slice name) {
+  return is_method_object(m) && string_is(obj_slots(m)[METHOD_NAME], name);
+}
 
 static const char *run_check(struct slice class_name, struct slice method_name, struct launch *l, int *not_found) {
   static const uint8_t run[] = "run", init[] = "<init>";
@@ -677,15 +679,18 @@ static const char *run_check(struct slice class_name, struct slice method_name, 
   *not_found = 0;
   int32_t flags = slot_int(l->method, METHOD_FLAGS, 0);
   if (slot_int(l->method, METHOD_ARGC, -1) != (l->vindex >= 0 ? 1 : 0)) return "RUN: the method takes arguments";
-  if (!method_is_sane(l->method) || slot_int(l->method, METHOD_NATIVE, 0)) return "RUN: the method has no runnable code";
+  if (!method_is_sane(l->method) || slot_int(l->method, METHOD_NATIVE, 0))
+    return "RUN: the method has no runnable code";
   l->returns = (flags & MF_RETURNS) != 0;
   l->ctor = 0;
   if (l->vindex < 0) return 0;
   if (slot_int(l->cls, CLASS_KIND, 0) != KIND_SLOTS) return "RUN: instances of the class hold bytes, not fields";
   struct slice ctor_name = {init, 6};
-  for (word_t c = l->cls; is_class_object(c) && !l->ctor; c = obj_slots(c)[CLASS_SUPER]) l->ctor = find_method(c, ctor_name);
+  for (word_t c = l->cls; is_class_object(c) && !l->ctor; c = obj_slots(c)[CLASS_SUPER])
+    l->ctor = find_method(c, ctor_name);
   if (l->ctor && slot_int(l->ctor, METHOD_ARGC, -1) != 1) return "RUN: the class's constructor takes arguments";
-  if (l->ctor && (!method_is_sane(l->ctor) || slot_int(l->ctor, METHOD_NATIVE, 0))) return "RUN: the class's constructor has no runnable code";
+  if (l->ctor && (!method_is_sane(l->ctor) || slot_int(l->ctor, METHOD_NATIVE, 0)))
+    return "RUN: the class's constructor has no runnable code";
   if (l->vindex > 0xFFFF) return "RUN: the method's vtable index does not fit a call";
   return 0;
 }
@@ -762,7 +767,8 @@ const char *run_class(const uint8_t *class_name, uint32_t class_len, const uint8
   *not_found = 0;
   if (!internal_class(CID_ARRAY) || !is_class_object(internal_class(CID_CLASS))) return "the machine has no class table";
   struct launch l;
-  const char *why = run_check((struct slice){class_name, class_len}, (struct slice){method_name, method_len}, &l, not_found);
+  const char *why =
+      run_check((struct slice){class_name, class_len}, (struct slice){method_name, method_len}, &l, not_found);
   if (why) return why;
   word_t launcher = build_launcher(&l);
   if (!launcher) return "the object space is full";

@@ -180,8 +180,10 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
     if (limits->max_instructions && limits->max_instructions - instructions < budget)
       budget = (uint32_t)(limits->max_instructions - instructions);
     current_thread = t;
-    if (interp_run(t, budget, &instructions) == TURN_ENDED)
-      debug_agent_notify_thread_end(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0), (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
+    if (interp_run(t, budget, &instructions) == TURN_ENDED) {
+      debug_agent_notify_thread_end(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0),
+                                    (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
+    }
     current_thread = 0;
     word_t after = next_thread(t);
     root_slots()[ROOT_CURRENT] = after ? after : first_thread();

@@ -3,7 +3,8 @@
 // through the debug channel (world paused, then resumed); then the power is cut and the committed
 // generations are read offline from the store disk. Asserts, through the inspector, the class
 // summary, a path from the root to the counter object, the counter thread's frames, and the
-// counter's history over several generations (its count strictly growing). Needs
+// counter's history over several generations (its count strictly growing); and that a view
+// following the committed generations (followCommitted) sees each newer one. Needs
 // kernel-src/build/phantom.elf (npm test builds it) and qemu-system-i386.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { threads } from '../common/objects.js';
 import { formatRef } from '../common/ref.js';
 import { DebugClient } from './debug-client.js';
 import { type InspectSource, runInspect } from './inspect-command.js';
+import { type CommittedView, followCommitted } from './live-view.js';
 import { machineSource } from './machine-source.js';
 import { storeSource } from './store-file.js';
 import { bootMachine, repo, type TestMachine } from './test-machine.test.js';
@@ -87,6 +89,34 @@ test('now, read live: hello, the summary and the running thread, and the world r
   }
 });
 
+test('a view that follows the committed generations from the disk: each newer, the count growing', async () => {
+  const { client } = await DebugClient.connect(machine.socket, 30_000);
+  const views: CommittedView[] = [];
+  const errors: Error[] = [];
+  const following = followCommitted(
+    client,
+    machine.image,
+    (view) => views.push(view),
+    (err) => errors.push(err),
+  );
+  try {
+    const deadline = performance.now() + 30_000;
+    while (views.length < 3) {
+      assert.ok(performance.now() < deadline, `${views.length} views within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    following.dispose();
+    client.close();
+  }
+  assert.deepEqual(errors, []);
+  const seen = views.map((v) => ({ generation: v.generation, count: counterOf(v.heap).count }));
+  for (let i = 1; i < seen.length; i++) {
+    assert.ok(seen[i]!.generation > seen[i - 1]!.generation, JSON.stringify(seen));
+    assert.ok(seen[i]!.count > seen[i - 1]!.count, JSON.stringify(seen));
+  }
+});
+
 test('from the committed store: summary, path from the root to the counter, and its thread', async () => {
   await machine.waitFor(new RegExp(`tick ${TICKS_BEFORE_THE_CUT}\\b`), 60_000);
   await machine.kill(); // a power cut: what is on the disk is what the kernel committed
@@ -106,7 +136,7 @@ test('from the committed store: summary, path from the root to the counter, and 
   );
   assert.equal(thread!.frames[0]!.locals[0]!.kind, 'ref');
   const line = thread!.frames[0]!.line!;
-  assert.ok(line >= 12 && line <= 16, `run() is in its loop (lines 12-16 of counter.ph): line ${line}`);
+  assert.ok(line >= 16 && line <= 19, `run() is in its loop (lines 16-19 of counter.ph): line ${line}`);
   const summary = await inspect(['summary'], source);
   assert.match(summary, /\.demo\.counter\s+1\s/);
   assert.match(summary, /\.internal\.thread\s+1\s/);

@@ -1,0 +1,67 @@
+/**
+ * A live view that keeps itself fresh at no cost to the guest: each generation the machine
+ * commits (EV_GENERATION on the debug channel) is read from its store disk on the host. The view
+ * is always a committed generation, so it is consistent, and it is at most one snapshot interval
+ * old. Reading through the channel instead (a paused "now", or READ_PAGE of the generation) costs
+ * the guest most of its throughput at one refresh a second: docs/bench-inspector.md.
+ *
+ * Not here: an exact "now" on request (live-source.ts), which pauses the world.
+ */
+import type { HeapSnapshot } from '../common/heap.js';
+import type { DebugClient, Disposable } from './debug-client.js';
+import { loadGeneration, openStoreFile } from './store-file.js';
+
+export interface CommittedView {
+  generation: number;
+  heap: HeapSnapshot;
+  /** performance.now() when the kernel's announcement of this generation arrived. */
+  announcedAt: number;
+}
+
+/**
+ * Calls onView with every newly committed generation read from `disk`. While one is being read,
+ * newer announcements collapse into the newest, which is read next: the view never lags behind by
+ * a queue. A generation that cannot be read goes to onError and the view waits for the next one.
+ */
+export function followCommitted(
+  client: DebugClient,
+  disk: string,
+  onView: (view: CommittedView) => void,
+  onError: (err: Error) => void = () => {},
+): Disposable {
+  let pending: { generation: number; announcedAt: number } | undefined;
+  let reading = false;
+  let disposed = false;
+  const readNext = () => {
+    if (reading || disposed || !pending) return;
+    const { generation, announcedAt } = pending;
+    pending = undefined;
+    reading = true;
+    // Off this turn of the event loop, so the announcement's handler returns at once.
+    setImmediate(() => {
+      try {
+        const opened = openStoreFile(disk);
+        try {
+          const { heap } = loadGeneration(opened, generation);
+          if (!disposed) onView({ generation, heap, announcedAt });
+        } finally {
+          opened.close();
+        }
+      } catch (err) {
+        if (!disposed) onError(err as Error);
+      }
+      reading = false;
+      readNext();
+    });
+  };
+  const subscription = client.onDidCommitGeneration((g) => {
+    pending = { generation: g.number, announcedAt: performance.now() };
+    readNext();
+  });
+  return {
+    dispose: () => {
+      disposed = true;
+      subscription.dispose();
+    },
+  };
+}
