@@ -210,8 +210,11 @@ void space_debug_hooks(struct debug_hooks *hooks);
 
 /* ── debug_channel.c ── the debug agent on serial port 2 */
 void debug_channel_init(void);
-/** After every thread ended: keep answering the debug channel, idle in between. */
-__attribute__((noreturn)) void debug_channel_serve_forever(void);
+/**
+ * After every thread ended: keep answering the debug channel (and taking snapshots), idle in
+ * between, until a request (RUN) has started a thread; then return so the VM runs it.
+ */
+void debug_channel_serve_until_runnable(void);
 
 /* ── selftest.c ── */
 /** Runs the machine self-tests the debug= switches ask for; those that take the disk over halt after. */
