@@ -345,8 +345,9 @@ function pauseSection(part) {
   return [
     '## Stop-the-world pause per snapshot',
     '',
-    "Our pause is the kernel's TSC measurement of `pager_freeze` (write-protect the pages dirtied since the last",
-    "generation); the pages are then written while threads run. QEMU's savevm (QMP `snapshot-save`, vmstate and",
+    "Our pause is the kernel's TSC measurement of `pager_freeze` (write-protect, in the page directory, each 4 MiB",
+    'region holding a page dirtied since the last generation); the pages are then converted, written and copied on',
+    "write while threads run. QEMU's savevm (QMP `snapshot-save`, vmstate and",
     'disk on the same qcow2 store disk, after our samples on the same guest) stops the VM from its STOP to its',
     "RESUME event while it writes all of the guest's RAM. Guest: a generated program that rewrites the given share of",
     "the space's pages in a loop; first two generations skipped (they hold the fresh allocation). Bytes: the store's",
