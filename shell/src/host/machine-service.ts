@@ -245,7 +245,12 @@ export class MachineService {
    * existing ones replaced in place (running frames keep their code; new calls use the new one).
    * The kernel refuses a replacement that changes the fields, with the reason.
    */
-  async installClasses(name: string, classes: readonly CompiledClass[]): Promise<string[]> {
+  /** Installs `classes` into a running machine, then starts `runClass`'s run() in a new thread if given. */
+  async installClasses(
+    name: string,
+    classes: readonly CompiledClass[],
+    runClass?: string,
+  ): Promise<{ classes: string[]; ran?: string }> {
     const machine = await this.get(name);
     const { state } = await machine.status();
     if (state !== 'running' && state !== 'paused')
@@ -276,7 +281,16 @@ export class MachineService {
         }
         installed.push(cls.name);
       }
-      return installed;
+      if (runClass === undefined) return { classes: installed };
+      try {
+        await client.run(runClass);
+      } catch (err) {
+        throw new ApiError({
+          code: ErrorCode.Failed,
+          message: `installed ${installed.join(', ')}, but the kernel could not run ${runClass}: ${(err as Error).message}`,
+        });
+      }
+      return { classes: installed, ran: runClass };
     } finally {
       client.close();
     }
