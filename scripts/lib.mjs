@@ -1,6 +1,7 @@
 // Small helpers shared by the repository's scripts (build, lint, test, start, bench).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,4 +45,24 @@ export async function bootstrap() {
   return run('bash', [join(root, 'scripts/bootstrap')], {
     env: { ...process.env, PHANTOM_BOOTSTRAP_QUIET: '1' },
   });
+}
+
+/** The Electron binary's path when one is installed and runs, else a reason why not. */
+export function electronBinary() {
+  let binary;
+  try {
+    binary = createRequire(join(root, 'shell/package.json'))('electron');
+  } catch (err) {
+    return { reason: `the Electron binary is not installed (${String(err.message).split('\n')[0]})` };
+  }
+  if (typeof binary !== 'string' || !existsSync(binary))
+    return { reason: 'the Electron binary is not installed' };
+  const probe = spawnSync(binary, ['--version'], {
+    encoding: 'utf8',
+    timeout: 15000,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  return probe.status === 0
+    ? { binary }
+    : { reason: `the Electron binary does not run (${probe.stderr?.trim() || probe.error?.message})` };
 }

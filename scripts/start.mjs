@@ -7,37 +7,16 @@
 //     --browser   browser mode even where Electron works
 //     --headless  do not open a window; just print the URL
 //     --no-build  skip bootstrap and build (the e2e tests use it after npm test has built)
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { build } from './build.mjs';
-import { bootstrap, root } from './lib.mjs';
+import { bootstrap, electronBinary, root } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !flag('--headless');
-
-/** The Electron binary's path when one is installed and runs, else a reason why not. */
-function electronBinary() {
-  let binary;
-  try {
-    binary = createRequire(join(root, 'shell/package.json'))('electron');
-  } catch (err) {
-    return { reason: `the Electron binary is not installed (${String(err.message).split('\n')[0]})` };
-  }
-  if (typeof binary !== 'string' || !existsSync(binary))
-    return { reason: 'the Electron binary is not installed' };
-  const probe = spawnSync(binary, ['--version'], {
-    encoding: 'utf8',
-    timeout: 15000,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  return probe.status === 0
-    ? { binary }
-    : { reason: `the Electron binary does not run (${probe.stderr?.trim() || probe.error?.message})` };
-}
 
 if (!flag('--no-build')) {
   if ((await bootstrap()) !== 0) process.exit(1);

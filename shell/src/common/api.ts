@@ -174,10 +174,18 @@ export const methods = {
     result: Done,
   },
   'machine.timeline': { params: MachineParams, result: Timeline },
-  /** Compiles a buffer and installs its classes into the running machine (replacing them live). */
+  /**
+   * Compiles a buffer and installs its classes into the running machine (replacing them live);
+   * with `run`, then starts its program class (`ran` names it).
+   */
   'machine.installClasses': {
-    params: FileEntry.extend({ machine: MachineName, text: z.string().max(MAX_TEXT_CHARS) }).strict(),
-    result: z.object({ classes: z.array(z.string()) }),
+    params: FileEntry.extend({
+      machine: MachineName,
+      text: z.string().max(MAX_TEXT_CHARS),
+      /** Then start the file's program: a new thread doing `new C().run()` ("Install and run"). */
+      run: z.boolean().optional(),
+    }).strict(),
+    result: z.object({ classes: z.array(z.string()), ran: z.string().optional() }),
   },
   /**
    * A machine's object space for the inspector's views, base64: a committed generation from its

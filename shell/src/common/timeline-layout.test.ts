@@ -32,6 +32,26 @@ test('a rollback starts a new lane forked from its parent', () => {
   assert.equal(layout.end, 7000);
 });
 
+test("generations whose parents retention dropped stay on their branch's lane", () => {
+  // 1..9 committed, retention kept 1, 4, 8, 9; a rollback to 8 then made 10 and 11 (with 10's
+  // parent kept and 11's parent dropped).
+  const thinned = layoutTimeline({
+    generations: [
+      generation(1, null, 1000),
+      generation(4, 3, 4000),
+      generation(8, 7, 8000),
+      generation(9, 8, 9000),
+      generation(10, 8, 10000),
+      generation(12, 11, 12000),
+    ],
+    checkpoints: [],
+    current: 12,
+  });
+  assert.deepEqual([...thinned.lanes], [0, 0, 0, 0, 1, 1]);
+  assert.equal(thinned.laneCount, 2);
+  assert.deepEqual(thinned.forks, [{ parentIndex: 2, childIndex: 4 }]);
+});
+
 test('visible range and nearest generation by binary search', () => {
   const layout = layoutTimeline(branched);
   assert.deepEqual(visibleRange(layout.times, 2000, 4000), [1, 4]);

@@ -42,6 +42,14 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
     const parentIndex = generation.parent === null ? undefined : indexById.get(generation.parent);
     let lane = parentIndex === undefined ? -1 : laneTips.indexOf(generation.parent!);
     if (lane < 0 || (parentIndex !== undefined && lanes[parentIndex] !== lane)) lane = -1;
+    // A parent the kernel's retention has dropped: the machine runs one branch at a time, so the
+    // generation committed just before this one is on its branch.
+    if (generation.parent !== null && parentIndex === undefined && i > 0) {
+      lane = lanes[i - 1]!;
+      laneTips[lane] = generation.id;
+      lanes[i] = lane;
+      continue;
+    }
     if (lane < 0) {
       lane = laneTips.length;
       laneTips.push(generation.id);

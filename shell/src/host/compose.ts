@@ -15,7 +15,18 @@ export function composeServices(
   identity: StudioIdentity,
   env: NodeJS.ProcessEnv = process.env,
 ): HostServices {
-  const machines = new MachineService(join(stateDir(env), 'machines'));
+  // A packaged studio (Electron's main sets PHANTOM_PREBUILT_DIR to its resources folder)
+  // starts machines from the kernel and boot images it carries, instead of building them.
+  const prebuiltDir = env.PHANTOM_PREBUILT_DIR;
+  const machines = new MachineService(
+    join(stateDir(env), 'machines'),
+    prebuiltDir
+      ? {
+          kernelPath: join(prebuiltDir, 'kernel-src', 'build', 'phantom.elf'),
+          bootImagesDir: join(prebuiltDir, 'boot-images'),
+        }
+      : undefined,
+  );
   return {
     identity,
     files: new Files({

@@ -52,3 +52,22 @@ export function compileClasses(entry: FileEntry, text: string): CompiledClass[] 
   }
   return program.classes.filter((c) => c.file === file && c.internalId === 0);
 }
+
+/**
+ * The class "Install and run" starts: the one named like its file (notes.ph → .demo.notes) if it
+ * has a run() method, else the file's only class with one. Anything else is ambiguous.
+ */
+export function programClassName(entry: FileEntry, classes: readonly CompiledClass[]): string {
+  const runnable = classes.filter((c) => c.methods.some((m) => m.name === 'run' && m.argc === 1));
+  const base = fileName(entry).replace(/^.*\//, '').replace(/\.ph$/, '');
+  const named = runnable.find((c) => c.name.endsWith(`.${base}`));
+  if (named) return named.name;
+  if (runnable.length === 1) return runnable[0]!.name;
+  throw new ApiError({
+    code: ErrorCode.InvalidParams,
+    message:
+      runnable.length === 0
+        ? `${entry.path} has no class with a run() method to start`
+        : `${entry.path} has several classes with run() and none named ${base}: ${runnable.map((c) => c.name).join(', ')}`,
+  });
+}

@@ -4,6 +4,9 @@
  * stream sources, and its generations and checkpoints into the timeline; state changes and
  * new generations are pushed to every connected renderer.
  */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { build } from '@phantom/vm-manager/node/build.js';
@@ -103,13 +106,27 @@ class ConsoleSource implements StreamSource {
   }
 }
 
+/**
+ * What a packaged studio carries instead of a build: the kernel and a boot image per example
+ * program, made by `npm run dist` (electron-builder.yml's extraResources). A package has no
+ * kernel sources, compiler or `node` to build with.
+ */
+export interface PrebuiltMachineFiles {
+  kernelPath: string;
+  /** `<program>.img` for each example program. */
+  bootImagesDir: string;
+}
+
 export class MachineService {
   private readonly machines: Machines;
   private readonly listeners = new Set<Listener>();
   private readonly newest = new Map<string, number | null>();
   private poll: ReturnType<typeof setInterval> | undefined;
 
-  constructor(machinesRoot?: string) {
+  constructor(
+    machinesRoot?: string,
+    private readonly prebuilt?: PrebuiltMachineFiles,
+  ) {
     this.machines = new Machines(machinesRoot ? { root: machinesRoot } : {});
     this.machines.onDidChangeState(({ name, state, reason }) => {
       this.emit('machine.state', { machine: name, state, ...(reason ? { detail: reason } : {}) });
@@ -228,7 +245,12 @@ export class MachineService {
    * existing ones replaced in place (running frames keep their code; new calls use the new one).
    * The kernel refuses a replacement that changes the fields, with the reason.
    */
-  async installClasses(name: string, classes: readonly CompiledClass[]): Promise<string[]> {
+  /** Installs `classes` into a running machine, then starts `runClass`'s run() in a new thread if given. */
+  async installClasses(
+    name: string,
+    classes: readonly CompiledClass[],
+    runClass?: string,
+  ): Promise<{ classes: string[]; ran?: string }> {
     const machine = await this.get(name);
     const { state } = await machine.status();
     if (state !== 'running' && state !== 'paused')
@@ -259,7 +281,16 @@ export class MachineService {
         }
         installed.push(cls.name);
       }
-      return installed;
+      if (runClass === undefined) return { classes: installed };
+      try {
+        await client.run(runClass);
+      } catch (err) {
+        throw new ApiError({
+          code: ErrorCode.Failed,
+          message: `installed ${installed.join(', ')}, but the kernel could not run ${runClass}: ${(err as Error).message}`,
+        });
+      }
+      return { classes: installed, ran: runClass };
     } finally {
       client.close();
     }
@@ -334,6 +365,7 @@ export class MachineService {
   }
 
   private async build(name: string, program: string | undefined) {
+    if (this.prebuilt) return this.prebuiltFiles(name, program, this.prebuilt);
     this.progress(name, 'build', 'starting', 0, false);
     try {
       const result = await build(program ? { program } : {}, (event) => {
@@ -346,6 +378,27 @@ export class MachineService {
       this.progress(name, 'build', 'failed', 100, true);
       return translate(err);
     }
+  }
+
+  private async prebuiltFiles(name: string, program: string | undefined, prebuilt: PrebuiltMachineFiles) {
+    if (!existsSync(prebuilt.kernelPath))
+      translate(new VmError('build-failed', `this package has no kernel (${prebuilt.kernelPath})`));
+    let imagePath: string | undefined;
+    if (program !== undefined) {
+      const images = (await readdir(prebuilt.bootImagesDir).catch(() => [] as string[]))
+        .filter((file) => file.endsWith('.img'))
+        .map((file) => file.slice(0, -'.img'.length));
+      if (!images.includes(program))
+        translate(
+          new VmError(
+            'bad-input',
+            `this package has no boot image for '${program}'; it has: ${images.join(', ') || 'none'}`,
+          ),
+        );
+      imagePath = join(prebuilt.bootImagesDir, `${program}.img`);
+    }
+    this.progress(name, 'build', 'prebuilt', 100, true);
+    return { kernelPath: prebuilt.kernelPath, ...(imagePath ? { imagePath } : {}), upToDate: true };
   }
 
   private async checkGenerations(): Promise<void> {

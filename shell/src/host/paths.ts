@@ -8,6 +8,10 @@ export const shellRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 /** The built renderer that browser mode serves and Electron loads. */
 export const rendererDir = join(shellRoot, 'dist', 'www');
 
+/**
+ * The checkout, or in a package the resources folder around app.asar (shell/), where
+ * electron-builder.yml's extraResources puts lang/examples and package.json at the same places.
+ */
 export const repositoryRoot = join(shellRoot, '..');
 
 export const repositoryPackageJson = join(repositoryRoot, 'package.json');

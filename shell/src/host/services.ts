@@ -8,7 +8,7 @@ import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
-import { checkProgram, compileClasses, definitionOf } from './language.js';
+import { checkProgram, compileClasses, definitionOf, programClassName } from './language.js';
 import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
 import { Terminal } from './terminal.js';
@@ -108,9 +108,10 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       return null;
     },
     'machine.timeline': ({ machine }) => machines.timeline(machine),
-    'machine.installClasses': async ({ machine, text, ...entry }) => ({
-      classes: await machines.installClasses(machine, compileClasses(entry, text)),
-    }),
+    'machine.installClasses': async ({ machine, text, run, ...entry }) => {
+      const classes = compileClasses(entry, text);
+      return machines.installClasses(machine, classes, run ? programClassName(entry, classes) : undefined);
+    },
     'inspector.space': async ({ machine, generation }) => {
       const space = await services.inspector.space(machine, generation);
       const bytes = Buffer.from(space.bytes.buffer, space.bytes.byteOffset, space.bytes.length).toString(

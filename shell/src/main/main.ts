@@ -38,6 +38,9 @@ function sendToRenderer(frame: string): void {
 function startHost(): UtilityProcess {
   const child = utilityProcess.fork(join(shellDist, 'host', 'electron-host.js'), [], {
     serviceName: 'phantom-host',
+    // A package carries a prebuilt kernel and boot images (electron-builder.yml) and has no
+    // compiler; from a checkout the host builds them.
+    env: app.isPackaged ? { ...process.env, PHANTOM_PREBUILT_DIR: process.resourcesPath } : process.env,
   });
   child.on('message', ({ frame }: { frame: string }) => sendToRenderer(frame));
   child.on('exit', (code) => {

@@ -41,6 +41,13 @@ const severities: Record<Diagnostic['severity'], monaco.MarkerSeverity> = {
   info: monaco.MarkerSeverity.Info,
 };
 
+/** What "Install" does once the classes are in the machine. */
+export enum AfterInstall {
+  Nothing = 'nothing',
+  /** Start the file's program class (`new C().run()`) in a new thread. */
+  RunProgram = 'run-program',
+}
+
 export class EditorPanel {
   private readonly editor: monaco.editor.IStandaloneCodeEditor;
   private readonly files = new Map<string, OpenFile>();
@@ -72,8 +79,16 @@ export class EditorPanel {
     install.textContent = 'Install into machine';
     install.title =
       'Compile this file and replace its classes in the running machine (new calls use the new code)';
-    install.addEventListener('click', () => void this.installIntoMachine());
-    this.tabStrip.append(install);
+    install.addEventListener('click', () => void this.installIntoMachine(AfterInstall.Nothing));
+    const installAndRun = document.createElement('button');
+    installAndRun.type = 'button';
+    installAndRun.className = 'editor-install';
+    installAndRun.dataset.testid = 'editor-install-run';
+    installAndRun.textContent = 'Install and run';
+    installAndRun.title =
+      "Install this file's classes into the running machine, then start its program (run()) in a new thread";
+    installAndRun.addEventListener('click', () => void this.installIntoMachine(AfterInstall.RunProgram));
+    this.tabStrip.append(install, installAndRun);
     root.append(this.tabStrip, host);
     root.classList.add('no-file');
     monaco.languages.register({
@@ -157,8 +172,11 @@ export class EditorPanel {
     this.show(file);
   }
 
-  /** Compiles the current file and installs its classes into the picked, running machine. */
-  async installIntoMachine(): Promise<void> {
+  /**
+   * Compiles the current file and installs its classes into the picked, running machine; then,
+   * if asked, starts the file's program class in a new thread.
+   */
+  async installIntoMachine(after: AfterInstall): Promise<void> {
     const file = this.current;
     const machine = this.targetMachine();
     if (!file) return showError('Nothing to install', new Error('Open a program first.'));
@@ -168,12 +186,15 @@ export class EditorPanel {
         new Error('Pick a running machine in the machine bar first.'),
       );
     try {
-      const { classes } = await this.api.call('machine.installClasses', {
+      const { classes, ran } = await this.api.call('machine.installClasses', {
         ...file.entry,
         machine,
         text: file.model.getValue(),
+        ...(after === AfterInstall.RunProgram ? { run: true } : {}),
       });
-      this.status(`Installed ${classes.join(', ') || 'no classes'} into ${machine}`);
+      this.status(
+        `Installed ${classes.join(', ') || 'no classes'} into ${machine}${ran ? `; started ${ran}` : ''}`,
+      );
     } catch (err) {
       showError(`Cannot install ${file.entry.path} into ${machine}`, err);
     }
