@@ -54,7 +54,7 @@ if (electron.binary && hasDisplay) {
   );
   const portAt = args.indexOf('--port');
   const hostArgs = [
-    join(root, 'shell/dist/host/main.js'),
+    join(root, 'shell/dist/host/main.bundle.js'),
     ...(portAt >= 0 ? ['--port', args[portAt + 1] ?? ''] : []),
   ];
   const host = spawn(process.execPath, hostArgs, { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,10 +1,15 @@
-// Bundles what tsc alone cannot ship: the renderer (one ES module for the browser, with the
-// CSS and fonts of xterm.js and Monaco in app.css, and its static files) into dist/www,
-// Monaco's editor worker as a same-origin module worker (dist/www/editor.worker.js), and the
-// preload into CommonJS (dist/preload/preload.cjs), as Electron's sandboxed preloads require.
-// Fast enough (esbuild) to run on every build.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Bundles what tsc alone cannot ship: the renderer (ES modules for the browser, with their static
+// files) into dist/www, Monaco's editor worker as a same-origin module worker
+// (dist/www/editor.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
+// Electron's sandboxed preloads require, and the browser-mode host into one file
+// (dist/host/main.bundle.js). Fast enough (esbuild) to run on every build.
+//
+// Start-up is what shapes the renderer bundle: app.js holds only the workspace frame (machine
+// bar, explorer, console panel, timeline, the API client and its validators); xterm.js, the
+// inspector's views and Monaco are chunks imported dynamically, and index.html preloads the
+// chunks app.js imports statically, so the browser fetches them in parallel with app.js.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -12,33 +17,106 @@ const shell = dirname(fileURLToPath(import.meta.url));
 const www = join(shell, 'dist', 'www');
 mkdirSync(www, { recursive: true });
 for (const name of readdirSync(join(shell, 'static')))
-  copyFileSync(join(shell, 'static', name), join(www, name));
+  if (name !== 'index.html') copyFileSync(join(shell, 'static', name), join(www, name));
 
-// Monaco is loaded by a dynamic import, so it lands in its own chunk and the rest of the UI
-// starts without waiting for it; esbuild still puts all CSS in app.css.
+const browserTarget = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'chrome120',
+  logLevel: 'warning',
+};
+
+/**
+ * zod's `z.locales` (every language's error messages, 258 KB minified) is a namespace the studio
+ * never reads; the renderer gets an empty one. Errors stay English: zod's schemas import its
+ * English locale directly.
+ */
+const withoutZodLocales = {
+  name: 'without-zod-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? { path: 'zod-locales', namespace: 'without-zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'without-zod-locales' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+
+/**
+ * Monaco's own stylesheets (170 KB) would otherwise land in app.css, which the browser must parse
+ * before the first paint; they go to editor.css instead, which the renderer links when it loads
+ * the editor.
+ */
+const monacoCss = /[\\/]node_modules[\\/]monaco-editor[\\/].*\.css$/;
+const withoutMonacoCss = {
+  name: 'without-monaco-css',
+  setup(b) {
+    b.onLoad({ filter: monacoCss }, () => ({ contents: '', loader: 'css' }));
+  },
+};
+
 rmSync(join(www, 'chunks'), { recursive: true, force: true });
-await build({
+const renderer = await build({
+  ...browserTarget,
   entryPoints: { app: join(shell, 'src/renderer/app.ts') },
   outdir: www,
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
   minify: true,
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'chrome120',
   sourcemap: true,
+  metafile: true,
   loader: { '.ttf': 'file' },
-  logLevel: 'warning',
+  plugins: [withoutZodLocales, withoutMonacoCss],
 });
+const appOutput = renderer.metafile.outputs[relative(process.cwd(), join(www, 'app.js'))];
+if (!appOutput) throw new Error('build: esbuild did not report dist/www/app.js');
+const preloads = appOutput.imports
+  .filter((i) => i.kind === 'import-statement')
+  .map((i) => `    <link rel="modulepreload" href="${relative(www, i.path)}" />\n`)
+  .join('');
+const page = readFileSync(join(shell, 'static/index.html'), 'utf8');
+const appScript = '    <script type="module" src="app.js"></script>\n';
+if (!page.includes(appScript)) throw new Error('build: static/index.html does not load app.js');
+writeFileSync(join(www, 'index.html'), page.replace(appScript, appScript + preloads));
+
+// Monaco's CSS in import order: the CSS output of bundling the editor's setup module on its own.
+const editorStyles = await build({
+  ...browserTarget,
+  entryPoints: { editor: join(shell, 'src/renderer/monaco.ts') },
+  outdir: www,
+  minify: true,
+  write: false,
+  loader: { '.ttf': 'file' },
+  assetNames: '[name]-[hash]',
+});
+for (const file of editorStyles.outputFiles)
+  if (file.path.endsWith('.css') || file.path.endsWith('.ttf')) writeFileSync(file.path, file.contents);
+
 await build({
+  ...browserTarget,
   entryPoints: { 'editor.worker': 'monaco-editor/editor/editor.worker.js' },
   outdir: www,
   minify: true,
+});
+// The browser-mode host as one module: Node resolves and loads about 200 ES modules for it
+// otherwise (zod alone is 99 files), which is most of its start-up. It stays in dist/host because
+// paths.ts and vm-manager's build.ts find the repository from import.meta.url, two and three
+// folders up. node-pty is native and ws's accelerators are optional, so they stay outside; the
+// banner gives ws (CommonJS) the `require` an ES module lacks.
+await build({
+  entryPoints: { 'main.bundle': join(shell, 'dist/host/main.js') },
+  outdir: join(shell, 'dist/host'),
   bundle: true,
   format: 'esm',
-  platform: 'browser',
-  target: 'chrome120',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: ['node-pty', 'bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 await build({

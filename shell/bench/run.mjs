@@ -1,11 +1,14 @@
 // The studio's benchmarks, in Chromium through Playwright (run by `npm run bench`):
-//  1. host start → interactive UI in browser mode: from spawning the host process to the page
-//     marking itself ready (the API answered, the explorer and timeline filled in);
-//  2. the timeline with 10,000 generations: frame costs while zooming (wheel), panning (drag)
-//     and hovering, read from Chromium's performance trace.
+//  1. host start → interactive UI in browser mode: from spawning the host process to each
+//     start-up milestone the page marks (the API answered, interactive, the deferred chunks in);
+//  2. the timeline with 10,000 generations and 3. the inspector's graph view of 5,000 objects:
+//     frame costs while zooming (wheel), panning (drag) and hovering, read from Chromium's
+//     performance trace.
 // Writes docs/bench-shell.md. Chromium is started once, before anything is timed.
+//
+//   node shell/bench/run.mjs [--only startup|timeline|graph]   (--only prints, writes nothing)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -17,7 +20,25 @@ const shell = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(shell);
 const { chromium } = createRequire(join(repo, 'e2e', 'package.json'))('playwright-core');
 const START_RUNS = 7;
+/** Start-up milestones, in order: the key a run records and what it means. */
+const STARTUP_STEPS = [
+  ['url', 'host printed its URL (listening)'],
+  ['html', 'index.html received'],
+  ['script', 'app.js received'],
+  ['executed', 'app.js and its static imports evaluated (DOMContentLoaded)'],
+  ['phantom:api-answered', 'first API reply (studio.info) over the WebSocket'],
+  ['phantom:interactive', '**interactive** (defined above)'],
+  ['phantom:console-loaded', 'xterm.js chunk loaded (the console can show a terminal)'],
+  ['phantom:inspector-loaded', "inspector views' chunk loaded and mounted"],
+  ['phantom:editor-loaded', 'Monaco chunk and editor.css loaded, editor created'],
+];
 const VIEWPORT = { width: 1400, height: 860 };
+const TRACE_CATEGORIES = [
+  'toplevel',
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'disabled-by-default-devtools.timeline.frame',
+];
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,19 +46,19 @@ const percentile = (values, p) => {
 };
 const ms = (v) => v.toFixed(2);
 
-const loadBefore = loadavg()[0];
-const browser = await chromium.launch({
-  executablePath: process.env.PHANTOM_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
-const work = mkdtempSync(join(tmpdir(), 'phantom-bench-shell-'));
-try {
-  // 1. Host start → interactive UI.
-  const startTimes = [];
-  const urlTimes = [];
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (only !== undefined && !['startup', 'timeline', 'graph'].includes(only)) {
+  console.error(`bench: --only takes startup, timeline or graph, not '${only ?? ''}'`);
+  process.exit(2);
+}
+
+/** Host start → interactive UI; the page's marks and Date.now() share the wall clock. */
+async function benchStartup(browser, work) {
+  const milestones = new Map(STARTUP_STEPS.map(([key]) => [key, []]));
   for (let run = 0; run < START_RUNS; run++) {
-    const began = performance.now();
-    const host = spawn(process.execPath, [join(shell, 'dist/host/main.js')], {
+    const spawnedAt = Date.now();
+    const host = spawn(process.execPath, [join(shell, 'dist/host/main.bundle.js')], {
       env: { ...process.env, PHANTOM_STATE_DIR: join(work, `state-${run}`) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -50,22 +71,64 @@ try {
       });
       host.on('close', (code) => reject(new Error(`host exited (${code}): ${out}`)));
     });
-    urlTimes.push(performance.now() - began);
+    milestones.get('url').push(Date.now() - spawnedAt);
     const page = await browser.newPage({ viewport: VIEWPORT });
     await page.goto(url);
-    await page.locator('body[data-ready="true"]').waitFor({ timeout: 120_000 });
-    startTimes.push(performance.now() - began);
+    await page.waitForFunction(
+      (name) => performance.getEntriesByName(name).length > 0,
+      'phantom:editor-loaded',
+      {
+        timeout: 120_000,
+        polling: 50,
+      },
+    );
+    const times = await page.evaluate(() => {
+      const at = (t) => performance.timeOrigin + t;
+      const [navigation] = performance.getEntriesByType('navigation');
+      const script = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/app.js'));
+      return {
+        html: at(navigation.responseEnd),
+        script: at(script.responseEnd),
+        executed: at(navigation.domContentLoadedEventStart),
+        ...Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, at(m.startTime)])),
+      };
+    });
+    for (const [key] of STARTUP_STEPS) if (key !== 'url') milestones.get(key).push(times[key] - spawnedAt);
     await page.close();
     const closed = new Promise((resolve) => host.once('close', resolve));
     host.kill('SIGTERM');
     await closed;
   }
+  return [
+    '## Host start to interactive UI (browser mode)',
+    '',
+    `From spawning \`node shell/dist/host/main.bundle.js\` (Chromium already running; ${START_RUNS} runs, each with a`,
+    "fresh state folder and no machines) to each milestone, read from the page's Navigation and Resource",
+    'Timing and the User Timing marks the renderer sets (`StartupMark` in shell/src/renderer/app.ts).',
+    'Goal: interactive under 2 s.',
+    '',
+    '**Interactive** means: the host has answered, the machine bar shows the machine list with its buttons',
+    'enabled for their state, the explorer lists the programs, the timeline shows the picked machine (or',
+    "none), and the console panel's controls (new terminal, search) take input. xterm.js, the inspector's",
+    'views and Monaco load after that, in that order, as chunks of their own; a machine already running at',
+    'start gets its console as soon as the xterm.js chunk is in.',
+    '',
+    '| milestone (from spawning the host) | median | fastest | slowest |',
+    '| --- | --- | --- | --- |',
+    ...STARTUP_STEPS.map(([key, label]) => {
+      const values = milestones.get(key);
+      return `| ${label} | ${ms(percentile(values, 50))} ms | ${ms(Math.min(...values))} ms | ${ms(Math.max(...values))} ms |`;
+    }),
+  ];
+}
 
-  // 2. The timeline at 10,000 generations.
-  const www = join(work, 'www');
+/** Serves a bench page (bench/<entry>.ts bundled, with studio.css and the inspector's CSS) on 127.0.0.1. */
+async function servePage(work, entry, body) {
+  const www = join(work, entry);
+  mkdirSync(www, { recursive: true });
   await build({
-    entryPoints: [join(shell, 'bench/timeline-page.ts')],
-    outfile: join(www, 'bench.js'),
+    entryPoints: { bench: join(shell, 'bench', `${entry}.ts`) },
+    outdir: www,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -75,38 +138,57 @@ try {
   writeFileSync(
     join(www, 'index.html'),
     `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="studio.css">
-<style>body{grid-template-rows:1fr 260px}</style><script type="module" src="bench.js"></script></head>
-<body><div></div><section class="timeline" data-panel="timeline"></section></body></html>`,
+<link rel="stylesheet" href="bench.css"><style>body{grid-template-rows:1fr 260px}</style>
+<script type="module" src="bench.js"></script></head><body>${body}</body></html>`,
   );
   writeFileSync(join(www, 'studio.css'), readFileSync(join(shell, 'static/studio.css')));
   const server = createServer((req, res) => {
     const name = new URL(req.url ?? '/', 'http://x').pathname.slice(1) || 'index.html';
     const types = { html: 'text/html', js: 'text/javascript', css: 'text/css' };
     try {
-      const body = readFileSync(join(www, name.replace(/[^\w.-]/g, '')));
+      const content = readFileSync(join(www, name.replace(/[^\w.-]/g, '')));
       res.writeHead(200, { 'Content-Type': types[name.split('.').pop()] ?? 'application/octet-stream' });
-      res.end(body);
+      res.end(content);
     } catch {
       res.writeHead(404).end();
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const page = await browser.newPage({ viewport: VIEWPORT });
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.locator('body[data-ready="true"]').waitFor();
-  const canvas = await page.getByTestId('timeline-canvas').boundingBox();
-  const cx = canvas.x + canvas.width / 2;
-  const cy = canvas.y + 60;
-  await page.mouse.move(cx, cy);
-  await browser.startTracing(page, {
-    categories: [
-      'toplevel',
-      'devtools.timeline',
-      'disabled-by-default-devtools.timeline',
-      'disabled-by-default-devtools.timeline.frame',
-    ],
-  });
-  // Zoom in step by step to single generations, pan across, hover, then zoom back out.
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+/** Runs `interact` under a Chromium trace; returns the table rows of its frame costs. */
+async function traceFrames(browser, page, interact) {
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  await interact();
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
+  const events = trace.traceEvents ?? trace;
+  const rendererPid = events.find((e) => e.name === 'FireAnimationFrame')?.pid;
+  const durations = (name) =>
+    events.filter((e) => e.name === name && e.ph === 'X' && e.pid === rendererPid).map((e) => e.dur / 1000);
+  const mainThread = events.find((e) => e.name === 'FireAnimationFrame')?.tid;
+  const tasks = events
+    .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === rendererPid && e.tid === mainThread)
+    .map((e) => e.dur / 1000);
+  const frames = events.filter((e) => e.name === 'BeginMainThreadFrame' && e.pid === rendererPid).length;
+  return [
+    '| trace event | count | median | p95 | max |',
+    '| --- | --- | --- | --- | --- |',
+    ...[
+      ['FireAnimationFrame (redraw)', durations('FireAnimationFrame')],
+      ['EventDispatch (wheel, pointer)', durations('EventDispatch')],
+      ['RunTask (all main-thread work)', tasks],
+    ].map(
+      ([name, values]) =>
+        `| ${name} | ${values.length} | ${ms(percentile(values, 50))} ms | ${ms(percentile(values, 95))} ms | ${ms(Math.max(...values))} ms |`,
+    ),
+    '',
+    `Main-thread frames begun during the interaction: ${frames}.`,
+  ];
+}
+
+/** Zoom in step by step, pan across, hover, zoom back out and pan back, around (cx, cy). */
+async function zoomPanHover(page, box, cx, cy, hoverRow) {
   for (let i = 0; i < 40; i++) {
     await page.mouse.wheel(0, -120);
     await page.waitForTimeout(16);
@@ -114,7 +196,7 @@ try {
   await page.mouse.down();
   for (let i = 0; i < 60; i++) await page.mouse.move(cx - i * 8, cy, { steps: 1 });
   await page.mouse.up();
-  for (let i = 0; i < 60; i++) await page.mouse.move(canvas.x + 100 + i * 10, canvas.y + 58 + (i % 4) * 22);
+  for (let i = 0; i < 60; i++) await page.mouse.move(box.x + 100 + i * 10, hoverRow(i));
   for (let i = 0; i < 40; i++) {
     await page.mouse.move(cx, cy);
     await page.mouse.wheel(0, 120);
@@ -123,22 +205,87 @@ try {
   await page.mouse.down();
   for (let i = 0; i < 60; i++) await page.mouse.move(cx + i * 8, cy, { steps: 1 });
   await page.mouse.up();
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
-  await page.close();
-  server.close();
+}
 
-  const events = trace.traceEvents ?? trace;
-  const rendererPid = events.find((e) => e.name === 'FireAnimationFrame')?.pid;
-  const durations = (name) =>
-    events.filter((e) => e.name === name && e.ph === 'X' && e.pid === rendererPid).map((e) => e.dur / 1000);
-  const animationFrames = durations('FireAnimationFrame');
-  const inputEvents = durations('EventDispatch');
-  const mainThread = events.find((e) => e.name === 'FireAnimationFrame')?.tid;
-  const tasks = events
-    .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === rendererPid && e.tid === mainThread)
-    .map((e) => e.dur / 1000);
-  const frames = events.filter((e) => e.name === 'BeginMainThreadFrame' && e.pid === rendererPid).length;
+async function benchTimeline(browser, work) {
+  const server = await servePage(
+    work,
+    'timeline-page',
+    '<div></div><section class="timeline" data-panel="timeline"></section>',
+  );
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  try {
+    await page.goto(server.url);
+    await page.locator('body[data-ready="true"]').waitFor();
+    const box = await page.getByTestId('timeline-canvas').boundingBox();
+    const cx = box.x + box.width / 2;
+    const cy = box.y + 60;
+    await page.mouse.move(cx, cy);
+    const rows = await traceFrames(browser, page, () =>
+      zoomPanHover(page, box, cx, cy, (i) => box.y + 58 + (i % 4) * 22),
+    );
+    return [
+      '## Timeline with 10,000 generations',
+      '',
+      '10,000 generations on four branches and 20 checkpoints; 80 wheel zoom steps (in to single generations and',
+      'out again), 120 drag-pan moves and 60 hover moves, under a Chromium performance trace. Goal: frames',
+      'under 16 ms. A frame here is drawing (`FireAnimationFrame`, the canvas redraw) plus the input handling',
+      'that triggered it (`EventDispatch`); `RunTask` is every main-thread task in the same span.',
+      '',
+      ...rows,
+    ];
+  } finally {
+    await page.close();
+    server.close();
+  }
+}
 
+async function benchGraph(browser, work) {
+  const server = await servePage(
+    work,
+    'graph-page',
+    '<section data-panel="graph" style="position:fixed;inset:0"></section>',
+  );
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  try {
+    await page.goto(server.url);
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 120_000 });
+    const info = await page.getByTestId('inspector-graph-info').textContent();
+    const box = await page.getByTestId('inspector-graph-canvas').boundingBox();
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx, cy);
+    const rows = await traceFrames(browser, page, () =>
+      zoomPanHover(page, box, cx, cy, (i) => box.y + box.height / 2 - 40 + (i % 4) * 20),
+    );
+    return [
+      '## Inspector graph view of 5,000 objects',
+      '',
+      `The graph view alone (bench/graph-page.ts), ${box.width}×${box.height} px, showing: ${info?.trim()}`,
+      '(a mesh of 6,400 objects, each referring to its right and lower neighbour; 5,000 of them around the',
+      'centre object), once its layout has settled. The same gestures as the timeline: 80 wheel zoom steps',
+      '(in and out again), 120 drag-pan moves, 60 hover moves, under a Chromium performance trace. Goal:',
+      'frames under 16 ms.',
+      '',
+      ...rows,
+    ];
+  } finally {
+    await page.close();
+    server.close();
+  }
+}
+
+const loadBefore = loadavg()[0];
+const browser = await chromium.launch({
+  executablePath: process.env.PHANTOM_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+});
+const work = mkdtempSync(join(tmpdir(), 'phantom-bench-shell-'));
+try {
+  const parts = { startup: benchStartup, timeline: benchTimeline, graph: benchGraph };
+  const sections = [];
+  for (const [name, run] of Object.entries(parts))
+    if (only === undefined || only === name) sections.push(...(await run(browser, work)), '');
   const lines = [
     '# Studio benchmarks',
     '',
@@ -148,37 +295,9 @@ try {
     `average ${loadBefore.toFixed(1)} before the run and ${loadavg()[0].toFixed(1)} after it: figures from a loaded`,
     'machine are upper bounds; run it again on a quiet one before judging the goals.',
     '',
-    '## Host start to interactive UI (browser mode)',
-    '',
-    `From spawning \`node shell/dist/host/main.js\` to the page marking itself ready (API answered, explorer and timeline filled); Chromium already running; ${START_RUNS} runs. Goal: under 2 s.`,
-    '',
-    '| step | median | fastest | slowest |',
-    '| --- | --- | --- | --- |',
-    `| host printed its URL | ${ms(percentile(urlTimes, 50))} ms | ${ms(Math.min(...urlTimes))} ms | ${ms(Math.max(...urlTimes))} ms |`,
-    `| UI interactive | ${ms(percentile(startTimes, 50))} ms | ${ms(Math.min(...startTimes))} ms | ${ms(Math.max(...startTimes))} ms |`,
-    '',
-    '## Timeline with 10,000 generations',
-    '',
-    '10,000 generations on four branches and 20 checkpoints; 80 wheel zoom steps (in to single generations and',
-    'out again), 120 drag-pan moves and 60 hover moves, under a Chromium performance trace. Goal: frames',
-    'under 16 ms. A frame here is drawing (`FireAnimationFrame`, the canvas redraw) plus the input handling',
-    'that triggered it (`EventDispatch`); `RunTask` is every main-thread task in the same span.',
-    '',
-    '| trace event | count | median | p95 | max |',
-    '| --- | --- | --- | --- | --- |',
-    ...[
-      ['FireAnimationFrame (redraw)', animationFrames],
-      ['EventDispatch (wheel, pointer)', inputEvents],
-      ['RunTask (all main-thread work)', tasks],
-    ].map(
-      ([name, values]) =>
-        `| ${name} | ${values.length} | ${ms(percentile(values, 50))} ms | ${ms(percentile(values, 95))} ms | ${ms(Math.max(...values))} ms |`,
-    ),
-    '',
-    `Main-thread frames begun during the interaction: ${frames}.`,
-    '',
+    ...sections,
   ];
-  writeFileSync(join(repo, 'docs/bench-shell.md'), lines.join('\n'));
+  if (only === undefined) writeFileSync(join(repo, 'docs/bench-shell.md'), lines.join('\n'));
   console.log(lines.join('\n'));
 } finally {
   await browser.close();

@@ -1,12 +1,18 @@
 /**
  * An object's neighbourhood as a graph on a canvas: the objects within a few references of it,
- * both ways (what it refers to and what refers to it), laid out by a force simulation and drawn
- * in one pass per frame. Pan by dragging, zoom with the wheel, choose a node to open it.
+ * both ways (what it refers to and what refers to it), laid out by a force simulation. Pan by
+ * dragging, zoom with the wheel, choose a node to open it; the toolbar sets how many objects
+ * (up to 5,000) are shown.
  *
- * Built to stay smooth at thousands of nodes: positions live in typed arrays, repulsion only
- * acts between nodes in neighbouring grid cells (O(n) per step, not O(n²)), the simulation runs
- * a bounded number of steps per frame and stops when it settles, and edges are stroked as one
- * path. The last frames' draw times are kept for the benchmark.
+ * Built to keep pan and zoom frames short at thousands of nodes:
+ * - the layout is off the frame path: it runs in tasks of a few milliseconds between frames and
+ *   stops when it settles, so a frame only draws;
+ * - repulsion acts between nodes in neighbouring grid cells, found through a counting sort into
+ *   typed arrays each step (O(n), nothing allocated per step);
+ * - drawing skips what is outside the view, draws edges opaque, fills all nodes of one colour as
+ *   one path, draws nodes smaller than a few pixels as squares instead of arcs, labels only when
+ *   zoomed in, and while the view moves draws a sample of the edges (all once it rests).
+ * The last frames' draw times are kept for tests and the benchmark.
  */
 import type { HeapSnapshot } from '../common/heap.js';
 import { formatRef } from '../common/ref.js';
@@ -14,36 +20,74 @@ import { h } from './dom.js';
 
 /** Distance the springs pull connected nodes to, in layout units. */
 const SPRING_LENGTH = 40;
-/** Simulation steps per animation frame, and the most steps before the layout is frozen. */
-const STEPS_PER_FRAME = 2;
+/** Repulsion reaches into neighbouring grid cells of this size. */
+const CELL = SPRING_LENGTH * 2;
+/** The grid is at most this many cells a side; nodes beyond it share the border cells. */
+const MAX_GRID_SIDE = 256;
+/** The most simulation steps before the layout is frozen. */
 const MAX_STEPS = 400;
+/** Layout work per task, so input and frames are never held up longer than about this. */
+const LAYOUT_SLICE_MS = 6;
 /** Draw times kept for the benchmark. */
 const FRAME_SAMPLES = 120;
+/** Node radius in layout units; the focus is drawn larger. */
+const RADIUS = 5;
+const FOCUS_RADIUS = RADIUS * 1.8;
+/** Below this radius on screen, in pixels, a node is drawn as a square (far cheaper than an arc). */
+const ARC_MIN_PIXELS = 3;
+/** Edges are drawn opaque: the muted grey at 45% over the panel, without per-pixel blending. */
+const EDGE_COLOUR = '#4f4f4f';
+/**
+ * While the view is being panned or zoomed, at most about this many edges are drawn (every k-th
+ * of those in view, as sigma.js hides edges on move); all of them once it rests this long.
+ */
+const MOVING_EDGE_BUDGET = 2500;
+const REST_MS = 150;
+/** Above this zoom every visible node is labelled; below it only the hovered one. */
+const LABEL_ZOOM = 1.2;
+/** How many objects the view can show. */
+export const GRAPH_SIZES = [300, 1000, 5000] as const;
 
 const PALETTE = ['#7aa2f7', '#bb9af7', '#9ece6a', '#e0af68', '#7dcfff', '#f7768e', '#73daca', '#ff9e64'];
 
 export class GraphView {
   readonly element: HTMLElement;
-  /** Milliseconds each of the last frames took to simulate and draw. */
+  /** Milliseconds each of the last frames took to draw. */
   readonly frameTimes: number[] = [];
   private readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly info: HTMLElement;
+  private readonly sizeSelect: HTMLSelectElement;
   private heap: HeapSnapshot | undefined;
+  private focus = -1;
   private nodes = new Int32Array(0);
   private x = new Float64Array(0);
   private y = new Float64Array(0);
   private vx = new Float64Array(0);
   private vy = new Float64Array(0);
-  private colour: string[] = [];
+  /** Node indices grouped by colour: colourOrder[colourStart[c] .. colourStart[c + 1]). */
+  private colourOrder = new Int32Array(0);
+  private colourStart: number[] = [];
+  private colours: string[] = [];
+  private focusColour = 0;
+  private labels: (string | undefined)[] = [];
   private edgeFrom = new Int32Array(0);
   private edgeTo = new Int32Array(0);
+  /** Scratch space of the repulsion grid, sized with the nodes. */
+  private cellOf = new Int32Array(0);
+  private cellOrder = new Int32Array(0);
+  private cellStart = new Int32Array(0);
   private steps = 0;
+  private layoutTask: ReturnType<typeof setTimeout> | undefined;
   private panX = 0;
   private panY = 0;
   private zoom = 1;
   private hover = -1;
   private frame = 0;
+  /** Until when the view counts as moving (the last pan or zoom plus REST_MS). */
+  private movingUntil = 0;
+  private restTimer: ReturnType<typeof setTimeout> | undefined;
+  private visibleEdges = new Int32Array(0);
   private drag: { x: number; y: number; moved: boolean } | undefined;
   private readonly resizeObserver: ResizeObserver;
 
@@ -53,8 +97,21 @@ export class GraphView {
       'data-testid': 'inspector-graph-canvas',
       tabindex: 0,
     });
-    this.info = h('div', { class: 'ph-graph-info', 'data-testid': 'inspector-graph-info' });
-    this.element = h('div', { class: 'ph-graph', 'data-testid': 'inspector-graph' }, this.canvas, this.info);
+    this.info = h('span', { 'data-testid': 'inspector-graph-info' });
+    this.sizeSelect = h(
+      'select',
+      { 'aria-label': 'Objects shown', 'data-testid': 'inspector-graph-size' },
+      ...GRAPH_SIZES.map((n) => h('option', { value: n }, `up to ${n.toLocaleString('en')} objects`)),
+    );
+    this.sizeSelect.addEventListener('change', () => {
+      if (this.heap && this.focus >= 0) this.show(this.heap, this.focus, Number(this.sizeSelect.value));
+    });
+    this.element = h(
+      'div',
+      { class: 'ph-graph', 'data-testid': 'inspector-graph' },
+      this.canvas,
+      h('div', { class: 'ph-graph-info' }, this.info, this.sizeSelect),
+    );
     const ctx = this.canvas.getContext('2d');
     if (!ctx) throw new Error('canvas 2D is not available');
     this.ctx = ctx;
@@ -80,64 +137,119 @@ export class GraphView {
     return this.nodes.length;
   }
 
-  /** Shows the objects within reach of `focus` (breadth first, both directions), at most maxNodes. */
-  show(heap: HeapSnapshot, focus: number, maxNodes = 300): void {
+  /** Whether the layout has stopped moving (or reached its step limit). */
+  get settled(): boolean {
+    return this.layoutTask === undefined;
+  }
+
+  /**
+   * Shows the objects within reach of `focus` (breadth first, both directions), at most maxNodes
+   * (default: the size chosen in the toolbar), with every reference between them.
+   */
+  show(heap: HeapSnapshot, focus: number, maxNodes = Number(this.sizeSelect.value)): void {
     this.heap = heap;
+    this.focus = focus;
     const index = new Map<number, number>([[focus, 0]]);
     const order = [focus];
+    const discover = (w: number) => {
+      if (order.length < maxNodes && !index.has(w)) {
+        index.set(w, order.length);
+        order.push(w);
+      }
+    };
+    for (let head = 0; head < order.length && order.length < maxNodes; head++) {
+      const v = order[head]!;
+      for (const w of heap.references(v)) discover(w);
+      for (const w of heap.referrers(v)) discover(w);
+    }
+    // Each reference once: from the referring node's side, when both ends are shown.
     const from: number[] = [];
     const to: number[] = [];
-    for (let head = 0; head < order.length; head++) {
-      const v = order[head]!;
-      const visit = (w: number, outgoing: boolean) => {
-        let i = index.get(w);
-        if (i === undefined) {
-          if (order.length >= maxNodes) return;
-          i = order.length;
-          index.set(w, i);
-          order.push(w);
+    for (let i = 0; i < order.length; i++) {
+      for (const w of heap.references(order[i]!)) {
+        const j = index.get(w);
+        if (j !== undefined) {
+          from.push(i);
+          to.push(j);
         }
-        from.push(outgoing ? index.get(v)! : i);
-        to.push(outgoing ? i : index.get(v)!);
-      };
-      for (const w of heap.references(v)) visit(w, true);
-      for (const w of heap.referrers(v)) visit(w, false);
+      }
     }
     const n = order.length;
     this.nodes = Int32Array.from(order);
     this.edgeFrom = Int32Array.from(from);
     this.edgeTo = Int32Array.from(to);
+    this.visibleEdges = new Int32Array(to.length);
     this.x = new Float64Array(n);
     this.y = new Float64Array(n);
     this.vx = new Float64Array(n);
     this.vy = new Float64Array(n);
+    this.cellOf = new Int32Array(n);
+    this.cellOrder = new Int32Array(n);
     const golden = Math.PI * (3 - Math.sqrt(5));
     for (let i = 0; i < n; i++) {
       const r = SPRING_LENGTH * Math.sqrt(i);
       this.x[i] = r * Math.cos(i * golden);
       this.y[i] = r * Math.sin(i * golden);
     }
-    const classColour = new Map<number, string>();
-    this.colour = order.map((node) => {
-      const cls = heap.classOf[node]!;
-      let c = classColour.get(cls);
-      if (!c) {
-        c = PALETTE[classColour.size % PALETTE.length]!;
-        classColour.set(cls, c);
-      }
-      return c;
-    });
+    this.groupByClassColour(heap, order);
+    this.labels = new Array(n);
     this.steps = 0;
     this.panX = 0;
     this.panY = 0;
-    this.zoom = n > 500 ? 0.35 : n > 100 ? 0.7 : 1;
+    this.zoom = n > 2000 ? 0.15 : n > 500 ? 0.35 : n > 100 ? 0.7 : 1;
+    this.hover = -1;
     this.info.textContent = `${n} objects, ${from.length} references around ${formatRef(heap.addr[focus]!)} ${heap.className(heap.classOf[focus]!)}`;
+    this.scheduleLayout();
     this.requestDraw();
   }
 
   dispose(): void {
     this.resizeObserver.disconnect();
     cancelAnimationFrame(this.frame);
+    clearTimeout(this.restTimer);
+    clearTimeout(this.layoutTask);
+    this.layoutTask = undefined;
+  }
+
+  /** One colour per class (cycling through the palette), nodes grouped by it for drawing. */
+  private groupByClassColour(heap: HeapSnapshot, order: number[]): void {
+    const classColour = new Map<number, number>();
+    const colourOf = order.map((node) => {
+      const cls = heap.classOf[node]!;
+      let c = classColour.get(cls);
+      if (c === undefined) {
+        c = classColour.size % PALETTE.length;
+        classColour.set(cls, c);
+      }
+      return c;
+    });
+    this.focusColour = colourOf[0] ?? 0;
+    const used = Math.min(PALETTE.length, classColour.size);
+    this.colours = PALETTE.slice(0, used);
+    this.colourStart = new Array<number>(used + 1).fill(0);
+    for (const c of colourOf) this.colourStart[c + 1]!++;
+    for (let c = 0; c < used; c++) this.colourStart[c + 1]! += this.colourStart[c]!;
+    const next = this.colourStart.slice(0, used);
+    this.colourOrder = new Int32Array(order.length);
+    colourOf.forEach((c, i) => {
+      this.colourOrder[next[c]!++] = i;
+    });
+  }
+
+  /** Runs the layout in slices of a few milliseconds, each in its own task, until it settles. */
+  private scheduleLayout(): void {
+    clearTimeout(this.layoutTask);
+    const slice = () => {
+      const end = performance.now() + LAYOUT_SLICE_MS;
+      let moving = true;
+      while (moving && this.steps < MAX_STEPS && performance.now() < end) {
+        moving = this.step();
+        this.steps++;
+      }
+      this.requestDraw();
+      this.layoutTask = moving && this.steps < MAX_STEPS ? setTimeout(slice, 0) : undefined;
+    };
+    this.layoutTask = setTimeout(slice, 0);
   }
 
   private requestDraw(): void {
@@ -145,37 +257,59 @@ export class GraphView {
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       const t0 = performance.now();
-      let moving = false;
-      for (let s = 0; s < STEPS_PER_FRAME && this.steps < MAX_STEPS; s++, this.steps++)
-        moving = this.step() || moving;
       this.draw();
       this.frameTimes.push(performance.now() - t0);
       if (this.frameTimes.length > FRAME_SAMPLES) this.frameTimes.shift();
-      if (moving && this.steps < MAX_STEPS) this.requestDraw();
     });
+  }
+
+  /** Sorts the nodes into grid cells (counting sort), for the repulsion between neighbours. */
+  private bucketNodes(): { left: number; top: number; cols: number; rows: number } {
+    const n = this.nodes.length;
+    const { x, y, cellOf, cellOrder } = this;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      minX = Math.min(minX, x[i]!);
+      maxX = Math.max(maxX, x[i]!);
+      minY = Math.min(minY, y[i]!);
+      maxY = Math.max(maxY, y[i]!);
+    }
+    const cols = Math.min(MAX_GRID_SIDE, Math.floor((maxX - minX) / CELL) + 1);
+    const rows = Math.min(MAX_GRID_SIDE, Math.floor((maxY - minY) / CELL) + 1);
+    if (this.cellStart.length < cols * rows + 1) this.cellStart = new Int32Array(cols * rows + 1);
+    const start = this.cellStart;
+    start.fill(0, 0, cols * rows + 1);
+    for (let i = 0; i < n; i++) {
+      const cx = Math.min(cols - 1, Math.floor((x[i]! - minX) / CELL));
+      const cy = Math.min(rows - 1, Math.floor((y[i]! - minY) / CELL));
+      const cell = cy * cols + cx;
+      cellOf[i] = cell;
+      start[cell + 1]!++;
+    }
+    for (let c = 0; c < cols * rows; c++) start[c + 1]! += start[c]!;
+    const fill = start.slice(0, cols * rows);
+    for (let i = 0; i < n; i++) cellOrder[fill[cellOf[i]!]!++] = i;
+    return { left: minX, top: minY, cols, rows };
   }
 
   /** One simulation step; returns whether anything still moves noticeably. */
   private step(): boolean {
     const n = this.nodes.length;
     const { x, y, vx, vy } = this;
-    const cell = SPRING_LENGTH * 2;
-    const grid = new Map<number, number[]>();
-    const key = (cx: number, cy: number) => cx * 73856093 + cy * 19349663;
+    const { cols, rows } = this.bucketNodes();
+    const { cellOf, cellOrder, cellStart } = this;
     for (let i = 0; i < n; i++) {
-      const k = key(Math.floor(x[i]! / cell), Math.floor(y[i]! / cell));
-      const bucket = grid.get(k);
-      if (bucket) bucket.push(i);
-      else grid.set(k, [i]);
-    }
-    for (let i = 0; i < n; i++) {
-      const cx = Math.floor(x[i]! / cell);
-      const cy = Math.floor(y[i]! / cell);
-      for (let dx = -1; dx <= 1; dx++) {
-        for (let dy = -1; dy <= 1; dy++) {
-          const bucket = grid.get(key(cx + dx, cy + dy));
-          if (!bucket) continue;
-          for (const j of bucket) {
+      const cell = cellOf[i]!;
+      const cx = cell % cols;
+      const cy = (cell - cx) / cols;
+      for (let ny = Math.max(0, cy - 1); ny <= Math.min(rows - 1, cy + 1); ny++) {
+        for (let nx = Math.max(0, cx - 1); nx <= Math.min(cols - 1, cx + 1); nx++) {
+          const c = ny * cols + nx;
+          for (let k = cellStart[c]!; k < cellStart[c + 1]!; k++) {
+            const j = cellOrder[k]!;
             if (j <= i) continue;
             let ex = x[i]! - x[j]!;
             let ey = y[i]! - y[j]!;
@@ -222,7 +356,7 @@ export class GraphView {
   }
 
   private draw(): void {
-    const { canvas, ctx } = this;
+    const { canvas, ctx, x, y, zoom } = this;
     const dpr = window.devicePixelRatio || 1;
     const w = this.element.clientWidth;
     const hgt = this.element.clientHeight;
@@ -235,40 +369,79 @@ export class GraphView {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, hgt);
     ctx.translate(w / 2 + this.panX, hgt / 2 + this.panY);
-    ctx.scale(this.zoom, this.zoom);
-    ctx.lineWidth = 1 / this.zoom;
-    ctx.strokeStyle = 'rgba(139,139,139,0.45)';
-    ctx.beginPath();
+    ctx.scale(zoom, zoom);
+    // The view in layout units, widened by a node so that nodes on the border are drawn whole.
+    const [left, top] = this.toLayout(-FOCUS_RADIUS * zoom, -FOCUS_RADIUS * zoom);
+    const [right, bottom] = this.toLayout(w + FOCUS_RADIUS * zoom, hgt + FOCUS_RADIUS * zoom);
+    const visible = (i: number) => x[i]! >= left && x[i]! <= right && y[i]! >= top && y[i]! <= bottom;
+
+    let shown = 0;
     for (let e = 0; e < this.edgeFrom.length; e++) {
       const a = this.edgeFrom[e]!;
       const b = this.edgeTo[e]!;
-      ctx.moveTo(this.x[a]!, this.y[a]!);
-      ctx.lineTo(this.x[b]!, this.y[b]!);
+      if ((x[a]! < left && x[b]! < left) || (x[a]! > right && x[b]! > right)) continue;
+      if ((y[a]! < top && y[b]! < top) || (y[a]! > bottom && y[b]! > bottom)) continue;
+      this.visibleEdges[shown++] = e;
+    }
+    const moving = performance.now() < this.movingUntil;
+    const stride = moving ? Math.max(1, Math.ceil(shown / MOVING_EDGE_BUDGET)) : 1;
+    ctx.lineWidth = 1 / zoom;
+    ctx.strokeStyle = EDGE_COLOUR;
+    ctx.beginPath();
+    for (let k = 0; k < shown; k += stride) {
+      const e = this.visibleEdges[k]!;
+      ctx.moveTo(x[this.edgeFrom[e]!]!, y[this.edgeFrom[e]!]!);
+      ctx.lineTo(x[this.edgeTo[e]!]!, y[this.edgeTo[e]!]!);
     }
     ctx.stroke();
-    const radius = 5;
-    for (let i = 0; i < this.nodes.length; i++) {
-      ctx.fillStyle = this.colour[i]!;
+
+    const squares = RADIUS * zoom < ARC_MIN_PIXELS;
+    for (let c = 0; c < this.colours.length; c++) {
+      ctx.fillStyle = this.colours[c]!;
+      if (!squares) ctx.beginPath();
+      for (let k = this.colourStart[c]!; k < this.colourStart[c + 1]!; k++) {
+        const i = this.colourOrder[k]!;
+        if (i === 0 || !visible(i)) continue;
+        if (squares) ctx.fillRect(x[i]! - RADIUS, y[i]! - RADIUS, RADIUS * 2, RADIUS * 2);
+        else {
+          ctx.moveTo(x[i]! + RADIUS, y[i]!);
+          ctx.arc(x[i]!, y[i]!, RADIUS, 0, Math.PI * 2);
+        }
+      }
+      if (!squares) ctx.fill();
+    }
+    if (this.nodes.length > 0) {
+      ctx.fillStyle = this.colours[this.focusColour]!;
       ctx.beginPath();
-      ctx.arc(this.x[i]!, this.y[i]!, i === 0 ? radius * 1.8 : radius, 0, Math.PI * 2);
+      ctx.arc(x[0]!, y[0]!, FOCUS_RADIUS, 0, Math.PI * 2);
       ctx.fill();
     }
-    if (this.heap && (this.zoom > 1.2 || this.nodes.length <= 40 || this.hover >= 0)) {
+
+    const labelAll = zoom > LABEL_ZOOM || this.nodes.length <= 40;
+    if (this.heap && (labelAll || this.hover >= 0)) {
       ctx.fillStyle = '#e8e8e8';
-      ctx.font = `${11 / this.zoom}px system-ui, sans-serif`;
-      const label = (i: number) => {
-        const node = this.nodes[i]!;
-        const text = this.heap!.stringValue(node);
-        const name = this.heap!.className(this.heap!.classOf[node]!).split('.').pop();
-        ctx.fillText(
-          text !== undefined ? JSON.stringify(text.slice(0, 24)) : (name ?? '?'),
-          this.x[i]! + 8,
-          this.y[i]! + 4,
-        );
-      };
-      if (this.zoom > 1.2 || this.nodes.length <= 40) for (let i = 0; i < this.nodes.length; i++) label(i);
-      else label(this.hover);
+      ctx.font = `${11 / zoom}px system-ui, sans-serif`;
+      if (labelAll) {
+        for (let i = 0; i < this.nodes.length; i++)
+          if (visible(i)) ctx.fillText(this.label(i), x[i]! + 8, y[i]! + 4);
+      } else ctx.fillText(this.label(this.hover), x[this.hover]! + 8, y[this.hover]! + 4);
     }
+  }
+
+  /** A node's label (its string's text, else its class's short name), made once. */
+  private label(i: number): string {
+    let text = this.labels[i];
+    if (text === undefined) {
+      const heap = this.heap!;
+      const node = this.nodes[i]!;
+      const value = heap.stringValue(node);
+      text =
+        value !== undefined
+          ? JSON.stringify(value.slice(0, 24))
+          : (heap.className(heap.classOf[node]!).split('.').pop() ?? '?');
+      this.labels[i] = text;
+    }
+    return text;
   }
 
   private toLayout(px: number, py: number): [number, number] {
@@ -297,7 +470,7 @@ export class GraphView {
   private onWheel(e: WheelEvent): void {
     e.preventDefault();
     const factor = Math.exp(-e.deltaY * 0.0015);
-    const next = Math.min(8, Math.max(0.05, this.zoom * factor));
+    const next = Math.min(8, Math.max(0.02, this.zoom * factor));
     const w = this.element.clientWidth;
     const hgt = this.element.clientHeight;
     const cx = e.offsetX - w / 2 - this.panX;
@@ -305,6 +478,14 @@ export class GraphView {
     this.panX -= cx * (next / this.zoom - 1);
     this.panY -= cy * (next / this.zoom - 1);
     this.zoom = next;
+    this.moved();
+  }
+
+  /** The view was panned or zoomed: draw now (lighter), and in full once it rests. */
+  private moved(): void {
+    this.movingUntil = performance.now() + REST_MS;
+    clearTimeout(this.restTimer);
+    this.restTimer = setTimeout(() => this.requestDraw(), REST_MS);
     this.requestDraw();
   }
 
@@ -318,7 +499,7 @@ export class GraphView {
         this.panY += dy;
         this.drag.x = e.clientX;
         this.drag.y = e.clientY;
-        this.requestDraw();
+        this.moved();
       }
       return;
     }

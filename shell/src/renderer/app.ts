@@ -5,13 +5,26 @@
  */
 import type { MachineSummary } from '../common/api.js';
 import { connectApi } from './api-client.js';
-import { ConsolePanel } from './console-panel.js';
+import { ConsolePanel, loadXterm } from './console-panel.js';
 import type { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
-import { mountInspectorPanel } from './inspector-panel.js';
+import { InspectorPanel } from './inspector-panel.js';
 import { MachineBar } from './machine-bar.js';
 import { showError } from './notifications.js';
 import { TimelinePanel } from './timeline-panel.js';
+
+/**
+ * Start-up milestones as User Timing marks, which Chromium's performance trace and the start-up
+ * benchmark (bench/run.mjs) read. Interactive: the host answered, the machine bar, explorer and
+ * timeline show its state, and their controls and the console panel's take input.
+ */
+enum StartupMark {
+  ApiAnswered = 'phantom:api-answered',
+  Interactive = 'phantom:interactive',
+  ConsoleLoaded = 'phantom:console-loaded',
+  InspectorLoaded = 'phantom:inspector-loaded',
+  EditorLoaded = 'phantom:editor-loaded',
+}
 
 function panel(name: string): HTMLElement {
   return document.querySelector<HTMLElement>(`[data-panel="${name}"]`)!;
@@ -21,26 +34,55 @@ function byTestId(id: string): HTMLElement {
   return document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
 }
 
+/** Links a stylesheet of the bundle (Monaco's is kept out of app.css) and waits until it applies. */
+function linkStylesheet(href: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    link.addEventListener('load', () => resolve());
+    link.addEventListener('error', () => reject(new Error(`${href} did not load`)));
+    document.head.append(link);
+  });
+}
+
 async function main(): Promise<void> {
   const api = connectApi(showError);
   api.on('studio.error', (error) =>
     showError(error.title, Object.assign(new Error(error.message), { stack: error.details })),
   );
-  // Monaco is most of the bundle: it loads in its own chunk once the rest of the UI is up (or
-  // at the first file opened), so it does not compete with start-up for the CPU.
+  // Monaco, xterm.js and the inspector's views load in chunks of their own once the workspace
+  // is interactive (or at their first use), so they do not compete with start-up for the CPU.
   /** The machine picked in the machine bar: the inspector reads it, the editor installs into it. */
   let picked: MachineSummary | undefined;
   let editor: Promise<EditorPanel> | undefined;
   const loadEditor = () => {
-    editor ??= import('./editor-panel.js').then(({ EditorPanel }) => {
-      const panelView = new EditorPanel(panel('editor'), api, () => picked?.name);
-      panelView.onStatus((text) => {
-        byTestId('editor-status').textContent = text;
-      });
-      return panelView;
-    });
+    editor ??= Promise.all([import('./editor-panel.js'), linkStylesheet('editor.css')]).then(
+      ([{ EditorPanel }]) => {
+        const panelView = new EditorPanel(panel('editor'), api, () => picked?.name);
+        panelView.onStatus((text) => {
+          byTestId('editor-status').textContent = text;
+        });
+        return panelView;
+      },
+    );
     editor.catch((err) => showError('The editor failed to load', err));
     return editor;
+  };
+  /** The deferred chunks in the order they are likely needed: console, inspector, editor. */
+  const preloadChunks = async () => {
+    try {
+      await loadXterm();
+      performance.mark(StartupMark.ConsoleLoaded);
+      await inspector.load();
+      performance.mark(StartupMark.InspectorLoaded);
+    } catch (err) {
+      showError('Part of the studio failed to load', err);
+    }
+    await loadEditor().then(
+      () => performance.mark(StartupMark.EditorLoaded),
+      () => undefined,
+    );
   };
   const explorer = new Explorer(
     panel('explorer'),
@@ -55,7 +97,7 @@ async function main(): Promise<void> {
     if (machine && isRunning(machine)) void consolePanel.attachConsole(machine.name);
   };
   const inspectorRoot = panel('inspector');
-  const inspector = mountInspectorPanel(
+  const inspector = new InspectorPanel(
     inspectorRoot.querySelector<HTMLElement>('.inspector-mount')!,
     api,
     () => picked?.name,
@@ -92,11 +134,13 @@ async function main(): Promise<void> {
   });
   try {
     const info = await api.call('studio.info', {});
+    performance.mark(StartupMark.ApiAnswered);
     byTestId('studio-version').textContent = `${info.name} ${info.version}`;
     byTestId('studio-mode').textContent = info.mode === 'browser' ? 'browser mode' : 'Electron';
     await Promise.all([explorer.refresh(), machineBar.refresh()]);
     document.body.dataset.ready = 'true';
-    setTimeout(() => void loadEditor(), 0);
+    performance.mark(StartupMark.Interactive);
+    setTimeout(() => void preloadChunks(), 0);
   } catch (err) {
     showError('Cannot reach the studio host', err);
   }

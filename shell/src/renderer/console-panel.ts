@@ -3,14 +3,22 @@
  * links). A machine's serial console is one kind of tab (re-attaching after a reload shows
  * the scroll-back the host kept); a host terminal (node-pty: a shell for make, gdb, phantom)
  * is the other. Both are API streams: output is acknowledged once xterm has drawn it.
+ *
+ * The panel (tabs, +, search) is up at once; xterm.js itself is a chunk of its own, loaded by
+ * `loadXterm` when the first tab opens or when the workspace preloads it after start-up.
  */
-import { FitAddon } from '@xterm/addon-fit';
-import { SearchAddon } from '@xterm/addon-search';
-import { WebLinksAddon } from '@xterm/addon-web-links';
-import { Terminal } from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
+
 import type { ApiClient, Disposable } from './api-client.js';
 import { showError } from './notifications.js';
+import type { FitAddon, SearchAddon, Terminal } from './xterm.js';
+
+let xterm: Promise<typeof import('./xterm.js')> | undefined;
+
+/** Fetches and evaluates the xterm.js chunk, once. */
+export function loadXterm(): Promise<typeof import('./xterm.js')> {
+  xterm ??= import('./xterm.js');
+  return xterm;
+}
 
 const theme = {
   background: '#1a1a1a',
@@ -51,6 +59,8 @@ interface Tab {
 
 export class ConsolePanel {
   private readonly tabs = new Map<string, Tab>();
+  /** Console attaches in flight, by tab id. */
+  private readonly attaching = new Map<string, Promise<void>>();
   private active: Tab | undefined;
   private readonly tabStrip: HTMLElement;
   private readonly bodies: HTMLElement;
@@ -90,12 +100,30 @@ export class ConsolePanel {
     new ResizeObserver(() => this.fitActive()).observe(this.bodies);
   }
 
-  /** Shows a machine's serial console, attaching (again) if it is not shown yet. */
-  async attachConsole(machine: string): Promise<void> {
+  /**
+   * Shows a machine's serial console, attaching (again) if it is not shown yet. Calls that
+   * overlap (the machine bar reports a pick and a state change together) share one attach.
+   */
+  attachConsole(machine: string): Promise<void> {
     const id = `console:${machine}`;
+    let attaching = this.attaching.get(id);
+    if (!attaching) {
+      attaching = this.attach(id, machine).finally(() => this.attaching.delete(id));
+      this.attaching.set(id, attaching);
+    }
+    return attaching;
+  }
+
+  private async attach(id: string, machine: string): Promise<void> {
     const existing = this.tabs.get(id);
     if (existing?.stream) return this.activate(existing);
-    const tab = existing ?? this.createTab(id, 'console', `Console — ${machine}`);
+    let tab: Tab;
+    try {
+      tab = existing ?? (await this.createTab(id, 'console', `Console — ${machine}`));
+    } catch (err) {
+      showError('The console failed to load', err);
+      return;
+    }
     this.activate(tab);
     try {
       const { stream } = await this.api.call('console.attach', { machine });
@@ -111,7 +139,13 @@ export class ConsolePanel {
 
   async openTerminal(): Promise<void> {
     const id = `terminal:${++this.terminalCount}`;
-    const tab = this.createTab(id, 'terminal', 'Terminal');
+    let tab: Tab;
+    try {
+      tab = await this.createTab(id, 'terminal', 'Terminal');
+    } catch (err) {
+      showError('The console failed to load', err);
+      return;
+    }
     this.activate(tab);
     try {
       const { stream, title } = await this.api.call('terminal.open', {
@@ -155,7 +189,8 @@ export class ConsolePanel {
     });
   }
 
-  private createTab(id: string, kind: TabKind, title: string): Tab {
+  private async createTab(id: string, kind: TabKind, title: string): Promise<Tab> {
+    const { FitAddon, SearchAddon, Terminal, WebLinksAddon } = await loadXterm();
     this.bodies.querySelector('.placeholder')?.remove();
     const label = document.createElement('div');
     label.className = `tab tab-${kind}`;
