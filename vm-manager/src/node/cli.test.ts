@@ -239,12 +239,16 @@ test('progress bars are drawn on a terminal only, and never with --json', async 
   }
 });
 
-test('checkpoint and rollback draw their steps on a terminal, and --json stays clean', async () => {
+test('up, checkpoint and rollback draw their steps on a terminal, and --json stays clean', async () => {
   const previous = process.env.PHANTOM_STATE_DIR;
   process.env.PHANTOM_STATE_DIR = state.root;
   try {
     const kernel = await buildTickKernel(state.root);
-    await ok('up', 'bars', '--kernel', kernel);
+    const up = await runInProcess(['up', 'bars', '--kernel', kernel], true);
+    assert.equal(up.code, EXIT.ok, up.err);
+    assert.match(up.err, /starting the machine… \d+\.\d s/);
+    assert.match(up.err, /\[#{24}\] 100% console is talking \(\d+\.\d s\)\n/);
+    assert.match(up.err, /machine 'bars' is running; console/);
     const checkpoint = await runInProcess(['checkpoint', 'bars', 'one'], true);
     assert.equal(checkpoint.code, EXIT.ok, checkpoint.err);
     assert.match(checkpoint.err, /saving the checkpoint… \d+\.\d s/);
