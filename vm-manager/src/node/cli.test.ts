@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,11 +32,14 @@ after(async () => {
   await state.cleanup();
 });
 
+/** Runs the CLI; a command that has not exited by the deadline is killed and fails. */
 function phantom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [PHANTOM, ...args], {
       env: { ...process.env, PHANTOM_STATE_DIR: state.root },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 2 * BOOT_DEADLINE_MS,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';
@@ -235,12 +239,16 @@ test('progress bars are drawn on a terminal only, and never with --json', async 
   }
 });
 
-test('checkpoint and rollback draw their steps on a terminal, and --json stays clean', async () => {
+test('up, checkpoint and rollback draw their steps on a terminal, and --json stays clean', async () => {
   const previous = process.env.PHANTOM_STATE_DIR;
   process.env.PHANTOM_STATE_DIR = state.root;
   try {
     const kernel = await buildTickKernel(state.root);
-    await ok('up', 'bars', '--kernel', kernel);
+    const up = await runInProcess(['up', 'bars', '--kernel', kernel], true);
+    assert.equal(up.code, EXIT.ok, up.err);
+    assert.match(up.err, /starting the machine… \d+\.\d s/);
+    assert.match(up.err, /\[#{24}\] 100% console is talking \(\d+\.\d s\)\n/);
+    assert.match(up.err, /machine 'bars' is running; console/);
     const checkpoint = await runInProcess(['checkpoint', 'bars', 'one'], true);
     assert.equal(checkpoint.code, EXIT.ok, checkpoint.err);
     assert.match(checkpoint.err, /saving the checkpoint… \d+\.\d s/);
@@ -270,4 +278,14 @@ test('checkpoint and rollback draw their steps on a terminal, and --json stays c
     await ok('kill', 'bars');
     await ok('rm', 'bars');
   }
+});
+
+test('up with the libvirt driver returns: the console it opened does not keep the CLI alive', {
+  skip: existsSync('/usr/bin/virsh') ? false : 'libvirt is not installed',
+}, async () => {
+  const kernel = await buildTickKernel(state.root);
+  await ok('up', `lv-${process.pid}`, '--driver', 'libvirt', '--kernel', kernel);
+  assert.match(await ok('status', `lv-${process.pid}`), /running/);
+  await ok('kill', `lv-${process.pid}`);
+  await ok('rm', `lv-${process.pid}`);
 });

@@ -444,6 +444,8 @@ class VirshConsole implements ConsoleSource {
     this.pty.resume();
   }
   close(): void {
-    this.pty.kill();
+    // virsh console outlived SIGHUP (node-pty's default) and SIGTERM for minutes here, and with
+    // it this process. libvirtd drops the console stream of a client that is gone.
+    this.pty.kill('SIGKILL');
   }
 }
