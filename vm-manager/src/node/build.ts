@@ -7,13 +7,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildEvent, BuildOptions, BuildResult, BuildStep } from '../common/api.js';
 import { machineConfigSchema } from '../common/api.js';
 import { parseDiagnostic } from '../common/diagnostics.js';
 import { VmError } from '../common/errors.js';
+import { writeJsonAtomically } from './machine-dir.js';
 import { stateDir } from './state-dir.js';
 
 /** The repository checkout this package lives in. */
@@ -86,9 +87,7 @@ class Stamps {
 
   async record(key: string, hash: string): Promise<void> {
     this.values[key] = hash;
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(this.values, null, 2));
-    await rename(temporary, this.file);
+    await writeJsonAtomically(this.file, this.values);
   }
 }
 

@@ -4,6 +4,7 @@
  * go to a temporary file renamed into place, so a crash never leaves half a JSON file.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -245,8 +246,12 @@ export async function runQemuImg(args: string[]): Promise<string> {
   }
 }
 
-async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+/**
+ * Replaces `file` with `value` as JSON in one rename, so a reader never sees half a file. The
+ * temporary name is unique per call: two writes of one file in flight at once each rename their own.
+ */
+export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
   await rename(temporary, file);
 }
