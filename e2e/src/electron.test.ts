@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
+import { APP_PAGE_URL } from '@phantom/shell/main/app-protocol-policy.js';
 import { _electron } from 'playwright-core';
 import { artifactsDir, repoRoot } from './fixtures.js';
 
@@ -50,8 +52,51 @@ test('the Electron window shows the studio with every web-security switch on', {
       api: Object.keys((globalThis as { phantomApi?: object }).phantomApi ?? {}),
     }));
     assert.deepEqual(exposure, { require: 'undefined', process: 'undefined', api: ['send', 'onFrame'] });
+    // The page comes from the app's own scheme, with the same policy as browser mode's.
+    assert.equal(page.url(), APP_PAGE_URL);
+    const policy = await page.evaluate(async () =>
+      (await fetch(location.href)).headers.get('content-security-policy'),
+    );
+    assert.equal(policy, contentSecurityPolicy());
+    const attempts = await page.evaluate(async () => {
+      const script = document.createElement('script');
+      script.textContent = 'globalThis.inlineScriptRan = true;';
+      document.head.append(script);
+      const opened = window.open('https://example.com/') !== null;
+      const remote = await fetch('https://example.com/').then(
+        () => 'answered',
+        () => 'refused',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return {
+        inline: (globalThis as { inlineScriptRan?: boolean }).inlineScriptRan === true,
+        opened,
+        remote,
+      };
+    });
+    assert.deepEqual(attempts, { inline: false, opened: false, remote: 'refused' });
+    // Navigation away is cancelled: the window stays on its page.
+    await page.evaluate(() => {
+      location.href = 'https://example.com/';
+    });
+    await page.locator('body[data-ready="true"]').waitFor();
+    assert.equal(page.url(), APP_PAGE_URL);
+    assert.equal(app.windows().length, 1);
     await page.screenshot({ path: join(artifactsDir, 'electron-window.png') });
   } finally {
     await app.close();
+  }
+});
+
+test('a second start hands over to the first instance and quits', { skip: problem }, async () => {
+  const first = await _electron.launch({ args: [join(repoRoot, 'shell')] });
+  try {
+    await (await first.firstWindow()).locator('body[data-ready="true"]').waitFor();
+    const binary = createRequire(join(repoRoot, 'shell/package.json'))('electron') as string;
+    const second = spawnSync(binary, [join(repoRoot, 'shell')], { timeout: 60_000 });
+    assert.equal(second.status, 0, `the second instance quits by itself: ${String(second.stderr)}`);
+    assert.equal(first.windows().length, 1);
+  } finally {
+    await first.close();
   }
 });

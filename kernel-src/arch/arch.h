@@ -128,8 +128,14 @@ void paging_unmap(uint32_t va);
 void paging_set_flags(uint32_t va, uint32_t flags);
 /** Physical address of a mapped virtual address, or 0 when unmapped. */
 uint32_t paging_virt_to_phys(uint32_t va);
-/** Makes a mapped page read-only without flushing its TLB entry: call paging_flush_all after a batch. */
-void paging_write_protect_unflushed(uint32_t va);
+/**
+ * Sets or clears the writable bit of the page-directory entry covering va (4 MiB, one page
+ * table, which must exist and lie outside the identity map), without flushing: a cleared bit
+ * write-protects all 1024 pages of the table at once, whatever their own entries say.
+ */
+void paging_table_writable_unflushed(uint32_t va, bool writable);
+/** The page table (1024 entries) covering va, which must exist and lie outside the identity map. */
+uint32_t *paging_table_of(uint32_t va);
 /** Reloads CR3, flushing every TLB entry (after changing many pages at once). */
 void paging_flush_all(void);
 
@@ -174,11 +180,13 @@ struct pager_stats {
   uint32_t write_faults;   /* first writes to a clean page */
   uint32_t copies;         /* frozen pages copied aside on write since the last freeze */
   uint32_t evictions;      /* clean pages dropped to free their frames (read again when used) */
+  uint32_t region_faults;  /* regions unprotected by a write since the last freeze */
+  uint32_t region_fault_cycles_max; /* the longest of those (TSC cycles) */
 };
 void pager_get_stats(struct pager_stats *out);
 /**
- * Stop-the-world step of a snapshot: every dirty page becomes frozen (write-protected, clean).
- * Returns how many. Frozen pages are read with pager_frozen_page() while the world runs on;
+ * Stop-the-world step of a snapshot: every dirty page becomes frozen (write-protected, clean),
+ * in time proportional to the space's 4 MiB regions, not to the dirty pages. Returns how many. Frozen pages are read with pager_frozen_page() while the world runs on;
  * a write to one first copies it aside, so the frozen contents stay as they were.
  */
 uint32_t pager_freeze(void);
@@ -202,8 +210,11 @@ void space_debug_hooks(struct debug_hooks *hooks);
 
 /* ── debug_channel.c ── the debug agent on serial port 2 */
 void debug_channel_init(void);
-/** After every thread ended: keep answering the debug channel, idle in between. */
-__attribute__((noreturn)) void debug_channel_serve_forever(void);
+/**
+ * After every thread ended: keep answering the debug channel (and taking snapshots), idle in
+ * between, until a request (RUN) has started a thread; then return so the VM runs it.
+ */
+void debug_channel_serve_until_runnable(void);
 
 /* ── selftest.c ── */
 /** Runs the machine self-tests the debug= switches ask for; those that take the disk over halt after. */

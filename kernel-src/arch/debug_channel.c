@@ -7,6 +7,9 @@
  * every thread sleeps. While the host holds a PAUSE, the safe point keeps serving the channel
  * and runs no thread.
  *
+ * When every thread has ended, debug_channel_serve_until_runnable keeps serving (and snapshotting)
+ * until a RUN request has started a thread, so an idle machine can be given work again.
+ *
  * Not here: the protocol (the agent), snapshots (snapshot.c: its step runs at the same safe
  * point, and it fills the agent's snapshot hooks).
  */
@@ -92,9 +95,11 @@ void debug_channel_init(void) {
   kprintf("debug: protocol %u on serial port 2\n", DBG_VERSION);
 }
 
-__attribute__((noreturn)) void debug_channel_serve_forever(void) {
-  for (;;) {
+void debug_channel_serve_until_runnable(void) {
+  struct vm_stats vm;
+  do {
     ph_idle_until(snapshot_next_step_ms()); /* returns early when a byte arrives on the channel */
     safe_point();
-  }
+    vm_get_stats(&vm);
+  } while (vm.live_threads == 0);
 }

@@ -33,7 +33,9 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
   snapshot_init(space_store(), &kernel_options);
   debug_channel_init();
   struct vm_limits forever = {0, -1};
-  vm_run_for(&forever);
-  kprintf("vm: every thread has ended\n");
-  debug_channel_serve_forever();
+  for (;;) {
+    vm_run_for(&forever);
+    kprintf("vm: every thread has ended\n");
+    debug_channel_serve_until_runnable(); /* the debug channel's RUN starts threads again */
+  }
 }

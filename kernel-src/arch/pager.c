@@ -9,11 +9,18 @@
  *     read-only to the one shared zero frame instead.
  *   - Every clean page is read-only, so the first write to it faults: the page gets its own
  *     frame if it had none, becomes PS_DIRTY and writable, and joins the dirty list.
- *   - pager_freeze (stop-the-world, called by the snapshot code) turns every dirty page into a
- *     PS_FROZEN, clean, read-only page and hands the list over: the snapshot writer reads
- *     the frozen bytes with pager_frozen_page while the world runs on. A write to a frozen page
- *     copies it to a new frame first (PS_COPIED) and the writer keeps the old frame, so what it
- *     writes is exactly the memory at the freeze.
+ *   - pager_freeze (stop-the-world, called by the snapshot code) hands the dirty list over as
+ *     the frozen list and write-protects, in the page directory, each 4 MiB region that holds
+ *     a dirty page: one entry per region, so the pause does not grow with the dirty set. The
+ *     region's dirty pages keep PS_DIRTY until they are converted, one by one, to PS_FROZEN,
+ *     clean and read-only in their own page-table entries. Nothing can write in a protected
+ *     region, so until then its PS_DIRTY pages are exactly its frozen pages. A page is
+ *     converted when the writer reaches it (pager_frozen_page), or all of its region at once
+ *     when a thread writes anywhere in the region (the first write fault there: at most 1024
+ *     entries), which then lifts the region's protection; pager_release_frozen lifts the rest.
+ *     The snapshot writer reads the frozen bytes with pager_frozen_page while the world runs
+ *     on. A write to a frozen page copies it to a new frame first (PS_COPIED) and the writer
+ *     keeps the old frame, so what it writes is exactly the memory at the freeze.
  *   - pager_release_frozen frees the frames that were copied aside.
  *   - When physical memory runs out (a space larger than RAM), a clock hand evicts clean,
  *     unfrozen pages: their bytes equal the store's current generation, so they are simply
@@ -36,18 +43,20 @@ enum {
 };
 #define PS_FRAME_MASK 0xFFFFF000u
 
-struct frozen_page {
-  uint32_t page;
-  uint32_t frame; /* the frame holding the bytes as they were at the freeze */
-};
+/** Pages per region: one page table, covered by one page-directory entry. */
+#define REGION_PAGES 1024u
 
 static uint32_t space_pages;
 static pager_read_fn read_page;
 static uint32_t *page_state;
 static uint32_t *dirty_list;
 static uint32_t dirty_count;
-static struct frozen_page *frozen_list;
+static uint32_t *frozen_list; /* pages; the dirty list's buffer until the freeze swapped them */
 static uint32_t frozen_count;
+static uint32_t *copied_frame; /* per page: the frame with its frozen bytes while PS_COPIED */
+static uint32_t region_count;
+static uint32_t *region_dirty;   /* per region: pages made dirty there since the last freeze */
+static bool *region_protected;   /* per region: write-protected by the current freeze */
 static bool freeze_active;
 static uint32_t zero_frame;
 static uint32_t spare_frame; /* a frame a zero page did not need, kept for the next fault */
@@ -97,6 +106,10 @@ void pager_init(uint32_t space_size, pager_read_fn reader) {
   page_state = alloc_table(space_pages * sizeof *page_state);
   dirty_list = alloc_table(space_pages * sizeof *dirty_list);
   frozen_list = alloc_table(space_pages * sizeof *frozen_list);
+  copied_frame = alloc_table(space_pages * sizeof *copied_frame);
+  region_count = (space_pages + REGION_PAGES - 1) / REGION_PAGES;
+  region_dirty = alloc_table(region_count * sizeof *region_dirty);
+  region_protected = alloc_table(region_count * sizeof *region_protected);
   zero_frame = (uint32_t)alloc_table(PAGE_BYTES);
   stats = (struct pager_stats){.pages = space_pages};
   kprintf("pager: object space %08x..%08x (%u MiB), paged from the store\n", SPACE_BASE, SPACE_BASE + space_size,
@@ -106,17 +119,47 @@ void pager_init(uint32_t space_size, pager_read_fn reader) {
 static void make_dirty(uint32_t page, uint32_t va, uint32_t frame, uint32_t keep_flags) {
   page_state[page] = frame | PS_RESIDENT | PS_DIRTY | keep_flags;
   dirty_list[dirty_count++] = page;
+  region_dirty[page / REGION_PAGES]++;
   stats.dirty++;
   stats.write_faults++;
   paging_map(va, frame, PTE_WRITABLE);
+}
+
+/**
+ * A dirty page of a protected region becomes what the freeze made it: frozen, clean, read-only
+ * in `table`, its region's page table. No TLB flush: the region's directory entry is read-only,
+ * so no cached entry allows a write.
+ */
+static void convert_frozen(uint32_t page, uint32_t *table) {
+  page_state[page] = (page_state[page] & ~PS_DIRTY) | PS_FROZEN;
+  table[page % REGION_PAGES] &= ~PTE_WRITABLE;
+}
+
+static uint32_t *region_table(uint32_t region) { return paging_table_of(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES); }
+
+/** Converts the rest of a protected region's frozen pages, then lets writes through its directory entry. */
+static void unprotect_region(uint32_t region) {
+  uint64_t start = ph_tsc();
+  uint32_t first = region * REGION_PAGES;
+  uint32_t end = first + REGION_PAGES < space_pages ? first + REGION_PAGES : space_pages;
+  uint32_t *table = region_table(region);
+  for (uint32_t page = first; page < end; page++)
+    if (page_state[page] & PS_DIRTY) convert_frozen(page, table);
+  region_protected[region] = false;
+  paging_table_writable_unflushed(SPACE_BASE + first * PAGE_BYTES, true);
+  paging_flush_all();
+  uint32_t cycles = (uint32_t)(ph_tsc() - start);
+  stats.region_faults++;
+  if (cycles > stats.region_fault_cycles_max) stats.region_fault_cycles_max = cycles;
 }
 
 bool pager_fault(uint32_t addr, uint32_t error_code) {
   if (!space_pages || addr < SPACE_BASE || addr - SPACE_BASE >= space_pages * PAGE_BYTES) return false;
   uint32_t page = (addr - SPACE_BASE) / PAGE_BYTES;
   uint32_t va = SPACE_BASE + page * PAGE_BYTES;
-  uint32_t st = page_state[page];
   bool write = error_code & 2;
+  if (write && region_protected[page / REGION_PAGES]) unprotect_region(page / REGION_PAGES);
+  uint32_t st = page_state[page];
 
   if (!(st & (PS_RESIDENT | PS_ZERO))) {
     uint32_t frame = alloc_frame(page);
@@ -154,6 +197,7 @@ bool pager_fault(uint32_t addr, uint32_t error_code) {
   if ((st & PS_FROZEN) && !(st & PS_COPIED)) {
     uint32_t copy = alloc_frame(page);
     memcpy((void *)copy, (const void *)frame, PAGE_BYTES);
+    copied_frame[page] = frame;
     frame = copy;
     keep |= PS_COPIED;
     stats.copies++;
@@ -169,34 +213,50 @@ void pager_get_stats(struct pager_stats *out) {
 
 uint32_t pager_freeze(void) {
   if (freeze_active) ph_panic("pager_freeze: the previous freeze was not released");
-  for (uint32_t i = 0; i < dirty_count; i++) {
-    uint32_t page = dirty_list[i];
-    uint32_t frame = page_state[page] & PS_FRAME_MASK;
-    page_state[page] = (page_state[page] & ~PS_DIRTY) | PS_FROZEN;
-    frozen_list[i] = (struct frozen_page){page, frame};
-    paging_write_protect_unflushed(SPACE_BASE + page * PAGE_BYTES);
-  }
-  paging_flush_all(); /* one flush, not one per page: this is the stop-the-world pause */
+  uint32_t *list = frozen_list;
+  frozen_list = dirty_list;
+  dirty_list = list;
   frozen_count = dirty_count;
   dirty_count = 0;
+  for (uint32_t region = 0; region < region_count; region++) {
+    if (!region_dirty[region]) continue;
+    region_dirty[region] = 0;
+    region_protected[region] = true;
+    paging_table_writable_unflushed(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES, false);
+  }
+  paging_flush_all(); /* one flush for every region: this is the stop-the-world pause */
   stats.dirty = 0;
   stats.copies = 0;
+  stats.region_faults = 0;
+  stats.region_fault_cycles_max = 0;
   freeze_active = true;
   return frozen_count;
 }
 
 const void *pager_frozen_page(uint32_t i, uint32_t *page) {
   if (i >= frozen_count) ph_panic("pager_frozen_page: %u of %u", i, frozen_count);
-  *page = frozen_list[i].page;
-  return (const void *)frozen_list[i].frame;
+  uint32_t p = frozen_list[i];
+  if (region_protected[p / REGION_PAGES] && (page_state[p] & PS_DIRTY)) convert_frozen(p, region_table(p / REGION_PAGES));
+  *page = p;
+  uint32_t st = page_state[p];
+  return (const void *)(st & PS_COPIED ? copied_frame[p] : st & PS_FRAME_MASK);
 }
 
 void pager_release_frozen(void) {
+  bool lifted = false;
   for (uint32_t i = 0; i < frozen_count; i++) {
-    uint32_t page = frozen_list[i].page;
-    if (page_state[page] & PS_COPIED) pmm_free(frozen_list[i].frame);
+    uint32_t page = frozen_list[i];
+    uint32_t region = page / REGION_PAGES;
+    if (region_protected[region]) { /* never written since the freeze: lift its protection */
+      region_protected[region] = false;
+      paging_table_writable_unflushed(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES, true);
+      lifted = true;
+    }
+    if (page_state[page] & PS_DIRTY && !(page_state[page] & PS_FROZEN)) convert_frozen(page, region_table(region));
+    if (page_state[page] & PS_COPIED) pmm_free(copied_frame[page]);
     page_state[page] &= ~(PS_FROZEN | PS_COPIED);
   }
+  if (lifted) paging_flush_all();
   frozen_count = 0;
   freeze_active = false;
 }

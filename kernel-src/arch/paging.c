@@ -72,10 +72,18 @@ void paging_set_flags(uint32_t va, uint32_t flags) {
   invlpg(va);
 }
 
-void paging_write_protect_unflushed(uint32_t va) {
-  uint32_t *pte = pte_for(va, false);
-  if (!pte || !(*pte & PTE_PRESENT)) ph_panic("paging_write_protect_unflushed: %08x is not mapped", va);
-  *pte &= ~PTE_WRITABLE;
+void paging_table_writable_unflushed(uint32_t va, bool writable) {
+  uint32_t *pde = &page_directory[va >> 22];
+  if (!(*pde & PTE_PRESENT) || (*pde & PTE_LARGE) || va < identity_limit)
+    ph_panic("paging_table_writable_unflushed: %08x has no page table of its own", va);
+  *pde = writable ? *pde | PTE_WRITABLE : *pde & ~PTE_WRITABLE;
+}
+
+uint32_t *paging_table_of(uint32_t va) {
+  uint32_t pde = page_directory[va >> 22];
+  if (!(pde & PTE_PRESENT) || (pde & PTE_LARGE) || va < identity_limit)
+    ph_panic("paging_table_of: %08x has no page table of its own", va);
+  return (uint32_t *)(pde & FRAME_MASK);
 }
 
 uint32_t paging_virt_to_phys(uint32_t va) {

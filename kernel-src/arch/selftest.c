@@ -20,7 +20,7 @@
 #include "spec.h"
 
 #define PANIC_TEST_ADDRESS 0xDEAD0000u
-#define PAGER_TEST_SPACE (4u << 20)
+#define PAGER_TEST_SPACE (8u << 20) /* two 4 MiB regions */
 #define EVICT_TEST_SPACE (8u << 20)
 #define PATTERN_WORD(block) (0x50480000u + (block)) /* what the test harness puts at each block's start */
 
@@ -71,48 +71,69 @@ static int read_raw_block(uint32_t page, void *frame) {
   return PAGER_ZERO_PAGE;
 }
 
+/** The frozen bytes of `page` in the current freeze, or 0 when it is not frozen. */
+static const uint32_t *frozen_bytes_of(uint32_t page, uint32_t count) {
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t p;
+    const uint32_t *bytes = pager_frozen_page(i, &p);
+    if (p == page) return bytes;
+  }
+  return 0;
+}
+
 static void pager_test(void) {
   static const char *t = "pager-test";
   check(t, ph_disk_blocks() >= PAGER_TEST_SPACE / BLOCK_SIZE, "a disk as large as the test space");
   if (failed) return;
   pager_init(PAGER_TEST_SPACE, read_raw_block);
+  /* Pages 0, 2 and 1023 lie in the first 4 MiB region, page 1100 in the second. */
   volatile uint32_t *page0 = (volatile uint32_t *)SPACE_BASE;
   volatile uint32_t *page2 = (volatile uint32_t *)(SPACE_BASE + 2 * PAGE_BYTES);
-  volatile uint32_t *zero = (volatile uint32_t *)(SPACE_BASE + PAGER_TEST_SPACE - PAGE_BYTES);
+  volatile uint32_t *zero = (volatile uint32_t *)(SPACE_BASE + 1023 * PAGE_BYTES);
+  volatile uint32_t *far = (volatile uint32_t *)(SPACE_BASE + 1100 * PAGE_BYTES);
   struct pager_stats s;
 
   check(t, page0[0] == PATTERN_WORD(0), "page 0 is read from block 0");
   check(t, page2[0] == PATTERN_WORD(2), "page 2 is read from block 2");
-  check(t, zero[100] == 0, "the last page reads as zero");
+  check(t, zero[100] == 0, "page 1023 reads as zero");
   pager_get_stats(&s);
   check(t, s.reads == 3 && s.resident == 2 && s.zero_mapped == 1 && s.dirty == 0, "2 resident, 1 zero, none dirty");
 
   page2[1] = 0x11111111;
   zero[1] = 0x22222222;
   page2[2] = 0x33333333; /* already dirty: no second fault */
+  far[0] = 0x55555555;
   pager_get_stats(&s);
-  check(t, s.dirty == 2 && s.write_faults == 2 && s.zero_mapped == 0 && s.resident == 3, "2 dirty after writes");
+  check(t, s.dirty == 3 && s.write_faults == 3 && s.zero_mapped == 0 && s.resident == 4, "3 dirty after writes");
   check(t, zero[0] == 0 && zero[1] == 0x22222222, "a written zero page has its own zeroed frame");
 
-  check(t, pager_freeze() == 2, "the freeze takes the 2 dirty pages");
-  uint32_t page = 0;
-  const uint32_t *frozen2 = 0;
-  for (uint32_t i = 0; i < 2; i++) {
-    const uint32_t *bytes = pager_frozen_page(i, &page);
-    if (page == 2) frozen2 = bytes;
-  }
-  check(t, frozen2 != 0, "page 2 is on the frozen list");
+  check(t, pager_freeze() == 3, "the freeze takes the 3 dirty pages");
+  pager_get_stats(&s);
+  check(t, s.region_faults == 0 && s.dirty == 0, "nothing written since the freeze");
+  page0[3] = 7; /* a clean page of a frozen region: the region's protection is lifted */
+  page2[1] = 0x44444444; /* a frozen page, converted with its region: copy on write */
+  const uint32_t *frozen2 = frozen_bytes_of(2, 3);
+  const uint32_t *frozen_far = frozen_bytes_of(1100, 3); /* its region is still protected */
+  check(t, frozen2 != 0 && frozen_far != 0, "pages 2 and 1100 are on the frozen list");
   if (failed) return;
-  page2[1] = 0x44444444; /* copy on write */
   check(t, frozen2[1] == 0x11111111 && page2[1] == 0x44444444, "a write after the freeze leaves the frozen copy");
+  far[0] = 0x66666666; /* the second region: its protection is lifted, then the page copied */
+  check(t, frozen_far[0] == 0x55555555 && far[0] == 0x66666666, "the other region keeps its frozen copy too");
   pager_get_stats(&s);
-  check(t, s.copies == 1 && s.dirty == 1 && s.frozen == 2, "one copy, one dirty, two frozen");
+  check(t, s.copies == 2 && s.dirty == 3 && s.frozen == 3 && s.region_faults == 2,
+        "two regions unprotected, two copies, three dirty, three frozen");
   pager_release_frozen();
-  check(t, pager_freeze() == 1, "the next freeze takes only the page written since");
-  pager_release_frozen();
+
+  check(t, pager_freeze() == 3, "the next freeze takes only the pages written since");
+  check(t, frozen_bytes_of(1100, 3) != 0, "the writer reads the frozen pages");
+  pager_release_frozen(); /* no write since the freeze: the release lifts the protection */
+  pager_get_stats(&s);
+  check(t, s.region_faults == 0, "no region was written during that freeze");
   page0[3] = 5;
+  far[1] = 9;
   pager_get_stats(&s);
-  check(t, s.dirty == 1 && s.copies == 0, "a page written after release is dirty again, without a copy");
+  check(t, s.dirty == 2 && s.copies == 0 && s.region_faults == 0,
+        "pages written after a release are dirty again, without a copy or a region fault");
 }
 
 static void evict_test(void) {

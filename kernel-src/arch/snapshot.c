@@ -4,7 +4,7 @@
  * A generation goes through three steps, each at a safe point of the VM (between two turns,
  * every frame written back, so the space is the whole machine):
  *   freeze  when the interval is due: pager_freeze write-protects the pages dirtied since the
- *           last freeze and hands them over. This is the only time the world waits for a
+ *           last freeze (a page-directory entry per 4 MiB region holding any) and hands them over. This is the only time the world waits for a
  *           snapshot; it is measured with the TSC (pause_us).
  *   write   at every following safe point, frozen pages are written to the store for at most
  *           WRITE_BUDGET_US (at least one page), then the threads run on. A thread writing a
@@ -22,6 +22,7 @@
 #include "snapshot.h"
 
 #include "arch.h"
+#include "cpu.h"
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
@@ -71,9 +72,11 @@ static void freeze(void) {
   struct vm_stats vm;
   vm_get_stats(&vm);
   if (!holding_freeze) {
+    uint32_t flags = irq_save(); /* a timer tick handled inside would count as pause */
     uint64_t start = ph_tsc();
     frozen_pages = pager_freeze();
     pending.pause_us = us_since(start);
+    irq_restore(flags);
     pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
     pending.write_us = 0;
     holding_freeze = true;
@@ -129,6 +132,9 @@ static int write_and_commit(uint32_t budget_us) {
   pending.wall_seconds = ph_wall_seconds();
   int r = store_commit(store, &pending);
   if (r != STORE_OK) return r;
+  if (verbose && pager.region_faults)
+    kprintf("snapshot: %u frozen regions unprotected by a write, the longest in %u us\n", pager.region_faults,
+            (uint32_t)(pager.region_fault_cycles_max / tsc_per_us));
   pager_release_frozen();
   holding_freeze = false;
   frozen_pages = 0;

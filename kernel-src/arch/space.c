@@ -6,8 +6,11 @@
  *
  * The mount reads every non-zero page of the generation it picks and checks its CRC
  * (STORE_CHECK_PAGES_AT_MOUNT), so a damaged page makes the mount fall back to an older
- * generation instead of stopping the machine later, at the first touch of that page.
- * docs/persistence.md has what that costs at boot.
+ * generation instead of stopping the machine later, at the first touch of that page. The pages
+ * it checks are kept (in frames the space could never need, see keep_budget) and given to the
+ * pager at its first read of each, so booting reads every page from the disk once, in the
+ * mount's multi-block requests, instead of again one page-fault read at a time when vm_start
+ * validates the space. docs/persistence.md has what that costs and saves at boot.
  */
 #include "arch.h"
 #include "debug_agent.h"
@@ -25,7 +28,58 @@ static void *store_alloc(void *context, size_t bytes) {
   return (void *)addr;
 }
 
+/*
+ * Pages of the mounted generation that the mount checked: kept_frames[page] is a frame holding
+ * the page's bytes, 0 when not kept. A kept page is never resident (the pager takes it at its
+ * first read, and the frame goes back to the pmm), and it cannot change on the store before that
+ * (a page is written only after the pager has it), so a kept frame is always the page's bytes.
+ */
+static uint32_t *kept_frames;
+static uint32_t kept_count, kept_budget;
+
+/*
+ * How many frames kept pages may take: those beyond what the pager could ever want for the
+ * space on its own, every page resident plus its tables (16 bytes a page), the space's page
+ * tables (4 bytes a page) and a few MiB for the rest of the kernel. So keeping pages never makes
+ * the pager evict or run out; a space too large for that keeps none and reads pages on demand.
+ */
+static uint32_t keep_budget(uint32_t space_pages) {
+  uint32_t needed = space_pages + space_pages / 128 + 1024;
+  uint32_t free = pmm_free_count();
+  return free > needed ? free - needed : 0;
+}
+
+static void keep_checked_page(void *context, uint32_t page, const void *bytes) {
+  if (!kept_frames) {
+    kept_frames = store_alloc(0, store.space_pages * sizeof *kept_frames);
+    if (!kept_frames) return;
+    kept_budget = keep_budget(store.space_pages);
+  }
+  if (kept_count >= kept_budget || page >= store.space_pages || kept_frames[page]) return;
+  uint32_t frame = pmm_alloc();
+  if (!frame) return;
+  memcpy((void *)frame, bytes, PAGE_BYTES);
+  kept_frames[page] = frame;
+  kept_count++;
+}
+
+static void forget_checked_pages(void *context) {
+  for (uint32_t page = 0; kept_frames && kept_count && page < store.space_pages; page++)
+    if (kept_frames[page]) {
+      pmm_free(kept_frames[page]);
+      kept_frames[page] = 0;
+      kept_count--;
+    }
+}
+
 static int read_store_page(uint32_t page, void *frame) {
+  if (kept_frames && kept_frames[page]) {
+    memcpy(frame, (const void *)kept_frames[page], PAGE_BYTES);
+    pmm_free(kept_frames[page]);
+    kept_frames[page] = 0;
+    kept_count--;
+    return 0;
+  }
   int r = store_read_page(&store, page, frame);
   if (r == STORE_ZERO_PAGE) return PAGER_ZERO_PAGE;
   if (r < 0) {
@@ -55,6 +109,8 @@ uint32_t space_boot(const struct kernel_options *options) {
   struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
   uint64_t started = ph_tsc();
   int r = store_init(&store, &config);
+  struct store_page_sink keep = {keep_checked_page, forget_checked_pages, 0};
+  store_keep_checked_pages(&store, &keep);
   if (r == STORE_OK) r = store_mount(&store, options->gen == CMDLINE_NO_GEN ? NO_GENERATION : options->gen);
   if (r == STORE_ENOGEN) {
     kprintf("store: generation %u is not kept on the store; booting the newest instead\n", options->gen);
@@ -64,8 +120,8 @@ uint32_t space_boot(const struct kernel_options *options) {
     kprintf("store: cannot mount the store on %s: %s\n", options->store, store_status_name(r));
     return 0;
   }
-  kprintf("store: mounted generation %u of %u blocks, object space %u MiB, in %llu ms\n",
-          store_current_generation(&store), store.block_count, store.space_size >> 20,
+  kprintf("store: mounted generation %u of %u blocks, object space %u MiB, %u pages kept for the pager, in %llu ms\n",
+          store_current_generation(&store), store.block_count, store.space_size >> 20, kept_count,
           (ph_tsc() - started) / ph_tsc_per_us() / 1000);
   pager_init(store.space_size, read_store_page);
 

@@ -8,10 +8,11 @@
  *             checked completely before anything is read from the object space, and every
  *             reference is checked with obj_is_sane before it is followed
  *
- * Nothing here allocates in the object space or changes it, except through hooks and
- * INSTALL_CLASS, which hands the reassembled class blob to install.c; PAUSE only sets a flag the
- * scheduler reads. Bounded work per request: at most DBG_MAX_BATCH objects, a
- * reply of at most DBG_MAX_PAYLOAD bytes, ENUMERATE_SCAN_BUDGET headers walked.
+ * Nothing here allocates in the object space or changes it, except through hooks, INSTALL_CLASS,
+ * which hands the reassembled class blob to install.c, and RUN, which has install.c start a
+ * thread; PAUSE only sets a flag the scheduler reads. Bounded work per request: at most
+ * DBG_MAX_BATCH objects, a reply of at most DBG_MAX_PAYLOAD bytes, ENUMERATE_SCAN_BUDGET headers
+ * walked.
  */
 #include "debug_agent.h"
 
@@ -138,7 +139,7 @@ static void req_hello(const struct request *r) {
   if (r->len != 2) return send_error(r->id, DE_BAD_REQUEST, "HELLO takes a u16 client version");
   out_begin();
   out_u16(DBG_VERSION);
-  out_u16(0);
+  out_u16(DBG_REVISION);
   out_u32(FORMAT_VERSION);
   out_u32(SPACE_BASE);
   out_u32(space_size());
@@ -430,6 +431,22 @@ static void req_install_class(const struct request *r) {
   send_frame(r->type | DBG_REPLY_BIT, r->id);
 }
 
+/** RUN's payload: str class, str method, and nothing after. */
+static void req_run(const struct request *r) {
+  uint32_t class_len = r->len >= 2 ? get16(r->p) : 0;
+  uint32_t method_at = 2 + class_len;
+  if (r->len < 4 || class_len == 0 || r->len < method_at + 2 || r->len != method_at + 2 + get16(r->p + method_at))
+    return send_error(r->id, DE_BAD_REQUEST, "RUN takes a class name and a method name (empty: run)");
+  word_t thread = 0;
+  int not_found = 0;
+  const char *why = run_class(r->p + 2, class_len, r->p + method_at + 2, get16(r->p + method_at), &thread, &not_found);
+  if (why) return send_error(r->id, not_found ? DE_NOT_FOUND : DE_FAILED, why);
+  out_begin();
+  out_u32(obj_addr(thread));
+  out_u32((uint32_t)word_to_int(slot_of(thread, THREAD_ID)));
+  send_frame(r->type | DBG_REPLY_BIT, r->id);
+}
+
 static void serve(const struct request *r) {
   int empty = r->len == 0;
   switch (r->type) {
@@ -439,6 +456,7 @@ static void serve(const struct request *r) {
   case DBG_ENUMERATE: return req_enumerate(r);
   case DBG_READ_PAGE: return req_read_page(r);
   case DBG_INSTALL_CLASS: return req_install_class(r);
+  case DBG_RUN: return req_run(r);
   case DBG_STATS:
   case DBG_ROOTS:
   case DBG_THREADS:

@@ -13,6 +13,10 @@
  * held by one pinned array, so a collection in the middle cannot free it; only when every
  * allocation has succeeded does commit() change existing objects, which cannot fail.
  *
+ * Also here: RUN (run_class), which starts a thread doing `new C().m()` in the running machine,
+ * so that a class just installed can be run; it checks the names first, then builds a launcher
+ * method like the boot method phc image generates.
+ *
  * What a replacement updates: the class object's vtable and methods (instances, old and new,
  * dispatch CALL_VIRT to the new code), subclasses' vtable entries that named a replaced method,
  * and CALL_STATIC/PUSH_CONST method constants of other program classes that named a replaced
@@ -632,4 +636,139 @@ const char *install_chunk(uint32_t total, uint32_t offset, const uint8_t *chunk,
   if (blob_received < blob_total) return 0;
   blob_total = blob_received = 0;
   return install_class(blob_buf, *received, cls);
+}
+
+/* ── running a class (RUN) ── */
+
+/** What run_check found, for run_start. */
+struct launch {
+  word_t cls;
+  word_t ctor;      /**< the nearest <init> of the class chain, or 0 when it has none */
+  word_t method;    /**< the method the thread runs */
+  int32_t vindex;   /**< its vtable index, or -1 for a static method */
+  int returns;      /**< it leaves a value the launcher drops */
+};
+
+static word_t find_program_class(struct slice name) { return find_in(root_slot(ROOT_PROGRAM_CLASSES), name); }
+
+static int method_named(word_t m, struct slice name) { return is_method_object(m) && string_is(obj_slots(m)[METHOD_NAME], name); }
+
+static const char *run_check(struct slice class_name, struct slice method_name, struct launch *l, int *not_found) {
+  static const uint8_t run[] = "run", init[] = "<init>";
+  if (method_name.n == 0) method_name = (struct slice){run, 3};
+  *not_found = 1;
+  l->cls = find_program_class(class_name);
+  if (!l->cls) return "RUN: no program class of that name";
+  word_t vtable = sane_array(obj_slots(l->cls)[CLASS_VTABLE]);
+  word_t methods = sane_array(obj_slots(l->cls)[CLASS_METHODS]);
+  l->method = 0;
+  l->vindex = -1;
+  for (uint32_t i = 0; vtable && i < obj_slot_count(vtable) && !l->method; i++) {
+    if (method_named(obj_slots(vtable)[i], method_name)) {
+      l->method = obj_slots(vtable)[i];
+      l->vindex = (int32_t)i;
+    }
+  }
+  for (uint32_t i = 0; methods && i < obj_slot_count(methods) && !l->method; i++) {
+    word_t m = obj_slots(methods)[i];
+    if (method_named(m, method_name) && slot_int(m, METHOD_FLAGS, 0) & MF_STATIC) l->method = m;
+  }
+  if (!l->method) return "RUN: the class has no instance or static method of that name";
+  *not_found = 0;
+  int32_t flags = slot_int(l->method, METHOD_FLAGS, 0);
+  if (slot_int(l->method, METHOD_ARGC, -1) != (l->vindex >= 0 ? 1 : 0)) return "RUN: the method takes arguments";
+  if (!method_is_sane(l->method) || slot_int(l->method, METHOD_NATIVE, 0)) return "RUN: the method has no runnable code";
+  l->returns = (flags & MF_RETURNS) != 0;
+  l->ctor = 0;
+  if (l->vindex < 0) return 0;
+  if (slot_int(l->cls, CLASS_KIND, 0) != KIND_SLOTS) return "RUN: instances of the class hold bytes, not fields";
+  struct slice ctor_name = {init, 6};
+  for (word_t c = l->cls; is_class_object(c) && !l->ctor; c = obj_slots(c)[CLASS_SUPER]) l->ctor = find_method(c, ctor_name);
+  if (l->ctor && slot_int(l->ctor, METHOD_ARGC, -1) != 1) return "RUN: the class's constructor takes arguments";
+  if (l->ctor && (!method_is_sane(l->ctor) || slot_int(l->ctor, METHOD_NATIVE, 0))) return "RUN: the class's constructor has no runnable code";
+  if (l->vindex > 0xFFFF) return "RUN: the method's vtable index does not fit a call";
+  return 0;
+}
+
+/**
+ * The launcher method, `.internal.boot.launch`: the code phc image generates for a main class
+ * (`new C().m()`, or `C.m()` when static), built here with its constants. Its objects are stored
+ * into the method as soon as they exist, and the method is pinned, so a collection in the middle
+ * frees nothing. Returns 0 when the space is full.
+ */
+static word_t build_launcher(const struct launch *l) {
+  static const uint8_t name[] = "launch";
+  uint8_t code[16];
+  uint32_t n = 0, nconsts = 0, max_stack = 0;
+  word_t consts_of[3];
+  if (l->vindex >= 0) {
+    consts_of[nconsts] = l->cls;
+    code[n++] = OP_NEW;
+    code[n++] = (uint8_t)nconsts++;
+    code[n++] = 0;
+    max_stack = 1;
+    if (l->ctor) {
+      consts_of[nconsts] = l->ctor;
+      code[n++] = OP_DUP;
+      code[n++] = OP_CALL_STATIC;
+      code[n++] = (uint8_t)nconsts++;
+      code[n++] = 0;
+      code[n++] = 1;
+      max_stack = 2;
+    }
+    code[n++] = OP_CALL_VIRT;
+    code[n++] = (uint8_t)l->vindex;
+    code[n++] = (uint8_t)(l->vindex >> 8);
+    code[n++] = 1;
+  } else {
+    consts_of[nconsts] = l->method;
+    code[n++] = OP_CALL_STATIC;
+    code[n++] = (uint8_t)nconsts++;
+    code[n++] = 0;
+    code[n++] = 0;
+  }
+  if (l->returns) {
+    code[n++] = OP_POP;
+    if (max_stack == 0) max_stack = 1;
+  }
+  code[n++] = OP_RET_VOID;
+
+  word_t m = gc_alloc(internal_class(CID_METHOD), KIND_SLOTS, CID_METHOD_SLOTS * 4);
+  if (!m) return 0;
+  gc_pin(&m);
+  word_t *s = obj_slots(m);
+  s[METHOD_OWNER] = internal_class(CID_BOOT);
+  s[METHOD_FLAGS] = int_to_word(MF_STATIC);
+  s[METHOD_ARGC] = int_to_word(0);
+  s[METHOD_LOCALS] = int_to_word(0);
+  s[METHOD_MAX_STACK] = int_to_word((int32_t)max_stack);
+  s[METHOD_NATIVE] = int_to_word(0);
+  s[METHOD_VINDEX] = int_to_word(-1);
+  s[METHOD_NAME] = alloc_string((struct slice){name, 6});
+  if (s[METHOD_NAME]) s[METHOD_CONSTS] = alloc_array(nconsts);
+  if (s[METHOD_CONSTS]) s[METHOD_HANDLERS] = alloc_array(0);
+  if (s[METHOD_HANDLERS]) s[METHOD_LINES] = alloc_array(0);
+  if (s[METHOD_LINES]) s[METHOD_CODE] = gc_alloc(internal_class(CID_CODE), KIND_BYTES, n);
+  gc_unpin(1);
+  if (!s[METHOD_CODE]) return 0;
+  memcpy(obj_bytes(s[METHOD_CODE]), code, n);
+  memcpy(obj_slots(s[METHOD_CONSTS]), consts_of, nconsts * 4);
+  return m;
+}
+
+const char *run_class(const uint8_t *class_name, uint32_t class_len, const uint8_t *method_name, uint32_t method_len,
+                      word_t *thread, int *not_found) {
+  *thread = 0;
+  *not_found = 0;
+  if (!internal_class(CID_ARRAY) || !is_class_object(internal_class(CID_CLASS))) return "the machine has no class table";
+  struct launch l;
+  const char *why = run_check((struct slice){class_name, class_len}, (struct slice){method_name, method_len}, &l, not_found);
+  if (why) return why;
+  word_t launcher = build_launcher(&l);
+  if (!launcher) return "the object space is full";
+  gc_pin(&launcher);
+  word_t frame = frame_new(launcher);
+  gc_unpin(1);
+  *thread = frame ? thread_start(frame, 0) : 0;
+  return *thread ? 0 : "the object space is full";
 }

@@ -7,7 +7,8 @@
  * Check, then do: the whole blob is decoded and validated (bounds, counts, bytecode, constant
  * kinds, every name resolvable) before anything is allocated; the existing space is changed only
  * after every new object has been allocated, so a refused or failed install leaves it as it was
- * (new objects that were allocated become garbage).
+ * (new objects that were allocated become garbage). Also RUN, which starts a thread running a
+ * program class, typically one just installed.
  */
 #ifndef PHANTOM_INSTALL_H
 #define PHANTOM_INSTALL_H
@@ -37,5 +38,15 @@ const char *install_class(const uint8_t *blob, uint32_t len, word_t *cls);
  */
 const char *install_chunk(uint32_t total, uint32_t offset, const uint8_t *chunk, uint32_t n, uint32_t *received,
                           word_t *cls);
+
+/**
+ * RUN: start a thread doing `new C().m()` (C's nearest no-argument constructor, then its instance
+ * method m without arguments; an empty method name means run), or `C.m()` for a static method
+ * without arguments, where C is a program class. Returns 0 and sets *thread, or why not, with
+ * *not_found set when the class or method does not exist (nothing changed). The space being full
+ * is the only failure after the check.
+ */
+const char *run_class(const uint8_t *class_name, uint32_t class_len, const uint8_t *method_name, uint32_t method_len,
+                      word_t *thread, int *not_found);
 
 #endif

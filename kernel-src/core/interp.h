@@ -57,6 +57,8 @@ word_t thread_current(void);
 int32_t clock_now(void);
 /** Start a thread running target.run(); returns it, or 0 with *error set to an ERR_*. */
 word_t thread_spawn(word_t target, uint32_t *error);
+/** Start a runnable thread whose first frame is frame (target: THREAD_TARGET, or 0); 0 when the space is full. */
+word_t thread_start(word_t frame, word_t target);
 
 /* ── natives (natives.c and the files by noun) ── */
 struct native_call {

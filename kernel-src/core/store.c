@@ -23,7 +23,12 @@
 
 /* Which scratch block holds what while a function runs (none is kept between calls). */
 enum { SCRATCH_RECORD = 0, SCRATCH_MAP = 1, SCRATCH_META = 2, SCRATCH_PAGES = 3 };
-enum { RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES };
+/*
+ * Runs of consecutive blocks read at mount may fill the scratch; runs written stay at 13 blocks,
+ * so the store_write_page call that writes one stays short: the snapshot writer gets 2 ms per
+ * safe point (WRITE_BUDGET_US in arch/snapshot.c).
+ */
+enum { READ_RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES, WRITE_RUN_MAX_BLOCKS = 13 };
 enum { FIRST_DATA_BLOCK = 2 };  /* blocks 0 and 1 are the superblocks */
 enum { REF_STUCK = 0xFFFF };    /* a count that overflowed stays: the block is never freed */
 
@@ -299,8 +304,12 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, uint32_t *
   return STORE_DAMAGE_NONE;
 }
 
-/* Checks every page a map block (disk form, in SCRATCH_MAP) lists, reading runs of blocks at once. */
-static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32_t *bad_block) {
+/*
+ * Checks every page map block j (disk form, in SCRATCH_MAP) lists, reading runs of blocks at
+ * once; each page that matches its CRC goes to `sink` when there is one.
+ */
+static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32_t j,
+                                     const struct store_page_sink *sink, uint32_t *bad_block) {
   uint8_t *run = scratch(s, SCRATCH_PAGES);
   for (uint32_t i = 0; i < PME_PER_BLOCK;) {
     uint32_t first = get32(map, i * PME_BYTES + PME_BLOCK);
@@ -309,17 +318,20 @@ static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32
       continue;
     }
     uint32_t n = 1;
-    while (n < RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
+    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
       n++;
     if (ph_disk_read(first, run, n) != PH_OK) {
       *bad_block = first;
       return STORE_DAMAGE_PAGE_UNREADABLE;
     }
-    for (uint32_t k = 0; k < n; k++)
-      if (crc32c(run + (size_t)k * BLOCK_SIZE, BLOCK_SIZE) != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
+    for (uint32_t k = 0; k < n; k++) {
+      const uint8_t *page = run + (size_t)k * BLOCK_SIZE;
+      if (crc32c(page, BLOCK_SIZE) != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
         *bad_block = first + k;
         return STORE_DAMAGE_PAGE_CHECKSUM;
       }
+      if (sink) sink->keep(sink->context, j * PME_PER_BLOCK + i + k, page);
+    }
     i += n;
   }
   return STORE_DAMAGE_NONE;
@@ -343,10 +355,11 @@ static enum store_damage load_generation(struct store *s, uint32_t i, bool check
   enum store_damage d = read_record(s, i, s->record);
   if (d != STORE_DAMAGE_NONE) return d;
   uint8_t *map = scratch(s, SCRATCH_MAP);
+  const struct store_page_sink *sink = s->checked_pages.keep ? &s->checked_pages : 0;
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     *bad_block = get32(s->record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
     d = read_map_block(s, s->record, j, map);
-    if (d == STORE_DAMAGE_NONE && check) d = check_pages(s, map, bad_block);
+    if (d == STORE_DAMAGE_NONE && check) d = check_pages(s, map, j, sink, bad_block);
     if (d != STORE_DAMAGE_NONE) return d;
     decode_map_block(s, map, j);
   }
@@ -396,6 +409,8 @@ int store_init(struct store *s, const struct store_config *config) {
   set_zero_page_crc(s);
   return STORE_OK;
 }
+
+void store_keep_checked_pages(struct store *s, const struct store_page_sink *sink) { s->checked_pages = *sink; }
 
 void store_unmount(struct store *s) {
   give_back(s, (void **)&s->map, s->map_bytes);
@@ -467,6 +482,7 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
       uint32_t bad_block;
       enum store_damage d = load_generation(s, i, check, &bad_block);
       if (d == STORE_DAMAGE_NONE) break;
+      if (check && s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
       damage(s, i, d, bad_block);
     }
     i = fallback_from(s, i, tried);
@@ -484,6 +500,7 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
 int store_mount(struct store *s, uint32_t want_gen) {
   if (!s->config.memory.alloc) return STORE_ESTATE;
   store_unmount(s);
+  if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
   s->scratch = take_memory(s, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
   s->record = take_memory(s, BLOCK_SIZE);
   if (!s->scratch || !s->record) {
@@ -602,7 +619,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   if (!zero) {
     entry.block = take_free_block(s);
     entry.crc = crc32c(data, BLOCK_SIZE);
-    bool extends_run = s->run_count > 0 && s->run_count < RUN_MAX_BLOCKS &&
+    bool extends_run = s->run_count > 0 && s->run_count < WRITE_RUN_MAX_BLOCKS &&
                        entry.block == s->run_first + s->run_count;
     if (entry.block == 0 || (!extends_run && write_run(s) != STORE_OK)) {
       ref_dec(s, entry.block);
@@ -962,7 +979,7 @@ int store_verify_generation(struct store *s, uint32_t number, uint32_t *bad_page
   for (uint32_t j = 0; j < s->map_blocks && d == STORE_DAMAGE_NONE; j++) {
     uint32_t bad_block = 0;
     d = read_map_block(s, record, j, map);
-    if (d == STORE_DAMAGE_NONE) d = check_pages(s, map, &bad_block);
+    if (d == STORE_DAMAGE_NONE) d = check_pages(s, map, j, 0, &bad_block);
     if (d == STORE_DAMAGE_PAGE_CHECKSUM || d == STORE_DAMAGE_PAGE_UNREADABLE)
       for (uint32_t k = 0; k < PME_PER_BLOCK; k++)
         if (get32(map, k * PME_BYTES + PME_BLOCK) == bad_block) *bad_page = j * PME_PER_BLOCK + k;

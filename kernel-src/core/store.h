@@ -90,6 +90,20 @@ struct store_config {
   enum store_page_check page_check;
 };
 
+/**
+ * Who wants the pages a check at mount reads, so they need not be read again (the kernel hands
+ * them to its pager). keep gets every page of the generation being checked that matched its CRC
+ * (`bytes` is valid only during the call); forget is called when a mount starts, and when the
+ * generation being checked fails and the mount goes on to an older one. So after a successful
+ * mount, the pages kept since the last forget are pages of the mounted generation, byte for
+ * byte. Zero pages are never kept.
+ */
+struct store_page_sink {
+  void (*keep)(void *context, uint32_t page, const void *bytes);
+  void (*forget)(void *context);
+  void *context;
+};
+
 /** Why a generation is unusable (found at mount); it is dropped at the next commit. */
 enum store_damage {
   STORE_DAMAGE_NONE,
@@ -168,13 +182,25 @@ struct store {
   uint32_t run_first, run_count; /* pages taken for consecutive blocks, not yet written (in scratch) */
 
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
+
+  struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
 };
 
-/** Blocks of scratch memory the store allocates (runs of pages read at mount and written by a commit use most). */
-enum { STORE_SCRATCH_BLOCKS = 16 };
+/**
+ * Blocks of scratch memory the store allocates: three for metadata, the rest for runs of pages
+ * read at mount (up to 64 blocks a disk request: per-request costs dominate under QEMU TCG) and
+ * written by a commit (up to 13).
+ */
+enum { STORE_SCRATCH_BLOCKS = 3 + 64 };
 
 /** Prepares `s` with a configuration (copied). STORE_EINVAL for a bad retention policy or no allocator. */
 int store_init(struct store *s, const struct store_config *config);
+
+/**
+ * With STORE_CHECK_PAGES_AT_MOUNT, the next mounts hand the pages they check to `sink` (copied;
+ * call after store_init, which forgets it).
+ */
+void store_keep_checked_pages(struct store *s, const struct store_page_sink *sink);
 
 /**
  * Mounts the store on the disk: want_gen is a generation number, or NO_GENERATION for the newest

@@ -12,8 +12,10 @@
  * deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
  * subtraction.
  *
- * Also here: vm_start (validate the space, cache the internal classes) and the run loops of vm.h.
+ * Also here: vm_start (validate the space, cache the internal classes) and the run loops of vm.h,
+ * which tell the debug channel when a thread ends (EV_THREAD_END).
  */
+#include "debug_agent.h"
 #include "gc.h"
 #include "interp.h"
 #include "klib.h"
@@ -95,18 +97,17 @@ word_t thread_spawn(word_t target, uint32_t *error) {
     return 0;
   }
   word_t frame = frame_new(run);
-  if (!frame) {
-    *error = ERR_OUT_OF_MEMORY;
-    return 0;
-  }
+  if (frame) obj_slots(frame)[FRAME_LOCALS] = target;
+  word_t t = frame ? thread_start(frame, target) : 0;
+  if (!t) *error = ERR_OUT_OF_MEMORY;
+  return t;
+}
+
+word_t thread_start(word_t frame, word_t target) {
   gc_pin(&frame);
   word_t t = gc_alloc(vm_class[CID_THREAD], KIND_SLOTS, CID_THREAD_SLOTS * 4);
   gc_unpin(1);
-  if (!t) {
-    *error = ERR_OUT_OF_MEMORY;
-    return 0;
-  }
-  obj_slots(frame)[FRAME_LOCALS] = target;
+  if (!t) return 0;
   word_t *ts = obj_slots(t);
   ts[THREAD_FRAME] = frame;
   ts[THREAD_STATE] = int_to_word(TS_RUNNABLE);
@@ -179,7 +180,8 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
     if (limits->max_instructions && limits->max_instructions - instructions < budget)
       budget = (uint32_t)(limits->max_instructions - instructions);
     current_thread = t;
-    interp_run(t, budget, &instructions);
+    if (interp_run(t, budget, &instructions) == TURN_ENDED)
+      debug_agent_notify_thread_end(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0), (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
     current_thread = 0;
     word_t after = next_thread(t);
     root_slots()[ROOT_CURRENT] = after ? after : first_thread();

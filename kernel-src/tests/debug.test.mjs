@@ -2,8 +2,8 @@
 // serial port 2 on a unix socket and talks to the kernel's debug agent with the inspector's
 // DebugClient: hello, roots, threads with frames, objects live and as of a past generation,
 // enumerate, generations, snapshot now (and its EV_GENERATION event). Then fuzzes the channel
-// with garbage, mutated frames and well-formed frames of random types and payloads, and checks
-// that bad frames get error replies and the kernel neither hangs nor crashes.
+// with garbage, mutated frames (READ_OBJECTS and RUN) and well-formed frames of random types and
+// payloads, and checks that bad frames get error replies and the kernel neither hangs nor crashes.
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -136,6 +136,13 @@ function fuzzFrame(i) {
     if (type === P.MessageType.PAUSE) type = P.MessageType.STATS; /* a pause would stop the checks below */
     return P.encodeFrame(type, randomInt(1, 0xffffffff), randomBytes(randomInt(0, 64)));
   }
+  if (i % 2 === 0) {
+    // A RUN of a method the counter lacks, sound or with payload bytes changed under a good CRC:
+    // NOT_FOUND or BAD_REQUEST, never a new thread.
+    const payload = P.encodeRun('.demo.counter', 'nope');
+    for (let n = randomInt(0, 3); n > 0; n--) payload[randomInt(payload.length)] = randomInt(256);
+    return P.encodeFrame(P.MessageType.RUN, randomInt(1, 0xffffffff), payload);
+  }
   const valid = P.encodeFrame(P.MessageType.READ_OBJECTS, 7, P.encodeReadObjects([0x40000000 + randomInt(1 << 20)]));
   for (let n = randomInt(1, 5); n > 0; n--) valid[randomInt(valid.length)] ^= 1 << randomInt(8);
   return valid;
@@ -165,7 +172,8 @@ test('random and mutated frames get error replies and never hang or crash the ke
   assert.ok(errors.includes(P.DebugErrorCode.DE_BAD_FRAME), 'mutated frames got BAD_FRAME');
   assert.ok(errors.includes(P.DebugErrorCode.DE_UNKNOWN), 'unknown types got UNKNOWN');
   assert.ok(errors.includes(P.DebugErrorCode.DE_BAD_REQUEST), 'misshapen payloads got BAD_REQUEST');
+  assert.ok(errors.includes(P.DebugErrorCode.DE_NOT_FOUND), 'RUN of a method the class lacks got NOT_FOUND');
   await machine.waitForLine(/^tick \d+$/, { from: ticksBefore + 1, deadlineMs: 30_000 });
   assert.ok(!machine.lines.some((l) => /PANIC/.test(l.line)), 'no panic');
-  await withClient(async (client) => assert.ok((await client.stats()).threads >= 1));
+  await withClient(async (client) => assert.equal((await client.stats()).threads, 1, 'the fuzz started no thread'));
 });

@@ -14,8 +14,15 @@ test('every number of kernel-src/include/debug.def is the same here', () => {
   for (const r of records) {
     const [name, value] = r.args as [string, number];
     if (r.macro === 'PROTO' || r.macro === 'FRAME') assert.equal(constants[name], value, name);
-    else if (r.macro === 'MSG') assert.equal(P.MessageType[name as keyof typeof P.MessageType], value, name);
-    else if (r.macro === 'EVENT') assert.equal(P.EventType[name as keyof typeof P.EventType], value, name);
+    else if (r.macro === 'MSG') {
+      assert.equal(P.MessageType[name as keyof typeof P.MessageType], value, name);
+      const revision = /^Revision (\d+)\./.exec(String(r.args[4]))?.[1];
+      assert.equal(
+        P.REQUEST_REVISION[value as P.MessageType] ?? 0,
+        Number(revision ?? 0),
+        `${name}'s revision`,
+      );
+    } else if (r.macro === 'EVENT') assert.equal(P.EventType[name as keyof typeof P.EventType], value, name);
     else if (r.macro === 'DERR')
       assert.equal(P.DebugErrorCode[name as keyof typeof P.DebugErrorCode], value, name);
     else assert.fail(`unknown record ${r.macro}`);
@@ -85,6 +92,7 @@ test('payload decoders read what the writer wrote and reject short and long payl
     .finish();
   assert.deepEqual(P.decodeHello(hello), {
     protocolVersion: 1,
+    revision: 0,
     formatVersion: 1,
     spaceBase: 0x40000000,
     spaceSize: 64 << 20,
@@ -111,6 +119,14 @@ test('payload decoders read what the writer wrote and reject short and long payl
   const gens = new P.PayloadWriter().u32(2).u32(1).u32(2).u32(1).u64(1_700_000_000).u64(1234);
   for (let i = 0; i < 6; i++) gens.u32(i);
   assert.deepEqual(P.decodeGenerations(gens.finish()).generations[0]!.machineMs, 1234);
+  const run = P.encodeRun('.demo.notes', '');
+  assert.deepEqual([...run], [11, 0, ...new TextEncoder().encode('.demo.notes'), 0, 0]);
+  assert.throws(() => P.encodeRun('', 'run'), /class name/);
+  assert.deepEqual(P.decodeRun(new P.PayloadWriter().u32(0x40000200).u32(3).finish()), {
+    thread: 0x40000200,
+    id: 3,
+  });
+  assert.throws(() => P.decodeRun(new Uint8Array(7)), P.DebugProtocolError);
 });
 
 test('fuzz: random and mutated bytes never throw anything but DebugProtocolError', () => {
@@ -128,6 +144,7 @@ test('fuzz: random and mutated bytes never throw anything but DebugProtocolError
     P.decodeEnumerate,
     P.decodeClasses,
     P.decodeGenerations,
+    P.decodeRun,
     P.decodeError,
   ];
   const sample = P.encodeFrame(P.MessageType.STATS, 1, new Uint8Array(68));

@@ -12,6 +12,8 @@ import { crc32c } from '@phantom/lang/common/store/crc32c.js';
 // ── debug.def (a test re-reads the .def and checks every number here) ──
 export const DBG_MAGIC = 0x4450;
 export const DBG_VERSION = 1;
+/** Requests added to version 1 without changing any shape; HELLO reports the kernel's (1: RUN). */
+export const DBG_REVISION = 1;
 export const DBG_HEADER_BYTES = 16;
 export const DBG_MAX_PAYLOAD = 65536;
 export const DBG_REPLY_BIT = 0x80;
@@ -40,7 +42,11 @@ export enum MessageType {
   RESUME = 0x0c,
   INSTALL_CLASS = 0x0d,
   READ_PAGE = 0x0e,
+  RUN = 0x0f,
 }
+
+/** The revision that added each request after the first (absent: revision 0). */
+export const REQUEST_REVISION: Partial<Record<MessageType, number>> = { [MessageType.RUN]: 1 };
 
 export enum EventType {
   EV_GENERATION = 0xc1,
@@ -275,6 +281,8 @@ export class PayloadWriter {
 
 export interface HelloReply {
   protocolVersion: number;
+  /** Requests the kernel added within its version (REQUEST_REVISION); 0 for the first kernels. */
+  revision: number;
   formatVersion: number;
   spaceBase: number;
   spaceSize: number;
@@ -285,9 +293,10 @@ export interface HelloReply {
 export function decodeHello(p: Uint8Array): HelloReply {
   const r = new PayloadReader(p, 'HELLO reply');
   const protocolVersion = r.u16();
-  r.skip(2);
+  const revision = r.u16();
   const reply = {
     protocolVersion,
+    revision,
     formatVersion: r.u32(),
     spaceBase: r.u32(),
     spaceSize: r.u32(),
@@ -507,6 +516,26 @@ export function decodeThreadEnd(p: Uint8Array): { thread: number; id: number; st
   const e = { thread: r.u32(), id: r.u32(), state: r.u8() };
   r.end();
   return e;
+}
+
+/** RUN: the class's full name and a method without arguments ('' means run). */
+export function encodeRun(className: string, method: string): Uint8Array {
+  if (className === '') throw new DebugProtocolError('RUN needs a class name');
+  return new PayloadWriter().str(className).str(method).finish();
+}
+
+export interface RunReply {
+  /** The new thread object. */
+  thread: number;
+  /** Its id, as THREADS and EV_THREAD_END give it. */
+  id: number;
+}
+
+export function decodeRun(p: Uint8Array): RunReply {
+  const r = new PayloadReader(p, 'RUN reply');
+  const reply = { thread: r.u32(), id: r.u32() };
+  r.end();
+  return reply;
 }
 
 export function decodeU32Reply(p: Uint8Array, what: string): number {

@@ -95,3 +95,37 @@ test('a peer speaking another protocol version is refused at hello', async () =>
   await assert.rejects(DebugClient.connect(path, 2000), /protocol 9/);
   server.close();
 });
+
+test('run sends the class and method and reads the thread; a kernel of revision 0 is refused before sending', async () => {
+  const runs: string[] = [];
+  const revision1 = hello.slice();
+  new DataView(revision1.buffer).setUint16(2, 1, true);
+  const { path, server } = await peer((f, s) => {
+    if (f.type === P.MessageType.HELLO) reply(s, f, revision1);
+    if (f.type === P.MessageType.RUN) {
+      const r = new P.PayloadReader(f.payload, 'RUN');
+      runs.push(`${r.str()}.${r.str()}`);
+      reply(s, f, new P.PayloadWriter().u32(0x40001000).u32(7).finish());
+    }
+  });
+  const { client, hello: h } = await DebugClient.connect(path, 2000);
+  assert.equal(h.revision, 1);
+  assert.deepEqual(await client.run('.demo.notes'), { thread: 0x40001000, id: 7 });
+  await client.run('.demo.notes', 'again');
+  assert.deepEqual(runs, ['.demo.notes.', '.demo.notes.again']);
+  client.close();
+  server.close();
+
+  const old = await peer((f, s) => {
+    if (f.type === P.MessageType.HELLO) reply(s, f, hello);
+    if (f.type === P.MessageType.RUN) runs.push('sent to an old kernel');
+  });
+  const { client: oldClient } = await DebugClient.connect(old.path, 2000);
+  await assert.rejects(
+    oldClient.run('.demo.notes'),
+    /RUN needs debug protocol revision 1; this kernel has 0/,
+  );
+  assert.equal(runs.length, 2);
+  oldClient.close();
+  old.server.close();
+});

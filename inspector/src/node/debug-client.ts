@@ -44,6 +44,8 @@ export class DebugClient {
   private readonly events = new EventEmitter();
   private readonly decoder: P.FrameDecoder;
   private closedError: Error | undefined;
+  /** The kernel's protocol revision, from HELLO. */
+  private revision = 0;
   /** Frame problems seen on the channel (garbage, bad CRCs), for diagnostics. */
   readonly problems: P.FrameProblem[] = [];
 
@@ -80,6 +82,7 @@ export class DebugClient {
           `kernel speaks debug protocol ${hello.protocolVersion}, this client ${P.DBG_VERSION}`,
         );
       }
+      client.revision = hello.revision;
       return { client, hello };
     } catch (err) {
       client.close();
@@ -183,9 +186,30 @@ export class DebugClient {
     return classRef;
   }
 
-  /** Sends one request and resolves with its reply's payload. */
+  /**
+   * Starts a new thread in the machine doing `new C().method()` (method '' is run), or `C.method()`
+   * for a static method; no arguments — how a program is run again after an install. Resolves with
+   * the thread when it has started; `onDidEndThread` tells when it ends. An unknown class or method
+   * is a DebugRequestError NOT_FOUND, a method with arguments FAILED.
+   */
+  async run(className: string, method = ''): Promise<P.RunReply> {
+    return P.decodeRun(await this.request(P.MessageType.RUN, P.encodeRun(className, method)));
+  }
+
+  /**
+   * Sends one request and resolves with its reply's payload. A request newer than the kernel's
+   * protocol revision is refused here, saying so, rather than answered UNKNOWN.
+   */
   request(type: P.MessageType, payload?: Uint8Array): Promise<Uint8Array> {
     if (this.closedError) return Promise.reject(this.closedError);
+    const needs = P.REQUEST_REVISION[type] ?? 0;
+    if (needs > this.revision) {
+      return Promise.reject(
+        new Error(
+          `${P.MessageType[type]} needs debug protocol revision ${needs}; this kernel has ${this.revision} (rebuild it)`,
+        ),
+      );
+    }
     const id = this.nextId;
     this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
     return new Promise((resolve, reject) => {

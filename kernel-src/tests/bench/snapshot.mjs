@@ -1,31 +1,40 @@
 // snapshot.mjs — the persistence benchmarks (issue 5), all in one run under QEMU TCG, written to
-// kernel-src/docs/bench-persistence.md:
+// kernel-src/docs/bench-persistence.md (only the preamble and the sections below: the power-cut
+// soak's and the freeze-pause bench's sections stay as they are):
 //   1. stop-the-world pause per snapshot, p50/p99, for 64 MiB and 512 MiB object spaces with 1%,
 //      10% and 50% of the pages dirtied per interval (a generated program rewrites that many pages
 //      in a loop); beside it, on the same guest in the same run, QEMU's own savevm (QMP
 //      snapshot-save on a qcow2 disk): its pause (STOP to RESUME event) and bytes (vm-state-size);
-//   2. throughput of the CPU-bound example (lang/examples/bench.ph) with snapshots off, every 1 s
-//      and every 100 ms;
+//   2. throughput of a long CPU-bound program that also churns objects (tests/bench/throughput.ph)
+//      with snapshots off, every 1 s and every 100 ms, the three interleaved, median of the runs;
 //   3. the highest sustainable snapshot rate with a small dirty set (the counter example);
-//   4. time from QEMU start to threads running again after a kill, 64 MiB and 512 MiB.
-// Environment: PAUSE_SAMPLES (generations per configuration, default 8), THROUGHPUT_RUNS (default 3).
+//   4. time from QEMU start to threads running again after a kill, 64 MiB and 512 MiB, split into
+//      QEMU and firmware, the kernel up to the mount, the mount, and the VM up to the first line.
+// Environment: PAUSE_SAMPLES (generations per configuration, default 8), THROUGHPUT_RUNS (runs of
+// each configuration, default 3), RESTORE_BOOTS (boots per space, default 5).
 import { execFileSync } from 'node:child_process';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
 import { kernelDir, kernelPath, tempDir } from '../qemu.mjs';
+import { replaceSections } from './doc-sections.mjs';
 
 const PAUSE_SAMPLES = Number(process.env.PAUSE_SAMPLES ?? 8);
 const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 3);
+const RESTORE_BOOTS = Number(process.env.RESTORE_BOOTS ?? 5);
 const PAGE = 4096;
 /** The dirtying program announces itself and each round: the bench waits on those lines. */
 const SOURCE_OPTIONS = { progress: true, by: 'kernel-src/tests/bench/snapshot.mjs' };
 const GENERATION_LINE =
   /^snapshot: generation (\d+) \(parent \d+\): pause (\d+) us, (\d+) pages written, (\d+) copied on write, write (\d+) us, commit (\d+) us, (\d+) bytes$/;
 const examples = join(kernelDir, '..', 'lang', 'examples');
+const THROUGHPUT_PROGRAM = join(kernelDir, 'tests', 'bench', 'throughput.ph');
+/** Snapshot intervals of the throughput runs (0: off), interleaved in this order. */
+const THROUGHPUT_SNAPS = [0, 1000, 100];
 const out = join(kernelDir, 'docs', 'bench-persistence.md');
 const LONG_MS = 600_000;
 /** How long each snapshot rate is watched. */
@@ -167,18 +176,72 @@ async function pauseRun(dir, kernel, spaceMiB, percent) {
   }
 }
 
-/** Milliseconds from the VM starting its threads to bench.ph's last line, with snapshots every `snap` ms. */
+/** Clock ticks per second of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time (user + system, ms) the process `pid` has used so far, all its threads. */
+async function cpuMs(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** The VM's first line after vm_start (the debug channel's, on serial port 2 or not). */
+const VM_STARTED_LINE = /^debug: /;
+
+/**
+ * One run of throughput.ph on a fresh store with snapshots every `snap` ms: milliseconds from the
+ * VM starting its threads to the program's last line, the CPU time QEMU used meanwhile (all its
+ * threads: the vCPU and the disk I/O), that line (the same whatever `snap` is), and the
+ * generations committed meanwhile.
+ */
 async function throughputRun(dir, kernel, snap) {
-  const disk = join(dir, `bench-${snap}.img`);
-  await buildStoreDisk(disk, [join(examples, 'bench.ph')], ['.demo.bench']);
-  const machine = new Machine({ disk, append: `snap=${snap}`, kernel });
+  const disk = join(dir, `throughput-${snap}.img`);
+  await buildStoreDisk(disk, [THROUGHPUT_PROGRAM], ['.bench.throughput']);
+  const machine = new Machine({ disk, append: `snap=${snap} debug=snapshots`, kernel });
   try {
-    const start = await machine.waitForLine(/^debug: protocol/, { deadlineMs: LONG_MS });
-    const end = await machine.waitForLine(/^digits: /, { deadlineMs: LONG_MS });
-    return end.at - start.at;
+    const start = await machine.waitForLine(VM_STARTED_LINE, { deadlineMs: LONG_MS });
+    const cpuAtStart = await cpuMs(machine.pid);
+    const end = await machine.waitForLine(/^done: /, { deadlineMs: LONG_MS });
+    const cpu = (await cpuMs(machine.pid)) - cpuAtStart;
+    return {
+      ms: end.at - start.at,
+      cpuMs: cpu,
+      result: end.line,
+      generations: generations(machine.lines.slice(0, end.index)).length,
+    };
   } finally {
     await machine.kill();
   }
+}
+
+/** THROUGHPUT_RUNS rounds of one run per snapshot interval, interleaved so the host's load hits each alike. */
+async function throughput(dir, kernel) {
+  const runs = Object.fromEntries(THROUGHPUT_SNAPS.map((snap) => [snap, []]));
+  for (let round = 0; round < THROUGHPUT_RUNS; round++)
+    for (const snap of THROUGHPUT_SNAPS) {
+      process.stderr.write(`throughput: round ${round + 1}, snap=${snap}\n`);
+      runs[snap].push(await throughputRun(dir, kernel, snap));
+    }
+  const results = new Set(Object.values(runs).flatMap((r) => r.map((run) => run.result)));
+  if (results.size !== 1) throw new Error(`throughput.ph ended differently: ${[...results].join(' / ')}`);
+  return THROUGHPUT_SNAPS.map((snap) => ({
+    snap,
+    ms: percentile(
+      runs[snap].map((r) => r.ms),
+      50,
+    ),
+    min: Math.min(...runs[snap].map((r) => r.ms)),
+    max: Math.max(...runs[snap].map((r) => r.ms)),
+    cpuMs: percentile(
+      runs[snap].map((r) => r.cpuMs),
+      50,
+    ),
+    generations: percentile(
+      runs[snap].map((r) => r.generations),
+      50,
+    ),
+  }));
 }
 
 /** Generations per second achieved over a window with the counter (small dirty set) and snap=`ms`. */
@@ -199,7 +262,13 @@ async function rateRun(dir, kernel, ms) {
   }
 }
 
-/** QEMU start → first program line after a kill -9, on a store that has committed generations. */
+const MOUNTED_LINE = /^store: mounted generation \d+ .*, (\d+) pages kept for the pager, in (\d+) ms$/;
+
+/**
+ * QEMU start → first program line after a kill -9, on a store that has committed generations,
+ * RESTORE_BOOTS times, with the milestones between: the kernel's first console line (QEMU and its
+ * firmware up to there), the store mounted, the VM started (vm_start validated the space).
+ */
 async function restoreRun(dir, kernel, spaceMiB) {
   const source = join(dir, `restore-${spaceMiB}.ph`);
   await writeFile(source, dirtierSource(Math.round(((spaceMiB << 20) / PAGE) * 0.1), SOURCE_OPTIONS));
@@ -207,114 +276,206 @@ async function restoreRun(dir, kernel, spaceMiB) {
   await buildStoreDisk(disk, [source], ['.bench.dirtier'], { spaceBytes: spaceMiB << 20 });
   const memory = spaceMiB > 256 ? '1000M' : '256M';
   const first = new Machine({ disk, append: 'snap=1000 debug=snapshots', memory, kernel });
-  const ready = await first.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
-  await first.waitForLine(/^snapshot: generation/, { from: ready.index, deadlineMs: LONG_MS });
-  await first.kill();
-  const times = [];
-  for (let i = 0; i < 3; i++) {
+  try {
+    const ready = await first.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
+    await first.waitForLine(/^snapshot: generation/, { from: ready.index, deadlineMs: LONG_MS });
+  } finally {
+    await first.kill();
+  }
+  const boots = [];
+  for (let i = 0; i < RESTORE_BOOTS; i++) {
     const again = new Machine({ disk, append: 'snap=1000', memory, kernel });
     try {
       const line = await again.waitForLine(/^round \d+$/, { deadlineMs: LONG_MS });
-      times.push(line.at - again.startedAt);
+      const at = (pattern) => again.lines.find((l) => pattern.test(l.line)).at - again.startedAt;
+      const mounted = MOUNTED_LINE.exec(again.lines.find((l) => MOUNTED_LINE.test(l.line)).line);
+      boots.push({
+        total: line.at - again.startedAt,
+        kernel: at(/^Phantom kernel/),
+        mounted: at(MOUNTED_LINE),
+        vm: at(VM_STARTED_LINE),
+        pagesKept: Number(mounted[1]),
+        mountMs: Number(mounted[2]),
+      });
     } finally {
       await again.kill();
     }
   }
-  return { spaceMiB, ms: percentile(times, 50), min: Math.min(...times), max: Math.max(...times) };
+  const p50 = (key) =>
+    percentile(
+      boots.map((b) => b[key]),
+      50,
+    );
+  return {
+    spaceMiB,
+    boots: boots.length,
+    ms: p50('total'),
+    min: Math.min(...boots.map((b) => b.total)),
+    max: Math.max(...boots.map((b) => b.total)),
+    kernel: p50('kernel'),
+    mounted: p50('mounted'),
+    vm: p50('vm'),
+    mountMs: p50('mountMs'),
+    pagesKept: p50('pagesKept'),
+  };
 }
 
 const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+const load = () => loadavg()[0].toFixed(1);
 
-async function main() {
-  const temp = await tempDir();
-  const kernel = join(temp.dir, 'phantom.elf');
-  await copyFile(kernelPath, kernel);
-  const started = new Date();
-  try {
-    const pauseRows = [];
+/** The parts of the bench, in the order they run and appear; `--only a,b` runs some of them. */
+const PARTS = ['pause', 'throughput', 'rate', 'restore'];
+
+const PREAMBLE = `# Persistence benchmarks
+
+Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/snapshot.mjs\`, which writes the four sections
+below, each with its date and the host's load average; \`--only pause,throughput,rate,restore\` runs some of them
+and leaves the others as they are; environment: \`PAUSE_SAMPLES\` generations per configuration, default 8;
+\`THROUGHPUT_RUNS\`, default 3; \`RESTORE_BOOTS\`, default 5). Under QEMU TCG (\`qemu-system-i386 -accel tcg
+-nodefaults\`) on the development VM: 2 cores shared with other work, so absolute times are noisy; ratios come from
+the same guest in the same run. The power-cut soak and the freeze's pause have sections of their own, written by
+their own commands.
+`;
+
+/** "Measured … UTC, load average …": when a part ran and how busy the host was (1-minute load, start → end). */
+const measured = (part) =>
+  `Measured ${part.started.toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${part.loadBefore} → ${part.loadAfter}.`;
+
+function pauseSection(part) {
+  return [
+    '## Stop-the-world pause per snapshot',
+    '',
+    "Our pause is the kernel's TSC measurement of `pager_freeze` (write-protect the pages dirtied since the last",
+    "generation); the pages are then written while threads run. QEMU's savevm (QMP `snapshot-save`, vmstate and",
+    'disk on the same qcow2 store disk, after our samples on the same guest) stops the VM from its STOP to its',
+    "RESUME event while it writes all of the guest's RAM. Guest: a generated program that rewrites the given share of",
+    "the space's pages in a loop; first two generations skipped (they hold the fresh allocation). Bytes: the store's",
+    `bytes per generation (pages and metadata) over the dirty bytes (pages written × 4096). ${measured(part)}`,
+    '',
+    '| space | dirty per interval | guest RAM | our pause p50 | p99 | pages written p50 | write+commit p50 | bytes / dirty bytes | savevm pause | savevm bytes | pause ratio (savevm / our p99) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...part.rows.map((r) => {
+      const p99 = percentile(r.pauses, 99);
+      return `| ${r.spaceMiB} MiB | ${r.percent}% | ${r.memory} | ${fmt(percentile(r.pauses, 50))} µs | ${fmt(p99)} µs | ${r.pagesWritten} | ${fmt(r.writeMs)} ms | ${fmt(r.bytesRatio, 3)} | ${fmt(r.savevmPauseUs / 1000)} ms | ${fmt(r.savevmBytes / 2 ** 20, 1)} MiB | ${fmt(r.savevmPauseUs / Math.max(1, p99))}× |`;
+    }),
+  ].join('\n');
+}
+
+function throughputSection(part) {
+  const off = part.rows.find((r) => r.snap === 0);
+  return [
+    '## Throughput of a CPU-bound program (tests/bench/throughput.ph)',
+    '',
+    'Interpreter work (a sieve, recursive Fibonacci, a hash loop) in 120 rounds, each also replacing 256 of 8192',
+    'persistent records with new objects and rewriting 1024 others, so every interval leaves pages dirty. Time from',
+    "the VM starting its threads to the program's last line (which is the same in every run), on a fresh store;",
+    `${THROUGHPUT_RUNS} runs of each configuration, interleaved (off, 1 s, 100 ms, off, …), median. On a shared host`,
+    "the wall time swings with what else runs, so the table also has QEMU's CPU time over the same span (user +",
+    'system, all its threads, vCPU and disk I/O alike): the work the machine did, whatever it had to wait for.',
+    measured(part),
+    '',
+    '| snapshots | time p50 | min | max | generations committed | throughput vs. off | QEMU CPU time p50 | by CPU time vs. off |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...part.rows.map(
+      (r) =>
+        `| ${r.snap === 0 ? 'off (snap=0)' : `every ${r.snap} ms`} | ${fmt(r.ms)} ms | ${fmt(r.min)} ms | ${fmt(r.max)} ms | ${fmt(r.generations)} | ${fmt((100 * off.ms) / r.ms, 1)}% | ${fmt(r.cpuMs)} ms | ${fmt((100 * off.cpuMs) / r.cpuMs, 1)}% |`,
+    ),
+  ].join('\n');
+}
+
+function rateSection(part) {
+  const met = part.rows.filter((r) => r.perSecond >= 0.9 * (1000 / r.ms));
+  const bestMet = met.length ? Math.max(...met.map((r) => 1000 / r.ms)) : Number.NaN;
+  const fastest = part.rows.reduce((a, r) => (r.perSecond > a.perSecond ? r : a));
+  return [
+    '## Highest sustainable snapshot rate (counter example: a few pages dirty per generation)',
+    '',
+    `Generations committed per second over about 5 s; sustainable when at least 90% of the asked rate. ${measured(part)}`,
+    '',
+    '| snap= | asked per s | committed per s | write+commit p50 |',
+    '| ---: | ---: | ---: | ---: |',
+    ...part.rows.map((r) => `| ${r.ms} ms | ${fmt(1000 / r.ms)} | ${fmt(r.perSecond, 1)} | ${fmt(r.writeMs, 1)} ms |`),
+    '',
+    `Highest asked rate met (within 10%): **${fmt(bestMet)} per second**; most generations committed: ` +
+      `**${fmt(fastest.perSecond, 1)} per second** (at snap=${fastest.ms}).`,
+  ].join('\n');
+}
+
+function restoreSection(part) {
+  return [
+    '## QEMU start to threads running after a kill -9',
+    '',
+    'A store with committed generations (the 10%-dirty program, killed after its first generation after',
+    `allocating), booted ${RESTORE_BOOTS} times: from spawning QEMU to the program's first line, with the console lines between`,
+    "(host arrival times, p50 of each): the kernel's first line (QEMU's own start and its firmware up to there), the",
+    'store mounted (every non-zero page of the generation read and checked, and kept for the pager), the VM started',
+    "(vm_start validated the space, taking the kept pages), the program's first line. Mount is the kernel's own figure.",
+    measured(part),
+    '',
+    '| space | non-zero pages | QEMU start → first line p50 | min | max | → kernel line | → mounted | → VM started | mount (kernel) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...part.rows.map(
+      (r) =>
+        `| ${r.spaceMiB} MiB | ${fmt(r.pagesKept)} | ${fmt(r.ms)} ms | ${fmt(r.min)} ms | ${fmt(r.max)} ms | ${fmt(r.kernel)} ms | ${fmt(r.mounted)} ms | ${fmt(r.vm)} ms | ${fmt(r.mountMs)} ms |`,
+    ),
+  ].join('\n');
+}
+
+const SECTIONS = {
+  pause: { key: '## Stop-the-world pause', write: pauseSection },
+  throughput: { key: '## Throughput', write: throughputSection },
+  rate: { key: '## Highest sustainable snapshot rate', write: rateSection },
+  restore: { key: '## QEMU start to threads running', write: restoreSection },
+};
+
+async function runPart(name, dir, kernel) {
+  const part = { started: new Date(), loadBefore: load() };
+  if (name === 'pause') {
+    part.rows = [];
     for (const spaceMiB of [64, 512])
       for (const percent of [1, 10, 50]) {
         process.stderr.write(`pause: ${spaceMiB} MiB, ${percent}% dirty\n`);
-        pauseRows.push(await pauseRun(temp.dir, kernel, spaceMiB, percent));
+        part.rows.push(await pauseRun(dir, kernel, spaceMiB, percent));
       }
-    const throughput = {};
-    for (const snap of [0, 1000, 100]) {
-      process.stderr.write(`throughput: snap=${snap}\n`);
-      const runs = [];
-      for (let i = 0; i < THROUGHPUT_RUNS; i++) runs.push(await throughputRun(temp.dir, kernel, snap));
-      throughput[snap] = percentile(runs, 50);
-    }
-    const rates = [];
+  } else if (name === 'throughput') {
+    part.rows = await throughput(dir, kernel);
+  } else if (name === 'rate') {
+    part.rows = [];
     for (const ms of [200, 100, 50, 20, 10]) {
       process.stderr.write(`rate: snap=${ms}\n`);
-      rates.push(await rateRun(temp.dir, kernel, ms));
+      part.rows.push(await rateRun(dir, kernel, ms));
     }
-    const restores = [];
+  } else {
+    part.rows = [];
     for (const spaceMiB of [64, 512]) {
       process.stderr.write(`restore: ${spaceMiB} MiB\n`);
-      restores.push(await restoreRun(temp.dir, kernel, spaceMiB));
+      part.rows.push(await restoreRun(dir, kernel, spaceMiB));
     }
-    const met = rates.filter((r) => r.perSecond >= 0.9 * (1000 / r.ms));
-    const bestMet = met.length ? Math.max(...met.map((r) => 1000 / r.ms)) : Number.NaN;
-    const fastest = rates.reduce((a, r) => (r.perSecond > a.perSecond ? r : a));
-    const md = [
-      '# Persistence benchmarks',
-      '',
-      'Command: `make -C kernel-src bench` (runs `node kernel-src/tests/bench/snapshot.mjs`; `PAUSE_SAMPLES` generations per',
-      `configuration, default 8; \`THROUGHPUT_RUNS\`, default 3). Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-      'under QEMU TCG (`qemu-system-i386 -accel tcg -nodefaults`) on the development VM: 2 cores shared with other work,',
-      'so absolute times are noisy; ratios come from the same guest in the same run.',
-      '',
-      '## Stop-the-world pause per snapshot',
-      '',
-      'Our pause is the kernel\'s TSC measurement of `pager_freeze` (write-protect the pages dirtied since the last',
-      'generation); the pages are then written while threads run. QEMU\'s savevm (QMP `snapshot-save`, vmstate and',
-      'disk on the same qcow2 store disk, after our samples on the same guest) stops the VM from its STOP to its',
-      'RESUME event while it writes all of the guest\'s RAM. Guest: a generated program that rewrites the given share of',
-      'the space\'s pages in a loop; first two generations skipped (they hold the fresh allocation). Bytes: the store\'s',
-      'bytes per generation (pages and metadata) over the dirty bytes (pages written × 4096).',
-      '',
-      '| space | dirty per interval | guest RAM | our pause p50 | p99 | pages written p50 | write+commit p50 | bytes / dirty bytes | savevm pause | savevm bytes | pause ratio (savevm / our p99) |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...pauseRows.map((r) => {
-        const p99 = percentile(r.pauses, 99);
-        return `| ${r.spaceMiB} MiB | ${r.percent}% | ${r.memory} | ${fmt(percentile(r.pauses, 50))} µs | ${fmt(p99)} µs | ${r.pagesWritten} | ${fmt(r.writeMs)} ms | ${fmt(r.bytesRatio, 3)} | ${fmt(r.savevmPauseUs / 1000)} ms | ${fmt(r.savevmBytes / 2 ** 20, 1)} MiB | ${fmt(r.savevmPauseUs / Math.max(1, p99))}× |`;
-      }),
-      '',
-      '## Throughput of the CPU-bound example (lang/examples/bench.ph)',
-      '',
-      `Time from the VM starting its threads to the example's last line, median of ${THROUGHPUT_RUNS} runs.`,
-      '',
-      '| snapshots | time | throughput vs. off |',
-      '| --- | ---: | ---: |',
-      ...[0, 1000, 100].map(
-        (s) =>
-          `| ${s === 0 ? 'off (snap=0)' : `every ${s} ms`} | ${fmt(throughput[s])} ms | ${fmt((100 * throughput[0]) / throughput[s], 1)}% |`,
-      ),
-      '',
-      '## Highest sustainable snapshot rate (counter example: a few pages dirty per generation)',
-      '',
-      'Generations committed per second over about 5 s; sustainable when at least 90% of the asked rate.',
-      '',
-      '| snap= | asked per s | committed per s | write+commit p50 |',
-      '| ---: | ---: | ---: | ---: |',
-      ...rates.map((r) => `| ${r.ms} ms | ${fmt(1000 / r.ms)} | ${fmt(r.perSecond, 1)} | ${fmt(r.writeMs, 1)} ms |`),
-      '',
-      `Highest asked rate met (within 10%): **${fmt(bestMet)} per second**; most generations committed: ` +
-        `**${fmt(fastest.perSecond, 1)} per second** (at snap=${fastest.ms}).`,
-      '',
-      '## QEMU start to threads running after a kill -9',
-      '',
-      'A store with committed generations (the 10%-dirty program, killed after its first generation after',
-      'allocating), booted 3 times: from spawning QEMU to the program\'s first line. Includes QEMU\'s own start.',
-      '',
-      '| space | p50 | min | max |',
-      '| ---: | ---: | ---: | ---: |',
-      ...restores.map((r) => `| ${r.spaceMiB} MiB | ${fmt(r.ms)} ms | ${fmt(r.min)} ms | ${fmt(r.max)} ms |`),
-      '',
-    ].join('\n');
-    await writeFile(out, md);
-    process.stdout.write(md);
+  }
+  part.loadAfter = load();
+  return part;
+}
+
+async function main() {
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : PARTS;
+  const unknown = only.filter((p) => !PARTS.includes(p));
+  if (unknown.length || !only.length) {
+    console.error(`usage: snapshot.mjs [--only ${PARTS.join(',')}] (unknown: ${unknown.join(', ')})`);
+    process.exit(2);
+  }
+  const temp = await tempDir();
+  const kernel = join(temp.dir, 'phantom.elf');
+  await copyFile(kernelPath, kernel);
+  try {
+    const sections = [];
+    for (const name of PARTS.filter((p) => only.includes(p))) {
+      const section = SECTIONS[name].write(await runPart(name, temp.dir, kernel));
+      process.stdout.write(`${section}\n\n`);
+      sections.push({ key: SECTIONS[name].key, text: section });
+    }
+    const before = await readFile(out, 'utf8').catch(() => '');
+    await writeFile(out, replaceSections(before, PREAMBLE, sections));
   } finally {
     await temp.cleanup();
   }

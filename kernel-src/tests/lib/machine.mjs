@@ -122,6 +122,11 @@ export class Machine {
     await this.#exited;
   }
 
+  /** QEMU's process id (its CPU time is in /proc/PID/stat). */
+  get pid() {
+    return this.#process.pid;
+  }
+
   exited() {
     return this.#exited;
   }

@@ -105,6 +105,7 @@ TEST(debug_hello_reports_versions_and_space) {
   CHECK_EQ(r[0].type, DBG_HELLO | DBG_REPLY_BIT);
   CHECK_EQ(r[0].id, 7);
   CHECK_EQ(get16(r[0].p), DBG_VERSION);
+  CHECK_EQ(get16(r[0].p + 2), DBG_REVISION);
   CHECK_EQ(get32(r[0].p + 8), SPACE_BASE);
   CHECK_EQ(get32(r[0].p + 12), 1 << 20);
   CHECK(memcmp(r[0].p + 22, DEBUG_KERNEL_NAME, strlen(DEBUG_KERNEL_NAME)) == 0);
@@ -196,6 +197,39 @@ TEST(debug_malformed_requests_get_error_replies) {
   }
 }
 
+/** A RUN payload: str class, str method. */
+static uint32_t run_payload(uint8_t *p, const char *cls, const char *method) {
+  uint32_t c = (uint32_t)strlen(cls), m = (uint32_t)strlen(method);
+  put16(p, (uint16_t)c);
+  memcpy(p + 2, cls, c);
+  put16(p + 2 + c, (uint16_t)m);
+  memcpy(p + 4 + c, method, m);
+  return 4 + c + m;
+}
+
+TEST(debug_run_checks_its_payload_and_names) {
+  setup();
+  uint8_t p[64];
+  uint32_t n = run_payload(p, ".demo.node", "run");
+  send(DBG_RUN, 1, p, n - 1);     /* the method name is cut short */
+  send(DBG_RUN, 2, p, 2);         /* no method name at all */
+  p[n] = 0;
+  send(DBG_RUN, 3, p, n + 1);     /* a trailing byte */
+  uint32_t empty = run_payload(p, "", "run");
+  send(DBG_RUN, 4, p, empty);     /* no class name */
+  n = run_payload(p, ".demo.nowhere", "");
+  send(DBG_RUN, 5, p, n);
+  struct reply r[8];
+  CHECK_EQ(exchange(r, 8), 5);
+  int codes[5] = {DE_BAD_REQUEST, DE_BAD_REQUEST, DE_BAD_REQUEST, DE_BAD_REQUEST, DE_NOT_FOUND};
+  for (int i = 0; i < 5; i++) {
+    CHECK_EQ(r[i].type, DBG_ERROR_TYPE);
+    CHECK_EQ(r[i].id, (uint32_t)i + 1);
+    CHECK_EQ(get16(r[i].p), codes[i]);
+  }
+  CHECK(obj_slots(space_root())[ROOT_THREADS] == 0);
+}
+
 TEST(debug_garbage_and_bad_frames_are_skipped) {
   setup();
   memcpy(in_buf, "noise PD", 8);
@@ -221,6 +255,10 @@ TEST(debug_fuzz_random_and_mutated_frames) {
     uint32_t len = (uint32_t)(rand() % 40);
     for (uint32_t i = 0; i < len; i++) payload[i] = (uint8_t)rand();
     if (rand() % 2 && len >= 8) put32(payload + 4 * (rand() % 2), obj_addr(first) + (uint32_t)(rand() % 64));
+    if (type == DBG_RUN && rand() % 2) { /* a well-formed RUN, some of its bytes changed */
+      len = run_payload(payload, ".demo.node", "run");
+      payload[rand() % len] = (uint8_t)rand();
+    }
     send((uint8_t)type, (uint32_t)round, payload, len);
     if (rand() % 4 == 0) in_buf[rand() % in_len] ^= (uint8_t)(1 << (rand() % 8));
     if (rand() % 8 == 0) in_buf[in_len++] = (uint8_t)rand();

@@ -3,7 +3,8 @@
  * class, a live replacement that existing instances and other classes' constants follow, the
  * refusals (changed fields, unknown names, bad code) that leave the space untouched, an install
  * with collections in the middle, the chunked transport, and a fuzz loop of random, truncated and
- * mutated blobs after each of which space_validate must pass.
+ * mutated blobs after each of which space_validate must pass. Then RUN (run_class): a thread that
+ * constructs an installed class and runs its method, a static method, and the refusals.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "install.h"
 #include "space_fixture.h"
 #include "test.h"
+#include "vm_fixture.h"
 
 #define MIB (1024u * 1024u)
 
@@ -339,4 +341,104 @@ TEST(install_fuzz_random_truncated_and_mutated_blobs_keep_the_space_valid) {
     if (round % 100 == 0) CHECK(space_validate(MIB) == 0);
   }
   CHECK(space_validate(MIB) == 0);
+}
+
+/* ── RUN ── */
+
+/** Method `name` whose code prints the string `text` through .internal.io.tty.println. */
+static void print_method(const char *name, uint32_t flags, uint32_t argc, int32_t vindex, const char *text) {
+  static const uint8_t code[] = {OP_PUSH_CONST, 0, 0, OP_CALL_STATIC, 1, 0, 1, OP_RET_VOID};
+  method(name, flags, argc, argc, vindex, code, sizeof code);
+  w32(2);
+  wconst_string(text);
+  wconst_method(".internal.io.tty", "println");
+  w32(0);
+  w32(0);
+}
+
+/**
+ * .t.greeter: a constructor printing "made", run() printing "ran", a static hello() printing
+ * "static", and a static twice(x) that takes an argument; println is made a method of the tty
+ * class first, so the blob's constants resolve.
+ */
+static void install_greeter(void) {
+  fixture_space(MIB);
+  word_t println = vm_fixture_native(CID_TTY, "println", NATIVE_TTY_PRINTLN, 1, MF_STATIC);
+  word_t tty_methods = fixture_array(1);
+  obj_slots(tty_methods)[0] = println;
+  obj_slots(fixture_internal_class(CID_TTY))[CLASS_METHODS] = tty_methods;
+  header(".t.greeter", ".internal.object", 0, 0);
+  w32(1);
+  wstr(".t.greeter");
+  wstr("run");
+  w32(4);
+  print_method("<init>", MF_CTOR, 1, -1, "made");
+  print_method("run", 0, 1, 0, "ran");
+  print_method("hello", MF_STATIC, 0, -1, "static");
+  print_method("twice", MF_STATIC, 1, -1, "never");
+  word_t cls = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  CHECK(vm_try_start(MIB) == 0);
+}
+
+/** run_class by C strings: the thread started, or 0 when it was refused. */
+static word_t run_named(const char *cls, const char *method, int *not_found) {
+  word_t thread = 0;
+  run_class((const uint8_t *)cls, (uint32_t)strlen(cls), (const uint8_t *)method, (uint32_t)strlen(method), &thread,
+            not_found);
+  return thread;
+}
+
+TEST(run_constructs_the_class_and_runs_its_method_in_a_new_thread) {
+  install_greeter();
+  int not_found = 1;
+  word_t first = run_named(".t.greeter", "", &not_found);
+  CHECK(first != 0);
+  CHECK_EQ(not_found, 0);
+  word_t second = run_named(".t.greeter", "hello", &not_found);
+  CHECK(second != 0);
+  CHECK_EQ(obj_slots(second)[THREAD_ID], obj_slots(first)[THREAD_ID] + int_to_word(1));
+  CHECK_EQ(obj_slots(space_root())[ROOT_THREADS], first);
+  word_t launcher = obj_slots(obj_slots(first)[THREAD_FRAME])[FRAME_METHOD];
+  CHECK(string_equals(obj_slots(launcher)[METHOD_NAME], "launch"));
+  CHECK_EQ(obj_slots(launcher)[METHOD_OWNER], fixture_internal_class(CID_BOOT));
+  CHECK(space_validate(MIB) == 0);
+  enum vm_stop stop;
+  const char *out = vm_fixture_run(0, -1, &stop);
+  CHECK_EQ(stop, VM_ALL_ENDED);
+  CHECK(strcmp(out, "made\nran\nstatic\n") == 0);
+  CHECK_EQ(obj_slots(first)[THREAD_STATE], int_to_word(TS_DONE));
+  CHECK_EQ(obj_slots(second)[THREAD_STATE], int_to_word(TS_DONE));
+  CHECK(space_validate(MIB) == 0);
+}
+
+TEST(run_refuses_unknown_names_internal_classes_and_methods_with_arguments) {
+  install_greeter();
+  uint32_t top = space_top();
+  int not_found = 0;
+  CHECK(run_named(".t.nowhere", "", &not_found) == 0);
+  CHECK_EQ(not_found, 1);
+  CHECK(run_named(".internal.string", "", &not_found) == 0);
+  CHECK_EQ(not_found, 1);
+  CHECK(run_named(".t.greeter", "nothing", &not_found) == 0);
+  CHECK_EQ(not_found, 1);
+  CHECK(run_named(".t.greeter", "<init>", &not_found) == 0); /* a constructor is not static */
+  CHECK_EQ(not_found, 1);
+  CHECK(run_named(".t.greeter", "twice", &not_found) == 0);
+  CHECK_EQ(not_found, 0);
+  CHECK_EQ(space_top(), top);
+  CHECK(obj_slots(space_root())[ROOT_THREADS] == 0);
+}
+
+TEST(run_survives_collections_in_the_middle) {
+  install_greeter();
+  for (uint32_t size = 4096; size > 0; size /= 2)
+    while (space_alloc(fixture_internal_class(CID_ARRAY), KIND_SLOTS, size)) {
+    }
+  uint32_t collections = gc_get_stats()->collections;
+  int not_found = 0;
+  CHECK(run_named(".t.greeter", "run", &not_found) != 0);
+  CHECK(gc_get_stats()->collections > collections);
+  CHECK(space_validate(MIB) == 0);
+  CHECK(strcmp(vm_fixture_run(0, -1, 0), "made\nran\n") == 0);
 }

@@ -316,6 +316,84 @@ TEST(store_falls_back_when_a_page_of_the_newest_is_damaged) {
   CHECK(free_blocks_agree(&s));
 }
 
+/* What a page sink (store_keep_checked_pages) was given: a copy of each page kept since the last forget. */
+static struct {
+  uint8_t *bytes;
+  bool kept[MAX_PAGES];
+  uint32_t keeps, forgets;
+  bool kept_twice, out_of_range;
+} sink_seen;
+
+static void sink_keep(void *context, uint32_t page, const void *bytes) {
+  sink_seen.keeps++;
+  if (page >= PAGES) {
+    sink_seen.out_of_range = true;
+    return;
+  }
+  sink_seen.kept_twice |= sink_seen.kept[page];
+  sink_seen.kept[page] = true;
+  memcpy(sink_seen.bytes + (size_t)page * BLOCK_SIZE, bytes, BLOCK_SIZE);
+}
+
+static void sink_forget(void *context) { memset(sink_seen.kept, 0, sizeof sink_seen.kept); sink_seen.forgets++; }
+
+static void sink_reset(struct store *s) {
+  if (!sink_seen.bytes) sink_seen.bytes = malloc((size_t)MAX_PAGES * BLOCK_SIZE);
+  memset(sink_seen.kept, 0, sizeof sink_seen.kept);
+  sink_seen.keeps = sink_seen.forgets = 0;
+  sink_seen.kept_twice = sink_seen.out_of_range = false;
+  struct store_page_sink sink = {sink_keep, sink_forget, 0};
+  store_keep_checked_pages(s, &sink);
+}
+
+/* The pages kept since the last forget are the non-zero pages of the mounted generation, byte for byte. */
+static int kept_pages_match(struct store *s) {
+  uint32_t g = store_current_generation(s);
+  uint8_t want[BLOCK_SIZE];
+  if (sink_seen.kept_twice || sink_seen.out_of_range) return 0;
+  for (uint32_t p = 0; p < PAGES; p++) {
+    if (sink_seen.kept[p] != (version[g][p] != 0)) return 0;
+    if (!sink_seen.kept[p]) continue;
+    page_bytes(version[g][p], p, want);
+    if (memcmp(sink_seen.bytes + (size_t)p * BLOCK_SIZE, want, BLOCK_SIZE) != 0) return 0;
+  }
+  return 1;
+}
+
+TEST(store_hands_the_pages_it_checks_at_mount_to_its_sink) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  sink_reset(&s);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 3);
+  CHECK_EQ(sink_seen.forgets, 1);
+  CHECK(kept_pages_match(&s));
+  uint32_t bad = 0, keeps = sink_seen.keeps;
+  CHECK_EQ(store_verify_generation(&s, 2, &bad), STORE_OK);
+  CHECK_EQ(sink_seen.keeps, keeps);
+
+  /* Page 603 is in generation 3's second map range: the pages of its first range were kept, then forgotten. */
+  disk_fake_flip_bit(page_block(&s, 603), random_below(BLOCK_SIZE * 8));
+  sink_reset(&s);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK_EQ(sink_seen.forgets, 2);
+  CHECK(kept_pages_match(&s));
+  CHECK_EQ(remount(&s, 1), STORE_OK);
+  CHECK(kept_pages_match(&s));
+  CHECK(contents_match(&s));
+}
+
+TEST(store_keeps_no_pages_when_it_checks_them_on_read) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_ON_READ);
+  sink_reset(&s);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(sink_seen.keeps, 0);
+  CHECK_EQ(sink_seen.forgets, 1);
+  CHECK(contents_match(&s));
+}
+
 TEST(store_reports_a_damaged_page_on_read_when_pages_are_checked_lazily) {
   struct store s;
   three_generations(&s, STORE_CHECK_PAGES_ON_READ);

@@ -12,26 +12,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, type Stats, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { MAX_REQUEST_BYTES } from '../common/api.js';
+import { contentSecurityPolicy } from '../common/content-security-policy.js';
+import { rendererContentType } from '../common/renderer-files.js';
 import type { HostServices } from './services.js';
 import { Session } from './session.js';
 
 const TOKEN_COOKIE = 'phantom_token';
-
-/** Content types of what the renderer bundle contains. */
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-};
 
 export interface HostServerOptions {
   /** Folder with the built renderer (index.html, app.js, ...). */
@@ -51,24 +40,6 @@ export interface HostServer {
   close(): Promise<void>;
 }
 
-/** The Content-Security-Policy of every page: nothing remote, no inline script, no eval. */
-export function contentSecurityPolicy(origin: string): string {
-  const ws = origin.replace(/^http/, 'ws');
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    // Monaco and xterm.js set element styles at run time.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    `connect-src 'self' ${ws}`,
-    "worker-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined || given.length !== token.length) return false;
   return timingSafeEqual(Buffer.from(given), Buffer.from(token));
@@ -85,8 +56,10 @@ function cookieToken(req: IncomingMessage): string | undefined {
 export function startHostServer(options: HostServerOptions): Promise<HostServer> {
   const token = options.token ?? randomBytes(32).toString('hex');
   let origin = '';
+  // Set once the port is known, before the first request can arrive.
+  let policy = '';
   const securityHeaders = () => ({
-    'Content-Security-Policy': contentSecurityPolicy(origin),
+    'Content-Security-Policy': policy,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
@@ -112,7 +85,7 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
     }
     if (!stats.isFile()) return deny(res, 404, 'not found');
     res.writeHead(200, {
-      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': rendererContentType(file),
       'Content-Length': stats.size,
       ...securityHeaders(),
     });
@@ -162,6 +135,7 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       origin = `http://127.0.0.1:${port}`;
+      policy = contentSecurityPolicy([`ws://127.0.0.1:${port}`]);
       resolve({
         url: `${origin}/`,
         urlWithToken: `${origin}/?token=${token}`,

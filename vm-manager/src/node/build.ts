@@ -35,6 +35,8 @@ const STEP_SPAN: Record<BuildStep, [number, number]> = {
   classes: [60, 80],
   image: [80, 100],
 };
+/** Without a program the kernel is the whole build. */
+const KERNEL_ONLY_SPAN: [number, number] = [0, 100];
 
 type Emit = (event: BuildEvent) => void;
 
@@ -138,8 +140,8 @@ async function step(
   name: BuildStep,
   emit: Emit,
   work: () => Promise<'built' | 'up-to-date'>,
+  [start, end] = STEP_SPAN[name],
 ): Promise<'built' | 'up-to-date'> {
-  const [start, end] = STEP_SPAN[name];
   emit({ kind: 'step-started', step: name, percent: start });
   try {
     const outcome = await work();
@@ -170,20 +172,25 @@ export async function build(
   if (!existsSync(join(kernelDir, 'Makefile')))
     throw new VmError('build-failed', `no kernel sources at ${kernelDir}`);
   outcomes.push(
-    await step('kernel', onProgress, async () => {
-      const inputs = [
-        join(kernelDir, 'Makefile'),
-        ...(await filesUnder(kernelDir, (n) => /\.(c|h|S|ld)$/.test(n))).filter(
-          (f) => !relative(kernelDir, f).startsWith('build') && !relative(kernelDir, f).startsWith('tests'),
-        ),
-        ...(await filesUnder(join(langDir, 'spec'), (n) => n.endsWith('.def'))),
-      ];
-      const hash = await hashFiles(inputs);
-      if (stamps.fresh('kernel', hash, kernelPath)) return 'up-to-date';
-      await runTool('kernel', 'gcc', 'make', ['-C', kernelDir, 'kernel'], kernelDir, onProgress);
-      await stamps.record('kernel', hash);
-      return 'built';
-    }),
+    await step(
+      'kernel',
+      onProgress,
+      async () => {
+        const inputs = [
+          join(kernelDir, 'Makefile'),
+          ...(await filesUnder(kernelDir, (n) => /\.(c|h|S|ld)$/.test(n))).filter(
+            (f) => !relative(kernelDir, f).startsWith('build') && !relative(kernelDir, f).startsWith('tests'),
+          ),
+          ...(await filesUnder(join(langDir, 'spec'), (n) => n.endsWith('.def'))),
+        ];
+        const hash = await hashFiles(inputs);
+        if (stamps.fresh('kernel', hash, kernelPath)) return 'up-to-date';
+        await runTool('kernel', 'gcc', 'make', ['-C', kernelDir, 'kernel'], kernelDir, onProgress);
+        await stamps.record('kernel', hash);
+        return 'built';
+      },
+      options.program === undefined ? KERNEL_ONLY_SPAN : STEP_SPAN.kernel,
+    ),
   );
 
   let imagePath: string | undefined;

@@ -12,6 +12,7 @@ import {
 } from '../common/api.js';
 import { checkpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, VmError } from '../common/errors.js';
+import { type OnMachineProgress, progressStep } from '../common/progress.js';
 import type { Driver } from './driver.js';
 import type { MachineDir } from './machine-dir.js';
 
@@ -42,7 +43,11 @@ export class Checkpoints {
     return found;
   }
 
-  async create(name: string, description = ''): Promise<Checkpoint> {
+  async create(name: string, description = '', onProgress?: OnMachineProgress): Promise<Checkpoint> {
+    return progressStep('checkpoint', 0, 100, onProgress, () => this.take(name, description));
+  }
+
+  private async take(name: string, description: string): Promise<Checkpoint> {
     const parsed = checkpointNameSchema.safeParse(name);
     if (!parsed.success) throw new VmError('bad-input', parsed.error.issues[0]!.message);
     const state = await this.activeState('take a checkpoint');
@@ -73,14 +78,28 @@ export class Checkpoints {
     return checkpoint;
   }
 
-  async revert(name: string, options: RevertOptions): Promise<RevertResult> {
+  /**
+   * Progress: the automatic checkpoint (when taken) and the revert share the bar evenly; both
+   * write or read all guest RAM.
+   */
+  async revert(name: string, options: RevertOptions, onProgress?: OnMachineProgress): Promise<RevertResult> {
     const target = await this.get(name);
     const result: RevertResult = { revertedTo: name };
+    let revertFrom = 0;
     if (options.autoCheckpoint === 'take') {
       const auto = `auto-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await this.create(auto, `state before reverting to '${name}'`);
+      await progressStep('auto-checkpoint', 0, 50, onProgress, () =>
+        this.take(auto, `state before reverting to '${name}'`),
+      );
       result.autoCheckpoint = auto;
+      revertFrom = 50;
     }
+    await progressStep('revert', revertFrom, 100, onProgress, () => this.load(target));
+    return result;
+  }
+
+  private async load(target: Checkpoint): Promise<void> {
+    const name = target.name;
     // No state check first: the load itself fails on a machine that is not running, and only
     // then is the state read to say so. A revert is on the studio's critical path.
     let after: 'running' | 'paused';
@@ -101,7 +120,6 @@ export class Checkpoints {
     if (target.machineState === 'paused' && after === 'running') await this.host.driver.pause();
     const records = await this.host.dir.readCheckpoints();
     await this.host.dir.writeCheckpoints({ ...records, current: name });
-    return result;
   }
 
   async delete(name: string): Promise<void> {

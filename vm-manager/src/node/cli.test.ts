@@ -16,7 +16,7 @@ import {
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
-import { EXIT } from './cli.js';
+import { EXIT, main } from './cli.js';
 import { pollUntil } from './process-watch.js';
 
 const PHANTOM = join(PACKAGE_ROOT, 'bin', 'phantom.mjs');
@@ -190,4 +190,84 @@ test('phantom console attaches in a terminal, passes keys through, and Ctrl-] de
   assert.match(await ok('status', 'tty'), /running/, 'detaching leaves the machine running');
   await ok('kill', 'tty');
   await ok('rm', 'tty');
+});
+
+/** What one in-process run of the CLI wrote, with stderr a terminal or not. */
+async function runInProcess(
+  args: string[],
+  interactive: boolean,
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    interactive,
+  });
+  return { code, out, err };
+}
+
+test('progress bars are drawn on a terminal only, and never with --json', async () => {
+  const previous = process.env.PHANTOM_STATE_DIR;
+  process.env.PHANTOM_STATE_DIR = state.root;
+  try {
+    const bars = await runInProcess(['build'], true);
+    assert.equal(bars.code, EXIT.ok, bars.err);
+    assert.match(bars.err, /\r\x1b\[2K\[#{24}\] 100% (kernel up to date|kernel built) \(\d+\.\d s\)\n/);
+
+    const json = await runInProcess(['build', '--json'], true);
+    assert.equal(json.code, EXIT.ok, json.err);
+    const built = JSON.parse(json.out) as { kernelPath: string; upToDate: boolean };
+    assert.match(built.kernelPath, /phantom\.elf$/);
+    assert.equal(built.upToDate, true);
+    assert.doesNotMatch(json.err, /\x1b|%/, 'a bar was drawn with --json');
+
+    const piped = await runInProcess(['build'], false);
+    assert.equal(piped.code, EXIT.ok, piped.err);
+    assert.equal(piped.err, 'up to date\n', 'stderr is no terminal, so no bar');
+  } finally {
+    if (previous === undefined) delete process.env.PHANTOM_STATE_DIR;
+    else process.env.PHANTOM_STATE_DIR = previous;
+  }
+});
+
+test('checkpoint and rollback draw their steps on a terminal, and --json stays clean', async () => {
+  const previous = process.env.PHANTOM_STATE_DIR;
+  process.env.PHANTOM_STATE_DIR = state.root;
+  try {
+    const kernel = await buildTickKernel(state.root);
+    await ok('up', 'bars', '--kernel', kernel);
+    const checkpoint = await runInProcess(['checkpoint', 'bars', 'one'], true);
+    assert.equal(checkpoint.code, EXIT.ok, checkpoint.err);
+    assert.match(checkpoint.err, /saving the checkpoint… \d+\.\d s/);
+    assert.match(checkpoint.err, /\[#{24}\] 100% checkpoint saved \(\d+\.\d s\)\n/);
+
+    const rollback = await runInProcess(['rollback', 'bars', 'one', '--json'], true);
+    assert.equal(rollback.code, EXIT.ok, rollback.err);
+    const result = JSON.parse(rollback.out) as { revertedTo: string; autoCheckpoint: string };
+    assert.equal(result.revertedTo, 'one');
+    assert.match(result.autoCheckpoint, /^auto-/);
+    assert.doesNotMatch(rollback.err, /\x1b|%/, 'a bar was drawn with --json');
+
+    const drawn = await runInProcess(['rollback', 'bars', 'one'], true);
+    assert.equal(drawn.code, EXIT.ok, drawn.err);
+    assert.match(drawn.err, /\[#{12}-{12}\] {2}50% present kept/);
+    assert.match(drawn.err, /\[#{24}\] 100% reverted \(\d+\.\d s\)\n/);
+
+    const failed = await runInProcess(['checkpoint', 'bars', 'one'], true);
+    assert.equal(failed.code, EXIT.wrongState);
+    assert.match(
+      failed.err,
+      /checkpoint failed \(\d+\.\d s\)\nphantom: machine 'bars' already has a checkpoint 'one'/,
+    );
+  } finally {
+    if (previous === undefined) delete process.env.PHANTOM_STATE_DIR;
+    else process.env.PHANTOM_STATE_DIR = previous;
+    await ok('kill', 'bars');
+    await ok('rm', 'bars');
+  }
 });

@@ -3,13 +3,17 @@
  * terminal. Every command that acts on a machine takes its name first; listings take --json;
  * exit codes are stable (see EXIT and `phantom help`).
  */
+import { open, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type BuildEvent, DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
+import { DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
 import { formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, type VmErrorCode } from '../common/errors.js';
+import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { build } from './build.js';
 import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
+import { pollUntil } from './process-watch.js';
+import { TerminalProgress } from './terminal-progress.js';
 
 /** Exit statuses scripts can rely on. */
 export const EXIT = {
@@ -110,33 +114,54 @@ const OPTIONS = {
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function progressPrinter(io: Io): (event: BuildEvent) => void {
-  const width = 30;
-  return (event) => {
-    switch (event.kind) {
-      case 'step-started':
-      case 'step-finished': {
-        const filled = Math.round((event.percent / 100) * width);
-        const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(event.percent).padStart(3)}%`;
-        const what = event.kind === 'step-started' ? `${event.step}…` : `${event.step} ${event.outcome}`;
-        io.err(io.interactive ? `\r\x1b[2K${bar} ${what}` : `${bar} ${what}\n`);
-        if (io.interactive && event.kind === 'step-finished' && event.percent === 100) io.err('\n');
-        break;
-      }
-      case 'step-failed':
-        io.err(`${io.interactive ? '\n' : ''}${event.step} failed\n`);
-        break;
-      case 'diagnostic': {
-        const d = event.diagnostic;
-        io.err(
-          `${io.interactive ? '\r\x1b[2K' : ''}${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}\n`,
-        );
-        break;
-      }
-      case 'log':
-        break;
-    }
+/** How long `up` shows its bar waiting for the guest's first console line before giving up on it. */
+const FIRST_LINE_WAIT_MS = 30_000;
+
+interface Progress {
+  /** True when a bar is drawn (stderr is a terminal and no --json was asked for). */
+  readonly shown: boolean;
+  readonly handle: (event: ProgressEvent) => void;
+  end(): void;
+}
+
+/**
+ * Progress bars only where a person watches: stderr a terminal, and no --json (a script reads
+ * that). Compiler diagnostics are no progress and are printed either way.
+ */
+function progressFor(io: Io, options: Options): Progress {
+  if (io.interactive && !options.json) {
+    const terminal = new TerminalProgress(io.err);
+    return { shown: true, handle: terminal.handle, end: () => terminal.end() };
+  }
+  return {
+    shown: false,
+    handle: (event) => {
+      if (event.kind !== 'diagnostic') return;
+      const d = event.diagnostic;
+      io.err(`${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}\n`);
+    },
+    end: () => undefined,
   };
+}
+
+/** The console log's size now: where the output of a boot about to start will begin. */
+async function consoleLogSize(machine: Machine): Promise<number> {
+  return (await stat(machine.dir.consoleLog).catch(() => undefined))?.size ?? 0;
+}
+
+/** Resolves once the console log holds a whole line past `fromBytes`, or false at the deadline. */
+async function firstConsoleLine(machine: Machine, fromBytes: number): Promise<boolean> {
+  const LOOK_AT_BYTES = 4096;
+  return pollUntil(async () => {
+    const file = await open(machine.dir.consoleLog, 'r').catch(() => undefined);
+    if (!file) return false;
+    try {
+      const { bytesRead, buffer } = await file.read(Buffer.alloc(LOOK_AT_BYTES), 0, LOOK_AT_BYTES, fromBytes);
+      return buffer.subarray(0, bytesRead).includes(0x0a);
+    } finally {
+      await file.close();
+    }
+  }, FIRST_LINE_WAIT_MS);
 }
 
 function positiveInt(value: string | undefined, what: string): number | undefined {
@@ -169,9 +194,8 @@ async function up(machines: Machines, name: string, options: Options, io: Io): P
     let kernelPath = options.kernel;
     let imagePath = options.image;
     if (kernelPath === undefined) {
-      const built = await build(
-        options.program === undefined ? {} : { program: options.program },
-        progressPrinter(io),
+      const built = await withProgress(io, options, (progress) =>
+        build(options.program === undefined ? {} : { program: options.program }, progress.handle),
       );
       kernelPath = built.kernelPath;
       imagePath ??= built.imagePath;
@@ -193,8 +217,35 @@ async function up(machines: Machines, name: string, options: Options, io: Io): P
     io.err(`machine '${name}' is already ${state}\n`);
     return;
   }
-  await machine.start();
-  io.err(`machine '${name}' is running; console: phantom console ${name}\n`);
+  const started = machine;
+  const talking = await withProgress(io, options, async (progress) => {
+    // Only a person watching the bar waits for the console; a script has `up` return at once.
+    if (!progress.shown) {
+      await started.start();
+      return undefined;
+    }
+    const logStart = await consoleLogSize(started);
+    await progressStep('start', 0, 50, progress.handle, () => started.start());
+    return progressStep('first-console-line', 50, 100, progress.handle, () =>
+      firstConsoleLine(started, logStart),
+    );
+  });
+  const silence = talking === false ? ` (no console output within ${FIRST_LINE_WAIT_MS / 1000} s)` : '';
+  io.err(`machine '${name}' is running${silence}; console: phantom console ${name}\n`);
+}
+
+/** Runs `action` with this command's progress, and always ends the bar's line. */
+async function withProgress<T>(
+  io: Io,
+  options: Options,
+  action: (progress: Progress) => Promise<T>,
+): Promise<T> {
+  const progress = progressFor(io, options);
+  try {
+    return await action(progress);
+  } finally {
+    progress.end();
+  }
 }
 
 /** Interactive console: raw terminal, Ctrl-] detaches, the machine keeps running. */
@@ -254,9 +305,8 @@ async function run(argv: string[], io: Io): Promise<void> {
   try {
     switch (command) {
       case 'build': {
-        const result = await build(
-          options.program === undefined ? {} : { program: options.program },
-          progressPrinter(io),
+        const result = await withProgress(io, options, (progress) =>
+          build(options.program === undefined ? {} : { program: options.program }, progress.handle),
         );
         if (options.json) json(io, result);
         else io.err(result.upToDate ? 'up to date\n' : 'built\n');
@@ -264,9 +314,13 @@ async function run(argv: string[], io: Io): Promise<void> {
       }
       case 'up':
         return await up(machines, needName(positionals, command), options, io);
-      case 'down':
-        await (await machines.get(needName(positionals, command))).stop();
+      case 'down': {
+        const machine = await machines.get(needName(positionals, command));
+        await withProgress(io, options, (progress) =>
+          progressStep('stop', 0, 100, progress.handle, () => machine.stop()),
+        );
         return;
+      }
       case 'kill':
         await (await machines.get(needName(positionals, command))).powerOff();
         return;
@@ -291,7 +345,9 @@ async function run(argv: string[], io: Io): Promise<void> {
       case 'checkpoint': {
         const machine = await machines.get(needName(positionals, command));
         const name = positionals[1] ?? `cp-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const checkpoint = await machine.checkpoints.create(name, options.description ?? '');
+        const checkpoint = await withProgress(io, options, (progress) =>
+          machine.checkpoints.create(name, options.description ?? '', progress.handle),
+        );
         if (options.json) return json(io, checkpoint);
         io.err(`checkpoint '${checkpoint.name}' of '${machine.name}' taken\n`);
         return;
@@ -319,13 +375,19 @@ async function run(argv: string[], io: Io): Promise<void> {
           throw new UsageError('rollback needs a target: phantom rollback <name> <checkpoint|gen:N>');
         const generation = /^gen:(\d+)$/.exec(target);
         if (generation) {
-          await machine.rollbackToGeneration(Number(generation[1]));
+          await withProgress(io, options, (progress) =>
+            machine.rollbackToGeneration(Number(generation[1]), progress.handle),
+          );
           io.err(`machine '${machine.name}' restarted from generation ${generation[1]}\n`);
           return;
         }
-        const result = await machine.checkpoints.revert(target, {
-          autoCheckpoint: options['no-auto-checkpoint'] ? 'skip' : 'take',
-        });
+        const result = await withProgress(io, options, (progress) =>
+          machine.checkpoints.revert(
+            target,
+            { autoCheckpoint: options['no-auto-checkpoint'] ? 'skip' : 'take' },
+            progress.handle,
+          ),
+        );
         if (options.json) return json(io, result);
         const kept = result.autoCheckpoint ? ` (the state before is kept as '${result.autoCheckpoint}')` : '';
         io.err(`machine '${machine.name}' reverted to '${result.revertedTo}'${kept}\n`);

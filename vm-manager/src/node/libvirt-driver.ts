@@ -15,7 +15,7 @@ import { Emitter } from '../common/events.js';
 import type { BootOptions, ConsoleSource, Driver, RuntimeState } from './driver.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
-import { kvmUsable, QEMU_BINARY } from './qemu-driver.js';
+import { kvmUsable } from './qemu-driver.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -41,6 +41,33 @@ export function domainName(machine: string): string {
   return `phantom-${machine}`;
 }
 
+/** Whether `uri` names a daemon on this host (`qemu:///system`, `qemu+unix:///session`), not a remote one. */
+export function isLocalUri(uri: string): boolean {
+  return /^[a-z0-9]+(\+unix)?:\/\/\//i.test(uri);
+}
+
+/** A path the domain needs and libvirt could not find, and what it is, for the error message. */
+interface NeededPath {
+  what: 'kernel' | 'disk' | 'console log folder' | 'debug channel folder';
+  path: string;
+  code: 'bad-input' | 'disk-problem';
+}
+
+/**
+ * libvirt reports a missing file in its own words ("unable to stat: P: No such file…",
+ * "Cannot access storage file 'P' …"); on a remote host that means the far host lacks a path
+ * this host has, so say which one and what a remote host needs.
+ */
+export function missingPathError(message: string, needed: NeededPath[], uri: string): VmError | undefined {
+  if (!/no such file or directory|does not exist/i.test(message)) return undefined;
+  const missing = needed.find((n) => message.includes(n.path));
+  if (!missing) return undefined;
+  const where = isLocalUri(uri)
+    ? `on this host (${uri})`
+    : `on the host of ${uri}; a remote libvirt host needs the machine's kernel and folder at the same paths as here (shared storage)`;
+  return new VmError(missing.code, `the ${missing.what} ${missing.path} does not exist ${where}`);
+}
+
 export function domainXml(
   dir: MachineDir,
   config: MachineConfig,
@@ -57,7 +84,6 @@ export function domainXml(
   <vcpu>1</vcpu>
   <os><type arch='i686' machine='pc'>hvm</type>${kernel}</os>
   <devices>
-    <emulator>/usr/bin/${QEMU_BINARY}</emulator>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2'/>
       <source file='${xmlEscape(dir.disk)}'/>
@@ -80,6 +106,9 @@ export function domainXml(
 export class LibvirtDriver implements Driver {
   readonly kind = 'libvirt' as const;
   private readonly domain: string;
+  private connection: Promise<Hypervisor> | undefined;
+  private remoteKvm: Promise<boolean> | undefined;
+  private shutOffAs: Promise<RuntimeState> | undefined;
 
   constructor(
     private readonly dir: MachineDir,
@@ -89,19 +118,54 @@ export class LibvirtDriver implements Driver {
   }
 
   async start(config: MachineConfig, boot: BootOptions): Promise<void> {
-    if ((await this.runtimeState()) !== 'off')
-      throw new VmError('bad-state', `domain ${this.domain} is already running on ${this.uri}`);
-    const type = this.uri.startsWith('qemu:///') && (await kvmUsable()) ? 'kvm' : 'qemu';
+    const state = await this.runtimeState();
+    if (state !== 'off' && state !== 'shutdown')
+      throw new VmError(
+        'bad-state',
+        `domain ${this.domain} is ${state} on ${this.uri}; it must be off to start`,
+      );
+    this.shutOffAs = undefined;
+    const type = (await this.kvmOnHost()) ? 'kvm' : 'qemu';
     // Redefining keeps the domain's UUID (libvirt refuses a new one under an old name) and its snapshots.
     const uuid = await this.withDomain((domain) => domain.getUUIDString());
-    await this.withHypervisor(async (hypervisor) => {
-      const domain = await hypervisor.domainDefineXML(domainXml(this.dir, config, boot, type, uuid));
-      await domain.create();
-    });
+    try {
+      await this.withHypervisor(async (hypervisor) => {
+        const domain = await hypervisor.domainDefineXML(domainXml(this.dir, config, boot, type, uuid));
+        await domain.create();
+      });
+    } catch (err) {
+      const needed: NeededPath[] = [
+        { what: 'disk', path: this.dir.disk, code: 'disk-problem' },
+        { what: 'console log folder', path: this.dir.logsDir, code: 'disk-problem' },
+        { what: 'debug channel folder', path: this.dir.runDir, code: 'disk-problem' },
+      ];
+      if (config.kernelPath) needed.unshift({ what: 'kernel', path: config.kernelPath, code: 'bad-input' });
+      throw (err instanceof Error && missingPathError(err.message, needed, this.uri)) || err;
+    }
+  }
+
+  /**
+   * Whether the host libvirt runs on can use KVM: this host's /dev/kvm, or what a remote
+   * libvirt says. Its answer is kept (each ask is an ssh login); a failure to ask is not.
+   */
+  private kvmOnHost(): Promise<boolean> {
+    if (isLocalUri(this.uri)) return kvmUsable();
+    const args = ['domcapabilities', '--virttype', 'kvm', '--arch', 'i686', '--machine', 'pc'];
+    this.remoteKvm ??= this.virsh(args).then(
+      () => true,
+      (err: unknown) => {
+        // libvirt says "the accel 'kvm' is not supported by …" when the host has no KVM.
+        if (err instanceof Error && /kvm'? is not supported/i.test(err.message)) return false;
+        this.remoteKvm = undefined;
+        return false;
+      },
+    );
+    return this.remoteKvm;
   }
 
   async runtimeState(): Promise<RuntimeState> {
     const info = await this.withDomain((domain) => domain.getInfo());
+    if (info?.state !== DOMAIN_STATE.shutoff) this.shutOffAs = undefined;
     if (!info) return 'off';
     switch (info.state) {
       case DOMAIN_STATE.running:
@@ -113,14 +177,27 @@ export class LibvirtDriver implements Driver {
         return 'paused';
       case DOMAIN_STATE.crashed:
         return 'failed';
-      case DOMAIN_STATE.shutoff: {
-        // Only a guest that powered itself off counts as a clean stop; libvirt says why.
-        const reason = await this.virsh(['domstate', '--reason', this.domain]);
-        return /\(shutdown\)/.test(reason) ? 'shutdown' : 'off';
-      }
+      case DOMAIN_STATE.shutoff:
+        return this.whyShutOff();
       default:
         return 'off';
     }
+  }
+
+  /**
+   * Only a guest that powered itself off counts as a clean stop; libvirt says why, through
+   * virsh (the binding cannot). The answer holds while the domain stays off, and a machine
+   * that is off is asked often (status, watching), each time an ssh login with a remote URI.
+   */
+  private whyShutOff(): Promise<RuntimeState> {
+    this.shutOffAs ??= this.virsh(['domstate', '--reason', this.domain]).then(
+      (reason) => (/\(shutdown\)/.test(reason) ? 'shutdown' : 'off'),
+      (err: unknown) => {
+        this.shutOffAs = undefined;
+        throw err;
+      },
+    );
+    return this.shutOffAs;
   }
 
   async pause(): Promise<void> {
@@ -190,8 +267,10 @@ export class LibvirtDriver implements Driver {
       await this.virsh(['undefine', '--snapshots-metadata', '--domain', this.domain]);
   }
 
-  /** Every libvirt call opens and closes its own connection; nothing is held. */
-  dispose(): void {}
+  /** Closes the connection this driver holds; the domain runs on. */
+  dispose(): void {
+    if (this.connection) this.dropConnection(this.connection);
+  }
 
   private async destroyIfActive(): Promise<void> {
     const state = await this.runtimeState();
@@ -211,14 +290,47 @@ export class LibvirtDriver implements Driver {
       let domain: Domain;
       try {
         domain = await hypervisor.domainLookupByName(this.domain);
-      } catch {
-        return undefined;
+      } catch (err) {
+        // Only libvirt's own answer means "no such domain"; a broken connection says nothing.
+        if (err instanceof Error && /domain not found/i.test(err.message)) return undefined;
+        throw err;
       }
       return use(domain);
     });
   }
 
+  /**
+   * Runs `use` on this driver's connection, opened on first use and then kept: with a remote
+   * URI every connection is an ssh login, which costs far more than the call. A kept
+   * connection that died (libvirtd restarted, the link dropped) is replaced once.
+   */
   private async withHypervisor<T>(use: (hypervisor: Hypervisor) => Promise<T>): Promise<T> {
+    const reused = this.connection !== undefined;
+    const connection = this.connect();
+    const hypervisor = await connection;
+    try {
+      return await use(hypervisor);
+    } catch (err) {
+      if (err instanceof VmError) throw err;
+      if (reused && !(await this.answers(hypervisor))) {
+        this.dropConnection(connection);
+        return this.withHypervisor(use);
+      }
+      throw new VmError('hypervisor-failed', `libvirt: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  private connect(): Promise<Hypervisor> {
+    this.connection ??= this.open().catch((err: unknown) => {
+      this.connection = undefined;
+      throw err;
+    });
+    return this.connection;
+  }
+
+  private async open(): Promise<Hypervisor> {
     let binding: typeof import('@unraid/libvirt');
     try {
       binding = await import('@unraid/libvirt');
@@ -237,16 +349,23 @@ export class LibvirtDriver implements Driver {
         `cannot connect to libvirt at ${this.uri} (is libvirtd running?): ${err instanceof Error ? err.message : String(err)}`,
       );
     }
+    return hypervisor;
+  }
+
+  /** Whether the connection still reaches libvirtd (the binding has no virConnectIsAlive). */
+  private async answers(hypervisor: Hypervisor): Promise<boolean> {
     try {
-      return await use(hypervisor);
-    } catch (err) {
-      if (err instanceof VmError) throw err;
-      throw new VmError('hypervisor-failed', `libvirt: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
-    } finally {
-      await hypervisor.connectClose().catch(() => undefined);
+      await hypervisor.connectGetHostname();
+      return true;
+    } catch {
+      return false;
     }
+  }
+
+  /** Forgets `connection` (unless another call already replaced it) and closes it. */
+  private dropConnection(connection: Promise<Hypervisor>): void {
+    if (this.connection === connection) this.connection = undefined;
+    connection.then((hypervisor) => hypervisor.connectClose()).catch(() => undefined);
   }
 
   private async virsh(args: string[]): Promise<string> {

@@ -21,6 +21,7 @@ import {
 import { isVmError, VmError } from '../common/errors.js';
 import { Emitter, type Event } from '../common/events.js';
 import { machineNameProblem } from '../common/machine-name.js';
+import { type OnMachineProgress, progressStep } from '../common/progress.js';
 import { Checkpoints } from './checkpoints.js';
 import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
@@ -45,6 +46,7 @@ export class Machine {
   private readonly hub: ConsoleHub;
   private queue: Promise<unknown> = Promise.resolve();
   private watchTimer: NodeJS.Timeout | undefined;
+  private watchCheckPending = false;
   readonly checkpoints: Checkpoints;
 
   /** Fires on every state change this process sees; subscribing starts watching the machine. */
@@ -189,15 +191,15 @@ export class Machine {
    * Kernel-generation rollback: restarts the machine from generation `generation`. The kernel
    * records the new generations' parent, so the abandoned branch stays on the timeline.
    */
-  async rollbackToGeneration(generation: number): Promise<void> {
+  async rollbackToGeneration(generation: number, onProgress?: OnMachineProgress): Promise<void> {
     const known = (await this.generations()).map((g) => g.number);
     if (!known.includes(generation))
       throw new VmError(
         'no-such-checkpoint',
         `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
       );
-    await this.stop();
-    await this.start({ generation });
+    await progressStep('stop', 0, 30, onProgress, () => this.stop());
+    await progressStep('start', 30, 100, onProgress, () => this.start({ generation }));
   }
 
   /** The kernel generations on the store disk, oldest first. */
@@ -228,7 +230,15 @@ export class Machine {
   private watch(): void {
     if (this.watchTimer) return;
     this.watchTimer = setInterval(() => {
-      this.status().catch(() => undefined);
+      // A check can take longer than the interval (a remote hypervisor, a loaded host): checks
+      // would then pile up in the queue ahead of real work, so one at a time.
+      if (this.watchCheckPending) return;
+      this.watchCheckPending = true;
+      this.status()
+        .catch(() => undefined)
+        .finally(() => {
+          this.watchCheckPending = false;
+        });
     }, WATCH_INTERVAL_MS);
     this.watchTimer.unref();
   }

@@ -84,19 +84,44 @@ export class ConsoleRecorder {
 
   /** Resolves with the first match of `pattern` in the text after `from`, or rejects at the deadline. */
   waitFor(pattern: RegExp, from = 0, timeoutMs = BOOT_DEADLINE_MS): Promise<RegExpExecArray> {
+    return this.waitUntil(() => pattern.exec(this.text.slice(from)) ?? undefined, `${pattern}`, timeoutMs);
+  }
+
+  /**
+   * Resolves once the guest's counter goes back: a tick printed after `from` that is lower
+   * than the tick printed before it.
+   */
+  waitForTickDrop(from: number, timeoutMs = BOOT_DEADLINE_MS): Promise<{ before: number; after: number }> {
+    return this.waitUntil(
+      () => {
+        let previous = -1;
+        for (const match of this.text.matchAll(/tick (\d+)\n/g)) {
+          const tick = Number(match[1]);
+          if (match.index >= from && tick < previous) return { before: previous, after: tick };
+          previous = tick;
+        }
+        return undefined;
+      },
+      'the tick counter going back',
+      timeoutMs,
+    );
+  }
+
+  /** Resolves with what `check` finds once it finds something, or rejects at the deadline. */
+  private waitUntil<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
     return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const match = pattern.exec(this.text.slice(from));
-        if (!match) return false;
+      const attempt = (): boolean => {
+        const found = check();
+        if (found === undefined) return false;
         cleanup();
-        resolve(match);
+        resolve(found);
         return true;
       };
       const timer = setTimeout(() => {
         cleanup();
         reject(
           new Error(
-            `console did not show ${pattern} within ${timeoutMs} ms; it shows: ${this.text.slice(-500)}`,
+            `console did not show ${what} within ${timeoutMs} ms; it shows: ${this.text.slice(-500)}`,
           ),
         );
       }, timeoutMs);
@@ -105,16 +130,9 @@ export class ConsoleRecorder {
         this.waiters.delete(wake);
       };
       const wake = (): void => {
-        check();
+        attempt();
       };
-      if (!check()) this.waiters.add(wake);
+      if (!attempt()) this.waiters.add(wake);
     });
-  }
-
-  /** The highest tick number printed after `from`. */
-  lastTick(from = 0): number {
-    let last = -1;
-    for (const m of this.text.slice(from).matchAll(/tick (\d+)\n/g)) last = Number(m[1]);
-    return last;
   }
 }
