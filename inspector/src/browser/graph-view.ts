@@ -9,10 +9,12 @@
  *   stops when it settles, so a frame only draws;
  * - repulsion acts between nodes in neighbouring grid cells, found through a counting sort into
  *   typed arrays each step (O(n), nothing allocated per step);
- * - drawing skips what is outside the view, draws edges opaque, fills all nodes of one colour as
- *   one path, draws nodes smaller than a few pixels as squares instead of arcs, labels only when
- *   zoomed in, and strokes at most a sample of the edges; the picture with all of them is drawn
- *   offscreen in slices once the view rests, and then shown as one image.
+ * - once the layout has settled and the view rests, the graph is drawn with every edge into an
+ *   offscreen picture somewhat larger than the view, in short tasks; a pan or zoom frame then only
+ *   places that picture (moved and scaled) until the next rest redraws it sharp;
+ * - drawing directly (while the layout runs, or before the first picture) skips what is outside
+ *   the view, strokes opaque edges and at most a sample of them, fills all nodes of one colour as
+ *   one path, draws nodes smaller than a few pixels as squares, and labels only when zoomed in.
  * The last frames' draw times are kept for tests and the benchmark.
  */
 import type { HeapSnapshot } from '../common/heap.js';
@@ -54,7 +56,7 @@ const LABEL_ZOOM = 1.2;
 /** How many objects the view can show. */
 export const GRAPH_SIZES = [300, 1000, 5000] as const;
 
-/** What a frame draws: the canvas size, the part of the layout in view, and a key naming it all. */
+/** What is drawn: the canvas size in CSS pixels, and the part of the layout in view. */
 interface Viewport {
   dpr: number;
   width: number;
