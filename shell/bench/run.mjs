@@ -54,24 +54,42 @@ if (only !== undefined && !['startup', 'timeline', 'graph'].includes(only)) {
   process.exit(2);
 }
 
+/** Starts a host entry with its own state folder; resolves with the process and its URL. */
+async function startHost(entry, stateDir) {
+  const host = spawn(process.execPath, [join(shell, 'dist/host', entry)], {
+    env: { ...process.env, PHANTOM_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    host.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/);
+      if (m) resolve(m[0]);
+    });
+    host.on('close', (code) => reject(new Error(`host exited (${code}): ${out}`)));
+  });
+  return { host, url };
+}
+
+async function stopHost(host) {
+  const closed = new Promise((resolve) => host.once('close', resolve));
+  host.kill('SIGTERM');
+  await closed;
+}
+
 /** Host start → interactive UI; the page's marks and Date.now() share the wall clock. */
 async function benchStartup(browser, work) {
   const milestones = new Map(STARTUP_STEPS.map(([key]) => [key, []]));
+  const unbundledUrl = [];
   for (let run = 0; run < START_RUNS; run++) {
+    // The same host as separate modules, in the same run, for the bundle's effect on its start.
+    const unbundledAt = Date.now();
+    const unbundled = await startHost('main.js', join(work, `state-modules-${run}`));
+    unbundledUrl.push(Date.now() - unbundledAt);
+    await stopHost(unbundled.host);
     const spawnedAt = Date.now();
-    const host = spawn(process.execPath, [join(shell, 'dist/host/main.bundle.js')], {
-      env: { ...process.env, PHANTOM_STATE_DIR: join(work, `state-${run}`) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise((resolve, reject) => {
-      let out = '';
-      host.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/);
-        if (m) resolve(m[0]);
-      });
-      host.on('close', (code) => reject(new Error(`host exited (${code}): ${out}`)));
-    });
+    const { host, url } = await startHost('main.bundle.js', join(work, `state-${run}`));
     milestones.get('url').push(Date.now() - spawnedAt);
     const page = await browser.newPage({ viewport: VIEWPORT });
     await page.goto(url);
@@ -96,10 +114,9 @@ async function benchStartup(browser, work) {
     });
     for (const [key] of STARTUP_STEPS) if (key !== 'url') milestones.get(key).push(times[key] - spawnedAt);
     await page.close();
-    const closed = new Promise((resolve) => host.once('close', resolve));
-    host.kill('SIGTERM');
-    await closed;
+    await stopHost(host);
   }
+  const median = (values) => percentile(values, 50);
   return [
     '## Host start to interactive UI (browser mode)',
     '',
@@ -120,6 +137,10 @@ async function benchStartup(browser, work) {
       const values = milestones.get(key);
       return `| ${label} | ${ms(percentile(values, 50))} ms | ${ms(Math.min(...values))} ms | ${ms(Math.max(...values))} ms |`;
     }),
+    '',
+    `The host as separate modules (\`dist/host/main.js\`, ~200 files), started before each run: URL after`,
+    `${ms(median(unbundledUrl))} ms median (fastest ${ms(Math.min(...unbundledUrl))} ms), against ${ms(median(milestones.get('url')))} ms bundled:`,
+    `the bundle starts in ${(median(milestones.get('url')) / median(unbundledUrl)).toFixed(2)}× the time.`,
   ];
 }
 
