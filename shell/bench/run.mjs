@@ -288,8 +288,8 @@ async function benchTimeline(browser, work) {
       '',
       '10,000 generations on four branches and 20 checkpoints; 80 wheel zoom steps (in to single generations and',
       'out again), 120 drag-pan moves and 60 hover moves, under a Chromium performance trace. Goal: frames',
-      'under 16 ms. A frame here is drawing (`FireAnimationFrame`, the canvas redraw) plus the input handling',
-      'that triggered it (`EventDispatch`); `RunTask` is every main-thread task in the same span.',
+      'under 16 ms for the whole frame (below); `FireAnimationFrame` is its script (the canvas redraw),',
+      '`EventDispatch` the input handling, and `RunTask` every main-thread task in the same span.',
       '',
       ...rows,
     ];
