@@ -79,6 +79,43 @@ test('the graph shows an object neighbourhood and opens a node as a pane', async
   await page.screenshot({ path: join(artifactsDir, 'inspector-graph.png') });
 });
 
+test('the graph shows up to 5,000 objects when asked, and still draws after zoom and pan', async () => {
+  const graphSize = () =>
+    page.evaluate(
+      () =>
+        (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector.graph.size,
+    );
+  const before = await graphSize();
+  await page.getByTestId('inspector-graph-size').selectOption('5000');
+  await page.waitForFunction(
+    (shown) =>
+      (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector.graph.size !==
+        shown || shown < 300,
+    before,
+  );
+  const after = await graphSize();
+  assert.ok(before < 300 ? after === before : after > before, `${before} nodes, then ${after}`);
+  assert.match(
+    (await page.getByTestId('inspector-graph-info').textContent()) ?? '',
+    new RegExp(`^${after} objects`),
+  );
+  const canvas = page.getByTestId('inspector-graph-canvas');
+  const box = await canvas.boundingBox();
+  assert.ok(box);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -240);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 20, { steps: 4 });
+  await page.mouse.up();
+  // Something is drawn: some pixels of the canvas are not transparent.
+  await page.waitForFunction(() => {
+    const drawn = document.querySelector<HTMLCanvasElement>('[data-testid="inspector-graph-canvas"]');
+    const pixels = drawn?.getContext('2d')?.getImageData(0, 0, drawn.width, drawn.height).data;
+    return pixels?.some((value, i) => i % 4 === 3 && value > 0) ?? false;
+  });
+  await page.screenshot({ path: join(artifactsDir, 'inspector-graph-5000.png') });
+});
+
 test('no errors were reported by the views', async () => {
   assert.equal(await page.getByTestId('harness-errors').textContent(), '');
 });

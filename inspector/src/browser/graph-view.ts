@@ -9,9 +9,12 @@
  *   stops when it settles, so a frame only draws;
  * - repulsion acts between nodes in neighbouring grid cells, found through a counting sort into
  *   typed arrays each step (O(n), nothing allocated per step);
- * - drawing skips what is outside the view, draws edges opaque, fills all nodes of one colour as
- *   one path, draws nodes smaller than a few pixels as squares instead of arcs, labels only when
- *   zoomed in, and while the view moves draws a sample of the edges (all once it rests).
+ * - once the layout has settled and the view rests, the graph is drawn with every edge into an
+ *   offscreen picture somewhat larger than the view, in short tasks; a pan or zoom frame then only
+ *   places that picture (moved and scaled) until the next rest redraws it sharp;
+ * - drawing directly (while the layout runs, or before the first picture) skips what is outside
+ *   the view, strokes opaque edges and at most a sample of them, fills all nodes of one colour as
+ *   one path, draws nodes smaller than a few pixels as squares, and labels only when zoomed in.
  * The last frames' draw times are kept for tests and the benchmark.
  */
 import type { HeapSnapshot } from '../common/heap.js';
@@ -38,15 +41,44 @@ const ARC_MIN_PIXELS = 3;
 /** Edges are drawn opaque: the muted grey at 45% over the panel, without per-pixel blending. */
 const EDGE_COLOUR = '#4f4f4f';
 /**
- * While the view is being panned or zoomed, at most about this many edges are drawn (every k-th
- * of those in view, as sigma.js hides edges on move); all of them once it rests this long.
+ * A frame strokes at most about this many edges (every k-th of those in view; sigma.js hides
+ * edges on move for the same reason). Once the view has rested REST_MS, a picture with every
+ * edge is drawn offscreen in small tasks, and frames only place that picture.
  */
-const MOVING_EDGE_BUDGET = 2500;
+const FRAME_EDGE_BUDGET = 2500;
 const REST_MS = 150;
+/** Edges or nodes drawn into the picture per task. */
+const PICTURE_ITEMS_PER_TASK = 1000;
+/** The picture reaches this fraction of the view past each side, so a pan shows no blank edge at once. */
+const PICTURE_BEYOND = 0.5;
 /** Above this zoom every visible node is labelled; below it only the hovered one. */
 const LABEL_ZOOM = 1.2;
 /** How many objects the view can show. */
 export const GRAPH_SIZES = [300, 1000, 5000] as const;
+
+/** What is drawn: the canvas size in CSS pixels, and the part of the layout in view. */
+interface Viewport {
+  dpr: number;
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** The settled graph drawn in full, and the view (pan, zoom, size in CSS pixels) it was drawn for. */
+interface Picture {
+  bitmap: ImageBitmap;
+  layout: string;
+  panX: number;
+  panY: number;
+  zoom: number;
+  width: number;
+  height: number;
+}
 
 const PALETTE = ['#7aa2f7', '#bb9af7', '#9ece6a', '#e0af68', '#7dcfff', '#f7768e', '#73daca', '#ff9e64'];
 
@@ -84,10 +116,13 @@ export class GraphView {
   private zoom = 1;
   private hover = -1;
   private frame = 0;
-  /** Until when the view counts as moving (the last pan or zoom plus REST_MS). */
-  private movingUntil = 0;
   private restTimer: ReturnType<typeof setTimeout> | undefined;
   private visibleEdges = new Int32Array(0);
+  /** Counts show() calls, so that a picture of an earlier graph is never taken for this one. */
+  private shown = 0;
+  /** The graph drawn in full for the last resting view, and the task drawing the next one. */
+  private picture: Picture | undefined;
+  private pictureTask: ReturnType<typeof setTimeout> | undefined;
   private drag: { x: number; y: number; moved: boolean } | undefined;
   private readonly resizeObserver: ResizeObserver;
 
@@ -128,7 +163,7 @@ export class GraphView {
       }
       this.drag = undefined;
     });
-    this.resizeObserver = new ResizeObserver(() => this.requestDraw());
+    this.resizeObserver = new ResizeObserver(() => this.moved());
     this.resizeObserver.observe(this.element);
   }
 
@@ -149,6 +184,7 @@ export class GraphView {
   show(heap: HeapSnapshot, focus: number, maxNodes = Number(this.sizeSelect.value)): void {
     this.heap = heap;
     this.focus = focus;
+    this.shown++;
     const index = new Map<number, number>([[focus, 0]]);
     const order = [focus];
     const discover = (w: number) => {
@@ -207,6 +243,9 @@ export class GraphView {
     this.resizeObserver.disconnect();
     cancelAnimationFrame(this.frame);
     clearTimeout(this.restTimer);
+    this.cancelPicture();
+    this.picture?.bitmap.close();
+    this.picture = undefined;
     clearTimeout(this.layoutTask);
     this.layoutTask = undefined;
   }
@@ -248,6 +287,7 @@ export class GraphView {
       }
       this.requestDraw();
       this.layoutTask = moving && this.steps < MAX_STEPS ? setTimeout(slice, 0) : undefined;
+      if (!this.layoutTask) this.renderPicture();
     };
     this.layoutTask = setTimeout(slice, 0);
   }
@@ -355,53 +395,174 @@ export class GraphView {
     return energy / Math.max(1, n) > 0.01;
   }
 
-  private draw(): void {
-    const { canvas, ctx, x, y, zoom } = this;
+  /** The view as the frame will draw it: canvas size, and what is in view (widened by `beyond`). */
+  private viewport(beyond = 0): Viewport {
     const dpr = window.devicePixelRatio || 1;
-    const w = this.element.clientWidth;
-    const hgt = this.element.clientHeight;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(hgt * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(hgt * dpr);
-      canvas.style.width = `${w}px`;
-      canvas.style.height = `${hgt}px`;
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, hgt);
-    ctx.translate(w / 2 + this.panX, hgt / 2 + this.panY);
-    ctx.scale(zoom, zoom);
-    // The view in layout units, widened by a node so that nodes on the border are drawn whole.
-    const [left, top] = this.toLayout(-FOCUS_RADIUS * zoom, -FOCUS_RADIUS * zoom);
-    const [right, bottom] = this.toLayout(w + FOCUS_RADIUS * zoom, hgt + FOCUS_RADIUS * zoom);
-    const visible = (i: number) => x[i]! >= left && x[i]! <= right && y[i]! >= top && y[i]! <= bottom;
+    const width = this.element.clientWidth;
+    const height = this.element.clientHeight;
+    // Widened by a node, so that nodes on the border are drawn whole.
+    const marginX = FOCUS_RADIUS * this.zoom + beyond * width;
+    const marginY = FOCUS_RADIUS * this.zoom + beyond * height;
+    const [left, top] = this.toLayout(-marginX, -marginY);
+    const [right, bottom] = this.toLayout(width + marginX, height + marginY);
+    return { dpr, width, height, left, top, right, bottom };
+  }
 
-    let shown = 0;
-    for (let e = 0; e < this.edgeFrom.length; e++) {
-      const a = this.edgeFrom[e]!;
-      const b = this.edgeTo[e]!;
+  /** Names the graph and its layout as they are now: a picture of anything else is stale. */
+  private layoutKey(): string {
+    return `${this.shown}:${this.steps}`;
+  }
+
+  private draw(): void {
+    const { canvas, ctx } = this;
+    const view = this.viewport();
+    if (
+      canvas.width !== Math.round(view.width * view.dpr) ||
+      canvas.height !== Math.round(view.height * view.dpr)
+    ) {
+      canvas.width = Math.round(view.width * view.dpr);
+      canvas.height = Math.round(view.height * view.dpr);
+      canvas.style.width = `${view.width}px`;
+      canvas.style.height = `${view.height}px`;
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const picture = this.picture;
+    if (picture && picture.layout === this.layoutKey()) {
+      // The picture moved and scaled from the view it was drawn for to this one.
+      const scale = this.zoom / picture.zoom;
+      const originX =
+        view.width / 2 + this.panX - scale * (picture.width * (PICTURE_BEYOND + 0.5) + picture.panX);
+      const originY =
+        view.height / 2 + this.panY - scale * (picture.height * (PICTURE_BEYOND + 0.5) + picture.panY);
+      ctx.setTransform(view.dpr, 0, 0, view.dpr, 0, 0);
+      ctx.drawImage(
+        picture.bitmap,
+        originX,
+        originY,
+        picture.width * (1 + 2 * PICTURE_BEYOND) * scale,
+        picture.height * (1 + 2 * PICTURE_BEYOND) * scale,
+      );
+      this.transform(ctx, view, 0);
+      if (!this.labelsAll() && this.hover >= 0) this.drawLabels(ctx, view);
+      return;
+    }
+    this.transform(ctx, view, 0);
+    const shown = this.collectVisibleEdges(view, this.visibleEdges);
+    this.strokeEdges(ctx, this.visibleEdges, 0, shown, Math.max(1, Math.ceil(shown / FRAME_EDGE_BUDGET)));
+    this.fillNodes(ctx, view);
+    this.drawLabels(ctx, view);
+  }
+
+  /**
+   * Draws the settled graph with every edge and label into a picture a little larger than the
+   * view, in tasks of PICTURE_ITEMS_PER_TASK edges or nodes each (each rasterised in its task, so
+   * none holds up input for long); frames then only place that picture. A pan or zoom
+   * cancels it; the next rest starts it again.
+   */
+  private renderPicture(): void {
+    this.cancelPicture();
+    if (!this.settled || this.nodes.length === 0) return;
+    const view = this.viewport(PICTURE_BEYOND);
+    const span = 1 + 2 * PICTURE_BEYOND;
+    const canvas = new OffscreenCanvas(
+      Math.max(1, Math.round(view.width * span * view.dpr)),
+      Math.max(1, Math.round(view.height * span * view.dpr)),
+    );
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    this.transform(ctx, view, PICTURE_BEYOND);
+    const edges = new Int32Array(this.edgeFrom.length);
+    const count = this.collectVisibleEdges(view, edges);
+    const picture = {
+      layout: this.layoutKey(),
+      panX: this.panX,
+      panY: this.panY,
+      zoom: this.zoom,
+      width: view.width,
+      height: view.height,
+    };
+    const n = this.nodes.length;
+    let edge = 0;
+    let node = 0;
+    const slice = () => {
+      if (edge < count) {
+        this.strokeEdges(ctx, edges, edge, Math.min(count, edge + PICTURE_ITEMS_PER_TASK), 1);
+        edge += PICTURE_ITEMS_PER_TASK;
+      } else if (node < n) {
+        this.fillNodes(ctx, view, node, Math.min(n, node + PICTURE_ITEMS_PER_TASK));
+        node += PICTURE_ITEMS_PER_TASK;
+      }
+      if (edge < count || node < n) {
+        // Reading a pixel makes the canvas rasterise what this task drew, here rather than all at the end.
+        ctx.getImageData(0, 0, 1, 1);
+        this.pictureTask = setTimeout(slice, 0);
+        return;
+      }
+      if (this.labelsAll()) this.drawLabels(ctx, view);
+      this.picture?.bitmap.close();
+      this.picture = { ...picture, bitmap: canvas.transferToImageBitmap() };
+      this.pictureTask = undefined;
+      this.requestDraw();
+    };
+    this.pictureTask = setTimeout(slice, 0);
+  }
+
+  private cancelPicture(): void {
+    clearTimeout(this.pictureTask);
+    this.pictureTask = undefined;
+  }
+
+  /** Sets up layout units on a canvas whose view reaches `beyond` (a fraction of it) past each side. */
+  private transform(ctx: Context2D, view: Viewport, beyond: number): void {
+    ctx.setTransform(view.dpr, 0, 0, view.dpr, 0, 0);
+    ctx.translate(view.width * (beyond + 0.5) + this.panX, view.height * (beyond + 0.5) + this.panY);
+    ctx.scale(this.zoom, this.zoom);
+  }
+
+  /** Puts the edges with a chance of being in view into `into`; returns how many. */
+  private collectVisibleEdges(view: Viewport, into: Int32Array): number {
+    const { x, y, edgeFrom, edgeTo } = this;
+    const { left, top, right, bottom } = view;
+    let count = 0;
+    for (let e = 0; e < edgeFrom.length; e++) {
+      const a = edgeFrom[e]!;
+      const b = edgeTo[e]!;
       if ((x[a]! < left && x[b]! < left) || (x[a]! > right && x[b]! > right)) continue;
       if ((y[a]! < top && y[b]! < top) || (y[a]! > bottom && y[b]! > bottom)) continue;
-      this.visibleEdges[shown++] = e;
+      into[count++] = e;
     }
-    const moving = performance.now() < this.movingUntil;
-    const stride = moving ? Math.max(1, Math.ceil(shown / MOVING_EDGE_BUDGET)) : 1;
-    ctx.lineWidth = 1 / zoom;
+    return count;
+  }
+
+  /** Strokes edges[from..to), every stride-th of them, as one path. */
+  private strokeEdges(ctx: Context2D, edges: Int32Array, from: number, to: number, stride: number): void {
+    const { x, y, edgeFrom, edgeTo } = this;
+    ctx.lineWidth = 1 / this.zoom;
     ctx.strokeStyle = EDGE_COLOUR;
     ctx.beginPath();
-    for (let k = 0; k < shown; k += stride) {
-      const e = this.visibleEdges[k]!;
-      ctx.moveTo(x[this.edgeFrom[e]!]!, y[this.edgeFrom[e]!]!);
-      ctx.lineTo(x[this.edgeTo[e]!]!, y[this.edgeTo[e]!]!);
+    for (let k = from; k < to; k += stride) {
+      const e = edges[k]!;
+      ctx.moveTo(x[edgeFrom[e]!]!, y[edgeFrom[e]!]!);
+      ctx.lineTo(x[edgeTo[e]!]!, y[edgeTo[e]!]!);
     }
     ctx.stroke();
+  }
 
-    const squares = RADIUS * zoom < ARC_MIN_PIXELS;
+  /** Fills the nodes in view among colourOrder[from..to) (default: all), and the focus with the last. */
+  private fillNodes(ctx: Context2D, view: Viewport, from = 0, to = this.nodes.length): void {
+    const { x, y } = this;
+    const { left, top, right, bottom } = view;
+    const squares = RADIUS * this.zoom < ARC_MIN_PIXELS;
     for (let c = 0; c < this.colours.length; c++) {
+      const first = Math.max(from, this.colourStart[c]!);
+      const end = Math.min(to, this.colourStart[c + 1]!);
+      if (first >= end) continue;
       ctx.fillStyle = this.colours[c]!;
       if (!squares) ctx.beginPath();
-      for (let k = this.colourStart[c]!; k < this.colourStart[c + 1]!; k++) {
+      for (let k = first; k < end; k++) {
         const i = this.colourOrder[k]!;
-        if (i === 0 || !visible(i)) continue;
+        if (i === 0 || x[i]! < left || x[i]! > right || y[i]! < top || y[i]! > bottom) continue;
         if (squares) ctx.fillRect(x[i]! - RADIUS, y[i]! - RADIUS, RADIUS * 2, RADIUS * 2);
         else {
           ctx.moveTo(x[i]! + RADIUS, y[i]!);
@@ -410,22 +571,31 @@ export class GraphView {
       }
       if (!squares) ctx.fill();
     }
-    if (this.nodes.length > 0) {
+    if (to === this.nodes.length && to > 0) {
       ctx.fillStyle = this.colours[this.focusColour]!;
       ctx.beginPath();
       ctx.arc(x[0]!, y[0]!, FOCUS_RADIUS, 0, Math.PI * 2);
       ctx.fill();
     }
+  }
 
-    const labelAll = zoom > LABEL_ZOOM || this.nodes.length <= 40;
-    if (this.heap && (labelAll || this.hover >= 0)) {
-      ctx.fillStyle = '#e8e8e8';
-      ctx.font = `${11 / zoom}px system-ui, sans-serif`;
-      if (labelAll) {
-        for (let i = 0; i < this.nodes.length; i++)
-          if (visible(i)) ctx.fillText(this.label(i), x[i]! + 8, y[i]! + 4);
-      } else ctx.fillText(this.label(this.hover), x[this.hover]! + 8, y[this.hover]! + 4);
+  private labelsAll(): boolean {
+    return this.zoom > LABEL_ZOOM || this.nodes.length <= 40;
+  }
+
+  /** Labels every node in view when zoomed in (or few), else the hovered one. */
+  private drawLabels(ctx: Context2D, view: Viewport): void {
+    if (!this.heap || (!this.labelsAll() && this.hover < 0)) return;
+    const { x, y } = this;
+    ctx.fillStyle = '#e8e8e8';
+    ctx.font = `${11 / this.zoom}px system-ui, sans-serif`;
+    if (!this.labelsAll()) {
+      ctx.fillText(this.label(this.hover), x[this.hover]! + 8, y[this.hover]! + 4);
+      return;
     }
+    for (let i = 0; i < this.nodes.length; i++)
+      if (x[i]! >= view.left && x[i]! <= view.right && y[i]! >= view.top && y[i]! <= view.bottom)
+        ctx.fillText(this.label(i), x[i]! + 8, y[i]! + 4);
   }
 
   /** A node's label (its string's text, else its class's short name), made once. */
@@ -481,11 +651,11 @@ export class GraphView {
     this.moved();
   }
 
-  /** The view was panned or zoomed: draw now (lighter), and in full once it rests. */
+  /** The view was panned, zoomed or resized: place the last picture now, draw a new one once it rests. */
   private moved(): void {
-    this.movingUntil = performance.now() + REST_MS;
+    this.cancelPicture();
     clearTimeout(this.restTimer);
-    this.restTimer = setTimeout(() => this.requestDraw(), REST_MS);
+    this.restTimer = setTimeout(() => this.renderPicture(), REST_MS);
     this.requestDraw();
   }
 

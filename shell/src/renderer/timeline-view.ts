@@ -20,6 +20,8 @@ const LANE_SPACING = 22;
 const DOT_RADIUS = 3.5;
 /** Below this many pixels per generation, columns are marked instead of dots drawn. */
 const DOT_MIN_SPACING_PX = 5;
+/** A fork reaching further than this past the view is drawn only where it crosses the view. */
+const FORK_CLIP_PX = 40;
 /** How close (in pixels) the pointer must be to a generation to hover it. */
 const HOVER_TOLERANCE_PX = 8;
 const MIN_SPAN_MS = 50;
@@ -221,8 +223,18 @@ export class TimelineView {
       ctx.strokeStyle = this.laneColor(layout.lanes[childIndex]!);
       ctx.setLineDash([4, 3]);
       ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.bezierCurveTo(x0 + 20, y0, x1 - 20, y1, x1, y1);
+      if (Math.min(x0, x1) < -FORK_CLIP_PX || Math.max(x0, x1) > this.width + FORK_CLIP_PX) {
+        // Zoomed in far, the curve is a straight line across the view; only the part in view is
+        // drawn, since dashing a path millions of pixels long costs the rasteriser seconds.
+        const yAt = (x: number) => y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+        const left = Math.max(-FORK_CLIP_PX, Math.min(x0, x1));
+        const right = Math.min(this.width + FORK_CLIP_PX, Math.max(x0, x1));
+        ctx.moveTo(left, yAt(left));
+        ctx.lineTo(right, yAt(right));
+      } else {
+        ctx.moveTo(x0, y0);
+        ctx.bezierCurveTo(x0 + 20, y0, x1 - 20, y1, x1, y1);
+      }
       ctx.stroke();
       ctx.setLineDash([]);
     }
