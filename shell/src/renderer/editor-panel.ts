@@ -72,22 +72,28 @@ export class EditorPanel {
     const host = document.createElement('div');
     host.className = 'monaco-host';
     host.dataset.testid = 'monaco';
-    const install = document.createElement('button');
-    install.type = 'button';
-    install.className = 'editor-install';
-    install.dataset.testid = 'editor-install';
-    install.textContent = 'Install into machine';
-    install.title =
-      'Compile this file and replace its classes in the running machine (new calls use the new code)';
-    install.addEventListener('click', () => void this.installIntoMachine(AfterInstall.Nothing));
-    const installAndRun = document.createElement('button');
-    installAndRun.type = 'button';
-    installAndRun.className = 'editor-install';
-    installAndRun.dataset.testid = 'editor-install-run';
-    installAndRun.textContent = 'Install and run';
-    installAndRun.title =
-      "Install this file's classes into the running machine, then start its program (run()) in a new thread";
-    installAndRun.addEventListener('click', () => void this.installIntoMachine(AfterInstall.RunProgram));
+    const installButton = (testid: string, label: string, title: string, after: AfterInstall) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'editor-install';
+      button.dataset.testid = testid;
+      button.textContent = label;
+      button.title = title;
+      button.addEventListener('click', () => void this.installIntoMachine(after));
+      return button;
+    };
+    const install = installButton(
+      'editor-install',
+      'Install into machine',
+      'Compile this file and replace its classes in the running machine (new calls use the new code)',
+      AfterInstall.Nothing,
+    );
+    const installAndRun = installButton(
+      'editor-install-run',
+      'Install and run',
+      "Install this file's classes into the running machine, then start its program (run()) in a new thread",
+      AfterInstall.RunProgram,
+    );
     this.tabStrip.append(install, installAndRun);
     root.append(this.tabStrip, host);
     root.classList.add('no-file');
