@@ -55,7 +55,7 @@ static uint32_t *frozen_list; /* pages; the dirty list's buffer until the freeze
 static uint32_t frozen_count;
 static uint32_t *copied_frame; /* per page: the frame with its frozen bytes while PS_COPIED */
 static uint32_t region_count;
-static uint32_t *region_dirty;   /* per region: pages made dirty there since the last freeze */
+static bool *region_dirty;       /* per region: a page was made dirty there since the last freeze */
 static bool *region_protected;   /* per region: write-protected by the current freeze */
 static bool freeze_active;
 static uint32_t zero_frame;
@@ -119,7 +119,7 @@ void pager_init(uint32_t space_size, pager_read_fn reader) {
 static void make_dirty(uint32_t page, uint32_t va, uint32_t frame, uint32_t keep_flags) {
   page_state[page] = frame | PS_RESIDENT | PS_DIRTY | keep_flags;
   dirty_list[dirty_count++] = page;
-  region_dirty[page / REGION_PAGES]++;
+  region_dirty[page / REGION_PAGES] = true;
   stats.dirty++;
   stats.write_faults++;
   paging_map(va, frame, PTE_WRITABLE);
@@ -220,7 +220,7 @@ uint32_t pager_freeze(void) {
   dirty_count = 0;
   for (uint32_t region = 0; region < region_count; region++) {
     if (!region_dirty[region]) continue;
-    region_dirty[region] = 0;
+    region_dirty[region] = false;
     region_protected[region] = true;
     paging_table_writable_unflushed(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES, false);
   }
