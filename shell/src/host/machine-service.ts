@@ -213,6 +213,18 @@ export class MachineService {
     this.emit('machine.timeline', { machine: name });
   }
 
+  /** A connection to the kernel's debug channel of machine `name`, or an API error that says why not. */
+  private async debugClient(name: string, path: string): Promise<DebugClient> {
+    try {
+      return (await DebugClient.connect(path, SNAPSHOT_DEADLINE_MS)).client;
+    } catch (err) {
+      throw new ApiError({
+        code: ErrorCode.Failed,
+        message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
+      });
+    }
+  }
+
   /** Asks the kernel for a generation now, over its debug channel; resolves to its number. */
   async snapshotNow(name: string): Promise<number> {
     const machine = await this.get(name);
@@ -222,15 +234,7 @@ export class MachineService {
         code: ErrorCode.InvalidParams,
         message: `machine '${name}' is ${state}, not running`,
       });
-    let client: DebugClient;
-    try {
-      ({ client } = await DebugClient.connect(machine.debugChannelPath, SNAPSHOT_DEADLINE_MS));
-    } catch (err) {
-      throw new ApiError({
-        code: ErrorCode.Failed,
-        message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
-      });
-    }
+    const client = await this.debugClient(name, machine.debugChannelPath);
     try {
       const generation = await client.snapshotNow();
       this.emit('machine.timeline', { machine: name });
@@ -243,9 +247,9 @@ export class MachineService {
   /**
    * Installs classes into the running machine through its debug channel: new classes are added,
    * existing ones replaced in place (running frames keep their code; new calls use the new one).
-   * The kernel refuses a replacement that changes the fields, with the reason.
+   * The kernel refuses a replacement that changes the fields, with the reason. With `runClass`,
+   * then starts that class's run() in a new thread.
    */
-  /** Installs `classes` into a running machine, then starts `runClass`'s run() in a new thread if given. */
   async installClasses(
     name: string,
     classes: readonly CompiledClass[],
@@ -258,15 +262,7 @@ export class MachineService {
         code: ErrorCode.InvalidParams,
         message: `machine '${name}' is ${state}: start it to install classes into it`,
       });
-    let client: DebugClient;
-    try {
-      ({ client } = await DebugClient.connect(machine.debugChannelPath, SNAPSHOT_DEADLINE_MS));
-    } catch (err) {
-      throw new ApiError({
-        code: ErrorCode.Failed,
-        message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
-      });
-    }
+    const client = await this.debugClient(name, machine.debugChannelPath);
     const installed: string[] = [];
     try {
       for (const cls of classes) {
