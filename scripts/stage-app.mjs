@@ -103,6 +103,9 @@ function isRuntimeFile(path, isAddon) {
   const name = parts.at(-1);
   if (parts[0] === 'node_modules') return false;
   if (/\.(map|d\.ts|d\.mts|d\.cts)$/.test(name) || /\.test\.js$/.test(name)) return false;
+  // Documents and CI files (electron-builder leaves these out of an asar too); licences stay.
+  if (/^(readme|changelog|history)\b/i.test(name) || name.startsWith('.') || name === 'appveyor.yml')
+    return false;
   if (!isAddon) return true;
   if (parts.some((part) => addonBuildFolders.has(part)) || name === 'binding.gyp') return false;
   // node-gyp's output: keep the addon (.node) and node-pty's spawn-helper, not the objects.
