@@ -299,7 +299,8 @@ test('roll back to a generation still on the store disk, behind the same confirm
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   const branchesBefore = await branchCount(timeline);
-  const { x, y } = await timeline.hoverGeneration(0.4, /kept: can be inspected and restored/);
+  // On the branch the revert started (the second lane), a generation the disk still has.
+  const { x, y } = await timeline.hoverGeneration(0.5, /kept: can be inspected and restored/, 1);
   const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
   await page.mouse.click(x, y);
   assert.match((await timeline.selection.textContent()) ?? '', new RegExp(`generation ${target}`));

@@ -127,17 +127,14 @@ export class TimelinePage {
   }
 
   /**
-   * Moves the pointer along the first lane from the left until the tooltip shows a generation
-   * (one whose tooltip matches `wanted`, when given), and returns where it did (page coordinates).
+   * Moves the pointer along a lane (branch) from `fromFraction` of the width until the tooltip
+   * shows a generation (one whose tooltip matches `wanted`, when given), and returns where it did
+   * (page coordinates).
    */
-  async hoverGeneration(fromFraction = 0, wanted?: RegExp): Promise<{ x: number; y: number }> {
+  async hoverGeneration(fromFraction = 0, wanted?: RegExp, lane = 0): Promise<{ x: number; y: number }> {
     const box = (await this.canvas.boundingBox())!;
-    return this.hoverAlong(
-      box.y + 58,
-      box.x + box.width * fromFraction,
-      wanted,
-      'generation on the first lane',
-    );
+    const y = box.y + 58 + lane * 22;
+    return this.hoverAlong(y, box.x + box.width * fromFraction, wanted, `generation on lane ${lane}`);
   }
 
   /** Moves the pointer along the checkpoint row until the tooltip shows checkpoint `name`. */

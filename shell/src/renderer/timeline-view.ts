@@ -252,16 +252,22 @@ export class TimelineView {
     }
     // Generations: dots when there is room, else one mark per pixel column per lane.
     if (perPixel * layout.laneCount > 1 / DOT_MIN_SPACING_PX) {
+      // 1: only generations no longer on the disk in this column (a short mark); 2: some on it.
       const columns = new Uint8Array(this.width * layout.laneCount);
       for (let i = from; i < to; i++) {
         const x = Math.floor(this.x(layout.times[i]!));
-        if (x >= 0 && x < this.width) columns[layout.lanes[i]! * this.width + x] = 1;
+        const cell = layout.lanes[i]! * this.width + x;
+        if (x >= 0 && x < this.width)
+          columns[cell] = Math.max(columns[cell]!, layout.generations[i]!.onDisk ? 2 : 1);
       }
       for (let lane = 0; lane < layout.laneCount; lane++) {
         ctx.fillStyle = this.laneColor(lane);
         const y = this.laneY(lane);
-        for (let x = 0; x < this.width; x++)
-          if (columns[lane * this.width + x]) ctx.fillRect(x, y - 5, 1, 10);
+        for (let x = 0; x < this.width; x++) {
+          const column = columns[lane * this.width + x];
+          if (column === 2) ctx.fillRect(x, y - 5, 1, 10);
+          else if (column === 1) ctx.fillRect(x, y - 2, 1, 4);
+        }
       }
     } else {
       ctx.lineWidth = 1.5;
