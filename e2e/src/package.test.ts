@@ -192,7 +192,17 @@ after(async () => {
     host.kill('SIGTERM');
     await closed;
   }
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (!scratch) return;
+  // QEMU runs daemonized and outlives the host; a test that failed before its power cut leaves it.
+  for (const file of walk(scratch).files.filter((path) => path.endsWith('qemu.pid'))) {
+    const pid = Number(readFileSync(join(scratch, file), 'utf8').trim());
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 test('the packaged host runs with plain node outside the repository and boots the carried machine', {
