@@ -110,10 +110,6 @@ await build({
 // loads its .node file relative to its own JavaScript) and ws's optional accelerators stay
 // outside, resolved from node_modules at run time; the banner gives the CommonJS modules inside
 // (ws) the `require` an ES module lacks.
-const nativeModules = ['node-pty', '@unraid/libvirt', 'bufferutil', 'utf-8-validate'];
-const nodeRequireBanner = {
-  js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
-};
 await build({
   entryPoints: {
     'main.bundle': join(shell, 'dist/host/main.js'),
@@ -125,8 +121,10 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: nativeModules,
-  banner: nodeRequireBanner,
+  external: ['node-pty', '@unraid/libvirt', 'bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 // Electron's main process in one file, for the package (electron-builder.yml); a checkout's
