@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, launchChromium, type RunningStudio, startStudio } from './fixtures.js';
+import {
+  artifactsDir,
+  cspViolations,
+  launchChromium,
+  type RunningStudio,
+  recordCspViolations,
+  startStudio,
+} from './fixtures.js';
 import { ConsolePage, EditorPage, TimelinePage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
 
@@ -37,6 +44,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  await recordCspViolations(page);
   await new StudioPage(page).open(studio.urlWithToken);
 });
 
@@ -93,6 +101,8 @@ test('with no machine the timeline says so, and the UI reported no errors', asyn
   assert.equal(await timeline.summary.textContent(), 'No machine selected');
   assert.equal(await timeline.rollback.isDisabled(), true);
   assert.deepEqual(pageErrors, []);
+  // Opening, editing and checking a program, a terminal and its search broke no rule of the CSP.
+  assert.deepEqual(await cspViolations(page), []);
   assert.equal(await page.locator('.notification.error').count(), 0);
 });
 
