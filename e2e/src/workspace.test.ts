@@ -16,7 +16,7 @@ import {
   recordCspViolations,
   startStudio,
 } from './fixtures.js';
-import { ConsolePage, EditorPage, TimelinePage } from './pages/panels.js';
+import { ConsolePage, EditorPage, MachineBarPage, TimelinePage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
 
 const program = `// A small program of the user's own.
@@ -121,4 +121,27 @@ test('a refused request shows a notification with its details, and the UI goes o
   await note.getByTitle('Dismiss').click();
   assert.equal(await page.locator('.notification').count(), 0);
   assert.equal(await page.getByTestId('machine-picker').isEnabled(), true);
+});
+
+test('the machine bar keeps one line while a build shows its progress, at 1280 px and narrower', async () => {
+  const bar = new MachineBarPage(page);
+  await bar.createMachine('narrow-bar', 'counter');
+  try {
+    for (const width of [1280, 1024, 800]) {
+      await page.setViewportSize({ width, height: 860 });
+      // A build that is up to date is over at once; its progress stays in the bar a few seconds.
+      await bar.button('build').click();
+      await bar.progress.locator('.progress[data-operation="build"]').waitFor();
+      const layout = await bar.layout();
+      await page.screenshot({ path: join(artifactsDir, `machine-bar-${width}.png`) });
+      assert.ok(layout.progressLabels.length > 0, `at ${width} px, the build's progress is shown`);
+      assert.deepEqual(layout.outside, [], `at ${width} px, every control lies inside the bar`);
+      assert.deepEqual(layout.wrapped, [], `at ${width} px, no control's text wraps`);
+      assert.equal(layout.rows, 1, `at ${width} px, the controls stand in one row`);
+      for (const label of layout.progressLabels)
+        assert.equal(label.title, label.text, `at ${width} px, the progress text is whole in its title`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 860 });
+  }
 });
