@@ -96,6 +96,28 @@ test('a terminal on the host runs a command; its output can be searched', async 
   await page.screenshot({ path: join(artifactsDir, 'terminal.png') });
 });
 
+test('after a search the terminal follows its output again, as a terminal does', async () => {
+  const console = new ConsolePage(page);
+  const rows = console.visibleRows();
+  await console.type('seq -f "row %g" 1 300\r');
+  await console.waitForText('row 300', 60_000);
+  // The search scrolls back to the earlier answer; Escape closes it and the view is at the end again.
+  await console.search.fill('answer=42');
+  await console.search.press('Enter');
+  await console.waitForText('answer=42', 10_000);
+  assert.equal(await rows.filter({ hasText: 'row 300' }).count(), 0, 'the search moved the view up');
+  await console.search.press('Escape');
+  await console.waitForText('row 300', 10_000);
+  // Output that arrives after the search box is left is followed, though the search moved the view.
+  await console.type('sleep 2; echo "late-$((20 + 22))"\r');
+  await console.search.fill('answer=42');
+  await console.search.press('Enter');
+  await console.waitForText('answer=42', 10_000);
+  await console.search.blur();
+  await console.waitForText('late-42', 30_000);
+  await page.screenshot({ path: join(artifactsDir, 'terminal-follows.png') });
+});
+
 test('with no machine the timeline says so, and the UI reported no errors', async () => {
   const timeline = new TimelinePage(page);
   assert.equal(await timeline.summary.textContent(), 'No machine selected');
