@@ -59,7 +59,12 @@ const PICTURE_ITEMS_PER_TASK = 1000;
 /** The picture reaches this fraction of the view past each side, so a pan shows no blank edge at once. */
 const PICTURE_BEYOND = 0.5;
 /** The most labels a frame draws (each is a text draw; the focus and its neighbours come first). */
-const LABEL_BUDGET = 120;
+const LABEL_BUDGET = 60;
+/**
+ * Labels measured (a text layout each) per frame at most; labels not measured yet wait for the
+ * next frame, so zooming into a crowd of new labels spreads their cost over a few frames.
+ */
+const LABEL_MEASURES_PER_FRAME = 24;
 /** Of the focus's direct neighbours, this many nearest (in discovery order) are labelled even where labels crowd. */
 const NEIGHBOUR_LABELS = 40;
 const LABEL_FONT = '11px system-ui, sans-serif';
@@ -715,6 +720,8 @@ export class GraphView {
       LABEL_BUDGET * Math.min(1, Math.max(0, (zoom - LABEL_ZOOM_FROM) / (LABEL_ZOOM_FULL - LABEL_ZOOM_FROM))),
     );
     const budget = Math.min(LABEL_BUDGET, forced + extra);
+    let measures = LABEL_MEASURES_PER_FRAME;
+    let waiting = false;
     const free = (left: number, top: number, width: number): boolean => {
       if (left < 0 || top < 0 || left + width > view.width || top + LABEL_HEIGHT > view.height) return false;
       const c1 = Math.floor((left + width) / LABEL_CELL_WIDTH);
@@ -729,6 +736,13 @@ export class GraphView {
       const sy = originY + y[i]! * zoom;
       if (sx < 0 || sx > view.width || sy < 0 || sy > view.height) return false;
       const gap = (i === 0 ? FOCUS_RADIUS : RADIUS) * zoom + 3;
+      if (this.labelWidths[i] === 0 && !force) {
+        if (measures === 0) {
+          waiting = true;
+          return false;
+        }
+        measures--;
+      }
       const width = this.labelWidth(ctx, i) + 6;
       const spots: [number, number][] = [
         [sx + gap, sy - LABEL_HEIGHT / 2],
@@ -766,6 +780,7 @@ export class GraphView {
       ctx.fillStyle = i === 0 || i === this.hover ? '#ffffff' : '#d4d4d4';
       ctx.fillText(this.label(i), left + 3, top + LABEL_HEIGHT / 2);
     }
+    if (waiting) this.requestDraw();
   }
 
   /** A ring around the hovered node, so it stands out among its neighbours. */
