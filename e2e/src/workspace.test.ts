@@ -167,3 +167,22 @@ test('the machine bar keeps one line while a build shows its progress, at 1280 p
     await page.setViewportSize({ width: 1400, height: 860 });
   }
 });
+
+test('the inspector column widens by its splitter, with the arrow keys or a drag', async () => {
+  const inspector = page.locator('[data-panel="inspector"]');
+  const width = async () => (await inspector.boundingBox())!.width;
+  const before = await width();
+  const splitter = page.getByTestId('inspector-resizer');
+  await splitter.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+  assert.equal(Math.round(await width()), Math.round(before + 60));
+  const box = (await splitter.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 100, box.y + 200, { steps: 5 });
+  await page.mouse.up();
+  // The grip is a few pixels wide: where in it the pointer took it moves the edge as much.
+  const dragged = await width();
+  assert.ok(Math.abs(dragged - (before + 60 - 100)) <= 5, `${before} px, then ${dragged} px after the drag`);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-resized.png') });
+});
