@@ -186,3 +186,19 @@ test('the inspector column widens by its splitter, with the arrow keys or a drag
   assert.ok(Math.abs(dragged - (before + 60 - 100)) <= 5, `${before} px, then ${dragged} px after the drag`);
   await page.screenshot({ path: join(artifactsDir, 'inspector-resized.png') });
 });
+
+test('the machine bar is worked from the keyboard, with a visible focus ring', async () => {
+  const bar = new MachineBarPage(page);
+  await bar.createMachine('keys', 'counter');
+  await bar.picker.focus();
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => {
+    const e = document.activeElement as HTMLElement;
+    const style = getComputedStyle(e);
+    return { action: e.dataset.action ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` };
+  });
+  // The picked machine is stopped: Build is the first action it allows.
+  assert.equal(focused.action, 'build');
+  assert.equal(focused.outline, 'solid 2px');
+  await page.screenshot({ path: join(artifactsDir, 'machine-bar-focus.png') });
+});

@@ -271,6 +271,13 @@ export class ConsolePanel {
       if (event.target === close) this.closeTab(tab);
       else this.activate(tab);
     });
+    // A tab is reached with Tab and chosen with Enter or Space, like a button.
+    label.tabIndex = 0;
+    label.addEventListener('keydown', (event) => {
+      if (event.target !== label || (event.key !== 'Enter' && event.key !== ' ')) return;
+      event.preventDefault();
+      this.activate(tab);
+    });
     return tab;
   }
 
