@@ -20,6 +20,8 @@ const allowed: Record<Action, readonly MachineState[]> = {
 };
 
 const NEW_MACHINE = '\u0000new';
+/** The program a new machine runs unless another is chosen: the README's first example. */
+const DEFAULT_PROGRAM = 'counter';
 
 export interface MachineBarListener {
   /** The picked machine changed (undefined: none). */
@@ -226,6 +228,7 @@ export class MachineBar {
           option.textContent = program;
           select.append(option);
         }
+        if (programs.includes(DEFAULT_PROGRAM)) select.value = DEFAULT_PROGRAM;
         programField.append(select);
         form.append(programField);
       }
