@@ -157,6 +157,7 @@ test('the machine bar keeps one line while a build shows its progress, at 1280 p
       const layout = await bar.layout();
       await page.screenshot({ path: join(artifactsDir, `machine-bar-${width}.png`) });
       assert.ok(layout.progressLabels.length > 0, `at ${width} px, the build's progress is shown`);
+      assert.equal(layout.pageWiderThanWindow, false, `at ${width} px, the bar does not widen the page`);
       assert.deepEqual(layout.outside, [], `at ${width} px, every control lies inside the bar`);
       assert.deepEqual(layout.wrapped, [], `at ${width} px, no control's text wraps`);
       assert.equal(layout.rows, 1, `at ${width} px, the controls stand in one row`);

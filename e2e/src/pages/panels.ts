@@ -39,9 +39,11 @@ export class MachineBarPage {
 
   /**
    * How the bar's controls lie: those reaching outside the bar, those whose text wraps (taller
-   * than one line), how many distinct rows they stand in, and each progress label's text and title.
+   * than one line), how many distinct rows they stand in, each progress label's text and title,
+   * and whether the page grew wider than the window.
    */
   async layout(): Promise<{
+    pageWiderThanWindow: boolean;
     outside: string[];
     wrapped: string[];
     rows: number;
@@ -54,6 +56,8 @@ export class MachineBarPage {
       const lineHeight = (e: HTMLElement) => Number.parseFloat(getComputedStyle(e).lineHeight) || 16;
       const visible = controls.filter((e) => e.getClientRects().length > 0);
       return {
+        // The bar spans the page's grid: wider than the window, it would have widened the page.
+        pageWiderThanWindow: box.right > window.innerWidth,
         outside: visible
           .filter((e) => {
             const r = e.getBoundingClientRect();
