@@ -8,7 +8,7 @@
 //     --headless  do not open a window; just print the URL
 //     --no-build  skip bootstrap and build (the e2e tests use it after npm test has built)
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { build } from './build.mjs';
@@ -53,21 +53,34 @@ if (electron.binary && hasDisplay) {
   process.on('SIGTERM', stop);
 }
 
+/**
+ * Chromium refuses to start as root with its sandbox on, so as root (and only then) it gets
+ * --no-sandbox. That flag alone puts an "unsupported command-line flag" bar over the studio on
+ * every start; --test-type, which ChromeDriver passes for the same reason, leaves that bar out.
+ * As an ordinary user neither is passed and Chromium keeps its sandbox (the README says so).
+ */
+const ROOT_ONLY_FLAGS = ['--no-sandbox', '--test-type'];
+/** The app window's size the first time (later starts keep what the user chose). */
+const FIRST_WINDOW_SIZE = '1440,900';
+
 /** Chromium in app mode with its own profile; closing the window ends the studio. */
 function openAppWindow(url) {
   const stateHome = process.env.XDG_STATE_HOME?.startsWith('/')
     ? process.env.XDG_STATE_HOME
     : join(homedir(), '.local/state');
   const profile = join(stateHome, 'phantom', 'chromium-profile');
+  const firstStart = !existsSync(profile);
   mkdirSync(profile, { recursive: true });
   const chromiumArgs = [
     `--app=${url}`,
     `--user-data-dir=${profile}`,
     '--no-first-run',
+    '--no-default-browser-check',
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
-    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ...(firstStart ? [`--window-size=${FIRST_WINDOW_SIZE}`] : []),
+    ...(process.getuid?.() === 0 ? ROOT_ONLY_FLAGS : []),
   ];
   const child = spawn('chromium', chromiumArgs, { stdio: 'ignore' });
   child.on('error', (err) =>

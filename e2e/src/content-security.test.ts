@@ -11,7 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, type RunningStudio, startStudio } from './fixtures.js';
+import {
+  cspViolations,
+  launchChromium,
+  type RunningStudio,
+  recordCspViolations,
+  startStudio,
+} from './fixtures.js';
 import { StudioPage } from './pages/studio-page.js';
 
 /** How long a blocked request gets to show up at the other server, had it not been blocked. */
@@ -35,13 +41,7 @@ before(async () => {
   studio = await startStudio();
   browser = await launchChromium();
   page = await browser.newPage();
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (globalThis as { cspViolations?: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (e) =>
-      seen.push(`${e.effectiveDirective} ${e.blockedURI}`),
-    );
-  });
+  await recordCspViolations(page);
   await new StudioPage(page).open(studio.urlWithToken);
 });
 
@@ -52,7 +52,7 @@ after(async () => {
 });
 
 function violations(): Promise<string[]> {
-  return page.evaluate(() => (globalThis as { cspViolations?: string[] }).cspViolations ?? []);
+  return cspViolations(page);
 }
 
 async function waitForViolation(pattern: RegExp): Promise<void> {

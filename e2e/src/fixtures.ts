@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const artifactsDir = join(repoRoot, 'artifacts', 'e2e');
@@ -98,4 +98,24 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * Records every Content-Security-Policy violation the page reports (its
+ * `securitypolicyviolation` events, in `globalThis.cspViolations`), from before its first script
+ * runs; call before the page loads. Read them with cspViolations(page).
+ */
+export async function recordCspViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (globalThis as { cspViolations?: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) =>
+      seen.push(`${e.effectiveDirective} ${e.blockedURI}`),
+    );
+  });
+}
+
+/** The violations recorded so far by recordCspViolations. */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as { cspViolations?: string[] }).cspViolations ?? []);
 }

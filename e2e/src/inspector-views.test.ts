@@ -66,17 +66,56 @@ test('the diff of generation 0 and 1 shows the notes the program added', async (
   await page.screenshot({ path: join(artifactsDir, 'inspector-diff.png') });
 });
 
-test('the graph shows an object neighbourhood and opens a node as a pane', async () => {
+test('the graph labels the focus and its neighbours, names its classes, and opens a node as a pane', async () => {
   await inspector.search('.demo.noteList');
   await inspector.panes.first().locator('button.ph-ref').first().click();
   await inspector.panes.nth(1).getByRole('button', { name: 'Show in graph' }).click();
-  await page.getByTestId('inspector-graph-info').filter({ hasText: 'objects' }).waitFor();
-  const shown = await page.evaluate(
-    () =>
-      (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector.graph.size,
+  const graph = page.getByTestId('inspector-graph');
+  // The view says when its layout has stopped moving and is drawn in full.
+  await page.locator('[data-testid="inspector-graph"][data-settled="true"]').waitFor({ timeout: 60_000 });
+  const { size, labels } = await page.evaluate(() => {
+    const view = (
+      window as unknown as { phantomInspector: { graph: { size: number; labelsDrawn: string[] } } }
+    ).phantomInspector.graph;
+    return { size: view.size, labels: [...view.labelsDrawn] };
+  });
+  assert.ok(size > 3, `${size} nodes`);
+  // The focus first, then its direct neighbours: its items array among them.
+  assert.match(labels[0] ?? '', /^noteList @[0-9a-f]{4}$/);
+  assert.ok(
+    labels.some((l) => /^array @[0-9a-f]{4}$/.test(l)),
+    `the items array is labelled: ${labels.join(', ')}`,
   );
-  assert.ok(shown > 3, `${shown} nodes`);
+  const legend = graph.getByTestId('inspector-graph-legend').locator('li');
+  assert.match((await legend.first().textContent()) ?? '', /^noteList1$/);
+  assert.ok((await legend.count()) >= 3, 'the legend names the classes shown');
   await page.screenshot({ path: join(artifactsDir, 'inspector-graph.png') });
+  // Hover: the focus is at the centre; a tooltip says what it is.
+  const canvas = page.getByTestId('inspector-graph-canvas');
+  const box = (await canvas.boundingBox())!;
+  const tooltip = graph.getByTestId('inspector-graph-tooltip');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await tooltip.waitFor();
+  assert.match((await tooltip.textContent()) ?? '', /\.demo\.noteList.*count3/s);
+  // Around the focus until the pointer is over another object; a click opens it as a pane.
+  let other = '';
+  for (let step = 1; step < 400 && !other; step++) {
+    const angle = step * 0.5;
+    const radius = 4 + step * 0.6;
+    await page.mouse.move(
+      box.x + box.width / 2 + radius * Math.cos(angle),
+      box.y + box.height / 2 + radius * Math.sin(angle),
+    );
+    const text = (await tooltip.isVisible()) ? ((await tooltip.textContent()) ?? '') : '';
+    if (text && !text.includes('.demo.noteList')) other = text;
+  }
+  assert.ok(other, 'some other object lies around the focus');
+  await page.screenshot({ path: join(artifactsDir, 'inspector-graph-hover.png') });
+  const className = other.match(/(\.[\w.]+) ·/)?.[1] ?? '';
+  assert.ok(className, `the tooltip names a class: ${other}`);
+  await page.mouse.down();
+  await page.mouse.up();
+  await inspector.panes.last().locator('.ph-pane-title', { hasText: className }).waitFor();
 });
 
 test('the graph shows up to 5,000 objects when asked, and still draws after zoom and pan', async () => {

@@ -14,7 +14,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, launchChromium, type RunningStudio, repoRoot, startStudio } from './fixtures.js';
+import {
+  artifactsDir,
+  cspViolations,
+  launchChromium,
+  type RunningStudio,
+  recordCspViolations,
+  repoRoot,
+  startStudio,
+} from './fixtures.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import {
   ConsolePage,
@@ -45,6 +53,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  await recordCspViolations(page);
   await new StudioPage(page).open(studio.urlWithToken);
 });
 
@@ -328,4 +337,6 @@ test('a power cut, then start again: the machine resumes', { skip: problem }, as
   await until(async () => (await generationCount(timeline)) > before, 'new generations after the restart');
   await page.screenshot({ path: join(artifactsDir, 'resumed.png') });
   assert.deepEqual(pageErrors, []);
+  // The whole journey, with its reload, broke no rule of the Content-Security-Policy.
+  assert.deepEqual(await cspViolations(page), []);
 });

@@ -8,8 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, launchChromium, type RunningStudio, startStudio } from './fixtures.js';
-import { ConsolePage, EditorPage, TimelinePage } from './pages/panels.js';
+import {
+  artifactsDir,
+  cspViolations,
+  launchChromium,
+  type RunningStudio,
+  recordCspViolations,
+  startStudio,
+} from './fixtures.js';
+import { ConsolePage, EditorPage, MachineBarPage, TimelinePage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
 
 const program = `// A small program of the user's own.
@@ -37,6 +44,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  await recordCspViolations(page);
   await new StudioPage(page).open(studio.urlWithToken);
 });
 
@@ -88,11 +96,35 @@ test('a terminal on the host runs a command; its output can be searched', async 
   await page.screenshot({ path: join(artifactsDir, 'terminal.png') });
 });
 
+test('after a search the terminal follows its output again, as a terminal does', async () => {
+  const console = new ConsolePage(page);
+  const rows = console.visibleRows();
+  await console.type('seq -f "row %g" 1 300\r');
+  await console.waitForText('row 300', 60_000);
+  // The search scrolls back to the earlier answer; Escape closes it and the view is at the end again.
+  await console.search.fill('answer=42');
+  await console.search.press('Enter');
+  await console.waitForText('answer=42', 10_000);
+  assert.equal(await rows.filter({ hasText: 'row 300' }).count(), 0, 'the search moved the view up');
+  await console.search.press('Escape');
+  await console.waitForText('row 300', 10_000);
+  // Output that arrives after the search box is left is followed, though the search moved the view.
+  await console.type('sleep 2; echo "late-$((20 + 22))"\r');
+  await console.search.fill('answer=42');
+  await console.search.press('Enter');
+  await console.waitForText('answer=42', 10_000);
+  await console.search.blur();
+  await console.waitForText('late-42', 30_000);
+  await page.screenshot({ path: join(artifactsDir, 'terminal-follows.png') });
+});
+
 test('with no machine the timeline says so, and the UI reported no errors', async () => {
   const timeline = new TimelinePage(page);
   assert.equal(await timeline.summary.textContent(), 'No machine selected');
   assert.equal(await timeline.rollback.isDisabled(), true);
   assert.deepEqual(pageErrors, []);
+  // Opening, editing and checking a program, a terminal and its search broke no rule of the CSP.
+  assert.deepEqual(await cspViolations(page), []);
   assert.equal(await page.locator('.notification.error').count(), 0);
 });
 
@@ -111,4 +143,63 @@ test('a refused request shows a notification with its details, and the UI goes o
   await note.getByTitle('Dismiss').click();
   assert.equal(await page.locator('.notification').count(), 0);
   assert.equal(await page.getByTestId('machine-picker').isEnabled(), true);
+});
+
+test('the machine bar keeps one line while a build shows its progress, at 1280 px and narrower', async () => {
+  const bar = new MachineBarPage(page);
+  await bar.createMachine('narrow-bar', 'counter');
+  try {
+    for (const width of [1280, 1024, 800]) {
+      await page.setViewportSize({ width, height: 860 });
+      // A build that is up to date is over at once; its progress stays in the bar a few seconds.
+      await bar.button('build').click();
+      await bar.progress.locator('.progress[data-operation="build"]').waitFor();
+      const layout = await bar.layout();
+      await page.screenshot({ path: join(artifactsDir, `machine-bar-${width}.png`) });
+      assert.ok(layout.progressLabels.length > 0, `at ${width} px, the build's progress is shown`);
+      assert.equal(layout.pageWiderThanWindow, false, `at ${width} px, the bar does not widen the page`);
+      assert.deepEqual(layout.outside, [], `at ${width} px, every control lies inside the bar`);
+      assert.deepEqual(layout.wrapped, [], `at ${width} px, no control's text wraps`);
+      assert.equal(layout.rows, 1, `at ${width} px, the controls stand in one row`);
+      for (const label of layout.progressLabels)
+        assert.equal(label.title, label.text, `at ${width} px, the progress text is whole in its title`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 860 });
+  }
+});
+
+test('the inspector column widens by its splitter, with the arrow keys or a drag', async () => {
+  const inspector = page.locator('[data-panel="inspector"]');
+  const width = async () => (await inspector.boundingBox())!.width;
+  const before = await width();
+  const splitter = page.getByTestId('inspector-resizer');
+  await splitter.focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+  assert.equal(Math.round(await width()), Math.round(before + 60));
+  const box = (await splitter.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 100, box.y + 200, { steps: 5 });
+  await page.mouse.up();
+  // The grip is a few pixels wide: where in it the pointer took it moves the edge as much.
+  const dragged = await width();
+  assert.ok(Math.abs(dragged - (before + 60 - 100)) <= 5, `${before} px, then ${dragged} px after the drag`);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-resized.png') });
+});
+
+test('the machine bar is worked from the keyboard, with a visible focus ring', async () => {
+  const bar = new MachineBarPage(page);
+  await bar.createMachine('keys', 'counter');
+  await bar.picker.focus();
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => {
+    const e = document.activeElement as HTMLElement;
+    const style = getComputedStyle(e);
+    return { action: e.dataset.action ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}` };
+  });
+  // The picked machine is stopped: Build is the first action it allows.
+  assert.equal(focused.action, 'build');
+  assert.equal(focused.outline, 'solid 2px');
+  await page.screenshot({ path: join(artifactsDir, 'machine-bar-focus.png') });
 });

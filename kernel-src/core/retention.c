@@ -49,6 +49,23 @@ static bool is_tip(const struct store_generation *generations, uint32_t count, u
 }
 
 /*
+ * The first generation of a branch: its parent is older than the generation before it by
+ * number (a rollback). Dropped generations leave holes, but a survivor's parent is then newer
+ * than the survivor before it, so holes are not mistaken for branches.
+ */
+static bool is_branch_start(const struct store_generation *generations, uint32_t i) {
+  return i > 0 && generations[i].parent != NO_GENERATION && generations[i].parent < generations[i - 1].number;
+}
+
+/* The generation a branch was started from (a rollback's target): some later generation names it
+ * as its parent while starting a branch. */
+static bool is_fork_point(const struct store_generation *generations, uint32_t count, uint32_t i) {
+  for (uint32_t j = i + 1; j < count; j++)
+    if (generations[j].parent == generations[i].number && is_branch_start(generations, j)) return true;
+  return false;
+}
+
+/*
  * The kept generation whose removal leaves the smallest hole: the least time between its kept
  * neighbours (by number). The oldest kept one only goes when nothing else may: it holds the far
  * end of the history. Returns count when no candidate is left at this protection level.
@@ -87,8 +104,10 @@ void retention_select(const struct store_generation *generations, uint32_t count
   for (uint32_t i = 0; i < count; i++) {
     const struct store_generation *g = &generations[i];
     uint64_t age = age_of(g, now);
+    /* A branch's ends and where it left its parent: what draws the branch on a timeline. */
     protect[i] = i == newest || (g->damage == STORE_DAMAGE_NONE && age <= policy->daily_seconds &&
-                                 is_tip(generations, count, i));
+                                 (is_tip(generations, count, i) || is_branch_start(generations, i) ||
+                                  is_fork_point(generations, count, i)));
     keep[i] = protect[i];
     if (!keep[i] && g->damage == STORE_DAMAGE_NONE) {
       if (age <= policy->keep_all_seconds) {

@@ -64,8 +64,9 @@ struct store_memory {
  * Which generations a commit keeps, by their age (wall clock) relative to the new generation:
  * every one younger than keep_all_seconds; then the newest of each minute up to
  * minutely_seconds, of each hour up to hourly_seconds, of each day up to daily_seconds; none
- * older. Always kept: the new generation, and the tip of every other branch (the generation a
- * rollback left behind: see docs/store.md) younger than daily_seconds. If that is more than
+ * older. Always kept: the new generation, and, younger than daily_seconds, the tip of every
+ * other branch (the generation a rollback left behind: see docs/store.md), the first generation
+ * of every branch and the generation it was started from. If that is more than
  * max_generations (at most IX_MAX_ENTRIES), the generations closest to their neighbours in time
  * go first. Damaged generations are always dropped. See docs/store.md.
  */

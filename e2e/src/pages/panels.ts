@@ -37,6 +37,52 @@ export class MachineBarPage {
       .waitFor({ timeout: MACHINE_DEADLINE_MS });
   }
 
+  /**
+   * How the bar's controls lie: those reaching outside the bar, those whose text wraps (taller
+   * than one line), how many distinct rows they stand in, each progress label's text and title,
+   * and whether the page grew wider than the window.
+   */
+  async layout(): Promise<{
+    pageWiderThanWindow: boolean;
+    outside: string[];
+    wrapped: string[];
+    rows: number;
+    progressLabels: { text: string; title: string }[];
+  }> {
+    return this.page.locator('[data-panel="machine-bar"]').evaluate((bar) => {
+      const box = bar.getBoundingClientRect();
+      const controls = [...bar.querySelectorAll<HTMLElement>('button, select, .machine-state, .progress')];
+      const name = (e: HTMLElement) => e.dataset.action ?? e.dataset.testid ?? e.className;
+      const lineHeight = (e: HTMLElement) => Number.parseFloat(getComputedStyle(e).lineHeight) || 16;
+      const visible = controls.filter((e) => e.getClientRects().length > 0);
+      return {
+        // The bar spans the page's grid: wider than the window, it would have widened the page.
+        pageWiderThanWindow: box.right > window.innerWidth,
+        outside: visible
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom;
+          })
+          .map(name),
+        wrapped: visible
+          .filter((e) => e.tagName === 'BUTTON' && e.clientHeight > 2 * lineHeight(e))
+          .map(name),
+        // Centres more than 10 px apart start another row.
+        rows: visible
+          .map((e) => {
+            const r = e.getBoundingClientRect();
+            return (r.top + r.bottom) / 2;
+          })
+          .sort((a, b) => a - b)
+          .filter((centre, i, centres) => i === 0 || centre - centres[i - 1]! > 10).length,
+        progressLabels: [...bar.querySelectorAll<HTMLElement>('.progress-label')].map((e) => ({
+          text: e.textContent ?? '',
+          title: e.title,
+        })),
+      };
+    });
+  }
+
   async checkpoint(name: string): Promise<void> {
     await this.button('checkpoint').click();
     await this.page.getByTestId('dialog-name').fill(name);

@@ -1,8 +1,11 @@
 /**
  * An object's neighbourhood as a graph on a canvas: the objects within a few references of it,
  * both ways (what it refers to and what refers to it), laid out by a force simulation. Pan by
- * dragging, zoom with the wheel, choose a node to open it; the toolbar sets how many objects
- * (up to 5,000) are shown.
+ * dragging, zoom with the wheel, hover a node for what it is, click it to open it; the toolbar
+ * sets how many objects (up to 5,000) are shown. The focus and its direct neighbours are always
+ * labelled (class and short address, or a string's text); zooming in labels more of the others,
+ * nearest first, as long as their labels do not overlap. A legend names the classes by colour.
+ * `data-settled="true"` on the element says the layout has stopped and is drawn in full.
  *
  * Built to keep pan and zoom frames short at thousands of nodes:
  * - the layout is off the frame path: it runs in tasks of a few milliseconds between frames and
@@ -14,12 +17,16 @@
  *   places that picture (moved and scaled) until the next rest redraws it sharp;
  * - drawing directly (while the layout runs, or before the first picture) skips what is outside
  *   the view, strokes opaque edges and at most a sample of them, fills all nodes of one colour as
- *   one path, draws nodes smaller than a few pixels as squares, and labels only when zoomed in.
+ *   one path, and draws nodes smaller than a few pixels as squares;
+ * - labels are drawn on every frame in screen space (a fixed size whatever the zoom), at most
+ *   LABEL_BUDGET of them, each measured once, kept apart by a coarse occupancy grid.
  * The last frames' draw times are kept for tests and the benchmark.
  */
+import { formatValue } from '../common/format.js';
 import type { HeapSnapshot } from '../common/heap.js';
+import { objectView } from '../common/objects.js';
 import { formatRef } from '../common/ref.js';
-import { h } from './dom.js';
+import { append, clear, formatBytes, h } from './dom.js';
 
 /** Distance the springs pull connected nodes to, in layout units. */
 const SPRING_LENGTH = 40;
@@ -51,8 +58,36 @@ const REST_MS = 150;
 const PICTURE_ITEMS_PER_TASK = 1000;
 /** The picture reaches this fraction of the view past each side, so a pan shows no blank edge at once. */
 const PICTURE_BEYOND = 0.5;
-/** Above this zoom every visible node is labelled; below it only the hovered one. */
-const LABEL_ZOOM = 1.2;
+/** The most labels a frame draws (each is a text draw; the focus and its neighbours come first). */
+const LABEL_BUDGET = 60;
+/**
+ * Labels measured (a text layout each) per frame at most; labels not measured yet wait for the
+ * next frame, so zooming into a crowd of new labels spreads their cost over a few frames.
+ */
+const LABEL_MEASURES_PER_FRAME = 24;
+/** Of the focus's direct neighbours, this many nearest (in discovery order) are labelled even where labels crowd. */
+const NEIGHBOUR_LABELS = 40;
+const LABEL_FONT = '11px system-ui, sans-serif';
+const LABEL_HEIGHT = 15;
+/** Cells of the grid that keeps labels apart, in CSS pixels. */
+const LABEL_CELL_WIDTH = 16;
+const LABEL_CELL_HEIGHT = 8;
+/**
+ * Labels beyond the focus's neighbours grow with the zoom: none up to LABEL_ZOOM_FROM, all of
+ * LABEL_BUDGET from LABEL_ZOOM_FULL.
+ */
+const LABEL_ZOOM_FROM = 0.5;
+const LABEL_ZOOM_FULL = 2.5;
+/**
+ * Up to this many objects the view zooms, while the layout runs and until the user pans or zooms,
+ * so that the focus's neighbours fill about NEIGHBOURHOOD_FILL of the view's smaller side: a
+ * neighbourhood is for reading. Larger graphs open on the whole.
+ */
+const NEIGHBOURHOOD_MAX_NODES = 500;
+const NEIGHBOURHOOD_FILL = 0.35;
+const NEIGHBOURHOOD_MAX_ZOOM = 2.5;
+/** Fields a tooltip lists at most. */
+const TOOLTIP_FIELDS = 4;
 /** How many objects the view can show. */
 export const GRAPH_SIZES = [300, 1000, 5000] as const;
 
@@ -81,14 +116,20 @@ interface Picture {
 }
 
 const PALETTE = ['#7aa2f7', '#bb9af7', '#9ece6a', '#e0af68', '#7dcfff', '#f7768e', '#73daca', '#ff9e64'];
+/** The colour of the classes beyond the palette, named "other classes" in the legend. */
+const OTHER_COLOUR = '#8b8b8b';
 
 export class GraphView {
   readonly element: HTMLElement;
   /** Milliseconds each of the last frames took to draw. */
   readonly frameTimes: number[] = [];
+  /** The labels the last frame drew, nearest the focus first (a hovered node's before all). */
+  readonly labelsDrawn: string[] = [];
   private readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly info: HTMLElement;
+  private readonly legend: HTMLElement;
+  private readonly tooltip: HTMLElement;
   private readonly sizeSelect: HTMLSelectElement;
   private heap: HeapSnapshot | undefined;
   private focus = -1;
@@ -103,6 +144,12 @@ export class GraphView {
   private colours: string[] = [];
   private focusColour = 0;
   private labels: (string | undefined)[] = [];
+  /** Each label's width in CSS pixels, measured once (0: not yet). */
+  private labelWidths = new Float32Array(0);
+  /** Nodes [0, neighboursEnd) are the focus and its direct neighbours (discovery is breadth first). */
+  private neighboursEnd = 0;
+  /** Label occupancy grid, reused between frames. */
+  private labelGrid = new Uint8Array(0);
   private edgeFrom = new Int32Array(0);
   private edgeTo = new Int32Array(0);
   /** Scratch space of the repulsion grid, sized with the nodes. */
@@ -115,6 +162,8 @@ export class GraphView {
   private panY = 0;
   private zoom = 1;
   private hover = -1;
+  /** The user has panned or zoomed since the graph was shown: the view no longer fits itself. */
+  private userMoved = false;
   private frame = 0;
   private restTimer: ReturnType<typeof setTimeout> | undefined;
   private visibleEdges = new Int32Array(0);
@@ -133,6 +182,12 @@ export class GraphView {
       tabindex: 0,
     });
     this.info = h('span', { 'data-testid': 'inspector-graph-info' });
+    this.legend = h('div', { class: 'ph-graph-legend', 'data-testid': 'inspector-graph-legend' });
+    this.tooltip = h('div', {
+      class: 'ph-graph-tooltip',
+      'data-testid': 'inspector-graph-tooltip',
+      hidden: true,
+    });
     this.sizeSelect = h(
       'select',
       { 'aria-label': 'Objects shown', 'data-testid': 'inspector-graph-size' },
@@ -143,8 +198,10 @@ export class GraphView {
     });
     this.element = h(
       'div',
-      { class: 'ph-graph', 'data-testid': 'inspector-graph' },
+      { class: 'ph-graph', 'data-testid': 'inspector-graph', 'data-settled': 'false' },
       this.canvas,
+      this.legend,
+      this.tooltip,
       h('div', { class: 'ph-graph-info' }, this.info, this.sizeSelect),
     );
     const ctx = this.canvas.getContext('2d');
@@ -156,6 +213,7 @@ export class GraphView {
       this.canvas.setPointerCapture(e.pointerId);
     });
     this.canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
+    this.canvas.addEventListener('pointerleave', () => this.setHover(-1));
     this.canvas.addEventListener('pointerup', (e) => {
       if (this.drag && !this.drag.moved) {
         const hit = this.pick(e.offsetX, e.offsetY);
@@ -197,7 +255,9 @@ export class GraphView {
       const v = order[head]!;
       for (const w of heap.references(v)) discover(w);
       for (const w of heap.referrers(v)) discover(w);
+      if (head === 0) this.neighboursEnd = order.length;
     }
+    if (order.length === 1) this.neighboursEnd = 1;
     // Each reference once: from the referring node's side, when both ends are shown.
     const from: number[] = [];
     const to: number[] = [];
@@ -229,11 +289,15 @@ export class GraphView {
     }
     this.groupByClassColour(heap, order);
     this.labels = new Array(n);
+    this.labelWidths = new Float32Array(n);
     this.steps = 0;
     this.panX = 0;
     this.panY = 0;
     this.zoom = n > 2000 ? 0.15 : n > 500 ? 0.35 : n > 100 ? 0.7 : 1;
+    this.userMoved = false;
     this.hover = -1;
+    this.tooltip.hidden = true;
+    this.element.dataset.settled = 'false';
     this.info.textContent = `${n} objects, ${from.length} references around ${formatRef(heap.addr[focus]!)} ${heap.className(heap.classOf[focus]!)}`;
     this.scheduleLayout();
     this.requestDraw();
@@ -250,21 +314,25 @@ export class GraphView {
     this.layoutTask = undefined;
   }
 
-  /** One colour per class (cycling through the palette), nodes grouped by it for drawing. */
+  /**
+   * One colour per class: the focus's class first, then the most numerous, while the palette
+   * lasts; the rest share OTHER_COLOUR. Nodes are grouped by colour for drawing, and the legend
+   * names each colour.
+   */
   private groupByClassColour(heap: HeapSnapshot, order: number[]): void {
-    const classColour = new Map<number, number>();
-    const colourOf = order.map((node) => {
-      const cls = heap.classOf[node]!;
-      let c = classColour.get(cls);
-      if (c === undefined) {
-        c = classColour.size % PALETTE.length;
-        classColour.set(cls, c);
-      }
-      return c;
-    });
+    const counts = new Map<number, number>();
+    for (const node of order) counts.set(heap.classOf[node]!, (counts.get(heap.classOf[node]!) ?? 0) + 1);
+    const focusClass = heap.classOf[order[0]!]!;
+    const ranked = [...counts.keys()].sort(
+      (a, b) => Number(b === focusClass) - Number(a === focusClass) || counts.get(b)! - counts.get(a)!,
+    );
+    // With more classes than colours, the last colour says "other".
+    const named = ranked.length > PALETTE.length ? PALETTE.length - 1 : ranked.length;
+    const classColour = new Map(ranked.slice(0, named).map((cls, c) => [cls, c]));
+    this.colours = [...PALETTE.slice(0, named), ...(ranked.length > named ? [OTHER_COLOUR] : [])];
+    const colourOf = order.map((node) => classColour.get(heap.classOf[node]!) ?? named);
     this.focusColour = colourOf[0] ?? 0;
-    const used = Math.min(PALETTE.length, classColour.size);
-    this.colours = PALETTE.slice(0, used);
+    const used = this.colours.length;
     this.colourStart = new Array<number>(used + 1).fill(0);
     for (const c of colourOf) this.colourStart[c + 1]!++;
     for (let c = 0; c < used; c++) this.colourStart[c + 1]! += this.colourStart[c]!;
@@ -273,6 +341,37 @@ export class GraphView {
     colourOf.forEach((c, i) => {
       this.colourOrder[next[c]!++] = i;
     });
+    const entry = (colour: string, name: string, count: number, title: string) => {
+      const swatch = h('span', { class: 'ph-graph-swatch' });
+      swatch.style.background = colour;
+      return h(
+        'li',
+        { title },
+        swatch,
+        h('span', { class: 'ph-graph-legend-name' }, name),
+        h('span', { class: 'ph-graph-legend-count' }, count.toLocaleString('en')),
+      );
+    };
+    const others = ranked.slice(named);
+    clear(this.legend);
+    this.legend.append(
+      h(
+        'ul',
+        {},
+        ...ranked
+          .slice(0, named)
+          .map((cls, c) =>
+            entry(PALETTE[c]!, shortName(heap.className(cls)), counts.get(cls)!, heap.className(cls)),
+          ),
+        others.length > 0 &&
+          entry(
+            OTHER_COLOUR,
+            `${others.length} other classes`,
+            others.reduce((sum, cls) => sum + counts.get(cls)!, 0),
+            others.map((cls) => heap.className(cls)).join('\n'),
+          ),
+      ),
+    );
   }
 
   /** Runs the layout in slices of a few milliseconds, each in its own task, until it settles. */
@@ -285,11 +384,28 @@ export class GraphView {
         moving = this.step();
         this.steps++;
       }
+      this.fitNeighbourhood();
       this.requestDraw();
       this.layoutTask = moving && this.steps < MAX_STEPS ? setTimeout(slice, 0) : undefined;
       if (!this.layoutTask) this.renderPicture();
     };
     this.layoutTask = setTimeout(slice, 0);
+  }
+
+  /** Zooms so that the focus's neighbours fill part of the view (small graphs, until the user moves it). */
+  private fitNeighbourhood(): void {
+    const n = this.nodes.length;
+    if (this.userMoved || n > NEIGHBOURHOOD_MAX_NODES || this.neighboursEnd <= 1) return;
+    const side = Math.min(this.element.clientWidth, this.element.clientHeight);
+    if (side === 0) return;
+    // The median neighbour's distance: one neighbour pulled far away by its own references
+    // should not shrink the rest into a knot.
+    const distances: number[] = [];
+    const end = Math.min(this.neighboursEnd, NEIGHBOUR_LABELS + 1);
+    for (let i = 1; i < end; i++) distances.push(Math.hypot(this.x[i]!, this.y[i]!));
+    distances.sort((a, b) => a - b);
+    const reach = Math.max(SPRING_LENGTH, distances[distances.length >> 1]!);
+    this.zoom = Math.min(NEIGHBOURHOOD_MAX_ZOOM, (side * NEIGHBOURHOOD_FILL) / reach);
   }
 
   private requestDraw(): void {
@@ -443,8 +559,7 @@ export class GraphView {
         picture.width * (1 + 2 * PICTURE_BEYOND) * scale,
         picture.height * (1 + 2 * PICTURE_BEYOND) * scale,
       );
-      this.transform(ctx, view, 0);
-      if (!this.labelsAll() && this.hover >= 0) this.drawLabels(ctx, view);
+      this.drawLabels(ctx, view);
       return;
     }
     this.transform(ctx, view, 0);
@@ -499,11 +614,11 @@ export class GraphView {
         this.pictureTask = setTimeout(slice, 0);
         return;
       }
-      if (this.labelsAll()) this.drawLabels(ctx, view);
       this.picture?.bitmap.close();
       this.picture = { ...picture, bitmap: canvas.transferToImageBitmap() };
       this.pictureTask = undefined;
       this.requestDraw();
+      this.element.dataset.settled = 'true';
     };
     this.pictureTask = setTimeout(slice, 0);
   }
@@ -579,26 +694,115 @@ export class GraphView {
     }
   }
 
-  private labelsAll(): boolean {
-    return this.zoom > LABEL_ZOOM || this.nodes.length <= 40;
-  }
-
-  /** Labels every node in view when zoomed in (or few), else the hovered one. */
+  /**
+   * Labels in screen space, nearest the focus first (discovery order): the focus, the hovered
+   * node and the first NEIGHBOUR_LABELS neighbours always; then any node in view whose label
+   * finds free room, until LABEL_BUDGET. Zoomed out, nodes crowd and few others get room;
+   * zoomed in, more do.
+   */
   private drawLabels(ctx: Context2D, view: Viewport): void {
-    if (!this.heap || (!this.labelsAll() && this.hover < 0)) return;
-    const { x, y } = this;
-    ctx.fillStyle = '#e8e8e8';
-    ctx.font = `${11 / this.zoom}px system-ui, sans-serif`;
-    if (!this.labelsAll()) {
-      ctx.fillText(this.label(this.hover), x[this.hover]! + 8, y[this.hover]! + 4);
-      return;
+    const n = this.nodes.length;
+    if (!this.heap || n === 0) return;
+    const { x, y, zoom } = this;
+    const originX = view.width / 2 + this.panX;
+    const originY = view.height / 2 + this.panY;
+    const cols = Math.ceil(view.width / LABEL_CELL_WIDTH) + 1;
+    const rows = Math.ceil(view.height / LABEL_CELL_HEIGHT) + 1;
+    if (this.labelGrid.length < cols * rows) this.labelGrid = new Uint8Array(cols * rows);
+    const grid = this.labelGrid;
+    grid.fill(0, 0, cols * rows);
+    ctx.setTransform(view.dpr, 0, 0, view.dpr, 0, 0);
+    ctx.font = LABEL_FONT;
+    ctx.textBaseline = 'middle';
+    this.labelsDrawn.length = 0;
+    const forced = Math.min(this.neighboursEnd, NEIGHBOUR_LABELS + 1);
+    const extra = Math.round(
+      LABEL_BUDGET * Math.min(1, Math.max(0, (zoom - LABEL_ZOOM_FROM) / (LABEL_ZOOM_FULL - LABEL_ZOOM_FROM))),
+    );
+    const budget = Math.min(LABEL_BUDGET, forced + extra);
+    let measures = LABEL_MEASURES_PER_FRAME;
+    let waiting = false;
+    const free = (left: number, top: number, width: number): boolean => {
+      if (left < 0 || top < 0 || left + width > view.width || top + LABEL_HEIGHT > view.height) return false;
+      const c1 = Math.floor((left + width) / LABEL_CELL_WIDTH);
+      const r1 = Math.floor((top + LABEL_HEIGHT) / LABEL_CELL_HEIGHT);
+      for (let r = Math.floor(top / LABEL_CELL_HEIGHT); r <= r1; r++)
+        for (let c = Math.floor(left / LABEL_CELL_WIDTH); c <= c1; c++) if (grid[r * cols + c]) return false;
+      return true;
+    };
+    /** Right of the node, else left, above or below; a forced label takes the right when none is free. */
+    const place = (i: number, force: boolean): boolean => {
+      const sx = originX + x[i]! * zoom;
+      const sy = originY + y[i]! * zoom;
+      if (sx < 0 || sx > view.width || sy < 0 || sy > view.height) return false;
+      const gap = (i === 0 ? FOCUS_RADIUS : RADIUS) * zoom + 3;
+      if (this.labelWidths[i] === 0 && !force) {
+        if (measures === 0) {
+          waiting = true;
+          return false;
+        }
+        measures--;
+      }
+      const width = this.labelWidth(ctx, i) + 6;
+      const spots: [number, number][] = [
+        [sx + gap, sy - LABEL_HEIGHT / 2],
+        [sx - gap - width, sy - LABEL_HEIGHT / 2],
+        [sx - width / 2, sy - gap - LABEL_HEIGHT],
+        [sx - width / 2, sy + gap],
+      ];
+      let spot = spots.find(([left, top]) => free(left, top, width));
+      if (!spot && force) spot = spots[0];
+      if (!spot) return false;
+      const [left, top] = spot;
+      const c0 = Math.max(0, Math.floor(left / LABEL_CELL_WIDTH));
+      const c1 = Math.min(cols - 1, Math.floor((left + width) / LABEL_CELL_WIDTH));
+      const r0 = Math.max(0, Math.floor(top / LABEL_CELL_HEIGHT));
+      const r1 = Math.min(rows - 1, Math.floor((top + LABEL_HEIGHT) / LABEL_CELL_HEIGHT));
+      for (let r = r0; r <= r1; r++) grid.fill(1, r * cols + c0, r * cols + c1 + 1);
+      spotsTaken.push(i, left, top, width);
+      this.labelsDrawn.push(this.label(i));
+      return true;
+    };
+    /** [node, left, top, width] of each label placed, painted last to first: the first placed on top. */
+    const spotsTaken: number[] = [];
+    let placed = 0;
+    if (this.hover >= 0) {
+      this.ringNode(ctx, this.hover, originX, originY);
+      if (place(this.hover, true)) placed++;
     }
-    for (let i = 0; i < this.nodes.length; i++)
-      if (x[i]! >= view.left && x[i]! <= view.right && y[i]! >= view.top && y[i]! <= view.bottom)
-        ctx.fillText(this.label(i), x[i]! + 8, y[i]! + 4);
+    for (let i = 0; i < n && placed < budget; i++) if (i !== this.hover && place(i, i < forced)) placed++;
+    for (let k = spotsTaken.length - 4; k >= 0; k -= 4) {
+      const i = spotsTaken[k]!;
+      const left = spotsTaken[k + 1]!;
+      const top = spotsTaken[k + 2]!;
+      ctx.fillStyle = 'rgba(30, 30, 30, 0.85)';
+      ctx.fillRect(left, top, spotsTaken[k + 3]!, LABEL_HEIGHT);
+      ctx.fillStyle = i === 0 || i === this.hover ? '#ffffff' : '#d4d4d4';
+      ctx.fillText(this.label(i), left + 3, top + LABEL_HEIGHT / 2);
+    }
+    if (waiting) this.requestDraw();
   }
 
-  /** A node's label (its string's text, else its class's short name), made once. */
+  /** A ring around the hovered node, so it stands out among its neighbours. */
+  private ringNode(ctx: Context2D, i: number, originX: number, originY: number): void {
+    const radius = Math.max(4, (i === 0 ? FOCUS_RADIUS : RADIUS) * this.zoom) + 2;
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(originX + this.x[i]! * this.zoom, originY + this.y[i]! * this.zoom, radius, 0, Math.PI * 2);
+    ctx.stroke();
+  }
+
+  private labelWidth(ctx: Context2D, i: number): number {
+    let width = this.labelWidths[i]!;
+    if (width === 0) {
+      width = ctx.measureText(this.label(i)).width;
+      this.labelWidths[i] = width;
+    }
+    return width;
+  }
+
+  /** A node's label, made once: a string's text, else its class's short name and the end of its address. */
   private label(i: number): string {
     let text = this.labels[i];
     if (text === undefined) {
@@ -607,8 +811,8 @@ export class GraphView {
       const value = heap.stringValue(node);
       text =
         value !== undefined
-          ? JSON.stringify(value.slice(0, 24))
-          : (heap.className(heap.classOf[node]!).split('.').pop() ?? '?');
+          ? JSON.stringify(value.length > 24 ? `${value.slice(0, 24)}…` : value)
+          : `${shortName(heap.className(heap.classOf[node]!))} @${(heap.addr[node]! & 0xffff).toString(16).padStart(4, '0')}`;
       this.labels[i] = text;
     }
     return text;
@@ -648,6 +852,7 @@ export class GraphView {
     this.panX -= cx * (next / this.zoom - 1);
     this.panY -= cy * (next / this.zoom - 1);
     this.zoom = next;
+    this.userMoved = true;
     this.moved();
   }
 
@@ -669,19 +874,69 @@ export class GraphView {
         this.panY += dy;
         this.drag.x = e.clientX;
         this.drag.y = e.clientY;
+        this.userMoved = true;
         this.moved();
       }
       return;
     }
-    const hit = this.pick(e.offsetX, e.offsetY);
-    if (hit !== this.hover) {
-      this.hover = hit;
-      this.canvas.style.cursor = hit >= 0 ? 'pointer' : 'default';
-      if (hit >= 0 && this.heap) {
-        const node = this.nodes[hit]!;
-        this.canvas.title = `${formatRef(this.heap.addr[node]!)} ${this.heap.className(this.heap.classOf[node]!)}`;
-      }
-      this.requestDraw();
-    }
+    this.setHover(this.pick(e.offsetX, e.offsetY), e.offsetX, e.offsetY);
   }
+
+  /** Hovers node `hit` (-1: none): a ring, its label, and a tooltip beside the pointer at (px, py). */
+  private setHover(hit: number, px = 0, py = 0): void {
+    if (hit >= 0) this.showTooltip(hit, px, py);
+    else this.tooltip.hidden = true;
+    if (hit === this.hover) return;
+    this.hover = hit;
+    this.canvas.style.cursor = hit >= 0 ? 'pointer' : 'default';
+    this.requestDraw();
+  }
+
+  /** What a node is: class, address, size, its first fields or its text, and its references. */
+  private showTooltip(i: number, px: number, py: number): void {
+    const heap = this.heap;
+    if (!heap) return;
+    if (i !== this.hover) {
+      const node = this.nodes[i]!;
+      const view = objectView(heap, node, 0, TOOLTIP_FIELDS);
+      const rows = view.fields.slice(0, TOOLTIP_FIELDS).map((f) => [f.name, formatValue(f.value)] as const);
+      if (view.elements)
+        rows.push(
+          ...view.elements.values.slice(0, TOOLTIP_FIELDS).map((v, k) => [`[${k}]`, formatValue(v)] as const),
+        );
+      clear(this.tooltip);
+      append(this.tooltip, [
+        h(
+          'div',
+          { class: 'ph-graph-tooltip-title' },
+          h('strong', {}, shortName(view.className)),
+          ` ${view.ref}`,
+        ),
+        h('div', { class: 'ph-graph-tooltip-class' }, `${view.className} · ${formatBytes(view.size)}`),
+        view.text !== undefined &&
+          h('div', { class: 'ph-graph-tooltip-text' }, JSON.stringify(view.text.slice(0, 80))),
+        view.elements && h('div', {}, `${view.elements.length} elements`),
+        rows.length > 0 &&
+          h('dl', {}, ...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+        h(
+          'div',
+          { class: 'ph-graph-tooltip-hint' },
+          `refers to ${heap.references(node).length} · referred to by ${heap.referrers(node).length} · click to open`,
+        ),
+      ]);
+    }
+    this.tooltip.hidden = false;
+    // Beside the pointer, flipped to the other side near the right or bottom edge.
+    const width = this.tooltip.offsetWidth;
+    const height = this.tooltip.offsetHeight;
+    const left = px + 14 + width > this.element.clientWidth ? px - 14 - width : px + 14;
+    const top = py + 14 + height > this.element.clientHeight ? py - 14 - height : py + 14;
+    this.tooltip.style.left = `${Math.max(0, left)}px`;
+    this.tooltip.style.top = `${Math.max(0, top)}px`;
+  }
+}
+
+/** `.demo.noteList` → `noteList`. */
+function shortName(className: string): string {
+  return className.split('.').pop() || className;
 }

@@ -116,9 +116,12 @@ TEST(retention_protects_the_tip_a_rollback_left_behind) {
   gens[10].parent = 3;
   retention_select(gens, n, &tight, keep);
   CHECK(keep[9]);  /* the old branch's tip */
+  CHECK(keep[3]);  /* where the new branch left it */
+  CHECK(keep[10]); /* the new branch's first */
   CHECK(keep[11]); /* the newest */
-  for (uint32_t i = 0; i < 11; i++) /* besides those two, only the newest of each day */
-    if (i != 9) CHECK(keep[i] == (i == 10 || gens[i + 1].wall_seconds / 86400 != gens[i].wall_seconds / 86400));
+  for (uint32_t i = 0; i < 11; i++) /* besides those, only the newest of each day */
+    if (i != 3 && i != 9 && i != 10)
+      CHECK(keep[i] == (gens[i + 1].wall_seconds / 86400 != gens[i].wall_seconds / 86400));
   /* a linear history with holes (dropped generations) has no false tips */
   static const uint32_t survivors[] = {0, 1, 2, 5, 6, 9, 12};
   memset(gens, 0, sizeof gens);
@@ -129,6 +132,24 @@ TEST(retention_protects_the_tip_a_rollback_left_behind) {
   }
   retention_select(gens, 7, &tight, keep);
   for (uint32_t i = 0; i < 7; i++) CHECK(keep[i] == (NOW - gens[i].wall_seconds <= 86400));
+}
+
+TEST(retention_keeps_where_a_branch_starts_after_thinning) {
+  /* one every 10 s for 40 minutes; at 180 a rollback to 90 (so 180's parent is 90) */
+  uint32_t n = linear(240, every_ten_seconds);
+  gens[180].parent = 90;
+  retention_select(gens, n, &defaults, keep);
+  CHECK(keep[90]);  /* the rollback's target */
+  CHECK(keep[179]); /* the abandoned branch's tip */
+  CHECK(keep[180]); /* the new branch's first */
+  CHECK(kept(n) < n / 4); /* the minute tier still thins the rest */
+  /* the survivors again, with the holes retention left: a hole is not a branch, so each
+     survivor is kept (by its tier, or as one of those three) and no other is added */
+  uint32_t survivors = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (keep[i]) gens[survivors++] = gens[i];
+  retention_select(gens, survivors, &defaults, keep);
+  CHECK_EQ(kept(survivors), survivors);
 }
 
 TEST(retention_cap_thins_where_generations_are_densest) {

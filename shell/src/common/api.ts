@@ -5,7 +5,7 @@
  * renderer validates each message from the host, so both sides agree by construction.
  * Transport-neutral: browser mode carries these messages over a WebSocket, Electron over IPC.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 
 /** Largest request frame the host accepts; an installed class is the biggest thing sent. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

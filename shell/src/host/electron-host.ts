@@ -3,6 +3,8 @@
  * and relays the renderer's API frames to it, and its frames back. One window, one session;
  * the handlers and the validation are the same as browser mode's.
  */
+// First, so that every schema of the host (vm-manager's too) is built jitless.
+import '../common/zod.js';
 import { composeServices } from './compose.js';
 import { repositoryPackageJson } from './paths.js';
 import { readStudioVersion } from './services.js';

@@ -8,6 +8,8 @@
  * main.bundle.js is this module and everything it imports in one file (shell/build.mjs), which
  * Node loads several times faster than the modules one by one.
  */
+// First, so that every schema of the host (vm-manager's too) is built jitless.
+import '../common/zod.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from './compose.js';

@@ -5,6 +5,7 @@
  */
 import type { MachineSummary } from '../common/api.js';
 import { connectApi } from './api-client.js';
+import { mountInspectorResizer } from './column-resizer.js';
 import { ConsolePanel, loadXterm } from './console-panel.js';
 import type { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
   inspectorRoot
     .querySelector('.inspector-now')!
     .addEventListener('click', () => void inspector.showGeneration());
+  mountInspectorResizer(document.querySelector<HTMLElement>('.workbench')!, inspectorRoot);
   const expand = inspectorRoot.querySelector<HTMLButtonElement>('.inspector-expand')!;
   expand.addEventListener('click', () => {
     const wide = document.body.classList.toggle('inspector-wide');

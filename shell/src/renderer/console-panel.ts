@@ -55,6 +55,12 @@ interface Tab {
   search: SearchAddon;
   stream: Disposable | undefined;
   disposables: { dispose(): void }[];
+  /**
+   * A search moved this terminal off the bottom while it was following its output. Closing the
+   * search, or the first output once the search box is left, takes it back to the bottom (as a
+   * terminal does); only the user scrolling keeps it where it is.
+   */
+  searchMoved: boolean;
 }
 
 export class ConsolePanel {
@@ -88,9 +94,18 @@ export class ConsolePanel {
     this.searchInput.placeholder = 'Find in console';
     this.searchInput.className = 'console-search';
     this.searchInput.dataset.testid = 'console-search';
-    this.searchInput.addEventListener('input', () => this.findNext());
+    this.searchInput.addEventListener('input', () => {
+      if (this.searchInput.value) this.findNext();
+      else this.closeSearch();
+    });
     this.searchInput.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') this.findNext(event.shiftKey);
+      else if (event.key === 'Escape') {
+        event.preventDefault();
+        this.searchInput.value = '';
+        this.closeSearch();
+        this.active?.terminal.focus();
+      }
     });
     header.append(this.tabStrip, newTerminal, this.searchInput);
     this.bodies = document.createElement('div');
@@ -180,7 +195,10 @@ export class ConsolePanel {
   private connect(tab: Tab, stream: number, endPrefix: string): void {
     tab.label.classList.remove('ended');
     tab.stream = this.api.consume(stream, {
-      onData: (data, shown) => tab.terminal.write(data, shown),
+      onData: (data, shown) => {
+        if (tab.searchMoved && document.activeElement !== this.searchInput) this.returnToBottom(tab);
+        tab.terminal.write(data, shown);
+      },
       onEnd: (reason) => {
         tab.stream = undefined;
         tab.terminal.write(`${endPrefix}${reason} —\x1b[0m\r\n`);
@@ -228,11 +246,37 @@ export class ConsolePanel {
     // Links open in a new browsing context with no opener; Electron's main denies new windows.
     terminal.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener')));
     terminal.open(body);
-    const tab: Tab = { id, kind, label, body, terminal, fit, search, stream: undefined, disposables: [] };
+    const tab: Tab = {
+      id,
+      kind,
+      label,
+      body,
+      terminal,
+      fit,
+      search,
+      stream: undefined,
+      disposables: [],
+      searchMoved: false,
+    };
     this.tabs.set(id, tab);
+    // The user scrolling decides where the view stays, whatever a search did before.
+    body.addEventListener(
+      'wheel',
+      () => {
+        tab.searchMoved = false;
+      },
+      { passive: true },
+    );
     label.addEventListener('click', (event) => {
       if (event.target === close) this.closeTab(tab);
       else this.activate(tab);
+    });
+    // A tab is reached with Tab and chosen with Enter or Space, like a button.
+    label.tabIndex = 0;
+    label.addEventListener('keydown', (event) => {
+      if (event.target !== label || (event.key !== 'Enter' && event.key !== ' ')) return;
+      event.preventDefault();
+      this.activate(tab);
     });
     return tab;
   }
@@ -271,11 +315,26 @@ export class ConsolePanel {
   private findNext(backwards = false): void {
     const term = this.searchInput.value;
     if (!this.active || !term) return;
+    const buffer = this.active.terminal.buffer.active;
+    if (buffer.viewportY >= buffer.baseY) this.active.searchMoved = true;
     const options = {
       decorations: { matchOverviewRuler: '#e0af68', activeMatchColorOverviewRuler: '#ff9e3b' },
     };
     if (backwards) this.active.search.findPrevious(term, options);
     else this.active.search.findNext(term, options);
+  }
+
+  /** The search box was emptied or escaped: no highlights, and a following terminal follows again. */
+  private closeSearch(): void {
+    if (!this.active) return;
+    this.active.search.clearDecorations();
+    this.returnToBottom(this.active);
+  }
+
+  private returnToBottom(tab: Tab): void {
+    if (!tab.searchMoved) return;
+    tab.searchMoved = false;
+    tab.terminal.scrollToBottom();
   }
 
   private showPlaceholder(): void {

@@ -20,6 +20,8 @@ const allowed: Record<Action, readonly MachineState[]> = {
 };
 
 const NEW_MACHINE = '\u0000new';
+/** The program a new machine runs unless another is chosen: the README's first example. */
+const DEFAULT_PROGRAM = 'counter';
 
 export interface MachineBarListener {
   /** The picked machine changed (undefined: none). */
@@ -160,7 +162,7 @@ export class MachineBar {
       else if (action === 'powerCut') await this.api.call('machine.powerCut', { machine });
       else await this.api.call('machine.snapshotNow', { machine });
     } catch (err) {
-      const what = this.buttons.get(action)?.textContent ?? action;
+      const what = this.buttons.get(action)?.querySelector('.label')?.textContent ?? action;
       showError(`${what} failed for ${machine}`, err);
     } finally {
       this.busy.delete(action);
@@ -226,6 +228,7 @@ export class MachineBar {
           option.textContent = program;
           select.append(option);
         }
+        if (programs.includes(DEFAULT_PROGRAM)) select.value = DEFAULT_PROGRAM;
         programField.append(select);
         form.append(programField);
       }
@@ -262,11 +265,15 @@ export class MachineBar {
       row.id = id;
       row.className = 'progress';
       row.dataset.operation = progress.operation;
-      row.append(document.createElement('span'), document.createElement('progress'));
+      const label = document.createElement('span');
+      label.className = 'progress-label';
+      row.append(label, document.createElement('progress'));
       this.progress.append(row);
     }
     const [label, bar] = row.children as unknown as [HTMLElement, HTMLProgressElement];
     label.textContent = `${progress.operation}: ${progress.step}`;
+    // A narrow bar cuts the text short with an ellipsis; the whole of it stays one hover away.
+    label.title = label.textContent;
     bar.max = 100;
     if (progress.percent === null) bar.removeAttribute('value');
     else bar.value = progress.percent;
