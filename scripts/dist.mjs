@@ -1,30 +1,29 @@
 // `npm run dist`: packages the studio as an AppImage and a .deb under dist/packages/
 // (electron-builder.yml says what goes in). It builds everything, makes a boot image for each
-// example program, and runs electron-builder with the Electron that npm installed, so it works
-// only where Electron's binary could be downloaded; elsewhere it stops and says why.
+// example program, stages the app (scripts/stage-app.mjs), and runs electron-builder with the
+// Electron that npm installed.
+//
+//   npm run dist [-- --no-build]     --no-build: skip the build (the package test uses it)
+//
+// Where Electron's binary could not be downloaded (as on our build machines) it still packs the
+// app: electron-builder --dir, given an empty folder for Electron, writes
+// dist/packages/linux-unpacked/resources/app.asar and app.asar.unpacked, then stops where it
+// needs the binary; dist says so and exits 1, having made no AppImage or .deb.
 //
 // electron-builder is pinned to 25.x (a devDependency): 26.x needs Node 22 or installs node-gyp
 // from a git host, and `npm ci` must work from the npm registry alone on Node 20.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { build } from './build.mjs';
 import { electronBinary, root, run } from './lib.mjs';
+import { stageApp } from './stage-app.mjs';
 
 const bootImagesDir = join(root, 'dist', 'packaging', 'boot-images');
+const packagesDir = join(root, 'dist', 'packages');
 
-const electron = electronBinary();
-if (!electron.binary) {
-  console.error(
-    `npm run dist: cannot package the studio here: ${electron.reason}.\n` +
-      'The electron package downloads its binary when it is installed, and this machine could not\n' +
-      'reach the download. On a machine that can, run `npm ci` (or `npm rebuild electron`), then\n' +
-      '`npm run dist`. Browser mode (`npm start`) needs no Electron.',
-  );
-  process.exit(1);
-}
-
-if ((await build()) !== 0) process.exit(1);
+if (!process.argv.includes('--no-build') && (await build()) !== 0) process.exit(1);
 
 // A generation-0 store image per example, made by the same pipeline the studio uses, so that a
 // packaged studio starts machines without a compiler or a kernel build on the target.
@@ -40,19 +39,51 @@ for (const program of programs) {
     process.exit(1);
   }
 }
-console.log(`dist: boot images of ${programs.join(', ')} in ${bootImagesDir}`);
+console.log(`dist: boot images of ${programs.join(', ')} in ${relative(root, bootImagesDir)}`);
+
+try {
+  const { dir, packages } = stageApp();
+  console.log(`dist: app staged in ${relative(root, dir)} (node_modules: ${packages.join(', ')})`);
+} catch (err) {
+  console.error(`npm run dist: ${err.message}`);
+  process.exit(1);
+}
 
 const electronPackage = createRequire(join(root, 'shell/package.json')).resolve('electron/package.json');
 const electronVersion = JSON.parse(readFileSync(electronPackage, 'utf8')).version;
-process.exit(
-  await run('npx', [
+const electronBuilder = (args) =>
+  run('npx', [
     '--no-install',
     'electron-builder',
     '--config',
     'electron-builder.yml',
     '--linux',
     `-c.electronVersion=${electronVersion}`,
-    // The binary npm installed, rather than a second download.
-    `-c.electronDist=${join(dirname(electronPackage), 'dist')}`,
-  ]),
+    ...args,
+  ]);
+
+const electron = electronBinary();
+if (electron.binary)
+  // The binary npm installed, rather than a second download.
+  process.exit(await electronBuilder([`-c.electronDist=${join(dirname(electronPackage), 'dist')}`]));
+
+// No Electron: pack as far as electron-builder goes without it. The empty folder stands for
+// Electron's distribution, so electron-builder neither downloads one nor finds a binary in it.
+rmSync(packagesDir, { recursive: true, force: true });
+const noElectron = mkdtempSync(join(tmpdir(), 'phantom-no-electron-'));
+console.log(`dist: no Electron binary (${electron.reason}); packing the app only (electron-builder --dir)`);
+await electronBuilder(['--dir', `-c.electronDist=${noElectron}`]);
+rmSync(noElectron, { recursive: true, force: true });
+const resources = join(packagesDir, 'linux-unpacked', 'resources');
+const packed = existsSync(join(resources, 'app.asar')) && existsSync(join(resources, 'app.asar.unpacked'));
+console.error(
+  `npm run dist: no AppImage or .deb made: ${electron.reason}.\n` +
+    (packed
+      ? `electron-builder packed ${relative(root, resources)}/app.asar and app.asar.unpacked, then stopped\n` +
+        'where it copies in the Electron binary (the "rename .../electron" error above).\n'
+      : 'electron-builder did not get as far as packing app.asar (see its error above).\n') +
+    'The electron package downloads its binary when it is installed, and this machine could not\n' +
+    'reach the download. On a machine that can, run `npm ci` (or `npm rebuild electron`), then\n' +
+    '`npm run dist`. Browser mode (`npm start`) needs no Electron.',
 );
+process.exit(1);

@@ -1,8 +1,9 @@
 // Bundles what tsc alone cannot ship: the renderer (ES modules for the browser, with their static
 // files) into dist/www, Monaco's editor worker as a same-origin module worker
 // (dist/www/editor.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
-// Electron's sandboxed preloads require, and the browser-mode host into one file
-// (dist/host/main.bundle.js). Fast enough (esbuild) to run on every build.
+// Electron's sandboxed preloads require, the host into one file per entry (browser mode's
+// dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js) and Electron's main
+// into dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
 //
 // Start-up is what shapes the renderer bundle: app.js holds only the workspace frame (machine
 // bar, explorer, console panel, timeline, the API client and its validators); xterm.js, the
@@ -100,23 +101,43 @@ await build({
   outdir: www,
   minify: true,
 });
-// The browser-mode host as one module: Node resolves and loads about 200 ES modules for it
-// otherwise (zod alone is 99 files), which is most of its start-up. It stays in dist/host because
-// paths.ts and vm-manager's build.ts find the repository from import.meta.url, two and three
-// folders up. node-pty is native and ws's accelerators are optional, so they stay outside; the
-// banner gives ws (CommonJS) the `require` an ES module lacks.
+// The host as one module per entry: browser mode's (main.bundle.js) and Electron's utility
+// process's (electron-host.bundle.js). Node resolves and loads about 200 ES modules for it
+// otherwise (zod alone is 99 files), which is most of its start-up; and a package carries these
+// single files, not the workspace packages. They stay in dist/host because paths.ts and
+// vm-manager's build.ts find the repository (in a package: the resources folder) from
+// import.meta.url, two and three folders up. The native addons (node-pty, @unraid/libvirt, which
+// loads its .node file relative to its own JavaScript) and ws's optional accelerators stay
+// outside, resolved from node_modules at run time; the banner gives the CommonJS modules inside
+// (ws) the `require` an ES module lacks.
 await build({
-  entryPoints: { 'main.bundle': join(shell, 'dist/host/main.js') },
+  entryPoints: {
+    'main.bundle': join(shell, 'dist/host/main.js'),
+    'electron-host.bundle': join(shell, 'dist/host/electron-host.js'),
+  },
   outdir: join(shell, 'dist/host'),
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['node-pty', 'bufferutil', 'utf-8-validate'],
+  external: ['node-pty', '@unraid/libvirt', 'bufferutil', 'utf-8-validate'],
   banner: {
     js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
   },
+  logLevel: 'warning',
+});
+// Electron's main process in one file, for the package (electron-builder.yml); a checkout's
+// `electron shell` runs the unbundled dist/main/main.js.
+await build({
+  entryPoints: { 'main.bundle': join(shell, 'dist/main/main.js') },
+  outdir: join(shell, 'dist/main'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: ['electron'],
   logLevel: 'warning',
 });
 await build({

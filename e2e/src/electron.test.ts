@@ -1,18 +1,21 @@
 /**
  * The studio in Electron, driven by Playwright's Electron support. Runs where the `electron`
  * package has a binary that starts and a display is present; elsewhere (as on our build
- * machines, where the binary cannot be downloaded) it is skipped with the reason printed.
+ * machines, where the binary cannot be downloaded) it is skipped with the reason printed. The
+ * last test runs the packed app (npm run dist's app.asar) from a package's resources/ layout.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
 import { APP_PAGE_URL } from '@phantom/shell/main/app-protocol-policy.js';
 import { _electron } from 'playwright-core';
 import { artifactsDir, repoRoot } from './fixtures.js';
+import { layOutPackage, packedResources } from './package-layout.js';
 
 function electronProblem(): string | undefined {
   let binary: unknown;
@@ -98,5 +101,41 @@ test('a second start hands over to the first instance and quits', { skip: proble
     assert.equal(first.windows().length, 1);
   } finally {
     await first.close();
+  }
+});
+
+const packed = existsSync(join(packedResources, 'app.asar'))
+  ? undefined
+  : 'no packed app (npm run dist, or the package test, makes it)';
+
+test('the packed app runs in Electron from a package layout outside the repository', {
+  skip: problem ?? packed,
+}, async () => {
+  // Short: machines keep unix sockets under the state folder, and those paths are limited to 108 bytes.
+  const scratch = mkdtempSync(join(tmpdir(), 'ph-pkg-e-'));
+  try {
+    const resources = layOutPackage(scratch);
+    // npm's Electron (a package's own binary has its fuses flipped: no --inspect for Playwright)
+    // runs the extracted app; the host gets the carried kernel and boot images as in a package.
+    const app = await _electron.launch({
+      args: [join(resources, 'app')],
+      cwd: scratch,
+      env: { ...process.env, PHANTOM_PREBUILT_DIR: resources, PHANTOM_STATE_DIR: join(scratch, 's') },
+    });
+    try {
+      const page = await app.firstWindow();
+      await page.locator('body[data-ready="true"]').waitFor();
+      const version = (
+        JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+      ).version;
+      // The version comes from the host (the bundled utility process) reading resources/package.json.
+      assert.equal(await page.getByTestId('studio-version').textContent(), `Phantom Studio ${version}`);
+      assert.equal(await page.getByTestId('studio-mode').textContent(), 'Electron');
+      await page.screenshot({ path: join(artifactsDir, 'electron-packed-app.png') });
+    } finally {
+      await app.close();
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 });

@@ -36,7 +36,8 @@ function sendToRenderer(frame: string): void {
 }
 
 function startHost(): UtilityProcess {
-  const child = utilityProcess.fork(join(shellDist, 'host', 'electron-host.js'), [], {
+  // The host in one file (shell/build.mjs): a package carries it without the workspace packages.
+  const child = utilityProcess.fork(join(shellDist, 'host', 'electron-host.bundle.js'), [], {
     serviceName: 'phantom-host',
     // A package carries a prebuilt kernel and boot images (electron-builder.yml) and has no
     // compiler; from a checkout the host builds them.
