@@ -12,15 +12,17 @@
 //
 // electron-builder is pinned to 25.x (a devDependency): 26.x needs Node 22 or installs node-gyp
 // from a git host, and `npm ci` must work from the npm registry alone on Node 20.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { build } from './build.mjs';
-import { electronBinary, root, run } from './lib.mjs';
+import { electronBinary, root, run, runSync } from './lib.mjs';
 import { stageApp } from './stage-app.mjs';
 
 const bootImagesDir = join(root, 'dist', 'packaging', 'boot-images');
+/** The build's own output (raw images, with its up-to-date stamps), converted into bootImagesDir. */
+const bootBuildDir = join(root, 'dist', 'packaging', 'boot-build');
 const packagesDir = join(root, 'dist', 'packages');
 
 if (!process.argv.includes('--no-build') && (await build()) !== 0) process.exit(1);
@@ -33,9 +35,18 @@ const programs = readdirSync(join(root, 'lang/examples'))
   .map((name) => name.slice(0, -3));
 for (const program of programs) {
   try {
-    await buildMachine({ program }, () => undefined, { sourceRoot: root, outDir: bootImagesDir });
+    await buildMachine({ program }, () => undefined, { sourceRoot: root, outDir: bootBuildDir });
   } catch (err) {
     console.error(`npm run dist: the boot image of ${program} failed: ${err.message}`);
+    process.exit(1);
+  }
+  // Carried as compressed qcow2: raw, a .deb would install 64 MiB of zeros per image (dpkg
+  // writes every byte); vm-manager copies either format into a machine's disk.
+  const image = join(bootImagesDir, `${program}.img`);
+  const raw = join(bootBuildDir, `${program}.img`);
+  mkdirSync(bootImagesDir, { recursive: true });
+  if (runSync('qemu-img', ['convert', '-q', '-c', '-f', 'raw', '-O', 'qcow2', raw, image]) !== 0) {
+    console.error(`npm run dist: qemu-img could not convert the boot image of ${program}`);
     process.exit(1);
   }
 }

@@ -174,10 +174,22 @@ export class MachineDir {
     return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
   }
 
-  /** Makes the qcow2 disk: a copy of the image when there is one, else an empty disk. */
+  /**
+   * Makes the qcow2 disk: a copy of the image when there is one (raw, as the build writes it, or
+   * qcow2, as a package carries it), else an empty disk.
+   */
   async createDisk(config: MachineConfig): Promise<void> {
     const args = config.imagePath
-      ? ['convert', '-q', '-f', 'raw', '-O', 'qcow2', config.imagePath, this.disk]
+      ? [
+          'convert',
+          '-q',
+          '-f',
+          await imageFormat(config.imagePath),
+          '-O',
+          'qcow2',
+          config.imagePath,
+          this.disk,
+        ]
       : ['create', '-q', '-f', 'qcow2', this.disk, `${config.diskMiB}M`];
     await runQemuImg(args);
   }
@@ -230,6 +242,27 @@ function ownerAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * An image's format by its first bytes: qcow2's magic, else raw. Named to qemu-img rather than
+ * left to its probing, which would let a raw image that happens to start like a qcow2 header
+ * name a backing file.
+ */
+async function imageFormat(path: string): Promise<'qcow2' | 'raw'> {
+  const magic = Buffer.alloc(4);
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(path, 'r');
+  } catch (err) {
+    throw new VmError('disk-problem', `cannot read the boot image ${path}: ${(err as Error).message}`);
+  }
+  try {
+    await file.read(magic, 0, 4, 0);
+  } finally {
+    await file.close();
+  }
+  return magic.readUInt32BE(0) === QCOW2_MAGIC ? 'qcow2' : 'raw';
 }
 
 export async function runQemuImg(args: string[]): Promise<string> {

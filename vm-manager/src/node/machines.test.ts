@@ -14,6 +14,7 @@ import {
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
+import { runQemuImg } from './machine-dir.js';
 import { Machines } from './machines.js';
 
 let state: TestState;
@@ -45,6 +46,21 @@ test('bad names and configs are refused with a reason', async () => {
   );
   await rejectsWith(state.machines.create('ok', { unknown: 1 } as object), 'bad-input');
   await rejectsWith(state.machines.get('nobody'), 'no-such-machine');
+});
+
+test('a machine is made from a raw boot image (as built) or a qcow2 one (as a package carries it)', async () => {
+  const raw = join(state.root, 'boot.img');
+  await writeFile(raw, Buffer.concat([Buffer.from('PHANTOM STORE'), Buffer.alloc(2 * 1024 * 1024 - 13, 7)]));
+  const qcow2 = join(state.root, 'boot-qcow2.img');
+  await runQemuImg(['convert', '-q', '-c', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
+  for (const [name, imagePath] of [
+    ['from-raw', raw],
+    ['from-qcow2', qcow2],
+  ] as const) {
+    const machine = await state.machines.create(name, { kernelPath, imagePath });
+    // qemu-img compare exits 0 only when both hold the same bytes (and fails the call otherwise).
+    await runQemuImg(['compare', '-q', '-f', 'qcow2', '-F', 'raw', machine.dir.disk, raw]);
+  }
 });
 
 test('a damaged config or state file is a clear error, not a crash', async () => {
