@@ -9,6 +9,9 @@ import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
 import { TimelineView } from './timeline-view.js';
 
+/** Made once: `toLocaleString` builds a new formatter on every call, and the plot redraws every frame. */
+const pagesFormat = new Intl.NumberFormat();
+
 function button(label: string, title: string, testId: string): HTMLButtonElement {
   const b = document.createElement('button');
   b.type = 'button';
@@ -27,6 +30,8 @@ export class TimelinePanel {
   private readonly summary: HTMLElement;
   private machine: string | undefined;
   private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
+  /** The plot's per-column maxima, kept between frames to spare the GC. */
+  private plotColumns = { pause: new Float64Array(0), dirty: new Float64Array(0) };
 
   constructor(
     root: HTMLElement,
@@ -188,21 +193,27 @@ export class TimelinePanel {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = '#1e1e1e';
     ctx.fillRect(0, 0, width, height);
-    const { times, generations } = this.view.model;
+    const { times, pauseMs, dirtyPages } = this.view.model;
     const [start, end] = this.view.visibleSpan;
     const [from, to] = visibleRange(times, start, end);
     if (to <= from) return;
-    const pause = new Float64Array(width).fill(-1);
-    const dirty = new Float64Array(width).fill(-1);
+    if (this.plotColumns.pause.length !== width)
+      this.plotColumns = { pause: new Float64Array(width), dirty: new Float64Array(width) };
+    const { pause, dirty } = this.plotColumns;
+    pause.fill(-1);
+    dirty.fill(-1);
     let maxPause = 0;
     let maxDirty = 0;
+    const scale = width / (end - start);
+    // NaN (not recorded) fails every comparison, so it is skipped without a test of its own.
     for (let i = from; i < to; i++) {
-      const x = Math.min(width - 1, Math.floor(((times[i]! - start) / (end - start)) * width));
-      const { pauseMs, dirtyPages } = generations[i]!;
-      if (pauseMs !== null && pauseMs > pause[x]!) pause[x] = pauseMs;
-      if (dirtyPages !== null && dirtyPages > dirty[x]!) dirty[x] = dirtyPages;
-      if (pauseMs !== null && pauseMs > maxPause) maxPause = pauseMs;
-      if (dirtyPages !== null && dirtyPages > maxDirty) maxDirty = dirtyPages;
+      const x = Math.min(width - 1, Math.floor((times[i]! - start) * scale));
+      const p = pauseMs[i]!;
+      const d = dirtyPages[i]!;
+      if (p > pause[x]!) pause[x] = p;
+      if (d > dirty[x]!) dirty[x] = d;
+      if (p > maxPause) maxPause = p;
+      if (d > maxDirty) maxDirty = d;
     }
     const series = (values: Float64Array, max: number, color: string) => {
       ctx.strokeStyle = color;
@@ -226,7 +237,7 @@ export class TimelinePanel {
     const label =
       maxPause === 0 && maxDirty === 0
         ? 'no snapshot stats recorded for these generations'
-        : `max ${maxPause.toFixed(1)} ms · ${maxDirty.toLocaleString()} pages`;
+        : `max ${maxPause.toFixed(1)} ms · ${pagesFormat.format(maxDirty)} pages`;
     ctx.fillText(label, 4, 2);
   }
 }

@@ -26,6 +26,45 @@ const FORK_CLIP_PX = 40;
 const HOVER_TOLERANCE_PX = 8;
 const MIN_SPAN_MS = 50;
 
+/**
+ * Formatters are made once: `toLocaleTimeString` and friends build a new Intl formatter on
+ * every call, which made formatting a dozen axis labels most of a frame's script time.
+ */
+let formatters:
+  | {
+      seconds: Intl.DateTimeFormat;
+      minutes: Intl.DateTimeFormat;
+      days: Intl.DateTimeFormat;
+      dateTime: Intl.DateTimeFormat;
+      integer: Intl.NumberFormat;
+      kibibytes: Intl.NumberFormat;
+    }
+  | undefined;
+
+function format() {
+  formatters ??= {
+    seconds: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    minutes: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+    days: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric' }),
+    dateTime: new Intl.DateTimeFormat(undefined, {
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }),
+    integer: new Intl.NumberFormat(),
+    kibibytes: new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }),
+  };
+  return formatters;
+}
+
+/** Axis steps, from a second to a day: the smallest that keeps labels ~110 px apart is used. */
+const AXIS_STEPS_MS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400,
+].map((s) => s * 1000);
+
 const colors = {
   axis: '#6e6e6e',
   text: '#a0a0a0',
@@ -62,6 +101,10 @@ export class TimelineView {
   private followHistory = true;
   /** While the pointer is over the canvas the view holds still, so points do not move under it. */
   private pointerInside = false;
+  /** Which pixel columns of each lane hold a generation; kept between frames to spare the GC. */
+  private columns = new Uint8Array(0);
+  /** Label widths by font and text: measuring text is slow, and the labels repeat every frame. */
+  private readonly labelWidths = new Map<string, number>();
 
   constructor(container: HTMLElement) {
     this.canvas = document.createElement('canvas');
@@ -90,10 +133,15 @@ export class TimelineView {
   }
 
   setTimeline(timeline: Timeline): void {
-    const keep = [this.selection.a, this.selection.b].map((i) => this.layout.generations[i]?.id);
+    const keep = [this.selection.a, this.selection.b, this.hover].map((i) => this.layout.generations[i]?.id);
     this.layout = layoutTimeline(timeline);
-    this.selection.a = keep[0] === undefined ? -1 : (this.layout.indexById.get(keep[0]) ?? -1);
-    this.selection.b = keep[1] === undefined ? -1 : (this.layout.indexById.get(keep[1]) ?? -1);
+    const indexOf = (id: number | undefined) =>
+      id === undefined ? -1 : (this.layout.indexById.get(id) ?? -1);
+    this.selection.a = indexOf(keep[0]);
+    this.selection.b = indexOf(keep[1]);
+    // The hovered generation keeps its tooltip (its stats do not change) under its new index.
+    this.hover = indexOf(keep[2]);
+    if (this.hover < 0) this.tooltip.hidden = true;
     this.activeLane = this.layout.currentIndex >= 0 ? this.layout.lanes[this.layout.currentIndex]! : 0;
     if (this.followHistory && !this.pointerInside) this.zoomToFit();
     this.requestDraw();
@@ -194,22 +242,15 @@ export class TimelineView {
     const [from, to] = visibleRange(layout.times, this.viewStart, this.viewEnd);
     const perPixel = (to - from) / Math.max(this.width, 1);
     // Lanes: a line from each lane's first to its last generation.
-    const laneFirst = new Float64Array(layout.laneCount).fill(Number.NaN);
-    const laneLast = new Float64Array(layout.laneCount).fill(Number.NaN);
-    for (let i = 0; i < layout.times.length; i++) {
-      const lane = layout.lanes[i]!;
-      if (Number.isNaN(laneFirst[lane]!)) laneFirst[lane] = layout.times[i]!;
-      laneLast[lane] = layout.times[i]!;
-    }
     ctx.lineWidth = 2;
     for (let lane = 0; lane < layout.laneCount; lane++) {
-      if (Number.isNaN(laneFirst[lane]!)) continue;
+      if (Number.isNaN(layout.laneStart[lane]!)) continue;
       ctx.strokeStyle = this.laneColor(lane);
       ctx.globalAlpha = lane === this.activeLane ? 0.7 : 0.35;
       const y = this.laneY(lane);
       ctx.beginPath();
-      ctx.moveTo(Math.max(-10, this.x(laneFirst[lane]!)), y);
-      ctx.lineTo(Math.min(this.width + 10, this.x(laneLast[lane]!)), y);
+      ctx.moveTo(Math.max(-10, this.x(layout.laneStart[lane]!)), y);
+      ctx.lineTo(Math.min(this.width + 10, this.x(layout.laneEnd[lane]!)), y);
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
@@ -239,26 +280,8 @@ export class TimelineView {
       ctx.setLineDash([]);
     }
     // Generations: dots when there is room, else one mark per pixel column per lane.
-    if (perPixel * layout.laneCount > 1 / DOT_MIN_SPACING_PX) {
-      const columns = new Uint8Array(this.width * layout.laneCount);
-      for (let i = from; i < to; i++) {
-        const x = Math.floor(this.x(layout.times[i]!));
-        if (x >= 0 && x < this.width) columns[layout.lanes[i]! * this.width + x] = 1;
-      }
-      for (let lane = 0; lane < layout.laneCount; lane++) {
-        ctx.fillStyle = this.laneColor(lane);
-        const y = this.laneY(lane);
-        for (let x = 0; x < this.width; x++)
-          if (columns[lane * this.width + x]) ctx.fillRect(x, y - 5, 1, 10);
-      }
-    } else {
-      for (let i = from; i < to; i++) {
-        ctx.fillStyle = this.laneColor(layout.lanes[i]!);
-        ctx.beginPath();
-        ctx.arc(this.x(layout.times[i]!), this.laneY(layout.lanes[i]!), DOT_RADIUS, 0, Math.PI * 2);
-        ctx.fill();
-      }
-    }
+    if (perPixel * layout.laneCount > 1 / DOT_MIN_SPACING_PX) this.drawColumns(from, to);
+    else this.drawDots(from, to);
     this.drawCheckpoints();
     this.drawMarker(layout.currentIndex, colors.here, 'you are here');
     this.drawMarker(this.selection.a, colors.selection[0]!, 'A');
@@ -278,6 +301,61 @@ export class TimelineView {
     }
   }
 
+  /** Marks the pixel columns holding a generation, one rectangle per run of marked columns. */
+  private drawColumns(from: number, to: number): void {
+    const { layout, width } = this;
+    const size = width * layout.laneCount;
+    if (this.columns.length < size) this.columns = new Uint8Array(size);
+    const columns = this.columns;
+    columns.fill(0, 0, size);
+    const scale = width / (this.viewEnd - this.viewStart);
+    for (let i = from; i < to; i++) {
+      const x = Math.floor((layout.times[i]! - this.viewStart) * scale);
+      if (x >= 0 && x < width) columns[layout.lanes[i]! * width + x] = 1;
+    }
+    const ctx = this.context;
+    for (let lane = 0; lane < layout.laneCount; lane++) {
+      ctx.fillStyle = this.laneColor(lane);
+      const y = this.laneY(lane);
+      const row = lane * width;
+      for (let x = 0; x < width; x++) {
+        if (!columns[row + x]) continue;
+        const runStart = x;
+        while (x + 1 < width && columns[row + x + 1]) x++;
+        ctx.fillRect(runStart, y - 5, x + 1 - runStart, 10);
+      }
+    }
+  }
+
+  /** A dot per generation, one path per lane. */
+  private drawDots(from: number, to: number): void {
+    const { layout } = this;
+    const ctx = this.context;
+    for (let lane = 0; lane < layout.laneCount; lane++) {
+      const y = this.laneY(lane);
+      ctx.beginPath();
+      for (let i = from; i < to; i++) {
+        if (layout.lanes[i] !== lane) continue;
+        const x = this.x(layout.times[i]!);
+        ctx.moveTo(x + DOT_RADIUS, y);
+        ctx.arc(x, y, DOT_RADIUS, 0, Math.PI * 2);
+      }
+      ctx.fillStyle = this.laneColor(lane);
+      ctx.fill();
+    }
+  }
+
+  /** The width of `label` in the context's current font, measured once per font and text. */
+  private labelWidth(label: string): number {
+    const key = `${this.context.font}\u0000${label}`;
+    let width = this.labelWidths.get(key);
+    if (width === undefined) {
+      width = this.context.measureText(label).width;
+      this.labelWidths.set(key, width);
+    }
+    return width;
+  }
+
   private laneColor(lane: number): string {
     if (lane !== this.activeLane && this.layout.currentIndex >= 0) return colors.abandoned;
     return colors.lanes[lane % colors.lanes.length]!;
@@ -286,11 +364,10 @@ export class TimelineView {
   private drawAxis(): void {
     const ctx = this.context;
     const span = this.viewEnd - this.viewStart;
-    const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map(
-      (s) => s * 1000,
-    );
     const target = span / Math.max(1, this.width / 110);
-    const step = steps.find((s) => s >= target) ?? 86_400_000 * Math.ceil(target / 86_400_000);
+    const step = AXIS_STEPS_MS.find((s) => s >= target) ?? 86_400_000 * Math.ceil(target / 86_400_000);
+    const { seconds, minutes, days } = format();
+    const labels = step >= 86_400_000 ? days : step < 60_000 ? seconds : minutes;
     ctx.fillStyle = colors.text;
     ctx.strokeStyle = '#333';
     ctx.lineWidth = 1;
@@ -302,16 +379,7 @@ export class TimelineView {
       ctx.moveTo(x, AXIS_HEIGHT - 4);
       ctx.lineTo(x, this.height);
       ctx.stroke();
-      const date = new Date(t);
-      const label =
-        step >= 86_400_000
-          ? date.toLocaleDateString()
-          : date.toLocaleTimeString([], {
-              hour: '2-digit',
-              minute: '2-digit',
-              second: step < 60_000 ? '2-digit' : undefined,
-            });
-      ctx.fillText(label, x + 4, AXIS_HEIGHT / 2);
+      ctx.fillText(labels.format(t), x + 4, AXIS_HEIGHT / 2);
     }
   }
 
@@ -353,7 +421,7 @@ export class TimelineView {
     ctx.arc(x, y, DOT_RADIUS + 1.5, 0, Math.PI * 2);
     ctx.fill();
     ctx.font = '600 11px system-ui, sans-serif';
-    const width = ctx.measureText(label).width + 10;
+    const width = this.labelWidth(label) + 10;
     const top = this.height - 20;
     ctx.fillRect(Math.min(x + 4, this.width - width), top, width, 16);
     ctx.fillStyle = '#1e1e1e';
@@ -421,7 +489,10 @@ export class TimelineView {
   }
 
   private setHover(index: number, event?: PointerEvent): void {
-    if (index === this.hover && index < 0) return;
+    if (index === this.hover) {
+      if (index >= 0 && event) this.placeTooltip(event);
+      return;
+    }
     this.hover = index;
     this.requestDraw();
     if (index < 0 || !event) {
@@ -429,20 +500,16 @@ export class TimelineView {
       return;
     }
     const g = this.layout.generations[index]!;
+    const { dateTime, integer, kibibytes } = format();
     this.tooltip.replaceChildren();
     const title = document.createElement('strong');
     title.textContent = `Generation ${g.id}${index === this.layout.currentIndex ? ' (you are here)' : ''}`;
     const rows: [string, string][] = [
-      ['committed', new Date(g.time).toLocaleString()],
+      ['committed', dateTime.format(g.time)],
       ['snapshot pause', g.pauseMs === null ? 'not recorded' : `${g.pauseMs.toFixed(2)} ms`],
-      ['dirty pages', g.dirtyPages === null ? 'not recorded' : g.dirtyPages.toLocaleString()],
-      ['objects', g.objects === null ? 'not recorded' : g.objects.toLocaleString()],
-      [
-        'object space',
-        g.bytes === null
-          ? 'not recorded'
-          : `${(g.bytes / 1024).toLocaleString(undefined, { maximumFractionDigits: 1 })} KiB`,
-      ],
+      ['dirty pages', g.dirtyPages === null ? 'not recorded' : integer.format(g.dirtyPages)],
+      ['objects', g.objects === null ? 'not recorded' : integer.format(g.objects)],
+      ['object space', g.bytes === null ? 'not recorded' : `${kibibytes.format(g.bytes / 1024)} KiB`],
       ['parent', g.parent === null ? '—' : String(g.parent)],
     ];
     const table = document.createElement('dl');
@@ -455,6 +522,10 @@ export class TimelineView {
     }
     this.tooltip.append(title, table);
     this.tooltip.hidden = false;
+    this.placeTooltip(event);
+  }
+
+  private placeTooltip(event: PointerEvent): void {
     const rect = this.canvas.getBoundingClientRect();
     const x = event.clientX - rect.left;
     this.tooltip.style.left = `${Math.min(x + 14, this.width - 230)}px`;
