@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -133,6 +133,58 @@ async function branchCount(timeline: TimelinePage): Promise<number> {
   return Number(((await timeline.summary.textContent()) ?? '').match(/(\d+) branch(?:es)?$/)?.[1] ?? 0);
 }
 
+/** The last `lines` lines of a file, or a note that it is not there. */
+function tail(path: string, lines = 40): string {
+  if (!existsSync(path)) return `(no ${path})`;
+  return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * A journey step that, when it fails, leaves what is needed to tell why: a screenshot of the
+ * page, and a report (artifacts/e2e/failed-<step>.txt, whose path the error names) with the
+ * machine bar's state, every notification with its details, the studio host's output and the
+ * tails of the machine's console and QEMU logs. The state folder is gone once the test ends.
+ */
+function journeyStep(name: string, step: () => Promise<void>): void {
+  test(name, { skip: problem }, async () => {
+    try {
+      await step();
+    } catch (err) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await page.screenshot({ path: join(artifactsDir, `failed-${slug}.png`) }).catch(() => undefined);
+      const state = await page
+        .getByTestId('machine-state')
+        .getAttribute('data-state', { timeout: 1000 })
+        .catch(() => 'unknown');
+      const notes = await page
+        .locator('.notification')
+        // Each part on a line of its own, the folded details too.
+        .evaluateAll((all) => all.map((n) => [...n.children].map((part) => part.textContent).join('\n')))
+        .catch(() => []);
+      const machineDir = join(studio.stateDir, 'machines', 'demo');
+      const report = join(artifactsDir, `failed-${slug}.txt`);
+      writeFileSync(
+        report,
+        [
+          `step: ${name}`,
+          `error: ${(err as Error).stack ?? String(err)}`,
+          `machine state: ${state}`,
+          `notifications (${notes.length}):`,
+          ...notes.map((n) => `--\n${n}`),
+          '== studio host output ==',
+          studio.output().split('\n').slice(-60).join('\n'),
+          '== console.log ==',
+          tail(join(machineDir, 'logs', 'console.log')),
+          '== hypervisor.log ==',
+          tail(join(machineDir, 'logs', 'hypervisor.log')),
+        ].join('\n'),
+      );
+      (err as Error).message += ` (machine ${state}; ${notes.length} notification(s); report: ${report})`;
+      throw err;
+    }
+  });
+}
+
 async function until(condition: () => Promise<boolean>, what: string, deadlineMs = MACHINE_DEADLINE_MS) {
   const deadline = Date.now() + deadlineMs;
   while (!(await condition())) {
@@ -141,7 +193,7 @@ async function until(condition: () => Promise<boolean>, what: string, deadlineMs
   }
 }
 
-test('create, boot and watch the counter in the console', { skip: problem }, async () => {
+journeyStep('create, boot and watch the counter in the console', async () => {
   const bar = new MachineBarPage(page);
   await bar.createMachine('demo', 'counter');
   assert.match((await bar.picker.locator('option:checked').textContent()) ?? '', /demo — counter/);
@@ -153,7 +205,7 @@ test('create, boot and watch the counter in the console', { skip: problem }, asy
   await page.screenshot({ path: join(artifactsDir, 'machine-console.png') });
 });
 
-test('after a reload the console re-attaches with its scroll-back', { skip: problem }, async () => {
+journeyStep('after a reload the console re-attaches with its scroll-back', async () => {
   const console = new ConsolePage(page);
   await new StudioPage(page).open(page.url());
   await console.tab(/Console — demo/).waitFor({ timeout: MACHINE_DEADLINE_MS });
@@ -165,7 +217,7 @@ test('after a reload the console re-attaches with its scroll-back', { skip: prob
   await page.screenshot({ path: join(artifactsDir, 'console-reattached.png') });
 });
 
-test('a checkpoint and the generations show on the timeline', { skip: problem }, async () => {
+journeyStep('a checkpoint and the generations show on the timeline', async () => {
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   await until(async () => (await generationCount(timeline)) >= 4, 'a few generations on the timeline');
@@ -180,83 +232,84 @@ test('a checkpoint and the generations show on the timeline', { skip: problem },
   await page.screenshot({ path: join(artifactsDir, 'timeline-hover.png') });
 });
 
-test('the inspector reads the running counter now, and a generation chosen on the timeline', {
-  skip: problem,
-}, async () => {
-  const inspector = new InspectorPage(page);
-  const timeline = new TimelinePage(page);
-  await page.getByTestId('inspector-now').click();
-  await inspector.status
-    .filter({ hasText: /Now \(after generation \d+\): [\d,]+ objects/ })
-    .waitFor({ timeout: MACHINE_DEADLINE_MS });
-  assert.equal(await inspector.count('.demo.counter'), 1);
-  await page.getByTestId('inspector-expand').click();
-  await inspector.summaryRow('.demo.counter').click();
-  await inspector.panes.first().locator('button.ph-ref').first().click();
-  const counter = inspector.panes.nth(1);
-  await counter.locator('th', { hasText: 'count' }).waitFor();
-  assert.ok(Number(await counter.locator('tr', { hasText: 'count' }).locator('.ph-int').textContent()) > 0);
-  await page.screenshot({ path: join(artifactsDir, 'inspector-live.png') });
-  const { x, y } = await timeline.hoverGeneration(0.2);
-  const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
-  await page.mouse.click(x, y);
-  await inspector.status
-    .filter({ hasText: `Generation ${target}:` })
-    .waitFor({ timeout: MACHINE_DEADLINE_MS });
-  await page.screenshot({ path: join(artifactsDir, 'inspector-generation.png') });
-  await page.getByTestId('inspector-expand').click();
-  assert.equal(await page.locator('.notification.error').count(), 0);
-});
+journeyStep(
+  'the inspector reads the running counter now, and a generation chosen on the timeline',
+  async () => {
+    const inspector = new InspectorPage(page);
+    const timeline = new TimelinePage(page);
+    await page.getByTestId('inspector-now').click();
+    await inspector.status
+      .filter({ hasText: /Now \(after generation \d+\): [\d,]+ objects/ })
+      .waitFor({ timeout: MACHINE_DEADLINE_MS });
+    assert.equal(await inspector.count('.demo.counter'), 1);
+    await page.getByTestId('inspector-expand').click();
+    await inspector.summaryRow('.demo.counter').click();
+    await inspector.panes.first().locator('button.ph-ref').first().click();
+    const counter = inspector.panes.nth(1);
+    await counter.locator('th', { hasText: 'count' }).waitFor();
+    assert.ok(Number(await counter.locator('tr', { hasText: 'count' }).locator('.ph-int').textContent()) > 0);
+    await page.screenshot({ path: join(artifactsDir, 'inspector-live.png') });
+    const { x, y } = await timeline.hoverGeneration(0.2);
+    const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
+    await page.mouse.click(x, y);
+    await inspector.status
+      .filter({ hasText: `Generation ${target}:` })
+      .waitFor({ timeout: MACHINE_DEADLINE_MS });
+    await page.screenshot({ path: join(artifactsDir, 'inspector-generation.png') });
+    await page.getByTestId('inspector-expand').click();
+    assert.equal(await page.locator('.notification.error').count(), 0);
+  },
+);
 
-test("install into machine: an edit in the editor changes the running counter's output from its next tick", {
-  skip: problem,
-}, async () => {
-  const editor = new EditorPage(page);
-  await editor.open('examples/counter.ph');
-  await retypeWordInString(editor, /tty\.println\("tick\s/, 'tick', 'tock');
-  await editor.root.locator('.view-line', { hasText: /tty\.println\("tock\s"\s\+\scount\);/ }).waitFor();
-  await editor.tab('examples/counter.ph').and(page.locator('.dirty')).waitFor();
-  await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the counter ticking');
-  const lastTick = Number((await lastConsoleLine()).match(/^tick (\d+)$/)?.[1]);
-  await page.getByTestId('editor-install').click();
-  // The status bar says "Installed ..." only until the cursor moves, so the console is the proof:
-  // the running loop's next call to tick() runs the new code, and the count goes on.
-  const refusal = page.locator('.notification.error');
-  await until(
-    async () => /^tock \d+$/.test(await lastConsoleLine()) || (await refusal.count()) > 0,
-    'the edited text in the console',
-  ).catch(async (err: Error) => {
-    await page.screenshot({ path: join(artifactsDir, 'editor-installed-failed.png') });
-    throw new Error(`${err.message}; the console's last line: '${await lastConsoleLine()}'`);
-  });
-  assert.equal(await refusal.count(), 0, (await refusal.allTextContents()).join('\n'));
-  const firstTock = Number((await lastConsoleLine()).match(/^tock (\d+)$/)?.[1]);
-  assert.ok(firstTock > lastTick, `the count goes on: tick ${lastTick}, then tock ${firstTock}`);
-  await page.screenshot({ path: join(artifactsDir, 'editor-installed.png') });
-  assert.equal(readFileSync(counterPath, 'utf8'), counterSource, 'installing did not save the file');
-});
+journeyStep(
+  "install into machine: an edit in the editor changes the running counter's output from its next tick",
+  async () => {
+    const editor = new EditorPage(page);
+    await editor.open('examples/counter.ph');
+    await retypeWordInString(editor, /tty\.println\("tick\s/, 'tick', 'tock');
+    await editor.root.locator('.view-line', { hasText: /tty\.println\("tock\s"\s\+\scount\);/ }).waitFor();
+    await editor.tab('examples/counter.ph').and(page.locator('.dirty')).waitFor();
+    await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the counter ticking');
+    const lastTick = Number((await lastConsoleLine()).match(/^tick (\d+)$/)?.[1]);
+    await page.getByTestId('editor-install').click();
+    // The status bar says "Installed ..." only until the cursor moves, so the console is the proof:
+    // the running loop's next call to tick() runs the new code, and the count goes on.
+    const refusal = page.locator('.notification.error');
+    await until(
+      async () => /^tock \d+$/.test(await lastConsoleLine()) || (await refusal.count()) > 0,
+      'the edited text in the console',
+    ).catch(async (err: Error) => {
+      await page.screenshot({ path: join(artifactsDir, 'editor-installed-failed.png') });
+      throw new Error(`${err.message}; the console's last line: '${await lastConsoleLine()}'`);
+    });
+    assert.equal(await refusal.count(), 0, (await refusal.allTextContents()).join('\n'));
+    const firstTock = Number((await lastConsoleLine()).match(/^tock (\d+)$/)?.[1]);
+    assert.ok(firstTock > lastTick, `the count goes on: tick ${lastTick}, then tock ${firstTock}`);
+    await page.screenshot({ path: join(artifactsDir, 'editor-installed.png') });
+    assert.equal(readFileSync(counterPath, 'utf8'), counterSource, 'installing did not save the file');
+  },
+);
 
-test('install and run: edit the notes program in the editor, install it, see new notes appear', {
-  skip: problem,
-}, async () => {
-  const editor = new EditorPage(page);
-  await editor.open('examples/notes.ph');
-  await page.getByTestId('editor-install-run').click();
-  await findInConsole('note 3 written at run 1');
-  await retypeWordInString(editor, /list\.add\("note\s/, 'note', 'memo');
-  await editor.root.locator('.view-line', { hasText: /list\.add\("memo\s"/ }).waitFor();
-  await page.getByTestId('editor-install-run').click();
-  // The list lives in the root directory: the second run adds three more, in the new words.
-  await findInConsole('memo 6 written at run 2');
-  await findInConsole('notes: 6');
-  assert.equal(await page.locator('.notification.error').count(), 0);
-  await page.screenshot({ path: join(artifactsDir, 'editor-install-and-run.png') });
-  assert.equal(readFileSync(notesPath, 'utf8'), notesSource, 'installing did not save the file');
-});
+journeyStep(
+  'install and run: edit the notes program in the editor, install it, see new notes appear',
+  async () => {
+    const editor = new EditorPage(page);
+    await editor.open('examples/notes.ph');
+    await page.getByTestId('editor-install-run').click();
+    await findInConsole('note 3 written at run 1');
+    await retypeWordInString(editor, /list\.add\("note\s/, 'note', 'memo');
+    await editor.root.locator('.view-line', { hasText: /list\.add\("memo\s"/ }).waitFor();
+    await page.getByTestId('editor-install-run').click();
+    // The list lives in the root directory: the second run adds three more, in the new words.
+    await findInConsole('memo 6 written at run 2');
+    await findInConsole('notes: 6');
+    assert.equal(await page.locator('.notification.error').count(), 0);
+    await page.screenshot({ path: join(artifactsDir, 'editor-install-and-run.png') });
+    assert.equal(readFileSync(notesPath, 'utf8'), notesSource, 'installing did not save the file');
+  },
+);
 
-test('roll back to an earlier generation: the old branch stays on the timeline', {
-  skip: problem,
-}, async () => {
+journeyStep('roll back to an earlier generation: the old branch stays on the timeline', async () => {
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   const branchesBefore = await branchCount(timeline);
@@ -278,7 +331,7 @@ test('roll back to an earlier generation: the old branch stays on the timeline',
   await page.screenshot({ path: join(artifactsDir, 'timeline-branches.png') });
 });
 
-test('a power cut, then start again: the machine resumes', { skip: problem }, async () => {
+journeyStep('a power cut, then start again: the machine resumes', async () => {
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   await bar.button('powerCut').click();
