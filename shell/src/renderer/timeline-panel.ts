@@ -12,6 +12,13 @@ import { TimelineView } from './timeline-view.js';
 /** Made once: `toLocaleString` builds a new formatter on every call, and the plot redraws every frame. */
 const pagesFormat = new Intl.NumberFormat();
 
+/**
+ * Generations further apart in time than this are not joined in the plot: the kernel commits one
+ * about every second while it runs, so a longer gap is time the machine was off (a line across it
+ * would show stats nobody measured).
+ */
+const PLOT_GAP_MS = 30_000;
+
 function button(label: string, title: string, testId: string): HTMLButtonElement {
   const b = document.createElement('button');
   b.type = 'button';
@@ -215,17 +222,23 @@ export class TimelinePanel {
       if (p > maxPause) maxPause = p;
       if (d > maxDirty) maxDirty = d;
     }
+    /** Columns further apart than this (in pixels) are not joined: the machine was off between. */
+    const gapPx = Math.max(1, PLOT_GAP_MS * scale);
     const series = (values: Float64Array, max: number, color: string) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      let started = false;
+      let last = Number.NEGATIVE_INFINITY;
       for (let x = 0; x < width; x++) {
         if (values[x]! < 0) continue;
         const y = height - 4 - (values[x]! / Math.max(max, 1e-9)) * (height - 16);
-        if (started) ctx.lineTo(x, y);
-        else ctx.moveTo(x, y);
-        started = true;
+        if (x - last <= gapPx) ctx.lineTo(x, y);
+        else {
+          // A lone point is drawn as a short tick, a line from it to itself would show nothing.
+          ctx.moveTo(x - 0.75, y);
+          ctx.lineTo(x + 0.75, y);
+        }
+        last = x;
       }
       ctx.stroke();
     };
