@@ -106,10 +106,16 @@ await build({
 // folders up. node-pty is native and ws's accelerators are optional, so they stay outside; the
 // banner gives ws (CommonJS) the `require` an ES module lacks. Compiling the bundle is most of
 // the host's start-up CPU, so it leaves out zod's locales and is minified, but keeps its names
-// (the host's stack traces reach the user as error details): 1.4 MB becomes 0.7 MB.
+// (the host's stack traces reach the user as error details): 1.4 MB becomes 0.7 MB. What the
+// entry imports dynamically (the services and the API's side) is a chunk beside it, which the
+// host compiles while the browser loads the page.
+const hostDir = join(shell, 'dist/host');
+for (const name of readdirSync(hostDir)) if (name.startsWith('main.bundle.')) rmSync(join(hostDir, name));
 await build({
   entryPoints: { 'main.bundle': join(shell, 'dist/host/main.js') },
-  outdir: join(shell, 'dist/host'),
+  outdir: hostDir,
+  chunkNames: 'main.bundle.[name]-[hash]',
+  splitting: true,
   bundle: true,
   format: 'esm',
   platform: 'node',
