@@ -118,7 +118,11 @@ async function retypeWordInString(editor: EditorPage, line: RegExp, word: string
   await page.keyboard.type(replacement);
 }
 
-/** Finds `text` in the console's scroll-back with its search box, as a user would. */
+/**
+ * Finds `text` in the console's scroll-back with its search box, as a user would, then empties
+ * the box: while a search is on, xterm.js searches the whole scroll-back again after each write
+ * to keep its highlights, which under load kept the page too busy to answer for 30 s.
+ */
 async function findInConsole(text: string): Promise<void> {
   const console = new ConsolePage(page);
   await until(async () => {
@@ -126,6 +130,7 @@ async function findInConsole(text: string): Promise<void> {
     await console.search.press('Enter');
     return (await console.visibleRows().filter({ hasText: text }).count()) > 0;
   }, `'${text}' in the console`);
+  await console.search.fill('');
 }
 
 /** The number of branches in the timeline's summary ("... · 2 branches"). */
@@ -179,8 +184,10 @@ function journeyStep(name: string, step: () => Promise<void>): void {
           tail(join(machineDir, 'logs', 'hypervisor.log')),
         ].join('\n'),
       );
-      (err as Error).message += ` (machine ${state}; ${notes.length} notification(s); report: ${report})`;
-      throw err;
+      throw new Error(
+        `${(err as Error).message}\n(machine ${state}; ${notes.length} notification(s); report: ${report})`,
+        { cause: err },
+      );
     }
   });
 }
@@ -215,6 +222,7 @@ journeyStep('after a reload the console re-attaches with its scroll-back', async
   await console.search.press('Enter');
   await console.waitForText('Phantom kernel (i386', 30_000);
   await page.screenshot({ path: join(artifactsDir, 'console-reattached.png') });
+  await console.search.fill('');
 });
 
 journeyStep('a checkpoint and the generations show on the timeline', async () => {
