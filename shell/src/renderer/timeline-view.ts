@@ -373,14 +373,15 @@ export class TimelineView {
     ctx.lineWidth = 1;
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
+    // The grid lines are one path, stroked once: the rasteriser's cost is per stroke.
+    ctx.beginPath();
     for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
       const x = Math.round(this.x(t)) + 0.5;
-      ctx.beginPath();
       ctx.moveTo(x, AXIS_HEIGHT - 4);
       ctx.lineTo(x, this.height);
-      ctx.stroke();
       ctx.fillText(labels.format(t), x + 4, AXIS_HEIGHT / 2);
     }
+    ctx.stroke();
   }
 
   private drawCheckpoints(): void {
