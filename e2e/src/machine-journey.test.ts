@@ -79,14 +79,9 @@ async function generationCount(timeline: TimelinePage): Promise<number> {
  * scrolling the console to its end: a search (as the re-attach step does) leaves it scrolled up.
  */
 async function lastConsoleLine(): Promise<string> {
-  const rows = new ConsolePage(page).visibleRows();
-  // The pointer over the rows without Playwright's hover, whose checks xterm.js's layers fail.
-  const box = await rows.boundingBox();
-  if (box) {
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.wheel(0, 1_000_000);
-  }
-  const texts = await rows.locator(':scope > div').allTextContents();
+  const console = new ConsolePage(page);
+  await console.scrollToEnd();
+  const texts = await console.visibleRows().locator(':scope > div').allTextContents();
   return (
     texts
       .map((row) => row.trim())
