@@ -142,8 +142,11 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
       const { port } = server.address() as AddressInfo;
       origin = `http://127.0.0.1:${port}`;
       policy = contentSecurityPolicy([`ws://127.0.0.1:${port}`]);
-      // After this turn, so whoever started the server can print its URL first.
-      setImmediate(() => void apiSocket().catch(() => undefined));
+      // After this turn, so whoever started the server can print its URL first. A failure is
+      // said here once; every upgrade is then refused with it (503).
+      setImmediate(() =>
+        apiSocket().catch((err: Error) => console.error(`phantom host: the API did not load: ${err.stack}`)),
+      );
       resolve({
         url: `${origin}/`,
         urlWithToken: `${origin}/?token=${token}`,
