@@ -3,9 +3,9 @@
  * QEMU, watch its console, take a checkpoint, see generations and the checkpoint on the
  * timeline, edit the counter in the editor and install it into the running machine (the
  * console changes from the next tick), install and run the notes program, edit it and run it
- * again (new notes, in the new words, follow the old ones), roll back to an earlier
- * generation behind the confirmation (the old counter prints again), see the abandoned branch,
- * cut the power and start again. Needs QEMU; skipped with the reason where it is missing.
+ * again (new notes, in the new words, follow the old ones), roll back to the checkpoint behind
+ * the confirmation (the old counter prints again, the notes are gone, the abandoned branch
+ * stays on the timeline), roll back to a generation, cut the power and start again. Needs QEMU; skipped with the reason where it is missing.
  * Screenshots of each step go to artifacts/e2e/.
  */
 import assert from 'node:assert/strict';
@@ -312,11 +312,52 @@ journeyStep(
   },
 );
 
-journeyStep('roll back to an earlier generation: the old branch stays on the timeline', async () => {
+journeyStep(
+  'roll back to the checkpoint: the state from before the edits returns, the abandoned branch stays',
+  async () => {
+    const bar = new MachineBarPage(page);
+    const timeline = new TimelinePage(page);
+    const inspector = new InspectorPage(page);
+    const branchesBefore = await branchCount(timeline);
+    const { x, y } = await timeline.hoverCheckpoint('before');
+    await page.mouse.click(x, y);
+    assert.match((await timeline.selection.textContent()) ?? '', /checkpoint before/);
+    await timeline.rollback.click();
+    await timeline.dialog.waitFor();
+    const confirmation = (await timeline.dialog.textContent()) ?? '';
+    assert.match(confirmation, /returns to checkpoint "before"/);
+    assert.match(confirmation, /present state is saved as a new checkpoint/);
+    await page.screenshot({ path: join(artifactsDir, 'rollback-confirm.png') });
+    await page.getByTestId('rollback-confirm').click();
+    await bar.waitForState('running');
+    // The checkpoint came before both installs: the counter says "tick" again, the notes are gone.
+    await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the counter from before the edits');
+    await timeline.summary.filter({ hasText: /2 checkpoints/ }).waitFor({ timeout: MACHINE_DEADLINE_MS });
+    await until(
+      async () => (await branchCount(timeline)) > branchesBefore,
+      'the abandoned branch on the timeline',
+    );
+    await page.getByTestId('inspector-now').click();
+    await inspector.status
+      .filter({ hasText: /Now \(after generation \d+\): [\d,]+ objects/ })
+      .waitFor({ timeout: MACHINE_DEADLINE_MS });
+    assert.equal(await inspector.count('.demo.counter'), 1);
+    assert.equal(
+      await inspector.summaryRow('.demo.noteList').count(),
+      0,
+      'the notes program installed after the checkpoint is gone',
+    );
+    assert.equal(await page.locator('.notification.error').count(), 0);
+    await page.screenshot({ path: join(artifactsDir, 'timeline-branches.png') });
+  },
+);
+
+journeyStep('roll back to a generation still on the store disk, behind the same confirmation', async () => {
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   const branchesBefore = await branchCount(timeline);
-  const { x, y } = await timeline.hoverGeneration(0.4);
+  // On the branch the revert started (the second lane), a generation the disk still has.
+  const { x, y } = await timeline.hoverGeneration(0.5, /kept: can be inspected and restored/, 1);
   const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
   await page.mouse.click(x, y);
   assert.match((await timeline.selection.textContent()) ?? '', new RegExp(`generation ${target}`));
@@ -325,13 +366,11 @@ journeyStep('roll back to an earlier generation: the old branch stays on the tim
   const confirmation = (await timeline.dialog.textContent()) ?? '';
   assert.match(confirmation, new RegExp(`restarts from generation ${target}`));
   assert.match(confirmation, /kept/);
-  await page.screenshot({ path: join(artifactsDir, 'rollback-confirm.png') });
   await page.getByTestId('rollback-confirm').click();
   await bar.waitForState('running');
   await until(async () => (await branchCount(timeline)) > branchesBefore, 'a new branch on the timeline');
-  // The generation rolled back to is older than the install: the counter prints "tick" again.
-  await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the old counter in the console');
-  await page.screenshot({ path: join(artifactsDir, 'timeline-branches.png') });
+  await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the counter in the console');
+  await page.screenshot({ path: join(artifactsDir, 'timeline-generation-rollback.png') });
 });
 
 journeyStep('a power cut, then start again: the machine resumes', async () => {

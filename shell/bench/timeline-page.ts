@@ -29,12 +29,16 @@ function history(): Timeline {
     if (rollback) parent = id - rollback[1];
     generations.push({
       id,
+      number: id,
       parent,
+      parentNumber: parent,
       time: start + id * 1000,
       pauseMs: 0.4 + random() * 2 + (id % 97 === 0 ? 8 : 0),
       dirtyPages: Math.floor(20 + random() * 300),
       objects: 10_000 + id * 3,
       bytes: (10_000 + id * 3) * 48,
+      // A long history: retention has reclaimed all but the newest thousand.
+      onDisk: id > GENERATIONS - 1000,
     });
     parent = id;
   }

@@ -146,16 +146,32 @@ export class TimelinePage {
   }
 
   /**
-   * Moves the pointer along the first lane from the left until the tooltip shows a
-   * generation, and returns where it did (page coordinates).
+   * Moves the pointer along a lane (branch) from `fromFraction` of the width until the tooltip
+   * shows a generation (one whose tooltip matches `wanted`, when given), and returns where it did
+   * (page coordinates).
    */
-  async hoverGeneration(fromFraction = 0): Promise<{ x: number; y: number }> {
+  async hoverGeneration(fromFraction = 0, wanted?: RegExp, lane = 0): Promise<{ x: number; y: number }> {
     const box = (await this.canvas.boundingBox())!;
-    const y = box.y + 58;
-    for (let x = box.x + box.width * fromFraction; x < box.x + box.width; x += 3) {
+    const y = box.y + 58 + lane * 22;
+    return this.hoverAlong(y, box.x + box.width * fromFraction, wanted, `generation on lane ${lane}`);
+  }
+
+  /** Moves the pointer along the checkpoint row until the tooltip shows checkpoint `name`. */
+  async hoverCheckpoint(name: string): Promise<{ x: number; y: number }> {
+    const box = (await this.canvas.boundingBox())!;
+    return this.hoverAlong(box.y + 36, box.x, new RegExp(`Checkpoint "${name}"`), `checkpoint ${name}`);
+  }
+
+  private async hoverAlong(y: number, fromX: number, wanted: RegExp | undefined, what: string) {
+    const box = (await this.canvas.boundingBox())!;
+    for (let x = fromX; x < box.x + box.width; x += 3) {
       await this.page.mouse.move(x, y);
-      if (await this.tooltip.isVisible()) return { x, y };
+      if (
+        (await this.tooltip.isVisible()) &&
+        (!wanted || wanted.test((await this.tooltip.textContent()) ?? ''))
+      )
+        return { x, y };
     }
-    throw new Error('no generation under the pointer anywhere on the first lane');
+    throw new Error(`no ${what} under the pointer anywhere along the timeline`);
   }
 }

@@ -78,9 +78,17 @@ export type MachineSummary = z.infer<typeof MachineSummary>;
 
 /** One kernel generation: a committed snapshot of the object space. */
 export const Generation = z.object({
+  /**
+   * Unique on the machine's timeline. Not the kernel's number: after a checkpoint revert the
+   * kernel numbers new generations from the checkpoint's again.
+   */
   id: z.number().int().nonnegative(),
-  /** The generation this one follows; after a rollback to N, the new branch's first has parent N. */
+  /** The kernel's generation number: what the inspector and a rollback name. */
+  number: z.number().int().nonnegative(),
+  /** The id of the generation this one follows (null: the first, or one never seen). */
   parent: z.number().int().nonnegative().nullable(),
+  /** The kernel's number of that parent; after a rollback to N, the new branch's first has N. */
+  parentNumber: z.number().int().nonnegative().nullable(),
   /** Milliseconds since the epoch when it was committed. */
   time: z.number(),
   /** The generation's stats, where the store records them (null: not known). */
@@ -88,6 +96,12 @@ export const Generation = z.object({
   dirtyPages: z.number().int().nonnegative().nullable(),
   objects: z.number().int().nonnegative().nullable(),
   bytes: z.number().int().nonnegative().nullable(),
+  /**
+   * Still on the store disk, so it can be inspected and rolled back to. False: the kernel's
+   * retention reclaimed it, or a checkpoint revert took the disk back to before it; the
+   * timeline keeps its record.
+   */
+  onDisk: z.boolean(),
 });
 export type Generation = z.infer<typeof Generation>;
 
@@ -103,7 +117,7 @@ export type Checkpoint = z.infer<typeof Checkpoint>;
 export const Timeline = z.object({
   generations: z.array(Generation),
   checkpoints: z.array(Checkpoint),
-  /** The generation the machine runs on now ("you are here"), if any. */
+  /** The id of the generation the machine runs on now ("you are here"), if any. */
   current: z.number().int().nonnegative().nullable(),
 });
 export type Timeline = z.infer<typeof Timeline>;
@@ -209,6 +223,14 @@ export const methods = {
   'machine.rollback': {
     params: z.object({ machine: MachineName, generation: z.number().int().nonnegative() }).strict(),
     result: Done,
+  },
+  /**
+   * Reverts the machine to a checkpoint (its RAM and disks as they were then), first taking a
+   * checkpoint of the present state, which the result names, so the revert loses nothing.
+   */
+  'machine.revert': {
+    params: z.object({ machine: MachineName, checkpoint: z.string().min(1).max(100) }).strict(),
+    result: z.object({ revertedTo: z.string(), autoCheckpoint: z.string().optional() }),
   },
 } as const;
 

@@ -1,10 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Generation, Timeline } from './api.js';
-import { layoutTimeline, nearestGeneration, rollbackConsequences, visibleRange } from './timeline-layout.js';
+import {
+  layoutTimeline,
+  nearestGeneration,
+  revertConsequences,
+  rollbackConsequences,
+  visibleRange,
+} from './timeline-layout.js';
 
-function generation(id: number, parent: number | null, time: number): Generation {
-  return { id, parent, time, pauseMs: 1, dirtyPages: 10, objects: 100, bytes: 4096 };
+/** A generation whose id is its number; `parentNumber` differs from `parent` when it was never seen. */
+function generation(id: number, parent: number | null, time: number, parentNumber = parent): Generation {
+  return {
+    id,
+    number: id,
+    parent,
+    parentNumber,
+    time,
+    pauseMs: 1,
+    dirtyPages: 10,
+    objects: 100,
+    bytes: 4096,
+    onDisk: true,
+  };
 }
 
 /** 1..5 on the first branch; a rollback to 3 makes 6, 7 on a second branch. */
@@ -55,11 +73,11 @@ test("generations whose parents retention dropped stay on their branch's lane", 
   const thinned = layoutTimeline({
     generations: [
       generation(1, null, 1000),
-      generation(4, 3, 4000),
-      generation(8, 7, 8000),
+      generation(4, null, 4000, 3),
+      generation(8, null, 8000, 7),
       generation(9, 8, 9000),
       generation(10, 8, 10000),
-      generation(12, 11, 12000),
+      generation(12, null, 12000, 11),
     ],
     checkpoints: [],
     current: 12,
@@ -82,8 +100,37 @@ test('the rollback confirmation says what is kept', () => {
   const layout = layoutTimeline(branched);
   const text = rollbackConsequences(layout, 2).join(' ');
   assert.match(text, /restarts from generation 3/);
-  assert.match(text, /2 later generations of this branch are kept as an abandoned branch/);
-  assert.match(text, /All 1 machine checkpoint are kept/);
+  assert.match(text, /2 later generations of this branch stay on the timeline as an abandoned branch/);
+  assert.match(text, /The machine checkpoint is kept/);
+});
+
+test('the revert confirmation names the checkpoint and what leaves the disk', () => {
+  const layout = layoutTimeline(branched);
+  const text = revertConsequences(layout, 0).join(' ');
+  assert.match(text, /returns to checkpoint "before"/);
+  assert.match(text, /at generation 2/);
+  assert.match(text, /present state is saved as a new checkpoint/);
+  assert.match(text, /The 5 generations committed since leave the store disk/);
+});
+
+test('after a checkpoint revert a reused number is a new generation on a new lane', () => {
+  // 1..4, then a revert to a checkpoint taken at 2: the kernel numbers from 3 again. The host's
+  // history gives the second 3 and 4 their own ids (5, 6) and parents by id.
+  const reverted = layoutTimeline({
+    generations: [
+      generation(1, null, 1000),
+      generation(2, 1, 2000),
+      { ...generation(3, 2, 3000), onDisk: false },
+      { ...generation(4, 3, 4000), onDisk: false },
+      { ...generation(5, 2, 5000, 2), number: 3 },
+      { ...generation(6, 5, 6000, 3), number: 4 },
+    ],
+    checkpoints: [{ name: 'at-2', description: '', time: 2500, generation: 2 }],
+    current: 6,
+  });
+  assert.deepEqual([...reverted.lanes], [0, 0, 0, 0, 1, 1]);
+  assert.deepEqual(reverted.forks, [{ parentIndex: 1, childIndex: 4 }]);
+  assert.equal(reverted.currentIndex, 5);
 });
 
 test('an empty timeline and a timeline of 10,000 generations lay out', () => {

@@ -48,9 +48,9 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
     const parentIndex = generation.parent === null ? undefined : indexById.get(generation.parent);
     let lane = parentIndex === undefined ? -1 : laneTips.indexOf(generation.parent!);
     if (lane < 0 || (parentIndex !== undefined && lanes[parentIndex] !== lane)) lane = -1;
-    // A parent the kernel's retention has dropped: the machine runs one branch at a time, so the
-    // generation committed just before this one is on its branch.
-    if (generation.parent !== null && parentIndex === undefined && i > 0) {
+    // A parent never seen (the kernel's retention dropped it before the studio looked): the
+    // machine runs one branch at a time, so the generation committed just before is on its branch.
+    if (generation.parentNumber !== null && parentIndex === undefined && i > 0) {
       lane = lanes[i - 1]!;
       laneTips[lane] = generation.id;
       lanes[i] = lane;
@@ -153,11 +153,29 @@ export function rollbackConsequences(layout: TimelineLayout, index: number): str
   let laterOnBranch = 0;
   for (let i = index + 1; i < layout.times.length; i++) if (layout.lanes[i] === lane) laterOnBranch++;
   return [
-    `The machine restarts from generation ${target.id}, as it was at ${new Date(target.time).toLocaleString()}.`,
+    `The machine restarts from generation ${target.number}, as it was at ${new Date(target.time).toLocaleString()}.`,
     laterOnBranch > 0
-      ? `The ${laterOnBranch} later generation${laterOnBranch === 1 ? '' : 's'} of this branch are kept as an abandoned branch on the timeline; nothing is deleted.`
+      ? `The ${plural(laterOnBranch, 'later generation')} of this branch stay on the timeline as an abandoned branch; the store disk keeps them as its retention allows (all of the last minute, then one a minute), and the timeline keeps their record.`
       : 'No later generation exists on this branch; nothing is abandoned.',
-    `All ${layout.checkpoints.length} machine checkpoint${layout.checkpoints.length === 1 ? '' : 's'} are kept.`,
+    `${layout.checkpoints.length === 1 ? 'The machine checkpoint is' : `All ${plural(layout.checkpoints.length, 'machine checkpoint')} are`} kept.`,
     'What runs after the rollback becomes a new branch.',
   ];
+}
+
+/** What a revert to the checkpoint at `index` does and keeps, for the confirmation dialog. */
+export function revertConsequences(layout: TimelineLayout, index: number): string[] {
+  const target = layout.checkpoints[index]!;
+  const later = layout.times.length - firstAtOrAfter(layout.times, target.time + 1);
+  return [
+    `The machine returns to checkpoint "${target.name}": its memory and store disk as they were at ${new Date(target.time).toLocaleString()}${target.generation === null ? '' : `, at generation ${target.generation}`}.`,
+    'First the present state is saved as a new checkpoint, so you can come back to it.',
+    later > 0
+      ? `The ${plural(later, 'generation')} committed since leave the store disk with the revert; the timeline keeps their record as an abandoned branch.`
+      : 'No generation was committed since the checkpoint.',
+    'What runs after the revert becomes a new branch.',
+  ];
+}
+
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`;
 }

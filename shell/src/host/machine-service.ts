@@ -17,6 +17,7 @@ import {
   type MachineStatus,
   Machines,
   machineNameProblem,
+  type RevertResult,
   VmError,
 } from '@phantom/vm-manager/node/index.js';
 import {
@@ -29,9 +30,13 @@ import {
   type Timeline,
 } from '../common/api.js';
 import type { StreamSource } from './stream-hub.js';
+import { GenerationHistory } from './timeline-history.js';
 
 /** A snapshot under TCG on a loaded host can take seconds; past this the kernel is not answering. */
 const SNAPSHOT_DEADLINE_MS = 30_000;
+
+/** The timeline's record of every generation seen, in the machine's folder (timeline-history.ts). */
+const HISTORY_FILE = 'studio-timeline.jsonl';
 
 /** How often running machines are checked for new generations while anyone is watching. */
 const GENERATION_POLL_MS = 2000;
@@ -124,6 +129,7 @@ export class MachineService {
   private poll: ReturnType<typeof setInterval> | undefined;
   /** Per machine, the end of the queue of users of its debug channel (see `takeDebugTurn`). */
   private readonly debugTurns = new Map<string, Promise<void>>();
+  private readonly histories = new Map<string, { file: string; history: Promise<GenerationHistory> }>();
 
   constructor(
     machinesRoot?: string,
@@ -346,29 +352,48 @@ export class MachineService {
     this.emit('machine.timeline', { machine: name });
   }
 
+  /**
+   * Reverts to a checkpoint, taking one of the present state first. The store disk goes back
+   * with the machine, so the generations after the checkpoint leave the disk; the timeline keeps
+   * them (timeline-history.ts) as an abandoned branch.
+   */
+  async revert(name: string, checkpoint: string): Promise<RevertResult> {
+    this.progress(name, 'rollback', `reverting to checkpoint ${checkpoint}`, null, false);
+    let result: RevertResult;
+    try {
+      // The generations of the branch being left are recorded before the disk forgets them.
+      await this.timeline(name).catch(() => undefined);
+      result = await (await this.get(name)).checkpoints.revert(
+        checkpoint,
+        { autoCheckpoint: 'take' },
+        (event) => {
+          if (event.kind !== 'step-started') return;
+          const step =
+            event.step === 'auto-checkpoint'
+              ? 'keeping the present as a checkpoint'
+              : `reverting to checkpoint ${checkpoint}`;
+          this.progress(name, 'rollback', step, event.percent, false);
+        },
+      );
+    } catch (err) {
+      this.progress(name, 'rollback', 'failed', 100, true);
+      translate(err);
+    }
+    this.progress(name, 'rollback', `running from checkpoint ${checkpoint}`, 100, true);
+    this.emit('machine.timeline', { machine: name });
+    return result;
+  }
+
   async timeline(name: string): Promise<Timeline> {
     const machine = await this.get(name);
-    const [store, tree] = await Promise.all([
+    const [store, tree, history] = await Promise.all([
       Promise.resolve()
         .then(() => readGenerations(machine.dir.disk))
         .catch(translate),
       machine.checkpoints.list().catch(translate),
+      this.history(name, machine),
     ]);
-    let previous = 0;
-    const generations = store.generations.map((g) => {
-      // A generation the store gives no time is placed just after the one before it.
-      const time = g.committedAt ? Date.parse(g.committedAt) : previous + 1;
-      previous = time;
-      return {
-        id: g.number,
-        parent: g.parent,
-        time,
-        pauseMs: g.stats ? g.stats.pauseUs / 1000 : null,
-        dirtyPages: g.stats ? g.stats.pagesWritten : null,
-        objects: null,
-        bytes: null,
-      };
-    });
+    const merged = await history.merge(store);
     const checkpoints: Timeline['checkpoints'] = [];
     const walk = (nodes: typeof tree.roots) => {
       for (const node of nodes) {
@@ -383,7 +408,28 @@ export class MachineService {
       }
     };
     walk(tree.roots);
-    return { generations, checkpoints, current: store.newest };
+    return { generations: merged.generations, checkpoints, current: merged.current };
+  }
+
+  /** The machine's generation history, loaded once; a new one if its folder was made anew. */
+  private async history(name: string, machine: Machine): Promise<GenerationHistory> {
+    const file = join(machine.dir.path, HISTORY_FILE);
+    const known = this.histories.get(name);
+    if (known?.file === file) {
+      const history = await known.history;
+      if (history.size === 0 || existsSync(file)) return history;
+    }
+    const history = GenerationHistory.open(file).catch((err: Error) => {
+      // Unreadable as a whole (a bad line is only skipped): the timeline goes on from the disk
+      // alone, and says why once.
+      this.emit('studio.error', {
+        title: `Cannot read the timeline history of ${name}`,
+        message: `${err.message}; the timeline shows only the generations on the store disk`,
+      });
+      return GenerationHistory.inMemory();
+    });
+    this.histories.set(name, { file, history });
+    return history;
   }
 
   async attachConsole(name: string): Promise<StreamSource> {

@@ -120,5 +120,6 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       await machines.rollback(machine, generation);
       return null;
     },
+    'machine.revert': ({ machine, checkpoint }) => machines.revert(machine, checkpoint),
   };
 }

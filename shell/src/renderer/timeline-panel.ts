@@ -1,10 +1,10 @@
 /**
  * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom,
- * what is selected, "roll back here" behind a confirmation that says what is kept), and a
- * small plot of snapshot pause and dirty pages over the visible span.
+ * what is selected, "roll back here" to a generation or a checkpoint, behind a confirmation that
+ * says what is kept), and a small plot of snapshot pause and dirty pages over the visible span.
  */
 import type { Timeline } from '../common/api.js';
-import { rollbackConsequences, visibleRange } from '../common/timeline-layout.js';
+import { revertConsequences, rollbackConsequences, visibleRange } from '../common/timeline-layout.js';
 import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
 import { TimelineView } from './timeline-view.js';
@@ -18,6 +18,10 @@ const pagesFormat = new Intl.NumberFormat();
  * would show stats nobody measured).
  */
 const PLOT_GAP_MS = 30_000;
+
+const SELECTION_HINT =
+  'Click a generation or checkpoint to select it; shift+click a second generation to compare.';
+const ROLLBACK_TITLE = 'Restart the machine from the selected generation or checkpoint';
 
 function button(label: string, title: string, testId: string): HTMLButtonElement {
   const b = document.createElement('button');
@@ -64,12 +68,8 @@ export class TimelinePanel {
     this.selectionText = document.createElement('span');
     this.selectionText.className = 'timeline-selection';
     this.selectionText.dataset.testid = 'timeline-selection';
-    this.selectionText.textContent = 'Click a generation to select it; shift+click a second to compare.';
-    this.rollbackButton = button(
-      'Roll back here…',
-      'Restart the machine from the selected generation',
-      'rollback',
-    );
+    this.selectionText.textContent = SELECTION_HINT;
+    this.rollbackButton = button('Roll back here…', ROLLBACK_TITLE, 'rollback');
     this.rollbackButton.className = 'danger';
     this.rollbackButton.disabled = true;
     this.rollbackButton.addEventListener('click', () => this.confirmRollback());
@@ -132,34 +132,69 @@ export class TimelinePanel {
   }
 
   private selectionChanged(): void {
-    const { a, b } = this.view.selection;
-    const { generations } = this.view.model;
+    const { a, b, checkpoint } = this.view.selection;
+    const { generations, checkpoints } = this.view.model;
     const ga = generations[a];
     const gb = generations[b];
-    if (ga) for (const listener of this.selectListeners) listener(ga.id, gb?.id);
-    this.rollbackButton.disabled = !ga || !this.machine;
-    if (!ga)
-      this.selectionText.textContent = 'Click a generation to select it; shift+click a second to compare.';
-    else if (!gb) this.selectionText.textContent = `Selected: generation ${ga.id}`;
+    const cp = checkpoints[checkpoint];
+    // Only what is on the store disk can be inspected.
+    if (ga?.onDisk && (!gb || gb.onDisk))
+      for (const listener of this.selectListeners) listener(ga.number, gb?.number);
+    this.rollbackButton.disabled = !this.machine || !(cp || ga?.onDisk);
+    this.rollbackButton.title =
+      ga && !ga.onDisk
+        ? `Generation ${ga.number} is no longer on the store disk: only its record remains`
+        : ROLLBACK_TITLE;
+    if (cp)
+      this.selectionText.textContent = `Selected: checkpoint ${cp.name}${cp.generation === null ? '' : ` (generation ${cp.generation})`}`;
+    else if (!ga) this.selectionText.textContent = SELECTION_HINT;
+    else if (!gb)
+      this.selectionText.textContent = `Selected: generation ${ga.number}${ga.onDisk ? '' : ' (record only: no longer on the store disk)'}`;
     else {
       const objects =
         ga.objects === null || gb.objects === null
           ? ''
           : ` · ${gb.objects >= ga.objects ? '+' : ''}${(gb.objects - ga.objects).toLocaleString()} objects`;
-      this.selectionText.textContent = `A: generation ${ga.id} · B: generation ${gb.id}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
+      this.selectionText.textContent = `A: generation ${ga.number} · B: generation ${gb.number}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
     }
   }
 
   private confirmRollback(): void {
-    const index = this.view.selection.a;
-    const target = this.view.model.generations[index];
     const machine = this.machine;
-    if (!target || !machine) return;
-    this.dialog.replaceChildren();
-    const heading = document.createElement('h3');
-    heading.textContent = `Roll ${machine} back to generation ${target.id}?`;
+    const { a, checkpoint } = this.view.selection;
+    const cp = this.view.model.checkpoints[checkpoint];
+    const generation = this.view.model.generations[a];
+    if (!machine) return;
+    if (cp)
+      this.confirm(
+        `Roll ${machine} back to checkpoint "${cp.name}"?`,
+        revertConsequences(this.view.model, checkpoint),
+        `Revert to ${cp.name}`,
+        () => this.api.call('machine.revert', { machine, checkpoint: cp.name }),
+        `Reverting ${machine} to checkpoint ${cp.name} failed`,
+      );
+    else if (generation?.onDisk)
+      this.confirm(
+        `Roll ${machine} back to generation ${generation.number}?`,
+        rollbackConsequences(this.view.model, a),
+        `Roll back to ${generation.number}`,
+        () => this.api.call('machine.rollback', { machine, generation: generation.number }),
+        `Rolling ${machine} back to generation ${generation.number} failed`,
+      );
+  }
+
+  /** The confirmation dialog: what will happen and what is kept, then the action on confirm. */
+  private confirm(
+    heading: string,
+    consequences: string[],
+    confirmLabel: string,
+    action: () => Promise<unknown>,
+    failure: string,
+  ): void {
+    const title = document.createElement('h3');
+    title.textContent = heading;
     const list = document.createElement('ul');
-    for (const line of rollbackConsequences(this.view.model, index)) {
+    for (const line of consequences) {
       const item = document.createElement('li');
       item.textContent = line;
       list.append(item);
@@ -167,19 +202,19 @@ export class TimelinePanel {
     const actions = document.createElement('div');
     actions.className = 'dialog-actions';
     const cancel = button('Cancel', 'Keep running as is', 'rollback-cancel');
-    const confirm = button(`Roll back to ${target.id}`, 'Restart from this generation', 'rollback-confirm');
+    const confirm = button(confirmLabel, 'Go back to this point', 'rollback-confirm');
     confirm.className = 'primary';
     cancel.addEventListener('click', () => this.dialog.close());
     confirm.addEventListener('click', async () => {
       this.dialog.close();
       try {
-        await this.api.call('machine.rollback', { machine, generation: target.id });
+        await action();
       } catch (err) {
-        showError(`Rolling ${machine} back to generation ${target.id} failed`, err);
+        showError(failure, err);
       }
     });
     actions.append(cancel, confirm);
-    this.dialog.append(heading, list, actions);
+    this.dialog.replaceChildren(title, list, actions);
     this.dialog.showModal();
     cancel.focus();
   }

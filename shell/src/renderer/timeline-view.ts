@@ -1,8 +1,9 @@
 /**
  * The timeline's canvas: kernel generations and machine checkpoints on one time axis, one
  * lane per branch, with zoom (wheel, around the pointer) and pan (drag, or shift+wheel), a
- * "you are here" marker, a tooltip with the generation's stats, and selection of two points
- * (click, shift+click). Drawing walks only the visible range and, when points are denser than
+ * "you are here" marker, a tooltip with the generation's or checkpoint's details, and selection
+ * of two generations (click, shift+click) or of a checkpoint. Generations no longer on the store
+ * disk are drawn hollow: their record stays, they cannot be restored. Drawing walks only the visible range and, when points are denser than
  * pixels, marks pixel columns instead of drawing dots, so 10,000 generations pan smoothly.
  */
 import type { Timeline } from '../common/api.js';
@@ -24,6 +25,9 @@ const DOT_MIN_SPACING_PX = 5;
 const FORK_CLIP_PX = 40;
 /** How close (in pixels) the pointer must be to a generation to hover it. */
 const HOVER_TOLERANCE_PX = 8;
+/** A checkpoint is hit on its diamond or its name, within this many pixels of the row. */
+const CHECKPOINT_HIT_PX = 9;
+const CHECKPOINT_FONT = '11px system-ui, sans-serif';
 const MIN_SPAN_MS = 50;
 
 /**
@@ -79,7 +83,12 @@ export interface TimelineSelection {
   /** Indexes into the layout's generations; the first click sets `a`, shift+click `b`. */
   a: number;
   b: number;
+  /** Index into the layout's checkpoints, when a checkpoint is selected instead (else -1). */
+  checkpoint: number;
 }
+
+/** What the pointer is over: a generation or a checkpoint, by index. */
+type Hit = { kind: 'generation'; index: number } | { kind: 'checkpoint'; index: number } | undefined;
 
 export class TimelineView {
   readonly canvas: HTMLCanvasElement;
@@ -92,8 +101,9 @@ export class TimelineView {
   private height = 0;
   private frameRequested = false;
   private hover = -1;
+  private hoverCheckpoint = -1;
   private drag: { x: number; start: number; end: number; moved: boolean } | undefined;
-  readonly selection: TimelineSelection = { a: -1, b: -1 };
+  readonly selection: TimelineSelection = { a: -1, b: -1, checkpoint: -1 };
   private readonly selectionListeners = new Set<(selection: TimelineSelection) => void>();
   /** The lane of the current generation; the other lanes (abandoned branches) are dimmed. */
   private activeLane = 0;
@@ -128,20 +138,17 @@ export class TimelineView {
     });
     this.canvas.addEventListener('pointerleave', () => {
       this.pointerInside = false;
-      this.setHover(-1);
+      this.setHover(undefined);
     });
   }
 
   setTimeline(timeline: Timeline): void {
-    const keep = [this.selection.a, this.selection.b, this.hover].map((i) => this.layout.generations[i]?.id);
+    const keep = [this.selection.a, this.selection.b].map((i) => this.layout.generations[i]?.id);
+    const keepCheckpoint = this.layout.checkpoints[this.selection.checkpoint]?.name;
     this.layout = layoutTimeline(timeline);
-    const indexOf = (id: number | undefined) =>
-      id === undefined ? -1 : (this.layout.indexById.get(id) ?? -1);
-    this.selection.a = indexOf(keep[0]);
-    this.selection.b = indexOf(keep[1]);
-    // The hovered generation keeps its tooltip (its stats do not change) under its new index.
-    this.hover = indexOf(keep[2]);
-    if (this.hover < 0) this.tooltip.hidden = true;
+    this.selection.a = keep[0] === undefined ? -1 : (this.layout.indexById.get(keep[0]) ?? -1);
+    this.selection.b = keep[1] === undefined ? -1 : (this.layout.indexById.get(keep[1]) ?? -1);
+    this.selection.checkpoint = this.layout.checkpoints.findIndex((c) => c.name === keepCheckpoint);
     this.activeLane = this.layout.currentIndex >= 0 ? this.layout.lanes[this.layout.currentIndex]! : 0;
     if (this.followHistory && !this.pointerInside) this.zoomToFit();
     this.requestDraw();
@@ -301,7 +308,10 @@ export class TimelineView {
     }
   }
 
-  /** Marks the pixel columns holding a generation, one rectangle per run of marked columns. */
+  /**
+   * Marks the pixel columns holding a generation, one rectangle per run of equal columns: a full
+   * mark where some generation in the column is on the disk, a short one where none is any more.
+   */
   private drawColumns(from: number, to: number): void {
     const { layout, width } = this;
     const size = width * layout.laneCount;
@@ -311,7 +321,9 @@ export class TimelineView {
     const scale = width / (this.viewEnd - this.viewStart);
     for (let i = from; i < to; i++) {
       const x = Math.floor((layout.times[i]! - this.viewStart) * scale);
-      if (x >= 0 && x < width) columns[layout.lanes[i]! * width + x] = 1;
+      if (x < 0 || x >= width) continue;
+      const cell = layout.lanes[i]! * width + x;
+      columns[cell] = Math.max(columns[cell]!, layout.generations[i]!.onDisk ? 2 : 1);
     }
     const ctx = this.context;
     for (let lane = 0; lane < layout.laneCount; lane++) {
@@ -319,29 +331,39 @@ export class TimelineView {
       const y = this.laneY(lane);
       const row = lane * width;
       for (let x = 0; x < width; x++) {
-        if (!columns[row + x]) continue;
+        const column = columns[row + x]!;
+        if (!column) continue;
         const runStart = x;
-        while (x + 1 < width && columns[row + x + 1]) x++;
-        ctx.fillRect(runStart, y - 5, x + 1 - runStart, 10);
+        while (x + 1 < width && columns[row + x + 1] === column) x++;
+        if (column === 2) ctx.fillRect(runStart, y - 5, x + 1 - runStart, 10);
+        else ctx.fillRect(runStart, y - 2, x + 1 - runStart, 4);
       }
     }
   }
 
-  /** A dot per generation, one path per lane. */
+  /** A dot per generation, one path per lane and kind: filled on the disk, hollow when gone. */
   private drawDots(from: number, to: number): void {
     const { layout } = this;
     const ctx = this.context;
+    ctx.lineWidth = 1.5;
     for (let lane = 0; lane < layout.laneCount; lane++) {
       const y = this.laneY(lane);
-      ctx.beginPath();
-      for (let i = from; i < to; i++) {
-        if (layout.lanes[i] !== lane) continue;
-        const x = this.x(layout.times[i]!);
-        ctx.moveTo(x + DOT_RADIUS, y);
-        ctx.arc(x, y, DOT_RADIUS, 0, Math.PI * 2);
+      const color = this.laneColor(lane);
+      for (const onDisk of [true, false]) {
+        ctx.beginPath();
+        for (let i = from; i < to; i++) {
+          if (layout.lanes[i] !== lane || layout.generations[i]!.onDisk !== onDisk) continue;
+          const x = this.x(layout.times[i]!);
+          ctx.moveTo(x + DOT_RADIUS, y);
+          ctx.arc(x, y, DOT_RADIUS, 0, Math.PI * 2);
+        }
+        ctx.fillStyle = onDisk ? color : '#1e1e1e';
+        ctx.fill();
+        if (!onDisk) {
+          ctx.strokeStyle = color;
+          ctx.stroke();
+        }
       }
-      ctx.fillStyle = this.laneColor(lane);
-      ctx.fill();
     }
   }
 
@@ -386,12 +408,23 @@ export class TimelineView {
 
   private drawCheckpoints(): void {
     const ctx = this.context;
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = CHECKPOINT_FONT;
     ctx.textBaseline = 'middle';
-    for (const checkpoint of this.layout.checkpoints) {
+    this.layout.checkpoints.forEach((checkpoint, index) => {
       const x = this.x(checkpoint.time);
-      if (x < -100 || x > this.width + 10) continue;
-      ctx.fillStyle = colors.checkpoint;
+      if (x < -100 || x > this.width + 10) return;
+      const selected = index === this.selection.checkpoint;
+      if (selected) {
+        ctx.strokeStyle = colors.selection[0]!;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(x, CHECKPOINT_ROW + 8);
+        ctx.lineTo(x, this.height);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      ctx.fillStyle = selected ? colors.selection[0]! : colors.checkpoint;
       ctx.beginPath();
       ctx.moveTo(x, CHECKPOINT_ROW - 6);
       ctx.lineTo(x + 6, CHECKPOINT_ROW);
@@ -399,8 +432,13 @@ export class TimelineView {
       ctx.lineTo(x - 6, CHECKPOINT_ROW);
       ctx.closePath();
       ctx.fill();
+      if (index === this.hoverCheckpoint) {
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      }
       ctx.fillText(checkpoint.name, x + 9, CHECKPOINT_ROW);
-    }
+    });
   }
 
   private drawMarker(index: number, color: string, label: string): void {
@@ -429,10 +467,31 @@ export class TimelineView {
     ctx.fillText(label, Math.min(x + 4, this.width - width) + 5, top + 8);
   }
 
-  private hitTest(event: PointerEvent): number {
+  private hitTest(event: PointerEvent): Hit {
     const rect = this.canvas.getBoundingClientRect();
     const x = event.clientX - rect.left;
     const y = event.clientY - rect.top;
+    if (Math.abs(y - CHECKPOINT_ROW) <= CHECKPOINT_HIT_PX) {
+      const index = this.checkpointAt(x);
+      return index < 0 ? undefined : { kind: 'checkpoint', index };
+    }
+    const index = this.generationAt(x, y);
+    return index < 0 ? undefined : { kind: 'generation', index };
+  }
+
+  /** The checkpoint whose diamond or name is under `x` on the checkpoint row (newest first), or -1. */
+  private checkpointAt(x: number): number {
+    this.context.font = CHECKPOINT_FONT;
+    const { checkpoints } = this.layout;
+    for (let i = checkpoints.length - 1; i >= 0; i--) {
+      const at = this.x(checkpoints[i]!.time);
+      const nameEnd = at + 9 + this.context.measureText(checkpoints[i]!.name).width;
+      if (x >= at - CHECKPOINT_HIT_PX && x <= nameEnd) return i;
+    }
+    return -1;
+  }
+
+  private generationAt(x: number, y: number): number {
     const lane = Math.round((y - FIRST_LANE) / LANE_SPACING);
     if (lane < 0 || lane >= this.layout.laneCount || Math.abs(y - this.laneY(lane)) > LANE_SPACING / 2)
       return -1;
@@ -474,12 +533,17 @@ export class TimelineView {
     const drag = this.drag;
     this.drag = undefined;
     if (drag?.moved) return;
-    const index = this.hitTest(event);
-    if (index < 0) return;
-    if (event.shiftKey && this.selection.a >= 0) this.selection.b = index;
-    else {
-      this.selection.a = index;
+    const hit = this.hitTest(event);
+    if (!hit) return;
+    if (hit.kind === 'checkpoint') {
+      this.selection.a = -1;
       this.selection.b = -1;
+      this.selection.checkpoint = hit.index;
+    } else if (event.shiftKey && this.selection.a >= 0) this.selection.b = hit.index;
+    else {
+      this.selection.a = hit.index;
+      this.selection.b = -1;
+      this.selection.checkpoint = -1;
     }
     this.emitSelection();
     this.requestDraw();
@@ -489,30 +553,25 @@ export class TimelineView {
     for (const listener of this.selectionListeners) listener(this.selection);
   }
 
-  private setHover(index: number, event?: PointerEvent): void {
-    if (index === this.hover) {
-      if (index >= 0 && event) this.placeTooltip(event);
+  private setHover(hit: Hit, event?: PointerEvent): void {
+    const generation = hit?.kind === 'generation' ? hit.index : -1;
+    const checkpoint = hit?.kind === 'checkpoint' ? hit.index : -1;
+    if (generation === this.hover && checkpoint === this.hoverCheckpoint) {
+      // The same point: only the tooltip follows the pointer, nothing is rebuilt or redrawn.
+      if (hit && event) this.placeTooltip(event);
       return;
     }
-    this.hover = index;
+    this.hover = generation;
+    this.hoverCheckpoint = checkpoint;
     this.requestDraw();
-    if (index < 0 || !event) {
+    if (!hit || !event) {
       this.tooltip.hidden = true;
       return;
     }
-    const g = this.layout.generations[index]!;
-    const { dateTime, integer, kibibytes } = format();
-    this.tooltip.replaceChildren();
-    const title = document.createElement('strong');
-    title.textContent = `Generation ${g.id}${index === this.layout.currentIndex ? ' (you are here)' : ''}`;
-    const rows: [string, string][] = [
-      ['committed', dateTime.format(g.time)],
-      ['snapshot pause', g.pauseMs === null ? 'not recorded' : `${g.pauseMs.toFixed(2)} ms`],
-      ['dirty pages', g.dirtyPages === null ? 'not recorded' : integer.format(g.dirtyPages)],
-      ['objects', g.objects === null ? 'not recorded' : integer.format(g.objects)],
-      ['object space', g.bytes === null ? 'not recorded' : `${kibibytes.format(g.bytes / 1024)} KiB`],
-      ['parent', g.parent === null ? '—' : String(g.parent)],
-    ];
+    const [title, rows] =
+      hit.kind === 'generation' ? this.generationDetails(hit.index) : this.checkpointDetails(hit.index);
+    const heading = document.createElement('strong');
+    heading.textContent = title;
     const table = document.createElement('dl');
     for (const [name, value] of rows) {
       const dt = document.createElement('dt');
@@ -521,7 +580,7 @@ export class TimelineView {
       dd.textContent = value;
       table.append(dt, dd);
     }
-    this.tooltip.append(title, table);
+    this.tooltip.replaceChildren(heading, table);
     this.tooltip.hidden = false;
     this.placeTooltip(event);
   }
@@ -531,5 +590,31 @@ export class TimelineView {
     const x = event.clientX - rect.left;
     this.tooltip.style.left = `${Math.min(x + 14, this.width - 230)}px`;
     this.tooltip.style.top = `${Math.max(4, event.clientY - rect.top - 40)}px`;
+  }
+
+  private generationDetails(index: number): [string, [string, string][]] {
+    const g = this.layout.generations[index]!;
+    const rows: [string, string][] = [
+      ['committed', format().dateTime.format(g.time)],
+      ['snapshot pause', g.pauseMs === null ? 'not recorded' : `${g.pauseMs.toFixed(2)} ms`],
+      ['dirty pages', g.dirtyPages === null ? 'not recorded' : format().integer.format(g.dirtyPages)],
+    ];
+    // The store records no object counts; the benchmark's synthetic timelines do.
+    if (g.objects !== null) rows.push(['objects', format().integer.format(g.objects)]);
+    if (g.bytes !== null) rows.push(['object space', `${format().kibibytes.format(g.bytes / 1024)} KiB`]);
+    rows.push(
+      ['parent', g.parentNumber === null ? '—' : String(g.parentNumber)],
+      ['store disk', g.onDisk ? 'kept: can be inspected and restored' : 'gone: only its record remains'],
+    );
+    return [`Generation ${g.number}${index === this.layout.currentIndex ? ' (you are here)' : ''}`, rows];
+  }
+
+  private checkpointDetails(index: number): [string, [string, string][]] {
+    const c = this.layout.checkpoints[index]!;
+    const rows: [string, string][] = [['taken', format().dateTime.format(c.time)]];
+    if (c.generation !== null) rows.push(['generation', String(c.generation)]);
+    if (c.description) rows.push(['description', c.description]);
+    rows.push(['contains', "the machine's memory and disks"]);
+    return [`Checkpoint "${c.name}"`, rows];
   }
 }

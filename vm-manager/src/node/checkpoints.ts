@@ -25,6 +25,8 @@ export interface CheckpointHost {
   /** The machine's state, checked before each operation. */
   runningState(): Promise<'running' | 'paused' | 'inactive'>;
   consoleTail(bytes: number): Promise<string>;
+  /** Marks an event in the machine's console (console-hub.ts). */
+  markConsole(event: string): Promise<void>;
   currentGeneration(): Promise<number | null>;
 }
 
@@ -120,6 +122,7 @@ export class Checkpoints {
     if (target.machineState === 'paused' && after === 'running') await this.host.driver.pause();
     const records = await this.host.dir.readCheckpoints();
     await this.host.dir.writeCheckpoints({ ...records, current: name });
+    await this.host.markConsole(`reverted to checkpoint '${name}'`);
   }
 
   async delete(name: string): Promise<void> {

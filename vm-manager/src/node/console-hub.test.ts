@@ -4,7 +4,7 @@
  * when the connection drops while the machine still runs.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -68,6 +68,34 @@ test('output is batched, and the scroll-back starts with the log', async () => {
     attachment.dispose();
     const again = await hub.attach({ ack: 'auto' });
     assert.match(new TextDecoder().decode(again.scrollback), /^from the log\nline 0\n[\s\S]*line 49\n$/);
+  } finally {
+    hub.disconnect();
+    port.server.close();
+  }
+});
+
+test('a mark is a line of its own: live, in the log, and in a later scroll-back', async () => {
+  const port = await serialPort('mark');
+  const log = join(dir, 'mark.log');
+  await writeFile(log, 'tick 1\n');
+  const hub = new ConsoleHub(
+    log,
+    () => connectSocketConsole(port.path),
+    async () => true,
+  );
+  try {
+    const attachment = await hub.attach({ ack: 'auto' });
+    const received: string[] = [];
+    attachment.onData((b) => received.push(new TextDecoder().decode(b)));
+    const guest = await port.next();
+    guest.write('tick 2');
+    assert.ok(await pollUntil(async () => received.join('') === 'tick 2', 10_000));
+    await hub.mark('rolled back to generation 7');
+    const mark = /\r\n── rolled back to generation 7 \(\d\d:\d\d:\d\d\) ──\r\n$/;
+    assert.ok(await pollUntil(async () => mark.test(received.join('')), 10_000), received.join(''));
+    assert.match(await readFile(log, 'utf8'), mark);
+    const later = await hub.attach({ ack: 'auto' });
+    assert.match(new TextDecoder().decode(later.scrollback), /^tick 1\ntick 2\r\n── rolled back/);
   } finally {
     hub.disconnect();
     port.server.close();

@@ -5,9 +5,11 @@
  * (every ~16 ms or 200 KB, as Hyper does) and flow control (the source pauses while any
  * attachment has more than the high-water mark unacknowledged, as VS Code's terminals do).
  * When the connection drops while the machine still runs (libvirt restarts QEMU on some
- * reverts), the hub reconnects and the attachments carry on.
+ * reverts), the hub reconnects and the attachments carry on. What happened to the machine
+ * (stopped, power cut, rolled back, reverted) is marked in the console's own stream, so the
+ * output of two runs never reads as one.
  */
-import { open } from 'node:fs/promises';
+import { appendFile, open } from 'node:fs/promises';
 import type { ConsoleAttachment, ConsoleAttachOptions } from '../common/api.js';
 import { ByteRing, DEFAULT_SCROLLBACK_BYTES } from '../common/byte-ring.js';
 import { Emitter } from '../common/events.js';
@@ -156,6 +158,19 @@ export class ConsoleHub {
 
   write(data: Uint8Array | string): void {
     this.source?.write(data);
+  }
+
+  /**
+   * Marks an event in the console, as a line of its own: in the log (so a later attachment and
+   * `phantom logs` see it), in the scroll-back, and to every attachment now.
+   */
+  async mark(event: string): Promise<void> {
+    const time = new Date().toLocaleTimeString('en-GB');
+    const line = new TextEncoder().encode(`\r\n── ${event} (${time}) ──\r\n`);
+    // A log that cannot be written (a full disk) must not fail the operation being marked.
+    await appendFile(this.logPath, line).catch(() => undefined);
+    if (this.seeded) this.ring.append(line);
+    for (const a of this.attachments) a.push(line);
   }
 
   detach(attachment: Attachment): void {

@@ -82,6 +82,7 @@ export class Machine {
         return state === 'running' || state === 'paused' ? state : 'inactive';
       },
       consoleTail: (bytes) => this.hub.tail(bytes),
+      markConsole: (event) => this.hub.mark(event),
       currentGeneration: async () => {
         try {
           return readGenerations(dir.disk).newest;
@@ -135,6 +136,7 @@ export class Machine {
       await this.enter('stopping');
       await this.driver.stop(timeoutMs);
       this.hub.disconnect();
+      await this.hub.mark('machine stopped');
       await this.enter('stopped');
     });
   }
@@ -144,6 +146,7 @@ export class Machine {
     return this.serialize(async () => {
       await this.driver.powerOff();
       this.hub.disconnect();
+      await this.hub.mark('power cut');
       await this.enter('stopped', 'powered off');
     });
   }
@@ -199,6 +202,7 @@ export class Machine {
         `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
       );
     await progressStep('stop', 0, 30, onProgress, () => this.stop());
+    await this.hub.mark(`rolled back to generation ${generation}`);
     await progressStep('start', 30, 100, onProgress, () => this.start({ generation }));
   }
 

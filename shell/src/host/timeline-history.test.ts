@@ -1,0 +1,142 @@
+// The timeline's record of generations: what retention reclaims and what a checkpoint revert
+// takes off the disk stay on the timeline, ids stay unique when the kernel reuses numbers, and
+// a damaged history file loses only its damaged lines.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Generation as StoreGeneration } from '@phantom/vm-manager/node/index.js';
+import { GenerationHistory, MAX_RECORDS } from './timeline-history.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ph-history-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const T0 = Date.parse('2026-11-25T20:00:00Z');
+
+function stored(number: number, parent: number | null, second: number): StoreGeneration {
+  return {
+    number,
+    parent,
+    committedAt: new Date(T0 + second * 1000).toISOString(),
+    stats: {
+      machineMs: second * 1000,
+      pauseUs: 120,
+      pagesCopiedOnWrite: 1,
+      pagesWritten: 3,
+      bytesWritten: 12288,
+      writeUs: 50,
+      commitUs: 40,
+    },
+  };
+}
+
+/** Generations `from..to` of one branch, one a second, the first with parent `parent`. */
+function chain(from: number, to: number, parent: number | null, firstSecond: number): StoreGeneration[] {
+  const out: StoreGeneration[] = [];
+  for (let n = from; n <= to; n++) out.push(stored(n, n === from ? parent : n - 1, firstSecond + (n - from)));
+  return out;
+}
+
+test('generations that retention reclaimed stay, marked as no longer on the disk', async () => {
+  const history = GenerationHistory.inMemory();
+  await history.merge({ generations: chain(1, 10, null, 0), newest: 10 });
+  // A rollback to 4: 11.. descend from 4; retention then kept 1, 4, 10 (the old tip) and 11..13.
+  await history.merge({ generations: [...chain(1, 10, null, 0), ...chain(11, 12, 4, 20)], newest: 12 });
+  const thinned = [stored(1, null, 0), stored(4, 3, 3), stored(10, 9, 9), ...chain(11, 13, 4, 20)];
+  const timeline = await history.merge({ generations: thinned, newest: 13 });
+  assert.equal(timeline.generations.length, 13);
+  const byNumber = new Map(timeline.generations.map((g) => [g.number, g]));
+  assert.deepEqual(
+    timeline.generations.filter((g) => g.onDisk).map((g) => g.number),
+    [1, 4, 10, 11, 12, 13],
+  );
+  assert.equal(byNumber.get(7)!.onDisk, false);
+  // Parents by id, exact even where the parent left the disk.
+  assert.equal(byNumber.get(11)!.parent, byNumber.get(4)!.id);
+  assert.equal(byNumber.get(8)!.parent, byNumber.get(7)!.id);
+  assert.equal(timeline.current, byNumber.get(13)!.id);
+});
+
+test('after a checkpoint revert the kernel reuses numbers; each generation keeps its own id', async () => {
+  const file = join(dir, 'revert.jsonl');
+  const history = await GenerationHistory.open(file);
+  await history.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  // A revert to a checkpoint taken at generation 3: the disk holds 1..3 again, then new 4', 5'.
+  const timeline = await history.merge({
+    generations: [...chain(1, 3, null, 0), ...chain(4, 5, 3, 60)],
+    newest: 5,
+  });
+  assert.equal(timeline.generations.length, 8);
+  const fours = timeline.generations.filter((g) => g.number === 4);
+  assert.equal(fours.length, 2);
+  assert.notEqual(fours[0]!.id, fours[1]!.id);
+  assert.deepEqual(
+    fours.map((g) => g.onDisk),
+    [false, true],
+  );
+  const newFive = timeline.generations.find((g) => g.number === 5 && g.onDisk)!;
+  assert.equal(newFive.parent, fours[1]!.id, 'the new 5 follows the new 4, not the abandoned one');
+  assert.equal(timeline.current, newFive.id);
+
+  // Reopened from its file, the history gives the same ids.
+  const reopened = await GenerationHistory.open(file);
+  const again = await reopened.merge({
+    generations: [...chain(1, 3, null, 0), ...chain(4, 5, 3, 60)],
+    newest: 5,
+  });
+  assert.deepEqual(again, timeline);
+  assert.equal(reopened.unreadableLines, 0);
+});
+
+test('a torn last line and garbage lines are skipped; the rest of the history is kept', async () => {
+  const file = join(dir, 'damaged.jsonl');
+  const history = await GenerationHistory.open(file);
+  await history.merge({ generations: chain(1, 5, null, 0), newest: 5 });
+  const good = readFileSync(file, 'utf8');
+  assert.equal(good.trim().split('\n').length, 5);
+  appendFileSync(file, 'not json\n{"id":99,"number":-1}\n{"id":5,"number":6,"parentNu');
+  const reopened = await GenerationHistory.open(file);
+  assert.equal(reopened.size, 5);
+  assert.equal(reopened.unreadableLines, 3);
+  // Still numbering after the good records, and appending after the damage.
+  const timeline = await reopened.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  assert.deepEqual(
+    timeline.generations.map((g) => g.id),
+    [0, 1, 2, 3, 4, 5],
+  );
+  const third = await GenerationHistory.open(file);
+  assert.equal(third.size, 6);
+});
+
+test('a history file that is not a file is an error, not a crash', async () => {
+  await assert.rejects(GenerationHistory.open(dir), /EISDIR/);
+});
+
+test('past MAX_RECORDS the oldest records no longer on the disk are forgotten', async () => {
+  const file = join(dir, 'big.jsonl');
+  const lines: string[] = [];
+  for (let id = 0; id < MAX_RECORDS + 10; id++)
+    lines.push(
+      JSON.stringify({
+        id,
+        number: id,
+        parentNumber: id === 0 ? null : id - 1,
+        parentId: id === 0 ? null : id - 1,
+        time: T0 + id * 1000,
+        pauseMs: null,
+        dirtyPages: null,
+      }),
+    );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const history = await GenerationHistory.open(file);
+  assert.equal(history.size, MAX_RECORDS);
+  const timeline = await history.merge({ generations: [stored(0, null, 0)], newest: 0 });
+  // Generation 0 was among the oldest and was forgotten; seen on the disk again, it is new.
+  assert.equal(timeline.generations.at(-1)!.number, 0);
+  assert.equal(timeline.generations.at(-1)!.id, MAX_RECORDS + 10);
+  // Adding it went past the cap once more: the oldest record not on the disk went.
+  assert.equal(timeline.generations.length, MAX_RECORDS);
+  assert.equal(timeline.generations[0]!.number, 11);
+  assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, MAX_RECORDS);
+});
