@@ -143,3 +143,11 @@ test('the page is served before the services are ready; the API socket waits for
     await late.close();
   }
 });
+
+test('a server whose services never load still closes', async () => {
+  const stuck = await startHostServer({
+    staticDir: join(dir, 'www'),
+    services: new Promise<HostServices>(() => {}),
+  });
+  await stuck.close();
+});

@@ -117,10 +117,15 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
   });
 
   let api: Promise<ApiSocket> | undefined;
+  /** The endpoint once loaded; closing the server does not wait for services still loading. */
+  let endpoint: ApiSocket | undefined;
+  let closed = false;
   const apiSocket = () => {
-    api ??= Promise.all([import('./api-socket.js'), options.services]).then(
-      ([{ ApiSocket }, services]) => new ApiSocket(services),
-    );
+    api ??= Promise.all([import('./api-socket.js'), options.services]).then(([{ ApiSocket }, services]) => {
+      endpoint = new ApiSocket(services);
+      if (closed) endpoint.close();
+      return endpoint;
+    });
     return api;
   };
   server.on('upgrade', (req, socket, head) => {
@@ -151,13 +156,13 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
         url: `${origin}/`,
         urlWithToken: `${origin}/?token=${token}`,
         token,
-        close: async () => {
-          (await apiSocket().catch(() => undefined))?.close();
-          await new Promise<void>((done) => {
+        close: () =>
+          new Promise<void>((done) => {
+            closed = true;
+            endpoint?.close();
             server.closeAllConnections();
             server.close(() => done());
-          });
-        },
+          }),
       });
     });
   });
