@@ -140,13 +140,17 @@ function tail(path: string, lines = 40): string {
 }
 
 /**
- * A journey step that, when it fails, leaves what is needed to tell why: a screenshot of the
- * page, and a report (artifacts/e2e/failed-<step>.txt, whose path the error names) with the
- * machine bar's state, every notification with its details, the studio host's output and the
- * tails of the machine's console and QEMU logs. The state folder is gone once the test ends.
+ * A journey step that starts with no notification on screen and, when it fails, leaves what is
+ * needed to tell why: a screenshot of the page, and a report (artifacts/e2e/failed-<step>.txt,
+ * whose path the error names) with the machine bar's state, every notification with its
+ * details, the studio host's output and the tails of the machine's console and QEMU logs. The
+ * state folder is gone once the test ends.
  */
 function journeyStep(name: string, step: () => Promise<void>): void {
   test(name, { skip: problem }, async () => {
+    // Each step checks for the notifications it causes: an earlier step's (already in that
+    // step's report) are dismissed, as a user would, so one failure does not fail every step after.
+    for (const close of await page.locator('.notification .close').all()) await close.click();
     try {
       await step();
     } catch (err) {
