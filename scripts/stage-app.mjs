@@ -138,7 +138,11 @@ export function stageApp(outDir = defaultStagedAppDir) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  for (const bundle of bundles) {
+  // With the chunks the host bundles import (shell/build.mjs splits what they load late).
+  const chunks = readdirSync(join(shell, 'dist/host'))
+    .filter((name) => name.startsWith('main.bundle.') && name.endsWith('.js') && name !== 'main.bundle.js')
+    .map((name) => `dist/host/${name}`);
+  for (const bundle of [...bundles, ...chunks]) {
     mkdirSync(dirname(join(outDir, bundle)), { recursive: true });
     copyFileSync(join(shell, bundle), join(outDir, bundle));
   }

@@ -110,6 +110,25 @@ export class ConsolePage {
     return this.root.locator('.terminal-body:not([hidden]) .xterm-rows');
   }
 
+  /**
+   * Scrolls the shown terminal to its end by dragging its scrollbar's slider past the bottom, as
+   * a user would. Not the wheel: xterm.js scrolls a few lines per wheel event whatever its delta,
+   * so from the top of a long scroll-back (where a search leaves it) a wheel barely moves it.
+   */
+  async scrollToEnd(): Promise<void> {
+    const bar = this.root.locator(
+      '.terminal-body:not([hidden]) .xterm-scrollable-element > .scrollbar.vertical',
+    );
+    const track = await bar.boundingBox();
+    const slider = await bar.locator('.slider').boundingBox();
+    if (!track || !slider) return;
+    const x = slider.x + slider.width / 2;
+    await this.page.mouse.move(x, slider.y + slider.height / 2);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x, track.y + track.height + slider.height, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
   async waitForText(text: string | RegExp, timeout = MACHINE_DEADLINE_MS): Promise<void> {
     await this.visibleRows().filter({ hasText: text }).waitFor({ timeout });
   }

@@ -50,6 +50,23 @@ test('a rollback starts a new lane forked from its parent', () => {
   assert.equal(layout.end, 7000);
 });
 
+test("each lane's time span and the stats are kept in arrays parallel to the times", () => {
+  const layout = layoutTimeline({
+    ...branched,
+    generations: branched.generations.map((g) =>
+      g.id === 4
+        ? { ...g, pauseMs: null, dirtyPages: null }
+        : { ...g, pauseMs: g.id / 2, dirtyPages: g.id * 10 },
+    ),
+  });
+  assert.deepEqual([...layout.laneStart], [1000, 6000]);
+  assert.deepEqual([...layout.laneEnd], [5000, 7000]);
+  assert.deepEqual([...layout.pauseMs], [0.5, 1, 1.5, Number.NaN, 2.5, 3, 3.5]);
+  assert.deepEqual([...layout.dirtyPages], [10, 20, 30, Number.NaN, 50, 60, 70]);
+  const empty = layoutTimeline({ generations: [], checkpoints: [], current: null });
+  assert.deepEqual([...empty.laneStart], [Number.NaN]);
+});
+
 test("generations whose parents retention dropped stay on their branch's lane", () => {
   // 1..9 committed, retention kept 1, 4, 8, 9; a rollback to 8 then made 10 and 11 (with 10's
   // parent kept and 11's parent dropped).

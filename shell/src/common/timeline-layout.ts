@@ -14,6 +14,12 @@ export interface TimelineLayout {
   /** The lane of each generation; lane 0 is the branch the first generation is on. */
   lanes: Int32Array;
   laneCount: number;
+  /** Per lane, the time of its first and of its last generation (NaN for a lane with none). */
+  laneStart: Float64Array;
+  laneEnd: Float64Array;
+  /** Snapshot pause (ms) and dirty pages of each generation, parallel to `times`; NaN where not recorded. */
+  pauseMs: Float64Array;
+  dirtyPages: Float64Array;
   /** Where each lane after the first leaves its parent: the parent's index and the first child's. */
   forks: { parentIndex: number; childIndex: number }[];
   /** Index of the current generation ("you are here"), or -1. */
@@ -57,13 +63,29 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
     } else laneTips[lane] = generation.id;
     lanes[i] = lane;
   }
+  const laneCount = Math.max(1, laneTips.length);
+  const laneStart = new Float64Array(laneCount).fill(Number.NaN);
+  const laneEnd = new Float64Array(laneCount).fill(Number.NaN);
+  const pauseMs = new Float64Array(count);
+  const dirtyPages = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const lane = lanes[i]!;
+    if (Number.isNaN(laneStart[lane]!)) laneStart[lane] = times[i]!;
+    laneEnd[lane] = times[i]!;
+    pauseMs[i] = generations[i]!.pauseMs ?? Number.NaN;
+    dirtyPages[i] = generations[i]!.dirtyPages ?? Number.NaN;
+  }
   const checkpoints = [...timeline.checkpoints].sort((a, b) => a.time - b.time);
   const allTimes = [...(count > 0 ? [times[0]!, times[count - 1]!] : []), ...checkpoints.map((c) => c.time)];
   return {
     generations,
     times,
     lanes,
-    laneCount: Math.max(1, laneTips.length),
+    laneCount,
+    laneStart,
+    laneEnd,
+    pauseMs,
+    dirtyPages,
     forks,
     currentIndex: timeline.current === null ? -1 : (indexById.get(timeline.current) ?? -1),
     indexById,

@@ -36,6 +36,9 @@ export function composeServices(
     }),
     terminalCwd: repositoryRoot,
     machines,
-    inspector: new InspectorSpaces((name) => machines.machine(name)),
+    inspector: new InspectorSpaces(
+      (name) => machines.machine(name),
+      (name, use) => machines.takeDebugTurn(name, use),
+    ),
   };
 }

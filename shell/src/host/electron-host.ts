@@ -7,8 +7,8 @@
 import '../common/zod.js';
 import { composeServices } from './compose.js';
 import { repositoryPackageJson } from './paths.js';
-import { readStudioVersion } from './services.js';
 import { Session } from './session.js';
+import { readStudioVersion } from './studio-version.js';
 
 /** What Electron gives a utility process to talk to its parent. */
 interface ParentPort {

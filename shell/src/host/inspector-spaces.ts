@@ -23,15 +23,29 @@ export interface MachineSpace {
   bytes: Uint8Array;
 }
 
+/** Runs `use` in the machine's turn on its debug channel (MachineService.takeDebugTurn). */
+export type DebugTurn = <T>(machine: string, use: () => Promise<T>) => Promise<T>;
+
 export class InspectorSpaces {
-  constructor(private readonly machine: (name: string) => Promise<InspectableMachine>) {}
+  constructor(
+    private readonly machine: (name: string) => Promise<InspectableMachine>,
+    /** A live read shares the debug channel with snapshots and installs: it waits for its turn. */
+    private readonly takeDebugTurn: DebugTurn = (_machine, use) => use(),
+  ) {}
 
   async generations(name: string): Promise<GenerationSummary[]> {
     return (await this.source(name)).generations();
   }
 
   async space(name: string, generation?: number): Promise<MachineSpace> {
-    const { generation: g, heap, live } = await (await this.source(name)).load(generation);
+    const source = await this.source(name);
+    const {
+      generation: g,
+      heap,
+      live,
+    } = generation === undefined
+      ? await this.takeDebugTurn(name, () => source.load(undefined))
+      : await source.load(generation);
     return { generation: g, live: live === true, bytes: heap.space };
   }
 

@@ -127,6 +127,8 @@ export class MachineService {
   private readonly listeners = new Set<Listener>();
   private readonly newest = new Map<string, number | null>();
   private poll: ReturnType<typeof setInterval> | undefined;
+  /** Per machine, the end of the queue of users of its debug channel (see `takeDebugTurn`). */
+  private readonly debugTurns = new Map<string, Promise<void>>();
   private readonly histories = new Map<string, { file: string; history: Promise<GenerationHistory> }>();
 
   constructor(
@@ -219,6 +221,30 @@ export class MachineService {
     this.emit('machine.timeline', { machine: name });
   }
 
+  /**
+   * Runs `use` once every earlier user of machine `name`'s debug channel is done. The channel
+   * admits one client at a time: QEMU accepts the next connection only when the last one has
+   * gone, so a second client would wait inside QEMU with its request's deadline running (a
+   * snapshot asked for while the inspector reads the whole space failed that way under load),
+   * and the kernel reads every client's bytes as one stream. Waiting here costs no deadline.
+   */
+  async takeDebugTurn<T>(name: string, use: () => Promise<T>): Promise<T> {
+    const earlier = this.debugTurns.get(name) ?? Promise.resolve();
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const mine = earlier.then(() => done);
+    this.debugTurns.set(name, mine);
+    await earlier;
+    try {
+      return await use();
+    } finally {
+      finished();
+      if (this.debugTurns.get(name) === mine) this.debugTurns.delete(name);
+    }
+  }
+
   /** A connection to the kernel's debug channel of machine `name`, or an API error that says why not. */
   private async debugClient(name: string, path: string): Promise<DebugClient> {
     try {
@@ -240,14 +266,21 @@ export class MachineService {
         code: ErrorCode.InvalidParams,
         message: `machine '${name}' is ${state}, not running`,
       });
-    const client = await this.debugClient(name, machine.debugChannelPath);
-    try {
-      const generation = await client.snapshotNow();
-      this.emit('machine.timeline', { machine: name });
-      return generation;
-    } finally {
-      client.close();
-    }
+    const generation = await this.takeDebugTurn(name, async () => {
+      const client = await this.debugClient(name, machine.debugChannelPath);
+      try {
+        return await client.snapshotNow();
+      } catch (err) {
+        throw new ApiError({
+          code: ErrorCode.Failed,
+          message: `the kernel of '${name}' did not take the snapshot: ${(err as Error).message}`,
+        });
+      } finally {
+        client.close();
+      }
+    });
+    this.emit('machine.timeline', { machine: name });
+    return generation;
   }
 
   /**
@@ -268,7 +301,16 @@ export class MachineService {
         code: ErrorCode.InvalidParams,
         message: `machine '${name}' is ${state}: start it to install classes into it`,
       });
-    const client = await this.debugClient(name, machine.debugChannelPath);
+    return this.takeDebugTurn(name, () => this.install(name, machine.debugChannelPath, classes, runClass));
+  }
+
+  private async install(
+    name: string,
+    debugChannelPath: string,
+    classes: readonly CompiledClass[],
+    runClass: string | undefined,
+  ): Promise<{ classes: string[]; ran?: string }> {
+    const client = await this.debugClient(name, debugChannelPath);
     const installed: string[] = [];
     try {
       for (const cls of classes) {

@@ -5,17 +5,18 @@
  *
  *   node shell/dist/host/main.bundle.js [--port N]
  *
- * main.bundle.js is this module and everything it imports in one file (shell/build.mjs), which
- * Node loads several times faster than the modules one by one.
+ * main.bundle.js is this module and what it imports at once, bundled (shell/build.mjs), which
+ * Node loads several times faster than the modules one by one. The services (vm-manager,
+ * inspector, lang) and the API's side are a chunk of their own, imported once the server
+ * listens: the URL is printed, and the page loads, while Node compiles them.
  */
 // First, so that every schema of the host (vm-manager's too) is built jitless.
 import '../common/zod.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeServices } from './compose.js';
 import { rendererDir, repositoryPackageJson } from './paths.js';
 import { startHostServer } from './server.js';
-import { readStudioVersion } from './services.js';
+import { readStudioVersion } from './studio-version.js';
 
 function parsePort(args: string[]): number {
   const at = args.indexOf('--port');
@@ -36,7 +37,9 @@ if (!existsSync(join(rendererDir, 'index.html'))) {
 const version = readStudioVersion(repositoryPackageJson);
 const server = await startHostServer({
   staticDir: rendererDir,
-  services: composeServices({ version, mode: 'browser' }),
+  services: import('./compose.js').then(({ composeServices }) =>
+    composeServices({ version, mode: 'browser' }),
+  ),
   port,
 });
 console.log(`Phantom Studio ${version} (browser mode): ${server.urlWithToken}`);

@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../common/content-security-policy.js';
 import { composeServices } from './compose.js';
 import { type HostServer, startHostServer } from './server.js';
+import type { HostServices } from './services.js';
 
 let dir: string;
 let server: HostServer;
@@ -96,4 +97,57 @@ test('the API socket needs the cookie and the same origin', async () => {
   assert.equal(await opens({ Origin: origin }), false);
   assert.equal(await opens({ ...cookie(), Origin: 'http://localhost:1' }), false);
   assert.equal(await opens(cookie()), false);
+});
+
+test('the page is served before the services are ready; the API socket waits for them', async () => {
+  let ready!: (services: HostServices) => void;
+  const late = await startHostServer({
+    staticDir: join(dir, 'www'),
+    services: new Promise<HostServices>((resolve) => {
+      ready = resolve;
+    }),
+  });
+  try {
+    const { port } = new URL(late.url);
+    const page = await new Promise<number>((resolve, reject) => {
+      request(
+        { host: '127.0.0.1', port, path: '/', headers: { Cookie: `phantom_token=${late.token}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    assert.equal(page, 200);
+    const ws = new WebSocket(`${late.url.replace('http', 'ws')}api`, {
+      headers: { Cookie: `phantom_token=${late.token}`, Origin: late.url.slice(0, -1) },
+    });
+    let opened = false;
+    ws.on('open', () => {
+      opened = true;
+    });
+    // Long enough for the API's module to load: the socket still waits, for the services.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(opened, false);
+    ready(composeServices({ version: '9.9.9', mode: 'browser' }, { PHANTOM_STATE_DIR: dir }));
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'studio.info', params: {} })));
+      ws.on('message', (data) => resolve(data.toString()));
+      ws.on('error', reject);
+    });
+    assert.match(reply, /"version":"9\.9\.9"/);
+    ws.close();
+  } finally {
+    await late.close();
+  }
+});
+
+test('a server whose services never load still closes', async () => {
+  const stuck = await startHostServer({
+    staticDir: join(dir, 'www'),
+    services: new Promise<HostServices>(() => {}),
+  });
+  await stuck.close();
 });

@@ -7,25 +7,29 @@
  * address bar or the history. Every request needs that cookie (or the token in the query);
  * the WebSocket also needs an Origin equal to the server's own, so another page open in the
  * same browser cannot reach the API.
+ *
+ * Start-up: the server listens and serves the page first; the API's side (api-socket.ts: ws,
+ * the contract's validators, the services) is imported once it listens, while the browser
+ * fetches and runs the page, which opens the API's socket last. An upgrade that arrives
+ * before it is loaded waits for it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, type Stats, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
-import { WebSocketServer } from 'ws';
-import { MAX_REQUEST_BYTES } from '../common/api.js';
 import { contentSecurityPolicy } from '../common/content-security-policy.js';
 import { rendererContentType } from '../common/renderer-files.js';
+import type { ApiSocket } from './api-socket.js';
 import type { HostServices } from './services.js';
-import { Session } from './session.js';
 
 const TOKEN_COOKIE = 'phantom_token';
 
 export interface HostServerOptions {
   /** Folder with the built renderer (index.html, app.js, ...). */
   staticDir: string;
-  services: HostServices;
+  /** The services behind the API; as a promise, the server listens while they load. */
+  services: HostServices | Promise<HostServices>;
   /** 0 picks a free port. */
   port?: number;
   /** Defaults to 32 random bytes, hex. */
@@ -112,22 +116,29 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
     serveFile(req, res, url.pathname);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
+  let api: Promise<ApiSocket> | undefined;
+  /** The endpoint once loaded; closing the server does not wait for services still loading. */
+  let endpoint: ApiSocket | undefined;
+  let closed = false;
+  const apiSocket = () => {
+    api ??= Promise.all([import('./api-socket.js'), options.services]).then(([{ ApiSocket }, services]) => {
+      endpoint = new ApiSocket(services);
+      if (closed) endpoint.close();
+      return endpoint;
+    });
+    return api;
+  };
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', origin).pathname;
     if (path !== '/api' || req.headers.origin !== origin || !sameToken(cookieToken(req), token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(options.services, (frame) => ws.send(frame));
-      ws.on('message', (data, isBinary) => {
-        void session.receive(isBinary ? '' : data.toString());
-      });
-      ws.on('close', () => session.close());
-      // A frame over maxPayload closes the socket with 1009; nothing else can throw here.
-      ws.on('error', () => ws.terminate());
-    });
+    apiSocket().then(
+      (endpoint) => endpoint.accept(req, socket, head),
+      (err: Error) =>
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n${err.message}`),
+    );
   });
 
   return new Promise((resolve, reject) => {
@@ -136,14 +147,19 @@ export function startHostServer(options: HostServerOptions): Promise<HostServer>
       const { port } = server.address() as AddressInfo;
       origin = `http://127.0.0.1:${port}`;
       policy = contentSecurityPolicy([`ws://127.0.0.1:${port}`]);
+      // After this turn, so whoever started the server can print its URL first. A failure is
+      // said here once; every upgrade is then refused with it (503).
+      setImmediate(() =>
+        apiSocket().catch((err: Error) => console.error(`phantom host: the API did not load: ${err.stack}`)),
+      );
       resolve({
         url: `${origin}/`,
         urlWithToken: `${origin}/?token=${token}`,
         token,
         close: () =>
           new Promise<void>((done) => {
-            for (const client of wss.clients) client.terminate();
-            wss.close();
+            closed = true;
+            endpoint?.close();
             server.closeAllConnections();
             server.close(() => done());
           }),

@@ -3,7 +3,6 @@
  * One set of handlers per connection (a session), because streams belong to the connection
  * that opened them. Both transports (browser mode's WebSocket, Electron's IPC) dispatch here.
  */
-import { readFileSync } from 'node:fs';
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
@@ -27,13 +26,6 @@ export interface HostServices {
   machines: MachineService;
   /** Object spaces of a machine's generations (or of it now), for the inspector's views. */
   inspector: InspectorSpaces;
-}
-
-/** The studio's version is the repository's: one number for everything we ship together. */
-export function readStudioVersion(packageJsonPath: string): string {
-  const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version?: unknown };
-  if (typeof pkg.version !== 'string') throw new Error(`${packageJsonPath} has no version`);
-  return pkg.version;
 }
 
 function terminal(hub: StreamHub, stream: number): Terminal {

@@ -314,7 +314,13 @@ export class ConsolePanel {
 
   private findNext(backwards = false): void {
     const term = this.searchInput.value;
-    if (!this.active || !term) return;
+    if (!this.active) return;
+    // An emptied box ends the search: the addon otherwise searches the whole scroll-back again
+    // after every write, to keep its highlights, which keeps a busy console's page busy.
+    if (!term) {
+      this.active.search.clearDecorations();
+      return;
+    }
     const buffer = this.active.terminal.buffer.active;
     if (buffer.viewportY >= buffer.baseY) this.active.searchMoved = true;
     const options = {

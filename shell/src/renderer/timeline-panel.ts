@@ -9,6 +9,16 @@ import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
 import { TimelineView } from './timeline-view.js';
 
+/** Made once: `toLocaleString` builds a new formatter on every call, and the plot redraws every frame. */
+const pagesFormat = new Intl.NumberFormat();
+
+/**
+ * Generations further apart in time than this are not joined in the plot: the kernel commits one
+ * about every second while it runs, so a longer gap is time the machine was off (a line across it
+ * would show stats nobody measured).
+ */
+const PLOT_GAP_MS = 30_000;
+
 const SELECTION_HINT =
   'Click a generation or checkpoint to select it; shift+click a second generation to compare.';
 const ROLLBACK_TITLE = 'Restart the machine from the selected generation or checkpoint';
@@ -31,6 +41,8 @@ export class TimelinePanel {
   private readonly summary: HTMLElement;
   private machine: string | undefined;
   private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
+  /** The plot's per-column maxima, kept between frames to spare the GC. */
+  private plotColumns = { pause: new Float64Array(0), dirty: new Float64Array(0) };
 
   constructor(
     root: HTMLElement,
@@ -223,33 +235,45 @@ export class TimelinePanel {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = '#1e1e1e';
     ctx.fillRect(0, 0, width, height);
-    const { times, generations } = this.view.model;
+    const { times, pauseMs, dirtyPages } = this.view.model;
     const [start, end] = this.view.visibleSpan;
     const [from, to] = visibleRange(times, start, end);
     if (to <= from) return;
-    const pause = new Float64Array(width).fill(-1);
-    const dirty = new Float64Array(width).fill(-1);
+    if (this.plotColumns.pause.length !== width)
+      this.plotColumns = { pause: new Float64Array(width), dirty: new Float64Array(width) };
+    const { pause, dirty } = this.plotColumns;
+    pause.fill(-1);
+    dirty.fill(-1);
     let maxPause = 0;
     let maxDirty = 0;
+    const scale = width / (end - start);
+    // NaN (not recorded) fails every comparison, so it is skipped without a test of its own.
     for (let i = from; i < to; i++) {
-      const x = Math.min(width - 1, Math.floor(((times[i]! - start) / (end - start)) * width));
-      const { pauseMs, dirtyPages } = generations[i]!;
-      if (pauseMs !== null && pauseMs > pause[x]!) pause[x] = pauseMs;
-      if (dirtyPages !== null && dirtyPages > dirty[x]!) dirty[x] = dirtyPages;
-      if (pauseMs !== null && pauseMs > maxPause) maxPause = pauseMs;
-      if (dirtyPages !== null && dirtyPages > maxDirty) maxDirty = dirtyPages;
+      const x = Math.min(width - 1, Math.floor((times[i]! - start) * scale));
+      const p = pauseMs[i]!;
+      const d = dirtyPages[i]!;
+      if (p > pause[x]!) pause[x] = p;
+      if (d > dirty[x]!) dirty[x] = d;
+      if (p > maxPause) maxPause = p;
+      if (d > maxDirty) maxDirty = d;
     }
+    /** Columns further apart than this (in pixels) are not joined: the machine was off between. */
+    const gapPx = Math.max(1, PLOT_GAP_MS * scale);
     const series = (values: Float64Array, max: number, color: string) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      let started = false;
+      let last = Number.NEGATIVE_INFINITY;
       for (let x = 0; x < width; x++) {
         if (values[x]! < 0) continue;
         const y = height - 4 - (values[x]! / Math.max(max, 1e-9)) * (height - 16);
-        if (started) ctx.lineTo(x, y);
-        else ctx.moveTo(x, y);
-        started = true;
+        if (x - last <= gapPx) ctx.lineTo(x, y);
+        else {
+          // A lone point is drawn as a short tick, a line from it to itself would show nothing.
+          ctx.moveTo(x - 0.75, y);
+          ctx.lineTo(x + 0.75, y);
+        }
+        last = x;
       }
       ctx.stroke();
     };
@@ -261,7 +285,7 @@ export class TimelinePanel {
     const label =
       maxPause === 0 && maxDirty === 0
         ? 'no snapshot stats recorded for these generations'
-        : `max ${maxPause.toFixed(1)} ms · ${maxDirty.toLocaleString()} pages`;
+        : `max ${maxPause.toFixed(1)} ms · ${pagesFormat.format(maxDirty)} pages`;
     ctx.fillText(label, 4, 2);
   }
 }

@@ -30,6 +30,45 @@ const CHECKPOINT_HIT_PX = 9;
 const CHECKPOINT_FONT = '11px system-ui, sans-serif';
 const MIN_SPAN_MS = 50;
 
+/**
+ * Formatters are made once: `toLocaleTimeString` and friends build a new Intl formatter on
+ * every call, which made formatting a dozen axis labels most of a frame's script time.
+ */
+let formatters:
+  | {
+      seconds: Intl.DateTimeFormat;
+      minutes: Intl.DateTimeFormat;
+      days: Intl.DateTimeFormat;
+      dateTime: Intl.DateTimeFormat;
+      integer: Intl.NumberFormat;
+      kibibytes: Intl.NumberFormat;
+    }
+  | undefined;
+
+function format() {
+  formatters ??= {
+    seconds: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    minutes: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+    days: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric' }),
+    dateTime: new Intl.DateTimeFormat(undefined, {
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }),
+    integer: new Intl.NumberFormat(),
+    kibibytes: new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }),
+  };
+  return formatters;
+}
+
+/** Axis steps, from a second to a day: the smallest that keeps labels ~110 px apart is used. */
+const AXIS_STEPS_MS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400,
+].map((s) => s * 1000);
+
 const colors = {
   axis: '#6e6e6e',
   text: '#a0a0a0',
@@ -72,6 +111,10 @@ export class TimelineView {
   private followHistory = true;
   /** While the pointer is over the canvas the view holds still, so points do not move under it. */
   private pointerInside = false;
+  /** Which pixel columns of each lane hold a generation; kept between frames to spare the GC. */
+  private columns = new Uint8Array(0);
+  /** Label widths by font and text: measuring text is slow, and the labels repeat every frame. */
+  private readonly labelWidths = new Map<string, number>();
 
   constructor(container: HTMLElement) {
     this.canvas = document.createElement('canvas');
@@ -206,22 +249,15 @@ export class TimelineView {
     const [from, to] = visibleRange(layout.times, this.viewStart, this.viewEnd);
     const perPixel = (to - from) / Math.max(this.width, 1);
     // Lanes: a line from each lane's first to its last generation.
-    const laneFirst = new Float64Array(layout.laneCount).fill(Number.NaN);
-    const laneLast = new Float64Array(layout.laneCount).fill(Number.NaN);
-    for (let i = 0; i < layout.times.length; i++) {
-      const lane = layout.lanes[i]!;
-      if (Number.isNaN(laneFirst[lane]!)) laneFirst[lane] = layout.times[i]!;
-      laneLast[lane] = layout.times[i]!;
-    }
     ctx.lineWidth = 2;
     for (let lane = 0; lane < layout.laneCount; lane++) {
-      if (Number.isNaN(laneFirst[lane]!)) continue;
+      if (Number.isNaN(layout.laneStart[lane]!)) continue;
       ctx.strokeStyle = this.laneColor(lane);
       ctx.globalAlpha = lane === this.activeLane ? 0.7 : 0.35;
       const y = this.laneY(lane);
       ctx.beginPath();
-      ctx.moveTo(Math.max(-10, this.x(laneFirst[lane]!)), y);
-      ctx.lineTo(Math.min(this.width + 10, this.x(laneLast[lane]!)), y);
+      ctx.moveTo(Math.max(-10, this.x(layout.laneStart[lane]!)), y);
+      ctx.lineTo(Math.min(this.width + 10, this.x(layout.laneEnd[lane]!)), y);
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
@@ -251,41 +287,8 @@ export class TimelineView {
       ctx.setLineDash([]);
     }
     // Generations: dots when there is room, else one mark per pixel column per lane.
-    if (perPixel * layout.laneCount > 1 / DOT_MIN_SPACING_PX) {
-      // 1: only generations no longer on the disk in this column (a short mark); 2: some on it.
-      const columns = new Uint8Array(this.width * layout.laneCount);
-      for (let i = from; i < to; i++) {
-        const x = Math.floor(this.x(layout.times[i]!));
-        const cell = layout.lanes[i]! * this.width + x;
-        if (x >= 0 && x < this.width)
-          columns[cell] = Math.max(columns[cell]!, layout.generations[i]!.onDisk ? 2 : 1);
-      }
-      for (let lane = 0; lane < layout.laneCount; lane++) {
-        ctx.fillStyle = this.laneColor(lane);
-        const y = this.laneY(lane);
-        for (let x = 0; x < this.width; x++) {
-          const column = columns[lane * this.width + x];
-          if (column === 2) ctx.fillRect(x, y - 5, 1, 10);
-          else if (column === 1) ctx.fillRect(x, y - 2, 1, 4);
-        }
-      }
-    } else {
-      ctx.lineWidth = 1.5;
-      for (let i = from; i < to; i++) {
-        const color = this.laneColor(layout.lanes[i]!);
-        ctx.beginPath();
-        ctx.arc(this.x(layout.times[i]!), this.laneY(layout.lanes[i]!), DOT_RADIUS, 0, Math.PI * 2);
-        if (layout.generations[i]!.onDisk) {
-          ctx.fillStyle = color;
-          ctx.fill();
-        } else {
-          ctx.fillStyle = '#1e1e1e';
-          ctx.fill();
-          ctx.strokeStyle = color;
-          ctx.stroke();
-        }
-      }
-    }
+    if (perPixel * layout.laneCount > 1 / DOT_MIN_SPACING_PX) this.drawColumns(from, to);
+    else this.drawDots(from, to);
     this.drawCheckpoints();
     this.drawMarker(layout.currentIndex, colors.here, 'you are here');
     this.drawMarker(this.selection.a, colors.selection[0]!, 'A');
@@ -305,6 +308,76 @@ export class TimelineView {
     }
   }
 
+  /**
+   * Marks the pixel columns holding a generation, one rectangle per run of equal columns: a full
+   * mark where some generation in the column is on the disk, a short one where none is any more.
+   */
+  private drawColumns(from: number, to: number): void {
+    const { layout, width } = this;
+    const size = width * layout.laneCount;
+    if (this.columns.length < size) this.columns = new Uint8Array(size);
+    const columns = this.columns;
+    columns.fill(0, 0, size);
+    const scale = width / (this.viewEnd - this.viewStart);
+    for (let i = from; i < to; i++) {
+      const x = Math.floor((layout.times[i]! - this.viewStart) * scale);
+      if (x < 0 || x >= width) continue;
+      const cell = layout.lanes[i]! * width + x;
+      columns[cell] = Math.max(columns[cell]!, layout.generations[i]!.onDisk ? 2 : 1);
+    }
+    const ctx = this.context;
+    for (let lane = 0; lane < layout.laneCount; lane++) {
+      ctx.fillStyle = this.laneColor(lane);
+      const y = this.laneY(lane);
+      const row = lane * width;
+      for (let x = 0; x < width; x++) {
+        const column = columns[row + x]!;
+        if (!column) continue;
+        const runStart = x;
+        while (x + 1 < width && columns[row + x + 1] === column) x++;
+        if (column === 2) ctx.fillRect(runStart, y - 5, x + 1 - runStart, 10);
+        else ctx.fillRect(runStart, y - 2, x + 1 - runStart, 4);
+      }
+    }
+  }
+
+  /** A dot per generation, one path per lane and kind: filled on the disk, hollow when gone. */
+  private drawDots(from: number, to: number): void {
+    const { layout } = this;
+    const ctx = this.context;
+    ctx.lineWidth = 1.5;
+    for (let lane = 0; lane < layout.laneCount; lane++) {
+      const y = this.laneY(lane);
+      const color = this.laneColor(lane);
+      for (const onDisk of [true, false]) {
+        ctx.beginPath();
+        for (let i = from; i < to; i++) {
+          if (layout.lanes[i] !== lane || layout.generations[i]!.onDisk !== onDisk) continue;
+          const x = this.x(layout.times[i]!);
+          ctx.moveTo(x + DOT_RADIUS, y);
+          ctx.arc(x, y, DOT_RADIUS, 0, Math.PI * 2);
+        }
+        ctx.fillStyle = onDisk ? color : '#1e1e1e';
+        ctx.fill();
+        if (!onDisk) {
+          ctx.strokeStyle = color;
+          ctx.stroke();
+        }
+      }
+    }
+  }
+
+  /** The width of `label` in the context's current font, measured once per font and text. */
+  private labelWidth(label: string): number {
+    const key = `${this.context.font}\u0000${label}`;
+    let width = this.labelWidths.get(key);
+    if (width === undefined) {
+      width = this.context.measureText(label).width;
+      this.labelWidths.set(key, width);
+    }
+    return width;
+  }
+
   private laneColor(lane: number): string {
     if (lane !== this.activeLane && this.layout.currentIndex >= 0) return colors.abandoned;
     return colors.lanes[lane % colors.lanes.length]!;
@@ -313,33 +386,24 @@ export class TimelineView {
   private drawAxis(): void {
     const ctx = this.context;
     const span = this.viewEnd - this.viewStart;
-    const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map(
-      (s) => s * 1000,
-    );
     const target = span / Math.max(1, this.width / 110);
-    const step = steps.find((s) => s >= target) ?? 86_400_000 * Math.ceil(target / 86_400_000);
+    const step = AXIS_STEPS_MS.find((s) => s >= target) ?? 86_400_000 * Math.ceil(target / 86_400_000);
+    const { seconds, minutes, days } = format();
+    const labels = step >= 86_400_000 ? days : step < 60_000 ? seconds : minutes;
     ctx.fillStyle = colors.text;
     ctx.strokeStyle = '#333';
     ctx.lineWidth = 1;
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
+    // The grid lines are one path, stroked once: the rasteriser's cost is per stroke.
+    ctx.beginPath();
     for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
       const x = Math.round(this.x(t)) + 0.5;
-      ctx.beginPath();
       ctx.moveTo(x, AXIS_HEIGHT - 4);
       ctx.lineTo(x, this.height);
-      ctx.stroke();
-      const date = new Date(t);
-      const label =
-        step >= 86_400_000
-          ? date.toLocaleDateString()
-          : date.toLocaleTimeString([], {
-              hour: '2-digit',
-              minute: '2-digit',
-              second: step < 60_000 ? '2-digit' : undefined,
-            });
-      ctx.fillText(label, x + 4, AXIS_HEIGHT / 2);
+      ctx.fillText(labels.format(t), x + 4, AXIS_HEIGHT / 2);
     }
+    ctx.stroke();
   }
 
   private drawCheckpoints(): void {
@@ -396,7 +460,7 @@ export class TimelineView {
     ctx.arc(x, y, DOT_RADIUS + 1.5, 0, Math.PI * 2);
     ctx.fill();
     ctx.font = '600 11px system-ui, sans-serif';
-    const width = ctx.measureText(label).width + 10;
+    const width = this.labelWidth(label) + 10;
     const top = this.height - 20;
     ctx.fillRect(Math.min(x + 4, this.width - width), top, width, 16);
     ctx.fillStyle = '#1e1e1e';
@@ -492,7 +556,11 @@ export class TimelineView {
   private setHover(hit: Hit, event?: PointerEvent): void {
     const generation = hit?.kind === 'generation' ? hit.index : -1;
     const checkpoint = hit?.kind === 'checkpoint' ? hit.index : -1;
-    if (generation === this.hover && checkpoint === this.hoverCheckpoint && !hit) return;
+    if (generation === this.hover && checkpoint === this.hoverCheckpoint) {
+      // The same point: only the tooltip follows the pointer, nothing is rebuilt or redrawn.
+      if (hit && event) this.placeTooltip(event);
+      return;
+    }
     this.hover = generation;
     this.hoverCheckpoint = checkpoint;
     this.requestDraw();
@@ -514,6 +582,10 @@ export class TimelineView {
     }
     this.tooltip.replaceChildren(heading, table);
     this.tooltip.hidden = false;
+    this.placeTooltip(event);
+  }
+
+  private placeTooltip(event: PointerEvent): void {
     const rect = this.canvas.getBoundingClientRect();
     const x = event.clientX - rect.left;
     this.tooltip.style.left = `${Math.min(x + 14, this.width - 230)}px`;
@@ -523,17 +595,13 @@ export class TimelineView {
   private generationDetails(index: number): [string, [string, string][]] {
     const g = this.layout.generations[index]!;
     const rows: [string, string][] = [
-      ['committed', new Date(g.time).toLocaleString()],
+      ['committed', format().dateTime.format(g.time)],
       ['snapshot pause', g.pauseMs === null ? 'not recorded' : `${g.pauseMs.toFixed(2)} ms`],
-      ['dirty pages', g.dirtyPages === null ? 'not recorded' : g.dirtyPages.toLocaleString()],
+      ['dirty pages', g.dirtyPages === null ? 'not recorded' : format().integer.format(g.dirtyPages)],
     ];
     // The store records no object counts; the benchmark's synthetic timelines do.
-    if (g.objects !== null) rows.push(['objects', g.objects.toLocaleString()]);
-    if (g.bytes !== null)
-      rows.push([
-        'object space',
-        `${(g.bytes / 1024).toLocaleString(undefined, { maximumFractionDigits: 1 })} KiB`,
-      ]);
+    if (g.objects !== null) rows.push(['objects', format().integer.format(g.objects)]);
+    if (g.bytes !== null) rows.push(['object space', `${format().kibibytes.format(g.bytes / 1024)} KiB`]);
     rows.push(
       ['parent', g.parentNumber === null ? '—' : String(g.parentNumber)],
       ['store disk', g.onDisk ? 'kept: can be inspected and restored' : 'gone: only its record remains'],
@@ -543,7 +611,7 @@ export class TimelineView {
 
   private checkpointDetails(index: number): [string, [string, string][]] {
     const c = this.layout.checkpoints[index]!;
-    const rows: [string, string][] = [['taken', new Date(c.time).toLocaleString()]];
+    const rows: [string, string][] = [['taken', format().dateTime.format(c.time)]];
     if (c.generation !== null) rows.push(['generation', String(c.generation)]);
     if (c.description) rows.push(['description', c.description]);
     rows.push(['contains', "the machine's memory and disks"]);
