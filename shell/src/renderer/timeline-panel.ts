@@ -132,6 +132,12 @@ export class TimelinePanel {
   }
 
   private selectionChanged(): void {
+    this.applySelection();
+    this.selectionText.title = this.selectionText.textContent ?? '';
+  }
+
+  /** Tells the listeners, enables "Roll back here" for what can be restored, and says what is selected. */
+  private applySelection(): void {
     const { a, b, checkpoint } = this.view.selection;
     const { generations, checkpoints } = this.view.model;
     const ga = generations[a];
