@@ -2,7 +2,9 @@
  * The inspector as one mountable component: a toolbar (generation, compare-with, search), tabs
  * for the class summary, threads, diff and graph on the left, and the chain of object panes on
  * the right. The studio's renderer mounts it in its inspector panel and feeds it a source of
- * generation spaces; the views never talk to the host themselves.
+ * generation spaces; the views never talk to the host themselves. A view that follows the
+ * machine (`follow`) moves to each newer generation in place: the status line, summary and
+ * threads show it, and the open panes stay on their objects with the new values marked.
  */
 import { objectHistory } from '../common/diff.js';
 import { formatValue } from '../common/format.js';
@@ -21,11 +23,19 @@ export type { InspectorSource } from './session.js';
 export interface InspectorOptions extends InspectorSource {
   /** Errors from loading or reading a generation; the view stays usable. */
   onError(err: unknown): void;
+  /** The user chose a generation in the toolbar (a view that follows the machine stops). */
+  onPick?(generation: number): void;
 }
 
 export interface InspectorHandle {
-  /** Show generation n (default: the newest). */
+  /** Show generation n (default: the newest), closing the panes. */
   showGeneration(n?: number): Promise<void>;
+  /**
+   * Move to generation n in place, as a view following the machine does: open panes stay on
+   * their objects and mark what changed. Calls made while one is loading collapse into the
+   * newest, so a slow view skips generations rather than falling behind.
+   */
+  follow(n: number): Promise<void>;
   /** Open the object at this address in the current generation. */
   showObject(address: number): Promise<void>;
   /** Compare two generations in the diff tab. */
@@ -153,24 +163,54 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     }
   }
 
+  /** Shows `loaded` in every view; in place keeps the panes (and marks what changed). */
+  async function present(loaded: LoadedGeneration, inPlace: boolean): Promise<void> {
+    current = loaded;
+    generationSelect.value = String(loaded.generation);
+    const when = loaded.live
+      ? `Now (after generation ${loaded.generation})`
+      : `Generation ${loaded.generation}${inPlace ? ' (following)' : ''}`;
+    status.textContent = `${when}: ${loaded.heap.count.toLocaleString('en')} objects`;
+    summary.show(loaded.summary, inPlace);
+    threadsView.show(loaded);
+    if (inPlace) panes.refresh(loaded);
+    else panes.clearAll();
+    if (compareSelect.value) await compare(Number(compareSelect.value), loaded.generation);
+  }
+
+  /** Newest generation asked to follow while another was loading. */
+  let followNext: number | undefined;
+  let following: Promise<void> | undefined;
+
   async function showGeneration(n?: number): Promise<void> {
+    followNext = undefined;
     status.textContent = 'Loading…';
     try {
       await refreshGenerations();
-      current = await session.load(n);
-      generationSelect.value = String(current.generation);
-      const when = current.live
-        ? `Now (after generation ${current.generation})`
-        : `Generation ${current.generation}`;
-      status.textContent = `${when}: ${current.heap.count.toLocaleString('en')} objects`;
-      summary.show(current.summary);
-      threadsView.show(current);
-      panes.clearAll();
-      if (compareSelect.value) await compare(Number(compareSelect.value), current.generation);
+      await present(await session.load(n), false);
     } catch (err) {
       status.textContent = 'Could not load the generation';
       options.onError(err);
     }
+  }
+
+  function follow(n: number): Promise<void> {
+    followNext = n;
+    following ??= (async () => {
+      while (followNext !== undefined) {
+        const next = followNext;
+        followNext = undefined;
+        try {
+          await refreshGenerations();
+          await present(await session.load(next), current !== undefined);
+        } catch (err) {
+          options.onError(err);
+        }
+      }
+    })().finally(() => {
+      following = undefined;
+    });
+    return following;
   }
 
   async function compare(a: number, b: number): Promise<void> {
@@ -220,7 +260,11 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     );
   }
 
-  generationSelect.addEventListener('change', () => void showGeneration(Number(generationSelect.value)));
+  generationSelect.addEventListener('change', () => {
+    const n = Number(generationSelect.value);
+    options.onPick?.(n);
+    void showGeneration(n);
+  });
   compareSelect.addEventListener('change', () => {
     if (compareSelect.value && current) void compare(Number(compareSelect.value), current.generation);
   });
@@ -231,6 +275,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
 
   return {
     showGeneration,
+    follow,
     showObject,
     compare,
     get generation() {

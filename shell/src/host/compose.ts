@@ -36,6 +36,6 @@ export function composeServices(
     }),
     terminalCwd: repositoryRoot,
     machines,
-    inspector: new InspectorSpaces((name) => machines.machine(name)),
+    inspector: new InspectorSpaces(machines),
   };
 }
