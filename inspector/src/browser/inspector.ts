@@ -48,6 +48,9 @@ export interface InspectorHandle {
 
 type Tab = 'summary' | 'threads' | 'diff' | 'graph';
 
+/** A view of the running machine says its age from this many seconds: younger is as good as live. */
+const AGE_SHOWN_FROM_S = 2;
+
 export function mountInspector(container: HTMLElement, options: InspectorOptions): InspectorHandle {
   const session = new InspectorSession(options);
   let current: LoadedGeneration | undefined;
@@ -163,14 +166,30 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     }
   }
 
-  /** Shows `loaded` in every view; in place keeps the panes (and marks what changed). */
-  async function present(loaded: LoadedGeneration, inPlace: boolean): Promise<void> {
+  /** The status line without its age, and when the view's moment was (for views of the running machine). */
+  let statusText = '';
+  let viewMoment: number | undefined;
+
+  /** Says how old a view of the running machine is, once that is worth saying. */
+  function showAge(): void {
+    const seconds = viewMoment === undefined ? 0 : Math.floor((Date.now() - viewMoment) / 1000);
+    status.textContent = seconds >= AGE_SHOWN_FROM_S ? `${statusText} · ${seconds} s old` : statusText;
+  }
+  const ageTimer = setInterval(showAge, 1000);
+
+  /**
+   * Shows `loaded` in every view; in place (following) keeps the panes and marks what changed.
+   * `moment` is when the view's state was taken, for views of the running machine.
+   */
+  async function present(loaded: LoadedGeneration, inPlace: boolean, moment?: number): Promise<void> {
     current = loaded;
     generationSelect.value = String(loaded.generation);
     const when = loaded.live
       ? `Now (after generation ${loaded.generation})`
       : `Generation ${loaded.generation}${inPlace ? ' (following)' : ''}`;
-    status.textContent = `${when}: ${loaded.heap.count.toLocaleString('en')} objects`;
+    statusText = `${when}: ${loaded.heap.count.toLocaleString('en')} objects`;
+    viewMoment = moment;
+    showAge();
     summary.show(loaded.summary, inPlace);
     threadsView.show(loaded);
     if (inPlace) panes.refresh(loaded);
@@ -182,14 +201,24 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   let followNext: number | undefined;
   let following: Promise<void> | undefined;
 
+  /** Bumped by every explicit choice of what to show, so a follow still loading does not override it. */
+  let choice = 0;
+
   async function showGeneration(n?: number): Promise<void> {
     followNext = undefined;
-    status.textContent = 'Loading…';
+    const mine = ++choice;
+    const asked = Date.now();
+    statusText = 'Loading…';
+    viewMoment = undefined;
+    showAge();
     try {
       await refreshGenerations();
-      await present(await session.load(n), false);
+      const loaded = await session.load(n);
+      if (mine === choice) await present(loaded, false, loaded.live ? asked : undefined);
     } catch (err) {
-      status.textContent = 'Could not load the generation';
+      if (mine !== choice) return;
+      statusText = 'Could not load the generation';
+      showAge();
       options.onError(err);
     }
   }
@@ -200,9 +229,12 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       while (followNext !== undefined) {
         const next = followNext;
         followNext = undefined;
+        const mine = choice;
+        const asked = Date.now();
         try {
           await refreshGenerations();
-          await present(await session.load(next), current !== undefined);
+          const loaded = await session.load(next);
+          if (mine === choice) await present(loaded, current !== undefined, asked);
         } catch (err) {
           options.onError(err);
         }
@@ -251,7 +283,9 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       );
       return;
     }
-    const found = current.summary.filter((r) => r.className.includes(text));
+    // Class names are typed as people say them: "Counter" finds .demo.counter.
+    const needle = text.toLowerCase();
+    const found = current.summary.filter((r) => r.className.toLowerCase().includes(needle));
     const nodes = found.flatMap((r) => instancesOf(current!.heap, r.className));
     panes.openList(
       current,
@@ -283,6 +317,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     },
     graph,
     dispose: () => {
+      clearInterval(ageTimer);
       graph.dispose();
       root.remove();
     },

@@ -11,7 +11,19 @@ import type { GenerationSummary } from '@phantom/inspector/node/inspect-command.
 import { liveHeap } from '@phantom/inspector/node/live-source.js';
 import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
 import { storeSource } from '@phantom/inspector/node/store-file.js';
+import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
 import { ApiError, ErrorCode } from '../common/api.js';
+
+/**
+ * The part of a space in use: up to its SH_TOP. A space is as big as the machine's (16 MiB by
+ * default) but a program uses a few hundred KiB of it, and a view that follows the machine is
+ * sent a space every snapshot interval.
+ */
+export function usedPart(space: Uint8Array): Uint8Array {
+  const top = new DataView(space.buffer, space.byteOffset, space.byteLength).getUint32(SH_TOP, true);
+  const used = top - SPACE_BASE;
+  return used > 0 && used < space.length ? space.subarray(0, used) : space;
+}
 
 /** What this needs of a machine (vm-manager's Machine has it). */
 export interface InspectableMachine {
@@ -46,6 +58,11 @@ export class InspectorSpaces {
   }
 
   async space(name: string, generation?: number): Promise<MachineSpace> {
+    const space = await this.wholeSpace(name, generation);
+    return { ...space, bytes: usedPart(space.bytes) };
+  }
+
+  private async wholeSpace(name: string, generation?: number): Promise<MachineSpace> {
     const machine = await this.machines.machine(name);
     if (generation === undefined && (await this.runs(machine))) return this.now(name);
     if (generation !== undefined) {
