@@ -115,7 +115,13 @@ export class SharedDebugChannel implements GenerationAnnouncer {
     const deadline = Date.now() + connectDeadlineMs;
     for (;;) {
       try {
-        return await DebugClient.connect(this.socketPath, requestTimeoutMs, helloTimeoutMs);
+        const connection = await DebugClient.connect(this.socketPath, requestTimeoutMs, helloTimeoutMs);
+        // Closed while connecting: a connection kept now would hold the socket from the next client.
+        if (this.closed) {
+          connection.client.close();
+          throw new Error('the debug channel was closed');
+        }
+        return connection;
       } catch (err) {
         if (this.closed || Date.now() + retryMs > deadline) throw err;
       }

@@ -34,6 +34,7 @@ export class LiveMachine {
   private newest: FollowedGeneration | undefined;
   private following: Disposable | undefined;
   private problemReported = false;
+  private disposed = false;
 
   constructor(
     socketPath: string,
@@ -73,12 +74,14 @@ export class LiveMachine {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.following?.dispose();
     this.channel.close();
   }
 
   private report(err: Error): void {
-    if (this.problemReported) return;
+    // A connection given up because nobody watches any more is no problem to report.
+    if (this.problemReported || this.disposed) return;
     this.problemReported = true;
     this.events.onProblem(err);
   }

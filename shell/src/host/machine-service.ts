@@ -457,10 +457,9 @@ export class MachineService {
       if (status.state !== 'running') continue;
       const machine = await this.machines.get(status.name).catch(() => undefined);
       if (!machine) continue;
-      const live = this.live.get(status.name);
-      if (!live?.channel.connected) void this.follow(status.name);
       // A followed machine's generations arrive as the kernel announces them.
-      if (live?.channel.connected) continue;
+      if (this.live.get(status.name)?.channel.connected) continue;
+      void this.follow(status.name);
       let newest: number | null = null;
       try {
         newest = readGenerations(machine.dir.disk).newest;
