@@ -302,7 +302,9 @@ test('roll back to an earlier generation: the old branch stays on the timeline',
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
   const branchesBefore = await branchCount(timeline);
-  const { x, y } = await timeline.hoverGeneration(0.4);
+  // Early on the timeline, well before the install step's edit (at 0.4 the pick fell after it
+  // when the steps before the install ran quickly, and the console kept printing "tock").
+  const { x, y } = await timeline.hoverGeneration(0.15);
   const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
   await page.mouse.click(x, y);
   assert.match((await timeline.selection.textContent()) ?? '', new RegExp(`generation ${target}`));
