@@ -1,7 +1,8 @@
 /**
  * The machine journey in the browser: create a machine for the counter example, boot it in
  * QEMU, watch its console, take a checkpoint, see generations and the checkpoint on the
- * timeline, edit the counter in the editor and install it into the running machine (the
+ * timeline, open the counter in the inspector and watch its count go up as the inspector follows
+ * the machine (and read it "now", pausing it), edit the counter in the editor and install it into the running machine (the
  * console changes from the next tick), install and run the notes program, edit it and run it
  * again (new notes, in the new words, follow the old ones), roll back to the checkpoint behind
  * the confirmation (the old counter prints again, the notes are gone, the abandoned branch
@@ -13,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import {
   artifactsDir,
   cspViolations,
@@ -248,12 +249,50 @@ journeyStep('a checkpoint and the generations show on the timeline', async () =>
   await page.screenshot({ path: join(artifactsDir, 'timeline-hover.png') });
 });
 
+/** The count field's value in the counter's object pane. */
+async function paneCount(counter: Locator): Promise<number> {
+  return Number(await counter.locator('tr[data-key="count"]').locator('.ph-int').textContent());
+}
+
+journeyStep(
+  "the inspector follows the machine: the counter's pane shows its count going up without a click",
+  async () => {
+    const inspector = new InspectorPage(page);
+    const follow = page.getByTestId('inspector-follow');
+    assert.equal(await follow.getAttribute('aria-pressed'), 'true', 'following is the default');
+    await inspector.status
+      .filter({ hasText: /Generation \d+ \(following\): [\d,]+ objects/ })
+      .waitFor({ timeout: MACHINE_DEADLINE_MS });
+    await page.getByTestId('inspector-expand').click();
+    await inspector.summaryRow('.demo.counter').click();
+    await inspector.panes.first().locator('button.ph-ref').first().click();
+    const counter = inspector.panes.nth(1);
+    await counter.locator('tr[data-key="count"]').waitFor();
+    const first = await paneCount(counter);
+    const counterRef = await counter.getAttribute('data-ref');
+    const firstGeneration = Number((await inspector.status.textContent())?.match(/Generation (\d+)/)?.[1]);
+    await page.screenshot({ path: join(artifactsDir, 'inspector-follow-1.png') });
+    // No clicks from here: the machine commits generations and the pane shows the new count.
+    await until(async () => (await paneCount(counter)) > first, 'the count to go up in the open pane');
+    assert.equal(await counter.getAttribute('data-ref'), counterRef, 'the pane shows the same object');
+    assert.equal(await inspector.panes.count(), 2, 'the same panes stay open');
+    const later = Number((await inspector.status.textContent())?.match(/Generation (\d+)/)?.[1]);
+    assert.ok(later > firstGeneration, `generation ${later} after ${firstGeneration}`);
+    await counter.locator('tr.ph-updated[data-key="count"]').waitFor();
+    await page.screenshot({ path: join(artifactsDir, 'inspector-follow-2.png') });
+    await page.getByTestId('inspector-expand').click();
+    assert.equal(await page.locator('.notification.error').count(), 0);
+  },
+);
+
 journeyStep(
   'the inspector reads the running counter now, and a generation chosen on the timeline',
   async () => {
     const inspector = new InspectorPage(page);
     const timeline = new TimelinePage(page);
+    const follow = page.getByTestId('inspector-follow');
     await page.getByTestId('inspector-now').click();
+    assert.equal(await follow.getAttribute('aria-pressed'), 'false', 'now pins the view');
     await inspector.status
       .filter({ hasText: /Now \(after generation \d+\): [\d,]+ objects/ })
       .waitFor({ timeout: MACHINE_DEADLINE_MS });
@@ -273,6 +312,10 @@ journeyStep(
       .waitFor({ timeout: MACHINE_DEADLINE_MS });
     await page.screenshot({ path: join(artifactsDir, 'inspector-generation.png') });
     await page.getByTestId('inspector-expand').click();
+    await follow.click();
+    await inspector.status
+      .filter({ hasText: /Generation \d+ \(following\)/ })
+      .waitFor({ timeout: MACHINE_DEADLINE_MS });
     assert.equal(await page.locator('.notification.error').count(), 0);
   },
 );

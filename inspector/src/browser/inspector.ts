@@ -2,7 +2,9 @@
  * The inspector as one mountable component: a toolbar (generation, compare-with, search), tabs
  * for the class summary, threads, diff and graph on the left, and the chain of object panes on
  * the right. The studio's renderer mounts it in its inspector panel and feeds it a source of
- * generation spaces; the views never talk to the host themselves.
+ * generation spaces; the views never talk to the host themselves. A view that follows the
+ * machine (`follow`) moves to each newer generation in place: the status line, summary and
+ * threads show it, and the open panes stay on their objects with the new values marked.
  */
 import { objectHistory } from '../common/diff.js';
 import { formatValue } from '../common/format.js';
@@ -21,11 +23,19 @@ export type { InspectorSource } from './session.js';
 export interface InspectorOptions extends InspectorSource {
   /** Errors from loading or reading a generation; the view stays usable. */
   onError(err: unknown): void;
+  /** The user chose a generation in the toolbar (a view that follows the machine stops). */
+  onPick?(generation: number): void;
 }
 
 export interface InspectorHandle {
-  /** Show generation n (default: the newest). */
+  /** Show generation n (default: the newest), closing the panes. */
   showGeneration(n?: number): Promise<void>;
+  /**
+   * Move to generation n in place, as a view following the machine does: open panes stay on
+   * their objects and mark what changed. Calls made while one is loading collapse into the
+   * newest, so a slow view skips generations rather than falling behind.
+   */
+  follow(n: number): Promise<void>;
   /** Open the object at this address in the current generation. */
   showObject(address: number): Promise<void>;
   /** Compare two generations in the diff tab. */
@@ -37,6 +47,9 @@ export interface InspectorHandle {
 }
 
 type Tab = 'summary' | 'threads' | 'diff' | 'graph';
+
+/** A view of the running machine says its age from this many seconds: younger is as good as live. */
+const AGE_SHOWN_FROM_S = 2;
 
 export function mountInspector(container: HTMLElement, options: InspectorOptions): InspectorHandle {
   const session = new InspectorSession(options);
@@ -153,24 +166,83 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     }
   }
 
+  /** The status line without its age, and when the view's moment was (for views of the running machine). */
+  let statusText = '';
+  let viewMoment: number | undefined;
+
+  /** Says how old a view of the running machine is, once that is worth saying. */
+  function showAge(): void {
+    const seconds = viewMoment === undefined ? 0 : Math.floor((Date.now() - viewMoment) / 1000);
+    status.textContent = seconds >= AGE_SHOWN_FROM_S ? `${statusText} · ${seconds} s old` : statusText;
+  }
+  const ageTimer = setInterval(showAge, 1000);
+
+  /**
+   * Shows `loaded` in every view; in place (following) keeps the panes and marks what changed.
+   * `moment` is when the view's state was taken, for views of the running machine.
+   */
+  async function present(loaded: LoadedGeneration, inPlace: boolean, moment?: number): Promise<void> {
+    current = loaded;
+    generationSelect.value = String(loaded.generation);
+    const when = loaded.live
+      ? `Now (after generation ${loaded.generation})`
+      : `Generation ${loaded.generation}${inPlace ? ' (following)' : ''}`;
+    statusText = `${when}: ${loaded.heap.count.toLocaleString('en')} objects`;
+    viewMoment = moment;
+    showAge();
+    summary.show(loaded.summary, inPlace);
+    threadsView.show(loaded);
+    if (inPlace) panes.refresh(loaded);
+    else panes.clearAll();
+    if (compareSelect.value) await compare(Number(compareSelect.value), loaded.generation);
+  }
+
+  /** Newest generation asked to follow while another was loading. */
+  let followNext: number | undefined;
+  let following: Promise<void> | undefined;
+
+  /** Bumped by every explicit choice of what to show, so a follow still loading does not override it. */
+  let choice = 0;
+
   async function showGeneration(n?: number): Promise<void> {
-    status.textContent = 'Loading…';
+    followNext = undefined;
+    const mine = ++choice;
+    const asked = Date.now();
+    statusText = 'Loading…';
+    viewMoment = undefined;
+    showAge();
     try {
       await refreshGenerations();
-      current = await session.load(n);
-      generationSelect.value = String(current.generation);
-      const when = current.live
-        ? `Now (after generation ${current.generation})`
-        : `Generation ${current.generation}`;
-      status.textContent = `${when}: ${current.heap.count.toLocaleString('en')} objects`;
-      summary.show(current.summary);
-      threadsView.show(current);
-      panes.clearAll();
-      if (compareSelect.value) await compare(Number(compareSelect.value), current.generation);
+      const loaded = await session.load(n);
+      if (mine === choice) await present(loaded, false, loaded.live ? asked : undefined);
     } catch (err) {
-      status.textContent = 'Could not load the generation';
+      if (mine !== choice) return;
+      statusText = 'Could not load the generation';
+      showAge();
       options.onError(err);
     }
+  }
+
+  function follow(n: number): Promise<void> {
+    followNext = n;
+    following ??= (async () => {
+      while (followNext !== undefined) {
+        const next = followNext;
+        followNext = undefined;
+        const mine = choice;
+        const asked = Date.now();
+        try {
+          await refreshGenerations();
+          const loaded = await session.load(next);
+          if (mine === choice) await present(loaded, current !== undefined, asked);
+        } catch (err) {
+          options.onError(err);
+        }
+      }
+    })().finally(() => {
+      following = undefined;
+    });
+    return following;
   }
 
   async function compare(a: number, b: number): Promise<void> {
@@ -211,7 +283,9 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       );
       return;
     }
-    const found = current.summary.filter((r) => r.className.includes(text));
+    // Class names are typed as people say them: "Counter" finds .demo.counter.
+    const needle = text.toLowerCase();
+    const found = current.summary.filter((r) => r.className.toLowerCase().includes(needle));
     const nodes = found.flatMap((r) => instancesOf(current!.heap, r.className));
     panes.openList(
       current,
@@ -220,7 +294,11 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     );
   }
 
-  generationSelect.addEventListener('change', () => void showGeneration(Number(generationSelect.value)));
+  generationSelect.addEventListener('change', () => {
+    const n = Number(generationSelect.value);
+    options.onPick?.(n);
+    void showGeneration(n);
+  });
   compareSelect.addEventListener('change', () => {
     if (compareSelect.value && current) void compare(Number(compareSelect.value), current.generation);
   });
@@ -231,6 +309,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
 
   return {
     showGeneration,
+    follow,
     showObject,
     compare,
     get generation() {
@@ -238,6 +317,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     },
     graph,
     dispose: () => {
+      clearInterval(ageTimer);
       graph.dispose();
       root.remove();
     },

@@ -3,9 +3,13 @@
  * the referenced object in a new pane to its right (dropping any panes beyond), so a path
  * through the graph stays visible as a row of panes. A pane shows an object (fields, string
  * text, array elements paged, referrers, path from the root, history), or a list of objects.
+ * When the view moves to a newer generation (the studio follows the machine), `refresh` keeps
+ * the same panes on the same objects, by address, shows their new values and marks the ones
+ * that changed (object-changes.ts decides which).
  */
 import { pathFromRoot } from '../common/graph.js';
 import type { HeapSnapshot } from '../common/heap.js';
+import { elementKey, type ObjectChange, objectChange } from '../common/object-changes.js';
 import { objectView, type ValueView } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
 import { clear, formatBytes, h } from './dom.js';
@@ -23,8 +27,19 @@ export interface PaneActions {
   history(address: number): Promise<{ generation: number; text: string }[]>;
 }
 
+/** What a pane shows, independent of the generation it shows it in. */
+type PaneSpec =
+  | { kind: 'object'; address: number }
+  | { kind: 'list'; title: string; addresses: readonly number[] };
+
+interface OpenPane {
+  spec: PaneSpec;
+  loaded: LoadedGeneration;
+}
+
 export class PaneStack {
   readonly element: HTMLElement;
+  private readonly open = new WeakMap<HTMLElement, OpenPane>();
 
   constructor(private readonly actions: PaneActions) {
     this.element = h('div', { class: 'ph-panes', 'data-testid': 'inspector-panes' });
@@ -36,11 +51,62 @@ export class PaneStack {
 
   /** Opens an object pane after `after` (or as the first pane). */
   openObject(loaded: LoadedGeneration, node: number, after?: HTMLElement): void {
-    this.place(this.objectPane(loaded, node), after);
+    this.place(this.render({ kind: 'object', address: loaded.heap.addr[node]! }, loaded), after);
   }
 
   /** Opens a pane listing objects by reference. */
   openList(loaded: LoadedGeneration, title: string, addresses: readonly number[], after?: HTMLElement): void {
+    this.place(this.render({ kind: 'list', title, addresses }, loaded), after);
+  }
+
+  /**
+   * Shows every open pane again in `loaded`, in place: the same objects by address with their
+   * values as of that generation, changed values marked, sections left open stay open.
+   */
+  refresh(loaded: LoadedGeneration): void {
+    const { scrollLeft } = this.element;
+    for (const old of [...this.element.children] as HTMLElement[]) {
+      const was = this.open.get(old);
+      if (!was) continue;
+      const pane = this.render(was.spec, loaded, was.loaded);
+      // Sections that read every generation again (history) are left for the user to reopen.
+      const openSections = [...old.querySelectorAll('details')].map((d) => d.open && !d.dataset.costly);
+      pane.querySelectorAll('details').forEach((d, i) => {
+        if (openSections[i] !== undefined) d.open = openSections[i];
+      });
+      old.replaceWith(pane);
+    }
+    this.element.scrollLeft = scrollLeft;
+  }
+
+  private render(spec: PaneSpec, loaded: LoadedGeneration, previous?: LoadedGeneration): HTMLElement {
+    let pane: HTMLElement;
+    if (spec.kind === 'list') pane = this.listPane(loaded, spec.title, spec.addresses);
+    else {
+      const change = previous
+        ? objectChange(previous.heap, loaded.heap, spec.address, ELEMENTS_PER_PAGE)
+        : undefined;
+      const node = loaded.heap.indexOf(spec.address);
+      pane = node < 0 ? this.gonePane(loaded, spec.address) : this.objectPane(loaded, node, change);
+    }
+    this.open.set(pane, { spec, loaded });
+    return pane;
+  }
+
+  private gonePane(loaded: LoadedGeneration, address: number): HTMLElement {
+    const pane = this.pane(formatRef(address), 'object');
+    pane.dataset.ref = formatRef(address);
+    pane.append(
+      h(
+        'p',
+        { class: 'ph-muted', 'data-testid': 'inspector-pane-gone' },
+        `No object at ${formatRef(address)} in generation ${loaded.generation}: collected, or not made yet on this branch.`,
+      ),
+    );
+    return pane;
+  }
+
+  private listPane(loaded: LoadedGeneration, title: string, addresses: readonly number[]): HTMLElement {
     const pane = this.pane(title, 'list');
     const list = h('ul', { class: 'ph-list' });
     for (const addr of addresses.slice(0, LIST_LIMIT)) {
@@ -58,7 +124,7 @@ export class PaneStack {
     if (addresses.length > LIST_LIMIT)
       list.append(h('li', { class: 'ph-muted' }, `… ${addresses.length - LIST_LIMIT} more`));
     pane.append(list);
-    this.place(pane, after);
+    return pane;
   }
 
   private place(pane: HTMLElement, after?: HTMLElement): void {
@@ -123,30 +189,36 @@ export class PaneStack {
     }
   }
 
-  private objectPane(loaded: LoadedGeneration, node: number): HTMLElement {
+  /** An object's pane; `change` (from the generation shown before) marks what changed. */
+  private objectPane(loaded: LoadedGeneration, node: number, change?: ObjectChange): HTMLElement {
     const heap = loaded.heap;
     const view = objectView(heap, node, 0, ELEMENTS_PER_PAGE);
     const pane = this.pane(`${view.className}`, 'object');
     pane.dataset.ref = view.ref;
+    const changed = new Set(change?.kind === 'same' ? change.changed : []);
+    const row = (key: string, ...cells: HTMLElement[]) =>
+      h('tr', { 'data-key': key, class: changed.has(key) ? 'ph-updated' : '' }, h('th', {}, key), ...cells);
     pane.append(
       h(
         'div',
         { class: 'ph-pane-meta' },
         h('span', { class: 'ph-addr' }, view.ref),
         ` · ${formatBytes(view.size)} · generation ${loaded.generation}`,
+        changed.size > 0 ? ` · ${changed.size} changed` : '',
       ),
     );
+    if (change?.kind === 'replaced')
+      pane.append(
+        h('p', { class: 'ph-muted' }, `A ${change.after} now; a ${change.before} was here before.`),
+      );
     const fields = h('table', { class: 'ph-fields' });
     if (view.text !== undefined)
-      fields.append(
-        h('tr', {}, h('th', {}, 'text'), h('td', { class: 'ph-string' }, JSON.stringify(view.text))),
-      );
-    for (const f of view.fields)
-      fields.append(h('tr', {}, h('th', {}, f.name), h('td', {}, this.value(loaded, f.value, pane))));
+      fields.append(row('text', h('td', { class: 'ph-string' }, JSON.stringify(view.text))));
+    for (const f of view.fields) fields.append(row(f.name, h('td', {}, this.value(loaded, f.value, pane))));
     if (view.bytes !== undefined)
       fields.append(h('tr', {}, h('th', {}, 'bytes'), h('td', {}, String(view.bytes))));
     pane.append(fields);
-    if (view.elements) this.appendElements(loaded, node, view.elements.length, pane);
+    if (view.elements) this.appendElements(loaded, node, view.elements.length, pane, changed);
     pane.append(
       this.referrers(loaded, node, pane),
       this.pathSection(loaded, node, pane),
@@ -162,20 +234,38 @@ export class PaneStack {
     return pane;
   }
 
-  private appendElements(loaded: LoadedGeneration, node: number, length: number, pane: HTMLElement): void {
+  private appendElements(
+    loaded: LoadedGeneration,
+    node: number,
+    length: number,
+    pane: HTMLElement,
+    changed: ReadonlySet<string>,
+  ): void {
     const table = h('table', { class: 'ph-fields' });
     const more = h('button', { class: 'ph-button' }, 'More elements');
     let shown = 0;
     const page = () => {
       const view = objectView(loaded.heap, node, shown, ELEMENTS_PER_PAGE);
       view.elements!.values.forEach((v, i) => {
-        table.append(h('tr', {}, h('th', {}, `[${shown + i}]`), h('td', {}, this.value(loaded, v, pane))));
+        const key = elementKey(shown + i);
+        table.append(
+          h(
+            'tr',
+            { 'data-key': key, class: changed.has(key) ? 'ph-updated' : '' },
+            h('th', {}, key),
+            h('td', {}, this.value(loaded, v, pane)),
+          ),
+        );
       });
       shown += view.elements!.values.length;
       more.hidden = shown >= length;
     };
     more.addEventListener('click', page);
-    pane.append(h('h4', {}, `Elements (${length})`), table, more);
+    pane.append(
+      h('h4', { class: changed.has('length') ? 'ph-updated' : '' }, `Elements (${length})`),
+      table,
+      more,
+    );
     page();
   }
 
@@ -218,7 +308,7 @@ export class PaneStack {
   }
 
   private historySection(heap: HeapSnapshot, node: number): HTMLElement {
-    const details = h('details', {}, h('summary', {}, 'History across generations'));
+    const details = h('details', { 'data-costly': 'true' }, h('summary', {}, 'History across generations'));
     let filled = false;
     details.addEventListener('toggle', () => {
       if (filled || !details.open) return;

@@ -1,7 +1,8 @@
 /**
  * The class summary: one row per class with instance count, shallow and retained bytes and
  * unreachable instances, sortable by any column and filtered by name, like the summary view of
- * Chrome DevTools' heap snapshots. Choosing a row lists its instances.
+ * Chrome DevTools' heap snapshots. Choosing a row lists its instances. Shown again for a newer
+ * generation of the same machine, the counts that changed are marked.
  */
 import type { ClassSummaryRow } from '../common/graph.js';
 import { clear, formatBytes, h } from './dom.js';
@@ -19,6 +20,8 @@ const COLUMNS: { key: Column; label: string; numeric: boolean }[] = [
 export class SummaryView {
   readonly element: HTMLElement;
   private rows: ClassSummaryRow[] = [];
+  /** Instance counts of the rows shown before, when the new rows are to be compared with them. */
+  private previousCounts: Map<string, number> | undefined;
   private sortKey: Column = 'retainedBytes';
   private descending = true;
   private filter = '';
@@ -46,7 +49,9 @@ export class SummaryView {
     );
   }
 
-  show(rows: ClassSummaryRow[]): void {
+  /** Shows `rows`; `markChanges` marks the counts that differ from the rows shown before. */
+  show(rows: ClassSummaryRow[], markChanges = false): void {
+    this.previousCounts = markChanges ? new Map(this.rows.map((r) => [r.className, r.count])) : undefined;
     this.rows = rows;
     this.render();
   }
@@ -93,7 +98,16 @@ export class SummaryView {
             },
           },
           h('td', { class: 'ph-class' }, row.className),
-          h('td', { class: 'num' }, row.count.toLocaleString('en')),
+          h(
+            'td',
+            {
+              class:
+                this.previousCounts && this.previousCounts.get(row.className) !== row.count
+                  ? 'num ph-updated'
+                  : 'num',
+            },
+            row.count.toLocaleString('en'),
+          ),
           h('td', { class: 'num' }, formatBytes(row.shallowBytes)),
           h('td', { class: 'num' }, formatBytes(row.retainedBytes)),
           h('td', { class: 'num' }, row.unreachable ? row.unreachable.toLocaleString('en') : ''),

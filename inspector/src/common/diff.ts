@@ -37,9 +37,10 @@ export interface DiffOptions {
   /**
    * Compare only what the object at this address reaches in each generation (the root for the
    * live objects, garbage left out; the root directory for the programs' data). Default: every
-   * object in the space, garbage the collector has not yet freed included.
+   * object in the space, garbage the collector has not yet freed included. 'root' is each
+   * generation's own root.
    */
-  reachableFrom?: number;
+  reachableFrom?: number | 'root';
 }
 
 /** Objects added, removed and changed from `before` to `after`, grouped by class (most changes first). */
@@ -47,7 +48,10 @@ export function diffHeaps(before: HeapSnapshot, after: HeapSnapshot, options: Di
   const scope = (heap: HeapSnapshot) =>
     options.reachableFrom === undefined
       ? undefined
-      : reachableFrom(heap, heap.indexOf(options.reachableFrom));
+      : reachableFrom(
+          heap,
+          options.reachableFrom === 'root' ? heap.root : heap.indexOf(options.reachableFrom),
+        );
   const inA = scope(before);
   const inB = scope(after);
   const rows = new Map<string, ClassDiff>();

@@ -12,6 +12,11 @@ import * as P from '../common/debug-protocol.js';
 
 /** How long a request may wait for its reply: a snapshot under TCG can take seconds. */
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * How long HELLO may wait by default. The agent answers it at once; silence means the channel
+ * serves another client (QEMU's socket takes one at a time and leaves the next one waiting).
+ */
+const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
 /** Problems kept for diagnostics; a channel full of noise must not grow memory without bound. */
 const MAX_PROBLEMS_KEPT = 1000;
 /** Class-blob bytes per INSTALL_CLASS chunk: the payload limit less the total and offset words. */
@@ -62,10 +67,14 @@ export class DebugClient {
     socket.on('close', () => this.fail(new Error('debug channel closed')));
   }
 
-  /** Connects to a unix socket path, says HELLO and checks the versions. */
+  /**
+   * Connects to a unix socket path, says HELLO and checks the versions. `timeoutMs` bounds each
+   * later request; `helloTimeoutMs` the HELLO, whose silence says the channel is busy.
+   */
   static async connect(
     path: string,
     timeoutMs = DEFAULT_TIMEOUT_MS,
+    helloTimeoutMs = Math.min(timeoutMs, DEFAULT_HELLO_TIMEOUT_MS),
   ): Promise<{ client: DebugClient; hello: P.HelloReply }> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect(path);
@@ -75,7 +84,15 @@ export class DebugClient {
     const client = new DebugClient(socket, timeoutMs);
     try {
       const hello = P.decodeHello(
-        await client.request(P.MessageType.HELLO, new P.PayloadWriter().u16(P.DBG_VERSION).finish()),
+        await client
+          .request(P.MessageType.HELLO, new P.PayloadWriter().u16(P.DBG_VERSION).finish(), helloTimeoutMs)
+          .catch((err: Error) => {
+            throw client.closedError
+              ? err
+              : new Error(
+                  `the kernel's debug channel did not answer HELLO within ${helloTimeoutMs} ms: another client (a studio, \`phantom inspect\`) may hold it, or the kernel has not started its agent yet`,
+                );
+          }),
       );
       if (hello.protocolVersion !== P.DBG_VERSION) {
         throw new Error(
@@ -97,6 +114,21 @@ export class DebugClient {
 
   onDidCommitGeneration(listener: (g: P.GenerationInfo) => void): Disposable {
     return this.on('generation', listener);
+  }
+
+  /** Fires once when the channel closes (the machine stopped, or close() was called). */
+  onDidClose(listener: (err: Error) => void): Disposable {
+    if (this.closedError) {
+      const err = this.closedError;
+      queueMicrotask(() => listener(err));
+      return { dispose: () => {} };
+    }
+    return this.on('close', listener);
+  }
+
+  /** Whether the channel has closed; every request then fails at once. */
+  get closed(): boolean {
+    return this.closedError !== undefined;
   }
 
   onDidEndThread(listener: (e: { thread: number; id: number; state: number }) => void): Disposable {
@@ -200,7 +232,7 @@ export class DebugClient {
    * Sends one request and resolves with its reply's payload. A request newer than the kernel's
    * protocol revision is refused here, saying so, rather than answered UNKNOWN.
    */
-  request(type: P.MessageType, payload?: Uint8Array): Promise<Uint8Array> {
+  request(type: P.MessageType, payload?: Uint8Array, timeoutMs = this.timeoutMs): Promise<Uint8Array> {
     if (this.closedError) return Promise.reject(this.closedError);
     const needs = P.REQUEST_REVISION[type] ?? 0;
     if (needs > this.revision) {
@@ -215,8 +247,8 @@ export class DebugClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`debug request ${P.MessageType[type]} got no reply within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        reject(new Error(`debug request ${P.MessageType[type]} got no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, { type, resolve, reject, timer });
       this.socket.write(P.encodeFrame(type, id, payload));
     });
@@ -271,5 +303,6 @@ export class DebugClient {
       p.reject(err);
     }
     this.pending.clear();
+    this.events.emit('close', err);
   }
 }

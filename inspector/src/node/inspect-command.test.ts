@@ -77,6 +77,70 @@ test('history shows the counter at each generation where it changed; diff shows 
   assert.match((await run('diff', 'gen:0', 'gen:2')).out, /gen 0 → gen 2: \d+ added/);
 });
 
+/** Two generations of a counter whose second holds a new note and a string nothing refers to. */
+function withGarbage(): InspectSource {
+  const make = (notes: string[], garbage?: string) => {
+    const f = new SpaceFixture();
+    f.rootClass(['counter', 'notes']);
+    f.defineClass('.demo.counter', ['value']);
+    f.defineClass('.demo.note', ['text', 'next']);
+    const counter = f.object('.demo.counter', [int(10)]);
+    let head = 0;
+    for (const text of notes) head = f.object('.demo.note', [ref(f.string(text)), head ? ref(head) : 0]);
+    if (garbage) f.string(garbage);
+    const root = f.object('.internal.root', [ref(counter), head ? ref(head) : 0]);
+    return { heap: new HeapSnapshot(f.finish(root)), counter };
+  };
+  const heaps = [make(['a']), make(['a', 'b'], 'a temporary')];
+  return {
+    generations: async () => [
+      { generation: 0, parent: null },
+      { generation: 1, parent: 0 },
+    ],
+    load: async (n) => ({ generation: n ?? 1, heap: heaps[n ?? 1]!.heap }),
+  };
+}
+
+test('diff --reachable leaves garbage out; --reachable-from compares what one object reaches', async () => {
+  const garbageSource = withGarbage();
+  const runOn = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runInspect(
+      args,
+      garbageSource,
+      (t) => out.push(t),
+      (t) => err.push(t),
+    );
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const strings = (json: string) =>
+    JSON.parse(json).byClass.find((c: { className: string }) => c.className === '.internal.string');
+  const everything = await runOn('diff', 'gen:0', 'gen:1', '--json');
+  assert.equal(strings(everything.out).added.length, 2, 'the new note and the garbage string');
+  const reachable = await runOn('diff', 'gen:0', 'gen:1', '--reachable', '--json');
+  assert.equal(reachable.code, EXIT_OK, reachable.err);
+  assert.equal(strings(reachable.out).added.length, 1, 'only the note is reachable');
+  assert.equal(JSON.parse(reachable.out).reachableFrom, 'root');
+  assert.match((await runOn('diff', 'gen:0', 'gen:1', '--reachable')).out, /\(reachable from the root\)/);
+  const classOfClasses = formatRef((await garbageSource.load(1)).heap.addr[0]!);
+  const fromClassOfClasses = await runOn('diff', 'gen:0', 'gen:1', `--reachable-from=${classOfClasses}`);
+  assert.equal(fromClassOfClasses.code, EXIT_OK, fromClassOfClasses.err);
+  assert.match(fromClassOfClasses.out, /: 0 added, 0 removed, 0 changed/);
+  const nowhere = await runOn('diff', 'gen:0', 'gen:1', '--reachable-from', '@0x7ffffff0');
+  assert.equal(nowhere.code, EXIT_FAILED);
+  assert.match(nowhere.err, /no object at @0x7ffffff0 in both generations 0 and 1/);
+  for (const args of [
+    ['diff', 'gen:0', 'gen:1', '--reachable-from'],
+    ['diff', 'gen:0', 'gen:1', '--reachable-from', 'root'],
+    ['summary', '--reachable'],
+  ]) {
+    const r = await runOn(...args);
+    assert.equal(r.code, EXIT_USAGE, args.join(' '));
+    assert.match(r.err, /usage: phantom inspect/);
+  }
+});
+
 test('bad usage exits 2 with the usage text; a missing object exits 1', async () => {
   for (const args of [
     [],

@@ -7,7 +7,9 @@
  *   path <ref>               the shortest chain of references from the root
  *   threads                  threads and their frames
  *   history <ref>            the object's value at each kept generation where it changed
- *   diff <genA> <genB>       objects added, removed and changed, by class
+ *   diff <genA> <genB>       objects added, removed and changed, by class; with --reachable
+ *                            only what the root reaches (garbage left out), with
+ *                            --reachable-from <ref> only what that object reaches
  *   generations              the kept generations and their parents
  *
  * Every command takes `--json` and `--at gen:N` (default: the newest generation that verifies).
@@ -50,6 +52,8 @@ commands:
   threads               threads and their frames
   history <ref>         the object's value at each generation where it changed
   diff <genA> <genB>    objects added, removed and changed between two generations
+                        --reachable: only what the root reaches (leaves garbage out)
+                        --reachable-from <ref>: only what that object reaches (a program's data)
   generations           kept generations and their parents`;
 
 class UsageError extends Error {}
@@ -57,6 +61,8 @@ class UsageError extends Error {}
 interface Options {
   json: boolean;
   at?: number;
+  /** diff only: compare what the root ('root') or the object at this address reaches. */
+  reachable?: 'root' | number;
   positional: string[];
 }
 
@@ -70,6 +76,15 @@ function parseOptions(args: readonly string[]): Options {
       const m = /^(?:gen:)?(\d+)$/.exec(value ?? '');
       if (!m) throw new UsageError(`--at takes gen:N, got ${value ?? 'nothing'}`);
       options.at = Number(m[1]);
+    } else if (a === '--reachable') options.reachable = 'root';
+    else if (a === '--reachable-from' || a.startsWith('--reachable-from=')) {
+      const value = a === '--reachable-from' ? args[++i] : a.slice('--reachable-from='.length);
+      const from = value === undefined ? undefined : parseRef(value);
+      if (from === undefined)
+        throw new UsageError(
+          `--reachable-from takes an object reference like @0x40001a40, got ${value ?? 'nothing'}`,
+        );
+      options.reachable = from;
     } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else options.positional.push(a);
   }
@@ -114,6 +129,8 @@ export async function runInspect(
   try {
     const options = parseOptions(args);
     const [command] = options.positional;
+    if (options.reachable !== undefined && command !== 'diff')
+      throw new UsageError('--reachable and --reachable-from apply to diff only');
     const emit = (json: unknown, text: () => string) =>
       write(options.json ? JSON.stringify(json, null, 2) : text());
     switch (command) {
@@ -248,15 +265,33 @@ export async function runInspect(
       case 'diff': {
         const a = genArg(options.positional[1], 'diff');
         const b = genArg(options.positional[2], 'diff');
-        const diff = diffHeaps((await source.load(a)).heap, (await source.load(b)).heap);
-        emit({ from: a, to: b, ...diff }, () =>
-          [
-            `gen ${a} → gen ${b}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`,
-            ...diff.byClass.map(
-              (c) =>
-                `  ${c.className}: +${c.added.length} -${c.removed.length} ~${c.changed.length} (${c.bytesDelta >= 0 ? '+' : ''}${c.bytesDelta} bytes)`,
-            ),
-          ].join('\n'),
+        const before = (await source.load(a)).heap;
+        const after = (await source.load(b)).heap;
+        const from = options.reachable;
+        if (typeof from === 'number' && (before.indexOf(from) < 0 || after.indexOf(from) < 0))
+          throw new Error(`no object at ${formatRef(from)} in both generations ${a} and ${b}`);
+        const diff = diffHeaps(before, after, from === undefined ? {} : { reachableFrom: from });
+        const scope =
+          options.reachable === undefined
+            ? ''
+            : options.reachable === 'root'
+              ? ' (reachable from the root)'
+              : ` (reachable from ${formatRef(options.reachable)})`;
+        emit(
+          {
+            from: a,
+            to: b,
+            ...(from === undefined ? {} : { reachableFrom: from === 'root' ? 'root' : formatRef(from) }),
+            ...diff,
+          },
+          () =>
+            [
+              `gen ${a} → gen ${b}${scope}: ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed`,
+              ...diff.byClass.map(
+                (c) =>
+                  `  ${c.className}: +${c.added.length} -${c.removed.length} ~${c.changed.length} (${c.bytesDelta >= 0 ? '+' : ''}${c.bytesDelta} bytes)`,
+              ),
+            ].join('\n'),
         );
         return EXIT_OK;
       }

@@ -7,8 +7,9 @@
  *
  * Not here: an exact "now" on request (live-source.ts), which pauses the world.
  */
+import type { GenerationInfo } from '../common/debug-protocol.js';
 import type { HeapSnapshot } from '../common/heap.js';
-import type { DebugClient, Disposable } from './debug-client.js';
+import type { Disposable } from './debug-client.js';
 import { loadGeneration, openStoreFile } from './store-file.js';
 
 export interface CommittedView {
@@ -18,13 +19,18 @@ export interface CommittedView {
   announcedAt: number;
 }
 
+/** What announces committed generations: a DebugClient, or a SharedDebugChannel across reconnects. */
+export interface GenerationAnnouncer {
+  onDidCommitGeneration(listener: (g: GenerationInfo) => void): Disposable;
+}
+
 /**
  * Calls onView with every newly committed generation read from `disk`. While one is being read,
  * newer announcements collapse into the newest, which is read next: the view never lags behind by
  * a queue. A generation that cannot be read goes to onError and the view waits for the next one.
  */
 export function followCommitted(
-  client: DebugClient,
+  client: GenerationAnnouncer,
   disk: string,
   onView: (view: CommittedView) => void,
   onError: (err: Error) => void = () => {},

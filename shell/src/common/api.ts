@@ -251,6 +251,15 @@ export const events = {
     done: z.boolean(),
   }),
   'machine.timeline': z.object({ machine: MachineName }),
+  /**
+   * The machine committed a generation, and the host has read it from the store disk (so
+   * `inspector.space` of it answers at once): what a live inspector follows.
+   */
+  'machine.generation': z.object({
+    machine: MachineName,
+    generation: z.number().int().nonnegative(),
+    objects: z.number().int().nonnegative(),
+  }),
   /** A failure in the background (not the reply to a call) that the user must see. */
   'studio.error': z.object({ title: z.string(), message: z.string(), details: z.string().optional() }),
 } as const;

@@ -36,9 +36,6 @@ export function composeServices(
     }),
     terminalCwd: repositoryRoot,
     machines,
-    inspector: new InspectorSpaces(
-      (name) => machines.machine(name),
-      (name, use) => machines.takeDebugTurn(name, use),
-    ),
+    inspector: new InspectorSpaces(machines),
   };
 }

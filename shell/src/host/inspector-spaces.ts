@@ -1,19 +1,42 @@
 /**
  * The bytes the inspector's views need: a machine's object space as of a generation, or "now"
- * when none is named and the machine runs (inspector/src/node/machine-source.ts reads both).
- * The views build their heap snapshot from these bytes in the renderer, so the host sends each
- * space once and answers no graph queries.
+ * when none is named and the machine runs. Committed generations come from the store disk (the
+ * newest one the host follows is already in memory); "now" pauses the machine and reads it over
+ * the one debug-channel connection the host keeps to it (machine-service.ts), because the
+ * channel serves one client at a time. The views build their heap snapshot from these bytes in
+ * the renderer, so the host sends each space once and answers no graph queries.
  */
+
 import type { GenerationSummary } from '@phantom/inspector/node/inspect-command.js';
-import {
-  type InspectableMachine as MachineOnDisk,
-  machineSource,
-} from '@phantom/inspector/node/machine-source.js';
+import { liveHeap } from '@phantom/inspector/node/live-source.js';
+import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
+import { storeSource } from '@phantom/inspector/node/store-file.js';
+import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
+import { ApiError, ErrorCode } from '../common/api.js';
+
+/**
+ * The part of a space in use: up to its SH_TOP. A space is as big as the machine's (16 MiB by
+ * default) but a program uses a few hundred KiB of it, and a view that follows the machine is
+ * sent a space every snapshot interval.
+ */
+export function usedPart(space: Uint8Array): Uint8Array {
+  const top = new DataView(space.buffer, space.byteOffset, space.byteLength).getUint32(SH_TOP, true);
+  const used = top - SPACE_BASE;
+  return used > 0 && used < space.length ? space.subarray(0, used) : space;
+}
 
 /** What this needs of a machine (vm-manager's Machine has it). */
 export interface InspectableMachine {
-  readonly dir: { readonly disk: string; readonly debugSocket: string };
+  readonly dir: { readonly disk: string };
   status(): Promise<{ state: string }>;
+}
+
+/** What this needs of the machine service: its machines and the channel it keeps to each. */
+export interface MachineAccess {
+  machine(name: string): Promise<InspectableMachine>;
+  /** The newest followed generation's bytes, when it is `generation`. */
+  followedGeneration(name: string, generation: number): Uint8Array | undefined;
+  withDebugChannel<T>(name: string, action: (connection: ChannelConnection) => Promise<T>): Promise<T>;
 }
 
 export interface MachineSpace {
@@ -23,42 +46,58 @@ export interface MachineSpace {
   bytes: Uint8Array;
 }
 
-/** Runs `use` in the machine's turn on its debug channel (MachineService.takeDebugTurn). */
-export type DebugTurn = <T>(machine: string, use: () => Promise<T>) => Promise<T>;
-
 export class InspectorSpaces {
-  constructor(
-    private readonly machine: (name: string) => Promise<InspectableMachine>,
-    /** A live read shares the debug channel with snapshots and installs: it waits for its turn. */
-    private readonly takeDebugTurn: DebugTurn = (_machine, use) => use(),
-  ) {}
+  /** "Now" reads in progress: a second asker shares the first's instead of pausing the machine again. */
+  private readonly nowReads = new Map<string, Promise<MachineSpace>>();
+
+  constructor(private readonly machines: MachineAccess) {}
 
   async generations(name: string): Promise<GenerationSummary[]> {
-    return (await this.source(name)).generations();
+    const machine = await this.machines.machine(name);
+    return storeSource(machine.dir.disk).generations();
   }
 
   async space(name: string, generation?: number): Promise<MachineSpace> {
-    const source = await this.source(name);
-    const {
-      generation: g,
-      heap,
-      live,
-    } = generation === undefined
-      ? await this.takeDebugTurn(name, () => source.load(undefined))
-      : await source.load(generation);
-    return { generation: g, live: live === true, bytes: heap.space };
+    const space = await this.wholeSpace(name, generation);
+    return { ...space, bytes: usedPart(space.bytes) };
   }
 
-  private async source(name: string) {
-    const m = await this.machine(name);
-    const onDisk: MachineOnDisk = {
-      disk: m.dir.disk,
-      debugSocket: m.dir.debugSocket,
-      running: async () => {
-        const { state } = await m.status();
-        return state === 'running' || state === 'paused';
-      },
-    };
-    return machineSource(onDisk);
+  private async wholeSpace(name: string, generation?: number): Promise<MachineSpace> {
+    const machine = await this.machines.machine(name);
+    if (generation === undefined && (await this.runs(machine))) return this.now(name);
+    if (generation !== undefined) {
+      const followed = this.machines.followedGeneration(name, generation);
+      if (followed) return { generation, live: false, bytes: followed };
+    }
+    const { generation: g, heap } = await storeSource(machine.dir.disk).load(generation);
+    return { generation: g, live: false, bytes: heap.space };
+  }
+
+  private async runs(machine: InspectableMachine): Promise<boolean> {
+    const { state } = await machine.status();
+    return state === 'running' || state === 'paused';
+  }
+
+  private now(name: string): Promise<MachineSpace> {
+    let read = this.nowReads.get(name);
+    if (!read) {
+      read = this.machines
+        .withDebugChannel(name, async ({ client, hello }) => {
+          try {
+            const { generation, heap } = await liveHeap(client, hello);
+            return { generation, live: true, bytes: heap.space };
+          } catch (err) {
+            throw new ApiError({
+              code: ErrorCode.Failed,
+              message: client.closed
+                ? `machine '${name}' stopped while it was being read`
+                : `could not read machine '${name}' now: ${(err as Error).message}`,
+            });
+          }
+        })
+        .finally(() => this.nowReads.delete(name));
+      this.nowReads.set(name, read);
+    }
+    return read;
   }
 }

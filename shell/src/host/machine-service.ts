@@ -2,12 +2,15 @@
  * The machine bar's and timeline's side of the host: vm-manager's `Machines` service behind
  * the UI's API. It turns vm-manager's build events into progress events, its consoles into
  * stream sources, and its generations and checkpoints into the timeline; state changes and
- * new generations are pushed to every connected renderer.
+ * new generations are pushed to every connected renderer. While anyone watches, each running
+ * machine is followed (live-machine.ts): the kernel announces each generation it commits on the
+ * debug channel, the host reads it from the store disk and pushes it, and the one connection
+ * to the channel serves snapshot now, installs and the inspector's "now" too.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DebugClient } from '@phantom/inspector/node/debug-client.js';
+import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { build } from '@phantom/vm-manager/node/build.js';
 import { readGenerations } from '@phantom/vm-manager/node/generations.js';
@@ -29,16 +32,18 @@ import {
   type MachineSummary,
   type Timeline,
 } from '../common/api.js';
+import { LiveMachine } from './live-machine.js';
 import type { StreamSource } from './stream-hub.js';
 import { GenerationHistory } from './timeline-history.js';
-
-/** A snapshot under TCG on a loaded host can take seconds; past this the kernel is not answering. */
-const SNAPSHOT_DEADLINE_MS = 30_000;
 
 /** The timeline's record of every generation seen, in the machine's folder (timeline-history.ts). */
 const HISTORY_FILE = 'studio-timeline.jsonl';
 
-/** How often running machines are checked for new generations while anyone is watching. */
+/**
+ * How often machines are checked while anyone is watching: one that runs without being followed
+ * yet (started by the CLI, or the channel was busy) is followed, and the timeline of one whose
+ * channel cannot be reached is refreshed from its store disk.
+ */
 const GENERATION_POLL_MS = 2000;
 
 type Listener = (message: EventMessage) => void;
@@ -126,6 +131,7 @@ export class MachineService {
   private readonly machines: Machines;
   private readonly listeners = new Set<Listener>();
   private readonly newest = new Map<string, number | null>();
+  private readonly live = new Map<string, LiveMachine>();
   private poll: ReturnType<typeof setInterval> | undefined;
   /** Per machine, the end of the queue of users of its debug channel (see `takeDebugTurn`). */
   private readonly debugTurns = new Map<string, Promise<void>>();
@@ -139,6 +145,7 @@ export class MachineService {
     this.machines.onDidChangeState(({ name, state, reason }) => {
       this.emit('machine.state', { machine: name, state, ...(reason ? { detail: reason } : {}) });
       this.emit('machine.timeline', { machine: name });
+      if (state === 'running' && this.listeners.size > 0) void this.follow(name);
     });
   }
 
@@ -150,14 +157,48 @@ export class MachineService {
   /** Subscribes to the service's events; the returned function unsubscribes. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
-    this.poll ??= setInterval(() => void this.checkGenerations(), GENERATION_POLL_MS);
+    if (!this.poll) {
+      this.poll = setInterval(() => void this.checkGenerations(), GENERATION_POLL_MS);
+      void this.checkGenerations();
+    }
     return () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) {
         clearInterval(this.poll);
         this.poll = undefined;
+        this.stopFollowing();
       }
     };
+  }
+
+  /**
+   * The newest generation machine `name` committed since the host began following it, as read
+   * from its store disk, if it is the one asked for.
+   */
+  followedGeneration(name: string, generation: number): Uint8Array | undefined {
+    const latest = this.live.get(name)?.latest;
+    return latest?.generation === generation ? latest.bytes : undefined;
+  }
+
+  /**
+   * Runs `action` on machine `name`'s debug channel, in its turn (takeDebugTurn): the one
+   * connection the host keeps to it (opened if needed), or an API error that says why the channel
+   * cannot be reached.
+   */
+  async withDebugChannel<T>(name: string, action: (connection: ChannelConnection) => Promise<T>): Promise<T> {
+    const machine = await this.get(name);
+    return this.takeDebugTurn(name, async () => {
+      let connection: ChannelConnection;
+      try {
+        connection = await this.liveMachine(name, machine).channel.connect();
+      } catch (err) {
+        throw new ApiError({
+          code: ErrorCode.Failed,
+          message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
+        });
+      }
+      return action(connection);
+    });
   }
 
   async list(): Promise<MachineSummary[]> {
@@ -222,11 +263,10 @@ export class MachineService {
   }
 
   /**
-   * Runs `use` once every earlier user of machine `name`'s debug channel is done. The channel
-   * admits one client at a time: QEMU accepts the next connection only when the last one has
-   * gone, so a second client would wait inside QEMU with its request's deadline running (a
-   * snapshot asked for while the inspector reads the whole space failed that way under load),
-   * and the kernel reads every client's bytes as one stream. Waiting here costs no deadline.
+   * Runs `use` once every earlier user of machine `name`'s debug channel is done. The channel is
+   * one stream and the kernel answers in order: a snapshot asked for while a "now" read has
+   * hundreds of page requests in flight would wait behind them with its own deadline running (it
+   * failed that way under load). Waiting here, before sending, costs no deadline.
    */
   async takeDebugTurn<T>(name: string, use: () => Promise<T>): Promise<T> {
     const earlier = this.debugTurns.get(name) ?? Promise.resolve();
@@ -245,18 +285,6 @@ export class MachineService {
     }
   }
 
-  /** A connection to the kernel's debug channel of machine `name`, or an API error that says why not. */
-  private async debugClient(name: string, path: string): Promise<DebugClient> {
-    try {
-      return (await DebugClient.connect(path, SNAPSHOT_DEADLINE_MS)).client;
-    } catch (err) {
-      throw new ApiError({
-        code: ErrorCode.Failed,
-        message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
-      });
-    }
-  }
-
   /** Asks the kernel for a generation now, over its debug channel; resolves to its number. */
   async snapshotNow(name: string): Promise<number> {
     const machine = await this.get(name);
@@ -266,8 +294,7 @@ export class MachineService {
         code: ErrorCode.InvalidParams,
         message: `machine '${name}' is ${state}, not running`,
       });
-    const generation = await this.takeDebugTurn(name, async () => {
-      const client = await this.debugClient(name, machine.debugChannelPath);
+    const generation = await this.withDebugChannel(name, async ({ client }) => {
       try {
         return await client.snapshotNow();
       } catch (err) {
@@ -275,8 +302,6 @@ export class MachineService {
           code: ErrorCode.Failed,
           message: `the kernel of '${name}' did not take the snapshot: ${(err as Error).message}`,
         });
-      } finally {
-        client.close();
       }
     });
     this.emit('machine.timeline', { machine: name });
@@ -301,18 +326,8 @@ export class MachineService {
         code: ErrorCode.InvalidParams,
         message: `machine '${name}' is ${state}: start it to install classes into it`,
       });
-    return this.takeDebugTurn(name, () => this.install(name, machine.debugChannelPath, classes, runClass));
-  }
-
-  private async install(
-    name: string,
-    debugChannelPath: string,
-    classes: readonly CompiledClass[],
-    runClass: string | undefined,
-  ): Promise<{ classes: string[]; ran?: string }> {
-    const client = await this.debugClient(name, debugChannelPath);
-    const installed: string[] = [];
-    try {
+    return this.withDebugChannel(name, async ({ client }) => {
+      const installed: string[] = [];
       for (const cls of classes) {
         try {
           await client.installClass(cls);
@@ -335,9 +350,7 @@ export class MachineService {
         });
       }
       return { classes: installed, ran: runClass };
-    } finally {
-      client.close();
-    }
+    });
   }
 
   async rollback(name: string, generation: number): Promise<void> {
@@ -439,6 +452,7 @@ export class MachineService {
 
   dispose(): void {
     clearInterval(this.poll);
+    this.stopFollowing();
     this.machines.dispose();
   }
 
@@ -485,12 +499,50 @@ export class MachineService {
     return { kernelPath: prebuilt.kernelPath, ...(imagePath ? { imagePath } : {}), upToDate: true };
   }
 
+  /** The followed side of machine `name` (created on first use; connected only when asked). */
+  private liveMachine(name: string, machine: Machine): LiveMachine {
+    let live = this.live.get(name);
+    if (!live) {
+      live = new LiveMachine(machine.debugChannelPath, machine.dir.disk, {
+        onGeneration: ({ generation, objects }) => {
+          this.newest.set(name, generation);
+          this.emit('machine.generation', { machine: name, generation, objects });
+          this.emit('machine.timeline', { machine: name });
+        },
+        onProblem: (err) =>
+          this.emit('studio.error', {
+            title: `The studio cannot follow machine '${name}' live`,
+            message: err.message,
+            ...(err.stack ? { details: err.stack } : {}),
+          }),
+      });
+      this.live.set(name, live);
+    }
+    return live;
+  }
+
+  private async follow(name: string): Promise<void> {
+    const machine = await this.machines.get(name).catch(() => undefined);
+    if (!machine) return;
+    const { state } = await machine.status().catch(() => ({ state: 'stopped' }));
+    // A machine that stopped meanwhile is not followed; connecting would only time out.
+    if (state === 'running' && this.listeners.size > 0) await this.liveMachine(name, machine).follow();
+  }
+
+  private stopFollowing(): void {
+    for (const live of this.live.values()) live.dispose();
+    this.live.clear();
+  }
+
   private async checkGenerations(): Promise<void> {
     const statuses = await this.machines.list().catch(() => []);
     for (const status of statuses) {
       if (status.state !== 'running') continue;
       const machine = await this.machines.get(status.name).catch(() => undefined);
       if (!machine) continue;
+      // A followed machine's generations arrive as the kernel announces them.
+      if (this.live.get(status.name)?.channel.connected) continue;
+      void this.follow(status.name);
       let newest: number | null = null;
       try {
         newest = readGenerations(machine.dir.disk).newest;

@@ -99,14 +99,15 @@ async function main(): Promise<void> {
   };
   const inspectorRoot = panel('inspector');
   const inspector = new InspectorPanel(
-    inspectorRoot.querySelector<HTMLElement>('.inspector-mount')!,
+    {
+      mount: inspectorRoot.querySelector<HTMLElement>('.inspector-mount')!,
+      follow: inspectorRoot.querySelector<HTMLButtonElement>('.inspector-follow')!,
+    },
     api,
     () => picked?.name,
     (err) => showError('The inspector could not read the machine', err),
   );
-  inspectorRoot
-    .querySelector('.inspector-now')!
-    .addEventListener('click', () => void inspector.showGeneration());
+  inspectorRoot.querySelector('.inspector-now')!.addEventListener('click', () => void inspector.showNow());
   mountInspectorResizer(document.querySelector<HTMLElement>('.workbench')!, inspectorRoot);
   const expand = inspectorRoot.querySelector<HTMLButtonElement>('.inspector-expand')!;
   expand.addEventListener('click', () => {
@@ -125,12 +126,12 @@ async function main(): Promise<void> {
       picked = machine;
       void timeline.show(machine?.name);
       attachIfRunning(machine);
-      if (changed && isRunning(machine)) void inspector.showGeneration();
+      if (changed && machine) void inspector.machineChanged();
     },
     onState: (machine) => {
       attachIfRunning(machine);
       if (machine?.name === picked?.name && isRunning(machine) && !isRunning(picked))
-        void inspector.showGeneration();
+        void inspector.machineChanged();
       if (machine?.name === picked?.name) picked = machine;
     },
   });
