@@ -43,15 +43,21 @@ async function serialPort(name: string): Promise<{ path: string; server: Server;
   };
 }
 
-test('output is batched, and the scroll-back starts with the log', async () => {
-  const port = await serialPort('batch');
-  const log = join(dir, 'batch.log');
-  await writeFile(log, 'from the log\n');
+/** A hub on a new serial port whose console log already holds `logText`, for a running machine. */
+async function hubWithLog(name: string, logText: string) {
+  const port = await serialPort(name);
+  const log = join(dir, `${name}.log`);
+  await writeFile(log, logText);
   const hub = new ConsoleHub(
     log,
     () => connectSocketConsole(port.path),
     async () => true,
   );
+  return { port, log, hub };
+}
+
+test('output is batched, and the scroll-back starts with the log', async () => {
+  const { port, log, hub } = await hubWithLog('batch', 'from the log\n');
   try {
     const attachment = await hub.attach({ ack: 'auto' });
     assert.equal(new TextDecoder().decode(attachment.scrollback), 'from the log\n');
@@ -75,14 +81,7 @@ test('output is batched, and the scroll-back starts with the log', async () => {
 });
 
 test('a mark is a line of its own: live, in the log, and in a later scroll-back', async () => {
-  const port = await serialPort('mark');
-  const log = join(dir, 'mark.log');
-  await writeFile(log, 'tick 1\n');
-  const hub = new ConsoleHub(
-    log,
-    () => connectSocketConsole(port.path),
-    async () => true,
-  );
+  const { port, log, hub } = await hubWithLog('mark', 'tick 1\n');
   try {
     const attachment = await hub.attach({ ack: 'auto' });
     const received: string[] = [];
