@@ -57,7 +57,7 @@ async function hubWithLog(name: string, logText: string) {
 }
 
 test('output is batched, and the scroll-back starts with the log', async () => {
-  const { port, log, hub } = await hubWithLog('batch', 'from the log\n');
+  const { port, hub } = await hubWithLog('batch', 'from the log\n');
   try {
     const attachment = await hub.attach({ ack: 'auto' });
     assert.equal(new TextDecoder().decode(attachment.scrollback), 'from the log\n');
