@@ -16,7 +16,7 @@ import { liveHeap, liveSource } from '../dist/node/live-source.js';
 import { followCommitted } from '../dist/node/live-view.js';
 import { bootMachine } from '../dist/node/test-machine.test.js';
 import { writeSection } from './doc.mjs';
-import { DATA_PAGES, workerProgram } from './worker-program.mjs';
+import { DATA_PAGES, spread, throughputTable, viewAges, workerProgram } from './live-bench.mjs';
 
 /** The kernel's snapshot interval, and so the refresh period. */
 const SNAPSHOT_MS = 1000;
@@ -116,11 +116,6 @@ function refresher(mode, client, hello) {
   };
 }
 
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
 try {
   await machine.waitFor(/units \d+/, 90_000);
   const { client, hello } = await DebugClient.connect(machine.socket, 60_000);
@@ -147,35 +142,22 @@ try {
   }
   client.close();
 
-  const alone = results.get('alone').rates;
-  const rows = MODES.map((mode) => {
-    const { rates, phases } = results.get(mode);
-    const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-    const mean = sum(rates) / rates.length;
-    const ratios = rates.map((x, i) => x / alone[i]);
-    const ratio = sum(rates) / sum(alone);
-    const views = phases.flat();
-    if (mode === 'alone') return [mode, mean.toFixed(0), '1.000', '—', '—', '—', '—', '—'];
-    const durations = views.map((v) => v.ready - v.start);
-    const ages = phases.flatMap((p) => p.slice(1).map((v, i) => v.ready - p[i].consistentAt));
-    const spread = (xs) =>
-      xs.length ? `${quantile(xs, 0.5).toFixed(0)} / ${Math.max(...xs).toFixed(0)} ms` : '—';
-    return [
-      mode,
-      mean.toFixed(0),
-      ratio.toFixed(3),
-      `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
-      `${((1 - ratio) * 100).toFixed(1)} %`,
-      String(views.length),
-      spread(durations),
-      spread(ages),
-    ];
-  });
-  const table = [
-    '| refresh | guest units/s (mean) | throughput vs. alone (sum over rounds) | per-round ratios | loss | refreshes | refresh p50 / max | view age when replaced p50 / max |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+  const table = throughputTable(
+    MODES,
+    'alone',
+    results,
+    [
+      'refresh',
+      'guest units/s (mean)',
+      'throughput vs. alone (sum over rounds)',
+      'per-round ratios',
+      'loss',
+      'refreshes',
+      'refresh p50 / max',
+      'view age when replaced p50 / max',
+    ],
+    (phases) => [spread(phases.flat().map((v) => v.ready - v.start)), spread(viewAges(phases))],
+  );
   const load = `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`;
   writeSection(
     'live-refresh',

@@ -24,7 +24,13 @@ import { HeapSnapshot } from '@phantom/inspector/common/heap.js';
 import { objectChange } from '@phantom/inspector/common/object-changes.js';
 import { threads } from '@phantom/inspector/common/objects.js';
 import { writeSection } from '../../inspector/bench/doc.mjs';
-import { DATA_PAGES, workerProgram } from '../../inspector/bench/worker-program.mjs';
+import {
+  DATA_PAGES,
+  spread,
+  throughputTable,
+  viewAges,
+  workerProgram,
+} from '../../inspector/bench/live-bench.mjs';
 import { InspectorSpaces } from '../dist/host/inspector-spaces.js';
 import { MachineService } from '../dist/host/machine-service.js';
 
@@ -119,11 +125,6 @@ function follower(mode) {
   };
 }
 
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
 try {
   await service.create(NAME, 'worker');
   await service.start(NAME);
@@ -164,33 +165,21 @@ try {
   const space = await spaces.space(NAME);
   const usedKiB = Math.round(space.bytes.length / 1024);
 
-  const alone = results.get('not followed').rates;
-  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-  const rows = MODES.map((mode) => {
-    const { rates, phases } = results.get(mode);
-    const mean = sum(rates) / rates.length;
-    const ratios = rates.map((x, i) => x / alone[i]);
-    const ratio = sum(rates) / sum(alone);
-    if (mode === 'not followed') return [mode, mean.toFixed(0), '1.000', '—', '—', '—', '—'];
-    const views = phases.flat();
-    const ages = phases.flatMap((p) => p.slice(1).map((v, i) => v.ready - p[i].consistentAt));
-    const spread = (xs) =>
-      xs.length ? `${quantile(xs, 0.5).toFixed(0)} / ${Math.max(...xs).toFixed(0)} ms` : '—';
-    return [
-      mode,
-      mean.toFixed(0),
-      ratio.toFixed(3),
-      `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
-      `${((1 - ratio) * 100).toFixed(1)} %`,
-      String(views.length),
-      spread(ages),
-    ];
-  });
-  const table = [
-    '| studio | guest units/s (mean) | throughput vs. not followed (sum over rounds) | per-round ratios | loss | views | view age when replaced p50 / max |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+  const table = throughputTable(
+    MODES,
+    'not followed',
+    results,
+    [
+      'studio',
+      'guest units/s (mean)',
+      'throughput vs. not followed (sum over rounds)',
+      'per-round ratios',
+      'loss',
+      'views',
+      'view age when replaced p50 / max',
+    ],
+    (phases) => [spread(viewAges(phases))],
+  );
   const load = `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`;
   writeSection(
     'live-follow',
