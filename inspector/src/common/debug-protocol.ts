@@ -290,6 +290,19 @@ export interface HelloReply {
   kernel: string;
 }
 
+/** A HELLO reply's payload, as the kernel's agent writes it (for peers that stand in for it). */
+export function encodeHello(reply: HelloReply): Uint8Array {
+  return new PayloadWriter()
+    .u16(reply.protocolVersion)
+    .u16(reply.revision)
+    .u32(reply.formatVersion)
+    .u32(reply.spaceBase)
+    .u32(reply.spaceSize)
+    .u32(reply.maxPayload)
+    .str(reply.kernel)
+    .finish();
+}
+
 export function decodeHello(p: Uint8Array): HelloReply {
   const r = new PayloadReader(p, 'HELLO reply');
   const protocolVersion = r.u16();

@@ -23,15 +23,15 @@ async function peer(
   return { path, server };
 }
 
-const hello = new P.PayloadWriter()
-  .u16(1)
-  .u16(0)
-  .u32(1)
-  .u32(0x40000000)
-  .u32(1 << 26)
-  .u32(65536)
-  .str('test peer')
-  .finish();
+const hello = P.encodeHello({
+  protocolVersion: 1,
+  revision: 0,
+  formatVersion: 1,
+  spaceBase: 0x40000000,
+  spaceSize: 1 << 26,
+  maxPayload: 65536,
+  kernel: 'test peer',
+});
 const reply = (socket: Socket, f: P.Frame, payload: Uint8Array) =>
   socket.write(P.encodeFrame(f.type | P.DBG_REPLY_BIT, f.id, payload));
 

@@ -14,15 +14,15 @@ import { SharedDebugChannel } from './shared-channel.js';
 const dir = mkdtempSync(join(tmpdir(), 'phantom-shared-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const helloPayload = new P.PayloadWriter()
-  .u16(1)
-  .u16(0)
-  .u32(1)
-  .u32(0x40000000)
-  .u32(1 << 26)
-  .u32(65536)
-  .str('test peer')
-  .finish();
+const helloPayload = P.encodeHello({
+  protocolVersion: 1,
+  revision: 0,
+  formatVersion: 1,
+  spaceBase: 0x40000000,
+  spaceSize: 1 << 26,
+  maxPayload: 65536,
+  kernel: 'test peer',
+});
 
 function generationEvent(n: number): Uint8Array {
   const w = new P.PayloadWriter()
