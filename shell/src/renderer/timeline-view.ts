@@ -28,6 +28,8 @@ const HOVER_TOLERANCE_PX = 8;
 /** A checkpoint is hit on its diamond or its name, within this many pixels of the row. */
 const CHECKPOINT_HIT_PX = 9;
 const CHECKPOINT_FONT = '11px system-ui, sans-serif';
+/** A checkpoint's name starts this far right of its diamond's centre. */
+const CHECKPOINT_NAME_OFFSET = 9;
 const MIN_SPAN_MS = 50;
 
 /**
@@ -437,7 +439,7 @@ export class TimelineView {
         ctx.lineWidth = 1.5;
         ctx.stroke();
       }
-      ctx.fillText(checkpoint.name, x + 9, CHECKPOINT_ROW);
+      ctx.fillText(checkpoint.name, x + CHECKPOINT_NAME_OFFSET, CHECKPOINT_ROW);
     });
   }
 
@@ -479,13 +481,16 @@ export class TimelineView {
     return index < 0 ? undefined : { kind: 'generation', index };
   }
 
-  /** The checkpoint whose diamond or name is under `x` on the checkpoint row (newest first), or -1. */
+  /**
+   * The checkpoint whose diamond or name is under `x` on the checkpoint row (newest first), or -1.
+   * Runs on every pointer move over the row: the names' widths come from labelWidth's cache.
+   */
   private checkpointAt(x: number): number {
     this.context.font = CHECKPOINT_FONT;
     const { checkpoints } = this.layout;
     for (let i = checkpoints.length - 1; i >= 0; i--) {
       const at = this.x(checkpoints[i]!.time);
-      const nameEnd = at + 9 + this.context.measureText(checkpoints[i]!.name).width;
+      const nameEnd = at + CHECKPOINT_NAME_OFFSET + this.labelWidth(checkpoints[i]!.name);
       if (x >= at - CHECKPOINT_HIT_PX && x <= nameEnd) return i;
     }
     return -1;
