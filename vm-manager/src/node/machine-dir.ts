@@ -201,23 +201,16 @@ export class MachineDir {
    * problem too.
    */
   async checkDisk(): Promise<void> {
-    const header = Buffer.alloc(QCOW2_HEADER_BYTES);
-    let length: number;
+    let header: Buffer;
     try {
-      const file = await open(this.disk, 'r');
-      try {
-        length = (await file.read(header, 0, QCOW2_HEADER_BYTES, 0)).bytesRead;
-      } finally {
-        await file.close();
-      }
+      header = await readStart(this.disk, QCOW2_HEADER_BYTES);
     } catch {
       throw new VmError('disk-problem', `machine '${this.name}' has no disk (${this.disk} is missing)`);
     }
-    const version = header.readUInt32BE(4);
     if (
-      length < QCOW2_HEADER_BYTES ||
+      header.length < QCOW2_HEADER_BYTES ||
       header.readUInt32BE(0) !== QCOW2_MAGIC ||
-      (version !== 2 && version !== 3)
+      (header.readUInt32BE(4) !== 2 && header.readUInt32BE(4) !== 3)
     )
       throw new VmError(
         'disk-problem',
@@ -250,19 +243,25 @@ function ownerAlive(pid: number): boolean {
  * name a backing file.
  */
 async function imageFormat(path: string): Promise<'qcow2' | 'raw'> {
-  const magic = Buffer.alloc(4);
-  let file: Awaited<ReturnType<typeof open>>;
+  let start: Buffer;
   try {
-    file = await open(path, 'r');
+    start = await readStart(path, 4);
   } catch (err) {
     throw new VmError('disk-problem', `cannot read the boot image ${path}: ${(err as Error).message}`);
   }
+  return start.length === 4 && start.readUInt32BE(0) === QCOW2_MAGIC ? 'qcow2' : 'raw';
+}
+
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+async function readStart(path: string, bytes: number): Promise<Buffer> {
+  const file = await open(path, 'r');
   try {
-    await file.read(magic, 0, 4, 0);
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await file.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await file.close();
   }
-  return magic.readUInt32BE(0) === QCOW2_MAGIC ? 'qcow2' : 'raw';
 }
 
 export async function runQemuImg(args: string[]): Promise<string> {
