@@ -310,6 +310,18 @@ journeyStep(
     await inspector.status
       .filter({ hasText: `Generation ${target}:` })
       .waitFor({ timeout: MACHINE_DEADLINE_MS });
+    // The timeline refreshes with every new generation; the chosen one stays in view, and so do
+    // the panes opened on it.
+    await inspector.summaryRow('.demo.counter').click();
+    await inspector.panes.first().locator('button.ph-ref').first().click();
+    await inspector.panes.nth(1).locator('th', { hasText: 'count' }).waitFor();
+    const seen = await generationCount(timeline);
+    await until(
+      async () => (await generationCount(timeline)) >= seen + 2,
+      'two more generations on the timeline',
+    );
+    assert.equal(await inspector.panes.count(), 2, 'the panes opened on the chosen generation stay open');
+    assert.match((await inspector.status.textContent()) ?? '', new RegExp(`Generation ${target}:`));
     await page.screenshot({ path: join(artifactsDir, 'inspector-generation.png') });
     await page.getByTestId('inspector-expand').click();
     await follow.click();

@@ -108,6 +108,8 @@ export class TimelinePanel {
   /** Shows a timeline that did not come from a machine (the benchmark's). */
   setTimeline(timeline: Timeline): void {
     this.view.setTimeline(timeline);
+    // The selection stays, but a generation on it may have left the store disk since.
+    this.showSelection();
     const { generations, laneCount } = this.view.model;
     this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
     this.drawPlot();
@@ -131,21 +133,25 @@ export class TimelinePanel {
     this.selectListeners.push(listener);
   }
 
+  /** The user chose what is selected: the listeners inspect it. */
   private selectionChanged(): void {
-    this.applySelection();
-    this.selectionText.title = this.selectionText.textContent ?? '';
+    const { a, b } = this.view.selection;
+    const { generations } = this.view.model;
+    const ga = generations[a];
+    const gb = generations[b];
+    // Only what is on the store disk can be inspected.
+    if (ga?.onDisk && (!gb || gb.onDisk))
+      for (const listener of this.selectListeners) listener(ga.number, gb?.number);
+    this.showSelection();
   }
 
-  /** Tells the listeners, enables "Roll back here" for what can be restored, and says what is selected. */
-  private applySelection(): void {
+  /** Enables "Roll back here" for what can be restored, and says what is selected. */
+  private showSelection(): void {
     const { a, b, checkpoint } = this.view.selection;
     const { generations, checkpoints } = this.view.model;
     const ga = generations[a];
     const gb = generations[b];
     const cp = checkpoints[checkpoint];
-    // Only what is on the store disk can be inspected.
-    if (ga?.onDisk && (!gb || gb.onDisk))
-      for (const listener of this.selectListeners) listener(ga.number, gb?.number);
     this.rollbackButton.disabled = !this.machine || !(cp || ga?.onDisk);
     this.rollbackButton.title =
       ga && !ga.onDisk
@@ -163,6 +169,7 @@ export class TimelinePanel {
           : ` · ${gb.objects >= ga.objects ? '+' : ''}${(gb.objects - ga.objects).toLocaleString()} objects`;
       this.selectionText.textContent = `A: generation ${ga.number} · B: generation ${gb.number}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
     }
+    this.selectionText.title = this.selectionText.textContent;
   }
 
   private confirmRollback(): void {

@@ -145,16 +145,28 @@ export class TimelineView {
   }
 
   setTimeline(timeline: Timeline): void {
-    const keep = [this.selection.a, this.selection.b].map((i) => this.layout.generations[i]?.id);
-    const keepCheckpoint = this.layout.checkpoints[this.selection.checkpoint]?.name;
+    const [a, b, checkpoint] = this.selectedKeys();
     this.layout = layoutTimeline(timeline);
-    this.selection.a = keep[0] === undefined ? -1 : (this.layout.indexById.get(keep[0]) ?? -1);
-    this.selection.b = keep[1] === undefined ? -1 : (this.layout.indexById.get(keep[1]) ?? -1);
-    this.selection.checkpoint = this.layout.checkpoints.findIndex((c) => c.name === keepCheckpoint);
+    this.selection.a = a === undefined ? -1 : (this.layout.indexById.get(a) ?? -1);
+    this.selection.b = b === undefined ? -1 : (this.layout.indexById.get(b) ?? -1);
+    this.selection.checkpoint = this.layout.checkpoints.findIndex((c) => c.name === checkpoint);
     this.activeLane = this.layout.currentIndex >= 0 ? this.layout.lanes[this.layout.currentIndex]! : 0;
     if (this.followHistory && !this.pointerInside) this.zoomToFit();
     this.requestDraw();
-    this.emitSelection();
+    // A refresh (one a generation) tells the selection's listeners only when it changed what is
+    // selected, by dropping it: each of them reloads the inspector.
+    const after = this.selectedKeys();
+    if (after[0] !== a || after[1] !== b || after[2] !== checkpoint) this.emitSelection();
+  }
+
+  /** What is selected, by the generations' ids and the checkpoint's name (indexes change on refresh). */
+  private selectedKeys(): [number | undefined, number | undefined, string | undefined] {
+    const { generations, checkpoints } = this.layout;
+    return [
+      generations[this.selection.a]?.id,
+      generations[this.selection.b]?.id,
+      checkpoints[this.selection.checkpoint]?.name,
+    ];
   }
 
   get model(): TimelineLayout {
