@@ -47,6 +47,42 @@ export async function bootstrap() {
   });
 }
 
+/** How long a daemon just started may take before its socket answers. */
+const SERVICE_READY_MS = 15_000;
+
+/**
+ * Starts the services the tests (and the studio's libvirt machines) use and that a machine
+ * without systemd does not start by itself: libvirt's virtlogd and libvirtd, as root, then waits
+ * until libvirtd answers. A running daemon is left alone. Where they cannot be started (not
+ * root), says so in a line: the libvirt tests will then say what is missing.
+ */
+export async function startServices() {
+  if (spawnSync('sh', ['-c', 'command -v libvirtd']).status !== 0) return;
+  const running = (name) => spawnSync('pgrep', ['-x', name]).status === 0;
+  const missing = ['virtlogd', 'libvirtd'].filter((name) => !running(name));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.log(
+      `services: ${missing.join(' and ')} not running, and only root starts them (sudo systemctl start libvirtd)`,
+    );
+    return;
+  }
+  for (const name of missing) runSync(name, ['-d']);
+  const answers = () =>
+    spawnSync('virsh', ['-c', 'qemu:///system', 'version'], { stdio: 'ignore' }).status === 0;
+  const deadline = Date.now() + SERVICE_READY_MS;
+  while (!answers()) {
+    if (Date.now() > deadline) {
+      console.log(
+        `services: started ${missing.join(' and ')}, but libvirtd does not answer at qemu:///system`,
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  console.log(`services: started ${missing.join(' and ')}`);
+}
+
 /** The Electron binary's path when one is installed and runs, else a reason why not. */
 export function electronBinary() {
   let binary;

@@ -1,6 +1,7 @@
-// `npm test`: bootstraps, builds, then runs every suite of the repository — the checks (type
-// check, linter, dependency direction), each workspace's node:test files, the kernel's hosted C
-// tests and its QEMU boot tests, and the end-to-end tests — and ends with one summary line,
+// `npm test`: bootstraps, starts the services the tests use (libvirtd), builds, then runs every
+// suite of the repository — the checks (type check, linter, dependency direction), each
+// workspace's node:test files, the kernel's hosted C tests and its QEMU boot tests, and the
+// end-to-end tests — and ends with one summary line,
 // `N passed, N failed` (`, N skipped` when any were skipped), added up over all suites.
 //
 //   npm test                     everything
@@ -10,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from './build.mjs';
-import { bootstrap, findFiles, root, workspaces } from './lib.mjs';
+import { bootstrap, findFiles, root, startServices, workspaces } from './lib.mjs';
 import { lint } from './lint.mjs';
 
 const artifacts = join(root, 'artifacts');
@@ -116,6 +117,7 @@ if ((await bootstrap()) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+await startServices();
 if ((await build()) !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);

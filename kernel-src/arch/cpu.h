@@ -41,6 +41,9 @@ static inline uint32_t irq_save(void) {
 }
 static inline void irq_restore(uint32_t flags) { __asm__ volatile("pushl %0; popfl" : : "r"(flags) : "memory", "cc"); }
 
+#define CR0_PG 0x80000000u /* paging on */
+#define CR0_WP 0x00010000u /* ring 0 honours read-only pages */
+
 static inline uint32_t read_cr0(void) {
   uint32_t v;
   __asm__ volatile("mov %%cr0, %0" : "=r"(v));

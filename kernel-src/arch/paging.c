@@ -13,8 +13,6 @@
 #include "platform.h"
 
 #define LARGE_PAGE_BYTES 0x400000u
-#define CR0_PG 0x80000000u
-#define CR0_WP 0x00010000u
 #define CR4_PSE 0x00000010u
 #define FRAME_MASK 0xFFFFF000u
 

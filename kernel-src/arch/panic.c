@@ -14,6 +14,9 @@
 #define MAX_TRACE_FRAMES 32
 #define MAX_WALKED_FRAMES 100000
 #define ISA_DEBUG_EXIT_PORT 0xF4
+/* QEMU's pvpanic ISA device (libvirt's <panic model='isa'/>): bit 0 written means "panicked". */
+#define PVPANIC_PORT 0x505
+#define PVPANIC_PANICKED 1
 
 struct ksym {
   uint32_t addr;
@@ -30,6 +33,10 @@ __attribute__((noreturn)) void machine_halt(enum halt_status status) {
   /* QEMU started with -device isa-debug-exit,iobase=0xf4 exits with (status << 1) | 1;
      without that device the write goes nowhere and we halt. */
   outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);
+  /* A machine run by vm-manager has no isa-debug-exit but a pvpanic device: a halt for any reason
+     but success tells the hypervisor the guest is dead, so the studio says "crashed" at once
+     instead of showing a halted CPU as running. Without the device the write goes nowhere. */
+  if (status != HALT_OK) outb(PVPANIC_PORT, PVPANIC_PANICKED);
   for (;;) cpu_hlt();
 }
 

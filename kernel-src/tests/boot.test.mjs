@@ -1,4 +1,4 @@
-// boot.test.mjs — the kernel booted in QEMU (TCG, or KVM when /dev/kvm exists): reads serial 1
+// boot.test.mjs — the kernel booted in QEMU (TCG, or KVM when its probe passed): reads serial 1
 // and checks the boot, the command line, the panic report, the disk driver and the pager.
 // Builds nothing: `npm test` runs `make -C kernel-src` first. Every console log is attached to
 // a failing assertion and written to artifacts/kernel-boot/.

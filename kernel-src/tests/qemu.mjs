@@ -3,6 +3,7 @@
 // device), when a wanted line appears, or at a deadline; QEMU is always killed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chooseAccelerator } from '@phantom/vm-manager/node/accelerator.js';
 import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,14 @@ export const kernelPath = join(kernelDir, 'build', 'phantom.elf');
 export const BLOCK_SIZE = 4096;
 /** Generous: a boot under TCG on 2 shared cores with other QEMUs running. */
 export const BOOT_DEADLINE_MS = 60_000;
+
+/**
+ * The accelerator every boot here uses: vm-manager's decision, as for a machine (KVM only when a
+ * probe boot of this kernel under it passed; cached), so tests and benchmarks run as machines do.
+ * A probe that failed is said once per process.
+ */
+export const accelerator = await chooseAccelerator({ kernelPath });
+if (accelerator.accel === 'tcg' && accelerator.source.endsWith('probe')) console.error(`qemu.mjs: ${accelerator.why}`);
 
 /** What the kernel's machine_halt(status) makes QEMU exit with. */
 export const haltExitCode = (status) => (status << 1) | 1;
@@ -59,9 +68,8 @@ export function boot({
   onLine,
 } = {}) {
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: build it with make -C kernel-src`);
-  const accel = existsSync('/dev/kvm') ? 'kvm' : 'tcg';
   const args = [
-    '-accel', accel, '-m', memory, '-kernel', kernelPath, '-append', append,
+    '-accel', accelerator.accel, '-m', memory, '-kernel', kernelPath, '-append', append,
     // -nodefaults: no NIC (its option ROM), VGA, floppy or CD-ROM; saves about a third of the firmware's start.
     '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',

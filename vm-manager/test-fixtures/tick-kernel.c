@@ -2,9 +2,12 @@
  * A tiny multiboot guest for vm-manager's driver tests, not the Phantom kernel: it prints
  * "tick N" on COM1 at a steady pace and answers each byte it receives with "echo: C", so tests
  * can see a machine run, pause, take input and go back in time when a checkpoint is reverted.
+ * Two bytes make it die as a broken kernel would, for the crash tests: '!' triple-faults the CPU
+ * (an empty IDT, then an exception), 'P' announces a panic on the pvpanic device and halts.
  * Built by the tests with the host's gcc (-m32); nothing here is shipped.
  */
 #define COM1 0x3f8
+#define PVPANIC_PORT 0x505
 #define MULTIBOOT_MAGIC 0x1badb002u
 
 __attribute__((section(".multiboot"), used, aligned(4))) static const unsigned int multiboot_header[3] = {
@@ -52,14 +55,34 @@ static void put_number(unsigned int n) {
  * revert (which restores the counter, not the clock) from printing a burst of catch-up ticks. */
 #define TICK_CYCLES 200000000ull
 
+static void triple_fault(void) {
+  static const struct __attribute__((packed)) {
+    unsigned short limit;
+    unsigned int base;
+  } empty_idt = {0, 0};
+  __asm__ volatile("lidt %0; int3" : : "m"(empty_idt));
+}
+
+static void die(char how) {
+  if (how == '!') {
+    puts_("triple-faulting now\n");
+    triple_fault();
+  }
+  puts_("panicking now\n");
+  outb(PVPANIC_PORT, 1);
+  for (;;) __asm__ volatile("cli; hlt");
+}
+
 void kmain(void) {
   unsigned int tick = 0;
   unsigned long long next = rdtsc();
   puts_("tick-kernel up\n");
   for (;;) {
     if (inb(COM1 + 5) & 0x01) {
+      char c = (char)inb(COM1);
+      if (c == '!' || c == 'P') die(c);
       puts_("echo: ");
-      put((char)inb(COM1));
+      put(c);
       put('\n');
     }
     if (rdtsc() >= next) {

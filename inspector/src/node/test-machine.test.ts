@@ -14,6 +14,20 @@ import { join } from 'node:path';
 export const repo = join(import.meta.dirname, '../../..');
 const kernel = join(repo, 'kernel-src/build/phantom.elf');
 
+let accelerator: string | undefined;
+/**
+ * The accelerator machines get, asked of the phantom CLI (vm-manager's probe, cached): the
+ * inspector sits below vm-manager, so it asks the command, not the module.
+ */
+function machineAccelerator(): string {
+  accelerator ??= execFileSync(
+    process.execPath,
+    [join(repo, 'vm-manager/bin/phantom.mjs'), 'doctor', '--accelerator', '--kernel', kernel],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  ).trim();
+  return accelerator;
+}
+
 export interface TestMachine {
   readonly dir: string;
   readonly image: string;
@@ -48,7 +62,7 @@ export function bootMachine(options: {
   ]);
   let output = '';
   const qemu: ChildProcess = spawn('qemu-system-i386', [
-    ...(existsSync('/dev/kvm') ? ['-accel', 'kvm'] : ['-accel', 'tcg']),
+    ...['-accel', machineAccelerator()],
     ...['-m', '128M', '-kernel', kernel, '-append', options.append ?? '', '-display', 'none', '-no-reboot'],
     ...[
       '-serial',

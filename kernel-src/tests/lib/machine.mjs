@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
 import { writeGeneration0 } from '@phantom/lang/common/store/generation0.js';
-import { kernelPath, writeStoreDisk } from '../qemu.mjs';
+import { accelerator, kernelPath, writeStoreDisk } from '../qemu.mjs';
 
 /** Compiles `sources` (paths) and writes generation 0 of a store running `mainClasses` to `diskPath`. */
 export async function buildStoreDisk(diskPath, sources, mainClasses, { spaceBytes = 64 << 20, diskBytes } = {}) {
@@ -42,7 +42,7 @@ export class Machine {
   constructor({ disk, append = '', memory = '256M', debugSocket, drive, kernel = kernelPath, extraArgs = [] }) {
     if (!existsSync(kernel)) throw new Error(`${kernel} is missing: build it with make -C kernel-src`);
     const args = [
-      '-accel', existsSync('/dev/kvm') ? 'kvm' : 'tcg', '-m', memory, '-kernel', kernel, '-append', append,
+      '-accel', accelerator.accel, '-m', memory, '-kernel', kernel, '-append', append,
       '-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot',
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
       '-drive', drive ?? `file=${disk},if=virtio,format=raw`,

@@ -30,6 +30,14 @@ export const StudioInfo = z.object({
 });
 export type StudioInfo = z.infer<typeof StudioInfo>;
 
+/** The accelerator machines get on this host, and why (vm-manager's probe; see `phantom doctor`). */
+export const HostAccelerator = z.object({
+  /** null: no machine can start (PHANTOM_ACCEL asks for what this host cannot do). */
+  name: z.enum(['kvm', 'tcg']).nullable(),
+  why: z.string(),
+});
+export type HostAccelerator = z.infer<typeof HostAccelerator>;
+
 const StreamId = z.number().int().positive();
 const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
 
@@ -128,6 +136,8 @@ const Done = z.null();
 /** Method name → schemas of its parameters and its result. */
 export const methods = {
   'studio.info': { params: z.object({}).strict(), result: StudioInfo },
+  /** Separate from studio.info: the first answer on a host with a KVM device may take a probe boot. */
+  'studio.accelerator': { params: z.object({}).strict(), result: HostAccelerator },
   /** The renderer has shown `chars` more characters of the stream (flow control). */
   'stream.ack': {
     params: z.object({ stream: StreamId, chars: z.number().int().positive() }).strict(),

@@ -12,8 +12,10 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
+import { chooseAccelerator } from '@phantom/vm-manager/node/accelerator.js';
 import { build } from '@phantom/vm-manager/node/build.js';
 import { readGenerations } from '@phantom/vm-manager/node/generations.js';
+import { defaultKernelPath } from '@phantom/vm-manager/node/host-report.js';
 import {
   type ConsoleAttachment,
   type Machine,
@@ -29,6 +31,7 @@ import {
   type EventData,
   type EventMessage,
   type EventName,
+  type HostAccelerator,
   type MachineSummary,
   type Timeline,
 } from '../common/api.js';
@@ -113,6 +116,35 @@ class ConsoleSource implements StreamSource {
   dispose(): void {
     this.disposed = true;
     this.attachment.dispose();
+  }
+}
+
+/** How much of a stopped machine's console log its console tab shows. */
+const RECORDED_CONSOLE_BYTES = 64 * 1024;
+
+/** A console that is no longer live: its recorded text once, then the end. */
+class RecordedConsole implements StreamSource {
+  private ended = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly reason: string,
+  ) {}
+
+  onData(listener: (text: string) => void): void {
+    if (this.text) queueMicrotask(() => this.ended || listener(this.text));
+  }
+
+  onEnd(listener: (reason: string) => void): void {
+    queueMicrotask(() => this.ended || listener(this.reason));
+  }
+
+  pause(): void {}
+
+  resume(): void {}
+
+  dispose(): void {
+    this.ended = true;
   }
 }
 
@@ -230,16 +262,29 @@ export class MachineService {
     await this.build(name, machine.config.program);
   }
 
+  /** The accelerator machines get here, for the status bar: the one the kernel machines boot decides. */
+  async accelerator(): Promise<HostAccelerator> {
+    try {
+      const choice = await chooseAccelerator({
+        kernelPath: this.prebuilt?.kernelPath ?? defaultKernelPath(),
+      });
+      return { name: choice.accel, why: choice.why };
+    } catch (err) {
+      return { name: null, why: (err as Error).message };
+    }
+  }
+
   async start(name: string): Promise<void> {
     const machine = await this.get(name);
     this.progress(name, 'boot', 'starting QEMU', 10, false);
+    let notes: string[] = [];
     try {
-      await machine.start();
+      notes = (await machine.start()).notes;
     } catch (err) {
       this.progress(name, 'boot', 'start failed', 100, true);
       translate(err);
     }
-    this.progress(name, 'boot', 'running', 100, true);
+    this.progress(name, 'boot', ['running', ...notes].join('; '), 100, true);
   }
 
   async stop(name: string): Promise<void> {
@@ -445,9 +490,16 @@ export class MachineService {
     return history;
   }
 
+  /**
+   * The machine's console: live while it runs; otherwise what it printed last (a crashed
+   * machine's panic, the lines before a power cut), then the end, saying the machine's state.
+   */
   async attachConsole(name: string): Promise<StreamSource> {
     const machine = await this.get(name);
-    return new ConsoleSource(await machine.attachConsole({ ack: 'manual' }).catch(translate));
+    const { state } = await machine.status().catch(translate);
+    if (state === 'running' || state === 'paused')
+      return new ConsoleSource(await machine.attachConsole({ ack: 'manual' }).catch(translate));
+    return new RecordedConsole(await machine.consoleLog(RECORDED_CONSOLE_BYTES), `the machine is ${state}`);
   }
 
   dispose(): void {

@@ -44,6 +44,7 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       mode: services.identity.mode,
       platform: process.platform,
     }),
+    'studio.accelerator': () => machines.accelerator(),
     'stream.ack': ({ stream, chars }) => {
       hub.ack(stream, chars);
       return null;

@@ -3,7 +3,7 @@
  * inspector, timeline, status bar) and connects each panel to the API. Panels mount into the
  * elements named by their data-panel attribute.
  */
-import type { MachineSummary } from '../common/api.js';
+import type { HostAccelerator, MachineSummary } from '../common/api.js';
 import { connectApi } from './api-client.js';
 import { mountInspectorResizer } from './column-resizer.js';
 import { ConsolePanel, loadXterm } from './console-panel.js';
@@ -45,6 +45,13 @@ function linkStylesheet(href: string): Promise<void> {
     link.addEventListener('error', () => reject(new Error(`${href} did not load`)));
     document.head.append(link);
   });
+}
+
+/** The status bar's accelerator: its name, and why in the tooltip (KVM only when a probe boot passed). */
+function showAccelerator(element: HTMLElement, accelerator: HostAccelerator): void {
+  element.textContent = accelerator.name ? `QEMU ${accelerator.name.toUpperCase()}` : 'no accelerator';
+  element.title = accelerator.why;
+  element.classList.toggle('status-problem', accelerator.name === null);
 }
 
 async function main(): Promise<void> {
@@ -140,6 +147,10 @@ async function main(): Promise<void> {
     performance.mark(StartupMark.ApiAnswered);
     byTestId('studio-version').textContent = `${info.name} ${info.version}`;
     byTestId('studio-mode').textContent = info.mode === 'browser' ? 'browser mode' : 'Electron';
+    void api.call('studio.accelerator', {}).then(
+      (accelerator) => showAccelerator(byTestId('studio-accelerator'), accelerator),
+      (err) => showError('Cannot tell which accelerator machines get', err),
+    );
     await Promise.all([explorer.refresh(), machineBar.refresh()]);
     document.body.dataset.ready = 'true';
     performance.mark(StartupMark.Interactive);

@@ -134,9 +134,16 @@ export class MachineBar {
       void this.refresh();
       return;
     }
+    const was = machine.state;
     machine.state = change.state;
     if (change.detail) machine.reason = change.detail;
     else delete machine.reason;
+    // A crash is news wherever the user looks: why, in the hypervisor's and the kernel's last words.
+    if (change.state === 'crashed' && was !== 'crashed')
+      showError(
+        `Machine '${machine.name}' crashed`,
+        new Error(change.detail ?? 'the hypervisor gave no reason'),
+      );
     if (machine.name === this.picked) {
       this.renderState();
       this.listener.onState(machine);

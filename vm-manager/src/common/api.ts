@@ -55,6 +55,23 @@ export const machineNameSchema = z
 export const MACHINE_STATES = ['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed'] as const;
 export type MachineState = (typeof MACHINE_STATES)[number];
 
+/** How QEMU runs the guest: hardware virtualisation, or its own emulator. */
+export const ACCELERATORS = ['kvm', 'tcg'] as const;
+export type Accelerator = (typeof ACCELERATORS)[number];
+
+/** The accelerator a boot used and, in one line, why (see node/accelerator.ts). */
+export interface AcceleratorUsed {
+  name: Accelerator;
+  why: string;
+}
+
+/** What a start did besides starting the machine. */
+export interface StartResult {
+  accelerator: AcceleratorUsed;
+  /** What was changed on the host so that the machine could start, in a sentence each (an ACL granted). */
+  notes: string[];
+}
+
 export interface MachineStatus {
   name: string;
   state: MachineState;
@@ -63,8 +80,13 @@ export interface MachineStatus {
   uri?: string;
   /** When the machine entered `state` (ms since the epoch). */
   since: number;
-  /** Why the machine crashed or failed to start, when it did. */
+  /**
+   * Why the machine crashed (what the hypervisor saw, with the console's and QEMU's last lines)
+   * or failed to start, when it did.
+   */
   reason?: string;
+  /** The accelerator the running (or paused) machine was booted with. */
+  accelerator?: AcceleratorUsed;
 }
 
 export interface MachineStateChange {

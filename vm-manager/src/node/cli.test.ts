@@ -5,22 +5,20 @@
  * codes of the usual mistakes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   BOOT_DEADLINE_MS,
   buildTickKernel,
-  PACKAGE_ROOT,
+  libvirtSkipReason,
+  PHANTOM_CLI,
+  runPhantom,
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
 import { EXIT, main } from './cli.js';
 import { pollUntil } from './process-watch.js';
-
-const PHANTOM = join(PACKAGE_ROOT, 'bin', 'phantom.mjs');
 
 let state: TestState;
 
@@ -32,25 +30,9 @@ after(async () => {
   await state.cleanup();
 });
 
-/** Runs the CLI; a command that has not exited by the deadline is killed and fails. */
+/** Runs the CLI on this file's state folder. */
 function phantom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PHANTOM, ...args], {
-      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 2 * BOOT_DEADLINE_MS,
-      killSignal: 'SIGKILL',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => {
-      stdout += t;
-    });
-    child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      stderr += t;
-    });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runPhantom(args, { ...process.env, PHANTOM_STATE_DIR: state.root });
 }
 
 async function ok(...args: string[]): Promise<string> {
@@ -168,7 +150,7 @@ test('phantom console attaches in a terminal, passes keys through, and Ctrl-] de
   const kernel = await buildTickKernel(state.root);
   await ok('up', 'tty', '--kernel', kernel);
   const { spawn: spawnPty } = await import('node-pty');
-  const terminal = spawnPty(process.execPath, [PHANTOM, 'console', 'tty'], {
+  const terminal = spawnPty(process.execPath, [PHANTOM_CLI, 'console', 'tty'], {
     cols: 100,
     rows: 30,
     env: { ...process.env, PHANTOM_STATE_DIR: state.root },
@@ -248,7 +230,7 @@ test('up, checkpoint and rollback draw their steps on a terminal, and --json sta
     assert.equal(up.code, EXIT.ok, up.err);
     assert.match(up.err, /starting the machine… \d+\.\d s/);
     assert.match(up.err, /\[#{24}\] 100% console is talking \(\d+\.\d s\)\n/);
-    assert.match(up.err, /machine 'bars' is running; console/);
+    assert.match(up.err, /machine 'bars' is running \((TCG|KVM|PHANTOM_ACCEL).*\); console/);
     const checkpoint = await runInProcess(['checkpoint', 'bars', 'one'], true);
     assert.equal(checkpoint.code, EXIT.ok, checkpoint.err);
     assert.match(checkpoint.err, /saving the checkpoint… \d+\.\d s/);
@@ -281,11 +263,36 @@ test('up, checkpoint and rollback draw their steps on a terminal, and --json sta
 });
 
 test('up with the libvirt driver returns: the console it opened does not keep the CLI alive', {
-  skip: existsSync('/usr/bin/virsh') ? false : 'libvirt is not installed',
+  skip: libvirtSkipReason(),
 }, async () => {
   const kernel = await buildTickKernel(state.root);
   await ok('up', `lv-${process.pid}`, '--driver', 'libvirt', '--kernel', kernel);
   assert.match(await ok('status', `lv-${process.pid}`), /running/);
   await ok('kill', `lv-${process.pid}`);
   await ok('rm', `lv-${process.pid}`);
+});
+
+test('doctor says what this host offers, and which accelerator machines get and why', async () => {
+  const report = JSON.parse(await ok('doctor', '--json')) as {
+    qemu: { ok: boolean; detail: string };
+    accelerator: { ok: boolean; name: string; detail: string };
+    libvirt: { ok: boolean; detail: string };
+    chromium: { detail: string };
+    electron: { detail: string };
+  };
+  assert.equal(report.qemu.ok, true);
+  assert.match(report.qemu.detail, /^QEMU emulator version \d+\.\d+/);
+  assert.ok(['kvm', 'tcg'].includes(report.accelerator.name));
+  assert.match(report.accelerator.detail, /^(TCG|KVM): /);
+  assert.match(report.libvirt.detail, /libvirtd (answers|does not answer) at qemu:\/\/\/system/);
+  assert.ok(report.chromium.detail.length > 0 && report.electron.detail.length > 0);
+  const text = await ok('doctor');
+  assert.match(text, /^ok {2}QEMU {8}QEMU emulator version/m);
+  assert.match(text, /^ok {2}accelerator (TCG|KVM): /m);
+  const only = await phantom('doctor', '--accelerator');
+  assert.equal(only.stdout, `${report.accelerator.name}\n`);
+  assert.equal(only.stderr, `${report.accelerator.detail}\n`);
+  const bad = await runPhantom(['doctor', '--accelerator'], { ...process.env, PHANTOM_ACCEL: 'fast' });
+  assert.equal(bad.code, EXIT.usage);
+  assert.match(bad.stderr, /PHANTOM_ACCEL is 'kvm' or 'tcg'/);
 });

@@ -9,7 +9,9 @@ import { DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../commo
 import { formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, type VmErrorCode } from '../common/errors.js';
 import { type ProgressEvent, progressStep } from '../common/progress.js';
+import { chooseAccelerator } from './accelerator.js';
 import { build } from './build.js';
+import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
 import { pollUntil } from './process-watch.js';
@@ -61,6 +63,12 @@ const USAGE = `usage: phantom <command> [machine] [options]
   rm <name> [--force]                          delete the machine and its disks
   inspect <name> <summary|object|path|threads|history|diff|generations> [--json] [--at gen:N]
                                                look inside: live when running, else the store
+  doctor [--json]                              what this host offers: QEMU, the accelerator and
+                                               why, libvirtd, Chromium, Electron
+  doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
+
+KVM is used only when a probe boot of the kernel under it passes (cached per QEMU, kernel and
+host boot); PHANTOM_ACCEL=kvm or PHANTOM_ACCEL=tcg forces the choice.
 
 exit status: 0 ok, 1 failure, 2 usage or bad input, 3 no such machine/checkpoint/generation,
 4 wrong state (running, busy, name taken), 5 hypervisor missing or failing, 6 disk problem,
@@ -82,6 +90,7 @@ const MOST_POSITIONALS: Record<string, number> = {
   generations: 1,
   rollback: 2,
   rm: 1,
+  doctor: 0,
 };
 
 interface Io {
@@ -109,6 +118,7 @@ const OPTIONS = {
   bytes: { type: 'string' },
   force: { type: 'boolean' },
   'no-auto-checkpoint': { type: 'boolean' },
+  accelerator: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -218,20 +228,25 @@ async function up(machines: Machines, name: string, options: Options, io: Io): P
     return;
   }
   const started = machine;
+  const notes: string[] = [];
   const talking = await withProgress(io, options, async (progress) => {
     // Only a person watching the bar waits for the console; a script has `up` return at once.
     if (!progress.shown) {
-      await started.start();
+      notes.push(...(await started.start()).notes);
       return undefined;
     }
     const logStart = await consoleLogSize(started);
-    await progressStep('start', 0, 50, progress.handle, () => started.start());
+    const result = await progressStep('start', 0, 50, progress.handle, () => started.start());
+    notes.push(...result.notes);
     return progressStep('first-console-line', 50, 100, progress.handle, () =>
       firstConsoleLine(started, logStart),
     );
   });
+  for (const note of notes) io.err(`${note}\n`);
   const silence = talking === false ? ` (no console output within ${FIRST_LINE_WAIT_MS / 1000} s)` : '';
-  io.err(`machine '${name}' is running${silence}; console: phantom console ${name}\n`);
+  const { accelerator } = await started.status();
+  const under = accelerator ? ` (${accelerator.why})` : '';
+  io.err(`machine '${name}' is running${under}${silence}; console: phantom console ${name}\n`);
 }
 
 /** Runs `action` with this command's progress, and always ends the bar's line. */
@@ -329,10 +344,12 @@ async function run(argv: string[], io: Io): Promise<void> {
           ? [await (await machines.get(positionals[0])).status()]
           : await machines.list();
         if (options.json) return json(io, statuses);
-        for (const s of statuses)
+        for (const s of statuses) {
+          const how = `${s.driver}${s.accelerator ? `/${s.accelerator.name}` : ''}`;
           io.out(
-            `${s.name.padEnd(20)} ${s.state.padEnd(9)} ${s.driver}${s.reason ? `  (${s.reason})` : ''}\n`,
+            `${s.name.padEnd(20)} ${s.state.padEnd(9)} ${how.padEnd(12)}${s.reason ? ` (${s.reason})` : ''}\n`,
           );
+        }
         return;
       }
       case 'console':
@@ -396,6 +413,18 @@ async function run(argv: string[], io: Io): Promise<void> {
       case 'rm':
         await machines.remove(needName(positionals, command), { force: options.force === true });
         return;
+      case 'doctor': {
+        if (options.accelerator) {
+          const choice = await chooseAccelerator({ kernelPath: options.kernel ?? defaultKernelPath() });
+          io.out(`${choice.accel}\n`);
+          io.err(`${choice.why}\n`);
+          return;
+        }
+        const report = await hostReport(options.kernel ? { kernelPath: options.kernel } : {});
+        if (options.json) return json(io, report);
+        io.out(formatHostReport(report));
+        return;
+      }
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -3,11 +3,25 @@
  * QEMU directly and through libvirt. The contract test suite (`driver.contract.test.ts`) runs
  * against each implementation.
  */
-import type { MachineConfig } from '../common/api.js';
+import type { MachineConfig, StartResult } from '../common/api.js';
 import type { Event } from '../common/events.js';
 
-/** What the hypervisor says about the guest; `off` means no hypervisor process is running it. */
+/**
+ * What the hypervisor says about the guest; `off` means no hypervisor process is running it.
+ * `failed`: the guest is dead but its hypervisor lives on (a kernel panic or halt announced on
+ * the pvpanic device, an emulation error such as "KVM internal error"). `shutdown`: the guest
+ * reset or powered itself off, which a Phantom kernel never does (machines run with resets
+ * turned into shutdowns, so a triple fault ends here instead of in a reboot loop).
+ */
 export type RuntimeState = 'running' | 'paused' | 'shutdown' | 'failed' | 'off';
+
+/** What the hypervisor can tell about a guest that died, for the machine's `crashed` reason. */
+export interface FailureReport {
+  /** What happened, in the hypervisor's terms made plain ("the CPU triple-faulted"). */
+  cause: string;
+  /** The hypervisor's last lines worth showing (its log, without register dumps). */
+  lines: string[];
+}
 
 /** A byte stream to and from the guest's first serial port. */
 export interface ConsoleSource {
@@ -28,9 +42,11 @@ export interface BootOptions {
 
 export interface Driver {
   readonly kind: MachineConfig['driver'];
-  /** Starts the hypervisor; resolves once the guest runs. */
-  start(config: MachineConfig, boot: BootOptions): Promise<void>;
+  /** Starts the hypervisor; resolves once the guest runs, with the accelerator it runs under. */
+  start(config: MachineConfig, boot: BootOptions): Promise<StartResult>;
   runtimeState(): Promise<RuntimeState>;
+  /** Why the guest is `failed`, `shutdown` or unexpectedly `off`; asked before it is powered off. */
+  failureReport(): Promise<FailureReport>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** A clean stop: the guest's disk writes are flushed and the hypervisor exits. */

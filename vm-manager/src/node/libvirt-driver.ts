@@ -9,13 +9,16 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
 import type { IPty } from 'node-pty';
-import type { MachineConfig } from '../common/api.js';
+import type { AcceleratorUsed, MachineConfig, StartResult } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
 import { Emitter } from '../common/events.js';
-import type { BootOptions, ConsoleSource, Driver, RuntimeState } from './driver.js';
+import { lastMeaningfulLines } from '../common/log-lines.js';
+import { chooseAccelerator, forcedAccelerator } from './accelerator.js';
+import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
-import { kvmUsable } from './qemu-driver.js';
+import { readLogTail } from './qemu-driver.js';
+import { dacBaseLabel, grantSearch, groupsOf } from './qemu-user-access.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -29,6 +32,12 @@ const DOMAIN_STATE = {
   crashed: 6,
   pmSuspended: 7,
 };
+
+/** libvirtd's system instance on this host: QEMU runs as libvirt's own user, and logs where we can read. */
+const LOCAL_SYSTEM_URI = /^qemu(\+unix)?:\/\/\/system$/;
+
+/** Where libvirtd's system instance keeps each domain's QEMU log (QEMU's stderr among it). */
+const SYSTEM_QEMU_LOG_DIR = '/var/log/libvirt/qemu';
 
 /** Memory snapshots under TCG on a loaded machine take a while. */
 const VIRSH_TIMEOUT_MS = 180_000;
@@ -75,6 +84,8 @@ export function domainXml(
   type: 'kvm' | 'qemu',
   uuid: string | undefined,
 ): string {
+  // As with the qemu driver, a dead guest must look dead: a reset (a triple fault) destroys the
+  // domain instead of rebooting it, and a halt announced on the pvpanic device leaves it crashed.
   const kernel = config.kernelPath
     ? `<kernel>${xmlEscape(config.kernelPath)}</kernel><cmdline>${xmlEscape(kernelCommandLine(config, boot))}</cmdline>`
     : '';
@@ -83,6 +94,8 @@ export function domainXml(
   <memory unit='MiB'>${config.memoryMiB}</memory>
   <vcpu>1</vcpu>
   <os><type arch='i686' machine='pc'>hvm</type>${kernel}</os>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>preserve</on_crash>
   <devices>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2'/>
@@ -98,6 +111,7 @@ export function domainXml(
       <target port='1'/>
     </serial>
     <console type='pty'><target type='serial' port='0'/></console>
+    <panic model='isa'><address type='isa' iobase='0x505'/></panic>
   </devices>
 </domain>
 `;
@@ -108,7 +122,10 @@ export class LibvirtDriver implements Driver {
   private readonly domain: string;
   private connection: Promise<Hypervisor> | undefined;
   private remoteKvm: Promise<boolean> | undefined;
-  private shutOffAs: Promise<RuntimeState> | undefined;
+  /** libvirt's words for why the domain is shut off ("shut off (destroyed)"), asked once while it stays off. */
+  private shutOffReason: Promise<string> | undefined;
+  /** The domain state runtimeState last saw (virDomainState), for failureReport. */
+  private lastState: number | undefined;
 
   constructor(
     private readonly dir: MachineDir,
@@ -117,15 +134,19 @@ export class LibvirtDriver implements Driver {
     this.domain = domainName(dir.name);
   }
 
-  async start(config: MachineConfig, boot: BootOptions): Promise<void> {
+  async start(config: MachineConfig, boot: BootOptions): Promise<StartResult> {
     const state = await this.runtimeState();
     if (state !== 'off' && state !== 'shutdown')
       throw new VmError(
         'bad-state',
         `domain ${this.domain} is ${state} on ${this.uri}; it must be off to start`,
       );
-    this.shutOffAs = undefined;
-    const type = (await this.kvmOnHost()) ? 'kvm' : 'qemu';
+    this.shutOffReason = undefined;
+    const accelerator = await this.acceleratorFor(config);
+    const type = accelerator.name === 'kvm' ? 'kvm' : 'qemu';
+    const notes: string[] = [];
+    const granted = await this.letQemuReach(config, type);
+    if (granted) notes.push(granted);
     // Redefining keeps the domain's UUID (libvirt refuses a new one under an old name) and its snapshots.
     const uuid = await this.withDomain((domain) => domain.getUUIDString());
     try {
@@ -142,14 +163,42 @@ export class LibvirtDriver implements Driver {
       if (config.kernelPath) needed.unshift({ what: 'kernel', path: config.kernelPath, code: 'bad-input' });
       throw (err instanceof Error && missingPathError(err.message, needed, this.uri)) || err;
     }
+    return { accelerator, notes };
   }
 
   /**
-   * Whether the host libvirt runs on can use KVM: this host's /dev/kvm, or what a remote
-   * libvirt says. Its answer is kept (each ask is an ssh login); a failure to ask is not.
+   * The system daemon on this host runs QEMU as its own user, which must pass through the
+   * folders above the disk and kernel (a 0700 home stops it): see qemu-user-access.ts. A session
+   * daemon runs QEMU as us; a remote host's folders are its own business.
    */
-  private kvmOnHost(): Promise<boolean> {
-    if (isLocalUri(this.uri)) return kvmUsable();
+  private async letQemuReach(config: MachineConfig, type: 'kvm' | 'qemu'): Promise<string | undefined> {
+    if (!LOCAL_SYSTEM_URI.test(this.uri)) return undefined;
+    const label = dacBaseLabel(await this.virsh(['capabilities']), type);
+    if (!label || label.uid === process.getuid?.()) return undefined;
+    const user = { ...label, groups: await groupsOf(label.uid, label.gid) };
+    const paths = [this.dir.disk, this.dir.debugSocket, ...(config.kernelPath ? [config.kernelPath] : [])];
+    return grantSearch(paths, user, "libvirt's QEMU");
+  }
+
+  /**
+   * On this host, the probe's answer (libvirt runs the same QEMU). On a remote host, PHANTOM_ACCEL
+   * or else what its libvirt offers, unprobed: the far host's KVM is trusted (and says so), and a
+   * guest it cannot run is reported crashed with libvirt's reason.
+   */
+  private async acceleratorFor(config: MachineConfig): Promise<AcceleratorUsed> {
+    if (isLocalUri(this.uri)) {
+      const choice = await chooseAccelerator({ kernelPath: config.kernelPath });
+      return { name: choice.accel, why: choice.why };
+    }
+    const forced = forcedAccelerator();
+    if (forced) return { name: forced, why: `PHANTOM_ACCEL=${forced} (on the host of ${this.uri})` };
+    return (await this.remoteOffersKvm())
+      ? { name: 'kvm', why: `KVM: libvirt at ${this.uri} offers it (not probed on the far host)` }
+      : { name: 'tcg', why: `TCG: libvirt at ${this.uri} offers no KVM` };
+  }
+
+  /** What a remote libvirt says of KVM; its answer is kept (each ask is an ssh login), a failure to ask is not. */
+  private remoteOffersKvm(): Promise<boolean> {
     const args = ['domcapabilities', '--virttype', 'kvm', '--arch', 'i686', '--machine', 'pc'];
     this.remoteKvm ??= this.virsh(args).then(
       () => true,
@@ -165,7 +214,8 @@ export class LibvirtDriver implements Driver {
 
   async runtimeState(): Promise<RuntimeState> {
     const info = await this.withDomain((domain) => domain.getInfo());
-    if (info?.state !== DOMAIN_STATE.shutoff) this.shutOffAs = undefined;
+    if (info?.state !== DOMAIN_STATE.shutoff) this.shutOffReason = undefined;
+    this.lastState = info?.state;
     if (!info) return 'off';
     switch (info.state) {
       case DOMAIN_STATE.running:
@@ -177,27 +227,50 @@ export class LibvirtDriver implements Driver {
         return 'paused';
       case DOMAIN_STATE.crashed:
         return 'failed';
-      case DOMAIN_STATE.shutoff:
-        return this.whyShutOff();
       default:
+        // Shut off for whatever reason (a guest reset destroys the domain): no QEMU runs it.
         return 'off';
     }
   }
 
   /**
-   * Only a guest that powered itself off counts as a clean stop; libvirt says why, through
-   * virsh (the binding cannot). The answer holds while the domain stays off, and a machine
-   * that is off is asked often (status, watching), each time an ssh login with a remote URI.
+   * libvirt's words for why the domain is shut off, through virsh (the binding cannot say). Asked
+   * only for a crash report, and kept while the domain stays off: with a remote URI each ask is
+   * an ssh login.
    */
-  private whyShutOff(): Promise<RuntimeState> {
-    this.shutOffAs ??= this.virsh(['domstate', '--reason', this.domain]).then(
-      (reason) => (/\(shutdown\)/.test(reason) ? 'shutdown' : 'off'),
+  private shutOffBecause(): Promise<string> {
+    this.shutOffReason ??= this.virsh(['domstate', '--reason', this.domain]).then(
+      (text) => text.trim(),
       (err: unknown) => {
-        this.shutOffAs = undefined;
+        this.shutOffReason = undefined;
         throw err;
       },
     );
-    return this.shutOffAs;
+    return this.shutOffReason;
+  }
+
+  async failureReport(): Promise<FailureReport> {
+    // The system daemon's log of the domain (QEMU's stderr), where this host has it and we may read it.
+    const log = LOCAL_SYSTEM_URI.test(this.uri)
+      ? await readLogTail(`${SYSTEM_QEMU_LOG_DIR}/${this.domain}.log`)
+      : '';
+    const lines = lastMeaningfulLines(log, 3);
+    // A crashed domain was stopped by a guest panic (pvpanic, kept by on_crash=preserve): no need
+    // to ask, which with a remote URI is an ssh login.
+    if (this.lastState === DOMAIN_STATE.crashed)
+      return {
+        cause: 'the kernel halted: it panicked or met an error it cannot go on from (libvirt: crashed)',
+        lines,
+      };
+    const reason =
+      this.lastState === DOMAIN_STATE.shutoff
+        ? await this.shutOffBecause().catch(() => undefined)
+        : await this.virsh(['domstate', '--reason', this.domain]).then(
+            (text) => text.trim(),
+            () => undefined,
+          );
+    if (reason === undefined) return { cause: `libvirt no longer knows domain ${this.domain}`, lines };
+    return { cause: `libvirt reports domain ${this.domain} as ${reason}`, lines };
   }
 
   async pause(): Promise<void> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
 import {
+  type AcceleratorUsed,
   type Checkpoint,
   type MachineConfig,
   type MachineState,
@@ -31,6 +32,8 @@ export interface PersistedState {
   state: MachineState;
   since: number;
   reason?: string;
+  /** What the running machine was booted with; dropped when it stops. */
+  accelerator?: AcceleratorUsed;
 }
 
 export interface CheckpointRecords {
@@ -82,6 +85,10 @@ export class MachineDir {
   }
   get hypervisorLog(): string {
     return join(this.logsDir, 'hypervisor.log');
+  }
+  /** The run before this one's hypervisor log (a crash's, when the machine is started again). */
+  get previousHypervisorLog(): string {
+    return join(this.logsDir, 'hypervisor.previous.log');
   }
 
   socketPathProblem(): string | undefined {

@@ -3,7 +3,7 @@
  * missing QEMU, two processes racing for one machine, and several machines running at once.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, open, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isVmError } from '../common/errors.js';
@@ -14,8 +14,10 @@ import {
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
+import { SOURCE_ROOT } from './build.js';
 import { runQemuImg } from './machine-dir.js';
 import { Machines } from './machines.js';
+import { pollUntil } from './process-watch.js';
 
 let state: TestState;
 let kernelPath: string;
@@ -184,4 +186,40 @@ test('a stop made by another process is seen as a stop, not a crash', async () =
     other.dispose();
   }
   assert.equal((await machine.status()).state, 'stopped');
+});
+
+test('the Phantom kernel halting at boot (a store it cannot mount) is crashed within 2 s, with its last words', async () => {
+  const phantomKernel = join(SOURCE_ROOT, 'kernel-src/build/phantom.elf');
+  const machine = await state.machines.create('no-store', { kernelPath: phantomKernel });
+  const crashed = new Promise<number>((resolve) => {
+    const subscription = machine.onDidChangeState((change) => {
+      if (change.state !== 'crashed') return;
+      subscription.dispose();
+      resolve(performance.now());
+    });
+  });
+  await machine.start();
+  const { accelerator } = await machine.status();
+  assert.ok(accelerator, 'a running machine says which accelerator it runs under');
+  assert.match(accelerator.why, /^(KVM|TCG)|^PHANTOM_ACCEL/);
+  // The kernel's last line lands in the console log the moment it halts: the clock starts there.
+  let halted = 0;
+  assert.ok(
+    await pollUntil(
+      async () => {
+        halted = performance.now();
+        return (await readFile(machine.dir.consoleLog, 'utf8').catch(() => '')).includes('halted');
+      },
+      BOOT_DEADLINE_MS,
+      20,
+    ),
+    'the kernel never halted',
+  );
+  const at = await crashed;
+  assert.ok(at - halted < 2000, `crashed ${Math.round(at - halted)} ms after the kernel halted`);
+  const status = await machine.status();
+  assert.equal(status.state, 'crashed');
+  assert.match(status.reason ?? '', /^the kernel halted: it panicked or met an error/);
+  assert.match(status.reason ?? '', /console: .*"boot: cannot continue" "halted"/);
+  assert.equal(status.accelerator, undefined, 'a crashed machine runs under nothing');
 });

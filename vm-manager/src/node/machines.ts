@@ -8,6 +8,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type AcceleratorUsed,
   type ConsoleAttachment,
   type ConsoleAttachOptions,
   type Generation,
@@ -17,9 +18,11 @@ import {
   type MachineStateChange,
   type MachineStatus,
   machineConfigSchema,
+  type StartResult,
 } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
 import { Emitter, type Event } from '../common/events.js';
+import { crashReason, lastMeaningfulLines } from '../common/log-lines.js';
 import { machineNameProblem } from '../common/machine-name.js';
 import { type OnMachineProgress, progressStep } from '../common/progress.js';
 import { Checkpoints } from './checkpoints.js';
@@ -33,8 +36,15 @@ import { machinesDir } from './state-dir.js';
 
 /** How long a clean stop may take before the plug is pulled. */
 export const STOP_TIMEOUT_MS = 30_000;
-/** How often a watched machine is checked for changes made elsewhere (another process, the guest). */
+/**
+ * How often a watched machine is checked for changes made elsewhere (another process, the guest):
+ * a guest that dies shows as crashed within about this, plus one check.
+ */
 export const WATCH_INTERVAL_MS = 1000;
+/** The console's lines quoted in a crashed machine's reason. */
+const REPORTED_CONSOLE_LINES = 3;
+/** How much of the console's log is searched for them. */
+const CONSOLE_TAIL_BYTES = 8 * 1024;
 
 function createDriver(dir: MachineDir, config: MachineConfig): Driver {
   return config.driver === 'libvirt' ? new LibvirtDriver(dir, config.uri) : new QemuDriver(dir);
@@ -102,7 +112,8 @@ export class Machine {
     return this.serialize(() => this.reconcile());
   }
 
-  start(boot: BootOptions = {}): Promise<void> {
+  /** Starts the machine; resolves with the accelerator and what was changed on the host to let it start. */
+  start(boot: BootOptions = {}): Promise<StartResult> {
     return this.serialize(async () => {
       const socketProblem = this.dir.socketPathProblem();
       if (socketProblem) throw new VmError('bad-input', socketProblem);
@@ -113,19 +124,22 @@ export class Machine {
           throw new VmError('bad-state', `machine '${this.name}' is ${state}; stop it first`);
         await this.dir.checkDisk();
         await this.enter('starting');
+        let started: StartResult;
         try {
-          await this.driver.start(this.config, boot);
+          started = await this.driver.start(this.config, boot);
         } catch (err) {
           await this.enter('stopped', `start failed: ${err instanceof Error ? err.message : String(err)}`);
           throw err;
         }
-        await this.enter('running');
+        await this.enter('running', undefined, started.accelerator);
+        for (const note of started.notes) await this.hub.mark(note);
+        // Connect now so early output reaches the scroll-back even where the hypervisor keeps no
+        // log of it in time (libvirt's pty drops output nobody reads; virtlogd writes later).
+        await this.hub.connect().catch(() => undefined);
+        return started;
       } finally {
         await release();
       }
-      // Connect now so early output reaches the scroll-back even where the hypervisor keeps no
-      // log of it in time (libvirt's pty drops output nobody reads; virtlogd writes later).
-      await this.hub.connect().catch(() => undefined);
     });
   }
 
@@ -280,6 +294,8 @@ export class Machine {
     let current = recorded;
     if (next && (next.state !== recorded.state || next.reason !== recorded.reason))
       current = await this.enter(next.state, next.reason);
+    // Said first, cleaned up after: a dead guest's hypervisor can take a while to go.
+    await next?.afterwards?.();
     return this.statusOf(current);
   }
 
@@ -291,41 +307,62 @@ export class Machine {
       ...(this.config.driver === 'libvirt' ? { uri: this.config.uri } : {}),
       since: current.since,
       ...(current.reason ? { reason: current.reason } : {}),
+      ...(current.accelerator ? { accelerator: current.accelerator } : {}),
     };
   }
 
   private async nextState(
     recorded: MachineState,
     runtime: RuntimeState,
-  ): Promise<{ state: MachineState; reason?: string } | undefined> {
+  ): Promise<{ state: MachineState; reason?: string; afterwards?: () => Promise<void> } | undefined> {
     switch (runtime) {
       case 'off':
         if (recorded === 'stopped' || recorded === 'crashed') return undefined;
         // A stop in progress (here or in another process) ends with the hypervisor gone.
         if (recorded === 'stopping') return { state: 'stopped' };
         if (recorded === 'starting' && (await this.dir.startLockHeld())) return undefined;
-        return { state: 'crashed', reason: 'the hypervisor exited unexpectedly' };
+        return { state: 'crashed', reason: await this.crashReason() };
       case 'running':
       case 'paused':
         if (recorded === 'starting' || recorded === 'stopping') return undefined;
         return { state: runtime };
       case 'shutdown':
-        await this.driver.stop(STOP_TIMEOUT_MS);
+      case 'failed': {
+        // The guest is dead and its hypervisor idles: ask why, say so, then let the hypervisor go.
+        const reason = await this.crashReason();
         this.hub.disconnect();
-        return { state: 'stopped', reason: 'the guest powered off' };
-      case 'failed':
-        await this.driver.powerOff();
-        this.hub.disconnect();
-        return {
-          state: 'crashed',
-          reason: 'the guest failed (panic or emulation error); see the hypervisor log',
-        };
+        return { state: 'crashed', reason, afterwards: () => this.driver.powerOff() };
+      }
     }
   }
 
-  private async enter(state: MachineState, reason?: string): Promise<PersistedState> {
+  /** What the hypervisor says of a dead guest, with the last lines the kernel and QEMU printed. */
+  private async crashReason(): Promise<string> {
+    const [report, console] = await Promise.all([
+      this.driver.failureReport().catch((err: unknown) => ({
+        cause: `the guest died (and the hypervisor could not say why: ${String(err)})`,
+        lines: [],
+      })),
+      this.hub.tail(CONSOLE_TAIL_BYTES),
+    ]);
+    return crashReason(report.cause, lastMeaningfulLines(console, REPORTED_CONSOLE_LINES), report.lines);
+  }
+
+  private async enter(
+    state: MachineState,
+    reason?: string,
+    accelerator?: AcceleratorUsed,
+  ): Promise<PersistedState> {
     const previous = await this.dir.readState();
-    const next: PersistedState = { state, since: Date.now(), ...(reason ? { reason } : {}) };
+    // A running machine keeps the accelerator it was booted with until it stops.
+    const keptAccelerator =
+      accelerator ?? (state === 'running' || state === 'paused' ? previous.accelerator : undefined);
+    const next: PersistedState = {
+      state,
+      since: Date.now(),
+      ...(reason ? { reason } : {}),
+      ...(keptAccelerator ? { accelerator: keptAccelerator } : {}),
+    };
     await this.dir.writeState(next);
     if (previous.state !== state)
       this.onDidChangeStateEmitter.fire({

@@ -6,11 +6,13 @@
  * on its pid file, so two processes can never run the same machine.
  */
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, readFile, rm, stat } from 'node:fs/promises';
-import type { MachineConfig } from '../common/api.js';
+import { readFile, rename, rm } from 'node:fs/promises';
+import type { Accelerator, MachineConfig, StartResult } from '../common/api.js';
 import { VmError } from '../common/errors.js';
-import type { BootOptions, ConsoleSource, Driver, RuntimeState } from './driver.js';
+import { lastMeaningfulLines } from '../common/log-lines.js';
+import { chooseAccelerator } from './accelerator.js';
+import { readTail } from './console-hub.js';
+import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import { type MachineDir, runQemuImg } from './machine-dir.js';
 import { isProcessAlive, pollUntil } from './process-watch.js';
@@ -43,20 +45,29 @@ const PAUSED_STATUSES = new Set([
   'colo',
 ]);
 
-export async function kvmUsable(): Promise<boolean> {
-  try {
-    await access('/dev/kvm', constants.R_OK | constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
+/** How much of the hypervisor log a crash report reads: its last lines are what matter. */
+const LOG_TAIL_BYTES = 64 * 1024;
+/** QEMU's lines quoted in a crash reason. */
+const REPORTED_LOG_LINES = 3;
+
+/** What a QEMU run status means for a guest that is no longer running, in a user's words. */
+const FAILED_STATUS_CAUSES: Record<string, string> = {
+  'guest-panicked':
+    'the kernel halted: it panicked or met an error it cannot go on from (it said so on the pvpanic device)',
+  'internal-error':
+    'QEMU stopped the guest with an internal error: the accelerator cannot run this kernel (with KVM: set PHANTOM_ACCEL=tcg)',
+};
+
+/** A log's last part as text. */
+export async function readLogTail(path: string): Promise<string> {
+  return new TextDecoder().decode(await readTail(path, LOG_TAIL_BYTES));
 }
 
 export function qemuArguments(
   dir: MachineDir,
   config: MachineConfig,
   boot: BootOptions,
-  accel: 'kvm' | 'tcg',
+  accel: Accelerator,
 ): string[] {
   const args = [
     '-name',
@@ -71,13 +82,22 @@ export function qemuArguments(
     '-no-user-config',
     '-display',
     'none',
-    // A guest power-off leaves QEMU alive in the `shutdown` state: we can then tell it from a crash.
-    '-no-shutdown',
+    // A dead guest must look dead, not like a running machine: a reset (a triple fault; the kernel
+    // never reboots) becomes a shutdown, a shutdown leaves QEMU alive in the `shutdown` state,
+    // and a halt announced on the pvpanic device leaves it in `guest-panicked`, where status sees them.
+    '-action',
+    'reboot=shutdown,shutdown=pause,panic=pause',
+    '-device',
+    'pvpanic',
     '-daemonize',
     '-pidfile',
     dir.pidFile,
+    // With a log item set, QEMU writes its stderr (a "KVM internal error") into this log once it
+    // has daemonized; cpu_reset adds "Triple fault" under TCG, and the CPU state at each reset.
     '-D',
     dir.hypervisorLog,
+    '-d',
+    'cpu_reset',
     '-chardev',
     `socket,id=qmp,path=${dir.qmpSocket},server=on,wait=off`,
     '-mon',
@@ -110,16 +130,15 @@ export class QemuDriver implements Driver {
 
   constructor(private readonly dir: MachineDir) {}
 
-  async start(config: MachineConfig, boot: BootOptions): Promise<void> {
+  async start(config: MachineConfig, boot: BootOptions): Promise<StartResult> {
     if ((await this.runtimeState()) !== 'off')
       throw new VmError('bad-state', `machine '${this.dir.name}' already has a QEMU running`);
+    const accelerator = await chooseAccelerator({ kernelPath: config.kernelPath, qemuBinary: QEMU_BINARY });
     for (const socket of [this.dir.qmpSocket, this.dir.consoleSocket, this.dir.debugSocket])
       await rm(socket, { force: true });
-    const args = qemuArguments(this.dir, config, boot, (await kvmUsable()) ? 'kvm' : 'tcg');
-    const logStart = await stat(this.dir.hypervisorLog).then(
-      (s) => s.size,
-      () => 0,
-    );
+    // QEMU starts its log afresh; the last run's (a crash's) is kept beside it.
+    await rename(this.dir.hypervisorLog, this.dir.previousHypervisorLog).catch(() => undefined);
+    const args = qemuArguments(this.dir, config, boot, accelerator.accel);
     // With -daemonize the command returns once QEMU is initialised: its sockets exist, and errors
     // that stop it from starting are on stderr or, with -D, in the hypervisor log.
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
@@ -139,11 +158,8 @@ export class QemuDriver implements Driver {
       child.on('close', (code) => resolve({ code, stderr }));
     });
     if (code !== 0) {
-      const logged = await readFile(this.dir.hypervisorLog).then(
-        (b) => b.subarray(logStart).toString('utf8'),
-        () => '',
-      );
-      const message = `${stderr}${logged}`.trim() || `exit status ${code}`;
+      const logged = lastMeaningfulLines(await readLogTail(this.dir.hypervisorLog), REPORTED_LOG_LINES);
+      const message = [stderr.trim(), ...logged].filter(Boolean).join('\n') || `exit status ${code}`;
       if (/\block\b/i.test(message))
         throw new VmError(
           'machine-busy',
@@ -158,6 +174,27 @@ export class QemuDriver implements Driver {
         'hypervisor-failed',
         `QEMU started but the guest is not running (see ${this.dir.hypervisorLog})`,
       );
+    return { accelerator: { name: accelerator.accel, why: accelerator.why }, notes: [] };
+  }
+
+  async failureReport(): Promise<FailureReport> {
+    const status = (await this.alive())
+      ? await this.withQmp((qmp) => qmp.execute('query-status', {})).then(
+          (s) => s.status,
+          () => undefined,
+        )
+      : undefined;
+    const log = await readLogTail(this.dir.hypervisorLog);
+    const lines = lastMeaningfulLines(log, REPORTED_LOG_LINES);
+    if (status === undefined) return { cause: 'QEMU exited unexpectedly', lines };
+    if (status === 'shutdown')
+      return {
+        cause: /Triple fault/.test(log)
+          ? 'the CPU triple-faulted (a fault while reporting a fault) and QEMU stopped it'
+          : 'the guest reset or powered itself off, which the Phantom kernel never does (a triple fault under KVM looks so)',
+        lines,
+      };
+    return { cause: FAILED_STATUS_CAUSES[status] ?? `QEMU reports the guest as '${status}'`, lines };
   }
 
   async runtimeState(): Promise<RuntimeState> {

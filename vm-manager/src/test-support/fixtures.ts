@@ -3,7 +3,7 @@
  * itself (killing any machine left running), the tick kernel built from test-fixtures/, and
  * waiting on console output under a deadline.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,38 @@ export interface TestState {
   cleanup(): Promise<void>;
 }
 
+function commandExists(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function daemonRunning(name: string): boolean {
+  try {
+    execFileSync('pgrep', ['-x', name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why the libvirt tests cannot run here (libvirt not installed), or false. `npm test` starts the
+ * daemons (scripts/lib.mjs); a test file run by itself as root starts them the same way.
+ */
+export function libvirtSkipReason(): string | false {
+  if (!commandExists('libvirtd') || !commandExists('virsh'))
+    return 'libvirt is not installed (libvirtd, virsh)';
+  if (process.getuid?.() === 0) {
+    if (!daemonRunning('virtlogd')) execFileSync('virtlogd', ['-d']);
+    if (!daemonRunning('libvirtd')) execFileSync('libvirtd', ['-d']);
+  }
+  return false;
+}
+
 /** A short path under /tmp: unix socket paths are limited to 107 bytes. */
 export async function temporaryState(): Promise<TestState> {
   const root = await mkdtemp('/tmp/pvm-');
@@ -42,6 +74,33 @@ export async function temporaryState(): Promise<TestState> {
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The phantom CLI's entry point. */
+export const PHANTOM_CLI = join(PACKAGE_ROOT, 'bin', 'phantom.mjs');
+
+/** Runs the CLI in a process of its own with `env`; one that has not exited by the deadline is killed. */
+export function runPhantom(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [PHANTOM_CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 2 * BOOT_DEADLINE_MS,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+      stdout += t;
+    });
+    child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      stderr += t;
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** Compiles the tick kernel (test-fixtures/tick-kernel.c) into `dir`. */
