@@ -27,11 +27,12 @@ before(async () => {
 
 after(() => rm(dir, { recursive: true, force: true }));
 
-/** A fake QEMU that records each call in `<name>.calls`, then runs `body` (sh). */
+/** A fake QEMU that answers --version, records each other call in `<name>.calls`, then runs `body` (sh). */
 async function fakeQemu(name: string, body: string): Promise<{ path: string; calls(): Promise<string[]> }> {
   const path = join(dir, name);
   const log = `${path}.calls`;
-  await writeFile(path, `#!/bin/sh\necho "$*" >> '${log}'\n${body}\n`);
+  const version = `[ "$1" = --version ] && { echo 'QEMU emulator version 7.2.22 (fake)'; exit 0; }`;
+  await writeFile(path, `#!/bin/sh\n${version}\necho "$*" >> '${log}'\n${body}\n`);
   await chmod(path, 0o755);
   return {
     path,
@@ -185,4 +186,24 @@ test('the real kernel passes its probe boot (under TCG: QEMU with -accel kvm tur
   );
   assert.equal(choice.accel, 'kvm', choice.why);
   assert.match(choice.why, /booted and halted in \d+ ms/);
+});
+
+test('an upgraded QEMU behind an unchanged wrapper (as Debian ships it) is probed again', async () => {
+  const path = join(dir, 'wrapper');
+  const versionFile = join(dir, 'wrapper.version');
+  const log = `${path}.calls`;
+  await writeFile(versionFile, 'QEMU emulator version 7.2.22\n');
+  await writeFile(
+    path,
+    `#!/bin/sh\n[ "$1" = --version ] && { cat '${versionFile}'; exit 0; }\necho "$*" >> '${log}'\n${PASSES}\n`,
+  );
+  await chmod(path, 0o755);
+  await chooseAccelerator(options(path));
+  await chooseAccelerator(options(path));
+  await writeFile(versionFile, 'QEMU emulator version 8.0.0\n');
+  // A new process would ask QEMU afresh; this one remembers versions per binary stat, so the
+  // cache file alone must tell the two apart: drop this process's memory of the version.
+  const fresh = await import(`./accelerator.js?fresh=${Date.now()}`);
+  await fresh.chooseAccelerator(options(path));
+  assert.equal((await readFile(log, 'utf8')).split('\n').filter(Boolean).length, 2);
 });

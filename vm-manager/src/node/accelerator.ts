@@ -12,7 +12,7 @@
  * one probe, not one per boot. `PHANTOM_ACCEL=kvm|tcg` forces a choice; a forced `kvm` that the
  * probe shows cannot work is refused with the probe's words.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readFile, realpath, stat } from 'node:fs/promises';
@@ -170,7 +170,27 @@ interface ProbeRequest {
   deadlineMs: number;
 }
 
-/** What the probe's answer depends on: the QEMU binary, the kernel's bytes, the device, this boot of the host. */
+const versions = new Map<string, Promise<string>>();
+
+/**
+ * QEMU's version line. The binary's own stat is not enough: Debian's qemu-system-i386 is a
+ * shell script in front of the real binary, unchanged when QEMU is upgraded.
+ */
+function qemuVersion(path: string, size: number, mtimeMs: number): Promise<string> {
+  const key = `${path}\0${size}\0${mtimeMs}`;
+  let version = versions.get(key);
+  if (!version) {
+    version = new Promise((resolve) => {
+      execFile(path, ['--version'], { timeout: PROBE_DEADLINE_MS }, (err, stdout) =>
+        resolve(err ? `unknown (${err.message})` : (stdout.split('\n')[0] ?? '')),
+      );
+    });
+    versions.set(key, version);
+  }
+  return version;
+}
+
+/** What the probe's answer depends on: QEMU and its version, the kernel's bytes, the device, this boot of the host. */
 async function probeKey(request: ProbeRequest): Promise<string> {
   const qemuPath = await realpath(request.qemu);
   const [qemuStat, kernelBytes, deviceStat, bootId] = await Promise.all([
@@ -180,7 +200,12 @@ async function probeKey(request: ProbeRequest): Promise<string> {
     readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => 'unknown'),
   ]);
   return JSON.stringify({
-    qemu: [qemuPath, qemuStat.size, qemuStat.mtimeMs],
+    qemu: [
+      qemuPath,
+      qemuStat.size,
+      qemuStat.mtimeMs,
+      await qemuVersion(qemuPath, qemuStat.size, qemuStat.mtimeMs),
+    ],
     kernel: createHash('sha256').update(kernelBytes).digest('hex'),
     device: [request.device, deviceStat.rdev, deviceStat.ino],
     boot: bootId.trim(),
