@@ -5,6 +5,7 @@
  * renderer validates each message from the host, so both sides agree by construction.
  * Transport-neutral: browser mode carries these messages over a WebSocket, Electron over IPC.
  */
+import { ACCELERATORS, MACHINE_STATES } from '@phantom/vm-manager/common/machine-state.js';
 import { z } from './zod.js';
 
 /** Largest request frame the host accepts; an installed class is the biggest thing sent. */
@@ -33,7 +34,7 @@ export type StudioInfo = z.infer<typeof StudioInfo>;
 /** The accelerator machines get on this host, and why (vm-manager's probe; see `phantom doctor`). */
 export const HostAccelerator = z.object({
   /** null: no machine can start (PHANTOM_ACCEL asks for what this host cannot do). */
-  name: z.enum(['kvm', 'tcg']).nullable(),
+  name: z.enum(ACCELERATORS).nullable(),
   why: z.string(),
 });
 export type HostAccelerator = z.infer<typeof HostAccelerator>;
@@ -69,7 +70,7 @@ export const SourceLocation = z.object({
 });
 export type SourceLocation = z.infer<typeof SourceLocation>;
 
-export const MachineState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
+export const MachineState = z.enum(MACHINE_STATES);
 export type MachineState = z.infer<typeof MachineState>;
 
 const MachineName = z.string().min(1).max(64);

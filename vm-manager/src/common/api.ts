@@ -4,10 +4,12 @@
  * checkpoints, generations, console attachments and build progress. The implementation is
  * `Machines` in `../node/machines.ts`.
  */
+
+import type { Disposable, Event } from '@phantom/inspector/common/events.js';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
-import type { Disposable, Event } from './events.js';
 import { MAX_MACHINE_NAME_LENGTH, machineNameProblem } from './machine-name.js';
+import type { Accelerator, MachineState } from './machine-state.js';
 
 export const DRIVER_NAMES = ['qemu', 'libvirt'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
@@ -52,12 +54,7 @@ export const machineNameSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-export const MACHINE_STATES = ['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed'] as const;
-export type MachineState = (typeof MACHINE_STATES)[number];
-
-/** How QEMU runs the guest: hardware virtualisation, or its own emulator. */
-export const ACCELERATORS = ['kvm', 'tcg'] as const;
-export type Accelerator = (typeof ACCELERATORS)[number];
+export { ACCELERATORS, type Accelerator, MACHINE_STATES, type MachineState } from './machine-state.js';
 
 /** The accelerator a boot used and, in one line, why (see node/accelerator.ts). */
 export interface AcceleratorUsed {
