@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, launchChromium } from './fixtures.js';
+import { artifactsDir, cspViolations, launchChromium, recordCspViolations } from './fixtures.js';
 import { type HarnessServer, programGenerations, startHarness } from './inspector-harness.js';
 import { InspectorPage } from './pages/inspector-page.js';
 
