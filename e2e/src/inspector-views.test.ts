@@ -21,13 +21,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
   // The harness serves the studio's CSP; whatever it refuses (the graph's worker, say) is recorded.
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    Object.assign(window, { cspViolations: seen });
-    document.addEventListener('securitypolicyviolation', (e) =>
-      seen.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
+  await recordCspViolations(page);
   inspector = new InspectorPage(page);
   await page.goto(harness.url);
   await inspector.status.filter({ hasText: 'Generation 1' }).waitFor();
@@ -193,8 +187,5 @@ test('Widen reaches one reference further; the whole reach, up to 5,000 objects,
 
 test('no errors were reported by the views, and the CSP refused nothing (the layout worker included)', async () => {
   assert.equal(await page.getByTestId('harness-errors').textContent(), '');
-  assert.deepEqual(
-    await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
-    [],
-  );
+  assert.deepEqual(await cspViolations(page), []);
 });
