@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type RequestHead, requestDecision, staticFileDecision, upgradeDecision } from './request-policy.js';
+import {
+  type RequestHead,
+  requestDecision,
+  serverAuthority,
+  staticFileDecision,
+  upgradeDecision,
+} from './request-policy.js';
 
 const TOKEN = 'a'.repeat(64);
 const server = { port: 43123, token: TOKEN };
@@ -20,6 +26,35 @@ const page = (head: Partial<RequestHead>): RequestHead => ({
 const api = (head: Partial<RequestHead>): RequestHead => page({ target: '/api', origin: ORIGIN, ...head });
 const status = (decision: { action: string; status?: number }) =>
   decision.action === 'refuse' ? decision.status : decision.action;
+
+test('the server is named by its address and port; the port is left out only when it is 80', () => {
+  assert.equal(serverAuthority(43123), HOST);
+  assert.equal(serverAuthority(80), '127.0.0.1');
+  assert.equal(status(requestDecision(page({ host: '127.0.0.1' }), { port: 80, token: TOKEN })), 'serve');
+});
+
+test('a Host other than the bound address is refused before anything else (DNS rebinding)', () => {
+  for (const host of [
+    'evil.example',
+    'evil.example:43123',
+    'localhost:43123',
+    '127.0.0.1',
+    '127.0.0.1:43124',
+    '127.0.0.1:043123',
+    '[::1]:43123',
+    '127.0.0.1:43123.evil.example',
+    '',
+    undefined,
+  ]) {
+    assert.equal(status(requestDecision(page({ host }), server)), 421, String(host));
+    assert.equal(
+      status(requestDecision(page({ host, cookie: undefined, target: `/?token=${TOKEN}` }), server)),
+      421,
+    );
+    assert.equal(status(upgradeDecision(api({ host }), server)), 421, String(host));
+  }
+  assert.equal(status(requestDecision(page({}), server)), 'serve');
+});
 
 test('only origin-form targets are served; `//` is a path, not another host', () => {
   for (const target of [

@@ -1,12 +1,13 @@
 /**
  * Which requests browser mode's server (server.ts) lets through, as pure functions over what a
- * request says: its target, its method, its token or cookie, its Origin. A request is the one
- * input any local process or web page controls, so every function here is total: whatever the
- * bytes, the answer is a decision, never a throw.
+ * request says: the Host it names, its target, its method, its token or cookie, its Origin. A
+ * request is the one input any local process or web page controls, so every function here is
+ * total: whatever the bytes, the answer is a decision, never a throw.
  *
- * The rules: the target must be a path (origin form); the token, given once in the query, is
- * exchanged for a cookie that every later request carries; the API's WebSocket also needs an
- * Origin equal to the server's own.
+ * The rules: the Host must be the address the server bound (a page on a name that an attacker's
+ * DNS points at 127.0.0.1 is still refused: DNS rebinding); the target must be a path (origin
+ * form); the token, given once in the query, is exchanged for a cookie that every later request
+ * carries; the API's WebSocket also needs an Origin equal to the server's own.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { join, normalize, sep } from 'node:path';
@@ -31,7 +32,7 @@ export interface RequestHead {
   origin?: string | undefined;
 }
 
-export type Refusal = { action: 'refuse'; status: 400 | 403 | 404 | 405; message: string };
+export type Refusal = { action: 'refuse'; status: 400 | 403 | 404 | 405 | 421; message: string };
 
 export type RequestDecision =
   | Refusal
@@ -85,7 +86,12 @@ function refuse(status: Refusal['status'], message: string): Refusal {
   return { action: 'refuse', status, message };
 }
 
+function misdirected(server: ServerIdentity): Refusal {
+  return refuse(421, `Phantom Studio answers only to ${serverAuthority(server.port)}.`);
+}
+
 export function requestDecision(head: RequestHead, server: ServerIdentity): RequestDecision {
+  if (head.host !== serverAuthority(server.port)) return misdirected(server);
   const url = parseTarget(head.target);
   if (url === undefined) return refuse(400, 'bad request target');
   if (head.method !== 'GET' && head.method !== 'HEAD') return refuse(405, 'method not allowed');
@@ -99,8 +105,9 @@ export function requestDecision(head: RequestHead, server: ServerIdentity): Requ
   return { action: 'serve', pathname: url.pathname };
 }
 
-/** The API's WebSocket: the path /api, the server's own Origin and the cookie. */
+/** The API's WebSocket: the own Host, the path /api, the server's own Origin and the cookie. */
 export function upgradeDecision(head: RequestHead, server: ServerIdentity): UpgradeDecision {
+  if (head.host !== serverAuthority(server.port)) return misdirected(server);
   const url = parseTarget(head.target);
   if (url === undefined) return refuse(400, 'bad request target');
   if (

@@ -6,7 +6,9 @@
  * SameSite=Strict cookie and a redirect to the bare URL, so the token does not stay in the
  * address bar or the history. Every request needs that cookie (or the token in the query);
  * the WebSocket also needs an Origin equal to the server's own, so another page open in the
- * same browser cannot reach the API.
+ * same browser cannot reach the API. Every request must also name the server's own address in
+ * its Host header, so a page on a name whose DNS an attacker points at 127.0.0.1 (DNS rebinding)
+ * gets nothing.
  *
  * Who gets through is decided by request-policy.ts (pure functions); this file applies its
  * decisions. Nothing a request holds may end the host: a handler that throws anyway answers 500
