@@ -1,13 +1,20 @@
 /**
  * `phantom … | head`: a command whose reader goes away after the first bytes ends quietly, with
  * its own exit status and nothing on stderr but its own messages (no EPIPE stack trace), as the
- * CLI's users pipe it.
+ * CLI's users pipe it. The console, which would otherwise run until Ctrl-], detaches.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { PHANTOM_CLI, type TestState, temporaryState } from '../test-support/fixtures.js';
+import {
+  BOOT_DEADLINE_MS,
+  buildTickKernel,
+  PHANTOM_CLI,
+  runPhantom,
+  type TestState,
+  temporaryState,
+} from '../test-support/fixtures.js';
 
 let state: TestState;
 
@@ -37,4 +44,35 @@ test('phantom logs into a reader that closes after 64 bytes ends quietly, status
   assert.equal(piped.stderr, '');
   assert.equal(piped.stdout, line.repeat(6).slice(0, 64));
   assert.equal(piped.status, 0);
+});
+
+test('phantom console detaches once its reader has gone, though its input stays open', async () => {
+  // Started by `phantom up`, which exits, as a user does: the console's one connection is then
+  // free for `phantom console` (a Machines of this process would hold it).
+  const up = await runPhantom(['up', 'console', '--kernel', await buildTickKernel(state.root)], env());
+  assert.equal(up.code, 0, up.stderr);
+  // stdin a pipe left open: only the closed output can end the command.
+  const child = spawn('bash', ['-o', 'pipefail', '-c', intoHead('console console', 16)], {
+    env: env(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => {
+    stdout += t;
+  });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => {
+    stderr += t;
+  });
+  const status = await new Promise<number | string>((resolve) => {
+    const timer = setTimeout(() => resolve('still attached'), BOOT_DEADLINE_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code ?? -1);
+    });
+  });
+  child.stdin.end();
+  assert.equal(status, 0, stderr);
+  assert.equal(stdout.length, 16);
+  assert.match(stderr, /^attached to 'console'; Ctrl-\] detaches\r\n\r\ndetached from 'console'\r\n$/);
 });
