@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { methods, Reply } from '../common/api.js';
+import { fuzzSeed, seededRandom } from '../test-support/seeded-random.js';
 import { composeServices } from './compose.js';
 import { Session } from './session.js';
 
@@ -19,20 +20,8 @@ function newSession(): { session: Session; frames: string[] } {
   return { session: new Session(services, (f) => frames.push(f)), frames };
 }
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fuzzFrames(seed: number, count: number): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const names = Object.keys(methods);
   const oddValues: unknown[] = [
@@ -113,7 +102,7 @@ function fuzzFrames(seed: number, count: number): string[] {
 }
 
 test('fuzzed frames each get exactly one well-formed reply, and the session keeps serving', async () => {
-  const seed = Number(process.env.PHANTOM_FUZZ_SEED ?? Date.now() % 2 ** 31);
+  const seed = fuzzSeed(Date.now() % 2 ** 31);
   const { session, frames } = newSession();
   const inputs = fuzzFrames(seed, 3000);
   try {
