@@ -24,25 +24,30 @@ function fuzzFrames(seed: number, count: number): string[] {
   const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const names = Object.keys(methods);
-  const oddValues: unknown[] = [
-    null,
-    -1,
-    0,
-    1.5,
-    2 ** 53,
-    Number.MAX_VALUE,
-    '',
-    'x'.repeat(300),
-    '../../etc/passwd.ph',
-    '/etc/passwd',
-    'a\u0000b.ph',
-    true,
-    [],
-    [1, 2],
-    {},
-    { __proto__: { polluted: 1 } },
-    { constructor: { prototype: {} } },
+  /**
+   * Odd values as JSON text, parsed afresh at each use: a hostile frame carries `__proto__` as an
+   * own key, and no two frames may share (and so mutate into cycles) one object.
+   */
+  const oddJson = [
+    'null',
+    '-1',
+    '0',
+    '1.5',
+    String(2 ** 53),
+    String(Number.MAX_VALUE),
+    '""',
+    JSON.stringify('x'.repeat(300)),
+    '"../../etc/passwd.ph"',
+    '"/etc/passwd"',
+    '"a\\u0000b.ph"',
+    'true',
+    '[]',
+    '[1,2]',
+    '{}',
+    '{"__proto__":{"polluted":1}}',
+    '{"constructor":{"prototype":{}}}',
   ];
+  const odd = (): unknown => JSON.parse(pick(oddJson));
   const template = (): Record<string, unknown> => ({
     id: Math.floor(next() * 1000),
     method: pick(names),
@@ -71,10 +76,16 @@ function fuzzFrames(seed: number, count: number): string[] {
         delete target[field];
         break;
       case 1:
-        target[field] = pick(oddValues);
+        target[field] = odd();
         break;
       default:
-        target[pick(['__proto__', 'constructor', 'extra', 'toString'])] = pick(oddValues);
+        // defineProperty: `__proto__` as an own key, as JSON.parse makes it, not a new prototype.
+        Object.defineProperty(target, pick(['__proto__', 'constructor', 'extra', 'toString']), {
+          value: odd(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return value;
   };
@@ -103,8 +114,9 @@ function fuzzFrames(seed: number, count: number): string[] {
 
 test('fuzzed frames each get exactly one well-formed reply, and the session keeps serving', async () => {
   const seed = fuzzSeed(Date.now() % 2 ** 31);
-  const { session, frames } = newSession();
+  // Made before the session opens: a session left open keeps the test process alive.
   const inputs = fuzzFrames(seed, 3000);
+  const { session, frames } = newSession();
   try {
     for (const [index, input] of inputs.entries()) {
       const before = frames.length;
