@@ -112,3 +112,23 @@ test('base64 round-trips every length', () => {
   assert.equal(toBase64(Uint8Array.from([77, 97, 110])), 'TWFu');
   assert.equal(fromBase64('TW!u'), null);
 });
+
+test('phc disasm into a reader that closes after 64 bytes ends quietly, status 0', () => {
+  const classes = Array.from(
+    { length: 1000 },
+    (_, i) => `class c${i} {\n  var n : int;\n  int f(var x : int) { return x + n * ${i}; }\n};\n`,
+  );
+  const big = join(dir, 'big.ph');
+  writeFileSync(big, `package .big;\n${classes.join('')}`);
+  // Some 300 KB of listing: far more than a pipe holds, so most is written after the reader has gone.
+  const piped = spawnSync(
+    'bash',
+    ['-o', 'pipefail', '-c', `"${process.execPath}" "${phc}" disasm "${big}" | head -c 64`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(piped.stderr, '');
+  assert.equal(piped.stdout, run('disasm', big).stdout.slice(0, 64));
+  assert.equal(piped.status, 0);
+});

@@ -70,9 +70,9 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     },
     'console.attach': async ({ machine }) => ({ stream: hub.open(await machines.attachConsole(machine)) }),
     'files.list': () => services.files.list(),
-    'files.read': (entry) => ({ text: services.files.read(entry) }),
-    'files.write': ({ text, ...entry }) => {
-      services.files.write(entry, text);
+    'files.read': async (entry) => ({ text: await services.files.read(entry) }),
+    'files.write': async ({ text, ...entry }) => {
+      await services.files.write(entry, text);
       return null;
     },
     'lang.check': ({ text, ...entry }) => checkProgram(entry, text),

@@ -5,6 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { isClosedPipe } from '@phantom/lang/node/closed-output.js';
 import { type BuildOptions, DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
 import { formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, type VmErrorCode } from '../common/errors.js';
@@ -284,9 +285,16 @@ async function withProgress<T>(
   }
 }
 
-/** Interactive console: raw terminal, Ctrl-] detaches, the machine keeps running. */
+/**
+ * Interactive console: raw terminal, Ctrl-] detaches, the machine keeps running. It also
+ * detaches when its output's reader goes away (`phantom console demo | head`).
+ */
 async function consoleCommand(machine: Machine, io: Io): Promise<void> {
   const attachment = await machine.attachConsole({ ack: 'auto' });
+  const detachWhenReaderCloses = (err: Error): void => {
+    if (isClosedPipe(err)) attachment.dispose();
+  };
+  process.stdout.on('error', detachWhenReaderCloses);
   const DETACH = 0x1d;
   const SCROLLBACK_SHOWN = 16 * 1024;
   io.err(`attached to '${machine.name}'; Ctrl-] detaches\r\n`);
@@ -299,6 +307,7 @@ async function consoleCommand(machine: Machine, io: Io): Promise<void> {
   if (stdin.isTTY) stdin.setRawMode(true);
   await new Promise<void>((resolve) => {
     const finish = (): void => {
+      process.stdout.off('error', detachWhenReaderCloses);
       stdin.off('data', onInput);
       if (stdin.isTTY) stdin.setRawMode(wasRaw);
       stdin.pause();

@@ -1,0 +1,21 @@
+/**
+ * Shared by shell's fuzz tests, never shipped: a small seeded generator (mulberry32), so a
+ * failing case can be replayed from the seed its test prints.
+ */
+
+/** Numbers in [0, 1), the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed a fuzz test uses: PHANTOM_FUZZ_SEED to replay a failure, else the test's own. */
+export function fuzzSeed(fallback: number): number {
+  return Number(process.env.PHANTOM_FUZZ_SEED ?? fallback);
+}
