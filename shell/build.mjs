@@ -1,6 +1,6 @@
 // Bundles what tsc alone cannot ship: the renderer (ES modules for the browser, with their static
-// files) into dist/www, Monaco's editor worker as a same-origin module worker
-// (dist/www/editor.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
+// files) into dist/www, Monaco's editor worker and the inspector graph's layout worker as
+// same-origin module workers (dist/www/editor.worker.js, graph-layout.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
 // Electron's sandboxed preloads require, the host into one file per entry (browser mode's
 // dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js) and Electron's main
 // into dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
@@ -99,6 +99,15 @@ await build({
   ...browserTarget,
   entryPoints: { 'editor.worker': 'monaco-editor/editor/editor.worker.js' },
   outdir: www,
+  minify: true,
+});
+// The inspector graph's layout worker (d3-force), beside the page under the name the graph view
+// asks for, for the same reason: a same-origin module worker, which the CSP's worker-src 'self' allows.
+const { GRAPH_LAYOUT_WORKER_FILE } = await import('@phantom/inspector/common/graph-layout.js');
+await build({
+  ...browserTarget,
+  entryPoints: ['@phantom/inspector/browser/graph-layout-worker.js'],
+  outfile: join(www, GRAPH_LAYOUT_WORKER_FILE),
   minify: true,
 });
 // The host as one module per entry: browser mode's (main.bundle.js) and Electron's utility

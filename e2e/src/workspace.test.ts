@@ -145,6 +145,30 @@ test('a refused request shows a notification with its details, and the UI goes o
   assert.equal(await page.getByTestId('machine-picker').isEnabled(), true);
 });
 
+test('"New machine…" offers the images of images/, each with its description', async () => {
+  const bar = new MachineBarPage(page);
+  await bar.openNewMachineDialog();
+  const images = page.getByTestId('dialog-image');
+  const offered = await images
+    .locator('option')
+    .evaluateAll((options) => (options as HTMLOptionElement[]).map((o) => [o.value, o.disabled]));
+  assert.deepEqual(offered, [
+    ['bench', false],
+    ['counter', false],
+    ['graph', false],
+    ['notes', false],
+    ['prodcons', false],
+  ]);
+  assert.equal(await images.inputValue(), 'counter', "the README's first example is chosen");
+  const description = page.getByTestId('dialog-image-description');
+  assert.match((await description.textContent()) ?? '', /^A thread that ticks every 100 ms/);
+  await images.selectOption('notes');
+  assert.match((await description.textContent()) ?? '', /^A list of notes kept in the root directory/);
+  await page.screenshot({ path: join(artifactsDir, 'new-machine-dialog.png') });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await page.locator('dialog.confirm-dialog[open]').count(), 0, 'the dialog closed');
+});
+
 test('the machine bar keeps one line while a build shows its progress, at 1280 px and narrower', async () => {
   const bar = new MachineBarPage(page);
   await bar.createMachine('narrow-bar', 'counter');

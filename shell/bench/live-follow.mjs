@@ -49,16 +49,24 @@ const NAME = 'bench';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'ph-live-follow-'));
-const bootImagesDir = join(dir, 'boot-images');
-mkdirSync(bootImagesDir);
+const imagesDir = join(dir, 'images');
+mkdirSync(imagesDir);
 writeFileSync(join(dir, 'worker.ph'), PROGRAM);
+writeFileSync(
+  join(imagesDir, 'worker.json'),
+  JSON.stringify({
+    description: 'the live-follow worker',
+    programs: ['../worker.ph'],
+    mainClasses: ['.bench.worker'],
+  }),
+);
 execFileSync(process.execPath, [
   ...[join(repo, 'lang/bin/phc.mjs'), 'image', join(dir, 'worker.ph'), '--main', '.bench.worker'],
-  ...['-o', join(bootImagesDir, 'worker.img')],
+  ...['-o', join(imagesDir, 'worker.img')],
 ]);
 const service = new MachineService(join(dir, 'machines'), {
   kernelPath: join(repo, 'kernel-src/build/phantom.elf'),
-  bootImagesDir,
+  imagesDir,
 });
 const spaces = new InspectorSpaces(service);
 

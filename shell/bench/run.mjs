@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GRAPH_LAYOUT_WORKER_FILE } from '@phantom/inspector/common/graph-layout.js';
 import { build } from 'esbuild';
 
 const shell = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -187,6 +188,16 @@ async function servePage(work, entry, body) {
   await build({
     entryPoints: { bench: join(shell, 'bench', `${entry}.ts`) },
     outdir: www,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'warning',
+  });
+  // The inspector graph's layout worker, beside the page as the studio serves it.
+  await build({
+    entryPoints: ['@phantom/inspector/browser/graph-layout-worker.js'],
+    outfile: join(www, GRAPH_LAYOUT_WORKER_FILE),
     bundle: true,
     format: 'esm',
     platform: 'browser',

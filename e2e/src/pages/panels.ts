@@ -22,10 +22,17 @@ export class MachineBarPage {
     return this.page.locator(`[data-panel="machine-bar"] button[data-action="${action}"]`);
   }
 
-  async createMachine(name: string, program: string): Promise<void> {
+  /** The "New machine…" dialog, open. */
+  async openNewMachineDialog(): Promise<void> {
     await this.picker.selectOption({ label: 'New machine…' });
+    await this.page.getByTestId('dialog-name').waitFor();
+  }
+
+  /** Creates machine `name` from image `image` (images/IMAGE.json) through the dialog. */
+  async createMachine(name: string, image: string): Promise<void> {
+    await this.openNewMachineDialog();
     await this.page.getByTestId('dialog-name').fill(name);
-    await this.page.getByTestId('dialog-program').selectOption(program);
+    await this.page.getByTestId('dialog-image').selectOption(image);
     await this.page.getByTestId('dialog-ok').click();
     await this.waitForState('stopped');
   }

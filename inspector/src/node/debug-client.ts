@@ -9,6 +9,10 @@ import { connect, type Socket } from 'node:net';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { encodeClassBlob } from '../common/class-blob.js';
 import * as P from '../common/debug-protocol.js';
+import type { Disposable } from '../common/events.js';
+
+// shared-channel.ts takes Disposable from here; the one declaration is common/events.ts.
+export type { Disposable } from '../common/events.js';
 
 /** How long a request may wait for its reply: a snapshot under TCG can take seconds. */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -37,10 +41,6 @@ interface Pending {
   resolve: (payload: Uint8Array) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
-}
-
-export interface Disposable {
-  dispose(): void;
 }
 
 export class DebugClient {

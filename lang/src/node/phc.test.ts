@@ -33,6 +33,43 @@ test('phc check: exit 0 on good files, 1 with file:line:col diagnostics, 2 on us
   assert.equal(unwritable.status, 2);
   assert.match(unwritable.stderr, /cannot write/);
   assert.equal(run('check', dir).status, 2, 'a directory is not a source');
+  // node:util parseArgs reads the line: an unknown option or a missing value is a usage error.
+  const unknown = run('check', bad, '--fast');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^phc: Unknown option '--fast'/);
+  assert.match(run('build', bad, '-o').stderr, /argument missing/);
+  assert.match(run('image', join(examples, 'counter.ph'), '-o', join(dir, 'x.img')).stderr, /needs --main/);
+  assert.match(
+    run('image', join(examples, 'counter.ph'), '--main', '.demo.counter', '--space-bytes', 'lots', '-o', 'x')
+      .stderr,
+    /--space-bytes takes a positive integer, not lots/,
+  );
+});
+
+test('phc image takes several --main classes and the --name=value form', () => {
+  const out = join(dir, 'two.img');
+  const r = run(
+    'image',
+    join(examples, 'counter.ph'),
+    join(examples, 'notes.ph'),
+    '--main',
+    '.demo.counter',
+    '--main=.demo.notes',
+    `--output=${out}`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const wrong = run(
+    'image',
+    join(examples, 'counter.ph'),
+    '--main',
+    '.demo.counter',
+    '--main',
+    '.demo.none',
+    '-o',
+    out,
+  );
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /\.demo\.none/);
 });
 
 test('phc build writes a .phx that reads back as the same program; disasm reads it', () => {

@@ -78,7 +78,8 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     'lang.check': ({ text, ...entry }) => checkProgram(entry, text),
     'lang.definition': ({ text, line, column, ...entry }) => definitionOf(entry, text, line, column),
     'machines.list': () => machines.list(),
-    'machines.create': ({ machine, program }) => machines.create(machine, program),
+    'images.list': () => machines.images(),
+    'machines.create': ({ machine, image }) => machines.create(machine, image),
     'machine.build': async ({ machine }) => {
       await machines.rebuild(machine);
       return null;

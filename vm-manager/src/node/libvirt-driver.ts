@@ -7,11 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Emitter } from '@phantom/inspector/common/events.js';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
 import type { IPty } from 'node-pty';
 import type { AcceleratorUsed, MachineConfig, StartResult } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
-import { Emitter } from '../common/events.js';
 import { lastMeaningfulLines } from '../common/log-lines.js';
 import { chooseAccelerator, forcedAccelerator } from './accelerator.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
