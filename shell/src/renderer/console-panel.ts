@@ -55,6 +55,11 @@ interface Tab {
   fit: FitAddon;
   search: SearchAddon;
   stream: Disposable | undefined;
+  /**
+   * Keystrokes to the stream open now. Replaced on each attach: a console re-attached after a
+   * power cut and a start has a new stream, and typing into the old one failed ("no open stream").
+   */
+  input: Disposable | undefined;
   disposables: { dispose(): void }[];
   /**
    * A search moved this terminal off the bottom while it was following its output. Closing the
@@ -183,14 +188,13 @@ export class ConsolePanel {
   }
 
   private forwardInput(tab: Tab, stream: number): void {
-    tab.disposables.push(
-      tab.terminal.onData((data) => {
-        if (tab.stream)
-          this.api
-            .call('stream.input', { stream, data })
-            .catch((err) => showError('Input was not delivered', err));
-      }),
-    );
+    tab.input?.dispose();
+    tab.input = tab.terminal.onData((data) => {
+      if (tab.stream)
+        this.api
+          .call('stream.input', { stream, data })
+          .catch((err) => showError('Input was not delivered', err));
+    });
   }
 
   private connect(tab: Tab, stream: number, endPrefix: string): void {
@@ -256,6 +260,7 @@ export class ConsolePanel {
       fit,
       search,
       stream: undefined,
+      input: undefined,
       disposables: [],
       searchMoved: false,
     };
@@ -295,6 +300,7 @@ export class ConsolePanel {
 
   private closeTab(tab: Tab): void {
     tab.stream?.dispose();
+    tab.input?.dispose();
     for (const d of tab.disposables) d.dispose();
     tab.terminal.dispose();
     tab.label.remove();

@@ -1,12 +1,16 @@
 /**
- * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom,
- * what is selected, "roll back here" to a generation or a checkpoint, behind a confirmation that
- * says what is kept), and a small plot of snapshot pause and dirty pages over the visible span.
+ * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom, the
+ * snapshot manager, what is selected, "roll back here" to a generation or a checkpoint, behind a
+ * confirmation that says what is kept), a legend of what the marks mean, and a small plot of
+ * snapshot pause and dirty pages over the visible span. Choosing a generation that is no longer
+ * on the store disk says why it cannot be inspected, where the user is looking.
  */
 import type { Timeline } from '../common/api.js';
+import { checkpointLabel, generationLabel, RETENTION_POLICY } from '../common/snapshot-tree.js';
 import { revertConsequences, rollbackConsequences, visibleRange } from '../common/timeline-layout.js';
 import type { ApiClient } from './api-client.js';
-import { showError } from './notifications.js';
+import { clearNotifications, showError, showInfo } from './notifications.js';
+import { SnapshotManager } from './snapshot-manager.js';
 import { TimelineView } from './timeline-view.js';
 
 /** Made once: `toLocaleString` builds a new formatter on every call, and the plot redraws every frame. */
@@ -20,7 +24,22 @@ const pagesFormat = new Intl.NumberFormat();
 const PLOT_GAP_MS = 30_000;
 
 const SELECTION_HINT =
-  'Click a generation or checkpoint to select it; shift+click a second generation to compare.';
+  'Click a generation or checkpoint to select it (or Tab to the timeline and use the arrow keys); shift+click a second generation to compare.';
+
+/** What the notification about a chosen generation that left the disk is tied to: one at a time. */
+const GONE_CAUSE = 'timeline:gone';
+
+/** The legend: each mark the canvas draws, and what it means. */
+const LEGEND: [string, string][] = [
+  ['dot', 'on the store disk: inspect it, roll back to it'],
+  [
+    'dot hollow',
+    'no longer on the store disk (reclaimed by retention, or left behind by a revert): its record only',
+  ],
+  ['diamond', 'checkpoint'],
+  ['here', 'you are here'],
+  ['fold', 'idle time folded'],
+];
 const ROLLBACK_TITLE = 'Restart the machine from the selected generation or checkpoint';
 
 function button(label: string, title: string, testId: string): HTMLButtonElement {
@@ -39,6 +58,7 @@ export class TimelinePanel {
   private readonly rollbackButton: HTMLButtonElement;
   private readonly dialog: HTMLDialogElement;
   private readonly summary: HTMLElement;
+  private readonly manager: SnapshotManager;
   private machine: string | undefined;
   private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
   /** The plot's per-column maxima, kept between frames to spare the GC. */
@@ -63,20 +83,52 @@ export class TimelinePanel {
     zoomIn.addEventListener('click', () => this.view.zoom(0.5));
     const zoomOut = button('−', 'Zoom out', 'timeline-zoom-out');
     zoomOut.addEventListener('click', () => this.view.zoom(2));
+    const snapshots = button(
+      'Snapshots…',
+      'The snapshot manager: branches and checkpoints as a tree — take, rename, describe, delete, revert (keyboard throughout)',
+      'snapshots-open',
+    );
+    snapshots.addEventListener('click', () => this.manager.open());
     const spacer = document.createElement('span');
     spacer.className = 'spacer';
     this.selectionText = document.createElement('span');
     this.selectionText.className = 'timeline-selection';
     this.selectionText.dataset.testid = 'timeline-selection';
     this.selectionText.textContent = SELECTION_HINT;
+    // Said aloud as it changes: the keyboard's choice is read out.
+    this.selectionText.setAttribute('aria-live', 'polite');
     this.rollbackButton = button('Roll back here…', ROLLBACK_TITLE, 'rollback');
     this.rollbackButton.className = 'danger';
     this.rollbackButton.disabled = true;
     this.rollbackButton.addEventListener('click', () => this.confirmRollback());
-    header.append(title, this.summary, fit, zoomIn, zoomOut, spacer, this.selectionText, this.rollbackButton);
+    header.append(
+      title,
+      this.summary,
+      fit,
+      zoomIn,
+      zoomOut,
+      snapshots,
+      spacer,
+      this.selectionText,
+      this.rollbackButton,
+    );
 
+    const main = document.createElement('div');
+    main.className = 'timeline-main';
     const canvasHost = document.createElement('div');
     canvasHost.className = 'timeline-canvas-host';
+    const legend = document.createElement('div');
+    legend.className = 'timeline-legend';
+    legend.dataset.testid = 'timeline-legend';
+    for (const [mark, meaning] of LEGEND) {
+      const item = document.createElement('span');
+      const glyph = document.createElement('i');
+      glyph.className = `legend-mark ${mark}`;
+      glyph.setAttribute('aria-hidden', 'true');
+      item.append(glyph, meaning);
+      legend.append(item);
+    }
+    main.append(canvasHost, legend);
     const plotHost = document.createElement('div');
     plotHost.className = 'timeline-plot';
     const plotTitle = document.createElement('div');
@@ -89,7 +141,7 @@ export class TimelinePanel {
     this.dialog = document.createElement('dialog');
     this.dialog.className = 'confirm-dialog';
     this.dialog.dataset.testid = 'rollback-dialog';
-    root.append(header, canvasHost, plotHost, this.dialog);
+    root.append(header, main, plotHost, this.dialog);
 
     this.view = new TimelineView(canvasHost);
     this.view.onViewChange = () => this.drawPlot();
@@ -98,9 +150,20 @@ export class TimelinePanel {
     api.on('machine.timeline', ({ machine }) => {
       if (machine === this.machine) void this.refresh();
     });
+    this.manager = new SnapshotManager({
+      api,
+      machine: () => this.machine,
+      layout: () => this.view.model,
+      refresh: () => this.refresh(),
+      confirmRevert: (index) => this.confirmRollback({ checkpoint: index }),
+      confirmRollback: (index) => this.confirmRollback({ generation: index }),
+      select: (index) => this.view.select(index),
+    });
+    root.append(this.manager.element);
   }
 
   async show(machine: string | undefined): Promise<void> {
+    if (machine !== this.machine) this.manager.close();
     this.machine = machine;
     await this.refresh();
   }
@@ -111,8 +174,10 @@ export class TimelinePanel {
     // The selection stays, but a generation on it may have left the store disk since.
     this.showSelection();
     const { generations, laneCount } = this.view.model;
-    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
+    const folds = this.view.folds.length;
+    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}${folds > 0 ? ` · ${folds} idle gap${folds === 1 ? '' : 's'} folded` : ''}`;
     this.drawPlot();
+    this.manager.refresh();
   }
 
   private async refresh(): Promise<void> {
@@ -121,10 +186,12 @@ export class TimelinePanel {
       this.summary.textContent = 'No machine selected';
       return;
     }
+    const cause = `timeline:${this.machine}`;
     try {
       this.setTimeline(await this.api.call('machine.timeline', { machine: this.machine }));
+      clearNotifications(cause);
     } catch (err) {
-      showError(`Cannot read the timeline of ${this.machine}`, err);
+      showError(`Cannot read the timeline of ${this.machine}`, err, { cause });
     }
   }
 
@@ -139,10 +206,23 @@ export class TimelinePanel {
     const { generations } = this.view.model;
     const ga = generations[a];
     const gb = generations[b];
-    // Only what is on the store disk can be inspected.
-    if (ga?.onDisk && (!gb || gb.onDisk))
+    // Only what is on the store disk can be inspected; what is not says why, not nothing.
+    if (ga?.onDisk && (!gb || gb.onDisk)) {
+      clearNotifications(GONE_CAUSE);
       for (const listener of this.selectListeners) listener(ga.number, gb?.number);
+    } else if (ga) this.explainGone(ga.onDisk ? b : a);
     this.showSelection();
+  }
+
+  /** Says, where the user looks, why the generation at `index` shows nothing in the inspector. */
+  private explainGone(index: number): void {
+    clearNotifications(GONE_CAUSE);
+    const label = generationLabel(this.view.model, index);
+    showInfo(
+      `${label[0]!.toUpperCase()}${label.slice(1)} is no longer on the store disk`,
+      `Only its record remains, so it cannot be inspected or restored (hollow dots are such records). The kernel's retention keeps ${RETENTION_POLICY}; a checkpoint revert takes the disk back to before the generations after the checkpoint. Choose a filled dot.`,
+      { cause: GONE_CAUSE },
+    );
   }
 
   /** Enables "Roll back here" for what can be restored, and says what is selected. */
@@ -153,47 +233,64 @@ export class TimelinePanel {
     const gb = generations[b];
     const cp = checkpoints[checkpoint];
     this.rollbackButton.disabled = !this.machine || !(cp || ga?.onDisk);
+    const model = this.view.model;
     this.rollbackButton.title =
       ga && !ga.onDisk
-        ? `Generation ${ga.number} is no longer on the store disk: only its record remains`
+        ? `${generationLabel(model, a)} is no longer on the store disk: only its record remains`
         : ROLLBACK_TITLE;
     if (cp)
-      this.selectionText.textContent = `Selected: checkpoint ${cp.name}${cp.generation === null ? '' : ` (generation ${cp.generation})`}`;
+      this.selectionText.textContent = `Selected: checkpoint ${cp.name} (${checkpointLabel(model, cp)})`;
     else if (!ga) this.selectionText.textContent = SELECTION_HINT;
     else if (!gb)
-      this.selectionText.textContent = `Selected: generation ${ga.number}${ga.onDisk ? '' : ' (record only: no longer on the store disk)'}`;
+      this.selectionText.textContent = `Selected: ${generationLabel(model, a)}${ga.onDisk ? '' : ' (record only: no longer on the store disk)'}`;
     else {
       const objects =
         ga.objects === null || gb.objects === null
           ? ''
           : ` · ${gb.objects >= ga.objects ? '+' : ''}${(gb.objects - ga.objects).toLocaleString()} objects`;
-      this.selectionText.textContent = `A: generation ${ga.number} · B: generation ${gb.number}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
+      this.selectionText.textContent = `A: ${generationLabel(model, a)} · B: ${generationLabel(model, b)}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
     }
     this.selectionText.title = this.selectionText.textContent;
   }
 
-  private confirmRollback(): void {
+  /**
+   * Asks to roll back to what is selected, or to the checkpoint or generation given (by index,
+   * from the snapshot manager).
+   */
+  private confirmRollback(target: { checkpoint?: number; generation?: number } = {}): void {
     const machine = this.machine;
-    const { a, checkpoint } = this.view.selection;
-    const cp = this.view.model.checkpoints[checkpoint];
-    const generation = this.view.model.generations[a];
+    const checkpoint =
+      target.checkpoint ?? (target.generation === undefined ? this.view.selection.checkpoint : -1);
+    const a = target.generation ?? (target.checkpoint === undefined ? this.view.selection.a : -1);
+    const model = this.view.model;
+    const cp = model.checkpoints[checkpoint];
+    const generation = model.generations[a];
     if (!machine) return;
     if (cp)
       this.confirm(
         `Roll ${machine} back to checkpoint "${cp.name}"?`,
-        revertConsequences(this.view.model, checkpoint),
+        revertConsequences(model, checkpoint),
         `Revert to ${cp.name}`,
-        () => this.api.call('machine.revert', { machine, checkpoint: cp.name }),
+        async () => {
+          const reverted = await this.api.call('machine.revert', { machine, checkpoint: cp.name });
+          if (reverted.state === 'stopped')
+            showInfo(
+              `${machine} is back at checkpoint "${cp.name}"`,
+              'It was stopped when the checkpoint was taken, and is stopped now: Start resumes it from there.',
+            );
+        },
         `Reverting ${machine} to checkpoint ${cp.name} failed`,
       );
-    else if (generation?.onDisk)
+    else if (generation?.onDisk) {
+      const label = generationLabel(model, a);
       this.confirm(
-        `Roll ${machine} back to generation ${generation.number}?`,
-        rollbackConsequences(this.view.model, a),
+        `Roll ${machine} back to ${label}?`,
+        rollbackConsequences(model, a),
         `Roll back to ${generation.number}`,
         () => this.api.call('machine.rollback', { machine, generation: generation.number }),
-        `Rolling ${machine} back to generation ${generation.number} failed`,
+        `Rolling ${machine} back to ${label} failed`,
       );
+    }
   }
 
   /** The confirmation dialog: what will happen and what is kept, then the action on confirm. */
@@ -252,6 +349,8 @@ export class TimelinePanel {
     const [start, end] = this.view.visibleSpan;
     const [from, to] = visibleRange(times, start, end);
     if (to <= from) return;
+    // Where each generation is across the view: the canvas's scale, folds and all.
+    const columnOf = (time: number) => Math.min(width - 1, Math.floor(this.view.fractionOf(time) * width));
     if (this.plotColumns.pause.length !== width)
       this.plotColumns = { pause: new Float64Array(width), dirty: new Float64Array(width) };
     const { pause, dirty } = this.plotColumns;
@@ -259,10 +358,9 @@ export class TimelinePanel {
     dirty.fill(-1);
     let maxPause = 0;
     let maxDirty = 0;
-    const scale = width / (end - start);
     // NaN (not recorded) fails every comparison, so it is skipped without a test of its own.
     for (let i = from; i < to; i++) {
-      const x = Math.min(width - 1, Math.floor((times[i]! - start) * scale));
+      const x = columnOf(times[i]!);
       const p = pauseMs[i]!;
       const d = dirtyPages[i]!;
       if (p > pause[x]!) pause[x] = p;
@@ -270,8 +368,12 @@ export class TimelinePanel {
       if (p > maxPause) maxPause = p;
       if (d > maxDirty) maxDirty = d;
     }
-    /** Columns further apart than this (in pixels) are not joined: the machine was off between. */
-    const gapPx = Math.max(1, PLOT_GAP_MS * scale);
+    /**
+     * Columns further apart than this (in pixels), or on both sides of a fold, are not joined:
+     * the machine was off between.
+     */
+    const gapPx = Math.max(1, PLOT_GAP_MS * (width / this.view.axisSpan));
+    const foldColumns = this.view.folds.map((fold) => columnOf(fold.end));
     const series = (values: Float64Array, max: number, color: string) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5;
@@ -280,7 +382,7 @@ export class TimelinePanel {
       for (let x = 0; x < width; x++) {
         if (values[x]! < 0) continue;
         const y = height - 4 - (values[x]! / Math.max(max, 1e-9)) * (height - 16);
-        if (x - last <= gapPx) ctx.lineTo(x, y);
+        if (x - last <= gapPx && !foldColumns.some((c) => c > last && c <= x)) ctx.lineTo(x, y);
         else {
           // A lone point is drawn as a short tick, a line from it to itself would show nothing.
           ctx.moveTo(x - 0.75, y);
