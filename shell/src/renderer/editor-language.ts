@@ -169,10 +169,10 @@ export class EditorLanguage {
   }
 
   /**
-   * The errors of a model as it is now: waits (a little) for the server's diagnostics of this
-   * version, since a build of this text would report the same.
+   * The errors of a model as it is now, as a build of this text would report them: waits (a
+   * little) for the server's diagnostics of this version; undefined when they did not come.
    */
-  async errorsOf(model: monaco.editor.ITextModel): Promise<Diagnostic[]> {
+  async errorsOf(model: monaco.editor.ITextModel): Promise<Diagnostic[] | undefined> {
     const client = await this.ready();
     const uri = model.uri.toString();
     const current = (p: PublishedDiagnostics | undefined) =>
@@ -189,7 +189,9 @@ export class EditorLanguage {
           resolve();
         }
       });
-    return (client.diagnosticsOf(uri)?.diagnostics ?? []).filter((d) => (d.severity ?? 1) === 1);
+    const published = client.diagnosticsOf(uri);
+    if (!current(published)) return undefined;
+    return published!.diagnostics.filter((d) => (d.severity ?? 1) === 1);
   }
 
   // ── the server ──

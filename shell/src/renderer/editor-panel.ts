@@ -183,9 +183,10 @@ export class EditorPanel {
     const machine = this.targetMachine();
     if (!file) return showError('Nothing to install', new Error('Open a program first.'));
     // A file that does not compile is shown in the Problems panel, which empties as it is fixed,
-    // rather than in a notification that would outlive the fix.
-    const errors = await this.language.errorsOf(file.model);
-    if (errors.length > 0) {
+    // rather than in a notification that would outlive the fix. Without a current answer from
+    // the language server, the host's compile decides (and a refusal is a notification).
+    const errors = await this.language.errorsOf(file.model).catch(() => undefined);
+    if (errors !== undefined && errors.length > 0) {
       this.problems.reveal();
       this.status(
         `Not installed: ${file.entry.path} has ${errors.length} error${errors.length === 1 ? '' : 's'} (see Problems)`,
