@@ -97,6 +97,7 @@ export class EditorLanguage {
   private starting: Promise<LanguageClient> | undefined;
   private starts = 0;
   private stream: Disposable | undefined;
+  private reportedUnavailable = false;
   private readonly models = new Map<
     string,
     { model: monaco.editor.ITextModel; listener: monaco.IDisposable }
@@ -125,15 +126,20 @@ export class EditorLanguage {
             },
             text: c.text,
           }));
-      void this.ready().then((client) =>
+      // Without a running server the change is not queued: a starting server gets every
+      // model's whole text (didOpen) once it is up, which includes this change.
+      const client = this.live();
+      if (client)
         client.notify('textDocument/didChange', {
           textDocument: { uri, version: model.getVersionId() },
           contentChanges: changes,
-        }),
-      );
+        });
+      else this.ensureStarted();
     });
     this.models.set(uri, { model, listener });
-    void this.ready().then((client) => this.sendOpen(client, model));
+    const client = this.live();
+    if (client) this.sendOpen(client, model);
+    else this.ensureStarted();
   }
 
   /** Stops following a model the editor is about to dispose. */
@@ -195,6 +201,20 @@ export class EditorLanguage {
   }
 
   // ── the server ──
+
+  /** The server, when it is up. */
+  private live(): LanguageClient | undefined {
+    return this.client && !this.client.closed ? this.client : undefined;
+  }
+
+  /** Starts the server if it is not up or starting; says once if it cannot be. */
+  private ensureStarted(): void {
+    this.ready().catch((err: Error) => {
+      if (this.reportedUnavailable) return;
+      this.reportedUnavailable = true;
+      this.onProblem('The language server is not available', err);
+    });
+  }
 
   private ready(): Promise<LanguageClient> {
     if (this.client && !this.client.closed) return Promise.resolve(this.client);
