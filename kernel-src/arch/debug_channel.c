@@ -98,7 +98,9 @@ void debug_channel_init(void) {
 void debug_channel_serve_until_runnable(void) {
   struct vm_stats vm;
   do {
-    ph_idle_until(snapshot_next_step_ms()); /* returns early when a byte arrives on the channel */
+    uint64_t due = snapshot_next_step_ms(), frame_due = debug_agent_deadline_ms();
+    if (frame_due < due) due = frame_due;
+    ph_idle_until(due); /* returns early when a byte arrives */
     safe_point();
     vm_get_stats(&vm);
   } while (vm.live_threads == 0);

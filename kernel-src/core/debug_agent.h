@@ -56,6 +56,12 @@ void debug_agent_init(const struct debug_port *port, const struct debug_hooks *h
 /** Read what the port has and answer every complete request in it. Call at safe points only. */
 void debug_agent_poll(void);
 
+/**
+ * When the agent must be polled even if no byte arrives (an unfinished frame's timeout,
+ * DBG_FRAME_TIMEOUT_MS after its last byte), or UINT64_MAX.
+ */
+uint64_t debug_agent_deadline_ms(void);
+
 /** True while a PAUSE is in force: the scheduler must not run threads, but keep polling. */
 int debug_agent_paused(void);
 

@@ -12,14 +12,16 @@ import { crc32c } from '@phantom/lang/common/store/crc32c.js';
 // ── debug.def (a test re-reads the .def and checks every number here) ──
 export const DBG_MAGIC = 0x4450;
 export const DBG_VERSION = 1;
-/** Requests added to version 1 without changing any shape; HELLO reports the kernel's (1: RUN). */
-export const DBG_REVISION = 1;
+/** Requests added to version 1 without changing any shape; HELLO reports the kernel's (1: RUN, 2: RESET). */
+export const DBG_REVISION = 2;
 export const DBG_HEADER_BYTES = 16;
 export const DBG_MAX_PAYLOAD = 65536;
 export const DBG_REPLY_BIT = 0x80;
 export const DBG_ERROR_TYPE = 0xff;
 export const DBG_MAX_BATCH = 1024;
 export const DBG_MAX_FRAMES = 64;
+/** An unfinished frame whose bytes stop arriving for this long is dropped by the kernel. */
+export const DBG_FRAME_TIMEOUT_MS = 2000;
 export const DF_MAGIC = 0;
 export const DF_VERSION = 2;
 export const DF_TYPE = 3;
@@ -43,10 +45,14 @@ export enum MessageType {
   INSTALL_CLASS = 0x0d,
   READ_PAGE = 0x0e,
   RUN = 0x0f,
+  RESET = 0x10,
 }
 
 /** The revision that added each request after the first (absent: revision 0). */
-export const REQUEST_REVISION: Partial<Record<MessageType, number>> = { [MessageType.RUN]: 1 };
+export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
+  [MessageType.RUN]: 1,
+  [MessageType.RESET]: 2,
+};
 
 export enum EventType {
   EV_GENERATION = 0xc1,
