@@ -7,6 +7,12 @@
  * every thread sleeps. While the host holds a PAUSE, the safe point keeps serving the channel
  * and runs no thread.
  *
+ * The channel's share of the CPU: while threads run, the agent may spend a quarter of the time
+ * (CHANNEL_SHARE), earned by the threads' turns; on an idle machine all of it. A flood of requests
+ * therefore slows the replies, not the programs. What the agent has not read stays in the ring,
+ * and when the ring is full, in the UART, whose full FIFO holds the sender back (QEMU stops
+ * reading the socket): nothing is dropped.
+ *
  * When every thread has ended, debug_channel_serve_until_runnable keeps serving (and snapshotting)
  * until a RUN request has started a thread, so an idle machine can be given work again.
  *
@@ -26,26 +32,42 @@
 #define COM2_IRQ 3
 #define PAUSED_POLL_MS 5
 #define MAX_DRAIN_PER_IRQ 4096 /* bytes: a UART that never stops reporting data cannot hold the CPU */
+/** While threads run, the channel gets at most 1/CHANNEL_SHARE of the CPU. */
+#define CHANNEL_SHARE 4
+/** The most serving time a quiet channel saves up: a burst after it holds the threads this long at most. */
+#define CREDIT_MAX_US 20000
+/** A poll's budget on an idle machine: snapshot steps and waking threads get their turn this often. */
+#define IDLE_SERVE_US 10000
+
+static bool present; /* serial port 2 exists: without it the agent reads nothing */
 
 static uint8_t rx_ring[RX_RING_BYTES];
-static volatile uint32_t rx_head, rx_tail; /* written by the IRQ handler / by the reader */
-static volatile uint32_t rx_dropped;
+static volatile uint32_t rx_head, rx_tail; /* written by rx_fill (interrupts off) / by the reader */
+
+static uint64_t instructions_seen; /* vm_instructions() when the last safe point ended */
+static uint64_t left_at_tsc;       /* and when */
+static int64_t credit_us = CREDIT_MAX_US; /* serving time the threads' turns have earned; negative: owed */
+
+/** Moves what the UART holds into the ring while the ring has room; interrupts off. */
+static void rx_fill(void) {
+  int c;
+  for (int n = 0; n < MAX_DRAIN_PER_IRQ && (rx_head + 1) % RX_RING_BYTES != rx_tail && (c = serial_read_byte(COM2)) >= 0;
+       n++) {
+    rx_ring[rx_head] = (uint8_t)c;
+    rx_head = (rx_head + 1) % RX_RING_BYTES;
+  }
+}
 
 static void com2_interrupt(struct trap_frame *frame) {
-  int c;
-  for (int n = 0; n < MAX_DRAIN_PER_IRQ && (c = serial_read_byte(COM2)) >= 0; n++) {
-    uint32_t next = (rx_head + 1) % RX_RING_BYTES;
-    if (next == rx_tail) {
-      rx_dropped++; /* the agent resynchronises on the next frame magic */
-      continue;
-    }
-    rx_ring[rx_head] = (uint8_t)c;
-    rx_head = next;
-  }
+  rx_fill();
   timer_wake_idle();
 }
 
 static size_t port_read(uint8_t *buf, size_t max) {
+  if (!present) return 0;
+  uint32_t flags = irq_save();
+  rx_fill(); /* what stayed in the UART while the ring was full: its interrupt has come and gone */
+  irq_restore(flags);
   size_t n = 0;
   while (n < max && rx_tail != rx_head) {
     buf[n++] = rx_ring[rx_tail];
@@ -70,13 +92,36 @@ static void machine_stats(struct debug_machine_stats *out) {
   };
 }
 
+/**
+ * Serves the channel within its budget; returns 1 when requests may be left waiting. A thread ran
+ * since the last safe point: the channel earns 1 us for every CHANNEL_SHARE - 1 us the threads
+ * ran and spends what it has (a request that costs more leaves a debt the next turns repay). No
+ * thread ran: the machine is idle, and the channel may have it.
+ */
+static int serve_channel(void) {
+  uint64_t per_us = ph_tsc_per_us(), start = ph_tsc();
+  int threads_ran = vm_instructions() != instructions_seen;
+  uint32_t budget_us = IDLE_SERVE_US;
+  if (threads_ran) {
+    credit_us += (int64_t)((start - left_at_tsc) / per_us / (CHANNEL_SHARE - 1));
+    if (credit_us > CREDIT_MAX_US) credit_us = CREDIT_MAX_US;
+    if (credit_us <= 0) return 1;
+    budget_us = (uint32_t)credit_us;
+  }
+  int more = debug_agent_poll(budget_us);
+  if (threads_ran) credit_us -= (int64_t)((ph_tsc() - start) / per_us);
+  return more;
+}
+
 static void safe_point(void) {
-  debug_agent_poll();
+  if (serve_channel()) timer_wake_idle(); /* requests wait: the next idle returns at once */
   while (debug_agent_paused()) {
     ph_idle_until(ph_uptime_ms() + PAUSED_POLL_MS);
-    debug_agent_poll();
+    if (serve_channel()) timer_wake_idle();
   }
   snapshot_step();
+  instructions_seen = vm_instructions();
+  left_at_tsc = ph_tsc();
 }
 
 void debug_channel_init(void) {
@@ -90,6 +135,7 @@ void debug_channel_init(void) {
     kprintf("debug: no serial port 2; the debug channel is off\n");
     return;
   }
+  present = true;
   trap_set_irq_handler(COM2_IRQ, com2_interrupt);
   serial_enable_rx_interrupt(COM2);
   kprintf("debug: protocol %u on serial port 2\n", DBG_VERSION);

@@ -3,7 +3,7 @@
  *
  * Layers, bottom up:
  *   framing   the receive buffer, resynchronisation on garbage, CRC check, a RESET that ends an
- *             unfinished frame, the unfinished frame's timeout (frame_*)
+ *             unfinished frame, the unfinished frame's timeout, the time budget of a poll (frame_*)
  *   replies   building a reply payload with bounds checks (out_*)
  *   requests  one decode-then-serve function per message type (req_*): the payload's shape is
  *             checked completely before anything is read from the object space, and every
@@ -13,7 +13,7 @@
  * which hands the reassembled class blob to install.c, and RUN, which has install.c start a
  * thread; PAUSE only sets a flag the scheduler reads. Bounded work per request: at most
  * DBG_MAX_BATCH objects, a reply of at most DBG_MAX_PAYLOAD bytes, ENUMERATE_SCAN_BUDGET headers
- * walked.
+ * walked; a poll answers requests until its time budget is spent, and leaves the rest for later.
  */
 #include "debug_agent.h"
 
@@ -620,11 +620,15 @@ void debug_agent_init(const struct debug_port *p, const struct debug_hooks *h) {
   discarded = 0;
 }
 
-void debug_agent_poll(void) {
-  if (!port) return;
+int debug_agent_poll(uint32_t budget_us) {
+  if (!port) return 0;
+  uint64_t start = ph_tsc(), budget = (uint64_t)budget_us * ph_tsc_per_us();
   for (;;) {
-    if (frame_step() == STEP_DONE || frame_read() > 0) continue;
-    if (!frame_timed_out()) return;
+    if (frame_step() == STEP_NEED_BYTES) {
+      if (frame_read() > 0) continue;
+      if (!frame_timed_out()) return 0;
+    }
+    if (ph_tsc() - start >= budget) return 1;
   }
 }
 

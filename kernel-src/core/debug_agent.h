@@ -5,7 +5,8 @@
  *
  * The agent is portable: the kernel connects it to serial port 2 and polls it between two
  * turns of the scheduler (a safe point: no object is half-written); the hosted tests connect it
- * to memory. Each request does bounded work, so serving never holds the threads for long.
+ * to memory. Each request does bounded work and each poll has a time budget, so serving never
+ * holds the threads for long; how much time the channel gets is the caller's choice.
  *
  * Not here: the UART (arch/serial.c), snapshots and the store (reached through debug_hooks, any
  * of which may be 0: the request then gets a FAILED error naming what this kernel lacks).
@@ -53,8 +54,13 @@ struct debug_hooks {
 
 void debug_agent_init(const struct debug_port *port, const struct debug_hooks *hooks);
 
-/** Read what the port has and answer every complete request in it. Call at safe points only. */
-void debug_agent_poll(void);
+/**
+ * Read what the port has and answer the complete requests in it until budget_us microseconds
+ * have been spent (one step at least, a request answered or noise dropped, however small the
+ * budget). Returns 1 when it stopped for the budget (requests may be waiting), 0 when the port
+ * has nothing more. Call at safe points only.
+ */
+int debug_agent_poll(uint32_t budget_us);
 
 /**
  * When the agent must be polled even if no byte arrives (an unfinished frame's timeout,

@@ -78,7 +78,7 @@ struct reply {
 /** Runs the agent over the queued input and splits its output into frames (checking each). */
 static int exchange(struct reply *replies, int max) {
   out_len = 0;
-  debug_agent_poll();
+  debug_agent_poll(UINT32_MAX);
   int n = 0;
   size_t pos = 0;
   while (pos + 16 <= out_len && n < max) {
@@ -328,6 +328,20 @@ TEST(debug_fuzz_random_and_mutated_frames) {
   send(DBG_ROOTS, 99, 0, 0);
   CHECK_EQ(exchange(r, 4096), 1);
   CHECK_EQ(r[0].id, 99);
+}
+
+TEST(debug_poll_stops_when_its_budget_is_spent_and_goes_on_later) {
+  setup();
+  for (uint32_t id = 1; id <= 50; id++) send(DBG_STATS, id, 0, 0);
+  out_len = 0;
+  CHECK_EQ(debug_agent_poll(0), 1); /* a budget of nothing still answers one request */
+  CHECK_EQ(out_len, 16 + 52); /* one STATS reply */
+  CHECK_EQ(get32(out_buf + 4), 1);
+  struct reply r[64];
+  CHECK_EQ(exchange(r, 64), 49);
+  CHECK_EQ(r[0].id, 2);
+  CHECK_EQ(r[48].id, 50);
+  CHECK_EQ(debug_agent_poll(0), 0); /* nothing left */
 }
 
 /** What a client that quit may leave in the agent: noise, whole and damaged frames, a frame cut short. */
