@@ -106,7 +106,12 @@ static void out_str(const char *s) {
   out_bytes(s, n);
 }
 
+/**
+ * Sends the reply built in tx. A frame the port has no room for is dropped: only an event can get
+ * here without room, as requests wait until the largest reply fits (frame_step).
+ */
 static void send_frame(uint8_t type, uint32_t id) {
+  if (port->room() < DBG_HEADER_BYTES + tx_len) return;
   uint8_t *h = tx;
   put16(h + DF_MAGIC, DBG_MAGIC);
   h[DF_VERSION] = DBG_VERSION;
@@ -532,15 +537,17 @@ static int reset_inside_unfinished_frame(void) {
   return 0;
 }
 
-enum frame_step { STEP_NEED_BYTES, STEP_DONE };
+enum frame_step { STEP_NEED_BYTES, STEP_DONE, STEP_NO_ROOM };
 
 /**
  * One step over the bytes at rx_pos: answer one frame, or drop what cannot start one; or, when
- * they are an unfinished frame, say that more bytes are needed.
+ * they are an unfinished frame, say that more bytes are needed; or, while the port has no room
+ * for the largest reply (the host is not reading), nothing.
  */
 static enum frame_step frame_step(void) {
   size_t have = rx_len - rx_pos;
   uint8_t *h = rx + rx_pos;
+  if (port->room() < DBG_HEADER_BYTES + DBG_MAX_PAYLOAD) return STEP_NO_ROOM;
   if (have < 2) return STEP_NEED_BYTES;
   if (get16(h + DF_MAGIC) != DBG_MAGIC) {
     drop(1);
@@ -624,7 +631,9 @@ int debug_agent_poll(uint32_t budget_us) {
   if (!port) return 0;
   uint64_t start = ph_tsc(), budget = (uint64_t)budget_us * ph_tsc_per_us();
   for (;;) {
-    if (frame_step() == STEP_NEED_BYTES) {
+    enum frame_step step = frame_step();
+    if (step == STEP_NO_ROOM) return 0;
+    if (step == STEP_NEED_BYTES) {
       if (frame_read() > 0) continue;
       if (!frame_timed_out()) return 0;
     }

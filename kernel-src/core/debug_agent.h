@@ -19,9 +19,15 @@
 
 #include "debug_proto.h"
 
-/** The byte port the agent talks over. read returns the bytes available now (0 if none), never blocks. */
+/**
+ * The byte port the agent talks over; nothing here blocks. read returns the bytes available now (0
+ * if none); room, how many bytes write takes now; write takes at most that many. The agent
+ * answers a request only when the largest reply fits, so requests wait while the host does not
+ * read its replies, and it drops an event that does not fit.
+ */
 struct debug_port {
   size_t (*read)(uint8_t *buf, size_t max);
+  size_t (*room)(void);
   void (*write)(const uint8_t *bytes, size_t n);
 };
 
@@ -58,7 +64,7 @@ void debug_agent_init(const struct debug_port *port, const struct debug_hooks *h
  * Read what the port has and answer the complete requests in it until budget_us microseconds
  * have been spent (one step at least, a request answered or noise dropped, however small the
  * budget). Returns 1 when it stopped for the budget (requests may be waiting), 0 when the port
- * has nothing more. Call at safe points only.
+ * has nothing more or no room for a reply. Call at safe points only.
  */
 int debug_agent_poll(uint32_t budget_us);
 

@@ -1,7 +1,7 @@
 // debug-channel.test.mjs — the debug channel on serial port 2 of a booted kernel (the counter
 // example, built by `phc image`): HELLO, STATS, and PAUSE/RESUME, which must stop and restart
-// the program's output; and a flood of requests, which must slow the replies and not the programs
-// (a sleeping one, the counter, and a CPU-bound one, tests/lib/spinner.ph). Frames are encoded and
+// the program's output; and floods of requests, read or never read, which must slow the replies
+// and not the programs (a sleeping one, the counter, and a CPU-bound one, tests/lib/spinner.ph). Frames are encoded and
 // decoded with the inspector's codec, the same the studio uses. Skipped, saying why, while
 // `phc image` cannot build images yet.
 import assert from 'node:assert/strict';
@@ -23,6 +23,8 @@ const REPLY_DEADLINE_MS = 30_000;
 const FLOOD_MS = 5000;
 /** Requests the flood keeps unanswered: seconds of work for the agent, so its input never runs dry. */
 const FLOOD_IN_FLIGHT = 2000;
+/** Long enough for replies nobody reads to fill the socket's buffers, so the kernel cannot send. */
+const UNREAD_FILL_MS = 6000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -151,6 +153,21 @@ describe('floods of requests', { skip: notReady }, () => {
       flooding = false;
       assertProgress(start, performance.now(), 'flood');
       assert.ok(replies > 0, 'the flood was answered too');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('a flood whose replies are never read does not stop the programs either', async () => {
+    const socket = await open();
+    try {
+      socket.pause();
+      const page = new P.PayloadWriter().u32(P.LIVE_GENERATION).u32(0).finish();
+      for (let id = 1; id <= FLOOD_IN_FLIGHT; id++) socket.write(P.encodeFrame(P.MessageType.READ_PAGE, id, page));
+      await sleep(UNREAD_FILL_MS);
+      const start = performance.now();
+      await sleep(FLOOD_MS);
+      assertProgress(start, performance.now(), 'flood with its replies unread');
     } finally {
       socket.destroy();
     }

@@ -33,7 +33,14 @@ static void port_write(const uint8_t *bytes, size_t n) {
   out_len += n;
 }
 
-static const struct debug_port port = {port_read, port_write};
+static size_t room_limit = SIZE_MAX; /* how much the port may take: a host that does not read its replies leaves none */
+
+static size_t port_room(void) {
+  size_t room = sizeof out_buf - out_len;
+  return room < room_limit ? room : room_limit;
+}
+
+static const struct debug_port port = {port_read, port_room, port_write};
 
 static void put16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)v;
@@ -103,6 +110,7 @@ static void setup(void) {
   obj_slots(first)[0] = second;
   obj_slots(first)[1] = fixture_string("hello");
   in_len = in_pos = 0;
+  room_limit = SIZE_MAX;
   debug_agent_init(&port, 0);
 }
 
@@ -342,6 +350,28 @@ TEST(debug_poll_stops_when_its_budget_is_spent_and_goes_on_later) {
   CHECK_EQ(r[0].id, 2);
   CHECK_EQ(r[48].id, 50);
   CHECK_EQ(debug_agent_poll(0), 0); /* nothing left */
+}
+
+TEST(debug_requests_wait_while_the_largest_reply_would_not_fit_and_events_are_dropped) {
+  setup();
+  send(DBG_STATS, 1, 0, 0);
+  send(DBG_ROOTS, 2, 0, 0);
+  room_limit = DBG_HEADER_BYTES + DBG_MAX_PAYLOAD - 1;
+  out_len = 0;
+  CHECK_EQ(debug_agent_poll(UINT32_MAX), 0);
+  CHECK_EQ(out_len, 0);
+  CHECK_EQ(in_pos, 0); /* not even read */
+  debug_agent_notify_thread_end(obj_addr(first), 3, 2);
+  CHECK_EQ(out_len, DBG_HEADER_BYTES + 9); /* an event still fits */
+  room_limit = 8;
+  out_len = 0;
+  debug_agent_notify_thread_end(obj_addr(first), 3, 2);
+  CHECK_EQ(out_len, 0);
+  room_limit = SIZE_MAX;
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 2);
+  CHECK_EQ(r[0].id, 1);
+  CHECK_EQ(r[1].id, 2);
 }
 
 /** What a client that quit may leave in the agent: noise, whole and damaged frames, a frame cut short. */
