@@ -32,6 +32,12 @@ int serial_read_byte(uint16_t port);
 bool serial_present(uint16_t port);
 /** Raise the port's IRQ when a byte arrives (COM2: IRQ 3). */
 void serial_enable_rx_interrupt(uint16_t port);
+/** Bytes the transmit FIFO takes once serial_tx_empty says it is empty. */
+enum { UART_TX_FIFO_BYTES = 16 };
+/** Whether the transmit FIFO is empty (a stuck or absent UART, or a host that does not read, keeps it full). */
+bool serial_tx_empty(uint16_t port);
+/** Puts a byte in the transmit FIFO without waiting: only after serial_tx_empty, at most UART_TX_FIFO_BYTES. */
+void serial_put_byte(uint16_t port, uint8_t byte);
 
 /* ── multiboot.c ── what the boot loader told us, copied before anything can overwrite it */
 struct memory_range {

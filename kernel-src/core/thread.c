@@ -190,6 +190,8 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
   }
 }
 
+uint64_t vm_instructions(void) { return instructions; }
+
 void vm_get_stats(struct vm_stats *out) {
   out->instructions = instructions;
   out->threads = 0;
