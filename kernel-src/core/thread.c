@@ -53,6 +53,13 @@ const char *vm_try_start(uint32_t mapped_bytes) {
   if (err) return err;
   word_t classes = root_slots()[ROOT_CLASSES];
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) vm_class[cid] = obj_slots(classes)[cid];
+  word_t arrays = root_slots()[ROOT_ARRAY_CLASSES];
+  vm_string_array_class = 0;
+  for (uint32_t i = 0; is_array(arrays) && i < obj_slot_count(arrays) && !vm_string_array_class; i++) {
+    word_t c = obj_slots(arrays)[i];
+    if (is_array_class(c) && obj_slots(c)[CLASS_ELEMENT] == vm_class[CID_STRING]) vm_string_array_class = c;
+  }
+  if (!vm_string_array_class) return "ROOT_ARRAY_CLASSES has no .internal.string[]";
   interp_reset();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
