@@ -2,9 +2,14 @@
  * vm_safety_test.c — the VM keeps its own structures out of a program's reach whatever its
  * bytecode, without trusting the compiler: hand-assembled code that writes a thread's fields, an
  * error's message or one of the VM's arrays, or stores into a typed array what its class does not
- * admit, gets BadField or ArrayStore and changes nothing.
+ * admit, gets BadField or ArrayStore and changes nothing; a cycle in the thread list (which only a
+ * broken kernel could make) stops the machine with a report instead of looping for ever.
  */
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hosted.h"
 #include "interp.h"
@@ -107,4 +112,66 @@ TEST(vm_safety_array_slots_are_not_fields_and_new_array_needs_an_array_class) {
   const uint8_t not_array[] = {OP_PUSH_INT, I32(1), OP_NEW_ARRAY, U16(0), OP_RET_VOID};
   CHECK_STR(run_main(not_array, LEN(not_array), 1, dog, 1),
             "*** thread 1: invalid code in Main.run at pc 5: NEW_ARRAY of something that is not an array class\n");
+}
+
+/** A Worker class whose run() returns at once. */
+static word_t worker_class(void) {
+  static const uint8_t ret[] = {OP_RET_VOID};
+  word_t worker = fixture_class("Worker", 0, 0, 1);
+  struct fixture_method run = {.name = "run", .code = ret, .code_len = 1, .argc = 1, .locals = 1, .vindex = 0};
+  fixture_method(worker, &run);
+  return worker;
+}
+
+/** The program: thread 1 links to itself, then starts a thread (thread_start walks the list). */
+static void cycle_then_thread_start(void) {
+  fixture_space(MIB);
+  word_t consts[] = {worker_class(), vm_fixture_native(CID_THREAD, "start", NATIVE_THREAD_START, 1, MF_STATIC | MF_RETURNS)};
+  const uint8_t code[] = {OP_NEW, U16(0), OP_CALL_STATIC, U16(1), 1, OP_POP, OP_RET_VOID};
+  fixture_thread(vm_fixture_static(fixture_class("Main", 0, 0, 0), "run", code, LEN(code), 1, 1, consts, 2), 0);
+  vm_fixture_run(1, -1, 0); /* validates the space (no cycle yet) and runs the NEW */
+  word_t t = obj_slots(space_root())[ROOT_THREADS];
+  obj_slots(t)[THREAD_NEXT] = t;
+  struct vm_limits limits = {0, -1};
+  vm_run_for(&limits);
+}
+
+/** A cycle through the thread the scheduler resumes from: its walk round the list never meets the end. */
+static void cycle_then_schedule(void) {
+  fixture_space(MIB);
+  static const uint8_t ret[] = {OP_NOP, OP_RET_VOID};
+  word_t main = fixture_class("Main", 0, 0, 0);
+  fixture_thread(vm_fixture_static(main, "run", ret, LEN(ret), 1, 1, 0, 0), 0);
+  word_t second = fixture_thread(vm_fixture_static(main, "other", ret, LEN(ret), 1, 1, 0, 0), 0);
+  vm_fixture_run(1, -1, 0); /* thread 1 runs its NOP; thread 2 is next */
+  obj_slots(second)[THREAD_NEXT] = second;
+  struct vm_limits limits = {0, -1};
+  vm_run_for(&limits);
+}
+
+/** Runs scenario in a child process: it must end by ph_panic (SIGABRT) with `report` on stderr, within seconds. */
+static int panics_with(void (*scenario)(void), const char *report) {
+  int fds[2];
+  if (pipe(fds) != 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 2);
+    alarm(20); /* before the fix the walk never ended: SIGALRM, not SIGABRT */
+    scenario();
+    _exit(0);
+  }
+  close(fds[1]);
+  char text[512] = {0};
+  size_t got = 0;
+  for (ssize_t n; got < sizeof text - 1 && (n = read(fds[0], text + got, sizeof text - 1 - got)) > 0;) got += (size_t)n;
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!strstr(text, report)) fprintf(stderr, "expected \"%s\", stderr was: %s\n", report, text);
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT && strstr(text, report) != 0;
+}
+
+TEST(vm_safety_a_cycle_in_the_thread_list_stops_the_machine_loudly) {
+  CHECK(panics_with(cycle_then_thread_start, "thread list: a cycle through thread 1"));
+  CHECK(panics_with(cycle_then_schedule, "thread list: a cycle through thread 2"));
 }
