@@ -110,12 +110,13 @@ test('the pager maps pages on demand, shares the zero page, tracks dirty pages a
   expectExit(run, 0, name);
 });
 
-test('a space larger than RAM: clean pages are evicted and read again, dirty pages stay', async () => {
+test('a space larger than RAM: clean pages are evicted and read again, dirty and frozen ones written out and back', async () => {
   const name = 'evict-test';
   const patterned = join(temp.dir, 'patterned.img');
-  await patternDisk(patterned, 2048, 2048);
+  await patternDisk(patterned, 6144, 2048); /* the 8 MiB test space, then twice as much for pages and copies written out */
   const run = await boot({ append: 'debug=evict-test', disk: patterned, memory: '8M' });
   expectLine(run, /selftest evict-test: \d+ evictions, \d+ reads/, name);
+  expectLine(run, /selftest evict-test: \d+ pages written out, \d+ read back, \d+ copies/, name);
   expectLine(run, /selftest evict-test: ok/, name);
   expectExit(run, 0, name);
 });
