@@ -7,6 +7,7 @@ import { mkdirSync, openSync, closeSync, writeSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { boot, haltExitCode, kernelDir, patternDisk, tempDir, writeStoreDisk } from './qemu.mjs';
+import { FORMAT_VERSION } from '@phantom/lang/common/spec/generated.js';
 import { headerOnlySpace } from './spaces.mjs';
 
 const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
@@ -130,7 +131,7 @@ test('mounts generation 0 of a 64 MiB store and pages the space header in from i
   expectLine(run, /store: generation 9 is not kept on the store; booting the newest instead/, name);
   expectLine(run, /store: mounted generation 0 of \d+ blocks, object space 64 MiB/, name);
   expectLine(run, /pager: object space 40000000\.\.44000000 \(64 MiB\)/, name);
-  expectLine(run, /space: magic 534f4850 version 1 size 67108864 root 00000000 top 40000040/, name);
+  expectLine(run, new RegExp(`space: magic 534f4850 version ${FORMAT_VERSION} size 67108864 root 00000000 top 40000040`), name);
 });
 
 test('a page that fails its checksum is found at mount: the generation is reported damaged, and with no older one the boot stops', async () => {
