@@ -13,23 +13,12 @@ import { verifyMethod } from './disasm.js';
 import { buildSpace } from './image/builder.js';
 import { Machine } from './interp/machine.js';
 import { DocumentAnalysis } from './language-service.js';
+import { seededRandom } from './seeded-random.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 const examples = readdirSync(examplesDir)
   .filter((f) => f.endsWith('.ph'))
   .map((f) => readFileSync(`${examplesDir}${f}`, 'utf8'));
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = [
   'class',
@@ -134,7 +123,7 @@ test('3,000 mutated example sources and 2,000 random ones end in diagnostics or 
   let programs = 0;
   let diagnosed = 0;
   for (let seed = 1; seed <= 5000; seed++) {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const text = seed <= 3000 ? mutate(examples[seed % examples.length]!, random) : randomSource(random);
     const t0 = performance.now();
     let result: ReturnType<typeof compile>;
@@ -313,7 +302,7 @@ class main {
 test("300 random programs storing, copying and casting through covariant array views never break an array's type", () => {
   let refused = 0;
   for (let seed = 1; seed <= 300; seed++) {
-    const text = arrayProgram(rng(seed));
+    const text = arrayProgram(seededRandom(seed));
     const result = compile([{ file: 'arrays.ph', text }]);
     assert.ok(
       result.program !== null,
