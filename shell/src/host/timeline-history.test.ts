@@ -89,6 +89,49 @@ test('after a checkpoint revert the kernel reuses numbers; each generation keeps
   assert.equal(reopened.unreadableLines, 0);
 });
 
+test('a revert puts the guest clock back too: reused numbers in the same seconds are still new', async () => {
+  const file = join(dir, 'revert-same-seconds.jsonl');
+  const history = await GenerationHistory.open(file);
+  await history.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  // A revert to generation 3: the kernel commits 4' and 5' at the seconds 4 and 5 were, its own
+  // measurements (TSC µs) differing. Only 4' differs from 4; 5' must follow 4' all the same.
+  const measured = (g: StoreGeneration, pauseUs: number): StoreGeneration => ({
+    ...g,
+    stats: { ...g.stats!, pauseUs },
+  });
+  const reused = chain(4, 5, 3, 3);
+  const timeline = await history.merge({
+    generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
+    newest: 5,
+  });
+  assert.equal(timeline.generations.length, 8, "the abandoned 4..6 stay, and 4' and 5' are new");
+  const onDisk = timeline.generations.filter((g) => g.onDisk);
+  assert.deepEqual(
+    onDisk.map((g) => g.number),
+    [1, 2, 3, 4, 5],
+  );
+  const [newFour, newFive] = onDisk.slice(3);
+  assert.equal(newFour!.id, 6);
+  assert.equal(newFive!.parent, newFour!.id, "5' descends from 4', not from the abandoned 4");
+  assert.equal(timeline.current, newFive!.id);
+  // Read again (as every poll does), and reopened from the file: the same ids.
+  assert.deepEqual(
+    await history.merge({
+      generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
+      newest: 5,
+    }),
+    timeline,
+  );
+  const reopened = await GenerationHistory.open(file);
+  assert.deepEqual(
+    await reopened.merge({
+      generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
+      newest: 5,
+    }),
+    timeline,
+  );
+});
+
 test('a torn last line and garbage lines are skipped; the rest of the history is kept', async () => {
   const file = join(dir, 'damaged.jsonl');
   const history = await GenerationHistory.open(file);

@@ -31,6 +31,8 @@ const RecordLine = z
     time: z.number().finite(),
     pauseMs: z.number().nonnegative().nullable(),
     dirtyPages: z.number().int().nonnegative().nullable(),
+    /** What the kernel measured for it (`stampOf`); absent in records written before it was kept. */
+    stamp: z.string().optional(),
   })
   .strict();
 type GenerationRecord = z.infer<typeof RecordLine>;
@@ -39,6 +41,17 @@ export interface MergedTimeline {
   generations: Generation[];
   /** The id of the generation the kernel would resume from, if any. */
   current: number | null;
+}
+
+/**
+ * What tells two generations of one number and one second apart: after a checkpoint revert the
+ * guest's clock is put back too, so the kernel commits the reused numbers at the same wall-clock
+ * seconds as the abandoned ones, but the times it measures with the TSC (pause, write, commit, in
+ * µs) are never all the same twice.
+ */
+function stampOf(g: StoreGeneration): string | undefined {
+  const s = g.stats;
+  return s ? `${s.pauseUs}/${s.writeUs}/${s.commitUs}/${s.bytesWritten}` : undefined;
 }
 
 export class GenerationHistory {
@@ -101,11 +114,20 @@ export class GenerationHistory {
     let previousTime = 0;
     for (const g of [...store.generations].sort((a, b) => a.number - b.number)) {
       const time = g.committedAt ? Date.parse(g.committedAt) : undefined;
-      let record = this.find(g.number, time);
+      const stamp = stampOf(g);
+      // The parent as this disk holds it (parents have smaller numbers, so it was resolved above);
+      // undefined when retention reclaimed it.
+      const parentHere = g.parent === null ? undefined : idByNumber.get(g.parent);
+      let record = this.find(g.number, time, stamp, parentHere);
       if (!record) {
-        // The parent is the newest record of that number: a number reused after a revert names
-        // the generation of the branch being extended, which was recorded last.
-        const parent = g.parent === null ? undefined : this.byNumber.get(g.parent)?.at(-1);
+        // A parent no longer on the disk is the newest record of that number: a number reused
+        // after a revert names the generation of the branch being extended, which was recorded last.
+        const parent =
+          g.parent === null
+            ? undefined
+            : parentHere !== undefined
+              ? this.byId(parentHere)
+              : this.byNumber.get(g.parent)?.at(-1);
         record = {
           id: this.nextId,
           number: g.number,
@@ -115,6 +137,7 @@ export class GenerationHistory {
           time: time ?? Math.max(previousTime, parent?.time ?? 0) + 1,
           pauseMs: g.stats ? g.stats.pauseUs / 1000 : null,
           dirtyPages: g.stats ? g.stats.pagesWritten : null,
+          ...(stamp ? { stamp } : {}),
         };
         this.add(record);
         made.push(record);
@@ -142,12 +165,33 @@ export class GenerationHistory {
     };
   }
 
-  /** The record of generation `number` committed at `time` (unknown time: the newest of that number). */
-  private find(number: number, time: number | undefined): GenerationRecord | undefined {
+  /**
+   * The record of generation `number` committed at `time` (unknown time: the newest of that
+   * number), with the same measurements where both have them, and descending from `parentId` when
+   * the parent is on the disk: once a reused number is told apart, its children are too.
+   */
+  private find(
+    number: number,
+    time: number | undefined,
+    stamp: string | undefined,
+    parentId: number | undefined,
+  ): GenerationRecord | undefined {
     const candidates = this.byNumber.get(number);
     if (!candidates) return undefined;
-    if (time === undefined) return candidates.at(-1);
-    for (let i = candidates.length - 1; i >= 0; i--) if (candidates[i]!.time === time) return candidates[i];
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const c = candidates[i]!;
+      if (time !== undefined && c.time !== time) continue;
+      if (stamp !== undefined && c.stamp !== undefined && c.stamp !== stamp) continue;
+      if (parentId !== undefined && c.parentId !== null && c.parentId !== parentId) continue;
+      return c;
+    }
+    return undefined;
+  }
+
+  private byId(id: number): GenerationRecord | undefined {
+    // Ids grow with the list; a compaction only drops records, so search from the id's place back.
+    for (let i = Math.min(id, this.records.length - 1); i >= 0; i--)
+      if (this.records[i]!.id === id) return this.records[i];
     return undefined;
   }
 
