@@ -73,7 +73,15 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       }
       const gens = await session.generations();
       const loaded = [];
-      for (const g of gens) loaded.push(await session.load(g.generation));
+      for (const g of gens) {
+        try {
+          loaded.push(await session.load(g.generation));
+        } catch (err) {
+          // Retention may reclaim an old generation while the others are read: leave it out.
+          const kept = await session.generations();
+          if (kept.some((k) => k.generation === g.generation)) throw err;
+        }
+      }
       return objectHistory(
         address,
         loaded.map((l) => ({ generation: l.generation, heap: l.heap })),
