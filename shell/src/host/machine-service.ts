@@ -40,6 +40,7 @@ import {
   type MachineSummary,
   type Timeline,
 } from '../common/api.js';
+import { DelayedDeletes } from './delayed-deletes.js';
 import { LiveMachine } from './live-machine.js';
 import type { StreamSource } from './stream-hub.js';
 import { GenerationHistory } from './timeline-history.js';
@@ -191,11 +192,10 @@ export class MachineService {
   /** Per machine, the end of the queue of users of its debug channel (see `takeDebugTurn`). */
   private readonly debugTurns = new Map<string, Promise<void>>();
   private readonly histories = new Map<string, { file: string; history: Promise<GenerationHistory> }>();
-  /** Checkpoints deleted in the studio whose undo time is not up, by `machine\u0000checkpoint`. */
-  private readonly pendingDeletes = new Map<
-    string,
-    { machine: string; checkpoint: string; timer: NodeJS.Timeout }
-  >();
+  /** Checkpoints deleted in the studio whose undo time is not up (delayed-deletes.ts). */
+  private readonly pendingDeletes = new DelayedDeletes(CHECKPOINT_UNDO_MS, (name, checkpoint) =>
+    this.deleteNow(name, checkpoint),
+  );
   /** The watch of the machines folder, while anyone listens: what the CLI does shows at once. */
   private watching: Disposable | undefined;
 
@@ -338,7 +338,7 @@ export class MachineService {
     this.progress(name, 'checkpoint', `saving ${checkpoint}`, null, false);
     try {
       // A name whose deletion is still undoable is taken back by the new checkpoint.
-      await this.deleteNow(name, checkpoint);
+      await this.pendingDeletes.now(name, checkpoint);
       await (await this.get(name)).checkpoints.create(checkpoint, description);
     } catch (err) {
       this.progress(name, 'checkpoint', 'failed', 100, true);
@@ -349,7 +349,7 @@ export class MachineService {
   }
 
   async renameCheckpoint(name: string, checkpoint: string, newName: string): Promise<void> {
-    await this.deleteNow(name, newName);
+    await this.pendingDeletes.now(name, newName);
     await (await this.get(name)).checkpoints.rename(checkpoint, newName).catch(translate);
   }
 
@@ -368,25 +368,18 @@ export class MachineService {
     const machine = await this.get(name);
     await machine.checkpoints.get(checkpoint).catch(translate);
     const sizes = await machine.checkpoints.sizes().catch(() => new Map<string, number | null>());
-    const key = `${name}\u0000${checkpoint}`;
-    clearTimeout(this.pendingDeletes.get(key)?.timer);
-    const timer = setTimeout(() => void this.deleteNow(name, checkpoint), CHECKPOINT_UNDO_MS);
-    this.pendingDeletes.set(key, { machine: name, checkpoint, timer });
+    this.pendingDeletes.schedule(name, checkpoint);
     this.emit('machine.timeline', { machine: name });
     return { freedBytes: sizes.get(checkpoint) ?? null, undoMs: CHECKPOINT_UNDO_MS };
   }
 
   /** Takes back a deletion whose time is not up. */
   async restoreCheckpoint(name: string, checkpoint: string): Promise<void> {
-    const key = `${name}\u0000${checkpoint}`;
-    const pending = this.pendingDeletes.get(key);
-    if (!pending)
+    if (!this.pendingDeletes.cancel(name, checkpoint))
       throw new ApiError({
         code: ErrorCode.InvalidParams,
         message: `checkpoint '${checkpoint}' of '${name}' is not waiting to be deleted (its undo time is over)`,
       });
-    clearTimeout(pending.timer);
-    this.pendingDeletes.delete(key);
     this.emit('machine.timeline', { machine: name });
   }
 
@@ -395,12 +388,8 @@ export class MachineService {
     return [...sizes].map(([checkpoint, bytes]) => ({ name: checkpoint, bytes }));
   }
 
-  /** Carries out a pending deletion now (its time is up, or its name is wanted again). */
+  /** Carries out a pending deletion (its time is up, or its name is wanted again). */
   private async deleteNow(name: string, checkpoint: string): Promise<void> {
-    const key = `${name}\u0000${checkpoint}`;
-    const pending = this.pendingDeletes.get(key);
-    if (!pending) return;
-    clearTimeout(pending.timer);
     try {
       await (await this.get(name)).checkpoints.delete(checkpoint);
     } catch (err) {
@@ -409,7 +398,6 @@ export class MachineService {
         message: `${(err as Error).message}; it is still there`,
       });
     } finally {
-      this.pendingDeletes.delete(key);
       this.emit('machine.timeline', { machine: name });
     }
   }
@@ -586,7 +574,7 @@ export class MachineService {
       for (const node of nodes) {
         const c = node.checkpoint;
         // One being deleted is left out; its children stay.
-        if (!this.pendingDeletes.has(`${name}\u0000${c.name}`))
+        if (!this.pendingDeletes.has(name, c.name))
           checkpoints.push({
             name: c.name,
             description: c.description,
@@ -638,8 +626,7 @@ export class MachineService {
   dispose(): void {
     clearInterval(this.poll);
     this.watching?.dispose();
-    for (const pending of this.pendingDeletes.values()) clearTimeout(pending.timer);
-    this.pendingDeletes.clear();
+    this.pendingDeletes.dispose();
     this.stopFollowing();
     this.machines.dispose();
   }
