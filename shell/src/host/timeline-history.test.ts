@@ -132,6 +132,35 @@ test('a revert puts the guest clock back too: reused numbers in the same seconds
   );
 });
 
+test("a revert's branch is placed when it ran, not at the guest clock it put back", async () => {
+  const history = GenerationHistory.inMemory();
+  const at = (second: number) => T0 + second * 1000;
+  await history.merge({ generations: chain(1, 60, null, 0), newest: 60 }, at(61));
+  // At second 120, a revert to a checkpoint taken at generation 3: the guest's clock reads second
+  // 3 again, and 4', 5' are committed at guest seconds 3 and 4 (measured differently).
+  const reverted = chain(4, 5, 3, 3).map((g) => ({ ...g, stats: { ...g.stats!, pauseUs: 999 } }));
+  const timeline = await history.merge(
+    { generations: [...chain(1, 3, null, 0), ...reverted], newest: 5 },
+    at(121),
+  );
+  const newFour = timeline.generations.find((g) => g.number === 4 && g.onDisk)!;
+  const newFive = timeline.generations.find((g) => g.number === 5 && g.onDisk)!;
+  assert.equal(newFour.time, at(121), 'placed when first seen, after the branch it left');
+  assert.equal(newFive.time, at(122), 'its successor keeps the same correction');
+  // Read again, the same records: the match is on the guest's own time.
+  assert.deepEqual(
+    await history.merge({ generations: [...chain(1, 3, null, 0), ...reverted], newest: 5 }, at(130)),
+    timeline,
+  );
+  // A restart (power cut and start) reads the real time again: no correction then.
+  const restarted = { ...stored(6, 5, 200), stats: { ...stored(6, 5, 200).stats!, pauseUs: 999 } };
+  const later = await history.merge(
+    { generations: [...chain(1, 3, null, 0), ...reverted, restarted], newest: 6 },
+    at(201),
+  );
+  assert.equal(later.generations.find((g) => g.number === 6 && g.onDisk)!.time, at(200));
+});
+
 test('a torn last line and garbage lines are skipped; the rest of the history is kept', async () => {
   const file = join(dir, 'damaged.jsonl');
   const history = await GenerationHistory.open(file);

@@ -19,6 +19,13 @@ import type { Generation as StoreGeneration } from '@phantom/vm-manager/node/ind
 import { z } from 'zod';
 import type { Generation } from '../common/api.js';
 
+/**
+ * A generation committed this much before the newest one recorded is taken for the work of a
+ * guest clock put back (by a checkpoint revert), not for lateness: generations are committed
+ * about every second and read within a few.
+ */
+const CLOCK_BACK_MS = 10_000;
+
 /** Past this many records the oldest of those no longer on the disk are forgotten. */
 export const MAX_RECORDS = 50_000;
 
@@ -28,11 +35,18 @@ const RecordLine = z
     number: z.number().int().nonnegative(),
     parentNumber: z.number().int().nonnegative().nullable(),
     parentId: z.number().int().nonnegative().nullable(),
+    /** When it was committed, on the host's clock (the guest's, corrected by `offsetMs`). */
     time: z.number().finite(),
     pauseMs: z.number().nonnegative().nullable(),
     dirtyPages: z.number().int().nonnegative().nullable(),
     /** What the kernel measured for it (`stampOf`); absent in records written before it was kept. */
     stamp: z.string().optional(),
+    /**
+     * What was added to the guest's clock to place it (absent: nothing). A checkpoint revert puts
+     * the guest's clock back with its RAM, so the branch it starts would be drawn in the past,
+     * over the branch it left; its generations are placed when they happened instead.
+     */
+    offsetMs: z.number().finite().optional(),
   })
   .strict();
 type GenerationRecord = z.infer<typeof RecordLine>;
@@ -59,6 +73,8 @@ export class GenerationHistory {
   /** Records by kernel generation number, in the order first seen (reuse after a revert). */
   private readonly byNumber = new Map<number, GenerationRecord[]>();
   private nextId = 0;
+  /** The latest `time` of any record. */
+  private newestTime = Number.NEGATIVE_INFINITY;
   /** Lines of the file that could not be read when it was loaded. */
   unreadableLines = 0;
   /** The file ends in a torn line (a host killed mid-write): the next append starts a new line. */
@@ -107,7 +123,10 @@ export class GenerationHistory {
    * Records what the store disk holds now and returns the whole timeline: every record, each
    * marked whether it is still on the disk.
    */
-  async merge(store: { generations: StoreGeneration[]; newest: number | null }): Promise<MergedTimeline> {
+  async merge(
+    store: { generations: StoreGeneration[]; newest: number | null },
+    now = Date.now(),
+  ): Promise<MergedTimeline> {
     const onDisk = new Set<number>();
     const made: GenerationRecord[] = [];
     const idByNumber = new Map<number, number>();
@@ -128,13 +147,15 @@ export class GenerationHistory {
             : parentHere !== undefined
               ? this.byId(parentHere)
               : this.byNumber.get(g.parent)?.at(-1);
+        const offsetMs = time === undefined ? 0 : this.clockOffset(time, parent, now);
         record = {
           id: this.nextId,
           number: g.number,
           parentNumber: g.parent,
           parentId: parent?.id ?? null,
           // A generation the store gives no time is placed just after the one before it.
-          time: time ?? Math.max(previousTime, parent?.time ?? 0) + 1,
+          time: time === undefined ? Math.max(previousTime, parent?.time ?? 0) + 1 : time + offsetMs,
+          ...(offsetMs !== 0 ? { offsetMs } : {}),
           pauseMs: g.stats ? g.stats.pauseUs / 1000 : null,
           dirtyPages: g.stats ? g.stats.pagesWritten : null,
           ...(stamp ? { stamp } : {}),
@@ -180,12 +201,26 @@ export class GenerationHistory {
     if (!candidates) return undefined;
     for (let i = candidates.length - 1; i >= 0; i--) {
       const c = candidates[i]!;
-      if (time !== undefined && c.time !== time) continue;
+      if (time !== undefined && c.time - (c.offsetMs ?? 0) !== time) continue;
       if (stamp !== undefined && c.stamp !== undefined && c.stamp !== stamp) continue;
       if (parentId !== undefined && c.parentId !== null && c.parentId !== parentId) continue;
       return c;
     }
     return undefined;
+  }
+
+  /**
+   * What to add to a new generation's guest time `guestTime`: its parent's correction while that
+   * still places it in the past (the guest's clock is still the one put back); none when the guest's
+   * clock reads true again (a restart reads the real time); and, when the guest's time lies well
+   * before the newest generation recorded (a revert put its clock back), what places it now.
+   */
+  private clockOffset(guestTime: number, parent: GenerationRecord | undefined, now: number): number {
+    const inherited = parent?.offsetMs ?? 0;
+    const offset = inherited !== 0 && guestTime + inherited <= now + CLOCK_BACK_MS ? inherited : 0;
+    if (guestTime + offset < this.newestTime - CLOCK_BACK_MS && guestTime < now - CLOCK_BACK_MS)
+      return now - guestTime;
+    return offset;
   }
 
   private byId(id: number): GenerationRecord | undefined {
@@ -197,6 +232,7 @@ export class GenerationHistory {
 
   private add(record: GenerationRecord): void {
     this.records.push(record);
+    this.newestTime = Math.max(this.newestTime, record.time);
     const list = this.byNumber.get(record.number);
     if (list) list.push(record);
     else this.byNumber.set(record.number, [record]);
