@@ -179,6 +179,9 @@ step('phantom up with another image refuses to reuse the machine, and says why',
   assert.equal(refused.code, 4, `exit ${refused.code}: ${refused.stderr}`);
   assert.match(refused.stderr, /made from image 'counter'/);
   assert.match(refused.stderr, /phantom rm demo|another name/);
+  const program = await cli('up', MACHINE, '--program', 'notes');
+  assert.equal(program.code, 4, `exit ${program.code}: ${program.stderr}`);
+  assert.match(program.stderr, /not program 'notes'/);
   const same = await cli('up', MACHINE, '--image', 'counter');
   assert.equal(same.code, 0, same.stderr);
   assert.match(same.stderr, /already running/);
@@ -366,6 +369,23 @@ step(
     await page.keyboard.press('+');
     await page.keyboard.press('+');
     await page.screenshot({ path: join(artifactsDir, 'timeline-keyboard.png') });
+    await page.keyboard.press('0');
+    // Zooming keeps the selection where it is (it once zoomed on the middle, often empty space):
+    // the generation chosen near the left edge is still under the pointer after three zooms.
+    const spot = await timeline.hoverGeneration(0.12, /kept: can be inspected/, 0);
+    const chosen = ((await timeline.tooltip.textContent()) ?? '').match(/Generation \d+ · branch \d+/)?.[0];
+    assert.ok(chosen, 'the tooltip names the generation with its branch');
+    await page.mouse.click(spot.x, spot.y);
+    await timeline.canvas.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('+');
+    await page.mouse.move(spot.x, spot.y + 30);
+    await page.mouse.move(spot.x, spot.y);
+    await timeline.tooltip.waitFor({ timeout: 3000 });
+    assert.match(
+      (await timeline.tooltip.textContent()) ?? '',
+      new RegExp(chosen),
+      'zoomed around the selection',
+    );
     await page.keyboard.press('0');
   },
 );
