@@ -232,7 +232,7 @@ step('the snapshot manager: take, rename and describe by keyboard; the CLI sees 
   await pickMachine();
   const manager = new SnapshotManagerPage(page);
   await manager.openByKeyboard();
-  await manager.take('before', 'counter early on');
+  await manager.take('before', 'counter early on', MACHINE_DEADLINE_MS);
   await manager.checkpoint('before').waitFor({ timeout: MACHINE_DEADLINE_MS });
   await manager.here().waitFor();
   assert.ok((await manager.branches().count()) >= 1, 'the tree shows the branch');
@@ -267,7 +267,7 @@ step('deleting a checkpoint says what it frees and can be undone; the CLI remove
   await pickMachine();
   const manager = new SnapshotManagerPage(page);
   if (!(await manager.dialog.isVisible())) await manager.openByKeyboard();
-  await manager.take('scratch', '');
+  await manager.take('scratch', '', MACHINE_DEADLINE_MS);
   await manager.checkpoint('scratch').waitFor({ timeout: MACHINE_DEADLINE_MS });
   await manager.focusCheckpoint('scratch');
   assert.match((await manager.details.textContent()) ?? '', /Deleting it frees/);
@@ -354,15 +354,24 @@ step(
       MACHINE_DEADLINE_MS,
     );
     await manager.close();
-    // The timeline by keyboard: focus it, End selects the newest on this branch.
+    // The timeline by keyboard: focus it, End selects the newest on this branch, Left the one
+    // before (once the new branch has two generations).
     await timeline.canvas.focus();
-    await page.keyboard.press('End');
-    const newest = (await timeline.selection.textContent()) ?? '';
+    let newest = '';
+    let earlier = '';
+    await until(
+      async () => {
+        await page.keyboard.press('End');
+        newest = (await timeline.selection.textContent()) ?? '';
+        await page.keyboard.press('ArrowLeft');
+        earlier = (await timeline.selection.textContent()) ?? '';
+        return earlier !== newest;
+      },
+      'a second generation on the new branch',
+      MACHINE_DEADLINE_MS,
+    );
     assert.match(newest, /generation \d+ · branch 3/);
-    await page.keyboard.press('ArrowLeft');
-    const earlier = (await timeline.selection.textContent()) ?? '';
     assert.match(earlier, /generation \d+ · branch 3/);
-    assert.notEqual(earlier, newest);
     await page.keyboard.press('ArrowUp');
     const other = (await timeline.selection.textContent()) ?? '';
     assert.match(other, /generation \d+ · branch [12]/, 'Up moves to the branch drawn above');

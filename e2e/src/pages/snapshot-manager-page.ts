@@ -64,12 +64,16 @@ export class SnapshotManagerPage {
     throw new Error(`no checkpoint row '${name}' reached with the arrow keys`);
   }
 
-  /** Takes a checkpoint from the manager's own form: a name and a description. */
-  async take(name: string, description: string): Promise<void> {
+  /**
+   * Takes a checkpoint from the manager's own form: a name and a description. Resolves once the
+   * manager shows it, focused (it focuses a checkpoint it has just taken).
+   */
+  async take(name: string, description: string, timeout: number): Promise<void> {
     await this.page.getByTestId('snapshot-take').click();
     await this.page.getByTestId('snapshot-take-name').fill(name);
     await this.page.getByTestId('snapshot-take-description').fill(description);
     await this.page.getByTestId('snapshot-take-ok').click();
+    await this.checkpoint(name).and(this.focused()).waitFor({ timeout });
   }
 
   /** Closes it with Escape from the tree, as a keyboard user would. */
@@ -99,7 +103,13 @@ export class NotificationsPage {
     return this.root.locator('.notification', { hasText: text });
   }
 
+  /** Closes every notification; one that goes by itself meanwhile (news does) is not waited for. */
   async dismissAll(): Promise<void> {
-    for (const close of await this.root.locator('.notification .close').all()) await close.click();
+    const close = this.root.locator('.notification .close');
+    for (let tries = 0; tries < 20 && (await close.count()) > 0; tries++)
+      await close
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
   }
 }

@@ -78,8 +78,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
           loaded.push(await session.load(g.generation));
         } catch (err) {
           // Retention may reclaim an old generation while the others are read: leave it out.
-          const kept = await session.generations();
-          if (kept.some((k) => k.generation === g.generation)) throw err;
+          if (await isKept(g.generation)) throw err;
         }
       }
       return objectHistory(
@@ -264,13 +263,21 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
           const loaded = await session.load(next);
           if (mine === choice) await present(loaded, current !== undefined, asked);
         } catch (err) {
-          options.onError(err);
+          // Gone before it was read (a revert put the disk back, or retention reclaimed it): the
+          // next generation follows; only a failure to read one still kept is worth a word.
+          if (await isKept(next)) options.onError(err);
         }
       }
     })().finally(() => {
       following = undefined;
     });
     return following;
+  }
+
+  /** Whether the store still keeps generation n (true when that cannot be read: say the failure). */
+  async function isKept(n: number): Promise<boolean> {
+    const kept = await session.generations().catch(() => undefined);
+    return kept === undefined || kept.some((k) => k.generation === n);
   }
 
   function pin(why?: string): void {
