@@ -240,7 +240,11 @@ step('the snapshot manager: take, rename and describe by keyboard; the CLI sees 
   // Rename: reach the row with the arrows, F2, type, Enter.
   await manager.focusCheckpoint('before');
   await page.keyboard.press('F2');
-  assert.equal(await manager.name.evaluate((e) => e === document.activeElement), true, 'F2 edits the name');
+  await until(
+    () => manager.name.evaluate((e) => e === document.activeElement),
+    'F2 to put the focus in the name',
+    3000,
+  );
   await page.keyboard.press('Control+a');
   await page.keyboard.type('first');
   await page.keyboard.press('Enter');

@@ -325,7 +325,12 @@ export class SnapshotManager {
     this.detailsShown = shown;
     this.details.replaceChildren();
     if (!node) return;
-    queueMicrotask(() => this.restoreEdits(edits));
+    this.buildDetails(node, layout);
+    // At once, not later: a second rebuild before then would read the focus as lost.
+    this.restoreEdits(edits);
+  }
+
+  private buildDetails(node: SnapshotNode, layout: TimelineLayout): void {
     if (node.kind !== 'checkpoint') {
       this.details.append(element('h4', '', node.label), element('p', '', node.detail));
       const show = button(
