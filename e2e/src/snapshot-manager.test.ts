@@ -307,22 +307,31 @@ step('deleting a checkpoint says what it frees and can be undone; the CLI remove
 
 step('a CLI rollback of a stopped machine keeps the present, as the studio does', async () => {
   const bar = await pickMachine();
-  const early = (await cliCheckpoints()).checkpoints.find((c) => c.name === 'early');
-  assert.ok(early?.generation, 'the checkpoint early records its generation');
+  await waitForState(bar, 'running', MACHINE_DEADLINE_MS);
+  // A checkpoint now, and the generation before it as the target: retention keeps every
+  // generation of the last minute, and a stopped machine commits none, so it is still there.
+  await cliOk('checkpoint', MACHINE, 'mark');
+  const mark = (await cliCheckpoints()).checkpoints.find((c) => c.name === 'mark');
+  assert.ok(mark?.generation, 'the checkpoint mark records its generation');
+  const generations = JSON.parse((await cliOk('generations', MACHINE, '--json')).stdout) as {
+    number: number;
+  }[];
+  const target = generations.filter((g) => g.number < mark.generation!).at(-1);
+  assert.ok(target, `a generation before ${mark.generation} on the disk`);
   await cliOk('down', MACHINE);
   await waitForState(bar, 'stopped');
   // Stopped a while: an idle gap the timeline folds.
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-  const generations = JSON.parse((await cliOk('generations', MACHINE, '--json')).stdout) as {
-    number: number;
-  }[];
-  // The newest kept before it: retention may have thinned all but the first (generation 0).
-  const target = generations.filter((g) => g.number < early.generation!).at(-1);
-  assert.ok(target, `a generation before ${early.generation} on the disk`);
   const rolled = await cliOk('rollback', MACHINE, `gen:${target.number}`);
   assert.match(rolled.stderr, /kept as 'auto-/);
   const after = await cliCheckpoints();
-  assert.notEqual(after.current, 'early', "the machine is no longer where 'early' was taken");
+  // "You are here" moves to the newest checkpoint the restarted machine descends from.
+  assert.notEqual(after.current, 'mark', "the machine is no longer where 'mark' was taken");
+  const current = after.checkpoints.find((c) => c.name === after.current);
+  assert.ok(
+    current === undefined || (current.generation !== null && current.generation <= target.number),
+    `current '${after.current}' was taken at or before generation ${target.number}`,
+  );
   const kept = after.checkpoints.find((c) => c.name.startsWith('auto-'));
   assert.ok(kept, 'the present was kept as a checkpoint');
   assert.match(kept.description, new RegExp(`before rolling back to generation ${target.number}`));
