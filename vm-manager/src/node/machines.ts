@@ -30,6 +30,7 @@ import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
 import { readGenerations } from './generations.js';
 import { LibvirtDriver } from './libvirt-driver.js';
+import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
 import { machinesDir } from './state-dir.js';
@@ -57,6 +58,7 @@ export class Machine {
   private queue: Promise<unknown> = Promise.resolve();
   private watchTimer: NodeJS.Timeout | undefined;
   private watchCheckPending = false;
+  private debugChannel: MachineChannel | undefined;
   readonly checkpoints: Checkpoints;
 
   /** Fires on every state change this process sees; subscribing starts watching the machine. */
@@ -205,6 +207,15 @@ export class Machine {
   }
 
   /**
+   * The kernel's debug channel as this process uses it (one connection, taken in turns): snapshot
+   * now, install classes, and the connection itself for the inspector's reads.
+   */
+  get channel(): MachineChannel {
+    this.debugChannel ??= new MachineChannel(this, async () => this.dir.debugSocket);
+    return this.debugChannel;
+  }
+
+  /**
    * Kernel-generation rollback: restarts the machine from generation `generation`. The kernel
    * records the new generations' parent, so the abandoned branch stays on the timeline.
    */
@@ -240,6 +251,7 @@ export class Machine {
 
   dispose(): void {
     this.unwatch();
+    this.debugChannel?.dispose();
     this.hub.disconnect();
     this.driver.dispose();
     this.onDidChangeStateEmitter.dispose();
