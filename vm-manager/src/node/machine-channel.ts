@@ -1,12 +1,12 @@
 /**
  * A machine's debug channel as one process uses it, for the studio's host and the `phantom` CLI
- * alike: the one connection the process keeps (inspector's SharedDebugChannel), the turns its
- * users take on it, and the requests both faces make of the kernel — snapshot now, install
+ * alike: the one connection the process keeps (inspector's SharedDebugChannel) to the machine's
+ * channel broker (channel-broker.ts, which other processes share), the turns its users take on it, and the requests both faces make of the kernel — snapshot now, install
  * classes and run one — with the machine-state checks before them. Failures are VmErrors:
  * `bad-state` when the machine is not running, `debug-channel` when the channel cannot be reached
  * or the kernel refuses.
  *
- * Not here: finding the channel (the machine gives a function that does) and reading object
+ * Not here: finding the channel (the machine gives a function that does), and reading object
  * spaces through it (the inspector's live-source.ts).
  */
 import type { ChannelConnection, SharedChannelOptions } from '@phantom/inspector/node/shared-channel.js';
@@ -41,9 +41,13 @@ export class MachineChannel {
   readonly shared: SharedDebugChannel;
   private readonly turns = new Turns();
 
+  /**
+   * `socket` finds the channel to connect to (the machine's channel broker, started if none
+   * serves), asked on each attempt to connect.
+   */
   constructor(
     private readonly machine: ChannelMachine,
-    socket: () => Promise<string>,
+    readonly socket: () => Promise<string>,
     options: SharedChannelOptions = DEFAULT_SHARED_CHANNEL_OPTIONS,
   ) {
     this.shared = new SharedDebugChannel(socket, options);

@@ -156,29 +156,28 @@ export class MachineDir {
     return writeJsonAtomically(this.checkpointsFile, records);
   }
 
+  /** The socket of the machine's channel broker (channel-broker.ts), which every client connects to. */
+  get channelSocket(): string {
+    return join(this.runDir, 'channel.sock');
+  }
+  get channelBrokerLock(): string {
+    return join(this.runDir, 'channel-broker.lock');
+  }
+  get channelBrokerLog(): string {
+    return join(this.logsDir, 'channel-broker.log');
+  }
+
   /**
    * Taken while a machine starts, so two processes never start it at once (once QEMU runs, its
    * locked pid file does the same job). A lock whose owner died is taken over.
    */
-  async acquireStartLock(): Promise<() => Promise<void>> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await writeFile(this.startLock, String(process.pid), { flag: 'wx' });
-        return () => rm(this.startLock, { force: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (await this.startLockHeld())
-          throw new VmError('machine-busy', `machine '${this.name}' is being started by another process`);
-        await rm(this.startLock, { force: true });
-      }
-    }
-    throw new VmError('machine-busy', `machine '${this.name}' is being started by another process`);
+  acquireStartLock(): Promise<() => Promise<void>> {
+    return acquirePidLock(this.startLock, `machine '${this.name}' is being started by another process`);
   }
 
   /** Whether a live process holds the start lock. */
-  async startLockHeld(): Promise<boolean> {
-    const owner = Number(await readFile(this.startLock, 'utf8').catch(() => ''));
-    return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
+  startLockHeld(): Promise<boolean> {
+    return pidLockHeld(this.startLock);
   }
 
   /**
@@ -233,6 +232,31 @@ export class MachineDir {
       throw new VmError('bad-input', `machine '${this.name}': ${what} file ${file} is not JSON`);
     }
   }
+}
+
+/**
+ * Takes the lock file `path` for this process (its pid inside), or fails `machine-busy` with
+ * `busy` while a live process holds it. A lock whose owner died is taken over. Resolves to the
+ * function that releases it.
+ */
+export async function acquirePidLock(path: string, busy: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (await pidLockHeld(path)) throw new VmError('machine-busy', busy);
+      await rm(path, { force: true });
+    }
+  }
+  throw new VmError('machine-busy', busy);
+}
+
+/** Whether a live process holds the lock file `path`. */
+export async function pidLockHeld(path: string): Promise<boolean> {
+  const owner = Number(await readFile(path, 'utf8').catch(() => ''));
+  return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
 }
 
 function ownerAlive(pid: number): boolean {

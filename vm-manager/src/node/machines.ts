@@ -25,6 +25,7 @@ import { isVmError, VmError } from '../common/errors.js';
 import { crashReason, lastMeaningfulLines } from '../common/log-lines.js';
 import { machineNameProblem } from '../common/machine-name.js';
 import { type OnMachineProgress, progressStep } from '../common/progress.js';
+import { channelBrokerPaths, ensureChannelBroker } from './channel-broker.js';
 import { Checkpoints } from './checkpoints.js';
 import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
@@ -201,7 +202,10 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
-  /** Path of the unix socket carrying the kernel's debug channel (serial port 2), for the inspector. */
+  /**
+   * Path of QEMU's unix socket carrying the kernel's debug channel (serial port 2). It serves one
+   * client, the machine's channel broker once anyone uses `channel`; clients go through that.
+   */
   get debugChannelPath(): string {
     return this.dir.debugSocket;
   }
@@ -211,7 +215,9 @@ export class Machine {
    * now, install classes, and the connection itself for the inspector's reads.
    */
   get channel(): MachineChannel {
-    this.debugChannel ??= new MachineChannel(this, async () => this.dir.debugSocket);
+    this.debugChannel ??= new MachineChannel(this, () =>
+      ensureChannelBroker(channelBrokerPaths(this.dir), this.dir.channelBrokerLog),
+    );
     return this.debugChannel;
   }
 

@@ -1,0 +1,155 @@
+// The channel broker's routing, frame by frame: ids kept apart, events to all, RESET answered
+// here, pauses held per client, and a client that goes away taking only its own requests along.
+// The whole broker, with real clients on a real machine, is channel-broker.test.ts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  DBG_ERROR_TYPE,
+  DBG_REPLY_BIT,
+  decodeError,
+  EventType,
+  encodeFrame,
+  type Frame,
+  FrameDecoder,
+  MessageType,
+} from '@phantom/inspector/common/debug-protocol.js';
+import { ChannelRouter } from './channel-router.js';
+
+function decode(bytes: Uint8Array): Frame {
+  const frames: Frame[] = [];
+  new FrameDecoder((f) => frames.push(f)).push(bytes);
+  assert.equal(frames.length, 1, 'one whole frame with a good CRC');
+  return frames[0]!;
+}
+
+function harness() {
+  const kernel: Frame[] = [];
+  const clients = new Map<number, Frame[]>();
+  const router = new ChannelRouter({
+    toKernel: (bytes) => kernel.push(decode(bytes)),
+    toClient: (client, bytes) => {
+      const list = clients.get(client) ?? [];
+      list.push(decode(bytes));
+      clients.set(client, list);
+    },
+  });
+  const received = (client: number) => clients.get(client) ?? [];
+  const u32 = (value: number) => {
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setUint32(0, value, true);
+    return bytes;
+  };
+  /** The kernel answers the request sent `index`-th with `payload`. */
+  const answer = (index: number, payload: Uint8Array, type = kernel[index]!.type | DBG_REPLY_BIT) =>
+    router.fromKernel({ type, id: kernel[index]!.id, payload });
+  const request = (type: number, id: number, payload = new Uint8Array(0)): Frame => ({ type, id, payload });
+  return { router, kernel, received, answer, request, u32 };
+}
+
+test('two clients using the same ids each get their own replies', () => {
+  const { router, kernel, received, answer, request, u32 } = harness();
+  const a = router.addClient();
+  const b = router.addClient();
+  router.fromClient(a, request(MessageType.STATS, 1));
+  router.fromClient(b, request(MessageType.STATS, 1));
+  router.fromClient(b, request(MessageType.ROOTS, 2, u32(7)));
+  assert.equal(kernel.length, 3);
+  assert.equal(new Set(kernel.map((f) => f.id)).size, 3, 'distinct ids on the kernel side');
+  assert.ok(kernel.every((f) => f.id !== 0));
+  assert.deepEqual(kernel[2]!.payload, u32(7), 'the payload goes on unchanged');
+  // Replies come back in any order, each to its asker under its own id.
+  answer(1, u32(11));
+  answer(0, u32(10));
+  answer(2, u32(12));
+  assert.deepEqual(
+    received(a).map((f) => [f.type, f.id, [...f.payload]]),
+    [[MessageType.STATS | DBG_REPLY_BIT, 1, [10, 0, 0, 0]]],
+  );
+  assert.deepEqual(
+    received(b).map((f) => [f.type, f.id, f.payload[0]]),
+    [
+      [MessageType.STATS | DBG_REPLY_BIT, 1, 11],
+      [MessageType.ROOTS | DBG_REPLY_BIT, 2, 12],
+    ],
+  );
+  // An error reply is routed like any other; a reply nobody asked for goes nowhere.
+  router.fromClient(a, request(MessageType.READ_PAGE, 9));
+  answer(3, new Uint8Array([8, 0, 0, 0]), DBG_ERROR_TYPE);
+  router.fromKernel({ type: MessageType.STATS | DBG_REPLY_BIT, id: 12345, payload: new Uint8Array(0) });
+  assert.deepEqual(
+    received(a).map((f) => [f.type, f.id]),
+    [
+      [MessageType.STATS | DBG_REPLY_BIT, 1],
+      [DBG_ERROR_TYPE, 9],
+    ],
+  );
+  assert.equal(received(b).length, 2);
+});
+
+test('events go to every client; RESET and what is no request are answered by the router', () => {
+  const { router, kernel, received, request } = harness();
+  const a = router.addClient();
+  const b = router.addClient();
+  router.fromKernel({ type: EventType.EV_GENERATION, id: 0, payload: new Uint8Array([1, 2]) });
+  for (const client of [a, b]) assert.deepEqual(received(client)[0]!.payload, new Uint8Array([1, 2]));
+  router.fromClient(a, request(MessageType.RESET, 77));
+  assert.equal(kernel.length, 0, 'the kernel never sees a client reset');
+  assert.deepEqual(
+    [received(a)[1]!.type, received(a)[1]!.id, [...received(a)[1]!.payload]],
+    [MessageType.RESET | DBG_REPLY_BIT, 77, [0, 0, 0, 0]],
+  );
+  router.fromClient(b, request(MessageType.STATS | DBG_REPLY_BIT, 5));
+  const refused = received(b)[1]!;
+  assert.equal(refused.type, DBG_ERROR_TYPE);
+  assert.equal(refused.id, 5);
+  assert.match(decodeError(refused.payload).message, /not a request/);
+  assert.equal(kernel.length, 0);
+});
+
+test("one client's RESUME does not end another's pause; the last one out resumes the world", () => {
+  const { router, kernel, received, answer, request } = harness();
+  const a = router.addClient();
+  const b = router.addClient();
+  router.fromClient(a, request(MessageType.PAUSE, 1));
+  router.fromClient(b, request(MessageType.PAUSE, 1));
+  assert.deepEqual(
+    kernel.map((f) => f.type),
+    [MessageType.PAUSE, MessageType.PAUSE],
+  );
+  answer(0, new Uint8Array([1, 0, 0, 0]));
+  answer(1, new Uint8Array([1, 0, 0, 0]));
+  router.fromClient(a, request(MessageType.RESUME, 2));
+  assert.equal(kernel.length, 2, 'B still reads: the world stays paused');
+  const resumed = received(a).at(-1)!;
+  assert.deepEqual(
+    [resumed.type, resumed.id, resumed.payload[0]],
+    [MessageType.RESUME | DBG_REPLY_BIT, 2, 1],
+  );
+  router.fromClient(b, request(MessageType.RESUME, 2));
+  assert.equal(kernel.at(-1)!.type, MessageType.RESUME, 'the last pauser resumes the world');
+  answer(2, new Uint8Array([0, 0, 0, 0]));
+  assert.deepEqual(received(b).at(-1)!.payload, new Uint8Array([0, 0, 0, 0]));
+
+  // A client that paused and went away (killed mid-read) does not leave the world paused.
+  router.fromClient(a, request(MessageType.PAUSE, 3));
+  router.fromClient(a, request(MessageType.READ_PAGE, 4));
+  const before = kernel.length;
+  router.removeClient(a);
+  assert.equal(kernel.length, before + 1);
+  assert.equal(kernel.at(-1)!.type, MessageType.RESUME);
+  // Its replies are dropped, and the router's own RESUME reply reaches no one.
+  const bSeen = received(b).length;
+  answer(before - 2, new Uint8Array([1, 0, 0, 0]));
+  answer(before - 1, new Uint8Array(4096));
+  answer(before, new Uint8Array([0, 0, 0, 0]));
+  assert.equal(received(b).length, bSeen);
+  assert.equal(received(a).length, 2);
+  // A refused PAUSE holds nothing.
+  router.fromClient(b, request(MessageType.PAUSE, 5));
+  answer(kernel.length - 1, new Uint8Array([7, 0, 0, 0]), DBG_ERROR_TYPE);
+  const c = router.addClient();
+  router.fromClient(c, request(MessageType.PAUSE, 1));
+  router.fromClient(c, request(MessageType.RESUME, 2));
+  assert.equal(kernel.at(-1)!.type, MessageType.RESUME, 'B holds no pause after its PAUSE failed');
+  assert.equal(router.clientCount, 2);
+});
