@@ -215,9 +215,12 @@ export class Machine {
    * now, install classes, and the connection itself for the inspector's reads.
    */
   get channel(): MachineChannel {
-    this.debugChannel ??= new MachineChannel(this, () =>
-      ensureChannelBroker(channelBrokerPaths(this.dir), this.dir.channelBrokerLog),
-    );
+    this.debugChannel ??= new MachineChannel(this, async () => {
+      const { state } = await this.status();
+      if (state !== 'running' && state !== 'paused')
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}: its debug channel is not served`);
+      return ensureChannelBroker(channelBrokerPaths(this.dir), this.dir.channelBrokerLog);
+    });
     return this.debugChannel;
   }
 
