@@ -8,7 +8,6 @@ import {
   DBG_REPLY_BIT,
   decodeError,
   EventType,
-  encodeFrame,
   type Frame,
   FrameDecoder,
   MessageType,
