@@ -8,6 +8,7 @@ import {
   DBG_REPLY_BIT,
   decodeError,
   EventType,
+  encodeFrame,
   type Frame,
   FrameDecoder,
   MessageType,
@@ -85,7 +86,7 @@ test('two clients using the same ids each get their own replies', () => {
   assert.equal(received(b).length, 2);
 });
 
-test('events go to every client; RESET and what is no request are answered by the router', () => {
+test('events go to every client; RESET, what is no request and a payload with a RESET are answered here', () => {
   const { router, kernel, received, request } = harness();
   const a = router.addClient();
   const b = router.addClient();
@@ -102,6 +103,12 @@ test('events go to every client; RESET and what is no request are answered by th
   assert.equal(refused.type, DBG_ERROR_TYPE);
   assert.equal(refused.id, 5);
   assert.match(decodeError(refused.payload).message, /not a request/);
+  // A payload carrying a RESET frame would be cut short by the kernel: refused here.
+  const blob = new Uint8Array(64);
+  blob.set(encodeFrame(MessageType.RESET, 3), 20);
+  router.fromClient(b, request(MessageType.INSTALL_CLASS, 6, blob));
+  assert.deepEqual([received(b)[2]!.type, received(b)[2]!.id], [DBG_ERROR_TYPE, 6]);
+  assert.match(decodeError(received(b)[2]!.payload).message, /holds a RESET frame/);
   assert.equal(kernel.length, 0);
 });
 

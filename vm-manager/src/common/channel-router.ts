@@ -10,6 +10,7 @@
  *   goes away, so one client's RESUME never ends another's paused read, and a client that dies
  *   mid-read does not leave the machine paused.
  * - A client that goes away takes its pending requests with it: their replies are dropped.
+ * - A request whose payload holds a RESET frame is refused, as the kernel would cut it there.
  *
  * Not here: sockets and framing (the broker decodes frames; this gets whole, checked ones).
  */
@@ -20,6 +21,7 @@ import {
   encodeError,
   encodeFrame,
   type Frame,
+  findResetFrame,
   MessageType,
 } from '@phantom/inspector/common/debug-protocol.js';
 
@@ -50,11 +52,20 @@ export class ChannelRouter {
   private nextClient = 1;
   /** The kernel-side id of each request in flight, to the client and id it came with. */
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private nextId: number;
   /** Clients that paused the world and have not resumed it. */
   private readonly pausers = new Set<number>();
 
-  constructor(private readonly sink: RouterSink) {}
+  /**
+   * `firstId` is the kernel-side id of the first request; a broker starts at a random one, so that
+   * replies to an earlier holder of the channel, still on their way, match none of its requests.
+   */
+  constructor(
+    private readonly sink: RouterSink,
+    firstId = 1,
+  ) {
+    this.nextId = firstId;
+  }
 
   /** A new client; the number names it in the other calls. */
   addClient(): number {
@@ -80,18 +91,22 @@ export class ChannelRouter {
     if (!this.clients.has(client)) return;
     const { type, id } = frame;
     if (type === 0 || type >= DBG_REPLY_BIT) {
-      this.sink.toClient(
-        client,
-        encodeFrame(
-          DBG_ERROR_TYPE,
-          id,
-          encodeError(DebugErrorCode.DE_UNKNOWN, `type 0x${type.toString(16)} is not a request`),
-        ),
-      );
+      this.refuse(client, id, DebugErrorCode.DE_UNKNOWN, `type 0x${type.toString(16)} is not a request`);
       return;
     }
     if (type === MessageType.RESET) {
       this.sink.toClient(client, encodeFrame(type | DBG_REPLY_BIT, id, u32(0)));
+      return;
+    }
+    // The kernel would take a RESET inside a frame it is still receiving for a new client starting,
+    // and read the rest of the payload as frames of their own, under ids other clients use.
+    if (findResetFrame(frame.payload) >= 0) {
+      this.refuse(
+        client,
+        id,
+        DebugErrorCode.DE_BAD_REQUEST,
+        'the request holds a RESET frame, which no request may carry',
+      );
       return;
     }
     if (type === MessageType.PAUSE) this.pausers.add(client);
@@ -118,6 +133,10 @@ export class ChannelRouter {
     if (asked.client === undefined) return;
     if (asked.type === MessageType.PAUSE && frame.type === DBG_ERROR_TYPE) this.pausers.delete(asked.client);
     this.sink.toClient(asked.client, encodeFrame(frame.type, asked.id, frame.payload));
+  }
+
+  private refuse(client: number, id: number, code: DebugErrorCode, message: string): void {
+    this.sink.toClient(client, encodeFrame(DBG_ERROR_TYPE, id, encodeError(code, message)));
   }
 
   /** Sends a request on to the kernel under an id of the router's. */

@@ -59,30 +59,33 @@ export class ChannelBroker {
     private readonly paths: ChannelBrokerPaths,
     private readonly releaseLock: () => Promise<void>,
   ) {
-    this.router = new ChannelRouter({
-      toKernel: (frame) => {
-        if (!this.kernel.write(frame) && this.kernel.writableLength > KERNEL_HIGH_WATER_BYTES)
-          for (const socket of this.sockets.values()) socket.pause();
+    this.router = new ChannelRouter(
+      {
+        toKernel: (frame) => {
+          if (!this.kernel.write(frame) && this.kernel.writableLength > KERNEL_HIGH_WATER_BYTES)
+            for (const socket of this.sockets.values()) socket.pause();
+        },
+        toClient: (client, frame) => {
+          const socket = this.sockets.get(client);
+          if (!socket) return;
+          socket.write(frame);
+          if (socket.writableLength > CLIENT_MAX_BACKLOG_BYTES) socket.destroy();
+        },
       },
-      toClient: (client, frame) => {
-        const socket = this.sockets.get(client);
-        if (!socket) return;
-        socket.write(frame);
-        if (socket.writableLength > CLIENT_MAX_BACKLOG_BYTES) socket.destroy();
-      },
-    });
+      randomInt(1, 0xffffffff),
+    );
     this.kernel.on('drain', () => {
       for (const socket of this.sockets.values()) socket.resume();
     });
-    // A fresh start on the kernel's side: RESET drops anything an earlier holder left unfinished
-    // there, and everything before its reply (the tail of a reply to that holder) is dropped here.
-    const resetId = randomInt(1, 0xffffffff);
+    // A fresh start on the kernel's side: RESET ends a frame an earlier holder left unfinished
+    // there. Its reply, and replies still on their way to that holder, match no request of the
+    // router's (its ids start at random) and are dropped. Nothing waits for the reply: a RESET
+    // sent while the kernel boots may be lost, and the kernel's frame timeout ends such a frame too.
     const decoder = new FrameDecoder((frame) => this.router.fromKernel(frame));
-    decoder.syncTo(resetId);
     kernel.on('data', (chunk: Buffer) => decoder.push(chunk));
     kernel.on('error', () => this.close());
     kernel.on('close', () => this.close());
-    kernel.write(encodeFrame(MessageType.RESET, resetId));
+    kernel.write(encodeFrame(MessageType.RESET, randomInt(1, 0xffffffff)));
     server.on('connection', (socket) => this.accept(socket));
   }
 
