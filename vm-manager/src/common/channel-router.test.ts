@@ -1,6 +1,7 @@
 // The channel broker's routing, frame by frame: ids kept apart, events to all, RESET answered
 // here, pauses held per client, and a client that goes away taking only its own requests along.
-// The whole broker, with real clients on a real machine, is channel-broker.test.ts.
+// The whole broker, with real clients on a real machine, is channel-broker.test.ts. The fuzzed run
+// replays with PHANTOM_FUZZ_SEED.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -13,6 +14,7 @@ import {
   FrameDecoder,
   MessageType,
 } from '@phantom/inspector/common/debug-protocol.js';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import { ChannelRouter } from './channel-router.js';
 
 function decode(bytes: Uint8Array): Frame {
@@ -158,4 +160,121 @@ test("one client's RESUME does not end another's pause; the last one out resumes
   router.fromClient(c, request(MessageType.RESUME, 2));
   assert.equal(kernel.at(-1)!.type, MessageType.RESUME, 'B holds no pause after its PAUSE failed');
   assert.equal(router.clientCount, 2);
+});
+
+test('fuzzed: clients come and go and send anything; each gets only its own replies, once', () => {
+  const seed = Number(process.env.PHANTOM_FUZZ_SEED ?? 0x5eed17);
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const types = [
+    MessageType.HELLO,
+    MessageType.STATS,
+    MessageType.READ_PAGE,
+    MessageType.PAUSE,
+    MessageType.RESUME,
+    MessageType.RESET,
+    0,
+    0x85,
+    0x7f,
+  ];
+  const toKernel: Frame[] = [];
+  /** Per live client: its requests not yet answered (id → type), and whether it holds a pause. */
+  const asked = new Map<number, Map<number, number>>();
+  const holding = new Set<number>();
+  let worldPaused = false;
+  let resumes = 0;
+  let kernelResumes = 0;
+  const fail = (message: string) => assert.fail(`${message} (PHANTOM_FUZZ_SEED=${seed})`);
+  const router = new ChannelRouter(
+    {
+      toKernel: (bytes) => {
+        const frame = decode(bytes);
+        if (
+          frame.id === 0 ||
+          frame.type === MessageType.RESET ||
+          frame.type === 0 ||
+          frame.type >= DBG_REPLY_BIT
+        )
+          fail(`the kernel got type ${frame.type} id ${frame.id}`);
+        if (toKernel.some((f) => f.id === frame.id)) fail(`id ${frame.id} twice in flight`);
+        if (frame.type === MessageType.RESUME && holding.size > 0)
+          fail(`RESUME reached the kernel while ${[...holding]} hold a pause`);
+        if (frame.type === MessageType.RESUME) kernelResumes++;
+        toKernel.push(frame);
+      },
+      toClient: (client, bytes) => {
+        const frame = decode(bytes);
+        const mine = asked.get(client);
+        if (!mine) return fail(`a frame for client ${client}, which is gone`);
+        if (frame.id === 0 && frame.type === EventType.EV_GENERATION) return;
+        const type = mine.get(frame.id);
+        if (type === undefined)
+          return fail(`client ${client} got id ${frame.id}, which it is not waiting for`);
+        if (frame.type !== DBG_ERROR_TYPE && frame.type !== (type | DBG_REPLY_BIT))
+          fail(`client ${client} got type ${frame.type} for its request of type ${type}`);
+        mine.delete(frame.id);
+        if (type === MessageType.RESUME) resumes++;
+      },
+    },
+    Math.floor(random() * 0xffffffff) + 1,
+  );
+  /** The kernel answers the oldest request it has, as the real one does. */
+  const kernelAnswers = () => {
+    const frame = toKernel.shift();
+    if (!frame) return;
+    if (frame.type === MessageType.PAUSE) worldPaused = true;
+    if (frame.type === MessageType.RESUME) worldPaused = false;
+    // The kernel refuses some requests (a tenth, at random); never PAUSE or RESUME.
+    const refused = random() < 0.1 && frame.type !== MessageType.PAUSE && frame.type !== MessageType.RESUME;
+    const type = refused ? DBG_ERROR_TYPE : frame.type | DBG_REPLY_BIT;
+    router.fromKernel({ type, id: frame.id, payload: new Uint8Array([worldPaused ? 1 : 0, 0, 0, 0]) });
+  };
+  for (let step = 0; step < 20_000; step++) {
+    const roll = random();
+    const live = [...asked.keys()];
+    if (live.length === 0 || (roll < 0.04 && live.length < 5)) {
+      asked.set(router.addClient(), new Map());
+    } else if (roll < 0.04) {
+    } else if (roll < 0.07) {
+      const client = pick(live);
+      asked.delete(client);
+      holding.delete(client);
+      router.removeClient(client);
+    } else if (roll < 0.5) {
+      const client = pick(live);
+      // One that holds a pause resumes soon, as a paused read does.
+      const type = holding.has(client) && random() < 0.5 ? MessageType.RESUME : pick(types);
+      const id = Math.floor(random() * 8) + 1;
+      // A client waits for its own id's reply before using it again, as DebugClient does.
+      if (asked.get(client)!.has(id)) continue;
+      asked.get(client)!.set(id, type);
+      if (type === MessageType.PAUSE) holding.add(client);
+      if (type === MessageType.RESUME) holding.delete(client);
+      router.fromClient(client, { type, id, payload: new Uint8Array(random() < 0.5 ? 0 : 8) });
+    } else if (roll < 0.97) {
+      kernelAnswers();
+    } else {
+      router.fromKernel({ type: EventType.EV_GENERATION, id: 0, payload: new Uint8Array(4) });
+      router.fromKernel({
+        type: MessageType.STATS | DBG_REPLY_BIT,
+        id: Math.floor(random() * 0xffffffff),
+        payload: new Uint8Array(0),
+      });
+    }
+  }
+  while (toKernel.length > 0) kernelAnswers();
+  for (const [client, mine] of asked)
+    if (mine.size > 0) fail(`client ${client} still waits for ${[...mine.keys()]}`);
+  for (const client of [...asked.keys()]) {
+    asked.delete(client);
+    holding.delete(client);
+    router.removeClient(client);
+  }
+  while (toKernel.length > 0) kernelAnswers();
+  assert.equal(worldPaused, false, `the world is left paused (PHANTOM_FUZZ_SEED=${seed})`);
+  // The run did exercise both kinds of RESUME: passed on, and answered while others hold a pause.
+  assert.ok(
+    kernelResumes > 100 && resumes > kernelResumes,
+    `${kernelResumes} of ${resumes} RESUMEs passed on`,
+  );
 });
