@@ -13,16 +13,17 @@
  * run scripts), the broker runs in the process that needs it and ends with it; the next client
  * then starts another.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { encodeFrame, FrameDecoder, MessageType } from '@phantom/inspector/common/debug-protocol.js';
 import { Emitter, type Event } from '@phantom/inspector/common/events.js';
 import { ChannelRouter } from '../common/channel-router.js';
-import { acquirePidLock, type MachineDir, pidLockHeld } from './machine-dir.js';
+import type { MachineDir } from './machine-dir.js';
+import { acquirePidLock, pidLockHeld } from './pid-lock.js';
 
 /**
  * Bytes waiting to be written to the kernel above which the broker stops reading its clients, until
@@ -156,7 +157,7 @@ export function channelBrokerPaths(dir: MachineDir): ChannelBrokerPaths {
 const BROKER_START_MS = 10_000;
 
 /**
- * The socket of machine's channel broker, starting one if none serves. Resolves once it listens;
+ * The socket of a machine's channel broker, starting one if none serves. Resolves once it listens;
  * rejects when the machine's channel is not there (the machine is not running) or the broker could
  * not start (its log says why).
  */
@@ -172,10 +173,15 @@ export async function ensureChannelBroker(paths: ChannelBrokerPaths, log: string
   }
   const output = openSync(log, 'a');
   const main = fileURLToPath(new URL('./channel-broker-main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, paths.kernel, paths.socket, paths.lock], {
-    detached: true,
-    stdio: ['ignore', output, output],
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [main, paths.kernel, paths.socket, paths.lock], {
+      detached: true,
+      stdio: ['ignore', output, output],
+    });
+  } finally {
+    closeSync(output);
+  }
   child.unref();
   const deadline = Date.now() + BROKER_START_MS;
   while (Date.now() < deadline) {

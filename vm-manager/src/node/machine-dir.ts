@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
@@ -17,6 +17,7 @@ import {
   machineConfigSchema,
 } from '../common/api.js';
 import { VmError } from '../common/errors.js';
+import { acquirePidLock, pidLockHeld } from './pid-lock.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -231,40 +232,6 @@ export class MachineDir {
     } catch {
       throw new VmError('bad-input', `machine '${this.name}': ${what} file ${file} is not JSON`);
     }
-  }
-}
-
-/**
- * Takes the lock file `path` for this process (its pid inside), or fails `machine-busy` with
- * `busy` while a live process holds it. A lock whose owner died is taken over. Resolves to the
- * function that releases it.
- */
-export async function acquirePidLock(path: string, busy: string): Promise<() => Promise<void>> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(path, String(process.pid), { flag: 'wx' });
-      return () => rm(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (await pidLockHeld(path)) throw new VmError('machine-busy', busy);
-      await rm(path, { force: true });
-    }
-  }
-  throw new VmError('machine-busy', busy);
-}
-
-/** Whether a live process holds the lock file `path`. */
-export async function pidLockHeld(path: string): Promise<boolean> {
-  const owner = Number(await readFile(path, 'utf8').catch(() => ''));
-  return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
-}
-
-function ownerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
