@@ -161,6 +161,9 @@ export class Machine {
   /** Pulls the plug, as a power cut would; the kernel's store must cope, and that is the point. */
   powerOff(): Promise<void> {
     return this.serialize(async () => {
+      // Said first, so that another process watching sees a power cut, not a crash.
+      const { state } = await this.dir.readState();
+      if (state === 'running' || state === 'paused') await this.enter('stopping');
       await this.driver.powerOff();
       this.hub.disconnect();
       await this.hub.mark('power cut');
@@ -337,12 +340,16 @@ export class Machine {
     runtime: RuntimeState,
   ): Promise<{ state: MachineState; reason?: string; afterwards?: () => Promise<void> } | undefined> {
     switch (runtime) {
-      case 'off':
-        if (recorded === 'stopped' || recorded === 'crashed') return undefined;
+      case 'off': {
+        // Read again: the record read before asking the hypervisor may predate another process's
+        // stop, which says 'stopping' before it ends QEMU. Gone now, the record is final.
+        const latest = (await this.dir.readState()).state;
+        if (latest === 'stopped' || latest === 'crashed') return undefined;
         // A stop in progress (here or in another process) ends with the hypervisor gone.
-        if (recorded === 'stopping') return { state: 'stopped' };
-        if (recorded === 'starting' && (await this.dir.startLockHeld())) return undefined;
+        if (latest === 'stopping') return { state: 'stopped' };
+        if (latest === 'starting' && (await this.dir.startLockHeld())) return undefined;
         return { state: 'crashed', reason: await this.crashReason() };
+      }
       case 'running':
       case 'paused':
         if (recorded === 'starting' || recorded === 'stopping') return undefined;
