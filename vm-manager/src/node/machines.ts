@@ -27,11 +27,13 @@ import { isVmError, VmError } from '../common/errors.js';
 import { crashReason, lastMeaningfulLines } from '../common/log-lines.js';
 import { machineNameProblem } from '../common/machine-name.js';
 import { type OnMachineProgress, progressStep } from '../common/progress.js';
+import { channelBrokerPaths, ensureChannelBroker } from './channel-broker.js';
 import { Checkpoints } from './checkpoints.js';
 import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
 import { readGenerations } from './generations.js';
 import { LibvirtDriver } from './libvirt-driver.js';
+import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
 import { machinesDir } from './state-dir.js';
@@ -65,6 +67,7 @@ export class Machine {
    * change another process made (and wrote to the state file) is reported here too.
    */
   private reported: MachineState | undefined;
+  private debugChannel: MachineChannel | undefined;
   readonly checkpoints: Checkpoints;
 
   /** Fires on every state change this process sees; subscribing starts watching the machine. */
@@ -208,9 +211,26 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
-  /** Path of the unix socket carrying the kernel's debug channel (serial port 2), for the inspector. */
+  /**
+   * Path of QEMU's unix socket carrying the kernel's debug channel (serial port 2). It serves one
+   * client, the machine's channel broker once anyone uses `channel`; clients go through that.
+   */
   get debugChannelPath(): string {
     return this.dir.debugSocket;
+  }
+
+  /**
+   * The kernel's debug channel as this process uses it (one connection, taken in turns): snapshot
+   * now, install classes, and the connection itself for the inspector's reads.
+   */
+  get channel(): MachineChannel {
+    this.debugChannel ??= new MachineChannel(this, async () => {
+      const { state } = await this.status();
+      if (state !== 'running' && state !== 'paused')
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}: its debug channel is not served`);
+      return ensureChannelBroker(channelBrokerPaths(this.dir), this.dir.channelBrokerLog);
+    });
+    return this.debugChannel;
   }
 
   /**
@@ -266,6 +286,7 @@ export class Machine {
 
   dispose(): void {
     this.unwatch();
+    this.debugChannel?.dispose();
     this.hub.disconnect();
     this.driver.dispose();
     this.onDidChangeStateEmitter.dispose();
