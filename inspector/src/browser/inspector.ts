@@ -9,7 +9,7 @@
 import { objectHistory } from '../common/diff.js';
 import { formatValue } from '../common/format.js';
 import { findByField, instancesOf } from '../common/graph.js';
-import { parseRef } from '../common/ref.js';
+import { formatRef, parseRef } from '../common/ref.js';
 import { DiffView } from './diff-view.js';
 import { clear, h } from './dom.js';
 import { GraphView } from './graph-view.js';
@@ -47,6 +47,9 @@ export interface InspectorHandle {
 }
 
 type Tab = 'summary' | 'threads' | 'diff' | 'graph';
+
+/** How long typing in the search box must pause before it searches (Enter searches at once). */
+const SEARCH_DELAY_MS = 250;
 
 /** A view of the running machine says its age from this many seconds: younger is as good as live. */
 const AGE_SHOWN_FROM_S = 2;
@@ -102,7 +105,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   const compareSelect = h('select', { 'aria-label': 'Compare with', 'data-testid': 'inspector-compare' });
   const search = h('input', {
     type: 'search',
-    placeholder: 'Search: @0x…, a class, or field=value',
+    placeholder: 'Search as you type: @0x…, a class, or field=value',
     'aria-label': 'Search objects',
     'data-testid': 'inspector-search',
   });
@@ -259,19 +262,27 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     }
   }
 
-  async function showObject(address: number): Promise<void> {
+  /** Opens the object at `address`; `report` says that there is none as an error, else in a pane. */
+  async function showObject(address: number, report = true): Promise<void> {
     if (!current) await showGeneration();
     if (!current) return;
     const node = current.heap.indexOf(address);
-    if (node < 0) options.onError(new Error(`no object at that address in generation ${current.generation}`));
-    else panes.openObject(current, node);
+    if (node >= 0) panes.openObject(current, node);
+    else if (report)
+      options.onError(new Error(`no object at that address in generation ${current.generation}`));
+    else panes.openList(current, `no object at ${formatRef(address)}`, []);
   }
 
-  function runSearch(text: string): void {
+  /**
+   * Searches as the user types (after SEARCH_DELAY_MS) and at once on Enter. An address is looked
+   * up only once it is whole (eight hex digits) or entered: a half-typed one is no error.
+   */
+  function runSearch(text: string, entered: boolean): void {
     if (!current || !text) return;
     const ref = parseRef(text);
     if (ref !== undefined && text.includes('0x')) {
-      void showObject(ref);
+      const digits = text.replace(/^@?0x/, '').length;
+      if (entered || digits === 8) void showObject(ref, entered);
       return;
     }
     const eq = /^\s*([A-Za-z_][\w]*)\s*=\s*(.+)$/.exec(text);
@@ -305,8 +316,15 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   compareSelect.addEventListener('change', () => {
     if (compareSelect.value && current) void compare(Number(compareSelect.value), current.generation);
   });
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => runSearch(search.value.trim(), false), SEARCH_DELAY_MS);
+  });
   search.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') runSearch(search.value.trim());
+    if (e.key !== 'Enter') return;
+    clearTimeout(searchTimer);
+    runSearch(search.value.trim(), true);
   });
   select('summary');
 
@@ -321,6 +339,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     graph,
     dispose: () => {
       clearInterval(ageTimer);
+      clearTimeout(searchTimer);
       graph.dispose();
       root.remove();
     },

@@ -7,12 +7,13 @@
  * the same panes on the same objects, by address, shows their new values and marks the ones
  * that changed (object-changes.ts decides which).
  */
-import { pathFromRoot } from '../common/graph.js';
 import type { HeapSnapshot } from '../common/heap.js';
 import { elementKey, type ObjectChange, objectChange } from '../common/object-changes.js';
 import { objectView, type ValueView } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
+import { namedPathFromRoot } from '../common/retainers.js';
 import { clear, formatBytes, h } from './dom.js';
+import { retainersTree } from './retainers-view.js';
 import type { LoadedGeneration } from './session.js';
 
 /** Array elements shown per page in an object pane. */
@@ -270,23 +271,17 @@ export class PaneStack {
   }
 
   private referrers(loaded: LoadedGeneration, node: number, pane: HTMLElement): HTMLElement {
-    // Unique referrers, live ones first: garbage (unreachable, not yet collected) is marked.
-    const live = (r: number) => r === loaded.heap.root || loaded.idom[r] !== -1;
-    const refs = [...new Set(loaded.heap.referrers(node))].sort((a, b) => Number(live(b)) - Number(live(a)));
-    const list = h('ul', { class: 'ph-list', 'data-testid': 'inspector-referrers' });
-    for (const r of refs.slice(0, LIST_LIMIT)) {
-      list.append(
-        h(
-          'li',
-          {},
-          this.refLink(loaded, r, pane),
-          live(r) ? null : h('span', { class: 'ph-muted' }, ' (garbage)'),
-        ),
-      );
-    }
-    const liveCount = refs.filter(live).length;
-    const title = `Referred to by ${liveCount}${refs.length > liveCount ? ` (+${refs.length - liveCount} garbage)` : ''}`;
-    return h('details', { open: refs.length <= 20 }, h('summary', {}, title), list);
+    // Distinct holders; garbage (unreachable, not yet collected) is counted apart.
+    const distance = loaded.distance();
+    const holders = new Set(loaded.heap.referrers(node));
+    const liveCount = [...holders].filter((r) => distance[r]! >= 0).length;
+    const title = `Retainers: ${liveCount}${holders.size > liveCount ? ` (+${holders.size - liveCount} garbage)` : ''}`;
+    return h(
+      'details',
+      { open: holders.size <= 20 },
+      h('summary', {}, title),
+      retainersTree(loaded, node, { refLink: (r) => this.refLink(loaded, r, pane) }),
+    );
   }
 
   private pathSection(loaded: LoadedGeneration, node: number, pane: HTMLElement): HTMLElement {
@@ -295,13 +290,22 @@ export class PaneStack {
     details.addEventListener('toggle', () => {
       if (filled || !details.open) return;
       filled = true;
-      const path = pathFromRoot(loaded.heap, node);
-      const list = h('ol', { class: 'ph-list', 'data-testid': 'inspector-path' });
+      const path = namedPathFromRoot(loaded.heap, node);
+      const list = h('ol', { class: 'ph-list ph-path', 'data-testid': 'inspector-path' });
       if (!path)
         list.append(
           h('li', { class: 'ph-muted' }, 'not reachable from the root: garbage the next collection frees'),
         );
-      else for (const step of path) list.append(h('li', {}, this.refLink(loaded, step, pane)));
+      else
+        for (const step of path)
+          list.append(
+            h(
+              'li',
+              {},
+              step.via === undefined ? null : h('span', { class: 'ph-via' }, `.${step.via} → `),
+              this.refLink(loaded, step.node, pane),
+            ),
+          );
       details.append(list);
     });
     return details;
