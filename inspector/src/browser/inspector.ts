@@ -7,9 +7,9 @@
  * threads show it, and the open panes stay on their objects with the new values marked.
  */
 import { objectHistory } from '../common/diff.js';
-import { formatValue } from '../common/format.js';
 import { findByField, instancesOf } from '../common/graph.js';
 import { formatRef, parseRef } from '../common/ref.js';
+import { CollectorView } from './collector-view.js';
 import { DiffView } from './diff-view.js';
 import { clear, h } from './dom.js';
 import { GraphView } from './graph-view.js';
@@ -46,7 +46,7 @@ export interface InspectorHandle {
   dispose(): void;
 }
 
-type Tab = 'summary' | 'threads' | 'diff' | 'graph';
+type Tab = 'summary' | 'threads' | 'diff' | 'graph' | 'memory';
 
 /** How long typing in the search box must pause before it searches (Enter searches at once). */
 const SEARCH_DELAY_MS = 250;
@@ -67,18 +67,13 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       const gens = await session.generations();
       const loaded = [];
       for (const g of gens) loaded.push(await session.load(g.generation));
-      return objectHistory(
-        address,
-        loaded.map((l) => ({ generation: l.generation, heap: l.heap })),
-      ).map((e) => ({
-        generation: e.generation,
-        text: e.value
-          ? e.value.text !== undefined
-            ? JSON.stringify(e.value.text)
-            : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') ||
-              `${e.value.className}`
-          : '(does not exist)',
-      }));
+      return {
+        entries: objectHistory(
+          address,
+          loaded.map((l) => ({ generation: l.generation, heap: l.heap })),
+        ),
+        lastGeneration: gens.at(-1)?.generation,
+      };
     },
   });
   const summary = new SummaryView((row) => {
@@ -94,6 +89,11 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     if (node >= 0) panes.openObject(loaded, node);
   });
   const diffView = new DiffView((loaded, title, addresses) => panes.openList(loaded, title, addresses));
+  const collector = new CollectorView({
+    generations: () => session.generations(),
+    load: (generation) => session.load(generation),
+    onError: options.onError,
+  });
   const graph = new GraphView({
     onOpen: (node) => {
       if (current) panes.openObject(current, node);
@@ -116,10 +116,11 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     threads: threadsView.element,
     diff: diffView.element,
     graph: graph.element,
+    memory: collector.element,
   };
   const main = h('div', { class: 'ph-main' });
   const tabs = h('div', { class: 'ph-tabs', role: 'tablist' });
-  for (const tab of ['summary', 'threads', 'diff', 'graph'] as Tab[]) {
+  for (const tab of ['summary', 'threads', 'diff', 'graph', 'memory'] as Tab[]) {
     const button = h(
       'button',
       { class: 'ph-tab', role: 'tab', 'data-testid': `inspector-tab-${tab}`, onclick: () => select(tab) },
@@ -198,6 +199,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     showAge();
     summary.show(loaded.summary, inPlace);
     threadsView.show(loaded);
+    void collector.record(loaded).catch(options.onError);
     if (inPlace) panes.refresh(loaded);
     else panes.clearAll();
     if (compareSelect.value) await compare(Number(compareSelect.value), loaded.generation);

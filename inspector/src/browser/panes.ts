@@ -7,11 +7,15 @@
  * the same panes on the same objects, by address, shows their new values and marks the ones
  * that changed (object-changes.ts decides which).
  */
+import type { HistoryEntry } from '../common/diff.js';
+import { formatValue } from '../common/format.js';
 import type { HeapSnapshot } from '../common/heap.js';
+import { historySeries } from '../common/history-series.js';
 import { elementKey, type ObjectChange, objectChange } from '../common/object-changes.js';
 import { objectView, type ValueView } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
 import { namedPathFromRoot } from '../common/retainers.js';
+import { Chart } from './chart.js';
 import { clear, formatBytes, h } from './dom.js';
 import { retainersTree } from './retainers-view.js';
 import type { LoadedGeneration } from './session.js';
@@ -25,7 +29,7 @@ export interface PaneActions {
   /** Show the object's neighbourhood in the graph view. */
   graph(node: number): void;
   /** Load every kept generation and list where the object changed. */
-  history(address: number): Promise<{ generation: number; text: string }[]>;
+  history(address: number): Promise<{ entries: HistoryEntry[]; lastGeneration: number | undefined }>;
 }
 
 /** What a pane shows, independent of the generation it shows it in. */
@@ -325,10 +329,15 @@ export class PaneStack {
       details.append(list);
       this.actions
         .history(heap.addr[node]!)
-        .then((entries) => {
+        .then(({ entries, lastGeneration }) => {
           clear(list);
           for (const e of entries)
-            list.append(h('li', {}, h('span', { class: 'ph-gen' }, `gen ${e.generation}`), ' ', e.text));
+            list.append(
+              h('li', {}, h('span', { class: 'ph-gen' }, `gen ${e.generation}`), ' ', historyText(e)),
+            );
+          const data = historySeries(entries, lastGeneration);
+          if (data.series.length > 0 && data.generations.length > 1)
+            details.insertBefore(this.historyChart(data), list);
         })
         .catch((err: unknown) => {
           clear(list);
@@ -337,4 +346,33 @@ export class PaneStack {
     });
     return details;
   }
+
+  /** The object's numbers over the generations, as steps (each value holds until it changes). */
+  private historyChart(data: ReturnType<typeof historySeries>): HTMLElement {
+    const chart = new Chart({
+      testId: 'inspector-history-chart',
+      title: `${data.series.map((s) => s.name).join(', ')} by generation`,
+      x: { time: false, label: 'generation' },
+      series: data.series.map((s, i) => ({
+        label: s.name,
+        unit: '',
+        colour: HISTORY_COLOURS[i % HISTORY_COLOURS.length]!,
+        side: 'left',
+        style: 'steps',
+      })),
+      height: 150,
+    });
+    chart.setData([data.generations, ...data.series.map((s) => s.values)]);
+    return chart.element;
+  }
+}
+
+/** Colours of the history chart's lines, one per number the object holds. */
+const HISTORY_COLOURS = ['#7aa2f7', '#9ece6a', '#e0af68', '#bb9af7', '#7dcfff'];
+
+/** One version of an object as a line of text: a string's text, or its fields. */
+function historyText(e: HistoryEntry): string {
+  if (!e.value) return '(does not exist)';
+  if (e.value.text !== undefined) return JSON.stringify(e.value.text);
+  return e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') || e.value.className;
 }
