@@ -21,7 +21,7 @@ export class InspectorPage {
     return Number((await this.summaryRow(className).locator('td').nth(1).textContent())?.replace(/,/g, ''));
   }
 
-  tab(name: 'summary' | 'threads' | 'diff' | 'graph'): Locator {
+  tab(name: 'summary' | 'threads' | 'diff' | 'graph' | 'memory'): Locator {
     return this.page.getByTestId(`inspector-tab-${name}`);
   }
 
