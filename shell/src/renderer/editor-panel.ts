@@ -58,6 +58,9 @@ export class EditorPanel {
   /** Set once the host says it has no checker, so the UI stops asking. */
   private checkerMissing = false;
   private readonly onDidChangeStatus = new Set<(status: string) => void>();
+  /** Tab moves the focus instead of inserting a tab (VS Code's tab focus mode, Ctrl+M). */
+  private tabMovesFocus = false;
+  private readonly onDidChangeTabMode = new Set<(movesFocus: boolean) => void>();
 
   constructor(
     private readonly root: HTMLElement,
@@ -122,6 +125,8 @@ export class EditorPanel {
       fixedOverflowWidgets: true,
     });
     this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void this.save());
+    // The studio owns the mode (not Monaco's hidden global), so the status bar can show it.
+    this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyM, () => this.toggleTabMovesFocus());
     this.editor.onDidChangeModelContent(() => this.changed());
     this.editor.onDidChangeCursorPosition(({ position }) =>
       this.status(`Ln ${position.lineNumber}, Col ${position.column}`),
@@ -143,6 +148,21 @@ export class EditorPanel {
         return true;
       },
     });
+  }
+
+  /** Whether Tab moves the focus out of the editor; toggled by Ctrl+M, told to `onTabMode` listeners. */
+  toggleTabMovesFocus(): void {
+    this.tabMovesFocus = !this.tabMovesFocus;
+    this.editor.updateOptions({ tabFocusMode: this.tabMovesFocus });
+    for (const listener of this.onDidChangeTabMode) listener(this.tabMovesFocus);
+  }
+
+  onTabMode(listener: (movesFocus: boolean) => void): void {
+    this.onDidChangeTabMode.add(listener);
+  }
+
+  focus(): void {
+    this.editor.focus();
   }
 
   /** Status text for the status bar (cursor position, saved, checker state). */
