@@ -199,6 +199,11 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
+  /** Path of the console's log on disk (everything the machine printed), which the studio pages through. */
+  get consoleLogPath(): string {
+    return this.dir.consoleLog;
+  }
+
   /** Path of the unix socket carrying the kernel's debug channel (serial port 2), for the inspector. */
   get debugChannelPath(): string {
     return this.dir.debugSocket;
