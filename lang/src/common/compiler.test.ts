@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { callSites } from './codegen.js';
 import type { CompiledMethod, CompiledProgram } from './compiled.js';
-import { checkSource, compile, definitionAt, entryProblems } from './compiler.js';
+import { checkSource, compile, entryProblems } from './compiler.js';
 import { decode, type Instruction, verifyMethod } from './disasm.js';
+import { definitionAt } from './language-service.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 const exampleFiles = readdirSync(examples).filter((f) => f.endsWith('.ph'));

@@ -6,8 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { callSites } from './codegen.js';
-import { checkSource, compile, definitionAt } from './compiler.js';
+import { checkSource, compile } from './compiler.js';
 import { verifyMethod } from './disasm.js';
+import { DocumentAnalysis } from './language-service.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 const examples = readdirSync(examplesDir)
@@ -125,7 +126,7 @@ function randomSource(random: () => number): string {
 /** Per-source bound: generous for a shared 2-core machine, far below a hang. */
 const PER_SOURCE_MS = 2000;
 
-test('3,000 mutated example sources and 2,000 random ones end in diagnostics or a program that verifies', () => {
+test('3,000 mutated example sources and 2,000 random ones end in diagnostics or a program that verifies, and the editor features answer on them', () => {
   let programs = 0;
   let diagnosed = 0;
   for (let seed = 1; seed <= 5000; seed++) {
@@ -137,7 +138,18 @@ test('3,000 mutated example sources and 2,000 random ones end in diagnostics or 
       result = compile([{ file: 'fuzz.ph', text }]);
       if (seed % 10 === 0) {
         checkSource(text, 'fuzz.ph');
-        definitionAt(text, 1 + Math.floor(random() * 40), 1 + Math.floor(random() * 40), 'fuzz.ph');
+        // Every editor feature, at a few random places of the same broken source.
+        const doc = new DocumentAnalysis('fuzz.ph', text);
+        doc.outline();
+        for (let i = 0; i < 4; i++) {
+          const line = 1 + Math.floor(random() * 40);
+          const column = 1 + Math.floor(random() * 40);
+          doc.definition(line, column);
+          doc.hover(line, column);
+          doc.completions(line, column);
+          doc.references(line, column, true);
+          doc.rename(line, column, 'renamed');
+        }
       }
     } catch (e) {
       assert.fail(`seed ${seed} threw ${(e as Error).stack}\n--- source ---\n${text}`);

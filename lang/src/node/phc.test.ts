@@ -28,6 +28,8 @@ test('phc check: exit 0 on good files, 1 with file:line:col diagnostics, 2 on us
   assert.equal(run('check').status, 2);
   assert.equal(run('check', join(dir, 'missing.ph')).status, 2);
   assert.equal(run('frobnicate', bad).status, 2);
+  assert.equal(run('lsp').status, 2, 'the language server only speaks over stdio');
+  assert.match(run('lsp', '--socket', '9000').stderr, /phc lsp --stdio/);
   assert.equal(run('build', bad).status, 2, 'build without -o');
   const unwritable = run('build', join(examples, 'counter.ph'), '-o', join(dir, 'no-such-dir', 'x.phx'));
   assert.equal(unwritable.status, 2);
