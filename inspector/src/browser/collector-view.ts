@@ -1,8 +1,9 @@
 /**
  * The Memory tab: what the garbage collector does to the machine, seen across generations. Each
  * generation the inspector shows (every one, while it follows the machine) adds a point: objects
- * the root reaches and garbage; where objects disappeared since an earlier generation of the same
- * branch, the collector ran in between, and the view says when and what it freed. "Read every
+ * the root reaches and garbage, and what was freed since an earlier generation of the same branch;
+ * where all of that generation's garbage is gone the collector ran in between, and the view says
+ * when and what it freed (other frees are the interpreter's dropped frames). "Read every
  * kept generation" fills in the rest from the store. Below the chart: when the kernel collects,
  * and at this machine's rate of allocation how often that is. The numbers are common/collector.ts.
  */
@@ -87,7 +88,7 @@ export class CollectorView {
       if (await this.sameBranch(previous.generation, loaded.generation))
         this.steps.set(
           loaded.generation,
-          memoryStep(before, sample, freedBetween(previous.heap, loaded.heap)),
+          memoryStep(before, sample, freedBetween(previous.heap, loaded.heap, previous.idom)),
         );
     }
     this.render();
@@ -134,7 +135,7 @@ export class CollectorView {
       ? `Generation ${latest.generation}: ${latest.garbageObjects.toLocaleString('en')} of ${latest.objects.toLocaleString('en')} objects are garbage (${formatBytes(latest.garbageBytes)} of ${formatBytes(latest.bytes)}): the root no longer reaches them, and the next collection frees them.`
       : 'No generation shown yet.';
     const steps = [...this.steps.values()].sort((a, b) => b.to - a.to);
-    const collected = steps.filter((s) => s.freedObjects > 0);
+    const collected = steps.filter((s) => s.collected);
     clear(this.collections);
     for (const s of collected.slice(0, COLLECTIONS_LISTED))
       this.collections.append(
@@ -151,7 +152,7 @@ export class CollectorView {
           { class: 'ph-muted' },
           samples.length < 2
             ? 'None yet: the view compares each generation it shows with the one before.'
-            : `None across the ${samples.length} generations seen: nothing has been freed.`,
+            : `None across the ${samples.length} generations seen.`,
         ),
       );
     const forecast = latest && collectorForecast(steps, latest);

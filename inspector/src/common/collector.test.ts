@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   collectorForecast,
+  collectorRan,
   freedBetween,
   KERNEL_COLLECT_BUDGET_MIN,
   memorySample,
@@ -44,25 +45,54 @@ test('a sample counts the garbage apart from what the root reaches', () => {
 
 test('freed between two generations: the objects gone from the older one, by address', () => {
   const before = space(['tick 1', 'tick 2', 'tick 3']);
+  const idom = dominators(before);
   const after = space(['tick 1', 'tick 2', 'tick 3'], true, 1);
-  assert.deepEqual(freedBetween(before, after), { objects: 3, bytes: 3 * (12 + 8) });
-  assert.deepEqual(freedBetween(before, before), { objects: 0, bytes: 0 });
+  const base = freedBetween(space([]), space([]), dominators(space([])));
+  const freed = freedBetween(before, after, idom);
+  assert.equal(freed.objects, 3);
+  assert.equal(freed.bytes, 3 * (12 + 8));
+  assert.equal(freed.garbageFreed, 3);
+  assert.equal(freed.garbageBefore, base.garbageBefore + 3);
+  assert.equal(freedBetween(before, before, idom).objects, 0);
   // Objects only added: nothing freed.
-  assert.deepEqual(freedBetween(space(['a']), space(['a'], false, 2)), { objects: 0, bytes: 0 });
+  assert.equal(freedBetween(space(['a']), space(['a'], false, 2), dominators(space(['a']))).objects, 0);
+});
+
+test('garbage replaced by other bytes at its address was freed: the allocator reused the place', () => {
+  const before = space(['tick 1', 'tick 2']);
+  const after = space(['tock 1', 'tick 2']);
+  const freed = freedBetween(before, after, dominators(before));
+  assert.equal(freed.objects, 1, 'the new string in the old one’s place is not the old one');
+});
+
+test('the collector ran when all the older garbage is gone; dropped frames alone are not a collection', () => {
+  const full = { objects: 600, bytes: 20_000, garbageBefore: 600, garbageFreed: 600 };
+  assert.equal(collectorRan(full), true);
+  assert.equal(collectorRan({ ...full, garbageFreed: 590 }), true, 'a few new objects identical to old ones');
+  assert.equal(collectorRan({ objects: 137, bytes: 2400, garbageBefore: 600, garbageFreed: 137 }), false);
+  assert.equal(collectorRan({ objects: 0, bytes: 0, garbageBefore: 0, garbageFreed: 0 }), false);
 });
 
 test('a step counts what was allocated: the growth plus what was freed', () => {
   const a = { generation: 1, objects: 10, bytes: 1000, garbageObjects: 4, garbageBytes: 100 };
   const b = { generation: 3, objects: 8, bytes: 900, garbageObjects: 0, garbageBytes: 0 };
-  const step = memoryStep(a, b, { objects: 4, bytes: 100 });
-  assert.deepEqual(step, { from: 1, to: 3, freedObjects: 4, freedBytes: 100, allocatedBytes: 0 });
-  assert.equal(memoryStep(a, { ...b, bytes: 1360 }, { objects: 0, bytes: 0 }).allocatedBytes, 360);
+  const step = memoryStep(a, b, { objects: 4, bytes: 100, garbageBefore: 4, garbageFreed: 4 });
+  assert.deepEqual(step, {
+    from: 1,
+    to: 3,
+    freedObjects: 4,
+    freedBytes: 100,
+    collected: true,
+    allocatedBytes: 0,
+  });
+  const none = { objects: 0, bytes: 0, garbageBefore: 4, garbageFreed: 0 };
+  assert.equal(memoryStep(a, { ...b, bytes: 1360 }, none).allocatedBytes, 360);
 });
 
 test("the forecast: a counter's 360 bytes a generation take thousands of generations to fill the budget", () => {
   const steps = [
-    { from: 1, to: 2, freedObjects: 0, freedBytes: 0, allocatedBytes: 360 },
-    { from: 2, to: 4, freedObjects: 0, freedBytes: 0, allocatedBytes: 720 },
+    { from: 1, to: 2, freedObjects: 0, freedBytes: 0, collected: false, allocatedBytes: 360 },
+    { from: 2, to: 4, freedObjects: 0, freedBytes: 0, collected: false, allocatedBytes: 720 },
   ];
   const latest = { generation: 4, objects: 400, bytes: 20_000, garbageObjects: 100, garbageBytes: 3600 };
   const forecast = collectorForecast(steps, latest)!;

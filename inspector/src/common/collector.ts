@@ -44,30 +44,61 @@ export function memorySample(generation: number, heap: HeapSnapshot, idom: Int32
   return { generation, objects: heap.count, bytes, garbageObjects, garbageBytes };
 }
 
+/** What went between two generations of a branch. */
+export interface Freed {
+  objects: number;
+  bytes: number;
+  /** Of the older generation's garbage: how much there was, and how much of it is gone. */
+  garbageBefore: number;
+  garbageFreed: number;
+}
+
 /**
- * Objects of `before` that `after` no longer has (by address and class): what was collected
- * between, at least. After a collection the allocator reuses addresses, so an object freed and a
- * new one of its class made at the same place read as kept.
+ * Objects of `before` that `after` no longer has: gone from their address, or replaced there by
+ * an object of another class — or, for garbage, by other bytes (nothing can change garbage, so
+ * an object there now with other contents is a new one in the old one's place; the allocator
+ * reuses freed addresses). `idomBefore` (graph.dominators) tells the garbage apart.
  */
-export function freedBetween(before: HeapSnapshot, after: HeapSnapshot): { objects: number; bytes: number } {
-  let objects = 0;
-  let bytes = 0;
+export function freedBetween(before: HeapSnapshot, after: HeapSnapshot, idomBefore: Int32Array): Freed {
+  const freed: Freed = { objects: 0, bytes: 0, garbageBefore: 0, garbageFreed: 0 };
   let j = 0;
   // Both address lists ascend: one merge pass.
   for (let i = 0; i < before.count; i++) {
     const address = before.addr[i]!;
+    const garbage = i !== before.root && idomBefore[i] === -1;
     while (j < after.count && after.addr[j]! < address) j++;
     const kept =
       j < after.count &&
       after.addr[j] === address &&
-      after.className(after.classOf[j]!) === before.className(before.classOf[i]!);
-    if (!kept) {
-      objects++;
-      bytes += before.shallow[i]!;
-    }
+      after.className(after.classOf[j]!) === before.className(before.classOf[i]!) &&
+      (!garbage || sameBytes(before.payload(i), after.payload(j)));
+    if (garbage) freed.garbageBefore++;
+    if (kept) continue;
+    freed.objects++;
+    freed.bytes += before.shallow[i]!;
+    if (garbage) freed.garbageFreed++;
   }
-  return { objects, bytes };
+  return freed;
 }
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Whether the collector ran between the two generations: it frees all the garbage there is, so
+ * all (COLLECTED_FRACTION, for an identical new object in a freed one's place) of the older
+ * generation's garbage is gone. Other frees are the interpreter's: it frees the frames it drops
+ * when its cache of them is full (kernel-src/core/interp.c, frame_drop).
+ */
+export function collectorRan(freed: Freed): boolean {
+  return freed.garbageBefore > 0 && freed.garbageFreed >= freed.garbageBefore * COLLECTED_FRACTION;
+}
+
+/** The share of the garbage a collection leaves no trace of, at least. */
+export const COLLECTED_FRACTION = 0.95;
 
 /** What happened from one generation to a later one on the same branch. */
 export interface MemoryStep {
@@ -75,20 +106,19 @@ export interface MemoryStep {
   to: number;
   freedObjects: number;
   freedBytes: number;
+  /** The collector ran in between (collectorRan), rather than frames being dropped. */
+  collected: boolean;
   /** Bytes allocated in between: the growth, plus what was freed. */
   allocatedBytes: number;
 }
 
-export function memoryStep(
-  before: MemorySample,
-  after: MemorySample,
-  freed: { objects: number; bytes: number },
-): MemoryStep {
+export function memoryStep(before: MemorySample, after: MemorySample, freed: Freed): MemoryStep {
   return {
     from: before.generation,
     to: after.generation,
     freedObjects: freed.objects,
     freedBytes: freed.bytes,
+    collected: collectorRan(freed),
     allocatedBytes: Math.max(0, after.bytes - before.bytes + freed.bytes),
   };
 }
