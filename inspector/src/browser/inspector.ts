@@ -325,8 +325,12 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   });
   search.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
+    // Not the key's default too: with the focus moved, it would also press the first result.
+    e.preventDefault();
     clearTimeout(searchTimer);
     runSearch(search.value.trim(), true);
+    // Enter goes to the results, as the keyboard's way from the search to a pane.
+    panes.focusLast();
   });
   select('summary');
 

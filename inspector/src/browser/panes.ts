@@ -20,6 +20,14 @@ import { clear, formatBytes, h } from './dom.js';
 import { retainersTree } from './retainers-view.js';
 import type { LoadedGeneration } from './session.js';
 
+/** What takes the focus in a pane: its buttons (references, toggles), summaries and the pane. */
+const FOCUSABLE = 'button, summary, [tabindex]';
+
+/** Which of the pane's focusable controls `control` is, or -1 (the pane itself). */
+function controlIndex(pane: HTMLElement, control: HTMLElement): number {
+  return [...pane.querySelectorAll<HTMLElement>(FOCUSABLE)].indexOf(control);
+}
+
 /** Array elements shown per page in an object pane. */
 const ELEMENTS_PER_PAGE = 100;
 /** Objects listed in a list pane (instances of a class, diff groups). */
@@ -70,6 +78,11 @@ export class PaneStack {
    */
   refresh(loaded: LoadedGeneration): void {
     const { scrollLeft } = this.element;
+    // The focus stays where it was (the same control of the same pane), so following the machine
+    // does not take the keyboard's place away every generation.
+    const focused = document.activeElement as HTMLElement | null;
+    const focusedPane = this.element.contains(focused) ? focused?.closest<HTMLElement>('.ph-pane') : null;
+    const focusPath = focusedPane && focused ? controlIndex(focusedPane, focused) : -1;
     for (const old of [...this.element.children] as HTMLElement[]) {
       const was = this.open.get(old);
       if (!was) continue;
@@ -80,6 +93,10 @@ export class PaneStack {
         if (openSections[i] !== undefined) d.open = openSections[i];
       });
       old.replaceWith(pane);
+      if (old === focusedPane) {
+        const control = focusPath >= 0 ? pane.querySelectorAll<HTMLElement>(FOCUSABLE)[focusPath] : undefined;
+        (control ?? pane).focus({ preventScroll: true });
+      }
     }
     this.element.scrollLeft = scrollLeft;
   }
@@ -133,6 +150,9 @@ export class PaneStack {
   }
 
   private place(pane: HTMLElement, after?: HTMLElement): void {
+    // A pane opened from another (a reference chosen by keyboard or pointer) takes the focus, so
+    // the keyboard walks on from where the user went.
+    const fromPanes = this.element.contains(document.activeElement);
     if (after && after.parentElement === this.element) {
       while (after.nextElementSibling) after.nextElementSibling.remove();
     } else {
@@ -140,13 +160,23 @@ export class PaneStack {
     }
     this.element.append(pane);
     pane.scrollIntoView({ block: 'nearest', inline: 'end' });
+    if (fromPanes) this.focusLast();
+  }
+
+  /** Focuses the last pane: its first reference, or the pane itself when it has none. */
+  focusLast(): void {
+    const pane = this.element.lastElementChild as HTMLElement | null;
+    if (!pane) return;
+    const first = pane.querySelector<HTMLElement>('.ph-fields .ph-ref, .ph-list .ph-ref');
+    if (first) first.focus();
+    else pane.focus();
   }
 
   private pane(title: string, kind: string): HTMLElement {
     const close = h('button', { class: 'ph-icon', title: 'Close', 'aria-label': 'Close pane' }, '×');
     const pane = h(
       'section',
-      { class: `ph-pane ph-pane-${kind}`, 'data-testid': 'inspector-pane' },
+      { class: `ph-pane ph-pane-${kind}`, 'data-testid': 'inspector-pane', tabindex: -1 },
       h('header', {}, h('span', { class: 'ph-pane-title' }, title), close),
     );
     close.addEventListener('click', () => {
