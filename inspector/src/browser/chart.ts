@@ -48,6 +48,11 @@ const WHEEL_ZOOM = 0.8;
 /** Shift+arrow pans by this fraction of the view. */
 const PAN_STEP = 0.25;
 
+/** Digits after the point that tell axis labels `step` apart (0.25 ms steps need two). */
+function digitsFor(step: number): number {
+  return step > 0 && step < 1 ? Math.min(6, Math.ceil(-Math.log10(step))) : 0;
+}
+
 function formatNumber(value: number, digits: number): string {
   return value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -110,7 +115,8 @@ export class Chart {
       size: 48,
       grid: { show: s.side === 'left', stroke: THEME.grid, width: 1 },
       ticks: { show: false },
-      values: (_u, splits) => splits.map((v) => (v === null ? '' : formatNumber(v, 0))),
+      values: (_u, splits, _axis, _space, step) =>
+        splits.map((v) => (v === null ? '' : formatNumber(v, digitsFor(step)))),
     });
     const xAxis: uPlot.Axis = {
       stroke: THEME.axis,

@@ -104,7 +104,9 @@ export class CommandPalette {
     if (this.shown.length === 0) return;
     this.active = (i + this.shown.length) % this.shown.length;
     const items = this.list.querySelectorAll<HTMLElement>('[role="option"]');
-    items.forEach((item, k) => item.setAttribute('aria-selected', String(k === this.active)));
+    items.forEach((item, k) => {
+      item.setAttribute('aria-selected', String(k === this.active));
+    });
     const current = items[this.active];
     if (current) {
       this.input.setAttribute('aria-activedescendant', current.id);

@@ -8,7 +8,7 @@ import { COMMANDS, type CommandScope, type CommandSpec, commandForKey } from '..
 import { showError } from './notifications.js';
 
 export interface CommandHandler {
-  run(): void | Promise<unknown>;
+  run(): unknown;
   /** Why it cannot run now (the palette shows it greyed with the reason); undefined: it can. */
   unavailable?(): string | undefined;
 }

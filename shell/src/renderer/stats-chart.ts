@@ -22,6 +22,7 @@ export class StatsChart {
         { label: 'snapshot pause', unit: 'ms', colour: '#7dcfff', side: 'left', digits: 2 },
         { label: 'dirty pages', unit: 'pages', colour: '#bb9af7', side: 'right' },
       ],
+      axisLabels: { left: 'pause (ms)', right: 'dirty pages' },
       height,
     });
     host.append(this.chart.element);
