@@ -1,0 +1,240 @@
+/**
+ * The whole journey by keyboard alone, in QEMU (skipped with the reason where it is missing): a
+ * new machine from the command palette, started; its console, with the lines of its counter
+ * hidden by the filter and its whole log read from disk; the inspector searched and an object
+ * opened in a pane; a program of the user's that makes a lot of garbage, opened from the
+ * explorer and installed and run with F5 (the inspector pinned meanwhile), and the kernel's
+ * collector seen freeing it in the inspector's Memory tab; the timeline's chart read and zoomed with keys. No mouse is used.
+ *
+ * Not yet here: choosing a generation on the timeline and rolling back by keyboard. The timeline
+ * canvas takes no keys on main yet (h/snapman is making it keyboard-reachable); this journey
+ * goes as far as the timeline's chart.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  artifactsDir,
+  cspViolations,
+  launchChromium,
+  type RunningStudio,
+  recordCspViolations,
+  startStudio,
+} from './fixtures.js';
+import { CommandPalettePage, focusedPart } from './pages/commands-page.js';
+import { InspectorPage } from './pages/inspector-page.js';
+import { ConsolePage, MACHINE_DEADLINE_MS, MachineBarPage } from './pages/panels.js';
+import { StudioPage } from './pages/studio-page.js';
+
+const qemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
+const problem = qemu.status === 0 ? undefined : 'qemu-system-i386 is not installed';
+if (problem) console.log(`# keyboard journey skipped: ${problem}`);
+
+/** A program of the user's that leaves about 7 MB of garbage: more than the collector lets pile up. */
+const churn = `// churn: makes a lot of garbage at once (a string per step, dropped at the next), so the
+// kernel's collector runs while the studio watches.
+package .mine;
+
+import .internal.io.tty;
+
+class churn {
+  void run() {
+    var s = "";
+    for (var i = 0; i < 150000; i++)
+      s = "garbage " + i;
+    tty.println("churned up to " + s);
+  }
+};
+`;
+
+let studio: RunningStudio;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (problem) return;
+  studio = await startStudio({ projectFiles: { 'churn.ph': churn } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await recordCspViolations(page);
+  await new StudioPage(page).open(studio.urlWithToken);
+});
+
+after(async () => {
+  // Leave no QEMU behind (cleanup, not part of the journey).
+  const bar = page && new MachineBarPage(page);
+  if (
+    bar &&
+    (await bar
+      .button('powerCut')
+      .isEnabled()
+      .catch(() => false))
+  ) {
+    await bar.button('powerCut').click();
+    await page
+      .getByRole('button', { name: /cut the power/i })
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+    await bar.waitForState('stopped', 'crashed').catch(() => undefined);
+  }
+  await browser?.close();
+  await studio?.stop();
+});
+
+/** Presses Tab until `wanted` holds for the focused element (at most `limit` times). */
+async function tabUntil(wanted: string, limit = 60): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    if (await page.evaluate((selector) => document.activeElement?.matches(selector) ?? false, wanted)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${wanted}`);
+}
+
+function step(name: string, body: () => Promise<void>): void {
+  test(name, { skip: problem }, async () => {
+    try {
+      await body();
+    } catch (err) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await page
+        .screenshot({ path: join(artifactsDir, `failed-keyboard-${slug}.png`) })
+        .catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+step('a new machine from the command palette, started from it', async () => {
+  const palette = new CommandPalettePage(page);
+  const bar = new MachineBarPage(page);
+  await palette.run('new machine');
+  const name = page.getByTestId('dialog-name');
+  await name.waitFor();
+  // The name is selected: typing replaces it; the image offered first is the counter; Enter is OK.
+  await page.keyboard.type('kb');
+  assert.equal(await page.getByTestId('dialog-image').inputValue(), 'counter');
+  await page.keyboard.press('Enter');
+  await bar.waitForState('stopped');
+  await palette.run('machine: start');
+  await bar.waitForState('running');
+});
+
+step("the console: the counter's lines hidden by the filter, the log read from disk", async () => {
+  const console = new ConsolePage(page);
+  await console.tab(/Console — kb/).waitFor({ timeout: MACHINE_DEADLINE_MS });
+  await page.keyboard.press('Control+`');
+  assert.equal(await focusedPart(page), 'console');
+  await console.waitForText(/tick \d+/);
+  await page.keyboard.press('Control+Shift+H');
+  await page.keyboard.type('tick');
+  await page.keyboard.press('Enter');
+  await console.logStatus.filter({ hasText: /hidden \(containing “tick”\)/ }).waitFor();
+  await console.logRows().filter({ hasText: 'Phantom kernel' }).waitFor();
+  assert.equal(
+    await console
+      .logRows()
+      .filter({ hasText: /tick \d+/ })
+      .count(),
+    0,
+    'no tick line is shown',
+  );
+  await page.screenshot({ path: join(artifactsDir, 'keyboard-console-filter.png') });
+  // Back to the filter, and Escape empties it: the whole log, every line, a page at a time from the disk.
+  await page.keyboard.press('Control+Shift+H');
+  await page.keyboard.press('Escape');
+  await console.logStatus
+    .filter({ hasText: /^Log on disk: lines 1–[\d,]+ of [\d,]+ · page 1 of 1$/ })
+    .waitFor();
+  await console
+    .logRows()
+    .filter({ hasText: /tick \d+/ })
+    .first()
+    .waitFor();
+});
+
+step('the inspector: a search, Enter into its results, Enter to open the counter in a pane', async () => {
+  const inspector = new InspectorPage(page);
+  await inspector.status
+    .filter({ hasText: /Generation \d+ \(following\)/ })
+    .waitFor({ timeout: MACHINE_DEADLINE_MS });
+  await page.keyboard.press('Control+Alt+F');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+    'inspector-search',
+  );
+  await page.keyboard.type('counter');
+  await inspector.panes
+    .first()
+    .locator('.ph-pane-title', { hasText: /classes matching counter \(1\)/ })
+    .waitFor();
+  await page.keyboard.press('Enter');
+  assert.match((await page.evaluate(() => document.activeElement?.className)) ?? '', /ph-ref/);
+  await page.keyboard.press('Enter');
+  const counter = inspector.panes.nth(1);
+  await counter.locator('tr[data-key="count"]').waitFor();
+  assert.ok(
+    await counter.evaluate((pane) => pane.contains(document.activeElement)),
+    'the new pane has the focus',
+  );
+  await page.screenshot({ path: join(artifactsDir, 'keyboard-inspector-pane.png') });
+});
+
+step(
+  "a program of the user's, installed and run with F5: the kernel's collector frees its garbage",
+  async () => {
+    const console = new ConsolePage(page);
+    const palette = new CommandPalettePage(page);
+    await page.keyboard.press('Control+Shift+E');
+    assert.equal(await focusedPart(page), 'explorer');
+    await tabUntil('[data-file="project/churn.ph"]');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-panel="editor"] .tab[data-file="project/churn.ph"].active').waitFor();
+    await page.waitForFunction(() => document.activeElement?.closest('[data-panel="editor"]') !== null);
+    // Pinned while the program runs: following a machine whose heap grows by megabytes a second
+    // costs these two shared cores more than the guest can spare (docs/bench-inspector.md).
+    const follow = page.getByTestId('inspector-follow');
+    await palette.run('inspector: follow');
+    assert.equal(await follow.getAttribute('aria-pressed'), 'false');
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('F5');
+    // The log view's last page follows what the machine prints.
+    await palette.run('show the machine');
+    await console
+      .logRows()
+      .filter({ hasText: /churned up to garbage 149999/ })
+      .waitFor({ timeout: 2 * MACHINE_DEADLINE_MS });
+    // Following again: the newest generation is compared with the last one shown, before the program.
+    await palette.run('inspector: follow');
+    assert.equal(await follow.getAttribute('aria-pressed'), 'true');
+    await palette.run('inspector: memory');
+    const collections = page.getByTestId('collection');
+    await collections.first().waitFor({ timeout: MACHINE_DEADLINE_MS });
+    const text = (await collections.first().textContent()) ?? '';
+    const freed = Number(text.match(/freed at least ([\d,]+) objects/)?.[1]?.replace(/,/g, ''));
+    assert.ok(freed > 1000, `the collector freed ${freed} objects: ${text}`);
+    await page.screenshot({ path: join(artifactsDir, 'keyboard-memory-collected.png') });
+  },
+);
+
+step("the timeline's chart, read and zoomed with keys", async () => {
+  await page.keyboard.press('Control+Alt+L');
+  assert.equal(await focusedPart(page), 'timeline');
+  await tabUntil('[data-testid="timeline-stats-chart"]');
+  const chart = page.getByTestId('timeline-stats-chart');
+  await page.keyboard.press('ArrowLeft');
+  await chart.locator('.u-legend .u-value', { hasText: /ms$/ }).first().waitFor();
+  await page.keyboard.press('+');
+  await chart.getByTestId('timeline-stats-chart-reset').waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'timeline-stats-chart.png') });
+  await page.keyboard.press('0');
+  await chart.getByTestId('timeline-stats-chart-reset').waitFor({ state: 'hidden' });
+});
+
+step('no page error, and the CSP refused nothing over the journey', async () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(await cspViolations(page), []);
+});
