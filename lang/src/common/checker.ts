@@ -193,14 +193,16 @@ export class ClassTable {
       case 'class':
         if (from.k === 'null') return true;
         if (to.cls.name === OBJECT_CLASS) return isReference(from);
+        if (to.cls.name === ARRAY_CLASS && from.k === 'array') return true;
         return from.k === 'class' && this.isSubclass(from.cls, to.cls);
       case 'array':
+        // Covariant for reference elements only, as the array classes' superclasses are
+        // (runtimeClassName): an int[] is no any[], so no int can be read as a reference.
         if (from.k === 'null') return true;
         if (from.k !== 'array') return false;
-        if (to.element.k === 'any') return true;
         return (
           sameType(from.element, to.element) ||
-          (isReference(from.element) && this.assignable(from.element, to.element))
+          (isReference(from.element) && isReference(to.element) && this.assignable(from.element, to.element))
         );
     }
   }
@@ -226,6 +228,28 @@ export class ClassTable {
 
   canInstantiate(cls: ClassSym): boolean {
     return cls.internalId === 0 || CONSTRUCTIBLE_INTERNAL.has(cls.name);
+  }
+}
+
+/**
+ * The run-time class of values of a reference type, by the name the image builder and the
+ * kernel's INSTALL_CLASS resolve: `any` is `.internal.object`, and T[] is the array class named
+ * by T's run-time name (`int` and `boolean` for those elements) followed by `[]`, so
+ * `.demo.dog[][]`, `int[]`. Null for types that have no class (int, boolean, void, null).
+ */
+export function runtimeClassName(t: Type): string | null {
+  switch (t.k) {
+    case 'any':
+      return OBJECT_CLASS;
+    case 'class':
+      return t.cls.name;
+    case 'array': {
+      const element =
+        t.element.k === 'int' || t.element.k === 'boolean' ? t.element.k : runtimeClassName(t.element);
+      return element === null ? null : `${element}[]`;
+    }
+    default:
+      return null;
   }
 }
 

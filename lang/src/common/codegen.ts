@@ -24,6 +24,7 @@ import {
   referenceTo,
   resolveClassName,
   resolveType,
+  runtimeClassName,
   STRING_CLASS,
   type Sym,
   signatureOf,
@@ -831,8 +832,9 @@ class MethodCompiler {
       case 'newArray': {
         const element = resolveType(this.table, this.unit, e.element, false);
         this.expectValue(e.length, INT);
-        this.e.emit('NEW_ARRAY');
-        return element.k === 'error' ? ERROR : { k: 'array', element };
+        const type: Type = { k: 'array', element };
+        this.e.emit('NEW_ARRAY', this.classConst(runtimeClassName(type) ?? ARRAY_CLASS));
+        return element.k === 'error' ? ERROR : type;
       }
       case 'unary': {
         if (e.op === '!') {
@@ -853,7 +855,7 @@ class MethodCompiler {
         if (!isReference(t))
           this.error(e.operand, 'PH356', `instanceof needs a reference, not ${typeName(t)}`);
         const target = resolveType(this.table, this.unit, e.type, false);
-        const name = target.k === 'class' ? target.cls.name : target.k === 'array' ? ARRAY_CLASS : null;
+        const name = target.k === 'class' || target.k === 'array' ? runtimeClassName(target) : null;
         if (name === null) {
           if (target.k !== 'error') this.error(e.type, 'PH356', 'instanceof names a class or an array type');
           this.e.emit('POP');
@@ -1119,15 +1121,11 @@ class MethodCompiler {
     const from = this.value(e.operand);
     if (target.k === 'error' || from.k === 'error') return target;
     if (this.table.assignable(from, target)) return target;
-    if (target.k === 'class' && isReference(from) && this.table.assignable(target, from)) {
-      this.e.emit('CHECKCAST', this.classConst(target.cls.name));
-      return target;
-    }
-    if (
-      target.k === 'array' &&
-      (from.k === 'array' || from.k === 'any' || (from.k === 'class' && from.cls.name === '.internal.object'))
-    ) {
-      if (from.k !== 'array') this.e.emit('CHECKCAST', this.classConst(ARRAY_CLASS));
+    // A downcast, checked at run time: arrays carry their class, so (dog[]) of an animal[] that
+    // holds a cat fails here instead of letting a cat be read as a dog.
+    const name = runtimeClassName(target);
+    if (name !== null && isReference(from) && this.table.assignable(target, from)) {
+      this.e.emit('CHECKCAST', this.classConst(name));
       return target;
     }
     this.error(e, 'PH364', `cannot cast ${typeName(from)} to ${typeName(target)}`);

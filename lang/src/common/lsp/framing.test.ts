@@ -3,6 +3,7 @@
 // bounded under a flood, and a fuzz of mutated frames (replay one with PHANTOM_FUZZ_SEED=<seed>).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../seeded-random.js';
 import {
   encodeFrame,
   FrameDecoder,
@@ -30,18 +31,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-/** A deterministic generator (mulberry32), so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const messages = [
@@ -132,7 +121,7 @@ function mutate(frame: Uint8Array, random: () => number): Uint8Array {
 test('fuzz: 3,000 damaged frames never throw; a good frame after them is decoded once the damage is passed', () => {
   const seeds = process.env.PHANTOM_FUZZ_SEED ? [Number(process.env.PHANTOM_FUZZ_SEED)] : [1, 2, 3];
   for (const seed of seeds) {
-    const random = rng(seed);
+    const random = seededRandom(seed);
     const decoder = new FrameDecoder();
     let reported = 0;
     for (let round = 0; round < 1000; round++) {

@@ -24,6 +24,7 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { encodeFrame, FrameDecoder } from '../../common/lsp/framing.js';
+import { seededRandom } from '../../common/seeded-random.js';
 import { MAX_DOCUMENT_CHARS } from './server.js';
 
 const phc = fileURLToPath(new URL('../../../bin/phc.mjs', import.meta.url));
@@ -473,21 +474,9 @@ test('hostile input: each broken frame or message gets its error and the server 
   assert.equal(await editor.stop(), 0);
 });
 
-/** A deterministic generator (mulberry32), so a failing seed can be replayed with PHANTOM_FUZZ_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('fuzz: 300 damaged frames; after each the server answers the next good request', async () => {
   const seed = Number(process.env.PHANTOM_FUZZ_SEED ?? 7);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const editor = new Editor();
   await editor.initialize();
   const uri = 'file:///tmp/fuzz.ph';
