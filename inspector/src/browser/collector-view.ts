@@ -81,33 +81,71 @@ export class CollectorView {
     if (loaded.live) return;
     const previous = this.last;
     this.last = loaded;
-    const sample = memorySample(loaded.generation, loaded.heap, loaded.idom);
-    this.samples.set(loaded.generation, sample);
-    if (previous && previous.generation < loaded.generation && !this.steps.has(loaded.generation)) {
-      const before = this.samples.get(previous.generation)!;
-      if (await this.sameBranch(previous.generation, loaded.generation))
-        this.steps.set(
-          loaded.generation,
-          memoryStep(before, sample, freedBetween(previous.heap, loaded.heap, previous.idom)),
-        );
-    }
-    this.render();
+    await this.add(loaded, previous);
   }
 
-  /** Reads every kept generation from the store, oldest first, into the chart. */
+  /**
+   * Reads every kept generation from the store, oldest first, into the chart: each compared with
+   * the one before it. Its own chain, so generations the view follows meanwhile do not cut in.
+   */
   async loadAll(): Promise<void> {
     this.loadAllButton.disabled = true;
     this.loadAllButton.textContent = 'Reading generations…';
     try {
       const kept = (await this.options.generations()).map((g) => g.generation).sort((a, b) => a - b);
-      this.last = undefined;
-      for (const g of kept) await this.record(await this.options.load(g));
+      let previous: LoadedGeneration | undefined;
+      for (const g of kept) {
+        const loaded = await this.loadIfKept(g);
+        if (!loaded) continue;
+        await this.add(loaded, previous);
+        previous = loaded;
+      }
     } catch (err) {
       this.options.onError(err);
     } finally {
       this.loadAllButton.disabled = false;
       this.loadAllButton.textContent = 'Read every kept generation';
     }
+  }
+
+  /**
+   * A generation, or undefined when retention reclaimed it since the list was read (reading a
+   * minute of generations takes long enough for the oldest to go): the chart goes without it.
+   */
+  private async loadIfKept(generation: number): Promise<LoadedGeneration | undefined> {
+    try {
+      return await this.options.load(generation);
+    } catch (err) {
+      const kept = await this.options.generations();
+      if (kept.some((g) => g.generation === generation)) throw err;
+      return undefined;
+    }
+  }
+
+  /**
+   * Samples `loaded` and, when `previous` is an earlier generation of its branch nearer than the
+   * one its step was taken from (if any), says what was freed in between: the nearer the two, the
+   * closer the step is to the moment of a collection.
+   */
+  private async add(loaded: LoadedGeneration, previous: LoadedGeneration | undefined): Promise<void> {
+    const sample = memorySample(loaded.generation, loaded.heap, loaded.idom);
+    this.samples.set(loaded.generation, sample);
+    const known = this.steps.get(loaded.generation);
+    if (
+      previous &&
+      previous.generation < loaded.generation &&
+      (!known || known.from < previous.generation) &&
+      (await this.sameBranch(previous.generation, loaded.generation))
+    ) {
+      const before =
+        this.samples.get(previous.generation) ??
+        memorySample(previous.generation, previous.heap, previous.idom);
+      this.steps.set(
+        loaded.generation,
+        memoryStep(before, sample, freedBetween(previous.heap, loaded.heap, previous.idom)),
+      );
+    }
+    this.render();
   }
 
   /** Whether `later` descends from `earlier` (a rollback starts another branch). */
