@@ -328,7 +328,15 @@ function registerCommands(commands: Commands, t: CommandTargets): void {
   commands.register('inspector.now', { run: inspectorButton('[data-testid="inspector-now"]') });
   commands.register('inspector.follow', { run: inspectorButton('[data-testid="inspector-follow"]') });
   commands.register('inspector.expand', { run: inspectorButton('[data-testid="inspector-expand"]') });
-  commands.register('inspector.memory', { run: inspectorButton('[data-testid="inspector-tab-memory"]') });
+  // A tab chosen from the palette takes the focus, so Tab goes on into what it shows.
+  commands.register('inspector.memory', {
+    run: () =>
+      void t.inspector.load().then(() => {
+        const tab = byTestId('inspector-tab-memory') as HTMLButtonElement;
+        tab.click();
+        tab.focus();
+      }),
+  });
 }
 
 void main();
