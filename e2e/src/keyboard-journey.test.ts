@@ -55,6 +55,20 @@ class churn {
 };
 `;
 
+/** A program that prints twelve thousand lines: far more than a terminal's scroll-back of 1,000. */
+const lines = `// lines: prints 12,000 numbered lines, to page through the console's log on disk.
+package .mine;
+
+import .internal.io.tty;
+
+class lines {
+  void run() {
+    for (var i = 1; i <= 12000; i++)
+      tty.println("line " + i + " of 12000");
+  }
+};
+`;
+
 let studio: RunningStudio;
 let browser: Browser;
 let page: Page;
@@ -62,7 +76,7 @@ const pageErrors: string[] = [];
 
 before(async () => {
   if (problem) return;
-  studio = await startStudio({ projectFiles: { 'churn.ph': churn } });
+  studio = await startStudio({ projectFiles: { 'churn.ph': churn, 'lines.ph': lines } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -91,11 +105,11 @@ after(async () => {
   await studio?.stop();
 });
 
-/** Presses Tab until `wanted` holds for the focused element (at most `limit` times). */
-async function tabUntil(wanted: string, limit = 60): Promise<void> {
+/** Presses Tab (or `key`) until `wanted` holds for the focused element (at most `limit` times). */
+async function tabUntil(wanted: string, limit = 60, key = 'Tab'): Promise<void> {
   for (let i = 0; i < limit; i++) {
     if (await page.evaluate((selector) => document.activeElement?.matches(selector) ?? false, wanted)) return;
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
   }
   throw new Error(`Tab never reached ${wanted}`);
 }
@@ -246,6 +260,34 @@ step(
     await page.screenshot({ path: join(artifactsDir, 'keyboard-memory-collected.png') });
   },
 );
+
+step("twelve thousand lines printed: the console's log pages through them from disk", async () => {
+  const console = new ConsolePage(page);
+  await page.keyboard.press('Control+Shift+E');
+  await tabUntil('[data-file="project/lines.ph"]');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-panel="editor"] .tab[data-file="project/lines.ph"].active').waitFor();
+  await page.waitForFunction(() => document.activeElement?.closest('[data-panel="editor"]') !== null);
+  await page.keyboard.press('F5');
+  // The filter still hides the ticks: the boot lines, the churn's line and these, in pages of 5,000.
+  await console
+    .logRows()
+    .filter({ hasText: /line 12000 of 12000/ })
+    .waitFor({ timeout: MACHINE_DEADLINE_MS });
+  await console.logStatus
+    .filter({ hasText: /lines 10,001–12,0\d\d of 12,0\d\d\b.* · page 3 of 3$/ })
+    .waitFor();
+  await page.keyboard.press('Control+`');
+  await tabUntil('[data-testid="console-log-earlier"]', 10, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await console.logStatus.filter({ hasText: /lines 5,001–10,000 of 12,0\d\d\b.* · page 2 of 3$/ }).waitFor();
+  await console
+    .logRows()
+    .filter({ hasText: /line \d+ of 12000/ })
+    .first()
+    .waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'keyboard-console-log-pages.png') });
+});
 
 step("the timeline's chart, read and zoomed with keys", async () => {
   await page.keyboard.press('Control+Alt+L');

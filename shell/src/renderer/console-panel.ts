@@ -581,6 +581,9 @@ export class ConsolePanel {
     terminal.loadAddon(fit);
     terminal.loadAddon(search);
     search.onDidChangeResults((results) => this.showCount(search, results));
+    // Read-only: Tab has nothing to type here, so it moves the focus (to the page buttons) as
+    // anywhere else, instead of being taken by the terminal.
+    terminal.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
     terminal.open(host);
     const log: LogView = {
       element,
