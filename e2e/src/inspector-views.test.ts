@@ -83,7 +83,7 @@ test('search runs as you type: a class name lists its instances without Enter', 
   assert.equal(listRef, '', 'the list pane stays while the address is half typed');
 });
 
-test('the retainers tree: a note is held by the items array, held by the list, up to the root', async () => {
+test('the retainers tree: a note is held by the items array (a string[]), held by the list, up to the root', async () => {
   await inspector.search('.demo.noteList');
   await inspector.panes.first().locator('button.ph-ref').first().click();
   await inspector.panes.nth(1).locator('tr', { hasText: 'items' }).locator('button.ph-ref').click();
@@ -94,7 +94,7 @@ test('the retainers tree: a note is held by the items array, held by the list, u
   await top.first().waitFor();
   assert.match(
     (await top.first().locator('.ph-retainer').textContent()) ?? '',
-    /^▸?\.\[1\] in @0x[0-9a-f]+ \.internal\.array\s*\d+$/,
+    /^▸?\.\[1\] in @0x[0-9a-f]+ \.internal\.string\[\]\s*\d+$/,
   );
   // Open the holder's holders, twice: the array is held by the list's items field.
   await top.first().getByTestId('retainer-toggle').click();
