@@ -41,6 +41,18 @@ test('the summary lists the program classes with their instance counts', async (
   await page.screenshot({ path: join(artifactsDir, 'inspector-summary.png') });
 });
 
+test('the summary gives each class an address: the instance retaining most, opened from there', async () => {
+  const largest = inspector.summaryRow('.demo.noteList').getByTestId('summary-largest');
+  const address = (await largest.textContent()) ?? '';
+  assert.match(address, /^@0x[0-9a-f]{8}$/);
+  await largest.focus();
+  await page.keyboard.press('Enter');
+  const pane = inspector.panes.first();
+  await pane.locator('th', { hasText: 'items' }).waitFor();
+  assert.equal(await pane.getAttribute('data-ref'), address);
+  assert.equal(await inspector.panes.count(), 1, 'the object, not the list of instances');
+});
+
 test('panes chain from a class to an instance to its fields, with the path from the root', async () => {
   await inspector.summaryRow('.demo.noteList').click();
   await inspector.panes.first().locator('button.ph-ref').first().click();

@@ -76,14 +76,20 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       };
     },
   });
-  const summary = new SummaryView((row) => {
-    if (!current) return;
-    panes.openList(
-      current,
-      `${row.className} (${row.count})`,
-      instancesOf(current.heap, row.className).map((n) => current!.heap.addr[n]!),
-    );
-  });
+  const summary = new SummaryView(
+    (row) => {
+      if (!current) return;
+      panes.openList(
+        current,
+        `${row.className} (${row.count})`,
+        instancesOf(current.heap, row.className).map((n) => current!.heap.addr[n]!),
+      );
+    },
+    (node) => {
+      if (current) panes.openObject(current, node);
+    },
+    (node) => current?.heap.addr[node] ?? 0,
+  );
   const threadsView = new ThreadsView((loaded, address) => {
     const node = loaded.heap.indexOf(address);
     if (node >= 0) panes.openObject(loaded, node);

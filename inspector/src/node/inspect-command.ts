@@ -163,8 +163,10 @@ export async function runInspect(
         const { generation, heap } = await source.load(options.at);
         const idom = dominators(heap);
         const rows = classSummary(heap, idom);
-        const largest = largestInstances(heap, retainedSizes(heap, idom));
-        const classes = rows.map(({ classNode, ...r }) => ({ ...r, largest: largest.get(classNode)! }));
+        const classes = rows.map(({ classNode, largest, ...r }) => ({
+          ...r,
+          largest: formatRef(heap.addr[largest]!),
+        }));
         emit({ generation, objects: heap.count, classes }, () =>
           [
             `generation ${generation}: ${heap.count} objects`,
@@ -360,17 +362,6 @@ export async function runInspect(
     error(`phantom inspect: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT_FAILED;
   }
-}
-
-/** Per class node, the address of its instance retaining the most bytes (reachable ones first). */
-function largestInstances(heap: HeapSnapshot, retained: Float64Array): Map<number, string> {
-  const best = new Map<number, number>();
-  for (let v = 0; v < heap.count; v++) {
-    const cls = heap.classOf[v]!;
-    const held = best.get(cls);
-    if (held === undefined || retained[v]! > retained[held]!) best.set(cls, v);
-  }
-  return new Map([...best].map(([cls, v]) => [cls, formatRef(heap.addr[v]!)]));
 }
 
 /** Class names equal to `wanted`, or else containing it (case-insensitive), as the studio's search matches them. */
