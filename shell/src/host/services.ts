@@ -8,7 +8,7 @@ import type { Handlers } from '../common/dispatch.js';
 import { readLogPage } from './console-log.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
-import { compileClasses, programClassName } from './language.js';
+import { compileClasses, programClass } from './language.js';
 import { LanguageServer } from './language-server.js';
 import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
@@ -107,7 +107,7 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     'machine.timeline': ({ machine }) => machines.timeline(machine),
     'machine.installClasses': async ({ machine, text, run, ...entry }) => {
       const classes = compileClasses(entry, text);
-      return machines.installClasses(machine, classes, run ? programClassName(entry, classes) : undefined);
+      return machines.installClasses(machine, classes, run ? programClass(entry, classes) : undefined);
     },
     'inspector.space': async ({ machine, generation }) => {
       const space = await services.inspector.space(machine, generation);
