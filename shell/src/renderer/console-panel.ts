@@ -115,7 +115,7 @@ export class ConsolePanel {
   private terminalCount = 0;
 
   constructor(
-    root: HTMLElement,
+    private readonly root: HTMLElement,
     private readonly api: ApiClient,
   ) {
     root.replaceChildren();
@@ -212,7 +212,13 @@ export class ConsolePanel {
 
   private async attach(id: string, machine: string): Promise<void> {
     const existing = this.tabs.get(id);
-    if (existing?.stream) return this.activate(existing);
+    // A console attached because the machine's state changed takes the keyboard only from no one:
+    // the user may be typing elsewhere (the snapshot manager, the editor) when it starts.
+    const focusFree = () =>
+      !document.activeElement ||
+      document.activeElement === document.body ||
+      this.root.contains(document.activeElement);
+    if (existing?.stream) return this.activate(existing, focusFree());
     let tab: Tab;
     try {
       tab = existing ?? (await this.createTab(id, 'console', `Console — ${machine}`));
@@ -221,7 +227,7 @@ export class ConsolePanel {
       showError('The console failed to load', err);
       return;
     }
-    this.activate(tab);
+    this.activate(tab, focusFree());
     try {
       const { stream } = await this.api.call('console.attach', { machine });
       this.connect(tab, stream, `\r\n\x1b[2m— console of ${machine} closed: `);
@@ -365,7 +371,7 @@ export class ConsolePanel {
     return tab;
   }
 
-  private activate(tab: Tab): void {
+  private activate(tab: Tab, takeFocus = true): void {
     for (const other of this.tabs.values()) {
       other.body.hidden = other !== tab;
       other.label.classList.toggle('active', other === tab);
@@ -375,7 +381,7 @@ export class ConsolePanel {
     this.filterInput.disabled = tab.kind !== 'console';
     this.filterInput.value = tab.log && !tab.log.element.hidden ? this.filterInput.value : '';
     this.fitActive();
-    this.focus();
+    if (takeFocus) this.focus();
   }
 
   private closeTab(tab: Tab): void {
