@@ -240,3 +240,31 @@ const uint8_t *read_blob_handler(const uint8_t *at, const uint8_t *end, struct b
   (void)end;
   return at;
 }
+
+static const char *check_any_class_blob(const uint8_t *p, uint32_t len) {
+  struct class_blob v;
+  return decode_class_blob(p, len, &v);
+}
+static const char *check_any_blob_vtable_entry(const uint8_t *p, uint32_t len) {
+  struct blob_vtable_entry v;
+  return decode_blob_vtable_entry(p, len, &v);
+}
+static const char *check_any_blob_method(const uint8_t *p, uint32_t len) {
+  struct blob_method v;
+  return decode_blob_method(p, len, &v);
+}
+static const char *check_any_blob_constant(const uint8_t *p, uint32_t len) {
+  struct blob_constant v;
+  return decode_blob_constant(p, len, &v);
+}
+static const char *check_any_blob_handler(const uint8_t *p, uint32_t len) {
+  struct blob_handler v;
+  return decode_blob_handler(p, len, &v);
+}
+const struct wire_record class_blob_wire_records[5] = {
+  {"class_blob", check_any_class_blob},
+  {"blob_vtable_entry", check_any_blob_vtable_entry},
+  {"blob_method", check_any_blob_method},
+  {"blob_constant", check_any_blob_constant},
+  {"blob_handler", check_any_blob_handler},
+};

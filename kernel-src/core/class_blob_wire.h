@@ -113,4 +113,7 @@ const char *decode_blob_handler(const uint8_t *p, uint32_t len, struct blob_hand
 /** Reads the blob_handler at `at` of a checked payload ending at `end`; returns where it ends. */
 const uint8_t *read_blob_handler(const uint8_t *at, const uint8_t *end, struct blob_handler *v);
 
+/** Every record of class_blob.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
+extern const struct wire_record class_blob_wire_records[5];
+
 #endif

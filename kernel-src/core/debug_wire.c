@@ -994,6 +994,144 @@ void put_thread_end_event(struct wire_out *o, const struct thread_end_event *v) 
   wire_put8(o, v->state);
 }
 
+static const char *check_any_error_reply(const uint8_t *p, uint32_t len) {
+  struct error_reply v;
+  return decode_error_reply(p, len, &v);
+}
+static const char *check_any_hello_request(const uint8_t *p, uint32_t len) {
+  struct hello_request v;
+  return decode_hello_request(p, len, &v);
+}
+static const char *check_any_hello_reply(const uint8_t *p, uint32_t len) {
+  struct hello_reply v;
+  return decode_hello_reply(p, len, &v);
+}
+static const char *check_any_stats_reply(const uint8_t *p, uint32_t len) {
+  struct stats_reply v;
+  return decode_stats_reply(p, len, &v);
+}
+static const char *check_any_roots_reply(const uint8_t *p, uint32_t len) {
+  struct roots_reply v;
+  return decode_roots_reply(p, len, &v);
+}
+static const char *check_any_threads_reply(const uint8_t *p, uint32_t len) {
+  struct threads_reply v;
+  return decode_threads_reply(p, len, &v);
+}
+static const char *check_any_thread_entry(const uint8_t *p, uint32_t len) {
+  struct thread_entry v;
+  return decode_thread_entry(p, len, &v);
+}
+static const char *check_any_frame_entry(const uint8_t *p, uint32_t len) {
+  struct frame_entry v;
+  return decode_frame_entry(p, len, &v);
+}
+static const char *check_any_read_objects_request(const uint8_t *p, uint32_t len) {
+  struct read_objects_request v;
+  return decode_read_objects_request(p, len, &v);
+}
+static const char *check_any_read_objects_at_request(const uint8_t *p, uint32_t len) {
+  struct read_objects_at_request v;
+  return decode_read_objects_at_request(p, len, &v);
+}
+static const char *check_any_objects_reply(const uint8_t *p, uint32_t len) {
+  struct objects_reply v;
+  return decode_objects_reply(p, len, &v);
+}
+static const char *check_any_object_entry(const uint8_t *p, uint32_t len) {
+  struct object_entry v;
+  return decode_object_entry(p, len, &v);
+}
+static const char *check_any_enumerate_request(const uint8_t *p, uint32_t len) {
+  struct enumerate_request v;
+  return decode_enumerate_request(p, len, &v);
+}
+static const char *check_any_enumerate_reply(const uint8_t *p, uint32_t len) {
+  struct enumerate_reply v;
+  return decode_enumerate_reply(p, len, &v);
+}
+static const char *check_any_classes_reply(const uint8_t *p, uint32_t len) {
+  struct classes_reply v;
+  return decode_classes_reply(p, len, &v);
+}
+static const char *check_any_generations_reply(const uint8_t *p, uint32_t len) {
+  struct generations_reply v;
+  return decode_generations_reply(p, len, &v);
+}
+static const char *check_any_generation(const uint8_t *p, uint32_t len) {
+  struct generation v;
+  return decode_generation(p, len, &v);
+}
+static const char *check_any_snapshot_reply(const uint8_t *p, uint32_t len) {
+  struct snapshot_reply v;
+  return decode_snapshot_reply(p, len, &v);
+}
+static const char *check_any_flags_reply(const uint8_t *p, uint32_t len) {
+  struct flags_reply v;
+  return decode_flags_reply(p, len, &v);
+}
+static const char *check_any_install_class_request(const uint8_t *p, uint32_t len) {
+  struct install_class_request v;
+  return decode_install_class_request(p, len, &v);
+}
+static const char *check_any_install_class_reply(const uint8_t *p, uint32_t len) {
+  struct install_class_reply v;
+  return decode_install_class_reply(p, len, &v);
+}
+static const char *check_any_read_page_request(const uint8_t *p, uint32_t len) {
+  struct read_page_request v;
+  return decode_read_page_request(p, len, &v);
+}
+static const char *check_any_read_page_reply(const uint8_t *p, uint32_t len) {
+  struct read_page_reply v;
+  return decode_read_page_reply(p, len, &v);
+}
+static const char *check_any_run_request(const uint8_t *p, uint32_t len) {
+  struct run_request v;
+  return decode_run_request(p, len, &v);
+}
+static const char *check_any_run_reply(const uint8_t *p, uint32_t len) {
+  struct run_reply v;
+  return decode_run_reply(p, len, &v);
+}
+static const char *check_any_reset_reply(const uint8_t *p, uint32_t len) {
+  struct reset_reply v;
+  return decode_reset_reply(p, len, &v);
+}
+static const char *check_any_thread_end_event(const uint8_t *p, uint32_t len) {
+  struct thread_end_event v;
+  return decode_thread_end_event(p, len, &v);
+}
+const struct wire_record debug_wire_records[27] = {
+  {"error_reply", check_any_error_reply},
+  {"hello_request", check_any_hello_request},
+  {"hello_reply", check_any_hello_reply},
+  {"stats_reply", check_any_stats_reply},
+  {"roots_reply", check_any_roots_reply},
+  {"threads_reply", check_any_threads_reply},
+  {"thread_entry", check_any_thread_entry},
+  {"frame_entry", check_any_frame_entry},
+  {"read_objects_request", check_any_read_objects_request},
+  {"read_objects_at_request", check_any_read_objects_at_request},
+  {"objects_reply", check_any_objects_reply},
+  {"object_entry", check_any_object_entry},
+  {"enumerate_request", check_any_enumerate_request},
+  {"enumerate_reply", check_any_enumerate_reply},
+  {"classes_reply", check_any_classes_reply},
+  {"generations_reply", check_any_generations_reply},
+  {"generation", check_any_generation},
+  {"snapshot_reply", check_any_snapshot_reply},
+  {"flags_reply", check_any_flags_reply},
+  {"install_class_request", check_any_install_class_request},
+  {"install_class_reply", check_any_install_class_reply},
+  {"read_page_request", check_any_read_page_request},
+  {"read_page_reply", check_any_read_page_reply},
+  {"run_request", check_any_run_request},
+  {"run_reply", check_any_run_reply},
+  {"reset_reply", check_any_reset_reply},
+  {"thread_end_event", check_any_thread_end_event},
+};
+
 int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, const char **why) {
   switch (type) {
   case DBG_HELLO: {

@@ -512,6 +512,9 @@ const uint8_t *read_thread_end_event(const uint8_t *at, const uint8_t *end, stru
 /** Writes *v. */
 void put_thread_end_event(struct wire_out *o, const struct thread_end_event *v);
 
+/** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
+extern const struct wire_record debug_wire_records[27];
+
 /* Implemented by the debug agent: one function per request, called with its payload decoded. */
 void serve_hello(uint32_t id, const struct hello_request *request);
 void serve_stats(uint32_t id);

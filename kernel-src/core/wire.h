@@ -52,6 +52,12 @@ static inline void wire_set32(uint8_t *p, uint32_t v) {
   wire_set16(p + 2, (uint16_t)(v >> 16));
 }
 
+/** A record of a spec, by name, with a decoder of whole payloads (0 or why not). */
+struct wire_record {
+  const char *name;
+  const char *(*decode)(const uint8_t *p, uint32_t len);
+};
+
 /* ── checking ── */
 
 static inline void wire_in_fail(struct wire_in *c, const char *why) {
@@ -106,6 +112,9 @@ static inline const uint8_t *wire_read_str(const uint8_t *at, struct wire_bytes 
   s->p = at + 2;
   return at + 2 + s->len;
 }
+
+/** Element i of a checked list of u32s (refs). */
+static inline uint32_t wire_list_u32(struct wire_list list, uint32_t i) { return wire_get32(list.p + 4 * (size_t)i); }
 
 /* ── writing ── */
 

@@ -80,7 +80,7 @@ test('internal classes and classes without a superclass are refused', () => {
   assert.throws(() => encodeClassBlob(internal), ClassBlobError);
 });
 
-test('a class beyond the kernel\'s limits is refused before sending', () => {
+test("a class beyond the kernel's limits is refused before sending", () => {
   const cls = counter();
   const manyFields = { ...cls, fieldNames: Array.from({ length: 30_000 }, (_, i) => `field${i}`) };
   assert.throws(() => encodeClassBlob(manyFields), /CLASS_BLOB_MAX_FIELDS/);

@@ -851,6 +851,22 @@ export function generateWireC(spec: WireSpec, base: string): { h: string; c: str
     }
     h.push('');
   }
+  h.push(
+    `/** Every record of ${spec.file}.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */`,
+    `extern const struct wire_record ${base}_records[${spec.records.length}];`,
+    '',
+  );
+  c.push('');
+  for (const rec of spec.records)
+    c.push(
+      `static const char *check_any_${rec.name}(const uint8_t *p, uint32_t len) {`,
+      `  struct ${rec.name} v;`,
+      `  return decode_${rec.name}(p, len, &v);`,
+      '}',
+    );
+  c.push(`const struct wire_record ${base}_records[${spec.records.length}] = {`);
+  for (const rec of spec.records) c.push(`  {"${rec.name}", check_any_${rec.name}},`);
+  c.push('};');
   if (spec.messages.length) {
     h.push(
       '/* Implemented by the debug agent: one function per request, called with its payload decoded. */',
