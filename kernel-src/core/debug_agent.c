@@ -52,6 +52,7 @@ static uint8_t tx[DBG_HEADER_BYTES + DBG_MAX_PAYLOAD];
 static struct wire_out out;
 
 static uint8_t page_buf[PAGE_SIZE];
+_Static_assert(DBG_PAGE_BYTES == PAGE_SIZE, "READ_PAGE carries one object-space page");
 
 /* ── replies ── */
 

@@ -3,7 +3,7 @@
 import { WireError, WireReader, WireWriter } from './wire.js';
 
 /** First two bytes of every frame: 'P' 'D'. */
-export const DBG_MAGIC = 17488;
+export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
 /** Requests added to this version without changing any shape (1: RUN, 2: RESET); HELLO reports it, a client checks it before sending a newer request. */

@@ -474,7 +474,7 @@ export function generateWireTs(spec: WireSpec): string {
       c.macro === 'FRAME' ? `Frame header field at this offset (${c.bytes} bytes): ${c.doc}` : c.doc;
     out.push(
       `/** ${docLine(doc)} */`,
-      `export const ${c.name} = ${c.value > 0xffff ? hex(c.value) : c.value};`,
+      `export const ${c.name} = ${literal(c.value, c.macro === 'FRAME' ? '' : c.name)};`,
     );
   }
   if (spec.messages.length) {
@@ -579,7 +579,10 @@ const cGet = (t: Scalar, at: string) =>
 const cPut = (t: Scalar) => (t === 'ref' || t === 'i32' ? 'wire_put32' : `wire_put${t.slice(1)}`);
 const cConst = (spec: WireSpec, b: Bound, local: (f: string) => string) =>
   'field' in b ? local(b.field) : boundName(spec, b);
-const cValue = (v: number) => (v > 0x7fffffff ? `${hex(v, 8)}u` : v > 0xffff ? hex(v) : String(v));
+const cValue = (v: number, name = '') =>
+  v > 0x7fffffff ? `${hex(v, 8)}u` : v > 0xffff || name.endsWith('MAGIC') ? hex(v) : String(v);
+/** How a constant is written: hex when large or a magic number. */
+const literal = (v: number, name: string) => (v > 0xffff || name.endsWith('MAGIC') ? hex(v) : String(v));
 
 /** Whether the kernel writes this record: its lists and bytes come last, where the caller appends. */
 function writable(rec: WireRecord): boolean {
@@ -793,7 +796,10 @@ export function generateWireC(spec: WireSpec, base: string): { h: string; c: str
   for (const c of spec.constants) {
     const doc =
       c.macro === 'FRAME' ? `Frame header field at this offset (${c.bytes} bytes): ${c.doc}` : c.doc;
-    h.push(`/** ${docLine(doc)} */`, `#define ${c.name} ${cValue(c.value)}`);
+    h.push(
+      `/** ${docLine(doc)} */`,
+      `#define ${c.name} ${cValue(c.value, c.macro === 'FRAME' ? '' : c.name)}`,
+    );
   }
   for (const m of spec.messages) h.push(`/** ${docLine(m.doc)} */`, `#define DBG_${m.name} ${hex(m.type)}`);
   for (const e of spec.events) h.push(`/** ${docLine(e.doc)} */`, `#define ${e.name} ${hex(e.type)}`);
@@ -957,7 +963,7 @@ export function generateWireDocTables(spec: WireSpec): Record<string, string> {
       '| --- | --- | --- |',
       ...spec.constants
         .filter((c) => c.macro === macro)
-        .map((c) => `| ${c.name} | ${c.value > 0xffff ? hex(c.value) : c.value} | ${cell(c.doc)} |`),
+        .map((c) => `| ${c.name} | ${literal(c.value, c.name)} | ${cell(c.doc)} |`),
     ].join('\n');
   if (spec.messages.length) {
     tables[`${prefix}-constants`] = constants('PROTO');

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../seeded-random.js';
 import * as BlobWire from './class-blob-wire.js';
 import * as DebugWire from './debug-wire.js';
+import { PAGE_SIZE } from './generated.js';
 import { WireError } from './wire.js';
 import {
   externalConstants,
@@ -184,4 +185,14 @@ test('the limits of the spec are enforced on both sides', () => {
     bytes: new Uint8Array(3),
   };
   assert.throws(() => DebugWire.encodeObjectEntry(entry), /more than size/);
+});
+
+test("the protocol's sizes agree with the formats they carry", () => {
+  assert.equal(DebugWire.DBG_PAGE_BYTES, PAGE_SIZE, 'READ_PAGE carries one object-space page');
+  assert.equal(
+    BlobWire.CLASS_BLOB_MAX_CODE,
+    65535,
+    'a jump offset (i16) and a const index (u16) reach every byte',
+  );
+  assert.ok(BlobWire.CLASS_BLOB_MAX <= 4 * DebugWire.DBG_MAX_PAYLOAD, 'a blob travels in a few chunks');
 });
