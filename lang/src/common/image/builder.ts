@@ -346,6 +346,8 @@ export function buildSpace(program: CompiledProgram, opts: BuildOptions): Uint8A
     array(program.classes.filter((c) => c.internalId === 0).map((c) => classRefs.get(c.name)!)),
   );
   space.setSlot(root, L.ROOT_MAIN_CLASS, classRefs.get(opts.mainClasses[0]!)!);
+  // Nothing in a new image is garbage: it starts with the allowance a collection would leave.
+  space.setHeaderField(L.SH_GC_ALLOWANCE, Math.max(L.GC_BUDGET_MIN, space.headerField(L.SH_LIVE_BYTES)));
   return space.bytes;
 }
 
