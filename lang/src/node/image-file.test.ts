@@ -1,5 +1,6 @@
 // buildImageFile writes a sparse store file that mounts back to the built space, and the
-// run-image CLI runs it and prints exactly the console bytes (with limits, and clear errors).
+// run-image CLI runs it and prints exactly the console bytes (with limits, and clear errors),
+// and refuses a store cut short.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -123,4 +124,23 @@ test('run-image prints the console bytes within the limits; bad input exits 1 or
     assert.match(r.stderr, message);
   }
   assert.equal(run(out, '--gen=0', '--max-steps=30').stdout, 'tick 0\ntick 1\n', 'the --name=value form');
+});
+
+test('run-image refuses a store cut short, as the kernel does', async () => {
+  const out = join(dir, 'whole.store');
+  await buildImageFile(ticker, { spaceBytes: L.SPACE_SIZE_MIN, mainClasses: ['.t.Ticker'] }, out);
+  const run = (...args: string[]) => spawnSync(process.execPath, [runImage, ...args], { encoding: 'utf8' });
+  const bytes = readFileSync(out);
+  let used = bytes.length / L.BLOCK_SIZE;
+  while (bytes.subarray((used - 1) * L.BLOCK_SIZE, used * L.BLOCK_SIZE).every((b) => b === 0)) used--;
+  // Every block the store uses is still there; only the free room after them is gone.
+  const short = join(dir, 'short.store');
+  writeFileSync(short, bytes.subarray(0, used * L.BLOCK_SIZE));
+  const refused = run(short, '--max-steps', '30');
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stdout, '');
+  assert.match(
+    refused.stderr,
+    /superblock A \(block 0\): the store has \d+ blocks, the disk only \d+ \(cut short\?\)/,
+  );
 });
