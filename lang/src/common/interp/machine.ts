@@ -481,16 +481,22 @@ export class Machine {
     const errorClass = this.internalClass(L.CID_ERROR);
     let className = '.internal.error';
     // Without an error object (the space was too full for it) the report names what stopped the raise.
-    let message = ERROR_MESSAGES.get(L.ERR_OUT_OF_MEMORY)!;
+    let message = Space.encode(ERROR_MESSAGES.get(L.ERR_OUT_OF_MEMORY)!);
     if (thrown !== 0) {
       className = this.space.text(this.space.slot(this.classRefOf(thrown), L.CLASS_NAME));
       const m = this.instanceOf(thrown, errorClass) ? this.space.slot(thrown, L.ERROR_MESSAGE) : thrown;
-      message = new TextDecoder().decode(this.displayBytes(m));
+      message = this.displayBytes(m); // the bytes as they are, as the kernel writes them (UTF-8 or not)
     }
     const line = this.lineAt(firstMethod, pc);
     const where = line === null ? '' : ` (at ${this.methodName(firstMethod)} line ${line})`;
     const id = intOf(this.space.slot(thread, L.THREAD_ID));
-    this.write(Space.encode(`*** thread ${id}: uncaught ${className}: ${message}${where}\n`));
+    const head = Space.encode(`*** thread ${id}: uncaught ${className}: `);
+    const tail = Space.encode(`${where}\n`);
+    const report = new Uint8Array(head.length + message.length + tail.length);
+    report.set(head);
+    report.set(message, head.length);
+    report.set(tail, head.length + message.length);
+    this.write(report);
     this.endThread(thread, L.TS_FAILED, thrown);
   }
 

@@ -1,7 +1,8 @@
 // The VM model the reference interpreter shares with the kernel (kernel-src/docs/vm.md, "One
 // model, two VMs"), on compiled programs: frames reused within a turn and freed after it, so
 // constructor calls leave no holes between the objects they make; time that passes while threads
-// spin or yield; the clock at --max-ms; an error that cannot be allocated skips every handler.
+// spin or yield; the clock at --max-ms; an error that cannot be allocated skips every handler;
+// an uncaught report writes the message bytes untouched.
 // The kernel's differential tests check that phrun does exactly the same; these pin the model
 // down on this side.
 import assert from 'node:assert/strict';
@@ -136,4 +137,25 @@ test('when not even the error object fits, no handler runs and the report names 
   assert.equal(reason, 'all-ended');
   assert.equal(output, '*** thread 1: uncaught .internal.error: OutOfMemory (at .t.main.run line 9)\n');
   assert.equal(framesLeft(machine), 0, 'the thread ended and its frames were dropped');
+});
+
+const RAW = `package .t;
+import .internal.io.tty;
+class oops extends .internal.error { oops(var m : string) { super(m); } };
+class main {
+  void run() { throw new oops("byte " + string.fromChar(255)); }
+};`;
+
+test('an uncaught report carries the message bytes as they are, UTF-8 or not, as the kernel writes them', () => {
+  const r = compile([{ file: 'raw.ph', text: RAW }]);
+  const chunks: Uint8Array[] = [];
+  const machine = new Machine(
+    buildSpace(r.program!, { mainClasses: ['.t.main'], spaceBytes: L.SPACE_SIZE_MIN }),
+    {
+      onOutput: (bytes) => chunks.push(bytes),
+    },
+  );
+  machine.run({ maxSteps: 100_000 });
+  const text = '*** thread 1: uncaught .t.oops: byte \xff (at .t.main.run line 5)\n';
+  assert.deepEqual(Buffer.concat(chunks), Buffer.from(text, 'latin1'));
 });
