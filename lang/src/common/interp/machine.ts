@@ -355,32 +355,33 @@ export class Machine {
 
   /** A frame for `method` (pc 0, locals zero, no caller): a cached one of the same size, or a new one. */
   private newFrame(method: number): number {
-    const s = this.space;
-    const slots =
-      L.FRAME_LOCALS + intOf(s.slot(method, L.METHOD_LOCALS)) + intOf(s.slot(method, L.METHOD_MAX_STACK));
+    const w = this.w;
+    const m = ((method - 1 - BASE) >> 2) + HW;
+    const slots = L.FRAME_LOCALS + (w[m + L.METHOD_LOCALS]! >> 1) + (w[m + L.METHOD_MAX_STACK]! >> 1);
     const cache = this.frameCache;
-    this.checkFrameCache();
+    if (this.frameCacheEpoch !== this.heap.collections) this.forgetFrameCache();
     let frame = 0;
+    // Calls are the hot path: plain loops over the few words beat method calls and fill().
     for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) {
       const f = cache[i]!;
-      if (f !== 0 && s.payloadBytes(f) === 4 * slots) {
+      if (f !== 0 && w[((f - 1 - BASE) >> 2) + 1] === 4 * slots) {
         cache[i] = 0;
-        const first = s.headerIndex(f) + HW;
-        this.w.fill(0, first, first + slots);
+        const first = ((f - 1 - BASE) >> 2) + HW;
+        for (let k = first + slots - 1; k >= first; k--) w[k] = 0;
         frame = f;
         break;
       }
     }
     if (frame === 0) frame = this.heap.allocate(this.frameClass, L.KIND_SLOTS, 4 * slots);
     if (frame === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
-    s.setSlot(frame, L.FRAME_METHOD, method);
+    w[((frame - 1 - BASE) >> 2) + HW + L.FRAME_METHOD] = method;
     return frame;
   }
 
   /** A frame nothing references any more (returned from, or unwound): cached, or freed when the cache is full. */
   private dropFrame(frame: number): void {
-    this.checkFrameCache();
-    this.space.setSlot(frame, L.FRAME_CALLER, 0); // its caller may be freed first
+    if (this.frameCacheEpoch !== this.heap.collections) this.forgetFrameCache();
+    this.w[((frame - 1 - BASE) >> 2) + HW + L.FRAME_CALLER] = 0; // its caller may be freed first
     const cache = this.frameCache;
     for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) {
       if (cache[i] === 0) {
@@ -392,15 +393,14 @@ export class Machine {
   }
 
   /** A collection freed the cached frames with the rest of the garbage: forget them. */
-  private checkFrameCache(): void {
-    if (this.frameCacheEpoch === this.heap.collections) return;
+  private forgetFrameCache(): void {
     this.frameCache.fill(0);
     this.frameCacheEpoch = this.heap.collections;
   }
 
   /** The end of a turn: the frames still cached go back to the free list, in cache order. */
   private releaseFrameCache(): void {
-    this.checkFrameCache();
+    if (this.frameCacheEpoch !== this.heap.collections) this.forgetFrameCache();
     const cache = this.frameCache;
     for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) {
       if (cache[i] !== 0) this.heap.free(cache[i]!);
