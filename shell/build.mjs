@@ -2,8 +2,9 @@
 // files) into dist/www, Monaco's editor worker and the inspector graph's layout worker as
 // same-origin module workers (dist/www/editor.worker.js, graph-layout.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
 // Electron's sandboxed preloads require, the host into one file per entry (browser mode's
-// dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js) and Electron's main
-// into dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
+// dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js), the language server
+// the host runs in a worker (dist/host/language-server.bundle.js) and Electron's main into
+// dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
 //
 // Start-up is what shapes the renderer bundle: app.js holds only the workspace frame (machine
 // bar, explorer, console panel, timeline, the API client and its validators); xterm.js, the
@@ -142,6 +143,24 @@ await build({
   plugins: [withoutZodLocales],
   sourcemap: true,
   external: ['node-pty', '@unraid/libvirt', 'bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+// The editor's language server (lang's worker entry), one file beside the host's bundles, where the
+// host starts it as a worker thread (src/host/language-server.ts): vscode-languageserver and the
+// compiler inside, so a package needs no lang package to run it.
+await build({
+  entryPoints: { 'language-server.bundle': join(shell, '../lang/dist/node/lsp/worker.js') },
+  outdir: hostDir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
   banner: {
     js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
   },

@@ -308,6 +308,14 @@ test('the packaged host runs with plain node outside the repository and boots th
     await api.call('stream.input', { stream: terminal, data: 'echo packaged-pty-$((6 * 7))\n' });
     await api.waitForOutput(terminal, /packaged-pty-42/, HOST_START_DEADLINE_MS);
 
+    // The editor's language server: the worker's bundle the package carries.
+    const { stream: language } = (await api.call('lang.server', {})) as { stream: number };
+    await api.call('stream.input', {
+      stream: language,
+      data: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } }),
+    });
+    await api.waitForOutput(language, /"id":1,"result":\{"capabilities"/, HOST_START_DEADLINE_MS);
+
     await api.call('machine.powerCut', { machine: 'packaged' });
     const [machine] = (await api.call('machines.list')) as { name: string; state: string }[];
     assert.equal(machine?.state, 'stopped');

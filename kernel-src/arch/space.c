@@ -92,6 +92,20 @@ static int read_store_page(uint32_t page, void *frame) {
   return r < 0 ? PH_EIO : 0;
 }
 
+/* Page-out: the pager's held blocks are the store's (store_stash_page and friends). */
+static const char *stash_store_page(const void *frame, uint32_t *block, uint32_t *crc) {
+  int r = store_stash_page(&store, frame, block, crc);
+  return r == STORE_OK ? 0 : store_status_name(r);
+}
+
+static int read_stashed_page(uint32_t block, uint32_t crc, void *frame) {
+  int r = store_read_stash(&store, block, crc, frame);
+  if (r != STORE_OK) kprintf("store: block %u, written out by the pager, cannot be read back: %s\n", block, store_status_name(r));
+  return r == STORE_OK ? 0 : PH_EIO;
+}
+
+static void release_stashed_page(uint32_t block) { store_release_stash(&store, block); }
+
 /** The disk index of store=virtioN; false when the option names no disk we can drive. */
 static bool store_disk_index(const char *name, unsigned *index) {
   if (strncmp(name, "virtio", 6) || name[6] < '0' || name[6] > '9' || name[7]) return false;
@@ -123,7 +137,9 @@ uint32_t space_boot(const struct kernel_options *options) {
   kprintf("store: mounted generation %u of %u blocks, object space %u MiB, %u pages kept for the pager, in %llu ms\n",
           store_current_generation(&store), store.block_count, store.space_size >> 20, kept_count,
           (ph_tsc() - started) / ph_tsc_per_us() / 1000);
-  pager_init(store.space_size, read_store_page);
+  static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page,
+                                               release_stashed_page};
+  pager_init(store.space_size, &backing);
 
   const uint32_t *header = (const uint32_t *)SPACE_BASE;
   uint32_t magic = header[SH_MAGIC / 4], version = header[SH_VERSION / 4], size = header[SH_SIZE / 4];

@@ -7,6 +7,7 @@ import { mkdirSync, openSync, closeSync, writeSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { boot, haltExitCode, kernelDir, patternDisk, tempDir, writeStoreDisk } from './qemu.mjs';
+import { FORMAT_VERSION } from '@phantom/lang/common/spec/generated.js';
 import { headerOnlySpace } from './spaces.mjs';
 
 const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
@@ -110,12 +111,13 @@ test('the pager maps pages on demand, shares the zero page, tracks dirty pages a
   expectExit(run, 0, name);
 });
 
-test('a space larger than RAM: clean pages are evicted and read again, dirty pages stay', async () => {
+test('a space larger than RAM: clean pages are evicted and read again, dirty and frozen ones written out and back', async () => {
   const name = 'evict-test';
   const patterned = join(temp.dir, 'patterned.img');
-  await patternDisk(patterned, 2048, 2048);
+  await patternDisk(patterned, 6144, 2048); /* the 8 MiB test space, then twice as much for pages and copies written out */
   const run = await boot({ append: 'debug=evict-test', disk: patterned, memory: '8M' });
   expectLine(run, /selftest evict-test: \d+ evictions, \d+ reads/, name);
+  expectLine(run, /selftest evict-test: \d+ pages written out, \d+ read back, \d+ copies/, name);
   expectLine(run, /selftest evict-test: ok/, name);
   expectExit(run, 0, name);
 });
@@ -129,7 +131,7 @@ test('mounts generation 0 of a 64 MiB store and pages the space header in from i
   expectLine(run, /store: generation 9 is not kept on the store; booting the newest instead/, name);
   expectLine(run, /store: mounted generation 0 of \d+ blocks, object space 64 MiB/, name);
   expectLine(run, /pager: object space 40000000\.\.44000000 \(64 MiB\)/, name);
-  expectLine(run, /space: magic 534f4850 version 1 size 67108864 root 00000000 top 40000040/, name);
+  expectLine(run, new RegExp(`space: magic 534f4850 version ${FORMAT_VERSION} size 67108864 root 00000000 top 40000040`), name);
 });
 
 test('a page that fails its checksum is found at mount: the generation is reported damaged, and with no older one the boot stops', async () => {

@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../common/compiler.js';
 import { fromBase64, programFromPhx, programToPhx, toBase64 } from '../common/compiler-phx.js';
+import { FORMAT_VERSION } from '../common/spec/generated.js';
 
 const phc = fileURLToPath(new URL('../../bin/phc.mjs', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -28,6 +29,8 @@ test('phc check: exit 0 on good files, 1 with file:line:col diagnostics, 2 on us
   assert.equal(run('check').status, 2);
   assert.equal(run('check', join(dir, 'missing.ph')).status, 2);
   assert.equal(run('frobnicate', bad).status, 2);
+  assert.equal(run('lsp').status, 2, 'the language server only speaks over stdio');
+  assert.match(run('lsp', '--socket', '9000').stderr, /phc lsp --stdio/);
   assert.equal(run('build', bad).status, 2, 'build without -o');
   const unwritable = run('build', join(examples, 'counter.ph'), '-o', join(dir, 'no-such-dir', 'x.phx'));
   assert.equal(unwritable.status, 2);
@@ -93,7 +96,7 @@ test('.phx reading rejects damaged files with a reason', () => {
   assert.match(String(programFromPhx('{')), /not JSON/);
   assert.match(String(programFromPhx('{"format":"x"}')), /not a phantom-compiled-program/);
   assert.match(
-    String(programFromPhx(good.replace('"formatVersion":1', '"formatVersion":99'))),
+    String(programFromPhx(good.replace(`"formatVersion":${FORMAT_VERSION}`, '"formatVersion":99'))),
     /format version 99/,
   );
   assert.match(String(programFromPhx(good.replace(/"argc":\d+/, '"argc":"x"'))), /argc: expected an integer/);

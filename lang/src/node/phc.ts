@@ -6,6 +6,7 @@
  *   phc image <files…|prog.phx> --main C … -o out.img [--space-bytes N] [--disk-bytes N]
  *                                            build a generation-0 store image (image-file.ts)
  *   phc disasm <files…|prog.phx> [--class C]  print the bytecode
+ *   phc lsp --stdio                          the language server, for editors (lsp/server.ts)
  *
  * Diagnostics print as `file:line:col: error: message [code]`. Exit codes: 0 success,
  * 1 diagnostics (or a failed build step), 2 usage errors (bad arguments, unreadable files).
@@ -27,7 +28,8 @@ const USAGE = `usage:
   phc check <files.ph…>
   phc build <files.ph…> -o <out.phx>
   phc image <files.ph…|program.phx> --main <.pkg.Class> [--main …] -o <out.img> [--space-bytes N] [--disk-bytes N]
-  phc disasm <files.ph…|program.phx> [--class <.pkg.Class>]`;
+  phc disasm <files.ph…|program.phx> [--class <.pkg.Class>]
+  phc lsp --stdio`;
 
 /** Where `phc image` finds the image builder (lang-runtime's src/node/image-file.ts). */
 const IMAGE_MODULE = './image-file.js';
@@ -124,6 +126,15 @@ export async function main(
   err: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
 ): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'lsp') {
+    if (rest.length !== 1 || rest[0] !== '--stdio') {
+      err(`phc: lsp speaks over standard input and output: phc lsp --stdio\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    // Loaded only here: the other commands need none of the server's dependencies.
+    const { serveStdio } = await import('./lsp/stdio.js');
+    return serveStdio(process.stdin, process.stdout);
+  }
   const args = parseCommandLine(rest);
   if (typeof args === 'string' || command === undefined || args.files.length === 0) {
     err(typeof args === 'string' ? `phc: ${args}\n${USAGE}` : USAGE);

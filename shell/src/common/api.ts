@@ -50,26 +50,6 @@ const RelativePath = z.string().min(1).max(1024);
 export const FileEntry = z.object({ root: FileRoot, path: RelativePath });
 export type FileEntry = z.infer<typeof FileEntry>;
 
-export const Diagnostic = z.object({
-  severity: z.enum(['error', 'warning', 'info']),
-  message: z.string(),
-  /** The compiler's stable code (PH201, ...), when it has one. */
-  code: z.string().optional(),
-  line: z.number().int().positive(),
-  column: z.number().int().positive(),
-  endLine: z.number().int().positive(),
-  endColumn: z.number().int().positive(),
-});
-export type Diagnostic = z.infer<typeof Diagnostic>;
-
-export const SourceLocation = z.object({
-  root: FileRoot,
-  path: RelativePath,
-  line: z.number().int().positive(),
-  column: z.number().int().positive(),
-});
-export type SourceLocation = z.infer<typeof SourceLocation>;
-
 export const MachineState = z.enum(MACHINE_STATES);
 export type MachineState = z.infer<typeof MachineState>;
 
@@ -180,19 +160,13 @@ export const methods = {
     params: FileEntry.extend({ text: z.string().max(MAX_TEXT_CHARS) }).strict(),
     result: Done,
   },
-  /** Compiler diagnostics of an unsaved buffer. */
-  'lang.check': {
-    params: FileEntry.extend({ text: z.string().max(MAX_TEXT_CHARS) }).strict(),
-    result: z.array(Diagnostic),
-  },
-  'lang.definition': {
-    params: FileEntry.extend({
-      text: z.string().max(MAX_TEXT_CHARS),
-      line: z.number().int().positive(),
-      column: z.number().int().positive(),
-    }).strict(),
-    result: SourceLocation.nullable(),
-  },
+  /**
+   * The editor's language server (lang's `phc lsp`, in the host): a stream of Language Server
+   * Protocol traffic. Each `stream.input` is one JSON-RPC message for the server; its output is
+   * the server's messages, one JSON text a line. The renderer's documents are named
+   * `phantom:/<root>/<path>`.
+   */
+  'lang.server': { params: z.object({}).strict(), result: z.object({ stream: StreamId }) },
   'machines.list': { params: z.object({}).strict(), result: z.array(MachineSummary) },
   /** The image definitions in images/ (a package's: those it carries). */
   'images.list': { params: z.object({}).strict(), result: z.array(ImageSummary) },

@@ -14,9 +14,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import { WebSocket } from 'ws';
 import { MAX_REQUEST_BYTES } from '../common/api.js';
-import { fuzzSeed, seededRandom } from '../test-support/seeded-random.js';
+import { fuzzSeed } from '../test-support/fuzz-seed.js';
 
 /** The host starts in about a second; on 2 shared cores with QEMU beside it, much more. */
 const START_DEADLINE_MS = 60_000;

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import { methods, Reply } from '../common/api.js';
-import { fuzzSeed, seededRandom } from '../test-support/seeded-random.js';
+import { fuzzSeed } from '../test-support/fuzz-seed.js';
 import { composeServices } from './compose.js';
 import { Session } from './session.js';
 
