@@ -896,7 +896,7 @@ export class Machine {
             const a = w[sp - 2]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a) || (w[sp - 1]! & 1) !== 0) error = L.ERR_BAD_CAST;
             else if (w[sp - 1]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
             if (error !== 0) break run;
             sp--;
@@ -909,7 +909,7 @@ export class Machine {
             const a = w[sp - 3]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if (!this.isArray(a)) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a) || (w[sp - 2]! & 1) !== 0) error = L.ERR_BAD_CAST;
             else if (w[sp - 2]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
             else if (!this.admits(w[h]!, w[sp - 1]!)) error = L.ERR_ARRAY_STORE;
             if (error !== 0) break run;
@@ -923,7 +923,7 @@ export class Machine {
             const a = w[sp - 1]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a)) error = L.ERR_BAD_CAST;
             if (error !== 0) break run;
             w[sp - 1] = (w[h + 1]! >> 2) << 1;
             ip++;
