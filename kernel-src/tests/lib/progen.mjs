@@ -3,23 +3,21 @@
 // worker thread class, the main class) whose methods are random statements over typed locals:
 // arithmetic at the 31-bit edges, strings and their natives, arrays, the root directory, virtual
 // calls, bounded recursion (sometimes deep enough to overflow), errors thrown, raised by the VM
-// and caught or not, threads started, joined by yielding, spinning or sleeping, and allocation
-// pressure (lists and arrays kept or dropped, sometimes more than the space holds).
+// and caught or not, threads started, joined by yielding, spinning or sleeping, allocation
+// pressure (lists and arrays kept or dropped, sometimes more than the space holds), and attempts
+// on the type system through covariant arrays: stores and copies of what an array's class does not
+// admit (ArrayStore), views cast back, the VM's own arrays written, and system objects (the
+// running thread, errors, the root directory) stored into an array of a program class whose fields
+// sit where theirs do, then written through it (language.md, "Arrays").
 //
 // Every program compiles (the types are tracked) and ends: loops are bounded, a thread only waits
 // for threads it started, and waiting lets time pass on the virtual clock. Not here: the running
 // and comparing (vmfuzz.mjs).
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 
-/** A small seeded generator (mulberry32): the same seed gives the same program. */
+/** The fuzz tests' seeded generator (lang's seededRandom) with helpers: the same seed gives the same program. */
 export function random(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
   return {
     next,
@@ -190,6 +188,7 @@ export function generateProgram(seed, size = 1) {
   function statement(scope, depth, context, indent) {
     const pad = '  '.repeat(indent);
     const deeper = depth > 0;
+    if (r.chance(0.07)) return covariant(scope, pad);
     const choice = r.int(0, deeper ? 20 : 11);
     switch (choice) {
       case 0:
@@ -317,6 +316,113 @@ export function generateProgram(seed, size = 1) {
     return lines;
   }
 
+  /** An array of one of the kinds a program meets, as an expression of type any[]. */
+  function anyArray(scope) {
+    const n = r.int(0, 4);
+    return r.pick([
+      () => expr('item[]', scope, 1),
+      () => `(new item2[${n}])`,
+      () => `(new string[${n}])`,
+      () => `(new oops[${n}])`,
+      () => `(new fake[${n}])`,
+      () => `(new .internal.error[${n}])`,
+      () => 'directory.root().keys()',
+      // the VM's own arrays: readable, but no store goes into them
+      () => 'directory.root().names',
+      () => 'directory.root().values',
+    ])();
+  }
+
+  /** A reference of any kind: program objects, strings, errors, threads, arrays, the directory. */
+  function anyValue(scope, arrays) {
+    const threads = scope.filter((v) => v.type === 'thread');
+    return r.pick([
+      () => 'null',
+      () => expr('item', scope, 1),
+      () => `(new item2(${r.int(0, 9)}, "c"))`,
+      () => expr('string', scope, 1),
+      () => `(new oops(${JSON.stringify(r.pick(STRING_LITERALS))}))`,
+      () => '(new .internal.error("e"))',
+      () => '(new fake())',
+      () => 'thread.current()',
+      () => (threads.length > 0 ? r.pick(threads).name : 'thread.current()'),
+      () => 'directory.root()',
+      () => expr('int[]', scope, 1),
+      () => (arrays.length > 0 ? r.pick(arrays) : 'null'),
+    ])();
+  }
+
+  /**
+   * Attempts on the type system through covariant arrays (language.md, "Arrays"): a store or a
+   * copy through an any[] view of what the array's class may not hold, a view cast back to its
+   * real or a wrong type, a store into one of the VM's own arrays, and a system object (the running
+   * thread, an error, the root directory) stored into a fake[] whose fields sit where its fields do,
+   * then written through it: the store must raise ArrayStore, so that no write reaches the thread
+   * list or an error's message. What each array holds afterwards is printed, and so are the error's
+   * message and the running thread's link.
+   */
+  function covariant(scope, pad) {
+    const a = fresh('c');
+    const lines = [`${pad}var ${a} : any[] = ${anyArray(scope)};`];
+    switch (r.int(0, 4)) {
+      case 0:
+      case 1:
+        for (let k = r.int(1, 3); k > 0; k--) lines.push(`${pad}${a}[${r.int(0, 3)}] = ${anyValue(scope, [a])};`);
+        break;
+      case 2: {
+        const b = fresh('c');
+        const n = r.int(0, 4);
+        lines.push(
+          `${pad}var ${b} : any[] = ${anyArray(scope)};`,
+          `${pad}${b}[0] = ${anyValue(scope, [a])};`,
+          `${pad}array.copy(${b}, ${r.int(0, 2)}, ${a}, ${r.int(0, 2)}, ${n});`,
+        );
+        break;
+      }
+      case 3: {
+        const type = r.pick(['item', 'item2', 'string', 'oops', 'fake', '.internal.error']);
+        const b = fresh('c');
+        const array = r.chance(0.5) ? a : `array.resize(${a}, ${r.int(0, 6)})`;
+        lines.push(`${pad}var ${b} : ${type}[] = (${type}[]) ${array};`, `${pad}main.show(${b});`);
+        break;
+      }
+      default: {
+        const f = fresh('f');
+        const target = fresh('t');
+        const value = r.pick([
+          () => ['.internal.error', `(new oops(${JSON.stringify(r.pick(STRING_LITERALS))}))`],
+          () => ['.internal.error', '(new .internal.error("original"))'],
+          () => ['.internal.thread', 'thread.current()'],
+          () => ['.internal.directory', 'directory.root()'],
+          () => ['fake', '(new fake())'],
+        ])();
+        const write = r.pick([
+          `${f}[0].message = ${expr('string', scope, 1)}`,
+          `${f}[0].b = ${f}[0]`,
+          `${f}[0].c = null`,
+          `${f}[0].next = ${f}[0]`,
+          `${f}[0].next = ${anyValue(scope, [a])}`,
+        ]);
+        lines.push(
+          `${pad}var ${target} : ${value[0]} = ${value[1]};`,
+          `${pad}var ${f} : fake[] = new fake[1];`,
+          `${pad}${a} = ${f};`,
+          `${pad}try {`,
+          `${pad}  ${a}[0] = ${target};`,
+          `${pad}  ${write};`,
+          `${pad}  tty.println("written into ${value[0] === 'fake' ? 'a fake' : 'a system object'}");`,
+          `${pad}} catch (var ${f}e : .internal.error) {`,
+          `${pad}  tty.println("fake refused " + ${f}e.message);`,
+          `${pad}}`,
+        );
+        if (value[0] === '.internal.error') lines.push(`${pad}tty.println("message " + ${target}.message);`);
+        lines.push(`${pad}tty.println("next is null " + (thread.current().next == null));`);
+      }
+    }
+    lines.push(`${pad}main.show(${a});`);
+    return lines;
+  }
+
   /** Starts a worker and maybe waits for it: by yielding, by spinning, by sleeping, or not at all. */
   function startWorker(scope, pad, context) {
     context.threads--;
@@ -336,6 +442,7 @@ export function generateProgram(seed, size = 1) {
         break;
     }
     lines.push(`${pad}tty.println("worker " + ${t}.id() + " alive " + ${t}.isAlive());`);
+    scope.push({ name: t, type: 'thread', fixed: true });
     return lines;
   }
 
@@ -433,6 +540,14 @@ class item2 extends item {
   }
 };
 
+// Its fields sit where a thread's (frame, state, wakeAt, next) and an error's (message) do.
+class fake {
+  var message : string;
+  var b : any;
+  var c : any;
+  var next : any;
+};
+
 class worker {
   var id : int;
   var keep : item;
@@ -453,6 +568,16 @@ class main {
   static int rec(var n : int) {
     if (n <= 0) return 0;
     return main.rec(n - 1) + 1;
+  }
+
+  static void show(var a : any[]) {
+    var line = "array " + a.length;
+    for (var i = 0; i < a.length; i++) {
+      var x : any = a[i];
+      if (x == null) line = line + " null";
+      else line = line + " " + x.className();
+    }
+    tty.println(line);
   }
 
   static int mix(var a : int, var b : int) {
