@@ -5,9 +5,10 @@
  */
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
+import { readLogPage } from './console-log.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
-import { compileClasses, programClassName } from './language.js';
+import { compileClasses, programClass } from './language.js';
 import { LanguageServer } from './language-server.js';
 import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
@@ -70,6 +71,8 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       return null;
     },
     'console.attach': async ({ machine }) => ({ stream: hub.open(await machines.attachConsole(machine)) }),
+    'console.log': async ({ machine, ...request }) =>
+      readLogPage((await machines.machine(machine)).consoleLogPath, request),
     'files.list': () => services.files.list(),
     'files.read': async (entry) => ({ text: await services.files.read(entry) }),
     'files.write': async ({ text, ...entry }) => {
@@ -104,7 +107,7 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     'machine.timeline': ({ machine }) => machines.timeline(machine),
     'machine.installClasses': async ({ machine, text, run, ...entry }) => {
       const classes = compileClasses(entry, text);
-      return machines.installClasses(machine, classes, run ? programClassName(entry, classes) : undefined);
+      return machines.installClasses(machine, classes, run ? programClass(entry, classes) : undefined);
     },
     'inspector.space': async ({ machine, generation }) => {
       const space = await services.inspector.space(machine, generation);
