@@ -146,6 +146,14 @@ function differences(what, reference, kernel) {
   return lines;
 }
 
+/** What the soak document says of the counts, above its table. */
+const NOTE = `BadField stays at 0: a valid program never reaches it. A thread, an error or the root directory
+stored into a \`fake[]\` (whose fields sit where theirs do) is refused with ArrayStore before any field
+is written; the BadField check behind it is tested on hand-assembled bytecode on both sides
+(lang/src/common/interp/machine.test.ts, kernel-src/tests/unit/vm_safety_test.c). "a fake[]
+written" counts writes into real \`fake\` objects; a program that wrote into a system object that
+way fails the soak even when both VMs agree.`;
+
 /** What the soak table counts, per program. */
 const FEATURES = [
   ['OutOfMemory', /OutOfMemory/],
@@ -250,7 +258,7 @@ if (values.table && process.stderr.isTTY) process.stderr.write('\n');
 if (values.table) {
   const n = (v) => v.toLocaleString('en-US');
   const section = `<!-- BEGIN soak -->
-Made by \`npm run soak:vm -- --programs ${programs}${firstSeed === 1 ? '' : ` --seed ${firstSeed}`}\` (kernel-src/tests/vmfuzz.mjs) on
+Made by \`npm run soak:vm -- --programs ${programs}${firstSeed === 1 ? '' : ` --seed ${firstSeed}`}\` (kernel-src/tests/vmfuzz.mjs), finished
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores shared with other
 work; load average ${load.toFixed(1)} when it started). Seeds ${firstSeed} … ${firstSeed + programs - 1}; each program runs whole (at most
 ${n(MAX_STEPS)} bytecodes) and again cut at a random bytecode (or, one time in four, a random machine time),
@@ -277,6 +285,8 @@ What the programs reached (programs whose output shows it):
 Random valid programs (kernel-src/tests/lib/progen.mjs) on both VMs, compared in console output
 and in the machine they leave (docs: kernel-src/docs/vm.md, "One model, two VMs"). Rewritten by
 the command it names; \`npm test\` runs the first 300 seeds.
+
+${NOTE}
 `;
   }
   const pattern = /<!-- BEGIN soak -->[\s\S]*<!-- END soak -->/;
