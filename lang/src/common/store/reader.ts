@@ -174,14 +174,25 @@ export class Store {
   }
 }
 
-/** Reads both superblocks and the index; throws a StoreError when no superblock with a valid index exists. */
-export function openStore(read: ReadBlock): Store {
+/**
+ * Reads both superblocks and the index; throws a StoreError when no superblock with a valid index
+ * exists. `diskBlocks`, when known, is the size of the disk (or file) the store is on: a superblock
+ * that claims more blocks is not usable, as the kernel refuses it (a store image cut short).
+ */
+export function openStore(read: ReadBlock, diskBlocks?: number): Store {
   const slots: SuperblockSlot[] = [S.SB_BLOCK_A, S.SB_BLOCK_B].map((block) => {
     const name = `superblock ${block === S.SB_BLOCK_A ? 'A' : 'B'} (block ${block})`;
     try {
       const bytes = read(block);
       if (bytes.every((b) => b === 0)) return { block, error: `${name}: empty` };
-      return { block, superblock: decodeSuperblock(bytes, name, block) };
+      const superblock = decodeSuperblock(bytes, name, block);
+      if (diskBlocks !== undefined && superblock.blockCount > diskBlocks) {
+        return {
+          block,
+          error: `${name}: the store has ${superblock.blockCount} blocks, the disk only ${diskBlocks} (cut short?)`,
+        };
+      }
+      return { block, superblock };
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       return { block, error: err.message };
