@@ -1,6 +1,7 @@
 /**
  * Fixtures for end-to-end tests: start the studio exactly as `npm start` does (browser mode,
- * headless), and a Chromium driven by Playwright. Each creates its own temporary state and
+ * headless), a Chromium driven by Playwright, and the `phantom` CLI on the studio's own state
+ * folder (as a user would run it beside the studio). Each creates its own temporary state and
  * removes it; artefacts (screenshots, logs) go to artifacts/e2e/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -87,6 +88,38 @@ export async function startStudio(options: StudioOptions = {}): Promise<RunningS
     throw err;
   });
   return { stateDir, url: urlWithToken.replace(/\?token=.*$/, ''), urlWithToken, output: () => output, stop };
+}
+
+/** What one run of the `phantom` CLI printed, and its exit status. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A CLI command may build and boot: generous, as for the machine's own steps. */
+const CLI_DEADLINE_MS = 300_000;
+
+/** Runs `phantom ARGS` on `studio`'s state folder, as `npx phantom` would in a terminal beside it. */
+export function runPhantom(studio: RunningStudio, ...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'vm-manager/bin/phantom.mjs'), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, PHANTOM_STATE_DIR: studio.stateDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: CLI_DEADLINE_MS,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => {
+      stdout += t;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => {
+      stderr += t;
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** Debian's Chromium, with the flags these machines need (no sandbox as root, no network chatter). */

@@ -68,7 +68,7 @@ after(async () => {
         .isEnabled()
         .catch(() => false)
     ) {
-      await bar.button('powerCut').click();
+      await bar.powerCut();
       await bar.waitForState('stopped', 'crashed').catch(() => undefined);
     }
   }
@@ -444,7 +444,7 @@ journeyStep('roll back to a generation still on the store disk, behind the same 
 journeyStep('a power cut, then start again: the machine resumes', async () => {
   const bar = new MachineBarPage(page);
   const timeline = new TimelinePage(page);
-  await bar.button('powerCut').click();
+  await bar.powerCut();
   await bar.waitForState('stopped', 'crashed');
   const before = await generationCount(timeline);
   await bar.button('start').click();

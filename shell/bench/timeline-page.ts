@@ -47,6 +47,8 @@ function history(): Timeline {
     description: '',
     time: start + (i + 1) * 480_000,
     generation: (i + 1) * 480,
+    parent: i === 0 ? null : `cp-${i}`,
+    withMemory: true,
   }));
   return { generations, checkpoints, current: GENERATIONS };
 }

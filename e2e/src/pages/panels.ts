@@ -90,6 +90,12 @@ export class MachineBarPage {
     });
   }
 
+  /** Cuts the power, confirming in the dialog that asks first. */
+  async powerCut(): Promise<void> {
+    await this.button('powerCut').click();
+    await this.page.getByTestId('power-cut-confirm').click();
+  }
+
   async checkpoint(name: string): Promise<void> {
     await this.button('checkpoint').click();
     await this.page.getByTestId('dialog-name').fill(name);

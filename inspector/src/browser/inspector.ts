@@ -38,8 +38,13 @@ export interface InspectorHandle {
   follow(n: number): Promise<void>;
   /** Open the object at this address in the current generation. */
   showObject(address: number): Promise<void>;
-  /** Compare two generations in the diff tab. */
+  /** Compare generation a with b: the diff tab, "Compare with" a, and b shown everywhere else. */
   compare(a: number, b: number): Promise<void>;
+  /**
+   * Stop moving with the machine (the panel's Follow is off): a follow still loading is dropped,
+   * and the status line no longer says "(following)" — with `why`, it says why instead.
+   */
+  pin(why?: string): void;
   /** The generation shown, once one is. */
   readonly generation: number | undefined;
   readonly graph: GraphView;
@@ -64,9 +69,21 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       select('graph');
     },
     history: async (address) => {
+      // Reading every generation takes a while, and the next one followed would close the list.
+      if (current) {
+        pin("reading an object's history");
+        options.onPick?.(current.generation);
+      }
       const gens = await session.generations();
       const loaded = [];
-      for (const g of gens) loaded.push(await session.load(g.generation));
+      for (const g of gens) {
+        try {
+          loaded.push(await session.load(g.generation));
+        } catch (err) {
+          // Retention may reclaim an old generation while the others are read: leave it out.
+          if (await isKept(g.generation)) throw err;
+        }
+      }
       return {
         entries: objectHistory(
           address,
@@ -182,6 +199,15 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   /** The status line without its age, and when the view's moment was (for views of the running machine). */
   let statusText = '';
   let viewMoment: number | undefined;
+  /** Why the view stopped following, while it says so. */
+  let pinnedBecause: string | undefined;
+
+  function statusOf(loaded: LoadedGeneration, following: boolean): string {
+    const when = loaded.live
+      ? `Now (after generation ${loaded.generation})`
+      : `Generation ${loaded.generation}${following ? ' (following)' : pinnedBecause ? ` (pinned: ${pinnedBecause})` : ''}`;
+    return `${when}: ${loaded.heap.count.toLocaleString('en')} objects`;
+  }
 
   /** Says how old a view of the running machine is, once that is worth saying. */
   function showAge(): void {
@@ -197,10 +223,8 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   async function present(loaded: LoadedGeneration, inPlace: boolean, moment?: number): Promise<void> {
     current = loaded;
     generationSelect.value = String(loaded.generation);
-    const when = loaded.live
-      ? `Now (after generation ${loaded.generation})`
-      : `Generation ${loaded.generation}${inPlace ? ' (following)' : ''}`;
-    statusText = `${when}: ${loaded.heap.count.toLocaleString('en')} objects`;
+    pinnedBecause = undefined;
+    statusText = statusOf(loaded, inPlace);
     viewMoment = moment;
     showAge();
     summary.show(loaded.summary, inPlace);
@@ -250,13 +274,45 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
           const loaded = await session.load(next);
           if (mine === choice) await present(loaded, current !== undefined, asked);
         } catch (err) {
-          options.onError(err);
+          // Gone before it was read (a revert put the disk back, or retention reclaimed it): the
+          // next generation follows; only a failure to read one still kept is worth a word.
+          if (await isKept(next)) options.onError(err);
         }
       }
     })().finally(() => {
       following = undefined;
     });
     return following;
+  }
+
+  /** Whether the store still keeps generation n (true when that cannot be read: say the failure). */
+  async function isKept(n: number): Promise<boolean> {
+    const kept = await session.generations().catch(() => undefined);
+    return kept === undefined || kept.some((k) => k.generation === n);
+  }
+
+  function pin(why?: string): void {
+    followNext = undefined;
+    choice++;
+    if (why) pinnedBecause = why;
+    if (!current) return;
+    statusText = statusOf(current, false);
+    showAge();
+  }
+
+  /** A comparison asked for from outside (the timeline): b becomes the generation shown. */
+  async function showComparison(a: number, b: number): Promise<void> {
+    followNext = undefined;
+    const mine = ++choice;
+    try {
+      await refreshGenerations();
+      const loaded = await session.load(b);
+      if (mine !== choice) return;
+      compareSelect.value = String(a);
+      await present(loaded, false);
+    } catch (err) {
+      if (mine === choice) options.onError(err);
+    }
   }
 
   async function compare(a: number, b: number): Promise<void> {
@@ -341,10 +397,18 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   select('summary');
 
   return {
-    showGeneration,
+    // One generation chosen from outside ends a comparison: it is shown, not diffed against.
+    showGeneration: (n) => {
+      if (compareSelect.value) {
+        compareSelect.value = '';
+        select('summary');
+      }
+      return showGeneration(n);
+    },
     follow,
     showObject,
-    compare,
+    compare: showComparison,
+    pin,
     get generation() {
       return current?.generation;
     },

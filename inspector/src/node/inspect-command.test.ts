@@ -98,6 +98,14 @@ test('history shows the counter at each generation where it changed; diff shows 
   const notes = diff.byClass.find((c: { className: string }) => c.className === '.demo.note');
   assert.ok(notes.added.length + notes.changed.length >= 1);
   assert.match((await run('diff', 'gen:0', 'gen:2')).out, /gen 0 → gen 2: \d+ added/);
+  // The ends of what is kept, whatever retention has thinned.
+  assert.equal(
+    (await run('diff', 'gen:oldest', 'gen:newest')).out,
+    (await run('diff', 'gen:0', 'gen:2')).out,
+  );
+  const wrong = await run('diff', 'gen:first', 'gen:2');
+  assert.equal(wrong.code, EXIT_USAGE);
+  assert.match(wrong.err, /gen:oldest or gen:newest/);
 });
 
 /** Two generations of a counter whose second holds a new note and a string nothing refers to. */

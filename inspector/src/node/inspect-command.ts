@@ -12,7 +12,9 @@
  *   history <ref>            the object's value at each kept generation where it changed
  *   diff <genA> <genB>       objects added, removed and changed, by class; with --reachable
  *                            only what the root reaches (garbage left out), with
- *                            --reachable-from <ref> only what that object reaches
+ *                            --reachable-from <ref> only what that object reaches. A generation
+ *                            is gen:N, or gen:oldest / gen:newest: the kernel's retention thins
+ *                            old generations, so a number that once existed may be gone
  *   generations              the kept generations and their parents
  *
  * Every command takes `--json` and `--at gen:N` (default: the newest generation that verifies).
@@ -58,6 +60,7 @@ commands:
   threads               threads and their frames
   history <ref>         the object's value at each generation where it changed
   diff <genA> <genB>    objects added, removed and changed between two generations
+                        (gen:N, or gen:oldest and gen:newest of those kept)
                         --reachable: only what the root reaches (leaves garbage out)
                         --reachable-from <ref>: only what that object reaches (a program's data)
   generations           kept generations and their parents`;
@@ -104,9 +107,19 @@ function refArg(options: Options, index: number, command: string): number {
   return ref;
 }
 
-function genArg(text: string | undefined, command: string): number {
+/**
+ * A generation named on the command line: gen:N, or the oldest or newest of those kept that
+ * verify (names that stay valid however retention thins the store).
+ */
+async function genArg(text: string | undefined, command: string, source: InspectSource): Promise<number> {
+  const end = /^(?:gen:)?(oldest|newest)$/.exec(text ?? '')?.[1];
+  if (end) {
+    const kept = (await source.generations()).filter((g) => !g.error).map((g) => g.generation);
+    if (kept.length === 0) throw new Error('the store keeps no generation that verifies');
+    return end === 'oldest' ? Math.min(...kept) : Math.max(...kept);
+  }
   const m = /^(?:gen:)?(\d+)$/.exec(text ?? '');
-  if (!m) throw new UsageError(`${command} takes generations like gen:3`);
+  if (!m) throw new UsageError(`${command} takes generations like gen:3, gen:oldest or gen:newest`);
   return Number(m[1]);
 }
 
@@ -317,8 +330,8 @@ export async function runInspect(
         return EXIT_OK;
       }
       case 'diff': {
-        const a = genArg(options.positional[1], 'diff');
-        const b = genArg(options.positional[2], 'diff');
+        const a = await genArg(options.positional[1], 'diff', source);
+        const b = await genArg(options.positional[2], 'diff', source);
         const before = (await source.load(a)).heap;
         const after = (await source.load(b)).heap;
         const from = options.reachable;

@@ -119,6 +119,10 @@ export const Checkpoint = z.object({
   description: z.string(),
   time: z.number(),
   generation: z.number().int().nonnegative().nullable(),
+  /** The checkpoint the machine came from when this one was taken (null: none). */
+  parent: z.string().nullable(),
+  /** It holds the machine's memory and disks (taken while it ran); false: the disk of a stopped machine. */
+  withMemory: z.boolean(),
 });
 export type Checkpoint = z.infer<typeof Checkpoint>;
 
@@ -132,6 +136,9 @@ export type Timeline = z.infer<typeof Timeline>;
 
 const MachineParams = z.object({ machine: MachineName }).strict();
 const Done = z.null();
+const CheckpointName = z.string().min(1).max(100);
+/** vm-manager's limit (checkpoints.ts: MAX_DESCRIPTION_CHARS). */
+const Description = z.string().max(1000);
 
 /** Method name → schemas of its parameters and its result. */
 export const methods = {
@@ -208,11 +215,39 @@ export const methods = {
     params: MachineParams,
     result: z.object({ generation: z.number().int().nonnegative() }),
   },
+  /** Takes a checkpoint: of a running machine its memory and disks, of a stopped one its disk. */
   'machine.checkpoint': {
-    params: z
-      .object({ machine: MachineName, name: z.string().min(1).max(100), description: z.string().max(1000) })
-      .strict(),
+    params: z.object({ machine: MachineName, name: CheckpointName, description: Description }).strict(),
     result: Done,
+  },
+  'machine.checkpointRename': {
+    params: z.object({ machine: MachineName, checkpoint: CheckpointName, name: CheckpointName }).strict(),
+    result: Done,
+  },
+  'machine.checkpointDescribe': {
+    params: z.object({ machine: MachineName, checkpoint: CheckpointName, description: Description }).strict(),
+    result: Done,
+  },
+  /**
+   * Deletes a checkpoint after `undoMs`, unless `machine.checkpointRestore` comes first (GNOME
+   * Boxes' undo); it leaves the timeline at once. `freedBytes`: the saved memory it gives back.
+   */
+  'machine.checkpointDelete': {
+    params: z.object({ machine: MachineName, checkpoint: CheckpointName }).strict(),
+    result: z.object({
+      freedBytes: z.number().int().nonnegative().nullable(),
+      undoMs: z.number().int().positive(),
+    }),
+  },
+  /** Takes back a deletion whose time is not up. */
+  'machine.checkpointRestore': {
+    params: z.object({ machine: MachineName, checkpoint: CheckpointName }).strict(),
+    result: Done,
+  },
+  /** The machine memory each checkpoint holds (what deleting it frees); null: the hypervisor lost it. */
+  'machine.checkpointSizes': {
+    params: MachineParams,
+    result: z.array(z.object({ name: z.string(), bytes: z.number().int().nonnegative().nullable() })),
   },
   'machine.timeline': { params: MachineParams, result: Timeline },
   /**
@@ -247,17 +282,26 @@ export const methods = {
       }),
     ),
   },
+  /**
+   * Restarts the machine from a kernel generation, first keeping the present as a checkpoint,
+   * which the result names (vm-manager's rollback, the CLI's too).
+   */
   'machine.rollback': {
     params: z.object({ machine: MachineName, generation: z.number().int().nonnegative() }).strict(),
-    result: Done,
+    result: z.object({ autoCheckpoint: z.string().optional() }),
   },
   /**
    * Reverts the machine to a checkpoint (its RAM and disks as they were then), first taking a
-   * checkpoint of the present state, which the result names, so the revert loses nothing.
+   * checkpoint of the present state, which the result names, so the revert loses nothing. A
+   * checkpoint of a stopped machine leaves it stopped (`state`).
    */
   'machine.revert': {
-    params: z.object({ machine: MachineName, checkpoint: z.string().min(1).max(100) }).strict(),
-    result: z.object({ revertedTo: z.string(), autoCheckpoint: z.string().optional() }),
+    params: z.object({ machine: MachineName, checkpoint: CheckpointName }).strict(),
+    result: z.object({
+      revertedTo: z.string(),
+      autoCheckpoint: z.string().optional(),
+      state: z.enum(['running', 'paused', 'stopped']),
+    }),
   },
 } as const;
 
@@ -278,6 +322,8 @@ export const events = {
     done: z.boolean(),
   }),
   'machine.timeline': z.object({ machine: MachineName }),
+  /** Machines were made or removed (by the studio, the CLI, anyone): the list is worth reading again. */
+  'machines.changed': z.object({}),
   /**
    * The machine committed a generation, and the host has read it from the store disk (so
    * `inspector.space` of it answers at once): what a live inspector follows.

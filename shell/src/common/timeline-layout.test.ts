@@ -36,7 +36,9 @@ const branched: Timeline = {
     generation(6, 3, 6000),
     generation(7, 6, 7000),
   ],
-  checkpoints: [{ name: 'before', description: '', time: 2500, generation: 2 }],
+  checkpoints: [
+    { name: 'before', description: '', time: 2500, generation: 2, parent: null, withMemory: true },
+  ],
   current: 7,
 };
 
@@ -100,6 +102,7 @@ test('the rollback confirmation says what is kept', () => {
   const layout = layoutTimeline(branched);
   const text = rollbackConsequences(layout, 2).join(' ');
   assert.match(text, /restarts from generation 3/);
+  assert.match(text, /present state is saved as a new checkpoint/);
   assert.match(text, /2 later generations of this branch stay on the timeline as an abandoned branch/);
   assert.match(text, /The machine checkpoint is kept/);
 });
@@ -125,7 +128,9 @@ test('after a checkpoint revert a reused number is a new generation on a new lan
       { ...generation(5, 2, 5000, 2), number: 3 },
       { ...generation(6, 5, 6000, 3), number: 4 },
     ],
-    checkpoints: [{ name: 'at-2', description: '', time: 2500, generation: 2 }],
+    checkpoints: [
+      { name: 'at-2', description: '', time: 2500, generation: 2, parent: null, withMemory: true },
+    ],
     current: 6,
   });
   assert.deepEqual([...reverted.lanes], [0, 0, 0, 0, 1, 1]);

@@ -154,6 +154,7 @@ export function rollbackConsequences(layout: TimelineLayout, index: number): str
   for (let i = index + 1; i < layout.times.length; i++) if (layout.lanes[i] === lane) laterOnBranch++;
   return [
     `The machine restarts from generation ${target.number}, as it was at ${new Date(target.time).toLocaleString()}.`,
+    'First the present state is saved as a new checkpoint, so you can come back to it.',
     laterOnBranch > 0
       ? `The ${plural(laterOnBranch, 'later generation')} of this branch stay on the timeline as an abandoned branch; the store disk keeps them as its retention allows (all of the last minute, then one a minute), and the timeline keeps their record.`
       : 'No later generation exists on this branch; nothing is abandoned.',

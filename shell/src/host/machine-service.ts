@@ -21,11 +21,13 @@ import { defaultKernelPath } from '@phantom/vm-manager/node/host-report.js';
 import { builtImagePath, imagesDir, listImages, readImage } from '@phantom/vm-manager/node/images.js';
 import {
   type ConsoleAttachment,
+  type Disposable,
   type Machine,
   type MachineStatus,
   Machines,
   machineNameProblem,
   type RevertResult,
+  type RollbackResult,
   VmError,
 } from '@phantom/vm-manager/node/index.js';
 import type { InstallResult } from '@phantom/vm-manager/node/machine-channel.js';
@@ -40,6 +42,7 @@ import {
   type MachineSummary,
   type Timeline,
 } from '../common/api.js';
+import { DelayedDeletes } from './delayed-deletes.js';
 import { LiveMachine } from './live-machine.js';
 import type { StreamSource } from './stream-hub.js';
 import { GenerationHistory } from './timeline-history.js';
@@ -54,10 +57,20 @@ const HISTORY_FILE = 'studio-timeline.jsonl';
  */
 const GENERATION_POLL_MS = 2000;
 
+/** How long a deleted checkpoint can be taken back (GNOME Boxes gives its undo about as long). */
+export const CHECKPOINT_UNDO_MS = 10_000;
+
 type Listener = (message: EventMessage) => void;
 
 /** vm-manager's errors that are the caller's mistake, not a failure. */
-const badInput = new Set(['bad-input', 'bad-state', 'name-taken', 'no-such-machine', 'no-such-checkpoint']);
+const badInput = new Set([
+  'bad-input',
+  'bad-state',
+  'name-taken',
+  'no-such-machine',
+  'no-such-checkpoint',
+  'checkpoint-taken',
+]);
 
 function translate(err: unknown): never {
   if (err instanceof VmError)
@@ -179,6 +192,12 @@ export class MachineService {
   private readonly live = new Map<string, LiveMachine>();
   private poll: ReturnType<typeof setInterval> | undefined;
   private readonly histories = new Map<string, { file: string; history: Promise<GenerationHistory> }>();
+  /** Checkpoints deleted in the studio whose undo time is not up (delayed-deletes.ts). */
+  private readonly pendingDeletes = new DelayedDeletes(CHECKPOINT_UNDO_MS, (name, checkpoint) =>
+    this.deleteNow(name, checkpoint),
+  );
+  /** The watch of the machines folder, while anyone listens: what the CLI does shows at once. */
+  private watching: Disposable | undefined;
 
   constructor(
     machinesRoot?: string,
@@ -190,6 +209,8 @@ export class MachineService {
       this.emit('machine.timeline', { machine: name });
       if (state === 'running' && this.listeners.size > 0) void this.follow(name);
     });
+    this.machines.onDidChangeMachines(() => this.emit('machines.changed', {}));
+    this.machines.onDidChangeCheckpoints((name) => this.emit('machine.timeline', { machine: name }));
   }
 
   /** The vm-manager machine itself, for services that read its disks and channels (the inspector). */
@@ -204,11 +225,14 @@ export class MachineService {
       this.poll = setInterval(() => void this.checkGenerations(), GENERATION_POLL_MS);
       void this.checkGenerations();
     }
+    this.watching ??= this.machines.watch();
     return () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) {
         clearInterval(this.poll);
         this.poll = undefined;
+        this.watching?.dispose();
+        this.watching = undefined;
         this.stopFollowing();
       }
     };
@@ -300,6 +324,8 @@ export class MachineService {
   async checkpoint(name: string, checkpoint: string, description: string): Promise<void> {
     this.progress(name, 'checkpoint', `saving ${checkpoint}`, null, false);
     try {
+      // A name whose deletion is still undoable is taken back by the new checkpoint.
+      await this.pendingDeletes.now(name, checkpoint);
       await (await this.get(name)).checkpoints.create(checkpoint, description);
     } catch (err) {
       this.progress(name, 'checkpoint', 'failed', 100, true);
@@ -307,6 +333,60 @@ export class MachineService {
     }
     this.progress(name, 'checkpoint', `saved ${checkpoint}`, 100, true);
     this.emit('machine.timeline', { machine: name });
+  }
+
+  async renameCheckpoint(name: string, checkpoint: string, newName: string): Promise<void> {
+    await this.pendingDeletes.now(name, newName);
+    await (await this.get(name)).checkpoints.rename(checkpoint, newName).catch(translate);
+  }
+
+  async describeCheckpoint(name: string, checkpoint: string, description: string): Promise<void> {
+    await (await this.get(name)).checkpoints.describe(checkpoint, description).catch(translate);
+  }
+
+  /**
+   * Deletes a checkpoint once `CHECKPOINT_UNDO_MS` have passed without `restoreCheckpoint`; the
+   * timeline leaves it out meanwhile. A host that ends first leaves the checkpoint in place.
+   */
+  async deleteCheckpoint(
+    name: string,
+    checkpoint: string,
+  ): Promise<{ freedBytes: number | null; undoMs: number }> {
+    const machine = await this.get(name);
+    await machine.checkpoints.get(checkpoint).catch(translate);
+    const sizes = await machine.checkpoints.sizes().catch(() => new Map<string, number | null>());
+    this.pendingDeletes.schedule(name, checkpoint);
+    this.emit('machine.timeline', { machine: name });
+    return { freedBytes: sizes.get(checkpoint) ?? null, undoMs: CHECKPOINT_UNDO_MS };
+  }
+
+  /** Takes back a deletion whose time is not up. */
+  async restoreCheckpoint(name: string, checkpoint: string): Promise<void> {
+    if (!this.pendingDeletes.cancel(name, checkpoint))
+      throw new ApiError({
+        code: ErrorCode.InvalidParams,
+        message: `checkpoint '${checkpoint}' of '${name}' is not waiting to be deleted (its undo time is over)`,
+      });
+    this.emit('machine.timeline', { machine: name });
+  }
+
+  async checkpointSizes(name: string): Promise<{ name: string; bytes: number | null }[]> {
+    const sizes = await (await this.get(name)).checkpoints.sizes().catch(translate);
+    return [...sizes].map(([checkpoint, bytes]) => ({ name: checkpoint, bytes }));
+  }
+
+  /** Carries out a pending deletion (its time is up, or its name is wanted again). */
+  private async deleteNow(name: string, checkpoint: string): Promise<void> {
+    try {
+      await (await this.get(name)).checkpoints.delete(checkpoint);
+    } catch (err) {
+      this.emit('studio.error', {
+        title: `Checkpoint "${checkpoint}" of ${name} could not be deleted`,
+        message: `${(err as Error).message}; it is still there`,
+      });
+    } finally {
+      this.emit('machine.timeline', { machine: name });
+    }
   }
 
   /** Asks the kernel for a generation now, over its debug channel; resolves to its number. */
@@ -325,16 +405,30 @@ export class MachineService {
     return (await this.get(name)).channel.installClasses(classes, runClass).catch(translate);
   }
 
-  async rollback(name: string, generation: number): Promise<void> {
+  /** Restarts from a generation, keeping the present as a checkpoint first (vm-manager's rollback). */
+  async rollback(name: string, generation: number): Promise<{ autoCheckpoint?: string }> {
     this.progress(name, 'rollback', `restarting from generation ${generation}`, null, false);
+    let result: RollbackResult;
     try {
-      await (await this.get(name)).rollbackToGeneration(generation);
+      result = await (await this.get(name)).rollbackToGeneration(
+        generation,
+        { autoCheckpoint: 'take' },
+        (event) => {
+          if (event.kind !== 'step-started') return;
+          const step =
+            event.step === 'auto-checkpoint'
+              ? 'keeping the present as a checkpoint'
+              : `restarting from generation ${generation}`;
+          this.progress(name, 'rollback', step, event.percent, false);
+        },
+      );
     } catch (err) {
       this.progress(name, 'rollback', 'failed', 100, true);
       translate(err);
     }
     this.progress(name, 'rollback', `running from generation ${generation}`, 100, true);
     this.emit('machine.timeline', { machine: name });
+    return result.autoCheckpoint ? { autoCheckpoint: result.autoCheckpoint } : {};
   }
 
   /**
@@ -364,7 +458,15 @@ export class MachineService {
       this.progress(name, 'rollback', 'failed', 100, true);
       translate(err);
     }
-    this.progress(name, 'rollback', `running from checkpoint ${checkpoint}`, 100, true);
+    this.progress(
+      name,
+      'rollback',
+      result.state === 'stopped'
+        ? `stopped at checkpoint ${checkpoint}`
+        : `running from checkpoint ${checkpoint}`,
+      100,
+      true,
+    );
     this.emit('machine.timeline', { machine: name });
     return result;
   }
@@ -383,12 +485,16 @@ export class MachineService {
     const walk = (nodes: typeof tree.roots) => {
       for (const node of nodes) {
         const c = node.checkpoint;
-        checkpoints.push({
-          name: c.name,
-          description: c.description,
-          time: Date.parse(c.createdAt),
-          generation: c.generation,
-        });
+        // One being deleted is left out; its children stay.
+        if (!this.pendingDeletes.has(name, c.name))
+          checkpoints.push({
+            name: c.name,
+            description: c.description,
+            time: Date.parse(c.createdAt),
+            generation: c.generation,
+            parent: c.parent,
+            withMemory: c.machineState !== 'stopped',
+          });
         walk(node.children);
       }
     };
@@ -431,6 +537,8 @@ export class MachineService {
 
   dispose(): void {
     clearInterval(this.poll);
+    this.watching?.dispose();
+    this.pendingDeletes.dispose();
     this.stopFollowing();
     this.machines.dispose();
   }

@@ -104,6 +104,20 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       await machines.checkpoint(machine, name, description);
       return null;
     },
+    'machine.checkpointRename': async ({ machine, checkpoint, name }) => {
+      await machines.renameCheckpoint(machine, checkpoint, name);
+      return null;
+    },
+    'machine.checkpointDescribe': async ({ machine, checkpoint, description }) => {
+      await machines.describeCheckpoint(machine, checkpoint, description);
+      return null;
+    },
+    'machine.checkpointDelete': ({ machine, checkpoint }) => machines.deleteCheckpoint(machine, checkpoint),
+    'machine.checkpointRestore': async ({ machine, checkpoint }) => {
+      await machines.restoreCheckpoint(machine, checkpoint);
+      return null;
+    },
+    'machine.checkpointSizes': ({ machine }) => machines.checkpointSizes(machine),
     'machine.timeline': ({ machine }) => machines.timeline(machine),
     'machine.installClasses': async ({ machine, text, run, ...entry }) => {
       const classes = compileClasses(entry, text);
@@ -121,10 +135,7 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
         generation: g.generation,
         parent: g.parent,
       })),
-    'machine.rollback': async ({ machine, generation }) => {
-      await machines.rollback(machine, generation);
-      return null;
-    },
+    'machine.rollback': ({ machine, generation }) => machines.rollback(machine, generation),
     'machine.revert': ({ machine, checkpoint }) => machines.revert(machine, checkpoint),
   };
 }

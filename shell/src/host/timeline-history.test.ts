@@ -89,6 +89,78 @@ test('after a checkpoint revert the kernel reuses numbers; each generation keeps
   assert.equal(reopened.unreadableLines, 0);
 });
 
+test('a revert puts the guest clock back too: reused numbers in the same seconds are still new', async () => {
+  const file = join(dir, 'revert-same-seconds.jsonl');
+  const history = await GenerationHistory.open(file);
+  await history.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  // A revert to generation 3: the kernel commits 4' and 5' at the seconds 4 and 5 were, its own
+  // measurements (TSC µs) differing. Only 4' differs from 4; 5' must follow 4' all the same.
+  const measured = (g: StoreGeneration, pauseUs: number): StoreGeneration => ({
+    ...g,
+    stats: { ...g.stats!, pauseUs },
+  });
+  const reused = chain(4, 5, 3, 3);
+  const timeline = await history.merge({
+    generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
+    newest: 5,
+  });
+  assert.equal(timeline.generations.length, 8, "the abandoned 4..6 stay, and 4' and 5' are new");
+  const onDisk = timeline.generations.filter((g) => g.onDisk);
+  assert.deepEqual(
+    onDisk.map((g) => g.number),
+    [1, 2, 3, 4, 5],
+  );
+  const [newFour, newFive] = onDisk.slice(3);
+  assert.equal(newFour!.id, 6);
+  assert.equal(newFive!.parent, newFour!.id, "5' descends from 4', not from the abandoned 4");
+  assert.equal(timeline.current, newFive!.id);
+  // Read again (as every poll does), and reopened from the file: the same ids.
+  assert.deepEqual(
+    await history.merge({
+      generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
+      newest: 5,
+    }),
+    timeline,
+  );
+  const reopened = await GenerationHistory.open(file);
+  assert.deepEqual(
+    await reopened.merge({
+      generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
+      newest: 5,
+    }),
+    timeline,
+  );
+});
+
+test("a revert's branch is placed when it ran, not at the guest clock it put back", async () => {
+  const history = GenerationHistory.inMemory();
+  const at = (second: number) => T0 + second * 1000;
+  await history.merge({ generations: chain(1, 60, null, 0), newest: 60 }, at(61));
+  // At second 120, a revert to a checkpoint taken at generation 3: the guest's clock reads second
+  // 3 again, and 4', 5' are committed at guest seconds 3 and 4 (measured differently).
+  const reverted = chain(4, 5, 3, 3).map((g) => ({ ...g, stats: { ...g.stats!, pauseUs: 999 } }));
+  const timeline = await history.merge(
+    { generations: [...chain(1, 3, null, 0), ...reverted], newest: 5 },
+    at(121),
+  );
+  const newFour = timeline.generations.find((g) => g.number === 4 && g.onDisk)!;
+  const newFive = timeline.generations.find((g) => g.number === 5 && g.onDisk)!;
+  assert.equal(newFour.time, at(121), 'placed when first seen, after the branch it left');
+  assert.equal(newFive.time, at(122), 'its successor keeps the same correction');
+  // Read again, the same records: the match is on the guest's own time.
+  assert.deepEqual(
+    await history.merge({ generations: [...chain(1, 3, null, 0), ...reverted], newest: 5 }, at(130)),
+    timeline,
+  );
+  // A restart (power cut and start) reads the real time again: no correction then.
+  const restarted = { ...stored(6, 5, 200), stats: { ...stored(6, 5, 200).stats!, pauseUs: 999 } };
+  const later = await history.merge(
+    { generations: [...chain(1, 3, null, 0), ...reverted, restarted], newest: 6 },
+    at(201),
+  );
+  assert.equal(later.generations.find((g) => g.number === 6 && g.onDisk)!.time, at(200));
+});
+
 test('a torn last line and garbage lines are skipped; the rest of the history is kept', async () => {
   const file = join(dir, 'damaged.jsonl');
   const history = await GenerationHistory.open(file);

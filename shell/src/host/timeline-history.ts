@@ -19,6 +19,13 @@ import type { Generation as StoreGeneration } from '@phantom/vm-manager/node/ind
 import { z } from 'zod';
 import type { Generation } from '../common/api.js';
 
+/**
+ * A generation committed this much before the newest one recorded is taken for the work of a
+ * guest clock put back (by a checkpoint revert), not for lateness: generations are committed
+ * about every second and read within a few.
+ */
+const CLOCK_BACK_MS = 10_000;
+
 /** Past this many records the oldest of those no longer on the disk are forgotten. */
 export const MAX_RECORDS = 50_000;
 
@@ -28,9 +35,18 @@ const RecordLine = z
     number: z.number().int().nonnegative(),
     parentNumber: z.number().int().nonnegative().nullable(),
     parentId: z.number().int().nonnegative().nullable(),
+    /** When it was committed, on the host's clock (the guest's, corrected by `offsetMs`). */
     time: z.number().finite(),
     pauseMs: z.number().nonnegative().nullable(),
     dirtyPages: z.number().int().nonnegative().nullable(),
+    /** What the kernel measured for it (`stampOf`); absent in records written before it was kept. */
+    stamp: z.string().optional(),
+    /**
+     * What was added to the guest's clock to place it (absent: nothing). A checkpoint revert puts
+     * the guest's clock back with its RAM, so the branch it starts would be drawn in the past,
+     * over the branch it left; its generations are placed when they happened instead.
+     */
+    offsetMs: z.number().finite().optional(),
   })
   .strict();
 type GenerationRecord = z.infer<typeof RecordLine>;
@@ -41,11 +57,24 @@ export interface MergedTimeline {
   current: number | null;
 }
 
+/**
+ * What tells two generations of one number and one second apart: after a checkpoint revert the
+ * guest's clock is put back too, so the kernel commits the reused numbers at the same wall-clock
+ * seconds as the abandoned ones, but the times it measures with the TSC (pause, write, commit, in
+ * µs) are never all the same twice.
+ */
+function stampOf(g: StoreGeneration): string | undefined {
+  const s = g.stats;
+  return s ? `${s.pauseUs}/${s.writeUs}/${s.commitUs}/${s.bytesWritten}` : undefined;
+}
+
 export class GenerationHistory {
   private records: GenerationRecord[] = [];
   /** Records by kernel generation number, in the order first seen (reuse after a revert). */
   private readonly byNumber = new Map<number, GenerationRecord[]>();
   private nextId = 0;
+  /** The latest `time` of any record. */
+  private newestTime = Number.NEGATIVE_INFINITY;
   /** Lines of the file that could not be read when it was loaded. */
   unreadableLines = 0;
   /** The file ends in a torn line (a host killed mid-write): the next append starts a new line. */
@@ -94,27 +123,42 @@ export class GenerationHistory {
    * Records what the store disk holds now and returns the whole timeline: every record, each
    * marked whether it is still on the disk.
    */
-  async merge(store: { generations: StoreGeneration[]; newest: number | null }): Promise<MergedTimeline> {
+  async merge(
+    store: { generations: StoreGeneration[]; newest: number | null },
+    now = Date.now(),
+  ): Promise<MergedTimeline> {
     const onDisk = new Set<number>();
     const made: GenerationRecord[] = [];
     const idByNumber = new Map<number, number>();
     let previousTime = 0;
     for (const g of [...store.generations].sort((a, b) => a.number - b.number)) {
       const time = g.committedAt ? Date.parse(g.committedAt) : undefined;
-      let record = this.find(g.number, time);
+      const stamp = stampOf(g);
+      // The parent as this disk holds it (parents have smaller numbers, so it was resolved above);
+      // undefined when retention reclaimed it.
+      const parentHere = g.parent === null ? undefined : idByNumber.get(g.parent);
+      let record = this.find(g.number, time, stamp, parentHere);
       if (!record) {
-        // The parent is the newest record of that number: a number reused after a revert names
-        // the generation of the branch being extended, which was recorded last.
-        const parent = g.parent === null ? undefined : this.byNumber.get(g.parent)?.at(-1);
+        // A parent no longer on the disk is the newest record of that number: a number reused
+        // after a revert names the generation of the branch being extended, which was recorded last.
+        const parent =
+          g.parent === null
+            ? undefined
+            : parentHere !== undefined
+              ? this.byId(parentHere)
+              : this.byNumber.get(g.parent)?.at(-1);
+        const offsetMs = time === undefined ? 0 : this.clockOffset(time, parent, now);
         record = {
           id: this.nextId,
           number: g.number,
           parentNumber: g.parent,
           parentId: parent?.id ?? null,
           // A generation the store gives no time is placed just after the one before it.
-          time: time ?? Math.max(previousTime, parent?.time ?? 0) + 1,
+          time: time === undefined ? Math.max(previousTime, parent?.time ?? 0) + 1 : time + offsetMs,
+          ...(offsetMs !== 0 ? { offsetMs } : {}),
           pauseMs: g.stats ? g.stats.pauseUs / 1000 : null,
           dirtyPages: g.stats ? g.stats.pagesWritten : null,
+          ...(stamp ? { stamp } : {}),
         };
         this.add(record);
         made.push(record);
@@ -142,17 +186,53 @@ export class GenerationHistory {
     };
   }
 
-  /** The record of generation `number` committed at `time` (unknown time: the newest of that number). */
-  private find(number: number, time: number | undefined): GenerationRecord | undefined {
+  /**
+   * The record of generation `number` committed at `time` (unknown time: the newest of that
+   * number), with the same measurements where both have them, and descending from `parentId` when
+   * the parent is on the disk: once a reused number is told apart, its children are too.
+   */
+  private find(
+    number: number,
+    time: number | undefined,
+    stamp: string | undefined,
+    parentId: number | undefined,
+  ): GenerationRecord | undefined {
     const candidates = this.byNumber.get(number);
     if (!candidates) return undefined;
-    if (time === undefined) return candidates.at(-1);
-    for (let i = candidates.length - 1; i >= 0; i--) if (candidates[i]!.time === time) return candidates[i];
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const c = candidates[i]!;
+      if (time !== undefined && c.time - (c.offsetMs ?? 0) !== time) continue;
+      if (stamp !== undefined && c.stamp !== undefined && c.stamp !== stamp) continue;
+      if (parentId !== undefined && c.parentId !== null && c.parentId !== parentId) continue;
+      return c;
+    }
+    return undefined;
+  }
+
+  /**
+   * What to add to a new generation's guest time `guestTime`: its parent's correction while that
+   * still places it in the past (the guest's clock is still the one put back); none when the guest's
+   * clock reads true again (a restart reads the real time); and, when the guest's time lies well
+   * before the newest generation recorded (a revert put its clock back), what places it now.
+   */
+  private clockOffset(guestTime: number, parent: GenerationRecord | undefined, now: number): number {
+    const inherited = parent?.offsetMs ?? 0;
+    const offset = inherited !== 0 && guestTime + inherited <= now + CLOCK_BACK_MS ? inherited : 0;
+    if (guestTime + offset < this.newestTime - CLOCK_BACK_MS && guestTime < now - CLOCK_BACK_MS)
+      return now - guestTime;
+    return offset;
+  }
+
+  private byId(id: number): GenerationRecord | undefined {
+    // Ids grow with the list; a compaction only drops records, so search from the id's place back.
+    for (let i = Math.min(id, this.records.length - 1); i >= 0; i--)
+      if (this.records[i]!.id === id) return this.records[i];
     return undefined;
   }
 
   private add(record: GenerationRecord): void {
     this.records.push(record);
+    this.newestTime = Math.max(this.newestTime, record.time);
     const list = this.byNumber.get(record.number);
     if (list) list.push(record);
     else this.byNumber.set(record.number, [record]);

@@ -87,6 +87,11 @@ interface Tab {
   fit: FitAddon;
   search: SearchAddon;
   stream: Disposable | undefined;
+  /**
+   * Keystrokes to the stream open now. Replaced on each attach: a console re-attached after a
+   * power cut and a start has a new stream, and typing into the old one failed ("no open stream").
+   */
+  input: Disposable | undefined;
   disposables: { dispose(): void }[];
   /**
    * A search moved this terminal off the bottom while it was following its output. Closing the
@@ -110,7 +115,7 @@ export class ConsolePanel {
   private terminalCount = 0;
 
   constructor(
-    root: HTMLElement,
+    private readonly root: HTMLElement,
     private readonly api: ApiClient,
   ) {
     root.replaceChildren();
@@ -207,7 +212,13 @@ export class ConsolePanel {
 
   private async attach(id: string, machine: string): Promise<void> {
     const existing = this.tabs.get(id);
-    if (existing?.stream) return this.activate(existing);
+    // A console attached because the machine's state changed takes the keyboard only from no one:
+    // the user may be typing elsewhere (the snapshot manager, the editor) when it starts.
+    const focusFree = () =>
+      !document.activeElement ||
+      document.activeElement === document.body ||
+      this.root.contains(document.activeElement);
+    if (existing?.stream) return this.activate(existing, focusFree());
     let tab: Tab;
     try {
       tab = existing ?? (await this.createTab(id, 'console', `Console — ${machine}`));
@@ -216,7 +227,7 @@ export class ConsolePanel {
       showError('The console failed to load', err);
       return;
     }
-    this.activate(tab);
+    this.activate(tab, focusFree());
     try {
       const { stream } = await this.api.call('console.attach', { machine });
       this.connect(tab, stream, `\r\n\x1b[2m— console of ${machine} closed: `);
@@ -259,14 +270,13 @@ export class ConsolePanel {
   }
 
   private forwardInput(tab: Tab, stream: number): void {
-    tab.disposables.push(
-      tab.terminal.onData((data) => {
-        if (tab.stream)
-          this.api
-            .call('stream.input', { stream, data })
-            .catch((err) => showError('Input was not delivered', err));
-      }),
-    );
+    tab.input?.dispose();
+    tab.input = tab.terminal.onData((data) => {
+      if (tab.stream)
+        this.api
+          .call('stream.input', { stream, data })
+          .catch((err) => showError('Input was not delivered', err));
+    });
   }
 
   private connect(tab: Tab, stream: number, endPrefix: string): void {
@@ -334,6 +344,7 @@ export class ConsolePanel {
       fit,
       search,
       stream: undefined,
+      input: undefined,
       disposables: [],
       searchMoved: false,
     };
@@ -360,7 +371,7 @@ export class ConsolePanel {
     return tab;
   }
 
-  private activate(tab: Tab): void {
+  private activate(tab: Tab, takeFocus = true): void {
     for (const other of this.tabs.values()) {
       other.body.hidden = other !== tab;
       other.label.classList.toggle('active', other === tab);
@@ -370,7 +381,7 @@ export class ConsolePanel {
     this.filterInput.disabled = tab.kind !== 'console';
     this.filterInput.value = tab.log && !tab.log.element.hidden ? this.filterInput.value : '';
     this.fitActive();
-    this.focus();
+    if (takeFocus) this.focus();
   }
 
   private closeTab(tab: Tab): void {
@@ -379,6 +390,7 @@ export class ConsolePanel {
       tab.log.terminal.dispose();
     }
     tab.stream?.dispose();
+    tab.input?.dispose();
     for (const d of tab.disposables) d.dispose();
     tab.terminal.dispose();
     tab.label.remove();

@@ -104,6 +104,8 @@ export class InspectorPanel {
     this.following = on;
     this.showFollowing();
     if (on) void this.followNewest();
+    // The views' header says "(following)" only while they do.
+    else void this.handle?.then((h) => h.pin());
   }
 
   private showFollowing(): void {

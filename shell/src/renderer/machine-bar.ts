@@ -1,11 +1,15 @@
 /**
  * The machine bar: pick a machine (or create one from an image in images/), build, start, stop,
- * cut its power, ask for a snapshot, take a checkpoint, with progress bars for build, boot,
- * checkpoint and rollback. The console and the timeline follow the picked machine.
+ * cut its power (after a confirmation: one stray click must not do it), ask for a snapshot (and
+ * say which generation it made), take a checkpoint (a name and a description), with progress
+ * bars for build, boot, checkpoint and rollback. The list follows the machines folder: a machine
+ * the CLI makes, starts or removes shows at once. The console and the timeline follow the
+ * picked machine.
  */
 import type { EventData, ImageSummary, MachineState, MachineSummary } from '../common/api.js';
+import { suggestedCheckpointName } from '../common/snapshot-tree.js';
 import type { ApiClient } from './api-client.js';
-import { showError } from './notifications.js';
+import { clearNotifications, showError, showInfo } from './notifications.js';
 
 type Action = 'build' | 'start' | 'stop' | 'powerCut' | 'snapshotNow' | 'checkpoint';
 
@@ -16,8 +20,26 @@ const allowed: Record<Action, readonly MachineState[]> = {
   stop: ['running', 'paused'],
   powerCut: ['running', 'paused', 'starting', 'stopping'],
   snapshotNow: ['running'],
-  checkpoint: ['running', 'paused'],
+  // A stopped machine's checkpoint is its disk.
+  checkpoint: ['running', 'paused', 'stopped', 'crashed'],
 };
+
+/** What a notification about `action` on `machine` is tied to: it goes once the action succeeds. */
+function actionCause(machine: string, action: Action): string {
+  return `machine:${machine}:${action}`;
+}
+
+/** What a crash notification is tied to: it goes once the machine runs again. */
+function crashCause(machine: string): string {
+  return `machine:${machine}:crashed`;
+}
+
+/** What the "New machine…" and "Take a checkpoint" forms answer. */
+interface Answer {
+  name: string;
+  image?: string;
+  description?: string;
+}
 
 const NEW_MACHINE = '\u0000new';
 /** The image a new machine boots unless another is chosen: the README's first example. */
@@ -66,6 +88,8 @@ export class MachineBar {
     root.append(this.dialog);
     api.on('machine.state', (change) => this.stateChanged(change));
     api.on('operation.progress', (progress) => this.showProgress(progress));
+    // Made or removed elsewhere (the CLI): read the list again; the picked machine stays picked.
+    api.on('machines.changed', () => void this.refresh());
   }
 
   get current(): MachineSummary | undefined {
@@ -144,7 +168,10 @@ export class MachineBar {
       showError(
         `Machine '${machine.name}' crashed`,
         new Error(change.detail ?? 'the hypervisor gave no reason'),
+        { cause: crashCause(machine.name) },
       );
+    if (change.state === 'starting' || change.state === 'running')
+      clearNotifications(crashCause(machine.name));
     if (machine.name === this.picked) {
       this.renderState();
       this.listener.onState(machine);
@@ -158,24 +185,86 @@ export class MachineBar {
     this.renderState();
     try {
       if (action === 'checkpoint') {
-        const name = await this.ask(
-          'Take a checkpoint',
-          'Name',
-          `cp-${new Date().toISOString().slice(11, 19).replaceAll(':', '')}`,
-        );
-        if (name) await this.api.call('machine.checkpoint', { machine, name, description: '' });
+        const answer = await this.ask('Take a checkpoint', 'Name', suggestedCheckpointName(), {
+          description: true,
+        });
+        if (!answer) return;
+        await this.api.call('machine.checkpoint', {
+          machine,
+          name: answer.name,
+          description: answer.description ?? '',
+        });
       } else if (action === 'build') await this.api.call('machine.build', { machine });
       else if (action === 'start') await this.api.call('machine.start', { machine });
       else if (action === 'stop') await this.api.call('machine.stop', { machine });
-      else if (action === 'powerCut') await this.api.call('machine.powerCut', { machine });
-      else await this.api.call('machine.snapshotNow', { machine });
+      else if (action === 'powerCut') {
+        if (!(await this.confirmPowerCut(machine))) return;
+        await this.api.call('machine.powerCut', { machine });
+      } else {
+        const { generation } = await this.api.call('machine.snapshotNow', { machine });
+        showInfo('Snapshot taken', `${machine} committed generation ${generation} to its store disk.`);
+      }
+      clearNotifications(actionCause(machine, action));
     } catch (err) {
       const what = this.buttons.get(action)?.querySelector('.label')?.textContent ?? action;
-      showError(`${what} failed for ${machine}`, err);
+      showError(`${what} failed for ${machine}`, err, { cause: actionCause(machine, action) });
+      // A refusal may come from a state this page has wrong (changed elsewhere): read it again.
+      await this.refresh();
     } finally {
       this.busy.delete(action);
       this.renderState();
     }
+  }
+
+  /**
+   * Asks before a power cut, saying what it costs; resolves to whether to go on. Cancel has the
+   * focus, so Enter on a stray press keeps the power on.
+   */
+  private confirmPowerCut(machine: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const heading = document.createElement('h3');
+      heading.textContent = `Cut the power of ${machine}?`;
+      const list = document.createElement('ul');
+      for (const line of [
+        'Like pulling the plug: the machine stops at once, without a clean shutdown.',
+        'When started again, the kernel resumes from its last committed generation; what it did since (at most one snapshot interval, about a second) is lost.',
+        'Stop shuts it down cleanly instead.',
+      ]) {
+        const item = document.createElement('li');
+        item.textContent = line;
+        list.append(item);
+      }
+      const actions = document.createElement('div');
+      actions.className = 'dialog-actions';
+      const cancel = document.createElement('button');
+      cancel.type = 'button';
+      cancel.textContent = 'Cancel';
+      cancel.dataset.testid = 'power-cut-cancel';
+      const confirm = document.createElement('button');
+      confirm.type = 'button';
+      confirm.className = 'danger';
+      confirm.textContent = 'Cut the power';
+      confirm.dataset.testid = 'power-cut-confirm';
+      actions.append(cancel, confirm);
+      let answer = false;
+      cancel.addEventListener('click', () => this.dialog.close());
+      confirm.addEventListener('click', () => {
+        answer = true;
+        this.dialog.close();
+      });
+      this.dialog.dataset.testid = 'power-cut-dialog';
+      this.dialog.replaceChildren(heading, list, actions);
+      this.dialog.addEventListener(
+        'close',
+        () => {
+          delete this.dialog.dataset.testid;
+          resolve(answer);
+        },
+        { once: true },
+      );
+      this.dialog.showModal();
+      cancel.focus();
+    });
   }
 
   private async createMachine(): Promise<void> {
@@ -185,12 +274,12 @@ export class MachineBar {
     } catch (err) {
       showError('Cannot list the images', err);
     }
-    const answer = await this.ask('New machine', 'Name', 'demo', images);
+    const answer = await this.ask('New machine', 'Name', 'demo', { images });
     if (!answer) return;
-    const [name, image] = answer.split('\u0000');
+    const { name, image } = answer;
     try {
       const created = await this.api.call('machines.create', {
-        machine: name!,
+        machine: name,
         ...(image ? { image } : {}),
       });
       this.picked = created.name;
@@ -202,14 +291,15 @@ export class MachineBar {
 
   /**
    * A small modal form: a name, and an image when images are offered (one whose definition has a
-   * problem is shown, disabled, with the problem as its tooltip). Resolves to undefined on cancel.
+   * problem is shown, disabled, with the problem as its tooltip), or a description when asked
+   * for. Resolves to undefined on cancel.
    */
   private ask(
     title: string,
     label: string,
     initial: string,
-    images?: ImageSummary[],
-  ): Promise<string | undefined> {
+    { images, description }: { images?: ImageSummary[]; description?: boolean },
+  ): Promise<Answer | undefined> {
     return new Promise((resolve) => {
       const form = document.createElement('form');
       form.method = 'dialog';
@@ -252,6 +342,18 @@ export class MachineBar {
         imageField.append(select);
         form.append(imageField, about);
       }
+      let about: HTMLTextAreaElement | undefined;
+      if (description) {
+        const field = document.createElement('label');
+        field.className = 'field';
+        field.textContent = 'Description (optional)';
+        about = document.createElement('textarea');
+        about.rows = 3;
+        about.maxLength = 1000;
+        about.dataset.testid = 'dialog-description';
+        field.append(about);
+        form.append(field);
+      }
       const actions = document.createElement('div');
       actions.className = 'dialog-actions';
       const cancel = document.createElement('button');
@@ -265,10 +367,14 @@ export class MachineBar {
       actions.append(cancel, ok);
       form.append(actions);
       this.dialog.replaceChildren(form);
-      let answer: string | undefined;
+      let answer: Answer | undefined;
       cancel.addEventListener('click', () => this.dialog.close());
       form.addEventListener('submit', () => {
-        answer = select ? `${input.value.trim()}\u0000${select.value}` : input.value.trim();
+        answer = {
+          name: input.value.trim(),
+          ...(select ? { image: select.value } : {}),
+          ...(about ? { description: about.value.trim() } : {}),
+        };
       });
       this.dialog.addEventListener('close', () => resolve(answer), { once: true });
       this.dialog.showModal();

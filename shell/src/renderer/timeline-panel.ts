@@ -1,14 +1,18 @@
 /**
- * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom,
- * what is selected, "roll back here" to a generation or a checkpoint, behind a confirmation that
- * says what is kept), and a chart of snapshot pause and dirty pages (stats-chart.ts, loaded as
- * a chunk of its own once there is something to plot) over the visible span.
+ * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom, the
+ * snapshot manager, what is selected, "roll back here" to a generation or a checkpoint, behind a
+ * confirmation that says what is kept), a legend of what the marks mean, and a chart of snapshot
+ * pause and dirty pages (stats-chart.ts, loaded as a chunk of its own once there is something to
+ * plot) over the visible span. Choosing a generation that is no longer on the store disk says
+ * why it cannot be inspected, where the user is looking.
  */
 import 'uplot/dist/uPlot.min.css';
 import type { Timeline } from '../common/api.js';
+import { checkpointLabel, generationLabel, RETENTION_POLICY } from '../common/snapshot-tree.js';
 import { revertConsequences, rollbackConsequences } from '../common/timeline-layout.js';
 import type { ApiClient } from './api-client.js';
-import { showError } from './notifications.js';
+import { clearNotifications, showError, showInfo } from './notifications.js';
+import { SnapshotManager } from './snapshot-manager.js';
 import type { StatsChart } from './stats-chart.js';
 import { TimelineView } from './timeline-view.js';
 
@@ -16,7 +20,22 @@ import { TimelineView } from './timeline-view.js';
 const STATS_CHART_HEIGHT = 118;
 
 const SELECTION_HINT =
-  'Click a generation or checkpoint to select it; shift+click a second generation to compare.';
+  'Click a generation or checkpoint to select it (or Tab to the timeline and use the arrow keys); shift+click a second generation to compare.';
+
+/** What the notification about a chosen generation that left the disk is tied to: one at a time. */
+const GONE_CAUSE = 'timeline:gone';
+
+/** The legend: each mark the canvas draws, and what it means. */
+const LEGEND: [string, string][] = [
+  ['dot', 'on the store disk: inspect it, roll back to it'],
+  [
+    'dot hollow',
+    'no longer on the store disk (reclaimed by retention, or left behind by a revert): its record only',
+  ],
+  ['diamond', 'checkpoint'],
+  ['here', 'you are here'],
+  ['fold', 'idle time folded'],
+];
 const ROLLBACK_TITLE = 'Restart the machine from the selected generation or checkpoint';
 
 function button(label: string, title: string, testId: string): HTMLButtonElement {
@@ -36,6 +55,7 @@ export class TimelinePanel {
   private readonly rollbackButton: HTMLButtonElement;
   private readonly dialog: HTMLDialogElement;
   private readonly summary: HTMLElement;
+  private readonly manager: SnapshotManager;
   private machine: string | undefined;
   private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
 
@@ -58,27 +78,59 @@ export class TimelinePanel {
     zoomIn.addEventListener('click', () => this.view.zoom(0.5));
     const zoomOut = button('−', 'Zoom out', 'timeline-zoom-out');
     zoomOut.addEventListener('click', () => this.view.zoom(2));
+    const snapshots = button(
+      'Snapshots…',
+      'The snapshot manager: branches and checkpoints as a tree — take, rename, describe, delete, revert (keyboard throughout)',
+      'snapshots-open',
+    );
+    snapshots.addEventListener('click', () => this.manager.open());
     const spacer = document.createElement('span');
     spacer.className = 'spacer';
     this.selectionText = document.createElement('span');
     this.selectionText.className = 'timeline-selection';
     this.selectionText.dataset.testid = 'timeline-selection';
     this.selectionText.textContent = SELECTION_HINT;
+    // Said aloud as it changes: the keyboard's choice is read out.
+    this.selectionText.setAttribute('aria-live', 'polite');
     this.rollbackButton = button('Roll back here…', ROLLBACK_TITLE, 'rollback');
     this.rollbackButton.className = 'danger';
     this.rollbackButton.disabled = true;
     this.rollbackButton.addEventListener('click', () => this.confirmRollback());
-    header.append(title, this.summary, fit, zoomIn, zoomOut, spacer, this.selectionText, this.rollbackButton);
+    header.append(
+      title,
+      this.summary,
+      fit,
+      zoomIn,
+      zoomOut,
+      snapshots,
+      spacer,
+      this.selectionText,
+      this.rollbackButton,
+    );
 
+    const main = document.createElement('div');
+    main.className = 'timeline-main';
     const canvasHost = document.createElement('div');
     canvasHost.className = 'timeline-canvas-host';
+    const legend = document.createElement('div');
+    legend.className = 'timeline-legend';
+    legend.dataset.testid = 'timeline-legend';
+    for (const [mark, meaning] of LEGEND) {
+      const item = document.createElement('span');
+      const glyph = document.createElement('i');
+      glyph.className = `legend-mark ${mark}`;
+      glyph.setAttribute('aria-hidden', 'true');
+      item.append(glyph, meaning);
+      legend.append(item);
+    }
+    main.append(canvasHost, legend);
     this.plotHost = document.createElement('div');
     this.plotHost.className = 'timeline-plot';
     this.plotHost.dataset.testid = 'timeline-plot';
     this.dialog = document.createElement('dialog');
     this.dialog.className = 'confirm-dialog';
     this.dialog.dataset.testid = 'rollback-dialog';
-    root.append(header, canvasHost, this.plotHost, this.dialog);
+    root.append(header, main, this.plotHost, this.dialog);
 
     this.view = new TimelineView(canvasHost);
     this.view.onViewChange = () =>
@@ -87,9 +139,20 @@ export class TimelinePanel {
     api.on('machine.timeline', ({ machine }) => {
       if (machine === this.machine) void this.refresh();
     });
+    this.manager = new SnapshotManager({
+      api,
+      machine: () => this.machine,
+      layout: () => this.view.model,
+      refresh: () => this.refresh(),
+      confirmRevert: (index) => this.confirmRollback({ checkpoint: index }),
+      confirmRollback: (index) => this.confirmRollback({ generation: index }),
+      select: (index) => this.view.select(index),
+    });
+    root.append(this.manager.element);
   }
 
   async show(machine: string | undefined): Promise<void> {
+    if (machine !== this.machine) this.manager.close();
     this.machine = machine;
     await this.refresh();
   }
@@ -100,7 +163,9 @@ export class TimelinePanel {
     // The selection stays, but a generation on it may have left the store disk since.
     this.showSelection();
     const { generations, laneCount } = this.view.model;
-    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
+    const folds = this.view.folds.length;
+    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}${folds > 0 ? ` · ${folds} idle gap${folds === 1 ? '' : 's'} folded` : ''}`;
+    this.manager.refresh();
     if (generations.length > 0) this.statsChart ??= this.loadStatsChart();
     void this.statsChart?.then((chart) => {
       chart?.setTimeline(this.view.model);
@@ -126,10 +191,12 @@ export class TimelinePanel {
       this.summary.textContent = 'No machine selected';
       return;
     }
+    const cause = `timeline:${this.machine}`;
     try {
       this.setTimeline(await this.api.call('machine.timeline', { machine: this.machine }));
+      clearNotifications(cause);
     } catch (err) {
-      showError(`Cannot read the timeline of ${this.machine}`, err);
+      showError(`Cannot read the timeline of ${this.machine}`, err, { cause });
     }
   }
 
@@ -144,10 +211,23 @@ export class TimelinePanel {
     const { generations } = this.view.model;
     const ga = generations[a];
     const gb = generations[b];
-    // Only what is on the store disk can be inspected.
-    if (ga?.onDisk && (!gb || gb.onDisk))
+    // Only what is on the store disk can be inspected; what is not says why, not nothing.
+    if (ga?.onDisk && (!gb || gb.onDisk)) {
+      clearNotifications(GONE_CAUSE);
       for (const listener of this.selectListeners) listener(ga.number, gb?.number);
+    } else if (ga) this.explainGone(ga.onDisk ? b : a);
     this.showSelection();
+  }
+
+  /** Says, where the user looks, why the generation at `index` shows nothing in the inspector. */
+  private explainGone(index: number): void {
+    clearNotifications(GONE_CAUSE);
+    const label = generationLabel(this.view.model, index);
+    showInfo(
+      `${label[0]!.toUpperCase()}${label.slice(1)} is no longer on the store disk`,
+      `Only its record remains, so it cannot be inspected or restored (hollow dots are such records). The kernel's retention keeps ${RETENTION_POLICY}; a checkpoint revert takes the disk back to before the generations after the checkpoint. Choose a filled dot.`,
+      { cause: GONE_CAUSE },
+    );
   }
 
   /** Enables "Roll back here" for what can be restored, and says what is selected. */
@@ -158,47 +238,64 @@ export class TimelinePanel {
     const gb = generations[b];
     const cp = checkpoints[checkpoint];
     this.rollbackButton.disabled = !this.machine || !(cp || ga?.onDisk);
+    const model = this.view.model;
     this.rollbackButton.title =
       ga && !ga.onDisk
-        ? `Generation ${ga.number} is no longer on the store disk: only its record remains`
+        ? `${generationLabel(model, a)} is no longer on the store disk: only its record remains`
         : ROLLBACK_TITLE;
     if (cp)
-      this.selectionText.textContent = `Selected: checkpoint ${cp.name}${cp.generation === null ? '' : ` (generation ${cp.generation})`}`;
+      this.selectionText.textContent = `Selected: checkpoint ${cp.name} (${checkpointLabel(model, cp)})`;
     else if (!ga) this.selectionText.textContent = SELECTION_HINT;
     else if (!gb)
-      this.selectionText.textContent = `Selected: generation ${ga.number}${ga.onDisk ? '' : ' (record only: no longer on the store disk)'}`;
+      this.selectionText.textContent = `Selected: ${generationLabel(model, a)}${ga.onDisk ? '' : ' (record only: no longer on the store disk)'}`;
     else {
       const objects =
         ga.objects === null || gb.objects === null
           ? ''
           : ` · ${gb.objects >= ga.objects ? '+' : ''}${(gb.objects - ga.objects).toLocaleString()} objects`;
-      this.selectionText.textContent = `A: generation ${ga.number} · B: generation ${gb.number}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
+      this.selectionText.textContent = `A: ${generationLabel(model, a)} · B: ${generationLabel(model, b)}${objects} · ${((gb.time - ga.time) / 1000).toFixed(1)} s apart`;
     }
     this.selectionText.title = this.selectionText.textContent;
   }
 
-  private confirmRollback(): void {
+  /**
+   * Asks to roll back to what is selected, or to the checkpoint or generation given (by index,
+   * from the snapshot manager).
+   */
+  private confirmRollback(target: { checkpoint?: number; generation?: number } = {}): void {
     const machine = this.machine;
-    const { a, checkpoint } = this.view.selection;
-    const cp = this.view.model.checkpoints[checkpoint];
-    const generation = this.view.model.generations[a];
+    const checkpoint =
+      target.checkpoint ?? (target.generation === undefined ? this.view.selection.checkpoint : -1);
+    const a = target.generation ?? (target.checkpoint === undefined ? this.view.selection.a : -1);
+    const model = this.view.model;
+    const cp = model.checkpoints[checkpoint];
+    const generation = model.generations[a];
     if (!machine) return;
     if (cp)
       this.confirm(
         `Roll ${machine} back to checkpoint "${cp.name}"?`,
-        revertConsequences(this.view.model, checkpoint),
+        revertConsequences(model, checkpoint),
         `Revert to ${cp.name}`,
-        () => this.api.call('machine.revert', { machine, checkpoint: cp.name }),
+        async () => {
+          const reverted = await this.api.call('machine.revert', { machine, checkpoint: cp.name });
+          if (reverted.state === 'stopped')
+            showInfo(
+              `${machine} is back at checkpoint "${cp.name}"`,
+              'It was stopped when the checkpoint was taken, and is stopped now: Start resumes it from there.',
+            );
+        },
         `Reverting ${machine} to checkpoint ${cp.name} failed`,
       );
-    else if (generation?.onDisk)
+    else if (generation?.onDisk) {
+      const label = generationLabel(model, a);
       this.confirm(
-        `Roll ${machine} back to generation ${generation.number}?`,
-        rollbackConsequences(this.view.model, a),
+        `Roll ${machine} back to ${label}?`,
+        rollbackConsequences(model, a),
         `Roll back to ${generation.number}`,
         () => this.api.call('machine.rollback', { machine, generation: generation.number }),
-        `Rolling ${machine} back to generation ${generation.number} failed`,
+        `Rolling ${machine} back to ${label} failed`,
       );
+    }
   }
 
   /** The confirmation dialog: what will happen and what is kept, then the action on confirm. */

@@ -1,18 +1,24 @@
 /**
  * The timeline's canvas: kernel generations and machine checkpoints on one time axis, one
- * lane per branch, with zoom (wheel, around the pointer) and pan (drag, or shift+wheel), a
+ * lane per branch, with zoom (wheel, around the pointer; keys and buttons, around the selection or
+ * "you are here") and pan (drag, or shift+wheel), idle gaps folded (timeline-scale.ts), a
  * "you are here" marker, a tooltip with the generation's or checkpoint's details, and selection
- * of two generations (click, shift+click) or of a checkpoint. Generations no longer on the store
- * disk are drawn hollow: their record stays, they cannot be restored. Drawing walks only the visible range and, when points are denser than
- * pixels, marks pixel columns instead of drawing dots, so 10,000 generations pan smoothly.
+ * of two generations (click, shift+click) or of a checkpoint — by keyboard too, once focused
+ * (timeline-navigation.ts). Generations no longer on the store disk are drawn hollow: their
+ * record stays, they cannot be restored. Drawing walks only the visible range and, when points
+ * are denser than pixels, marks pixel columns instead of drawing dots, so 10,000 generations pan
+ * smoothly.
  */
 import type { Timeline } from '../common/api.js';
+import { checkpointLabel, generationLabel } from '../common/snapshot-tree.js';
 import {
   layoutTimeline,
   nearestGeneration,
   type TimelineLayout,
   visibleRange,
 } from '../common/timeline-layout.js';
+import { moveSelection, type TimelineMove } from '../common/timeline-navigation.js';
+import { foldIdleGaps, formatGap, type TimeScale, UNFOLDED, zoomAround } from '../common/timeline-scale.js';
 
 const AXIS_HEIGHT = 22;
 const CHECKPOINT_ROW = 36;
@@ -31,6 +37,17 @@ const CHECKPOINT_FONT = '11px system-ui, sans-serif';
 /** A checkpoint's name starts this far right of its diamond's centre. */
 const CHECKPOINT_NAME_OFFSET = 9;
 const MIN_SPAN_MS = 50;
+
+/** The keys the focused timeline answers (besides + − 0 and Escape), and where each moves. */
+const MOVE_KEYS: Record<string, TimelineMove> = {
+  ArrowLeft: 'previous',
+  ArrowRight: 'next',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  Home: 'first',
+  End: 'last',
+  h: 'here',
+};
 
 /**
  * Formatters are made once: `toLocaleTimeString` and friends build a new Intl formatter on
@@ -76,6 +93,7 @@ const colors = {
   text: '#a0a0a0',
   lanes: ['#7aa2f7', '#bb9af7', '#7dcfff', '#9ece6a', '#e0af68'],
   abandoned: '#5a5a5a',
+  fold: 'rgba(255, 255, 255, 0.05)',
   checkpoint: '#e0af68',
   here: '#9ece6a',
   selection: ['#ff9e64', '#f7768e'],
@@ -97,6 +115,9 @@ export class TimelineView {
   private readonly context: CanvasRenderingContext2D;
   private readonly tooltip: HTMLElement;
   private layout: TimelineLayout = layoutTimeline({ generations: [], checkpoints: [], current: null });
+  /** Wall time to the axis the view spans: idle gaps folded. */
+  private scale: TimeScale = UNFOLDED;
+  /** The visible span on the axis (not wall time: see timeline-scale.ts). */
   private viewStart = 0;
   private viewEnd = 1;
   private width = 0;
@@ -123,7 +144,13 @@ export class TimelineView {
     this.canvas.className = 'timeline-canvas';
     this.canvas.dataset.testid = 'timeline-canvas';
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Timeline of kernel generations and machine checkpoints');
+    this.canvas.setAttribute(
+      'aria-label',
+      'Timeline of kernel generations and machine checkpoints. Arrow keys choose a generation (shift: a second to compare), Home and End the ends of its branch, H "you are here", plus and minus zoom around the choice, 0 shows all.',
+    );
+    // Reached with Tab like any control.
+    this.canvas.tabIndex = 0;
+    this.canvas.addEventListener('keydown', (event) => this.keyDown(event));
     this.tooltip = document.createElement('div');
     this.tooltip.className = 'timeline-tooltip';
     this.tooltip.dataset.testid = 'timeline-tooltip';
@@ -146,7 +173,12 @@ export class TimelineView {
 
   setTimeline(timeline: Timeline): void {
     const [a, b, checkpoint] = this.selectedKeys();
+    // The view keeps its wall times while the folds change under it.
+    const [from, to] = this.visibleSpan;
     this.layout = layoutTimeline(timeline);
+    this.scale = foldIdleGaps([...this.layout.times, ...this.layout.checkpoints.map((c) => c.time)]);
+    this.viewStart = this.scale.toAxis(from);
+    this.viewEnd = this.scale.toAxis(to);
     this.selection.a = a === undefined ? -1 : (this.layout.indexById.get(a) ?? -1);
     this.selection.b = b === undefined ? -1 : (this.layout.indexById.get(b) ?? -1);
     this.selection.checkpoint = this.layout.checkpoints.findIndex((c) => c.name === checkpoint);
@@ -173,9 +205,35 @@ export class TimelineView {
     return this.layout;
   }
 
-  /** The visible time span, for the plot beside the canvas. */
+  /** The visible span in wall time, for the plot beside the canvas. */
   get visibleSpan(): [number, number] {
-    return [this.viewStart, this.viewEnd];
+    return [this.scale.toTime(this.viewStart), this.scale.toTime(this.viewEnd)];
+  }
+
+  /** Where `time` is across the view, from 0 (left edge) to 1 (right edge): the plot lines up with it. */
+  fractionOf(time: number): number {
+    return (this.scale.toAxis(time) - this.viewStart) / (this.viewEnd - this.viewStart);
+  }
+
+  /** How many axis milliseconds the view spans (folded gaps count as their folded width). */
+  get axisSpan(): number {
+    return this.viewEnd - this.viewStart;
+  }
+
+  /** Selects generation `index` (from the snapshot manager), shows it, and tells the listeners. */
+  select(index: number): void {
+    if (index < 0 || index >= this.layout.times.length) return;
+    this.selection.a = index;
+    this.selection.b = -1;
+    this.selection.checkpoint = -1;
+    this.bringIntoView(this.layout.times[index]!);
+    this.emitSelection();
+    this.requestDraw();
+  }
+
+  /** The idle gaps folded (wall-time spans), for the panel's summary. */
+  get folds(): readonly { start: number; end: number }[] {
+    return this.scale.folds;
   }
 
   onSelectionChange(listener: (selection: TimelineSelection) => void): void {
@@ -186,22 +244,37 @@ export class TimelineView {
 
   zoomToFit(): void {
     this.followHistory = true;
-    const { start, end } = this.layout;
+    const start = this.scale.toAxis(this.layout.start);
+    const end = this.scale.toAxis(this.layout.end);
     const margin = Math.max((end - start) * 0.03, MIN_SPAN_MS);
     this.viewStart = start - margin;
     this.viewEnd = end + margin;
     this.requestDraw();
   }
 
-  /** Zooms by `factor` (< 1 zooms in) around the time under pixel `x`. */
-  zoom(factor: number, x = this.width / 2): void {
+  /**
+   * Zooms by `factor` (< 1 zooms in) around the time under pixel `x`, or without one around what
+   * matters: the selection, else "you are here", else the middle.
+   */
+  zoom(factor: number, x?: number): void {
     this.followHistory = false;
     const span = this.viewEnd - this.viewStart;
-    const anchor = this.viewStart + (x / Math.max(this.width, 1)) * span;
-    const newSpan = Math.max(MIN_SPAN_MS, span * factor);
-    this.viewStart = anchor - ((anchor - this.viewStart) / span) * newSpan;
-    this.viewEnd = this.viewStart + newSpan;
+    const focus = this.focusTime();
+    const anchor =
+      x !== undefined || focus === undefined
+        ? this.viewStart + ((x ?? this.width / 2) / Math.max(this.width, 1)) * span
+        : this.scale.toAxis(focus);
+    [this.viewStart, this.viewEnd] = zoomAround(this.viewStart, this.viewEnd, factor, anchor, MIN_SPAN_MS);
     this.requestDraw();
+  }
+
+  /** The time zooming centres on: the selected generation or checkpoint, else "you are here". */
+  private focusTime(): number | undefined {
+    const { times, checkpoints, currentIndex } = this.layout;
+    const index = this.selection.b >= 0 ? this.selection.b : this.selection.a;
+    if (index >= 0) return times[index];
+    if (this.selection.checkpoint >= 0) return checkpoints[this.selection.checkpoint]!.time;
+    return currentIndex >= 0 ? times[currentIndex] : undefined;
   }
 
   pan(pixels: number): void {
@@ -236,11 +309,13 @@ export class TimelineView {
   }
 
   private x(time: number): number {
-    return ((time - this.viewStart) / (this.viewEnd - this.viewStart)) * this.width;
+    return this.fractionOf(time) * this.width;
   }
 
   private timeAt(x: number): number {
-    return this.viewStart + (x / Math.max(this.width, 1)) * (this.viewEnd - this.viewStart);
+    return this.scale.toTime(
+      this.viewStart + (x / Math.max(this.width, 1)) * (this.viewEnd - this.viewStart),
+    );
   }
 
   private laneY(lane: number): number {
@@ -260,7 +335,8 @@ export class TimelineView {
       return;
     }
     this.drawAxis();
-    const [from, to] = visibleRange(layout.times, this.viewStart, this.viewEnd);
+    this.drawFolds();
+    const [from, to] = visibleRange(layout.times, ...this.visibleSpan);
     const perPixel = (to - from) / Math.max(this.width, 1);
     // Lanes: a line from each lane's first to its last generation.
     ctx.lineWidth = 2;
@@ -332,9 +408,8 @@ export class TimelineView {
     if (this.columns.length < size) this.columns = new Uint8Array(size);
     const columns = this.columns;
     columns.fill(0, 0, size);
-    const scale = width / (this.viewEnd - this.viewStart);
     for (let i = from; i < to; i++) {
-      const x = Math.floor((layout.times[i]! - this.viewStart) * scale);
+      const x = Math.floor(this.x(layout.times[i]!));
       if (x < 0 || x >= width) continue;
       const cell = layout.lanes[i]! * width + x;
       columns[cell] = Math.max(columns[cell]!, layout.generations[i]!.onDisk ? 2 : 1);
@@ -409,15 +484,56 @@ export class TimelineView {
     ctx.lineWidth = 1;
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
+    // Ticks in wall time on each stretch between folds (a fold hours long is skipped, not walked).
+    const [from, to] = this.visibleSpan;
+    const stretches: [number, number][] = [];
+    let at = from;
+    for (const fold of this.scale.folds) {
+      if (fold.end < from || fold.start > to) continue;
+      if (fold.start > at) stretches.push([at, fold.start]);
+      at = Math.max(at, fold.end);
+    }
+    if (at < to) stretches.push([at, to]);
     // The grid lines are one path, stroked once: the rasteriser's cost is per stroke.
     ctx.beginPath();
-    for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
-      const x = Math.round(this.x(t)) + 0.5;
-      ctx.moveTo(x, AXIS_HEIGHT - 4);
-      ctx.lineTo(x, this.height);
-      ctx.fillText(labels.format(t), x + 4, AXIS_HEIGHT / 2);
-    }
+    for (const [start, end] of stretches)
+      for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+        const x = Math.round(this.x(t)) + 0.5;
+        ctx.moveTo(x, AXIS_HEIGHT - 4);
+        ctx.lineTo(x, this.height);
+        ctx.fillText(labels.format(t), x + 4, AXIS_HEIGHT / 2);
+      }
     ctx.stroke();
+  }
+
+  /** Each folded idle gap: a shaded band, and how long it was where there is room to say so. */
+  private drawFolds(): void {
+    const ctx = this.context;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    for (const fold of this.scale.folds) {
+      const left = this.x(fold.start);
+      const right = this.x(fold.end);
+      if (right < 0 || left > this.width) continue;
+      ctx.fillStyle = '#1e1e1e';
+      ctx.fillRect(left, 0, right - left, AXIS_HEIGHT);
+      ctx.fillStyle = colors.fold;
+      ctx.fillRect(left, AXIS_HEIGHT, right - left, this.height - AXIS_HEIGHT);
+      ctx.strokeStyle = colors.axis;
+      ctx.setLineDash([2, 3]);
+      ctx.beginPath();
+      for (const x of [left, right]) {
+        ctx.moveTo(Math.round(x) + 0.5, 0);
+        ctx.lineTo(Math.round(x) + 0.5, this.height);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      const label = `⋯ ${formatGap(fold.end - fold.start)}`;
+      if (this.labelWidth(label) + 6 <= right - left) {
+        ctx.fillStyle = colors.text;
+        ctx.fillText(label, left + 3, AXIS_HEIGHT / 2);
+      }
+    }
   }
 
   private drawCheckpoints(): void {
@@ -514,6 +630,52 @@ export class TimelineView {
       return -1;
     const tolerance = (HOVER_TOLERANCE_PX / Math.max(this.width, 1)) * (this.viewEnd - this.viewStart);
     return nearestGeneration(this.layout, this.timeAt(x), lane, tolerance);
+  }
+
+  /** The keyboard, once the canvas has the focus: choose, compare, zoom around the choice, fit. */
+  private keyDown(event: KeyboardEvent): void {
+    const move = MOVE_KEYS[event.key.length === 1 ? event.key.toLowerCase() : event.key];
+    if (move) {
+      const extend = event.shiftKey && this.selection.a >= 0 && move !== 'here';
+      const from = extend && this.selection.b >= 0 ? this.selection.b : this.selection.a;
+      const to = moveSelection(this.layout, from, move);
+      if (to < 0) return;
+      event.preventDefault();
+      if (extend) this.selection.b = to === this.selection.a ? -1 : to;
+      else {
+        this.selection.a = to;
+        this.selection.b = -1;
+        this.selection.checkpoint = -1;
+      }
+      this.bringIntoView(this.layout.times[to]!);
+      this.emitSelection();
+      this.requestDraw();
+      return;
+    }
+    if (event.key === '+' || event.key === '=') this.zoom(0.5);
+    else if (event.key === '-' || event.key === '_') this.zoom(2);
+    else if (event.key === '0') this.zoomToFit();
+    else if (event.key === 'Escape' && (this.selection.a >= 0 || this.selection.checkpoint >= 0)) {
+      this.selection.a = -1;
+      this.selection.b = -1;
+      this.selection.checkpoint = -1;
+      this.emitSelection();
+      this.requestDraw();
+    } else return;
+    event.preventDefault();
+  }
+
+  /** Pans the least needed to show `time` with a margin. */
+  private bringIntoView(time: number): void {
+    const axis = this.scale.toAxis(time);
+    const span = this.viewEnd - this.viewStart;
+    const margin = span * 0.05;
+    if (axis >= this.viewStart + margin && axis <= this.viewEnd - margin) return;
+    this.followHistory = false;
+    const shift =
+      axis < this.viewStart + margin ? axis - margin - this.viewStart : axis + margin - this.viewEnd;
+    this.viewStart += shift;
+    this.viewEnd += shift;
   }
 
   private wheel(event: WheelEvent): void {
@@ -623,15 +785,21 @@ export class TimelineView {
       ['parent', g.parentNumber === null ? '—' : String(g.parentNumber)],
       ['store disk', g.onDisk ? 'kept: can be inspected and restored' : 'gone: only its record remains'],
     );
-    return [`Generation ${g.number}${index === this.layout.currentIndex ? ' (you are here)' : ''}`, rows];
+    const label = generationLabel(this.layout, index);
+    const title = label[0]!.toUpperCase() + label.slice(1);
+    return [`${title}${index === this.layout.currentIndex ? ' (you are here)' : ''}`, rows];
   }
 
   private checkpointDetails(index: number): [string, [string, string][]] {
     const c = this.layout.checkpoints[index]!;
     const rows: [string, string][] = [['taken', format().dateTime.format(c.time)]];
-    if (c.generation !== null) rows.push(['generation', String(c.generation)]);
+    if (c.generation !== null)
+      rows.push(['generation', checkpointLabel(this.layout, c).replace(/^generation /, '')]);
     if (c.description) rows.push(['description', c.description]);
-    rows.push(['contains', "the machine's memory and disks"]);
+    rows.push([
+      'contains',
+      c.withMemory ? "the machine's memory and disks" : 'the disk of the stopped machine',
+    ]);
     return [`Checkpoint "${c.name}"`, rows];
   }
 }

@@ -111,7 +111,13 @@ export const checkpointNameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a checkpoint name is letters, digits, ".", "-" and "_"');
 
 export interface Checkpoint {
+  /** Its name, which a rename changes. */
   name: string;
+  /**
+   * The hypervisor's name for it (the snapshot tag), fixed when it was taken: neither QEMU nor
+   * libvirt can rename a snapshot. Absent in records made before renames: then it is `name`.
+   */
+  tag?: string;
   description: string;
   /** ISO 8601. */
   createdAt: string;
@@ -121,8 +127,12 @@ export interface Checkpoint {
   generation: number | null;
   /** The last lines of the console when it was taken. */
   consoleTail: string;
-  /** Whether the machine ran or was paused; a revert restores that too. */
-  machineState: 'running' | 'paused';
+  /**
+   * Whether the machine ran or was paused (the checkpoint holds its memory and disks; a revert
+   * restores that state too), or was stopped (the checkpoint holds the disk alone, and a revert
+   * leaves the machine stopped).
+   */
+  machineState: 'running' | 'paused' | 'stopped';
 }
 
 export interface CheckpointNode {
@@ -146,6 +156,23 @@ export interface RevertResult {
   revertedTo: string;
   /** The name of the checkpoint taken of the state before the revert, if one was. */
   autoCheckpoint?: string;
+  /** The machine's state afterwards: a checkpoint of a stopped machine leaves it stopped. */
+  state: 'running' | 'paused' | 'stopped';
+}
+
+export interface RollbackResult {
+  generation: number;
+  /** The name of the checkpoint taken of the state before the rollback, if one was. */
+  autoCheckpoint?: string;
+}
+
+/** What deleting a checkpoint gave back. */
+export interface DeleteResult {
+  /**
+   * The bytes of machine memory the checkpoint held in the disk image (qcow2's vm-state), now
+   * free for reuse; 0 for a checkpoint of a stopped machine, null when the hypervisor had lost it.
+   */
+  freedBytes: number | null;
 }
 
 /** One committed kernel generation as read from the store disk. */

@@ -88,7 +88,7 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   await ok('checkpoint', 'demo', 'before', '--description', 'counter early on');
   const checkpoints = JSON.parse(await ok('checkpoints', 'demo', '--json')) as {
     current: string;
-    roots: { checkpoint: { consoleTail: string } }[];
+    roots: { checkpoint: { consoleTail: string; generation: number } }[];
   };
   assert.equal(checkpoints.current, 'before');
   const atCheckpoint = ticks(checkpoints.roots[0]!.checkpoint.consoleTail).reduce(
@@ -129,8 +129,27 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   assert.ok(generations.length > 0);
   assert.ok(generations.every((g, i) => i === 0 || g.number > generations[i - 1]!.number));
 
-  await ok('rollback', 'demo', `gen:${generations[0]!.number}`);
+  // `up` never starts another machine than the one asked for.
+  const other = await phantom('up', 'demo', '--image', 'notes');
+  assert.equal(other.code, EXIT.wrongState, other.stderr);
+  assert.match(other.stderr, /machine 'demo' exists, made from image 'counter', not 'notes'/);
+
+  // A rollback to a generation before the checkpoint keeps the present, and "you are here"
+  // leaves the checkpoint whose moment is now in the future.
+  const early = generations.find(
+    (g) => g.number > 0 && g.number < checkpoints.roots[0]!.checkpoint.generation,
+  );
+  assert.ok(early, `a generation before the checkpoint's in ${generations.map((g) => g.number).join(',')}`);
+  const rolled = await phantom('rollback', 'demo', `gen:${early.number}`);
+  assert.equal(rolled.code, EXIT.ok, rolled.stderr);
+  assert.match(
+    rolled.stderr,
+    new RegExp(`restarted from generation ${early.number} \\(the state before is kept as 'auto-`),
+  );
   assert.match(await ok('status', 'demo'), /running/);
+  const moved = JSON.parse(await ok('checkpoints', 'demo', '--json')) as { current: string | null };
+  assert.equal(moved.current, null, 'the machine no longer descends from a checkpoint');
+  assert.match(await ok('checkpoints', 'demo'), /^> you are here: generation \d+$/m);
 
   // What the studio's "Snapshot now" and "Install into machine" do, from a terminal.
   const { generation } = JSON.parse(await ok('snapshot', 'demo', '--json')) as { generation: number };
@@ -164,9 +183,27 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
     /broken\.ph:2:\d+: error: .*\n.*does not compile \(1 error\); nothing was installed/,
   );
 
+  // Stopped: the present kept is the disk alone; a checkpoint of it too; rm says what it freed.
   await ok('down', 'demo');
   assert.equal((await phantom('snapshot', 'demo')).code, EXIT.wrongState);
   assert.match(await ok('status', 'demo'), /stopped/);
+  const stoppedRollback = JSON.parse(
+    await ok('rollback', 'demo', `gen:${early.number}`, '--json', '--no-auto-checkpoint'),
+  ) as { autoCheckpoint?: string };
+  assert.equal(stoppedRollback.autoCheckpoint, undefined);
+  await ok('down', 'demo');
+  const off = await phantom('checkpoint', 'demo', 'off', '--description', 'stopped');
+  assert.match(off.stderr, /checkpoint 'off' of 'demo' taken \(the disk of the stopped machine\)/);
+  await ok('checkpoint', 'rename', 'demo', 'off', 'powered-off');
+  await ok('checkpoint', 'describe', 'demo', 'powered-off', '--description', 'said later');
+  assert.match(await ok('checkpoints', 'demo'), /^\* powered-off {2}\(.*, disk only\) {2}said later$/m);
+  const removed = await phantom('checkpoint', 'rm', 'demo', 'powered-off');
+  assert.match(
+    removed.stderr,
+    /checkpoint 'powered-off' of 'demo' deleted: freed the disk blocks only it held/,
+  );
+  const freed = await phantom('checkpoint', 'rm', 'demo', 'before');
+  assert.match(freed.stderr, /deleted: freed [\d.]+ (KiB|MiB) of saved memory in the disk image/);
   assert.match(await ok('logs', 'demo'), /tick \d+/);
   await ok('rm', 'demo');
 });
@@ -183,7 +220,14 @@ test('mistakes give clear messages and the documented exit codes', async () => {
     [['status', 'ghost'], EXIT.notFound, /no machine named 'ghost'/],
     [['rollback', 'idle', 'no-such-checkpoint'], EXIT.notFound, /no checkpoint 'no-such-checkpoint'/],
     [['rollback', 'idle', 'gen:3'], EXIT.disk, /no readable store/],
-    [['checkpoint', 'idle', 'while-stopped'], EXIT.wrongState, /must be running or paused/],
+    [['checkpoint', 'rm', 'idle', 'nope'], EXIT.notFound, /no checkpoint 'nope'/],
+    [
+      ['checkpoint', 'rename', 'idle', 'nope'],
+      EXIT.usage,
+      /checkpoint rename <machine> <checkpoint> <new-name>/,
+    ],
+    [['checkpoint', 'describe', 'idle', 'nope'], EXIT.usage, /needs --description/],
+    [['checkpoint', 'idle', 'a', 'b'], EXIT.usage, /too many arguments for checkpoint/],
     [['snapshot', 'idle'], EXIT.wrongState, /machine 'idle' is stopped, not running/],
     [['snapshot', 'ghost'], EXIT.notFound, /no machine named 'ghost'/],
     [['install', 'idle'], EXIT.usage, /install needs a program/],

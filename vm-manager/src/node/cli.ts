@@ -4,10 +4,11 @@
  * exit codes are stable (see EXIT and `phantom help`).
  */
 import { open, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isClosedPipe } from '@phantom/lang/node/closed-output.js';
 import { type BuildOptions, DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
-import { formatCheckpointTree } from '../common/checkpoint-tree.js';
+import { formatBytes, formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, VmError, type VmErrorCode } from '../common/errors.js';
 import { imageMachineConfig } from '../common/image-definition.js';
 import { compileForInstall, programClassName } from '../common/install-program.js';
@@ -63,9 +64,15 @@ const USAGE = `usage: phantom <command> [machine] [options]
   console <name>                               attach to the console (Ctrl-] detaches)
   logs <name> [--bytes N]                      what the console printed
   checkpoint <name> [checkpoint] [--description TEXT]
-  checkpoints <name> [--json]                  the checkpoint tree; * marks where the machine is
+                                               take a checkpoint (of a stopped machine: its disk)
+  checkpoint rm <name> <checkpoint>            delete it, and say what that freed
+  checkpoint rename <name> <checkpoint> <new-name>
+  checkpoint describe <name> <checkpoint> --description TEXT
+  checkpoints <name> [--json]                  the checkpoint tree: * marks the checkpoint the
+                                               machine came from, > where it is now
   generations <name> [--json]                  kernel generations on the store disk
   rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
+                                               the present is kept as a checkpoint first
   rm <name> [--force]                          delete the machine and its disks
   snapshot <name> [--json]                     the kernel commits a generation now
   install <name> <file.ph> [--run] [--json]    compile a program and install its classes into the
@@ -99,7 +106,8 @@ const MOST_POSITIONALS: Record<string, number> = {
   status: 1,
   console: 1,
   logs: 1,
-  checkpoint: 2,
+  // checkpoint rename <machine> <checkpoint> <new-name> is the longest form (checkpointCommand).
+  checkpoint: 4,
   checkpoints: 1,
   generations: 1,
   rollback: 2,
@@ -172,6 +180,11 @@ function progressFor(io: Io, options: Options): Progress {
   };
 }
 
+/** The newest generation on the machine's store disk (where it is now), or null when none can be read. */
+async function readNewest(machine: Machine): Promise<number | null> {
+  return (await machine.generations().catch(() => [])).at(-1)?.number ?? null;
+}
+
 /** The console log's size now: where the output of a boot about to start will begin. */
 async function consoleLogSize(machine: Machine): Promise<number> {
   return (await stat(machine.dir.consoleLog).catch(() => undefined))?.size ?? 0;
@@ -226,6 +239,12 @@ async function up(machines: Machines, name: string, options: Options, io: Io): P
   let machine: Machine;
   try {
     machine = await machines.get(name);
+    const difference = configDifference(machine, options);
+    if (difference)
+      throw new VmError(
+        'name-taken',
+        `machine '${name}' exists, ${difference}: 'phantom up ${name}' starts it as it is; 'phantom rm ${name}' first, or another name, for a new one`,
+      );
   } catch (err) {
     if (!isVmError(err, 'no-such-machine')) throw err;
     const what = buildOptions(options);
@@ -278,6 +297,93 @@ async function up(machines: Machines, name: string, options: Options, io: Io): P
   const { accelerator } = await started.status();
   const under = accelerator ? ` (${accelerator.why})` : '';
   io.err(`machine '${name}' is running${under}${silence}; console: phantom console ${name}\n`);
+}
+
+/**
+ * How the options given to `up` differ from what the existing machine was made with (said in
+ * words), or undefined when they agree: `up` never silently starts a machine other than the one
+ * asked for.
+ */
+function configDifference(machine: Machine, options: Options): string | undefined {
+  const config = machine.config;
+  const made = config.image
+    ? `made from image '${config.image}'`
+    : config.program
+      ? `made from program '${config.program}'`
+      : 'made from no image';
+  if (options.image !== undefined && options.image !== config.image) return `${made}, not '${options.image}'`;
+  if (options.program !== undefined && options.program !== (config.program ?? config.image))
+    return `${made}, not program '${options.program}'`;
+  if (options.driver !== undefined && options.driver !== config.driver)
+    return `run by ${config.driver}, not ${options.driver}`;
+  if (options.uri !== undefined && (config.driver !== 'libvirt' || options.uri !== config.uri))
+    return `on ${config.driver === 'libvirt' ? config.uri : 'QEMU here'}, not ${options.uri}`;
+  const memory = positiveInt(options.memory, '--memory');
+  if (memory !== undefined && memory !== config.memoryMiB)
+    return `with ${config.memoryMiB} MiB, not ${memory}`;
+  const same = (given: string, kept: string | undefined) =>
+    kept !== undefined && resolve(given) === resolve(kept);
+  if (options.kernel !== undefined && !same(options.kernel, config.kernelPath))
+    return `booting ${config.kernelPath ?? 'no kernel'}, not ${options.kernel}`;
+  if (options['image-file'] !== undefined && !same(options['image-file'], config.imagePath))
+    return `made from ${config.imagePath ?? 'no image file'}, not ${options['image-file']}`;
+  return undefined;
+}
+
+/**
+ * `phantom checkpoint`: take one (`checkpoint <machine> [name]`), or `rm`, `rename` or
+ * `describe` one. The forms cannot be mistaken for each other: the taking form has at most two
+ * arguments, and each other form more.
+ */
+async function checkpointCommand(machines: Machines, positionals: string[], options: Options, io: Io) {
+  const [verb, machineName, checkpoint, newName] = positionals;
+  const edit = positionals.length >= 3 && (verb === 'rm' || verb === 'rename' || verb === 'describe');
+  if (!edit) {
+    if (positionals.length > 2)
+      throw new UsageError(`too many arguments for checkpoint: ${positionals.slice(2).join(' ')}`);
+    const machine = await machines.get(needName(positionals, 'checkpoint'));
+    const name = positionals[1] ?? `cp-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const taken = await withProgress(io, options, (progress) =>
+      machine.checkpoints.create(name, options.description ?? '', progress.handle),
+    );
+    if (options.json) return json(io, taken);
+    io.err(`checkpoint '${taken.name}' of '${machine.name}' taken${taken.machineState === 'stopped' ? ' (the disk of the stopped machine)' : ''}
+`);
+    return;
+  }
+  const machine = await machines.get(machineName!);
+  const expected = verb === 'rename' ? 4 : 3;
+  if (positionals.length !== expected)
+    throw new UsageError(
+      verb === 'rename'
+        ? 'usage: phantom checkpoint rename <machine> <checkpoint> <new-name>'
+        : `usage: phantom checkpoint ${verb} <machine> <checkpoint>${verb === 'describe' ? ' --description TEXT' : ''}`,
+    );
+  if (verb === 'rm') {
+    const { freedBytes } = await machine.checkpoints.delete(checkpoint!);
+    if (options.json) return json(io, { deleted: checkpoint, freedBytes });
+    const freed =
+      freedBytes === null
+        ? 'the hypervisor no longer had it; its record is gone'
+        : freedBytes === 0
+          ? 'freed the disk blocks only it held'
+          : `freed ${formatBytes(freedBytes)} of saved memory in the disk image`;
+    io.err(`checkpoint '${checkpoint}' of '${machine.name}' deleted: ${freed}
+`);
+    return;
+  }
+  if (verb === 'rename') {
+    const renamed = await machine.checkpoints.rename(checkpoint!, newName!);
+    if (options.json) return json(io, renamed);
+    io.err(`checkpoint '${checkpoint}' of '${machine.name}' is now '${renamed.name}'
+`);
+    return;
+  }
+  if (options.description === undefined) throw new UsageError('checkpoint describe needs --description TEXT');
+  const described = await machine.checkpoints.describe(checkpoint!, options.description);
+  if (options.json) return json(io, described);
+  io.err(`checkpoint '${checkpoint}' of '${machine.name}' described
+`);
 }
 
 /** Runs `action` with this command's progress, and always ends the bar's line. */
@@ -441,22 +547,26 @@ async function run(argv: string[], io: Io): Promise<void> {
         io.out(await machine.consoleLog(positiveInt(options.bytes, '--bytes')));
         return;
       }
-      case 'checkpoint': {
-        const machine = await machines.get(needName(positionals, command));
-        const name = positionals[1] ?? `cp-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const checkpoint = await withProgress(io, options, (progress) =>
-          machine.checkpoints.create(name, options.description ?? '', progress.handle),
-        );
-        if (options.json) return json(io, checkpoint);
-        io.err(`checkpoint '${checkpoint.name}' of '${machine.name}' taken\n`);
-        return;
-      }
+      case 'checkpoint':
+        return await checkpointCommand(machines, positionals, options, io);
       case 'checkpoints': {
         const machine = await machines.get(needName(positionals, command));
-        const tree = await machine.checkpoints.list();
-        if (options.json) return json(io, tree);
-        const lines = formatCheckpointTree(tree);
-        io.out(lines.length > 0 ? `${lines.join('\n')}\n` : `machine '${machine.name}' has no checkpoints\n`);
+        const [tree, sizes, newest] = await Promise.all([
+          machine.checkpoints.list(),
+          machine.checkpoints.sizes().catch(() => undefined),
+          readNewest(machine),
+        ]);
+        const here = newest === null ? undefined : `generation ${newest}`;
+        if (options.json)
+          return json(io, {
+            ...tree,
+            here: { generation: newest },
+            ...(sizes ? { savedMemoryBytes: Object.fromEntries(sizes) } : {}),
+          });
+        const lines = formatCheckpointTree(tree, { ...(sizes ? { sizes } : {}), ...(here ? { here } : {}) });
+        io.out(
+          tree.roots.length > 0 ? `${lines.join('\n')}\n` : `machine '${machine.name}' has no checkpoints\n`,
+        );
         return;
       }
       case 'generations': {
@@ -473,23 +583,25 @@ async function run(argv: string[], io: Io): Promise<void> {
         if (!target)
           throw new UsageError('rollback needs a target: phantom rollback <name> <checkpoint|gen:N>');
         const generation = /^gen:(\d+)$/.exec(target);
+        const autoCheckpoint = options['no-auto-checkpoint'] ? 'skip' : 'take';
         if (generation) {
-          await withProgress(io, options, (progress) =>
-            machine.rollbackToGeneration(Number(generation[1]), progress.handle),
+          const rolled = await withProgress(io, options, (progress) =>
+            machine.rollbackToGeneration(Number(generation[1]), { autoCheckpoint }, progress.handle),
           );
-          io.err(`machine '${machine.name}' restarted from generation ${generation[1]}\n`);
+          if (options.json) return json(io, rolled);
+          const kept = rolled.autoCheckpoint
+            ? ` (the state before is kept as '${rolled.autoCheckpoint}')`
+            : '';
+          io.err(`machine '${machine.name}' restarted from generation ${generation[1]}${kept}\n`);
           return;
         }
         const result = await withProgress(io, options, (progress) =>
-          machine.checkpoints.revert(
-            target,
-            { autoCheckpoint: options['no-auto-checkpoint'] ? 'skip' : 'take' },
-            progress.handle,
-          ),
+          machine.checkpoints.revert(target, { autoCheckpoint }, progress.handle),
         );
         if (options.json) return json(io, result);
         const kept = result.autoCheckpoint ? ` (the state before is kept as '${result.autoCheckpoint}')` : '';
-        io.err(`machine '${machine.name}' reverted to '${result.revertedTo}'${kept}\n`);
+        const stopped = result.state === 'stopped' ? '; it was stopped then and is stopped now' : '';
+        io.err(`machine '${machine.name}' reverted to '${result.revertedTo}'${kept}${stopped}\n`);
         return;
       }
       case 'rm':

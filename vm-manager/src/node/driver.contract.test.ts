@@ -221,6 +221,38 @@ for (const { label, driver, overSsh } of VARIANTS) {
       assert.equal((await machine.status()).state, 'stopped');
     });
 
+    test('a stopped machine is checkpointed by its disk; renamed, reverted to and deleted by its tag', async () => {
+      assert.equal((await machine.status()).state, 'stopped');
+      const withMemory = (await machine.checkpoints.list()).roots[0]!.checkpoint.name;
+      const taken = await machine.checkpoints.create('off', 'while stopped');
+      assert.equal(taken.machineState, 'stopped');
+      const sizes = await machine.checkpoints.sizes();
+      assert.equal(sizes.get('off'), 0, 'a stopped machine has no memory to save');
+      assert.ok((sizes.get(withMemory) ?? 0) > 64 * 1024, `saved memory: ${sizes.get(withMemory)} bytes`);
+      const renamed = await machine.checkpoints.rename('off', 'powered-off');
+      assert.equal(renamed.tag, 'off');
+      assert.equal(
+        (await machine.checkpoints.describe('powered-off', 'said later')).description,
+        'said later',
+      );
+      await expectCode(machine.checkpoints.rename('powered-off', withMemory), 'checkpoint-taken');
+      // From a running machine: the present is kept, then the machine is stopped and its disk put back.
+      await machine.start();
+      const result = await machine.checkpoints.revert('powered-off', { autoCheckpoint: 'take' });
+      assert.equal(result.state, 'stopped');
+      assert.equal((await machine.status()).state, 'stopped');
+      assert.equal((await machine.checkpoints.get(result.autoCheckpoint!)).machineState, 'running');
+      assert.equal((await machine.checkpoints.list()).current, 'powered-off');
+      assert.deepEqual(await machine.checkpoints.delete('powered-off'), { freedBytes: 0 });
+      const autoFreed = (await machine.checkpoints.delete(result.autoCheckpoint!)).freedBytes ?? 0;
+      assert.ok(autoFreed > 64 * 1024, `deleting a running machine's checkpoint freed ${autoFreed} bytes`);
+      const { stdout } = await execFileAsync('qemu-img', ['info', '-U', '--output=json', machine.dir.disk]);
+      const tags = ((JSON.parse(stdout) as { snapshots?: { name: string }[] }).snapshots ?? []).map(
+        (s) => s.name,
+      );
+      assert.deepEqual(tags, [withMemory]);
+    });
+
     /**
      * Starts the machine, makes its guest die by sending `byte` (the tick kernel's '!' or 'P'),
      * and resolves with the crashed status and how long after the byte the machine said so.

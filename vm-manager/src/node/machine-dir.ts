@@ -42,6 +42,13 @@ export interface CheckpointRecords {
   checkpoints: Checkpoint[];
 }
 
+/** A snapshot inside the qcow2 disk, as `qemu-img info` reports it. */
+export interface DiskSnapshot {
+  tag: string;
+  /** Machine memory (CPU and RAM state) it holds; 0 for a snapshot of the disk alone. */
+  vmStateBytes: number;
+}
+
 export class MachineDir {
   constructor(
     readonly name: string,
@@ -97,6 +104,15 @@ export class MachineDir {
     if (longest > MAX_SOCKET_PATH_BYTES)
       return `the state dir path is too long for unix sockets (${longest} > ${MAX_SOCKET_PATH_BYTES} bytes): set PHANTOM_STATE_DIR to a shorter path`;
     return undefined;
+  }
+
+  /**
+   * What tells this machine from another made under the same name since (its config file's inode
+   * and birth), or undefined when there is no machine here.
+   */
+  async identity(): Promise<string | undefined> {
+    const found = await stat(this.configFile, { bigint: true }).catch(() => undefined);
+    return found?.isFile() ? `${found.ino}:${found.birthtimeNs}` : undefined;
   }
 
   async exists(): Promise<boolean> {
@@ -199,6 +215,30 @@ export class MachineDir {
         ]
       : ['create', '-q', '-f', 'qcow2', this.disk, `${config.diskMiB}M`];
     await runQemuImg(args);
+  }
+
+  /** The snapshots inside the disk; `-U` reads without the image lock a running QEMU holds. */
+  async diskSnapshots(): Promise<DiskSnapshot[]> {
+    const text = await runQemuImg(['info', '-U', '--output=json', this.disk]);
+    const info = JSON.parse(text) as { snapshots?: { name: string; 'vm-state-size'?: number }[] };
+    return (info.snapshots ?? []).map((s) => ({ tag: s.name, vmStateBytes: s['vm-state-size'] ?? 0 }));
+  }
+
+  /**
+   * Snapshots of the disk alone, made, applied and deleted by qemu-img while no hypervisor has
+   * it open (qemu-img refuses while one holds its lock): the checkpoints of a stopped machine,
+   * the same for both drivers since both keep the store in this one qcow2 file.
+   */
+  async createDiskSnapshot(tag: string): Promise<void> {
+    await runQemuImg(['snapshot', '-c', tag, this.disk]);
+  }
+
+  async applyDiskSnapshot(tag: string): Promise<void> {
+    await runQemuImg(['snapshot', '-a', tag, this.disk]);
+  }
+
+  async deleteDiskSnapshot(tag: string): Promise<void> {
+    await runQemuImg(['snapshot', '-d', tag, this.disk]);
   }
 
   /**

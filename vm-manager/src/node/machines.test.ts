@@ -222,3 +222,61 @@ test('the Phantom kernel halting at boot (a store it cannot mount) is crashed wi
   assert.match(status.reason ?? '', /console: .*"boot: cannot continue" "halted"/);
   assert.equal(status.accelerator, undefined, 'a crashed machine runs under nothing');
 });
+
+test('what another process does to machines is reported here while the folder is watched', async () => {
+  const watching = state.machines.watch();
+  await watching.ready;
+  const other = new Machines({ root: join(state.root, 'machines') });
+  /**
+   * Resolves with the first value `event` fires that `wanted` accepts, or rejects after 60 s: the
+   * deadline covers the other process's action too (a power cut waits for QEMU to exit), which a
+   * loaded host can make slow; a change reported at all is reported within a poll.
+   */
+  const next = <T>(
+    event: (listener: (value: T) => void) => { dispose(): void },
+    wanted: (value: T) => boolean,
+  ) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not reported within 60 s: ${wanted}`)), 60_000);
+      const subscription = event((value) => {
+        if (!wanted(value)) return;
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(value);
+      });
+    });
+  try {
+    const made = next(state.machines.onDidChangeMachines, (names) => names.includes('elsewhere'));
+    const elsewhere = await other.create('elsewhere', { kernelPath });
+    await made;
+    const here = await state.machines.get('elsewhere');
+    assert.equal((await here.status()).state, 'stopped');
+    // A start made elsewhere is a state change here (it was once reported as nothing at all).
+    const running = next(
+      state.machines.onDidChangeState,
+      (c) => c.name === 'elsewhere' && c.state === 'running',
+    );
+    await elsewhere.start();
+    await running;
+    const checkpointed = next(state.machines.onDidChangeCheckpoints, (name) => name === 'elsewhere');
+    await elsewhere.checkpoints.create('over-there');
+    await checkpointed;
+    assert.equal((await here.checkpoints.list()).current, 'over-there');
+    const stopped = next(
+      state.machines.onDidChangeState,
+      (c) => c.name === 'elsewhere' && c.state === 'stopped',
+    );
+    await elsewhere.powerOff();
+    await stopped;
+    const removed = next(state.machines.onDidChangeMachines, (names) => !names.includes('elsewhere'));
+    await other.remove('elsewhere');
+    await removed;
+    await rejectsWith(state.machines.get('elsewhere'), 'no-such-machine');
+    // Made anew under the same name by the other process: this one opens the new machine.
+    await other.create('elsewhere', { kernelPath, memoryMiB: 96 });
+    assert.equal((await state.machines.get('elsewhere')).config.memoryMiB, 96);
+  } finally {
+    other.dispose();
+    watching.dispose();
+  }
+});

@@ -7,7 +7,7 @@
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Emitter, type Event } from '@phantom/inspector/common/events.js';
+import { type Disposable, Emitter, type Event } from '@phantom/inspector/common/events.js';
 import {
   type AcceleratorUsed,
   type ConsoleAttachment,
@@ -19,6 +19,8 @@ import {
   type MachineStateChange,
   type MachineStatus,
   machineConfigSchema,
+  type RevertOptions,
+  type RollbackResult,
   type StartResult,
 } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
@@ -35,6 +37,7 @@ import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
 import { machinesDir } from './state-dir.js';
+import { StateFolderWatcher } from './state-watch.js';
 
 /** How long a clean stop may take before the plug is pulled. */
 export const STOP_TIMEOUT_MS = 30_000;
@@ -59,6 +62,11 @@ export class Machine {
   private queue: Promise<unknown> = Promise.resolve();
   private watchTimer: NodeJS.Timeout | undefined;
   private watchCheckPending = false;
+  /**
+   * The state this process last reported, or first saw. Changes are reported against it, so a
+   * change another process made (and wrote to the state file) is reported here too.
+   */
+  private reported: MachineState | undefined;
   private debugChannel: MachineChannel | undefined;
   readonly checkpoints: Checkpoints;
 
@@ -90,10 +98,8 @@ export class Machine {
     this.checkpoints = new Checkpoints({
       dir,
       driver: this.driver,
-      runningState: async () => {
-        const { state } = await this.status();
-        return state === 'running' || state === 'paused' ? state : 'inactive';
-      },
+      machineState: async () => (await this.status()).state,
+      stop: () => this.stop(),
       consoleTail: (bytes) => this.hub.tail(bytes),
       markConsole: (event) => this.hub.mark(event),
       currentGeneration: async () => {
@@ -234,18 +240,35 @@ export class Machine {
 
   /**
    * Kernel-generation rollback: restarts the machine from generation `generation`. The kernel
-   * records the new generations' parent, so the abandoned branch stays on the timeline.
+   * records the new generations' parent, so the abandoned branch stays on the timeline. First the
+   * present is kept as a checkpoint (unless skipped: a stopped machine's is its disk alone), and
+   * afterwards "you are here" moves to the checkpoint the restarted machine descends from — the
+   * same for the CLI and the studio.
    */
-  async rollbackToGeneration(generation: number, onProgress?: OnMachineProgress): Promise<void> {
+  async rollbackToGeneration(
+    generation: number,
+    options: RevertOptions = { autoCheckpoint: 'take' },
+    onProgress?: OnMachineProgress,
+  ): Promise<RollbackResult> {
     const known = (await this.generations()).map((g) => g.number);
     if (!known.includes(generation))
       throw new VmError(
         'no-such-checkpoint',
         `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
       );
-    await progressStep('stop', 0, 30, onProgress, () => this.stop());
+    const result: RollbackResult = { generation };
+    let from = 0;
+    if (options.autoCheckpoint === 'take') {
+      result.autoCheckpoint = await progressStep('auto-checkpoint', 0, 40, onProgress, () =>
+        this.checkpoints.keepPresent(`state before rolling back to generation ${generation}`),
+      );
+      from = 40;
+    }
+    await progressStep('stop', from, from + (100 - from) * 0.3, onProgress, () => this.stop());
     await this.hub.mark(`rolled back to generation ${generation}`);
-    await progressStep('start', 30, 100, onProgress, () => this.start({ generation }));
+    await progressStep('start', from + (100 - from) * 0.3, 100, onProgress, () => this.start({ generation }));
+    await this.checkpoints.restartedAt(generation);
+    return result;
   }
 
   /** The kernel generations on the store disk, oldest first. */
@@ -316,6 +339,7 @@ export class Machine {
       else if (isVmError(err, 'hypervisor-failed') || isVmError(err, 'timeout')) {
         // An unreachable hypervisor (libvirtd down, a remote host away) says nothing about the
         // machine: report what was recorded, and why it could not be checked.
+        this.report(recorded.state, recorded.reason);
         return this.statusOf({ ...recorded, reason: `cannot reach the hypervisor: ${err.message}` });
       } else throw err;
     }
@@ -323,6 +347,7 @@ export class Machine {
     let current = recorded;
     if (next && (next.state !== recorded.state || next.reason !== recorded.reason))
       current = await this.enter(next.state, next.reason);
+    else this.report(current.state, current.reason);
     // Said first, cleaned up after: a dead guest's hypervisor can take a while to go.
     await next?.afterwards?.();
     return this.statusOf(current);
@@ -397,14 +422,16 @@ export class Machine {
       ...(keptAccelerator ? { accelerator: keptAccelerator } : {}),
     };
     await this.dir.writeState(next);
-    if (previous.state !== state)
-      this.onDidChangeStateEmitter.fire({
-        name: this.name,
-        previous: previous.state,
-        state,
-        ...(reason ? { reason } : {}),
-      });
+    this.report(state, reason, previous.state);
     return next;
+  }
+
+  /** Fires a state change when `state` differs from the last reported (or, first, the recorded). */
+  private report(state: MachineState, reason?: string, recorded?: MachineState): void {
+    const previous = this.reported ?? recorded;
+    this.reported = state;
+    if (previous === undefined || previous === state) return;
+    this.onDidChangeStateEmitter.fire({ name: this.name, previous, state, ...(reason ? { reason } : {}) });
   }
 
   private serialize<T>(action: () => Promise<T>): Promise<T> {
@@ -421,12 +448,61 @@ export interface MachinesOptions {
 
 export class Machines {
   private readonly root: string;
-  private readonly open = new Map<string, Machine>();
+  /** Open machines by name, each with the identity of the folder it was opened from. */
+  private readonly open = new Map<string, { machine: Machine; identity: string }>();
   private readonly onDidChangeStateEmitter = new Emitter<MachineStateChange>();
+  /** State changes of the machines this process has opened, whoever made them. */
   readonly onDidChangeState = this.onDidChangeStateEmitter.event;
+  private readonly onDidChangeMachinesEmitter = new Emitter<string[]>();
+  /** While watched: machines were made or removed (by any process); the names there are now. */
+  readonly onDidChangeMachines = this.onDidChangeMachinesEmitter.event;
+  private readonly onDidChangeCheckpointsEmitter = new Emitter<string>();
+  /** While watched: a machine's checkpoint records were written (by any process); its name. */
+  readonly onDidChangeCheckpoints = this.onDidChangeCheckpointsEmitter.event;
+  private watcher: StateFolderWatcher | undefined;
+  private watchers = 0;
 
   constructor(options: MachinesOptions = {}) {
     this.root = options.root ?? machinesDir();
+  }
+
+  /**
+   * Watches the machines folder (state-watch.ts) until the returned disposable is disposed: what
+   * any process changes is reported at once — machines made or removed, a state file rewritten
+   * (the machine's state is read again, and onDidChangeState fires), checkpoint records written.
+   */
+  watch(): Disposable & { ready: Promise<void> } {
+    this.watcher ??= new StateFolderWatcher(this.root, {
+      machines: (names) => {
+        for (const [name, { machine }] of this.open)
+          if (!names.includes(name)) {
+            machine.dispose();
+            this.open.delete(name);
+          }
+        this.onDidChangeMachinesEmitter.fire(names);
+      },
+      file: (name, file) => {
+        if (file === 'checkpoints') this.onDidChangeCheckpointsEmitter.fire(name);
+        else if (file === 'state')
+          void this.get(name)
+            .then((machine) => machine.status())
+            .catch(() => undefined);
+      },
+    });
+    this.watchers++;
+    const watcher = this.watcher;
+    let disposed = false;
+    return {
+      ready: watcher.ready,
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        if (--this.watchers === 0) {
+          watcher.dispose();
+          this.watcher = undefined;
+        }
+      },
+    };
   }
 
   async list(): Promise<MachineStatus[]> {
@@ -480,16 +556,26 @@ export class Machines {
     return this.get(name);
   }
 
+  /**
+   * The machine called `name`. An open one is checked against its folder first: a machine that
+   * another process removed is gone here too, and one it made anew under the name is opened anew.
+   */
   async get(name: string): Promise<Machine> {
     const problem = machineNameProblem(name);
     if (problem) throw new VmError('bad-input', problem);
-    const cached = this.open.get(name);
-    if (cached) return cached;
     const dir = new MachineDir(name, join(this.root, name));
-    if (!(await dir.exists())) throw new VmError('no-such-machine', `there is no machine named '${name}'`);
-    const machine = new Machine(dir, await dir.readConfig());
+    const identity = await dir.identity();
+    const cached = this.open.get(name);
+    if (cached && cached.identity === identity) return cached.machine;
+    if (cached) this.close(name);
+    if (identity === undefined) throw new VmError('no-such-machine', `there is no machine named '${name}'`);
+    const config = await dir.readConfig();
+    // Another call may have opened it while the config was read.
+    const raced = this.open.get(name);
+    if (raced?.identity === identity) return raced.machine;
+    const machine = new Machine(dir, config);
     machine.onDidChangeState((change) => this.onDidChangeStateEmitter.fire(change));
-    this.open.set(name, machine);
+    this.open.set(name, { machine, identity });
     return machine;
   }
 
@@ -499,9 +585,18 @@ export class Machines {
     this.open.delete(name);
   }
 
+  private close(name: string): void {
+    this.open.get(name)?.machine.dispose();
+    this.open.delete(name);
+  }
+
   dispose(): void {
-    for (const machine of this.open.values()) machine.dispose();
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    for (const { machine } of this.open.values()) machine.dispose();
     this.open.clear();
     this.onDidChangeStateEmitter.dispose();
+    this.onDidChangeMachinesEmitter.dispose();
+    this.onDidChangeCheckpointsEmitter.dispose();
   }
 }

@@ -14,7 +14,7 @@ import { chooseAccelerator } from './accelerator.js';
 import { readTail } from './console-hub.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
 import { kernelCommandLine } from './kernel-command-line.js';
-import { type MachineDir, runQemuImg } from './machine-dir.js';
+import type { MachineDir } from './machine-dir.js';
 import { isProcessAlive, pollUntil } from './process-watch.js';
 import { QMP_DEFAULT_TIMEOUT_MS, QmpClient } from './qmp-client.js';
 import { connectSocketConsole } from './socket-console.js';
@@ -289,15 +289,12 @@ export class QemuDriver implements Driver {
         ),
       );
     } else {
-      await runQemuImg(['snapshot', '-d', tag, this.dir.disk]);
+      await this.dir.deleteDiskSnapshot(tag);
     }
   }
 
   async listSnapshots(): Promise<string[]> {
-    // `-U` reads without taking the image lock a running QEMU holds.
-    const text = await runQemuImg(['info', '-U', '--output=json', this.dir.disk]);
-    const info = JSON.parse(text) as { snapshots?: { name: string }[] };
-    return (info.snapshots ?? []).map((s) => s.name);
+    return (await this.dir.diskSnapshots()).map((s) => s.tag);
   }
 
   openConsole(): Promise<ConsoleSource> {
