@@ -178,6 +178,7 @@ void debug_channel_init(void) {
   snapshot_debug_hooks(&hooks);
   debug_agent_init(&port, &hooks);
   vm_set_safe_point_hook(safe_point); /* snapshots step there too, channel or not */
+  vm_set_thread_end_hook(debug_agent_notify_thread_end);
   if (!serial_present(COM2)) {
     kprintf("debug: no serial port 2; the debug channel is off\n");
     return;

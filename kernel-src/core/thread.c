@@ -17,7 +17,6 @@
  * Also here: vm_start (validate the space, cache the internal classes) and the run loops of vm.h,
  * which tell the debug channel when a thread ends (EV_THREAD_END).
  */
-#include "debug_agent.h"
 #include "gc.h"
 #include "interp.h"
 #include "klib.h"
@@ -28,6 +27,7 @@ static word_t current_thread;
 static uint64_t clock_synced_uptime; /**< ph_uptime_ms when ROOT_CLOCK was last advanced */
 static uint64_t instructions;
 static void (*safe_point_hook)(void);
+static void (*thread_end_hook)(uint32_t thread_addr, uint32_t id, uint8_t state);
 
 /** Longest idle between two safe points while every thread sleeps: snapshots and the debug channel go on meanwhile. */
 #define SAFE_POINT_IDLE_MS 10
@@ -49,6 +49,10 @@ int32_t clock_now(void) {
 static int32_t time_diff(int32_t a, int32_t b) { return word_to_int(int_to_word(a) - int_to_word(b)); }
 
 void vm_set_safe_point_hook(void (*hook)(void)) { safe_point_hook = hook; }
+
+void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state)) {
+  thread_end_hook = hook;
+}
 
 const char *vm_try_start(uint32_t mapped_bytes) {
   const char *err = space_validate(mapped_bytes);
@@ -222,10 +226,8 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
     uint64_t before = instructions;
     enum turn_end end = interp_run(t, budget, &instructions);
     ph_ran_instructions((uint32_t)(instructions - before));
-    if (end == TURN_ENDED) {
-      debug_agent_notify_thread_end(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0),
-                                    (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
-    }
+    if (end == TURN_ENDED && thread_end_hook)
+      thread_end_hook(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0), (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
     current_thread = 0;
     if (end == TURN_SLICE && budget < TIME_SLICE) continue; /* cut short by the limit: ROOT_CURRENT stays */
     word_t after = next_thread(t);

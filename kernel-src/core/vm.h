@@ -38,6 +38,10 @@ enum vm_stop vm_run_for(const struct vm_limits *limits);
 /** Called at every safe point between two turns (every frame's pc/sp written back): snapshots go here. */
 void vm_set_safe_point_hook(void (*hook)(void));
 
+/** Called when a thread's turn ends its run (done or failed), with its address, id and final state: the
+ * debug agent's THREAD_END event goes here. */
+void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state));
+
 /** Bytecodes executed since vm_start; at a safe point, whether a thread ran since the last one. */
 uint64_t vm_instructions(void);
 

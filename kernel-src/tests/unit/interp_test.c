@@ -110,6 +110,39 @@ TEST(interp_uncaught_error_reports_and_ends_only_its_thread) {
   CHECK_EQ(obj_slots(t1)[THREAD_FRAME], 0);
 }
 
+static struct {
+  uint32_t count, addr[4], id[4];
+  uint8_t state[4];
+} ended;
+
+static void record_thread_end(uint32_t thread_addr, uint32_t id, uint8_t state) {
+  if (ended.count < 4) {
+    ended.addr[ended.count] = thread_addr;
+    ended.id[ended.count] = id;
+    ended.state[ended.count] = state;
+  }
+  ended.count++;
+}
+
+TEST(interp_thread_end_hook_hears_every_end_once_with_its_state) {
+  fixture_space(MIB);
+  memset(&ended, 0, sizeof ended);
+  vm_set_thread_end_hook(record_thread_end);
+  word_t main = fixture_class("Main", 0, 0, 0);
+  const uint8_t bad[] = {OP_PUSH_INT, I32(1), OP_PUSH_INT, I32(0), OP_DIV, OP_RET_VOID};
+  word_t t1 = fixture_thread(vm_fixture_static(main, "run", bad, LEN(bad), 0, 2, 0, 0), 0);
+  const uint8_t good[] = {OP_RET_VOID};
+  word_t t2 = fixture_thread(vm_fixture_static(main, "other", good, LEN(good), 0, 1, 0, 0), 0);
+  vm_fixture_run(0, -1, 0);
+  vm_set_thread_end_hook(0);
+  CHECK_EQ(ended.count, 2);
+  CHECK_EQ(ended.addr[0], obj_addr(t1));
+  CHECK_EQ(ended.id[0], (uint32_t)word_to_int(obj_slots(t1)[THREAD_ID]));
+  CHECK_EQ(ended.state[0], TS_FAILED);
+  CHECK_EQ(ended.addr[1], obj_addr(t2));
+  CHECK_EQ(ended.state[1], TS_DONE);
+}
+
 TEST(interp_handler_catches_in_caller) {
   fixture_space(MIB);
   word_t main = fixture_class("Main", 0, 0, 0);
