@@ -170,6 +170,12 @@ typedef int (*pager_read_fn)(uint32_t page, void *frame);
 void pager_init(uint32_t space_size, pager_read_fn read_page);
 /** Handles a page fault at addr if it is in the object space; false when it is not ours. */
 bool pager_fault(uint32_t addr, uint32_t error_code);
+/**
+ * Forgets every page of the space (unmapped, frames freed, nothing dirty): the next access reads
+ * it from the store again. For the mount, after it rejected a generation it had paged in. Not
+ * during a freeze.
+ */
+void pager_discard(void);
 struct pager_stats {
   uint32_t pages;          /* pages in the space */
   uint32_t resident;       /* pages with a frame of their own */
@@ -196,7 +202,11 @@ const void *pager_frozen_page(uint32_t i, uint32_t *page);
 void pager_release_frozen(void);
 
 /* ── space.c ── */
-/** Mounts the store named by store= and maps the object space: its size, or 0 (with a console line) if it cannot. */
+/**
+ * Mounts the store named by store= at the newest generation (or gen=N) whose checksums verify and
+ * whose object space is sound, pages the space in from it and starts the VM on it (vm_try_start
+ * is the mount's contents check): the space's size, or 0 (with a console line) if it cannot.
+ */
 uint32_t space_boot(const struct kernel_options *options);
 
 struct store;

@@ -12,7 +12,7 @@
  * deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
  * subtraction.
  *
- * Also here: vm_start (validate the space, cache the internal classes) and the run loops of vm.h,
+ * Also here: vm_try_start (validate the space, cache the internal classes) and the run loops of vm.h,
  * which tell the debug channel when a thread ends (EV_THREAD_END).
  */
 #include "debug_agent.h"
@@ -48,8 +48,9 @@ static int32_t time_diff(int32_t a, int32_t b) { return word_to_int(int_to_word(
 
 void vm_set_safe_point_hook(void (*hook)(void)) { safe_point_hook = hook; }
 
-const char *vm_try_start(uint32_t mapped_bytes) {
-  const char *err = space_validate(mapped_bytes);
+const char *vm_try_start(uint32_t space_bytes) {
+  const char *err = space_validate(space_bytes);
+  if (!err && *space_field(SH_SIZE) != space_bytes) err = "SH_SIZE is not the size of the space";
   if (err) return err;
   word_t classes = root_slots()[ROOT_CLASSES];
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) vm_class[cid] = obj_slots(classes)[cid];
@@ -58,11 +59,6 @@ const char *vm_try_start(uint32_t mapped_bytes) {
   current_thread = 0;
   instructions = 0;
   return 0;
-}
-
-void vm_start(uint32_t mapped_bytes) {
-  const char *err = vm_try_start(mapped_bytes);
-  if (err) ph_panic("object space rejected: %s", err);
 }
 
 /** The first thread of the list, for walking it; 0 when the list does not start with a thread. */

@@ -1,0 +1,280 @@
+// store-forge.mjs — a store disk held in memory and changed the ways a bad disk or a forger
+// would (lang/docs/store-format.md): any field of any block, with every checksum above it
+// recomputed (seal*) or left as it was; blocks swapped; the disk cut short; a generation appended
+// as a kernel commit writes one. The boot tests and the store differential (store-agree.mjs) use
+// it to make stores the kernel, phstore and lang's reader must agree on. It reads blocks without
+// judging them: deciding what is valid is the readers' job, not this file's.
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as S from '@phantom/lang/common/spec/generated.js';
+import { blockCrc } from '@phantom/lang/common/store/blocks.js';
+import { crc32c } from '@phantom/lang/common/store/crc32c.js';
+
+const BLOCK = S.BLOCK_SIZE;
+const IXE_BYTES = 16;
+const GME_BYTES = 8;
+const PME_BYTES = 8;
+
+export class StoreDisk {
+  /** @param {Uint8Array} bytes the whole disk (its length need not be whole blocks: a cut disk) */
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+
+  static read(path) {
+    return new StoreDisk(new Uint8Array(readFileSync(path)));
+  }
+
+  write(path) {
+    writeFileSync(path, this.bytes);
+  }
+
+  clone() {
+    return new StoreDisk(this.bytes.slice());
+  }
+
+  /** Whole blocks on the disk. */
+  get blockCount() {
+    return Math.floor(this.bytes.length / BLOCK);
+  }
+
+  /** Block n as a live view (writes change the disk); zeros (a copy) past the end. */
+  block(n) {
+    if (n < 0 || n >= this.blockCount) return new Uint8Array(BLOCK);
+    return this.bytes.subarray(n * BLOCK, (n + 1) * BLOCK);
+  }
+
+  u32(block, offset) {
+    if (block >= this.blockCount) return 0;
+    return new DataView(this.bytes.buffer, this.bytes.byteOffset + block * BLOCK, BLOCK).getUint32(offset, true);
+  }
+
+  set32(block, offset, value) {
+    if (block >= this.blockCount) return;
+    new DataView(this.bytes.buffer, this.bytes.byteOffset + block * BLOCK, BLOCK).setUint32(offset, value >>> 0, true);
+  }
+
+  /** Copies `bytes` (one block) into block n. */
+  put(n, bytes) {
+    if (n < this.blockCount) this.block(n).set(bytes);
+  }
+
+  // ── what the blocks say (raw fields, nothing checked but what picking the slot needs) ──
+
+  /** The sequence of a superblock slot whose magic, version, CRC and parity are right, else undefined. */
+  slotSequence(slot) {
+    const b = this.block(slot);
+    if (this.u32(slot, S.SB_MAGIC_F) !== S.SB_MAGIC || this.u32(slot, S.SB_VERSION) !== S.FORMAT_VERSION) return undefined;
+    if (blockCrc(b, S.SB_CRC) !== this.u32(slot, S.SB_CRC)) return undefined;
+    const sequence = this.u32(slot, S.SB_SEQ_HI) * 2 ** 32 + this.u32(slot, S.SB_SEQ_LO);
+    return sequence % 2 === slot ? sequence : undefined;
+  }
+
+  /** The slot of the newest superblock that verifies (A when none does). */
+  currentSlot() {
+    const a = this.slotSequence(S.SB_BLOCK_A);
+    const b = this.slotSequence(S.SB_BLOCK_B);
+    return b !== undefined && (a === undefined || b > a) ? S.SB_BLOCK_B : S.SB_BLOCK_A;
+  }
+
+  superblock(slot = this.currentSlot()) {
+    return {
+      slot,
+      sequence: this.u32(slot, S.SB_SEQ_HI) * 2 ** 32 + this.u32(slot, S.SB_SEQ_LO),
+      blockCount: this.u32(slot, S.SB_BLOCK_COUNT),
+      spaceSize: this.u32(slot, S.SB_SPACE_SIZE),
+      indexBlock: this.u32(slot, S.SB_INDEX_BLOCK),
+      newest: this.u32(slot, S.SB_NEWEST_GEN),
+    };
+  }
+
+  /** The entries of a slot's index, in the index's order, with the offset each sits at. */
+  entries(slot = this.currentSlot()) {
+    const ix = this.superblock(slot).indexBlock;
+    const count = Math.min(this.u32(ix, S.IX_COUNT), S.IX_MAX_ENTRIES);
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      const at = S.IX_ENTRIES + i * IXE_BYTES;
+      out.push({
+        position: i,
+        at,
+        generation: this.u32(ix, at + S.IXE_GEN),
+        recordBlock: this.u32(ix, at + S.IXE_RECORD),
+        recordCrc: this.u32(ix, at + S.IXE_RECORD_CRC),
+        parent: this.u32(ix, at + S.IXE_PARENT),
+      });
+    }
+    return out;
+  }
+
+  /** The entry of generation `number` in a slot's index (the first such). */
+  entry(number, slot = this.currentSlot()) {
+    return this.entries(slot).find((e) => e.generation === number);
+  }
+
+  /** Map block j of a record: where it is and the CRC the record gives it. */
+  mapRef(recordBlock, j) {
+    return {
+      block: this.u32(recordBlock, S.GEN_MAP + j * GME_BYTES + S.GME_BLOCK),
+      crc: this.u32(recordBlock, S.GEN_MAP + j * GME_BYTES + S.GME_CRC),
+    };
+  }
+
+  mapBlockCount(recordBlock) {
+    return Math.min(this.u32(recordBlock, S.GEN_MAP_BLOCKS), S.GEN_MAX_MAP_BLOCKS);
+  }
+
+  /** Page-map entry k of a map block. */
+  pageRef(mapBlock, k) {
+    return { block: this.u32(mapBlock, k * PME_BYTES + S.PME_BLOCK), crc: this.u32(mapBlock, k * PME_BYTES + S.PME_CRC) };
+  }
+
+  /** Where page `page` of the generation a record describes is stored (block 0: a zero page). */
+  pageOf(recordBlock, page) {
+    const map = this.mapRef(recordBlock, Math.floor(page / S.PME_PER_BLOCK)).block;
+    return { map, ...this.pageRef(map, page % S.PME_PER_BLOCK) };
+  }
+
+  /** The object space of the generation a record describes, as its map entries say (unchecked). */
+  space(recordBlock) {
+    const size = this.u32(recordBlock, S.GEN_SPACE_SIZE);
+    const space = new Uint8Array(size);
+    for (let page = 0; page < size / BLOCK; page++) {
+      const { block } = this.pageOf(recordBlock, page);
+      if (block !== S.ZERO_BLOCK) space.set(this.block(block), page * BLOCK);
+    }
+    return space;
+  }
+
+  // ── resealing: a block's checksum recomputed, and every checksum above it ──
+
+  sealSuperblock(slot) {
+    this.set32(slot, S.SB_CRC, blockCrc(this.block(slot), S.SB_CRC));
+  }
+
+  /** The slot's index block resealed, and its superblock's SB_INDEX_CRC with it. */
+  sealIndex(slot = this.currentSlot()) {
+    const ix = this.superblock(slot).indexBlock;
+    const crc = blockCrc(this.block(ix), S.IX_CRC);
+    this.set32(ix, S.IX_CRC, crc);
+    this.set32(slot, S.SB_INDEX_CRC, crc);
+    this.sealSuperblock(slot);
+  }
+
+  /** A record resealed, and the index entry at `position` that names it. */
+  sealRecord(position, slot = this.currentSlot()) {
+    const entry = this.entries(slot)[position];
+    const crc = blockCrc(this.block(entry.recordBlock), S.GEN_CRC);
+    this.set32(entry.recordBlock, S.GEN_CRC, crc);
+    this.set32(this.superblock(slot).indexBlock, entry.at + S.IXE_RECORD_CRC, crc);
+    this.sealIndex(slot);
+  }
+
+  /** Map block j of the record the entry at `position` names: its CRC into the record, then up. */
+  sealMap(position, j, slot = this.currentSlot()) {
+    const entry = this.entries(slot)[position];
+    const { block } = this.mapRef(entry.recordBlock, j);
+    this.set32(entry.recordBlock, S.GEN_MAP + j * GME_BYTES + S.GME_CRC, crc32c(this.block(block)));
+    this.sealRecord(position, slot);
+  }
+
+  /** A page of the generation the entry at `position` names: its CRC into its map entry, then up. */
+  sealPage(position, page, slot = this.currentSlot()) {
+    const entry = this.entries(slot)[position];
+    const { map, block } = this.pageOf(entry.recordBlock, page);
+    const k = page % S.PME_PER_BLOCK;
+    const crc = block === S.ZERO_BLOCK ? crc32c(new Uint8Array(BLOCK)) : crc32c(this.block(block));
+    this.set32(map, k * PME_BYTES + S.PME_CRC, crc);
+    this.sealMap(position, Math.floor(page / S.PME_PER_BLOCK), slot);
+  }
+
+  // ── a generation appended as a kernel commit writes one ──
+
+  /** One past the last block that holds anything: nothing live is ever there. */
+  firstUnusedBlock() {
+    for (let b = this.blockCount - 1; b >= 2; b--) if (this.block(b).some((x) => x !== 0)) return b + 1;
+    return 2;
+  }
+
+  /**
+   * Commits a generation on top of `parent` with `pages` (page number → 4096 bytes) changed, the
+   * way store_commit lays one out (new pages, a new map block per touched range, the record, an
+   * index of every entry plus the new one, the other superblock slot), without retention. Its
+   * blocks come after every block in use. Returns the new generation's number.
+   */
+  appendGeneration(parent, pages, { wallSeconds = Math.floor(Date.now() / 1000) } = {}) {
+    const slot = this.currentSlot();
+    const sb = this.superblock(slot);
+    const entries = this.entries(slot);
+    const from = entries.find((e) => e.generation === parent);
+    if (!from) throw new Error(`generation ${parent} is not in the index`);
+    const number = Math.max(sb.newest, ...entries.map((e) => e.generation)) + 1;
+    let next = this.firstUnusedBlock();
+    const take = () => {
+      if (next >= sb.blockCount || next >= this.blockCount) throw new Error('the disk is full');
+      return next++;
+    };
+    const record = this.block(from.recordBlock).slice();
+    const ranges = new Map();
+    for (const [page, bytes] of pages) {
+      const j = Math.floor(page / S.PME_PER_BLOCK);
+      if (!ranges.has(j)) ranges.set(j, this.block(this.mapRef(from.recordBlock, j).block).slice());
+      const map = ranges.get(j);
+      const dv = new DataView(map.buffer);
+      const k = (page % S.PME_PER_BLOCK) * PME_BYTES;
+      if (bytes.every((x) => x === 0)) {
+        dv.setUint32(k + S.PME_BLOCK, S.ZERO_BLOCK, true);
+        dv.setUint32(k + S.PME_CRC, crc32c(new Uint8Array(BLOCK)), true);
+      } else {
+        const b = take();
+        this.put(b, bytes);
+        dv.setUint32(k + S.PME_BLOCK, b, true);
+        dv.setUint32(k + S.PME_CRC, crc32c(bytes), true);
+      }
+    }
+    const rv = new DataView(record.buffer);
+    for (const [j, map] of ranges) {
+      const b = take();
+      this.put(b, map);
+      rv.setUint32(S.GEN_MAP + j * GME_BYTES + S.GME_BLOCK, b, true);
+      rv.setUint32(S.GEN_MAP + j * GME_BYTES + S.GME_CRC, crc32c(map), true);
+    }
+    rv.setUint32(S.GEN_NUMBER, number, true);
+    rv.setUint32(S.GEN_PARENT, parent, true);
+    rv.setUint32(S.GEN_WALL_LO, wallSeconds % 2 ** 32, true);
+    rv.setUint32(S.GEN_WALL_HI, Math.floor(wallSeconds / 2 ** 32), true);
+    rv.setUint32(S.GEN_PAGES_WRITTEN, pages.size, true);
+    rv.setUint32(S.GEN_CRC, blockCrc(record, S.GEN_CRC), true);
+    const recordBlock = take();
+    this.put(recordBlock, record);
+
+    const index = new Uint8Array(BLOCK);
+    const iv = new DataView(index.buffer);
+    iv.setUint32(S.IX_MAGIC_F, S.IX_MAGIC, true);
+    iv.setUint32(S.IX_VERSION, S.FORMAT_VERSION, true);
+    const listed = [...entries, { generation: number, recordBlock, recordCrc: rv.getUint32(S.GEN_CRC, true), parent }];
+    iv.setUint32(S.IX_COUNT, listed.length, true);
+    listed.forEach((e, i) => {
+      const at = S.IX_ENTRIES + i * IXE_BYTES;
+      iv.setUint32(at + S.IXE_GEN, e.generation, true);
+      iv.setUint32(at + S.IXE_RECORD, e.recordBlock, true);
+      iv.setUint32(at + S.IXE_RECORD_CRC, e.recordCrc, true);
+      iv.setUint32(at + S.IXE_PARENT, e.parent, true);
+    });
+    iv.setUint32(S.IX_CRC, blockCrc(index, S.IX_CRC), true);
+    const indexBlock = take();
+    this.put(indexBlock, index);
+
+    const other = slot === S.SB_BLOCK_A ? S.SB_BLOCK_B : S.SB_BLOCK_A;
+    const superblock = this.block(slot).slice();
+    const sv = new DataView(superblock.buffer);
+    const sequence = sb.sequence + 1;
+    sv.setUint32(S.SB_SEQ_LO, sequence % 2 ** 32, true);
+    sv.setUint32(S.SB_SEQ_HI, Math.floor(sequence / 2 ** 32), true);
+    sv.setUint32(S.SB_INDEX_BLOCK, indexBlock, true);
+    sv.setUint32(S.SB_INDEX_CRC, iv.getUint32(S.IX_CRC, true), true);
+    sv.setUint32(S.SB_NEWEST_GEN, number, true);
+    sv.setUint32(S.SB_CRC, blockCrc(superblock, S.SB_CRC), true);
+    this.put(other, superblock);
+    return number;
+  }
+}
