@@ -81,7 +81,13 @@ void panic_backtrace(uint32_t eip, uint32_t ebp);
 /** The code symbol containing addr and the offset into it, or NULL. */
 const char *ksym_lookup(uint32_t addr, uint32_t *offset);
 /** Why the machine stopped; QEMU with isa-debug-exit exits with (status << 1) | 1. */
-enum halt_status { HALT_OK = 0, HALT_PANIC = 1, HALT_NO_SPACE = 2, HALT_SELFTEST_FAILED = 3 };
+enum halt_status {
+  HALT_OK = 0,
+  HALT_PANIC = 1,
+  HALT_NO_SPACE = 2,
+  HALT_SELFTEST_FAILED = 3,
+  HALT_NO_PERSISTENCE = 4, /* snapshots are on but the store cannot take another generation */
+};
 /** Stops the machine for good: tells QEMU's isa-debug-exit device (if present) and halts. */
 __attribute__((noreturn)) void machine_halt(enum halt_status status);
 

@@ -165,6 +165,24 @@ test('a newest generation whose checksums verify but whose root dangles is not b
   expectLine(run, /tick 2/, name);
 });
 
+test('a store with no generation number left stops the machine with a reason instead of running without persistence', async () => {
+  const name = 'no-number-left';
+  const store = join(temp.dir, 'exhausted.img');
+  const disk = await counterStore(store);
+  disk.set32(S.SB_BLOCK_A, S.SB_NEWEST_GEN, 0xfffffffe);
+  disk.sealSuperblock(S.SB_BLOCK_A);
+  disk.write(store);
+  const run = await boot({ append: 'snap=200', disk: store });
+  expectLine(run, /store: mounted generation 0 of/, name);
+  expectLine(
+    run,
+    /snapshot: the store cannot take another generation: no generation number is left \(STORE_ENONUMBER\)\r\nsnapshot: stopping the machine rather than run without persistence/,
+    name,
+  );
+  expectExit(run, 4, name);
+  assert.doesNotMatch(run.log, /tick 1/, 'no thread ran');
+});
+
 test('a page that fails its checksum is found at mount: the generation is reported damaged, and with no older one the boot stops', async () => {
   const name = 'damaged-page';
   const { writeGeneration0 } = await import('@phantom/lang/common/store/generation0.js');
