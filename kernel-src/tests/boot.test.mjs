@@ -3,12 +3,12 @@
 // Builds nothing: `npm test` runs `make -C kernel-src` first. Every console log is attached to
 // a failing assertion and written to artifacts/kernel-boot/.
 import assert from 'node:assert/strict';
-import { mkdirSync, openSync, closeSync, writeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as S from '@phantom/lang/common/spec/generated.js';
 import { buildStoreDisk } from './lib/machine.mjs';
-import { StoreDisk } from './lib/store-forge.mjs';
+import { StoreDisk } from '@phantom/lang/common/store/forge.js';
 import { boot, haltExitCode, kernelDir, patternDisk, tempDir, writeStoreDisk } from './qemu.mjs';
 import { headerOnlySpace } from './spaces.mjs';
 
@@ -142,7 +142,7 @@ async function counterStore(path) {
   await buildStoreDisk(path, [join(kernelDir, '..', 'lang', 'examples', 'counter.ph')], ['.demo.counter'], {
     spaceBytes: 4 << 20,
   });
-  return StoreDisk.read(path);
+  return new StoreDisk(new Uint8Array(readFileSync(path)));
 }
 
 test('a newest generation whose checksums verify but whose root dangles is not booted: its parent is, saying why', async () => {
@@ -153,7 +153,7 @@ test('a newest generation whose checksums verify but whose root dangles is not b
   // The root now refers to the space's last page, past SH_TOP: no object is there.
   new DataView(header.buffer).setUint32(S.SH_ROOT, S.SPACE_BASE + (4 << 20) - 4096 + S.REF_TAG, true);
   disk.appendGeneration(0, new Map([[0, header]]));
-  disk.write(store);
+  writeFileSync(store, disk.bytes);
   const run = await boot({ disk: store, until: /tick 2\r?$/m });
   expectLine(
     run,
@@ -171,7 +171,7 @@ test('a store with no generation number left stops the machine with a reason ins
   const disk = await counterStore(store);
   disk.set32(S.SB_BLOCK_A, S.SB_NEWEST_GEN, 0xfffffffe);
   disk.sealSuperblock(S.SB_BLOCK_A);
-  disk.write(store);
+  writeFileSync(store, disk.bytes);
   const run = await boot({ append: 'snap=200', disk: store });
   expectLine(run, /store: mounted generation 0 of/, name);
   expectLine(

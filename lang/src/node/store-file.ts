@@ -3,7 +3,7 @@
  * offline reader in common/store: blocks are read on demand, and blocks past the end of a short
  * or sparse file read as zeros.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BLOCK_SIZE } from '../common/spec/generated.js';
 import { openStore, type Store } from '../common/store/reader.js';
 
@@ -25,7 +25,10 @@ export function openStoreFile(path: string): StoreFile {
       }
       return bytes;
     };
-    return { store: openStore(read), close: () => closeSync(fd) };
+    return {
+      store: openStore(read, Math.floor(fstatSync(fd).size / BLOCK_SIZE)),
+      close: () => closeSync(fd),
+    };
   } catch (err) {
     closeSync(fd);
     throw err;

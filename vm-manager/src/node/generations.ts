@@ -4,7 +4,7 @@
  * and the index. Reading while the machine runs sees the generations committed so far.
  */
 import { openDiskFile } from '@phantom/inspector/node/disk-file.js';
-import { NO_GENERATION } from '@phantom/lang/common/spec/generated.js';
+import { BLOCK_SIZE, NO_GENERATION } from '@phantom/lang/common/spec/generated.js';
 import { openStore } from '@phantom/lang/common/store/reader.js';
 import type { Generation } from '../common/api.js';
 import { VmError } from '../common/errors.js';
@@ -23,7 +23,7 @@ export function readGenerations(diskPath: string): StoreGenerations {
     throw new VmError('disk-problem', `cannot read the store disk ${diskPath}: ${(err as Error).message}`);
   }
   try {
-    const store = openStore((block) => disk.readBlock(block));
+    const store = openStore((block) => disk.readBlock(block), Math.floor(disk.size / BLOCK_SIZE));
     return {
       generations: store.generations.map((g) => ({
         number: g.generation,
