@@ -13,12 +13,13 @@
  *                       point, the pages that changed since the last commit) and once at the
  *                       end; with --gen N the first one starts a branch from N. Each commit is
  *                       reported on stderr. Real stores with many generations, for tests.
- *     --stats           print bytecodes, bytecodes/s and collector figures to stderr at the end
+ *     --stats           print bytecodes, bytecodes/s, collector figures and the generation mounted
+ *                       to stderr at the end
  *
  * The file is a store (lang/docs/store-format.md), mounted with core/store.c as the kernel boots
  * it (every page and the contents checked, falling back from a damaged generation:
- * hosted/space_check.c), or a raw dump of an object space (it starts with SPACE_MAGIC), checked
- * by vm_try_start. A corrupt space is refused with its reason. Exit status: 0 when the run ended
+ * hosted/space_check.c), or, when no store is on it and it starts with SPACE_MAGIC, a raw dump of
+ * an object space, checked by vm_try_start. A corrupt space is refused with its reason. Exit status: 0 when the run ended
  * (all threads ended or a limit), 1 when the file cannot be loaded or a commit failed, 2 for bad
  * usage.
  */
@@ -64,19 +65,16 @@ static const char *load_raw(FILE *f, long size) {
 
 static struct store store;
 
-/** Mount the store as the kernel boots it: the mapped space then holds the generation, checked. 0, or a message. */
-static const char *load_store(const char *path, uint32_t want_gen, int writable) {
-  static char message[160];
-  if (disk_open_file(path, writable)) return "cannot open the store file";
+/**
+ * Mount the store as the kernel boots it: the mapped space then holds the generation, checked.
+ * STORE_OK, or the mount's refusal (STORE_ENOSTORE: no superblock with an index on the file).
+ */
+static int load_store(const char *path, uint32_t want_gen, int writable) {
+  if (disk_open_file(path, writable)) return STORE_EIO;
   struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
   int rc = store_init(&store, &config);
   hosted_check_store_contents(&store);
-  if (rc == STORE_OK) rc = store_mount(&store, want_gen);
-  if (rc != STORE_OK) {
-    snprintf(message, sizeof message, "cannot mount the store: %s", store_status_name(rc));
-    return message;
-  }
-  return 0;
+  return rc == STORE_OK ? store_mount(&store, want_gen) : rc;
 }
 
 /* ── --snapshot: commits of the pages that changed, from a safe point ── */
@@ -158,14 +156,22 @@ int main(int argc, char **argv) {
   size_t got = fread(&magic, 1, 4, f);
   fseek(f, 0, SEEK_END);
   long size = ftell(f);
-  int raw = got == 4 && magic == SPACE_MAGIC;
+  /* A store first, as the kernel would read the disk; a file with no store on it that starts like
+     a space is a raw dump (a store's block 0 is a superblock, never a space header). */
+  static char message[160];
+  int rc = load_store(path, gen < 0 ? NO_GENERATION : (uint32_t)gen, snapshot_every_ms >= 0);
+  int raw = rc == STORE_ENOSTORE && got == 4 && magic == SPACE_MAGIC;
+  const char *err = 0;
   if (raw && snapshot_every_ms >= 0) {
     fclose(f);
     fprintf(stderr, "phrun: --snapshot needs a store, not a raw space dump\n");
     return 2;
   }
-  const char *err = raw ? load_raw(f, size)
-                        : load_store(path, gen < 0 ? NO_GENERATION : (uint32_t)gen, snapshot_every_ms >= 0);
+  if (raw) err = load_raw(f, size);
+  else if (rc != STORE_OK) {
+    snprintf(message, sizeof message, "cannot mount the store: %s", store_status_name(rc));
+    err = message;
+  }
   fclose(f);
   if (err) {
     fprintf(stderr, "phrun: %s: %s\n", path, err);
@@ -205,6 +211,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "gc_collections: %u\ngc_live_objects: %u\ngc_live_bytes: %u\ngc_max_pause_us: %llu\nspace_top: %u\n",
             gs->collections, gs->live_objects, gs->live_bytes, (unsigned long long)gs->max_pause_us,
             space_top() - SPACE_BASE);
+    if (raw) fprintf(stderr, "generation: none (a raw space dump)\n");
+    else fprintf(stderr, "generation: %u\n", store_current_generation(&store));
   }
   return commit_failed;
 }
