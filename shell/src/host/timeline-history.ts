@@ -41,6 +41,13 @@ export interface MergedTimeline {
   current: number | null;
 }
 
+/** What the store disk holds now (vm-manager's readGenerations). */
+export interface StoreView {
+  generations: StoreGeneration[];
+  /** The number of the generation the kernel resumes from at its next boot (null: none). */
+  resumes: number | null;
+}
+
 export class GenerationHistory {
   private records: GenerationRecord[] = [];
   /** Records by kernel generation number, in the order first seen (reuse after a revert). */
@@ -92,10 +99,11 @@ export class GenerationHistory {
 
   /**
    * Records what the store disk holds now and returns the whole timeline: every record, each
-   * marked whether it is still on the disk.
+   * marked whether it is still on the disk, and with the damage the store found in it.
    */
-  async merge(store: { generations: StoreGeneration[]; newest: number | null }): Promise<MergedTimeline> {
+  async merge(store: StoreView): Promise<MergedTimeline> {
     const onDisk = new Set<number>();
+    const damage = new Map<number, string>();
     const made: GenerationRecord[] = [];
     const idByNumber = new Map<number, number>();
     let previousTime = 0;
@@ -120,7 +128,8 @@ export class GenerationHistory {
         made.push(record);
       }
       onDisk.add(record.id);
-      idByNumber.set(g.number, record.id);
+      if (g.damage) damage.set(record.id, g.damage.reason);
+      if (!g.damage || !idByNumber.has(g.number)) idByNumber.set(g.number, record.id);
       previousTime = record.time;
     }
     if (made.length > 0) await this.append(made);
@@ -137,8 +146,9 @@ export class GenerationHistory {
         objects: null,
         bytes: null,
         onDisk: onDisk.has(r.id),
+        damage: damage.get(r.id) ?? null,
       })),
-      current: store.newest === null ? null : (idByNumber.get(store.newest) ?? null),
+      current: store.resumes === null ? null : (idByNumber.get(store.resumes) ?? null),
     };
   }
 

@@ -11,6 +11,7 @@ import { isVmError, type VmErrorCode } from '../common/errors.js';
 import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build } from './build.js';
+import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
@@ -58,7 +59,7 @@ const USAGE = `usage: phantom <command> [machine] [options]
   logs <name> [--bytes N]                      what the console printed
   checkpoint <name> [checkpoint] [--description TEXT]
   checkpoints <name> [--json]                  the checkpoint tree; * marks where the machine is
-  generations <name> [--json]                  kernel generations on the store disk
+  generations <name> [--json]                  kernel generations on the store disk, damage and the one it resumes from marked
   rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
   rm <name> [--force]                          delete the machine and its disks
   inspect <name> <summary|object|path|threads|history|diff|generations> [--json] [--at gen:N]
@@ -379,10 +380,13 @@ async function run(argv: string[], io: Io): Promise<void> {
       }
       case 'generations': {
         const machine = await machines.get(needName(positionals, command));
-        const generations = await machine.generations();
-        if (options.json) return json(io, generations);
-        for (const g of generations)
-          io.out(`gen ${String(g.number).padEnd(6)} parent ${g.parent ?? '-'}  ${g.committedAt ?? ''}\n`);
+        const store = await machine.storeGenerations();
+        if (options.json) return json(io, store.generations);
+        io.out(
+          formatGenerations(store)
+            .map((line) => `${line}\n`)
+            .join(''),
+        );
         return;
       }
       case 'rollback': {

@@ -11,7 +11,6 @@ import {
   type AcceleratorUsed,
   type ConsoleAttachment,
   type ConsoleAttachOptions,
-  type Generation,
   type MachineConfig,
   type MachineConfigInput,
   type MachineState,
@@ -28,7 +27,7 @@ import { type OnMachineProgress, progressStep } from '../common/progress.js';
 import { Checkpoints } from './checkpoints.js';
 import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
-import { readGenerations } from './generations.js';
+import { readGenerations, type StoreGenerations } from './generations.js';
 import { LibvirtDriver } from './libvirt-driver.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
@@ -95,7 +94,7 @@ export class Machine {
       markConsole: (event) => this.hub.mark(event),
       currentGeneration: async () => {
         try {
-          return readGenerations(dir.disk).newest;
+          return readGenerations(dir.disk, 'listing').newest;
         } catch {
           return null;
         }
@@ -209,7 +208,7 @@ export class Machine {
    * records the new generations' parent, so the abandoned branch stays on the timeline.
    */
   async rollbackToGeneration(generation: number, onProgress?: OnMachineProgress): Promise<void> {
-    const known = (await this.generations()).map((g) => g.number);
+    const known = readGenerations(this.dir.disk, 'listing').generations.map((g) => g.number);
     if (!known.includes(generation))
       throw new VmError(
         'no-such-checkpoint',
@@ -220,9 +219,9 @@ export class Machine {
     await progressStep('start', 30, 100, onProgress, () => this.start({ generation }));
   }
 
-  /** The kernel generations on the store disk, oldest first. */
-  async generations(): Promise<Generation[]> {
-    return readGenerations(this.dir.disk).generations;
+  /** The kernel generations on the store disk, damage and the resumed one marked, with what the store says beyond them. */
+  async storeGenerations(): Promise<StoreGenerations> {
+    return readGenerations(this.dir.disk);
   }
 
   /** Removes the hypervisor's records and the machine's directory; the machine must be off. */
