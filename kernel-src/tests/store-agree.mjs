@@ -53,6 +53,11 @@ const temp = await tempDir();
 const rows = new Map(Object.keys(DAMAGE).map((kind) => [kind, { cases: 0, newest: 0, older: 0, refused: 0, disagree: 0 }]));
 const totals = { cases: 0, newest: 0, older: 0, refused: 0, disagree: 0, qemu: 0, qemuDisagree: 0 };
 const failures = [];
+/** Says a disagreement at once (a long soak may be stopped early), and keeps it for the exit status. */
+const disagree = (what) => {
+  failures.push(what);
+  process.stderr.write(`\nDISAGREE ${what}\n`);
+};
 try {
   buildTools();
   const corpus = buildCorpus(temp.dir);
@@ -71,13 +76,13 @@ try {
         if (result.problems.length > 0) row.disagree++;
       }
       if (result.problems.length > 0)
-        failures.push(`seed ${c.seed} (${c.base}; ${c.damage.map((x) => x.what).join('; ')}): ${result.problems.join('; ')}`);
+        disagree(`seed ${c.seed} (${c.base}; ${c.damage.map((x) => x.what).join('; ')}): ${result.problems.join('; ')}`);
       if (qemuEvery && (c.seed - firstSeed) % qemuEvery === 0 && c.disk.bytes.length % 512 === 0 && c.disk.bytes.length > 0) {
         const kernel = await kernelSays(join(temp.dir, `case-${i}.img`));
         totals.qemu++;
         if (kernel !== result.reader) {
           totals.qemuDisagree++;
-          failures.push(`seed ${c.seed} under QEMU: the kernel ${kernel}, the reader ${result.reader}`);
+          disagree(`seed ${c.seed} under QEMU: the kernel ${kernel}, the reader ${result.reader}`);
         }
       }
     }
@@ -87,7 +92,6 @@ try {
   await temp.cleanup();
 }
 process.stderr.write('\n');
-for (const f of failures) console.error(`DISAGREE ${f}`);
 
 const seconds = Math.round((performance.now() - started) / 1000);
 const pct = (n, of) => (of === 0 ? '-' : `${n} (${Math.round((100 * n) / of)} %)`);

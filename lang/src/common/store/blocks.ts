@@ -32,8 +32,8 @@ export class StoreError extends Error {
 
 export interface Superblock {
   readonly version: number;
-  /** Commit sequence; the valid superblock with the higher one is current. */
-  readonly sequence: number;
+  /** Commit sequence (64 bits, so a bigint); the valid superblock with the higher one is current. */
+  readonly sequence: bigint;
   readonly blockSize: number;
   readonly blockCount: number;
   readonly spaceBase: number;
@@ -144,8 +144,7 @@ export function encodeSuperblock(sb: Omit<Superblock, 'version'>): Uint8Array {
   const [bytes, dv] = newBlock();
   dv.setUint32(S.SB_MAGIC_F, S.SB_MAGIC, true);
   dv.setUint32(S.SB_VERSION, S.FORMAT_VERSION, true);
-  dv.setUint32(S.SB_SEQ_LO, sb.sequence % TWO_32, true);
-  dv.setUint32(S.SB_SEQ_HI, Math.floor(sb.sequence / TWO_32), true);
+  dv.setBigUint64(S.SB_SEQ_LO, sb.sequence, true);
   dv.setUint32(S.SB_BLOCK_SIZE, sb.blockSize, true);
   dv.setUint32(S.SB_BLOCK_COUNT, sb.blockCount, true);
   dv.setUint32(S.SB_SPACE_BASE, sb.spaceBase, true);
@@ -166,7 +165,7 @@ export function decodeSuperblock(bytes: Uint8Array, where: string, block?: numbe
   const u32 = (off: number) => dv.getUint32(off, true);
   return {
     version: u32(S.SB_VERSION),
-    sequence: u32(S.SB_SEQ_HI) * TWO_32 + u32(S.SB_SEQ_LO),
+    sequence: dv.getBigUint64(S.SB_SEQ_LO, true),
     blockSize: u32(S.SB_BLOCK_SIZE),
     blockCount: u32(S.SB_BLOCK_COUNT),
     spaceBase: u32(S.SB_SPACE_BASE),

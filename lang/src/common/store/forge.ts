@@ -80,13 +80,17 @@ export class StoreDisk {
 
   // ── what the blocks say (raw fields; nothing checked but what picking the slot needs) ──
 
-  /** The sequence of a superblock slot whose magic, version, CRC and parity are right, else undefined. */
-  slotSequence(slot: number): number | undefined {
+  /** The sequence (64 bits) of a superblock slot whose magic, version, CRC and parity are right, else undefined. */
+  slotSequence(slot: number): bigint | undefined {
     if (this.u32(slot, S.SB_MAGIC_F) !== S.SB_MAGIC || this.u32(slot, S.SB_VERSION) !== S.FORMAT_VERSION)
       return undefined;
     if (blockCrc(this.block(slot), S.SB_CRC) !== this.u32(slot, S.SB_CRC)) return undefined;
-    const sequence = this.u32(slot, S.SB_SEQ_HI) * TWO_32 + this.u32(slot, S.SB_SEQ_LO);
-    return sequence % 2 === slot ? sequence : undefined;
+    const sequence = this.sequence(slot);
+    return sequence % 2n === BigInt(slot) ? sequence : undefined;
+  }
+
+  private sequence(slot: number): bigint {
+    return (BigInt(this.u32(slot, S.SB_SEQ_HI)) << 32n) | BigInt(this.u32(slot, S.SB_SEQ_LO));
   }
 
   /** The slot of the newest superblock that verifies (A when none does). */
@@ -99,7 +103,7 @@ export class StoreDisk {
   superblock(slot = this.currentSlot()) {
     return {
       slot,
-      sequence: this.u32(slot, S.SB_SEQ_HI) * TWO_32 + this.u32(slot, S.SB_SEQ_LO),
+      sequence: this.sequence(slot),
       blockCount: this.u32(slot, S.SB_BLOCK_COUNT),
       spaceSize: this.u32(slot, S.SB_SPACE_SIZE),
       indexBlock: this.u32(slot, S.SB_INDEX_BLOCK),
@@ -291,9 +295,7 @@ export class StoreDisk {
 
     const superblock = this.block(slot).slice();
     const sv = new DataView(superblock.buffer);
-    const sequence = sb.sequence + 1;
-    sv.setUint32(S.SB_SEQ_LO, sequence % TWO_32, true);
-    sv.setUint32(S.SB_SEQ_HI, Math.floor(sequence / TWO_32), true);
+    sv.setBigUint64(S.SB_SEQ_LO, BigInt.asUintN(64, sb.sequence + 1n), true);
     sv.setUint32(S.SB_INDEX_BLOCK, indexBlock, true);
     sv.setUint32(S.SB_INDEX_CRC, iv.getUint32(S.IX_CRC, true), true);
     sv.setUint32(S.SB_NEWEST_GEN, number, true);

@@ -121,7 +121,7 @@ export function writeGeneration0(space: Uint8Array, opts: Generation0Options = {
   blocks.set(
     S.SB_BLOCK_A,
     encodeSuperblock({
-      sequence: 0,
+      sequence: 0n,
       blockSize: S.BLOCK_SIZE,
       blockCount,
       spaceBase: S.SPACE_BASE,

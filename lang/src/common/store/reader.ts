@@ -364,7 +364,7 @@ function readSlot(
     if (!(err instanceof StoreError)) throw err;
     return { block, error: err.message };
   }
-  if (superblock.sequence % 2 !== block)
+  if (superblock.sequence % 2n !== BigInt(block))
     return { block, error: `${name}: sequence ${superblock.sequence} does not belong in this slot` };
   const why = unusable(superblock, diskBlocks);
   return why ? { block, superblock, unsupported: true, error: `${name}: ${why}` } : { block, superblock };
@@ -413,7 +413,7 @@ export function openStore(read: ReadBlock, diskBlocks: number): Store {
     .filter(
       (s): s is SuperblockSlot & { superblock: Superblock } => s.superblock !== undefined && !s.unsupported,
     )
-    .sort((a, b) => b.superblock.sequence - a.superblock.sequence);
+    .sort((a, b) => (b.superblock.sequence > a.superblock.sequence ? 1 : -1));
   const shown = slots.map(({ unreadable: _, ...slot }) => slot);
   for (const slot of usable) {
     const sb = slot.superblock;

@@ -67,7 +67,7 @@ const openDisk = (d: StoreDisk): Store => openStore((b) => d.block(b), d.blockCo
 
 test('superblock encodes every field at its store.def offset and decodes back', () => {
   const sb = {
-    sequence: 2 ** 33 + 5,
+    sequence: 2n ** 33n + 5n,
     blockSize: S.BLOCK_SIZE,
     blockCount: 1000,
     spaceBase: S.SPACE_BASE,
@@ -184,7 +184,7 @@ test('generation 0 is laid out as store-format.md says and reads back verified',
     space.subarray(100 * S.PAGE_SIZE, 101 * S.PAGE_SIZE),
   );
   const store = openStoreImage(image);
-  assert.equal(store.superblock.sequence, 0);
+  assert.equal(store.superblock.sequence, 0n);
   assert.equal(store.superblocks[1]!.error, 'superblock B (block 1): empty');
   assert.deepEqual(store.problems, []);
   const [g0] = store.generations;
@@ -231,7 +231,7 @@ function twoGenerations(): { disk: StoreDisk; page: Uint8Array } {
 test('a torn newer superblock leaves the previous generation mounted', () => {
   const { disk: d, page } = twoGenerations();
   const store = openDisk(d);
-  assert.equal(store.superblock.sequence, 1);
+  assert.equal(store.superblock.sequence, 1n);
   assert.deepEqual(
     store.generations.map((g) => [g.generation, g.parent]),
     [
@@ -246,7 +246,7 @@ test('a torn newer superblock leaves the previous generation mounted', () => {
     const torn = d.clone();
     torn.block(S.SB_BLOCK_B).fill(0).set(written.subarray(0, cut));
     const s = openDisk(torn);
-    assert.equal(s.superblock.sequence, 0, `cut after ${cut} bytes`);
+    assert.equal(s.superblock.sequence, 0n, `cut after ${cut} bytes`);
     assert.deepEqual(
       s.generations.map((g) => g.generation),
       [0],
@@ -379,6 +379,16 @@ test('a superblock naming more blocks than the disk has is unsupported: the othe
     () => openDisk(d),
     (e: unknown) => e instanceof StoreError && e.refusal === 'unsupported',
   );
+});
+
+test('superblock sequences are compared in all their 64 bits, as the kernel does', () => {
+  const d = chain(3);
+  const older = 1 - d.currentSlot();
+  d.set32(older, S.SB_SEQ_HI, 0xffffffff); // far above 2 ** 53: a double would lose its parity
+  d.sealSuperblock(older);
+  const store = openDisk(d);
+  assert.equal(store.superblock.sequence % 2n, BigInt(older));
+  assert.equal(store.mount().generation, 2);
 });
 
 test('index entries unusable by themselves are marked, and only their generations are lost', () => {
