@@ -322,13 +322,23 @@ static enum store_damage read_map_block(struct store *s, const uint8_t *record, 
   return STORE_DAMAGE_NONE;
 }
 
-/* Counts the blocks of generation i (record in SCRATCH_RECORD); on damage counts nothing. */
-static enum store_damage hold_generation(struct store *s, uint32_t i, uint32_t *bad_block) {
+/*
+ * Checks generation i's map blocks against its record (in SCRATCH_RECORD) and counts its blocks;
+ * on damage counts nothing. Every record's map blocks are checked against that record's CRCs, as
+ * lang's reader checks them, but a map block the last held record (`previous`, or 0) names at the
+ * same position with the same CRC is known good without reading it again: consecutive
+ * generations share the map blocks of every range they did not change. A map block's pages are
+ * counted by the first record that names it.
+ */
+static enum store_damage hold_generation(struct store *s, uint32_t i, const uint8_t *previous, uint32_t *bad_block) {
   const uint8_t *record = scratch(s, SCRATCH_RECORD);
   uint8_t *map = scratch(s, SCRATCH_MAP);
   for (uint32_t j = 0; j < s->map_blocks; j++) {
-    uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
-    if (s->refs[m] == 0) { /* first record to use it: check it and count its pages */
+    uint32_t at = GEN_MAP + j * GME_BYTES;
+    uint32_t m = get32(record, at + GME_BLOCK);
+    bool first = s->refs[m] == 0;
+    bool known = previous && get32(previous, at + GME_BLOCK) == m && get32(previous, at + GME_CRC) == get32(record, at + GME_CRC);
+    if (first || !known) {
       enum store_damage d = read_map_block(s, record, j, map);
       if (d != STORE_DAMAGE_NONE) {
         while (j-- > 0)
@@ -337,7 +347,7 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, uint32_t *
         *bad_block = m;
         return d;
       }
-      count_map_pages(s, map, +1);
+      if (first) count_map_pages(s, map, +1);
     }
     ref_inc(s, m);
   }
@@ -506,8 +516,13 @@ static int choose_superblock(struct store *s, struct superblock *chosen) {
   return result;
 }
 
-/* Reads and counts every kept generation; marks (and reports) the damaged ones. */
+/*
+ * Reads and counts every kept generation; marks (and reports) the damaged ones. The page-run
+ * scratch, unused until a generation is loaded, holds the last held record for hold_generation.
+ */
 static void check_generations(struct store *s) {
+  uint8_t *previous = scratch(s, SCRATCH_PAGES);
+  bool have_previous = false;
   for (uint32_t i = 0; i < s->generation_count; i++) {
     if (s->generations[i].damage != STORE_DAMAGE_NONE) { /* its index entry (load_index) */
       report_damage(&s->generations[i], 0);
@@ -515,8 +530,13 @@ static void check_generations(struct store *s) {
     }
     uint32_t bad_block = s->generations[i].record_block;
     enum store_damage d = read_record(s, i, scratch(s, SCRATCH_RECORD));
-    if (d == STORE_DAMAGE_NONE) d = hold_generation(s, i, &bad_block);
-    if (d != STORE_DAMAGE_NONE) damage(s, i, d, bad_block, 0);
+    if (d == STORE_DAMAGE_NONE) d = hold_generation(s, i, have_previous ? previous : 0, &bad_block);
+    if (d != STORE_DAMAGE_NONE) {
+      damage(s, i, d, bad_block, 0);
+      continue;
+    }
+    memcpy(previous, scratch(s, SCRATCH_RECORD), BLOCK_SIZE);
+    have_previous = true;
   }
 }
 

@@ -539,7 +539,7 @@ async function askTools(files) {
     });
 }
 
-/** lang's reader: the same answers, and which generations its walk visited. */
+/** lang's reader: the same answers, and the damage its listing and its walk found. */
 function readerSays(d, want) {
   let store;
   try {
@@ -568,11 +568,7 @@ function readerSays(d, want) {
   return {
     outcome: said(newest),
     asked: want === undefined ? said(newest) : said(resume(want)),
-    listed: store.generations.map((g) => ({
-      generation: g.generation,
-      damage: g.damage ?? found.get(g.generation),
-      visited: found.has(g.generation) || g.generation === newest.generation,
-    })),
+    listed: store.generations.map((g) => ({ generation: g.generation, damage: g.damage ?? found.get(g.generation) })),
     unsound,
     cannotCommit: !store.canTakeGeneration,
   };
@@ -591,12 +587,7 @@ function disagreements(c, phstore, phrun, phrunNewest, reader) {
     else
       phstore.listed.forEach((k, i) => {
         const t = reader.listed[i].damage;
-        // The kernel checks a map block shared by several records once, against the first record
-        // naming it (store-format.md, "Who checks what"); it checks all of a generation's map
-        // blocks before mounting it. So the reader may find a damaged map block the kernel's
-        // listing does not show, but only in a generation the walk did not visit.
-        const same = k.damage === t || (k.damage === undefined && t === 'map' && !reader.listed[i].visited);
-        if (!same) problems.push(`generation ${k.generation}: phstore ${k.damage ?? 'intact'}, reader ${t ?? 'intact'}`);
+        if (k.damage !== t) problems.push(`generation ${k.generation}: phstore ${k.damage ?? 'intact'}, reader ${t ?? 'intact'}`);
       });
     for (const [g, why] of phstore.unsound)
       if (reader.unsound.get(g) !== why) problems.push(`generation ${g} unsound: phstore "${why}", reader "${reader.unsound.get(g)}"`);

@@ -797,6 +797,38 @@ static void forge_map_word(struct store *s, uint32_t number, uint32_t j, uint32_
   forge_index(s, set_entry_record_crc, number);
 }
 
+/* Changes a word of generation `number`'s record and reseals it and everything above it. */
+static void forge_record_word(struct store *s, uint32_t number, uint32_t offset, uint32_t value) {
+  uint32_t record_block = generation(s, number)->record_block;
+  uint8_t record[BLOCK_SIZE];
+  memcpy(record, disk_fake_block(record_block), BLOCK_SIZE);
+  put_u32(record, offset, value);
+  seal(record, GEN_CRC);
+  ph_disk_write(record_block, record, 1);
+  forged_value = get_u32(record, GEN_CRC);
+  forge_index(s, set_entry_record_crc, number);
+}
+
+TEST(store_checks_a_shared_map_block_against_every_record_that_names_it) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t range0[] = {5};
+  CHECK_EQ(commit_pages(&s, range0, 1, 1), STORE_OK); /* 4 shares 3's second map block */
+  CHECK_EQ(commit_pages(&s, range0, 1, 1), STORE_OK); /* 5 shares it too */
+  const struct store_generation *g4 = generation(&s, 4);
+  uint32_t shared;
+  memcpy(&shared, disk_fake_block(g4->record_block) + GEN_MAP + GME_BYTES + GME_BLOCK, 4);
+  /* 4's record now gives that block another CRC, resealed: 4 is damaged, though 3 counted the block first. */
+  forge_record_word(&s, 4, GEN_MAP + GME_BYTES + GME_CRC, 0x5eed);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 5);
+  CHECK(generation(&s, 4)->damage == STORE_DAMAGE_MAP_CHECKSUM);
+  CHECK_EQ(generation(&s, 4)->damage_block, shared);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_NONE);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+}
+
 TEST(store_an_index_entry_listed_twice_is_damaged_and_the_rest_of_the_index_is_used) {
   struct store s;
   three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
