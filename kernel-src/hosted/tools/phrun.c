@@ -167,8 +167,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "phrun: --snapshot needs a store, not a raw space dump\n");
     return 2;
   }
-  if (raw) err = load_raw(f, size);
-  else if (rc != STORE_OK) {
+  if (raw && (err = load_raw(f, size))) {
+    snprintf(message, sizeof message, "cannot mount the store: %s; as a raw space dump: %s", store_status_name(rc), err);
+    err = message;
+  } else if (!raw && rc != STORE_OK) {
     snprintf(message, sizeof message, "cannot mount the store: %s", store_status_name(rc));
     err = message;
   }
