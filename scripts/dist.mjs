@@ -1,6 +1,6 @@
 // `npm run dist`: packages the studio as an AppImage and a .deb under dist/packages/
-// (electron-builder.yml says what goes in). It builds everything, makes a boot image for each
-// example program, stages the app (scripts/stage-app.mjs), and runs electron-builder with the
+// (electron-builder.yml says what goes in). It builds everything, builds each image defined in
+// images/ and carries it beside its definition, stages the app (scripts/stage-app.mjs), and runs electron-builder with the
 // Electron that npm installed.
 //
 //   npm run dist [-- --no-build]     --no-build: skip the build (the package test uses it)
@@ -12,7 +12,7 @@
 //
 // electron-builder is pinned to 25.x (a devDependency): 26.x needs Node 22 or installs node-gyp
 // from a git host, and `npm ci` must work from the npm registry alone on Node 20.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -20,37 +20,46 @@ import { build } from './build.mjs';
 import { electronBinary, root, run, runSync } from './lib.mjs';
 import { stageApp } from './stage-app.mjs';
 
-const bootImagesDir = join(root, 'dist', 'packaging', 'boot-images');
-/** The build's own output (raw images, with its up-to-date stamps), converted into bootImagesDir. */
-const bootBuildDir = join(root, 'dist', 'packaging', 'boot-build');
+/** The build's own output (raw images, with its up-to-date stamps), converted into the package's images. */
+const imageBuildDir = join(root, 'dist', 'packaging', 'image-build');
 const packagesDir = join(root, 'dist', 'packages');
 
 if (!process.argv.includes('--no-build') && (await build()) !== 0) process.exit(1);
 
-// A generation-0 store image per example, made by the same pipeline the studio uses, so that a
-// packaged studio starts machines without a compiler or a kernel build on the target.
+// Every image defined in images/, built by the same pipeline the studio uses and carried beside
+// its definition (dist/packaging/images/NAME.{json,img}, the package's resources/images/), so that
+// a packaged studio starts machines without a compiler or a kernel build on the target.
+const { IMAGES_FOLDER } = await import(join(root, 'vm-manager/dist/common/image-definition.js'));
 const { build: buildMachine } = await import(join(root, 'vm-manager/dist/node/build.js'));
-const programs = readdirSync(join(root, 'lang/examples'))
-  .filter((name) => name.endsWith('.ph'))
-  .map((name) => name.slice(0, -3));
-for (const program of programs) {
+const { builtImagePath, imagesDir, listImages } = await import(join(root, 'vm-manager/dist/node/images.js'));
+const packagedImages = join(root, 'dist', 'packaging', IMAGES_FOLDER);
+const images = await listImages(imagesDir(root));
+const broken = images.filter((image) => image.problem);
+if (broken.length > 0) {
+  for (const image of broken) console.error(`npm run dist: ${image.problem}`);
+  process.exit(1);
+}
+rmSync(packagedImages, { recursive: true, force: true });
+mkdirSync(packagedImages, { recursive: true });
+for (const { name } of images) {
+  let raw;
   try {
-    await buildMachine({ program }, () => undefined, { sourceRoot: root, outDir: bootBuildDir });
+    raw = (await buildMachine({ image: name }, () => undefined, { sourceRoot: root, outDir: imageBuildDir }))
+      .imagePath;
   } catch (err) {
-    console.error(`npm run dist: the boot image of ${program} failed: ${err.message}`);
+    console.error(`npm run dist: the image ${name} failed: ${err.message}`);
     process.exit(1);
   }
+  copyFileSync(join(imagesDir(root), `${name}.json`), join(packagedImages, `${name}.json`));
   // Carried as compressed qcow2: raw, a .deb would install 64 MiB of zeros per image (dpkg
   // writes every byte); vm-manager copies either format into a machine's disk.
-  const image = join(bootImagesDir, `${program}.img`);
-  const raw = join(bootBuildDir, `${program}.img`);
-  mkdirSync(bootImagesDir, { recursive: true });
+  const image = builtImagePath(packagedImages, name);
   if (runSync('qemu-img', ['convert', '-q', '-c', '-f', 'raw', '-O', 'qcow2', raw, image]) !== 0) {
-    console.error(`npm run dist: qemu-img could not convert the boot image of ${program}`);
+    console.error(`npm run dist: qemu-img could not convert the image ${name}`);
     process.exit(1);
   }
 }
-console.log(`dist: boot images of ${programs.join(', ')} in ${relative(root, bootImagesDir)}`);
+console.log(`dist: images ${images.map((i) => i.name).join(', ')} in ${relative(root, packagedImages)}`);
 
 try {
   const { dir, packages } = stageApp();

@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
 
-const bootImages = join(root, 'dist', 'packaging', 'boot-images');
+/** The built images npm run dist carries (images/NAME.img beside each definition). */
+const bootImages = join(root, 'dist', 'packaging', 'images');
 const resources = join(root, 'dist', 'packages', 'linux-unpacked', 'resources');
 for (const needed of [bootImages, join(resources, 'app.asar')])
   if (!existsSync(needed)) {

@@ -11,6 +11,7 @@
 //   dist/preload/preload.cjs           the preload, one file
 //   dist/host/electron-host.bundle.js  the host, one file per entry: Electron's utility process
 //   dist/host/main.bundle.js           and browser mode's (what the package test runs with node)
+//   dist/host/language-server.bundle.js the editor's language server, a worker thread of the host
 //   dist/www/                          the renderer, without source maps
 //   node_modules/                      node-pty and @unraid/libvirt with their runtime dependencies
 // The same relative places as in shell/, so paths.ts finds the renderer at dist/www and the
@@ -39,6 +40,7 @@ const bundles = [
   'dist/preload/preload.cjs',
   'dist/host/electron-host.bundle.js',
   'dist/host/main.bundle.js',
+  'dist/host/language-server.bundle.js',
 ];
 
 /** What the host bundles leave outside (shell/build.mjs's externals that must exist at run time). */

@@ -1,8 +1,8 @@
 // `npm test`: bootstraps, starts the services the tests use (libvirtd), builds, then runs every
-// suite of the repository — the checks (type check, linter, dependency direction), each
-// workspace's node:test files, the kernel's hosted C tests and its QEMU boot tests, and the
-// end-to-end tests — and ends with one summary line,
-// `N passed, N failed` (`, N skipped` when any were skipped), added up over all suites.
+// suite of the repository — the checks (type check, linter, dependency direction), the tests of
+// these scripts (the benchmarks' tables among them), each workspace's node:test files, the
+// kernel's hosted C tests and its QEMU boot tests, and the end-to-end tests — and ends with one
+// summary line, `N passed, N failed` (`, N skipped` when any were skipped), added up over all suites.
 //
 //   npm test                     everything
 //   npm test -- --only lang,e2e  only the named suites (`npm run e2e` is `--only e2e`)
@@ -83,6 +83,7 @@ const suites = {
     const failed = await lint();
     count('lint', 3 - failed.length, failed.length, 0);
   },
+  scripts: () => nodeTests('scripts', testFiles(join(root, 'scripts'))),
   ...Object.fromEntries(
     workspaces
       .filter((w) => w !== 'e2e')

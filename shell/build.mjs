@@ -1,9 +1,10 @@
 // Bundles what tsc alone cannot ship: the renderer (ES modules for the browser, with their static
-// files) into dist/www, Monaco's editor worker as a same-origin module worker
-// (dist/www/editor.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
+// files) into dist/www, Monaco's editor worker and the inspector graph's layout worker as
+// same-origin module workers (dist/www/editor.worker.js, graph-layout.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
 // Electron's sandboxed preloads require, the host into one file per entry (browser mode's
-// dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js) and Electron's main
-// into dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
+// dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js), the language server
+// the host runs in a worker (dist/host/language-server.bundle.js) and Electron's main into
+// dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
 //
 // Start-up is what shapes the renderer bundle: app.js holds only the workspace frame (machine
 // bar, explorer, console panel, timeline, the API client and its validators); xterm.js, the
@@ -101,6 +102,15 @@ await build({
   outdir: www,
   minify: true,
 });
+// The inspector graph's layout worker (d3-force), beside the page under the name the graph view
+// asks for, for the same reason: a same-origin module worker, which the CSP's worker-src 'self' allows.
+const { GRAPH_LAYOUT_WORKER_FILE } = await import('@phantom/inspector/common/graph-layout.js');
+await build({
+  ...browserTarget,
+  entryPoints: ['@phantom/inspector/browser/graph-layout-worker.js'],
+  outfile: join(www, GRAPH_LAYOUT_WORKER_FILE),
+  minify: true,
+});
 // The host as one module per entry: browser mode's (main.bundle.js) and Electron's utility
 // process's (electron-host.bundle.js). Node resolves and loads about 200 ES modules for it
 // otherwise (zod alone is 99 files), which is most of its start-up; and a package carries these
@@ -133,6 +143,24 @@ await build({
   plugins: [withoutZodLocales],
   sourcemap: true,
   external: ['node-pty', '@unraid/libvirt', 'bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+// The editor's language server (lang's worker entry), one file beside the host's bundles, where the
+// host starts it as a worker thread (src/host/language-server.ts): vscode-languageserver and the
+// compiler inside, so a package needs no lang package to run it.
+await build({
+  entryPoints: { 'language-server.bundle': join(shell, '../lang/dist/node/lsp/worker.js') },
+  outdir: hostDir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
   banner: {
     js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
   },

@@ -1,7 +1,8 @@
 /**
  * The Content-Security-Policy at work in browser mode: the studio's page carries the same
  * policy Electron's app scheme sends (shell/src/common/content-security-policy.ts), and under
- * it Chromium runs no inline script and no eval, and reaches no other origin. The "remote"
+ * it Chromium runs no inline script and no eval, and reaches no other origin, while the studio's
+ * own module worker (the inspector graph's layout) loads and answers. The "remote"
  * origin is a real server on another port of 127.0.0.1 that counts the requests it gets and
  * would answer every one (CORS open), so only the policy can be what stops them.
  */
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { GRAPH_LAYOUT_WORKER_FILE } from '@phantom/inspector/common/graph-layout.js';
 import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -70,6 +72,31 @@ test("the page carries the studio's one policy, with the API's WebSocket its onl
   const response = await page.request.get(studio.url);
   const wsOrigin = studio.url.replace(/^http/, 'ws').replace(/\/$/, '');
   assert.equal(response.headers()['content-security-policy'], contentSecurityPolicy([wsOrigin]));
+});
+
+test("the inspector graph's layout worker loads from the page's origin and lays out a graph", async () => {
+  const update = await page.evaluate(
+    ([file]) =>
+      new Promise<{ id: number; positions: number; settled: boolean }>((resolve, reject) => {
+        const worker = new Worker(new URL(file!, location.href), { type: 'module' });
+        worker.onerror = (event) => reject(new Error(event.message || 'the worker did not load'));
+        worker.onmessage = (event) => {
+          if (!event.data.settled) return;
+          resolve({ id: event.data.id, positions: event.data.positions.length, settled: event.data.settled });
+          worker.terminate();
+        };
+        worker.postMessage({
+          kind: 'layout',
+          id: 7,
+          nodeCount: 3,
+          edgeFrom: Int32Array.from([0, 1]),
+          edgeTo: Int32Array.from([1, 2]),
+        });
+      }),
+    [GRAPH_LAYOUT_WORKER_FILE],
+  );
+  assert.deepEqual(update, { id: 7, positions: 6, settled: true });
+  assert.deepEqual(await violations(), []);
 });
 
 test('an inline script does not run', async () => {

@@ -1,5 +1,6 @@
 /**
- * Serves the inspector's harness page (inspector/src/browser/harness.ts, bundled with esbuild)
+ * Serves the inspector's harness page (inspector/src/browser/harness.ts, bundled with esbuild,
+ * and the graph's layout worker beside it) under the studio's Content-Security-Policy,
  * with generations of a real program: the example is compiled by lang, its image built, and the
  * reference interpreter runs it; the space is copied after each run step, so every "generation"
  * is the machine's object space at that moment, exactly as the kernel would commit it.
@@ -9,10 +10,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GRAPH_LAYOUT_WORKER_FILE } from '@phantom/inspector/common/graph-layout.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
 import { Machine } from '@phantom/lang/common/interp/machine.js';
 import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
+import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
 import { build } from 'esbuild';
 import { repoRoot } from './fixtures.js';
 
@@ -53,6 +56,14 @@ export async function startHarness(generations: Uint8Array[]): Promise<HarnessSe
     platform: 'browser',
     logLevel: 'warning',
   });
+  await build({
+    entryPoints: [join(repoRoot, 'inspector/dist/browser/graph-layout-worker.js')],
+    outfile: join(dir, GRAPH_LAYOUT_WORKER_FILE),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'warning',
+  });
   const files: Record<string, [string, Buffer]> = {
     '/': [
       'text/html',
@@ -64,6 +75,7 @@ export async function startHarness(generations: Uint8Array[]): Promise<HarnessSe
       ),
     ],
     '/harness.js': ['text/javascript', readFileSync(join(dir, 'harness.js'))],
+    [`/${GRAPH_LAYOUT_WORKER_FILE}`]: ['text/javascript', readFileSync(join(dir, GRAPH_LAYOUT_WORKER_FILE))],
     '/inspector.css': ['text/css', readFileSync(join(repoRoot, 'inspector/src/browser/inspector.css'))],
   };
   const server: Server = createServer((req, res) => {
@@ -89,7 +101,8 @@ export async function startHarness(generations: Uint8Array[]): Promise<HarnessSe
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': file[0] });
+    // The studio's own policy, so the views (and the graph's worker) are tested under it.
+    res.writeHead(200, { 'Content-Type': file[0], 'Content-Security-Policy': contentSecurityPolicy() });
     res.end(file[1]);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

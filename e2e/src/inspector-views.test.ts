@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, launchChromium } from './fixtures.js';
+import { artifactsDir, cspViolations, launchChromium, recordCspViolations } from './fixtures.js';
 import { type HarnessServer, programGenerations, startHarness } from './inspector-harness.js';
 import { InspectorPage } from './pages/inspector-page.js';
 
@@ -20,6 +20,8 @@ before(async () => {
   harness = await startHarness(programGenerations('notes', '.demo.notes', [1000]));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+  // The harness serves the studio's CSP; whatever it refuses (the graph's worker, say) is recorded.
+  await recordCspViolations(page);
   inspector = new InspectorPage(page);
   await page.goto(harness.url);
   await inspector.status.filter({ hasText: 'Generation 1' }).waitFor();
@@ -66,20 +68,39 @@ test('the diff of generation 0 and 1 shows the notes the program added', async (
   await page.screenshot({ path: join(artifactsDir, 'inspector-diff.png') });
 });
 
-test('the graph labels the focus and its neighbours, names its classes, and opens a node as a pane', async () => {
+/** What the graph view shows now: its object count and the labels of its last frame. */
+function graphState(page: Page): Promise<{ size: number; hops: number; labels: string[] }> {
+  return page.evaluate(() => {
+    const view = (
+      window as unknown as {
+        phantomInspector: { graph: { size: number; hops: number; labelsDrawn: string[] } };
+      }
+    ).phantomInspector.graph;
+    return { size: view.size, hops: view.hops, labels: [...view.labelsDrawn] };
+  });
+}
+
+const settledGraph = '[data-testid="inspector-graph"][data-settled="true"]';
+
+test('the graph shows a neighbourhood two references deep, labelled, and opens a node as a pane', async () => {
   await inspector.search('.demo.noteList');
   await inspector.panes.first().locator('button.ph-ref').first().click();
   await inspector.panes.nth(1).getByRole('button', { name: 'Show in graph' }).click();
   const graph = page.getByTestId('inspector-graph');
-  // The view says when its layout has stopped moving and is drawn in full.
-  await page.locator('[data-testid="inspector-graph"][data-settled="true"]').waitFor({ timeout: 60_000 });
-  const { size, labels } = await page.evaluate(() => {
-    const view = (
-      window as unknown as { phantomInspector: { graph: { size: number; labelsDrawn: string[] } } }
-    ).phantomInspector.graph;
-    return { size: view.size, labels: [...view.labelsDrawn] };
-  });
-  assert.ok(size > 3, `${size} nodes`);
+  // The view says when its layout (in its worker) has stopped moving and is drawn in full.
+  await page.locator(settledGraph).waitFor({ timeout: 60_000 });
+  const { size, hops, labels } = await graphState(page);
+  // Two references each way around the list: its items, its strings, the frames holding it... not
+  // the whole machine (296 objects, which is what a first look showed before there was a depth).
+  assert.equal(hops, 2);
+  assert.ok(size > 3 && size < 60, `${size} nodes`);
+  const info = (await graph.getByTestId('inspector-graph-info').textContent()) ?? '';
+  assert.match(
+    info,
+    new RegExp(
+      `^${size} objects, \\d+ references around @0x[0-9a-f]+ \\.demo\\.noteList within 2 references; \\d+ more one further$`,
+    ),
+  );
   // The focus first, then its direct neighbours: its items array among them.
   assert.match(labels[0] ?? '', /^noteList @[0-9a-f]{4}$/);
   assert.ok(
@@ -118,26 +139,35 @@ test('the graph labels the focus and its neighbours, names its classes, and open
   await inspector.panes.last().locator('.ph-pane-title', { hasText: className }).waitFor();
 });
 
-test('the graph shows up to 5,000 objects when asked, and still draws after zoom and pan', async () => {
-  const graphSize = () =>
-    page.evaluate(
-      () =>
-        (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector.graph.size,
-    );
-  const before = await graphSize();
+test('Widen reaches one reference further; the whole reach, up to 5,000 objects, still draws after zoom and pan', async () => {
+  const before = await graphState(page);
+  await page.getByTestId('inspector-graph-widen').click();
+  await page.waitForFunction((shown) => {
+    const view = (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector
+      .graph;
+    return view.size > shown;
+  }, before.size);
+  await page.locator(settledGraph).waitFor({ timeout: 60_000 });
+  const wider = await graphState(page);
+  assert.equal(wider.hops, 3);
+  assert.ok(wider.size > before.size, `${before.size} nodes, then ${wider.size}`);
+  await page.screenshot({ path: join(artifactsDir, 'inspector-graph-widened.png') });
+
   await page.getByTestId('inspector-graph-size').selectOption('5000');
+  await page.getByTestId('inspector-graph-depth').selectOption({ label: 'all within reach' });
   await page.waitForFunction(
-    (shown) =>
-      (window as unknown as { phantomInspector: { graph: { size: number } } }).phantomInspector.graph.size !==
-        shown || shown < 300,
-    before,
+    () =>
+      (window as unknown as { phantomInspector: { graph: { hops: number } } }).phantomInspector.graph.hops ===
+      Number.POSITIVE_INFINITY,
   );
-  const after = await graphSize();
-  assert.ok(before < 300 ? after === before : after > before, `${before} nodes, then ${after}`);
+  await page.locator(settledGraph).waitFor({ timeout: 120_000 });
+  const all = await graphState(page);
+  assert.ok(all.size > wider.size, `the whole reach: ${all.size} nodes`);
   assert.match(
     (await page.getByTestId('inspector-graph-info').textContent()) ?? '',
-    new RegExp(`^${after} objects`),
+    new RegExp(`^${all.size} objects, \\d+ references around .*\\.demo\\.noteList$`),
   );
+  assert.equal(await page.getByTestId('inspector-graph-widen').isVisible(), false, 'nothing lies further');
   const canvas = page.getByTestId('inspector-graph-canvas');
   const box = await canvas.boundingBox();
   assert.ok(box);
@@ -155,6 +185,7 @@ test('the graph shows up to 5,000 objects when asked, and still draws after zoom
   await page.screenshot({ path: join(artifactsDir, 'inspector-graph-5000.png') });
 });
 
-test('no errors were reported by the views', async () => {
+test('no errors were reported by the views, and the CSP refused nothing (the layout worker included)', async () => {
   assert.equal(await page.getByTestId('harness-errors').textContent(), '');
+  assert.deepEqual(await cspViolations(page), []);
 });

@@ -3,7 +3,7 @@
  * electron-builder (where there is no Electron binary it stops after app.asar and says so); then
  * the packed app, copied out of the repository into a folder laid out as a package's resources/
  * (electron-builder.yml's extraResources beside it), runs its host with plain node: hello, the
- * example programs, a machine booted from the kernel and boot image the package carries, its
+ * example programs and images, a machine booted from the kernel and built image the package carries, its
  * console, and a terminal through the packaged node-pty. Any require of a workspace package or a
  * file of the repository fails there, so a pass means the package is self-contained. The boot
  * needs QEMU; that test is skipped with the reason where it is missing.
@@ -22,7 +22,7 @@ import { builderConfig, layOutPackage, packedResources, stagedApp, walk } from '
 
 /** What the staged app's node_modules may hold: the host's native modules and their runtime deps. */
 const STAGED_PACKAGES = ['@unraid/libvirt', 'node-pty', 'sax', 'xml2js', 'xmlbuilder'];
-/** npm run dist --no-build: boot images and electron-builder; minutes on a loaded machine. */
+/** npm run dist --no-build: the images and electron-builder; minutes on a loaded machine. */
 const DIST_DEADLINE_MS = 300_000;
 /** The host prints its URL in well under a second; generous for a loaded machine. */
 const HOST_START_DEADLINE_MS = 30_000;
@@ -285,8 +285,14 @@ test('the packaged host runs with plain node outside the repository and boots th
       JSON.stringify(files),
     );
     assert.deepEqual(await api.call('machines.list'), []);
+    // The images the package carries, from their definitions in resources/images/.
+    const images = (await api.call('images.list')) as { name: string; problem?: string }[];
+    assert.deepEqual(
+      images.map((image) => [image.name, image.problem]),
+      ['bench', 'counter', 'graph', 'notes', 'prodcons'].map((name) => [name, undefined]),
+    );
 
-    await api.call('machines.create', { machine: 'packaged', program: 'counter' });
+    await api.call('machines.create', { machine: 'packaged', image: 'counter' });
     await api.call('machine.start', { machine: 'packaged' });
     const { stream: console } = (await api.call('console.attach', { machine: 'packaged' })) as {
       stream: number;
@@ -301,6 +307,14 @@ test('the packaged host runs with plain node outside the repository and boots th
     };
     await api.call('stream.input', { stream: terminal, data: 'echo packaged-pty-$((6 * 7))\n' });
     await api.waitForOutput(terminal, /packaged-pty-42/, HOST_START_DEADLINE_MS);
+
+    // The editor's language server: the worker's bundle the package carries.
+    const { stream: language } = (await api.call('lang.server', {})) as { stream: number };
+    await api.call('stream.input', {
+      stream: language,
+      data: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } }),
+    });
+    await api.waitForOutput(language, /"id":1,"result":\{"capabilities"/, HOST_START_DEADLINE_MS);
 
     await api.call('machine.powerCut', { machine: 'packaged' });
     const [machine] = (await api.call('machines.list')) as { name: string; state: string }[];

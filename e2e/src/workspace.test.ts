@@ -1,7 +1,9 @@
 /**
  * Journeys through the workspace that need no machine: a program opened from the explorer,
- * a compile error appearing as a squiggle at its line, saving through the host, and a
- * terminal on the host running a command. Screenshots go to artifacts/e2e/.
+ * a compile error appearing as a squiggle at its line, the language server's completion and
+ * hover, the Problems panel (an error listed, Install showing it there, the fix clearing it),
+ * saving through the host, and a terminal on the host running a command. Screenshots go to
+ * artifacts/e2e/.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import {
   recordCspViolations,
   startStudio,
 } from './fixtures.js';
-import { ConsolePage, EditorPage, MachineBarPage, TimelinePage } from './pages/panels.js';
+import { ConsolePage, EditorPage, MachineBarPage, ProblemsPage, TimelinePage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
 
 const program = `// A small program of the user's own.
@@ -73,6 +75,85 @@ test('a compile error appears as a squiggle at its line, and goes away when fixe
   await editor.goToLineEnd(10);
   for (const _ of ' + nosuchname') await page.keyboard.press('Backspace');
   await editor.errorSquiggles().first().waitFor({ state: 'detached', timeout: 30_000 });
+});
+
+/** Undoes the edits of a test until the buffer is as saved (its tab no longer dirty). */
+async function undoToSaved(editor: EditorPage, file: string): Promise<void> {
+  await editor.focus();
+  for (let i = 0; i < 100 && (await editor.tab(file).and(page.locator('.dirty')).count()) > 0; i++)
+    await page.keyboard.press('Control+z');
+  await editor.tab(file).and(page.locator(':not(.dirty)')).waitFor();
+}
+
+test("completion after a '.' offers the receiver's members, by its type; hover shows the docs", async () => {
+  const editor = new EditorPage(page);
+  await editor.open('project/greeter.ph');
+  await editor.goToLineEnd(10);
+  await page.keyboard.press('Enter');
+  await editor.type('tty.');
+  assert.deepEqual((await editor.suggestions()).sort(), ['print', 'println'], "a class's static methods");
+  await page.screenshot({ path: join(artifactsDir, 'editor-completion.png') });
+  await page.keyboard.press('Escape');
+  await editor.type('println("x");');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  await editor.type('var s = "a" + count;');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  await editor.type('s.');
+  const onString = await editor.suggestions();
+  for (const member of ['length', 'substring', 'indexOf', 'className'])
+    assert.ok(onString.includes(member), `${member} in ${onString.join(', ')}`);
+  assert.ok(!onString.includes('greeter') && !onString.includes('count'), 'not the words of the file');
+  await page.keyboard.press('Escape');
+  const hover = await editor.hoverOver('println');
+  assert.match(hover, /static native void println\(text : string\)/);
+  assert.match(hover, /Write the string and a newline\./);
+  await page.screenshot({ path: join(artifactsDir, 'editor-hover.png') });
+  await page.mouse.move(0, 0);
+  await undoToSaved(editor, 'project/greeter.ph');
+});
+
+test('the Problems panel lists an error, Install shows it there, and it clears when fixed', async () => {
+  const editor = new EditorPage(page);
+  const problems = new ProblemsPage(page);
+  await editor.open('project/greeter.ph');
+  await problems.show();
+  await problems.empty.waitFor();
+  assert.match((await problems.status.textContent()) ?? '', /⊗ 0/);
+  await editor.goToLineEnd(10);
+  await page.keyboard.press('Enter');
+  await editor.type('tty.println(greeting);');
+  await page.keyboard.press('Escape');
+  await problems.waitForListed([
+    { message: "unknown name 'greeting'", code: 'PH341', where: 'project/greeter.ph  11:17' },
+  ]);
+  assert.match((await problems.status.textContent()) ?? '', /⊗ 1/);
+  await page.screenshot({ path: join(artifactsDir, 'problems-panel.png') });
+
+  // Installing a file with errors opens the Problems panel instead of a notification.
+  await problems.status.click();
+  await problems.root.waitFor({ state: 'hidden' });
+  const notifications = page.locator('[data-panel="notifications"] .notification');
+  const before = await notifications.count();
+  await page.getByTestId('editor-install').click();
+  await problems.root.waitFor();
+  assert.match((await editor.status.textContent()) ?? '', /Not installed: greeter\.ph has 1 error/);
+  assert.equal(await notifications.count(), before, 'no notification for errors the panel shows');
+
+  // A click on the problem puts the cursor on it.
+  await problems.rows.first().click();
+  await page.waitForFunction(() =>
+    /^Ln 11, Col 17/.test(document.querySelector('[data-testid="editor-status"]')?.textContent ?? ''),
+  );
+
+  // The fix empties the panel as soon as the server has checked it.
+  await undoToSaved(editor, 'project/greeter.ph');
+  await problems.waitForListed([]);
+  await problems.empty.waitFor();
+  assert.match((await problems.status.textContent()) ?? '', /⊗ 0/);
+  await page.screenshot({ path: join(artifactsDir, 'problems-cleared.png') });
+  await problems.status.click();
 });
 
 test('Ctrl+S saves through the host into the project folder', async () => {
@@ -143,6 +224,30 @@ test('a refused request shows a notification with its details, and the UI goes o
   await note.getByTitle('Dismiss').click();
   assert.equal(await page.locator('.notification').count(), 0);
   assert.equal(await page.getByTestId('machine-picker').isEnabled(), true);
+});
+
+test('"New machine…" offers the images of images/, each with its description', async () => {
+  const bar = new MachineBarPage(page);
+  await bar.openNewMachineDialog();
+  const images = page.getByTestId('dialog-image');
+  const offered = await images
+    .locator('option')
+    .evaluateAll((options) => (options as HTMLOptionElement[]).map((o) => [o.value, o.disabled]));
+  assert.deepEqual(offered, [
+    ['bench', false],
+    ['counter', false],
+    ['graph', false],
+    ['notes', false],
+    ['prodcons', false],
+  ]);
+  assert.equal(await images.inputValue(), 'counter', "the README's first example is chosen");
+  const description = page.getByTestId('dialog-image-description');
+  assert.match((await description.textContent()) ?? '', /^A thread that ticks every 100 ms/);
+  await images.selectOption('notes');
+  assert.match((await description.textContent()) ?? '', /^A list of notes kept in the root directory/);
+  await page.screenshot({ path: join(artifactsDir, 'new-machine-dialog.png') });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await page.locator('dialog.confirm-dialog[open]').count(), 0, 'the dialog closed');
 });
 
 test('the machine bar keeps one line while a build shows its progress, at 1280 px and narrower', async () => {

@@ -3,6 +3,7 @@
 // object. Run by `npm run bench -w inspector` (after a build); prints a Markdown table and writes
 // it to its section of docs/bench-inspector.md.
 import { performance } from 'node:perf_hooks';
+import { benchHeading, HOST_ONLY } from '../../scripts/bench-header.mjs';
 import { diffHeaps } from '../dist/common/diff.js';
 import { classSummary, dominators, pathFromRoot } from '../dist/common/graph.js';
 import { HeapSnapshot } from '../dist/common/heap.js';
@@ -72,7 +73,7 @@ const table = [
   '| --- | --- | --- |',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
 ].join('\n');
-const doc = `## The engine: a generation of a million objects
+const doc = `${benchHeading('## The engine: a generation of a million objects', HOST_ONLY)}
 
 Command: \`npm run bench -w inspector\` (\`bench/heap.mjs\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).
 A synthetic generation built in the real object layout: ${OBJECTS.toLocaleString('en')} list nodes with a cross

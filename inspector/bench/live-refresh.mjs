@@ -11,6 +11,7 @@
 // with kernel-src/build/phantom.elf); writes its section of docs/bench-inspector.md.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { acceleratorLine, benchHeading } from '../../scripts/bench-header.mjs';
 import { DebugClient } from '../dist/node/debug-client.js';
 import { liveHeap, liveSource } from '../dist/node/live-source.js';
 import { followCommitted } from '../dist/node/live-view.js';
@@ -161,9 +162,9 @@ try {
   const load = `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`;
   writeSection(
     'live-refresh',
-    `## Live refresh: what a fresh view costs the running guest
+    `${benchHeading('## Live refresh: what a fresh view costs the running guest', acceleratorLine(machine.accelerator))}
 
-Command: \`npm run bench -w inspector\` (\`bench/live-refresh.mjs\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, QEMU TCG on a
+Command: \`npm run bench -w inspector\` (\`bench/live-refresh.mjs\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, QEMU on a
 shared host, load average ${load} during the run).
 
 One machine, snapshots every ${SNAPSHOT_MS} ms, a CPU-bound program that rewrites ${DATA_PAGES} pages per work unit

@@ -32,6 +32,12 @@ int serial_read_byte(uint16_t port);
 bool serial_present(uint16_t port);
 /** Raise the port's IRQ when a byte arrives (COM2: IRQ 3). */
 void serial_enable_rx_interrupt(uint16_t port);
+/** Bytes the transmit FIFO takes once serial_tx_empty says it is empty. */
+enum { UART_TX_FIFO_BYTES = 16 };
+/** Whether the transmit FIFO is empty (a stuck or absent UART, or a host that does not read, keeps it full). */
+bool serial_tx_empty(uint16_t port);
+/** Puts a byte in the transmit FIFO without waiting: only after serial_tx_empty, at most UART_TX_FIFO_BYTES. */
+void serial_put_byte(uint16_t port, uint8_t byte);
 
 /* ── multiboot.c ── what the boot loader told us, copied before anything can overwrite it */
 struct memory_range {
@@ -130,6 +136,8 @@ void paging_init(uint32_t identity_top);
 /** Maps one 4 KiB page (va outside the identity map); allocates its page table if needed. */
 void paging_map(uint32_t va, uint32_t pa, uint32_t flags);
 void paging_unmap(uint32_t va);
+/** Makes the page tables of [va, va + bytes) now (empty), so that mapping there later needs no frame. */
+void paging_reserve_tables(uint32_t va, uint32_t bytes);
 /** Changes the flags of a mapped page, keeping its frame; flushes its TLB entry. */
 void paging_set_flags(uint32_t va, uint32_t flags);
 /** Physical address of a mapped virtual address, or 0 when unmapped. */
@@ -165,20 +173,29 @@ void pci_enable(const struct pci_device *dev);
 /** Finds and starts the index-th virtio-blk disk; false (with a console line) when absent. */
 bool virtio_blk_init(unsigned index);
 
-/* ── pager.c ── the object space: demand paging from the store, dirty tracking, copy-on-write */
-/**
- * Reads object-space page `page` into `frame` (a kernel-addressable, page-sized buffer).
- * Returns 0 when it filled the frame, PAGER_ZERO_PAGE when the page is all zero (frame
- * untouched), or a negative PH_E* code.
- */
+/* ── pager.c ── the object space: demand paging from the store, dirty tracking, copy-on-write, page-out */
 #define PAGER_ZERO_PAGE 1
-typedef int (*pager_read_fn)(uint32_t page, void *frame);
-void pager_init(uint32_t space_size, pager_read_fn read_page);
+/**
+ * Where pages live when they are not in memory (space.c gives the store's; the self-tests the raw
+ * disk's): the committed generation, and blocks the pager holds for pages taken out of memory
+ * before a generation has them (docs/persistence.md, "A space larger than memory").
+ */
+struct pager_backing {
+  /** Page `page` of the current generation into frame: 0, PAGER_ZERO_PAGE (frame untouched), or a negative PH_E*. */
+  int (*read)(uint32_t page, void *frame);
+  /** Writes a page to a block the pager then holds (*block 0: all zero, nothing held); 0, or why it cannot. */
+  const char *(*stash)(const void *frame, uint32_t *block, uint32_t *crc);
+  /** Reads a held block back into frame, checked against crc: 0 or a negative PH_E*. */
+  int (*read_stash)(uint32_t block, uint32_t crc, void *frame);
+  /** Gives a held block back (0: nothing to give). */
+  void (*release)(uint32_t block);
+};
+void pager_init(uint32_t space_size, const struct pager_backing *backing);
 /** Handles a page fault at addr if it is in the object space; false when it is not ours. */
 bool pager_fault(uint32_t addr, uint32_t error_code);
 /**
- * Forgets every page of the space (unmapped, frames freed, nothing dirty): the next access reads
- * it from the store again. For the mount, after it rejected a generation it had paged in. Not
+ * Forgets every page of the space (unmapped, frames freed, held blocks given back, nothing
+ * dirty): the next access reads it from the store again. For the mount, after it rejected a generation it had paged in. Not
  * during a freeze.
  */
 void pager_discard(void);
@@ -192,6 +209,9 @@ struct pager_stats {
   uint32_t write_faults;   /* first writes to a clean page */
   uint32_t copies;         /* frozen pages copied aside on write since the last freeze */
   uint32_t evictions;      /* clean pages dropped to free their frames (read again when used) */
+  uint32_t page_outs;      /* dirty or frozen bytes written to held blocks to free their frames */
+  uint32_t page_out_reads; /* pages read back from held blocks */
+  uint32_t held;           /* blocks the pager holds now */
   uint32_t region_faults;  /* regions unprotected by a write since the last freeze */
   uint32_t region_fault_cycles_max; /* the longest of those (TSC cycles) */
 };
@@ -202,9 +222,18 @@ void pager_get_stats(struct pager_stats *out);
  * a write to one first copies it aside, so the frozen contents stay as they were.
  */
 uint32_t pager_freeze(void);
-/** The i-th frozen page (0 <= i < pager_freeze's count): its page number and frozen bytes. */
-const void *pager_frozen_page(uint32_t i, uint32_t *page);
-/** Ends a freeze: frees the copies made aside and forgets the frozen list. */
+/** A frozen page as the snapshot writer gets it: its bytes in memory, or the held block that has them. */
+struct pager_frozen {
+  uint32_t page;
+  const void *bytes;   /**< the frozen bytes, or 0 when they are in `block` */
+  uint32_t block, crc; /**< a held block (0: an all-zero page) and its crc, when bytes is 0 */
+};
+/** The i-th frozen page (0 <= i < pager_freeze's count). */
+void pager_frozen_page(uint32_t i, struct pager_frozen *out);
+/**
+ * Ends a freeze once its generation is committed: frees the copies made aside, gives back the
+ * held blocks whose bytes the generation now has, and forgets the frozen list.
+ */
 void pager_release_frozen(void);
 
 /* ── space.c ── */

@@ -24,7 +24,14 @@
  *   - pager_release_frozen frees the frames that were copied aside.
  *   - When physical memory runs out (a space larger than RAM), a clock hand evicts clean,
  *     unfrozen pages: their bytes equal the store's current generation, so they are simply
- *     unmapped and read again on the next access.
+ *     unmapped and read again on the next access. When it finds none nearby, it takes a page
+ *     out: a frozen copy made aside (PS_FROZEN_OUT) or a dirty or frozen page (PS_OUT) is
+ *     written to a free store block the pager then holds (backing->stash), which no generation,
+ *     committed or being written, uses; the page is read back from it on the next access. The
+ *     snapshot writer adopts a held block into its generation instead of writing the page again,
+ *     and the hold is given back when the generation is committed (pager_release_frozen) or when
+ *     the page comes back into memory. docs/persistence.md, "A space larger than memory", says
+ *     why this keeps every committed generation consistent.
  * Everything runs either in the page-fault handler (an interrupt gate: interrupts off) or at a
  * VM safe point with the world stopped, and no interrupt handler touches the object space or
  * this state, so a fault and a freeze never overlap: that is the lock for all the state below.
@@ -40,20 +47,31 @@ enum {
   PS_DIRTY = 1 << 2,    /* written since the last freeze (writable, on the dirty list) */
   PS_FROZEN = 1 << 3,   /* on the frozen list of an unreleased freeze */
   PS_COPIED = 1 << 4,   /* frozen, then written: the frozen bytes are in the list's old frame */
+  PS_OUT = 1 << 5,      /* no frame: the page's bytes are in the held block out[page] (dirty or frozen) */
+  PS_FROZEN_OUT = 1 << 6, /* like PS_COPIED, but the frozen bytes went to the held block frozen_out[page] */
 };
 #define PS_FRAME_MASK 0xFFFFF000u
 
 /** Pages per region: one page table, covered by one page-directory entry. */
 #define REGION_PAGES 1024u
+/** Pages the clock hand looks at for a clean page to drop before it takes a nearby one out instead. */
+#define EVICT_SCAN 64u
+
+/** A held store block and the crc of the page in it (block 0: an all-zero page, nothing held). */
+struct held {
+  uint32_t block, crc;
+};
 
 static uint32_t space_pages;
-static pager_read_fn read_page;
+static struct pager_backing backing;
 static uint32_t *page_state;
 static uint32_t *dirty_list;
 static uint32_t dirty_count;
 static uint32_t *frozen_list; /* pages; the dirty list's buffer until the freeze swapped them */
 static uint32_t frozen_count;
 static uint32_t *copied_frame; /* per page: the frame with its frozen bytes while PS_COPIED */
+static struct held *out;        /* per page: its bytes while PS_OUT */
+static struct held *frozen_out; /* per page: its frozen bytes while PS_FROZEN_OUT */
 static uint32_t region_count;
 static bool *region_dirty;       /* per region: a page was made dirty there since the last freeze */
 static bool *region_protected;   /* per region: write-protected by the current freeze */
@@ -71,20 +89,75 @@ static void *alloc_table(uint32_t bytes) {
   return (void *)addr;
 }
 
-/** Takes the frame of a clean, unfrozen resident page (not `keep`), or 0 when there is none. */
+static void convert_frozen(uint32_t page, uint32_t *table);
+static uint32_t *region_table(uint32_t region);
+
+/** Writes the page-sized frame to a held block; a store that cannot take it stops the machine. */
+static struct held hold(uint32_t page, const void *frame) {
+  struct held h = {0, 0};
+  const char *why = backing.stash(frame, &h.block, &h.crc);
+  if (why)
+    ph_panic("pager: out of physical memory, and page %u (%08x) cannot be written out: %s", page,
+             SPACE_BASE + page * PAGE_BYTES, why);
+  if (h.block) stats.held++;
+  if (stats.page_outs++ == 0) kprintf("pager: memory is full: pages now go out to the store and back as needed\n");
+  return h;
+}
+
+static void give_back(struct held *h) {
+  if (h->block) {
+    backing.release(h->block);
+    stats.held--;
+  }
+  *h = (struct held){0, 0};
+}
+
+/**
+ * Frees a frame of `page` by writing its bytes out: its frozen copy when it has one in memory
+ * (only the snapshot writer still needs that), else the page itself, dirty or frozen, which is
+ * unmapped. Returns the frame.
+ */
+static uint32_t take_out(uint32_t page) {
+  if (region_protected[page / REGION_PAGES] && (page_state[page] & PS_DIRTY))
+    convert_frozen(page, region_table(page / REGION_PAGES)); /* dirty there means frozen: say so first */
+  uint32_t st = page_state[page];
+  if (st & PS_COPIED) {
+    uint32_t frame = copied_frame[page];
+    frozen_out[page] = hold(page, (const void *)frame);
+    copied_frame[page] = 0;
+    page_state[page] = (st & ~PS_COPIED) | PS_FROZEN_OUT;
+    return frame;
+  }
+  uint32_t frame = st & PS_FRAME_MASK;
+  out[page] = hold(page, (const void *)frame);
+  paging_unmap(SPACE_BASE + page * PAGE_BYTES);
+  page_state[page] = (st & ~(PS_FRAME_MASK | PS_RESIDENT)) | PS_OUT;
+  stats.resident--;
+  return frame;
+}
+
+/**
+ * A frame for `page` when none is free: a clean, unfrozen resident page's (dropped: the store
+ * has its bytes), else, when none is among the next EVICT_SCAN pages, one taken out (take_out)
+ * from the first page nearby that has a frame to give. Never `keep`'s. 0 when no page has one.
+ */
 static uint32_t evict_one(uint32_t keep) {
-  for (uint32_t n = 0; n < space_pages; n++) {
+  uint32_t candidate = space_pages;
+  for (uint32_t n = 0; n < space_pages && (candidate == space_pages || n < EVICT_SCAN); n++) {
     uint32_t page = clock_hand;
     clock_hand = (clock_hand + 1) % space_pages;
     uint32_t st = page_state[page];
-    if (page == keep || (st & (PS_RESIDENT | PS_DIRTY | PS_FROZEN)) != PS_RESIDENT) continue;
-    paging_unmap(SPACE_BASE + page * PAGE_BYTES);
-    page_state[page] = 0;
-    stats.resident--;
-    stats.evictions++;
-    return st & PS_FRAME_MASK;
+    if (page == keep) continue;
+    if ((st & (PS_RESIDENT | PS_DIRTY | PS_FROZEN)) == PS_RESIDENT) {
+      paging_unmap(SPACE_BASE + page * PAGE_BYTES);
+      page_state[page] = 0;
+      stats.resident--;
+      stats.evictions++;
+      return st & PS_FRAME_MASK;
+    }
+    if (candidate == space_pages && (st & (PS_RESIDENT | PS_COPIED))) candidate = page;
   }
-  return 0;
+  return candidate == space_pages ? 0 : take_out(candidate);
 }
 
 static uint32_t alloc_frame(uint32_t page) {
@@ -98,15 +171,19 @@ static uint32_t alloc_frame(uint32_t page) {
   return frame;
 }
 
-void pager_init(uint32_t space_size, pager_read_fn reader) {
+void pager_init(uint32_t space_size, const struct pager_backing *backing_in) {
   if (space_size % PAGE_BYTES || space_size < SPACE_SIZE_MIN || space_size > SPACE_SIZE_MAX)
     ph_panic("pager: bad object-space size %u", space_size);
   space_pages = space_size / PAGE_BYTES;
-  read_page = reader;
+  backing = *backing_in;
   page_state = alloc_table(space_pages * sizeof *page_state);
   dirty_list = alloc_table(space_pages * sizeof *dirty_list);
   frozen_list = alloc_table(space_pages * sizeof *frozen_list);
   copied_frame = alloc_table(space_pages * sizeof *copied_frame);
+  out = alloc_table(space_pages * sizeof *out);
+  frozen_out = alloc_table(space_pages * sizeof *frozen_out);
+  /* Every page table now: once the pager has taken every free frame, mapping must not need one. */
+  paging_reserve_tables(SPACE_BASE, space_size);
   region_count = (space_pages + REGION_PAGES - 1) / REGION_PAGES;
   region_dirty = alloc_table(region_count * sizeof *region_dirty);
   region_protected = alloc_table(region_count * sizeof *region_protected);
@@ -153,6 +230,28 @@ static void unprotect_region(uint32_t region) {
   if (cycles > stats.region_fault_cycles_max) stats.region_fault_cycles_max = cycles;
 }
 
+/**
+ * Brings a page that was taken out back into a frame, and gives its block back (the snapshot
+ * writer takes a resident page's bytes from memory). Mapped as before: writable when dirty, else
+ * read-only, so that a write to a frozen page faults again and copies it aside.
+ */
+static void bring_back(uint32_t page, uint32_t va) {
+  uint32_t frame = alloc_frame(page);
+  struct held *h = &out[page];
+  if (h->block) {
+    int r = backing.read_stash(h->block, h->crc, (void *)frame);
+    if (r < 0) ph_panic("pager: reading page %u (%08x) back from block %u failed: error %d", page, va, h->block, r);
+  } else {
+    memset((void *)frame, 0, PAGE_BYTES);
+  }
+  give_back(h);
+  stats.page_out_reads++;
+  stats.resident++;
+  uint32_t st = page_state[page];
+  page_state[page] = (st & ~(PS_OUT | PS_FRAME_MASK)) | frame | PS_RESIDENT;
+  paging_map(va, frame, st & PS_DIRTY ? PTE_WRITABLE : 0);
+}
+
 bool pager_fault(uint32_t addr, uint32_t error_code) {
   if (!space_pages || addr < SPACE_BASE || addr - SPACE_BASE >= space_pages * PAGE_BYTES) return false;
   uint32_t page = (addr - SPACE_BASE) / PAGE_BYTES;
@@ -161,9 +260,13 @@ bool pager_fault(uint32_t addr, uint32_t error_code) {
   if (write && region_protected[page / REGION_PAGES]) unprotect_region(page / REGION_PAGES);
   uint32_t st = page_state[page];
 
+  if (st & PS_OUT) {
+    bring_back(page, va);
+    return true;
+  }
   if (!(st & (PS_RESIDENT | PS_ZERO))) {
     uint32_t frame = alloc_frame(page);
-    int r = read_page(page, (void *)frame);
+    int r = backing.read(page, (void *)frame);
     if (r < 0) ph_panic("pager: store read of page %u (%08x) failed: error %d", page, va, r);
     stats.reads++;
     if (r == PAGER_ZERO_PAGE && !write) {
@@ -210,8 +313,8 @@ void pager_discard(void) {
   if (freeze_active) ph_panic("pager_discard: a freeze is active");
   for (uint32_t page = 0; page < space_pages; page++) {
     uint32_t st = page_state[page];
-    if (!(st & (PS_RESIDENT | PS_ZERO))) continue;
-    paging_unmap(SPACE_BASE + page * PAGE_BYTES);
+    if (st & PS_OUT) give_back(&out[page]); /* the check dirtied it (marks), memory was full */
+    if (st & (PS_RESIDENT | PS_ZERO)) paging_unmap(SPACE_BASE + page * PAGE_BYTES);
     if (st & PS_RESIDENT) pmm_free(st & PS_FRAME_MASK);
     page_state[page] = 0;
   }
@@ -248,13 +351,17 @@ uint32_t pager_freeze(void) {
   return frozen_count;
 }
 
-const void *pager_frozen_page(uint32_t i, uint32_t *page) {
+void pager_frozen_page(uint32_t i, struct pager_frozen *f) {
   if (i >= frozen_count) ph_panic("pager_frozen_page: %u of %u", i, frozen_count);
   uint32_t p = frozen_list[i];
   if (region_protected[p / REGION_PAGES] && (page_state[p] & PS_DIRTY)) convert_frozen(p, region_table(p / REGION_PAGES));
-  *page = p;
   uint32_t st = page_state[p];
-  return (const void *)(st & PS_COPIED ? copied_frame[p] : st & PS_FRAME_MASK);
+  *f = (struct pager_frozen){p, 0, 0, 0};
+  if (st & PS_COPIED) f->bytes = (const void *)copied_frame[p];
+  else if (st & PS_FROZEN_OUT) f->block = frozen_out[p].block, f->crc = frozen_out[p].crc;
+  else if (st & PS_RESIDENT) f->bytes = (const void *)(st & PS_FRAME_MASK);
+  else if (st & PS_OUT) f->block = out[p].block, f->crc = out[p].crc;
+  else ph_panic("pager_frozen_page: frozen page %u has no bytes (state %x)", p, st);
 }
 
 void pager_release_frozen(void) {
@@ -268,8 +375,15 @@ void pager_release_frozen(void) {
       lifted = true;
     }
     if (page_state[page] & PS_DIRTY && !(page_state[page] & PS_FROZEN)) convert_frozen(page, region_table(region));
-    if (page_state[page] & PS_COPIED) pmm_free(copied_frame[page]);
-    page_state[page] &= ~(PS_FROZEN | PS_COPIED);
+    uint32_t st = page_state[page];
+    if (st & PS_COPIED) pmm_free(copied_frame[page]);
+    /* The generation just committed has these frozen bytes: a block holding them is no longer needed. */
+    if (st & PS_FROZEN_OUT) give_back(&frozen_out[page]);
+    if ((st & PS_OUT) && !(st & PS_DIRTY)) {
+      give_back(&out[page]);
+      st &= ~PS_OUT; /* read from the store again, like an evicted clean page */
+    }
+    page_state[page] = st & ~(PS_FROZEN | PS_COPIED | PS_FROZEN_OUT);
   }
   if (lifted) paging_flush_all();
   frozen_count = 0;

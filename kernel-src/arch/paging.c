@@ -56,6 +56,10 @@ void paging_map(uint32_t va, uint32_t pa, uint32_t flags) {
   invlpg(va);
 }
 
+void paging_reserve_tables(uint32_t va, uint32_t bytes) {
+  for (uint64_t at = va; at < (uint64_t)va + bytes; at += 1024u * PAGE_BYTES) pte_for((uint32_t)at, true);
+}
+
 void paging_unmap(uint32_t va) {
   uint32_t *pte = pte_for(va, false);
   if (!pte) return;

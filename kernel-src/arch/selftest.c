@@ -9,8 +9,11 @@
  *   disk-test   ph_disk_* on the store disk: read, write back, flush, a range error
  *   pager-test  the pager over the raw disk (page i = block i): demand reads, zero pages,
  *               dirty tracking, freeze and copy-on-write
- *   evict-test  a space larger than the RAM (boot with little memory, every block patterned):
- *               clean pages are evicted and read again, dirty ones never
+ *   evict-test  a space larger than the RAM (boot with little memory, every block patterned, a
+ *               disk three times the space): clean pages are evicted and read again; then every page
+ *               is written, so dirty pages and copies of frozen ones must be taken out to the
+ *               second half of the disk and read back, and a freeze hands the writer every
+ *               page's frozen bytes, from memory or from a held block
  *   accel-probe what a hypervisor must do for this kernel to run at all, and nothing more: by
  *               then the CPU has taken interrupts and returned from them (IRET) with paging on;
  *               it halts the CPU until more timer ticks come, prints "selftest accel-probe: ok"
@@ -21,6 +24,7 @@
  */
 #include "arch.h"
 #include "cpu.h"
+#include "crc32c.h"
 #include "klib.h"
 #include "platform.h"
 #include "spec.h"
@@ -78,12 +82,48 @@ static int read_raw_block(uint32_t page, void *frame) {
   return PAGER_ZERO_PAGE;
 }
 
-/** The frozen bytes of `page` in the current freeze, or 0 when it is not frozen. */
+/*
+ * The self-tests' held blocks: the disk's blocks from the test space's size on (page i is block
+ * i), handed out from a stack of free ones.
+ */
+#define RAW_HELD_MAX 4096u
+static uint32_t raw_free[RAW_HELD_MAX], raw_free_count, raw_next;
+
+static const char *raw_stash(const void *frame, uint32_t *block, uint32_t *crc) {
+  const uint32_t *words = frame;
+  *block = 0;
+  *crc = crc32c(frame, BLOCK_SIZE);
+  bool zero = true;
+  for (uint32_t i = 0; i < BLOCK_SIZE / 4 && zero; i++) zero = words[i] == 0;
+  if (zero) return 0;
+  if (raw_free_count) *block = raw_free[--raw_free_count];
+  else if (raw_next < ph_disk_blocks()) *block = raw_next++;
+  else return "the test disk is full";
+  return ph_disk_write(*block, frame, 1) == PH_OK ? 0 : "a disk write failed";
+}
+
+static int raw_read_stash(uint32_t block, uint32_t crc, void *frame) {
+  int r = ph_disk_read(block, frame, 1);
+  if (r < 0) return r;
+  return crc32c(frame, BLOCK_SIZE) == crc ? 0 : PH_EIO;
+}
+
+static void raw_release(uint32_t block) {
+  if (block && raw_free_count < RAW_HELD_MAX) raw_free[raw_free_count++] = block;
+}
+
+static void raw_backing_init(uint32_t space_bytes, struct pager_backing *b) {
+  raw_free_count = 0;
+  raw_next = space_bytes / BLOCK_SIZE;
+  *b = (struct pager_backing){read_raw_block, raw_stash, raw_read_stash, raw_release};
+}
+
+/** The frozen bytes of `page` in the current freeze, or 0 when it is not frozen (or not in memory). */
 static const uint32_t *frozen_bytes_of(uint32_t page, uint32_t count) {
   for (uint32_t i = 0; i < count; i++) {
-    uint32_t p;
-    const uint32_t *bytes = pager_frozen_page(i, &p);
-    if (p == page) return bytes;
+    struct pager_frozen f;
+    pager_frozen_page(i, &f);
+    if (f.page == page) return f.bytes;
   }
   return 0;
 }
@@ -92,7 +132,9 @@ static void pager_test(void) {
   static const char *t = "pager-test";
   check(t, ph_disk_blocks() >= PAGER_TEST_SPACE / BLOCK_SIZE, "a disk as large as the test space");
   if (failed) return;
-  pager_init(PAGER_TEST_SPACE, read_raw_block);
+  struct pager_backing backing;
+  raw_backing_init(PAGER_TEST_SPACE, &backing);
+  pager_init(PAGER_TEST_SPACE, &backing);
   /* Pages 0, 2 and 1023 lie in the first 4 MiB region, page 1100 in the second. */
   volatile uint32_t *page0 = (volatile uint32_t *)SPACE_BASE;
   volatile uint32_t *page2 = (volatile uint32_t *)(SPACE_BASE + 2 * PAGE_BYTES);
@@ -143,13 +185,40 @@ static void pager_test(void) {
         "pages written after a release are dirty again, without a copy or a region fault");
 }
 
+/** Word `w` of the frozen page `f` (from memory or its held block; scratch holds a block's bytes). */
+static uint32_t frozen_word(const struct pager_frozen *f, uint32_t w, uint32_t *scratch) {
+  if (f->bytes) return ((const uint32_t *)f->bytes)[w];
+  if (!f->block) return 0;
+  return raw_read_stash(f->block, f->crc, scratch) == 0 ? scratch[w] : 0xFFFFFFFFu;
+}
+
+/** What a snapshot does with the frozen pages, over the raw disk: each one's bytes to its block. */
+static bool write_frozen_pages_like_a_snapshot(uint32_t count, uint32_t *scratch) {
+  bool ok = true;
+  for (uint32_t i = 0; i < count; i++) {
+    struct pager_frozen f;
+    pager_frozen_page(i, &f);
+    const void *bytes = f.bytes;
+    if (!bytes) {
+      if (f.block) ok &= raw_read_stash(f.block, f.crc, scratch) == 0;
+      else memset(scratch, 0, BLOCK_SIZE);
+      bytes = scratch;
+    }
+    ok &= ph_disk_write(f.page, bytes, 1) == PH_OK;
+  }
+  return ok;
+}
+
 static void evict_test(void) {
   static const char *t = "evict-test";
+  static uint32_t scratch[BLOCK_SIZE / 4] __attribute__((aligned(4096)));
   uint32_t pages = EVICT_TEST_SPACE / PAGE_BYTES;
-  check(t, ph_disk_blocks() >= pages, "a disk as large as the test space");
+  check(t, ph_disk_blocks() >= 3 * pages, "a disk three times as large as the test space");
   check(t, pmm_free_count() < pages, "less free memory than the space (boot with -m 8M)");
   if (failed) return;
-  pager_init(EVICT_TEST_SPACE, read_raw_block);
+  struct pager_backing backing;
+  raw_backing_init(EVICT_TEST_SPACE, &backing);
+  pager_init(EVICT_TEST_SPACE, &backing);
   volatile uint32_t *space = (volatile uint32_t *)SPACE_BASE;
   space[1] = 0x7777; /* page 0 is dirty from now on */
   bool right = true;
@@ -159,8 +228,41 @@ static void evict_test(void) {
   check(t, space[1] == 0x7777, "the dirty page kept what was written");
   struct pager_stats s;
   pager_get_stats(&s);
-  check(t, s.evictions > 0 && s.reads > pages, "pages were evicted and read again");
-  if (!failed) kprintf("selftest evict-test: %u evictions, %u reads\n", s.evictions, s.reads);
+  check(t, s.evictions > 0 && s.reads > pages && s.page_outs == 0, "clean pages were evicted and read again");
+  if (failed) return;
+  kprintf("selftest evict-test: %u evictions, %u reads\n", s.evictions, s.reads);
+
+  /* Every page dirty: more than memory holds, so dirty pages go out to held blocks and come back. */
+  for (uint32_t p = 0; p < pages; p++) space[p * PAGE_BYTES / 4 + 2] = p ^ 0xA5A5A5A5u;
+  for (uint32_t p = 0; p < pages; p++)
+    right &= space[p * PAGE_BYTES / 4] == PATTERN_WORD(p) && space[p * PAGE_BYTES / 4 + 2] == (p ^ 0xA5A5A5A5u);
+  check(t, right, "every dirty page reads back what was written, taken out or not");
+  pager_get_stats(&s);
+  check(t, s.page_outs > 0 && s.page_out_reads > 0 && s.held > 0, "dirty pages were taken out and read back");
+
+  /* A freeze of every page, then a write to each: the copies aside must go out too. */
+  uint32_t frozen = pager_freeze();
+  check(t, frozen == pages, "the freeze takes every page");
+  for (uint32_t p = 0; p < pages; p++) space[p * PAGE_BYTES / 4 + 3] = 0xBEEF0000u + p;
+  bool frozen_right = true;
+  for (uint32_t i = 0; i < frozen; i++) {
+    struct pager_frozen f;
+    pager_frozen_page(i, &f);
+    frozen_right &= frozen_word(&f, 0, scratch) == PATTERN_WORD(f.page) &&
+                    frozen_word(&f, 2, scratch) == (f.page ^ 0xA5A5A5A5u) && frozen_word(&f, 3, scratch) == 0;
+  }
+  check(t, frozen_right, "the writer gets every page as it was at the freeze, in memory or not");
+  pager_get_stats(&s);
+  check(t, s.copies > 0 && s.page_outs > pages, "copies of frozen pages were taken out as well");
+  check(t, write_frozen_pages_like_a_snapshot(frozen, scratch), "the frozen pages are on the disk");
+  pager_release_frozen();
+  for (uint32_t p = 0; p < pages; p++)
+    right &= space[p * PAGE_BYTES / 4 + 2] == (p ^ 0xA5A5A5A5u) && space[p * PAGE_BYTES / 4 + 3] == 0xBEEF0000u + p;
+  check(t, right, "after the release every page reads what was written last");
+  pager_get_stats(&s);
+  if (!failed)
+    kprintf("selftest evict-test: %u pages written out, %u read back, %u copies, %u blocks still held\n", s.page_outs,
+            s.page_out_reads, s.copies, s.held);
 }
 
 static void accel_probe(void) {

@@ -1,7 +1,8 @@
 /*
  * serial.c — the 16550 UARTs: COM1 is the human console (ph_console_write), COM2 the debug
- * channel. Both run at 115200 baud, 8N1, FIFOs on, polled (no interrupts), so the console works
- * from the first line of kmain and inside a panic with interrupts off.
+ * channel. Both run at 115200 baud, 8N1, FIFOs on. Sending is polled, so the console works from
+ * the first line of kmain and inside a panic with interrupts off; the debug channel sends without
+ * waiting (serial_tx_empty, serial_put_byte) and receives by interrupt.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -63,6 +64,10 @@ void serial_enable_rx_interrupt(uint16_t port) {
   outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
   outb(port + UART_IER, IER_RX_AVAILABLE);
 }
+
+bool serial_tx_empty(uint16_t port) { return inb(port + UART_LSR) & LSR_THR_EMPTY; }
+
+void serial_put_byte(uint16_t port, uint8_t byte) { outb(port + UART_DATA, byte); }
 
 int serial_read_byte(uint16_t port) {
   if (!(inb(port + UART_LSR) & LSR_DATA_READY)) return -1;

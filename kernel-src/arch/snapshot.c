@@ -9,7 +9,8 @@
  *   write   at every following safe point, frozen pages are written to the store for at most
  *           WRITE_BUDGET_US (at least one page), then the threads run on. A thread writing a
  *           frozen page gets a copy first (the pager), so the store receives the bytes as they
- *           were at the freeze.
+ *           were at the freeze. A frozen page the pager took out of memory is in a block it
+ *           holds: the generation adopts that block instead (store_adopt_page).
  *   commit  once every frozen page is written: store_commit with the measured stats, then the
  *           frozen list is released. The next interval counts from this freeze.
  * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
@@ -139,9 +140,10 @@ static int write_and_commit(uint32_t budget_us) {
   }
   uint64_t start = ph_tsc();
   while (written_pages < frozen_pages) {
-    uint32_t page;
-    const void *bytes = pager_frozen_page(written_pages, &page);
-    int r = store_write_page(store, page, bytes);
+    struct pager_frozen f;
+    pager_frozen_page(written_pages, &f);
+    /* A page the pager took out of memory is already on the store: its block joins the generation. */
+    int r = f.bytes ? store_write_page(store, f.page, f.bytes) : store_adopt_page(store, f.page, f.block, f.crc);
     if (r != STORE_OK) return r;
     written_pages++;
     if (budget_us && us_since(start) >= budget_us) break;

@@ -102,6 +102,20 @@ static int read_store_page(uint32_t page, void *frame) {
   return r < 0 ? PH_EIO : 0;
 }
 
+/* Page-out: the pager's held blocks are the store's (store_stash_page and friends). */
+static const char *stash_store_page(const void *frame, uint32_t *block, uint32_t *crc) {
+  int r = store_stash_page(&store, frame, block, crc);
+  return r == STORE_OK ? 0 : store_status_name(r);
+}
+
+static int read_stashed_page(uint32_t block, uint32_t crc, void *frame) {
+  int r = store_read_stash(&store, block, crc, frame);
+  if (r != STORE_OK) kprintf("store: block %u, written out by the pager, cannot be read back: %s\n", block, store_status_name(r));
+  return r == STORE_OK ? 0 : PH_EIO;
+}
+
+static void release_stashed_page(uint32_t block) { store_release_stash(&store, block); }
+
 /** The disk index of store=virtioN; false when the option names no disk we can drive. */
 static bool store_disk_index(const char *name, unsigned *index) {
   if (strncmp(name, "virtio", 6) || name[6] < '0' || name[6] > '9' || name[7]) return false;
@@ -111,9 +125,11 @@ static bool store_disk_index(const char *name, unsigned *index) {
 
 /* The store's contents check: the candidate generation's space, paged in on demand, checked and prepared by the VM. */
 static const char *check_contents(void *context, struct store *s) {
+  static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page,
+                                               release_stashed_page};
   static bool pager_started;
   if (!pager_started) {
-    pager_init(s->space_size, read_store_page);
+    pager_init(s->space_size, &backing);
     pager_started = true;
   }
   const uint32_t *header = (const uint32_t *)SPACE_BASE;

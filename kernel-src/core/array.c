@@ -1,7 +1,11 @@
 /*
- * array.c — the natives of .internal.array (natives.def): copy and resize. Arrays are KIND_SLOTS
- * objects of class .internal.array whose length is HDR_SIZE / 4; NEW_ARRAY, ALOAD, ASTORE and
- * ALEN are opcodes (interp.c).
+ * array.c — what an array's class allows into it, and the natives of .internal.array
+ * (natives.def): copy and resize. An array is a KIND_SLOTS object whose length is HDR_SIZE / 4 and
+ * whose class is an array class (CLASS_INTERNAL_ID = CID_ARRAY): T[] for an array a program made,
+ * whose CLASS_ELEMENT says what it may hold, or .internal.array itself for the VM's own arrays
+ * (vtables, constants, a directory's keys), which hold nothing a program stores. NEW_ARRAY, ALOAD,
+ * ASTORE and ALEN are opcodes (interp.c); ASTORE and copy check every value with array_admits,
+ * so that no array holds what its type does not allow (lang/docs/language.md, "Arrays").
  */
 #include "gc.h"
 #include "interp.h"
@@ -13,6 +17,14 @@ static word_t array_arg(struct native_call *c, int i) {
   if (!c->error && !a) c->error = ERR_NULL_REFERENCE;
   else if (!c->error && !is_array(a)) c->error = ERR_BAD_CAST;
   return c->error ? 0 : a;
+}
+
+int array_admits(word_t cls, word_t v) {
+  word_t element = obj_slots(cls)[CLASS_ELEMENT];
+  if (element == int_to_word(ELEM_INT)) return word_is_int(v);
+  if (element == int_to_word(ELEM_BOOLEAN)) return v == 0 || v == int_to_word(1);
+  if (!word_is_ref(element)) return 0;
+  return !v || (word_is_ref(v) && instance_of(v, element));
 }
 
 static int32_t int_arg(struct native_call *c, int i) {
@@ -29,6 +41,13 @@ void native_ARR_COPY(struct native_call *c) {
     c->error = ERR_INDEX;
     return;
   }
+  /* Check, then copy: one value dst's class does not admit and nothing is copied. */
+  for (int32_t i = 0; i < n; i++) {
+    if (!array_admits(obj_class(dst), obj_slots(src)[src_pos + i])) {
+      c->error = ERR_ARRAY_STORE;
+      return;
+    }
+  }
   memmove(obj_slots(dst) + dst_pos, obj_slots(src) + src_pos, (uint32_t)n * 4);
 }
 
@@ -40,7 +59,7 @@ void native_ARR_RESIZE(struct native_call *c) {
     c->error = ERR_BAD_ARGUMENT;
     return;
   }
-  word_t a = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, (uint32_t)length * 4);
+  word_t a = gc_alloc(obj_class(src), KIND_SLOTS, (uint32_t)length * 4);
   if (!a) {
     c->error = ERR_OUT_OF_MEMORY;
     return;

@@ -2,7 +2,8 @@
  * debug_agent.c — serves the debug channel: frames in, validated requests, replies out.
  *
  * Layers, bottom up:
- *   framing   the receive buffer, resynchronisation on garbage, CRC check (frame_*)
+ *   framing   the receive buffer, resynchronisation on garbage, CRC check, a RESET that ends an
+ *             unfinished frame, the unfinished frame's timeout, the time budget of a poll (frame_*)
  *   replies   building a reply payload with bounds checks (out_*)
  *   requests  one decode-then-serve function per message type (req_*): the payload's shape is
  *             checked completely before anything is read from the object space, and every
@@ -12,7 +13,7 @@
  * which hands the reassembled class blob to install.c, and RUN, which has install.c start a
  * thread; PAUSE only sets a flag the scheduler reads. Bounded work per request: at most
  * DBG_MAX_BATCH objects, a reply of at most DBG_MAX_PAYLOAD bytes, ENUMERATE_SCAN_BUDGET headers
- * walked.
+ * walked; a poll answers requests until its time budget is spent, and leaves the rest for later.
  */
 #include "debug_agent.h"
 
@@ -20,6 +21,7 @@
 #include "install.h"
 #include "klib.h"
 #include "objspace.h"
+#include "platform.h"
 #include "spec.h"
 
 /** Object headers ENUMERATE may walk in one request, so one request cannot scan a whole 512 MiB space. */
@@ -35,9 +37,17 @@ static const struct debug_port *port;
 static const struct debug_hooks *hooks;
 static int paused;
 
-/* Received bytes not yet consumed: at most one whole frame plus a read's worth. */
+/*
+ * Received bytes not yet consumed are rx[rx_pos, rx_len): at most one whole frame plus a read's
+ * worth. reset_scanned: how far the search for a RESET inside the unfinished frame at rx_pos has
+ * got. last_rx_ms: when bytes last arrived (an unfinished frame times out after
+ * DBG_FRAME_TIMEOUT_MS without any). discarded: bytes dropped since a request was last answered,
+ * which RESET reports.
+ */
 static uint8_t rx[DBG_HEADER_BYTES + DBG_MAX_PAYLOAD + 512];
-static size_t rx_len;
+static size_t rx_pos, rx_len, reset_scanned;
+static uint64_t last_rx_ms;
+static uint32_t discarded;
 
 /* The reply being built, header first. */
 static uint8_t tx[DBG_HEADER_BYTES + DBG_MAX_PAYLOAD];
@@ -96,7 +106,12 @@ static void out_str(const char *s) {
   out_bytes(s, n);
 }
 
+/**
+ * Sends the reply built in tx. A frame the port has no room for is dropped: only an event can get
+ * here without room, as requests wait until the largest reply fits (frame_step).
+ */
 static void send_frame(uint8_t type, uint32_t id) {
+  if (port->room() < DBG_HEADER_BYTES + tx_len) return;
   uint8_t *h = tx;
   put16(h + DF_MAGIC, DBG_MAGIC);
   h[DF_VERSION] = DBG_VERSION;
@@ -447,6 +462,13 @@ static void req_run(const struct request *r) {
   send_frame(r->type | DBG_REPLY_BIT, r->id);
 }
 
+/** RESET: the framing layer has already dropped what came before it; say how much. */
+static void req_reset(const struct request *r) {
+  out_begin();
+  out_u32(discarded);
+  send_frame(r->type | DBG_REPLY_BIT, r->id);
+}
+
 static void serve(const struct request *r) {
   int empty = r->len == 0;
   switch (r->type) {
@@ -465,6 +487,7 @@ static void serve(const struct request *r) {
   case DBG_SNAPSHOT_NOW:
   case DBG_PAUSE:
   case DBG_RESUME:
+  case DBG_RESET:
     if (!empty) return send_error(r->id, DE_BAD_REQUEST, "this request takes no payload");
     if (r->type == DBG_STATS) return req_stats(r);
     if (r->type == DBG_ROOTS) return req_roots(r);
@@ -472,6 +495,7 @@ static void serve(const struct request *r) {
     if (r->type == DBG_CLASSES) return req_classes(r);
     if (r->type == DBG_GENERATIONS) return req_generations(r);
     if (r->type == DBG_SNAPSHOT_NOW) return req_snapshot_now(r);
+    if (r->type == DBG_RESET) return req_reset(r);
     return req_pause_resume(r);
   default: return send_error(r->id, DE_UNKNOWN, "unknown request type");
   }
@@ -479,42 +503,119 @@ static void serve(const struct request *r) {
 
 /* ── framing ── */
 
-/** Consume complete frames from rx; keep a partial one. */
-static void frame_scan(void) {
-  size_t pos = 0;
-  while (rx_len - pos >= 2) {
-    if (rx[pos] != (DBG_MAGIC & 0xFF) || rx[pos + 1] != (DBG_MAGIC >> 8)) {
-      pos++;
-      continue;
+/** Drops n bytes at rx_pos: noise, or the start of a bad or unfinished frame. */
+static void drop(size_t n) {
+  rx_pos += n;
+  discarded += (uint32_t)n;
+}
+
+/** Whether the 16 bytes at p are a RESET frame: no payload, a good CRC, any id. */
+static int is_reset_frame(const uint8_t *p) {
+  if (get16(p + DF_MAGIC) != DBG_MAGIC || p[DF_VERSION] != DBG_VERSION || p[DF_TYPE] != DBG_RESET ||
+      get32(p + DF_LENGTH) != 0)
+    return 0;
+  uint8_t h[DBG_HEADER_BYTES];
+  memcpy(h, p, sizeof h);
+  put32(h + DF_CRC, 0);
+  return crc32c(h, sizeof h) == get32(p + DF_CRC);
+}
+
+/**
+ * The frame at rx_pos is unfinished. A RESET frame that has arrived inside it means its sender
+ * is gone and a new client starts (no sender puts one inside a payload): drop everything before
+ * the RESET. Each byte is searched once, however the frame's bytes trickle in.
+ */
+static int reset_inside_unfinished_frame(void) {
+  size_t at = reset_scanned > rx_pos ? reset_scanned : rx_pos + 1;
+  for (; at + DBG_HEADER_BYTES <= rx_len; at++) {
+    if (is_reset_frame(rx + at)) {
+      drop(at - rx_pos);
+      return 1;
     }
-    if (rx_len - pos < DBG_HEADER_BYTES) break;
-    uint8_t *h = rx + pos;
-    uint32_t id = get32(h + DF_ID), length = get32(h + DF_LENGTH);
-    if (length > DBG_MAX_PAYLOAD) {
-      send_error(id, DE_TOO_LARGE, "payload longer than DBG_MAX_PAYLOAD");
-      pos += 2;
-      continue;
-    }
-    if (rx_len - pos < DBG_HEADER_BYTES + length) break;
-    uint32_t crc = get32(h + DF_CRC);
-    put32(h + DF_CRC, 0);
-    if (crc32c(h, DBG_HEADER_BYTES + length) != crc) {
-      put32(h + DF_CRC, crc);
-      send_error(id, DE_BAD_FRAME, "frame checksum mismatch");
-      pos += 1;
-      continue;
-    }
-    pos += DBG_HEADER_BYTES + length;
-    if (h[DF_VERSION] != DBG_VERSION) {
-      send_error(id, DE_BAD_VERSION, "protocol version mismatch");
-      continue;
-    }
-    if (h[DF_TYPE] & DBG_REPLY_BIT) continue; /* the host does not send replies or events; ignore */
+  }
+  reset_scanned = at;
+  return 0;
+}
+
+enum frame_step { STEP_NEED_BYTES, STEP_DONE, STEP_NO_ROOM };
+
+/**
+ * One step over the bytes at rx_pos: answer one frame, or drop what cannot start one; or, when
+ * they are an unfinished frame, say that more bytes are needed; or, while the port has no room
+ * for the largest reply (the host is not reading), nothing.
+ */
+static enum frame_step frame_step(void) {
+  size_t have = rx_len - rx_pos;
+  uint8_t *h = rx + rx_pos;
+  if (port->room() < DBG_HEADER_BYTES + DBG_MAX_PAYLOAD) return STEP_NO_ROOM;
+  if (have < 2) return STEP_NEED_BYTES;
+  if (get16(h + DF_MAGIC) != DBG_MAGIC) {
+    drop(1);
+    return STEP_DONE;
+  }
+  if (have < DBG_HEADER_BYTES) return STEP_NEED_BYTES;
+  uint32_t id = get32(h + DF_ID), length = get32(h + DF_LENGTH);
+  if (length > DBG_MAX_PAYLOAD) {
+    send_error(id, DE_TOO_LARGE, "payload longer than DBG_MAX_PAYLOAD");
+    drop(2);
+    return STEP_DONE;
+  }
+  if (have < DBG_HEADER_BYTES + length) return reset_inside_unfinished_frame() ? STEP_DONE : STEP_NEED_BYTES;
+  uint32_t crc = get32(h + DF_CRC);
+  put32(h + DF_CRC, 0);
+  if (crc32c(h, DBG_HEADER_BYTES + length) != crc) {
+    put32(h + DF_CRC, crc);
+    send_error(id, DE_BAD_FRAME, "frame checksum mismatch");
+    drop(1);
+    return STEP_DONE;
+  }
+  rx_pos += DBG_HEADER_BYTES + length;
+  if (h[DF_VERSION] != DBG_VERSION) {
+    send_error(id, DE_BAD_VERSION, "protocol version mismatch");
+  } else if (h[DF_TYPE] & DBG_REPLY_BIT) {
+    discarded += DBG_HEADER_BYTES + length; /* the host does not send replies or events; ignore */
+  } else {
     struct request r = {h[DF_TYPE], id, h + DBG_HEADER_BYTES, length};
     serve(&r);
+    discarded = 0;
   }
-  memmove(rx, rx + pos, rx_len - pos);
-  rx_len -= pos;
+  return STEP_DONE;
+}
+
+/**
+ * Reads what the port has behind the bytes held (an unfinished frame at most, so there is room);
+ * returns how many arrived.
+ */
+static size_t frame_read(void) {
+  if (rx_pos) {
+    memmove(rx, rx + rx_pos, rx_len - rx_pos);
+    rx_len -= rx_pos;
+    reset_scanned = reset_scanned > rx_pos ? reset_scanned - rx_pos : 0;
+    rx_pos = 0;
+  }
+  size_t n = port->read(rx + rx_len, sizeof rx - rx_len);
+  if (n) last_rx_ms = ph_uptime_ms();
+  rx_len += n;
+  return n;
+}
+
+/**
+ * The bytes held start an unfinished frame (or header), and none has arrived for
+ * DBG_FRAME_TIMEOUT_MS: its sender stopped in the middle of it. Drop its first byte and scan on,
+ * as after a bad CRC, so a frame that arrived inside it is found.
+ */
+static int frame_timed_out(void) {
+  size_t have = rx_len - rx_pos;
+  const uint8_t *h = rx + rx_pos;
+  if (have < 2 || get16(h + DF_MAGIC) != DBG_MAGIC || ph_uptime_ms() - last_rx_ms < DBG_FRAME_TIMEOUT_MS) return 0;
+  int header = have >= DBG_HEADER_BYTES;
+  char why[120];
+  ksnprintf(why, sizeof why, "unfinished frame: %u of %u bytes, then none for %u ms; dropped", (unsigned)have,
+            header ? (unsigned)(DBG_HEADER_BYTES + get32(h + DF_LENGTH)) : (unsigned)DBG_HEADER_BYTES,
+            (unsigned)DBG_FRAME_TIMEOUT_MS);
+  send_error(header ? get32(h + DF_ID) : 0, DE_BAD_FRAME, why);
+  drop(1);
+  return 1;
 }
 
 void debug_agent_init(const struct debug_port *p, const struct debug_hooks *h) {
@@ -522,20 +623,28 @@ void debug_agent_init(const struct debug_port *p, const struct debug_hooks *h) {
   port = p;
   hooks = h ? h : &none;
   paused = 0;
-  rx_len = 0;
+  rx_pos = rx_len = reset_scanned = 0;
+  discarded = 0;
 }
 
-void debug_agent_poll(void) {
-  if (!port) return;
+int debug_agent_poll(uint32_t budget_us) {
+  if (!port) return 0;
+  uint64_t start = ph_tsc(), budget = (uint64_t)budget_us * ph_tsc_per_us();
   for (;;) {
-    if (rx_len == sizeof rx) { /* only garbage fills the buffer: a frame always fits */
-      rx_len = 0;
+    enum frame_step step = frame_step();
+    if (step == STEP_NO_ROOM) return 0;
+    if (step == STEP_NEED_BYTES) {
+      if (frame_read() > 0) continue;
+      if (!frame_timed_out()) return 0;
     }
-    size_t n = port->read(rx + rx_len, sizeof rx - rx_len);
-    if (n == 0) break;
-    rx_len += n;
-    frame_scan();
+    if (ph_tsc() - start >= budget) return 1;
   }
+}
+
+uint64_t debug_agent_deadline_ms(void) {
+  size_t have = rx_len - rx_pos;
+  if (!port || have < 2 || get16(rx + rx_pos + DF_MAGIC) != DBG_MAGIC) return UINT64_MAX;
+  return last_rx_ms + DBG_FRAME_TIMEOUT_MS;
 }
 
 int debug_agent_paused(void) { return paused; }

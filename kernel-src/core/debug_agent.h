@@ -5,7 +5,8 @@
  *
  * The agent is portable: the kernel connects it to serial port 2 and polls it between two
  * turns of the scheduler (a safe point: no object is half-written); the hosted tests connect it
- * to memory. Each request does bounded work, so serving never holds the threads for long.
+ * to memory. Each request does bounded work and each poll has a time budget, so serving never
+ * holds the threads for long; how much time the channel gets is the caller's choice.
  *
  * Not here: the UART (arch/serial.c), snapshots and the store (reached through debug_hooks, any
  * of which may be 0: the request then gets a FAILED error naming what this kernel lacks).
@@ -18,9 +19,15 @@
 
 #include "debug_proto.h"
 
-/** The byte port the agent talks over. read returns the bytes available now (0 if none), never blocks. */
+/**
+ * The byte port the agent talks over; nothing here blocks. read returns the bytes available now (0
+ * if none); room, how many bytes write takes now; write takes at most that many. The agent
+ * answers a request only when the largest reply fits, so requests wait while the host does not
+ * read its replies, and it drops an event that does not fit.
+ */
 struct debug_port {
   size_t (*read)(uint8_t *buf, size_t max);
+  size_t (*room)(void);
   void (*write)(const uint8_t *bytes, size_t n);
 };
 
@@ -53,8 +60,19 @@ struct debug_hooks {
 
 void debug_agent_init(const struct debug_port *port, const struct debug_hooks *hooks);
 
-/** Read what the port has and answer every complete request in it. Call at safe points only. */
-void debug_agent_poll(void);
+/**
+ * Read what the port has and answer the complete requests in it until budget_us microseconds
+ * have been spent (one step at least, a request answered or noise dropped, however small the
+ * budget). Returns 1 when it stopped for the budget (requests may be waiting), 0 when the port
+ * has nothing more or no room for a reply. Call at safe points only.
+ */
+int debug_agent_poll(uint32_t budget_us);
+
+/**
+ * When the agent must be polled even if no byte arrives (an unfinished frame's timeout,
+ * DBG_FRAME_TIMEOUT_MS after its last byte), or UINT64_MAX.
+ */
+uint64_t debug_agent_deadline_ms(void);
 
 /** True while a PAUSE is in force: the scheduler must not run threads, but keep polling. */
 int debug_agent_paused(void);

@@ -139,7 +139,7 @@ void native_DIR_KEYS(struct native_call *c) {
   word_t d = dir_receiver(c);
   if (!d) return;
   uint32_t n = dir_count(d);
-  word_t a = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, n * 4);
+  word_t a = gc_alloc(vm_string_array_class, KIND_SLOTS, n * 4);
   if (!a) {
     c->error = ERR_OUT_OF_MEMORY;
     return;

@@ -8,7 +8,9 @@
  * constant indices of the right kind, locals in range, jumps onto instruction starts), every
  * handler and line table is well formed, and every name resolves: the superclass and every class
  * or method constant and vtable entry must exist in the running space (ROOT_CLASSES or
- * ROOT_PROGRAM_CLASSES) or be the class itself. A replacement must keep the field layout, the
+ * ROOT_PROGRAM_CLASSES) or be the class itself. A class constant naming an array type (`T[]`,
+ * `int[]`) resolves to the space's array class for that element (ROOT_ARRAY_CLASSES), or to a new
+ * one the install makes, with the superclasses it needs (object-format.md). A replacement must keep the field layout, the
  * superclass and the vtable's existing entries. Then build_objects() allocates everything new,
  * held by one pinned array, so a collection in the middle cannot free it; only when every
  * allocation has succeeded does commit() change existing objects, which cannot fail.
@@ -31,6 +33,7 @@
 #include "spec.h"
 
 /** Limits on a blob's counts: far above what the compiler makes, low enough to bound the work. */
+#define MAX_NEW_ARRAY_CLASSES 256u
 #define MAX_METHODS 1024u
 #define MAX_FIELDS 4096u
 #define MAX_VTABLE 4096u
@@ -147,6 +150,18 @@ static word_t find_class(struct slice name) {
   return c ? c : find_in(root_slot(ROOT_PROGRAM_CLASSES), name);
 }
 
+/** The space's array class whose CLASS_ELEMENT is element (a class, or ELEM_INT / ELEM_BOOLEAN), or 0. */
+static word_t find_array_class(word_t element) {
+  word_t arrays = sane_array(root_slot(ROOT_ARRAY_CLASSES));
+  for (uint32_t i = 0; arrays && i < obj_slot_count(arrays); i++) {
+    word_t c = obj_slots(arrays)[i];
+    if (is_class_object(c) && obj_slots(c)[CLASS_INTERNAL_ID] == int_to_word(CID_ARRAY) &&
+        obj_slots(c)[CLASS_ELEMENT] == element)
+      return c;
+  }
+  return 0;
+}
+
 static word_t find_method(word_t cls, struct slice name) {
   word_t methods = sane_array(obj_slots(cls)[CLASS_METHODS]);
   if (!methods) return 0;
@@ -174,6 +189,57 @@ struct plan {
 
 static struct plan plan;
 static uint8_t const_kinds[MAX_CONSTS + 1];
+
+/*
+ * Class constants resolve to tags while the install is planned: a class of the space (a
+ * reference), the class being installed before it exists (TAG_SELF), or the k-th array class the
+ * install will make (TAG_NEW(k)); an element may also be ELEM_INT or ELEM_BOOLEAN. Tags are
+ * small integers above those, so they never look like a reference, and never reach the space.
+ */
+#define TAG_SELF int_to_word(0x100)
+#define TAG_NEW(k) int_to_word(0x200 + (int32_t)(k))
+#define TAG_NEW_INDEX(tag) ((uint32_t)(word_to_int(tag) - 0x200))
+static int is_new_tag(word_t tag) { return word_is_int(tag) && word_to_int(tag) >= 0x200; }
+
+/** The array classes the space lacks: element and superclass tags, each made before it is used. */
+static struct {
+  uint32_t count;
+  word_t element[MAX_NEW_ARRAY_CLASSES], super[MAX_NEW_ARRAY_CLASSES];
+} new_arrays;
+
+/** The tag of the array class of element (a tag), planning it (and its superclasses) when missing; 0 when too many. */
+static word_t plan_array_class(word_t element) {
+  if (word_is_ref(element) || element == int_to_word(ELEM_INT) || element == int_to_word(ELEM_BOOLEAN)) {
+    word_t c = find_array_class(element);
+    if (c) return c;
+  }
+  for (uint32_t k = 0; k < new_arrays.count; k++)
+    if (new_arrays.element[k] == element) return TAG_NEW(k);
+  /* T[]'s superclass is S[] for T's superclass S; .internal.array for int, boolean and .internal.object. */
+  word_t super_element = 0;
+  if (element == TAG_SELF) super_element = plan.super;
+  else if (is_new_tag(element)) super_element = new_arrays.super[TAG_NEW_INDEX(element)];
+  else if (word_is_ref(element) && element != internal_class(CID_OBJECT)) super_element = obj_slots(element)[CLASS_SUPER];
+  word_t super = super_element ? plan_array_class(super_element) : internal_class(CID_ARRAY);
+  if (!super || new_arrays.count == MAX_NEW_ARRAY_CLASSES) return 0;
+  new_arrays.element[new_arrays.count] = element;
+  new_arrays.super[new_arrays.count] = super;
+  return TAG_NEW(new_arrays.count++);
+}
+
+static int ends_with_brackets(struct slice name) { return name.n >= 2 && name.p[name.n - 2] == '[' && name.p[name.n - 1] == ']'; }
+
+/** The tag of a class constant's name (`.a.b`, `.a.b[]`, `int[][]`); 0 when it names nothing. */
+static word_t class_tag(struct slice name) {
+  static const uint8_t int_name[] = "int", boolean_name[] = "boolean";
+  if (slice_eq(name, plan.name)) return plan.existing ? plan.existing : TAG_SELF;
+  if (!ends_with_brackets(name)) return find_class(name);
+  struct slice element = {name.p, name.n - 2};
+  word_t e = slice_eq(element, (struct slice){int_name, 3})       ? int_to_word(ELEM_INT)
+             : slice_eq(element, (struct slice){boolean_name, 7}) ? int_to_word(ELEM_BOOLEAN)
+                                                                  : class_tag(element);
+  return e ? plan_array_class(e) : 0;
+}
 static uint8_t insn_start[(MAX_CODE + 8) / 8];
 
 static int blob_method_index(struct slice name) {
@@ -212,9 +278,11 @@ static const char *check_code(struct slice code, uint32_t locals, uint32_t ncons
       if (u16 >= nconsts) return "code uses a constant index beyond the constants";
       break;
     case OP_NEW:
+    case OP_NEW_ARRAY:
     case OP_CHECKCAST:
     case OP_INSTANCEOF:
-      if (u16 >= nconsts || const_kinds[u16] != CONST_CLASS) return "NEW, CHECKCAST or INSTANCEOF names a constant that is not a class";
+      if (u16 >= nconsts || const_kinds[u16] != CONST_CLASS)
+        return "NEW, NEW_ARRAY, CHECKCAST or INSTANCEOF names a constant that is not a class";
       break;
     case OP_CALL_STATIC:
       if (u16 >= nconsts || const_kinds[u16] != CONST_METHOD) return "CALL_STATIC names a constant that is not a method";
@@ -258,7 +326,7 @@ static const char *check_method(struct cursor *c, uint32_t index) {
     if (c->bad) return "the blob ends inside a constant";
     const_kinds[i] = kind;
     if (kind == CONST_CLASS) {
-      if (!slice_eq(a, plan.name) && !find_class(a)) return "a class constant names a class that is not in the machine";
+      if (!class_tag(a)) return "a class constant names a class that is not in the machine (or too many new array types)";
     } else if (kind == CONST_METHOD) {
       struct slice b = rd_str(c);
       if (c->bad) return "the blob ends inside a constant";
@@ -375,6 +443,7 @@ static const char *skip_method(struct cursor *c, uint32_t index) {
 static const char *check_blob(const uint8_t *blob, uint32_t len) {
   struct cursor c = {blob, len, 0, 0};
   memset(&plan, 0, sizeof plan);
+  new_arrays.count = 0;
   if (rd_u32(&c) != CLASS_BLOB_MAGIC) return "not a class blob (bad magic)";
   if (rd_u32(&c) != CLASS_BLOB_VERSION) return "class blob version is not 1";
   plan.name = rd_str(&c);
@@ -383,6 +452,7 @@ static const char *check_blob(const uint8_t *blob, uint32_t len) {
   plan.field_count = rd_u32(&c);
   if (c.bad) return "the blob ends inside the class header";
   if (plan.name.n < 2 || plan.name.p[0] != '.') return "the class name must be a full name starting with '.'";
+  if (ends_with_brackets(plan.name)) return "array classes are made by the VM, not installed";
   if (find_internal_class(plan.name)) return "internal classes cannot be replaced";
   if (slice_eq(super, plan.name)) return "a class cannot be its own superclass";
   plan.super = find_class(super);
@@ -420,7 +490,7 @@ static const char *check_blob(const uint8_t *blob, uint32_t len) {
 
 /* ── do ── */
 
-enum holder_slot { H_CLASS, H_VTABLE, H_METHODS, H_PROGRAM, H_FIRST_METHOD };
+enum holder_slot { H_CLASS, H_VTABLE, H_METHODS, H_PROGRAM, H_ARRAYS, H_FIRST_METHOD };
 
 static word_t holder;
 
@@ -440,7 +510,15 @@ static word_t resolve_method(struct slice owner, struct slice name) {
   return find_method(find_class(owner), name);
 }
 
-static word_t resolve_class(struct slice name) { return slice_eq(name, plan.name) ? obj_slots(holder)[H_CLASS] : find_class(name); }
+/** The class a tag stands for, once build_objects has made the new ones. */
+static word_t tag_class(word_t tag) {
+  if (tag == TAG_SELF) return obj_slots(holder)[H_CLASS];
+  if (is_new_tag(tag)) return obj_slots(holder)[H_FIRST_METHOD + plan.method_count + TAG_NEW_INDEX(tag)];
+  return tag;
+}
+
+/** A class constant checked by class_tag (which planned every array class it needs). */
+static word_t resolve_class(struct slice name) { return tag_class(class_tag(name)); }
 
 /** An array of small integers read from the blob, stored into *slot before it is filled. */
 static int build_int_array(struct cursor *c, uint32_t count, word_t *slot) {
@@ -494,6 +572,44 @@ static int build_method(struct cursor *c, word_t m) {
   return build_int_array(c, rd_u32(c), &obj_slots(m)[METHOD_LINES]);
 }
 
+/** Make the k-th new array class (its element and superclass are made or found already), held by the holder. */
+static int build_array_class(uint32_t k) {
+  word_t element = tag_class(new_arrays.element[k]);
+  word_t cls = gc_alloc(internal_class(CID_CLASS), KIND_SLOTS, CID_CLASS_SLOTS * 4);
+  if (!cls) return 0;
+  obj_slots(holder)[H_FIRST_METHOD + plan.method_count + k] = cls;
+  word_t *s = obj_slots(cls);
+  s[CLASS_SUPER] = tag_class(new_arrays.super[k]);
+  s[CLASS_FIELD_COUNT] = int_to_word(0);
+  s[CLASS_KIND] = int_to_word(KIND_SLOTS);
+  s[CLASS_INTERNAL_ID] = int_to_word(CID_ARRAY);
+  s[CLASS_ELEMENT] = element;
+  static const uint8_t int_name[] = "int", boolean_name[] = "boolean";
+  struct slice e = element == int_to_word(ELEM_INT)       ? (struct slice){int_name, 3}
+                   : element == int_to_word(ELEM_BOOLEAN) ? (struct slice){boolean_name, 7}
+                                                          : (struct slice){0, 0};
+  uint32_t e_len = e.p ? e.n : obj_size(obj_slots(element)[CLASS_NAME]);
+  word_t name = gc_alloc(internal_class(CID_STRING), KIND_BYTES, e_len + 2);
+  if (!name) return 0;
+  s = obj_slots(cls);
+  memcpy(obj_bytes(name), e.p ? e.p : obj_bytes(obj_slots(element)[CLASS_NAME]), e_len);
+  memcpy(obj_bytes(name) + e_len, "[]", 2);
+  s[CLASS_NAME] = name;
+  word_t inherited = sane_array(obj_slots(internal_class(CID_ARRAY))[CLASS_VTABLE]);
+  uint32_t n = inherited ? obj_slot_count(inherited) : 0;
+  word_t vtable = alloc_array(n);
+  if (!vtable) return 0;
+  obj_slots(cls)[CLASS_VTABLE] = vtable;
+  inherited = sane_array(obj_slots(internal_class(CID_ARRAY))[CLASS_VTABLE]);
+  if (n) memcpy(obj_slots(vtable), obj_slots(inherited), n * 4);
+  word_t none = alloc_array(0);
+  if (!none) return 0;
+  obj_slots(cls)[CLASS_FIELD_NAMES] = none;
+  if (!(none = alloc_array(0))) return 0;
+  obj_slots(cls)[CLASS_METHODS] = none;
+  return 1;
+}
+
 /** Allocate every new object, reachable from the pinned holder. Returns 0 when the space is full. */
 static int build_objects(const uint8_t *blob, uint32_t len) {
   word_t *h = obj_slots(holder);
@@ -533,6 +649,18 @@ static int build_objects(const uint8_t *blob, uint32_t len) {
     word_t m = gc_alloc(internal_class(CID_METHOD), KIND_SLOTS, CID_METHOD_SLOTS * 4);
     if (!m) return 0;
     h[H_FIRST_METHOD + i] = m;
+  }
+  for (uint32_t k = 0; k < new_arrays.count; k++)
+    if (!build_array_class(k)) return 0;
+  if (new_arrays.count) {
+    word_t old = sane_array(root_slot(ROOT_ARRAY_CLASSES));
+    uint32_t n = old ? obj_slot_count(old) : 0;
+    word_t arrays = alloc_array(n + new_arrays.count);
+    if (!arrays) return 0;
+    old = sane_array(root_slot(ROOT_ARRAY_CLASSES));
+    if (n) memcpy(obj_slots(arrays), obj_slots(old), n * 4);
+    for (uint32_t k = 0; k < new_arrays.count; k++) obj_slots(arrays)[n + k] = h[H_FIRST_METHOD + plan.method_count + k];
+    h[H_ARRAYS] = arrays;
   }
   struct cursor c = {blob, len, plan.methods_at, 0};
   for (uint32_t i = 0; i < plan.method_count; i++)
@@ -593,6 +721,7 @@ static word_t commit(void) {
   obj_slots(cls)[CLASS_VTABLE] = h[H_VTABLE];
   obj_slots(cls)[CLASS_METHODS] = h[H_METHODS];
   if (!plan.existing) obj_slots(space_root())[ROOT_PROGRAM_CLASSES] = h[H_PROGRAM];
+  if (new_arrays.count) obj_slots(space_root())[ROOT_ARRAY_CLASSES] = h[H_ARRAYS];
   return cls;
 }
 
@@ -601,7 +730,7 @@ const char *install_class(const uint8_t *blob, uint32_t len, word_t *cls) {
   if (!internal_class(CID_ARRAY) || !is_class_object(internal_class(CID_CLASS))) return "the machine has no class table";
   const char *why = check_blob(blob, len);
   if (why) return why;
-  holder = alloc_array(H_FIRST_METHOD + plan.method_count);
+  holder = alloc_array(H_FIRST_METHOD + plan.method_count + new_arrays.count);
   if (!holder) return "the object space is full";
   gc_pin(&holder);
   int built = build_objects(blob, len);

@@ -9,7 +9,9 @@
  * of the turn.
  *
  * Check, then do: before an instruction runs, its operand bytes are inside the code and the stack
- * holds what it pops and has room for what it pushes (from the opcodes.def table). A program
+ * holds what it pops and has room for what it pushes (from the opcodes.def table). Whatever the
+ * code, no store writes what the VM relies on: PUT_FIELD not a system class's field (BadField),
+ * ASTORE nothing an array's class does not admit (ArrayStore, array.c). A program
  * error (null, bounds, cast, division, depth, memory) raises a .internal.error in the thread;
  * where the spec leaves the error open (an integer used as an object, a vtable index beyond the
  * receiver's vtable) it is the one lang's reference interpreter raises (BadField for fields and
@@ -29,6 +31,7 @@
 #include "platform.h"
 
 word_t vm_class[CID_BOOT + 1];
+word_t vm_string_array_class;
 
 struct op_info {
   uint8_t size;      /**< whole instruction in bytes; 0 for codes that are no opcode */
@@ -180,6 +183,24 @@ static const char *load_frame(struct regs *r, word_t frame) { return load_frame_
 static void save_frame(struct regs *r) {
   obj_slots(r->frame)[FRAME_PC] = int_to_word((int32_t)r->pc);
   obj_slots(r->frame)[FRAME_SP] = int_to_word((int32_t)r->sp);
+}
+
+/**
+ * May method write slot `slot` of obj? Not a field a system class declares — every slot of an
+ * instance of a system class (array classes included: their slots are elements, stored by ASTORE
+ * only), the inherited fields of a program class that extends one — unless method is that
+ * class's own (.internal.error's constructor sets message). So no program, whatever its bytecode,
+ * writes into a thread, a frame, a class or the root.
+ */
+static int field_writable(word_t obj, uint32_t slot, word_t method) {
+  word_t cls = obj_class(obj), system = cls;
+  for (int i = 0; is_class(system) && slot_int(system, CLASS_INTERNAL_ID, 0) == 0; i++) {
+    if (i >= MAX_CLASS_DEPTH) return 0;
+    system = obj_slots(system)[CLASS_SUPER];
+  }
+  if (!is_class(system)) return 0;
+  if (system != cls && (int64_t)slot >= slot_int(system, CLASS_FIELD_COUNT, INT32_MAX)) return 1;
+  return obj_slots(method)[METHOD_OWNER] == system;
 }
 
 static void end_thread(word_t thread, uint32_t state, word_t error) {
@@ -511,7 +532,8 @@ op_PUT_FIELD: {
   uint32_t slot = u16_at(operand);
   a = TOP(1);
   if (!a) RAISE(ERR_NULL_REFERENCE);
-  if (!word_is_ref(a) || obj_kind(a) != KIND_SLOTS || slot >= obj_slot_count(a)) RAISE(ERR_BAD_FIELD);
+  if (!word_is_ref(a) || obj_kind(a) != KIND_SLOTS || slot >= obj_slot_count(a) || !field_writable(a, slot, r.method))
+    RAISE(ERR_BAD_FIELD);
   obj_slots(a)[slot] = TOP(0);
   r.sp -= 2;
   goto next;
@@ -527,14 +549,17 @@ op_NEW: {
   PUSH(a);
   goto next;
 }
-op_NEW_ARRAY:
+op_NEW_ARRAY: {
+  word_t cls = CONST_AT(u16_at(operand));
+  if (!is_array_class(cls)) INVALID("NEW_ARRAY of something that is not an array class");
   a = TOP(0);
   if (!word_is_int(a)) INVALID("array length is not an integer");
   if (word_to_int(a) < 0) RAISE(ERR_BAD_ARGUMENT);
-  b = gc_alloc(vm_class[CID_ARRAY], KIND_SLOTS, (uint32_t)word_to_int(a) * 4);
+  b = gc_alloc(cls, KIND_SLOTS, (uint32_t)word_to_int(a) * 4);
   if (!b) RAISE(ERR_OUT_OF_MEMORY);
   TOP(0) = b;
   goto next;
+}
 op_ALOAD:
   a = TOP(1);
   b = TOP(0);
@@ -550,6 +575,7 @@ op_ASTORE:
   if (!a) RAISE(ERR_NULL_REFERENCE);
   if (!is_array(a) || !word_is_int(b)) RAISE(ERR_BAD_CAST);
   if ((uint32_t)word_to_int(b) >= obj_slot_count(a)) RAISE(ERR_INDEX);
+  if (!array_admits(obj_class(a), TOP(0))) RAISE(ERR_ARRAY_STORE);
   obj_slots(a)[word_to_int(b)] = TOP(0);
   r.sp -= 3;
   goto next;

@@ -12,12 +12,19 @@
 
 /** The internal classes by CID_*, read from ROOT_CLASSES by vm_start (reachable, so never freed). */
 extern word_t vm_class[CID_BOOT + 1];
+/** The array class .internal.string[] (directory.keys), found in ROOT_ARRAY_CLASSES by vm_start. */
+extern word_t vm_string_array_class;
 
 static inline int is_instance_of_cid(word_t w, uint32_t cid) { return word_is_ref(w) && obj_class(w) == vm_class[cid]; }
 static inline int is_string(word_t w) { return is_instance_of_cid(w, CID_STRING); }
-static inline int is_array(word_t w) { return is_instance_of_cid(w, CID_ARRAY) && obj_kind(w) == KIND_SLOTS; }
 static inline int is_class(word_t w) {
   return is_instance_of_cid(w, CID_CLASS) && obj_kind(w) == KIND_SLOTS && obj_slot_count(w) >= CID_CLASS_SLOTS;
+}
+/** A class whose instances are arrays: an array class T[], or .internal.array (the VM's own arrays). */
+static inline int is_array_class(word_t w) { return is_class(w) && obj_slots(w)[CLASS_INTERNAL_ID] == int_to_word(CID_ARRAY); }
+/** An array: every object's class is a class (space_validate, the allocator), so one load tells. */
+static inline int is_array(word_t w) {
+  return word_is_ref(w) && obj_kind(w) == KIND_SLOTS && obj_slots(obj_class(w))[CLASS_INTERNAL_ID] == int_to_word(CID_ARRAY);
 }
 static inline int is_thread(word_t w) {
   return is_instance_of_cid(w, CID_THREAD) && obj_kind(w) == KIND_SLOTS && obj_slot_count(w) >= CID_THREAD_SLOTS;
@@ -30,6 +37,9 @@ static inline int32_t slot_int(word_t obj, uint32_t slot, int32_t fallback) {
 
 /** Is obj (a reference) an instance of cls or a subclass? */
 int instance_of(word_t obj, word_t cls);
+
+/** May an array of class cls (an array class) hold v? Never for the VM's own arrays (array.c). */
+int array_admits(word_t cls, word_t v);
 
 /** How a thread's turn ended. */
 enum turn_end {

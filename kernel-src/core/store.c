@@ -547,7 +547,9 @@ static void check_generations(struct store *s) {
 static const char *check_contents(struct store *s) {
   if (!s->contents.check) return 0;
   s->mounted = true;
+  s->checking = true;
   const char *why = s->contents.check(s->contents.context, s);
+  s->checking = false;
   s->mounted = false;
   return why;
 }
@@ -696,6 +698,15 @@ static uint32_t commit_blocks_needed(const struct store *s) { return s->dirty_ra
 
 static int make_room(struct store *s, uint32_t needed);
 
+/* Counts the first page of a range in the generation being written: the range gets a new map block. */
+static void dirty_range(struct store *s, uint32_t range) {
+  if (s->range_dirty[range]) return;
+  s->range_dirty[range] = true;
+  s->dirty_ranges++;
+  struct store_page_entry *e = &s->map[(size_t)range * PME_PER_BLOCK];
+  for (uint32_t i = 0; i < PME_PER_BLOCK; i++) ref_inc(s, e[i].block);
+}
+
 int store_write_page(struct store *s, uint32_t page, const void *data) {
   if (!s->pending) return STORE_ESTATE;
   if (page >= s->space_pages) return STORE_ERANGE;
@@ -707,12 +718,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
     store_abandon_generation(s);
     return room;
   }
-  if (!s->range_dirty[range]) {
-    s->range_dirty[range] = true;
-    s->dirty_ranges++;
-    struct store_page_entry *e = &s->map[(size_t)range * PME_PER_BLOCK];
-    for (uint32_t i = 0; i < PME_PER_BLOCK; i++) ref_inc(s, e[i].block);
-  }
+  dirty_range(s, range);
   struct store_page_entry entry = {ZERO_BLOCK, s->zero_page_crc};
   if (!zero) {
     entry.block = take_free_block(s);
@@ -731,6 +737,57 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   ref_dec(s, s->map[page].block);
   s->map[page] = entry;
   return STORE_OK;
+}
+
+int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t crc) {
+  if (!s->pending) return STORE_ESTATE;
+  if (page >= s->space_pages) return STORE_ERANGE;
+  if (block != ZERO_BLOCK && (!in_store(s, block) || s->refs[block] == 0)) return STORE_EINVAL;
+  uint32_t range = page / PME_PER_BLOCK;
+  int room = make_room(s, commit_blocks_needed(s) + (s->range_dirty[range] ? 0 : 1));
+  if (room != STORE_OK) {
+    store_abandon_generation(s);
+    return room;
+  }
+  dirty_range(s, range);
+  ref_inc(s, block); /* the new map block lists it; the caller's hold is its own */
+  ref_dec(s, s->map[page].block);
+  s->map[page] = (struct store_page_entry){block, block == ZERO_BLOCK ? s->zero_page_crc : crc};
+  if (block != ZERO_BLOCK) s->pending_pages_written++;
+  return STORE_OK;
+}
+
+int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_t *crc) {
+  *block = ZERO_BLOCK;
+  *crc = s->zero_page_crc;
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (all_zero(data, BLOCK_SIZE)) return STORE_OK;
+  /* A held block is no use to a commit: what the metadata of any commit needs (a map block per
+   * range, the record, the index) stays free, so a generation adopting held pages can commit. */
+  uint32_t needed = s->map_blocks + 2 + 1;
+  int room = s->checking ? (s->free_blocks >= needed ? STORE_OK : STORE_ENOSPACE) : make_room(s, needed);
+  if (room != STORE_OK) return room;
+  uint32_t b = take_free_block(s);
+  if (b == 0) return STORE_ENOSPACE;
+  if (write_block(b, data) != STORE_OK) {
+    ref_dec(s, b);
+    return STORE_EIO;
+  }
+  *block = b;
+  *crc = crc32c(data, BLOCK_SIZE);
+  return STORE_OK;
+}
+
+int store_read_stash(struct store *s, uint32_t block, uint32_t crc, void *buf) {
+  if (!s->mounted) return STORE_ESTATE;
+  if (!in_store(s, block) || s->refs[block] == 0) return STORE_EINVAL;
+  if (read_block(block, buf) != STORE_OK) return STORE_EIO;
+  return crc32c(buf, BLOCK_SIZE) == crc ? STORE_OK : STORE_EPAGE;
+}
+
+void store_release_stash(struct store *s, uint32_t block) {
+  if (block != ZERO_BLOCK) ref_dec(s, block);
 }
 
 static void encode_map_block(const struct store *s, uint32_t j, uint8_t *out) {

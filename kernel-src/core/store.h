@@ -11,16 +11,22 @@
  *              copy-on-write so that a crash at any moment leaves the last commit intact
  *   retention  applied at every commit (retention.c): drops generations from the index; their
  *              blocks become free for the next commit
+ *   page-out   store_stash_page: a page the pager must take out of memory before it is part of
+ *              a generation goes to a free block that the pager holds (no generation, committed
+ *              or being written, uses it); store_read_stash reads it back, store_release_stash
+ *              gives it back, and store_adopt_page makes it a page of the generation being
+ *              written without writing it again. A committed generation is never written over,
+ *              and after a power cut nothing refers to a held block: it is free again
  *   list       store_generation_count / store_generation_at, for the debug channel
  *
  * Not here: when to snapshot, dirty tracking and copy-on-write of memory (the pager and the
  * snapshot code), and the disk driver (platform.h's ph_disk_*).
  *
- * Concurrency: calls on one struct store must not overlap, with one exception: store_read_page
- * may run (e.g. from a page-fault handler) while a generation is being written, because it only
- * reads the entry of the page it is asked for, and a page being written is resident and so never
- * read from the store. Memory: the store allocates nothing itself; store_mount asks the
- * caller's allocator (struct store_memory) for its tables once it knows their sizes.
+ * Concurrency: calls on one struct store must not overlap. The pager calls store_read_page and
+ * the page-out functions from its page-fault handler, between two calls of the snapshot writer
+ * (a generation may be pending): never inside one, because the store never touches the object
+ * space, so no store call faults. Memory: the store allocates nothing itself; store_mount asks
+ * the caller's allocator (struct store_memory) for its tables once it knows their sizes.
  */
 #ifndef PHANTOM_STORE_H
 #define PHANTOM_STORE_H
@@ -172,6 +178,7 @@ struct store {
   bool mounted;
   bool broken;  /* a superblock write failed: the disk's state is unknown until the next mount */
   bool pending; /* between store_begin_generation and store_commit */
+  bool checking; /* the mount's contents check runs: no generation may be dropped (page-out takes only free blocks) */
 
   /* From the superblock in use. */
   uint64_t sequence;
@@ -293,6 +300,30 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats);
 
 /** Abandons the generation being written (no-op when none is). */
 void store_abandon_generation(struct store *s);
+
+/**
+ * Page-out. Writes `data` (BLOCK_SIZE bytes) to a free block that the caller then holds: no
+ * commit, retention or drop reuses it until store_release_stash. Sets *block (0 for an all-zero
+ * page, which needs no block and no release) and *crc. Makes room like store_write_page (drops
+ * the oldest generations when the disk is full); STORE_ENOSPACE when nothing is left to drop,
+ * STORE_EIO. A pending generation is not disturbed. During the mount's contents check it takes
+ * only blocks already free: the mount may yet fall back to any kept generation, so none is dropped.
+ */
+int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_t *crc);
+
+/** Reads a held block (from store_stash_page) into buf, checked against crc: STORE_OK, STORE_EPAGE, STORE_EIO. */
+int store_read_stash(struct store *s, uint32_t block, uint32_t crc, void *buf);
+
+/** Gives a held block back (block 0: nothing to do). It stays in use while a generation lists it. */
+void store_release_stash(struct store *s, uint32_t block);
+
+/**
+ * Records page `page` of the generation being written as the contents of held block `block`
+ * (with its crc; block 0: an all-zero page), instead of writing it again: store_write_page
+ * without the write. The caller keeps its hold, and releases it once the generation is committed
+ * (or keeps it to adopt the block again if the generation is abandoned).
+ */
+int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t crc);
 
 /** The kept generations, oldest first; i < store_generation_count(s). */
 uint32_t store_generation_count(const struct store *s);

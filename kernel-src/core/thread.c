@@ -54,6 +54,13 @@ const char *vm_try_start(uint32_t space_bytes) {
   if (err) return err;
   word_t classes = root_slots()[ROOT_CLASSES];
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) vm_class[cid] = obj_slots(classes)[cid];
+  word_t arrays = root_slots()[ROOT_ARRAY_CLASSES];
+  vm_string_array_class = 0;
+  for (uint32_t i = 0; is_array(arrays) && i < obj_slot_count(arrays) && !vm_string_array_class; i++) {
+    word_t c = obj_slots(arrays)[i];
+    if (is_array_class(c) && obj_slots(c)[CLASS_ELEMENT] == vm_class[CID_STRING]) vm_string_array_class = c;
+  }
+  if (!vm_string_array_class) return "ROOT_ARRAY_CLASSES has no .internal.string[]";
   interp_reset();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
@@ -70,6 +77,20 @@ static word_t first_thread(void) {
 static word_t next_thread(word_t t) {
   word_t n = obj_slots(t)[THREAD_NEXT];
   return is_thread(n) ? n : 0;
+}
+
+/** More steps than the space could hold threads: a walk of the list that takes them is in a cycle. */
+static uint32_t thread_walk_limit(void) { return (space_top() - SPACE_FIRST_OBJECT) / HEADER_BYTES + 1; }
+
+/**
+ * One step of a walk along the thread list, counted against *steps_left (from thread_walk_limit).
+ * The list cannot have a cycle (space_validate refuses one at start, programs cannot write
+ * THREAD_NEXT, thread_start appends at the end), so one means the kernel broke its own
+ * invariant: stop the machine with a report rather than walk the cycle for ever.
+ */
+static word_t next_thread_counted(word_t t, uint32_t *steps_left) {
+  if ((*steps_left)-- == 0) ph_panic("thread list: a cycle through thread %d", (int)slot_int(t, THREAD_ID, 0));
+  return next_thread(t);
 }
 
 word_t thread_spawn(word_t target, uint32_t *error) {
@@ -115,7 +136,8 @@ word_t thread_start(word_t frame, word_t target) {
   if (!last) {
     root_slots()[ROOT_THREADS] = t;
   } else {
-    while (next_thread(last)) last = next_thread(last);
+    uint32_t steps_left = thread_walk_limit();
+    for (word_t n; (n = next_thread_counted(last, &steps_left));) last = n;
     obj_slots(last)[THREAD_NEXT] = t;
   }
   return t;
@@ -130,10 +152,10 @@ enum pick { PICKED, ALL_SLEEPING, NONE_ALIVE };
 static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
   word_t start = root_slots()[ROOT_CURRENT];
   if (!is_thread(start)) start = first_thread();
-  int sleeping = 0;
+  int sleeping = 0, wrapped = 0;
   word_t t = start;
-  uint32_t guard = (space_top() - SPACE_FIRST_OBJECT) / HEADER_BYTES;
-  while (t && guard--) {
+  uint32_t steps_left = thread_walk_limit();
+  while (t) {
     int32_t state = slot_int(t, THREAD_STATE, TS_FAILED);
     if (state == TS_SLEEPING) {
       int32_t left = time_diff(slot_int(t, THREAD_WAKE_AT, now), now);
@@ -149,8 +171,14 @@ static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
       *picked = t;
       return PICKED;
     }
-    t = next_thread(t);
-    if (!t) t = first_thread();
+    word_t from = t;
+    t = next_thread_counted(t, &steps_left);
+    if (!t) {
+      t = first_thread();
+      wrapped = 1;
+    }
+    /* Round a list, the walk meets its end once before it is back: else start is on a cycle. */
+    if (t == start && !wrapped) ph_panic("thread list: a cycle through thread %d", (int)slot_int(from, THREAD_ID, 0));
     if (t == start) break;
   }
   return sleeping ? ALL_SLEEPING : NONE_ALIVE;
@@ -186,12 +214,14 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
   }
 }
 
+uint64_t vm_instructions(void) { return instructions; }
+
 void vm_get_stats(struct vm_stats *out) {
   out->instructions = instructions;
   out->threads = 0;
   out->live_threads = 0;
-  uint32_t guard = (space_top() - SPACE_FIRST_OBJECT) / HEADER_BYTES;
-  for (word_t t = first_thread(); t && guard--; t = next_thread(t)) {
+  uint32_t steps_left = thread_walk_limit();
+  for (word_t t = first_thread(); t; t = next_thread_counted(t, &steps_left)) {
     int32_t state = slot_int(t, THREAD_STATE, TS_FAILED);
     out->threads++;
     if (state == TS_RUNNABLE || state == TS_SLEEPING) out->live_threads++;

@@ -37,6 +37,9 @@ enum vm_stop vm_run_for(const struct vm_limits *limits);
 /** Called at every safe point between two turns (every frame's pc/sp written back): snapshots go here. */
 void vm_set_safe_point_hook(void (*hook)(void));
 
+/** Bytecodes executed since vm_start; at a safe point, whether a thread ran since the last one. */
+uint64_t vm_instructions(void);
+
 struct vm_stats {
   uint64_t instructions; /**< bytecodes executed since vm_start */
   uint32_t threads;      /**< in ROOT_THREADS */

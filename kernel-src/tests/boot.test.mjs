@@ -113,12 +113,13 @@ test('the pager maps pages on demand, shares the zero page, tracks dirty pages a
   expectExit(run, 0, name);
 });
 
-test('a space larger than RAM: clean pages are evicted and read again, dirty pages stay', async () => {
+test('a space larger than RAM: clean pages are evicted and read again, dirty and frozen ones written out and back', async () => {
   const name = 'evict-test';
   const patterned = join(temp.dir, 'patterned.img');
-  await patternDisk(patterned, 2048, 2048);
+  await patternDisk(patterned, 6144, 2048); /* the 8 MiB test space, then twice as much for pages and copies written out */
   const run = await boot({ append: 'debug=evict-test', disk: patterned, memory: '8M' });
   expectLine(run, /selftest evict-test: \d+ evictions, \d+ reads/, name);
+  expectLine(run, /selftest evict-test: \d+ pages written out, \d+ read back, \d+ copies/, name);
   expectLine(run, /selftest evict-test: ok/, name);
   expectExit(run, 0, name);
 });
@@ -132,7 +133,7 @@ test('mounts generation 0 of a 64 MiB store, pages the space in from it and runs
   const run = await boot({ append: 'gen=9', disk: store, until: /vm: every thread has ended/ });
   expectLine(run, /store: generation 9 is not kept on the store; booting the newest instead/, name);
   expectLine(run, /pager: object space 40000000\.\.44000000 \(64 MiB\)/, name);
-  expectLine(run, /space: generation 0: magic 534f4850 version 1 size 67108864 root [0-9a-f]{8} top [0-9a-f]{8}/, name);
+  expectLine(run, new RegExp(`space: generation 0: magic 534f4850 version ${S.FORMAT_VERSION} size 67108864 root [0-9a-f]{8} top [0-9a-f]{8}`), name);
   expectLine(run, /store: mounted generation 0 of \d+ blocks, object space 64 MiB, \d+ pages kept for the pager/, name);
   expectLine(run, /hello from the store/, name);
 });

@@ -1,13 +1,16 @@
 // debug-channel.test.mjs — the debug channel on serial port 2 of a booted kernel (the counter
 // example, built by `phc image`): HELLO, STATS, and PAUSE/RESUME, which must stop and restart
-// the program's output. Frames are encoded and decoded with the inspector's codec, the same the
-// studio uses. Skipped, saying why, while `phc image` cannot build images yet.
+// the program's output; and floods of requests, read or never read, which must slow the replies
+// and not the programs (a sleeping one, the counter, and a CPU-bound one, tests/lib/spinner.ph). Frames are encoded and
+// decoded with the inspector's codec, the same the studio uses. Skipped, saying why, while
+// `phc image` cannot build images yet.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { buildStoreDisk, Machine } from './lib/machine.mjs';
 import { boot, kernelDir, tempDir } from './qemu.mjs';
 
 const langDir = join(kernelDir, '..', 'lang');
@@ -16,6 +19,14 @@ const notReady = existsSync(join(langDir, 'dist', 'node', 'image-file.js'))
   ? false
   : 'phc image is not available yet (lang/dist/node/image-file.js)';
 const REPLY_DEADLINE_MS = 30_000;
+/** How long the flood test keeps the channel full. */
+const FLOOD_MS = 5000;
+/** Requests the flood keeps unanswered: seconds of work for the agent, so its input never runs dry. */
+const FLOOD_IN_FLIGHT = 2000;
+/** Long enough for replies nobody reads to fill the socket's buffers, so the kernel cannot send. */
+const UNREAD_FILL_MS = 6000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let temp;
 before(async () => {
@@ -90,4 +101,75 @@ test('the debug channel answers HELLO and STATS and holds the threads while paus
     running.stop();
     await running;
   }
+});
+
+describe('floods of requests', { skip: notReady }, () => {
+  let P;
+  let machine;
+  let socketPath;
+  before(async () => {
+    P = await import('@phantom/inspector/common/debug-protocol.js');
+    const disk = join(temp.dir, 'flood.img');
+    const programs = [join(langDir, 'examples', 'counter.ph'), join(kernelDir, 'tests', 'lib', 'spinner.ph')];
+    await buildStoreDisk(disk, programs, ['.demo.counter', '.test.spinner']);
+    socketPath = join(temp.dir, 'flood.sock');
+    machine = new Machine({ disk, append: 'snap=0', debugSocket: socketPath });
+    await machine.waitForLine(/^spin 2$/);
+  });
+  after(() => machine?.kill());
+
+  async function open() {
+    const socket = connect(socketPath);
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return socket;
+  }
+
+  /** Asserts that both programs went on in [start, end): generous bounds on their rates without a flood. */
+  function assertProgress(start, end, what) {
+    const during = (pattern) => machine.lines.filter((l) => l.at >= start && l.at < end && pattern.test(l.line)).length;
+    const ms = end - start;
+    const ticks = during(/^tick \d+$/);
+    const spins = during(/^spin \d+$/);
+    // Without a flood: a tick every 100 ms, a spin every 200 ms or so under TCG.
+    assert.ok(ticks >= ms / 100 / 4, `the counter ticked ${ticks} times in ${Math.round(ms)} ms of ${what}`);
+    assert.ok(spins >= 2, `the spinner printed ${spins} lines in ${Math.round(ms)} ms of ${what}`);
+  }
+
+  test('a flood of requests slows the replies, not the programs', async () => {
+    const socket = await open();
+    try {
+      let replies = 0;
+      let sent = 0;
+      let flooding = true;
+      const send = () => socket.write(P.encodeFrame(P.MessageType.STATS, ++sent));
+      const decoder = new P.FrameDecoder(() => {
+        replies++;
+        if (flooding) send();
+      });
+      socket.on('data', (chunk) => decoder.push(chunk));
+      const start = performance.now();
+      for (let i = 0; i < FLOOD_IN_FLIGHT; i++) send();
+      await sleep(FLOOD_MS);
+      flooding = false;
+      assertProgress(start, performance.now(), 'flood');
+      assert.ok(replies > 0, 'the flood was answered too');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('a flood whose replies are never read does not stop the programs either', async () => {
+    const socket = await open();
+    try {
+      socket.pause();
+      const page = new P.PayloadWriter().u32(P.LIVE_GENERATION).u32(0).finish();
+      for (let id = 1; id <= FLOOD_IN_FLIGHT; id++) socket.write(P.encodeFrame(P.MessageType.READ_PAGE, id, page));
+      await sleep(UNREAD_FILL_MS);
+      const start = performance.now();
+      await sleep(FLOOD_MS);
+      assertProgress(start, performance.now(), 'flood with its replies unread');
+    } finally {
+      socket.destroy();
+    }
+  });
 });

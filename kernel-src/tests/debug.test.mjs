@@ -4,6 +4,10 @@
 // enumerate, generations, snapshot now (and its EV_GENERATION event). Then fuzzes the channel
 // with garbage, mutated frames (READ_OBJECTS and RUN) and well-formed frames of random types and
 // payloads, and checks that bad frames get error replies and the kernel neither hangs nor crashes.
+// A client that quits in the middle of a frame must not hold up the next one: a new DebugClient's
+// RESET ends the unfinished frame at once, and a client that does not reset is answered once the
+// unfinished frame has timed out in the kernel; fuzzed, clients quit at random points of random
+// frames and each next one must connect.
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,8 @@ const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
 const SPACE_BYTES = 64 << 20;
 /** Random and mutated frames sent by the fuzz test. */
 const FUZZ_FRAMES = 300;
+/** Clients of the fuzz test that quit at a random point. */
+const QUITTING_CLIENTS = 8;
 
 let temp;
 let machine;
@@ -157,12 +163,12 @@ test('random and mutated frames get error replies and never hang or crash the ke
   const ticksBefore = machine.lines.length;
   try {
     for (let i = 0; i < FUZZ_FRAMES; i++) socket.write(fuzzFrame(i));
-    // A header with a plausible length makes the agent wait for its payload; bytes enough for
-    // the longest one let it skip every such header, then a HELLO must be answered.
-    socket.write(new Uint8Array(P.DBG_HEADER_BYTES + P.DBG_MAX_PAYLOAD + 64));
+    // A header with a plausible length makes the agent wait for its payload; a RESET ends it.
     const helloId = 0xfeed;
+    socket.write(P.encodeFrame(P.MessageType.RESET, helloId - 1));
     socket.write(P.encodeFrame(P.MessageType.HELLO, helloId, new P.PayloadWriter().u16(P.DBG_VERSION).finish()));
     await until(() => replies.some((f) => f.id === helloId), 'HELLO answered after the fuzz', 120_000);
+    assert.equal(replies.find((f) => f.id === helloId - 1)?.type, P.MessageType.RESET | P.DBG_REPLY_BIT);
     socket.write(P.encodeFrame(P.MessageType.RESUME, helloId + 1));
     await until(() => replies.some((f) => f.id === helloId + 1), 'RESUME answered', 30_000);
   } finally {
@@ -176,4 +182,64 @@ test('random and mutated frames get error replies and never hang or crash the ke
   await machine.waitForLine(/^tick \d+$/, { from: ticksBefore + 1, deadlineMs: 30_000 });
   assert.ok(!machine.lines.some((l) => /PANIC/.test(l.line)), 'no panic');
   await withClient(async (client) => assert.equal((await client.stats()).threads, 1, 'the fuzz started no thread'));
+});
+
+/** A header announcing the largest payload and 10 of its bytes: what a client that quit mid-frame leaves. */
+function unfinishedFrame(id) {
+  const header = P.encodeFrame(P.MessageType.STATS, id);
+  new DataView(header.buffer).setUint32(P.DF_LENGTH, P.DBG_MAX_PAYLOAD, true);
+  return new Uint8Array([...header, ...new Uint8Array(10)]);
+}
+
+/** Connects, writes `bytes` and disconnects (what arrives meanwhile is thrown away), as a client that quits. */
+async function sendAndQuit(bytes) {
+  const socket = connect(socketPath);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.resume();
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.end(bytes);
+  await closed;
+}
+
+test('a client that quits in the middle of a frame does not hold up the next one', async () => {
+  await sendAndQuit(unfinishedFrame(0x51));
+  await withClient(async (client, hello) => {
+    assert.equal(client.discardedAtReset, 16 + 10, 'the RESET ended the unfinished frame');
+    assert.equal(hello.revision, P.DBG_REVISION);
+    assert.ok((await client.stats()).threads >= 1);
+  });
+});
+
+test('a client that does not reset is answered once an unfinished frame has timed out', async () => {
+  await sendAndQuit(unfinishedFrame(0x52));
+  const replies = [];
+  const decoder = new P.FrameDecoder((frame) => replies.push(frame));
+  const socket = connect(socketPath);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.on('data', (chunk) => decoder.push(chunk));
+  try {
+    // A client from before RESET: its HELLO lands inside the unfinished frame.
+    socket.write(P.encodeFrame(P.MessageType.HELLO, 0x53, new P.PayloadWriter().u16(P.DBG_VERSION).finish()));
+    await until(() => replies.some((f) => f.id === 0x53), 'HELLO answered', 30_000);
+  } finally {
+    socket.destroy();
+  }
+  const timedOut = replies.find((f) => f.id === 0x52);
+  assert.ok(timedOut, 'the unfinished frame got an error reply');
+  assert.equal(P.decodeError(timedOut.payload).code, P.DebugErrorCode.DE_BAD_FRAME);
+  assert.match(P.decodeError(timedOut.payload).message, /unfinished/);
+  assert.equal(replies.find((f) => f.id === 0x53).type, P.MessageType.HELLO | P.DBG_REPLY_BIT);
+});
+
+test('fuzz: clients that quit at random points of random frames never keep the next one out', async () => {
+  const ticksBefore = machine.lines.length;
+  for (let round = 0; round < QUITTING_CLIENTS; round++) {
+    const frames = Array.from({ length: randomInt(0, 20) }, (_, i) => fuzzFrame(i));
+    const last = P.encodeFrame(P.MessageType.READ_OBJECTS, round + 1, P.encodeReadObjects([0x40000000]));
+    const cut = round % 2 ? unfinishedFrame(round + 1) : last.subarray(0, randomInt(1, last.length));
+    await sendAndQuit(new Uint8Array([...frames.flatMap((f) => [...f]), ...cut]));
+    await withClient(async (client) => assert.ok((await client.stats()).threads >= 1, `round ${round}`));
+  }
+  await machine.waitForLine(/^tick \d+$/, { from: ticksBefore + 1, deadlineMs: 30_000 });
+  assert.ok(!machine.lines.some((l) => /PANIC/.test(l.line)), 'no panic');
 });

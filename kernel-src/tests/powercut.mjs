@@ -2,12 +2,14 @@
 // (defaults: 500 kills, snapshots every 500 ms, a flipped bit every 10th kill: by turns in a
 // page of the newest generation and in its record or page map). Kills QEMU with SIGKILL at random moments, reboots, verifies
 // every restore (lib/powercut.mjs) and prints a table: kills, restores verified, failures,
-// flipped-bit fallbacks (how many of them in pages), newest-state age p50/p99, restore time p50/p99.
+// flipped-bit fallbacks (how many of them in pages), newest-state age p50/p99, restore time p50/p99,
+// under the accelerator line every benchmark table carries (scripts/bench-header.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { acceleratorLine } from '../../scripts/bench-header.mjs';
 import { percentile, runPowercut } from './lib/powercut.mjs';
-import { kernelDir, tempDir } from './qemu.mjs';
+import { accelerator, kernelDir, tempDir } from './qemu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +56,8 @@ try {
   }
   const ms = (v) => `${Math.round(v)} ms`;
   process.stderr.write('\n');
+  console.log(acceleratorLine(accelerator));
+  console.log();
   console.log(`| kills | restores verified | failures | flipped-bit fallbacks (in pages) | newest-state age p50 | p99 | QEMU start → threads running p50 | p99 | snapshot interval | wall time |`);
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   console.log(

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchHeading, HOST_ONLY } from '../../scripts/bench-header.mjs';
 import { checkSource, compile } from '../dist/common/compiler.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -94,7 +95,7 @@ const recheck = time(() => checkSource(edited, 'e.ph'), 30);
 const fmt = (n) => n.toFixed(1);
 const verdict = (ms, goal) => (ms < goal ? 'met' : 'missed');
 const section = `<!-- BEGIN compiler -->
-## Compiler
+${benchHeading('## Compiler', HOST_ONLY)}
 
 Made by \`npm run bench -w lang\` (lang/bench/compile.mjs) on ${new Date().toISOString().slice(0, 10)},
 Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, shared with

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchHeading, HOST_ONLY } from '../../scripts/bench-header.mjs';
 import { compile } from '../dist/common/compiler.js';
 import { buildSpace } from '../dist/common/image/builder.js';
 import { Machine } from '../dist/common/interp/machine.js';
@@ -53,7 +54,7 @@ const cpuMedian = cpuRates[Math.floor(cpuRates.length / 2)];
 const m = (n) => (n / 1e6).toFixed(1);
 
 const section = `<!-- BEGIN interpreter -->
-## Reference interpreter
+${benchHeading('## Reference interpreter', HOST_ONLY)}
 
 Made by \`npm run bench -w lang\` (lang/bench/interp.mjs) on ${new Date().toISOString().slice(0, 10)},
 Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, shared with

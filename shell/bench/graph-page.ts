@@ -40,10 +40,10 @@ function meshSpace(): { bytes: Uint8Array; centre: number } {
 
 const { bytes, centre } = meshSpace();
 const heap = new HeapSnapshot(bytes);
-const view = new GraphView(() => {});
+const view = new GraphView({ onOpen: () => {} });
 const host = document.querySelector<HTMLElement>('[data-panel="graph"]')!;
 host.append(view.element);
-view.show(heap, heap.indexOf(centre), NODES);
+view.show(heap, heap.indexOf(centre), Number.POSITIVE_INFINITY, NODES);
 Object.assign(window, { graphView: view });
 
 let seen = -1;

@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { HOST_ONLY } from '../../scripts/bench-header.mjs';
 
 const repo = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const ONE_BUNDLE = 'host-split-one.bundle.js';
@@ -110,6 +111,8 @@ const row = (label, pick) => {
 console.log(
   `${ROUNDS} rounds, one-minute load ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after`,
 );
+console.log(HOST_ONLY);
+console.log();
 console.log('| host | URL printed | first requests answered | host CPU by then |');
 console.log('| --- | --- | --- | --- |');
 for (const [label] of variants)

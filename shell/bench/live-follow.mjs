@@ -31,6 +31,7 @@ import {
   viewAges,
   workerProgram,
 } from '../../inspector/bench/live-bench.mjs';
+import { acceleratorLine, benchHeading } from '../../scripts/bench-header.mjs';
 import { InspectorSpaces } from '../dist/host/inspector-spaces.js';
 import { MachineService } from '../dist/host/machine-service.js';
 
@@ -49,16 +50,24 @@ const NAME = 'bench';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'ph-live-follow-'));
-const bootImagesDir = join(dir, 'boot-images');
-mkdirSync(bootImagesDir);
+const imagesDir = join(dir, 'images');
+mkdirSync(imagesDir);
 writeFileSync(join(dir, 'worker.ph'), PROGRAM);
+writeFileSync(
+  join(imagesDir, 'worker.json'),
+  JSON.stringify({
+    description: 'the live-follow worker',
+    programs: ['../worker.ph'],
+    mainClasses: ['.bench.worker'],
+  }),
+);
 execFileSync(process.execPath, [
   ...[join(repo, 'lang/bin/phc.mjs'), 'image', join(dir, 'worker.ph'), '--main', '.bench.worker'],
-  ...['-o', join(bootImagesDir, 'worker.img')],
+  ...['-o', join(imagesDir, 'worker.img')],
 ]);
 const service = new MachineService(join(dir, 'machines'), {
   kernelPath: join(repo, 'kernel-src/build/phantom.elf'),
-  bootImagesDir,
+  imagesDir,
 });
 const spaces = new InspectorSpaces(service);
 
@@ -128,6 +137,8 @@ function follower(mode) {
 try {
   await service.create(NAME, 'worker');
   await service.start(NAME);
+  // The service's answer for the kernel it was given, which its machines boot.
+  const accelerator = await service.accelerator();
   const console_ = await service.attachConsole(NAME);
   console_.onData((chunk) => {
     const now = performance.now();
@@ -183,9 +194,9 @@ try {
   const load = `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`;
   writeSection(
     'live-follow',
-    `## The studio following a machine: what it costs the guest
+    `${benchHeading('## The studio following a machine: what it costs the guest', acceleratorLine({ accel: accelerator.name, why: accelerator.why }))}
 
-Command: \`node shell/bench/live-follow.mjs\` (after \`npm run build\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, QEMU TCG on a
+Command: \`node shell/bench/live-follow.mjs\` (after \`npm run build\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, QEMU on a
 shared host of 2 cores, load average ${load} during the run).
 
 The peer of the live-refresh table above, for the studio's whole path: a machine started by the

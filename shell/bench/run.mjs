@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GRAPH_LAYOUT_WORKER_FILE } from '@phantom/inspector/common/graph-layout.js';
 import { build } from 'esbuild';
+import { benchHeading, HOST_ONLY } from '../../scripts/bench-header.mjs';
 
 const shell = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(shell);
@@ -135,7 +137,7 @@ async function benchStartup(browser, work) {
   }
   const median = (values) => percentile(values, 50);
   return [
-    '## Host start to interactive UI (browser mode)',
+    benchHeading('## Host start to interactive UI (browser mode)', HOST_ONLY),
     '',
     `From spawning \`node shell/dist/host/main.bundle.js\` (Chromium already running; ${START_RUNS} runs, each with a`,
     "fresh state folder and no machines) to each milestone, read from the page's Navigation and Resource",
@@ -187,6 +189,16 @@ async function servePage(work, entry, body) {
   await build({
     entryPoints: { bench: join(shell, 'bench', `${entry}.ts`) },
     outdir: www,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'warning',
+  });
+  // The inspector graph's layout worker, beside the page as the studio serves it.
+  await build({
+    entryPoints: ['@phantom/inspector/browser/graph-layout-worker.js'],
+    outfile: join(www, GRAPH_LAYOUT_WORKER_FILE),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -294,7 +306,7 @@ async function benchTimeline(browser, work) {
       zoomPanHover(page, box, cx, cy, (i) => box.y + 58 + (i % 4) * 22),
     );
     return [
-      '## Timeline with 10,000 generations',
+      benchHeading('## Timeline with 10,000 generations', HOST_ONLY),
       '',
       '10,000 generations on four branches and 20 checkpoints; 80 wheel zoom steps (in to single generations and',
       'out again), 120 drag-pan moves and 60 hover moves, under a Chromium performance trace. Goal: frames',
@@ -328,7 +340,7 @@ async function benchGraph(browser, work) {
       zoomPanHover(page, box, cx, cy, (i) => box.y + box.height / 2 - 40 + (i % 4) * 20),
     );
     return [
-      '## Inspector graph view of 5,000 objects',
+      benchHeading('## Inspector graph view of 5,000 objects', HOST_ONLY),
       '',
       `The graph view alone (bench/graph-page.ts), ${box.width}×${box.height} px, showing: ${info?.trim()}`,
       '(a mesh of 6,400 objects, each referring to its right and lower neighbour; 5,000 of them around the',

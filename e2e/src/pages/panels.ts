@@ -1,6 +1,6 @@
 /**
- * Page objects for the studio's panels: the machine bar, the console, the editor and the
- * timeline. Each knows its panel's parts by role and test id, and offers what a user does.
+ * Page objects for the studio's panels: the machine bar, the console, the editor, the Problems
+ * panel and the timeline. Each knows its panel's parts by role and test id, and offers what a user does.
  */
 import type { Locator, Page } from 'playwright-core';
 
@@ -22,10 +22,17 @@ export class MachineBarPage {
     return this.page.locator(`[data-panel="machine-bar"] button[data-action="${action}"]`);
   }
 
-  async createMachine(name: string, program: string): Promise<void> {
+  /** The "New machine…" dialog, open. */
+  async openNewMachineDialog(): Promise<void> {
     await this.picker.selectOption({ label: 'New machine…' });
+    await this.page.getByTestId('dialog-name').waitFor();
+  }
+
+  /** Creates machine `name` from image `image` (images/IMAGE.json) through the dialog. */
+  async createMachine(name: string, image: string): Promise<void> {
+    await this.openNewMachineDialog();
     await this.page.getByTestId('dialog-name').fill(name);
-    await this.page.getByTestId('dialog-program').selectOption(program);
+    await this.page.getByTestId('dialog-image').selectOption(image);
     await this.page.getByTestId('dialog-ok').click();
     await this.waitForState('stopped');
   }
@@ -154,12 +161,23 @@ export class EditorPage {
     await this.root.locator('.monaco-editor .view-lines').waitFor();
   }
 
+  /**
+   * Gives the editor the keyboard as a user does, with a click into its text (focusing Monaco's
+   * textarea would not do: Chromium's EditContext input takes the keys, and the textarea would
+   * handle Enter or Ctrl+Z natively).
+   */
+  async focus(): Promise<void> {
+    await this.root.locator('.monaco-editor .editor-scrollable').click({ position: { x: 40, y: 10 } });
+  }
+
   /** Puts the cursor at the end of `line` (1-based) through Monaco's own "go to line". */
   async goToLineEnd(line: number): Promise<void> {
-    await this.root.locator('.monaco-editor textarea').focus();
+    await this.focus();
     await this.page.keyboard.press('Control+g');
     await this.page.keyboard.type(String(line));
     await this.page.keyboard.press('Enter');
+    // Keys pressed before "go to line" has closed and handed the editor back would be lost.
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     await this.page.keyboard.press('End');
   }
 
@@ -169,6 +187,101 @@ export class EditorPage {
 
   tab(file: string): Locator {
     return this.root.locator(`.tab[data-file="${file}"]`);
+  }
+
+  /** Types at the cursor as a user does (Monaco's completion pops up after a `.`). */
+  async type(text: string): Promise<void> {
+    await this.page.keyboard.type(text, { delay: 30 });
+  }
+
+  /** The labels of the completion list Monaco shows, once it shows some. */
+  async suggestions(): Promise<string[]> {
+    const rows = this.page.locator('.suggest-widget .monaco-list-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    return rows.evaluateAll((items) => items.map((i) => i.querySelector('.label-name')?.textContent ?? ''));
+  }
+
+  /** Hovers over the topmost `word` in the editor's text and returns the hover's text. */
+  async hoverOver(word: string): Promise<string> {
+    // Monaco draws a line as a few spans (one per colour), in no particular order of lines, so
+    // the word is found in the text nodes and the highest on screen is taken.
+    const box = await this.root.locator('.monaco-editor .view-lines').evaluate((lines, wanted) => {
+      const walker = document.createTreeWalker(lines, NodeFilter.SHOW_TEXT);
+      let best: { x: number; y: number; width: number; height: number } | null = null;
+      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+        const at = node.textContent?.indexOf(wanted) ?? -1;
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + wanted.length);
+        const r = range.getBoundingClientRect();
+        if (best === null || r.y < best.y) best = { x: r.x, y: r.y, width: r.width, height: r.height };
+      }
+      return best;
+    }, word);
+    if (!box) throw new Error(`no ${word} in the editor`);
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
+    // Monaco shows a hover once the pointer comes to rest over a word, and hides it when the
+    // markers change under it (new diagnostics arriving): come again until it stays.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.mouse.move(box.x - 30, box.y + box.height / 2);
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+      try {
+        await hover.waitFor({ timeout: 5_000 });
+        return (await hover.textContent()) ?? '';
+      } catch (err) {
+        if (attempt === 6) throw err;
+      }
+    }
+  }
+}
+
+/** The Problems panel under the editor, and its count in the status bar. */
+export class ProblemsPage {
+  readonly root: Locator;
+  readonly status: Locator;
+  readonly rows: Locator;
+  readonly empty: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('problems');
+    this.status = page.getByTestId('problems-status');
+    this.rows = this.root.getByTestId('problem');
+    this.empty = this.root.locator('.problems-empty');
+  }
+
+  /** Opens the panel from the status bar, if it is not open. */
+  async show(): Promise<void> {
+    if (!(await this.root.isVisible())) await this.status.click();
+    await this.root.waitFor();
+  }
+
+  /**
+   * Waits until the panel lists exactly `expected` (it follows the server's diagnostics of each
+   * version typed, so what it shows while typing goes on is not yet the answer).
+   */
+  async waitForListed(expected: { message: string; code: string; where: string }[], timeout = 30_000) {
+    const deadline = Date.now() + timeout;
+    let listed = await this.listed();
+    while (JSON.stringify(listed) !== JSON.stringify(expected)) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `the Problems panel lists ${JSON.stringify(listed)}, not ${JSON.stringify(expected)}`,
+        );
+      await this.page.waitForTimeout(100);
+      listed = await this.listed();
+    }
+  }
+
+  /** Each problem as the panel shows it: message, code and where. */
+  async listed(): Promise<{ message: string; code: string; where: string }[]> {
+    return this.rows.evaluateAll((items) =>
+      items.map((i) => ({
+        message: i.querySelector('.problem-message')?.textContent ?? '',
+        code: i.querySelector('.problem-code')?.textContent ?? '',
+        where: i.querySelector('.problem-where')?.textContent ?? '',
+      })),
+    );
   }
 }
 

@@ -1,17 +1,16 @@
 /**
- * An object's neighbourhood as a graph on a canvas: the objects within a few references of it,
- * both ways (what it refers to and what refers to it), laid out by a force simulation. Pan by
- * dragging, zoom with the wheel, hover a node for what it is, click it to open it; the toolbar
- * sets how many objects (up to 5,000) are shown. The focus and its direct neighbours are always
- * labelled (class and short address, or a string's text); zooming in labels more of the others,
- * nearest first, as long as their labels do not overlap. A legend names the classes by colour.
- * `data-settled="true"` on the element says the layout has stopped and is drawn in full.
+ * An object's neighbourhood as a graph on a canvas: the objects a few references away from it,
+ * both ways (what it refers to and what refers to it), two deep by default, with a control to
+ * reach further and one for the most objects shown (up to 5,000). Pan by dragging, zoom with the
+ * wheel, hover a node for what it is, click it to open it. The focus and its direct neighbours
+ * are always labelled (class and short address, or a string's text); zooming in labels more of
+ * the others, nearest first, as long as their labels do not overlap. A legend names the classes
+ * by colour. `data-settled="true"` on the element says the layout has stopped and is drawn in full.
  *
- * Built to keep pan and zoom frames short at thousands of nodes:
- * - the layout is off the frame path: it runs in tasks of a few milliseconds between frames and
- *   stops when it settles, so a frame only draws;
- * - repulsion acts between nodes in neighbouring grid cells, found through a counting sort into
- *   typed arrays each step (O(n), nothing allocated per step);
+ * This class is the drawing and the DOM. Which objects are shown, their colours, the force
+ * layout and the geometry of hit-testing and fitting are ../common/graph-layout.ts (pure, tested
+ * without a DOM); the layout runs there in a Web Worker (graph-layout-worker.ts), which posts
+ * the nodes' positions after every slice of ticks, so a frame here only draws:
  * - once the layout has settled and the view rests, the graph is drawn with every edge into an
  *   offscreen picture somewhat larger than the view, in short tasks; a pan or zoom frame then only
  *   places that picture (moved and scaled) until the next rest redraws it sharp;
@@ -23,25 +22,29 @@
  * The last frames' draw times are kept for tests and the benchmark.
  */
 import { formatValue } from '../common/format.js';
+import {
+  colourGroups,
+  DEFAULT_HOPS,
+  fitNeighbours,
+  GRAPH_LAYOUT_WORKER_FILE,
+  GRAPH_SIZES,
+  HOP_CHOICES,
+  isLayoutUpdate,
+  type LayoutRequest,
+  type Neighbourhood,
+  NODE_RADIUS,
+  nearestNode,
+  neighbourhood,
+} from '../common/graph-layout.js';
 import type { HeapSnapshot } from '../common/heap.js';
 import { objectView } from '../common/objects.js';
 import { formatRef } from '../common/ref.js';
 import { append, clear, formatBytes, h } from './dom.js';
 
-/** Distance the springs pull connected nodes to, in layout units. */
-const SPRING_LENGTH = 40;
-/** Repulsion reaches into neighbouring grid cells of this size. */
-const CELL = SPRING_LENGTH * 2;
-/** The grid is at most this many cells a side; nodes beyond it share the border cells. */
-const MAX_GRID_SIDE = 256;
-/** The most simulation steps before the layout is frozen. */
-const MAX_STEPS = 400;
-/** Layout work per task, so input and frames are never held up longer than about this. */
-const LAYOUT_SLICE_MS = 6;
 /** Draw times kept for the benchmark. */
 const FRAME_SAMPLES = 120;
 /** Node radius in layout units; the focus is drawn larger. */
-const RADIUS = 5;
+const RADIUS = NODE_RADIUS;
 const FOCUS_RADIUS = RADIUS * 1.8;
 /** Below this radius on screen, in pixels, a node is drawn as a square (far cheaper than an arc). */
 const ARC_MIN_PIXELS = 3;
@@ -80,16 +83,37 @@ const LABEL_ZOOM_FROM = 0.5;
 const LABEL_ZOOM_FULL = 2.5;
 /**
  * Up to this many objects the view zooms, while the layout runs and until the user pans or zooms,
- * so that the focus's neighbours fill about NEIGHBOURHOOD_FILL of the view's smaller side: a
- * neighbourhood is for reading. Larger graphs open on the whole.
+ * so that the focus's neighbours fill part of the view (fitNeighbours): a neighbourhood is for
+ * reading. Larger graphs open on the whole.
  */
 const NEIGHBOURHOOD_MAX_NODES = 500;
-const NEIGHBOURHOOD_FILL = 0.35;
-const NEIGHBOURHOOD_MAX_ZOOM = 2.5;
+/** How near the pointer, in pixels, a node counts as under it. */
+const PICK_PIXELS = 8;
 /** Fields a tooltip lists at most. */
 const TOOLTIP_FIELDS = 4;
-/** How many objects the view can show. */
-export const GRAPH_SIZES = [300, 1000, 5000] as const;
+
+export { GRAPH_SIZES } from '../common/graph-layout.js';
+
+export interface GraphViewOptions {
+  /** Opens an object (a click on its node). */
+  onOpen(node: number): void;
+  /** The layout failed (the worker could not load or threw); the view shows the reason too. */
+  onError?(err: unknown): void;
+}
+
+/** The layout worker, bundled as GRAPH_LAYOUT_WORKER_FILE beside the page (same origin: the CSP's worker-src 'self'). */
+function layoutWorker(): Worker {
+  return new Worker(new URL(GRAPH_LAYOUT_WORKER_FILE, location.href), {
+    type: 'module',
+    name: 'graph-layout',
+  });
+}
+
+/** "1 reference", "3 references", "every reference". */
+function hopsLabel(hops: number): string {
+  if (!Number.isFinite(hops)) return 'all within reach';
+  return hops === 1 ? '1 reference deep' : `${hops} references deep`;
+}
 
 /** What is drawn: the canvas size in CSS pixels, and the part of the layout in view. */
 interface Viewport {
@@ -128,19 +152,28 @@ export class GraphView {
   private readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly info: HTMLElement;
+  private readonly widen: HTMLButtonElement;
   private readonly legend: HTMLElement;
   private readonly tooltip: HTMLElement;
+  private readonly depthSelect: HTMLSelectElement;
   private readonly sizeSelect: HTMLSelectElement;
+  private readonly onOpen: (node: number) => void;
+  private readonly onError: (err: unknown) => void;
+  private worker: Worker | undefined;
   private heap: HeapSnapshot | undefined;
   private focus = -1;
-  private nodes = new Int32Array(0);
-  private x = new Float64Array(0);
-  private y = new Float64Array(0);
-  private vx = new Float64Array(0);
-  private vy = new Float64Array(0);
+  private nodes: Int32Array = new Int32Array(0);
+  private edgeFrom: Int32Array = new Int32Array(0);
+  private edgeTo: Int32Array = new Int32Array(0);
+  /** Where the layout has put the nodes: [x0, y0, x1, y1, …] in layout units. */
+  private positions: Float32Array = new Float32Array(0);
+  /** Which layout the worker's updates must name to be this graph's. */
+  private layoutId = 0;
+  private layoutSteps = 0;
+  private layoutSettled = true;
   /** Node indices grouped by colour: colourOrder[colourStart[c] .. colourStart[c + 1]). */
-  private colourOrder = new Int32Array(0);
-  private colourStart: number[] = [];
+  private colourOrder: Int32Array = new Int32Array(0);
+  private colourStart: Int32Array = new Int32Array(0);
   private colours: string[] = [];
   private focusColour = 0;
   private labels: (string | undefined)[] = [];
@@ -150,14 +183,6 @@ export class GraphView {
   private neighboursEnd = 0;
   /** Label occupancy grid, reused between frames. */
   private labelGrid = new Uint8Array(0);
-  private edgeFrom = new Int32Array(0);
-  private edgeTo = new Int32Array(0);
-  /** Scratch space of the repulsion grid, sized with the nodes. */
-  private cellOf = new Int32Array(0);
-  private cellOrder = new Int32Array(0);
-  private cellStart = new Int32Array(0);
-  private steps = 0;
-  private layoutTask: ReturnType<typeof setTimeout> | undefined;
   private panX = 0;
   private panY = 0;
   private zoom = 1;
@@ -167,42 +192,61 @@ export class GraphView {
   private frame = 0;
   private restTimer: ReturnType<typeof setTimeout> | undefined;
   private visibleEdges = new Int32Array(0);
-  /** Counts show() calls, so that a picture of an earlier graph is never taken for this one. */
-  private shown = 0;
   /** The graph drawn in full for the last resting view, and the task drawing the next one. */
   private picture: Picture | undefined;
   private pictureTask: ReturnType<typeof setTimeout> | undefined;
   private drag: { x: number; y: number; moved: boolean } | undefined;
   private readonly resizeObserver: ResizeObserver;
 
-  constructor(private readonly onOpen: (node: number) => void) {
+  constructor(options: GraphViewOptions) {
+    this.onOpen = options.onOpen;
+    this.onError = options.onError ?? (() => undefined);
     this.canvas = h('canvas', {
       class: 'ph-graph-canvas',
       'data-testid': 'inspector-graph-canvas',
       tabindex: 0,
     });
     this.info = h('span', { 'data-testid': 'inspector-graph-info' });
+    this.widen = h(
+      'button',
+      {
+        class: 'ph-button',
+        'data-testid': 'inspector-graph-widen',
+        title: 'Show the objects one reference further',
+        hidden: true,
+        onclick: () => this.widenByOneHop(),
+      },
+      'Widen',
+    );
     this.legend = h('div', { class: 'ph-graph-legend', 'data-testid': 'inspector-graph-legend' });
     this.tooltip = h('div', {
       class: 'ph-graph-tooltip',
       'data-testid': 'inspector-graph-tooltip',
       hidden: true,
     });
+    this.depthSelect = h(
+      'select',
+      { 'aria-label': 'How far from the object', 'data-testid': 'inspector-graph-depth' },
+      ...HOP_CHOICES.map((hops) => h('option', { value: String(hops) }, hopsLabel(hops))),
+    );
+    this.depthSelect.value = String(DEFAULT_HOPS);
     this.sizeSelect = h(
       'select',
       { 'aria-label': 'Objects shown', 'data-testid': 'inspector-graph-size' },
       ...GRAPH_SIZES.map((n) => h('option', { value: n }, `up to ${n.toLocaleString('en')} objects`)),
     );
-    this.sizeSelect.addEventListener('change', () => {
-      if (this.heap && this.focus >= 0) this.show(this.heap, this.focus, Number(this.sizeSelect.value));
-    });
+    const reshow = () => {
+      if (this.heap && this.focus >= 0) this.show(this.heap, this.focus);
+    };
+    this.depthSelect.addEventListener('change', reshow);
+    this.sizeSelect.addEventListener('change', reshow);
     this.element = h(
       'div',
       { class: 'ph-graph', 'data-testid': 'inspector-graph', 'data-settled': 'false' },
       this.canvas,
       this.legend,
       this.tooltip,
-      h('div', { class: 'ph-graph-info' }, this.info, this.sizeSelect),
+      h('div', { class: 'ph-graph-info' }, this.info, this.widen, this.depthSelect, this.sizeSelect),
     );
     const ctx = this.canvas.getContext('2d');
     if (!ctx) throw new Error('canvas 2D is not available');
@@ -230,67 +274,40 @@ export class GraphView {
     return this.nodes.length;
   }
 
+  /** How many references deep the graph reaches now (Infinity: as far as the size allows). */
+  get hops(): number {
+    return Number(this.depthSelect.value);
+  }
+
   /** Whether the layout has stopped moving (or reached its step limit). */
   get settled(): boolean {
-    return this.layoutTask === undefined;
+    return this.layoutSettled;
   }
 
   /**
-   * Shows the objects within reach of `focus` (breadth first, both directions), at most maxNodes
-   * (default: the size chosen in the toolbar), with every reference between them.
+   * Shows the objects within `hops` references of `focus` (breadth first, both directions; by
+   * default the depth chosen in the toolbar), at most maxNodes (the size chosen there), with
+   * every reference between them.
    */
-  show(heap: HeapSnapshot, focus: number, maxNodes = Number(this.sizeSelect.value)): void {
+  show(
+    heap: HeapSnapshot,
+    focus: number,
+    hops = Number(this.depthSelect.value),
+    maxNodes = Number(this.sizeSelect.value),
+  ): void {
+    if (String(hops) !== this.depthSelect.value) this.depthSelect.value = String(hops);
     this.heap = heap;
     this.focus = focus;
-    this.shown++;
-    const index = new Map<number, number>([[focus, 0]]);
-    const order = [focus];
-    const discover = (w: number) => {
-      if (order.length < maxNodes && !index.has(w)) {
-        index.set(w, order.length);
-        order.push(w);
-      }
-    };
-    for (let head = 0; head < order.length && order.length < maxNodes; head++) {
-      const v = order[head]!;
-      for (const w of heap.references(v)) discover(w);
-      for (const w of heap.referrers(v)) discover(w);
-      if (head === 0) this.neighboursEnd = order.length;
-    }
-    if (order.length === 1) this.neighboursEnd = 1;
-    // Each reference once: from the referring node's side, when both ends are shown.
-    const from: number[] = [];
-    const to: number[] = [];
-    for (let i = 0; i < order.length; i++) {
-      for (const w of heap.references(order[i]!)) {
-        const j = index.get(w);
-        if (j !== undefined) {
-          from.push(i);
-          to.push(j);
-        }
-      }
-    }
-    const n = order.length;
-    this.nodes = Int32Array.from(order);
-    this.edgeFrom = Int32Array.from(from);
-    this.edgeTo = Int32Array.from(to);
-    this.visibleEdges = new Int32Array(to.length);
-    this.x = new Float64Array(n);
-    this.y = new Float64Array(n);
-    this.vx = new Float64Array(n);
-    this.vy = new Float64Array(n);
-    this.cellOf = new Int32Array(n);
-    this.cellOrder = new Int32Array(n);
-    const golden = Math.PI * (3 - Math.sqrt(5));
-    for (let i = 0; i < n; i++) {
-      const r = SPRING_LENGTH * Math.sqrt(i);
-      this.x[i] = r * Math.cos(i * golden);
-      this.y[i] = r * Math.sin(i * golden);
-    }
-    this.groupByClassColour(heap, order);
+    const graph = neighbourhood(heap, focus, { hops, maxNodes });
+    this.nodes = graph.nodes;
+    this.edgeFrom = graph.edgeFrom;
+    this.edgeTo = graph.edgeTo;
+    this.neighboursEnd = graph.neighboursEnd;
+    const n = graph.nodes.length;
+    this.visibleEdges = new Int32Array(graph.edgeTo.length);
+    this.groupByClassColour(heap, graph.nodes);
     this.labels = new Array(n);
     this.labelWidths = new Float32Array(n);
-    this.steps = 0;
     this.panX = 0;
     this.panY = 0;
     this.zoom = n > 2000 ? 0.15 : n > 500 ? 0.35 : n > 100 ? 0.7 : 1;
@@ -298,9 +315,8 @@ export class GraphView {
     this.hover = -1;
     this.tooltip.hidden = true;
     this.element.dataset.settled = 'false';
-    this.info.textContent = `${n} objects, ${from.length} references around ${formatRef(heap.addr[focus]!)} ${heap.className(heap.classOf[focus]!)}`;
-    this.scheduleLayout();
-    this.requestDraw();
+    this.describe(heap, graph, hops);
+    this.startLayout();
   }
 
   dispose(): void {
@@ -310,37 +326,100 @@ export class GraphView {
     this.cancelPicture();
     this.picture?.bitmap.close();
     this.picture = undefined;
-    clearTimeout(this.layoutTask);
-    this.layoutTask = undefined;
+    this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  /** The line under the graph: what is shown, and what one more reference would add. */
+  private describe(heap: HeapSnapshot, graph: Neighbourhood, hops: number): void {
+    const focus = graph.nodes[0]!;
+    const around = `${formatRef(heap.addr[focus]!)} ${heap.className(heap.classOf[focus]!)}`;
+    const reach =
+      graph.limitedBy === 'size'
+        ? ` (the first ${graph.nodes.length.toLocaleString('en')}: more lie within reach)`
+        : graph.limitedBy === 'hops'
+          ? ` within ${hops === 1 ? '1 reference' : `${hops} references`}; ${graph.nextHop.toLocaleString('en')}${graph.nextHop >= Number(this.sizeSelect.value) ? '+' : ''} more one further`
+          : '';
+    this.info.textContent = `${graph.nodes.length} objects, ${graph.edgeFrom.length} references around ${around}${reach}`;
+    this.widen.hidden = graph.limitedBy !== 'hops';
+  }
+
+  /** The next depth the toolbar offers. */
+  private widenByOneHop(): void {
+    const next = HOP_CHOICES.find((hops) => hops > this.hops);
+    if (next === undefined || !this.heap) return;
+    this.show(this.heap, this.focus, next);
+  }
+
+  /** Asks the worker for a layout of the graph shown; its updates come back to onLayoutUpdate. */
+  private startLayout(): void {
+    this.layoutId++;
+    this.layoutSettled = false;
+    this.layoutSteps = 0;
+    this.positions = new Float32Array(this.nodes.length * 2);
+    this.cancelPicture();
+    if (!this.worker) {
+      try {
+        const worker = layoutWorker();
+        worker.onmessage = (event) => this.onLayoutUpdate(event.data);
+        worker.onerror = (event) =>
+          this.layoutFailed(
+            new Error(`the graph's layout worker failed: ${event.message || 'it did not load'}`),
+          );
+        this.worker = worker;
+      } catch (err) {
+        this.layoutFailed(err);
+        return;
+      }
+    }
+    // Copies: the view keeps its edges to draw them, the worker gets its own to transfer.
+    const request: LayoutRequest = {
+      kind: 'layout',
+      id: this.layoutId,
+      nodeCount: this.nodes.length,
+      edgeFrom: this.edgeFrom.slice(),
+      edgeTo: this.edgeTo.slice(),
+    };
+    this.worker.postMessage(request, [request.edgeFrom.buffer, request.edgeTo.buffer]);
+    this.requestDraw();
+  }
+
+  private onLayoutUpdate(data: unknown): void {
+    // An update of an earlier graph, or not an update at all, is not drawn.
+    if (!isLayoutUpdate(data, this.layoutId, this.nodes.length)) return;
+    this.positions = data.positions;
+    this.layoutSteps = data.steps;
+    this.layoutSettled = data.settled;
+    this.fitNeighbourhood();
+    this.requestDraw();
+    if (data.settled) this.renderPicture();
+  }
+
+  private layoutFailed(err: unknown): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.layoutSettled = true;
+    this.info.textContent = `${this.info.textContent ?? ''} — no layout: ${err instanceof Error ? err.message : String(err)}`;
+    this.onError(err);
   }
 
   /**
    * One colour per class: the focus's class first, then the most numerous, while the palette
-   * lasts; the rest share OTHER_COLOUR. Nodes are grouped by colour for drawing, and the legend
-   * names each colour.
+   * lasts; the rest share OTHER_COLOUR (colourGroups). Nodes are grouped by colour for drawing,
+   * and the legend names each colour.
    */
-  private groupByClassColour(heap: HeapSnapshot, order: number[]): void {
-    const counts = new Map<number, number>();
-    for (const node of order) counts.set(heap.classOf[node]!, (counts.get(heap.classOf[node]!) ?? 0) + 1);
-    const focusClass = heap.classOf[order[0]!]!;
-    const ranked = [...counts.keys()].sort(
-      (a, b) => Number(b === focusClass) - Number(a === focusClass) || counts.get(b)! - counts.get(a)!,
+  private groupByClassColour(heap: HeapSnapshot, nodes: Int32Array): void {
+    const groups = colourGroups(
+      Int32Array.from(nodes, (node) => heap.classOf[node]!),
+      PALETTE.length,
     );
-    // With more classes than colours, the last colour says "other".
-    const named = ranked.length > PALETTE.length ? PALETTE.length - 1 : ranked.length;
-    const classColour = new Map(ranked.slice(0, named).map((cls, c) => [cls, c]));
-    this.colours = [...PALETTE.slice(0, named), ...(ranked.length > named ? [OTHER_COLOUR] : [])];
-    const colourOf = order.map((node) => classColour.get(heap.classOf[node]!) ?? named);
-    this.focusColour = colourOf[0] ?? 0;
-    const used = this.colours.length;
-    this.colourStart = new Array<number>(used + 1).fill(0);
-    for (const c of colourOf) this.colourStart[c + 1]!++;
-    for (let c = 0; c < used; c++) this.colourStart[c + 1]! += this.colourStart[c]!;
-    const next = this.colourStart.slice(0, used);
-    this.colourOrder = new Int32Array(order.length);
-    colourOf.forEach((c, i) => {
-      this.colourOrder[next[c]!++] = i;
-    });
+    this.colours = [
+      ...PALETTE.slice(0, groups.named.length),
+      ...(groups.others.length > 0 ? [OTHER_COLOUR] : []),
+    ];
+    this.colourOrder = groups.order;
+    this.colourStart = groups.starts;
+    this.focusColour = groups.colourOf[0] ?? 0;
     const entry = (colour: string, name: string, count: number, title: string) => {
       const swatch = h('span', { class: 'ph-graph-swatch' });
       swatch.style.background = colour;
@@ -352,60 +431,30 @@ export class GraphView {
         h('span', { class: 'ph-graph-legend-count' }, count.toLocaleString('en')),
       );
     };
-    const others = ranked.slice(named);
     clear(this.legend);
     this.legend.append(
       h(
         'ul',
         {},
-        ...ranked
-          .slice(0, named)
-          .map((cls, c) =>
-            entry(PALETTE[c]!, shortName(heap.className(cls)), counts.get(cls)!, heap.className(cls)),
-          ),
-        others.length > 0 &&
+        ...groups.named.map((cls, c) =>
+          entry(PALETTE[c]!, shortName(heap.className(cls)), groups.counts.get(cls)!, heap.className(cls)),
+        ),
+        groups.others.length > 0 &&
           entry(
             OTHER_COLOUR,
-            `${others.length} other classes`,
-            others.reduce((sum, cls) => sum + counts.get(cls)!, 0),
-            others.map((cls) => heap.className(cls)).join('\n'),
+            `${groups.others.length} other classes`,
+            groups.others.reduce((sum, cls) => sum + groups.counts.get(cls)!, 0),
+            groups.others.map((cls) => heap.className(cls)).join('\n'),
           ),
       ),
     );
   }
 
-  /** Runs the layout in slices of a few milliseconds, each in its own task, until it settles. */
-  private scheduleLayout(): void {
-    clearTimeout(this.layoutTask);
-    const slice = () => {
-      const end = performance.now() + LAYOUT_SLICE_MS;
-      let moving = true;
-      while (moving && this.steps < MAX_STEPS && performance.now() < end) {
-        moving = this.step();
-        this.steps++;
-      }
-      this.fitNeighbourhood();
-      this.requestDraw();
-      this.layoutTask = moving && this.steps < MAX_STEPS ? setTimeout(slice, 0) : undefined;
-      if (!this.layoutTask) this.renderPicture();
-    };
-    this.layoutTask = setTimeout(slice, 0);
-  }
-
   /** Zooms so that the focus's neighbours fill part of the view (small graphs, until the user moves it). */
   private fitNeighbourhood(): void {
-    const n = this.nodes.length;
-    if (this.userMoved || n > NEIGHBOURHOOD_MAX_NODES || this.neighboursEnd <= 1) return;
+    if (this.userMoved || this.nodes.length > NEIGHBOURHOOD_MAX_NODES || this.neighboursEnd <= 1) return;
     const side = Math.min(this.element.clientWidth, this.element.clientHeight);
-    if (side === 0) return;
-    // The median neighbour's distance: one neighbour pulled far away by its own references
-    // should not shrink the rest into a knot.
-    const distances: number[] = [];
-    const end = Math.min(this.neighboursEnd, NEIGHBOUR_LABELS + 1);
-    for (let i = 1; i < end; i++) distances.push(Math.hypot(this.x[i]!, this.y[i]!));
-    distances.sort((a, b) => a - b);
-    const reach = Math.max(SPRING_LENGTH, distances[distances.length >> 1]!);
-    this.zoom = Math.min(NEIGHBOURHOOD_MAX_ZOOM, (side * NEIGHBOURHOOD_FILL) / reach);
+    if (side > 0) this.zoom = fitNeighbours(this.positions, this.neighboursEnd, side, NEIGHBOUR_LABELS);
   }
 
   private requestDraw(): void {
@@ -417,98 +466,6 @@ export class GraphView {
       this.frameTimes.push(performance.now() - t0);
       if (this.frameTimes.length > FRAME_SAMPLES) this.frameTimes.shift();
     });
-  }
-
-  /** Sorts the nodes into grid cells (counting sort), for the repulsion between neighbours. */
-  private bucketNodes(): { left: number; top: number; cols: number; rows: number } {
-    const n = this.nodes.length;
-    const { x, y, cellOf, cellOrder } = this;
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      minX = Math.min(minX, x[i]!);
-      maxX = Math.max(maxX, x[i]!);
-      minY = Math.min(minY, y[i]!);
-      maxY = Math.max(maxY, y[i]!);
-    }
-    const cols = Math.min(MAX_GRID_SIDE, Math.floor((maxX - minX) / CELL) + 1);
-    const rows = Math.min(MAX_GRID_SIDE, Math.floor((maxY - minY) / CELL) + 1);
-    if (this.cellStart.length < cols * rows + 1) this.cellStart = new Int32Array(cols * rows + 1);
-    const start = this.cellStart;
-    start.fill(0, 0, cols * rows + 1);
-    for (let i = 0; i < n; i++) {
-      const cx = Math.min(cols - 1, Math.floor((x[i]! - minX) / CELL));
-      const cy = Math.min(rows - 1, Math.floor((y[i]! - minY) / CELL));
-      const cell = cy * cols + cx;
-      cellOf[i] = cell;
-      start[cell + 1]!++;
-    }
-    for (let c = 0; c < cols * rows; c++) start[c + 1]! += start[c]!;
-    const fill = start.slice(0, cols * rows);
-    for (let i = 0; i < n; i++) cellOrder[fill[cellOf[i]!]!++] = i;
-    return { left: minX, top: minY, cols, rows };
-  }
-
-  /** One simulation step; returns whether anything still moves noticeably. */
-  private step(): boolean {
-    const n = this.nodes.length;
-    const { x, y, vx, vy } = this;
-    const { cols, rows } = this.bucketNodes();
-    const { cellOf, cellOrder, cellStart } = this;
-    for (let i = 0; i < n; i++) {
-      const cell = cellOf[i]!;
-      const cx = cell % cols;
-      const cy = (cell - cx) / cols;
-      for (let ny = Math.max(0, cy - 1); ny <= Math.min(rows - 1, cy + 1); ny++) {
-        for (let nx = Math.max(0, cx - 1); nx <= Math.min(cols - 1, cx + 1); nx++) {
-          const c = ny * cols + nx;
-          for (let k = cellStart[c]!; k < cellStart[c + 1]!; k++) {
-            const j = cellOrder[k]!;
-            if (j <= i) continue;
-            let ex = x[i]! - x[j]!;
-            let ey = y[i]! - y[j]!;
-            let d2 = ex * ex + ey * ey;
-            if (d2 < 0.01) {
-              ex = (i % 7) - 3 || 1;
-              ey = (j % 5) - 2 || 1;
-              d2 = ex * ex + ey * ey;
-            }
-            const f = (SPRING_LENGTH * SPRING_LENGTH) / d2 / 4;
-            vx[i]! += ex * f;
-            vy[i]! += ey * f;
-            vx[j]! -= ex * f;
-            vy[j]! -= ey * f;
-          }
-        }
-      }
-    }
-    for (let e = 0; e < this.edgeFrom.length; e++) {
-      const a = this.edgeFrom[e]!;
-      const b = this.edgeTo[e]!;
-      const ex = x[b]! - x[a]!;
-      const ey = y[b]! - y[a]!;
-      const d = Math.sqrt(ex * ex + ey * ey) || 1;
-      const f = ((d - SPRING_LENGTH) / d) * 0.05;
-      vx[a]! += ex * f;
-      vy[a]! += ey * f;
-      vx[b]! -= ex * f;
-      vy[b]! -= ey * f;
-    }
-    let energy = 0;
-    for (let i = 0; i < n; i++) {
-      vx[i]! -= x[i]! * 0.002;
-      vy[i]! -= y[i]! * 0.002;
-      vx[i]! *= 0.6;
-      vy[i]! *= 0.6;
-      x[i]! += vx[i]!;
-      y[i]! += vy[i]!;
-      energy += vx[i]! * vx[i]! + vy[i]! * vy[i]!;
-    }
-    x[0] = 0;
-    y[0] = 0;
-    return energy / Math.max(1, n) > 0.01;
   }
 
   /** The view as the frame will draw it: canvas size, and what is in view (widened by `beyond`). */
@@ -526,7 +483,7 @@ export class GraphView {
 
   /** Names the graph and its layout as they are now: a picture of anything else is stale. */
   private layoutKey(): string {
-    return `${this.shown}:${this.steps}`;
+    return `${this.layoutId}:${this.layoutSteps}`;
   }
 
   private draw(): void {
@@ -577,7 +534,7 @@ export class GraphView {
    */
   private renderPicture(): void {
     this.cancelPicture();
-    if (!this.settled || this.nodes.length === 0) return;
+    if (!this.layoutSettled || this.nodes.length === 0) return;
     const view = this.viewport(PICTURE_BEYOND);
     const span = 1 + 2 * PICTURE_BEYOND;
     const canvas = new OffscreenCanvas(
@@ -637,14 +594,14 @@ export class GraphView {
 
   /** Puts the edges with a chance of being in view into `into`; returns how many. */
   private collectVisibleEdges(view: Viewport, into: Int32Array): number {
-    const { x, y, edgeFrom, edgeTo } = this;
+    const { positions: p, edgeFrom, edgeTo } = this;
     const { left, top, right, bottom } = view;
     let count = 0;
     for (let e = 0; e < edgeFrom.length; e++) {
-      const a = edgeFrom[e]!;
-      const b = edgeTo[e]!;
-      if ((x[a]! < left && x[b]! < left) || (x[a]! > right && x[b]! > right)) continue;
-      if ((y[a]! < top && y[b]! < top) || (y[a]! > bottom && y[b]! > bottom)) continue;
+      const a = 2 * edgeFrom[e]!;
+      const b = 2 * edgeTo[e]!;
+      if ((p[a]! < left && p[b]! < left) || (p[a]! > right && p[b]! > right)) continue;
+      if ((p[a + 1]! < top && p[b + 1]! < top) || (p[a + 1]! > bottom && p[b + 1]! > bottom)) continue;
       into[count++] = e;
     }
     return count;
@@ -652,21 +609,23 @@ export class GraphView {
 
   /** Strokes edges[from..to), every stride-th of them, as one path. */
   private strokeEdges(ctx: Context2D, edges: Int32Array, from: number, to: number, stride: number): void {
-    const { x, y, edgeFrom, edgeTo } = this;
+    const { positions: p, edgeFrom, edgeTo } = this;
     ctx.lineWidth = 1 / this.zoom;
     ctx.strokeStyle = EDGE_COLOUR;
     ctx.beginPath();
     for (let k = from; k < to; k += stride) {
       const e = edges[k]!;
-      ctx.moveTo(x[edgeFrom[e]!]!, y[edgeFrom[e]!]!);
-      ctx.lineTo(x[edgeTo[e]!]!, y[edgeTo[e]!]!);
+      const a = 2 * edgeFrom[e]!;
+      const b = 2 * edgeTo[e]!;
+      ctx.moveTo(p[a]!, p[a + 1]!);
+      ctx.lineTo(p[b]!, p[b + 1]!);
     }
     ctx.stroke();
   }
 
   /** Fills the nodes in view among colourOrder[from..to) (default: all), and the focus with the last. */
   private fillNodes(ctx: Context2D, view: Viewport, from = 0, to = this.nodes.length): void {
-    const { x, y } = this;
+    const { positions: p } = this;
     const { left, top, right, bottom } = view;
     const squares = RADIUS * this.zoom < ARC_MIN_PIXELS;
     for (let c = 0; c < this.colours.length; c++) {
@@ -677,11 +636,13 @@ export class GraphView {
       if (!squares) ctx.beginPath();
       for (let k = first; k < end; k++) {
         const i = this.colourOrder[k]!;
-        if (i === 0 || x[i]! < left || x[i]! > right || y[i]! < top || y[i]! > bottom) continue;
-        if (squares) ctx.fillRect(x[i]! - RADIUS, y[i]! - RADIUS, RADIUS * 2, RADIUS * 2);
+        const x = p[2 * i]!;
+        const y = p[2 * i + 1]!;
+        if (i === 0 || x < left || x > right || y < top || y > bottom) continue;
+        if (squares) ctx.fillRect(x - RADIUS, y - RADIUS, RADIUS * 2, RADIUS * 2);
         else {
-          ctx.moveTo(x[i]! + RADIUS, y[i]!);
-          ctx.arc(x[i]!, y[i]!, RADIUS, 0, Math.PI * 2);
+          ctx.moveTo(x + RADIUS, y);
+          ctx.arc(x, y, RADIUS, 0, Math.PI * 2);
         }
       }
       if (!squares) ctx.fill();
@@ -689,7 +650,7 @@ export class GraphView {
     if (to === this.nodes.length && to > 0) {
       ctx.fillStyle = this.colours[this.focusColour]!;
       ctx.beginPath();
-      ctx.arc(x[0]!, y[0]!, FOCUS_RADIUS, 0, Math.PI * 2);
+      ctx.arc(p[0]!, p[1]!, FOCUS_RADIUS, 0, Math.PI * 2);
       ctx.fill();
     }
   }
@@ -703,7 +664,7 @@ export class GraphView {
   private drawLabels(ctx: Context2D, view: Viewport): void {
     const n = this.nodes.length;
     if (!this.heap || n === 0) return;
-    const { x, y, zoom } = this;
+    const { positions: p, zoom } = this;
     const originX = view.width / 2 + this.panX;
     const originY = view.height / 2 + this.panY;
     const cols = Math.ceil(view.width / LABEL_CELL_WIDTH) + 1;
@@ -732,8 +693,8 @@ export class GraphView {
     };
     /** Right of the node, else left, above or below; a forced label takes the right when none is free. */
     const place = (i: number, force: boolean): boolean => {
-      const sx = originX + x[i]! * zoom;
-      const sy = originY + y[i]! * zoom;
+      const sx = originX + p[2 * i]! * zoom;
+      const sy = originY + p[2 * i + 1]! * zoom;
       if (sx < 0 || sx > view.width || sy < 0 || sy > view.height) return false;
       const gap = (i === 0 ? FOCUS_RADIUS : RADIUS) * zoom + 3;
       if (this.labelWidths[i] === 0 && !force) {
@@ -789,7 +750,8 @@ export class GraphView {
     ctx.strokeStyle = '#ffffff';
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    ctx.arc(originX + this.x[i]! * this.zoom, originY + this.y[i]! * this.zoom, radius, 0, Math.PI * 2);
+    const p = this.positions;
+    ctx.arc(originX + p[2 * i]! * this.zoom, originY + p[2 * i + 1]! * this.zoom, radius, 0, Math.PI * 2);
     ctx.stroke();
   }
 
@@ -824,21 +786,10 @@ export class GraphView {
     return [(px - w / 2 - this.panX) / this.zoom, (py - hgt / 2 - this.panY) / this.zoom];
   }
 
+  /** The node under the pointer at (px, py), within a few pixels; -1 for none. */
   private pick(px: number, py: number): number {
     const [lx, ly] = this.toLayout(px, py);
-    const reach = 8 / this.zoom;
-    let best = -1;
-    let bestD = reach * reach;
-    for (let i = 0; i < this.nodes.length; i++) {
-      const dx = this.x[i]! - lx;
-      const dy = this.y[i]! - ly;
-      const d = dx * dx + dy * dy;
-      if (d <= bestD) {
-        best = i;
-        bestD = d;
-      }
-    }
-    return best;
+    return nearestNode(this.positions, lx, ly, PICK_PIXELS / this.zoom);
   }
 
   private onWheel(e: WheelEvent): void {

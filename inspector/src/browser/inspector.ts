@@ -91,8 +91,11 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     if (node >= 0) panes.openObject(loaded, node);
   });
   const diffView = new DiffView((loaded, title, addresses) => panes.openList(loaded, title, addresses));
-  const graph = new GraphView((node) => {
-    if (current) panes.openObject(current, node);
+  const graph = new GraphView({
+    onOpen: (node) => {
+      if (current) panes.openObject(current, node);
+    },
+    onError: options.onError,
   });
 
   const generationSelect = h('select', { 'aria-label': 'Generation', 'data-testid': 'inspector-generation' });

@@ -165,3 +165,59 @@ test('fuzz: random and mutated bytes never throw anything but DebugProtocolError
     }
   }
 });
+
+test('findResetFrame finds a whole RESET frame with a good CRC, and nothing else', () => {
+  const reset = P.encodeFrame(P.MessageType.RESET, 0x1234);
+  const noise = new Uint8Array([0x50, 0x44, 1, P.MessageType.RESET, 9]);
+  assert.equal(P.findResetFrame(new Uint8Array([...noise, ...reset, 0])), noise.length);
+  assert.equal(P.findResetFrame(reset, 1), -1);
+  const badCrc = reset.slice();
+  badCrc[P.DF_CRC] ^= 1;
+  assert.equal(P.findResetFrame(badCrc), -1);
+  assert.equal(P.findResetFrame(P.encodeFrame(P.MessageType.RESET, 7, new Uint8Array(1))), -1, 'a payload');
+  assert.equal(P.findResetFrame(P.encodeFrame(P.MessageType.STATS, 7)), -1);
+});
+
+test('fuzz: syncing on an id drops whatever an earlier client left, however it arrives', () => {
+  let seed = 777;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed >>> 8;
+  };
+  const bytes = (n: number) => new Uint8Array(n).map(() => rand() & 0xff);
+  /** What an earlier client may leave: noise, whole frames, and a frame cut short. */
+  const leftover = () => {
+    const parts: Uint8Array[] = [];
+    for (let n = rand() % 4; n > 0; n--) {
+      const kind = rand() % 3;
+      if (kind === 0) parts.push(bytes(rand() % 40));
+      else if (kind === 1)
+        parts.push(P.encodeFrame(0x80 | (rand() % 16), 1 + (rand() % 8), bytes(rand() % 64)));
+      else {
+        const whole = P.encodeFrame(0x8e, rand(), bytes(rand() % 5000));
+        parts.push(whole.subarray(0, rand() % whole.length));
+      }
+    }
+    return parts.flatMap((p) => [...p]);
+  };
+  for (let round = 0; round < 500; round++) {
+    const syncId = 0x10000 + rand();
+    const stream = new Uint8Array([
+      ...leftover(),
+      ...P.encodeFrame(P.MessageType.RESET | P.DBG_REPLY_BIT, syncId, new P.PayloadWriter().u32(0).finish()),
+      ...P.encodeFrame(P.MessageType.HELLO | P.DBG_REPLY_BIT, 1, bytes(30)),
+    ]);
+    const { frames, decoder } = collect();
+    decoder.syncTo(syncId);
+    for (let at = 0; at < stream.length; ) {
+      const n = 1 + (rand() % 700);
+      decoder.push(stream.subarray(at, at + n));
+      at += n;
+    }
+    assert.deepEqual(
+      frames.map((f) => f.id),
+      [syncId, 1],
+      `round ${round}`,
+    );
+  }
+});

@@ -12,14 +12,16 @@ import { crc32c } from '@phantom/lang/common/store/crc32c.js';
 // ── debug.def (a test re-reads the .def and checks every number here) ──
 export const DBG_MAGIC = 0x4450;
 export const DBG_VERSION = 1;
-/** Requests added to version 1 without changing any shape; HELLO reports the kernel's (1: RUN). */
-export const DBG_REVISION = 1;
+/** Requests added to version 1 without changing any shape; HELLO reports the kernel's (1: RUN, 2: RESET). */
+export const DBG_REVISION = 2;
 export const DBG_HEADER_BYTES = 16;
 export const DBG_MAX_PAYLOAD = 65536;
 export const DBG_REPLY_BIT = 0x80;
 export const DBG_ERROR_TYPE = 0xff;
 export const DBG_MAX_BATCH = 1024;
 export const DBG_MAX_FRAMES = 64;
+/** An unfinished frame whose bytes stop arriving for this long is dropped by the kernel. */
+export const DBG_FRAME_TIMEOUT_MS = 2000;
 export const DF_MAGIC = 0;
 export const DF_VERSION = 2;
 export const DF_TYPE = 3;
@@ -43,10 +45,14 @@ export enum MessageType {
   INSTALL_CLASS = 0x0d,
   READ_PAGE = 0x0e,
   RUN = 0x0f,
+  RESET = 0x10,
 }
 
 /** The revision that added each request after the first (absent: revision 0). */
-export const REQUEST_REVISION: Partial<Record<MessageType, number>> = { [MessageType.RUN]: 1 };
+export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
+  [MessageType.RUN]: 1,
+  [MessageType.RESET]: 2,
+};
 
 export enum EventType {
   EV_GENERATION = 0xc1,
@@ -95,9 +101,39 @@ export function encodeFrame(type: number, id: number, payload: Uint8Array = new 
   return frame;
 }
 
+/**
+ * Where the first RESET frame (no payload, a good CRC, any id) starts in `bytes` at or after
+ * `from`, or -1. The kernel takes one found inside an unfinished frame for a new client starting
+ * (kernel-src/docs/debug-protocol.md), so no request may carry one inside it.
+ */
+export function findResetFrame(bytes: Uint8Array, from = 0): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = from; at + DBG_HEADER_BYTES <= bytes.length; at++) {
+    if (
+      view.getUint16(at + DF_MAGIC, true) === DBG_MAGIC &&
+      bytes[at + DF_VERSION] === DBG_VERSION &&
+      bytes[at + DF_TYPE] === MessageType.RESET &&
+      view.getUint32(at + DF_LENGTH, true) === 0 &&
+      frameCrcHolds(bytes.subarray(at, at + DBG_HEADER_BYTES))
+    )
+      return at;
+  }
+  return -1;
+}
+
+/** Whether a whole frame's CRC field matches its bytes. */
+function frameCrcHolds(frame: Uint8Array): boolean {
+  const copy = frame.slice();
+  const view = new DataView(copy.buffer);
+  const crc = view.getUint32(DF_CRC, true);
+  view.setUint32(DF_CRC, 0, true);
+  return crc32c(copy) === crc;
+}
+
 /** What the decoder found that was not a good frame; the channel reports these and goes on. */
 export type FrameProblem =
   | { kind: 'garbage'; bytes: number }
+  | { kind: 'stale'; id: number; type: number }
   | { kind: 'bad-crc'; id: number; type: number }
   | { kind: 'bad-version'; id: number; version: number }
   | { kind: 'too-large'; id: number; length: number }
@@ -107,14 +143,24 @@ export type FrameProblem =
  * Turns a byte stream into frames. Bytes before a magic are skipped (reported as garbage); a frame
  * whose CRC fails is dropped and scanning resumes one byte after its start, so one corrupted
  * frame cannot swallow the frames after it.
+ *
+ * After `syncTo(id)`, what comes before the first frame with that id is what an earlier client
+ * left on the line: whole frames are dropped (reported as stale) and an unfinished one is given
+ * up as soon as that frame has arrived after its start.
  */
 export class FrameDecoder {
   private buffer = new Uint8Array(0);
+  private syncId: number | undefined;
 
   constructor(
     private readonly onFrame: (frame: Frame) => void,
     private readonly onProblem: (problem: FrameProblem) => void = () => {},
   ) {}
+
+  /** Drops everything until a frame with this id (a reply to the RESET sent with it). */
+  syncTo(id: number): void {
+    this.syncId = id;
+  }
 
   push(chunk: Uint8Array): void {
     const joined = new Uint8Array(this.buffer.length + chunk.length);
@@ -140,7 +186,13 @@ export class FrameDecoder {
         pos += 2;
         continue;
       }
-      if (joined.length - pos < DBG_HEADER_BYTES + length) break;
+      if (joined.length - pos < DBG_HEADER_BYTES + length) {
+        const synced = this.syncId === undefined ? -1 : findFrame(joined, pos + 1, this.syncId);
+        if (synced < 0) break;
+        garbage += synced - pos;
+        pos = synced;
+        continue;
+      }
       const frame = joined.slice(pos, pos + DBG_HEADER_BYTES + length);
       const fv = new DataView(frame.buffer);
       const crc = fv.getUint32(DF_CRC, true);
@@ -157,6 +209,11 @@ export class FrameDecoder {
         this.onProblem({ kind: 'bad-version', id, version });
         continue;
       }
+      if (this.syncId !== undefined && id !== this.syncId) {
+        this.onProblem({ kind: 'stale', id, type: fv.getUint8(DF_TYPE) });
+        continue;
+      }
+      this.syncId = undefined;
       this.onFrame({ type: fv.getUint8(DF_TYPE), id, payload: frame.subarray(DBG_HEADER_BYTES) });
     }
     this.flushGarbage(garbage);
@@ -166,6 +223,23 @@ export class FrameDecoder {
   private flushGarbage(bytes: number): void {
     if (bytes > 0) this.onProblem({ kind: 'garbage', bytes });
   }
+}
+
+/** Where the first whole frame with this id and a good CRC starts at or after `from`, or -1. */
+function findFrame(bytes: Uint8Array, from: number, id: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = from; at + DBG_HEADER_BYTES <= bytes.length; at++) {
+    if (view.getUint16(at + DF_MAGIC, true) !== DBG_MAGIC || view.getUint32(at + DF_ID, true) !== id)
+      continue;
+    const end = at + DBG_HEADER_BYTES + view.getUint32(at + DF_LENGTH, true);
+    if (
+      bytes[at + DF_VERSION] === DBG_VERSION &&
+      end <= bytes.length &&
+      frameCrcHolds(bytes.subarray(at, end))
+    )
+      return at;
+  }
+  return -1;
 }
 
 /** Bounds-checked little-endian reader over a payload. */

@@ -4,23 +4,46 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { compile } from '@phantom/lang/common/compiler.js';
+import { encodeClassBlob } from '../common/class-blob.js';
 import * as P from '../common/debug-protocol.js';
 import { DebugClient, DebugRequestError } from './debug-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-debug-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A peer on the other end of the socket: answers per `answer`, which may write anything. */
+/**
+ * A peer on the other end of the socket: answers RESET as a kernel of revision 2 that dropped
+ * `discarded` bytes (RESET goes to `answer` when that is null), everything else per `answer`,
+ * which may write anything. `onConnection` may write first, as a line an earlier client left would.
+ * `close` ends the server and every connection to it.
+ */
 async function peer(
   answer: (frame: P.Frame, socket: Socket) => void,
-): Promise<{ path: string; server: Server }> {
+  { discarded = 0 as number | null, onConnection = (_socket: Socket) => {} } = {},
+): Promise<{ path: string; server: Server; close: () => void }> {
   const path = join(dir, `s${Math.random().toString(36).slice(2)}.sock`);
+  const sockets: Socket[] = [];
   const server = createServer((socket) => {
-    const decoder = new P.FrameDecoder((f) => answer(f, socket));
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    onConnection(socket);
+    const decoder = new P.FrameDecoder((f) => {
+      if (discarded !== null && f.type === P.MessageType.RESET)
+        reply(socket, f, new P.PayloadWriter().u32(discarded).finish());
+      else answer(f, socket);
+    });
     socket.on('data', (d) => decoder.push(d));
   });
   await new Promise<void>((r) => server.listen(path, r));
-  return { path, server };
+  return {
+    path,
+    server,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 const hello = P.encodeHello({
@@ -128,4 +151,127 @@ test('run sends the class and method and reads the thread; a kernel of revision 
   assert.equal(runs.length, 2);
   oldClient.close();
   old.server.close();
+});
+
+test('connecting resets the channel: what an earlier client left on the line is not taken for replies', async () => {
+  const stale = P.encodeFrame(P.MessageType.STATS | P.DBG_REPLY_BIT, 1, new Uint8Array(68));
+  const unfinished = P.encodeFrame(
+    P.MessageType.READ_PAGE | P.DBG_REPLY_BIT,
+    2,
+    new Uint8Array(4096),
+  ).subarray(0, 116);
+  const { path, close } = await peer(
+    (f, s) => {
+      if (f.type === P.MessageType.HELLO) reply(s, f, hello);
+    },
+    { discarded: 26, onConnection: (s) => s.write(new Uint8Array([...stale, ...unfinished])) },
+  );
+  try {
+    const { client, hello: h } = await DebugClient.connect(path, 2000);
+    assert.equal(h.kernel, 'test peer');
+    assert.equal(client.discardedAtReset, 26);
+    assert.ok(client.problems.some((p) => p.kind === 'stale' && p.id === 1));
+    client.close();
+  } finally {
+    close();
+  }
+});
+
+test('a kernel from before RESET answers it UNKNOWN and is connected to all the same', async () => {
+  const { path, close } = await peer(
+    (f, s) => {
+      if (f.type === P.MessageType.HELLO) reply(s, f, hello);
+      else
+        s.write(P.encodeFrame(P.DBG_ERROR_TYPE, f.id, P.encodeError(P.DebugErrorCode.DE_UNKNOWN, 'unknown')));
+    },
+    { discarded: null },
+  );
+  try {
+    const { client, hello: h } = await DebugClient.connect(path, 2000);
+    assert.equal(h.revision, 0);
+    assert.equal(client.discardedAtReset, undefined);
+    client.close();
+  } finally {
+    close();
+  }
+});
+
+test('an unanswered connection says what it saw: nothing at all, or frames but no answer', async () => {
+  const silent = await peer(() => {}, { discarded: null });
+  try {
+    await assert.rejects(
+      DebugClient.connect(silent.path, 2000, 300),
+      /did not answer within 300 ms and sent nothing: another client .* may hold it .* or the kernel is not serving it/,
+    );
+  } finally {
+    silent.close();
+  }
+  const generation = new P.PayloadWriter().u32(3).u32(2).u64(1).u64(2);
+  for (let i = 0; i < 6; i++) generation.u32(i);
+  const event = P.encodeFrame(P.EventType.EV_GENERATION, 0, generation.finish());
+  const stuck = await peer(() => {}, {
+    discarded: null,
+    onConnection: (s) => {
+      const timer = setInterval(() => s.write(event), 50);
+      s.on('close', () => clearInterval(timer));
+    },
+  });
+  try {
+    await assert.rejects(
+      DebugClient.connect(stuck.path, 2000, 300),
+      /sent \d+ bytes within 300 ms but answered neither RESET nor HELLO: .* a frame an earlier client left unfinished/,
+    );
+  } finally {
+    stuck.close();
+  }
+});
+
+/** A RESET frame whose every byte is ASCII, so a string constant can hold it. */
+function asciiResetFrame(): Uint8Array {
+  for (let id = 0x41414141; ; id++) {
+    const frame = P.encodeFrame(P.MessageType.RESET, id);
+    if (frame.every((b) => b < 0x80)) return frame;
+  }
+}
+
+test('no request carries a RESET frame: an install chunk ends inside one, other requests are refused', async () => {
+  const reset = asciiResetFrame();
+  const { program } = compile([{ file: 'r.ph', text: 'package .demo;\nclass r {\n  void run() {}\n};\n' }]);
+  const plain = program!.classes.find((c) => c.name === '.demo.r')!;
+  const [run, ...others] = plain.methods;
+  const withReset = {
+    ...run!,
+    consts: [...run!.consts, { kind: 'string' as const, value: String.fromCharCode(...reset) }],
+  };
+  const cls = { ...plain, methods: [withReset, ...others] };
+  const blob = encodeClassBlob(cls);
+  assert.ok(P.findResetFrame(blob) >= 0, 'the blob holds a RESET frame');
+  const received: Uint8Array[] = [];
+  const framesHoldingReset: number[] = [];
+  const { path, close } = await peer((f, s) => {
+    if (f.type === P.MessageType.HELLO) reply(s, f, hello);
+    if (f.type !== P.MessageType.INSTALL_CLASS) return;
+    if (P.findResetFrame(P.encodeFrame(f.type, f.id, f.payload), 1) >= 0) framesHoldingReset.push(f.id);
+    received.push(f.payload.slice(8));
+    const total = received.reduce((n, c) => n + c.length, 0);
+    reply(
+      s,
+      f,
+      new P.PayloadWriter()
+        .u32(total)
+        .u32(total === blob.length ? 0x40001000 : 0)
+        .finish(),
+    );
+  });
+  try {
+    const { client } = await DebugClient.connect(path, 2000);
+    assert.equal(await client.installClass(cls), 0x40001000);
+    assert.ok(received.length >= 2, `${received.length} chunks`);
+    assert.deepEqual(framesHoldingReset, []);
+    assert.deepEqual(Buffer.concat(received), Buffer.from(blob));
+    await assert.rejects(client.request(P.MessageType.READ_PAGE, reset), /holds a RESET frame/);
+    client.close();
+  } finally {
+    close();
+  }
 });

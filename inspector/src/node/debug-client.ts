@@ -3,18 +3,28 @@
  * unix socket): request/reply matching by id, a deadline per request, typed replies, events
  * as `onDidCommitGeneration` / `onDidEndThread`, and errors from the kernel as DebugRequestError.
  * Frames that cannot be decoded are counted (`problems`) and never take the client down.
+ *
+ * A connection starts with RESET, then HELLO: whatever an earlier client left (an unfinished
+ * frame in the kernel, the tail of a reply on the line) is dropped on both sides before the
+ * first reply this client reads.
  */
+import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { encodeClassBlob } from '../common/class-blob.js';
 import * as P from '../common/debug-protocol.js';
+import type { Disposable } from '../common/events.js';
+
+// shared-channel.ts takes Disposable from here; the one declaration is common/events.ts.
+export type { Disposable } from '../common/events.js';
 
 /** How long a request may wait for its reply: a snapshot under TCG can take seconds. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 /**
- * How long HELLO may wait by default. The agent answers it at once; silence means the channel
- * serves another client (QEMU's socket takes one at a time and leaves the next one waiting).
+ * How long RESET and HELLO may wait by default. The agent answers them at once; silence means the
+ * channel serves another client (QEMU's socket takes one at a time and leaves the next one
+ * waiting), or the kernel is not serving it.
  */
 const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
 /** Problems kept for diagnostics; a channel full of noise must not grow memory without bound. */
@@ -32,15 +42,19 @@ export class DebugRequestError extends Error {
   }
 }
 
+/** A request whose reply did not come in time. */
+class NoReplyError extends Error {
+  constructor(type: P.MessageType, timeoutMs: number) {
+    super(`debug request ${P.MessageType[type]} got no reply within ${timeoutMs} ms`);
+    this.name = 'NoReplyError';
+  }
+}
+
 interface Pending {
   type: number;
   resolve: (payload: Uint8Array) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
-}
-
-export interface Disposable {
-  dispose(): void;
 }
 
 export class DebugClient {
@@ -51,8 +65,15 @@ export class DebugClient {
   private closedError: Error | undefined;
   /** The kernel's protocol revision, from HELLO. */
   private revision = 0;
+  /** Bytes received on the socket, which tell a silent channel from a kernel that does not answer. */
+  private bytesReceived = 0;
   /** Frame problems seen on the channel (garbage, bad CRCs), for diagnostics. */
   readonly problems: P.FrameProblem[] = [];
+  /**
+   * Bytes the kernel dropped when this connection's RESET reached it (what an earlier client left
+   * unfinished, noise); undefined when the kernel predates RESET (revision < 2).
+   */
+  discardedAtReset: number | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -62,14 +83,18 @@ export class DebugClient {
       (frame) => this.onFrame(frame),
       (problem) => this.noteProblem(problem),
     );
-    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesReceived += chunk.length;
+      this.decoder.push(chunk);
+    });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('debug channel closed')));
   }
 
   /**
-   * Connects to a unix socket path, says HELLO and checks the versions. `timeoutMs` bounds each
-   * later request; `helloTimeoutMs` the HELLO, whose silence says the channel is busy.
+   * Connects to a unix socket path, resets the channel, says HELLO and checks the versions.
+   * `timeoutMs` bounds each later request; `helloTimeoutMs` the RESET and HELLO, whose silence
+   * says the channel is busy or the kernel is not serving it (the error says which it looks like).
    */
   static async connect(
     path: string,
@@ -83,17 +108,7 @@ export class DebugClient {
     });
     const client = new DebugClient(socket, timeoutMs);
     try {
-      const hello = P.decodeHello(
-        await client
-          .request(P.MessageType.HELLO, new P.PayloadWriter().u16(P.DBG_VERSION).finish(), helloTimeoutMs)
-          .catch((err: Error) => {
-            throw client.closedError
-              ? err
-              : new Error(
-                  `the kernel's debug channel did not answer HELLO within ${helloTimeoutMs} ms: another client (a studio, \`phantom inspect\`) may hold it, or the kernel has not started its agent yet`,
-                );
-          }),
-      );
+      const hello = await client.handshake(helloTimeoutMs);
       if (hello.protocolVersion !== P.DBG_VERSION) {
         throw new Error(
           `kernel speaks debug protocol ${hello.protocolVersion}, this client ${P.DBG_VERSION}`,
@@ -105,6 +120,50 @@ export class DebugClient {
       client.close();
       throw err;
     }
+  }
+
+  /**
+   * RESET, with a random id no earlier client's reply can carry, then HELLO, sent together. The
+   * decoder drops everything before the RESET's reply. A kernel before revision 2 answers RESET
+   * UNKNOWN, and HELLO as ever.
+   */
+  private async handshake(timeoutMs: number): Promise<P.HelloReply> {
+    const resetId = randomInt(1, 0xffffffff);
+    this.decoder.syncTo(resetId);
+    const reset = this.send(P.MessageType.RESET, resetId, undefined, timeoutMs).then(
+      (payload) => {
+        this.discardedAtReset = P.decodeU32Reply(payload, 'RESET reply');
+      },
+      (err: Error) => {
+        if (!(err instanceof DebugRequestError && err.code === P.DebugErrorCode.DE_UNKNOWN)) throw err;
+      },
+    );
+    const hello = this.request(
+      P.MessageType.HELLO,
+      new P.PayloadWriter().u16(P.DBG_VERSION).finish(),
+      timeoutMs,
+    );
+    let payload: Uint8Array;
+    try {
+      await reset;
+      payload = await hello;
+    } catch (err) {
+      hello.catch(() => {});
+      throw err instanceof NoReplyError ? this.silenceError(timeoutMs) : err;
+    }
+    return P.decodeHello(payload);
+  }
+
+  /** Why RESET or HELLO went unanswered, from what did arrive meanwhile. */
+  private silenceError(timeoutMs: number): Error {
+    if (this.bytesReceived === 0) {
+      return new Error(
+        `the kernel's debug channel did not answer within ${timeoutMs} ms and sent nothing: another client (a studio, \`phantom inspect\`) may hold it (QEMU serves one connection at a time), or the kernel is not serving it (still booting, stopped or crashed)`,
+      );
+    }
+    return new Error(
+      `the kernel's debug channel sent ${this.bytesReceived} bytes within ${timeoutMs} ms but answered neither RESET nor HELLO: the kernel runs, but its agent is not reading requests; a kernel older than debug protocol revision 2 does this while it waits for the rest of a frame an earlier client left unfinished (restart the machine)`,
+    );
   }
 
   close(): void {
@@ -200,8 +259,12 @@ export class DebugClient {
   async installClass(cls: CompiledClass): Promise<number> {
     const blob = encodeClassBlob(cls);
     let classRef = 0;
-    for (let offset = 0; offset < blob.length; offset += INSTALL_CHUNK_BYTES) {
-      const chunk = blob.subarray(offset, offset + INSTALL_CHUNK_BYTES);
+    for (let offset = 0; offset < blob.length; ) {
+      let end = Math.min(offset + INSTALL_CHUNK_BYTES, blob.length);
+      // A RESET frame inside a request would end it in the kernel: end the chunk in the middle of one.
+      const reset = P.findResetFrame(blob.subarray(offset, end));
+      if (reset >= 0) end = offset + reset + 1;
+      const chunk = blob.subarray(offset, end);
       const payload = new P.PayloadWriter().u32(blob.length).u32(offset).raw(chunk).finish();
       const reply = new P.PayloadReader(
         await this.request(P.MessageType.INSTALL_CLASS, payload),
@@ -209,11 +272,10 @@ export class DebugClient {
       );
       const received = reply.u32();
       classRef = reply.u32();
-      if (received !== offset + chunk.length) {
-        throw new P.DebugProtocolError(
-          `INSTALL_CLASS: kernel holds ${received} bytes, sent ${offset + chunk.length}`,
-        );
+      if (received !== end) {
+        throw new P.DebugProtocolError(`INSTALL_CLASS: kernel holds ${received} bytes, sent ${end}`);
       }
+      offset = end;
     }
     return classRef;
   }
@@ -244,13 +306,32 @@ export class DebugClient {
     }
     const id = this.nextId;
     this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
+    return this.send(type, id, payload, timeoutMs);
+  }
+
+  /** Writes one request frame with this id and waits for its reply. */
+  private send(
+    type: P.MessageType,
+    id: number,
+    payload: Uint8Array | undefined,
+    timeoutMs: number,
+  ): Promise<Uint8Array> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const frame = P.encodeFrame(type, id, payload);
+    if (P.findResetFrame(frame, 1) >= 0) {
+      return Promise.reject(
+        new P.DebugProtocolError(
+          `${P.MessageType[type]}: the request holds a RESET frame, which no request may carry`,
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`debug request ${P.MessageType[type]} got no reply within ${timeoutMs} ms`));
+        reject(new NoReplyError(type, timeoutMs));
       }, timeoutMs);
       this.pending.set(id, { type, resolve, reject, timer });
-      this.socket.write(P.encodeFrame(type, id, payload));
+      this.socket.write(frame);
     });
   }
 

@@ -81,8 +81,8 @@ test('the diff of A and B over the programs’ data: exactly the three notes app
   const rows = diff.byClass.map((r) => [r.className, r.added.length, r.removed.length, r.changed.length]);
   assert.deepEqual(rows.sort(), [
     ['.demo.noteList', 0, 0, 1], // its count, and its items array, which grew
-    ['.internal.array', 1, 1, 0], // the items array: 4 slots replaced by 8
     ['.internal.string', 3, 0, 0], // the three notes
+    ['.internal.string[]', 1, 1, 0], // the items array (a string[]): 4 slots replaced by 8
   ]);
   const texts = diff.byClass
     .find((r) => r.className === '.internal.string')!

@@ -1,7 +1,8 @@
 // The shared connection against a peer speaking the debug protocol on a unix socket (the kernel's
 // side is tested with QEMU in shell/src/host/live-machine.test.ts): one connection however many
 // ask, a new one after the peer closes with the generation listeners carried over, a busy channel
-// (HELLO unanswered) given up at the deadline, and no connection left open when closed mid-connect.
+// (RESET and HELLO unanswered) given up at the deadline, and no connection left open when closed
+// mid-connect.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -36,7 +37,10 @@ function generationEvent(n: number): Uint8Array {
 
 const options = { requestTimeoutMs: 2000, helloTimeoutMs: 300, connectDeadlineMs: 1500, retryMs: 50 };
 
-/** A peer that answers HELLO after `helloDelayMs` (never, if null) and records its connections. */
+/**
+ * A peer that answers RESET and HELLO after `helloDelayMs` (never, if null) and records its
+ * connections.
+ */
 async function peer(helloDelayMs: number | null) {
   const path = join(dir, `s${Math.random().toString(36).slice(2)}.sock`);
   const sockets: Socket[] = [];
@@ -44,9 +48,16 @@ async function peer(helloDelayMs: number | null) {
     sockets.push(socket);
     socket.on('error', () => undefined);
     const decoder = new P.FrameDecoder((f) => {
-      if (f.type !== P.MessageType.HELLO || helloDelayMs === null) return;
+      if (helloDelayMs === null) return;
+      const payload =
+        f.type === P.MessageType.HELLO
+          ? helloPayload
+          : f.type === P.MessageType.RESET
+            ? new P.PayloadWriter().u32(0).finish()
+            : undefined;
+      if (!payload) return;
       setTimeout(() => {
-        if (!socket.destroyed) socket.write(P.encodeFrame(f.type | P.DBG_REPLY_BIT, f.id, helloPayload));
+        if (!socket.destroyed) socket.write(P.encodeFrame(f.type | P.DBG_REPLY_BIT, f.id, payload));
       }, helloDelayMs);
     });
     socket.on('data', (d) => decoder.push(d));
@@ -88,11 +99,11 @@ test('one connection for every asker; after the peer closes, a new one, listener
   }
 });
 
-test('a channel that never answers HELLO is given up at the deadline, saying it may be busy', async () => {
+test('a channel that never answers is given up at the deadline, saying it may be busy', async () => {
   const { path, server } = await peer(null);
   const channel = new SharedDebugChannel(path, options);
   try {
-    await assert.rejects(channel.connect(), /did not answer HELLO within 300 ms: another client/);
+    await assert.rejects(channel.connect(), /did not answer within 300 ms and sent nothing: another client/);
   } finally {
     channel.close();
     server.close();

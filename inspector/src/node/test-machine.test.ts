@@ -6,7 +6,7 @@
  * holds no tests itself.)
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,17 +14,28 @@ import { join } from 'node:path';
 export const repo = join(import.meta.dirname, '../../..');
 const kernel = join(repo, 'kernel-src/build/phantom.elf');
 
-let accelerator: string | undefined;
+/** An accelerator ('kvm' or 'tcg') and the decision's one line saying why. */
+export interface MachineAccelerator {
+  accel: string;
+  why: string;
+}
+
+let accelerator: MachineAccelerator | undefined;
 /**
  * The accelerator machines get, asked of the phantom CLI (vm-manager's probe, cached): the
- * inspector sits below vm-manager, so it asks the command, not the module.
+ * inspector sits below vm-manager, so it asks the command, not the module. It prints the
+ * accelerator on stdout and why on stderr.
  */
-function machineAccelerator(): string {
-  accelerator ??= execFileSync(
-    process.execPath,
-    [join(repo, 'vm-manager/bin/phantom.mjs'), 'doctor', '--accelerator', '--kernel', kernel],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  ).trim();
+function machineAccelerator(): MachineAccelerator {
+  if (!accelerator) {
+    const asked = spawnSync(
+      process.execPath,
+      [join(repo, 'vm-manager/bin/phantom.mjs'), 'doctor', '--accelerator', '--kernel', kernel],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    assert.equal(asked.status, 0, `phantom doctor --accelerator failed: ${asked.stderr}`);
+    accelerator = { accel: asked.stdout.trim(), why: asked.stderr.trim().split('\n').at(-1) ?? '' };
+  }
   return accelerator;
 }
 
@@ -33,6 +44,8 @@ export interface TestMachine {
   readonly image: string;
   /** The debug channel's socket. */
   readonly socket: string;
+  /** What QEMU runs it under, and why (for a benchmark's table). */
+  readonly accelerator: MachineAccelerator;
   /** Everything the console printed so far. */
   console(): string;
   /** Resolves with the match once the console matches, or fails with the console after `ms`. */
@@ -61,8 +74,9 @@ export function bootMachine(options: {
     ...['-o', image, '--space-bytes', String(4 << 20)],
   ]);
   let output = '';
+  const used = machineAccelerator();
   const qemu: ChildProcess = spawn('qemu-system-i386', [
-    ...['-accel', machineAccelerator()],
+    ...['-accel', used.accel],
     ...['-m', '128M', '-kernel', kernel, '-append', options.append ?? '', '-display', 'none', '-no-reboot'],
     ...[
       '-serial',
@@ -84,6 +98,7 @@ export function bootMachine(options: {
     dir,
     image,
     socket,
+    accelerator: used,
     console: () => output,
     waitFor: (pattern, ms) =>
       new Promise((resolve, reject) => {

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { boot, kernelDir, tempDir } from '../qemu.mjs';
+import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
+import { accelerator, boot, kernelDir, tempDir } from '../qemu.mjs';
 
 const runs = Number(process.env.BOOT_RUNS ?? 10);
 const spaceMiB = 64;
@@ -31,11 +32,11 @@ function at(marks, pattern) {
   return mark ? mark.ms : undefined;
 }
 
-/** QEMU's own start-up: from spawning it (stopped, -S) to its monitor prompt. */
+/** QEMU's own start-up under the boots' accelerator: from spawning it (stopped, -S) to its monitor prompt. */
 function qemuStartMs() {
   return new Promise((resolve) => {
     const started = performance.now();
-    const qemu = spawn('qemu-system-i386', ['-accel', 'tcg', '-m', '256M', '-nodefaults', '-display', 'none', '-S', '-monitor', 'stdio', '-serial', 'none'], {
+    const qemu = spawn('qemu-system-i386', ['-accel', accelerator.accel, '-m', '256M', '-nodefaults', '-display', 'none', '-S', '-monitor', 'stdio', '-serial', 'none'], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const timer = setTimeout(() => qemu.kill('SIGKILL'), 60_000);
@@ -81,7 +82,6 @@ try {
     rows.kernel.push(program === undefined ? undefined : program - first);
     endLine = run.marks.at(-1)?.line ?? '(none)';
   }
-  const accel = process.env.QEMU_ACCEL_NAME ?? 'tcg';
   const table = [
     '| milestone (ms from QEMU start) | p50 | min | max |',
     '| --- | --- | --- | --- |',
@@ -97,10 +97,10 @@ try {
   ].join('\n');
   const doc = `# Kernel benchmarks
 
-## Boot time under QEMU ${accel.toUpperCase()}
+${benchHeading('## Boot time under QEMU', acceleratorLine(accelerator))}
 
 Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/boot.mjs\`; \`BOOT_RUNS\` boots, default 10).
-${runs} boots of \`build/phantom.elf\` in \`qemu-system-i386 -accel ${accel} -m 256M -nodefaults\` (command line \`snap=0\`) with a
+${runs} boots of \`build/phantom.elf\` in \`qemu-system-i386 -accel ${accelerator.accel} -m 256M -nodefaults\` (command line \`snap=0\`) with a
 ${spaceMiB} MiB object space as generation 0 of a store on a virtio disk: ${what}.
 Times are from spawning QEMU to the console line arriving on the host, so they include QEMU's own
 start-up and its firmware (SeaBIOS), which the baseline row and the kernel-share row separate.

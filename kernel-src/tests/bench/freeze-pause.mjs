@@ -7,15 +7,17 @@
 //        [--icount SHIFT]
 // (defaults 64 MiB, 10%, 40). The guest rewrites that share of the space's pages in a loop.
 // --icount runs QEMU with `-icount shift=SHIFT`: the guest's clock (and TSC) advances 2^SHIFT ns per
-// instruction, so the figures count the work done, whatever the host's other load.
+// instruction, so the figures count the work done, whatever the host's other load. -icount exists
+// only under TCG, so that run uses TCG whatever the accelerator decision is, and says so.
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { acceleratorLine } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
-import { tempDir } from '../qemu.mjs';
+import { accelerator, tempDir } from '../qemu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +44,11 @@ const GENERATION_LINE = /^snapshot: generation \d+ /;
 const REGIONS_LINE = /^snapshot: (\d+) frozen regions unprotected by a write, the longest in (\d+) us$/;
 /** Generations skipped first: they hold the fresh allocation, not the steady dirty set. */
 const SKIP = 2;
+/** The accelerator the guest runs under: the decision's, or TCG for -icount. */
+const used =
+  icount === undefined
+    ? accelerator
+    : { accel: 'tcg', why: `fixed by --icount ${icount}: QEMU counts instructions only under TCG` };
 const source = dirtierSource(((spaceMiB << 20) / 4096) * (percent / 100), {
   by: 'kernel-src/tests/bench/freeze-pause.mjs',
 });
@@ -57,6 +64,7 @@ try {
     disk,
     append: 'snap=500 debug=snapshots',
     memory: spaceMiB > 256 ? '1000M' : '256M',
+    accel: used.accel,
     extraArgs: icount === undefined ? [] : ['-icount', `shift=${icount}`],
   });
   const freezes = [];
@@ -85,7 +93,9 @@ try {
   const pauses = kept.map((f) => f.us);
   const perPage = kept.map((f) => f.us / f.pages);
   const over = (limit) => pauses.filter((us) => us > limit).length;
-  const clock = icount === undefined ? 'TCG, host time' : `TCG -icount shift=${icount}`;
+  const clock = icount === undefined ? `${used.accel}, host time` : `tcg -icount shift=${icount}`;
+  console.log(acceleratorLine(used));
+  console.log();
   console.log(
     `| space | dirty | clock | generations | pages frozen p50 | pause p50 | p90 | p99 | max | per page p50 | over 1 ms | region faults p50 | longest region fault | load average |`,
   );

@@ -9,9 +9,10 @@
 // Usage: node kernel-src/tests/bench/mount-check.mjs LABEL=KERNEL.elf [LABEL=KERNEL.elf …] [--boots N]
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acceleratorLine } from '../../../scripts/bench-header.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
-import { kernelDir, tempDir } from '../qemu.mjs';
+import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
 
 const COUNTER = join(kernelDir, '..', 'lang', 'examples', 'counter.ph');
 /** Arrays of FILLED_PAGES pages (an int[65536] is 64 of them), each page written, then the counter's loop. */
@@ -109,6 +110,8 @@ try {
     ...(await measure(temp.dir, `counter + ${FILLED_PAGES} filled pages, 64 MiB`, filled)),
   ];
   const fmt = (ms) => `${Math.round(ms)} ms`;
+  console.log(acceleratorLine(accelerator));
+  console.log();
   console.log(
     '| space | kernel | generation | boots | mount p50 | mount max | mount → VM started p50 | max | QEMU start → first tick p50 | max |',
   );

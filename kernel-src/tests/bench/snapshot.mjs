@@ -1,4 +1,4 @@
-// snapshot.mjs — the persistence benchmarks (issue 5), all in one run under QEMU TCG, written to
+// snapshot.mjs — the persistence benchmarks (issue 5), all in one run under QEMU, written to
 // kernel-src/docs/bench-persistence.md (only the preamble and the sections below: the power-cut
 // soak's and the freeze-pause bench's sections stay as they are):
 //   1. stop-the-world pause per snapshot, p50/p99, for 64 MiB and 512 MiB object spaces with 1%,
@@ -17,10 +17,11 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
-import { kernelDir, kernelPath, tempDir } from '../qemu.mjs';
+import { accelerator, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
 import { replaceSections } from './doc-sections.mjs';
 
 const PAUSE_SAMPLES = Number(process.env.PAUSE_SAMPLES ?? 8);
@@ -331,10 +332,10 @@ const PREAMBLE = `# Persistence benchmarks
 Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/snapshot.mjs\`, which writes the four sections
 below, each with its date and the host's load average; \`--only pause,throughput,rate,restore\` runs some of them
 and leaves the others as they are; environment: \`PAUSE_SAMPLES\` generations per configuration, default 8;
-\`THROUGHPUT_RUNS\`, default 3; \`RESTORE_BOOTS\`, default 5). Under QEMU TCG (\`qemu-system-i386 -accel tcg
--nodefaults\`) on the development VM: 2 cores shared with other work, so absolute times are noisy; ratios come from
-the same guest in the same run. The power-cut soak and the freeze's pause have sections of their own, written by
-their own commands.
+\`THROUGHPUT_RUNS\`, default 3; \`RESTORE_BOOTS\`, default 5). Under QEMU (\`qemu-system-i386 -nodefaults\`, with the
+accelerator each section names) on the development VM: 2 cores shared with other work, so absolute times are
+noisy; ratios come from the same guest in the same run. The power-cut soak and the freeze's pause have sections
+of their own, written by their own commands.
 `;
 
 /** "Measured … UTC, load average …": when a part ran and how busy the host was (1-minute load, start → end). */
@@ -343,7 +344,7 @@ const measured = (part) =>
 
 function pauseSection(part) {
   return [
-    '## Stop-the-world pause per snapshot',
+    benchHeading('## Stop-the-world pause per snapshot', acceleratorLine(accelerator)),
     '',
     "Our pause is the kernel's TSC measurement of `pager_freeze` (write-protect, in the page directory, each 4 MiB",
     'region holding a page dirtied since the last generation); the pages are then converted, written and copied on',
@@ -365,7 +366,7 @@ function pauseSection(part) {
 function throughputSection(part) {
   const off = part.rows.find((r) => r.snap === 0);
   return [
-    '## Throughput of a CPU-bound program (tests/bench/throughput.ph)',
+    benchHeading('## Throughput of a CPU-bound program (tests/bench/throughput.ph)', acceleratorLine(accelerator)),
     '',
     'Interpreter work (a sieve, recursive Fibonacci, a hash loop) in 120 rounds, each also replacing 256 of 8192',
     'persistent records with new objects and rewriting 1024 others, so every interval leaves pages dirty. Time from',
@@ -389,7 +390,10 @@ function rateSection(part) {
   const bestMet = met.length ? Math.max(...met.map((r) => 1000 / r.ms)) : Number.NaN;
   const fastest = part.rows.reduce((a, r) => (r.perSecond > a.perSecond ? r : a));
   return [
-    '## Highest sustainable snapshot rate (counter example: a few pages dirty per generation)',
+    benchHeading(
+      '## Highest sustainable snapshot rate (counter example: a few pages dirty per generation)',
+      acceleratorLine(accelerator),
+    ),
     '',
     `Generations committed per second over about 5 s; sustainable when at least 90% of the asked rate. ${measured(part)}`,
     '',
@@ -404,7 +408,7 @@ function rateSection(part) {
 
 function restoreSection(part) {
   return [
-    '## QEMU start to threads running after a kill -9',
+    benchHeading('## QEMU start to threads running after a kill -9', acceleratorLine(accelerator)),
     '',
     'A store with committed generations (the 10%-dirty program, killed after its first generation after',
     `allocating), booted ${RESTORE_BOOTS} times: from spawning QEMU to the program's first line, with the console lines between`,

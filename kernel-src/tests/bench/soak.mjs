@@ -7,10 +7,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
+import { accelerator, kernelDir, kernelPath } from '../qemu.mjs';
 
-const kernelDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const langDir = join(kernelDir, '..', 'lang');
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 /** The heap must stay below this: the collector's budget is 4 MiB past the live data (a few KiB here). */
@@ -26,8 +26,7 @@ try {
   execFileSync('node', [join(langDir, 'bin', 'phc.mjs'), 'image', join(kernelDir, 'tests', 'bench', 'soak.ph'),
     '--main', '.bench.soak', '--space-bytes', String(SPACE_BYTES), '-o', disk], { stdio: 'inherit' });
 
-  const accel = process.env.QEMU_ACCEL ?? 'tcg';
-  const qemu = spawn('qemu-system-i386', ['-accel', accel, '-m', '256M', '-kernel', join(kernelDir, 'build', 'phantom.elf'),
+  const qemu = spawn('qemu-system-i386', ['-accel', accelerator.accel, '-m', '256M', '-kernel', kernelPath,
     '-append', 'snap=1000', '-display', 'none', '-serial', 'stdio', '-no-reboot',
     '-drive', `file=${disk},if=virtio,format=raw`], { stdio: ['ignore', 'pipe', 'ignore'] });
   const started = Date.now();
@@ -79,10 +78,10 @@ try {
     .join('\n');
   const verdict =
     good.length > 1 && maxTop <= SOAK_BOUND_BYTES && lastProgress[0] > SOAK_SECONDS * 0.8 ? 'passed' : 'FAILED';
-  const doc = `# Kernel soak: a program that allocates and drops, for ${SOAK_SECONDS} s
+  const doc = `${benchHeading(`# Kernel soak: a program that allocates and drops, for ${SOAK_SECONDS} s`, acceleratorLine(accelerator))}
 
 Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/soak.mjs\`; \`SOAK_SECONDS\`, default
-600). Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, QEMU \`-accel ${accel}\`, 64 MiB object
+600). Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, QEMU \`-accel ${accelerator.accel}\`, 64 MiB object
 space, snapshots every second (\`snap=1000\`). The program is \`tests/bench/soak.ph\`.
 
 Verdict: **${verdict}** — the largest heap (SH_TOP) in any kept generation is ${kib(maxTop)} KiB (bound

@@ -6,15 +6,14 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { acceleratorLine, benchHeading, HOST_ONLY } from '../../../scripts/bench-header.mjs';
+import { accelerator, kernelDir, kernelPath as kernelElf } from '../qemu.mjs';
 
-const kernelDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const langDir = join(kernelDir, '..', 'lang');
 const phc = join(langDir, 'bin', 'phc.mjs');
 const phrun = join(kernelDir, 'build', 'hosted', 'phrun');
-const kernelElf = join(kernelDir, 'build', 'phantom.elf');
-/** Deadline for the program to finish under QEMU TCG on shared cores. */
+/** Deadline for the program to finish in QEMU on shared cores; generous, for TCG. */
 const QEMU_DEADLINE_MS = 300_000;
 /** Runs of each measurement; the table gives the median (the machine is shared, so outliers happen). */
 const RUNS = Number(process.env.VM_BENCH_RUNS ?? 5);
@@ -58,9 +57,10 @@ function runReference(img) {
 }
 
 /**
- * Boots the kernel on a copy of the image under QEMU TCG and times, on the host, from the console
- * line that says the space is mapped to the one that says every thread has ended: the VM's run,
- * page faults that read the space from the store included. Returns seconds, or null on failure.
+ * Boots the kernel on a copy of the image under QEMU, with qemu.mjs's accelerator, and times, on the
+ * host, from the console line that says the space is mapped to the one that says every thread has
+ * ended: the VM's run, page faults that read the space from the store included. Returns seconds,
+ * or null on failure.
  */
 function runQemu(img) {
   const disk = join(work, 'qemu-disk.img');
@@ -68,7 +68,7 @@ function runQemu(img) {
   return new Promise((resolve) => {
     const qemu = spawn(
       'qemu-system-i386',
-      ['-accel', 'tcg', '-m', '256M', '-kernel', kernelElf, '-display', 'none', '-serial', 'stdio', '-no-reboot',
+      ['-accel', accelerator.accel, '-m', '256M', '-kernel', kernelElf, '-display', 'none', '-serial', 'stdio', '-no-reboot',
         '-drive', `file=${disk},if=virtio,format=raw`],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
@@ -82,7 +82,7 @@ function runQemu(img) {
     const timer = setTimeout(() => finish(null), QEMU_DEADLINE_MS);
     qemu.stdout.on('data', (chunk) => {
       log += chunk.toString('latin1');
-      if (started === null && /\nspace: magic/.test(log)) started = process.hrtime.bigint();
+      if (started === null && /\nspace: generation \d+: magic/.test(log)) started = process.hrtime.bigint();
       if (started !== null && log.includes('vm: every thread has ended')) {
         finish(Number(process.hrtime.bigint() - started) / 1e9);
       }
@@ -108,8 +108,8 @@ try {
   const qemuSeconds = existsSync(kernelElf) ? await runQemu(benchImage) : null;
   const qemuRow =
     qemuSeconds === null
-      ? `| kernel VM in the kernel | QEMU TCG | not measured (${existsSync(kernelElf) ? 'the run did not finish' : 'build/phantom.elf not built: run make'}) | | |`
-      : `| kernel VM in the kernel | QEMU TCG (\`-accel tcg\`), one run, host-timed | ${mips(bytecodes / qemuSeconds)} | | |`;
+      ? `| kernel VM in the kernel | QEMU | not measured (${existsSync(kernelElf) ? 'the run did not finish' : 'build/phantom.elf not built: run make'}) | | |`
+      : `| kernel VM in the kernel | QEMU (\`-accel ${accelerator.accel}\`), one run, host-timed | ${mips(bytecodes / qemuSeconds)} | | |`;
   const gcImage = image(join(kernelDir, 'tests', 'bench', 'gcpause.ph'), '.bench.gcpause');
   const gcRuns = [];
   for (let i = 0; i < Math.max(1, Math.ceil(RUNS / 2)); i++) gcRuns.push(runPhrun(gcImage));
@@ -123,7 +123,7 @@ Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/vm.mjs
 runs of each, default 5, median shown). Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
 on the development VM (2 cores shared with other work, so figures move between runs).
 
-## Interpreter speed: lang/examples/bench.ph
+${benchHeading('## Interpreter speed: lang/examples/bench.ph', acceleratorLine(accelerator, 'the QEMU row only, the others run on the host'))}
 
 Both interpreters run the same generation-0 store from \`phc image\`, in the same run of this
 script, timed around the run only (loading the store excluded). ${bytecodes} bytecodes on the kernel's VM,
@@ -136,11 +136,11 @@ ${referenceBytecodes} on the reference (which counts a native call as one step, 
 ${qemuRow}
 | ratio kernel hosted / reference | same run | ${(ourRate / referenceRate).toFixed(1)}x | | |
 
-The QEMU row times the same bytecodes from the console line \`space: magic ...\` to
+The QEMU row times the same bytecodes from the console line \`space: generation N: magic ...\` to
 \`vm: every thread has ended\` as the host receives them, so it includes the page faults that
 read the space from the store disk.
 
-## Collector pause with one million live objects: tests/bench/gcpause.ph
+${benchHeading('## Collector pause with one million live objects: tests/bench/gcpause.ph', HOST_ONLY)}
 
 A list of 1,000,000 live objects, then 6,000,000 short-lived arrays in a 64 MiB space, so every
 collection marks the whole list. Hosted (\`phrun --stats\`), median run of ${gcRuns.length}.

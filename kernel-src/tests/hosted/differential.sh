@@ -1,9 +1,11 @@
 #!/bin/sh
 # differential.sh — every lang/examples program, and the programs in tests/hosted/programs (which
-# reach every native, the VM's errors caught and uncaught, and 31-bit arithmetic edges), runs on
-# the kernel's VM (build/hosted/phrun) and on
+# reach every native, the VM's errors caught and uncaught, and 31-bit arithmetic edges, and try to
+# break the type system through arrays), runs on the kernel's VM (build/hosted/phrun) and on
 # lang's reference interpreter (lang/dist/node/run-image.js) from the same generation-0 store that
-# `phc image` wrote; the two console outputs must be identical, byte for byte.
+# `phc image` wrote; the two console outputs must be identical, byte for byte, and a program of
+# tests/hosted/programs with a NAME.expected beside it must print exactly that (two VMs agreeing
+# on a wrong answer fail too; lang's own tests check the examples' .expected, which are prefixes).
 #
 # Runs are bounded the same way on both sides: machine time up to MAX_MS on the virtual clock
 # (sleeps are instant), so endless programs such as counter.ph stop at the same tick; and, for each
@@ -36,6 +38,13 @@ for source in "$LANG_DIR"/examples/*.ph tests/hosted/programs/*.ph; do
   fi
   if [ ! -s "$work/$name.phrun" ]; then
     fail "$name" "no output at all"
+    continue
+  fi
+  expected=${source%.ph}.expected
+  if [ "${source#tests/hosted/programs/}" != "$source" ] && [ -e "$expected" ] &&
+    ! cmp -s "$expected" "$work/$name.phrun"; then
+    fail "$name" "output differs from $expected (expected, then both VMs'):"
+    diff "$expected" "$work/$name.phrun" | head -n 20 >&2
     continue
   fi
   passed=$((passed + 1))

@@ -43,7 +43,7 @@ done
 
 # A real space as a raw dump: runs; with its header damaged: refused with the reason.
 {
-  printf 'PHOS\001\000\000\000\000\000\020\000'
+  printf 'PHOS\002\000\000\000\000\000\020\000'
   head -c 1048564 /dev/zero
 } >"$work/raw"
 expect_status "raw dump with no root" 1 "$PHRUN" "$work/raw"

@@ -37,12 +37,22 @@ export class Machine {
    * Starts QEMU on `disk` (raw). debugSocket: a unix socket path where QEMU serves serial port 2
    * (the debug channel); drive: a whole -drive value instead (another format, a node name);
    * kernel: another copy of the kernel (long runs copy it, so a rebuild meanwhile cannot touch
-   * them); extraArgs: more QEMU arguments (a QMP socket).
+   * them); extraArgs: more QEMU arguments (a QMP socket); accel: another accelerator than qemu.mjs's
+   * decision, for a run that needs one (TCG for -icount), which the caller must then say it used.
    */
-  constructor({ disk, append = '', memory = '256M', debugSocket, drive, kernel = kernelPath, extraArgs = [] }) {
+  constructor({
+    disk,
+    append = '',
+    memory = '256M',
+    debugSocket,
+    drive,
+    kernel = kernelPath,
+    extraArgs = [],
+    accel = accelerator.accel,
+  }) {
     if (!existsSync(kernel)) throw new Error(`${kernel} is missing: build it with make -C kernel-src`);
     const args = [
-      '-accel', accelerator.accel, '-m', memory, '-kernel', kernel, '-append', append,
+      '-accel', accel, '-m', memory, '-kernel', kernel, '-append', append,
       '-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot',
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
       '-drive', drive ?? `file=${disk},if=virtio,format=raw`,

@@ -9,6 +9,8 @@
 
 #include "crc32c.h"
 #include "debug_agent.h"
+#include "hosted.h"
+#include "platform.h"
 #include "space_fixture.h"
 #include "test.h"
 
@@ -31,7 +33,14 @@ static void port_write(const uint8_t *bytes, size_t n) {
   out_len += n;
 }
 
-static const struct debug_port port = {port_read, port_write};
+static size_t room_limit = SIZE_MAX; /* how much the port may take: a host that does not read its replies leaves none */
+
+static size_t port_room(void) {
+  size_t room = sizeof out_buf - out_len;
+  return room < room_limit ? room : room_limit;
+}
+
+static const struct debug_port port = {port_read, port_room, port_write};
 
 static void put16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)v;
@@ -58,6 +67,14 @@ static void send(uint8_t type, uint32_t id, const uint8_t *payload, uint32_t len
   in_len += 16 + len;
 }
 
+/** A header announcing `len` payload bytes followed by only `sent` of them: a client that quit mid-frame. */
+static void send_unfinished(uint8_t type, uint32_t id, uint32_t len, uint32_t sent) {
+  send(type, id, 0, 0);
+  put32(in_buf + in_len - 16 + 8, len);
+  memset(in_buf + in_len, 0xAB, sent);
+  in_len += sent;
+}
+
 struct reply {
   uint8_t type;
   uint32_t id;
@@ -68,7 +85,7 @@ struct reply {
 /** Runs the agent over the queued input and splits its output into frames (checking each). */
 static int exchange(struct reply *replies, int max) {
   out_len = 0;
-  debug_agent_poll();
+  debug_agent_poll(UINT32_MAX);
   int n = 0;
   size_t pos = 0;
   while (pos + 16 <= out_len && n < max) {
@@ -93,6 +110,7 @@ static void setup(void) {
   obj_slots(first)[0] = second;
   obj_slots(first)[1] = fixture_string("hello");
   in_len = in_pos = 0;
+  room_limit = SIZE_MAX;
   debug_agent_init(&port, 0);
 }
 
@@ -245,6 +263,56 @@ TEST(debug_garbage_and_bad_frames_are_skipped) {
   CHECK_EQ(r[n - 2].type, DBG_ERROR_TYPE);
 }
 
+static const uint8_t client_version[2] = {DBG_VERSION, 0};
+
+TEST(debug_reset_ends_an_unfinished_frame_at_once) {
+  setup();
+  send_unfinished(DBG_STATS, 3, DBG_MAX_PAYLOAD, 10);
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 0);
+  send(DBG_RESET, 0x5eed, 0, 0);
+  send(DBG_HELLO, 1, client_version, 2);
+  CHECK_EQ(exchange(r, 4), 2);
+  CHECK_EQ(r[0].type, DBG_RESET | DBG_REPLY_BIT);
+  CHECK_EQ(r[0].id, 0x5eed);
+  CHECK_EQ(r[0].len, 4);
+  CHECK_EQ(get32(r[0].p), 16 + 10); /* the unfinished frame's header and its 10 bytes */
+  CHECK_EQ(r[1].type, DBG_HELLO | DBG_REPLY_BIT);
+  CHECK_EQ(r[1].id, 1);
+}
+
+TEST(debug_reset_with_a_payload_is_a_bad_request_and_cuts_nothing) {
+  setup();
+  uint8_t junk[2] = {1, 2};
+  send(DBG_RESET, 1, junk, 2);
+  send(DBG_RESET, 2, 0, 0);
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 2);
+  CHECK_EQ(r[0].type, DBG_ERROR_TYPE);
+  CHECK_EQ(get16(r[0].p), DE_BAD_REQUEST);
+  CHECK_EQ(r[1].type, DBG_RESET | DBG_REPLY_BIT);
+  CHECK_EQ(get32(r[1].p), 0);
+}
+
+TEST(debug_unfinished_frame_times_out_and_what_followed_it_is_served) {
+  setup();
+  hosted_use_virtual_clock(1);
+  send_unfinished(DBG_STATS, 3, 100, 10);
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 0);
+  send(DBG_HELLO, 4, client_version, 2); /* a client that does not reset: its HELLO lands inside the frame */
+  CHECK_EQ(exchange(r, 4), 0);
+  ph_idle_until(ph_uptime_ms() + DBG_FRAME_TIMEOUT_MS - 1);
+  CHECK_EQ(exchange(r, 4), 0);
+  ph_idle_until(ph_uptime_ms() + 1);
+  CHECK_EQ(exchange(r, 4), 2);
+  CHECK_EQ(r[0].type, DBG_ERROR_TYPE);
+  CHECK_EQ(r[0].id, 3);
+  CHECK_EQ(get16(r[0].p), DE_BAD_FRAME);
+  CHECK_EQ(r[1].type, DBG_HELLO | DBG_REPLY_BIT);
+  CHECK_EQ(r[1].id, 4);
+}
+
 TEST(debug_fuzz_random_and_mutated_frames) {
   setup();
   srand(4242);
@@ -268,4 +336,93 @@ TEST(debug_fuzz_random_and_mutated_frames) {
   send(DBG_ROOTS, 99, 0, 0);
   CHECK_EQ(exchange(r, 4096), 1);
   CHECK_EQ(r[0].id, 99);
+}
+
+TEST(debug_poll_stops_when_its_budget_is_spent_and_goes_on_later) {
+  setup();
+  for (uint32_t id = 1; id <= 50; id++) send(DBG_STATS, id, 0, 0);
+  out_len = 0;
+  CHECK_EQ(debug_agent_poll(0), 1); /* a budget of nothing still answers one request */
+  CHECK_EQ(out_len, 16 + 52); /* one STATS reply */
+  CHECK_EQ(get32(out_buf + 4), 1);
+  struct reply r[64];
+  CHECK_EQ(exchange(r, 64), 49);
+  CHECK_EQ(r[0].id, 2);
+  CHECK_EQ(r[48].id, 50);
+  CHECK_EQ(debug_agent_poll(0), 0); /* nothing left */
+}
+
+TEST(debug_requests_wait_while_the_largest_reply_would_not_fit_and_events_are_dropped) {
+  setup();
+  send(DBG_STATS, 1, 0, 0);
+  send(DBG_ROOTS, 2, 0, 0);
+  room_limit = DBG_HEADER_BYTES + DBG_MAX_PAYLOAD - 1;
+  out_len = 0;
+  CHECK_EQ(debug_agent_poll(UINT32_MAX), 0);
+  CHECK_EQ(out_len, 0);
+  CHECK_EQ(in_pos, 0); /* not even read */
+  debug_agent_notify_thread_end(obj_addr(first), 3, 2);
+  CHECK_EQ(out_len, DBG_HEADER_BYTES + 9); /* an event still fits */
+  room_limit = 8;
+  out_len = 0;
+  debug_agent_notify_thread_end(obj_addr(first), 3, 2);
+  CHECK_EQ(out_len, 0);
+  room_limit = SIZE_MAX;
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 2);
+  CHECK_EQ(r[0].id, 1);
+  CHECK_EQ(r[1].id, 2);
+}
+
+/** What a client that quit may leave in the agent: noise, whole and damaged frames, a frame cut short. */
+static void queue_leftover(void) {
+  for (int parts = rand() % 4; parts > 0; parts--) {
+    int kind = rand() % 3;
+    uint8_t payload[40];
+    uint32_t len = (uint32_t)(rand() % 40);
+    for (uint32_t i = 0; i < len; i++) payload[i] = (uint8_t)rand();
+    if (kind == 0) {
+      memcpy(in_buf + in_len, payload, len);
+      in_len += len;
+    } else if (kind == 1) {
+      send((uint8_t)(rand() % 20), (uint32_t)rand(), payload, len);
+      if (rand() % 2) in_buf[in_len - 1 - (size_t)(rand() % 16)] ^= 1;
+    } else {
+      uint32_t announced = (uint32_t)rand() % (DBG_MAX_PAYLOAD + 1);
+      send_unfinished((uint8_t)(rand() % 20), (uint32_t)rand(), announced, announced ? (uint32_t)rand() % announced % 2000 : 0);
+      if (rand() % 4 == 0) in_len -= 16 - (size_t)(rand() % 16); /* or even its header cut short */
+    }
+  }
+}
+
+TEST(debug_fuzz_a_new_client_is_answered_after_anything) {
+  setup();
+  hosted_use_virtual_clock(1);
+  srand(977);
+  static struct reply r[4096];
+  for (int round = 0; round < 3000; round++) {
+    queue_leftover();
+    CHECK(exchange(r, 4096) >= 0);
+    uint32_t id = 0x100000u + (uint32_t)round;
+    if (rand() % 2) { /* a client that resets is answered at once */
+      send(DBG_RESET, id, 0, 0);
+      send(DBG_ROOTS, id + 1, 0, 0);
+      int n = exchange(r, 4096);
+      CHECK(n >= 2);
+      CHECK_EQ(r[n - 2].id, id);
+      CHECK_EQ(r[n - 2].type, DBG_RESET | DBG_REPLY_BIT);
+      CHECK_EQ(r[n - 1].id, id + 1);
+      CHECK_EQ(r[n - 1].type, DBG_ROOTS | DBG_REPLY_BIT);
+    } else { /* one that does not, once an unfinished frame has timed out */
+      send(DBG_ROOTS, id, 0, 0);
+      int n = exchange(r, 4096);
+      if (n == 0 || r[n - 1].id != id) {
+        ph_idle_until(ph_uptime_ms() + DBG_FRAME_TIMEOUT_MS);
+        n = exchange(r, 4096);
+      }
+      CHECK(n >= 1);
+      CHECK_EQ(r[n - 1].id, id);
+      CHECK_EQ(r[n - 1].type, DBG_ROOTS | DBG_REPLY_BIT);
+    }
+  }
 }

@@ -37,15 +37,16 @@ static void build_program(word_t *codes) {
   obj_slots(obj_slots(fib)[METHOD_CONSTS])[0] = fib;
   obj_slots(fib)[METHOD_ARGC] = int_to_word(1);
   obj_slots(fib)[METHOD_FLAGS] = int_to_word(MF_STATIC | MF_RETURNS);
-  word_t consts[] = {fib, print, fixture_string("x="), main, fixture_internal_class(CID_ERROR)};
+  word_t consts[] = {fib, print, fixture_string("x="), main, fixture_internal_class(CID_ERROR),
+                     fixture_array_class("int[]", int_to_word(ELEM_INT), 0)};
   const uint8_t code[] = {OP_PUSH_INT, I32(12), OP_CALL_STATIC, U16(0), 1, OP_I2S, OP_PUSH_CONST, U16(2), OP_CONCAT,
-                          OP_CALL_STATIC, U16(1), 1, OP_PUSH_INT, I32(8), OP_NEW_ARRAY, OP_PUSH_INT, I32(9), OP_ALOAD,
+                          OP_CALL_STATIC, U16(1), 1, OP_PUSH_INT, I32(8), OP_NEW_ARRAY, U16(5), OP_PUSH_INT, I32(9), OP_ALOAD,
                           OP_POP, OP_RET_VOID, OP_O2S, OP_CALL_STATIC, U16(1), 1, OP_NEW, U16(3), OP_PUSH_INT, I32(5),
                           OP_PUT_FIELD, U16(0), OP_RET_VOID};
   static const int32_t handlers[] = {0, 20, 20, 4};
   static const int32_t lines[] = {0, 1, 20, 2};
   struct fixture_method run = {.name = "run", .code = code, .code_len = sizeof code, .locals = 1, .max_stack = 3,
-                               .flags = MF_STATIC, .vindex = -1, .consts = consts, .const_count = 5,
+                               .flags = MF_STATIC, .vindex = -1, .consts = consts, .const_count = 6,
                                .handlers = handlers, .handler_count = 1, .lines = lines, .line_pairs = 2};
   word_t m = fixture_method(main, &run);
   fixture_thread(m, 0);

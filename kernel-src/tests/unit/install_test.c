@@ -281,6 +281,87 @@ TEST(install_verifies_the_bytecode) {
   CHECK(install_class(blob, blob_len, &cls) == 0);
 }
 
+static void wconst_class(const char *name) {
+  blob[blob_len++] = 2;
+  wstr(name);
+}
+
+/** `.t.pet` (extending `.t.animal` when given) whose static m() makes arrays of the named classes. */
+static void arrays_blob(const char *name, const char *super, const char *const *classes, uint32_t n) {
+  header(name, super, 0, 0);
+  w32(0);
+  w32(1);
+  uint8_t code[64];
+  uint32_t len = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const uint8_t make[] = {OP_PUSH_INT, 1, 0, 0, 0, OP_NEW_ARRAY, (uint8_t)i, 0, OP_POP};
+    memcpy(code + len, make, sizeof make);
+    len += sizeof make;
+  }
+  code[len++] = OP_RET_VOID;
+  method("m", MF_STATIC, 0, 0, -1, code, len);
+  w32(n);
+  for (uint32_t i = 0; i < n; i++) wconst_class(classes[i]);
+  w32(0);
+  w32(0);
+}
+
+static word_t array_class_named(const char *name) {
+  word_t arrays = obj_slots(space_root())[ROOT_ARRAY_CLASSES];
+  for (uint32_t i = 0; i < obj_slot_count(arrays); i++)
+    if (string_equals(obj_slots(obj_slots(arrays)[i])[CLASS_NAME], name)) return obj_slots(arrays)[i];
+  return 0;
+}
+
+TEST(install_makes_the_array_classes_a_class_names_with_their_superclasses) {
+  fixture_space(MIB);
+  header(".t.animal", ".internal.object", 0, 0);
+  w32(0);
+  w32(0);
+  word_t animal = 0;
+  CHECK(install_class(blob, blob_len, &animal) == 0);
+  static const char *const names[] = {".t.pet[][]", "int[]", ".internal.string[]", "boolean[][]"};
+  arrays_blob(".t.pet", ".t.animal", names, 4);
+  word_t pet = 0;
+  const char *why = install_class(blob, blob_len, &pet);
+  CHECK(why == 0);
+  /* .t.pet[][] -> .t.animal[][] -> .internal.object[][] -> .internal.array[] -> .internal.object[] -> .internal.array */
+  static const char *const chain[] = {".t.pet[][]", ".t.animal[][]", ".internal.object[][]", ".internal.array[]",
+                                      ".internal.object[]"};
+  word_t c = array_class_named(chain[0]);
+  for (uint32_t i = 0; i < 5; i++) {
+    CHECK(c != 0 && string_equals(obj_slots(c)[CLASS_NAME], chain[i]));
+    CHECK_EQ(obj_slots(c)[CLASS_INTERNAL_ID], int_to_word(CID_ARRAY));
+    c = obj_slots(c)[CLASS_SUPER];
+  }
+  CHECK_EQ(c, fixture_internal_class(CID_ARRAY));
+  CHECK_EQ(obj_slots(array_class_named(".t.pet[]"))[CLASS_ELEMENT], pet);
+  CHECK_EQ(obj_slots(array_class_named(".t.pet[][]"))[CLASS_ELEMENT], array_class_named(".t.pet[]"));
+  CHECK_EQ(obj_slots(array_class_named("int[]"))[CLASS_ELEMENT], int_to_word(ELEM_INT));
+  CHECK_EQ(obj_slots(array_class_named("boolean[]"))[CLASS_ELEMENT], int_to_word(ELEM_BOOLEAN));
+  /* the fixture's .internal.string[] is found, not made again; the method's constants are these classes */
+  word_t arrays = obj_slots(space_root())[ROOT_ARRAY_CLASSES];
+  /* object[], animal[], pet[], .internal.array[], object[][], animal[][], pet[][], int[], boolean[], boolean[][] */
+  CHECK_EQ(obj_slot_count(arrays), 1 + 10);
+  word_t consts = obj_slots(obj_slots(obj_slots(pet)[CLASS_METHODS])[0])[METHOD_CONSTS];
+  CHECK_EQ(obj_slots(consts)[2], obj_slots(arrays)[0]);
+  CHECK_EQ(obj_slots(consts)[0], array_class_named(".t.pet[][]"));
+  /* a second class naming the same types makes none */
+  static const char *const again[] = {".t.animal[]", "int[]"};
+  arrays_blob(".t.other", ".internal.object", again, 2);
+  word_t other = 0;
+  CHECK(install_class(blob, blob_len, &other) == 0);
+  CHECK_EQ(obj_slot_count(obj_slots(space_root())[ROOT_ARRAY_CLASSES]), 1 + 10);
+  CHECK(space_validate(MIB) == 0);
+  static const char *const unknown[] = {".t.nowhere[]"};
+  arrays_blob(".t.third", ".internal.object", unknown, 1);
+  check_refused("not in the machine");
+  header(".t.x[]", ".internal.object", 0, 0);
+  w32(0);
+  w32(0);
+  check_refused("array classes");
+}
+
 TEST(install_survives_collections_in_the_middle) {
   fixture_space(MIB);
   /* Fill the space with garbage so that the install's allocations must collect. */

@@ -266,14 +266,14 @@ TEST(interp_threads_start_from_bytecode) {
 
 TEST(interp_collects_while_running) {
   fixture_space(MIB);
-  word_t consts[] = {println_method()};
-  /* 200000 times: a = new array[50]; then println(alen(a)) */
+  word_t consts[] = {println_method(), fixture_array_class("int[]", int_to_word(ELEM_INT), 0)};
+  /* 200000 times: a = new int[50]; then println(alen(a)) */
   const uint8_t code[] = {OP_PUSH_INT, I32(200000), OP_STORE, 0,
-                          /* 7 */ OP_LOAD, 0, OP_JMP_FALSE, U16(21),
-                          OP_PUSH_INT, I32(50), OP_NEW_ARRAY, OP_STORE, 1,
-                          OP_LOAD, 0, OP_PUSH_INT, I32(1), OP_SUB, OP_STORE, 0, OP_JMP, U16((uint16_t)-26),
-                          /* 33 */ OP_LOAD, 1, OP_ALEN, OP_I2S, OP_CALL_STATIC, U16(0), 1, OP_RET_VOID};
-  start_main(code, LEN(code), 2, 2, consts, 1);
+                          /* 7 */ OP_LOAD, 0, OP_JMP_FALSE, U16(23),
+                          OP_PUSH_INT, I32(50), OP_NEW_ARRAY, U16(1), OP_STORE, 1,
+                          OP_LOAD, 0, OP_PUSH_INT, I32(1), OP_SUB, OP_STORE, 0, OP_JMP, U16((uint16_t)-28),
+                          /* 35 */ OP_LOAD, 1, OP_ALEN, OP_I2S, OP_CALL_STATIC, U16(0), 1, OP_RET_VOID};
+  start_main(code, LEN(code), 2, 2, consts, 2);
   CHECK_STR(vm_fixture_run(0, -1, 0), "50\n");
   CHECK(gc_get_stats()->collections > 10);
   CHECK(space_validate(MIB) == 0);
@@ -281,10 +281,11 @@ TEST(interp_collects_while_running) {
 
 TEST(interp_out_of_memory_is_an_exception) {
   fixture_space(MIB);
-  /* keep every array: a = new array[1000]; a[0] = previous; loop forever */
-  const uint8_t code[] = {OP_PUSH_INT, I32(1000), OP_NEW_ARRAY, OP_DUP, OP_PUSH_INT, I32(0), OP_LOAD, 0, OP_ASTORE,
-                          OP_STORE, 0, OP_JMP, U16((uint16_t)-20)};
-  start_main(code, LEN(code), 1, 4, 0, 0);
+  word_t consts[] = {fixture_array_class(".internal.object[]", fixture_internal_class(CID_OBJECT), 0)};
+  /* keep every array: a = new any[1000]; a[0] = previous; loop forever */
+  const uint8_t code[] = {OP_PUSH_INT, I32(1000), OP_NEW_ARRAY, U16(0), OP_DUP, OP_PUSH_INT, I32(0), OP_LOAD, 0, OP_ASTORE,
+                          OP_STORE, 0, OP_JMP, U16((uint16_t)-22)};
+  start_main(code, LEN(code), 1, 4, consts, 1);
   CHECK_STR(vm_fixture_run(0, -1, 0), "*** thread 1: uncaught .internal.error: OutOfMemory (at Main.run line 1)\n");
   CHECK(space_validate(MIB) == 0);
 }

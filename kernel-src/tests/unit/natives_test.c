@@ -118,7 +118,8 @@ TEST(natives_directory) {
 TEST(natives_arrays_and_class_names) {
   start();
   uint32_t err;
-  word_t a = fixture_array(6);
+  word_t ints = fixture_array_class("int[]", INT(ELEM_INT), 0);
+  word_t a = fixture_typed_array(ints, 6);
   for (int i = 0; i < 6; i++) obj_slots(a)[i] = INT(i);
   CALL(ARR_COPY, a, INT(0), a, INT(2), INT(4)); /* overlapping */
   CHECK_EQ(err, 0);
@@ -134,11 +135,42 @@ TEST(natives_arrays_and_class_names) {
   CHECK_EQ(obj_slot_count(bigger), 8);
   CHECK_EQ(obj_slots(bigger)[5], INT(3));
   CHECK_EQ(obj_slots(bigger)[7], 0);
+  CHECK_EQ(obj_class(bigger), ints); /* resize keeps the array's class, so casts back succeed */
   CHECK_EQ(obj_slot_count(CALL(ARR_RESIZE, a, INT(2))), 2);
   CALL(ARR_RESIZE, a, INT(-2));
   CHECK_EQ(err, ERR_BAD_ARGUMENT);
-  CHECK(string_is(CALL(OBJ_CLASS_NAME, a), ".internal.array"));
+  CHECK(string_is(CALL(OBJ_CLASS_NAME, a), "int[]"));
+  CHECK(string_is(CALL(OBJ_CLASS_NAME, fixture_array(0)), ".internal.array"));
   CHECK(string_is(CALL(OBJ_CLASS_NAME, fixture_string("")), ".internal.string"));
   CALL(OBJ_CLASS_NAME, 0);
   CHECK_EQ(err, ERR_NULL_REFERENCE);
+}
+
+TEST(natives_array_copy_checks_every_value_before_copying_any) {
+  start();
+  uint32_t err;
+  word_t strings = obj_slots(obj_slots(space_root())[ROOT_ARRAY_CLASSES])[0];
+  word_t objects = fixture_array_class(".internal.object[]", fixture_internal_class(CID_OBJECT), 0);
+  word_t ints = fixture_array_class("int[]", INT(ELEM_INT), 0);
+  word_t any = fixture_typed_array(objects, 3), text = fixture_typed_array(strings, 3), n = fixture_typed_array(ints, 3);
+  obj_slots(any)[0] = fixture_string("a");
+  obj_slots(any)[1] = fixture_string("b");
+  obj_slots(any)[2] = fixture_array(0);
+  CALL(ARR_COPY, any, INT(0), text, INT(0), INT(2)); /* two strings into a string[] */
+  CHECK_EQ(err, 0);
+  CHECK(string_is(obj_slots(text)[1], "b"));
+  obj_slots(text)[0] = 0;
+  CALL(ARR_COPY, any, INT(0), text, INT(0), INT(3)); /* the third is no string: nothing is copied */
+  CHECK_EQ(err, ERR_ARRAY_STORE);
+  CHECK_EQ(obj_slots(text)[0], 0);
+  CALL(ARR_COPY, any, INT(0), n, INT(0), INT(1)); /* a reference is never an int: no address leaks */
+  CHECK_EQ(err, ERR_ARRAY_STORE);
+  CHECK_EQ(obj_slots(n)[0], 0);
+  obj_slots(n)[0] = INT(7);
+  CALL(ARR_COPY, n, INT(0), any, INT(0), INT(1)); /* nor an int a reference */
+  CHECK_EQ(err, ERR_ARRAY_STORE);
+  CALL(ARR_COPY, any, INT(0), fixture_array(3), INT(0), INT(1)); /* the VM's own arrays take nothing */
+  CHECK_EQ(err, ERR_ARRAY_STORE);
+  CALL(ARR_COPY, fixture_object(fixture_internal_class(CID_THREAD), CID_THREAD_SLOTS), INT(0), any, INT(0), INT(1));
+  CHECK_EQ(err, ERR_BAD_CAST); /* a thread is no array */
 }

@@ -88,7 +88,7 @@ TEST(objspace_validate_rejects_bad_headers) {
 TEST(objspace_validate_rejects_wild_references_and_sizes) {
   fixture_space(MIB);
   word_t a = fixture_array(2);
-  obj_slots(a)[0] = addr_ref(obj_addr(a) + 4); /* into the middle of an object */
+  obj_slots(a)[0] = addr_ref(obj_addr(a) + 8); /* into a's header: its would-be flags word is slot 1, 0, so unmarked */
   obj_slots(a)[1] = 0;
   const char *err = space_validate(MIB);
   CHECK(err && strstr(err, "reference"));

@@ -55,6 +55,8 @@ static void fill_class(word_t c, const char *name, word_t super, uint32_t fields
   s[CLASS_METHODS] = fixture_array(0);
 }
 
+static word_t array_class(const char *name, word_t element, word_t super);
+
 void fixture_space(uint32_t bytes) {
   if (hosted_space_map(bytes)) ph_panic("fixture: cannot map the space at SPACE_BASE");
   *space_field(SH_MAGIC) = SPACE_MAGIC;
@@ -77,6 +79,31 @@ void fixture_space(uint32_t bytes) {
   obj_slots(root)[ROOT_DIRECTORY] = dir;
   obj_slots(root)[ROOT_NEXT_THREAD_ID] = int_to_word(1);
   obj_slots(root)[ROOT_PROGRAM_CLASSES] = fixture_array(0);
+  word_t strings = array_class(".internal.string[]", classes[CID_STRING], 0);
+  obj_slots(root)[ROOT_ARRAY_CLASSES] = fixture_array(1);
+  obj_slots(obj_slots(root)[ROOT_ARRAY_CLASSES])[0] = strings;
+}
+
+static word_t array_class(const char *name, word_t element, word_t super) {
+  word_t c = must(space_alloc(classes[CID_CLASS], KIND_SLOTS, CID_CLASS_SLOTS * 4));
+  fill_class(c, name, super ? super : classes[CID_ARRAY], 0, KIND_SLOTS, CID_ARRAY, 0);
+  obj_slots(c)[CLASS_ELEMENT] = element;
+  return c;
+}
+
+word_t fixture_array_class(const char *name, word_t element, word_t super) {
+  word_t c = array_class(name, element, super);
+  word_t *root = obj_slots(*space_field(SH_ROOT));
+  word_t old = root[ROOT_ARRAY_CLASSES];
+  word_t arrays = fixture_array(obj_slot_count(old) + 1);
+  memcpy(obj_slots(arrays), obj_slots(old), obj_size(old));
+  obj_slots(arrays)[obj_slot_count(old)] = c;
+  root[ROOT_ARRAY_CLASSES] = arrays;
+  return c;
+}
+
+word_t fixture_typed_array(word_t array_class, uint32_t length) {
+  return must(space_alloc(array_class, KIND_SLOTS, length * 4));
 }
 
 word_t fixture_class(const char *name, word_t super, uint32_t fields, uint32_t vtable_length) {

@@ -15,7 +15,15 @@ void fixture_space(uint32_t bytes);
 
 word_t fixture_internal_class(uint32_t cid);
 word_t fixture_string(const char *text);
+/** An array of class .internal.array: one of the VM's own, which programs cannot store into. */
 word_t fixture_array(uint32_t length);
+/**
+ * The array class named `name` whose elements are `element` (a class, or int_to_word(ELEM_INT) or
+ * int_to_word(ELEM_BOOLEAN)), a subclass of super (0 = .internal.array), added to ROOT_ARRAY_CLASSES.
+ */
+word_t fixture_array_class(const char *name, word_t element, word_t super);
+/** An array of `length` slots of an array class. */
+word_t fixture_typed_array(word_t array_class, uint32_t length);
 /** An instance of KIND_SLOTS with n slots of the class. */
 word_t fixture_object(word_t cls, uint32_t slots);
 /** A program class: name, superclass (0 = .internal.object), field count, vtable of n methods. */

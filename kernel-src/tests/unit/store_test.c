@@ -932,6 +932,58 @@ TEST(store_a_generation_whose_contents_are_rejected_falls_back_to_its_parent) {
   CHECK_EQ(remount(&s, 0), STORE_ENOVALID);
 }
 
+/*
+ * A contents check that pages out (the kernel's marks dirty pages of a space larger than memory):
+ * it takes free blocks until none is left and gets STORE_ENOSPACE, but drops no generation, since
+ * the mount may still fall back to any of them. A rejected candidate's holds are given back (as
+ * pager_discard does), so the counts end as a fresh mount's.
+ */
+static struct {
+  uint32_t held[256], count, fewest_generations;
+  int last;
+} stashed;
+
+static const char *check_contents_paging_out(void *context, struct store *s) {
+  uint8_t data[BLOCK_SIZE];
+  uint32_t block, crc;
+  stashed.count = 0;
+  for (;;) {
+    page_bytes(5000 + stashed.count, stashed.count, data);
+    if ((stashed.last = store_stash_page(s, data, &block, &crc)) != STORE_OK) break;
+    stashed.held[stashed.count++] = block;
+  }
+  if (store_generation_count(s) < stashed.fewest_generations) stashed.fewest_generations = store_generation_count(s);
+  for (uint32_t i = 0; i < stashed.count; i++) store_release_stash(s, stashed.held[i]);
+  return store_current_generation(s) == 3 ? "the root is not a root" : 0;
+}
+
+TEST(store_a_contents_check_that_pages_out_drops_no_generation) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  struct store_contents_check check = {check_contents_paging_out, 0};
+  store_check_contents(&s, &check);
+  stashed.fewest_generations = 4;
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(stashed.fewest_generations, 4); /* nothing dropped to make room */
+  CHECK_EQ(stashed.last, STORE_ENOSPACE);
+  CHECK(stashed.count > 100);
+  CHECK_EQ(store_generation_count(&s), 4);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  /* after the mount, page-out makes room as before: the damaged generation goes first */
+  uint8_t data[BLOCK_SIZE];
+  uint32_t block, crc;
+  int rc;
+  do {
+    page_bytes(7000, 0, data);
+    rc = store_stash_page(&s, data, &block, &crc);
+  } while (rc == STORE_OK && store_generation_count(&s) == 4);
+  CHECK_EQ(rc, STORE_OK);
+  CHECK(!has_generation(&s, 3));
+  store_unmount(&s);
+}
+
 TEST(store_says_when_no_generation_number_is_left_for_a_commit) {
   struct store s;
   three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
@@ -1062,4 +1114,86 @@ TEST(store_full_disk_drops_old_generations_so_the_newest_state_persists) {
   }
   CHECK(contents_match(&s));
   CHECK(free_blocks_agree(&s));
+}
+
+/*
+ * Page-out: the pager's held blocks. A stashed page survives commits, retention and dropped
+ * generations until released; adopted into a generation it reads back after the commit and a
+ * remount; a generation abandoned after adopting leaves the hold; a power cut frees every hold
+ * (nothing on disk refers to one), so the counts equal a fresh mount's.
+ */
+TEST(store_stashed_pages_are_held_until_released_and_adopted_without_a_write) {
+  struct store s;
+  fresh_store(&s, 4096, STORE_CHECK_PAGES_ON_READ);
+  uint8_t data[BLOCK_SIZE], got[BLOCK_SIZE], zero[BLOCK_SIZE] = {0};
+  page_bytes(999, 7, data);
+  uint32_t free_before = store_free_blocks(&s), block, crc;
+  CHECK_EQ(store_stash_page(&s, data, &block, &crc), STORE_OK);
+  CHECK(block >= 2);
+  CHECK_EQ(store_free_blocks(&s), free_before - 1);
+  uint32_t zero_block = 1, zero_crc;
+  CHECK_EQ(store_stash_page(&s, zero, &zero_block, &zero_crc), STORE_OK);
+  CHECK_EQ(zero_block, ZERO_BLOCK); /* nothing written, nothing held */
+  for (int i = 0; i < 40; i++) CHECK_EQ(commit_pages(&s, 0, 30, 7200), STORE_OK); /* retention drops most */
+  CHECK(contents_match(&s));
+  CHECK_EQ(store_read_stash(&s, block, crc, got), STORE_OK);
+  CHECK(memcmp(got, data, BLOCK_SIZE) == 0);
+  for (uint32_t p = 0; p < PAGES; p++) CHECK(s.map[p].block != block); /* no commit took it */
+  CHECK_EQ(store_read_stash(&s, block, crc ^ 1, got), STORE_EPAGE);
+
+  /* adopted, then the generation abandoned: the hold keeps the block */
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  CHECK_EQ(store_adopt_page(&s, 7, block, crc), STORE_OK);
+  store_abandon_generation(&s);
+  CHECK_EQ(store_read_stash(&s, block, crc, got), STORE_OK);
+  CHECK(memcmp(got, data, BLOCK_SIZE) == 0);
+
+  /* adopted and committed, then released: page 7 is the stashed bytes, and nothing leaks */
+  uint32_t parent = store_current_generation(&s);
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  CHECK_EQ(store_adopt_page(&s, 7, block, crc), STORE_OK);
+  CHECK_EQ(store_adopt_page(&s, 8, ZERO_BLOCK, 0), STORE_OK);
+  struct store_snapshot_stats stats = {clock_seconds, 0, 0, 0, 0};
+  CHECK_EQ(store_commit(&s, &stats), STORE_OK);
+  memcpy(version[store_current_generation(&s)], version[parent], sizeof version[0]);
+  store_release_stash(&s, block);
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_read_page(&s, 7, got), STORE_OK);
+  CHECK(memcmp(got, data, BLOCK_SIZE) == 0);
+  CHECK_EQ(store_read_page(&s, 8, got), STORE_ZERO_PAGE);
+
+  /* a power cut with pages held: after the mount they are free again */
+  for (int i = 0; i < 20; i++) CHECK_EQ(store_stash_page(&s, data, &block, &crc), STORE_OK);
+  CHECK(!free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(store_adopt_page(&s, 7, block, crc), STORE_ESTATE); /* no generation begun */
+  store_unmount(&s);
+}
+
+TEST(store_stashing_fills_the_disk_to_a_clear_error_but_a_commit_still_fits) {
+  struct store s;
+  fresh_store(&s, 1200, STORE_CHECK_PAGES_ON_READ);
+  uint8_t data[BLOCK_SIZE];
+  uint32_t held[1200], n = 0, block, crc;
+  int rc;
+  for (;;) {
+    page_bytes(n + 1, n, data);
+    if ((rc = store_stash_page(&s, data, &block, &crc)) != STORE_OK) break;
+    held[n++] = block;
+  }
+  CHECK_EQ(rc, STORE_ENOSPACE);
+  CHECK(n > 500);
+  /* what is left is enough for a generation that adopts held pages */
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  for (uint32_t i = 0; i < PAGES && i < n; i++) {
+    page_bytes(i + 1, i, data);
+    CHECK_EQ(store_adopt_page(&s, i, held[i], crc32c(data, BLOCK_SIZE)), STORE_OK);
+  }
+  struct store_snapshot_stats stats = {clock_seconds, 0, 0, 0, 0};
+  CHECK_EQ(store_commit(&s, &stats), STORE_OK);
+  for (uint32_t i = 0; i < n; i++) store_release_stash(&s, held[i]);
+  CHECK(free_blocks_agree(&s));
+  store_unmount(&s);
 }

@@ -48,6 +48,7 @@ export interface FieldDecl extends Span {
 
 export interface ParamDecl extends Span {
   readonly name: string;
+  readonly nameSpan: Span;
   readonly type: TypeNode;
 }
 

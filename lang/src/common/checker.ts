@@ -88,17 +88,79 @@ const CONSTRUCTIBLE_INTERNAL = new Set([OBJECT_CLASS, ERROR_CLASS]);
 /** Names that mean a class in every file without an import. */
 const BUILTIN_NAMES: ReadonlyMap<string, string> = new Map([['string', STRING_CLASS]]);
 
-/** A use of a name and the declaration it resolved to (for go-to-definition). */
+/** A local variable or parameter, as the editor's features see it. */
+export interface LocalSym {
+  readonly name: string;
+  readonly type: Type;
+  /** Its name where it is declared. */
+  readonly site: DeclSite;
+  readonly isParameter: boolean;
+  /** Offsets of its file where the name is in scope: from its declaration to the end of its block. */
+  readonly scope: Span;
+}
+
+/** What a name stands for. */
+export type Sym =
+  | { readonly kind: 'class'; readonly cls: ClassSym }
+  | { readonly kind: 'field'; readonly field: FieldSym }
+  | { readonly kind: 'method'; readonly method: MethodSym }
+  | { readonly kind: 'local'; readonly local: LocalSym };
+
+/** Where a symbol is declared: its name in the declaration (a synthesised constructor: its class's). */
+export function declSiteOf(sym: Sym): DeclSite {
+  switch (sym.kind) {
+    case 'class':
+      return { unit: sym.cls.unit, span: sym.cls.decl.nameSpan };
+    case 'field':
+      return { unit: sym.field.owner.unit, span: sym.field.decl.nameSpan };
+    case 'method': {
+      const { owner, decl } = sym.method;
+      return { unit: owner.unit, span: decl?.nameSpan ?? owner.decl.nameSpan };
+    }
+    case 'local':
+      return sym.local.site;
+  }
+}
+
+/** A use of a name and the declaration it resolved to (for go-to-definition, references, rename). */
 export interface Reference {
   readonly unit: Unit;
   readonly span: Span;
   readonly target: DeclSite;
+  readonly symbol: Sym;
+}
+
+export function referenceTo(unit: Unit, span: Span, symbol: Sym): Reference {
+  return { unit, span, target: declSiteOf(symbol), symbol };
+}
+
+/** An expression the checker typed; one that names a class (`tty` in `tty.println(…)`) has `namesClass`. */
+export interface TypedExpression {
+  readonly unit: Unit;
+  readonly span: Span;
+  readonly type: Type;
+  readonly namesClass?: ClassSym;
+}
+
+/**
+ * What the checker notes for an editor while it checks (a build records nothing): every use of
+ * a name, every expression's type, every local. The editor's features read only these, so they
+ * see the program exactly as the compiler does.
+ */
+export interface Recorder {
+  readonly references: Reference[];
+  readonly expressions: TypedExpression[];
+  readonly locals: LocalSym[];
+}
+
+export function newRecorder(): Recorder {
+  return { references: [], expressions: [], locals: [] };
 }
 
 export class ClassTable {
   readonly classes = new Map<string, ClassSym>();
-  /** Set to collect name references while declaring and compiling. */
-  references: Reference[] | undefined;
+  /** Set to record references, types and locals while declaring and compiling. */
+  recorder: Recorder | undefined;
   /** Classes in declaration order with every superclass before its subclasses. */
   readonly ordered: ClassSym[] = [];
 
@@ -131,14 +193,16 @@ export class ClassTable {
       case 'class':
         if (from.k === 'null') return true;
         if (to.cls.name === OBJECT_CLASS) return isReference(from);
+        if (to.cls.name === ARRAY_CLASS && from.k === 'array') return true;
         return from.k === 'class' && this.isSubclass(from.cls, to.cls);
       case 'array':
+        // Covariant for reference elements only, as the array classes' superclasses are
+        // (runtimeClassName): an int[] is no any[], so no int can be read as a reference.
         if (from.k === 'null') return true;
         if (from.k !== 'array') return false;
-        if (to.element.k === 'any') return true;
         return (
           sameType(from.element, to.element) ||
-          (isReference(from.element) && this.assignable(from.element, to.element))
+          (isReference(from.element) && isReference(to.element) && this.assignable(from.element, to.element))
         );
     }
   }
@@ -164,6 +228,28 @@ export class ClassTable {
 
   canInstantiate(cls: ClassSym): boolean {
     return cls.internalId === 0 || CONSTRUCTIBLE_INTERNAL.has(cls.name);
+  }
+}
+
+/**
+ * The run-time class of values of a reference type, by the name the image builder and the
+ * kernel's INSTALL_CLASS resolve: `any` is `.internal.object`, and T[] is the array class named
+ * by T's run-time name (`int` and `boolean` for those elements) followed by `[]`, so
+ * `.demo.dog[][]`, `int[]`. Null for types that have no class (int, boolean, void, null).
+ */
+export function runtimeClassName(t: Type): string | null {
+  switch (t.k) {
+    case 'any':
+      return OBJECT_CLASS;
+    case 'class':
+      return t.cls.name;
+    case 'array': {
+      const element =
+        t.element.k === 'int' || t.element.k === 'boolean' ? t.element.k : runtimeClassName(t.element);
+      return element === null ? null : `${element}[]`;
+    }
+    default:
+      return null;
   }
 }
 
@@ -240,7 +326,7 @@ export function resolveType(table: ClassTable, unit: Unit, node: TypeNode, allow
         );
         return ERROR;
       }
-      table.references?.push({ unit, span: node, target: { unit: cls.unit, span: cls.decl.nameSpan } });
+      table.recorder?.references.push(referenceTo(unit, node, { kind: 'class', cls }));
       base = { k: 'class', cls };
     }
   }
@@ -255,9 +341,9 @@ function importHint(name: string): string {
 }
 
 /** Builds the class table of a set of files: declares, links and lays out every class. */
-export function declareClasses(units: readonly Unit[], references?: Reference[]): ClassTable {
+export function declareClasses(units: readonly Unit[], recorder?: Recorder): ClassTable {
   const table = new ClassTable();
-  table.references = references;
+  table.recorder = recorder;
   for (const unit of units) {
     for (const decl of unit.ast.classes) {
       const name = `${unit.ast.packageName}.${decl.name}`;
@@ -301,7 +387,7 @@ export function declareClasses(units: readonly Unit[], references?: Reference[])
       const cls = table.get(imp.path);
       if (cls === undefined)
         unit.sink.error(imp.start, imp.end, 'PH302', `import of unknown class '${imp.path}'`);
-      else references?.push({ unit, span: imp, target: { unit: cls.unit, span: cls.decl.nameSpan } });
+      else recorder?.references.push(referenceTo(unit, imp, { kind: 'class', cls }));
     }
   }
   for (const cls of table.classes.values()) linkSuperclass(table, cls);

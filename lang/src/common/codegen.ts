@@ -14,14 +14,19 @@ import {
   CONSTRUCTOR,
   type DeclSite,
   ERROR,
+  type FieldSym,
   INT,
   isReference,
+  type LocalSym,
   type MethodSym,
   NULL,
-  type Reference,
+  type Recorder,
+  referenceTo,
   resolveClassName,
   resolveType,
+  runtimeClassName,
   STRING_CLASS,
+  type Sym,
   signatureOf,
   type Type,
   typeName,
@@ -54,7 +59,7 @@ interface Label {
 interface Local {
   readonly slot: number;
   readonly type: Type;
-  readonly site: DeclSite;
+  readonly sym: Sym & { kind: 'local' };
 }
 
 interface Loop {
@@ -198,8 +203,8 @@ class Emitter {
 }
 
 export interface CodegenOptions {
-  /** Record name references for go-to-definition. */
-  readonly references?: Reference[];
+  /** For an editor: record references, expression types and locals. */
+  readonly recorder?: Recorder;
 }
 
 /** Compiles (and checks) every method of a class; the default constructor is synthesised here. */
@@ -213,6 +218,8 @@ class MethodCompiler {
   private readonly e = new Emitter();
   private readonly unit: Unit;
   private scopes: Map<string, Local>[] = [];
+  /** Where each scope of `scopes` ends in the source: a local is in scope up to there. */
+  private scopeEnds: number[] = [];
   private nextSlot = 0;
   private maxSlot = 0;
   private readonly loops: Loop[] = [];
@@ -230,8 +237,18 @@ class MethodCompiler {
     this.unit.sink.error(span.start, span.end, code, message);
   }
 
-  private ref(span: Span, target: DeclSite): void {
-    this.options.references?.push({ unit: this.unit, span, target });
+  private ref(span: Span, symbol: Sym): void {
+    this.options.recorder?.references.push(referenceTo(this.unit, span, symbol));
+  }
+
+  private refField(span: Span, field: FieldSym): void {
+    this.ref(span, { kind: 'field', field });
+  }
+
+  /** Notes that the expression at `span` names a class rather than a value (`tty` of `tty.println`). */
+  private refClass(span: Span, cls: ClassSym): void {
+    this.ref(span, { kind: 'class', cls });
+    this.options.recorder?.expressions.push({ unit: this.unit, span, type: ERROR, namesClass: cls });
   }
 
   compile(): CompiledMethod {
@@ -256,10 +273,11 @@ class MethodCompiler {
       };
     }
     this.scopes = [new Map()];
+    this.scopeEnds = [decl?.end ?? this.cls.decl.end];
     if (!m.isStatic) this.nextSlot = 1;
     if (decl !== null) {
       decl.params.forEach((p, i) => {
-        this.declareLocal(p.name, m.params[i]!, { unit: this.unit, span: p }, p);
+        this.declareLocal(p.name, m.params[i]!, p.nameSpan, p, p.end, true);
       });
     }
     this.nextSlot = this.maxSlot = argc;
@@ -337,7 +355,9 @@ class MethodCompiler {
       else this.superConstructorCall([], at, superCtor);
     }
     const saved = this.scopes;
+    const savedEnds = this.scopeEnds;
     this.scopes = [new Map()];
+    this.scopeEnds = [this.cls.decl.end];
     for (const f of this.cls.decl.fields) {
       if (f.init === null) continue;
       const field = this.cls.fieldsByName.get(f.name);
@@ -348,6 +368,7 @@ class MethodCompiler {
       this.e.emit('PUT_FIELD', field.slot);
     }
     this.scopes = saved;
+    this.scopeEnds = savedEnds;
   }
 
   private superConstructorCall(args: readonly Expr[], at: Span, superCtor: MethodSym | undefined): void {
@@ -387,20 +408,35 @@ class MethodCompiler {
     return undefined;
   }
 
-  private declareLocal(name: string, type: Type, site: DeclSite, at: Span): Local {
+  /** A local named at `nameSpan`, usable from `visibleFrom` to the end of the current scope. */
+  private declareLocal(
+    name: string,
+    type: Type,
+    nameSpan: Span,
+    at: Span,
+    visibleFrom: number,
+    isParameter = false,
+  ): Local {
     if (this.lookupLocal(name) !== undefined)
       this.error(at, 'PH320', `'${name}' is already declared in this method`);
-    const local: Local = { slot: this.nextSlot++, type, site };
+    const site: DeclSite = { unit: this.unit, span: nameSpan };
+    const scope = { start: visibleFrom, end: this.scopeEnds[this.scopeEnds.length - 1]! };
+    const sym: LocalSym = { name, type, site, isParameter, scope };
+    this.options.recorder?.locals.push(sym);
+    const local: Local = { slot: this.nextSlot++, type, sym: { kind: 'local', local: sym } };
     if (this.nextSlot > this.maxSlot) this.maxSlot = this.nextSlot;
     this.scopes[this.scopes.length - 1]!.set(name, local);
     return local;
   }
 
-  private withScope(body: () => void): void {
+  /** Runs `body` in a new scope for locals, which ends where `within` ends. */
+  private withScope(within: Span, body: () => void): void {
     this.scopes.push(new Map());
+    this.scopeEnds.push(within.end);
     const slot = this.nextSlot;
     body();
     this.scopes.pop();
+    this.scopeEnds.pop();
     this.nextSlot = slot;
   }
 
@@ -438,7 +474,7 @@ class MethodCompiler {
           type = ERROR;
           this.e.emit('PUSH_NULL');
         }
-        const local = this.declareLocal(s.name, type, { unit: this.unit, span: s.nameSpan }, s.nameSpan);
+        const local = this.declareLocal(s.name, type, s.nameSpan, s.nameSpan, s.end);
         this.e.emit('STORE', this.localSlot(local));
         return;
       }
@@ -467,7 +503,7 @@ class MethodCompiler {
       case 'if': {
         const otherwise = this.e.label();
         this.branch(s.cond, otherwise, false);
-        this.withScope(() => this.statement(s.then));
+        this.withScope(s.then, () => this.statement(s.then));
         if (s.otherwise === null) {
           this.e.place(otherwise);
         } else {
@@ -475,7 +511,7 @@ class MethodCompiler {
           const thenReachable = this.e.reachable;
           if (thenReachable) this.e.jump('JMP', end);
           this.e.place(otherwise);
-          this.withScope(() => this.statement(s.otherwise!));
+          this.withScope(s.otherwise, () => this.statement(s.otherwise!));
           if (thenReachable || end.fixups.length > 0) this.e.place(end);
         }
         return;
@@ -487,14 +523,14 @@ class MethodCompiler {
         const always = isTrue(s.cond);
         if (!always) this.branch(s.cond, end, false);
         this.loops.push({ breakLabel: end, continueLabel: top });
-        this.withScope(() => this.statement(s.body));
+        this.withScope(s.body, () => this.statement(s.body));
         this.loops.pop();
         if (this.e.reachable) this.e.jump('JMP', top);
         if (!always || end.fixups.length > 0) this.e.place(end);
         return;
       }
       case 'for':
-        this.withScope(() => {
+        this.withScope(s, () => {
           if (s.init !== null) this.statement(s.init);
           const top = this.e.label();
           const next = this.e.label();
@@ -503,7 +539,7 @@ class MethodCompiler {
           const always = s.cond === null || isTrue(s.cond);
           if (!always) this.branch(s.cond!, end, false);
           this.loops.push({ breakLabel: end, continueLabel: next });
-          this.withScope(() => this.statement(s.body));
+          this.withScope(s.body, () => this.statement(s.body));
           this.loops.pop();
           if (this.e.reachable || next.fixups.length > 0) {
             this.e.place(next);
@@ -568,8 +604,8 @@ class MethodCompiler {
           if (this.e.depth > this.e.maxDepth) this.e.maxDepth = 1;
           this.e.reachable = true;
           this.line(c);
-          this.withScope(() => {
-            const local = this.declareLocal(c.name, type, { unit: this.unit, span: c.nameSpan }, c.nameSpan);
+          this.withScope(c, () => {
+            const local = this.declareLocal(c.name, type, c.nameSpan, c.nameSpan, c.nameSpan.end);
             this.e.emit('STORE', this.localSlot(local));
             this.block(c.body);
           });
@@ -582,7 +618,7 @@ class MethodCompiler {
   }
 
   private block(b: Block): void {
-    this.withScope(() => this.statements(b.statements));
+    this.withScope(b, () => this.statements(b.statements));
   }
 
   /** A statement list; the first statement no path reaches gets a warning (it is still checked). */
@@ -606,7 +642,7 @@ class MethodCompiler {
     if (target.kind === 'name') {
       const local = this.lookupLocal(target.name);
       if (local !== undefined) {
-        this.ref(target, local.site);
+        this.ref(target, local.sym);
         if (binop !== null) {
           this.e.emit('LOAD', this.localSlot(local));
           combine(local.type);
@@ -616,7 +652,7 @@ class MethodCompiler {
       }
       const field = this.table.findField(this.cls, target.name);
       if (field !== undefined) {
-        this.ref(target, { unit: field.owner.unit, span: field.decl.nameSpan });
+        this.refField(target, field);
         this.checkFieldWritable(field.owner, target);
         if (this.method.isStatic)
           this.error(target, 'PH340', `field '${target.name}' cannot be used in a static method`);
@@ -645,7 +681,7 @@ class MethodCompiler {
         this.e.emit('POP');
         return;
       }
-      this.ref(target.nameSpan, { unit: field.owner.unit, span: field.decl.nameSpan });
+      this.refField(target.nameSpan, field);
       this.checkFieldWritable(field.owner, target);
       this.storeField(field.slot, field.type, binop !== null, combine, valueExpr);
       return;
@@ -734,6 +770,12 @@ class MethodCompiler {
   }
 
   private expr(e: Expr): Type {
+    const type = this.exprOf(e);
+    this.options.recorder?.expressions.push({ unit: this.unit, span: e, type });
+    return type;
+  }
+
+  private exprOf(e: Expr): Type {
     switch (e.kind) {
       case 'int':
         if (e.value < SMALLINT_MIN || e.value > SMALLINT_MAX)
@@ -790,8 +832,9 @@ class MethodCompiler {
       case 'newArray': {
         const element = resolveType(this.table, this.unit, e.element, false);
         this.expectValue(e.length, INT);
-        this.e.emit('NEW_ARRAY');
-        return element.k === 'error' ? ERROR : { k: 'array', element };
+        const type: Type = { k: 'array', element };
+        this.e.emit('NEW_ARRAY', this.classConst(runtimeClassName(type) ?? ARRAY_CLASS));
+        return element.k === 'error' ? ERROR : type;
       }
       case 'unary': {
         if (e.op === '!') {
@@ -812,7 +855,7 @@ class MethodCompiler {
         if (!isReference(t))
           this.error(e.operand, 'PH356', `instanceof needs a reference, not ${typeName(t)}`);
         const target = resolveType(this.table, this.unit, e.type, false);
-        const name = target.k === 'class' ? target.cls.name : target.k === 'array' ? ARRAY_CLASS : null;
+        const name = target.k === 'class' || target.k === 'array' ? runtimeClassName(target) : null;
         if (name === null) {
           if (target.k !== 'error') this.error(e.type, 'PH356', 'instanceof names a class or an array type');
           this.e.emit('POP');
@@ -826,13 +869,13 @@ class MethodCompiler {
   private name(e: Expr & { kind: 'name' }): Type {
     const local = this.lookupLocal(e.name);
     if (local !== undefined) {
-      this.ref(e, local.site);
+      this.ref(e, local.sym);
       this.e.emit('LOAD', this.localSlot(local));
       return local.type;
     }
     const field = this.table.findField(this.cls, e.name);
     if (field !== undefined) {
-      this.ref(e, { unit: field.owner.unit, span: field.decl.nameSpan });
+      this.refField(e, field);
       if (this.method.isStatic) {
         this.error(e, 'PH340', `field '${e.name}' cannot be used in a static method`);
         this.e.emit('PUSH_NULL');
@@ -843,6 +886,7 @@ class MethodCompiler {
       return field.type;
     }
     const cls = resolveClassName(this.table, this.unit, e.name);
+    if (cls !== undefined) this.refClass(e, cls);
     this.error(
       e,
       cls === undefined ? 'PH341' : 'PH355',
@@ -875,7 +919,7 @@ class MethodCompiler {
       this.e.emit('PUSH_NULL');
       return ERROR;
     }
-    this.ref(e.nameSpan, { unit: field.owner.unit, span: field.decl.nameSpan });
+    this.refField(e.nameSpan, field);
     this.e.emit('GET_FIELD', field.slot);
     return field.type;
   }
@@ -888,7 +932,7 @@ class MethodCompiler {
         this.error(target, 'PH301', `unknown class '${target.path}'`);
         return null;
       }
-      this.ref(target, { unit: cls.unit, span: cls.decl.nameSpan });
+      this.refClass(target, cls);
       return cls;
     }
     if (
@@ -898,7 +942,7 @@ class MethodCompiler {
     ) {
       const cls = resolveClassName(this.table, this.unit, target.name);
       if (cls !== undefined) {
-        this.ref(target, { unit: cls.unit, span: cls.decl.nameSpan });
+        this.refClass(target, cls);
         return cls;
       }
     }
@@ -981,7 +1025,7 @@ class MethodCompiler {
   }
 
   private refMethod(e: Expr & { kind: 'call' }, method: MethodSym): void {
-    if (method.decl !== null) this.ref(e.nameSpan, { unit: method.owner.unit, span: method.decl.nameSpan });
+    if (method.decl !== null) this.ref(e.nameSpan, { kind: 'method', method });
   }
 
   private unknownMethod(e: Expr & { kind: 'call' }, owner: string): Type {
@@ -1077,15 +1121,11 @@ class MethodCompiler {
     const from = this.value(e.operand);
     if (target.k === 'error' || from.k === 'error') return target;
     if (this.table.assignable(from, target)) return target;
-    if (target.k === 'class' && isReference(from) && this.table.assignable(target, from)) {
-      this.e.emit('CHECKCAST', this.classConst(target.cls.name));
-      return target;
-    }
-    if (
-      target.k === 'array' &&
-      (from.k === 'array' || from.k === 'any' || (from.k === 'class' && from.cls.name === '.internal.object'))
-    ) {
-      if (from.k !== 'array') this.e.emit('CHECKCAST', this.classConst(ARRAY_CLASS));
+    // A downcast, checked at run time: arrays carry their class, so (dog[]) of an animal[] that
+    // holds a cat fails here instead of letting a cat be read as a dog.
+    const name = runtimeClassName(target);
+    if (name !== null && isReference(from) && this.table.assignable(target, from)) {
+      this.e.emit('CHECKCAST', this.classConst(name));
       return target;
     }
     this.error(e, 'PH364', `cannot cast ${typeName(from)} to ${typeName(target)}`);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { compile } from './compiler.js';
 import { buildSpace } from './image/builder.js';
 import { Machine } from './interp/machine.js';
+import { seededRandom } from './seeded-random.js';
 
 function run(text: string, mainClass: string, stopAfterLines?: number): string {
   const r = compile([{ file: 'run.ph', text }]);
@@ -141,18 +142,6 @@ test('every example prints its .expected output on the reference interpreter', (
   }
 });
 
-/** Small deterministic PRNG (mulberry32), so a failing expression can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 31-bit two's complement wrap, as the VM's small integers behave. */
 const wrap = (n: number) => (n << 1) >> 1;
 type Gen = { text: string; value: number | boolean };
@@ -239,7 +228,7 @@ function genBool(random: () => number, depth: number): Gen {
 }
 
 test('random integer and boolean expressions evaluate as 31-bit arithmetic says (compiler against interpreter)', () => {
-  const random = rng(20261125);
+  const random = seededRandom(20261125);
   const methods: string[] = [];
   const expected: string[] = [];
   for (let m = 0; m < 8; m++) {

@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { callSites } from './codegen.js';
 import type { CompiledMethod, CompiledProgram } from './compiled.js';
-import { checkSource, compile, definitionAt, entryProblems } from './compiler.js';
+import { checkSource, compile, entryProblems } from './compiler.js';
 import { decode, type Instruction, verifyMethod } from './disasm.js';
+import { definitionAt } from './language-service.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 const exampleFiles = readdirSync(examples).filter((f) => f.endsWith('.ph'));
@@ -174,6 +175,51 @@ class c { static int f() {
   const f = methodOf(p, '.t.c', 'f');
   assert.equal(f.locals, 2, 'block-scoped locals share slots');
   assert.ok(ops(f).includes('DUP2'));
+});
+
+test('arrays carry their class: NEW_ARRAY, array casts and instanceof name the array class; reads are unchecked', () => {
+  const p = build(`package .t;
+import .internal.array;
+class animal { };
+class dog extends animal { };
+class c {
+  static any f(var x : any, var a : animal[]) {
+    var d = new dog[2];
+    var grid = new int[3][];
+    var copy = (dog[]) array.resize(d, 4);
+    var back = (dog[]) a;
+    var ints = (int[]) x;
+    var b = x instanceof boolean[];
+    var all : any[] = back;
+    var arr : .internal.array = grid;
+    return all;
+  }
+};`);
+  const f = methodOf(p, '.t.c', 'f');
+  const named = decode(f.code)
+    .instructions.filter((i) => ['NEW_ARRAY', 'CHECKCAST', 'INSTANCEOF'].includes(i.op.name))
+    .map((i) => `${i.op.name} ${(f.consts[i.operands[0]!] as { name: string }).name}`);
+  assert.deepEqual(named, [
+    'NEW_ARRAY .t.dog[]',
+    'NEW_ARRAY int[][]',
+    'CHECKCAST .t.dog[]',
+    'CHECKCAST .t.dog[]',
+    'CHECKCAST int[]',
+    'INSTANCEOF boolean[]',
+  ]);
+});
+
+test('an int[] or boolean[] is no any[], so no integer can be read as a reference', () => {
+  const cases: [string, RegExp][] = [
+    ['class a { void f() { var x : any[] = new int[1]; } };', /PH351 expected any\[\] but this is int\[\]/],
+    ['class a { void f() { var x : int[] = new boolean[1]; } };', /PH351/],
+    ['class a { void f(var x : any[]) { var y = (int[]) x; } };', /PH364 cannot cast any\[\] to int\[\]/],
+    ['class a { void f(var x : string[]) { var y = (a[]) x; } };', /PH364/],
+  ];
+  for (const [text, expected] of cases) assert.match(errors(text).join('\n'), expected, text);
+  build(`package .t;
+import .internal.array;
+class c { static void f(var n : int[], var s : string[]) { array.copy(n, 0, n, 1, 1); var whole : any = n; var o : any[] = s; } };`);
 });
 
 test('diagnostics name the problem, with a code', () => {

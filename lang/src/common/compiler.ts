@@ -1,15 +1,17 @@
 /**
  * The compiler's public API: source files in, a CompiledProgram (compiled.ts) and diagnostics
- * out; plus what an editor calls on every keystroke — `checkSource` (diagnostics of one file)
- * and `definitionAt` (go-to-definition). Nothing here throws on bad input.
+ * out; plus `checkSource` (the diagnostics of one file) and `analyse`, the same checks with what
+ * an editor's features need recorded along the way (language-service.ts reads it). Nothing here
+ * throws on bad input.
  */
 import type { SourceFile } from './ast.js';
 import {
   type ClassSym,
+  type ClassTable,
   CONSTRUCTOR,
   declareClasses,
   makeUnit,
-  type Reference,
+  type Recorder,
   type Unit,
 } from './checker.js';
 import { compileClass } from './codegen.js';
@@ -17,7 +19,6 @@ import type { CompiledClass, CompiledMethod, CompiledProgram } from './compiled.
 import { type Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { parse } from './parser.js';
 import { PRELUDE_FILES } from './prelude.js';
-import { LineMap } from './source-map.js';
 import { FORMAT_VERSION } from './spec/generated.js';
 
 export interface SourceInput {
@@ -29,14 +30,6 @@ export interface CompileResult {
   /** null when any diagnostic is an error. */
   readonly program: CompiledProgram | null;
   readonly diagnostics: readonly Diagnostic[];
-}
-
-export interface DefinitionLocation {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly endLine: number;
-  readonly endColumn: number;
 }
 
 interface ParsedPrelude {
@@ -66,25 +59,31 @@ function parseUnit(source: SourceInput): Unit {
   return makeUnit(parse(source.text, sink), sink);
 }
 
-interface Analysis {
+export interface Analysis {
+  /** The prelude's files, then the sources in their order. */
   readonly units: Unit[];
-  readonly classes: ClassSym[];
+  readonly table: ClassTable;
   readonly methods: Map<ClassSym, CompiledMethod[]>;
 }
 
-function analyse(
+/**
+ * Parses, declares, checks and compiles the sources with the prelude. The prelude's method
+ * bodies only when `includePreludeBodies` (a build needs them, an editor does not); with a
+ * `recorder`, what the editor's features need is noted on the way.
+ */
+export function analyse(
   sources: readonly SourceInput[],
   includePreludeBodies: boolean,
-  references?: Reference[],
+  recorder?: Recorder,
 ): Analysis {
   const units = [...preludeUnits(), ...sources.map(parseUnit)];
-  const table = declareClasses(units, references);
+  const table = declareClasses(units, recorder);
   const methods = new Map<ClassSym, CompiledMethod[]>();
   for (const cls of table.ordered) {
     if (cls.unit.isPrelude && !includePreludeBodies) continue;
-    methods.set(cls, compileClass(table, cls, { references }));
+    methods.set(cls, compileClass(table, cls, { recorder }));
   }
-  return { units, classes: table.ordered, methods };
+  return { units, table, methods };
 }
 
 function diagnosticsOf(units: readonly Unit[]): Diagnostic[] {
@@ -93,7 +92,8 @@ function diagnosticsOf(units: readonly Unit[]): Diagnostic[] {
 
 /** Compiles a set of files (with the prelude) into a program, or reports why not. */
 export function compile(sources: readonly SourceInput[]): CompileResult {
-  const { units, classes, methods } = analyse(sources, true);
+  const { units, table, methods } = analyse(sources, true);
+  const classes = table.ordered;
   const diagnostics = diagnosticsOf(units);
   if (diagnostics.some((d) => d.severity === 'error')) return { program: null, diagnostics };
   const toCompiled = (cls: ClassSym): CompiledClass => ({
@@ -123,38 +123,6 @@ export function checkSource(
 ): Diagnostic[] {
   const others = project.filter((s) => s.file !== file);
   return diagnosticsOf(analyse([...others, { file, text }], false).units).filter((d) => d.file === file);
-}
-
-/** Where the name at (line, column) — 1-based — is declared, or null when there is no name there. */
-export function definitionAt(
-  text: string,
-  line: number,
-  column: number,
-  file = 'untitled.ph',
-  project: readonly SourceInput[] = [],
-): DefinitionLocation | null {
-  const references: Reference[] = [];
-  const others = project.filter((s) => s.file !== file);
-  const { units } = analyse([...others, { file, text }], false, references);
-  const unit = units[units.length - 1]!;
-  const offset = unit.sink.lines.offsetAt({ line, column });
-  let best: Reference | undefined;
-  for (const r of references) {
-    if (r.unit !== unit || offset < r.span.start || offset > r.span.end) continue;
-    if (best === undefined || r.span.end - r.span.start < best.span.end - best.span.start) best = r;
-  }
-  if (best === undefined) return null;
-  const target = best.target;
-  const lines = target.unit === unit ? unit.sink.lines : new LineMap(target.unit.sink.text);
-  const from = lines.positionAt(target.span.start);
-  const to = lines.positionAt(target.span.end);
-  return {
-    file: target.unit.ast.file,
-    line: from.line,
-    column: from.column,
-    endLine: to.line,
-    endColumn: to.column,
-  };
 }
 
 /**

@@ -128,7 +128,7 @@ export function disassemble(method: CompiledMethod): string {
     else if (ins.op.operands === 'U16_U8')
       text += ` ${a}, ${b}${ins.op.name === 'CALL_STATIC' ? `  ; ${describeConst(method.consts[a])}` : ''}`;
     else if (ins.operands.length > 0) text += ` ${a}`;
-    if (['PUSH_CONST', 'NEW', 'CHECKCAST', 'INSTANCEOF'].includes(ins.op.name))
+    if (['PUSH_CONST', 'NEW', 'NEW_ARRAY', 'CHECKCAST', 'INSTANCEOF'].includes(ins.op.name))
       text += `  ; ${describeConst(method.consts[a])}`;
     return text;
   });
@@ -205,7 +205,7 @@ export function verifyMethod(method: CompiledMethod, callEffect: CallEffect): st
     if ((name === 'LOAD' || name === 'STORE') && ins.operands[0]! >= method.locals)
       problems.push(`${name} at ${pc} uses local ${ins.operands[0]} of ${method.locals}`);
     if (
-      ['PUSH_CONST', 'NEW', 'CALL_STATIC', 'CHECKCAST', 'INSTANCEOF'].includes(name) &&
+      ['PUSH_CONST', 'NEW', 'NEW_ARRAY', 'CALL_STATIC', 'CHECKCAST', 'INSTANCEOF'].includes(name) &&
       ins.operands[0]! >= method.consts.length
     )
       problems.push(`${name} at ${pc} uses constant ${ins.operands[0]} of ${method.consts.length}`);

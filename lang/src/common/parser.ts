@@ -396,7 +396,7 @@ class Parser {
       let type: TypeNode;
       if (this.expect(':') !== null) type = this.type();
       else type = { kind: 'type', name: 'any', dims: 0, start: name.end, end: name.end };
-      params.push({ name: name.text, type, ...this.span(start) });
+      params.push({ name: name.text, nameSpan: tokenSpan(name), type, ...this.span(start) });
       if (!this.accept(',')) break;
     }
     if (this.expect(')') === null) {

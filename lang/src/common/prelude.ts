@@ -27,6 +27,7 @@ class class {
   var kind : int;
   var internalId : int;
   var methods : .internal.method[];
+  var element : any;
 };
 
 class method {
@@ -60,9 +61,10 @@ class string {
   static native string fromChar(var byte : int);
 };
 
+// Every array type T[] is a subclass of it; copy and resize take arrays of any type.
 class array {
-  static native void copy(var src : any[], var srcPos : int, var dst : any[], var dstPos : int, var count : int);
-  static native any[] resize(var source : any[], var length : int);
+  static native void copy(var src : .internal.array, var srcPos : int, var dst : .internal.array, var dstPos : int, var count : int);
+  static native .internal.array resize(var source : .internal.array, var length : int);
 };
 
 class thread {
@@ -106,6 +108,7 @@ class root {
   var current : .internal.thread;
   var programClasses : .internal.class[];
   var mainClass : .internal.class;
+  var arrayClasses : .internal.class[];
 };
 
 // What the VM throws, and the class a program's own errors extend.

@@ -107,6 +107,20 @@ test('run-image prints the console bytes within the limits; bad input exits 1 or
   assert.equal(run(join(dir, 'missing.store')).status, 1);
   const usage = run(out, '--max-ms', 'soon');
   assert.equal(usage.status, 2);
-  assert.match(usage.stderr, /--max-ms needs a non-negative integer\nusage: run-image/);
+  assert.match(usage.stderr, /--max-ms needs a non-negative integer, not 'soon'\nusage: run-image/);
   assert.equal(run().status, 2);
+  // node:util parseArgs reads the line: unknown options, missing values and a second file are usage errors.
+  for (const [args, message] of [
+    [[out, '--fast'], /Unknown option '--fast'/],
+    [[out, '--gen'], /Option '--gen <value>' argument missing/],
+    [[out, '--max-steps=-3'], /--max-steps needs a non-negative integer, not '-3'/],
+    [[out, '--max-steps', '-3'], /argument is ambiguous/],
+    [[out, out], /unexpected argument/],
+    [['--stats'], /no store file given/],
+  ] as const) {
+    const r = run(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, message);
+  }
+  assert.equal(run(out, '--gen=0', '--max-steps=30').stdout, 'tick 0\ntick 1\n', 'the --name=value form');
 });

@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../common/compiler.js';
 import { fromBase64, programFromPhx, programToPhx, toBase64 } from '../common/compiler-phx.js';
+import { FORMAT_VERSION } from '../common/spec/generated.js';
 
 const phc = fileURLToPath(new URL('../../bin/phc.mjs', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -28,11 +29,50 @@ test('phc check: exit 0 on good files, 1 with file:line:col diagnostics, 2 on us
   assert.equal(run('check').status, 2);
   assert.equal(run('check', join(dir, 'missing.ph')).status, 2);
   assert.equal(run('frobnicate', bad).status, 2);
+  assert.equal(run('lsp').status, 2, 'the language server only speaks over stdio');
+  assert.match(run('lsp', '--socket', '9000').stderr, /phc lsp --stdio/);
   assert.equal(run('build', bad).status, 2, 'build without -o');
   const unwritable = run('build', join(examples, 'counter.ph'), '-o', join(dir, 'no-such-dir', 'x.phx'));
   assert.equal(unwritable.status, 2);
   assert.match(unwritable.stderr, /cannot write/);
   assert.equal(run('check', dir).status, 2, 'a directory is not a source');
+  // node:util parseArgs reads the line: an unknown option or a missing value is a usage error.
+  const unknown = run('check', bad, '--fast');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^phc: Unknown option '--fast'/);
+  assert.match(run('build', bad, '-o').stderr, /argument missing/);
+  assert.match(run('image', join(examples, 'counter.ph'), '-o', join(dir, 'x.img')).stderr, /needs --main/);
+  assert.match(
+    run('image', join(examples, 'counter.ph'), '--main', '.demo.counter', '--space-bytes', 'lots', '-o', 'x')
+      .stderr,
+    /--space-bytes takes a positive integer, not lots/,
+  );
+});
+
+test('phc image takes several --main classes and the --name=value form', () => {
+  const out = join(dir, 'two.img');
+  const r = run(
+    'image',
+    join(examples, 'counter.ph'),
+    join(examples, 'notes.ph'),
+    '--main',
+    '.demo.counter',
+    '--main=.demo.notes',
+    `--output=${out}`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const wrong = run(
+    'image',
+    join(examples, 'counter.ph'),
+    '--main',
+    '.demo.counter',
+    '--main',
+    '.demo.none',
+    '-o',
+    out,
+  );
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /\.demo\.none/);
 });
 
 test('phc build writes a .phx that reads back as the same program; disasm reads it', () => {
@@ -56,7 +96,7 @@ test('.phx reading rejects damaged files with a reason', () => {
   assert.match(String(programFromPhx('{')), /not JSON/);
   assert.match(String(programFromPhx('{"format":"x"}')), /not a phantom-compiled-program/);
   assert.match(
-    String(programFromPhx(good.replace('"formatVersion":1', '"formatVersion":99'))),
+    String(programFromPhx(good.replace(`"formatVersion":${FORMAT_VERSION}`, '"formatVersion":99'))),
     /format version 99/,
   );
   assert.match(String(programFromPhx(good.replace(/"argc":\d+/, '"argc":"x"'))), /argc: expected an integer/);
@@ -74,4 +114,24 @@ test('base64 round-trips every length', () => {
   }
   assert.equal(toBase64(Uint8Array.from([77, 97, 110])), 'TWFu');
   assert.equal(fromBase64('TW!u'), null);
+});
+
+test('phc disasm into a reader that closes after 64 bytes ends quietly, status 0', () => {
+  const classes = Array.from(
+    { length: 1000 },
+    (_, i) => `class c${i} {\n  var n : int;\n  int f(var x : int) { return x + n * ${i}; }\n};\n`,
+  );
+  const big = join(dir, 'big.ph');
+  writeFileSync(big, `package .big;\n${classes.join('')}`);
+  // Some 300 KB of listing: far more than a pipe holds, so most is written after the reader has gone.
+  const piped = spawnSync(
+    'bash',
+    ['-o', 'pipefail', '-c', `"${process.execPath}" "${phc}" disasm "${big}" | head -c 64`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(piped.stderr, '');
+  assert.equal(piped.stdout, run('disasm', big).stdout.slice(0, 64));
+  assert.equal(piped.status, 0);
 });

@@ -6,11 +6,13 @@
  *   phc image <files…|prog.phx> --main C … -o out.img [--space-bytes N] [--disk-bytes N]
  *                                            build a generation-0 store image (image-file.ts)
  *   phc disasm <files…|prog.phx> [--class C]  print the bytecode
+ *   phc lsp --stdio                          the language server, for editors (lsp/server.ts)
  *
  * Diagnostics print as `file:line:col: error: message [code]`. Exit codes: 0 success,
  * 1 diagnostics (or a failed build step), 2 usage errors (bad arguments, unreadable files).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import type { CompiledProgram } from '../common/compiled.js';
 import { compile, entryProblems, type SourceInput } from '../common/compiler.js';
 import { programFromPhx, programToPhx } from '../common/compiler-phx.js';
@@ -26,7 +28,8 @@ const USAGE = `usage:
   phc check <files.ph…>
   phc build <files.ph…> -o <out.phx>
   phc image <files.ph…|program.phx> --main <.pkg.Class> [--main …] -o <out.img> [--space-bytes N] [--disk-bytes N]
-  phc disasm <files.ph…|program.phx> [--class <.pkg.Class>]`;
+  phc disasm <files.ph…|program.phx> [--class <.pkg.Class>]
+  phc lsp --stdio`;
 
 /** Where `phc image` finds the image builder (lang-runtime's src/node/image-file.ts). */
 const IMAGE_MODULE = './image-file.js';
@@ -39,26 +42,33 @@ interface ImageFileModule {
   ): Promise<void>;
 }
 
+/** phc's options, for `node:util` parseArgs; `--main` and `--class` may be given more than once. */
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  main: { type: 'string', multiple: true },
+  'space-bytes': { type: 'string' },
+  'disk-bytes': { type: 'string' },
+  class: { type: 'string', multiple: true },
+} as const;
+
 interface Args {
   readonly files: string[];
-  readonly options: Map<string, string[]>;
+  readonly options: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 }
 
-const VALUED_OPTIONS = new Set(['-o', '--main', '--space-bytes', '--disk-bytes', '--class']);
-
-function parseArgs(argv: readonly string[]): Args | string {
-  const files: string[] = [];
-  const options = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('-') && a !== '-') {
-      if (!VALUED_OPTIONS.has(a)) return `unknown option ${a}`;
-      const v = argv[++i];
-      if (v === undefined) return `${a} needs a value`;
-      options.set(a, [...(options.get(a) ?? []), v]);
-    } else files.push(a);
+/** The sources and options, or what is wrong with them (parseArgs' own message). */
+function parseCommandLine(argv: readonly string[]): Args | string {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { files: positionals, options: values };
+  } catch (e) {
+    return (e as Error).message;
   }
-  return { files, options };
 }
 
 class UsageError extends Error {}
@@ -101,11 +111,12 @@ async function programOf(
   return result.program;
 }
 
-function intOption(args: Args, name: string): number | undefined {
-  const v = args.options.get(name)?.at(-1);
+function intOption(args: Args, name: 'space-bytes' | 'disk-bytes'): number | undefined {
+  const v = args.options[name];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} takes a positive integer, not ${v}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} takes a positive integer, not ${v}`);
   return n;
 }
 
@@ -115,7 +126,16 @@ export async function main(
   err: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
 ): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest);
+  if (command === 'lsp') {
+    if (rest.length !== 1 || rest[0] !== '--stdio') {
+      err(`phc: lsp speaks over standard input and output: phc lsp --stdio\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    // Loaded only here: the other commands need none of the server's dependencies.
+    const { serveStdio } = await import('./lsp/stdio.js');
+    return serveStdio(process.stdin, process.stdout);
+  }
+  const args = parseCommandLine(rest);
   if (typeof args === 'string' || command === undefined || args.files.length === 0) {
     err(typeof args === 'string' ? `phc: ${args}\n${USAGE}` : USAGE);
     return EXIT_USAGE;
@@ -128,7 +148,7 @@ export async function main(
         return result.program === null ? EXIT_DIAGNOSTICS : EXIT_OK;
       }
       case 'build': {
-        const output = args.options.get('-o')?.at(-1);
+        const output = args.options.output;
         if (output === undefined) throw new UsageError('build needs -o <out.phx>');
         const program = await programOf(args.files, err);
         if (program === null) return EXIT_DIAGNOSTICS;
@@ -144,7 +164,7 @@ export async function main(
       case 'disasm': {
         const program = await programOf(args.files, err);
         if (program === null) return EXIT_DIAGNOSTICS;
-        const only = args.options.get('--class');
+        const only = args.options.class;
         for (const cls of program.classes) {
           if (only ? !only.includes(cls.name) : cls.internalId !== 0) continue;
           out(`class ${cls.name} extends ${cls.superName ?? '-'}  fields [${cls.fieldNames.join(', ')}]`);
@@ -174,12 +194,12 @@ export async function main(
 }
 
 async function image(args: Args, err: (s: string) => void): Promise<number> {
-  const output = args.options.get('-o')?.at(-1);
-  const mainClasses = args.options.get('--main') ?? [];
+  const output = args.options.output;
+  const mainClasses = args.options.main ?? [];
   if (output === undefined || mainClasses.length === 0)
     throw new UsageError('image needs --main <class> and -o <out.img>');
-  const spaceBytes = intOption(args, '--space-bytes');
-  const diskBytes = intOption(args, '--disk-bytes');
+  const spaceBytes = intOption(args, 'space-bytes');
+  const diskBytes = intOption(args, 'disk-bytes');
   let builder: ImageFileModule;
   try {
     builder = (await import(IMAGE_MODULE)) as ImageFileModule;

@@ -10,6 +10,7 @@
  * 2 usage.
  */
 import { writeSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Machine, MachineFault, type RunLimits } from '../common/interp/machine.js';
 import { StoreError } from '../common/store/blocks.js';
 import { openStoreFile } from './store-file.js';
@@ -23,26 +24,41 @@ interface Options {
   stats: boolean;
 }
 
-function parseArgs(args: string[]): Options | string {
-  const options: Options = { file: '', limits: {}, stats: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--stats') {
-      options.stats = true;
-      continue;
-    }
-    if (arg === '--max-ms' || arg === '--max-steps' || arg === '--gen') {
-      const value = Number(args[++i]);
-      if (!Number.isSafeInteger(value) || value < 0) return `${arg} needs a non-negative integer`;
-      if (arg === '--max-ms') options.limits.maxMachineMs = value;
-      else if (arg === '--max-steps') options.limits.maxSteps = value;
-      else options.generation = value;
-      continue;
-    }
-    if (arg.startsWith('-') || options.file !== '') return `unexpected argument ${arg}`;
-    options.file = arg;
+/** The options, for `node:util` parseArgs: the numbers are checked below. */
+const OPTIONS = {
+  'max-ms': { type: 'string' },
+  'max-steps': { type: 'string' },
+  gen: { type: 'string' },
+  stats: { type: 'boolean' },
+} as const;
+
+function parseCommandLine(args: string[]): Options | string {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    return (err as Error).message;
   }
-  return options.file === '' ? 'no store file given' : options;
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) return 'no store file given';
+  if (positionals.length > 1) return `unexpected argument ${positionals[1]}`;
+  const count = (name: keyof typeof OPTIONS): number | string | undefined => {
+    const text = values[name];
+    if (typeof text !== 'string') return undefined;
+    const value = Number(text);
+    return text !== '' && Number.isSafeInteger(value) && value >= 0
+      ? value
+      : `--${name} needs a non-negative integer, not '${text}'`;
+  };
+  const maxMachineMs = count('max-ms');
+  const maxSteps = count('max-steps');
+  const generation = count('gen');
+  for (const value of [maxMachineMs, maxSteps, generation]) if (typeof value === 'string') return value;
+  const options: Options = { file: positionals[0]!, limits: {}, stats: values.stats === true };
+  if (typeof maxMachineMs === 'number') options.limits.maxMachineMs = maxMachineMs;
+  if (typeof maxSteps === 'number') options.limits.maxSteps = maxSteps;
+  if (typeof generation === 'number') options.generation = generation;
+  return options;
 }
 
 /** Thrown out of the run when stdout's reader went away (`run-image … | head`): a normal end. */
@@ -61,7 +77,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 function main(args: string[]): number {
-  const options = parseArgs(args);
+  const options = parseCommandLine(args);
   if (typeof options === 'string') {
     process.stderr.write(`run-image: ${options}\n${USAGE}\n`);
     return 2;

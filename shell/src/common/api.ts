@@ -5,6 +5,7 @@
  * renderer validates each message from the host, so both sides agree by construction.
  * Transport-neutral: browser mode carries these messages over a WebSocket, Electron over IPC.
  */
+import { ACCELERATORS, MACHINE_STATES } from '@phantom/vm-manager/common/machine-state.js';
 import { z } from './zod.js';
 
 /** Largest request frame the host accepts; an installed class is the biggest thing sent. */
@@ -33,7 +34,7 @@ export type StudioInfo = z.infer<typeof StudioInfo>;
 /** The accelerator machines get on this host, and why (vm-manager's probe; see `phantom doctor`). */
 export const HostAccelerator = z.object({
   /** null: no machine can start (PHANTOM_ACCEL asks for what this host cannot do). */
-  name: z.enum(['kvm', 'tcg']).nullable(),
+  name: z.enum(ACCELERATORS).nullable(),
   why: z.string(),
 });
 export type HostAccelerator = z.infer<typeof HostAccelerator>;
@@ -49,35 +50,31 @@ const RelativePath = z.string().min(1).max(1024);
 export const FileEntry = z.object({ root: FileRoot, path: RelativePath });
 export type FileEntry = z.infer<typeof FileEntry>;
 
-export const Diagnostic = z.object({
-  severity: z.enum(['error', 'warning', 'info']),
-  message: z.string(),
-  /** The compiler's stable code (PH201, ...), when it has one. */
-  code: z.string().optional(),
-  line: z.number().int().positive(),
-  column: z.number().int().positive(),
-  endLine: z.number().int().positive(),
-  endColumn: z.number().int().positive(),
-});
-export type Diagnostic = z.infer<typeof Diagnostic>;
-
-export const SourceLocation = z.object({
-  root: FileRoot,
-  path: RelativePath,
-  line: z.number().int().positive(),
-  column: z.number().int().positive(),
-});
-export type SourceLocation = z.infer<typeof SourceLocation>;
-
-export const MachineState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
+export const MachineState = z.enum(MACHINE_STATES);
 export type MachineState = z.infer<typeof MachineState>;
 
 const MachineName = z.string().min(1).max(64);
+/** An image definition's name (images/NAME.json); the host checks it against vm-manager's rule. */
+const ImageName = z.string().min(1).max(64);
+
+/** An image machines can be made from, as images/README.md defines them. */
+export const ImageSummary = z.object({
+  name: ImageName,
+  description: z.string(),
+  /** The programs' base names. */
+  programs: z.array(z.string()),
+  /** Why the definition cannot be used (the file and field, from its schema); unset when it can. */
+  problem: z.string().optional(),
+});
+export type ImageSummary = z.infer<typeof ImageSummary>;
+
 export const MachineSummary = z.object({
   name: MachineName,
   state: MachineState,
   driver: z.string(),
-  /** The lang/examples program the machine runs, if any. */
+  /** The image the machine was made from. */
+  image: z.string().optional(),
+  /** The lang/examples program a machine made before images/ runs. */
   program: z.string().optional(),
   /** Why it crashed or failed to start, when it did. */
   reason: z.string().optional(),
@@ -169,23 +166,19 @@ export const methods = {
     params: FileEntry.extend({ text: z.string().max(MAX_TEXT_CHARS) }).strict(),
     result: Done,
   },
-  /** Compiler diagnostics of an unsaved buffer. */
-  'lang.check': {
-    params: FileEntry.extend({ text: z.string().max(MAX_TEXT_CHARS) }).strict(),
-    result: z.array(Diagnostic),
-  },
-  'lang.definition': {
-    params: FileEntry.extend({
-      text: z.string().max(MAX_TEXT_CHARS),
-      line: z.number().int().positive(),
-      column: z.number().int().positive(),
-    }).strict(),
-    result: SourceLocation.nullable(),
-  },
+  /**
+   * The editor's language server (lang's `phc lsp`, in the host): a stream of Language Server
+   * Protocol traffic. Each `stream.input` is one JSON-RPC message for the server; its output is
+   * the server's messages, one JSON text a line. The renderer's documents are named
+   * `phantom:/<root>/<path>`.
+   */
+  'lang.server': { params: z.object({}).strict(), result: z.object({ stream: StreamId }) },
   'machines.list': { params: z.object({}).strict(), result: z.array(MachineSummary) },
-  /** Builds what the program needs and creates a machine that boots it. */
+  /** The image definitions in images/ (a package's: those it carries). */
+  'images.list': { params: z.object({}).strict(), result: z.array(ImageSummary) },
+  /** Builds the image and creates a machine that boots it (without one: the kernel alone). */
   'machines.create': {
-    params: z.object({ machine: MachineName, program: z.string().min(1).max(64).optional() }).strict(),
+    params: z.object({ machine: MachineName, image: ImageName.optional() }).strict(),
     result: MachineSummary,
   },
   'machine.build': { params: MachineParams, result: Done },

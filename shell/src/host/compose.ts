@@ -4,6 +4,7 @@
  * the inspector's view of them.
  */
 import { join } from 'node:path';
+import { imagesDir } from '@phantom/vm-manager/node/images.js';
 import { stateDir } from '@phantom/vm-manager/node/state-dir.js';
 import { Files } from './files.js';
 import { InspectorSpaces } from './inspector-spaces.js';
@@ -16,14 +17,14 @@ export function composeServices(
   env: NodeJS.ProcessEnv = process.env,
 ): HostServices {
   // A packaged studio (Electron's main sets PHANTOM_PREBUILT_DIR to its resources folder)
-  // starts machines from the kernel and boot images it carries, instead of building them.
+  // starts machines from the kernel and the built images it carries, instead of building them.
   const prebuiltDir = env.PHANTOM_PREBUILT_DIR;
   const machines = new MachineService(
     join(stateDir(env), 'machines'),
     prebuiltDir
       ? {
           kernelPath: join(prebuiltDir, 'kernel-src', 'build', 'phantom.elf'),
-          bootImagesDir: join(prebuiltDir, 'boot-images'),
+          imagesDir: imagesDir(prebuiltDir),
         }
       : undefined,
   );

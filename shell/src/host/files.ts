@@ -3,16 +3,13 @@
  * examples that ship with `lang`, the user's project folder). Every path the renderer sends is
  * checked here: relative, no `..`, and — after symbolic links are resolved — still inside its
  * root. Anything else is refused with a clear error.
+ *
+ * Only regular files are read or written, and never in a way that can wait: a FIFO named like a
+ * program would otherwise hold the open until someone came to its other end, and with it a
+ * thread of the pool every file operation of the host shares.
  */
-import {
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { constants, lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { type FileHandle, mkdir, open, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ApiError, ErrorCode, type FileEntry, type FileRoot } from '../common/api.js';
 
@@ -27,6 +24,10 @@ export type FileRoots = Record<FileRoot, string>;
 
 function refuse(message: string): never {
   throw new ApiError({ code: ErrorCode.InvalidParams, message });
+}
+
+function notRegular(entry: FileEntry): never {
+  refuse(`${entry.root}/${entry.path} is not a regular file`);
 }
 
 function inside(root: string, path: string): boolean {
@@ -62,27 +63,56 @@ export class Files {
     return entries;
   }
 
-  read(entry: FileEntry): string {
+  async read(entry: FileEntry): Promise<string> {
     const file = this.resolve(entry);
-    let size: number;
+    let handle: FileHandle;
     try {
-      size = statSync(file).size;
-    } catch {
-      throw new ApiError({ code: ErrorCode.Failed, message: `${entry.root}/${entry.path} does not exist` });
+      // O_NONBLOCK: a FIFO opens at once instead of waiting for a writer, and is refused below.
+      handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ApiError({
+        code: ErrorCode.Failed,
+        message:
+          code === 'ENOENT'
+            ? `${entry.root}/${entry.path} does not exist`
+            : `${entry.root}/${entry.path} cannot be opened (${code})`,
+      });
     }
-    if (size > MAX_FILE_BYTES) refuse(`${entry.path} is larger than ${MAX_FILE_BYTES} bytes`);
-    return readFileSync(file, 'utf8');
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) notRegular(entry);
+      if (stats.size > MAX_FILE_BYTES) refuse(`${entry.path} is larger than ${MAX_FILE_BYTES} bytes`);
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   }
 
-  write(entry: FileEntry, text: string): void {
-    mkdirSync(this.roots[entry.root], { recursive: true });
+  async write(entry: FileEntry, text: string): Promise<void> {
+    await mkdir(this.roots[entry.root], { recursive: true });
     const file = this.resolve(entry);
-    mkdirSync(dirname(file), { recursive: true });
+    await mkdir(dirname(file), { recursive: true });
     // The folders just made are checked again: a symbolic link planted inside the root must
     // not carry the write outside it.
-    if (!inside(realpathSync(this.roots[entry.root]), realpathSync(dirname(file))))
+    if (!inside(await realpath(this.roots[entry.root]), await realpath(dirname(file))))
       refuse(`${entry.path} leads outside ${entry.root}`);
-    writeFileSync(file, text);
+    let handle: FileHandle;
+    try {
+      // O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of waiting for one. No
+      // O_TRUNC: nothing is truncated before it is known to be a regular file.
+      handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENXIO') notRegular(entry);
+      throw err;
+    }
+    try {
+      if (!(await handle.stat()).isFile()) notRegular(entry);
+      await handle.truncate(0);
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
   }
 
   /** The absolute path of a checked entry; refuses anything that could leave its root. */

@@ -1,41 +1,14 @@
 /**
- * The editor's language services in the host: lang's checker and go-to-definition over an
- * unsaved buffer, with lang's diagnostics turned into the API's. A buffer is named by its root
- * and path, so a definition in the same file comes back as an editor location.
+ * What installing an editor buffer needs of lang in the host: its classes, compiled (a buffer
+ * with errors is refused, with them as the details), and which of them "Install and run" starts.
+ * The editor's diagnostics and the rest come from the language server (language-server.ts).
  */
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
-import { checkSource, compile, definitionAt } from '@phantom/lang/common/compiler.js';
-import { ApiError, type Diagnostic, ErrorCode, type FileEntry, type SourceLocation } from '../common/api.js';
+import { compile } from '@phantom/lang/common/compiler.js';
+import { ApiError, ErrorCode, type FileEntry } from '../common/api.js';
 
 function fileName(entry: FileEntry): string {
   return `${entry.root}/${entry.path}`;
-}
-
-export function checkProgram(entry: FileEntry, text: string): Diagnostic[] {
-  return checkSource(text, fileName(entry)).map((d) => ({
-    severity: d.severity,
-    message: d.message,
-    code: d.code,
-    line: d.line,
-    column: d.column,
-    endLine: d.endLine,
-    endColumn: Math.max(d.endColumn, d.line === d.endLine ? d.column + 1 : 1),
-  }));
-}
-
-/**
- * Where the name at (line, column) is declared, when that is in this buffer; declarations in
- * the system classes (the prelude) have no file the editor could open, so they give null.
- */
-export function definitionOf(
-  entry: FileEntry,
-  text: string,
-  line: number,
-  column: number,
-): SourceLocation | null {
-  const target = definitionAt(text, line, column, fileName(entry));
-  if (!target || target.file !== fileName(entry)) return null;
-  return { ...entry, line: target.line, column: target.column };
 }
 
 /** The classes a buffer declares, compiled, in declaration order (superclasses first); errors refuse. */

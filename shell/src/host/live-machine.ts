@@ -5,7 +5,7 @@
  * work for the view; reading over the channel instead costs it most of its throughput
  * (docs/bench-inspector.md).
  */
-import type { Disposable } from '@phantom/inspector/node/debug-client.js';
+import type { Disposable } from '@phantom/inspector/common/events.js';
 import { followCommitted } from '@phantom/inspector/node/live-view.js';
 import {
   DEFAULT_SHARED_CHANNEL_OPTIONS,

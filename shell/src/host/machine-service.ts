@@ -8,14 +8,16 @@
  * to the channel serves snapshot now, installs and the inspector's "now" too.
  */
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
+import type { BuildOptions } from '@phantom/vm-manager/common/api.js';
+import { type ImageDefinition, imageMachineConfig } from '@phantom/vm-manager/common/image-definition.js';
 import { chooseAccelerator } from '@phantom/vm-manager/node/accelerator.js';
-import { build } from '@phantom/vm-manager/node/build.js';
+import { build, SOURCE_ROOT } from '@phantom/vm-manager/node/build.js';
 import { readGenerations } from '@phantom/vm-manager/node/generations.js';
 import { defaultKernelPath } from '@phantom/vm-manager/node/host-report.js';
+import { builtImagePath, imagesDir, listImages, readImage } from '@phantom/vm-manager/node/images.js';
 import {
   type ConsoleAttachment,
   type Machine,
@@ -32,6 +34,7 @@ import {
   type EventMessage,
   type EventName,
   type HostAccelerator,
+  type ImageSummary,
   type MachineSummary,
   type Timeline,
 } from '../common/api.js';
@@ -64,12 +67,13 @@ function translate(err: unknown): never {
   throw err;
 }
 
-function summary(status: MachineStatus, program: string | undefined): MachineSummary {
+function summary(status: MachineStatus, made: { image?: string; program?: string }): MachineSummary {
   return {
     name: status.name,
     state: status.state,
     driver: status.driver,
-    ...(program ? { program } : {}),
+    ...(made.image ? { image: made.image } : {}),
+    ...(made.program ? { program: made.program } : {}),
     ...(status.reason ? { reason: status.reason } : {}),
   };
 }
@@ -149,14 +153,21 @@ class RecordedConsole implements StreamSource {
 }
 
 /**
- * What a packaged studio carries instead of a build: the kernel and a boot image per example
- * program, made by `npm run dist` (electron-builder.yml's extraResources). A package has no
- * kernel sources, compiler or `node` to build with.
+ * What a packaged studio carries instead of a build: the kernel, and the image definitions with
+ * each one's built image beside it (`<name>.img`), made by `npm run dist` (electron-builder.yml's
+ * extraResources). A package has no kernel sources, compiler or `node` to build with.
  */
 export interface PrebuiltMachineFiles {
   kernelPath: string;
-  /** `<program>.img` for each example program. */
-  bootImagesDir: string;
+  /** The package's images/ folder: `<name>.json` and `<name>.img` for each image. */
+  imagesDir: string;
+}
+
+/** What a machine is built from: the image it names, or the program of a machine made before images/. */
+function buildTarget(made: { image?: string; program?: string }): BuildOptions {
+  if (made.image) return { image: made.image };
+  if (made.program) return { program: made.program };
+  return {};
 }
 
 export class MachineService {
@@ -235,31 +246,35 @@ export class MachineService {
 
   async list(): Promise<MachineSummary[]> {
     const statuses = await this.machines.list().catch(translate);
-    return Promise.all(
-      statuses.map(async (s) => summary(s, (await this.machines.get(s.name)).config.program)),
-    );
+    return Promise.all(statuses.map(async (s) => summary(s, (await this.machines.get(s.name)).config)));
   }
 
-  async create(name: string, program: string | undefined): Promise<MachineSummary> {
+  /** The image definitions machines can be made from (a broken one with its problem). */
+  async images(): Promise<ImageSummary[]> {
+    return listImages(this.imagesDir).catch(translate);
+  }
+
+  /** Builds image `image` (unless the package carries it) and creates machine `name` from it. */
+  async create(name: string, image: string | undefined): Promise<MachineSummary> {
     // Refuse a bad name before the build, which can take minutes.
     const problem = machineNameProblem(name);
     if (problem) translate(new VmError('bad-input', problem));
-    const built = await this.build(name, program);
+    const built = await this.build(name, image === undefined ? {} : { image });
     const machine = await this.machines
       .create(name, {
         kernelPath: built.kernelPath,
         ...(built.imagePath ? { imagePath: built.imagePath } : {}),
-        ...(program ? { program } : {}),
+        ...(built.definition ? imageMachineConfig(built.definition) : {}),
       })
       .catch(translate);
     // Watching a machine is what makes vm-manager report its state changes.
     machine.onDidChangeState(() => undefined);
-    return summary(await machine.status(), program);
+    return summary(await machine.status(), machine.config);
   }
 
   async rebuild(name: string): Promise<void> {
     const machine = await this.get(name);
-    await this.build(name, machine.config.program);
+    await this.build(name, buildTarget(machine.config));
   }
 
   /** The accelerator machines get here, for the status bar: the one the kernel machines boot decides. */
@@ -514,11 +529,16 @@ export class MachineService {
     return machine;
   }
 
-  private async build(name: string, program: string | undefined) {
-    if (this.prebuilt) return this.prebuiltFiles(name, program, this.prebuilt);
+  /** Where image definitions are read: the package's images/, else the checkout's. */
+  private get imagesDir(): string {
+    return this.prebuilt?.imagesDir ?? imagesDir(SOURCE_ROOT);
+  }
+
+  private async build(name: string, target: BuildOptions) {
+    if (this.prebuilt) return this.prebuiltFiles(name, target, this.prebuilt);
     this.progress(name, 'build', 'starting', 0, false);
     try {
-      const result = await build(program ? { program } : {}, (event) => {
+      const result = await build(target, (event) => {
         if (event.kind === 'step-started' || event.kind === 'step-finished')
           this.progress(name, 'build', event.step, event.percent, false);
       });
@@ -530,25 +550,29 @@ export class MachineService {
     }
   }
 
-  private async prebuiltFiles(name: string, program: string | undefined, prebuilt: PrebuiltMachineFiles) {
+  /**
+   * The package's kernel and the built image of `target`: an image it carries, or for a machine
+   * made before images/, the image named like its program.
+   */
+  private async prebuiltFiles(name: string, target: BuildOptions, prebuilt: PrebuiltMachineFiles) {
     if (!existsSync(prebuilt.kernelPath))
       translate(new VmError('build-failed', `this package has no kernel (${prebuilt.kernelPath})`));
     let imagePath: string | undefined;
-    if (program !== undefined) {
-      const images = (await readdir(prebuilt.bootImagesDir).catch(() => [] as string[]))
-        .filter((file) => file.endsWith('.img'))
-        .map((file) => file.slice(0, -'.img'.length));
-      if (!images.includes(program))
-        translate(
-          new VmError(
-            'bad-input',
-            `this package has no boot image for '${program}'; it has: ${images.join(', ') || 'none'}`,
-          ),
-        );
-      imagePath = join(prebuilt.bootImagesDir, `${program}.img`);
+    let definition: ImageDefinition | undefined;
+    const image = target.image ?? target.program;
+    if (image !== undefined) {
+      definition = await readImage(prebuilt.imagesDir, image).catch(translate);
+      imagePath = builtImagePath(prebuilt.imagesDir, image);
+      if (!existsSync(imagePath))
+        translate(new VmError('bad-input', `this package has no built image for '${image}' (${imagePath})`));
     }
     this.progress(name, 'build', 'prebuilt', 100, true);
-    return { kernelPath: prebuilt.kernelPath, ...(imagePath ? { imagePath } : {}), upToDate: true };
+    return {
+      kernelPath: prebuilt.kernelPath,
+      ...(imagePath ? { imagePath } : {}),
+      ...(definition && target.image !== undefined ? { definition } : {}),
+      upToDate: true,
+    };
   }
 
   /** The followed side of machine `name` (created on first use; connected only when asked). */

@@ -99,6 +99,35 @@ test('the API socket needs the cookie and the same origin', async () => {
   assert.equal(await opens(cookie()), false);
 });
 
+test('another Host is refused, even with the cookie, and gets no cookie (DNS rebinding)', async () => {
+  const { port } = new URL(server.url);
+  const elsewhere = [
+    'evil.example',
+    `evil.example:${port}`,
+    `localhost:${port}`,
+    `127.0.0.1:${Number(port) + 1}`,
+    '127.0.0.1',
+  ];
+  for (const host of elsewhere) {
+    assert.equal((await get('/', { ...cookie(), Host: host })).status, 421, host);
+    const exchange = await get(`/?token=${server.token}`, { Host: host });
+    assert.equal(exchange.status, 421, host);
+    assert.equal(exchange.headers['set-cookie'], undefined, host);
+  }
+  const opens = await new Promise<boolean>((resolve) => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}api`, {
+      headers: { ...cookie(), Origin: server.url.slice(0, -1), Host: 'evil.example' },
+    });
+    ws.on('open', () => {
+      ws.close();
+      resolve(true);
+    });
+    ws.on('error', () => resolve(false));
+  });
+  assert.equal(opens, false);
+  assert.equal((await get('/', { ...cookie(), Host: `127.0.0.1:${port}` })).status, 200);
+});
+
 test('the page is served before the services are ready; the API socket waits for them', async () => {
   let ready!: (services: HostServices) => void;
   const late = await startHostServer({

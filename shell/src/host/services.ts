@@ -7,7 +7,8 @@ import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
-import { checkProgram, compileClasses, definitionOf, programClassName } from './language.js';
+import { compileClasses, programClassName } from './language.js';
+import { LanguageServer } from './language-server.js';
 import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
 import { Terminal } from './terminal.js';
@@ -70,15 +71,15 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     },
     'console.attach': async ({ machine }) => ({ stream: hub.open(await machines.attachConsole(machine)) }),
     'files.list': () => services.files.list(),
-    'files.read': (entry) => ({ text: services.files.read(entry) }),
-    'files.write': ({ text, ...entry }) => {
-      services.files.write(entry, text);
+    'files.read': async (entry) => ({ text: await services.files.read(entry) }),
+    'files.write': async ({ text, ...entry }) => {
+      await services.files.write(entry, text);
       return null;
     },
-    'lang.check': ({ text, ...entry }) => checkProgram(entry, text),
-    'lang.definition': ({ text, line, column, ...entry }) => definitionOf(entry, text, line, column),
+    'lang.server': () => ({ stream: hub.open(new LanguageServer()) }),
     'machines.list': () => machines.list(),
-    'machines.create': ({ machine, program }) => machines.create(machine, program),
+    'images.list': () => machines.images(),
+    'machines.create': ({ machine, image }) => machines.create(machine, image),
     'machine.build': async ({ machine }) => {
       await machines.rebuild(machine);
       return null;

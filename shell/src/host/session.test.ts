@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import { methods, Reply } from '../common/api.js';
+import { fuzzSeed } from '../test-support/fuzz-seed.js';
 import { composeServices } from './compose.js';
 import { Session } from './session.js';
 
@@ -19,41 +21,34 @@ function newSession(): { session: Session; frames: string[] } {
   return { session: new Session(services, (f) => frames.push(f)), frames };
 }
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fuzzFrames(seed: number, count: number): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const names = Object.keys(methods);
-  const oddValues: unknown[] = [
-    null,
-    -1,
-    0,
-    1.5,
-    2 ** 53,
-    Number.MAX_VALUE,
-    '',
-    'x'.repeat(300),
-    '../../etc/passwd.ph',
-    '/etc/passwd',
-    'a\u0000b.ph',
-    true,
-    [],
-    [1, 2],
-    {},
-    { __proto__: { polluted: 1 } },
-    { constructor: { prototype: {} } },
+  /**
+   * Odd values as JSON text, parsed afresh at each use: a hostile frame carries `__proto__` as an
+   * own key, and no two frames may share (and so mutate into cycles) one object.
+   */
+  const oddJson = [
+    'null',
+    '-1',
+    '0',
+    '1.5',
+    String(2 ** 53),
+    String(Number.MAX_VALUE),
+    '""',
+    JSON.stringify('x'.repeat(300)),
+    '"../../etc/passwd.ph"',
+    '"/etc/passwd"',
+    '"a\\u0000b.ph"',
+    'true',
+    '[]',
+    '[1,2]',
+    '{}',
+    '{"__proto__":{"polluted":1}}',
+    '{"constructor":{"prototype":{}}}',
   ];
+  const odd = (): unknown => JSON.parse(pick(oddJson));
   const template = (): Record<string, unknown> => ({
     id: Math.floor(next() * 1000),
     method: pick(names),
@@ -82,10 +77,16 @@ function fuzzFrames(seed: number, count: number): string[] {
         delete target[field];
         break;
       case 1:
-        target[field] = pick(oddValues);
+        target[field] = odd();
         break;
       default:
-        target[pick(['__proto__', 'constructor', 'extra', 'toString'])] = pick(oddValues);
+        // defineProperty: `__proto__` as an own key, as JSON.parse makes it, not a new prototype.
+        Object.defineProperty(target, pick(['__proto__', 'constructor', 'extra', 'toString']), {
+          value: odd(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return value;
   };
@@ -113,9 +114,10 @@ function fuzzFrames(seed: number, count: number): string[] {
 }
 
 test('fuzzed frames each get exactly one well-formed reply, and the session keeps serving', async () => {
-  const seed = Number(process.env.PHANTOM_FUZZ_SEED ?? Date.now() % 2 ** 31);
-  const { session, frames } = newSession();
+  const seed = fuzzSeed(Date.now() % 2 ** 31);
+  // Made before the session opens: a session left open keeps the test process alive.
   const inputs = fuzzFrames(seed, 3000);
+  const { session, frames } = newSession();
   try {
     for (const [index, input] of inputs.entries()) {
       const before = frames.length;

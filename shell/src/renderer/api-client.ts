@@ -4,6 +4,7 @@
  * pause a source that floods). The transport is Electron's preload bridge when it is there,
  * else browser mode's WebSocket to the host that served this page; the rest is the same.
  */
+import type { Disposable } from '@phantom/inspector/common/events.js';
 import {
   ApiError,
   ErrorCode,
@@ -18,10 +19,6 @@ import { parseHostMessage } from '../common/host-message.js';
 import type { PreloadApi } from '../common/ipc.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-
-export interface Disposable {
-  dispose(): void;
-}
 
 export interface StreamConsumer {
   /** Shows a batch; must call `shown` once it is on screen, or the host pauses the source. */

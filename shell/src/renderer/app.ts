@@ -67,7 +67,12 @@ async function main(): Promise<void> {
   const loadEditor = () => {
     editor ??= Promise.all([import('./editor-panel.js'), linkStylesheet('editor.css')]).then(
       ([{ EditorPanel }]) => {
-        const panelView = new EditorPanel(panel('editor'), api, () => picked?.name);
+        const panelView = new EditorPanel(
+          panel('editor'),
+          api,
+          () => picked?.name,
+          byTestId('problems-status') as HTMLButtonElement,
+        );
         panelView.onStatus((text) => {
           byTestId('editor-status').textContent = text;
         });

@@ -8,7 +8,8 @@
  * `loadXterm` when the first tab opens or when the workspace preloads it after start-up.
  */
 
-import type { ApiClient, Disposable } from './api-client.js';
+import type { Disposable } from '@phantom/inspector/common/events.js';
+import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
 import type { FitAddon, SearchAddon, Terminal } from './xterm.js';
 

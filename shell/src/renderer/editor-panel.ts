@@ -1,7 +1,8 @@
 /**
- * The editor panel: Monaco with one tab per open file, save through the host (Ctrl+S), live
- * diagnostics from lang's checker in the host (as squiggles), and go to definition. Files are
- * always named by root and relative path; the host checks every path.
+ * The editor panel: Monaco with one tab per open file, save through the host (Ctrl+S), the
+ * language server's features (editor-language.ts: diagnostics as squiggles, completion, hover,
+ * definition, references, rename, outline) and the Problems panel under it. Files are always
+ * named by root and relative path; the host checks every path.
  */
 import { phantomLanguageConfiguration } from '@phantom/lang/common/editor/language-configuration.js';
 import {
@@ -9,14 +10,14 @@ import {
   PHANTOM_LANGUAGE_ID,
   phantomMonarch,
 } from '@phantom/lang/common/editor/monarch.js';
-import { ApiError, type Diagnostic, ErrorCode, type FileEntry } from '../common/api.js';
+import type { FileEntry } from '../common/api.js';
 import type { ApiClient } from './api-client.js';
+import { EditorLanguage, type Problem } from './editor-language.js';
 import { monaco } from './monaco.js';
 import { showError } from './notifications.js';
+import { ProblemsPanel } from './problems-panel.js';
 
 const PHANTOM_LANGUAGE = PHANTOM_LANGUAGE_ID;
-/** How long typing must pause before the buffer is checked again. */
-const CHECK_DELAY_MS = 300;
 
 interface OpenFile {
   entry: FileEntry;
@@ -35,12 +36,6 @@ function entryOf(uri: monaco.Uri): FileEntry | undefined {
   return match ? { root: match[1] as FileEntry['root'], path: match[2]! } : undefined;
 }
 
-const severities: Record<Diagnostic['severity'], monaco.MarkerSeverity> = {
-  error: monaco.MarkerSeverity.Error,
-  warning: monaco.MarkerSeverity.Warning,
-  info: monaco.MarkerSeverity.Info,
-};
-
 /** What "Install" does once the classes are in the machine. */
 export enum AfterInstall {
   Nothing = 'nothing',
@@ -54,16 +49,17 @@ export class EditorPanel {
   private current: OpenFile | undefined;
   private readonly tabStrip: HTMLElement;
   private readonly emptyState: HTMLElement;
-  private checkTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Set once the host says it has no checker, so the UI stops asking. */
-  private checkerMissing = false;
+  private readonly language: EditorLanguage;
+  private readonly problems: ProblemsPanel;
   private readonly onDidChangeStatus = new Set<(status: string) => void>();
 
   constructor(
     private readonly root: HTMLElement,
     private readonly api: ApiClient,
     /** The machine the machine bar has picked: "Install into machine" targets it. */
-    private readonly targetMachine: () => string | undefined = () => undefined,
+    private readonly targetMachine: () => string | undefined,
+    /** The status bar's count of problems, which opens the Problems panel. */
+    problemsStatus: HTMLButtonElement,
   ) {
     this.emptyState = root.querySelector<HTMLElement>('.empty-state')!;
     this.tabStrip = document.createElement('div');
@@ -120,29 +116,28 @@ export class EditorPanel {
       scrollBeyondLastLine: false,
       renderWhitespace: 'selection',
       fixedOverflowWidgets: true,
+      // Completion is the language server's: members by type, not every word of the file.
+      wordBasedSuggestions: 'off',
     });
     this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void this.save());
-    this.editor.onDidChangeModelContent(() => this.changed());
+    // After the change: an undo sets the model's alternative version id back (to the saved
+    // one, when it undoes every edit) only once its content event has been sent.
+    this.editor.onDidChangeModelContent(() =>
+      queueMicrotask(() => {
+        if (this.current) this.markDirty(this.current);
+      }),
+    );
     this.editor.onDidChangeCursorPosition(({ position }) =>
       this.status(`Ln ${position.lineNumber}, Col ${position.column}`),
     );
-    monaco.languages.registerDefinitionProvider(PHANTOM_LANGUAGE, {
-      provideDefinition: (model, position) => this.definition(model, position),
-    });
-    // Go to definition in another file: open it here as a tab.
-    monaco.editor.registerEditorOpener({
-      openCodeEditor: (_source, resource, selection) => {
-        const entry = entryOf(resource);
-        if (!entry) return false;
-        void this.open(entry).then(() => {
-          if (selection && 'startLineNumber' in selection) {
-            this.editor.setSelection(selection);
-            this.editor.revealRangeInCenter(selection);
-          }
-        });
-        return true;
-      },
-    });
+    this.language = new EditorLanguage(api, showError);
+    this.problems = new ProblemsPanel(
+      root,
+      problemsStatus,
+      this.language,
+      (uri) => uri.path.slice(1),
+      (problem) => void this.showProblem(problem),
+    );
   }
 
   /** Status text for the status bar (cursor position, saved, checker state). */
@@ -173,6 +168,7 @@ export class EditorPanel {
           viewState: null,
         };
         this.files.set(key, file);
+        this.language.open(model);
       }
     }
     this.show(file);
@@ -186,6 +182,17 @@ export class EditorPanel {
     const file = this.current;
     const machine = this.targetMachine();
     if (!file) return showError('Nothing to install', new Error('Open a program first.'));
+    // A file that does not compile is shown in the Problems panel, which empties as it is fixed,
+    // rather than in a notification that would outlive the fix. Without a current answer from
+    // the language server, the host's compile decides (and a refusal is a notification).
+    const errors = await this.language.errorsOf(file.model).catch(() => undefined);
+    if (errors !== undefined && errors.length > 0) {
+      this.problems.reveal();
+      this.status(
+        `Not installed: ${file.entry.path} has ${errors.length} error${errors.length === 1 ? '' : 's'} (see Problems)`,
+      );
+      return;
+    }
     if (!machine)
       return showError(
         'Nothing to install into',
@@ -229,7 +236,24 @@ export class EditorPanel {
     this.root.classList.remove('no-file');
     this.emptyState.hidden = true;
     this.editor.focus();
-    this.scheduleCheck(0);
+  }
+
+  /** Opens the problem's file (if it is not the one shown) and puts the cursor on the problem. */
+  private async showProblem(problem: Problem): Promise<void> {
+    const entry = entryOf(problem.uri);
+    if (!entry) return;
+    await this.open(entry);
+    const { start, end } = problem.diagnostic.range;
+    // Selected from its end back to its start, so the cursor stands where the problem begins.
+    const selection = new monaco.Selection(
+      end.line + 1,
+      end.character + 1,
+      start.line + 1,
+      start.character + 1,
+    );
+    this.editor.setSelection(selection);
+    this.editor.revealRangeInCenter(selection);
+    this.editor.focus();
   }
 
   private createTab(entry: FileEntry): HTMLElement {
@@ -274,73 +298,12 @@ export class EditorPanel {
         this.root.classList.add('no-file');
       }
     }
+    this.language.close(file.model);
     file.model.dispose();
-  }
-
-  private changed(): void {
-    if (this.current) this.markDirty(this.current);
-    this.scheduleCheck(CHECK_DELAY_MS);
   }
 
   private markDirty(file: OpenFile): void {
     file.tab.classList.toggle('dirty', file.model.getAlternativeVersionId() !== file.savedVersion);
-  }
-
-  private scheduleCheck(delay: number): void {
-    clearTimeout(this.checkTimer);
-    if (!this.checkerMissing) this.checkTimer = setTimeout(() => void this.check(), delay);
-  }
-
-  private async check(): Promise<void> {
-    const file = this.current;
-    if (!file) return;
-    const version = file.model.getVersionId();
-    try {
-      const diagnostics = await this.api.call('lang.check', { ...file.entry, text: file.model.getValue() });
-      if (file.model.isDisposed() || file.model.getVersionId() !== version) return;
-      monaco.editor.setModelMarkers(
-        file.model,
-        'phantom',
-        diagnostics.map((d) => ({
-          severity: severities[d.severity],
-          message: d.message,
-          code: d.code,
-          startLineNumber: d.line,
-          startColumn: d.column,
-          endLineNumber: d.endLine,
-          endColumn: d.endColumn,
-        })),
-      );
-    } catch (err) {
-      if (err instanceof ApiError && err.body.code === ErrorCode.Unavailable) {
-        this.checkerMissing = true;
-        this.status('Diagnostics unavailable: the host has no checker');
-      } else showError('Checking the program failed', err);
-    }
-  }
-
-  private async definition(
-    model: monaco.editor.ITextModel,
-    position: monaco.Position,
-  ): Promise<monaco.languages.Definition | null> {
-    const entry = entryOf(model.uri);
-    if (!entry) return null;
-    try {
-      const target = await this.api.call('lang.definition', {
-        ...entry,
-        text: model.getValue(),
-        line: position.lineNumber,
-        column: position.column,
-      });
-      if (!target) return null;
-      return {
-        uri: uriOf(target),
-        range: new monaco.Range(target.line, target.column, target.line, target.column),
-      };
-    } catch (err) {
-      showError('Go to definition failed', err);
-      return null;
-    }
   }
 
   private status(text: string): void {

@@ -1,9 +1,9 @@
 /**
- * The machine bar: pick a machine (or create one for an example program), build, start, stop,
+ * The machine bar: pick a machine (or create one from an image in images/), build, start, stop,
  * cut its power, ask for a snapshot, take a checkpoint, with progress bars for build, boot,
  * checkpoint and rollback. The console and the timeline follow the picked machine.
  */
-import type { EventData, MachineState, MachineSummary } from '../common/api.js';
+import type { EventData, ImageSummary, MachineState, MachineSummary } from '../common/api.js';
 import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
 
@@ -20,8 +20,8 @@ const allowed: Record<Action, readonly MachineState[]> = {
 };
 
 const NEW_MACHINE = '\u0000new';
-/** The program a new machine runs unless another is chosen: the README's first example. */
-const DEFAULT_PROGRAM = 'counter';
+/** The image a new machine boots unless another is chosen: the README's first example. */
+const DEFAULT_IMAGE = 'counter';
 
 export interface MachineBarListener {
   /** The picked machine changed (undefined: none). */
@@ -89,7 +89,8 @@ export class MachineBar {
     for (const machine of this.machines) {
       const option = document.createElement('option');
       option.value = machine.name;
-      option.textContent = machine.program ? `${machine.name} — ${machine.program}` : machine.name;
+      const madeFrom = machine.image ?? machine.program;
+      option.textContent = madeFrom ? `${machine.name} — ${madeFrom}` : machine.name;
       this.picker.append(option);
     }
     if (this.machines.length === 0) {
@@ -178,21 +179,19 @@ export class MachineBar {
   }
 
   private async createMachine(): Promise<void> {
-    let programs: string[] = [];
+    let images: ImageSummary[] = [];
     try {
-      programs = (await this.api.call('files.list', {}))
-        .filter((f) => f.root === 'examples' && !f.path.includes('/'))
-        .map((f) => f.path.replace(/\.ph$/, ''));
+      images = await this.api.call('images.list', {});
     } catch (err) {
-      showError('Cannot list the example programs', err);
+      showError('Cannot list the images', err);
     }
-    const answer = await this.ask('New machine', 'Name', 'demo', programs);
+    const answer = await this.ask('New machine', 'Name', 'demo', images);
     if (!answer) return;
-    const [name, program] = answer.split('\u0000');
+    const [name, image] = answer.split('\u0000');
     try {
       const created = await this.api.call('machines.create', {
         machine: name!,
-        ...(program ? { program } : {}),
+        ...(image ? { image } : {}),
       });
       this.picked = created.name;
       await this.refresh();
@@ -201,12 +200,15 @@ export class MachineBar {
     }
   }
 
-  /** A small modal form: a name, and a program when programs are offered. Resolves to undefined on cancel. */
+  /**
+   * A small modal form: a name, and an image when images are offered (one whose definition has a
+   * problem is shown, disabled, with the problem as its tooltip). Resolves to undefined on cancel.
+   */
   private ask(
     title: string,
     label: string,
     initial: string,
-    programs?: string[],
+    images?: ImageSummary[],
   ): Promise<string | undefined> {
     return new Promise((resolve) => {
       const form = document.createElement('form');
@@ -223,21 +225,32 @@ export class MachineBar {
       field.append(input);
       form.append(heading, field);
       let select: HTMLSelectElement | undefined;
-      if (programs) {
-        const programField = document.createElement('label');
-        programField.className = 'field';
-        programField.textContent = 'Program';
+      if (images) {
+        const imageField = document.createElement('label');
+        imageField.className = 'field';
+        imageField.textContent = 'Image';
         select = document.createElement('select');
-        select.dataset.testid = 'dialog-program';
-        for (const program of programs) {
+        select.dataset.testid = 'dialog-image';
+        const about = document.createElement('p');
+        about.className = 'field-note';
+        about.dataset.testid = 'dialog-image-description';
+        for (const image of images) {
           const option = document.createElement('option');
-          option.value = program;
-          option.textContent = program;
+          option.value = image.name;
+          option.textContent = image.problem ? `${image.name} (cannot be used)` : image.name;
+          option.title = image.problem ?? `${image.description}\nprograms: ${image.programs.join(', ')}`;
+          option.disabled = image.problem !== undefined;
           select.append(option);
         }
-        if (programs.includes(DEFAULT_PROGRAM)) select.value = DEFAULT_PROGRAM;
-        programField.append(select);
-        form.append(programField);
+        const usable = images.filter((image) => !image.problem).map((image) => image.name);
+        select.value = usable.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (usable[0] ?? '');
+        const describe = () => {
+          about.textContent = images.find((image) => image.name === select!.value)?.description ?? '';
+        };
+        select.addEventListener('change', describe);
+        describe();
+        imageField.append(select);
+        form.append(imageField, about);
       }
       const actions = document.createElement('div');
       actions.className = 'dialog-actions';

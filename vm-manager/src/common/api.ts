@@ -4,10 +4,20 @@
  * checkpoints, generations, console attachments and build progress. The implementation is
  * `Machines` in `../node/machines.ts`.
  */
+
+import type { Disposable, Event } from '@phantom/inspector/common/events.js';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
-import type { Disposable, Event } from './events.js';
+import {
+  diskMiBSchema,
+  type ImageDefinition,
+  imageNameSchema,
+  kernelCommandLineSchema,
+  snapshotIntervalMsSchema,
+  spaceMiBSchema,
+} from './image-definition.js';
 import { MAX_MACHINE_NAME_LENGTH, machineNameProblem } from './machine-name.js';
+import type { Accelerator, MachineState } from './machine-state.js';
 
 export const DRIVER_NAMES = ['qemu', 'libvirt'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
@@ -28,15 +38,20 @@ export const machineConfigSchema = z
     uri: z.string().min(1).default(DEFAULT_LIBVIRT_URI),
     memoryMiB: z.number().int().min(16).max(4096).default(DEFAULT_MEMORY_MIB),
     /** Size of the kernel's object space (built into the image). */
-    spaceMiB: z.number().int().min(1).max(2048).default(16),
+    spaceMiB: spaceMiBSchema.default(16),
     /** The kernel's interval between generations (its `snap=` option). */
-    snapshotIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
+    snapshotIntervalMs: snapshotIntervalMsSchema.default(1000),
     /** Size of the store disk the machine gets when it has no image to start from. */
-    diskMiB: z.number().int().min(1).max(65_536).default(64),
+    diskMiB: diskMiBSchema.default(64),
+    /** The image definition (images/NAME.json) the machine was made from. */
+    image: imageNameSchema.optional(),
+    /** A lang/examples program the machine was made from, by machines made before images/ existed. */
     program: programName.optional(),
+    /** Further kernel options from the image definition (`debug=snapshots`), after the studio's own. */
+    kernelCommandLine: kernelCommandLineSchema.default(''),
     /** The kernel ELF (multiboot); without one the machine boots the firmware alone. */
     kernelPath: z.string().min(1).optional(),
-    /** A raw store image (`phc image`) copied into the machine's qcow2 disk when it is created. */
+    /** A raw or qcow2 store image (`phc image`) copied into the machine's disk when it is created. */
     imagePath: z.string().min(1).optional(),
   })
   .strict();
@@ -52,12 +67,7 @@ export const machineNameSchema = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-export const MACHINE_STATES = ['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed'] as const;
-export type MachineState = (typeof MACHINE_STATES)[number];
-
-/** How QEMU runs the guest: hardware virtualisation, or its own emulator. */
-export const ACCELERATORS = ['kvm', 'tcg'] as const;
-export type Accelerator = (typeof ACCELERATORS)[number];
+export { ACCELERATORS, type Accelerator, MACHINE_STATES, type MachineState } from './machine-state.js';
 
 /** The accelerator a boot used and, in one line, why (see node/accelerator.ts). */
 export interface AcceleratorUsed {
@@ -207,17 +217,23 @@ export type BuildEvent =
   | { kind: 'log'; step: BuildStep; line: string }
   | { kind: 'diagnostic'; step: BuildStep; diagnostic: Diagnostic };
 
+/** What to build: an image definition by name, or (for machines made before images/) a lang/examples program. */
 export interface BuildOptions {
-  /** A lang/examples program by base name; without one only the kernel is built. */
+  /** An image definition in images/ by name (images/NAME.json). */
+  image?: string;
+  /** A lang/examples program by base name, built as the image `.demo.<program>` runs. */
   program?: string;
+  /** The program's object space and disk; an image's come from its definition. */
   spaceMiB?: number;
   diskMiB?: number;
 }
 
 export interface BuildResult {
   kernelPath: string;
-  /** The program's generation-0 store image (raw), when a program was given. */
+  /** The generation-0 store image (raw), when an image or a program was given. */
   imagePath: string | undefined;
+  /** The definition the image was built from, when an image was named. */
+  definition?: ImageDefinition;
   /** True when nothing needed rebuilding. */
   upToDate: boolean;
 }

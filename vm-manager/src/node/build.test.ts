@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BuildEvent } from '../common/api.js';
 import { isVmError } from '../common/errors.js';
@@ -86,4 +86,60 @@ test('a program builds into classes and a store image, incrementally', {
   assert.ok(first.imagePath && existsSync(first.imagePath));
   const second = await build({ program: 'counter' }, () => undefined, { sourceRoot: SOURCE_ROOT, outDir });
   assert.equal(second.upToDate, true);
+});
+
+test('an image definition builds into its classes and store image; a second build does nothing', {
+  skip: imageBuilderMissing,
+}, async () => {
+  const first = await build({ image: 'counter' }, () => undefined, { sourceRoot: SOURCE_ROOT, outDir });
+  assert.equal(first.imagePath, join(outDir, 'images', 'counter.img'));
+  assert.ok(existsSync(first.imagePath));
+  assert.equal(first.definition?.name, 'counter');
+  assert.deepEqual(first.definition?.mainClasses, ['.demo.counter']);
+  const second = await build({ image: 'counter' }, () => undefined, { sourceRoot: SOURCE_ROOT, outDir });
+  assert.equal(second.upToDate, true);
+});
+
+test('a definition of several programs and main classes builds; a missing program or class is a clear error', {
+  skip: imageBuilderMissing,
+}, async () => {
+  const images = join(outDir, 'my-images');
+  await mkdir(images, { recursive: true });
+  const examples = join(SOURCE_ROOT, 'lang', 'examples');
+  const write = (name: string, definition: object) =>
+    writeFile(join(images, `${name}.json`), JSON.stringify({ description: name, ...definition }));
+  await write('both', {
+    programs: ['counter.ph', 'notes.ph'].map((file) => relative(images, join(examples, file))),
+    mainClasses: ['.demo.notes', '.demo.counter'],
+    spaceMiB: 8,
+    diskMiB: 32,
+  });
+  await write('missing', { programs: ['nowhere.ph'], mainClasses: ['.demo.x'] });
+  await write('wrong-main', {
+    programs: [relative(images, join(examples, 'counter.ph'))],
+    mainClasses: ['.demo.notes'],
+  });
+  const paths = { sourceRoot: SOURCE_ROOT, outDir, imagesDir: images };
+  const events: BuildEvent[] = [];
+  const both = await build({ image: 'both' }, (e) => events.push(e), paths);
+  assert.ok(both.imagePath && existsSync(both.imagePath));
+  assert.equal(both.definition?.spaceMiB, 8);
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'step-finished').map((e) => e.kind === 'step-finished' && e.step),
+    ['kernel', 'classes', 'image'],
+  );
+  await assert.rejects(
+    build({ image: 'missing' }, () => undefined, paths),
+    (err) =>
+      isVmError(err, 'bad-input') &&
+      /image missing .*: the program .*nowhere\.ph does not exist/.test(err.message),
+  );
+  await assert.rejects(
+    build({ image: 'wrong-main' }, () => undefined, paths),
+    (err) => isVmError(err, 'build-failed') && /no class \.demo\.notes in the program/.test(err.message),
+  );
+  await assert.rejects(
+    build({ image: 'counter', program: 'counter' }, () => undefined, paths),
+    (err) => isVmError(err, 'bad-input') && /not both/.test(err.message),
+  );
 });

@@ -1,19 +1,23 @@
 /**
- * The build pipeline: the kernel (`make` in kernel-src), the program's classes (`phc build`)
- * and its generation-0 store image (`phc image`). Each step hashes its inputs and is skipped
- * when the hash and the output are unchanged; progress comes out as typed events, and gcc's
- * and phc's diagnostics as {file, line, col, message} records for the editor.
+ * The build pipeline: the kernel (`make` in kernel-src), an image's classes (`phc build` of its
+ * programs) and its generation-0 store image (`phc image` with its main classes and sizes). The
+ * image is an image definition in images/ (images.ts), or, for machines made before images/
+ * existed, one lang/examples program. Each step hashes its inputs and is skipped when the hash
+ * and the output are unchanged; progress comes out as typed events, and gcc's and phc's
+ * diagnostics as {file, line, col, message} records for the editor.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildEvent, BuildOptions, BuildResult, BuildStep } from '../common/api.js';
 import { machineConfigSchema } from '../common/api.js';
 import { parseDiagnostic } from '../common/diagnostics.js';
 import { VmError } from '../common/errors.js';
+import type { ImageDefinition } from '../common/image-definition.js';
+import { imagesDir, programSources, readImage } from './images.js';
 import { writeJsonAtomically } from './machine-dir.js';
 import { stateDir } from './state-dir.js';
 
@@ -24,6 +28,8 @@ export interface BuildPaths {
   sourceRoot: string;
   /** Where outputs and input hashes go. */
   outDir: string;
+  /** Where image definitions are read from; the checkout's images/ when not given. */
+  imagesDir?: string;
 }
 
 export function defaultBuildPaths(): BuildPaths {
@@ -153,6 +159,68 @@ async function step(
   }
 }
 
+/** What the classes and image steps make, from an image definition or a lang/examples program. */
+interface ImageRecipe {
+  /** Names the recipe in the stamps. */
+  key: string;
+  /** Names it in messages: the definition's file, or the program. */
+  what: string;
+  sources: string[];
+  mainClasses: string[];
+  spaceBytes: number;
+  diskBytes: number;
+  /** The outputs' path without extension (`.phx`, `.img`). */
+  output: string;
+  definition?: ImageDefinition;
+}
+
+const MIB = 1024 * 1024;
+
+async function imageRecipe(options: BuildOptions, paths: BuildPaths): Promise<ImageRecipe | undefined> {
+  if (options.image !== undefined && options.program !== undefined)
+    throw new VmError('bad-input', 'name an image or a program, not both');
+  if (options.image !== undefined) {
+    const dir = paths.imagesDir ?? imagesDir(paths.sourceRoot);
+    const definition = await readImage(dir, options.image);
+    return {
+      key: `image/${definition.name}`,
+      what: `image ${definition.name} (${join(dir, `${definition.name}.json`)})`,
+      sources: programSources(dir, definition),
+      mainClasses: definition.mainClasses,
+      spaceBytes: definition.spaceMiB * MIB,
+      diskBytes: definition.diskMiB * MIB,
+      // Apart from programs' outputs: an image may share a program's name and differ from it.
+      output: join(paths.outDir, 'images', definition.name),
+      definition,
+    };
+  }
+  if (options.program === undefined) return undefined;
+  const program = options.program;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(program))
+    throw new VmError('bad-input', `'${program}' is not a program name (a lang/examples base name)`);
+  const examples = join(paths.sourceRoot, 'lang', 'examples');
+  const source = join(examples, `${program}.ph`);
+  if (!existsSync(source)) {
+    const known = (await readdir(examples).catch(() => [] as string[]))
+      .filter((n) => n.endsWith('.ph'))
+      .map((n) => n.slice(0, -3));
+    throw new VmError(
+      'bad-input',
+      `there is no program '${program}' in lang/examples; there are: ${known.join(', ')}`,
+    );
+  }
+  const defaults = machineConfigSchema.parse({});
+  return {
+    key: program,
+    what: `program ${program}`,
+    sources: [source],
+    mainClasses: [`.demo.${program}`],
+    spaceBytes: (options.spaceMiB ?? defaults.spaceMiB) * MIB,
+    diskBytes: (options.diskMiB ?? defaults.diskMiB) * MIB,
+    output: join(paths.outDir, program),
+  };
+}
+
 /** Builds what `options` needs, incrementally. */
 export async function build(
   options: BuildOptions = {},
@@ -188,54 +256,44 @@ export async function build(
         await stamps.record('kernel', hash);
         return 'built';
       },
-      options.program === undefined ? KERNEL_ONLY_SPAN : STEP_SPAN.kernel,
+      options.image === undefined && options.program === undefined ? KERNEL_ONLY_SPAN : STEP_SPAN.kernel,
     ),
   );
 
   let imagePath: string | undefined;
-  if (options.program !== undefined) {
-    const program = options.program;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(program))
-      throw new VmError('bad-input', `'${program}' is not a program name (a lang/examples base name)`);
-    const source = join(langDir, 'examples', `${program}.ph`);
-    if (!existsSync(source)) {
-      const known = (await readdir(join(langDir, 'examples')).catch(() => [] as string[]))
-        .filter((n) => n.endsWith('.ph'))
-        .map((n) => n.slice(0, -3));
-      throw new VmError(
-        'bad-input',
-        `there is no program '${program}' in lang/examples; there are: ${known.join(', ')}`,
-      );
-    }
+  const recipe = await imageRecipe(options, paths);
+  if (recipe) {
     if (!existsSync(phc)) throw new VmError('build-failed', `phc is missing (${phc})`);
-    const defaults = machineConfigSchema.parse({});
-    const spaceBytes = (options.spaceMiB ?? defaults.spaceMiB) * 1024 * 1024;
-    const diskBytes = (options.diskMiB ?? defaults.diskMiB) * 1024 * 1024;
+    for (const source of recipe.sources)
+      if (!existsSync(source))
+        throw new VmError('bad-input', `${recipe.what}: the program ${source} does not exist`);
     // The compiler's own build is an input too: a new phc may produce different classes.
     const compiler = await hashFiles(await filesUnder(join(langDir, 'dist'), (n) => n.endsWith('.js')));
-    const phx = join(paths.outDir, `${program}.phx`);
-    imagePath = join(paths.outDir, `${program}.img`);
+    await mkdir(dirname(recipe.output), { recursive: true, mode: 0o755 });
+    const phx = `${recipe.output}.phx`;
+    const image = `${recipe.output}.img`;
+    imagePath = image;
     outcomes.push(
       await step('classes', onProgress, async () => {
-        const hash = await hashFiles([source], [compiler]);
-        if (stamps.fresh(`classes:${program}`, hash, phx)) return 'up-to-date';
+        const hash = await hashFiles(recipe.sources, [compiler]);
+        if (stamps.fresh(`classes:${recipe.key}`, hash, phx)) return 'up-to-date';
         await runTool(
           'classes',
           'phc',
           process.execPath,
-          [phc, 'build', source, '-o', phx],
+          [phc, 'build', ...recipe.sources, '-o', phx],
           langDir,
           onProgress,
         );
-        await stamps.record(`classes:${program}`, hash);
+        await stamps.record(`classes:${recipe.key}`, hash);
         return 'built';
       }),
     );
-    const image = imagePath;
     outcomes.push(
       await step('image', onProgress, async () => {
-        const hash = await hashFiles([phx], [compiler, String(spaceBytes), String(diskBytes)]);
-        if (stamps.fresh(`image:${program}`, hash, image)) return 'up-to-date';
+        const sizes = [String(recipe.spaceBytes), String(recipe.diskBytes)];
+        const hash = await hashFiles([phx], [compiler, ...sizes, ...recipe.mainClasses]);
+        if (stamps.fresh(`image:${recipe.key}`, hash, image)) return 'up-to-date';
         await runTool(
           'image',
           'phc',
@@ -244,19 +302,18 @@ export async function build(
             phc,
             'image',
             phx,
-            '--main',
-            `.demo.${program}`,
+            ...recipe.mainClasses.flatMap((main) => ['--main', main]),
             '--space-bytes',
-            String(spaceBytes),
+            String(recipe.spaceBytes),
             '--disk-bytes',
-            String(diskBytes),
+            String(recipe.diskBytes),
             '-o',
             image,
           ],
           langDir,
           onProgress,
         );
-        await stamps.record(`image:${program}`, hash);
+        await stamps.record(`image:${recipe.key}`, hash);
         return 'built';
       }),
     );
@@ -264,5 +321,10 @@ export async function build(
   await stat(kernelPath).catch(() => {
     throw new VmError('build-failed', `the kernel build did not produce ${kernelPath}`);
   });
-  return { kernelPath, imagePath, upToDate: outcomes.every((o) => o === 'up-to-date') };
+  return {
+    kernelPath,
+    imagePath,
+    ...(recipe?.definition ? { definition: recipe.definition } : {}),
+    upToDate: outcomes.every((o) => o === 'up-to-date'),
+  };
 }

@@ -64,8 +64,13 @@ async function waitForTick(atLeast: number, from = 0): Promise<number> {
 }
 
 test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLINE_MS }, async () => {
-  await ok('build', '--program', 'counter');
-  await ok('up', 'demo', '--program', 'counter');
+  await ok('build', '--image', 'counter');
+  await ok('up', 'demo', '--image', 'counter');
+  // The machine records the image and the settings its definition gave it.
+  const config = JSON.parse(await readFile(join(state.root, 'machines', 'demo', 'config.json'), 'utf8'));
+  assert.equal(config.image, 'counter');
+  assert.equal(config.snapshotIntervalMs, 1000);
+  assert.equal(config.program, undefined);
   await waitForTick(3);
   assert.match(await ok('status', '--json'), /"state": "running"/);
 
@@ -135,6 +140,14 @@ test('mistakes give clear messages and the documented exit codes', async () => {
     [['rm', 'idle', 'extra-argument'], EXIT.usage, /too many arguments/],
     [['up', 'other', '--driver', 'vbox', '--kernel', '/bin/true'], EXIT.usage, /--driver/],
     [['build', '--program', 'nope'], EXIT.usage, /no program 'nope'/],
+    [
+      ['build', '--image', 'nope'],
+      EXIT.usage,
+      /no image 'nope' in .*images; there are: bench, counter, graph, notes, prodcons/,
+    ],
+    [['build', '--image', '../counter'], EXIT.usage, /not an image name/],
+    [['up', 'x', '--image', 'counter', '--program', 'counter'], EXIT.usage, /give one/],
+    [['images', 'extra'], EXIT.usage, /too many arguments/],
     [['up', 'x', '--bogus'], EXIT.usage, /bogus/],
   ];
   for (const [args, code, message] of expectations) {
@@ -144,6 +157,17 @@ test('mistakes give clear messages and the documented exit codes', async () => {
   }
   await ok('rm', 'idle');
   assert.equal((await phantom('status', 'idle')).code, EXIT.notFound);
+});
+
+test('phantom images lists the definitions in images/, as text and as JSON', async () => {
+  const text = await ok('images');
+  assert.match(text, /^counter +A thread that ticks every 100 ms .* \[counter\]$/m);
+  const images = JSON.parse(await ok('images', '--json')) as { name: string; problem?: string }[];
+  assert.deepEqual(
+    images.map((image) => image.name),
+    ['bench', 'counter', 'graph', 'notes', 'prodcons'],
+  );
+  assert.ok(images.every((image) => image.problem === undefined));
 });
 
 test('phantom console attaches in a terminal, passes keys through, and Ctrl-] detaches', async () => {

@@ -5,14 +5,17 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
+import { isClosedPipe } from '@phantom/lang/node/closed-output.js';
+import { type BuildOptions, DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
 import { formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, type VmErrorCode } from '../common/errors.js';
+import { imageMachineConfig } from '../common/image-definition.js';
 import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
-import { build } from './build.js';
+import { build, SOURCE_ROOT } from './build.js';
 import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
+import { imagesDir, listImages } from './images.js';
 import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
 import { pollUntil } from './process-watch.js';
@@ -49,9 +52,10 @@ const EXIT_FOR_CODE: Record<VmErrorCode, number> = {
 
 const USAGE = `usage: phantom <command> [machine] [options]
 
-  build [--program P]                          build the kernel (and program P's image)
-  up <name> [--driver qemu|libvirt] [--uri URI] [--program P] [--memory MiB]
-            [--kernel ELF] [--image IMG]       create the machine if needed, build, start
+  build [--image I]                            build the kernel (and image I, images/I.json)
+  images [--json]                              the image definitions in images/, with any problems
+  up <name> [--image I] [--driver qemu|libvirt] [--uri URI] [--memory MiB]
+            [--kernel ELF] [--image-file IMG]  create the machine if needed, build, start
   down <name>                                  stop cleanly
   kill <name>                                  power off at once (a power cut)
   status [name] [--json]                       machines and their states
@@ -71,6 +75,9 @@ const USAGE = `usage: phantom <command> [machine] [options]
 KVM is used only when a probe boot of the kernel under it passes (cached per QEMU, kernel and
 host boot); PHANTOM_ACCEL=kvm or PHANTOM_ACCEL=tcg forces the choice.
 
+--program P (a lang/examples program, as machines made before images/ were) may stand in for
+--image in build and up.
+
 exit status: 0 ok, 1 failure, 2 usage or bad input, 3 no such machine/checkpoint/generation,
 4 wrong state (running, busy, name taken), 5 hypervisor missing or failing, 6 disk problem,
 7 build failed.`;
@@ -80,6 +87,7 @@ class UsageError extends Error {}
 /** How many plain arguments each command takes (the machine's name first). */
 const MOST_POSITIONALS: Record<string, number> = {
   build: 0,
+  images: 0,
   up: 1,
   down: 1,
   kill: 1,
@@ -115,6 +123,7 @@ const OPTIONS = {
   memory: { type: 'string' },
   kernel: { type: 'string' },
   image: { type: 'string' },
+  'image-file': { type: 'string' },
   description: { type: 'string' },
   bytes: { type: 'string' },
   force: { type: 'boolean' },
@@ -189,6 +198,15 @@ function needName(positionals: string[], command: string): string {
   return name;
 }
 
+/** What `build` and `up` build besides the kernel: the image or program named, if any. */
+function buildOptions(options: Options): BuildOptions {
+  if (options.image !== undefined && options.program !== undefined)
+    throw new UsageError('--image and --program name the same thing: give one');
+  if (options.image !== undefined) return { image: options.image };
+  if (options.program !== undefined) return { program: options.program };
+  return {};
+}
+
 function json(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -202,21 +220,25 @@ async function up(machines: Machines, name: string, options: Options, io: Io): P
     machine = await machines.get(name);
   } catch (err) {
     if (!isVmError(err, 'no-such-machine')) throw err;
+    const what = buildOptions(options);
     let kernelPath = options.kernel;
-    let imagePath = options.image;
-    if (kernelPath === undefined) {
-      const built = await withProgress(io, options, (progress) =>
-        build(options.program === undefined ? {} : { program: options.program }, progress.handle),
-      );
-      kernelPath = built.kernelPath;
+    let imagePath = options['image-file'];
+    let fromImage: ReturnType<typeof imageMachineConfig> | undefined;
+    // Without --kernel, or with an image or program to build, the build runs (the kernel with it);
+    // --kernel and --image-file take the place of what it made.
+    if (kernelPath === undefined || what.image !== undefined || what.program !== undefined) {
+      const built = await withProgress(io, options, (progress) => build(what, progress.handle));
+      kernelPath ??= built.kernelPath;
       imagePath ??= built.imagePath;
+      if (built.definition) fromImage = imageMachineConfig(built.definition);
     }
     const config: MachineConfigInput = {
       kernelPath,
       ...(imagePath ? { imagePath } : {}),
       ...(driver ? { driver: driver as DriverName } : {}),
       ...(options.uri ? { uri: options.uri } : {}),
-      ...(options.program ? { program: options.program } : {}),
+      ...fromImage,
+      ...(what.program ? { program: what.program } : {}),
     };
     const memoryMiB = positiveInt(options.memory, '--memory');
     if (memoryMiB !== undefined) config.memoryMiB = memoryMiB;
@@ -264,9 +286,16 @@ async function withProgress<T>(
   }
 }
 
-/** Interactive console: raw terminal, Ctrl-] detaches, the machine keeps running. */
+/**
+ * Interactive console: raw terminal, Ctrl-] detaches, the machine keeps running. It also
+ * detaches when its output's reader goes away (`phantom console demo | head`).
+ */
 async function consoleCommand(machine: Machine, io: Io): Promise<void> {
   const attachment = await machine.attachConsole({ ack: 'auto' });
+  const detachWhenReaderCloses = (err: Error): void => {
+    if (isClosedPipe(err)) attachment.dispose();
+  };
+  process.stdout.on('error', detachWhenReaderCloses);
   const DETACH = 0x1d;
   const SCROLLBACK_SHOWN = 16 * 1024;
   io.err(`attached to '${machine.name}'; Ctrl-] detaches\r\n`);
@@ -279,6 +308,7 @@ async function consoleCommand(machine: Machine, io: Io): Promise<void> {
   if (stdin.isTTY) stdin.setRawMode(true);
   await new Promise<void>((resolve) => {
     const finish = (): void => {
+      process.stdout.off('error', detachWhenReaderCloses);
       stdin.off('data', onInput);
       if (stdin.isTTY) stdin.setRawMode(wasRaw);
       stdin.pause();
@@ -321,11 +351,23 @@ async function run(argv: string[], io: Io): Promise<void> {
   try {
     switch (command) {
       case 'build': {
-        const result = await withProgress(io, options, (progress) =>
-          build(options.program === undefined ? {} : { program: options.program }, progress.handle),
-        );
+        const what = buildOptions(options);
+        const result = await withProgress(io, options, (progress) => build(what, progress.handle));
         if (options.json) json(io, result);
         else io.err(result.upToDate ? 'up to date\n' : 'built\n');
+        return;
+      }
+      case 'images': {
+        const images = await listImages(imagesDir(SOURCE_ROOT));
+        if (options.json) return json(io, images);
+        if (images.length === 0) io.err(`no image definitions in ${imagesDir(SOURCE_ROOT)}\n`);
+        const width = Math.max(0, ...images.map((image) => image.name.length)) + 2;
+        for (const image of images)
+          io.out(
+            image.problem
+              ? `${image.name.padEnd(width)}(not usable) ${image.problem.replaceAll('\n', `\n${' '.repeat(width)}`)}\n`
+              : `${image.name.padEnd(width)}${image.description} [${image.programs.join(', ')}]\n`,
+          );
         return;
       }
       case 'up':

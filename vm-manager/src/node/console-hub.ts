@@ -10,9 +10,9 @@
  * output of two runs never reads as one.
  */
 import { appendFile, open } from 'node:fs/promises';
+import { Emitter } from '@phantom/inspector/common/events.js';
 import type { ConsoleAttachment, ConsoleAttachOptions } from '../common/api.js';
 import { ByteRing, DEFAULT_SCROLLBACK_BYTES } from '../common/byte-ring.js';
-import { Emitter } from '../common/events.js';
 import type { ConsoleSource } from './driver.js';
 import { pollUntil } from './process-watch.js';
 

@@ -3,8 +3,9 @@
  * QEMU directly and through libvirt. The contract test suite (`driver.contract.test.ts`) runs
  * against each implementation.
  */
+
+import type { Event } from '@phantom/inspector/common/events.js';
 import type { MachineConfig, StartResult } from '../common/api.js';
-import type { Event } from '../common/events.js';
 
 /**
  * What the hypervisor says about the guest; `off` means no hypervisor process is running it.

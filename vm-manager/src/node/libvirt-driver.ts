@@ -7,11 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Emitter } from '@phantom/inspector/common/events.js';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
 import type { IPty } from 'node-pty';
 import type { AcceleratorUsed, MachineConfig, StartResult } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
-import { Emitter } from '../common/events.js';
 import { lastMeaningfulLines } from '../common/log-lines.js';
 import { chooseAccelerator, forcedAccelerator } from './accelerator.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
@@ -122,8 +122,6 @@ export class LibvirtDriver implements Driver {
   private readonly domain: string;
   private connection: Promise<Hypervisor> | undefined;
   private remoteKvm: Promise<boolean> | undefined;
-  /** libvirt's words for why the domain is shut off ("shut off (destroyed)"), asked once while it stays off. */
-  private shutOffReason: Promise<string> | undefined;
   /** The domain state runtimeState last saw (virDomainState), for failureReport. */
   private lastState: number | undefined;
 
@@ -141,7 +139,6 @@ export class LibvirtDriver implements Driver {
         'bad-state',
         `domain ${this.domain} is ${state} on ${this.uri}; it must be off to start`,
       );
-    this.shutOffReason = undefined;
     const accelerator = await this.acceleratorFor(config);
     const type = accelerator.name === 'kvm' ? 'kvm' : 'qemu';
     const notes: string[] = [];
@@ -214,7 +211,6 @@ export class LibvirtDriver implements Driver {
 
   async runtimeState(): Promise<RuntimeState> {
     const info = await this.withDomain((domain) => domain.getInfo());
-    if (info?.state !== DOMAIN_STATE.shutoff) this.shutOffReason = undefined;
     this.lastState = info?.state;
     if (!info) return 'off';
     switch (info.state) {
@@ -233,22 +229,6 @@ export class LibvirtDriver implements Driver {
     }
   }
 
-  /**
-   * libvirt's words for why the domain is shut off, through virsh (the binding cannot say). Asked
-   * only for a crash report, and kept while the domain stays off: with a remote URI each ask is
-   * an ssh login.
-   */
-  private shutOffBecause(): Promise<string> {
-    this.shutOffReason ??= this.virsh(['domstate', '--reason', this.domain]).then(
-      (text) => text.trim(),
-      (err: unknown) => {
-        this.shutOffReason = undefined;
-        throw err;
-      },
-    );
-    return this.shutOffReason;
-  }
-
   async failureReport(): Promise<FailureReport> {
     // The system daemon's log of the domain (QEMU's stderr), where this host has it and we may read it.
     const log = LOCAL_SYSTEM_URI.test(this.uri)
@@ -262,13 +242,18 @@ export class LibvirtDriver implements Driver {
         cause: 'the kernel halted: it panicked or met an error it cannot go on from (libvirt: crashed)',
         lines,
       };
-    const reason =
-      this.lastState === DOMAIN_STATE.shutoff
-        ? await this.shutOffBecause().catch(() => undefined)
-        : await this.virsh(['domstate', '--reason', this.domain]).then(
-            (text) => text.trim(),
-            () => undefined,
-          );
+    // Shut off while it should run: the guest reset itself (on_reboot=destroy) or its QEMU died.
+    // libvirt's reason for it (an ssh login away with a remote URI) adds nothing a person needs
+    // before being told; its log, where we can read it, is quoted.
+    if (this.lastState === DOMAIN_STATE.shutoff)
+      return {
+        cause: `libvirt shut domain ${this.domain} off: the guest reset itself (a triple fault; the kernel never reboots) or its QEMU died`,
+        lines,
+      };
+    const reason = await this.virsh(['domstate', '--reason', this.domain]).then(
+      (text) => text.trim(),
+      () => undefined,
+    );
     if (reason === undefined) return { cause: `libvirt no longer knows domain ${this.domain}`, lines };
     return { cause: `libvirt reports domain ${this.domain} as ${reason}`, lines };
   }

@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Emitter, type Event } from '@phantom/inspector/common/events.js';
 import {
   type AcceleratorUsed,
   type ConsoleAttachment,
@@ -20,7 +21,6 @@ import {
   type StartResult,
 } from '../common/api.js';
 import { isVmError, VmError } from '../common/errors.js';
-import { Emitter, type Event } from '../common/events.js';
 import { crashReason, lastMeaningfulLines } from '../common/log-lines.js';
 import { machineNameProblem } from '../common/machine-name.js';
 import { type OnMachineProgress, progressStep } from '../common/progress.js';

@@ -6,8 +6,8 @@
  * when the connection breaks).
  */
 import { createConnection, type Socket } from 'node:net';
+import { Emitter } from '@phantom/inspector/common/events.js';
 import { VmError } from '../common/errors.js';
-import { Emitter } from '../common/events.js';
 import { type QmpEvent, QmpFrameReader, type QmpGreeting } from '../common/qmp-protocol.js';
 
 /** Generous for TCG on a loaded two-core machine, where QEMU can take seconds to answer. */

@@ -2,8 +2,8 @@
  * A console source over a unix socket that QEMU serves for the guest's serial port.
  */
 import { createConnection, type Socket } from 'node:net';
+import { Emitter } from '@phantom/inspector/common/events.js';
 import { VmError } from '../common/errors.js';
-import { Emitter } from '../common/events.js';
 import type { ConsoleSource } from './driver.js';
 
 export async function connectSocketConsole(path: string): Promise<ConsoleSource> {

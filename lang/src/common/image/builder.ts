@@ -2,7 +2,9 @@
  * The image builder: places a CompiledProgram in a fresh object space ("generation 0"): the
  * internal classes (indexed by CID in ROOT_CLASSES, made up from layout.def when the program's
  * prelude does not declare one), the program's classes with their methods, code, constants
- * resolved to references, and strings; the root with an empty root directory; and one initial
+ * resolved to references, and strings; the array classes the constants name (`.t.dog[]`, with
+ * the superclasses they need) and `.internal.string[]`, in ROOT_ARRAY_CLASSES (object-format.md,
+ * "Arrays and their classes"); the root with an empty root directory; and one initial
  * thread per main class, whose first frame runs a generated method of `.internal.boot` that does
  * `new C().run()` (`run` is an instance method without arguments; its result, if any, is
  * dropped). The boot method is named `main` for the first main class, `main2`, `main3`, ... for
@@ -31,6 +33,16 @@ export interface BuildOptions {
 
 const BOOT_CLASS = '.internal.boot';
 const OBJECT_CLASS = '.internal.object';
+const ARRAY_CLASS = '.internal.array';
+/** An array class is named by its element's run-time name and this suffix: `.a.b[]`, `int[][]`. */
+const ARRAY_SUFFIX = '[]';
+/** CLASS_ELEMENT of the arrays of small integers. */
+const INT_ELEMENTS = new Map([
+  ['int', L.ELEM_INT],
+  ['boolean', L.ELEM_BOOLEAN],
+]);
+/** The class of the arrays directory.keys returns: every image has it. */
+const STRING_ARRAY_CLASS = '.internal.string[]';
 /** Capacity of the root directory's key and value arrays in a fresh image. */
 const ROOT_DIRECTORY_CAPACITY = 8;
 
@@ -224,8 +236,40 @@ export function buildSpace(program: CompiledProgram, opts: BuildOptions): Uint8A
     return ref;
   };
   const classRef = (name: string, context: string): number => {
-    const ref = classRefs.get(name);
+    const ref = classRefs.get(name) ?? (name.endsWith(ARRAY_SUFFIX) ? arrayClass(name, context) : undefined);
     if (ref === undefined) throw new ImageError(`${context}: class ${name} is not defined`);
+    return ref;
+  };
+  /** The superclass's name of a class or array class (null for .internal.object). */
+  const superNameOf = (name: string, context: string): string | null => {
+    if (!name.endsWith(ARRAY_SUFFIX)) {
+      const c = byName.get(name);
+      if (c === undefined) throw new ImageError(`${context}: class ${name} is not defined`);
+      return c.superName;
+    }
+    const element = name.slice(0, -ARRAY_SUFFIX.length);
+    if (INT_ELEMENTS.has(element) || element === OBJECT_CLASS) return ARRAY_CLASS;
+    return `${superNameOf(element, context)}${ARRAY_SUFFIX}`;
+  };
+  // Array classes, made when a constant first names one (NEW_ARRAY, CHECKCAST, INSTANCEOF).
+  const arrayClasses: number[] = [];
+  const arrayClass = (name: string, context: string): number => {
+    const element = name.slice(0, -ARRAY_SUFFIX.length);
+    const elementRef = smallInt(INT_ELEMENTS.get(element) ?? 0) || classRef(element, context);
+    const superRef = classRef(superNameOf(name, context)!, context);
+    const ref = alloc(L.CID_CLASS, L.KIND_SLOTS, 4 * internalSlots(L.CID_CLASS));
+    classRefs.set(name, ref);
+    arrayClasses.push(ref);
+    const arrayVtable = internal.get(L.CID_ARRAY)!.vtable;
+    space.setSlot(ref, L.CLASS_NAME, string(name));
+    space.setSlot(ref, L.CLASS_SUPER, superRef);
+    space.setSlot(ref, L.CLASS_VTABLE, array(arrayVtable.map(([owner, m]) => methodRef(owner, m, context))));
+    space.setSlot(ref, L.CLASS_FIELD_COUNT, smallInt(0));
+    space.setSlot(ref, L.CLASS_FIELD_NAMES, array([]));
+    space.setSlot(ref, L.CLASS_KIND, smallInt(L.KIND_SLOTS));
+    space.setSlot(ref, L.CLASS_INTERNAL_ID, smallInt(L.CID_ARRAY));
+    space.setSlot(ref, L.CLASS_METHODS, array([]));
+    space.setSlot(ref, L.CLASS_ELEMENT, elementRef);
     return ref;
   };
 
@@ -346,6 +390,8 @@ export function buildSpace(program: CompiledProgram, opts: BuildOptions): Uint8A
     array(program.classes.filter((c) => c.internalId === 0).map((c) => classRefs.get(c.name)!)),
   );
   space.setSlot(root, L.ROOT_MAIN_CLASS, classRefs.get(opts.mainClasses[0]!)!);
+  classRef(STRING_ARRAY_CLASS, 'directory.keys');
+  space.setSlot(root, L.ROOT_ARRAY_CLASSES, array(arrayClasses));
   return space.bytes;
 }
 

@@ -182,12 +182,18 @@ export function systemClasses(): ClassSpec[] {
     internalId: c.id,
     kind: c.kind === 'KIND_BYTES' ? L.KIND_BYTES : L.KIND_SLOTS,
     fields: c.id === L.CID_ERROR ? ['message'] : [],
-    methods: L.NATIVES.filter((n) => n.className === c.fullName).map((n) => ({
-      name: n.method,
-      isStatic: n.isStatic,
-      returns: !n.signature.endsWith(')void'),
-      argc: n.argc,
-      native: n.id,
-    })),
+    methods: [
+      ...L.NATIVES.filter((n) => n.className === c.fullName).map((n) => ({
+        name: n.method,
+        isStatic: n.isStatic,
+        returns: !n.signature.endsWith(')void'),
+        argc: n.argc,
+        native: n.id,
+      })),
+      // As in the prelude: only a method of .internal.error may write its message (PUT_FIELD).
+      ...(c.id === L.CID_ERROR
+        ? [{ name: '<init>', argc: 2, code: 'LOAD 0\nLOAD 1\nPUT_FIELD 0\nRET_VOID' }]
+        : []),
+    ],
   }));
 }

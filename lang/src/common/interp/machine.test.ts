@@ -228,7 +228,7 @@ test('arrays: new, load, store, length, bounds, negative length', () => {
   const { output } = run([
     mainWith(
       `PUSH_INT 3
-       NEW_ARRAY
+       NEW_ARRAY 1
        STORE 1
        LOAD 1
        PUSH_INT 2
@@ -256,9 +256,9 @@ test('arrays: new, load, store, length, bounds, negative length', () => {
        CALL_VIRT 0 1
        CALL_STATIC 0 1
        PUSH_INT -1
-       NEW_ARRAY
+       NEW_ARRAY 1
        RET_VOID`,
-      [],
+      [cls('int[]')],
       { handlers: [['try', 'tryEnd', 'catch', -1]], lines: [['try', 10]] },
     ),
   ]);
@@ -266,6 +266,44 @@ test('arrays: new, load, store, length, bounds, negative length', () => {
     output,
     '42\n3\n0\n.internal.error\n*** thread 1: uncaught .internal.error: BadArgument (at .t.Main.run line 10)\n',
   );
+});
+
+test('no bytecode writes a system object or stores into an array what its class does not admit (as the kernel)', () => {
+  const uncaught = (name: string) => `*** thread 1: uncaught .internal.error: ${name}\n`;
+  // t = thread.current(); t.THREAD_NEXT = t: the self-link that made thread.start loop for ever
+  const link = run([
+    mainWith(`CALL_STATIC 1 0\nDUP\nPUT_FIELD ${L.THREAD_NEXT}\nRET_VOID`, [native('thread', 'current')]),
+  ]);
+  assert.equal(link.output, uncaught('BadField'));
+  assert.equal(link.machine.space.slot(link.machine.rootSlot(L.ROOT_THREADS), L.THREAD_NEXT), 0);
+  // an error's message, written by a method that is not .internal.error's
+  const message = `NEW 1\nDUP\nPUSH_CONST 2\nPUT_FIELD ${L.ERROR_MESSAGE}\nRET_VOID`;
+  assert.equal(
+    run([mainWith(message, [cls('.internal.error'), str('changed')])]).output,
+    uncaught('BadField'),
+  );
+  // a[0] = value for arrays of each kind of class
+  const store = (arrayClass: string, value: string, consts: CompiledConst[] = []) =>
+    run([
+      { name: '.t.Dog' },
+      mainWith(
+        `PUSH_INT 1\nNEW_ARRAY 1\nPUSH_INT 0\n${value}\nASTORE\nPUSH_CONST 2\nCALL_STATIC 0 1\nRET_VOID`,
+        [cls(arrayClass), str('stored'), ...consts],
+      ),
+    ]).output;
+  const dog = ['NEW 3', [cls('.t.Dog')]] as const;
+  assert.equal(store('.t.Dog[]', dog[0], [...dog[1]]), 'stored\n');
+  assert.equal(store('.t.Dog[]', 'PUSH_CONST 2'), uncaught('ArrayStore'));
+  assert.equal(store('.t.Dog[]', 'PUSH_NULL'), 'stored\n');
+  assert.equal(store('.internal.object[]', 'PUSH_INT 7'), uncaught('ArrayStore'));
+  assert.equal(store('int[]', 'PUSH_CONST 2'), uncaught('ArrayStore'));
+  assert.equal(store('int[]', 'PUSH_INT 7'), 'stored\n');
+  assert.equal(store('boolean[]', 'PUSH_INT 7'), uncaught('ArrayStore'));
+  assert.equal(store('boolean[]', 'PUSH_INT 1'), 'stored\n');
+  assert.equal(store('.internal.array', 'PUSH_NULL'), uncaught('ArrayStore'));
+  // an array's slots are elements, stored by ASTORE only
+  const slot = 'PUSH_INT 1\nNEW_ARRAY 1\nPUSH_CONST 2\nPUT_FIELD 0\nRET_VOID';
+  assert.equal(run([mainWith(slot, [cls('int[]'), str('x')])]).output, uncaught('BadField'));
 });
 
 test('exceptions: typed handlers, unwinding through callers, rethrow, and the exact uncaught line', () => {
@@ -281,8 +319,8 @@ test('exceptions: typed handlers, unwinding through callers, rethrow, and the ex
         {
           name: 'fail',
           argc: 1,
-          consts: [cls('.t.Oops'), str('custom message')],
-          code: 'NEW 0\nDUP\nPUSH_CONST 1\nPUT_FIELD 0\nTHROW',
+          consts: [cls('.t.Oops'), str('custom message'), meth('.internal.error', '<init>')],
+          code: 'NEW 0\nDUP\nPUSH_CONST 1\nCALL_STATIC 2 2\nTHROW',
           isStatic: true,
           lines: [],
         },
@@ -713,7 +751,7 @@ test('string and array natives', () => {
        CALL_STATIC 13 1
        CALL_STATIC 0 1
        PUSH_INT 5
-       NEW_ARRAY
+       NEW_ARRAY 17
        STORE 2
        LOAD 2
        PUSH_INT 0
@@ -762,6 +800,7 @@ test('string and array natives', () => {
         a('copy'),
         a('resize'),
         str('12x'),
+        cls('int[]'),
       ],
     ),
   ]);
@@ -795,7 +834,7 @@ function churn(rounds: number, keepAll: boolean): ClassSpec[] {
        STORE 3
      waste:
        PUSH_INT 20
-       NEW_ARRAY
+       NEW_ARRAY 2
        ${keepAll ? 'LOAD 1\nSWAPLESS' : 'POP'}
        LOAD 3
        PUSH_INT 1
@@ -829,7 +868,7 @@ function churn(rounds: number, keepAll: boolean): ClassSpec[] {
        LOAD 2
        ${PRINT_INT}
        RET_VOID`.replace('LOAD 1\nSWAPLESS', 'STORE 1'),
-      [cls('.t.Node')],
+      [cls('.t.Node'), cls('int[]')],
     ),
   ];
 }
@@ -863,11 +902,12 @@ test('running out of memory raises OutOfMemory in the thread; the machine goes o
             name: 'run',
             argc: 1,
             locals: 2,
+            consts: [cls('.internal.object[]')],
             code: `PUSH_NULL
                    STORE 1
                  grow:
                    PUSH_INT 2
-                   NEW_ARRAY
+                   NEW_ARRAY 0
                    DUP
                    PUSH_INT 0
                    LOAD 1

@@ -29,6 +29,8 @@ const HW = L.HEADER_BYTES / 4;
 /** Bytes of a CALL_VIRT / CALL_STATIC instruction: a caller's saved pc minus this is its call. */
 const CALL_BYTES = 4;
 const ERROR_MESSAGES = new Map(L.ERRORS.map((e) => [e.code, e.message]));
+/** Superclass chains longer than this are damaged (the kernel's MAX_CLASS_DEPTH). */
+const MAX_CLASS_DEPTH = 1024;
 /** More threads than could fit in the largest space: a longer list must be a cycle. */
 const MAX_THREADS = L.SPACE_SIZE_MAX / (L.HEADER_BYTES + 4 * 7);
 
@@ -91,6 +93,8 @@ export class Machine {
   private checkedAt = 0;
   private readonly stringClass: number;
   private readonly frameClass: number;
+  /** The class of the arrays directory.keys returns (every image has it). */
+  readonly stringArrayClass: number;
 
   constructor(bytes: Uint8Array, options: MachineOptions = {}) {
     this.space = new Space(bytes);
@@ -117,6 +121,18 @@ export class Machine {
     this.methodClass = this.internalClass(L.CID_METHOD);
     this.stringClass = this.internalClass(L.CID_STRING);
     this.frameClass = this.internalClass(L.CID_FRAME);
+    this.stringArrayClass = this.findArrayClass(this.stringClass);
+  }
+
+  /** The array class in ROOT_ARRAY_CLASSES whose elements are instances of `element`. */
+  private findArrayClass(element: number): number {
+    const classes = this.space.slot(this.root, L.ROOT_ARRAY_CLASSES);
+    const n = this.space.isValidRef(classes) ? this.space.payloadBytes(classes) >> 2 : 0;
+    for (let i = 0; i < n; i++) {
+      const c = this.space.slot(classes, i);
+      if (this.space.isValidRef(c) && this.space.slot(c, L.CLASS_ELEMENT) === element) return c;
+    }
+    throw new MachineFault('not a loadable object space: ROOT_ARRAY_CLASSES has no .internal.string[]');
   }
 
   // ── object-space helpers ──
@@ -181,10 +197,49 @@ export class Machine {
     return ref;
   }
 
-  newArray(length: number): number {
+  /** A new array of class `cls` (an array class, or .internal.array for the VM's own arrays). */
+  newArray(cls: number, length: number): number {
     if (length < 0) throw new Raise(L.ERR_BAD_ARGUMENT);
     if (length > this.space.size / 4) throw new Raise(L.ERR_OUT_OF_MEMORY);
-    return this.allocate(L.CID_ARRAY, L.KIND_SLOTS, 4 * length);
+    const ref = this.heap.allocate(cls, L.KIND_SLOTS, 4 * length);
+    if (ref === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
+    return ref;
+  }
+
+  /** Is `v` an array: a slots object whose class is an array class (or .internal.array)? */
+  isArray(v: number): boolean {
+    return (
+      (v & 1) === 1 &&
+      this.space.kindOf(v) === L.KIND_SLOTS &&
+      this.space.slot(this.classRefOf(v), L.CLASS_INTERNAL_ID) === smallInt(L.CID_ARRAY)
+    );
+  }
+
+  /** May an array of class `cls` hold `v` (ASTORE, array.copy)? Never for the VM's own arrays. */
+  admits(cls: number, v: number): boolean {
+    const element = this.space.slot(cls, L.CLASS_ELEMENT);
+    if (element === smallInt(L.ELEM_INT)) return (v & 1) === 0;
+    if (element === smallInt(L.ELEM_BOOLEAN)) return v === 0 || v === smallInt(1);
+    if ((element & 1) === 0) return false;
+    return v === 0 || this.instanceOf(v, element);
+  }
+
+  /**
+   * May `method` write slot `slot` of object `o`? Not when a system class declares that field
+   * (every slot of an instance of a system class, array classes included; the inherited fields of
+   * a program class extending one), unless `method` is that class's own (error's constructor).
+   */
+  fieldWritable(o: number, slot: number, method: number): boolean {
+    const s = this.space;
+    const cls = this.classRefOf(o);
+    let system = cls;
+    for (let guard = 0; system !== 0 && s.slot(system, L.CLASS_INTERNAL_ID) === 0; guard++) {
+      if (guard > MAX_CLASS_DEPTH) return false;
+      system = s.slot(system, L.CLASS_SUPER);
+    }
+    if (system === 0) return false;
+    const declared = system === cls ? Number.POSITIVE_INFINITY : intOf(s.slot(system, L.CLASS_FIELD_COUNT));
+    return slot >= declared || s.slot(method, L.METHOD_OWNER) === system;
   }
 
   isString(v: number): boolean {
@@ -727,7 +782,8 @@ export class Machine {
             else if (
               (o & 1) === 0 ||
               (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS ||
-              slot * 4 >= w[h + 1]!
+              slot * 4 >= w[h + 1]! ||
+              !this.fieldWritable(o, slot, method)
             ) {
               error = L.ERR_BAD_FIELD;
             }
@@ -747,11 +803,18 @@ export class Machine {
             ip += 3;
             break;
           }
-          case 0x0c: // NEW_ARRAY
-            error = this.tryNewArray(sp - 1);
+          case 0x0c: {
+            // NEW_ARRAY
+            const index = u8[ip + 1]! | (u8[ip + 2]! << 8);
+            if (index >= constCount) this.fault(method, ip - codeBase, `constant ${index} out of range`);
+            const cls = w[cw + index]!;
+            if (!this.isArrayClass(cls))
+              this.fault(method, ip - codeBase, 'NEW_ARRAY of something that is not an array class');
+            error = this.tryNewArray(cls, sp - 1);
             if (error !== 0) break run;
-            ip++;
+            ip += 3;
             break;
+          }
           case 0x0d: {
             // ALOAD
             const a = w[sp - 2]!;
@@ -770,8 +833,9 @@ export class Machine {
             const a = w[sp - 3]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a)) error = L.ERR_BAD_CAST;
             else if (w[sp - 2]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
+            else if (!this.admits(w[h]!, w[sp - 1]!)) error = L.ERR_ARRAY_STORE;
             if (error !== 0) break run;
             w[h + HW + (w[sp - 2]! >> 1)] = w[sp - 1]!;
             sp -= 3;
@@ -1002,10 +1066,19 @@ export class Machine {
     }
   }
 
-  /** NEW_ARRAY: replaces the length in stack word `at` with a new array; returns a VM error code or 0. */
-  private tryNewArray(at: number): number {
+  /** Is `cls` a class whose instances are arrays (CLASS_INTERNAL_ID = CID_ARRAY)? */
+  private isArrayClass(cls: number): boolean {
+    return (
+      (cls & 1) === 1 &&
+      this.classRefOf(cls) === this.internalClass(L.CID_CLASS) &&
+      this.space.slot(cls, L.CLASS_INTERNAL_ID) === smallInt(L.CID_ARRAY)
+    );
+  }
+
+  /** NEW_ARRAY: replaces the length in stack word `at` with a new array of class `cls`; returns a VM error code or 0. */
+  private tryNewArray(cls: number, at: number): number {
     try {
-      this.w[at] = this.newArray(this.w[at]! >> 1);
+      this.w[at] = this.newArray(cls, this.w[at]! >> 1);
       return 0;
     } catch (e) {
       if (e instanceof Raise) return e.code;

@@ -38,7 +38,7 @@ export function callNative(m: Machine, id: number, args: Int32Array): number {
     return s.byteContents(v);
   };
   const array = (v: number): number => {
-    if (s.kindOf(object(v)) !== L.KIND_SLOTS) throw new Raise(L.ERR_BAD_CAST);
+    if (!m.isArray(object(v))) throw new Raise(L.ERR_BAD_CAST);
     return v;
   };
   const length = (a: number): number => s.payloadBytes(a) >> 2;
@@ -128,7 +128,7 @@ export function callNative(m: Machine, id: number, args: Int32Array): number {
     case L.N_DIR_KEYS: {
       const d = directory(arg(0));
       const count = intOf(s.slot(d, L.DIR_COUNT));
-      const result = m.newArray(count);
+      const result = m.newArray(m.stringArrayClass, count);
       for (let i = 0; i < count; i++) s.setSlot(result, i, s.slot(s.slot(d, L.DIR_KEYS), i));
       return result;
     }
@@ -182,13 +182,17 @@ export function callNative(m: Machine, id: number, args: Int32Array): number {
         throw new Raise(L.ERR_INDEX);
       }
       const from = s.headerIndex(src) + L.HEADER_BYTES / 4 + srcPos;
+      // Check, then copy: one value dst's class does not admit and nothing is copied.
+      const dstClass = m.classRefOf(dst);
+      for (let i = 0; i < n; i++)
+        if (!m.admits(dstClass, s.words[from + i]!)) throw new Raise(L.ERR_ARRAY_STORE);
       s.words.copyWithin(s.headerIndex(dst) + L.HEADER_BYTES / 4 + dstPos, from, from + n);
       return 0;
     }
     case L.N_ARR_RESIZE: {
       const src = array(arg(0));
       const n = intOf(arg(1));
-      const result = m.newArray(n);
+      const result = m.newArray(m.classRefOf(src), n);
       const from = s.headerIndex(src) + L.HEADER_BYTES / 4;
       s.words.copyWithin(s.headerIndex(result) + L.HEADER_BYTES / 4, from, from + Math.min(n, length(src)));
       return result;
@@ -230,10 +234,10 @@ function growDirectory(m: Machine, d: number, count: number): void {
   const oldKeys = s.slot(d, L.DIR_KEYS);
   const capacity = Math.max(4, 2 * (oldKeys === 0 ? 0 : s.payloadBytes(oldKeys) >> 2));
   const roots = m.heap.tempRoots;
-  const keys = m.newArray(capacity);
+  const keys = m.newArray(m.internalClass(L.CID_ARRAY), capacity);
   roots.push(keys);
   try {
-    const values = m.newArray(capacity);
+    const values = m.newArray(m.internalClass(L.CID_ARRAY), capacity);
     for (const [slot, fresh] of [
       [L.DIR_KEYS, keys],
       [L.DIR_VALUES, values],

@@ -21,15 +21,15 @@ export const OP_LOAD = 7;
 export const OP_STORE = 8;
 /** obj -> obj.slots[operand]; null raises NullReference, a slot beyond the object raises BadField. */
 export const OP_GET_FIELD = 9;
-/** obj value -> ; stores obj.slots[operand]. */
+/** obj value -> ; stores obj.slots[operand]; BadField as GET_FIELD, and for a field a system class declares unless the running method is that class's. */
 export const OP_PUT_FIELD = 10;
 /** Allocate an instance of the class consts[operand], every field null/0, and push it. */
 export const OP_NEW = 11;
-/** length -> array of that many null/0 slots; a negative length raises BadArgument. */
+/** length -> a new array of the array class consts[operand], that many null/0 slots; a negative length raises BadArgument. */
 export const OP_NEW_ARRAY = 12;
 /** array index -> array[index]; raises IndexOutOfRange or NullReference. */
 export const OP_ALOAD = 13;
-/** array index value -> ; array[index] = value. */
+/** array index value -> ; array[index] = value; raises ArrayStore unless the array's class admits the value (CLASS_ELEMENT). */
 export const OP_ASTORE = 14;
 /** array -> its length. */
 export const OP_ALEN = 15;
@@ -111,11 +111,11 @@ export const OPCODES: readonly OpcodeInfo[] = [
   { name: "LOAD", code: 7, operands: "U8", operandBytes: 1, pop: 0, push: 1, doc: "Push local slot operand (slot 0 is the receiver in instance methods)." },
   { name: "STORE", code: 8, operands: "U8", operandBytes: 1, pop: 1, push: 0, doc: "Pop into local slot operand." },
   { name: "GET_FIELD", code: 9, operands: "U16", operandBytes: 2, pop: 1, push: 1, doc: "obj -> obj.slots[operand]; null raises NullReference, a slot beyond the object raises BadField." },
-  { name: "PUT_FIELD", code: 10, operands: "U16", operandBytes: 2, pop: 2, push: 0, doc: "obj value -> ; stores obj.slots[operand]." },
+  { name: "PUT_FIELD", code: 10, operands: "U16", operandBytes: 2, pop: 2, push: 0, doc: "obj value -> ; stores obj.slots[operand]; BadField as GET_FIELD, and for a field a system class declares unless the running method is that class's." },
   { name: "NEW", code: 11, operands: "U16", operandBytes: 2, pop: 0, push: 1, doc: "Allocate an instance of the class consts[operand], every field null/0, and push it." },
-  { name: "NEW_ARRAY", code: 12, operands: "NONE", operandBytes: 0, pop: 1, push: 1, doc: "length -> array of that many null/0 slots; a negative length raises BadArgument." },
+  { name: "NEW_ARRAY", code: 12, operands: "U16", operandBytes: 2, pop: 1, push: 1, doc: "length -> a new array of the array class consts[operand], that many null/0 slots; a negative length raises BadArgument." },
   { name: "ALOAD", code: 13, operands: "NONE", operandBytes: 0, pop: 2, push: 1, doc: "array index -> array[index]; raises IndexOutOfRange or NullReference." },
-  { name: "ASTORE", code: 14, operands: "NONE", operandBytes: 0, pop: 3, push: 0, doc: "array index value -> ; array[index] = value." },
+  { name: "ASTORE", code: 14, operands: "NONE", operandBytes: 0, pop: 3, push: 0, doc: "array index value -> ; array[index] = value; raises ArrayStore unless the array's class admits the value (CLASS_ELEMENT)." },
   { name: "ALEN", code: 15, operands: "NONE", operandBytes: 0, pop: 1, push: 1, doc: "array -> its length." },
   { name: "ADD", code: 16, operands: "NONE", operandBytes: 0, pop: 2, push: 1, doc: "a b -> a + b (31-bit two's complement, wraps)." },
   { name: "SUB", code: 17, operands: "NONE", operandBytes: 0, pop: 2, push: 1, doc: "a b -> a - b (wraps)." },
@@ -208,14 +208,14 @@ export const NATIVES: readonly NativeInfo[] = [
   { name: "STR_HASH", id: 23, className: ".internal.string", method: "hash", isStatic: false, argc: 1, signature: "()int", doc: "32-bit FNV-1a h of the bytes, xor-folded to 30 bits: ((h >>> 30) ^ h) & 0x3FFFFFFF (same on every machine)." },
   { name: "STR_TO_INT", id: 24, className: ".internal.string", method: "toInt", isStatic: false, argc: 1, signature: "()int", doc: "Parse an optional '-' and decimal digits; raises BadArgument otherwise or when the value is outside the small integers." },
   { name: "STR_FROM_CHAR", id: 25, className: ".internal.string", method: "fromChar", isStatic: true, argc: 1, signature: "(int)string", doc: "A one-byte string (the argument & 255)." },
-  { name: "ARR_COPY", id: 26, className: ".internal.array", method: "copy", isStatic: true, argc: 5, signature: "(any[],int,any[],int,int)void", doc: "copy(src, srcPos, dst, dstPos, n): copies n slots (overlap-safe); raises IndexOutOfRange." },
-  { name: "ARR_RESIZE", id: 27, className: ".internal.array", method: "resize", isStatic: true, argc: 2, signature: "(any[],int)any[]", doc: "A new array of the given length holding the first slots of the argument (the rest null/0)." },
+  { name: "ARR_COPY", id: 26, className: ".internal.array", method: "copy", isStatic: true, argc: 5, signature: "(.internal.array,int,.internal.array,int,int)void", doc: "copy(src, srcPos, dst, dstPos, n): copies n slots (overlap-safe); raises IndexOutOfRange, or ArrayStore (copying nothing) when dst's class does not admit one of them." },
+  { name: "ARR_RESIZE", id: 27, className: ".internal.array", method: "resize", isStatic: true, argc: 2, signature: "(.internal.array,int).internal.array", doc: "A new array of the argument's class and the given length holding its first slots (the rest null/0)." },
   { name: "OBJ_CLASS_NAME", id: 28, className: ".internal.object", method: "className", isStatic: false, argc: 1, signature: "()string", doc: "The full name of the receiver's class." },
 ];
 
 // ── layout.def ──
-/** Version of the bytecode, object layout and store formats; every image and store carries it. */
-export const FORMAT_VERSION = 1;
+/** Version of the bytecode, object layout and store formats; every image and store carries it (2: arrays of typed array classes). */
+export const FORMAT_VERSION = 2;
 /** Bytes per object-space page and per store block. */
 export const PAGE_SIZE = 4096;
 /** Virtual address of the first byte of the object space (fixed; references are absolute addresses). */
@@ -326,6 +326,8 @@ export const CLASS_KIND = 5;
 export const CLASS_INTERNAL_ID = 6;
 /** array of method: every method declared by the class (static, constructors and virtual) */
 export const CLASS_METHODS = 7;
+/** what the elements of an array class (CLASS_INTERNAL_ID = CID_ARRAY) may be: a class (null or an instance of it or a subclass), ELEM_INT or ELEM_BOOLEAN; null: nothing a program stores (.internal.array, the VM's own arrays). null for other classes */
+export const CLASS_ELEMENT = 8;
 /** string: name (constructors are named <init>) */
 export const METHOD_NAME = 0;
 /** class that declares it */
@@ -356,6 +358,10 @@ export const MF_STATIC = 1;
 export const MF_CTOR = 2;
 /** Method flag: returns a value (RET), otherwise RET_VOID; natives push a result iff set. */
 export const MF_RETURNS = 4;
+/** CLASS_ELEMENT of int[]: the elements are small integers. */
+export const ELEM_INT = 1;
+/** CLASS_ELEMENT of boolean[]: the elements are the small integers 0 and 1. */
+export const ELEM_BOOLEAN = 2;
 /** frame: the innermost frame, null when the thread has ended */
 export const THREAD_FRAME = 0;
 /** int: TS_* */
@@ -410,6 +416,8 @@ export const ROOT_CURRENT = 5;
 export const ROOT_PROGRAM_CLASSES = 6;
 /** class: the class the image was built to start */
 export const ROOT_MAIN_CLASS = 7;
+/** array of class: every array class of the space (T[]), one per array type; the image builder makes those the program names, INSTALL_CLASS adds new ones */
+export const ROOT_ARRAY_CLASSES = 8;
 /** string: what went wrong */
 export const ERROR_MESSAGE = 0;
 /** NullReference */
@@ -430,18 +438,20 @@ export const ERR_OUT_OF_MEMORY = 7;
 export const ERR_BAD_FIELD = 8;
 /** NoRunMethod */
 export const ERR_NO_RUN = 9;
+/** ArrayStore */
+export const ERR_ARRAY_STORE = 10;
 export interface InternalClassInfo { name: string; id: number; fullName: string; kind: string; slots: number; doc: string }
 export const INTERNAL_CLASSES: readonly InternalClassInfo[] = [
   { name: "CID_OBJECT", id: 1, fullName: ".internal.object", kind: "KIND_SLOTS", slots: 0, doc: "Root of the class hierarchy." },
-  { name: "CID_CLASS", id: 2, fullName: ".internal.class", kind: "KIND_SLOTS", slots: 8, doc: "A class." },
+  { name: "CID_CLASS", id: 2, fullName: ".internal.class", kind: "KIND_SLOTS", slots: 9, doc: "A class (array classes too: one per array type, CLASS_INTERNAL_ID = CID_ARRAY)." },
   { name: "CID_METHOD", id: 3, fullName: ".internal.method", kind: "KIND_SLOTS", slots: 12, doc: "A method (bytecode or native)." },
   { name: "CID_CODE", id: 4, fullName: ".internal.code", kind: "KIND_BYTES", slots: -1, doc: "A method's bytecode." },
   { name: "CID_STRING", id: 5, fullName: ".internal.string", kind: "KIND_BYTES", slots: -1, doc: "An immutable UTF-8 string; payload = the bytes, HDR_SIZE = their count." },
-  { name: "CID_ARRAY", id: 6, fullName: ".internal.array", kind: "KIND_SLOTS", slots: -1, doc: "An array of values; its length is HDR_SIZE / 4." },
+  { name: "CID_ARRAY", id: 6, fullName: ".internal.array", kind: "KIND_SLOTS", slots: -1, doc: "An array of values; its length is HDR_SIZE / 4. The class of the VM's own arrays (read-only to programs) and the superclass of every array class." },
   { name: "CID_THREAD", id: 7, fullName: ".internal.thread", kind: "KIND_SLOTS", slots: 7, doc: "A thread." },
   { name: "CID_FRAME", id: 8, fullName: ".internal.frame", kind: "KIND_SLOTS", slots: -1, doc: "A call frame: 4 fixed slots, then the method's locals, then its operand stack." },
   { name: "CID_DIRECTORY", id: 9, fullName: ".internal.directory", kind: "KIND_SLOTS", slots: 3, doc: "A name -> object map." },
-  { name: "CID_ROOT", id: 10, fullName: ".internal.root", kind: "KIND_SLOTS", slots: 8, doc: "The root object: everything reachable is reachable from here." },
+  { name: "CID_ROOT", id: 10, fullName: ".internal.root", kind: "KIND_SLOTS", slots: 9, doc: "The root object: everything reachable is reachable from here." },
   { name: "CID_ERROR", id: 11, fullName: ".internal.error", kind: "KIND_SLOTS", slots: 1, doc: "The error the VM throws (and the base class programs may extend)." },
   { name: "CID_TTY", id: 12, fullName: ".internal.io.tty", kind: "KIND_SLOTS", slots: 0, doc: "Console output (static natives only)." },
   { name: "CID_TIME", id: 13, fullName: ".internal.time", kind: "KIND_SLOTS", slots: 0, doc: "Machine time and sleep (static natives only)." },
@@ -458,6 +468,7 @@ export const ERRORS: readonly ErrorInfo[] = [
   { name: "ERR_OUT_OF_MEMORY", code: 7, message: "OutOfMemory" },
   { name: "ERR_BAD_FIELD", code: 8, message: "BadField" },
   { name: "ERR_NO_RUN", code: 9, message: "NoRunMethod" },
+  { name: "ERR_ARRAY_STORE", code: 10, message: "ArrayStore" },
 ];
 
 // ── store.def ──

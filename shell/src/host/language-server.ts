@@ -1,0 +1,85 @@
+/**
+ * The editor's language server in the host: lang's `phc lsp` server (lang/src/node/lsp/worker.ts)
+ * in a worker thread, one per renderer connection, seen by the renderer as an API stream
+ * ('lang.server'). A worker, not the host's own thread, because an analysis of a large program
+ * takes seconds that the consoles and machines must not wait for; and not a child process,
+ * because a packaged Electron app cannot run itself as Node (its fuses forbid it).
+ *
+ * What crosses the stream is JSON-RPC text: each `stream.input` is one message for the server,
+ * and each message from the server is one line of output (JSON has no raw line breaks). The
+ * server checks every message itself; this relay only moves strings.
+ */
+import { Worker } from 'node:worker_threads';
+import type { StreamSource } from './stream-hub.js';
+
+/**
+ * The server's bundle, beside the host's (shell/build.mjs makes it from lang's worker entry): a
+ * package carries the bundles, not the workspace packages, and the unbundled host loads the same.
+ */
+export const LANGUAGE_SERVER_BUNDLE = new URL('./language-server.bundle.js', import.meta.url);
+
+/** A runaway analysis (a hostile document) ends the worker, not the host. */
+const WORKER_HEAP_MB = 512;
+
+export class LanguageServer implements StreamSource {
+  private readonly worker: Worker;
+  private paused = false;
+  /** Output held while the stream is paused for flow control. */
+  private held: string[] = [];
+  private listener: ((text: string) => void) | undefined;
+  private ended = false;
+
+  constructor(bundle: URL = LANGUAGE_SERVER_BUNDLE) {
+    this.worker = new Worker(bundle, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    this.worker.on('message', (message: unknown) => {
+      if (typeof message !== 'string') return;
+      const line = `${message}\n`;
+      if (this.paused || this.listener === undefined) this.held.push(line);
+      else this.listener(line);
+    });
+  }
+
+  onData(listener: (text: string) => void): void {
+    this.listener = listener;
+    this.flush();
+  }
+
+  onEnd(listener: (reason: string) => void): void {
+    const end = (reason: string) => {
+      if (this.ended) return;
+      this.ended = true;
+      this.flush();
+      listener(reason);
+    };
+    this.worker.on('error', (err) => end(`the language server failed: ${err.message}`));
+    this.worker.on('exit', (code) =>
+      end(code === 0 ? 'the language server exited' : `the language server stopped (exit code ${code})`),
+    );
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.flush();
+  }
+
+  /** One JSON-RPC message for the server. */
+  write(text: string): void {
+    if (!this.ended) this.worker.postMessage(text);
+  }
+
+  dispose(): void {
+    this.ended = true;
+    void this.worker.terminate();
+  }
+
+  private flush(): void {
+    if (this.paused || this.listener === undefined || this.held.length === 0) return;
+    const text = this.held.join('');
+    this.held = [];
+    this.listener(text);
+  }
+}
