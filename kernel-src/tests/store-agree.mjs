@@ -110,6 +110,7 @@ const table = [
   '',
   `Command: \`${command}\` (\`node kernel-src/tests/store-agree.mjs\`), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC,`,
   `${seconds} s on 2 shared cores, load average ${loadavg()[0].toFixed(1)} at the end.`,
+  ...(totals.cases < cases ? ['', `Stopped (Ctrl-C or SIGTERM) after ${totals.cases} of the ${cases} cases asked for.`] : []),
   '',
   '| damage | cases | newest mounted | an older one mounted | refused | disagreements |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',
