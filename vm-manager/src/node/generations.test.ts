@@ -1,21 +1,29 @@
 // The generations a store disk lists, as `phantom generations` and the studio show them: damage
 // is marked with its reason (a damaged record, a parent cycle, a number listed twice, contents
 // that are not sound), the generation the kernel resumes from is marked, and the text listing
-// says both.
+// says both, as does `phantom generations NAME --json` on a machine's (qcow2) disk.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
 import { type ClassSpec, program, systemClasses } from '@phantom/lang/common/interp/assembler.js';
 import * as S from '@phantom/lang/common/spec/generated.js';
 import { type StoreDisk, storeDiskOf } from '@phantom/lang/common/store/forge.js';
 import { writeGeneration0 } from '@phantom/lang/common/store/generation0.js';
+import { runPhantom, type TestState, temporaryState } from '../test-support/fixtures.js';
 import { formatGenerations, readGenerations } from './generations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ph-generations-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+let state: TestState;
+before(async () => {
+  state = await temporaryState();
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await state.cleanup();
+});
 
 const idle: ClassSpec = {
   name: '.t.Idle',
@@ -46,7 +54,8 @@ function save(disk: StoreDisk, name: string): string {
   return path;
 }
 
-test('damaged records, parent cycles, numbers listed twice and unsound contents are marked, with why', () => {
+/** Generations 0 … 6 with every kind of damage the listing marks (see the first test). */
+function damagedChain(): StoreDisk {
   const disk = chain(5);
   const header = disk.space(disk.entry(5)!.recordBlock).slice(0, S.PAGE_SIZE);
   new DataView(header.buffer).setUint32(S.SH_ROOT, S.SPACE_BASE + 8 + S.REF_TAG, true);
@@ -56,8 +65,11 @@ test('damaged records, parent cycles, numbers listed twice and unsound contents 
   disk.set32(ix, disk.entry(5)!.at + S.IXE_GEN, 4); // two entries say 4
   disk.sealIndex();
   disk.block(disk.entry(3)!.recordBlock)[500]! ^= 1; // a damaged record
+  return disk;
+}
 
-  const store = readGenerations(save(disk, 'damaged.img'));
+test('damaged records, parent cycles, numbers listed twice and unsound contents are marked, with why', () => {
+  const store = readGenerations(save(damagedChain(), 'damaged.img'));
   const marks = store.generations.map((g) => [g.number, g.damage?.kind ?? null, g.resumes]);
   assert.deepEqual(marks, [
     [0, null, false],
@@ -108,4 +120,34 @@ test('a listing for a poll reads only what it needs: no resumption, no damage fr
   const walked = readGenerations(path);
   assert.equal(walked.resumes, 5);
   assert.equal(walked.generations.at(-1)!.damage?.kind, 'page');
+});
+
+test('phantom generations --json on a machine carries the damage and the generation it resumes from', async () => {
+  const imagePath = save(damagedChain(), 'machine.img');
+  await state.machines.create('damaged', { imagePath }); // its disk: a qcow2 copy
+  const env = { ...process.env, PHANTOM_STATE_DIR: state.root };
+  const listed = await runPhantom(['generations', 'damaged', '--json'], env);
+  assert.equal(listed.code, 0, listed.stderr);
+  const generations = JSON.parse(listed.stdout) as {
+    number: number;
+    damage: { kind: string; reason: string } | null;
+    resumes: boolean;
+  }[];
+  assert.deepEqual(
+    generations.map((g) => [g.number, g.damage?.kind ?? null, g.resumes]),
+    [
+      [0, null, false],
+      [1, null, true],
+      [2, 'entry', false],
+      [3, 'record', false],
+      [4, 'entry', false],
+      [4, 'entry', false],
+      [6, 'contents', false],
+    ],
+  );
+  assert.match(generations.at(-1)!.damage!.reason, /its object space is not sound/);
+  const text = await runPhantom(['generations', 'damaged'], env);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^gen 3 .*damaged: .*fails its checksum/m);
+  assert.match(text.stdout, /^gen 1 .*resumes here/m);
 });
