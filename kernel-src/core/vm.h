@@ -37,11 +37,11 @@ enum vm_stop vm_run_for(const struct vm_limits *limits);
 /** Called at every safe point between two turns (every frame's pc/sp written back): snapshots go here. */
 void vm_set_safe_point_hook(void (*hook)(void));
 
-/** Bytecodes executed since vm_start; at a safe point, whether a thread ran since the last one. */
+/** Bytecodes executed since vm_try_start accepted the space; at a safe point, whether a thread ran since the last one. */
 uint64_t vm_instructions(void);
 
 struct vm_stats {
-  uint64_t instructions; /**< bytecodes executed since vm_start */
+  uint64_t instructions; /**< bytecodes executed since vm_try_start */
   uint32_t threads;      /**< in ROOT_THREADS */
   uint32_t live_threads; /**< runnable or sleeping */
   int32_t machine_ms;    /**< ROOT_CLOCK */
