@@ -161,11 +161,14 @@ export class StoreDisk {
     return { map, ...this.pageRef(map, page % S.PME_PER_BLOCK) };
   }
 
-  /** The object space of the generation a record describes, as its map entries say (unchecked). */
+  /**
+   * The object space of the generation a record describes, as its map entries say (unchecked):
+   * whole pages only, so a damaged record's size that is not a multiple of a page loses its tail.
+   */
   space(recordBlock: number): Uint8Array {
-    const size = this.u32(recordBlock, S.GEN_SPACE_SIZE);
-    const space = new Uint8Array(size);
-    for (let page = 0; page < size / BLOCK; page++) {
+    const pages = Math.floor(this.u32(recordBlock, S.GEN_SPACE_SIZE) / BLOCK);
+    const space = new Uint8Array(pages * BLOCK);
+    for (let page = 0; page < pages; page++) {
       const { block } = this.pageOf(recordBlock, page);
       if (block !== S.ZERO_BLOCK) space.set(this.block(block), page * BLOCK);
     }

@@ -452,6 +452,14 @@ test('a newest generation whose checksums verify but whose space is not sound is
   ]);
 });
 
+test("the forge reads a damaged record's space whole pages only", () => {
+  // A damaged record's size need not be whole pages: the soak (seeds 6301-6350) met one.
+  const d = storeDiskOf(writeGeneration0(sampleSpace()));
+  const record = d.entry(0)!.recordBlock;
+  d.set32(record, S.GEN_SPACE_SIZE, SPACE - 100);
+  assert.equal(d.space(record).length, SPACE - S.PAGE_SIZE);
+});
+
 test('a zero-page entry with another checksum damages its generation', () => {
   const d = chain(1);
   const record = d.entry(1)!.recordBlock;
