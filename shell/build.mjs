@@ -3,7 +3,8 @@
 // same-origin module workers (dist/www/editor.worker.js, graph-layout.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
 // Electron's sandboxed preloads require, the host into one file per entry (browser mode's
 // dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js), the language server
-// the host runs in a worker (dist/host/language-server.bundle.js) and Electron's main into
+// the host runs in a worker (dist/host/language-server.bundle.js), the channel broker a host starts
+// for a machine (dist/host/channel-broker-main.js) and Electron's main into
 // dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
 //
 // Start-up is what shapes the renderer bundle: app.js holds only the workspace frame (machine
@@ -164,6 +165,22 @@ await build({
   banner: {
     js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);",
   },
+  logLevel: 'warning',
+});
+// A machine's channel broker (vm-manager's channel-broker-main.js), one file beside the host's
+// bundles, where vm-manager's code in them finds it (a URL relative to itself) and starts it as a
+// Node process of its own: browser mode's host runs it; a packaged Electron, which cannot run a
+// script as Node, runs the broker inside its host instead.
+await build({
+  entryPoints: { 'channel-broker-main': join(shell, '../vm-manager/dist/node/channel-broker-main.js') },
+  outdir: hostDir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
   logLevel: 'warning',
 });
 // Electron's main process in one file, for the package (electron-builder.yml); a checkout's

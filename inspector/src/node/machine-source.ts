@@ -2,8 +2,8 @@
  * An InspectSource over one machine, as the CLI and the studio both read it: committed
  * generations from its store disk (safe beside a running machine: they never change), and "now"
  * (no generation named) live through its debug channel while it runs, read with the world
- * paused. The channel admits one client at a time (QEMU's socket), so each live read connects
- * and disconnects again.
+ * paused. Each live read connects and disconnects again: QEMU's own socket admits one client at a
+ * time, and a machine's channel broker (vm-manager's) serves any number but costs a connection each.
  */
 import { existsSync } from 'node:fs';
 import { DebugClient } from './debug-client.js';
@@ -17,8 +17,11 @@ const LIVE_TIMEOUT_MS = 60_000;
 export interface InspectableMachine {
   /** The store disk (raw or qcow2). */
   readonly disk: string;
-  /** The debug channel's unix socket. */
-  readonly debugSocket: string;
+  /**
+   * The debug channel's unix socket, or a function that finds it (vm-manager's starts the
+   * machine's channel broker when none serves); asked only while the machine runs.
+   */
+  readonly debugSocket: string | (() => Promise<string>);
   /** Whether the machine runs (or is paused) now. */
   running(): Promise<boolean>;
 }
@@ -28,8 +31,11 @@ export function machineSource(machine: InspectableMachine): InspectSource {
   return {
     generations: () => store.generations(),
     load: async (n) => {
-      if (n === undefined && existsSync(machine.debugSocket) && (await machine.running())) {
-        const { client, hello } = await DebugClient.connect(machine.debugSocket, LIVE_TIMEOUT_MS);
+      const { debugSocket } = machine;
+      const reachable = typeof debugSocket === 'function' || existsSync(debugSocket);
+      if (n === undefined && reachable && (await machine.running())) {
+        const path = typeof debugSocket === 'function' ? await debugSocket() : debugSocket;
+        const { client, hello } = await DebugClient.connect(path, LIVE_TIMEOUT_MS);
         try {
           return { ...(await liveHeap(client, hello)), live: true };
         } finally {

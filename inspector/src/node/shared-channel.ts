@@ -1,12 +1,14 @@
 /**
  * One debug-channel connection per machine, shared by everything a process does with it:
  * following its generations, "now" reads, snapshot now, installing classes, running a program.
- * QEMU's socket serves one client at a time and leaves the next waiting unanswered, so a second
- * connection from the same process would only time out. The connection is opened when first
- * needed and again after it closes (the machine stopped, rolled back or lost power); listeners
- * of announced generations carry over to each new connection.
+ * One connection rather than one per use: each new one costs a RESET and a HELLO over the serial
+ * line, and the kernel's announcements are followed across all uses. The connection is opened
+ * when first needed and again after it closes (the machine stopped, rolled back or lost power);
+ * listeners of announced generations carry over to each new connection.
  *
- * Not here: when to connect (the owner knows whether the machine runs) and what to read.
+ * Not here: where the channel is (a socket path, or a function that finds it: vm-manager's starts
+ * the machine's channel broker when none serves), when to connect (the owner knows whether the
+ * machine runs) and what to read.
  */
 import { EventEmitter } from 'node:events';
 import type { GenerationInfo, HelloReply } from '../common/debug-protocol.js';
@@ -45,8 +47,12 @@ export class SharedDebugChannel implements GenerationAnnouncer {
   private readonly events = new EventEmitter();
   private closed = false;
 
+  /**
+   * `socket`: the channel's unix socket, or a function that resolves to it (asked again on each
+   * attempt to connect, so a failure there is retried like a failure to connect).
+   */
   constructor(
-    private readonly socketPath: string,
+    private readonly socket: string | (() => Promise<string>),
     private readonly options: SharedChannelOptions = DEFAULT_SHARED_CHANNEL_OPTIONS,
   ) {}
 
@@ -115,7 +121,8 @@ export class SharedDebugChannel implements GenerationAnnouncer {
     const deadline = Date.now() + connectDeadlineMs;
     for (;;) {
       try {
-        const connection = await DebugClient.connect(this.socketPath, requestTimeoutMs, helloTimeoutMs);
+        const path = typeof this.socket === 'string' ? this.socket : await this.socket();
+        const connection = await DebugClient.connect(path, requestTimeoutMs, helloTimeoutMs);
         // Closed while connecting: a connection kept now would hold the socket from the next client.
         if (this.closed) {
           connection.client.close();

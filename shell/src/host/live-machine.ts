@@ -1,16 +1,13 @@
 /**
- * A running machine as the host follows it: its one debug-channel connection (shared by the
- * live view, "now" reads, snapshot now and installs) and the newest generation it committed,
- * read from its store disk when the kernel announces it (followCommitted). The guest does no
- * work for the view; reading over the channel instead costs it most of its throughput
- * (docs/bench-inspector.md).
+ * A running machine as the host follows it: the newest generation it committed, read from its
+ * store disk when the kernel announces it (followCommitted) on the machine's debug-channel
+ * connection (vm-manager's `Machine.channel`, which snapshot now, installs and "now" reads share).
+ * The guest does no work for the view; reading over the channel instead costs it most of its
+ * throughput (docs/bench-inspector.md).
  */
 import type { Disposable } from '@phantom/inspector/common/events.js';
 import { followCommitted } from '@phantom/inspector/node/live-view.js';
-import {
-  DEFAULT_SHARED_CHANNEL_OPTIONS,
-  SharedDebugChannel,
-} from '@phantom/inspector/node/shared-channel.js';
+import type { SharedDebugChannel } from '@phantom/inspector/node/shared-channel.js';
 
 export interface FollowedGeneration {
   generation: number;
@@ -30,20 +27,17 @@ export interface LiveMachineEvents {
 }
 
 export class LiveMachine {
-  readonly channel: SharedDebugChannel;
   private newest: FollowedGeneration | undefined;
   private following: Disposable | undefined;
   private problemReported = false;
   private disposed = false;
 
+  /** `channel` is the machine's, and stays open after this is disposed. */
   constructor(
-    socketPath: string,
+    readonly channel: SharedDebugChannel,
     private readonly disk: string,
     private readonly events: LiveMachineEvents,
-    options = DEFAULT_SHARED_CHANNEL_OPTIONS,
-  ) {
-    this.channel = new SharedDebugChannel(socketPath, options);
-  }
+  ) {}
 
   /** The newest generation read since following began, if any. */
   get latest(): FollowedGeneration | undefined {
@@ -76,7 +70,6 @@ export class LiveMachine {
   dispose(): void {
     this.disposed = true;
     this.following?.dispose();
-    this.channel.close();
   }
 
   private report(err: Error): void {

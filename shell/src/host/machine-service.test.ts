@@ -1,8 +1,7 @@
 // A packaged studio's machines: created from the kernel and the built images the package
 // carries beside their definitions, without a build; an image the package lacks is refused with
 // the ones it has, and a machine made before images/ (config.program) still rebuilds. Needs
-// qemu-img (the machine's disk is made from the image). And the turns users of a machine's debug
-// channel take.
+// qemu-img (the machine's disk is made from the image).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,38 +104,6 @@ test('a machine made before images/ (config.program) is listed with its program 
     assert.equal(old?.program, 'notes');
     assert.equal(old?.image, undefined);
     await service.rebuild('old');
-  } finally {
-    service.dispose();
-  }
-});
-
-test("users of a machine's debug channel take turns, in order, and a failure ends only its own turn", async () => {
-  const service = new MachineService(join(dir, 'turns'));
-  try {
-    const log: string[] = [];
-    let releaseFirst!: () => void;
-    const first = service.takeDebugTurn('demo', async () => {
-      log.push('first in');
-      await new Promise<void>((resolve) => {
-        releaseFirst = resolve;
-      });
-      log.push('first out');
-      throw new Error('the first user failed');
-    });
-    const second = service.takeDebugTurn('demo', async () => {
-      log.push('second in');
-      return 2;
-    });
-    // Another machine's channel is another queue: it does not wait for demo's.
-    const other = await service.takeDebugTurn('other', async () => 'other');
-    assert.equal(other, 'other');
-    assert.deepEqual(log, ['first in']);
-    releaseFirst();
-    await assert.rejects(first, /the first user failed/);
-    assert.equal(await second, 2);
-    assert.deepEqual(log, ['first in', 'first out', 'second in']);
-    // With the queue empty, a turn starts at once.
-    assert.equal(await service.takeDebugTurn('demo', async () => 3), 3);
   } finally {
     service.dispose();
   }

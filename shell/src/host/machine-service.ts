@@ -4,8 +4,9 @@
  * stream sources, and its generations and checkpoints into the timeline; state changes and
  * new generations are pushed to every connected renderer. While anyone watches, each running
  * machine is followed (live-machine.ts): the kernel announces each generation it commits on the
- * debug channel, the host reads it from the store disk and pushes it, and the one connection
- * to the channel serves snapshot now, installs and the inspector's "now" too.
+ * debug channel, the host reads it from the store disk and pushes it. Snapshot now, installs and
+ * the inspector's "now" are vm-manager's (`Machine.channel`, as the CLI's `phantom snapshot` and
+ * `phantom install` use it), on the same connection.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ import {
   type RevertResult,
   VmError,
 } from '@phantom/vm-manager/node/index.js';
+import type { InstallResult } from '@phantom/vm-manager/node/machine-channel.js';
 import {
   ApiError,
   ErrorCode,
@@ -176,8 +178,6 @@ export class MachineService {
   private readonly newest = new Map<string, number | null>();
   private readonly live = new Map<string, LiveMachine>();
   private poll: ReturnType<typeof setInterval> | undefined;
-  /** Per machine, the end of the queue of users of its debug channel (see `takeDebugTurn`). */
-  private readonly debugTurns = new Map<string, Promise<void>>();
   private readonly histories = new Map<string, { file: string; history: Promise<GenerationHistory> }>();
 
   constructor(
@@ -224,24 +224,11 @@ export class MachineService {
   }
 
   /**
-   * Runs `action` on machine `name`'s debug channel, in its turn (takeDebugTurn): the one
-   * connection the host keeps to it (opened if needed), or an API error that says why the channel
-   * cannot be reached.
+   * Runs `action` on machine `name`'s debug channel in its turn (vm-manager's `Machine.channel`),
+   * or an API error that says why the channel cannot be reached.
    */
   async withDebugChannel<T>(name: string, action: (connection: ChannelConnection) => Promise<T>): Promise<T> {
-    const machine = await this.get(name);
-    return this.takeDebugTurn(name, async () => {
-      let connection: ChannelConnection;
-      try {
-        connection = await this.liveMachine(name, machine).channel.connect();
-      } catch (err) {
-        throw new ApiError({
-          code: ErrorCode.Failed,
-          message: `cannot reach the kernel's debug channel of '${name}': ${(err as Error).message}`,
-        });
-      }
-      return action(connection);
-    });
+    return (await this.get(name)).channel.use(action).catch(translate);
   }
 
   async list(): Promise<MachineSummary[]> {
@@ -322,95 +309,20 @@ export class MachineService {
     this.emit('machine.timeline', { machine: name });
   }
 
-  /**
-   * Runs `use` once every earlier user of machine `name`'s debug channel is done. The channel is
-   * one stream and the kernel answers in order: a snapshot asked for while a "now" read has
-   * hundreds of page requests in flight would wait behind them with its own deadline running (it
-   * failed that way under load). Waiting here, before sending, costs no deadline.
-   */
-  async takeDebugTurn<T>(name: string, use: () => Promise<T>): Promise<T> {
-    const earlier = this.debugTurns.get(name) ?? Promise.resolve();
-    let finished!: () => void;
-    const done = new Promise<void>((resolve) => {
-      finished = resolve;
-    });
-    const mine = earlier.then(() => done);
-    this.debugTurns.set(name, mine);
-    await earlier;
-    try {
-      return await use();
-    } finally {
-      finished();
-      if (this.debugTurns.get(name) === mine) this.debugTurns.delete(name);
-    }
-  }
-
   /** Asks the kernel for a generation now, over its debug channel; resolves to its number. */
   async snapshotNow(name: string): Promise<number> {
-    const machine = await this.get(name);
-    const { state } = await machine.status();
-    if (state !== 'running')
-      throw new ApiError({
-        code: ErrorCode.InvalidParams,
-        message: `machine '${name}' is ${state}, not running`,
-      });
-    const generation = await this.withDebugChannel(name, async ({ client }) => {
-      try {
-        return await client.snapshotNow();
-      } catch (err) {
-        throw new ApiError({
-          code: ErrorCode.Failed,
-          message: `the kernel of '${name}' did not take the snapshot: ${(err as Error).message}`,
-        });
-      }
-    });
+    const generation = await (await this.get(name)).channel.snapshotNow().catch(translate);
     this.emit('machine.timeline', { machine: name });
     return generation;
   }
 
-  /**
-   * Installs classes into the running machine through its debug channel: new classes are added,
-   * existing ones replaced in place (running frames keep their code; new calls use the new one).
-   * The kernel refuses a replacement that changes the fields, with the reason. With `runClass`,
-   * then starts that class's run() in a new thread.
-   */
+  /** Installs classes into the running machine (vm-manager's `MachineChannel.installClasses`). */
   async installClasses(
     name: string,
     classes: readonly CompiledClass[],
     runClass?: string,
-  ): Promise<{ classes: string[]; ran?: string }> {
-    const machine = await this.get(name);
-    const { state } = await machine.status();
-    if (state !== 'running' && state !== 'paused')
-      throw new ApiError({
-        code: ErrorCode.InvalidParams,
-        message: `machine '${name}' is ${state}: start it to install classes into it`,
-      });
-    return this.withDebugChannel(name, async ({ client }) => {
-      const installed: string[] = [];
-      for (const cls of classes) {
-        try {
-          await client.installClass(cls);
-        } catch (err) {
-          throw new ApiError({
-            code: ErrorCode.Failed,
-            message: `the kernel refused ${cls.name}: ${(err as Error).message}`,
-            ...(installed.length ? { details: `already installed: ${installed.join(', ')}` } : {}),
-          });
-        }
-        installed.push(cls.name);
-      }
-      if (runClass === undefined) return { classes: installed };
-      try {
-        await client.run(runClass);
-      } catch (err) {
-        throw new ApiError({
-          code: ErrorCode.Failed,
-          message: `installed ${installed.join(', ')}, but the kernel could not run ${runClass}: ${(err as Error).message}`,
-        });
-      }
-      return { classes: installed, ran: runClass };
-    });
+  ): Promise<InstallResult> {
+    return (await this.get(name)).channel.installClasses(classes, runClass).catch(translate);
   }
 
   async rollback(name: string, generation: number): Promise<void> {
@@ -579,7 +491,7 @@ export class MachineService {
   private liveMachine(name: string, machine: Machine): LiveMachine {
     let live = this.live.get(name);
     if (!live) {
-      live = new LiveMachine(machine.debugChannelPath, machine.dir.disk, {
+      live = new LiveMachine(machine.channel.shared, machine.dir.disk, {
         onGeneration: ({ generation, objects }) => {
           this.newest.set(name, generation);
           this.emit('machine.generation', { machine: name, generation, objects });

@@ -7,7 +7,7 @@ import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
-import { compileClasses, programClassName } from './language.js';
+import { compileClasses, programClass } from './language.js';
 import { LanguageServer } from './language-server.js';
 import type { MachineService } from './machine-service.js';
 import type { StreamHub } from './stream-hub.js';
@@ -104,7 +104,7 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     'machine.timeline': ({ machine }) => machines.timeline(machine),
     'machine.installClasses': async ({ machine, text, run, ...entry }) => {
       const classes = compileClasses(entry, text);
-      return machines.installClasses(machine, classes, run ? programClassName(entry, classes) : undefined);
+      return machines.installClasses(machine, classes, run ? programClass(entry, classes) : undefined);
     },
     'inspector.space': async ({ machine, generation }) => {
       const space = await services.inspector.space(machine, generation);

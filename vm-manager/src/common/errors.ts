@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'disk-problem',
   'build-failed',
   'not-available',
+  'debug-channel',
 ] as const;
 
 export type VmErrorCode = (typeof ERROR_CODES)[number];

@@ -59,11 +59,21 @@ export class Checkpoints {
         'checkpoint-taken',
         `machine '${this.host.dir.name}' already has a checkpoint '${name}'`,
       );
-    const [generation, consoleTail] = await Promise.all([
-      this.host.currentGeneration(),
-      this.host.consoleTail(CONSOLE_TAIL_BYTES),
-    ]);
-    await this.host.driver.saveSnapshot(name);
+    // The guest is stopped while the record is read and the snapshot taken, so that the console
+    // tail and the generation are those of the snapshot: on a loaded host a running guest went
+    // on for seconds between them. The checkpoint records the state it was asked in.
+    if (state === 'running') await this.host.driver.pause();
+    let generation: number | null;
+    let consoleTail: string;
+    try {
+      [generation, consoleTail] = await Promise.all([
+        this.host.currentGeneration(),
+        this.host.consoleTail(CONSOLE_TAIL_BYTES),
+      ]);
+      await this.host.driver.saveSnapshot(name);
+    } finally {
+      if (state === 'running') await this.host.driver.resume();
+    }
     const checkpoint: Checkpoint = {
       name,
       description,

@@ -1,11 +1,12 @@
 /**
  * The CLI journey of issue 6's "Done when", as a user types it, against the real kernel and
  * the counter example: build, up, checkpoint, let it run on, roll back, and check that the
- * console went back to counting from the checkpoint; then generations --json, and the exit
- * codes of the usual mistakes.
+ * console went back to counting from the checkpoint; then generations --json, snapshot now,
+ * installing an edited program into the running machine (and running one), and the exit codes of
+ * the usual mistakes.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -17,6 +18,7 @@ import {
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
+import { SOURCE_ROOT } from './build.js';
 import { EXIT, main } from './cli.js';
 import { pollUntil } from './process-watch.js';
 
@@ -47,6 +49,15 @@ const consoleLog = () =>
 function ticks(text: string): number[] {
   // The kernel's console ends lines with CR LF, as a terminal expects.
   return [...text.matchAll(/tick (\d+)\r?\n/g)].map((m) => Number(m[1]));
+}
+
+async function waitForConsole(pattern: RegExp, from: number): Promise<void> {
+  const seen = await pollUntil(
+    async () => pattern.test((await consoleLog()).slice(from)),
+    BOOT_DEADLINE_MS,
+    100,
+  );
+  assert.ok(seen, `the console never showed ${pattern}:\n${(await consoleLog()).slice(-400)}`);
 }
 
 async function waitForTick(atLeast: number, from = 0): Promise<number> {
@@ -120,7 +131,41 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
 
   await ok('rollback', 'demo', `gen:${generations[0]!.number}`);
   assert.match(await ok('status', 'demo'), /running/);
+
+  // What the studio's "Snapshot now" and "Install into machine" do, from a terminal.
+  const { generation } = JSON.parse(await ok('snapshot', 'demo', '--json')) as { generation: number };
+  const after = JSON.parse(await ok('generations', 'demo', '--json')) as { number: number }[];
+  assert.ok(
+    after.some((g) => g.number === generation),
+    `generation ${generation} is on the store disk: ${after.map((g) => g.number).join(',')}`,
+  );
+  const counterSource = await readFile(join(SOURCE_ROOT, 'lang/examples/counter.ph'), 'utf8');
+  const tock = join(state.root, 'counter.ph');
+  await writeFile(tock, counterSource.replace('"tick "', '"tock "'));
+  const fromBytes = (await consoleLog()).length;
+  assert.deepEqual(JSON.parse(await ok('install', 'demo', tock, '--json')), { classes: ['.demo.counter'] });
+  // The running loop's next call to tick() runs the new text, and the count goes on.
+  await waitForConsole(/tock \d+\r?\n/, fromBytes);
+  const hello = join(state.root, 'hello.ph');
+  await writeFile(
+    hello,
+    'package .t;\nimport .internal.io.tty;\nclass hello { void run() { tty.println("hello from phantom install"); } };\n',
+  );
+  const installed = await phantom('install', 'demo', hello, '--run');
+  assert.equal(installed.code, 0, installed.stderr);
+  assert.match(installed.stderr, /installed \.t\.hello into 'demo'; started \.t\.hello/);
+  await waitForConsole(/hello from phantom install/, fromBytes);
+  const broken = join(state.root, 'broken.ph');
+  await writeFile(broken, 'package .t;\nclass broken { void run() { x = 1; } };\n');
+  const refused = await phantom('install', 'demo', broken, '--run');
+  assert.equal(refused.code, EXIT.build, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /broken\.ph:2:\d+: error: .*\n.*does not compile \(1 error\); nothing was installed/,
+  );
+
   await ok('down', 'demo');
+  assert.equal((await phantom('snapshot', 'demo')).code, EXIT.wrongState);
   assert.match(await ok('status', 'demo'), /stopped/);
   assert.match(await ok('logs', 'demo'), /tick \d+/);
   await ok('rm', 'demo');
@@ -129,6 +174,8 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
 test('mistakes give clear messages and the documented exit codes', async () => {
   // A stopped machine of its own, with a blank disk (no store on it).
   await state.machines.create('idle', { kernelPath: await buildTickKernel(state.root) });
+  const hello = join(state.root, 'idle-hello.ph');
+  await writeFile(hello, 'package .t;\nclass hello { void run() { } };\n');
   const expectations: [string[], number, RegExp][] = [
     [['frobnicate'], EXIT.usage, /unknown command/],
     [['up', 'Bad Name', '--kernel', '/bin/true'], EXIT.usage, /machine name/],
@@ -137,6 +184,11 @@ test('mistakes give clear messages and the documented exit codes', async () => {
     [['rollback', 'idle', 'no-such-checkpoint'], EXIT.notFound, /no checkpoint 'no-such-checkpoint'/],
     [['rollback', 'idle', 'gen:3'], EXIT.disk, /no readable store/],
     [['checkpoint', 'idle', 'while-stopped'], EXIT.wrongState, /must be running or paused/],
+    [['snapshot', 'idle'], EXIT.wrongState, /machine 'idle' is stopped, not running/],
+    [['snapshot', 'ghost'], EXIT.notFound, /no machine named 'ghost'/],
+    [['install', 'idle'], EXIT.usage, /install needs a program/],
+    [['install', 'idle', '/no/such/file.ph'], EXIT.usage, /cannot read \/no\/such\/file\.ph/],
+    [['install', 'idle', hello], EXIT.wrongState, /machine 'idle' is stopped: start it to install/],
     [['rm', 'idle', 'extra-argument'], EXIT.usage, /too many arguments/],
     [['up', 'other', '--driver', 'vbox', '--kernel', '/bin/true'], EXIT.usage, /--driver/],
     [['build', '--program', 'nope'], EXIT.usage, /no program 'nope'/],

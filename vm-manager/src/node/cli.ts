@@ -3,13 +3,14 @@
  * terminal. Every command that acts on a machine takes its name first; listings take --json;
  * exit codes are stable (see EXIT and `phantom help`).
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isClosedPipe } from '@phantom/lang/node/closed-output.js';
 import { type BuildOptions, DRIVER_NAMES, type DriverName, type MachineConfigInput } from '../common/api.js';
 import { formatCheckpointTree } from '../common/checkpoint-tree.js';
-import { isVmError, type VmErrorCode } from '../common/errors.js';
+import { isVmError, VmError, type VmErrorCode } from '../common/errors.js';
 import { imageMachineConfig } from '../common/image-definition.js';
+import { compileForInstall, programClassName } from '../common/install-program.js';
 import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build, SOURCE_ROOT } from './build.js';
@@ -48,6 +49,7 @@ const EXIT_FOR_CODE: Record<VmErrorCode, number> = {
   'disk-problem': EXIT.disk,
   'build-failed': EXIT.build,
   'not-available': EXIT.failure,
+  'debug-channel': EXIT.failure,
 };
 
 const USAGE = `usage: phantom <command> [machine] [options]
@@ -66,6 +68,10 @@ const USAGE = `usage: phantom <command> [machine] [options]
   generations <name> [--json]                  kernel generations on the store disk, damage and the one it resumes from marked
   rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
   rm <name> [--force]                          delete the machine and its disks
+  snapshot <name> [--json]                     the kernel commits a generation now
+  install <name> <file.ph> [--run] [--json]    compile a program and install its classes into the
+                                               running machine, replacing them live; --run then
+                                               starts its program class in a new thread
   inspect <name> <summary|object|path|threads|history|diff|generations> [--json] [--at gen:N]
                                                look inside: live when running, else the store
   doctor [--json]                              what this host offers: QEMU, the accelerator and
@@ -99,6 +105,8 @@ const MOST_POSITIONALS: Record<string, number> = {
   generations: 1,
   rollback: 2,
   rm: 1,
+  snapshot: 1,
+  install: 2,
   doctor: 0,
 };
 
@@ -128,6 +136,7 @@ const OPTIONS = {
   bytes: { type: 'string' },
   force: { type: 'boolean' },
   'no-auto-checkpoint': { type: 'boolean' },
+  run: { type: 'boolean' },
   accelerator: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -284,6 +293,37 @@ async function withProgress<T>(
   } finally {
     progress.end();
   }
+}
+
+/** `phantom install`: what the studio's "Install into machine" (and "Install and run") does. */
+async function install(
+  machines: Machines,
+  name: string,
+  file: string | undefined,
+  options: Options,
+  io: Io,
+): Promise<void> {
+  if (file === undefined)
+    throw new UsageError('install needs a program: phantom install <name> <file.ph> [--run]');
+  const machine = await machines.get(name);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new VmError('bad-input', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const { classes, errors } = compileForInstall(file, text);
+  for (const e of errors) io.err(`${e.file}:${e.line}:${e.column}: error: ${e.message}\n`);
+  if (errors.length > 0)
+    throw new VmError(
+      'build-failed',
+      `${file} does not compile (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was installed`,
+    );
+  const runClass = options.run ? programClassName(file, classes) : undefined;
+  const result = await machine.channel.installClasses(classes, runClass);
+  if (options.json) return json(io, result);
+  const started = result.ran ? `; started ${result.ran}` : '';
+  io.err(`installed ${result.classes.join(', ') || 'no classes'} into '${machine.name}'${started}\n`);
 }
 
 /**
@@ -459,6 +499,15 @@ async function run(argv: string[], io: Io): Promise<void> {
       case 'rm':
         await machines.remove(needName(positionals, command), { force: options.force === true });
         return;
+      case 'snapshot': {
+        const machine = await machines.get(needName(positionals, command));
+        const generation = await machine.channel.snapshotNow();
+        if (options.json) return json(io, { generation });
+        io.err(`machine '${machine.name}' committed generation ${generation}\n`);
+        return;
+      }
+      case 'install':
+        return await install(machines, needName(positionals, command), positionals[1], options, io);
       case 'doctor': {
         if (options.accelerator) {
           const choice = await chooseAccelerator({ kernelPath: options.kernel ?? defaultKernelPath() });

@@ -149,11 +149,13 @@ export class ConsoleHub {
     return attachment;
   }
 
-  /** The scroll-back as text, for checkpoint records and `phantom logs`. */
+  /**
+   * The console's last bytes as text, for checkpoint records and `phantom logs`. Read from the
+   * log QEMU writes as the guest prints, not from the scroll-back, which the socket may not have
+   * delivered yet: a paused guest's tail is then exactly what it printed before the pause.
+   */
   async tail(bytes: number): Promise<string> {
-    if (!this.seeded) return new TextDecoder().decode(await readTail(this.logPath, bytes));
-    const contents = this.ring.contents();
-    return new TextDecoder().decode(contents.subarray(Math.max(0, contents.length - bytes)));
+    return new TextDecoder().decode(await readTail(this.logPath, bytes));
   }
 
   write(data: Uint8Array | string): void {

@@ -1,8 +1,8 @@
 /**
  * `phantom inspect <machine> …`: the inspector's commands (inspector/src/node/inspect-command.ts)
  * over a machine (inspector/src/node/machine-source.ts): committed generations from its store
- * disk; "now" (no --at) live through the debug channel when it runs, else the newest committed
- * generation.
+ * disk; "now" (no --at) live through the machine's channel broker when it runs (so beside the
+ * studio and any other client), else the newest committed generation.
  */
 import { INSPECT_USAGE, runInspect } from '@phantom/inspector/node/inspect-command.js';
 import { machineSource } from '@phantom/inspector/node/machine-source.js';
@@ -21,7 +21,7 @@ export async function inspectMachine(
   const machine = await machines.get(name);
   const source = machineSource({
     disk: machine.dir.disk,
-    debugSocket: machine.dir.debugSocket,
+    debugSocket: () => machine.channel.socket(),
     running: async () => {
       const { state } = await machine.status();
       return state === 'running' || state === 'paused';

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
@@ -17,6 +17,7 @@ import {
   machineConfigSchema,
 } from '../common/api.js';
 import { VmError } from '../common/errors.js';
+import { acquirePidLock, pidLockHeld } from './pid-lock.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -156,29 +157,28 @@ export class MachineDir {
     return writeJsonAtomically(this.checkpointsFile, records);
   }
 
+  /** The socket of the machine's channel broker (channel-broker.ts), which every client connects to. */
+  get channelSocket(): string {
+    return join(this.runDir, 'channel.sock');
+  }
+  get channelBrokerLock(): string {
+    return join(this.runDir, 'channel-broker.lock');
+  }
+  get channelBrokerLog(): string {
+    return join(this.logsDir, 'channel-broker.log');
+  }
+
   /**
    * Taken while a machine starts, so two processes never start it at once (once QEMU runs, its
    * locked pid file does the same job). A lock whose owner died is taken over.
    */
-  async acquireStartLock(): Promise<() => Promise<void>> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await writeFile(this.startLock, String(process.pid), { flag: 'wx' });
-        return () => rm(this.startLock, { force: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (await this.startLockHeld())
-          throw new VmError('machine-busy', `machine '${this.name}' is being started by another process`);
-        await rm(this.startLock, { force: true });
-      }
-    }
-    throw new VmError('machine-busy', `machine '${this.name}' is being started by another process`);
+  acquireStartLock(): Promise<() => Promise<void>> {
+    return acquirePidLock(this.startLock, `machine '${this.name}' is being started by another process`);
   }
 
   /** Whether a live process holds the start lock. */
-  async startLockHeld(): Promise<boolean> {
-    const owner = Number(await readFile(this.startLock, 'utf8').catch(() => ''));
-    return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
+  startLockHeld(): Promise<boolean> {
+    return pidLockHeld(this.startLock);
   }
 
   /**
@@ -232,15 +232,6 @@ export class MachineDir {
     } catch {
       throw new VmError('bad-input', `machine '${this.name}': ${what} file ${file} is not JSON`);
     }
-  }
-}
-
-function ownerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

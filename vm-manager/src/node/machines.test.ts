@@ -204,9 +204,8 @@ test('the Phantom kernel halting at boot (a store it cannot mount) is crashed wi
       resolve(performance.now());
     });
   });
-  await machine.start();
-  const { accelerator } = await machine.status();
-  assert.ok(accelerator, 'a running machine says which accelerator it runs under');
+  // The start says which accelerator it chose: asking the status afterwards races the halt.
+  const { accelerator } = await machine.start();
   assert.match(accelerator.why, /^(KVM|TCG)|^PHANTOM_ACCEL/);
   // The kernel's last line lands in the console log the moment it halts: the clock starts there.
   let halted = 0;

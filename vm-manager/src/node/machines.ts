@@ -24,11 +24,13 @@ import { isVmError, VmError } from '../common/errors.js';
 import { crashReason, lastMeaningfulLines } from '../common/log-lines.js';
 import { machineNameProblem } from '../common/machine-name.js';
 import { type OnMachineProgress, progressStep } from '../common/progress.js';
+import { channelBrokerPaths, ensureChannelBroker } from './channel-broker.js';
 import { Checkpoints } from './checkpoints.js';
 import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
 import { readGenerations, type StoreGenerations } from './generations.js';
 import { LibvirtDriver } from './libvirt-driver.js';
+import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
 import { machinesDir } from './state-dir.js';
@@ -56,6 +58,7 @@ export class Machine {
   private queue: Promise<unknown> = Promise.resolve();
   private watchTimer: NodeJS.Timeout | undefined;
   private watchCheckPending = false;
+  private debugChannel: MachineChannel | undefined;
   readonly checkpoints: Checkpoints;
 
   /** Fires on every state change this process sees; subscribing starts watching the machine. */
@@ -157,6 +160,9 @@ export class Machine {
   /** Pulls the plug, as a power cut would; the kernel's store must cope, and that is the point. */
   powerOff(): Promise<void> {
     return this.serialize(async () => {
+      // Said first, so that another process watching sees a power cut, not a crash.
+      const { state } = await this.dir.readState();
+      if (state === 'running' || state === 'paused') await this.enter('stopping');
       await this.driver.powerOff();
       this.hub.disconnect();
       await this.hub.mark('power cut');
@@ -198,9 +204,26 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
-  /** Path of the unix socket carrying the kernel's debug channel (serial port 2), for the inspector. */
+  /**
+   * Path of QEMU's unix socket carrying the kernel's debug channel (serial port 2). It serves one
+   * client, the machine's channel broker once anyone uses `channel`; clients go through that.
+   */
   get debugChannelPath(): string {
     return this.dir.debugSocket;
+  }
+
+  /**
+   * The kernel's debug channel as this process uses it (one connection, taken in turns): snapshot
+   * now, install classes, and the connection itself for the inspector's reads.
+   */
+  get channel(): MachineChannel {
+    this.debugChannel ??= new MachineChannel(this, async () => {
+      const { state } = await this.status();
+      if (state !== 'running' && state !== 'paused')
+        throw new VmError('bad-state', `machine '${this.name}' is ${state}: its debug channel is not served`);
+      return ensureChannelBroker(channelBrokerPaths(this.dir), this.dir.channelBrokerLog);
+    });
+    return this.debugChannel;
   }
 
   /**
@@ -239,6 +262,7 @@ export class Machine {
 
   dispose(): void {
     this.unwatch();
+    this.debugChannel?.dispose();
     this.hub.disconnect();
     this.driver.dispose();
     this.onDidChangeStateEmitter.dispose();
@@ -315,12 +339,16 @@ export class Machine {
     runtime: RuntimeState,
   ): Promise<{ state: MachineState; reason?: string; afterwards?: () => Promise<void> } | undefined> {
     switch (runtime) {
-      case 'off':
-        if (recorded === 'stopped' || recorded === 'crashed') return undefined;
+      case 'off': {
+        // Read again: the record read before asking the hypervisor may predate another process's
+        // stop, which says 'stopping' before it ends QEMU. Gone now, the record is final.
+        const latest = (await this.dir.readState()).state;
+        if (latest === 'stopped' || latest === 'crashed') return undefined;
         // A stop in progress (here or in another process) ends with the hypervisor gone.
-        if (recorded === 'stopping') return { state: 'stopped' };
-        if (recorded === 'starting' && (await this.dir.startLockHeld())) return undefined;
+        if (latest === 'stopping') return { state: 'stopped' };
+        if (latest === 'starting' && (await this.dir.startLockHeld())) return undefined;
         return { state: 'crashed', reason: await this.crashReason() };
+      }
       case 'running':
       case 'paused':
         if (recorded === 'starting' || recorded === 'stopping') return undefined;
