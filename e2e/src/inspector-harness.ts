@@ -7,6 +7,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,13 +27,21 @@ export interface HarnessServer {
   stop(): Promise<void>;
 }
 
-/** Compiles `examples/<name>.ph`, builds its image, and records a generation after each run step (ms of machine time). */
-export function programGenerations(name: string, mainClass: string, steps: readonly number[]): Uint8Array[] {
+/**
+ * Compiles `examples/<name>.ph`, builds its image (a space of `spaceBytes`), and records a
+ * generation after each run step: `steps` are the machine times (ms) each step runs up to.
+ */
+export function programGenerations(
+  name: string,
+  mainClass: string,
+  steps: readonly number[],
+  spaceBytes = 4 << 20,
+): Uint8Array[] {
   const file = join(repoRoot, 'lang/examples', `${name}.ph`);
   const { program, diagnostics } = compile([{ file, text: readFileSync(file, 'utf8') }]);
   if (!program)
     throw new Error(`${name}.ph does not compile: ${diagnostics.map((d) => d.message).join('; ')}`);
-  const space = buildSpace(program, { spaceBytes: 4 << 20, mainClasses: [mainClass] });
+  const space = buildSpace(program, { spaceBytes, mainClasses: [mainClass] });
   const machine = new Machine(space);
   const used = (bytes: Uint8Array) => {
     const top = new DataView(bytes.buffer, bytes.byteOffset).getUint32(SH_TOP, true) - SPACE_BASE;
@@ -69,7 +78,8 @@ export async function startHarness(generations: Uint8Array[]): Promise<HarnessSe
       'text/html',
       Buffer.from(
         '<!doctype html><html><head><meta charset="utf-8"><title>Inspector</title>' +
-          '<link rel="stylesheet" href="/inspector.css"><style>html,body,#app{margin:0;height:100%}</style></head>' +
+          '<link rel="stylesheet" href="/uplot.css"><link rel="stylesheet" href="/inspector.css">' +
+          '<style>html,body,#app{margin:0;height:100%}</style></head>' +
           '<body><div id="app"></div><div id="errors" data-testid="harness-errors"></div>' +
           '<script type="module" src="/harness.js"></script></body></html>',
       ),
@@ -77,6 +87,11 @@ export async function startHarness(generations: Uint8Array[]): Promise<HarnessSe
     '/harness.js': ['text/javascript', readFileSync(join(dir, 'harness.js'))],
     [`/${GRAPH_LAYOUT_WORKER_FILE}`]: ['text/javascript', readFileSync(join(dir, GRAPH_LAYOUT_WORKER_FILE))],
     '/inspector.css': ['text/css', readFileSync(join(repoRoot, 'inspector/src/browser/inspector.css'))],
+    // uPlot's own stylesheet, which the charts need: the studio bundles it into app.css.
+    '/uplot.css': [
+      'text/css',
+      readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css')),
+    ],
   };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -41,6 +41,18 @@ test('the summary lists the program classes with their instance counts', async (
   await page.screenshot({ path: join(artifactsDir, 'inspector-summary.png') });
 });
 
+test('the summary gives each class an address: the instance retaining most, opened from there', async () => {
+  const largest = inspector.summaryRow('.demo.noteList').getByTestId('summary-largest');
+  const address = (await largest.textContent()) ?? '';
+  assert.match(address, /^@0x[0-9a-f]{8}$/);
+  await largest.focus();
+  await page.keyboard.press('Enter');
+  const pane = inspector.panes.first();
+  await pane.locator('th', { hasText: 'items' }).waitFor();
+  assert.equal(await pane.getAttribute('data-ref'), address);
+  assert.equal(await inspector.panes.count(), 1, 'the object, not the list of instances');
+});
+
 test('panes chain from a class to an instance to its fields, with the path from the root', async () => {
   await inspector.summaryRow('.demo.noteList').click();
   await inspector.panes.first().locator('button.ph-ref').first().click();
@@ -58,14 +70,79 @@ test('panes chain from a class to an instance to its fields, with the path from 
   await page.screenshot({ path: join(artifactsDir, 'inspector-panes.png') });
 });
 
-test('the diff of generation 0 and 1 shows the notes the program added', async () => {
+test('the path from the root names the field taken at each step', async () => {
+  const objectPane = inspector.panes.nth(1);
+  const steps = objectPane.getByTestId('inspector-path').locator('li');
+  const vias = await steps.locator('.ph-via').allTextContents();
+  assert.equal(vias.length, (await steps.count()) - 1, 'every step after the root names its field');
+  assert.ok(
+    vias.every((v) => /^\.\S+ → $/.test(v)),
+    vias.join(' | '),
+  );
+});
+
+test('search runs as you type: a class name lists its instances without Enter', async () => {
+  await inspector.typeSearch('notelist');
+  await inspector.panes
+    .first()
+    .locator('.ph-pane-title', { hasText: 'classes matching notelist (1)' })
+    .waitFor({ timeout: 5000 });
+  // A half-typed address is no error; a whole one opens its object.
+  await inspector.typeSearch('@0x4');
+  await page.waitForTimeout(600);
+  assert.equal(await page.getByTestId('harness-errors').textContent(), '');
+  const listRef = (await inspector.panes.first().getAttribute('data-ref')) ?? '';
+  assert.equal(listRef, '', 'the list pane stays while the address is half typed');
+});
+
+test('the retainers tree: a note is held by the items array (a string[]), held by the list, up to the root', async () => {
+  await inspector.search('.demo.noteList');
+  await inspector.panes.first().locator('button.ph-ref').first().click();
+  await inspector.panes.nth(1).locator('tr', { hasText: 'items' }).locator('button.ph-ref').click();
+  const array = inspector.panes.nth(2);
+  await array.locator('.ph-string', { hasText: 'note 2 written at run 1' }).click();
+  const note = inspector.panes.nth(3);
+  const top = inspector.retainers(note);
+  await top.first().waitFor();
+  assert.match(
+    (await top.first().locator('.ph-retainer').textContent()) ?? '',
+    /^▸?\.\[1\] in @0x[0-9a-f]+ \.internal\.string\[\]\s*\d+$/,
+  );
+  // Open the holder's holders, twice: the array is held by the list's items field.
+  await top.first().getByTestId('retainer-toggle').click();
+  const second = top.first().locator(':scope > ul > li[role="treeitem"]');
+  await second.first().waitFor();
+  assert.match(
+    (await second.first().locator('.ph-retainer').textContent()) ?? '',
+    /\.items in .*\.demo\.noteList/,
+  );
+  await second.first().getByTestId('retainer-toggle').click();
+  const third = second.first().locator(':scope > ul > li[role="treeitem"]');
+  await third.first().waitFor();
+  const distances = [top.first(), second.first(), third.first()].map((row) =>
+    row.locator(':scope > .ph-retainer .ph-distance').textContent(),
+  );
+  const [d1, d2, d3] = (await Promise.all(distances)).map(Number);
+  assert.ok(d1! > d2! && d2! > d3!, `each holder is nearer the root: ${d1}, ${d2}, ${d3}`);
+  await note.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'inspector-retainers-tree.png') });
+});
+
+test('the diff of generation 0 and 1 shows the notes the program added, garbage left out by default', async () => {
   await inspector.compareWith(0);
   await page.getByTestId('diff-total').waitFor();
-  const noteList = page.getByTestId('inspector-diff').locator('tr[data-class=".demo.noteList"]');
-  assert.equal(await noteList.locator('[data-kind="added"]').textContent(), '1');
-  const strings = page.getByTestId('inspector-diff').locator('tr[data-class=".internal.string"]');
-  assert.ok(Number(await strings.locator('[data-kind="added"]').textContent()) >= 3);
+  assert.equal(await inspector.reachableOnly.isChecked(), true, 'reachable only is the default');
+  assert.match((await page.getByTestId('diff-total').textContent()) ?? '', /\(reachable\)/);
+  assert.equal(await inspector.diffCount('.demo.noteList', 'added'), 1);
+  const reachableStrings = await inspector.diffCount('.internal.string', 'added');
+  assert.ok(reachableStrings >= 3, `${reachableStrings} strings`);
   await page.screenshot({ path: join(artifactsDir, 'inspector-diff.png') });
+  // The strings the program built and printed are garbage now: they show only when asked for.
+  await inspector.reachableOnly.uncheck();
+  await page.getByTestId('diff-total').filter({ hasText: 'garbage included' }).waitFor();
+  const allStrings = await inspector.diffCount('.internal.string', 'added');
+  assert.ok(allStrings > reachableStrings, `${allStrings} strings with garbage, ${reachableStrings} without`);
+  await inspector.reachableOnly.check();
 });
 
 /** What the graph view shows now: its object count and the labels of its last frame. */

@@ -101,11 +101,26 @@ export class ConsolePage {
   readonly root: Locator;
   readonly newTerminal: Locator;
   readonly search: Locator;
+  readonly searchCount: Locator;
+  readonly filter: Locator;
+  readonly menu: Locator;
+  readonly log: Locator;
+  readonly logStatus: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.locator('[data-panel="console"]');
     this.newTerminal = page.getByTestId('new-terminal');
     this.search = page.getByTestId('console-search');
+    this.searchCount = page.getByTestId('console-search-count');
+    this.filter = page.getByTestId('console-filter');
+    this.menu = page.getByTestId('console-menu');
+    this.log = page.getByTestId('console-log');
+    this.logStatus = page.getByTestId('console-log-status');
+  }
+
+  /** The rows the log view (the machine's log on disk) has drawn. */
+  logRows(): Locator {
+    return this.log.locator('.xterm-rows');
   }
 
   tab(title: string | RegExp): Locator {

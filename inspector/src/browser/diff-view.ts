@@ -2,7 +2,9 @@
  * What changed between two generations, grouped by class (like the comparison view of Chrome
  * DevTools' heap snapshots, but between any two points of the machine's timeline). Choosing a
  * count lists those objects: added and changed ones as of the newer generation, removed ones as
- * of the older.
+ * of the older. By default only what the root reaches is compared, as `phantom inspect diff
+ * --reachable` does: otherwise the garbage a program leaves between collections (a counter's
+ * printed strings, one a tick) is most of every diff. A checkbox brings the garbage back.
  */
 import { type ClassDiff, diffHeaps, type HeapDiff } from '../common/diff.js';
 import { parseRef } from '../common/ref.js';
@@ -11,26 +13,55 @@ import type { LoadedGeneration } from './session.js';
 
 export class DiffView {
   readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly reachableOnly: HTMLInputElement;
+  private shown: { before: LoadedGeneration; after: LoadedGeneration } | undefined;
 
   constructor(
     private readonly openList: (loaded: LoadedGeneration, title: string, addresses: number[]) => void,
   ) {
-    this.element = h('div', { class: 'ph-diff', 'data-testid': 'inspector-diff' });
+    this.reachableOnly = h('input', {
+      type: 'checkbox',
+      checked: true,
+      'data-testid': 'diff-reachable-only',
+      onchange: () => {
+        if (this.shown) this.show(this.shown.before, this.shown.after);
+      },
+    });
+    this.body = h('div');
+    this.element = h(
+      'div',
+      { class: 'ph-diff', 'data-testid': 'inspector-diff' },
+      h(
+        'label',
+        {
+          class: 'ph-diff-tools',
+          title:
+            'Compare only the objects the root reaches in each generation (phantom inspect diff --reachable)',
+        },
+        this.reachableOnly,
+        ' Reachable only: leave out garbage the collector has not freed yet',
+      ),
+      this.body,
+    );
   }
 
   showPrompt(): void {
-    clear(this.element);
-    this.element.append(h('p', { class: 'ph-muted' }, 'Choose a generation to compare with in the toolbar.'));
+    this.shown = undefined;
+    clear(this.body);
+    this.body.append(h('p', { class: 'ph-muted' }, 'Choose a generation to compare with in the toolbar.'));
   }
 
   show(before: LoadedGeneration, after: LoadedGeneration): HeapDiff {
-    const diff = diffHeaps(before.heap, after.heap);
-    clear(this.element);
-    this.element.append(
+    this.shown = { before, after };
+    const reachable = this.reachableOnly.checked;
+    const diff = diffHeaps(before.heap, after.heap, reachable ? { reachableFrom: 'root' } : {});
+    clear(this.body);
+    this.body.append(
       h(
         'p',
         { class: 'ph-diff-total', 'data-testid': 'diff-total' },
-        `Generation ${before.generation} → ${after.generation}: `,
+        `Generation ${before.generation} → ${after.generation}${reachable ? ' (reachable)' : ' (garbage included)'}: `,
         h('span', { class: 'ph-added' }, `+${diff.added}`),
         ' added, ',
         h('span', { class: 'ph-removed' }, `−${diff.removed}`),
@@ -75,7 +106,7 @@ export class DiffView {
         ),
       );
     }
-    this.element.append(
+    this.body.append(
       h(
         'table',
         { class: 'ph-table' },

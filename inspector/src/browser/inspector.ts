@@ -7,9 +7,9 @@
  * threads show it, and the open panes stay on their objects with the new values marked.
  */
 import { objectHistory } from '../common/diff.js';
-import { formatValue } from '../common/format.js';
 import { findByField, instancesOf } from '../common/graph.js';
-import { parseRef } from '../common/ref.js';
+import { formatRef, parseRef } from '../common/ref.js';
+import { CollectorView } from './collector-view.js';
 import { DiffView } from './diff-view.js';
 import { clear, h } from './dom.js';
 import { GraphView } from './graph-view.js';
@@ -46,7 +46,10 @@ export interface InspectorHandle {
   dispose(): void;
 }
 
-type Tab = 'summary' | 'threads' | 'diff' | 'graph';
+type Tab = 'summary' | 'threads' | 'diff' | 'graph' | 'memory';
+
+/** How long typing in the search box must pause before it searches (Enter searches at once). */
+const SEARCH_DELAY_MS = 250;
 
 /** A view of the running machine says its age from this many seconds: younger is as good as live. */
 const AGE_SHOWN_FROM_S = 2;
@@ -64,33 +67,39 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       const gens = await session.generations();
       const loaded = [];
       for (const g of gens) loaded.push(await session.load(g.generation));
-      return objectHistory(
-        address,
-        loaded.map((l) => ({ generation: l.generation, heap: l.heap })),
-      ).map((e) => ({
-        generation: e.generation,
-        text: e.value
-          ? e.value.text !== undefined
-            ? JSON.stringify(e.value.text)
-            : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') ||
-              `${e.value.className}`
-          : '(does not exist)',
-      }));
+      return {
+        entries: objectHistory(
+          address,
+          loaded.map((l) => ({ generation: l.generation, heap: l.heap })),
+        ),
+        lastGeneration: gens.at(-1)?.generation,
+      };
     },
   });
-  const summary = new SummaryView((row) => {
-    if (!current) return;
-    panes.openList(
-      current,
-      `${row.className} (${row.count})`,
-      instancesOf(current.heap, row.className).map((n) => current!.heap.addr[n]!),
-    );
-  });
+  const summary = new SummaryView(
+    (row) => {
+      if (!current) return;
+      panes.openList(
+        current,
+        `${row.className} (${row.count})`,
+        instancesOf(current.heap, row.className).map((n) => current!.heap.addr[n]!),
+      );
+    },
+    (node) => {
+      if (current) panes.openObject(current, node);
+    },
+    (node) => current?.heap.addr[node] ?? 0,
+  );
   const threadsView = new ThreadsView((loaded, address) => {
     const node = loaded.heap.indexOf(address);
     if (node >= 0) panes.openObject(loaded, node);
   });
   const diffView = new DiffView((loaded, title, addresses) => panes.openList(loaded, title, addresses));
+  const collector = new CollectorView({
+    generations: () => session.generations(),
+    load: (generation) => session.load(generation),
+    onError: options.onError,
+  });
   const graph = new GraphView({
     onOpen: (node) => {
       if (current) panes.openObject(current, node);
@@ -102,7 +111,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   const compareSelect = h('select', { 'aria-label': 'Compare with', 'data-testid': 'inspector-compare' });
   const search = h('input', {
     type: 'search',
-    placeholder: 'Search: @0x…, a class, or field=value',
+    placeholder: 'Search as you type: @0x…, a class, or field=value',
     'aria-label': 'Search objects',
     'data-testid': 'inspector-search',
   });
@@ -113,10 +122,11 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     threads: threadsView.element,
     diff: diffView.element,
     graph: graph.element,
+    memory: collector.element,
   };
   const main = h('div', { class: 'ph-main' });
   const tabs = h('div', { class: 'ph-tabs', role: 'tablist' });
-  for (const tab of ['summary', 'threads', 'diff', 'graph'] as Tab[]) {
+  for (const tab of ['summary', 'threads', 'diff', 'graph', 'memory'] as Tab[]) {
     const button = h(
       'button',
       { class: 'ph-tab', role: 'tab', 'data-testid': `inspector-tab-${tab}`, onclick: () => select(tab) },
@@ -195,6 +205,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     showAge();
     summary.show(loaded.summary, inPlace);
     threadsView.show(loaded);
+    void collector.record(loaded).catch(options.onError);
     if (inPlace) panes.refresh(loaded);
     else panes.clearAll();
     if (compareSelect.value) await compare(Number(compareSelect.value), loaded.generation);
@@ -259,19 +270,27 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     }
   }
 
-  async function showObject(address: number): Promise<void> {
+  /** Opens the object at `address`; `report` says that there is none as an error, else in a pane. */
+  async function showObject(address: number, report = true): Promise<void> {
     if (!current) await showGeneration();
     if (!current) return;
     const node = current.heap.indexOf(address);
-    if (node < 0) options.onError(new Error(`no object at that address in generation ${current.generation}`));
-    else panes.openObject(current, node);
+    if (node >= 0) panes.openObject(current, node);
+    else if (report)
+      options.onError(new Error(`no object at that address in generation ${current.generation}`));
+    else panes.openList(current, `no object at ${formatRef(address)}`, []);
   }
 
-  function runSearch(text: string): void {
+  /**
+   * Searches as the user types (after SEARCH_DELAY_MS) and at once on Enter. An address is looked
+   * up only once it is whole (eight hex digits) or entered: a half-typed one is no error.
+   */
+  function runSearch(text: string, entered: boolean): void {
     if (!current || !text) return;
     const ref = parseRef(text);
     if (ref !== undefined && text.includes('0x')) {
-      void showObject(ref);
+      const digits = text.replace(/^@?0x/, '').length;
+      if (entered || digits === 8) void showObject(ref, entered);
       return;
     }
     const eq = /^\s*([A-Za-z_][\w]*)\s*=\s*(.+)$/.exec(text);
@@ -305,8 +324,19 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   compareSelect.addEventListener('change', () => {
     if (compareSelect.value && current) void compare(Number(compareSelect.value), current.generation);
   });
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => runSearch(search.value.trim(), false), SEARCH_DELAY_MS);
+  });
   search.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') runSearch(search.value.trim());
+    if (e.key !== 'Enter') return;
+    // Not the key's default too: with the focus moved, it would also press the first result.
+    e.preventDefault();
+    clearTimeout(searchTimer);
+    runSearch(search.value.trim(), true);
+    // Enter goes to the results, as the keyboard's way from the search to a pane.
+    panes.focusLast();
   });
   select('summary');
 
@@ -321,6 +351,7 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
     graph,
     dispose: () => {
       clearInterval(ageTimer);
+      clearTimeout(searchTimer);
       graph.dispose();
       root.remove();
     },

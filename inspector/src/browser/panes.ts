@@ -7,13 +7,26 @@
  * the same panes on the same objects, by address, shows their new values and marks the ones
  * that changed (object-changes.ts decides which).
  */
-import { pathFromRoot } from '../common/graph.js';
+import type { HistoryEntry } from '../common/diff.js';
+import { formatValue } from '../common/format.js';
 import type { HeapSnapshot } from '../common/heap.js';
+import { historySeries } from '../common/history-series.js';
 import { elementKey, type ObjectChange, objectChange } from '../common/object-changes.js';
 import { objectView, type ValueView } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
+import { namedPathFromRoot } from '../common/retainers.js';
+import { Chart } from './chart.js';
 import { clear, formatBytes, h } from './dom.js';
+import { retainersTree } from './retainers-view.js';
 import type { LoadedGeneration } from './session.js';
+
+/** What takes the focus in a pane: its buttons (references, toggles), summaries and the pane. */
+const FOCUSABLE = 'button, summary, [tabindex]';
+
+/** Which of the pane's focusable controls `control` is, or -1 (the pane itself). */
+function controlIndex(pane: HTMLElement, control: HTMLElement): number {
+  return [...pane.querySelectorAll<HTMLElement>(FOCUSABLE)].indexOf(control);
+}
 
 /** Array elements shown per page in an object pane. */
 const ELEMENTS_PER_PAGE = 100;
@@ -24,7 +37,7 @@ export interface PaneActions {
   /** Show the object's neighbourhood in the graph view. */
   graph(node: number): void;
   /** Load every kept generation and list where the object changed. */
-  history(address: number): Promise<{ generation: number; text: string }[]>;
+  history(address: number): Promise<{ entries: HistoryEntry[]; lastGeneration: number | undefined }>;
 }
 
 /** What a pane shows, independent of the generation it shows it in. */
@@ -65,6 +78,11 @@ export class PaneStack {
    */
   refresh(loaded: LoadedGeneration): void {
     const { scrollLeft } = this.element;
+    // The focus stays where it was (the same control of the same pane), so following the machine
+    // does not take the keyboard's place away every generation.
+    const focused = document.activeElement as HTMLElement | null;
+    const focusedPane = this.element.contains(focused) ? focused?.closest<HTMLElement>('.ph-pane') : null;
+    const focusPath = focusedPane && focused ? controlIndex(focusedPane, focused) : -1;
     for (const old of [...this.element.children] as HTMLElement[]) {
       const was = this.open.get(old);
       if (!was) continue;
@@ -75,6 +93,10 @@ export class PaneStack {
         if (openSections[i] !== undefined) d.open = openSections[i];
       });
       old.replaceWith(pane);
+      if (old === focusedPane) {
+        const control = focusPath >= 0 ? pane.querySelectorAll<HTMLElement>(FOCUSABLE)[focusPath] : undefined;
+        (control ?? pane).focus({ preventScroll: true });
+      }
     }
     this.element.scrollLeft = scrollLeft;
   }
@@ -128,6 +150,9 @@ export class PaneStack {
   }
 
   private place(pane: HTMLElement, after?: HTMLElement): void {
+    // A pane opened from another (a reference chosen by keyboard or pointer) takes the focus, so
+    // the keyboard walks on from where the user went.
+    const fromPanes = this.element.contains(document.activeElement);
     if (after && after.parentElement === this.element) {
       while (after.nextElementSibling) after.nextElementSibling.remove();
     } else {
@@ -135,13 +160,23 @@ export class PaneStack {
     }
     this.element.append(pane);
     pane.scrollIntoView({ block: 'nearest', inline: 'end' });
+    if (fromPanes) this.focusLast();
+  }
+
+  /** Focuses the last pane: its first reference, or the pane itself when it has none. */
+  focusLast(): void {
+    const pane = this.element.lastElementChild as HTMLElement | null;
+    if (!pane) return;
+    const first = pane.querySelector<HTMLElement>('.ph-fields .ph-ref, .ph-list .ph-ref');
+    if (first) first.focus();
+    else pane.focus();
   }
 
   private pane(title: string, kind: string): HTMLElement {
     const close = h('button', { class: 'ph-icon', title: 'Close', 'aria-label': 'Close pane' }, '×');
     const pane = h(
       'section',
-      { class: `ph-pane ph-pane-${kind}`, 'data-testid': 'inspector-pane' },
+      { class: `ph-pane ph-pane-${kind}`, 'data-testid': 'inspector-pane', tabindex: -1 },
       h('header', {}, h('span', { class: 'ph-pane-title' }, title), close),
     );
     close.addEventListener('click', () => {
@@ -270,23 +305,17 @@ export class PaneStack {
   }
 
   private referrers(loaded: LoadedGeneration, node: number, pane: HTMLElement): HTMLElement {
-    // Unique referrers, live ones first: garbage (unreachable, not yet collected) is marked.
-    const live = (r: number) => r === loaded.heap.root || loaded.idom[r] !== -1;
-    const refs = [...new Set(loaded.heap.referrers(node))].sort((a, b) => Number(live(b)) - Number(live(a)));
-    const list = h('ul', { class: 'ph-list', 'data-testid': 'inspector-referrers' });
-    for (const r of refs.slice(0, LIST_LIMIT)) {
-      list.append(
-        h(
-          'li',
-          {},
-          this.refLink(loaded, r, pane),
-          live(r) ? null : h('span', { class: 'ph-muted' }, ' (garbage)'),
-        ),
-      );
-    }
-    const liveCount = refs.filter(live).length;
-    const title = `Referred to by ${liveCount}${refs.length > liveCount ? ` (+${refs.length - liveCount} garbage)` : ''}`;
-    return h('details', { open: refs.length <= 20 }, h('summary', {}, title), list);
+    // Distinct holders; garbage (unreachable, not yet collected) is counted apart.
+    const distance = loaded.distance();
+    const holders = new Set(loaded.heap.referrers(node));
+    const liveCount = [...holders].filter((r) => distance[r]! >= 0).length;
+    const title = `Retainers: ${liveCount}${holders.size > liveCount ? ` (+${holders.size - liveCount} garbage)` : ''}`;
+    return h(
+      'details',
+      { open: holders.size <= 20 },
+      h('summary', {}, title),
+      retainersTree(loaded, node, { refLink: (r) => this.refLink(loaded, r, pane) }),
+    );
   }
 
   private pathSection(loaded: LoadedGeneration, node: number, pane: HTMLElement): HTMLElement {
@@ -295,13 +324,22 @@ export class PaneStack {
     details.addEventListener('toggle', () => {
       if (filled || !details.open) return;
       filled = true;
-      const path = pathFromRoot(loaded.heap, node);
-      const list = h('ol', { class: 'ph-list', 'data-testid': 'inspector-path' });
+      const path = namedPathFromRoot(loaded.heap, node);
+      const list = h('ol', { class: 'ph-list ph-path', 'data-testid': 'inspector-path' });
       if (!path)
         list.append(
           h('li', { class: 'ph-muted' }, 'not reachable from the root: garbage the next collection frees'),
         );
-      else for (const step of path) list.append(h('li', {}, this.refLink(loaded, step, pane)));
+      else
+        for (const step of path)
+          list.append(
+            h(
+              'li',
+              {},
+              step.via === undefined ? null : h('span', { class: 'ph-via' }, `.${step.via} → `),
+              this.refLink(loaded, step.node, pane),
+            ),
+          );
       details.append(list);
     });
     return details;
@@ -321,10 +359,15 @@ export class PaneStack {
       details.append(list);
       this.actions
         .history(heap.addr[node]!)
-        .then((entries) => {
+        .then(({ entries, lastGeneration }) => {
           clear(list);
           for (const e of entries)
-            list.append(h('li', {}, h('span', { class: 'ph-gen' }, `gen ${e.generation}`), ' ', e.text));
+            list.append(
+              h('li', {}, h('span', { class: 'ph-gen' }, `gen ${e.generation}`), ' ', historyText(e)),
+            );
+          const data = historySeries(entries, lastGeneration);
+          if (data.series.length > 0 && data.generations.length > 1)
+            details.insertBefore(this.historyChart(data), list);
         })
         .catch((err: unknown) => {
           clear(list);
@@ -333,4 +376,33 @@ export class PaneStack {
     });
     return details;
   }
+
+  /** The object's numbers over the generations, as steps (each value holds until it changes). */
+  private historyChart(data: ReturnType<typeof historySeries>): HTMLElement {
+    const chart = new Chart({
+      testId: 'inspector-history-chart',
+      title: `${data.series.map((s) => s.name).join(', ')} by generation`,
+      x: { time: false, label: 'generation' },
+      series: data.series.map((s, i) => ({
+        label: s.name,
+        unit: '',
+        colour: HISTORY_COLOURS[i % HISTORY_COLOURS.length]!,
+        side: 'left',
+        style: 'steps',
+      })),
+      height: 150,
+    });
+    chart.setData([data.generations, ...data.series.map((s) => s.values)]);
+    return chart.element;
+  }
+}
+
+/** Colours of the history chart's lines, one per number the object holds. */
+const HISTORY_COLOURS = ['#7aa2f7', '#9ece6a', '#e0af68', '#bb9af7', '#7dcfff'];
+
+/** One version of an object as a line of text: a string's text, or its fields. */
+function historyText(e: HistoryEntry): string {
+  if (!e.value) return '(does not exist)';
+  if (e.value.text !== undefined) return JSON.stringify(e.value.text);
+  return e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') || e.value.className;
 }

@@ -5,6 +5,7 @@
  */
 import { type ClassSummaryRow, classSummary, dominators } from '../common/graph.js';
 import { HeapSnapshot } from '../common/heap.js';
+import { distancesFromRoot } from '../common/retainers.js';
 
 export interface GenerationEntry {
   generation: number;
@@ -27,6 +28,8 @@ export interface LoadedGeneration {
   heap: HeapSnapshot;
   idom: Int32Array;
   summary: ClassSummaryRow[];
+  /** Each object's distance from the root (computed at the first call: the retainers need it). */
+  distance(): Int32Array;
 }
 
 /** Generations kept in memory at once; older ones are dropped (and reloaded if asked again). */
@@ -50,12 +53,17 @@ export class InspectorSession {
     const { generation: g, bytes, live } = await this.source.loadSpace(generation);
     const heap = new HeapSnapshot(bytes);
     const idom = dominators(heap);
+    let distance: Int32Array | undefined;
     const loaded: LoadedGeneration = {
       generation: g,
       live: live === true,
       heap,
       idom,
       summary: classSummary(heap, idom),
+      distance: () => {
+        distance ??= distancesFromRoot(heap);
+        return distance;
+      },
     };
     // Only committed generations are cached: they never change; "now" does.
     if (!loaded.live) this.cache.set(loaded.generation, Promise.resolve(loaded));

@@ -1,10 +1,13 @@
 /**
  * The class summary: one row per class with instance count, shallow and retained bytes and
  * unreachable instances, sortable by any column and filtered by name, like the summary view of
- * Chrome DevTools' heap snapshots. Choosing a row lists its instances. Shown again for a newer
+ * Chrome DevTools' heap snapshots, and the address of the instance retaining most (a place to
+ * start from, as the CLI's summary gives). Choosing a row lists its instances; the address
+ * opens that instance. Shown again for a newer
  * generation of the same machine, the counts that changed are marked.
  */
 import type { ClassSummaryRow } from '../common/graph.js';
+import { formatRef } from '../common/ref.js';
 import { clear, formatBytes, h } from './dom.js';
 
 type Column = 'className' | 'count' | 'shallowBytes' | 'retainedBytes' | 'unreachable';
@@ -28,7 +31,11 @@ export class SummaryView {
   private readonly body: HTMLTableSectionElement;
   private readonly head: HTMLTableRowElement;
 
-  constructor(private readonly onChoose: (row: ClassSummaryRow) => void) {
+  constructor(
+    private readonly onChoose: (row: ClassSummaryRow) => void,
+    private readonly onOpen: (node: number) => void,
+    private readonly addressOf: (node: number) => number,
+  ) {
     this.head = h('tr');
     this.body = h('tbody');
     const input = h('input', {
@@ -76,6 +83,7 @@ export class SummaryView {
         ),
       );
     }
+    this.head.append(h('th', { title: 'The instance retaining the most bytes' }, 'Largest'));
     const shown = this.rows
       .filter((r) => !this.filter || r.className.toLowerCase().includes(this.filter))
       .sort((a, b) => {
@@ -111,6 +119,23 @@ export class SummaryView {
           h('td', { class: 'num' }, formatBytes(row.shallowBytes)),
           h('td', { class: 'num' }, formatBytes(row.retainedBytes)),
           h('td', { class: 'num' }, row.unreachable ? row.unreachable.toLocaleString('en') : ''),
+          h(
+            'td',
+            {},
+            h(
+              'button',
+              {
+                class: 'ph-ref ph-addr',
+                'data-testid': 'summary-largest',
+                onclick: (e: Event) => {
+                  e.stopPropagation();
+                  this.onOpen(row.largest);
+                },
+                onkeydown: (e: Event) => e.stopPropagation(),
+              },
+              formatRef(this.addressOf(row.largest)),
+            ),
+          ),
         ),
       );
     }

@@ -138,6 +138,8 @@ export interface ClassSummaryRow {
   retainedBytes: number;
   /** Instances not reachable from the root (garbage the next collection frees). */
   unreachable: number;
+  /** Node index of the instance retaining the most bytes: an address to start from. */
+  largest: number;
 }
 
 /** Count, shallow and retained size per class, largest retained first. */
@@ -154,6 +156,7 @@ export function classSummary(heap: HeapSnapshot, idom = dominators(heap)): Class
         shallowBytes: 0,
         retainedBytes: 0,
         unreachable: 0,
+        largest: -1,
       };
       rows.set(cls, row);
     }
@@ -164,6 +167,7 @@ export function classSummary(heap: HeapSnapshot, idom = dominators(heap)): Class
     row.count++;
     row.shallowBytes += heap.shallow[v]!;
     if (v !== heap.root && idom[v] === -1) row.unreachable++;
+    if (row.largest < 0 || retained[v]! > retained[row.largest]!) row.largest = v;
   }
   // Retained per class: an instance contributes unless an ancestor in the dominator tree has its class.
   const order = dominatorPreorder(heap, idom);

@@ -93,12 +93,31 @@ export function objectView(heap: HeapSnapshot, node: number, offset = 0, limit =
   } else if (id === CID_CODE || heap.kind(node) === KIND_BYTES) {
     view.bytes = heap.payloadBytes(node);
   } else {
-    const names = heap.fieldNames(cls);
+    const name = slotNamer(heap, node);
     for (let i = 0; i < heap.slotCount(node); i++) {
-      view.fields.push({ name: names[i] ?? `slot${i}`, value: valueView(heap, heap.slot(node, i)) });
+      view.fields.push({ name: name(i), value: valueView(heap, heap.slot(node, i)) });
     }
   }
   return view;
+}
+
+/**
+ * How a person names slot i of `node`: an array's `[i]`, a field's name, or `slot<i>` where the
+ * class names none (frames). The views, the CLI's paths and the retainers all say it this way.
+ */
+export function slotNamer(heap: HeapSnapshot, node: number): (slot: number) => string {
+  if (heap.internalId(heap.classOf[node]!) === CID_ARRAY) return (i) => `[${i}]`;
+  const names = heap.fieldNames(heap.classOf[node]!);
+  return (i) => names[i] ?? `slot${i}`;
+}
+
+/** The names of the slots of `from` that refer to `to` (several when it holds it twice). */
+export function referenceNames(heap: HeapSnapshot, from: number, to: number): string[] {
+  const name = slotNamer(heap, from);
+  const word = heap.addr[to]! + 1;
+  const out: string[] = [];
+  for (let i = 0; i < heap.slotCount(from); i++) if (heap.slot(from, i) === word) out.push(name(i));
+  return out;
 }
 
 export interface FrameView {

@@ -47,12 +47,35 @@ test('summary lists classes with counts, as text and JSON', async () => {
   assert.equal(json.classes.find((c: { className: string }) => c.className === '.demo.note').count, 1);
 });
 
+test('summary shows an address per class that object, path and history then take', async () => {
+  const text = await run('summary');
+  const counterRow = text.out.split('\n').find((line) => line.startsWith('.demo.counter'));
+  const shown = counterRow?.match(/@0x[0-9a-f]{8}/)?.[0];
+  assert.equal(shown, formatRef(gens[2]!.counter), counterRow);
+  for (const command of ['object', 'path', 'history'])
+    assert.equal((await run(command, shown!)).code, EXIT_OK, command);
+  const json = JSON.parse((await run('summary', '--json')).out);
+  const counter = json.classes.find((c: { className: string }) => c.className === '.demo.counter');
+  assert.equal(counter.largest, shown);
+});
+
+test('instances lists a class by part of its name, with distance from the root', async () => {
+  const json = JSON.parse((await run('instances', 'note', '--json')).out);
+  assert.equal(json.instances.length, 2);
+  assert.ok(json.instances.every((i: { className: string }) => i.className === '.demo.note'));
+  assert.deepEqual(json.instances.map((i: { distance: number }) => i.distance).sort(), [1, 2]);
+  assert.match((await run('instances', 'counter')).out, /@0x[0-9a-f]{8}\s+\.demo\.counter\s+\d+\s+\d+\s+1/);
+  assert.equal((await run('instances', 'nosuchclass')).code, EXIT_FAILED);
+  assert.equal((await run('instances')).code, EXIT_USAGE);
+});
+
 test('object shows fields by name and referrers; path names the fields it follows', async () => {
   const counter = formatRef(gens[2]!.counter);
   const obj = JSON.parse((await run('object', counter, '--json')).out);
   assert.equal(obj.className, '.demo.counter');
   assert.deepEqual(obj.fields, [{ name: 'value', value: { kind: 'int', value: 12 } }]);
   assert.equal(obj.referrers[0].className, '.internal.root');
+  assert.deepEqual(obj.referrers[0].via, ['counter']);
   const path = await run('path', counter);
   assert.equal(path.code, EXIT_OK);
   assert.match(path.out, /\.counter → @0x[0-9a-f]{8} \.demo\.counter/);

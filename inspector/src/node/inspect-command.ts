@@ -2,8 +2,11 @@
  * `phantom inspect <machine> <command>`: the inspector from a terminal. The CLI (vm-manager)
  * resolves the machine to an InspectSource and hands the rest of the arguments here.
  *
- *   summary                  class summary (count, shallow, retained, unreachable)
- *   object <ref>             an object's fields, and who refers to it
+ *   summary                  class summary (count, shallow, retained, unreachable, and the
+ *                            address of the instance retaining most: what object, path and
+ *                            history take)
+ *   instances <class>        a class's instances: address, sizes, distance from the root
+ *   object <ref>             an object's fields, and who refers to it (by which field)
  *   path <ref>               the shortest chain of references from the root
  *   threads                  threads and their frames
  *   history <ref>            the object's value at each kept generation where it changed
@@ -17,10 +20,11 @@
  */
 import { diffHeaps, objectHistory } from '../common/diff.js';
 import { formatValue } from '../common/format.js';
-import { classSummary, pathFromRoot } from '../common/graph.js';
+import { classSummary, dominators, retainedSizes } from '../common/graph.js';
 import type { HeapSnapshot } from '../common/heap.js';
 import { objectView, threads } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
+import { distancesFromRoot, namedPathFromRoot, retainersOf, UNREACHABLE } from '../common/retainers.js';
 
 export interface GenerationSummary {
   generation: number;
@@ -46,7 +50,9 @@ export const EXIT_USAGE = 2;
 
 export const INSPECT_USAGE = `usage: phantom inspect <machine> <command> [--json] [--at gen:N]
 commands:
-  summary               objects per class: count, shallow and retained bytes
+  summary               objects per class: count, shallow and retained bytes, and the
+                        instance retaining most (an address object, path and history take)
+  instances <class>     a class's instances (class: its full name or part of it)
   object <ref>          an object's fields and its referrers (ref: @0x40001a40)
   path <ref>            shortest path from the root to the object
   threads               threads and their frames
@@ -155,21 +161,67 @@ export async function runInspect(
       }
       case 'summary': {
         const { generation, heap } = await source.load(options.at);
-        const rows = classSummary(heap);
-        emit({ generation, objects: heap.count, classes: rows.map(({ classNode: _, ...r }) => r) }, () =>
+        const idom = dominators(heap);
+        const rows = classSummary(heap, idom);
+        const classes = rows.map(({ classNode, largest, ...r }) => ({
+          ...r,
+          largest: formatRef(heap.addr[largest]!),
+        }));
+        emit({ generation, objects: heap.count, classes }, () =>
           [
             `generation ${generation}: ${heap.count} objects`,
             table([
-              ['class', 'count', 'shallow', 'retained', 'unreachable'],
-              ...rows.map((r) => [
+              ['class', 'count', 'shallow', 'retained', 'unreachable', 'largest instance'],
+              ...classes.map((r) => [
                 r.className,
                 String(r.count),
                 String(r.shallowBytes),
                 String(r.retainedBytes),
                 String(r.unreachable),
+                r.largest,
               ]),
             ]),
+            'object, path and history take an address; instances <class> lists them all',
           ].join('\n'),
+        );
+        return EXIT_OK;
+      }
+      case 'instances': {
+        const wanted = options.positional[1];
+        if (!wanted) throw new UsageError('instances takes a class name, like .demo.counter or counter');
+        const { generation, heap } = await source.load(options.at);
+        const names = matchingClasses(heap, wanted);
+        if (names.length === 0) throw new Error(`no class named like ${wanted} in generation ${generation}`);
+        const retained = retainedSizes(heap, dominators(heap));
+        const distance = distancesFromRoot(heap);
+        const instances: {
+          ref: string;
+          className: string;
+          shallow: number;
+          retained: number;
+          distance: number | null;
+        }[] = [];
+        for (let v = 0; v < heap.count; v++) {
+          if (!names.includes(heap.className(heap.classOf[v]!))) continue;
+          instances.push({
+            ref: formatRef(heap.addr[v]!),
+            className: heap.className(heap.classOf[v]!),
+            shallow: heap.shallow[v]!,
+            retained: retained[v]!,
+            distance: distance[v] === UNREACHABLE ? null : distance[v]!,
+          });
+        }
+        emit({ generation, instances }, () =>
+          table([
+            ['instance', 'class', 'shallow', 'retained', 'distance'],
+            ...instances.map((i) => [
+              i.ref,
+              i.className,
+              String(i.shallow),
+              String(i.retained),
+              i.distance === null ? 'garbage' : String(i.distance),
+            ]),
+          ]),
         );
         return EXIT_OK;
       }
@@ -178,9 +230,11 @@ export async function runInspect(
         const { generation, heap } = await source.load(options.at);
         const node = nodeOf(heap, ref);
         const view = objectView(heap, node);
-        const referrers = [...new Set(heap.referrers(node))].map((r) => ({
-          ref: formatRef(heap.addr[r]!),
-          className: heap.className(heap.classOf[r]!),
+        const referrers = retainersOf(heap, node, distancesFromRoot(heap)).map((r) => ({
+          ref: formatRef(heap.addr[r.node]!),
+          className: heap.className(heap.classOf[r.node]!),
+          via: r.via,
+          distance: r.distance === UNREACHABLE ? null : r.distance,
         }));
         emit({ generation, ...view, referrers }, () => {
           const lines = [`${view.ref} ${view.className} (${view.size} bytes, generation ${generation})`];
@@ -195,7 +249,10 @@ export async function runInspect(
           if (view.bytes !== undefined) lines.push(`  ${view.bytes} bytes`);
           lines.push(
             `referred to by ${referrers.length}:`,
-            ...referrers.map((r) => `  ${r.ref} ${r.className}`),
+            ...referrers.map(
+              (r) =>
+                `  ${r.ref} ${r.className} .${r.via.join(', .')}${r.distance === null ? ' (garbage)' : ''}`,
+            ),
           );
           return lines.join('\n');
         });
@@ -204,19 +261,16 @@ export async function runInspect(
       case 'path': {
         const ref = refArg(options, 1, 'path');
         const { generation, heap } = await source.load(options.at);
-        const path = pathFromRoot(heap, nodeOf(heap, ref));
+        const path = namedPathFromRoot(heap, nodeOf(heap, ref));
         if (!path) {
           error(`${formatRef(ref)} is not reachable from the root in generation ${generation} (garbage)`);
           return EXIT_FAILED;
         }
-        const steps = path.map((node, i) => {
-          const step: { ref: string; className: string; via?: string } = {
-            ref: formatRef(heap.addr[node]!),
-            className: heap.className(heap.classOf[node]!),
-          };
-          if (i > 0) step.via = fieldLinking(heap, path[i - 1]!, node);
-          return step;
-        });
+        const steps = path.map(({ node, via }) => ({
+          ref: formatRef(heap.addr[node]!),
+          className: heap.className(heap.classOf[node]!),
+          ...(via === undefined ? {} : { via }),
+        }));
         emit({ generation, path: steps }, () =>
           steps
             .map((s) => (s.via ? `  .${s.via} → ${s.ref} ${s.className}` : `${s.ref} ${s.className}`))
@@ -310,12 +364,11 @@ export async function runInspect(
   }
 }
 
-/** The name of the field (or `[i]` element) of `from` that refers to `to`. */
-function fieldLinking(heap: HeapSnapshot, from: number, to: number): string {
-  const names = heap.fieldNames(heap.classOf[from]!);
-  const target = heap.addr[to]! + 1;
-  for (let i = 0; i < heap.slotCount(from); i++) {
-    if (heap.slot(from, i) === target) return names[i] ?? `[${i}]`;
-  }
-  return '?';
+/** Class names equal to `wanted`, or else containing it (case-insensitive), as the studio's search matches them. */
+function matchingClasses(heap: HeapSnapshot, wanted: string): string[] {
+  const names = new Set<string>();
+  for (let v = 0; v < heap.count; v++) names.add(heap.className(heap.classOf[v]!));
+  if (names.has(wanted)) return [wanted];
+  const needle = wanted.toLowerCase();
+  return [...names].filter((n) => n.toLowerCase().includes(needle));
 }

@@ -20,6 +20,9 @@ export const STREAM_HIGH_WATER_CHARS = 512 * 1024;
 /** ... and resumes it once the view has caught up to below this. */
 export const STREAM_LOW_WATER_CHARS = 64 * 1024;
 
+/** Lines a page of a machine's console log holds (`console.log`). */
+export const LOG_PAGE_LINES = 5000;
+
 /** Largest text a single terminal input or file save may carry. */
 const MAX_TEXT_CHARS = 2 * 1024 * 1024;
 
@@ -160,6 +163,27 @@ export const methods = {
   'terminal.resize': { params: z.object({ stream: StreamId, ...TerminalSize }).strict(), result: Done },
   /** The machine's serial console; the stream starts with the scroll-back kept so far. */
   'console.attach': { params: MachineParams, result: z.object({ stream: StreamId }) },
+  /**
+   * A page of lines of the machine's console log on disk (all it ever printed), without the lines
+   * that contain `hide`; with no page named, the last.
+   */
+  'console.log': {
+    params: z
+      .object({
+        machine: MachineName,
+        hide: z.string().max(200).optional(),
+        page: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    result: z.object({
+      text: z.string(),
+      page: z.number().int().nonnegative(),
+      pages: z.number().int().positive(),
+      firstLine: z.number().int().nonnegative(),
+      totalLines: z.number().int().nonnegative(),
+      hiddenLines: z.number().int().nonnegative(),
+    }),
+  },
   'files.list': { params: z.object({}).strict(), result: z.array(FileEntry) },
   'files.read': { params: FileEntry.strict(), result: z.object({ text: z.string() }) },
   'files.write': {

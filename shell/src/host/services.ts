@@ -5,6 +5,7 @@
  */
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
+import { readLogPage } from './console-log.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
 import { compileClasses, programClass } from './language.js';
@@ -70,6 +71,8 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       return null;
     },
     'console.attach': async ({ machine }) => ({ stream: hub.open(await machines.attachConsole(machine)) }),
+    'console.log': async ({ machine, ...request }) =>
+      readLogPage((await machines.machine(machine)).consoleLogPath, request),
     'files.list': () => services.files.list(),
     'files.read': async (entry) => ({ text: await services.files.read(entry) }),
     'files.write': async ({ text, ...entry }) => {

@@ -6,9 +6,12 @@
 import type { HostAccelerator, MachineSummary } from '../common/api.js';
 import { connectApi } from './api-client.js';
 import { mountInspectorResizer } from './column-resizer.js';
+import { CommandPalette } from './command-palette.js';
+import { Commands } from './commands.js';
 import { ConsolePanel, loadXterm } from './console-panel.js';
 import type { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
+import { HelpPage } from './help-page.js';
 import { InspectorPanel } from './inspector-panel.js';
 import { MachineBar } from './machine-bar.js';
 import { showError } from './notifications.js';
@@ -47,6 +50,44 @@ function linkStylesheet(href: string): Promise<void> {
   });
 }
 
+/** The parts F6 and Shift+F6 move between, in the order they lie on screen. */
+const PARTS = ['machine-bar', 'explorer', 'editor', 'inspector', 'console', 'timeline'] as const;
+type Part = (typeof PARTS)[number];
+
+/** The part that has the focus, if any. */
+function partOf(element: Element | null): Part | undefined {
+  const name = element?.closest<HTMLElement>('[data-panel]')?.dataset.panel;
+  return PARTS.find((p) => p === name);
+}
+
+/** The first control of a part that takes the focus (the part itself when it has none). */
+function focusFirstIn(part: Part): void {
+  const root = panel(part);
+  // Only what is shown: a hidden control (the editor's buttons with no file open) takes no focus.
+  const first = [
+    ...root.querySelectorAll<HTMLElement>(
+      'select:not(:disabled), input:not(:disabled), button:not(:disabled), [tabindex="0"], textarea',
+    ),
+  ].find((e) => e.getClientRects().length > 0);
+  if (first) first.focus();
+  else {
+    root.tabIndex = -1;
+    root.focus();
+  }
+}
+
+/** A status bar button (the Tab mode, commands, help). */
+function statusButton(text: string, title: string, testId: string, onClick: () => void): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'status-button';
+  button.textContent = text;
+  button.title = title;
+  button.dataset.testid = testId;
+  button.addEventListener('click', onClick);
+  return button;
+}
+
 /** The status bar's accelerator: its name, and why in the tooltip (KVM only when a probe boot passed). */
 function showAccelerator(element: HTMLElement, accelerator: HostAccelerator): void {
   element.textContent = accelerator.name ? `QEMU ${accelerator.name.toUpperCase()}` : 'no accelerator';
@@ -76,6 +117,7 @@ async function main(): Promise<void> {
         panelView.onStatus((text) => {
           byTestId('editor-status').textContent = text;
         });
+        panelView.onTabMode((movesFocus) => showTabMode(movesFocus));
         return panelView;
       },
     );
@@ -147,6 +189,33 @@ async function main(): Promise<void> {
       if (machine?.name === picked?.name) picked = machine;
     },
   });
+  const commands = new Commands();
+  const palette = new CommandPalette(commands);
+  const help = new HelpPage();
+  const tabMode = statusButton('Tab: inserts', '', 'tab-mode', () => commands.run('editor.toggleTabFocus'));
+  const showTabMode = (movesFocus: boolean) => {
+    tabMode.textContent = movesFocus ? 'Tab: moves focus' : 'Tab: inserts';
+    tabMode.title = `In the editor, Tab ${movesFocus ? 'moves the focus' : 'inserts a tab'}: Ctrl+M or a click switches (F6 leaves the editor either way)`;
+  };
+  showTabMode(false);
+  document.querySelector('.status-bar')!.append(
+    tabMode,
+    statusButton('Commands', 'Every command with its keys (Ctrl+Shift+P)', 'palette-button', () =>
+      palette.open(),
+    ),
+    statusButton('?', 'Help: keyboard shortcuts and how things work (Shift+F1)', 'help-button', () =>
+      help.toggle(),
+    ),
+  );
+  registerCommands(commands, {
+    palette,
+    help,
+    consolePanel,
+    inspector,
+    loadEditor,
+    picked: () => picked,
+  });
+  commands.listen();
   try {
     const info = await api.call('studio.info', {});
     performance.mark(StartupMark.ApiAnswered);
@@ -163,6 +232,111 @@ async function main(): Promise<void> {
   } catch (err) {
     showError('Cannot reach the studio host', err);
   }
+}
+
+interface CommandTargets {
+  palette: CommandPalette;
+  help: HelpPage;
+  consolePanel: ConsolePanel;
+  inspector: InspectorPanel;
+  loadEditor: () => Promise<EditorPanel>;
+  picked: () => MachineSummary | undefined;
+}
+
+/** What each command of common/commands.ts does here. */
+function registerCommands(commands: Commands, t: CommandTargets): void {
+  const moveFocus = (step: number) => {
+    const at = partOf(document.activeElement);
+    const next = PARTS[((at ? PARTS.indexOf(at) : -1) + step + PARTS.length) % PARTS.length]!;
+    focusPart(next);
+  };
+  const focusPart = (part: Part) => {
+    if (part === 'editor')
+      void t
+        .loadEditor()
+        .then((e) => (panel('editor').classList.contains('no-file') ? focusFirstIn('editor') : e.focus()));
+    else if (part === 'console') t.consolePanel.focus();
+    else if (part === 'inspector') void t.inspector.load().then(() => byTestId('inspector-search').focus());
+    else if (part === 'timeline') {
+      const canvas = panel('timeline').querySelector<HTMLElement>('[data-testid="timeline-canvas"]');
+      if (canvas && canvas.tabIndex >= 0) canvas.focus();
+      else focusFirstIn('timeline');
+    } else focusFirstIn(part);
+  };
+  commands.register('palette.show', { run: () => t.palette.toggle() });
+  commands.register('help.show', { run: () => t.help.toggle() });
+  commands.register('focus.next', { run: () => moveFocus(1) });
+  commands.register('focus.previous', { run: () => moveFocus(-1) });
+  commands.register('focus.machineBar', { run: () => focusPart('machine-bar') });
+  commands.register('focus.explorer', { run: () => focusPart('explorer') });
+  commands.register('focus.editor', { run: () => focusPart('editor') });
+  commands.register('focus.inspector', { run: () => focusPart('inspector') });
+  commands.register('focus.console', { run: () => focusPart('console') });
+  commands.register('focus.timeline', { run: () => focusPart('timeline') });
+
+  // The machine bar's own controls do the work, so the palette does exactly what a click does.
+  const machineButton = (action: string) =>
+    document.querySelector<HTMLButtonElement>(`[data-panel="machine-bar"] button[data-action="${action}"]`)!;
+  for (const action of ['build', 'start', 'stop', 'powerCut', 'snapshotNow', 'checkpoint']) {
+    commands.register(`machine.${action}`, {
+      run: () => machineButton(action).click(),
+      unavailable: () => {
+        const machine = t.picked();
+        if (!machine) return 'pick a machine in the machine bar first';
+        return machineButton(action).disabled ? `not while ${machine.name} is ${machine.state}` : undefined;
+      },
+    });
+  }
+  commands.register('machine.new', {
+    run: () => {
+      const picker = byTestId('machine-picker') as HTMLSelectElement;
+      const option = [...picker.options].find((o) => o.textContent === 'New machine…');
+      if (!option) throw new Error('the machine bar is still loading');
+      picker.value = option.value;
+      picker.dispatchEvent(new Event('change'));
+    },
+  });
+
+  commands.register('editor.save', { run: async () => (await t.loadEditor()).save() });
+  // editor-panel.js is Monaco's chunk: its enum is taken from it once it is loaded, not at start-up.
+  const install = async (run: boolean) => {
+    const [editor, { AfterInstall }] = await Promise.all([t.loadEditor(), import('./editor-panel.js')]);
+    await editor.installIntoMachine(run ? AfterInstall.RunProgram : AfterInstall.Nothing);
+  };
+  commands.register('editor.install', { run: () => install(false) });
+  commands.register('editor.installAndRun', { run: () => install(true) });
+  commands.register('editor.toggleTabFocus', {
+    run: async () => (await t.loadEditor()).toggleTabMovesFocus(),
+  });
+
+  const c = t.consolePanel;
+  const logOnly = () => (c.hasLog ? undefined : "open a machine's console first: only it has a log");
+  commands.register('console.find', { run: () => c.focusFind() });
+  commands.register('console.copy', { run: () => c.copy() });
+  commands.register('console.copyAll', { run: () => c.copy(true) });
+  commands.register('console.selectAll', { run: () => c.selectAll() });
+  commands.register('console.paste', { run: () => c.paste() });
+  commands.register('console.filter', { run: () => c.focusFilter(), unavailable: logOnly });
+  commands.register('console.log', { run: () => c.showLog(), unavailable: logOnly });
+  commands.register('console.menu', { run: () => c.openMenu() });
+  commands.register('console.clear', { run: () => c.clear() });
+  commands.register('console.newTerminal', { run: () => c.openTerminal() });
+
+  const inspectorButton = (selector: string) => () =>
+    void t.inspector.load().then(() => document.querySelector<HTMLButtonElement>(selector)!.click());
+  commands.register('inspector.search', { run: () => focusPart('inspector') });
+  commands.register('inspector.now', { run: inspectorButton('[data-testid="inspector-now"]') });
+  commands.register('inspector.follow', { run: inspectorButton('[data-testid="inspector-follow"]') });
+  commands.register('inspector.expand', { run: inspectorButton('[data-testid="inspector-expand"]') });
+  // A tab chosen from the palette takes the focus, so Tab goes on into what it shows.
+  commands.register('inspector.memory', {
+    run: () =>
+      void t.inspector.load().then(() => {
+        const tab = byTestId('inspector-tab-memory') as HTMLButtonElement;
+        tab.click();
+        tab.focus();
+      }),
+  });
 }
 
 void main();

@@ -6,9 +6,16 @@
  *
  * The panel (tabs, +, search) is up at once; xterm.js itself is a chunk of its own, loaded by
  * `loadXterm` when the first tab opens or when the workspace preloads it after start-up.
+ *
+ * As in VS Code's terminal: find with a count of matches, copy and paste (keys, and a menu on a
+ * right click or Shift+F10). A machine's console also has its log: everything it ever printed,
+ * kept on disk, read a page at a time into a second, read-only terminal (far beyond the live
+ * terminal's scroll-back), optionally without the lines that contain a text, to hide a program's
+ * repeated lines.
  */
 
 import type { Disposable } from '@phantom/inspector/common/events.js';
+import { LOG_PAGE_LINES } from '../common/api.js';
 import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
 import type { FitAddon, SearchAddon, Terminal } from './xterm.js';
@@ -46,9 +53,34 @@ const theme = {
 
 export type TabKind = 'console' | 'terminal';
 
+/** Matches the search counts (and highlights) at most: past it the count reads "1000+". */
+const SEARCH_COUNT_LIMIT = 1000;
+/** How long typing in the filter box must pause before the log is read again. */
+const FILTER_DELAY_MS = 300;
+/** The log view's last page is read again at most this often while the machine prints. */
+const LOG_REFRESH_MS = 1000;
+
+/** The log view of a machine's console: a page of its log on disk in a read-only terminal. */
+interface LogView {
+  element: HTMLElement;
+  terminal: Terminal;
+  fit: FitAddon;
+  search: SearchAddon;
+  status: HTMLElement;
+  earlier: HTMLButtonElement;
+  later: HTMLButtonElement;
+  /** The page shown; undefined: the last, which follows what the machine prints. */
+  page: number | undefined;
+  pages: number;
+  refreshTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
 interface Tab {
   id: string;
   kind: TabKind;
+  /** The machine whose console this is (console tabs only). */
+  machine?: string;
+  log?: LogView;
   label: HTMLElement;
   body: HTMLElement;
   terminal: Terminal;
@@ -72,6 +104,9 @@ export class ConsolePanel {
   private readonly tabStrip: HTMLElement;
   private readonly bodies: HTMLElement;
   private readonly searchInput: HTMLInputElement;
+  private readonly searchCount: HTMLElement;
+  private readonly filterInput: HTMLInputElement;
+  private readonly menu: HTMLElement;
   private terminalCount = 0;
 
   constructor(
@@ -108,10 +143,50 @@ export class ConsolePanel {
         this.active?.terminal.focus();
       }
     });
-    header.append(this.tabStrip, newTerminal, this.searchInput);
+    this.searchCount = document.createElement('span');
+    this.searchCount.className = 'console-search-count';
+    this.searchCount.dataset.testid = 'console-search-count';
+    this.searchCount.setAttribute('aria-live', 'polite');
+    this.filterInput = document.createElement('input');
+    this.filterInput.type = 'search';
+    this.filterInput.placeholder = 'Hide lines containing…';
+    this.filterInput.className = 'console-filter';
+    this.filterInput.dataset.testid = 'console-filter';
+    this.filterInput.title =
+      "Hide the lines that contain this text (a program's repeated lines): the machine's whole log, without them";
+    let filterTimer: ReturnType<typeof setTimeout> | undefined;
+    this.filterInput.addEventListener('input', () => {
+      clearTimeout(filterTimer);
+      filterTimer = setTimeout(() => this.filterChanged(), FILTER_DELAY_MS);
+    });
+    this.filterInput.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        clearTimeout(filterTimer);
+        this.filterChanged();
+      } else if (event.key === 'Escape') {
+        this.filterInput.value = '';
+        this.filterChanged();
+        this.focus();
+      }
+    });
+    header.append(this.tabStrip, newTerminal, this.filterInput, this.searchInput, this.searchCount);
     this.bodies = document.createElement('div');
     this.bodies.className = 'terminal-bodies';
-    root.append(header, this.bodies);
+    this.bodies.addEventListener('contextmenu', (event) => {
+      if (!this.active) return;
+      event.preventDefault();
+      this.openMenu(event.clientX, event.clientY);
+    });
+    this.menu = document.createElement('div');
+    this.menu.className = 'console-menu';
+    this.menu.setAttribute('role', 'menu');
+    this.menu.dataset.testid = 'console-menu';
+    this.menu.hidden = true;
+    this.menu.addEventListener('keydown', (event) => this.menuKey(event));
+    this.menu.addEventListener('focusout', (event) => {
+      if (!this.menu.contains(event.relatedTarget as Node | null)) this.menu.hidden = true;
+    });
+    root.append(header, this.bodies, this.menu);
     this.showPlaceholder();
     new ResizeObserver(() => this.fitActive()).observe(this.bodies);
   }
@@ -136,6 +211,7 @@ export class ConsolePanel {
     let tab: Tab;
     try {
       tab = existing ?? (await this.createTab(id, 'console', `Console — ${machine}`));
+      tab.machine = machine;
     } catch (err) {
       showError('The console failed to load', err);
       return;
@@ -199,6 +275,7 @@ export class ConsolePanel {
       onData: (data, shown) => {
         if (tab.searchMoved && document.activeElement !== this.searchInput) this.returnToBottom(tab);
         tab.terminal.write(data, shown);
+        if (tab.log && !tab.log.element.hidden && tab.log.page === undefined) this.scheduleLogRefresh(tab);
       },
       onEnd: (reason) => {
         tab.stream = undefined;
@@ -241,9 +318,10 @@ export class ConsolePanel {
       allowProposedApi: true,
     });
     const fit = new FitAddon();
-    const search = new SearchAddon();
+    const search = new SearchAddon({ highlightLimit: SEARCH_COUNT_LIMIT });
     terminal.loadAddon(fit);
     terminal.loadAddon(search);
+    search.onDidChangeResults((results) => this.showCount(search, results));
     // Links open in a new browsing context with no opener; Electron's main denies new windows.
     terminal.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener')));
     terminal.open(body);
@@ -289,11 +367,17 @@ export class ConsolePanel {
       other.label.setAttribute('aria-selected', String(other === tab));
     }
     this.active = tab;
+    this.filterInput.disabled = tab.kind !== 'console';
+    this.filterInput.value = tab.log && !tab.log.element.hidden ? this.filterInput.value : '';
     this.fitActive();
-    tab.terminal.focus();
+    this.focus();
   }
 
   private closeTab(tab: Tab): void {
+    if (tab.log) {
+      clearTimeout(tab.log.refreshTimer);
+      tab.log.terminal.dispose();
+    }
     tab.stream?.dispose();
     for (const d of tab.disposables) d.dispose();
     tab.terminal.dispose();
@@ -311,6 +395,7 @@ export class ConsolePanel {
   private fitActive(): void {
     if (!this.active || this.bodies.clientWidth === 0) return;
     this.active.fit.fit();
+    if (this.active.log && !this.active.log.element.hidden) this.active.log.fit.fit();
   }
 
   private findNext(backwards = false): void {
@@ -319,22 +404,45 @@ export class ConsolePanel {
     // An emptied box ends the search: the addon otherwise searches the whole scroll-back again
     // after every write, to keep its highlights, which keeps a busy console's page busy.
     if (!term) {
-      this.active.search.clearDecorations();
+      this.activeSearch().clearDecorations();
+      this.searchCount.textContent = '';
       return;
     }
     const buffer = this.active.terminal.buffer.active;
     if (buffer.viewportY >= buffer.baseY) this.active.searchMoved = true;
     const options = {
+      // Decorations also make the addon count the matches (onDidChangeResults).
       decorations: { matchOverviewRuler: '#e0af68', activeMatchColorOverviewRuler: '#ff9e3b' },
     };
-    if (backwards) this.active.search.findPrevious(term, options);
-    else this.active.search.findNext(term, options);
+    if (backwards) this.activeSearch().findPrevious(term, options);
+    else this.activeSearch().findNext(term, options);
+  }
+
+  /** The search of what the active tab shows: its log view when open, else its terminal. */
+  private activeSearch(): SearchAddon {
+    return this.active!.log && !this.active!.log.element.hidden
+      ? this.active!.log.search
+      : this.active!.search;
+  }
+
+  /** "3 of 17" beside the search box, from the search addon's results. */
+  private showCount(
+    owner: SearchAddon,
+    { resultIndex, resultCount }: { resultIndex: number; resultCount: number },
+  ): void {
+    if (!this.active || owner !== this.activeSearch()) return;
+    this.searchCount.textContent = !this.searchInput.value
+      ? ''
+      : resultCount === 0
+        ? 'No results'
+        : `${resultIndex >= 0 ? resultIndex + 1 : '?'} of ${resultCount >= SEARCH_COUNT_LIMIT ? `${SEARCH_COUNT_LIMIT}+` : resultCount}`;
   }
 
   /** The search box was emptied or escaped: no highlights, and a following terminal follows again. */
   private closeSearch(): void {
+    this.searchCount.textContent = '';
     if (!this.active) return;
-    this.active.search.clearDecorations();
+    this.activeSearch().clearDecorations();
     this.returnToBottom(this.active);
   }
 
@@ -342,6 +450,254 @@ export class ConsolePanel {
     if (!tab.searchMoved) return;
     tab.searchMoved = false;
     tab.terminal.scrollToBottom();
+  }
+
+  /** Focuses what the active tab shows (its log view or its terminal), or the panel's first control. */
+  focus(): void {
+    const tab = this.active;
+    if (!tab) {
+      (this.tabStrip.querySelector<HTMLElement>('.tab') ?? this.filterInput).focus();
+      return;
+    }
+    if (tab.log && !tab.log.element.hidden) tab.log.terminal.focus();
+    else tab.terminal.focus();
+  }
+
+  focusFind(): void {
+    this.searchInput.focus();
+    this.searchInput.select();
+  }
+
+  focusFilter(): void {
+    if (this.filterInput.disabled) throw new Error("Only a machine's console has a log to filter.");
+    this.filterInput.focus();
+    this.filterInput.select();
+  }
+
+  /** The terminal the user looks at in the active tab. */
+  private shownTerminal(): Terminal | undefined {
+    const tab = this.active;
+    return tab?.log && !tab.log.element.hidden ? tab.log.terminal : tab?.terminal;
+  }
+
+  /** Copies the selection (Ctrl+Shift+C); with `all`, everything in the view. */
+  async copy(all = false): Promise<void> {
+    const terminal = this.shownTerminal();
+    if (!terminal) throw new Error('No console or terminal is open.');
+    if (all) terminal.selectAll();
+    const text = terminal.getSelection();
+    if (!text) throw new Error('Nothing is selected: select text with the pointer, or Ctrl+Shift+A for all.');
+    await navigator.clipboard.writeText(text);
+  }
+
+  selectAll(): void {
+    this.shownTerminal()?.selectAll();
+  }
+
+  /** Pastes the clipboard into the terminal or console, as typed input. */
+  async paste(): Promise<void> {
+    const tab = this.active;
+    if (!tab?.stream) throw new Error('Nothing to paste into: no console or terminal is attached.');
+    tab.terminal.paste(await navigator.clipboard.readText());
+  }
+
+  /** Clears what the view shows (the log on disk keeps everything). */
+  clear(): void {
+    this.shownTerminal()?.clear();
+  }
+
+  /** Whether the active tab has a log on disk to show. */
+  get hasLog(): boolean {
+    return this.active?.kind === 'console';
+  }
+
+  /** Opens the active console's log view at its last page (or refreshes it). */
+  async showLog(): Promise<void> {
+    const tab = this.active;
+    if (!tab?.machine) throw new Error("Only a machine's console has a log.");
+    const log = tab.log ?? (await this.createLogView(tab));
+    log.element.hidden = false;
+    tab.body.classList.add('log-shown');
+    log.page = undefined;
+    await this.loadLogPage(tab);
+    this.fitActive();
+    log.terminal.focus();
+  }
+
+  /** Back to the live terminal. */
+  closeLog(): void {
+    const tab = this.active;
+    if (!tab?.log) return;
+    tab.log.element.hidden = true;
+    tab.body.classList.remove('log-shown');
+    this.filterInput.value = '';
+    this.fitActive();
+    tab.terminal.focus();
+  }
+
+  private filterChanged(): void {
+    const tab = this.active;
+    if (!tab?.machine) return;
+    if (this.filterInput.value)
+      void this.showLog().catch((err) => showError('Cannot read the console log', err));
+    else if (tab.log && !tab.log.element.hidden) void this.loadLogPage(tab);
+  }
+
+  private async createLogView(tab: Tab): Promise<LogView> {
+    const { FitAddon, SearchAddon, Terminal } = await loadXterm();
+    const element = document.createElement('div');
+    element.className = 'console-log';
+    element.dataset.testid = 'console-log';
+    const bar = document.createElement('div');
+    bar.className = 'console-log-bar';
+    const status = document.createElement('span');
+    status.dataset.testid = 'console-log-status';
+    const pageButton = (label: string, testid: string, title: string) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.title = title;
+      b.dataset.testid = testid;
+      return b;
+    };
+    const earlier = pageButton('Earlier', 'console-log-earlier', 'The page of the log before this one');
+    const later = pageButton('Later', 'console-log-later', 'The page after this one');
+    const live = pageButton('Back to live', 'console-log-close', 'Close the log and show the live console');
+    bar.append(status, earlier, later, live);
+    const host = document.createElement('div');
+    host.className = 'console-log-terminal';
+    element.append(bar, host);
+    tab.body.append(element);
+    const terminal = new Terminal({
+      theme,
+      fontFamily: '"DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontSize: 13,
+      scrollback: LOG_PAGE_LINES + 100,
+      disableStdin: true,
+      allowProposedApi: true,
+    });
+    const fit = new FitAddon();
+    const search = new SearchAddon({ highlightLimit: SEARCH_COUNT_LIMIT });
+    terminal.loadAddon(fit);
+    terminal.loadAddon(search);
+    search.onDidChangeResults((results) => this.showCount(search, results));
+    // Read-only: Tab has nothing to type here, so it moves the focus (to the page buttons) as
+    // anywhere else, instead of being taken by the terminal.
+    terminal.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
+    terminal.open(host);
+    const log: LogView = {
+      element,
+      terminal,
+      fit,
+      search,
+      status,
+      earlier,
+      later,
+      page: undefined,
+      pages: 1,
+      refreshTimer: undefined,
+    };
+    tab.log = log;
+    earlier.addEventListener('click', () => {
+      log.page = Math.max(0, (log.page ?? log.pages - 1) - 1);
+      void this.loadLogPage(tab);
+    });
+    later.addEventListener('click', () => {
+      const next = (log.page ?? log.pages - 1) + 1;
+      log.page = next >= log.pages - 1 ? undefined : next;
+      void this.loadLogPage(tab);
+    });
+    live.addEventListener('click', () => this.closeLog());
+    return log;
+  }
+
+  /** Reads the log view's page from the host and shows it. */
+  private async loadLogPage(tab: Tab): Promise<void> {
+    const log = tab.log;
+    if (!log || !tab.machine) return;
+    const hide = this.filterInput.value.trim();
+    try {
+      const page = await this.api.call('console.log', {
+        machine: tab.machine,
+        ...(hide ? { hide } : {}),
+        ...(log.page === undefined ? {} : { page: log.page }),
+      });
+      log.pages = page.pages;
+      const lines = page.text ? page.text.split('\r\n').length - 1 : 0;
+      const range =
+        lines === 0
+          ? 'no lines'
+          : `lines ${(page.firstLine + 1).toLocaleString('en')}–${(page.firstLine + lines).toLocaleString('en')}`;
+      log.status.textContent = `Log on disk: ${range} of ${page.totalLines.toLocaleString('en')}${page.hiddenLines ? `, ${page.hiddenLines.toLocaleString('en')} hidden (containing “${hide}”)` : ''} · page ${page.page + 1} of ${page.pages}`;
+      log.earlier.disabled = page.page === 0;
+      log.later.disabled = page.page >= page.pages - 1;
+      log.terminal.reset();
+      log.terminal.write(page.text);
+    } catch (err) {
+      showError(`Cannot read the log of ${tab.machine}`, err);
+    }
+  }
+
+  /** New output while the last page of the log is shown: read it again, at most every LOG_REFRESH_MS. */
+  private scheduleLogRefresh(tab: Tab): void {
+    const log = tab.log!;
+    log.refreshTimer ??= setTimeout(() => {
+      log.refreshTimer = undefined;
+      if (!log.element.hidden && log.page === undefined) void this.loadLogPage(tab);
+    }, LOG_REFRESH_MS);
+  }
+
+  /** The console's menu at a point (a right click) or, by keyboard, at the terminal's corner. */
+  openMenu(x?: number, y?: number): void {
+    const box = this.bodies.getBoundingClientRect();
+    const items: [string, string, () => void | Promise<void>, boolean][] = [
+      ['Copy', 'Ctrl+Shift+C', () => this.copy(), true],
+      ['Copy all', '', () => this.copy(true), true],
+      ['Select all', 'Ctrl+Shift+A', () => this.selectAll(), true],
+      ['Paste', 'Ctrl+Shift+V', () => this.paste(), this.active?.stream !== undefined],
+      ['Find…', 'Ctrl+F', () => this.focusFind(), true],
+      ['Hide lines containing…', 'Ctrl+Shift+H', () => this.focusFilter(), this.hasLog],
+      ["Show the machine's whole log", '', () => this.showLog(), this.hasLog],
+      ['Clear the view', '', () => this.clear(), true],
+    ];
+    this.menu.replaceChildren(
+      ...items.map(([label, keys, action, enabled]) => {
+        const item = document.createElement('button');
+        item.type = 'button';
+        item.setAttribute('role', 'menuitem');
+        item.disabled = !enabled;
+        item.dataset.testid = 'console-menu-item';
+        const text = document.createElement('span');
+        text.textContent = label;
+        const kbd = document.createElement('kbd');
+        kbd.textContent = keys;
+        item.append(text, kbd);
+        item.addEventListener('click', () => {
+          this.menu.hidden = true;
+          Promise.resolve()
+            .then(action)
+            .catch((err) => showError(`Console: ${label}`, err));
+        });
+        return item;
+      }),
+    );
+    this.menu.style.left = `${Math.min(x ?? box.left + 24, window.innerWidth - 240)}px`;
+    this.menu.style.top = `${Math.min(y ?? box.top + 12, window.innerHeight - 260)}px`;
+    this.menu.hidden = false;
+    this.menu.querySelector<HTMLElement>('[role="menuitem"]:not(:disabled)')?.focus();
+  }
+
+  private menuKey(event: KeyboardEvent): void {
+    const items = [...this.menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')];
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      items[(at + (event.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length]?.focus();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      this.menu.hidden = true;
+      this.focus();
+    }
   }
 
   private showPlaceholder(): void {

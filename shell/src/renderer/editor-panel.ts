@@ -52,6 +52,9 @@ export class EditorPanel {
   private readonly language: EditorLanguage;
   private readonly problems: ProblemsPanel;
   private readonly onDidChangeStatus = new Set<(status: string) => void>();
+  /** Tab moves the focus instead of inserting a tab (VS Code's tab focus mode, Ctrl+M). */
+  private tabMovesFocus = false;
+  private readonly onDidChangeTabMode = new Set<(movesFocus: boolean) => void>();
 
   constructor(
     private readonly root: HTMLElement,
@@ -120,6 +123,8 @@ export class EditorPanel {
       wordBasedSuggestions: 'off',
     });
     this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void this.save());
+    // The studio owns the mode (not Monaco's hidden global), so the status bar can show it.
+    this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyM, () => this.toggleTabMovesFocus());
     // After the change: an undo sets the model's alternative version id back (to the saved
     // one, when it undoes every edit) only once its content event has been sent.
     this.editor.onDidChangeModelContent(() =>
@@ -138,6 +143,21 @@ export class EditorPanel {
       (uri) => uri.path.slice(1),
       (problem) => void this.showProblem(problem),
     );
+  }
+
+  /** Whether Tab moves the focus out of the editor; toggled by Ctrl+M, told to `onTabMode` listeners. */
+  toggleTabMovesFocus(): void {
+    this.tabMovesFocus = !this.tabMovesFocus;
+    this.editor.updateOptions({ tabFocusMode: this.tabMovesFocus });
+    for (const listener of this.onDidChangeTabMode) listener(this.tabMovesFocus);
+  }
+
+  onTabMode(listener: (movesFocus: boolean) => void): void {
+    this.onDidChangeTabMode.add(listener);
+  }
+
+  focus(): void {
+    this.editor.focus();
   }
 
   /** Status text for the status bar (cursor position, saved, checker state). */

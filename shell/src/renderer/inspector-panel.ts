@@ -15,6 +15,8 @@
  */
 import type { InspectorHandle } from '@phantom/inspector/browser/inspector.js';
 import '@phantom/inspector/browser/inspector.css';
+// The inspector's charts are uPlot's: its stylesheet lays out their plot and legend.
+import 'uplot/dist/uPlot.min.css';
 import type { ApiClient } from './api-client.js';
 
 function fromBase64(text: string): Uint8Array {

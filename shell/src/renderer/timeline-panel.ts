@@ -1,23 +1,19 @@
 /**
  * The timeline panel: the timeline canvas of the selected machine, its toolbar (fit, zoom,
  * what is selected, "roll back here" to a generation or a checkpoint, behind a confirmation that
- * says what is kept), and a small plot of snapshot pause and dirty pages over the visible span.
+ * says what is kept), and a chart of snapshot pause and dirty pages (stats-chart.ts, loaded as
+ * a chunk of its own once there is something to plot) over the visible span.
  */
+import 'uplot/dist/uPlot.min.css';
 import type { Timeline } from '../common/api.js';
-import { revertConsequences, rollbackConsequences, visibleRange } from '../common/timeline-layout.js';
+import { revertConsequences, rollbackConsequences } from '../common/timeline-layout.js';
 import type { ApiClient } from './api-client.js';
 import { showError } from './notifications.js';
+import type { StatsChart } from './stats-chart.js';
 import { TimelineView } from './timeline-view.js';
 
-/** Made once: `toLocaleString` builds a new formatter on every call, and the plot redraws every frame. */
-const pagesFormat = new Intl.NumberFormat();
-
-/**
- * Generations further apart in time than this are not joined in the plot: the kernel commits one
- * about every second while it runs, so a longer gap is time the machine was off (a line across it
- * would show stats nobody measured).
- */
-const PLOT_GAP_MS = 30_000;
+/** The stats chart's height (plot and axes, without its legend): what the timeline's row leaves. */
+const STATS_CHART_HEIGHT = 118;
 
 const SELECTION_HINT =
   'Click a generation or checkpoint to select it; shift+click a second generation to compare.';
@@ -34,15 +30,14 @@ function button(label: string, title: string, testId: string): HTMLButtonElement
 
 export class TimelinePanel {
   readonly view: TimelineView;
-  private readonly plot: HTMLCanvasElement;
+  private readonly plotHost: HTMLElement;
+  private statsChart: Promise<StatsChart | undefined> | undefined;
   private readonly selectionText: HTMLElement;
   private readonly rollbackButton: HTMLButtonElement;
   private readonly dialog: HTMLDialogElement;
   private readonly summary: HTMLElement;
   private machine: string | undefined;
   private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
-  /** The plot's per-column maxima, kept between frames to spare the GC. */
-  private plotColumns = { pause: new Float64Array(0), dirty: new Float64Array(0) };
 
   constructor(
     root: HTMLElement,
@@ -77,24 +72,18 @@ export class TimelinePanel {
 
     const canvasHost = document.createElement('div');
     canvasHost.className = 'timeline-canvas-host';
-    const plotHost = document.createElement('div');
-    plotHost.className = 'timeline-plot';
-    const plotTitle = document.createElement('div');
-    plotTitle.className = 'plot-legend';
-    plotTitle.innerHTML =
-      '<span class="pause">■ snapshot pause (ms)</span> <span class="dirty">■ dirty pages</span>';
-    this.plot = document.createElement('canvas');
-    this.plot.dataset.testid = 'timeline-plot';
-    plotHost.append(plotTitle, this.plot);
+    this.plotHost = document.createElement('div');
+    this.plotHost.className = 'timeline-plot';
+    this.plotHost.dataset.testid = 'timeline-plot';
     this.dialog = document.createElement('dialog');
     this.dialog.className = 'confirm-dialog';
     this.dialog.dataset.testid = 'rollback-dialog';
-    root.append(header, canvasHost, plotHost, this.dialog);
+    root.append(header, canvasHost, this.plotHost, this.dialog);
 
     this.view = new TimelineView(canvasHost);
-    this.view.onViewChange = () => this.drawPlot();
+    this.view.onViewChange = () =>
+      void this.statsChart?.then((chart) => chart?.showSpan(this.view.visibleSpan));
     this.view.onSelectionChange(() => this.selectionChanged());
-    new ResizeObserver(() => this.drawPlot()).observe(plotHost);
     api.on('machine.timeline', ({ machine }) => {
       if (machine === this.machine) void this.refresh();
     });
@@ -112,7 +101,23 @@ export class TimelinePanel {
     this.showSelection();
     const { generations, laneCount } = this.view.model;
     this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}`;
-    this.drawPlot();
+    if (generations.length > 0) this.statsChart ??= this.loadStatsChart();
+    void this.statsChart?.then((chart) => {
+      chart?.setTimeline(this.view.model);
+      chart?.showSpan(this.view.visibleSpan);
+    });
+  }
+
+  /** Fetches the chart's chunk (uPlot) and mounts it, once; undefined (and said) when it fails. */
+  private async loadStatsChart(): Promise<StatsChart | undefined> {
+    try {
+      const { StatsChart } = await import('./stats-chart.js');
+      return new StatsChart(this.plotHost, STATS_CHART_HEIGHT);
+    } catch (err) {
+      this.statsChart = undefined;
+      showError('The timeline chart failed to load', err);
+      return undefined;
+    }
   }
 
   private async refresh(): Promise<void> {
@@ -230,75 +235,5 @@ export class TimelinePanel {
     this.dialog.replaceChildren(title, list, actions);
     this.dialog.showModal();
     cancel.focus();
-  }
-
-  /** Snapshot pause and dirty pages over the visible span, the maximum per pixel column. */
-  private drawPlot(): void {
-    const host = this.plot.parentElement!;
-    const width = Math.max(1, host.clientWidth - 16);
-    const height = Math.max(1, host.clientHeight - 30);
-    const ratio = window.devicePixelRatio || 1;
-    if (this.plot.width !== width * ratio || this.plot.height !== height * ratio) {
-      this.plot.width = width * ratio;
-      this.plot.height = height * ratio;
-      this.plot.style.width = `${width}px`;
-      this.plot.style.height = `${height}px`;
-    }
-    const ctx = this.plot.getContext('2d')!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.fillStyle = '#1e1e1e';
-    ctx.fillRect(0, 0, width, height);
-    const { times, pauseMs, dirtyPages } = this.view.model;
-    const [start, end] = this.view.visibleSpan;
-    const [from, to] = visibleRange(times, start, end);
-    if (to <= from) return;
-    if (this.plotColumns.pause.length !== width)
-      this.plotColumns = { pause: new Float64Array(width), dirty: new Float64Array(width) };
-    const { pause, dirty } = this.plotColumns;
-    pause.fill(-1);
-    dirty.fill(-1);
-    let maxPause = 0;
-    let maxDirty = 0;
-    const scale = width / (end - start);
-    // NaN (not recorded) fails every comparison, so it is skipped without a test of its own.
-    for (let i = from; i < to; i++) {
-      const x = Math.min(width - 1, Math.floor((times[i]! - start) * scale));
-      const p = pauseMs[i]!;
-      const d = dirtyPages[i]!;
-      if (p > pause[x]!) pause[x] = p;
-      if (d > dirty[x]!) dirty[x] = d;
-      if (p > maxPause) maxPause = p;
-      if (d > maxDirty) maxDirty = d;
-    }
-    /** Columns further apart than this (in pixels) are not joined: the machine was off between. */
-    const gapPx = Math.max(1, PLOT_GAP_MS * scale);
-    const series = (values: Float64Array, max: number, color: string) => {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      let last = Number.NEGATIVE_INFINITY;
-      for (let x = 0; x < width; x++) {
-        if (values[x]! < 0) continue;
-        const y = height - 4 - (values[x]! / Math.max(max, 1e-9)) * (height - 16);
-        if (x - last <= gapPx) ctx.lineTo(x, y);
-        else {
-          // A lone point is drawn as a short tick, a line from it to itself would show nothing.
-          ctx.moveTo(x - 0.75, y);
-          ctx.lineTo(x + 0.75, y);
-        }
-        last = x;
-      }
-      ctx.stroke();
-    };
-    series(dirty, maxDirty, '#bb9af7');
-    series(pause, maxPause, '#7dcfff');
-    ctx.fillStyle = '#8b8b8b';
-    ctx.font = '10px system-ui, sans-serif';
-    ctx.textBaseline = 'top';
-    const label =
-      maxPause === 0 && maxDirty === 0
-        ? 'no snapshot stats recorded for these generations'
-        : `max ${maxPause.toFixed(1)} ms · ${pagesFormat.format(maxDirty)} pages`;
-    ctx.fillText(label, 4, 2);
   }
 }

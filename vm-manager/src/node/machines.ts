@@ -204,6 +204,11 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
+  /** Path of the console's log on disk (everything the machine printed), which the studio pages through. */
+  get consoleLogPath(): string {
+    return this.dir.consoleLog;
+  }
+
   /**
    * Path of QEMU's unix socket carrying the kernel's debug channel (serial port 2). It serves one
    * client, the machine's channel broker once anyone uses `channel`; clients go through that.
