@@ -1,6 +1,6 @@
 /*
  * debug_channel.c — connects the portable debug agent (core/debug_agent.c, protocol in
- * include/debug.def) to serial port 2. Received bytes are drained by the COM2 interrupt into a
+ * lang/spec/debug.def) to serial port 2. Received bytes are drained by the COM2 interrupt into a
  * ring buffer (the UART's own FIFO holds 16 bytes; a thread's time slice is far longer), so no
  * byte is lost while threads run; the agent reads the ring and answers at the VM's safe points,
  * and an arriving byte wakes an idle machine (ph_idle_until) so requests are answered even when

@@ -126,7 +126,7 @@ static void announce(void) {
             "write %u us, commit %u us, %u bytes\n",
             g->number, g->parent, g->pause_us, g->pages_written, g->pages_cow, g->write_us, g->commit_us,
             g->bytes_written);
-  struct debug_generation d = {g->number,   g->parent,    g->wall_seconds,  g->uptime_ms,     g->pause_us,
+  struct generation d = {g->number,   g->parent,    g->wall_seconds,  g->uptime_ms,     g->pause_us,
                                g->pages_cow, g->pages_written, g->bytes_written, g->write_us, g->commit_us};
   debug_agent_notify_generation(&d);
 }

@@ -176,10 +176,10 @@ uint32_t space_generation(void) { return store.mounted ? store_current_generatio
 
 static uint32_t generation_count(void) { return store_generation_count(&store); }
 
-static int generation_at(uint32_t i, struct debug_generation *out) {
+static int generation_at(uint32_t i, struct generation *out) {
   if (i >= store_generation_count(&store)) return DE_NOT_FOUND;
   const struct store_generation *g = store_generation_at(&store, i);
-  *out = (struct debug_generation){g->number,        g->parent,   g->wall_seconds, g->uptime_ms,
+  *out = (struct generation){g->number,        g->parent,   g->wall_seconds, g->uptime_ms,
                                    g->pause_us,      g->pages_cow, g->pages_written, g->bytes_written,
                                    g->write_us,      g->commit_us};
   return 0;

@@ -1,5 +1,5 @@
 /*
- * debug_agent.h — the kernel's side of the debug channel (include/debug.def, explained in
+ * debug_agent.h — the kernel's side of the debug channel (lang/spec/debug.def, explained in
  * docs/debug-protocol.md): it reads frames from a byte port, validates every request before
  * acting on it, and answers from the live object space or, through hooks, from the store.
  *
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "debug_proto.h"
+#include "debug_wire.h"
 
 /**
  * The byte port the agent talks over; nothing here blocks. read returns the bytes available now (0
@@ -31,13 +31,6 @@ struct debug_port {
   void (*write)(const uint8_t *bytes, size_t n);
 };
 
-/** One kept generation, as GENERATIONS and EV_GENERATION carry it. */
-struct debug_generation {
-  uint32_t number, parent;
-  uint64_t wall_seconds, machine_ms;
-  uint32_t pause_us, pages_cow, pages_written, bytes_written, write_us, commit_us;
-};
-
 struct debug_machine_stats {
   uint64_t uptime_ms, machine_ms;
   uint32_t generation, threads, gc_runs, gc_pause_us, snapshots;
@@ -48,7 +41,7 @@ struct debug_hooks {
   void (*stats)(struct debug_machine_stats *out);
   uint32_t (*generation_count)(void);
   /** Generation i (0 = oldest); returns 0, or a DE_* code. */
-  int (*generation_at)(uint32_t i, struct debug_generation *out);
+  int (*generation_at)(uint32_t i, struct generation *out);
   /** Take a snapshot and commit it now; returns 0 and the generation, or a DE_* code. */
   int (*snapshot_now)(uint32_t *generation);
   /** One object-space page as of a committed generation; returns 0, or a DE_* code. */
@@ -78,7 +71,7 @@ uint64_t debug_agent_deadline_ms(void);
 int debug_agent_paused(void);
 
 /** Tell the host that a generation was committed (EV_GENERATION). */
-void debug_agent_notify_generation(const struct debug_generation *g);
+void debug_agent_notify_generation(const struct generation *g);
 
 /** Tell the host that a thread ended (EV_THREAD_END). */
 void debug_agent_notify_thread_end(uint32_t thread_addr, uint32_t id, uint8_t state);

@@ -12,18 +12,15 @@
  * dead objects and free blocks into one free block (linked large blocks first, each group in
  * address order), recounts
  * SH_OBJECTS / SH_LIVE_BYTES, and gives a free run that ends at SH_TOP back to the bump region.
+ *
+ * When: SH_GC_ALLOWANCE, in the space, holds what may still be allocated before the next
+ * collection, so a machine restarted from a snapshot (or replayed on lang's reference
+ * interpreter) collects at the same allocation as the one that went on running.
  */
 #include "gc.h"
 
 #include "klib.h"
 #include "platform.h"
-
-/**
- * Bytes allocated after a collection before the next one runs, at least: the heap stays near
- * live + max(this, live) instead of filling the whole space first, so fewer pages are touched,
- * paged in and snapshotted. Allocation failure still collects at once.
- */
-#define COLLECT_BUDGET_MIN (4u << 20)
 
 /** 64 K entries (256 KiB): deep enough that overflow rescans are rare for real object graphs. */
 #define MARK_STACK_CAPACITY 65536u
@@ -38,7 +35,6 @@ static word_t *pins[PIN_CAPACITY];
 static int pin_count;
 
 static struct gc_stats stats;
-static uint32_t allocated_since_collect;
 
 void gc_set_mark_stack_limit(uint32_t entries) {
   mark_stack_limit = entries == 0 || entries > MARK_STACK_CAPACITY ? MARK_STACK_CAPACITY : entries;
@@ -102,12 +98,6 @@ static void mark(void) {
   rescan_overflowed();
 }
 
-/**
- * Free blocks at least this big go first on the free list, so that the allocator's short first-fit
- * scan finds room in them instead of walking past many small holes and bumping SH_TOP.
- */
-#define FREE_BLOCK_LARGE 1024u
-
 struct free_list {
   uint32_t head;
   uint32_t *tail; /**< where the next block's address is linked */
@@ -129,6 +119,8 @@ static void close_run(struct sweep_state *s, uint32_t end) {
   if (!s->run_start) return;
   uint32_t bytes = end - s->run_start;
   space_make_free(s->run_start, bytes, 0);
+  /* Large blocks first, so that the allocator's short first-fit scan finds room in them instead of
+   * walking past many small holes and bumping SH_TOP. */
   if (bytes >= FREE_BLOCK_MIN) append_free(bytes >= FREE_BLOCK_LARGE ? &s->large : &s->small, s->run_start);
   s->free_bytes += bytes;
   s->run_start = 0;
@@ -179,7 +171,9 @@ uint32_t gc_collect(void) {
   sweep();
   uint64_t per_us = ph_tsc_per_us();
   uint64_t pause = (ph_tsc() - start) / (per_us ? per_us : 1);
-  allocated_since_collect = 0;
+  /* The heap stays near live + max(GC_BUDGET_MIN, live) instead of filling the whole space first,
+   * so fewer pages are touched, paged in and snapshotted. */
+  *space_field(SH_GC_ALLOWANCE) = stats.live_bytes > GC_BUDGET_MIN ? stats.live_bytes : GC_BUDGET_MIN;
   stats.collections++;
   stats.last_pause_us = pause;
   if (pause > stats.max_pause_us) stats.max_pause_us = pause;
@@ -193,13 +187,16 @@ static void collect_keeping(word_t *cls) {
 }
 
 word_t gc_alloc(word_t cls, uint32_t kind, uint32_t size_bytes) {
-  uint32_t budget = stats.live_bytes > COLLECT_BUDGET_MIN ? stats.live_bytes : COLLECT_BUDGET_MIN;
-  if (allocated_since_collect >= budget) collect_keeping(&cls);
+  uint32_t *allowance = space_field(SH_GC_ALLOWANCE);
+  if (*allowance == 0) collect_keeping(&cls);
   word_t ref = space_alloc(cls, kind, size_bytes);
   if (!ref) {
     collect_keeping(&cls);
     ref = space_alloc(cls, kind, size_bytes);
   }
-  if (ref) allocated_since_collect += footprint(size_bytes);
+  if (ref) {
+    uint32_t bytes = footprint(size_bytes);
+    *allowance = *allowance > bytes ? *allowance - bytes : 0;
+  }
   return ref;
 }

@@ -3,8 +3,9 @@
  *
  * Roots: the root object (SH_ROOT) — threads, frames and operand stacks hang off it through
  * ROOT_THREADS — plus the few words C code holds across an allocation, pinned with gc_pin.
- * Objects never move. gc_alloc decides when: once max(4 MiB, live bytes) have been allocated
- * since the last collection (the heap stays near twice the live data), and when space_alloc fails.
+ * Objects never move. gc_alloc decides when: once max(GC_BUDGET_MIN, live bytes) have been
+ * allocated since the last collection (SH_GC_ALLOWANCE counts them down, in the space), and when
+ * space_alloc fails.
  */
 #ifndef PHANTOM_GC_H
 #define PHANTOM_GC_H
@@ -28,7 +29,7 @@ struct gc_stats {
 /** Collect now. Returns the bytes freed. */
 uint32_t gc_collect(void);
 
-/** space_alloc, collecting first when the budget is spent, and once more when it fails. 0 means out of memory. */
+/** space_alloc, collecting first when SH_GC_ALLOWANCE is spent, and once more when it fails. 0 means out of memory. */
 word_t gc_alloc(word_t cls, uint32_t kind, uint32_t size_bytes);
 
 /** Keep *slot alive (and read it again after) across allocations; pops in LIFO order. */

@@ -1,10 +1,11 @@
 /*
  * install.c — installs or replaces one program class in the running space from a class blob
  * (docs/debug-protocol.md, INSTALL_CLASS). Not here: the chunked transport (debug_agent.c) and
- * the encoder (inspector/src/common/class-blob.ts).
+ * the encoder (inspector/src/common/class-blob.ts, over the codec generated from class_blob.def).
  *
- * Check, then do. check_blob() decodes the whole blob and refuses it unless every count and
- * string lies inside it, every method's bytecode verifies (known opcodes, whole instructions,
+ * Check, then do. check_blob() decodes the whole blob with the decoder generated from
+ * lang/spec/class_blob.def (every count within its limit and every string inside the blob, known
+ * constant kinds, nothing after the last method) and refuses it unless every method's bytecode verifies (known opcodes, whole instructions,
  * constant indices of the right kind, locals in range, jumps onto instruction starts), every
  * handler and line table is well formed, and every name resolves: the superclass and every class
  * or method constant and vtable entry must exist in the running space (ROOT_CLASSES or
@@ -27,21 +28,14 @@
  */
 #include "install.h"
 
+#include "class_blob_wire.h"
 #include "gc.h"
 #include "interp.h"
 #include "klib.h"
 #include "spec.h"
 
-/** Limits on a blob's counts: far above what the compiler makes, low enough to bound the work. */
+/** Most array classes one install may add. The blob's own limits are CLASS_BLOB_MAX_* (class_blob.def). */
 #define MAX_NEW_ARRAY_CLASSES 256u
-#define MAX_METHODS 1024u
-#define MAX_FIELDS 4096u
-#define MAX_VTABLE 4096u
-#define MAX_HANDLERS 4096u
-#define MAX_LINE_INTS 65536u
-#define MAX_CODE 65535u
-
-enum const_kind { CONST_STRING = 1, CONST_CLASS = 2, CONST_METHOD = 3 };
 
 /** Whole instruction size by opcode (0: not an opcode). */
 static const uint8_t op_size[256] = {
@@ -57,46 +51,7 @@ struct slice {
   uint32_t n;
 };
 
-struct cursor {
-  const uint8_t *p;
-  uint32_t len, pos;
-  int bad;
-};
-
-static uint32_t rd_u32(struct cursor *c) {
-  if (c->bad || c->len - c->pos < 4) {
-    c->bad = 1;
-    return 0;
-  }
-  const uint8_t *p = c->p + c->pos;
-  c->pos += 4;
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint8_t rd_u8(struct cursor *c) {
-  if (c->bad || c->len - c->pos < 1) {
-    c->bad = 1;
-    return 0;
-  }
-  return c->p[c->pos++];
-}
-
-static struct slice rd_bytes(struct cursor *c, uint32_t n) {
-  struct slice s = {0, 0};
-  if (c->bad || c->len - c->pos < n) {
-    c->bad = 1;
-    return s;
-  }
-  s.p = c->p + c->pos;
-  s.n = n;
-  c->pos += n;
-  return s;
-}
-
-static struct slice rd_str(struct cursor *c) {
-  uint8_t lo = rd_u8(c), hi = rd_u8(c);
-  return rd_bytes(c, (uint32_t)lo | (uint32_t)hi << 8);
-}
+static struct slice sl(struct wire_bytes b) { return (struct slice){b.p, b.len}; }
 
 static int slice_eq(struct slice a, struct slice b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
 
@@ -174,17 +129,18 @@ static word_t find_method(word_t cls, struct slice name) {
 
 /* ── check ── */
 
-/** What check_blob learnt, for build_objects (which re-reads the blob without checks). */
+/** What check_blob learnt, for build_objects (which reads the checked blob again, without checks). */
 struct plan {
+  struct class_blob blob; /**< the decoded blob; its lists point into it */
+  const uint8_t *end;     /**< the blob's end */
   struct slice name;
   word_t super;
   word_t existing; /**< the program class replaced, or 0 for a new class */
   uint32_t kind, field_count, vtable_count, method_count;
-  uint32_t fields_at, vtable_at, methods_at;
-  struct slice method_names[MAX_METHODS];
-  uint8_t method_static[MAX_METHODS];
-  int32_t method_vindex[MAX_METHODS];
-  struct slice vtable_owner[MAX_VTABLE], vtable_name[MAX_VTABLE];
+  struct slice method_names[CLASS_BLOB_MAX_METHODS];
+  uint8_t method_static[CLASS_BLOB_MAX_METHODS];
+  int32_t method_vindex[CLASS_BLOB_MAX_METHODS];
+  struct slice vtable_owner[CLASS_BLOB_MAX_VTABLE], vtable_name[CLASS_BLOB_MAX_VTABLE];
 };
 
 static struct plan plan;
@@ -240,7 +196,7 @@ static word_t class_tag(struct slice name) {
                                                                   : class_tag(element);
   return e ? plan_array_class(e) : 0;
 }
-static uint8_t insn_start[(MAX_CODE + 8) / 8];
+static uint8_t insn_start[(CLASS_BLOB_MAX_CODE + 8) / 8];
 
 static int blob_method_index(struct slice name) {
   for (uint32_t i = 0; i < plan.method_count; i++)
@@ -281,11 +237,11 @@ static const char *check_code(struct slice code, uint32_t locals, uint32_t ncons
     case OP_NEW_ARRAY:
     case OP_CHECKCAST:
     case OP_INSTANCEOF:
-      if (u16 >= nconsts || const_kinds[u16] != CONST_CLASS)
+      if (u16 >= nconsts || const_kinds[u16] != BLOB_CONSTANT_CLASS)
         return "NEW, NEW_ARRAY, CHECKCAST or INSTANCEOF names a constant that is not a class";
       break;
     case OP_CALL_STATIC:
-      if (u16 >= nconsts || const_kinds[u16] != CONST_METHOD) return "CALL_STATIC names a constant that is not a method";
+      if (u16 >= nconsts || const_kinds[u16] != BLOB_CONSTANT_METHOD) return "CALL_STATIC names a constant that is not a method";
       break;
     case OP_JMP:
     case OP_JMP_FALSE:
@@ -301,65 +257,53 @@ static const char *check_code(struct slice code, uint32_t locals, uint32_t ncons
   return 0;
 }
 
-static const char *check_method(struct cursor *c, uint32_t index) {
-  rd_str(c); /* the name was checked by skip_method */
-  uint32_t flags = rd_u32(c), argc = rd_u32(c), locals = rd_u32(c), max_stack = rd_u32(c), native = rd_u32(c);
-  int32_t vindex = (int32_t)rd_u32(c);
-  struct slice code = rd_bytes(c, rd_u32(c));
-  if (c->bad) return "the blob ends inside a method";
-  if (flags & ~(uint32_t)(MF_STATIC | MF_CTOR | MF_RETURNS)) return "a method has unknown flags";
+static const char *check_method(const struct blob_method *m, uint32_t index) {
+  struct slice code = sl(m->code);
+  uint32_t argc = m->argc, locals = m->locals, native = m->native;
+  if (m->flags & ~(uint32_t)(MF_STATIC | MF_CTOR | MF_RETURNS)) return "a method has unknown flags";
   if (argc > MAX_LOCALS || locals < argc || locals > MAX_LOCALS) return "a method's argument or local count is out of range";
-  if (max_stack > MAX_CONSTS) return "a method's max stack is out of range";
+  if (m->max_stack > MAX_CONSTS) return "a method's max stack is out of range";
   if (native) {
     if (native >= NATIVE_LIMIT || !native_table[native] || native_argc[native] != argc)
       return "a native method names an unknown native or the wrong argument count";
     if (code.n) return "a native method has code";
-  } else if (code.n == 0 || code.n > MAX_CODE) {
-    return "a bytecode method has no code or more than 65535 bytes";
+  } else if (code.n == 0) {
+    return "a bytecode method has no code";
   }
-  if (vindex != -1 && plan.method_static[index]) return "a static method or constructor has a vtable index";
-  uint32_t nconsts = rd_u32(c);
-  if (c->bad || nconsts > MAX_CONSTS) return "a method's constant count is out of range";
+  if (m->vindex != -1 && plan.method_static[index]) return "a static method or constructor has a vtable index";
+  uint32_t nconsts = m->consts.count;
+  const uint8_t *at = m->consts.p;
   for (uint32_t i = 0; i < nconsts; i++) {
-    uint8_t kind = rd_u8(c);
-    struct slice a = rd_str(c);
-    if (c->bad) return "the blob ends inside a constant";
-    const_kinds[i] = kind;
-    if (kind == CONST_CLASS) {
-      if (!class_tag(a)) return "a class constant names a class that is not in the machine (or too many new array types)";
-    } else if (kind == CONST_METHOD) {
-      struct slice b = rd_str(c);
-      if (c->bad) return "the blob ends inside a constant";
-      const char *why = check_method_ref(a, b);
+    struct blob_constant k;
+    at = read_blob_constant(at, plan.end, &k);
+    const_kinds[i] = k.kind;
+    if (k.kind == BLOB_CONSTANT_CLASS) {
+      if (!class_tag(sl(k.name))) return "a class constant names a class that is not in the machine (or too many new array types)";
+    } else if (k.kind == BLOB_CONSTANT_METHOD) {
+      const char *why = check_method_ref(sl(k.owner), sl(k.name));
       if (why) return why;
-    } else if (kind != CONST_STRING) {
-      return "a constant has an unknown kind";
     }
   }
   if (code.n) {
     const char *why = check_code(code, locals, nconsts);
     if (why) return why;
   }
-  uint32_t handlers = rd_u32(c);
-  if (c->bad || handlers > MAX_HANDLERS) return "a method's handler count is out of range";
-  for (uint32_t i = 0; i < handlers; i++) {
-    uint32_t start = rd_u32(c), end = rd_u32(c), handler = rd_u32(c);
-    int32_t class_const = (int32_t)rd_u32(c);
-    if (c->bad) return "the blob ends inside a handler";
-    if (start > end || end > code.n || handler >= code.n) return "a handler's pcs are outside the code";
-    if (class_const != -1 && (class_const < 0 || (uint32_t)class_const >= nconsts || const_kinds[class_const] != CONST_CLASS))
+  at = m->handlers.p;
+  for (uint32_t i = 0; i < m->handlers.count; i++) {
+    struct blob_handler h;
+    at = read_blob_handler(at, plan.end, &h);
+    if (h.start > h.end || h.end > code.n || h.handler >= code.n) return "a handler's pcs are outside the code";
+    if (h.class_const != -1 &&
+        (h.class_const < 0 || (uint32_t)h.class_const >= nconsts || const_kinds[h.class_const] != BLOB_CONSTANT_CLASS))
       return "a handler catches a constant that is not a class";
   }
-  uint32_t lines = rd_u32(c);
-  if (c->bad || lines > MAX_LINE_INTS || lines % 2) return "a method's line table has a bad length";
-  for (uint32_t i = 0; i < lines; i++) {
-    int32_t v = (int32_t)rd_u32(c);
-    if (!int_fits(v)) return "a line table entry does not fit a small integer";
-  }
-  return c->bad ? "the blob ends inside a line table" : 0;
+  if (m->lines.count % 2) return "a method's line table has a bad length";
+  for (uint32_t i = 0; i < m->lines.count; i++)
+    if (!int_fits((int32_t)wire_list_u32(m->lines, i))) return "a line table entry does not fit a small integer";
+  return 0;
 }
 
-static const char *check_fields(struct cursor *c) {
+static const char *check_fields(void) {
   word_t old_names = plan.existing ? sane_array(obj_slots(plan.existing)[CLASS_FIELD_NAMES]) : 0;
   if (plan.existing) {
     word_t count = obj_slots(plan.existing)[CLASS_FIELD_COUNT];
@@ -368,9 +312,11 @@ static const char *check_fields(struct cursor *c) {
     if (obj_slots(plan.existing)[CLASS_KIND] != int_to_word((int32_t)plan.kind))
       return "the replacement changes the kind of instances";
   }
+  const uint8_t *at = plan.blob.field_names.p;
   for (uint32_t i = 0; i < plan.field_count; i++) {
-    struct slice f = rd_str(c);
-    if (c->bad) return "the blob ends inside the field names";
+    struct wire_bytes name;
+    at = wire_read_str(at, &name);
+    struct slice f = sl(name);
     if (old_names && (i >= obj_slot_count(old_names) || !string_is(obj_slots(old_names)[i], f)))
       return "the replacement renames or reorders fields; existing instances would not fit it";
   }
@@ -412,45 +358,29 @@ static const char *check_vtable(void) {
   return 0;
 }
 
-static const char *skip_method(struct cursor *c, uint32_t index) {
-  struct slice name = rd_str(c);
-  uint32_t flags = rd_u32(c);
-  for (int k = 0; k < 4; k++) rd_u32(c);
-  plan.method_vindex[index] = (int32_t)rd_u32(c);
-  rd_bytes(c, rd_u32(c));
-  uint32_t nconsts = rd_u32(c);
-  if (c->bad || nconsts > MAX_CONSTS) return "the blob ends inside a method, or it has too many constants";
-  for (uint32_t k = 0; k < nconsts; k++) {
-    uint8_t kind = rd_u8(c);
-    rd_str(c);
-    if (kind == CONST_METHOD) rd_str(c);
-  }
-  uint32_t handlers = rd_u32(c);
-  if (c->bad || handlers > MAX_HANDLERS) return "the blob ends inside a method, or it has too many handlers";
-  rd_bytes(c, handlers * 16);
-  uint32_t lines = rd_u32(c);
-  if (c->bad || lines > MAX_LINE_INTS) return "the blob ends inside a method, or its line table is too long";
-  rd_bytes(c, lines * 4);
-  if (c->bad) return "the blob ends inside a method";
+/** Learns a method's name, kind and vtable index, for the checks that look across methods. */
+static const char *plan_method(const struct blob_method *m, uint32_t index) {
+  struct slice name = sl(m->name);
+  plan.method_vindex[index] = m->vindex;
   if (name.n == 0) return "a method has no name";
   if (blob_method_index(name) >= 0) return "two methods have the same name";
   plan.method_names[index] = name;
-  plan.method_static[index] = (flags & (MF_STATIC | MF_CTOR)) != 0;
+  plan.method_static[index] = (m->flags & (MF_STATIC | MF_CTOR)) != 0;
   plan.method_count = index + 1;
   return 0;
 }
 
 static const char *check_blob(const uint8_t *blob, uint32_t len) {
-  struct cursor c = {blob, len, 0, 0};
   memset(&plan, 0, sizeof plan);
   new_arrays.count = 0;
-  if (rd_u32(&c) != CLASS_BLOB_MAGIC) return "not a class blob (bad magic)";
-  if (rd_u32(&c) != CLASS_BLOB_VERSION) return "class blob version is not 1";
-  plan.name = rd_str(&c);
-  struct slice super = rd_str(&c);
-  plan.kind = rd_u32(&c);
-  plan.field_count = rd_u32(&c);
-  if (c.bad) return "the blob ends inside the class header";
+  const char *why = decode_class_blob(blob, len, &plan.blob);
+  if (why) return why;
+  const struct class_blob *b = &plan.blob;
+  plan.end = blob + len;
+  plan.name = sl(b->name);
+  struct slice super = sl(b->super_name);
+  plan.kind = b->kind;
+  plan.field_count = b->field_names.count;
   if (plan.name.n < 2 || plan.name.p[0] != '.') return "the class name must be a full name starting with '.'";
   if (ends_with_brackets(plan.name)) return "array classes are made by the VM, not installed";
   if (find_internal_class(plan.name)) return "internal classes cannot be replaced";
@@ -458,33 +388,33 @@ static const char *check_blob(const uint8_t *blob, uint32_t len) {
   plan.super = find_class(super);
   if (!plan.super) return "the superclass is not in the machine";
   if (plan.kind != KIND_SLOTS && plan.kind != KIND_BYTES) return "the class's kind is neither KIND_SLOTS nor KIND_BYTES";
-  if (plan.field_count > MAX_FIELDS) return "too many fields";
   word_t super_fields = obj_slots(plan.super)[CLASS_FIELD_COUNT];
   if (!word_is_int(super_fields) || plan.field_count < (uint32_t)word_to_int(super_fields))
     return "the class has fewer fields than its superclass";
   plan.existing = find_class(plan.name);
   if (plan.existing && obj_slots(plan.existing)[CLASS_SUPER] != plan.super) return "the replacement changes the superclass";
-  plan.fields_at = c.pos;
-  const char *why = check_fields(&c);
-  if (why) return why;
-  plan.vtable_count = rd_u32(&c);
-  if (c.bad || plan.vtable_count > MAX_VTABLE) return "the vtable count is out of range";
-  plan.vtable_at = c.pos;
+  if ((why = check_fields())) return why;
+  plan.vtable_count = b->vtable.count;
+  const uint8_t *at = b->vtable.p;
   for (uint32_t i = 0; i < plan.vtable_count; i++) {
-    plan.vtable_owner[i] = rd_str(&c);
-    plan.vtable_name[i] = rd_str(&c);
+    struct blob_vtable_entry e;
+    at = read_blob_vtable_entry(at, plan.end, &e);
+    plan.vtable_owner[i] = sl(e.owner);
+    plan.vtable_name[i] = sl(e.name);
   }
-  if (c.bad) return "the blob ends inside the vtable";
-  uint32_t methods = rd_u32(&c);
-  if (c.bad || methods > MAX_METHODS) return "the method count is out of range";
-  plan.methods_at = c.pos;
-  for (uint32_t i = 0; i < methods; i++)
-    if ((why = skip_method(&c, i))) return why;
-  if (c.pos != len) return "the blob has bytes after its last method";
+  at = b->methods.p;
+  for (uint32_t i = 0; i < b->methods.count; i++) {
+    struct blob_method m;
+    at = read_blob_method(at, plan.end, &m);
+    if ((why = plan_method(&m, i))) return why;
+  }
   if ((why = check_vtable())) return why;
-  struct cursor m = {blob, len, plan.methods_at, 0};
-  for (uint32_t i = 0; i < methods; i++)
+  at = b->methods.p;
+  for (uint32_t i = 0; i < b->methods.count; i++) {
+    struct blob_method m;
+    at = read_blob_method(at, plan.end, &m);
     if ((why = check_method(&m, i))) return why;
+  }
   return 0;
 }
 
@@ -520,56 +450,72 @@ static word_t tag_class(word_t tag) {
 /** A class constant checked by class_tag (which planned every array class it needs). */
 static word_t resolve_class(struct slice name) { return tag_class(class_tag(name)); }
 
-/** An array of small integers read from the blob, stored into *slot before it is filled. */
-static int build_int_array(struct cursor *c, uint32_t count, word_t *slot) {
-  word_t a = alloc_array(count);
+/** A method's handlers as METHOD_HANDLERS holds them (start, end, handler, class const), stored into *slot before it is filled. */
+static int build_handlers(const struct blob_method *bm, word_t *slot) {
+  word_t a = alloc_array(bm->handlers.count * 4);
   if (!a) return 0;
   *slot = a;
-  for (uint32_t i = 0; i < count; i++) obj_slots(a)[i] = int_to_word((int32_t)rd_u32(c));
+  const uint8_t *at = bm->handlers.p;
+  for (uint32_t i = 0; i < bm->handlers.count; i++) {
+    struct blob_handler h;
+    at = read_blob_handler(at, plan.end, &h);
+    word_t *s = obj_slots(a) + 4 * i;
+    s[0] = int_to_word((int32_t)h.start);
+    s[1] = int_to_word((int32_t)h.end);
+    s[2] = int_to_word((int32_t)h.handler);
+    s[3] = int_to_word(h.class_const);
+  }
   return 1;
 }
 
-/** Fill method object m from the blob; every object it allocates is stored into m at once. */
-static int build_method(struct cursor *c, word_t m) {
+/** A method's line table (pc, line pairs), stored into *slot before it is filled. */
+static int build_lines(const struct blob_method *bm, word_t *slot) {
+  word_t a = alloc_array(bm->lines.count);
+  if (!a) return 0;
+  *slot = a;
+  for (uint32_t i = 0; i < bm->lines.count; i++) obj_slots(a)[i] = int_to_word((int32_t)wire_list_u32(bm->lines, i));
+  return 1;
+}
+
+/** Fill method object m from the blob's method bm; every object it allocates is stored into m at once. */
+static int build_method(const struct blob_method *bm, word_t m) {
   word_t cls = obj_slots(holder)[H_CLASS];
-  struct slice name = rd_str(c);
-  word_t s = alloc_string(name);
+  word_t s = alloc_string(sl(bm->name));
   if (!s) return 0;
   obj_slots(m)[METHOD_NAME] = s;
   obj_slots(m)[METHOD_OWNER] = cls;
-  obj_slots(m)[METHOD_FLAGS] = int_to_word((int32_t)rd_u32(c));
-  obj_slots(m)[METHOD_ARGC] = int_to_word((int32_t)rd_u32(c));
-  obj_slots(m)[METHOD_LOCALS] = int_to_word((int32_t)rd_u32(c));
-  obj_slots(m)[METHOD_MAX_STACK] = int_to_word((int32_t)rd_u32(c));
-  obj_slots(m)[METHOD_NATIVE] = int_to_word((int32_t)rd_u32(c));
-  obj_slots(m)[METHOD_VINDEX] = int_to_word((int32_t)rd_u32(c));
-  struct slice code = rd_bytes(c, rd_u32(c));
-  if (code.n) {
-    word_t w = gc_alloc(internal_class(CID_CODE), KIND_BYTES, code.n);
+  obj_slots(m)[METHOD_FLAGS] = int_to_word((int32_t)bm->flags);
+  obj_slots(m)[METHOD_ARGC] = int_to_word((int32_t)bm->argc);
+  obj_slots(m)[METHOD_LOCALS] = int_to_word((int32_t)bm->locals);
+  obj_slots(m)[METHOD_MAX_STACK] = int_to_word((int32_t)bm->max_stack);
+  obj_slots(m)[METHOD_NATIVE] = int_to_word((int32_t)bm->native);
+  obj_slots(m)[METHOD_VINDEX] = int_to_word(bm->vindex);
+  if (bm->code.len) {
+    word_t w = gc_alloc(internal_class(CID_CODE), KIND_BYTES, bm->code.len);
     if (!w) return 0;
-    memcpy(obj_bytes(w), code.p, code.n);
+    memcpy(obj_bytes(w), bm->code.p, bm->code.len);
     obj_slots(m)[METHOD_CODE] = w;
   }
-  uint32_t nconsts = rd_u32(c);
-  word_t consts = alloc_array(nconsts);
+  word_t consts = alloc_array(bm->consts.count);
   if (!consts) return 0;
   obj_slots(m)[METHOD_CONSTS] = consts;
-  for (uint32_t i = 0; i < nconsts; i++) {
-    uint8_t kind = rd_u8(c);
-    struct slice a = rd_str(c);
+  const uint8_t *at = bm->consts.p;
+  for (uint32_t i = 0; i < bm->consts.count; i++) {
+    struct blob_constant k;
+    at = read_blob_constant(at, plan.end, &k);
     word_t value;
-    if (kind == CONST_STRING) {
-      value = alloc_string(a);
+    if (k.kind == BLOB_CONSTANT_STRING) {
+      value = alloc_string(sl(k.value));
       if (!value) return 0;
-    } else if (kind == CONST_CLASS) {
-      value = resolve_class(a);
+    } else if (k.kind == BLOB_CONSTANT_CLASS) {
+      value = resolve_class(sl(k.name));
     } else {
-      value = resolve_method(a, rd_str(c));
+      value = resolve_method(sl(k.owner), sl(k.name));
     }
     obj_slots(consts)[i] = value;
   }
-  if (!build_int_array(c, rd_u32(c) * 4, &obj_slots(m)[METHOD_HANDLERS])) return 0;
-  return build_int_array(c, rd_u32(c), &obj_slots(m)[METHOD_LINES]);
+  if (!build_handlers(bm, &obj_slots(m)[METHOD_HANDLERS])) return 0;
+  return build_lines(bm, &obj_slots(m)[METHOD_LINES]);
 }
 
 /** Make the k-th new array class (its element and superclass are made or found already), held by the holder. */
@@ -611,7 +557,7 @@ static int build_array_class(uint32_t k) {
 }
 
 /** Allocate every new object, reachable from the pinned holder. Returns 0 when the space is full. */
-static int build_objects(const uint8_t *blob, uint32_t len) {
+static int build_objects(void) {
   word_t *h = obj_slots(holder);
   word_t cls = plan.existing;
   if (!cls) {
@@ -628,9 +574,11 @@ static int build_objects(const uint8_t *blob, uint32_t len) {
     word_t fields = alloc_array(plan.field_count);
     if (!fields) return 0;
     obj_slots(cls)[CLASS_FIELD_NAMES] = fields;
-    struct cursor f = {blob, len, plan.fields_at, 0};
+    const uint8_t *at = plan.blob.field_names.p;
     for (uint32_t i = 0; i < plan.field_count; i++) {
-      word_t s = alloc_string(rd_str(&f));
+      struct wire_bytes field;
+      at = wire_read_str(at, &field);
+      word_t s = alloc_string(sl(field));
       if (!s) return 0;
       obj_slots(fields)[i] = s;
     }
@@ -662,9 +610,12 @@ static int build_objects(const uint8_t *blob, uint32_t len) {
     for (uint32_t k = 0; k < new_arrays.count; k++) obj_slots(arrays)[n + k] = h[H_FIRST_METHOD + plan.method_count + k];
     h[H_ARRAYS] = arrays;
   }
-  struct cursor c = {blob, len, plan.methods_at, 0};
-  for (uint32_t i = 0; i < plan.method_count; i++)
-    if (!build_method(&c, h[H_FIRST_METHOD + i])) return 0;
+  const uint8_t *at = plan.blob.methods.p;
+  for (uint32_t i = 0; i < plan.method_count; i++) {
+    struct blob_method bm;
+    at = read_blob_method(at, plan.end, &bm);
+    if (!build_method(&bm, h[H_FIRST_METHOD + i])) return 0;
+  }
   word_t methods = alloc_array(plan.method_count);
   if (!methods) return 0;
   for (uint32_t i = 0; i < plan.method_count; i++) obj_slots(methods)[i] = h[H_FIRST_METHOD + i];
@@ -672,11 +623,7 @@ static int build_objects(const uint8_t *blob, uint32_t len) {
   word_t vtable = alloc_array(plan.vtable_count);
   if (!vtable) return 0;
   h[H_VTABLE] = vtable;
-  struct cursor v = {blob, len, plan.vtable_at, 0};
-  for (uint32_t i = 0; i < plan.vtable_count; i++) {
-    struct slice owner = rd_str(&v), name = rd_str(&v);
-    obj_slots(vtable)[i] = resolve_method(owner, name);
-  }
+  for (uint32_t i = 0; i < plan.vtable_count; i++) obj_slots(vtable)[i] = resolve_method(plan.vtable_owner[i], plan.vtable_name[i]);
   return 1;
 }
 
@@ -733,7 +680,7 @@ const char *install_class(const uint8_t *blob, uint32_t len, word_t *cls) {
   holder = alloc_array(H_FIRST_METHOD + plan.method_count + new_arrays.count);
   if (!holder) return "the object space is full";
   gc_pin(&holder);
-  int built = build_objects(blob, len);
+  int built = build_objects();
   if (built) *cls = commit();
   gc_unpin(1);
   holder = 0;

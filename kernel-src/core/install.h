@@ -1,7 +1,7 @@
 /*
  * install.h — installing or replacing one program class in the running object space from a
- * "class blob" (the format is in docs/debug-protocol.md, section INSTALL_CLASS; the host encodes
- * it with inspector/src/common/class-blob.ts). The debug agent's INSTALL_CLASS request feeds the
+ * "class blob" (its layout and limits: lang/spec/class_blob.def, decoded by the generated
+ * class_blob_wire.c; the host encodes it with inspector/src/common/class-blob.ts). The debug agent's INSTALL_CLASS request feeds the
  * chunks it receives here.
  *
  * Check, then do: the whole blob is decoded and validated (bounds, counts, bytecode, constant
@@ -15,14 +15,8 @@
 
 #include <stdint.h>
 
+#include "class_blob_wire.h"
 #include "objspace.h"
-
-/** First word of a class blob: 'PHCB' read as a little-endian u32. */
-#define CLASS_BLOB_MAGIC 0x42434850u
-/** Version of the class blob layout. */
-#define CLASS_BLOB_VERSION 1u
-/** Largest blob the kernel accepts (the reassembly buffer is static). */
-#define CLASS_BLOB_MAX (256u * 1024u)
 
 /**
  * Install the class the blob describes. Returns 0 and sets *cls to the class object on success,

@@ -104,9 +104,10 @@ static uint32_t frame_slots_for(word_t method) {
  * between calls are not carved out of just-freed frames, which would leave holes too small for
  * the next frame. A kept frame is an ordinary unreachable object (with no caller, since that may
  * be freed before it); a collection sweeps it like any garbage, so the cache is forgotten
- * whenever one has run.
+ * whenever one has run. At the end of every turn the frames still kept go back to the free list:
+ * between turns, where snapshots are taken, no state of the VM lives outside the space, so a
+ * machine resumed from a snapshot (or replayed on lang's interpreter) allocates where this one did.
  */
-#define FRAME_CACHE_SIZE 8
 static word_t frame_cache[FRAME_CACHE_SIZE];
 static uint32_t frame_cache_epoch; /**< gc collections count when the cache was filled */
 
@@ -119,6 +120,15 @@ static void frame_cache_check(void) {
 void interp_reset(void) {
   memset(frame_cache, 0, sizeof frame_cache);
   frame_cache_epoch = gc_get_stats()->collections;
+}
+
+/** The end of a turn: the frames still cached go back to the free list, in cache order. */
+static void frame_cache_release(void) {
+  frame_cache_check();
+  for (int i = 0; i < FRAME_CACHE_SIZE; i++) {
+    if (frame_cache[i]) space_free(frame_cache[i]);
+    frame_cache[i] = 0;
+  }
 }
 
 /** A frame nothing references any more (returned from, or unwound). */
@@ -750,6 +760,7 @@ after_throw:
 out:
   if (end != TURN_ENDED) save_frame(&r);
 done:
+  frame_cache_release();
   *executed += count;
   return end;
 #undef TOP

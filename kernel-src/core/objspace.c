@@ -13,10 +13,6 @@
 
 #include "klib.h"
 
-/** Free blocks examined before giving up on the list and bumping: keeps allocation O(1) when the
- * list is long and fragmented; a full scan still happens before reporting the space full. */
-#define FREE_SCAN_QUICK 32u
-
 /** The pattern freed payloads are filled with where junk filling is on. */
 #define JUNK_WORD 0xDEADBEEFu
 
@@ -229,6 +225,8 @@ static uint32_t take_free(uint32_t need, uint32_t limit) {
 word_t space_alloc(word_t cls, uint32_t kind, uint32_t size_bytes) {
   if (size_bytes > SPACE_SIZE_MAX) return 0;
   uint32_t need = footprint(size_bytes);
+  /* A short scan keeps allocation O(1) when the list is long and fragmented; the whole list is
+   * still tried before the space is reported full. */
   uint32_t addr = take_free(need, FREE_SCAN_QUICK);
   if (!addr && space_end() - space_top() >= need) {
     addr = space_top();

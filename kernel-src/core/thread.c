@@ -4,13 +4,15 @@
  * Threads are the objects in the root's list (ROOT_THREADS, THREAD_NEXT, oldest first). Each turn
  * runs the thread ROOT_CURRENT names, or the next runnable one after it round the list (a
  * sleeping thread whose THREAD_WAKE_AT has come is runnable), for at most TIME_SLICE
- * instructions; ROOT_CURRENT then moves to the thread after it. When no thread can run, the
- * machine idles (ph_idle_until) until the earliest wake time.
+ * instructions; ROOT_CURRENT then moves to the thread after it, unless an instruction limit cut
+ * the turn short (a run resumed from there goes on with the same thread). When no thread can run,
+ * the machine idles (ph_idle_until) until the earliest wake time.
  *
  * Machine time (ROOT_CLOCK, ms) is persistent: it advances by ph_uptime_ms's progress while the
  * machine runs and is written at every turn, so after a restart sleeping threads keep their
  * deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
- * subtraction.
+ * subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
+ * counts as time (docs/vm.md, "One model, two VMs").
  *
  * Also here: vm_try_start (validate the space, cache the internal classes) and the run loops of vm.h,
  * which tell the debug channel when a thread ends (EV_THREAD_END).
@@ -195,20 +197,33 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
     enum pick pick = pick_thread(now, &t, &wait_ms);
     if (pick == NONE_ALIVE) return VM_ALL_ENDED;
     if (pick == ALL_SLEEPING) {
-      if (limits->max_ms >= 0 && (int64_t)now + wait_ms > limits->max_ms + 1) wait_ms = (int32_t)(limits->max_ms + 1 - now);
-      if (safe_point_hook && wait_ms > SAFE_POINT_IDLE_MS) wait_ms = SAFE_POINT_IDLE_MS;
+      /* Every thread sleeps past the limit: the machine stops with its clock at the limit. */
+      int stop = limits->max_ms >= 0 && (int64_t)now + wait_ms > limits->max_ms;
+      if (stop) wait_ms = (int32_t)(limits->max_ms - now);
+      if (safe_point_hook && wait_ms > SAFE_POINT_IDLE_MS) {
+        wait_ms = SAFE_POINT_IDLE_MS;
+        stop = 0;
+      }
       ph_idle_until(clock_synced_uptime + (uint32_t)wait_ms);
+      if (stop) {
+        clock_now();
+        return VM_TIME_LIMIT;
+      }
       continue;
     }
     uint32_t budget = TIME_SLICE;
     if (limits->max_instructions && limits->max_instructions - instructions < budget)
       budget = (uint32_t)(limits->max_instructions - instructions);
     current_thread = t;
-    if (interp_run(t, budget, &instructions) == TURN_ENDED) {
+    uint64_t before = instructions;
+    enum turn_end end = interp_run(t, budget, &instructions);
+    ph_ran_instructions((uint32_t)(instructions - before));
+    if (end == TURN_ENDED) {
       debug_agent_notify_thread_end(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0),
                                     (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
     }
     current_thread = 0;
+    if (end == TURN_SLICE && budget < TIME_SLICE) continue; /* cut short by the limit: ROOT_CURRENT stays */
     word_t after = next_thread(t);
     root_slots()[ROOT_CURRENT] = after ? after : first_thread();
   }

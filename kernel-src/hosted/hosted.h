@@ -16,9 +16,11 @@ int hosted_space_map(uint32_t bytes);
 void hosted_space_unmap(void);
 
 /**
- * With the virtual clock on, ph_uptime_ms stands still while code runs and ph_idle_until jumps
- * straight to the deadline: sleeps are instant and every run gives the same output. It matches
- * the clock of lang's reference interpreter.
+ * With the virtual clock on, time is counted, not measured: ph_ran_instructions moves it by 1 ms
+ * for every VIRTUAL_MS_STEPS bytecodes run, and ph_idle_until jumps straight to the deadline, so
+ * sleeps are instant, a thread waiting for a sleeper by spinning or yielding lets time pass, and
+ * every run gives the same output. It is the clock of lang's reference interpreter
+ * (kernel-src/docs/vm.md, "One model, two VMs").
  */
 void hosted_use_virtual_clock(int on);
 

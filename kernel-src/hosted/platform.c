@@ -17,6 +17,8 @@
 
 static int virtual_clock;
 static uint64_t virtual_now_ms;
+/** Instructions run since the virtual clock last moved by a millisecond (< VIRTUAL_MS_STEPS). */
+static uint32_t virtual_steps;
 static uint64_t boot_ns;
 static uint32_t mapped_bytes;
 
@@ -26,7 +28,17 @@ static uint64_t monotonic_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void hosted_use_virtual_clock(int on) { virtual_clock = on; }
+void hosted_use_virtual_clock(int on) {
+  virtual_clock = on;
+  virtual_steps = 0;
+}
+
+void ph_ran_instructions(uint32_t count) {
+  if (!virtual_clock) return;
+  uint64_t steps = (uint64_t)virtual_steps + count;
+  virtual_now_ms += steps / VIRTUAL_MS_STEPS;
+  virtual_steps = (uint32_t)(steps % VIRTUAL_MS_STEPS);
+}
 
 void ph_console_write(const char *bytes, size_t n) { fwrite(bytes, 1, n, stdout); }
 

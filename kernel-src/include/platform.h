@@ -30,6 +30,12 @@ uint64_t ph_tsc_per_us(void);
 /** Wait (halting the CPU in the kernel) until ph_uptime_ms() >= ms or something else wakes us. */
 void ph_idle_until(uint64_t ms);
 
+/**
+ * The VM ran this many bytecodes in the turn that just ended. A real clock ignores it (the time
+ * they took has passed); a virtual one (hosted) counts them as time: VIRTUAL_MS_STEPS make 1 ms.
+ */
+void ph_ran_instructions(uint32_t count);
+
 /** Store disk, in BLOCK_SIZE blocks. Each returns 0 on success or a negative PH_E* code. */
 enum { PH_OK = 0, PH_EIO = -1, PH_ERANGE = -2, PH_ENODEV = -3 };
 uint32_t ph_disk_blocks(void);

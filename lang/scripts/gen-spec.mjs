@@ -1,6 +1,7 @@
-// `npm run gen -w lang`: regenerates src/common/spec/generated.ts and the tables in docs/*.md
-// from spec/*.def (after a build, since it uses the compiled generator).
-import { readFileSync, writeFileSync } from 'node:fs';
+// `npm run gen -w lang`: regenerates, from spec/*.def (after a build, since it uses the compiled
+// generators): src/common/spec/generated.ts and the tables in docs/*.md; and from the wire specs
+// (debug.def, class_blob.def) their TypeScript and C codecs and the tables of the debug protocol's doc.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   fillDocTables,
@@ -8,8 +9,10 @@ import {
   generateDocTables,
   SPEC_FILES,
 } from '../dist/common/spec/tables.js';
+import { generateAllWireDocTables, generateWireFiles, WIRE_DOCS } from '../dist/common/spec/wire-gen.js';
 
 const lang = join(import.meta.dirname, '..');
+const root = join(lang, '..');
 const texts = Object.fromEntries(
   SPEC_FILES.map((n) => [n, readFileSync(join(lang, 'spec', `${n}.def`), 'utf8')]),
 );
@@ -24,4 +27,16 @@ for (const doc of ['bytecode.md', 'object-format.md', 'store-format.md', 'langua
     continue;
   }
   writeFileSync(path, fillDocTables(text, tables));
+}
+
+const allTexts = Object.fromEntries(
+  readdirSync(join(lang, 'spec'))
+    .filter((f) => f.endsWith('.def'))
+    .map((f) => [f.slice(0, -4), readFileSync(join(lang, 'spec', f), 'utf8')]),
+);
+for (const [path, text] of Object.entries(generateWireFiles(allTexts))) writeFileSync(join(root, path), text);
+const wireTables = generateAllWireDocTables(allTexts);
+for (const doc of WIRE_DOCS) {
+  const path = join(root, doc);
+  writeFileSync(path, fillDocTables(readFileSync(path, 'utf8'), wireTables));
 }

@@ -1,17 +1,21 @@
-// The class blob encoder, read back field by field along the layout documented in
-// kernel-src/docs/debug-protocol.md (the kernel's parser is tested in install_test.c).
+// The class blob encoder, read back by the decoder generated from lang/spec/class_blob.def (the
+// kernel's decoder is generated from the same spec and tested in debug_wire_test.c and install_test.c).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import {
-  BlobConstKind,
+  BLOB_CONSTANT_CLASS,
+  BLOB_CONSTANT_STRING,
+  decodeClassBlob,
+} from '@phantom/lang/common/spec/class-blob-wire.js';
+import {
   CLASS_BLOB_MAGIC,
   CLASS_BLOB_VERSION,
   ClassBlobError,
+  classBlobOf,
   encodeClassBlob,
 } from './class-blob.js';
-import { PayloadReader } from './debug-protocol.js';
 
 const source = `package .demo;
 import .internal.io.tty;
@@ -30,47 +34,38 @@ function counter(): CompiledClass {
   return program.classes.find((c) => c.name === '.demo.counter')!;
 }
 
-test('the blob holds the class as documented, ending after its last method', () => {
+test("the blob decodes to the class it encodes, by the spec's own decoder", () => {
   const cls = counter();
-  const r = new PayloadReader(encodeClassBlob(cls), 'blob');
-  assert.equal(r.u32(), CLASS_BLOB_MAGIC);
-  assert.equal(r.u32(), CLASS_BLOB_VERSION);
-  assert.equal(r.str(), '.demo.counter');
-  assert.equal(r.str(), cls.superName);
-  assert.equal(r.u32(), cls.kind);
-  const fields = Array.from({ length: r.u32() }, () => r.str());
-  assert.deepEqual(fields, cls.fieldNames);
-  const vtable = Array.from({ length: r.u32() }, () => [r.str(), r.str()]);
-  assert.deepEqual(vtable, cls.vtable);
-  assert.equal(r.u32(), cls.methods.length);
-  for (const m of cls.methods) {
-    assert.equal(r.str(), m.name);
+  const blob = encodeClassBlob(cls);
+  assert.equal(new DataView(blob.buffer).getUint32(0, true), CLASS_BLOB_MAGIC);
+  assert.equal(new DataView(blob.buffer).getUint32(4, true), CLASS_BLOB_VERSION);
+  assert.deepEqual(decodeClassBlob(blob), classBlobOf(cls));
+  const back = decodeClassBlob(blob);
+  assert.deepEqual(back.fieldNames, cls.fieldNames);
+  assert.deepEqual(
+    back.vtable.map((e) => [e.owner, e.name]),
+    cls.vtable,
+  );
+  for (const [i, m] of cls.methods.entries()) {
+    const b = back.methods[i]!;
     assert.deepEqual(
-      [r.u32(), r.u32(), r.u32(), r.u32(), r.u32(), r.u32() | 0],
-      [m.flags, m.argc, m.locals, m.maxStack, m.native, m.vindex],
+      [b.name, b.flags, b.argc, b.locals, b.maxStack, b.native, b.vindex],
+      [m.name, m.flags, m.argc, m.locals, m.maxStack, m.native, m.vindex],
     );
-    assert.deepEqual(r.bytesOf(r.u32()), m.code);
-    const consts = Array.from({ length: r.u32() }, () => {
-      const kind = r.u8();
-      if (kind === BlobConstKind.STRING) return { kind: 'string', value: r.str() };
-      if (kind === BlobConstKind.CLASS) return { kind: 'class', name: r.str() };
-      assert.equal(kind, BlobConstKind.METHOD);
-      return { kind: 'method', owner: r.str(), name: r.str() };
-    });
-    assert.deepEqual(consts, m.consts);
-    const handlers = Array.from({ length: r.u32() }, () => ({
-      start: r.u32(),
-      end: r.u32(),
-      handler: r.u32(),
-      classConst: r.u32() | 0,
-    }));
-    assert.deepEqual(handlers, m.handlers);
+    assert.deepEqual(b.code, m.code);
+    assert.deepEqual(b.handlers, m.handlers);
+    assert.deepEqual(b.lines, m.lines);
     assert.deepEqual(
-      Array.from({ length: r.u32() }, () => r.u32()),
-      m.lines,
+      b.consts.map((k) =>
+        k.kind === BLOB_CONSTANT_STRING
+          ? { kind: 'string', value: k.value }
+          : k.kind === BLOB_CONSTANT_CLASS
+            ? { kind: 'class', name: k.name }
+            : { kind: 'method', owner: k.owner, name: k.name },
+      ),
+      m.consts,
     );
   }
-  r.end();
   assert.ok(
     cls.methods.some((m) => m.handlers.length > 0),
     'the example exercises handlers',
@@ -85,8 +80,11 @@ test('internal classes and classes without a superclass are refused', () => {
   assert.throws(() => encodeClassBlob(internal), ClassBlobError);
 });
 
-test('a class too large for the kernel is refused before sending', () => {
+test("a class beyond the kernel's limits is refused before sending", () => {
   const cls = counter();
-  const huge = { ...cls, fieldNames: Array.from({ length: 30_000 }, (_, i) => `field${i}`) };
-  assert.throws(() => encodeClassBlob(huge), /at most/);
+  const manyFields = { ...cls, fieldNames: Array.from({ length: 30_000 }, (_, i) => `field${i}`) };
+  assert.throws(() => encodeClassBlob(manyFields), /CLASS_BLOB_MAX_FIELDS/);
+  const method = { ...cls.methods[0]!, code: new Uint8Array(60_000) };
+  const big = { ...cls, methods: Array.from({ length: 5 }, (_, i) => ({ ...method, name: `m${i}` })) };
+  assert.throws(() => encodeClassBlob(big), /at most 262144/);
 });

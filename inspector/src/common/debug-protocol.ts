@@ -1,84 +1,64 @@
 /**
- * The debug channel's wire format (kernel-src/include/debug.def, explained in
- * kernel-src/docs/debug-protocol.md): frame encoding, a streaming frame decoder that resyncs after
- * garbage, and the encoders and decoders of every message. Every decoder checks lengths before
- * reading and throws DebugProtocolError on a malformed payload, so hostile or corrupted bytes
- * from the channel never become wrong data or an exception of another kind.
+ * The debug channel's wire format on the host's side: frame encoding, a streaming frame decoder that
+ * resyncs after garbage, and the typed encoders and decoders of every message. Every number and
+ * payload shape comes from lang/spec/debug.def through the generated codecs
+ * (@phantom/lang/common/spec/debug-wire.js, explained in kernel-src/docs/debug-protocol.md); this
+ * file only gives them the shapes the client's callers use. Every decoder checks the whole payload
+ * and throws DebugProtocolError on a malformed one, so hostile or corrupted bytes from the channel
+ * never become wrong data or an exception of another kind.
  *
  * Not here: the transport and request matching (node/debug-client.ts).
  */
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
+import { WireError } from '@phantom/lang/common/spec/wire.js';
 import { crc32c } from '@phantom/lang/common/store/crc32c.js';
 
-// ── debug.def (a test re-reads the .def and checks every number here) ──
-export const DBG_MAGIC = 0x4450;
-export const DBG_VERSION = 1;
-/** Requests added to version 1 without changing any shape; HELLO reports the kernel's (1: RUN, 2: RESET). */
-export const DBG_REVISION = 2;
-export const DBG_HEADER_BYTES = 16;
-export const DBG_MAX_PAYLOAD = 65536;
-export const DBG_REPLY_BIT = 0x80;
-export const DBG_ERROR_TYPE = 0xff;
-export const DBG_MAX_BATCH = 1024;
-export const DBG_MAX_FRAMES = 64;
-/** An unfinished frame whose bytes stop arriving for this long is dropped by the kernel. */
-export const DBG_FRAME_TIMEOUT_MS = 2000;
-export const DF_MAGIC = 0;
-export const DF_VERSION = 2;
-export const DF_TYPE = 3;
-export const DF_ID = 4;
-export const DF_LENGTH = 8;
-export const DF_CRC = 12;
+export {
+  DBG_ERROR_TYPE,
+  DBG_FRAME_TIMEOUT_MS,
+  DBG_HEADER_BYTES,
+  DBG_MAGIC,
+  DBG_MAX_BATCH,
+  DBG_MAX_FRAMES,
+  DBG_MAX_PAYLOAD,
+  DBG_PAGE_BYTES,
+  DBG_REPLY_BIT,
+  DBG_REVISION,
+  DBG_VERSION,
+  DebugErrorCode,
+  DF_CRC,
+  DF_ID,
+  DF_LENGTH,
+  DF_MAGIC,
+  DF_TYPE,
+  DF_VERSION,
+  EventType,
+  MessageType,
+  REQUEST_REVISION,
+} from '@phantom/lang/common/spec/debug-wire.js';
 
-export enum MessageType {
-  HELLO = 0x01,
-  STATS = 0x02,
-  ROOTS = 0x03,
-  THREADS = 0x04,
-  READ_OBJECTS = 0x05,
-  ENUMERATE = 0x06,
-  CLASSES = 0x07,
-  GENERATIONS = 0x08,
-  READ_OBJECTS_AT = 0x09,
-  SNAPSHOT_NOW = 0x0a,
-  PAUSE = 0x0b,
-  RESUME = 0x0c,
-  INSTALL_CLASS = 0x0d,
-  READ_PAGE = 0x0e,
-  RUN = 0x0f,
-  RESET = 0x10,
-}
-
-/** The revision that added each request after the first (absent: revision 0). */
-export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
-  [MessageType.RUN]: 1,
-  [MessageType.RESET]: 2,
-};
-
-export enum EventType {
-  EV_GENERATION = 0xc1,
-  EV_THREAD_END = 0xc2,
-}
-
-export enum DebugErrorCode {
-  DE_BAD_FRAME = 1,
-  DE_BAD_VERSION = 2,
-  DE_UNKNOWN = 3,
-  DE_BAD_REQUEST = 4,
-  DE_TOO_LARGE = 5,
-  DE_NOT_FOUND = 6,
-  DE_BUSY = 7,
-  DE_FAILED = 8,
-}
+import {
+  DBG_HEADER_BYTES,
+  DBG_MAGIC,
+  DBG_MAX_BATCH,
+  DBG_MAX_PAYLOAD,
+  DBG_VERSION,
+  type DebugErrorCode,
+  DF_CRC,
+  DF_ID,
+  DF_LENGTH,
+  DF_MAGIC,
+  DF_TYPE,
+  DF_VERSION,
+  MessageType,
+} from '@phantom/lang/common/spec/debug-wire.js';
 
 /** Generation number meaning "the live object space" in READ_PAGE. */
-export const LIVE_GENERATION = 0xffffffff;
+export const LIVE_GENERATION = W.DBG_LIVE_GENERATION;
 
-export class DebugProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DebugProtocolError';
-  }
-}
+/** A payload or frame that does not have its shape (the generated codecs' WireError). */
+export const DebugProtocolError = WireError;
+export type DebugProtocolError = WireError;
 
 export interface Frame {
   type: number;
@@ -242,61 +222,10 @@ function findFrame(bytes: Uint8Array, from: number, id: number): number {
   return -1;
 }
 
-/** Bounds-checked little-endian reader over a payload. */
-export class PayloadReader {
-  private pos = 0;
-  private readonly view: DataView;
-
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly what: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  private need(n: number): number {
-    if (this.pos + n > this.bytes.length) {
-      throw new DebugProtocolError(
-        `${this.what}: payload ends at byte ${this.bytes.length}, needed ${this.pos + n}`,
-      );
-    }
-    const at = this.pos;
-    this.pos += n;
-    return at;
-  }
-
-  u8(): number {
-    return this.view.getUint8(this.need(1));
-  }
-  u16(): number {
-    return this.view.getUint16(this.need(2), true);
-  }
-  u32(): number {
-    return this.view.getUint32(this.need(4), true);
-  }
-  u64(): number {
-    const at = this.need(8);
-    return this.view.getUint32(at, true) + this.view.getUint32(at + 4, true) * 2 ** 32;
-  }
-  bytesOf(n: number): Uint8Array {
-    const at = this.need(n);
-    return this.bytes.slice(at, at + n);
-  }
-  str(): string {
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.bytesOf(this.u16()));
-  }
-  skip(n: number): void {
-    this.need(n);
-  }
-  /** Checks that nothing is left over: a longer payload than its shape is malformed too. */
-  end(): void {
-    if (this.pos !== this.bytes.length) {
-      throw new DebugProtocolError(`${this.what}: ${this.bytes.length - this.pos} unexpected trailing bytes`);
-    }
-  }
-}
-
-/** Little-endian payload builder. */
+/**
+ * Little-endian payload builder, for test peers that send payloads of a wrong shape on purpose;
+ * every message of the right shape is encoded by the functions below.
+ */
 export class PayloadWriter {
   private bytes = new Uint8Array(64);
   private view = new DataView(this.bytes.buffer);
@@ -353,92 +282,35 @@ export class PayloadWriter {
 
 // ── Messages ──
 
-export interface HelloReply {
-  protocolVersion: number;
-  /** Requests the kernel added within its version (REQUEST_REVISION); 0 for the first kernels. */
-  revision: number;
-  formatVersion: number;
-  spaceBase: number;
-  spaceSize: number;
-  maxPayload: number;
-  kernel: string;
+export type HelloReply = W.HelloReply;
+
+/** HELLO's request: this client's protocol version. */
+export function encodeHelloRequest(): Uint8Array {
+  return W.encodeHelloRequest({ clientVersion: DBG_VERSION });
 }
 
 /** A HELLO reply's payload, as the kernel's agent writes it (for peers that stand in for it). */
 export function encodeHello(reply: HelloReply): Uint8Array {
-  return new PayloadWriter()
-    .u16(reply.protocolVersion)
-    .u16(reply.revision)
-    .u32(reply.formatVersion)
-    .u32(reply.spaceBase)
-    .u32(reply.spaceSize)
-    .u32(reply.maxPayload)
-    .str(reply.kernel)
-    .finish();
+  return W.encodeHelloReply(reply);
 }
 
 export function decodeHello(p: Uint8Array): HelloReply {
-  const r = new PayloadReader(p, 'HELLO reply');
-  const protocolVersion = r.u16();
-  const revision = r.u16();
-  const reply = {
-    protocolVersion,
-    revision,
-    formatVersion: r.u32(),
-    spaceBase: r.u32(),
-    spaceSize: r.u32(),
-    maxPayload: r.u32(),
-    kernel: r.str(),
-  };
-  r.end();
-  return reply;
+  return W.decodeHelloReply(p);
 }
 
-export interface Stats {
-  uptimeMs: number;
-  machineMs: number;
-  objects: number;
-  liveBytes: number;
-  spaceTop: number;
-  generation: number;
-  threads: number;
-  gcRuns: number;
-  gcPauseUs: number;
-  snapshots: number;
+export interface Stats extends Omit<W.StatsReply, 'flags'> {
   paused: boolean;
 }
 
 export function decodeStats(p: Uint8Array): Stats {
-  const r = new PayloadReader(p, 'STATS reply');
-  const s: Stats = {
-    uptimeMs: r.u64(),
-    machineMs: r.u64(),
-    objects: r.u32(),
-    liveBytes: r.u32(),
-    spaceTop: r.u32(),
-    generation: r.u32(),
-    threads: r.u32(),
-    gcRuns: r.u32(),
-    gcPauseUs: r.u32(),
-    snapshots: r.u32(),
-    paused: (r.u32() & 1) === 1,
-  };
-  r.end();
-  return s;
+  const { flags, ...rest } = W.decodeStatsReply(p);
+  return { ...rest, paused: (flags & W.DBG_FLAG_PAUSED) !== 0 };
 }
 
-export interface Roots {
-  root: number;
-  directory: number;
-  threads: number;
-  classes: number;
-}
+export type Roots = W.RootsReply;
 
 export function decodeRoots(p: Uint8Array): Roots {
-  const r = new PayloadReader(p, 'ROOTS reply');
-  const roots = { root: r.u32(), directory: r.u32(), threads: r.u32(), classes: r.u32() };
-  r.end();
-  return roots;
+  return W.decodeRootsReply(p);
 }
 
 export interface ThreadInfo {
@@ -446,45 +318,27 @@ export interface ThreadInfo {
   id: number;
   state: number;
   wakeAt: number;
-  frames: { frame: number; method: number; pc: number }[];
+  frames: W.FrameEntry[];
 }
 
 export function decodeThreads(p: Uint8Array): ThreadInfo[] {
-  const r = new PayloadReader(p, 'THREADS reply');
-  const count = r.u32();
-  const out: ThreadInfo[] = [];
-  for (let i = 0; i < count; i++) {
-    const ref = r.u32();
-    const id = r.u32();
-    const state = r.u8();
-    r.skip(1);
-    const nFrames = r.u16();
-    if (nFrames > DBG_MAX_FRAMES)
-      throw new DebugProtocolError(`THREADS reply: ${nFrames} frames > ${DBG_MAX_FRAMES}`);
-    const wakeAt = r.u32();
-    const frames = [];
-    for (let f = 0; f < nFrames; f++) frames.push({ frame: r.u32(), method: r.u32(), pc: r.u32() });
-    out.push({ ref, id, state, wakeAt, frames });
-  }
-  r.end();
-  return out;
+  return W.decodeThreadsReply(p).threads.map(({ thread, ...t }) => ({ ref: thread, ...t }));
 }
 
 export function encodeReadObjects(refs: readonly number[], generation?: number): Uint8Array {
-  if (refs.length > DBG_MAX_BATCH)
-    throw new DebugProtocolError(`at most ${DBG_MAX_BATCH} objects per request`);
-  const w = new PayloadWriter();
-  if (generation !== undefined) w.u32(generation);
-  w.u16(refs.length).u16(0);
-  for (const ref of refs) w.u32(ref);
-  return w.finish();
+  const objects = [...refs];
+  return generation === undefined
+    ? W.encodeReadObjectsRequest({ objects })
+    : W.encodeReadObjectsAtRequest({ generation, objects });
 }
 
-export enum ObjectStatus {
-  Ok = 0,
-  NotAnObject = 1,
-  Truncated = 2,
-}
+/** READ_OBJECTS statuses (DBG_OBJECT_*). */
+export const ObjectStatus = {
+  Ok: W.DBG_OBJECT_OK,
+  NotAnObject: W.DBG_OBJECT_NONE,
+  Truncated: W.DBG_OBJECT_TRUNCATED,
+} as const;
+export type ObjectStatus = (typeof ObjectStatus)[keyof typeof ObjectStatus];
 
 export interface RawObject {
   ref: number;
@@ -497,148 +351,83 @@ export interface RawObject {
 }
 
 export function decodeReadObjects(p: Uint8Array): RawObject[] {
-  const r = new PayloadReader(p, 'READ_OBJECTS reply');
-  const count = r.u16();
-  r.skip(2);
-  if (count > DBG_MAX_BATCH)
-    throw new DebugProtocolError(`READ_OBJECTS reply: ${count} objects > ${DBG_MAX_BATCH}`);
-  const out: RawObject[] = [];
-  for (let i = 0; i < count; i++) {
-    const ref = r.u32();
-    const status = r.u8();
-    r.skip(3);
-    if (status > ObjectStatus.Truncated)
-      throw new DebugProtocolError(`READ_OBJECTS reply: bad status ${status}`);
-    const classWord = r.u32();
-    const size = r.u32();
-    const flags = r.u32();
-    const included = r.u32();
-    if (included > size)
-      throw new DebugProtocolError(`READ_OBJECTS reply: ${included} bytes included of a ${size}-byte object`);
-    const payload = r.bytesOf(included);
-    r.skip((4 - (included & 3)) & 3);
-    out.push({ ref, status, classWord, size, flags, payload });
-  }
-  r.end();
-  return out;
+  return W.decodeObjectsReply(p).objects.map((o) => ({
+    ref: o.object,
+    status: o.status as ObjectStatus,
+    classWord: o.classWord,
+    size: o.size,
+    flags: o.flags,
+    payload: o.bytes,
+  }));
 }
 
 export function encodeEnumerate(start: number, classRef: number, max: number): Uint8Array {
-  return new PayloadWriter().u32(start).u32(classRef).u16(Math.min(max, DBG_MAX_BATCH)).u16(0).finish();
+  return W.encodeEnumerateRequest({ start, class: classRef, max: Math.min(max, DBG_MAX_BATCH) });
 }
 
 export function decodeEnumerate(p: Uint8Array): { next: number; objects: number[] } {
-  const r = new PayloadReader(p, 'ENUMERATE reply');
-  const next = r.u32();
-  const count = r.u16();
-  r.skip(2);
-  if (count > DBG_MAX_BATCH)
-    throw new DebugProtocolError(`ENUMERATE reply: ${count} objects > ${DBG_MAX_BATCH}`);
-  const objects = [];
-  for (let i = 0; i < count; i++) objects.push(r.u32());
-  r.end();
-  return { next, objects };
+  return W.decodeEnumerateReply(p);
 }
 
 export function decodeClasses(p: Uint8Array): number[] {
-  const r = new PayloadReader(p, 'CLASSES reply');
-  const count = r.u32();
-  if (count * 4 !== p.length - 4)
-    throw new DebugProtocolError(`CLASSES reply: count ${count} does not match ${p.length} bytes`);
-  const out = [];
-  for (let i = 0; i < count; i++) out.push(r.u32());
-  r.end();
-  return out;
+  return W.decodeClassesReply(p).classes;
 }
 
-export interface GenerationInfo {
-  number: number;
-  parent: number;
-  wallSeconds: number;
-  machineMs: number;
-  pauseUs: number;
-  pagesCow: number;
-  pagesWritten: number;
-  bytesWritten: number;
-  writeUs: number;
-  commitUs: number;
-}
-
-function readGeneration(r: PayloadReader): GenerationInfo {
-  return {
-    number: r.u32(),
-    parent: r.u32(),
-    wallSeconds: r.u64(),
-    machineMs: r.u64(),
-    pauseUs: r.u32(),
-    pagesCow: r.u32(),
-    pagesWritten: r.u32(),
-    bytesWritten: r.u32(),
-    writeUs: r.u32(),
-    commitUs: r.u32(),
-  };
-}
+export type GenerationInfo = W.Generation;
 
 export function decodeGenerations(p: Uint8Array): { current: number; generations: GenerationInfo[] } {
-  const r = new PayloadReader(p, 'GENERATIONS reply');
-  const current = r.u32();
-  const count = r.u32();
-  if (count * 48 !== p.length - 8)
-    throw new DebugProtocolError(`GENERATIONS reply: count ${count} does not match ${p.length} bytes`);
-  const generations = [];
-  for (let i = 0; i < count; i++) generations.push(readGeneration(r));
-  r.end();
-  return { current, generations };
+  return W.decodeGenerationsReply(p);
 }
 
 export function decodeGenerationEvent(p: Uint8Array): GenerationInfo {
-  const r = new PayloadReader(p, 'EV_GENERATION');
-  const g = readGeneration(r);
-  r.end();
-  return g;
+  return W.decodeGeneration(p);
 }
 
 export function decodeThreadEnd(p: Uint8Array): { thread: number; id: number; state: number } {
-  const r = new PayloadReader(p, 'EV_THREAD_END');
-  const e = { thread: r.u32(), id: r.u32(), state: r.u8() };
-  r.end();
-  return e;
+  return W.decodeThreadEndEvent(p);
+}
+
+export function decodeSnapshot(p: Uint8Array): number {
+  return W.decodeSnapshotReply(p).generation;
+}
+
+/** RESET's reply: the bytes the kernel dropped before it. */
+export function decodeReset(p: Uint8Array): number {
+  return W.decodeResetReply(p).discarded;
+}
+
+export function encodeReadPage(generation: number, page: number): Uint8Array {
+  return W.encodeReadPageRequest({ generation, page });
+}
+
+export function decodeReadPage(p: Uint8Array): Uint8Array {
+  return W.decodeReadPageReply(p).bytes;
+}
+
+/** One INSTALL_CLASS chunk: `chunk` is the blob's bytes from `offset`. */
+export function encodeInstallChunk(total: number, offset: number, chunk: Uint8Array): Uint8Array {
+  return W.encodeInstallClassRequest({ total, offset, chunk });
+}
+
+export function decodeInstallChunk(p: Uint8Array): W.InstallClassReply {
+  return W.decodeInstallClassReply(p);
 }
 
 /** RUN: the class's full name and a method without arguments ('' means run). */
 export function encodeRun(className: string, method: string): Uint8Array {
-  if (className === '') throw new DebugProtocolError('RUN needs a class name');
-  return new PayloadWriter().str(className).str(method).finish();
+  return W.encodeRunRequest({ className, method });
 }
 
-export interface RunReply {
-  /** The new thread object. */
-  thread: number;
-  /** Its id, as THREADS and EV_THREAD_END give it. */
-  id: number;
-}
+export type RunReply = W.RunReply;
 
 export function decodeRun(p: Uint8Array): RunReply {
-  const r = new PayloadReader(p, 'RUN reply');
-  const reply = { thread: r.u32(), id: r.u32() };
-  r.end();
-  return reply;
-}
-
-export function decodeU32Reply(p: Uint8Array, what: string): number {
-  const r = new PayloadReader(p, what);
-  const v = r.u32();
-  r.end();
-  return v;
+  return W.decodeRunReply(p);
 }
 
 export function decodeError(p: Uint8Array): { code: number; message: string } {
-  const r = new PayloadReader(p, 'ERROR reply');
-  const e = { code: r.u16(), message: r.str() };
-  r.end();
-  return e;
+  return W.decodeErrorReply(p);
 }
 
 export function encodeError(code: DebugErrorCode, message: string): Uint8Array {
-  return new PayloadWriter().u16(code).str(message).finish();
+  return W.encodeErrorReply({ code, message });
 }

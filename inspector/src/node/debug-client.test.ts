@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { compile } from '@phantom/lang/common/compiler.js';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
 import { encodeClassBlob } from '../common/class-blob.js';
 import * as P from '../common/debug-protocol.js';
 import { DebugClient, DebugRequestError } from './debug-client.js';
@@ -126,9 +127,9 @@ test('run sends the class and method and reads the thread; a kernel of revision 
   const { path, server } = await peer((f, s) => {
     if (f.type === P.MessageType.HELLO) reply(s, f, revision1);
     if (f.type === P.MessageType.RUN) {
-      const r = new P.PayloadReader(f.payload, 'RUN');
-      runs.push(`${r.str()}.${r.str()}`);
-      reply(s, f, new P.PayloadWriter().u32(0x40001000).u32(7).finish());
+      const r = W.decodeRunRequest(f.payload);
+      runs.push(`${r.className}.${r.method}`);
+      reply(s, f, W.encodeRunReply({ thread: 0x40001000, id: 7 }));
     }
   });
   const { client, hello: h } = await DebugClient.connect(path, 2000);

@@ -132,17 +132,13 @@ export class DebugClient {
     this.decoder.syncTo(resetId);
     const reset = this.send(P.MessageType.RESET, resetId, undefined, timeoutMs).then(
       (payload) => {
-        this.discardedAtReset = P.decodeU32Reply(payload, 'RESET reply');
+        this.discardedAtReset = P.decodeReset(payload);
       },
       (err: Error) => {
         if (!(err instanceof DebugRequestError && err.code === P.DebugErrorCode.DE_UNKNOWN)) throw err;
       },
     );
-    const hello = this.request(
-      P.MessageType.HELLO,
-      new P.PayloadWriter().u16(P.DBG_VERSION).finish(),
-      timeoutMs,
-    );
+    const hello = this.request(P.MessageType.HELLO, P.encodeHelloRequest(), timeoutMs);
     let payload: Uint8Array;
     try {
       await reset;
@@ -233,7 +229,7 @@ export class DebugClient {
     );
   }
   async snapshotNow(): Promise<number> {
-    return P.decodeU32Reply(await this.request(P.MessageType.SNAPSHOT_NOW), 'SNAPSHOT_NOW reply');
+    return P.decodeSnapshot(await this.request(P.MessageType.SNAPSHOT_NOW));
   }
   async pause(): Promise<void> {
     await this.request(P.MessageType.PAUSE);
@@ -242,12 +238,7 @@ export class DebugClient {
     await this.request(P.MessageType.RESUME);
   }
   async readPage(page: number, generation = P.LIVE_GENERATION): Promise<Uint8Array> {
-    const reply = await this.request(
-      P.MessageType.READ_PAGE,
-      new P.PayloadWriter().u32(generation).u32(page).finish(),
-    );
-    if (reply.length !== 4096) throw new P.DebugProtocolError(`READ_PAGE reply of ${reply.length} bytes`);
-    return reply;
+    return P.decodeReadPage(await this.request(P.MessageType.READ_PAGE, P.encodeReadPage(generation, page)));
   }
 
   /**
@@ -265,13 +256,11 @@ export class DebugClient {
       const reset = P.findResetFrame(blob.subarray(offset, end));
       if (reset >= 0) end = offset + reset + 1;
       const chunk = blob.subarray(offset, end);
-      const payload = new P.PayloadWriter().u32(blob.length).u32(offset).raw(chunk).finish();
-      const reply = new P.PayloadReader(
-        await this.request(P.MessageType.INSTALL_CLASS, payload),
-        'INSTALL_CLASS reply',
+      const reply = P.decodeInstallChunk(
+        await this.request(P.MessageType.INSTALL_CLASS, P.encodeInstallChunk(blob.length, offset, chunk)),
       );
-      const received = reply.u32();
-      classRef = reply.u32();
+      const received = reply.received;
+      classRef = reply.class;
       if (received !== end) {
         throw new P.DebugProtocolError(`INSTALL_CLASS: kernel holds ${received} bytes, sent ${end}`);
       }

@@ -7,28 +7,37 @@
  *     --gen N           mount generation N (default: the newest that verifies)
  *     --max-ms N        stop once machine time passes N ms
  *     --max-steps N     stop after N bytecodes (as the reference interpreter's --max-steps)
- *     --virtual-clock   machine time moves only when every thread sleeps (instant, deterministic
- *                       sleeps, the reference interpreter's clock)
+ *     --virtual-clock   machine time is counted, not measured: VIRTUAL_MS_STEPS bytecodes make a
+ *                       millisecond and sleeps are instant (deterministic; the reference
+ *                       interpreter's clock)
  *     --snapshot MS     commit a generation to the store every MS ms of machine time (at a safe
  *                       point, the pages that changed since the last commit) and once at the
  *                       end; with --gen N the first one starts a branch from N. Each commit is
  *                       reported on stderr. Real stores with many generations, for tests.
+ *     --dump-space F    write the object space as it is when the run stops to F (a raw space dump,
+ *                       sparse above SH_TOP): the differential tests compare it with the
+ *                       reference interpreter's
  *     --stats           print bytecodes, bytecodes/s, collector figures and the generation mounted
  *                       to stderr at the end
+ *
+ * The console is unbuffered, as the kernel's serial port is: what the machine printed is on
+ * stdout even when phrun is killed.
  *
  * The file is a store (lang/docs/store-format.md), mounted with core/store.c as the kernel boots
  * it (every page and the contents checked, falling back from a damaged generation:
  * hosted/space_check.c), or, when no store is on it and it starts with SPACE_MAGIC, a raw dump of
- * an object space, checked by vm_try_start. A corrupt space is refused with its reason. Exit status: 0 when the run ended
- * (all threads ended or a limit), 1 when the file cannot be loaded or a commit failed, 2 for bad
- * usage.
+ * an object space, checked by vm_try_start. A corrupt space is refused with its reason. Exit
+ * status: 0 when the run ended (all threads ended or a limit), 1 when the file cannot be loaded or
+ * a commit failed, 2 for bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "disk.h"
 #include "gc.h"
@@ -42,8 +51,8 @@ static void *heap_alloc(void *context, size_t bytes) { return malloc(bytes); }
 static void heap_release(void *context, void *memory, size_t bytes) { free(memory); }
 
 static int usage(void) {
-  fprintf(stderr,
-          "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] [--stats] <store file>\n");
+  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] "
+                  "[--dump-space FILE] [--stats] <store file>\n");
   return 2;
 }
 
@@ -54,12 +63,23 @@ static int parse_number(const char *text, long long *out) {
   return !errno && end != text && !*end && *out >= 0;
 }
 
-/** Map and fill the space from a raw dump, then check it. 0, or a message. */
-static const char *load_raw(FILE *f, long size) {
+/*
+ * Map and fill the space from a raw dump, then check it. Only the bytes below its SH_TOP are
+ * read: nothing above is part of the machine (allocation zero-fills), and skipping it keeps a
+ * large, mostly empty space from costing a page fault per page (the VM fuzzer loads thousands).
+ * 0, or a message.
+ */
+static const char *load_raw(FILE *f, long size, uint32_t *space_size) {
   if (size < SPACE_SIZE_MIN || size > SPACE_SIZE_MAX || size % PAGE_SIZE) return "a raw space dump must be 1 MiB .. 512 MiB in whole pages";
   if (hosted_space_map((uint32_t)size)) return "cannot map the object space at SPACE_BASE";
   rewind(f);
-  if (fread((void *)(uintptr_t)SPACE_BASE, 1, (size_t)size, f) != (size_t)size) return "cannot read the space dump";
+  uint8_t *space = (uint8_t *)(uintptr_t)SPACE_BASE;
+  if (fread(space, 1, SPACE_HEADER_BYTES, f) != SPACE_HEADER_BYTES) return "cannot read the space dump";
+  uint32_t top = *space_field(SH_TOP), used = top - SPACE_BASE;
+  if (top < SPACE_FIRST_OBJECT || used > (uint32_t)size) used = (uint32_t)size; /* vm_try_start says what is wrong */
+  if (fread(space + SPACE_HEADER_BYTES, 1, used - SPACE_HEADER_BYTES, f) != used - SPACE_HEADER_BYTES)
+    return "cannot read the space dump";
+  *space_size = (uint32_t)size;
   return vm_try_start((uint32_t)size);
 }
 
@@ -124,6 +144,23 @@ static void snapshot_at_safe_point(void) {
   }
 }
 
+/** Write the space to path: SH_TOP bytes, then a hole up to SH_SIZE. 0, or a message. */
+static const char *dump_space(const char *path, uint32_t space_size) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return strerror(errno);
+  const char *bytes = (const char *)(uintptr_t)SPACE_BASE;
+  size_t used = space_top() - SPACE_BASE, done = 0;
+  while (done < used) {
+    ssize_t n = write(fd, bytes + done, used - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += (size_t)n;
+  }
+  const char *err = done < used || ftruncate(fd, space_size) ? strerror(errno) : 0;
+  if (close(fd) && !err) err = strerror(errno);
+  return err;
+}
+
 static double seconds_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -134,9 +171,11 @@ int main(int argc, char **argv) {
   struct vm_limits limits = {0, -1};
   long long gen = -1, n;
   int stats = 0;
-  const char *path = 0;
+  const char *path = 0, *dump_path = 0;
+  setvbuf(stdout, 0, _IONBF, 0);
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--virtual-clock")) hosted_use_virtual_clock(1);
+    else if (!strcmp(argv[i], "--dump-space") && i + 1 < argc) dump_path = argv[++i];
     else if (!strcmp(argv[i], "--stats")) stats = 1;
     else if (!strcmp(argv[i], "--gen") && i + 1 < argc && parse_number(argv[i + 1], &n) && n < NO_GENERATION) gen = n, i++;
     else if (!strcmp(argv[i], "--max-ms") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_ms = n, i++;
@@ -162,12 +201,13 @@ int main(int argc, char **argv) {
   int rc = load_store(path, gen < 0 ? NO_GENERATION : (uint32_t)gen, snapshot_every_ms >= 0);
   int raw = rc == STORE_ENOSTORE && got == 4 && magic == SPACE_MAGIC;
   const char *err = 0;
+  uint32_t space_size = store.space_size;
   if (raw && snapshot_every_ms >= 0) {
     fclose(f);
     fprintf(stderr, "phrun: --snapshot needs a store, not a raw space dump\n");
     return 2;
   }
-  if (raw && (err = load_raw(f, size))) {
+  if (raw && (err = load_raw(f, size, &space_size))) {
     snprintf(message, sizeof message, "cannot mount the store: %s; as a raw space dump: %s", store_status_name(rc), err);
     err = message;
   } else if (!raw && rc != STORE_OK) {
@@ -201,6 +241,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "phrun: commit failed: %s\n", store_status_name(rc));
       commit_failed = 1;
     }
+  }
+  if (dump_path && (err = dump_space(dump_path, space_size))) {
+    fprintf(stderr, "phrun: %s: %s\n", dump_path, err);
+    return 1;
   }
   if (stats) {
     struct vm_stats vs;

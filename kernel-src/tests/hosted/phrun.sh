@@ -1,8 +1,9 @@
 #!/bin/sh
 # phrun.sh — the hosted runner's command line and its handling of bad input: usage errors exit 2,
 # files that are not a loadable space (missing, empty, random bytes, a store or raw dump with
-# damaged bytes) exit 1 with a message and never crash; a good raw dump runs. Prints
-# "N passed, N failed".
+# damaged bytes, a store cut short) exit 1 with a message and never crash, and lang's reference
+# interpreter refuses a store cut short too; a good raw dump runs; what the machine printed is on
+# stdout even when phrun is killed. Prints "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 PHRUN=build/hosted/phrun
 passed=0
@@ -72,8 +73,50 @@ if [ -e ../lang/bin/phc.mjs ] && node ../lang/bin/phc.mjs image ../lang/examples
     fi
     i=$((i + 1))
   done
+  # Cut short after the last block the store uses: the kernel refuses a disk smaller than its store,
+  # and so must phrun and the reference interpreter (which once read the missing blocks as zeros).
+  used=$(($(wc -c <"$work/store") / 4096))
+  while [ "$used" -gt 0 ] && [ -z "$(dd if="$work/store" bs=4096 skip=$((used - 1)) count=1 2>/dev/null | tr -d '\000' | head -c 1)" ]; do
+    used=$((used - 1))
+  done
+  head -c $((used * 4096)) "$work/store" >"$work/short"
+  expect_status "store cut short" 1 "$PHRUN" --virtual-clock "$work/short"
+  expect_status "store cut short, reference" 1 node ../lang/dist/node/run-image.js "$work/short"
 else
   echo "FAIL phrun: cannot build a store with phc image (build lang first): $(cat "$work/phc" 2>/dev/null)" >&2
+  failed=$((failed + 1))
+fi
+
+# A program that prints, then runs forever: killed, phrun has still written what it printed.
+cat >"$work/busy.ph" <<'PROGRAM'
+package .check;
+import .internal.io.tty;
+class busy {
+  void run() {
+    tty.println("printed before the loop");
+    var i = 0;
+    while (true) i++;
+  }
+};
+PROGRAM
+if node ../lang/bin/phc.mjs image "$work/busy.ph" --main .check.busy --space-bytes 1048576 -o "$work/busy" >"$work/phc" 2>&1; then
+  "$PHRUN" --virtual-clock "$work/busy" >"$work/busy.out" 2>&1 &
+  pid=$!
+  waited=0
+  until grep -q "printed before the loop" "$work/busy.out" || [ $waited -ge 100 ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -9 $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  if grep -q "printed before the loop" "$work/busy.out"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL phrun killed: its output is lost: $(head -c 300 "$work/busy.out")" >&2
+    failed=$((failed + 1))
+  fi
+else
+  echo "FAIL phrun: cannot build the busy program: $(cat "$work/phc")" >&2
   failed=$((failed + 1))
 fi
 

@@ -157,6 +157,21 @@ TEST(gc_junk_fills_freed_payloads) {
   CHECK_EQ(obj_slots(a)[2], 0xDEADBEEFu);
 }
 
+TEST(gc_allowance_in_the_space_decides_when_to_collect) {
+  fixture_space(MIB);
+  word_t array = fixture_internal_class(CID_ARRAY);
+  *space_field(SH_GC_ALLOWANCE) = 100;
+  uint32_t collections = gc_get_stats()->collections;
+  CHECK(gc_alloc(array, KIND_SLOTS, 64));
+  CHECK_EQ(*space_field(SH_GC_ALLOWANCE), 24);
+  CHECK(gc_alloc(array, KIND_SLOTS, 64));
+  CHECK_EQ(*space_field(SH_GC_ALLOWANCE), 0); /* spent, down to 0 */
+  CHECK_EQ(gc_get_stats()->collections, collections);
+  CHECK(gc_alloc(array, KIND_SLOTS, 64)); /* collects first, then counts down from a new allowance */
+  CHECK_EQ(gc_get_stats()->collections, collections + 1);
+  CHECK_EQ(*space_field(SH_GC_ALLOWANCE), GC_BUDGET_MIN - 76);
+}
+
 TEST(gc_budget_keeps_the_heap_near_the_live_data) {
   fixture_space(64 * MIB);
   word_t h = holder();

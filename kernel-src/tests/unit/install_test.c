@@ -17,7 +17,7 @@
 
 #define MIB (1024u * 1024u)
 
-/* ── a blob writer (the layout of class-blob.ts) ── */
+/* ── a blob writer, as a test peer (the layout of lang/spec/class_blob.def), so that refusals of every kind can be built ── */
 
 static uint8_t blob[8192];
 static uint32_t blob_len;

@@ -2,7 +2,9 @@
  * interp_test.c — the interpreter and scheduler on hand-assembled programs: arithmetic and its
  * wrapping, calls and recursion, exceptions caught and uncaught (the exact report line), stack
  * overflow, invalid code that ends only its thread, time slices, sleep on the machine clock,
- * threads started from bytecode, collection while running.
+ * virtual time that passes while threads spin or yield, a turn cut short that keeps its thread,
+ * frames back on the free list after every turn, threads started from bytecode, collection while
+ * running.
  */
 #include <string.h>
 
@@ -226,6 +228,65 @@ TEST(interp_time_limit_stops_a_sleeping_machine) {
   const char *out = vm_fixture_run(0, 250, &stop);
   CHECK_STR(out, "tick\ntick\ntick\n");
   CHECK_EQ(stop, VM_TIME_LIMIT);
+  CHECK_EQ(obj_slots(space_root())[ROOT_CLOCK], int_to_word(250)); /* every thread sleeps past it: the clock stops at the limit */
+}
+
+/** A method that sleeps `ms` once, then prints `text`. */
+static word_t nap(word_t cls, const char *text, int ms) {
+  word_t consts[] = {println_method(), fixture_string(text),
+                     vm_fixture_native(CID_TIME, "sleep", NATIVE_TIME_SLEEP, 1, MF_STATIC)};
+  const uint8_t code[] = {OP_PUSH_INT, I32(ms), OP_CALL_STATIC, U16(2), 1, OP_PUSH_CONST, U16(1), OP_CALL_STATIC, U16(0), 1,
+                          OP_RET_VOID};
+  return vm_fixture_static(cls, text, code, LEN(code), 0, 1, consts, 3);
+}
+
+TEST(interp_virtual_time_passes_while_threads_spin_or_yield) {
+  fixture_space(MIB);
+  word_t main = fixture_class("Main", 0, 0, 0);
+  fixture_thread(nap(main, "woke", 5), 0);
+  const uint8_t spin[] = {OP_JMP, U16((uint16_t)-3)};
+  fixture_thread(vm_fixture_static(main, "spin", spin, LEN(spin), 0, 0, 0, 0), 0);
+  word_t yield_consts[] = {vm_fixture_native(CID_THREAD, "yield", NATIVE_THREAD_YIELD, 0, MF_STATIC)};
+  const uint8_t yielder[] = {OP_CALL_STATIC, U16(0), 0, OP_JMP, U16((uint16_t)-7)};
+  fixture_thread(vm_fixture_static(main, "yielder", yielder, LEN(yielder), 0, 0, yield_consts, 1), 0);
+  enum vm_stop stop;
+  CHECK_STR(vm_fixture_run(100 * VIRTUAL_MS_STEPS, -1, &stop), "woke\n");
+  CHECK_EQ(stop, VM_INSTRUCTION_LIMIT);
+  CHECK_EQ(obj_slots(space_root())[ROOT_CLOCK], int_to_word(100)); /* VIRTUAL_MS_STEPS instructions a millisecond */
+}
+
+TEST(interp_a_turn_cut_short_keeps_its_thread_current) {
+  fixture_space(MIB);
+  word_t main = fixture_class("Main", 0, 0, 0);
+  const uint8_t spin[] = {OP_JMP, U16((uint16_t)-3)};
+  word_t m = vm_fixture_static(main, "spin", spin, LEN(spin), 0, 0, 0, 0);
+  word_t first = fixture_thread(m, 0);
+  fixture_thread(m, 0);
+  obj_slots(space_root())[ROOT_CURRENT] = first;
+  vm_fixture_run(TIME_SLICE / 2, -1, 0);
+  CHECK_EQ(obj_slots(space_root())[ROOT_CURRENT], first); /* a run resumed from here goes on with it */
+}
+
+TEST(interp_frames_go_back_to_the_free_list_after_every_turn) {
+  fixture_space(MIB);
+  word_t main = fixture_class("Main", 0, 0, 0);
+  const uint8_t leaf[] = {OP_RET_VOID};
+  word_t callee = vm_fixture_static(main, "leaf", leaf, LEN(leaf), 0, 0, 0, 0);
+  word_t consts[] = {callee};
+  /* 100 times: leaf() */
+  const uint8_t code[] = {OP_PUSH_INT, I32(100), OP_STORE, 0,
+                          /* 7 */ OP_LOAD, 0, OP_JMP_FALSE, U16(17),
+                          OP_CALL_STATIC, U16(0), 0, OP_LOAD, 0, OP_PUSH_INT, I32(1), OP_SUB, OP_STORE, 0,
+                          OP_JMP, U16((uint16_t)-22), /* 29 */ OP_RET_VOID};
+  start_main(code, LEN(code), 1, 2, consts, 1);
+  uint32_t top = space_top();
+  CHECK_STR(vm_fixture_run(0, -1, 0), "");
+  uint32_t frames = 0;
+  for (uint32_t addr = SPACE_FIRST_OBJECT; addr < space_top(); addr += footprint(obj_size(addr_ref(addr))))
+    if (obj_kind(addr_ref(addr)) != KIND_FREE && obj_class(addr_ref(addr)) == fixture_internal_class(CID_FRAME)) frames++;
+  CHECK_EQ(frames, 0); /* the thread's frame and leaf's, reused 100 times, are free blocks again */
+  CHECK(space_top() - top <= 2 * 64);
+  CHECK_EQ(gc_get_stats()->collections, 0);
 }
 
 TEST(interp_time_slice_preempts_a_spinning_thread) {

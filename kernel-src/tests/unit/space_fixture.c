@@ -63,6 +63,7 @@ void fixture_space(uint32_t bytes) {
   *space_field(SH_VERSION) = FORMAT_VERSION;
   *space_field(SH_SIZE) = bytes;
   *space_field(SH_TOP) = SPACE_FIRST_OBJECT;
+  *space_field(SH_GC_ALLOWANCE) = GC_BUDGET_MIN; /* as lang's image builder: a new space collects nothing yet */
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) classes[cid] = must(space_alloc(0, KIND_SLOTS, CID_CLASS_SLOTS * 4));
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) obj_header(classes[cid])[HDR_CLASS / 4] = classes[CID_CLASS];
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++)

@@ -1,5 +1,6 @@
 // buildImageFile writes a sparse store file that mounts back to the built space, and the
-// run-image CLI runs it and prints exactly the console bytes (with limits, and clear errors).
+// run-image CLI runs it and prints exactly the console bytes (with limits, and clear errors),
+// refuses a store cut short, and dumps the space it stops with.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -9,8 +10,11 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildSpace } from '../common/image/builder.js';
 import { program, systemClasses } from '../common/interp/assembler.js';
+import { Machine } from '../common/interp/machine.js';
+import { compareSpaces } from '../common/interp/space-compare.js';
 import * as L from '../common/spec/generated.js';
 import { buildImageFile } from './image-file.js';
+import { readSpaceDump } from './space-file.js';
 import { openStoreFile } from './store-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-image-'));
@@ -123,4 +127,40 @@ test('run-image prints the console bytes within the limits; bad input exits 1 or
     assert.match(r.stderr, message);
   }
   assert.equal(run(out, '--gen=0', '--max-steps=30').stdout, 'tick 0\ntick 1\n', 'the --name=value form');
+});
+
+test('run-image refuses a store cut short, as the kernel does', async () => {
+  const out = join(dir, 'whole.store');
+  await buildImageFile(ticker, { spaceBytes: L.SPACE_SIZE_MIN, mainClasses: ['.t.Ticker'] }, out);
+  const run = (...args: string[]) => spawnSync(process.execPath, [runImage, ...args], { encoding: 'utf8' });
+  const bytes = readFileSync(out);
+  let used = bytes.length / L.BLOCK_SIZE;
+  while (bytes.subarray((used - 1) * L.BLOCK_SIZE, used * L.BLOCK_SIZE).every((b) => b === 0)) used--;
+  // Every block the store uses is still there; only the free room after them is gone.
+  const short = join(dir, 'short.store');
+  writeFileSync(short, bytes.subarray(0, used * L.BLOCK_SIZE));
+  const refused = run(short, '--max-steps', '30');
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stdout, '');
+  assert.match(
+    refused.stderr,
+    /superblock A \(block 0\): the store has \d+ blocks, the disk only \d+ \(cut short\?\)/,
+  );
+});
+
+test('run-image --dump-space writes the space it stops with', async () => {
+  const out = join(dir, 'dumped.store');
+  await buildImageFile(ticker, { spaceBytes: L.SPACE_SIZE_MIN, mainClasses: ['.t.Ticker'] }, out);
+  const run = (...args: string[]) => spawnSync(process.execPath, [runImage, ...args], { encoding: 'utf8' });
+  const dump = join(dir, 'ticker.space');
+  assert.equal(run(out, '--max-steps', '30', '--dump-space', dump).status, 0);
+  const space = readSpaceDump(dump);
+  assert.equal(space.length, L.SPACE_SIZE_MIN);
+  const header = new DataView(space.buffer);
+  assert.equal(header.getUint32(L.SH_MAGIC, true), L.SPACE_MAGIC);
+  const { store, close } = openStoreFile(out);
+  const machine = new Machine(store.mount().space);
+  close();
+  machine.run({ maxSteps: 30 });
+  assert.deepEqual(compareSpaces(machine.space.bytes, space), [], 'the same machine as a run here');
 });

@@ -3,9 +3,11 @@
  * tests: mounts the newest valid generation (or the newest at or below --gen), runs it on the
  * virtual clock, and writes exactly the machine's console bytes to stdout.
  *
- *   node lang/dist/node/run-image.js <store file> [--max-ms N] [--max-steps N] [--gen N] [--stats]
+ *   node lang/dist/node/run-image.js <store file> [--max-ms N] [--max-steps N] [--gen N]
+ *                                    [--dump-space FILE] [--stats]
  *
- * Without limits it runs until every thread has ended. --stats prints why it stopped, the steps
+ * Without limits it runs until every thread has ended. --dump-space writes the space as it is when
+ * the run stops (a raw dump, as phrun's --dump-space). --stats prints why it stopped, the steps
  * and the machine time to stderr. Exit codes: 0 stopped cleanly, 1 the store or image is bad,
  * 2 usage.
  */
@@ -13,12 +15,15 @@ import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Machine, MachineFault, type RunLimits } from '../common/interp/machine.js';
 import { StoreError } from '../common/store/blocks.js';
+import { writeSpaceDump } from './space-file.js';
 import { openStoreFile } from './store-file.js';
 
-const USAGE = 'usage: run-image <store file> [--max-ms N] [--max-steps N] [--gen N] [--stats]';
+const USAGE =
+  'usage: run-image <store file> [--max-ms N] [--max-steps N] [--gen N] [--dump-space FILE] [--stats]';
 
 interface Options {
   file: string;
+  dump?: string;
   limits: { maxSteps?: number; maxMachineMs?: number };
   generation?: number;
   stats: boolean;
@@ -29,6 +34,7 @@ const OPTIONS = {
   'max-ms': { type: 'string' },
   'max-steps': { type: 'string' },
   gen: { type: 'string' },
+  'dump-space': { type: 'string' },
   stats: { type: 'boolean' },
 } as const;
 
@@ -58,6 +64,7 @@ function parseCommandLine(args: string[]): Options | string {
   if (typeof maxMachineMs === 'number') options.limits.maxMachineMs = maxMachineMs;
   if (typeof maxSteps === 'number') options.limits.maxSteps = maxSteps;
   if (typeof generation === 'number') options.generation = generation;
+  if (values['dump-space'] !== undefined) options.dump = values['dump-space'];
   return options;
 }
 
@@ -93,6 +100,7 @@ function main(args: string[]): number {
     for (const skipped of mounted.skipped) process.stderr.write(`run-image: skipped ${skipped.error}\n`);
     const machine = new Machine(mounted.space, { onOutput: (bytes) => writeAll(1, bytes) });
     const result = machine.run(options.limits as RunLimits);
+    if (options.dump !== undefined) writeSpaceDump(options.dump, machine.space.bytes);
     if (options.stats) {
       process.stderr.write(
         `run-image: generation ${mounted.generation}: ${result.reason} after ${result.steps} steps at ${result.machineMs} ms machine time\n`,

@@ -1,7 +1,7 @@
 /**
  * Opens a store kept in a file (as `phc image` writes it, or a machine's store disk) for the
- * offline reader in common/store: blocks are read on demand, and blocks past the end of a short
- * or sparse file read as zeros.
+ * offline reader in common/store: blocks are read on demand. The file is the disk: a store that
+ * claims more blocks than the file holds is refused, as the kernel refuses it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BLOCK_SIZE } from '../common/spec/generated.js';
@@ -25,10 +25,8 @@ export function openStoreFile(path: string): StoreFile {
       }
       return bytes;
     };
-    return {
-      store: openStore(read, Math.floor(fstatSync(fd).size / BLOCK_SIZE)),
-      close: () => closeSync(fd),
-    };
+    const diskBlocks = Math.floor(fstatSync(fd).size / BLOCK_SIZE);
+    return { store: openStore(read, diskBlocks), close: () => closeSync(fd) };
   } catch (err) {
     closeSync(fd);
     throw err;

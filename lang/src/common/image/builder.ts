@@ -392,6 +392,8 @@ export function buildSpace(program: CompiledProgram, opts: BuildOptions): Uint8A
   space.setSlot(root, L.ROOT_MAIN_CLASS, classRefs.get(opts.mainClasses[0]!)!);
   classRef(STRING_ARRAY_CLASS, 'directory.keys');
   space.setSlot(root, L.ROOT_ARRAY_CLASSES, array(arrayClasses));
+  // Nothing in a new image is garbage: it starts with the allowance a collection would leave.
+  space.setHeaderField(L.SH_GC_ALLOWANCE, Math.max(L.GC_BUDGET_MIN, space.headerField(L.SH_LIVE_BYTES)));
   return space.bytes;
 }
 

@@ -1,6 +1,8 @@
-// The allocator and collector on a hand-built space: free blocks coalesce and are listed in
-// address order, 12-byte holes stay unlisted until a neighbour dies, allocation takes exact fits
-// and splits larger blocks, and cycles and objects reachable only through temporary roots behave.
+// The allocator and collector on a hand-built space, step by step as the kernel's (the model of
+// kernel-src/docs/vm.md): free blocks coalesce and are listed large first, each group in address
+// order, 12-byte holes stay unlisted until a neighbour dies, allocation takes exact fits and splits
+// larger blocks, tries a few blocks before it bumps, counts SH_GC_ALLOWANCE down, and cycles and
+// objects reachable only through temporary roots behave.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Space } from '../image/space.js';
@@ -85,7 +87,11 @@ test('cycles are collected; temporary roots and class words keep objects alive',
   assert.equal(space.kindOf(pinned), L.KIND_BYTES);
   heap.tempRoots.length = 0;
   heap.collect();
-  assert.equal(space.kindOf(pinned), L.KIND_FREE);
+  assert.equal(
+    space.headerField(L.SH_TOP),
+    pinned - 1,
+    'the last object died: its bytes go back to the bump region',
+  );
 });
 
 test('allocation fails with 0 only when the space is full even after a collection', () => {
@@ -104,4 +110,76 @@ test('allocation fails with 0 only when the space is full even after a collectio
   assert.ok(heap.collections >= 1);
   space.setSlot(root, 0, 0);
   assert.notEqual(heap.allocate(0, L.KIND_SLOTS, 4), 0, 'after dropping the chain there is room again');
+});
+
+test('allocation tries FREE_SCAN_QUICK blocks, then bumps, and scans the whole list only when the bump fails', () => {
+  const { space, heap, root } = setup(1);
+  const keep = heap.allocate(0, L.KIND_SLOTS, 4 * 64);
+  space.setSlot(root, 0, keep);
+  const holes: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    holes.push(heap.allocate(0, L.KIND_SLOTS, i === L.FREE_SCAN_QUICK + 3 ? 28 : 8)); // 40 bytes, else 20
+    space.setSlot(keep, i, heap.allocate(0, L.KIND_SLOTS, 0));
+  }
+  heap.collect();
+  assert.equal(freeList(space).length, 40);
+  const top = space.headerField(L.SH_TOP);
+  const bumped = heap.allocate(0, L.KIND_SLOTS, 28);
+  assert.equal(bumped - 1, top, 'the only 40-byte hole is beyond the quick scan');
+  space.setSlot(keep, 62, bumped);
+  const rest = L.SPACE_BASE + space.size - space.headerField(L.SH_TOP) - L.HEADER_BYTES;
+  space.setSlot(keep, 63, heap.allocate(0, L.KIND_BYTES, rest));
+  assert.equal(space.headerField(L.SH_TOP), L.SPACE_BASE + space.size, 'the bump region is used up');
+  const collections = heap.collections;
+  assert.equal(heap.allocate(0, L.KIND_SLOTS, 28), holes[L.FREE_SCAN_QUICK + 3]);
+  assert.equal(heap.collections, collections, 'found by the whole scan, no collection needed');
+});
+
+test('a collection lists free blocks of FREE_BLOCK_LARGE bytes and more first', () => {
+  const { space, heap, root } = setup(3);
+  const large = L.FREE_BLOCK_LARGE - L.HEADER_BYTES;
+  const big1 = heap.allocate(0, L.KIND_BYTES, large);
+  space.setSlot(root, 0, heap.allocate(0, L.KIND_SLOTS, 0));
+  const small = heap.allocate(0, L.KIND_SLOTS, 88);
+  space.setSlot(root, 1, heap.allocate(0, L.KIND_SLOTS, 0));
+  const big2 = heap.allocate(0, L.KIND_BYTES, large + 4);
+  space.setSlot(root, 2, heap.allocate(0, L.KIND_SLOTS, 0));
+  heap.collect();
+  assert.deepEqual(freeList(space), [
+    [big1 - 1, L.FREE_BLOCK_LARGE],
+    [big2 - 1, L.FREE_BLOCK_LARGE + 4],
+    [small - 1, 100],
+  ]);
+});
+
+test('SH_GC_ALLOWANCE: 0 collects at the next allocation, allocations count it down, a collection refills it', () => {
+  const space = Space.create(L.SPACE_SIZE_MIN);
+  const heap = new Heap(space);
+  assert.equal(space.headerField(L.SH_GC_ALLOWANCE), 0, 'a new space');
+  const root = heap.allocate(0, L.KIND_SLOTS, 4);
+  space.setHeaderField(L.SH_ROOT, root);
+  assert.equal(heap.collections, 1);
+  assert.equal(space.headerField(L.SH_GC_ALLOWANCE), L.GC_BUDGET_MIN - 16);
+  heap.allocate(0, L.KIND_SLOTS, 8);
+  assert.equal(space.headerField(L.SH_GC_ALLOWANCE), L.GC_BUDGET_MIN - 16 - 20);
+  space.setHeaderField(L.SH_GC_ALLOWANCE, 10);
+  heap.allocate(0, L.KIND_SLOTS, 4);
+  assert.equal(space.headerField(L.SH_GC_ALLOWANCE), 0, 'it stops at 0');
+  assert.equal(heap.collections, 1);
+  heap.allocate(0, L.KIND_SLOTS, 4);
+  assert.equal(heap.collections, 2, 'spent: the next allocation collects first');
+  assert.equal(space.headerField(L.SH_GC_ALLOWANCE), L.GC_BUDGET_MIN - 16);
+});
+
+test('free gives an object back to the head of the free list at once', () => {
+  const { space, heap, root } = setup(1);
+  const x = heap.allocate(0, L.KIND_SLOTS, 8);
+  space.setSlot(root, 0, heap.allocate(0, L.KIND_SLOTS, 0));
+  const objects = space.headerField(L.SH_OBJECTS);
+  const live = space.headerField(L.SH_LIVE_BYTES);
+  heap.free(x);
+  assert.deepEqual(freeList(space), [[x - 1, 20]]);
+  assert.equal(space.headerField(L.SH_OBJECTS), objects - 1);
+  assert.equal(space.headerField(L.SH_LIVE_BYTES), live - 20);
+  assert.equal(heap.allocate(0, L.KIND_SLOTS, 8), x, 'and the next allocation of its size takes it');
 });

@@ -5,9 +5,13 @@
  * oracle the kernel's C interpreter is diffed against: same program, same console bytes.
  *
  * Scheduling: round-robin from ROOT_CURRENT, TIME_SLICE instructions a turn (a native call counts
- * as one instruction); sleep and yield end a turn. Machine time is a virtual clock that moves only
- * when every live thread sleeps (it jumps to the earliest wake time), so runs are deterministic
- * and instant.
+ * as one instruction); sleep and yield end a turn. Machine time is a virtual clock: every
+ * VIRTUAL_MS_STEPS instructions make a millisecond, and when every live thread sleeps it jumps to
+ * the earliest wake time, so runs are deterministic and sleeps instant.
+ *
+ * Allocation, frames, collection, the error paths and the clock follow the kernel's VM step by
+ * step (kernel-src/docs/vm.md, "One model, two VMs"), so that a run here leaves the same space
+ * as the same run on the kernel's VM: the same objects at the same addresses.
  *
  * Decisions the spec leaves open, taken here (the kernel must match):
  * - a non-reference, non-zero word where an object is needed raises BadField for field access
@@ -87,6 +91,15 @@ export class Machine {
   /** The running thread and its call depth. */
   currentThread = 0;
   private depth = 0;
+  /** Instructions run since the clock last moved by a millisecond (< VIRTUAL_MS_STEPS). */
+  private clockSteps = 0;
+  /**
+   * Frames dropped in this turn, kept for the next call of the same size (0: an empty entry); the
+   * kernel's frame cache. Emptied into the free list at the end of every turn, forgotten by a
+   * collection (which freed them).
+   */
+  private readonly frameCache = new Array<number>(L.FRAME_CACHE_SIZE).fill(0);
+  private frameCacheEpoch = 0;
   private readonly methodClass: number;
   /** Bytecode methods checkMethod has accepted, valid until the collection count changes. */
   private readonly checkedMethods = new Set<number>();
@@ -200,7 +213,6 @@ export class Machine {
   /** A new array of class `cls` (an array class, or .internal.array for the VM's own arrays). */
   newArray(cls: number, length: number): number {
     if (length < 0) throw new Raise(L.ERR_BAD_ARGUMENT);
-    if (length > this.space.size / 4) throw new Raise(L.ERR_OUT_OF_MEMORY);
     const ref = this.heap.allocate(cls, L.KIND_SLOTS, 4 * length);
     if (ref === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
     return ref;
@@ -285,14 +297,16 @@ export class Machine {
       return { reason, steps: this.steps - startSteps, machineMs: this.clock };
     };
     for (;;) {
+      if (limits.maxMachineMs !== undefined && this.clock > limits.maxMachineMs) return result('max-time');
       const remaining = maxSteps - (this.steps - startSteps);
       if (remaining <= 0) return result('max-steps');
       const thread = this.pickRunnable();
       if (thread === 0) {
         const wait = this.earliestWake();
         if (wait === null) return result('all-ended');
+        // Every thread sleeps past the limit: the machine stops with its clock at the limit.
         if (limits.maxMachineMs !== undefined && this.clock + wait > limits.maxMachineMs) {
-          this.clock = Math.max(this.clock, limits.maxMachineMs);
+          this.clock = limits.maxMachineMs;
           return result('max-time');
         }
         this.clock += wait;
@@ -301,6 +315,7 @@ export class Machine {
       const before = this.steps;
       try {
         this.runTurn(thread, Math.min(L.TIME_SLICE, remaining));
+        this.releaseFrameCache();
       } catch (err) {
         // Only a space no valid program produces (e.g. a damaged image whose code rewrote a
         // method or frame after it was checked) gets a TypeError or RangeError here; report it
@@ -313,6 +328,11 @@ export class Machine {
       // run resumed from this snapshot starts with the same thread an uninterrupted run would.
       const cutShort =
         remaining < L.TIME_SLICE && this.steps - before === remaining && this.turnEnd === 'none';
+      this.clockSteps += this.steps - before;
+      if (this.clockSteps >= L.VIRTUAL_MS_STEPS) {
+        this.clock += Math.floor(this.clockSteps / L.VIRTUAL_MS_STEPS);
+        this.clockSteps %= L.VIRTUAL_MS_STEPS;
+      }
       if (!cutShort) {
         const next = this.space.slot(thread, L.THREAD_NEXT);
         this.setRootSlot(L.ROOT_CURRENT, next !== 0 ? next : this.rootSlot(L.ROOT_THREADS));
@@ -388,13 +408,59 @@ export class Machine {
     }
   }
 
+  /** A frame for `method` (pc 0, locals zero, no caller): a cached one of the same size, or a new one. */
   private newFrame(method: number): number {
-    const locals = intOf(this.space.slot(method, L.METHOD_LOCALS));
-    const maxStack = intOf(this.space.slot(method, L.METHOD_MAX_STACK));
-    const frame = this.heap.allocate(this.frameClass, L.KIND_SLOTS, 4 * (L.FRAME_LOCALS + locals + maxStack));
+    const w = this.w;
+    const m = ((method - 1 - BASE) >> 2) + HW;
+    const slots = L.FRAME_LOCALS + (w[m + L.METHOD_LOCALS]! >> 1) + (w[m + L.METHOD_MAX_STACK]! >> 1);
+    const cache = this.frameCache;
+    if (this.frameCacheEpoch !== this.heap.collections) this.forgetFrameCache();
+    let frame = 0;
+    // Calls are the hot path: plain loops over the few words beat method calls and fill().
+    for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) {
+      const f = cache[i]!;
+      if (f !== 0 && w[((f - 1 - BASE) >> 2) + 1] === 4 * slots) {
+        cache[i] = 0;
+        const first = ((f - 1 - BASE) >> 2) + HW;
+        for (let k = first + slots - 1; k >= first; k--) w[k] = 0;
+        frame = f;
+        break;
+      }
+    }
+    if (frame === 0) frame = this.heap.allocate(this.frameClass, L.KIND_SLOTS, 4 * slots);
     if (frame === 0) throw new Raise(L.ERR_OUT_OF_MEMORY);
-    this.space.setSlot(frame, L.FRAME_METHOD, method);
+    w[((frame - 1 - BASE) >> 2) + HW + L.FRAME_METHOD] = method;
     return frame;
+  }
+
+  /** A frame nothing references any more (returned from, or unwound): cached, or freed when the cache is full. */
+  private dropFrame(frame: number): void {
+    if (this.frameCacheEpoch !== this.heap.collections) this.forgetFrameCache();
+    this.w[((frame - 1 - BASE) >> 2) + HW + L.FRAME_CALLER] = 0; // its caller may be freed first
+    const cache = this.frameCache;
+    for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) {
+      if (cache[i] === 0) {
+        cache[i] = frame;
+        return;
+      }
+    }
+    this.heap.free(frame);
+  }
+
+  /** A collection freed the cached frames with the rest of the garbage: forget them. */
+  private forgetFrameCache(): void {
+    this.frameCache.fill(0);
+    this.frameCacheEpoch = this.heap.collections;
+  }
+
+  /** The end of a turn: the frames still cached go back to the free list, in cache order. */
+  private releaseFrameCache(): void {
+    if (this.frameCacheEpoch !== this.heap.collections) this.forgetFrameCache();
+    const cache = this.frameCache;
+    for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) {
+      if (cache[i] !== 0) this.heap.free(cache[i]!);
+      cache[i] = 0;
+    }
   }
 
   private endThread(thread: number, state: number, error: number): void {
@@ -440,11 +506,11 @@ export class Machine {
   }
 
   /**
-   * Throws `thrown` (0: the VM error `code` could not even be allocated) in the running thread at
-   * `pc` of its innermost frame: unwinds to the nearest matching handler, or ends the thread with
-   * the console report.
+   * Throws `thrown` in the running thread at `pc` of its innermost frame: unwinds to the nearest
+   * matching handler, or ends the thread with the console report. With `thrown` 0 (the space had
+   * no room for the error object) no handler runs: every frame is dropped and the thread ends.
    */
-  private throwInThread(thrown: number, pc: number, code: number): void {
+  private throwInThread(thrown: number, pc: number): void {
     const thread = this.currentThread;
     const firstFrame = this.space.slot(thread, L.THREAD_FRAME);
     const firstMethod = this.space.slot(firstFrame, L.FRAME_METHOD);
@@ -461,22 +527,31 @@ export class Machine {
         this.space.setSlot(thread, L.THREAD_FRAME, frame);
         return;
       }
-      frame = this.space.slot(frame, L.FRAME_CALLER);
+      const caller = this.space.slot(frame, L.FRAME_CALLER);
+      this.dropFrame(frame);
+      frame = caller;
       this.depth--;
       if (frame !== 0) framePc = intOf(this.space.slot(frame, L.FRAME_PC)) - CALL_BYTES;
     }
     const errorClass = this.internalClass(L.CID_ERROR);
     let className = '.internal.error';
-    let message = ERROR_MESSAGES.get(code) ?? '';
+    // Without an error object (the space was too full for it) the report names what stopped the raise.
+    let message = Space.encode(ERROR_MESSAGES.get(L.ERR_OUT_OF_MEMORY)!);
     if (thrown !== 0) {
       className = this.space.text(this.space.slot(this.classRefOf(thrown), L.CLASS_NAME));
       const m = this.instanceOf(thrown, errorClass) ? this.space.slot(thrown, L.ERROR_MESSAGE) : thrown;
-      message = new TextDecoder().decode(this.displayBytes(m));
+      message = this.displayBytes(m); // the bytes as they are, as the kernel writes them (UTF-8 or not)
     }
     const line = this.lineAt(firstMethod, pc);
     const where = line === null ? '' : ` (at ${this.methodName(firstMethod)} line ${line})`;
     const id = intOf(this.space.slot(thread, L.THREAD_ID));
-    this.write(Space.encode(`*** thread ${id}: uncaught ${className}: ${message}${where}\n`));
+    const head = Space.encode(`*** thread ${id}: uncaught ${className}: `);
+    const tail = Space.encode(`${where}\n`);
+    const report = new Uint8Array(head.length + message.length + tail.length);
+    report.set(head);
+    report.set(message, head.length);
+    report.set(tail, head.length + message.length);
+    this.write(report);
     this.endThread(thread, L.TS_FAILED, thrown);
   }
 
@@ -499,7 +574,7 @@ export class Machine {
 
   /** Raises VM error `code` in the running thread at `pc`. */
   private raise(code: number, pc: number): void {
-    this.throwInThread(this.vmError(code), pc, code);
+    this.throwInThread(this.vmError(code), pc);
   }
 
   /**
@@ -572,6 +647,7 @@ export class Machine {
   private returnFrom(frame: number, result: number, hasResult: boolean): void {
     const s = this.space;
     const caller = s.slot(frame, L.FRAME_CALLER);
+    this.dropFrame(frame);
     if (caller === 0) {
       this.endThread(this.currentThread, L.TS_DONE, 0);
       return;
@@ -820,7 +896,7 @@ export class Machine {
             const a = w[sp - 2]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a) || (w[sp - 1]! & 1) !== 0) error = L.ERR_BAD_CAST;
             else if (w[sp - 1]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
             if (error !== 0) break run;
             sp--;
@@ -833,7 +909,7 @@ export class Machine {
             const a = w[sp - 3]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if (!this.isArray(a)) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a) || (w[sp - 2]! & 1) !== 0) error = L.ERR_BAD_CAST;
             else if (w[sp - 2]! >>> 1 >= w[h + 1]! >>> 2) error = L.ERR_INDEX;
             else if (!this.admits(w[h]!, w[sp - 1]!)) error = L.ERR_ARRAY_STORE;
             if (error !== 0) break run;
@@ -847,7 +923,7 @@ export class Machine {
             const a = w[sp - 1]!;
             const h = (a - 1 - BASE) >> 2;
             if (a === 0) error = L.ERR_NULL_REFERENCE;
-            else if ((a & 1) === 0 || (w[h + 2]! & L.FLAG_KIND_MASK) !== L.KIND_SLOTS) error = L.ERR_BAD_CAST;
+            else if (!this.isArray(a)) error = L.ERR_BAD_CAST;
             if (error !== 0) break run;
             w[sp - 1] = (w[h + 1]! >> 2) << 1;
             ip++;
@@ -999,7 +1075,7 @@ export class Machine {
             if (error !== 0) break run;
             w[fw + L.FRAME_PC] = (ip - codeBase) << 1;
             w[fw + L.FRAME_SP] = (sp - sb) << 1;
-            this.throwInThread(thrown, ip - codeBase, 0);
+            this.throwInThread(thrown, ip - codeBase);
             reload = true;
             break run;
           }
@@ -1094,6 +1170,7 @@ export class Machine {
       if (op === L.OP_CONCAT) {
         const left = this.displayBytes(w[sp - 2]!);
         const right = this.displayBytes(v);
+        if (left.length + right.length > L.SPACE_SIZE_MAX) throw new Raise(L.ERR_OUT_OF_MEMORY);
         const joined = new Uint8Array(left.length + right.length);
         joined.set(left);
         joined.set(right, left.length);

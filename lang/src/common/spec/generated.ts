@@ -250,6 +250,16 @@ export const MAX_CONSTS = 65535;
 export const MAX_FRAME_DEPTH = 2000;
 /** Instructions a thread runs before the scheduler may switch (preemption by instruction budget). */
 export const TIME_SLICE = 10000;
+/** VM model: bytes a program may allocate after a collection before the next one, at least (the budget is the larger of this and the live bytes). */
+export const GC_BUDGET_MIN = 0x400000;
+/** VM model: free-list blocks an allocation tries before it bumps SH_TOP (the whole list is tried only when the bump fails). */
+export const FREE_SCAN_QUICK = 32;
+/** VM model: a collection links free blocks of at least this many bytes first, so the quick scan finds room in them. */
+export const FREE_BLOCK_LARGE = 1024;
+/** VM model: frames dropped during a turn that the next calls of that turn may reuse (same size) before they go back to the free list. */
+export const FRAME_CACHE_SIZE = 8;
+/** VM model: instructions that make one millisecond of machine time on a virtual clock (phrun --virtual-clock, the reference interpreter). */
+export const VIRTUAL_MS_STEPS = 10000;
 /** Reference (address + 1) to the object's class; 0 only for free blocks. */
 export const HDR_CLASS = 0;
 /** Payload size in bytes (for SLOTS objects 4 x number of slots; for BYTES objects the exact byte count). */
@@ -282,6 +292,8 @@ export const SH_FREE = 20;
 export const SH_OBJECTS = 24;
 /** Bytes in allocated objects (informational). */
 export const SH_LIVE_BYTES = 28;
+/** Bytes that may still be allocated before the next collection (VM model). A collection, and phc image, set it to max(GC_BUDGET_MIN, live bytes); at 0 the next allocation collects first. */
+export const SH_GC_ALLOWANCE = 32;
 /** .internal.object */
 export const CID_OBJECT = 1;
 /** .internal.class */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDef } from './def-parse.js';
 import * as G from './generated.js';
 import { fillDocTables, generateConstants, generateDocTables, SPEC_FILES, type SpecTexts } from './tables.js';
+import { generateAllWireDocTables, generateWireFiles, parseWireSpec, WIRE_DOCS } from './wire-gen.js';
 
 const lang = fileURLToPath(new URL('../../../', import.meta.url));
 const texts = Object.fromEntries(
@@ -134,4 +135,38 @@ test('the .def files compile as C X-macro tables (when a C compiler is installed
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the wire codecs (TypeScript and C) and the debug protocol tables are exactly what the wire specs generate', () => {
+  const root = join(lang, '..');
+  const all = Object.fromEntries(
+    readdirSync(join(lang, 'spec'))
+      .filter((f) => f.endsWith('.def'))
+      .map((f) => [f.slice(0, -4), readFileSync(join(lang, 'spec', f), 'utf8')]),
+  );
+  for (const [path, text] of Object.entries(generateWireFiles(all)))
+    assert.equal(
+      readFileSync(join(root, path), 'utf8'),
+      text,
+      `${path} is stale: run \`npm run gen -w lang\``,
+    );
+  const tables = generateAllWireDocTables(all);
+  const used = new Set<string>();
+  for (const doc of WIRE_DOCS) {
+    const text = readFileSync(join(root, doc), 'utf8');
+    for (const m of text.matchAll(/<!-- BEGIN ([\w-]+) -->/g)) used.add(m[1]!);
+    assert.equal(text, fillDocTables(text, tables), `${doc} is stale: run \`npm run gen -w lang\``);
+  }
+  assert.deepEqual([...used].sort(), Object.keys(tables).sort(), 'every wire table appears in a doc');
+});
+
+test('a wire spec that names what does not exist is refused', () => {
+  const bad = [
+    'RECORD(a, "")\nLIST(xs, n, u32, "")',
+    'RECORD(a, "")\nFIELD(n, u32, "max NOPE", "")',
+    'RECORD(a, "")\nFIELD(n, u32, "", "")\nLIST(xs, n, b, "")',
+    'MSG(X, 1, 0, a, none, "")',
+    'RECORD(a, "")\nREST(r, "")\nFIELD(n, u8, "", "")',
+  ];
+  for (const text of bad) assert.throws(() => parseWireSpec('t', text, new Map()), /t\.def/, text);
 });

@@ -339,7 +339,8 @@ function unusable(sb: Superblock, diskBlocks: number): string | undefined {
     return `space base 0x${sb.spaceBase.toString(16)}, expected 0x${S.SPACE_BASE.toString(16)}`;
   if (sb.spaceSize % S.PAGE_SIZE !== 0 || sb.spaceSize < S.SPACE_SIZE_MIN || sb.spaceSize > S.SPACE_SIZE_MAX)
     return `object-space size ${sb.spaceSize} is not a multiple of ${S.PAGE_SIZE} in ${S.SPACE_SIZE_MIN}..${S.SPACE_SIZE_MAX}`;
-  if (sb.blockCount > diskBlocks) return `${sb.blockCount} blocks, but the disk has ${diskBlocks}`;
+  if (sb.blockCount > diskBlocks)
+    return `the store has ${sb.blockCount} blocks, the disk only ${diskBlocks} (cut short?)`;
   if (sb.blockCount < FIRST_DATA_BLOCK + 2 + mapBlocksFor(sb.spaceSize))
     return `${sb.blockCount} blocks cannot hold a store`;
   if (sb.indexBlock < FIRST_DATA_BLOCK || sb.indexBlock >= sb.blockCount)

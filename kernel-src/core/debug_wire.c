@@ -1,0 +1,1255 @@
+/* debug_wire.c — generated from lang/spec/debug.def by `npm run gen -w lang`; do not edit. */
+#include "debug_wire.h"
+
+static void check_error_reply(struct wire_in *c);
+static void check_hello_request(struct wire_in *c);
+static void check_hello_reply(struct wire_in *c);
+static void check_stats_reply(struct wire_in *c);
+static void check_roots_reply(struct wire_in *c);
+static void check_threads_reply(struct wire_in *c);
+static void check_thread_entry(struct wire_in *c);
+static void check_frame_entry(struct wire_in *c);
+static void check_read_objects_request(struct wire_in *c);
+static void check_read_objects_at_request(struct wire_in *c);
+static void check_objects_reply(struct wire_in *c);
+static void check_object_entry(struct wire_in *c);
+static void check_enumerate_request(struct wire_in *c);
+static void check_enumerate_reply(struct wire_in *c);
+static void check_classes_reply(struct wire_in *c);
+static void check_generations_reply(struct wire_in *c);
+static void check_generation(struct wire_in *c);
+static void check_snapshot_reply(struct wire_in *c);
+static void check_flags_reply(struct wire_in *c);
+static void check_install_class_request(struct wire_in *c);
+static void check_install_class_reply(struct wire_in *c);
+static void check_read_page_request(struct wire_in *c);
+static void check_read_page_reply(struct wire_in *c);
+static void check_run_request(struct wire_in *c);
+static void check_run_reply(struct wire_in *c);
+static void check_reset_reply(struct wire_in *c);
+static void check_thread_end_event(struct wire_in *c);
+
+static void check_error_reply(struct wire_in *c) {
+  wire_in_skip(c, 2, "error_reply.code is cut short");
+  wire_in_str(c, 0, "error_reply.message is cut short");
+}
+
+const char *decode_error_reply(const uint8_t *p, uint32_t len, struct error_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_error_reply(&c);
+  if (!c.why && c.pos != len) c.why = "error_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_error_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_error_reply(const uint8_t *at, const uint8_t *end, struct error_reply *v) {
+  *v = (struct error_reply){0};
+  v->code = wire_get16(at);
+  at += 2;
+  at = wire_read_str(at, &v->message);
+  (void)end;
+  return at;
+}
+
+void put_error_reply(struct wire_out *o, const struct error_reply *v) {
+  wire_put16(o, v->code);
+  wire_put_str(o, v->message);
+}
+
+static void check_hello_request(struct wire_in *c) {
+  wire_in_skip(c, 2, "hello_request.client_version is cut short");
+}
+
+const char *decode_hello_request(const uint8_t *p, uint32_t len, struct hello_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_hello_request(&c);
+  if (!c.why && c.pos != len) c.why = "hello_request: bytes after its end";
+  if (c.why) return c.why;
+  read_hello_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_hello_request(const uint8_t *at, const uint8_t *end, struct hello_request *v) {
+  *v = (struct hello_request){0};
+  v->client_version = wire_get16(at);
+  at += 2;
+  (void)end;
+  return at;
+}
+
+void put_hello_request(struct wire_out *o, const struct hello_request *v) {
+  wire_put16(o, v->client_version);
+}
+
+static void check_hello_reply(struct wire_in *c) {
+  wire_in_skip(c, 2, "hello_reply.protocol_version is cut short");
+  wire_in_skip(c, 2, "hello_reply.revision is cut short");
+  wire_in_skip(c, 4, "hello_reply.format_version is cut short");
+  wire_in_skip(c, 4, "hello_reply.space_base is cut short");
+  wire_in_skip(c, 4, "hello_reply.space_size is cut short");
+  wire_in_skip(c, 4, "hello_reply.max_payload is cut short");
+  wire_in_str(c, 0, "hello_reply.kernel is cut short");
+}
+
+const char *decode_hello_reply(const uint8_t *p, uint32_t len, struct hello_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_hello_reply(&c);
+  if (!c.why && c.pos != len) c.why = "hello_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_hello_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_hello_reply(const uint8_t *at, const uint8_t *end, struct hello_reply *v) {
+  *v = (struct hello_reply){0};
+  v->protocol_version = wire_get16(at);
+  at += 2;
+  v->revision = wire_get16(at);
+  at += 2;
+  v->format_version = wire_get32(at);
+  at += 4;
+  v->space_base = wire_get32(at);
+  at += 4;
+  v->space_size = wire_get32(at);
+  at += 4;
+  v->max_payload = wire_get32(at);
+  at += 4;
+  at = wire_read_str(at, &v->kernel);
+  (void)end;
+  return at;
+}
+
+void put_hello_reply(struct wire_out *o, const struct hello_reply *v) {
+  wire_put16(o, v->protocol_version);
+  wire_put16(o, v->revision);
+  wire_put32(o, v->format_version);
+  wire_put32(o, v->space_base);
+  wire_put32(o, v->space_size);
+  wire_put32(o, v->max_payload);
+  wire_put_str(o, v->kernel);
+}
+
+static void check_stats_reply(struct wire_in *c) {
+  wire_in_skip(c, 8, "stats_reply.uptime_ms is cut short");
+  wire_in_skip(c, 8, "stats_reply.machine_ms is cut short");
+  wire_in_skip(c, 4, "stats_reply.objects is cut short");
+  wire_in_skip(c, 4, "stats_reply.live_bytes is cut short");
+  wire_in_skip(c, 4, "stats_reply.space_top is cut short");
+  wire_in_skip(c, 4, "stats_reply.generation is cut short");
+  wire_in_skip(c, 4, "stats_reply.threads is cut short");
+  wire_in_skip(c, 4, "stats_reply.gc_runs is cut short");
+  wire_in_skip(c, 4, "stats_reply.gc_pause_us is cut short");
+  wire_in_skip(c, 4, "stats_reply.snapshots is cut short");
+  wire_in_skip(c, 4, "stats_reply.flags is cut short");
+}
+
+const char *decode_stats_reply(const uint8_t *p, uint32_t len, struct stats_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_stats_reply(&c);
+  if (!c.why && c.pos != len) c.why = "stats_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_stats_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_stats_reply(const uint8_t *at, const uint8_t *end, struct stats_reply *v) {
+  *v = (struct stats_reply){0};
+  v->uptime_ms = wire_get64(at);
+  at += 8;
+  v->machine_ms = wire_get64(at);
+  at += 8;
+  v->objects = wire_get32(at);
+  at += 4;
+  v->live_bytes = wire_get32(at);
+  at += 4;
+  v->space_top = wire_get32(at);
+  at += 4;
+  v->generation = wire_get32(at);
+  at += 4;
+  v->threads = wire_get32(at);
+  at += 4;
+  v->gc_runs = wire_get32(at);
+  at += 4;
+  v->gc_pause_us = wire_get32(at);
+  at += 4;
+  v->snapshots = wire_get32(at);
+  at += 4;
+  v->flags = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_stats_reply(struct wire_out *o, const struct stats_reply *v) {
+  wire_put64(o, v->uptime_ms);
+  wire_put64(o, v->machine_ms);
+  wire_put32(o, v->objects);
+  wire_put32(o, v->live_bytes);
+  wire_put32(o, v->space_top);
+  wire_put32(o, v->generation);
+  wire_put32(o, v->threads);
+  wire_put32(o, v->gc_runs);
+  wire_put32(o, v->gc_pause_us);
+  wire_put32(o, v->snapshots);
+  wire_put32(o, v->flags);
+}
+
+static void check_roots_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "roots_reply.root is cut short");
+  wire_in_skip(c, 4, "roots_reply.directory is cut short");
+  wire_in_skip(c, 4, "roots_reply.threads is cut short");
+  wire_in_skip(c, 4, "roots_reply.classes is cut short");
+}
+
+const char *decode_roots_reply(const uint8_t *p, uint32_t len, struct roots_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_roots_reply(&c);
+  if (!c.why && c.pos != len) c.why = "roots_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_roots_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_roots_reply(const uint8_t *at, const uint8_t *end, struct roots_reply *v) {
+  *v = (struct roots_reply){0};
+  v->root = wire_get32(at);
+  at += 4;
+  v->directory = wire_get32(at);
+  at += 4;
+  v->threads = wire_get32(at);
+  at += 4;
+  v->classes = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_roots_reply(struct wire_out *o, const struct roots_reply *v) {
+  wire_put32(o, v->root);
+  wire_put32(o, v->directory);
+  wire_put32(o, v->threads);
+  wire_put32(o, v->classes);
+}
+
+static void check_threads_reply(struct wire_in *c) {
+  uint32_t f_count = wire_in_u32(c, "threads_reply.count is cut short");
+  for (uint32_t i = 0; i < f_count && !c->why; i++) check_thread_entry(c);
+}
+
+const char *decode_threads_reply(const uint8_t *p, uint32_t len, struct threads_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_threads_reply(&c);
+  if (!c.why && c.pos != len) c.why = "threads_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_threads_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_threads_reply(const uint8_t *at, const uint8_t *end, struct threads_reply *v) {
+  *v = (struct threads_reply){0};
+  uint32_t n_count = wire_get32(at);
+  at += 4;
+  v->threads = (struct wire_list){at, n_count};
+  for (uint32_t i = 0; i < n_count; i++) {
+    struct thread_entry e;
+    at = read_thread_entry(at, end, &e);
+  }
+  (void)end;
+  return at;
+}
+
+void put_threads_reply(struct wire_out *o, const struct threads_reply *v) {
+  wire_put32(o, (uint32_t)v->threads.count);
+  /* then v->threads.count elements, written by the caller */
+}
+
+static void check_thread_entry(struct wire_in *c) {
+  wire_in_skip(c, 4, "thread_entry.thread is cut short");
+  wire_in_skip(c, 4, "thread_entry.id is cut short");
+  wire_in_skip(c, 1, "thread_entry.state is cut short");
+  uint32_t f_reserved = wire_in_u8(c, "thread_entry.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "thread_entry.reserved is not 0");
+  uint32_t f_count = wire_in_u16(c, "thread_entry.count is cut short");
+  if (f_count > DBG_MAX_FRAMES) wire_in_fail(c, "thread_entry.count is more than DBG_MAX_FRAMES");
+  wire_in_skip(c, 4, "thread_entry.wake_at is cut short");
+  wire_in_skip(c, (uint64_t)f_count * FRAME_ENTRY_FIXED_BYTES, "thread_entry.frames is cut short");
+}
+
+const char *decode_thread_entry(const uint8_t *p, uint32_t len, struct thread_entry *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_thread_entry(&c);
+  if (!c.why && c.pos != len) c.why = "thread_entry: bytes after its end";
+  if (c.why) return c.why;
+  read_thread_entry(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_thread_entry(const uint8_t *at, const uint8_t *end, struct thread_entry *v) {
+  *v = (struct thread_entry){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->id = wire_get32(at);
+  at += 4;
+  v->state = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  v->wake_at = wire_get32(at);
+  at += 4;
+  v->frames = (struct wire_list){at, n_count};
+  at += (size_t)n_count * FRAME_ENTRY_FIXED_BYTES;
+  (void)end;
+  return at;
+}
+
+void put_thread_entry(struct wire_out *o, const struct thread_entry *v) {
+  wire_put32(o, v->thread);
+  wire_put32(o, v->id);
+  wire_put8(o, v->state);
+  wire_put8(o, 0);
+  wire_put16(o, (uint16_t)v->frames.count);
+  wire_put32(o, v->wake_at);
+  /* then v->frames.count elements, written by the caller */
+}
+
+static void check_frame_entry(struct wire_in *c) {
+  wire_in_skip(c, 4, "frame_entry.frame is cut short");
+  wire_in_skip(c, 4, "frame_entry.method is cut short");
+  wire_in_skip(c, 4, "frame_entry.pc is cut short");
+}
+
+const char *decode_frame_entry(const uint8_t *p, uint32_t len, struct frame_entry *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_frame_entry(&c);
+  if (!c.why && c.pos != len) c.why = "frame_entry: bytes after its end";
+  if (c.why) return c.why;
+  read_frame_entry(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_frame_entry(const uint8_t *at, const uint8_t *end, struct frame_entry *v) {
+  *v = (struct frame_entry){0};
+  v->frame = wire_get32(at);
+  at += 4;
+  v->method = wire_get32(at);
+  at += 4;
+  v->pc = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_frame_entry(struct wire_out *o, const struct frame_entry *v) {
+  wire_put32(o, v->frame);
+  wire_put32(o, v->method);
+  wire_put32(o, v->pc);
+}
+
+static void check_read_objects_request(struct wire_in *c) {
+  uint32_t f_count = wire_in_u16(c, "read_objects_request.count is cut short");
+  if (f_count > DBG_MAX_BATCH) wire_in_fail(c, "read_objects_request.count is more than DBG_MAX_BATCH");
+  uint32_t f_reserved = wire_in_u16(c, "read_objects_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "read_objects_request.reserved is not 0");
+  wire_in_skip(c, (uint64_t)f_count * 4, "read_objects_request.objects is cut short");
+}
+
+const char *decode_read_objects_request(const uint8_t *p, uint32_t len, struct read_objects_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_read_objects_request(&c);
+  if (!c.why && c.pos != len) c.why = "read_objects_request: bytes after its end";
+  if (c.why) return c.why;
+  read_read_objects_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_read_objects_request(const uint8_t *at, const uint8_t *end, struct read_objects_request *v) {
+  *v = (struct read_objects_request){0};
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  v->objects = (struct wire_list){at, n_count};
+  at += (size_t)n_count * 4;
+  (void)end;
+  return at;
+}
+
+void put_read_objects_request(struct wire_out *o, const struct read_objects_request *v) {
+  wire_put16(o, (uint16_t)v->objects.count);
+  wire_put16(o, 0);
+  /* then v->objects.count elements, written by the caller */
+}
+
+static void check_read_objects_at_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "read_objects_at_request.generation is cut short");
+  uint32_t f_count = wire_in_u16(c, "read_objects_at_request.count is cut short");
+  if (f_count > DBG_MAX_BATCH) wire_in_fail(c, "read_objects_at_request.count is more than DBG_MAX_BATCH");
+  uint32_t f_reserved = wire_in_u16(c, "read_objects_at_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "read_objects_at_request.reserved is not 0");
+  wire_in_skip(c, (uint64_t)f_count * 4, "read_objects_at_request.objects is cut short");
+}
+
+const char *decode_read_objects_at_request(const uint8_t *p, uint32_t len, struct read_objects_at_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_read_objects_at_request(&c);
+  if (!c.why && c.pos != len) c.why = "read_objects_at_request: bytes after its end";
+  if (c.why) return c.why;
+  read_read_objects_at_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_read_objects_at_request(const uint8_t *at, const uint8_t *end, struct read_objects_at_request *v) {
+  *v = (struct read_objects_at_request){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  v->objects = (struct wire_list){at, n_count};
+  at += (size_t)n_count * 4;
+  (void)end;
+  return at;
+}
+
+void put_read_objects_at_request(struct wire_out *o, const struct read_objects_at_request *v) {
+  wire_put32(o, v->generation);
+  wire_put16(o, (uint16_t)v->objects.count);
+  wire_put16(o, 0);
+  /* then v->objects.count elements, written by the caller */
+}
+
+static void check_objects_reply(struct wire_in *c) {
+  uint32_t f_count = wire_in_u16(c, "objects_reply.count is cut short");
+  if (f_count > DBG_MAX_BATCH) wire_in_fail(c, "objects_reply.count is more than DBG_MAX_BATCH");
+  uint32_t f_reserved = wire_in_u16(c, "objects_reply.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "objects_reply.reserved is not 0");
+  for (uint32_t i = 0; i < f_count && !c->why; i++) check_object_entry(c);
+}
+
+const char *decode_objects_reply(const uint8_t *p, uint32_t len, struct objects_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_objects_reply(&c);
+  if (!c.why && c.pos != len) c.why = "objects_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_objects_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_objects_reply(const uint8_t *at, const uint8_t *end, struct objects_reply *v) {
+  *v = (struct objects_reply){0};
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  v->objects = (struct wire_list){at, n_count};
+  for (uint32_t i = 0; i < n_count; i++) {
+    struct object_entry e;
+    at = read_object_entry(at, end, &e);
+  }
+  (void)end;
+  return at;
+}
+
+void put_objects_reply(struct wire_out *o, const struct objects_reply *v) {
+  wire_put16(o, (uint16_t)v->objects.count);
+  wire_put16(o, 0);
+  /* then v->objects.count elements, written by the caller */
+}
+
+static void check_object_entry(struct wire_in *c) {
+  wire_in_skip(c, 4, "object_entry.object is cut short");
+  uint32_t f_status = wire_in_u8(c, "object_entry.status is cut short");
+  if (f_status > DBG_OBJECT_TRUNCATED) wire_in_fail(c, "object_entry.status is more than DBG_OBJECT_TRUNCATED");
+  uint32_t f_reserved = wire_in_u8(c, "object_entry.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "object_entry.reserved is not 0");
+  uint32_t f_reserved2 = wire_in_u16(c, "object_entry.reserved2 is cut short");
+  if (f_reserved2 != 0) wire_in_fail(c, "object_entry.reserved2 is not 0");
+  wire_in_skip(c, 4, "object_entry.class_word is cut short");
+  uint32_t f_size = wire_in_u32(c, "object_entry.size is cut short");
+  wire_in_skip(c, 4, "object_entry.flags is cut short");
+  uint32_t f_included = wire_in_u32(c, "object_entry.included is cut short");
+  if (f_included > f_size) wire_in_fail(c, "object_entry.included is more than size");
+  wire_in_skip(c, f_included, "object_entry.bytes is cut short");
+  wire_in_pad(c, f_included, 4, "object_entry.bytes is cut short");
+}
+
+const char *decode_object_entry(const uint8_t *p, uint32_t len, struct object_entry *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_object_entry(&c);
+  if (!c.why && c.pos != len) c.why = "object_entry: bytes after its end";
+  if (c.why) return c.why;
+  read_object_entry(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_object_entry(const uint8_t *at, const uint8_t *end, struct object_entry *v) {
+  *v = (struct object_entry){0};
+  v->object = wire_get32(at);
+  at += 4;
+  v->status = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  at += 2; /* reserved2 */
+  v->class_word = wire_get32(at);
+  at += 4;
+  v->size = wire_get32(at);
+  at += 4;
+  v->flags = wire_get32(at);
+  at += 4;
+  uint32_t n_included = wire_get32(at);
+  at += 4;
+  v->bytes = (struct wire_bytes){at, n_included};
+  at += (n_included + 3u) / 4u * 4u;
+  (void)end;
+  return at;
+}
+
+uint8_t *put_object_entry(struct wire_out *o, const struct object_entry *v) {
+  wire_put32(o, v->object);
+  wire_put8(o, v->status);
+  wire_put8(o, 0);
+  wire_put16(o, 0);
+  wire_put32(o, v->class_word);
+  wire_put32(o, v->size);
+  wire_put32(o, v->flags);
+  wire_put32(o, (uint32_t)v->bytes.len);
+  return wire_put_bytes(o, v->bytes.p, v->bytes.len, 4);
+}
+
+static void check_enumerate_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "enumerate_request.start is cut short");
+  wire_in_skip(c, 4, "enumerate_request.class is cut short");
+  wire_in_skip(c, 2, "enumerate_request.max is cut short");
+  uint32_t f_reserved = wire_in_u16(c, "enumerate_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "enumerate_request.reserved is not 0");
+}
+
+const char *decode_enumerate_request(const uint8_t *p, uint32_t len, struct enumerate_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_enumerate_request(&c);
+  if (!c.why && c.pos != len) c.why = "enumerate_request: bytes after its end";
+  if (c.why) return c.why;
+  read_enumerate_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_enumerate_request(const uint8_t *at, const uint8_t *end, struct enumerate_request *v) {
+  *v = (struct enumerate_request){0};
+  v->start = wire_get32(at);
+  at += 4;
+  v->class = wire_get32(at);
+  at += 4;
+  v->max = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  (void)end;
+  return at;
+}
+
+void put_enumerate_request(struct wire_out *o, const struct enumerate_request *v) {
+  wire_put32(o, v->start);
+  wire_put32(o, v->class);
+  wire_put16(o, v->max);
+  wire_put16(o, 0);
+}
+
+static void check_enumerate_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "enumerate_reply.next is cut short");
+  uint32_t f_count = wire_in_u16(c, "enumerate_reply.count is cut short");
+  if (f_count > DBG_MAX_BATCH) wire_in_fail(c, "enumerate_reply.count is more than DBG_MAX_BATCH");
+  uint32_t f_reserved = wire_in_u16(c, "enumerate_reply.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "enumerate_reply.reserved is not 0");
+  wire_in_skip(c, (uint64_t)f_count * 4, "enumerate_reply.objects is cut short");
+}
+
+const char *decode_enumerate_reply(const uint8_t *p, uint32_t len, struct enumerate_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_enumerate_reply(&c);
+  if (!c.why && c.pos != len) c.why = "enumerate_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_enumerate_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_enumerate_reply(const uint8_t *at, const uint8_t *end, struct enumerate_reply *v) {
+  *v = (struct enumerate_reply){0};
+  v->next = wire_get32(at);
+  at += 4;
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  v->objects = (struct wire_list){at, n_count};
+  at += (size_t)n_count * 4;
+  (void)end;
+  return at;
+}
+
+void put_enumerate_reply(struct wire_out *o, const struct enumerate_reply *v) {
+  wire_put32(o, v->next);
+  wire_put16(o, (uint16_t)v->objects.count);
+  wire_put16(o, 0);
+  /* then v->objects.count elements, written by the caller */
+}
+
+static void check_classes_reply(struct wire_in *c) {
+  uint32_t f_count = wire_in_u32(c, "classes_reply.count is cut short");
+  wire_in_skip(c, (uint64_t)f_count * 4, "classes_reply.classes is cut short");
+}
+
+const char *decode_classes_reply(const uint8_t *p, uint32_t len, struct classes_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_classes_reply(&c);
+  if (!c.why && c.pos != len) c.why = "classes_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_classes_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_classes_reply(const uint8_t *at, const uint8_t *end, struct classes_reply *v) {
+  *v = (struct classes_reply){0};
+  uint32_t n_count = wire_get32(at);
+  at += 4;
+  v->classes = (struct wire_list){at, n_count};
+  at += (size_t)n_count * 4;
+  (void)end;
+  return at;
+}
+
+void put_classes_reply(struct wire_out *o, const struct classes_reply *v) {
+  wire_put32(o, (uint32_t)v->classes.count);
+  /* then v->classes.count elements, written by the caller */
+}
+
+static void check_generations_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "generations_reply.current is cut short");
+  uint32_t f_count = wire_in_u32(c, "generations_reply.count is cut short");
+  wire_in_skip(c, (uint64_t)f_count * GENERATION_FIXED_BYTES, "generations_reply.generations is cut short");
+}
+
+const char *decode_generations_reply(const uint8_t *p, uint32_t len, struct generations_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_generations_reply(&c);
+  if (!c.why && c.pos != len) c.why = "generations_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_generations_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_generations_reply(const uint8_t *at, const uint8_t *end, struct generations_reply *v) {
+  *v = (struct generations_reply){0};
+  v->current = wire_get32(at);
+  at += 4;
+  uint32_t n_count = wire_get32(at);
+  at += 4;
+  v->generations = (struct wire_list){at, n_count};
+  at += (size_t)n_count * GENERATION_FIXED_BYTES;
+  (void)end;
+  return at;
+}
+
+void put_generations_reply(struct wire_out *o, const struct generations_reply *v) {
+  wire_put32(o, v->current);
+  wire_put32(o, (uint32_t)v->generations.count);
+  /* then v->generations.count elements, written by the caller */
+}
+
+static void check_generation(struct wire_in *c) {
+  wire_in_skip(c, 4, "generation.number is cut short");
+  wire_in_skip(c, 4, "generation.parent is cut short");
+  wire_in_skip(c, 8, "generation.wall_seconds is cut short");
+  wire_in_skip(c, 8, "generation.machine_ms is cut short");
+  wire_in_skip(c, 4, "generation.pause_us is cut short");
+  wire_in_skip(c, 4, "generation.pages_cow is cut short");
+  wire_in_skip(c, 4, "generation.pages_written is cut short");
+  wire_in_skip(c, 4, "generation.bytes_written is cut short");
+  wire_in_skip(c, 4, "generation.write_us is cut short");
+  wire_in_skip(c, 4, "generation.commit_us is cut short");
+}
+
+const char *decode_generation(const uint8_t *p, uint32_t len, struct generation *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_generation(&c);
+  if (!c.why && c.pos != len) c.why = "generation: bytes after its end";
+  if (c.why) return c.why;
+  read_generation(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_generation(const uint8_t *at, const uint8_t *end, struct generation *v) {
+  *v = (struct generation){0};
+  v->number = wire_get32(at);
+  at += 4;
+  v->parent = wire_get32(at);
+  at += 4;
+  v->wall_seconds = wire_get64(at);
+  at += 8;
+  v->machine_ms = wire_get64(at);
+  at += 8;
+  v->pause_us = wire_get32(at);
+  at += 4;
+  v->pages_cow = wire_get32(at);
+  at += 4;
+  v->pages_written = wire_get32(at);
+  at += 4;
+  v->bytes_written = wire_get32(at);
+  at += 4;
+  v->write_us = wire_get32(at);
+  at += 4;
+  v->commit_us = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_generation(struct wire_out *o, const struct generation *v) {
+  wire_put32(o, v->number);
+  wire_put32(o, v->parent);
+  wire_put64(o, v->wall_seconds);
+  wire_put64(o, v->machine_ms);
+  wire_put32(o, v->pause_us);
+  wire_put32(o, v->pages_cow);
+  wire_put32(o, v->pages_written);
+  wire_put32(o, v->bytes_written);
+  wire_put32(o, v->write_us);
+  wire_put32(o, v->commit_us);
+}
+
+static void check_snapshot_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "snapshot_reply.generation is cut short");
+}
+
+const char *decode_snapshot_reply(const uint8_t *p, uint32_t len, struct snapshot_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_snapshot_reply(&c);
+  if (!c.why && c.pos != len) c.why = "snapshot_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_snapshot_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_snapshot_reply(const uint8_t *at, const uint8_t *end, struct snapshot_reply *v) {
+  *v = (struct snapshot_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_snapshot_reply(struct wire_out *o, const struct snapshot_reply *v) {
+  wire_put32(o, v->generation);
+}
+
+static void check_flags_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "flags_reply.flags is cut short");
+}
+
+const char *decode_flags_reply(const uint8_t *p, uint32_t len, struct flags_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_flags_reply(&c);
+  if (!c.why && c.pos != len) c.why = "flags_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_flags_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_flags_reply(const uint8_t *at, const uint8_t *end, struct flags_reply *v) {
+  *v = (struct flags_reply){0};
+  v->flags = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_flags_reply(struct wire_out *o, const struct flags_reply *v) {
+  wire_put32(o, v->flags);
+}
+
+static void check_install_class_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "install_class_request.total is cut short");
+  wire_in_skip(c, 4, "install_class_request.offset is cut short");
+  c->pos = c->len;
+}
+
+const char *decode_install_class_request(const uint8_t *p, uint32_t len, struct install_class_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_install_class_request(&c);
+  if (!c.why && c.pos != len) c.why = "install_class_request: bytes after its end";
+  if (c.why) return c.why;
+  read_install_class_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_install_class_request(const uint8_t *at, const uint8_t *end, struct install_class_request *v) {
+  *v = (struct install_class_request){0};
+  v->total = wire_get32(at);
+  at += 4;
+  v->offset = wire_get32(at);
+  at += 4;
+  v->chunk = (struct wire_bytes){at, (uint32_t)(end - at)};
+  at = end;
+  return at;
+}
+
+uint8_t *put_install_class_request(struct wire_out *o, const struct install_class_request *v) {
+  wire_put32(o, v->total);
+  wire_put32(o, v->offset);
+  return wire_put_bytes(o, v->chunk.p, v->chunk.len, 1);
+}
+
+static void check_install_class_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "install_class_reply.received is cut short");
+  wire_in_skip(c, 4, "install_class_reply.class is cut short");
+}
+
+const char *decode_install_class_reply(const uint8_t *p, uint32_t len, struct install_class_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_install_class_reply(&c);
+  if (!c.why && c.pos != len) c.why = "install_class_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_install_class_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_install_class_reply(const uint8_t *at, const uint8_t *end, struct install_class_reply *v) {
+  *v = (struct install_class_reply){0};
+  v->received = wire_get32(at);
+  at += 4;
+  v->class = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_install_class_reply(struct wire_out *o, const struct install_class_reply *v) {
+  wire_put32(o, v->received);
+  wire_put32(o, v->class);
+}
+
+static void check_read_page_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "read_page_request.generation is cut short");
+  wire_in_skip(c, 4, "read_page_request.page is cut short");
+}
+
+const char *decode_read_page_request(const uint8_t *p, uint32_t len, struct read_page_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_read_page_request(&c);
+  if (!c.why && c.pos != len) c.why = "read_page_request: bytes after its end";
+  if (c.why) return c.why;
+  read_read_page_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_read_page_request(const uint8_t *at, const uint8_t *end, struct read_page_request *v) {
+  *v = (struct read_page_request){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->page = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_read_page_request(struct wire_out *o, const struct read_page_request *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->page);
+}
+
+static void check_read_page_reply(struct wire_in *c) {
+  wire_in_skip(c, DBG_PAGE_BYTES, "read_page_reply.bytes is cut short");
+}
+
+const char *decode_read_page_reply(const uint8_t *p, uint32_t len, struct read_page_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_read_page_reply(&c);
+  if (!c.why && c.pos != len) c.why = "read_page_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_read_page_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_read_page_reply(const uint8_t *at, const uint8_t *end, struct read_page_reply *v) {
+  *v = (struct read_page_reply){0};
+  v->bytes = (struct wire_bytes){at, DBG_PAGE_BYTES};
+  at += DBG_PAGE_BYTES;
+  (void)end;
+  return at;
+}
+
+uint8_t *put_read_page_reply(struct wire_out *o, const struct read_page_reply *v) {
+  (void)v;
+  return wire_put_bytes(o, v->bytes.p, v->bytes.len, 1);
+}
+
+static void check_run_request(struct wire_in *c) {
+  wire_in_str(c, 1, "run_request.class_name is cut short or too short");
+  wire_in_str(c, 0, "run_request.method is cut short");
+}
+
+const char *decode_run_request(const uint8_t *p, uint32_t len, struct run_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_run_request(&c);
+  if (!c.why && c.pos != len) c.why = "run_request: bytes after its end";
+  if (c.why) return c.why;
+  read_run_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_run_request(const uint8_t *at, const uint8_t *end, struct run_request *v) {
+  *v = (struct run_request){0};
+  at = wire_read_str(at, &v->class_name);
+  at = wire_read_str(at, &v->method);
+  (void)end;
+  return at;
+}
+
+void put_run_request(struct wire_out *o, const struct run_request *v) {
+  wire_put_str(o, v->class_name);
+  wire_put_str(o, v->method);
+}
+
+static void check_run_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "run_reply.thread is cut short");
+  wire_in_skip(c, 4, "run_reply.id is cut short");
+}
+
+const char *decode_run_reply(const uint8_t *p, uint32_t len, struct run_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_run_reply(&c);
+  if (!c.why && c.pos != len) c.why = "run_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_run_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_run_reply(const uint8_t *at, const uint8_t *end, struct run_reply *v) {
+  *v = (struct run_reply){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->id = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_run_reply(struct wire_out *o, const struct run_reply *v) {
+  wire_put32(o, v->thread);
+  wire_put32(o, v->id);
+}
+
+static void check_reset_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "reset_reply.discarded is cut short");
+}
+
+const char *decode_reset_reply(const uint8_t *p, uint32_t len, struct reset_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_reset_reply(&c);
+  if (!c.why && c.pos != len) c.why = "reset_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_reset_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_reset_reply(const uint8_t *at, const uint8_t *end, struct reset_reply *v) {
+  *v = (struct reset_reply){0};
+  v->discarded = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_reset_reply(struct wire_out *o, const struct reset_reply *v) {
+  wire_put32(o, v->discarded);
+}
+
+static void check_thread_end_event(struct wire_in *c) {
+  wire_in_skip(c, 4, "thread_end_event.thread is cut short");
+  wire_in_skip(c, 4, "thread_end_event.id is cut short");
+  wire_in_skip(c, 1, "thread_end_event.state is cut short");
+}
+
+const char *decode_thread_end_event(const uint8_t *p, uint32_t len, struct thread_end_event *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_thread_end_event(&c);
+  if (!c.why && c.pos != len) c.why = "thread_end_event: bytes after its end";
+  if (c.why) return c.why;
+  read_thread_end_event(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_thread_end_event(const uint8_t *at, const uint8_t *end, struct thread_end_event *v) {
+  *v = (struct thread_end_event){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->id = wire_get32(at);
+  at += 4;
+  v->state = at[0];
+  at += 1;
+  (void)end;
+  return at;
+}
+
+void put_thread_end_event(struct wire_out *o, const struct thread_end_event *v) {
+  wire_put32(o, v->thread);
+  wire_put32(o, v->id);
+  wire_put8(o, v->state);
+}
+
+static const char *check_any_error_reply(const uint8_t *p, uint32_t len) {
+  struct error_reply v;
+  return decode_error_reply(p, len, &v);
+}
+static const char *check_any_hello_request(const uint8_t *p, uint32_t len) {
+  struct hello_request v;
+  return decode_hello_request(p, len, &v);
+}
+static const char *check_any_hello_reply(const uint8_t *p, uint32_t len) {
+  struct hello_reply v;
+  return decode_hello_reply(p, len, &v);
+}
+static const char *check_any_stats_reply(const uint8_t *p, uint32_t len) {
+  struct stats_reply v;
+  return decode_stats_reply(p, len, &v);
+}
+static const char *check_any_roots_reply(const uint8_t *p, uint32_t len) {
+  struct roots_reply v;
+  return decode_roots_reply(p, len, &v);
+}
+static const char *check_any_threads_reply(const uint8_t *p, uint32_t len) {
+  struct threads_reply v;
+  return decode_threads_reply(p, len, &v);
+}
+static const char *check_any_thread_entry(const uint8_t *p, uint32_t len) {
+  struct thread_entry v;
+  return decode_thread_entry(p, len, &v);
+}
+static const char *check_any_frame_entry(const uint8_t *p, uint32_t len) {
+  struct frame_entry v;
+  return decode_frame_entry(p, len, &v);
+}
+static const char *check_any_read_objects_request(const uint8_t *p, uint32_t len) {
+  struct read_objects_request v;
+  return decode_read_objects_request(p, len, &v);
+}
+static const char *check_any_read_objects_at_request(const uint8_t *p, uint32_t len) {
+  struct read_objects_at_request v;
+  return decode_read_objects_at_request(p, len, &v);
+}
+static const char *check_any_objects_reply(const uint8_t *p, uint32_t len) {
+  struct objects_reply v;
+  return decode_objects_reply(p, len, &v);
+}
+static const char *check_any_object_entry(const uint8_t *p, uint32_t len) {
+  struct object_entry v;
+  return decode_object_entry(p, len, &v);
+}
+static const char *check_any_enumerate_request(const uint8_t *p, uint32_t len) {
+  struct enumerate_request v;
+  return decode_enumerate_request(p, len, &v);
+}
+static const char *check_any_enumerate_reply(const uint8_t *p, uint32_t len) {
+  struct enumerate_reply v;
+  return decode_enumerate_reply(p, len, &v);
+}
+static const char *check_any_classes_reply(const uint8_t *p, uint32_t len) {
+  struct classes_reply v;
+  return decode_classes_reply(p, len, &v);
+}
+static const char *check_any_generations_reply(const uint8_t *p, uint32_t len) {
+  struct generations_reply v;
+  return decode_generations_reply(p, len, &v);
+}
+static const char *check_any_generation(const uint8_t *p, uint32_t len) {
+  struct generation v;
+  return decode_generation(p, len, &v);
+}
+static const char *check_any_snapshot_reply(const uint8_t *p, uint32_t len) {
+  struct snapshot_reply v;
+  return decode_snapshot_reply(p, len, &v);
+}
+static const char *check_any_flags_reply(const uint8_t *p, uint32_t len) {
+  struct flags_reply v;
+  return decode_flags_reply(p, len, &v);
+}
+static const char *check_any_install_class_request(const uint8_t *p, uint32_t len) {
+  struct install_class_request v;
+  return decode_install_class_request(p, len, &v);
+}
+static const char *check_any_install_class_reply(const uint8_t *p, uint32_t len) {
+  struct install_class_reply v;
+  return decode_install_class_reply(p, len, &v);
+}
+static const char *check_any_read_page_request(const uint8_t *p, uint32_t len) {
+  struct read_page_request v;
+  return decode_read_page_request(p, len, &v);
+}
+static const char *check_any_read_page_reply(const uint8_t *p, uint32_t len) {
+  struct read_page_reply v;
+  return decode_read_page_reply(p, len, &v);
+}
+static const char *check_any_run_request(const uint8_t *p, uint32_t len) {
+  struct run_request v;
+  return decode_run_request(p, len, &v);
+}
+static const char *check_any_run_reply(const uint8_t *p, uint32_t len) {
+  struct run_reply v;
+  return decode_run_reply(p, len, &v);
+}
+static const char *check_any_reset_reply(const uint8_t *p, uint32_t len) {
+  struct reset_reply v;
+  return decode_reset_reply(p, len, &v);
+}
+static const char *check_any_thread_end_event(const uint8_t *p, uint32_t len) {
+  struct thread_end_event v;
+  return decode_thread_end_event(p, len, &v);
+}
+const struct wire_record debug_wire_records[27] = {
+  {"error_reply", check_any_error_reply},
+  {"hello_request", check_any_hello_request},
+  {"hello_reply", check_any_hello_reply},
+  {"stats_reply", check_any_stats_reply},
+  {"roots_reply", check_any_roots_reply},
+  {"threads_reply", check_any_threads_reply},
+  {"thread_entry", check_any_thread_entry},
+  {"frame_entry", check_any_frame_entry},
+  {"read_objects_request", check_any_read_objects_request},
+  {"read_objects_at_request", check_any_read_objects_at_request},
+  {"objects_reply", check_any_objects_reply},
+  {"object_entry", check_any_object_entry},
+  {"enumerate_request", check_any_enumerate_request},
+  {"enumerate_reply", check_any_enumerate_reply},
+  {"classes_reply", check_any_classes_reply},
+  {"generations_reply", check_any_generations_reply},
+  {"generation", check_any_generation},
+  {"snapshot_reply", check_any_snapshot_reply},
+  {"flags_reply", check_any_flags_reply},
+  {"install_class_request", check_any_install_class_request},
+  {"install_class_reply", check_any_install_class_reply},
+  {"read_page_request", check_any_read_page_request},
+  {"read_page_reply", check_any_read_page_reply},
+  {"run_request", check_any_run_request},
+  {"run_reply", check_any_run_reply},
+  {"reset_reply", check_any_reset_reply},
+  {"thread_end_event", check_any_thread_end_event},
+};
+
+int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, const char **why) {
+  switch (type) {
+  case DBG_HELLO: {
+    struct hello_request request;
+    if ((*why = decode_hello_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_hello(id, &request);
+    return 0;
+  }
+  case DBG_STATS: {
+    if (len) {
+      *why = "STATS takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_stats(id);
+    return 0;
+  }
+  case DBG_ROOTS: {
+    if (len) {
+      *why = "ROOTS takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_roots(id);
+    return 0;
+  }
+  case DBG_THREADS: {
+    if (len) {
+      *why = "THREADS takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_threads(id);
+    return 0;
+  }
+  case DBG_READ_OBJECTS: {
+    struct read_objects_request request;
+    if ((*why = decode_read_objects_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_read_objects(id, &request);
+    return 0;
+  }
+  case DBG_ENUMERATE: {
+    struct enumerate_request request;
+    if ((*why = decode_enumerate_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_enumerate(id, &request);
+    return 0;
+  }
+  case DBG_CLASSES: {
+    if (len) {
+      *why = "CLASSES takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_classes(id);
+    return 0;
+  }
+  case DBG_GENERATIONS: {
+    if (len) {
+      *why = "GENERATIONS takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_generations(id);
+    return 0;
+  }
+  case DBG_READ_OBJECTS_AT: {
+    struct read_objects_at_request request;
+    if ((*why = decode_read_objects_at_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_read_objects_at(id, &request);
+    return 0;
+  }
+  case DBG_SNAPSHOT_NOW: {
+    if (len) {
+      *why = "SNAPSHOT_NOW takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_snapshot_now(id);
+    return 0;
+  }
+  case DBG_PAUSE: {
+    if (len) {
+      *why = "PAUSE takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_pause(id);
+    return 0;
+  }
+  case DBG_RESUME: {
+    if (len) {
+      *why = "RESUME takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_resume(id);
+    return 0;
+  }
+  case DBG_INSTALL_CLASS: {
+    struct install_class_request request;
+    if ((*why = decode_install_class_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_install_class(id, &request);
+    return 0;
+  }
+  case DBG_READ_PAGE: {
+    struct read_page_request request;
+    if ((*why = decode_read_page_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_read_page(id, &request);
+    return 0;
+  }
+  case DBG_RUN: {
+    struct run_request request;
+    if ((*why = decode_run_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_run(id, &request);
+    return 0;
+  }
+  case DBG_RESET: {
+    if (len) {
+      *why = "RESET takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_reset(id);
+    return 0;
+  }
+  default:
+    *why = "unknown request type";
+    return DE_UNKNOWN;
+  }
+}

@@ -1,0 +1,542 @@
+/*
+ * debug_wire.h — generated from lang/spec/debug.def by `npm run gen -w lang`; do not edit (a test
+ * checks it is current). For every record of the spec: a struct; decode_RECORD, which checks a
+ * whole payload (its length, every count and limit, every fixed field) and may fail; read_RECORD,
+ * which reads one element of a checked payload and cannot fail; and for the records the kernel
+ * writes, put_RECORD. Strings, lists and bytes point into the payload they were decoded from.
+ */
+#ifndef PHANTOM_DEBUG_WIRE_H
+#define PHANTOM_DEBUG_WIRE_H
+
+#include "wire.h"
+
+/** First two bytes of every frame: 'P' 'D'. */
+#define DBG_MAGIC 0x4450
+/** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
+#define DBG_VERSION 1
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET); HELLO reports it, a client checks it before sending a newer request. */
+#define DBG_REVISION 2
+/** Size of the frame header. */
+#define DBG_HEADER_BYTES 16
+/** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
+#define DBG_MAX_PAYLOAD 0x10000
+/** Set in the type of a reply to the request type it answers. */
+#define DBG_REPLY_BIT 128
+/** Type of an error reply (payload: error_reply). */
+#define DBG_ERROR_TYPE 255
+/** Most objects one READ_OBJECTS or ENUMERATE request may name or return. */
+#define DBG_MAX_BATCH 1024
+/** Most frames THREADS reports per thread (innermost first). */
+#define DBG_MAX_FRAMES 64
+/** An unfinished frame whose bytes stop arriving for this long is dropped (ERROR BAD_FRAME); a sender never pauses inside a frame. */
+#define DBG_FRAME_TIMEOUT_MS 2000
+/** Bytes of a READ_PAGE reply: one object-space page (PAGE_SIZE). */
+#define DBG_PAGE_BYTES 4096
+/** The generation number READ_PAGE takes for the live object space. */
+#define DBG_LIVE_GENERATION 0xFFFFFFFFu
+/** Bit of the flags STATS, PAUSE and RESUME report: the world is paused. */
+#define DBG_FLAG_PAUSED 1
+/** READ_OBJECTS status: the object, all of its payload. */
+#define DBG_OBJECT_OK 0
+/** READ_OBJECTS status: the address is not the start of an object. */
+#define DBG_OBJECT_NONE 1
+/** READ_OBJECTS status: the payload did not fit; ask for that object alone. */
+#define DBG_OBJECT_TRUNCATED 2
+/** Frame header field at this offset (2 bytes): DBG_MAGIC */
+#define DF_MAGIC 0
+/** Frame header field at this offset (1 bytes): DBG_VERSION */
+#define DF_VERSION 2
+/** Frame header field at this offset (1 bytes): message type */
+#define DF_TYPE 3
+/** Frame header field at this offset (4 bytes): request id, echoed by the reply; 0 in events */
+#define DF_ID 4
+/** Frame header field at this offset (4 bytes): payload bytes (<= DBG_MAX_PAYLOAD) */
+#define DF_LENGTH 8
+/** Frame header field at this offset (4 bytes): CRC-32C of header (this field 0) and payload */
+#define DF_CRC 12
+/** The frame's CRC or header is wrong, or it stopped arriving before its end (reply id is the frame's id when it could be read, else 0). */
+#define DE_BAD_FRAME 1
+/** The frame's protocol version is not DBG_VERSION. */
+#define DE_BAD_VERSION 2
+/** Unknown request type. */
+#define DE_UNKNOWN 3
+/** The payload does not have the request's shape (length, counts, reserved fields). */
+#define DE_BAD_REQUEST 4
+/** Payload longer than DBG_MAX_PAYLOAD; skipped. */
+#define DE_TOO_LARGE 5
+/** No such generation or object. */
+#define DE_NOT_FOUND 6
+/** The request cannot run now (e.g. a snapshot is being written); try again. */
+#define DE_BUSY 7
+/** The operation failed (message says why). */
+#define DE_FAILED 8
+/** Handshake; the first request after RESET. */
+#define DBG_HELLO 0x01
+/** Machine statistics. */
+#define DBG_STATS 0x02
+/** The root object and the heads the inspector starts from. */
+#define DBG_ROOTS 0x03
+/** Every thread with its frames, innermost first (at most DBG_MAX_FRAMES each). */
+#define DBG_THREADS 0x04
+/** Header and payload of each object. Fewer objects than asked when the reply is full; the client asks again for the rest. */
+#define DBG_READ_OBJECTS 0x05
+/** Objects at or after start (address order), of the class or of all classes when class is 0. */
+#define DBG_ENUMERATE 0x06
+/** Every class object (internal and program classes). */
+#define DBG_CLASSES 0x07
+/** The kept generations, oldest first, and the one the machine runs on. */
+#define DBG_GENERATIONS 0x08
+/** READ_OBJECTS as of a committed generation (read from the store). */
+#define DBG_READ_OBJECTS_AT 0x09
+/** Take a snapshot now; the reply comes when it is committed. */
+#define DBG_SNAPSHOT_NOW 0x0A
+/** Stop running threads (the agent keeps serving). */
+#define DBG_PAUSE 0x0B
+/** Let threads run again. */
+#define DBG_RESUME 0x0C
+/** Install or replace a class: the chunks carry one class blob (class_blob.def); the reply to the last chunk names the class object. Running frames keep their code; new calls use the new methods. */
+#define DBG_INSTALL_CLASS 0x0D
+/** One object-space page, live (generation DBG_LIVE_GENERATION: pause first for a consistent set) or as of a committed generation. */
+#define DBG_READ_PAGE 0x0E
+/** Start a new thread doing `new class().method()` (method empty: run), or class.method() for a static method; no arguments. The reply names the thread; EV_THREAD_END tells when it ends. */
+#define DBG_RUN 0x0F
+/** Start the channel afresh; a client's first request. A RESET frame (no payload) ends any unfinished frame it arrives inside, so no payload may contain one. */
+#define DBG_RESET 0x10
+/** A generation was committed. */
+#define EV_GENERATION 0xC1
+/** A thread ended (returned or failed). */
+#define EV_THREAD_END 0xC2
+
+/** Bytes of error_reply with its lists, strings and bytes empty. */
+#define ERROR_REPLY_FIXED_BYTES 4u
+/** Bytes of hello_request with its lists, strings and bytes empty (its size: it has none). */
+#define HELLO_REQUEST_FIXED_BYTES 2u
+/** Bytes of hello_reply with its lists, strings and bytes empty. */
+#define HELLO_REPLY_FIXED_BYTES 22u
+/** Bytes of stats_reply with its lists, strings and bytes empty (its size: it has none). */
+#define STATS_REPLY_FIXED_BYTES 52u
+/** Bytes of roots_reply with its lists, strings and bytes empty (its size: it has none). */
+#define ROOTS_REPLY_FIXED_BYTES 16u
+/** Bytes of threads_reply with its lists, strings and bytes empty. */
+#define THREADS_REPLY_FIXED_BYTES 4u
+/** Bytes of thread_entry with its lists, strings and bytes empty. */
+#define THREAD_ENTRY_FIXED_BYTES 16u
+/** Bytes of frame_entry with its lists, strings and bytes empty (its size: it has none). */
+#define FRAME_ENTRY_FIXED_BYTES 12u
+/** Bytes of read_objects_request with its lists, strings and bytes empty. */
+#define READ_OBJECTS_REQUEST_FIXED_BYTES 4u
+/** Bytes of read_objects_at_request with its lists, strings and bytes empty. */
+#define READ_OBJECTS_AT_REQUEST_FIXED_BYTES 8u
+/** Bytes of objects_reply with its lists, strings and bytes empty. */
+#define OBJECTS_REPLY_FIXED_BYTES 4u
+/** Bytes of object_entry with its lists, strings and bytes empty. */
+#define OBJECT_ENTRY_FIXED_BYTES 24u
+/** Bytes of enumerate_request with its lists, strings and bytes empty (its size: it has none). */
+#define ENUMERATE_REQUEST_FIXED_BYTES 12u
+/** Bytes of enumerate_reply with its lists, strings and bytes empty. */
+#define ENUMERATE_REPLY_FIXED_BYTES 8u
+/** Bytes of classes_reply with its lists, strings and bytes empty. */
+#define CLASSES_REPLY_FIXED_BYTES 4u
+/** Bytes of generations_reply with its lists, strings and bytes empty. */
+#define GENERATIONS_REPLY_FIXED_BYTES 8u
+/** Bytes of generation with its lists, strings and bytes empty (its size: it has none). */
+#define GENERATION_FIXED_BYTES 48u
+/** Bytes of snapshot_reply with its lists, strings and bytes empty (its size: it has none). */
+#define SNAPSHOT_REPLY_FIXED_BYTES 4u
+/** Bytes of flags_reply with its lists, strings and bytes empty (its size: it has none). */
+#define FLAGS_REPLY_FIXED_BYTES 4u
+/** Bytes of install_class_request with its lists, strings and bytes empty. */
+#define INSTALL_CLASS_REQUEST_FIXED_BYTES 8u
+/** Bytes of install_class_reply with its lists, strings and bytes empty (its size: it has none). */
+#define INSTALL_CLASS_REPLY_FIXED_BYTES 8u
+/** Bytes of read_page_request with its lists, strings and bytes empty (its size: it has none). */
+#define READ_PAGE_REQUEST_FIXED_BYTES 8u
+/** Bytes of read_page_reply with its lists, strings and bytes empty (its size: it has none). */
+#define READ_PAGE_REPLY_FIXED_BYTES 4096u
+/** Bytes of run_request with its lists, strings and bytes empty. */
+#define RUN_REQUEST_FIXED_BYTES 4u
+/** Bytes of run_reply with its lists, strings and bytes empty (its size: it has none). */
+#define RUN_REPLY_FIXED_BYTES 8u
+/** Bytes of reset_reply with its lists, strings and bytes empty (its size: it has none). */
+#define RESET_REPLY_FIXED_BYTES 4u
+/** Bytes of thread_end_event with its lists, strings and bytes empty (its size: it has none). */
+#define THREAD_END_EVENT_FIXED_BYTES 9u
+
+/** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
+struct error_reply {
+  uint16_t code; /**< A DE_* code. */
+  struct wire_bytes message; /**< What went wrong, for people. */
+};
+/** Checks that [p, p + len) is one error_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_error_reply(const uint8_t *p, uint32_t len, struct error_reply *out);
+/** Reads the error_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_error_reply(const uint8_t *at, const uint8_t *end, struct error_reply *v);
+/** Writes *v. */
+void put_error_reply(struct wire_out *o, const struct error_reply *v);
+
+/** HELLO's request. */
+struct hello_request {
+  uint16_t client_version; /**< The client's DBG_VERSION. */
+};
+/** Checks that [p, p + len) is one hello_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_hello_request(const uint8_t *p, uint32_t len, struct hello_request *out);
+/** Reads the hello_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_hello_request(const uint8_t *at, const uint8_t *end, struct hello_request *v);
+/** Writes *v. */
+void put_hello_request(struct wire_out *o, const struct hello_request *v);
+
+/** HELLO's reply: the kernel and its object space. */
+struct hello_reply {
+  uint16_t protocol_version; /**< The kernel's DBG_VERSION. */
+  uint16_t revision; /**< The kernel's DBG_REVISION (0 for kernels from before revisions). */
+  uint32_t format_version; /**< FORMAT_VERSION of the object space and the store. */
+  uint32_t space_base; /**< SPACE_BASE. */
+  uint32_t space_size; /**< Size of the object space in bytes. */
+  uint32_t max_payload; /**< DBG_MAX_PAYLOAD. */
+  struct wire_bytes kernel; /**< The kernel's name and version. */
+};
+/** Checks that [p, p + len) is one hello_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_hello_reply(const uint8_t *p, uint32_t len, struct hello_reply *out);
+/** Reads the hello_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_hello_reply(const uint8_t *at, const uint8_t *end, struct hello_reply *v);
+/** Writes *v. */
+void put_hello_reply(struct wire_out *o, const struct hello_reply *v);
+
+/** STATS's reply. */
+struct stats_reply {
+  uint64_t uptime_ms; /**< Milliseconds since this boot. */
+  uint64_t machine_ms; /**< The persistent machine clock: milliseconds the machine has run over all its boots. */
+  uint32_t objects; /**< Objects in the space. */
+  uint32_t live_bytes; /**< Bytes those objects take. */
+  uint32_t space_top; /**< Address of the first byte never allocated. */
+  uint32_t generation; /**< The generation the machine runs on. */
+  uint32_t threads; /**< Threads not ended. */
+  uint32_t gc_runs; /**< Collections since boot. */
+  uint32_t gc_pause_us; /**< The last collection's pause. */
+  uint32_t snapshots; /**< Snapshots committed since boot. */
+  uint32_t flags; /**< DBG_FLAG_PAUSED. */
+};
+/** Checks that [p, p + len) is one stats_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_stats_reply(const uint8_t *p, uint32_t len, struct stats_reply *out);
+/** Reads the stats_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_stats_reply(const uint8_t *at, const uint8_t *end, struct stats_reply *v);
+/** Writes *v. */
+void put_stats_reply(struct wire_out *o, const struct stats_reply *v);
+
+/** ROOTS's reply; 0 for a head the space lacks. */
+struct roots_reply {
+  uint32_t root; /**< The root object. */
+  uint32_t directory; /**< The root directory. */
+  uint32_t threads; /**< The first thread of the thread list. */
+  uint32_t classes; /**< The array of internal classes. */
+};
+/** Checks that [p, p + len) is one roots_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_roots_reply(const uint8_t *p, uint32_t len, struct roots_reply *out);
+/** Reads the roots_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_roots_reply(const uint8_t *at, const uint8_t *end, struct roots_reply *v);
+/** Writes *v. */
+void put_roots_reply(struct wire_out *o, const struct roots_reply *v);
+
+/** THREADS's reply; as many threads as fit. */
+struct threads_reply {
+  struct wire_list threads; /**< Every thread, in list order. (struct thread_entry elements) */
+};
+/** Checks that [p, p + len) is one threads_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_threads_reply(const uint8_t *p, uint32_t len, struct threads_reply *out);
+/** Reads the threads_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_threads_reply(const uint8_t *at, const uint8_t *end, struct threads_reply *v);
+/** Writes *v up to its list; the caller then writes v->threads.count elements. */
+void put_threads_reply(struct wire_out *o, const struct threads_reply *v);
+
+/** One thread in a THREADS reply. */
+struct thread_entry {
+  uint32_t thread; /**< The thread object. */
+  uint32_t id; /**< Its id. */
+  uint8_t state; /**< A TS_* state. */
+  uint32_t wake_at; /**< Machine time a sleeping thread wakes at. */
+  struct wire_list frames; /**< Its frames, innermost first. (struct frame_entry elements) */
+};
+/** Checks that [p, p + len) is one thread_entry and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_thread_entry(const uint8_t *p, uint32_t len, struct thread_entry *out);
+/** Reads the thread_entry at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_thread_entry(const uint8_t *at, const uint8_t *end, struct thread_entry *v);
+/** Writes *v up to its list; the caller then writes v->frames.count elements. */
+void put_thread_entry(struct wire_out *o, const struct thread_entry *v);
+
+/** One frame of a thread. */
+struct frame_entry {
+  uint32_t frame; /**< The frame object. */
+  uint32_t method; /**< Its method. */
+  uint32_t pc; /**< Its pc. */
+};
+/** Checks that [p, p + len) is one frame_entry and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_frame_entry(const uint8_t *p, uint32_t len, struct frame_entry *out);
+/** Reads the frame_entry at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_frame_entry(const uint8_t *at, const uint8_t *end, struct frame_entry *v);
+/** Writes *v. */
+void put_frame_entry(struct wire_out *o, const struct frame_entry *v);
+
+/** READ_OBJECTS's request. */
+struct read_objects_request {
+  struct wire_list objects; /**< Their addresses. (ref elements) */
+};
+/** Checks that [p, p + len) is one read_objects_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_read_objects_request(const uint8_t *p, uint32_t len, struct read_objects_request *out);
+/** Reads the read_objects_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_read_objects_request(const uint8_t *at, const uint8_t *end, struct read_objects_request *v);
+/** Writes *v up to its list; the caller then writes v->objects.count elements. */
+void put_read_objects_request(struct wire_out *o, const struct read_objects_request *v);
+
+/** READ_OBJECTS_AT's request. */
+struct read_objects_at_request {
+  uint32_t generation; /**< A committed generation. */
+  struct wire_list objects; /**< Their addresses. (ref elements) */
+};
+/** Checks that [p, p + len) is one read_objects_at_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_read_objects_at_request(const uint8_t *p, uint32_t len, struct read_objects_at_request *out);
+/** Reads the read_objects_at_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_read_objects_at_request(const uint8_t *at, const uint8_t *end, struct read_objects_at_request *v);
+/** Writes *v up to its list; the caller then writes v->objects.count elements. */
+void put_read_objects_at_request(struct wire_out *o, const struct read_objects_at_request *v);
+
+/** The reply to READ_OBJECTS and READ_OBJECTS_AT: the objects asked for, in order, as many as fit. */
+struct objects_reply {
+  struct wire_list objects; /**< (struct object_entry elements) */
+};
+/** Checks that [p, p + len) is one objects_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_objects_reply(const uint8_t *p, uint32_t len, struct objects_reply *out);
+/** Reads the objects_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_objects_reply(const uint8_t *at, const uint8_t *end, struct objects_reply *v);
+/** Writes *v up to its list; the caller then writes v->objects.count elements. */
+void put_objects_reply(struct wire_out *o, const struct objects_reply *v);
+
+/** One object in a READ_OBJECTS reply; all zero but object and status when status is DBG_OBJECT_NONE. */
+struct object_entry {
+  uint32_t object; /**< The address asked for. */
+  uint8_t status; /**< DBG_OBJECT_OK, DBG_OBJECT_NONE or DBG_OBJECT_TRUNCATED. */
+  uint32_t class_word; /**< Its header's class word (the class's address + 1). */
+  uint32_t size; /**< Its payload's size. */
+  uint32_t flags; /**< Its header's flags. */
+  struct wire_bytes bytes; /**< The payload. */
+};
+/** Checks that [p, p + len) is one object_entry and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_object_entry(const uint8_t *p, uint32_t len, struct object_entry *out);
+/** Reads the object_entry at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_object_entry(const uint8_t *at, const uint8_t *end, struct object_entry *v);
+/** Writes *v; bytes.p 0 writes zeros instead. Returns where bytes went, 0 when o is full. */
+uint8_t *put_object_entry(struct wire_out *o, const struct object_entry *v);
+
+/** ENUMERATE's request. */
+struct enumerate_request {
+  uint32_t start; /**< Where to start (0: the first object). */
+  uint32_t class; /**< Only objects of this class (0: of every class). */
+  uint16_t max; /**< Most objects to return (more than DBG_MAX_BATCH counts as DBG_MAX_BATCH). */
+};
+/** Checks that [p, p + len) is one enumerate_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_enumerate_request(const uint8_t *p, uint32_t len, struct enumerate_request *out);
+/** Reads the enumerate_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_enumerate_request(const uint8_t *at, const uint8_t *end, struct enumerate_request *v);
+/** Writes *v. */
+void put_enumerate_request(struct wire_out *o, const struct enumerate_request *v);
+
+/** ENUMERATE's reply. */
+struct enumerate_reply {
+  uint32_t next; /**< Where to continue, 0 at the end. */
+  struct wire_list objects; /**< (ref elements) */
+};
+/** Checks that [p, p + len) is one enumerate_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_enumerate_reply(const uint8_t *p, uint32_t len, struct enumerate_reply *out);
+/** Reads the enumerate_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_enumerate_reply(const uint8_t *at, const uint8_t *end, struct enumerate_reply *v);
+/** Writes *v up to its list; the caller then writes v->objects.count elements. */
+void put_enumerate_reply(struct wire_out *o, const struct enumerate_reply *v);
+
+/** CLASSES's reply. */
+struct classes_reply {
+  struct wire_list classes; /**< (ref elements) */
+};
+/** Checks that [p, p + len) is one classes_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_classes_reply(const uint8_t *p, uint32_t len, struct classes_reply *out);
+/** Reads the classes_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_classes_reply(const uint8_t *at, const uint8_t *end, struct classes_reply *v);
+/** Writes *v up to its list; the caller then writes v->classes.count elements. */
+void put_classes_reply(struct wire_out *o, const struct classes_reply *v);
+
+/** GENERATIONS's reply. */
+struct generations_reply {
+  uint32_t current; /**< The generation the machine runs on. */
+  struct wire_list generations; /**< (struct generation elements) */
+};
+/** Checks that [p, p + len) is one generations_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_generations_reply(const uint8_t *p, uint32_t len, struct generations_reply *out);
+/** Reads the generations_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_generations_reply(const uint8_t *at, const uint8_t *end, struct generations_reply *v);
+/** Writes *v up to its list; the caller then writes v->generations.count elements. */
+void put_generations_reply(struct wire_out *o, const struct generations_reply *v);
+
+/** One kept generation, in GENERATIONS and EV_GENERATION. */
+struct generation {
+  uint32_t number; /**< Its number. */
+  uint32_t parent; /**< The generation it followed (NO_GENERATION for generation 0). */
+  uint64_t wall_seconds; /**< Wall-clock time of its commit. */
+  uint64_t machine_ms; /**< Machine time of its freeze. */
+  uint32_t pause_us; /**< How long the threads stopped for its freeze. */
+  uint32_t pages_cow; /**< Pages copied on write while it was written. */
+  uint32_t pages_written; /**< Pages written to the store. */
+  uint32_t bytes_written; /**< Bytes written to the store. */
+  uint32_t write_us; /**< Time spent writing its pages. */
+  uint32_t commit_us; /**< Time its commit took. */
+};
+/** Checks that [p, p + len) is one generation and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_generation(const uint8_t *p, uint32_t len, struct generation *out);
+/** Reads the generation at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_generation(const uint8_t *at, const uint8_t *end, struct generation *v);
+/** Writes *v. */
+void put_generation(struct wire_out *o, const struct generation *v);
+
+/** SNAPSHOT_NOW's reply. */
+struct snapshot_reply {
+  uint32_t generation; /**< The generation committed. */
+};
+/** Checks that [p, p + len) is one snapshot_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_snapshot_reply(const uint8_t *p, uint32_t len, struct snapshot_reply *out);
+/** Reads the snapshot_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_snapshot_reply(const uint8_t *at, const uint8_t *end, struct snapshot_reply *v);
+/** Writes *v. */
+void put_snapshot_reply(struct wire_out *o, const struct snapshot_reply *v);
+
+/** PAUSE's and RESUME's reply. */
+struct flags_reply {
+  uint32_t flags; /**< DBG_FLAG_PAUSED. */
+};
+/** Checks that [p, p + len) is one flags_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_flags_reply(const uint8_t *p, uint32_t len, struct flags_reply *out);
+/** Reads the flags_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_flags_reply(const uint8_t *at, const uint8_t *end, struct flags_reply *v);
+/** Writes *v. */
+void put_flags_reply(struct wire_out *o, const struct flags_reply *v);
+
+/** INSTALL_CLASS's request: one chunk of a class blob; offset 0 starts a new blob, every later chunk starts where the previous ended. */
+struct install_class_request {
+  uint32_t total; /**< The blob's size (at most CLASS_BLOB_MAX). */
+  uint32_t offset; /**< Where this chunk starts in the blob. */
+  struct wire_bytes chunk; /**< The chunk's bytes. */
+};
+/** Checks that [p, p + len) is one install_class_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_install_class_request(const uint8_t *p, uint32_t len, struct install_class_request *out);
+/** Reads the install_class_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_install_class_request(const uint8_t *at, const uint8_t *end, struct install_class_request *v);
+/** Writes *v; chunk.p 0 writes zeros instead. Returns where chunk went, 0 when o is full. */
+uint8_t *put_install_class_request(struct wire_out *o, const struct install_class_request *v);
+
+/** INSTALL_CLASS's reply. */
+struct install_class_reply {
+  uint32_t received; /**< Bytes of the blob the kernel holds. */
+  uint32_t class; /**< The class object once the last chunk is installed, 0 before. */
+};
+/** Checks that [p, p + len) is one install_class_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_install_class_reply(const uint8_t *p, uint32_t len, struct install_class_reply *out);
+/** Reads the install_class_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_install_class_reply(const uint8_t *at, const uint8_t *end, struct install_class_reply *v);
+/** Writes *v. */
+void put_install_class_reply(struct wire_out *o, const struct install_class_reply *v);
+
+/** READ_PAGE's request. */
+struct read_page_request {
+  uint32_t generation; /**< A committed generation, or DBG_LIVE_GENERATION. */
+  uint32_t page; /**< Page number inside the space. */
+};
+/** Checks that [p, p + len) is one read_page_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_read_page_request(const uint8_t *p, uint32_t len, struct read_page_request *out);
+/** Reads the read_page_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_read_page_request(const uint8_t *at, const uint8_t *end, struct read_page_request *v);
+/** Writes *v. */
+void put_read_page_request(struct wire_out *o, const struct read_page_request *v);
+
+/** READ_PAGE's reply. */
+struct read_page_reply {
+  struct wire_bytes bytes; /**< The page. */
+};
+/** Checks that [p, p + len) is one read_page_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_read_page_reply(const uint8_t *p, uint32_t len, struct read_page_reply *out);
+/** Reads the read_page_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_read_page_reply(const uint8_t *at, const uint8_t *end, struct read_page_reply *v);
+/** Writes *v; bytes.p 0 writes zeros instead. Returns where bytes went, 0 when o is full. */
+uint8_t *put_read_page_reply(struct wire_out *o, const struct read_page_reply *v);
+
+/** RUN's request. */
+struct run_request {
+  struct wire_bytes class_name; /**< Full name of a program class. */
+  struct wire_bytes method; /**< A method without arguments; empty means run. */
+};
+/** Checks that [p, p + len) is one run_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_run_request(const uint8_t *p, uint32_t len, struct run_request *out);
+/** Reads the run_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_run_request(const uint8_t *at, const uint8_t *end, struct run_request *v);
+/** Writes *v. */
+void put_run_request(struct wire_out *o, const struct run_request *v);
+
+/** RUN's reply. */
+struct run_reply {
+  uint32_t thread; /**< The new thread object. */
+  uint32_t id; /**< Its id, as THREADS and EV_THREAD_END give it. */
+};
+/** Checks that [p, p + len) is one run_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_run_reply(const uint8_t *p, uint32_t len, struct run_reply *out);
+/** Reads the run_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_run_reply(const uint8_t *at, const uint8_t *end, struct run_reply *v);
+/** Writes *v. */
+void put_run_reply(struct wire_out *o, const struct run_reply *v);
+
+/** RESET's reply. */
+struct reset_reply {
+  uint32_t discarded; /**< Bytes the kernel dropped since it last answered a request. */
+};
+/** Checks that [p, p + len) is one reset_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_reset_reply(const uint8_t *p, uint32_t len, struct reset_reply *out);
+/** Reads the reset_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_reset_reply(const uint8_t *at, const uint8_t *end, struct reset_reply *v);
+/** Writes *v. */
+void put_reset_reply(struct wire_out *o, const struct reset_reply *v);
+
+/** EV_THREAD_END's payload. */
+struct thread_end_event {
+  uint32_t thread; /**< The thread object. */
+  uint32_t id; /**< Its id. */
+  uint8_t state; /**< TS_DONE or TS_FAILED. */
+};
+/** Checks that [p, p + len) is one thread_end_event and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_thread_end_event(const uint8_t *p, uint32_t len, struct thread_end_event *out);
+/** Reads the thread_end_event at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_thread_end_event(const uint8_t *at, const uint8_t *end, struct thread_end_event *v);
+/** Writes *v. */
+void put_thread_end_event(struct wire_out *o, const struct thread_end_event *v);
+
+/** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
+extern const struct wire_record debug_wire_records[27];
+
+/* Implemented by the debug agent: one function per request, called with its payload decoded. */
+void serve_hello(uint32_t id, const struct hello_request *request);
+void serve_stats(uint32_t id);
+void serve_roots(uint32_t id);
+void serve_threads(uint32_t id);
+void serve_read_objects(uint32_t id, const struct read_objects_request *request);
+void serve_enumerate(uint32_t id, const struct enumerate_request *request);
+void serve_classes(uint32_t id);
+void serve_generations(uint32_t id);
+void serve_read_objects_at(uint32_t id, const struct read_objects_at_request *request);
+void serve_snapshot_now(uint32_t id);
+void serve_pause(uint32_t id);
+void serve_resume(uint32_t id);
+void serve_install_class(uint32_t id, const struct install_class_request *request);
+void serve_read_page(uint32_t id, const struct read_page_request *request);
+void serve_run(uint32_t id, const struct run_request *request);
+void serve_reset(uint32_t id);
+/**
+ * Decodes the payload of a request of this type and hands it to its serve_ function. Returns 0,
+ * or DE_UNKNOWN or DE_BAD_REQUEST with *why (nothing served) when the type is unknown or the
+ * payload does not have the request's shape.
+ */
+int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, const char **why);
+
+#endif

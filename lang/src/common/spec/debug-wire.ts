@@ -1,0 +1,1104 @@
+// Generated from lang/spec/debug.def by `npm run gen -w lang`; do not edit. A test checks it is current.
+
+import { WireError, WireReader, WireWriter } from './wire.js';
+
+/** First two bytes of every frame: 'P' 'D'. */
+export const DBG_MAGIC = 0x4450;
+/** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
+export const DBG_VERSION = 1;
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET); HELLO reports it, a client checks it before sending a newer request. */
+export const DBG_REVISION = 2;
+/** Size of the frame header. */
+export const DBG_HEADER_BYTES = 16;
+/** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
+export const DBG_MAX_PAYLOAD = 0x10000;
+/** Set in the type of a reply to the request type it answers. */
+export const DBG_REPLY_BIT = 128;
+/** Type of an error reply (payload: error_reply). */
+export const DBG_ERROR_TYPE = 255;
+/** Most objects one READ_OBJECTS or ENUMERATE request may name or return. */
+export const DBG_MAX_BATCH = 1024;
+/** Most frames THREADS reports per thread (innermost first). */
+export const DBG_MAX_FRAMES = 64;
+/** An unfinished frame whose bytes stop arriving for this long is dropped (ERROR BAD_FRAME); a sender never pauses inside a frame. */
+export const DBG_FRAME_TIMEOUT_MS = 2000;
+/** Bytes of a READ_PAGE reply: one object-space page (PAGE_SIZE). */
+export const DBG_PAGE_BYTES = 4096;
+/** The generation number READ_PAGE takes for the live object space. */
+export const DBG_LIVE_GENERATION = 0xFFFFFFFF;
+/** Bit of the flags STATS, PAUSE and RESUME report: the world is paused. */
+export const DBG_FLAG_PAUSED = 1;
+/** READ_OBJECTS status: the object, all of its payload. */
+export const DBG_OBJECT_OK = 0;
+/** READ_OBJECTS status: the address is not the start of an object. */
+export const DBG_OBJECT_NONE = 1;
+/** READ_OBJECTS status: the payload did not fit; ask for that object alone. */
+export const DBG_OBJECT_TRUNCATED = 2;
+/** Frame header field at this offset (2 bytes): DBG_MAGIC */
+export const DF_MAGIC = 0;
+/** Frame header field at this offset (1 bytes): DBG_VERSION */
+export const DF_VERSION = 2;
+/** Frame header field at this offset (1 bytes): message type */
+export const DF_TYPE = 3;
+/** Frame header field at this offset (4 bytes): request id, echoed by the reply; 0 in events */
+export const DF_ID = 4;
+/** Frame header field at this offset (4 bytes): payload bytes (<= DBG_MAX_PAYLOAD) */
+export const DF_LENGTH = 8;
+/** Frame header field at this offset (4 bytes): CRC-32C of header (this field 0) and payload */
+export const DF_CRC = 12;
+/** The frame's CRC or header is wrong, or it stopped arriving before its end (reply id is the frame's id when it could be read, else 0). */
+export const DE_BAD_FRAME = 1;
+/** The frame's protocol version is not DBG_VERSION. */
+export const DE_BAD_VERSION = 2;
+/** Unknown request type. */
+export const DE_UNKNOWN = 3;
+/** The payload does not have the request's shape (length, counts, reserved fields). */
+export const DE_BAD_REQUEST = 4;
+/** Payload longer than DBG_MAX_PAYLOAD; skipped. */
+export const DE_TOO_LARGE = 5;
+/** No such generation or object. */
+export const DE_NOT_FOUND = 6;
+/** The request cannot run now (e.g. a snapshot is being written); try again. */
+export const DE_BUSY = 7;
+/** The operation failed (message says why). */
+export const DE_FAILED = 8;
+
+/** Request types; the reply to one has its type | DBG_REPLY_BIT. */
+export enum MessageType {
+  /** Handshake; the first request after RESET. */
+  HELLO = 0x01,
+  /** Machine statistics. */
+  STATS = 0x02,
+  /** The root object and the heads the inspector starts from. */
+  ROOTS = 0x03,
+  /** Every thread with its frames, innermost first (at most DBG_MAX_FRAMES each). */
+  THREADS = 0x04,
+  /** Header and payload of each object. Fewer objects than asked when the reply is full; the client asks again for the rest. */
+  READ_OBJECTS = 0x05,
+  /** Objects at or after start (address order), of the class or of all classes when class is 0. */
+  ENUMERATE = 0x06,
+  /** Every class object (internal and program classes). */
+  CLASSES = 0x07,
+  /** The kept generations, oldest first, and the one the machine runs on. */
+  GENERATIONS = 0x08,
+  /** READ_OBJECTS as of a committed generation (read from the store). */
+  READ_OBJECTS_AT = 0x09,
+  /** Take a snapshot now; the reply comes when it is committed. */
+  SNAPSHOT_NOW = 0x0A,
+  /** Stop running threads (the agent keeps serving). */
+  PAUSE = 0x0B,
+  /** Let threads run again. */
+  RESUME = 0x0C,
+  /** Install or replace a class: the chunks carry one class blob (class_blob.def); the reply to the last chunk names the class object. Running frames keep their code; new calls use the new methods. */
+  INSTALL_CLASS = 0x0D,
+  /** One object-space page, live (generation DBG_LIVE_GENERATION: pause first for a consistent set) or as of a committed generation. */
+  READ_PAGE = 0x0E,
+  /** Start a new thread doing `new class().method()` (method empty: run), or class.method() for a static method; no arguments. The reply names the thread; EV_THREAD_END tells when it ends. */
+  RUN = 0x0F,
+  /** Start the channel afresh; a client's first request. A RESET frame (no payload) ends any unfinished frame it arrives inside, so no payload may contain one. */
+  RESET = 0x10,
+}
+
+/** Types of the kernel's unsolicited messages. */
+export enum EventType {
+  /** A generation was committed. */
+  EV_GENERATION = 0xC1,
+  /** A thread ended (returned or failed). */
+  EV_THREAD_END = 0xC2,
+}
+
+/** The codes of an ERROR reply. */
+export enum DebugErrorCode {
+  /** The frame's CRC or header is wrong, or it stopped arriving before its end (reply id is the frame's id when it could be read, else 0). */
+  DE_BAD_FRAME = 1,
+  /** The frame's protocol version is not DBG_VERSION. */
+  DE_BAD_VERSION = 2,
+  /** Unknown request type. */
+  DE_UNKNOWN = 3,
+  /** The payload does not have the request's shape (length, counts, reserved fields). */
+  DE_BAD_REQUEST = 4,
+  /** Payload longer than DBG_MAX_PAYLOAD; skipped. */
+  DE_TOO_LARGE = 5,
+  /** No such generation or object. */
+  DE_NOT_FOUND = 6,
+  /** The request cannot run now (e.g. a snapshot is being written); try again. */
+  DE_BUSY = 7,
+  /** The operation failed (message says why). */
+  DE_FAILED = 8,
+}
+
+export interface MessageSpec {
+  name: string;
+  type: number;
+  /** The protocol revision that added it. */
+  revision: number;
+  /** The records of its payloads; null for an empty payload. */
+  request: string | null;
+  reply: string | null;
+}
+export const MESSAGES: readonly MessageSpec[] = [
+  { name: 'HELLO', type: 0x01, revision: 0, request: 'hello_request', reply: 'hello_reply' },
+  { name: 'STATS', type: 0x02, revision: 0, request: null, reply: 'stats_reply' },
+  { name: 'ROOTS', type: 0x03, revision: 0, request: null, reply: 'roots_reply' },
+  { name: 'THREADS', type: 0x04, revision: 0, request: null, reply: 'threads_reply' },
+  { name: 'READ_OBJECTS', type: 0x05, revision: 0, request: 'read_objects_request', reply: 'objects_reply' },
+  { name: 'ENUMERATE', type: 0x06, revision: 0, request: 'enumerate_request', reply: 'enumerate_reply' },
+  { name: 'CLASSES', type: 0x07, revision: 0, request: null, reply: 'classes_reply' },
+  { name: 'GENERATIONS', type: 0x08, revision: 0, request: null, reply: 'generations_reply' },
+  { name: 'READ_OBJECTS_AT', type: 0x09, revision: 0, request: 'read_objects_at_request', reply: 'objects_reply' },
+  { name: 'SNAPSHOT_NOW', type: 0x0A, revision: 0, request: null, reply: 'snapshot_reply' },
+  { name: 'PAUSE', type: 0x0B, revision: 0, request: null, reply: 'flags_reply' },
+  { name: 'RESUME', type: 0x0C, revision: 0, request: null, reply: 'flags_reply' },
+  { name: 'INSTALL_CLASS', type: 0x0D, revision: 0, request: 'install_class_request', reply: 'install_class_reply' },
+  { name: 'READ_PAGE', type: 0x0E, revision: 0, request: 'read_page_request', reply: 'read_page_reply' },
+  { name: 'RUN', type: 0x0F, revision: 1, request: 'run_request', reply: 'run_reply' },
+  { name: 'RESET', type: 0x10, revision: 2, request: null, reply: 'reset_reply' },
+];
+
+/** The revision that added each request after the first (absent: revision 0). */
+export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
+  [MessageType.RUN]: 1,
+  [MessageType.RESET]: 2,
+};
+
+/** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
+export interface ErrorReply {
+  /** A DE_* code. */
+  code: number;
+  /** What went wrong, for people. */
+  message: string;
+}
+export function encodeErrorReply(v: ErrorReply): Uint8Array {
+  const w = new WireWriter('error_reply');
+  writeErrorReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeErrorReply(p: Uint8Array): ErrorReply {
+  const r = new WireReader(p, 'error_reply');
+  const v = readErrorReply(r);
+  r.end();
+  return v;
+}
+function readErrorReply(r: WireReader): ErrorReply {
+  const code_ = r.u16("error_reply.code");
+  const message_ = r.str("error_reply.message");
+  return { code: code_, message: message_ };
+}
+function writeErrorReply(w: WireWriter, v: ErrorReply): void {
+  w.u16(v.code, "error_reply.code");
+  w.str(v.message, "error_reply.message");
+}
+
+/** HELLO's request. */
+export interface HelloRequest {
+  /** The client's DBG_VERSION. */
+  clientVersion: number;
+}
+export function encodeHelloRequest(v: HelloRequest): Uint8Array {
+  const w = new WireWriter('hello_request');
+  writeHelloRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeHelloRequest(p: Uint8Array): HelloRequest {
+  const r = new WireReader(p, 'hello_request');
+  const v = readHelloRequest(r);
+  r.end();
+  return v;
+}
+function readHelloRequest(r: WireReader): HelloRequest {
+  const clientVersion_ = r.u16("hello_request.client_version");
+  return { clientVersion: clientVersion_ };
+}
+function writeHelloRequest(w: WireWriter, v: HelloRequest): void {
+  w.u16(v.clientVersion, "hello_request.client_version");
+}
+
+/** HELLO's reply: the kernel and its object space. */
+export interface HelloReply {
+  /** The kernel's DBG_VERSION. */
+  protocolVersion: number;
+  /** The kernel's DBG_REVISION (0 for kernels from before revisions). */
+  revision: number;
+  /** FORMAT_VERSION of the object space and the store. */
+  formatVersion: number;
+  /** SPACE_BASE. */
+  spaceBase: number;
+  /** Size of the object space in bytes. */
+  spaceSize: number;
+  /** DBG_MAX_PAYLOAD. */
+  maxPayload: number;
+  /** The kernel's name and version. */
+  kernel: string;
+}
+export function encodeHelloReply(v: HelloReply): Uint8Array {
+  const w = new WireWriter('hello_reply');
+  writeHelloReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeHelloReply(p: Uint8Array): HelloReply {
+  const r = new WireReader(p, 'hello_reply');
+  const v = readHelloReply(r);
+  r.end();
+  return v;
+}
+function readHelloReply(r: WireReader): HelloReply {
+  const protocolVersion_ = r.u16("hello_reply.protocol_version");
+  const revision_ = r.u16("hello_reply.revision");
+  const formatVersion_ = r.u32("hello_reply.format_version");
+  const spaceBase_ = r.u32("hello_reply.space_base");
+  const spaceSize_ = r.u32("hello_reply.space_size");
+  const maxPayload_ = r.u32("hello_reply.max_payload");
+  const kernel_ = r.str("hello_reply.kernel");
+  return { protocolVersion: protocolVersion_, revision: revision_, formatVersion: formatVersion_, spaceBase: spaceBase_, spaceSize: spaceSize_, maxPayload: maxPayload_, kernel: kernel_ };
+}
+function writeHelloReply(w: WireWriter, v: HelloReply): void {
+  w.u16(v.protocolVersion, "hello_reply.protocol_version");
+  w.u16(v.revision, "hello_reply.revision");
+  w.u32(v.formatVersion, "hello_reply.format_version");
+  w.u32(v.spaceBase, "hello_reply.space_base");
+  w.u32(v.spaceSize, "hello_reply.space_size");
+  w.u32(v.maxPayload, "hello_reply.max_payload");
+  w.str(v.kernel, "hello_reply.kernel");
+}
+
+/** STATS's reply. */
+export interface StatsReply {
+  /** Milliseconds since this boot. */
+  uptimeMs: number;
+  /** The persistent machine clock: milliseconds the machine has run over all its boots. */
+  machineMs: number;
+  /** Objects in the space. */
+  objects: number;
+  /** Bytes those objects take. */
+  liveBytes: number;
+  /** Address of the first byte never allocated. */
+  spaceTop: number;
+  /** The generation the machine runs on. */
+  generation: number;
+  /** Threads not ended. */
+  threads: number;
+  /** Collections since boot. */
+  gcRuns: number;
+  /** The last collection's pause. */
+  gcPauseUs: number;
+  /** Snapshots committed since boot. */
+  snapshots: number;
+  /** DBG_FLAG_PAUSED. */
+  flags: number;
+}
+export function encodeStatsReply(v: StatsReply): Uint8Array {
+  const w = new WireWriter('stats_reply');
+  writeStatsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeStatsReply(p: Uint8Array): StatsReply {
+  const r = new WireReader(p, 'stats_reply');
+  const v = readStatsReply(r);
+  r.end();
+  return v;
+}
+function readStatsReply(r: WireReader): StatsReply {
+  const uptimeMs_ = r.u64("stats_reply.uptime_ms");
+  const machineMs_ = r.u64("stats_reply.machine_ms");
+  const objects_ = r.u32("stats_reply.objects");
+  const liveBytes_ = r.u32("stats_reply.live_bytes");
+  const spaceTop_ = r.u32("stats_reply.space_top");
+  const generation_ = r.u32("stats_reply.generation");
+  const threads_ = r.u32("stats_reply.threads");
+  const gcRuns_ = r.u32("stats_reply.gc_runs");
+  const gcPauseUs_ = r.u32("stats_reply.gc_pause_us");
+  const snapshots_ = r.u32("stats_reply.snapshots");
+  const flags_ = r.u32("stats_reply.flags");
+  return { uptimeMs: uptimeMs_, machineMs: machineMs_, objects: objects_, liveBytes: liveBytes_, spaceTop: spaceTop_, generation: generation_, threads: threads_, gcRuns: gcRuns_, gcPauseUs: gcPauseUs_, snapshots: snapshots_, flags: flags_ };
+}
+function writeStatsReply(w: WireWriter, v: StatsReply): void {
+  w.u64(v.uptimeMs, "stats_reply.uptime_ms");
+  w.u64(v.machineMs, "stats_reply.machine_ms");
+  w.u32(v.objects, "stats_reply.objects");
+  w.u32(v.liveBytes, "stats_reply.live_bytes");
+  w.u32(v.spaceTop, "stats_reply.space_top");
+  w.u32(v.generation, "stats_reply.generation");
+  w.u32(v.threads, "stats_reply.threads");
+  w.u32(v.gcRuns, "stats_reply.gc_runs");
+  w.u32(v.gcPauseUs, "stats_reply.gc_pause_us");
+  w.u32(v.snapshots, "stats_reply.snapshots");
+  w.u32(v.flags, "stats_reply.flags");
+}
+
+/** ROOTS's reply; 0 for a head the space lacks. */
+export interface RootsReply {
+  /** The root object. */
+  root: number;
+  /** The root directory. */
+  directory: number;
+  /** The first thread of the thread list. */
+  threads: number;
+  /** The array of internal classes. */
+  classes: number;
+}
+export function encodeRootsReply(v: RootsReply): Uint8Array {
+  const w = new WireWriter('roots_reply');
+  writeRootsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRootsReply(p: Uint8Array): RootsReply {
+  const r = new WireReader(p, 'roots_reply');
+  const v = readRootsReply(r);
+  r.end();
+  return v;
+}
+function readRootsReply(r: WireReader): RootsReply {
+  const root_ = r.u32("roots_reply.root");
+  const directory_ = r.u32("roots_reply.directory");
+  const threads_ = r.u32("roots_reply.threads");
+  const classes_ = r.u32("roots_reply.classes");
+  return { root: root_, directory: directory_, threads: threads_, classes: classes_ };
+}
+function writeRootsReply(w: WireWriter, v: RootsReply): void {
+  w.u32(v.root, "roots_reply.root");
+  w.u32(v.directory, "roots_reply.directory");
+  w.u32(v.threads, "roots_reply.threads");
+  w.u32(v.classes, "roots_reply.classes");
+}
+
+/** THREADS's reply; as many threads as fit. */
+export interface ThreadsReply {
+  /** Every thread, in list order. */
+  threads: ThreadEntry[];
+}
+export function encodeThreadsReply(v: ThreadsReply): Uint8Array {
+  const w = new WireWriter('threads_reply');
+  writeThreadsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeThreadsReply(p: Uint8Array): ThreadsReply {
+  const r = new WireReader(p, 'threads_reply');
+  const v = readThreadsReply(r);
+  r.end();
+  return v;
+}
+function readThreadsReply(r: WireReader): ThreadsReply {
+  const count_ = r.u32("threads_reply.count");
+  const threads_: ThreadEntry[] = [];
+  for (let i = 0; i < count_; i++) threads_.push(readThreadEntry(r));
+  return { threads: threads_ };
+}
+function writeThreadsReply(w: WireWriter, v: ThreadsReply): void {
+  w.u32(v.threads.length, "threads_reply.count");
+  for (const e of v.threads) writeThreadEntry(w, e);
+}
+
+/** One thread in a THREADS reply. */
+export interface ThreadEntry {
+  /** The thread object. */
+  thread: number;
+  /** Its id. */
+  id: number;
+  /** A TS_* state. */
+  state: number;
+  /** Machine time a sleeping thread wakes at. */
+  wakeAt: number;
+  /** Its frames, innermost first. */
+  frames: FrameEntry[];
+}
+export function encodeThreadEntry(v: ThreadEntry): Uint8Array {
+  const w = new WireWriter('thread_entry');
+  writeThreadEntry(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeThreadEntry(p: Uint8Array): ThreadEntry {
+  const r = new WireReader(p, 'thread_entry');
+  const v = readThreadEntry(r);
+  r.end();
+  return v;
+}
+function readThreadEntry(r: WireReader): ThreadEntry {
+  const thread_ = r.u32("thread_entry.thread");
+  const id_ = r.u32("thread_entry.id");
+  const state_ = r.u8("thread_entry.state");
+  const reserved_ = r.u8("thread_entry.reserved");
+  r.expect(reserved_, 0, "thread_entry.reserved");
+  const count_ = r.u16("thread_entry.count");
+  r.atMost(count_, DBG_MAX_FRAMES, "thread_entry.count", "DBG_MAX_FRAMES");
+  const wakeAt_ = r.u32("thread_entry.wake_at");
+  const frames_: FrameEntry[] = [];
+  for (let i = 0; i < count_; i++) frames_.push(readFrameEntry(r));
+  return { thread: thread_, id: id_, state: state_, wakeAt: wakeAt_, frames: frames_ };
+}
+function writeThreadEntry(w: WireWriter, v: ThreadEntry): void {
+  w.u32(v.thread, "thread_entry.thread");
+  w.u32(v.id, "thread_entry.id");
+  w.u8(v.state, "thread_entry.state");
+  w.u8(0, "thread_entry.reserved");
+  w.u16(w.atMost(v.frames.length, DBG_MAX_FRAMES, "thread_entry.count", "DBG_MAX_FRAMES"), "thread_entry.count");
+  w.u32(v.wakeAt, "thread_entry.wake_at");
+  for (const e of v.frames) writeFrameEntry(w, e);
+}
+
+/** One frame of a thread. */
+export interface FrameEntry {
+  /** The frame object. */
+  frame: number;
+  /** Its method. */
+  method: number;
+  /** Its pc. */
+  pc: number;
+}
+export function encodeFrameEntry(v: FrameEntry): Uint8Array {
+  const w = new WireWriter('frame_entry');
+  writeFrameEntry(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeFrameEntry(p: Uint8Array): FrameEntry {
+  const r = new WireReader(p, 'frame_entry');
+  const v = readFrameEntry(r);
+  r.end();
+  return v;
+}
+function readFrameEntry(r: WireReader): FrameEntry {
+  const frame_ = r.u32("frame_entry.frame");
+  const method_ = r.u32("frame_entry.method");
+  const pc_ = r.u32("frame_entry.pc");
+  return { frame: frame_, method: method_, pc: pc_ };
+}
+function writeFrameEntry(w: WireWriter, v: FrameEntry): void {
+  w.u32(v.frame, "frame_entry.frame");
+  w.u32(v.method, "frame_entry.method");
+  w.u32(v.pc, "frame_entry.pc");
+}
+
+/** READ_OBJECTS's request. */
+export interface ReadObjectsRequest {
+  /** Their addresses. */
+  objects: number[];
+}
+export function encodeReadObjectsRequest(v: ReadObjectsRequest): Uint8Array {
+  const w = new WireWriter('read_objects_request');
+  writeReadObjectsRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeReadObjectsRequest(p: Uint8Array): ReadObjectsRequest {
+  const r = new WireReader(p, 'read_objects_request');
+  const v = readReadObjectsRequest(r);
+  r.end();
+  return v;
+}
+function readReadObjectsRequest(r: WireReader): ReadObjectsRequest {
+  const count_ = r.u16("read_objects_request.count");
+  r.atMost(count_, DBG_MAX_BATCH, "read_objects_request.count", "DBG_MAX_BATCH");
+  const reserved_ = r.u16("read_objects_request.reserved");
+  r.expect(reserved_, 0, "read_objects_request.reserved");
+  const objects_: number[] = [];
+  for (let i = 0; i < count_; i++) objects_.push(r.u32("read_objects_request.objects[]"));
+  return { objects: objects_ };
+}
+function writeReadObjectsRequest(w: WireWriter, v: ReadObjectsRequest): void {
+  w.u16(w.atMost(v.objects.length, DBG_MAX_BATCH, "read_objects_request.count", "DBG_MAX_BATCH"), "read_objects_request.count");
+  w.u16(0, "read_objects_request.reserved");
+  for (const e of v.objects) w.u32(e, "read_objects_request.objects[]");
+}
+
+/** READ_OBJECTS_AT's request. */
+export interface ReadObjectsAtRequest {
+  /** A committed generation. */
+  generation: number;
+  /** Their addresses. */
+  objects: number[];
+}
+export function encodeReadObjectsAtRequest(v: ReadObjectsAtRequest): Uint8Array {
+  const w = new WireWriter('read_objects_at_request');
+  writeReadObjectsAtRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeReadObjectsAtRequest(p: Uint8Array): ReadObjectsAtRequest {
+  const r = new WireReader(p, 'read_objects_at_request');
+  const v = readReadObjectsAtRequest(r);
+  r.end();
+  return v;
+}
+function readReadObjectsAtRequest(r: WireReader): ReadObjectsAtRequest {
+  const generation_ = r.u32("read_objects_at_request.generation");
+  const count_ = r.u16("read_objects_at_request.count");
+  r.atMost(count_, DBG_MAX_BATCH, "read_objects_at_request.count", "DBG_MAX_BATCH");
+  const reserved_ = r.u16("read_objects_at_request.reserved");
+  r.expect(reserved_, 0, "read_objects_at_request.reserved");
+  const objects_: number[] = [];
+  for (let i = 0; i < count_; i++) objects_.push(r.u32("read_objects_at_request.objects[]"));
+  return { generation: generation_, objects: objects_ };
+}
+function writeReadObjectsAtRequest(w: WireWriter, v: ReadObjectsAtRequest): void {
+  w.u32(v.generation, "read_objects_at_request.generation");
+  w.u16(w.atMost(v.objects.length, DBG_MAX_BATCH, "read_objects_at_request.count", "DBG_MAX_BATCH"), "read_objects_at_request.count");
+  w.u16(0, "read_objects_at_request.reserved");
+  for (const e of v.objects) w.u32(e, "read_objects_at_request.objects[]");
+}
+
+/** The reply to READ_OBJECTS and READ_OBJECTS_AT: the objects asked for, in order, as many as fit. */
+export interface ObjectsReply {
+  objects: ObjectEntry[];
+}
+export function encodeObjectsReply(v: ObjectsReply): Uint8Array {
+  const w = new WireWriter('objects_reply');
+  writeObjectsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeObjectsReply(p: Uint8Array): ObjectsReply {
+  const r = new WireReader(p, 'objects_reply');
+  const v = readObjectsReply(r);
+  r.end();
+  return v;
+}
+function readObjectsReply(r: WireReader): ObjectsReply {
+  const count_ = r.u16("objects_reply.count");
+  r.atMost(count_, DBG_MAX_BATCH, "objects_reply.count", "DBG_MAX_BATCH");
+  const reserved_ = r.u16("objects_reply.reserved");
+  r.expect(reserved_, 0, "objects_reply.reserved");
+  const objects_: ObjectEntry[] = [];
+  for (let i = 0; i < count_; i++) objects_.push(readObjectEntry(r));
+  return { objects: objects_ };
+}
+function writeObjectsReply(w: WireWriter, v: ObjectsReply): void {
+  w.u16(w.atMost(v.objects.length, DBG_MAX_BATCH, "objects_reply.count", "DBG_MAX_BATCH"), "objects_reply.count");
+  w.u16(0, "objects_reply.reserved");
+  for (const e of v.objects) writeObjectEntry(w, e);
+}
+
+/** One object in a READ_OBJECTS reply; all zero but object and status when status is DBG_OBJECT_NONE. */
+export interface ObjectEntry {
+  /** The address asked for. */
+  object: number;
+  /** DBG_OBJECT_OK, DBG_OBJECT_NONE or DBG_OBJECT_TRUNCATED. */
+  status: number;
+  /** Its header's class word (the class's address + 1). */
+  classWord: number;
+  /** Its payload's size. */
+  size: number;
+  /** Its header's flags. */
+  flags: number;
+  /** The payload. */
+  bytes: Uint8Array;
+}
+export function encodeObjectEntry(v: ObjectEntry): Uint8Array {
+  const w = new WireWriter('object_entry');
+  writeObjectEntry(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeObjectEntry(p: Uint8Array): ObjectEntry {
+  const r = new WireReader(p, 'object_entry');
+  const v = readObjectEntry(r);
+  r.end();
+  return v;
+}
+function readObjectEntry(r: WireReader): ObjectEntry {
+  const object_ = r.u32("object_entry.object");
+  const status_ = r.u8("object_entry.status");
+  r.atMost(status_, DBG_OBJECT_TRUNCATED, "object_entry.status", "DBG_OBJECT_TRUNCATED");
+  const reserved_ = r.u8("object_entry.reserved");
+  r.expect(reserved_, 0, "object_entry.reserved");
+  const reserved2_ = r.u16("object_entry.reserved2");
+  r.expect(reserved2_, 0, "object_entry.reserved2");
+  const classWord_ = r.u32("object_entry.class_word");
+  const size_ = r.u32("object_entry.size");
+  const flags_ = r.u32("object_entry.flags");
+  const included_ = r.u32("object_entry.included");
+  r.atMost(included_, size_, "object_entry.included", "size");
+  const bytes_ = r.bytes(included_, "object_entry.bytes");
+  r.pad(included_, 4, "object_entry.bytes");
+  return { object: object_, status: status_, classWord: classWord_, size: size_, flags: flags_, bytes: bytes_ };
+}
+function writeObjectEntry(w: WireWriter, v: ObjectEntry): void {
+  w.u32(v.object, "object_entry.object");
+  w.u8(w.atMost(v.status, DBG_OBJECT_TRUNCATED, "object_entry.status", "DBG_OBJECT_TRUNCATED"), "object_entry.status");
+  w.u8(0, "object_entry.reserved");
+  w.u16(0, "object_entry.reserved2");
+  w.u32(v.classWord, "object_entry.class_word");
+  w.u32(v.size, "object_entry.size");
+  w.u32(v.flags, "object_entry.flags");
+  w.u32(w.atMost(v.bytes.length, v.size, "object_entry.included", "size"), "object_entry.included");
+  w.raw(v.bytes);
+  w.pad(v.bytes.length, 4);
+}
+
+/** ENUMERATE's request. */
+export interface EnumerateRequest {
+  /** Where to start (0: the first object). */
+  start: number;
+  /** Only objects of this class (0: of every class). */
+  class: number;
+  /** Most objects to return (more than DBG_MAX_BATCH counts as DBG_MAX_BATCH). */
+  max: number;
+}
+export function encodeEnumerateRequest(v: EnumerateRequest): Uint8Array {
+  const w = new WireWriter('enumerate_request');
+  writeEnumerateRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeEnumerateRequest(p: Uint8Array): EnumerateRequest {
+  const r = new WireReader(p, 'enumerate_request');
+  const v = readEnumerateRequest(r);
+  r.end();
+  return v;
+}
+function readEnumerateRequest(r: WireReader): EnumerateRequest {
+  const start_ = r.u32("enumerate_request.start");
+  const class_ = r.u32("enumerate_request.class");
+  const max_ = r.u16("enumerate_request.max");
+  const reserved_ = r.u16("enumerate_request.reserved");
+  r.expect(reserved_, 0, "enumerate_request.reserved");
+  return { start: start_, class: class_, max: max_ };
+}
+function writeEnumerateRequest(w: WireWriter, v: EnumerateRequest): void {
+  w.u32(v.start, "enumerate_request.start");
+  w.u32(v.class, "enumerate_request.class");
+  w.u16(v.max, "enumerate_request.max");
+  w.u16(0, "enumerate_request.reserved");
+}
+
+/** ENUMERATE's reply. */
+export interface EnumerateReply {
+  /** Where to continue, 0 at the end. */
+  next: number;
+  objects: number[];
+}
+export function encodeEnumerateReply(v: EnumerateReply): Uint8Array {
+  const w = new WireWriter('enumerate_reply');
+  writeEnumerateReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeEnumerateReply(p: Uint8Array): EnumerateReply {
+  const r = new WireReader(p, 'enumerate_reply');
+  const v = readEnumerateReply(r);
+  r.end();
+  return v;
+}
+function readEnumerateReply(r: WireReader): EnumerateReply {
+  const next_ = r.u32("enumerate_reply.next");
+  const count_ = r.u16("enumerate_reply.count");
+  r.atMost(count_, DBG_MAX_BATCH, "enumerate_reply.count", "DBG_MAX_BATCH");
+  const reserved_ = r.u16("enumerate_reply.reserved");
+  r.expect(reserved_, 0, "enumerate_reply.reserved");
+  const objects_: number[] = [];
+  for (let i = 0; i < count_; i++) objects_.push(r.u32("enumerate_reply.objects[]"));
+  return { next: next_, objects: objects_ };
+}
+function writeEnumerateReply(w: WireWriter, v: EnumerateReply): void {
+  w.u32(v.next, "enumerate_reply.next");
+  w.u16(w.atMost(v.objects.length, DBG_MAX_BATCH, "enumerate_reply.count", "DBG_MAX_BATCH"), "enumerate_reply.count");
+  w.u16(0, "enumerate_reply.reserved");
+  for (const e of v.objects) w.u32(e, "enumerate_reply.objects[]");
+}
+
+/** CLASSES's reply. */
+export interface ClassesReply {
+  classes: number[];
+}
+export function encodeClassesReply(v: ClassesReply): Uint8Array {
+  const w = new WireWriter('classes_reply');
+  writeClassesReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeClassesReply(p: Uint8Array): ClassesReply {
+  const r = new WireReader(p, 'classes_reply');
+  const v = readClassesReply(r);
+  r.end();
+  return v;
+}
+function readClassesReply(r: WireReader): ClassesReply {
+  const count_ = r.u32("classes_reply.count");
+  const classes_: number[] = [];
+  for (let i = 0; i < count_; i++) classes_.push(r.u32("classes_reply.classes[]"));
+  return { classes: classes_ };
+}
+function writeClassesReply(w: WireWriter, v: ClassesReply): void {
+  w.u32(v.classes.length, "classes_reply.count");
+  for (const e of v.classes) w.u32(e, "classes_reply.classes[]");
+}
+
+/** GENERATIONS's reply. */
+export interface GenerationsReply {
+  /** The generation the machine runs on. */
+  current: number;
+  generations: Generation[];
+}
+export function encodeGenerationsReply(v: GenerationsReply): Uint8Array {
+  const w = new WireWriter('generations_reply');
+  writeGenerationsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeGenerationsReply(p: Uint8Array): GenerationsReply {
+  const r = new WireReader(p, 'generations_reply');
+  const v = readGenerationsReply(r);
+  r.end();
+  return v;
+}
+function readGenerationsReply(r: WireReader): GenerationsReply {
+  const current_ = r.u32("generations_reply.current");
+  const count_ = r.u32("generations_reply.count");
+  const generations_: Generation[] = [];
+  for (let i = 0; i < count_; i++) generations_.push(readGeneration(r));
+  return { current: current_, generations: generations_ };
+}
+function writeGenerationsReply(w: WireWriter, v: GenerationsReply): void {
+  w.u32(v.current, "generations_reply.current");
+  w.u32(v.generations.length, "generations_reply.count");
+  for (const e of v.generations) writeGeneration(w, e);
+}
+
+/** One kept generation, in GENERATIONS and EV_GENERATION. */
+export interface Generation {
+  /** Its number. */
+  number: number;
+  /** The generation it followed (NO_GENERATION for generation 0). */
+  parent: number;
+  /** Wall-clock time of its commit. */
+  wallSeconds: number;
+  /** Machine time of its freeze. */
+  machineMs: number;
+  /** How long the threads stopped for its freeze. */
+  pauseUs: number;
+  /** Pages copied on write while it was written. */
+  pagesCow: number;
+  /** Pages written to the store. */
+  pagesWritten: number;
+  /** Bytes written to the store. */
+  bytesWritten: number;
+  /** Time spent writing its pages. */
+  writeUs: number;
+  /** Time its commit took. */
+  commitUs: number;
+}
+export function encodeGeneration(v: Generation): Uint8Array {
+  const w = new WireWriter('generation');
+  writeGeneration(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeGeneration(p: Uint8Array): Generation {
+  const r = new WireReader(p, 'generation');
+  const v = readGeneration(r);
+  r.end();
+  return v;
+}
+function readGeneration(r: WireReader): Generation {
+  const number_ = r.u32("generation.number");
+  const parent_ = r.u32("generation.parent");
+  const wallSeconds_ = r.u64("generation.wall_seconds");
+  const machineMs_ = r.u64("generation.machine_ms");
+  const pauseUs_ = r.u32("generation.pause_us");
+  const pagesCow_ = r.u32("generation.pages_cow");
+  const pagesWritten_ = r.u32("generation.pages_written");
+  const bytesWritten_ = r.u32("generation.bytes_written");
+  const writeUs_ = r.u32("generation.write_us");
+  const commitUs_ = r.u32("generation.commit_us");
+  return { number: number_, parent: parent_, wallSeconds: wallSeconds_, machineMs: machineMs_, pauseUs: pauseUs_, pagesCow: pagesCow_, pagesWritten: pagesWritten_, bytesWritten: bytesWritten_, writeUs: writeUs_, commitUs: commitUs_ };
+}
+function writeGeneration(w: WireWriter, v: Generation): void {
+  w.u32(v.number, "generation.number");
+  w.u32(v.parent, "generation.parent");
+  w.u64(v.wallSeconds, "generation.wall_seconds");
+  w.u64(v.machineMs, "generation.machine_ms");
+  w.u32(v.pauseUs, "generation.pause_us");
+  w.u32(v.pagesCow, "generation.pages_cow");
+  w.u32(v.pagesWritten, "generation.pages_written");
+  w.u32(v.bytesWritten, "generation.bytes_written");
+  w.u32(v.writeUs, "generation.write_us");
+  w.u32(v.commitUs, "generation.commit_us");
+}
+
+/** SNAPSHOT_NOW's reply. */
+export interface SnapshotReply {
+  /** The generation committed. */
+  generation: number;
+}
+export function encodeSnapshotReply(v: SnapshotReply): Uint8Array {
+  const w = new WireWriter('snapshot_reply');
+  writeSnapshotReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeSnapshotReply(p: Uint8Array): SnapshotReply {
+  const r = new WireReader(p, 'snapshot_reply');
+  const v = readSnapshotReply(r);
+  r.end();
+  return v;
+}
+function readSnapshotReply(r: WireReader): SnapshotReply {
+  const generation_ = r.u32("snapshot_reply.generation");
+  return { generation: generation_ };
+}
+function writeSnapshotReply(w: WireWriter, v: SnapshotReply): void {
+  w.u32(v.generation, "snapshot_reply.generation");
+}
+
+/** PAUSE's and RESUME's reply. */
+export interface FlagsReply {
+  /** DBG_FLAG_PAUSED. */
+  flags: number;
+}
+export function encodeFlagsReply(v: FlagsReply): Uint8Array {
+  const w = new WireWriter('flags_reply');
+  writeFlagsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeFlagsReply(p: Uint8Array): FlagsReply {
+  const r = new WireReader(p, 'flags_reply');
+  const v = readFlagsReply(r);
+  r.end();
+  return v;
+}
+function readFlagsReply(r: WireReader): FlagsReply {
+  const flags_ = r.u32("flags_reply.flags");
+  return { flags: flags_ };
+}
+function writeFlagsReply(w: WireWriter, v: FlagsReply): void {
+  w.u32(v.flags, "flags_reply.flags");
+}
+
+/** INSTALL_CLASS's request: one chunk of a class blob; offset 0 starts a new blob, every later chunk starts where the previous ended. */
+export interface InstallClassRequest {
+  /** The blob's size (at most CLASS_BLOB_MAX). */
+  total: number;
+  /** Where this chunk starts in the blob. */
+  offset: number;
+  /** The chunk's bytes. */
+  chunk: Uint8Array;
+}
+export function encodeInstallClassRequest(v: InstallClassRequest): Uint8Array {
+  const w = new WireWriter('install_class_request');
+  writeInstallClassRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeInstallClassRequest(p: Uint8Array): InstallClassRequest {
+  const r = new WireReader(p, 'install_class_request');
+  const v = readInstallClassRequest(r);
+  r.end();
+  return v;
+}
+function readInstallClassRequest(r: WireReader): InstallClassRequest {
+  const total_ = r.u32("install_class_request.total");
+  const offset_ = r.u32("install_class_request.offset");
+  const chunk_ = r.rest("install_class_request.chunk");
+  return { total: total_, offset: offset_, chunk: chunk_ };
+}
+function writeInstallClassRequest(w: WireWriter, v: InstallClassRequest): void {
+  w.u32(v.total, "install_class_request.total");
+  w.u32(v.offset, "install_class_request.offset");
+  w.raw(v.chunk);
+}
+
+/** INSTALL_CLASS's reply. */
+export interface InstallClassReply {
+  /** Bytes of the blob the kernel holds. */
+  received: number;
+  /** The class object once the last chunk is installed, 0 before. */
+  class: number;
+}
+export function encodeInstallClassReply(v: InstallClassReply): Uint8Array {
+  const w = new WireWriter('install_class_reply');
+  writeInstallClassReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeInstallClassReply(p: Uint8Array): InstallClassReply {
+  const r = new WireReader(p, 'install_class_reply');
+  const v = readInstallClassReply(r);
+  r.end();
+  return v;
+}
+function readInstallClassReply(r: WireReader): InstallClassReply {
+  const received_ = r.u32("install_class_reply.received");
+  const class_ = r.u32("install_class_reply.class");
+  return { received: received_, class: class_ };
+}
+function writeInstallClassReply(w: WireWriter, v: InstallClassReply): void {
+  w.u32(v.received, "install_class_reply.received");
+  w.u32(v.class, "install_class_reply.class");
+}
+
+/** READ_PAGE's request. */
+export interface ReadPageRequest {
+  /** A committed generation, or DBG_LIVE_GENERATION. */
+  generation: number;
+  /** Page number inside the space. */
+  page: number;
+}
+export function encodeReadPageRequest(v: ReadPageRequest): Uint8Array {
+  const w = new WireWriter('read_page_request');
+  writeReadPageRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeReadPageRequest(p: Uint8Array): ReadPageRequest {
+  const r = new WireReader(p, 'read_page_request');
+  const v = readReadPageRequest(r);
+  r.end();
+  return v;
+}
+function readReadPageRequest(r: WireReader): ReadPageRequest {
+  const generation_ = r.u32("read_page_request.generation");
+  const page_ = r.u32("read_page_request.page");
+  return { generation: generation_, page: page_ };
+}
+function writeReadPageRequest(w: WireWriter, v: ReadPageRequest): void {
+  w.u32(v.generation, "read_page_request.generation");
+  w.u32(v.page, "read_page_request.page");
+}
+
+/** READ_PAGE's reply. */
+export interface ReadPageReply {
+  /** The page. */
+  bytes: Uint8Array;
+}
+export function encodeReadPageReply(v: ReadPageReply): Uint8Array {
+  const w = new WireWriter('read_page_reply');
+  writeReadPageReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeReadPageReply(p: Uint8Array): ReadPageReply {
+  const r = new WireReader(p, 'read_page_reply');
+  const v = readReadPageReply(r);
+  r.end();
+  return v;
+}
+function readReadPageReply(r: WireReader): ReadPageReply {
+  const bytes_ = r.bytes(DBG_PAGE_BYTES, "read_page_reply.bytes");
+  return { bytes: bytes_ };
+}
+function writeReadPageReply(w: WireWriter, v: ReadPageReply): void {
+  w.raw(w.exactly(v.bytes, DBG_PAGE_BYTES, "read_page_reply.bytes"));
+}
+
+/** RUN's request. */
+export interface RunRequest {
+  /** Full name of a program class. */
+  className: string;
+  /** A method without arguments; empty means run. */
+  method: string;
+}
+export function encodeRunRequest(v: RunRequest): Uint8Array {
+  const w = new WireWriter('run_request');
+  writeRunRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRunRequest(p: Uint8Array): RunRequest {
+  const r = new WireReader(p, 'run_request');
+  const v = readRunRequest(r);
+  r.end();
+  return v;
+}
+function readRunRequest(r: WireReader): RunRequest {
+  const className_ = r.str("run_request.class_name", 1);
+  const method_ = r.str("run_request.method");
+  return { className: className_, method: method_ };
+}
+function writeRunRequest(w: WireWriter, v: RunRequest): void {
+  w.str(v.className, "run_request.class_name", 1);
+  w.str(v.method, "run_request.method");
+}
+
+/** RUN's reply. */
+export interface RunReply {
+  /** The new thread object. */
+  thread: number;
+  /** Its id, as THREADS and EV_THREAD_END give it. */
+  id: number;
+}
+export function encodeRunReply(v: RunReply): Uint8Array {
+  const w = new WireWriter('run_reply');
+  writeRunReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRunReply(p: Uint8Array): RunReply {
+  const r = new WireReader(p, 'run_reply');
+  const v = readRunReply(r);
+  r.end();
+  return v;
+}
+function readRunReply(r: WireReader): RunReply {
+  const thread_ = r.u32("run_reply.thread");
+  const id_ = r.u32("run_reply.id");
+  return { thread: thread_, id: id_ };
+}
+function writeRunReply(w: WireWriter, v: RunReply): void {
+  w.u32(v.thread, "run_reply.thread");
+  w.u32(v.id, "run_reply.id");
+}
+
+/** RESET's reply. */
+export interface ResetReply {
+  /** Bytes the kernel dropped since it last answered a request. */
+  discarded: number;
+}
+export function encodeResetReply(v: ResetReply): Uint8Array {
+  const w = new WireWriter('reset_reply');
+  writeResetReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeResetReply(p: Uint8Array): ResetReply {
+  const r = new WireReader(p, 'reset_reply');
+  const v = readResetReply(r);
+  r.end();
+  return v;
+}
+function readResetReply(r: WireReader): ResetReply {
+  const discarded_ = r.u32("reset_reply.discarded");
+  return { discarded: discarded_ };
+}
+function writeResetReply(w: WireWriter, v: ResetReply): void {
+  w.u32(v.discarded, "reset_reply.discarded");
+}
+
+/** EV_THREAD_END's payload. */
+export interface ThreadEndEvent {
+  /** The thread object. */
+  thread: number;
+  /** Its id. */
+  id: number;
+  /** TS_DONE or TS_FAILED. */
+  state: number;
+}
+export function encodeThreadEndEvent(v: ThreadEndEvent): Uint8Array {
+  const w = new WireWriter('thread_end_event');
+  writeThreadEndEvent(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeThreadEndEvent(p: Uint8Array): ThreadEndEvent {
+  const r = new WireReader(p, 'thread_end_event');
+  const v = readThreadEndEvent(r);
+  r.end();
+  return v;
+}
+function readThreadEndEvent(r: WireReader): ThreadEndEvent {
+  const thread_ = r.u32("thread_end_event.thread");
+  const id_ = r.u32("thread_end_event.id");
+  const state_ = r.u8("thread_end_event.state");
+  return { thread: thread_, id: id_, state: state_ };
+}
+function writeThreadEndEvent(w: WireWriter, v: ThreadEndEvent): void {
+  w.u32(v.thread, "thread_end_event.thread");
+  w.u32(v.id, "thread_end_event.id");
+  w.u8(v.state, "thread_end_event.state");
+}
