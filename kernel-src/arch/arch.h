@@ -87,7 +87,13 @@ void panic_backtrace(uint32_t eip, uint32_t ebp);
 /** The code symbol containing addr and the offset into it, or NULL. */
 const char *ksym_lookup(uint32_t addr, uint32_t *offset);
 /** Why the machine stopped; QEMU with isa-debug-exit exits with (status << 1) | 1. */
-enum halt_status { HALT_OK = 0, HALT_PANIC = 1, HALT_NO_SPACE = 2, HALT_SELFTEST_FAILED = 3 };
+enum halt_status {
+  HALT_OK = 0,
+  HALT_PANIC = 1,
+  HALT_NO_SPACE = 2,
+  HALT_SELFTEST_FAILED = 3,
+  HALT_NO_PERSISTENCE = 4, /* snapshots are on but the store cannot take another generation */
+};
 /** Stops the machine for good: tells QEMU's isa-debug-exit device (if present) and halts. */
 __attribute__((noreturn)) void machine_halt(enum halt_status status);
 
@@ -187,6 +193,12 @@ struct pager_backing {
 void pager_init(uint32_t space_size, const struct pager_backing *backing);
 /** Handles a page fault at addr if it is in the object space; false when it is not ours. */
 bool pager_fault(uint32_t addr, uint32_t error_code);
+/**
+ * Forgets every page of the space (unmapped, frames freed, held blocks given back, nothing
+ * dirty): the next access reads it from the store again. For the mount, after it rejected a generation it had paged in. Not
+ * during a freeze.
+ */
+void pager_discard(void);
 struct pager_stats {
   uint32_t pages;          /* pages in the space */
   uint32_t resident;       /* pages with a frame of their own */
@@ -225,7 +237,11 @@ void pager_frozen_page(uint32_t i, struct pager_frozen *out);
 void pager_release_frozen(void);
 
 /* ── space.c ── */
-/** Mounts the store named by store= and maps the object space: its size, or 0 (with a console line) if it cannot. */
+/**
+ * Mounts the store named by store= at the newest generation (or gen=N) whose checksums verify and
+ * whose object space is sound, pages the space in from it and starts the VM on it (vm_try_start
+ * is the mount's contents check): the space's size, or 0 (with a console line) if it cannot.
+ */
 uint32_t space_boot(const struct kernel_options *options);
 
 struct store;

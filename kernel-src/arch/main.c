@@ -24,12 +24,10 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
   pmm_init(&boot);
   paging_init(pmm_top());
   selftest_run(&kernel_options);
-  uint32_t space_bytes = space_boot(&kernel_options);
-  if (!space_bytes) {
+  if (!space_boot(&kernel_options)) { /* the store mounted, the space paged in, the VM started on it */
     kprintf("boot: cannot continue\nhalted\n");
     machine_halt(HALT_NO_SPACE);
   }
-  vm_start(space_bytes);
   snapshot_init(space_store(), &kernel_options);
   debug_channel_init();
   struct vm_limits forever = {0, -1};

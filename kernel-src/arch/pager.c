@@ -309,6 +309,21 @@ bool pager_fault(uint32_t addr, uint32_t error_code) {
   return true;
 }
 
+void pager_discard(void) {
+  if (freeze_active) ph_panic("pager_discard: a freeze is active");
+  for (uint32_t page = 0; page < space_pages; page++) {
+    uint32_t st = page_state[page];
+    if (st & PS_OUT) give_back(&out[page]); /* the check dirtied it (marks), memory was full */
+    if (st & (PS_RESIDENT | PS_ZERO)) paging_unmap(SPACE_BASE + page * PAGE_BYTES);
+    if (st & PS_RESIDENT) pmm_free(st & PS_FRAME_MASK);
+    page_state[page] = 0;
+  }
+  paging_flush_all();
+  dirty_count = 0;
+  for (uint32_t region = 0; region < region_count; region++) region_dirty[region] = false;
+  stats = (struct pager_stats){.pages = space_pages};
+}
+
 void pager_get_stats(struct pager_stats *out) {
   *out = stats;
   out->frozen = frozen_count;

@@ -13,9 +13,13 @@
  *           holds: the generation adopts that block instead (store_adopt_page).
  *   commit  once every frozen page is written: store_commit with the measured stats, then the
  *           frozen list is released. The next interval counts from this freeze.
- * If the store refuses the generation (disk full, I/O error), the frozen pages stay frozen and
- * the whole generation is written again at the next interval: the pages it holds are no longer
- * dirty in the pager, so dropping them would lose them from every later generation.
+ * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
+ * generation is written again at the next interval: the pages it holds are no longer dirty in
+ * the pager, so dropping them would lose them from every later generation. A store that cannot
+ * take another generation at all (no generation number left, a disk full with nothing left to
+ * drop, a superblock write that failed) stops the machine with a console line: running on would
+ * look like a working machine whose every change is lost at the next power cut. The same check
+ * runs at boot, before any thread does.
  *
  * Not here: what is dirty and the copy on write (pager.c), the disk format (core/store.c),
  * choosing the generation to boot (space.c with store_mount).
@@ -53,6 +57,20 @@ static bool generation_begun; /* store_begin_generation succeeded for the frozen
 
 static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
 
+/** Why the store can never take this generation or a later one, or 0 when it may yet. */
+static const char *lasting_refusal(int status) {
+  if (status == STORE_ENONUMBER) return "no generation number is left";
+  if (status == STORE_ENOSPACE) return "the disk is full and no other generation is left to drop";
+  if (status == STORE_EIO && store_check_commit(store) == STORE_EIO) return "a superblock write failed";
+  return 0;
+}
+
+__attribute__((noreturn)) static void stop_without_persistence(const char *why, int status) {
+  kprintf("snapshot: the store cannot take another generation: %s (%s)\n", why, store_status_name(status));
+  kprintf("snapshot: stopping the machine rather than run without persistence\nhalted\n");
+  machine_halt(HALT_NO_PERSISTENCE);
+}
+
 void snapshot_init(struct store *mounted, const struct kernel_options *options) {
   store = mounted;
   interval_ms = options->snap_ms;
@@ -60,6 +78,9 @@ void snapshot_init(struct store *mounted, const struct kernel_options *options) 
   tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
   next_due_ms = ph_uptime_ms() + interval_ms;
   if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
+  int status = store && interval_ms ? store_check_commit(store) : STORE_OK;
+  const char *why = status == STORE_OK ? 0 : lasting_refusal(status);
+  if (why) stop_without_persistence(why, status);
 }
 
 uint64_t snapshot_next_step_ms(void) {
@@ -89,6 +110,8 @@ static void freeze(void) {
 }
 
 static void fail(int status) {
+  const char *why = lasting_refusal(status);
+  if (why) stop_without_persistence(why, status);
   totals.failed++;
   phase = IDLE;
   generation_begun = false;

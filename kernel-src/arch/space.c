@@ -1,16 +1,22 @@
 /*
  * space.c — brings up the object space at boot: finds the store disk named on the command
- * line, mounts the store (core/store.c) at the newest generation that verifies (or gen=N),
- * hands the pager its page reader, and checks the space header at SPACE_BASE. Nothing of the
- * object space is compiled into the kernel: every byte comes from the store.
+ * line, mounts the store (core/store.c) at the newest generation that verifies (or gen=N) and
+ * whose object space is sound, hands the pager its page reader, and starts the VM on the space.
+ * Nothing of the object space is compiled into the kernel: every byte comes from the store.
  *
  * The mount reads every non-zero page of the generation it picks and checks its CRC
  * (STORE_CHECK_PAGES_AT_MOUNT), so a damaged page makes the mount fall back to an older
  * generation instead of stopping the machine later, at the first touch of that page. The pages
  * it checks are kept (in frames the space could never need, see keep_budget) and given to the
  * pager at its first read of each, so booting reads every page from the disk once, in the
- * mount's multi-block requests, instead of again one page-fault read at a time when vm_start
+ * mount's multi-block requests, instead of again one page-fault read at a time when vm_try_start
  * validates the space. docs/persistence.md has what that costs and saves at boot.
+ *
+ * vm_try_start is the mount's contents check (store_check_contents): checksums only say the
+ * blocks are as written, so a generation whose pages verify but whose space is not sound (a bad
+ * object header, a dangling root) would otherwise stop every boot although its parent is
+ * intact. The check runs over the pager; a rejected generation's pages are discarded and the
+ * mount falls back as from a damaged page, with a console line saying why.
  */
 #include "arch.h"
 #include "debug_agent.h"
@@ -18,6 +24,7 @@
 #include "platform.h"
 #include "spec.h"
 #include "store.h"
+#include "vm.h"
 
 static struct store store;
 
@@ -36,6 +43,7 @@ static void *store_alloc(void *context, size_t bytes) {
  */
 static uint32_t *kept_frames;
 static uint32_t kept_count, kept_budget;
+static uint32_t kept_total; /* pages kept since the last forget: of the mounted generation, after a mount */
 
 /*
  * How many frames kept pages may take: those beyond what the pager could ever want for the
@@ -61,9 +69,11 @@ static void keep_checked_page(void *context, uint32_t page, const void *bytes) {
   memcpy((void *)frame, bytes, PAGE_BYTES);
   kept_frames[page] = frame;
   kept_count++;
+  kept_total++;
 }
 
 static void forget_checked_pages(void *context) {
+  kept_total = 0;
   for (uint32_t page = 0; kept_frames && kept_count && page < store.space_pages; page++)
     if (kept_frames[page]) {
       pmm_free(kept_frames[page]);
@@ -113,6 +123,24 @@ static bool store_disk_index(const char *name, unsigned *index) {
   return true;
 }
 
+/* The store's contents check: the candidate generation's space, paged in on demand, checked and prepared by the VM. */
+static const char *check_contents(void *context, struct store *s) {
+  static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page,
+                                               release_stashed_page};
+  static bool pager_started;
+  if (!pager_started) {
+    pager_init(s->space_size, &backing);
+    pager_started = true;
+  }
+  const uint32_t *header = (const uint32_t *)SPACE_BASE;
+  kprintf("space: generation %u: magic %08x version %u size %u root %08x top %08x objects %u\n",
+          store_current_generation(s), header[SH_MAGIC / 4], header[SH_VERSION / 4], header[SH_SIZE / 4],
+          header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
+  const char *why = vm_try_start(s->space_size);
+  if (why) pager_discard();
+  return why;
+}
+
 uint32_t space_boot(const struct kernel_options *options) {
   unsigned disk;
   if (!store_disk_index(options->store, &disk)) {
@@ -125,6 +153,8 @@ uint32_t space_boot(const struct kernel_options *options) {
   int r = store_init(&store, &config);
   struct store_page_sink keep = {keep_checked_page, forget_checked_pages, 0};
   store_keep_checked_pages(&store, &keep);
+  struct store_contents_check contents = {check_contents, 0};
+  store_check_contents(&store, &contents);
   if (r == STORE_OK) r = store_mount(&store, options->gen == CMDLINE_NO_GEN ? NO_GENERATION : options->gen);
   if (r == STORE_ENOGEN) {
     kprintf("store: generation %u is not kept on the store; booting the newest instead\n", options->gen);
@@ -135,21 +165,8 @@ uint32_t space_boot(const struct kernel_options *options) {
     return 0;
   }
   kprintf("store: mounted generation %u of %u blocks, object space %u MiB, %u pages kept for the pager, in %llu ms\n",
-          store_current_generation(&store), store.block_count, store.space_size >> 20, kept_count,
+          store_current_generation(&store), store.block_count, store.space_size >> 20, kept_total,
           (ph_tsc() - started) / ph_tsc_per_us() / 1000);
-  static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page,
-                                               release_stashed_page};
-  pager_init(store.space_size, &backing);
-
-  const uint32_t *header = (const uint32_t *)SPACE_BASE;
-  uint32_t magic = header[SH_MAGIC / 4], version = header[SH_VERSION / 4], size = header[SH_SIZE / 4];
-  kprintf("space: magic %08x version %u size %u root %08x top %08x objects %u\n", magic, version, size,
-          header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
-  if (magic != SPACE_MAGIC || version != FORMAT_VERSION || size != store.space_size) {
-    kprintf("space: the header at %08x is not a version %u object space of %u bytes\n", SPACE_BASE, FORMAT_VERSION,
-            store.space_size);
-    return 0;
-  }
   return store.space_size;
 }
 

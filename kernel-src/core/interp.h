@@ -10,9 +10,9 @@
 
 #include "objspace.h"
 
-/** The internal classes by CID_*, read from ROOT_CLASSES by vm_start (reachable, so never freed). */
+/** The internal classes by CID_*, read from ROOT_CLASSES by vm_try_start (reachable, so never freed). */
 extern word_t vm_class[CID_BOOT + 1];
-/** The array class .internal.string[] (directory.keys), found in ROOT_ARRAY_CLASSES by vm_start. */
+/** The array class .internal.string[] (directory.keys), found in ROOT_ARRAY_CLASSES by vm_try_start. */
 extern word_t vm_string_array_class;
 
 static inline int is_instance_of_cid(word_t w, uint32_t cid) { return word_is_ref(w) && obj_class(w) == vm_class[cid]; }
@@ -52,7 +52,7 @@ enum turn_end {
 /** Run a thread for at most `budget` instructions; adds what ran to *executed. */
 enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed);
 
-/** Forget the C-side state of a previous space (the frame cache): vm_start calls it. */
+/** Forget the C-side state of a previous space (the frame cache): vm_try_start calls it. */
 void interp_reset(void);
 
 /** A frame ready to run method from pc 0 (locals zero, no caller), or 0 when the space is full. */

@@ -31,9 +31,12 @@ int obj_is_sane(word_t w) {
 
 /* ── validation ── */
 
-/** During validation, FLAG_MARK flags every object start the linear walk found. */
+/**
+ * During validation, FLAG_MARK flags every object start the linear walk found. The walk only
+ * marks headers that lie wholly below SH_TOP, so nothing past it is read here either.
+ */
 static int is_walked_start(word_t w) {
-  if (!word_is_ref(w) || !addr_in_heap(obj_addr(w))) return 0;
+  if (!word_is_ref(w) || !addr_in_heap(obj_addr(w)) || space_top() - obj_addr(w) < HEADER_BYTES) return 0;
   return (obj_header(w)[HDR_FLAGS / 4] & FLAG_MARK) != 0;
 }
 

@@ -35,6 +35,7 @@ enum { REF_STUCK = 0xFFFF };    /* a count that overflowed stays: the block is n
 static const char *const status_names[] = {
     "STORE_OK", "STORE_EIO", "STORE_ENOSTORE", "STORE_EUNSUPPORTED", "STORE_ENOGEN", "STORE_ENOVALID",
     "STORE_EPAGE", "STORE_ENOSPACE", "STORE_ERANGE", "STORE_ESTATE", "STORE_ENOMEM", "STORE_EINVAL",
+    "STORE_ENONUMBER",
 };
 
 const char *store_status_name(int status) {
@@ -53,6 +54,11 @@ static const char *const damage_texts[] = {
     [STORE_DAMAGE_MAP_ENTRY] = "a page-map block names a block outside the store",
     [STORE_DAMAGE_PAGE_UNREADABLE] = "a page cannot be read",
     [STORE_DAMAGE_PAGE_CHECKSUM] = "a page fails its checksum",
+    [STORE_DAMAGE_NUMBER_INVALID] = "its index entry has no generation number",
+    [STORE_DAMAGE_NUMBER_REPEATED] = "its number is listed more than once in the index",
+    [STORE_DAMAGE_PARENT] = "its parent is not older than it",
+    [STORE_DAMAGE_RECORD_OUTSIDE] = "its record block is outside the store",
+    [STORE_DAMAGE_CONTENTS] = "its object space is not sound",
 };
 
 const char *store_damage_text(enum store_damage damage) {
@@ -208,7 +214,33 @@ static int decode_superblock(const uint8_t *b, uint32_t slot, struct superblock 
   return STORE_OK;
 }
 
-/* Reads the index a superblock names into the generation table. */
+/* Sorts the entries by number, keeping the index's order among equal numbers (few: insertion sort). */
+static void sort_entries(struct store_generation *g, uint32_t count) {
+  for (uint32_t i = 1; i < count; i++) {
+    struct store_generation e = g[i];
+    uint32_t j = i;
+    for (; j > 0 && g[j - 1].number > e.number; j--) g[j] = g[j - 1];
+    g[j] = e;
+  }
+}
+
+/* Why the index entry of sorted generation i is unusable by itself (store-format.md, mount step 3). */
+static enum store_damage entry_damage(const struct store_generation *g, uint32_t count, uint32_t i,
+                                      uint32_t block_count) {
+  const struct store_generation *e = &g[i];
+  if (e->number == NO_GENERATION) return STORE_DAMAGE_NUMBER_INVALID;
+  if ((i > 0 && g[i - 1].number == e->number) || (i + 1 < count && g[i + 1].number == e->number))
+    return STORE_DAMAGE_NUMBER_REPEATED;
+  if (e->parent != NO_GENERATION && e->parent >= e->number) return STORE_DAMAGE_PARENT;
+  if (e->record_block < FIRST_DATA_BLOCK || e->record_block >= block_count) return STORE_DAMAGE_RECORD_OUTSIDE;
+  return STORE_DAMAGE_NONE;
+}
+
+/*
+ * Reads the index a superblock names into the generation table, sorted by number. STORE_OK when
+ * the block is an index (checksums, magic, version, count); entries that are unusable by
+ * themselves are marked damaged here and reported by check_generations, the rest are used.
+ */
 static int load_index(struct store *s, const struct superblock *sb) {
   uint8_t *ix = scratch(s, SCRATCH_META);
   if (read_block(sb->index_block, ix) != STORE_OK) return STORE_EIO;
@@ -219,29 +251,37 @@ static int load_index(struct store *s, const struct superblock *sb) {
     return STORE_ENOSTORE;
   for (uint32_t i = 0; i < count; i++) {
     uint32_t at = IX_ENTRIES + i * IXE_BYTES;
-    struct store_generation *g = &s->generations[i];
-    *g = (struct store_generation){
+    s->generations[i] = (struct store_generation){
         .number = get32(ix, at + IXE_GEN),
         .parent = get32(ix, at + IXE_PARENT),
         .record_block = get32(ix, at + IXE_RECORD),
         .record_crc = get32(ix, at + IXE_RECORD_CRC),
     };
-    bool ascending = i == 0 || g->number > s->generations[i - 1].number;
-    bool parent_older = g->parent == NO_GENERATION || g->parent < g->number;
-    if (g->number == NO_GENERATION || !ascending || !parent_older || g->record_block < FIRST_DATA_BLOCK ||
-        g->record_block >= sb->block_count)
-      return STORE_ENOSTORE;
+  }
+  sort_entries(s->generations, count);
+  for (uint32_t i = 0; i < count; i++) {
+    struct store_generation *g = &s->generations[i];
+    g->damage = entry_damage(s->generations, count, i, sb->block_count);
+    if (g->damage != STORE_DAMAGE_NONE) g->damage_block = sb->index_block;
   }
   s->generation_count = count;
   return STORE_OK;
 }
 
-static void damage(struct store *s, uint32_t i, enum store_damage what, uint32_t block) {
+static void report_damage(const struct store_generation *g, const char *detail) {
+  if (detail)
+    kprintf("store: generation %u is damaged: %s: %s; it will not be used\n", g->number, store_damage_text(g->damage),
+            detail);
+  else
+    kprintf("store: generation %u is damaged: %s (block %u); it will not be used\n", g->number,
+            store_damage_text(g->damage), g->damage_block);
+}
+
+static void damage(struct store *s, uint32_t i, enum store_damage what, uint32_t block, const char *detail) {
   struct store_generation *g = &s->generations[i];
   g->damage = what;
   g->damage_block = block;
-  kprintf("store: generation %u is damaged: %s (block %u); it will not be used\n", g->number,
-          store_damage_text(what), block);
+  report_damage(g, detail);
 }
 
 /* Reads and checks generation i's record into buf; fills the table entry from it. */
@@ -274,20 +314,31 @@ static enum store_damage read_map_block(struct store *s, const uint8_t *record, 
   if (crc32c(buf, BLOCK_SIZE) != get32(record, GEN_MAP + j * GME_BYTES + GME_CRC)) return STORE_DAMAGE_MAP_CHECKSUM;
   for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
     uint32_t b = get32(buf, i * PME_BYTES + PME_BLOCK);
+    uint32_t crc = get32(buf, i * PME_BYTES + PME_CRC);
     bool past_space = j * PME_PER_BLOCK + i >= s->space_pages;
-    if (past_space ? (b != 0 || get32(buf, i * PME_BYTES + PME_CRC) != 0) : (b != ZERO_BLOCK && !in_store(s, b)))
-      return STORE_DAMAGE_MAP_ENTRY;
+    bool bad = past_space ? b != 0 || crc != 0 : b == ZERO_BLOCK ? crc != s->zero_page_crc : !in_store(s, b);
+    if (bad) return STORE_DAMAGE_MAP_ENTRY;
   }
   return STORE_DAMAGE_NONE;
 }
 
-/* Counts the blocks of generation i (record in SCRATCH_RECORD); on damage counts nothing. */
-static enum store_damage hold_generation(struct store *s, uint32_t i, uint32_t *bad_block) {
+/*
+ * Checks generation i's map blocks against its record (in SCRATCH_RECORD) and counts its blocks;
+ * on damage counts nothing. Every record's map blocks are checked against that record's CRCs, as
+ * lang's reader checks them, but a map block the last held record (`previous`, or 0) names at the
+ * same position with the same CRC is known good without reading it again: consecutive
+ * generations share the map blocks of every range they did not change. A map block's pages are
+ * counted by the first record that names it.
+ */
+static enum store_damage hold_generation(struct store *s, uint32_t i, const uint8_t *previous, uint32_t *bad_block) {
   const uint8_t *record = scratch(s, SCRATCH_RECORD);
   uint8_t *map = scratch(s, SCRATCH_MAP);
   for (uint32_t j = 0; j < s->map_blocks; j++) {
-    uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
-    if (s->refs[m] == 0) { /* first record to use it: check it and count its pages */
+    uint32_t at = GEN_MAP + j * GME_BYTES;
+    uint32_t m = get32(record, at + GME_BLOCK);
+    bool first = s->refs[m] == 0;
+    bool known = previous && get32(previous, at + GME_BLOCK) == m && get32(previous, at + GME_CRC) == get32(record, at + GME_CRC);
+    if (first || !known) {
       enum store_damage d = read_map_block(s, record, j, map);
       if (d != STORE_DAMAGE_NONE) {
         while (j-- > 0)
@@ -296,7 +347,7 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, uint32_t *
         *bad_block = m;
         return d;
       }
-      count_map_pages(s, map, +1);
+      if (first) count_map_pages(s, map, +1);
     }
     ref_inc(s, m);
   }
@@ -373,9 +424,13 @@ static uint32_t index_of(const struct store *s, uint32_t number) {
   return s->generation_count;
 }
 
-/* After generation i failed: its parent if kept and untried, else the newest untried older one. */
+/*
+ * After generation i failed: its parent, when older, kept and untried; else the newest untried
+ * one before it. Never a newer one: after a rollback those are the branch that was left.
+ */
 static uint32_t fallback_from(const struct store *s, uint32_t i, const bool *tried) {
-  uint32_t p = index_of(s, s->generations[i].parent);
+  const struct store_generation *g = &s->generations[i];
+  uint32_t p = g->parent < g->number ? index_of(s, g->parent) : s->generation_count;
   if (p < s->generation_count && !tried[p]) return p;
   while (i-- > 0)
     if (!tried[i]) return i;
@@ -411,6 +466,8 @@ int store_init(struct store *s, const struct store_config *config) {
 }
 
 void store_keep_checked_pages(struct store *s, const struct store_page_sink *sink) { s->checked_pages = *sink; }
+
+void store_check_contents(struct store *s, const struct store_contents_check *check) { s->contents = *check; }
 
 void store_unmount(struct store *s) {
   give_back(s, (void **)&s->map, s->map_bytes);
@@ -459,14 +516,42 @@ static int choose_superblock(struct store *s, struct superblock *chosen) {
   return result;
 }
 
-/* Reads and counts every kept generation; marks (and reports) the damaged ones. */
+/*
+ * Reads and counts every kept generation; marks (and reports) the damaged ones. The page-run
+ * scratch, unused until a generation is loaded, holds the last held record for hold_generation.
+ */
 static void check_generations(struct store *s) {
+  uint8_t *previous = scratch(s, SCRATCH_PAGES);
+  bool have_previous = false;
   for (uint32_t i = 0; i < s->generation_count; i++) {
+    if (s->generations[i].damage != STORE_DAMAGE_NONE) { /* its index entry (load_index) */
+      report_damage(&s->generations[i], 0);
+      continue;
+    }
     uint32_t bad_block = s->generations[i].record_block;
     enum store_damage d = read_record(s, i, scratch(s, SCRATCH_RECORD));
-    if (d == STORE_DAMAGE_NONE) d = hold_generation(s, i, &bad_block);
-    if (d != STORE_DAMAGE_NONE) damage(s, i, d, bad_block);
+    if (d == STORE_DAMAGE_NONE) d = hold_generation(s, i, have_previous ? previous : 0, &bad_block);
+    if (d != STORE_DAMAGE_NONE) {
+      damage(s, i, d, bad_block, 0);
+      continue;
+    }
+    memcpy(previous, scratch(s, SCRATCH_RECORD), BLOCK_SIZE);
+    have_previous = true;
   }
+}
+
+/*
+ * The contents check of store_check_contents on generation i, just loaded: run with the store
+ * mounted at it, so the check can read its pages. 0 when sound (or nobody checks), else why not.
+ */
+static const char *check_contents(struct store *s) {
+  if (!s->contents.check) return 0;
+  s->mounted = true;
+  s->checking = true;
+  const char *why = s->contents.check(s->contents.context, s);
+  s->checking = false;
+  s->mounted = false;
+  return why;
 }
 
 /* Picks the generation to mount, falling back from damaged ones. */
@@ -481,9 +566,10 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
     if (s->generations[i].damage == STORE_DAMAGE_NONE) {
       uint32_t bad_block;
       enum store_damage d = load_generation(s, i, check, &bad_block);
-      if (d == STORE_DAMAGE_NONE) break;
+      const char *why = d == STORE_DAMAGE_NONE ? check_contents(s) : 0;
+      if (d == STORE_DAMAGE_NONE && !why) break;
       if (check && s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
-      damage(s, i, d, bad_block);
+      damage(s, i, why ? STORE_DAMAGE_CONTENTS : d, why ? 0 : bad_block, why);
     }
     i = fallback_from(s, i, tried);
   }
@@ -495,6 +581,15 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
     kprintf("store: using generation %u instead of generation %u\n", s->generations[i].number,
             s->generations[wanted].number);
   return STORE_OK;
+}
+
+/* The highest number ever committed: SB_NEWEST_GEN or an entry's, whichever is larger (NO_GENERATION aside). */
+static uint32_t newest_number(const struct store *s, uint32_t superblock_newest) {
+  uint32_t newest = superblock_newest == NO_GENERATION ? 0 : superblock_newest;
+  for (uint32_t i = 0; i < s->generation_count; i++)
+    if (s->generations[i].number != NO_GENERATION && s->generations[i].number > newest)
+      newest = s->generations[i].number;
+  return newest;
 }
 
 int store_mount(struct store *s, uint32_t want_gen) {
@@ -520,9 +615,7 @@ int store_mount(struct store *s, uint32_t want_gen) {
   s->map_blocks = map_blocks_for(sb.space_size);
   s->index_block = sb.index_block;
   s->index_crc = sb.index_crc;
-  s->newest_number = sb.newest > s->generations[s->generation_count - 1].number && sb.newest != NO_GENERATION
-                         ? sb.newest
-                         : s->generations[s->generation_count - 1].number;
+  s->newest_number = newest_number(s, sb.newest);
   s->map_bytes = (size_t)s->map_blocks * PME_PER_BLOCK * sizeof *s->map;
   s->refs_bytes = (size_t)s->block_count * sizeof *s->refs;
   s->map = take_memory(s, s->map_bytes);
@@ -556,9 +649,16 @@ int store_read_page(struct store *s, uint32_t page, void *buf) {
 
 /* ── commit ── */
 
-int store_begin_generation(struct store *s) {
-  if (!s->mounted || s->pending) return STORE_ESTATE;
+int store_check_commit(const struct store *s) {
+  if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;
+  return s->newest_number >= NO_GENERATION - 1 ? STORE_ENONUMBER : STORE_OK;
+}
+
+int store_begin_generation(struct store *s) {
+  if (s->pending) return STORE_ESTATE;
+  int rc = store_check_commit(s);
+  if (rc != STORE_OK) return rc;
   memset(s->range_dirty, 0, sizeof s->range_dirty);
   s->dirty_ranges = 0;
   s->pending_pages_written = 0;
@@ -665,7 +765,8 @@ int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_
   if (all_zero(data, BLOCK_SIZE)) return STORE_OK;
   /* A held block is no use to a commit: what the metadata of any commit needs (a map block per
    * range, the record, the index) stays free, so a generation adopting held pages can commit. */
-  int room = make_room(s, s->map_blocks + 2 + 1);
+  uint32_t needed = s->map_blocks + 2 + 1;
+  int room = s->checking ? (s->free_blocks >= needed ? STORE_OK : STORE_ENOSPACE) : make_room(s, needed);
   if (room != STORE_OK) return room;
   uint32_t b = take_free_block(s);
   if (b == 0) return STORE_ENOSPACE;
@@ -841,9 +942,9 @@ static int make_room(struct store *s, uint32_t needed) {
 int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
   if (!s->pending) return STORE_ESTATE;
   uint64_t started = ph_tsc();
-  if (s->newest_number >= NO_GENERATION - 1) {
+  if (s->newest_number >= NO_GENERATION - 1) { /* store_begin_generation refused it already */
     store_abandon_generation(s);
-    return STORE_EINVAL;
+    return STORE_ENONUMBER;
   }
   int room = make_room(s, commit_blocks_needed(s));
   if (room != STORE_OK) {
@@ -1047,3 +1148,4 @@ int store_verify_generation(struct store *s, uint32_t number, uint32_t *bad_page
   default: return STORE_ENOVALID;
   }
 }
+

@@ -52,6 +52,7 @@ enum store_status {
   STORE_ESTATE = -9,        /* a call out of order (no store mounted, no generation begun, ...) */
   STORE_ENOMEM = -10,       /* the caller's allocator refused */
   STORE_EINVAL = -11,       /* a bad argument or configuration */
+  STORE_ENONUMBER = -12,    /* no generation number is left for a new commit: the store cannot take one */
 };
 
 /** "STORE_EPAGE" and so on, for console lines. */
@@ -111,6 +112,19 @@ struct store_page_sink {
   void *context;
 };
 
+/** Checks the contents of a generation the mount is about to choose (store_check_contents). */
+struct store;
+struct store_contents_check {
+  /**
+   * Called with the candidate mounted (store_current_generation names it, store_read_page reads
+   * its pages); returns 0 when its object space is sound, else why not (a console line's worth,
+   * valid until the next call). It must leave nothing behind that depends on the candidate when
+   * it rejects it: the mount goes on to another generation.
+   */
+  const char *(*check)(void *context, struct store *s);
+  void *context;
+};
+
 /** Why a generation is unusable (found at mount); it is dropped at the next commit. */
 enum store_damage {
   STORE_DAMAGE_NONE,
@@ -122,6 +136,11 @@ enum store_damage {
   STORE_DAMAGE_MAP_ENTRY,       /* a map entry names a block outside the store */
   STORE_DAMAGE_PAGE_UNREADABLE,
   STORE_DAMAGE_PAGE_CHECKSUM,
+  STORE_DAMAGE_NUMBER_INVALID,  /* its index entry's number is NO_GENERATION */
+  STORE_DAMAGE_NUMBER_REPEATED, /* another index entry has the same number */
+  STORE_DAMAGE_PARENT,          /* its index entry's parent is not older than it */
+  STORE_DAMAGE_RECORD_OUTSIDE,  /* its index entry names a record block outside the store */
+  STORE_DAMAGE_CONTENTS,        /* every checksum verifies, but the object space is not sound */
 };
 const char *store_damage_text(enum store_damage damage);
 
@@ -159,6 +178,7 @@ struct store {
   bool mounted;
   bool broken;  /* a superblock write failed: the disk's state is unknown until the next mount */
   bool pending; /* between store_begin_generation and store_commit */
+  bool checking; /* the mount's contents check runs: no generation may be dropped (page-out takes only free blocks) */
 
   /* From the superblock in use. */
   uint64_t sequence;
@@ -191,6 +211,7 @@ struct store {
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
 
   struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
+  struct store_contents_check contents; /* store_check_contents; check 0: none */
 };
 
 /**
@@ -208,6 +229,14 @@ int store_init(struct store *s, const struct store_config *config);
  * call after store_init, which forgets it).
  */
 void store_keep_checked_pages(struct store *s, const struct store_page_sink *sink);
+
+/**
+ * The next mounts ask `check` (copied; call after store_init, which forgets it) about each
+ * generation before choosing it, after its record, maps and (STORE_CHECK_PAGES_AT_MOUNT) pages
+ * verified. A generation it rejects is damaged (STORE_DAMAGE_CONTENTS) and the mount falls back
+ * from it as from a damaged page.
+ */
+void store_check_contents(struct store *s, const struct store_contents_check *check);
 
 /**
  * Mounts the store on the disk: want_gen is a generation number, or NO_GENERATION for the newest
@@ -238,7 +267,14 @@ int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds);
  */
 int store_read_page(struct store *s, uint32_t page, void *buf);
 
-/** Starts a new generation on top of the current one. */
+/**
+ * Whether the store can take a new generation now: STORE_OK, STORE_ESTATE (not mounted),
+ * STORE_EIO (broken: remount), or STORE_ENONUMBER (the highest number ever committed is
+ * NO_GENERATION - 1, so no number is left; only a forged or exhausted store gets there).
+ */
+int store_check_commit(const struct store *s);
+
+/** Starts a new generation on top of the current one (store_check_commit's errors). */
 int store_begin_generation(struct store *s);
 
 /**
@@ -270,7 +306,8 @@ void store_abandon_generation(struct store *s);
  * commit, retention or drop reuses it until store_release_stash. Sets *block (0 for an all-zero
  * page, which needs no block and no release) and *crc. Makes room like store_write_page (drops
  * the oldest generations when the disk is full); STORE_ENOSPACE when nothing is left to drop,
- * STORE_EIO. A pending generation is not disturbed.
+ * STORE_EIO. A pending generation is not disturbed. During the mount's contents check it takes
+ * only blocks already free: the mount may yet fall back to any kept generation, so none is dropped.
  */
 int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_t *crc);
 

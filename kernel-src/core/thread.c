@@ -14,8 +14,8 @@
  * subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
  * counts as time (docs/vm.md, "One model, two VMs").
  *
- * Also here: vm_start (validate the space, cache the internal classes) and the run loops of vm.h,
- * which tell the debug channel when a thread ends (EV_THREAD_END).
+ * Also here: vm_try_start (validate the space, cache the internal classes) and the run loops of vm.h,
+ * which report a thread's end through vm_set_thread_end_hook (the debug channel's EV_THREAD_END).
  */
 #include "gc.h"
 #include "interp.h"
@@ -54,8 +54,9 @@ void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint
   thread_end_hook = hook;
 }
 
-const char *vm_try_start(uint32_t mapped_bytes) {
-  const char *err = space_validate(mapped_bytes);
+const char *vm_try_start(uint32_t space_bytes) {
+  const char *err = space_validate(space_bytes);
+  if (!err && *space_field(SH_SIZE) != space_bytes) err = "SH_SIZE is not the size of the space";
   if (err) return err;
   word_t classes = root_slots()[ROOT_CLASSES];
   for (uint32_t cid = 1; cid <= CID_BOOT; cid++) vm_class[cid] = obj_slots(classes)[cid];
@@ -71,11 +72,6 @@ const char *vm_try_start(uint32_t mapped_bytes) {
   current_thread = 0;
   instructions = 0;
   return 0;
-}
-
-void vm_start(uint32_t mapped_bytes) {
-  const char *err = vm_try_start(mapped_bytes);
-  if (err) ph_panic("object space rejected: %s", err);
 }
 
 /** The first thread of the list, for walking it; 0 when the list does not start with a thread. */

@@ -1,11 +1,11 @@
 /*
  * vm.h — the VM as the rest of the kernel sees it: check the mapped object space, then run its
- * threads. The kernel's main calls vm_start() once the space is mapped at SPACE_BASE and then
- * vm_run_for() without limits, which returns when every thread has ended; the hosted runner
+ * threads. The kernel's mount calls vm_try_start() on the space mapped at SPACE_BASE, main then
+ * calls vm_run_for() without limits, which returns when every thread has ended; the hosted runner
  * (phrun) and tests give it limits.
  *
  * Everything a running machine needs lives in the object space; the VM's C state (the cached
- * internal classes, the clock base, counters) is rebuilt by vm_start, so a snapshot of the space
+ * internal classes, the clock base, counters) is rebuilt by vm_try_start, so a snapshot of the space
  * taken at a safe point (vm_set_safe_point_hook) is the whole machine.
  */
 #ifndef PHANTOM_VM_H
@@ -14,13 +14,12 @@
 #include <stdint.h>
 
 /**
- * Validate the space (space_validate) and prepare to run it. A corrupt space stops the machine
- * with ph_panic naming the problem; nothing of it has run by then.
+ * Checks the space mapped at SPACE_BASE, `space_bytes` long ("A sound object space" in
+ * lang/docs/object-format.md: space_validate, and SH_SIZE equal to space_bytes) and prepares to
+ * run it. Returns 0, or the first problem; nothing of the space has run either way. The kernel
+ * calls it as the store's contents check at mount, so it never runs a space that fails it.
  */
-void vm_start(uint32_t mapped_bytes);
-
-/** Like vm_start, but returns the validation failure (0 when sound) instead of panicking. */
-const char *vm_try_start(uint32_t mapped_bytes);
+const char *vm_try_start(uint32_t space_bytes);
 
 struct vm_limits {
   uint64_t max_instructions; /**< stop after this many bytecodes (a turn is cut short); 0 = no limit */
@@ -42,11 +41,11 @@ void vm_set_safe_point_hook(void (*hook)(void));
  * debug agent's THREAD_END event goes here. */
 void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state));
 
-/** Bytecodes executed since vm_start; at a safe point, whether a thread ran since the last one. */
+/** Bytecodes executed since vm_try_start accepted the space; at a safe point, whether a thread ran since the last one. */
 uint64_t vm_instructions(void);
 
 struct vm_stats {
-  uint64_t instructions; /**< bytecodes executed since vm_start */
+  uint64_t instructions; /**< bytecodes executed since vm_try_start */
   uint32_t threads;      /**< in ROOT_THREADS */
   uint32_t live_threads; /**< runnable or sleeping */
   int32_t machine_ms;    /**< ROOT_CLOCK */

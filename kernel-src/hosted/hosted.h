@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct store;
+
 /** Map `bytes` (a multiple of PAGE_SIZE) of zeroed memory at SPACE_BASE. 0, or -errno. */
 int hosted_space_map(uint32_t bytes);
 /** Unmap what hosted_space_map mapped (no-op when nothing is). */
@@ -21,5 +23,12 @@ void hosted_space_unmap(void);
  * (kernel-src/docs/vm.md, "One model, two VMs").
  */
 void hosted_use_virtual_clock(int on);
+
+/**
+ * Makes the next mounts of `s` check each candidate generation's contents as the kernel does
+ * (hosted/space_check.c): its pages into the space mapped at SPACE_BASE, then vm_try_start. After
+ * a mount the mapped space holds the mounted generation.
+ */
+void hosted_check_store_contents(struct store *s);
 
 #endif

@@ -3,11 +3,13 @@
 // Builds nothing: `npm test` runs `make -C kernel-src` first. Every console log is attached to
 // a failing assertion and written to artifacts/kernel-boot/.
 import assert from 'node:assert/strict';
-import { mkdirSync, openSync, closeSync, writeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as S from '@phantom/lang/common/spec/generated.js';
+import { buildStoreDisk } from './lib/machine.mjs';
+import { StoreDisk } from '@phantom/lang/common/store/forge.js';
 import { boot, haltExitCode, kernelDir, patternDisk, tempDir, writeStoreDisk } from './qemu.mjs';
-import { FORMAT_VERSION } from '@phantom/lang/common/spec/generated.js';
 import { headerOnlySpace } from './spaces.mjs';
 
 const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
@@ -122,16 +124,64 @@ test('a space larger than RAM: clean pages are evicted and read again, dirty and
   expectExit(run, 0, name);
 });
 
-test('mounts generation 0 of a 64 MiB store and pages the space header in from it', async () => {
+test('mounts generation 0 of a 64 MiB store, pages the space in from it and runs it', async () => {
   const name = 'store-mount';
-  const { writeGeneration0 } = await import('@phantom/lang/common/store/generation0.js');
   const store = join(temp.dir, 'store.img');
-  await writeStoreDisk(store, writeGeneration0(headerOnlySpace(64 << 20)));
-  const run = await boot({ append: 'gen=9', disk: store, until: /^halted\r?$/m });
+  const source = join(temp.dir, 'hello.ph');
+  writeFileSync(source, 'package .test;\nimport .internal.io.tty;\nclass hello {\n  void run() { tty.println("hello from the store"); }\n};\n');
+  await buildStoreDisk(store, [source], ['.test.hello']);
+  const run = await boot({ append: 'gen=9', disk: store, until: /vm: every thread has ended/ });
   expectLine(run, /store: generation 9 is not kept on the store; booting the newest instead/, name);
-  expectLine(run, /store: mounted generation 0 of \d+ blocks, object space 64 MiB/, name);
   expectLine(run, /pager: object space 40000000\.\.44000000 \(64 MiB\)/, name);
-  expectLine(run, new RegExp(`space: magic 534f4850 version ${FORMAT_VERSION} size 67108864 root 00000000 top 40000040`), name);
+  expectLine(run, new RegExp(`space: generation 0: magic 534f4850 version ${S.FORMAT_VERSION} size 67108864 root [0-9a-f]{8} top [0-9a-f]{8}`), name);
+  expectLine(run, /store: mounted generation 0 of \d+ blocks, object space 64 MiB, \d+ pages kept for the pager/, name);
+  expectLine(run, /hello from the store/, name);
+});
+
+/** A counter store (4 MiB space) as `phc image` writes it, held in memory to be changed. */
+async function counterStore(path) {
+  await buildStoreDisk(path, [join(kernelDir, '..', 'lang', 'examples', 'counter.ph')], ['.demo.counter'], {
+    spaceBytes: 4 << 20,
+  });
+  return new StoreDisk(new Uint8Array(readFileSync(path)));
+}
+
+test('a newest generation whose checksums verify but whose root dangles is not booted: its parent is, saying why', async () => {
+  const name = 'unsound-newest';
+  const store = join(temp.dir, 'unsound.img');
+  const disk = await counterStore(store);
+  const header = disk.space(disk.entry(0).recordBlock).slice(0, 4096);
+  // The root now refers to the space's last page, past SH_TOP: no object is there.
+  new DataView(header.buffer).setUint32(S.SH_ROOT, S.SPACE_BASE + (4 << 20) - 4096 + S.REF_TAG, true);
+  disk.appendGeneration(0, new Map([[0, header]]));
+  writeFileSync(store, disk.bytes);
+  const run = await boot({ disk: store, until: /tick 2\r?$/m });
+  expectLine(
+    run,
+    /store: generation 1 is damaged: its object space is not sound: SH_ROOT is not an object with the root's slots; it will not be used/,
+    name,
+  );
+  expectLine(run, /store: using generation 0 instead of generation 1/, name);
+  expectLine(run, /store: mounted generation 0 of/, name);
+  expectLine(run, /tick 2/, name);
+});
+
+test('a store with no generation number left stops the machine with a reason instead of running without persistence', async () => {
+  const name = 'no-number-left';
+  const store = join(temp.dir, 'exhausted.img');
+  const disk = await counterStore(store);
+  disk.set32(S.SB_BLOCK_A, S.SB_NEWEST_GEN, 0xfffffffe);
+  disk.sealSuperblock(S.SB_BLOCK_A);
+  writeFileSync(store, disk.bytes);
+  const run = await boot({ append: 'snap=200', disk: store });
+  expectLine(run, /store: mounted generation 0 of/, name);
+  expectLine(
+    run,
+    /snapshot: the store cannot take another generation: no generation number is left \(STORE_ENONUMBER\)\r\nsnapshot: stopping the machine rather than run without persistence/,
+    name,
+  );
+  expectExit(run, 4, name);
+  assert.doesNotMatch(run.log, /tick 1/, 'no thread ran');
 });
 
 test('a page that fails its checksum is found at mount: the generation is reported damaged, and with no older one the boot stops', async () => {

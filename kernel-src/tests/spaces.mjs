@@ -1,5 +1,6 @@
-// spaces.mjs — object spaces for the boot tests and benchmarks, built in memory: today only a
-// space holding just its header (what a store needs to mount; nothing runs in it).
+// spaces.mjs — object spaces for the boot tests, built in memory: today only a space holding
+// just its header (no root: a store of it does not mount, the kernel finds its contents unsound,
+// but its pages are checked first, which is what the damaged-page test needs).
 import * as S from '@phantom/lang/common/spec/generated.js';
 
 /** A space of `size` bytes: the header (magic, version, size, no root, bump pointer at the first object). */

@@ -39,6 +39,7 @@ function history(): Timeline {
       bytes: (10_000 + id * 3) * 48,
       // A long history: retention has reclaimed all but the newest thousand.
       onDisk: id > GENERATIONS - 1000,
+      damage: null,
     });
     parent = id;
   }

@@ -44,7 +44,7 @@ test('a generation reads the same from a raw store and from the qcow2 image of i
         opened.store.generations.map((g) => g.generation),
         [0],
       );
-      const { generation, heap } = loadGeneration(opened);
+      const { generation, heap } = loadGeneration(opened, 0);
       assert.equal(generation, 0);
       const notes = instancesOf(heap, '.demo.note').map((n) =>
         heap.stringValue(heap.target(heap.slot(n, 0))),

@@ -4,7 +4,7 @@
  * and safely beside a running one (committed generations never change). `phantom inspect --at
  * gen:N` and the studio's timeline use it.
  */
-import { NO_GENERATION } from '@phantom/lang/common/spec/generated.js';
+import { BLOCK_SIZE, NO_GENERATION } from '@phantom/lang/common/spec/generated.js';
 import { openStore, type Store } from '@phantom/lang/common/store/reader.js';
 import { HeapSnapshot } from '../common/heap.js';
 import { type DiskFile, openDiskFile } from './disk-file.js';
@@ -20,7 +20,7 @@ export interface OpenedStore {
 export function openStoreFile(path: string): OpenedStore {
   const disk = openDiskFile(path);
   try {
-    const store = openStore((n) => disk.readBlock(n));
+    const store = openStore((n) => disk.readBlock(n), Math.floor(disk.size / BLOCK_SIZE));
     return { disk, store, close: () => disk.close() };
   } catch (err) {
     disk.close();

@@ -10,18 +10,25 @@
  *     --virtual-clock   machine time is counted, not measured: VIRTUAL_MS_STEPS bytecodes make a
  *                       millisecond and sleeps are instant (deterministic; the reference
  *                       interpreter's clock)
+ *     --snapshot MS     commit a generation to the store every MS ms of machine time (at a safe
+ *                       point, the pages that changed since the last commit) and once at the
+ *                       end; with --gen N the first one starts a branch from N. Each commit is
+ *                       reported on stderr. Real stores with many generations, for tests.
  *     --dump-space F    write the object space as it is when the run stops to F (a raw space dump,
  *                       sparse above SH_TOP): the differential tests compare it with the
  *                       reference interpreter's
- *     --stats           print bytecodes, bytecodes/s and collector figures to stderr at the end
+ *     --stats           print bytecodes, bytecodes/s, collector figures and the generation mounted
+ *                       to stderr at the end
  *
  * The console is unbuffered, as the kernel's serial port is: what the machine printed is on
  * stdout even when phrun is killed.
  *
- * The file is a store (lang/docs/store-format.md), read with core/store.c, or a raw dump of an
- * object space (it starts with SPACE_MAGIC). The space is mapped at SPACE_BASE, checked by
- * vm_start (a corrupt space is refused with its reason), then run. Exit status: 0 when the run
- * ended (all threads ended or a limit), 1 when the file cannot be loaded, 2 for bad usage.
+ * The file is a store (lang/docs/store-format.md), mounted with core/store.c as the kernel boots
+ * it (every page and the contents checked, falling back from a damaged generation:
+ * hosted/space_check.c), or, when no store is on it and it starts with SPACE_MAGIC, a raw dump of
+ * an object space, checked by vm_try_start. A corrupt space is refused with its reason. Exit
+ * status: 0 when the run ended (all threads ended or a limit), 1 when the file cannot be loaded or
+ * a commit failed, 2 for bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +43,7 @@
 #include "gc.h"
 #include "hosted.h"
 #include "objspace.h"
+#include "platform.h"
 #include "store.h"
 #include "vm.h"
 
@@ -43,7 +51,8 @@ static void *heap_alloc(void *context, size_t bytes) { return malloc(bytes); }
 static void heap_release(void *context, void *memory, size_t bytes) { free(memory); }
 
 static int usage(void) {
-  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--dump-space FILE] [--stats] <store file>\n");
+  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] "
+                  "[--dump-space FILE] [--stats] <store file>\n");
   return 2;
 }
 
@@ -54,11 +63,11 @@ static int parse_number(const char *text, long long *out) {
   return !errno && end != text && !*end && *out >= 0;
 }
 
-/** Map and fill the space from a raw dump. 0, or a message. */
 /*
- * Map and fill the space from a raw dump. Only the bytes below its SH_TOP are read: nothing above
- * is part of the machine (allocation zero-fills), and skipping it keeps a large, mostly empty
- * space from costing a page fault per page (the VM fuzzer loads thousands). 0, or a message.
+ * Map and fill the space from a raw dump, then check it. Only the bytes below its SH_TOP are
+ * read: nothing above is part of the machine (allocation zero-fills), and skipping it keeps a
+ * large, mostly empty space from costing a page fault per page (the VM fuzzer loads thousands).
+ * 0, or a message.
  */
 static const char *load_raw(FILE *f, long size, uint32_t *space_size) {
   if (size < SPACE_SIZE_MIN || size > SPACE_SIZE_MAX || size % PAGE_SIZE) return "a raw space dump must be 1 MiB .. 512 MiB in whole pages";
@@ -71,32 +80,68 @@ static const char *load_raw(FILE *f, long size, uint32_t *space_size) {
   if (fread(space + SPACE_HEADER_BYTES, 1, used - SPACE_HEADER_BYTES, f) != used - SPACE_HEADER_BYTES)
     return "cannot read the space dump";
   *space_size = (uint32_t)size;
-  return 0;
+  return vm_try_start((uint32_t)size);
 }
 
-/** Mount the store and read every page of the generation into the space. 0, or a message. */
-static const char *load_store(const char *path, uint32_t want_gen, uint32_t *space_size) {
-  static struct store store;
-  static char message[160];
-  if (disk_open_file(path, 0)) return "cannot open the store file";
-  struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_ON_READ};
+static struct store store;
+
+/**
+ * Mount the store as the kernel boots it: the mapped space then holds the generation, checked.
+ * STORE_OK, or the mount's refusal (STORE_ENOSTORE: no superblock with an index on the file).
+ */
+static int load_store(const char *path, uint32_t want_gen, int writable) {
+  if (disk_open_file(path, writable)) return STORE_EIO;
+  struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
   int rc = store_init(&store, &config);
-  if (rc == STORE_OK) rc = store_mount(&store, want_gen);
+  hosted_check_store_contents(&store);
+  return rc == STORE_OK ? store_mount(&store, want_gen) : rc;
+}
+
+/* ── --snapshot: commits of the pages that changed, from a safe point ── */
+
+static int32_t snapshot_every_ms = -1; /* < 0: no snapshots */
+static int32_t last_snapshot_ms;
+static uint8_t *committed;             /* the space as last committed, to find the pages that changed */
+static int commit_failed;
+
+/** Commits the pages that differ from the last commit (none: nothing). STORE_OK or the store's error. */
+static int commit_changes(void) {
+  int rc = store_begin_generation(&store);
+  uint32_t written = 0;
+  for (uint32_t page = 0; page < store.space_pages && rc == STORE_OK; page++) {
+    const uint8_t *now = (const uint8_t *)(uintptr_t)(SPACE_BASE + page * PAGE_SIZE);
+    uint8_t *then = committed + (size_t)page * PAGE_SIZE;
+    if (!memcmp(now, then, PAGE_SIZE)) continue;
+    rc = store_write_page(&store, page, now);
+    memcpy(then, now, PAGE_SIZE);
+    written++;
+  }
+  if (rc != STORE_OK) return rc;
+  if (!written) {
+    store_abandon_generation(&store);
+    return STORE_OK;
+  }
+  struct vm_stats vm;
+  vm_get_stats(&vm);
+  struct store_snapshot_stats stats = {ph_wall_seconds(), (uint64_t)(uint32_t)vm.machine_ms, 0, 0, 0};
+  rc = store_commit(&store, &stats);
+  if (rc == STORE_OK) {
+    const struct store_generation *g = store_generation_at(&store, store_current_index(&store));
+    fprintf(stderr, "phrun: committed generation %u (parent %u), %u pages\n", g->number, g->parent, written);
+  }
+  return rc;
+}
+
+static void snapshot_at_safe_point(void) {
+  struct vm_stats vm;
+  vm_get_stats(&vm);
+  if (commit_failed || vm.machine_ms - last_snapshot_ms < snapshot_every_ms) return;
+  last_snapshot_ms = vm.machine_ms;
+  int rc = commit_changes();
   if (rc != STORE_OK) {
-    snprintf(message, sizeof message, "cannot mount the store: %s", store_status_name(rc));
-    return message;
+    fprintf(stderr, "phrun: commit failed: %s\n", store_status_name(rc));
+    commit_failed = 1;
   }
-  if (hosted_space_map(store.space_size)) return "cannot map the object space at SPACE_BASE";
-  for (uint32_t page = 0; page < store.space_pages; page++) {
-    rc = store_read_page(&store, page, (void *)(uintptr_t)(SPACE_BASE + page * PAGE_SIZE));
-    if (rc < 0) {
-      snprintf(message, sizeof message, "page %u of generation %u: %s", page, store_current_generation(&store),
-               store_status_name(rc));
-      return message;
-    }
-  }
-  *space_size = store.space_size;
-  return 0;
 }
 
 /** Write the space to path: SH_TOP bytes, then a hole up to SH_SIZE. 0, or a message. */
@@ -135,6 +180,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--gen") && i + 1 < argc && parse_number(argv[i + 1], &n) && n < NO_GENERATION) gen = n, i++;
     else if (!strcmp(argv[i], "--max-ms") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_ms = n, i++;
     else if (!strcmp(argv[i], "--max-steps") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_instructions = (uint64_t)n, i++;
+    else if (!strcmp(argv[i], "--snapshot") && i + 1 < argc && parse_number(argv[i + 1], &n) && n > 0 && n <= 1 << 30)
+      snapshot_every_ms = (int32_t)n, i++;
     else if (argv[i][0] == '-' || path) return usage();
     else path = argv[i];
   }
@@ -148,19 +195,53 @@ int main(int argc, char **argv) {
   size_t got = fread(&magic, 1, 4, f);
   fseek(f, 0, SEEK_END);
   long size = ftell(f);
-  uint32_t space_size = 0;
-  const char *err = got == 4 && magic == SPACE_MAGIC ? load_raw(f, size, &space_size)
-                                                     : load_store(path, gen < 0 ? NO_GENERATION : (uint32_t)gen, &space_size);
+  /* A store first, as the kernel would read the disk; a file with no store on it that starts like
+     a space is a raw dump (a store's block 0 is a superblock, never a space header). */
+  static char message[160];
+  int rc = load_store(path, gen < 0 ? NO_GENERATION : (uint32_t)gen, snapshot_every_ms >= 0);
+  int raw = rc == STORE_ENOSTORE && got == 4 && magic == SPACE_MAGIC;
+  const char *err = 0;
+  uint32_t space_size = store.space_size;
+  if (raw && snapshot_every_ms >= 0) {
+    fclose(f);
+    fprintf(stderr, "phrun: --snapshot needs a store, not a raw space dump\n");
+    return 2;
+  }
+  if (raw && (err = load_raw(f, size, &space_size))) {
+    snprintf(message, sizeof message, "cannot mount the store: %s; as a raw space dump: %s", store_status_name(rc), err);
+    err = message;
+  } else if (!raw && rc != STORE_OK) {
+    snprintf(message, sizeof message, "cannot mount the store: %s", store_status_name(rc));
+    err = message;
+  }
   fclose(f);
-  if (!err) err = vm_try_start(space_size);
   if (err) {
     fprintf(stderr, "phrun: %s: %s\n", path, err);
     return 1;
+  }
+  if (snapshot_every_ms >= 0) {
+    committed = malloc(store.space_size);
+    if (!committed) {
+      fprintf(stderr, "phrun: out of memory\n");
+      return 1;
+    }
+    memcpy(committed, (const void *)(uintptr_t)SPACE_BASE, store.space_size);
+    struct vm_stats vm;
+    vm_get_stats(&vm);
+    last_snapshot_ms = vm.machine_ms;
+    vm_set_safe_point_hook(snapshot_at_safe_point);
   }
   double start = seconds_now();
   enum vm_stop stop = vm_run_for(&limits);
   double elapsed = seconds_now() - start;
   fflush(stdout);
+  if (snapshot_every_ms >= 0 && !commit_failed) {
+    int rc = commit_changes();
+    if (rc != STORE_OK) {
+      fprintf(stderr, "phrun: commit failed: %s\n", store_status_name(rc));
+      commit_failed = 1;
+    }
+  }
   if (dump_path && (err = dump_space(dump_path, space_size))) {
     fprintf(stderr, "phrun: %s: %s\n", dump_path, err);
     return 1;
@@ -176,6 +257,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "gc_collections: %u\ngc_live_objects: %u\ngc_live_bytes: %u\ngc_max_pause_us: %llu\nspace_top: %u\n",
             gs->collections, gs->live_objects, gs->live_bytes, (unsigned long long)gs->max_pause_us,
             space_top() - SPACE_BASE);
+    if (raw) fprintf(stderr, "generation: none (a raw space dump)\n");
+    else fprintf(stderr, "generation: %u\n", store_current_generation(&store));
   }
-  return 0;
+  return commit_failed;
 }

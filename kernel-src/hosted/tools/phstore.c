@@ -4,7 +4,9 @@
  *
  *   phstore info <store>                      superblocks, geometry, every kept generation
  *                                             (number, parent, times, snapshot statistics,
- *                                             damage), free blocks
+ *                                             damage), free blocks, and the generation the
+ *                                             kernel would boot: the mount checks pages and
+ *                                             contents as the kernel's does
  *   phstore verify <store>                    checks every page of every kept generation
  *   phstore recommit <store>                  commits a new generation on top of the newest,
  *                                             rewriting every non-zero page with the same bytes
@@ -30,6 +32,7 @@
 
 #include "crc32c.h"
 #include "disk.h"
+#include "hosted.h"
 #include "platform.h"
 #include "store.h"
 
@@ -61,13 +64,21 @@ static int parse_size(const char *text, unsigned long long *out) {
   return 1;
 }
 
-static int mount(struct store *s, const char *path, int writable, enum store_page_check check) {
+/*
+ * How a command mounts: as the kernel boots (pages and contents checked), with pages checked
+ * but not contents (the bench's pages are random bytes), or records and maps only.
+ */
+enum mount_kind { AS_THE_KERNEL, PAGES_CHECKED, RECORDS_ONLY };
+
+static int mount(struct store *s, const char *path, int writable, enum mount_kind kind) {
   if (disk_open_file(path, writable) != PH_OK) {
     fprintf(stderr, "phstore: cannot open %s: %s\n", path, strerror(errno));
     return 2;
   }
-  struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS, check};
+  struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS,
+                                kind == RECORDS_ONLY ? STORE_CHECK_PAGES_ON_READ : STORE_CHECK_PAGES_AT_MOUNT};
   int rc = store_init(s, &config);
+  if (rc == STORE_OK && kind == AS_THE_KERNEL) hosted_check_store_contents(s);
   if (rc == STORE_OK) rc = store_mount(s, NO_GENERATION);
   if (rc != STORE_OK) {
     printf("%s: cannot mount: %s\n", path, store_status_name(rc));
@@ -96,11 +107,13 @@ static int info(const char *path) {
     return 2;
   }
   print_superblocks();
-  int rc = mount(&s, path, 0, STORE_CHECK_PAGES_ON_READ);
+  int rc = mount(&s, path, 0, AS_THE_KERNEL);
   if (rc) return rc;
   printf("store: %u blocks of %u bytes, object space %u bytes (%u pages), %u free blocks\n", s.block_count,
          BLOCK_SIZE, s.space_size, s.space_pages, store_free_blocks(&s));
   printf("generations: %u kept, mounted %u\n", store_generation_count(&s), store_current_generation(&s));
+  if (store_check_commit(&s) == STORE_ENONUMBER)
+    printf("cannot take a new generation: no generation number is left after %u\n", s.newest_number);
   printf("%8s %8s %12s %12s %9s %8s %8s %10s %9s %9s  %s\n", "gen", "parent", "wall", "uptime_ms", "pause_us",
          "cow", "written", "bytes", "write_us", "commit_us", "state");
   for (uint32_t i = 0; i < store_generation_count(&s); i++) {
@@ -118,7 +131,7 @@ static int info(const char *path) {
 
 static int verify(const char *path) {
   static struct store s;
-  int rc = mount(&s, path, 0, STORE_CHECK_PAGES_ON_READ);
+  int rc = mount(&s, path, 0, RECORDS_ONLY);
   if (rc) return rc;
   int bad = 0;
   for (uint32_t i = 0; i < store_generation_count(&s); i++) {
@@ -141,7 +154,7 @@ static int verify(const char *path) {
 
 static int recommit(const char *path) {
   static struct store s;
-  int rc = mount(&s, path, 1, STORE_CHECK_PAGES_AT_MOUNT);
+  int rc = mount(&s, path, 1, AS_THE_KERNEL);
   if (rc) return rc;
   static uint8_t page[BLOCK_SIZE];
   uint32_t rewritten = 0;
@@ -214,10 +227,10 @@ static uint64_t percentile(uint64_t *sorted, uint32_t n, uint32_t pct) { return 
 static uint64_t now_us(void) { return ph_tsc() / ph_tsc_per_us(); }
 
 /* Times one mount of the file; prints its row. */
-static void bench_mount(const char *path, enum store_page_check check, const char *label, uint32_t generations) {
+static void bench_mount(const char *path, enum mount_kind kind, const char *label, uint32_t generations) {
   static struct store s;
   uint64_t started = now_us();
-  int rc = mount(&s, path, 0, check);
+  int rc = mount(&s, path, 0, kind);
   uint64_t took = now_us() - started;
   printf("| mount, %s, %u generations kept | %s | %.1f ms |\n", label, generations, rc ? "failed" : "1",
          took / 1000.0);
@@ -238,7 +251,7 @@ static int bench(const char *path, int argc, char **argv) {
   if (rc) return rc;
 
   static struct store s;
-  rc = mount(&s, path, 1, STORE_CHECK_PAGES_ON_READ);
+  rc = mount(&s, path, 1, RECORDS_ONLY);
   if (rc) return rc;
   uint64_t *commit_us = calloc(generations, sizeof *commit_us);
   static uint8_t page[BLOCK_SIZE];
@@ -276,8 +289,8 @@ static int bench(const char *path, int argc, char **argv) {
   printf("| generation (p99) | %llu | %.2f ms |\n", generations, percentile(commit_us, (uint32_t)generations, 99) / 1000.0);
   printf("| pages written per second, metadata and fsyncs included | %llu | %.0f /s |\n",
          (unsigned long long)pages_written, pages_written * 1e6 / (double)(total_us ? total_us : 1));
-  bench_mount(path, STORE_CHECK_PAGES_ON_READ, "pages checked on read", kept);
-  bench_mount(path, STORE_CHECK_PAGES_AT_MOUNT, "pages checked at mount", kept);
+  bench_mount(path, RECORDS_ONLY, "pages checked on read", kept);
+  bench_mount(path, PAGES_CHECKED, "pages checked at mount", kept);
   uint8_t *buffer = malloc(64u << 20);
   memset(buffer, 0x5A, 64u << 20); /* touched first: the time is the CRC's, not page faults' */
   uint64_t started = now_us();

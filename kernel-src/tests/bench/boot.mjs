@@ -1,17 +1,15 @@
 // boot.mjs — benchmark: QEMU start to the kernel's first console line, to its machine set-up
 // done (paging on), to the store disk found, to the store mounted, and to the first line the
-// program prints (the counter example, 64 MiB space, built by `phc image`; without phc image a
-// space holding only its header, which mounts but runs nothing), over several boots in one run,
+// program prints (the counter example, 64 MiB space, built by `phc image`), over several boots in one run,
 // beside QEMU's own start-up time. Writes the table to kernel-src/docs/bench-kernel.md.
 // Run: make -C kernel-src bench (or node this file; BOOT_RUNS sets the number of boots).
 import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
-import { accelerator, boot, kernelDir, tempDir, writeStoreDisk } from '../qemu.mjs';
-import { headerOnlySpace } from '../spaces.mjs';
+import { accelerator, boot, kernelDir, tempDir } from '../qemu.mjs';
 
 const runs = Number(process.env.BOOT_RUNS ?? 10);
 const spaceMiB = 64;
@@ -20,17 +18,12 @@ const langDir = join(kernelDir, '..', 'lang');
 const phc = join(langDir, 'bin', 'phc.mjs');
 const program = join(langDir, 'examples', 'counter.ph');
 
-/** The counter example's image when phc image works, else a header-only space; says which. */
-async function storeDisk(path) {
-  if (existsSync(join(langDir, 'dist', 'node', 'image-file.js'))) {
-    const args = [phc, 'image', program, '--main', '.demo.counter', '--space-bytes', String(spaceMiB << 20), '-o', path];
-    const built = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    if (built.status === 0) return 'the counter example (lang/examples/counter.ph) built by `phc image`';
-    console.error(`phc image failed, measuring a header-only space instead:\n${built.stderr}`);
-  }
-  const { writeGeneration0 } = await import('@phantom/lang/common/store/generation0.js');
-  await writeStoreDisk(path, writeGeneration0(headerOnlySpace(spaceMiB << 20)));
-  return "a space holding only its header (lang's generation-0 writer; phc image was not available), so no program line";
+/** The counter example's image (phc image: build lang first); says what it is. */
+function storeDisk(path) {
+  const args = [phc, 'image', program, '--main', '.demo.counter', '--space-bytes', String(spaceMiB << 20), '-o', path];
+  const built = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`phc image failed (build lang first: npx tsc -b lang):\n${built.stderr}`);
+  return 'the counter example (lang/examples/counter.ph) built by `phc image`';
 }
 
 /** Milliseconds from QEMU's start to the console line matching `pattern`, from a timed log. */
@@ -72,7 +65,7 @@ const fmt = (v) => (v === undefined ? 'n/a' : v.toFixed(0));
 const temp = await tempDir();
 try {
   const disk = join(temp.dir, 'store.img');
-  const what = await storeDisk(disk);
+  const what = storeDisk(disk);
   const rows = { qemu: [], first: [], machine: [], disk: [], mounted: [], program: [], kernel: [] };
   let endLine = '';
   for (let i = 0; i < runs; i++) {

@@ -82,7 +82,7 @@ function runQemu(img) {
     const timer = setTimeout(() => finish(null), QEMU_DEADLINE_MS);
     qemu.stdout.on('data', (chunk) => {
       log += chunk.toString('latin1');
-      if (started === null && /\nspace: magic/.test(log)) started = process.hrtime.bigint();
+      if (started === null && /\nspace: generation \d+: magic/.test(log)) started = process.hrtime.bigint();
       if (started !== null && log.includes('vm: every thread has ended')) {
         finish(Number(process.hrtime.bigint() - started) / 1e9);
       }
@@ -136,7 +136,7 @@ ${referenceBytecodes} on the reference (which counts a native call as one step, 
 ${qemuRow}
 | ratio kernel hosted / reference | same run | ${(ourRate / referenceRate).toFixed(1)}x | | |
 
-The QEMU row times the same bytecodes from the console line \`space: magic ...\` to
+The QEMU row times the same bytecodes from the console line \`space: generation N: magic ...\` to
 \`vm: every thread has ended\` as the host receives them, so it includes the page faults that
 read the space from the store disk.
 

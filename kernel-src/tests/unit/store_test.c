@@ -737,6 +737,271 @@ static void reseal_superblock(uint32_t slot, uint32_t field, uint32_t value) {
   ph_disk_write(slot, b, 1);
 }
 
+/* ── forging: a field changed and every checksum above it recomputed (record, index, superblock) ── */
+
+static uint32_t get_u32(const uint8_t *b, uint32_t off) {
+  uint32_t v;
+  memcpy(&v, b + off, 4);
+  return v;
+}
+
+static void put_u32(uint8_t *b, uint32_t off, uint32_t v) { memcpy(b + off, &v, 4); }
+
+static void seal(uint8_t *b, uint32_t crc_offset) {
+  put_u32(b, crc_offset, 0);
+  put_u32(b, crc_offset, crc32c(b, BLOCK_SIZE));
+}
+
+/* The superblock slot in use: its index block, read and writable through `edit`, then resealed up the chain. */
+static void forge_index(struct store *s, void (*edit)(uint8_t *ix, uint32_t arg), uint32_t arg) {
+  uint32_t slot = (uint32_t)(s->sequence % 2);
+  uint8_t sb[BLOCK_SIZE], ix[BLOCK_SIZE];
+  memcpy(sb, disk_fake_block(slot), BLOCK_SIZE);
+  uint32_t index_block = get_u32(sb, SB_INDEX_BLOCK);
+  memcpy(ix, disk_fake_block(index_block), BLOCK_SIZE);
+  edit(ix, arg);
+  seal(ix, IX_CRC);
+  ph_disk_write(index_block, ix, 1);
+  put_u32(sb, SB_INDEX_CRC, get_u32(ix, IX_CRC));
+  seal(sb, SB_CRC);
+  ph_disk_write(slot, sb, 1);
+}
+
+/* The index entry (in the index's order) of generation `number`. */
+static uint32_t entry_of(const uint8_t *ix, uint32_t number) {
+  for (uint32_t i = 0; i < get_u32(ix, IX_COUNT); i++)
+    if (get_u32(ix, IX_ENTRIES + i * IXE_BYTES + IXE_GEN) == number) return IX_ENTRIES + i * IXE_BYTES;
+  return 0;
+}
+
+static uint32_t forged_value;
+static void set_entry_number(uint8_t *ix, uint32_t number) { put_u32(ix, entry_of(ix, number) + IXE_GEN, forged_value); }
+static void set_entry_parent(uint8_t *ix, uint32_t number) { put_u32(ix, entry_of(ix, number) + IXE_PARENT, forged_value); }
+static void set_entry_record_crc(uint8_t *ix, uint32_t number) {
+  put_u32(ix, entry_of(ix, number) + IXE_RECORD_CRC, forged_value);
+}
+
+/* Changes a word of map block j of generation `number`'s record (not shared: three_generations changes every range), resealing everything above it. */
+static void forge_map_word(struct store *s, uint32_t number, uint32_t j, uint32_t offset, uint32_t value) {
+  uint32_t record_block = generation(s, number)->record_block;
+  uint8_t record[BLOCK_SIZE], map[BLOCK_SIZE];
+  memcpy(record, disk_fake_block(record_block), BLOCK_SIZE);
+  uint32_t m = get_u32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+  memcpy(map, disk_fake_block(m), BLOCK_SIZE);
+  put_u32(map, offset, value);
+  ph_disk_write(m, map, 1);
+  put_u32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(map, BLOCK_SIZE));
+  seal(record, GEN_CRC);
+  ph_disk_write(record_block, record, 1);
+  forged_value = get_u32(record, GEN_CRC);
+  forge_index(s, set_entry_record_crc, number);
+}
+
+/* Changes a word of generation `number`'s record and reseals it and everything above it. */
+static void forge_record_word(struct store *s, uint32_t number, uint32_t offset, uint32_t value) {
+  uint32_t record_block = generation(s, number)->record_block;
+  uint8_t record[BLOCK_SIZE];
+  memcpy(record, disk_fake_block(record_block), BLOCK_SIZE);
+  put_u32(record, offset, value);
+  seal(record, GEN_CRC);
+  ph_disk_write(record_block, record, 1);
+  forged_value = get_u32(record, GEN_CRC);
+  forge_index(s, set_entry_record_crc, number);
+}
+
+TEST(store_checks_a_shared_map_block_against_every_record_that_names_it) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t range0[] = {5};
+  CHECK_EQ(commit_pages(&s, range0, 1, 1), STORE_OK); /* 4 shares 3's second map block */
+  CHECK_EQ(commit_pages(&s, range0, 1, 1), STORE_OK); /* 5 shares it too */
+  const struct store_generation *g4 = generation(&s, 4);
+  uint32_t shared;
+  memcpy(&shared, disk_fake_block(g4->record_block) + GEN_MAP + GME_BYTES + GME_BLOCK, 4);
+  /* 4's record now gives that block another CRC, resealed: 4 is damaged, though 3 counted the block first. */
+  forge_record_word(&s, 4, GEN_MAP + GME_BYTES + GME_CRC, 0x5eed);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 5);
+  CHECK(generation(&s, 4)->damage == STORE_DAMAGE_MAP_CHECKSUM);
+  CHECK_EQ(generation(&s, 4)->damage_block, shared);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_NONE);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+}
+
+TEST(store_an_index_entry_listed_twice_is_damaged_and_the_rest_of_the_index_is_used) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  forged_value = 2; /* generation 3's entry now says 2: two entries claim generation 2 */
+  forge_index(&s, set_entry_number, 3);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  /* Both entries numbered 2 are damaged; the walk goes from the last one to its parent (2: visited), then to 1. */
+  CHECK_EQ(store_generation_count(&s), 4);
+  CHECK(store_generation_at(&s, 2)->damage == STORE_DAMAGE_NUMBER_REPEATED);
+  CHECK(store_generation_at(&s, 3)->damage == STORE_DAMAGE_NUMBER_REPEATED);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  /* The next commit drops the damaged entries and numbers on from the highest number seen. */
+  CHECK_EQ(commit_pages(&s, 0, 2, 1), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 4);
+  CHECK(!has_generation(&s, 2));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 4);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_an_index_entry_whose_parent_is_not_older_is_damaged_and_never_followed) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  /* 2's parent rewired to 3 (a cycle 2 -> 3 -> 2), and 3's record damaged: 3 falls back to its parent 2,
+     which is damaged too and must not lead anywhere newer. */
+  forged_value = 3;
+  forge_index(&s, set_entry_parent, 2);
+  disk_fake_flip_bit(record_block_of(&s, 3), 5);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_generation_count(&s), 4);
+  CHECK(generation(&s, 2)->damage == STORE_DAMAGE_PARENT);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_RECORD_CHECKSUM);
+  CHECK_EQ(store_current_generation(&s), 1);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+}
+
+TEST(store_a_zero_page_entry_with_a_wrong_checksum_damages_its_generation) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  CHECK_EQ(version[3][700], 0);
+  forge_map_word(&s, 3, 1, (700 - PME_PER_BLOCK) * PME_BYTES + PME_CRC, 0x1234);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_MAP_ENTRY);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_a_generation_numbered_no_generation_is_damaged) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  forged_value = NO_GENERATION;
+  forge_index(&s, set_entry_number, 3);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_generation_count(&s), 4);
+  CHECK(store_generation_at(&s, 3)->damage == STORE_DAMAGE_NUMBER_INVALID);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK_EQ(store_check_commit(&s), STORE_OK);
+}
+
+/* What the contents check saw: the generations it was asked about, and which one it rejects. */
+static struct {
+  uint32_t asked[8], count, reject;
+  bool page_readable;
+} contents_seen;
+
+static const char *check_contents(void *context, struct store *s) {
+  uint8_t buf[BLOCK_SIZE];
+  contents_seen.asked[contents_seen.count++ % 8] = store_current_generation(s);
+  contents_seen.page_readable = store_read_page(s, 1, buf) >= 0;
+  return store_current_generation(s) == contents_seen.reject ? "the root is not a root" : 0;
+}
+
+TEST(store_a_generation_whose_contents_are_rejected_falls_back_to_its_parent) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  sink_reset(&s);
+  memset(&contents_seen, 0, sizeof contents_seen);
+  contents_seen.reject = 3;
+  struct store_contents_check check = {check_contents, 0};
+  store_check_contents(&s, &check);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(contents_seen.count, 2);
+  CHECK_EQ(contents_seen.asked[0], 3);
+  CHECK_EQ(contents_seen.asked[1], 2);
+  CHECK(contents_seen.page_readable);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK(generation(&s, 3)->damage == STORE_DAMAGE_CONTENTS);
+  CHECK(kept_pages_match(&s)); /* generation 3's pages were forgotten */
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  /* A requested generation is checked too, and falls back the same way. */
+  contents_seen.count = 0;
+  contents_seen.reject = 1;
+  CHECK_EQ(remount(&s, 1), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 0);
+  /* Nothing sound at all: no generation verifies. */
+  contents_seen.reject = 0;
+  CHECK_EQ(remount(&s, 0), STORE_ENOVALID);
+}
+
+/*
+ * A contents check that pages out (the kernel's marks dirty pages of a space larger than memory):
+ * it takes free blocks until none is left and gets STORE_ENOSPACE, but drops no generation, since
+ * the mount may still fall back to any of them. A rejected candidate's holds are given back (as
+ * pager_discard does), so the counts end as a fresh mount's.
+ */
+static struct {
+  uint32_t held[256], count, fewest_generations;
+  int last;
+} stashed;
+
+static const char *check_contents_paging_out(void *context, struct store *s) {
+  uint8_t data[BLOCK_SIZE];
+  uint32_t block, crc;
+  stashed.count = 0;
+  for (;;) {
+    page_bytes(5000 + stashed.count, stashed.count, data);
+    if ((stashed.last = store_stash_page(s, data, &block, &crc)) != STORE_OK) break;
+    stashed.held[stashed.count++] = block;
+  }
+  if (store_generation_count(s) < stashed.fewest_generations) stashed.fewest_generations = store_generation_count(s);
+  for (uint32_t i = 0; i < stashed.count; i++) store_release_stash(s, stashed.held[i]);
+  return store_current_generation(s) == 3 ? "the root is not a root" : 0;
+}
+
+TEST(store_a_contents_check_that_pages_out_drops_no_generation) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  struct store_contents_check check = {check_contents_paging_out, 0};
+  store_check_contents(&s, &check);
+  stashed.fewest_generations = 4;
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(stashed.fewest_generations, 4); /* nothing dropped to make room */
+  CHECK_EQ(stashed.last, STORE_ENOSPACE);
+  CHECK(stashed.count > 100);
+  CHECK_EQ(store_generation_count(&s), 4);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  /* after the mount, page-out makes room as before: the damaged generation goes first */
+  uint8_t data[BLOCK_SIZE];
+  uint32_t block, crc;
+  int rc;
+  do {
+    page_bytes(7000, 0, data);
+    rc = store_stash_page(&s, data, &block, &crc);
+  } while (rc == STORE_OK && store_generation_count(&s) == 4);
+  CHECK_EQ(rc, STORE_OK);
+  CHECK(!has_generation(&s, 3));
+  store_unmount(&s);
+}
+
+TEST(store_says_when_no_generation_number_is_left_for_a_commit) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);
+  CHECK_EQ(store_check_commit(&s), STORE_OK);
+  reseal_superblock((uint32_t)(s.sequence % 2), SB_NEWEST_GEN, NO_GENERATION - 1);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 3); /* it still mounts and reads */
+  CHECK(contents_match(&s));
+  CHECK_EQ(store_check_commit(&s), STORE_ENONUMBER);
+  CHECK_EQ(commit_pages(&s, 0, 1, 1), STORE_ENONUMBER);
+  CHECK(!s.pending);
+  reseal_superblock((uint32_t)(s.sequence % 2), SB_NEWEST_GEN, NO_GENERATION - 2);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_check_commit(&s), STORE_OK);
+  store_unmount(&s);
+  CHECK_EQ(store_check_commit(&s), STORE_ESTATE);
+}
+
 TEST(store_fuzzed_metadata_never_crashes_and_never_returns_wrong_pages) {
   struct store s;
   three_generations(&s, STORE_CHECK_PAGES_AT_MOUNT);

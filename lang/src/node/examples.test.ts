@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { compile } from '../common/compiler.js';
 import { buildSpace } from '../common/image/builder.js';
 import { Machine } from '../common/interp/machine.js';
-import { readStoreImage, writeGeneration0 } from '../common/store/generation0.js';
-import { openStore } from '../common/store/reader.js';
+import { openStoreImage, writeGeneration0 } from '../common/store/generation0.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** Steps between checks of the output, and the most any example may take. */
@@ -26,7 +25,7 @@ for (const file of readdirSync(examples).filter((f) => f.endsWith('.ph'))) {
     const { program, diagnostics } = compile([{ file, text }]);
     assert.ok(program, diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
     const space = buildSpace(program, { spaceBytes: 4 << 20, mainClasses: [`.demo.${name}`] });
-    const mounted = openStore(readStoreImage(writeGeneration0(space))).mount().space;
+    const mounted = openStoreImage(writeGeneration0(space)).mount().space;
     let output = '';
     const decoder = new TextDecoder();
     const machine = new Machine(mounted, {
@@ -58,7 +57,7 @@ test('counter.ph resumed from a snapshot taken mid-run goes on counting where it
   const first = new Machine(space, { onOutput: collect });
   assert.equal(first.run({ maxMachineMs: 250 }).reason, 'max-time');
   assert.equal(output, 'tick 1\ntick 2\ntick 3\n');
-  const snapshot = openStore(readStoreImage(writeGeneration0(first.space.bytes))).mount().space;
+  const snapshot = openStoreImage(writeGeneration0(first.space.bytes)).mount().space;
   const resumed = new Machine(snapshot, { onOutput: collect });
   assert.equal(resumed.machineMs, 250);
   resumed.run({ maxMachineMs: 450 });

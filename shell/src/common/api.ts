@@ -110,6 +110,12 @@ export const Generation = z.object({
    * timeline keeps its record.
    */
   onDisk: z.boolean(),
+  /**
+   * Why the kernel will not resume this generation, when the store on the disk shows it damaged
+   * (a bad index entry or record, a page that fails its checksum, an object space that is not
+   * sound: lang/docs/store-format.md). Null: nothing found wrong, or no longer on the disk.
+   */
+  damage: z.string().nullable(),
 });
 export type Generation = z.infer<typeof Generation>;
 
@@ -129,7 +135,7 @@ export type Checkpoint = z.infer<typeof Checkpoint>;
 export const Timeline = z.object({
   generations: z.array(Generation),
   checkpoints: z.array(Checkpoint),
-  /** The id of the generation the machine runs on now ("you are here"), if any. */
+  /** The id of the generation the machine resumes from ("you are here"), if any. */
   current: z.number().int().nonnegative().nullable(),
 });
 export type Timeline = z.infer<typeof Timeline>;

@@ -22,6 +22,7 @@ function generation(id: number, parent: number | null, time: number, number = id
     objects: null,
     bytes: null,
     onDisk: true,
+    damage: null,
   };
 }
 

@@ -22,6 +22,7 @@ function generation(id: number, parent: number | null, time: number, parentNumbe
     objects: 100,
     bytes: 4096,
     onDisk: true,
+    damage: null,
   };
 }
 
@@ -87,6 +88,26 @@ test("generations whose parents retention dropped stay on their branch's lane", 
   assert.deepEqual([...thinned.lanes], [0, 0, 0, 0, 1, 1]);
   assert.equal(thinned.laneCount, 2);
   assert.deepEqual(thinned.forks, [{ parentIndex: 2, childIndex: 4 }]);
+});
+
+test('damaged generations on the disk are flagged for drawing, and a rollback to one says the kernel will not resume it', () => {
+  const layout = layoutTimeline({
+    ...branched,
+    generations: branched.generations.map((g) =>
+      g.id === 5
+        ? { ...g, damage: 'its record fails its checksum' }
+        : g.id === 2
+          ? { ...g, damage: 'gone', onDisk: false }
+          : g,
+    ),
+  });
+  assert.deepEqual([...layout.damaged], [0, 0, 0, 0, 1, 0, 0]);
+  const text = rollbackConsequences(layout, 4).join(' ');
+  assert.match(
+    text,
+    /Generation 5 is damaged \(its record fails its checksum\): the kernel will not resume it, and boots the generation it falls back to instead/,
+  );
+  assert.doesNotMatch(rollbackConsequences(layout, 2).join(' '), /damaged/);
 });
 
 test('visible range and nearest generation by binary search', () => {

@@ -20,6 +20,8 @@ export interface TimelineLayout {
   /** Snapshot pause (ms) and dirty pages of each generation, parallel to `times`; NaN where not recorded. */
   pauseMs: Float64Array;
   dirtyPages: Float64Array;
+  /** 1 where the generation is on the disk and damaged (the kernel will not resume it), parallel to `times`. */
+  damaged: Uint8Array;
   /** Where each lane after the first leaves its parent: the parent's index and the first child's. */
   forks: { parentIndex: number; childIndex: number }[];
   /** Index of the current generation ("you are here"), or -1. */
@@ -68,12 +70,15 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
   const laneEnd = new Float64Array(laneCount).fill(Number.NaN);
   const pauseMs = new Float64Array(count);
   const dirtyPages = new Float64Array(count);
+  const damaged = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const lane = lanes[i]!;
+    const generation = generations[i]!;
     if (Number.isNaN(laneStart[lane]!)) laneStart[lane] = times[i]!;
     laneEnd[lane] = times[i]!;
-    pauseMs[i] = generations[i]!.pauseMs ?? Number.NaN;
-    dirtyPages[i] = generations[i]!.dirtyPages ?? Number.NaN;
+    pauseMs[i] = generation.pauseMs ?? Number.NaN;
+    dirtyPages[i] = generation.dirtyPages ?? Number.NaN;
+    damaged[i] = generation.onDisk && generation.damage !== null ? 1 : 0;
   }
   const checkpoints = [...timeline.checkpoints].sort((a, b) => a.time - b.time);
   const allTimes = [...(count > 0 ? [times[0]!, times[count - 1]!] : []), ...checkpoints.map((c) => c.time)];
@@ -86,6 +91,7 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
     laneEnd,
     pauseMs,
     dirtyPages,
+    damaged,
     forks,
     currentIndex: timeline.current === null ? -1 : (indexById.get(timeline.current) ?? -1),
     indexById,
@@ -155,6 +161,11 @@ export function rollbackConsequences(layout: TimelineLayout, index: number): str
   return [
     `The machine restarts from generation ${target.number}, as it was at ${new Date(target.time).toLocaleString()}.`,
     'First the present state is saved as a new checkpoint, so you can come back to it.',
+    ...(layout.damaged[index]
+      ? [
+          `Generation ${target.number} is damaged (${target.damage}): the kernel will not resume it, and boots the generation it falls back to instead, its parent when that is intact.`,
+        ]
+      : []),
     laterOnBranch > 0
       ? `The ${plural(laterOnBranch, 'later generation')} of this branch stay on the timeline as an abandoned branch; the store disk keeps them as its retention allows (all of the last minute, then one a minute), and the timeline keeps their record.`
       : 'No later generation exists on this branch; nothing is abandoned.',

@@ -16,6 +16,7 @@ function generation(id: number, parent: number | null, time: number): Generation
     objects: null,
     bytes: null,
     onDisk: true,
+    damage: null,
   };
 }
 

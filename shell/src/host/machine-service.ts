@@ -641,7 +641,7 @@ export class MachineService {
       void this.follow(status.name);
       let newest: number | null = null;
       try {
-        newest = readGenerations(machine.dir.disk).newest;
+        newest = readGenerations(machine.dir.disk, 'listing').newest;
       } catch {
         continue;
       }

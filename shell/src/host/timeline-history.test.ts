@@ -1,6 +1,7 @@
 // The timeline's record of generations: what retention reclaims and what a checkpoint revert
-// takes off the disk stay on the timeline, ids stay unique when the kernel reuses numbers, and
-// a damaged history file loses only its damaged lines.
+// takes off the disk stay on the timeline, ids stay unique when the kernel reuses numbers, damage
+// the store finds is shown on the generations still on it, and a damaged history file loses only
+// its damaged lines.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ function stored(number: number, parent: number | null, second: number): StoreGen
       writeUs: 50,
       commitUs: 40,
     },
+    damage: null,
+    resumes: false,
   };
 }
 
@@ -40,11 +43,11 @@ function chain(from: number, to: number, parent: number | null, firstSecond: num
 
 test('generations that retention reclaimed stay, marked as no longer on the disk', async () => {
   const history = GenerationHistory.inMemory();
-  await history.merge({ generations: chain(1, 10, null, 0), newest: 10 });
+  await history.merge({ generations: chain(1, 10, null, 0), resumes: 10 });
   // A rollback to 4: 11.. descend from 4; retention then kept 1, 4, 10 (the old tip) and 11..13.
-  await history.merge({ generations: [...chain(1, 10, null, 0), ...chain(11, 12, 4, 20)], newest: 12 });
+  await history.merge({ generations: [...chain(1, 10, null, 0), ...chain(11, 12, 4, 20)], resumes: 12 });
   const thinned = [stored(1, null, 0), stored(4, 3, 3), stored(10, 9, 9), ...chain(11, 13, 4, 20)];
-  const timeline = await history.merge({ generations: thinned, newest: 13 });
+  const timeline = await history.merge({ generations: thinned, resumes: 13 });
   assert.equal(timeline.generations.length, 13);
   const byNumber = new Map(timeline.generations.map((g) => [g.number, g]));
   assert.deepEqual(
@@ -61,11 +64,11 @@ test('generations that retention reclaimed stay, marked as no longer on the disk
 test('after a checkpoint revert the kernel reuses numbers; each generation keeps its own id', async () => {
   const file = join(dir, 'revert.jsonl');
   const history = await GenerationHistory.open(file);
-  await history.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  await history.merge({ generations: chain(1, 6, null, 0), resumes: 6 });
   // A revert to a checkpoint taken at generation 3: the disk holds 1..3 again, then new 4', 5'.
   const timeline = await history.merge({
     generations: [...chain(1, 3, null, 0), ...chain(4, 5, 3, 60)],
-    newest: 5,
+    resumes: 5,
   });
   assert.equal(timeline.generations.length, 8);
   const fours = timeline.generations.filter((g) => g.number === 4);
@@ -83,7 +86,7 @@ test('after a checkpoint revert the kernel reuses numbers; each generation keeps
   const reopened = await GenerationHistory.open(file);
   const again = await reopened.merge({
     generations: [...chain(1, 3, null, 0), ...chain(4, 5, 3, 60)],
-    newest: 5,
+    resumes: 5,
   });
   assert.deepEqual(again, timeline);
   assert.equal(reopened.unreadableLines, 0);
@@ -92,7 +95,7 @@ test('after a checkpoint revert the kernel reuses numbers; each generation keeps
 test('a revert puts the guest clock back too: reused numbers in the same seconds are still new', async () => {
   const file = join(dir, 'revert-same-seconds.jsonl');
   const history = await GenerationHistory.open(file);
-  await history.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  await history.merge({ generations: chain(1, 6, null, 0), resumes: 6 });
   // A revert to generation 3: the kernel commits 4' and 5' at the seconds 4 and 5 were, its own
   // measurements (TSC µs) differing. Only 4' differs from 4; 5' must follow 4' all the same.
   const measured = (g: StoreGeneration, pauseUs: number): StoreGeneration => ({
@@ -102,7 +105,7 @@ test('a revert puts the guest clock back too: reused numbers in the same seconds
   const reused = chain(4, 5, 3, 3);
   const timeline = await history.merge({
     generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
-    newest: 5,
+    resumes: 5,
   });
   assert.equal(timeline.generations.length, 8, "the abandoned 4..6 stay, and 4' and 5' are new");
   const onDisk = timeline.generations.filter((g) => g.onDisk);
@@ -118,7 +121,7 @@ test('a revert puts the guest clock back too: reused numbers in the same seconds
   assert.deepEqual(
     await history.merge({
       generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
-      newest: 5,
+      resumes: 5,
     }),
     timeline,
   );
@@ -126,7 +129,7 @@ test('a revert puts the guest clock back too: reused numbers in the same seconds
   assert.deepEqual(
     await reopened.merge({
       generations: [...chain(1, 3, null, 0), measured(reused[0]!, 333), reused[1]!],
-      newest: 5,
+      resumes: 5,
     }),
     timeline,
   );
@@ -135,12 +138,12 @@ test('a revert puts the guest clock back too: reused numbers in the same seconds
 test("a revert's branch is placed when it ran, not at the guest clock it put back", async () => {
   const history = GenerationHistory.inMemory();
   const at = (second: number) => T0 + second * 1000;
-  await history.merge({ generations: chain(1, 60, null, 0), newest: 60 }, at(61));
+  await history.merge({ generations: chain(1, 60, null, 0), resumes: 60 }, at(61));
   // At second 120, a revert to a checkpoint taken at generation 3: the guest's clock reads second
   // 3 again, and 4', 5' are committed at guest seconds 3 and 4 (measured differently).
   const reverted = chain(4, 5, 3, 3).map((g) => ({ ...g, stats: { ...g.stats!, pauseUs: 999 } }));
   const timeline = await history.merge(
-    { generations: [...chain(1, 3, null, 0), ...reverted], newest: 5 },
+    { generations: [...chain(1, 3, null, 0), ...reverted], resumes: 5 },
     at(121),
   );
   const newFour = timeline.generations.find((g) => g.number === 4 && g.onDisk)!;
@@ -149,22 +152,49 @@ test("a revert's branch is placed when it ran, not at the guest clock it put bac
   assert.equal(newFive.time, at(122), 'its successor keeps the same correction');
   // Read again, the same records: the match is on the guest's own time.
   assert.deepEqual(
-    await history.merge({ generations: [...chain(1, 3, null, 0), ...reverted], newest: 5 }, at(130)),
+    await history.merge({ generations: [...chain(1, 3, null, 0), ...reverted], resumes: 5 }, at(130)),
     timeline,
   );
   // A restart (power cut and start) reads the real time again: no correction then.
   const restarted = { ...stored(6, 5, 200), stats: { ...stored(6, 5, 200).stats!, pauseUs: 999 } };
   const later = await history.merge(
-    { generations: [...chain(1, 3, null, 0), ...reverted, restarted], newest: 6 },
+    { generations: [...chain(1, 3, null, 0), ...reverted, restarted], resumes: 6 },
     at(201),
   );
   assert.equal(later.generations.find((g) => g.number === 6 && g.onDisk)!.time, at(200));
 });
 
+test('damage the store finds shows on the timeline; "you are here" is where the kernel resumes', async () => {
+  const history = GenerationHistory.inMemory();
+  const generations = chain(1, 6, null, 0);
+  generations[5] = {
+    ...generations[5]!,
+    damage: { kind: 'contents', reason: 'its object space is not sound' },
+  };
+  generations[4] = {
+    ...generations[4]!,
+    parent: 9,
+    damage: { kind: 'entry', reason: 'its parent 9 is not older than it' },
+  };
+  const timeline = await history.merge({ generations, resumes: 4 });
+  const byNumber = new Map(timeline.generations.map((g) => [g.number, g]));
+  assert.equal(byNumber.get(6)!.damage, 'its object space is not sound');
+  assert.equal(byNumber.get(5)!.damage, 'its parent 9 is not older than it');
+  assert.equal(byNumber.get(4)!.damage, null);
+  assert.equal(
+    timeline.current,
+    byNumber.get(4)!.id,
+    'the newest generation the kernel would resume, not the newest',
+  );
+  // Once the disk no longer holds it, a generation is shown as gone, not as damaged.
+  const later = await history.merge({ generations: chain(1, 4, null, 0), resumes: 4 });
+  assert.equal(later.generations.find((g) => g.number === 6)!.damage, null);
+});
+
 test('a torn last line and garbage lines are skipped; the rest of the history is kept', async () => {
   const file = join(dir, 'damaged.jsonl');
   const history = await GenerationHistory.open(file);
-  await history.merge({ generations: chain(1, 5, null, 0), newest: 5 });
+  await history.merge({ generations: chain(1, 5, null, 0), resumes: 5 });
   const good = readFileSync(file, 'utf8');
   assert.equal(good.trim().split('\n').length, 5);
   appendFileSync(file, 'not json\n{"id":99,"number":-1}\n{"id":5,"number":6,"parentNu');
@@ -172,7 +202,7 @@ test('a torn last line and garbage lines are skipped; the rest of the history is
   assert.equal(reopened.size, 5);
   assert.equal(reopened.unreadableLines, 3);
   // Still numbering after the good records, and appending after the damage.
-  const timeline = await reopened.merge({ generations: chain(1, 6, null, 0), newest: 6 });
+  const timeline = await reopened.merge({ generations: chain(1, 6, null, 0), resumes: 6 });
   assert.deepEqual(
     timeline.generations.map((g) => g.id),
     [0, 1, 2, 3, 4, 5],
@@ -203,7 +233,7 @@ test('past MAX_RECORDS the oldest records no longer on the disk are forgotten', 
   writeFileSync(file, `${lines.join('\n')}\n`);
   const history = await GenerationHistory.open(file);
   assert.equal(history.size, MAX_RECORDS);
-  const timeline = await history.merge({ generations: [stored(0, null, 0)], newest: 0 });
+  const timeline = await history.merge({ generations: [stored(0, null, 0)], resumes: 0 });
   // Generation 0 was among the oldest and was forgotten; seen on the disk again, it is new.
   assert.equal(timeline.generations.at(-1)!.number, 0);
   assert.equal(timeline.generations.at(-1)!.id, MAX_RECORDS + 10);

@@ -57,6 +57,13 @@ export interface MergedTimeline {
   current: number | null;
 }
 
+/** What the store disk holds now (vm-manager's readGenerations). */
+export interface StoreView {
+  generations: StoreGeneration[];
+  /** The number of the generation the kernel resumes from at its next boot (null: none). */
+  resumes: number | null;
+}
+
 /**
  * What tells two generations of one number and one second apart: after a checkpoint revert the
  * guest's clock is put back too, so the kernel commits the reused numbers at the same wall-clock
@@ -121,13 +128,11 @@ export class GenerationHistory {
 
   /**
    * Records what the store disk holds now and returns the whole timeline: every record, each
-   * marked whether it is still on the disk.
+   * marked whether it is still on the disk, and with the damage the store found in it.
    */
-  async merge(
-    store: { generations: StoreGeneration[]; newest: number | null },
-    now = Date.now(),
-  ): Promise<MergedTimeline> {
+  async merge(store: StoreView, now = Date.now()): Promise<MergedTimeline> {
     const onDisk = new Set<number>();
+    const damage = new Map<number, string>();
     const made: GenerationRecord[] = [];
     const idByNumber = new Map<number, number>();
     let previousTime = 0;
@@ -164,7 +169,8 @@ export class GenerationHistory {
         made.push(record);
       }
       onDisk.add(record.id);
-      idByNumber.set(g.number, record.id);
+      if (g.damage) damage.set(record.id, g.damage.reason);
+      if (!g.damage || !idByNumber.has(g.number)) idByNumber.set(g.number, record.id);
       previousTime = record.time;
     }
     if (made.length > 0) await this.append(made);
@@ -181,8 +187,9 @@ export class GenerationHistory {
         objects: null,
         bytes: null,
         onDisk: onDisk.has(r.id),
+        damage: damage.get(r.id) ?? null,
       })),
-      current: store.newest === null ? null : (idByNumber.get(store.newest) ?? null),
+      current: store.resumes === null ? null : (idByNumber.get(store.resumes) ?? null),
     };
   }
 

@@ -5,9 +5,10 @@
  * "you are here" marker, a tooltip with the generation's or checkpoint's details, and selection
  * of two generations (click, shift+click) or of a checkpoint — by keyboard too, once focused
  * (timeline-navigation.ts). Generations no longer on the store disk are drawn hollow: their
- * record stays, they cannot be restored. Drawing walks only the visible range and, when points
- * are denser than pixels, marks pixel columns instead of drawing dots, so 10,000 generations pan
- * smoothly.
+ * record stays, they cannot be restored. Damaged generations (the kernel will not resume them) are
+ * crossed out in red, and their tooltip says why. Drawing walks only the visible range and, when
+ * points are denser than pixels, marks pixel columns instead of drawing dots, so 10,000
+ * generations pan smoothly.
  */
 import type { Timeline } from '../common/api.js';
 import { checkpointLabel, generationLabel } from '../common/snapshot-tree.js';
@@ -97,6 +98,7 @@ const colors = {
   checkpoint: '#e0af68',
   here: '#9ece6a',
   selection: ['#ff9e64', '#f7768e'],
+  damaged: '#f7768e',
 };
 
 export interface TimelineSelection {
@@ -400,7 +402,8 @@ export class TimelineView {
 
   /**
    * Marks the pixel columns holding a generation, one rectangle per run of equal columns: a full
-   * mark where some generation in the column is on the disk, a short one where none is any more.
+   * mark where some generation in the column is on the disk, a short one where none is any more,
+   * and a red one where one on the disk is damaged.
    */
   private drawColumns(from: number, to: number): void {
     const { layout, width } = this;
@@ -412,7 +415,7 @@ export class TimelineView {
       const x = Math.floor(this.x(layout.times[i]!));
       if (x < 0 || x >= width) continue;
       const cell = layout.lanes[i]! * width + x;
-      columns[cell] = Math.max(columns[cell]!, layout.generations[i]!.onDisk ? 2 : 1);
+      columns[cell] = Math.max(columns[cell]!, layout.damaged[i] ? 3 : layout.generations[i]!.onDisk ? 2 : 1);
     }
     const ctx = this.context;
     for (let lane = 0; lane < layout.laneCount; lane++) {
@@ -424,8 +427,10 @@ export class TimelineView {
         if (!column) continue;
         const runStart = x;
         while (x + 1 < width && columns[row + x + 1] === column) x++;
-        if (column === 2) ctx.fillRect(runStart, y - 5, x + 1 - runStart, 10);
+        if (column === 3) ctx.fillStyle = colors.damaged;
+        if (column >= 2) ctx.fillRect(runStart, y - 5, x + 1 - runStart, 10);
         else ctx.fillRect(runStart, y - 2, x + 1 - runStart, 4);
+        if (column === 3) ctx.fillStyle = this.laneColor(lane);
       }
     }
   }
@@ -454,6 +459,27 @@ export class TimelineView {
         }
       }
     }
+    this.crossOutDamaged(from, to);
+  }
+
+  /** A red cross over each damaged generation's dot. */
+  private crossOutDamaged(from: number, to: number): void {
+    const { layout } = this;
+    const ctx = this.context;
+    const r = DOT_RADIUS + 1.5;
+    ctx.beginPath();
+    for (let i = from; i < to; i++) {
+      if (!layout.damaged[i]) continue;
+      const x = this.x(layout.times[i]!);
+      const y = this.laneY(layout.lanes[i]!);
+      ctx.moveTo(x - r, y - r);
+      ctx.lineTo(x + r, y + r);
+      ctx.moveTo(x + r, y - r);
+      ctx.lineTo(x - r, y + r);
+    }
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = colors.damaged;
+    ctx.stroke();
   }
 
   /** The width of `label` in the context's current font, measured once per font and text. */
@@ -783,7 +809,14 @@ export class TimelineView {
     if (g.bytes !== null) rows.push(['object space', `${format().kibibytes.format(g.bytes / 1024)} KiB`]);
     rows.push(
       ['parent', g.parentNumber === null ? '—' : String(g.parentNumber)],
-      ['store disk', g.onDisk ? 'kept: can be inspected and restored' : 'gone: only its record remains'],
+      [
+        'store disk',
+        g.damage !== null
+          ? `damaged: ${g.damage}; the kernel will not resume it`
+          : g.onDisk
+            ? 'kept: can be inspected and restored'
+            : 'gone: only its record remains',
+      ],
     );
     const label = generationLabel(this.layout, index);
     const title = label[0]!.toUpperCase() + label.slice(1);

@@ -183,6 +183,20 @@ export interface Generation {
   committedAt: string | null;
   /** What the kernel measured for this snapshot (null where the record is unreadable). */
   stats: GenerationStats | null;
+  /** Why the kernel will never resume this generation, when a check found out (null: nothing found). */
+  damage: GenerationDamage | null;
+  /** The generation the kernel resumes from at its next boot, by the store's mount rule (at most one). */
+  resumes: boolean;
+}
+
+/**
+ * What is wrong with a generation (lang/docs/store-format.md, "Which generation a store mounts"):
+ * its index entry (a number listed twice, a parent not older than it, ...), its record, a page-map
+ * block, a page, or its object space's contents.
+ */
+export interface GenerationDamage {
+  kind: 'entry' | 'record' | 'map' | 'page' | 'contents';
+  reason: string;
 }
 
 /** A generation record's statistics (lang/spec/store.def, GEN_*). */

@@ -15,6 +15,7 @@ import { compileForInstall, programClassName } from '../common/install-program.j
 import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { imagesDir, listImages } from './images.js';
 import { inspectMachine } from './inspect.js';
@@ -70,7 +71,7 @@ const USAGE = `usage: phantom <command> [machine] [options]
   checkpoint describe <name> <checkpoint> --description TEXT
   checkpoints <name> [--json]                  the checkpoint tree: * marks the checkpoint the
                                                machine came from, > where it is now
-  generations <name> [--json]                  kernel generations on the store disk
+  generations <name> [--json]                  kernel generations on the store disk, damage and the one it resumes from marked
   rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
                                                the present is kept as a checkpoint first
   rm <name> [--force]                          delete the machine and its disks
@@ -571,10 +572,13 @@ async function run(argv: string[], io: Io): Promise<void> {
       }
       case 'generations': {
         const machine = await machines.get(needName(positionals, command));
-        const generations = await machine.generations();
-        if (options.json) return json(io, generations);
-        for (const g of generations)
-          io.out(`gen ${String(g.number).padEnd(6)} parent ${g.parent ?? '-'}  ${g.committedAt ?? ''}\n`);
+        const store = await machine.storeGenerations();
+        if (options.json) return json(io, store.generations);
+        io.out(
+          formatGenerations(store)
+            .map((line) => `${line}\n`)
+            .join(''),
+        );
         return;
       }
       case 'rollback': {

@@ -1,11 +1,17 @@
 /**
  * The Machines service's bad input and faults: names, configs, missing and corrupt disks, a
- * missing QEMU, two processes racing for one machine, and several machines running at once.
+ * missing QEMU, two processes racing for one machine, several machines running at once, and the
+ * Phantom kernel stopping itself (a store it cannot mount, a store that can take no generation).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, open, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { buildSpace } from '@phantom/lang/common/image/builder.js';
+import { program, systemClasses } from '@phantom/lang/common/interp/assembler.js';
+import * as S from '@phantom/lang/common/spec/generated.js';
+import { storeDiskOf } from '@phantom/lang/common/store/forge.js';
+import { writeGeneration0 } from '@phantom/lang/common/store/generation0.js';
 import { isVmError } from '../common/errors.js';
 import {
   BOOT_DEADLINE_MS,
@@ -279,4 +285,42 @@ test('what another process does to machines is reported here while the folder is
     other.dispose();
     watching.dispose();
   }
+});
+
+test('a store that cannot take another generation: the machine is crashed, and the reason says persistence would be lost', async () => {
+  // A sound generation 0 whose superblock says the newest number ever committed is 0xfffffffe
+  // (issue 14, item 9): it mounts, but no number is left for the next commit.
+  const idle = {
+    name: '.t.Idle',
+    fields: [],
+    methods: [
+      { name: '<init>', argc: 1, code: 'RET_VOID' },
+      { name: 'run', argc: 1, returns: true, consts: [], code: 'PUSH_INT 1\nRET' },
+    ],
+  };
+  const space = buildSpace(program([...systemClasses(), idle]), {
+    spaceBytes: S.SPACE_SIZE_MIN,
+    mainClasses: ['.t.Idle'],
+  });
+  const disk = storeDiskOf(writeGeneration0(space, { diskBytes: 512 * S.BLOCK_SIZE }));
+  disk.set32(S.SB_BLOCK_A, S.SB_NEWEST_GEN, 0xfffffffe);
+  disk.sealSuperblock(S.SB_BLOCK_A);
+  const imagePath = join(state.root, 'no-number-left.img');
+  await writeFile(imagePath, disk.bytes);
+  const machine = await state.machines.create('no-number-left', {
+    kernelPath: join(SOURCE_ROOT, 'kernel-src/build/phantom.elf'),
+    imagePath,
+    snapshotIntervalMs: 200,
+  });
+  await machine.start();
+  assert.ok(
+    await pollUntil(async () => (await machine.status()).state === 'crashed', BOOT_DEADLINE_MS),
+    'the machine ran on without persistence',
+  );
+  const status = await machine.status();
+  assert.match(status.reason ?? '', /^the kernel halted: it panicked or met an error/);
+  assert.match(
+    status.reason ?? '',
+    /console: .*"snapshot: the store cannot take another generation: no generation number is left \(STORE_ENONUMBER\)" "snapshot: stopping the machine rather than run without persistence"/,
+  );
 });

@@ -12,7 +12,6 @@ import {
   type AcceleratorUsed,
   type ConsoleAttachment,
   type ConsoleAttachOptions,
-  type Generation,
   type MachineConfig,
   type MachineConfigInput,
   type MachineState,
@@ -31,7 +30,7 @@ import { channelBrokerPaths, ensureChannelBroker } from './channel-broker.js';
 import { Checkpoints } from './checkpoints.js';
 import { ConsoleHub } from './console-hub.js';
 import type { BootOptions, Driver, RuntimeState } from './driver.js';
-import { readGenerations } from './generations.js';
+import { readGenerations, type StoreGenerations } from './generations.js';
 import { LibvirtDriver } from './libvirt-driver.js';
 import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
@@ -104,7 +103,7 @@ export class Machine {
       markConsole: (event) => this.hub.mark(event),
       currentGeneration: async () => {
         try {
-          return readGenerations(dir.disk).newest;
+          return readGenerations(dir.disk, 'listing').newest;
         } catch {
           return null;
         }
@@ -250,7 +249,7 @@ export class Machine {
     options: RevertOptions = { autoCheckpoint: 'take' },
     onProgress?: OnMachineProgress,
   ): Promise<RollbackResult> {
-    const known = (await this.generations()).map((g) => g.number);
+    const known = readGenerations(this.dir.disk, 'listing').generations.map((g) => g.number);
     if (!known.includes(generation))
       throw new VmError(
         'no-such-checkpoint',
@@ -271,9 +270,14 @@ export class Machine {
     return result;
   }
 
-  /** The kernel generations on the store disk, oldest first. */
-  async generations(): Promise<Generation[]> {
+  /** The kernel generations on the store disk, oldest first, damage and the resumed one marked. */
+  async generations(): Promise<StoreGenerations['generations']> {
     return readGenerations(this.dir.disk).generations;
+  }
+
+  /** The kernel generations on the store disk, damage and the resumed one marked, with what the store says beyond them. */
+  async storeGenerations(): Promise<StoreGenerations> {
+    return readGenerations(this.dir.disk);
   }
 
   /** Removes the hypervisor's records and the machine's directory; the machine must be off. */

@@ -9,8 +9,7 @@ import type { CompiledConst } from '../compiled.js';
 import { buildSpace } from '../image/builder.js';
 import { intOf } from '../image/space.js';
 import * as L from '../spec/generated.js';
-import { readStoreImage, writeGeneration0 } from '../store/generation0.js';
-import { openStore } from '../store/reader.js';
+import { openStoreImage, writeGeneration0 } from '../store/generation0.js';
 import { type ClassSpec, type MethodSpec, program, systemClasses } from './assembler.js';
 import { Machine, MachineFault, type RunLimits } from './machine.js';
 
@@ -959,7 +958,7 @@ test('a snapshot taken mid-run (through a store) continues exactly like an unint
     const first = run(classes, { maxSteps: cut }, mains);
     assert.equal(first.reason, 'max-steps');
     const store = writeGeneration0(first.machine.space.bytes);
-    const resumed = start(openStore(readStoreImage(store)).mount().space, { maxSteps: 50_000_000 });
+    const resumed = start(openStoreImage(store).mount().space, { maxSteps: 50_000_000 });
     assert.equal(first.output + resumed.output, whole.output, `cut after ${cut} steps`);
     assert.equal(resumed.machine.machineMs, whole.machine.machineMs);
   }

@@ -16,7 +16,7 @@ import {
   StoreError,
 } from './blocks.js';
 import { crc32c } from './crc32c.js';
-import { ZERO_PAGE_CRC } from './reader.js';
+import { openStore, type Store, ZERO_PAGE_CRC } from './reader.js';
 
 /** A store as a sparse list of blocks; every block not listed is zero. */
 export interface StoreImage {
@@ -36,6 +36,11 @@ const ZERO = new Uint8Array(S.BLOCK_SIZE);
 /** A block reader over a StoreImage, for openStore. */
 export function readStoreImage(image: StoreImage): (block: number) => Uint8Array {
   return (block) => image.blocks.get(block) ?? ZERO;
+}
+
+/** The store a StoreImage holds, read as from a disk of its blockCount blocks. */
+export function openStoreImage(image: StoreImage): Store {
+  return openStore(readStoreImage(image), image.blockCount);
 }
 
 function isZeroPage(space: Uint8Array, start: number): boolean {
@@ -116,7 +121,7 @@ export function writeGeneration0(space: Uint8Array, opts: Generation0Options = {
   blocks.set(
     S.SB_BLOCK_A,
     encodeSuperblock({
-      sequence: 0,
+      sequence: 0n,
       blockSize: S.BLOCK_SIZE,
       blockCount,
       spaceBase: S.SPACE_BASE,

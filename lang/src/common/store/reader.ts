@@ -1,76 +1,121 @@
 /**
- * Reads a store offline, the way the kernel mounts it (store-format.md "Mount"): picks the valid
- * superblock with the highest sequence whose index verifies, lists the kept generations with
- * their parents and records, and reads a generation's object space page by page, verifying every
- * record, map block and page against the checksum its parent holds. Used by the reference
- * interpreter's loader and the inspector's offline reader.
+ * Reads a store offline and mounts it by the one rule the kernel follows ("Which generation a
+ * store mounts" in docs/store-format.md): the newest usable superblock whose index verifies, the
+ * index's entries sorted by number with the bad ones marked, each generation's record and map
+ * blocks checked, and a mount that walks from the newest (or a requested) generation along
+ * parents, never to a newer one, accepting the first whose pages verify and whose object space is
+ * sound (image/check.ts). Used by `phantom generations`, `phantom inspect`, the studio's timeline
+ * and the reference interpreter's loader; kernel-src/tests/store-agree.mjs checks that it chooses
+ * what the kernel and phstore choose on thousands of damaged stores.
  *
  * Not here: writing (generation0.ts); the kernel's commit path.
  */
+import { checkSpace } from '../image/check.js';
 import * as S from '../spec/generated.js';
 import {
-  type BlockRef,
+  blockCrc,
   decodeIndex,
-  decodeMapBlock,
   decodeRecord,
   decodeSuperblock,
   type GenerationRecord,
   type IndexEntry,
+  mapBlocksFor,
   StoreError,
   type Superblock,
   verifyAgainst,
-  verifyOwnCrcAgainst,
 } from './blocks.js';
 import { crc32c } from './crc32c.js';
 
-/** Returns the 4096 bytes of a block (zeros past the end of a sparse or short file). */
+/** Returns the 4096 bytes of a block (zeros for the unwritten parts of a sparse file). */
 export type ReadBlock = (block: number) => Uint8Array;
 
 /** One of the two superblock slots as found on disk. */
 export interface SuperblockSlot {
   readonly block: number;
+  /** Its fields, when its magic, version, CRC and sequence parity verify. */
   readonly superblock?: Superblock;
-  /** Why the slot is not usable (absent when it verified). */
+  /** Why the slot is not usable (absent when it is). */
   readonly error?: string;
+  /** It verifies, but names a geometry this reader (or the disk) cannot hold. */
+  readonly unsupported?: boolean;
 }
+
+/** What about a generation is damaged: its index entry, record, a map block, a page, or its contents. */
+export type DamageKind = 'entry' | 'record' | 'map' | 'page' | 'contents';
 
 /** A generation the current index lists, with its record when the record verifies. */
 export interface GenerationInfo extends IndexEntry {
   readonly record?: GenerationRecord;
+  /** Why it can never be mounted, when a check found that (its entry, record or map blocks). */
+  readonly damage?: DamageKind;
   readonly error?: string;
 }
 
-/** A generation's object space, read and verified, and the newer ones that failed. */
-export interface MountedGeneration {
+/** A generation the mount's walk visited and left behind, and why. */
+export interface SkippedGeneration {
+  readonly generation: number;
+  readonly damage: DamageKind;
+  readonly error: string;
+}
+
+/** Where the mount's walk ended: the generation chosen (none: no generation verifies), and those it left behind. */
+export interface Resumption {
+  readonly generation?: number;
+  readonly space?: Uint8Array;
+  /** Generations the walk visited before it, each damaged, in the order visited. */
+  readonly skipped: readonly SkippedGeneration[];
+}
+
+/** A generation's object space, read and checked, and the generations the walk left behind. */
+export interface MountedGeneration extends Resumption {
   readonly generation: number;
   readonly space: Uint8Array;
-  /** Generations newer than `generation` (or the one asked for) that failed, and why, newest first. */
-  readonly skipped: readonly { readonly generation: number; readonly error: string }[];
 }
 
 export const ZERO_PAGE_CRC = crc32c(new Uint8Array(S.PAGE_SIZE));
 
+const FIRST_DATA_BLOCK = 2;
+
 export class Store {
+  /** Highest generation number ever committed: SB_NEWEST_GEN or an entry's (NO_GENERATION aside). */
+  readonly newestNumber: number;
+  /** Map blocks checked so far, by block, CRC and position: true, or why not. */
+  private readonly checkedMaps = new Map<string, true | string>();
+
   constructor(
     private readonly read: ReadBlock,
     /** The superblock in use. */
     readonly superblock: Superblock,
     /** Both slots, for tools that show them. */
     readonly superblocks: readonly SuperblockSlot[],
-    /** Kept generations, oldest first, as the index lists them. */
+    /** Kept generations sorted by number (equal numbers in the index's order), each checked. */
     readonly generations: readonly GenerationInfo[],
     /** What was wrong but did not stop the mount (a damaged superblock slot, an older index). */
     readonly problems: readonly string[],
-  ) {}
+  ) {
+    let newest = superblock.newestGeneration === S.NO_GENERATION ? 0 : superblock.newestGeneration;
+    for (const g of generations)
+      if (g.generation !== S.NO_GENERATION && g.generation > newest) newest = g.generation;
+    this.newestNumber = newest;
+  }
 
+  /** Whether the store can take a new generation: false when no number is left (the kernel then stops). */
+  get canTakeGeneration(): boolean {
+    return this.newestNumber < S.NO_GENERATION - 1;
+  }
+
+  /** The (first) kept generation numbered n. */
   generation(n: number): GenerationInfo | undefined {
     return this.generations.find((g) => g.generation === n);
   }
 
-  /** Reads block `n`, checking it exists on this store and is a whole block. */
+  /** Reads block `n`, which must lie inside the store. */
   private block(n: number, what: string): Uint8Array {
-    if (n < 2 || n >= this.superblock.blockCount) {
-      throw new StoreError(`${what}: block ${n} is outside 2..${this.superblock.blockCount - 1}`, n);
+    if (n < FIRST_DATA_BLOCK || n >= this.superblock.blockCount) {
+      throw new StoreError(
+        `${what}: block ${n} is outside ${FIRST_DATA_BLOCK}..${this.superblock.blockCount - 1}`,
+        n,
+      );
     }
     const bytes = this.read(n);
     if (bytes.length !== S.BLOCK_SIZE) {
@@ -79,152 +124,317 @@ export class Store {
     return bytes;
   }
 
-  /** The record of generation `n`, verified against its index entry. */
+  /** The record an entry names, checked as mount step 4.1 says; throws a StoreError naming the failure. */
   readRecord(entry: IndexEntry): GenerationRecord {
-    const what = `generation ${entry.generation} record`;
+    const what = `generation ${entry.generation} record (block ${entry.recordBlock})`;
     const bytes = this.block(entry.recordBlock, what);
-    const record = decodeRecord(bytes, `${what} (block ${entry.recordBlock})`, entry.recordBlock);
-    if (record.number !== entry.generation) {
-      throw new StoreError(
-        `${what} (block ${entry.recordBlock}): holds generation ${record.number}`,
-        entry.recordBlock,
-      );
+    const crc = blockCrc(bytes, S.GEN_CRC);
+    const stored = new DataView(bytes.buffer, bytes.byteOffset).getUint32(S.GEN_CRC, true);
+    if (crc !== stored || crc !== entry.recordCrc) {
+      throw new StoreError(`${what}: fails its checksum (or the index's)`, entry.recordBlock);
     }
-    verifyOwnCrcAgainst(
-      bytes,
-      S.GEN_CRC,
-      entry.recordCrc,
-      `${what} (block ${entry.recordBlock}) against the index`,
-      entry.recordBlock,
-    );
-    if (record.parent !== entry.parent) {
-      throw new StoreError(
-        `${what}: parent ${record.parent}, but the index says ${entry.parent}`,
-        entry.recordBlock,
-      );
-    }
+    const record = decodeRecord(bytes, what, entry.recordBlock);
+    const fail = (why: string): never => {
+      throw new StoreError(`${what}: ${why}`, entry.recordBlock);
+    };
+    if (record.number !== entry.generation) fail(`holds generation ${record.number}`);
+    if (record.parent !== entry.parent) fail(`parent ${record.parent}, but the index says ${entry.parent}`);
     if (record.spaceSize !== this.superblock.spaceSize) {
-      throw new StoreError(
-        `${what}: space size ${record.spaceSize}, but the superblock says ${this.superblock.spaceSize}`,
-        entry.recordBlock,
-      );
+      fail(`space size ${record.spaceSize}, but the superblock says ${this.superblock.spaceSize}`);
+    }
+    for (const m of record.mapBlocks) {
+      if (m.block < FIRST_DATA_BLOCK || m.block >= this.superblock.blockCount)
+        fail(`map block ${m.block} is outside the store`);
     }
     return record;
   }
 
-  /** Every page of generation `n`'s object space, verified; throws a StoreError naming the first failure. */
-  readGenerationPages(n: number): Uint8Array {
-    const entry = this.generation(n);
-    if (!entry) {
-      throw new StoreError(
-        `generation ${n} is not in the index (kept: ${this.generations.map((g) => g.generation).join(', ') || 'none'})`,
-      );
-    }
-    const record = this.readRecord(entry);
-    const pages = record.spaceSize / S.PAGE_SIZE;
-    const space = new Uint8Array(record.spaceSize);
-    record.mapBlocks.forEach((ref: BlockRef, m) => {
-      const what = `generation ${n} map block ${m}`;
-      const bytes = this.block(ref.block, what);
-      verifyAgainst(bytes, ref.crc, `${what} (block ${ref.block})`, ref.block);
-      decodeMapBlock(bytes, what, ref.block).forEach((pme, i) => {
+  /**
+   * Map block m of a record, checked as mount step 4.2 says: a view of its entries (PME_BLOCK and
+   * PME_CRC of page-map entry i at 8 i). A block, CRC and position checked once is not checked
+   * again: generations share the map blocks of ranges they did not change.
+   */
+  private readMapBlock(n: number, record: GenerationRecord, m: number): DataView {
+    const ref = record.mapBlocks[m]!;
+    const what = `generation ${n} map block ${m} (block ${ref.block})`;
+    const bytes = this.block(ref.block, what);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const key = `${ref.block}:${ref.crc}:${m}`;
+    const known = this.checkedMaps.get(key);
+    if (known === true) return dv;
+    if (known) throw new StoreError(`${what}: ${known}`, ref.block);
+    try {
+      verifyAgainst(bytes, ref.crc, what, ref.block);
+      const pages = record.spaceSize / S.PAGE_SIZE;
+      for (let i = 0; i < S.PME_PER_BLOCK; i++) {
         const page = m * S.PME_PER_BLOCK + i;
-        const where = `generation ${n} page ${page} (address 0x${(S.SPACE_BASE + page * S.PAGE_SIZE).toString(16)})`;
-        if (page >= pages) {
-          if (pme.block !== 0 || pme.crc !== 0) {
-            throw new StoreError(`${where}: map entry past the end of the space is not zero`, ref.block);
-          }
-          return;
-        }
-        if (pme.block === S.ZERO_BLOCK) {
-          if (pme.crc !== ZERO_PAGE_CRC) {
-            throw new StoreError(`${where}: zero page with checksum 0x${pme.crc.toString(16)}`, ref.block);
-          }
-          return;
-        }
-        const contents = this.block(pme.block, where);
-        verifyAgainst(contents, pme.crc, `${where} in block ${pme.block}`, pme.block);
-        space.set(contents, page * S.PAGE_SIZE);
-      });
-    });
-    return space;
+        const block = dv.getUint32(i * 8 + S.PME_BLOCK, true);
+        const crc = dv.getUint32(i * 8 + S.PME_CRC, true);
+        const bad =
+          page >= pages
+            ? block !== 0 || crc !== 0
+            : block === S.ZERO_BLOCK
+              ? crc !== ZERO_PAGE_CRC
+              : block < FIRST_DATA_BLOCK || block >= this.superblock.blockCount;
+        if (bad)
+          throw new StoreError(`${what}: the entry of page ${page} is not a valid page-map entry`, ref.block);
+      }
+    } catch (err) {
+      if (err instanceof StoreError) this.checkedMaps.set(key, err.message.slice(what.length + 2));
+      throw err;
+    }
+    this.checkedMaps.set(key, true);
+    return dv;
+  }
+
+  /** Every map block of a record checked; throws a StoreError naming the first bad one. */
+  checkMapBlocks(n: number, record: GenerationRecord): void {
+    for (let m = 0; m < record.mapBlocks.length; m++) this.readMapBlock(n, record, m);
   }
 
   /**
-   * The newest generation at or below `want` (by number; every kept one when absent) that
-   * verifies, falling back to older ones as the kernel does; throws when none does.
+   * Every page of the generation at `position` in `generations`, each checked against its map
+   * entry (record and map blocks checked again first); throws a StoreError naming the first
+   * failure, with `damage` saying what failed.
    */
-  mount(want?: number): MountedGeneration {
-    const candidates = this.generations
-      .filter((g) => want === undefined || g.generation <= want)
-      .sort((a, b) => b.generation - a.generation);
-    const skipped: { generation: number; error: string }[] = [];
-    for (const g of candidates) {
-      try {
-        return { generation: g.generation, space: this.readGenerationPages(g.generation), skipped };
-      } catch (err) {
-        if (!(err instanceof StoreError)) throw err;
-        skipped.push({ generation: g.generation, error: err.message });
+  private readPagesAt(position: number): Uint8Array {
+    const entry = this.generations[position]!;
+    const n = entry.generation;
+    const record = failing('record', () => this.readRecord(entry));
+    const space = new Uint8Array(record.spaceSize);
+    for (let m = 0; m < record.mapBlocks.length; m++) {
+      const map = failing('map', () => this.readMapBlock(n, record, m));
+      for (let i = 0; i < S.PME_PER_BLOCK; i++) {
+        const page = m * S.PME_PER_BLOCK + i;
+        const block = map.getUint32(i * 8 + S.PME_BLOCK, true);
+        if (block === S.ZERO_BLOCK || page >= space.length / S.PAGE_SIZE) continue;
+        const crc = map.getUint32(i * 8 + S.PME_CRC, true);
+        const where = `generation ${n} page ${page} (address 0x${(S.SPACE_BASE + page * S.PAGE_SIZE).toString(16)})`;
+        const contents = failing('page', () => this.block(block, where));
+        failing('page', () => verifyAgainst(contents, crc, `${where} in block ${block}`, block));
+        space.set(contents, page * S.PAGE_SIZE);
       }
     }
-    const why = skipped.map((s) => s.error).join('; ');
-    throw new StoreError(
-      `no generation${want === undefined ? '' : ` <= ${want}`} verifies${why ? `: ${why}` : ''}`,
-    );
+    return space;
+  }
+
+  /** Every page of generation `n`'s object space, checked; throws a StoreError naming the first failure. */
+  readGenerationPages(n: number): Uint8Array {
+    const position = this.generations.findIndex((g) => g.generation === n);
+    if (position < 0) {
+      throw new StoreError(
+        `generation ${n} is not in the index (kept: ${this.generations.map((g) => g.generation).join(', ') || 'none'})`,
+        undefined,
+        'not-kept',
+      );
+    }
+    const g = this.generations[position]!;
+    if (g.damage === 'entry') throw new StoreError(g.error!, g.recordBlock);
+    return this.readPagesAt(position);
+  }
+
+  /**
+   * The generation the store mounts (step 5 of the rule), as mount, and the generations left
+   * behind: without a generation when none verifies (listings mark them all).
+   */
+  resume(want?: number): Resumption {
+    const list = this.generations;
+    let i = want === undefined ? list.length - 1 : list.findIndex((g) => g.generation === want);
+    if (i < 0) {
+      throw new StoreError(
+        `generation ${want} is not in the index (kept: ${list.map((g) => g.generation).join(', ') || 'none'})`,
+        undefined,
+        'not-kept',
+      );
+    }
+    const visited = new Set<number>();
+    const skipped: SkippedGeneration[] = [];
+    while (i >= 0) {
+      visited.add(i);
+      const g = list[i]!;
+      let damage = g.damage;
+      let error = g.error;
+      if (!damage) {
+        try {
+          const space = this.readPagesAt(i);
+          const unsound = checkSpace(space);
+          if (unsound === undefined) return { generation: g.generation, space, skipped };
+          damage = 'contents';
+          error = `generation ${g.generation}: its object space is not sound: ${unsound}`;
+        } catch (err) {
+          if (!(err instanceof DamageError)) throw err;
+          damage = err.damage;
+          error = err.message;
+        }
+      }
+      skipped.push({ generation: g.generation, damage, error: error! });
+      i = this.fallbackFrom(i, visited);
+    }
+    return { skipped };
+  }
+
+  /**
+   * The generation the store mounts (step 5 of the rule): from `want` (kept, or refused as
+   * 'not-kept') or the newest, along parents that are older, else to the newest unvisited
+   * generation before it; the first whose record, map blocks and pages verify and whose space is
+   * sound. Throws a StoreError with refusal 'no-valid-generation' when there is none.
+   */
+  mount(want?: number): MountedGeneration {
+    const resumed = this.resume(want);
+    if (resumed.generation !== undefined && resumed.space)
+      return { ...resumed, generation: resumed.generation, space: resumed.space };
+    const why = resumed.skipped.map((s) => s.error).join('; ');
+    throw new StoreError(`no generation verifies${why ? `: ${why}` : ''}`, undefined, 'no-valid-generation');
+  }
+
+  /** After the generation at i failed: its parent when older, kept and unvisited; else the newest unvisited before it. */
+  private fallbackFrom(i: number, visited: Set<number>): number {
+    const g = this.generations[i]!;
+    if (g.parent < g.generation) {
+      const p = this.generations.findIndex((e) => e.generation === g.parent);
+      if (p >= 0 && !visited.has(p)) return p;
+    }
+    for (let j = i - 1; j >= 0; j--) if (!visited.has(j)) return j;
+    return -1;
   }
 }
 
-/**
- * Reads both superblocks and the index; throws a StoreError when no superblock with a valid index
- * exists. `diskBlocks`, when known, is the size of the disk (or file) the store is on: a superblock
- * that claims more blocks is not usable, as the kernel refuses it (a store image cut short).
- */
-export function openStore(read: ReadBlock, diskBlocks?: number): Store {
-  const slots: SuperblockSlot[] = [S.SB_BLOCK_A, S.SB_BLOCK_B].map((block) => {
-    const name = `superblock ${block === S.SB_BLOCK_A ? 'A' : 'B'} (block ${block})`;
+/** A StoreError that says which part of a generation failed. */
+class DamageError extends StoreError {
+  constructor(
+    readonly damage: DamageKind,
+    cause: StoreError,
+  ) {
+    super(cause.message, cause.block);
+  }
+}
+
+function failing<T>(damage: DamageKind, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof StoreError && !(err instanceof DamageError)) throw new DamageError(damage, err);
+    throw err;
+  }
+}
+
+/** Why an index entry is unusable by itself (step 3 of the rule), or undefined. */
+function entryDamage(sorted: readonly IndexEntry[], i: number, blockCount: number): string | undefined {
+  const e = sorted[i]!;
+  const what = `generation ${e.generation === S.NO_GENERATION ? '(none)' : e.generation}`;
+  if (e.generation === S.NO_GENERATION) return `${what}: its index entry has no generation number`;
+  if (sorted[i - 1]?.generation === e.generation || sorted[i + 1]?.generation === e.generation)
+    return `${what}: its number is listed more than once in the index`;
+  if (e.parent !== S.NO_GENERATION && e.parent >= e.generation)
+    return `${what}: its parent ${e.parent} is not older than it`;
+  if (e.recordBlock < FIRST_DATA_BLOCK || e.recordBlock >= blockCount)
+    return `${what}: its record block ${e.recordBlock} is outside the store`;
+  return undefined;
+}
+
+/** Why a superblock that verifies cannot be used on a disk of `diskBlocks` blocks, or undefined. */
+function unusable(sb: Superblock, diskBlocks: number): string | undefined {
+  if (sb.blockSize !== S.BLOCK_SIZE) return `block size ${sb.blockSize}, expected ${S.BLOCK_SIZE}`;
+  if (sb.spaceBase !== S.SPACE_BASE)
+    return `space base 0x${sb.spaceBase.toString(16)}, expected 0x${S.SPACE_BASE.toString(16)}`;
+  if (sb.spaceSize % S.PAGE_SIZE !== 0 || sb.spaceSize < S.SPACE_SIZE_MIN || sb.spaceSize > S.SPACE_SIZE_MAX)
+    return `object-space size ${sb.spaceSize} is not a multiple of ${S.PAGE_SIZE} in ${S.SPACE_SIZE_MIN}..${S.SPACE_SIZE_MAX}`;
+  if (sb.blockCount > diskBlocks)
+    return `the store has ${sb.blockCount} blocks, the disk only ${diskBlocks} (cut short?)`;
+  if (sb.blockCount < FIRST_DATA_BLOCK + 2 + mapBlocksFor(sb.spaceSize))
+    return `${sb.blockCount} blocks cannot hold a store`;
+  if (sb.indexBlock < FIRST_DATA_BLOCK || sb.indexBlock >= sb.blockCount)
+    return `index block ${sb.indexBlock} is outside ${FIRST_DATA_BLOCK}..${sb.blockCount - 1}`;
+  return undefined;
+}
+
+function readSlot(
+  read: ReadBlock,
+  block: number,
+  diskBlocks: number,
+): SuperblockSlot & { unreadable?: boolean } {
+  const name = `superblock ${block === S.SB_BLOCK_A ? 'A' : 'B'} (block ${block})`;
+  if (block >= diskBlocks)
+    return { block, error: `${name}: cannot be read (the disk has ${diskBlocks} blocks)`, unreadable: true };
+  const bytes = read(block);
+  if (bytes.every((b) => b === 0)) return { block, error: `${name}: empty` };
+  let superblock: Superblock;
+  try {
+    superblock = decodeSuperblock(bytes, name, block);
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    return { block, error: err.message };
+  }
+  if (superblock.sequence % 2n !== BigInt(block))
+    return { block, error: `${name}: sequence ${superblock.sequence} does not belong in this slot` };
+  const why = unusable(superblock, diskBlocks);
+  return why ? { block, superblock, unsupported: true, error: `${name}: ${why}` } : { block, superblock };
+}
+
+/** Generations of an index, sorted by number and checked (steps 3, 4.1 and 4.2 of the rule). */
+function checkGenerations(
+  store: Store,
+  entries: readonly IndexEntry[],
+  blockCount: number,
+): GenerationInfo[] {
+  const sorted = entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.generation - b.e.generation || a.i - b.i)
+    .map(({ e }) => e);
+  return sorted.map((e, i): GenerationInfo => {
+    const entryError = entryDamage(sorted, i, blockCount);
+    if (entryError) return { ...e, damage: 'entry', error: entryError };
+    let record: GenerationRecord;
     try {
-      const bytes = read(block);
-      if (bytes.every((b) => b === 0)) return { block, error: `${name}: empty` };
-      const superblock = decodeSuperblock(bytes, name, block);
-      if (diskBlocks !== undefined && superblock.blockCount > diskBlocks) {
-        return {
-          block,
-          error: `${name}: the store has ${superblock.blockCount} blocks, the disk only ${diskBlocks} (cut short?)`,
-        };
-      }
-      return { block, superblock };
+      record = store.readRecord(e);
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
-      return { block, error: err.message };
+      return { ...e, damage: 'record', error: err.message };
     }
+    try {
+      store.checkMapBlocks(e.generation, record);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      return { ...e, record, damage: 'map', error: err.message };
+    }
+    return { ...e, record };
   });
+}
+
+/**
+ * Reads both superblocks and the index of a disk `diskBlocks` blocks long (whole blocks; the
+ * kernel sees no more), as mount steps 1 to 4.2 say. Throws a StoreError whose refusal is
+ * 'unsupported', 'unreadable' or 'no-store' when no slot has a valid index.
+ */
+export function openStore(read: ReadBlock, diskBlocks: number): Store {
+  const slots = [S.SB_BLOCK_A, S.SB_BLOCK_B].map((block) => readSlot(read, block, diskBlocks));
   const problems: string[] = [];
-  const valid = slots
-    .filter((s): s is SuperblockSlot & { superblock: Superblock } => s.superblock !== undefined)
-    .sort((a, b) => b.superblock.sequence - a.superblock.sequence);
-  for (const slot of valid) {
+  const unreadable = slots.some((s) => s.unreadable);
+  const usable = slots
+    .filter(
+      (s): s is SuperblockSlot & { superblock: Superblock } => s.superblock !== undefined && !s.unsupported,
+    )
+    .sort((a, b) => (b.superblock.sequence > a.superblock.sequence ? 1 : -1));
+  const shown = slots.map(({ unreadable: _, ...slot }) => slot);
+  for (const slot of usable) {
     const sb = slot.superblock;
     const where = `index (block ${sb.indexBlock}) of superblock sequence ${sb.sequence}`;
     try {
       const bytes = read(sb.indexBlock);
-      verifyOwnCrcAgainst(bytes, S.IX_CRC, sb.indexCrc, `${where} against its superblock`, sb.indexBlock);
+      if (blockCrc(bytes, S.IX_CRC) !== sb.indexCrc) {
+        throw new StoreError(`${where}: its checksum is not the one its superblock holds`, sb.indexBlock);
+      }
       const entries = decodeIndex(bytes, where, sb.indexBlock);
-      const store = new Store(read, sb, slots, [], []);
-      const generations = entries.map((e): GenerationInfo => {
-        try {
-          return { ...e, record: store.readRecord(e) };
-        } catch (err) {
-          if (!(err instanceof StoreError)) throw err;
-          return { ...e, error: err.message };
-        }
-      });
-      for (const s of slots) if (s.error && !s.error.endsWith(': empty')) problems.push(s.error);
-      return new Store(read, sb, slots, generations, problems);
+      const probe = new Store(read, sb, shown, [], []);
+      const generations = checkGenerations(probe, entries, sb.blockCount);
+      for (const s of shown) if (s.error && !s.error.endsWith(': empty')) problems.push(s.error);
+      return new Store(read, sb, shown, generations, problems);
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       problems.push(err.message);
     }
   }
-  const reasons = [...slots.flatMap((s) => (s.error ? [s.error] : [])), ...problems];
-  throw new StoreError(`no usable superblock: ${reasons.join('; ')}`);
+  const reasons = [...shown.flatMap((s) => (s.error ? [s.error] : [])), ...problems];
+  const refusal = slots.some((s) => s.unsupported) ? 'unsupported' : unreadable ? 'unreadable' : 'no-store';
+  throw new StoreError(`no usable superblock: ${reasons.join('; ')}`, undefined, refusal);
 }
