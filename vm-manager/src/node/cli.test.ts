@@ -85,6 +85,19 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   await waitForTick(3);
   assert.match(await ok('status', '--json'), /"state": "running"/);
 
+  // The checkpoint comes after generation 2, so that a generation before it other than the first
+  // is there to roll back to below (a loaded host commits fewer generations per tick).
+  assert.ok(
+    await pollUntil(
+      async () =>
+        (JSON.parse(await ok('generations', 'demo', '--json')) as { number: number }[]).some(
+          (g) => g.number >= 2,
+        ),
+      BOOT_DEADLINE_MS,
+      250,
+    ),
+    'the store never reached generation 2',
+  );
   await ok('checkpoint', 'demo', 'before', '--description', 'counter early on');
   const checkpoints = JSON.parse(await ok('checkpoints', 'demo', '--json')) as {
     current: string;
