@@ -10,7 +10,7 @@
  * Not here: the transport and request matching (node/debug-client.ts).
  */
 import * as W from '@phantom/lang/common/spec/debug-wire.js';
-import { WireError } from '@phantom/lang/common/spec/wire.js';
+import { ByteWriter, WireError } from '@phantom/lang/common/spec/wire.js';
 import { crc32c } from '@phantom/lang/common/store/crc32c.js';
 
 export {
@@ -226,57 +226,11 @@ function findFrame(bytes: Uint8Array, from: number, id: number): number {
  * Little-endian payload builder, for test peers that send payloads of a wrong shape on purpose;
  * every message of the right shape is encoded by the functions below.
  */
-export class PayloadWriter {
-  private bytes = new Uint8Array(64);
-  private view = new DataView(this.bytes.buffer);
-  private length = 0;
-
-  /** Reserves n bytes and returns their offset; may replace bytes and view, so read those after. */
-  private room(n: number): number {
-    if (this.length + n > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
-      grown.set(this.bytes);
-      this.bytes = grown;
-      this.view = new DataView(grown.buffer);
-    }
-    const at = this.length;
-    this.length += n;
-    return at;
-  }
-
-  u8(v: number): this {
-    const at = this.room(1);
-    this.view.setUint8(at, v);
-    return this;
-  }
-  u16(v: number): this {
-    const at = this.room(2);
-    this.view.setUint16(at, v, true);
-    return this;
-  }
-  u32(v: number): this {
-    const at = this.room(4);
-    this.view.setUint32(at, v >>> 0, true);
-    return this;
-  }
-  u64(v: number): this {
-    const at = this.room(8);
-    this.view.setUint32(at, v % 2 ** 32, true);
-    this.view.setUint32(at + 4, Math.floor(v / 2 ** 32), true);
-    return this;
-  }
-  raw(b: Uint8Array): this {
-    const at = this.room(b.length);
-    this.bytes.set(b, at);
-    return this;
-  }
+export class PayloadWriter extends ByteWriter {
   str(s: string): this {
     const b = new TextEncoder().encode(s);
     if (b.length > 0xffff) throw new DebugProtocolError('string longer than 65535 bytes');
     return this.u16(b.length).raw(b);
-  }
-  finish(): Uint8Array {
-    return this.bytes.slice(0, this.length);
   }
 }
 

@@ -102,15 +102,16 @@ export class WireReader {
 
 const LIMITS = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
 
-/** Little-endian payload builder that refuses values their fields cannot hold. */
-export class WireWriter {
+/**
+ * A growing little-endian byte builder that writes what it is given: the base of WireWriter, and
+ * what test peers use to send payloads of a wrong shape on purpose.
+ */
+export class ByteWriter {
   private buf = new Uint8Array(64);
   private view = new DataView(this.buf.buffer);
   private length = 0;
 
-  constructor(private readonly what: string) {}
-
-  /** Reserves n bytes and returns their offset; may replace buf and view, so read those after. */
+  /** Reserves n bytes (zeros) and returns their offset; may replace buf and view, so read those after. */
   private room(n: number): number {
     if (this.length + n > this.buf.length) {
       const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
@@ -123,40 +124,27 @@ export class WireWriter {
     return at;
   }
 
-  private unsigned(v: number, type: keyof typeof LIMITS, field: string): number {
-    if (!Number.isInteger(v) || v < 0 || v > LIMITS[type])
-      throw new WireError(`${this.what}: ${field} = ${v} does not fit a ${type}`);
-    return v;
-  }
-
-  u8(v: number, field: string): this {
-    const x = this.unsigned(v, 'u8', field);
+  u8(v: number): this {
     const at = this.room(1);
-    this.view.setUint8(at, x);
+    this.view.setUint8(at, v);
     return this;
   }
-  u16(v: number, field: string): this {
-    const x = this.unsigned(v, 'u16', field);
+  u16(v: number): this {
     const at = this.room(2);
-    this.view.setUint16(at, x, true);
+    this.view.setUint16(at, v, true);
     return this;
   }
-  u32(v: number, field: string): this {
-    const x = this.unsigned(v, 'u32', field);
+  u32(v: number): this {
     const at = this.room(4);
-    this.view.setUint32(at, x, true);
+    this.view.setUint32(at, v >>> 0, true);
     return this;
   }
-  i32(v: number, field: string): this {
-    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
-      throw new WireError(`${this.what}: ${field} = ${v} does not fit an i32`);
+  i32(v: number): this {
     const at = this.room(4);
     this.view.setInt32(at, v, true);
     return this;
   }
-  u64(v: number, field: string): this {
-    if (!Number.isSafeInteger(v) || v < 0)
-      throw new WireError(`${this.what}: ${field} = ${v} does not fit a u64`);
+  u64(v: number): this {
     const at = this.room(8);
     this.view.setUint32(at, v % 2 ** 32, true);
     this.view.setUint32(at + 4, Math.floor(v / 2 ** 32), true);
@@ -165,6 +153,55 @@ export class WireWriter {
   raw(b: Uint8Array): this {
     const at = this.room(b.length);
     this.buf.set(b, at);
+    return this;
+  }
+  zeros(n: number): this {
+    this.room(n);
+    return this;
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/** Little-endian payload builder that refuses values their fields cannot hold. */
+export class WireWriter {
+  private readonly out = new ByteWriter();
+
+  constructor(private readonly what: string) {}
+
+  private unsigned(v: number, type: keyof typeof LIMITS, field: string): number {
+    if (!Number.isInteger(v) || v < 0 || v > LIMITS[type])
+      throw new WireError(`${this.what}: ${field} = ${v} does not fit a ${type}`);
+    return v;
+  }
+
+  u8(v: number, field: string): this {
+    this.out.u8(this.unsigned(v, 'u8', field));
+    return this;
+  }
+  u16(v: number, field: string): this {
+    this.out.u16(this.unsigned(v, 'u16', field));
+    return this;
+  }
+  u32(v: number, field: string): this {
+    this.out.u32(this.unsigned(v, 'u32', field));
+    return this;
+  }
+  i32(v: number, field: string): this {
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
+      throw new WireError(`${this.what}: ${field} = ${v} does not fit an i32`);
+    this.out.i32(v);
+    return this;
+  }
+  u64(v: number, field: string): this {
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new WireError(`${this.what}: ${field} = ${v} does not fit a u64`);
+    this.out.u64(v);
+    return this;
+  }
+  raw(b: Uint8Array): this {
+    this.out.raw(b);
     return this;
   }
   /** A string, at least `min` bytes long. */
@@ -176,7 +213,7 @@ export class WireWriter {
   }
   /** The zeros that pad `length` bytes to a multiple of `pad`. */
   pad(length: number, pad: number): this {
-    this.room((pad - (length % pad)) % pad);
+    this.out.zeros((pad - (length % pad)) % pad);
     return this;
   }
   /** A value with an upper bound, checked before it is written. */
@@ -190,6 +227,6 @@ export class WireWriter {
     return b;
   }
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.out.finish();
   }
 }
