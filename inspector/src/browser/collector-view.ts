@@ -194,7 +194,7 @@ export class CollectorView {
         ),
       );
     const forecast = latest && collectorForecast(steps, latest);
-    this.forecast.textContent = `The kernel collects once it has allocated max(${formatBytes(KERNEL_COLLECT_BUDGET_MIN)}, live data) since its last collection (kernel-src/core/gc.c), so that the heap stays near twice its live data.${
+    this.forecast.textContent = `The kernel collects once it has allocated max(${formatBytes(KERNEL_COLLECT_BUDGET_MIN)}, live data) since its last collection (GC_BUDGET_MIN in lang/spec/layout.def), so that the heap stays near twice its live data.${
       forecast
         ? forecast.bytesPerGeneration > 0
           ? ` This machine allocates about ${formatBytes(Math.round(forecast.bytesPerGeneration))} a generation: a collection about every ${Math.round(forecast.generationsPerCollection).toLocaleString('en')} generations.`

@@ -7,18 +7,19 @@
  * draws these; nothing here asks the machine anything.
  *
  * Why a counter's strings pile up: the kernel collects only once it has allocated
- * max(COLLECT_BUDGET_MIN, live bytes) since its last collection (kernel-src/core/gc.c), so that
+ * max(GC_BUDGET_MIN, live bytes) since its last collection (kernel-src/core/gc.c), so that
  * the heap stays near twice its live data instead of being swept for every few objects. A
  * program that leaves 36 bytes of garbage a tick, ten ticks a second, is collected about every
  * three hours.
  */
+import { GC_BUDGET_MIN } from '@phantom/lang/common/spec/generated.js';
 import type { HeapSnapshot } from './heap.js';
 
 /**
- * The kernel's COLLECT_BUDGET_MIN (kernel-src/core/gc.c): bytes allocated after a collection
- * before the next one runs, at least. collector.test.ts fails when gc.c says otherwise.
+ * Bytes allocated after a collection before the next one runs, at least: the VM model's
+ * GC_BUDGET_MIN (lang/spec/layout.def), which both VMs follow.
  */
-export const KERNEL_COLLECT_BUDGET_MIN = 4 << 20;
+export const KERNEL_COLLECT_BUDGET_MIN = GC_BUDGET_MIN;
 
 /** One generation's memory: everything in its space, and the part that is garbage. */
 export interface MemorySample {
