@@ -19,7 +19,6 @@
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
-#include "vm.h"
 
 static struct store *store;
 static uint64_t tsc_per_us;
