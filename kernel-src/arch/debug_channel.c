@@ -21,8 +21,8 @@
  * When every thread has ended, debug_channel_serve_until_runnable keeps serving (and snapshotting)
  * until a RUN request has started a thread, so an idle machine can be given work again.
  *
- * Not here: the protocol (the agent), snapshots (snapshot.c: its step runs at the same safe
- * point, and it fills the agent's snapshot hooks).
+ * Not here: the protocol (the agent), snapshots (core/snapshot_cycle.c: its step runs at the same
+ * safe point; arch/snapshot.c fills the agent's snapshot hooks).
  */
 #include "arch.h"
 #include "cpu.h"

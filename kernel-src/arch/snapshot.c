@@ -1,28 +1,16 @@
 /*
- * snapshot.c — continuous copy-on-write snapshots of the object space into the store.
+ * snapshot.c — the kernel's side of continuous snapshots: the snapshot cycle (core/snapshot_cycle.c,
+ * freeze, write, commit) started on the mounted store with the pager as its machine, and the
+ * debug channel's snapshot hooks.
  *
- * A generation goes through three steps, each at a safe point of the VM (between two turns,
- * every frame written back, so the space is the whole machine):
- *   freeze  when the interval is due: pager_freeze write-protects the pages dirtied since the
- *           last freeze (a page-directory entry per 4 MiB region holding any) and hands them over. This is the only time the world waits for a
- *           snapshot; it is measured with the TSC (pause_us).
- *   write   at every following safe point, frozen pages are written to the store for at most
- *           WRITE_BUDGET_US (at least one page), then the threads run on. A thread writing a
- *           frozen page gets a copy first (the pager), so the store receives the bytes as they
- *           were at the freeze. A frozen page the pager took out of memory is in a block it
- *           holds: the generation adopts that block instead (store_adopt_page).
- *   commit  once every frozen page is written: store_commit with the measured stats, then the
- *           frozen list is released. The next interval counts from this freeze.
- * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
- * generation is written again at the next interval: the pages it holds are no longer dirty in
- * the pager, so dropping them would lose them from every later generation. A store that cannot
- * take another generation at all (no generation number left, a disk full with nothing left to
- * drop, a superblock write that failed) stops the machine with a console line: running on would
- * look like a working machine whose every change is lost at the next power cut. The same check
- * runs at boot, before any thread does.
+ * The machine the cycle gets: the pager's freeze with interrupts held (a timer tick handled
+ * inside would count as pause, measured with the TSC), its frozen pages and their release, its
+ * copy-on-write counts, machine_halt(HALT_NO_PERSISTENCE) to stop, and the debug agent's
+ * GENERATION event for every commit.
  *
- * Not here: what is dirty and the copy on write (pager.c), the disk format (core/store.c),
- * choosing the generation to boot (space.c with store_mount).
+ * Not here: when to freeze, the write budget, commit and refusals (core/snapshot_cycle.c), what
+ * is dirty and the copy on write (pager.c), the disk format (core/store.c), choosing the
+ * generation to boot (space.c with store_mount).
  */
 #include "snapshot.h"
 
@@ -31,175 +19,47 @@
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
-#include "vm.h"
-
-/** Longest the writer holds the threads at one safe point; short, so threads keep running. */
-#define WRITE_BUDGET_US 2000u
-
-enum phase { IDLE, WRITING };
 
 static struct store *store;
-static uint32_t interval_ms;
-static bool verbose;
-
-static enum phase phase = IDLE;
-static uint64_t next_due_ms;
-static uint32_t frozen_pages, written_pages;
 static uint64_t tsc_per_us;
-static struct store_snapshot_stats pending;
-/** What the snapshot code has done since boot. */
-static struct {
-  uint32_t committed; /* generations committed since boot */
-  uint32_t failed;    /* generations the store refused (written again at the next interval) */
-} totals;
-static bool holding_freeze;   /* a freeze whose generation is not committed yet */
-static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
 
-static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
+/* ── the pager as the cycle's machine ── */
 
-/** Why the store can never take this generation or a later one, or 0 when it may yet. */
-static const char *lasting_refusal(int status) {
-  if (status == STORE_ENONUMBER) return "no generation number is left";
-  if (status == STORE_ENOSPACE) return "the disk is full and no other generation is left to drop";
-  if (status == STORE_EIO && store_check_commit(store) == STORE_EIO) return "a superblock write failed";
-  return 0;
+static uint32_t freeze_pages(uint32_t *pause_us) {
+  uint32_t flags = irq_save(); /* a timer tick handled inside would count as pause */
+  uint64_t start = ph_tsc();
+  uint32_t frozen = pager_freeze();
+  *pause_us = (uint32_t)((ph_tsc() - start) / tsc_per_us);
+  irq_restore(flags);
+  return frozen;
 }
 
-__attribute__((noreturn)) static void stop_without_persistence(const char *why, int status) {
-  kprintf("snapshot: the store cannot take another generation: %s (%s)\n", why, store_status_name(status));
-  kprintf("snapshot: stopping the machine rather than run without persistence\nhalted\n");
-  machine_halt(HALT_NO_PERSISTENCE);
+static void frozen_page(uint32_t i, struct snapshot_frozen_page *out) {
+  struct pager_frozen f;
+  pager_frozen_page(i, &f);
+  *out = (struct snapshot_frozen_page){f.page, f.bytes, f.block, f.crc};
 }
 
-void snapshot_init(struct store *mounted, const struct kernel_options *options) {
-  store = mounted;
-  interval_ms = options->snap_ms;
-  verbose = cmdline_debug(options, "snapshots");
-  tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
-  next_due_ms = ph_uptime_ms() + interval_ms;
-  if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
-  int status = store && interval_ms ? store_check_commit(store) : STORE_OK;
-  const char *why = status == STORE_OK ? 0 : lasting_refusal(status);
-  if (why) stop_without_persistence(why, status);
+static void pager_stats(struct snapshot_pager_stats *out) {
+  struct pager_stats s;
+  pager_get_stats(&s);
+  *out = (struct snapshot_pager_stats){s.copies, s.region_faults, (uint32_t)(s.region_fault_cycles_max / tsc_per_us)};
 }
 
-uint64_t snapshot_next_step_ms(void) {
-  if (!store) return UINT64_MAX;
-  if (phase == WRITING) return 0;
-  return interval_ms ? next_due_ms : UINT64_MAX;
-}
+static void halt(void) { machine_halt(HALT_NO_PERSISTENCE); }
 
-/** The stop-the-world step: freeze the dirty pages (or, after a refused commit, keep the old freeze). */
-static void freeze(void) {
-  struct vm_stats vm;
-  vm_get_stats(&vm);
-  if (!holding_freeze) {
-    uint32_t flags = irq_save(); /* a timer tick handled inside would count as pause */
-    uint64_t start = ph_tsc();
-    frozen_pages = pager_freeze();
-    pending.pause_us = us_since(start);
-    irq_restore(flags);
-    pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
-    pending.write_us = 0;
-    holding_freeze = true;
-    if (verbose && frozen_pages) kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
-  }
-  written_pages = 0;
-  generation_begun = false;
-  phase = WRITING;
-}
-
-static void fail(int status) {
-  const char *why = lasting_refusal(status);
-  if (why) stop_without_persistence(why, status);
-  totals.failed++;
-  phase = IDLE;
-  generation_begun = false;
-  kprintf("snapshot: the store refused the generation (%s); it is written again at the next interval\n",
-          store_status_name(status));
-}
-
-static void announce(void) {
-  const struct store_generation *g = store_generation_at(store, store_current_index(store));
-  if (verbose)
-    kprintf("snapshot: generation %u (parent %u): pause %u us, %u pages written, %u copied on write, "
-            "write %u us, commit %u us, %u bytes\n",
-            g->number, g->parent, g->pause_us, g->pages_written, g->pages_cow, g->write_us, g->commit_us,
-            g->bytes_written);
+static void committed(const struct store_generation *g) {
   struct generation d = {g->number,   g->parent,    g->wall_seconds,  g->uptime_ms,     g->pause_us,
-                               g->pages_cow, g->pages_written, g->bytes_written, g->write_us, g->commit_us};
+                         g->pages_cow, g->pages_written, g->bytes_written, g->write_us, g->commit_us};
   debug_agent_notify_generation(&d);
 }
 
-/** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
-static int write_and_commit(uint32_t budget_us) {
-  if (!generation_begun) {
-    int r = store_begin_generation(store);
-    if (r != STORE_OK) return r;
-    generation_begun = true;
-  }
-  uint64_t start = ph_tsc();
-  while (written_pages < frozen_pages) {
-    struct pager_frozen f;
-    pager_frozen_page(written_pages, &f);
-    /* A page the pager took out of memory is already on the store: its block joins the generation. */
-    int r = f.bytes ? store_write_page(store, f.page, f.bytes) : store_adopt_page(store, f.page, f.block, f.crc);
-    if (r != STORE_OK) return r;
-    written_pages++;
-    if (budget_us && us_since(start) >= budget_us) break;
-  }
-  pending.write_us += us_since(start);
-  if (written_pages < frozen_pages) return STORE_OK;
-
-  struct pager_stats pager;
-  pager_get_stats(&pager);
-  pending.pages_cow = pager.copies;
-  pending.wall_seconds = ph_wall_seconds();
-  int r = store_commit(store, &pending);
-  if (r != STORE_OK) return r;
-  if (verbose && pager.region_faults)
-    kprintf("snapshot: %u frozen regions unprotected by a write, the longest in %u us\n", pager.region_faults,
-            (uint32_t)(pager.region_fault_cycles_max / tsc_per_us));
-  pager_release_frozen();
-  holding_freeze = false;
-  frozen_pages = 0;
-  totals.committed++;
-  phase = IDLE;
-  generation_begun = false;
-  announce();
-  return STORE_OK;
-}
-
-void snapshot_step(void) {
-  if (!store) return;
-  if (phase == IDLE) {
-    if (!interval_ms || ph_uptime_ms() < next_due_ms) return;
-    next_due_ms = ph_uptime_ms() + interval_ms;
-    freeze();
-    if (!frozen_pages) { /* nothing changed since the last generation: no new one */
-      pager_release_frozen();
-      holding_freeze = false;
-      phase = IDLE;
-      return;
-    }
-  }
-  int r = write_and_commit(WRITE_BUDGET_US);
-  if (r != STORE_OK) fail(r);
-}
-
-int snapshot_now(uint32_t *generation) {
-  if (!store) return STORE_ESTATE;
-  for (int round = phase == WRITING ? 0 : 1; round < 2; round++) {
-    if (round == 1) freeze();
-    int r = write_and_commit(0);
-    if (r != STORE_OK) {
-      fail(r);
-      return r;
-    }
-  }
-  if (interval_ms) next_due_ms = ph_uptime_ms() + interval_ms;
-  *generation = store_current_generation(store);
-  return STORE_OK;
+void snapshot_init(struct store *mounted, const struct kernel_options *options) {
+  static const struct snapshot_machine pager = {freeze_pages, frozen_page, pager_release_frozen,
+                                                pager_stats,  halt,        committed};
+  store = mounted;
+  tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
+  snapshot_cycle_start(mounted, options->snap_ms, cmdline_debug(options, "snapshots"), &pager);
 }
 
 /* ── the debug channel's hooks ── */
@@ -208,7 +68,7 @@ static void (*machine_stats)(struct debug_machine_stats *out);
 
 static void stats_with_snapshots(struct debug_machine_stats *out) {
   machine_stats(out);
-  out->snapshots = totals.committed;
+  out->snapshots = snapshot_totals().committed;
 }
 
 static int snapshot_now_hook(uint32_t *generation) { return snapshot_now(generation) == STORE_OK ? 0 : DE_FAILED; }

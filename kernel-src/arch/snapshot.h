@@ -1,12 +1,14 @@
 /*
- * snapshot.h — continuous copy-on-write snapshots of the object space (snapshot.c), moved along
- * at the VM's safe points: freeze the dirty pages when the interval is due (the only
- * stop-the-world step), write a bounded chunk of frozen pages at each safe point, commit when
- * all are written. The debug channel (debug_channel.c) calls snapshot_step from its safe-point
- * hook and gets its snapshot hooks from snapshot_debug_hooks.
+ * snapshot.h — continuous copy-on-write snapshots of the object space in the kernel
+ * (snapshot.c): the snapshot cycle of core/snapshot_cycle.h started with the pager as its
+ * machine, moved along at the VM's safe points (freeze the dirty pages when the interval is due,
+ * the only stop-the-world step; write a bounded chunk of frozen pages at each safe point; commit
+ * when all are written). The debug channel (debug_channel.c) calls snapshot_step from its
+ * safe-point hook and gets its snapshot hooks from snapshot_debug_hooks.
  *
- * Not here: dirty tracking and copy-on-write (pager.c), the store format and commit (core/store.c),
- * mounting the store at boot (space.c), the debug protocol itself (core/debug_agent.c).
+ * Not here: the cycle itself (core/snapshot_cycle.c), dirty tracking and copy-on-write (pager.c),
+ * the store format and commit (core/store.c), mounting the store at boot (space.c), the debug
+ * protocol itself (core/debug_agent.c).
  */
 #ifndef PHANTOM_SNAPSHOT_H
 #define PHANTOM_SNAPSHOT_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "snapshot_cycle.h"
 #include "store.h"
 
 /* ── snapshot.c ── */
@@ -24,18 +27,6 @@
  * still works). debug=snapshots prints one console line per generation.
  */
 void snapshot_init(struct store *store, const struct kernel_options *options);
-
-/** One step of the snapshot machine: freeze when due, write a chunk, commit when done. Safe points only. */
-void snapshot_step(void);
-
-/**
- * Finishes the generation being written, if any, then freezes, writes and commits a new one at
- * once: its number in *generation. STORE_OK or the store's error. Safe points only.
- */
-int snapshot_now(uint32_t *generation);
-
-/** When the snapshot machine next needs a safe point (ph_uptime_ms; UINT64_MAX: never), for an idle loop. */
-uint64_t snapshot_next_step_ms(void);
 
 /**
  * Fills the debug agent's snapshot hooks (snapshot now, pages of past generations, the

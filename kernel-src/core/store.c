@@ -26,7 +26,7 @@ enum { SCRATCH_RECORD = 0, SCRATCH_MAP = 1, SCRATCH_META = 2, SCRATCH_PAGES = 3 
 /*
  * Runs of consecutive blocks read at mount may fill the scratch; runs written stay at 13 blocks,
  * so the store_write_page call that writes one stays short: the snapshot writer gets 2 ms per
- * safe point (WRITE_BUDGET_US in arch/snapshot.c).
+ * safe point (SNAPSHOT_WRITE_BUDGET_US in snapshot_cycle.h).
  */
 enum { READ_RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES, WRITE_RUN_MAX_BLOCKS = 13 };
 enum { FIRST_DATA_BLOCK = 2 };  /* blocks 0 and 1 are the superblocks */

@@ -1,0 +1,200 @@
+/*
+ * snapshot_cycle.c — the cycle that takes continuous copy-on-write snapshots of the object space
+ * into the store.
+ *
+ * A generation goes through three steps, each at a safe point of the VM (between two turns,
+ * every frame written back, so the space is the whole machine):
+ *   freeze  when the interval is due: the machine's freeze write-protects the pages dirtied
+ *           since the last freeze and hands them over. This is the only time the world waits for
+ *           a snapshot; the machine measures it (pause_us).
+ *   write   at every following safe point, frozen pages are written to the store for at most
+ *           SNAPSHOT_WRITE_BUDGET_US (at least one page), then the threads run on. A thread
+ *           writing a frozen page gets a copy first (the pager), so the store receives the bytes
+ *           as they were at the freeze. A frozen page the pager took out of memory is in a block
+ *           it holds: the generation adopts that block instead (store_adopt_page).
+ *   commit  once every frozen page is written: store_commit with the measured stats, then the
+ *           frozen list is released. The next interval counts from this freeze.
+ * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
+ * generation is written again at the next interval: the pages it holds are no longer dirty in
+ * the pager, so dropping them would lose them from every later generation. A store that cannot
+ * take another generation at all (no generation number left, a disk full with nothing left to
+ * drop, a superblock write that failed) stops the machine with a console line: running on would
+ * look like a working machine whose every change is lost at the next power cut. The same check
+ * runs at start, before any thread does.
+ *
+ * Not here: what is dirty and the copy on write (arch/pager.c, reached through struct
+ * snapshot_machine), the disk format (store.c), choosing the generation to boot (arch/space.c
+ * with store_mount), the options and the debug channel's hooks (arch/snapshot.c).
+ */
+#include "snapshot_cycle.h"
+
+#include "klib.h"
+#include "platform.h"
+#include "vm.h"
+
+enum phase { IDLE, WRITING };
+
+static const struct snapshot_machine *machine;
+static struct store *store;
+static uint32_t interval_ms;
+static bool verbose;
+
+static enum phase phase = IDLE;
+static uint64_t next_due_ms;
+static uint32_t frozen_pages, written_pages;
+static uint64_t tsc_per_us;
+static struct store_snapshot_stats pending;
+static struct snapshot_totals totals;
+static bool holding_freeze;   /* a freeze whose generation is not committed yet */
+static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
+
+static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
+
+/** Why the store can never take this generation or a later one, or 0 when it may yet. */
+static const char *lasting_refusal(int status) {
+  if (status == STORE_ENONUMBER) return "no generation number is left";
+  if (status == STORE_ENOSPACE) return "the disk is full and no other generation is left to drop";
+  if (status == STORE_EIO && store_check_commit(store) == STORE_EIO) return "a superblock write failed";
+  return 0;
+}
+
+__attribute__((noreturn)) static void stop_without_persistence(const char *why, int status) {
+  kprintf("snapshot: the store cannot take another generation: %s (%s)\n", why, store_status_name(status));
+  kprintf("snapshot: stopping the machine rather than run without persistence\nhalted\n");
+  machine->halt();
+  ph_panic("snapshot: the machine did not stop");
+}
+
+void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose_lines,
+                          const struct snapshot_machine *m) {
+  machine = m;
+  store = mounted;
+  interval_ms = interval;
+  verbose = verbose_lines;
+  phase = IDLE;
+  frozen_pages = written_pages = 0;
+  pending = (struct store_snapshot_stats){0};
+  totals = (struct snapshot_totals){0};
+  holding_freeze = generation_begun = false;
+  tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
+  next_due_ms = ph_uptime_ms() + interval_ms;
+  if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
+  int status = store && interval_ms ? store_check_commit(store) : STORE_OK;
+  const char *why = status == STORE_OK ? 0 : lasting_refusal(status);
+  if (why) stop_without_persistence(why, status);
+}
+
+uint64_t snapshot_next_step_ms(void) {
+  if (!store) return UINT64_MAX;
+  if (phase == WRITING) return 0;
+  return interval_ms ? next_due_ms : UINT64_MAX;
+}
+
+struct snapshot_totals snapshot_totals(void) { return totals; }
+
+/** The stop-the-world step: freeze the dirty pages (or, after a refused commit, keep the old freeze). */
+static void freeze(void) {
+  struct vm_stats vm;
+  vm_get_stats(&vm);
+  if (!holding_freeze) {
+    frozen_pages = machine->freeze(&pending.pause_us);
+    pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
+    pending.write_us = 0;
+    holding_freeze = true;
+    if (verbose && frozen_pages) kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
+  }
+  written_pages = 0;
+  generation_begun = false;
+  phase = WRITING;
+}
+
+static void fail(int status) {
+  const char *why = lasting_refusal(status);
+  if (why) stop_without_persistence(why, status);
+  totals.failed++;
+  phase = IDLE;
+  generation_begun = false;
+  kprintf("snapshot: the store refused the generation (%s); it is written again at the next interval\n",
+          store_status_name(status));
+}
+
+static void announce(void) {
+  const struct store_generation *g = store_generation_at(store, store_current_index(store));
+  if (verbose)
+    kprintf("snapshot: generation %u (parent %u): pause %u us, %u pages written, %u copied on write, "
+            "write %u us, commit %u us, %u bytes\n",
+            g->number, g->parent, g->pause_us, g->pages_written, g->pages_cow, g->write_us, g->commit_us,
+            g->bytes_written);
+  machine->committed(g);
+}
+
+/** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
+static int write_and_commit(uint32_t budget_us) {
+  if (!generation_begun) {
+    int r = store_begin_generation(store);
+    if (r != STORE_OK) return r;
+    generation_begun = true;
+  }
+  uint64_t start = ph_tsc();
+  while (written_pages < frozen_pages) {
+    struct snapshot_frozen_page f;
+    machine->frozen_page(written_pages, &f);
+    /* A page the pager took out of memory is already on the store: its block joins the generation. */
+    int r = f.bytes ? store_write_page(store, f.page, f.bytes) : store_adopt_page(store, f.page, f.block, f.crc);
+    if (r != STORE_OK) return r;
+    written_pages++;
+    if (budget_us && us_since(start) >= budget_us) break;
+  }
+  pending.write_us += us_since(start);
+  if (written_pages < frozen_pages) return STORE_OK;
+
+  struct snapshot_pager_stats pager;
+  machine->pager_stats(&pager);
+  pending.pages_cow = pager.copies;
+  pending.wall_seconds = ph_wall_seconds();
+  int r = store_commit(store, &pending);
+  if (r != STORE_OK) return r;
+  if (verbose && pager.region_faults)
+    kprintf("snapshot: %u frozen regions unprotected by a write, the longest in %u us\n", pager.region_faults,
+            pager.region_fault_us_max);
+  machine->release_frozen();
+  holding_freeze = false;
+  frozen_pages = 0;
+  totals.committed++;
+  phase = IDLE;
+  generation_begun = false;
+  announce();
+  return STORE_OK;
+}
+
+void snapshot_step(void) {
+  if (!store) return;
+  if (phase == IDLE) {
+    if (!interval_ms || ph_uptime_ms() < next_due_ms) return;
+    next_due_ms = ph_uptime_ms() + interval_ms;
+    freeze();
+    if (!frozen_pages) { /* nothing changed since the last generation: no new one */
+      machine->release_frozen();
+      holding_freeze = false;
+      phase = IDLE;
+      return;
+    }
+  }
+  int r = write_and_commit(SNAPSHOT_WRITE_BUDGET_US);
+  if (r != STORE_OK) fail(r);
+}
+
+int snapshot_now(uint32_t *generation) {
+  if (!store) return STORE_ESTATE;
+  for (int round = phase == WRITING ? 0 : 1; round < 2; round++) {
+    if (round == 1) freeze();
+    int r = write_and_commit(0);
+    if (r != STORE_OK) {
+      fail(r);
+      return r;
+    }
+  }
+  if (interval_ms) next_due_ms = ph_uptime_ms() + interval_ms;
+  *generation = store_current_generation(store);
+  return STORE_OK;
+}
