@@ -80,9 +80,11 @@ export async function flipNewestGeneration(diskPath, { inPage }) {
   const file = await open(diskPath, 'r+');
   try {
     const cache = new Map();
+    const diskBlocks = Math.floor((await file.stat()).size / S.BLOCK_SIZE);
     for (let b = 0; b < 4; b++) cache.set(b, await readBlock(file, b));
     // openStore reads synchronously; gather what it asks for, then read again until it has all.
-    for (let attempt = 0; attempt < 8; attempt++) {
+    // The reader checks contents too (pages, objects), so it may ask for many blocks in turn.
+    for (let attempt = 0; attempt < 64; attempt++) {
       const missing = new Set();
       let store;
       try {
@@ -91,7 +93,7 @@ export async function flipNewestGeneration(diskPath, { inPage }) {
           if (hit) return hit;
           missing.add(n);
           return new Uint8Array(S.BLOCK_SIZE);
-        });
+        }, diskBlocks);
       } catch (err) {
         if (!missing.size) throw err;
       }
