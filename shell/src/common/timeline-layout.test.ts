@@ -126,6 +126,8 @@ test('the rollback confirmation says what is kept', () => {
   assert.match(text, /present state is saved as a new checkpoint/);
   assert.match(text, /2 later generations of this branch stay on the timeline as an abandoned branch/);
   assert.match(text, /The machine checkpoint is kept/);
+  const none = layoutTimeline({ ...branched, checkpoints: [] });
+  assert.doesNotMatch(rollbackConsequences(none, 2).join(' '), /checkpoints? (is|are) kept/);
 });
 
 test('the revert confirmation names the checkpoint and what leaves the disk', () => {

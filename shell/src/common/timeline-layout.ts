@@ -169,7 +169,12 @@ export function rollbackConsequences(layout: TimelineLayout, index: number): str
     laterOnBranch > 0
       ? `The ${plural(laterOnBranch, 'later generation')} of this branch stay on the timeline as an abandoned branch; the store disk keeps them as its retention allows (all of the last minute, then one a minute), and the timeline keeps their record.`
       : 'No later generation exists on this branch; nothing is abandoned.',
-    `${layout.checkpoints.length === 1 ? 'The machine checkpoint is' : `All ${plural(layout.checkpoints.length, 'machine checkpoint')} are`} kept.`,
+    // With none, there is nothing to keep (it once said "All 0 machine checkpoints are kept").
+    ...(layout.checkpoints.length === 0
+      ? []
+      : [
+          `${layout.checkpoints.length === 1 ? 'The machine checkpoint is' : `All ${plural(layout.checkpoints.length, 'machine checkpoint')} are`} kept.`,
+        ]),
     'What runs after the rollback becomes a new branch.',
   ];
 }

@@ -130,6 +130,9 @@ export class TimelinePanel {
     this.dialog = document.createElement('dialog');
     this.dialog.className = 'confirm-dialog';
     this.dialog.dataset.testid = 'rollback-dialog';
+    // Named by its question and described by what it keeps, as a screen reader announces it.
+    this.dialog.setAttribute('aria-labelledby', 'rollback-dialog-title');
+    this.dialog.setAttribute('aria-describedby', 'rollback-dialog-consequences');
     root.append(header, main, this.plotHost, this.dialog);
 
     this.view = new TimelineView(canvasHost);
@@ -308,7 +311,9 @@ export class TimelinePanel {
   ): void {
     const title = document.createElement('h3');
     title.textContent = heading;
+    title.id = 'rollback-dialog-title';
     const list = document.createElement('ul');
+    list.id = 'rollback-dialog-consequences';
     for (const line of consequences) {
       const item = document.createElement('li');
       item.textContent = line;
