@@ -17,11 +17,11 @@ let page: Page;
 let inspector: InspectorPage;
 
 /**
- * Generation 0 is the fresh image, then one every 300 s of machine time (3,000 ticks). The
+ * Generation 0 is the fresh image, then one every 500 s of machine time (5,000 ticks). The
  * interpreter collects when its 1 MiB space is full, which the counter's strings fill between
  * generations 4 and 5.
  */
-const STEPS_MS = [300_000, 600_000, 900_000, 1_200_000, 1_500_000, 1_800_000];
+const STEPS_MS = [500_000, 1_000_000, 1_500_000, 2_000_000, 2_500_000, 3_000_000];
 const NEWEST = STEPS_MS.length;
 
 before(async () => {
@@ -60,7 +60,7 @@ test("an object's history is a chart: its count by generation, values under the 
     .waitFor();
   const values = await legend.locator('.u-value').allTextContents();
   assert.ok(
-    values.some((v) => Number(v.replace(/,/g, '')) >= 17_000),
+    values.some((v) => Number(v.replace(/,/g, '')) >= 29_000),
     `values at the newest: ${values}`,
   );
   await page.screenshot({ path: join(artifactsDir, 'inspector-history-chart.png') });

@@ -209,7 +209,8 @@ test('the graph shows a neighbourhood two references deep, labelled, and opens a
   }
   assert.ok(other, 'some other object lies around the focus');
   await page.screenshot({ path: join(artifactsDir, 'inspector-graph-hover.png') });
-  const className = other.match(/(\.[\w.]+) ·/)?.[1] ?? '';
+  // Array classes are named as their element's with [] (arrays carry their class).
+  const className = other.match(/(\.[\w.]+(?:\[\])*) ·/)?.[1] ?? '';
   assert.ok(className, `the tooltip names a class: ${other}`);
   await page.mouse.down();
   await page.mouse.up();
