@@ -12,14 +12,16 @@
  *             checks every reference with obj_is_sane before it is followed
  *
  * Nothing here allocates in the object space or changes it, except through hooks, INSTALL_CLASS,
- * which hands the reassembled class blob to install.c, and RUN, which has install.c start a
- * thread; PAUSE only sets a flag the scheduler reads. Bounded work per request: at most
+ * which hands the reassembled class blob to install.c, RUN, which has install.c start a
+ * thread, and the debugger's requests, which debugger.c checks and then carries out in its state
+ * in the space; PAUSE only sets a flag the scheduler reads. Bounded work per request: at most
  * DBG_MAX_BATCH objects, a reply of at most DBG_MAX_PAYLOAD bytes, ENUMERATE_SCAN_BUDGET headers
  * walked; a poll answers requests until its time budget is spent, and leaves the rest for later.
  */
 #include "debug_agent.h"
 
 #include "crc32c.h"
+#include "debugger.h"
 #include "install.h"
 #include "klib.h"
 #include "objspace.h"
@@ -414,6 +416,120 @@ void serve_reset(uint32_t id) {
   send_reply(DBG_RESET, id);
 }
 
+/* ── the debugger's requests: debugger.c checks each one, then carries it out ── */
+
+static void reply_or_error(uint8_t type, uint32_t id, int rc, const char *why) {
+  if (rc) return send_error(id, rc, why);
+  out_begin();
+  send_reply(type, id);
+}
+
+void serve_set_breakpoint(uint32_t id, const struct set_breakpoint_request *request) {
+  const char *why = 0;
+  uint32_t bp = 0;
+  int rc = debugger_set_breakpoint(request, &bp, &why);
+  if (rc) return send_error(id, rc, why);
+  out_begin();
+  put_breakpoint_reply(&out, &(struct breakpoint_reply){bp});
+  send_reply(DBG_SET_BREAKPOINT, id);
+}
+
+void serve_clear_breakpoint(uint32_t id, const struct breakpoint_request *request) {
+  const char *why = 0;
+  int rc = debugger_clear_breakpoint(request->id, &why);
+  reply_or_error(DBG_CLEAR_BREAKPOINT, id, rc, why);
+}
+
+static void put_one_breakpoint(const struct breakpoint_entry *e, void *ctx) {
+  put_breakpoint_entry(&out, e);
+  ((struct breakpoints_reply *)ctx)->breakpoints.count++;
+}
+
+void serve_list_breakpoints(uint32_t id) {
+  out_begin();
+  struct breakpoints_reply reply = {0};
+  uint32_t head = out.len;
+  put_breakpoints_reply(&out, &reply);
+  debugger_list_breakpoints(put_one_breakpoint, &reply); /* 64 entries of at most 230 bytes fit */
+  OUT_REWRITE(head, put_breakpoints_reply, &reply);
+  send_reply(DBG_LIST_BREAKPOINTS, id);
+}
+
+void serve_pause_thread(uint32_t id, const struct thread_request *request) {
+  const char *why = 0;
+  int rc = debugger_pause_thread(request->thread, &why);
+  reply_or_error(DBG_PAUSE_THREAD, id, rc, why);
+}
+
+void serve_continue_thread(uint32_t id, const struct thread_request *request) {
+  const char *why = 0;
+  int rc = debugger_continue_thread(request->thread, &why);
+  reply_or_error(DBG_CONTINUE_THREAD, id, rc, why);
+}
+
+void serve_step(uint32_t id, const struct step_request *request) {
+  const char *why = 0;
+  int rc = debugger_step(request->thread, request->kind, &why);
+  reply_or_error(DBG_STEP, id, rc, why);
+}
+
+void serve_exception_stops(uint32_t id, const struct exception_stops_request *request) {
+  const char *why = 0;
+  int rc = debugger_set_exceptions(request->mode, &why);
+  reply_or_error(DBG_EXCEPTION_STOPS, id, rc, why);
+}
+
+static void put_value(word_t w) {
+  put_value_entry(&out, &(struct value_entry){word_is_ref(w) ? DBG_VALUE_REF : DBG_VALUE_INT,
+                                               word_is_ref(w) ? obj_addr(w) : (uint32_t)word_to_int(w)});
+}
+
+void serve_frame(uint32_t id, const struct frame_request *request) {
+  const char *why = 0;
+  word_t frame = 0;
+  int32_t line = -1;
+  int rc = debugger_frame(request->thread, request->depth, &frame, &line, &why);
+  if (rc) return send_error(id, rc, why);
+  word_t method = obj_slots(frame)[FRAME_METHOD];
+  uint32_t pc = (uint32_t)word_to_int(slot_of(frame, FRAME_PC));
+  uint32_t nlocals = (uint32_t)word_to_int(slot_of(method, METHOD_LOCALS));
+  uint32_t sp = (uint32_t)word_to_int(slot_of(frame, FRAME_SP));
+  uint32_t slots = obj_slot_count(frame) - FRAME_LOCALS; /* the interpreter keeps locals + sp within it */
+  if (nlocals > slots) nlocals = slots;
+  if (sp > slots - nlocals) sp = slots - nlocals;
+  out_begin();
+  uint32_t room = (out_left() - FRAME_REPLY_FIXED_BYTES) / VALUE_ENTRY_FIXED_BYTES;
+  uint32_t stack = sp < room - nlocals ? sp : room - nlocals; /* locals (at most 255) always fit */
+  put_frame_reply(&out, &(struct frame_reply){
+                            .frame = obj_addr(frame),
+                            .method = obj_addr(method),
+                            .pc = pc,
+                            .line = line,
+                            .argc = (uint8_t)word_to_int(slot_of(method, METHOD_ARGC)),
+                            .method_flags = (uint8_t)word_to_int(slot_of(method, METHOD_FLAGS)),
+                            .local_count = (uint16_t)nlocals,
+                            .values = {0, nlocals + stack},
+                        });
+  const word_t *values = obj_slots(frame) + FRAME_LOCALS;
+  for (uint32_t i = 0; i < nlocals + stack; i++) put_value(values[i]);
+  send_reply(DBG_FRAME, id);
+}
+
+static void put_one_stopped(const struct stopped_event *e, void *ctx) {
+  put_stopped_event(&out, e);
+  ((struct stopped_reply *)ctx)->threads.count++;
+}
+
+void serve_stopped(uint32_t id) {
+  out_begin();
+  struct stopped_reply reply = {.exceptions = (uint8_t)debugger_exceptions};
+  uint32_t head = out.len;
+  put_stopped_reply(&out, &reply);
+  debugger_list_stopped(put_one_stopped, &reply); /* DBG_MAX_DEBUGGED entries of 32 bytes fit */
+  OUT_REWRITE(head, put_stopped_reply, &reply);
+  send_reply(DBG_STOPPED, id);
+}
+
 /* ── framing ── */
 
 /** Drops n bytes at rx_pos: noise, or the start of a bad or unfinished frame. */
@@ -532,8 +648,32 @@ static int frame_timed_out(void) {
   return 1;
 }
 
+static void notify_stopped(const struct stopped_event *e) {
+  if (!port) return;
+  out_begin();
+  put_stopped_event(&out, e);
+  send_frame(EV_STOPPED, 0);
+}
+
+static void notify_continued(uint32_t thread_addr, uint32_t id) {
+  if (!port) return;
+  out_begin();
+  put_continued_event(&out, &(struct continued_event){thread_addr, id});
+  send_frame(EV_CONTINUED, 0);
+}
+
+static void notify_logpoint(uint32_t breakpoint, uint32_t thread_addr, uint32_t thread_id, uint32_t hits,
+                            struct wire_bytes message) {
+  if (!port) return;
+  out_begin();
+  put_logpoint_event(&out, &(struct logpoint_event){breakpoint, thread_addr, thread_id, hits, message});
+  send_frame(EV_LOGPOINT, 0);
+}
+
 void debug_agent_init(const struct debug_port *p, const struct debug_hooks *h) {
   static const struct debug_hooks none;
+  static const struct debugger_events debugger_events = {notify_stopped, notify_continued, notify_logpoint};
+  debugger_set_events(&debugger_events);
   port = p;
   hooks = h ? h : &none;
   paused = 0;

@@ -28,6 +28,21 @@ static void check_run_request(struct wire_in *c);
 static void check_run_reply(struct wire_in *c);
 static void check_reset_reply(struct wire_in *c);
 static void check_thread_end_event(struct wire_in *c);
+static void check_set_breakpoint_request(struct wire_in *c);
+static void check_breakpoint_reply(struct wire_in *c);
+static void check_breakpoint_request(struct wire_in *c);
+static void check_breakpoints_reply(struct wire_in *c);
+static void check_breakpoint_entry(struct wire_in *c);
+static void check_thread_request(struct wire_in *c);
+static void check_step_request(struct wire_in *c);
+static void check_frame_request(struct wire_in *c);
+static void check_frame_reply(struct wire_in *c);
+static void check_value_entry(struct wire_in *c);
+static void check_exception_stops_request(struct wire_in *c);
+static void check_stopped_reply(struct wire_in *c);
+static void check_stopped_event(struct wire_in *c);
+static void check_continued_event(struct wire_in *c);
+static void check_logpoint_event(struct wire_in *c);
 
 static void check_error_reply(struct wire_in *c) {
   wire_in_skip(c, 2, "error_reply.code is cut short");
@@ -994,6 +1009,605 @@ void put_thread_end_event(struct wire_out *o, const struct thread_end_event *v) 
   wire_put8(o, v->state);
 }
 
+static void check_set_breakpoint_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "set_breakpoint_request.method is cut short");
+  wire_in_skip(c, 4, "set_breakpoint_request.pc is cut short");
+  uint32_t f_flags = wire_in_u8(c, "set_breakpoint_request.flags is cut short");
+  if (f_flags > DBG_BP_LOG) wire_in_fail(c, "set_breakpoint_request.flags is more than DBG_BP_LOG");
+  uint32_t f_condition = wire_in_u8(c, "set_breakpoint_request.condition is cut short");
+  if (f_condition > DBG_COND_GE) wire_in_fail(c, "set_breakpoint_request.condition is more than DBG_COND_GE");
+  wire_in_skip(c, 1, "set_breakpoint_request.local is cut short");
+  uint32_t f_reserved = wire_in_u8(c, "set_breakpoint_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "set_breakpoint_request.reserved is not 0");
+  wire_in_skip(c, 4, "set_breakpoint_request.value is cut short");
+  wire_in_skip(c, 4, "set_breakpoint_request.hit_count is cut short");
+  wire_in_str(c, 0, "set_breakpoint_request.message is cut short");
+}
+
+const char *decode_set_breakpoint_request(const uint8_t *p, uint32_t len, struct set_breakpoint_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_set_breakpoint_request(&c);
+  if (!c.why && c.pos != len) c.why = "set_breakpoint_request: bytes after its end";
+  if (c.why) return c.why;
+  read_set_breakpoint_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_set_breakpoint_request(const uint8_t *at, const uint8_t *end, struct set_breakpoint_request *v) {
+  *v = (struct set_breakpoint_request){0};
+  v->method = wire_get32(at);
+  at += 4;
+  v->pc = wire_get32(at);
+  at += 4;
+  v->flags = at[0];
+  at += 1;
+  v->condition = at[0];
+  at += 1;
+  v->local = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  v->value = (int32_t)wire_get32(at);
+  at += 4;
+  v->hit_count = wire_get32(at);
+  at += 4;
+  at = wire_read_str(at, &v->message);
+  (void)end;
+  return at;
+}
+
+void put_set_breakpoint_request(struct wire_out *o, const struct set_breakpoint_request *v) {
+  wire_put32(o, v->method);
+  wire_put32(o, v->pc);
+  wire_put8(o, v->flags);
+  wire_put8(o, v->condition);
+  wire_put8(o, v->local);
+  wire_put8(o, 0);
+  wire_put32(o, (uint32_t)v->value);
+  wire_put32(o, v->hit_count);
+  wire_put_str(o, v->message);
+}
+
+static void check_breakpoint_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "breakpoint_reply.id is cut short");
+}
+
+const char *decode_breakpoint_reply(const uint8_t *p, uint32_t len, struct breakpoint_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_breakpoint_reply(&c);
+  if (!c.why && c.pos != len) c.why = "breakpoint_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_breakpoint_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_breakpoint_reply(const uint8_t *at, const uint8_t *end, struct breakpoint_reply *v) {
+  *v = (struct breakpoint_reply){0};
+  v->id = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_breakpoint_reply(struct wire_out *o, const struct breakpoint_reply *v) {
+  wire_put32(o, v->id);
+}
+
+static void check_breakpoint_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "breakpoint_request.id is cut short");
+}
+
+const char *decode_breakpoint_request(const uint8_t *p, uint32_t len, struct breakpoint_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_breakpoint_request(&c);
+  if (!c.why && c.pos != len) c.why = "breakpoint_request: bytes after its end";
+  if (c.why) return c.why;
+  read_breakpoint_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_breakpoint_request(const uint8_t *at, const uint8_t *end, struct breakpoint_request *v) {
+  *v = (struct breakpoint_request){0};
+  v->id = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_breakpoint_request(struct wire_out *o, const struct breakpoint_request *v) {
+  wire_put32(o, v->id);
+}
+
+static void check_breakpoints_reply(struct wire_in *c) {
+  uint32_t f_count = wire_in_u16(c, "breakpoints_reply.count is cut short");
+  if (f_count > DBG_MAX_BREAKPOINTS) wire_in_fail(c, "breakpoints_reply.count is more than DBG_MAX_BREAKPOINTS");
+  uint32_t f_reserved = wire_in_u16(c, "breakpoints_reply.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "breakpoints_reply.reserved is not 0");
+  for (uint32_t i = 0; i < f_count && !c->why; i++) check_breakpoint_entry(c);
+}
+
+const char *decode_breakpoints_reply(const uint8_t *p, uint32_t len, struct breakpoints_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_breakpoints_reply(&c);
+  if (!c.why && c.pos != len) c.why = "breakpoints_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_breakpoints_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_breakpoints_reply(const uint8_t *at, const uint8_t *end, struct breakpoints_reply *v) {
+  *v = (struct breakpoints_reply){0};
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  v->breakpoints = (struct wire_list){at, n_count};
+  for (uint32_t i = 0; i < n_count; i++) {
+    struct breakpoint_entry e;
+    at = read_breakpoint_entry(at, end, &e);
+  }
+  (void)end;
+  return at;
+}
+
+void put_breakpoints_reply(struct wire_out *o, const struct breakpoints_reply *v) {
+  wire_put16(o, (uint16_t)v->breakpoints.count);
+  wire_put16(o, 0);
+  /* then v->breakpoints.count elements, written by the caller */
+}
+
+static void check_breakpoint_entry(struct wire_in *c) {
+  wire_in_skip(c, 4, "breakpoint_entry.id is cut short");
+  wire_in_skip(c, 4, "breakpoint_entry.method is cut short");
+  wire_in_skip(c, 4, "breakpoint_entry.pc is cut short");
+  uint32_t f_flags = wire_in_u8(c, "breakpoint_entry.flags is cut short");
+  if (f_flags > DBG_BP_LOG) wire_in_fail(c, "breakpoint_entry.flags is more than DBG_BP_LOG");
+  uint32_t f_condition = wire_in_u8(c, "breakpoint_entry.condition is cut short");
+  if (f_condition > DBG_COND_GE) wire_in_fail(c, "breakpoint_entry.condition is more than DBG_COND_GE");
+  wire_in_skip(c, 1, "breakpoint_entry.local is cut short");
+  uint32_t f_reserved = wire_in_u8(c, "breakpoint_entry.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "breakpoint_entry.reserved is not 0");
+  wire_in_skip(c, 4, "breakpoint_entry.value is cut short");
+  wire_in_skip(c, 4, "breakpoint_entry.hit_count is cut short");
+  wire_in_skip(c, 4, "breakpoint_entry.hits is cut short");
+  wire_in_str(c, 0, "breakpoint_entry.message is cut short");
+}
+
+const char *decode_breakpoint_entry(const uint8_t *p, uint32_t len, struct breakpoint_entry *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_breakpoint_entry(&c);
+  if (!c.why && c.pos != len) c.why = "breakpoint_entry: bytes after its end";
+  if (c.why) return c.why;
+  read_breakpoint_entry(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_breakpoint_entry(const uint8_t *at, const uint8_t *end, struct breakpoint_entry *v) {
+  *v = (struct breakpoint_entry){0};
+  v->id = wire_get32(at);
+  at += 4;
+  v->method = wire_get32(at);
+  at += 4;
+  v->pc = wire_get32(at);
+  at += 4;
+  v->flags = at[0];
+  at += 1;
+  v->condition = at[0];
+  at += 1;
+  v->local = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  v->value = (int32_t)wire_get32(at);
+  at += 4;
+  v->hit_count = wire_get32(at);
+  at += 4;
+  v->hits = wire_get32(at);
+  at += 4;
+  at = wire_read_str(at, &v->message);
+  (void)end;
+  return at;
+}
+
+void put_breakpoint_entry(struct wire_out *o, const struct breakpoint_entry *v) {
+  wire_put32(o, v->id);
+  wire_put32(o, v->method);
+  wire_put32(o, v->pc);
+  wire_put8(o, v->flags);
+  wire_put8(o, v->condition);
+  wire_put8(o, v->local);
+  wire_put8(o, 0);
+  wire_put32(o, (uint32_t)v->value);
+  wire_put32(o, v->hit_count);
+  wire_put32(o, v->hits);
+  wire_put_str(o, v->message);
+}
+
+static void check_thread_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "thread_request.thread is cut short");
+}
+
+const char *decode_thread_request(const uint8_t *p, uint32_t len, struct thread_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_thread_request(&c);
+  if (!c.why && c.pos != len) c.why = "thread_request: bytes after its end";
+  if (c.why) return c.why;
+  read_thread_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_thread_request(const uint8_t *at, const uint8_t *end, struct thread_request *v) {
+  *v = (struct thread_request){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_thread_request(struct wire_out *o, const struct thread_request *v) {
+  wire_put32(o, v->thread);
+}
+
+static void check_step_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "step_request.thread is cut short");
+  uint32_t f_kind = wire_in_u8(c, "step_request.kind is cut short");
+  if (f_kind > DBG_STEP_OUT) wire_in_fail(c, "step_request.kind is more than DBG_STEP_OUT");
+  uint32_t f_reserved = wire_in_u8(c, "step_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "step_request.reserved is not 0");
+  uint32_t f_reserved2 = wire_in_u16(c, "step_request.reserved2 is cut short");
+  if (f_reserved2 != 0) wire_in_fail(c, "step_request.reserved2 is not 0");
+}
+
+const char *decode_step_request(const uint8_t *p, uint32_t len, struct step_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_step_request(&c);
+  if (!c.why && c.pos != len) c.why = "step_request: bytes after its end";
+  if (c.why) return c.why;
+  read_step_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_step_request(const uint8_t *at, const uint8_t *end, struct step_request *v) {
+  *v = (struct step_request){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->kind = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  at += 2; /* reserved2 */
+  (void)end;
+  return at;
+}
+
+void put_step_request(struct wire_out *o, const struct step_request *v) {
+  wire_put32(o, v->thread);
+  wire_put8(o, v->kind);
+  wire_put8(o, 0);
+  wire_put16(o, 0);
+}
+
+static void check_frame_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "frame_request.thread is cut short");
+  uint32_t f_depth = wire_in_u16(c, "frame_request.depth is cut short");
+  if (f_depth > DBG_MAX_FRAMES) wire_in_fail(c, "frame_request.depth is more than DBG_MAX_FRAMES");
+  uint32_t f_reserved = wire_in_u16(c, "frame_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "frame_request.reserved is not 0");
+}
+
+const char *decode_frame_request(const uint8_t *p, uint32_t len, struct frame_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_frame_request(&c);
+  if (!c.why && c.pos != len) c.why = "frame_request: bytes after its end";
+  if (c.why) return c.why;
+  read_frame_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_frame_request(const uint8_t *at, const uint8_t *end, struct frame_request *v) {
+  *v = (struct frame_request){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->depth = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  (void)end;
+  return at;
+}
+
+void put_frame_request(struct wire_out *o, const struct frame_request *v) {
+  wire_put32(o, v->thread);
+  wire_put16(o, v->depth);
+  wire_put16(o, 0);
+}
+
+static void check_frame_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "frame_reply.frame is cut short");
+  wire_in_skip(c, 4, "frame_reply.method is cut short");
+  wire_in_skip(c, 4, "frame_reply.pc is cut short");
+  wire_in_skip(c, 4, "frame_reply.line is cut short");
+  wire_in_skip(c, 1, "frame_reply.argc is cut short");
+  wire_in_skip(c, 1, "frame_reply.method_flags is cut short");
+  wire_in_skip(c, 2, "frame_reply.local_count is cut short");
+  uint32_t f_count = wire_in_u16(c, "frame_reply.count is cut short");
+  wire_in_skip(c, (uint64_t)f_count * VALUE_ENTRY_FIXED_BYTES, "frame_reply.values is cut short");
+}
+
+const char *decode_frame_reply(const uint8_t *p, uint32_t len, struct frame_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_frame_reply(&c);
+  if (!c.why && c.pos != len) c.why = "frame_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_frame_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_frame_reply(const uint8_t *at, const uint8_t *end, struct frame_reply *v) {
+  *v = (struct frame_reply){0};
+  v->frame = wire_get32(at);
+  at += 4;
+  v->method = wire_get32(at);
+  at += 4;
+  v->pc = wire_get32(at);
+  at += 4;
+  v->line = (int32_t)wire_get32(at);
+  at += 4;
+  v->argc = at[0];
+  at += 1;
+  v->method_flags = at[0];
+  at += 1;
+  v->local_count = wire_get16(at);
+  at += 2;
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  v->values = (struct wire_list){at, n_count};
+  at += (size_t)n_count * VALUE_ENTRY_FIXED_BYTES;
+  (void)end;
+  return at;
+}
+
+void put_frame_reply(struct wire_out *o, const struct frame_reply *v) {
+  wire_put32(o, v->frame);
+  wire_put32(o, v->method);
+  wire_put32(o, v->pc);
+  wire_put32(o, (uint32_t)v->line);
+  wire_put8(o, v->argc);
+  wire_put8(o, v->method_flags);
+  wire_put16(o, v->local_count);
+  wire_put16(o, (uint16_t)v->values.count);
+  /* then v->values.count elements, written by the caller */
+}
+
+static void check_value_entry(struct wire_in *c) {
+  uint32_t f_kind = wire_in_u8(c, "value_entry.kind is cut short");
+  if (f_kind > DBG_VALUE_REF) wire_in_fail(c, "value_entry.kind is more than DBG_VALUE_REF");
+  uint32_t f_reserved = wire_in_u8(c, "value_entry.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "value_entry.reserved is not 0");
+  uint32_t f_reserved2 = wire_in_u16(c, "value_entry.reserved2 is cut short");
+  if (f_reserved2 != 0) wire_in_fail(c, "value_entry.reserved2 is not 0");
+  wire_in_skip(c, 4, "value_entry.bits is cut short");
+}
+
+const char *decode_value_entry(const uint8_t *p, uint32_t len, struct value_entry *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_value_entry(&c);
+  if (!c.why && c.pos != len) c.why = "value_entry: bytes after its end";
+  if (c.why) return c.why;
+  read_value_entry(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_value_entry(const uint8_t *at, const uint8_t *end, struct value_entry *v) {
+  *v = (struct value_entry){0};
+  v->kind = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  at += 2; /* reserved2 */
+  v->bits = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_value_entry(struct wire_out *o, const struct value_entry *v) {
+  wire_put8(o, v->kind);
+  wire_put8(o, 0);
+  wire_put16(o, 0);
+  wire_put32(o, v->bits);
+}
+
+static void check_exception_stops_request(struct wire_in *c) {
+  uint32_t f_mode = wire_in_u8(c, "exception_stops_request.mode is cut short");
+  if (f_mode > DBG_EXCEPTIONS_ALL) wire_in_fail(c, "exception_stops_request.mode is more than DBG_EXCEPTIONS_ALL");
+}
+
+const char *decode_exception_stops_request(const uint8_t *p, uint32_t len, struct exception_stops_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_exception_stops_request(&c);
+  if (!c.why && c.pos != len) c.why = "exception_stops_request: bytes after its end";
+  if (c.why) return c.why;
+  read_exception_stops_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_exception_stops_request(const uint8_t *at, const uint8_t *end, struct exception_stops_request *v) {
+  *v = (struct exception_stops_request){0};
+  v->mode = at[0];
+  at += 1;
+  (void)end;
+  return at;
+}
+
+void put_exception_stops_request(struct wire_out *o, const struct exception_stops_request *v) {
+  wire_put8(o, v->mode);
+}
+
+static void check_stopped_reply(struct wire_in *c) {
+  uint32_t f_exceptions = wire_in_u8(c, "stopped_reply.exceptions is cut short");
+  if (f_exceptions > DBG_EXCEPTIONS_ALL) wire_in_fail(c, "stopped_reply.exceptions is more than DBG_EXCEPTIONS_ALL");
+  uint32_t f_reserved = wire_in_u8(c, "stopped_reply.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "stopped_reply.reserved is not 0");
+  uint32_t f_count = wire_in_u16(c, "stopped_reply.count is cut short");
+  if (f_count > DBG_MAX_DEBUGGED) wire_in_fail(c, "stopped_reply.count is more than DBG_MAX_DEBUGGED");
+  wire_in_skip(c, (uint64_t)f_count * STOPPED_EVENT_FIXED_BYTES, "stopped_reply.threads is cut short");
+}
+
+const char *decode_stopped_reply(const uint8_t *p, uint32_t len, struct stopped_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_stopped_reply(&c);
+  if (!c.why && c.pos != len) c.why = "stopped_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_stopped_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_stopped_reply(const uint8_t *at, const uint8_t *end, struct stopped_reply *v) {
+  *v = (struct stopped_reply){0};
+  v->exceptions = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  v->threads = (struct wire_list){at, n_count};
+  at += (size_t)n_count * STOPPED_EVENT_FIXED_BYTES;
+  (void)end;
+  return at;
+}
+
+void put_stopped_reply(struct wire_out *o, const struct stopped_reply *v) {
+  wire_put8(o, v->exceptions);
+  wire_put8(o, 0);
+  wire_put16(o, (uint16_t)v->threads.count);
+  /* then v->threads.count elements, written by the caller */
+}
+
+static void check_stopped_event(struct wire_in *c) {
+  wire_in_skip(c, 4, "stopped_event.thread is cut short");
+  wire_in_skip(c, 4, "stopped_event.id is cut short");
+  uint32_t f_reason = wire_in_u8(c, "stopped_event.reason is cut short");
+  if (f_reason > DBG_STOP_EXCEPTION) wire_in_fail(c, "stopped_event.reason is more than DBG_STOP_EXCEPTION");
+  uint32_t f_reserved = wire_in_u8(c, "stopped_event.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "stopped_event.reserved is not 0");
+  uint32_t f_reserved2 = wire_in_u16(c, "stopped_event.reserved2 is cut short");
+  if (f_reserved2 != 0) wire_in_fail(c, "stopped_event.reserved2 is not 0");
+  wire_in_skip(c, 4, "stopped_event.breakpoint is cut short");
+  wire_in_skip(c, 4, "stopped_event.method is cut short");
+  wire_in_skip(c, 4, "stopped_event.pc is cut short");
+  wire_in_skip(c, 4, "stopped_event.line is cut short");
+  wire_in_skip(c, 4, "stopped_event.exception is cut short");
+}
+
+const char *decode_stopped_event(const uint8_t *p, uint32_t len, struct stopped_event *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_stopped_event(&c);
+  if (!c.why && c.pos != len) c.why = "stopped_event: bytes after its end";
+  if (c.why) return c.why;
+  read_stopped_event(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_stopped_event(const uint8_t *at, const uint8_t *end, struct stopped_event *v) {
+  *v = (struct stopped_event){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->id = wire_get32(at);
+  at += 4;
+  v->reason = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  at += 2; /* reserved2 */
+  v->breakpoint = wire_get32(at);
+  at += 4;
+  v->method = wire_get32(at);
+  at += 4;
+  v->pc = wire_get32(at);
+  at += 4;
+  v->line = (int32_t)wire_get32(at);
+  at += 4;
+  v->exception = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_stopped_event(struct wire_out *o, const struct stopped_event *v) {
+  wire_put32(o, v->thread);
+  wire_put32(o, v->id);
+  wire_put8(o, v->reason);
+  wire_put8(o, 0);
+  wire_put16(o, 0);
+  wire_put32(o, v->breakpoint);
+  wire_put32(o, v->method);
+  wire_put32(o, v->pc);
+  wire_put32(o, (uint32_t)v->line);
+  wire_put32(o, v->exception);
+}
+
+static void check_continued_event(struct wire_in *c) {
+  wire_in_skip(c, 4, "continued_event.thread is cut short");
+  wire_in_skip(c, 4, "continued_event.id is cut short");
+}
+
+const char *decode_continued_event(const uint8_t *p, uint32_t len, struct continued_event *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_continued_event(&c);
+  if (!c.why && c.pos != len) c.why = "continued_event: bytes after its end";
+  if (c.why) return c.why;
+  read_continued_event(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_continued_event(const uint8_t *at, const uint8_t *end, struct continued_event *v) {
+  *v = (struct continued_event){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->id = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_continued_event(struct wire_out *o, const struct continued_event *v) {
+  wire_put32(o, v->thread);
+  wire_put32(o, v->id);
+}
+
+static void check_logpoint_event(struct wire_in *c) {
+  wire_in_skip(c, 4, "logpoint_event.breakpoint is cut short");
+  wire_in_skip(c, 4, "logpoint_event.thread is cut short");
+  wire_in_skip(c, 4, "logpoint_event.id is cut short");
+  wire_in_skip(c, 4, "logpoint_event.hits is cut short");
+  wire_in_str(c, 0, "logpoint_event.message is cut short");
+}
+
+const char *decode_logpoint_event(const uint8_t *p, uint32_t len, struct logpoint_event *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_logpoint_event(&c);
+  if (!c.why && c.pos != len) c.why = "logpoint_event: bytes after its end";
+  if (c.why) return c.why;
+  read_logpoint_event(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_logpoint_event(const uint8_t *at, const uint8_t *end, struct logpoint_event *v) {
+  *v = (struct logpoint_event){0};
+  v->breakpoint = wire_get32(at);
+  at += 4;
+  v->thread = wire_get32(at);
+  at += 4;
+  v->id = wire_get32(at);
+  at += 4;
+  v->hits = wire_get32(at);
+  at += 4;
+  at = wire_read_str(at, &v->message);
+  (void)end;
+  return at;
+}
+
+void put_logpoint_event(struct wire_out *o, const struct logpoint_event *v) {
+  wire_put32(o, v->breakpoint);
+  wire_put32(o, v->thread);
+  wire_put32(o, v->id);
+  wire_put32(o, v->hits);
+  wire_put_str(o, v->message);
+}
+
 static const char *check_any_error_reply(const uint8_t *p, uint32_t len) {
   struct error_reply v;
   return decode_error_reply(p, len, &v);
@@ -1102,7 +1716,67 @@ static const char *check_any_thread_end_event(const uint8_t *p, uint32_t len) {
   struct thread_end_event v;
   return decode_thread_end_event(p, len, &v);
 }
-const struct wire_record debug_wire_records[27] = {
+static const char *check_any_set_breakpoint_request(const uint8_t *p, uint32_t len) {
+  struct set_breakpoint_request v;
+  return decode_set_breakpoint_request(p, len, &v);
+}
+static const char *check_any_breakpoint_reply(const uint8_t *p, uint32_t len) {
+  struct breakpoint_reply v;
+  return decode_breakpoint_reply(p, len, &v);
+}
+static const char *check_any_breakpoint_request(const uint8_t *p, uint32_t len) {
+  struct breakpoint_request v;
+  return decode_breakpoint_request(p, len, &v);
+}
+static const char *check_any_breakpoints_reply(const uint8_t *p, uint32_t len) {
+  struct breakpoints_reply v;
+  return decode_breakpoints_reply(p, len, &v);
+}
+static const char *check_any_breakpoint_entry(const uint8_t *p, uint32_t len) {
+  struct breakpoint_entry v;
+  return decode_breakpoint_entry(p, len, &v);
+}
+static const char *check_any_thread_request(const uint8_t *p, uint32_t len) {
+  struct thread_request v;
+  return decode_thread_request(p, len, &v);
+}
+static const char *check_any_step_request(const uint8_t *p, uint32_t len) {
+  struct step_request v;
+  return decode_step_request(p, len, &v);
+}
+static const char *check_any_frame_request(const uint8_t *p, uint32_t len) {
+  struct frame_request v;
+  return decode_frame_request(p, len, &v);
+}
+static const char *check_any_frame_reply(const uint8_t *p, uint32_t len) {
+  struct frame_reply v;
+  return decode_frame_reply(p, len, &v);
+}
+static const char *check_any_value_entry(const uint8_t *p, uint32_t len) {
+  struct value_entry v;
+  return decode_value_entry(p, len, &v);
+}
+static const char *check_any_exception_stops_request(const uint8_t *p, uint32_t len) {
+  struct exception_stops_request v;
+  return decode_exception_stops_request(p, len, &v);
+}
+static const char *check_any_stopped_reply(const uint8_t *p, uint32_t len) {
+  struct stopped_reply v;
+  return decode_stopped_reply(p, len, &v);
+}
+static const char *check_any_stopped_event(const uint8_t *p, uint32_t len) {
+  struct stopped_event v;
+  return decode_stopped_event(p, len, &v);
+}
+static const char *check_any_continued_event(const uint8_t *p, uint32_t len) {
+  struct continued_event v;
+  return decode_continued_event(p, len, &v);
+}
+static const char *check_any_logpoint_event(const uint8_t *p, uint32_t len) {
+  struct logpoint_event v;
+  return decode_logpoint_event(p, len, &v);
+}
+const struct wire_record debug_wire_records[42] = {
   {"error_reply", check_any_error_reply},
   {"hello_request", check_any_hello_request},
   {"hello_reply", check_any_hello_reply},
@@ -1130,6 +1804,21 @@ const struct wire_record debug_wire_records[27] = {
   {"run_reply", check_any_run_reply},
   {"reset_reply", check_any_reset_reply},
   {"thread_end_event", check_any_thread_end_event},
+  {"set_breakpoint_request", check_any_set_breakpoint_request},
+  {"breakpoint_reply", check_any_breakpoint_reply},
+  {"breakpoint_request", check_any_breakpoint_request},
+  {"breakpoints_reply", check_any_breakpoints_reply},
+  {"breakpoint_entry", check_any_breakpoint_entry},
+  {"thread_request", check_any_thread_request},
+  {"step_request", check_any_step_request},
+  {"frame_request", check_any_frame_request},
+  {"frame_reply", check_any_frame_reply},
+  {"value_entry", check_any_value_entry},
+  {"exception_stops_request", check_any_exception_stops_request},
+  {"stopped_reply", check_any_stopped_reply},
+  {"stopped_event", check_any_stopped_event},
+  {"continued_event", check_any_continued_event},
+  {"logpoint_event", check_any_logpoint_event},
 };
 
 int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, const char **why) {
@@ -1246,6 +1935,64 @@ int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, con
       return DE_BAD_REQUEST;
     }
     serve_reset(id);
+    return 0;
+  }
+  case DBG_SET_BREAKPOINT: {
+    struct set_breakpoint_request request;
+    if ((*why = decode_set_breakpoint_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_set_breakpoint(id, &request);
+    return 0;
+  }
+  case DBG_CLEAR_BREAKPOINT: {
+    struct breakpoint_request request;
+    if ((*why = decode_breakpoint_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_clear_breakpoint(id, &request);
+    return 0;
+  }
+  case DBG_LIST_BREAKPOINTS: {
+    if (len) {
+      *why = "LIST_BREAKPOINTS takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_list_breakpoints(id);
+    return 0;
+  }
+  case DBG_PAUSE_THREAD: {
+    struct thread_request request;
+    if ((*why = decode_thread_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_pause_thread(id, &request);
+    return 0;
+  }
+  case DBG_CONTINUE_THREAD: {
+    struct thread_request request;
+    if ((*why = decode_thread_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_continue_thread(id, &request);
+    return 0;
+  }
+  case DBG_STEP: {
+    struct step_request request;
+    if ((*why = decode_step_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_step(id, &request);
+    return 0;
+  }
+  case DBG_FRAME: {
+    struct frame_request request;
+    if ((*why = decode_frame_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_frame(id, &request);
+    return 0;
+  }
+  case DBG_EXCEPTION_STOPS: {
+    struct exception_stops_request request;
+    if ((*why = decode_exception_stops_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_exception_stops(id, &request);
+    return 0;
+  }
+  case DBG_STOPPED: {
+    if (len) {
+      *why = "STOPPED takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_stopped(id);
     return 0;
   }
   default:

@@ -14,8 +14,8 @@
 #define DBG_MAGIC 0x4450
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 #define DBG_VERSION 1
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET); HELLO reports it, a client checks it before sending a newer request. */
-#define DBG_REVISION 2
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps); HELLO reports it, a client checks it before sending a newer request. */
+#define DBG_REVISION 3
 /** Size of the frame header. */
 #define DBG_HEADER_BYTES 16
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -42,6 +42,54 @@
 #define DBG_OBJECT_NONE 1
 /** READ_OBJECTS status: the payload did not fit; ask for that object alone. */
 #define DBG_OBJECT_TRUNCATED 2
+/** Most breakpoints a machine holds at once. */
+#define DBG_MAX_BREAKPOINTS 64
+/** Most threads that may be stopped or stepping at once. */
+#define DBG_MAX_DEBUGGED 64
+/** Longest logpoint message in bytes. */
+#define DBG_MAX_LOG_MESSAGE 200
+/** Breakpoint flag: a logpoint; a hit sends EV_LOGPOINT and the thread goes on. */
+#define DBG_BP_LOG 1
+/** Breakpoint condition: none; every hit counts. */
+#define DBG_COND_NONE 0
+/** Breakpoint condition: local == value. */
+#define DBG_COND_EQ 1
+/** Breakpoint condition: local != value. */
+#define DBG_COND_NE 2
+/** Breakpoint condition: local < value. */
+#define DBG_COND_LT 3
+/** Breakpoint condition: local <= value. */
+#define DBG_COND_LE 4
+/** Breakpoint condition: local > value. */
+#define DBG_COND_GT 5
+/** Breakpoint condition: local >= value (a reference or null local never satisfies an ordering). */
+#define DBG_COND_GE 6
+/** STEP kind: one instruction, into a call if it is one. */
+#define DBG_STEP_INSTRUCTION 0
+/** STEP kind: to the next source line, into calls. */
+#define DBG_STEP_INTO 1
+/** STEP kind: to the next source line of this frame or its callers. */
+#define DBG_STEP_OVER 2
+/** STEP kind: until this frame has returned. */
+#define DBG_STEP_OUT 3
+/** EV_STOPPED reason: a breakpoint. */
+#define DBG_STOP_BREAKPOINT 1
+/** EV_STOPPED reason: a STEP ended. */
+#define DBG_STOP_STEP 2
+/** EV_STOPPED reason: PAUSE_THREAD. */
+#define DBG_STOP_PAUSE 3
+/** EV_STOPPED reason: an error was thrown (before any handler runs). */
+#define DBG_STOP_EXCEPTION 4
+/** EXCEPTION_STOPS mode: never stop for a throw. */
+#define DBG_EXCEPTIONS_NONE 0
+/** EXCEPTION_STOPS mode: stop where an error no handler catches is thrown. */
+#define DBG_EXCEPTIONS_UNCAUGHT 1
+/** EXCEPTION_STOPS mode: stop at every throw. */
+#define DBG_EXCEPTIONS_ALL 2
+/** A typed value's kind: a small integer. */
+#define DBG_VALUE_INT 0
+/** A typed value's kind: a reference (0: null). */
+#define DBG_VALUE_REF 1
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 #define DF_MAGIC 0
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -102,10 +150,34 @@
 #define DBG_RUN 0x0F
 /** Start the channel afresh; a client's first request. A RESET frame (no payload) ends any unfinished frame it arrives inside, so no payload may contain one. */
 #define DBG_RESET 0x10
+/** Set a breakpoint (or logpoint) before the instruction at pc of a bytecode method; it is part of the machine's state. */
+#define DBG_SET_BREAKPOINT 0x11
+/** Remove a breakpoint. */
+#define DBG_CLEAR_BREAKPOINT 0x12
+/** Every breakpoint, with its hits. */
+#define DBG_LIST_BREAKPOINTS 0x13
+/** Stop a thread (0: every thread) at its next instruction; EV_STOPPED tells when. */
+#define DBG_PAUSE_THREAD 0x14
+/** Let a stopped thread (0: every stopped thread) run on; EV_CONTINUED tells it. */
+#define DBG_CONTINUE_THREAD 0x15
+/** Let a stopped thread run one step (DBG_STEP_*); EV_STOPPED (reason DBG_STOP_STEP) when it is done. */
+#define DBG_STEP 0x16
+/** Frame N (0: innermost) of a stopped thread: method, pc, line, locals (arguments and this first) and operand stack as typed values. */
+#define DBG_FRAME 0x17
+/** When a throw stops its thread (DBG_EXCEPTIONS_*); part of the machine's state. */
+#define DBG_EXCEPTION_STOPS 0x18
+/** Every thread the debugger holds stopped (as EV_STOPPED told it), and the exception mode: what a client that connects later, or after a restart, needs. */
+#define DBG_STOPPED 0x19
 /** A generation was committed. */
 #define EV_GENERATION 0xC1
 /** A thread ended (returned or failed). */
 #define EV_THREAD_END 0xC2
+/** A thread stopped (breakpoint, step, pause or throw); it stays stopped, across snapshots and restarts, until CONTINUE_THREAD or STEP. */
+#define EV_STOPPED 0xC3
+/** A stopped thread runs again. */
+#define EV_CONTINUED 0xC4
+/** A logpoint was hit; the thread went on. */
+#define EV_LOGPOINT 0xC5
 
 /** Bytes of error_reply with its lists, strings and bytes empty. */
 #define ERROR_REPLY_FIXED_BYTES 4u
@@ -161,6 +233,36 @@
 #define RESET_REPLY_FIXED_BYTES 4u
 /** Bytes of thread_end_event with its lists, strings and bytes empty (its size: it has none). */
 #define THREAD_END_EVENT_FIXED_BYTES 9u
+/** Bytes of set_breakpoint_request with its lists, strings and bytes empty. */
+#define SET_BREAKPOINT_REQUEST_FIXED_BYTES 22u
+/** Bytes of breakpoint_reply with its lists, strings and bytes empty (its size: it has none). */
+#define BREAKPOINT_REPLY_FIXED_BYTES 4u
+/** Bytes of breakpoint_request with its lists, strings and bytes empty (its size: it has none). */
+#define BREAKPOINT_REQUEST_FIXED_BYTES 4u
+/** Bytes of breakpoints_reply with its lists, strings and bytes empty. */
+#define BREAKPOINTS_REPLY_FIXED_BYTES 4u
+/** Bytes of breakpoint_entry with its lists, strings and bytes empty. */
+#define BREAKPOINT_ENTRY_FIXED_BYTES 30u
+/** Bytes of thread_request with its lists, strings and bytes empty (its size: it has none). */
+#define THREAD_REQUEST_FIXED_BYTES 4u
+/** Bytes of step_request with its lists, strings and bytes empty (its size: it has none). */
+#define STEP_REQUEST_FIXED_BYTES 8u
+/** Bytes of frame_request with its lists, strings and bytes empty (its size: it has none). */
+#define FRAME_REQUEST_FIXED_BYTES 8u
+/** Bytes of frame_reply with its lists, strings and bytes empty. */
+#define FRAME_REPLY_FIXED_BYTES 22u
+/** Bytes of value_entry with its lists, strings and bytes empty (its size: it has none). */
+#define VALUE_ENTRY_FIXED_BYTES 8u
+/** Bytes of exception_stops_request with its lists, strings and bytes empty (its size: it has none). */
+#define EXCEPTION_STOPS_REQUEST_FIXED_BYTES 1u
+/** Bytes of stopped_reply with its lists, strings and bytes empty. */
+#define STOPPED_REPLY_FIXED_BYTES 4u
+/** Bytes of stopped_event with its lists, strings and bytes empty (its size: it has none). */
+#define STOPPED_EVENT_FIXED_BYTES 32u
+/** Bytes of continued_event with its lists, strings and bytes empty (its size: it has none). */
+#define CONTINUED_EVENT_FIXED_BYTES 8u
+/** Bytes of logpoint_event with its lists, strings and bytes empty. */
+#define LOGPOINT_EVENT_FIXED_BYTES 18u
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
 struct error_reply {
@@ -512,8 +614,212 @@ const uint8_t *read_thread_end_event(const uint8_t *at, const uint8_t *end, stru
 /** Writes *v. */
 void put_thread_end_event(struct wire_out *o, const struct thread_end_event *v);
 
+/** SET_BREAKPOINT's request. A hit is counted when the thread reaches pc and the condition holds; it stops (or logs) from the hit_count-th counted hit on. */
+struct set_breakpoint_request {
+  uint32_t method; /**< A bytecode method. */
+  uint32_t pc; /**< The start of one of its instructions. */
+  uint8_t flags; /**< DBG_BP_LOG for a logpoint. */
+  uint8_t condition; /**< A DBG_COND_*: compares local with value. */
+  uint8_t local; /**< The local slot the condition reads (arguments first). */
+  int32_t value; /**< What the condition compares the local with. */
+  uint32_t hit_count; /**< Counted hits before it acts, the acting one included (0 and 1: every one). */
+  struct wire_bytes message; /**< A logpoint's message (EV_LOGPOINT; at most DBG_MAX_LOG_MESSAGE bytes); empty for a breakpoint. */
+};
+/** Checks that [p, p + len) is one set_breakpoint_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_set_breakpoint_request(const uint8_t *p, uint32_t len, struct set_breakpoint_request *out);
+/** Reads the set_breakpoint_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_set_breakpoint_request(const uint8_t *at, const uint8_t *end, struct set_breakpoint_request *v);
+/** Writes *v. */
+void put_set_breakpoint_request(struct wire_out *o, const struct set_breakpoint_request *v);
+
+/** SET_BREAKPOINT's reply. */
+struct breakpoint_reply {
+  uint32_t id; /**< The new breakpoint's id (never 0, never reused by this machine). */
+};
+/** Checks that [p, p + len) is one breakpoint_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_breakpoint_reply(const uint8_t *p, uint32_t len, struct breakpoint_reply *out);
+/** Reads the breakpoint_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_breakpoint_reply(const uint8_t *at, const uint8_t *end, struct breakpoint_reply *v);
+/** Writes *v. */
+void put_breakpoint_reply(struct wire_out *o, const struct breakpoint_reply *v);
+
+/** CLEAR_BREAKPOINT's request. */
+struct breakpoint_request {
+  uint32_t id; /**< A breakpoint's id. */
+};
+/** Checks that [p, p + len) is one breakpoint_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_breakpoint_request(const uint8_t *p, uint32_t len, struct breakpoint_request *out);
+/** Reads the breakpoint_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_breakpoint_request(const uint8_t *at, const uint8_t *end, struct breakpoint_request *v);
+/** Writes *v. */
+void put_breakpoint_request(struct wire_out *o, const struct breakpoint_request *v);
+
+/** LIST_BREAKPOINTS's reply. */
+struct breakpoints_reply {
+  struct wire_list breakpoints; /**< In the order they were set. (struct breakpoint_entry elements) */
+};
+/** Checks that [p, p + len) is one breakpoints_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_breakpoints_reply(const uint8_t *p, uint32_t len, struct breakpoints_reply *out);
+/** Reads the breakpoints_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_breakpoints_reply(const uint8_t *at, const uint8_t *end, struct breakpoints_reply *v);
+/** Writes *v up to its list; the caller then writes v->breakpoints.count elements. */
+void put_breakpoints_reply(struct wire_out *o, const struct breakpoints_reply *v);
+
+/** One breakpoint. */
+struct breakpoint_entry {
+  uint32_t id; /**< Its id. */
+  uint32_t method; /**< Its method. */
+  uint32_t pc; /**< Its pc. */
+  uint8_t flags; /**< DBG_BP_LOG for a logpoint. */
+  uint8_t condition; /**< Its DBG_COND_*. */
+  uint8_t local; /**< The local the condition reads. */
+  int32_t value; /**< The condition's value. */
+  uint32_t hit_count; /**< Counted hits before it acts. */
+  uint32_t hits; /**< Counted hits so far. */
+  struct wire_bytes message; /**< A logpoint's message. */
+};
+/** Checks that [p, p + len) is one breakpoint_entry and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_breakpoint_entry(const uint8_t *p, uint32_t len, struct breakpoint_entry *out);
+/** Reads the breakpoint_entry at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_breakpoint_entry(const uint8_t *at, const uint8_t *end, struct breakpoint_entry *v);
+/** Writes *v. */
+void put_breakpoint_entry(struct wire_out *o, const struct breakpoint_entry *v);
+
+/** PAUSE_THREAD's and CONTINUE_THREAD's request. */
+struct thread_request {
+  uint32_t thread; /**< A thread object; 0 for all. */
+};
+/** Checks that [p, p + len) is one thread_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_thread_request(const uint8_t *p, uint32_t len, struct thread_request *out);
+/** Reads the thread_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_thread_request(const uint8_t *at, const uint8_t *end, struct thread_request *v);
+/** Writes *v. */
+void put_thread_request(struct wire_out *o, const struct thread_request *v);
+
+/** STEP's request. */
+struct step_request {
+  uint32_t thread; /**< A stopped thread. */
+  uint8_t kind; /**< A DBG_STEP_*. */
+};
+/** Checks that [p, p + len) is one step_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_step_request(const uint8_t *p, uint32_t len, struct step_request *out);
+/** Reads the step_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_step_request(const uint8_t *at, const uint8_t *end, struct step_request *v);
+/** Writes *v. */
+void put_step_request(struct wire_out *o, const struct step_request *v);
+
+/** FRAME's request. */
+struct frame_request {
+  uint32_t thread; /**< A stopped thread. */
+  uint16_t depth; /**< 0 for the innermost frame, 1 for its caller, ... */
+};
+/** Checks that [p, p + len) is one frame_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_frame_request(const uint8_t *p, uint32_t len, struct frame_request *out);
+/** Reads the frame_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_frame_request(const uint8_t *at, const uint8_t *end, struct frame_request *v);
+/** Writes *v. */
+void put_frame_request(struct wire_out *o, const struct frame_request *v);
+
+/** FRAME's reply. */
+struct frame_reply {
+  uint32_t frame; /**< The frame object. */
+  uint32_t method; /**< Its method. */
+  uint32_t pc; /**< The next instruction it runs (for a caller: after its call). */
+  int32_t line; /**< The source line of pc from the method's line table (of the call for a caller), -1 without one. */
+  uint8_t argc; /**< Argument slots at the start of locals, this included. */
+  uint8_t method_flags; /**< The method's MF_* bits (MF_STATIC: no this). */
+  uint16_t local_count; /**< How many of the values are locals: this (unless MF_STATIC), the arguments, the other locals. */
+  struct wire_list values; /**< The locals, then the operand stack, bottom first (as much of it as fits in a reply). (struct value_entry elements) */
+};
+/** Checks that [p, p + len) is one frame_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_frame_reply(const uint8_t *p, uint32_t len, struct frame_reply *out);
+/** Reads the frame_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_frame_reply(const uint8_t *at, const uint8_t *end, struct frame_reply *v);
+/** Writes *v up to its list; the caller then writes v->values.count elements. */
+void put_frame_reply(struct wire_out *o, const struct frame_reply *v);
+
+/** A typed value of a frame. */
+struct value_entry {
+  uint8_t kind; /**< DBG_VALUE_INT or DBG_VALUE_REF. */
+  uint32_t bits; /**< The integer (two's complement) or the object's address (0: null). */
+};
+/** Checks that [p, p + len) is one value_entry and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_value_entry(const uint8_t *p, uint32_t len, struct value_entry *out);
+/** Reads the value_entry at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_value_entry(const uint8_t *at, const uint8_t *end, struct value_entry *v);
+/** Writes *v. */
+void put_value_entry(struct wire_out *o, const struct value_entry *v);
+
+/** EXCEPTION_STOPS's request. */
+struct exception_stops_request {
+  uint8_t mode; /**< A DBG_EXCEPTIONS_*. */
+};
+/** Checks that [p, p + len) is one exception_stops_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_exception_stops_request(const uint8_t *p, uint32_t len, struct exception_stops_request *out);
+/** Reads the exception_stops_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_exception_stops_request(const uint8_t *at, const uint8_t *end, struct exception_stops_request *v);
+/** Writes *v. */
+void put_exception_stops_request(struct wire_out *o, const struct exception_stops_request *v);
+
+/** STOPPED's reply. */
+struct stopped_reply {
+  uint8_t exceptions; /**< The DBG_EXCEPTIONS_* mode in force. */
+  struct wire_list threads; /**< (struct stopped_event elements) */
+};
+/** Checks that [p, p + len) is one stopped_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_stopped_reply(const uint8_t *p, uint32_t len, struct stopped_reply *out);
+/** Reads the stopped_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_stopped_reply(const uint8_t *at, const uint8_t *end, struct stopped_reply *v);
+/** Writes *v up to its list; the caller then writes v->threads.count elements. */
+void put_stopped_reply(struct wire_out *o, const struct stopped_reply *v);
+
+/** EV_STOPPED's payload, and one stopped thread of STOPPED's reply. */
+struct stopped_event {
+  uint32_t thread; /**< The thread object. */
+  uint32_t id; /**< Its id. */
+  uint8_t reason; /**< A DBG_STOP_*. */
+  uint32_t breakpoint; /**< The breakpoint's id (reason DBG_STOP_BREAKPOINT), else 0. */
+  uint32_t method; /**< The innermost frame's method. */
+  uint32_t pc; /**< Its pc: the instruction the thread runs next (for a throw, the throwing one). */
+  int32_t line; /**< The source line of pc, -1 without one. */
+  uint32_t exception; /**< The thrown object (reason DBG_STOP_EXCEPTION), else 0. */
+};
+/** Checks that [p, p + len) is one stopped_event and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_stopped_event(const uint8_t *p, uint32_t len, struct stopped_event *out);
+/** Reads the stopped_event at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_stopped_event(const uint8_t *at, const uint8_t *end, struct stopped_event *v);
+/** Writes *v. */
+void put_stopped_event(struct wire_out *o, const struct stopped_event *v);
+
+/** EV_CONTINUED's payload. */
+struct continued_event {
+  uint32_t thread; /**< The thread object. */
+  uint32_t id; /**< Its id. */
+};
+/** Checks that [p, p + len) is one continued_event and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_continued_event(const uint8_t *p, uint32_t len, struct continued_event *out);
+/** Reads the continued_event at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_continued_event(const uint8_t *at, const uint8_t *end, struct continued_event *v);
+/** Writes *v. */
+void put_continued_event(struct wire_out *o, const struct continued_event *v);
+
+/** EV_LOGPOINT's payload. */
+struct logpoint_event {
+  uint32_t breakpoint; /**< The logpoint's id. */
+  uint32_t thread; /**< The thread that hit it. */
+  uint32_t id; /**< That thread's id. */
+  uint32_t hits; /**< Its counted hits, this one included. */
+  struct wire_bytes message; /**< Its message. */
+};
+/** Checks that [p, p + len) is one logpoint_event and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_logpoint_event(const uint8_t *p, uint32_t len, struct logpoint_event *out);
+/** Reads the logpoint_event at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_logpoint_event(const uint8_t *at, const uint8_t *end, struct logpoint_event *v);
+/** Writes *v. */
+void put_logpoint_event(struct wire_out *o, const struct logpoint_event *v);
+
 /** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
-extern const struct wire_record debug_wire_records[27];
+extern const struct wire_record debug_wire_records[42];
 
 /* Implemented by the debug agent: one function per request, called with its payload decoded. */
 void serve_hello(uint32_t id, const struct hello_request *request);
@@ -532,6 +838,15 @@ void serve_install_class(uint32_t id, const struct install_class_request *reques
 void serve_read_page(uint32_t id, const struct read_page_request *request);
 void serve_run(uint32_t id, const struct run_request *request);
 void serve_reset(uint32_t id);
+void serve_set_breakpoint(uint32_t id, const struct set_breakpoint_request *request);
+void serve_clear_breakpoint(uint32_t id, const struct breakpoint_request *request);
+void serve_list_breakpoints(uint32_t id);
+void serve_pause_thread(uint32_t id, const struct thread_request *request);
+void serve_continue_thread(uint32_t id, const struct thread_request *request);
+void serve_step(uint32_t id, const struct step_request *request);
+void serve_frame(uint32_t id, const struct frame_request *request);
+void serve_exception_stops(uint32_t id, const struct exception_stops_request *request);
+void serve_stopped(uint32_t id);
 /**
  * Decodes the payload of a request of this type and hands it to its serve_ function. Returns 0,
  * or DE_UNKNOWN or DE_BAD_REQUEST with *why (nothing served) when the type is unknown or the

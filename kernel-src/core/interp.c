@@ -26,6 +26,7 @@
  */
 #include "interp.h"
 
+#include "debugger.h"
 #include "gc.h"
 #include "klib.h"
 #include "platform.h"
@@ -231,8 +232,7 @@ static void write_method_name(word_t m) {
   console_write_value(obj_slots(m)[METHOD_NAME]);
 }
 
-/** Source line of pc from METHOD_LINES (the last entry at or before pc), or -1. */
-static int32_t line_of(word_t method, uint32_t pc) {
+int32_t method_line_of(word_t method, uint32_t pc) {
   word_t lines = obj_slots(method)[METHOD_LINES];
   if (!is_array(lines)) return -1;
   int32_t line = -1;
@@ -241,6 +241,14 @@ static int32_t line_of(word_t method, uint32_t pc) {
     line = slot_int(lines, i + 1, -1);
   }
   return line;
+}
+
+int method_pc_is_instruction(word_t method, uint32_t pc) {
+  word_t code = obj_slots(method)[METHOD_CODE];
+  const uint8_t *bytes = obj_bytes(code);
+  uint32_t at = 0, len = obj_size(code);
+  while (at < pc && at < len && op_info[bytes[at]].size) at += op_info[bytes[at]].size;
+  return at == pc && pc < len;
 }
 
 static void report_uncaught(word_t thread, word_t obj, word_t method, uint32_t pc) {
@@ -256,7 +264,7 @@ static void report_uncaught(word_t thread, word_t obj, word_t method, uint32_t p
     write_cstr(".internal.error: ");
     write_cstr(error_messages[ERR_OUT_OF_MEMORY]);
   }
-  int32_t line = line_of(method, pc);
+  int32_t line = method_line_of(method, pc);
   if (line >= 0) {
     write_cstr(" (at ");
     write_method_name(method);
@@ -302,11 +310,33 @@ static int32_t find_handler(struct regs *r, word_t obj, uint32_t pc) {
   return -1;
 }
 
+/** Does a handler of r's frame or of one of its callers catch obj thrown at pc? (changes nothing) */
+static int caught_somewhere(const struct regs *r, word_t obj, uint32_t pc) {
+  struct regs f = *r;
+  for (uint32_t n = 0; n <= MAX_FRAME_DEPTH; n++) {
+    if (find_handler(&f, obj, pc) >= 0 && f.max_stack >= 1) return 1;
+    word_t caller = obj_slots(f.frame)[FRAME_CALLER];
+    if (!caller || load_frame(&f, caller)) return 0;
+    pc = f.pc >= CALL_SIZE ? f.pc - CALL_SIZE : 0;
+  }
+  return 0;
+}
+
+enum throw_stop { THROW_MAY_STOP, THROW_GOES_ON };
+
 /**
  * Throw obj from the instruction at pc: unwind to the nearest handler (r then runs it) or end
- * the thread with the uncaught report. Returns TURN_CONTINUE when a handler took it.
+ * the thread with the uncaught report. Returns TURN_CONTINUE when a handler took it. When the
+ * debugger stops the thread for the throw first (THROW_MAY_STOP), it stops before the throwing
+ * instruction with its frame as it is (TURN_STOPPED); the throw happens when it goes on.
  */
-static enum turn_end throw_object(struct regs *r, word_t obj, uint32_t pc) {
+static enum turn_end throw_from(struct regs *r, word_t obj, uint32_t pc, enum throw_stop may_stop) {
+  if (may_stop == THROW_MAY_STOP && debugger_exceptions &&
+      debugger_stop_on_throw(r->thread, r->method, pc, obj,
+                             debugger_exceptions == DBG_EXCEPTIONS_UNCAUGHT && caught_somewhere(r, obj, pc))) {
+    r->pc = pc;
+    return TURN_STOPPED;
+  }
   word_t throw_method = r->method;
   uint32_t throw_pc = pc;
   for (;;) {
@@ -329,6 +359,8 @@ static enum turn_end throw_object(struct regs *r, word_t obj, uint32_t pc) {
   report_uncaught(r->thread, obj, throw_method, throw_pc);
   return TURN_ENDED;
 }
+
+static enum turn_end throw_object(struct regs *r, word_t obj, uint32_t pc) { return throw_from(r, obj, pc, THROW_MAY_STOP); }
 
 static enum turn_end raise_error(struct regs *r, uint32_t code, uint32_t pc) {
   word_t err = make_error(code);
@@ -450,6 +482,23 @@ enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed) {
   enum turn_end end = TURN_CONTINUE;
   word_t a, b, c;
   const uint8_t *operand;
+  /*
+   * The dispatch loop's one check, count >= stop_at, is the budget's when the debugger has
+   * nothing for this thread and method; when it has, stop_at is 0 and every instruction takes the
+   * slow path, which asks debugger_check first. So a machine without breakpoints runs the loop
+   * it would run without a debugger.
+   */
+  uint32_t stop_at = budget;
+  int watch_thread = 0;
+  if (debugger_armed) {
+    word_t pending = 0;
+    watch_thread = debugger_turn_start(thread, &pending);
+    if (watch_thread || debugger_method_has_breakpoint(r.method)) stop_at = 0;
+    if (pending) {
+      end = throw_from(&r, pending, r.pc, THROW_GOES_ON);
+      goto after_throw;
+    }
+  }
 
 #define TOP(n) r.stack[r.sp - 1 - (n)]
 #define PUSH(v) (r.stack[r.sp++] = (v))
@@ -474,9 +523,20 @@ enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed) {
   } while (0)
 
 next:
-  if (count >= budget) {
-    end = TURN_SLICE;
-    goto out;
+  if (count >= stop_at) {
+    if (count >= budget) {
+      end = TURN_SLICE;
+      goto out;
+    }
+    enum debugger_verdict verdict = debugger_check(thread, r.method, r.pc, r.depth, r.locals, r.nlocals);
+    if (verdict == DEBUGGER_STOP) {
+      end = TURN_STOPPED;
+      goto out;
+    }
+    if (verdict == DEBUGGER_UNWATCH) {
+      watch_thread = 0;
+      if (!debugger_method_has_breakpoint(r.method)) stop_at = budget;
+    }
   }
   pc = r.pc;
   if (pc >= r.code_len) INVALID("pc past the end of the code");
@@ -755,7 +815,10 @@ op_INSTANCEOF: {
 
 after_call:
 after_throw:
-  if (end == TURN_CONTINUE) goto next;
+  if (end == TURN_CONTINUE) {
+    if (debugger_armed) stop_at = watch_thread || debugger_method_has_breakpoint(r.method) ? 0 : budget;
+    goto next;
+  }
   if (end == TURN_ENDED) goto done;
 out:
   if (end != TURN_ENDED) save_frame(&r);

@@ -47,6 +47,7 @@ enum turn_end {
   TURN_SLICE,    /**< the instruction budget ran out */
   TURN_YIELD,    /**< yield, or sleep: the thread's state says which */
   TURN_ENDED,    /**< the thread is done or failed */
+  TURN_STOPPED,  /**< the debugger stopped the thread (debugger.c); its frame is written back */
 };
 
 /** Run a thread for at most `budget` instructions; adds what ran to *executed. */
@@ -57,6 +58,12 @@ void interp_reset(void);
 
 /** A frame ready to run method from pc 0 (locals zero, no caller), or 0 when the space is full. */
 word_t frame_new(word_t method);
+
+/** Source line of pc from METHOD_LINES (the last entry at or before pc), or -1. */
+int32_t method_line_of(word_t method, uint32_t pc);
+
+/** Is pc the start of an instruction of method's code (a sane bytecode method)? */
+int method_pc_is_instruction(word_t method, uint32_t pc);
 
 /** Does method look runnable: a .internal.method with code, consts, locals and stack in range? */
 int method_is_sane(word_t method);

@@ -17,6 +17,7 @@
  * Also here: vm_try_start (validate the space, cache the internal classes) and the run loops of vm.h,
  * which report a thread's end through vm_set_thread_end_hook (the debug channel's EV_THREAD_END).
  */
+#include "debugger.h"
 #include "gc.h"
 #include "interp.h"
 #include "klib.h"
@@ -31,6 +32,8 @@ static void (*thread_end_hook)(uint32_t thread_addr, uint32_t id, uint8_t state)
 
 /** Longest idle between two safe points while every thread sleeps: snapshots and the debug channel go on meanwhile. */
 #define SAFE_POINT_IDLE_MS 10
+/** How long the machine idles when the only threads left are stopped by the debugger (only the channel can wake them). */
+#define PARKED_WAIT_MS 1000
 
 static word_t *root_slots(void) { return obj_slots(space_root()); }
 
@@ -68,6 +71,7 @@ const char *vm_try_start(uint32_t space_bytes) {
   }
   if (!vm_string_array_class) return "ROOT_ARRAY_CLASSES has no .internal.string[]";
   interp_reset();
+  debugger_load();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
   instructions = 0;
@@ -158,11 +162,15 @@ enum pick { PICKED, ALL_SLEEPING, NONE_ALIVE };
 static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
   word_t start = root_slots()[ROOT_CURRENT];
   if (!is_thread(start)) start = first_thread();
-  int sleeping = 0, wrapped = 0;
+  int sleeping = 0, parked = 0, wrapped = 0;
   word_t t = start;
   uint32_t steps_left = thread_walk_limit();
   while (t) {
     int32_t state = slot_int(t, THREAD_STATE, TS_FAILED);
+    if (debugger_armed && (state == TS_RUNNABLE || state == TS_SLEEPING) && debugger_thread_parked(t)) {
+      parked = 1; /* stopped by the debugger: it sleeps until the channel lets it go */
+      state = -1; /* neither runnable nor sleeping for this pick */
+    }
     if (state == TS_SLEEPING) {
       int32_t left = time_diff(slot_int(t, THREAD_WAKE_AT, now), now);
       if (left <= 0) {
@@ -187,7 +195,8 @@ static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
     if (t == start && !wrapped) ph_panic("thread list: a cycle through thread %d", (int)slot_int(from, THREAD_ID, 0));
     if (t == start) break;
   }
-  return sleeping ? ALL_SLEEPING : NONE_ALIVE;
+  if (parked && !sleeping) *wait_ms = PARKED_WAIT_MS;
+  return sleeping || parked ? ALL_SLEEPING : NONE_ALIVE;
 }
 
 enum vm_stop vm_run_for(const struct vm_limits *limits) {
@@ -222,6 +231,7 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
     uint64_t before = instructions;
     enum turn_end end = interp_run(t, budget, &instructions);
     ph_ran_instructions((uint32_t)(instructions - before));
+    if (end == TURN_ENDED && debugger_armed) debugger_thread_ended(t);
     if (end == TURN_ENDED && thread_end_hook)
       thread_end_hook(obj_addr(t), (uint32_t)slot_int(t, THREAD_ID, 0), (uint8_t)slot_int(t, THREAD_STATE, TS_FAILED));
     current_thread = 0;

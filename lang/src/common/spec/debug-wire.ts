@@ -6,8 +6,8 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET); HELLO reports it, a client checks it before sending a newer request. */
-export const DBG_REVISION = 2;
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps); HELLO reports it, a client checks it before sending a newer request. */
+export const DBG_REVISION = 3;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -34,6 +34,54 @@ export const DBG_OBJECT_OK = 0;
 export const DBG_OBJECT_NONE = 1;
 /** READ_OBJECTS status: the payload did not fit; ask for that object alone. */
 export const DBG_OBJECT_TRUNCATED = 2;
+/** Most breakpoints a machine holds at once. */
+export const DBG_MAX_BREAKPOINTS = 64;
+/** Most threads that may be stopped or stepping at once. */
+export const DBG_MAX_DEBUGGED = 64;
+/** Longest logpoint message in bytes. */
+export const DBG_MAX_LOG_MESSAGE = 200;
+/** Breakpoint flag: a logpoint; a hit sends EV_LOGPOINT and the thread goes on. */
+export const DBG_BP_LOG = 1;
+/** Breakpoint condition: none; every hit counts. */
+export const DBG_COND_NONE = 0;
+/** Breakpoint condition: local == value. */
+export const DBG_COND_EQ = 1;
+/** Breakpoint condition: local != value. */
+export const DBG_COND_NE = 2;
+/** Breakpoint condition: local < value. */
+export const DBG_COND_LT = 3;
+/** Breakpoint condition: local <= value. */
+export const DBG_COND_LE = 4;
+/** Breakpoint condition: local > value. */
+export const DBG_COND_GT = 5;
+/** Breakpoint condition: local >= value (a reference or null local never satisfies an ordering). */
+export const DBG_COND_GE = 6;
+/** STEP kind: one instruction, into a call if it is one. */
+export const DBG_STEP_INSTRUCTION = 0;
+/** STEP kind: to the next source line, into calls. */
+export const DBG_STEP_INTO = 1;
+/** STEP kind: to the next source line of this frame or its callers. */
+export const DBG_STEP_OVER = 2;
+/** STEP kind: until this frame has returned. */
+export const DBG_STEP_OUT = 3;
+/** EV_STOPPED reason: a breakpoint. */
+export const DBG_STOP_BREAKPOINT = 1;
+/** EV_STOPPED reason: a STEP ended. */
+export const DBG_STOP_STEP = 2;
+/** EV_STOPPED reason: PAUSE_THREAD. */
+export const DBG_STOP_PAUSE = 3;
+/** EV_STOPPED reason: an error was thrown (before any handler runs). */
+export const DBG_STOP_EXCEPTION = 4;
+/** EXCEPTION_STOPS mode: never stop for a throw. */
+export const DBG_EXCEPTIONS_NONE = 0;
+/** EXCEPTION_STOPS mode: stop where an error no handler catches is thrown. */
+export const DBG_EXCEPTIONS_UNCAUGHT = 1;
+/** EXCEPTION_STOPS mode: stop at every throw. */
+export const DBG_EXCEPTIONS_ALL = 2;
+/** A typed value's kind: a small integer. */
+export const DBG_VALUE_INT = 0;
+/** A typed value's kind: a reference (0: null). */
+export const DBG_VALUE_REF = 1;
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 export const DF_MAGIC = 0;
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -97,6 +145,24 @@ export enum MessageType {
   RUN = 0x0F,
   /** Start the channel afresh; a client's first request. A RESET frame (no payload) ends any unfinished frame it arrives inside, so no payload may contain one. */
   RESET = 0x10,
+  /** Set a breakpoint (or logpoint) before the instruction at pc of a bytecode method; it is part of the machine's state. */
+  SET_BREAKPOINT = 0x11,
+  /** Remove a breakpoint. */
+  CLEAR_BREAKPOINT = 0x12,
+  /** Every breakpoint, with its hits. */
+  LIST_BREAKPOINTS = 0x13,
+  /** Stop a thread (0: every thread) at its next instruction; EV_STOPPED tells when. */
+  PAUSE_THREAD = 0x14,
+  /** Let a stopped thread (0: every stopped thread) run on; EV_CONTINUED tells it. */
+  CONTINUE_THREAD = 0x15,
+  /** Let a stopped thread run one step (DBG_STEP_*); EV_STOPPED (reason DBG_STOP_STEP) when it is done. */
+  STEP = 0x16,
+  /** Frame N (0: innermost) of a stopped thread: method, pc, line, locals (arguments and this first) and operand stack as typed values. */
+  FRAME = 0x17,
+  /** When a throw stops its thread (DBG_EXCEPTIONS_*); part of the machine's state. */
+  EXCEPTION_STOPS = 0x18,
+  /** Every thread the debugger holds stopped (as EV_STOPPED told it), and the exception mode: what a client that connects later, or after a restart, needs. */
+  STOPPED = 0x19,
 }
 
 /** Types of the kernel's unsolicited messages. */
@@ -105,6 +171,12 @@ export enum EventType {
   EV_GENERATION = 0xC1,
   /** A thread ended (returned or failed). */
   EV_THREAD_END = 0xC2,
+  /** A thread stopped (breakpoint, step, pause or throw); it stays stopped, across snapshots and restarts, until CONTINUE_THREAD or STEP. */
+  EV_STOPPED = 0xC3,
+  /** A stopped thread runs again. */
+  EV_CONTINUED = 0xC4,
+  /** A logpoint was hit; the thread went on. */
+  EV_LOGPOINT = 0xC5,
 }
 
 /** The codes of an ERROR reply. */
@@ -153,12 +225,30 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'READ_PAGE', type: 0x0E, revision: 0, request: 'read_page_request', reply: 'read_page_reply' },
   { name: 'RUN', type: 0x0F, revision: 1, request: 'run_request', reply: 'run_reply' },
   { name: 'RESET', type: 0x10, revision: 2, request: null, reply: 'reset_reply' },
+  { name: 'SET_BREAKPOINT', type: 0x11, revision: 3, request: 'set_breakpoint_request', reply: 'breakpoint_reply' },
+  { name: 'CLEAR_BREAKPOINT', type: 0x12, revision: 3, request: 'breakpoint_request', reply: null },
+  { name: 'LIST_BREAKPOINTS', type: 0x13, revision: 3, request: null, reply: 'breakpoints_reply' },
+  { name: 'PAUSE_THREAD', type: 0x14, revision: 3, request: 'thread_request', reply: null },
+  { name: 'CONTINUE_THREAD', type: 0x15, revision: 3, request: 'thread_request', reply: null },
+  { name: 'STEP', type: 0x16, revision: 3, request: 'step_request', reply: null },
+  { name: 'FRAME', type: 0x17, revision: 3, request: 'frame_request', reply: 'frame_reply' },
+  { name: 'EXCEPTION_STOPS', type: 0x18, revision: 3, request: 'exception_stops_request', reply: null },
+  { name: 'STOPPED', type: 0x19, revision: 3, request: null, reply: 'stopped_reply' },
 ];
 
 /** The revision that added each request after the first (absent: revision 0). */
 export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.RUN]: 1,
   [MessageType.RESET]: 2,
+  [MessageType.SET_BREAKPOINT]: 3,
+  [MessageType.CLEAR_BREAKPOINT]: 3,
+  [MessageType.LIST_BREAKPOINTS]: 3,
+  [MessageType.PAUSE_THREAD]: 3,
+  [MessageType.CONTINUE_THREAD]: 3,
+  [MessageType.STEP]: 3,
+  [MessageType.FRAME]: 3,
+  [MessageType.EXCEPTION_STOPS]: 3,
+  [MessageType.STOPPED]: 3,
 };
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
@@ -1101,4 +1191,588 @@ function writeThreadEndEvent(w: WireWriter, v: ThreadEndEvent): void {
   w.u32(v.thread, "thread_end_event.thread");
   w.u32(v.id, "thread_end_event.id");
   w.u8(v.state, "thread_end_event.state");
+}
+
+/** SET_BREAKPOINT's request. A hit is counted when the thread reaches pc and the condition holds; it stops (or logs) from the hit_count-th counted hit on. */
+export interface SetBreakpointRequest {
+  /** A bytecode method. */
+  method: number;
+  /** The start of one of its instructions. */
+  pc: number;
+  /** DBG_BP_LOG for a logpoint. */
+  flags: number;
+  /** A DBG_COND_*: compares local with value. */
+  condition: number;
+  /** The local slot the condition reads (arguments first). */
+  local: number;
+  /** What the condition compares the local with. */
+  value: number;
+  /** Counted hits before it acts, the acting one included (0 and 1: every one). */
+  hitCount: number;
+  /** A logpoint's message (EV_LOGPOINT; at most DBG_MAX_LOG_MESSAGE bytes); empty for a breakpoint. */
+  message: string;
+}
+export function encodeSetBreakpointRequest(v: SetBreakpointRequest): Uint8Array {
+  const w = new WireWriter('set_breakpoint_request');
+  writeSetBreakpointRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeSetBreakpointRequest(p: Uint8Array): SetBreakpointRequest {
+  const r = new WireReader(p, 'set_breakpoint_request');
+  const v = readSetBreakpointRequest(r);
+  r.end();
+  return v;
+}
+function readSetBreakpointRequest(r: WireReader): SetBreakpointRequest {
+  const method_ = r.u32("set_breakpoint_request.method");
+  const pc_ = r.u32("set_breakpoint_request.pc");
+  const flags_ = r.u8("set_breakpoint_request.flags");
+  r.atMost(flags_, DBG_BP_LOG, "set_breakpoint_request.flags", "DBG_BP_LOG");
+  const condition_ = r.u8("set_breakpoint_request.condition");
+  r.atMost(condition_, DBG_COND_GE, "set_breakpoint_request.condition", "DBG_COND_GE");
+  const local_ = r.u8("set_breakpoint_request.local");
+  const reserved_ = r.u8("set_breakpoint_request.reserved");
+  r.expect(reserved_, 0, "set_breakpoint_request.reserved");
+  const value_ = r.i32("set_breakpoint_request.value");
+  const hitCount_ = r.u32("set_breakpoint_request.hit_count");
+  const message_ = r.str("set_breakpoint_request.message");
+  return { method: method_, pc: pc_, flags: flags_, condition: condition_, local: local_, value: value_, hitCount: hitCount_, message: message_ };
+}
+function writeSetBreakpointRequest(w: WireWriter, v: SetBreakpointRequest): void {
+  w.u32(v.method, "set_breakpoint_request.method");
+  w.u32(v.pc, "set_breakpoint_request.pc");
+  w.u8(w.atMost(v.flags, DBG_BP_LOG, "set_breakpoint_request.flags", "DBG_BP_LOG"), "set_breakpoint_request.flags");
+  w.u8(w.atMost(v.condition, DBG_COND_GE, "set_breakpoint_request.condition", "DBG_COND_GE"), "set_breakpoint_request.condition");
+  w.u8(v.local, "set_breakpoint_request.local");
+  w.u8(0, "set_breakpoint_request.reserved");
+  w.i32(v.value, "set_breakpoint_request.value");
+  w.u32(v.hitCount, "set_breakpoint_request.hit_count");
+  w.str(v.message, "set_breakpoint_request.message");
+}
+
+/** SET_BREAKPOINT's reply. */
+export interface BreakpointReply {
+  /** The new breakpoint's id (never 0, never reused by this machine). */
+  id: number;
+}
+export function encodeBreakpointReply(v: BreakpointReply): Uint8Array {
+  const w = new WireWriter('breakpoint_reply');
+  writeBreakpointReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBreakpointReply(p: Uint8Array): BreakpointReply {
+  const r = new WireReader(p, 'breakpoint_reply');
+  const v = readBreakpointReply(r);
+  r.end();
+  return v;
+}
+function readBreakpointReply(r: WireReader): BreakpointReply {
+  const id_ = r.u32("breakpoint_reply.id");
+  return { id: id_ };
+}
+function writeBreakpointReply(w: WireWriter, v: BreakpointReply): void {
+  w.u32(v.id, "breakpoint_reply.id");
+}
+
+/** CLEAR_BREAKPOINT's request. */
+export interface BreakpointRequest {
+  /** A breakpoint's id. */
+  id: number;
+}
+export function encodeBreakpointRequest(v: BreakpointRequest): Uint8Array {
+  const w = new WireWriter('breakpoint_request');
+  writeBreakpointRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBreakpointRequest(p: Uint8Array): BreakpointRequest {
+  const r = new WireReader(p, 'breakpoint_request');
+  const v = readBreakpointRequest(r);
+  r.end();
+  return v;
+}
+function readBreakpointRequest(r: WireReader): BreakpointRequest {
+  const id_ = r.u32("breakpoint_request.id");
+  return { id: id_ };
+}
+function writeBreakpointRequest(w: WireWriter, v: BreakpointRequest): void {
+  w.u32(v.id, "breakpoint_request.id");
+}
+
+/** LIST_BREAKPOINTS's reply. */
+export interface BreakpointsReply {
+  /** In the order they were set. */
+  breakpoints: BreakpointEntry[];
+}
+export function encodeBreakpointsReply(v: BreakpointsReply): Uint8Array {
+  const w = new WireWriter('breakpoints_reply');
+  writeBreakpointsReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBreakpointsReply(p: Uint8Array): BreakpointsReply {
+  const r = new WireReader(p, 'breakpoints_reply');
+  const v = readBreakpointsReply(r);
+  r.end();
+  return v;
+}
+function readBreakpointsReply(r: WireReader): BreakpointsReply {
+  const count_ = r.u16("breakpoints_reply.count");
+  r.atMost(count_, DBG_MAX_BREAKPOINTS, "breakpoints_reply.count", "DBG_MAX_BREAKPOINTS");
+  const reserved_ = r.u16("breakpoints_reply.reserved");
+  r.expect(reserved_, 0, "breakpoints_reply.reserved");
+  const breakpoints_: BreakpointEntry[] = [];
+  for (let i = 0; i < count_; i++) breakpoints_.push(readBreakpointEntry(r));
+  return { breakpoints: breakpoints_ };
+}
+function writeBreakpointsReply(w: WireWriter, v: BreakpointsReply): void {
+  w.u16(w.atMost(v.breakpoints.length, DBG_MAX_BREAKPOINTS, "breakpoints_reply.count", "DBG_MAX_BREAKPOINTS"), "breakpoints_reply.count");
+  w.u16(0, "breakpoints_reply.reserved");
+  for (const e of v.breakpoints) writeBreakpointEntry(w, e);
+}
+
+/** One breakpoint. */
+export interface BreakpointEntry {
+  /** Its id. */
+  id: number;
+  /** Its method. */
+  method: number;
+  /** Its pc. */
+  pc: number;
+  /** DBG_BP_LOG for a logpoint. */
+  flags: number;
+  /** Its DBG_COND_*. */
+  condition: number;
+  /** The local the condition reads. */
+  local: number;
+  /** The condition's value. */
+  value: number;
+  /** Counted hits before it acts. */
+  hitCount: number;
+  /** Counted hits so far. */
+  hits: number;
+  /** A logpoint's message. */
+  message: string;
+}
+export function encodeBreakpointEntry(v: BreakpointEntry): Uint8Array {
+  const w = new WireWriter('breakpoint_entry');
+  writeBreakpointEntry(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBreakpointEntry(p: Uint8Array): BreakpointEntry {
+  const r = new WireReader(p, 'breakpoint_entry');
+  const v = readBreakpointEntry(r);
+  r.end();
+  return v;
+}
+function readBreakpointEntry(r: WireReader): BreakpointEntry {
+  const id_ = r.u32("breakpoint_entry.id");
+  const method_ = r.u32("breakpoint_entry.method");
+  const pc_ = r.u32("breakpoint_entry.pc");
+  const flags_ = r.u8("breakpoint_entry.flags");
+  r.atMost(flags_, DBG_BP_LOG, "breakpoint_entry.flags", "DBG_BP_LOG");
+  const condition_ = r.u8("breakpoint_entry.condition");
+  r.atMost(condition_, DBG_COND_GE, "breakpoint_entry.condition", "DBG_COND_GE");
+  const local_ = r.u8("breakpoint_entry.local");
+  const reserved_ = r.u8("breakpoint_entry.reserved");
+  r.expect(reserved_, 0, "breakpoint_entry.reserved");
+  const value_ = r.i32("breakpoint_entry.value");
+  const hitCount_ = r.u32("breakpoint_entry.hit_count");
+  const hits_ = r.u32("breakpoint_entry.hits");
+  const message_ = r.str("breakpoint_entry.message");
+  return { id: id_, method: method_, pc: pc_, flags: flags_, condition: condition_, local: local_, value: value_, hitCount: hitCount_, hits: hits_, message: message_ };
+}
+function writeBreakpointEntry(w: WireWriter, v: BreakpointEntry): void {
+  w.u32(v.id, "breakpoint_entry.id");
+  w.u32(v.method, "breakpoint_entry.method");
+  w.u32(v.pc, "breakpoint_entry.pc");
+  w.u8(w.atMost(v.flags, DBG_BP_LOG, "breakpoint_entry.flags", "DBG_BP_LOG"), "breakpoint_entry.flags");
+  w.u8(w.atMost(v.condition, DBG_COND_GE, "breakpoint_entry.condition", "DBG_COND_GE"), "breakpoint_entry.condition");
+  w.u8(v.local, "breakpoint_entry.local");
+  w.u8(0, "breakpoint_entry.reserved");
+  w.i32(v.value, "breakpoint_entry.value");
+  w.u32(v.hitCount, "breakpoint_entry.hit_count");
+  w.u32(v.hits, "breakpoint_entry.hits");
+  w.str(v.message, "breakpoint_entry.message");
+}
+
+/** PAUSE_THREAD's and CONTINUE_THREAD's request. */
+export interface ThreadRequest {
+  /** A thread object; 0 for all. */
+  thread: number;
+}
+export function encodeThreadRequest(v: ThreadRequest): Uint8Array {
+  const w = new WireWriter('thread_request');
+  writeThreadRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeThreadRequest(p: Uint8Array): ThreadRequest {
+  const r = new WireReader(p, 'thread_request');
+  const v = readThreadRequest(r);
+  r.end();
+  return v;
+}
+function readThreadRequest(r: WireReader): ThreadRequest {
+  const thread_ = r.u32("thread_request.thread");
+  return { thread: thread_ };
+}
+function writeThreadRequest(w: WireWriter, v: ThreadRequest): void {
+  w.u32(v.thread, "thread_request.thread");
+}
+
+/** STEP's request. */
+export interface StepRequest {
+  /** A stopped thread. */
+  thread: number;
+  /** A DBG_STEP_*. */
+  kind: number;
+}
+export function encodeStepRequest(v: StepRequest): Uint8Array {
+  const w = new WireWriter('step_request');
+  writeStepRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeStepRequest(p: Uint8Array): StepRequest {
+  const r = new WireReader(p, 'step_request');
+  const v = readStepRequest(r);
+  r.end();
+  return v;
+}
+function readStepRequest(r: WireReader): StepRequest {
+  const thread_ = r.u32("step_request.thread");
+  const kind_ = r.u8("step_request.kind");
+  r.atMost(kind_, DBG_STEP_OUT, "step_request.kind", "DBG_STEP_OUT");
+  const reserved_ = r.u8("step_request.reserved");
+  r.expect(reserved_, 0, "step_request.reserved");
+  const reserved2_ = r.u16("step_request.reserved2");
+  r.expect(reserved2_, 0, "step_request.reserved2");
+  return { thread: thread_, kind: kind_ };
+}
+function writeStepRequest(w: WireWriter, v: StepRequest): void {
+  w.u32(v.thread, "step_request.thread");
+  w.u8(w.atMost(v.kind, DBG_STEP_OUT, "step_request.kind", "DBG_STEP_OUT"), "step_request.kind");
+  w.u8(0, "step_request.reserved");
+  w.u16(0, "step_request.reserved2");
+}
+
+/** FRAME's request. */
+export interface FrameRequest {
+  /** A stopped thread. */
+  thread: number;
+  /** 0 for the innermost frame, 1 for its caller, ... */
+  depth: number;
+}
+export function encodeFrameRequest(v: FrameRequest): Uint8Array {
+  const w = new WireWriter('frame_request');
+  writeFrameRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeFrameRequest(p: Uint8Array): FrameRequest {
+  const r = new WireReader(p, 'frame_request');
+  const v = readFrameRequest(r);
+  r.end();
+  return v;
+}
+function readFrameRequest(r: WireReader): FrameRequest {
+  const thread_ = r.u32("frame_request.thread");
+  const depth_ = r.u16("frame_request.depth");
+  r.atMost(depth_, DBG_MAX_FRAMES, "frame_request.depth", "DBG_MAX_FRAMES");
+  const reserved_ = r.u16("frame_request.reserved");
+  r.expect(reserved_, 0, "frame_request.reserved");
+  return { thread: thread_, depth: depth_ };
+}
+function writeFrameRequest(w: WireWriter, v: FrameRequest): void {
+  w.u32(v.thread, "frame_request.thread");
+  w.u16(w.atMost(v.depth, DBG_MAX_FRAMES, "frame_request.depth", "DBG_MAX_FRAMES"), "frame_request.depth");
+  w.u16(0, "frame_request.reserved");
+}
+
+/** FRAME's reply. */
+export interface FrameReply {
+  /** The frame object. */
+  frame: number;
+  /** Its method. */
+  method: number;
+  /** The next instruction it runs (for a caller: after its call). */
+  pc: number;
+  /** The source line of pc from the method's line table (of the call for a caller), -1 without one. */
+  line: number;
+  /** Argument slots at the start of locals, this included. */
+  argc: number;
+  /** The method's MF_* bits (MF_STATIC: no this). */
+  methodFlags: number;
+  /** How many of the values are locals: this (unless MF_STATIC), the arguments, the other locals. */
+  localCount: number;
+  /** The locals, then the operand stack, bottom first (as much of it as fits in a reply). */
+  values: ValueEntry[];
+}
+export function encodeFrameReply(v: FrameReply): Uint8Array {
+  const w = new WireWriter('frame_reply');
+  writeFrameReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeFrameReply(p: Uint8Array): FrameReply {
+  const r = new WireReader(p, 'frame_reply');
+  const v = readFrameReply(r);
+  r.end();
+  return v;
+}
+function readFrameReply(r: WireReader): FrameReply {
+  const frame_ = r.u32("frame_reply.frame");
+  const method_ = r.u32("frame_reply.method");
+  const pc_ = r.u32("frame_reply.pc");
+  const line_ = r.i32("frame_reply.line");
+  const argc_ = r.u8("frame_reply.argc");
+  const methodFlags_ = r.u8("frame_reply.method_flags");
+  const localCount_ = r.u16("frame_reply.local_count");
+  const count_ = r.u16("frame_reply.count");
+  const values_: ValueEntry[] = [];
+  for (let i = 0; i < count_; i++) values_.push(readValueEntry(r));
+  return { frame: frame_, method: method_, pc: pc_, line: line_, argc: argc_, methodFlags: methodFlags_, localCount: localCount_, values: values_ };
+}
+function writeFrameReply(w: WireWriter, v: FrameReply): void {
+  w.u32(v.frame, "frame_reply.frame");
+  w.u32(v.method, "frame_reply.method");
+  w.u32(v.pc, "frame_reply.pc");
+  w.i32(v.line, "frame_reply.line");
+  w.u8(v.argc, "frame_reply.argc");
+  w.u8(v.methodFlags, "frame_reply.method_flags");
+  w.u16(v.localCount, "frame_reply.local_count");
+  w.u16(v.values.length, "frame_reply.count");
+  for (const e of v.values) writeValueEntry(w, e);
+}
+
+/** A typed value of a frame. */
+export interface ValueEntry {
+  /** DBG_VALUE_INT or DBG_VALUE_REF. */
+  kind: number;
+  /** The integer (two's complement) or the object's address (0: null). */
+  bits: number;
+}
+export function encodeValueEntry(v: ValueEntry): Uint8Array {
+  const w = new WireWriter('value_entry');
+  writeValueEntry(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeValueEntry(p: Uint8Array): ValueEntry {
+  const r = new WireReader(p, 'value_entry');
+  const v = readValueEntry(r);
+  r.end();
+  return v;
+}
+function readValueEntry(r: WireReader): ValueEntry {
+  const kind_ = r.u8("value_entry.kind");
+  r.atMost(kind_, DBG_VALUE_REF, "value_entry.kind", "DBG_VALUE_REF");
+  const reserved_ = r.u8("value_entry.reserved");
+  r.expect(reserved_, 0, "value_entry.reserved");
+  const reserved2_ = r.u16("value_entry.reserved2");
+  r.expect(reserved2_, 0, "value_entry.reserved2");
+  const bits_ = r.u32("value_entry.bits");
+  return { kind: kind_, bits: bits_ };
+}
+function writeValueEntry(w: WireWriter, v: ValueEntry): void {
+  w.u8(w.atMost(v.kind, DBG_VALUE_REF, "value_entry.kind", "DBG_VALUE_REF"), "value_entry.kind");
+  w.u8(0, "value_entry.reserved");
+  w.u16(0, "value_entry.reserved2");
+  w.u32(v.bits, "value_entry.bits");
+}
+
+/** EXCEPTION_STOPS's request. */
+export interface ExceptionStopsRequest {
+  /** A DBG_EXCEPTIONS_*. */
+  mode: number;
+}
+export function encodeExceptionStopsRequest(v: ExceptionStopsRequest): Uint8Array {
+  const w = new WireWriter('exception_stops_request');
+  writeExceptionStopsRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeExceptionStopsRequest(p: Uint8Array): ExceptionStopsRequest {
+  const r = new WireReader(p, 'exception_stops_request');
+  const v = readExceptionStopsRequest(r);
+  r.end();
+  return v;
+}
+function readExceptionStopsRequest(r: WireReader): ExceptionStopsRequest {
+  const mode_ = r.u8("exception_stops_request.mode");
+  r.atMost(mode_, DBG_EXCEPTIONS_ALL, "exception_stops_request.mode", "DBG_EXCEPTIONS_ALL");
+  return { mode: mode_ };
+}
+function writeExceptionStopsRequest(w: WireWriter, v: ExceptionStopsRequest): void {
+  w.u8(w.atMost(v.mode, DBG_EXCEPTIONS_ALL, "exception_stops_request.mode", "DBG_EXCEPTIONS_ALL"), "exception_stops_request.mode");
+}
+
+/** STOPPED's reply. */
+export interface StoppedReply {
+  /** The DBG_EXCEPTIONS_* mode in force. */
+  exceptions: number;
+  threads: StoppedEvent[];
+}
+export function encodeStoppedReply(v: StoppedReply): Uint8Array {
+  const w = new WireWriter('stopped_reply');
+  writeStoppedReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeStoppedReply(p: Uint8Array): StoppedReply {
+  const r = new WireReader(p, 'stopped_reply');
+  const v = readStoppedReply(r);
+  r.end();
+  return v;
+}
+function readStoppedReply(r: WireReader): StoppedReply {
+  const exceptions_ = r.u8("stopped_reply.exceptions");
+  r.atMost(exceptions_, DBG_EXCEPTIONS_ALL, "stopped_reply.exceptions", "DBG_EXCEPTIONS_ALL");
+  const reserved_ = r.u8("stopped_reply.reserved");
+  r.expect(reserved_, 0, "stopped_reply.reserved");
+  const count_ = r.u16("stopped_reply.count");
+  r.atMost(count_, DBG_MAX_DEBUGGED, "stopped_reply.count", "DBG_MAX_DEBUGGED");
+  const threads_: StoppedEvent[] = [];
+  for (let i = 0; i < count_; i++) threads_.push(readStoppedEvent(r));
+  return { exceptions: exceptions_, threads: threads_ };
+}
+function writeStoppedReply(w: WireWriter, v: StoppedReply): void {
+  w.u8(w.atMost(v.exceptions, DBG_EXCEPTIONS_ALL, "stopped_reply.exceptions", "DBG_EXCEPTIONS_ALL"), "stopped_reply.exceptions");
+  w.u8(0, "stopped_reply.reserved");
+  w.u16(w.atMost(v.threads.length, DBG_MAX_DEBUGGED, "stopped_reply.count", "DBG_MAX_DEBUGGED"), "stopped_reply.count");
+  for (const e of v.threads) writeStoppedEvent(w, e);
+}
+
+/** EV_STOPPED's payload, and one stopped thread of STOPPED's reply. */
+export interface StoppedEvent {
+  /** The thread object. */
+  thread: number;
+  /** Its id. */
+  id: number;
+  /** A DBG_STOP_*. */
+  reason: number;
+  /** The breakpoint's id (reason DBG_STOP_BREAKPOINT), else 0. */
+  breakpoint: number;
+  /** The innermost frame's method. */
+  method: number;
+  /** Its pc: the instruction the thread runs next (for a throw, the throwing one). */
+  pc: number;
+  /** The source line of pc, -1 without one. */
+  line: number;
+  /** The thrown object (reason DBG_STOP_EXCEPTION), else 0. */
+  exception: number;
+}
+export function encodeStoppedEvent(v: StoppedEvent): Uint8Array {
+  const w = new WireWriter('stopped_event');
+  writeStoppedEvent(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeStoppedEvent(p: Uint8Array): StoppedEvent {
+  const r = new WireReader(p, 'stopped_event');
+  const v = readStoppedEvent(r);
+  r.end();
+  return v;
+}
+function readStoppedEvent(r: WireReader): StoppedEvent {
+  const thread_ = r.u32("stopped_event.thread");
+  const id_ = r.u32("stopped_event.id");
+  const reason_ = r.u8("stopped_event.reason");
+  r.atMost(reason_, DBG_STOP_EXCEPTION, "stopped_event.reason", "DBG_STOP_EXCEPTION");
+  const reserved_ = r.u8("stopped_event.reserved");
+  r.expect(reserved_, 0, "stopped_event.reserved");
+  const reserved2_ = r.u16("stopped_event.reserved2");
+  r.expect(reserved2_, 0, "stopped_event.reserved2");
+  const breakpoint_ = r.u32("stopped_event.breakpoint");
+  const method_ = r.u32("stopped_event.method");
+  const pc_ = r.u32("stopped_event.pc");
+  const line_ = r.i32("stopped_event.line");
+  const exception_ = r.u32("stopped_event.exception");
+  return { thread: thread_, id: id_, reason: reason_, breakpoint: breakpoint_, method: method_, pc: pc_, line: line_, exception: exception_ };
+}
+function writeStoppedEvent(w: WireWriter, v: StoppedEvent): void {
+  w.u32(v.thread, "stopped_event.thread");
+  w.u32(v.id, "stopped_event.id");
+  w.u8(w.atMost(v.reason, DBG_STOP_EXCEPTION, "stopped_event.reason", "DBG_STOP_EXCEPTION"), "stopped_event.reason");
+  w.u8(0, "stopped_event.reserved");
+  w.u16(0, "stopped_event.reserved2");
+  w.u32(v.breakpoint, "stopped_event.breakpoint");
+  w.u32(v.method, "stopped_event.method");
+  w.u32(v.pc, "stopped_event.pc");
+  w.i32(v.line, "stopped_event.line");
+  w.u32(v.exception, "stopped_event.exception");
+}
+
+/** EV_CONTINUED's payload. */
+export interface ContinuedEvent {
+  /** The thread object. */
+  thread: number;
+  /** Its id. */
+  id: number;
+}
+export function encodeContinuedEvent(v: ContinuedEvent): Uint8Array {
+  const w = new WireWriter('continued_event');
+  writeContinuedEvent(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeContinuedEvent(p: Uint8Array): ContinuedEvent {
+  const r = new WireReader(p, 'continued_event');
+  const v = readContinuedEvent(r);
+  r.end();
+  return v;
+}
+function readContinuedEvent(r: WireReader): ContinuedEvent {
+  const thread_ = r.u32("continued_event.thread");
+  const id_ = r.u32("continued_event.id");
+  return { thread: thread_, id: id_ };
+}
+function writeContinuedEvent(w: WireWriter, v: ContinuedEvent): void {
+  w.u32(v.thread, "continued_event.thread");
+  w.u32(v.id, "continued_event.id");
+}
+
+/** EV_LOGPOINT's payload. */
+export interface LogpointEvent {
+  /** The logpoint's id. */
+  breakpoint: number;
+  /** The thread that hit it. */
+  thread: number;
+  /** That thread's id. */
+  id: number;
+  /** Its counted hits, this one included. */
+  hits: number;
+  /** Its message. */
+  message: string;
+}
+export function encodeLogpointEvent(v: LogpointEvent): Uint8Array {
+  const w = new WireWriter('logpoint_event');
+  writeLogpointEvent(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeLogpointEvent(p: Uint8Array): LogpointEvent {
+  const r = new WireReader(p, 'logpoint_event');
+  const v = readLogpointEvent(r);
+  r.end();
+  return v;
+}
+function readLogpointEvent(r: WireReader): LogpointEvent {
+  const breakpoint_ = r.u32("logpoint_event.breakpoint");
+  const thread_ = r.u32("logpoint_event.thread");
+  const id_ = r.u32("logpoint_event.id");
+  const hits_ = r.u32("logpoint_event.hits");
+  const message_ = r.str("logpoint_event.message");
+  return { breakpoint: breakpoint_, thread: thread_, id: id_, hits: hits_, message: message_ };
+}
+function writeLogpointEvent(w: WireWriter, v: LogpointEvent): void {
+  w.u32(v.breakpoint, "logpoint_event.breakpoint");
+  w.u32(v.thread, "logpoint_event.thread");
+  w.u32(v.id, "logpoint_event.id");
+  w.u32(v.hits, "logpoint_event.hits");
+  w.str(v.message, "logpoint_event.message");
 }
