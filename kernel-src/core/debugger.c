@@ -63,6 +63,7 @@ enum thread_mode { TM_NONE, TM_STOPPED, TM_RESUMING, TM_STEPPING };
 
 uint32_t debugger_armed;
 uint32_t debugger_exceptions;
+uint32_t debugger_method_filter;
 
 static word_t state;                                /**< the state array, or 0 (none yet) */
 static word_t bp_methods[DBG_MAX_BREAKPOINTS];      /**< methods with a breakpoint, distinct */
@@ -106,6 +107,7 @@ static word_t find_state(void) {
 /** Recount what the interpreter asks on its hot path. */
 static void recache(void) {
   bp_method_count = 0;
+  debugger_method_filter = 0;
   thread_rows = 0;
   debugger_exceptions = 0;
   if (state) {
@@ -115,6 +117,7 @@ static void recache(void) {
       uint32_t j = 0;
       while (j < bp_method_count && bp_methods[j] != b[BP_METHOD]) j++;
       if (j == bp_method_count) bp_methods[bp_method_count++] = b[BP_METHOD];
+      debugger_method_filter |= 1u << ((b[BP_METHOD] >> 2) & 31);
     }
     for (uint32_t i = 0; i < DBG_MAX_DEBUGGED; i++)
       if (th_row(i)[TH_THREAD]) thread_rows++;
@@ -283,7 +286,7 @@ static int condition_holds(const word_t *b, const word_t *locals, uint32_t nloca
 
 /** The breakpoint at (method, pc) acts: 0 no, else its row index + 1. Counts its hits. */
 static uint32_t breakpoint_acts(word_t method, uint32_t pc, const word_t *locals, uint32_t nlocals) {
-  if (!debugger_method_has_breakpoint(method)) return 0;
+  if (!debugger_may_break_in(method)) return 0;
   for (uint32_t i = 0; i < DBG_MAX_BREAKPOINTS; i++) {
     word_t *b = bp_row(i);
     if (!get(b, BP_ID) || b[BP_METHOD] != method || (uint32_t)get(b, BP_PC) != pc) continue;

@@ -41,8 +41,14 @@ void debugger_set_events(const struct debugger_events *events);
 
 /* ── the interpreter's side (interp.c, thread.c) ── */
 
+/** Bit (method >> 2) % 32 is set for every method a breakpoint names: most calls need no more than this bit. */
+extern uint32_t debugger_method_filter;
 /** Does a breakpoint name this method? */
 int debugger_method_has_breakpoint(word_t method);
+/** debugger_method_has_breakpoint, after a look at the filter that answers most calls of other methods. */
+static inline int debugger_may_break_in(word_t method) {
+  return (debugger_method_filter >> ((method >> 2) & 31)) & 1 && debugger_method_has_breakpoint(method);
+}
 /** Is the thread stopped (the scheduler must not run it)? */
 int debugger_thread_parked(word_t thread);
 

@@ -493,7 +493,7 @@ enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed) {
   if (debugger_armed) {
     word_t pending = 0;
     watch_thread = debugger_turn_start(thread, &pending);
-    if (watch_thread || debugger_method_has_breakpoint(r.method)) stop_at = 0;
+    if (watch_thread || debugger_may_break_in(r.method)) stop_at = 0;
     if (pending) {
       end = throw_from(&r, pending, r.pc, THROW_GOES_ON);
       goto after_throw;
@@ -535,7 +535,7 @@ next:
     }
     if (verdict == DEBUGGER_UNWATCH) {
       watch_thread = 0;
-      if (!debugger_method_has_breakpoint(r.method)) stop_at = budget;
+      if (!debugger_may_break_in(r.method)) stop_at = budget;
     }
   }
   pc = r.pc;
@@ -816,7 +816,7 @@ op_INSTANCEOF: {
 after_call:
 after_throw:
   if (end == TURN_CONTINUE) {
-    if (debugger_armed) stop_at = watch_thread || debugger_method_has_breakpoint(r.method) ? 0 : budget;
+    if (debugger_armed) stop_at = watch_thread || debugger_may_break_in(r.method) ? 0 : budget;
     goto next;
   }
   if (end == TURN_ENDED) goto done;

@@ -1,0 +1,186 @@
+// debugger.mjs — what the debugger costs (kernel-src/docs/bench-debugger.md). Two figures, from one
+// machine running tests/lib/caller.ph (a loop of calls) and tests/lib/spinner.ph (a loop without
+// calls), with the counter example compiled in but never started:
+//
+// 1. The guest's throughput with breakpoints set in code that never runs (every instruction of
+//    the counter's tick() and run(), DBG_MAX_BREAKPOINTS at most) against none set: windows of
+//    --seconds each, taking turns (none, set, none, set, ...) for --rounds rounds in the same run,
+//    each rate per second of CPU time of QEMU's vCPU thread (what the guest had, whatever the
+//    host's other load took) and per wall second. The ratio is of the sums over all rounds.
+// 2. A step's round trip on COM2: from writing a STEP request (one instruction, and one line:
+//    over) for the stopped caller to reading its EV_STOPPED, --steps times each, with the spinner
+//    running beside it and with the spinner stopped too (an idle machine); p50 and p90.
+// Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N]
+// Prints the accelerator line and the Markdown tables for the "## " section of the doc.
+import { readdir, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
+import { acceleratorLine } from '../../../scripts/bench-header.mjs';
+import { Channel, setBreakpoint } from '../lib/debugger-channel.mjs';
+import { buildStoreDisk, Machine } from '../lib/machine.mjs';
+import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '100' },
+  },
+});
+const windowMs = Number(values.seconds) * 1000;
+const M = W.MessageType;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time (ms) of QEMU's vCPU threads so far (named "CPU N/TCG" with -name debug-threads=on). */
+async function vcpuMs(pid) {
+  let ticks = 0;
+  for (const task of await readdir(`/proc/${pid}/task`)) {
+    const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '');
+    if (!/\(CPU \d+\/[A-Z]+\)/.test(stat)) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** Lines of each program and the vCPU and wall seconds of one window. */
+async function window(machine) {
+  const from = performance.now();
+  const cpuFrom = await vcpuMs(machine.pid);
+  await sleep(windowMs);
+  const to = performance.now();
+  const count = (pattern) => machine.lines.filter((l) => l.at >= from && l.at < to && pattern.test(l.line)).length;
+  return {
+    calls: count(/^call \d+$/),
+    spins: count(/^spin \d+$/),
+    cpu: ((await vcpuMs(machine.pid)) - cpuFrom) / 1000,
+    wall: (to - from) / 1000,
+  };
+}
+
+/** Every instruction start of a method, from its code (the opcode sizes of lang's table). */
+async function instructionStarts(ch, method) {
+  const L = await import('@phantom/lang/common/spec/generated.js');
+  const { slotRef } = await import('../lib/debugger-channel.mjs');
+  const m = await ch.readObject(method.addr);
+  const code = (await ch.readObject(slotRef(m, L.METHOD_CODE))).payload;
+  const sizes = new Map(L.OPCODES.map((o) => [o.code, 1 + o.operandBytes]));
+  const starts = [];
+  for (let pc = 0; pc < code.length; pc += sizes.get(code[pc])) starts.push(pc);
+  return starts;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Round trips (ms) of `steps` STEP requests of this kind for the stopped thread. */
+async function stepTrips(ch, thread, kind, steps) {
+  const trips = [];
+  for (let i = 0; i < steps; i++) {
+    const from = ch.events.length;
+    const sent = performance.now();
+    const reply = ch.request(M.STEP, W.encodeStepRequest({ thread, kind }));
+    const { at } = await ch.waitStopped((e) => e.thread === thread, { from });
+    await reply;
+    trips.push(at - sent);
+  }
+  return trips.sort((a, b) => a - b);
+}
+
+const temp = await tempDir();
+let machine;
+try {
+  const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const disk = join(temp.dir, 'debugger.img');
+  const programs = ['tests/lib/caller.ph', 'tests/lib/spinner.ph', '../lang/examples/counter.ph'].map((p) => join(kernelDir, p));
+  await buildStoreDisk(disk, programs, ['.test.caller', '.test.spinner']);
+  const socket = join(temp.dir, 'debugger.sock');
+  machine = new Machine({ disk, append: 'snap=0', debugSocket: socket, extraArgs: ['-name', 'debugger,debug-threads=on'] });
+  await machine.waitForLine(/^spin 2$/, { deadlineMs: 120_000 });
+  const ch = await Channel.open(socket);
+
+  const places = [];
+  for (const name of ['tick', 'run']) {
+    const method = await ch.findMethod('.demo.counter', name);
+    for (const pc of await instructionStarts(ch, method)) places.push([method.addr, pc]);
+  }
+  places.length = Math.min(places.length, W.DBG_MAX_BREAKPOINTS);
+
+  const sums = { none: { calls: 0, spins: 0, cpu: 0, wall: 0 }, set: { calls: 0, spins: 0, cpu: 0, wall: 0 } };
+  const rows = [];
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    for (const config of ['none', 'set']) {
+      const ids = [];
+      if (config === 'set')
+        for (const [method, pc] of places) ids.push(W.decodeBreakpointReply(await ch.request(M.SET_BREAKPOINT, setBreakpoint(method, pc))).id);
+      process.stderr.write(`debugger bench: round ${round}, breakpoints ${config}\n`);
+      const w = await window(machine);
+      for (const id of ids) await ch.request(M.CLEAR_BREAKPOINT, W.encodeBreakpointRequest({ id }));
+      for (const k of Object.keys(w)) sums[config][k] += w[k];
+      rows.push({ round, config, ...w });
+    }
+  }
+
+  const callerMethods = [(await ch.findMethod('.test.caller', 'step')).addr, (await ch.findMethod('.test.caller', 'run')).addr];
+  const threads = W.decodeThreadsReply(await ch.request(M.THREADS)).threads;
+  const callerThread = threads.find((t) => t.frames.some((f) => callerMethods.includes(f.method)));
+  const spinnerThread = threads.find((t) => t !== callerThread && (t.state === 0 || t.state === 1));
+  let from = ch.events.length;
+  await ch.request(M.PAUSE_THREAD, W.encodeThreadRequest({ thread: callerThread.thread }));
+  await ch.waitStopped((e) => e.thread === callerThread.thread, { from });
+  const steps = Number(values.steps);
+  const trips = [];
+  for (const [beside, kind, kindName] of [
+    ['spinner running', W.DBG_STEP_INSTRUCTION, 'instruction'],
+    ['spinner running', W.DBG_STEP_OVER, 'over (a line)'],
+  ])
+    trips.push({ beside, kindName, t: await stepTrips(ch, callerThread.thread, kind, steps) });
+  from = ch.events.length;
+  await ch.request(M.PAUSE_THREAD, W.encodeThreadRequest({ thread: spinnerThread.thread }));
+  await ch.waitStopped((e) => e.thread === spinnerThread.thread, { from });
+  for (const [beside, kind, kindName] of [
+    ['spinner stopped (idle machine)', W.DBG_STEP_INSTRUCTION, 'instruction'],
+    ['spinner stopped (idle machine)', W.DBG_STEP_OVER, 'over (a line)'],
+  ])
+    trips.push({ beside, kindName, t: await stepTrips(ch, callerThread.thread, kind, steps) });
+  await ch.request(M.CONTINUE_THREAD, W.encodeThreadRequest({ thread: 0 }));
+  ch.close();
+
+  const rate = (n, d) => (n / d).toFixed(2);
+  const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
+  const none = sums.none;
+  const set = sums.set;
+  const out = [
+    acceleratorLine(accelerator),
+    '',
+    `Command: \`node kernel-src/tests/bench/debugger.mjs ${process.argv.slice(2).join(' ')}\``,
+    `(${started} UTC, ${values.seconds} s windows, ${places.length} breakpoints, host load average ${loadavg()[0].toFixed(1)} at the start).`,
+    '',
+    '| round | breakpoints | caller lines / vCPU s | spinner lines / vCPU s | caller lines / s | spinner lines / s |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.round} | ${r.config === 'set' ? `${places.length}, never reached` : 'none'} | ${rate(r.calls, r.cpu)} | ${rate(r.spins, r.cpu)} | ${rate(r.calls, r.wall)} | ${rate(r.spins, r.wall)} |`,
+    ),
+    `| all | set / none | ${pct(set.calls / set.cpu, none.calls / none.cpu)} | ${pct(set.spins / set.cpu, none.spins / none.cpu)} | ${pct(set.calls / set.wall, none.calls / none.wall)} | ${pct(set.spins / set.wall, none.spins / none.wall)} |`,
+    '',
+    `A step's round trip, STEP request written to EV_STOPPED read (${steps} steps each):`,
+    '',
+    '| beside the stopped caller | step | p50 ms | p90 ms | max ms |',
+    '| --- | --- | --- | --- | --- |',
+    ...trips.map(
+      ({ beside, kindName, t }) =>
+        `| ${beside} | ${kindName} | ${percentile(t, 50).toFixed(1)} | ${percentile(t, 90).toFixed(1)} | ${t[t.length - 1].toFixed(1)} |`,
+    ),
+  ];
+  console.log(out.join('\n'));
+} finally {
+  await machine?.kill();
+  await temp.cleanup();
+}
