@@ -156,7 +156,7 @@
 #define DBG_CLEAR_BREAKPOINT 0x12
 /** Every breakpoint, with its hits. */
 #define DBG_LIST_BREAKPOINTS 0x13
-/** Stop a thread (0: every thread) at its next instruction; EV_STOPPED tells when. */
+/** Stop a thread (0: every live thread) where it is, between two instructions; EV_STOPPED for each. */
 #define DBG_PAUSE_THREAD 0x14
 /** Let a stopped thread (0: every stopped thread) run on; EV_CONTINUED tells it. */
 #define DBG_CONTINUE_THREAD 0x15

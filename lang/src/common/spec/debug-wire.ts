@@ -151,7 +151,7 @@ export enum MessageType {
   CLEAR_BREAKPOINT = 0x12,
   /** Every breakpoint, with its hits. */
   LIST_BREAKPOINTS = 0x13,
-  /** Stop a thread (0: every thread) at its next instruction; EV_STOPPED tells when. */
+  /** Stop a thread (0: every live thread) where it is, between two instructions; EV_STOPPED for each. */
   PAUSE_THREAD = 0x14,
   /** Let a stopped thread (0: every stopped thread) run on; EV_CONTINUED tells it. */
   CONTINUE_THREAD = 0x15,
