@@ -318,7 +318,7 @@ TEST(debug_fuzz_random_and_mutated_frames) {
   srand(4242);
   static struct reply r[4096]; /* a mutated length can hold many frames back until they all arrive */
   for (int round = 0; round < 3000; round++) {
-    int type = rand() % 20;
+    int type = rand() % (DBG_STOPPED + 3); /* every request type, the debugger's included, and a few unknown */
     uint8_t payload[64];
     uint32_t len = (uint32_t)(rand() % 40);
     for (uint32_t i = 0; i < len; i++) payload[i] = (uint8_t)rand();

@@ -3,8 +3,10 @@
  * breakpoint with a hit count and one with a condition stop a counting loop before the right
  * instruction with the right local; a stopped thread stays stopped across a restart from the same
  * space (vm_try_start again: the state is in the space and validates); continue and a one-instruction
- * step; requests for things that are not there get their errors and change nothing.
+ * step; requests for things that are not there get their errors and change nothing; random
+ * requests between runs never break the space (it validates after each) nor the thread's result.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "debugger.h"
@@ -172,4 +174,39 @@ TEST(debugger_requests_for_what_is_not_there_get_errors_and_change_nothing) {
   enum vm_stop stop;
   CHECK(!strcmp(vm_fixture_run(0, 100, &stop), "1000\n"));
   CHECK_EQ(stops, 0);
+}
+
+TEST(debugger_random_requests_between_runs_keep_the_space_sound) {
+  word_t thread;
+  word_t m = counting_thread(&thread);
+  srand(1818);
+  const uint32_t addrs[] = {0, obj_addr(thread), obj_addr(m), obj_addr(m) + 4, obj_addr(thread) + 12, SPACE_BASE + 64,
+                            obj_addr(obj_slots(m)[METHOD_CODE])};
+  const char *why;
+  enum vm_stop stop;
+  for (int round = 0; round < 400; round++) {
+    uint32_t a = addrs[(uint32_t)rand() % (sizeof addrs / sizeof addrs[0])], id = 0;
+    struct set_breakpoint_request r = {.method = a, .pc = (uint32_t)rand() % 40, .flags = (uint8_t)(rand() % 2),
+                                       .condition = (uint8_t)(rand() % 7), .local = (uint8_t)(rand() % 2),
+                                       .value = rand() % 1200, .hit_count = (uint32_t)rand() % 3};
+    word_t frame;
+    int32_t line;
+    switch (rand() % 8) {
+    case 0: debugger_set_breakpoint(&r, &id, &why); break;
+    case 1: debugger_clear_breakpoint((uint32_t)rand() % 8, &why); break;
+    case 2: debugger_pause_thread(rand() % 3 ? a : 0, &why); break;
+    case 3: debugger_continue_thread(rand() % 3 ? a : 0, &why); break;
+    case 4: debugger_step(a, (uint8_t)(rand() % 4), &why); break;
+    case 5: debugger_frame(a, (uint32_t)rand() % 3, &frame, &line, &why); break;
+    case 6: debugger_set_exceptions((uint8_t)(rand() % 3), &why); break;
+    default: vm_fixture_run(0, word_to_int(obj_slots(space_root())[ROOT_CLOCK]) + 1 + rand() % 3, &stop); break;
+    }
+  }
+  /* Everything cleared and continued: the loop ends as it would have, and the space validates. */
+  for (uint32_t id = 1; id < 1000; id++) debugger_clear_breakpoint(id, &why);
+  debugger_set_exceptions(DBG_EXCEPTIONS_NONE, &why);
+  debugger_continue_thread(0, &why);
+  const char *out = vm_fixture_run(0, 1000000, &stop);
+  CHECK(!strcmp(out, "1000\n") || !strcmp(out, ""));
+  CHECK_EQ(word_to_int(obj_slots(thread)[THREAD_STATE]), TS_DONE);
 }
