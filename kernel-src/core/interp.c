@@ -483,17 +483,27 @@ enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed) {
   word_t a, b, c;
   const uint8_t *operand;
   /*
-   * The dispatch loop's one check, count >= stop_at, is the budget's when the debugger has
-   * nothing for this thread and method; when it has, stop_at is 0 and every instruction takes the
-   * slow path, which asks debugger_check first. So a machine without breakpoints runs the loop
-   * it would run without a debugger.
+   * The dispatch loop's one check is the budget's, count >= budget, as without a debugger. When
+   * the debugger has something for this thread or method, every instruction must take the slow
+   * path, which asks debugger_check: budget is then the next instruction's count (WATCH) and the
+   * turn's own budget waits in `slice`, which the slow path alone reads.
    */
-  uint32_t stop_at = budget;
-  int watch_thread = 0;
+  int watching = 0, watch_thread = 0;
+  const uint32_t slice = budget;
+#define WATCH()       \
+  do {                \
+    watching = 1;     \
+    budget = count;   \
+  } while (0)
+#define UNWATCH()     \
+  do {                \
+    watching = 0;     \
+    budget = slice;   \
+  } while (0)
   if (debugger_armed) {
     word_t pending = 0;
     watch_thread = debugger_turn_start(thread, &pending);
-    if (watch_thread || debugger_may_break_in(r.method)) stop_at = 0;
+    if (watch_thread || debugger_may_break_in(r.method)) WATCH();
     if (pending) {
       end = throw_from(&r, pending, r.pc, THROW_GOES_ON);
       goto after_throw;
@@ -522,38 +532,32 @@ enum turn_end interp_run(word_t thread, uint32_t budget, uint64_t *executed) {
     r.pc = (uint32_t)target_;                                                       \
   } while (0)
 
+/*
+ * Check, then dispatch the instruction at r.pc. Written out twice: at next, the hot loop's only
+ * entry, whose predecessors are the handlers alone (so the compiler carries pc in a register as it
+ * did before the debugger), and at the end of the slow path.
+ */
+#define DISPATCH()                                                                                  \
+  do {                                                                                              \
+    pc = r.pc;                                                                                      \
+    if (pc >= r.code_len) INVALID("pc past the end of the code");                                  \
+    uint8_t op = r.code[pc];                                                                        \
+    const struct op_info *info = &op_info[op];                                                      \
+    if (!info->size) INVALID("unknown opcode");                                                     \
+    if (r.code_len - pc < info->size) INVALID("instruction runs past the end of the code");        \
+    if (info->pop >= 0) {                                                                           \
+      if (r.sp < (uint32_t)info->pop) INVALID("operand stack underflow");                           \
+      if (r.sp - (uint32_t)info->pop + (uint32_t)info->push > r.max_stack) INVALID("operand stack overflow"); \
+    }                                                                                               \
+    operand = r.code + pc + 1;                                                                      \
+    r.pc = pc + info->size;                                                                         \
+    count++;                                                                                        \
+    goto *handlers[op];                                                                             \
+  } while (0)
+
 next:
-  if (count >= stop_at) {
-    if (count >= budget) {
-      end = TURN_SLICE;
-      goto out;
-    }
-    enum debugger_verdict verdict = debugger_check(thread, r.method, r.pc, r.depth, r.locals, r.nlocals);
-    if (verdict == DEBUGGER_STOP) {
-      end = TURN_STOPPED;
-      goto out;
-    }
-    if (verdict == DEBUGGER_UNWATCH) {
-      watch_thread = 0;
-      if (!debugger_may_break_in(r.method)) stop_at = budget;
-    }
-  }
-  pc = r.pc;
-  if (pc >= r.code_len) INVALID("pc past the end of the code");
-  {
-    uint8_t op = r.code[pc];
-    const struct op_info *info = &op_info[op];
-    if (!info->size) INVALID("unknown opcode");
-    if (r.code_len - pc < info->size) INVALID("instruction runs past the end of the code");
-    if (info->pop >= 0) {
-      if (r.sp < (uint32_t)info->pop) INVALID("operand stack underflow");
-      if (r.sp - (uint32_t)info->pop + (uint32_t)info->push > r.max_stack) INVALID("operand stack overflow");
-    }
-    operand = r.code + pc + 1;
-    r.pc = pc + info->size;
-    count++;
-    goto *handlers[op];
-  }
+  if (count >= budget) goto slow_path;
+  DISPATCH();
 
 op_NOP:
   goto next;
@@ -816,10 +820,34 @@ op_INSTANCEOF: {
 after_call:
 after_throw:
   if (end == TURN_CONTINUE) {
-    if (debugger_armed) stop_at = watch_thread || debugger_may_break_in(r.method) ? 0 : budget;
+    if (debugger_armed) {
+      if (watch_thread || debugger_may_break_in(r.method))
+        WATCH();
+      else
+        UNWATCH();
+    }
     goto next;
   }
   if (end == TURN_ENDED) goto done;
+  goto out;
+slow_path: /* the budget is spent, or the debugger has something for this thread or method */
+  if (count >= slice) {
+    end = TURN_SLICE;
+    goto out;
+  }
+  {
+    enum debugger_verdict verdict = debugger_check(thread, r.method, r.pc, r.depth, r.locals, r.nlocals);
+    if (verdict == DEBUGGER_STOP) {
+      end = TURN_STOPPED;
+      goto out;
+    }
+    if (verdict == DEBUGGER_UNWATCH) {
+      watch_thread = 0;
+      if (!debugger_may_break_in(r.method)) UNWATCH();
+    }
+  }
+  if (watching) budget = count + 1; /* the next instruction takes the slow path too */
+  DISPATCH();
 out:
   if (end != TURN_ENDED) save_frame(&r);
 done:
@@ -833,4 +861,7 @@ done:
 #undef NEED_INTS
 #undef CONST_AT
 #undef JUMP
+#undef WATCH
+#undef UNWATCH
+#undef DISPATCH
 }

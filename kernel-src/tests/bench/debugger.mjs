@@ -4,20 +4,29 @@
 //
 // 1. The guest's throughput with breakpoints set in code that never runs (every instruction of
 //    the counter's tick() and run(), DBG_MAX_BREAKPOINTS at most) against none set: windows of
-//    --seconds each, taking turns (none, set, none, set, ...) for --rounds rounds in the same run,
+//    --seconds each, taking turns (none, set; then set, none; ...) for --rounds rounds in one run,
 //    each rate per second of CPU time of QEMU's vCPU thread (what the guest had, whatever the
 //    host's other load took) and per wall second. The ratio is of the sums over all rounds.
+//    With --baseline PATH, a second machine runs the same programs on that kernel (one from before
+//    the debugger), and its windows (nothing set: it has no debugger) take turns with the others;
+//    while one machine's window runs, the other is held by PAUSE, so they do not compete.
 // 2. A step's round trip on COM2: from writing a STEP request (one instruction, and one line:
 //    over) for the stopped caller to reading its EV_STOPPED, --steps times each, with the spinner
 //    running beside it and with the spinner stopped too (an idle machine); p50 and p90.
-// Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N]
+// 3. With --phrun-baseline PATH: the dispatch loop with nothing set, hosted, without any noise:
+//    host instructions (valgrind's cachegrind count, exact) that this tree's build/hosted/phrun and
+//    PATH (a phrun from before the debugger) execute for 20,000,000 bytecodes of caller.ph and
+//    spinner.ph on the virtual clock, the store's load included (the same for both).
+// Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N] [--baseline PATH]
+//   [--phrun-baseline PATH]
 // Prints the accelerator line and the Markdown tables for the "## " section of the doc.
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as W from '@phantom/lang/common/spec/debug-wire.js';
-import { acceleratorLine } from '../../../scripts/bench-header.mjs';
+import { spawnSync } from 'node:child_process';
+import { acceleratorLine, HOST_ONLY } from '../../../scripts/bench-header.mjs';
 import { Channel, setBreakpoint } from '../lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
@@ -27,6 +36,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '100' },
+    baseline: { type: 'string' },
+    'phrun-baseline': { type: 'string' },
   },
 });
 const windowMs = Number(values.seconds) * 1000;
@@ -93,8 +104,47 @@ async function stepTrips(ch, thread, kind, steps) {
   return trips.sort((a, b) => a - b);
 }
 
+/** Bytecodes one hosted run executes for the instruction counts. */
+const HOSTED_STEPS = 20_000_000;
+
+/** Host instructions one phrun run executes (cachegrind's count: exact, whatever the host's load). */
+function phrunInstructions(phrun, store) {
+  const run = spawnSync(
+    'valgrind',
+    ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', phrun, '--virtual-clock', '--max-steps', String(HOSTED_STEPS), store],
+    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(run.stderr ?? '');
+  if (run.status !== 0 || !refs) throw new Error(`valgrind ${phrun} failed: ${run.error ?? run.stderr}`);
+  return Number(refs[1].replaceAll(',', ''));
+}
+
+/** The hosted table: host instructions per bytecode of this tree's phrun and of the baseline's, nothing set. */
+async function hostedTable(dir) {
+  const ours = join(kernelDir, 'build', 'hosted', 'phrun');
+  const rows = [];
+  for (const [file, main] of [
+    ['tests/lib/caller.ph', '.test.caller'],
+    ['tests/lib/spinner.ph', '.test.spinner'],
+  ]) {
+    const store = join(dir, `${main}.img`);
+    await buildStoreDisk(store, [join(kernelDir, file)], [main]);
+    const a = phrunInstructions(ours, store);
+    const b = phrunInstructions(values['phrun-baseline'], store);
+    rows.push(`| ${file} | ${(a / HOSTED_STEPS).toFixed(2)} | ${(b / HOSTED_STEPS).toFixed(2)} | ${((100 * a) / b).toFixed(2)}% |`);
+  }
+  return [
+    HOST_ONLY,
+    '',
+    '| program | this phrun: host instructions / bytecode | baseline phrun | this / baseline |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 const temp = await tempDir();
 let machine;
+let baseline;
 try {
   const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const disk = join(temp.dir, 'debugger.img');
@@ -104,6 +154,18 @@ try {
   machine = new Machine({ disk, append: 'snap=0', debugSocket: socket, extraArgs: ['-name', 'debugger,debug-threads=on'] });
   await machine.waitForLine(/^spin 2$/, { deadlineMs: 120_000 });
   const ch = await Channel.open(socket);
+  let baseCh;
+  if (values.baseline) {
+    const kernel = join(temp.dir, 'baseline.elf');
+    await copyFile(values.baseline, kernel);
+    const baseDisk = join(temp.dir, 'baseline.img');
+    await buildStoreDisk(baseDisk, programs, ['.test.caller', '.test.spinner']);
+    const baseSocket = join(temp.dir, 'baseline.sock');
+    baseline = new Machine({ disk: baseDisk, append: 'snap=0', debugSocket: baseSocket, kernel, extraArgs: ['-name', 'baseline,debug-threads=on'] });
+    await baseline.waitForLine(/^spin 2$/, { deadlineMs: 120_000 });
+    baseCh = await Channel.open(baseSocket);
+    await baseCh.request(M.PAUSE);
+  }
 
   const places = [];
   for (const name of ['tick', 'run']) {
@@ -112,10 +174,24 @@ try {
   }
   places.length = Math.min(places.length, W.DBG_MAX_BREAKPOINTS);
 
-  const sums = { none: { calls: 0, spins: 0, cpu: 0, wall: 0 }, set: { calls: 0, spins: 0, cpu: 0, wall: 0 } };
+  const sums = {};
   const rows = [];
   for (let round = 1; round <= Number(values.rounds); round++) {
-    for (const config of ['none', 'set']) {
+    const order = ['none', 'set', ...(baseline ? ['baseline'] : [])];
+    if (round % 2 === 0) order.reverse(); /* ABBA: a steady drift of the host's load favours neither */
+    for (const config of order) {
+      sums[config] ??= { calls: 0, spins: 0, cpu: 0, wall: 0 };
+      if (config === 'baseline') {
+        await ch.request(M.PAUSE);
+        await baseCh.request(M.RESUME);
+        process.stderr.write(`debugger bench: round ${round}, baseline kernel\n`);
+        const w = await window(baseline);
+        await baseCh.request(M.PAUSE);
+        await ch.request(M.RESUME);
+        for (const k of Object.keys(w)) sums[config][k] += w[k];
+        rows.push({ round, config, ...w });
+        continue;
+      }
       const ids = [];
       if (config === 'set')
         for (const [method, pc] of places) ids.push(W.decodeBreakpointReply(await ch.request(M.SET_BREAKPOINT, setBreakpoint(method, pc))).id);
@@ -151,6 +227,7 @@ try {
     trips.push({ beside, kindName, t: await stepTrips(ch, callerThread.thread, kind, steps) });
   await ch.request(M.CONTINUE_THREAD, W.encodeThreadRequest({ thread: 0 }));
   ch.close();
+  baseCh?.close();
 
   const rate = (n, d) => (n / d).toFixed(2);
   const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
@@ -160,15 +237,20 @@ try {
     acceleratorLine(accelerator),
     '',
     `Command: \`node kernel-src/tests/bench/debugger.mjs ${process.argv.slice(2).join(' ')}\``,
-    `(${started} UTC, ${values.seconds} s windows, ${places.length} breakpoints, host load average ${loadavg()[0].toFixed(1)} at the start).`,
+    `(${started} UTC, ${values.seconds} s windows, ${places.length} breakpoints, host load average ${loadavg()[0].toFixed(1)} at the start${values.baseline ? '; baseline: the kernel at --baseline, without the debugger' : ''}).`,
     '',
     '| round | breakpoints | caller lines / vCPU s | spinner lines / vCPU s | caller lines / s | spinner lines / s |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.round} | ${r.config === 'set' ? `${places.length}, never reached` : 'none'} | ${rate(r.calls, r.cpu)} | ${rate(r.spins, r.cpu)} | ${rate(r.calls, r.wall)} | ${rate(r.spins, r.wall)} |`,
+        `| ${r.round} | ${{ set: `${places.length}, never reached`, none: 'none', baseline: 'baseline kernel (no debugger)' }[r.config]} | ${rate(r.calls, r.cpu)} | ${rate(r.spins, r.cpu)} | ${rate(r.calls, r.wall)} | ${rate(r.spins, r.wall)} |`,
     ),
     `| all | set / none | ${pct(set.calls / set.cpu, none.calls / none.cpu)} | ${pct(set.spins / set.cpu, none.spins / none.cpu)} | ${pct(set.calls / set.wall, none.calls / none.wall)} | ${pct(set.spins / set.wall, none.spins / none.wall)} |`,
+    ...(sums.baseline
+      ? [
+          `| all | none / baseline | ${pct(none.calls / none.cpu, sums.baseline.calls / sums.baseline.cpu)} | ${pct(none.spins / none.cpu, sums.baseline.spins / sums.baseline.cpu)} | ${pct(none.calls / none.wall, sums.baseline.calls / sums.baseline.wall)} | ${pct(none.spins / none.wall, sums.baseline.spins / sums.baseline.wall)} |`,
+        ]
+      : []),
     '',
     `A step's round trip, STEP request written to EV_STOPPED read (${steps} steps each):`,
     '',
@@ -180,7 +262,9 @@ try {
     ),
   ];
   console.log(out.join('\n'));
+  if (values['phrun-baseline']) console.log(`\n${await hostedTable(temp.dir)}`);
 } finally {
   await machine?.kill();
+  await baseline?.kill();
   await temp.cleanup();
 }
