@@ -17,6 +17,9 @@
  *     --dump-space F    write the object space as it is when the run stops to F (a raw space dump,
  *                       sparse above SH_TOP): the differential tests compare it with the
  *                       reference interpreter's
+ *     --breakpoints C.M set a breakpoint at every instruction of method M of program class C
+ *                       (repeatable) before the run, as the debugger would (core/debugger.c): for
+ *                       the cost of breakpoints in code that never runs (tests/bench/debugger.mjs)
  *     --stats           print bytecodes, bytecodes/s, collector figures and the generation mounted
  *                       to stderr at the end
  *
@@ -39,9 +42,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "debugger.h"
 #include "disk.h"
 #include "gc.h"
 #include "hosted.h"
+#include "interp.h"
 #include "objspace.h"
 #include "platform.h"
 #include "store.h"
@@ -51,7 +56,7 @@ static void *heap_alloc(void *context, size_t bytes) { return malloc(bytes); }
 static void heap_release(void *context, void *memory, size_t bytes) { free(memory); }
 
 static int usage(void) {
-  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] "
+  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] [--breakpoints C.M] "
                   "[--dump-space FILE] [--stats] <store file>\n");
   return 2;
 }
@@ -161,6 +166,32 @@ static const char *dump_space(const char *path, uint32_t space_size) {
   return err;
 }
 
+/** Breakpoints at every instruction of the method `class.method` (a program class); 0 or why not. */
+static const char *set_breakpoints(const char *spec) {
+  const char *dot = strrchr(spec, '.');
+  if (!dot || dot == spec) return "--breakpoints wants CLASS.METHOD";
+  word_t classes = obj_slots(space_root())[ROOT_PROGRAM_CLASSES];
+  for (uint32_t c = 0; is_array(classes) && c < obj_slot_count(classes); c++) {
+    word_t cls = obj_slots(classes)[c], name = is_class(cls) ? obj_slots(cls)[CLASS_NAME] : 0;
+    if (!is_string(name) || obj_size(name) != (uint32_t)(dot - spec) || memcmp(obj_bytes(name), spec, obj_size(name))) continue;
+    word_t methods = obj_slots(cls)[CLASS_METHODS];
+    for (uint32_t i = 0; is_array(methods) && i < obj_slot_count(methods); i++) {
+      word_t m = obj_slots(methods)[i], mname = obj_slots(m)[METHOD_NAME];
+      if (!is_string(mname) || obj_size(mname) != strlen(dot + 1) || memcmp(obj_bytes(mname), dot + 1, obj_size(mname))) continue;
+      uint32_t len = obj_size(obj_slots(m)[METHOD_CODE]);
+      for (uint32_t pc = 0; pc < len; pc++) {
+        if (!method_pc_is_instruction(m, pc)) continue;
+        struct set_breakpoint_request r = {.method = obj_addr(m), .pc = pc};
+        uint32_t id;
+        const char *why;
+        if (debugger_set_breakpoint(&r, &id, &why)) return why;
+      }
+      return 0;
+    }
+  }
+  return "--breakpoints: no such method of a program class";
+}
+
 static double seconds_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -171,12 +202,14 @@ int main(int argc, char **argv) {
   struct vm_limits limits = {0, -1};
   long long gen = -1, n;
   int stats = 0;
-  const char *path = 0, *dump_path = 0;
+  const char *path = 0, *dump_path = 0, *breakpoints[8];
+  int nbreakpoints = 0;
   setvbuf(stdout, 0, _IONBF, 0);
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--virtual-clock")) hosted_use_virtual_clock(1);
     else if (!strcmp(argv[i], "--dump-space") && i + 1 < argc) dump_path = argv[++i];
     else if (!strcmp(argv[i], "--stats")) stats = 1;
+    else if (!strcmp(argv[i], "--breakpoints") && i + 1 < argc && nbreakpoints < 8) breakpoints[nbreakpoints++] = argv[++i];
     else if (!strcmp(argv[i], "--gen") && i + 1 < argc && parse_number(argv[i + 1], &n) && n < NO_GENERATION) gen = n, i++;
     else if (!strcmp(argv[i], "--max-ms") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_ms = n, i++;
     else if (!strcmp(argv[i], "--max-steps") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_instructions = (uint64_t)n, i++;
@@ -230,6 +263,13 @@ int main(int argc, char **argv) {
     vm_get_stats(&vm);
     last_snapshot_ms = vm.machine_ms;
     vm_set_safe_point_hook(snapshot_at_safe_point);
+  }
+  for (int i = 0; i < nbreakpoints; i++) {
+    const char *why = set_breakpoints(breakpoints[i]);
+    if (why) {
+      fprintf(stderr, "phrun: %s: %s\n", breakpoints[i], why);
+      return 2;
+    }
   }
   double start = seconds_now();
   enum vm_stop stop = vm_run_for(&limits);

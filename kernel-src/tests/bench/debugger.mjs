@@ -17,8 +17,10 @@
 //    host instructions (valgrind's cachegrind count, exact) that this tree's build/hosted/phrun and
 //    PATH (a phrun from before the debugger) execute for 20,000,000 bytecodes of caller.ph and
 //    spinner.ph on the virtual clock, the store's load included (the same for both).
+//    And the same count for caller.ph with breakpoints at every instruction of the counter's
+//    tick() and run() (phrun --breakpoints), against none. --hosted-only: only these counts.
 // Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N] [--baseline PATH]
-//   [--phrun-baseline PATH]
+//   [--phrun-baseline PATH] [--hosted-only]
 // Prints the accelerator line and the Markdown tables for the "## " section of the doc.
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '100' },
     baseline: { type: 'string' },
     'phrun-baseline': { type: 'string' },
+    'hosted-only': { type: 'boolean', default: false },
   },
 });
 const windowMs = Number(values.seconds) * 1000;
@@ -108,10 +111,10 @@ async function stepTrips(ch, thread, kind, steps) {
 const HOSTED_STEPS = 20_000_000;
 
 /** Host instructions one phrun run executes (cachegrind's count: exact, whatever the host's load). */
-function phrunInstructions(phrun, store) {
+function phrunInstructions(phrun, store, extra = []) {
   const run = spawnSync(
     'valgrind',
-    ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', phrun, '--virtual-clock', '--max-steps', String(HOSTED_STEPS), store],
+    ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', phrun, ...extra, '--virtual-clock', '--max-steps', String(HOSTED_STEPS), store],
     { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const refs = /I\s+refs:\s+([\d,]+)/.exec(run.stderr ?? '');
@@ -133,13 +136,35 @@ async function hostedTable(dir) {
     const b = phrunInstructions(values['phrun-baseline'], store);
     rows.push(`| ${file} | ${(a / HOSTED_STEPS).toFixed(2)} | ${(b / HOSTED_STEPS).toFixed(2)} | ${((100 * a) / b).toFixed(2)}% |`);
   }
+  // Breakpoints in code that never runs: every instruction of the counter's tick() and run(), compiled in beside the caller.
+  const store = join(dir, 'caller-counter.img');
+  await buildStoreDisk(store, ['tests/lib/caller.ph', '../lang/examples/counter.ph'].map((f) => join(kernelDir, f)), ['.test.caller']);
+  const none = phrunInstructions(ours, store);
+  const set = phrunInstructions(ours, store, ['--breakpoints', '.demo.counter.tick', '--breakpoints', '.demo.counter.run']);
   return [
     HOST_ONLY,
     '',
     '| program | this phrun: host instructions / bytecode | baseline phrun | this / baseline |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    'Breakpoints at every instruction of the counter\'s tick() and run() (never run) beside caller.ph, this phrun:',
+    '',
+    '| program | none set: host instructions / bytecode | set | set / none (instructions) | throughput set / none |',
+    '| --- | --- | --- | --- | --- |',
+    `| tests/lib/caller.ph | ${(none / HOSTED_STEPS).toFixed(2)} | ${(set / HOSTED_STEPS).toFixed(2)} | ${((100 * set) / none).toFixed(2)}% | ${((100 * none) / set).toFixed(1)}% |`,
   ].join('\n');
+}
+
+if (values['hosted-only']) {
+  if (!values['phrun-baseline']) throw new Error('--hosted-only needs --phrun-baseline');
+  const dir = await tempDir();
+  try {
+    console.log(`Command: \`node kernel-src/tests/bench/debugger.mjs ${process.argv.slice(2).join(' ')}\`\n\n${await hostedTable(dir.dir)}`);
+  } finally {
+    await dir.cleanup();
+  }
+  process.exit(0);
 }
 
 const temp = await tempDir();
@@ -230,6 +255,19 @@ try {
   baseCh?.close();
 
   const rate = (n, d) => (n / d).toFixed(2);
+  /** The median over rounds of a / b per vCPU second, each round's two windows side by side (a host's load shifts between rounds). */
+  const roundRatio = (a, b, what) => {
+    const ratios = [];
+    for (let round = 1; round <= Number(values.rounds); round++) {
+      const x = rows.find((r) => r.round === round && r.config === a);
+      const y = rows.find((r) => r.round === round && r.config === b);
+      ratios.push(x[what] / x.cpu / (y[what] / y.cpu));
+    }
+    ratios.sort((p, q) => p - q);
+    const mid = ratios.length / 2;
+    const median = ratios.length % 2 ? ratios[Math.floor(mid)] : (ratios[mid - 1] + ratios[mid]) / 2;
+    return `${(100 * median).toFixed(1)}%`;
+  };
   const pct = (a, b) => `${((100 * a) / b).toFixed(1)}%`;
   const none = sums.none;
   const set = sums.set;
@@ -246,8 +284,10 @@ try {
         `| ${r.round} | ${{ set: `${places.length}, never reached`, none: 'none', baseline: 'baseline kernel (no debugger)' }[r.config]} | ${rate(r.calls, r.cpu)} | ${rate(r.spins, r.cpu)} | ${rate(r.calls, r.wall)} | ${rate(r.spins, r.wall)} |`,
     ),
     `| all | set / none | ${pct(set.calls / set.cpu, none.calls / none.cpu)} | ${pct(set.spins / set.cpu, none.spins / none.cpu)} | ${pct(set.calls / set.wall, none.calls / none.wall)} | ${pct(set.spins / set.wall, none.spins / none.wall)} |`,
+    `| median | set / none, of each round's adjacent windows | ${roundRatio('set', 'none', 'calls')} | ${roundRatio('set', 'none', 'spins')} | | |`,
     ...(sums.baseline
       ? [
+          `| median | none / baseline, of each round's windows | ${roundRatio('none', 'baseline', 'calls')} | ${roundRatio('none', 'baseline', 'spins')} | | |`,
           `| all | none / baseline | ${pct(none.calls / none.cpu, sums.baseline.calls / sums.baseline.cpu)} | ${pct(none.spins / none.cpu, sums.baseline.spins / sums.baseline.cpu)} | ${pct(none.calls / none.wall, sums.baseline.calls / sums.baseline.wall)} | ${pct(none.spins / none.wall, sums.baseline.spins / sums.baseline.wall)} |`,
         ]
       : []),
