@@ -57,6 +57,8 @@ grep -q "SH_TOP\|root\|SH_ROOT" "$work/err" || {
 if [ -e ../lang/bin/phc.mjs ] && node ../lang/bin/phc.mjs image ../lang/examples/graph.ph --main .demo.graph \
   --space-bytes 1048576 --disk-bytes 4194304 -o "$work/store" >"$work/phc" 2>&1; then
   expect_status "good store" 0 "$PHRUN" --virtual-clock "$work/store"
+  expect_status "breakpoints: not CLASS.METHOD" 2 "$PHRUN" --breakpoints nodot --virtual-clock "$work/store"
+  expect_status "breakpoints: no such method" 2 "$PHRUN" --breakpoints .demo.graph.nothing --virtual-clock "$work/store"
   i=0
   while [ $i -lt 40 ]; do
     cp "$work/store" "$work/bad"
