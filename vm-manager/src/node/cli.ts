@@ -15,6 +15,7 @@ import { compileForInstall, programClassName } from '../common/install-program.j
 import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { dapCommand } from './dap.js';
 import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { imagesDir, listImages } from './images.js';
@@ -81,6 +82,9 @@ const USAGE = `usage: phantom <command> [machine] [options]
                                                starts its program class in a new thread
   inspect <name> <summary|object|path|threads|history|diff|generations> [--json] [--at gen:N]
                                                look inside: live when running, else the store
+  dap                                          a debug adapter (Debug Adapter Protocol) on stdin/stdout:
+                                               attach {"machine": NAME}, or launch {"machine": NAME,
+                                               "image"?: I, "program"?: FILE.ph}
   doctor [--json]                              what this host offers: QEMU, the accelerator and
                                                why, libvirtd, Chromium, Electron
   doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
@@ -115,6 +119,7 @@ const MOST_POSITIONALS: Record<string, number> = {
   rm: 1,
   snapshot: 1,
   install: 2,
+  dap: 0,
   doctor: 0,
 };
 
@@ -618,6 +623,8 @@ async function run(argv: string[], io: Io): Promise<void> {
         io.err(`machine '${machine.name}' committed generation ${generation}\n`);
         return;
       }
+      case 'dap':
+        return await dapCommand(machines);
       case 'install':
         return await install(machines, needName(positionals, command), positionals[1], options, io);
       case 'doctor': {
