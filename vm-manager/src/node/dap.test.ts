@@ -253,6 +253,9 @@ test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, a
   const thread = (await a.ok('threads')).body.threads[0].id;
   assert.equal((await b.ok('threads')).body.threads[0].id, thread);
   await a.ok('pause', { threadId: thread });
+  const seen = await b.waitFor((m) => m.event === 'stopped', "b's stopped event", 10_000);
+  assert.equal(seen.body.description, 'Paused by another client');
+  assert.equal(a.messages.filter((m) => m.event === 'stopped').length, 1, 'a, which paused, hears it once');
   const [ta, tb] = await Promise.all([
     a.ok('stackTrace', { threadId: thread }),
     b.ok('stackTrace', { threadId: thread }),
@@ -268,6 +271,8 @@ test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, a
   const tick = await newestTick('demo');
   await a.ok('continue', { threadId: thread });
   await ticksPast('demo', tick + 1);
+  await b.waitFor((m) => m.event === 'continued', "b's continued event", 10_000);
+  assert.ok(!a.messages.some((m) => m.event === 'continued'), 'a continued itself: no event (DAP)');
   await Promise.all([a.ok('disconnect'), b.ok('disconnect')]);
   assert.deepEqual(await Promise.all([a.exited(), b.exited()]), [0, 0]);
 });

@@ -19,6 +19,7 @@ import type { CompiledClass, CompiledMethod } from '@phantom/lang/common/compile
 import * as L from '@phantom/lang/common/spec/generated.js';
 import {
   Breakpoint,
+  ContinuedEvent,
   DebugSession,
   ExitedEvent,
   Handles,
@@ -153,6 +154,13 @@ export class PhantomDebugSession extends DebugSession {
   /** The reader of the current stop; dropped whenever the world runs again. */
   private reader: { client: DebugClient; reader: LiveReader } | undefined;
   private pausedHere = false;
+  /** Whether the world is paused, as this adapter last saw it (by its own requests or a poll). */
+  private worldPaused = false;
+  /** Bumped by this adapter's own pause and continue, so a poll that raced one is not believed. */
+  private worldEpoch = 0;
+  private readonly knownThreads = new Set<number>();
+  private polls = 0;
+  private polling = false;
   private readonly watches: Disposable[] = [];
   private statePoll: NodeJS.Timeout | undefined;
   private ended = false;
@@ -267,19 +275,77 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   private async begin(machine: DapMachine): Promise<void> {
-    const hello = await machine.use(async (client) => {
+    const { hello, paused } = await machine.use(async (client) => {
       const threads = await client.threads();
-      this.watches.push(client.onDidEndThread((e) => this.sendEvent(new ThreadEvent('exited', e.id))));
-      return threads;
+      const stats = await client.stats();
+      this.watches.push(
+        client.onDidEndThread((e) => {
+          this.knownThreads.delete(e.id);
+          this.sendEvent(new ThreadEvent('exited', e.id));
+        }),
+      );
+      return { hello: threads, paused: stats.paused };
     });
     this.machine = machine;
     const { classes, problems } = await machine.sources();
     this.index = new SourceIndex(classes);
     for (const p of problems) this.sendEvent(new OutputEvent(`phantom dap: ${p}\n`, 'console'));
     this.watches.push(machine.onConsole((text) => this.sendEvent(new OutputEvent(text, 'stdout'))));
-    for (const t of hello)
-      if (t.state !== L.TS_DONE && t.state !== L.TS_FAILED) this.sendEvent(new ThreadEvent('started', t.id));
-    this.statePoll = setInterval(() => void this.checkState(), STATE_POLL_MS);
+    const live = hello.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
+    for (const t of live) {
+      this.knownThreads.add(t.id);
+      this.sendEvent(new ThreadEvent('started', t.id));
+    }
+    if (paused) setImmediate(() => this.worldStopped(live[0]?.id));
+    this.statePoll = setInterval(() => void this.poll(), STATE_POLL_MS);
+  }
+
+  /** Someone else (the studio, another adapter) paused the world: the editor shows it stopped. */
+  private worldStopped(threadId: number | undefined): void {
+    this.worldPaused = true;
+    const stopped = new StoppedEvent('pause', threadId) as DebugProtocol.StoppedEvent;
+    stopped.body.allThreadsStopped = true;
+    stopped.body.description = 'Paused by another client';
+    stopped.body.text = WHOLE_WORLD;
+    this.sendEvent(stopped);
+  }
+
+  /**
+   * Once a second: has the machine stopped (exited, terminated), has another client paused or
+   * resumed the world (stopped, continued), have threads started (every few polls: THREADS costs
+   * more of the channel than STATS)?
+   */
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      await this.checkState();
+      const machine = this.machine;
+      if (machine === undefined || this.ended) return;
+      const epoch = this.worldEpoch;
+      const withThreads = this.polls++ % 5 === 0;
+      const seen = await machine.use(async (client) => ({
+        paused: (await client.stats()).paused,
+        threads: withThreads ? await client.threads() : undefined,
+      }));
+      if (this.machine !== machine) return;
+      for (const t of seen.threads ?? [])
+        if (t.state !== L.TS_DONE && t.state !== L.TS_FAILED && !this.knownThreads.has(t.id)) {
+          this.knownThreads.add(t.id);
+          this.sendEvent(new ThreadEvent('started', t.id));
+        }
+      if (epoch !== this.worldEpoch || seen.paused === this.worldPaused) return;
+      if (seen.paused) this.worldStopped([...this.knownThreads][0]);
+      else {
+        this.worldPaused = false;
+        this.forgetStop();
+        this.sendEvent(new ContinuedEvent([...this.knownThreads][0] ?? 0, true));
+      }
+    } catch {
+      // The next poll tries again; requests the editor makes say what is wrong.
+    } finally {
+      this.polling = false;
+    }
   }
 
   private async checkState(): Promise<void> {
@@ -411,11 +477,14 @@ export class PhantomDebugSession extends DebugSession {
   ): void {
     this.serve(response, async () => {
       const threadId = optionalIntArg(args(raw), 'threadId');
+      this.worldEpoch++;
       const threads = await this.attached().use(async (client) => {
         await client.pause();
         return client.threads();
       });
       this.pausedHere = true;
+      this.worldPaused = true;
+      this.worldEpoch++;
       this.forgetStop();
       const live = threads.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
       const shown = live.find((t) => t.id === threadId) ?? live[0];
@@ -430,11 +499,14 @@ export class PhantomDebugSession extends DebugSession {
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
     this.serve(response, async () => {
+      this.worldEpoch++;
       const stillPaused = await this.attached().use(async (client) => {
         await client.resume();
         return (await client.stats()).paused;
       });
       this.pausedHere = false;
+      this.worldPaused = stillPaused;
+      this.worldEpoch++;
       this.forgetStop();
       response.body = { allThreadsContinued: true };
       if (stillPaused)
