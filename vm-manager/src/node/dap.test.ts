@@ -3,11 +3,12 @@
  * a real machine (the counter image, booted in QEMU) — attach, threads, pause, a stack trace in
  * counter.ph, scopes and values, continue, disconnect leaving the machine running; two adapters at
  * one machine at once; hostile messages answered with errors while the adapter and the machine go
- * on; and launch, which creates and boots a machine, with exited/terminated when it stops.
+ * on; and launch, which creates and boots a machine and runs a program in it (its locals named
+ * and scoped from the debug info, an array paged, a string), with exited/terminated when it stops.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -334,21 +335,101 @@ test('hostile messages get error responses; the adapter and the machine go on', 
   assert.equal(await a.exited(), 0);
 });
 
-test('launch creates and boots a machine; its stop ends the session', {
+/** A program for launch to install and run: a thread that keeps an array and a string in its frame. */
+const SQUARES = `package .t;
+import .internal.time;
+class squares {
+  void run() {
+    var items = new int[250];
+    for (var i = 0; i < 250; i++) {
+      items[i] = i * i;
+    }
+    var name = "squares";
+    while (true) {
+      time.sleep(100);
+    }
+  }
+};
+`;
+
+test('launch boots a machine and runs a program; locals, arrays paged; its stop ends the session', {
   timeout: 6 * BOOT_DEADLINE_MS,
 }, async () => {
+  const program = join(state.root, 'squares.ph');
+  await writeFile(program, SQUARES);
   const a = adapter();
   await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
   const missing = await a.request('launch', { machine: 'fresh' });
   assert.equal(missing.success, false);
   assert.match(missing.message ?? '', /give 'image'/);
-  await a.ok('launch', { machine: 'fresh', image: 'counter' });
-  await a.waitFor((m) => m.event === 'output' && /'fresh' is running/.test(m.body.output), 'launch progress');
-  const thread = (await a.ok('threads')).body.threads[0].id;
-  await a.ok('pause', { threadId: thread });
-  const trace = await a.ok('stackTrace', { threadId: thread });
-  assert.equal(trace.body.stackFrames[0].source?.name, 'counter.ph');
-  await a.ok('continue', { threadId: thread });
+  await a.ok('launch', { machine: 'fresh', image: 'counter', program });
+  await a.waitFor(
+    (m) => m.event === 'output' && /started \.t\.squares/.test(m.body.output),
+    'launch progress',
+  );
+  let squares: { id: number; frame: { id: number; line: number; source?: { path: string } } } | undefined;
+  const found = await pollUntil(
+    async () => {
+      const threads = (await a.ok('threads')).body.threads as { id: number }[];
+      await a.ok('pause', {});
+      for (const t of threads) {
+        const top = (await a.ok('stackTrace', { threadId: t.id })).body.stackFrames[0];
+        if (top?.name === '.t.squares.run' && top.line === 11) squares = { id: t.id, frame: top };
+      }
+      if (squares === undefined) await a.ok('continue', {});
+      return squares !== undefined;
+    },
+    BOOT_DEADLINE_MS,
+    200,
+  );
+  assert.ok(found && squares, 'the program reached its loop');
+  assert.equal(
+    squares.frame.source?.path,
+    program,
+    'the frame is in the launched file, line 11 (time.sleep)',
+  );
+  const scopes = (await a.ok('scopes', { frameId: squares.frame.id })).body.scopes;
+  const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+    .variables as {
+    name: string;
+    value: string;
+    variablesReference: number;
+    indexedVariables?: number;
+  }[];
+  assert.deepEqual(
+    locals.map((v) => v.name),
+    ['items', 'name'],
+    "the loop's i is out of scope at the sleep and not shown",
+  );
+  const items = locals[0]!;
+  assert.equal(items.indexedVariables, 250);
+  assert.match(items.value, /^int\[\] \(length 250\)/);
+  assert.equal(locals[1]!.value, '"squares"');
+  const page = (
+    await a.ok('variables', {
+      variablesReference: items.variablesReference,
+      filter: 'indexed',
+      start: 100,
+      count: 50,
+    })
+  ).body.variables as { name: string; value: string }[];
+  assert.equal(page.length, 50);
+  assert.deepEqual([page[0]!.name, page[0]!.value], ['[100]', '10000']);
+  assert.deepEqual([page[49]!.name, page[49]!.value], ['[149]', String(149 * 149)]);
+  const evaluated = await a.ok('evaluate', {
+    expression: 'items[3] + items.length + name.length',
+    frameId: squares.frame.id,
+  });
+  assert.equal(evaluated.body.result, String(9 + 250 + 7));
+  const outside = await a.request('evaluate', { expression: 'items[250]', frameId: squares.frame.id });
+  assert.match(outside.message ?? '', /outside 0\.\.249/);
+  await a.ok('continue', {});
+  assert.ok(
+    a.messages.some(
+      (m) => m.event === 'thread' && m.body.reason === 'started' && m.body.threadId === squares?.id,
+    ),
+    "the program's thread was announced",
+  );
   await phantom('down', 'fresh');
   await a.waitFor((m) => m.event === 'exited', 'an exited event');
   await a.waitFor((m) => m.event === 'terminated', 'a terminated event');
