@@ -8,8 +8,12 @@ import type { CompiledLocal, CompiledMethod, CompiledProgram } from './compiled.
 import { compile } from './compiler.js';
 import { programFromPhx, programToPhx } from './compiler-phx.js';
 import { decode, decodeAt } from './disasm.js';
+import { buildSpace } from './image/builder.js';
+import { checkSpace } from './image/check.js';
+import { intOf, Space } from './image/space.js';
 import { seededRandom } from './seeded-random.js';
 import { LineMap } from './source-map.js';
+import * as L from './spec/generated.js';
 
 const source = `package .t;
 import .internal.io.tty;
@@ -32,6 +36,10 @@ class c {
     while (total > 100) total -= 7;
     try { tty.println("x"); } catch (var e : .internal.error) { total = 0; }
     return total;
+  }
+
+  void run() {
+    tty.println("" + this.sum(4));
   }
 };
 `;
@@ -265,4 +273,48 @@ test('fuzz: damaged debug records give a string error or a consistent program, n
         for (const l of d.locals) assert.ok(l.start >= 0 && l.start <= l.end && l.end <= cm.code.length);
       }
   }
+});
+
+test("an image carries each method's debug info in its method object (METHOD_DEBUG)", () => {
+  const program = compiled();
+  const space = new Space(buildSpace(program, { mainClasses: ['.t.c'] }));
+  const root = space.headerField(L.SH_ROOT);
+  const classes = space.slot(root, L.ROOT_PROGRAM_CLASSES);
+  const cls = [...Array(space.payloadBytes(classes) / 4).keys()]
+    .map((i) => space.slot(classes, i))
+    .find((c) => space.text(space.slot(c, L.CLASS_NAME)) === '.t.c')!;
+  const methods = space.slot(cls, L.CLASS_METHODS);
+  const ints = (array: number): number[] =>
+    [...Array(space.payloadBytes(array) / 4).keys()].map((i) => intOf(space.slot(array, i)));
+  for (const i of Array(space.payloadBytes(methods) / 4).keys()) {
+    const method = space.slot(methods, i);
+    const name = space.text(space.slot(method, L.METHOD_NAME));
+    const m = program.classes.find((c) => c.name === '.t.c')!.methods.find((x) => x.name === name)!;
+    assert.equal(
+      space.payloadBytes(method) / 4,
+      L.INTERNAL_CLASSES[L.CID_METHOD - 1]!.slots + 1,
+      `${name}: 13 slots`,
+    );
+    const debug = space.slot(method, L.METHOD_DEBUG);
+    assert.equal(space.payloadBytes(debug) / 4, 3);
+    assert.equal(space.text(space.slot(debug, 0)), 'c.ph');
+    assert.deepEqual(ints(space.slot(debug, 1)), m.debug!.statements);
+    const locals = space.slot(debug, 2);
+    const words = [...Array(space.payloadBytes(locals) / 4).keys()].map((k) => space.slot(locals, k));
+    const back = [];
+    for (let k = 0; k < words.length; k += 4)
+      back.push({
+        name: space.text(words[k]!),
+        slot: intOf(words[k + 1]!),
+        start: intOf(words[k + 2]!),
+        end: intOf(words[k + 3]!),
+      });
+    assert.deepEqual(back, m.debug!.locals);
+  }
+  const tty = program.classes.find((c) => c.name === '.internal.io.tty')!;
+  assert.ok(
+    tty.methods.every((m) => m.debug === undefined),
+    'natives keep 12 slots',
+  );
+  assert.equal(checkSpace(space.bytes), undefined, 'the image is valid');
 });
