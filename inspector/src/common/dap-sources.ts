@@ -23,7 +23,7 @@ export function lineAt(lines: readonly number[], pc: number): number | undefined
 }
 
 /** The statement a pc is in: the last statement start at or before it. */
-export function statementAt(m: CompiledMethod, pc: number): SourcePosition | undefined {
+export function statementAt(m: Pick<CompiledMethod, 'debug'>, pc: number): SourcePosition | undefined {
   const s = m.debug?.statements ?? [];
   let found: SourcePosition | undefined;
   for (let i = 0; i + 2 < s.length && s[i]! <= pc; i += 3) found = { line: s[i + 1]!, column: s[i + 2]! };
@@ -31,7 +31,7 @@ export function statementAt(m: CompiledMethod, pc: number): SourcePosition | und
 }
 
 /** The locals that hold a value at `pc`, by slot. */
-export function localsAt(m: CompiledMethod, pc: number): Map<number, CompiledLocal> {
+export function localsAt(m: Pick<CompiledMethod, 'debug'>, pc: number): Map<number, CompiledLocal> {
   const out = new Map<number, CompiledLocal>();
   for (const l of m.debug?.locals ?? []) if (l.start <= pc && pc < l.end) out.set(l.slot, l);
   return out;

@@ -7,8 +7,8 @@
  * and scoped from the debug info, an array paged, a string), with exited/terminated when it stops.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -18,7 +18,11 @@ import {
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
+import { SOURCE_ROOT } from './build.js';
 import { pollUntil } from './process-watch.js';
+
+const PHC = join(SOURCE_ROOT, 'lang', 'bin', 'phc.mjs');
+const KERNEL = join(SOURCE_ROOT, 'kernel-src', 'build', 'phantom.elf');
 
 let state: TestState;
 
@@ -433,6 +437,72 @@ test('launch boots a machine and runs a program; locals, arrays paged; its stop 
   await phantom('down', 'fresh');
   await a.waitFor((m) => m.event === 'exited', 'an exited event');
   await a.waitFor((m) => m.event === 'terminated', 'a terminated event');
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+/** A program whose frame holds locals of nested blocks; its image is built from a file then deleted. */
+const LOOP = `package .own;
+import .internal.time;
+class loop {
+  void run() {
+    var total = 0;
+    for (var i = 0; i < 1000000000; i++) {
+      var step = i % 7;
+      total = total + step;
+      time.sleep(50);
+    }
+  }
+};
+`;
+
+test('a machine whose sources are gone is debugged from its own state (METHOD_DEBUG)', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const dir = join(state.root, 'gone');
+  await mkdir(dir, { recursive: true });
+  const source = join(dir, 'loop.ph');
+  const image = join(dir, 'loop.img');
+  await writeFile(source, LOOP);
+  const phc = spawnSync(process.execPath, [PHC, 'image', source, '--main', '.own.loop', '-o', image], {
+    encoding: 'utf8',
+  });
+  assert.equal(phc.status, 0, phc.stderr);
+  await rm(source);
+  await phantom('up', 'own', '--kernel', KERNEL, '--image-file', image);
+  const a = await attached('own');
+  let top: { id: number; name: string; line: number; column: number; source?: { path: string } } | undefined;
+  const stopped = await pollUntil(
+    async () => {
+      const thread = (await a.ok('threads')).body.threads[0]?.id;
+      if (thread === undefined) return false;
+      await a.ok('pause', { threadId: thread });
+      top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+      if (top?.line === 9) return true;
+      await a.ok('continue', { threadId: thread });
+      return false;
+    },
+    BOOT_DEADLINE_MS,
+    200,
+  );
+  assert.ok(stopped && top, `the loop reached time.sleep: ${JSON.stringify(top)}`);
+  assert.equal(top.name, '.own.loop.run');
+  assert.equal(top.source?.path, source, 'the file the machine was built from, though it is gone');
+  assert.equal(top.column, 7);
+  const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+  const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+    .variables as {
+    name: string;
+    value: string;
+  }[];
+  assert.deepEqual(
+    locals.map((v) => v.name),
+    ['total', 'i', 'step'],
+  );
+  const [total, i, step] = locals.map((v) => Number(v.value)) as [number, number, number];
+  assert.equal(step, i % 7);
+  assert.ok(total >= step);
+  await a.ok('continue', {});
   await a.ok('disconnect');
   assert.equal(await a.exited(), 0);
 });

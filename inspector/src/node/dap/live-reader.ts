@@ -8,6 +8,7 @@
  * Not here: how values look in the editor (session.ts), or which source line a pc is (source-index.ts).
  */
 
+import type { CompiledDebugInfo, CompiledLocal } from '@phantom/lang/common/compiled.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
 import type { RawObject } from '../../common/debug-protocol.js';
 import { ObjectStatus } from '../../common/debug-protocol.js';
@@ -37,6 +38,8 @@ export interface MethodInfo {
   readonly argc: number;
   readonly locals: number;
   readonly flags: number;
+  /** What the method object itself says of its source (METHOD_DEBUG), when the machine holds it. */
+  readonly debug?: { readonly file: string; readonly info: CompiledDebugInfo };
 }
 
 export interface ObjectInfo {
@@ -158,6 +161,35 @@ export class LiveReader {
     return got;
   }
 
+  /** METHOD_DEBUG: [source file, statements (pc, line, column triples), locals (name, slot, start, end)]. */
+  private async debugInfo(ref: number): Promise<{ file: string; info: CompiledDebugInfo } | undefined> {
+    const parts = slotWords((await this.raw(ref)).payload).map(decodeWord);
+    if (parts.length < 3 || parts.some((p) => p.kind !== 'ref')) return undefined;
+    const [file, statements, locals] = parts.map((p) => (p as { ref: number }).ref) as [
+      number,
+      number,
+      number,
+    ];
+    await this.prefetch([file, statements, locals]);
+    const ints = async (array: number): Promise<number[]> =>
+      slotWords((await this.raw(array)).payload).map((w) => {
+        const d = decodeWord(w);
+        return d.kind === 'int' ? d.value : -1;
+      });
+    const localWords = slotWords((await this.raw(locals)).payload);
+    const names = localWords.filter((_, i) => i % 4 === 0).map(decodeWord);
+    await this.prefetch(names.flatMap((n) => (n.kind === 'ref' ? [n.ref] : [])));
+    const out: CompiledLocal[] = [];
+    for (let i = 0; i + 3 < localWords.length; i += 4) {
+      const name = decodeWord(localWords[i]!);
+      const [slot, start, end] = localWords.slice(i + 1, i + 4).map(decodeWord);
+      if (name.kind !== 'ref' || slot?.kind !== 'int' || start?.kind !== 'int' || end?.kind !== 'int')
+        continue;
+      out.push({ name: await this.string(name.ref), slot: slot.value, start: start.value, end: end.value });
+    }
+    return { file: await this.string(file), info: { statements: await ints(statements), locals: out } };
+  }
+
   private async readMethod(ref: number): Promise<MethodInfo> {
     const m = await this.object(ref);
     const slots = this.slots(m);
@@ -183,8 +215,11 @@ export class LiveReader {
             const d = decodeWord(w);
             return d.kind === 'int' ? d.value : 0;
           });
+    const debugRef = slots.length > L.METHOD_DEBUG ? ref0(L.METHOD_DEBUG) : undefined;
+    const debug = debugRef === undefined ? undefined : await this.debugInfo(debugRef).catch(() => undefined);
     return {
       ref,
+      ...(debug ? { debug } : {}),
       name: nameRef === undefined ? '?' : await this.string(nameRef),
       owner: ownerRef === undefined ? undefined : await this.classInfo(ownerRef),
       code: codeRef === undefined ? new Uint8Array(0) : (await this.object(codeRef)).payload,

@@ -14,7 +14,7 @@
  * framing (common/dap-framing.ts, in front of this).
  */
 
-import { basename } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import type { CompiledClass, CompiledMethod } from '@phantom/lang/common/compiled.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
 import {
@@ -39,7 +39,7 @@ import { type DapExpr, DapExpressionError, parseDapExpression } from '../../comm
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
 import type { Disposable } from '../../common/events.js';
 import type { DebugClient } from '../debug-client.js';
-import { decodeWord, LiveReader, type ObjectInfo, type Word } from './live-reader.js';
+import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
 
 /** A machine the adapter is attached to, as the host gives it. */
 export interface DapMachine {
@@ -562,8 +562,11 @@ export class PhantomDebugSession extends DebugSession {
         await reader.prefetch(chosen.map((f) => f.method));
         const frames: DebugProtocol.StackFrame[] = [];
         for (const [i, f] of chosen.entries()) {
-          const innermost = startFrame + i === 0;
-          const pc = innermost ? f.pc : Math.max(0, f.pc - 1);
+          // A frame's pc is its next instruction. That is where the innermost frame of a paused
+          // thread stands; a caller, and a sleeping thread's innermost frame (the sleep is a native
+          // call it is still in), are in the call just before it.
+          const exact = startFrame + i === 0 && thread.state !== L.TS_SLEEPING;
+          const pc = exact ? f.pc : Math.max(0, f.pc - 1);
           frames.push(await this.stackFrame(reader, { frameRef: f.frame, methodRef: f.method, pc }));
         }
         return { stackFrames: frames, totalFrames: all.length };
@@ -571,15 +574,34 @@ export class PhantomDebugSession extends DebugSession {
     });
   }
 
+  /**
+   * What is known of a machine method's source: what its method object holds (METHOD_DEBUG, written
+   * with the code, so it always matches it), else the compiled sources when they compile to the
+   * same code, else why neither.
+   */
+  private debugOf(
+    m: MethodInfo,
+  ): { debug: Pick<CompiledMethod, 'debug'>; file: string } | { problem: string } {
+    const className = m.owner?.name ?? '?';
+    if (m.debug !== undefined) {
+      const file = isAbsolute(m.debug.file)
+        ? m.debug.file
+        : (this.index.classNamed(className)?.file ?? m.debug.file);
+      return { debug: { debug: m.debug.info }, file };
+    }
+    const known = this.index.method(className, m.name, m.code);
+    return 'method' in known ? { debug: known.method, file: known.file } : known;
+  }
+
   private async stackFrame(reader: LiveReader, handle: FrameHandle): Promise<DebugProtocol.StackFrame> {
     const id = this.frames.create(handle);
     const m = await reader.method(handle.methodRef);
     const className = m.owner?.name ?? '?';
     const name = `${className}.${m.name}`;
-    const known = this.index.method(className, m.name, m.code);
-    if ('method' in known) {
-      const at = statementAt(known.method, handle.pc);
-      const line = at?.line ?? lineAt(known.method.lines, handle.pc) ?? 0;
+    const known = this.debugOf(m);
+    if ('debug' in known) {
+      const at = statementAt(known.debug, handle.pc);
+      const line = at?.line ?? lineAt(m.lines, handle.pc) ?? 0;
       return new StackFrame(
         id,
         name,
@@ -656,9 +678,8 @@ export class PhantomDebugSession extends DebugSession {
     const m = await reader.method(frame.methodRef);
     const f = await reader.object(frame.frameRef);
     const slots = reader.slots(f).slice(L.FRAME_LOCALS, L.FRAME_LOCALS + m.locals);
-    const known = this.index.method(m.owner?.name ?? '?', m.name, m.code);
-    const compiled: CompiledMethod | undefined = 'method' in known ? known.method : undefined;
-    const live = compiled ? localsAt(compiled, frame.pc) : undefined;
+    const known = this.debugOf(m);
+    const live = 'debug' in known ? localsAt(known.debug, frame.pc) : undefined;
     const isStatic = (m.flags & L.MF_STATIC) !== 0;
     const out = [];
     for (const [slot, word] of slots.entries()) {
