@@ -221,8 +221,33 @@ TEST(install_refuses_blobs_of_another_version_and_debug_tables_beyond_the_limits
   blob[statements_at + 3] = 0x80;
   check_refused("CLASS_BLOB_MAX_STATEMENTS");
   counter_blob(".t.counter", 1, one_field, "tick");
+  blob[blob_len - 12] = 1; /* the local `this` in slot 1 of a method with 1 local slot */
+  check_refused("a local's slot");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  blob[blob_len - 4] = sizeof run_code + 1; /* its range past the code */
+  check_refused("a local's slot or pc range");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  blob[locals_at - 12] = sizeof run_code + 1; /* the statement's pc past the code */
+  check_refused("a statement's pc");
+  counter_blob(".t.counter", 1, one_field, "tick");
   word_t cls = 0;
-  CHECK(install_class(blob, blob_len, &cls) == 0); /* the debug records themselves are accepted */
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  /* The debug records become the method's optional METHOD_DEBUG, as phc image writes it. */
+  word_t run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  CHECK_EQ(obj_slot_count(run), METHOD_DEBUG + 1);
+  word_t debug = obj_slots(run)[METHOD_DEBUG];
+  CHECK_EQ(obj_slot_count(debug), 3);
+  CHECK(string_equals(obj_slots(debug)[0], "t.ph"));
+  word_t statements = obj_slots(debug)[1];
+  CHECK_EQ(obj_slot_count(statements), 3);
+  CHECK_EQ(obj_slots(statements)[0], int_to_word(0));
+  CHECK_EQ(obj_slots(statements)[1], int_to_word(7));
+  CHECK_EQ(obj_slots(statements)[2], int_to_word(5));
+  word_t locals = obj_slots(debug)[2];
+  CHECK_EQ(obj_slot_count(locals), 4);
+  CHECK(string_equals(obj_slots(locals)[0], "this"));
+  CHECK_EQ(obj_slots(locals)[3], int_to_word((int32_t)sizeof run_code));
+  CHECK(space_validate(MIB) == 0);
 }
 
 TEST(install_checks_subclasses_and_repoints_their_inherited_entries) {

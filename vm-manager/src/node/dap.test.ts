@@ -427,6 +427,20 @@ test('launch boots a machine and runs a program; locals, arrays paged; its stop 
   assert.equal(evaluated.body.result, String(9 + 250 + 7));
   const outside = await a.request('evaluate', { expression: 'items[250]', frameId: squares.frame.id });
   assert.match(outside.message ?? '', /outside 0\.\.249/);
+  // An adapter that attaches later knows only the machine's image (counter.ph), not the launched
+  // file: it reads the installed methods' own METHOD_DEBUG, which INSTALL_CLASS built from the blob.
+  const later = await attached('fresh');
+  const seen = (await later.ok('stackTrace', { threadId: squares.id })).body.stackFrames[0];
+  assert.deepEqual([seen.source?.path, seen.line, seen.column], [program, 11, 7]);
+  const laterScopes = (await later.ok('scopes', { frameId: seen.id })).body.scopes;
+  const laterLocals = (await later.ok('variables', { variablesReference: laterScopes[1].variablesReference }))
+    .body.variables as { name: string }[];
+  assert.deepEqual(
+    laterLocals.map((v) => v.name),
+    ['items', 'name'],
+  );
+  await later.ok('disconnect');
+  assert.equal(await later.exited(), 0);
   await a.ok('continue', {});
   assert.ok(
     a.messages.some(
