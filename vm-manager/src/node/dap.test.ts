@@ -11,6 +11,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:chil
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import {
   BOOT_DEADLINE_MS,
   PHANTOM_CLI,
@@ -332,6 +333,97 @@ test('hostile messages get error responses; the adapter and the machine go on', 
     assert.match(response.message ?? '', pattern, `${command} ${JSON.stringify(args)}`);
     errors++;
   }
+  const tick = await newestTick('demo');
+  assert.ok((await a.ok('threads')).body.threads.length >= 1, 'the adapter still serves');
+  await ticksPast('demo', tick + 1);
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+test('fuzz: random arguments to every command are each answered; the session and the machine go on', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const random = seededRandom(18);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const atoms: unknown[] = [
+    0,
+    1,
+    -1,
+    999,
+    1000,
+    1001,
+    2 ** 31,
+    1.5,
+    '',
+    'x',
+    'this.count',
+    null,
+    true,
+    [],
+    {},
+  ];
+  const keys = [
+    'threadId',
+    'frameId',
+    'variablesReference',
+    'start',
+    'count',
+    'levels',
+    'startFrame',
+    'expression',
+    'machine',
+    'source',
+    'breakpoints',
+    'filters',
+    'line',
+    'path',
+    'name',
+    'value',
+    'filter',
+  ];
+  const value = (depth: number): unknown => {
+    if (depth > 2 || random() < 0.6) return pick(atoms);
+    if (random() < 0.5) return Array.from({ length: Math.floor(random() * 3) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 4) }, () => [pick(keys), value(depth + 1)]),
+    );
+  };
+  const commands = [
+    'threads',
+    'stackTrace',
+    'scopes',
+    'variables',
+    'evaluate',
+    'pause',
+    'continue',
+    'next',
+    'stepIn',
+    'stepOut',
+    'setBreakpoints',
+    'setExceptionBreakpoints',
+    'loadedSources',
+    'setVariable',
+    'attach',
+    'launch',
+    'configurationDone',
+    'source',
+    'restart',
+    'completions',
+  ];
+  let failed = 0;
+  for (let round = 0; round < 200; round++) {
+    const args = Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 5) }, () => [pick(keys), value(0)]),
+    );
+    const response = await a.request(pick(commands), args);
+    if (!response.success) {
+      failed++;
+      assert.ok((response.message ?? '').length > 0, 'an error says why');
+    }
+  }
+  assert.ok(failed > 50, `most random requests are refused (${failed} of 200)`);
+  await a.ok('continue', {});
   const tick = await newestTick('demo');
   assert.ok((await a.ok('threads')).body.threads.length >= 1, 'the adapter still serves');
   await ticksPast('demo', tick + 1);
