@@ -166,6 +166,11 @@ bool pci_find(uint16_t vendor, const uint16_t *device_ids, unsigned id_count, un
               struct pci_device *out);
 /** Base address register n: an I/O port base (bit 0 set in the register) or a memory address. */
 uint32_t pci_bar(const struct pci_device *dev, unsigned n, bool *is_io);
+/**
+ * Gives I/O BAR n, which the firmware left at 0, ports of its own (next free in 0xC000..0xFFFF,
+ * aligned to its size); returns the base, or 0 when the BAR is not an I/O BAR or no room is left.
+ */
+uint32_t pci_assign_io_bar(const struct pci_device *dev, unsigned n);
 /** Turns on I/O or memory decoding and bus mastering. */
 void pci_enable(const struct pci_device *dev);
 

@@ -1,6 +1,8 @@
 /*
- * pci.c — PCI configuration space through the I/O ports 0xCF8/0xCFC (mechanism 1), and a
- * search for a device that walks bus 0 and every bus behind a PCI-to-PCI bridge.
+ * pci.c — PCI configuration space through the I/O ports 0xCF8/0xCFC (mechanism 1), a search
+ * for a device that walks bus 0 and every bus behind a PCI-to-PCI bridge, and I/O ports for a
+ * device the firmware left without them: SeaBIOS assigns every BAR, qboot (the fast firmware
+ * vm-manager boots with, for a kernel QEMU loads itself) assigns none, as Linux does that itself.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -20,7 +22,12 @@ enum {
   COMMAND_BUS_MASTER = 0x4,
   CLASS_BRIDGE_PCI = 0x0604,
   MAX_BUS_DEPTH = 8,
+  /* Where I/O BARs go when the kernel assigns them: above the ISA and chipset ports, as SeaBIOS does. */
+  IO_WINDOW_START = 0xC000,
+  IO_WINDOW_END = 0x10000,
 };
+
+static uint32_t io_cursor = IO_WINDOW_START;
 
 static uint32_t address(const struct pci_device *d, uint8_t offset) {
   return 0x80000000u | (uint32_t)d->bus << 16 | (uint32_t)d->slot << 11 | (uint32_t)d->function << 8 |
@@ -41,6 +48,20 @@ uint32_t pci_bar(const struct pci_device *dev, unsigned n, bool *is_io) {
   uint32_t bar = pci_read32(dev, (uint8_t)(PCI_BAR0 + 4 * n));
   *is_io = bar & 1;
   return *is_io ? bar & ~3u : bar & ~15u;
+}
+
+uint32_t pci_assign_io_bar(const struct pci_device *dev, unsigned n) {
+  uint8_t offset = (uint8_t)(PCI_BAR0 + 4 * n);
+  pci_write32(dev, offset, 0xFFFFFFFFu);
+  uint32_t mask = pci_read32(dev, offset) & 0xFFFCu; /* the size's bits read back as zero */
+  pci_write32(dev, offset, 0);
+  if (mask == 0) return 0;
+  uint32_t size = (~mask & 0xFFFFu) + 1;
+  uint32_t base = (io_cursor + size - 1) & ~(size - 1);
+  if (base + size > IO_WINDOW_END) return 0;
+  pci_write32(dev, offset, base);
+  io_cursor = base + size;
+  return base;
 }
 
 void pci_enable(const struct pci_device *dev) {

@@ -122,6 +122,11 @@ bool virtio_blk_init(unsigned index) {
     kprintf("virtio-blk: disk %u has no legacy I/O BAR; not usable\n", index);
     return false;
   }
+  if (bar == 0) bar = pci_assign_io_bar(&dev, 0); /* qboot assigns no BARs */
+  if (bar == 0) {
+    kprintf("virtio-blk: disk %u has no I/O ports and none are left to give it; not usable\n", index);
+    return false;
+  }
   pci_enable(&dev);
   disk.io = (uint16_t)bar;
   outb(disk.io + REG_STATUS, 0); /* reset */
