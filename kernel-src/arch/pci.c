@@ -21,6 +21,9 @@ enum {
   COMMAND_MEMORY = 0x2,
   COMMAND_BUS_MASTER = 0x4,
   CLASS_BRIDGE_PCI = 0x0604,
+  PIIX3_ISA_ID = 0x70008086, /* device << 16 | vendor: the i440FX board's ISA bridge, at 00:01.0 */
+  PIIX_PIRQ_ROUTE = 0x60,    /* four bytes: the IRQ each of PIRQ A..D drives */
+  PIRQ_ROUTE_OFF = 0x80,
   MAX_BUS_DEPTH = 8,
   /* Where I/O BARs go when the kernel assigns them: above the ISA and chipset ports, as SeaBIOS does. */
   IO_WINDOW_START = 0xC000,
@@ -69,6 +72,21 @@ void pci_enable(const struct pci_device *dev) {
   pci_write32(dev, PCI_COMMAND, (command & 0xFFFF) | COMMAND_IO | COMMAND_MEMORY | COMMAND_BUS_MASTER);
 }
 
+/*
+ * The IRQ a bus-0 device's interrupt pin (1 = INTA) reaches on QEMU's i440FX board: pin P of the
+ * device in slot S drives PIRQ (S - 1 + P - 1) mod 4 (A = 0), and the ISA bridge's route register
+ * for that PIRQ names the IRQ.
+ * SeaBIOS writes the same into the device's interrupt-line register; qboot writes another (the
+ * disk in slot 2 interrupted on IRQ 10 while its register said 11), so the route is what counts.
+ */
+static uint8_t routed_irq(const struct pci_device *d, uint8_t pin) {
+  if (d->bus != 0 || pin < 1 || pin > 4) return d->irq_line;
+  struct pci_device bridge = {0, 1, 0, 0, 0, 0};
+  if (pci_read32(&bridge, PCI_ID) != PIIX3_ISA_ID) return d->irq_line;
+  uint8_t route = (uint8_t)(pci_read32(&bridge, PIIX_PIRQ_ROUTE) >> (8 * ((d->slot + pin - 2) & 3)));
+  return route & PIRQ_ROUTE_OFF ? d->irq_line : route & 0x0F;
+}
+
 struct search {
   uint16_t vendor;
   const uint16_t *ids;
@@ -95,8 +113,10 @@ static bool scan_bus(struct search *s, uint8_t bus, int depth) {
       if ((id & 0xFFFF) == 0xFFFF) continue;
       d.vendor = (uint16_t)id;
       d.device = (uint16_t)(id >> 16);
-      d.irq_line = (uint8_t)pci_read32(&d, PCI_INTERRUPT);
+      uint32_t interrupt = pci_read32(&d, PCI_INTERRUPT);
+      d.irq_line = (uint8_t)interrupt;
       if (matches(s, d.vendor, d.device) && s->skip-- == 0) {
+        d.irq_line = routed_irq(&d, (uint8_t)(interrupt >> 8));
         *s->out = d;
         return true;
       }
