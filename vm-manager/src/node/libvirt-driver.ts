@@ -15,6 +15,7 @@ import { isVmError, VmError } from '../common/errors.js';
 import { lastMeaningfulLines } from '../common/log-lines.js';
 import { chooseAccelerator, forcedAccelerator } from './accelerator.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
+import { chooseFirmware, type FirmwareChoice } from './firmware.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
 import { readLogTail } from './qemu-driver.js';
@@ -83,11 +84,17 @@ export function domainXml(
   boot: BootOptions,
   type: 'kvm' | 'qemu',
   uuid: string | undefined,
+  firmware: FirmwareChoice,
 ): string {
   // As with the qemu driver, a dead guest must look dead: a reset (a triple fault) destroys the
   // domain instead of rebooting it, and a halt announced on the pvpanic device leaves it crashed.
+  // qboot (firmware.ts) as a ROM libvirt passes to QEMU as -bios, only for a kernel QEMU loads.
+  const loader =
+    config.kernelPath && firmware.kind === 'qboot'
+      ? `<loader type='rom'>${xmlEscape(firmware.rom)}</loader>`
+      : '';
   const kernel = config.kernelPath
-    ? `<kernel>${xmlEscape(config.kernelPath)}</kernel><cmdline>${xmlEscape(kernelCommandLine(config, boot))}</cmdline>`
+    ? `${loader}<kernel>${xmlEscape(config.kernelPath)}</kernel><cmdline>${xmlEscape(kernelCommandLine(config, boot))}</cmdline>`
     : '';
   return `<domain type='${type}'>
   <name>${domainName(dir.name)}</name>${uuid ? `\n  <uuid>${uuid}</uuid>` : ''}
@@ -112,6 +119,8 @@ export function domainXml(
     </serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <panic model='isa'><address type='isa' iobase='0x505'/></panic>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
   </devices>
 </domain>
 `;
@@ -144,11 +153,15 @@ export class LibvirtDriver implements Driver {
     const notes: string[] = [];
     const granted = await this.letQemuReach(config, type);
     if (granted) notes.push(granted);
+    const firmware = await this.firmwareFor();
+    if (firmware.kind === 'default' && config.kernelPath) notes.push(firmware.why);
     // Redefining keeps the domain's UUID (libvirt refuses a new one under an old name) and its snapshots.
     const uuid = await this.withDomain((domain) => domain.getUUIDString());
     try {
       await this.withHypervisor(async (hypervisor) => {
-        const domain = await hypervisor.domainDefineXML(domainXml(this.dir, config, boot, type, uuid));
+        const domain = await hypervisor.domainDefineXML(
+          domainXml(this.dir, config, boot, type, uuid, firmware),
+        );
         await domain.create();
       });
     } catch (err) {
@@ -161,6 +174,18 @@ export class LibvirtDriver implements Driver {
       throw (err instanceof Error && missingPathError(err.message, needed, this.uri)) || err;
     }
     return { accelerator, notes };
+  }
+
+  /**
+   * qboot where this host has it, for a daemon on this host (its QEMU reads the same files). A far
+   * host's files are not ours to look at: it gets QEMU's default firmware, which it surely has.
+   */
+  private async firmwareFor(): Promise<FirmwareChoice> {
+    if (isLocalUri(this.uri)) return chooseFirmware();
+    return {
+      kind: 'default',
+      why: `default firmware (SeaBIOS): whether the host of ${this.uri} has qboot is not checked`,
+    };
   }
 
   /**
