@@ -171,8 +171,11 @@ uint32_t pci_bar(const struct pci_device *dev, unsigned n, bool *is_io);
  * aligned to its size); returns the base, or 0 when the BAR is not an I/O BAR or no room is left.
  */
 uint32_t pci_assign_io_bar(const struct pci_device *dev, unsigned n);
-/** Turns on I/O or memory decoding and bus mastering. */
-void pci_enable(const struct pci_device *dev);
+/**
+ * Turns on I/O decoding and bus mastering; memory decoding stays as the firmware left it: under
+ * qboot a device's memory BARs are unassigned (0), and decoding them would lay them over RAM at 0.
+ */
+void pci_enable_io(const struct pci_device *dev);
 
 /* ── virtio_blk.c ── the store disk (legacy virtio-blk over PCI I/O ports) */
 /** Finds and starts the index-th virtio-blk disk; false (with a console line) when absent. */

@@ -18,7 +18,6 @@ enum {
   PCI_BUS_NUMBERS = 0x18, /* bridges: primary, secondary, subordinate bus */
   PCI_INTERRUPT = 0x3C,
   COMMAND_IO = 0x1,
-  COMMAND_MEMORY = 0x2,
   COMMAND_BUS_MASTER = 0x4,
   CLASS_BRIDGE_PCI = 0x0604,
   PIIX3_ISA_ID = 0x70008086, /* device << 16 | vendor: the i440FX board's ISA bridge, at 00:01.0 */
@@ -67,9 +66,9 @@ uint32_t pci_assign_io_bar(const struct pci_device *dev, unsigned n) {
   return base;
 }
 
-void pci_enable(const struct pci_device *dev) {
+void pci_enable_io(const struct pci_device *dev) {
   uint32_t command = pci_read32(dev, PCI_COMMAND);
-  pci_write32(dev, PCI_COMMAND, (command & 0xFFFF) | COMMAND_IO | COMMAND_MEMORY | COMMAND_BUS_MASTER);
+  pci_write32(dev, PCI_COMMAND, (command & 0xFFFF) | COMMAND_IO | COMMAND_BUS_MASTER);
 }
 
 /*

@@ -127,7 +127,7 @@ bool virtio_blk_init(unsigned index) {
     kprintf("virtio-blk: disk %u has no I/O ports and none are left to give it; not usable\n", index);
     return false;
   }
-  pci_enable(&dev);
+  pci_enable_io(&dev);
   disk.io = (uint16_t)bar;
   outb(disk.io + REG_STATUS, 0); /* reset */
   outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE);
