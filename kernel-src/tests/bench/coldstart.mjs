@@ -143,6 +143,8 @@ try {
   }
   const loadAfter = loadavg()[0].toFixed(1);
   const sample = results[1].boots[0];
+  const resumed = new Set(results.flatMap((r) => r.boots.map((b) => `${b.generation}/${b.pagesKept}`)));
+  if (resumed.size !== 1) throw new Error(`the boots resumed different generations: ${[...resumed].join(', ')}`);
   const column = (r, key) => r.boots.map((b) => b[key]);
   const rows = [
     ['QEMU alone: start to monitor prompt (stopped, -S)', (r) => r.alone],
