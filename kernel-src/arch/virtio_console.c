@@ -45,8 +45,10 @@ enum {
   RX_BUFFER_BYTES = 4096,
   TX_BUFFERS = 8,
   TX_BUFFER_BYTES = 16384,
-  /** Control messages handled at init before giving up on a device that keeps sending them. */
-  INIT_MESSAGES_MAX = 256,
+  /** How long init waits for the device to name its ports after the last control message came. */
+  INIT_QUIET_MS = 200,
+  /** The longest init waits for our port in all. */
+  INIT_MAX_MS = 2000,
 };
 
 struct control_message {
@@ -75,6 +77,7 @@ static struct {
   uint16_t rx_count, tx_count;
   int32_t port;        /* our port's id once named, else -1 */
   bool open; /* the driver opened our port */
+  uint32_t ports_added; /* PORT_ADD messages seen */
   /* the receive buffer being read: its descriptor, length and how much is read */
   bool reading;
   uint16_t read_desc;
@@ -182,6 +185,7 @@ static void control_message(const uint8_t *bytes, uint32_t len) {
   while (text_len > 0 && text[text_len - 1] == 0) text_len--; /* QEMU ends a name with a NUL */
   switch (m.event) {
   case EVENT_PORT_ADD:
+    con.ports_added++;
     send_control(m.id, EVENT_PORT_READY, 1); /* the device then names the port */
     break;
   case EVENT_PORT_NAME:
@@ -252,14 +256,21 @@ bool virtio_console_init(const char *port_name) {
   outb(con.io + VIRTIO_REG_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
   post_receive_buffers(&con.control_rx, con.control_rx_buffers, control_count, CONTROL_BUFFER_BYTES);
   send_control(0, EVENT_DEVICE_READY, 1);
-  /* The device answers each message while its notification traps: PORT_ADD, then PORT_NAME. */
-  for (uint32_t handled = 0; handled < INIT_MESSAGES_MAX && con.port < 0;) {
-    uint32_t n = control_poll();
-    if (n == 0) break;
-    handled += n;
+  /*
+   * The device answers with PORT_ADD for each port, and each PORT_READY with PORT_NAME. Under TCG
+   * it does so while the notification traps, but not always at once (an I/O thread may take the
+   * message), so wait for our port until the device has been quiet for a while.
+   */
+  uint64_t start = ph_uptime_ms(), last = start;
+  while (con.port < 0 && ph_uptime_ms() - last < INIT_QUIET_MS && ph_uptime_ms() - start < INIT_MAX_MS) {
+    if (control_poll())
+      last = ph_uptime_ms();
+    else
+      ph_idle_until(ph_uptime_ms() + 1);
   }
   if (con.port < 0) {
-    kprintf("virtio-console: no port named %s\n", port_name);
+    kprintf("virtio-console: no port named %s (%u ports announced in %u ms)\n", port_name, con.ports_added,
+            (unsigned)(ph_uptime_ms() - start));
     return false;
   }
   if (dev.irq_line > 0 && dev.irq_line < 16) trap_set_irq_handler(dev.irq_line, virtio_console_interrupt);

@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { DEBUG_PORT_NAME } from '@phantom/inspector/common/debug-protocol.js';
 import { Emitter } from '@phantom/inspector/common/events.js';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
 import type { IPty } from 'node-pty';
@@ -110,6 +111,10 @@ export function domainXml(
       <source mode='bind' path='${xmlEscape(dir.debugSocket)}'/>
       <target port='1'/>
     </serial>
+    <channel type='unix'>
+      <source mode='bind' path='${xmlEscape(dir.debugPortSocket)}'/>
+      <target type='virtio' name='${DEBUG_PORT_NAME}'/>
+    </channel>
     <console type='pty'><target type='serial' port='0'/></console>
     <panic model='isa'><address type='isa' iobase='0x505'/></panic>
   </devices>
@@ -173,7 +178,12 @@ export class LibvirtDriver implements Driver {
     const label = dacBaseLabel(await this.virsh(['capabilities']), type);
     if (!label || label.uid === process.getuid?.()) return undefined;
     const user = { ...label, groups: await groupsOf(label.uid, label.gid) };
-    const paths = [this.dir.disk, this.dir.debugSocket, ...(config.kernelPath ? [config.kernelPath] : [])];
+    const paths = [
+      this.dir.disk,
+      this.dir.debugSocket,
+      this.dir.debugPortSocket,
+      ...(config.kernelPath ? [config.kernelPath] : []),
+    ];
     return grantSearch(paths, user, "libvirt's QEMU");
   }
 

@@ -79,8 +79,13 @@ export class MachineDir {
   get consoleSocket(): string {
     return join(this.runDir, 'console.sock');
   }
+  /** QEMU's socket of serial port 2, the debug channel of kernels without a virtio-serial port. */
   get debugSocket(): string {
     return join(this.runDir, 'debug.sock');
+  }
+  /** QEMU's socket of the virtio-serial port DEBUG_PORT_NAME, the debug channel kernels prefer. */
+  get debugPortSocket(): string {
+    return join(this.runDir, 'debug-port.sock');
   }
   get pidFile(): string {
     return join(this.runDir, 'qemu.pid');

@@ -2,11 +2,14 @@
  * The embedded driver: runs `qemu-system-i386` itself (daemonized, so a machine outlives the
  * CLI command that started it) and controls it over QMP on a unix socket in the machine's
  * `run/` folder. The first serial port is a socket (and a log file, the console's scroll-back
- * across processes); the second is a socket for the kernel's debug channel. QEMU holds a lock
+ * across processes). The kernel's debug channel has two sockets: a virtio-serial port named
+ * DEBUG_PORT_NAME, which the kernel uses when it finds it, and serial port 2, the fallback of
+ * kernels without a driver for it; the channel broker uses whichever the kernel answers on. QEMU holds a lock
  * on its pid file, so two processes can never run the same machine.
  */
 import { spawn } from 'node:child_process';
 import { readFile, rename, rm } from 'node:fs/promises';
+import { DEBUG_PORT_NAME } from '@phantom/inspector/common/debug-protocol.js';
 import type { Accelerator, MachineConfig, StartResult } from '../common/api.js';
 import { VmError } from '../common/errors.js';
 import { lastMeaningfulLines } from '../common/log-lines.js';
@@ -110,6 +113,12 @@ export function qemuArguments(
     `socket,id=debug,path=${dir.debugSocket},server=on,wait=off`,
     '-serial',
     'chardev:debug',
+    '-device',
+    'virtio-serial-pci,id=debugbus',
+    '-chardev',
+    `socket,id=debugport,path=${dir.debugPortSocket},server=on,wait=off`,
+    '-device',
+    `virtserialport,bus=debugbus.0,chardev=debugport,name=${DEBUG_PORT_NAME}`,
     '-blockdev',
     `driver=file,filename=${dir.disk},node-name=${STORE_NODE}-file`,
     '-blockdev',
@@ -134,7 +143,12 @@ export class QemuDriver implements Driver {
     if ((await this.runtimeState()) !== 'off')
       throw new VmError('bad-state', `machine '${this.dir.name}' already has a QEMU running`);
     const accelerator = await chooseAccelerator({ kernelPath: config.kernelPath, qemuBinary: QEMU_BINARY });
-    for (const socket of [this.dir.qmpSocket, this.dir.consoleSocket, this.dir.debugSocket])
+    for (const socket of [
+      this.dir.qmpSocket,
+      this.dir.consoleSocket,
+      this.dir.debugSocket,
+      this.dir.debugPortSocket,
+    ])
       await rm(socket, { force: true });
     // QEMU starts its log afresh; the last run's (a crash's) is kept beside it.
     await rename(this.dir.hypervisorLog, this.dir.previousHypervisorLog).catch(() => undefined);
