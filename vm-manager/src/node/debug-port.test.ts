@@ -2,7 +2,8 @@
  * The debug channel's virtio-serial port on machines each driver starts (QEMU directly, the local
  * libvirtd, and that libvirtd through a remote URI): the kernel finds the port and serves on it,
  * and the channel broker, which is offered both the port and serial port 2, answers its clients
- * through the port. Needs kernel-src/build/phantom.elf and qemu-system-i386; the libvirt runs are
+ * through the port; offered the two the other way round, it still keeps the one the kernel answers
+ * on (as it keeps serial port 2 for a kernel without the port's driver). Needs kernel-src/build/phantom.elf and qemu-system-i386; the libvirt runs are
  * skipped, saying why, when libvirt (or, for the remote run, openssh-server) is not installed.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEBUG_PORT_NAME } from '@phantom/inspector/common/debug-protocol.js';
+import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { DEFAULT_LIBVIRT_URI, type DriverName } from '../common/api.js';
 import { imageMachineConfig } from '../common/image-definition.js';
 import {
@@ -20,6 +22,7 @@ import {
 } from '../test-support/fixtures.js';
 import { type PrivateSshd, sshdSkipReason, startPrivateSshd } from '../test-support/sshd.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { ChannelBroker } from './channel-broker.js';
 import type { Machine } from './machines.js';
 import { pollUntil } from './process-watch.js';
 
@@ -67,6 +70,28 @@ for (const { label, driver, overSsh } of VARIANTS) {
     after(async () => {
       await state?.cleanup();
       await sshd?.stop();
+    });
+
+    test('a broker offered a silent channel first keeps the one the kernel answers on', async () => {
+      // Serial port 2 first: this kernel does not read it, as an old kernel would not read the port.
+      const broker = await ChannelBroker.start({
+        kernel: [machine.dir.debugSocket, machine.dir.debugPortSocket],
+        socket: join(machine.dir.runDir, 'reversed.sock'),
+        lock: join(machine.dir.runDir, 'reversed.lock'),
+      });
+      const closed = new Promise<void>((resolve) => broker.onDidClose(() => resolve()));
+      try {
+        const { client } = await DebugClient.connect(join(machine.dir.runDir, 'reversed.sock'), 30_000);
+        try {
+          assert.ok((await client.stats()).threads >= 1);
+        } finally {
+          client.close();
+        }
+        assert.equal(broker.channel, machine.dir.debugPortSocket);
+      } finally {
+        broker.close();
+        await closed;
+      }
     });
 
     test('the kernel serves the channel on the virtio port and the broker uses it', async () => {
