@@ -14,20 +14,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  artifactsDir,
-  cspViolations,
-  launchChromium,
-  type RunningStudio,
-  recordCspViolations,
-  startStudio,
-} from './fixtures.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir, cspViolations } from './fixtures.js';
 import { CommandPalettePage, focusedPart } from './pages/commands-page.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import { ConsolePage, MACHINE_DEADLINE_MS, MachineBarPage, TimelinePage } from './pages/panels.js';
 import { SnapshotManagerPage, UI_DEADLINE_MS } from './pages/snapshot-manager-page.js';
-import { StudioPage } from './pages/studio-page.js';
+import { openStudioSession, type StudioSession } from './studio-session.js';
 
 const qemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
 const problem = qemu.status === 0 ? undefined : 'qemu-system-i386 is not installed';
@@ -69,41 +62,21 @@ class lines {
 };
 `;
 
-let studio: RunningStudio;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
   if (problem) return;
-  studio = await startStudio({ projectFiles: { 'churn.ph': churn, 'lines.ph': lines } });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await recordCspViolations(page);
-  await new StudioPage(page).open(studio.urlWithToken);
+  session = await openStudioSession({
+    projectFiles: { 'churn.ph': churn, 'lines.ph': lines },
+    viewport: { width: 1400, height: 860 },
+  });
+  ({ page, pageErrors } = session);
 });
 
-after(async () => {
-  // Leave no QEMU behind (cleanup, not part of the journey).
-  const bar = page && new MachineBarPage(page);
-  if (
-    bar &&
-    (await bar
-      .button('powerCut')
-      .isEnabled()
-      .catch(() => false))
-  ) {
-    await bar.button('powerCut').click();
-    await page
-      .getByRole('button', { name: /cut the power/i })
-      .click({ timeout: 2000 })
-      .catch(() => undefined);
-    await bar.waitForState('stopped', 'crashed').catch(() => undefined);
-  }
-  await browser?.close();
-  await studio?.stop();
-});
+// Leaves no QEMU behind (cleanup, not part of the journey).
+after(() => session?.close());
 
 /** Presses Tab (or `key`) until `wanted` holds for the focused element (at most `limit` times). */
 async function tabUntil(wanted: string, limit = 60, key = 'Tab'): Promise<void> {
