@@ -5,23 +5,11 @@
  * there), saying why on stderr (the machine's logs/channel-broker.log).
  */
 import { ChannelBroker } from './channel-broker.js';
+import { runDaemon } from './daemon.js';
 
 const [kernel, socket, lock] = process.argv.slice(2);
 if (!kernel || !socket || !lock) {
   process.stderr.write('usage: channel-broker-main.js KERNEL-SOCKET BROKER-SOCKET LOCK\n');
   process.exit(2);
 }
-try {
-  const broker = await ChannelBroker.start({ kernel, socket, lock });
-  process.stderr.write(`${new Date().toISOString()} channel broker ${process.pid} serves ${socket}\n`);
-  broker.onDidClose(() => {
-    process.stderr.write(`${new Date().toISOString()} channel broker ${process.pid}: the channel closed\n`);
-    process.exit(0);
-  });
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => broker.close());
-} catch (err) {
-  process.stderr.write(
-    `${new Date().toISOString()} channel broker ${process.pid} did not start: ${(err as Error).message}\n`,
-  );
-  process.exit(1);
-}
+await runDaemon('channel broker', () => ChannelBroker.start({ kernel, socket, lock }));

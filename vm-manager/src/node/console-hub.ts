@@ -12,7 +12,7 @@
  * (stopped, power cut, rolled back, reverted) is marked in the console's own stream, so the
  * output of two runs never reads as one.
  */
-import { appendFile, open } from 'node:fs/promises';
+import { appendFile, open, stat } from 'node:fs/promises';
 import { Emitter } from '@phantom/inspector/common/events.js';
 import type { ConsoleAttachment, ConsoleAttachOptions } from '../common/api.js';
 import { ByteRing, DEFAULT_SCROLLBACK_BYTES } from '../common/byte-ring.js';
@@ -27,6 +27,9 @@ export const CONSOLE_BATCH_BYTES = 200 * 1024;
 export const CONSOLE_HIGH_WATER_BYTES = 256 * 1024;
 /** Unacknowledged bytes below which a view that fell behind is told what it missed and fed again. */
 export const CONSOLE_LOW_WATER_BYTES = 32 * 1024;
+/** The console log's size is read this often, at most this many times, until it stops growing. */
+const LOG_SETTLE_MS = 20;
+const LOG_SETTLE_TRIES = 25;
 /** How long a dropped console may take to come back before its attachments end. */
 export const CONSOLE_RECONNECT_MS = 15_000;
 
@@ -167,10 +170,19 @@ export class ConsoleHub {
 
   /**
    * The console's last bytes as text, for checkpoint records and `phantom logs`. Read from the
-   * log QEMU writes as the guest prints, not from the scroll-back, which the socket may not have
+   * log (written as the console is read), not from the scroll-back, which the socket may not have
    * delivered yet: a paused guest's tail is then exactly what it printed before the pause.
    */
   async tail(bytes: number): Promise<string> {
+    // The console keeper writes the log as it reads the console: what the guest printed just
+    // before a pause may still be on its way, so the log's size is let settle first.
+    let size = -1;
+    for (let i = 0; i < LOG_SETTLE_TRIES; i++) {
+      const now = (await stat(this.logPath).catch(() => undefined))?.size ?? 0;
+      if (now === size) break;
+      size = now;
+      await new Promise((resolve) => setTimeout(resolve, LOG_SETTLE_MS));
+    }
     return new TextDecoder().decode(await readTail(this.logPath, bytes));
   }
 
