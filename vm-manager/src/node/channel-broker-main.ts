@@ -5,28 +5,18 @@
  * there), saying why on stderr (the machine's logs/channel-broker.log).
  */
 import { ChannelBroker } from './channel-broker.js';
+import { runDaemon } from './daemon.js';
 
 const [socket, lock, ...kernel] = process.argv.slice(2);
 if (!socket || !lock || kernel.length === 0) {
   process.stderr.write('usage: channel-broker-main.js BROKER-SOCKET LOCK KERNEL-SOCKET...\n');
   process.exit(2);
 }
-try {
+await runDaemon('channel broker', async () => {
   const broker = await ChannelBroker.start({ kernel, socket, lock });
-  process.stderr.write(`${new Date().toISOString()} channel broker ${process.pid} serves ${socket}\n`);
   broker.onDidChoose((path) =>
-    process.stderr.write(
-      `${new Date().toISOString()} channel broker ${process.pid}: the kernel answers on ${path}\n`,
-    ),
+    process.stderr.write(`${new Date().toISOString()} channel broker ${process.pid}: the kernel answers on ${path}
+`),
   );
-  broker.onDidClose(() => {
-    process.stderr.write(`${new Date().toISOString()} channel broker ${process.pid}: the channel closed\n`);
-    process.exit(0);
-  });
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => broker.close());
-} catch (err) {
-  process.stderr.write(
-    `${new Date().toISOString()} channel broker ${process.pid} did not start: ${(err as Error).message}\n`,
-  );
-  process.exit(1);
-}
+  return broker;
+});

@@ -6,26 +6,21 @@
  * as if it had the channel to itself (common/channel-router.ts routes); only whole frames reach
  * the kernel, so a client that dies mid-frame or mid-request disturbs no one.
  *
- * It runs as its own small process (channel-broker-main.ts), started by the first client that
- * needs it (`ensureChannelBroker`) and ending when the machine's QEMU does, so any client may exit
- * without ending it. One per machine: the first to take the lock serves, a second exits.
+ * It runs as its own small process (channel-broker-main.ts; daemon.ts says how such helpers start
+ * and end), started by the first client that needs it (`ensureChannelBroker`) and ending when the
+ * machine's QEMU does. One per machine: the first to take the lock serves, a second exits.
  * A machine may offer the kernel two channels (a virtio-serial port, and serial port 2 for kernels
  * without its driver): the broker connects to every one it has, starts each with a RESET, and
  * keeps the first the kernel answers on; requests wait for that answer.
- *
- * Where Node cannot be started as a separate process (a packaged Electron, whose binary does not
- * run scripts), the broker runs in the process that needs it and ends with it; the next client
- * then starts another.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { encodeFrame, FrameDecoder, MessageType } from '@phantom/inspector/common/debug-protocol.js';
 import { Emitter, type Event } from '@phantom/inspector/common/events.js';
 import { ChannelRouter } from '../common/channel-router.js';
+import { ensureDaemon } from './daemon.js';
 import type { MachineDir } from './machine-dir.js';
 import { acquirePidLock, pidLockHeld } from './pid-lock.js';
 
@@ -221,42 +216,21 @@ export function channelBrokerPaths(dir: MachineDir): ChannelBrokerPaths {
   };
 }
 
-/** How long a broker just started may take to listen before its starter gives up on it. */
-const BROKER_START_MS = 10_000;
-
 /**
  * The socket of a machine's channel broker, starting one if none serves. Resolves once it listens;
  * rejects when the machine's channel is not there (the machine is not running) or the broker could
  * not start (its log says why).
  */
 export async function ensureChannelBroker(paths: ChannelBrokerPaths, log: string): Promise<string> {
-  if (await pidLockHeld(paths.lock)) return paths.socket;
-  if (!paths.kernel.some((path) => existsSync(path)))
+  if (!(await pidLockHeld(paths.lock)) && !paths.kernel.some((path) => existsSync(path)))
     throw new Error(`the machine's debug channel (${paths.kernel.join(' or ')}) is not there`);
-  if (process.versions.electron !== undefined) {
-    await ChannelBroker.start(paths).catch(async (err: Error) => {
-      if (!(await pidLockHeld(paths.lock))) throw err;
-    });
-    return paths.socket;
-  }
-  const output = openSync(log, 'a');
-  const main = fileURLToPath(new URL('./channel-broker-main.js', import.meta.url));
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, [main, paths.socket, paths.lock, ...paths.kernel], {
-      detached: true,
-      stdio: ['ignore', output, output],
-    });
-  } finally {
-    closeSync(output);
-  }
-  child.unref();
-  const deadline = Date.now() + BROKER_START_MS;
-  while (Date.now() < deadline) {
-    if ((await pidLockHeld(paths.lock)) && existsSync(paths.socket)) return paths.socket;
-    if (child.exitCode !== null && !(await pidLockHeld(paths.lock)))
-      throw new Error(`the channel broker exited at once (status ${child.exitCode}); see ${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the channel broker did not start within ${BROKER_START_MS} ms; see ${log}`);
+  return ensureDaemon({
+    what: 'the channel broker',
+    main: 'channel-broker-main.js',
+    args: [paths.socket, paths.lock, ...paths.kernel],
+    lock: paths.lock,
+    socket: paths.socket,
+    log,
+    inProcess: () => ChannelBroker.start(paths),
+  });
 }

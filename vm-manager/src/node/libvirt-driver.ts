@@ -505,12 +505,6 @@ class VirshConsole implements ConsoleSource {
   write(data: Uint8Array | string): void {
     this.pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('latin1'));
   }
-  pause(): void {
-    this.pty.pause();
-  }
-  resume(): void {
-    this.pty.resume();
-  }
   close(): void {
     // virsh console outlived SIGHUP (node-pty's default) and SIGTERM for minutes here, and with
     // it this process. libvirtd drops the console stream of a client that is gone.

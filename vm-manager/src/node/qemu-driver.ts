@@ -15,6 +15,8 @@ import { VmError } from '../common/errors.js';
 import { lastMeaningfulLines } from '../common/log-lines.js';
 import { chooseAccelerator } from './accelerator.js';
 import { readTail } from './console-hub.js';
+import { consoleKeeperPaths, ensureConsoleKeeper } from './console-keeper.js';
+import { endDaemon } from './daemon.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
@@ -92,6 +94,8 @@ export function qemuArguments(
     'reboot=shutdown,shutdown=pause,panic=pause',
     '-device',
     'pvpanic',
+    // Paused until the console keeper reads the console, so that no boot line goes unrecorded.
+    '-S',
     '-daemonize',
     '-pidfile',
     dir.pidFile,
@@ -106,7 +110,9 @@ export function qemuArguments(
     '-mon',
     'chardev=qmp,mode=control',
     '-chardev',
-    `socket,id=console,path=${dir.consoleSocket},server=on,wait=off,logfile=${dir.consoleLog},logappend=on`,
+    // No logfile: QEMU's records a byte once per try when the socket is full. The console keeper
+    // (console-keeper.ts) writes the log from what it reads.
+    `socket,id=console,path=${dir.consoleSocket},server=on,wait=off`,
     '-serial',
     'chardev:console',
     '-chardev',
@@ -148,8 +154,11 @@ export class QemuDriver implements Driver {
       this.dir.consoleSocket,
       this.dir.debugSocket,
       this.dir.debugPortSocket,
+      this.dir.consoleKeeperSocket,
     ])
       await rm(socket, { force: true });
+    // The last run's console keeper may still be closing; this run's starts afresh.
+    await endDaemon(this.dir.consoleKeeperLock);
     // QEMU starts its log afresh; the last run's (a crash's) is kept beside it.
     await rename(this.dir.hypervisorLog, this.dir.previousHypervisorLog).catch(() => undefined);
     const args = qemuArguments(this.dir, config, boot, accelerator.accel);
@@ -182,6 +191,16 @@ export class QemuDriver implements Driver {
       if (message.includes(this.dir.disk) || message.includes(`node-name=${STORE_NODE}`))
         throw new VmError('disk-problem', `QEMU cannot use the disk of '${this.dir.name}': ${message}`);
       throw new VmError('hypervisor-failed', `QEMU did not start: ${message}`);
+    }
+    try {
+      await ensureConsoleKeeper(consoleKeeperPaths(this.dir), this.dir.consoleKeeperLog);
+      await this.withQmp((qmp) => qmp.execute('cont', {}));
+    } catch (err) {
+      await this.powerOff().catch(() => undefined);
+      throw new VmError(
+        'hypervisor-failed',
+        `QEMU started but its console could not be kept: ${(err as Error).message}`,
+      );
     }
     // A guest that already died (a panic, a triple fault: QEMU holds it stopped) did start; the
     // machine's watch reports it crashed, with the reason. A fast kernel on a slow host gets there
@@ -311,8 +330,10 @@ export class QemuDriver implements Driver {
     return (await this.dir.diskSnapshots()).map((s) => s.tag);
   }
 
-  openConsole(): Promise<ConsoleSource> {
-    return connectSocketConsole(this.dir.consoleSocket);
+  async openConsole(): Promise<ConsoleSource> {
+    return connectSocketConsole(
+      await ensureConsoleKeeper(consoleKeeperPaths(this.dir), this.dir.consoleKeeperLog),
+    );
   }
 
   async forget(): Promise<void> {
