@@ -73,6 +73,7 @@ struct trap_frame {
 };
 typedef void (*irq_handler)(struct trap_frame *frame);
 void trap_init(void);
+/** Adds a handler for the line; every handler of a line runs on each of its interrupts. */
 void trap_set_irq_handler(unsigned irq, irq_handler handler);
 /** The name of CPU exception `vector` ("page fault", ...). */
 const char *trap_name(uint32_t vector);
@@ -181,6 +182,14 @@ void pci_enable_io(const struct pci_device *dev);
 /** Finds and starts the index-th virtio-blk disk; false (with a console line) when absent. */
 bool virtio_blk_init(unsigned index);
 
+/* ── virtio_console.c ── the debug channel's fast transport: a named port of a virtio-serial device */
+/** Finds the device and opens its port named port_name; false (quietly when there is no device) otherwise. */
+bool virtio_console_init(const char *port_name);
+/** The bytes that arrived on the port, at most max; never waits. */
+size_t virtio_console_read(uint8_t *buf, size_t max);
+/** Takes what it can of n bytes to send now (0 while the host does not read); never waits. */
+size_t virtio_console_write(const uint8_t *bytes, size_t n);
+
 /* ── pager.c ── the object space: demand paging from the store, dirty tracking, copy-on-write, page-out */
 #define PAGER_ZERO_PAGE 1
 /**
@@ -261,7 +270,7 @@ struct debug_hooks;
 /** Fills the debug agent's store hooks (kept generations) when a store is mounted. */
 void space_debug_hooks(struct debug_hooks *hooks);
 
-/* ── debug_channel.c ── the debug agent on serial port 2 */
+/* ── debug_channel.c ── the debug agent on a virtio-serial port, or serial port 2 */
 void debug_channel_init(void);
 /**
  * After every thread ended: keep answering the debug channel (and taking snapshots), idle in

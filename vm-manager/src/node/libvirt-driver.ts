@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { DEBUG_PORT_NAME } from '@phantom/inspector/common/debug-protocol.js';
 import { Emitter } from '@phantom/inspector/common/events.js';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
 import type { IPty } from 'node-pty';
@@ -117,6 +118,10 @@ export function domainXml(
       <source mode='bind' path='${xmlEscape(dir.debugSocket)}'/>
       <target port='1'/>
     </serial>
+    <channel type='unix'>
+      <source mode='bind' path='${xmlEscape(dir.debugPortSocket)}'/>
+      <target type='virtio' name='${DEBUG_PORT_NAME}'/>
+    </channel>
     <console type='pty'><target type='serial' port='0'/></console>
     <panic model='isa'><address type='isa' iobase='0x505'/></panic>
     <controller type='usb' model='none'/>
@@ -198,7 +203,12 @@ export class LibvirtDriver implements Driver {
     const label = dacBaseLabel(await this.virsh(['capabilities']), type);
     if (!label || label.uid === process.getuid?.()) return undefined;
     const user = { ...label, groups: await groupsOf(label.uid, label.gid) };
-    const paths = [this.dir.disk, this.dir.debugSocket, ...(config.kernelPath ? [config.kernelPath] : [])];
+    const paths = [
+      this.dir.disk,
+      this.dir.debugSocket,
+      this.dir.debugPortSocket,
+      ...(config.kernelPath ? [config.kernelPath] : []),
+    ];
     return grantSearch(paths, user, "libvirt's QEMU");
   }
 
@@ -519,12 +529,6 @@ class VirshConsole implements ConsoleSource {
 
   write(data: Uint8Array | string): void {
     this.pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('latin1'));
-  }
-  pause(): void {
-    this.pty.pause();
-  }
-  resume(): void {
-    this.pty.resume();
   }
   close(): void {
     // virsh console outlived SIGHUP (node-pty's default) and SIGTERM for minutes here, and with
