@@ -232,7 +232,12 @@ bool virtio_console_init(const char *port_name) {
     kprintf("virtio-console: the device has no legacy I/O BAR; not usable\n");
     return false;
   }
-  pci_enable(&dev);
+  if (bar == 0) bar = pci_assign_io_bar(&dev, 0); /* qboot assigns no BARs */
+  if (bar == 0) {
+    kprintf("virtio-console: the device has no I/O ports and none are left to give it; not usable\n");
+    return false;
+  }
+  pci_enable_io(&dev);
   con.io = (uint16_t)bar;
   con.name = port_name;
   outb(con.io + VIRTIO_REG_STATUS, 0);
