@@ -198,7 +198,13 @@ export class Chart {
     this.bounds = dataBounds(xs, this.minSpan);
     // uPlot keeps the x range across setData only when told not to reset scales.
     const keep = this.userZoomed ? this.xRange() : this.preferred;
-    this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
+    // The x scale uPlot sets for new data is not the user's zoom (the setScale hook reads it so).
+    this.settingScale = true;
+    try {
+      this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
+    } finally {
+      this.settingScale = false;
+    }
     this.setX(keep ? clampRange(keep, this.bounds) : this.bounds);
     this.element.dataset.points = String(xs.length);
   }
