@@ -429,7 +429,8 @@ test('index entries unusable by themselves are marked, and only their generation
   // Listed, but not a number one can ask for (the kernel's gen= cannot say it): refused, as phrun does.
   assert.throws(
     () => none.mount(S.NO_GENERATION),
-    (err) => err instanceof StoreError && err.refusal === 'not-kept' && /no generation number/.test(err.message),
+    (err) =>
+      err instanceof StoreError && err.refusal === 'not-kept' && /no generation number/.test(err.message),
   );
   // Entries out of order are sorted.
   const shuffled = rewire((d, ix) => {
