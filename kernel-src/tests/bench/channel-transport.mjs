@@ -14,7 +14,7 @@
 // [--kernel [NAME=]PATH]... [--transport virtio|serial]... [--rounds N] [--seconds S] [--write] (default this tree's
 // build/phantom.elf, 1 round, 10 s windows). Prints the accelerator line and the
 // tables; --write puts them in kernel-src/docs/bench-channel.md (its "## Transports" section).
-import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
@@ -24,6 +24,7 @@ import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, DEBUG_TRANSPORTS, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
 import { replaceSections } from './doc-sections.mjs';
+import { vcpuMs } from '../lib/cpu-time.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -49,20 +50,6 @@ const DOC = join(kernelDir, 'docs', 'bench-channel.md');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time (ms) of QEMU's vCPU threads so far (named "CPU N/TCG" with -name debug-threads=on). */
-async function vcpuMs(pid) {
-  let ticks = 0;
-  for (const task of await readdir(`/proc/${pid}/task`)) {
-    const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '');
-    if (!/\(CPU \d+\/[A-Z]+\)/.test(stat)) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / CLOCK_TICKS_PER_S;
-}
 
 /** Marks the start of a window; end() gives the spinner's lines per second and per vCPU second. */
 async function window(machine) {

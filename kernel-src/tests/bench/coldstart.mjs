@@ -9,7 +9,6 @@
 // -S, to its monitor prompt) with each path's arguments. Writes kernel-src/docs/bench-coldstart.md.
 // Run: npm run bench, make -C kernel-src bench, or node this file (COLDSTART_BOOTS: boots per path, default 30).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
+import { cpuMs } from '../lib/cpu-time.mjs';
 
 const BOOTS = Number(process.env.COLDSTART_BOOTS ?? 30);
 const SPACE_MIB = 64;
@@ -64,15 +64,6 @@ const PATHS = [
   },
 ];
 
-/** Clock ticks per second of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time (user + system, ms) the process `pid` has used so far, all its threads. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
 
 /** From spawning QEMU stopped (-S) to its monitor prompt: QEMU's own start with these arguments. */
 function qemuAloneMs(extraArgs) {

@@ -19,10 +19,11 @@ import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { isVmError, VmError } from '../common/errors.js';
 import { imageMachineConfig } from '../common/image-definition.js';
-import { compileForInstall, programClassName } from '../common/install-program.js';
+import { programClassName } from '../common/install-program.js';
 import { build, SOURCE_ROOT } from './build.js';
 import { imagesDir, programSources, readImage } from './images.js';
 import type { Machine, Machines } from './machines.js';
+import { readProgramFile } from './program-file.js';
 
 /** How often the console log is looked at for new output. */
 const CONSOLE_POLL_MS = 200;
@@ -172,13 +173,7 @@ export function machinesDapHost(machines: Machines, onEnded: () => void): DapHos
       let extra: CompiledClass[] = [];
       if (args.program !== undefined) {
         const file = resolve(args.program);
-        let text: string;
-        try {
-          text = await readFile(file, 'utf8');
-        } catch (err) {
-          throw new VmError('bad-input', `cannot read ${file}: ${(err as Error).message}`);
-        }
-        const { classes, errors } = compileForInstall(file, text);
+        const { classes, errors } = await readProgramFile(file);
         if (errors.length > 0)
           throw new VmError(
             'build-failed',
