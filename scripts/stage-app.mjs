@@ -13,6 +13,7 @@
 //   dist/host/main.bundle.js           and browser mode's (what the package test runs with node)
 //   dist/host/language-server.bundle.js the editor's language server, a worker thread of the host
 //   dist/host/channel-broker-main.js   a machine's channel broker, when the host runs under Node
+//   dist/host/console-keeper-main.js   a machine's console keeper, likewise
 //   dist/www/                          the renderer, without source maps
 //   node_modules/                      node-pty and @unraid/libvirt with their runtime dependencies
 // The same relative places as in shell/, so paths.ts finds the renderer at dist/www and the
@@ -43,6 +44,7 @@ const bundles = [
   'dist/host/main.bundle.js',
   'dist/host/language-server.bundle.js',
   'dist/host/channel-broker-main.js',
+  'dist/host/console-keeper-main.js',
 ];
 
 /** What the host bundles leave outside (shell/build.mjs's externals that must exist at run time). */

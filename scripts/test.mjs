@@ -13,10 +13,13 @@ import { join, relative } from 'node:path';
 import { build } from './build.mjs';
 import { bootstrap, findFiles, root, startServices, workspaces } from './lib.mjs';
 import { lint } from './lint.mjs';
+import { tapFailures } from './tap-failures.mjs';
 
 const artifacts = join(root, 'artifacts');
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+/** Each failed test's name, place and message, repeated at the end (CI keeps only the tail of the output). */
+const failedTests = [];
 
 function count(suite, passed, failed, skipped) {
   totals.passed += passed;
@@ -57,6 +60,7 @@ async function nodeTests(suite, files) {
   const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const field = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
   const failed = field('fail') + field('cancelled');
+  failedTests.push(...tapFailures(report, root).map((f) => `${suite}: ${f}`));
   // A runner that died before reporting counts as one failure, never as a pass.
   const broken = code !== 0 && failed === 0 ? 1 : 0;
   count(suite, field('pass'), failed + broken, field('skipped') + field('todo'));
@@ -134,6 +138,7 @@ console.log(`\ntest: suite times: ${timings.join(', ')}`);
 console.log(
   `\ntest: ${Math.round((Date.now() - started) / 1000)} s; artifacts in ${relative(root, artifacts)}/`,
 );
+for (const failure of failedTests) console.log(`test: failed: ${failure.slice(0, 400)}`);
 if (failures.length > 0) console.log(`test: failures in ${failures.join(', ')}`);
 console.log(
   `${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''}`,

@@ -3,8 +3,9 @@
 // same-origin module workers (dist/www/editor.worker.js, graph-layout.worker.js), the preload into CommonJS (dist/preload/preload.cjs), as
 // Electron's sandboxed preloads require, the host into one file per entry (browser mode's
 // dist/host/main.bundle.js, Electron's dist/host/electron-host.bundle.js), the language server
-// the host runs in a worker (dist/host/language-server.bundle.js), the channel broker a host starts
-// for a machine (dist/host/channel-broker-main.js) and Electron's main into
+// the host runs in a worker (dist/host/language-server.bundle.js), the channel broker and the
+// console keeper a host starts for a machine (dist/host/channel-broker-main.js,
+// console-keeper-main.js) and Electron's main into
 // dist/main/main.bundle.js. Fast enough (esbuild) to run on every build.
 //
 // Start-up is what shapes the renderer bundle: app.js holds only the workspace frame (machine
@@ -167,12 +168,16 @@ await build({
   },
   logLevel: 'warning',
 });
-// A machine's channel broker (vm-manager's channel-broker-main.js), one file beside the host's
-// bundles, where vm-manager's code in them finds it (a URL relative to itself) and starts it as a
-// Node process of its own: browser mode's host runs it; a packaged Electron, which cannot run a
-// script as Node, runs the broker inside its host instead.
+// A machine's channel broker and console keeper (vm-manager's channel-broker-main.js and
+// console-keeper-main.js), a file each beside the host's bundles, where vm-manager's code in them
+// finds them (a URL relative to itself) and starts them as Node processes of their own: browser
+// mode's host runs them; a packaged Electron, which cannot run a script as Node, runs them inside
+// its host instead.
 await build({
-  entryPoints: { 'channel-broker-main': join(shell, '../vm-manager/dist/node/channel-broker-main.js') },
+  entryPoints: {
+    'channel-broker-main': join(shell, '../vm-manager/dist/node/channel-broker-main.js'),
+    'console-keeper-main': join(shell, '../vm-manager/dist/node/console-keeper-main.js'),
+  },
   outdir: hostDir,
   bundle: true,
   format: 'esm',

@@ -5,29 +5,22 @@
  * opened in a pane; a program of the user's that makes a lot of garbage, opened from the
  * explorer and installed and run with F5, and the kernel's collector seen freeing it in the
  * inspector's Memory tab while the inspector follows the machine; the timeline's chart read and
- * zoomed with keys. No mouse is used.
- *
- * Not yet here: choosing a generation on the timeline and rolling back by keyboard. The timeline
- * canvas takes no keys on main yet (h/snapman is making it keyboard-reachable); this journey
- * goes as far as the timeline's chart.
+ * zoomed with keys; an earlier generation chosen on the timeline with the arrow keys and rolled
+ * back to, behind its confirmation; a checkpoint taken in the snapshot manager and reverted to
+ * from its tree. The counter's ticks in the live console show that the machine went back each
+ * time, and "you are here" moves to the new branch. No mouse is used.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  artifactsDir,
-  cspViolations,
-  launchChromium,
-  type RunningStudio,
-  recordCspViolations,
-  startStudio,
-} from './fixtures.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir, cspViolations } from './fixtures.js';
 import { CommandPalettePage, focusedPart } from './pages/commands-page.js';
 import { InspectorPage } from './pages/inspector-page.js';
-import { ConsolePage, MACHINE_DEADLINE_MS, MachineBarPage } from './pages/panels.js';
-import { StudioPage } from './pages/studio-page.js';
+import { ConsolePage, MACHINE_DEADLINE_MS, MachineBarPage, TimelinePage } from './pages/panels.js';
+import { SnapshotManagerPage, UI_DEADLINE_MS } from './pages/snapshot-manager-page.js';
+import { openStudioSession, type StudioSession } from './studio-session.js';
 
 const qemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
 const problem = qemu.status === 0 ? undefined : 'qemu-system-i386 is not installed';
@@ -69,41 +62,21 @@ class lines {
 };
 `;
 
-let studio: RunningStudio;
-let browser: Browser;
+let session: StudioSession | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
   if (problem) return;
-  studio = await startStudio({ projectFiles: { 'churn.ph': churn, 'lines.ph': lines } });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await recordCspViolations(page);
-  await new StudioPage(page).open(studio.urlWithToken);
+  session = await openStudioSession({
+    projectFiles: { 'churn.ph': churn, 'lines.ph': lines },
+    viewport: { width: 1400, height: 860 },
+  });
+  ({ page, pageErrors } = session);
 });
 
-after(async () => {
-  // Leave no QEMU behind (cleanup, not part of the journey).
-  const bar = page && new MachineBarPage(page);
-  if (
-    bar &&
-    (await bar
-      .button('powerCut')
-      .isEnabled()
-      .catch(() => false))
-  ) {
-    await bar.button('powerCut').click();
-    await page
-      .getByRole('button', { name: /cut the power/i })
-      .click({ timeout: 2000 })
-      .catch(() => undefined);
-    await bar.waitForState('stopped', 'crashed').catch(() => undefined);
-  }
-  await browser?.close();
-  await studio?.stop();
-});
+// Leaves no QEMU behind (cleanup, not part of the journey).
+after(() => session?.close());
 
 /** Presses Tab (or `key`) until `wanted` holds for the focused element (at most `limit` times). */
 async function tabUntil(wanted: string, limit = 60, key = 'Tab'): Promise<void> {
@@ -112,6 +85,32 @@ async function tabUntil(wanted: string, limit = 60, key = 'Tab'): Promise<void> 
     await page.keyboard.press(key);
   }
   throw new Error(`Tab never reached ${wanted}`);
+}
+
+/** Waits until `condition` holds, checking every 200 ms. */
+async function until(condition: () => Promise<boolean>, what: string, deadlineMs = UI_DEADLINE_MS) {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The test id of the element that has the focus. */
+function focusedTestId(): Promise<string | undefined> {
+  return page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? undefined);
+}
+
+/** The counter's newest tick in the live console: the number of the lowest "tick N" row drawn. */
+async function newestTick(): Promise<number> {
+  // The live terminal's rows, not those of the log view beside it (hidden, but still there).
+  const live = new ConsolePage(page).root.locator('.terminal-body:not([hidden]) > .terminal .xterm-rows');
+  const rows = await live.locator(':scope > div').allTextContents();
+  for (const row of rows.reverse()) {
+    const tick = row.match(/tick (\d+)/)?.[1];
+    if (tick) return Number(tick);
+  }
+  return Number.NaN;
 }
 
 function step(name: string, body: () => Promise<void>): void {
@@ -254,10 +253,11 @@ step(
       );
     // Polled from here: a waitForFunction on a string is evaluated in the page, which the studio's
     // CSP refuses (no eval) whenever the first look is not yet enough, so the wait ended at once.
-    for (const end = Date.now() + MACHINE_DEADLINE_MS; Date.now() < end; ) {
-      if ((await page.evaluate(mostFreed)) > 1000) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(
+      async () => (await page.evaluate(mostFreed)) > 1000,
+      'the collector to free over 1,000 objects',
+      MACHINE_DEADLINE_MS,
+    ).catch(() => undefined);
     const texts = await page.getByTestId('collection').allTextContents();
     assert.ok((await page.evaluate(mostFreed)) > 1000, `collections seen: ${texts.join(' | ') || 'none'}`);
     await page.screenshot({ path: join(artifactsDir, 'keyboard-memory-collected.png') });
@@ -304,6 +304,122 @@ step("the timeline's chart, read and zoomed with keys", async () => {
   await page.screenshot({ path: join(artifactsDir, 'timeline-stats-chart.png') });
   await page.keyboard.press('0');
   await chart.getByTestId('timeline-stats-chart-reset').waitFor({ state: 'hidden' });
+});
+
+step('an earlier generation chosen on the timeline with keys, rolled back to by keyboard', async () => {
+  const console = new ConsolePage(page);
+  const timeline = new TimelinePage(page);
+  const bar = new MachineBarPage(page);
+  // The live console again (the log on disk was left open there), to read the counter's ticks.
+  await page.keyboard.press('Control+`');
+  await tabUntil('[data-testid="console-log-close"]', 10, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await console.log.waitFor({ state: 'hidden' });
+  await console.waitForText(/tick \d+/);
+  // The timeline: H chooses "you are here", on the only branch so far.
+  await page.keyboard.press('Control+Alt+L');
+  assert.equal(await focusedTestId(), 'timeline-canvas');
+  await page.keyboard.press('h');
+  assert.match((await timeline.selection.textContent()) ?? '', /^Selected: generation \d+$/);
+  // End, the newest; then ten back (a generation a second of machine time, slower than the wall
+  // clock under TCG: still on the store disk, which keeps every generation of the last minute).
+  await page.keyboard.press('End');
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft');
+  const chosen = (await timeline.selection.textContent()) ?? '';
+  const generation = chosen.match(/^Selected: generation (\d+)$/)?.[1];
+  assert.ok(generation, `a generation on the store disk is chosen: ${chosen}`);
+  const before = await newestTick();
+  assert.ok(before > 0, 'the counter ticks in the live console');
+  // "Roll back here…", then its confirmation: Cancel has the focus (the safe choice), Tab the other.
+  await tabUntil('[data-testid="rollback"]', 20, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  // The dialog is named by its question, as a screen reader announces it.
+  await page
+    .getByRole('dialog', { name: `Roll kb back to generation ${generation}?` })
+    .waitFor({ timeout: UI_DEADLINE_MS });
+  // No checkpoint yet: it says nothing of keeping them (it once said "All 0 … are kept").
+  assert.doesNotMatch((await timeline.dialog.textContent()) ?? '', /checkpoints? (is|are) kept/);
+  assert.equal(await focusedTestId(), 'rollback-cancel');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedTestId(), 'rollback-confirm');
+  await page.screenshot({ path: join(artifactsDir, 'keyboard-rollback-confirm.png') });
+  await page.keyboard.press('Enter');
+  await timeline.dialog.waitFor({ state: 'hidden' });
+  // The machine went back: once restarted (after a checkpoint that keeps the present, which takes
+  // a while under TCG), the counter counts again from where it was ten generations ago.
+  await until(
+    async () => (await newestTick()) < before,
+    `a tick below ${before} after the rollback`,
+    MACHINE_DEADLINE_MS,
+  );
+  await bar.waitForState('running');
+  // "You are here" is now on the new branch the rollback started.
+  await page.keyboard.press('Control+Alt+L');
+  await until(async () => {
+    await page.keyboard.press('h');
+    return /^Selected: generation \d+ · branch 2$/.test((await timeline.selection.textContent()) ?? '');
+  }, '"you are here" on branch 2');
+  await page.screenshot({ path: join(artifactsDir, 'keyboard-rolled-back.png') });
+});
+
+step('a checkpoint taken in the snapshot manager by keyboard, and reverted to from its tree', async () => {
+  const timeline = new TimelinePage(page);
+  const manager = new SnapshotManagerPage(page);
+  // The timeline's "Snapshots…", reached from the canvas.
+  await page.keyboard.press('Control+Alt+L');
+  await tabUntil('[data-testid="snapshots-open"]', 20, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await manager.tree.waitFor({ timeout: UI_DEADLINE_MS });
+  assert.equal(await focusedTestId(), 'snapshot-tree');
+  assert.match((await manager.here().textContent()) ?? '', /branch 2/);
+  // "Take checkpoint…": the suggested name is selected (typing replaces it), then the description.
+  await tabUntil('[data-testid="snapshot-take"]', 10, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  assert.equal(await focusedTestId(), 'snapshot-take-name');
+  await page.keyboard.type('kb-mark');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedTestId(), 'snapshot-take-description');
+  await page.keyboard.type('the counter, kept by keyboard');
+  const mark = await newestTick();
+  await tabUntil('[data-testid="snapshot-take-ok"]', 5);
+  await page.keyboard.press('Enter');
+  // The manager shows the new checkpoint, focused in the tree.
+  await manager.checkpoint('kb-mark').and(manager.focused()).waitFor({ timeout: MACHINE_DEADLINE_MS });
+  assert.equal(await focusedTestId(), 'snapshot-tree');
+  // The counter goes on well past the checkpoint.
+  await until(async () => (await newestTick()) > mark + 100, `ticks past ${mark + 100}`, MACHINE_DEADLINE_MS);
+  const before = await newestTick();
+  // Enter on the checkpoint's row reverts to it, behind the same confirmation.
+  await page.keyboard.press('Enter');
+  await page
+    .getByRole('dialog', { name: 'Roll kb back to checkpoint "kb-mark"?' })
+    .waitFor({ timeout: UI_DEADLINE_MS });
+  assert.equal(await focusedTestId(), 'rollback-cancel');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedTestId(), 'rollback-confirm');
+  await page.keyboard.press('Enter');
+  await timeline.dialog.waitFor({ state: 'hidden' });
+  // Back at the checkpoint: the counter counts again from where it was when it was taken.
+  await until(
+    async () => (await newestTick()) < before,
+    `a tick below ${before} after the revert`,
+    MACHINE_DEADLINE_MS,
+  );
+  const after = await newestTick();
+  assert.ok(
+    after >= mark,
+    `the counter resumes from the checkpoint (tick ${after}, taken after tick ${mark})`,
+  );
+  await until(
+    async () => /branch 3/.test((await manager.here().textContent()) ?? ''),
+    '"you are here" on a third branch',
+    MACHINE_DEADLINE_MS,
+  );
+  await page.screenshot({ path: join(artifactsDir, 'keyboard-snapshot-reverted.png') });
+  // Escape from the tree closes the manager and gives the focus back to "Snapshots…".
+  await page.keyboard.press('Escape');
+  await manager.dialog.waitFor({ state: 'hidden', timeout: UI_DEADLINE_MS });
+  assert.equal(await focusedTestId(), 'snapshots-open');
 });
 
 step('no page error, and the CSP refused nothing over the journey', async () => {

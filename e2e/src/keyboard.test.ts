@@ -9,18 +9,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { COMMANDS } from '@phantom/shell/common/commands.js';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  artifactsDir,
-  cspViolations,
-  launchChromium,
-  type RunningStudio,
-  recordCspViolations,
-  startStudio,
-} from './fixtures.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir, cspViolations } from './fixtures.js';
 import { CommandPalettePage, focusedPart, HelpPage } from './pages/commands-page.js';
 import { ConsolePage, EditorPage } from './pages/panels.js';
-import { StudioPage } from './pages/studio-page.js';
+import { openStudioSession, type StudioSession } from './studio-session.js';
 
 const program = `// A program to edit.
 package .mine;
@@ -31,28 +24,20 @@ class greeter {
 };
 `;
 
-let studio: RunningStudio;
-let browser: Browser;
-let context: BrowserContext;
+let session: StudioSession | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
-  studio = await startStudio({ projectFiles: { 'greeter.ph': program } });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-  // Copy and paste go through the system clipboard, as for a user who allowed it.
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: studio.url });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await recordCspViolations(page);
-  await new StudioPage(page).open(studio.urlWithToken);
+  session = await openStudioSession({
+    projectFiles: { 'greeter.ph': program },
+    viewport: { width: 1400, height: 860 },
+    clipboard: true,
+  });
+  ({ page, pageErrors } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await studio?.stop();
-});
+after(() => session?.close());
 
 test('the command palette lists every command with its keys, filters as you type, runs one', async () => {
   const palette = new CommandPalettePage(page);

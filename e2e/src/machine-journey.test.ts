@@ -14,16 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  artifactsDir,
-  cspViolations,
-  launchChromium,
-  type RunningStudio,
-  recordCspViolations,
-  repoRoot,
-  startStudio,
-} from './fixtures.js';
+import type { Locator, Page } from 'playwright-core';
+import { artifactsDir, cspViolations, type RunningStudio, repoRoot } from './fixtures.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import {
   ConsolePage,
@@ -33,6 +25,7 @@ import {
   TimelinePage,
 } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
+import { openStudioSession, type StudioSession } from './studio-session.js';
 
 const qemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
 const problem = qemu.status === 0 ? undefined : 'qemu-system-i386 is not installed';
@@ -43,38 +36,19 @@ const counterSource = readFileSync(counterPath, 'utf8');
 const notesPath = join(repoRoot, 'lang/examples/notes.ph');
 const notesSource = readFileSync(notesPath, 'utf8');
 
+let session: StudioSession | undefined;
 let studio: RunningStudio;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
   if (problem) return;
-  studio = await startStudio();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await recordCspViolations(page);
-  await new StudioPage(page).open(studio.urlWithToken);
+  session = await openStudioSession({ viewport: { width: 1400, height: 860 } });
+  ({ studio, page, pageErrors } = session);
 });
 
-after(async () => {
-  if (page) {
-    // Leave no QEMU behind, whatever state the journey stopped in.
-    const bar = new MachineBarPage(page);
-    if (
-      await bar
-        .button('powerCut')
-        .isEnabled()
-        .catch(() => false)
-    ) {
-      await bar.powerCut();
-      await bar.waitForState('stopped', 'crashed').catch(() => undefined);
-    }
-  }
-  await browser?.close();
-  await studio?.stop();
-});
+// Leaves no QEMU behind, whatever state the journey stopped in.
+after(() => session?.close());
 
 /** The number at the start of the timeline's summary ("12 generations · ..."). */
 async function generationCount(timeline: TimelinePage): Promise<number> {

@@ -22,16 +22,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  artifactsDir,
-  type CliResult,
-  launchChromium,
-  type RunningStudio,
-  repoRoot,
-  runPhantom,
-  startStudio,
-} from './fixtures.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir, type CliResult, type RunningStudio, repoRoot, runPhantom } from './fixtures.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import {
   ConsolePage,
@@ -42,6 +34,7 @@ import {
 } from './pages/panels.js';
 import { NotificationsPage, SnapshotManagerPage, UI_DEADLINE_MS } from './pages/snapshot-manager-page.js';
 import { StudioPage } from './pages/studio-page.js';
+import { openStudioSession, type StudioSession } from './studio-session.js';
 
 const qemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
 const problem = qemu.status === 0 ? undefined : 'qemu-system-i386 is not installed';
@@ -52,22 +45,19 @@ const MACHINE = 'demo';
 /** Longer than the timeline's idle threshold (30 s while the kernel commits every second). */
 const IDLE_MS = 40_000;
 
+let session: StudioSession | undefined;
 let studio: RunningStudio;
-let browser: Browser;
 let page: Page;
 
 before(async () => {
   if (problem) return;
-  studio = await startStudio();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await new StudioPage(page).open(studio.urlWithToken);
+  session = await openStudioSession({ viewport: { width: 1440, height: 900 } });
+  ({ studio, page } = session);
 });
 
 after(async () => {
   if (studio) await runPhantom(studio, 'kill', MACHINE).catch(() => undefined);
-  await browser?.close();
-  await studio?.stop();
+  await session?.close();
 });
 
 async function cli(...args: string[]): Promise<CliResult> {

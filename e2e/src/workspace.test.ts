@@ -9,17 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  artifactsDir,
-  cspViolations,
-  launchChromium,
-  type RunningStudio,
-  recordCspViolations,
-  startStudio,
-} from './fixtures.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir, cspViolations, type RunningStudio } from './fixtures.js';
 import { ConsolePage, EditorPage, MachineBarPage, ProblemsPage, TimelinePage } from './pages/panels.js';
-import { StudioPage } from './pages/studio-page.js';
+import { openStudioSession, type StudioSession } from './studio-session.js';
 
 const program = `// A small program of the user's own.
 package .mine;
@@ -36,24 +29,20 @@ class greeter {
 };
 `;
 
+let session: StudioSession | undefined;
 let studio: RunningStudio;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
-  studio = await startStudio({ projectFiles: { 'greeter.ph': program } });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await recordCspViolations(page);
-  await new StudioPage(page).open(studio.urlWithToken);
+  session = await openStudioSession({
+    projectFiles: { 'greeter.ph': program },
+    viewport: { width: 1400, height: 860 },
+  });
+  ({ studio, page, pageErrors } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await studio?.stop();
-});
+after(() => session?.close());
 
 test('a compile error appears as a squiggle at its line, and goes away when fixed', async () => {
   const editor = new EditorPage(page);

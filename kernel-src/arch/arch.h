@@ -73,6 +73,7 @@ struct trap_frame {
 };
 typedef void (*irq_handler)(struct trap_frame *frame);
 void trap_init(void);
+/** Adds a handler for the line; every handler of a line runs on each of its interrupts. */
 void trap_set_irq_handler(unsigned irq, irq_handler handler);
 /** The name of CPU exception `vector` ("page fault", ...). */
 const char *trap_name(uint32_t vector);
@@ -166,12 +167,28 @@ bool pci_find(uint16_t vendor, const uint16_t *device_ids, unsigned id_count, un
               struct pci_device *out);
 /** Base address register n: an I/O port base (bit 0 set in the register) or a memory address. */
 uint32_t pci_bar(const struct pci_device *dev, unsigned n, bool *is_io);
-/** Turns on I/O or memory decoding and bus mastering. */
-void pci_enable(const struct pci_device *dev);
+/**
+ * Gives I/O BAR n, which the firmware left at 0, ports of its own (next free in 0xC000..0xFFFF,
+ * aligned to its size); returns the base, or 0 when the BAR is not an I/O BAR or no room is left.
+ */
+uint32_t pci_assign_io_bar(const struct pci_device *dev, unsigned n);
+/**
+ * Turns on I/O decoding and bus mastering; memory decoding stays as the firmware left it: under
+ * qboot a device's memory BARs are unassigned (0), and decoding them would lay them over RAM at 0.
+ */
+void pci_enable_io(const struct pci_device *dev);
 
 /* ── virtio_blk.c ── the store disk (legacy virtio-blk over PCI I/O ports) */
 /** Finds and starts the index-th virtio-blk disk; false (with a console line) when absent. */
 bool virtio_blk_init(unsigned index);
+
+/* ── virtio_console.c ── the debug channel's fast transport: a named port of a virtio-serial device */
+/** Finds the device and opens its port named port_name; false (quietly when there is no device) otherwise. */
+bool virtio_console_init(const char *port_name);
+/** The bytes that arrived on the port, at most max; never waits. */
+size_t virtio_console_read(uint8_t *buf, size_t max);
+/** Takes what it can of n bytes to send now (0 while the host does not read); never waits. */
+size_t virtio_console_write(const uint8_t *bytes, size_t n);
 
 /* ── pager.c ── the object space: demand paging from the store, dirty tracking, copy-on-write, page-out */
 #define PAGER_ZERO_PAGE 1
@@ -253,7 +270,7 @@ struct debug_hooks;
 /** Fills the debug agent's store hooks (kept generations) when a store is mounted. */
 void space_debug_hooks(struct debug_hooks *hooks);
 
-/* ── debug_channel.c ── the debug agent on serial port 2 */
+/* ── debug_channel.c ── the debug agent on a virtio-serial port, or serial port 2 */
 void debug_channel_init(void);
 /**
  * After every thread ended: keep answering the debug channel (and taking snapshots), idle in

@@ -75,6 +75,20 @@ static inline uint64_t rdtsc(void) {
   return v;
 }
 
+/** CPUID leaf 1's EDX: the feature bits (APIC, MSR, TSC, …). */
+static inline uint32_t cpuid_features(void) {
+  uint32_t a = 1, b, c = 0, d;
+  __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+  return d;
+}
+static inline uint64_t rdmsr(uint32_t msr) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+  return (uint64_t)hi << 32 | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v) {
+  __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
 static inline uint32_t read_ebp(void) {
   uint32_t v;
   __asm__ volatile("mov %%ebp, %0" : "=r"(v));

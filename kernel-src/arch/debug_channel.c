@@ -1,13 +1,15 @@
 /*
  * debug_channel.c — connects the portable debug agent (core/debug_agent.c, protocol in
- * lang/spec/debug.def) to serial port 2. Received bytes are drained by the COM2 interrupt into a
- * ring buffer (the UART's own FIFO holds 16 bytes; a thread's time slice is far longer), so no
- * byte is lost while threads run; the agent reads the ring and answers at the VM's safe points,
- * and an arriving byte wakes an idle machine (ph_idle_until) so requests are answered even when
- * every thread sleeps. While the host holds a PAUSE, the safe point keeps serving the channel
+ * lang/spec/debug.def) to its transport: the virtio-serial port named DEBUG_PORT_NAME when the
+ * machine has one (virtio_console.c), else serial port 2. Both are byte streams carrying the same
+ * frames; the agent reads and answers at the VM's safe points, and an arriving byte (or buffer)
+ * wakes an idle machine (ph_idle_until) so requests are answered even when every thread sleeps.
+ * On COM2, received bytes are drained by the interrupt into a ring buffer (the UART's own FIFO
+ * holds 16 bytes; a thread's time slice is far longer), so no byte is lost while threads run; the
+ * virtio port's receive buffers are that ring already. While the host holds a PAUSE, the safe point keeps serving the channel
  * and runs no thread.
  *
- * Replies and events go into a second ring, which the safe points send while the UART takes
+ * Replies and events go into a second ring, which the safe points send while the transport takes
  * bytes, never waiting for it: a host that does not read its replies (QEMU's socket full) stops
  * the channel, not the machine. The agent answers a request only when the largest reply fits in
  * that ring.
@@ -16,7 +18,7 @@
  * the time (CHANNEL_SHARE), earned by the threads' turns; on an idle machine all of it. A flood of
  * requests therefore slows the replies, not the programs. What the agent has not read stays in
  * the receive ring, and when that is full, in the UART, whose full FIFO holds the sender back
- * (QEMU stops reading the socket): nothing is dropped but events the host leaves no room for.
+ * (QEMU stops reading the socket; on virtio, the port's receive buffers do the same): nothing is dropped but events the host leaves no room for.
  *
  * When every thread has ended, debug_channel_serve_until_runnable keeps serving (and snapshotting)
  * until a RUN request has started a thread, so an idle machine can be given work again.
@@ -33,6 +35,8 @@
 #include "snapshot.h"
 #include "vm.h"
 
+/** The virtio-serial port the host names for the debug channel (vm-manager's drivers add it). */
+#define DEBUG_PORT_NAME "org.phantom.debug"
 #define RX_RING_BYTES (128u * 1024) /* two maximal frames */
 /** A whole reply always fits once the ring is half empty. */
 #define TX_RING_BYTES (2u * (DBG_HEADER_BYTES + DBG_MAX_PAYLOAD))
@@ -48,7 +52,17 @@
 /** A poll's budget on an idle machine: snapshot steps and waking threads get their turn this often. */
 #define IDLE_SERVE_US 10000
 
-static bool present; /* serial port 2 exists: without it the agent still answers nothing, and reads nothing */
+/**
+ * A byte stream to the host; neither call waits. receive: the bytes that arrived, at most max.
+ * send: takes what it can of n bytes now and returns how many (0: the host is not reading).
+ */
+struct transport {
+  const char *name;
+  size_t (*receive)(uint8_t *buf, size_t max);
+  size_t (*send)(const uint8_t *bytes, size_t n);
+};
+
+static const struct transport *transport; /* 0: no channel; the agent reads nothing and sends nowhere */
 
 static uint8_t rx_ring[RX_RING_BYTES];
 static volatile uint32_t rx_head, rx_tail; /* written by rx_fill (interrupts off) / by the reader */
@@ -75,8 +89,7 @@ static void com2_interrupt(struct trap_frame *frame) {
   timer_wake_idle();
 }
 
-static size_t port_read(uint8_t *buf, size_t max) {
-  if (!present) return 0;
+static size_t com2_receive(uint8_t *buf, size_t max) {
   uint32_t flags = irq_save();
   rx_fill(); /* what stayed in the UART while the ring was full: its interrupt has come and gone */
   irq_restore(flags);
@@ -88,6 +101,20 @@ static size_t port_read(uint8_t *buf, size_t max) {
   return n;
 }
 
+/** Under QEMU the UART's FIFO stays full while the host does not read the socket. */
+static size_t com2_send(const uint8_t *bytes, size_t n) {
+  if (!serial_tx_empty(COM2)) return 0;
+  size_t k = n < UART_TX_FIFO_BYTES ? n : UART_TX_FIFO_BYTES;
+  for (size_t i = 0; i < k; i++) serial_put_byte(COM2, bytes[i]);
+  return k;
+}
+
+static const struct transport com2 = {"serial port 2", com2_receive, com2_send};
+static const struct transport virtio_port = {"virtio-serial port " DEBUG_PORT_NAME, virtio_console_read,
+                                             virtio_console_write};
+
+static size_t port_read(uint8_t *buf, size_t max) { return transport ? transport->receive(buf, max) : 0; }
+
 static size_t port_room(void) { return (tx_tail + TX_RING_BYTES - tx_head - 1) % TX_RING_BYTES; }
 
 static void port_write(const uint8_t *bytes, size_t n) {
@@ -97,24 +124,20 @@ static void port_write(const uint8_t *bytes, size_t n) {
   }
 }
 
-enum tx_drain { TX_SENT, TX_UART_FULL, TX_OUT_OF_TIME };
+enum tx_drain { TX_SENT, TX_PORT_FULL, TX_OUT_OF_TIME };
 
-/**
- * Sends what the ring holds while the UART takes it, until the TSC reaches `until`; never waits
- * for the UART. Under QEMU its FIFO stays full while the host does not read the socket.
- */
+/** Sends what the ring holds while the transport takes it, until the TSC reaches `until`; never waits. */
 static enum tx_drain tx_drain(uint64_t until) {
   while (tx_tail != tx_head) {
-    if (!present) {
+    if (!transport) {
       tx_tail = tx_head;
       break;
     }
     if (ph_tsc() >= until) return TX_OUT_OF_TIME;
-    if (!serial_tx_empty(COM2)) return TX_UART_FULL;
-    for (int n = 0; n < UART_TX_FIFO_BYTES && tx_tail != tx_head; n++) {
-      serial_put_byte(COM2, tx_ring[tx_tail]);
-      tx_tail = (tx_tail + 1) % TX_RING_BYTES;
-    }
+    size_t span = tx_head > tx_tail ? tx_head - tx_tail : TX_RING_BYTES - tx_tail;
+    size_t sent = transport->send(&tx_ring[tx_tail], span);
+    if (sent == 0) return TX_PORT_FULL;
+    tx_tail = (uint32_t)((tx_tail + sent) % TX_RING_BYTES);
   }
   return TX_SENT;
 }
@@ -179,14 +202,17 @@ void debug_channel_init(void) {
   debug_agent_init(&port, &hooks);
   vm_set_safe_point_hook(safe_point); /* snapshots step there too, channel or not */
   vm_set_thread_end_hook(debug_agent_notify_thread_end);
-  if (!serial_present(COM2)) {
-    kprintf("debug: no serial port 2; the debug channel is off\n");
+  if (virtio_console_init(DEBUG_PORT_NAME)) {
+    transport = &virtio_port;
+  } else if (serial_present(COM2)) {
+    transport = &com2;
+    trap_set_irq_handler(COM2_IRQ, com2_interrupt);
+    serial_enable_rx_interrupt(COM2);
+  } else {
+    kprintf("debug: no virtio-serial port %s and no serial port 2; the debug channel is off\n", DEBUG_PORT_NAME);
     return;
   }
-  present = true;
-  trap_set_irq_handler(COM2_IRQ, com2_interrupt);
-  serial_enable_rx_interrupt(COM2);
-  kprintf("debug: protocol %u on serial port 2\n", DBG_VERSION);
+  kprintf("debug: protocol %u on %s\n", DBG_VERSION, transport->name);
 }
 
 void debug_channel_serve_until_runnable(void) {

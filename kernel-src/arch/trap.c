@@ -23,7 +23,9 @@ struct idt_entry {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-static irq_handler irq_handlers[16];
+/** PCI devices on one interrupt line (the disk and the debug channel's device may share one). */
+#define HANDLERS_PER_IRQ 4
+static irq_handler irq_handlers[16][HANDLERS_PER_IRQ];
 
 static const char *const exception_names[EXCEPTION_COUNT] = {
     "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow", "bound range exceeded",
@@ -59,7 +61,10 @@ void trap_init(void) {
 
 void trap_set_irq_handler(unsigned irq, irq_handler handler) {
   if (irq >= 16) ph_panic("trap_set_irq_handler: no IRQ %u", irq);
-  irq_handlers[irq] = handler;
+  unsigned i = 0;
+  while (i < HANDLERS_PER_IRQ && irq_handlers[irq][i] && irq_handlers[irq][i] != handler) i++;
+  if (i == HANDLERS_PER_IRQ) ph_panic("trap_set_irq_handler: IRQ %u has %u handlers already", irq, i);
+  irq_handlers[irq][i] = handler;
   pic_unmask(irq);
 }
 
@@ -76,6 +81,6 @@ void trap_dispatch(struct trap_frame *frame) {
   unsigned irq = frame->vector - IRQ_BASE;
   if (frame->vector < IRQ_BASE || irq >= 16) panic_trap(frame);
   if ((irq == 7 || irq == 15) && !pic_irq_real(irq)) return;
-  if (irq_handlers[irq]) irq_handlers[irq](frame);
+  for (unsigned i = 0; i < HANDLERS_PER_IRQ && irq_handlers[irq][i]; i++) irq_handlers[irq][i](frame);
   pic_eoi(irq);
 }

@@ -20,28 +20,12 @@
 #include "klib.h"
 #include "platform.h"
 #include "spec.h"
+#include "virtio.h"
 
 enum {
-  VIRTIO_VENDOR = 0x1AF4,
   VIRTIO_BLK_LEGACY_ID = 0x1001,
-  /* legacy I/O registers */
-  REG_DEVICE_FEATURES = 0x00,
-  REG_DRIVER_FEATURES = 0x04,
-  REG_QUEUE_PFN = 0x08,
-  REG_QUEUE_SIZE = 0x0C,
-  REG_QUEUE_SELECT = 0x0E,
-  REG_QUEUE_NOTIFY = 0x10,
-  REG_STATUS = 0x12,
-  REG_ISR = 0x13, /* reading it acknowledges the interrupt */
-  REG_CAPACITY = 0x14, /* device config: capacity in 512-byte sectors, u64 */
-  STATUS_ACKNOWLEDGE = 1,
-  STATUS_DRIVER = 2,
-  STATUS_DRIVER_OK = 4,
-  STATUS_FAILED = 128,
+  REG_CAPACITY = VIRTIO_REG_CONFIG, /* device config: capacity in 512-byte sectors, u64 */
   FEATURE_FLUSH = 1u << 9,
-  DESC_NEXT = 1,
-  DESC_WRITE = 2, /* the device writes this buffer */
-  AVAIL_NO_INTERRUPT = 1,
   REQ_IN = 0,
   REQ_OUT = 1,
   REQ_FLUSH = 4,
@@ -52,26 +36,6 @@ enum {
   DEVICE_TIMEOUT_US = 10 * 1000 * 1000,
 };
 
-struct vring_desc {
-  uint64_t addr;
-  uint32_t len;
-  uint16_t flags;
-  uint16_t next;
-};
-struct vring_avail {
-  uint16_t flags;
-  uint16_t idx;
-  uint16_t ring[];
-};
-struct vring_used_elem {
-  uint32_t id;
-  uint32_t len;
-};
-struct vring_used {
-  uint16_t flags;
-  uint16_t idx;
-  struct vring_used_elem ring[];
-};
 struct request_header {
   uint32_t type;
   uint32_t reserved;
@@ -100,14 +64,8 @@ static struct {
   struct request_slot *slots;
 } disk;
 
-static void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
-static uint32_t ring_bytes(uint16_t n) {
-  uint32_t avail_end = 16u * n + 6u + 2u * n;
-  return ((avail_end + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1)) + ((6u + 8u * n + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1));
-}
-
-static void virtio_blk_interrupt(struct trap_frame *frame) { inb(disk.io + REG_ISR); }
+static void virtio_blk_interrupt(struct trap_frame *frame) { inb(disk.io + VIRTIO_REG_ISR); }
 
 bool virtio_blk_init(unsigned index) {
   static const uint16_t ids[] = {VIRTIO_BLK_LEGACY_ID};
@@ -122,23 +80,28 @@ bool virtio_blk_init(unsigned index) {
     kprintf("virtio-blk: disk %u has no legacy I/O BAR; not usable\n", index);
     return false;
   }
-  pci_enable(&dev);
-  disk.io = (uint16_t)bar;
-  outb(disk.io + REG_STATUS, 0); /* reset */
-  outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE);
-  outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
-  uint32_t features = inl(disk.io + REG_DEVICE_FEATURES);
-  disk.has_flush = features & FEATURE_FLUSH;
-  outl(disk.io + REG_DRIVER_FEATURES, features & FEATURE_FLUSH);
-
-  outw(disk.io + REG_QUEUE_SELECT, 0);
-  uint16_t n = inw(disk.io + REG_QUEUE_SIZE);
-  if (n == 0 || n > MAX_QUEUE || (n & (n - 1))) {
-    kprintf("virtio-blk: unusable queue size %u\n", n);
-    outb(disk.io + REG_STATUS, STATUS_FAILED);
+  if (bar == 0) bar = pci_assign_io_bar(&dev, 0); /* qboot assigns no BARs */
+  if (bar == 0) {
+    kprintf("virtio-blk: disk %u has no I/O ports and none are left to give it; not usable\n", index);
     return false;
   }
-  uint32_t bytes = ring_bytes(n);
+  pci_enable_io(&dev);
+  disk.io = (uint16_t)bar;
+  outb(disk.io + VIRTIO_REG_STATUS, 0); /* reset */
+  outb(disk.io + VIRTIO_REG_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+  outb(disk.io + VIRTIO_REG_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+  uint32_t features = inl(disk.io + VIRTIO_REG_DEVICE_FEATURES);
+  disk.has_flush = features & FEATURE_FLUSH;
+  outl(disk.io + VIRTIO_REG_DRIVER_FEATURES, features & FEATURE_FLUSH);
+
+  outw(disk.io + VIRTIO_REG_QUEUE_SELECT, 0);
+  uint16_t n = inw(disk.io + VIRTIO_REG_QUEUE_SIZE);
+  if (n == 0 || n > MAX_QUEUE || (n & (n - 1))) {
+    kprintf("virtio-blk: unusable queue size %u\n", n);
+    outb(disk.io + VIRTIO_REG_STATUS, VIRTIO_STATUS_FAILED);
+    return false;
+  }
+  uint32_t bytes = vring_bytes(n);
   uint32_t slot_bytes = n * sizeof(struct request_slot);
   uint32_t ring = pmm_alloc_contiguous((bytes + slot_bytes + PAGE_BYTES - 1) / PAGE_BYTES);
   if (!ring) ph_panic("virtio-blk: no memory for the queue");
@@ -146,16 +109,16 @@ bool virtio_blk_init(unsigned index) {
   disk.queue_size = n;
   disk.desc = (struct vring_desc *)ring;
   disk.avail = (volatile struct vring_avail *)(ring + 16u * n);
-  disk.used = (volatile struct vring_used *)(ring + ((16u * n + 6u + 2u * n + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1)));
+  disk.used = (volatile struct vring_used *)(ring + vring_used_offset(n));
   disk.slots = (struct request_slot *)(ring + bytes);
   for (uint16_t i = 0; i < n; i++) disk.desc[i].next = (uint16_t)(i + 1);
   disk.free_head = 0;
   disk.free_count = n;
   disk.has_irq = dev.irq_line > 0 && dev.irq_line < 16;
-  disk.avail->flags = disk.has_irq ? 0 : AVAIL_NO_INTERRUPT;
+  disk.avail->flags = disk.has_irq ? 0 : VIRTIO_AVAIL_NO_INTERRUPT;
   if (disk.has_irq) trap_set_irq_handler(dev.irq_line, virtio_blk_interrupt);
-  outl(disk.io + REG_QUEUE_PFN, ring / PAGE_BYTES);
-  outb(disk.io + REG_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_DRIVER_OK);
+  outl(disk.io + VIRTIO_REG_QUEUE_PFN, ring / PAGE_BYTES);
+  outb(disk.io + VIRTIO_REG_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
 
   uint64_t sectors = (uint64_t)inl(disk.io + REG_CAPACITY) | (uint64_t)inl(disk.io + REG_CAPACITY + 4) << 32;
   uint64_t blocks = sectors / (BLOCK_SIZE / SECTOR_BYTES);
@@ -176,7 +139,7 @@ static uint16_t take_desc(void) {
 /** Collects finished requests, returning their descriptors; counts the failed ones. */
 static void reap(void) {
   while (!disk.dead && disk.last_used != disk.used->idx) {
-    barrier();
+    virtio_barrier();
     uint32_t head = disk.used->ring[disk.last_used % disk.queue_size].id;
     disk.last_used++;
     /* Check, then do: a completion naming no request in flight means a broken device. */
@@ -194,7 +157,7 @@ static void reap(void) {
       disk.desc[i].next = disk.free_head;
       disk.free_head = i;
       disk.free_count++;
-      if (!(flags & DESC_NEXT)) break;
+      if (!(flags & VIRTIO_DESC_NEXT)) break;
       i = next;
     }
   }
@@ -232,9 +195,9 @@ static void submit(uint32_t type, uint64_t sector, uint32_t va, uint32_t bytes) 
   slot->header = (struct request_header){type, 0, sector};
   slot->status = 0xFF;
   slot->in_flight = true;
-  disk.desc[head] = (struct vring_desc){(uint32_t)&slot->header, sizeof slot->header, DESC_NEXT, disk.desc[head].next};
+  disk.desc[head] = (struct vring_desc){(uint32_t)&slot->header, sizeof slot->header, VIRTIO_DESC_NEXT, disk.desc[head].next};
   uint16_t prev = head;
-  uint16_t data_flags = DESC_NEXT | (type == REQ_IN ? DESC_WRITE : 0);
+  uint16_t data_flags = VIRTIO_DESC_NEXT | (type == REQ_IN ? VIRTIO_DESC_WRITE : 0);
   while (bytes > 0) {
     uint32_t piece = PAGE_BYTES - va % PAGE_BYTES;
     if (piece > bytes) piece = bytes;
@@ -253,13 +216,13 @@ static void submit(uint32_t type, uint64_t sector, uint32_t va, uint32_t bytes) 
     bytes -= piece;
   }
   uint16_t status = take_desc();
-  disk.desc[status] = (struct vring_desc){(uint32_t)&slot->status, 1, DESC_WRITE, disk.desc[status].next};
+  disk.desc[status] = (struct vring_desc){(uint32_t)&slot->status, 1, VIRTIO_DESC_WRITE, disk.desc[status].next};
   disk.desc[prev].next = status;
   disk.avail->ring[disk.avail->idx % disk.queue_size] = head;
-  barrier();
+  virtio_barrier();
   disk.avail->idx++;
-  barrier();
-  outw(disk.io + REG_QUEUE_NOTIFY, 0);
+  virtio_barrier();
+  outw(disk.io + VIRTIO_REG_QUEUE_NOTIFY, 0);
 }
 
 static int check_ready(uint32_t block, uint32_t count) {

@@ -4,6 +4,8 @@
 static void check_class_blob(struct wire_in *c);
 static void check_blob_vtable_entry(struct wire_in *c);
 static void check_blob_method(struct wire_in *c);
+static void check_blob_statement(struct wire_in *c);
+static void check_blob_local(struct wire_in *c);
 static void check_blob_constant(struct wire_in *c);
 static void check_blob_handler(struct wire_in *c);
 
@@ -15,6 +17,7 @@ static void check_class_blob(struct wire_in *c) {
   wire_in_str(c, 0, "class_blob.name is cut short");
   wire_in_str(c, 0, "class_blob.super_name is cut short");
   wire_in_skip(c, 4, "class_blob.kind is cut short");
+  wire_in_str(c, 0, "class_blob.source is cut short");
   uint32_t f_field_count = wire_in_u32(c, "class_blob.field_count is cut short");
   if (f_field_count > CLASS_BLOB_MAX_FIELDS) wire_in_fail(c, "class_blob.field_count is more than CLASS_BLOB_MAX_FIELDS");
   for (uint32_t i = 0; i < f_field_count && !c->why; i++) wire_in_str(c, 0, "class_blob.field_names is cut short");
@@ -43,6 +46,7 @@ const uint8_t *read_class_blob(const uint8_t *at, const uint8_t *end, struct cla
   at = wire_read_str(at, &v->super_name);
   v->kind = wire_get32(at);
   at += 4;
+  at = wire_read_str(at, &v->source);
   uint32_t n_field_count = wire_get32(at);
   at += 4;
   v->field_names = (struct wire_list){at, n_field_count};
@@ -110,6 +114,12 @@ static void check_blob_method(struct wire_in *c) {
   uint32_t f_line_count = wire_in_u32(c, "blob_method.line_count is cut short");
   if (f_line_count > CLASS_BLOB_MAX_LINES) wire_in_fail(c, "blob_method.line_count is more than CLASS_BLOB_MAX_LINES");
   wire_in_skip(c, (uint64_t)f_line_count * 4, "blob_method.lines is cut short");
+  uint32_t f_statement_count = wire_in_u32(c, "blob_method.statement_count is cut short");
+  if (f_statement_count > CLASS_BLOB_MAX_STATEMENTS) wire_in_fail(c, "blob_method.statement_count is more than CLASS_BLOB_MAX_STATEMENTS");
+  wire_in_skip(c, (uint64_t)f_statement_count * BLOB_STATEMENT_FIXED_BYTES, "blob_method.statements is cut short");
+  uint32_t f_debug_local_count = wire_in_u32(c, "blob_method.debug_local_count is cut short");
+  if (f_debug_local_count > CLASS_BLOB_MAX_DEBUG_LOCALS) wire_in_fail(c, "blob_method.debug_local_count is more than CLASS_BLOB_MAX_DEBUG_LOCALS");
+  for (uint32_t i = 0; i < f_debug_local_count && !c->why; i++) check_blob_local(c);
 }
 
 const char *decode_blob_method(const uint8_t *p, uint32_t len, struct blob_method *out) {
@@ -155,6 +165,73 @@ const uint8_t *read_blob_method(const uint8_t *at, const uint8_t *end, struct bl
   at += 4;
   v->lines = (struct wire_list){at, n_line_count};
   at += (size_t)n_line_count * 4;
+  uint32_t n_statement_count = wire_get32(at);
+  at += 4;
+  v->statements = (struct wire_list){at, n_statement_count};
+  at += (size_t)n_statement_count * BLOB_STATEMENT_FIXED_BYTES;
+  uint32_t n_debug_local_count = wire_get32(at);
+  at += 4;
+  v->debug_locals = (struct wire_list){at, n_debug_local_count};
+  for (uint32_t i = 0; i < n_debug_local_count; i++) {
+    struct blob_local e;
+    at = read_blob_local(at, end, &e);
+  }
+  (void)end;
+  return at;
+}
+
+static void check_blob_statement(struct wire_in *c) {
+  wire_in_skip(c, 4, "blob_statement.pc is cut short");
+  wire_in_skip(c, 4, "blob_statement.line is cut short");
+  wire_in_skip(c, 4, "blob_statement.column is cut short");
+}
+
+const char *decode_blob_statement(const uint8_t *p, uint32_t len, struct blob_statement *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_blob_statement(&c);
+  if (!c.why && c.pos != len) c.why = "blob_statement: bytes after its end";
+  if (c.why) return c.why;
+  read_blob_statement(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_blob_statement(const uint8_t *at, const uint8_t *end, struct blob_statement *v) {
+  *v = (struct blob_statement){0};
+  v->pc = wire_get32(at);
+  at += 4;
+  v->line = wire_get32(at);
+  at += 4;
+  v->column = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+static void check_blob_local(struct wire_in *c) {
+  wire_in_str(c, 0, "blob_local.name is cut short");
+  wire_in_skip(c, 4, "blob_local.slot is cut short");
+  wire_in_skip(c, 4, "blob_local.start is cut short");
+  wire_in_skip(c, 4, "blob_local.end is cut short");
+}
+
+const char *decode_blob_local(const uint8_t *p, uint32_t len, struct blob_local *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_blob_local(&c);
+  if (!c.why && c.pos != len) c.why = "blob_local: bytes after its end";
+  if (c.why) return c.why;
+  read_blob_local(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_blob_local(const uint8_t *at, const uint8_t *end, struct blob_local *v) {
+  *v = (struct blob_local){0};
+  at = wire_read_str(at, &v->name);
+  v->slot = wire_get32(at);
+  at += 4;
+  v->start = wire_get32(at);
+  at += 4;
+  v->end = wire_get32(at);
+  at += 4;
   (void)end;
   return at;
 }
@@ -253,6 +330,14 @@ static const char *check_any_blob_method(const uint8_t *p, uint32_t len) {
   struct blob_method v;
   return decode_blob_method(p, len, &v);
 }
+static const char *check_any_blob_statement(const uint8_t *p, uint32_t len) {
+  struct blob_statement v;
+  return decode_blob_statement(p, len, &v);
+}
+static const char *check_any_blob_local(const uint8_t *p, uint32_t len) {
+  struct blob_local v;
+  return decode_blob_local(p, len, &v);
+}
 static const char *check_any_blob_constant(const uint8_t *p, uint32_t len) {
   struct blob_constant v;
   return decode_blob_constant(p, len, &v);
@@ -261,10 +346,12 @@ static const char *check_any_blob_handler(const uint8_t *p, uint32_t len) {
   struct blob_handler v;
   return decode_blob_handler(p, len, &v);
 }
-const struct wire_record class_blob_wire_records[5] = {
+const struct wire_record class_blob_wire_records[7] = {
   {"class_blob", check_any_class_blob},
   {"blob_vtable_entry", check_any_blob_vtable_entry},
   {"blob_method", check_any_blob_method},
+  {"blob_statement", check_any_blob_statement},
+  {"blob_local", check_any_blob_local},
   {"blob_constant", check_any_blob_constant},
   {"blob_handler", check_any_blob_handler},
 };

@@ -257,6 +257,27 @@ static const char *check_code(struct slice code, uint32_t locals, uint32_t ncons
   return 0;
 }
 
+/** The debug records (statements, locals) must fit the method's code and slots; nothing reads them but debuggers. */
+static const char *check_debug(const struct blob_method *m) {
+  uint32_t code_len = m->code.len, last = 0;
+  const uint8_t *at = m->statements.p;
+  for (uint32_t i = 0; i < m->statements.count; i++) {
+    struct blob_statement st;
+    at = read_blob_statement(at, plan.end, &st);
+    if (st.pc > code_len || (i > 0 && st.pc <= last)) return "a statement's pc is outside the code or out of order";
+    if (!st.line || !st.column || !int_fits((int32_t)st.line) || !int_fits((int32_t)st.column))
+      return "a statement's line or column is out of range";
+    last = st.pc;
+  }
+  at = m->debug_locals.p;
+  for (uint32_t i = 0; i < m->debug_locals.count; i++) {
+    struct blob_local l;
+    at = read_blob_local(at, plan.end, &l);
+    if (l.slot >= m->locals || l.start > l.end || l.end > code_len) return "a local's slot or pc range is outside the method";
+  }
+  return 0;
+}
+
 static const char *check_method(const struct blob_method *m, uint32_t index) {
   struct slice code = sl(m->code);
   uint32_t argc = m->argc, locals = m->locals, native = m->native;
@@ -300,7 +321,7 @@ static const char *check_method(const struct blob_method *m, uint32_t index) {
   if (m->lines.count % 2) return "a method's line table has a bad length";
   for (uint32_t i = 0; i < m->lines.count; i++)
     if (!int_fits((int32_t)wire_list_u32(m->lines, i))) return "a line table entry does not fit a small integer";
-  return 0;
+  return check_debug(m);
 }
 
 static const char *check_fields(void) {
@@ -477,6 +498,49 @@ static int build_lines(const struct blob_method *bm, word_t *slot) {
   return 1;
 }
 
+/** Whether the blob gives method bm debug records, so its object gets the optional METHOD_DEBUG slot. */
+static int has_debug(const struct blob_method *bm) { return bm->statements.count || bm->debug_locals.count; }
+
+/**
+ * METHOD_DEBUG as phc image writes it (lang/docs/object-format.md): [source file, statement triples,
+ * locals 4 each]; each object is stored into its holder as soon as it is allocated.
+ */
+static int build_debug(const struct blob_method *bm, word_t *slot) {
+  word_t d = alloc_array(3);
+  if (!d) return 0;
+  *slot = d;
+  word_t file = alloc_string(sl(plan.blob.source));
+  if (!file) return 0;
+  obj_slots(d)[0] = file;
+  word_t statements = alloc_array(bm->statements.count * 3);
+  if (!statements) return 0;
+  obj_slots(d)[1] = statements;
+  const uint8_t *at = bm->statements.p;
+  for (uint32_t i = 0; i < bm->statements.count; i++) {
+    struct blob_statement st;
+    at = read_blob_statement(at, plan.end, &st);
+    obj_slots(statements)[3 * i] = int_to_word((int32_t)st.pc);
+    obj_slots(statements)[3 * i + 1] = int_to_word((int32_t)st.line);
+    obj_slots(statements)[3 * i + 2] = int_to_word((int32_t)st.column);
+  }
+  word_t locals = alloc_array(bm->debug_locals.count * 4);
+  if (!locals) return 0;
+  obj_slots(d)[2] = locals;
+  at = bm->debug_locals.p;
+  for (uint32_t i = 0; i < bm->debug_locals.count; i++) {
+    struct blob_local l;
+    at = read_blob_local(at, plan.end, &l);
+    word_t name = alloc_string(sl(l.name));
+    if (!name) return 0;
+    word_t *s = obj_slots(locals) + 4 * i;
+    s[0] = name;
+    s[1] = int_to_word((int32_t)l.slot);
+    s[2] = int_to_word((int32_t)l.start);
+    s[3] = int_to_word((int32_t)l.end);
+  }
+  return 1;
+}
+
 /** Fill method object m from the blob's method bm; every object it allocates is stored into m at once. */
 static int build_method(const struct blob_method *bm, word_t m) {
   word_t cls = obj_slots(holder)[H_CLASS];
@@ -515,7 +579,8 @@ static int build_method(const struct blob_method *bm, word_t m) {
     obj_slots(consts)[i] = value;
   }
   if (!build_handlers(bm, &obj_slots(m)[METHOD_HANDLERS])) return 0;
-  return build_lines(bm, &obj_slots(m)[METHOD_LINES]);
+  if (!build_lines(bm, &obj_slots(m)[METHOD_LINES])) return 0;
+  return !has_debug(bm) || build_debug(bm, &obj_slots(m)[METHOD_DEBUG]);
 }
 
 /** Make the k-th new array class (its element and superclass are made or found already), held by the holder. */
@@ -593,8 +658,12 @@ static int build_objects(void) {
   } else {
     h[H_CLASS] = cls;
   }
+  const uint8_t *blob_at = plan.blob.methods.p;
   for (uint32_t i = 0; i < plan.method_count; i++) {
-    word_t m = gc_alloc(internal_class(CID_METHOD), KIND_SLOTS, CID_METHOD_SLOTS * 4);
+    struct blob_method bm;
+    blob_at = read_blob_method(blob_at, plan.end, &bm);
+    uint32_t slots = has_debug(&bm) ? METHOD_DEBUG + 1 : CID_METHOD_SLOTS;
+    word_t m = gc_alloc(internal_class(CID_METHOD), KIND_SLOTS, slots * 4);
     if (!m) return 0;
     h[H_FIRST_METHOD + i] = m;
   }

@@ -26,6 +26,28 @@ if (accelerator.accel === 'tcg' && accelerator.source.endsWith('probe')) console
 /** What the kernel's machine_halt(status) makes QEMU exit with. */
 export const haltExitCode = (status) => (status << 1) | 1;
 
+/** The debug channel's transports: the kernel uses the virtio-serial port when the machine has one. */
+export const DEBUG_TRANSPORTS = ['virtio', 'serial'];
+/** The virtio-serial port's name, which the kernel looks for (arch/debug_channel.c). */
+export const DEBUG_PORT_NAME = 'org.phantom.debug';
+
+/**
+ * QEMU arguments that serve the debug channel on the unix socket `path` over `transport`:
+ * 'serial' (serial port 2, after a -serial for port 1 that the caller gives) or 'virtio' (a named
+ * port of a virtio-serial device, as vm-manager's drivers add it).
+ */
+export function debugChannelArgs(transport, path) {
+  const chardev = ['-chardev', `socket,id=debug,path=${path},server=on,wait=off`];
+  if (transport === 'serial') return [...chardev, '-serial', 'chardev:debug'];
+  if (transport === 'virtio')
+    return [
+      ...chardev,
+      '-device', 'virtio-serial-pci,id=debugbus',
+      '-device', `virtserialport,bus=debugbus.0,chardev=debug,name=${DEBUG_PORT_NAME}`,
+    ];
+  throw new Error(`unknown debug transport ${transport} (${DEBUG_TRANSPORTS.join(' or ')})`);
+}
+
 /** A temporary directory, removed by the returned cleanup. */
 export async function tempDir() {
   const dir = await mkdtemp(join(tmpdir(), 'phantom-boot-'));

@@ -4,6 +4,7 @@
  * can see a machine run, pause, take input and go back in time when a checkpoint is reverted.
  * Two bytes make it die as a broken kernel would, for the crash tests: '!' triple-faults the CPU
  * (an empty IDT, then an exception), 'P' announces a panic on the pvpanic device and halts.
+ * 'F' floods the console: "line N of 20000" for N = 1 to 20000, as fast as the port takes them.
  * Built by the tests with the host's gcc (-m32); nothing here is shipped.
  */
 #define COM1 0x3f8
@@ -81,6 +82,14 @@ void kmain(void) {
     if (inb(COM1 + 5) & 0x01) {
       char c = (char)inb(COM1);
       if (c == '!' || c == 'P') die(c);
+      if (c == 'F') {
+        for (unsigned int n = 1; n <= 20000; n++) {
+          puts_("line ");
+          put_number(n);
+          puts_(" of 20000\n");
+        }
+        continue;
+      }
       puts_("echo: ");
       put(c);
       put('\n');

@@ -8,7 +8,7 @@
  * the page.
  */
 import uPlot from 'uplot';
-import { clampRange, isZoomed, panRange, type Range, zoomRange } from '../common/chart-zoom.js';
+import { clampRange, dataBounds, isZoomed, panRange, type Range, zoomRange } from '../common/chart-zoom.js';
 import { h } from './dom.js';
 
 export interface ChartSeriesSpec {
@@ -57,6 +57,9 @@ function formatNumber(value: number, digits: number): string {
   return value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** The narrowest span of a time axis (seconds): one generation alone is shown in its minute. */
+const MIN_TIME_SPAN_S = 60;
+
 export class Chart {
   readonly element: HTMLElement;
   private readonly plot: uPlot;
@@ -69,8 +72,11 @@ export class Chart {
   private userZoomed = false;
   /** Set while the chart itself moves the x scale, so its setScale hook does not read it as the user's. */
   private settingScale = false;
+  /** The narrowest x range shown: a minute of a time axis, one unit of any other. */
+  private readonly minSpan: number;
 
   constructor(spec: ChartSpec) {
+    this.minSpan = spec.x.time ? MIN_TIME_SPAN_S : 1;
     this.resetButton = h(
       'button',
       {
@@ -189,11 +195,17 @@ export class Chart {
   /** Columns as uPlot aligns them: x first (ascending), then one per series (null: a gap). */
   setData(columns: (number | null)[][]): void {
     const xs = columns[0] as number[];
-    this.bounds = xs.length > 0 ? { min: xs[0]!, max: xs.at(-1)! } : { min: 0, max: 1 };
+    this.bounds = dataBounds(xs, this.minSpan);
     // uPlot keeps the x range across setData only when told not to reset scales.
     const keep = this.userZoomed ? this.xRange() : this.preferred;
-    this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
-    if (keep) this.setX(clampRange(keep, this.bounds));
+    // The x scale uPlot sets for new data is not the user's zoom (the setScale hook reads it so).
+    this.settingScale = true;
+    try {
+      this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
+    } finally {
+      this.settingScale = false;
+    }
+    this.setX(keep ? clampRange(keep, this.bounds) : this.bounds);
     this.element.dataset.points = String(xs.length);
   }
 

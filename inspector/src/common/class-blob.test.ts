@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import {
   BLOB_CONSTANT_CLASS,
   BLOB_CONSTANT_STRING,
   decodeClassBlob,
 } from '@phantom/lang/common/spec/class-blob-wire.js';
+import { WireError } from '@phantom/lang/common/spec/wire.js';
 import {
   CLASS_BLOB_MAGIC,
   CLASS_BLOB_VERSION,
@@ -87,4 +89,56 @@ test("a class beyond the kernel's limits is refused before sending", () => {
   const method = { ...cls.methods[0]!, code: new Uint8Array(60_000) };
   const big = { ...cls, methods: Array.from({ length: 5 }, (_, i) => ({ ...method, name: `m${i}` })) };
   assert.throws(() => encodeClassBlob(big), /at most 262144/);
+});
+
+test('version 2 carries the source file, statement tables and locals', () => {
+  const cls = counter();
+  const back = decodeClassBlob(encodeClassBlob(cls));
+  assert.equal(back.source, 'counter.ph');
+  for (const [i, m] of cls.methods.entries()) {
+    const b = back.methods[i]!;
+    assert.deepEqual(
+      b.statements.flatMap((s) => [s.pc, s.line, s.column]),
+      m.debug?.statements ?? [],
+    );
+    assert.deepEqual(b.debugLocals, m.debug?.locals ?? []);
+  }
+  const tick = back.methods.find((m) => m.name === 'tick')!;
+  assert.deepEqual(
+    tick.debugLocals.map((l) => l.name),
+    ['e'],
+  );
+  assert.ok(tick.statements.length >= 3);
+});
+
+test('a version 1 blob is refused with both versions named', () => {
+  const blob = encodeClassBlob(counter());
+  new DataView(blob.buffer).setUint32(4, 1, true);
+  assert.throws(() => decodeClassBlob(blob), new RegExp(`version is 1, must be ${CLASS_BLOB_VERSION}`));
+});
+
+test('fuzz: damaged blobs with debug records are refused with a WireError, never read past', () => {
+  const cls = counter();
+  const valid = encodeClassBlob(cls);
+  const bare = encodeClassBlob({ ...cls, methods: cls.methods.map((m) => ({ ...m, debug: undefined })) });
+  assert.ok(valid.length > bare.length * 1.1, 'the debug records are a good part of what gets damaged');
+  const random = seededRandom(18);
+  let refused = 0;
+  for (let round = 0; round < 3000; round++) {
+    const blob = valid.slice(0, round % 7 === 0 ? Math.floor(random() * valid.length) : valid.length);
+    const flips = 1 + Math.floor(random() * 4);
+    for (let k = 0; k < flips && blob.length > 8; k++)
+      blob[8 + Math.floor(random() * (blob.length - 8))] = Math.floor(random() * 256);
+    try {
+      const back = decodeClassBlob(blob);
+      for (const m of back.methods) {
+        assert.ok(m.statements.length <= 65535);
+        assert.ok(m.debugLocals.length <= 4096);
+      }
+    } catch (err) {
+      assert.ok(err instanceof WireError, String(err));
+      refused++;
+    }
+  }
+  assert.ok(refused > 1000, `most damaged blobs are refused (${refused})`);
 });

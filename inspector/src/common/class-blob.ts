@@ -33,6 +33,13 @@ function blobConst(k: CompiledConst): B.BlobConstant {
   }
 }
 
+function blobStatements(triples: readonly number[]): B.BlobStatement[] {
+  const out: B.BlobStatement[] = [];
+  for (let i = 0; i + 2 < triples.length; i += 3)
+    out.push({ pc: triples[i]!, line: triples[i + 1]!, column: triples[i + 2]! });
+  return out;
+}
+
 function blobMethod(m: CompiledMethod): B.BlobMethod {
   return {
     name: m.name,
@@ -46,6 +53,8 @@ function blobMethod(m: CompiledMethod): B.BlobMethod {
     consts: m.consts.map(blobConst),
     handlers: m.handlers.map((h) => ({ ...h })),
     lines: [...m.lines],
+    statements: blobStatements(m.debug?.statements ?? []),
+    debugLocals: (m.debug?.locals ?? []).map((l) => ({ ...l })),
   };
 }
 
@@ -59,6 +68,7 @@ export function classBlobOf(cls: CompiledClass): B.ClassBlob {
     name: cls.name,
     superName: cls.superName,
     kind: cls.kind,
+    source: cls.file,
     fieldNames: [...cls.fieldNames],
     vtable: cls.vtable.map(([owner, name]) => ({ owner, name })),
     methods: cls.methods.map(blobMethod),

@@ -56,6 +56,12 @@ import {
 /** Generation number meaning "the live object space" in READ_PAGE. */
 export const LIVE_GENERATION = W.DBG_LIVE_GENERATION;
 
+/**
+ * The name of the virtio-serial port that carries the debug channel when a machine has one (the
+ * kernel serves it there, else on serial port 2; kernel-src/arch/debug_channel.c names it too).
+ */
+export const DEBUG_PORT_NAME = 'org.phantom.debug';
+
 /** A payload or frame that does not have its shape (the generated codecs' WireError). */
 export const DebugProtocolError = WireError;
 export type DebugProtocolError = WireError;

@@ -7,6 +7,13 @@
  * A connection starts with RESET, then HELLO: whatever an earlier client left (an unfinished
  * frame in the kernel, the tail of a reply on the line) is dropped on both sides before the
  * first reply this client reads.
+ *
+ * Requests that only read (RESENDABLE) are sent again, with the same id, when their frame or their
+ * reply may have been lost: a reply that arrives damaged (its CRC fails), bytes the decoder had to
+ * drop while the request waited, the kernel's BAD_FRAME for the request (it arrived damaged), or no
+ * reply within a share of the deadline (a frame a broker dropped whole). Whichever reply comes
+ * first answers the request; a later one finds nothing waiting and is dropped. Requests that change
+ * the machine are never resent: their loss is the caller's to see, as a timeout.
  */
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -30,6 +37,23 @@ const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
 /** Problems kept for diagnostics; a channel full of noise must not grow memory without bound. */
 const MAX_PROBLEMS_KEPT = 1000;
 /** Class-blob bytes per INSTALL_CLASS chunk: the payload limit less the total and offset words. */
+/** Requests that only read the machine: sending one twice is the same as once. */
+const RESENDABLE: ReadonlySet<number> = new Set([
+  P.MessageType.HELLO,
+  P.MessageType.STATS,
+  P.MessageType.ROOTS,
+  P.MessageType.THREADS,
+  P.MessageType.READ_OBJECTS,
+  P.MessageType.ENUMERATE,
+  P.MessageType.CLASSES,
+  P.MessageType.GENERATIONS,
+  P.MessageType.READ_OBJECTS_AT,
+  P.MessageType.READ_PAGE,
+]);
+/** Times one request is sent again at most: a channel that loses more is broken, and the deadline says so. */
+const MAX_RESENDS = 3;
+/** A resendable request without a reply is sent again after this share of its deadline. */
+const RESEND_SHARE_OF_TIMEOUT = 4;
 const INSTALL_CHUNK_BYTES = P.DBG_MAX_PAYLOAD - 8;
 
 export class DebugRequestError extends Error {
@@ -55,6 +79,10 @@ interface Pending {
   resolve: (payload: Uint8Array) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  /** The encoded request, kept for a resend when the type is RESENDABLE. */
+  frame?: Uint8Array;
+  resends: number;
+  resendTimer?: NodeJS.Timeout;
 }
 
 export class DebugClient {
@@ -69,6 +97,8 @@ export class DebugClient {
   private bytesReceived = 0;
   /** Frame problems seen on the channel (garbage, bad CRCs), for diagnostics. */
   readonly problems: P.FrameProblem[] = [];
+  /** Requests sent again because their frame or reply may have been lost. */
+  resent = 0;
   /**
    * Bytes the kernel dropped when this connection's RESET reached it (what an earlier client left
    * unfinished, noise); undefined when the kernel predates RESET (revision < 2).
@@ -316,12 +346,35 @@ export class DebugClient {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        const waiting = this.pending.get(id);
+        clearTimeout(waiting?.resendTimer);
         this.pending.delete(id);
         reject(new NoReplyError(type, timeoutMs));
       }, timeoutMs);
-      this.pending.set(id, { type, resolve, reject, timer });
+      const pending: Pending = { type, resolve, reject, timer, resends: 0 };
+      if (RESENDABLE.has(type)) {
+        pending.frame = frame;
+        const quietMs = Math.max(1, Math.floor(timeoutMs / RESEND_SHARE_OF_TIMEOUT));
+        const resendWhenQuiet = () => {
+          pending.resendTimer = setTimeout(() => {
+            if (this.resend(id)) resendWhenQuiet();
+          }, quietMs);
+        };
+        resendWhenQuiet();
+      }
+      this.pending.set(id, pending);
       this.socket.write(frame);
     });
+  }
+
+  /** Sends a waiting resendable request again, unless it was resent MAX_RESENDS times; whether it was. */
+  private resend(id: number): boolean {
+    const waiting = this.pending.get(id);
+    if (!waiting?.frame || waiting.resends >= MAX_RESENDS || this.closedError) return false;
+    waiting.resends++;
+    this.resent++;
+    this.socket.write(waiting.frame);
+    return true;
   }
 
   private on<T>(name: string, listener: (value: T) => void): Disposable {
@@ -343,8 +396,10 @@ export class DebugClient {
     }
     const waiting = this.pending.get(frame.id);
     if (!waiting) return;
+    if (frame.type === P.DBG_ERROR_TYPE && this.isBadFrame(frame.payload) && this.resend(frame.id)) return;
     this.pending.delete(frame.id);
     clearTimeout(waiting.timer);
+    clearTimeout(waiting.resendTimer);
     if (frame.type === P.DBG_ERROR_TYPE) {
       try {
         const e = P.decodeError(frame.payload);
@@ -361,8 +416,26 @@ export class DebugClient {
     }
   }
 
+  /** Whether an error reply says the kernel got the request damaged (BAD_FRAME). */
+  private isBadFrame(payload: Uint8Array): boolean {
+    try {
+      return P.decodeError(payload).code === P.DebugErrorCode.DE_BAD_FRAME;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A frame the decoder dropped may have been a reply: when its id names a waiting request, that
+   * request's; otherwise (the id itself damaged) any waiting request's. Stale frames (before this
+   * connection's RESET reply) were nobody's; bytes dropped as garbage follow a dropped frame, or
+   * held a frame whose header was lost, which the quiet timer resends.
+   */
   private noteProblem(problem: P.FrameProblem): void {
     if (this.problems.length < MAX_PROBLEMS_KEPT) this.problems.push(problem);
+    if (problem.kind !== 'bad-crc' && problem.kind !== 'bad-version' && problem.kind !== 'too-large') return;
+    if (this.pending.has(problem.id)) this.resend(problem.id);
+    else for (const id of this.pending.keys()) this.resend(id);
   }
 
   private fail(err: Error): void {
@@ -370,6 +443,7 @@ export class DebugClient {
     this.closedError = err;
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
+      clearTimeout(p.resendTimer);
       p.reject(err);
     }
     this.pending.clear();

@@ -14,7 +14,7 @@
 // [--rounds N] (default: this tree's build/phantom.elf, 10 s windows, 1 round). Prints the
 // accelerator line (scripts/bench-header.mjs) and a Markdown table, a row per kernel, flood and
 // round, for the "## " section of kernel-src/docs/bench-channel.md.
-import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
@@ -23,6 +23,7 @@ import * as P from '@phantom/inspector/common/debug-protocol.js';
 import { acceleratorLine } from '../../../scripts/bench-header.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
+import { vcpuMs } from '../lib/cpu-time.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -52,20 +53,6 @@ const DRAIN_DEADLINE_MS = 300_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time (ms) of QEMU's vCPU threads so far (named "CPU N/TCG" with -name debug-threads=on). */
-async function vcpuMs(pid) {
-  let ticks = 0;
-  for (const task of await readdir(`/proc/${pid}/task`)) {
-    const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '');
-    if (!/\(CPU \d+\/[A-Z]+\)/.test(stat)) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / CLOCK_TICKS_PER_S;
-}
 
 /** Console lines matching `pattern` that arrived in [from, to). */
 function linesBetween(machine, pattern, from, to) {

@@ -23,6 +23,7 @@ import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
 import { accelerator, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
 import { replaceSections } from './doc-sections.mjs';
+import { cpuMs } from '../lib/cpu-time.mjs';
 
 const PAUSE_SAMPLES = Number(process.env.PAUSE_SAMPLES ?? 8);
 const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 3);
@@ -177,15 +178,6 @@ async function pauseRun(dir, kernel, spaceMiB, percent) {
   }
 }
 
-/** Clock ticks per second of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time (user + system, ms) the process `pid` has used so far, all its threads. */
-async function cpuMs(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
 
 /** The VM's first line after vm_start (the debug channel's, on serial port 2 or not). */
 const VM_STARTED_LINE = /^debug: /;

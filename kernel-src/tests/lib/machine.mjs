@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
 import { writeGeneration0 } from '@phantom/lang/common/store/generation0.js';
-import { accelerator, kernelPath, writeStoreDisk } from '../qemu.mjs';
+import { accelerator, debugChannelArgs, kernelPath, writeStoreDisk } from '../qemu.mjs';
 
 /** Compiles `sources` (paths) and writes generation 0 of a store running `mainClasses` to `diskPath`. */
 export async function buildStoreDisk(diskPath, sources, mainClasses, { spaceBytes = 64 << 20, diskBytes } = {}) {
@@ -34,8 +34,8 @@ export class Machine {
   #exited;
 
   /**
-   * Starts QEMU on `disk` (raw). debugSocket: a unix socket path where QEMU serves serial port 2
-   * (the debug channel); drive: a whole -drive value instead (another format, a node name);
+   * Starts QEMU on `disk` (raw). debugSocket: a unix socket path where QEMU serves the debug
+   * channel, over debugTransport ('serial': serial port 2, 'virtio': a virtio-serial port); drive: a whole -drive value instead (another format, a node name);
    * kernel: another copy of the kernel (long runs copy it, so a rebuild meanwhile cannot touch
    * them); extraArgs: more QEMU arguments (a QMP socket); accel: another accelerator than qemu.mjs's
    * decision, for a run that needs one (TCG for -icount), which the caller must then say it used.
@@ -45,6 +45,7 @@ export class Machine {
     append = '',
     memory = '256M',
     debugSocket,
+    debugTransport = 'serial',
     drive,
     kernel = kernelPath,
     extraArgs = [],
@@ -57,12 +58,8 @@ export class Machine {
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
       '-drive', drive ?? `file=${disk},if=virtio,format=raw`,
     ];
-    if (debugSocket) {
-      args.push('-chardev', `socket,id=dbg,path=${debugSocket},server=on,wait=off`);
-      args.push('-serial', 'stdio', '-serial', 'chardev:dbg');
-    } else {
-      args.push('-serial', 'stdio');
-    }
+    args.push('-serial', 'stdio');
+    if (debugSocket) args.push(...debugChannelArgs(debugTransport, debugSocket));
     args.push(...extraArgs);
     this.startedAt = performance.now();
     this.#process = spawn('qemu-system-i386', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -449,7 +449,9 @@ export function makeCase(corpus, seed) {
     const what = DAMAGE[kind](d, r);
     if (what) done.push({ kind, what });
   }
-  const listed = d.entries().map((e) => e.generation);
+  // A damaged entry may carry NO_GENERATION, which marks "none" and cannot be asked for (phrun's
+  // --gen and the kernel's gen= refuse it as a number): only real numbers are asked.
+  const listed = d.entries().map((e) => e.generation).filter((g) => g !== S.NO_GENERATION);
   const want = r.chance(0.2) ? (r.chance(0.8) && listed.length ? r.pick(listed) : r.below(1000)) : undefined;
   return { seed, base: base.name, disk: d, damage: done, want, newest };
 }

@@ -49,11 +49,18 @@ static void header(const char *name, const char *super, uint32_t nfields, const 
   wstr(name);
   wstr(super);
   w32(KIND_SLOTS);
+  wstr("t.ph");
   w32(nfields);
   for (uint32_t i = 0; i < nfields; i++) wstr(fields[i]);
 }
 
-/** A method header up to and including its code; the caller writes consts, handlers, lines. */
+/** No statement table and no locals: the debug records a method of version 2 ends with. */
+static void no_debug(void) {
+  w32(0);
+  w32(0);
+}
+
+/** A method header up to and including its code; the caller writes consts, handlers, lines, debug records. */
 static void method(const char *name, uint32_t flags, uint32_t argc, uint32_t locals, int32_t vindex,
                    const uint8_t *code, uint32_t code_len) {
   wstr(name);
@@ -88,6 +95,15 @@ static void counter_blob(const char *name, uint32_t nfields, const char *const *
   w32(2); /* lines */
   w32(0);
   w32(7);
+  w32(1); /* statements: pc 0 at 7:5 */
+  w32(0);
+  w32(7);
+  w32(5);
+  w32(1); /* locals: this in slot 0 over the whole code */
+  wstr("this");
+  w32(0);
+  w32(0);
+  w32(sizeof run_code);
 }
 
 static word_t program_classes(void) { return obj_slots(space_root())[ROOT_PROGRAM_CLASSES]; }
@@ -142,6 +158,7 @@ TEST(install_replaces_methods_in_place_for_instances_frames_and_callers) {
   wconst_method(".t.counter", "run");
   w32(0);
   w32(0);
+  no_debug();
   word_t caller = 0;
   CHECK(install_class(blob, blob_len, &caller) == 0);
   word_t call = obj_slots(obj_slots(caller)[CLASS_METHODS])[0];
@@ -188,6 +205,49 @@ static void sub_blob(uint32_t nfields, const char *const *fields, const char *ow
   wstr(owner);
   wstr(name);
   w32(0);
+}
+
+TEST(install_refuses_blobs_of_another_version_and_debug_tables_beyond_the_limits) {
+  fixture_space(MIB);
+  counter_blob(".t.counter", 1, one_field, "tick");
+  blob[4] = 1; /* a version 1 blob, from a sender older than this kernel */
+  check_refused("version");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  uint32_t locals_at = blob_len - (4 + 2 + 4 + 4 + 4 + 4); /* debug_local_count of the last method */
+  blob[locals_at + 2] = 0xFF;                              /* 1 -> 0x00FF0001 entries */
+  check_refused("CLASS_BLOB_MAX_DEBUG_LOCALS");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  uint32_t statements_at = locals_at - (4 + 12);
+  blob[statements_at + 3] = 0x80;
+  check_refused("CLASS_BLOB_MAX_STATEMENTS");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  blob[blob_len - 12] = 1; /* the local `this` in slot 1 of a method with 1 local slot */
+  check_refused("a local's slot");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  blob[blob_len - 4] = sizeof run_code + 1; /* its range past the code */
+  check_refused("a local's slot or pc range");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  blob[locals_at - 12] = sizeof run_code + 1; /* the statement's pc past the code */
+  check_refused("a statement's pc");
+  counter_blob(".t.counter", 1, one_field, "tick");
+  word_t cls = 0;
+  CHECK(install_class(blob, blob_len, &cls) == 0);
+  /* The debug records become the method's optional METHOD_DEBUG, as phc image writes it. */
+  word_t run = obj_slots(obj_slots(cls)[CLASS_VTABLE])[0];
+  CHECK_EQ(obj_slot_count(run), METHOD_DEBUG + 1);
+  word_t debug = obj_slots(run)[METHOD_DEBUG];
+  CHECK_EQ(obj_slot_count(debug), 3);
+  CHECK(string_equals(obj_slots(debug)[0], "t.ph"));
+  word_t statements = obj_slots(debug)[1];
+  CHECK_EQ(obj_slot_count(statements), 3);
+  CHECK_EQ(obj_slots(statements)[0], int_to_word(0));
+  CHECK_EQ(obj_slots(statements)[1], int_to_word(7));
+  CHECK_EQ(obj_slots(statements)[2], int_to_word(5));
+  word_t locals = obj_slots(debug)[2];
+  CHECK_EQ(obj_slot_count(locals), 4);
+  CHECK(string_equals(obj_slots(locals)[0], "this"));
+  CHECK_EQ(obj_slots(locals)[3], int_to_word((int32_t)sizeof run_code));
+  CHECK(space_validate(MIB) == 0);
 }
 
 TEST(install_checks_subclasses_and_repoints_their_inherited_entries) {
@@ -243,6 +303,7 @@ TEST(install_refuses_unknown_names_and_internal_classes) {
   wconst_method(".t.nowhere", "m");
   w32(0);
   w32(0);
+  no_debug();
   check_refused("not in the machine");
 }
 
@@ -256,6 +317,7 @@ static void code_blob(const uint8_t *code, uint32_t len) {
   wconst_string("s");
   w32(0);
   w32(0);
+  no_debug();
 }
 
 TEST(install_verifies_the_bytecode) {
@@ -304,6 +366,7 @@ static void arrays_blob(const char *name, const char *super, const char *const *
   for (uint32_t i = 0; i < n; i++) wconst_class(classes[i]);
   w32(0);
   w32(0);
+  no_debug();
 }
 
 static word_t array_class_named(const char *name) {
@@ -435,6 +498,7 @@ static void print_method(const char *name, uint32_t flags, uint32_t argc, int32_
   wconst_method(".internal.io.tty", "println");
   w32(0);
   w32(0);
+  no_debug();
 }
 
 /**

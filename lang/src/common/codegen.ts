@@ -33,7 +33,7 @@ import {
   type Unit,
   VOID,
 } from './checker.js';
-import type { CompiledConst, CompiledHandler, CompiledMethod } from './compiled.js';
+import type { CompiledConst, CompiledHandler, CompiledLocal, CompiledMethod } from './compiled.js';
 import { encode, OPCODE_BY_NAME } from './disasm.js';
 import { MAX_LOCALS, MF_CTOR, MF_RETURNS, MF_STATIC, SMALLINT_MAX, SMALLINT_MIN } from './spec/generated.js';
 
@@ -56,7 +56,17 @@ interface Label {
   readonly fixups: number[];
 }
 
+/** A local's debug entry while its scope is open; `depth` is the number of scopes it was declared in. */
+interface OpenLocal {
+  readonly name: string;
+  readonly slot: number;
+  start: number;
+  end: number;
+  readonly depth: number;
+}
+
 interface Local {
+  readonly debug: OpenLocal;
   readonly slot: number;
   readonly type: Type;
   readonly sym: Sym & { kind: 'local' };
@@ -106,6 +116,8 @@ class Emitter {
   readonly consts: CompiledConst[] = [];
   readonly handlers: CompiledHandler[] = [];
   readonly lines: number[] = [];
+  /** pc, line, column triples: where each statement starts (CompiledDebugInfo.statements). */
+  readonly statements: number[] = [];
   readonly calls = new Map<number, CallSite>();
   private readonly constIndex = new Map<string, number>();
   depth = 0;
@@ -200,6 +212,13 @@ class Emitter {
     if (n > 0 && this.lines[n - 2] === this.pc) this.lines[n - 1] = line;
     else if (n === 0 || this.lines[n - 1] !== line) this.lines.push(this.pc, line);
   }
+
+  /** A statement starts here; an earlier one that starts at the same pc emitted nothing and gives way. */
+  statement(line: number, column: number): void {
+    const n = this.statements.length;
+    if (n > 0 && this.statements[n - 3] === this.pc) this.statements.length = n - 3;
+    this.statements.push(this.pc, line, column);
+  }
 }
 
 export interface CodegenOptions {
@@ -214,6 +233,10 @@ export function compileClass(table: ClassTable, cls: ClassSym, options: CodegenO
   return out;
 }
 
+function finishedLocal({ name, slot, start, end }: OpenLocal): CompiledLocal {
+  return { name, slot, start, end: Math.max(start, end) };
+}
+
 class MethodCompiler {
   private readonly e = new Emitter();
   private readonly unit: Unit;
@@ -222,6 +245,8 @@ class MethodCompiler {
   private scopeEnds: number[] = [];
   private nextSlot = 0;
   private maxSlot = 0;
+  /** Every local's debug entry in order of declaration; `end` is set when its scope closes. */
+  private readonly debugLocals: OpenLocal[] = [];
   private readonly loops: Loop[] = [];
 
   constructor(
@@ -321,6 +346,7 @@ class MethodCompiler {
         'PH402',
         `method '${m.name}' is too large (${this.e.pc} bytes of code, at most ${MAX_CODE_BYTES})`,
       );
+    this.closeLocals(0);
     const compiled: CompiledMethod = {
       ...base,
       locals: Math.min(this.maxSlot, MAX_LOCALS),
@@ -330,6 +356,7 @@ class MethodCompiler {
       consts: this.e.consts,
       handlers: this.e.handlers,
       lines: this.e.lines,
+      debug: { statements: this.e.statements, locals: this.debugLocals.map(finishedLocal) },
     };
     callSitesOf.set(compiled, this.e.calls);
     return compiled;
@@ -386,8 +413,11 @@ class MethodCompiler {
     this.e.call('CALL_STATIC', this.methodConst(superCtor), superCtor.params.length + 1, false);
   }
 
+  /** A statement (or a loop condition, a field initialiser) starts at `node`: the line and statement tables. */
   private line(node: Span): void {
-    this.e.line(this.unit.sink.lines.positionAt(node.start).line);
+    const at = this.unit.sink.lines.positionAt(node.start);
+    this.e.line(at.line);
+    this.e.statement(at.line, at.column);
   }
 
   private methodConst(m: MethodSym): number {
@@ -423,7 +453,16 @@ class MethodCompiler {
     const scope = { start: visibleFrom, end: this.scopeEnds[this.scopeEnds.length - 1]! };
     const sym: LocalSym = { name, type, site, isParameter, scope };
     this.options.recorder?.locals.push(sym);
-    const local: Local = { slot: this.nextSlot++, type, sym: { kind: 'local', local: sym } };
+    const slot = this.nextSlot++;
+    const debug: OpenLocal = {
+      name,
+      slot: Math.min(slot, MAX_LOCALS - 1),
+      start: isParameter ? 0 : this.e.pc,
+      end: -1,
+      depth: this.scopes.length,
+    };
+    this.debugLocals.push(debug);
+    const local: Local = { debug, slot, type, sym: { kind: 'local', local: sym } };
     if (this.nextSlot > this.maxSlot) this.maxSlot = this.nextSlot;
     this.scopes[this.scopes.length - 1]!.set(name, local);
     return local;
@@ -437,7 +476,19 @@ class MethodCompiler {
     body();
     this.scopes.pop();
     this.scopeEnds.pop();
+    this.closeLocals(this.scopes.length);
     this.nextSlot = slot;
+  }
+
+  /** The locals declared deeper than `depth` scopes go out of scope here. */
+  private closeLocals(depth: number): void {
+    for (const l of this.debugLocals) if (l.end < 0 && l.depth > depth) l.end = this.e.pc;
+  }
+
+  /** Stores the value on the stack into a newly declared local, which holds it from the next pc on. */
+  private storeNew(local: Local): void {
+    this.e.emit('STORE', this.localSlot(local));
+    local.debug.start = this.e.pc;
   }
 
   private localSlot(local: Local): number {
@@ -474,8 +525,7 @@ class MethodCompiler {
           type = ERROR;
           this.e.emit('PUSH_NULL');
         }
-        const local = this.declareLocal(s.name, type, s.nameSpan, s.nameSpan, s.end);
-        this.e.emit('STORE', this.localSlot(local));
+        this.storeNew(this.declareLocal(s.name, type, s.nameSpan, s.nameSpan, s.end));
         return;
       }
       case 'expr': {
@@ -536,6 +586,7 @@ class MethodCompiler {
           const next = this.e.label();
           const end = this.e.label();
           this.e.place(top);
+          if (s.cond !== null) this.line(s.cond);
           const always = s.cond === null || isTrue(s.cond);
           if (!always) this.branch(s.cond!, end, false);
           this.loops.push({ breakLabel: end, continueLabel: next });
@@ -605,8 +656,7 @@ class MethodCompiler {
           this.e.reachable = true;
           this.line(c);
           this.withScope(c, () => {
-            const local = this.declareLocal(c.name, type, c.nameSpan, c.nameSpan, c.nameSpan.end);
-            this.e.emit('STORE', this.localSlot(local));
+            this.storeNew(this.declareLocal(c.name, type, c.nameSpan, c.nameSpan, c.nameSpan.end));
             this.block(c.body);
           });
           if (this.e.reachable) this.e.jump('JMP', end);

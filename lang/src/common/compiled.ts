@@ -22,6 +22,30 @@ export interface CompiledHandler {
   readonly classConst: number;
 }
 
+/**
+ * A local variable as a debugger sees it: its name, its frame slot and the pcs `[start, end)` at
+ * which the slot holds it (from the instruction after its initialising STORE to the end of its
+ * block). Two entries may share a slot (sibling blocks reuse slots) or a name (`for (var i …)`
+ * twice), never both at one pc.
+ */
+export interface CompiledLocal {
+  readonly name: string;
+  readonly slot: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * What a debugger needs of a method beyond its code. `statements` holds triples pc, line, column
+ * (1-based, UTF-16 columns as editors count), pc strictly ascending: the first instruction of each
+ * statement (and of each loop condition a jump back re-enters), so a step stops exactly there.
+ */
+export interface CompiledDebugInfo {
+  readonly statements: readonly number[];
+  /** Parameters first (start 0), then in order of declaration; the receiver (slot 0 of an instance method) is implicit. */
+  readonly locals: readonly CompiledLocal[];
+}
+
 export interface CompiledMethod {
   readonly name: string;
   /** MF_* bits from layout.def. */
@@ -44,6 +68,8 @@ export interface CompiledMethod {
   readonly vindex: number;
   /** Declared parameter and return types, for tools and the editor ("int", ".a.b.C", "string[]"). */
   readonly signature: string;
+  /** Source positions and locals; absent for natives and for methods compiled before it existed. */
+  readonly debug?: CompiledDebugInfo;
 }
 
 export interface CompiledClass {

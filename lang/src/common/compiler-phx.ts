@@ -6,11 +6,12 @@
 import type {
   CompiledClass,
   CompiledConst,
+  CompiledDebugInfo,
   CompiledHandler,
   CompiledMethod,
   CompiledProgram,
 } from './compiled.js';
-import { FORMAT_VERSION } from './spec/generated.js';
+import { FORMAT_VERSION, MAX_LOCALS } from './spec/generated.js';
 
 export const PHX_FORMAT = 'phantom-compiled-program';
 
@@ -90,6 +91,37 @@ function readConst(v: unknown, where: string): CompiledConst {
   }
 }
 
+/** Debug info is optional (files from before it); when present, every number must make sense for `codeLength`. */
+function readDebug(v: unknown, codeLength: number, where: string): CompiledDebugInfo {
+  const o = obj(v, where);
+  const statements = arr(o.statements, `${where}.statements`).map((n, i) =>
+    int(n, `${where}.statements[${i}]`),
+  );
+  if (statements.length % 3 !== 0) fail(`${where}.statements`, 'expected pc, line, column triples');
+  for (let i = 0; i < statements.length; i += 3) {
+    const [pc, line, column] = statements.slice(i, i + 3) as [number, number, number];
+    if (pc < 0 || pc > codeLength || (i > 0 && pc <= statements[i - 3]!))
+      fail(`${where}.statements[${i}]`, `pc ${pc} is not ascending within the code (${codeLength} bytes)`);
+    if (line < 1 || column < 1) fail(`${where}.statements[${i + 1}]`, 'lines and columns start at 1');
+  }
+  const locals = arr(o.locals, `${where}.locals`).map((l, i) => {
+    const at = `${where}.locals[${i}]`;
+    const lo = obj(l, at);
+    const local = {
+      name: str(lo.name, `${at}.name`),
+      slot: int(lo.slot, `${at}.slot`),
+      start: int(lo.start, `${at}.start`),
+      end: int(lo.end, `${at}.end`),
+    };
+    if (local.slot < 0 || local.slot >= MAX_LOCALS)
+      fail(`${at}.slot`, `not a local slot (0..${MAX_LOCALS - 1})`);
+    if (local.start < 0 || local.end < local.start || local.end > codeLength)
+      fail(at, `pc range [${local.start}, ${local.end}) is not within the code (${codeLength} bytes)`);
+    return local;
+  });
+  return { statements, locals };
+}
+
 function readMethod(v: unknown, where: string): CompiledMethod {
   const o = obj(v, where);
   const code = fromBase64(str(o.code, `${where}.code`)) ?? fail(`${where}.code`, 'not base64');
@@ -115,6 +147,7 @@ function readMethod(v: unknown, where: string): CompiledMethod {
     lines: arr(o.lines, `${where}.lines`).map((n, i) => int(n, `${where}.lines[${i}]`)),
     vindex: int(o.vindex, `${where}.vindex`),
     signature: str(o.signature, `${where}.signature`),
+    ...(o.debug === undefined ? {} : { debug: readDebug(o.debug, code.length, `${where}.debug`) }),
   };
 }
 

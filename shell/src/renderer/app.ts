@@ -144,10 +144,12 @@ async function main(): Promise<void> {
     api,
     (entry) => void loadEditor().then((e) => e.open(entry)),
   );
-  const consolePanel = new ConsolePanel(panel('console'), api);
-  const timeline = new TimelinePanel(panel('timeline'), api);
   const isRunning = (machine: MachineSummary | undefined) =>
     machine !== undefined && (machine.state === 'running' || machine.state === 'paused');
+  /** Every machine's state as the machine bar last reported it. */
+  const states = new Map<string, MachineSummary>();
+  const consolePanel = new ConsolePanel(panel('console'), api, (name) => isRunning(states.get(name)));
+  const timeline = new TimelinePanel(panel('timeline'), api);
   const attachIfRunning = (machine: MachineSummary | undefined) => {
     if (machine && isRunning(machine)) void consolePanel.attachConsole(machine.name);
   };
@@ -176,6 +178,7 @@ async function main(): Promise<void> {
   });
   const machineBar = new MachineBar(panel('machine-bar'), api, {
     onPick: (machine) => {
+      if (machine) states.set(machine.name, machine);
       const changed = machine?.name !== picked?.name;
       picked = machine;
       void timeline.show(machine?.name);
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
       if (changed && machine) void inspector.machineChanged();
     },
     onState: (machine) => {
+      if (machine) states.set(machine.name, machine);
       attachIfRunning(machine);
       if (machine?.name === picked?.name && isRunning(machine) && !isRunning(picked))
         void inspector.machineChanged();

@@ -101,6 +101,9 @@ interface Tab {
   searchMoved: boolean;
 }
 
+/** A console stream that ends sooner than this after attaching is not re-attached by itself. */
+const REATTACH_MIN_MS = 1000;
+
 export class ConsolePanel {
   private readonly tabs = new Map<string, Tab>();
   /** Console attaches in flight, by tab id. */
@@ -114,9 +117,15 @@ export class ConsolePanel {
   private readonly menu: HTMLElement;
   private terminalCount = 0;
 
+  /**
+   * @param machineRunning whether a machine runs now, as the machine bar last heard: a console
+   *   whose stream ends while its machine runs again (a rollback or revert restarted it, and the
+   *   new state arrived before the old stream's end) attaches again at once.
+   */
   constructor(
     private readonly root: HTMLElement,
     private readonly api: ApiClient,
+    private readonly machineRunning: (machine: string) => boolean = () => false,
   ) {
     root.replaceChildren();
     const header = document.createElement('div');
@@ -281,6 +290,7 @@ export class ConsolePanel {
 
   private connect(tab: Tab, stream: number, endPrefix: string): void {
     tab.label.classList.remove('ended');
+    const connected = performance.now();
     tab.stream = this.api.consume(stream, {
       onData: (data, shown) => {
         if (tab.searchMoved && document.activeElement !== this.searchInput) this.returnToBottom(tab);
@@ -291,6 +301,15 @@ export class ConsolePanel {
         tab.stream = undefined;
         tab.terminal.write(`${endPrefix}${reason} —\x1b[0m\r\n`);
         tab.label.classList.add('ended');
+        // A stream that ends the moment it began is not retried: its machine is not serving one.
+        const lasted = performance.now() - connected;
+        if (
+          tab.kind === 'console' &&
+          tab.machine &&
+          lasted >= REATTACH_MIN_MS &&
+          this.machineRunning(tab.machine)
+        )
+          void this.attachConsole(tab.machine);
       },
     });
   }

@@ -9,14 +9,17 @@ import { compile } from '@phantom/lang/common/compiler.js';
 import type { Diagnostic } from '@phantom/lang/common/diagnostics.js';
 import { VmError } from './errors.js';
 
+/** A source file compiled for installing: its classes, or its errors and no classes. */
+export interface CompileForInstallResult {
+  classes: CompiledClass[];
+  errors: Diagnostic[];
+}
+
 /**
  * The classes `text` (the source file `file`) declares, compiled, in declaration order
  * (superclasses first); or, when it does not compile, its errors and no classes.
  */
-export function compileForInstall(
-  file: string,
-  text: string,
-): { classes: CompiledClass[]; errors: Diagnostic[] } {
+export function compileForInstall(file: string, text: string): CompileForInstallResult {
   const { program, diagnostics } = compile([{ file, text }]);
   if (!program) return { classes: [], errors: diagnostics.filter((d) => d.severity === 'error') };
   return { classes: program.classes.filter((c) => c.file === file && c.internalId === 0), errors: [] };

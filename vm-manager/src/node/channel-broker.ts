@@ -6,22 +6,21 @@
  * as if it had the channel to itself (common/channel-router.ts routes); only whole frames reach
  * the kernel, so a client that dies mid-frame or mid-request disturbs no one.
  *
- * It runs as its own small process (channel-broker-main.ts), started by the first client that
- * needs it (`ensureChannelBroker`) and ending when the machine's QEMU does, so any client may exit
- * without ending it. One per machine: the first to take the lock serves, a second exits.
- * Where Node cannot be started as a separate process (a packaged Electron, whose binary does not
- * run scripts), the broker runs in the process that needs it and ends with it; the next client
- * then starts another.
+ * It runs as its own small process (channel-broker-main.ts; daemon.ts says how such helpers start
+ * and end), started by the first client that needs it (`ensureChannelBroker`) and ending when the
+ * machine's QEMU does. One per machine: the first to take the lock serves, a second exits.
+ * A machine may offer the kernel two channels (a virtio-serial port, and serial port 2 for kernels
+ * without its driver): the broker connects to every one it has, starts each with a RESET, and
+ * keeps the first the kernel answers on; requests wait for that answer.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { encodeFrame, FrameDecoder, MessageType } from '@phantom/inspector/common/debug-protocol.js';
 import { Emitter, type Event } from '@phantom/inspector/common/events.js';
 import { ChannelRouter } from '../common/channel-router.js';
+import { ensureDaemon } from './daemon.js';
 import type { MachineDir } from './machine-dir.js';
 import { acquirePidLock, pidLockHeld } from './pid-lock.js';
 
@@ -38,8 +37,8 @@ const KERNEL_HIGH_WATER_BYTES = 256 * 1024;
 const CLIENT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 export interface ChannelBrokerPaths {
-  /** QEMU's socket of the kernel's debug channel (serial port 2). */
-  kernel: string;
+  /** QEMU's sockets that may carry the kernel's debug channel, the preferred first. */
+  kernel: readonly string[];
   /** Where the broker listens for clients. */
   socket: string;
   /** The pid lock that makes the broker one per machine. */
@@ -53,9 +52,17 @@ export class ChannelBroker {
   private readonly sockets = new Map<number, Socket>();
   private readonly router: ChannelRouter;
   private closed = false;
+  /** The channel the kernel answered on first; until then, requests wait in `waiting`. */
+  private kernel: Socket | undefined;
+  private kernelPath: string | undefined;
+  private readonly onDidChooseEmitter = new Emitter<string>();
+  /** Fires once, with the path of the channel the kernel answered on. */
+  readonly onDidChoose: Event<string> = this.onDidChooseEmitter.event;
+  private waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
 
   private constructor(
-    private readonly kernel: Socket,
+    private readonly candidates: Map<Socket, string>,
     private readonly server: Server,
     private readonly paths: ChannelBrokerPaths,
     private readonly releaseLock: () => Promise<void>,
@@ -63,6 +70,13 @@ export class ChannelBroker {
     this.router = new ChannelRouter(
       {
         toKernel: (frame) => {
+          if (!this.kernel) {
+            this.waiting.push(frame);
+            this.waitingBytes += frame.length;
+            if (this.waitingBytes > KERNEL_HIGH_WATER_BYTES)
+              for (const socket of this.sockets.values()) socket.pause();
+            return;
+          }
           if (!this.kernel.write(frame) && this.kernel.writableLength > KERNEL_HIGH_WATER_BYTES)
             for (const socket of this.sockets.values()) socket.pause();
         },
@@ -75,30 +89,74 @@ export class ChannelBroker {
       },
       randomInt(1, 0xffffffff),
     );
-    this.kernel.on('drain', () => {
-      for (const socket of this.sockets.values()) socket.resume();
-    });
     // A fresh start on the kernel's side: RESET ends a frame an earlier holder left unfinished
     // there. Its reply, and replies still on their way to that holder, match no request of the
-    // router's (its ids start at random) and are dropped. Nothing waits for the reply: a RESET
-    // sent while the kernel boots may be lost, and the kernel's frame timeout ends such a frame too.
-    const decoder = new FrameDecoder((frame) => this.router.fromKernel(frame));
-    kernel.on('data', (chunk: Buffer) => decoder.push(chunk));
-    kernel.on('error', () => this.close());
-    kernel.on('close', () => this.close());
-    kernel.write(encodeFrame(MessageType.RESET, randomInt(1, 0xffffffff)));
+    // router's (its ids start at random) and are dropped; it also tells which channel the kernel
+    // serves. On a channel the kernel does not read, the RESET waits in QEMU's buffers, unread.
+    for (const [kernel, path] of candidates) {
+      const decoder = new FrameDecoder((frame) => {
+        if (!this.kernel) this.choose(kernel, path);
+        if (kernel === this.kernel) this.router.fromKernel(frame);
+      });
+      kernel.on('data', (chunk: Buffer) => decoder.push(chunk));
+      kernel.on('error', () => this.lose(kernel));
+      kernel.on('close', () => this.lose(kernel));
+      kernel.on('drain', () => {
+        if (kernel === this.kernel) for (const socket of this.sockets.values()) socket.resume();
+      });
+      kernel.write(encodeFrame(MessageType.RESET, randomInt(1, 0xffffffff)));
+    }
     server.on('connection', (socket) => this.accept(socket));
+  }
+
+  /** The path of the channel the kernel answered on, once it has. */
+  get channel(): string | undefined {
+    return this.kernelPath;
+  }
+
+  private choose(kernel: Socket, path: string): void {
+    this.kernel = kernel;
+    this.kernelPath = path;
+    for (const other of this.candidates.keys()) if (other !== kernel) other.destroy();
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    for (const frame of waiting) kernel.write(frame);
+    if (kernel.writableLength <= KERNEL_HIGH_WATER_BYTES)
+      for (const socket of this.sockets.values()) socket.resume();
+    this.onDidChooseEmitter.fire(path);
+  }
+
+  /** A channel closed: the broker ends with the one in use, or with the last one left to try. */
+  private lose(kernel: Socket): void {
+    if (!this.candidates.delete(kernel)) return;
+    if (kernel === this.kernel || (!this.kernel && this.candidates.size === 0)) this.close();
   }
 
   /** Takes the lock, connects to the kernel's channel and listens; fails if another broker serves. */
   static async start(paths: ChannelBrokerPaths): Promise<ChannelBroker> {
     const release = await acquirePidLock(paths.lock, 'the machine has a channel broker already');
+    const candidates = new Map<Socket, string>();
     try {
-      const kernel = await new Promise<Socket>((resolve, reject) => {
-        const socket = connect(paths.kernel);
-        socket.once('connect', () => resolve(socket));
-        socket.once('error', reject);
-      });
+      const connected = await Promise.allSettled(
+        paths.kernel
+          .filter((path) => existsSync(path))
+          .map(
+            (path) =>
+              new Promise<[Socket, string]>((resolve, reject) => {
+                const socket = connect(path);
+                socket.once('connect', () => resolve([socket, path]));
+                socket.once('error', reject);
+              }),
+          ),
+      );
+      for (const result of connected) if (result.status === 'fulfilled') candidates.set(...result.value);
+      if (candidates.size === 0) {
+        const why = connected.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        throw new Error(
+          `cannot connect to the machine's debug channel (${paths.kernel.join(' or ')}): ${why ? (why.reason as Error).message : 'no such socket'}`,
+        );
+      }
       // A socket left by a broker that was killed: nobody listens on it any more (the lock says so).
       await rm(paths.socket, { force: true });
       const server = createServer();
@@ -106,8 +164,9 @@ export class ChannelBroker {
         server.once('error', reject);
         server.listen(paths.socket, () => resolve());
       });
-      return new ChannelBroker(kernel, server, paths, release);
+      return new ChannelBroker(candidates, server, paths, release);
     } catch (err) {
+      for (const socket of candidates.keys()) socket.destroy();
       await release();
       throw err;
     }
@@ -122,7 +181,7 @@ export class ChannelBroker {
     if (this.closed) return;
     this.closed = true;
     for (const socket of this.sockets.values()) socket.destroy();
-    this.kernel.destroy();
+    for (const kernel of this.candidates.keys()) kernel.destroy();
     this.server.close();
     void Promise.allSettled([rm(this.paths.socket, { force: true }), this.releaseLock()]).then(() =>
       this.onDidCloseEmitter.fire(),
@@ -136,7 +195,7 @@ export class ChannelBroker {
     }
     const client = this.router.addClient();
     this.sockets.set(client, socket);
-    if (this.kernel.writableLength > KERNEL_HIGH_WATER_BYTES) socket.pause();
+    if ((this.kernel?.writableLength ?? this.waitingBytes) > KERNEL_HIGH_WATER_BYTES) socket.pause();
     // Frames a client garbles are its own loss (its request times out); only whole ones go on.
     const decoder = new FrameDecoder((frame) => this.router.fromClient(client, frame));
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
@@ -150,11 +209,12 @@ export class ChannelBroker {
 
 /** Machine `dir`'s broker: its channel, socket and lock. */
 export function channelBrokerPaths(dir: MachineDir): ChannelBrokerPaths {
-  return { kernel: dir.debugSocket, socket: dir.channelSocket, lock: dir.channelBrokerLock };
+  return {
+    kernel: [dir.debugPortSocket, dir.debugSocket],
+    socket: dir.channelSocket,
+    lock: dir.channelBrokerLock,
+  };
 }
-
-/** How long a broker just started may take to listen before its starter gives up on it. */
-const BROKER_START_MS = 10_000;
 
 /**
  * The socket of a machine's channel broker, starting one if none serves. Resolves once it listens;
@@ -162,33 +222,15 @@ const BROKER_START_MS = 10_000;
  * not start (its log says why).
  */
 export async function ensureChannelBroker(paths: ChannelBrokerPaths, log: string): Promise<string> {
-  if (await pidLockHeld(paths.lock)) return paths.socket;
-  if (!existsSync(paths.kernel))
-    throw new Error(`the machine's debug channel (${paths.kernel}) is not there`);
-  if (process.versions.electron !== undefined) {
-    await ChannelBroker.start(paths).catch(async (err: Error) => {
-      if (!(await pidLockHeld(paths.lock))) throw err;
-    });
-    return paths.socket;
-  }
-  const output = openSync(log, 'a');
-  const main = fileURLToPath(new URL('./channel-broker-main.js', import.meta.url));
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, [main, paths.kernel, paths.socket, paths.lock], {
-      detached: true,
-      stdio: ['ignore', output, output],
-    });
-  } finally {
-    closeSync(output);
-  }
-  child.unref();
-  const deadline = Date.now() + BROKER_START_MS;
-  while (Date.now() < deadline) {
-    if ((await pidLockHeld(paths.lock)) && existsSync(paths.socket)) return paths.socket;
-    if (child.exitCode !== null && !(await pidLockHeld(paths.lock)))
-      throw new Error(`the channel broker exited at once (status ${child.exitCode}); see ${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the channel broker did not start within ${BROKER_START_MS} ms; see ${log}`);
+  if (!(await pidLockHeld(paths.lock)) && !paths.kernel.some((path) => existsSync(path)))
+    throw new Error(`the machine's debug channel (${paths.kernel.join(' or ')}) is not there`);
+  return ensureDaemon({
+    what: 'the channel broker',
+    main: 'channel-broker-main.js',
+    args: [paths.socket, paths.lock, ...paths.kernel],
+    lock: paths.lock,
+    socket: paths.socket,
+    log,
+    inProcess: () => ChannelBroker.start(paths),
+  });
 }

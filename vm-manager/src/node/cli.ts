@@ -3,7 +3,7 @@
  * terminal. Every command that acts on a machine takes its name first; listings take --json;
  * exit codes are stable (see EXIT and `phantom help`).
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isClosedPipe } from '@phantom/lang/node/closed-output.js';
@@ -11,16 +11,18 @@ import { type BuildOptions, DRIVER_NAMES, type DriverName, type MachineConfigInp
 import { formatBytes, formatCheckpointTree } from '../common/checkpoint-tree.js';
 import { isVmError, VmError, type VmErrorCode } from '../common/errors.js';
 import { imageMachineConfig } from '../common/image-definition.js';
-import { compileForInstall, programClassName } from '../common/install-program.js';
+import { programClassName } from '../common/install-program.js';
 import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { dapCommand } from './dap.js';
 import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { imagesDir, listImages } from './images.js';
 import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
 import { pollUntil } from './process-watch.js';
+import { readProgramFile } from './program-file.js';
 import { TerminalProgress } from './terminal-progress.js';
 
 /** Exit statuses scripts can rely on. */
@@ -81,6 +83,9 @@ const USAGE = `usage: phantom <command> [machine] [options]
                                                starts its program class in a new thread
   inspect <name> <summary|object|path|threads|history|diff|generations> [--json] [--at gen:N]
                                                look inside: live when running, else the store
+  dap                                          a debug adapter (Debug Adapter Protocol) on stdin/stdout:
+                                               attach {"machine": NAME}, or launch {"machine": NAME,
+                                               "image"?: I, "program"?: FILE.ph}
   doctor [--json]                              what this host offers: QEMU, the accelerator and
                                                why, libvirtd, Chromium, Electron
   doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
@@ -115,6 +120,7 @@ const MOST_POSITIONALS: Record<string, number> = {
   rm: 1,
   snapshot: 1,
   install: 2,
+  dap: 0,
   doctor: 0,
 };
 
@@ -412,13 +418,7 @@ async function install(
   if (file === undefined)
     throw new UsageError('install needs a program: phantom install <name> <file.ph> [--run]');
   const machine = await machines.get(name);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new VmError('bad-input', `cannot read ${file}: ${(err as Error).message}`);
-  }
-  const { classes, errors } = compileForInstall(file, text);
+  const { classes, errors } = await readProgramFile(file);
   for (const e of errors) io.err(`${e.file}:${e.line}:${e.column}: error: ${e.message}\n`);
   if (errors.length > 0)
     throw new VmError(
@@ -618,6 +618,8 @@ async function run(argv: string[], io: Io): Promise<void> {
         io.err(`machine '${machine.name}' committed generation ${generation}\n`);
         return;
       }
+      case 'dap':
+        return await dapCommand(machines);
       case 'install':
         return await install(machines, needName(positionals, command), positionals[1], options, io);
       case 'doctor': {

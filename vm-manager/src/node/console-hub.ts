@@ -2,14 +2,17 @@
  * A machine's console as the UI and the CLI see it: one connection to the guest's serial port
  * shared by any number of attachments, a scroll-back ring seeded from the console log (so a
  * process that attaches late still sees what came before), output batched per attachment
- * (every ~16 ms or 200 KB, as Hyper does) and flow control (the source pauses while any
- * attachment has more than the high-water mark unacknowledged, as VS Code's terminals do).
+ * (every ~16 ms or 200 KB, as Hyper does) and flow control per attachment: a view with more
+ * than the high-water mark unacknowledged is sent nothing until it catches up, then told how
+ * much it missed. The guest is never paused for a view: QEMU's serial port cannot wait for a
+ * reader that stops reading (it drops bytes after a few retries, and its log file records a
+ * byte once per try), so the hub always reads, and the log keeps everything.
  * When the connection drops while the machine still runs (libvirt restarts QEMU on some
  * reverts), the hub reconnects and the attachments carry on. What happened to the machine
  * (stopped, power cut, rolled back, reverted) is marked in the console's own stream, so the
  * output of two runs never reads as one.
  */
-import { appendFile, open } from 'node:fs/promises';
+import { appendFile, open, stat } from 'node:fs/promises';
 import { Emitter } from '@phantom/inspector/common/events.js';
 import type { ConsoleAttachment, ConsoleAttachOptions } from '../common/api.js';
 import { ByteRing, DEFAULT_SCROLLBACK_BYTES } from '../common/byte-ring.js';
@@ -20,10 +23,13 @@ import { pollUntil } from './process-watch.js';
 export const CONSOLE_BATCH_MS = 16;
 /** Flush early past this, so a burst never builds one huge message. */
 export const CONSOLE_BATCH_BYTES = 200 * 1024;
-/** Unacknowledged bytes above which the source is paused. */
+/** Unacknowledged bytes above which a view is sent nothing more (until below the low-water mark). */
 export const CONSOLE_HIGH_WATER_BYTES = 256 * 1024;
-/** Unacknowledged bytes below which a paused source resumes. */
+/** Unacknowledged bytes below which a view that fell behind is told what it missed and fed again. */
 export const CONSOLE_LOW_WATER_BYTES = 32 * 1024;
+/** The console log's size is read this often, at most this many times, until it stops growing. */
+const LOG_SETTLE_MS = 20;
+const LOG_SETTLE_TRIES = 25;
 /** How long a dropped console may take to come back before its attachments end. */
 export const CONSOLE_RECONNECT_MS = 15_000;
 
@@ -53,6 +59,8 @@ class Attachment implements ConsoleAttachment {
   private batchBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   unacknowledged = 0;
+  /** Bytes left out since this view fell behind, not yet said; the console's log has them. */
+  skipped = 0;
   closed = false;
 
   constructor(
@@ -62,6 +70,15 @@ class Attachment implements ConsoleAttachment {
   ) {}
 
   push(chunk: Uint8Array): void {
+    // A view that has fallen behind is sent nothing more until it catches up; the guest is never
+    // held up for it (see CONSOLE_HIGH_WATER_BYTES).
+    if (
+      this.options.ack === 'manual' &&
+      (this.skipped > 0 || this.unacknowledged > CONSOLE_HIGH_WATER_BYTES)
+    ) {
+      this.skipped += chunk.length;
+      return;
+    }
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
     if (this.options.ack === 'manual') this.unacknowledged += chunk.length;
@@ -91,7 +108,15 @@ class Attachment implements ConsoleAttachment {
   ack(bytes: number): void {
     if (!Number.isFinite(bytes) || bytes <= 0) return;
     this.unacknowledged = Math.max(0, this.unacknowledged - bytes);
-    this.hub.updateFlow();
+    if (this.skipped > 0 && this.unacknowledged < CONSOLE_LOW_WATER_BYTES) {
+      const skipped = this.skipped;
+      this.skipped = 0;
+      this.push(
+        new TextEncoder().encode(
+          `\r\n── ${skipped.toLocaleString('en')} bytes not shown here: this view fell behind the machine; the console's log has them ──\r\n`,
+        ),
+      );
+    }
   }
 
   end(): void {
@@ -114,7 +139,6 @@ export class ConsoleHub {
   private readonly attachments = new Set<Attachment>();
   private source: ConsoleSource | undefined;
   private connecting: Promise<void> | undefined;
-  private paused = false;
   private seeded = false;
   private disconnecting = false;
 
@@ -125,11 +149,6 @@ export class ConsoleHub {
     scrollbackBytes = DEFAULT_SCROLLBACK_BYTES,
   ) {
     this.ring = new ByteRing(scrollbackBytes);
-  }
-
-  /** Whether flow control has paused the guest's output (a slow consumer). */
-  get flowPaused(): boolean {
-    return this.paused;
   }
 
   /** Connects to the guest's console now (a started machine does this, so no output is missed). */
@@ -151,10 +170,19 @@ export class ConsoleHub {
 
   /**
    * The console's last bytes as text, for checkpoint records and `phantom logs`. Read from the
-   * log QEMU writes as the guest prints, not from the scroll-back, which the socket may not have
+   * log (written as the console is read), not from the scroll-back, which the socket may not have
    * delivered yet: a paused guest's tail is then exactly what it printed before the pause.
    */
   async tail(bytes: number): Promise<string> {
+    // The console keeper writes the log as it reads the console: what the guest printed just
+    // before a pause may still be on its way, so the log's size is let settle first.
+    let size = -1;
+    for (let i = 0; i < LOG_SETTLE_TRIES; i++) {
+      const now = (await stat(this.logPath).catch(() => undefined))?.size ?? 0;
+      if (now === size) break;
+      size = now;
+      await new Promise((resolve) => setTimeout(resolve, LOG_SETTLE_MS));
+    }
     return new TextDecoder().decode(await readTail(this.logPath, bytes));
   }
 
@@ -177,19 +205,6 @@ export class ConsoleHub {
 
   detach(attachment: Attachment): void {
     this.attachments.delete(attachment);
-    this.updateFlow();
-  }
-
-  updateFlow(): void {
-    let most = 0;
-    for (const a of this.attachments) most = Math.max(most, a.unacknowledged);
-    if (!this.paused && most > CONSOLE_HIGH_WATER_BYTES) {
-      this.paused = true;
-      this.source?.pause();
-    } else if (this.paused && most < CONSOLE_LOW_WATER_BYTES) {
-      this.paused = false;
-      this.source?.resume();
-    }
   }
 
   /** Drops the connection (the machine stopped); attachments end, the scroll-back stays. */
@@ -208,11 +223,9 @@ export class ConsoleHub {
     }
     const source = await this.openSource();
     this.source = source;
-    this.paused = false;
     source.onData((chunk) => {
       this.ring.append(chunk);
       for (const a of this.attachments) a.push(chunk);
-      if (this.attachments.size > 0) this.updateFlow();
     });
     source.onDidClose(() => {
       this.source = undefined;

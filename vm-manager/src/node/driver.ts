@@ -29,9 +29,10 @@ export interface ConsoleSource {
   readonly onData: Event<Uint8Array>;
   readonly onDidClose: Event<void>;
   write(data: Uint8Array | string): void;
-  /** Flow control: stop reading (the hypervisor then holds or drops output) until `resume`. */
-  pause(): void;
-  resume(): void;
+  /**
+   * No pause: a serial port's output cannot be held up without loss (QEMU drops it after a few
+   * retries), so a source is always read; slow readers are handled per attachment by the hub.
+   */
   close(): void;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What this host offers Phantom Studio, for `phantom doctor` and the studio's status bar: QEMU
- * and its version, the accelerator machines get and why, whether libvirtd answers, Chromium for
+ * and its version, the accelerator machines get and why, the firmware they boot with, whether libvirtd answers, Chromium for
  * browser mode and Electron for the window, and where machines and caches live. Every check is
  * bounded in time and reports a failure as text; nothing here throws for a missing part.
  */
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { type Accelerator, DEFAULT_LIBVIRT_URI } from '../common/api.js';
 import { chooseAccelerator, DEFAULT_QEMU_BINARY, findOnPath } from './accelerator.js';
 import { SOURCE_ROOT } from './build.js';
+import { chooseFirmware } from './firmware.js';
 import { cacheDir, machinesDir, stateDir } from './state-dir.js';
 
 const execFileAsync = promisify(execFile);
@@ -33,6 +34,8 @@ export interface HostReport {
   qemuImg: HostPart;
   /** name: null when no machine can start (PHANTOM_ACCEL asks for what this host cannot do). */
   accelerator: HostPart & { name: Accelerator | null };
+  /** qboot, or QEMU's default firmware (slower to start) with the reason: machines boot either way. */
+  firmware: HostPart;
   kernel: HostPart;
   libvirt: HostPart;
   chromium: HostPart;
@@ -123,7 +126,7 @@ async function electronPart(): Promise<HostPart> {
 export async function hostReport(options: HostReportOptions = {}): Promise<HostReport> {
   const env = options.env ?? process.env;
   const kernelPath = options.kernelPath ?? defaultKernelPath(env);
-  const [qemu, qemuImg, accelerator, libvirt, chromium, electron, machines] = await Promise.all([
+  const [qemu, qemuImg, accelerator, firmware, libvirt, chromium, electron, machines] = await Promise.all([
     program(
       [DEFAULT_QEMU_BINARY],
       ['--version'],
@@ -135,6 +138,7 @@ export async function hostReport(options: HostReportOptions = {}): Promise<HostR
       (choice) => ({ ok: true, name: choice.accel, detail: choice.why }),
       (err: unknown) => ({ ok: false, name: null, detail: (err as Error).message }),
     ),
+    chooseFirmware({ env }).then((choice) => ({ ok: choice.kind === 'qboot', detail: choice.why })),
     libvirtPart(options.libvirtUri ?? DEFAULT_LIBVIRT_URI, env),
     program(
       CHROMIUM_NAMES,
@@ -152,6 +156,7 @@ export async function hostReport(options: HostReportOptions = {}): Promise<HostR
     qemu,
     qemuImg,
     accelerator,
+    firmware,
     kernel: kernelPath
       ? { ok: true, detail: kernelPath }
       : { ok: false, detail: 'not built yet: `phantom build` (or `npm start`) builds it' },
@@ -182,6 +187,7 @@ export function formatHostReport(report: HostReport): string {
         detail: acceleratorLine(report.accelerator.name, report.accelerator.detail),
       },
     ],
+    ['firmware', report.firmware],
     ['kernel', report.kernel],
     ['libvirt', report.libvirt],
     ['Chromium', report.chromium],

@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { DEBUG_PORT_NAME } from '@phantom/inspector/common/debug-protocol.js';
 import { Emitter } from '@phantom/inspector/common/events.js';
 import type { Domain, Hypervisor } from '@unraid/libvirt';
 import type { IPty } from 'node-pty';
@@ -15,6 +16,7 @@ import { isVmError, VmError } from '../common/errors.js';
 import { lastMeaningfulLines } from '../common/log-lines.js';
 import { chooseAccelerator, forcedAccelerator } from './accelerator.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
+import { chooseFirmware, type FirmwareChoice } from './firmware.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
 import { readLogTail } from './qemu-driver.js';
@@ -83,11 +85,17 @@ export function domainXml(
   boot: BootOptions,
   type: 'kvm' | 'qemu',
   uuid: string | undefined,
+  firmware: FirmwareChoice,
 ): string {
   // As with the qemu driver, a dead guest must look dead: a reset (a triple fault) destroys the
   // domain instead of rebooting it, and a halt announced on the pvpanic device leaves it crashed.
+  // qboot (firmware.ts) as a ROM libvirt passes to QEMU as -bios, only for a kernel QEMU loads.
+  const loader =
+    config.kernelPath && firmware.kind === 'qboot'
+      ? `<loader type='rom'>${xmlEscape(firmware.rom)}</loader>`
+      : '';
   const kernel = config.kernelPath
-    ? `<kernel>${xmlEscape(config.kernelPath)}</kernel><cmdline>${xmlEscape(kernelCommandLine(config, boot))}</cmdline>`
+    ? `${loader}<kernel>${xmlEscape(config.kernelPath)}</kernel><cmdline>${xmlEscape(kernelCommandLine(config, boot))}</cmdline>`
     : '';
   return `<domain type='${type}'>
   <name>${domainName(dir.name)}</name>${uuid ? `\n  <uuid>${uuid}</uuid>` : ''}
@@ -110,8 +118,14 @@ export function domainXml(
       <source mode='bind' path='${xmlEscape(dir.debugSocket)}'/>
       <target port='1'/>
     </serial>
+    <channel type='unix'>
+      <source mode='bind' path='${xmlEscape(dir.debugPortSocket)}'/>
+      <target type='virtio' name='${DEBUG_PORT_NAME}'/>
+    </channel>
     <console type='pty'><target type='serial' port='0'/></console>
     <panic model='isa'><address type='isa' iobase='0x505'/></panic>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
   </devices>
 </domain>
 `;
@@ -144,11 +158,15 @@ export class LibvirtDriver implements Driver {
     const notes: string[] = [];
     const granted = await this.letQemuReach(config, type);
     if (granted) notes.push(granted);
+    const firmware = await this.firmwareFor();
+    if (firmware.kind === 'default' && config.kernelPath) notes.push(firmware.why);
     // Redefining keeps the domain's UUID (libvirt refuses a new one under an old name) and its snapshots.
     const uuid = await this.withDomain((domain) => domain.getUUIDString());
     try {
       await this.withHypervisor(async (hypervisor) => {
-        const domain = await hypervisor.domainDefineXML(domainXml(this.dir, config, boot, type, uuid));
+        const domain = await hypervisor.domainDefineXML(
+          domainXml(this.dir, config, boot, type, uuid, firmware),
+        );
         await domain.create();
       });
     } catch (err) {
@@ -164,6 +182,18 @@ export class LibvirtDriver implements Driver {
   }
 
   /**
+   * qboot where this host has it, for a daemon on this host (its QEMU reads the same files). A far
+   * host's files are not ours to look at: it gets QEMU's default firmware, which it surely has.
+   */
+  private async firmwareFor(): Promise<FirmwareChoice> {
+    if (isLocalUri(this.uri)) return chooseFirmware();
+    return {
+      kind: 'default',
+      why: `default firmware (SeaBIOS): whether the host of ${this.uri} has qboot is not checked`,
+    };
+  }
+
+  /**
    * The system daemon on this host runs QEMU as its own user, which must pass through the
    * folders above the disk and kernel (a 0700 home stops it): see qemu-user-access.ts. A session
    * daemon runs QEMU as us; a remote host's folders are its own business.
@@ -173,7 +203,12 @@ export class LibvirtDriver implements Driver {
     const label = dacBaseLabel(await this.virsh(['capabilities']), type);
     if (!label || label.uid === process.getuid?.()) return undefined;
     const user = { ...label, groups: await groupsOf(label.uid, label.gid) };
-    const paths = [this.dir.disk, this.dir.debugSocket, ...(config.kernelPath ? [config.kernelPath] : [])];
+    const paths = [
+      this.dir.disk,
+      this.dir.debugSocket,
+      this.dir.debugPortSocket,
+      ...(config.kernelPath ? [config.kernelPath] : []),
+    ];
     return grantSearch(paths, user, "libvirt's QEMU");
   }
 
@@ -494,12 +529,6 @@ class VirshConsole implements ConsoleSource {
 
   write(data: Uint8Array | string): void {
     this.pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('latin1'));
-  }
-  pause(): void {
-    this.pty.pause();
-  }
-  resume(): void {
-    this.pty.resume();
   }
   close(): void {
     // virsh console outlived SIGHUP (node-pty's default) and SIGTERM for minutes here, and with

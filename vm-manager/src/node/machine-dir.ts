@@ -79,8 +79,13 @@ export class MachineDir {
   get consoleSocket(): string {
     return join(this.runDir, 'console.sock');
   }
+  /** QEMU's socket of serial port 2, the debug channel of kernels without a virtio-serial port. */
   get debugSocket(): string {
     return join(this.runDir, 'debug.sock');
+  }
+  /** QEMU's socket of the virtio-serial port DEBUG_PORT_NAME, the debug channel kernels prefer. */
+  get debugPortSocket(): string {
+    return join(this.runDir, 'debug-port.sock');
   }
   get pidFile(): string {
     return join(this.runDir, 'qemu.pid');
@@ -100,7 +105,15 @@ export class MachineDir {
   }
 
   socketPathProblem(): string | undefined {
-    const longest = Buffer.byteLength(this.consoleSocket);
+    const longest = Math.max(
+      ...[
+        this.consoleSocket,
+        this.consoleKeeperSocket,
+        this.channelSocket,
+        this.debugSocket,
+        this.qmpSocket,
+      ].map((p) => Buffer.byteLength(p)),
+    );
     if (longest > MAX_SOCKET_PATH_BYTES)
       return `the state dir path is too long for unix sockets (${longest} > ${MAX_SOCKET_PATH_BYTES} bytes): set PHANTOM_STATE_DIR to a shorter path`;
     return undefined;
@@ -182,6 +195,17 @@ export class MachineDir {
   }
   get channelBrokerLog(): string {
     return join(this.logsDir, 'channel-broker.log');
+  }
+
+  /** The socket of the machine's console keeper (console-keeper.ts), which every console hub reads. */
+  get consoleKeeperSocket(): string {
+    return join(this.runDir, 'console-keeper.sock');
+  }
+  get consoleKeeperLock(): string {
+    return join(this.runDir, 'console-keeper.lock');
+  }
+  get consoleKeeperLog(): string {
+    return join(this.logsDir, 'console-keeper.log');
   }
 
   /**

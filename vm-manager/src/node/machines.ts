@@ -216,11 +216,12 @@ export class Machine {
   }
 
   /**
-   * Path of QEMU's unix socket carrying the kernel's debug channel (serial port 2). It serves one
+   * Path of QEMU's unix socket carrying the kernel's debug channel (the virtio-serial port a kernel
+   * of this tree serves; serial port 2's socket is the fallback of older kernels). It serves one
    * client, the machine's channel broker once anyone uses `channel`; clients go through that.
    */
   get debugChannelPath(): string {
-    return this.dir.debugSocket;
+    return this.dir.debugPortSocket;
   }
 
   /**

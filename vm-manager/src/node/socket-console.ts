@@ -40,12 +40,6 @@ class SocketConsole implements ConsoleSource {
   write(data: Uint8Array | string): void {
     if (!this.socket.destroyed) this.socket.write(data);
   }
-  pause(): void {
-    this.socket.pause();
-  }
-  resume(): void {
-    this.socket.resume();
-  }
   close(): void {
     this.socket.destroy();
   }

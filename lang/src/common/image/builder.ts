@@ -282,7 +282,8 @@ export function buildSpace(program: CompiledProgram, opts: BuildOptions): Uint8A
       checkMethod(c, m);
       if (methodRefs.has(methodKey(c.name, m.name)))
         throw new ImageError(`${c.name}.${m.name} is defined twice`);
-      const ref = alloc(L.CID_METHOD, L.KIND_SLOTS, 4 * internalSlots(L.CID_METHOD));
+      const slots = internalSlots(L.CID_METHOD) + (m.debug === undefined ? 0 : 1);
+      const ref = alloc(L.CID_METHOD, L.KIND_SLOTS, 4 * slots);
       methodRefs.set(methodKey(c.name, m.name), ref);
       placed.push([c, m, ref]);
     }
@@ -331,6 +332,17 @@ export function buildSpace(program: CompiledProgram, opts: BuildOptions): Uint8A
     );
     space.setSlot(ref, L.METHOD_LINES, array(m.lines.map(smallInt)));
     space.setSlot(ref, L.METHOD_VINDEX, smallInt(m.vindex));
+    if (m.debug !== undefined) {
+      const locals = m.debug.locals.flatMap((l) => [
+        string(l.name),
+        ...[l.slot, l.start, l.end].map(smallInt),
+      ]);
+      space.setSlot(
+        ref,
+        L.METHOD_DEBUG,
+        array([string(c.file), array(m.debug.statements.map(smallInt)), array(locals)]),
+      );
+    }
   }
 
   for (const c of classes) {

@@ -4,8 +4,8 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 
 /** First word of a blob: 'PHCB' read as a little-endian u32. */
 export const CLASS_BLOB_MAGIC = 0x42434850;
-/** Version of the blob's layout. */
-export const CLASS_BLOB_VERSION = 1;
+/** Version of the blob's layout (2: source file, statements and locals). */
+export const CLASS_BLOB_VERSION = 2;
 /** Largest blob the kernel reassembles (256 KiB). */
 export const CLASS_BLOB_MAX = 0x40000;
 /** Most fields a class may have, inherited ones included. */
@@ -20,6 +20,10 @@ export const CLASS_BLOB_MAX_CODE = 65535;
 export const CLASS_BLOB_MAX_HANDLERS = 4096;
 /** Most line-table numbers of one method (pc, line pairs). */
 export const CLASS_BLOB_MAX_LINES = 0x10000;
+/** Most statement-table entries of one method (at most one per pc). */
+export const CLASS_BLOB_MAX_STATEMENTS = 65535;
+/** Most local-variable entries of one method. */
+export const CLASS_BLOB_MAX_DEBUG_LOCALS = 4096;
 
 /** The blob: one program class. */
 export interface ClassBlob {
@@ -29,6 +33,8 @@ export interface ClassBlob {
   superName: string;
   /** KIND_SLOTS or KIND_BYTES of instances. */
   kind: number;
+  /** Source file the class was compiled from (as the compiler was given it; empty if unknown). */
+  source: string;
   /** Their names, inherited first. */
   fieldNames: string[];
   /** By vtable index, inherited entries first. */
@@ -55,6 +61,7 @@ function readClassBlob(r: WireReader): ClassBlob {
   const name_ = r.str("class_blob.name");
   const superName_ = r.str("class_blob.super_name");
   const kind_ = r.u32("class_blob.kind");
+  const source_ = r.str("class_blob.source");
   const fieldCount_ = r.u32("class_blob.field_count");
   r.atMost(fieldCount_, CLASS_BLOB_MAX_FIELDS, "class_blob.field_count", "CLASS_BLOB_MAX_FIELDS");
   const fieldNames_: string[] = [];
@@ -67,7 +74,7 @@ function readClassBlob(r: WireReader): ClassBlob {
   r.atMost(methodCount_, CLASS_BLOB_MAX_METHODS, "class_blob.method_count", "CLASS_BLOB_MAX_METHODS");
   const methods_: BlobMethod[] = [];
   for (let i = 0; i < methodCount_; i++) methods_.push(readBlobMethod(r));
-  return { name: name_, superName: superName_, kind: kind_, fieldNames: fieldNames_, vtable: vtable_, methods: methods_ };
+  return { name: name_, superName: superName_, kind: kind_, source: source_, fieldNames: fieldNames_, vtable: vtable_, methods: methods_ };
 }
 function writeClassBlob(w: WireWriter, v: ClassBlob): void {
   w.u32(CLASS_BLOB_MAGIC, "class_blob.magic");
@@ -75,6 +82,7 @@ function writeClassBlob(w: WireWriter, v: ClassBlob): void {
   w.str(v.name, "class_blob.name");
   w.str(v.superName, "class_blob.super_name");
   w.u32(v.kind, "class_blob.kind");
+  w.str(v.source, "class_blob.source");
   w.u32(w.atMost(v.fieldNames.length, CLASS_BLOB_MAX_FIELDS, "class_blob.field_count", "CLASS_BLOB_MAX_FIELDS"), "class_blob.field_count");
   for (const e of v.fieldNames) w.str(e, "class_blob.field_names[]");
   w.u32(w.atMost(v.vtable.length, CLASS_BLOB_MAX_VTABLE, "class_blob.vtable_count", "CLASS_BLOB_MAX_VTABLE"), "class_blob.vtable_count");
@@ -136,6 +144,10 @@ export interface BlobMethod {
   handlers: BlobHandler[];
   /** pc, line pairs, pc ascending. */
   lines: number[];
+  /** pc ascending. */
+  statements: BlobStatement[];
+  /** Parameters first, then in order of declaration. */
+  debugLocals: BlobLocal[];
 }
 export function encodeBlobMethod(v: BlobMethod): Uint8Array {
   const w = new WireWriter('blob_method');
@@ -172,7 +184,15 @@ function readBlobMethod(r: WireReader): BlobMethod {
   r.atMost(lineCount_, CLASS_BLOB_MAX_LINES, "blob_method.line_count", "CLASS_BLOB_MAX_LINES");
   const lines_: number[] = [];
   for (let i = 0; i < lineCount_; i++) lines_.push(r.i32("blob_method.lines[]"));
-  return { name: name_, flags: flags_, argc: argc_, locals: locals_, maxStack: maxStack_, native: native_, vindex: vindex_, code: code_, consts: consts_, handlers: handlers_, lines: lines_ };
+  const statementCount_ = r.u32("blob_method.statement_count");
+  r.atMost(statementCount_, CLASS_BLOB_MAX_STATEMENTS, "blob_method.statement_count", "CLASS_BLOB_MAX_STATEMENTS");
+  const statements_: BlobStatement[] = [];
+  for (let i = 0; i < statementCount_; i++) statements_.push(readBlobStatement(r));
+  const debugLocalCount_ = r.u32("blob_method.debug_local_count");
+  r.atMost(debugLocalCount_, CLASS_BLOB_MAX_DEBUG_LOCALS, "blob_method.debug_local_count", "CLASS_BLOB_MAX_DEBUG_LOCALS");
+  const debugLocals_: BlobLocal[] = [];
+  for (let i = 0; i < debugLocalCount_; i++) debugLocals_.push(readBlobLocal(r));
+  return { name: name_, flags: flags_, argc: argc_, locals: locals_, maxStack: maxStack_, native: native_, vindex: vindex_, code: code_, consts: consts_, handlers: handlers_, lines: lines_, statements: statements_, debugLocals: debugLocals_ };
 }
 function writeBlobMethod(w: WireWriter, v: BlobMethod): void {
   w.str(v.name, "blob_method.name");
@@ -190,6 +210,80 @@ function writeBlobMethod(w: WireWriter, v: BlobMethod): void {
   for (const e of v.handlers) writeBlobHandler(w, e);
   w.u32(w.atMost(v.lines.length, CLASS_BLOB_MAX_LINES, "blob_method.line_count", "CLASS_BLOB_MAX_LINES"), "blob_method.line_count");
   for (const e of v.lines) w.i32(e, "blob_method.lines[]");
+  w.u32(w.atMost(v.statements.length, CLASS_BLOB_MAX_STATEMENTS, "blob_method.statement_count", "CLASS_BLOB_MAX_STATEMENTS"), "blob_method.statement_count");
+  for (const e of v.statements) writeBlobStatement(w, e);
+  w.u32(w.atMost(v.debugLocals.length, CLASS_BLOB_MAX_DEBUG_LOCALS, "blob_method.debug_local_count", "CLASS_BLOB_MAX_DEBUG_LOCALS"), "blob_method.debug_local_count");
+  for (const e of v.debugLocals) writeBlobLocal(w, e);
+}
+
+/** Where a statement starts: its first instruction and its source position. */
+export interface BlobStatement {
+  /** The statement's first instruction. */
+  pc: number;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column (UTF-16 code units). */
+  column: number;
+}
+export function encodeBlobStatement(v: BlobStatement): Uint8Array {
+  const w = new WireWriter('blob_statement');
+  writeBlobStatement(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBlobStatement(p: Uint8Array): BlobStatement {
+  const r = new WireReader(p, 'blob_statement');
+  const v = readBlobStatement(r);
+  r.end();
+  return v;
+}
+function readBlobStatement(r: WireReader): BlobStatement {
+  const pc_ = r.u32("blob_statement.pc");
+  const line_ = r.u32("blob_statement.line");
+  const column_ = r.u32("blob_statement.column");
+  return { pc: pc_, line: line_, column: column_ };
+}
+function writeBlobStatement(w: WireWriter, v: BlobStatement): void {
+  w.u32(v.pc, "blob_statement.pc");
+  w.u32(v.line, "blob_statement.line");
+  w.u32(v.column, "blob_statement.column");
+}
+
+/** A local variable: the slot holding it over a pc range. */
+export interface BlobLocal {
+  /** Its name. */
+  name: string;
+  /** Its frame slot (< MAX_LOCALS). */
+  slot: number;
+  /** First pc at which the slot holds it. */
+  start: number;
+  /** First pc after the range. */
+  end: number;
+}
+export function encodeBlobLocal(v: BlobLocal): Uint8Array {
+  const w = new WireWriter('blob_local');
+  writeBlobLocal(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBlobLocal(p: Uint8Array): BlobLocal {
+  const r = new WireReader(p, 'blob_local');
+  const v = readBlobLocal(r);
+  r.end();
+  return v;
+}
+function readBlobLocal(r: WireReader): BlobLocal {
+  const name_ = r.str("blob_local.name");
+  const slot_ = r.u32("blob_local.slot");
+  const start_ = r.u32("blob_local.start");
+  const end_ = r.u32("blob_local.end");
+  return { name: name_, slot: slot_, start: start_, end: end_ };
+}
+function writeBlobLocal(w: WireWriter, v: BlobLocal): void {
+  w.str(v.name, "blob_local.name");
+  w.u32(v.slot, "blob_local.slot");
+  w.u32(v.start, "blob_local.start");
+  w.u32(v.end, "blob_local.end");
 }
 
 /** blob_constant.kind: A string. */

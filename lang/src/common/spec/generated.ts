@@ -364,6 +364,8 @@ export const METHOD_HANDLERS = 9;
 export const METHOD_LINES = 10;
 /** int: vtable index, -1 for static methods and constructors */
 export const METHOD_VINDEX = 11;
+/** optional (only in a method of 13 slots; readers check the count): array of 3 for debuggers: string source file, array of int statement starts (pc, line, column triples, pc ascending), array of the locals, 4 per local: string name, int slot, int first pc, int pc after its range; the VM never reads it */
+export const METHOD_DEBUG = 12;
 /** Method flag: no receiver. */
 export const MF_STATIC = 1;
 /** Method flag: a constructor. */
@@ -456,7 +458,7 @@ export interface InternalClassInfo { name: string; id: number; fullName: string;
 export const INTERNAL_CLASSES: readonly InternalClassInfo[] = [
   { name: "CID_OBJECT", id: 1, fullName: ".internal.object", kind: "KIND_SLOTS", slots: 0, doc: "Root of the class hierarchy." },
   { name: "CID_CLASS", id: 2, fullName: ".internal.class", kind: "KIND_SLOTS", slots: 9, doc: "A class (array classes too: one per array type, CLASS_INTERNAL_ID = CID_ARRAY)." },
-  { name: "CID_METHOD", id: 3, fullName: ".internal.method", kind: "KIND_SLOTS", slots: 12, doc: "A method (bytecode or native)." },
+  { name: "CID_METHOD", id: 3, fullName: ".internal.method", kind: "KIND_SLOTS", slots: 12, doc: "A method (bytecode or native); 13 slots when it carries METHOD_DEBUG." },
   { name: "CID_CODE", id: 4, fullName: ".internal.code", kind: "KIND_BYTES", slots: -1, doc: "A method's bytecode." },
   { name: "CID_STRING", id: 5, fullName: ".internal.string", kind: "KIND_BYTES", slots: -1, doc: "An immutable UTF-8 string; payload = the bytes, HDR_SIZE = their count." },
   { name: "CID_ARRAY", id: 6, fullName: ".internal.array", kind: "KIND_SLOTS", slots: -1, doc: "An array of values; its length is HDR_SIZE / 4. The class of the VM's own arrays (read-only to programs) and the superclass of every array class." },

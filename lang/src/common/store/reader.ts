@@ -239,6 +239,8 @@ export class Store {
    */
   resume(want?: number): Resumption {
     const list = this.generations;
+    if (want === S.NO_GENERATION)
+      throw new StoreError(`${want} is no generation number: it marks "none"`, undefined, 'not-kept');
     let i = want === undefined ? list.length - 1 : list.findIndex((g) => g.generation === want);
     if (i < 0) {
       throw new StoreError(

@@ -426,6 +426,12 @@ test('index entries unusable by themselves are marked, and only their generation
   assert.equal(none.generations.at(-1)!.damage, 'entry');
   assert.equal(none.mount().generation, 3);
   assert.equal(none.newestNumber, 4, 'the superblock still says 4');
+  // Listed, but not a number one can ask for (the kernel's gen= cannot say it): refused, as phrun does.
+  assert.throws(
+    () => none.mount(S.NO_GENERATION),
+    (err) =>
+      err instanceof StoreError && err.refusal === 'not-kept' && /no generation number/.test(err.message),
+  );
   // Entries out of order are sorted.
   const shuffled = rewire((d, ix) => {
     const second = d.block(ix).slice(S.IX_ENTRIES + 16, S.IX_ENTRIES + 32);

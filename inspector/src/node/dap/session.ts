@@ -1,0 +1,967 @@
+/**
+ * The debug adapter (Debug Adapter Protocol, on @vscode/debugadapter) for a live Phantom machine,
+ * as `phantom dap` serves it. It speaks to the machine through today's debug protocol: THREADS
+ * (threads and their frames), READ_OBJECTS (frames' slots, methods, objects), CLASSES, PAUSE and
+ * RESUME (the whole world: the kernel cannot stop one thread alone), STATS; source positions and
+ * local names come from the compiled program the machine was built from (lang's CompiledDebugInfo),
+ * checked against the code the machine runs.
+ *
+ * What today's kernel cannot do is answered honestly: breakpoints are unverified with the reason,
+ * stepping and setVariable are refused saying why. Those need the kernel's breakpoint, step and
+ * write messages (branch h/dbgkern).
+ *
+ * Not here: finding, booting and watching machines (the DapHost the caller gives), or the wire's
+ * framing (common/dap-framing.ts, in front of this).
+ */
+
+import { basename, isAbsolute } from 'node:path';
+import type { CompiledClass, CompiledMethod } from '@phantom/lang/common/compiled.js';
+import * as L from '@phantom/lang/common/spec/generated.js';
+import {
+  Breakpoint,
+  ContinuedEvent,
+  DebugSession,
+  ExitedEvent,
+  Handles,
+  InitializedEvent,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+  ThreadEvent,
+  Variable,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { type DapExpr, DapExpressionError, parseDapExpression } from '../../common/dap-expression.js';
+import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
+import type { Disposable } from '../../common/events.js';
+import type { DebugClient } from '../debug-client.js';
+import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
+
+/** A machine the adapter is attached to, as the host gives it. */
+export interface DapMachine {
+  readonly name: string;
+  /** Runs `action` on the machine's debug channel, after this process's other users of it. */
+  use<T>(action: (client: DebugClient) => Promise<T>): Promise<T>;
+  /** Its state ('running', 'paused', 'stopped', …). */
+  state(): Promise<string>;
+  /** What its console prints from now on. */
+  onConsole(listener: (text: string) => void): Disposable;
+  /** The classes it was built from, compiled with debug info, and what kept any from being read. */
+  sources(): Promise<{ classes: readonly CompiledClass[]; problems: readonly string[] }>;
+  dispose(): void;
+}
+
+export interface DapLaunchArguments {
+  readonly machine: string;
+  /** An image definition (images/NAME.json) to create the machine from when it does not exist. */
+  readonly image?: string;
+  /** A .ph file to compile, install into the booted machine and run. */
+  readonly program?: string;
+}
+
+/** What the adapter needs of the studio's machines. */
+export interface DapHost {
+  attach(name: string): Promise<DapMachine>;
+  /** Creates (when needed) and boots the machine; `progress` tells the editor's console how it goes. */
+  launch(args: DapLaunchArguments, progress: (text: string) => void): Promise<DapMachine>;
+  /** Stops the machine cleanly (disconnect with terminateDebuggee after a launch). */
+  stop(name: string): Promise<void>;
+  /** The session is over: the host may end the process. */
+  ended(): void;
+}
+
+/** Why breakpoints are not verified: said in every one, so the editor shows it. */
+export const NO_BREAKPOINTS_YET =
+  "the kernel's debug protocol has no breakpoint message yet (it comes with the kernel's debugger, branch h/dbgkern), so the machine cannot stop here";
+const NO_STEPPING_YET =
+  "stepping needs the kernel's step messages, which today's debug protocol does not have (branch h/dbgkern adds them); pause and continue work";
+const NO_WRITES_YET =
+  'the debug protocol cannot write into the object space yet, so variables cannot be changed from the debugger';
+const WHOLE_WORLD =
+  'the whole machine is paused: today\'s kernel stops every thread at once (PAUSE), and "continue" resumes them all';
+
+/** Elements one variables request returns at most for an array (editors page larger ones). */
+const ARRAY_PAGE = 100;
+/** Longest string shown inline. */
+const STRING_SHOWN = 200;
+/** How often the machine's state is looked at, to tell the editor when it stops. */
+const STATE_POLL_MS = 1000;
+
+class RequestError extends Error {}
+
+type Args = Record<string, unknown>;
+
+function args(raw: unknown): Args {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Args) : {};
+}
+
+function intArg(a: Args, name: string, min = 0): number {
+  const v = a[name];
+  if (!Number.isSafeInteger(v) || (v as number) < min)
+    throw new RequestError(
+      `'${name}' must be an integer of at least ${min}, not ${JSON.stringify(v) ?? 'nothing'}`,
+    );
+  return v as number;
+}
+
+function optionalIntArg(a: Args, name: string, min = 0): number | undefined {
+  return a[name] === undefined ? undefined : intArg(a, name, min);
+}
+
+function stringArg(a: Args, name: string, maxLength = 4096): string {
+  const v = a[name];
+  if (typeof v !== 'string' || v.length === 0 || v.length > maxLength)
+    throw new RequestError(`'${name}' must be a non-empty string (at most ${maxLength} characters)`);
+  return v;
+}
+
+function optionalStringArg(a: Args, name: string): string | undefined {
+  return a[name] === undefined ? undefined : stringArg(a, name);
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A frame as the editor named it: valid until the world runs again. */
+interface FrameHandle {
+  readonly frameRef: number;
+  readonly methodRef: number;
+  /** The pc to place the frame at: the next instruction of the innermost frame, the call of the others. */
+  readonly pc: number;
+}
+
+type VarHandle =
+  | { readonly kind: 'arguments' | 'locals'; readonly frame: FrameHandle }
+  | { readonly kind: 'object'; readonly ref: number };
+
+/** A value as evaluate computes it. */
+type Value =
+  | { kind: 'word'; word: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'string'; value: string };
+
+export class PhantomDebugSession extends DebugSession {
+  private machine: DapMachine | undefined;
+  private launched = false;
+  private index = new SourceIndex([]);
+  private readonly frames = new Handles<FrameHandle>();
+  private readonly vars = new Handles<VarHandle>();
+  /** The reader of the current stop; dropped whenever the world runs again. */
+  private reader: { client: DebugClient; reader: LiveReader } | undefined;
+  private pausedHere = false;
+  /** Whether the world is paused, as this adapter last saw it (by its own requests or a poll). */
+  private worldPaused = false;
+  /** Bumped by this adapter's own pause and continue, so a poll that raced one is not believed. */
+  private worldEpoch = 0;
+  private readonly knownThreads = new Set<number>();
+  private polls = 0;
+  private polling = false;
+  private readonly watches: Disposable[] = [];
+  private statePoll: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(private readonly host: DapHost) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** Answers a message the framing refused (bad JSON, oversized, not a request) with an error response. */
+  refuse(seq: number, command: string, message: string): void {
+    const response: DebugProtocol.Response = {
+      seq: 0,
+      type: 'response',
+      request_seq: seq,
+      command: command || 'unknown',
+      success: false,
+      message,
+      body: { error: { id: 1, format: message, showUser: false } },
+    };
+    this.sendResponse(response);
+  }
+
+  /** Runs a request's work and answers it; any failure becomes an error response saying why. */
+  private serve(response: DebugProtocol.Response, work: () => Promise<void> | void): void {
+    Promise.resolve()
+      .then(work)
+      .then(
+        () => this.sendResponse(response),
+        (err: unknown) => {
+          const message = reason(err);
+          this.sendErrorResponse(response, { id: 2, format: message.replace(/[{}]/g, ''), showUser: true });
+        },
+      );
+  }
+
+  private attached(): DapMachine {
+    if (this.machine === undefined)
+      throw new RequestError('not attached to a machine: send attach or launch first');
+    return this.machine;
+  }
+
+  /** The reader of this stop (one connection's reads, cached while the world stays paused). */
+  private withReader<T>(action: (reader: LiveReader, client: DebugClient) => Promise<T>): Promise<T> {
+    return this.attached().use(async (client) => {
+      if (this.reader === undefined || this.reader.client !== client)
+        this.reader = { client, reader: new LiveReader(client) };
+      return action(this.reader.reader, client);
+    });
+  }
+
+  /** The world runs again: frame and variable handles and cached reads no longer hold. */
+  private forgetStop(): void {
+    this.frames.reset();
+    this.vars.reset();
+    this.reader = undefined;
+  }
+
+  // ── lifecycle ──
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsEvaluateForHovers: true,
+      supportsLoadedSourcesRequest: true,
+      supportsDelayedStackTraceLoading: true,
+      supportsSetVariable: false,
+      supportsStepBack: false,
+      supportsTerminateRequest: false,
+      exceptionBreakpointFilters: [
+        {
+          filter: 'uncaught',
+          label: 'Uncaught errors',
+          description: `Not yet: ${NO_BREAKPOINTS_YET}`,
+          default: false,
+        },
+      ],
+    };
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override attachRequest(
+    response: DebugProtocol.AttachResponse,
+    raw: DebugProtocol.AttachRequestArguments,
+  ): void {
+    this.serve(response, async () => {
+      const name = stringArg(args(raw), 'machine', 64);
+      if (this.machine !== undefined) throw new RequestError(`already attached to '${this.machine.name}'`);
+      await this.begin(await this.host.attach(name));
+    });
+  }
+
+  protected override launchRequest(
+    response: DebugProtocol.LaunchResponse,
+    raw: DebugProtocol.LaunchRequestArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const name = stringArg(a, 'machine', 64);
+      const image = optionalStringArg(a, 'image');
+      const program = optionalStringArg(a, 'program');
+      if (this.machine !== undefined) throw new RequestError(`already attached to '${this.machine.name}'`);
+      const machine = await this.host.launch(
+        { machine: name, ...(image ? { image } : {}), ...(program ? { program } : {}) },
+        (text) => this.sendEvent(new OutputEvent(`${text}\n`, 'console')),
+      );
+      this.launched = true;
+      await this.begin(machine);
+    });
+  }
+
+  private async begin(machine: DapMachine): Promise<void> {
+    const { hello, paused } = await machine.use(async (client) => {
+      const threads = await client.threads();
+      const stats = await client.stats();
+      this.watches.push(
+        client.onDidEndThread((e) => {
+          this.knownThreads.delete(e.id);
+          this.sendEvent(new ThreadEvent('exited', e.id));
+        }),
+      );
+      return { hello: threads, paused: stats.paused };
+    });
+    this.machine = machine;
+    const { classes, problems } = await machine.sources();
+    this.index = new SourceIndex(classes);
+    for (const p of problems) this.sendEvent(new OutputEvent(`phantom dap: ${p}\n`, 'console'));
+    this.watches.push(machine.onConsole((text) => this.sendEvent(new OutputEvent(text, 'stdout'))));
+    const live = hello.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
+    for (const t of live) {
+      this.knownThreads.add(t.id);
+      this.sendEvent(new ThreadEvent('started', t.id));
+    }
+    if (paused) setImmediate(() => this.worldStopped(live[0]?.id));
+    this.statePoll = setInterval(() => void this.poll(), STATE_POLL_MS);
+  }
+
+  /** Someone else (the studio, another adapter) paused the world: the editor shows it stopped. */
+  private worldStopped(threadId: number | undefined): void {
+    this.worldPaused = true;
+    const stopped = new StoppedEvent('pause', threadId) as DebugProtocol.StoppedEvent;
+    stopped.body.allThreadsStopped = true;
+    stopped.body.description = 'Paused by another client';
+    stopped.body.text = WHOLE_WORLD;
+    this.sendEvent(stopped);
+  }
+
+  /**
+   * Once a second: has the machine stopped (exited, terminated), has another client paused or
+   * resumed the world (stopped, continued), have threads started (every few polls: THREADS costs
+   * more of the channel than STATS)?
+   */
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      await this.checkState();
+      const machine = this.machine;
+      if (machine === undefined || this.ended) return;
+      const epoch = this.worldEpoch;
+      const withThreads = this.polls++ % 5 === 0;
+      const seen = await machine.use(async (client) => ({
+        paused: (await client.stats()).paused,
+        threads: withThreads ? await client.threads() : undefined,
+      }));
+      if (this.machine !== machine) return;
+      for (const t of seen.threads ?? [])
+        if (t.state !== L.TS_DONE && t.state !== L.TS_FAILED && !this.knownThreads.has(t.id)) {
+          this.knownThreads.add(t.id);
+          this.sendEvent(new ThreadEvent('started', t.id));
+        }
+      if (epoch !== this.worldEpoch || seen.paused === this.worldPaused) return;
+      if (seen.paused) this.worldStopped([...this.knownThreads][0]);
+      else {
+        this.worldPaused = false;
+        this.forgetStop();
+        this.sendEvent(new ContinuedEvent([...this.knownThreads][0] ?? 0, true));
+      }
+    } catch {
+      // The next poll tries again; requests the editor makes say what is wrong.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async checkState(): Promise<void> {
+    if (this.machine === undefined || this.ended) return;
+    let state: string;
+    try {
+      state = await this.machine.state();
+    } catch {
+      return;
+    }
+    if (state === 'running' || state === 'paused') return;
+    this.sendEvent(new OutputEvent(`machine '${this.machine.name}' is ${state}\n`, 'console'));
+    this.sendEvent(new ExitedEvent(0));
+    this.sendEvent(new TerminatedEvent());
+    this.detach();
+  }
+
+  private detach(): void {
+    if (this.statePoll) clearInterval(this.statePoll);
+    this.statePoll = undefined;
+    for (const w of this.watches.splice(0)) w.dispose();
+    this.machine?.dispose();
+    this.machine = undefined;
+    this.forgetStop();
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+  }
+
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    raw: DebugProtocol.DisconnectArguments,
+  ): void {
+    this.serve(response, async () => {
+      const machine = this.machine;
+      const terminate = args(raw).terminateDebuggee === true;
+      if (machine !== undefined && this.pausedHere) {
+        await machine.use((client) => client.resume()).catch(() => undefined);
+        this.pausedHere = false;
+      }
+      this.detach();
+      if (machine !== undefined && terminate && this.launched) await this.host.stop(machine.name);
+    });
+    // The response goes out before the host ends the process.
+    setImmediate(() => this.end());
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.host.ended();
+  }
+
+  override shutdown(): void {
+    this.detach();
+    this.end();
+  }
+
+  // ── breakpoints: not yet ──
+
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    raw: DebugProtocol.SetBreakpointsArguments,
+  ): void {
+    this.serve(response, () => {
+      const a = args(raw);
+      const source = args(a.source);
+      const path = typeof source.path === 'string' ? source.path : undefined;
+      const list = a.breakpoints === undefined ? [] : a.breakpoints;
+      if (!Array.isArray(list) || list.length > 10_000)
+        throw new RequestError("'breakpoints' must be an array (of at most 10000)");
+      response.body = {
+        breakpoints: list.map((b) => {
+          const line = intArg(args(b), 'line', 1);
+          const bp: DebugProtocol.Breakpoint = new Breakpoint(false, line);
+          const here = path === undefined ? [] : this.index.statementsOn(path, line);
+          bp.message =
+            path !== undefined && this.index.size > 0 && here.length === 0
+              ? `no statement starts on line ${line} of ${basename(path)}; and ${NO_BREAKPOINTS_YET}`
+              : NO_BREAKPOINTS_YET;
+          bp.reason = 'failed';
+          return bp;
+        }),
+      };
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    raw: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
+    this.serve(response, () => {
+      const filters = args(raw).filters ?? [];
+      if (!Array.isArray(filters) || filters.some((f) => typeof f !== 'string'))
+        throw new RequestError("'filters' must be an array of filter names");
+      const unknown = filters.find((f) => f !== 'uncaught');
+      if (unknown !== undefined)
+        throw new RequestError(`unknown exception filter '${unknown}' (there is 'uncaught')`);
+      response.body = {
+        breakpoints: filters.map(() => ({
+          verified: false,
+          message: NO_BREAKPOINTS_YET,
+          reason: 'failed' as const,
+        })),
+      };
+    });
+  }
+
+  // ── running and stopping ──
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    this.serve(response, async () => {
+      const threads = await this.attached().use((client) => client.threads());
+      response.body = {
+        threads: threads
+          .filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED)
+          .map(
+            (t) =>
+              new Thread(t.id, `thread ${t.id} (${t.state === L.TS_SLEEPING ? 'sleeping' : 'runnable'})`),
+          ),
+      };
+    });
+  }
+
+  protected override pauseRequest(
+    response: DebugProtocol.PauseResponse,
+    raw: DebugProtocol.PauseArguments,
+  ): void {
+    this.serve(response, async () => {
+      const threadId = optionalIntArg(args(raw), 'threadId');
+      this.worldEpoch++;
+      const threads = await this.attached().use(async (client) => {
+        await client.pause();
+        return client.threads();
+      });
+      this.pausedHere = true;
+      this.worldPaused = true;
+      this.worldEpoch++;
+      this.forgetStop();
+      const live = threads.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
+      const shown = live.find((t) => t.id === threadId) ?? live[0];
+      const stopped = new StoppedEvent('pause', shown?.id) as DebugProtocol.StoppedEvent;
+      stopped.body.allThreadsStopped = true;
+      stopped.body.description = 'Paused (the whole machine)';
+      stopped.body.text = WHOLE_WORLD;
+      // The response first, then the event, as editors expect.
+      setImmediate(() => this.sendEvent(stopped));
+    });
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.serve(response, async () => {
+      this.worldEpoch++;
+      const stillPaused = await this.attached().use(async (client) => {
+        await client.resume();
+        return (await client.stats()).paused;
+      });
+      this.pausedHere = false;
+      this.worldPaused = stillPaused;
+      this.worldEpoch++;
+      this.forgetStop();
+      response.body = { allThreadsContinued: true };
+      if (stillPaused)
+        this.sendEvent(
+          new OutputEvent(
+            'phantom dap: the machine stays paused: another client (the studio, another debugger) paused it too and has not resumed it\n',
+            'console',
+          ),
+        );
+    });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.serve(response, () => this.refuseStep());
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.serve(response, () => this.refuseStep());
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.serve(response, () => this.refuseStep());
+  }
+
+  private refuseStep(): void {
+    this.attached();
+    throw new RequestError(NO_STEPPING_YET);
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse): void {
+    this.serve(response, () => {
+      this.attached();
+      throw new RequestError(NO_WRITES_YET);
+    });
+  }
+
+  // ── stack, scopes, variables ──
+
+  protected override stackTraceRequest(
+    response: DebugProtocol.StackTraceResponse,
+    raw: DebugProtocol.StackTraceArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const threadId = intArg(a, 'threadId');
+      const startFrame = optionalIntArg(a, 'startFrame') ?? 0;
+      const levels = optionalIntArg(a, 'levels') ?? 0;
+      response.body = await this.withReader(async (reader, client) => {
+        const thread = (await client.threads()).find((t) => t.id === threadId);
+        if (thread === undefined) throw new RequestError(`no thread ${threadId}`);
+        const all = thread.frames;
+        const chosen = all.slice(startFrame, levels > 0 ? startFrame + levels : undefined);
+        await reader.prefetch(chosen.map((f) => f.method));
+        const frames: DebugProtocol.StackFrame[] = [];
+        for (const [i, f] of chosen.entries()) {
+          // A frame's pc is its next instruction. That is where the innermost frame of a paused
+          // thread stands; a caller, and a sleeping thread's innermost frame (the sleep is a native
+          // call it is still in), are in the call just before it.
+          const exact = startFrame + i === 0 && thread.state !== L.TS_SLEEPING;
+          const pc = exact ? f.pc : Math.max(0, f.pc - 1);
+          frames.push(await this.stackFrame(reader, { frameRef: f.frame, methodRef: f.method, pc }));
+        }
+        return { stackFrames: frames, totalFrames: all.length };
+      });
+    });
+  }
+
+  /**
+   * What is known of a machine method's source: what its method object holds (METHOD_DEBUG, written
+   * with the code, so it always matches it), else the compiled sources when they compile to the
+   * same code, else why neither.
+   */
+  private debugOf(
+    m: MethodInfo,
+  ): { debug: Pick<CompiledMethod, 'debug'>; file: string } | { problem: string } {
+    const className = m.owner?.name ?? '?';
+    if (m.debug !== undefined) {
+      const file = isAbsolute(m.debug.file)
+        ? m.debug.file
+        : (this.index.classNamed(className)?.file ?? m.debug.file);
+      return { debug: { debug: m.debug.info }, file };
+    }
+    const known = this.index.method(className, m.name, m.code);
+    return 'method' in known ? { debug: known.method, file: known.file } : known;
+  }
+
+  private async stackFrame(reader: LiveReader, handle: FrameHandle): Promise<DebugProtocol.StackFrame> {
+    const id = this.frames.create(handle);
+    const m = await reader.method(handle.methodRef);
+    const className = m.owner?.name ?? '?';
+    const name = `${className}.${m.name}`;
+    const known = this.debugOf(m);
+    if ('debug' in known) {
+      const at = statementAt(known.debug, handle.pc);
+      const line = at?.line ?? lineAt(m.lines, handle.pc) ?? 0;
+      return new StackFrame(
+        id,
+        name,
+        new Source(basename(known.file), known.file),
+        this.convertDebuggerLineToClient(line),
+        at ? this.convertDebuggerColumnToClient(at.column) : 1,
+      );
+    }
+    // The machine's own line table still says which line; the file is not known to match.
+    const line = lineAt(m.lines, handle.pc);
+    const frame = new StackFrame(id, `${name} (${known.problem})`) as DebugProtocol.StackFrame;
+    frame.line = line === undefined ? 0 : this.convertDebuggerLineToClient(line);
+    frame.column = 0;
+    frame.presentationHint = 'subtle';
+    const file = this.index.classNamed(className)?.file;
+    if (file !== undefined && line !== undefined) {
+      const source = new Source(basename(file), file) as DebugProtocol.Source;
+      source.presentationHint = 'deemphasize';
+      source.origin = 'the machine runs other code than this file';
+      frame.source = source;
+    }
+    return frame;
+  }
+
+  private frame(frameId: number): FrameHandle {
+    const f = this.frames.get(frameId);
+    if (f === undefined)
+      throw new RequestError(`no frame ${frameId} (frames last until the machine runs again)`);
+    return f;
+  }
+
+  protected override scopesRequest(
+    response: DebugProtocol.ScopesResponse,
+    raw: DebugProtocol.ScopesArguments,
+  ): void {
+    this.serve(response, () => {
+      const frame = this.frame(intArg(args(raw), 'frameId'));
+      response.body = {
+        scopes: [
+          new Scope('Arguments', this.vars.create({ kind: 'arguments', frame }), false),
+          new Scope('Locals', this.vars.create({ kind: 'locals', frame }), false),
+        ],
+      };
+    });
+  }
+
+  protected override variablesRequest(
+    response: DebugProtocol.VariablesResponse,
+    raw: DebugProtocol.VariablesArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const ref = intArg(a, 'variablesReference', 1);
+      const start = optionalIntArg(a, 'start') ?? 0;
+      const count = optionalIntArg(a, 'count') ?? 0;
+      const handle = this.vars.get(ref);
+      if (handle === undefined)
+        throw new RequestError(`no variables ${ref} (they last until the machine runs again)`);
+      response.body = {
+        variables: await this.withReader((reader) =>
+          handle.kind === 'object'
+            ? this.objectVariables(reader, handle.ref, start, count)
+            : this.frameVariables(reader, handle.frame, handle.kind),
+        ),
+      };
+    });
+  }
+
+  /** The frame's argument or local slots, named from the debug info at the frame's pc. */
+  private async frameSlots(
+    reader: LiveReader,
+    frame: FrameHandle,
+  ): Promise<{ name: string; word: number; isArgument: boolean }[]> {
+    const m = await reader.method(frame.methodRef);
+    const f = await reader.object(frame.frameRef);
+    const slots = reader.slots(f).slice(L.FRAME_LOCALS, L.FRAME_LOCALS + m.locals);
+    const known = this.debugOf(m);
+    const live = 'debug' in known ? localsAt(known.debug, frame.pc) : undefined;
+    const isStatic = (m.flags & L.MF_STATIC) !== 0;
+    const out = [];
+    for (const [slot, word] of slots.entries()) {
+      const isArgument = slot < m.argc;
+      let name: string | undefined;
+      if (slot === 0 && !isStatic) name = 'this';
+      else if (live !== undefined) name = live.get(slot)?.name;
+      else name = `slot ${slot}`;
+      if (name !== undefined) out.push({ name, word, isArgument });
+    }
+    return out;
+  }
+
+  private async frameVariables(
+    reader: LiveReader,
+    frame: FrameHandle,
+    kind: 'arguments' | 'locals',
+  ): Promise<DebugProtocol.Variable[]> {
+    const slots = (await this.frameSlots(reader, frame)).filter(
+      (s) => s.isArgument === (kind === 'arguments'),
+    );
+    await reader.prefetch(slots.flatMap((s) => refOf(s.word)));
+    return Promise.all(slots.map((s) => this.variable(reader, s.name, s.word)));
+  }
+
+  private async objectVariables(
+    reader: LiveReader,
+    ref: number,
+    start: number,
+    count: number,
+  ): Promise<DebugProtocol.Variable[]> {
+    const o = await reader.object(ref);
+    const words = reader.slots(o);
+    if (o.kind !== L.KIND_SLOTS) return [];
+    if (o.cls?.internalId === L.CID_ARRAY) {
+      const length = o.size / 4;
+      const end = Math.min(length, start + (count > 0 ? count : ARRAY_PAGE));
+      const page = [];
+      for (let i = start; i < end; i++) page.push(i);
+      await reader.prefetch(page.flatMap((i) => (i < words.length ? refOf(words[i]!) : [])));
+      return Promise.all(
+        page.map((i) =>
+          i < words.length
+            ? this.variable(reader, `[${i}]`, words[i]!)
+            : Promise.resolve(
+                new Variable(
+                  `[${i}]`,
+                  `(not read: the kernel's reply held ${words.length} of ${length} elements)`,
+                ),
+              ),
+        ),
+      );
+    }
+    const names = o.cls?.fieldNames ?? [];
+    await reader.prefetch(words.flatMap(refOf));
+    return Promise.all(words.map((w, i) => this.variable(reader, names[i] ?? `slot ${i}`, w)));
+  }
+
+  /** A variable for a value word: objects get a handle their children are read through (lazily). */
+  private async variable(reader: LiveReader, name: string, word: number): Promise<DebugProtocol.Variable> {
+    const shown = await this.show(reader, word);
+    const v = new Variable(
+      name,
+      shown.value,
+      shown.ref ?? 0,
+      shown.indexed,
+      shown.named,
+    ) as DebugProtocol.Variable;
+    if (shown.type !== undefined) v.type = shown.type;
+    return v;
+  }
+
+  private async show(
+    reader: LiveReader,
+    word: number,
+  ): Promise<{ value: string; type?: string; ref?: number; indexed?: number; named?: number }> {
+    if (word === 0) return { value: '0', type: 'int or null' };
+    const w: Word = decodeWord(word);
+    if (w.kind === 'int') return { value: String(w.value), type: 'int' };
+    let o: ObjectInfo;
+    try {
+      o = await reader.object(w.ref);
+    } catch (err) {
+      return { value: `@0x${w.ref.toString(16)} (${reason(err)})` };
+    }
+    const className = o.cls?.name ?? '?';
+    if (o.cls?.internalId === L.CID_STRING) {
+      const text = new TextDecoder().decode(o.payload);
+      const cut = text.length > STRING_SHOWN ? `${text.slice(0, STRING_SHOWN)}…` : text;
+      return { value: JSON.stringify(cut), type: 'string' };
+    }
+    const at = `@0x${w.ref.toString(16)}`;
+    if (o.cls?.internalId === L.CID_ARRAY) {
+      const length = o.size / 4;
+      return {
+        value: `${className} (length ${length}) ${at}`,
+        type: className,
+        ref: this.vars.create({ kind: 'object', ref: w.ref }),
+        indexed: length,
+      };
+    }
+    if (o.kind !== L.KIND_SLOTS) return { value: `${className} (${o.size} bytes) ${at}`, type: className };
+    const fields = o.size / 4;
+    return {
+      value: `${className} ${at}`,
+      type: className,
+      ...(fields > 0 ? { ref: this.vars.create({ kind: 'object', ref: w.ref }), named: fields } : {}),
+    };
+  }
+
+  // ── evaluate ──
+
+  protected override evaluateRequest(
+    response: DebugProtocol.EvaluateResponse,
+    raw: DebugProtocol.EvaluateArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const text = stringArg(a, 'expression', 100_000);
+      const frameId = optionalIntArg(a, 'frameId');
+      let expr: DapExpr;
+      try {
+        expr = parseDapExpression(text);
+      } catch (err) {
+        if (err instanceof DapExpressionError)
+          throw new RequestError(`cannot evaluate '${text.slice(0, 80)}': ${err.message}`);
+        throw err;
+      }
+      if (frameId === undefined)
+        throw new RequestError('evaluate needs a frame: pause the machine and pick one');
+      const frame = this.frame(frameId);
+      response.body = await this.withReader(async (reader) => {
+        const names = new Map((await this.frameSlots(reader, frame)).map((s) => [s.name, s.word]));
+        const value = await this.evaluate(reader, expr, names);
+        if (value.kind === 'bool')
+          return { result: String(value.value), type: 'boolean', variablesReference: 0 };
+        if (value.kind === 'string')
+          return { result: JSON.stringify(value.value), type: 'string', variablesReference: 0 };
+        const shown = await this.show(reader, value.word);
+        return {
+          result: shown.value,
+          ...(shown.type ? { type: shown.type } : {}),
+          variablesReference: shown.ref ?? 0,
+          ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
+          ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
+        };
+      });
+    });
+  }
+
+  private async evaluate(reader: LiveReader, e: DapExpr, names: Map<string, number>): Promise<Value> {
+    const word = (n: number): Value => ({ kind: 'word', word: ((n << 1) >>> 0) & 0xffffffff });
+    const int = async (x: DapExpr): Promise<number> => {
+      const v = await this.evaluate(reader, x, names);
+      if (v.kind !== 'word') throw new RequestError('an int was expected');
+      const d = decodeWord(v.word);
+      if (d.kind !== 'int') throw new RequestError('an int was expected, not an object');
+      return d.value;
+    };
+    const bool = async (x: DapExpr): Promise<boolean> => {
+      const v = await this.evaluate(reader, x, names);
+      if (v.kind === 'bool') return v.value;
+      if (v.kind === 'word' && decodeWord(v.word).kind === 'int') return v.word !== 0;
+      throw new RequestError('a boolean was expected');
+    };
+    const object = async (x: DapExpr): Promise<ObjectInfo> => {
+      const v = await this.evaluate(reader, x, names);
+      if (v.kind !== 'word' || v.word === 0 || decodeWord(v.word).kind !== 'ref')
+        throw new RequestError('null or not an object');
+      return reader.object(v.word - 1);
+    };
+    switch (e.kind) {
+      case 'int':
+        if (e.value < L.SMALLINT_MIN || e.value > L.SMALLINT_MAX)
+          throw new RequestError(`${e.value} is not a small integer`);
+        return word(e.value);
+      case 'bool':
+        return e;
+      case 'string':
+        return e;
+      case 'null':
+        return { kind: 'word', word: 0 };
+      case 'name': {
+        const local = names.get(e.name);
+        if (local !== undefined) return { kind: 'word', word: local };
+        const self = names.get('this');
+        if (self !== undefined && self !== 0) {
+          const o = await reader.object(self - 1);
+          const slot = o.cls?.fieldNames.indexOf(e.name) ?? -1;
+          if (slot >= 0) return { kind: 'word', word: reader.slots(o)[slot] ?? 0 };
+        }
+        throw new RequestError(`no local or field named '${e.name}' here`);
+      }
+      case 'field': {
+        const o = await object(e.target);
+        if (e.name === 'length' && (o.cls?.internalId === L.CID_ARRAY || o.cls?.internalId === L.CID_STRING))
+          return word(o.cls.internalId === L.CID_ARRAY ? o.size / 4 : o.size);
+        const slot = o.cls?.fieldNames.indexOf(e.name) ?? -1;
+        if (slot < 0) throw new RequestError(`${o.cls?.name ?? 'the object'} has no field '${e.name}'`);
+        return { kind: 'word', word: reader.slots(o)[slot] ?? 0 };
+      }
+      case 'index': {
+        const o = await object(e.target);
+        const i = await int(e.index);
+        if (o.cls?.internalId !== L.CID_ARRAY)
+          throw new RequestError(`${o.cls?.name ?? 'the object'} is not an array`);
+        if (i < 0 || i >= o.size / 4) throw new RequestError(`index ${i} is outside 0..${o.size / 4 - 1}`);
+        const words = reader.slots(o);
+        if (i >= words.length) throw new RequestError(`element ${i} was not in the kernel's reply`);
+        return { kind: 'word', word: words[i]! };
+      }
+      case 'neg':
+        return word(-(await int(e.operand)) | 0);
+      case 'not':
+        return { kind: 'bool', value: !(await bool(e.operand)) };
+      case 'binary': {
+        if (e.op === '&&' || e.op === '||') {
+          const left = await bool(e.left);
+          if (e.op === '&&' ? !left : left) return { kind: 'bool', value: left };
+          return { kind: 'bool', value: await bool(e.right) };
+        }
+        if (e.op === '==' || e.op === '!=') {
+          const l = await this.evaluate(reader, e.left, names);
+          const r = await this.evaluate(reader, e.right, names);
+          const same = l.kind === r.kind && JSON.stringify(l) === JSON.stringify(r);
+          return { kind: 'bool', value: e.op === '==' ? same : !same };
+        }
+        const l = await int(e.left);
+        const r = await int(e.right);
+        switch (e.op) {
+          case '<':
+            return { kind: 'bool', value: l < r };
+          case '<=':
+            return { kind: 'bool', value: l <= r };
+          case '>':
+            return { kind: 'bool', value: l > r };
+          case '>=':
+            return { kind: 'bool', value: l >= r };
+          case '+':
+            return word(wrap(l + r));
+          case '-':
+            return word(wrap(l - r));
+          case '*':
+            return word(wrap(Math.imul(l, r)));
+          case '/':
+          case '%':
+            if (r === 0) throw new RequestError('division by zero');
+            return word(wrap(e.op === '/' ? Math.trunc(l / r) : l % r));
+        }
+      }
+    }
+  }
+
+  // ── sources ──
+
+  protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
+    this.serve(response, async () => {
+      const names = await this.withReader(async (reader, client) => {
+        const refs = await client.classes();
+        await reader.prefetch(refs);
+        const infos = await Promise.all(refs.map((r) => reader.classInfo(r)));
+        return infos.flatMap((c) => (c === undefined ? [] : [c.name]));
+      });
+      response.body = { sources: this.index.filesOf(names).map((f) => new Source(basename(f), f)) };
+    });
+  }
+
+  protected override customRequest(command: string, response: DebugProtocol.Response): void {
+    this.sendErrorResponse(response, {
+      id: 1014,
+      format: `unknown command '${command.replace(/[{}]/g, '')}'`,
+      showUser: false,
+    });
+  }
+}
+
+/** Wraps an int into the machine's 31-bit small integers. */
+function wrap(n: number): number {
+  return ((n << 1) | 0) >> 1;
+}
+
+function refOf(word: number): number[] {
+  const w = decodeWord(word);
+  return w.kind === 'ref' && word !== 0 ? [w.ref] : [];
+}

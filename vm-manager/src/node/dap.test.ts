@@ -1,0 +1,614 @@
+/**
+ * `phantom dap` driven as an editor drives it: a child process spoken to over stdin/stdout, against
+ * a real machine (the counter image, booted in QEMU) — attach, threads, pause, a stack trace in
+ * counter.ph, scopes and values, continue, disconnect leaving the machine running; two adapters at
+ * one machine at once; hostile messages answered with errors while the adapter and the machine go
+ * on; and launch, which creates and boots a machine and runs a program in it (its locals named
+ * and scoped from the debug info, an array paged, a string), with exited/terminated when it stops.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
+import {
+  BOOT_DEADLINE_MS,
+  PHANTOM_CLI,
+  runPhantom,
+  type TestState,
+  temporaryState,
+} from '../test-support/fixtures.js';
+import { SOURCE_ROOT } from './build.js';
+import { pollUntil } from './process-watch.js';
+
+const PHC = join(SOURCE_ROOT, 'lang', 'bin', 'phc.mjs');
+const KERNEL = join(SOURCE_ROOT, 'kernel-src', 'build', 'phantom.elf');
+
+let state: TestState;
+
+interface Message {
+  seq: number;
+  type: string;
+  command?: string;
+  request_seq?: number;
+  success?: boolean;
+  message?: string;
+  event?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: DAP bodies are read field by field in the tests
+  body?: any;
+}
+
+/** A DAP client over a `phantom dap` child, as an editor is one. */
+class Adapter {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly messages: Message[] = [];
+  private buffer = Buffer.alloc(0);
+  private seq = 1;
+  private readonly waiting: (() => void)[] = [];
+  stderr = '';
+
+  constructor() {
+    this.child = spawn(process.execPath, [PHANTOM_CLI, 'dap'], {
+      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      this.stderr += t;
+    });
+    this.child.stdout.on('data', (d: Buffer) => this.read(d));
+  }
+
+  private read(data: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, data]);
+    for (;;) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) break;
+      const length = Number(/Content-Length: (\d+)/.exec(this.buffer.subarray(0, end).toString())?.[1]);
+      assert.ok(
+        Number.isInteger(length),
+        `the adapter writes only DAP on stdout: ${this.buffer.toString().slice(0, 200)}`,
+      );
+      if (this.buffer.length < end + 4 + length) break;
+      this.messages.push(JSON.parse(this.buffer.subarray(end + 4, end + 4 + length).toString()));
+      this.buffer = this.buffer.subarray(end + 4 + length);
+    }
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  writeRaw(bytes: string | Buffer): void {
+    this.child.stdin.write(bytes);
+  }
+
+  /** Sends a request; resolves to its response. */
+  request(command: string, args?: unknown): Promise<Message> {
+    const seq = this.seq++;
+    const json = JSON.stringify({
+      seq,
+      type: 'request',
+      command,
+      ...(args === undefined ? {} : { arguments: args }),
+    });
+    this.writeRaw(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+    return this.waitFor((m) => m.type === 'response' && m.request_seq === seq, `the response to ${command}`);
+  }
+
+  async ok(command: string, args?: unknown): Promise<Message> {
+    const response = await this.request(command, args);
+    assert.equal(response.success, true, `${command} failed: ${response.message}\n${this.stderr}`);
+    return response;
+  }
+
+  async waitFor(
+    match: (m: Message) => boolean,
+    what: string,
+    timeoutMs = BOOT_DEADLINE_MS,
+  ): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      assert.ok(left > 0, `no ${what} within ${timeoutMs} ms; stderr:\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000));
+        this.waiting.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves to the exit code once the process has ended (killed after the deadline). */
+  exited(timeoutMs = 20_000): Promise<number | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+}
+
+const adapters: Adapter[] = [];
+function adapter(): Adapter {
+  const a = new Adapter();
+  adapters.push(a);
+  return a;
+}
+
+async function phantom(...args: string[]): Promise<string> {
+  const result = await runPhantom(args, { ...process.env, PHANTOM_STATE_DIR: state.root });
+  assert.equal(result.code, 0, `phantom ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
+  return result.stdout;
+}
+
+async function newestTick(machine: string): Promise<number> {
+  const log = await readFile(join(state.root, 'machines', machine, 'logs', 'console.log'), 'utf8').catch(
+    () => '',
+  );
+  return [...log.matchAll(/tick (\d+)\r?\n/g)].reduce((n, m) => Math.max(n, Number(m[1])), -1);
+}
+
+/** Waits until the counter prints past `tick`: the machine runs. */
+async function ticksPast(machine: string, tick: number): Promise<number> {
+  let newest = -1;
+  const ok = await pollUntil(
+    async () => {
+      newest = await newestTick(machine);
+      return newest > tick;
+    },
+    BOOT_DEADLINE_MS,
+    100,
+  );
+  assert.ok(ok, `'${machine}' did not tick past ${tick}`);
+  return newest;
+}
+
+before(async () => {
+  state = await temporaryState();
+  await phantom('up', 'demo', '--image', 'counter');
+  await ticksPast('demo', 2);
+});
+
+after(async () => {
+  for (const a of adapters) if (a.child.exitCode === null) a.child.kill('SIGKILL');
+  await state.cleanup();
+});
+
+async function attached(name = 'demo'): Promise<Adapter> {
+  const a = adapter();
+  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path', linesStartAt1: true });
+  assert.equal(init.body.supportsConfigurationDoneRequest, true);
+  assert.equal(init.body.supportsLoadedSourcesRequest, true);
+  await a.ok('attach', { machine: name });
+  await a.ok('configurationDone');
+  return a;
+}
+
+test('attach, pause, stack trace in counter.ph, values, continue, disconnect', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const threads = (await a.ok('threads')).body.threads as { id: number; name: string }[];
+  assert.ok(threads.length >= 1, 'the counter thread');
+  const thread = threads[0]!.id;
+  await a.ok('pause', { threadId: thread });
+  const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stopped event');
+  assert.equal(stopped.body.reason, 'pause');
+  assert.equal(stopped.body.allThreadsStopped, true);
+
+  const trace = await a.ok('stackTrace', { threadId: thread });
+  const top = trace.body.stackFrames[0];
+  assert.equal(top.source?.name, 'counter.ph');
+  assert.match(top.source.path, /lang\/examples\/counter\.ph$/);
+  assert.match(top.name, /^\.demo\.counter\.(run|tick)$/);
+  // run()'s loop is lines 16..19 of counter.ph, tick() 22..25.
+  assert.ok(top.line >= 16 && top.line <= 25, `line ${top.line}`);
+  assert.ok(top.column >= 5, 'a statement column');
+
+  const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes as {
+    name: string;
+    variablesReference: number;
+  }[];
+  assert.deepEqual(
+    scopes.map((s) => s.name),
+    ['Arguments', 'Locals'],
+  );
+  const args = (await a.ok('variables', { variablesReference: scopes[0]!.variablesReference })).body
+    .variables;
+  const self = args.find((v: { name: string }) => v.name === 'this');
+  assert.match(self.value, /^\.demo\.counter @0x/);
+  const fields = (await a.ok('variables', { variablesReference: self.variablesReference })).body.variables;
+  const count = fields.find((v: { name: string }) => v.name === 'count');
+  assert.match(count.value, /^\d+$/, 'count is a number');
+  assert.ok(Number(count.value) >= 2);
+
+  const evaluated = await a.ok('evaluate', { expression: 'this.count * 2 + 1', frameId: top.id });
+  assert.equal(evaluated.body.result, String(Number(count.value) * 2 + 1));
+  const paused = await newestTick('demo');
+
+  const sources = (await a.ok('loadedSources')).body.sources as { name: string }[];
+  assert.deepEqual(
+    sources.map((s) => s.name),
+    ['counter.ph'],
+  );
+  const bps = await a.ok('setBreakpoints', {
+    source: { path: top.source.path },
+    breakpoints: [{ line: 23 }],
+  });
+  assert.equal(bps.body.breakpoints[0].verified, false);
+  assert.match(bps.body.breakpoints[0].message, /no breakpoint message yet/);
+  const step = await a.request('next', { threadId: thread });
+  assert.equal(step.success, false);
+  assert.match(step.message ?? '', /step messages/);
+
+  await a.ok('continue', { threadId: thread });
+  await a.waitFor((m) => m.event === 'output' && /tick \d+/.test(m.body.output), 'console output');
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+  await ticksPast('demo', paused + 2);
+  assert.match(await phantom('status', 'demo'), /running/);
+});
+
+test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, async () => {
+  const [a, b] = await Promise.all([attached(), attached()]);
+  const thread = (await a.ok('threads')).body.threads[0].id;
+  assert.equal((await b.ok('threads')).body.threads[0].id, thread);
+  await a.ok('pause', { threadId: thread });
+  const seen = await b.waitFor((m) => m.event === 'stopped', "b's stopped event", 10_000);
+  assert.equal(seen.body.description, 'Paused by another client');
+  assert.equal(a.messages.filter((m) => m.event === 'stopped').length, 1, 'a, which paused, hears it once');
+  const [ta, tb] = await Promise.all([
+    a.ok('stackTrace', { threadId: thread }),
+    b.ok('stackTrace', { threadId: thread }),
+  ]);
+  assert.deepEqual(
+    [ta.body.stackFrames[0].line, ta.body.stackFrames[0].name],
+    [tb.body.stackFrames[0].line, tb.body.stackFrames[0].name],
+    'both see the same paused frame',
+  );
+  // b did not pause the world, so its continue cannot end a's pause: it says so.
+  await b.ok('continue', { threadId: thread });
+  await b.waitFor((m) => m.event === 'output' && /stays paused/.test(m.body.output), 'the stays-paused note');
+  const tick = await newestTick('demo');
+  await a.ok('continue', { threadId: thread });
+  await ticksPast('demo', tick + 1);
+  await b.waitFor((m) => m.event === 'continued', "b's continued event", 10_000);
+  assert.ok(!a.messages.some((m) => m.event === 'continued'), 'a continued itself: no event (DAP)');
+  await Promise.all([a.ok('disconnect'), b.ok('disconnect')]);
+  assert.deepEqual(await Promise.all([a.exited(), b.exited()]), [0, 0]);
+});
+
+test('hostile messages get error responses; the adapter and the machine go on', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const errorsBefore = () => a.messages.filter((m) => m.type === 'response' && m.success === false).length;
+  let errors = errorsBefore();
+  const nextError = async (what: string, pattern: RegExp): Promise<void> => {
+    const want = errors + 1;
+    await a.waitFor(
+      () => a.messages.filter((m) => m.type === 'response' && m.success === false).length >= want,
+      `an error response to ${what}`,
+      10_000,
+    );
+    const error = a.messages.filter((m) => m.type === 'response' && m.success === false)[want - 1]!;
+    assert.match(error.message ?? '', pattern, what);
+    errors = want;
+  };
+  a.writeRaw('Content-Length: 9\r\n\r\n{"seq":1,');
+  await nextError('malformed JSON', /not JSON/);
+  a.writeRaw('Content-Length: 2\r\n\r\n[]');
+  await nextError('an array', /JSON object/);
+  a.writeRaw('Content-Length: abc\r\n\r\n');
+  await nextError('a bad header', /not a number/);
+  const huge = 8 * 1024 * 1024;
+  a.writeRaw(`Content-Length: ${huge}\r\n\r\n`);
+  const chunk = Buffer.alloc(256 * 1024, 'x');
+  for (let sent = 0; sent < huge; sent += chunk.length) a.writeRaw(chunk);
+  await nextError('a huge frame', /at most/);
+
+  const bad: [string, unknown, RegExp][] = [
+    ['frobnicate', {}, /unknown command 'frobnicate'/],
+    ['stackTrace', { threadId: 'one' }, /threadId/],
+    ['stackTrace', { threadId: 999_999 }, /no thread/],
+    ['variables', { variablesReference: -3 }, /variablesReference/],
+    ['variables', { variablesReference: 424242 }, /no variables/],
+    ['scopes', {}, /frameId/],
+    ['attach', { machine: 5 }, /machine/],
+    ['attach', { machine: 'demo' }, /already attached/],
+    ['evaluate', { expression: 'this.(', frameId: 1 }, /cannot evaluate/],
+    ['evaluate', { expression: 'count' }, /needs a frame/],
+    ['setBreakpoints', { source: {}, breakpoints: 'all' }, /array/],
+    ['setExceptionBreakpoints', { filters: ['everything'] }, /unknown exception filter/],
+    ['setVariable', { variablesReference: 1, name: 'x', value: '1' }, /cannot write/],
+  ];
+  for (const [command, args, pattern] of bad) {
+    const response = await a.request(command, args);
+    assert.equal(response.success, false, command);
+    assert.match(response.message ?? '', pattern, `${command} ${JSON.stringify(args)}`);
+    errors++;
+  }
+  const tick = await newestTick('demo');
+  assert.ok((await a.ok('threads')).body.threads.length >= 1, 'the adapter still serves');
+  await ticksPast('demo', tick + 1);
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+test('fuzz: random arguments to every command are each answered; the session and the machine go on', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const random = seededRandom(18);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const atoms: unknown[] = [
+    0,
+    1,
+    -1,
+    999,
+    1000,
+    1001,
+    2 ** 31,
+    1.5,
+    '',
+    'x',
+    'this.count',
+    null,
+    true,
+    [],
+    {},
+  ];
+  const keys = [
+    'threadId',
+    'frameId',
+    'variablesReference',
+    'start',
+    'count',
+    'levels',
+    'startFrame',
+    'expression',
+    'machine',
+    'source',
+    'breakpoints',
+    'filters',
+    'line',
+    'path',
+    'name',
+    'value',
+    'filter',
+  ];
+  const value = (depth: number): unknown => {
+    if (depth > 2 || random() < 0.6) return pick(atoms);
+    if (random() < 0.5) return Array.from({ length: Math.floor(random() * 3) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 4) }, () => [pick(keys), value(depth + 1)]),
+    );
+  };
+  const commands = [
+    'threads',
+    'stackTrace',
+    'scopes',
+    'variables',
+    'evaluate',
+    'pause',
+    'continue',
+    'next',
+    'stepIn',
+    'stepOut',
+    'setBreakpoints',
+    'setExceptionBreakpoints',
+    'loadedSources',
+    'setVariable',
+    'attach',
+    'launch',
+    'configurationDone',
+    'source',
+    'restart',
+    'completions',
+  ];
+  let failed = 0;
+  for (let round = 0; round < 200; round++) {
+    const args = Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 5) }, () => [pick(keys), value(0)]),
+    );
+    const response = await a.request(pick(commands), args);
+    if (!response.success) {
+      failed++;
+      assert.ok((response.message ?? '').length > 0, 'an error says why');
+    }
+  }
+  assert.ok(failed > 50, `most random requests are refused (${failed} of 200)`);
+  await a.ok('continue', {});
+  const tick = await newestTick('demo');
+  assert.ok((await a.ok('threads')).body.threads.length >= 1, 'the adapter still serves');
+  await ticksPast('demo', tick + 1);
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+/** A program for launch to install and run: a thread that keeps an array and a string in its frame. */
+const SQUARES = `package .t;
+import .internal.time;
+class squares {
+  void run() {
+    var items = new int[250];
+    for (var i = 0; i < 250; i++) {
+      items[i] = i * i;
+    }
+    var name = "squares";
+    while (true) {
+      time.sleep(100);
+    }
+  }
+};
+`;
+
+test('launch boots a machine and runs a program; locals, arrays paged; its stop ends the session', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const program = join(state.root, 'squares.ph');
+  await writeFile(program, SQUARES);
+  const a = adapter();
+  await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  const missing = await a.request('launch', { machine: 'fresh' });
+  assert.equal(missing.success, false);
+  assert.match(missing.message ?? '', /give 'image'/);
+  await a.ok('launch', { machine: 'fresh', image: 'counter', program });
+  await a.waitFor(
+    (m) => m.event === 'output' && /started \.t\.squares/.test(m.body.output),
+    'launch progress',
+  );
+  let squares: { id: number; frame: { id: number; line: number; source?: { path: string } } } | undefined;
+  const found = await pollUntil(
+    async () => {
+      const threads = (await a.ok('threads')).body.threads as { id: number }[];
+      await a.ok('pause', {});
+      for (const t of threads) {
+        const top = (await a.ok('stackTrace', { threadId: t.id })).body.stackFrames[0];
+        if (top?.name === '.t.squares.run' && top.line === 11) squares = { id: t.id, frame: top };
+      }
+      if (squares === undefined) await a.ok('continue', {});
+      return squares !== undefined;
+    },
+    BOOT_DEADLINE_MS,
+    200,
+  );
+  assert.ok(found && squares, 'the program reached its loop');
+  assert.equal(
+    squares.frame.source?.path,
+    program,
+    'the frame is in the launched file, line 11 (time.sleep)',
+  );
+  const scopes = (await a.ok('scopes', { frameId: squares.frame.id })).body.scopes;
+  const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+    .variables as {
+    name: string;
+    value: string;
+    variablesReference: number;
+    indexedVariables?: number;
+  }[];
+  assert.deepEqual(
+    locals.map((v) => v.name),
+    ['items', 'name'],
+    "the loop's i is out of scope at the sleep and not shown",
+  );
+  const items = locals[0]!;
+  assert.equal(items.indexedVariables, 250);
+  assert.match(items.value, /^int\[\] \(length 250\)/);
+  assert.equal(locals[1]!.value, '"squares"');
+  const page = (
+    await a.ok('variables', {
+      variablesReference: items.variablesReference,
+      filter: 'indexed',
+      start: 100,
+      count: 50,
+    })
+  ).body.variables as { name: string; value: string }[];
+  assert.equal(page.length, 50);
+  assert.deepEqual([page[0]!.name, page[0]!.value], ['[100]', '10000']);
+  assert.deepEqual([page[49]!.name, page[49]!.value], ['[149]', String(149 * 149)]);
+  const evaluated = await a.ok('evaluate', {
+    expression: 'items[3] + items.length + name.length',
+    frameId: squares.frame.id,
+  });
+  assert.equal(evaluated.body.result, String(9 + 250 + 7));
+  const outside = await a.request('evaluate', { expression: 'items[250]', frameId: squares.frame.id });
+  assert.match(outside.message ?? '', /outside 0\.\.249/);
+  // An adapter that attaches later knows only the machine's image (counter.ph), not the launched
+  // file: it reads the installed methods' own METHOD_DEBUG, which INSTALL_CLASS built from the blob.
+  const later = await attached('fresh');
+  const seen = (await later.ok('stackTrace', { threadId: squares.id })).body.stackFrames[0];
+  assert.deepEqual([seen.source?.path, seen.line, seen.column], [program, 11, 7]);
+  const laterScopes = (await later.ok('scopes', { frameId: seen.id })).body.scopes;
+  const laterLocals = (await later.ok('variables', { variablesReference: laterScopes[1].variablesReference }))
+    .body.variables as { name: string }[];
+  assert.deepEqual(
+    laterLocals.map((v) => v.name),
+    ['items', 'name'],
+  );
+  await later.ok('disconnect');
+  assert.equal(await later.exited(), 0);
+  await a.ok('continue', {});
+  assert.ok(
+    a.messages.some(
+      (m) => m.event === 'thread' && m.body.reason === 'started' && m.body.threadId === squares?.id,
+    ),
+    "the program's thread was announced",
+  );
+  await phantom('down', 'fresh');
+  await a.waitFor((m) => m.event === 'exited', 'an exited event');
+  await a.waitFor((m) => m.event === 'terminated', 'a terminated event');
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+/** A program whose frame holds locals of nested blocks; its image is built from a file then deleted. */
+const LOOP = `package .own;
+import .internal.time;
+class loop {
+  void run() {
+    var total = 0;
+    for (var i = 0; i < 1000000000; i++) {
+      var step = i % 7;
+      total = total + step;
+      time.sleep(50);
+    }
+  }
+};
+`;
+
+test('a machine whose sources are gone is debugged from its own state (METHOD_DEBUG)', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const dir = join(state.root, 'gone');
+  await mkdir(dir, { recursive: true });
+  const source = join(dir, 'loop.ph');
+  const image = join(dir, 'loop.img');
+  await writeFile(source, LOOP);
+  const phc = spawnSync(process.execPath, [PHC, 'image', source, '--main', '.own.loop', '-o', image], {
+    encoding: 'utf8',
+  });
+  assert.equal(phc.status, 0, phc.stderr);
+  await rm(source);
+  await phantom('up', 'own', '--kernel', KERNEL, '--image-file', image);
+  const a = await attached('own');
+  let top: { id: number; name: string; line: number; column: number; source?: { path: string } } | undefined;
+  const stopped = await pollUntil(
+    async () => {
+      const thread = (await a.ok('threads')).body.threads[0]?.id;
+      if (thread === undefined) return false;
+      await a.ok('pause', { threadId: thread });
+      top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+      if (top?.line === 9) return true;
+      await a.ok('continue', { threadId: thread });
+      return false;
+    },
+    BOOT_DEADLINE_MS,
+    200,
+  );
+  assert.ok(stopped && top, `the loop reached time.sleep: ${JSON.stringify(top)}`);
+  assert.equal(top.name, '.own.loop.run');
+  assert.equal(top.source?.path, source, 'the file the machine was built from, though it is gone');
+  assert.equal(top.column, 7);
+  const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+  const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+    .variables as {
+    name: string;
+    value: string;
+  }[];
+  assert.deepEqual(
+    locals.map((v) => v.name),
+    ['total', 'i', 'step'],
+  );
+  const [total, i, step] = locals.map((v) => Number(v.value)) as [number, number, number];
+  assert.equal(step, i % 7);
+  assert.ok(total >= step);
+  await a.ok('continue', {});
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
