@@ -183,7 +183,9 @@ function objectsOf(space) {
   const out = [];
   for (let off = S.SPACE_HEADER_BYTES; off + S.HEADER_BYTES <= Math.min(top, space.length) && out.length < 100_000; ) {
     out.push(off);
-    off += S.HEADER_BYTES + ((dv.getUint32(off + S.HDR_SIZE, true) + 3) & ~3);
+    // Plain arithmetic, not `& ~3`: a size an earlier damage set near 2^32 must end the walk, not
+    // wrap to a negative offset.
+    off += S.HEADER_BYTES + Math.ceil(dv.getUint32(off + S.HDR_SIZE, true) / 4) * 4;
   }
   return out;
 }
