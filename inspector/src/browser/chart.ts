@@ -57,6 +57,12 @@ function formatNumber(value: number, digits: number): string {
   return value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** Whether two ranges are the same but for floating-point rounding. */
+function sameRange(a: Range, b: Range): boolean {
+  const tolerance = 1e-6 * Math.max(Math.abs(b.max - b.min), 1e-3);
+  return Math.abs(a.min - b.min) <= tolerance && Math.abs(a.max - b.max) <= tolerance;
+}
+
 /** The narrowest span of a time axis (seconds): one generation alone is shown in its minute. */
 const MIN_TIME_SPAN_S = 60;
 
@@ -70,8 +76,12 @@ export class Chart {
   private bounds: Range = { min: 0, max: 1 };
   /** The user zoomed (drag, wheel, keys): the owner's preferred range no longer applies. */
   private userZoomed = false;
-  /** Set while the chart itself moves the x scale, so its setScale hook does not read it as the user's. */
-  private settingScale = false;
+  /**
+   * The x range the chart itself set last. uPlot applies scales (and calls the setScale hook) in a
+   * microtask, after setScale has returned, so the hook tells the chart's own ranges from the
+   * user's drag by comparing with this one.
+   */
+  private ownRange: Range | undefined;
   /** The narrowest x range shown: a minute of a time axis, one unit of any other. */
   private readonly minSpan: number;
 
@@ -175,9 +185,10 @@ export class Chart {
       hooks: {
         setScale: [
           (u, key) => {
-            if (key !== 'x' || this.settingScale) return;
+            if (key !== 'x') return;
             const { min, max } = u.scales.x!;
             if (min === undefined || max === undefined) return;
+            if (this.ownRange && sameRange({ min, max }, this.ownRange)) return;
             this.userZoomed = isZoomed({ min, max }, this.bounds);
             this.showReset();
           },
@@ -198,13 +209,8 @@ export class Chart {
     this.bounds = dataBounds(xs, this.minSpan);
     // uPlot keeps the x range across setData only when told not to reset scales.
     const keep = this.userZoomed ? this.xRange() : this.preferred;
-    // The x scale uPlot sets for new data is not the user's zoom (the setScale hook reads it so).
-    this.settingScale = true;
-    try {
-      this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
-    } finally {
-      this.settingScale = false;
-    }
+    this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
+    // Always set after new data, so the scale the hook sees is one the chart set, not uPlot's own.
     this.setX(keep ? clampRange(keep, this.bounds) : this.bounds);
     this.element.dataset.points = String(xs.length);
   }
@@ -239,12 +245,8 @@ export class Chart {
 
   private setX(range: Range): void {
     if (!(range.max > range.min)) return;
-    this.settingScale = true;
-    try {
-      this.plot.setScale('x', range);
-    } finally {
-      this.settingScale = false;
-    }
+    this.ownRange = range;
+    this.plot.setScale('x', range);
   }
 
   /** Zooms or pans as the user asked: from here on the owner's range no longer applies. */

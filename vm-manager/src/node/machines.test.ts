@@ -192,6 +192,8 @@ test('a console view that acknowledges nothing does not hold up the guest, cost 
     const slow = new ConsoleRecorder(await machine.attachConsole({ ack: 'manual' }));
     const all = new ConsoleRecorder(await machine.attachConsole({ ack: 'auto' }));
     await all.waitFor(/tick \d+\n/, 0, BOOT_DEADLINE_MS);
+    // The guest ran only once the keeper read its console: its first line is in the log.
+    assert.match(await machine.consoleLog(), /^tick-kernel up\n/m);
     const from = all.text.length;
     all.attachment.write('F');
     await all.waitFor(/line 20000 of 20000\n/, from, BOOT_DEADLINE_MS);

@@ -36,6 +36,9 @@ const STORE_NODE = 'store';
  * to the kernel's first line (steadier than wall time on a shared host): 120 ms p50 against 140 ms
  * for plain `pc`, 10 starts each under qboot; kernel-src/docs/bench-coldstart.md has its column.
  */
+/** How long QEMU may take to take in the console keeper's connection. */
+const CONSOLE_TAKEN_MS = 10_000;
+
 export const MACHINE_TYPE = 'pc,acpi=off,hpet=off,vmport=off,smbus=off';
 
 /** See `withQmp`. */
@@ -214,6 +217,18 @@ export class QemuDriver implements Driver {
     }
     try {
       await ensureConsoleKeeper(consoleKeeperPaths(this.dir), this.dir.consoleKeeperLog);
+      // The keeper's connect returns once the kernel queued it; QEMU takes it in from its main
+      // loop, and output before that is dropped: the guest runs only once QEMU says so.
+      const taken = await pollUntil(
+        () =>
+          this.withQmp((qmp) => qmp.execute('query-chardev', {})).then((chardevs) =>
+            chardevs.some((c) => c.label === 'console' && !c.filename.startsWith('disconnected:')),
+          ),
+        CONSOLE_TAKEN_MS,
+        10,
+      );
+      if (!taken)
+        throw new Error(`QEMU did not take the console keeper's connection within ${CONSOLE_TAKEN_MS} ms`);
       await this.withQmp((qmp) => qmp.execute('cont', {}));
     } catch (err) {
       await this.powerOff().catch(() => undefined);

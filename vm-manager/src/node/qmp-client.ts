@@ -20,6 +20,11 @@ export interface QmpCommands {
   cont: { args: Record<string, never>; result: Record<string, never> };
   quit: { args: Record<string, never>; result: Record<string, never> };
   'query-jobs': { args: Record<string, never>; result: QmpJobInfo[] };
+  /** A socket chardev's filename starts with "disconnected:" until a client has been taken in. */
+  'query-chardev': {
+    args: Record<string, never>;
+    result: { label: string; filename: string; 'frontend-open': boolean }[];
+  };
   'job-dismiss': { args: { id: string }; result: Record<string, never> };
   'snapshot-save': {
     args: { 'job-id': string; tag: string; vmstate: string; devices: string[] };
