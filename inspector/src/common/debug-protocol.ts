@@ -391,3 +391,101 @@ export function decodeError(p: Uint8Array): { code: number; message: string } {
 export function encodeError(code: DebugErrorCode, message: string): Uint8Array {
   return W.encodeErrorReply({ code, message });
 }
+
+/** The debugger's messages (revision 3): breakpoints, stops, steps and frames. */
+export type BreakpointSpec = W.SetBreakpointRequest;
+export type BreakpointInfo = W.BreakpointEntry;
+export type StoppedInfo = W.StoppedEvent;
+export type ContinuedInfo = W.ContinuedEvent;
+export type LogpointInfo = W.LogpointEvent;
+export type FrameInfo = W.FrameReply;
+export type FrameValue = W.ValueEntry;
+
+/** STEP kinds (DBG_STEP_*). */
+export const StepKind = {
+  Instruction: W.DBG_STEP_INSTRUCTION,
+  Into: W.DBG_STEP_INTO,
+  Over: W.DBG_STEP_OVER,
+  Out: W.DBG_STEP_OUT,
+} as const;
+export type StepKind = (typeof StepKind)[keyof typeof StepKind];
+
+/** Why a thread stopped (DBG_STOP_*). */
+export const StopReason = {
+  Breakpoint: W.DBG_STOP_BREAKPOINT,
+  Step: W.DBG_STOP_STEP,
+  Pause: W.DBG_STOP_PAUSE,
+  Exception: W.DBG_STOP_EXCEPTION,
+} as const;
+export type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+/** When a throw stops its thread (DBG_EXCEPTIONS_*). */
+export const ExceptionStops = {
+  None: W.DBG_EXCEPTIONS_NONE,
+  Uncaught: W.DBG_EXCEPTIONS_UNCAUGHT,
+  All: W.DBG_EXCEPTIONS_ALL,
+} as const;
+export type ExceptionStops = (typeof ExceptionStops)[keyof typeof ExceptionStops];
+
+/** A breakpoint condition's comparison (DBG_COND_*). */
+export const Condition = {
+  None: W.DBG_COND_NONE,
+  Eq: W.DBG_COND_EQ,
+  Ne: W.DBG_COND_NE,
+  Lt: W.DBG_COND_LT,
+  Le: W.DBG_COND_LE,
+  Gt: W.DBG_COND_GT,
+  Ge: W.DBG_COND_GE,
+} as const;
+export type Condition = (typeof Condition)[keyof typeof Condition];
+
+export const BREAKPOINT_LOG = W.DBG_BP_LOG;
+export const VALUE_INT = W.DBG_VALUE_INT;
+export const VALUE_REF = W.DBG_VALUE_REF;
+export const MAX_LOG_MESSAGE = W.DBG_MAX_LOG_MESSAGE;
+export const MAX_BREAKPOINTS = W.DBG_MAX_BREAKPOINTS;
+
+export function encodeSetBreakpoint(spec: BreakpointSpec): Uint8Array {
+  return W.encodeSetBreakpointRequest(spec);
+}
+export function decodeSetBreakpoint(p: Uint8Array): number {
+  return W.decodeBreakpointReply(p).id;
+}
+export function encodeBreakpointId(id: number): Uint8Array {
+  return W.encodeBreakpointRequest({ id });
+}
+export function decodeBreakpoints(p: Uint8Array): BreakpointInfo[] {
+  return W.decodeBreakpointsReply(p).breakpoints;
+}
+export function encodeThread(thread: number): Uint8Array {
+  return W.encodeThreadRequest({ thread });
+}
+export function encodeStep(thread: number, kind: StepKind): Uint8Array {
+  return W.encodeStepRequest({ thread, kind });
+}
+export function encodeFrameRequest(thread: number, depth: number): Uint8Array {
+  return W.encodeFrameRequest({ thread, depth });
+}
+export function decodeFrame(p: Uint8Array): FrameInfo {
+  return W.decodeFrameReply(p);
+}
+export function encodeExceptionStops(mode: ExceptionStops): Uint8Array {
+  return W.encodeExceptionStopsRequest({ mode });
+}
+export function decodeStopped(p: Uint8Array): { exceptions: number; threads: StoppedInfo[] } {
+  return W.decodeStoppedReply(p);
+}
+export function decodeStoppedEvent(p: Uint8Array): StoppedInfo {
+  return W.decodeStoppedEvent(p);
+}
+export function decodeContinuedEvent(p: Uint8Array): ContinuedInfo {
+  return W.decodeContinuedEvent(p);
+}
+export function decodeLogpointEvent(p: Uint8Array): LogpointInfo {
+  return W.decodeLogpointEvent(p);
+}
+/** The reply of a request whose reply carries nothing (`none` in debug.def). */
+export function decodeEmpty(p: Uint8Array, type: MessageType): void {
+  if (p.length !== 0)
+    throw new DebugProtocolError(`${MessageType[type]} reply: ${p.length} bytes where none belong`);
+}

@@ -276,3 +276,78 @@ test('no request carries a RESET frame: an install chunk ends inside one, other 
     close();
   }
 });
+
+test('debugger requests: a kernel of revision 2 refuses them unsent; at 3 they and their events go through', async () => {
+  const seen: string[] = [];
+  const revision2 = hello.slice();
+  new DataView(revision2.buffer).setUint16(2, 2, true);
+  const old = await peer((f, s) => {
+    if (f.type === P.MessageType.HELLO) reply(s, f, revision2);
+    else seen.push(`sent to an old kernel: ${P.MessageType[f.type]}`);
+  });
+  const { client: oldClient } = await DebugClient.connect(old.path, 2000);
+  const spec = {
+    method: 0x40002000,
+    pc: 12,
+    flags: 0,
+    condition: 0,
+    local: 0,
+    value: 0,
+    hitCount: 0,
+    message: '',
+  };
+  await assert.rejects(
+    oldClient.setBreakpoint(spec),
+    /SET_BREAKPOINT needs debug protocol revision 3; this kernel has 2/,
+  );
+  await assert.rejects(oldClient.step(0x40001000, P.StepKind.Over), /STEP needs debug protocol revision 3/);
+  await assert.rejects(oldClient.stopped(), /STOPPED needs debug protocol revision 3/);
+  assert.equal(seen.length, 0, seen.join());
+  oldClient.close();
+  old.close();
+
+  const revision3 = hello.slice();
+  new DataView(revision3.buffer).setUint16(2, 3, true);
+  const stop = {
+    thread: 0x40001000,
+    id: 4,
+    reason: P.StopReason.Step,
+    breakpoint: 0,
+    method: 0x40002000,
+    pc: 20,
+    line: 7,
+    exception: 0,
+  };
+  const { path, close } = await peer((f, s) => {
+    if (f.type === P.MessageType.HELLO) {
+      reply(s, f, revision3);
+      return;
+    }
+    seen.push(P.MessageType[f.type] ?? String(f.type));
+    if (f.type === P.MessageType.SET_BREAKPOINT) {
+      assert.deepEqual(W.decodeSetBreakpointRequest(f.payload), spec);
+      reply(s, f, W.encodeBreakpointReply({ id: 9 }));
+    } else if (f.type === P.MessageType.STEP) {
+      assert.deepEqual(W.decodeStepRequest(f.payload), { thread: 0x40001000, kind: P.StepKind.Over });
+      reply(s, f, new Uint8Array(0));
+      s.write(P.encodeFrame(P.EventType.EV_STOPPED, 0, new Uint8Array(3)));
+      s.write(P.encodeFrame(P.EventType.EV_STOPPED, 0, W.encodeStoppedEvent(stop)));
+    } else if (f.type === P.MessageType.CLEAR_BREAKPOINT) {
+      reply(s, f, new Uint8Array(1));
+    }
+  });
+  const { client } = await DebugClient.connect(path, 2000);
+  const stopped = new Promise<P.StoppedInfo>((resolve) => client.onDidStop(resolve));
+  assert.equal(await client.setBreakpoint(spec), 9);
+  await client.step(0x40001000, P.StepKind.Over);
+  assert.deepEqual(await stopped, stop);
+  assert.equal(
+    client.problems.filter((p) => p.kind === 'bad-payload').length,
+    1,
+    'the short EV_STOPPED is a problem, not an event',
+  );
+  await assert.rejects(client.clearBreakpoint(9), /CLEAR_BREAKPOINT reply: 1 bytes where none belong/);
+  assert.deepEqual(seen, ['SET_BREAKPOINT', 'STEP', 'CLEAR_BREAKPOINT']);
+  client.close();
+  close();
+});

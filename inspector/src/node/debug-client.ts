@@ -1,7 +1,7 @@
 /**
  * A client of the kernel's debug channel over a byte stream (QEMU exposes serial port 2 as a
  * unix socket): request/reply matching by id, a deadline per request, typed replies, events
- * as `onDidCommitGeneration` / `onDidEndThread`, and errors from the kernel as DebugRequestError.
+ * as `onDidCommitGeneration` / `onDidEndThread` / `onDidStop` / `onDidContinue` / `onDidLog`, and errors from the kernel as DebugRequestError.
  * Frames that cannot be decoded are counted (`problems`) and never take the client down.
  *
  * A connection starts with RESET, then HELLO: whatever an earlier client left (an unfinished
@@ -49,6 +49,9 @@ const RESENDABLE: ReadonlySet<number> = new Set([
   P.MessageType.GENERATIONS,
   P.MessageType.READ_OBJECTS_AT,
   P.MessageType.READ_PAGE,
+  P.MessageType.LIST_BREAKPOINTS,
+  P.MessageType.FRAME,
+  P.MessageType.STOPPED,
 ]);
 /** Times one request is sent again at most: a channel that loses more is broken, and the deadline says so. */
 const MAX_RESENDS = 3;
@@ -220,6 +223,21 @@ export class DebugClient {
     return this.on('thread-end', listener);
   }
 
+  /** A thread stopped (EV_STOPPED): a breakpoint, a step's end, a pause or a throw. */
+  onDidStop(listener: (e: P.StoppedInfo) => void): Disposable {
+    return this.on('stopped', listener);
+  }
+
+  /** A stopped thread runs again (EV_CONTINUED). */
+  onDidContinue(listener: (e: P.ContinuedInfo) => void): Disposable {
+    return this.on('continued', listener);
+  }
+
+  /** A logpoint was hit (EV_LOGPOINT); its thread went on. */
+  onDidLog(listener: (e: P.LogpointInfo) => void): Disposable {
+    return this.on('logpoint', listener);
+  }
+
   async stats(): Promise<P.Stats> {
     return P.decodeStats(await this.request(P.MessageType.STATS));
   }
@@ -310,6 +328,51 @@ export class DebugClient {
   }
 
   /**
+   * Sets a breakpoint (or, with BREAKPOINT_LOG, a logpoint) before the instruction at `pc` of a
+   * bytecode method; resolves with its id. A pc inside an instruction, a method that is not
+   * bytecode or a full table is a DebugRequestError saying so. The debugger's requests need a
+   * kernel of revision 3; an older one is refused before anything is sent.
+   */
+  async setBreakpoint(spec: P.BreakpointSpec): Promise<number> {
+    return P.decodeSetBreakpoint(
+      await this.request(P.MessageType.SET_BREAKPOINT, P.encodeSetBreakpoint(spec)),
+    );
+  }
+  async clearBreakpoint(id: number): Promise<void> {
+    await this.requestEmpty(P.MessageType.CLEAR_BREAKPOINT, P.encodeBreakpointId(id));
+  }
+  async listBreakpoints(): Promise<P.BreakpointInfo[]> {
+    return P.decodeBreakpoints(await this.request(P.MessageType.LIST_BREAKPOINTS));
+  }
+  /** Stops a thread (0: every live thread) between two instructions; onDidStop tells each. */
+  async pauseThread(thread: number): Promise<void> {
+    await this.requestEmpty(P.MessageType.PAUSE_THREAD, P.encodeThread(thread));
+  }
+  /** Lets a stopped thread (0: every stopped one) run on; onDidContinue tells each. */
+  async continueThread(thread: number): Promise<void> {
+    await this.requestEmpty(P.MessageType.CONTINUE_THREAD, P.encodeThread(thread));
+  }
+  /** Lets a stopped thread run one step; onDidStop (reason Step) tells when it is done. */
+  async step(thread: number, kind: P.StepKind): Promise<void> {
+    await this.requestEmpty(P.MessageType.STEP, P.encodeStep(thread, kind));
+  }
+  /** Frame `depth` (0: innermost) of a stopped thread, with its locals and operand stack typed. */
+  async frame(thread: number, depth: number): Promise<P.FrameInfo> {
+    return P.decodeFrame(await this.request(P.MessageType.FRAME, P.encodeFrameRequest(thread, depth)));
+  }
+  async setExceptionStops(mode: P.ExceptionStops): Promise<void> {
+    await this.requestEmpty(P.MessageType.EXCEPTION_STOPS, P.encodeExceptionStops(mode));
+  }
+  /** The threads the debugger holds stopped, and the exception mode: what a late client needs. */
+  async stopped(): Promise<{ exceptions: number; threads: P.StoppedInfo[] }> {
+    return P.decodeStopped(await this.request(P.MessageType.STOPPED));
+  }
+
+  private async requestEmpty(type: P.MessageType, payload: Uint8Array): Promise<void> {
+    P.decodeEmpty(await this.request(type, payload), type);
+  }
+
+  /**
    * Sends one request and resolves with its reply's payload. A request newer than the kernel's
    * protocol revision is refused here, saying so, rather than answered UNKNOWN.
    */
@@ -389,6 +452,12 @@ export class DebugClient {
           this.events.emit('generation', P.decodeGenerationEvent(frame.payload));
         else if (frame.type === P.EventType.EV_THREAD_END)
           this.events.emit('thread-end', P.decodeThreadEnd(frame.payload));
+        else if (frame.type === P.EventType.EV_STOPPED)
+          this.events.emit('stopped', P.decodeStoppedEvent(frame.payload));
+        else if (frame.type === P.EventType.EV_CONTINUED)
+          this.events.emit('continued', P.decodeContinuedEvent(frame.payload));
+        else if (frame.type === P.EventType.EV_LOGPOINT)
+          this.events.emit('logpoint', P.decodeLogpointEvent(frame.payload));
       } catch (err) {
         this.noteProblem({ kind: 'bad-payload', id: 0, type: frame.type, message: String(err) });
       }
