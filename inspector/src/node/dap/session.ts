@@ -2,13 +2,14 @@
  * The debug adapter (Debug Adapter Protocol, on @vscode/debugadapter) for a live Phantom machine,
  * as `phantom dap` serves it. It speaks to the machine through today's debug protocol: THREADS
  * (threads and their frames), READ_OBJECTS (frames' slots, methods, objects), CLASSES, PAUSE and
- * RESUME (the whole world: the kernel cannot stop one thread alone), STATS; source positions and
- * local names come from the compiled program the machine was built from (lang's CompiledDebugInfo),
+ * RESUME (the whole world), STATS; and the debugger's messages of revision 3: SET_BREAKPOINT and
+ * CLEAR_BREAKPOINT (placed at the pcs the statement tables give a source line), EXCEPTION_STOPS,
+ * STEP and CONTINUE_THREAD of one stopped thread, STOPPED on attach, and the events EV_STOPPED,
+ * EV_CONTINUED and EV_LOGPOINT. Source positions and local names come from the method's own
+ * METHOD_DEBUG or the compiled program the machine was built from (lang's CompiledDebugInfo),
  * checked against the code the machine runs.
  *
- * What today's kernel cannot do is answered honestly: breakpoints are unverified with the reason,
- * stepping and setVariable are refused saying why. Those need the kernel's breakpoint, step and
- * write messages (branch h/dbgkern).
+ * setVariable is refused saying why: the debug protocol cannot write into the object space yet.
  *
  * Not here: finding, booting and watching machines (the DapHost the caller gives), or the wire's
  * framing (common/dap-framing.ts, in front of this).
@@ -37,6 +38,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { type DapExpr, DapExpressionError, parseDapExpression } from '../../common/dap-expression.js';
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
+import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
 import type { DebugClient } from '../debug-client.js';
 import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
@@ -74,11 +76,25 @@ export interface DapHost {
   ended(): void;
 }
 
-/** Why breakpoints are not verified: said in every one, so the editor shows it. */
-export const NO_BREAKPOINTS_YET =
-  "the kernel's debug protocol has no breakpoint message yet (it comes with the kernel's debugger, branch h/dbgkern), so the machine cannot stop here";
-const NO_STEPPING_YET =
-  "stepping needs the kernel's step messages, which today's debug protocol does not have (branch h/dbgkern adds them); pause and continue work";
+/** DAP's names of the kernel's stop reasons (DBG_STOP_*). */
+const STOP_REASONS: Record<number, string> = {
+  [P.StopReason.Breakpoint]: 'breakpoint',
+  [P.StopReason.Step]: 'step',
+  [P.StopReason.Pause]: 'pause',
+  [P.StopReason.Exception]: 'exception',
+};
+/** A breakpoint condition the kernel evaluates: a local compared with an integer. */
+const CONDITION = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+)\s*$/;
+const CONDITION_OPS: Record<string, P.Condition> = {
+  '==': P.Condition.Eq,
+  '!=': P.Condition.Ne,
+  '<': P.Condition.Lt,
+  '<=': P.Condition.Le,
+  '>': P.Condition.Gt,
+  '>=': P.Condition.Ge,
+};
+/** A hit condition: act from the Nth counted hit on ('5' or '>= 5'). */
+const HIT_CONDITION = /^\s*(?:>=\s*)?(\d{1,9})\s*$/;
 const NO_WRITES_YET =
   'the debug protocol cannot write into the object space yet, so variables cannot be changed from the debugger';
 const WHOLE_WORLD =
@@ -159,6 +175,10 @@ export class PhantomDebugSession extends DebugSession {
   /** Bumped by this adapter's own pause and continue, so a poll that raced one is not believed. */
   private worldEpoch = 0;
   private readonly knownThreads = new Set<number>();
+  /** Threads the kernel's debugger holds stopped (EV_STOPPED, STOPPED), by id. */
+  private readonly debugStopped = new Map<number, P.StoppedInfo>();
+  /** The kernel's breakpoint ids this adapter set, by source path. */
+  private readonly breakpointsOf = new Map<string, number[]>();
   private polls = 0;
   private polling = false;
   private readonly watches: Disposable[] = [];
@@ -186,7 +206,11 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   /** Runs a request's work and answers it; any failure becomes an error response saying why. */
-  private serve(response: DebugProtocol.Response, work: () => Promise<void> | void): void {
+  private serve(
+    response: DebugProtocol.Response,
+    work: () => Promise<void> | void,
+    answered: () => void = () => {},
+  ): void {
     Promise.resolve()
       .then(work)
       .then(
@@ -195,7 +219,8 @@ export class PhantomDebugSession extends DebugSession {
           const message = reason(err);
           this.sendErrorResponse(response, { id: 2, format: message.replace(/[{}]/g, ''), showUser: true });
         },
-      );
+      )
+      .then(answered);
   }
 
   private attached(): DapMachine {
@@ -229,13 +254,17 @@ export class PhantomDebugSession extends DebugSession {
       supportsLoadedSourcesRequest: true,
       supportsDelayedStackTraceLoading: true,
       supportsSetVariable: false,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
       supportsStepBack: false,
       supportsTerminateRequest: false,
       exceptionBreakpointFilters: [
+        { filter: 'uncaught', label: 'Uncaught errors', default: false },
         {
-          filter: 'uncaught',
-          label: 'Uncaught errors',
-          description: `Not yet: ${NO_BREAKPOINTS_YET}`,
+          filter: 'all',
+          label: 'All errors',
+          description: 'Stop at every throw, caught or not',
           default: false,
         },
       ],
@@ -275,16 +304,20 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   private async begin(machine: DapMachine): Promise<void> {
-    const { hello, paused } = await machine.use(async (client) => {
+    const { hello, paused, stopped } = await machine.use(async (client) => {
       const threads = await client.threads();
       const stats = await client.stats();
       this.watches.push(
         client.onDidEndThread((e) => {
           this.knownThreads.delete(e.id);
+          this.debugStopped.delete(e.id);
           this.sendEvent(new ThreadEvent('exited', e.id));
         }),
+        client.onDidStop((e) => void this.threadStopped(e)),
+        client.onDidContinue((e) => this.threadContinued(e.id)),
+        client.onDidLog((e) => this.sendEvent(new OutputEvent(`${e.message}\n`, 'console'))),
       );
-      return { hello: threads, paused: stats.paused };
+      return { hello: threads, paused: stats.paused, stopped: (await client.stopped()).threads };
     });
     this.machine = machine;
     const { classes, problems } = await machine.sources();
@@ -297,7 +330,51 @@ export class PhantomDebugSession extends DebugSession {
       this.sendEvent(new ThreadEvent('started', t.id));
     }
     if (paused) setImmediate(() => this.worldStopped(live[0]?.id));
+    // Threads stopped before this adapter came (an earlier session, a restart after a power cut).
+    for (const e of stopped) setImmediate(() => void this.threadStopped(e));
     this.statePoll = setInterval(() => void this.poll(), STATE_POLL_MS);
+  }
+
+  /** The kernel's debugger stopped a thread: the editor shows it stopped, saying why. */
+  private async threadStopped(e: P.StoppedInfo): Promise<void> {
+    this.debugStopped.set(e.id, e);
+    this.forgetStop();
+    if (!this.knownThreads.has(e.id)) {
+      this.knownThreads.add(e.id);
+      this.sendEvent(new ThreadEvent('started', e.id));
+    }
+    const reasonName = STOP_REASONS[e.reason] ?? 'pause';
+    let text: string | undefined;
+    if (e.reason === P.StopReason.Exception) text = await this.errorMessage(e.exception);
+    const stopped = new StoppedEvent(reasonName, e.id, text) as DebugProtocol.StoppedEvent;
+    stopped.body.allThreadsStopped = false;
+    if (e.reason === P.StopReason.Breakpoint) stopped.body.hitBreakpointIds = [e.breakpoint];
+    if (text !== undefined) stopped.body.description = `Error thrown: ${text}`;
+    this.sendEvent(stopped);
+  }
+
+  private threadContinued(id: number): void {
+    this.debugStopped.delete(id);
+    this.forgetStop();
+    this.sendEvent(new ContinuedEvent(id, false));
+  }
+
+  /** What a thrown object says: its class and its `message` field when it has a string one. */
+  private async errorMessage(ref: number): Promise<string> {
+    if (ref === 0) return 'an error';
+    try {
+      return await this.withReader(async (reader) => {
+        const o = await reader.object(ref);
+        const className = o.cls?.name ?? 'an error';
+        const slot = o.cls?.fieldNames.indexOf('message') ?? -1;
+        const word = slot >= 0 ? reader.slots(o)[slot] : undefined;
+        if (word === undefined || word === 0) return className;
+        const shown = await this.show(reader, word);
+        return `${className}: ${shown.type === 'string' ? (JSON.parse(shown.value) as string) : shown.value}`;
+      });
+    } catch (err) {
+      return `an error at @0x${ref.toString(16)} (${reason(err)})`;
+    }
   }
 
   /** Someone else (the studio, another adapter) paused the world: the editor shows it stopped. */
@@ -380,18 +457,34 @@ export class PhantomDebugSession extends DebugSession {
     response: DebugProtocol.DisconnectResponse,
     raw: DebugProtocol.DisconnectArguments,
   ): void {
-    this.serve(response, async () => {
-      const machine = this.machine;
-      const terminate = args(raw).terminateDebuggee === true;
-      if (machine !== undefined && this.pausedHere) {
-        await machine.use((client) => client.resume()).catch(() => undefined);
-        this.pausedHere = false;
-      }
-      this.detach();
-      if (machine !== undefined && terminate && this.launched) await this.host.stop(machine.name);
+    this.serve(
+      response,
+      async () => {
+        const machine = this.machine;
+        const terminate = args(raw).terminateDebuggee === true;
+        if (machine !== undefined && this.pausedHere) {
+          await machine.use((client) => client.resume()).catch(() => undefined);
+          this.pausedHere = false;
+        }
+        // What this session set in the machine goes with it: its breakpoints, and the threads it holds.
+        if (machine !== undefined) await this.releaseMachine(machine).catch(() => undefined);
+        this.detach();
+        if (machine !== undefined && terminate && this.launched) await this.host.stop(machine.name);
+        // The response goes out, after the work is done, before the host ends the process.
+      },
+      () => setImmediate(() => this.end()),
+    );
+  }
+
+  private async releaseMachine(machine: DapMachine): Promise<void> {
+    const ids = [...this.breakpointsOf.values()].flat();
+    const stopped = [...this.debugStopped.values()];
+    this.breakpointsOf.clear();
+    this.debugStopped.clear();
+    await machine.use(async (client) => {
+      for (const id of ids) await client.clearBreakpoint(id);
+      for (const t of stopped) await client.continueThread(t.thread);
     });
-    // The response goes out before the host ends the process.
-    setImmediate(() => this.end());
   }
 
   private end(): void {
@@ -405,53 +498,179 @@ export class PhantomDebugSession extends DebugSession {
     this.end();
   }
 
-  // ── breakpoints: not yet ──
+  // ── breakpoints ──
 
   protected override setBreakPointsRequest(
     response: DebugProtocol.SetBreakpointsResponse,
     raw: DebugProtocol.SetBreakpointsArguments,
   ): void {
-    this.serve(response, () => {
+    this.serve(response, async () => {
       const a = args(raw);
-      const source = args(a.source);
-      const path = typeof source.path === 'string' ? source.path : undefined;
       const list = a.breakpoints === undefined ? [] : a.breakpoints;
-      if (!Array.isArray(list) || list.length > 10_000)
-        throw new RequestError("'breakpoints' must be an array (of at most 10000)");
+      if (!Array.isArray(list) || list.length > P.MAX_BREAKPOINTS)
+        throw new RequestError(`'breakpoints' must be an array (of at most ${P.MAX_BREAKPOINTS})`);
+      const path = stringArg(args(a.source), 'path');
+      // Every argument is checked before the kernel's breakpoints change: bad input loses nothing.
+      const wanted = list.map((b) => {
+        const bp = args(b);
+        return {
+          line: intArg(bp, 'line', 1),
+          condition: optionalStringArg(bp, 'condition'),
+          hitCondition: optionalStringArg(bp, 'hitCondition'),
+          logMessage: optionalStringArg(bp, 'logMessage'),
+        };
+      });
       response.body = {
-        breakpoints: list.map((b) => {
-          const line = intArg(args(b), 'line', 1);
-          const bp: DebugProtocol.Breakpoint = new Breakpoint(false, line);
-          const here = path === undefined ? [] : this.index.statementsOn(path, line);
-          bp.message =
-            path !== undefined && this.index.size > 0 && here.length === 0
-              ? `no statement starts on line ${line} of ${basename(path)}; and ${NO_BREAKPOINTS_YET}`
-              : NO_BREAKPOINTS_YET;
-          bp.reason = 'failed';
-          return bp;
+        breakpoints: await this.withReader(async (reader, client) => {
+          for (const id of this.breakpointsOf.get(path) ?? []) await client.clearBreakpoint(id);
+          this.breakpointsOf.set(path, []);
+          const out: DebugProtocol.Breakpoint[] = [];
+          for (const w of wanted) out.push(await this.placeBreakpoint(reader, client, path, w));
+          return out;
         }),
       };
     });
+  }
+
+  /**
+   * Sets the kernel's breakpoints for one source line, at every statement starting on it (or on
+   * the next line with code), or answers unverified saying why none could be set.
+   */
+  private async placeBreakpoint(
+    reader: LiveReader,
+    client: DebugClient,
+    path: string,
+    w: {
+      line: number;
+      condition?: string | undefined;
+      hitCondition?: string | undefined;
+      logMessage?: string | undefined;
+    },
+  ): Promise<DebugProtocol.Breakpoint> {
+    const unverified = (message: string): DebugProtocol.Breakpoint => {
+      const bp: DebugProtocol.Breakpoint = new Breakpoint(false, w.line);
+      bp.message = message;
+      bp.reason = 'failed';
+      return bp;
+    };
+    const file = basename(path);
+    let line = w.line;
+    let here = this.index.statementsOn(path, line);
+    if (here.length === 0) {
+      const next = this.index.nextStatementLine(path, line);
+      if (next === undefined)
+        return unverified(
+          this.index.size === 0
+            ? `no sources are known for this machine, so line ${line} of ${file} cannot be placed`
+            : `no code on line ${line} of ${file} or after it`,
+        );
+      line = next;
+      here = this.index.statementsOn(path, line);
+    }
+    let hitCount = 0;
+    if (w.hitCondition !== undefined) {
+      const m = HIT_CONDITION.exec(w.hitCondition);
+      if (!m)
+        return unverified(`hit condition '${w.hitCondition.slice(0, 80)}' is not a count ('5' or '>= 5')`);
+      hitCount = Number(m[1]);
+    }
+    let message = '';
+    if (w.logMessage !== undefined) {
+      message = w.logMessage;
+      if (new TextEncoder().encode(message).length > P.MAX_LOG_MESSAGE)
+        return unverified(`a log message is at most ${P.MAX_LOG_MESSAGE} bytes`);
+    }
+    const ids: number[] = [];
+    const problems: string[] = [];
+    for (const at of here) {
+      const m = await this.machineMethod(reader, client, at.className, at.method);
+      if (typeof m === 'string') {
+        problems.push(m);
+        continue;
+      }
+      let condition: P.Condition = P.Condition.None;
+      let local = 0;
+      let value = 0;
+      if (w.condition !== undefined) {
+        const c = CONDITION.exec(w.condition);
+        if (!c)
+          return unverified(
+            `condition '${w.condition.slice(0, 80)}' is not 'local OP integer' (OP one of == != < <= > >=)`,
+          );
+        const slot = [...localsAt(m.debug, at.pc).values()].find((l) => l.name === c[1])?.slot;
+        if (slot === undefined) return unverified(`no local '${c[1]}' at line ${line} of ${file}`);
+        value = Number(c[3]);
+        if (value < L.SMALLINT_MIN || value > L.SMALLINT_MAX)
+          return unverified(`${c[3]} is not a small integer`);
+        condition = CONDITION_OPS[c[2]!]!;
+        local = slot;
+      }
+      const id = await client.setBreakpoint({
+        method: m.ref,
+        pc: at.pc,
+        flags: w.logMessage !== undefined ? P.BREAKPOINT_LOG : 0,
+        condition,
+        local,
+        value,
+        hitCount,
+        message,
+      });
+      ids.push(id);
+      this.breakpointsOf.get(path)?.push(id);
+    }
+    if (ids.length === 0) return unverified(problems.join('; '));
+    const bp: DebugProtocol.Breakpoint = new Breakpoint(true, this.convertDebuggerLineToClient(line));
+    bp.id = ids[0]!;
+    if (line !== w.line) bp.message = `moved from line ${w.line}, which has no code`;
+    return bp;
+  }
+
+  /**
+   * The machine's method of that class and name, with the debug info its code was compiled with,
+   * or why there is none (not in the machine, or other code than the sources compile to).
+   */
+  private async machineMethod(
+    reader: LiveReader,
+    client: DebugClient,
+    className: string,
+    methodName: string,
+  ): Promise<{ ref: number; debug: Pick<CompiledMethod, 'debug'> } | string> {
+    const refs = await client.classes();
+    await reader.prefetch(refs);
+    for (const ref of refs) {
+      if ((await reader.classInfo(ref))?.name !== className) continue;
+      const arrayRef = refOf(reader.slots(await reader.object(ref))[L.CLASS_METHODS] ?? 0)[0];
+      if (arrayRef === undefined) break;
+      const methodRefs = reader.slots(await reader.object(arrayRef)).flatMap(refOf);
+      await reader.prefetch(methodRefs);
+      for (const mref of methodRefs) {
+        const m = await reader.method(mref);
+        if (m.name !== methodName) continue;
+        const known = this.debugOf(m);
+        return 'debug' in known ? { ref: mref, debug: known.debug } : known.problem;
+      }
+    }
+    return `the machine has no method ${className}.${methodName}`;
   }
 
   protected override setExceptionBreakPointsRequest(
     response: DebugProtocol.SetExceptionBreakpointsResponse,
     raw: DebugProtocol.SetExceptionBreakpointsArguments,
   ): void {
-    this.serve(response, () => {
+    this.serve(response, async () => {
       const filters = args(raw).filters ?? [];
       if (!Array.isArray(filters) || filters.some((f) => typeof f !== 'string'))
         throw new RequestError("'filters' must be an array of filter names");
-      const unknown = filters.find((f) => f !== 'uncaught');
+      const unknown = filters.find((f) => f !== 'uncaught' && f !== 'all');
       if (unknown !== undefined)
-        throw new RequestError(`unknown exception filter '${unknown}' (there is 'uncaught')`);
-      response.body = {
-        breakpoints: filters.map(() => ({
-          verified: false,
-          message: NO_BREAKPOINTS_YET,
-          reason: 'failed' as const,
-        })),
-      };
+        throw new RequestError(`unknown exception filter '${unknown}' (there are 'uncaught' and 'all')`);
+      const mode = filters.includes('all')
+        ? P.ExceptionStops.All
+        : filters.includes('uncaught')
+          ? P.ExceptionStops.Uncaught
+          : P.ExceptionStops.None;
+      await this.attached().use((client) => client.setExceptionStops(mode));
+      response.body = { breakpoints: filters.map(() => ({ verified: true })) };
     });
   }
 
@@ -497,8 +716,20 @@ export class PhantomDebugSession extends DebugSession {
     });
   }
 
-  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+  protected override continueRequest(
+    response: DebugProtocol.ContinueResponse,
+    raw: DebugProtocol.ContinueArguments,
+  ): void {
     this.serve(response, async () => {
+      const threadId = optionalIntArg(args(raw), 'threadId');
+      const stop = threadId === undefined ? undefined : this.debugStopped.get(threadId);
+      if (stop !== undefined) {
+        await this.attached().use((client) => client.continueThread(stop.thread));
+        this.debugStopped.delete(stop.id);
+        this.forgetStop();
+        response.body = { allThreadsContinued: false };
+        return;
+      }
       this.worldEpoch++;
       const stillPaused = await this.attached().use(async (client) => {
         await client.resume();
@@ -519,21 +750,39 @@ export class PhantomDebugSession extends DebugSession {
     });
   }
 
-  protected override nextRequest(response: DebugProtocol.NextResponse): void {
-    this.serve(response, () => this.refuseStep());
+  protected override nextRequest(
+    response: DebugProtocol.NextResponse,
+    raw: DebugProtocol.NextArguments,
+  ): void {
+    this.serve(response, () => this.step(raw, P.StepKind.Over));
   }
 
-  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
-    this.serve(response, () => this.refuseStep());
+  protected override stepInRequest(
+    response: DebugProtocol.StepInResponse,
+    raw: DebugProtocol.StepInArguments,
+  ): void {
+    this.serve(response, () => this.step(raw, P.StepKind.Into));
   }
 
-  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
-    this.serve(response, () => this.refuseStep());
+  protected override stepOutRequest(
+    response: DebugProtocol.StepOutResponse,
+    raw: DebugProtocol.StepOutArguments,
+  ): void {
+    this.serve(response, () => this.step(raw, P.StepKind.Out));
   }
 
-  private refuseStep(): void {
-    this.attached();
-    throw new RequestError(NO_STEPPING_YET);
+  /** One step of a thread the debugger holds stopped; EV_STOPPED (reason step) says where it ends. */
+  private async step(raw: unknown, kind: P.StepKind): Promise<void> {
+    const threadId = intArg(args(raw), 'threadId');
+    const machine = this.attached();
+    const stop = this.debugStopped.get(threadId);
+    if (stop === undefined)
+      throw new RequestError(
+        `thread ${threadId} is not stopped at a breakpoint, step or exception; a thread steps from such a stop (pausing the whole machine does not make one)`,
+      );
+    this.debugStopped.delete(threadId);
+    this.forgetStop();
+    await machine.use((client) => client.step(stop.thread, kind));
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse): void {
