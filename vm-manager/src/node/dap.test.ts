@@ -3,14 +3,18 @@
  * a real machine (the counter image, booted in QEMU) — attach, threads, pause, a stack trace in
  * counter.ph, scopes and values, continue, disconnect leaving the machine running; two adapters at
  * one machine at once; hostile messages answered with errors while the adapter and the machine go
- * on; and launch, which creates and boots a machine and runs a program in it (its locals named
- * and scoped from the debug info, an array paged, a string), with exited/terminated when it stops.
+ * on; breakpoints set, hit, stepped from and cleared in the kernel (read back with LIST_BREAKPOINTS),
+ * moved off lines without code, refused when hostile; and launch, which creates and boots a machine
+ * and runs a program in it (its locals named and scoped from the debug info, an array paged, a
+ * string), with exited/terminated when it stops.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { BreakpointInfo } from '@phantom/inspector/common/debug-protocol.js';
+import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import {
   BOOT_DEADLINE_MS,
@@ -246,6 +250,145 @@ test('attach, pause, stack trace in counter.ph, values, continue, disconnect', {
   assert.equal(await a.exited(), 0);
   await ticksPast('demo', paused + 2);
   assert.match(await phantom('status', 'demo'), /running/);
+});
+
+/** The kernel's own breakpoint list, read through the machine's channel broker as any client would. */
+async function kernelBreakpoints(): Promise<BreakpointInfo[]> {
+  const { client } = await DebugClient.connect(
+    join(state.root, 'machines', 'demo', 'run', 'channel.sock'),
+    60_000,
+  );
+  try {
+    return await client.listBreakpoints();
+  } finally {
+    client.close();
+  }
+}
+
+test('a breakpoint in the loop stops the thread; next steps; cleared in the kernel; continue', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const path = ((await a.ok('loadedSources')).body.sources as { path: string }[])[0]!.path;
+  // Line 17 is `this.tick();` in run()'s loop, 18 `time.sleep(100);`.
+  const set = await a.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 17 }] });
+  const bp = set.body.breakpoints[0];
+  assert.equal(bp.verified, true, bp.message);
+  assert.equal(bp.line, 17);
+  assert.equal((await kernelBreakpoints()).length, 1, 'one breakpoint in the kernel');
+  const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stop at the breakpoint');
+  assert.equal(stopped.body.reason, 'breakpoint');
+  assert.deepEqual(stopped.body.hitBreakpointIds, [bp.id]);
+  const thread = stopped.body.threadId as number;
+
+  const countAt = async (): Promise<{ line: number; count: number }> => {
+    const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+    assert.match(top.name, /^\.demo\.counter\.run$/);
+    const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+    const args = (await a.ok('variables', { variablesReference: scopes[0].variablesReference })).body
+      .variables;
+    const self = args.find((v: { name: string }) => v.name === 'this');
+    const fields = (await a.ok('variables', { variablesReference: self.variablesReference })).body.variables;
+    const count = fields.find((v: { name: string }) => v.name === 'count');
+    assert.equal(count.type, 'int');
+    return { line: top.line, count: Number(count.value) };
+  };
+  const before = await countAt();
+  assert.equal(before.line, 17);
+  assert.ok(before.count >= 2, `count ${before.count}`);
+
+  // No breakpoints from here on, so the step ends on its own and continue lets the thread go.
+  await a.ok('setBreakpoints', { source: { path }, breakpoints: [] });
+  assert.deepEqual(await kernelBreakpoints(), [], 'LIST_BREAKPOINTS is empty');
+  const seen = a.messages.length;
+  await a.ok('next', { threadId: thread });
+  const stepped = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= seen && m.event === 'stopped',
+    'a stop after next',
+  );
+  assert.equal(stepped.body.reason, 'step');
+  assert.equal(stepped.body.threadId, thread);
+  const after = await countAt();
+  assert.equal(after.line, 18, 'next went over tick() to the sleep');
+  assert.equal(after.count, before.count + 1, 'tick() ran once');
+
+  const ticked = await newestTick('demo');
+  const continuedFrom = a.messages.length;
+  await a.ok('continue', { threadId: thread });
+  await a.waitFor(
+    (m) => a.messages.indexOf(m) >= continuedFrom && m.event === 'continued',
+    'a continued event',
+  );
+  await ticksPast('demo', ticked + 2);
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+test('a breakpoint on a line without code is moved or unverified; hostile ones are refused', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const path = ((await a.ok('loadedSources')).body.sources as { path: string }[])[0]!.path;
+  const ticked = await newestTick('demo');
+  for (const [what, bad, pattern] of [
+    ['no path', { source: {}, breakpoints: [{ line: 17 }] }, /'path'/],
+    [
+      'a line that is not a number',
+      { source: { path }, breakpoints: [{ line: 17 }, { line: 'x' }] },
+      /'line'/,
+    ],
+    ['a line of 0', { source: { path }, breakpoints: [{ line: 0 }] }, /'line'/],
+    ['breakpoints not a list', { source: { path }, breakpoints: 'all' }, /'breakpoints'/],
+    ['too many', { source: { path }, breakpoints: Array(65).fill({ line: 17 }) }, /at most 64/],
+    [
+      'a condition not a string',
+      { source: { path }, breakpoints: [{ line: 17, condition: 3 }] },
+      /'condition'/,
+    ],
+  ] as const) {
+    const r = await a.request('setBreakpoints', bad);
+    assert.equal(r.success, false, what);
+    assert.match(r.message ?? '', pattern, what);
+  }
+  assert.deepEqual(await kernelBreakpoints(), [], 'refused requests set nothing');
+
+  // A condition the kernel cannot evaluate, and a line after the last code, are unverified saying
+  // why; 26 is the class's closing `};`.
+  const odd = await a.ok('setBreakpoints', {
+    source: { path },
+    breakpoints: [
+      { line: 17, condition: 'this.count > 3' },
+      { line: 17, hitCondition: 'often' },
+      { line: 26 },
+    ],
+  });
+  const [cond, hits, end] = odd.body.breakpoints;
+  assert.equal(cond.verified, false);
+  assert.match(cond.message, /not 'local OP integer'/);
+  assert.equal(hits.verified, false);
+  assert.match(hits.message, /not a count/);
+  assert.equal(end.verified, false);
+  assert.match(end.message, /no code on line 26/);
+  assert.deepEqual(await kernelBreakpoints(), []);
+
+  // Line 21 is blank, between run() and tick(), and 22 is tick()'s header: the breakpoint moves
+  // to `count++` (line 23).
+  const moved = (await a.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 21 }] })).body
+    .breakpoints[0];
+  assert.equal(moved.verified, true, moved.message);
+  assert.equal(moved.line, 23);
+  assert.match(moved.message, /moved from line 21/);
+  const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stop at the moved breakpoint');
+  assert.equal(stopped.body.reason, 'breakpoint');
+  const top = (await a.ok('stackTrace', { threadId: stopped.body.threadId })).body.stackFrames[0];
+  assert.equal(top.line, 23);
+  assert.match(top.name, /\.tick$/);
+
+  // Disconnecting takes the session's breakpoint with it and lets the thread go.
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+  assert.deepEqual(await kernelBreakpoints(), []);
+  await ticksPast('demo', ticked + 2);
 });
 
 test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, async () => {
