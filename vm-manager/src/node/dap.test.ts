@@ -384,6 +384,29 @@ test('a breakpoint on a line without code is moved or unverified; hostile ones a
   assert.equal(top.line, 23);
   assert.match(top.name, /\.tick$/);
 
+  await a.ok('continue', { threadId: stopped.body.threadId });
+
+  // A logpoint prints its message each time and the thread goes on; from the 2nd hit with '>= 2'.
+  const logFrom = a.messages.length;
+  const log = (
+    await a.ok('setBreakpoints', {
+      source: { path },
+      breakpoints: [{ line: 17, logMessage: 'loop again', hitCondition: '>= 2' }],
+    })
+  ).body.breakpoints[0];
+  assert.equal(log.verified, true, log.message);
+  const logged = () =>
+    a.messages.filter((m, i) => i >= logFrom && m.event === 'output' && m.body.output === 'loop again\n');
+  await a.waitFor(() => logged().length >= 3, 'three logpoint lines');
+  assert.equal(
+    a.messages.filter((m, i) => i >= logFrom && m.event === 'stopped').length,
+    0,
+    'a logpoint does not stop',
+  );
+  const [entry] = await kernelBreakpoints();
+  assert.equal(entry?.hitCount, 2);
+  assert.ok((entry?.hits ?? 0) >= 4, `hits ${entry?.hits}: the first is counted, not logged`);
+
   // Disconnecting takes the session's breakpoint with it and lets the thread go.
   await a.ok('disconnect');
   assert.equal(await a.exited(), 0);
