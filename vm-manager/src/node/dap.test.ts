@@ -722,6 +722,71 @@ class loop {
 };
 `;
 
+const COUNTING = `package .t;
+import .internal.time;
+class counting {
+  void run() {
+    var total = 0;
+    for (var i = 0; i < 1000000; i++) {
+      total = total + i;
+      time.sleep(20);
+    }
+  }
+};
+`;
+
+test('a conditional breakpoint stops where the local says; FRAME types the locals', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const program = join(state.root, 'counting.ph');
+  await writeFile(program, COUNTING);
+  const a = adapter();
+  await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  await a.ok('launch', { machine: 'counting', image: 'counter', program });
+  await a.waitFor((m) => m.event === 'output' && /started \.t\.counting/.test(m.body.output), 'the program');
+  const stopAt = async (
+    condition: string,
+    resume?: number,
+  ): Promise<{ thread: number; i: number; total: number }> => {
+    // The stop may come before the response: the thread can be at the line as the kernel sets it.
+    const from = a.messages.length;
+    const bp = (
+      await a.ok('setBreakpoints', { source: { path: program }, breakpoints: [{ line: 7, condition }] })
+    ).body.breakpoints[0];
+    assert.equal(bp.verified, true, bp.message);
+    if (resume !== undefined) await a.ok('continue', { threadId: resume });
+    const stopped = await a.waitFor(
+      (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+      `a stop where ${condition}`,
+    );
+    assert.equal(stopped.body.reason, 'breakpoint');
+    const thread = stopped.body.threadId as number;
+    const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+    assert.equal(top.line, 7);
+    const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+    const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+      .variables as { name: string; value: string; type: string }[];
+    assert.deepEqual(
+      locals.map((v) => [v.name, v.type]),
+      [
+        ['total', 'int'],
+        ['i', 'int'],
+      ],
+    );
+    const [total, i] = locals.map((v) => Number(v.value)) as [number, number];
+    return { thread, i, total };
+  };
+  const first = await stopAt('i >= 3');
+  assert.ok(first.i >= 3, `i ${first.i}`);
+  assert.equal(first.total, (first.i * (first.i - 1)) / 2, 'total is the sum below i');
+  const target = first.i + 5;
+  // The new breakpoint replaces the first before the thread goes on.
+  const second = await stopAt(`i == ${target}`, first.thread);
+  assert.equal(second.i, target, 'stopped exactly where i == target');
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});
+
 test('a machine whose sources are gone is debugged from its own state (METHOD_DEBUG)', {
   timeout: 4 * BOOT_DEADLINE_MS,
 }, async () => {

@@ -149,11 +149,16 @@ interface FrameHandle {
   readonly methodRef: number;
   /** The pc to place the frame at: the next instruction of the innermost frame, the call of the others. */
   readonly pc: number;
+  /** For a thread the debugger holds stopped: where FRAME reads the frame's typed values. */
+  readonly stopped?: { readonly thread: number; readonly depth: number };
 }
 
 type VarHandle =
   | { readonly kind: 'arguments' | 'locals'; readonly frame: FrameHandle }
   | { readonly kind: 'object'; readonly ref: number };
+
+/** What FRAME says a frame's value is. */
+type ValueKind = 'int' | 'ref';
 
 /** A value as evaluate computes it. */
 type Value =
@@ -816,7 +821,12 @@ export class PhantomDebugSession extends DebugSession {
           // call it is still in), are in the call just before it.
           const exact = startFrame + i === 0 && thread.state !== L.TS_SLEEPING;
           const pc = exact ? f.pc : Math.max(0, f.pc - 1);
-          frames.push(await this.stackFrame(reader, { frameRef: f.frame, methodRef: f.method, pc }));
+          const stopped = this.debugStopped.has(threadId)
+            ? { stopped: { thread: thread.ref, depth: startFrame + i } }
+            : {};
+          frames.push(
+            await this.stackFrame(reader, { frameRef: f.frame, methodRef: f.method, pc, ...stopped }),
+          );
         }
         return { stackFrames: frames, totalFrames: all.length };
       });
@@ -910,23 +920,38 @@ export class PhantomDebugSession extends DebugSession {
       if (handle === undefined)
         throw new RequestError(`no variables ${ref} (they last until the machine runs again)`);
       response.body = {
-        variables: await this.withReader((reader) =>
+        variables: await this.withReader((reader, client) =>
           handle.kind === 'object'
             ? this.objectVariables(reader, handle.ref, start, count)
-            : this.frameVariables(reader, handle.frame, handle.kind),
+            : this.frameVariables(reader, client, handle.frame, handle.kind),
         ),
       };
     });
   }
 
-  /** The frame's argument or local slots, named from the debug info at the frame's pc. */
+  /**
+   * The frame's argument or local slots, named from the debug info at the frame's pc. A frame of a
+   * thread the debugger holds stopped is read with FRAME, whose values say int or reference.
+   */
   private async frameSlots(
     reader: LiveReader,
+    client: DebugClient,
     frame: FrameHandle,
-  ): Promise<{ name: string; word: number; isArgument: boolean }[]> {
+  ): Promise<{ name: string; word: number; isArgument: boolean; typed?: ValueKind }[]> {
     const m = await reader.method(frame.methodRef);
-    const f = await reader.object(frame.frameRef);
-    const slots = reader.slots(f).slice(L.FRAME_LOCALS, L.FRAME_LOCALS + m.locals);
+    let slots: number[];
+    let kinds: ValueKind[] = [];
+    if (frame.stopped !== undefined) {
+      const got = await client.frame(frame.stopped.thread, frame.stopped.depth);
+      const locals = got.values.slice(0, got.localCount);
+      slots = locals.map((v) =>
+        v.kind === P.VALUE_INT ? (v.bits << 1) >>> 0 : v.bits === 0 ? 0 : v.bits + 1,
+      );
+      kinds = locals.map((v) => (v.kind === P.VALUE_INT ? 'int' : 'ref'));
+    } else {
+      const f = await reader.object(frame.frameRef);
+      slots = reader.slots(f).slice(L.FRAME_LOCALS, L.FRAME_LOCALS + m.locals);
+    }
     const known = this.debugOf(m);
     const live = 'debug' in known ? localsAt(known.debug, frame.pc) : undefined;
     const isStatic = (m.flags & L.MF_STATIC) !== 0;
@@ -937,21 +962,23 @@ export class PhantomDebugSession extends DebugSession {
       if (slot === 0 && !isStatic) name = 'this';
       else if (live !== undefined) name = live.get(slot)?.name;
       else name = `slot ${slot}`;
-      if (name !== undefined) out.push({ name, word, isArgument });
+      const typed = kinds[slot];
+      if (name !== undefined) out.push({ name, word, isArgument, ...(typed ? { typed } : {}) });
     }
     return out;
   }
 
   private async frameVariables(
     reader: LiveReader,
+    client: DebugClient,
     frame: FrameHandle,
     kind: 'arguments' | 'locals',
   ): Promise<DebugProtocol.Variable[]> {
-    const slots = (await this.frameSlots(reader, frame)).filter(
+    const slots = (await this.frameSlots(reader, client, frame)).filter(
       (s) => s.isArgument === (kind === 'arguments'),
     );
     await reader.prefetch(slots.flatMap((s) => refOf(s.word)));
-    return Promise.all(slots.map((s) => this.variable(reader, s.name, s.word)));
+    return Promise.all(slots.map((s) => this.variable(reader, s.name, s.word, s.typed)));
   }
 
   private async objectVariables(
@@ -988,8 +1015,18 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   /** A variable for a value word: objects get a handle their children are read through (lazily). */
-  private async variable(reader: LiveReader, name: string, word: number): Promise<DebugProtocol.Variable> {
-    const shown = await this.show(reader, word);
+  private async variable(
+    reader: LiveReader,
+    name: string,
+    word: number,
+    typed?: ValueKind,
+  ): Promise<DebugProtocol.Variable> {
+    const shown =
+      word === 0 && typed !== undefined
+        ? typed === 'int'
+          ? { value: '0', type: 'int' }
+          : { value: 'null' }
+        : await this.show(reader, word);
     const v = new Variable(
       name,
       shown.value,
@@ -1060,8 +1097,8 @@ export class PhantomDebugSession extends DebugSession {
       if (frameId === undefined)
         throw new RequestError('evaluate needs a frame: pause the machine and pick one');
       const frame = this.frame(frameId);
-      response.body = await this.withReader(async (reader) => {
-        const names = new Map((await this.frameSlots(reader, frame)).map((s) => [s.name, s.word]));
+      response.body = await this.withReader(async (reader, client) => {
+        const names = new Map((await this.frameSlots(reader, client, frame)).map((s) => [s.name, s.word]));
         const value = await this.evaluate(reader, expr, names);
         if (value.kind === 'bool')
           return { result: String(value.value), type: 'boolean', variablesReference: 0 };
