@@ -105,20 +105,4 @@ export class SourceIndex {
     }
     return out;
   }
-
-  /** The first line after `line` of `file` on which a statement starts, if any. */
-  nextStatementLine(file: string, line: number): number | undefined {
-    let best: number | undefined;
-    for (const c of this.classes.values()) {
-      if (c.file !== file) continue;
-      for (const m of c.methods) {
-        const s = m.debug?.statements ?? [];
-        for (let i = 1; i < s.length; i += 3) {
-          const l = s[i]!;
-          if (l > line && (best === undefined || l < best)) best = l;
-        }
-      }
-    }
-    return best;
-  }
 }

@@ -384,6 +384,8 @@ test('a breakpoint on a line without code is moved or unverified; hostile ones a
   assert.equal(top.line, 23);
   assert.match(top.name, /\.tick$/);
 
+  // Cleared first: the thread comes back to line 23 every tick and would stop there again.
+  await a.ok('setBreakpoints', { source: { path }, breakpoints: [] });
   await a.ok('continue', { threadId: stopped.body.threadId });
 
   // A logpoint prints its message each time and the thread goes on; from the 2nd hit with '>= 2'.
@@ -833,7 +835,21 @@ test('a machine whose sources are gone is debugged from its own state (METHOD_DE
   const [total, i, step] = locals.map((v) => Number(v.value)) as [number, number, number];
   assert.equal(step, i % 7);
   assert.ok(total >= step);
+
+  // Breakpoints are placed from the methods' own statement tables too: line 8 of the gone file.
+  const bp = (await a.ok('setBreakpoints', { source: { path: source }, breakpoints: [{ line: 8 }] })).body
+    .breakpoints[0];
+  assert.equal(bp.verified, true, bp.message);
+  const from = a.messages.length;
   await a.ok('continue', {});
+  const hit = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped' && m.body.reason === 'breakpoint',
+    'a stop at line 8',
+  );
+  const atBreakpoint = (await a.ok('stackTrace', { threadId: hit.body.threadId })).body.stackFrames[0];
+  assert.deepEqual([atBreakpoint.source?.path, atBreakpoint.line], [source, 8]);
+  await a.ok('setBreakpoints', { source: { path: source }, breakpoints: [] });
+  await a.ok('continue', { threadId: hit.body.threadId });
   await a.ok('disconnect');
   assert.equal(await a.exited(), 0);
 });

@@ -527,10 +527,11 @@ export class PhantomDebugSession extends DebugSession {
       });
       response.body = {
         breakpoints: await this.withReader(async (reader, client) => {
+          const { methods, problems } = await this.sourceMethods(reader, client, path);
           for (const id of this.breakpointsOf.get(path) ?? []) await client.clearBreakpoint(id);
           this.breakpointsOf.set(path, []);
           const out: DebugProtocol.Breakpoint[] = [];
-          for (const w of wanted) out.push(await this.placeBreakpoint(reader, client, path, w));
+          for (const w of wanted) out.push(await this.placeBreakpoint(methods, problems, client, path, w));
           return out;
         }),
       };
@@ -542,7 +543,8 @@ export class PhantomDebugSession extends DebugSession {
    * the next line with code), or answers unverified saying why none could be set.
    */
   private async placeBreakpoint(
-    reader: LiveReader,
+    methods: readonly SourceMethod[],
+    problems: readonly string[],
     client: DebugClient,
     path: string,
     w: {
@@ -559,18 +561,13 @@ export class PhantomDebugSession extends DebugSession {
       return bp;
     };
     const file = basename(path);
-    let line = w.line;
-    let here = this.index.statementsOn(path, line);
-    if (here.length === 0) {
-      const next = this.index.nextStatementLine(path, line);
-      if (next === undefined)
-        return unverified(
-          this.index.size === 0
-            ? `no sources are known for this machine, so line ${line} of ${file} cannot be placed`
-            : `no code on line ${line} of ${file} or after it`,
-        );
-      line = next;
-      here = this.index.statementsOn(path, line);
+    const line = statementLines(methods).find((l) => l >= w.line);
+    if (line === undefined) {
+      const why =
+        methods.length === 0
+          ? `the machine runs no code of ${file}`
+          : `no code on line ${w.line} of ${file} or after it`;
+      return unverified(problems.length > 0 ? `${why} (${problems.join('; ')})` : why);
     }
     let hitCount = 0;
     if (w.hitCondition !== undefined) {
@@ -585,14 +582,9 @@ export class PhantomDebugSession extends DebugSession {
       if (new TextEncoder().encode(message).length > P.MAX_LOG_MESSAGE)
         return unverified(`a log message is at most ${P.MAX_LOG_MESSAGE} bytes`);
     }
-    const ids: number[] = [];
-    const problems: string[] = [];
-    for (const at of here) {
-      const m = await this.machineMethod(reader, client, at.className, at.method);
-      if (typeof m === 'string') {
-        problems.push(m);
-        continue;
-      }
+    const placements = methods.flatMap((m) => statementPcs(m.debug, line).map((pc) => ({ m, pc })));
+    const specs: P.BreakpointSpec[] = [];
+    for (const { m, pc } of placements) {
       let condition: P.Condition = P.Condition.None;
       let local = 0;
       let value = 0;
@@ -602,7 +594,7 @@ export class PhantomDebugSession extends DebugSession {
           return unverified(
             `condition '${w.condition.slice(0, 80)}' is not 'local OP integer' (OP one of == != < <= > >=)`,
           );
-        const slot = [...localsAt(m.debug, at.pc).values()].find((l) => l.name === c[1])?.slot;
+        const slot = [...localsAt(m.debug, pc).values()].find((l) => l.name === c[1])?.slot;
         if (slot === undefined) return unverified(`no local '${c[1]}' at line ${line} of ${file}`);
         value = Number(c[3]);
         if (value < L.SMALLINT_MIN || value > L.SMALLINT_MAX)
@@ -610,9 +602,9 @@ export class PhantomDebugSession extends DebugSession {
         condition = CONDITION_OPS[c[2]!]!;
         local = slot;
       }
-      const id = await client.setBreakpoint({
+      specs.push({
         method: m.ref,
-        pc: at.pc,
+        pc,
         flags: w.logMessage !== undefined ? P.BREAKPOINT_LOG : 0,
         condition,
         local,
@@ -620,10 +612,13 @@ export class PhantomDebugSession extends DebugSession {
         hitCount,
         message,
       });
+    }
+    const ids: number[] = [];
+    for (const spec of specs) {
+      const id = await client.setBreakpoint(spec);
       ids.push(id);
       this.breakpointsOf.get(path)?.push(id);
     }
-    if (ids.length === 0) return unverified(problems.join('; '));
     const bp: DebugProtocol.Breakpoint = new Breakpoint(true, this.convertDebuggerLineToClient(line));
     bp.id = ids[0]!;
     if (line !== w.line) bp.message = `moved from line ${w.line}, which has no code`;
@@ -631,31 +626,37 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   /**
-   * The machine's method of that class and name, with the debug info its code was compiled with,
-   * or why there is none (not in the machine, or other code than the sources compile to).
+   * The machine's methods whose source is `path`, each with the debug info its code was compiled
+   * with (its own METHOD_DEBUG, else the sources when they compile to that code); and why methods
+   * of that file have none.
    */
-  private async machineMethod(
+  private async sourceMethods(
     reader: LiveReader,
     client: DebugClient,
-    className: string,
-    methodName: string,
-  ): Promise<{ ref: number; debug: Pick<CompiledMethod, 'debug'> } | string> {
+    path: string,
+  ): Promise<{ methods: SourceMethod[]; problems: string[] }> {
     const refs = await client.classes();
     await reader.prefetch(refs);
+    const methods: SourceMethod[] = [];
+    const problems: string[] = [];
     for (const ref of refs) {
-      if ((await reader.classInfo(ref))?.name !== className) continue;
+      const cls = await reader.classInfo(ref);
+      if (cls === undefined || cls.internalId !== 0) continue;
       const arrayRef = refOf(reader.slots(await reader.object(ref))[L.CLASS_METHODS] ?? 0)[0];
-      if (arrayRef === undefined) break;
+      if (arrayRef === undefined) continue;
       const methodRefs = reader.slots(await reader.object(arrayRef)).flatMap(refOf);
       await reader.prefetch(methodRefs);
       for (const mref of methodRefs) {
         const m = await reader.method(mref);
-        if (m.name !== methodName) continue;
         const known = this.debugOf(m);
-        return 'debug' in known ? { ref: mref, debug: known.debug } : known.problem;
+        if ('debug' in known) {
+          if (known.file === path) methods.push({ ref: mref, debug: known.debug });
+        } else if (this.index.classNamed(cls.name)?.file === path) {
+          problems.push(`${cls.name}.${m.name}: ${known.problem}`);
+        }
       }
     }
-    return `the machine has no method ${className}.${methodName}`;
+    return { methods, problems };
   }
 
   protected override setExceptionBreakPointsRequest(
@@ -1240,6 +1241,30 @@ export class PhantomDebugSession extends DebugSession {
       showUser: false,
     });
   }
+}
+
+/** A method of the machine with the debug info of its code. */
+interface SourceMethod {
+  readonly ref: number;
+  readonly debug: Pick<CompiledMethod, 'debug'>;
+}
+
+/** The lines statements of these methods start on, in order, each once. */
+function statementLines(methods: readonly SourceMethod[]): number[] {
+  const lines = new Set<number>();
+  for (const m of methods) {
+    const s = m.debug.debug?.statements ?? [];
+    for (let i = 1; i < s.length; i += 3) lines.add(s[i]!);
+  }
+  return [...lines].sort((a, b) => a - b);
+}
+
+/** The pcs of a method's statements that start on `line`. */
+function statementPcs(m: Pick<CompiledMethod, 'debug'>, line: number): number[] {
+  const s = m.debug?.statements ?? [];
+  const pcs = [];
+  for (let i = 0; i + 2 < s.length; i += 3) if (s[i + 1] === line) pcs.push(s[i]!);
+  return pcs;
 }
 
 /** Wraps an int into the machine's 31-bit small integers. */
