@@ -416,6 +416,32 @@ test('a breakpoint on a line without code is moved or unverified; hostile ones a
   await ticksPast('demo', ticked + 2);
 });
 
+test('an adapter that attaches to a stopped thread is told it is stopped (STOPPED)', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const path = ((await a.ok('loadedSources')).body.sources as { path: string }[])[0]!.path;
+  await a.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 17 }] });
+  const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stop at the breakpoint');
+  await a.ok('setBreakpoints', { source: { path }, breakpoints: [] });
+
+  const b = await attached();
+  const told = await b.waitFor((m) => m.event === 'stopped', 'the stop, told on attach');
+  assert.equal(told.body.reason, 'breakpoint');
+  assert.equal(told.body.threadId, stopped.body.threadId);
+  const top = (await b.ok('stackTrace', { threadId: told.body.threadId })).body.stackFrames[0];
+  assert.equal(top.line, 17);
+
+  // a's disconnect lets the thread it stopped go; b hears it.
+  const ticked = await newestTick('demo');
+  await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+  await b.waitFor((m) => m.event === 'continued', 'the continued event');
+  await ticksPast('demo', ticked + 2);
+  await b.ok('disconnect');
+  assert.equal(await b.exited(), 0);
+});
+
 test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, async () => {
   const [a, b] = await Promise.all([attached(), attached()]);
   const thread = (await a.ok('threads')).body.threads[0].id;
