@@ -8,7 +8,7 @@
  * the page.
  */
 import uPlot from 'uplot';
-import { clampRange, dataBounds, isZoomed, panRange, type Range, zoomRange } from '../common/chart-zoom.js';
+import { clampRange, isZoomed, panRange, type Range, zoomRange } from '../common/chart-zoom.js';
 import { h } from './dom.js';
 
 export interface ChartSeriesSpec {
@@ -57,15 +57,6 @@ function formatNumber(value: number, digits: number): string {
   return value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** Whether two ranges are the same but for floating-point rounding. */
-function sameRange(a: Range, b: Range): boolean {
-  const tolerance = 1e-6 * Math.max(Math.abs(b.max - b.min), 1e-3);
-  return Math.abs(a.min - b.min) <= tolerance && Math.abs(a.max - b.max) <= tolerance;
-}
-
-/** The narrowest span of a time axis (seconds): one generation alone is shown in its minute. */
-const MIN_TIME_SPAN_S = 60;
-
 export class Chart {
   readonly element: HTMLElement;
   private readonly plot: uPlot;
@@ -76,17 +67,13 @@ export class Chart {
   private bounds: Range = { min: 0, max: 1 };
   /** The user zoomed (drag, wheel, keys): the owner's preferred range no longer applies. */
   private userZoomed = false;
-  /**
-   * The x range the chart itself set last. uPlot applies scales (and calls the setScale hook) in a
-   * microtask, after setScale has returned, so the hook tells the chart's own ranges from the
-   * user's drag by comparing with this one.
-   */
-  private ownRange: Range | undefined;
-  /** The narrowest x range shown: a minute of a time axis, one unit of any other. */
-  private readonly minSpan: number;
+  /** Set while the chart itself moves the x scale, so its setScale hook does not read it as the user's. */
+  private settingScale = false;
+  /** The x span shown around a single point: a minute of a time axis, one unit of any other. */
+  private readonly pointSpan: number;
 
   constructor(spec: ChartSpec) {
-    this.minSpan = spec.x.time ? MIN_TIME_SPAN_S : 1;
+    this.pointSpan = spec.x.time ? 60 : 1;
     this.resetButton = h(
       'button',
       {
@@ -185,10 +172,9 @@ export class Chart {
       hooks: {
         setScale: [
           (u, key) => {
-            if (key !== 'x') return;
+            if (key !== 'x' || this.settingScale) return;
             const { min, max } = u.scales.x!;
             if (min === undefined || max === undefined) return;
-            if (this.ownRange && sameRange({ min, max }, this.ownRange)) return;
             this.userZoomed = isZoomed({ min, max }, this.bounds);
             this.showReset();
           },
@@ -206,12 +192,12 @@ export class Chart {
   /** Columns as uPlot aligns them: x first (ascending), then one per series (null: a gap). */
   setData(columns: (number | null)[][]): void {
     const xs = columns[0] as number[];
-    this.bounds = dataBounds(xs, this.minSpan);
+    this.bounds = xs.length > 0 ? { min: xs[0]!, max: xs.at(-1)! } : { min: 0, max: 1 };
     // uPlot keeps the x range across setData only when told not to reset scales.
     const keep = this.userZoomed ? this.xRange() : this.preferred;
     this.plot.setData(columns as uPlot.AlignedData, keep === undefined);
-    // Always set after new data, so the scale the hook sees is one the chart set, not uPlot's own.
-    this.setX(keep ? clampRange(keep, this.bounds) : this.bounds);
+    if (keep) this.setX(clampRange(keep, this.bounds));
+    else if (xs.length === 1) this.setX(this.bounds);
     this.element.dataset.points = String(xs.length);
   }
 
@@ -243,10 +229,20 @@ export class Chart {
     return { min: min ?? this.bounds.min, max: max ?? this.bounds.max };
   }
 
-  private setX(range: Range): void {
+  private setX(asked: Range): void {
+    // One point alone spans nothing, which uPlot would widen to years on a time axis (its date
+    // labels then written over each other): it is shown in the middle of a span of its own.
+    const range =
+      asked.max > asked.min
+        ? asked
+        : { min: asked.min - this.pointSpan / 2, max: asked.max + this.pointSpan / 2 };
     if (!(range.max > range.min)) return;
-    this.ownRange = range;
-    this.plot.setScale('x', range);
+    this.settingScale = true;
+    try {
+      this.plot.setScale('x', range);
+    } finally {
+      this.settingScale = false;
+    }
   }
 
   /** Zooms or pans as the user asked: from here on the owner's range no longer applies. */

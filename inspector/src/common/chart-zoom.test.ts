@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clampRange, dataBounds, isZoomed, MIN_ZOOM_FRACTION, panRange, zoomRange } from './chart-zoom.js';
+import { clampRange, isZoomed, MIN_ZOOM_FRACTION, panRange, zoomRange } from './chart-zoom.js';
 
 const bounds = { min: 0, max: 100 };
 
@@ -33,11 +33,4 @@ test('zoomed is any view narrower than the data; empty data is never zoomed', ()
   assert.equal(isZoomed(bounds, bounds), false);
   assert.equal(isZoomed({ min: 5, max: 5 }, { min: 5, max: 5 }), false);
   assert.deepEqual(zoomRange({ min: 5, max: 5 }, 0.5, 5, { min: 5, max: 5 }), { min: 5, max: 5 });
-});
-
-test('the data bounds are never narrower than the smallest span, so one point is not years wide', () => {
-  assert.deepEqual(dataBounds([100, 400], 60), { min: 100, max: 400 });
-  assert.deepEqual(dataBounds([1000], 60), { min: 970, max: 1030 });
-  assert.deepEqual(dataBounds([1000, 1010], 60), { min: 975, max: 1035 });
-  assert.deepEqual(dataBounds([], 60), { min: 0, max: 60 });
 });

@@ -31,20 +31,6 @@ export function panRange(range: Range, fraction: number, bounds: Range): Range {
   return clampRange({ min: range.min + shift, max: range.max + shift }, bounds);
 }
 
-/**
- * The x range of ascending `xs`, at least `minSpan` wide and centred on the data where narrower.
- * One point alone spans nothing, which uPlot widens to years on a time axis (with its date
- * labels written over each other); empty data gets `[0, minSpan]`.
- */
-export function dataBounds(xs: readonly number[], minSpan: number): Range {
-  if (xs.length === 0) return { min: 0, max: minSpan };
-  const min = xs[0]!;
-  const max = xs.at(-1)!;
-  if (max - min >= minSpan) return { min, max };
-  const middle = (min + max) / 2;
-  return { min: middle - minSpan / 2, max: middle + minSpan / 2 };
-}
-
 /** `range` moved (not shrunk) to lie inside `bounds`, or the bounds when it is wider. */
 export function clampRange(range: Range, bounds: Range): Range {
   const span = range.max - range.min;
