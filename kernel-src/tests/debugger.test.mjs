@@ -137,6 +137,8 @@ describe('a breakpoint in the counter, with the spinner beside it', () => {
     await ch.request(M.STEP, W.encodeStepRequest({ thread: stop.thread, kind: W.DBG_STEP_OUT }));
     const { event: out } = await ch.waitStopped((e) => e.reason === W.DBG_STOP_STEP, { from: mark });
     assert.equal(out.method, run.addr);
+    // The console is another port than the channel: the line may come in after the event.
+    await machine.waitForLine(new RegExp(`^tick ${after.count}$`));
     assert.equal(machine.lines.filter((l) => l.line === `tick ${after.count}`).length, 1, 'tick() printed its line on the way out');
 
     // Into: line by line through run() (sleep is a native: no frame) until the call enters tick().
