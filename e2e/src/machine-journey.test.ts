@@ -271,6 +271,13 @@ journeyStep(
       .filter({ hasText: /Now \(after generation \d+\): [\d,]+ objects/ })
       .waitFor({ timeout: MACHINE_DEADLINE_MS });
     assert.equal(await inspector.count('.demo.counter'), 1);
+    // Read over the virtio-serial debug port, not serial port 2: the channel broker says which
+    // channel the kernel answered on.
+    const brokerLog = readFileSync(
+      join(studio.stateDir, 'machines', 'demo', 'logs', 'channel-broker.log'),
+      'utf8',
+    );
+    assert.match(brokerLog, /the kernel answers on \S*debug-port\.sock/, brokerLog);
     await page.getByTestId('inspector-expand').click();
     await inspector.summaryRow('.demo.counter').click();
     await inspector.panes.first().locator('button.ph-ref').first().click();
