@@ -87,8 +87,11 @@ export class StateFolderWatcher implements Disposable {
     const names = await this.machineNames();
     const now = new Set(names);
     // A folder just made has no config yet: it is watched now, and its config's arrival reported.
+    // A config that came between the listing above and the watch would be missed: a folder
+    // watched for the first time is listed once more.
     for (const entry of await readdir(this.folder).catch(() => [] as string[]))
-      if (machineNameProblem(entry) === undefined) this.watchMachine(entry);
+      if (machineNameProblem(entry) === undefined && this.watchMachine(entry) && !now.has(entry))
+        this.settle(`folder:${entry}`, () => void this.rescan());
     for (const name of this.machineWatchers.keys())
       if (!now.has(name) && !(await stat(join(this.folder, name)).catch(() => undefined)))
         this.unwatchMachine(name);
@@ -97,8 +100,9 @@ export class StateFolderWatcher implements Disposable {
     if (changed && !this.disposed) this.listener.machines(names);
   }
 
-  private watchMachine(name: string): void {
-    if (this.machineWatchers.has(name) || this.poll || this.disposed) return;
+  /** Watches a machine's folder; true when it was not watched before. */
+  private watchMachine(name: string): boolean {
+    if (this.machineWatchers.has(name) || this.poll || this.disposed) return false;
     let watcher: FSWatcher;
     try {
       watcher = watch(join(this.folder, name), (_event, file) => {
@@ -108,11 +112,12 @@ export class StateFolderWatcher implements Disposable {
         else this.settle(`${name}:${kind}`, () => this.listener.file(name, kind));
       });
     } catch {
-      return;
+      return false;
     }
     // The folder was removed: the next rescan says so.
     watcher.on('error', () => this.unwatchMachine(name));
     this.machineWatchers.set(name, watcher);
+    return true;
   }
 
   private unwatchMachine(name: string): void {
