@@ -8,9 +8,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { pidLockHeld } from './pid-lock.js';
+import { pidLockHeld, pidLockOwner } from './pid-lock.js';
 
 export interface DaemonSpec {
   /** What it is, for messages: "the channel broker". */
@@ -69,10 +68,9 @@ export async function ensureDaemon(spec: DaemonSpec): Promise<string> {
 export async function endDaemon(lock: string, timeoutMs = DAEMON_START_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let signalled = false;
-  while (await pidLockHeld(lock)) {
+  for (let pid = await pidLockOwner(lock); pid !== undefined; pid = await pidLockOwner(lock)) {
     if (Date.now() > deadline) throw new Error(`the helper holding ${lock} did not end`);
-    const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (!signalled && pid !== process.pid && pid > 0) {
+    if (!signalled && pid !== process.pid) {
       try {
         process.kill(pid, 'SIGTERM');
       } catch {

@@ -25,10 +25,15 @@ export async function acquirePidLock(path: string, busy: string): Promise<() => 
   throw new VmError('machine-busy', busy);
 }
 
+/** The pid of the live process that holds the lock file `path`, or undefined when none does. */
+export async function pidLockOwner(path: string): Promise<number | undefined> {
+  const owner = Number(await readFile(path, 'utf8').catch(() => ''));
+  return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner) ? owner : undefined;
+}
+
 /** Whether a live process holds the lock file `path`. */
 export async function pidLockHeld(path: string): Promise<boolean> {
-  const owner = Number(await readFile(path, 'utf8').catch(() => ''));
-  return Number.isSafeInteger(owner) && owner > 0 && ownerAlive(owner);
+  return (await pidLockOwner(path)) !== undefined;
 }
 
 function ownerAlive(pid: number): boolean {
