@@ -530,6 +530,24 @@ void serve_stopped(uint32_t id) {
   send_reply(DBG_STOPPED, id);
 }
 
+/*
+ * The pages that may differ from the committed generation: the bitmap is written as zeros, the hook
+ * sets its bits in place, then the two counts before it are written (the bitmap of the largest space
+ * fits in a reply).
+ */
+void serve_dirty_pages(uint32_t id) {
+  if (!hooks->uncommitted_pages) return send_error(id, DE_FAILED, "no store is mounted: there is no committed generation");
+  uint32_t pages = space_size() / PAGE_SIZE;
+  out_begin();
+  uint8_t *bitmap = put_dirty_pages_reply(&out, &(struct dirty_pages_reply){.bitmap = {0, (pages + 7) / 8}});
+  uint32_t generation = 0, dirty = hooks->uncommitted_pages(bitmap, &generation);
+  wire_set32(out.p, generation);
+  wire_set32(out.p + 4, dirty);
+  send_reply(DBG_DIRTY_PAGES, id);
+}
+_Static_assert((uint64_t)DBG_MAX_DIRTY_BITMAP * 8 * PAGE_SIZE >= SPACE_SIZE_MAX, "DIRTY_PAGES covers the largest space");
+_Static_assert(DIRTY_PAGES_REPLY_FIXED_BYTES + DBG_MAX_DIRTY_BITMAP <= DBG_MAX_PAYLOAD, "DIRTY_PAGES fits in a reply");
+
 /* ── framing ── */
 
 /** Drops n bytes at rx_pos: noise, or the start of a bad or unfinished frame. */

@@ -46,6 +46,11 @@ struct debug_hooks {
   int (*snapshot_now)(uint32_t *generation);
   /** One object-space page as of a committed generation; returns 0, or a DE_* code. */
   int (*read_page_at)(uint32_t generation, uint32_t page, uint8_t *buf);
+  /**
+   * Sets the bit of every page that may differ from the committed generation the machine runs on
+   * (bitmap: one bit per page of the space, zeroed); returns how many, and that generation.
+   */
+  uint32_t (*uncommitted_pages)(uint8_t *bitmap, uint32_t *generation);
 };
 
 /** The kernel's version string HELLO reports. */

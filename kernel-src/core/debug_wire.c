@@ -42,6 +42,7 @@ static void check_exception_stops_request(struct wire_in *c);
 static void check_stopped_reply(struct wire_in *c);
 static void check_stopped_event(struct wire_in *c);
 static void check_continued_event(struct wire_in *c);
+static void check_dirty_pages_reply(struct wire_in *c);
 static void check_logpoint_event(struct wire_in *c);
 
 static void check_error_reply(struct wire_in *c) {
@@ -1568,6 +1569,45 @@ void put_continued_event(struct wire_out *o, const struct continued_event *v) {
   wire_put32(o, v->id);
 }
 
+static void check_dirty_pages_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "dirty_pages_reply.generation is cut short");
+  wire_in_skip(c, 4, "dirty_pages_reply.dirty is cut short");
+  uint32_t f_bytes = wire_in_u32(c, "dirty_pages_reply.bytes is cut short");
+  if (f_bytes > DBG_MAX_DIRTY_BITMAP) wire_in_fail(c, "dirty_pages_reply.bytes is more than DBG_MAX_DIRTY_BITMAP");
+  wire_in_skip(c, f_bytes, "dirty_pages_reply.bitmap is cut short");
+  wire_in_pad(c, f_bytes, 4, "dirty_pages_reply.bitmap is cut short");
+}
+
+const char *decode_dirty_pages_reply(const uint8_t *p, uint32_t len, struct dirty_pages_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_dirty_pages_reply(&c);
+  if (!c.why && c.pos != len) c.why = "dirty_pages_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_dirty_pages_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_dirty_pages_reply(const uint8_t *at, const uint8_t *end, struct dirty_pages_reply *v) {
+  *v = (struct dirty_pages_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->dirty = wire_get32(at);
+  at += 4;
+  uint32_t n_bytes = wire_get32(at);
+  at += 4;
+  v->bitmap = (struct wire_bytes){at, n_bytes};
+  at += (n_bytes + 3u) / 4u * 4u;
+  (void)end;
+  return at;
+}
+
+uint8_t *put_dirty_pages_reply(struct wire_out *o, const struct dirty_pages_reply *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->dirty);
+  wire_put32(o, (uint32_t)v->bitmap.len);
+  return wire_put_bytes(o, v->bitmap.p, v->bitmap.len, 4);
+}
+
 static void check_logpoint_event(struct wire_in *c) {
   wire_in_skip(c, 4, "logpoint_event.breakpoint is cut short");
   wire_in_skip(c, 4, "logpoint_event.thread is cut short");
@@ -1772,11 +1812,15 @@ static const char *check_any_continued_event(const uint8_t *p, uint32_t len) {
   struct continued_event v;
   return decode_continued_event(p, len, &v);
 }
+static const char *check_any_dirty_pages_reply(const uint8_t *p, uint32_t len) {
+  struct dirty_pages_reply v;
+  return decode_dirty_pages_reply(p, len, &v);
+}
 static const char *check_any_logpoint_event(const uint8_t *p, uint32_t len) {
   struct logpoint_event v;
   return decode_logpoint_event(p, len, &v);
 }
-const struct wire_record debug_wire_records[42] = {
+const struct wire_record debug_wire_records[43] = {
   {"error_reply", check_any_error_reply},
   {"hello_request", check_any_hello_request},
   {"hello_reply", check_any_hello_reply},
@@ -1818,6 +1862,7 @@ const struct wire_record debug_wire_records[42] = {
   {"stopped_reply", check_any_stopped_reply},
   {"stopped_event", check_any_stopped_event},
   {"continued_event", check_any_continued_event},
+  {"dirty_pages_reply", check_any_dirty_pages_reply},
   {"logpoint_event", check_any_logpoint_event},
 };
 
@@ -1993,6 +2038,14 @@ int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, con
       return DE_BAD_REQUEST;
     }
     serve_stopped(id);
+    return 0;
+  }
+  case DBG_DIRTY_PAGES: {
+    if (len) {
+      *why = "DIRTY_PAGES takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_dirty_pages(id);
     return 0;
   }
   default:

@@ -14,8 +14,8 @@
 #define DBG_MAGIC 0x4450
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 #define DBG_VERSION 1
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps); HELLO reports it, a client checks it before sending a newer request. */
-#define DBG_REVISION 3
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: DIRTY_PAGES); HELLO reports it, a client checks it before sending a newer request. */
+#define DBG_REVISION 4
 /** Size of the frame header. */
 #define DBG_HEADER_BYTES 16
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -90,6 +90,8 @@
 #define DBG_VALUE_INT 0
 /** A typed value's kind: a reference (0: null). */
 #define DBG_VALUE_REF 1
+/** Most bytes of a DIRTY_PAGES bitmap: one bit for each page of the largest space (SPACE_SIZE_MAX / PAGE_SIZE / 8). */
+#define DBG_MAX_DIRTY_BITMAP 16384
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 #define DF_MAGIC 0
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -168,6 +170,8 @@
 #define DBG_EXCEPTION_STOPS 0x18
 /** Every thread the debugger holds stopped (as EV_STOPPED told it), and the exception mode: what a client that connects later, or after a restart, needs. */
 #define DBG_STOPPED 0x19
+/** The pages that may differ from the committed generation the machine runs on: with the world paused, that generation (from the store disk) with these pages read live is the machine now. */
+#define DBG_DIRTY_PAGES 0x20
 /** A generation was committed. */
 #define EV_GENERATION 0xC1
 /** A thread ended (returned or failed). */
@@ -261,6 +265,8 @@
 #define STOPPED_EVENT_FIXED_BYTES 32u
 /** Bytes of continued_event with its lists, strings and bytes empty (its size: it has none). */
 #define CONTINUED_EVENT_FIXED_BYTES 8u
+/** Bytes of dirty_pages_reply with its lists, strings and bytes empty. */
+#define DIRTY_PAGES_REPLY_FIXED_BYTES 12u
 /** Bytes of logpoint_event with its lists, strings and bytes empty. */
 #define LOGPOINT_EVENT_FIXED_BYTES 18u
 
@@ -803,6 +809,19 @@ const uint8_t *read_continued_event(const uint8_t *at, const uint8_t *end, struc
 /** Writes *v. */
 void put_continued_event(struct wire_out *o, const struct continued_event *v);
 
+/** DIRTY_PAGES's reply: bit p (byte p / 8, bit p % 8) is set for page p of the space when it was written since that generation's freeze, or is frozen for a generation not committed yet. Every other page is that generation's. */
+struct dirty_pages_reply {
+  uint32_t generation; /**< The committed generation the bitmap is relative to (STATS's generation), NO_GENERATION before the first. */
+  uint32_t dirty; /**< Bits set in the bitmap. */
+  struct wire_bytes bitmap; /**< The bitmap. */
+};
+/** Checks that [p, p + len) is one dirty_pages_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_dirty_pages_reply(const uint8_t *p, uint32_t len, struct dirty_pages_reply *out);
+/** Reads the dirty_pages_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_dirty_pages_reply(const uint8_t *at, const uint8_t *end, struct dirty_pages_reply *v);
+/** Writes *v; bitmap.p 0 writes zeros instead. Returns where bitmap went, 0 when o is full. */
+uint8_t *put_dirty_pages_reply(struct wire_out *o, const struct dirty_pages_reply *v);
+
 /** EV_LOGPOINT's payload. */
 struct logpoint_event {
   uint32_t breakpoint; /**< The logpoint's id. */
@@ -819,7 +838,7 @@ const uint8_t *read_logpoint_event(const uint8_t *at, const uint8_t *end, struct
 void put_logpoint_event(struct wire_out *o, const struct logpoint_event *v);
 
 /** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
-extern const struct wire_record debug_wire_records[42];
+extern const struct wire_record debug_wire_records[43];
 
 /* Implemented by the debug agent: one function per request, called with its payload decoded. */
 void serve_hello(uint32_t id, const struct hello_request *request);
@@ -847,6 +866,7 @@ void serve_step(uint32_t id, const struct step_request *request);
 void serve_frame(uint32_t id, const struct frame_request *request);
 void serve_exception_stops(uint32_t id, const struct exception_stops_request *request);
 void serve_stopped(uint32_t id);
+void serve_dirty_pages(uint32_t id);
 /**
  * Decodes the payload of a request of this type and hands it to its serve_ function. Returns 0,
  * or DE_UNKNOWN or DE_BAD_REQUEST with *why (nothing served) when the type is unknown or the

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
 import * as P from './debug-protocol.js';
 
 function collect() {
@@ -188,4 +189,14 @@ test('fuzz: syncing on an id drops whatever an earlier client left, however it a
       `round ${round}`,
     );
   }
+});
+
+test('DIRTY_PAGES: the bitmap becomes ascending page numbers, and a count that disagrees with it is refused', () => {
+  const bitmap = new Uint8Array(4);
+  bitmap[0] = 0b1000_0001;
+  bitmap[3] = 0b0000_0100;
+  const reply = (dirty: number) => W.encodeDirtyPagesReply({ generation: 9, dirty, bitmap });
+  assert.deepEqual(P.decodeDirtyPages(reply(3)), { generation: 9, pages: [0, 7, 26] });
+  assert.throws(() => P.decodeDirtyPages(reply(2)), P.DebugProtocolError);
+  assert.throws(() => P.decodeDirtyPages(reply(3).subarray(0, 13)), P.DebugProtocolError);
 });

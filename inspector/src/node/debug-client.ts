@@ -52,6 +52,7 @@ const RESENDABLE: ReadonlySet<number> = new Set([
   P.MessageType.LIST_BREAKPOINTS,
   P.MessageType.FRAME,
   P.MessageType.STOPPED,
+  P.MessageType.DIRTY_PAGES,
 ]);
 /** Times one request is sent again at most: a channel that loses more is broken, and the deadline says so. */
 const MAX_RESENDS = 3;
@@ -287,6 +288,10 @@ export class DebugClient {
   }
   async readPage(page: number, generation = P.LIVE_GENERATION): Promise<Uint8Array> {
     return P.decodeReadPage(await this.request(P.MessageType.READ_PAGE, P.encodeReadPage(generation, page)));
+  }
+  /** The pages that may differ from the committed generation the machine runs on (revision 4). */
+  async dirtyPages(): Promise<P.UncommittedPages> {
+    return P.decodeDirtyPages(await this.request(P.MessageType.DIRTY_PAGES));
   }
 
   /**

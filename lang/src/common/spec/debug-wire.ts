@@ -6,8 +6,8 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps); HELLO reports it, a client checks it before sending a newer request. */
-export const DBG_REVISION = 3;
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: DIRTY_PAGES); HELLO reports it, a client checks it before sending a newer request. */
+export const DBG_REVISION = 4;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -82,6 +82,8 @@ export const DBG_EXCEPTIONS_ALL = 2;
 export const DBG_VALUE_INT = 0;
 /** A typed value's kind: a reference (0: null). */
 export const DBG_VALUE_REF = 1;
+/** Most bytes of a DIRTY_PAGES bitmap: one bit for each page of the largest space (SPACE_SIZE_MAX / PAGE_SIZE / 8). */
+export const DBG_MAX_DIRTY_BITMAP = 16384;
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 export const DF_MAGIC = 0;
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -163,6 +165,8 @@ export enum MessageType {
   EXCEPTION_STOPS = 0x18,
   /** Every thread the debugger holds stopped (as EV_STOPPED told it), and the exception mode: what a client that connects later, or after a restart, needs. */
   STOPPED = 0x19,
+  /** The pages that may differ from the committed generation the machine runs on: with the world paused, that generation (from the store disk) with these pages read live is the machine now. */
+  DIRTY_PAGES = 0x20,
 }
 
 /** Types of the kernel's unsolicited messages. */
@@ -234,6 +238,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'FRAME', type: 0x17, revision: 3, request: 'frame_request', reply: 'frame_reply' },
   { name: 'EXCEPTION_STOPS', type: 0x18, revision: 3, request: 'exception_stops_request', reply: null },
   { name: 'STOPPED', type: 0x19, revision: 3, request: null, reply: 'stopped_reply' },
+  { name: 'DIRTY_PAGES', type: 0x20, revision: 4, request: null, reply: 'dirty_pages_reply' },
 ];
 
 /** The revision that added each request after the first (absent: revision 0). */
@@ -249,6 +254,7 @@ export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.FRAME]: 3,
   [MessageType.EXCEPTION_STOPS]: 3,
   [MessageType.STOPPED]: 3,
+  [MessageType.DIRTY_PAGES]: 4,
 };
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
@@ -1734,6 +1740,44 @@ function readContinuedEvent(r: WireReader): ContinuedEvent {
 function writeContinuedEvent(w: WireWriter, v: ContinuedEvent): void {
   w.u32(v.thread, "continued_event.thread");
   w.u32(v.id, "continued_event.id");
+}
+
+/** DIRTY_PAGES's reply: bit p (byte p / 8, bit p % 8) is set for page p of the space when it was written since that generation's freeze, or is frozen for a generation not committed yet. Every other page is that generation's. */
+export interface DirtyPagesReply {
+  /** The committed generation the bitmap is relative to (STATS's generation), NO_GENERATION before the first. */
+  generation: number;
+  /** Bits set in the bitmap. */
+  dirty: number;
+  /** The bitmap. */
+  bitmap: Uint8Array;
+}
+export function encodeDirtyPagesReply(v: DirtyPagesReply): Uint8Array {
+  const w = new WireWriter('dirty_pages_reply');
+  writeDirtyPagesReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeDirtyPagesReply(p: Uint8Array): DirtyPagesReply {
+  const r = new WireReader(p, 'dirty_pages_reply');
+  const v = readDirtyPagesReply(r);
+  r.end();
+  return v;
+}
+function readDirtyPagesReply(r: WireReader): DirtyPagesReply {
+  const generation_ = r.u32("dirty_pages_reply.generation");
+  const dirty_ = r.u32("dirty_pages_reply.dirty");
+  const bytes_ = r.u32("dirty_pages_reply.bytes");
+  r.atMost(bytes_, DBG_MAX_DIRTY_BITMAP, "dirty_pages_reply.bytes", "DBG_MAX_DIRTY_BITMAP");
+  const bitmap_ = r.bytes(bytes_, "dirty_pages_reply.bitmap");
+  r.pad(bytes_, 4, "dirty_pages_reply.bitmap");
+  return { generation: generation_, dirty: dirty_, bitmap: bitmap_ };
+}
+function writeDirtyPagesReply(w: WireWriter, v: DirtyPagesReply): void {
+  w.u32(v.generation, "dirty_pages_reply.generation");
+  w.u32(v.dirty, "dirty_pages_reply.dirty");
+  w.u32(w.atMost(v.bitmap.length, DBG_MAX_DIRTY_BITMAP, "dirty_pages_reply.bytes", "DBG_MAX_DIRTY_BITMAP"), "dirty_pages_reply.bytes");
+  w.raw(v.bitmap);
+  w.pad(v.bitmap.length, 4);
 }
 
 /** EV_LOGPOINT's payload. */
