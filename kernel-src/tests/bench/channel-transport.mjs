@@ -9,9 +9,21 @@
 //    all are answered, for a window: the spinner's rate and its rate per second of CPU time of
 //    QEMU's vCPU thread, beside a quiet window just before on the same guest, and replies/s.
 //
+// 3. "Now" of the counter machine while it runs (counter and spinner, snapshots every second), as
+//    the inspector reads it: DIRTY_PAGES and only those pages with the world paused, the rest from
+//    the committed generation on the store disk (nowHeap), against today's path, every page up to
+//    SH_TOP read with the world paused (liveHeap): refreshed once a second for a window each, the
+//    spinner's rate beside a quiet window just before, and how long the world was paused (from
+//    PAUSE's reply to RESUME's, so at most that); then NOW_PAUSES reads back to back for the
+//    pause's p99.
+// 4. `phantom inspect <machine> summary` of "now" (machineSource and runInspect, as the CLI runs
+//    them) of a space holding one million objects (tests/bench/million.ph), both paths alternating
+//    (virtio only: today's path over COM2 would read 16 MiB at 4 KiB per ~45 ms, about 5 minutes).
+//
 // The transports (and kernels, given several) take turns within a round, so all meet the same host
 // load; ratios are taken within a round. Usage: node kernel-src/tests/bench/channel-transport.mjs
-// [--kernel [NAME=]PATH]... [--transport virtio|serial]... [--rounds N] [--seconds S] [--write] (default this tree's
+// [--kernel [NAME=]PATH]... [--transport virtio|serial]... [--rounds N] [--seconds S] [--only rtt|now|million]...
+// [--write] (default this tree's
 // build/phantom.elf, 1 round, 10 s windows). Prints the accelerator line and the
 // tables; --write puts them in kernel-src/docs/bench-channel.md (its "## Transports" section).
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -20,6 +32,11 @@ import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as P from '@phantom/inspector/common/debug-protocol.js';
+import { DebugClient } from '@phantom/inspector/node/debug-client.js';
+import { runInspect } from '@phantom/inspector/node/inspect-command.js';
+import { liveHeap, nowHeap } from '@phantom/inspector/node/live-source.js';
+import { machineSource } from '@phantom/inspector/node/machine-source.js';
+import { committedSpaces } from '@phantom/inspector/node/store-file.js';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, DEBUG_TRANSPORTS, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
@@ -32,6 +49,7 @@ const { values } = parseArgs({
     transport: { type: 'string', multiple: true, default: DEBUG_TRANSPORTS },
     rounds: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '10' },
+    only: { type: 'string', multiple: true, default: ['rtt', 'now', 'million'] },
     write: { type: 'boolean', default: false },
   },
 });
@@ -47,6 +65,14 @@ const FLOOD_REQUESTS = 10_000;
 /** A reply that has not come by then means the channel is stuck. */
 const REPLY_DEADLINE_MS = 120_000;
 const DOC = join(kernelDir, 'docs', 'bench-channel.md');
+/** How often the studio's Now view is refreshed while it is watched, at most. */
+const NOW_INTERVAL_MS = 1000;
+/** "Now" reads back to back, for the pause's p99. */
+const NOW_PAUSES = 200;
+/** Object-space size of the million-object machine: a million 16-byte cells and room to collect. */
+const MILLION_SPACE_BYTES = 64 << 20;
+/** Summaries of the million-object space per path, alternating. */
+const MILLION_SUMMARIES = 3;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -147,6 +173,117 @@ async function flood(machine, socketPath) {
   }
 }
 
+/** Reads "now" with `read` once a second for windowMs: the spinner's rates, pauses (ms) and pages read. */
+async function refreshEverySecond(machine, read) {
+  const end = await window(machine);
+  const start = performance.now();
+  const paused = [];
+  let pages = 0;
+  while (performance.now() - start < windowMs) {
+    const began = performance.now();
+    const r = await read();
+    paused.push(r.pausedMs);
+    pages += r.pagesRead;
+    const left = Math.min(NOW_INTERVAL_MS - (performance.now() - began), windowMs - (performance.now() - start));
+    if (left > 0) await sleep(left);
+  }
+  const rates = await end();
+  paused.sort((a, b) => a - b);
+  return { ...rates, refreshes: paused.length, p50: percentile(paused, 50), max: paused.at(-1), pages: pages / paused.length };
+}
+
+/** The counter machine's "now", both paths, refreshed once a second; then the new path's pauses back to back. */
+async function measureNow(dir, kernel, transport, round) {
+  const copy = join(dir, `${kernel.name}.elf`);
+  await copyFile(kernel.path, copy);
+  const disk = join(dir, `now-${transport}-${round}.img`);
+  const programs = [join(kernelDir, '..', 'lang', 'examples', 'counter.ph'), join(kernelDir, 'tests', 'lib', 'spinner.ph')];
+  await buildStoreDisk(disk, programs, ['.demo.counter', '.test.spinner']);
+  const socketPath = join(dir, `now-${transport}-${round}.sock`);
+  const machine = new Machine({
+    disk,
+    append: 'snap=1000',
+    debugSocket: socketPath,
+    debugTransport: transport,
+    kernel: copy,
+    extraArgs: ['-name', `now-${transport},debug-threads=on`],
+  });
+  try {
+    await machine.waitForLine(/^spin 3$/, { deadlineMs: 120_000 });
+    const { client, hello } = await DebugClient.connect(socketPath, REPLY_DEADLINE_MS);
+    try {
+      const committed = committedSpaces(disk);
+      process.stderr.write(`channel-transport: round ${round}, ${kernel.name}, ${transport}: "now" once a second\n`);
+      const quietEnd = await window(machine);
+      await sleep(windowMs);
+      const quiet = await quietEnd();
+      const fresh = await refreshEverySecond(machine, () => nowHeap(client, hello, committed));
+      const today = await refreshEverySecond(machine, () => liveHeap(client, hello));
+      const pauses = [];
+      for (let i = 0; i < NOW_PAUSES; i++) pauses.push((await nowHeap(client, hello, committed)).pausedMs);
+      pauses.sort((a, b) => a - b);
+      const backToBack = { p50: percentile(pauses, 50), p99: percentile(pauses, 99), count: pauses.length };
+      return { kernel: kernel.name, transport, round, quiet, fresh, today, backToBack };
+    } finally {
+      client.close();
+    }
+  } finally {
+    await machine.kill();
+  }
+}
+
+/** `phantom inspect <machine> summary` of "now" through `source`; its time in ms. */
+async function timedSummary(source) {
+  const start = performance.now();
+  let out = '';
+  const rc = await runInspect(['summary', '--json'], source, (text) => (out += text), (text) => process.stderr.write(text));
+  if (rc !== 0) throw new Error(`summary failed (${rc})`);
+  const { objects } = JSON.parse(out);
+  return { ms: performance.now() - start, objects };
+}
+
+/** The million-object machine's "now" summary, both paths alternating (over virtio). */
+async function measureMillion(dir, kernel, round) {
+  const copy = join(dir, `${kernel.name}.elf`);
+  await copyFile(kernel.path, copy);
+  const disk = join(dir, `million-${round}.img`);
+  await buildStoreDisk(disk, [join(kernelDir, 'tests', 'bench', 'million.ph')], ['.bench.million'], {
+    spaceBytes: MILLION_SPACE_BYTES,
+  });
+  const socketPath = join(dir, `million-${round}.sock`);
+  const machine = new Machine({ disk, append: 'snap=1000', debugSocket: socketPath, debugTransport: 'virtio', kernel: copy });
+  try {
+    await machine.waitForLine(/^million built$/, { deadlineMs: 600_000 });
+    process.stderr.write(`channel-transport: round ${round}, ${kernel.name}: "now" summaries of a million objects\n`);
+    const running = async () => true;
+    // Committed once, so that "now" starts from a generation that holds the million (as it does a
+    // snapshot interval later).
+    await withDebugClient(socketPath, (client) => client.snapshotNow());
+    const fresh = [];
+    const today = [];
+    for (let i = 0; i < MILLION_SUMMARIES; i++) {
+      fresh.push(await timedSummary(machineSource({ disk, debugSocket: socketPath, running })));
+      today.push(
+        await withDebugClient(socketPath, (client, hello) =>
+          timedSummary({ generations: async () => [], load: async () => ({ ...(await liveHeap(client, hello)), live: true }) }),
+        ),
+      );
+    }
+    return { kernel: kernel.name, round, fresh, today };
+  } finally {
+    await machine.kill();
+  }
+}
+
+async function withDebugClient(socketPath, body) {
+  const { client, hello } = await DebugClient.connect(socketPath, REPLY_DEADLINE_MS);
+  try {
+    return await body(client, hello);
+  } finally {
+    client.close();
+  }
+}
+
 async function measure(dir, kernel, transport, round) {
   // A copy, so that a rebuild meanwhile cannot touch the kernel measured.
   const copy = join(dir, `${kernel.name}.elf`);
@@ -197,9 +334,17 @@ const temp = await tempDir();
 try {
   const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const results = [];
+  const nows = [];
+  const millions = [];
+  const only = new Set(values.only);
   for (let round = 1; round <= Number(values.rounds); round++)
-    for (const kernel of kernels)
-      for (const transport of values.transport) results.push(await measure(temp.dir, kernel, transport, round));
+    for (const kernel of kernels) {
+      for (const transport of values.transport) {
+        if (only.has('rtt')) results.push(await measure(temp.dir, kernel, transport, round));
+        if (only.has('now')) nows.push(await measureNow(temp.dir, kernel, transport, round));
+      }
+      if (only.has('million') && values.transport.includes('virtio')) millions.push(await measureMillion(temp.dir, kernel, round));
+    }
   const command = `node kernel-src/tests/bench/channel-transport.mjs ${process.argv.slice(2).join(' ')}`.trim();
   const lines = [
     benchHeading('## Transports: virtio-serial port and serial port 2', acceleratorLine(accelerator)),
@@ -232,6 +377,53 @@ try {
     lines.push(
       `| ${round} | ${kernel} | ${transport} | ${quiet.spins.toFixed(2)} → ${flooded.spins.toFixed(2)} | ${percent(flooded.spins, quiet.spins)} | ${quiet.spinsPerCpu.toFixed(2)} → ${flooded.spinsPerCpu.toFixed(2)} | ${percent(flooded.spinsPerCpu, quiet.spinsPerCpu)} | ${flooded.repliesPerSecond.toFixed(0)} | ${flooded.firstBatchMs === undefined ? `not within ${values.seconds} s` : `${(flooded.firstBatchMs / 1000).toFixed(2)} s`} |`,
     );
+  if (nows.length) {
+    lines.push(
+      '',
+      `"Now" of the counter machine (counter and spinner, a snapshot every second) read once a second for a window each, beside a quiet window just before: the new path (DIRTY_PAGES, those pages read with the world paused, the rest from the committed generation on the disk) and today's (every page up to SH_TOP read with the world paused). Paused: from PAUSE's reply to RESUME's (ms), at most what the world waited; "lost" is 100% less the spinner's rate over the quiet one:`,
+      '',
+      '| round | kernel | transport | path | refreshes | pages read each | paused p50 | max | spinner lines/s | lost | per vCPU second | lost |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    const lost = (a, b) => `${Math.round(100 - (100 * a) / b)}%`;
+    for (const { round, kernel, transport, quiet, fresh, today } of nows) {
+      lines.push(
+        `| ${round} | ${kernel} | ${transport} | quiet | — | — | — | — | ${quiet.spins.toFixed(2)} | — | ${quiet.spinsPerCpu.toFixed(2)} | — |`,
+      );
+      for (const [path, r] of [
+        ['DIRTY_PAGES', fresh],
+        ['every page', today],
+      ])
+        lines.push(
+          `| ${round} | ${kernel} | ${transport} | ${path} | ${r.refreshes} | ${r.pages.toFixed(1)} | ${ms(r.p50)} | ${ms(r.max)} | ${r.spins.toFixed(2)} | ${lost(r.spins, quiet.spins)} | ${r.spinsPerCpu.toFixed(2)} | ${lost(r.spinsPerCpu, quiet.spinsPerCpu)} |`,
+        );
+    }
+    lines.push(
+      '',
+      `The new path's pause, ${NOW_PAUSES} reads back to back on the same machine (ms):`,
+      '',
+      '| round | kernel | transport | paused p50 | p99 |',
+      '| --- | --- | --- | --- | --- |',
+      ...nows.map(
+        ({ round, kernel, transport, backToBack: b }) => `| ${round} | ${kernel} | ${transport} | ${ms(b.p50)} | ${ms(b.p99)} |`,
+      ),
+    );
+  }
+  if (millions.length) {
+    const seconds = (list) => list.map((r) => (r.ms / 1000).toFixed(2)).join(', ');
+    const median = (list) => [...list].sort((a, b) => a.ms - b.ms)[Math.floor(list.length / 2)].ms;
+    lines.push(
+      '',
+      `\`phantom inspect <machine> summary\` of "now" (connect, read, build the heap, dominators, class table) on a machine holding a list of a million objects (tests/bench/million.ph, ${MILLION_SPACE_BYTES >> 20} MiB space, over virtio), the two paths alternating, ${MILLION_SUMMARIES} each (s):`,
+      '',
+      '| round | kernel | objects | DIRTY_PAGES + disk | every page over the channel | today / new, medians |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...millions.map(
+        ({ round, kernel, fresh, today }) =>
+          `| ${round} | ${kernel} | ${fresh[0].objects.toLocaleString('en')} | ${seconds(fresh)} | ${seconds(today)} | ${(median(today) / median(fresh)).toFixed(1)}× |`,
+      ),
+    );
+  }
   const section = lines.join('\n');
   console.log(section);
   if (values.write) {

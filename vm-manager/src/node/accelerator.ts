@@ -176,7 +176,7 @@ const versions = new Map<string, Promise<string>>();
  * QEMU's version line. The binary's own stat is not enough: Debian's qemu-system-i386 is a
  * shell script in front of the real binary, unchanged when QEMU is upgraded.
  */
-function qemuVersion(path: string, size: number, mtimeMs: number): Promise<string> {
+export function qemuVersion(path: string, size: number, mtimeMs: number): Promise<string> {
   const key = `${path}\0${size}\0${mtimeMs}`;
   let version = versions.get(key);
   if (!version) {
