@@ -156,7 +156,7 @@ for (const transport of DEBUG_TRANSPORTS) describe(`over ${transport}`, () => {
     });
   });
 
-  test('DIRTY_PAGES: every page it leaves out is the committed generation\'s, and "now" built on the disk is the live space', async () => {
+  test('DIRTY_PAGES and NOW_PAGES: every page they leave out is the committed generation\'s, and "now" built on the disk is the live space', async () => {
     await withClient(async (client, hello) => {
       assert.equal(hello.revision, P.DBG_REVISION);
       await client.pause();
@@ -177,12 +177,29 @@ for (const transport of DEBUG_TRANSPORTS) describe(`over ${transport}`, () => {
       await machine.waitForLine(/^tick \d+$/, { from: machine.lines.length });
       assert.ok((await client.dirtyPages()).pages.length > 0, 'a tick of the counter writes pages');
 
+      // NOW_PAGES: the same pages with their bytes, read at one safe point.
+      await client.pause();
+      try {
+        const few = await client.nowPages();
+        const { generation, pages } = await client.dirtyPages();
+        assert.equal(few.generation, generation);
+        assert.deepEqual(
+          few.pages.map((p) => p.page),
+          pages,
+          'the counter changes few pages: all of them come',
+        );
+        for (const { page, bytes } of few.pages) assert.deepEqual(bytes, await client.readPage(page), `page ${page}`);
+      } finally {
+        await client.resume();
+      }
+
       // Threads held where they are (the world runs on, snapshots too): the two ways of reading now agree.
       await client.pauseThread(0);
       try {
         const now = await nowHeap(client, hello, committedSpaces(disk));
         const whole = await liveHeap(client, hello);
         assert.ok(now.pagesRead < whole.pagesRead, `${now.pagesRead} pages read instead of ${whole.pagesRead}`);
+        assert.equal(now.oneSafePoint, true, 'read at one safe point');
         // The machine clock (a slot of the root) advances between the two reads: all else is equal.
         const root = new DataView(whole.heap.space.buffer, whole.heap.space.byteOffset).getUint32(SH_ROOT, true) - 1 - hello.spaceBase;
         for (const { heap } of [now, whole]) heap.space.fill(0, root + HEADER_BYTES + 4 * ROOT_CLOCK, root + HEADER_BYTES + 4 * ROOT_CLOCK + 4);

@@ -200,3 +200,15 @@ test('DIRTY_PAGES: the bitmap becomes ascending page numbers, and a count that d
   assert.throws(() => P.decodeDirtyPages(reply(2)), P.DebugProtocolError);
   assert.throws(() => P.decodeDirtyPages(reply(3).subarray(0, 13)), P.DebugProtocolError);
 });
+
+test('NOW_PAGES: all the pages that differ, or none; a part of them is refused', () => {
+  const page = (n: number) => ({ page: n, bytes: new Uint8Array(P.DBG_PAGE_BYTES).fill(n) });
+  const reply = (dirty: number, pages: number[]) =>
+    W.encodeNowPagesReply({ generation: 4, dirty, buildUs: 12, pages: pages.map(page) });
+  assert.deepEqual(
+    P.decodeNowPages(reply(2, [3, 5])).pages.map((p) => p.page),
+    [3, 5],
+  );
+  assert.equal(P.decodeNowPages(reply(40, [])).pages.length, 0);
+  assert.throws(() => P.decodeNowPages(reply(3, [3, 5])), P.DebugProtocolError);
+});

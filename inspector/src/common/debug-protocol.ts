@@ -384,6 +384,22 @@ export function decodeDirtyPages(p: Uint8Array): UncommittedPages {
   return { generation, pages };
 }
 
+/**
+ * NOW_PAGES's reply: the pages that differ from the committed generation with their bytes, read at
+ * one safe point, or (pages empty while dirty is not 0) none because there were too many.
+ */
+export type NowPages = W.NowPagesReply;
+
+export function decodeNowPages(p: Uint8Array): NowPages {
+  const reply = W.decodeNowPagesReply(p);
+  if (reply.pages.length !== 0 && reply.pages.length !== reply.dirty) {
+    throw new DebugProtocolError(
+      `NOW_PAGES says ${reply.dirty} pages differ but carries ${reply.pages.length}`,
+    );
+  }
+  return reply;
+}
+
 /** One INSTALL_CLASS chunk: `chunk` is the blob's bytes from `offset`. */
 export function encodeInstallChunk(total: number, offset: number, chunk: Uint8Array): Uint8Array {
   return W.encodeInstallClassRequest({ total, offset, chunk });

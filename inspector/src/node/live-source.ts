@@ -1,10 +1,10 @@
 /**
  * The inspector's live source: the running machine through its debug channel. "Now" is exact:
- * the world is paused while it is read, then resumed, so the view never shows a half-written
- * object graph. With the store disk at hand (nowHeap), only the pages that differ from the
- * committed generation are read while paused (DIRTY_PAGES, revision 4), and the rest comes from
- * that generation on the disk; without it, or from an older kernel, every page up to SH_TOP is read
- * while paused (liveHeap). Past generations are read page by page from the kernel's store
+ * the world is stopped while it is read, so the view never shows a half-written object graph.
+ * With the store disk at hand (nowHeap), only the pages that differ from the committed generation
+ * are read (revision 4: NOW_PAGES at one safe point when they are few, else DIRTY_PAGES and those
+ * pages while paused), and the rest comes from that generation on the disk; without it, or from
+ * an older kernel, every page up to SH_TOP is read while paused (liveHeap). Past generations are read page by page from the kernel's store
  * (READ_PAGE with a generation number).
  */
 import { NO_GENERATION, PAGE_SIZE, SH_TOP } from '@phantom/lang/common/spec/generated.js';
@@ -57,22 +57,14 @@ async function readSpace(client: DebugClient, hello: HelloReply, generation: num
   return bytes;
 }
 
-/** Every live page up to SH_TOP and the generation the machine runs on, the world being paused. */
-async function readWholeSpace(
-  client: DebugClient,
-  hello: HelloReply,
-): Promise<{ generation: number; bytes: Uint8Array }> {
-  const stats = await client.stats();
-  return { generation: stats.generation, bytes: await readSpace(client, hello, LIVE_GENERATION) };
-}
-
 /** The machine as it is now, every page read with the world paused. */
 export async function liveHeap(client: DebugClient, hello: HelloReply): Promise<NowRead> {
   await client.pause();
   const pausedAt = performance.now();
   let whole: { generation: number; bytes: Uint8Array };
   try {
-    whole = await readWholeSpace(client, hello);
+    const { generation } = await client.stats();
+    whole = { generation, bytes: await readSpace(client, hello, LIVE_GENERATION) };
   } finally {
     await client.resume();
   }
@@ -90,57 +82,65 @@ export type CommittedSpace = (generation: number) => Uint8Array | Promise<Uint8A
 export interface NowRead {
   generation: number;
   heap: HeapSnapshot;
-  /** Milliseconds from the PAUSE's reply to the RESUME's: at most what the world was paused. */
+  /**
+   * How long the world was stopped (ms): as the kernel measured it when the pages were read at one
+   * safe point (oneSafePoint), else from the PAUSE's reply to the RESUME's (at most that).
+   */
   pausedMs: number;
+  oneSafePoint?: boolean;
   /** Pages read over the channel while paused. */
   pagesRead: number;
 }
 
 /**
- * The machine as it is now, with the world paused only while the pages that differ from its
- * committed generation are read; that generation comes from `committed` after the world runs
- * again (it never changes). A kernel before revision 4, or one without a committed generation,
- * is read whole while paused (liveHeap).
+ * The machine as it is now, with the world stopped only while the pages that differ from its
+ * committed generation are read: at one safe point when they are few (NOW_PAGES), else with the
+ * world paused (PAUSE, DIRTY_PAGES, those pages, RESUME). That generation comes from `committed`
+ * after the world runs again (it never changes). A kernel before revision 4, or one without a
+ * committed generation, is read whole while paused (liveHeap).
  */
 export async function nowHeap(
   client: DebugClient,
   hello: HelloReply,
   committed: CommittedSpace,
 ): Promise<NowRead> {
-  if (hello.revision < REQUEST_REVISION[MessageType.DIRTY_PAGES]!) return liveHeap(client, hello);
-  let uncommitted: { generation: number; pages: number[] };
+  if (hello.revision < REQUEST_REVISION[MessageType.NOW_PAGES]!) return liveHeap(client, hello);
   const changed = new Map<number, Uint8Array>();
-  let whole: { generation: number; bytes: Uint8Array } | undefined;
-  await client.pause();
-  const pausedAt = performance.now();
-  try {
-    uncommitted = await client.dirtyPages();
-    // No committed generation yet: nothing to start from but the live space.
-    if (uncommitted.generation === NO_GENERATION) whole = await readWholeSpace(client, hello);
-    else
+  let generation: number;
+  let pausedMs: number;
+  const few = await client.nowPages();
+  if (few.generation === NO_GENERATION) return liveHeap(client, hello);
+  if (few.pages.length === few.dirty) {
+    for (const { page, bytes } of few.pages) changed.set(page, bytes);
+    generation = few.generation;
+    pausedMs = few.buildUs / 1000;
+  } else {
+    await client.pause();
+    const pausedAt = performance.now();
+    try {
+      const uncommitted = await client.dirtyPages();
+      generation = uncommitted.generation;
       await eachPage(client, uncommitted.pages, LIVE_GENERATION, (page, bytes) => changed.set(page, bytes));
-  } finally {
-    await client.resume();
+    } finally {
+      await client.resume();
+    }
+    pausedMs = performance.now() - pausedAt;
   }
-  const pausedMs = performance.now() - pausedAt;
-  if (whole) {
-    const pagesRead = whole.bytes.length / PAGE_SIZE + 2;
-    return { generation: whole.generation, heap: new HeapSnapshot(whole.bytes), pausedMs, pagesRead };
-  }
-  const base = await committed(uncommitted.generation);
+  const base = await committed(generation);
   if (base.length !== hello.spaceSize) {
     throw new Error(
-      `generation ${uncommitted.generation} on the disk has a space of ${base.length} bytes; the machine's has ${hello.spaceSize}`,
+      `generation ${generation} on the disk has a space of ${base.length} bytes; the machine's has ${hello.spaceSize}`,
     );
   }
   const bytes = base.slice(0, pagesUpToTop(changed.get(0) ?? base, hello) * PAGE_SIZE);
   for (const [page, contents] of changed)
     if (page * PAGE_SIZE < bytes.length) bytes.set(contents, page * PAGE_SIZE);
   return {
-    generation: uncommitted.generation,
+    generation,
     heap: new HeapSnapshot(bytes),
     pausedMs,
     pagesRead: changed.size,
+    oneSafePoint: few.pages.length === few.dirty,
   };
 }
 

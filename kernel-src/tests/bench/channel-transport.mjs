@@ -10,12 +10,13 @@
 //    QEMU's vCPU thread, beside a quiet window just before on the same guest, and replies/s.
 //
 // 3. "Now" of the counter machine while it runs (counter and spinner, snapshots every second), as
-//    the inspector reads it: DIRTY_PAGES and only those pages with the world paused, the rest from
-//    the committed generation on the store disk (nowHeap), against today's path, every page up to
-//    SH_TOP read with the world paused (liveHeap): refreshed once a second for a window each, the
-//    spinner's rate beside a quiet window just before, and how long the world was paused (from
-//    PAUSE's reply to RESUME's, so at most that); then NOW_PAUSES reads back to back for the
-//    pause's p99.
+//    the inspector reads it: the pages that differ from the committed generation (NOW_PAGES at one
+//    safe point, or DIRTY_PAGES and those pages with the world paused), the rest from that
+//    generation on the store disk (nowHeap), against today's path, every page up to SH_TOP read
+//    with the world paused (liveHeap): refreshed once a second for a window each, the spinner's
+//    rate beside a quiet window just before, and how long the world was stopped (as the kernel
+//    measured it for NOW_PAGES; from PAUSE's reply to RESUME's, so at most that, when paused);
+//    then NOW_PAUSES reads back to back for the stop's p99.
 // 4. `phantom inspect <machine> summary` of "now" (machineSource and runInspect, as the CLI runs
 //    them) of a space holding one million objects (tests/bench/million.ph), both paths alternating
 //    (virtio only: today's path over COM2 would read 16 MiB at 4 KiB per ~45 ms, about 5 minutes).
@@ -179,17 +180,26 @@ async function refreshEverySecond(machine, read) {
   const start = performance.now();
   const paused = [];
   let pages = 0;
+  let oneSafePoint = 0;
   while (performance.now() - start < windowMs) {
     const began = performance.now();
     const r = await read();
     paused.push(r.pausedMs);
     pages += r.pagesRead;
+    if (r.oneSafePoint) oneSafePoint++;
     const left = Math.min(NOW_INTERVAL_MS - (performance.now() - began), windowMs - (performance.now() - start));
     if (left > 0) await sleep(left);
   }
   const rates = await end();
   paused.sort((a, b) => a - b);
-  return { ...rates, refreshes: paused.length, p50: percentile(paused, 50), max: paused.at(-1), pages: pages / paused.length };
+  return {
+    ...rates,
+    refreshes: paused.length,
+    oneSafePoint,
+    p50: percentile(paused, 50),
+    max: paused.at(-1),
+    pages: pages / paused.length,
+  };
 }
 
 /** The counter machine's "now", both paths, refreshed once a second; then the new path's pauses back to back. */
@@ -220,9 +230,14 @@ async function measureNow(dir, kernel, transport, round) {
       const fresh = await refreshEverySecond(machine, () => nowHeap(client, hello, committed));
       const today = await refreshEverySecond(machine, () => liveHeap(client, hello));
       const pauses = [];
-      for (let i = 0; i < NOW_PAUSES; i++) pauses.push((await nowHeap(client, hello, committed)).pausedMs);
+      let oneSafePoint = 0;
+      for (let i = 0; i < NOW_PAUSES; i++) {
+        const r = await nowHeap(client, hello, committed);
+        pauses.push(r.pausedMs);
+        if (r.oneSafePoint) oneSafePoint++;
+      }
       pauses.sort((a, b) => a - b);
-      const backToBack = { p50: percentile(pauses, 50), p99: percentile(pauses, 99), count: pauses.length };
+      const backToBack = { p50: percentile(pauses, 50), p99: percentile(pauses, 99), count: pauses.length, oneSafePoint };
       return { kernel: kernel.name, transport, round, quiet, fresh, today, backToBack };
     } finally {
       client.close();
@@ -380,9 +395,9 @@ try {
   if (nows.length) {
     lines.push(
       '',
-      `"Now" of the counter machine (counter and spinner, a snapshot every second) read once a second for a window each, beside a quiet window just before: the new path (DIRTY_PAGES, those pages read with the world paused, the rest from the committed generation on the disk) and today's (every page up to SH_TOP read with the world paused). Paused: from PAUSE's reply to RESUME's (ms), at most what the world waited; "lost" is 100% less the spinner's rate over the quiet one:`,
+      `"Now" of the counter machine (counter and spinner, a snapshot every second) read once a second for a window each, beside a quiet window just before: the new path (the pages that differ from the committed generation: NOW_PAGES at one safe point, or DIRTY_PAGES and those pages with the world paused when more than ${P.DBG_MAX_NOW_PAGES}; the rest from that generation on the disk) and today's (every page up to SH_TOP read with the world paused). Stopped: how long the threads waited (ms), as the kernel measured it for NOW_PAGES, else from PAUSE's reply to RESUME's (at most what the world waited); "lost" is 100% less the spinner's rate over the quiet one:`,
       '',
-      '| round | kernel | transport | path | refreshes | pages read each | paused p50 | max | spinner lines/s | lost | per vCPU second | lost |',
+      '| round | kernel | transport | path | refreshes (at one safe point) | pages read each | stopped p50 | max | spinner lines/s | lost | per vCPU second | lost |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     const lost = (a, b) => `${Math.round(100 - (100 * a) / b)}%`;
@@ -391,21 +406,22 @@ try {
         `| ${round} | ${kernel} | ${transport} | quiet | — | — | — | — | ${quiet.spins.toFixed(2)} | — | ${quiet.spinsPerCpu.toFixed(2)} | — |`,
       );
       for (const [path, r] of [
-        ['DIRTY_PAGES', fresh],
+        ['changed pages', fresh],
         ['every page', today],
       ])
         lines.push(
-          `| ${round} | ${kernel} | ${transport} | ${path} | ${r.refreshes} | ${r.pages.toFixed(1)} | ${ms(r.p50)} | ${ms(r.max)} | ${r.spins.toFixed(2)} | ${lost(r.spins, quiet.spins)} | ${r.spinsPerCpu.toFixed(2)} | ${lost(r.spinsPerCpu, quiet.spinsPerCpu)} |`,
+          `| ${round} | ${kernel} | ${transport} | ${path} | ${r.refreshes} (${r.oneSafePoint}) | ${r.pages.toFixed(1)} | ${ms(r.p50)} | ${ms(r.max)} | ${r.spins.toFixed(2)} | ${lost(r.spins, quiet.spins)} | ${r.spinsPerCpu.toFixed(2)} | ${lost(r.spinsPerCpu, quiet.spinsPerCpu)} |`,
         );
     }
     lines.push(
       '',
-      `The new path's pause, ${NOW_PAUSES} reads back to back on the same machine (ms):`,
+      `The new path's stop, ${NOW_PAUSES} reads back to back on the same machine (ms, measured as above):`,
       '',
-      '| round | kernel | transport | paused p50 | p99 |',
-      '| --- | --- | --- | --- | --- |',
+      '| round | kernel | transport | stopped p50 | p99 | at one safe point |',
+      '| --- | --- | --- | --- | --- | --- |',
       ...nows.map(
-        ({ round, kernel, transport, backToBack: b }) => `| ${round} | ${kernel} | ${transport} | ${ms(b.p50)} | ${ms(b.p99)} |`,
+        ({ round, kernel, transport, backToBack: b }) =>
+          `| ${round} | ${kernel} | ${transport} | ${ms(b.p50)} | ${ms(b.p99)} | ${b.oneSafePoint} of ${b.count} |`,
       ),
     );
   }
@@ -416,7 +432,7 @@ try {
       '',
       `\`phantom inspect <machine> summary\` of "now" (connect, read, build the heap, dominators, class table) on a machine holding a list of a million objects (tests/bench/million.ph, ${MILLION_SPACE_BYTES >> 20} MiB space, over virtio), the two paths alternating, ${MILLION_SUMMARIES} each (s):`,
       '',
-      '| round | kernel | objects | DIRTY_PAGES + disk | every page over the channel | today / new, medians |',
+      '| round | kernel | objects | changed pages + disk | every page over the channel | today / new, medians |',
       '| --- | --- | --- | --- | --- | --- |',
       ...millions.map(
         ({ round, kernel, fresh, today }) =>

@@ -254,6 +254,48 @@ TEST(debug_dirty_pages_sends_the_stores_bitmap_of_the_whole_space) {
   CHECK_EQ(d.bitmap.p[d.bitmap.len - 1], 0x80);
 }
 
+/** A store's answer with more pages than NOW_PAGES carries. */
+static uint32_t many_uncommitted_pages(uint8_t *bitmap, uint32_t *generation) {
+  memset(bitmap, 0xFF, 2); /* pages 0..15 */
+  *generation = 41;
+  return 16;
+}
+
+TEST(debug_now_pages_sends_few_pages_with_their_bytes_and_many_without) {
+  setup();
+  send(DBG_NOW_PAGES, 1, 0, 0); /* no store hooks */
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(get16(r[0].p), DE_FAILED);
+
+  static const struct debug_hooks few = {.uncommitted_pages = three_uncommitted_pages};
+  debug_agent_init(&port, &few);
+  send(DBG_NOW_PAGES, 2, 0, 0);
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(r[0].type, DBG_NOW_PAGES | DBG_REPLY_BIT);
+  struct now_pages_reply n;
+  CHECK(decode_now_pages_reply(r[0].p, r[0].len, &n) == 0);
+  CHECK_EQ(n.generation, 41);
+  CHECK_EQ(n.dirty, 3);
+  CHECK_EQ(n.pages.count, 3);
+  uint32_t want[3] = {0, 9, (1u << 20) / PAGE_SIZE - 1};
+  const uint8_t *at = n.pages.p;
+  for (int i = 0; i < 3; i++) {
+    struct now_page page;
+    at = read_now_page(at, r[0].p + r[0].len, &page);
+    CHECK_EQ(page.page, want[i]);
+    CHECK(memcmp(page.bytes.p, (const void *)(uintptr_t)(SPACE_BASE + want[i] * PAGE_SIZE), PAGE_SIZE) == 0);
+  }
+
+  static const struct debug_hooks many = {.uncommitted_pages = many_uncommitted_pages};
+  debug_agent_init(&port, &many);
+  send(DBG_NOW_PAGES, 3, 0, 0);
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK(decode_now_pages_reply(r[0].p, r[0].len, &n) == 0);
+  CHECK_EQ(n.dirty, 16);
+  CHECK_EQ(n.pages.count, 0); /* too many: the client pauses and reads them */
+}
+
 /** A RUN payload: str class, str method. */
 static uint32_t run_payload(uint8_t *p, const char *cls, const char *method) {
   uint32_t c = (uint32_t)strlen(cls), m = (uint32_t)strlen(method);

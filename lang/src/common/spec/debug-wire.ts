@@ -6,7 +6,7 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: DIRTY_PAGES); HELLO reports it, a client checks it before sending a newer request. */
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: DIRTY_PAGES and NOW_PAGES); HELLO reports it, a client checks it before sending a newer request. */
 export const DBG_REVISION = 4;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
@@ -84,6 +84,8 @@ export const DBG_VALUE_INT = 0;
 export const DBG_VALUE_REF = 1;
 /** Most bytes of a DIRTY_PAGES bitmap: one bit for each page of the largest space (SPACE_SIZE_MAX / PAGE_SIZE / 8). */
 export const DBG_MAX_DIRTY_BITMAP = 16384;
+/** Most pages a NOW_PAGES reply carries (15 pages and their numbers fit in DBG_MAX_PAYLOAD). */
+export const DBG_MAX_NOW_PAGES = 15;
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 export const DF_MAGIC = 0;
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -167,6 +169,8 @@ export enum MessageType {
   STOPPED = 0x19,
   /** The pages that may differ from the committed generation the machine runs on: with the world paused, that generation (from the store disk) with these pages read live is the machine now. */
   DIRTY_PAGES = 0x20,
+  /** DIRTY_PAGES and those pages' live bytes, all read at one safe point (no PAUSE needed) when there are at most DBG_MAX_NOW_PAGES; else none of them, and the client pauses and reads them itself. */
+  NOW_PAGES = 0x21,
 }
 
 /** Types of the kernel's unsolicited messages. */
@@ -239,6 +243,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'EXCEPTION_STOPS', type: 0x18, revision: 3, request: 'exception_stops_request', reply: null },
   { name: 'STOPPED', type: 0x19, revision: 3, request: null, reply: 'stopped_reply' },
   { name: 'DIRTY_PAGES', type: 0x20, revision: 4, request: null, reply: 'dirty_pages_reply' },
+  { name: 'NOW_PAGES', type: 0x21, revision: 4, request: null, reply: 'now_pages_reply' },
 ];
 
 /** The revision that added each request after the first (absent: revision 0). */
@@ -255,6 +260,7 @@ export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.EXCEPTION_STOPS]: 3,
   [MessageType.STOPPED]: 3,
   [MessageType.DIRTY_PAGES]: 4,
+  [MessageType.NOW_PAGES]: 4,
 };
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
@@ -1778,6 +1784,79 @@ function writeDirtyPagesReply(w: WireWriter, v: DirtyPagesReply): void {
   w.u32(w.atMost(v.bitmap.length, DBG_MAX_DIRTY_BITMAP, "dirty_pages_reply.bytes", "DBG_MAX_DIRTY_BITMAP"), "dirty_pages_reply.bytes");
   w.raw(v.bitmap);
   w.pad(v.bitmap.length, 4);
+}
+
+/** NOW_PAGES's reply: that generation with these pages is the machine as it was at one safe point. */
+export interface NowPagesReply {
+  /** The committed generation the pages differ from (STATS's generation), NO_GENERATION before the first. */
+  generation: number;
+  /** Pages that may differ from it (as DIRTY_PAGES counts them). */
+  dirty: number;
+  /** Microseconds the threads waited while the kernel listed and copied them. */
+  buildUs: number;
+  /** In page order. */
+  pages: NowPage[];
+}
+export function encodeNowPagesReply(v: NowPagesReply): Uint8Array {
+  const w = new WireWriter('now_pages_reply');
+  writeNowPagesReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeNowPagesReply(p: Uint8Array): NowPagesReply {
+  const r = new WireReader(p, 'now_pages_reply');
+  const v = readNowPagesReply(r);
+  r.end();
+  return v;
+}
+function readNowPagesReply(r: WireReader): NowPagesReply {
+  const generation_ = r.u32("now_pages_reply.generation");
+  const dirty_ = r.u32("now_pages_reply.dirty");
+  const buildUs_ = r.u32("now_pages_reply.build_us");
+  const count_ = r.u16("now_pages_reply.count");
+  r.atMost(count_, DBG_MAX_NOW_PAGES, "now_pages_reply.count", "DBG_MAX_NOW_PAGES");
+  const reserved_ = r.u16("now_pages_reply.reserved");
+  r.expect(reserved_, 0, "now_pages_reply.reserved");
+  const pages_: NowPage[] = [];
+  for (let i = 0; i < count_; i++) pages_.push(readNowPage(r));
+  return { generation: generation_, dirty: dirty_, buildUs: buildUs_, pages: pages_ };
+}
+function writeNowPagesReply(w: WireWriter, v: NowPagesReply): void {
+  w.u32(v.generation, "now_pages_reply.generation");
+  w.u32(v.dirty, "now_pages_reply.dirty");
+  w.u32(v.buildUs, "now_pages_reply.build_us");
+  w.u16(w.atMost(v.pages.length, DBG_MAX_NOW_PAGES, "now_pages_reply.count", "DBG_MAX_NOW_PAGES"), "now_pages_reply.count");
+  w.u16(0, "now_pages_reply.reserved");
+  for (const e of v.pages) writeNowPage(w, e);
+}
+
+/** One page of a NOW_PAGES reply. */
+export interface NowPage {
+  /** Its page number inside the space. */
+  page: number;
+  /** Its live bytes. */
+  bytes: Uint8Array;
+}
+export function encodeNowPage(v: NowPage): Uint8Array {
+  const w = new WireWriter('now_page');
+  writeNowPage(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeNowPage(p: Uint8Array): NowPage {
+  const r = new WireReader(p, 'now_page');
+  const v = readNowPage(r);
+  r.end();
+  return v;
+}
+function readNowPage(r: WireReader): NowPage {
+  const page_ = r.u32("now_page.page");
+  const bytes_ = r.bytes(DBG_PAGE_BYTES, "now_page.bytes");
+  return { page: page_, bytes: bytes_ };
+}
+function writeNowPage(w: WireWriter, v: NowPage): void {
+  w.u32(v.page, "now_page.page");
+  w.raw(w.exactly(v.bytes, DBG_PAGE_BYTES, "now_page.bytes"));
 }
 
 /** EV_LOGPOINT's payload. */
