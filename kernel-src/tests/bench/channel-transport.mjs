@@ -33,6 +33,7 @@ import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as P from '@phantom/inspector/common/debug-protocol.js';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
 import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { runInspect } from '@phantom/inspector/node/inspect-command.js';
 import { liveHeap, nowHeap } from '@phantom/inspector/node/live-source.js';
@@ -395,7 +396,7 @@ try {
   if (nows.length) {
     lines.push(
       '',
-      `"Now" of the counter machine (counter and spinner, a snapshot every second) read once a second for a window each, beside a quiet window just before: the new path (the pages that differ from the committed generation: NOW_PAGES at one safe point, or DIRTY_PAGES and those pages with the world paused when more than ${P.DBG_MAX_NOW_PAGES}; the rest from that generation on the disk) and today's (every page up to SH_TOP read with the world paused). Stopped: how long the threads waited (ms), as the kernel measured it for NOW_PAGES, else from PAUSE's reply to RESUME's (at most what the world waited); "lost" is 100% less the spinner's rate over the quiet one:`,
+      `"Now" of the counter machine (counter and spinner, a snapshot every second) read once a second for a window each, beside a quiet window just before: the new path (the pages that differ from the committed generation: NOW_PAGES at one safe point, or DIRTY_PAGES and those pages with the world paused when more than ${W.DBG_MAX_NOW_PAGES}; the rest from that generation on the disk) and today's (every page up to SH_TOP read with the world paused). Stopped: how long the threads waited (ms), as the kernel measured it for NOW_PAGES, else from PAUSE's reply to RESUME's (at most what the world waited); "lost" is 100% less the spinner's rate over the quiet one:`,
       '',
       '| round | kernel | transport | path | refreshes (at one safe point) | pages read each | stopped p50 | max | spinner lines/s | lost | per vCPU second | lost |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
