@@ -3,7 +3,10 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { machineConfigSchema } from '../common/api.js';
 import { chooseDebugTransport, listsDevice, VIRTIO_SERIAL_DEVICE } from './debug-transport.js';
+import { MachineDir } from './machine-dir.js';
+import { qemuArguments } from './qemu-driver.js';
 
 /** A stand-in QEMU that logs its arguments and prints `devices` for -device help (or fails). */
 async function fakeQemu(parent: string, devices: string | undefined): Promise<{ path: string; log: string }> {
@@ -66,4 +69,20 @@ test('a QEMU without the device, or one that cannot list its devices, gets seria
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("the qemu driver's arguments give the virtio port only when the choice is virtio; serial port 2 always", () => {
+  const dir = new MachineDir('demo', '/tmp/phantom-demo');
+  const config = machineConfigSchema.parse({});
+  const firmware = { kind: 'default', why: 'test' } as const;
+  const virtio = qemuArguments(dir, config, {}, 'tcg', firmware, 'virtio');
+  const serial = qemuArguments(dir, config, {}, 'tcg', firmware, 'serial');
+  assert.ok(virtio.includes('virtio-serial-pci,id=debugbus'));
+  assert.ok(virtio.some((a) => a.includes(dir.debugPortSocket)));
+  assert.ok(!serial.some((a) => a.includes('virtio-serial') || a.includes(dir.debugPortSocket)));
+  for (const args of [virtio, serial])
+    assert.ok(
+      args.some((a) => a.includes(dir.debugSocket)),
+      'serial port 2 stays',
+    );
 });
