@@ -10,9 +10,9 @@
  * daemon's QEMU is on another host, and libvirt checks the device itself when the domain starts).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DEFAULT_QEMU_BINARY, findOnPath, qemuVersion } from './accelerator.js';
+import { DEFAULT_QEMU_BINARY, findOnPath, qemuVersion, readCacheEntries } from './accelerator.js';
 import { writeJsonAtomically } from './machine-dir.js';
 import { cacheDir } from './state-dir.js';
 
@@ -94,18 +94,6 @@ async function hasVirtioSerial(qemu: string, cacheFile: string): Promise<boolean
   return virtioSerial;
 }
 
-async function readCache(file: string): Promise<CacheEntry[]> {
-  try {
-    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (!Array.isArray(value)) return [];
-    return value.filter(
-      (e): e is CacheEntry =>
-        typeof e === 'object' &&
-        e !== null &&
-        typeof e.key === 'string' &&
-        typeof e.virtioSerial === 'boolean',
-    );
-  } catch {
-    return [];
-  }
+function readCache(file: string): Promise<CacheEntry[]> {
+  return readCacheEntries(file, (e) => typeof e.virtioSerial === 'boolean');
 }
