@@ -5,6 +5,8 @@
 // 1. One-page READ_PAGE round trips, one request at a time (the next sent when the last reply is
 //    in): p50 and p99, with the spinner running and with the world paused (PAUSE held, as a bulk
 //    read of the space does it).
+//    The same again through a channel broker (vm-manager's, in a process of its own, as machines
+//    have it): what the extra hop between a client and QEMU costs.
 // 2. 10,000 small requests (STATS) written as fast as the client can, then as many again each time
 //    all are answered, for a window: the spinner's rate and its rate per second of CPU time of
 //    QEMU's vCPU thread, beside a quiet window just before on the same guest, and replies/s.
@@ -27,6 +29,8 @@
 // [--write] (default this tree's
 // build/phantom.elf, 1 round, 10 s windows). Prints the accelerator line and the
 // tables; --write puts them in kernel-src/docs/bench-channel.md (its "## Transports" section).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
@@ -300,6 +304,28 @@ async function withDebugClient(socketPath, body) {
   }
 }
 
+/** vm-manager's channel broker on `kernelSocket`, in a process of its own; its socket and how to stop it. */
+async function startBroker(dir, name, kernelSocket) {
+  const socket = join(dir, `${name}-broker.sock`);
+  const main = join(kernelDir, '..', 'vm-manager', 'dist', 'node', 'channel-broker-main.js');
+  const child = spawn(process.execPath, [main, socket, join(dir, `${name}-broker.lock`), kernelSocket], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = performance.now() + 30_000;
+  while (!existsSync(socket)) {
+    if (performance.now() > deadline || child.exitCode !== null) throw new Error('the channel broker did not start');
+    await sleep(20);
+  }
+  return {
+    socket,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function measure(dir, kernel, transport, round) {
   // A copy, so that a rebuild meanwhile cannot touch the kernel measured.
   const copy = join(dir, `${kernel.name}.elf`);
@@ -332,12 +358,28 @@ async function measure(dir, kernel, transport, round) {
     } finally {
       channel.close();
     }
+    process.stderr.write(`channel-transport: round ${round}, ${kernel.name}, ${transport}: round trips through a broker\n`);
+    const broker = await startBroker(dir, `${transport}-${round}`, socketPath);
+    const brokered = {};
+    try {
+      const viaBroker = await open(broker.socket);
+      try {
+        brokered.running = await roundTrips(viaBroker, ROUND_TRIPS[transport]);
+        await viaBroker.request(P.MessageType.PAUSE);
+        brokered.paused = await roundTrips(viaBroker, ROUND_TRIPS[transport]);
+        await viaBroker.request(P.MessageType.RESUME);
+      } finally {
+        viaBroker.close();
+      }
+    } finally {
+      await broker.stop();
+    }
     process.stderr.write(`channel-transport: round ${round}, ${kernel.name}, ${transport}: quiet, then ${FLOOD_REQUESTS} STATS at a time\n`);
     const quietEnd = await window(machine);
     await sleep(windowMs);
     const quiet = await quietEnd();
     const flooded = await flood(machine, socketPath);
-    return { kernel: kernel.name, transport, round, running, paused, quiet, flooded };
+    return { kernel: kernel.name, transport, round, running, paused, brokered, quiet, flooded };
   } finally {
     await machine.kill();
   }
@@ -382,6 +424,17 @@ try {
       `| ${r.round} | ${r.kernel} | ${r.transport} | ${ms(r.running.p50)} | ${ms(r.running.p99)} | ${ms(r.paused.p50)} | ${ms(r.paused.p99)} | ${r.running.count} + ${r.paused.count} | ${ratio} |`,
     );
   }
+  lines.push(
+    '',
+    "The same round trips through vm-manager's channel broker (a process of its own between the client and QEMU, as every machine has it), on the same guest just after; the ratio is broker over direct:",
+    '',
+    '| round | kernel | transport | running: p50 | p99 | paused: p50 | p99 | broker / direct, p50 running | paused |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.round} | ${r.kernel} | ${r.transport} | ${ms(r.brokered.running.p50)} | ${ms(r.brokered.running.p99)} | ${ms(r.brokered.paused.p50)} | ${ms(r.brokered.paused.p99)} | ${(r.brokered.running.p50 / r.running.p50).toFixed(2)}× | ${(r.brokered.paused.p50 / r.paused.p50).toFixed(2)}× |`,
+    ),
+  );
   lines.push(
     '',
     `The guest's throughput while ${FLOOD_REQUESTS.toLocaleString('en')} STATS requests at a time are written as fast as the client can (the next ${FLOOD_REQUESTS.toLocaleString('en')} once all are answered), beside a quiet window just before:`,
