@@ -154,6 +154,7 @@ word_t frame_new(word_t method) {
       f = frame_cache[i];
       frame_cache[i] = 0;
       memset(obj_slots(f), 0, slots * 4);
+      space_stamp(f); /* a new frame in an old one's place: not the same object */
     }
   }
   if (!f) f = gc_alloc(vm_class[CID_FRAME], KIND_SLOTS, slots * 4);

@@ -29,6 +29,7 @@
 #include "snapshot_cycle.h"
 
 #include "klib.h"
+#include "objspace.h"
 #include "platform.h"
 #include "vm.h"
 
@@ -101,6 +102,7 @@ static void freeze(void) {
     pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
     pending.write_us = 0;
     holding_freeze = true;
+    if (frozen_pages) space_new_epoch();
     if (verbose && frozen_pages) kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
   }
   written_pages = 0;

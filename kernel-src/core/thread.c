@@ -71,6 +71,7 @@ const char *vm_try_start(uint32_t space_bytes) {
   }
   if (!vm_string_array_class) return "ROOT_ARRAY_CLASSES has no .internal.string[]";
   interp_reset();
+  space_new_epoch();
   debugger_load();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;

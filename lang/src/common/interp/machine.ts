@@ -423,6 +423,7 @@ export class Machine {
         cache[i] = 0;
         const first = ((f - 1 - BASE) >> 2) + HW;
         for (let k = first + slots - 1; k >= first; k--) w[k] = 0;
+        this.heap.stamp(f); // a new frame in an old one's place: not the same object
         frame = f;
         break;
       }

@@ -258,13 +258,17 @@ export const FREE_SCAN_QUICK = 32;
 export const FREE_BLOCK_LARGE = 1024;
 /** VM model: frames dropped during a turn that the next calls of that turn may reuse (same size) before they go back to the free list. */
 export const FRAME_CACHE_SIZE = 8;
+/** Bit position of an object's birth stamp in its header flags (FLAG_STAMP_MASK). */
+export const STAMP_SHIFT = 16;
+/** Epochs a birth stamp tells apart: it is SH_EPOCH mod STAMP_EPOCHS. */
+export const STAMP_EPOCHS = 0x10000;
 /** VM model: instructions that make one millisecond of machine time on a virtual clock (phrun --virtual-clock, the reference interpreter). */
 export const VIRTUAL_MS_STEPS = 10000;
 /** Reference (address + 1) to the object's class; 0 only for free blocks. */
 export const HDR_CLASS = 0;
 /** Payload size in bytes (for SLOTS objects 4 x number of slots; for BYTES objects the exact byte count). */
 export const HDR_SIZE = 4;
-/** Bits 0..3: payload kind; bits 8..15: GC bits; bits 16..31: zero (reserved). */
+/** Bits 0..3: payload kind; bits 8..15: GC bits; bits 16..31: birth stamp (SH_EPOCH mod 2^16 when the object was allocated). */
 export const HDR_FLAGS = 8;
 /** Payload is value words: the GC scans every one. */
 export const KIND_SLOTS = 1;
@@ -276,6 +280,8 @@ export const KIND_FREE = 3;
 export const FLAG_KIND_MASK = 15;
 /** GC mark bit; clear in every object of a committed snapshot and of generation 0. */
 export const FLAG_MARK = 256;
+/** Birth stamp: SH_EPOCH mod 2^16 when the object was allocated (or its frame reused); tools tell a reused address from the same object by it. */
+export const FLAG_STAMP_MASK = 0xffff0000;
 /** SPACE_MAGIC. */
 export const SH_MAGIC = 0;
 /** FORMAT_VERSION. */
@@ -294,6 +300,8 @@ export const SH_OBJECTS = 24;
 export const SH_LIVE_BYTES = 28;
 /** Bytes that may still be allocated before the next collection (VM model). A collection, and phc image, set it to max(GC_BUDGET_MIN, live bytes); at 0 the next allocation collects first. */
 export const SH_GC_ALLOWANCE = 32;
+/** Allocation epoch: the first allocation after the space was captured (a generation frozen) or loaded to run adds 1 (0 in a space phc writes). Objects are stamped with it. */
+export const SH_EPOCH = 36;
 /** .internal.object */
 export const CID_OBJECT = 1;
 /** .internal.class */
