@@ -417,8 +417,13 @@ export function whenChanged(
       return !isRef(p.word) && p.word >> 1 === wanted.value;
     };
     // Integers are searched for as a crossing (the first generation at or past the value, from
-    // the side the oldest one is on), so a counter that counts past it is found too.
-    const first = probe(0);
+    // the side the object's first value is on), so a counter that counts past it is found too.
+    const exists = (k: number): boolean => {
+      const state = probe(k).state;
+      return state === 'value' || state === 'missing';
+    };
+    const born = bisect(-1, last, exists);
+    const first = probe(born);
     const firstInt = first.state === 'value' && !isRef(first.word) ? first.word >> 1 : undefined;
     let pred = matches;
     if (wanted.kind === 'int' && firstInt !== undefined && firstInt !== wanted.value) {
@@ -430,10 +435,14 @@ export function whenChanged(
         return up ? v >= wanted.value : v <= wanted.value;
       };
     }
-    if (pred(0)) answer.note = `held it already in generation ${path[0]}, the oldest kept of this branch`;
+    if (pred(born))
+      answer.note =
+        born === 0
+          ? `held it already in generation ${path[0]}, the oldest kept of this branch`
+          : `held it from its first kept generation ${path[born]} on`;
     else if (!pred(last)) answer.note = 'never took it in the kept generations of this branch';
     else {
-      const i = bisect(0, last, pred);
+      const i = bisect(born, last, pred);
       answer.change = change(i);
       if (!matches(i)) answer.note = 'went past the value without taking it';
     }
