@@ -1,7 +1,7 @@
 // "When did this change?" benchmark: on a real store of the most generations a store keeps (a
 // tally reset by a second thread, run by phrun with a generation every millisecond), the
-// bisection beside two linear scans in the same run — one reading the object's page at every
-// kept generation through the same page reader, one loading every generation whole (what
+// bisection beside two linear scans in the same run — one reading the field's page and the space
+// header at every kept generation through the same page reader, one loading every generation whole (what
 // `inspect history` does) — with the time and the pages each read. Run by `npm run bench -w
 // inspector` (after a build); prints a Markdown table and writes its section of
 // docs/bench-inspector.md.
@@ -136,7 +136,7 @@ try {
   ].join('\n');
   const doc = `${benchHeading('## When did this change? Bisection over kept generations', HOST_ONLY)}
 
-Command: \`npm run bench -w inspector\` (\`bench/when.mjs\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).
+Command: \`npm run bench -w inspector\` (\`bench/when.mjs\`; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0].toFixed(1)} on a shared host of 2 cores).
 A real store: a tally whose count a thread adds to every millisecond and a second thread resets at
 ${RESET_AT_MS} ms, run by phrun on the virtual clock with a generation every millisecond; the kernel's
 retention keeps ${path.length} generations (the most one store index lists, IX_MAX_ENTRIES = 255, so the
