@@ -372,16 +372,22 @@ function whenCli(...args: string[]): { status: number | null; stdout: string; st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Opens the first instance of a class in a pane, clicks "When?" on `key`, returns the pane and the answer. */
+/**
+ * Opens the first instance of a class in a pane, clicks "When?" on `key`, and returns the pane
+ * the answer left open (the object as of the later generation) and the answer's text.
+ */
 async function askWhen(inspector: InspectorPage, className: string, key: string) {
   await inspector.tab('summary').click();
   await inspector.summaryRow(className).click();
   await inspector.panes.first().locator('button.ph-ref').first().click();
-  const pane = inspector.panes.nth(1);
-  await pane.locator(`tr[data-key="${key}"] [data-testid="inspector-when"]`).click();
+  const ref = await inspector.panes.nth(1).getAttribute('data-ref');
+  await inspector.panes.nth(1).locator(`tr[data-key="${key}"] [data-testid="inspector-when"]`).click();
   const answer = page.getByTestId('inspector-when-answer');
   await answer.waitFor({ timeout: MACHINE_DEADLINE_MS });
-  return { pane: inspector.panes.nth(1), text: (await answer.textContent()) ?? '' };
+  return {
+    pane: page.locator(`[data-testid="inspector-pane"][data-ref="${ref}"]`),
+    text: (await answer.textContent()) ?? '',
+  };
 }
 
 journeyStep(
@@ -422,6 +428,8 @@ journeyStep(
     assert.match(notes.text, /count changed between generation \d+ and \d+: 3 → 6/);
     await notes.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
     await page.screenshot({ path: join(artifactsDir, 'when-notes.png') });
+    // The timeline was brought to the change; the whole history again, as it follows new ones.
+    await page.getByTestId('timeline-fit').click();
     const notesRef = (await notes.pane.getAttribute('data-ref'))!;
     const notesCli = whenCli(notesRef, '.count', '--equals', '6');
     assert.equal(notesCli.status, 0, notesCli.stderr);

@@ -35,7 +35,9 @@ export interface PageReader {
 export type WhenTarget =
   | { kind: 'field'; name: string }
   | { kind: 'element'; index: number }
-  | { kind: 'entry'; key: string };
+  | { kind: 'entry'; key: string }
+  /** Whether the object is reachable from the root (what the collector keeps). */
+  | { kind: 'reachable' };
 
 export type WhenMode = { kind: 'last' } | { kind: 'equals'; value: WhenLiteral } | { kind: 'all' };
 
@@ -47,6 +49,8 @@ export type WhenValue =
   | { kind: 'int'; value: number }
   | { kind: 'null' }
   | { kind: 'ref'; ref: string; className: string }
+  /** For the target `reachable`: whether the root reached the object. */
+  | { kind: 'reachable'; value: boolean }
   /** The object did not exist yet: its address held nothing, or another object. */
   | { kind: 'absent' }
   /** The directory had no such entry. */
@@ -180,11 +184,16 @@ function wholeStamp(stamp: number, epoch: number): number | undefined {
 export function formatTarget(target: WhenTarget): string {
   if (target.kind === 'field') return `.${target.name}`;
   if (target.kind === 'element') return `[${target.index}]`;
+  if (target.kind === 'reachable') return 'reachable';
   return `[${JSON.stringify(target.key)}]`;
 }
 
-/** Parses `.name`, `name`, `[3]` or `["key"]` (a directory entry). */
+/**
+ * Parses `.name`, `name`, `[3]`, `["key"]` (a directory entry) or `reachable` (from the root; a
+ * field of that name is `.reachable`).
+ */
 export function parseTarget(text: string): WhenTarget | undefined {
+  if (text === 'reachable') return { kind: 'reachable' };
   const element = /^\[(\d+)\]$/.exec(text);
   if (element) return { kind: 'element', index: Number(element[1]) };
   const entry = /^\[("(?:[^"\\]|\\.)*")\]$/.exec(text);
@@ -282,7 +291,7 @@ export function whenChanged(
     if (target.index >= obj.size / 4)
       throw new WhenError(`${formatRef(ref)} has ${obj.size / 4} elements: no [${target.index}]`);
     slot = target.index;
-  } else {
+  } else if (target.kind === 'entry') {
     const internal = newest.word(slotAddr(cls.addr, L.CLASS_INTERNAL_ID));
     if (internal !== L.CID_DIRECTORY << 1)
       throw new WhenError(`${formatRef(ref)} is a ${objClass}, not a directory: it has no entries`);
@@ -321,8 +330,28 @@ export function whenChanged(
     }
     return undefined;
   };
-  const slotWord = (g: GenerationWords): number | undefined =>
-    slot >= 0 ? g.word(slotAddr(ref, slot)) : entryWord(g);
+  /** Whether the root reaches the object at `ref` in g: a walk over slot objects, page by page. */
+  const reachableIn = (g: GenerationWords): boolean => {
+    const seen = new Set<number>();
+    const stack = [g.word(BASE + L.SH_ROOT)];
+    while (stack.length > 0) {
+      const w = stack.pop()!;
+      if (!isRef(w) || seen.has(w)) continue;
+      seen.add(w);
+      if (w - 1 === ref) return true;
+      const h = header(g, w - 1);
+      if (!h || h.kind !== L.KIND_SLOTS) continue;
+      for (let i = 0; i < h.size / 4; i++) {
+        const v = g.word(slotAddr(h.addr, i));
+        if (isRef(v) && !seen.has(v)) stack.push(v);
+      }
+    }
+    return false;
+  };
+  const slotWord = (g: GenerationWords): number | undefined => {
+    if (target.kind === 'reachable') return reachableIn(g) ? 2 : 0;
+    return slot >= 0 ? g.word(slotAddr(ref, slot)) : entryWord(g);
+  };
 
   // The newest value, and the birth of what it refers to (to tell a reused referent address).
   const newestWord = slotWord(newest);
@@ -368,6 +397,7 @@ export function whenChanged(
   const valueAt = (i: number): WhenValue => {
     const p = probe(i);
     if (p.state !== 'value') return { kind: p.state };
+    if (target.kind === 'reachable') return { kind: 'reachable', value: p.word !== 0 };
     // The word 0 is both null and the integer 0: it reads as the kind the newest value has.
     if (p.word === L.NULL_REF) return zeroIsNull ? { kind: 'null' } : { kind: 'int', value: 0 };
     if (!isRef(p.word)) return { kind: 'int', value: p.word >> 1 };
@@ -476,6 +506,8 @@ export function formatWhenValue(v: WhenValue): string {
       return 'null';
     case 'ref':
       return `${v.ref} ${v.className}`;
+    case 'reachable':
+      return v.value ? 'reachable' : 'unreachable (garbage)';
     case 'absent':
       return '(the object did not exist yet)';
     case 'missing':

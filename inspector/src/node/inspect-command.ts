@@ -16,8 +16,8 @@
  *                            is gen:N, or gen:oldest / gen:newest: the kernel's retention thins
  *                            old generations, so a number that once existed may be gone
  *   generations              the kept generations and their parents
- *   when <ref> <target>      the generation in which a field (.count), element ([3]) or
- *                            directory entry (["name"]) last changed, by bisection over the kept
+ *   when <ref> <target>      the generation in which a field (.count), element ([3]),
+ *                            directory entry (["name"]) or reachability (reachable) last changed, by bisection over the kept
  *                            generations of the current branch, read page by page from the store
  *                            disk (never the live machine); --equals V: where it first took V
  *                            (integers: first reached it); --all: every change
@@ -81,8 +81,9 @@ commands:
                         --reachable: only what the root reaches (leaves garbage out)
                         --reachable-from <ref>: only what that object reaches (a program's data)
   generations           kept generations and their parents
-  when <ref> <target>   the generation in which a field (.count), an element ([3]) or a
-                        directory entry (["name"]) last changed, and the generations around it
+  when <ref> <target>   the generation in which a field (.count), an element ([3]), a
+                        directory entry (["name"]) or the object's reachability from the root
+                        (reachable) last changed, and the generations around it
                         --equals V: where it first took V (an integer, null, true, false, @0x…)
                         --all: every change found between generations whose values differ`;
 
@@ -400,7 +401,7 @@ export async function runInspect(
         const target = targetText === undefined ? undefined : parseTarget(targetText);
         if (!target)
           throw new UsageError(
-            `when takes what to follow after the object: .field, [index] or ["entry"], got ${targetText ?? 'nothing'}`,
+            `when takes what to follow after the object: .field, [index], ["entry"] or reachable, got ${targetText ?? 'nothing'}`,
           );
         if (options.positional.length > 3) throw new UsageError(`unexpected ${options.positional[3]}`);
         if (options.equals !== undefined && options.all)

@@ -63,11 +63,13 @@ export function phrunStore(options: PhrunStoreOptions): PhrunStore {
 
 /**
  * A tally whose `count` the main thread adds one to every millisecond, and which a second thread
- * resets at machine time `resetAtMs` (count to 0, `resets` to 1): the known change point.
+ * resets at machine time `resetAtMs` (count to 0, `resets` to 1, and the root directory's entry
+ * "reset" names it): the known change point.
  */
 export function resetterSource(resetAtMs: number): string {
   return `package .demo;
 
+import .internal.directory;
 import .internal.io.tty;
 import .internal.thread;
 import .internal.time;
@@ -88,6 +90,7 @@ class resetter {
     time.sleep(${resetAtMs});
     tally.count = 0;
     tally.resets = tally.resets + 1;
+    directory.root().put("reset", tally);
     tty.println("reset at " + time.uptime());
   }
 };

@@ -135,6 +135,36 @@ test('the reset of a counter by a second thread is found where the linear scan f
   ]);
 });
 
+test('a directory entry and reachability from the root: where the scan sees them change', () => {
+  const branch = loadBranch(resetter.path);
+  const newest = branch.at(-1)!;
+  const tally = instance(newest.heap, '.demo.tally');
+  const root = instance(newest.heap, '.internal.directory');
+  const resets = branch.map((k) => field(k.heap, tally, 'resets'));
+  const lastChange = lastDiffering(resets);
+  const entry = whenOnDisk(resetter.path, root, { kind: 'entry', key: 'reset' }, { kind: 'last' });
+  assert.deepEqual(around(entry.change), [
+    branch[lastChange]!.generation,
+    branch[lastChange + 1]!.generation,
+  ]);
+  assert.equal(entry.change!.from.kind, 'missing');
+  assert.deepEqual(entry.change!.to, {
+    kind: 'ref',
+    ref: `@0x${tally.toString(16).padStart(8, '0')}`,
+    className: '.demo.tally',
+  });
+  const missing = whenOnDisk(resetter.path, root, { kind: 'entry', key: 'nothing' }, { kind: 'last' });
+  assert.equal(missing.now.kind, 'missing');
+  assert.equal(missing.change, undefined);
+
+  // The tally is reachable from its first generation on (main holds it): its birth is the change.
+  const reachable = whenOnDisk(resetter.path, tally, { kind: 'reachable' }, { kind: 'last' });
+  const born = branch.findIndex((k) => k.heap.indexOf(tally) >= 0);
+  assert.deepEqual(around(reachable.change), [branch[born - 1]!.generation, branch[born]!.generation]);
+  assert.deepEqual(reachable.change!.to, { kind: 'reachable', value: true });
+  assert.deepEqual(reachable.now, { kind: 'reachable', value: true });
+});
+
 test('an address freed and reused by another box is never reported as the same object', () => {
   const branch = loadBranch(boxes.path);
   const newest = branch.at(-1)!;
@@ -218,7 +248,7 @@ test('phantom inspect when: text, JSON and clear errors', async () => {
 
   const errors: [string[], number, RegExp][] = [
     [['when'], 2, /object reference/],
-    [['when', ref], 2, /\.field, \[index\] or \["entry"\]/],
+    [['when', ref], 2, /\.field, \[index\], \["entry"\] or reachable/],
     [['when', 'nonsense', '.count'], 2, /object reference/],
     [['when', ref, '.nope'], 1, /\.demo\.tally has no field nope \(fields: count, resets\)/],
     [['when', ref, '.count', '--equals', 'x'], 2, /--equals takes an integer/],

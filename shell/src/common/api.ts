@@ -147,6 +147,7 @@ const WhenValue = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('int'), value: z.number().int() }),
   z.object({ kind: z.literal('null') }),
   z.object({ kind: z.literal('ref'), ref: z.string(), className: z.string() }),
+  z.object({ kind: z.literal('reachable'), value: z.boolean() }),
   z.object({ kind: z.literal('absent') }),
   z.object({ kind: z.literal('missing') }),
   z.object({ kind: z.literal('unknown') }),
@@ -320,8 +321,9 @@ export const methods = {
     ),
   },
   /**
-   * "When did this change?": the generation in which a field (`.name`), element (`[i]`) or
-   * directory entry (`["key"]`) of the object at `ref` last changed — or first took `equals`, or
+   * "When did this change?": the generation in which a field (`.name`), element (`[i]`),
+   * directory entry (`["key"]`) or reachability from the root (`reachable`) of the object at
+   * `ref` last changed — or first took `equals`, or
    * every change with `all` — by bisection over the kept generations of the current branch, read
    * page by page from the store disk (never the running machine).
    */
