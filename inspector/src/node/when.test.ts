@@ -9,7 +9,7 @@ import type { HeapSnapshot } from '../common/heap.js';
 import { objectView } from '../common/objects.js';
 import { parseRef } from '../common/ref.js';
 import { branchPath, type WhenChange } from '../common/when.js';
-import { runInspect } from './inspect-command.js';
+import { captureInspect } from './inspect-capture.test.js';
 import { BOXES_SOURCE, type PhrunStore, phrunStore, resetterSource } from './phrun-store.test.js';
 import { loadGeneration, openStoreFile, storeSource } from './store-file.js';
 import { whenOnDisk } from './store-pages.js';
@@ -220,17 +220,7 @@ test('a reference whose referent was freed and its address reused is a change', 
 
 test('phantom inspect when: text, JSON and clear errors', async () => {
   const source = storeSource(resetter.path);
-  const run = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runInspect(
-      args,
-      source,
-      (t) => out.push(t),
-      (t) => err.push(t),
-    );
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...args: string[]) => captureInspect(source, args);
   const branch = loadBranch(resetter.path);
   const tally = instance(branch.at(-1)!.heap, '.demo.tally');
   const ref = `@0x${tally.toString(16)}`;
