@@ -452,6 +452,9 @@ const HISTORY_COLOURS = ['#7aa2f7', '#9ece6a', '#e0af68', '#bb9af7', '#7dcfff'];
 /** One version of an object as a line of text: a string's text, or its fields. */
 function historyText(e: HistoryEntry): string {
   if (!e.value) return '(does not exist)';
-  if (e.value.text !== undefined) return JSON.stringify(e.value.text);
-  return e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') || e.value.className;
+  const reborn = e.newObject ? '(a new object at this address) ' : '';
+  if (e.value.text !== undefined) return reborn + JSON.stringify(e.value.text);
+  return (
+    reborn + (e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') || e.value.className)
+  );
 }

@@ -11,8 +11,18 @@ import {
   SH_EPOCH,
   SPACE_BASE,
 } from '@phantom/lang/common/spec/generated.js';
+import { objectHistory } from './diff.js';
+import { HeapSnapshot } from './heap.js';
 import { int, SpaceFixture } from './heap-fixture.test.js';
-import { branchPath, type PageReader, parseLiteral, parseTarget, whenChanged } from './when.js';
+import { objectChange } from './object-changes.js';
+import {
+  branchPath,
+  identityAcross,
+  type PageReader,
+  parseLiteral,
+  parseTarget,
+  whenChanged,
+} from './when.js';
 
 /** One generation's space: a tally (count = `count`) born in epoch `born`, SH_EPOCH = `epoch`. */
 function generation(epoch: number, born: number, count: number): { bytes: Uint8Array; tally: number } {
@@ -144,4 +154,32 @@ test('targets and values parse, and nonsense is refused', () => {
   assert.deepEqual(parseLiteral('null'), { kind: 'null' });
   assert.deepEqual(parseLiteral('@0x40001000'), { kind: 'ref', ref: 0x40001000 });
   for (const bad of ['', 'x', '1073741824', '1.5', '@zz']) assert.equal(parseLiteral(bad), undefined, bad);
+});
+
+test('the panes and the history tell a reused address from the same object by its stamp', () => {
+  // Generation 1: a tally born in epoch 5; generation 2: at the same address, with the same class
+  // and the same count, a tally born in epoch 12 (after generation 1 was captured, at epoch 10).
+  const g1 = generation(10, 5, 7);
+  const g2 = generation(14, 12, 7);
+  const same = generation(14, 5, 8);
+  const [h1, h2, hSame] = [g1, g2, same].map((g) => new HeapSnapshot(g.bytes));
+  assert.equal(identityAcross(g1.bytes, g2.bytes, g1.tally), 'new');
+  assert.equal(identityAcross(g1.bytes, same.bytes, g1.tally), 'same');
+  assert.deepEqual(objectChange(h1!, h2!, g1.tally, 10), {
+    kind: 'replaced',
+    before: '.demo.tally',
+    after: '.demo.tally',
+  });
+  assert.deepEqual(objectChange(h1!, hSame!, g1.tally, 10), { kind: 'same', changed: ['count'] });
+  const history = objectHistory(g1.tally, [
+    { generation: 1, heap: h1! },
+    { generation: 2, heap: h2! },
+  ]);
+  assert.deepEqual(
+    history.map((e) => [e.generation, e.newObject ?? false]),
+    [
+      [1, false],
+      [2, true],
+    ],
+  );
 });

@@ -180,6 +180,31 @@ function wholeStamp(stamp: number, epoch: number): number | undefined {
   return epoch - back >= 0 ? epoch - back : undefined;
 }
 
+/**
+ * Is the object at `address` in the space `after` the one at that address in `before`, both
+ * whole spaces (from SPACE_BASE)? 'new' is certain whatever the generations' order: the object
+ * was born after `before` was captured, so `before` cannot hold it. 'same' holds when `before` is
+ * an ancestor of `after` (consecutive generations of one branch); across branches it only says
+ * the stamps do not tell them apart. 'unknown' when a wrapped stamp leaves it open.
+ */
+export function identityAcross(
+  before: Uint8Array,
+  after: Uint8Array,
+  address: number,
+): 'same' | 'new' | 'unknown' {
+  const word = (space: Uint8Array, at: number) =>
+    new DataView(space.buffer, space.byteOffset, space.byteLength).getUint32(at, true);
+  const offset = address - BASE + L.HDR_FLAGS;
+  if (offset < 0 || offset + 4 > after.byteLength) return 'unknown';
+  const epochAfter = word(after, L.SH_EPOCH);
+  const epochBefore = word(before, L.SH_EPOCH);
+  const born = wholeStamp(word(after, offset) >>> L.STAMP_SHIFT, epochAfter);
+  if (born === undefined) return 'unknown';
+  if (born <= epochBefore) return 'same';
+  // Born after `before` was captured — unless the stamp wrapped and it is 65,536 epochs older.
+  return born < L.STAMP_EPOCHS ? 'new' : 'unknown';
+}
+
 /** Text for a target, as the CLI spells it. */
 export function formatTarget(target: WhenTarget): string {
   if (target.kind === 'field') return `.${target.name}`;

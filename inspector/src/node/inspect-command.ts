@@ -355,7 +355,7 @@ export async function runInspect(
           entries
             .map((e) =>
               e.value
-                ? `gen ${e.generation}: ${e.value.className} ${e.value.text !== undefined ? JSON.stringify(e.value.text) : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join(' ')}`
+                ? `gen ${e.generation}: ${e.newObject ? '(a new object at this address) ' : ''}${e.value.className} ${e.value.text !== undefined ? JSON.stringify(e.value.text) : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join(' ')}`
                 : `gen ${e.generation}: (no such object)`,
             )
             .join('\n'),
