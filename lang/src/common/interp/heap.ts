@@ -114,6 +114,15 @@ export class Heap {
   }
 
   /**
+   * The space was captured (space_new_epoch): the next allocation opens a new epoch. The kernel
+   * does this after each generation it freezes; a replay that follows a recorded machine across
+   * its snapshots calls it at the same points to keep the spaces byte for byte alike.
+   */
+  newEpoch(): void {
+    this.epochPending = true;
+  }
+
+  /**
    * Stamps an object with the current epoch, as an allocation does (space_stamp): a new object,
    * or a new frame in a cached frame's place. The first stamp after the space was loaded opens a
    * new epoch (lang/docs/object-format.md, "Identity across generations").
