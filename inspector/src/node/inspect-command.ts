@@ -445,7 +445,11 @@ export function formatWhen(a: WhenOnDisk): string {
   const lines = [
     `${a.ref} ${a.className} ${a.target} = ${formatWhenValue(a.now)} in gen ${a.newest}; searched ${a.generations} kept generations of this branch (gen ${a.oldest} … gen ${a.newest})`,
   ];
-  if (a.change) lines.push(`changed between ${formatChange(a.change)}`);
+  if (a.change)
+    lines.push(
+      `changed between ${formatChange(a.change)}`,
+      `their diff: phantom inspect <machine> diff gen:${a.change.before} gen:${a.change.after} --reachable`,
+    );
   for (const c of a.changes ?? []) lines.push(`  ${formatChange(c)}`);
   if (a.note) lines.push(a.note);
   lines.push(`${a.probes} generations probed, ${a.reads.pages} pages read (${a.reads.blocks} store blocks)`);

@@ -228,6 +228,7 @@ test('phantom inspect when: text, JSON and clear errors', async () => {
   assert.equal(text.code, 0, text.err);
   assert.match(text.out, /\.demo\.tally \.resets = 1 in gen \d+/);
   assert.match(text.out, /changed between gen \d+ → gen \d+: 0 → 1/);
+  assert.match(text.out, /their diff: phantom inspect <machine> diff gen:\d+ gen:\d+ --reachable/);
   assert.match(text.out, /pages read/);
   const json = await run('when', ref, 'resets', '--json');
   const parsed = JSON.parse(json.out) as { change: WhenChange; reads: { pages: number } };
