@@ -393,49 +393,53 @@ async function askWhen(inspector: InspectorPage, className: string, key: string)
 journeyStep(
   'when did this change? the counter and the notes, in the studio and the CLI, the machine running on',
   async () => {
-    const inspector = new InspectorPage(page);
     const timeline = new TimelinePage(page);
-    // The notes' second run is in a committed generation before asking about it.
-    const committed = await generationCount(timeline);
-    await until(async () => (await generationCount(timeline)) >= committed + 2, 'two more generations');
-    await page.getByTestId('inspector-expand').click();
+    try {
+      const inspector = new InspectorPage(page);
+      // The notes' second run is in a committed generation before asking about it.
+      const committed = await generationCount(timeline);
+      await until(async () => (await generationCount(timeline)) >= committed + 2, 'two more generations');
+      await page.getByTestId('inspector-expand').click();
 
-    const counter = await askWhen(inspector, '.demo.counter', 'count');
-    const m = /count changed between generation (\d+) and (\d+): (\d+) → (\d+)/.exec(counter.text);
-    assert.ok(m, counter.text);
-    const [before, after] = [Number(m[1]), Number(m[2])];
-    assert.ok(before < after && Number(m[4]) > Number(m[3]), counter.text);
-    // The diff of the two generations is open, the later one shown, the field marked, the timeline on them.
-    assert.equal(await inspector.tab('diff').getAttribute('aria-selected'), 'true');
-    await inspector.status.filter({ hasText: new RegExp(`Generation ${after}\\b`) }).waitFor();
-    await counter.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
-    await timeline.selection.filter({ hasText: /^A: .* · B: / }).waitFor();
-    await page.screenshot({ path: join(artifactsDir, 'when-counter.png') });
+      const counter = await askWhen(inspector, '.demo.counter', 'count');
+      const m = /count changed between generation (\d+) and (\d+): (\d+) → (\d+)/.exec(counter.text);
+      assert.ok(m, counter.text);
+      const [before, after] = [Number(m[1]), Number(m[2])];
+      assert.ok(before < after && Number(m[4]) > Number(m[3]), counter.text);
+      // The diff of the two generations is open, the later one shown, the field marked, the timeline on them.
+      assert.equal(await inspector.tab('diff').getAttribute('aria-selected'), 'true');
+      await inspector.status.filter({ hasText: new RegExp(`Generation ${after}\\b`) }).waitFor();
+      await counter.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
+      await timeline.selection.filter({ hasText: /^A: .* · B: / }).waitFor();
+      await page.screenshot({ path: join(artifactsDir, 'when-counter.png') });
 
-    // The CLI gives the same kind of answer from the store disk while the machine runs.
-    const ref = (await counter.pane.getAttribute('data-ref'))!;
-    const cli = whenCli(ref, '.count', '--json');
-    assert.equal(cli.status, 0, cli.stderr);
-    const parsed = JSON.parse(cli.stdout) as {
-      change: { before: number; after: number };
-      reads: { pages: number };
-    };
-    assert.ok(parsed.change.after >= after && parsed.reads.pages > 0, cli.stdout);
-    assert.equal(whenCli(ref, '.nothing').status, 1);
+      // The CLI gives the same kind of answer from the store disk while the machine runs.
+      const ref = (await counter.pane.getAttribute('data-ref'))!;
+      const cli = whenCli(ref, '.count', '--json');
+      assert.equal(cli.status, 0, cli.stderr);
+      const parsed = JSON.parse(cli.stdout) as {
+        change: { before: number; after: number };
+        reads: { pages: number };
+      };
+      assert.ok(parsed.change.after >= after && parsed.reads.pages > 0, cli.stdout);
+      assert.equal(whenCli(ref, '.nothing').status, 1);
 
-    // The notes: the list's count went from 3 to 6 with the second run.
-    const notes = await askWhen(inspector, '.demo.noteList', 'count');
-    assert.match(notes.text, /count changed between generation \d+ and \d+: 3 → 6/);
-    await notes.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
-    await page.screenshot({ path: join(artifactsDir, 'when-notes.png') });
-    // The timeline was brought to the change; the whole history again, as it follows new ones.
-    await page.getByTestId('timeline-fit').click();
-    const notesRef = (await notes.pane.getAttribute('data-ref'))!;
-    const notesCli = whenCli(notesRef, '.count', '--equals', '6');
-    assert.equal(notesCli.status, 0, notesCli.stderr);
-    assert.match(notesCli.stdout, /changed between gen \d+ → gen \d+: 3 → 6/);
-    await page.getByTestId('inspector-expand').click();
-    assert.equal(await page.locator('.notification.error').count(), 0);
+      // The notes: the list's count went from 3 to 6 with the second run.
+      const notes = await askWhen(inspector, '.demo.noteList', 'count');
+      assert.match(notes.text, /count changed between generation \d+ and \d+: 3 → 6/);
+      await notes.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
+      await page.screenshot({ path: join(artifactsDir, 'when-notes.png') });
+      const notesRef = (await notes.pane.getAttribute('data-ref'))!;
+      const notesCli = whenCli(notesRef, '.count', '--equals', '6');
+      assert.equal(notesCli.status, 0, notesCli.stderr);
+      assert.match(notesCli.stdout, /changed between gen \d+ → gen \d+: 3 → 6/);
+      await page.getByTestId('inspector-expand').click();
+      assert.equal(await page.locator('.notification.error').count(), 0);
+    } finally {
+      // The answers brought the timeline to the changes: the whole history again, as it follows
+      // new generations (the next steps look for them), whatever happened above.
+      await page.getByTestId('timeline-fit').click();
+    }
   },
 );
 
