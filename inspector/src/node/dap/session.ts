@@ -38,9 +38,10 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { type DapExpr, DapExpressionError, parseDapExpression } from '../../common/dap-expression.js';
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
+// What the session debugs: a live machine's DebugClient, or a replay (common/dap-target.ts).
+import type { DapReverse, DapTarget as DebugClient } from '../../common/dap-target.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
-import type { DebugClient } from '../debug-client.js';
 import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
 
 /** A machine the adapter is attached to, as the host gives it. */
@@ -54,6 +55,8 @@ export interface DapMachine {
   onConsole(listener: (text: string) => void): Disposable;
   /** The classes it was built from, compiled with debug info, and what kept any from being read. */
   sources(): Promise<{ classes: readonly CompiledClass[]; problems: readonly string[] }>;
+  /** A target that runs backwards (a replay): step back, reverse continue, data breakpoints. */
+  readonly reverse?: DapReverse;
   dispose(): void;
 }
 
