@@ -59,7 +59,8 @@ export interface ReplayWatch {
   readonly slot: number;
 }
 
-export type ReplayStopReason = 'step' | 'breakpoint' | 'data' | 'end' | 'start';
+/** 'pause': a run reached the limit it was given, 'start': going back reached the generation. */
+export type ReplayStopReason = 'step' | 'breakpoint' | 'data' | 'end' | 'start' | 'pause';
 
 export interface ReplayStop {
   readonly reason: ReplayStopReason;
@@ -101,6 +102,14 @@ interface Statement {
   readonly method: number;
   readonly pc: number;
   readonly line: number;
+}
+
+/** A step as it began: its thread, that thread's depth then, and (out) where the caller resumes. */
+export interface StepPlan {
+  readonly kind: StepKind;
+  readonly thread: number;
+  readonly depth: number;
+  readonly returnAddress: number;
 }
 
 /** A stop a forward run may make at a probe hit or a data change; null goes on. */
@@ -482,36 +491,46 @@ export class Replay {
     return this.endedHere ? this.endStop() : { reason: 'step', position: this.position, thread: this.thread };
   }
 
-  /** Runs to the next breakpoint that acts, data change, or the end. */
-  continue(): ReplayStop {
+  /** Runs to the next breakpoint that acts, data change, or the end (or pauses at `until`). */
+  continue(until = Number.POSITIVE_INFINITY): ReplayStop {
     const accept: Accept = (hit) => this.stopFor(hit, () => false);
-    return this.forward(Number.POSITIVE_INFINITY, accept, this.bpProbe, true) ?? this.endStop();
+    return this.forward(until, accept, this.bpProbe, true) ?? this.pauseStop();
   }
 
   /**
    * One step of `thread` ('instruction': one instruction of the machine, whichever thread runs
    * it); a breakpoint acting or a data change on the way stops it first.
    */
-  step(kind: StepKind, thread = this.thread): ReplayStop {
+  step(kind: StepKind, thread = this.thread, until = Number.POSITIVE_INFINITY): ReplayStop {
+    return this.runStep(this.planStep(kind, thread), until);
+  }
+
+  /** What a step is to do, fixed where it starts (a step paused at a limit goes on with it). */
+  planStep(kind: StepKind, thread = this.thread): StepPlan {
+    const frames = this.frames(thread);
+    const caller = kind === 'out' ? frames[1] : undefined;
+    return {
+      kind,
+      thread,
+      depth: frames.length,
+      returnAddress: caller === undefined ? -1 : this.codeAddress(caller.method, caller.pc),
+    };
+  }
+
+  runStep(plan: StepPlan, until = Number.POSITIVE_INFINITY): ReplayStop {
     if (this.endedHere) return this.endStop();
-    if (kind === 'instruction') {
+    if (plan.kind === 'instruction') {
       const stop = this.forward(this.position + 1, () => null, null, true);
       return stop ?? { reason: 'step', position: this.position, thread: this.thread };
     }
-    const wanted = this.stepTest(kind, thread, this.depthOf(thread), false);
-    let returnAddress = -1;
-    if (kind === 'out') {
-      const caller = this.frames(thread)[1];
-      if (caller !== undefined) {
-        returnAddress = this.codeAddress(caller.method, caller.pc);
-        this.lineProbe[returnAddress]! |= PROBE_RETURN;
-      }
-    }
+    const wanted = this.stepTest(plan.kind, plan.thread, plan.depth, false);
+    const at = plan.returnAddress;
+    if (at >= 0) this.lineProbe[at]! |= PROBE_RETURN;
     try {
       const accept: Accept = (hit) => this.stopFor(hit, wanted);
-      return this.forward(Number.POSITIVE_INFINITY, accept, this.lineProbe, true) ?? this.endStop();
+      return this.forward(until, accept, this.lineProbe, true) ?? this.pauseStop();
     } finally {
-      if (returnAddress >= 0) this.lineProbe[returnAddress]! &= ~PROBE_RETURN;
+      if (at >= 0) this.lineProbe[at]! &= ~PROBE_RETURN;
     }
   }
 
@@ -591,6 +610,12 @@ export class Replay {
 
   private startStop(): ReplayStop {
     return { reason: 'start', position: 0, thread: this.thread };
+  }
+
+  private pauseStop(): ReplayStop {
+    return this.endedHere
+      ? this.endStop()
+      : { reason: 'pause', position: this.position, thread: this.thread };
   }
 
   private endStop(): ReplayStop {

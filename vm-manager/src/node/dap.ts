@@ -13,8 +13,10 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
 import type { Disposable } from '@phantom/inspector/common/events.js';
+import { ReplayTarget } from '@phantom/inspector/common/replay-target.js';
 import type { DapHost, DapLaunchArguments, DapMachine } from '@phantom/inspector/node/dap/session.js';
 import { PhantomDebugSession } from '@phantom/inspector/node/dap/session.js';
+import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { isVmError, VmError } from '../common/errors.js';
@@ -128,6 +130,86 @@ function dapMachine(machine: Machine, extra: readonly CompiledClass[] = []): Dap
   };
 }
 
+/** A line the console hub writes into the log itself (a checkpoint, a rollback), not the machine. */
+const HUB_MARK = /^── .* ──$/;
+
+/** Console text as the program wrote it: no carriage returns, no lines the hub marked. */
+function programLines(text: string): string {
+  return text
+    .replace(/\r/g, '')
+    .split('\n')
+    .filter((line) => !HUB_MARK.test(line))
+    .join('\n');
+}
+
+/**
+ * What the machine printed after generation `n`, when the log can say: a checkpoint of that
+ * generation keeps the console's tail at its moment, which places it in the log. The store keeps
+ * no console position for other generations; the reason is returned instead.
+ */
+async function recordedConsole(machine: Machine, n: number): Promise<{ text: string } | { problem: string }> {
+  const checkpoint = (await machine.dir.readCheckpoints()).checkpoints.find((c) => c.generation === n);
+  if (checkpoint === undefined)
+    return {
+      problem: `the replay's output is not checked against the machine's console: the store records no console position for generation ${n} (only a checkpoint keeps one; 'phantom checkpoint' takes one)`,
+    };
+  const log = await readFile(machine.consoleLogPath, 'utf8').catch(() => '');
+  const at = log.indexOf(checkpoint.consoleTail);
+  if (at < 0)
+    return {
+      problem: `the console log no longer holds the tail checkpoint '${checkpoint.name}' kept; the replay's output is not checked`,
+    };
+  return { text: programLines(log.slice(at + checkpoint.consoleTail.length)).replace(/^\n/, '') };
+}
+
+/** A replay of kept generation `n` of the machine's store disk, read offline (committed generations never change). */
+async function replayMachine(machine: Machine, n: number): Promise<DapMachine> {
+  let space: Uint8Array;
+  try {
+    const opened = openStoreFile(machine.dir.disk);
+    try {
+      space = opened.store.readGenerationPages(n);
+    } finally {
+      opened.close();
+    }
+  } catch (err) {
+    throw new VmError(
+      'disk-problem',
+      `cannot replay generation ${n} of '${machine.name}': ${(err as Error).message}`,
+    );
+  }
+  const recorded = await recordedConsole(machine, n);
+  let target: ReplayTarget;
+  try {
+    target = new ReplayTarget(space, {
+      generation: n,
+      yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+      ...('text' in recorded ? { recorded: recorded.text } : {}),
+    });
+  } catch (err) {
+    throw new VmError(
+      'disk-problem',
+      `cannot replay generation ${n} of '${machine.name}': ${(err as Error).message}`,
+    );
+  }
+  const live = dapMachine(machine);
+  return {
+    name: machine.name,
+    use: (action) => action(target),
+    state: async () => 'running',
+    onConsole: (listener) => target.onConsole(listener),
+    sources: async () => {
+      const got = await live.sources();
+      return {
+        classes: got.classes,
+        problems: [...got.problems, ...('problem' in recorded ? [recorded.problem] : [])],
+      };
+    },
+    reverse: target,
+    dispose: () => target.dispose(),
+  };
+}
+
 async function running(machines: Machines, name: string): Promise<Machine> {
   const machine = await machines.get(name);
   const { state } = await machine.status();
@@ -185,6 +267,7 @@ export function machinesDapHost(machines: Machines, onEnded: () => void): DapHos
       }
       return dapMachine(machine, extra);
     },
+    replay: async (name, generation) => replayMachine(await machines.get(name), generation),
     stop: async (name) => (await machines.get(name)).stop(),
     ended: onEnded,
   };

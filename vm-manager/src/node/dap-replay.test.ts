@@ -1,0 +1,241 @@
+/**
+ * `phantom dap` replaying a kept generation, driven over stdin/stdout as an editor drives it: the
+ * notes image's machine (created from its image, its store disk real, never booted here), its
+ * generation 0 replayed: reverse capabilities announced, a breakpoint in notes.ph hit with its
+ * locals named, continue, step back, reverse continue, a data breakpoint on the list's count,
+ * the end of the replay and back from it; and hostile replay requests (a generation not kept, a
+ * damaged disk, no such machine) answered with clear errors while the adapter goes on.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
+import { imageMachineConfig } from '../common/image-definition.js';
+import { PHANTOM_CLI, type TestState, temporaryState } from '../test-support/fixtures.js';
+import { build, SOURCE_ROOT } from './build.js';
+
+const NOTES = join(SOURCE_ROOT, 'lang', 'examples', 'notes.ph');
+/** Most a replay request may take here (a replay of notes runs a few thousand instructions). */
+const DEADLINE_MS = 30_000;
+
+let state: TestState;
+
+// biome-ignore lint/suspicious/noExplicitAny: DAP bodies are read field by field in the tests
+type Message = Record<string, any>;
+
+/** An editor's side of `phantom dap`: requests out, responses and events in. */
+class Editor {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly messages: Message[] = [];
+  private readonly reader = new DapReader();
+  private seq = 1;
+  private wake: (() => void)[] = [];
+  stderr = '';
+
+  constructor() {
+    this.child = spawn(process.execPath, [PHANTOM_CLI, 'dap'], {
+      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      this.stderr += t;
+    });
+    this.child.stdout.on('data', (d: Buffer) => {
+      for (const input of this.reader.feed(d)) {
+        assert.equal(input.kind, 'other', 'the adapter writes only responses and events');
+        if (input.kind === 'other') this.messages.push(input.message);
+      }
+      for (const w of this.wake.splice(0)) w();
+    });
+  }
+
+  async waitFor(match: (m: Message) => boolean, what: string): Promise<Message> {
+    const deadline = Date.now() + DEADLINE_MS;
+    for (;;) {
+      const i = this.messages.findIndex(match);
+      if (i >= 0) return this.messages.splice(i, 1)[0]!;
+      assert.ok(Date.now() < deadline, `no ${what}; stderr:\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        this.wake.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  request(command: string, args: unknown = {}): Promise<Message> {
+    const seq = this.seq++;
+    this.child.stdin.write(frameDapMessage({ seq, type: 'request', command, arguments: args }));
+    return this.waitFor((m) => m.type === 'response' && m.request_seq === seq, `response to ${command}`);
+  }
+
+  async ok(command: string, args: unknown = {}): Promise<Message> {
+    const r = await this.request(command, args);
+    assert.equal(r.success, true, `${command}: ${r.message}\n${this.stderr}`);
+    return r;
+  }
+
+  stopped(): Promise<Message> {
+    return this.waitFor((m) => m.type === 'event' && m.event === 'stopped', 'stopped event');
+  }
+
+  /** The innermost frame of thread `id`, and its locals by name. */
+  async top(id: number): Promise<{ name: string; line: number; locals: Map<string, string> }> {
+    const frames = (await this.ok('stackTrace', { threadId: id })).body.stackFrames;
+    const scopes = (await this.ok('scopes', { frameId: frames[0].id })).body.scopes;
+    const locals = new Map<string, string>();
+    for (const scope of scopes) {
+      const vars = (await this.ok('variables', { variablesReference: scope.variablesReference })).body
+        .variables;
+      for (const v of vars) locals.set(v.name, v.value);
+    }
+    return { name: frames[0].name, line: frames[0].line, locals };
+  }
+}
+
+const editors: Editor[] = [];
+function editor(): Editor {
+  const e = new Editor();
+  editors.push(e);
+  return e;
+}
+
+/** The position a replay's stop description names. */
+function positionOf(stop: Message): number {
+  const m = /position (\d+)/.exec(stop.body.description);
+  assert.ok(m, `a replay's stop names its position: ${stop.body.description}`);
+  return Number(m[1]);
+}
+
+before(async () => {
+  state = await temporaryState();
+  const built = await build({ image: 'notes' });
+  for (const name of ['notes', 'broken'])
+    await state.machines.create(name, {
+      kernelPath: built.kernelPath,
+      ...(built.imagePath ? { imagePath: built.imagePath } : {}),
+      ...(built.definition ? imageMachineConfig(built.definition) : {}),
+    });
+  // The second machine's store disk is damaged beyond reading.
+  const broken = await state.machines.get('broken');
+  await writeFile(broken.dir.disk, Buffer.alloc(1 << 20, 0xa5));
+});
+
+after(async () => {
+  for (const e of editors) if (e.child.exitCode === null) e.child.kill('SIGKILL');
+  await state.cleanup();
+});
+
+test('a replay of notes.ph generation 0 steps forward and back through phantom dap', {
+  timeout: 120_000,
+}, async () => {
+  const e = editor();
+  await e.ok('initialize', { adapterID: 'phantom', linesStartAt1: true, pathFormat: 'path' });
+  await e.ok('attach', { machine: 'notes', replay: 0 });
+  const capabilities = await e.waitFor((m) => m.event === 'capabilities', 'capabilities event');
+  assert.equal(capabilities.body.capabilities.supportsStepBack, true);
+  assert.equal(capabilities.body.capabilities.supportsDataBreakpoints, true);
+  const first = await e.stopped();
+  assert.equal(positionOf(first), 0);
+  const thread = first.body.threadId as number;
+  const bp = await e.ok('setBreakpoints', { source: { path: NOTES }, breakpoints: [{ line: 46 }] });
+  assert.equal(bp.body.breakpoints[0].verified, true, JSON.stringify(bp.body));
+  await e.ok('configurationDone');
+
+  // Forward: the three hits of the loop's body, i = 0, 1, 2.
+  const hits: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await e.ok('continue', { threadId: thread });
+    const stop = await e.stopped();
+    assert.equal(stop.body.reason, 'breakpoint');
+    hits.push(positionOf(stop));
+    const top = await e.top(thread);
+    assert.equal(top.name, '.demo.notes.run');
+    assert.equal(top.line, 46);
+    assert.equal(top.locals.get('i'), String(i));
+    assert.equal(top.locals.get('first'), '1');
+  }
+  assert.ok(hits[0]! < hits[1]! && hits[1]! < hits[2]!);
+
+  // Back: reverse continue lands on the hit before, with its locals; step back goes before it.
+  await e.ok('reverseContinue', { threadId: thread });
+  let stop = await e.stopped();
+  assert.equal(positionOf(stop), hits[1]);
+  assert.equal((await e.top(thread)).locals.get('i'), '1');
+  await e.ok('stepBack', { threadId: thread });
+  stop = await e.stopped();
+  assert.ok(positionOf(stop) < hits[1]!);
+  const back = await e.top(thread);
+  assert.equal(back.name, '.demo.notes.run');
+  assert.equal(back.line, 45, 'one statement back from the loop body is the loop header');
+  // And forward again from there: the next step is the same hit as before.
+  await e.ok('next', { threadId: thread });
+  stop = await e.stopped();
+  assert.equal(positionOf(stop), hits[1]);
+
+  // A data breakpoint on the list's count: stops once per note added, count going up by one.
+  const frames = (await e.ok('stackTrace', { threadId: thread })).body.stackFrames;
+  const scopes = (await e.ok('scopes', { frameId: frames[0].id })).body.scopes;
+  let listRef = 0;
+  for (const scope of scopes)
+    for (const v of (await e.ok('variables', { variablesReference: scope.variablesReference })).body
+      .variables)
+      if (v.name === 'list') listRef = v.variablesReference;
+  assert.ok(listRef > 0, 'the list is an object with fields');
+  const info = await e.ok('dataBreakpointInfo', { variablesReference: listRef, name: 'count' });
+  assert.ok(info.body.dataId, JSON.stringify(info.body));
+  await e.ok('setBreakpoints', { source: { path: NOTES }, breakpoints: [] });
+  await e.ok('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId }] });
+  await e.ok('continue', { threadId: thread });
+  stop = await e.stopped();
+  assert.equal(stop.body.reason, 'data breakpoint');
+  assert.match(stop.body.description, /data changed 1 → 2/);
+
+  // To the end: the output is the program's, and the replay can still go back.
+  await e.ok('setDataBreakpoints', { breakpoints: [] });
+  await e.ok('continue', { threadId: thread });
+  stop = await e.stopped();
+  assert.match(stop.body.description, /every thread has ended/);
+  const output = e.messages
+    .filter((m) => m.event === 'output' && m.body.category === 'stdout')
+    .map((m) => m.body.output)
+    .join('');
+  assert.match(output, /notes: 3\n {2}1\. note 1 written at run 1\n/);
+  await e.ok('setBreakpoints', { source: { path: NOTES }, breakpoints: [{ line: 46 }] });
+  await e.ok('reverseContinue', { threadId: thread });
+  stop = await e.stopped();
+  assert.equal(positionOf(stop), hits[2]);
+  await e.ok('disconnect');
+});
+
+test('hostile replay requests get clear errors and the adapter goes on', { timeout: 120_000 }, async () => {
+  const e = editor();
+  await e.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  let r = await e.request('attach', { machine: 'notes', replay: 99 });
+  assert.equal(r.success, false);
+  assert.match(
+    r.message,
+    /cannot replay generation 99 of 'notes': generation 99 is not in the index \(kept: 0\)/,
+  );
+  r = await e.request('attach', { machine: 'notes', replay: -1 });
+  assert.match(r.message, /'replay' must be an integer of at least 0/);
+  r = await e.request('attach', { machine: 'notes', replay: '0' });
+  assert.match(r.message, /'replay' must be an integer/);
+  r = await e.request('attach', { machine: 'broken', replay: 0 });
+  assert.equal(r.success, false);
+  assert.match(r.message, /cannot replay generation 0 of 'broken': /);
+  r = await e.request('attach', { machine: 'nobody', replay: 0 });
+  assert.match(r.message, /nobody/);
+  r = await e.request('launch', { machine: 'notes', replay: 0, image: 'notes' });
+  assert.match(r.message, /without 'image' or 'program'/);
+  // Still serving: a good replay after all that, and a live-only request refused saying why.
+  await e.ok('attach', { machine: 'notes', replay: 0 });
+  await e.stopped();
+  r = await e.request('setExceptionBreakpoints', { filters: ['all'] });
+  assert.match(r.message, /a replay does not stop at throws yet/);
+  await e.ok('disconnect');
+});
