@@ -6,8 +6,8 @@
  * hit or data change, and backward the same ways.
  *
  * Going back re-runs from the generation: every CHECKPOINT_EVERY instructions the forward run keeps
- * a checkpoint (the machine's state and its space, page by page, sharing each page with the
- * checkpoint before when it did not change), so reaching position p restores the last checkpoint at
+ * a checkpoint (the machine's state and its space up to SH_TOP, page by page, sharing each page
+ * with the checkpoint before when it did not change), so reaching position p restores the last checkpoint at
  * or before p and runs the rest. Reverse steps and reverse-continue scan the checkpoint intervals
  * before the position, newest first, for the last stop a forward run would have made.
  *
@@ -357,10 +357,16 @@ export class Replay {
 
   // ── checkpoints ──
 
+  /**
+   * A checkpoint: the machine's state, and its space's pages up to SH_TOP. Bytes above SH_TOP are
+   * never read before they are written (the bump allocator zero-fills what it hands out), so a
+   * restore leaves them as they are: a checkpoint costs the space in use, not the space's size.
+   */
   private capture(before: Checkpoint | undefined): Checkpoint {
     const pages: Uint8Array[] = [];
     const words = this.space.words;
-    for (let at = 0; at < this.bytes.length; at += PAGE) {
+    const used = Math.min(this.bytes.length, this.space.headerField(L.SH_TOP) - L.SPACE_BASE);
+    for (let at = 0; at < used; at += PAGE) {
       const old = before?.pages[at / PAGE];
       if (old !== undefined && samePage(words, at >> 2, old)) pages.push(old);
       else pages.push(this.bytes.slice(at, at + PAGE));
@@ -578,34 +584,84 @@ export class Replay {
   }
 
   /**
-   * The last stop `accept` takes before here, found by re-running each checkpoint interval before
-   * here (newest first); the replay then stands there, or at the generation when there is none.
+   * The last stop `accept` takes before here, or the last change of a watched word, found by
+   * re-running each checkpoint interval before here (newest first); the replay then stands there,
+   * or at the generation when there is none.
    */
   private scanBack(accept: Accept): ReplayStop {
     const from = this.position;
     const quiet = this.quiet;
     this.quiet = true;
     try {
+      let upTo = from;
       for (let k = Math.floor(Math.max(0, from - 1) / this.every); k >= 0; k--) {
-        if (this.checkpoints[k] === undefined) continue;
-        this.restore(k * this.every);
-        const end = Math.min(from, (k + 1) * this.every);
-        let last: ReplayStop | null = null;
-        for (;;) {
-          const stop = this.forward(end, accept, this.lineProbe, true);
-          if (stop === null || stop.reason === 'end' || stop.position >= from) break;
-          last = stop;
+        const start = k * this.every;
+        if (this.checkpoints[k] === undefined || start >= upTo) continue;
+        const last = this.lastStop(start, upTo, from, accept);
+        const change = this.watches.length > 0 ? this.lastChange(start, upTo, from) : null;
+        const best = change !== null && (last === null || change.position > last.position) ? change : last;
+        if (best !== null) {
+          this.moveTo(best.position);
+          return best;
         }
-        if (last !== null) {
-          this.moveTo(last.position);
-          return last;
-        }
+        upTo = start;
       }
       this.moveTo(0);
       return this.startStop();
     } finally {
       this.quiet = quiet;
     }
+  }
+
+  /** The last probe stop `accept` takes in [start, end) (and before `from`). */
+  private lastStop(start: number, end: number, from: number, accept: Accept): ReplayStop | null {
+    this.restore(start);
+    let last: ReplayStop | null = null;
+    for (;;) {
+      const stop = this.forward(end, accept, this.lineProbe, false);
+      if (stop === null || stop.reason === 'end' || stop.position >= from) return last;
+      last = stop;
+    }
+  }
+
+  /**
+   * The last change of a watched word in [start, end) before `from`: the legs of WATCH_CHUNK
+   * instructions are compared at their ends, then the last legs that changed are stepped through.
+   */
+  private lastChange(start: number, end: number, from: number): ReplayStop | null {
+    const values = () => this.watches.map((w) => this.space.words[w.word]!);
+    this.moveTo(start);
+    const changed: { at: number; before: number[] }[] = [];
+    while (this.position < end && !this.endedHere) {
+      const at = this.position;
+      const before = values();
+      const r = this.machine.run({ pauseAtStep: Math.min(end, at + WATCH_CHUNK) });
+      if (r.reason === 'all-ended') this.endedHere = true;
+      if (values().some((v, i) => v !== before[i])) changed.push({ at, before });
+    }
+    for (let i = changed.length - 1; i >= 0; i--) {
+      const leg = changed[i]!;
+      this.moveTo(leg.at);
+      let seen = leg.before;
+      let found: ReplayStop | null = null;
+      const legEnd = Math.min(end, leg.at + WATCH_CHUNK);
+      while (this.position < legEnd && !this.endedHere) {
+        if (this.machine.run({ pauseAtStep: this.position + 1 }).reason === 'all-ended')
+          this.endedHere = true;
+        const now = values();
+        const w = now.findIndex((v, j) => v !== seen[j]);
+        if (w >= 0 && this.position < from)
+          found = {
+            reason: 'data',
+            position: this.position,
+            thread: this.thread,
+            watch: { id: this.watches[w]!.watch.id, before: seen[w]!, after: now[w]! },
+          };
+        seen = now;
+      }
+      if (found !== null) return found;
+    }
+    return null;
   }
 
   private startStop(): ReplayStop {
