@@ -7,13 +7,13 @@
  * damaged disk, no such machine) answered with clear errors while the adapter goes on.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
 import { imageMachineConfig } from '../common/image-definition.js';
-import { PHANTOM_CLI, type TestState, temporaryState } from '../test-support/fixtures.js';
+import { spawnPhantomDap, type TestState, temporaryState } from '../test-support/fixtures.js';
 import { build, SOURCE_ROOT } from './build.js';
 
 const NOTES = join(SOURCE_ROOT, 'lang', 'examples', 'notes.ph');
@@ -32,16 +32,10 @@ class Editor {
   private readonly reader = new DapReader();
   private seq = 1;
   private wake: (() => void)[] = [];
-  stderr = '';
+  readonly stderr: () => string;
 
   constructor() {
-    this.child = spawn(process.execPath, [PHANTOM_CLI, 'dap'], {
-      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      this.stderr += t;
-    });
+    ({ child: this.child, stderr: this.stderr } = spawnPhantomDap(state.root));
     this.child.stdout.on('data', (d: Buffer) => {
       for (const input of this.reader.feed(d)) {
         assert.equal(input.kind, 'other', 'the adapter writes only responses and events');
@@ -56,7 +50,7 @@ class Editor {
     for (;;) {
       const i = this.messages.findIndex(match);
       if (i >= 0) return this.messages.splice(i, 1)[0]!;
-      assert.ok(Date.now() < deadline, `no ${what}; stderr:\n${this.stderr}`);
+      assert.ok(Date.now() < deadline, `no ${what}; stderr:\n${this.stderr()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 500);
         this.wake.push(() => {
@@ -75,7 +69,7 @@ class Editor {
 
   async ok(command: string, args: unknown = {}): Promise<Message> {
     const r = await this.request(command, args);
-    assert.equal(r.success, true, `${command}: ${r.message}\n${this.stderr}`);
+    assert.equal(r.success, true, `${command}: ${r.message}\n${this.stderr()}`);
     return r;
   }
 
