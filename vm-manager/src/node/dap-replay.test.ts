@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
+import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import { imageMachineConfig } from '../common/image-definition.js';
 import { spawnPhantomDap, type TestState, temporaryState } from '../test-support/fixtures.js';
 import { build, SOURCE_ROOT } from './build.js';
@@ -231,5 +232,63 @@ test('hostile replay requests get clear errors and the adapter goes on', { timeo
   await e.stopped();
   r = await e.request('setExceptionBreakpoints', { filters: ['all'] });
   assert.match(r.message, /a replay does not stop at throws yet/);
+  await e.ok('disconnect');
+});
+
+test("fuzz: random arguments to the replay's requests are each answered; the replay goes on", {
+  timeout: 120_000,
+}, async () => {
+  const e = editor();
+  await e.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  await e.ok('attach', { machine: 'notes', replay: 0 });
+  const thread = (await e.stopped()).body.threadId as number;
+  const random = seededRandom(19);
+  const hostile: unknown[] = [
+    thread,
+    0,
+    -1,
+    2 ** 40,
+    0.5,
+    'x',
+    '1:1',
+    '999999999:0',
+    null,
+    [],
+    {},
+    [{ dataId: '0:0' }],
+  ];
+  const keys = ['threadId', 'granularity', 'variablesReference', 'name', 'breakpoints', 'dataId', 'frameId'];
+  const commands = [
+    'stepBack',
+    'reverseContinue',
+    'dataBreakpointInfo',
+    'setDataBreakpoints',
+    'next',
+    'stepIn',
+    'stepOut',
+    'continue',
+    'pause',
+    'stackTrace',
+    'variables',
+  ];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  for (let round = 0; round < 150; round++) {
+    const args: Record<string, unknown> = {};
+    for (const key of keys) if (random() < 0.4) args[key] = pick(hostile);
+    const r = await e.request(pick(commands), args);
+    if (!r.success) assert.ok(String(r.message ?? '').length > 0, 'an error says why');
+    // A run a request started ends in a stop before the next request, so each one meets a stopped
+    // replay; pause tells a stop of its own.
+    if (
+      r.success &&
+      ['stepBack', 'reverseContinue', 'next', 'stepIn', 'stepOut', 'continue', 'pause'].includes(r.command)
+    ) {
+      await e.stopped();
+    }
+  }
+  await e.ok('setDataBreakpoints', { breakpoints: [] });
+  await e.ok('reverseContinue', { threadId: thread });
+  const stop = await e.stopped();
+  assert.match(stop.body.description, /position 0 of the replay/);
   await e.ok('disconnect');
 });
