@@ -20,6 +20,7 @@ import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { isVmError, VmError } from '../common/errors.js';
+import { consoleAfterGeneration, type GenerationConsole } from '../common/generation-console.js';
 import { imageMachineConfig } from '../common/image-definition.js';
 import { programClassName } from '../common/install-program.js';
 import { build, SOURCE_ROOT } from './build.js';
@@ -130,36 +131,11 @@ function dapMachine(machine: Machine, extra: readonly CompiledClass[] = []): Dap
   };
 }
 
-/** A line the console hub writes into the log itself (a checkpoint, a rollback), not the machine. */
-const HUB_MARK = /^── .* ──$/;
-
-/** Console text as the program wrote it: no carriage returns, no lines the hub marked. */
-function programLines(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .split('\n')
-    .filter((line) => !HUB_MARK.test(line))
-    .join('\n');
-}
-
-/**
- * What the machine printed after generation `n`, when the log can say: a checkpoint of that
- * generation keeps the console's tail at its moment, which places it in the log. The store keeps
- * no console position for other generations; the reason is returned instead.
- */
-async function recordedConsole(machine: Machine, n: number): Promise<{ text: string } | { problem: string }> {
+/** What the machine printed after generation `n`, as far as its console log can place it. */
+async function recordedConsole(machine: Machine, n: number): Promise<GenerationConsole> {
   const checkpoint = (await machine.dir.readCheckpoints()).checkpoints.find((c) => c.generation === n);
-  if (checkpoint === undefined)
-    return {
-      problem: `the replay's output is not checked against the machine's console: the store records no console position for generation ${n} (only a checkpoint keeps one; 'phantom checkpoint' takes one)`,
-    };
   const log = await readFile(machine.consoleLogPath, 'utf8').catch(() => '');
-  const at = log.indexOf(checkpoint.consoleTail);
-  if (at < 0)
-    return {
-      problem: `the console log no longer holds the tail checkpoint '${checkpoint.name}' kept; the replay's output is not checked`,
-    };
-  return { text: programLines(log.slice(at + checkpoint.consoleTail.length)).replace(/^\n/, '') };
+  return consoleAfterGeneration(log, n, checkpoint?.consoleTail);
 }
 
 /** A replay of kept generation `n` of the machine's store disk, read offline (committed generations never change). */
