@@ -26,8 +26,12 @@ import {
   type StepPlan,
 } from './replay.js';
 
-/** Instructions a forward run takes between two looks at the host's other work. */
+/** Most instructions a forward run takes between two looks at the host's other work. */
 const RUN_SLICE = 2_000_000;
+/** Fewest: a slice that printed more than OUTPUT_SLICE bytes halves the next one, down to this. */
+const MIN_RUN_SLICE = 4096;
+/** Console bytes a slice should print at most, so the editor (and a pause) is not flooded. */
+const OUTPUT_SLICE = 64 * 1024;
 /** Longest line quoted in a divergence notice. */
 const QUOTED = 120;
 
@@ -77,7 +81,12 @@ export class ReplayTarget implements DapTarget, DapReverse {
   private running: { cancelled: boolean } | undefined;
   private disposed = false;
   private readonly decoder = new TextDecoder();
-  private said = '';
+  /** The recorded console's whole lines, the replay's lines compared with them, its unfinished line. */
+  private readonly recordedLines: readonly string[] | undefined;
+  private compared = 0;
+  private partial = '';
+  /** Output of the running slice, told once per slice. */
+  private pending = '';
   private diverged = false;
 
   constructor(
@@ -93,6 +102,7 @@ export class ReplayTarget implements DapTarget, DapReverse {
       ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
     });
     this.last = { reason: 'start', position: 0, thread: this.replay.thread || this.firstThread() };
+    this.recordedLines = options.recorded?.split('\n').slice(0, -1);
   }
 
   readonly onConsole = this.consoleText.event;
@@ -114,19 +124,20 @@ export class ReplayTarget implements DapTarget, DapReverse {
 
   private output(bytes: Uint8Array): void {
     const text = this.decoder.decode(bytes, { stream: true });
-    this.consoleText.fire(text);
-    this.said += text;
-    const recorded = this.options.recorded;
-    if (recorded === undefined || this.diverged) return;
-    const mine = this.said.split('\n');
-    const theirs = recorded.split('\n');
-    // Only whole lines are compared; a line the recorded console does not reach is no divergence.
-    for (let i = 0; i < mine.length - 1 && i < theirs.length - 1; i++) {
-      if (mine[i] === theirs[i]) continue;
+    this.pending += text;
+    const recorded = this.recordedLines;
+    if (recorded === undefined || this.diverged || this.compared >= recorded.length) return;
+    // Whole lines only, each once; a line the recorded console does not reach is no divergence.
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop()!;
+    for (const mine of lines) {
+      if (this.compared >= recorded.length) return;
+      const theirs = recorded[this.compared++]!;
+      if (mine === theirs) continue;
       this.diverged = true;
       const quote = (s: string) => JSON.stringify(s.length > QUOTED ? `${s.slice(0, QUOTED)}…` : s);
       this.notices.fire(
-        `replay diverges from the machine's console at line ${i + 1} after generation ${this.options.generation} (position ${this.replay.position}): the machine printed ${quote(theirs[i]!)}, the replay ${quote(mine[i]!)}\n`,
+        `replay diverges from the machine's console at line ${this.compared} after generation ${this.options.generation} (position ${this.replay.position}): the machine printed ${quote(theirs)}, the replay ${quote(mine)}\n`,
       );
       return;
     }
@@ -383,11 +394,16 @@ export class ReplayTarget implements DapTarget, DapReverse {
     this.continues.fire({ thread: thread - 1, id: this.threadId(thread) });
     void (async () => {
       let stop: ReplayStop;
+      let slice = MIN_RUN_SLICE * 16;
       try {
         do {
           await this.options.yieldToHost();
           if (this.disposed) return;
-          stop = run(this.replay.position + RUN_SLICE);
+          stop = run(this.replay.position + slice);
+          const printed = this.pending.length;
+          this.flush();
+          if (printed > OUTPUT_SLICE) slice = Math.max(MIN_RUN_SLICE, slice >> 1);
+          else if (printed < OUTPUT_SLICE / 4) slice = Math.min(RUN_SLICE, slice * 2);
         } while (stop.reason === 'pause' && !running.cancelled);
       } catch (err) {
         this.notices.fire(`the replay stopped: ${(err as Error).message}\n`);
@@ -428,8 +444,16 @@ export class ReplayTarget implements DapTarget, DapReverse {
     return out;
   }
 
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending;
+    this.pending = '';
+    this.consoleText.fire(text);
+  }
+
   private finish(stop: ReplayStop, before: Map<number, number>): void {
     if (this.disposed) return;
+    this.flush();
     const s = this.replay.machine.space;
     const now = this.liveThreads();
     for (const t of before.keys())

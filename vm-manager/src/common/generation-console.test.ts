@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { consoleAfterGeneration } from './generation-console.js';
 
 test('a checkpoint tail places its generation in the log; hub marks and carriage returns go', () => {
-  const log = 'boot\r\ntick 1\r\ntick 2\r\n\r\n── checkpoint a (10:00:00) ──\r\ntick 3\r\ntick 4\r\n';
+  const log =
+    'boot\r\ntick 1\r\ntick 2\r\n\r\n── checkpoint a (10:00:00) ──\r\ntick 3\r\ntick 4\r\n\r\n── stopped (10:00:01) ──\r\n';
   const got = consoleAfterGeneration(log, 5, 'tick 1\r\ntick 2\r\n');
   assert.deepEqual(got, { text: 'tick 3\ntick 4\n', anchor: 'checkpoint' });
 });

@@ -13,7 +13,7 @@
  */
 
 /** A line the console hub writes into the log itself (a checkpoint, a rollback), not the machine. */
-const HUB_MARK = /^── .* ──$/;
+const HUB_MARK = /\n── [^\n]* ──(?:\n|$)/g;
 /** The kernel's snapshot lines (debug=snapshots), which a replay does not print. */
 const SNAPSHOT_LINE = /^snapshot: /;
 
@@ -22,12 +22,16 @@ export type GenerationConsole =
   | { readonly problem: string };
 
 function programText(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .split('\n')
-    .filter((line) => !HUB_MARK.test(line) && !SNAPSHOT_LINE.test(line))
-    .join('\n')
-    .replace(/^\n/, '');
+  return (
+    text
+      .replace(/\r/g, '')
+      // The hub writes its mark on a line of its own, with a line break before it.
+      .replace(HUB_MARK, '')
+      .split('\n')
+      .filter((line) => !SNAPSHOT_LINE.test(line))
+      .join('\n')
+      .replace(/^\n/, '')
+  );
 }
 
 /** The console after generation `n` in `log`; `checkpointTail` is the tail a checkpoint of `n` kept. */

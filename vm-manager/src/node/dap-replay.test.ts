@@ -4,18 +4,28 @@
  * generation 0 replayed: reverse capabilities announced, a breakpoint in notes.ph hit with its
  * locals named, continue, step back, reverse continue, a data breakpoint on the list's count,
  * the end of the replay and back from it; and hostile replay requests (a generation not kept, a
- * damaged disk, no such machine) answered with clear errors while the adapter goes on.
+ * damaged disk, no such machine) answered with clear errors while the adapter goes on. Then a
+ * generation the counter machine committed while it ran in QEMU (kernel option debug=snapshots,
+ * which places each generation in the console log): its replay prints what the machine printed
+ * after it, and a log that says otherwise is reported where it first differs.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
 import { seededRandom } from '@phantom/lang/common/seeded-random.js';
+import { consoleAfterGeneration } from '../common/generation-console.js';
 import { imageMachineConfig } from '../common/image-definition.js';
-import { spawnPhantomDap, type TestState, temporaryState } from '../test-support/fixtures.js';
+import {
+  BOOT_DEADLINE_MS,
+  spawnPhantomDap,
+  type TestState,
+  temporaryState,
+} from '../test-support/fixtures.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { pollUntil } from './process-watch.js';
 
 const NOTES = join(SOURCE_ROOT, 'lang', 'examples', 'notes.ph');
 /** Most a replay request may take here (a replay of notes runs a few thousand instructions). */
@@ -291,4 +301,100 @@ test("fuzz: random arguments to the replay's requests are each answered; the rep
   const stop = await e.stopped();
   assert.match(stop.body.description, /position 0 of the replay/);
   await e.ok('disconnect');
+});
+
+test('a replay of a generation the counter committed in QEMU prints what the machine printed after it', {
+  timeout: 8 * BOOT_DEADLINE_MS,
+}, async () => {
+  const built = await build({ image: 'counter' });
+  await state.machines.create('counter', {
+    kernelPath: built.kernelPath,
+    ...(built.imagePath ? { imagePath: built.imagePath } : {}),
+    ...(built.definition ? imageMachineConfig(built.definition) : {}),
+    kernelCommandLine: 'debug=snapshots',
+  });
+  const machine = await state.machines.get('counter');
+  await machine.start();
+  // The first generation committed after the counter ticked, with six ticks printed after it.
+  let generation = -1;
+  let after = '';
+  const placed = await pollUntil(
+    async () => {
+      const log = await readFile(machine.consoleLogPath, 'utf8').catch(() => '');
+      for (const m of log.matchAll(/snapshot: generation (\d+) \(parent/g)) {
+        const got = consoleAfterGeneration(log, Number(m[1]));
+        if (
+          Number(m[1]) > 0 &&
+          'text' in got &&
+          got.text.split('\n').filter((l) => l.startsWith('tick')).length >= 6
+        ) {
+          generation = Number(m[1]);
+          after = got.text;
+          return true;
+        }
+      }
+      return false;
+    },
+    4 * BOOT_DEADLINE_MS,
+    500,
+  );
+  await machine.stop();
+  assert.ok(placed, 'the counter committed a generation and ticked six times after it');
+  const expected = after
+    .split('\n')
+    .filter((l) => l.startsWith('tick'))
+    .slice(0, 6);
+
+  const replayTicks = async (): Promise<{ ticks: string[]; notices: string[] }> => {
+    const e = editor();
+    await e.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+    await e.ok('attach', { machine: 'counter', replay: generation });
+    const thread = (await e.stopped()).body.threadId as number;
+    await e.ok('continue', { threadId: thread });
+    const said = () =>
+      e.messages
+        .filter((m) => m.event === 'output' && m.body.category === 'stdout')
+        .map((m) => m.body.output)
+        .join('');
+    assert.ok(
+      await pollUntil(async () => said().split('\n').length > 7, DEADLINE_MS, 100),
+      `the replay ticks; stderr:\n${e.stderr()}`,
+    );
+    await e.ok('pause', { threadId: thread });
+    const notices = e.messages
+      .filter((m) => m.event === 'output' && m.body.category === 'important')
+      .map((m) => m.body.output as string);
+    await e.ok('disconnect');
+    return { ticks: said().split('\n').slice(0, 6), notices };
+  };
+
+  const first = await replayTicks();
+  assert.deepEqual(
+    first.ticks,
+    expected,
+    'the replay prints the ticks the machine printed after the generation',
+  );
+  assert.deepEqual(first.notices, [], `the log after generation ${generation}:\n${after}`);
+
+  // A log that says otherwise (the third tick after the generation changed) is caught at that line.
+  const log = await readFile(machine.consoleLogPath, 'utf8');
+  const commit = log.indexOf(`snapshot: generation ${generation} (parent`);
+  let at = Math.max(
+    log.lastIndexOf('snapshot: froze ', commit),
+    log.lastIndexOf('snapshot: generation ', commit - 1),
+  );
+  for (const tick of expected.slice(0, 3)) at = log.indexOf(`\n${tick}\r`, at) + 1;
+  assert.ok(at > 0);
+  await writeFile(
+    machine.consoleLogPath,
+    `${log.slice(0, at)}tick 999999${log.slice(at + expected[2]!.length)}`,
+  );
+  const second = await replayTicks();
+  assert.equal(second.notices.length, 1, second.notices.join(''));
+  assert.match(
+    second.notices[0]!,
+    new RegExp(
+      `diverges from the machine's console at line 3 after generation ${generation}.*"tick 999999", the replay "${expected[2]}"`,
+    ),
+  );
 });
