@@ -45,8 +45,11 @@ export class Heap {
   readonly tempRoots: number[] = [];
   collections = 0;
   private readonly words: Int32Array;
-  /** A space loaded to run opens a new epoch at its first allocation (space_new_epoch). */
-  private epochPending = true;
+  /**
+   * Whether the next allocation opens a new epoch: a space loaded to run does (space_new_epoch).
+   * Not in the space, so a checkpoint of the machine saves it beside the space's bytes.
+   */
+  epochPending = true;
 
   constructor(readonly space: Space) {
     this.words = space.words;
