@@ -980,6 +980,8 @@ test('a run paused anywhere (pauseAtStep, probe) and resumed is the run that nev
   let pauses = 0;
   let probes = 0;
   let saved: { state: ReturnType<Machine['saveState']>; bytes: Uint8Array; output: string } | undefined;
+  // Before the first allocation: the next one opens an epoch, which the state must carry.
+  const atStart = { state: machine.saveState(), bytes: space.slice() };
   for (let at = 7; ; at += 1 + ((at * 7919) % 3_001)) {
     const r = machine.run({ pauseAtStep: at, probe: pauses % 3 === 0 ? probe : undefined });
     if (r.reason === 'all-ended') break;
@@ -997,6 +999,13 @@ test('a run paused anywhere (pauseAtStep, probe) and resumed is the run that nev
   space.set(saved.bytes);
   machine.restoreState(saved.state);
   output = saved.output;
+  assert.equal(machine.run({ maxSteps: 50_000_000 }).reason, 'all-ended');
+  assert.equal(output, whole.output);
+  assert.deepEqual(space, whole.machine.space.bytes);
+  // So does the state saved before anything ran (birth stamps and SH_EPOCH included).
+  space.set(atStart.bytes);
+  machine.restoreState(atStart.state);
+  output = '';
   assert.equal(machine.run({ maxSteps: 50_000_000 }).reason, 'all-ended');
   assert.equal(output, whole.output);
   assert.deepEqual(space, whole.machine.space.bytes);
