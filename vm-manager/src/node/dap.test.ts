@@ -6,7 +6,8 @@
  * on; breakpoints set, hit, stepped from and cleared in the kernel (read back with LIST_BREAKPOINTS),
  * moved off lines without code, refused when hostile; and launch, which creates and boots a machine
  * and runs a program in it (its locals named and scoped from the debug info, an array paged, a
- * string), with exited/terminated when it stops.
+ * string), with exited/terminated when it stops; one thread paused alone while the other runs, stepped
+ * from its pause, continued alone (singleThread) and with every other (allThreadsContinued).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
@@ -200,7 +201,8 @@ test('attach, pause, stack trace in counter.ph, values, continue, disconnect', {
   const threads = (await a.ok('threads')).body.threads as { id: number; name: string }[];
   assert.ok(threads.length >= 1, 'the counter thread');
   const thread = threads[0]!.id;
-  await a.ok('pause', { threadId: thread });
+  // A pause without a thread pauses the whole machine (PAUSE).
+  await a.ok('pause', {});
   const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stopped event');
   assert.equal(stopped.body.reason, 'pause');
   assert.equal(stopped.body.allThreadsStopped, true);
@@ -446,7 +448,7 @@ test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, a
   const [a, b] = await Promise.all([attached(), attached()]);
   const thread = (await a.ok('threads')).body.threads[0].id;
   assert.equal((await b.ok('threads')).body.threads[0].id, thread);
-  await a.ok('pause', { threadId: thread });
+  await a.ok('pause', {});
   const seen = await b.waitFor((m) => m.event === 'stopped', "b's stopped event", 10_000);
   assert.equal(seen.body.description, 'Paused by another client');
   assert.equal(a.messages.filter((m) => m.event === 'stopped').length, 1, 'a, which paused, hears it once');
@@ -877,5 +879,95 @@ test('a machine whose sources are gone is debugged from its own state (METHOD_DE
   await a.ok('setBreakpoints', { source: { path: source }, breakpoints: [] });
   await a.ok('continue', { threadId: hit.body.threadId });
   await a.ok('disconnect');
+  assert.equal(await a.exited(), 0);
+});
+
+test('pause one thread: the other runs on; it steps; continue one thread, then all', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const program = join(state.root, 'counting-pair.ph');
+  await writeFile(program, COUNTING);
+  const a = adapter();
+  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  assert.equal(init.body.supportsSingleThreadExecutionRequests, true);
+  await a.ok('launch', { machine: 'pair', image: 'counter', program });
+  await a.waitFor((m) => m.event === 'output' && /started \.t\.counting/.test(m.body.output), 'the program');
+  const threads = (await a.ok('threads')).body.threads as { id: number }[];
+  const tops = await Promise.all(
+    threads.map(async (t) => ({
+      id: t.id,
+      name: (await a.ok('stackTrace', { threadId: t.id })).body.stackFrames[0]?.name as string,
+    })),
+  );
+  const counting = tops.find((t) => t.name === '.t.counting.run')?.id;
+  const counter = tops.find((t) => /^\.demo\.counter\./.test(t.name ?? ''))?.id;
+  assert.ok(counting !== undefined && counter !== undefined, JSON.stringify(tops));
+
+  let from = a.messages.length;
+  await a.ok('pause', { threadId: counting });
+  const paused = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'the counting thread stopped',
+  );
+  assert.deepEqual(
+    [paused.body.reason, paused.body.threadId, paused.body.allThreadsStopped],
+    ['pause', counting, false],
+  );
+  const ticked = await newestTick('pair');
+  await ticksPast('pair', ticked + 2);
+  const iOf = async (): Promise<number> => {
+    const top = (await a.ok('stackTrace', { threadId: counting })).body.stackFrames[0];
+    const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+    const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+      .variables as { name: string; value: string }[];
+    return Number(locals.find((v) => v.name === 'i')?.value);
+  };
+  const i = await iOf();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await iOf(), i, 'the paused thread does not run');
+
+  // A thread paused alone steps from its pause.
+  from = a.messages.length;
+  await a.ok('next', { threadId: counting });
+  const stepped = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'a stop after next',
+  );
+  assert.deepEqual([stepped.body.reason, stepped.body.threadId], ['step', counting]);
+
+  const alone = await a.request('continue', { threadId: counter, singleThread: true });
+  assert.equal(alone.success, false, 'the counter is not stopped');
+  assert.match(alone.message ?? '', /not stopped alone/);
+  from = a.messages.length;
+  const one = await a.ok('continue', { threadId: counting, singleThread: true });
+  assert.equal(one.body.allThreadsContinued, false);
+  await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'continued' && m.body.threadId === counting,
+    'the continued event',
+  );
+  await pollUntil(async () => (await iOf().catch(() => i)) > i + 2, BOOT_DEADLINE_MS, 200);
+
+  // Both paused, each alone; a continue without singleThread lets both go.
+  from = a.messages.length;
+  await a.ok('pause', { threadId: counting });
+  await a.ok('pause', { threadId: counter });
+  await a.waitFor(
+    () => a.messages.filter((m, n) => n >= from && m.event === 'stopped').length >= 2,
+    'two stops',
+  );
+  const stoppedAt = await newestTick('pair');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok((await newestTick('pair')) <= stoppedAt + 1, 'the paused counter does not tick');
+  from = a.messages.length;
+  const all = await a.ok('continue', { threadId: counter });
+  assert.equal(all.body.allThreadsContinued, true);
+  await a.waitFor(
+    () =>
+      new Set(a.messages.filter((m, n) => n >= from && m.event === 'continued').map((m) => m.body.threadId))
+        .size >= 2,
+    'both threads continued',
+  );
+  await ticksPast('pair', stoppedAt + 2);
+  await a.ok('disconnect', { terminateDebuggee: true });
   assert.equal(await a.exited(), 0);
 });

@@ -2,9 +2,10 @@
  * The debug adapter (Debug Adapter Protocol, on @vscode/debugadapter) for a live Phantom machine,
  * as `phantom dap` serves it. It speaks to the machine through today's debug protocol: THREADS
  * (threads and their frames), READ_OBJECTS (frames' slots, methods, objects), CLASSES, PAUSE and
- * RESUME (the whole world), STATS; and the debugger's messages of revision 3: SET_BREAKPOINT and
- * CLEAR_BREAKPOINT (placed at the pcs the statement tables give a source line), EXCEPTION_STOPS,
- * STEP and CONTINUE_THREAD of one stopped thread, STOPPED on attach, and the events EV_STOPPED,
+ * RESUME (the whole world: a pause without a thread), STATS; and the debugger's messages of
+ * revision 3: SET_BREAKPOINT and CLEAR_BREAKPOINT (placed at the pcs the statement tables give a
+ * source line), EXCEPTION_STOPS, PAUSE_THREAD (a pause of one thread), STEP and CONTINUE_THREAD of
+ * one stopped thread (0: every one), STOPPED on attach, and the events EV_STOPPED,
  * EV_CONTINUED and EV_LOGPOINT. Source positions and local names come from the method's own
  * METHOD_DEBUG or the compiled program the machine was built from (lang's CompiledDebugInfo),
  * checked against the code the machine runs.
@@ -98,7 +99,7 @@ const HIT_CONDITION = /^\s*(?:>=\s*)?(\d{1,9})\s*$/;
 const NO_WRITES_YET =
   'the debug protocol cannot write into the object space yet, so variables cannot be changed from the debugger';
 const WHOLE_WORLD =
-  'the whole machine is paused: today\'s kernel stops every thread at once (PAUSE), and "continue" resumes them all';
+  'the whole machine is paused (PAUSE stops every thread at once), and "continue" resumes them all; pause a thread to stop it alone and step from there';
 
 /** Elements one variables request returns at most for an array (editors page larger ones). */
 const ARRAY_PAGE = 100;
@@ -259,6 +260,7 @@ export class PhantomDebugSession extends DebugSession {
       supportsLoadedSourcesRequest: true,
       supportsDelayedStackTraceLoading: true,
       supportsSetVariable: false,
+      supportsSingleThreadExecutionRequests: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
@@ -702,6 +704,7 @@ export class PhantomDebugSession extends DebugSession {
   ): void {
     this.serve(response, async () => {
       const threadId = optionalIntArg(args(raw), 'threadId');
+      if (threadId !== undefined) return this.pauseThread(threadId);
       this.worldEpoch++;
       const threads = await this.attached().use(async (client) => {
         await client.pause();
@@ -712,8 +715,7 @@ export class PhantomDebugSession extends DebugSession {
       this.worldEpoch++;
       this.forgetStop();
       const live = threads.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
-      const shown = live.find((t) => t.id === threadId) ?? live[0];
-      const stopped = new StoppedEvent('pause', shown?.id) as DebugProtocol.StoppedEvent;
+      const stopped = new StoppedEvent('pause', live[0]?.id) as DebugProtocol.StoppedEvent;
       stopped.body.allThreadsStopped = true;
       stopped.body.description = 'Paused (the whole machine)';
       stopped.body.text = WHOLE_WORLD;
@@ -722,14 +724,41 @@ export class PhantomDebugSession extends DebugSession {
     });
   }
 
+  /**
+   * Stops one thread where it is (PAUSE_THREAD): the others, the channel and snapshots go on. The
+   * kernel's EV_STOPPED (reason pause) tells the editor, and the thread steps from there.
+   */
+  private async pauseThread(threadId: number): Promise<void> {
+    if (this.debugStopped.has(threadId)) return;
+    await this.attached().use(async (client) => {
+      const thread = (await client.threads()).find(
+        (t) => t.id === threadId && t.state !== L.TS_DONE && t.state !== L.TS_FAILED,
+      );
+      if (thread === undefined) throw new RequestError(`no live thread ${threadId}`);
+      await client.pauseThread(thread.ref);
+    });
+  }
+
+  /**
+   * Continue, as DAP has it: with singleThread, the thread the debugger holds stopped goes on alone
+   * (CONTINUE_THREAD; allThreadsContinued false); otherwise everything goes on: every thread the
+   * debugger holds (CONTINUE_THREAD 0) and the world, unless another client paused it too
+   * (allThreadsContinued true).
+   */
   protected override continueRequest(
     response: DebugProtocol.ContinueResponse,
     raw: DebugProtocol.ContinueArguments,
   ): void {
     this.serve(response, async () => {
-      const threadId = optionalIntArg(args(raw), 'threadId');
-      const stop = threadId === undefined ? undefined : this.debugStopped.get(threadId);
-      if (stop !== undefined) {
+      const a = args(raw);
+      const threadId = optionalIntArg(a, 'threadId');
+      if (a.singleThread === true) {
+        if (threadId === undefined) throw new RequestError("'singleThread' needs a 'threadId'");
+        const stop = this.debugStopped.get(threadId);
+        if (stop === undefined)
+          throw new RequestError(
+            `thread ${threadId} is not stopped alone (at a breakpoint, step, exception or its own pause); continue without singleThread resumes everything`,
+          );
         await this.attached().use((client) => client.continueThread(stop.thread));
         this.debugStopped.delete(stop.id);
         this.forgetStop();
@@ -737,10 +766,13 @@ export class PhantomDebugSession extends DebugSession {
         return;
       }
       this.worldEpoch++;
+      const held = [...this.debugStopped.values()];
       const stillPaused = await this.attached().use(async (client) => {
+        if (held.length > 0) await client.continueThread(0);
         await client.resume();
         return (await client.stats()).paused;
       });
+      for (const t of held) this.debugStopped.delete(t.id);
       this.pausedHere = false;
       this.worldPaused = stillPaused;
       this.worldEpoch++;
