@@ -515,6 +515,22 @@ void serve_frame(uint32_t id, const struct frame_request *request) {
   send_reply(DBG_FRAME, id);
 }
 
+void serve_set_local(uint32_t id, const struct set_local_request *request) {
+  const char *why = 0;
+  struct debugger_write w;
+  int rc = debugger_check_set_local(request, &w, &why);
+  if (!rc) debugger_write(&w);
+  reply_or_error(DBG_SET_LOCAL, id, rc, why);
+}
+
+void serve_set_field(uint32_t id, const struct set_field_request *request) {
+  const char *why = 0;
+  struct debugger_write w;
+  int rc = debugger_check_set_field(request, &w, &why);
+  if (!rc) debugger_write(&w);
+  reply_or_error(DBG_SET_FIELD, id, rc, why);
+}
+
 static void put_one_stopped(const struct stopped_event *e, void *ctx) {
   put_stopped_event(&out, e);
   ((struct stopped_reply *)ctx)->threads.count++;

@@ -38,6 +38,9 @@ static inline int32_t slot_int(word_t obj, uint32_t slot, int32_t fallback) {
 /** Is obj (a reference) an instance of cls or a subclass? */
 int instance_of(word_t obj, word_t cls);
 
+/** May method (0: the debugger) write slot `slot` of obj? Never a field a system class declares (interp.c). */
+int field_writable(word_t obj, uint32_t slot, word_t method);
+
 /** May an array of class cls (an array class) hold v? Never for the VM's own arrays (array.c). */
 int array_admits(word_t cls, word_t v);
 

@@ -360,6 +360,21 @@ export class DebugClient {
   async frame(thread: number, depth: number): Promise<P.FrameInfo> {
     return P.decodeFrame(await this.request(P.MessageType.FRAME, P.encodeFrameRequest(thread, depth)));
   }
+  /**
+   * Writes local `slot` of frame `depth` of a stopped thread (revision 4). The kernel refuses, saying
+   * why, `this`, and a value of another kind than the slot holds (an int for an int, null or an
+   * object of its object's class for a reference).
+   */
+  async setLocal(thread: number, depth: number, slot: number, value: P.WriteValue): Promise<void> {
+    await this.requestEmpty(P.MessageType.SET_LOCAL, P.encodeSetLocal(thread, depth, slot, value));
+  }
+  /**
+   * Writes field `slot` of a program object, or element `slot` of a program's array (revision 4);
+   * a system object's fields, and a value the field or the array's type does not admit, are refused.
+   */
+  async setField(object: number, slot: number, value: P.WriteValue): Promise<void> {
+    await this.requestEmpty(P.MessageType.SET_FIELD, P.encodeSetField(object, slot, value));
+  }
   async setExceptionStops(mode: P.ExceptionStops): Promise<void> {
     await this.requestEmpty(P.MessageType.EXCEPTION_STOPS, P.encodeExceptionStops(mode));
   }

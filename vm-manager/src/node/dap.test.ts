@@ -515,7 +515,9 @@ test('hostile messages get error responses; the adapter and the machine go on', 
     ['evaluate', { expression: 'count' }, /needs a frame/],
     ['setBreakpoints', { source: {}, breakpoints: 'all' }, /array/],
     ['setExceptionBreakpoints', { filters: ['everything'] }, /unknown exception filter/],
-    ['setVariable', { variablesReference: 1, name: 'x', value: '1' }, /cannot write/],
+    ['setVariable', { variablesReference: 424242, name: 'x', value: '1' }, /no variables/],
+    ['setVariable', { variablesReference: 1, name: 'x', value: '@zz' }, /no variables|cannot evaluate/],
+    ['setVariable', { variablesReference: 1, name: 7, value: '1' }, /'name'/],
   ];
   for (const [command, args, pattern] of bad) {
     const response = await a.request(command, args);
@@ -968,6 +970,108 @@ test('pause one thread: the other runs on; it steps; continue one thread, then a
     'both threads continued',
   );
   await ticksPast('pair', stoppedAt + 2);
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});
+
+test("setVariable writes a stopped frame's local and a field; the kernel refuses what breaks types", {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const program = join(state.root, 'counting-set.ph');
+  await writeFile(program, COUNTING);
+  const a = adapter();
+  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  assert.equal(init.body.supportsSetVariable, true);
+  await a.ok('launch', { machine: 'setvar', image: 'counter', program });
+  await a.waitFor((m) => m.event === 'output' && /started \.t\.counting/.test(m.body.output), 'the program');
+  let from = a.messages.length;
+  await a.ok('setBreakpoints', {
+    source: { path: program },
+    breakpoints: [{ line: 7, condition: 'i >= 3' }],
+  });
+  const stopped = await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'a stop');
+  const counting = stopped.body.threadId as number;
+  await a.ok('setBreakpoints', { source: { path: program }, breakpoints: [] });
+  const scope = async (thread: number, index: number): Promise<number> => {
+    const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+    return (await a.ok('scopes', { frameId: top.id })).body.scopes[index].variablesReference;
+  };
+  const localsRef = await scope(counting, 1);
+  const values = async (ref: number): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      (
+        (await a.ok('variables', { variablesReference: ref })).body.variables as {
+          name: string;
+          value: string;
+        }[]
+      ).map((v) => [v.name, v.value]),
+    );
+  const i = Number((await values(localsRef)).i);
+  const set = await a.ok('setVariable', { variablesReference: localsRef, name: 'total', value: '3 * 7' });
+  assert.deepEqual([set.body.value, set.body.type], ['21', 'int']);
+  assert.equal((await values(localsRef)).total, '21', 'read back through FRAME');
+  const self = (
+    (await a.ok('variables', { variablesReference: await scope(counting, 0) })).body.variables as {
+      name: string;
+      value: string;
+    }[]
+  ).find((v) => v.name === 'this')!;
+  const address = /@0x[0-9a-f]+/.exec(self.value)![0];
+  for (const [name, value, pattern] of [
+    ['i', address, /holds an int/],
+    ['i', '"text"', /new strings/],
+    ['i', '@0x10', /no object at @0x10/],
+    ['nope', '1', /no local 'nope'/],
+    ['i', 'i +', /cannot evaluate/],
+  ] as const) {
+    const r = await a.request('setVariable', { variablesReference: localsRef, name, value });
+    assert.equal(r.success, false, `${name} = ${value}`);
+    assert.match(r.message ?? '', pattern, `${name} = ${value}`);
+  }
+  assert.equal((await values(localsRef)).i, String(i), 'refused writes changed nothing');
+  from = a.messages.length;
+  await a.ok('next', { threadId: counting });
+  await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'the step');
+  assert.equal((await values(await scope(counting, 1))).total, String(21 + i), 'the program went on from 21');
+
+  // The counter's thread, paused alone: its count field is written, and it prints from there.
+  const counter = ((await a.ok('threads')).body.threads as { id: number }[]).find(
+    (t) => t.id !== counting,
+  )!.id;
+  from = a.messages.length;
+  await a.ok('pause', { threadId: counter });
+  await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'the counter paused');
+  const counterSelf = (
+    (await a.ok('variables', { variablesReference: await scope(counter, 0) })).body.variables as {
+      name: string;
+      variablesReference: number;
+    }[]
+  ).find((v) => v.name === 'this')!;
+  const wrote = await a.ok('setVariable', {
+    variablesReference: counterSelf.variablesReference,
+    name: 'count',
+    value: '100000',
+  });
+  assert.equal(wrote.body.value, '100000');
+  const refused = await a.request('setVariable', {
+    variablesReference: counterSelf.variablesReference,
+    name: 'count',
+    value: address,
+  });
+  assert.match(refused.message ?? '', /holds an int/);
+  await a.ok('continue', {});
+  await ticksPast('setvar', 100000);
+
+  // A paused machine has no thread stopped alone: its locals are not written.
+  await a.ok('pause', {});
+  const worldLocals = await scope(counting, 1);
+  const world = await a.request('setVariable', {
+    variablesReference: worldLocals,
+    name: 'total',
+    value: '1',
+  });
+  assert.match(world.message ?? '', /stopped alone/);
+  await a.ok('continue', {});
   await a.ok('disconnect', { terminateDebuggee: true });
   assert.equal(await a.exited(), 0);
 });

@@ -10,7 +10,8 @@
  * METHOD_DEBUG or the compiled program the machine was built from (lang's CompiledDebugInfo),
  * checked against the code the machine runs.
  *
- * setVariable is refused saying why: the debug protocol cannot write into the object space yet.
+ * setVariable writes with revision 4's SET_LOCAL (a local of a frame the debugger holds stopped) and
+ * SET_FIELD (a program object's field, a program array's element); the kernel checks each value.
  *
  * Not here: finding, booting and watching machines (the DapHost the caller gives), or the wire's
  * framing (common/dap-framing.ts, in front of this).
@@ -37,7 +38,12 @@ import {
   Variable,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { type DapExpr, DapExpressionError, parseDapExpression } from '../../common/dap-expression.js';
+import {
+  type DapExpr,
+  DapExpressionError,
+  MAX_EXPRESSION_LENGTH,
+  parseDapExpression,
+} from '../../common/dap-expression.js';
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
@@ -96,8 +102,6 @@ const CONDITION_OPS: Record<string, P.Condition> = {
 };
 /** A hit condition: act from the Nth counted hit on ('5' or '>= 5'). */
 const HIT_CONDITION = /^\s*(?:>=\s*)?(\d{1,9})\s*$/;
-const NO_WRITES_YET =
-  'the debug protocol cannot write into the object space yet, so variables cannot be changed from the debugger';
 const WHOLE_WORLD =
   'the whole machine is paused (PAUSE stops every thread at once), and "continue" resumes them all; pause a thread to stop it alone and step from there';
 
@@ -259,7 +263,7 @@ export class PhantomDebugSession extends DebugSession {
       supportsEvaluateForHovers: true,
       supportsLoadedSourcesRequest: true,
       supportsDelayedStackTraceLoading: true,
-      supportsSetVariable: false,
+      supportsSetVariable: true,
       supportsSingleThreadExecutionRequests: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
@@ -823,10 +827,67 @@ export class PhantomDebugSession extends DebugSession {
     await machine.use((client) => client.step(stop.thread, kind));
   }
 
-  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse): void {
-    this.serve(response, () => {
+  /**
+   * Writes a local of a frame the debugger holds stopped (SET_LOCAL), or a field or array element
+   * of a program object (SET_FIELD), with the value of an expression evaluated as `evaluate` does
+   * (an int, a boolean, null, `@0x…` or a path to an object). The kernel checks the value against
+   * what the slot may hold and refuses what would break the language's types, saying why.
+   */
+  protected override setVariableRequest(
+    response: DebugProtocol.SetVariableResponse,
+    raw: DebugProtocol.SetVariableArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const ref = intArg(a, 'variablesReference', 1);
+      const name = stringArg(a, 'name', 200);
+      const text = stringArg(a, 'value', MAX_EXPRESSION_LENGTH);
       this.attached();
-      throw new RequestError(NO_WRITES_YET);
+      const handle = this.vars.get(ref);
+      if (handle === undefined)
+        throw new RequestError(`no variables ${ref} (they last until the machine runs again)`);
+      const expr = parse(text);
+      response.body = await this.withReader(async (reader, client) => {
+        let write: (value: P.WriteValue) => Promise<void>;
+        let names = new Map<string, number>();
+        if (handle.kind === 'object') {
+          const o = await reader.object(handle.ref);
+          const index = /^\[(\d+)\]$/.exec(name);
+          const slot =
+            o.cls?.internalId === L.CID_ARRAY
+              ? index
+                ? Number(index[1])
+                : -1
+              : (o.cls?.fieldNames.indexOf(name) ?? -1);
+          if (slot < 0) throw new RequestError(`${o.cls?.name ?? 'the object'} has no field '${name}'`);
+          write = (value) => client.setField(handle.ref, slot, value);
+        } else {
+          const stopped = handle.frame.stopped;
+          if (stopped === undefined)
+            throw new RequestError(
+              'locals are written only in a thread stopped alone (a breakpoint, a step, an exception or a pause of that thread), not in a paused machine',
+            );
+          const slots = await this.frameSlots(reader, client, handle.frame);
+          const local = slots.find((s) => s.name === name);
+          if (local === undefined)
+            throw new RequestError(`no ${handle.kind === 'arguments' ? 'argument' : 'local'} '${name}' here`);
+          names = new Map(slots.map((s) => [s.name, s.word]));
+          write = (value) => client.setLocal(stopped.thread, stopped.depth, local.slot, value);
+        }
+        const value = await this.evaluate(reader, expr, names);
+        await write(toWriteValue(value));
+        // What was read before the write no longer holds; the editor's handles still do.
+        this.reader = undefined;
+        const word = value.kind === 'word' ? value.word : value.kind === 'bool' && value.value ? 2 : 0;
+        const shown = await this.show(new LiveReader(client), word);
+        return {
+          value: shown.value,
+          ...(shown.type ? { type: shown.type } : {}),
+          variablesReference: shown.ref ?? 0,
+          ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
+          ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
+        };
+      });
     });
   }
 
@@ -970,7 +1031,7 @@ export class PhantomDebugSession extends DebugSession {
     reader: LiveReader,
     client: DebugClient,
     frame: FrameHandle,
-  ): Promise<{ name: string; word: number; isArgument: boolean; typed?: ValueKind }[]> {
+  ): Promise<{ name: string; slot: number; word: number; isArgument: boolean; typed?: ValueKind }[]> {
     const m = await reader.method(frame.methodRef);
     let slots: number[];
     let kinds: ValueKind[] = [];
@@ -996,7 +1057,7 @@ export class PhantomDebugSession extends DebugSession {
       else if (live !== undefined) name = live.get(slot)?.name;
       else name = `slot ${slot}`;
       const typed = kinds[slot];
-      if (name !== undefined) out.push({ name, word, isArgument, ...(typed ? { typed } : {}) });
+      if (name !== undefined) out.push({ name, slot, word, isArgument, ...(typed ? { typed } : {}) });
     }
     return out;
   }
@@ -1119,14 +1180,7 @@ export class PhantomDebugSession extends DebugSession {
       const a = args(raw);
       const text = stringArg(a, 'expression', 100_000);
       const frameId = optionalIntArg(a, 'frameId');
-      let expr: DapExpr;
-      try {
-        expr = parseDapExpression(text);
-      } catch (err) {
-        if (err instanceof DapExpressionError)
-          throw new RequestError(`cannot evaluate '${text.slice(0, 80)}': ${err.message}`);
-        throw err;
-      }
+      const expr = parse(text);
       if (frameId === undefined)
         throw new RequestError('evaluate needs a frame: pause the machine and pick one');
       const frame = this.frame(frameId);
@@ -1181,6 +1235,11 @@ export class PhantomDebugSession extends DebugSession {
         return e;
       case 'null':
         return { kind: 'word', word: 0 };
+      case 'object': {
+        const o = await reader.object(e.ref).catch(() => undefined);
+        if (o === undefined) throw new RequestError(`no object at @0x${e.ref.toString(16)}`);
+        return { kind: 'word', word: e.ref + 1 };
+      }
       case 'name': {
         const local = names.get(e.name);
         if (local !== undefined) return { kind: 'word', word: local };
@@ -1297,6 +1356,26 @@ function statementPcs(m: Pick<CompiledMethod, 'debug'>, line: number): number[] 
   const pcs = [];
   for (let i = 0; i + 2 < s.length; i += 3) if (s[i + 1] === line) pcs.push(s[i]!);
   return pcs;
+}
+
+/** An expression the editor sent, or a RequestError saying what is wrong with it. */
+function parse(text: string): DapExpr {
+  try {
+    return parseDapExpression(text);
+  } catch (err) {
+    if (err instanceof DapExpressionError)
+      throw new RequestError(`cannot evaluate '${text.slice(0, 80)}': ${err.message}`);
+    throw err;
+  }
+}
+
+/** What SET_LOCAL or SET_FIELD writes for an evaluated value: an int, a boolean's 0 or 1, a reference. */
+function toWriteValue(v: Value): P.WriteValue {
+  if (v.kind === 'bool') return { kind: 'int', value: v.value ? 1 : 0 };
+  if (v.kind === 'string')
+    throw new RequestError('the debugger does not make new strings; give an int, null or @0x…');
+  const w = decodeWord(v.word);
+  return w.kind === 'int' ? { kind: 'int', value: w.value } : { kind: 'ref', ref: v.word === 0 ? 0 : w.ref };
 }
 
 /** Wraps an int into the machine's 31-bit small integers. */
