@@ -1075,3 +1075,97 @@ test("setVariable writes a stopped frame's local and a field; the kernel refuses
   await a.ok('disconnect', { terminateDebuggee: true });
   assert.equal(await a.exited(), 0);
 });
+
+/** A program that throws an error it catches every round, and in round 40 one nothing catches. */
+const FAILING = `package .t;
+import .internal.io.tty;
+import .internal.time;
+class failing {
+  var rounds : int;
+  void run() {
+    while (true) {
+      rounds++;
+      try {
+        this.fail();
+      } catch (var x : .internal.error) {
+        tty.println("caught " + rounds);
+      }
+      if (rounds == 40)
+        this.fail();
+      time.sleep(100);
+    }
+  }
+  void fail() {
+    throw new .internal.error("round " + rounds);
+  }
+};
+`;
+
+test('exception stops: "all" stops at a caught throw, "uncaught" at the error that ends the thread', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const program = join(state.root, 'failing.ph');
+  await writeFile(program, FAILING);
+  const a = adapter();
+  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
+  assert.equal(init.body.supportsExceptionInfoRequest, true);
+  assert.deepEqual(
+    init.body.exceptionBreakpointFilters.map((f: { filter: string }) => f.filter),
+    ['uncaught', 'all'],
+  );
+  await a.ok('launch', { machine: 'failing', image: 'counter', program });
+  let from = a.messages.length;
+  await a.ok('setExceptionBreakpoints', { filters: ['all'] });
+  const caught = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'a stop at a caught throw',
+  );
+  assert.equal(caught.body.reason, 'exception');
+  const round = Number(/^\.internal\.error: round (\d+)$/.exec(caught.body.text)?.[1]);
+  assert.ok(round >= 1 && round < 40, `a caught round: ${caught.body.text}`);
+  assert.match(caught.body.description, /^Error thrown: \.internal\.error: round \d+$/);
+  const thread = caught.body.threadId as number;
+  const info = await a.ok('exceptionInfo', { threadId: thread });
+  assert.deepEqual(
+    [info.body.exceptionId, info.body.description, info.body.breakMode],
+    ['.internal.error', `round ${round}`, 'always'],
+  );
+  const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+  assert.deepEqual([top.name, top.line], ['.t.failing.fail', 20], 'stopped at the throw, in fail()');
+  const inspect = await a.ok('evaluate', {
+    expression: `${info.body.details.evaluateName}.message`,
+    frameId: top.id,
+  });
+  assert.equal(inspect.body.result, `"round ${round}"`);
+
+  // Only what nothing catches from here on: the caught ones run their handlers, round 40 stops.
+  await a.ok('setExceptionBreakpoints', { filters: ['uncaught'] });
+  from = a.messages.length;
+  await a.ok('continue', { threadId: thread });
+  const uncaught = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'a stop at the uncaught throw',
+  );
+  assert.deepEqual(
+    [uncaught.body.reason, uncaught.body.threadId, uncaught.body.text],
+    ['exception', thread, '.internal.error: round 40'],
+  );
+  const last = await a.ok('exceptionInfo', { threadId: thread });
+  assert.deepEqual([last.body.description, last.body.breakMode], ['round 40', 'unhandled']);
+  const counter = ((await a.ok('threads')).body.threads as { id: number }[]).find((t) => t.id !== thread)!.id;
+  const notStopped = await a.request('exceptionInfo', { threadId: counter });
+  assert.match(notStopped.message ?? '', /not stopped at a thrown error/);
+  from = a.messages.length;
+  await a.ok('continue', { threadId: thread });
+  await a.waitFor(
+    (m) =>
+      a.messages.indexOf(m) >= from &&
+      m.event === 'thread' &&
+      m.body.reason === 'exited' &&
+      m.body.threadId === thread,
+    'the thread ends with its error',
+  );
+  await a.ok('setExceptionBreakpoints', { filters: [] });
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});

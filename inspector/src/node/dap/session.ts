@@ -265,6 +265,7 @@ export class PhantomDebugSession extends DebugSession {
       supportsDelayedStackTraceLoading: true,
       supportsSetVariable: true,
       supportsSingleThreadExecutionRequests: true,
+      supportsExceptionInfoRequest: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
@@ -372,20 +373,53 @@ export class PhantomDebugSession extends DebugSession {
 
   /** What a thrown object says: its class and its `message` field when it has a string one. */
   private async errorMessage(ref: number): Promise<string> {
-    if (ref === 0) return 'an error';
+    const e = await this.errorOf(ref);
+    return e.message === undefined ? e.className : `${e.className}: ${e.message}`;
+  }
+
+  private async errorOf(ref: number): Promise<{ className: string; message?: string }> {
+    if (ref === 0) return { className: 'an error' };
     try {
       return await this.withReader(async (reader) => {
         const o = await reader.object(ref);
         const className = o.cls?.name ?? 'an error';
         const slot = o.cls?.fieldNames.indexOf('message') ?? -1;
         const word = slot >= 0 ? reader.slots(o)[slot] : undefined;
-        if (word === undefined || word === 0) return className;
+        if (word === undefined || word === 0) return { className };
         const shown = await this.show(reader, word);
-        return `${className}: ${shown.type === 'string' ? (JSON.parse(shown.value) as string) : shown.value}`;
+        return {
+          className,
+          message: shown.type === 'string' ? (JSON.parse(shown.value) as string) : shown.value,
+        };
       });
     } catch (err) {
-      return `an error at @0x${ref.toString(16)} (${reason(err)})`;
+      return { className: `an error at @0x${ref.toString(16)} (${reason(err)})` };
     }
+  }
+
+  /** The error a thread stopped for (DBG_STOP_EXCEPTION): its class, its message, why it stopped. */
+  protected override exceptionInfoRequest(
+    response: DebugProtocol.ExceptionInfoResponse,
+    raw: DebugProtocol.ExceptionInfoArguments,
+  ): void {
+    this.serve(response, async () => {
+      const threadId = intArg(args(raw), 'threadId');
+      const { exceptions, threads } = await this.attached().use((client) => client.stopped());
+      const stop = threads.find((t) => t.id === threadId);
+      if (stop === undefined || stop.reason !== P.StopReason.Exception)
+        throw new RequestError(`thread ${threadId} is not stopped at a thrown error`);
+      const error = await this.errorOf(stop.exception);
+      response.body = {
+        exceptionId: error.className,
+        ...(error.message !== undefined ? { description: error.message } : {}),
+        breakMode: exceptions === P.ExceptionStops.All ? 'always' : 'unhandled',
+        details: {
+          typeName: error.className,
+          ...(error.message !== undefined ? { message: error.message } : {}),
+          evaluateName: `@0x${stop.exception.toString(16)}`,
+        },
+      };
+    });
   }
 
   /** Someone else (the studio, another adapter) paused the world: the editor shows it stopped. */
