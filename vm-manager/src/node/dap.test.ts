@@ -1169,3 +1169,47 @@ test('exception stops: "all" stops at a caught throw, "uncaught" at the error th
   await a.ok('disconnect', { terminateDebuggee: true });
   assert.equal(await a.exited(), 0);
 });
+
+test('breakpoints of an adapter killed with -9 are cleared by the next; a live one keeps its own', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const path = ((await a.ok('loadedSources')).body.sources as { path: string }[])[0]!.path;
+  await a.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 17 }] });
+  const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stop at the breakpoint');
+  a.child.kill('SIGKILL');
+  await a.exited();
+  assert.equal((await kernelBreakpoints()).length, 1, 'the breakpoint is machine state: still set');
+
+  const b = await attached();
+  await b.waitFor(
+    (m) => m.event === 'output' && /cleared 1 breakpoint\(s\) left by a debugger/.test(m.body.output),
+    'the note that it cleared them',
+  );
+  assert.deepEqual(await kernelBreakpoints(), [], 'nobody knew of it: cleared');
+  const ticked = await newestTick('demo');
+  await ticksPast('demo', ticked + 2);
+  assert.ok(
+    !b.messages.some((m) => m.event === 'stopped' && m.body.threadId === stopped.body.threadId),
+    'the thread it stopped went on before b could be told of it',
+  );
+
+  // b is alive: an adapter attaching now leaves b's breakpoint alone.
+  const held = (await b.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 23 }] })).body
+    .breakpoints[0];
+  const c = await attached();
+  await c.ok('threads');
+  assert.deepEqual(
+    (await kernelBreakpoints()).map((bp) => bp.id),
+    [held.id],
+  );
+  assert.ok(!c.messages.some((m) => m.event === 'output' && /cleared/.test(m.body.output)));
+  await b.ok('disconnect');
+  assert.equal(await b.exited(), 0);
+  assert.deepEqual(await kernelBreakpoints(), []);
+  const now = await newestTick('demo');
+  await c.ok('continue', {});
+  await ticksPast('demo', now + 2);
+  await c.ok('disconnect');
+  assert.equal(await c.exited(), 0);
+});

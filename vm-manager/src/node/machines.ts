@@ -210,6 +210,11 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
+  /** The folder of the records of which `phantom dap` set which breakpoints (dap-owners.ts). */
+  get dapOwnersDir(): string {
+    return this.dir.dapOwnersDir;
+  }
+
   /** Path of the console's log on disk (everything the machine printed), which the studio pages through. */
   get consoleLogPath(): string {
     return this.dir.consoleLog;

@@ -61,7 +61,22 @@ export interface DapMachine {
   onConsole(listener: (text: string) => void): Disposable;
   /** The classes it was built from, compiled with debug info, and what kept any from being read. */
   sources(): Promise<{ classes: readonly CompiledClass[]; problems: readonly string[] }>;
+  /** Who set which breakpoint, when the host keeps such records (debug-protocol.md, "Whose breakpoints"). */
+  readonly breakpointOwners?: BreakpointOwners;
   dispose(): void;
+}
+
+/**
+ * The host's records of which adapter process set which of the machine's breakpoints, so that an
+ * adapter that attaches clears those of adapters that died without disconnecting.
+ */
+export interface BreakpointOwners {
+  /** Records the kernel ids of the breakpoints this adapter holds now (replacing its last record). */
+  hold(ids: readonly number[]): Promise<void>;
+  /** The ids recorded by adapter processes that no longer run; their records go. */
+  takeOrphans(): Promise<number[]>;
+  /** This adapter is done with the machine: its record goes. */
+  release(): Promise<void>;
 }
 
 export interface DapLaunchArguments {
@@ -316,7 +331,20 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   private async begin(machine: DapMachine): Promise<void> {
-    const { hello, paused, stopped } = await machine.use(async (client) => {
+    const orphans = new Set((await machine.breakpointOwners?.takeOrphans()) ?? []);
+    const { hello, paused, stopped, cleared } = await machine.use(async (client) => {
+      // Breakpoints an adapter that died without disconnecting set go, with the stops they made.
+      let cleared = 0;
+      if (orphans.size > 0) {
+        for (const b of await client.listBreakpoints())
+          if (orphans.has(b.id)) {
+            await client.clearBreakpoint(b.id);
+            cleared++;
+          }
+        for (const t of (await client.stopped()).threads)
+          if (t.reason === P.StopReason.Breakpoint && orphans.has(t.breakpoint))
+            await client.continueThread(t.thread);
+      }
       const threads = await client.threads();
       const stats = await client.stats();
       this.watches.push(
@@ -329,9 +357,16 @@ export class PhantomDebugSession extends DebugSession {
         client.onDidContinue((e) => this.threadContinued(e.id)),
         client.onDidLog((e) => this.sendEvent(new OutputEvent(`${e.message}\n`, 'console'))),
       );
-      return { hello: threads, paused: stats.paused, stopped: (await client.stopped()).threads };
+      return { hello: threads, paused: stats.paused, stopped: (await client.stopped()).threads, cleared };
     });
     this.machine = machine;
+    if (cleared > 0)
+      this.sendEvent(
+        new OutputEvent(
+          `phantom dap: cleared ${cleared} breakpoint(s) left by a debugger that ended without disconnecting\n`,
+          'console',
+        ),
+      );
     const { classes, problems } = await machine.sources();
     this.index = new SourceIndex(classes);
     for (const p of problems) this.sendEvent(new OutputEvent(`phantom dap: ${p}\n`, 'console'));
@@ -530,6 +565,12 @@ export class PhantomDebugSession extends DebugSession {
       for (const id of ids) await client.clearBreakpoint(id);
       for (const t of stopped) await client.continueThread(t.thread);
     });
+    await machine.breakpointOwners?.release();
+  }
+
+  /** Tells the host which breakpoints this adapter holds, so a later adapter knows they are not orphans. */
+  private async recordBreakpoints(): Promise<void> {
+    await this.machine?.breakpointOwners?.hold([...this.breakpointsOf.values()].flat());
   }
 
   private end(): void {
@@ -571,7 +612,11 @@ export class PhantomDebugSession extends DebugSession {
           for (const id of this.breakpointsOf.get(path) ?? []) await client.clearBreakpoint(id);
           this.breakpointsOf.set(path, []);
           const out: DebugProtocol.Breakpoint[] = [];
-          for (const w of wanted) out.push(await this.placeBreakpoint(methods, problems, client, path, w));
+          try {
+            for (const w of wanted) out.push(await this.placeBreakpoint(methods, problems, client, path, w));
+          } finally {
+            await this.recordBreakpoints();
+          }
           return out;
         }),
       };
@@ -658,6 +703,7 @@ export class PhantomDebugSession extends DebugSession {
       const id = await client.setBreakpoint(spec);
       ids.push(id);
       this.breakpointsOf.get(path)?.push(id);
+      await this.recordBreakpoints();
     }
     const bp: DebugProtocol.Breakpoint = new Breakpoint(true, this.convertDebuggerLineToClient(line));
     bp.id = ids[0]!;
