@@ -149,7 +149,7 @@ static word_t make_state(void) {
   if (name) {
     obj_slots(a)[DS_VERSION] = int_to_word(DS_VERSION_1);
     obj_slots(a)[DS_NEXT_ID] = int_to_word(1);
-    native_DIR_PUT(&c);
+    directory_put(&c);
   }
   gc_unpin(2);
   if (!name || c.error) return 0;

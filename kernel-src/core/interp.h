@@ -89,6 +89,9 @@ struct native_call {
 };
 typedef void (*native_fn)(struct native_call *c);
 
+/** DIR_PUT without the reservation of the root directory's DEBUGGER_NAME: for the VM's own entry (debugger.c). */
+void directory_put(struct native_call *c);
+
 /** Argument count natives.def gives each native, receiver included; 0 for ids that do not exist. */
 extern const uint8_t native_argc[];
 extern const native_fn native_table[];

@@ -6,6 +6,8 @@
 // breakpoint set, and a rollback to that generation brings both back after they were cleared.
 // SET_LOCAL and SET_FIELD (revision 4) write a stopped spinner's loop count and the counter's
 // count, and refuse what a slot may not hold, this, system objects and the VM's own arrays.
+// A program reads the root directory the same before and after the debugger made its `$debugger`
+// entry there (tests/lib/rootdir.ph), and its put of that name raises BadArgument.
 // Bad requests get errors with a message, and random and mutated debugger requests (fuzzed) get
 // replies or errors while the machine keeps running.
 import assert from 'node:assert/strict';
@@ -417,6 +419,31 @@ test('throws stop their thread: every one, then only the one nothing catches', a
     await ch.waitEvent(W.EventType.EV_THREAD_END, W.decodeThreadEndEvent, (e) => e.thread === uncaught.thread, { from });
     await machine.waitForLine(/^\*\*\* thread \d+: uncaught \.internal\.error: round 20/);
     assert.deepEqual(W.decodeStoppedReply(await ch.request(M.STOPPED)).threads, []);
+  } finally {
+    ch.close();
+  }
+});
+
+test("programs do not see the root directory's $debugger entry, nor may they put one", async () => {
+  const disk = join(temp.dir, 'rootdir.img');
+  await buildStoreDisk(disk, [join(kernelDir, 'tests', 'lib', 'rootdir.ph')], ['.test.rootdir']);
+  const socket = join(temp.dir, 'rootdir.sock');
+  const machine = boot(disk, socket, 'snap=0');
+  const { line: before } = await machine.waitForLine(/^before: /);
+  const ch = await Channel.open(socket);
+  try {
+    const never = await ch.findMethod('.test.rootdir', 'never');
+    const { id } = W.decodeBreakpointReply(await ch.request(M.SET_BREAKPOINT, setBreakpoint(never.addr, 0)));
+    const roots = (await import('@phantom/inspector/common/debug-protocol.js')).decodeRoots(await ch.request(M.ROOTS));
+    const dir = await ch.readObject(roots.directory);
+    assert.equal(slotInt(dir, 0), 2, 'the directory holds "mine" and $debugger');
+    assert.equal(await ch.readString(slotRef(await ch.readObject(slotRef(dir, 1)), 1)), '$debugger');
+    const { line: afterLine } = await machine.waitForLine(/^after: /);
+    assert.equal(afterLine.replace(/^after/, 'before'), before, 'the program sees the same directory');
+    assert.equal(before, 'before: size 1, keys 1, first mine, has false, get null true, remove false');
+    await machine.waitForLine(/^\*\*\* thread \d+: uncaught \.internal\.error: BadArgument/);
+    assert.ok(!machine.lines.some((l) => l.line === 'put it'));
+    assert.deepEqual(W.decodeBreakpointsReply(await ch.request(M.LIST_BREAKPOINTS)).breakpoints.map((b) => b.id), [id]);
   } finally {
     ch.close();
   }

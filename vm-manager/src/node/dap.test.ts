@@ -7,7 +7,10 @@
  * moved off lines without code, refused when hostile; and launch, which creates and boots a machine
  * and runs a program in it (its locals named and scoped from the debug info, an array paged, a
  * string), with exited/terminated when it stops; one thread paused alone while the other runs, stepped
- * from its pause, continued alone (singleThread) and with every other (allThreadsContinued).
+ * from its pause, continued alone (singleThread) and with every other (allThreadsContinued);
+ * setVariable of a stopped frame's local and of a field, with the kernel's refusals; exception
+ * stops ('all' at a caught throw, 'uncaught' at the one that ends the thread) with exceptionInfo;
+ * and the breakpoints of an adapter killed with -9 cleared by the next one to attach.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
