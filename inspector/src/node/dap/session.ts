@@ -960,13 +960,7 @@ export class PhantomDebugSession extends DebugSession {
         this.reader = undefined;
         const word = value.kind === 'word' ? value.word : value.kind === 'bool' && value.value ? 2 : 0;
         const shown = await this.show(new LiveReader(client), word);
-        return {
-          value: shown.value,
-          ...(shown.type ? { type: shown.type } : {}),
-          variablesReference: shown.ref ?? 0,
-          ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
-          ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
-        };
+        return { value: shown.value, ...shownDetails(shown) };
       });
     });
   }
@@ -1272,13 +1266,7 @@ export class PhantomDebugSession extends DebugSession {
         if (value.kind === 'string')
           return { result: JSON.stringify(value.value), type: 'string', variablesReference: 0 };
         const shown = await this.show(reader, value.word);
-        return {
-          result: shown.value,
-          ...(shown.type ? { type: shown.type } : {}),
-          variablesReference: shown.ref ?? 0,
-          ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
-          ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
-        };
+        return { result: shown.value, ...shownDetails(shown) };
       });
     });
   }
@@ -1436,6 +1424,21 @@ function statementPcs(m: Pick<CompiledMethod, 'debug'>, line: number): number[] 
   const pcs = [];
   for (let i = 0; i + 2 < s.length; i += 3) if (s[i + 1] === line) pcs.push(s[i]!);
   return pcs;
+}
+
+/** What evaluate and setVariable answer beside a value's text: its type and how it expands. */
+function shownDetails(shown: { type?: string; ref?: number; indexed?: number; named?: number }): {
+  type?: string;
+  variablesReference: number;
+  indexedVariables?: number;
+  namedVariables?: number;
+} {
+  return {
+    ...(shown.type ? { type: shown.type } : {}),
+    variablesReference: shown.ref ?? 0,
+    ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
+    ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
+  };
 }
 
 /** An expression the editor sent, or a RequestError saying what is wrong with it. */
