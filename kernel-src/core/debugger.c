@@ -61,6 +61,13 @@
 
 enum thread_mode { TM_NONE, TM_STOPPED, TM_RESUMING, TM_STEPPING };
 
+/* The part of the layout lang's reference interpreter reads (layout.def: stopped threads stay stopped there too). */
+_Static_assert(DEBUGGER_STATE_VERSION == DS_VERSION && DEBUGGER_STATE_V1 == DS_VERSION_1, "layout.def's debugger state");
+_Static_assert(DEBUGGER_STATE_SLOTS == DS_SLOTS && DEBUGGER_THREAD_ROWS == DS_THREADS, "layout.def's debugger state");
+_Static_assert(DEBUGGER_ROW_SLOTS == TH_SLOTS && DEBUGGER_ROW_THREAD == TH_THREAD && DEBUGGER_ROW_MODE == TH_MODE,
+               "layout.def's debugger state");
+_Static_assert((int)DEBUGGER_MODE_STOPPED == (int)TM_STOPPED, "layout.def's debugger state");
+
 uint32_t debugger_armed;
 uint32_t debugger_exceptions;
 uint32_t debugger_method_filter;

@@ -3,7 +3,8 @@
 // `this` whose count a step over changes, steps by instruction and out, then continue; while the
 // counter is stopped the spinner goes on printing and snapshots go on being committed. A power
 // cut while a thread sits at a breakpoint: after the restart it is still stopped there with the
-// breakpoint set, and a rollback to that generation brings both back after they were cleared.
+// breakpoint set (and lang's reference interpreter, run on that generation, keeps it stopped too),
+// and a rollback to that generation brings both back after they were cleared.
 // SET_LOCAL and SET_FIELD (revision 4) write a stopped spinner's loop count and the counter's
 // count, and refuse what a slot may not hold, this, system objects and the VM's own arrays.
 // A program reads the root directory the same before and after the debugger made its `$debugger`
@@ -12,10 +13,13 @@
 // replies or errors while the machine keeps running.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Machine as ReferenceMachine } from '@phantom/lang/common/interp/machine.js';
+import * as L from '@phantom/lang/common/spec/generated.js';
 import * as W from '@phantom/lang/common/spec/debug-wire.js';
+import { openStore } from '@phantom/lang/common/store/reader.js';
 import { Channel, ChannelError, setBreakpoint, slotInt, slotRef } from './lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from './lib/machine.mjs';
 import { kernelDir, tempDir } from './qemu.mjs';
@@ -352,6 +356,14 @@ test('a power cut while stopped at a breakpoint: still stopped there after the r
   const generation = W.decodeSnapshotReply(await ch.request(M.SNAPSHOT_NOW)).generation;
   ch.close();
   await first.kill();
+
+  // lang's reference interpreter, run on that generation of the disk, keeps the thread stopped too.
+  const blocks = readFileSync(disk);
+  const store = openStore((b) => blocks.subarray(b * L.BLOCK_SIZE, (b + 1) * L.BLOCK_SIZE), blocks.length / L.BLOCK_SIZE);
+  let printed = '';
+  const reference = new ReferenceMachine(store.readGenerationPages(generation), { onOutput: (b) => (printed += Buffer.from(b).toString()) });
+  assert.equal(reference.run({ maxSteps: 1_000_000 }).reason, 'debugger-stopped');
+  assert.equal(printed, '', 'the stopped counter ran nothing in the reference interpreter');
 
   const second = boot(disk, socket, 'snap=300');
   await second.waitForLine(/^debug: protocol/);
