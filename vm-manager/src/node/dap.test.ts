@@ -887,16 +887,28 @@ test('a machine whose sources are gone is debugged from its own state (METHOD_DE
   assert.equal(await a.exited(), 0);
 });
 
+/**
+ * An adapter that launched machine `name` from the counter image with `source` (written to
+ * NAME.ph) installed and run, once the program has started; and initialize's capabilities.
+ */
+async function launchedWith(
+  name: string,
+  source: string,
+): Promise<{ a: Adapter; program: string; capabilities: Message['body'] }> {
+  const program = join(state.root, `${name}.ph`);
+  await writeFile(program, source);
+  const a = adapter();
+  const capabilities = (await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' })).body;
+  await a.ok('launch', { machine: name, image: 'counter', program });
+  await a.waitFor((m) => m.event === 'output' && /started \.t\./.test(m.body.output), 'the program');
+  return { a, program, capabilities };
+}
+
 test('pause one thread: the other runs on; it steps; continue one thread, then all', {
   timeout: 6 * BOOT_DEADLINE_MS,
 }, async () => {
-  const program = join(state.root, 'counting-pair.ph');
-  await writeFile(program, COUNTING);
-  const a = adapter();
-  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
-  assert.equal(init.body.supportsSingleThreadExecutionRequests, true);
-  await a.ok('launch', { machine: 'pair', image: 'counter', program });
-  await a.waitFor((m) => m.event === 'output' && /started \.t\.counting/.test(m.body.output), 'the program');
+  const { a, capabilities } = await launchedWith('pair', COUNTING);
+  assert.equal(capabilities.supportsSingleThreadExecutionRequests, true);
   const threads = (await a.ok('threads')).body.threads as { id: number }[];
   const tops = await Promise.all(
     threads.map(async (t) => ({
@@ -980,13 +992,8 @@ test('pause one thread: the other runs on; it steps; continue one thread, then a
 test("setVariable writes a stopped frame's local and a field; the kernel refuses what breaks types", {
   timeout: 6 * BOOT_DEADLINE_MS,
 }, async () => {
-  const program = join(state.root, 'counting-set.ph');
-  await writeFile(program, COUNTING);
-  const a = adapter();
-  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
-  assert.equal(init.body.supportsSetVariable, true);
-  await a.ok('launch', { machine: 'setvar', image: 'counter', program });
-  await a.waitFor((m) => m.event === 'output' && /started \.t\.counting/.test(m.body.output), 'the program');
+  const { a, program, capabilities } = await launchedWith('setvar', COUNTING);
+  assert.equal(capabilities.supportsSetVariable, true);
   let from = a.messages.length;
   await a.ok('setBreakpoints', {
     source: { path: program },
@@ -1107,16 +1114,12 @@ class failing {
 test('exception stops: "all" stops at a caught throw, "uncaught" at the error that ends the thread', {
   timeout: 6 * BOOT_DEADLINE_MS,
 }, async () => {
-  const program = join(state.root, 'failing.ph');
-  await writeFile(program, FAILING);
-  const a = adapter();
-  const init = await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
-  assert.equal(init.body.supportsExceptionInfoRequest, true);
+  const { a, capabilities } = await launchedWith('failing', FAILING);
+  assert.equal(capabilities.supportsExceptionInfoRequest, true);
   assert.deepEqual(
-    init.body.exceptionBreakpointFilters.map((f: { filter: string }) => f.filter),
+    capabilities.exceptionBreakpointFilters.map((f: { filter: string }) => f.filter),
     ['uncaught', 'all'],
   );
-  await a.ok('launch', { machine: 'failing', image: 'counter', program });
   let from = a.messages.length;
   await a.ok('setExceptionBreakpoints', { filters: ['all'] });
   const caught = await a.waitFor(
