@@ -279,6 +279,19 @@ export class DebugClient {
   async snapshotNow(): Promise<number> {
     return P.decodeSnapshot(await this.request(P.MessageType.SNAPSHOT_NOW));
   }
+  /** Whether the kernel can roll back in place (ROLLBACK, revision 4). */
+  get canRollBackInPlace(): boolean {
+    return this.revision >= (P.REQUEST_REVISION[P.MessageType.ROLLBACK] ?? 0);
+  }
+  /**
+   * Rolls the running machine back to kept generation `generation` without restarting it; the
+   * reply names the generation mounted (its parent or older when it was damaged). Never resent.
+   */
+  async rollback(generation: number, timeoutMs = this.timeoutMs): Promise<P.RollbackReply> {
+    return P.decodeRollback(
+      await this.request(P.MessageType.ROLLBACK, P.encodeRollback(generation), timeoutMs),
+    );
+  }
   async pause(): Promise<void> {
     await this.request(P.MessageType.PAUSE);
   }
