@@ -70,7 +70,7 @@ export class DebugRequestError extends Error {
 }
 
 /** A request whose reply did not come in time. */
-class NoReplyError extends Error {
+export class NoReplyError extends Error {
   constructor(type: P.MessageType, timeoutMs: number) {
     super(`debug request ${P.MessageType[type]} got no reply within ${timeoutMs} ms`);
     this.name = 'NoReplyError';
