@@ -12,6 +12,10 @@
  * mount's multi-block requests, instead of again one page-fault read at a time when vm_try_start
  * validates the space. docs/persistence.md has what that costs and saves at boot.
  *
+ * A rollback in place (the debug channel's ROLLBACK, rollback below) drops the live space and
+ * mounts the store again the same way, taking the frames of clean pages whose block is unchanged
+ * instead of reading them (have_page). docs/persistence.md, "Rollback in place".
+ *
  * vm_try_start is the mount's contents check (store_check_contents): checksums only say the
  * blocks are as written, so a generation whose pages verify but whose space is not sound (a bad
  * object header, a dangling root) would otherwise stop every boot although its parent is
@@ -38,9 +42,10 @@ static void *store_alloc(void *context, size_t bytes) {
 
 /*
  * Pages of the mounted generation that the mount checked: kept_frames[page] is a frame holding
- * the page's bytes, 0 when not kept. A kept page is never resident (the pager takes it at its
- * first read, and the frame goes back to the pmm), and it cannot change on the store before that
- * (a page is written only after the pager has it), so a kept frame is always the page's bytes.
+ * the page's bytes, 0 when not kept. The contents check hands them to the pager (pager_adopt)
+ * before it touches the space; one the pager could not take stays here until its first read.
+ * A kept page is never resident, and it cannot change on the store before the pager has it (a
+ * page is written only after that), so a kept frame is always the page's bytes.
  */
 static uint32_t *kept_frames;
 static uint32_t kept_count, kept_budget;
