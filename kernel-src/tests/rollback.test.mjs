@@ -4,8 +4,9 @@
 // every round, "round N" printed after each), so the program's state is its round number, and
 // its generations are large enough that a rollback can arrive while one is being written.
 //   - to an older generation: the program goes on from that generation's round, QEMU never
-//     restarted, the next commit names it as parent (the old branch stays kept), and a power cut
-//     after that resumes on the new branch;
+//     restarted, the debugger's state is the generation's (a logpoint set after it is gone), the
+//     first commit after it names it as parent (the old branch stays kept), and a power cut after
+//     that resumes on the new branch;
 //   - to a generation with a damaged page (a bit flipped on the disk): the mount's rule, its
 //     parent is mounted instead and the console says why, as at boot;
 //   - hostile requests: a generation that is not kept, one marked damaged, a bad payload (the
@@ -19,6 +20,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as P from '@phantom/inspector/common/debug-protocol.js';
 import { DebugClient, DebugRequestError } from '@phantom/inspector/node/debug-client.js';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
+import { Channel, setBreakpoint } from './lib/debugger-channel.mjs';
 import { dirtierSource } from './lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from './lib/machine.mjs';
 import { flipPageOf } from './lib/powercut.mjs';
@@ -114,6 +117,18 @@ describe('rollback in place', () => {
   test('to an older generation: its state, the branch recorded, a power cut resumes on the new branch', async () => {
     const marked = await markedGeneration();
     const boots = machine.lines.filter(({ line }) => line.startsWith('Phantom kernel')).length;
+    // A logpoint set after the marked generation: the debugger's state is the space's, so the
+    // rollback takes it back to the generation's (none), as a restart from it would.
+    client.close();
+    const ch = await Channel.open(socketPath);
+    try {
+      const run = await ch.findMethod('.bench.dirtier', 'run');
+      await ch.request(W.MessageType.SET_BREAKPOINT, setBreakpoint(run.addr, 0, { flags: W.DBG_BP_LOG, message: 'entered' }));
+    } finally {
+      ch.close();
+    }
+    ({ client } = await DebugClient.connect(socketPath, REQUEST_MS));
+    assert.equal((await client.listBreakpoints()).length, 1);
     await machine.waitForLine(new RegExp(`^round ${marked.round + 6}$`), { deadlineMs: 120_000 });
     for (let n = 0; n < 2; n++) await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
     const before = await generations();
@@ -129,6 +144,7 @@ describe('rollback in place', () => {
     assert.equal(Number(next.match[1]), marked.round + 1, 'the program goes on from the generation\'s state');
     assert.equal(machine.exitCode, undefined, 'QEMU still runs');
     assert.equal(machine.lines.filter(({ line }) => line.startsWith('Phantom kernel')).length, boots, 'no reboot');
+    assert.deepEqual(await client.listBreakpoints(), [], 'the debugger\'s state is the generation\'s');
 
     const branch = await client.snapshotNow();
     const after = await generations();

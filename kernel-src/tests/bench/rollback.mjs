@@ -16,6 +16,7 @@ import { MACHINE_TYPE } from '@phantom/vm-manager/node/qemu-driver.js';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
+import { percentile } from '../lib/powercut.mjs';
 import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
 
 const ROUNDS = Number(process.env.ROLLBACK_ROUNDS ?? 20);
@@ -40,12 +41,7 @@ const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped
 const firmware = await chooseFirmware();
 const restartArgs = [...(firmware.kind === 'qboot' ? firmwareArguments(firmware) : []), '-machine', MACHINE_TYPE];
 
-const percentile = (values, p) => {
-  const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
-const fmt = (v) => (v === undefined ? 'n/a' : v.toFixed(0));
+const fmt = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 
 const temp = await tempDir();
 let machine;
