@@ -85,7 +85,8 @@ const USAGE = `usage: phantom <command> [machine] [options]
                                                look inside: live when running, else the store
   dap                                          a debug adapter (Debug Adapter Protocol) on stdin/stdout:
                                                attach {"machine": NAME}, or launch {"machine": NAME,
-                                               "image"?: I, "program"?: FILE.ph}
+                                               "image"?: I, "program"?: FILE.ph}; attach {"machine": NAME,
+                                               "replay": GEN} replays a kept generation (step back too)
   doctor [--json]                              what this host offers: QEMU, the accelerator and
                                                why, libvirtd, Chromium, Electron
   doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
