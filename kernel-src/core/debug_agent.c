@@ -362,6 +362,23 @@ void serve_snapshot_now(uint32_t id) {
   send_reply(DBG_SNAPSHOT_NOW, id);
 }
 
+/*
+ * ROLLBACK: the hook (arch/space.c) drops the live space and mounts the generation; the VM's C
+ * state, the debugger's included, is rebuilt from it. A PAUSE does not outlive the space it
+ * paused, as after a restart: the machine runs on.
+ */
+void serve_rollback(uint32_t id, const struct rollback_request *request) {
+  if (!hooks->rollback) return send_error(id, DE_FAILED, "this kernel cannot roll back in place");
+  struct rollback_reply reply = {0};
+  const char *why = "the rollback failed";
+  int rc = hooks->rollback(request->generation, &reply, &why);
+  if (rc) return send_error(id, rc, why);
+  paused = 0;
+  out_begin();
+  put_rollback_reply(&out, &reply);
+  send_reply(DBG_ROLLBACK, id);
+}
+
 static void pause_resume(uint8_t type, uint32_t id) {
   paused = type == DBG_PAUSE;
   out_begin();

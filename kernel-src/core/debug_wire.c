@@ -19,6 +19,8 @@ static void check_classes_reply(struct wire_in *c);
 static void check_generations_reply(struct wire_in *c);
 static void check_generation(struct wire_in *c);
 static void check_snapshot_reply(struct wire_in *c);
+static void check_rollback_request(struct wire_in *c);
+static void check_rollback_reply(struct wire_in *c);
 static void check_flags_reply(struct wire_in *c);
 static void check_install_class_request(struct wire_in *c);
 static void check_install_class_reply(struct wire_in *c);
@@ -754,6 +756,76 @@ const uint8_t *read_snapshot_reply(const uint8_t *at, const uint8_t *end, struct
 
 void put_snapshot_reply(struct wire_out *o, const struct snapshot_reply *v) {
   wire_put32(o, v->generation);
+}
+
+static void check_rollback_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "rollback_request.generation is cut short");
+}
+
+const char *decode_rollback_request(const uint8_t *p, uint32_t len, struct rollback_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_rollback_request(&c);
+  if (!c.why && c.pos != len) c.why = "rollback_request: bytes after its end";
+  if (c.why) return c.why;
+  read_rollback_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_rollback_request(const uint8_t *at, const uint8_t *end, struct rollback_request *v) {
+  *v = (struct rollback_request){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_rollback_request(struct wire_out *o, const struct rollback_request *v) {
+  wire_put32(o, v->generation);
+}
+
+static void check_rollback_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "rollback_reply.generation is cut short");
+  wire_in_skip(c, 4, "rollback_reply.previous is cut short");
+  wire_in_skip(c, 4, "rollback_reply.abandoned is cut short");
+  wire_in_skip(c, 4, "rollback_reply.pages_kept is cut short");
+  wire_in_skip(c, 4, "rollback_reply.pages_read is cut short");
+  wire_in_skip(c, 4, "rollback_reply.micros is cut short");
+}
+
+const char *decode_rollback_reply(const uint8_t *p, uint32_t len, struct rollback_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_rollback_reply(&c);
+  if (!c.why && c.pos != len) c.why = "rollback_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_rollback_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_rollback_reply(const uint8_t *at, const uint8_t *end, struct rollback_reply *v) {
+  *v = (struct rollback_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->previous = wire_get32(at);
+  at += 4;
+  v->abandoned = wire_get32(at);
+  at += 4;
+  v->pages_kept = wire_get32(at);
+  at += 4;
+  v->pages_read = wire_get32(at);
+  at += 4;
+  v->micros = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_rollback_reply(struct wire_out *o, const struct rollback_reply *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->previous);
+  wire_put32(o, v->abandoned);
+  wire_put32(o, v->pages_kept);
+  wire_put32(o, v->pages_read);
+  wire_put32(o, v->micros);
 }
 
 static void check_flags_reply(struct wire_in *c) {
@@ -1779,6 +1851,14 @@ static const char *check_any_snapshot_reply(const uint8_t *p, uint32_t len) {
   struct snapshot_reply v;
   return decode_snapshot_reply(p, len, &v);
 }
+static const char *check_any_rollback_request(const uint8_t *p, uint32_t len) {
+  struct rollback_request v;
+  return decode_rollback_request(p, len, &v);
+}
+static const char *check_any_rollback_reply(const uint8_t *p, uint32_t len) {
+  struct rollback_reply v;
+  return decode_rollback_reply(p, len, &v);
+}
 static const char *check_any_flags_reply(const uint8_t *p, uint32_t len) {
   struct flags_reply v;
   return decode_flags_reply(p, len, &v);
@@ -1883,7 +1963,7 @@ static const char *check_any_logpoint_event(const uint8_t *p, uint32_t len) {
   struct logpoint_event v;
   return decode_logpoint_event(p, len, &v);
 }
-const struct wire_record debug_wire_records[44] = {
+const struct wire_record debug_wire_records[46] = {
   {"error_reply", check_any_error_reply},
   {"hello_request", check_any_hello_request},
   {"hello_reply", check_any_hello_reply},
@@ -1902,6 +1982,8 @@ const struct wire_record debug_wire_records[44] = {
   {"generations_reply", check_any_generations_reply},
   {"generation", check_any_generation},
   {"snapshot_reply", check_any_snapshot_reply},
+  {"rollback_request", check_any_rollback_request},
+  {"rollback_reply", check_any_rollback_reply},
   {"flags_reply", check_any_flags_reply},
   {"install_class_request", check_any_install_class_request},
   {"install_class_reply", check_any_install_class_reply},
@@ -2114,6 +2196,12 @@ int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, con
     struct set_field_request request;
     if ((*why = decode_set_field_request(p, len, &request))) return DE_BAD_REQUEST;
     serve_set_field(id, &request);
+    return 0;
+  }
+  case DBG_ROLLBACK: {
+    struct rollback_request request;
+    if ((*why = decode_rollback_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_rollback(id, &request);
     return 0;
   }
   default:

@@ -351,6 +351,16 @@ export function decodeSnapshot(p: Uint8Array): number {
   return W.decodeSnapshotReply(p).generation;
 }
 
+export type RollbackReply = W.RollbackReply;
+
+export function encodeRollback(generation: number): Uint8Array {
+  return W.encodeRollbackRequest({ generation });
+}
+
+export function decodeRollback(p: Uint8Array): RollbackReply {
+  return W.decodeRollbackReply(p);
+}
+
 /** RESET's reply: the bytes the kernel dropped before it. */
 export function decodeReset(p: Uint8Array): number {
   return W.decodeResetReply(p).discarded;

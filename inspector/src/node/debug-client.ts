@@ -70,7 +70,7 @@ export class DebugRequestError extends Error {
 }
 
 /** A request whose reply did not come in time. */
-class NoReplyError extends Error {
+export class NoReplyError extends Error {
   constructor(type: P.MessageType, timeoutMs: number) {
     super(`debug request ${P.MessageType[type]} got no reply within ${timeoutMs} ms`);
     this.name = 'NoReplyError';
@@ -278,6 +278,19 @@ export class DebugClient {
   }
   async snapshotNow(): Promise<number> {
     return P.decodeSnapshot(await this.request(P.MessageType.SNAPSHOT_NOW));
+  }
+  /** Whether the kernel can roll back in place (ROLLBACK, revision 4). */
+  get canRollBackInPlace(): boolean {
+    return this.revision >= (P.REQUEST_REVISION[P.MessageType.ROLLBACK] ?? 0);
+  }
+  /**
+   * Rolls the running machine back to kept generation `generation` without restarting it; the
+   * reply names the generation mounted (its parent or older when it was damaged). Never resent.
+   */
+  async rollback(generation: number, timeoutMs = this.timeoutMs): Promise<P.RollbackReply> {
+    return P.decodeRollback(
+      await this.request(P.MessageType.ROLLBACK, P.encodeRollback(generation), timeoutMs),
+    );
   }
   async pause(): Promise<void> {
     await this.request(P.MessageType.PAUSE);

@@ -13,7 +13,7 @@
  * and the breakpoints of an adapter killed with -9 cleared by the next one to attach.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,8 +22,8 @@ import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import {
   BOOT_DEADLINE_MS,
-  PHANTOM_CLI,
   runPhantom,
+  spawnPhantomDap,
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
@@ -54,16 +54,10 @@ class Adapter {
   private buffer = Buffer.alloc(0);
   private seq = 1;
   private readonly waiting: (() => void)[] = [];
-  stderr = '';
+  private readonly errors: () => string;
 
   constructor() {
-    this.child = spawn(process.execPath, [PHANTOM_CLI, 'dap'], {
-      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      this.stderr += t;
-    });
+    ({ child: this.child, stderr: this.errors } = spawnPhantomDap(state.root));
     this.child.stdout.on('data', (d: Buffer) => this.read(d));
   }
 
@@ -82,6 +76,10 @@ class Adapter {
       this.buffer = this.buffer.subarray(end + 4 + length);
     }
     for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  get stderr(): string {
+    return this.errors();
   }
 
   writeRaw(bytes: string | Buffer): void {

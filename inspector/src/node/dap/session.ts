@@ -22,6 +22,7 @@ import type { CompiledClass, CompiledMethod } from '@phantom/lang/common/compile
 import * as L from '@phantom/lang/common/spec/generated.js';
 import {
   Breakpoint,
+  CapabilitiesEvent,
   ContinuedEvent,
   DebugSession,
   ExitedEvent,
@@ -45,9 +46,10 @@ import {
   parseDapExpression,
 } from '../../common/dap-expression.js';
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
+// What the session debugs: a live machine's DebugClient, or a replay (common/dap-target.ts).
+import type { DapReverse, DapTarget as DebugClient } from '../../common/dap-target.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
-import type { DebugClient } from '../debug-client.js';
 import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
 
 /** A machine the adapter is attached to, as the host gives it. */
@@ -63,6 +65,8 @@ export interface DapMachine {
   sources(): Promise<{ classes: readonly CompiledClass[]; problems: readonly string[] }>;
   /** Who set which breakpoint, when the host keeps such records (debug-protocol.md, "Whose breakpoints"). */
   readonly breakpointOwners?: BreakpointOwners;
+  /** A target that runs backwards (a replay): step back, reverse continue, data breakpoints. */
+  readonly reverse?: DapReverse;
   dispose(): void;
 }
 
@@ -92,6 +96,8 @@ export interface DapHost {
   attach(name: string): Promise<DapMachine>;
   /** Creates (when needed) and boots the machine; `progress` tells the editor's console how it goes. */
   launch(args: DapLaunchArguments, progress: (text: string) => void): Promise<DapMachine>;
+  /** A replay of kept generation `generation` of the machine's store (it may be running or not). */
+  replay(name: string, generation: number): Promise<DapMachine>;
   /** Stops the machine cleanly (disconnect with terminateDebuggee after a launch). */
   stop(name: string): Promise<void>;
   /** The session is over: the host may end the process. */
@@ -305,9 +311,13 @@ export class PhantomDebugSession extends DebugSession {
     raw: DebugProtocol.AttachRequestArguments,
   ): void {
     this.serve(response, async () => {
-      const name = stringArg(args(raw), 'machine', 64);
+      const a = args(raw);
+      const name = stringArg(a, 'machine', 64);
+      const replay = optionalIntArg(a, 'replay');
       if (this.machine !== undefined) throw new RequestError(`already attached to '${this.machine.name}'`);
-      await this.begin(await this.host.attach(name));
+      await this.begin(
+        await (replay === undefined ? this.host.attach(name) : this.host.replay(name, replay)),
+      );
     });
   }
 
@@ -320,7 +330,16 @@ export class PhantomDebugSession extends DebugSession {
       const name = stringArg(a, 'machine', 64);
       const image = optionalStringArg(a, 'image');
       const program = optionalStringArg(a, 'program');
+      const replay = optionalIntArg(a, 'replay');
       if (this.machine !== undefined) throw new RequestError(`already attached to '${this.machine.name}'`);
+      if (replay !== undefined) {
+        if (image !== undefined || program !== undefined)
+          throw new RequestError(
+            "a replay runs a kept generation as it is: give 'replay' without 'image' or 'program'",
+          );
+        await this.begin(await this.host.replay(name, replay));
+        return;
+      }
       const machine = await this.host.launch(
         { machine: name, ...(image ? { image } : {}), ...(program ? { program } : {}) },
         (text) => this.sendEvent(new OutputEvent(`${text}\n`, 'console')),
@@ -371,6 +390,12 @@ export class PhantomDebugSession extends DebugSession {
     this.index = new SourceIndex(classes);
     for (const p of problems) this.sendEvent(new OutputEvent(`phantom dap: ${p}\n`, 'console'));
     this.watches.push(machine.onConsole((text) => this.sendEvent(new OutputEvent(text, 'stdout'))));
+    if (machine.reverse !== undefined) {
+      this.watches.push(
+        machine.reverse.onNotice((text) => this.sendEvent(new OutputEvent(text, 'important'))),
+      );
+      this.sendEvent(new CapabilitiesEvent({ supportsStepBack: true, supportsDataBreakpoints: true }));
+    }
     const live = hello.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
     for (const t of live) {
       this.knownThreads.add(t.id);
@@ -397,6 +422,11 @@ export class PhantomDebugSession extends DebugSession {
     stopped.body.allThreadsStopped = false;
     if (e.reason === P.StopReason.Breakpoint) stopped.body.hitBreakpointIds = [e.breakpoint];
     if (text !== undefined) stopped.body.description = `Error thrown: ${text}`;
+    const replayed = this.machine?.reverse?.describeStop();
+    if (replayed !== undefined) {
+      stopped.body.reason = replayed.reason;
+      stopped.body.description = replayed.description;
+    }
     this.sendEvent(stopped);
   }
 
@@ -905,6 +935,100 @@ export class PhantomDebugSession extends DebugSession {
     this.debugStopped.delete(threadId);
     this.forgetStop();
     await machine.use((client) => client.step(stop.thread, kind));
+  }
+
+  // ── going back and data breakpoints (a replay) ──
+
+  private reversible(): DapReverse {
+    const reverse = this.attached().reverse;
+    if (reverse === undefined)
+      throw new RequestError(
+        'a live machine cannot go back or watch data: attach with "replay": <generation> to replay one of its kept generations',
+      );
+    return reverse;
+  }
+
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    raw: DebugProtocol.StepBackArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const reverse = this.reversible();
+      const threadId = intArg(a, 'threadId');
+      const stop = this.debugStopped.get(threadId);
+      if (stop === undefined) throw new RequestError(`thread ${threadId} is not stopped`);
+      this.debugStopped.delete(threadId);
+      this.forgetStop();
+      await reverse.stepBack(
+        stop.thread,
+        a.granularity === 'instruction' ? P.StepKind.Instruction : P.StepKind.Over,
+      );
+    });
+  }
+
+  protected override reverseContinueRequest(
+    response: DebugProtocol.ReverseContinueResponse,
+    raw: DebugProtocol.ReverseContinueArguments,
+  ): void {
+    this.serve(response, async () => {
+      intArg(args(raw), 'threadId');
+      const reverse = this.reversible();
+      this.debugStopped.clear();
+      this.forgetStop();
+      await reverse.reverseContinue();
+    });
+  }
+
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    raw: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const name = stringArg(a, 'name', 200);
+      const ref = optionalIntArg(a, 'variablesReference', 1);
+      const none = (why: string) => {
+        response.body = { dataId: null, description: why };
+      };
+      if (this.attached().reverse === undefined)
+        return none('data breakpoints need a replay ("replay": <generation>)');
+      const handle = ref === undefined ? undefined : this.vars.get(ref);
+      if (handle?.kind !== 'object')
+        return none('only a field of an object or an element of an array can be watched');
+      const slot = await this.withReader(async (reader) => {
+        const o = await reader.object(handle.ref);
+        const element = /^\[(\d+)\]$/.exec(name);
+        if (element) return Number(element[1]) < o.size / 4 ? Number(element[1]) : -1;
+        return o.cls?.fieldNames.indexOf(name) ?? -1;
+      });
+      if (slot < 0) return none(`@0x${handle.ref.toString(16)} has no field or element '${name}'`);
+      response.body = {
+        dataId: `${handle.ref}:${slot}`,
+        description: `${name} of @0x${handle.ref.toString(16)}`,
+        accessTypes: ['write'],
+        canPersist: false,
+      };
+    });
+  }
+
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    raw: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
+    this.serve(response, async () => {
+      const list = args(raw).breakpoints ?? [];
+      if (!Array.isArray(list) || list.length > P.MAX_BREAKPOINTS)
+        throw new RequestError(`'breakpoints' must be an array (of at most ${P.MAX_BREAKPOINTS})`);
+      const slots = list.map((b) => {
+        const id = stringArg(args(b), 'dataId', 40);
+        const m = /^(\d{1,10}):(\d{1,9})$/.exec(id);
+        if (!m) throw new RequestError(`'${id}' is not a dataId that dataBreakpointInfo gave`);
+        return { object: Number(m[1]), slot: Number(m[2]) };
+      });
+      const ids = await this.reversible().setDataBreakpoints(slots);
+      response.body = { breakpoints: ids.map((id) => ({ id, verified: true })) };
+    });
   }
 
   /**

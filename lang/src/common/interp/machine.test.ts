@@ -1014,6 +1014,44 @@ test('a snapshot taken mid-run (through a store) continues exactly like an unint
   }
 });
 
+test('a run paused anywhere (pauseAtStep, probe) and resumed is the run that never paused', () => {
+  const classes = [sleeper('.t.Fast', 100, 6), sleeper('.t.Slow', 150, 4), ...churn(30, false)];
+  classes[3] = { ...classes[3]!, name: '.t.Main' };
+  const mains = ['.t.Fast', '.t.Slow', '.t.Main'];
+  const whole = run(classes, { maxSteps: 50_000_000 }, mains);
+  assert.equal(whole.reason, 'all-ended');
+  // Pauses at odd places, many inside turns (TIME_SLICE is 10,000), a probe on every ADD.
+  const space = load(classes, mains);
+  let output = '';
+  const decoder = new TextDecoder();
+  const machine = new Machine(space, { onOutput: (b) => (output += decoder.decode(b)) });
+  const probe = new Uint8Array(space.length);
+  for (let i = 0; i < space.length; i++) if (space[i] === L.OP_ADD) probe[i] = 1;
+  let pauses = 0;
+  let probes = 0;
+  let saved: { state: ReturnType<Machine['saveState']>; bytes: Uint8Array; output: string } | undefined;
+  for (let at = 7; ; at += 1 + ((at * 7919) % 3_001)) {
+    const r = machine.run({ pauseAtStep: at, probe: pauses % 3 === 0 ? probe : undefined });
+    if (r.reason === 'all-ended') break;
+    if (r.reason === 'probe') probes++;
+    else assert.equal(r.reason, 'paused');
+    pauses++;
+    if (pauses === 40) saved = { state: machine.saveState(), bytes: space.slice(), output };
+  }
+  assert.ok(pauses > 100 && probes > 30, `${pauses} pauses, ${probes} probe stops`);
+  assert.equal(output, whole.output);
+  assert.equal(machine.machineMs, whole.machine.machineMs);
+  assert.deepEqual(space, whole.machine.space.bytes);
+  // A saved state with its space goes on exactly as the first time.
+  assert.ok(saved);
+  space.set(saved.bytes);
+  machine.restoreState(saved.state);
+  output = saved.output;
+  assert.equal(machine.run({ maxSteps: 50_000_000 }).reason, 'all-ended');
+  assert.equal(output, whole.output);
+  assert.deepEqual(space, whole.machine.space.bytes);
+});
+
 test('spaces and code that are not valid stop with a MachineFault, never a crash', () => {
   assert.throws(
     () => new Machine(new Uint8Array(L.SPACE_SIZE_MIN)),

@@ -6,7 +6,7 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL and SET_FIELD); HELLO reports it, a client checks it before sending a newer request. */
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
 export const DBG_REVISION = 4;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
@@ -167,6 +167,8 @@ export enum MessageType {
   SET_LOCAL = 0x1A,
   /** Write a field of a program object, or an element of a program's array, when the value is one it may hold; a system object's fields are read-only. */
   SET_FIELD = 0x1B,
+  /** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
+  ROLLBACK = 0x28,
 }
 
 /** Types of the kernel's unsolicited messages. */
@@ -240,6 +242,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'STOPPED', type: 0x19, revision: 3, request: null, reply: 'stopped_reply' },
   { name: 'SET_LOCAL', type: 0x1A, revision: 4, request: 'set_local_request', reply: null },
   { name: 'SET_FIELD', type: 0x1B, revision: 4, request: 'set_field_request', reply: null },
+  { name: 'ROLLBACK', type: 0x28, revision: 4, request: 'rollback_request', reply: 'rollback_reply' },
 ];
 
 /** The revision that added each request after the first (absent: revision 0). */
@@ -257,6 +260,7 @@ export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.STOPPED]: 3,
   [MessageType.SET_LOCAL]: 4,
   [MessageType.SET_FIELD]: 4,
+  [MessageType.ROLLBACK]: 4,
 };
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
@@ -942,6 +946,76 @@ function readSnapshotReply(r: WireReader): SnapshotReply {
 }
 function writeSnapshotReply(w: WireWriter, v: SnapshotReply): void {
   w.u32(v.generation, "snapshot_reply.generation");
+}
+
+/** ROLLBACK's request. */
+export interface RollbackRequest {
+  /** The kept generation to go back to. */
+  generation: number;
+}
+export function encodeRollbackRequest(v: RollbackRequest): Uint8Array {
+  const w = new WireWriter('rollback_request');
+  writeRollbackRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRollbackRequest(p: Uint8Array): RollbackRequest {
+  const r = new WireReader(p, 'rollback_request');
+  const v = readRollbackRequest(r);
+  r.end();
+  return v;
+}
+function readRollbackRequest(r: WireReader): RollbackRequest {
+  const generation_ = r.u32("rollback_request.generation");
+  return { generation: generation_ };
+}
+function writeRollbackRequest(w: WireWriter, v: RollbackRequest): void {
+  w.u32(v.generation, "rollback_request.generation");
+}
+
+/** ROLLBACK's reply, sent once the machine runs on the mounted generation. */
+export interface RollbackReply {
+  /** The generation mounted: the one asked for, or the one the mount fell back to when it was damaged. */
+  generation: number;
+  /** The generation the machine ran on before. */
+  previous: number;
+  /** Pages of a generation that was being written and was dropped with the live space (0: none was). */
+  abandoned: number;
+  /** Pages of the mounted generation taken from memory (their block unchanged) instead of read from the disk. */
+  pagesKept: number;
+  /** Pages of the mounted generation read from the disk and checked. */
+  pagesRead: number;
+  /** Time from the request to the threads resuming, kernel clock. */
+  micros: number;
+}
+export function encodeRollbackReply(v: RollbackReply): Uint8Array {
+  const w = new WireWriter('rollback_reply');
+  writeRollbackReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRollbackReply(p: Uint8Array): RollbackReply {
+  const r = new WireReader(p, 'rollback_reply');
+  const v = readRollbackReply(r);
+  r.end();
+  return v;
+}
+function readRollbackReply(r: WireReader): RollbackReply {
+  const generation_ = r.u32("rollback_reply.generation");
+  const previous_ = r.u32("rollback_reply.previous");
+  const abandoned_ = r.u32("rollback_reply.abandoned");
+  const pagesKept_ = r.u32("rollback_reply.pages_kept");
+  const pagesRead_ = r.u32("rollback_reply.pages_read");
+  const micros_ = r.u32("rollback_reply.micros");
+  return { generation: generation_, previous: previous_, abandoned: abandoned_, pagesKept: pagesKept_, pagesRead: pagesRead_, micros: micros_ };
+}
+function writeRollbackReply(w: WireWriter, v: RollbackReply): void {
+  w.u32(v.generation, "rollback_reply.generation");
+  w.u32(v.previous, "rollback_reply.previous");
+  w.u32(v.abandoned, "rollback_reply.abandoned");
+  w.u32(v.pagesKept, "rollback_reply.pages_kept");
+  w.u32(v.pagesRead, "rollback_reply.pages_read");
+  w.u32(v.micros, "rollback_reply.micros");
 }
 
 /** PAUSE's and RESUME's reply. */
