@@ -318,8 +318,9 @@ export class ReplayTarget implements DapTarget, DapReverse {
     throw new ReplayError('a replay shows what the machine did; its objects cannot be changed');
   }
 
+  /** Lets the replay run: after a continue of its stopped threads it runs already, and that is it. */
   async resume(): Promise<void> {
-    await this.continueThread(0);
+    if (this.running === undefined) await this.continueThread(0);
   }
 
   async continueThread(_thread: number): Promise<void> {
