@@ -495,10 +495,14 @@ journeyStep('roll back to a generation still on the store disk, behind the same 
   await timeline.rollback.click();
   await timeline.dialog.waitFor();
   const confirmation = (await timeline.dialog.textContent()) ?? '';
-  assert.match(confirmation, new RegExp(`restarts from generation ${target}`));
+  assert.match(confirmation, new RegExp(`goes back to generation ${target}`));
   assert.match(confirmation, /kept/);
   await page.getByTestId('rollback-confirm').click();
   await bar.waitForState('running');
+  // The running machine went back in place: its kernel mounted the generation, QEMU kept running.
+  await new ConsolePage(page).waitForText(
+    new RegExp(`store: rolled back in place from generation \\d+ to generation ${target}:`),
+  );
   await until(async () => (await branchCount(timeline)) > branchesBefore, 'a new branch on the timeline');
   await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the counter in the console');
   await page.screenshot({ path: join(artifactsDir, 'timeline-generation-rollback.png') });

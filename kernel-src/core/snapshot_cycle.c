@@ -206,3 +206,13 @@ int snapshot_now(uint32_t *generation) {
   *generation = store_current_generation(store);
   return STORE_OK;
 }
+
+uint32_t snapshot_cycle_drop(void) {
+  uint32_t dropped = holding_freeze ? frozen_pages : 0;
+  phase = IDLE;
+  frozen_pages = written_pages = 0;
+  pending = (struct store_snapshot_stats){0};
+  holding_freeze = generation_begun = false;
+  next_due_ms = ph_uptime_ms() + interval_ms;
+  return dropped;
+}

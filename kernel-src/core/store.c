@@ -361,17 +361,25 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, const uint
  * Checks every page map block j (disk form, in SCRATCH_MAP) lists, reading runs of blocks at
  * once; each page that matches its CRC goes to `sink` when there is one.
  */
+/* Whether the page sink already holds page i of map block j (store_page_sink.have): then it is not read. */
+static bool sink_has(const struct store_page_sink *sink, const uint8_t *map, uint32_t j, uint32_t i) {
+  return sink && sink->have &&
+         sink->have(sink->context, j * PME_PER_BLOCK + i, get32(map, i * PME_BYTES + PME_BLOCK),
+                    get32(map, i * PME_BYTES + PME_CRC));
+}
+
 static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32_t j,
                                      const struct store_page_sink *sink, uint32_t *bad_block) {
   uint8_t *run = scratch(s, SCRATCH_PAGES);
   for (uint32_t i = 0; i < PME_PER_BLOCK;) {
     uint32_t first = get32(map, i * PME_BYTES + PME_BLOCK);
-    if (first == ZERO_BLOCK) {
+    if (first == ZERO_BLOCK || sink_has(sink, map, j, i)) {
       i++;
       continue;
     }
     uint32_t n = 1;
-    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
+    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n &&
+           !sink_has(sink, map, j, i + n))
       n++;
     if (ph_disk_read(first, run, n) != PH_OK) {
       *bad_block = first;

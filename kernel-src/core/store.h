@@ -110,6 +110,13 @@ struct store_page_sink {
   void (*keep)(void *context, uint32_t page, const void *bytes);
   void (*forget)(void *context);
   void *context;
+  /**
+   * May be 0. Asked before a page is read: true when the sink already holds the bytes of block
+   * `block` with CRC `crc` for `page` (a rollback in place keeps the frames of pages whose block
+   * is unchanged) and has kept them as if `keep` had been called, so the check need not read the
+   * block. Asked again for a page it said true for, it says true again.
+   */
+  bool (*have)(void *context, uint32_t page, uint32_t block, uint32_t crc);
 };
 
 /** Checks the contents of a generation the mount is about to choose (store_check_contents). */

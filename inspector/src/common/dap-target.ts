@@ -18,6 +18,11 @@ export interface DapTarget {
   resume(): Promise<void>;
   setBreakpoint(spec: P.BreakpointSpec): Promise<number>;
   clearBreakpoint(id: number): Promise<void>;
+  listBreakpoints(): Promise<P.BreakpointInfo[]>;
+  pauseThread(thread: number): Promise<void>;
+  /** Writes a local of a stopped frame (SET_LOCAL) or a slot of an object (SET_FIELD), checked by the target. */
+  setLocal(thread: number, depth: number, slot: number, value: P.WriteValue): Promise<void>;
+  setField(object: number, slot: number, value: P.WriteValue): Promise<void>;
   continueThread(thread: number): Promise<void>;
   step(thread: number, kind: P.StepKind): Promise<void>;
   frame(thread: number, depth: number): Promise<P.FrameInfo>;

@@ -300,8 +300,27 @@ export class ReplayTarget implements DapTarget, DapReverse {
     if (this.running !== undefined) this.running.cancelled = true;
   }
 
+  /** A replay holds only this session's breakpoints: none of another client is ever left in it. */
+  async listBreakpoints(): Promise<P.BreakpointInfo[]> {
+    return [];
+  }
+
+  /** A replay runs as a whole (one interpreter): pausing one of its threads pauses it all. */
+  async pauseThread(_thread: number): Promise<void> {
+    await this.pause();
+  }
+
+  async setLocal(): Promise<void> {
+    throw new ReplayError('a replay shows what the machine did; its variables cannot be changed');
+  }
+
+  async setField(): Promise<void> {
+    throw new ReplayError('a replay shows what the machine did; its objects cannot be changed');
+  }
+
+  /** Lets the replay run: after a continue of its stopped threads it runs already, and that is it. */
   async resume(): Promise<void> {
-    await this.continueThread(0);
+    if (this.running === undefined) await this.continueThread(0);
   }
 
   async continueThread(_thread: number): Promise<void> {

@@ -597,7 +597,11 @@ async function run(argv: string[], io: Io): Promise<void> {
           const kept = rolled.autoCheckpoint
             ? ` (the state before is kept as '${rolled.autoCheckpoint}')`
             : '';
-          io.err(`machine '${machine.name}' restarted from generation ${generation[1]}${kept}\n`);
+          io.err(
+            rolled.path === 'in-place'
+              ? `machine '${machine.name}' rolled back in place to generation ${rolled.mounted}${rolled.mounted === rolled.generation ? '' : ` (generation ${rolled.generation} is damaged: its parent was mounted)`}${kept}\n`
+              : `machine '${machine.name}' restarted from generation ${generation[1]} (not in place: ${rolled.restartReason})${kept}\n`,
+          );
           return;
         }
         const result = await withProgress(io, options, (progress) =>

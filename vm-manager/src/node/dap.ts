@@ -24,6 +24,7 @@ import { consoleAfterGeneration, type GenerationConsole } from '../common/genera
 import { imageMachineConfig } from '../common/image-definition.js';
 import { programClassName } from '../common/install-program.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { breakpointOwners } from './dap-owners.js';
 import { imagesDir, programSources, readImage } from './images.js';
 import type { Machine, Machines } from './machines.js';
 import { readProgramFile } from './program-file.js';
@@ -127,6 +128,7 @@ function dapMachine(machine: Machine, extra: readonly CompiledClass[] = []): Dap
       for (const c of extra) byName.set(c.name, c);
       return { classes: [...byName.values()], problems: [...problems, ...compiled.problems] };
     },
+    breakpointOwners: breakpointOwners(machine.dapOwnersDir),
     dispose: () => undefined,
   };
 }

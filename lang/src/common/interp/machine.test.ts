@@ -7,11 +7,12 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CompiledConst } from '../compiled.js';
 import { buildSpace } from '../image/builder.js';
-import { intOf } from '../image/space.js';
+import { intOf, smallInt } from '../image/space.js';
 import * as L from '../spec/generated.js';
 import { openStoreImage, writeGeneration0 } from '../store/generation0.js';
 import { type ClassSpec, type MethodSpec, program, systemClasses } from './assembler.js';
 import { Machine, MachineFault, type RunLimits } from './machine.js';
+import { DEBUGGER_ENTRY } from './natives.js';
 
 const tty = (name: 'print' | 'println'): CompiledConst => ({
   kind: 'method',
@@ -713,6 +714,55 @@ test('directory natives: put, get, has, remove, keys, size; root directory persi
   assert.equal(intOf(machine.space.slot(dir, L.DIR_COUNT)), 19);
   const firstKey = machine.space.slot(machine.space.slot(dir, L.DIR_KEYS), 0);
   assert.equal(machine.space.text(firstKey), 'k1');
+});
+
+test("the root directory's $debugger entry is not the programs': hidden, and its name reserved", () => {
+  const d = (name: string) => native('directory', name);
+  const machineOf = new Machine(
+    load([
+      mainWith(
+        `CALL_STATIC 1 0
+         STORE 1
+         LOAD 1
+         CALL_STATIC 6 1
+         ${PRINT_INT}
+         LOAD 1
+         PUSH_CONST 2
+         CALL_STATIC 5 2
+         B2S
+         CALL_STATIC 0 1
+         LOAD 1
+         PUSH_CONST 2
+         CALL_STATIC 4 2
+         B2S
+         CALL_STATIC 0 1
+         LOAD 1
+         CALL_STATIC 7 1
+         ALEN
+         ${PRINT_INT}
+         LOAD 1
+         PUSH_CONST 2
+         PUSH_NULL
+         CALL_STATIC 3 3
+         RET_VOID`,
+        [d('root'), str('$debugger'), d('put'), d('remove'), d('has'), d('size'), d('keys')],
+      ),
+    ]),
+    { onOutput: (b) => (output += new TextDecoder().decode(b)) },
+  );
+  let output = '';
+  // The entry the kernel's debugger makes (its state: one VM-owned array), put there as it does.
+  const s = machineOf.space;
+  const dir = machineOf.rootSlot(L.ROOT_DIRECTORY);
+  const state = machineOf.newArray(machineOf.internalClass(L.CID_ARRAY), 3);
+  const name = machineOf.newString(DEBUGGER_ENTRY);
+  s.setSlot(s.slot(dir, L.DIR_KEYS), 0, name);
+  s.setSlot(s.slot(dir, L.DIR_VALUES), 0, state);
+  s.setSlot(dir, L.DIR_COUNT, smallInt(1));
+  machineOf.run({ maxSteps: 100_000 });
+  assert.equal(output, '0\nfalse\nfalse\n0\n*** thread 1: uncaught .internal.error: BadArgument\n');
+  assert.equal(intOf(s.slot(dir, L.DIR_COUNT)), 1, 'the entry is still there');
+  assert.equal(s.slot(s.slot(dir, L.DIR_VALUES), 0), state);
 });
 
 test('string and array natives', () => {

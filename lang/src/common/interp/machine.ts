@@ -80,7 +80,12 @@ export interface RunLimits {
   readonly probe?: Uint8Array;
 }
 
-export type StopReason = 'all-ended' | 'max-steps' | 'max-time' | 'paused' | 'probe';
+/**
+ * Why run returned: every thread ended; the step or time limit; every thread left is one the
+ * kernel's debugger holds stopped (the kernel would idle until a client continues it); or a pause
+ * asked for (pauseAtStep, the probe).
+ */
+export type StopReason = 'all-ended' | 'max-steps' | 'max-time' | 'debugger-stopped' | 'paused' | 'probe';
 
 /** Everything of a machine besides its space, as saveState takes it; restoreState puts it back. */
 export interface MachineState {
@@ -120,6 +125,8 @@ export class Machine {
   private readonly u8: Uint8Array;
   private readonly root: number;
   private readonly onOutput: (bytes: Uint8Array) => void;
+  /** Threads the kernel's debugger holds stopped in this space (readStoppedByDebugger). */
+  private readonly stoppedByDebugger: Set<number>;
   /** Machine time in ms (unbounded here; stored wrapped to 31 bits in ROOT_CLOCK). */
   private clock: number;
   /** How the running thread's turn ended early, set by natives and thread end. */
@@ -175,6 +182,7 @@ export class Machine {
     this.stringClass = this.internalClass(L.CID_STRING);
     this.frameClass = this.internalClass(L.CID_FRAME);
     this.stringArrayClass = this.findArrayClass(this.stringClass);
+    this.stoppedByDebugger = this.readStoppedByDebugger();
   }
 
   /** The array class in ROOT_ARRAY_CLASSES whose elements are instances of `element`. */
@@ -353,7 +361,8 @@ export class Machine {
         thread = this.pickRunnable();
         if (thread === 0) {
           const wait = this.earliestWake();
-          if (wait === null) return result('all-ended');
+          if (wait === null)
+            return result(this.stoppedByDebugger.size > 0 ? 'debugger-stopped' : 'all-ended');
           // Every thread sleeps past the limit: the machine stops with its clock at the limit.
           if (limits.maxMachineMs !== undefined && this.clock + wait > limits.maxMachineMs) {
             this.clock = limits.maxMachineMs;
@@ -450,7 +459,7 @@ export class Machine {
     let guard = 0;
     do {
       if (++guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
-      const state = intOf(this.space.slot(t, L.THREAD_STATE));
+      const state = this.stoppedByDebugger.has(t) ? -1 : intOf(this.space.slot(t, L.THREAD_STATE));
       if (state === L.TS_RUNNABLE) return t;
       if (state === L.TS_SLEEPING && this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)) <= 0) {
         this.space.setSlot(t, L.THREAD_STATE, smallInt(L.TS_RUNNABLE));
@@ -461,13 +470,55 @@ export class Machine {
     return 0;
   }
 
+  /**
+   * The threads the kernel's debugger holds stopped in this space (its state under `$debugger` in
+   * the root directory, layout.def's DEBUGGER_*): they stay stopped here too, as they would in the
+   * kernel until a client continued them. The interpreter has no debugger, so the set never changes.
+   */
+  private readStoppedByDebugger(): Set<number> {
+    const s = this.space;
+    const stopped = new Set<number>();
+    const dir = this.rootSlot(L.ROOT_DIRECTORY);
+    const keys = dir === 0 ? 0 : s.slot(dir, L.DIR_KEYS);
+    const values = dir === 0 ? 0 : s.slot(dir, L.DIR_VALUES);
+    if (keys === 0 || values === 0) return stopped;
+    const count = Math.min(
+      intOf(s.slot(dir, L.DIR_COUNT)),
+      s.payloadBytes(keys) >> 2,
+      s.payloadBytes(values) >> 2,
+    );
+    for (let i = 0; i < count; i++) {
+      const key = s.slot(keys, i);
+      if (key === 0 || !this.isString(key) || s.text(key) !== '$debugger') continue;
+      const state = s.slot(values, i);
+      if (
+        !s.isValidRef(state) ||
+        s.payloadBytes(state) !== 4 * L.DEBUGGER_STATE_SLOTS ||
+        s.slot(state, L.DEBUGGER_STATE_VERSION) !== smallInt(L.DEBUGGER_STATE_V1)
+      )
+        break;
+      for (
+        let row = L.DEBUGGER_THREAD_ROWS;
+        row + L.DEBUGGER_ROW_SLOTS <= L.DEBUGGER_STATE_SLOTS;
+        row += L.DEBUGGER_ROW_SLOTS
+      ) {
+        const thread = s.slot(state, row + L.DEBUGGER_ROW_THREAD);
+        if (thread !== 0 && s.slot(state, row + L.DEBUGGER_ROW_MODE) === smallInt(L.DEBUGGER_MODE_STOPPED))
+          stopped.add(thread);
+      }
+      break;
+    }
+    return stopped;
+  }
+
   /** ms until the earliest sleeping thread wakes, or null when no thread sleeps. */
   private earliestWake(): number | null {
     let best: number | null = null;
     let guard = 0;
     for (let t = this.rootSlot(L.ROOT_THREADS); t !== 0; t = this.space.slot(t, L.THREAD_NEXT)) {
       if (++guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
-      if (intOf(this.space.slot(t, L.THREAD_STATE)) !== L.TS_SLEEPING) continue;
+      if (intOf(this.space.slot(t, L.THREAD_STATE)) !== L.TS_SLEEPING || this.stoppedByDebugger.has(t))
+        continue;
       const wait = Math.max(0, this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)));
       if (best === null || wait < best) best = wait;
     }

@@ -406,6 +406,22 @@ export const TS_SLEEPING = 1;
 export const TS_DONE = 2;
 /** Thread state: ended by an uncaught error (THREAD_ERROR). */
 export const TS_FAILED = 3;
+/** The debugger's state (the .internal.array under $debugger in the root directory; kernel-src/core/debugger.c): the slot of its layout version. */
+export const DEBUGGER_STATE_VERSION = 0;
+/** That version: DEBUGGER_STATE_SLOTS slots. */
+export const DEBUGGER_STATE_V1 = 1;
+/** Slots of the debugger's state: 3 of its own, DBG_MAX_BREAKPOINTS rows of 10 for breakpoints, DBG_MAX_DEBUGGED rows of DEBUGGER_ROW_SLOTS for threads. */
+export const DEBUGGER_STATE_SLOTS = 1219;
+/** The first slot of its thread rows. */
+export const DEBUGGER_THREAD_ROWS = 643;
+/** Slots of one thread row. */
+export const DEBUGGER_ROW_SLOTS = 9;
+/** A thread row's thread (null: an empty row). */
+export const DEBUGGER_ROW_THREAD = 0;
+/** A thread row's mode, DEBUGGER_MODE_STOPPED for a thread the debugger holds stopped: it does not run until a client continues or steps it. */
+export const DEBUGGER_ROW_MODE = 1;
+/** The mode of a stopped thread. */
+export const DEBUGGER_MODE_STOPPED = 1;
 /** method being run */
 export const FRAME_METHOD = 0;
 /** int: byte offset of the next instruction in the method's code */
