@@ -51,6 +51,12 @@ struct debug_hooks {
    * (bitmap: one bit per page of the space, zeroed); returns how many, and that generation.
    */
   uint32_t (*uncommitted_pages)(uint8_t *bitmap, uint32_t *generation);
+  /**
+   * Rolls the machine back in place to kept generation `generation` (ROLLBACK): returns 0 with
+   * *out filled once the threads may run on the mounted generation, or a DE_* code and *why
+   * (nothing changed). Called at a safe point.
+   */
+  int (*rollback)(uint32_t generation, struct rollback_reply *out, const char **why);
 };
 
 /** The kernel's version string HELLO reports. */
