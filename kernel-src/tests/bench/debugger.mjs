@@ -21,8 +21,20 @@
 //    spinner.ph on the virtual clock, the store's load included (the same for both).
 //    And the same count for caller.ph with breakpoints at every instruction of the counter's
 //    tick() and run() (phrun --breakpoints), against none. --hosted-only: only these counts.
+// 4. The guest's throughput with a debugger attached and idle against no client connected, under
+//    TCG with `-icount shift=--icount` (machine time counts guest instructions, so the host's load
+//    cannot move the figure): caller.ph, spinner.ph and tests/lib/clock.ph (a line of the machine's
+//    uptime every 100 ms of machine time), snapshots at the kernel's default interval (1 s). In
+//    the attached windows a DebugClient (inspector/src/node/debug-client.ts) connects over the
+//    virtio-serial port and makes the requests `phantom dap` makes when it attaches (RESET, HELLO,
+//    STOPPED, LIST_BREAKPOINTS, EXCEPTION_STOPS none, THREADS, STATS), then only listens to events
+//    (EV_GENERATION of every snapshot); then it disconnects, and a window with no client follows
+//    (ABBA, --attached-rounds rounds, --attached-seconds wall seconds each). A window's rate: the
+//    lines of each program between its first and last clock line, per machine second between them.
+//    --attached-only: only this.
 // Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N] [--baseline PATH]
-//   [--phrun-baseline PATH] [--hosted-only] [--steps-only]
+//   [--phrun-baseline PATH] [--hosted-only] [--steps-only] [--attached-only] [--attached-seconds S]
+//   [--attached-rounds N] [--icount SHIFT]
 // Prints the accelerator line and the Markdown tables for the "## " section of the doc.
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -30,6 +42,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as W from '@phantom/lang/common/spec/debug-wire.js';
 import { spawnSync } from 'node:child_process';
+import * as P from '@phantom/inspector/common/debug-protocol.js';
+import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { acceleratorLine, HOST_ONLY } from '../../../scripts/bench-header.mjs';
 import { Channel, setBreakpoint } from '../lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
@@ -44,6 +58,10 @@ const { values } = parseArgs({
     'phrun-baseline': { type: 'string' },
     'hosted-only': { type: 'boolean', default: false },
     'steps-only': { type: 'boolean', default: false },
+    'attached-only': { type: 'boolean', default: false },
+    'attached-seconds': { type: 'string', default: '20' },
+    'attached-rounds': { type: 'string', default: '4' },
+    icount: { type: 'string', default: '2' },
   },
 });
 const windowMs = Number(values.seconds) * 1000;
@@ -247,8 +265,121 @@ function stepRows(trips) {
   ];
 }
 
+const CLOCK_LINE = /^clock (\d+)$/;
+
+/**
+ * One window of the machine under -icount: its console lines for --attached-seconds, and of them
+ * the lines of each program between the first and the last clock line, over the machine time
+ * between those two (the clock's uptimes, exact under -icount).
+ */
+async function machineWindow(machine, seconds) {
+  const from = machine.lines.length;
+  await sleep(seconds * 1000);
+  const lines = machine.lines.slice(from).map((l) => l.line);
+  const clocks = lines.flatMap((line, i) => {
+    const m = CLOCK_LINE.exec(line);
+    return m ? [{ i, ms: Number(m[1]) }] : [];
+  });
+  if (clocks.length < 2) throw new Error(`fewer than two clock lines in a ${seconds} s window: the machine did not run`);
+  const first = clocks[0];
+  const last = clocks[clocks.length - 1];
+  const between = lines.slice(first.i, last.i);
+  return {
+    calls: between.filter((l) => /^call \d+$/.test(l)).length,
+    spins: between.filter((l) => /^spin \d+$/.test(l)).length,
+    machine: (last.ms - first.ms) / 1000,
+  };
+}
+
+/**
+ * The attached-and-idle part (4. above): one machine under TCG with -icount, its windows with no
+ * client and with a DebugClient attached as `phantom dap` attaches and then idle, taking turns.
+ */
+async function attachedTable(programs) {
+  const shift = Number(values.icount);
+  const seconds = Number(values['attached-seconds']);
+  const rounds = Number(values['attached-rounds']);
+  if (!(Number.isInteger(shift) && shift >= 0 && shift <= 10) || !(seconds > 0) || !(Number.isInteger(rounds) && rounds > 0))
+    throw new Error('--icount must be 0..10, --attached-seconds positive, --attached-rounds a positive integer');
+  const used = { accel: 'tcg', why: `fixed by --icount ${shift}: QEMU counts instructions only under TCG` };
+  const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const load = loadavg()[0].toFixed(1);
+  const disk = join(temp.dir, 'attached.img');
+  const files = [...programs, join(kernelDir, 'tests', 'lib', 'clock.ph')];
+  await buildStoreDisk(disk, files, ['.test.caller', '.test.spinner', '.test.clock']);
+  const socket = join(temp.dir, 'attached.sock');
+  const machine = new Machine({
+    disk,
+    debugSocket: socket,
+    accel: used.accel,
+    extraArgs: ['-icount', `shift=${shift}`, '-name', 'attached,debug-threads=on'],
+  });
+  const rows = [];
+  try {
+    await machine.waitForLine(/^spin 2$/, { deadlineMs: 300_000 });
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 ? ['none', 'attached'] : ['attached', 'none']; /* ABBA */
+      for (const config of order) {
+        process.stderr.write(`debugger bench: attached and idle, round ${round}, ${config}\n`);
+        if (config === 'none') {
+          rows.push({ round, config, generations: undefined, ...(await machineWindow(machine, seconds)) });
+          continue;
+        }
+        // What `phantom dap` asks when it attaches (inspector/src/node/dap/session.ts), then only events.
+        const { client } = await DebugClient.connect(socket);
+        let generations = 0;
+        const watch = client.onDidCommitGeneration(() => generations++);
+        try {
+          await client.stopped();
+          await client.listBreakpoints();
+          await client.setExceptionStops(P.ExceptionStops.None);
+          await client.threads();
+          await client.stats();
+          const w = await machineWindow(machine, seconds);
+          rows.push({ round, config, generations, ...w });
+        } finally {
+          watch.dispose();
+          client.close();
+        }
+      }
+    }
+  } finally {
+    await machine.kill();
+  }
+  const sum = (config, k) => rows.filter((r) => r.config === config).reduce((a, r) => a + r[k], 0);
+  const rate = (n, s) => (n / s).toFixed(3);
+  const pct = (what) =>
+    `${((100 * (sum('attached', what) / sum('attached', 'machine'))) / (sum('none', what) / sum('none', 'machine'))).toFixed(1)}%`;
+  const both = (config) => sum(config, 'calls') / sum('none', 'calls') + sum(config, 'spins') / sum('none', 'spins');
+  const bothPct = `${((100 * (both('attached') / sum('attached', 'machine'))) / (both('none') / sum('none', 'machine'))).toFixed(1)}%`;
+  return [
+    acceleratorLine(used),
+    '',
+    `Command: \`node kernel-src/tests/bench/debugger.mjs ${process.argv.slice(2).join(' ')}\``,
+    `(${started} UTC, host load average ${load} at the start; -icount shift=${shift}: a machine second is ${1e9 / 2 ** shift} guest instructions; ${seconds} s wall windows, ${rounds} rounds ABBA on one machine, snapshots every 1 s).`,
+    '',
+    '| round | debug client | machine s | caller lines | spinner lines | caller lines / machine s | spinner lines / machine s | EV_GENERATION received |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.round} | ${r.config === 'none' ? 'none connected' : 'attached, idle'} | ${r.machine.toFixed(3)} | ${r.calls} | ${r.spins} | ${rate(r.calls, r.machine)} | ${rate(r.spins, r.machine)} | ${r.generations ?? ''} |`,
+    ),
+    `| all | attached / none | ${sum('attached', 'machine').toFixed(3)} / ${sum('none', 'machine').toFixed(3)} | ${sum('attached', 'calls')} / ${sum('none', 'calls')} | ${sum('attached', 'spins')} / ${sum('none', 'spins')} | ${pct('calls')} | ${pct('spins')} | |`,
+    '',
+    `Both programs' lines together (each weighted by its rate with no client): attached / none ${bothPct}.`,
+  ].join('\n');
+}
+
 const temp = await tempDir();
 const programs = ['tests/lib/caller.ph', 'tests/lib/spinner.ph', '../lang/examples/counter.ph'].map((p) => join(kernelDir, p));
+if (values['attached-only']) {
+  try {
+    console.log(await attachedTable(programs));
+  } finally {
+    await temp.cleanup();
+  }
+  process.exit(0);
+}
 if (values['steps-only']) {
   try {
     const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -374,6 +505,7 @@ try {
     ...stepRows(trips),
   ];
   console.log(out.join('\n'));
+  console.log(`\n${await attachedTable(programs)}`);
   if (values['phrun-baseline']) console.log(`\n${await hostedTable(temp.dir)}`);
 } finally {
   await machine?.kill();
