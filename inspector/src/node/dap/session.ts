@@ -1036,13 +1036,23 @@ export class PhantomDebugSession extends DebugSession {
       shown.named,
     ) as DebugProtocol.Variable;
     if (shown.type !== undefined) v.type = shown.type;
+    // Where the object lies in the object space: a client can open it in an object inspector.
+    if (shown.address !== undefined) v.memoryReference = `0x${shown.address.toString(16)}`;
     return v;
   }
 
   private async show(
     reader: LiveReader,
     word: number,
-  ): Promise<{ value: string; type?: string; ref?: number; indexed?: number; named?: number }> {
+  ): Promise<{
+    value: string;
+    type?: string;
+    ref?: number;
+    indexed?: number;
+    named?: number;
+    /** The object's address in the object space, when the value is an object that could be read. */
+    address?: number;
+  }> {
     if (word === 0) return { value: '0', type: 'int or null' };
     const w: Word = decodeWord(word);
     if (w.kind === 'int') return { value: String(w.value), type: 'int' };
@@ -1056,7 +1066,7 @@ export class PhantomDebugSession extends DebugSession {
     if (o.cls?.internalId === L.CID_STRING) {
       const text = new TextDecoder().decode(o.payload);
       const cut = text.length > STRING_SHOWN ? `${text.slice(0, STRING_SHOWN)}…` : text;
-      return { value: JSON.stringify(cut), type: 'string' };
+      return { value: JSON.stringify(cut), type: 'string', address: w.ref };
     }
     const at = `@0x${w.ref.toString(16)}`;
     if (o.cls?.internalId === L.CID_ARRAY) {
@@ -1066,13 +1076,16 @@ export class PhantomDebugSession extends DebugSession {
         type: className,
         ref: this.vars.create({ kind: 'object', ref: w.ref }),
         indexed: length,
+        address: w.ref,
       };
     }
-    if (o.kind !== L.KIND_SLOTS) return { value: `${className} (${o.size} bytes) ${at}`, type: className };
+    if (o.kind !== L.KIND_SLOTS)
+      return { value: `${className} (${o.size} bytes) ${at}`, type: className, address: w.ref };
     const fields = o.size / 4;
     return {
       value: `${className} ${at}`,
       type: className,
+      address: w.ref,
       ...(fields > 0 ? { ref: this.vars.create({ kind: 'object', ref: w.ref }), named: fields } : {}),
     };
   }
