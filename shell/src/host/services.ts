@@ -6,6 +6,7 @@
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import { readLogPage } from './console-log.js';
+import { DebugAdapterStream } from './debug-adapter.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
 import { compileClasses, programClass } from './language.js';
@@ -80,6 +81,10 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       return null;
     },
     'lang.server': () => ({ stream: hub.open(new LanguageServer()) }),
+    'debug.adapter': () => ({
+      stream: hub.open(new DebugAdapterStream((ended) => machines.debugHost(ended))),
+      roots: services.files.roots,
+    }),
     'machines.list': () => machines.list(),
     'images.list': () => machines.images(),
     'machines.create': ({ machine, image }) => machines.create(machine, image),
