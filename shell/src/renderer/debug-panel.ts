@@ -116,7 +116,7 @@ export class DebugPanel {
       },
       {
         id: 'pause',
-        icon: '⏸',
+        icon: '‖',
         label: 'Pause',
         keys: '',
         run: () => d.pause(),

@@ -75,6 +75,12 @@ export interface ThreadView {
   name: string;
   /** Why it stopped ('breakpoint', 'step', 'pause', 'exception'), while it is stopped. */
   stopped?: string;
+  /**
+   * The kernel's debugger holds it (a breakpoint, a step, an error): only its own continue or step
+   * lets it go. A pause of the whole machine (the inspector's "Now", another client) and the
+   * resume after it leave it where it is.
+   */
+  held?: boolean;
   /** What the adapter says of the stop (an error's message). */
   description?: string;
   frames: DapStackFrame[];
@@ -207,11 +213,19 @@ export class Debugger {
     return path && this.session ? fileOfPath(path, this.session.roots) : undefined;
   }
 
-  /** The stopped thread the toolbar's steps act on. */
+  /** The stopped thread F5 continues: the selected one, else one the debugger holds, else any. */
   stoppedThread(): ThreadView | undefined {
     return (
       this.threads.find((t) => t.id === this.selectedThread && t.stopped) ??
+      this.threads.find((t) => t.held) ??
       this.threads.find((t) => t.stopped)
+    );
+  }
+
+  /** The thread the steps act on: one the debugger holds, the selected one first. */
+  heldThread(): ThreadView | undefined {
+    return (
+      this.threads.find((t) => t.id === this.selectedThread && t.held) ?? this.threads.find((t) => t.held)
     );
   }
 
@@ -352,7 +366,8 @@ export class Debugger {
     const thread = this.stoppedThread();
     if (!thread) return;
     await this.dap().request('continue', { threadId: thread.id });
-    this.threadResumed(thread.id);
+    if (thread.held) this.threadResumed(thread.id);
+    else this.worldResumed();
   }
 
   async pause(): Promise<void> {
@@ -361,7 +376,7 @@ export class Debugger {
   }
 
   async step(kind: 'next' | 'stepIn' | 'stepOut'): Promise<void> {
-    const thread = this.stoppedThread();
+    const thread = this.heldThread();
     if (!thread) throw new Error('no thread is stopped: steps start from a breakpoint, a step or an error');
     await this.dap().request(kind, { threadId: thread.id });
     this.threadResumed(thread.id);
@@ -389,7 +404,8 @@ export class Debugger {
     if (action === 'continue')
       return this.session || this.picked() ? undefined : 'pick a machine in the machine bar first';
     if (!this.session) return 'not debugging: F5 attaches to the picked machine';
-    if (action === 'step' && !this.stoppedThread()) return 'no thread is stopped';
+    if (action === 'step' && !this.heldThread())
+      return 'no thread is stopped at a breakpoint, a step or an error (a paused machine does not step)';
     if (action === 'pause' && this.threads.length === 0) return 'the machine runs no thread';
     return undefined;
   }
@@ -480,7 +496,7 @@ export class Debugger {
         void this.threadStopped(session, body);
         break;
       case 'continued':
-        if (body.allThreadsContinued === true) for (const t of this.threads) this.threadResumed(t.id);
+        if (body.allThreadsContinued === true) this.worldResumed();
         else if (typeof body.threadId === 'number') this.threadResumed(body.threadId);
         break;
       case 'thread':
@@ -503,9 +519,16 @@ export class Debugger {
     await this.readThreads(session);
     const thread = (id !== undefined && this.threads.find((t) => t.id === id)) || this.threads[0];
     if (!thread || this.session !== session) return;
-    thread.stopped = reason;
-    if (typeof body.description === 'string') thread.description = body.description;
     this.state = DebugState.Stopped;
+    if (body.allThreadsStopped === true) {
+      // The whole machine paused: every thread stands, and those the debugger holds keep their stop.
+      for (const t of this.threads) t.stopped ??= reason;
+      if (thread.held) return this.emit();
+    } else {
+      thread.held = true;
+      thread.stopped = reason;
+    }
+    if (typeof body.description === 'string') thread.description = body.description;
     try {
       const trace = await session.dap.request<{ stackFrames: DapStackFrame[] }>('stackTrace', {
         threadId: thread.id,
@@ -530,15 +553,28 @@ export class Debugger {
 
   private threadResumed(id: number): void {
     const thread = this.threads.find((t) => t.id === id);
-    if (thread) {
-      delete thread.stopped;
-      delete thread.description;
-      thread.frames = [];
-    }
-    if (this.selectedThread === id) this.selectedFrame = undefined;
-    if (!this.threads.some((t) => t.stopped) && this.session) {
+    if (thread) this.release(thread);
+    this.settle();
+  }
+
+  /** The whole machine runs again: every thread but those the debugger holds. */
+  private worldResumed(): void {
+    for (const t of this.threads) if (!t.held) this.release(t);
+    this.settle();
+  }
+
+  private release(thread: ThreadView): void {
+    delete thread.stopped;
+    delete thread.held;
+    delete thread.description;
+    thread.frames = [];
+    if (this.selectedThread === thread.id) this.selectedFrame = undefined;
+  }
+
+  private settle(): void {
+    if (this.session && !this.threads.some((t) => t.stopped)) {
       this.state = DebugState.Running;
-      this.setStatus(`Debugging ${this.session.machine}: running`);
+      this.status = `Debugging ${this.session.machine}: running`;
     }
     this.emit();
   }
