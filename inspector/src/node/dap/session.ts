@@ -40,7 +40,7 @@ import { type DapExpr, DapExpressionError, parseDapExpression } from '../../comm
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
-import type { DebugClient } from '../debug-client.js';
+import { type DebugClient, DebugRequestError } from '../debug-client.js';
 import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
 
 /** A machine the adapter is attached to, as the host gives it. */
@@ -137,6 +137,18 @@ function stringArg(a: Args, name: string, maxLength = 4096): string {
 
 function optionalStringArg(a: Args, name: string): string | undefined {
   return a[name] === undefined ? undefined : stringArg(a, name);
+}
+
+/**
+ * Clears a breakpoint this session set. Another session may have replaced it since (the kernel
+ * keeps one per place): then it is gone already, which is what was wanted.
+ */
+async function clearOwn(client: DebugClient, id: number): Promise<void> {
+  try {
+    await client.clearBreakpoint(id);
+  } catch (err) {
+    if (!(err instanceof DebugRequestError && err.code === P.DebugErrorCode.DE_NOT_FOUND)) throw err;
+  }
 }
 
 function reason(err: unknown): string {
@@ -487,7 +499,7 @@ export class PhantomDebugSession extends DebugSession {
     this.breakpointsOf.clear();
     this.debugStopped.clear();
     await machine.use(async (client) => {
-      for (const id of ids) await client.clearBreakpoint(id);
+      for (const id of ids) await clearOwn(client, id);
       for (const t of stopped) await client.continueThread(t.thread);
     });
   }
@@ -528,7 +540,7 @@ export class PhantomDebugSession extends DebugSession {
       response.body = {
         breakpoints: await this.withReader(async (reader, client) => {
           const { methods, problems } = await this.sourceMethods(reader, client, path);
-          for (const id of this.breakpointsOf.get(path) ?? []) await client.clearBreakpoint(id);
+          for (const id of this.breakpointsOf.get(path) ?? []) await clearOwn(client, id);
           this.breakpointsOf.set(path, []);
           const out: DebugProtocol.Breakpoint[] = [];
           for (const w of wanted) out.push(await this.placeBreakpoint(methods, problems, client, path, w));
@@ -614,7 +626,13 @@ export class PhantomDebugSession extends DebugSession {
       });
     }
     const ids: number[] = [];
+    // Breakpoints are machine state: one may stand there already, left by a session that ended
+    // without disconnecting (a power cut, a killed adapter or studio). The kernel keeps one per
+    // place; this session's replaces it, so it is this session's to clear.
+    const standing = specs.length > 0 ? await client.listBreakpoints() : [];
     for (const spec of specs) {
+      const old = standing.find((b) => b.method === spec.method && b.pc === spec.pc);
+      if (old !== undefined) await client.clearBreakpoint(old.id);
       const id = await client.setBreakpoint(spec);
       ids.push(id);
       this.breakpointsOf.get(path)?.push(id);
