@@ -28,10 +28,12 @@ interface Message {
 function open() {
   const service = new MachineService(join(dir, 'machines'));
   let ended: string | undefined;
-  const adapter = new DebugAdapterStream((done) =>
-    service.debugHost(() => {
-      done();
-    }),
+  const adapter = new DebugAdapterStream(
+    (done) =>
+      service.debugHost(() => {
+        done();
+      }),
+    async () => true,
   );
   const messages: Message[] = [];
   adapter.onData((text) => {

@@ -10,7 +10,10 @@
  * answered with an error response; each response and event of the session is one line of output.
  * When the stream closes (the window closed or reloaded, the connection dropped) the session is
  * disconnected as an editor would, so the breakpoints it set and the threads it holds in the
- * machine are released; nothing is left behind by a renderer that went away.
+ * machine are released; nothing is left behind by a renderer that went away. Unless its machine
+ * is going down (a stop, a power cut, a rollback): what the session holds then is part of the
+ * state the machine comes back with, for the next session to take over, not to be undone in the
+ * moment before the machine goes.
  *
  * Not here: what a request means (inspector/src/node/dap/session.ts), finding machines
  * (vm-manager's dap.ts).
@@ -18,6 +21,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { classifyMessage, DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
 import { type DapHost, PhantomDebugSession } from '@phantom/inspector/node/dap/session.js';
+import { HeldOutput } from './held-output.js';
 import type { StreamSource } from './stream-hub.js';
 
 /** How long a closing stream waits for the session's disconnect (clearing breakpoints) to answer. */
@@ -27,17 +31,20 @@ export class DebugAdapterStream implements StreamSource {
   private readonly session: PhantomDebugSession;
   private readonly toSession = new PassThrough();
   private readonly reader = new DapReader();
-  private paused = false;
-  /** Output held while the stream is paused for flow control, or before anyone listens. */
-  private held: string[] = [];
-  private listener: ((text: string) => void) | undefined;
+  private readonly output = new HeldOutput();
   private endListener: ((reason: string) => void) | undefined;
   private ended = false;
   private disposed = false;
   /** The session answered a disconnect: the relay's own, on close. */
   private onDisconnected: (() => void) | undefined;
+  /** The machine the renderer attached to (or launched), as its request named it. */
+  private machine: string | undefined;
 
-  constructor(host: (ended: () => void) => DapHost) {
+  constructor(
+    host: (ended: () => void) => DapHost,
+    /** Whether a machine runs (running or paused): a closing stream releases only such a machine. */
+    private readonly isRunning: (machine: string) => Promise<boolean>,
+  ) {
     this.session = new PhantomDebugSession(host(() => this.end('the debug session ended')));
     const fromSession = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
@@ -54,8 +61,7 @@ export class DebugAdapterStream implements StreamSource {
   }
 
   onData(listener: (text: string) => void): void {
-    this.listener = listener;
-    this.flush();
+    this.output.onData(listener);
   }
 
   onEnd(listener: (reason: string) => void): void {
@@ -63,21 +69,23 @@ export class DebugAdapterStream implements StreamSource {
   }
 
   pause(): void {
-    this.paused = true;
+    this.output.pause();
   }
 
   resume(): void {
-    this.paused = false;
-    this.flush();
+    this.output.resume();
   }
 
   /** One DAP request from the renderer. */
   write(text: string): void {
     if (this.ended) return;
     const input = classifyMessage(text);
-    if (input.kind === 'request')
-      this.toSession.write(frameDapMessage({ ...input.request, arguments: input.request.arguments ?? {} }));
-    else if (input.kind === 'problem') this.session.refuse(input.seq, input.command, input.message);
+    if (input.kind === 'request') {
+      const { command, arguments: args } = input.request;
+      const named = (args as { machine?: unknown } | undefined)?.machine;
+      if ((command === 'attach' || command === 'launch') && typeof named === 'string') this.machine ??= named;
+      this.toSession.write(frameDapMessage({ ...input.request, arguments: args ?? {} }));
+    } else if (input.kind === 'problem') this.session.refuse(input.seq, input.command, input.message);
     else this.session.refuse(0, '', 'the adapter takes requests only');
   }
 
@@ -88,7 +96,8 @@ export class DebugAdapterStream implements StreamSource {
   async close(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    if (!this.ended) {
+    const release = this.machine === undefined || (await this.isRunning(this.machine).catch(() => false));
+    if (!this.ended && release) {
       const answered = new Promise<void>((resolve) => {
         this.onDisconnected = resolve;
         setTimeout(resolve, DISCONNECT_DEADLINE_MS).unref();
@@ -108,22 +117,13 @@ export class DebugAdapterStream implements StreamSource {
 
   private emit(line: string): void {
     // After close the renderer has gone: the relay's own disconnect is answered to nobody.
-    if (this.disposed) return;
-    if (this.paused || this.listener === undefined) this.held.push(line);
-    else this.listener(line);
+    if (!this.disposed) this.output.push(line);
   }
 
   private end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.flush();
+    this.output.flush();
     if (!this.disposed) this.endListener?.(reason);
-  }
-
-  private flush(): void {
-    if (this.paused || this.listener === undefined || this.held.length === 0) return;
-    const text = this.held.join('');
-    this.held = [];
-    this.listener(text);
   }
 }

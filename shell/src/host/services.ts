@@ -82,7 +82,15 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
     },
     'lang.server': () => ({ stream: hub.open(new LanguageServer()) }),
     'debug.adapter': () => ({
-      stream: hub.open(new DebugAdapterStream((ended) => machines.debugHost(ended))),
+      stream: hub.open(
+        new DebugAdapterStream(
+          (ended) => machines.debugHost(ended),
+          async (name) => {
+            const { state } = await (await machines.machine(name)).status();
+            return state === 'running' || state === 'paused';
+          },
+        ),
+      ),
       roots: services.files.roots,
     }),
     'machines.list': () => machines.list(),

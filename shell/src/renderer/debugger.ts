@@ -430,6 +430,7 @@ export class Debugger {
   }
 
   private async attach(machine: string): Promise<void> {
+    const again = this.waitingFor === machine;
     this.state = DebugState.Starting;
     this.waitingFor = undefined;
     this.setStatus(`Attaching to ${machine}…`);
@@ -474,11 +475,15 @@ export class Debugger {
         supportsVariableType: true,
       });
       await dap.request('attach', { machine });
+      if (again) this.addOutput(`attached again to '${machine}'`);
       await Promise.all(this.breakpoints.files().map((file) => this.sendBreakpoints(opened, file)));
       await dap.request('setExceptionBreakpoints', { filters: [] });
       await dap.request('configurationDone');
-      if (this.state === DebugState.Starting) this.state = DebugState.Running;
-      this.setStatus(`Debugging ${machine}`);
+      // A thread may have stopped while attaching (one stopped before a power cut): its stop says so.
+      if (this.state === DebugState.Starting) {
+        this.state = DebugState.Running;
+        this.setStatus(`Debugging ${machine}`);
+      }
       this.refreshThreads();
     } catch (err) {
       if (session) this.ended(session, 'Not debugging: F5 attaches to the picked machine');
@@ -576,6 +581,9 @@ export class Debugger {
       this.state = DebugState.Running;
       this.status = `Debugging ${this.session.machine}: running`;
     }
+    // Values of a frame that runs again would be stale: the watch waits for the next stop.
+    if (this.selectedFrame === undefined)
+      this.watchResults = this.watches.map((expression) => ({ expression, variablesReference: 0 }));
     this.emit();
   }
 
