@@ -6,6 +6,7 @@
  * Transport-neutral: browser mode carries these messages over a WebSocket, Electron over IPC.
  */
 import { ACCELERATORS, MACHINE_STATES } from '@phantom/vm-manager/common/machine-state.js';
+import { UserBreakpoint } from './breakpoints.js';
 import { z } from './zod.js';
 
 /** Largest request frame the host accepts; an installed class is the biggest thing sent. */
@@ -140,6 +141,18 @@ export const Timeline = z.object({
 });
 export type Timeline = z.infer<typeof Timeline>;
 
+/**
+ * What the debugger keeps across restarts of the studio (in its state folder): the breakpoints by
+ * file ("root/path") and the watch expressions.
+ */
+export const DebuggerSettings = z
+  .object({
+    breakpoints: z.record(z.string().min(1).max(1100), z.array(UserBreakpoint).max(1000)),
+    watches: z.array(z.string().min(1).max(1000)).max(100),
+  })
+  .strict();
+export type DebuggerSettings = z.infer<typeof DebuggerSettings>;
+
 const MachineParams = z.object({ machine: MachineName }).strict();
 const Done = z.null();
 const CheckpointName = z.string().min(1).max(100);
@@ -216,6 +229,8 @@ export const methods = {
     params: z.object({}).strict(),
     result: z.object({ stream: StreamId, roots: z.record(FileRoot, z.string()) }),
   },
+  'debug.settings': { params: z.object({}).strict(), result: DebuggerSettings },
+  'debug.saveSettings': { params: DebuggerSettings, result: z.null() },
   'machines.list': { params: z.object({}).strict(), result: z.array(MachineSummary) },
   /** The image definitions in images/ (a package's: those it carries). */
   'images.list': { params: z.object({}).strict(), result: z.array(ImageSummary) },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DebuggerSettings } from './api.js';
 import { BreakpointList, fileOfPath, pathOfFile } from './breakpoints.js';
 
 test('a gutter click sets a breakpoint and a second one removes it', () => {
@@ -38,32 +39,32 @@ test('disabled breakpoints stay in the list but are not sent to the adapter', ()
   assert.equal(list.of('examples/counter.ph').length, 2);
 });
 
-test('what serialize writes, parse reads back; what it cannot use it drops and counts', () => {
+test('the record the host keeps gives the same list back; the API checks what it holds', () => {
   const list = new BreakpointList();
   list.toggle('examples/counter.ph', 23);
   list.configure('project/a.ph', 4, { condition: 'i == 2' });
   list.setEnabled('project/a.ph', 4, false);
-  const again = BreakpointList.parse(list.serialize());
-  assert.equal(again.dropped, 0);
-  assert.equal(again.list.serialize(), list.serialize());
-  const hostile = JSON.stringify({
+  const again = BreakpointList.fromRecord(list.toRecord());
+  assert.deepEqual(again.toRecord(), list.toRecord());
+  const settings = DebuggerSettings.safeParse(
+    JSON.parse(JSON.stringify({ breakpoints: list.toRecord(), watches: [] })),
+  );
+  assert.equal(settings.success, true);
+  for (const hostile of [
+    { breakpoints: { 'examples/counter.ph': [{ line: 0, enabled: true }] }, watches: [] },
+    { breakpoints: { 'examples/counter.ph': [{ line: 1.5, enabled: true }] }, watches: [] },
+    { breakpoints: { 'examples/counter.ph': 7 }, watches: [] },
+    { breakpoints: {}, watches: [''] },
+    { breakpoints: {} },
+  ])
+    assert.equal(DebuggerSettings.safeParse(hostile).success, false, JSON.stringify(hostile));
+  const doubled = BreakpointList.fromRecord({
     'examples/counter.ph': [
       { line: 23, enabled: true },
-      { line: -1, enabled: true },
-      'x',
       { line: 23, enabled: false },
     ],
-    'project/b.ph': 7,
   });
-  assert.equal(BreakpointList.parse(hostile).dropped, 1, 'a file that is not a list drops the whole save');
-  const partly = JSON.stringify({
-    'examples/counter.ph': [{ line: 23, enabled: true }, { line: 0, enabled: true }, null],
-  });
-  const read = BreakpointList.parse(partly);
-  assert.equal(read.dropped, 2);
-  assert.deepEqual(read.list.of('examples/counter.ph'), [{ line: 23, enabled: true }]);
-  for (const text of ['', null, 'not json', '[]', '{"a":[{"line":1.5,"enabled":true}]}'])
-    assert.doesNotThrow(() => BreakpointList.parse(text));
+  assert.deepEqual(doubled.of('examples/counter.ph'), [{ line: 23, enabled: true }], 'one per line');
 });
 
 test('a file key names the adapter path under its root folder, and back', () => {

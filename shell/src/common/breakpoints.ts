@@ -1,9 +1,9 @@
 /**
  * The studio's breakpoints, as the user set them in the editor's gutter: per file (named
  * "root/path"), a line each, enabled or not, with an optional condition, hit count or log message.
- * Pure: the renderer keeps them across reloads (saved as `serialize` writes them, read back with
- * `BreakpointList.parse`, which drops what it cannot use and says so) and sends the enabled ones to
- * the debug adapter as DAP's SourceBreakpoints. Whether the machine took one (verified) is the
+ * Pure: the host keeps them across restarts of the studio (`toRecord`, read back with
+ * `fromRecord`; the API's DebuggerSettings checks them on the way) and the renderer sends the
+ * enabled ones to the debug adapter as DAP's SourceBreakpoints. Whether the machine took one (verified) is the
  * adapter's answer, kept beside these, not in them.
  */
 import { z } from './zod.js';
@@ -19,8 +19,6 @@ export const UserBreakpoint = z.object({
   logMessage: z.string().min(1).max(MAX_TEXT).optional(),
 });
 export type UserBreakpoint = z.infer<typeof UserBreakpoint>;
-
-const Saved = z.record(z.string().min(1).max(1100), z.array(z.unknown()));
 
 /** What DAP's setBreakpoints takes for one line. */
 export interface DapSourceBreakpoint {
@@ -40,30 +38,15 @@ export interface BreakpointOptions {
 export class BreakpointList {
   private readonly byFile = new Map<string, UserBreakpoint[]>();
 
-  /** Reads what `serialize` wrote; what cannot be read is dropped and `dropped` says how much. */
-  static parse(text: string | null): { list: BreakpointList; dropped: number } {
+  static fromRecord(record: Readonly<Record<string, readonly UserBreakpoint[]>>): BreakpointList {
     const list = new BreakpointList();
-    if (text === null || text === '') return { list, dropped: 0 };
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { list, dropped: 1 };
-    }
-    const saved = Saved.safeParse(json);
-    if (!saved.success) return { list, dropped: 1 };
-    let dropped = 0;
-    for (const [file, entries] of Object.entries(saved.data))
-      for (const entry of entries) {
-        const bp = UserBreakpoint.safeParse(entry);
-        if (bp.success && list.at(file, bp.data.line) === undefined) list.put(file, bp.data);
-        else dropped++;
-      }
-    return { list, dropped };
+    for (const [file, entries] of Object.entries(record))
+      for (const bp of entries) if (list.at(file, bp.line) === undefined) list.put(file, { ...bp });
+    return list;
   }
 
-  serialize(): string {
-    return JSON.stringify(Object.fromEntries(this.byFile));
+  toRecord(): Record<string, UserBreakpoint[]> {
+    return Object.fromEntries(this.byFile);
   }
 
   files(): string[] {

@@ -1,7 +1,7 @@
 /**
  * The studio's debugger: a client of the debug adapter the host runs ('debug.adapter', the same
  * adapter `phantom dap` serves to VS Code and Neovim), as an editor is one. It keeps the user's
- * breakpoints (saved in the browser's storage, so they outlive a reload) and sends them to the
+ * breakpoints (kept by the host, so they outlive a reload and a restart of the studio) and sends them to the
  * adapter, follows its events (stopped, continued, threads, output, the machine gone) and holds
  * what the views show: threads and frames, the selected frame, watch expressions. The views
  * (debug-panel.ts, editor-breakpoints.ts) draw it and call its actions.
@@ -22,9 +22,6 @@ import {
 import { DapConnection, type DapEvent } from '../common/dap-connection.js';
 import type { ApiClient } from './api-client.js';
 
-/** Where breakpoints and watch expressions are kept between reloads. */
-const BREAKPOINTS_KEY = 'phantom.debug.breakpoints';
-const WATCHES_KEY = 'phantom.debug.watches';
 /** Lines of the adapter's console output (logpoints, its notes) the panel keeps. */
 const OUTPUT_LINES = 200;
 /** Elements of an array the variables pane asks for at once (the adapter's page). */
@@ -111,31 +108,15 @@ interface Session {
   leaving: boolean;
 }
 
-function loadJson(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function saveJson(key: string, text: string): void {
-  try {
-    localStorage.setItem(key, text);
-  } catch {
-    // Storage refused (private mode, full): breakpoints last until the page closes.
-  }
-}
-
 export class Debugger {
-  readonly breakpoints: BreakpointList;
+  breakpoints = new BreakpointList();
   /** The adapter's answers, by file and line the user set. */
   private readonly statuses = new Map<string, Map<number, BreakpointStatus>>();
   state = DebugState.Inactive;
   threads: ThreadView[] = [];
   selectedThread: number | undefined;
   selectedFrame: DapStackFrame | undefined;
-  watches: string[];
+  watches: string[] = [];
   watchResults: WatchResult[] = [];
   output: string[] = [];
   /** One line for the panel: what the debugger is doing or waiting for. */
@@ -153,19 +134,7 @@ export class Debugger {
     private readonly picked: () => MachineSummary | undefined,
     private readonly onError: (title: string, err: unknown) => void,
   ) {
-    const saved = BreakpointList.parse(loadJson(BREAKPOINTS_KEY));
-    this.breakpoints = saved.list;
-    if (saved.dropped > 0)
-      queueMicrotask(() =>
-        onError(
-          'Some saved breakpoints could not be read',
-          new Error(
-            `${saved.dropped} saved breakpoint entr${saved.dropped === 1 ? 'y was' : 'ies were'} dropped`,
-          ),
-        ),
-      );
-    this.watches = parseWatches(loadJson(WATCHES_KEY));
-    this.watchResults = this.watches.map((expression) => ({ expression, variablesReference: 0 }));
+    void this.load();
     api.on('machine.state', ({ machine, state }) => {
       const running = state === 'running' || state === 'paused';
       if (this.session?.machine === machine && !running) {
@@ -255,8 +224,34 @@ export class Debugger {
     return this.breakpoints.at(file, line);
   }
 
+  /** Reads what the host kept; what the user changed before it came wins. */
+  private async load(): Promise<void> {
+    try {
+      const saved = await this.api.call('debug.settings', {});
+      if (this.breakpoints.files().length === 0)
+        this.breakpoints = BreakpointList.fromRecord(saved.breakpoints);
+      if (this.watches.length === 0) {
+        this.watches = [...saved.watches];
+        this.watchResults = this.watches.map((expression) => ({ expression, variablesReference: 0 }));
+      }
+    } catch (err) {
+      this.onError('Cannot read the saved breakpoints', err);
+      return;
+    }
+    this.emitBreakpoints();
+    this.emit();
+    const session = this.session;
+    if (session) for (const file of this.breakpoints.files()) void this.sendBreakpoints(session, file);
+  }
+
+  private save(): void {
+    this.api
+      .call('debug.saveSettings', { breakpoints: this.breakpoints.toRecord(), watches: this.watches })
+      .catch((err) => this.onError('Cannot keep the breakpoints', err));
+  }
+
   private breakpointsChanged(file: string): void {
-    saveJson(BREAKPOINTS_KEY, this.breakpoints.serialize());
+    this.save();
     this.emitBreakpoints();
     if (this.session) void this.sendBreakpoints(this.session, file);
   }
@@ -309,7 +304,7 @@ export class Debugger {
   }
 
   private watchesChanged(): void {
-    saveJson(WATCHES_KEY, JSON.stringify(this.watches));
+    this.save();
     void this.evaluateWatches();
   }
 
@@ -655,18 +650,5 @@ export class Debugger {
 
   private emitBreakpoints(): void {
     for (const listener of this.breakpointListeners) listener();
-  }
-}
-
-function parseWatches(text: string | null): string[] {
-  try {
-    const value: unknown = JSON.parse(text ?? '[]');
-    return Array.isArray(value)
-      ? value
-          .filter((w): w is string => typeof w === 'string' && w.length > 0 && w.length <= 1000)
-          .slice(0, 100)
-      : [];
-  } catch {
-    return [];
   }
 }
