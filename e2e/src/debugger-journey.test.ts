@@ -5,6 +5,8 @@
  * the count read in the variables and in a watch, F10 steps over `count++` and the count goes up,
  * the frame's `this` opens in the inspector's panes, F5 continues (and stops again on the next
  * tick), the breakpoint is removed by a second click, F5 lets the counter run on, Shift+F5 leaves.
+ * Then, from the gutter's menu: a condition the kernel cannot evaluate (unverified, the reason on
+ * hover) and a logpoint (its lines in the debugger's output); and a power cut while stopped.
  * A screenshot of the studio stopped at the breakpoint goes to artifacts/e2e/debugger-stopped.png.
  * Needs QEMU; skipped with the reason where it is missing.
  */
@@ -228,6 +230,52 @@ step(
     assert.deepEqual(await cspViolations(page), []);
   },
 );
+
+/** Right-clicks the glyph margin beside `line` and picks `item` from the breakpoint menu. */
+async function gutterMenu(line: number, item: string): Promise<void> {
+  const box = await (await showLine(line)).boundingBox();
+  const margin = await page.locator('[data-panel="editor"] .monaco-editor .glyph-margin').boundingBox();
+  assert.ok(box && margin);
+  await page.mouse.click(margin.x + margin.width / 2, box.y + box.height / 2, { button: 'right' });
+  await page.getByTestId('breakpoint-menu').getByRole('menuitem', { name: item }).click();
+}
+
+step('a condition the kernel cannot evaluate is unverified with the reason; a logpoint prints', async () => {
+  await page.locator('[data-panel="editor"] .monaco-editor .view-lines').click();
+  await page.keyboard.press('F5');
+  await page
+    .getByTestId('debug-status')
+    .filter({ hasText: /^Debugging demo/ })
+    .waitFor({ timeout: 60_000 });
+  // count is a field, not a local: the kernel's conditions read locals.
+  await gutterMenu(COUNT_LINE, 'Add conditional breakpoint…');
+  await page.getByTestId('breakpoint-text').fill('count == 5');
+  await page.getByTestId('breakpoint-ok').click();
+  const unverified = page.locator('[data-panel="editor"] .breakpoint-unverified');
+  await unverified.waitFor({ timeout: 60_000 });
+  await unverified.hover();
+  await page
+    .locator('.monaco-hover:not(.hidden)')
+    .filter({ hasText: /not set in the machine.*no local 'count'/ })
+    .waitFor({ timeout: 30_000 });
+  await gutterMenu(COUNT_LINE, 'Remove breakpoint');
+  await glyphs().first().waitFor({ state: 'detached' });
+  await gutterMenu(COUNT_LINE + 1, 'Add logpoint…');
+  await page.getByTestId('breakpoint-text').fill('a tick went by');
+  await page.getByTestId('breakpoint-ok').click();
+  await page
+    .locator('[data-panel="editor"] .breakpoint-log.breakpoint-verified')
+    .waitFor({ timeout: 60_000 });
+  await page.getByTestId('debug-output').filter({ hasText: 'a tick went by' }).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('debug-frame').count(), 0, 'a logpoint does not stop');
+  await gutterMenu(COUNT_LINE + 1, 'Remove breakpoint');
+  await glyphs().first().waitFor({ state: 'detached' });
+  await page.keyboard.press('Shift+F5');
+  await page
+    .getByTestId('debug-status')
+    .filter({ hasText: /^Not debugging/ })
+    .waitFor({ timeout: 60_000 });
+});
 
 step(
   'a power cut while stopped at a breakpoint: the studio attaches again and shows it still stopped there',
