@@ -12,8 +12,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Machines } from '@phantom/vm-manager/node/machines.js';
 import type { Page } from 'playwright-core';
 import { artifactsDir, cspViolations } from './fixtures.js';
 import { CommandPalettePage, focusedPart } from './pages/commands-page.js';
@@ -349,8 +351,18 @@ step('an earlier generation chosen on the timeline with keys, rolled back to by 
   await page.screenshot({ path: join(artifactsDir, 'keyboard-rollback-confirm.png') });
   await page.keyboard.press('Enter');
   await timeline.dialog.waitFor({ state: 'hidden' });
-  // The machine went back: once restarted (after a checkpoint that keeps the present, which takes
-  // a while under TCG), the counter counts again from where it was ten generations ago.
+  // The machine went back in place (after a checkpoint that keeps the present, which takes a
+  // while under TCG; QEMU kept running): the counter counts again from where it was ten
+  // generations ago.
+  // Read in the console's log on disk: the live console scrolls past the line within a second.
+  const logPath = (await new Machines({ root: join(session!.studio.stateDir, 'machines') }).get('kb'))
+    .consoleLogPath;
+  const inPlace = new RegExp(`store: rolled back in place from generation \\d+ to generation ${generation}:`);
+  await until(
+    async () => inPlace.test(await readFile(logPath, 'latin1')),
+    'the kernel rolled back in place',
+    MACHINE_DEADLINE_MS,
+  );
   await until(
     async () => (await newestTick()) < before,
     `a tick below ${before} after the rollback`,

@@ -4,8 +4,9 @@
  * timeline, open the counter in the inspector and watch its count go up as the inspector follows
  * the machine (and read it "now", pausing it), edit the counter in the editor and install it into the running machine (the
  * console changes from the next tick), install and run the notes program, edit it and run it
- * again (new notes, in the new words, follow the old ones), roll back to the checkpoint behind
- * the confirmation (the old counter prints again, the notes are gone, the abandoned branch
+ * again (new notes, in the new words, follow the old ones), ask "when did this change?" of the
+ * counter's count and the notes' count (the studio and the CLI), roll back to the checkpoint
+ * behind the confirmation (the old counter prints again, the notes are gone, the abandoned branch
  * stays on the timeline), roll back to a generation, cut the power and start again. Needs QEMU; skipped with the reason where it is missing.
  * Screenshots of each step go to artifacts/e2e/.
  */
@@ -361,6 +362,87 @@ journeyStep(
   },
 );
 
+/** `phantom inspect demo when …` with the studio's state, as a user runs it beside the studio. */
+function whenCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'vm-manager/bin/phantom.mjs'), 'inspect', 'demo', 'when', ...args],
+    { encoding: 'utf8', env: { ...process.env, PHANTOM_STATE_DIR: studio.stateDir }, timeout: 60_000 },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Opens the first instance of a class in a pane, clicks "When?" on `key`, and returns the pane
+ * the answer left open (the object as of the later generation) and the answer's text.
+ */
+async function askWhen(inspector: InspectorPage, className: string, key: string) {
+  await inspector.tab('summary').click();
+  await inspector.summaryRow(className).click();
+  await inspector.panes.first().locator('button.ph-ref').first().click();
+  const ref = await inspector.panes.nth(1).getAttribute('data-ref');
+  await inspector.panes.nth(1).locator(`tr[data-key="${key}"] [data-testid="inspector-when"]`).click();
+  const answer = page.getByTestId('inspector-when-answer');
+  await answer.waitFor({ timeout: MACHINE_DEADLINE_MS });
+  return {
+    pane: page.locator(`[data-testid="inspector-pane"][data-ref="${ref}"]`),
+    text: (await answer.textContent()) ?? '',
+  };
+}
+
+journeyStep(
+  'when did this change? the counter and the notes, in the studio and the CLI, the machine running on',
+  async () => {
+    const timeline = new TimelinePage(page);
+    try {
+      const inspector = new InspectorPage(page);
+      // The notes' second run is in a committed generation before asking about it.
+      const committed = await generationCount(timeline);
+      await until(async () => (await generationCount(timeline)) >= committed + 2, 'two more generations');
+      await page.getByTestId('inspector-expand').click();
+
+      const counter = await askWhen(inspector, '.demo.counter', 'count');
+      const m = /count changed between generation (\d+) and (\d+): (\d+) → (\d+)/.exec(counter.text);
+      assert.ok(m, counter.text);
+      const [before, after] = [Number(m[1]), Number(m[2])];
+      assert.ok(before < after && Number(m[4]) > Number(m[3]), counter.text);
+      // The diff of the two generations is open, the later one shown, the field marked, the timeline on them.
+      assert.equal(await inspector.tab('diff').getAttribute('aria-selected'), 'true');
+      await inspector.status.filter({ hasText: new RegExp(`Generation ${after}\\b`) }).waitFor();
+      await counter.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
+      await timeline.selection.filter({ hasText: /^A: .* · B: / }).waitFor();
+      await page.screenshot({ path: join(artifactsDir, 'when-counter.png') });
+
+      // The CLI gives the same kind of answer from the store disk while the machine runs.
+      const ref = (await counter.pane.getAttribute('data-ref'))!;
+      const cli = whenCli(ref, '.count', '--json');
+      assert.equal(cli.status, 0, cli.stderr);
+      const parsed = JSON.parse(cli.stdout) as {
+        change: { before: number; after: number };
+        reads: { pages: number };
+      };
+      assert.ok(parsed.change.after >= after && parsed.reads.pages > 0, cli.stdout);
+      assert.equal(whenCli(ref, '.nothing').status, 1);
+
+      // The notes: the list's count went from 3 to 6 with the second run.
+      const notes = await askWhen(inspector, '.demo.noteList', 'count');
+      assert.match(notes.text, /count changed between generation \d+ and \d+: 3 → 6/);
+      await notes.pane.locator('tr.ph-when-marked[data-key="count"]').waitFor();
+      await page.screenshot({ path: join(artifactsDir, 'when-notes.png') });
+      const notesRef = (await notes.pane.getAttribute('data-ref'))!;
+      const notesCli = whenCli(notesRef, '.count', '--equals', '6');
+      assert.equal(notesCli.status, 0, notesCli.stderr);
+      assert.match(notesCli.stdout, /changed between gen \d+ → gen \d+: 3 → 6/);
+      await page.getByTestId('inspector-expand').click();
+      assert.equal(await page.locator('.notification.error').count(), 0);
+    } finally {
+      // The answers brought the timeline to the changes: the whole history again, as it follows
+      // new generations (the next steps look for them), whatever happened above.
+      await page.getByTestId('timeline-fit').click();
+    }
+  },
+);
+
 journeyStep(
   'roll back to the checkpoint: the state from before the edits returns, the abandoned branch stays',
   async () => {
@@ -413,10 +495,14 @@ journeyStep('roll back to a generation still on the store disk, behind the same 
   await timeline.rollback.click();
   await timeline.dialog.waitFor();
   const confirmation = (await timeline.dialog.textContent()) ?? '';
-  assert.match(confirmation, new RegExp(`restarts from generation ${target}`));
+  assert.match(confirmation, new RegExp(`goes back to generation ${target}`));
   assert.match(confirmation, /kept/);
   await page.getByTestId('rollback-confirm').click();
   await bar.waitForState('running');
+  // The running machine went back in place: its kernel mounted the generation, QEMU kept running.
+  await new ConsolePage(page).waitForText(
+    new RegExp(`store: rolled back in place from generation \\d+ to generation ${target}:`),
+  );
   await until(async () => (await branchCount(timeline)) > branchesBefore, 'a new branch on the timeline');
   await until(async () => /^tick \d+$/.test(await lastConsoleLine()), 'the counter in the console');
   await page.screenshot({ path: join(artifactsDir, 'timeline-generation-rollback.png') });

@@ -216,6 +216,19 @@ bool pager_fault(uint32_t addr, uint32_t error_code);
  * during a freeze.
  */
 void pager_discard(void);
+/**
+ * Drops the whole space for a rollback in place: like pager_discard, and also a freeze whose
+ * generation is not committed (its copies freed, its held blocks given back). Each clean page
+ * (its bytes those of the store's current generation) is handed to keep_clean (0: freed), which
+ * then owns its frame. The snapshot cycle must forget the freeze too (snapshot_cycle_drop).
+ */
+void pager_drop_space(void (*keep_clean)(uint32_t page, uint32_t frame));
+/**
+ * Maps `frame`, which holds the current generation's bytes of `page` (the mount checked them),
+ * as the page, clean and read-only, and owns it from now on; false (the caller keeps the frame)
+ * when the page is in memory or out already.
+ */
+bool pager_adopt(uint32_t page, uint32_t frame);
 struct pager_stats {
   uint32_t pages;          /* pages in the space */
   uint32_t resident;       /* pages with a frame of their own */

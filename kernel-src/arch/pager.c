@@ -309,20 +309,52 @@ bool pager_fault(uint32_t addr, uint32_t error_code) {
   return true;
 }
 
-void pager_discard(void) {
-  if (freeze_active) ph_panic("pager_discard: a freeze is active");
+/**
+ * Empties the space: every page unmapped, every frame freed (or, for a clean page, handed to
+ * `keep` when given), every held block given back, and a freeze whose generation was not
+ * committed dropped with its copies.
+ */
+static void drop_space(void (*keep)(uint32_t page, uint32_t frame)) {
   for (uint32_t page = 0; page < space_pages; page++) {
     uint32_t st = page_state[page];
     if (st & PS_OUT) give_back(&out[page]); /* the check dirtied it (marks), memory was full */
+    if (st & PS_FROZEN_OUT) give_back(&frozen_out[page]);
+    if (st & PS_COPIED) pmm_free(copied_frame[page]);
+    copied_frame[page] = 0;
     if (st & (PS_RESIDENT | PS_ZERO)) paging_unmap(SPACE_BASE + page * PAGE_BYTES);
-    if (st & PS_RESIDENT) pmm_free(st & PS_FRAME_MASK);
+    /* Clean: not written since the generation the store has, nor frozen for one being written. */
+    bool clean = (st & (PS_RESIDENT | PS_DIRTY | PS_FROZEN | PS_COPIED | PS_OUT | PS_FROZEN_OUT)) == PS_RESIDENT;
+    if (clean && keep) keep(page, st & PS_FRAME_MASK);
+    else if (st & PS_RESIDENT) pmm_free(st & PS_FRAME_MASK);
     page_state[page] = 0;
   }
+  for (uint32_t region = 0; region < region_count; region++) {
+    if (region_protected[region])
+      paging_table_writable_unflushed(SPACE_BASE + region * REGION_PAGES * PAGE_BYTES, true);
+    region_protected[region] = region_dirty[region] = false;
+  }
   paging_flush_all();
-  dirty_count = 0;
-  for (uint32_t region = 0; region < region_count; region++) region_dirty[region] = false;
+  dirty_count = frozen_count = 0;
+  freeze_active = false;
+  clock_hand = 0;
   stats = (struct pager_stats){.pages = space_pages};
 }
+
+void pager_discard(void) {
+  if (freeze_active) ph_panic("pager_discard: a freeze is active");
+  drop_space(0);
+}
+
+bool pager_adopt(uint32_t page, uint32_t frame) {
+  if (page >= space_pages || page_state[page]) return false;
+  page_state[page] = frame | PS_RESIDENT;
+  stats.resident++;
+  stats.reads++;
+  paging_map(SPACE_BASE + page * PAGE_BYTES, frame, 0);
+  return true;
+}
+
+void pager_drop_space(void (*keep_clean)(uint32_t page, uint32_t frame)) { drop_space(keep_clean); }
 
 void pager_get_stats(struct pager_stats *out) {
   *out = stats;

@@ -12,6 +12,10 @@
  * mount's multi-block requests, instead of again one page-fault read at a time when vm_try_start
  * validates the space. docs/persistence.md has what that costs and saves at boot.
  *
+ * A rollback in place (the debug channel's ROLLBACK, rollback below) drops the live space and
+ * mounts the store again the same way, taking the frames of clean pages whose block is unchanged
+ * instead of reading them (have_page). docs/persistence.md, "Rollback in place".
+ *
  * vm_try_start is the mount's contents check (store_check_contents): checksums only say the
  * blocks are as written, so a generation whose pages verify but whose space is not sound (a bad
  * object header, a dangling root) would otherwise stop every boot although its parent is
@@ -22,6 +26,7 @@
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
+#include "snapshot.h"
 #include "spec.h"
 #include "store.h"
 #include "vm.h"
@@ -37,9 +42,10 @@ static void *store_alloc(void *context, size_t bytes) {
 
 /*
  * Pages of the mounted generation that the mount checked: kept_frames[page] is a frame holding
- * the page's bytes, 0 when not kept. A kept page is never resident (the pager takes it at its
- * first read, and the frame goes back to the pmm), and it cannot change on the store before that
- * (a page is written only after the pager has it), so a kept frame is always the page's bytes.
+ * the page's bytes, 0 when not kept. The contents check hands them to the pager (pager_adopt)
+ * before it touches the space; one the pager could not take stays here until its first read.
+ * A kept page is never resident, and it cannot change on the store before the pager has it (a
+ * page is written only after that), so a kept frame is always the page's bytes.
  */
 static uint32_t *kept_frames;
 static uint32_t kept_count, kept_budget;
@@ -57,12 +63,35 @@ static uint32_t keep_budget(uint32_t space_pages) {
   return free > needed ? free - needed : 0;
 }
 
-static void keep_checked_page(void *context, uint32_t page, const void *bytes) {
+static void store_release(void *context, void *memory, size_t bytes) {
+  for (size_t off = 0; off < bytes; off += PAGE_BYTES) pmm_free((uint32_t)memory + (uint32_t)off);
+}
+
+/*
+ * A rollback in place: the frames of the clean pages of the space it dropped, with the block and
+ * CRC each had in the generation the machine ran on. A page of the generation mounted next that
+ * has the same block and CRC is those bytes (a block is never written while a generation uses
+ * it), so the mount takes the frame (have_page) instead of reading and checking the block again.
+ */
+struct reusable {
+  uint32_t frame, block, crc;
+};
+static struct reusable *reusable;
+static uint32_t reused_total;
+
+static bool have_page(void *context, uint32_t page, uint32_t block, uint32_t crc);
+
+static bool have_kept_table(void) {
   if (!kept_frames) {
     kept_frames = store_alloc(0, store.space_pages * sizeof *kept_frames);
-    if (!kept_frames) return;
+    if (!kept_frames) return false;
     kept_budget = keep_budget(store.space_pages);
   }
+  return true;
+}
+
+static void keep_checked_page(void *context, uint32_t page, const void *bytes) {
+  if (!have_kept_table()) return;
   if (kept_count >= kept_budget || page >= store.space_pages || kept_frames[page]) return;
   uint32_t frame = pmm_alloc();
   if (!frame) return;
@@ -74,6 +103,7 @@ static void keep_checked_page(void *context, uint32_t page, const void *bytes) {
 
 static void forget_checked_pages(void *context) {
   kept_total = 0;
+  reused_total = 0;
   for (uint32_t page = 0; kept_frames && kept_count && page < store.space_pages; page++)
     if (kept_frames[page]) {
       pmm_free(kept_frames[page]);
@@ -123,6 +153,9 @@ static bool store_disk_index(const char *name, unsigned *index) {
   return true;
 }
 
+/** TSC cycles the contents checks of the last mount took (vm_try_start over the pager). */
+static uint64_t check_cycles;
+
 /* The store's contents check: the candidate generation's space, paged in on demand, checked and prepared by the VM. */
 static const char *check_contents(void *context, struct store *s) {
   static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page,
@@ -136,8 +169,16 @@ static const char *check_contents(void *context, struct store *s) {
   kprintf("space: generation %u: magic %08x version %u size %u root %08x top %08x objects %u\n",
           store_current_generation(s), header[SH_MAGIC / 4], header[SH_VERSION / 4], header[SH_SIZE / 4],
           header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
+  uint64_t started = ph_tsc();
+  /* The kept pages go to the pager now, mapped as they are: no fault and no copy for each when the check touches it. */
+  for (uint32_t page = 0; kept_frames && kept_count && page < s->space_pages; page++)
+    if (kept_frames[page] && pager_adopt(page, kept_frames[page])) {
+      kept_frames[page] = 0;
+      kept_count--;
+    }
   const char *why = vm_try_start(s->space_size);
   if (why) pager_discard();
+  check_cycles += ph_tsc() - started;
   return why;
 }
 
@@ -148,10 +189,10 @@ uint32_t space_boot(const struct kernel_options *options) {
     return 0;
   }
   if (!virtio_blk_init(disk)) return 0;
-  struct store_config config = {{store_alloc, 0, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
+  struct store_config config = {{store_alloc, store_release, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
   uint64_t started = ph_tsc();
   int r = store_init(&store, &config);
-  struct store_page_sink keep = {keep_checked_page, forget_checked_pages, 0};
+  struct store_page_sink keep = {keep_checked_page, forget_checked_pages, 0, have_page};
   store_keep_checked_pages(&store, &keep);
   struct store_contents_check contents = {check_contents, 0};
   store_check_contents(&store, &contents);
@@ -185,8 +226,96 @@ static int generation_at(uint32_t i, struct generation *out) {
   return 0;
 }
 
+/* ── rollback in place ── */
+
+static bool have_page(void *context, uint32_t page, uint32_t block, uint32_t crc) {
+  if (!reusable || page >= store.space_pages || !have_kept_table()) return false;
+  if (kept_frames[page]) return true; /* taken already (the store asks again at a run's end) */
+  struct reusable *r = &reusable[page];
+  if (!r->frame || r->block != block || r->crc != crc) return false;
+  kept_frames[page] = r->frame;
+  r->frame = 0;
+  kept_count++;
+  kept_total++;
+  reused_total++;
+  return true;
+}
+
+static void keep_clean_frame(uint32_t page, uint32_t frame) {
+  struct store_page_entry e = page < store.space_pages ? store.map[page] : (struct store_page_entry){0, 0};
+  if (!e.block) {
+    pmm_free(frame);
+    return;
+  }
+  reusable[page] = (struct reusable){frame, e.block, e.crc};
+}
+
+static void free_reusable(void) {
+  for (uint32_t page = 0; reusable && page < store.space_pages; page++)
+    if (reusable[page].frame) {
+      pmm_free(reusable[page].frame);
+      reusable[page].frame = 0;
+    }
+}
+
+/*
+ * ROLLBACK, at a safe point (the threads are between turns, their frames written back): drop
+ * the live space (and a generation being written, which a restart would lose as well), mount the
+ * generation by the mount rule (records, page maps, every non-zero page checked, the VM's contents
+ * check, falling back to the parent from a damaged one) with vm_try_start rebuilding the VM's
+ * state from it, and let the scheduler go on. The store is mounted again from the disk, so its
+ * tables, reference counts and the next commit's parent are what a boot with gen=N gives.
+ */
+static int rollback(uint32_t number, struct rollback_reply *reply, const char **why) {
+  static char message[96];
+  uint64_t started = ph_tsc();
+  uint32_t i = 0, n = store_generation_count(&store);
+  while (i < n && store_generation_at(&store, i)->number != number) i++;
+  if (i == n || number == NO_GENERATION) {
+    ksnprintf(message, sizeof message, "generation %u is not kept on the store", number);
+    *why = message;
+    return DE_NOT_FOUND;
+  }
+  if (store_generation_at(&store, i)->damage != STORE_DAMAGE_NONE) {
+    ksnprintf(message, sizeof message, "generation %u is damaged: %s", number,
+              store_damage_text(store_generation_at(&store, i)->damage));
+    *why = message;
+    return DE_NOT_FOUND;
+  }
+  uint32_t previous = store_current_generation(&store);
+  if (!reusable) reusable = store_alloc(0, store.space_pages * sizeof *reusable);
+  reply->abandoned = snapshot_cycle_drop();
+  /* Pages written for a generation in progress changed the map: its clean pages are not the current generation's. */
+  /* A clean page is not frozen, so the pages a generation in progress wrote (into the map) are none of them. */
+  pager_drop_space(reusable ? keep_clean_frame : 0);
+  uint64_t dropped = ph_tsc();
+  check_cycles = 0;
+  int r = store_mount(&store, number);
+  free_reusable();
+  if (r != STORE_OK) {
+    kprintf("store: cannot mount generation %u of the store: %s\n", number, store_status_name(r));
+    kprintf("rollback: the live space is gone and no generation mounts; stopping the machine\nhalted\n");
+    machine_halt(HALT_NO_SPACE);
+  }
+  uint32_t mounted = store_current_generation(&store);
+  *reply = (struct rollback_reply){mounted,
+                                   previous,
+                                   reply->abandoned,
+                                   reused_total,
+                                   kept_total - reused_total,
+                                   (uint32_t)((ph_tsc() - started) / ph_tsc_per_us())};
+  uint64_t per_us = ph_tsc_per_us();
+  kprintf("store: rolled back in place from generation %u to generation %u: %u pages kept from memory, %u read, "
+          "in %u us (space dropped in %u us, mount %u us, contents check %u us)\n",
+          previous, mounted, reply->pages_kept, reply->pages_read, reply->micros,
+          (uint32_t)((dropped - started) / per_us), (uint32_t)((ph_tsc() - dropped - check_cycles) / per_us),
+          (uint32_t)(check_cycles / per_us));
+  return 0;
+}
+
 void space_debug_hooks(struct debug_hooks *hooks) {
   if (!store.mounted) return;
   hooks->generation_count = generation_count;
   hooks->generation_at = generation_at;
+  hooks->rollback = rollback;
 }

@@ -11,6 +11,9 @@
  * TCG: a spinning vCPU takes the host core that QEMU's I/O thread needs to complete the
  * request (measured: 2 ms per one-block read spinning, on a loaded 2-core host). The interrupt
  * handlers that can run meanwhile (timer, serial, this one) touch nothing the pager uses.
+ * ph_disk_write_start is the one call that does not wait: the snapshot writer starts a run of
+ * pages and goes on (the programs run) while QEMU writes it; ph_disk_wait collects it. Every
+ * waiting call waits for started writes too, so no read overtakes a write.
  * Buffers may be anywhere mapped (kernel memory or the object space): each page is translated
  * to its frame. A device error status is PH_EIO; a device that stops answering within
  * DEVICE_TIMEOUT_US is declared dead and every later call fails with PH_EIO.
@@ -47,6 +50,7 @@ struct request_slot {
   struct request_header header;
   volatile uint8_t status;
   bool in_flight;
+  bool started; /* by ph_disk_write_start: its error is ph_disk_wait's to report */
 };
 
 static struct {
@@ -61,6 +65,7 @@ static struct {
   volatile struct vring_used *used;
   uint16_t free_head, free_count, last_used;
   uint16_t failed_requests; /* completions with an error status since the batch began */
+  uint16_t failed_started;  /* started writes that failed since the last ph_disk_wait */
   struct request_slot *slots;
 } disk;
 
@@ -149,7 +154,10 @@ static void reap(void) {
       return;
     }
     struct request_slot *slot = &disk.slots[head];
-    if (slot->status != REQ_STATUS_OK) disk.failed_requests++;
+    if (slot->status != REQ_STATUS_OK) {
+      if (slot->started) disk.failed_started++;
+      else disk.failed_requests++;
+    }
     slot->in_flight = false;
     uint16_t i = (uint16_t)head;
     for (uint32_t links = 0; links < disk.queue_size; links++) {
@@ -189,12 +197,13 @@ static int wait_for_descriptors(uint16_t wanted) {
  * split at page boundaries (each page translated to its frame) and merged again where frames
  * are contiguous. The caller ensured room for bytes / PAGE_BYTES + 3 descriptors.
  */
-static void submit(uint32_t type, uint64_t sector, uint32_t va, uint32_t bytes) {
+static void submit(uint32_t type, uint64_t sector, uint32_t va, uint32_t bytes, bool started) {
   uint16_t head = take_desc();
   struct request_slot *slot = &disk.slots[head];
   slot->header = (struct request_header){type, 0, sector};
   slot->status = 0xFF;
   slot->in_flight = true;
+  slot->started = started;
   disk.desc[head] = (struct vring_desc){(uint32_t)&slot->header, sizeof slot->header, VIRTIO_DESC_NEXT, disk.desc[head].next};
   uint16_t prev = head;
   uint16_t data_flags = VIRTIO_DESC_NEXT | (type == REQ_IN ? VIRTIO_DESC_WRITE : 0);
@@ -232,20 +241,28 @@ static int check_ready(uint32_t block, uint32_t count) {
   return PH_OK;
 }
 
+/** Queues the requests of a transfer (a flush is one request without data). Interrupts are off. */
+static int queue_transfer(uint32_t type, uint32_t block, uint32_t va, uint32_t count, bool started) {
+  int r = PH_OK;
+  uint32_t done = 0;
+  do {
+    uint32_t pages = count - done < MAX_REQUEST_PAGES ? count - done : MAX_REQUEST_PAGES;
+    r = wait_for_descriptors((uint16_t)(pages + 3));
+    if (r == PH_OK)
+      submit(type, (uint64_t)(block + done) * (BLOCK_SIZE / SECTOR_BYTES), va + done * BLOCK_SIZE, pages * BLOCK_SIZE,
+             started);
+    done += pages;
+  } while (done < count && r == PH_OK);
+  return r;
+}
+
 static int transfer(uint32_t type, uint32_t block, uint32_t va, uint32_t count) {
   int r = check_ready(block, count);
   if (r != PH_OK) return r;
   if (count == 0 && type != REQ_FLUSH) return PH_OK;
   uint32_t flags = irq_save();
   disk.failed_requests = 0;
-  uint32_t done = 0;
-  do { /* a flush is one request without data */
-    uint32_t pages = count - done < MAX_REQUEST_PAGES ? count - done : MAX_REQUEST_PAGES;
-    r = wait_for_descriptors((uint16_t)(pages + 3));
-    if (r == PH_OK)
-      submit(type, (uint64_t)(block + done) * (BLOCK_SIZE / SECTOR_BYTES), va + done * BLOCK_SIZE, pages * BLOCK_SIZE);
-    done += pages;
-  } while (done < count && r == PH_OK);
+  r = queue_transfer(type, block, va, count, false);
   if (r == PH_OK) r = wait_for_descriptors(disk.queue_size);
   irq_restore(flags);
   if (r == PH_OK && disk.failed_requests) {
@@ -264,6 +281,28 @@ int ph_disk_read(uint32_t block, void *buf, uint32_t count) {
 
 int ph_disk_write(uint32_t block, const void *buf, uint32_t count) {
   return transfer(REQ_OUT, block, (uint32_t)buf, count);
+}
+
+int ph_disk_write_start(uint32_t block, const void *buf, uint32_t count) {
+  int r = check_ready(block, count);
+  if (r != PH_OK || count == 0) return r;
+  uint32_t flags = irq_save();
+  r = queue_transfer(REQ_OUT, block, (uint32_t)buf, count, true);
+  irq_restore(flags);
+  return r;
+}
+
+int ph_disk_wait(void) {
+  if (!disk.io) return PH_ENODEV;
+  uint32_t flags = irq_save();
+  int r = wait_for_descriptors(disk.queue_size);
+  irq_restore(flags);
+  if (r == PH_OK && disk.failed_started) {
+    kprintf("virtio-blk: %u started write(s) failed\n", disk.failed_started);
+    r = PH_EIO;
+  }
+  disk.failed_started = 0;
+  return r;
 }
 
 int ph_disk_flush(void) {

@@ -362,6 +362,23 @@ void serve_snapshot_now(uint32_t id) {
   send_reply(DBG_SNAPSHOT_NOW, id);
 }
 
+/*
+ * ROLLBACK: the hook (arch/space.c) drops the live space and mounts the generation; the VM's C
+ * state, the debugger's included, is rebuilt from it. A PAUSE does not outlive the space it
+ * paused, as after a restart: the machine runs on.
+ */
+void serve_rollback(uint32_t id, const struct rollback_request *request) {
+  if (!hooks->rollback) return send_error(id, DE_FAILED, "this kernel cannot roll back in place");
+  struct rollback_reply reply = {0};
+  const char *why = "the rollback failed";
+  int rc = hooks->rollback(request->generation, &reply, &why);
+  if (rc) return send_error(id, rc, why);
+  paused = 0;
+  out_begin();
+  put_rollback_reply(&out, &reply);
+  send_reply(DBG_ROLLBACK, id);
+}
+
 static void pause_resume(uint8_t type, uint32_t id) {
   paused = type == DBG_PAUSE;
   out_begin();
@@ -513,6 +530,22 @@ void serve_frame(uint32_t id, const struct frame_request *request) {
   const word_t *values = obj_slots(frame) + FRAME_LOCALS;
   for (uint32_t i = 0; i < nlocals + stack; i++) put_value(values[i]);
   send_reply(DBG_FRAME, id);
+}
+
+void serve_set_local(uint32_t id, const struct set_local_request *request) {
+  const char *why = 0;
+  struct debugger_write w;
+  int rc = debugger_check_set_local(request, &w, &why);
+  if (!rc) debugger_write(&w);
+  reply_or_error(DBG_SET_LOCAL, id, rc, why);
+}
+
+void serve_set_field(uint32_t id, const struct set_field_request *request) {
+  const char *why = 0;
+  struct debugger_write w;
+  int rc = debugger_check_set_field(request, &w, &why);
+  if (!rc) debugger_write(&w);
+  reply_or_error(DBG_SET_FIELD, id, rc, why);
 }
 
 static void put_one_stopped(const struct stopped_event *e, void *ctx) {

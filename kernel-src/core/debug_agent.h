@@ -46,6 +46,12 @@ struct debug_hooks {
   int (*snapshot_now)(uint32_t *generation);
   /** One object-space page as of a committed generation; returns 0, or a DE_* code. */
   int (*read_page_at)(uint32_t generation, uint32_t page, uint8_t *buf);
+  /**
+   * Rolls the machine back in place to kept generation `generation` (ROLLBACK): returns 0 with
+   * *out filled once the threads may run on the mounted generation, or a DE_* code and *why
+   * (nothing changed). Called at a safe point.
+   */
+  int (*rollback)(uint32_t generation, struct rollback_reply *out, const char **why);
 };
 
 /** The kernel's version string HELLO reports. */

@@ -19,6 +19,8 @@ static void check_classes_reply(struct wire_in *c);
 static void check_generations_reply(struct wire_in *c);
 static void check_generation(struct wire_in *c);
 static void check_snapshot_reply(struct wire_in *c);
+static void check_rollback_request(struct wire_in *c);
+static void check_rollback_reply(struct wire_in *c);
 static void check_flags_reply(struct wire_in *c);
 static void check_install_class_request(struct wire_in *c);
 static void check_install_class_reply(struct wire_in *c);
@@ -41,6 +43,8 @@ static void check_value_entry(struct wire_in *c);
 static void check_exception_stops_request(struct wire_in *c);
 static void check_stopped_reply(struct wire_in *c);
 static void check_stopped_event(struct wire_in *c);
+static void check_set_local_request(struct wire_in *c);
+static void check_set_field_request(struct wire_in *c);
 static void check_continued_event(struct wire_in *c);
 static void check_logpoint_event(struct wire_in *c);
 
@@ -752,6 +756,76 @@ const uint8_t *read_snapshot_reply(const uint8_t *at, const uint8_t *end, struct
 
 void put_snapshot_reply(struct wire_out *o, const struct snapshot_reply *v) {
   wire_put32(o, v->generation);
+}
+
+static void check_rollback_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "rollback_request.generation is cut short");
+}
+
+const char *decode_rollback_request(const uint8_t *p, uint32_t len, struct rollback_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_rollback_request(&c);
+  if (!c.why && c.pos != len) c.why = "rollback_request: bytes after its end";
+  if (c.why) return c.why;
+  read_rollback_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_rollback_request(const uint8_t *at, const uint8_t *end, struct rollback_request *v) {
+  *v = (struct rollback_request){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_rollback_request(struct wire_out *o, const struct rollback_request *v) {
+  wire_put32(o, v->generation);
+}
+
+static void check_rollback_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "rollback_reply.generation is cut short");
+  wire_in_skip(c, 4, "rollback_reply.previous is cut short");
+  wire_in_skip(c, 4, "rollback_reply.abandoned is cut short");
+  wire_in_skip(c, 4, "rollback_reply.pages_kept is cut short");
+  wire_in_skip(c, 4, "rollback_reply.pages_read is cut short");
+  wire_in_skip(c, 4, "rollback_reply.micros is cut short");
+}
+
+const char *decode_rollback_reply(const uint8_t *p, uint32_t len, struct rollback_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_rollback_reply(&c);
+  if (!c.why && c.pos != len) c.why = "rollback_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_rollback_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_rollback_reply(const uint8_t *at, const uint8_t *end, struct rollback_reply *v) {
+  *v = (struct rollback_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->previous = wire_get32(at);
+  at += 4;
+  v->abandoned = wire_get32(at);
+  at += 4;
+  v->pages_kept = wire_get32(at);
+  at += 4;
+  v->pages_read = wire_get32(at);
+  at += 4;
+  v->micros = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_rollback_reply(struct wire_out *o, const struct rollback_reply *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->previous);
+  wire_put32(o, v->abandoned);
+  wire_put32(o, v->pages_kept);
+  wire_put32(o, v->pages_read);
+  wire_put32(o, v->micros);
 }
 
 static void check_flags_reply(struct wire_in *c) {
@@ -1539,6 +1613,103 @@ void put_stopped_event(struct wire_out *o, const struct stopped_event *v) {
   wire_put32(o, v->exception);
 }
 
+static void check_set_local_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "set_local_request.thread is cut short");
+  uint32_t f_depth = wire_in_u16(c, "set_local_request.depth is cut short");
+  if (f_depth > DBG_MAX_FRAMES) wire_in_fail(c, "set_local_request.depth is more than DBG_MAX_FRAMES");
+  wire_in_skip(c, 2, "set_local_request.slot is cut short");
+  uint32_t f_kind = wire_in_u8(c, "set_local_request.kind is cut short");
+  if (f_kind > DBG_VALUE_REF) wire_in_fail(c, "set_local_request.kind is more than DBG_VALUE_REF");
+  uint32_t f_reserved = wire_in_u8(c, "set_local_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "set_local_request.reserved is not 0");
+  uint32_t f_reserved2 = wire_in_u16(c, "set_local_request.reserved2 is cut short");
+  if (f_reserved2 != 0) wire_in_fail(c, "set_local_request.reserved2 is not 0");
+  wire_in_skip(c, 4, "set_local_request.bits is cut short");
+}
+
+const char *decode_set_local_request(const uint8_t *p, uint32_t len, struct set_local_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_set_local_request(&c);
+  if (!c.why && c.pos != len) c.why = "set_local_request: bytes after its end";
+  if (c.why) return c.why;
+  read_set_local_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_set_local_request(const uint8_t *at, const uint8_t *end, struct set_local_request *v) {
+  *v = (struct set_local_request){0};
+  v->thread = wire_get32(at);
+  at += 4;
+  v->depth = wire_get16(at);
+  at += 2;
+  v->slot = wire_get16(at);
+  at += 2;
+  v->kind = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  at += 2; /* reserved2 */
+  v->bits = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_set_local_request(struct wire_out *o, const struct set_local_request *v) {
+  wire_put32(o, v->thread);
+  wire_put16(o, v->depth);
+  wire_put16(o, v->slot);
+  wire_put8(o, v->kind);
+  wire_put8(o, 0);
+  wire_put16(o, 0);
+  wire_put32(o, v->bits);
+}
+
+static void check_set_field_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "set_field_request.object is cut short");
+  wire_in_skip(c, 4, "set_field_request.slot is cut short");
+  uint32_t f_kind = wire_in_u8(c, "set_field_request.kind is cut short");
+  if (f_kind > DBG_VALUE_REF) wire_in_fail(c, "set_field_request.kind is more than DBG_VALUE_REF");
+  uint32_t f_reserved = wire_in_u8(c, "set_field_request.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "set_field_request.reserved is not 0");
+  uint32_t f_reserved2 = wire_in_u16(c, "set_field_request.reserved2 is cut short");
+  if (f_reserved2 != 0) wire_in_fail(c, "set_field_request.reserved2 is not 0");
+  wire_in_skip(c, 4, "set_field_request.bits is cut short");
+}
+
+const char *decode_set_field_request(const uint8_t *p, uint32_t len, struct set_field_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_set_field_request(&c);
+  if (!c.why && c.pos != len) c.why = "set_field_request: bytes after its end";
+  if (c.why) return c.why;
+  read_set_field_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_set_field_request(const uint8_t *at, const uint8_t *end, struct set_field_request *v) {
+  *v = (struct set_field_request){0};
+  v->object = wire_get32(at);
+  at += 4;
+  v->slot = wire_get32(at);
+  at += 4;
+  v->kind = at[0];
+  at += 1;
+  at += 1; /* reserved */
+  at += 2; /* reserved2 */
+  v->bits = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_set_field_request(struct wire_out *o, const struct set_field_request *v) {
+  wire_put32(o, v->object);
+  wire_put32(o, v->slot);
+  wire_put8(o, v->kind);
+  wire_put8(o, 0);
+  wire_put16(o, 0);
+  wire_put32(o, v->bits);
+}
+
 static void check_continued_event(struct wire_in *c) {
   wire_in_skip(c, 4, "continued_event.thread is cut short");
   wire_in_skip(c, 4, "continued_event.id is cut short");
@@ -1680,6 +1851,14 @@ static const char *check_any_snapshot_reply(const uint8_t *p, uint32_t len) {
   struct snapshot_reply v;
   return decode_snapshot_reply(p, len, &v);
 }
+static const char *check_any_rollback_request(const uint8_t *p, uint32_t len) {
+  struct rollback_request v;
+  return decode_rollback_request(p, len, &v);
+}
+static const char *check_any_rollback_reply(const uint8_t *p, uint32_t len) {
+  struct rollback_reply v;
+  return decode_rollback_reply(p, len, &v);
+}
 static const char *check_any_flags_reply(const uint8_t *p, uint32_t len) {
   struct flags_reply v;
   return decode_flags_reply(p, len, &v);
@@ -1768,6 +1947,14 @@ static const char *check_any_stopped_event(const uint8_t *p, uint32_t len) {
   struct stopped_event v;
   return decode_stopped_event(p, len, &v);
 }
+static const char *check_any_set_local_request(const uint8_t *p, uint32_t len) {
+  struct set_local_request v;
+  return decode_set_local_request(p, len, &v);
+}
+static const char *check_any_set_field_request(const uint8_t *p, uint32_t len) {
+  struct set_field_request v;
+  return decode_set_field_request(p, len, &v);
+}
 static const char *check_any_continued_event(const uint8_t *p, uint32_t len) {
   struct continued_event v;
   return decode_continued_event(p, len, &v);
@@ -1776,7 +1963,7 @@ static const char *check_any_logpoint_event(const uint8_t *p, uint32_t len) {
   struct logpoint_event v;
   return decode_logpoint_event(p, len, &v);
 }
-const struct wire_record debug_wire_records[42] = {
+const struct wire_record debug_wire_records[46] = {
   {"error_reply", check_any_error_reply},
   {"hello_request", check_any_hello_request},
   {"hello_reply", check_any_hello_reply},
@@ -1795,6 +1982,8 @@ const struct wire_record debug_wire_records[42] = {
   {"generations_reply", check_any_generations_reply},
   {"generation", check_any_generation},
   {"snapshot_reply", check_any_snapshot_reply},
+  {"rollback_request", check_any_rollback_request},
+  {"rollback_reply", check_any_rollback_reply},
   {"flags_reply", check_any_flags_reply},
   {"install_class_request", check_any_install_class_request},
   {"install_class_reply", check_any_install_class_reply},
@@ -1817,6 +2006,8 @@ const struct wire_record debug_wire_records[42] = {
   {"exception_stops_request", check_any_exception_stops_request},
   {"stopped_reply", check_any_stopped_reply},
   {"stopped_event", check_any_stopped_event},
+  {"set_local_request", check_any_set_local_request},
+  {"set_field_request", check_any_set_field_request},
   {"continued_event", check_any_continued_event},
   {"logpoint_event", check_any_logpoint_event},
 };
@@ -1993,6 +2184,24 @@ int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, con
       return DE_BAD_REQUEST;
     }
     serve_stopped(id);
+    return 0;
+  }
+  case DBG_SET_LOCAL: {
+    struct set_local_request request;
+    if ((*why = decode_set_local_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_set_local(id, &request);
+    return 0;
+  }
+  case DBG_SET_FIELD: {
+    struct set_field_request request;
+    if ((*why = decode_set_field_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_set_field(id, &request);
+    return 0;
+  }
+  case DBG_ROLLBACK: {
+    struct rollback_request request;
+    if ((*why = decode_rollback_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_rollback(id, &request);
     return 0;
   }
   default:

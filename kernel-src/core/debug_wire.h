@@ -14,8 +14,8 @@
 #define DBG_MAGIC 0x4450
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 #define DBG_VERSION 1
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps); HELLO reports it, a client checks it before sending a newer request. */
-#define DBG_REVISION 3
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
+#define DBG_REVISION 4
 /** Size of the frame header. */
 #define DBG_HEADER_BYTES 16
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -168,6 +168,12 @@
 #define DBG_EXCEPTION_STOPS 0x18
 /** Every thread the debugger holds stopped (as EV_STOPPED told it), and the exception mode: what a client that connects later, or after a restart, needs. */
 #define DBG_STOPPED 0x19
+/** Write a local of frame N of a stopped thread (not this), when the value is of a kind the slot may hold. */
+#define DBG_SET_LOCAL 0x1A
+/** Write a field of a program object, or an element of a program's array, when the value is one it may hold; a system object's fields are read-only. */
+#define DBG_SET_FIELD 0x1B
+/** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
+#define DBG_ROLLBACK 0x28
 /** A generation was committed. */
 #define EV_GENERATION 0xC1
 /** A thread ended (returned or failed). */
@@ -215,6 +221,10 @@
 #define GENERATION_FIXED_BYTES 48u
 /** Bytes of snapshot_reply with its lists, strings and bytes empty (its size: it has none). */
 #define SNAPSHOT_REPLY_FIXED_BYTES 4u
+/** Bytes of rollback_request with its lists, strings and bytes empty (its size: it has none). */
+#define ROLLBACK_REQUEST_FIXED_BYTES 4u
+/** Bytes of rollback_reply with its lists, strings and bytes empty (its size: it has none). */
+#define ROLLBACK_REPLY_FIXED_BYTES 24u
 /** Bytes of flags_reply with its lists, strings and bytes empty (its size: it has none). */
 #define FLAGS_REPLY_FIXED_BYTES 4u
 /** Bytes of install_class_request with its lists, strings and bytes empty. */
@@ -259,6 +269,10 @@
 #define STOPPED_REPLY_FIXED_BYTES 4u
 /** Bytes of stopped_event with its lists, strings and bytes empty (its size: it has none). */
 #define STOPPED_EVENT_FIXED_BYTES 32u
+/** Bytes of set_local_request with its lists, strings and bytes empty (its size: it has none). */
+#define SET_LOCAL_REQUEST_FIXED_BYTES 16u
+/** Bytes of set_field_request with its lists, strings and bytes empty (its size: it has none). */
+#define SET_FIELD_REQUEST_FIXED_BYTES 16u
 /** Bytes of continued_event with its lists, strings and bytes empty (its size: it has none). */
 #define CONTINUED_EVENT_FIXED_BYTES 8u
 /** Bytes of logpoint_event with its lists, strings and bytes empty. */
@@ -506,6 +520,33 @@ const char *decode_snapshot_reply(const uint8_t *p, uint32_t len, struct snapsho
 const uint8_t *read_snapshot_reply(const uint8_t *at, const uint8_t *end, struct snapshot_reply *v);
 /** Writes *v. */
 void put_snapshot_reply(struct wire_out *o, const struct snapshot_reply *v);
+
+/** ROLLBACK's request. */
+struct rollback_request {
+  uint32_t generation; /**< The kept generation to go back to. */
+};
+/** Checks that [p, p + len) is one rollback_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_rollback_request(const uint8_t *p, uint32_t len, struct rollback_request *out);
+/** Reads the rollback_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_rollback_request(const uint8_t *at, const uint8_t *end, struct rollback_request *v);
+/** Writes *v. */
+void put_rollback_request(struct wire_out *o, const struct rollback_request *v);
+
+/** ROLLBACK's reply, sent once the machine runs on the mounted generation. */
+struct rollback_reply {
+  uint32_t generation; /**< The generation mounted: the one asked for, or the one the mount fell back to when it was damaged. */
+  uint32_t previous; /**< The generation the machine ran on before. */
+  uint32_t abandoned; /**< Pages of a generation that was being written and was dropped with the live space (0: none was). */
+  uint32_t pages_kept; /**< Pages of the mounted generation taken from memory (their block unchanged) instead of read from the disk. */
+  uint32_t pages_read; /**< Pages of the mounted generation read from the disk and checked. */
+  uint32_t micros; /**< Time from the request to the threads resuming, kernel clock. */
+};
+/** Checks that [p, p + len) is one rollback_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_rollback_reply(const uint8_t *p, uint32_t len, struct rollback_reply *out);
+/** Reads the rollback_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_rollback_reply(const uint8_t *at, const uint8_t *end, struct rollback_reply *v);
+/** Writes *v. */
+void put_rollback_reply(struct wire_out *o, const struct rollback_reply *v);
 
 /** PAUSE's and RESUME's reply. */
 struct flags_reply {
@@ -791,6 +832,35 @@ const uint8_t *read_stopped_event(const uint8_t *at, const uint8_t *end, struct 
 /** Writes *v. */
 void put_stopped_event(struct wire_out *o, const struct stopped_event *v);
 
+/** SET_LOCAL's request. */
+struct set_local_request {
+  uint32_t thread; /**< A stopped thread. */
+  uint16_t depth; /**< 0 for the innermost frame, 1 for its caller, ... */
+  uint16_t slot; /**< The local slot (as FRAME numbers them: this, the arguments, the other locals). */
+  uint8_t kind; /**< DBG_VALUE_INT or DBG_VALUE_REF. */
+  uint32_t bits; /**< The integer (a small integer, two's complement) or an object's address (0: null). */
+};
+/** Checks that [p, p + len) is one set_local_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_set_local_request(const uint8_t *p, uint32_t len, struct set_local_request *out);
+/** Reads the set_local_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_set_local_request(const uint8_t *at, const uint8_t *end, struct set_local_request *v);
+/** Writes *v. */
+void put_set_local_request(struct wire_out *o, const struct set_local_request *v);
+
+/** SET_FIELD's request. */
+struct set_field_request {
+  uint32_t object; /**< An object of a program class, or an array a program made. */
+  uint32_t slot; /**< The field's slot (inherited fields first), or the array's index. */
+  uint8_t kind; /**< DBG_VALUE_INT or DBG_VALUE_REF. */
+  uint32_t bits; /**< The integer (a small integer, two's complement) or an object's address (0: null). */
+};
+/** Checks that [p, p + len) is one set_field_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_set_field_request(const uint8_t *p, uint32_t len, struct set_field_request *out);
+/** Reads the set_field_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_set_field_request(const uint8_t *at, const uint8_t *end, struct set_field_request *v);
+/** Writes *v. */
+void put_set_field_request(struct wire_out *o, const struct set_field_request *v);
+
 /** EV_CONTINUED's payload. */
 struct continued_event {
   uint32_t thread; /**< The thread object. */
@@ -819,7 +889,7 @@ const uint8_t *read_logpoint_event(const uint8_t *at, const uint8_t *end, struct
 void put_logpoint_event(struct wire_out *o, const struct logpoint_event *v);
 
 /** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
-extern const struct wire_record debug_wire_records[42];
+extern const struct wire_record debug_wire_records[46];
 
 /* Implemented by the debug agent: one function per request, called with its payload decoded. */
 void serve_hello(uint32_t id, const struct hello_request *request);
@@ -847,6 +917,9 @@ void serve_step(uint32_t id, const struct step_request *request);
 void serve_frame(uint32_t id, const struct frame_request *request);
 void serve_exception_stops(uint32_t id, const struct exception_stops_request *request);
 void serve_stopped(uint32_t id);
+void serve_set_local(uint32_t id, const struct set_local_request *request);
+void serve_set_field(uint32_t id, const struct set_field_request *request);
+void serve_rollback(uint32_t id, const struct rollback_request *request);
 /**
  * Decodes the payload of a request of this type and hands it to its serve_ function. Returns 0,
  * or DE_UNKNOWN or DE_BAD_REQUEST with *why (nothing served) when the type is unknown or the

@@ -61,6 +61,13 @@
 
 enum thread_mode { TM_NONE, TM_STOPPED, TM_RESUMING, TM_STEPPING };
 
+/* The part of the layout lang's reference interpreter reads (layout.def: stopped threads stay stopped there too). */
+_Static_assert(DEBUGGER_STATE_VERSION == DS_VERSION && DEBUGGER_STATE_V1 == DS_VERSION_1, "layout.def's debugger state");
+_Static_assert(DEBUGGER_STATE_SLOTS == DS_SLOTS && DEBUGGER_THREAD_ROWS == DS_THREADS, "layout.def's debugger state");
+_Static_assert(DEBUGGER_ROW_SLOTS == TH_SLOTS && DEBUGGER_ROW_THREAD == TH_THREAD && DEBUGGER_ROW_MODE == TH_MODE,
+               "layout.def's debugger state");
+_Static_assert((int)DEBUGGER_MODE_STOPPED == (int)TM_STOPPED, "layout.def's debugger state");
+
 uint32_t debugger_armed;
 uint32_t debugger_exceptions;
 uint32_t debugger_method_filter;
@@ -149,7 +156,7 @@ static word_t make_state(void) {
   if (name) {
     obj_slots(a)[DS_VERSION] = int_to_word(DS_VERSION_1);
     obj_slots(a)[DS_NEXT_ID] = int_to_word(1);
-    native_DIR_PUT(&c);
+    directory_put(&c);
   }
   gc_unpin(2);
   if (!name || c.error) return 0;
@@ -567,18 +574,137 @@ int debugger_set_exceptions(uint8_t mode, const char **why) {
   return 0;
 }
 
-int debugger_frame(uint32_t thread_addr, uint32_t depth, word_t *frame, int32_t *line, const char **why) {
+/** The frame at depth of a stopped thread the request names. */
+static int stopped_frame(uint32_t thread_addr, uint32_t depth, const char *request, word_t *frame, const char **why) {
+  static char message[96];
   word_t t;
-  *frame = 0;
-  int rc = request_thread(thread_addr, &t, "FRAME", why);
+  int rc = request_thread(thread_addr, &t, request, why);
   if (rc) return rc;
-  if (!debugger_thread_parked(t)) FAIL(DE_BAD_REQUEST, "FRAME: the thread is not stopped");
+  if (!debugger_thread_parked(t)) {
+    ksnprintf(message, sizeof message, "%s: the thread is not stopped", request);
+    FAIL(DE_BAD_REQUEST, message);
+  }
   word_t f = obj_slots(t)[THREAD_FRAME];
   for (uint32_t n = 0; n < depth && is_instance_of_cid(f, CID_FRAME); n++) f = obj_slots(f)[FRAME_CALLER];
-  if (!is_instance_of_cid(f, CID_FRAME) || !method_is_sane(obj_slots(f)[FRAME_METHOD]))
-    FAIL(DE_NOT_FOUND, "FRAME: the thread has no frame that deep");
+  if (!is_instance_of_cid(f, CID_FRAME) || !method_is_sane(obj_slots(f)[FRAME_METHOD])) {
+    ksnprintf(message, sizeof message, "%s: the thread has no frame that deep", request);
+    FAIL(DE_NOT_FOUND, message);
+  }
+  *frame = f;
+  return 0;
+}
+
+int debugger_frame(uint32_t thread_addr, uint32_t depth, word_t *frame, int32_t *line, const char **why) {
+  *frame = 0;
+  word_t f;
+  int rc = stopped_frame(thread_addr, depth, "FRAME", &f, why);
+  if (rc) return rc;
   *frame = f;
   uint32_t pc = (uint32_t)slot_int(f, FRAME_PC, 0);
   *line = method_line_of(obj_slots(f)[FRAME_METHOD], depth && pc ? pc - 1 : pc);
   return 0;
 }
+
+/* ── writes: SET_LOCAL and SET_FIELD ── */
+
+/**
+ * The object that starts at addr, or 0: found by walking the space's headers from the first
+ * object, so that bytes inside another object's payload that look like a header are never taken
+ * for one (a reference the debugger writes must be as real as one the VM made).
+ */
+static word_t object_at(uint32_t addr) {
+  uint32_t top = space_top();
+  if (addr < SPACE_FIRST_OBJECT || addr >= top || addr % OBJECT_ALIGN) return 0;
+  for (uint32_t a = SPACE_FIRST_OBJECT; a <= addr && top - a >= HEADER_BYTES;) {
+    const uint32_t *h = obj_header(addr_ref(a));
+    uint32_t next = a + footprint(h[HDR_SIZE / 4]);
+    if (next <= a || next > top) return 0;
+    if (a == addr)
+      return (h[HDR_FLAGS / 4] & FLAG_KIND_MASK) != KIND_FREE && obj_is_sane(addr_ref(a)) ? addr_ref(a) : 0;
+    a = next;
+  }
+  return 0;
+}
+
+/** The value a request carries as a word: a small integer, null, or a reference to a real object. */
+static int value_word(uint8_t kind, uint32_t bits, const char *request, word_t *v, const char **why) {
+  static char message[96];
+  if (kind == DBG_VALUE_INT) {
+    if (!int_fits((int32_t)bits)) {
+      ksnprintf(message, sizeof message, "%s: %d is not a small integer", request, (int)(int32_t)bits);
+      FAIL(DE_BAD_REQUEST, message);
+    }
+    *v = int_to_word((int32_t)bits);
+    return 0;
+  }
+  *v = bits ? object_at(bits) : 0;
+  if (bits && !*v) {
+    ksnprintf(message, sizeof message, "%s: no object starts at 0x%x", request, (unsigned)bits);
+    FAIL(DE_NOT_FOUND, message);
+  }
+  return 0;
+}
+
+/**
+ * Why a slot that holds cur may not take v, or 0 when it may. The space keeps no declared type for
+ * a local or a field, only the value's: an int stays an int, a reference takes null or an object
+ * of its object's class (or a subclass), so whatever its declared type, it still holds one. A 0 is
+ * both the int 0 and null: it takes an int or null, never an object.
+ */
+static const char *refuse_kind(word_t cur, word_t v) {
+  if (v == cur) return 0;
+  if (!cur) return word_is_int(v) ? 0 : "it holds 0, which is also null, so its type is not known: only an int or null may go in";
+  if (word_is_int(cur)) return word_is_int(v) ? 0 : "it holds an int: only an int may go in";
+  if (!v || (word_is_ref(v) && instance_of(v, obj_class(cur)))) return 0;
+  return word_is_int(v) ? "it holds a reference: an int may not go in"
+                        : "it holds a reference: only null or an object of its object's class (or a subclass) may go in";
+}
+
+#define FAIL_WITH(code, request, reason)                                        \
+  do {                                                                          \
+    static char message_[160];                                                  \
+    ksnprintf(message_, sizeof message_, "%s: %s", (request), (reason));        \
+    FAIL((code), message_);                                                     \
+  } while (0)
+
+int debugger_check_set_local(const struct set_local_request *r, struct debugger_write *w, const char **why) {
+  word_t f, v;
+  int rc = stopped_frame(r->thread, r->depth, "SET_LOCAL", &f, why);
+  if (!rc) rc = value_word(r->kind, r->bits, "SET_LOCAL", &v, why);
+  if (rc) return rc;
+  word_t method = obj_slots(f)[FRAME_METHOD];
+  uint32_t nlocals = (uint32_t)slot_int(method, METHOD_LOCALS, 0);
+  if (nlocals > obj_slot_count(f) - FRAME_LOCALS) nlocals = obj_slot_count(f) - FRAME_LOCALS;
+  if (r->slot >= nlocals) FAIL(DE_BAD_REQUEST, "SET_LOCAL: slot is not a local of the frame's method");
+  if (r->slot == 0 && !(slot_int(method, METHOD_FLAGS, 0) & MF_STATIC))
+    FAIL(DE_BAD_REQUEST, "SET_LOCAL: local 0 is this, which a method relies on: the debugger does not change it");
+  word_t *slot = obj_slots(f) + FRAME_LOCALS + r->slot;
+  const char *refused = refuse_kind(*slot, v);
+  if (refused) FAIL_WITH(DE_BAD_REQUEST, "SET_LOCAL", refused);
+  *w = (struct debugger_write){slot, v};
+  return 0;
+}
+
+int debugger_check_set_field(const struct set_field_request *r, struct debugger_write *w, const char **why) {
+  word_t o = object_at(r->object), v;
+  if (!o) FAIL(DE_NOT_FOUND, "SET_FIELD: no object starts at that address");
+  int rc = value_word(r->kind, r->bits, "SET_FIELD", &v, why);
+  if (rc) return rc;
+  if (obj_kind(o) != KIND_SLOTS) FAIL(DE_BAD_REQUEST, "SET_FIELD: a string or bytes object has no fields");
+  if (r->slot >= obj_slot_count(o)) FAIL(DE_BAD_REQUEST, "SET_FIELD: slot is beyond the object's fields (or the array's length)");
+  word_t *slot = obj_slots(o) + r->slot;
+  if (is_array(o)) {
+    /* The array's class says what it admits, as for ASTORE: the VM's own arrays admit nothing. */
+    if (!array_admits(obj_class(o), v))
+      FAIL(DE_BAD_REQUEST, "SET_FIELD: the array's element type does not admit the value (ArrayStore), or it is one of the VM's own arrays");
+  } else {
+    if (!field_writable(o, r->slot, 0))
+      FAIL(DE_BAD_REQUEST, "SET_FIELD: a field a system class declares is read-only (BadField)");
+    const char *refused = refuse_kind(*slot, v);
+    if (refused) FAIL_WITH(DE_BAD_REQUEST, "SET_FIELD", refused);
+  }
+  *w = (struct debugger_write){slot, v};
+  return 0;
+}
+
+void debugger_write(const struct debugger_write *w) { *w->slot = w->value; }

@@ -94,4 +94,19 @@ int debugger_set_exceptions(uint8_t mode, const char **why);
  */
 int debugger_frame(uint32_t thread_addr, uint32_t depth, word_t *frame, int32_t *line, const char **why);
 
+/** A checked SET_LOCAL or SET_FIELD: the slot in the space and the value it gets. */
+struct debugger_write {
+  word_t *slot;
+  word_t value;
+};
+/**
+ * Check a write (may fail, changing nothing): a local of a stopped frame other than this, or a
+ * field of a program object or an element of a program's array, and a value the slot may hold
+ * (the kinds of refuse_kind in debugger.c; an array's element type; never a system class's field).
+ */
+int debugger_check_set_local(const struct set_local_request *r, struct debugger_write *w, const char **why);
+int debugger_check_set_field(const struct set_field_request *r, struct debugger_write *w, const char **why);
+/** Do a checked write (cannot fail). */
+void debugger_write(const struct debugger_write *w);
+
 #endif

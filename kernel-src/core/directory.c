@@ -6,7 +6,12 @@
  * A directory someone made with `new` (null arrays) is an empty directory; the arrays appear on
  * the first put. A null name is found nowhere (get, has, remove) and cannot be stored (put raises
  * NullReference), as in lang's reference interpreter.
+ *
+ * The root directory's DEBUGGER_NAME entry (the debugger's state, debugger.c) is the machine's, not
+ * the programs': to them it is not there (get null, has and remove false, size and keys leave it
+ * out), and the name is reserved (put raises BadArgument), in the root directory only.
  */
+#include "debugger.h"
 #include "gc.h"
 #include "interp.h"
 #include "klib.h"
@@ -43,6 +48,23 @@ static int32_t dir_find(word_t d, word_t name) {
   return -1;
 }
 
+/** Is name the reserved DEBUGGER_NAME and d the root directory? */
+static int reserved(word_t d, word_t name) {
+  uint32_t len = (uint32_t)strlen(DEBUGGER_NAME);
+  return d == obj_slots(space_root())[ROOT_DIRECTORY] && is_string(name) && obj_size(name) == len &&
+         !memcmp(obj_bytes(name), DEBUGGER_NAME, len);
+}
+
+/** Index of the hidden entry in d, or -1 (none, or d is not the root directory). */
+static int32_t hidden_index(word_t d) {
+  if (d != obj_slots(space_root())[ROOT_DIRECTORY]) return -1;
+  uint32_t n = dir_count(d);
+  word_t *keys = n ? obj_slots(obj_slots(d)[DIR_KEYS]) : 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (reserved(d, keys[i])) return (int32_t)i;
+  return -1;
+}
+
 /** args[1] as a name: null raises NullReference (see lookup_name for the finders). */
 static word_t name_arg(struct native_call *c) {
   word_t name = c->args[1];
@@ -59,6 +81,7 @@ static int32_t lookup_name(struct native_call *c) {
   if (!d) return -2;
   if (!c->args[1]) return -1;
   word_t name = name_arg(c);
+  if (name && reserved(d, name)) return -1;
   return name ? dir_find(d, name) : -2;
 }
 
@@ -76,7 +99,7 @@ void native_DIR_HAS(struct native_call *c) {
 
 void native_DIR_SIZE(struct native_call *c) {
   word_t d = dir_receiver(c);
-  if (d) c->result = int_to_word((int32_t)dir_count(d));
+  if (d) c->result = int_to_word((int32_t)dir_count(d) - (hidden_index(d) >= 0));
 }
 
 /** Make room for one more name: new arrays of max(4, twice the capacity) when full. 0, or an ERR_*. */
@@ -105,6 +128,16 @@ static uint32_t dir_grow(struct native_call *c) {
 }
 
 void native_DIR_PUT(struct native_call *c) {
+  word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
+  if (!name) return;
+  if (reserved(d, name)) {
+    c->error = ERR_BAD_ARGUMENT;
+    return;
+  }
+  directory_put(c);
+}
+
+void directory_put(struct native_call *c) {
   word_t d = dir_receiver(c), name = d ? name_arg(c) : 0;
   if (!name) return;
   int32_t i = dir_find(d, name);
@@ -139,12 +172,15 @@ void native_DIR_KEYS(struct native_call *c) {
   word_t d = dir_receiver(c);
   if (!d) return;
   uint32_t n = dir_count(d);
-  word_t a = gc_alloc(vm_string_array_class, KIND_SLOTS, n * 4);
+  int32_t hidden = hidden_index(d);
+  word_t a = gc_alloc(vm_string_array_class, KIND_SLOTS, (n - (hidden >= 0)) * 4);
   if (!a) {
     c->error = ERR_OUT_OF_MEMORY;
     return;
   }
   d = c->args[0];
-  if (n) memcpy(obj_slots(a), obj_slots(obj_slots(d)[DIR_KEYS]), n * 4);
+  word_t *keys = n ? obj_slots(obj_slots(d)[DIR_KEYS]) : 0;
+  for (uint32_t i = 0, j = 0; i < n; i++)
+    if ((int32_t)i != hidden) obj_slots(a)[j++] = keys[i];
   c->result = a;
 }

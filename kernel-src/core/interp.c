@@ -154,6 +154,7 @@ word_t frame_new(word_t method) {
       f = frame_cache[i];
       frame_cache[i] = 0;
       memset(obj_slots(f), 0, slots * 4);
+      space_stamp(f); /* a new frame in an old one's place: not the same object */
     }
   }
   if (!f) f = gc_alloc(vm_class[CID_FRAME], KIND_SLOTS, slots * 4);
@@ -201,9 +202,10 @@ static void save_frame(struct regs *r) {
  * instance of a system class (array classes included: their slots are elements, stored by ASTORE
  * only), the inherited fields of a program class that extends one — unless method is that
  * class's own (.internal.error's constructor sets message). So no program, whatever its bytecode,
- * writes into a thread, a frame, a class or the root.
+ * writes into a thread, a frame, a class or the root. A method of 0 is the debugger (SET_FIELD),
+ * which writes only program fields.
  */
-static int field_writable(word_t obj, uint32_t slot, word_t method) {
+int field_writable(word_t obj, uint32_t slot, word_t method) {
   word_t cls = obj_class(obj), system = cls;
   for (int i = 0; is_class(system) && slot_int(system, CLASS_INTERNAL_ID, 0) == 0; i++) {
     if (i >= MAX_CLASS_DEPTH) return 0;
@@ -211,7 +213,7 @@ static int field_writable(word_t obj, uint32_t slot, word_t method) {
   }
   if (!is_class(system)) return 0;
   if (system != cls && (int64_t)slot >= slot_int(system, CLASS_FIELD_COUNT, INT32_MAX)) return 1;
-  return obj_slots(method)[METHOD_OWNER] == system;
+  return method && obj_slots(method)[METHOD_OWNER] == system;
 }
 
 static void end_thread(word_t thread, uint32_t state, word_t error) {

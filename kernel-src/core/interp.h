@@ -38,6 +38,9 @@ static inline int32_t slot_int(word_t obj, uint32_t slot, int32_t fallback) {
 /** Is obj (a reference) an instance of cls or a subclass? */
 int instance_of(word_t obj, word_t cls);
 
+/** May method (0: the debugger) write slot `slot` of obj? Never a field a system class declares (interp.c). */
+int field_writable(word_t obj, uint32_t slot, word_t method);
+
 /** May an array of class cls (an array class) hold v? Never for the VM's own arrays (array.c). */
 int array_admits(word_t cls, word_t v);
 
@@ -85,6 +88,9 @@ struct native_call {
   enum turn_end turn; /**< TURN_CONTINUE, or TURN_YIELD for sleep and yield */
 };
 typedef void (*native_fn)(struct native_call *c);
+
+/** DIR_PUT without the reservation of the root directory's DEBUGGER_NAME: for the VM's own entry (debugger.c). */
+void directory_put(struct native_call *c);
 
 /** Argument count natives.def gives each native, receiver included; 0 for ids that do not exist. */
 extern const uint8_t native_argc[];

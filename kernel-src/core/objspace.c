@@ -70,7 +70,6 @@ static const char *walk_headers(uint32_t *walked_end) {
     if (top - addr < HEADER_BYTES) return fail_at("object header runs past SH_TOP", addr);
     uint32_t *h = (uint32_t *)(uintptr_t)addr;
     uint32_t flags = h[HDR_FLAGS / 4], kind = flags & FLAG_KIND_MASK, size = h[HDR_SIZE / 4];
-    if (flags & 0xFFFF0000u) return fail_at("reserved header flag bits set", addr);
     if (kind == KIND_FREE ? h[HDR_CLASS / 4] != 0 : (kind != KIND_SLOTS && kind != KIND_BYTES))
       return fail_at("bad object kind or class word", addr);
     if (kind == KIND_SLOTS && (size & 3u)) return fail_at("slot object size not a multiple of 4", addr);
@@ -189,11 +188,30 @@ void space_make_free(uint32_t addr, uint32_t bytes, int link) {
   }
 }
 
+/* Not in the space: set when the space was captured or loaded, cleared by the next allocation. */
+static int epoch_pending = 1;
+
+void space_new_epoch(void) { epoch_pending = 1; }
+
+/** The stamp an object allocated now carries, opening a new epoch first when one is pending. */
+static uint32_t birth_stamp(void) {
+  if (epoch_pending) {
+    *space_field(SH_EPOCH) += 1;
+    epoch_pending = 0;
+  }
+  return (*space_field(SH_EPOCH) << STAMP_SHIFT) & FLAG_STAMP_MASK;
+}
+
+void space_stamp(word_t ref) {
+  uint32_t *h = obj_header(ref);
+  h[HDR_FLAGS / 4] = (h[HDR_FLAGS / 4] & ~FLAG_STAMP_MASK) | birth_stamp();
+}
+
 static word_t init_object(uint32_t addr, word_t cls, uint32_t kind, uint32_t size_bytes) {
   uint32_t *h = (uint32_t *)(uintptr_t)addr;
   h[HDR_CLASS / 4] = cls;
   h[HDR_SIZE / 4] = size_bytes;
-  h[HDR_FLAGS / 4] = kind;
+  h[HDR_FLAGS / 4] = kind | birth_stamp();
   memset(h + HEADER_BYTES / 4, 0, align4(size_bytes));
   *space_field(SH_OBJECTS) += 1;
   *space_field(SH_LIVE_BYTES) += footprint(size_bytes);

@@ -97,6 +97,16 @@ word_t space_alloc(word_t cls, uint32_t kind, uint32_t size_bytes);
  */
 void space_free(word_t ref);
 
+/**
+ * The space was captured (a generation frozen) or loaded to run: the next allocation opens a new
+ * epoch (SH_EPOCH + 1), so no object allocated from now on carries the stamp of one that a
+ * committed generation holds (lang/docs/object-format.md, "Identity across generations").
+ */
+void space_new_epoch(void);
+
+/** Stamps an object with the current epoch, as an allocation does (a frame reused in place). */
+void space_stamp(word_t ref);
+
 /** Turn [addr, addr + bytes) into one free block; link it at the head when it can hold a link. */
 void space_make_free(uint32_t addr, uint32_t bytes, int link);
 

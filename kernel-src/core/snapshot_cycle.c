@@ -13,7 +13,7 @@
  *           as they were at the freeze. A frozen page the pager took out of memory is in a block
  *           it holds: the generation adopts that block instead (store_adopt_page).
  *   commit  once every frozen page is written: store_commit with the measured stats, then the
- *           frozen list is released. The next interval counts from this freeze.
+ *           frozen list is released. Freezes are due on a steady cadence, one interval apart.
  * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
  * generation is written again at the next interval: the pages it holds are no longer dirty in
  * the pager, so dropping them would lose them from every later generation. A store that cannot
@@ -29,6 +29,7 @@
 #include "snapshot_cycle.h"
 
 #include "klib.h"
+#include "objspace.h"
 #include "platform.h"
 #include "vm.h"
 
@@ -101,6 +102,7 @@ static void freeze(void) {
     pending.uptime_ms = (uint64_t)(uint32_t)vm.machine_ms;
     pending.write_us = 0;
     holding_freeze = true;
+    if (frozen_pages) space_new_epoch();
     if (verbose && frozen_pages) kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
   }
   written_pages = 0;
@@ -170,8 +172,14 @@ static int write_and_commit(uint32_t budget_us) {
 void snapshot_step(void) {
   if (!store) return;
   if (phase == IDLE) {
-    if (!interval_ms || ph_uptime_ms() < next_due_ms) return;
-    next_due_ms = ph_uptime_ms() + interval_ms;
+    uint64_t now = ph_uptime_ms();
+    if (!interval_ms || now < next_due_ms) return;
+    /* A steady cadence: the next freeze is due one interval after this one was due, so the
+     * few milliseconds a freeze waits for its safe point do not add up from one generation to
+     * the next. A cycle that fell a whole interval behind (a long write) starts afresh from now
+     * rather than freezing back to back to catch up. */
+    next_due_ms += interval_ms;
+    if (next_due_ms <= now) next_due_ms = now + interval_ms;
     freeze();
     if (!frozen_pages) { /* nothing changed since the last generation: no new one */
       machine->release_frozen();
@@ -197,4 +205,14 @@ int snapshot_now(uint32_t *generation) {
   if (interval_ms) next_due_ms = ph_uptime_ms() + interval_ms;
   *generation = store_current_generation(store);
   return STORE_OK;
+}
+
+uint32_t snapshot_cycle_drop(void) {
+  uint32_t dropped = holding_freeze ? frozen_pages : 0;
+  phase = IDLE;
+  frozen_pages = written_pages = 0;
+  pending = (struct store_snapshot_stats){0};
+  holding_freeze = generation_begun = false;
+  next_due_ms = ph_uptime_ms() + interval_ms;
+  return dropped;
 }

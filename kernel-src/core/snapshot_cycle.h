@@ -70,6 +70,14 @@ void snapshot_step(void);
  */
 int snapshot_now(uint32_t *generation);
 
+/**
+ * Forgets the generation in progress for a rollback in place, which drops the live space and
+ * remounts the store (so the store's pending generation goes with it): the cycle is idle, and the
+ * next interval counts from now. The caller drops the pager's freeze (pager_drop_space). Returns
+ * how many frozen pages were dropped uncommitted (0: no generation was in progress).
+ */
+uint32_t snapshot_cycle_drop(void);
+
 /** When the cycle next needs a safe point (ph_uptime_ms; UINT64_MAX: never), for an idle loop. */
 uint64_t snapshot_next_step_ms(void);
 

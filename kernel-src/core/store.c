@@ -28,7 +28,7 @@ enum { SCRATCH_RECORD = 0, SCRATCH_MAP = 1, SCRATCH_META = 2, SCRATCH_PAGES = 3 
  * so the store_write_page call that writes one stays short: the snapshot writer gets 2 ms per
  * safe point (SNAPSHOT_WRITE_BUDGET_US in snapshot_cycle.h).
  */
-enum { READ_RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES, WRITE_RUN_MAX_BLOCKS = 13 };
+enum { READ_RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES };
 enum { FIRST_DATA_BLOCK = 2 };  /* blocks 0 and 1 are the superblocks */
 enum { REF_STUCK = 0xFFFF };    /* a count that overflowed stays: the block is never freed */
 
@@ -110,6 +110,8 @@ static bool all_zero(const uint8_t *bytes, size_t n) {
 }
 
 static uint8_t *scratch(struct store *s, uint32_t which) { return s->scratch + (size_t)which * BLOCK_SIZE; }
+
+static int wait_for_runs(struct store *s);
 
 static int read_block(uint32_t block, void *buf) { return ph_disk_read(block, buf, 1) == PH_OK ? STORE_OK : STORE_EIO; }
 
@@ -359,17 +361,25 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, const uint
  * Checks every page map block j (disk form, in SCRATCH_MAP) lists, reading runs of blocks at
  * once; each page that matches its CRC goes to `sink` when there is one.
  */
+/* Whether the page sink already holds page i of map block j (store_page_sink.have): then it is not read. */
+static bool sink_has(const struct store_page_sink *sink, const uint8_t *map, uint32_t j, uint32_t i) {
+  return sink && sink->have &&
+         sink->have(sink->context, j * PME_PER_BLOCK + i, get32(map, i * PME_BYTES + PME_BLOCK),
+                    get32(map, i * PME_BYTES + PME_CRC));
+}
+
 static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32_t j,
                                      const struct store_page_sink *sink, uint32_t *bad_block) {
   uint8_t *run = scratch(s, SCRATCH_PAGES);
   for (uint32_t i = 0; i < PME_PER_BLOCK;) {
     uint32_t first = get32(map, i * PME_BYTES + PME_BLOCK);
-    if (first == ZERO_BLOCK) {
+    if (first == ZERO_BLOCK || sink_has(sink, map, j, i)) {
       i++;
       continue;
     }
     uint32_t n = 1;
-    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n)
+    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n &&
+           !sink_has(sink, map, j, i + n))
       n++;
     if (ph_disk_read(first, run, n) != PH_OK) {
       *bad_block = first;
@@ -473,7 +483,9 @@ void store_unmount(struct store *s) {
   give_back(s, (void **)&s->map, s->map_bytes);
   give_back(s, (void **)&s->refs, s->refs_bytes);
   give_back(s, (void **)&s->record, BLOCK_SIZE);
+  wait_for_runs(s);
   give_back(s, (void **)&s->scratch, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
+  give_back(s, (void **)&s->runs, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
   s->mounted = s->broken = s->pending = false;
   s->generation_count = 0;
 }
@@ -597,8 +609,9 @@ int store_mount(struct store *s, uint32_t want_gen) {
   store_unmount(s);
   if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
   s->scratch = take_memory(s, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
+  s->runs = take_memory(s, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
   s->record = take_memory(s, BLOCK_SIZE);
-  if (!s->scratch || !s->record) {
+  if (!s->scratch || !s->runs || !s->record) {
     store_unmount(s);
     return STORE_ENOMEM;
   }
@@ -671,6 +684,8 @@ void store_abandon_generation(struct store *s) {
   if (!s->pending) return;
   s->pending = false;
   s->run_count = 0;
+  /* The generation's blocks become free: no write of theirs may still land after a later one. */
+  wait_for_runs(s);
   uint8_t *map = scratch(s, SCRATCH_MAP);
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     if (!s->range_dirty[j]) continue;
@@ -685,12 +700,39 @@ void store_abandon_generation(struct store *s) {
   }
 }
 
-/* Writes the gathered run of pages (one disk request for consecutive blocks). */
+static uint8_t *run_buffer(struct store *s, uint32_t which) {
+  return s->runs + (size_t)which * STORE_RUN_BLOCKS * BLOCK_SIZE;
+}
+
+/* Waits for the run whose write was started, if any: STORE_EIO when that write failed. */
+static int wait_for_runs(struct store *s) {
+  if (!s->run_in_flight) return STORE_OK;
+  s->run_in_flight = false;
+  return ph_disk_wait() == PH_OK ? STORE_OK : STORE_EIO;
+}
+
+/*
+ * Starts writing the gathered run of pages (one disk request for consecutive blocks) and switches
+ * to the other buffer, after waiting for its earlier write: one run is written while the next
+ * fills. A failed write fails the generation at the next wait.
+ */
 static int write_run(struct store *s) {
   if (s->run_count == 0) return STORE_OK;
-  int rc = ph_disk_write(s->run_first, scratch(s, SCRATCH_PAGES), s->run_count);
+  int rc = wait_for_runs(s);
+  if (rc == STORE_OK) {
+    rc = ph_disk_write_start(s->run_first, run_buffer(s, s->run_buffer), s->run_count) == PH_OK ? STORE_OK : STORE_EIO;
+    s->run_in_flight = rc == STORE_OK;
+    s->run_buffer ^= 1;
+  }
   s->run_count = 0;
-  return rc == PH_OK ? STORE_OK : STORE_EIO;
+  return rc;
+}
+
+/* Every page of the generation on the disk (written, not yet flushed), or STORE_EIO. */
+static int finish_runs(struct store *s) {
+  int rc = write_run(s);
+  int waited = wait_for_runs(s);
+  return rc != STORE_OK ? rc : waited;
 }
 
 /* Blocks a commit needs besides pages: the dirty map blocks, the record and the index. */
@@ -723,7 +765,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   if (!zero) {
     entry.block = take_free_block(s);
     entry.crc = crc32c(data, BLOCK_SIZE);
-    bool extends_run = s->run_count > 0 && s->run_count < WRITE_RUN_MAX_BLOCKS &&
+    bool extends_run = s->run_count > 0 && s->run_count < STORE_RUN_BLOCKS &&
                        entry.block == s->run_first + s->run_count;
     if (entry.block == 0 || (!extends_run && write_run(s) != STORE_OK)) {
       ref_dec(s, entry.block);
@@ -731,7 +773,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
       return entry.block == 0 ? STORE_ENOSPACE : STORE_EIO;
     }
     if (s->run_count == 0) s->run_first = entry.block;
-    memcpy(scratch(s, SCRATCH_PAGES) + (size_t)s->run_count++ * BLOCK_SIZE, data, BLOCK_SIZE);
+    memcpy(run_buffer(s, s->run_buffer) + (size_t)s->run_count++ * BLOCK_SIZE, data, BLOCK_SIZE);
     s->pending_pages_written++;
   }
   ref_dec(s, s->map[page].block);
@@ -951,7 +993,7 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
     store_abandon_generation(s);
     return room;
   }
-  if (write_run(s) != STORE_OK) {
+  if (finish_runs(s) != STORE_OK) {
     store_abandon_generation(s);
     return STORE_EIO;
   }

@@ -110,6 +110,13 @@ struct store_page_sink {
   void (*keep)(void *context, uint32_t page, const void *bytes);
   void (*forget)(void *context);
   void *context;
+  /**
+   * May be 0. Asked before a page is read: true when the sink already holds the bytes of block
+   * `block` with CRC `crc` for `page` (a rollback in place keeps the frames of pages whose block
+   * is unchanged) and has kept them as if `keep` had been called, so the check need not read the
+   * block. Asked again for a page it said true for, it says true again.
+   */
+  bool (*have)(void *context, uint32_t page, uint32_t block, uint32_t crc);
 };
 
 /** Checks the contents of a generation the mount is about to choose (store_check_contents). */
@@ -206,7 +213,10 @@ struct store {
   bool range_dirty[GEN_MAX_MAP_BLOCKS]; /* map block i gets a new copy */
   uint32_t dirty_ranges;
   uint32_t pending_pages_written;
-  uint32_t run_first, run_count; /* pages taken for consecutive blocks, not yet written (in scratch) */
+  uint32_t run_first, run_count; /* pages taken for consecutive blocks, not yet written (in runs) */
+  uint8_t *runs;                 /* two run buffers of STORE_RUN_BLOCKS blocks: one fills while the other is written */
+  uint32_t run_buffer;           /* the one filling */
+  bool run_in_flight;            /* the other one's write was started and not yet waited for */
 
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
 
@@ -216,10 +226,12 @@ struct store {
 
 /**
  * Blocks of scratch memory the store allocates: three for metadata, the rest for runs of pages
- * read at mount (up to 64 blocks a disk request: per-request costs dominate under QEMU TCG) and
- * written by a commit (up to 13).
+ * read at mount (up to 64 blocks a disk request: per-request costs dominate under QEMU TCG).
+ * Pages a generation writes go through two run buffers of STORE_RUN_BLOCKS blocks each (one disk
+ * request each, the most a virtio-blk request takes): a full run's write is started, and the
+ * writer fills the other buffer while the disk writes (docs/store.md, "Writing a generation").
  */
-enum { STORE_SCRATCH_BLOCKS = 3 + 64 };
+enum { STORE_SCRATCH_BLOCKS = 3 + 64, STORE_RUN_BLOCKS = 32 };
 
 /** Prepares `s` with a configuration (copied). STORE_EINVAL for a bad retention policy or no allocator. */
 int store_init(struct store *s, const struct store_config *config);

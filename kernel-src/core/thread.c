@@ -71,6 +71,7 @@ const char *vm_try_start(uint32_t space_bytes) {
   }
   if (!vm_string_array_class) return "ROOT_ARRAY_CLASSES has no .internal.string[]";
   interp_reset();
+  space_new_epoch();
   debugger_load();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
@@ -201,10 +202,11 @@ static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
 
 enum vm_stop vm_run_for(const struct vm_limits *limits) {
   for (;;) {
+    /* First: the hook may have rolled the space back in place (vm_try_start), clock included. */
+    if (safe_point_hook) safe_point_hook();
     int32_t now = clock_now();
     if (limits->max_ms >= 0 && now > limits->max_ms) return VM_TIME_LIMIT;
     if (limits->max_instructions && instructions >= limits->max_instructions) return VM_INSTRUCTION_LIMIT;
-    if (safe_point_hook) safe_point_hook();
     word_t t = 0;
     int32_t wait_ms = 0;
     enum pick pick = pick_thread(now, &t, &wait_ms);

@@ -47,7 +47,11 @@ static void *checked_alloc(size_t bytes) {
   return p;
 }
 
+/* Hosted writes are done at once; a started write's failure waits for ph_disk_wait, as on a device. */
+static int started_failed;
+
 static void clear_faults(void) {
+  started_failed = 0;
   disk.tear_countdown = NO_FAULT;
   disk.fail_write_countdown = NO_FAULT;
   disk.bad_read_block = NO_FAULT;
@@ -211,6 +215,20 @@ int ph_disk_write(uint32_t block, const void *buf, uint32_t count) {
   if (bytes > 0) log_write(block, buf, bytes);
   disk.counters.blocks_written += count;
   return disk.powered_off ? PH_EIO : PH_OK;
+}
+
+int ph_disk_write_start(uint32_t block, const void *buf, uint32_t count) {
+  int rc = check_range(block, count);
+  if (rc != PH_OK) return rc;
+  if (ph_disk_write(block, buf, count) != PH_OK) started_failed = 1;
+  return PH_OK;
+}
+
+int ph_disk_wait(void) {
+  if (disk.fd < 0 && !disk.current) return PH_ENODEV;
+  int rc = started_failed ? PH_EIO : PH_OK;
+  started_failed = 0;
+  return rc;
 }
 
 int ph_disk_flush(void) {

@@ -42,6 +42,15 @@ uint32_t ph_disk_blocks(void);
 int ph_disk_read(uint32_t block, void *buf, uint32_t count);
 int ph_disk_write(uint32_t block, const void *buf, uint32_t count);
 int ph_disk_flush(void);
+/**
+ * Starts writing `count` blocks from `buf` and returns without waiting for the disk, so the
+ * caller computes while the device writes. `buf` must stay untouched until ph_disk_wait. A bad
+ * range or a dead disk fails at once; an error of the write itself comes back from ph_disk_wait.
+ * ph_disk_read, ph_disk_write and ph_disk_flush wait for started writes before they return.
+ */
+int ph_disk_write_start(uint32_t block, const void *buf, uint32_t count);
+/** Waits until every started write is done; PH_EIO if any of them failed since the last wait. */
+int ph_disk_wait(void);
 
 /** Stop the machine with a report (registers and stack trace in the kernel; abort() when hosted). */
 __attribute__((noreturn, format(printf, 1, 2))) void ph_panic(const char *fmt, ...);

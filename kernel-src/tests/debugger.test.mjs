@@ -3,15 +3,23 @@
 // `this` whose count a step over changes, steps by instruction and out, then continue; while the
 // counter is stopped the spinner goes on printing and snapshots go on being committed. A power
 // cut while a thread sits at a breakpoint: after the restart it is still stopped there with the
-// breakpoint set, and a rollback to that generation brings both back after they were cleared.
+// breakpoint set (and lang's reference interpreter, run on that generation, keeps it stopped too),
+// and a rollback to that generation brings both back after they were cleared.
+// SET_LOCAL and SET_FIELD (revision 4) write a stopped spinner's loop count and the counter's
+// count, and refuse what a slot may not hold, this, system objects and the VM's own arrays.
+// A program reads the root directory the same before and after the debugger made its `$debugger`
+// entry there (tests/lib/rootdir.ph), and its put of that name raises BadArgument.
 // Bad requests get errors with a message, and random and mutated debugger requests (fuzzed) get
 // replies or errors while the machine keeps running.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Machine as ReferenceMachine } from '@phantom/lang/common/interp/machine.js';
+import * as L from '@phantom/lang/common/spec/generated.js';
 import * as W from '@phantom/lang/common/spec/debug-wire.js';
+import { openStore } from '@phantom/lang/common/store/reader.js';
 import { Channel, ChannelError, setBreakpoint, slotInt, slotRef } from './lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from './lib/machine.mjs';
 import { kernelDir, tempDir } from './qemu.mjs';
@@ -208,6 +216,51 @@ describe('a breakpoint in the counter, with the spinner beside it', () => {
     await ch.request(M.CLEAR_BREAKPOINT, W.encodeBreakpointRequest({ id: never }));
   });
 
+  test('SET_LOCAL and SET_FIELD write what a slot may hold and refuse the rest', async () => {
+    const spin = await ch.findMethod('.test.spinner', 'run');
+    let from = ch.events.length;
+    await ch.request(M.PAUSE_THREAD, THREAD(0));
+    await ch.waitStopped((e) => e.method === spin.addr, { from });
+    const stopped = W.decodeStoppedReply(await ch.request(M.STOPPED)).threads;
+    const spinner = stopped.find((t) => t.method === spin.addr).thread;
+    const counter = stopped.find((t) => t.method !== spin.addr).thread;
+    const local = (slot, kind, bits, depth = 0) => W.encodeSetLocalRequest({ thread: spinner, depth, slot, kind, bits });
+    const field = (object, slot, kind, bits) => W.encodeSetFieldRequest({ object, slot, kind, bits });
+    const frame = async (thread) => W.decodeFrameReply(await ch.request(M.FRAME, W.encodeFrameRequest({ thread, depth: 0 })));
+    // run()'s locals: this, h, n, i.
+    const before = await frame(spinner);
+    assert.equal(before.localCount, 4);
+    const self = (await frame(counter)).values[0].bits;
+    const count = slotInt(await ch.readObject(self), 0);
+
+    await rejectsWith(ch.request(M.SET_LOCAL, local(0, W.DBG_VALUE_INT, 1)), W.DE_BAD_REQUEST, /this/);
+    await rejectsWith(ch.request(M.SET_LOCAL, local(2, W.DBG_VALUE_REF, spin.addr)), W.DE_BAD_REQUEST, /holds an int/);
+    await rejectsWith(ch.request(M.SET_LOCAL, local(2, W.DBG_VALUE_REF, spin.addr + 4)), W.DE_NOT_FOUND, /no object starts/);
+    await rejectsWith(ch.request(M.SET_LOCAL, local(2, W.DBG_VALUE_INT, 2 ** 30)), W.DE_BAD_REQUEST, /small integer/);
+    await rejectsWith(ch.request(M.SET_LOCAL, local(9, W.DBG_VALUE_INT, 1)), W.DE_BAD_REQUEST, /not a local/);
+    await rejectsWith(ch.request(M.SET_LOCAL, local(2, W.DBG_VALUE_INT, 1, 5)), W.DE_NOT_FOUND, /no frame that deep/);
+    await rejectsWith(ch.request(M.SET_FIELD, field(self, 0, W.DBG_VALUE_REF, self)), W.DE_BAD_REQUEST, /holds an int/);
+    await rejectsWith(ch.request(M.SET_FIELD, field(self, 1, W.DBG_VALUE_INT, 1)), W.DE_BAD_REQUEST, /beyond/);
+    await rejectsWith(ch.request(M.SET_FIELD, field(spinner, 1, W.DBG_VALUE_INT, 1)), W.DE_BAD_REQUEST, /system class/);
+    await rejectsWith(ch.request(M.SET_FIELD, field(spin.addr, 4, W.DBG_VALUE_INT, 1)), W.DE_BAD_REQUEST, /system class/);
+    await rejectsWith(ch.request(M.SET_FIELD, field(self + 4, 0, W.DBG_VALUE_INT, 1)), W.DE_NOT_FOUND, /no object/);
+    const roots = (await import('@phantom/inspector/common/debug-protocol.js')).decodeRoots(await ch.request(M.ROOTS));
+    const keys = slotRef(await ch.readObject(roots.directory), 1);
+    await rejectsWith(ch.request(M.SET_FIELD, field(keys, 0, W.DBG_VALUE_INT, 0)), W.DE_BAD_REQUEST, /VM's own arrays/);
+    assert.deepEqual((await frame(spinner)).values.slice(0, 4), before.values.slice(0, 4), 'refused writes changed nothing');
+    assert.equal(slotInt(await ch.readObject(self), 0), count);
+
+    // n = 5000 and count = 100000: the threads go on from there.
+    await ch.request(M.SET_LOCAL, local(2, W.DBG_VALUE_INT, 5000));
+    assert.deepEqual((await frame(spinner)).values[2], { kind: W.DBG_VALUE_INT, bits: 5000 });
+    await ch.request(M.SET_FIELD, field(self, 0, W.DBG_VALUE_INT, 100000));
+    from = machine.lines.length;
+    await ch.request(M.CONTINUE_THREAD, THREAD(0));
+    await machine.waitForLine(/^spin 500[01]$/, { from });
+    await machine.waitForLine(/^tick 100001$/, { from });
+    assert.deepEqual(W.decodeStoppedReply(await ch.request(M.STOPPED)).threads, []);
+  });
+
   test('bad requests get an error with a message and change nothing', async () => {
     const tick = await ch.findMethod('.demo.counter', 'tick');
     const threads = (await import('@phantom/inspector/common/debug-protocol.js')).decodeThreads(await ch.request(M.THREADS));
@@ -240,9 +293,12 @@ describe('a breakpoint in the counter, with the spinner beside it', () => {
     const threads = (await import('@phantom/inspector/common/debug-protocol.js')).decodeThreads(await ch.request(M.THREADS));
     const refs = [0, tick.addr, ...threads.map((t) => t.ref), ch.hello.spaceBase + randomInt(ch.hello.spaceSize)];
     const pick = (a) => a[randomInt(a.length)];
-    const types = [M.SET_BREAKPOINT, M.CLEAR_BREAKPOINT, M.LIST_BREAKPOINTS, M.PAUSE_THREAD, M.CONTINUE_THREAD, M.STEP, M.FRAME, M.EXCEPTION_STOPS, M.STOPPED];
+    const types = [M.SET_BREAKPOINT, M.CLEAR_BREAKPOINT, M.LIST_BREAKPOINTS, M.PAUSE_THREAD, M.CONTINUE_THREAD, M.STEP, M.FRAME, M.EXCEPTION_STOPS, M.STOPPED, M.SET_LOCAL, M.SET_FIELD];
+    const value = () => (randomInt(2) ? { kind: W.DBG_VALUE_INT, bits: randomInt(100) } : { kind: W.DBG_VALUE_REF, bits: pick(refs) });
     const valid = () => {
-      switch (randomInt(7)) {
+      switch (randomInt(9)) {
+        case 7: return [M.SET_LOCAL, W.encodeSetLocalRequest({ thread: pick(refs), depth: randomInt(2), slot: randomInt(5), ...value() })];
+        case 8: return [M.SET_FIELD, W.encodeSetFieldRequest({ object: pick(refs), slot: randomInt(5), ...value() })];
         case 0: return [M.SET_BREAKPOINT, setBreakpoint(pick(refs), randomInt(40), { condition: randomInt(7), local: randomInt(3), hitCount: randomInt(3), flags: randomInt(2) })];
         case 1: return [M.CLEAR_BREAKPOINT, W.encodeBreakpointRequest({ id: randomInt(20) })];
         case 2: return [M.PAUSE_THREAD, THREAD(pick(refs))];
@@ -300,6 +356,14 @@ test('a power cut while stopped at a breakpoint: still stopped there after the r
   const generation = W.decodeSnapshotReply(await ch.request(M.SNAPSHOT_NOW)).generation;
   ch.close();
   await first.kill();
+
+  // lang's reference interpreter, run on that generation of the disk, keeps the thread stopped too.
+  const blocks = readFileSync(disk);
+  const store = openStore((b) => blocks.subarray(b * L.BLOCK_SIZE, (b + 1) * L.BLOCK_SIZE), blocks.length / L.BLOCK_SIZE);
+  let printed = '';
+  const reference = new ReferenceMachine(store.readGenerationPages(generation), { onOutput: (b) => (printed += Buffer.from(b).toString()) });
+  assert.equal(reference.run({ maxSteps: 1_000_000 }).reason, 'debugger-stopped');
+  assert.equal(printed, '', 'the stopped counter ran nothing in the reference interpreter');
 
   const second = boot(disk, socket, 'snap=300');
   await second.waitForLine(/^debug: protocol/);
@@ -367,6 +431,31 @@ test('throws stop their thread: every one, then only the one nothing catches', a
     await ch.waitEvent(W.EventType.EV_THREAD_END, W.decodeThreadEndEvent, (e) => e.thread === uncaught.thread, { from });
     await machine.waitForLine(/^\*\*\* thread \d+: uncaught \.internal\.error: round 20/);
     assert.deepEqual(W.decodeStoppedReply(await ch.request(M.STOPPED)).threads, []);
+  } finally {
+    ch.close();
+  }
+});
+
+test("programs do not see the root directory's $debugger entry, nor may they put one", async () => {
+  const disk = join(temp.dir, 'rootdir.img');
+  await buildStoreDisk(disk, [join(kernelDir, 'tests', 'lib', 'rootdir.ph')], ['.test.rootdir']);
+  const socket = join(temp.dir, 'rootdir.sock');
+  const machine = boot(disk, socket, 'snap=0');
+  const { line: before } = await machine.waitForLine(/^before: /);
+  const ch = await Channel.open(socket);
+  try {
+    const never = await ch.findMethod('.test.rootdir', 'never');
+    const { id } = W.decodeBreakpointReply(await ch.request(M.SET_BREAKPOINT, setBreakpoint(never.addr, 0)));
+    const roots = (await import('@phantom/inspector/common/debug-protocol.js')).decodeRoots(await ch.request(M.ROOTS));
+    const dir = await ch.readObject(roots.directory);
+    assert.equal(slotInt(dir, 0), 2, 'the directory holds "mine" and $debugger');
+    assert.equal(await ch.readString(slotRef(await ch.readObject(slotRef(dir, 1)), 1)), '$debugger');
+    const { line: afterLine } = await machine.waitForLine(/^after: /);
+    assert.equal(afterLine.replace(/^after/, 'before'), before, 'the program sees the same directory');
+    assert.equal(before, 'before: size 1, keys 1, first mine, has false, get null true, remove false');
+    await machine.waitForLine(/^\*\*\* thread \d+: uncaught \.internal\.error: BadArgument/);
+    assert.ok(!machine.lines.some((l) => l.line === 'put it'));
+    assert.deepEqual(W.decodeBreakpointsReply(await ch.request(M.LIST_BREAKPOINTS)).breakpoints.map((b) => b.id), [id]);
   } finally {
     ch.close();
   }

@@ -1,5 +1,5 @@
 // powercut.mjs — the power-cut soak: `npm run soak:powercut -- --kills N [--interval MS] [--flip-every K]`
-// (defaults: 500 kills, snapshots every 500 ms, a flipped bit every 10th kill: by turns in a
+// (defaults: 500 kills, snapshots every 10 ms, a flipped bit every 10th kill: by turns in a
 // page of the newest generation and in its record or page map). Kills QEMU with SIGKILL at random moments, reboots, verifies
 // every restore (lib/powercut.mjs) and prints a table: kills, restores verified, failures,
 // flipped-bit fallbacks (how many of them in pages), newest-state age p50/p99, restore time p50/p99,
@@ -14,7 +14,7 @@ import { accelerator, kernelDir, tempDir } from './qemu.mjs';
 const { values } = parseArgs({
   options: {
     kills: { type: 'string', default: '500' },
-    interval: { type: 'string', default: '500' },
+    interval: { type: 'string', default: '10' },
     'flip-every': { type: 'string', default: '10' },
   },
 });

@@ -9,6 +9,7 @@
 import { objectHistory } from '../common/diff.js';
 import { findByField, instancesOf } from '../common/graph.js';
 import { formatRef, parseRef } from '../common/ref.js';
+import { formatWhenValue, type WhenValue } from '../common/when.js';
 import { CollectorView } from './collector-view.js';
 import { DiffView } from './diff-view.js';
 import { clear, h } from './dom.js';
@@ -25,6 +26,20 @@ export interface InspectorOptions extends InspectorSource {
   onError(err: unknown): void;
   /** The user chose a generation in the toolbar (a view that follows the machine stops). */
   onPick?(generation: number): void;
+  /**
+   * "When did this change?" for the object at `address`, field or element `key` (a field's name
+   * or `[i]`), answered from the committed generations; absent: the panes offer no such button.
+   */
+  whenChanged?(address: number, key: string): Promise<WhenAnswerView>;
+}
+
+/** What the views need of an answer to "when did this change?" (common/when.ts's WhenAnswer). */
+export interface WhenAnswerView {
+  change?: { before: number; after: number; from: WhenValue; to: WhenValue };
+  note?: string;
+  generations: number;
+  probes: number;
+  reads: { pages: number };
 }
 
 export interface InspectorHandle {
@@ -63,6 +78,9 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
   const session = new InspectorSession(options);
   let current: LoadedGeneration | undefined;
   const panes = new PaneStack({
+    ...(options.whenChanged
+      ? { whenChanged: (address: number, key: string) => void answerWhen(address, key) }
+      : {}),
     graph: (node) => {
       if (!current) return;
       graph.show(current.heap, node);
@@ -321,6 +339,37 @@ export function mountInspector(container: HTMLElement, options: InspectorOptions
       compareSelect.value = String(a);
       diffView.show(before, after);
       select('diff');
+    } catch (err) {
+      options.onError(err);
+    }
+  }
+
+  /**
+   * Asks when the field `key` of the object at `address` changed; shows the two generations
+   * around the change compared (the diff tab), the object as of the later one, and the field
+   * marked with the answer.
+   */
+  async function answerWhen(address: number, key: string): Promise<void> {
+    if (!options.whenChanged) return;
+    if (current) {
+      pin('answering when a value changed');
+      options.onPick?.(current.generation);
+    }
+    try {
+      const answer = await options.whenChanged(address, key);
+      const cost = `${answer.probes} of ${answer.generations} generations probed, ${answer.reads.pages} pages read`;
+      const change = answer.change;
+      if (change) {
+        // The later generation shown, compared with the one before: the diff tab opens.
+        await showComparison(change.before, change.after);
+        await showObject(address, false);
+        const note = answer.note ? ` (${answer.note})` : '';
+        panes.markWhen(
+          address,
+          key,
+          `${key} changed between generation ${change.before} and ${change.after}: ${formatWhenValue(change.from)} → ${formatWhenValue(change.to)}${note}. ${cost}.`,
+        );
+      } else panes.markWhen(address, key, `${answer.note ?? 'No change found'}. ${cost}.`);
     } catch (err) {
       options.onError(err);
     }

@@ -38,6 +38,11 @@ export interface PaneActions {
   graph(node: number): void;
   /** Load every kept generation and list where the object changed. */
   history(address: number): Promise<{ entries: HistoryEntry[]; lastGeneration: number | undefined }>;
+  /**
+   * "When did this change?" for the field or element `key` (a field's name, or `[i]`) of the
+   * object at `address`; absent when the source cannot answer it (no store disk).
+   */
+  whenChanged?(address: number, key: string): void;
 }
 
 /** What a pane shows, independent of the generation it shows it in. */
@@ -249,7 +254,10 @@ export class PaneStack {
     const fields = h('table', { class: 'ph-fields' });
     if (view.text !== undefined)
       fields.append(row('text', h('td', { class: 'ph-string' }, JSON.stringify(view.text))));
-    for (const f of view.fields) fields.append(row(f.name, h('td', {}, this.value(loaded, f.value, pane))));
+    for (const f of view.fields)
+      fields.append(
+        row(f.name, h('td', {}, this.value(loaded, f.value, pane)), this.whenButton(view.ref, f.name)),
+      );
     if (view.bytes !== undefined)
       fields.append(h('tr', {}, h('th', {}, 'bytes'), h('td', {}, String(view.bytes))));
     pane.append(fields);
@@ -267,6 +275,46 @@ export class PaneStack {
       ),
     );
     return pane;
+  }
+
+  /** The "When did this change?" button of a field or element row (an empty cell without the action). */
+  private whenButton(ref: string, key: string): HTMLElement {
+    const cell = h('td', { class: 'ph-when-cell' });
+    const ask = this.actions.whenChanged;
+    if (!ask) return cell;
+    cell.append(
+      h(
+        'button',
+        {
+          class: 'ph-icon ph-when',
+          title: `When did ${key} change? (bisects the kept generations)`,
+          'aria-label': `When did ${key} change?`,
+          'data-testid': 'inspector-when',
+          onclick: () => ask(parseRef(ref)!, key),
+        },
+        'When?',
+      ),
+    );
+    return cell;
+  }
+
+  /**
+   * Marks the row `key` of the open pane of the object at `address` as the answer to "when did
+   * this change?", with the answer's text under the pane's header.
+   */
+  markWhen(address: number, key: string, text: string): void {
+    const pane = [...this.element.querySelectorAll<HTMLElement>('.ph-pane')].find(
+      (p) => p.dataset.ref === formatRef(address),
+    );
+    if (!pane) return;
+    for (const old of pane.querySelectorAll('.ph-when-marked')) old.classList.remove('ph-when-marked');
+    pane.querySelector('.ph-when-answer')?.remove();
+    const row = [...pane.querySelectorAll<HTMLElement>('tr[data-key]')].find((r) => r.dataset.key === key);
+    row?.classList.add('ph-when-marked');
+    pane
+      .querySelector('.ph-pane-meta')
+      ?.after(h('p', { class: 'ph-when-answer', 'data-testid': 'inspector-when-answer' }, text));
+    row?.scrollIntoView({ block: 'nearest' });
   }
 
   private appendElements(
@@ -289,6 +337,7 @@ export class PaneStack {
             { 'data-key': key, class: changed.has(key) ? 'ph-updated' : '' },
             h('th', {}, key),
             h('td', {}, this.value(loaded, v, pane)),
+            this.whenButton(formatRef(loaded.heap.addr[node]!), key),
           ),
         );
       });
@@ -403,6 +452,9 @@ const HISTORY_COLOURS = ['#7aa2f7', '#9ece6a', '#e0af68', '#bb9af7', '#7dcfff'];
 /** One version of an object as a line of text: a string's text, or its fields. */
 function historyText(e: HistoryEntry): string {
   if (!e.value) return '(does not exist)';
-  if (e.value.text !== undefined) return JSON.stringify(e.value.text);
-  return e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') || e.value.className;
+  const reborn = e.newObject ? '(a new object at this address) ' : '';
+  if (e.value.text !== undefined) return reborn + JSON.stringify(e.value.text);
+  return (
+    reborn + (e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join('  ') || e.value.className)
+  );
 }

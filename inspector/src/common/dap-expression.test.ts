@@ -22,6 +22,11 @@ test('field paths, indexes and literals', () => {
   });
   assert.deepEqual(parseDapExpression('"a\\"b"'), { kind: 'string', value: 'a"b' });
   assert.deepEqual(parseDapExpression('null'), { kind: 'null' });
+  assert.deepEqual(parseDapExpression('@0x1F40.next'), {
+    kind: 'field',
+    target: { kind: 'object', ref: 0x1f40 },
+    name: 'next',
+  });
 });
 
 test('precedence: * before +, + before <, < before ==, && before ||', () => {
@@ -38,6 +43,8 @@ test('precedence: * before +, + before <, < before ==, && before ||', () => {
 test('what is refused says why and where', () => {
   const bad: [string, RegExp][] = [
     ['', /empty/],
+    ['@1f40', /an address such as @0x/],
+    ['@0x123456789', /an address such as @0x/],
     ['a.', /field name at column 3/],
     ['a +', /ends too early/],
     ['f(1)', /unexpected '\('/],

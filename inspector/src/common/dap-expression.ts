@@ -1,6 +1,7 @@
 /**
  * What the debugger's `evaluate` accepts in a frame: field paths (`this.count`, `node.next.value`,
- * `items[3]`, `items.length`), integer, boolean, string and null literals, and integer arithmetic and
+ * `items[3]`, `items.length`), integer, boolean, string and null literals, an object by its address
+ * as the variables show it (`@0x1f40`), and integer arithmetic and
  * comparisons on them (`count * 2 + 1`, `i < n`). No calls and no assignments: evaluating never
  * changes the machine. This file parses; node/dap/session.ts evaluates against a frame.
  */
@@ -10,6 +11,7 @@ export type DapExpr =
   | { readonly kind: 'bool'; readonly value: boolean }
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'null' }
+  | { readonly kind: 'object'; readonly ref: number }
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'field'; readonly target: DapExpr; readonly name: string }
   | { readonly kind: 'index'; readonly target: DapExpr; readonly index: DapExpr }
@@ -26,7 +28,7 @@ const MAX_DEPTH = 64;
 
 export class DapExpressionError extends Error {}
 
-type Token = { kind: 'int' | 'ident' | 'string' | 'op' | 'end'; text: string; at: number };
+type Token = { kind: 'int' | 'ident' | 'string' | 'object' | 'op' | 'end'; text: string; at: number };
 
 const OPS = [
   '==',
@@ -63,6 +65,11 @@ function tokenize(text: string): Token[] {
     if (/[0-9]/.test(c)) {
       while (i < text.length && /[0-9]/.test(text[i]!)) i++;
       out.push({ kind: 'int', text: text.slice(at, i), at });
+    } else if (c === '@') {
+      const m = /^@0x([0-9a-fA-F]{1,8})\b/.exec(text.slice(i));
+      if (!m) throw new DapExpressionError(`expected an address such as @0x1f40 at column ${at + 1}`);
+      i += m[0].length;
+      out.push({ kind: 'object', text: m[1]!, at });
     } else if (/[A-Za-z_]/.test(c)) {
       while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
       out.push({ kind: 'ident', text: text.slice(at, i), at });
@@ -178,6 +185,8 @@ export function parseDapExpression(text: string): DapExpr {
       }
       case 'string':
         return { kind: 'string', value: t.text };
+      case 'object':
+        return { kind: 'object', ref: Number.parseInt(t.text, 16) };
       case 'ident':
         if (t.text === 'null') return { kind: 'null' };
         if (t.text === 'true' || t.text === 'false') return { kind: 'bool', value: t.text === 'true' };

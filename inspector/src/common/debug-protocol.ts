@@ -351,6 +351,16 @@ export function decodeSnapshot(p: Uint8Array): number {
   return W.decodeSnapshotReply(p).generation;
 }
 
+export type RollbackReply = W.RollbackReply;
+
+export function encodeRollback(generation: number): Uint8Array {
+  return W.encodeRollbackRequest({ generation });
+}
+
+export function decodeRollback(p: Uint8Array): RollbackReply {
+  return W.decodeRollbackReply(p);
+}
+
 /** RESET's reply: the bytes the kernel dropped before it. */
 export function decodeReset(p: Uint8Array): number {
   return W.decodeResetReply(p).discarded;
@@ -462,6 +472,21 @@ export function encodeThread(thread: number): Uint8Array {
 }
 export function encodeStep(thread: number, kind: StepKind): Uint8Array {
   return W.encodeStepRequest({ thread, kind });
+}
+/** A value SET_LOCAL and SET_FIELD write: a small integer, or an object's address (0: null). */
+export type WriteValue =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'ref'; readonly ref: number };
+function valueBits(v: WriteValue): { kind: number; bits: number } {
+  return v.kind === 'int'
+    ? { kind: W.DBG_VALUE_INT, bits: v.value >>> 0 }
+    : { kind: W.DBG_VALUE_REF, bits: v.ref };
+}
+export function encodeSetLocal(thread: number, depth: number, slot: number, value: WriteValue): Uint8Array {
+  return W.encodeSetLocalRequest({ thread, depth, slot, ...valueBits(value) });
+}
+export function encodeSetField(object: number, slot: number, value: WriteValue): Uint8Array {
+  return W.encodeSetFieldRequest({ object, slot, ...valueBits(value) });
 }
 export function encodeFrameRequest(thread: number, depth: number): Uint8Array {
   return W.encodeFrameRequest({ thread, depth });

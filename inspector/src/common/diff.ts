@@ -10,6 +10,7 @@ import { reachableFrom } from './graph.js';
 import type { HeapSnapshot } from './heap.js';
 import { type ObjectView, objectView } from './objects.js';
 import { formatRef } from './ref.js';
+import { identityAcross } from './when.js';
 
 export interface ClassDiff {
   className: string;
@@ -119,11 +120,15 @@ export interface HistoryEntry {
   generation: number;
   /** The object as of that generation, or null where it does not exist (yet, or any more). */
   value: ObjectView | null;
+  /** Another object than the one listed before it, at the same address (its birth stamp says so). */
+  newObject?: true;
 }
 
 /**
  * The object at `address` in each snapshot, oldest first, keeping only the generations where it
- * changed (appeared, changed its payload, or disappeared).
+ * changed (appeared, changed its payload, or disappeared) or another object took the address (its
+ * birth stamp is after the generation before: lang/docs/object-format.md, "Identity across
+ * generations"), even one of the same class with the same bytes.
  */
 export function objectHistory(
   address: number,
@@ -134,14 +139,22 @@ export function objectHistory(
   for (const { generation, heap } of snapshots) {
     const node = heap.indexOf(address);
     const present = node >= 0 ? { heap, node } : null;
+    const reborn =
+      last != null && present !== null && identityAcross(last.heap.space, heap.space, address) === 'new';
     const changed =
+      reborn ||
       last === undefined ||
       (last === null) !== (present === null) ||
       (last !== null &&
         present !== null &&
         (last.heap.className(last.heap.classOf[last.node]!) !== heap.className(heap.classOf[node]!) ||
           !sameBytes(last.heap.payload(last.node), heap.payload(node))));
-    if (changed) out.push({ generation, value: present ? objectView(heap, node) : null });
+    if (changed)
+      out.push({
+        generation,
+        value: present ? objectView(heap, node) : null,
+        ...(reborn ? { newObject: true } : {}),
+      });
     last = present;
   }
   return out;

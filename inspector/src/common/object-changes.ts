@@ -5,11 +5,12 @@
  */
 import type { HeapSnapshot } from './heap.js';
 import { type ObjectView, objectView, type ValueView } from './objects.js';
+import { identityAcross } from './when.js';
 
 export type ObjectChange =
   /** No object starts at that address any more (collected, or the space was rolled back). */
   | { kind: 'gone' }
-  /** A different kind of object now lives at the address (freed and reused). */
+  /** Another object now lives at the address (freed and reused): a different class, or a birth stamp after `before`. */
   | { kind: 'replaced'; before: string; after: string }
   /** The same object: `changed` names what shows a different value now. */
   | { kind: 'same'; changed: string[] };
@@ -70,7 +71,10 @@ export function objectChange(
   const afterView = objectView(after, now, 0, elementLimit);
   if (then < 0) return { kind: 'same', changed: [] };
   const beforeView = objectView(before, then, 0, elementLimit);
-  if (beforeView.className !== afterView.className)
+  if (
+    beforeView.className !== afterView.className ||
+    identityAcross(before.space, after.space, address) === 'new'
+  )
     return { kind: 'replaced', before: beforeView.className, after: afterView.className };
   return { kind: 'same', changed: changedKeys(beforeView, afterView) };
 }

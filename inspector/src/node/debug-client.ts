@@ -70,7 +70,7 @@ export class DebugRequestError extends Error {
 }
 
 /** A request whose reply did not come in time. */
-class NoReplyError extends Error {
+export class NoReplyError extends Error {
   constructor(type: P.MessageType, timeoutMs: number) {
     super(`debug request ${P.MessageType[type]} got no reply within ${timeoutMs} ms`);
     this.name = 'NoReplyError';
@@ -279,6 +279,19 @@ export class DebugClient {
   async snapshotNow(): Promise<number> {
     return P.decodeSnapshot(await this.request(P.MessageType.SNAPSHOT_NOW));
   }
+  /** Whether the kernel can roll back in place (ROLLBACK, revision 4). */
+  get canRollBackInPlace(): boolean {
+    return this.revision >= (P.REQUEST_REVISION[P.MessageType.ROLLBACK] ?? 0);
+  }
+  /**
+   * Rolls the running machine back to kept generation `generation` without restarting it; the
+   * reply names the generation mounted (its parent or older when it was damaged). Never resent.
+   */
+  async rollback(generation: number, timeoutMs = this.timeoutMs): Promise<P.RollbackReply> {
+    return P.decodeRollback(
+      await this.request(P.MessageType.ROLLBACK, P.encodeRollback(generation), timeoutMs),
+    );
+  }
   async pause(): Promise<void> {
     await this.request(P.MessageType.PAUSE);
   }
@@ -359,6 +372,21 @@ export class DebugClient {
   /** Frame `depth` (0: innermost) of a stopped thread, with its locals and operand stack typed. */
   async frame(thread: number, depth: number): Promise<P.FrameInfo> {
     return P.decodeFrame(await this.request(P.MessageType.FRAME, P.encodeFrameRequest(thread, depth)));
+  }
+  /**
+   * Writes local `slot` of frame `depth` of a stopped thread (revision 4). The kernel refuses, saying
+   * why, `this`, and a value of another kind than the slot holds (an int for an int, null or an
+   * object of its object's class for a reference).
+   */
+  async setLocal(thread: number, depth: number, slot: number, value: P.WriteValue): Promise<void> {
+    await this.requestEmpty(P.MessageType.SET_LOCAL, P.encodeSetLocal(thread, depth, slot, value));
+  }
+  /**
+   * Writes field `slot` of a program object, or element `slot` of a program's array (revision 4);
+   * a system object's fields, and a value the field or the array's type does not admit, are refused.
+   */
+  async setField(object: number, slot: number, value: P.WriteValue): Promise<void> {
+    await this.requestEmpty(P.MessageType.SET_FIELD, P.encodeSetField(object, slot, value));
   }
   async setExceptionStops(mode: P.ExceptionStops): Promise<void> {
     await this.requestEmpty(P.MessageType.EXCEPTION_STOPS, P.encodeExceptionStops(mode));

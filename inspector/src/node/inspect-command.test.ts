@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { HeapSnapshot } from '../common/heap.js';
 import { int, ref, SpaceFixture } from '../common/heap-fixture.test.js';
 import { formatRef } from '../common/ref.js';
+import { captureInspect } from './inspect-capture.test.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type InspectSource, runInspect } from './inspect-command.js';
 
 /** Generation n holds a counter with value 10 + n (0 would read as null: the word 0 is both) and n notes in a list; the counter's address is stable. */
@@ -134,17 +135,7 @@ function withGarbage(): InspectSource {
 
 test('diff --reachable leaves garbage out; --reachable-from compares what one object reaches', async () => {
   const garbageSource = withGarbage();
-  const runOn = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runInspect(
-      args,
-      garbageSource,
-      (t) => out.push(t),
-      (t) => err.push(t),
-    );
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const runOn = (...args: string[]) => captureInspect(garbageSource, args);
   const strings = (json: string) =>
     JSON.parse(json).byClass.find((c: { className: string }) => c.className === '.internal.string');
   const everything = await runOn('diff', 'gen:0', 'gen:1', '--json');

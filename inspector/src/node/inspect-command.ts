@@ -16,10 +16,16 @@
  *                            is gen:N, or gen:oldest / gen:newest: the kernel's retention thins
  *                            old generations, so a number that once existed may be gone
  *   generations              the kept generations and their parents
+ *   when <ref> <target>      the generation in which a field (.count), element ([3]),
+ *                            directory entry (["name"]) or reachability (reachable) last changed, by bisection over the kept
+ *                            generations of the current branch, read page by page from the store
+ *                            disk (never the live machine); --equals V: where it first took V
+ *                            (integers: first reached it); --all: every change
  *
  * Every command takes `--json` and `--at gen:N` (default: the newest generation that verifies).
  * Exit codes: 0 done, 1 the machine or object could not be read, 2 a usage error.
  */
+import * as L from '@phantom/lang/common/spec/generated.js';
 import { diffHeaps, objectHistory } from '../common/diff.js';
 import { formatValue } from '../common/format.js';
 import { classSummary, dominators, retainedSizes } from '../common/graph.js';
@@ -27,6 +33,15 @@ import type { HeapSnapshot } from '../common/heap.js';
 import { objectView, threads } from '../common/objects.js';
 import { formatRef, parseRef } from '../common/ref.js';
 import { distancesFromRoot, namedPathFromRoot, retainersOf, UNREACHABLE } from '../common/retainers.js';
+import {
+  formatWhenValue,
+  parseLiteral,
+  parseTarget,
+  type WhenChange,
+  type WhenMode,
+  type WhenTarget,
+} from '../common/when.js';
+import type { WhenOnDisk } from './store-pages.js';
 
 export interface GenerationSummary {
   generation: number;
@@ -44,6 +59,8 @@ export interface InspectSource {
    * read after `generation` was committed).
    */
   load(n?: number): Promise<{ generation: number; heap: HeapSnapshot; live?: boolean }>;
+  /** "When did this change?" over the committed generations (a store disk); absent for sources without one. */
+  when?(ref: number, target: WhenTarget, mode: WhenMode, upTo?: number): Promise<WhenOnDisk>;
 }
 
 export const EXIT_OK = 0;
@@ -63,7 +80,12 @@ commands:
                         (gen:N, or gen:oldest and gen:newest of those kept)
                         --reachable: only what the root reaches (leaves garbage out)
                         --reachable-from <ref>: only what that object reaches (a program's data)
-  generations           kept generations and their parents`;
+  generations           kept generations and their parents
+  when <ref> <target>   the generation in which a field (.count), an element ([3]), a
+                        directory entry (["name"]) or the object's reachability from the root
+                        (reachable) last changed, and the generations around it
+                        --equals V: where it first took V (an integer, null, true, false, @0x…)
+                        --all: every change found between generations whose values differ`;
 
 class UsageError extends Error {}
 
@@ -72,6 +94,9 @@ interface Options {
   at?: number;
   /** diff only: compare what the root ('root') or the object at this address reaches. */
   reachable?: 'root' | number;
+  /** when only. */
+  equals?: string;
+  all?: boolean;
   positional: string[];
 }
 
@@ -86,7 +111,13 @@ function parseOptions(args: readonly string[]): Options {
       if (!m) throw new UsageError(`--at takes gen:N, got ${value ?? 'nothing'}`);
       options.at = Number(m[1]);
     } else if (a === '--reachable') options.reachable = 'root';
-    else if (a === '--reachable-from' || a.startsWith('--reachable-from=')) {
+    else if (a === '--all') options.all = true;
+    else if (a === '--equals' || a.startsWith('--equals=')) {
+      const value = a === '--equals' ? args[++i] : a.slice('--equals='.length);
+      if (value === undefined)
+        throw new UsageError('--equals takes a value: an integer, null, true, false or @0x…');
+      options.equals = value;
+    } else if (a === '--reachable-from' || a.startsWith('--reachable-from=')) {
       const value = a === '--reachable-from' ? args[++i] : a.slice('--reachable-from='.length);
       const from = value === undefined ? undefined : parseRef(value);
       if (from === undefined)
@@ -150,6 +181,8 @@ export async function runInspect(
     const [command] = options.positional;
     if (options.reachable !== undefined && command !== 'diff')
       throw new UsageError('--reachable and --reachable-from apply to diff only');
+    if ((options.equals !== undefined || options.all) && command !== 'when')
+      throw new UsageError('--equals and --all apply to when only');
     const emit = (json: unknown, text: () => string) =>
       write(options.json ? JSON.stringify(json, null, 2) : text());
     switch (command) {
@@ -322,7 +355,7 @@ export async function runInspect(
           entries
             .map((e) =>
               e.value
-                ? `gen ${e.generation}: ${e.value.className} ${e.value.text !== undefined ? JSON.stringify(e.value.text) : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join(' ')}`
+                ? `gen ${e.generation}: ${e.newObject ? '(a new object at this address) ' : ''}${e.value.className} ${e.value.text !== undefined ? JSON.stringify(e.value.text) : e.value.fields.map((f) => `${f.name}=${formatValue(f.value)}`).join(' ')}`
                 : `gen ${e.generation}: (no such object)`,
             )
             .join('\n'),
@@ -362,6 +395,32 @@ export async function runInspect(
         );
         return EXIT_OK;
       }
+      case 'when': {
+        const ref = refArg(options, 1, 'when');
+        const targetText = options.positional[2];
+        const target = targetText === undefined ? undefined : parseTarget(targetText);
+        if (!target)
+          throw new UsageError(
+            `when takes what to follow after the object: .field, [index], ["entry"] or reachable, got ${targetText ?? 'nothing'}`,
+          );
+        if (options.positional.length > 3) throw new UsageError(`unexpected ${options.positional[3]}`);
+        if (options.equals !== undefined && options.all)
+          throw new UsageError('--equals and --all do not go together');
+        let mode: WhenMode = { kind: 'last' };
+        if (options.all) mode = { kind: 'all' };
+        if (options.equals !== undefined) {
+          const value = parseLiteral(options.equals);
+          if (!value)
+            throw new UsageError(
+              `--equals takes an integer (${L.SMALLINT_MIN}..${L.SMALLINT_MAX}), null, true, false or @0x…, got ${options.equals}`,
+            );
+          mode = { kind: 'equals', value };
+        }
+        if (!source.when) throw new Error('this source has no store disk to search');
+        const answer = await source.when(ref, target, mode, options.at);
+        emit(answer, () => formatWhen(answer));
+        return EXIT_OK;
+      }
       case undefined:
         throw new UsageError('a command is missing');
       default:
@@ -375,6 +434,26 @@ export async function runInspect(
     error(`phantom inspect: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT_FAILED;
   }
+}
+
+function formatChange(c: WhenChange): string {
+  return `gen ${c.before} → gen ${c.after}: ${formatWhenValue(c.from)} → ${formatWhenValue(c.to)}`;
+}
+
+/** A when answer as lines of text: what was asked, the change (or changes) and what it cost. */
+export function formatWhen(a: WhenOnDisk): string {
+  const lines = [
+    `${a.ref} ${a.className} ${a.target} = ${formatWhenValue(a.now)} in gen ${a.newest}; searched ${a.generations} kept generations of this branch (gen ${a.oldest} … gen ${a.newest})`,
+  ];
+  if (a.change)
+    lines.push(
+      `changed between ${formatChange(a.change)}`,
+      `their diff: phantom inspect <machine> diff gen:${a.change.before} gen:${a.change.after} --reachable`,
+    );
+  for (const c of a.changes ?? []) lines.push(`  ${formatChange(c)}`);
+  if (a.note) lines.push(a.note);
+  lines.push(`${a.probes} generations probed, ${a.reads.pages} pages read (${a.reads.blocks} store blocks)`);
+  return lines.join('\n');
 }
 
 /** Class names equal to `wanted`, or else containing it (case-insensitive), as the studio's search matches them. */

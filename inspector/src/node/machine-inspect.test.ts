@@ -16,7 +16,8 @@ import type { HeapSnapshot } from '../common/heap.js';
 import { threads } from '../common/objects.js';
 import { formatRef } from '../common/ref.js';
 import { DebugClient } from './debug-client.js';
-import { type InspectSource, runInspect } from './inspect-command.js';
+import { captureInspect } from './inspect-capture.test.js';
+import type { InspectSource } from './inspect-command.js';
 import { type CommittedView, followCommitted } from './live-view.js';
 import { machineSource } from './machine-source.js';
 import { storeSource } from './store-file.js';
@@ -47,16 +48,9 @@ function counterOf(heap: HeapSnapshot): { node: number; count: number } {
 }
 
 async function inspect(args: string[], source: InspectSource): Promise<string> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runInspect(
-    args,
-    source,
-    (t) => out.push(t),
-    (t) => err.push(t),
-  );
-  assert.equal(code, 0, err.join('\n'));
-  return out.join('\n');
+  const { code, out, err } = await captureInspect(source, args);
+  assert.equal(code, 0, err);
+  return out;
 }
 
 test('now, read live: hello, the summary and the running thread, and the world runs on', async () => {

@@ -30,6 +30,8 @@ export function machineSource(machine: InspectableMachine): InspectSource {
   const store = storeSource(machine.disk);
   return {
     generations: () => store.generations(),
+    // Committed generations only, from the disk: asking never stops or slows the machine.
+    when: (...args) => store.when!(...args),
     load: async (n) => {
       const { debugSocket } = machine;
       const reachable = typeof debugSocket === 'function' || existsSync(debugSocket);

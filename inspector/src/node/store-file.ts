@@ -9,6 +9,7 @@ import { openStore, type Store } from '@phantom/lang/common/store/reader.js';
 import { HeapSnapshot } from '../common/heap.js';
 import { type DiskFile, openDiskFile } from './disk-file.js';
 import type { GenerationSummary, InspectSource } from './inspect-command.js';
+import { whenOnDisk } from './store-pages.js';
 
 export interface OpenedStore {
   readonly disk: DiskFile;
@@ -75,5 +76,6 @@ export function storeSource(path: string): InspectSource {
       cache.set(loaded.generation, loaded.heap);
       return loaded;
     },
+    when: async (ref, target, mode, upTo) => whenOnDisk(path, ref, target, mode, upTo),
   };
 }

@@ -131,6 +131,7 @@ static int commit_changes(void) {
   struct store_snapshot_stats stats = {ph_wall_seconds(), (uint64_t)(uint32_t)vm.machine_ms, 0, 0, 0};
   rc = store_commit(&store, &stats);
   if (rc == STORE_OK) {
+    space_new_epoch();
     const struct store_generation *g = store_generation_at(&store, store_current_index(&store));
     fprintf(stderr, "phrun: committed generation %u (parent %u), %u pages\n", g->number, g->parent, written);
   }

@@ -10,9 +10,11 @@
 //    With --baseline PATH, a second machine runs the same programs on that kernel (one from before
 //    the debugger), and its windows (nothing set: it has no debugger) take turns with the others;
 //    while one machine's window runs, the other is held by PAUSE, so they do not compete.
-// 2. A step's round trip on COM2: from writing a STEP request (one instruction, and one line:
-//    over) for the stopped caller to reading its EV_STOPPED, --steps times each, with the spinner
-//    running beside it and with the spinner stopped too (an idle machine); p50 and p90.
+// 2. A step's round trip on each transport of the channel, the virtio-serial port and COM2 (a
+//    machine of the same programs on each, taking turns: the one not measured is held by PAUSE):
+//    from writing a STEP request (one instruction, and one line: over) for the stopped caller to
+//    reading its EV_STOPPED, --steps times each, with the spinner running beside it and with the
+//    spinner stopped too (an idle machine); p50 and p90. --steps-only: only these.
 // 3. With --phrun-baseline PATH: the dispatch loop with nothing set, hosted, without any noise:
 //    host instructions (valgrind's cachegrind count, exact) that this tree's build/hosted/phrun and
 //    PATH (a phrun from before the debugger) execute for 20,000,000 bytecodes of caller.ph and
@@ -20,7 +22,7 @@
 //    And the same count for caller.ph with breakpoints at every instruction of the counter's
 //    tick() and run() (phrun --breakpoints), against none. --hosted-only: only these counts.
 // Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N] [--baseline PATH]
-//   [--phrun-baseline PATH] [--hosted-only]
+//   [--phrun-baseline PATH] [--hosted-only] [--steps-only]
 // Prints the accelerator line and the Markdown tables for the "## " section of the doc.
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -31,7 +33,7 @@ import { spawnSync } from 'node:child_process';
 import { acceleratorLine, HOST_ONLY } from '../../../scripts/bench-header.mjs';
 import { Channel, setBreakpoint } from '../lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
-import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
+import { accelerator, DEBUG_TRANSPORTS, kernelDir, tempDir } from '../qemu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     'phrun-baseline': { type: 'string' },
     'hosted-only': { type: 'boolean', default: false },
+    'steps-only': { type: 'boolean', default: false },
   },
 });
 const windowMs = Number(values.seconds) * 1000;
@@ -167,13 +170,110 @@ if (values['hosted-only']) {
   process.exit(0);
 }
 
+/** The caller's and the spinner's threads of a machine running them. */
+async function programThreads(ch) {
+  const callerMethods = [(await ch.findMethod('.test.caller', 'step')).addr, (await ch.findMethod('.test.caller', 'run')).addr];
+  const threads = W.decodeThreadsReply(await ch.request(M.THREADS)).threads;
+  const caller = threads.find((t) => t.frames.some((f) => callerMethods.includes(f.method))).thread;
+  const spinner = threads.find((t) => t.thread !== caller && (t.state === 0 || t.state === 1)).thread;
+  return { caller, spinner };
+}
+
+async function stopThread(ch, thread) {
+  const from = ch.events.length;
+  await ch.request(M.PAUSE_THREAD, W.encodeThreadRequest({ thread }));
+  await ch.waitStopped((e) => e.thread === thread, { from });
+}
+
+/**
+ * Step round trips on a machine per transport, the same programs on each; the transports take
+ * turns for each kind of step, the machine not measured held by PAUSE (so they do not compete).
+ */
+async function stepTable(programs) {
+  const rigs = [];
+  try {
+    for (const transport of DEBUG_TRANSPORTS) {
+      const disk = join(temp.dir, `steps-${transport}.img`);
+      await buildStoreDisk(disk, programs, ['.test.caller', '.test.spinner']);
+      const socket = join(temp.dir, `steps-${transport}.sock`);
+      const m = new Machine({ disk, append: 'snap=0', debugSocket: socket, debugTransport: transport, extraArgs: ['-name', `steps-${transport},debug-threads=on`] });
+      rigs.push({ transport, machine: m });
+      await m.waitForLine(/^spin 2$/, { deadlineMs: 120_000 });
+      const rig = rigs[rigs.length - 1];
+      rig.ch = await Channel.open(socket);
+      Object.assign(rig, await programThreads(rig.ch));
+      await stopThread(rig.ch, rig.caller);
+      await rig.ch.request(M.PAUSE);
+    }
+    const steps = Number(values.steps);
+    const trips = [];
+    for (const [beside, stopSpinner] of [['spinner running', false], ['spinner stopped (idle machine)', true]]) {
+      for (const [kind, kindName] of [[W.DBG_STEP_INSTRUCTION, 'instruction'], [W.DBG_STEP_OVER, 'over (a line)']]) {
+        for (const rig of rigs) {
+          if (stopSpinner && !rig.spinnerStopped) {
+            await stopThread(rig.ch, rig.spinner);
+            rig.spinnerStopped = true;
+          }
+          await rig.ch.request(M.RESUME);
+          process.stderr.write(`debugger bench: steps ${kindName}, ${beside}, ${rig.transport}\n`);
+          trips.push({ transport: rig.transport, beside, kindName, t: await stepTrips(rig.ch, rig.caller, kind, steps) });
+          await rig.ch.request(M.PAUSE);
+        }
+      }
+    }
+    return trips;
+  } finally {
+    for (const rig of rigs) {
+      rig.ch?.close();
+      await rig.machine.kill();
+    }
+  }
+}
+
+/** What the transports are called in the table. */
+const TRANSPORT_NAMES = { virtio: 'virtio-serial port', serial: 'COM2' };
+
+function stepRows(trips) {
+  const steps = Number(values.steps);
+  return [
+    `A step's round trip, STEP request written to EV_STOPPED read (${steps} steps each; the transports take turns, the machine not measured held by PAUSE):`,
+    '',
+    '| channel | beside the stopped caller | step | p50 ms | p90 ms | max ms |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...trips.map(
+      ({ transport, beside, kindName, t }) =>
+        `| ${TRANSPORT_NAMES[transport] ?? transport} | ${beside} | ${kindName} | ${percentile(t, 50).toFixed(1)} | ${percentile(t, 90).toFixed(1)} | ${t[t.length - 1].toFixed(1)} |`,
+    ),
+  ];
+}
+
 const temp = await tempDir();
+const programs = ['tests/lib/caller.ph', 'tests/lib/spinner.ph', '../lang/examples/counter.ph'].map((p) => join(kernelDir, p));
+if (values['steps-only']) {
+  try {
+    const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    const load = loadavg()[0].toFixed(1);
+    const trips = await stepTable(programs);
+    console.log(
+      [
+        acceleratorLine(accelerator),
+        '',
+        `Command: \`node kernel-src/tests/bench/debugger.mjs ${process.argv.slice(2).join(' ')}\``,
+        `(${started} UTC, host load average ${load} at the start).`,
+        '',
+        ...stepRows(trips),
+      ].join('\n'),
+    );
+  } finally {
+    await temp.cleanup();
+  }
+  process.exit(0);
+}
 let machine;
 let baseline;
 try {
   const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const disk = join(temp.dir, 'debugger.img');
-  const programs = ['tests/lib/caller.ph', 'tests/lib/spinner.ph', '../lang/examples/counter.ph'].map((p) => join(kernelDir, p));
   await buildStoreDisk(disk, programs, ['.test.caller', '.test.spinner']);
   const socket = join(temp.dir, 'debugger.sock');
   machine = new Machine({ disk, append: 'snap=0', debugSocket: socket, extraArgs: ['-name', 'debugger,debug-threads=on'] });
@@ -228,32 +328,11 @@ try {
     }
   }
 
-  const callerMethods = [(await ch.findMethod('.test.caller', 'step')).addr, (await ch.findMethod('.test.caller', 'run')).addr];
-  const threads = W.decodeThreadsReply(await ch.request(M.THREADS)).threads;
-  const callerThread = threads.find((t) => t.frames.some((f) => callerMethods.includes(f.method)));
-  const spinnerThread = threads.find((t) => t !== callerThread && (t.state === 0 || t.state === 1));
-  let from = ch.events.length;
-  await ch.request(M.PAUSE_THREAD, W.encodeThreadRequest({ thread: callerThread.thread }));
-  await ch.waitStopped((e) => e.thread === callerThread.thread, { from });
-  const steps = Number(values.steps);
-  const trips = [];
-  for (const [beside, kind, kindName] of [
-    ['spinner running', W.DBG_STEP_INSTRUCTION, 'instruction'],
-    ['spinner running', W.DBG_STEP_OVER, 'over (a line)'],
-  ])
-    trips.push({ beside, kindName, t: await stepTrips(ch, callerThread.thread, kind, steps) });
-  from = ch.events.length;
-  await ch.request(M.PAUSE_THREAD, W.encodeThreadRequest({ thread: spinnerThread.thread }));
-  await ch.waitStopped((e) => e.thread === spinnerThread.thread, { from });
-  for (const [beside, kind, kindName] of [
-    ['spinner stopped (idle machine)', W.DBG_STEP_INSTRUCTION, 'instruction'],
-    ['spinner stopped (idle machine)', W.DBG_STEP_OVER, 'over (a line)'],
-  ])
-    trips.push({ beside, kindName, t: await stepTrips(ch, callerThread.thread, kind, steps) });
-  await ch.request(M.CONTINUE_THREAD, W.encodeThreadRequest({ thread: 0 }));
   ch.close();
   baseCh?.close();
-
+  await machine.kill();
+  await baseline?.kill();
+  const trips = await stepTable(programs);
   const rate = (n, d) => (n / d).toFixed(2);
   /** The median over rounds of a / b per vCPU second, each round's two windows side by side (a host's load shifts between rounds). */
   const roundRatio = (a, b, what) => {
@@ -292,14 +371,7 @@ try {
         ]
       : []),
     '',
-    `A step's round trip, STEP request written to EV_STOPPED read (${steps} steps each):`,
-    '',
-    '| beside the stopped caller | step | p50 ms | p90 ms | max ms |',
-    '| --- | --- | --- | --- | --- |',
-    ...trips.map(
-      ({ beside, kindName, t }) =>
-        `| ${beside} | ${kindName} | ${percentile(t, 50).toFixed(1)} | ${percentile(t, 90).toFixed(1)} | ${t[t.length - 1].toFixed(1)} |`,
-    ),
+    ...stepRows(trips),
   ];
   console.log(out.join('\n'));
   if (values['phrun-baseline']) console.log(`\n${await hostedTable(temp.dir)}`);

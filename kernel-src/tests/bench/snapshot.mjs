@@ -12,6 +12,10 @@
 //      QEMU and firmware, the kernel up to the mount, the mount, and the VM up to the first line.
 // Environment: PAUSE_SAMPLES (generations per configuration, default 8), THROUGHPUT_RUNS (runs of
 // each configuration, default 3), RESTORE_BOOTS (boots per space, default 5).
+// --baseline ELF: parts 2 and 3 also run another build of the kernel (an earlier commit's), its
+// runs interleaved with this build's, so the tables compare the two in one run.
+// --icount SHIFT: part 2 runs QEMU under TCG with -icount shift=SHIFT, so the machine time the
+// program reports counts the guest's instructions (and its waits), whatever else the host runs.
 import { execFileSync } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -37,6 +41,15 @@ const examples = join(kernelDir, '..', 'lang', 'examples');
 const THROUGHPUT_PROGRAM = join(kernelDir, 'tests', 'bench', 'throughput.ph');
 /** Snapshot intervals of the throughput runs (0: off), interleaved in this order. */
 const THROUGHPUT_SNAPS = [0, 1000, 100];
+const icountAt = process.argv.indexOf('--icount');
+/** --icount SHIFT: the throughput part runs under TCG with -icount shift=SHIFT. */
+const icount = icountAt >= 0 ? Number(process.argv[icountAt + 1]) : undefined;
+if (icount !== undefined && !(Number.isInteger(icount) && icount >= 0 && icount <= 10)) {
+  console.error('usage: snapshot.mjs --icount 0..10');
+  process.exit(2);
+}
+/** The snapshot intervals the rate part asks for, in ms. */
+const RATE_SNAPS = [100, 50, 20, 10, 5];
 const out = join(kernelDir, 'docs', 'bench-persistence.md');
 const LONG_MS = 600_000;
 /** How long each snapshot rate is watched. */
@@ -191,13 +204,16 @@ const VM_STARTED_LINE = /^debug: /;
 async function throughputRun(dir, kernel, snap) {
   const disk = join(dir, `throughput-${snap}.img`);
   await buildStoreDisk(disk, [THROUGHPUT_PROGRAM], ['.bench.throughput']);
-  const machine = new Machine({ disk, append: `snap=${snap} debug=snapshots`, kernel });
+  const clock = icount === undefined ? {} : { accel: 'tcg', extraArgs: ['-icount', `shift=${icount}`] };
+  const machine = new Machine({ disk, append: `snap=${snap} debug=snapshots`, kernel, ...clock });
   try {
     const start = await machine.waitForLine(VM_STARTED_LINE, { deadlineMs: LONG_MS });
     const cpuAtStart = await cpuMs(machine.pid);
     const end = await machine.waitForLine(/^done: /, { deadlineMs: LONG_MS });
     const cpu = (await cpuMs(machine.pid)) - cpuAtStart;
+    const took = machine.lines.map((l) => /^machine time (\d+) ms$/.exec(l.line)).find(Boolean);
     return {
+      machineMs: Number(took?.[1] ?? Number.NaN),
       ms: end.at - start.at,
       cpuMs: cpu,
       result: end.line,
@@ -208,30 +224,39 @@ async function throughputRun(dir, kernel, snap) {
   }
 }
 
-/** THROUGHPUT_RUNS rounds of one run per snapshot interval, interleaved so the host's load hits each alike. */
-async function throughput(dir, kernel) {
-  const runs = Object.fromEntries(THROUGHPUT_SNAPS.map((snap) => [snap, []]));
+/**
+ * THROUGHPUT_RUNS rounds of one run per snapshot interval and kernel build, interleaved so the
+ * host's load hits each alike.
+ */
+async function throughput(dir, kernels) {
+  const configs = kernels.flatMap((k) => THROUGHPUT_SNAPS.map((snap) => ({ ...k, snap, key: `${k.label}/${snap}` })));
+  const runs = Object.fromEntries(configs.map((c) => [c.key, []]));
   for (let round = 0; round < THROUGHPUT_RUNS; round++)
-    for (const snap of THROUGHPUT_SNAPS) {
-      process.stderr.write(`throughput: round ${round + 1}, snap=${snap}\n`);
-      runs[snap].push(await throughputRun(dir, kernel, snap));
+    for (const c of configs) {
+      process.stderr.write(`throughput: round ${round + 1}, ${c.label}, snap=${c.snap}\n`);
+      runs[c.key].push(await throughputRun(dir, c.kernel, c.snap));
     }
   const results = new Set(Object.values(runs).flatMap((r) => r.map((run) => run.result)));
   if (results.size !== 1) throw new Error(`throughput.ph ended differently: ${[...results].join(' / ')}`);
-  return THROUGHPUT_SNAPS.map((snap) => ({
+  return configs.map(({ label, snap, key }) => ({
+    label,
     snap,
     ms: percentile(
-      runs[snap].map((r) => r.ms),
+      runs[key].map((r) => r.ms),
       50,
     ),
-    min: Math.min(...runs[snap].map((r) => r.ms)),
-    max: Math.max(...runs[snap].map((r) => r.ms)),
+    machineMs: percentile(
+      runs[key].map((r) => r.machineMs),
+      50,
+    ),
+    min: Math.min(...runs[key].map((r) => r.ms)),
+    max: Math.max(...runs[key].map((r) => r.ms)),
     cpuMs: percentile(
-      runs[snap].map((r) => r.cpuMs),
+      runs[key].map((r) => r.cpuMs),
       50,
     ),
     generations: percentile(
-      runs[snap].map((r) => r.generations),
+      runs[key].map((r) => r.generations),
       50,
     ),
   }));
@@ -323,7 +348,8 @@ const PREAMBLE = `# Persistence benchmarks
 
 Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/snapshot.mjs\`, which writes the four sections
 below, each with its date and the host's load average; \`--only pause,throughput,rate,restore\` runs some of them
-and leaves the others as they are; environment: \`PAUSE_SAMPLES\` generations per configuration, default 8;
+and leaves the others as they are; \`--baseline KERNEL.elf\` runs another build of the kernel beside this one in the
+throughput and rate sections, \`--icount SHIFT\` runs the throughput section under TCG's instruction counter; environment: \`PAUSE_SAMPLES\` generations per configuration, default 8;
 \`THROUGHPUT_RUNS\`, default 3; \`RESTORE_BOOTS\`, default 5). Under QEMU (\`qemu-system-i386 -nodefaults\`, with the
 accelerator each section names) on the development VM: 2 cores shared with other work, so absolute times are
 noisy; ratios come from the same guest in the same run. The power-cut soak and the freeze's pause have sections
@@ -355,32 +381,59 @@ function pauseSection(part) {
   ].join('\n');
 }
 
+/** "this build" alone, or each build's rows named, when a baseline ran beside it. */
+const buildColumn = (part, r) => (part.compared ? `| ${r.label} ` : '');
+
 function throughputSection(part) {
-  const off = part.rows.find((r) => r.snap === 0);
+  const off = (r) => part.rows.find((o) => o.snap === 0 && o.label === r.label);
   return [
-    benchHeading('## Throughput of a CPU-bound program (tests/bench/throughput.ph)', acceleratorLine(accelerator)),
+    benchHeading(
+      '## Throughput of a CPU-bound program (tests/bench/throughput.ph)',
+      acceleratorLine(
+        icount === undefined
+          ? accelerator
+          : { accel: 'tcg', why: `fixed by --icount ${icount}: QEMU counts instructions only under TCG` },
+      ),
+    ),
     '',
     'Interpreter work (a sieve, recursive Fibonacci, a hash loop) in 120 rounds, each also replacing 256 of 8192',
     'persistent records with new objects and rewriting 1024 others, so every interval leaves pages dirty. Time from',
     "the VM starting its threads to the program's last line (which is the same in every run), on a fresh store;",
     `${THROUGHPUT_RUNS} runs of each configuration, interleaved (off, 1 s, 100 ms, off, …), median. On a shared host`,
     "the wall time swings with what else runs, so the table also has QEMU's CPU time over the same span (user +",
-    'system, all its threads, vCPU and disk I/O alike): the work the machine did, whatever it had to wait for.',
+    'system, all its threads, vCPU and disk I/O alike): the work the machine did, whatever it had to wait for;',
+    'and the machine time the program measured itself (`time.uptime()`), which under `--icount` counts the',
+    "guest's instructions and its waits for the disk rather than the host's time.",
+    ...(icount === undefined ? [] : [`This run: TCG with \`-icount shift=${icount}\` (QEMU counts instructions only under TCG).`]),
     measured(part),
+    ...(part.compared ? ['', baselineNote(part)] : []),
     '',
-    '| snapshots | time p50 | min | max | generations committed | throughput vs. off | QEMU CPU time p50 | by CPU time vs. off |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `${part.compared ? '| kernel ' : ''}| snapshots | time p50 | min | max | generations committed | throughput vs. off | QEMU CPU time p50 | by CPU time vs. off | machine time p50 | by machine time vs. off |`,
+    `${part.compared ? '| --- ' : ''}| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
     ...part.rows.map(
       (r) =>
-        `| ${r.snap === 0 ? 'off (snap=0)' : `every ${r.snap} ms`} | ${fmt(r.ms)} ms | ${fmt(r.min)} ms | ${fmt(r.max)} ms | ${fmt(r.generations)} | ${fmt((100 * off.ms) / r.ms, 1)}% | ${fmt(r.cpuMs)} ms | ${fmt((100 * off.cpuMs) / r.cpuMs, 1)}% |`,
+        `${buildColumn(part, r)}| ${r.snap === 0 ? 'off (snap=0)' : `every ${r.snap} ms`} | ${fmt(r.ms)} ms | ${fmt(r.min)} ms | ${fmt(r.max)} ms | ${fmt(r.generations)} | ${fmt((100 * off(r).ms) / r.ms, 1)}% | ${fmt(r.cpuMs)} ms | ${fmt((100 * off(r).cpuMs) / r.cpuMs, 1)}% | ${fmt(r.machineMs)} ms | ${fmt((100 * off(r).machineMs) / r.machineMs, 1)}% |`,
     ),
   ].join('\n');
 }
 
-function rateSection(part) {
-  const met = part.rows.filter((r) => r.perSecond >= 0.9 * (1000 / r.ms));
+/** Which builds a compared table shows. */
+const baselineNote = (part) =>
+  `Two builds of the kernel, their runs interleaved: "this build" (the working tree) and "baseline" (\`${part.baseline}\`).`;
+
+/** The highest asked rate a build met within 10%, and its most generations per second. */
+function rateSummary(rows, label) {
+  const mine = rows.filter((r) => r.label === label);
+  const met = mine.filter((r) => r.perSecond >= 0.9 * (1000 / r.ms));
   const bestMet = met.length ? Math.max(...met.map((r) => 1000 / r.ms)) : Number.NaN;
-  const fastest = part.rows.reduce((a, r) => (r.perSecond > a.perSecond ? r : a));
+  const fastest = mine.reduce((a, r) => (r.perSecond > a.perSecond ? r : a));
+  return (
+    `${label === 'this build' ? '' : `${label}: `}Highest asked rate met (within 10%): **${fmt(bestMet)} per second**; ` +
+    `most generations committed: **${fmt(fastest.perSecond, 1)} per second** (at snap=${fastest.ms}).`
+  );
+}
+
+function rateSection(part) {
   return [
     benchHeading(
       '## Highest sustainable snapshot rate (counter example: a few pages dirty per generation)',
@@ -388,13 +441,16 @@ function rateSection(part) {
     ),
     '',
     `Generations committed per second over about 5 s; sustainable when at least 90% of the asked rate. ${measured(part)}`,
+    ...(part.compared ? ['', baselineNote(part)] : []),
     '',
-    '| snap= | asked per s | committed per s | write+commit p50 |',
-    '| ---: | ---: | ---: | ---: |',
-    ...part.rows.map((r) => `| ${r.ms} ms | ${fmt(1000 / r.ms)} | ${fmt(r.perSecond, 1)} | ${fmt(r.writeMs, 1)} ms |`),
+    `${part.compared ? '| kernel ' : ''}| snap= | asked per s | committed per s | write+commit p50 |`,
+    `${part.compared ? '| --- ' : ''}| ---: | ---: | ---: | ---: |`,
+    ...part.rows.map(
+      (r) =>
+        `${buildColumn(part, r)}| ${r.ms} ms | ${fmt(1000 / r.ms)} | ${fmt(r.perSecond, 1)} | ${fmt(r.writeMs, 1)} ms |`,
+    ),
     '',
-    `Highest asked rate met (within 10%): **${fmt(bestMet)} per second**; most generations committed: ` +
-      `**${fmt(fastest.perSecond, 1)} per second** (at snap=${fastest.ms}).`,
+    ...[...new Set(part.rows.map((r) => r.label))].map((label) => rateSummary(part.rows, label)),
   ].join('\n');
 }
 
@@ -425,8 +481,14 @@ const SECTIONS = {
   restore: { key: '## QEMU start to threads running', write: restoreSection },
 };
 
-async function runPart(name, dir, kernel) {
+async function runPart(name, dir, kernel, baseline) {
   const part = { started: new Date(), loadBefore: load() };
+  const kernels = [{ label: 'this build', kernel }];
+  if (baseline && (name === 'throughput' || name === 'rate')) {
+    kernels.push({ label: 'baseline', kernel: baseline.kernel });
+    part.compared = true;
+    part.baseline = baseline.path;
+  }
   if (name === 'pause') {
     part.rows = [];
     for (const spaceMiB of [64, 512])
@@ -435,13 +497,14 @@ async function runPart(name, dir, kernel) {
         part.rows.push(await pauseRun(dir, kernel, spaceMiB, percent));
       }
   } else if (name === 'throughput') {
-    part.rows = await throughput(dir, kernel);
+    part.rows = await throughput(dir, kernels);
   } else if (name === 'rate') {
     part.rows = [];
-    for (const ms of [200, 100, 50, 20, 10]) {
-      process.stderr.write(`rate: snap=${ms}\n`);
-      part.rows.push(await rateRun(dir, kernel, ms));
-    }
+    for (const ms of RATE_SNAPS)
+      for (const k of kernels) {
+        process.stderr.write(`rate: ${k.label}, snap=${ms}\n`);
+        part.rows.push({ label: k.label, ...(await rateRun(dir, k.kernel, ms)) });
+      }
   } else {
     part.rows = [];
     for (const spaceMiB of [64, 512]) {
@@ -461,13 +524,24 @@ async function main() {
     console.error(`usage: snapshot.mjs [--only ${PARTS.join(',')}] (unknown: ${unknown.join(', ')})`);
     process.exit(2);
   }
+  const baselineAt = process.argv.indexOf('--baseline');
+  const baselinePath = baselineAt >= 0 ? process.argv[baselineAt + 1] : undefined;
+  if (baselineAt >= 0 && !baselinePath) {
+    console.error('usage: snapshot.mjs --baseline KERNEL.elf (another build of the kernel to compare with)');
+    process.exit(2);
+  }
   const temp = await tempDir();
   const kernel = join(temp.dir, 'phantom.elf');
   await copyFile(kernelPath, kernel);
+  let baseline;
+  if (baselinePath) {
+    baseline = { path: baselinePath, kernel: join(temp.dir, 'baseline.elf') };
+    await copyFile(baselinePath, baseline.kernel);
+  }
   try {
     const sections = [];
     for (const name of PARTS.filter((p) => only.includes(p))) {
-      const section = SECTIONS[name].write(await runPart(name, temp.dir, kernel));
+      const section = SECTIONS[name].write(await runPart(name, temp.dir, kernel, baseline));
       process.stdout.write(`${section}\n\n`);
       sections.push({ key: SECTIONS[name].key, text: section });
     }

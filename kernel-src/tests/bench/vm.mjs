@@ -3,18 +3,16 @@
 // and the collector's pause with one million live objects (tests/bench/gcpause.ph). Both programs
 // are built with `phc image`, so both interpreters run the same generation-0 bytes. Writes its
 // table to kernel-src/docs/bench-vm.md. Needs lang built (npx tsc -b lang) and the hosted tools.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceleratorLine, benchHeading, HOST_ONLY } from '../../../scripts/bench-header.mjs';
-import { accelerator, kernelDir, kernelPath as kernelElf } from '../qemu.mjs';
+import { kernelDir, kernelPath as kernelElf } from '../qemu.mjs';
+import { accelerator, runPhrun, runQemu } from './interp-runs.mjs';
 
 const langDir = join(kernelDir, '..', 'lang');
 const phc = join(langDir, 'bin', 'phc.mjs');
-const phrun = join(kernelDir, 'build', 'hosted', 'phrun');
-/** Deadline for the program to finish in QEMU on shared cores; generous, for TCG. */
-const QEMU_DEADLINE_MS = 300_000;
 /** Runs of each measurement; the table gives the median (the machine is shared, so outliers happen). */
 const RUNS = Number(process.env.VM_BENCH_RUNS ?? 5);
 
@@ -31,19 +29,6 @@ function image(source, main) {
   return out;
 }
 
-/** phrun --stats: its own measurement of the run (the store is loaded before the clock starts). */
-function runPhrun(img) {
-  const run = spawnSync(phrun, ['--stats', '--virtual-clock', img], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  if (run.status !== 0) throw new Error(`phrun failed: ${run.stderr}`);
-  return Object.fromEntries(
-    run.stderr
-      .trim()
-      .split('\n')
-      .map((line) => line.split(': '))
-      .map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)]),
-  );
-}
-
 /** The reference interpreter in this process, timed around run() only (load excluded, as for phrun). */
 function runReference(img) {
   const { store, close } = openStoreFile(img);
@@ -54,41 +39,6 @@ function runReference(img) {
   const result = machine.run({});
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { bytecodes: result.steps, seconds };
-}
-
-/**
- * Boots the kernel on a copy of the image under QEMU, with qemu.mjs's accelerator, and times, on the
- * host, from the console line that says the space is mapped to the one that says every thread has
- * ended: the VM's run, page faults that read the space from the store included. Returns seconds,
- * or null on failure.
- */
-function runQemu(img) {
-  const disk = join(work, 'qemu-disk.img');
-  copyFileSync(img, disk);
-  return new Promise((resolve) => {
-    const qemu = spawn(
-      'qemu-system-i386',
-      ['-accel', accelerator.accel, '-m', '256M', '-kernel', kernelElf, '-display', 'none', '-serial', 'stdio', '-no-reboot',
-        '-drive', `file=${disk},if=virtio,format=raw`],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    let log = '';
-    let started = null;
-    const finish = (value) => {
-      clearTimeout(timer);
-      qemu.kill('SIGKILL');
-      resolve(value);
-    };
-    const timer = setTimeout(() => finish(null), QEMU_DEADLINE_MS);
-    qemu.stdout.on('data', (chunk) => {
-      log += chunk.toString('latin1');
-      if (started === null && /\nspace: generation \d+: magic/.test(log)) started = process.hrtime.bigint();
-      if (started !== null && log.includes('vm: every thread has ended')) {
-        finish(Number(process.hrtime.bigint() - started) / 1e9);
-      }
-    });
-    qemu.on('exit', () => finish(null));
-  });
 }
 
 try {

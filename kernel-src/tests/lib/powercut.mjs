@@ -79,48 +79,95 @@ async function pagesOnlyIn(file, newest, parent) {
 export async function flipNewestGeneration(diskPath, { inPage }) {
   const file = await open(diskPath, 'r+');
   try {
-    const cache = new Map();
-    const diskBlocks = Math.floor((await file.stat()).size / S.BLOCK_SIZE);
-    for (let b = 0; b < 4; b++) cache.set(b, await readBlock(file, b));
-    // openStore reads synchronously; gather what it asks for, then read again until it has all.
-    // The reader checks contents too (pages, objects), so it may ask for many blocks in turn.
-    for (let attempt = 0; attempt < 64; attempt++) {
-      const missing = new Set();
-      let store;
-      try {
-        store = openStore((n) => {
-          const hit = cache.get(n);
-          if (hit) return hit;
-          missing.add(n);
-          return new Uint8Array(S.BLOCK_SIZE);
-        }, diskBlocks);
-      } catch (err) {
-        if (!missing.size) throw err;
-      }
-      if (!missing.size && store) {
-        const verified = store.generations.filter((g) => g.record);
-        const newest = verified.reduce((a, g) => (g.generation > a.generation ? g : a));
-        const parent = verified.find((g) => g.generation === newest.parent);
-        if (verified.length < 2) return undefined;
-        const shared = new Set(parent ? parent.record.mapBlocks.map((m) => m.block) : []);
-        const metadata = [{ block: newest.recordBlock, what: 'record' }];
-        for (const m of newest.record.mapBlocks)
-          if (!shared.has(m.block)) metadata.push({ block: m.block, what: 'page-map block' });
-        const pages = await pagesOnlyIn(file, newest, parent);
-        const blocks = inPage && pages.length ? pages : metadata;
-        const target = blocks[randomInt(blocks.length)];
-        const bytes = await readBlock(file, target.block);
-        const bit = randomInt(S.BLOCK_SIZE * 8);
-        bytes[bit >> 3] ^= 1 << (bit & 7);
-        await file.write(bytes, 0, S.BLOCK_SIZE, target.block * S.BLOCK_SIZE);
-        return { generation: newest.generation, ...target };
-      }
-      for (const n of missing) cache.set(n, await readBlock(file, n));
-    }
-    throw new Error('the store on the disk could not be read');
+    const store = await loadStore(file);
+    const verified = store.generations.filter((g) => g.record);
+    const newest = verified.reduce((a, g) => (g.generation > a.generation ? g : a));
+    const parent = verified.find((g) => g.generation === newest.parent);
+    if (verified.length < 2) return undefined;
+    const shared = new Set(parent ? parent.record.mapBlocks.map((m) => m.block) : []);
+    const metadata = [{ block: newest.recordBlock, what: 'record' }];
+    for (const m of newest.record.mapBlocks)
+      if (!shared.has(m.block)) metadata.push({ block: m.block, what: 'page-map block' });
+    const pages = await pagesOnlyIn(file, newest, parent);
+    const blocks = inPage && pages.length ? pages : metadata;
+    const target = blocks[randomInt(blocks.length)];
+    await flipBit(file, target.block);
+    return { generation: newest.generation, ...target };
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Flips one random bit in a page that kept generation `number` wrote and that neither its parent
+ * nor any generation in `notIn` has in the same block (so the parent stays sound, and a machine
+ * running on one of those does not hold the page's bytes). Returns { generation, block, what },
+ * or undefined when it wrote no such page.
+ */
+export async function flipPageOf(diskPath, number, { notIn = [] } = {}) {
+  const file = await open(diskPath, 'r+');
+  try {
+    const store = await loadStore(file);
+    const verified = store.generations.filter((g) => g.record);
+    const target = verified.find((g) => g.generation === number);
+    if (!target) throw new Error(`generation ${number} is not kept on the store`);
+    const parent = verified.find((g) => g.generation === target.parent);
+    const others = [];
+    for (const n of notIn) {
+      const g = verified.find((v) => v.generation === n);
+      if (g) others.push(await pageBlocks(file, g));
+    }
+    const candidates = (await pagesOnlyIn(file, target, parent)).filter(({ block }) =>
+      others.every((blocks) => !blocks.has(block)),
+    );
+    if (!candidates.length) return undefined;
+    const chosen = candidates[randomInt(candidates.length)];
+    await flipBit(file, chosen.block);
+    return { generation: number, ...chosen };
+  } finally {
+    await file.close();
+  }
+}
+
+/** Every non-zero page block of generation g. */
+async function pageBlocks(file, g) {
+  const blocks = new Set();
+  for (const [m, ref] of g.record.mapBlocks.entries())
+    for (const entry of decodeMapBlock(await readBlock(file, ref.block), `map block ${m}`, ref.block))
+      if (entry.block !== S.ZERO_BLOCK) blocks.add(entry.block);
+  return blocks;
+}
+
+async function flipBit(file, block) {
+  const bytes = await readBlock(file, block);
+  const bit = randomInt(S.BLOCK_SIZE * 8);
+  bytes[bit >> 3] ^= 1 << (bit & 7);
+  await file.write(bytes, 0, S.BLOCK_SIZE, block * S.BLOCK_SIZE);
+}
+
+/** The store on the disk as lang's reader opens it (which checks contents too, so it reads blocks in rounds). */
+async function loadStore(file) {
+  const cache = new Map();
+  const diskBlocks = Math.floor((await file.stat()).size / S.BLOCK_SIZE);
+  for (let b = 0; b < 4; b++) cache.set(b, await readBlock(file, b));
+  // openStore reads synchronously; gather what it asks for, then read again until it has all.
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const missing = new Set();
+    let store;
+    try {
+      store = openStore((n) => {
+        const hit = cache.get(n);
+        if (hit) return hit;
+        missing.add(n);
+        return new Uint8Array(S.BLOCK_SIZE);
+      }, diskBlocks);
+    } catch (err) {
+      if (!missing.size) throw err;
+    }
+    if (!missing.size && store) return store;
+    for (const n of missing) cache.set(n, await readBlock(file, n));
+  }
+  throw new Error('the store on the disk could not be read');
 }
 
 /** The worker lines of one run: for each worker, its values with the host time they arrived. */

@@ -4,7 +4,9 @@
  * instruction with the right local; a stopped thread stays stopped across a restart from the same
  * space (vm_try_start again: the state is in the space and validates); continue and a one-instruction
  * step; requests for things that are not there get their errors and change nothing; random
- * requests between runs never break the space (it validates after each) nor the thread's result.
+ * requests between runs never break the space (it validates after each) nor the thread's result;
+ * SET_LOCAL writes an int into a stopped frame's int local and the loop goes on from it, and the
+ * writes that would break what a slot or an object holds are refused, changing nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +178,68 @@ TEST(debugger_requests_for_what_is_not_there_get_errors_and_change_nothing) {
   CHECK_EQ(stops, 0);
 }
 
+static struct set_local_request local_write(word_t thread, uint16_t slot, uint8_t kind, uint32_t bits) {
+  return (struct set_local_request){.thread = obj_addr(thread), .slot = slot, .kind = kind, .bits = bits};
+}
+
+static struct set_field_request field_write(uint32_t object, uint32_t slot, uint8_t kind, uint32_t bits) {
+  return (struct set_field_request){.object = object, .slot = slot, .kind = kind, .bits = bits};
+}
+
+TEST(debugger_set_local_writes_a_stopped_int_local_and_refuses_what_breaks_types) {
+  word_t thread;
+  word_t m = counting_thread(&thread);
+  const char *why = 0;
+  uint32_t id = 0;
+  struct set_breakpoint_request r = at(m, LOOP_PC);
+  r.condition = DBG_COND_EQ;
+  r.value = 300;
+  CHECK_EQ(debugger_set_breakpoint(&r, &id, &why), 0);
+  enum vm_stop stop;
+  vm_fixture_run(0, 100, &stop);
+  CHECK_EQ(local0(thread), 300);
+  struct debugger_write w;
+  struct set_local_request l = local_write(thread, 0, DBG_VALUE_REF, obj_addr(m));
+  CHECK_EQ(debugger_check_set_local(&l, &w, &why), DE_BAD_REQUEST); /* an int local takes no object */
+  CHECK(strstr(why, "holds an int"));
+  l = local_write(thread, 1, DBG_VALUE_INT, 5);
+  CHECK_EQ(debugger_check_set_local(&l, &w, &why), DE_BAD_REQUEST); /* one local */
+  l = local_write(thread, 0, DBG_VALUE_INT, 1u << 30);
+  CHECK_EQ(debugger_check_set_local(&l, &w, &why), DE_BAD_REQUEST); /* not a small integer */
+  l = local_write(thread, 0, DBG_VALUE_REF, obj_addr(m) + 4);
+  CHECK_EQ(debugger_check_set_local(&l, &w, &why), DE_NOT_FOUND); /* inside an object */
+  l = local_write(thread, 0, DBG_VALUE_INT, 5);
+  l.depth = 1;
+  CHECK_EQ(debugger_check_set_local(&l, &w, &why), DE_NOT_FOUND); /* no caller */
+  CHECK_EQ(local0(thread), 300);
+
+  /* System objects and the VM's own arrays are read-only; a code object has no fields. */
+  word_t keys = obj_slots(obj_slots(space_root())[ROOT_DIRECTORY])[DIR_KEYS];
+  const struct set_field_request refused[] = {
+      field_write(obj_addr(thread), THREAD_ID, DBG_VALUE_INT, 7),
+      field_write(obj_addr(m), METHOD_ARGC, DBG_VALUE_INT, 3),
+      field_write(obj_addr(obj_slots(m)[METHOD_CODE]), 0, DBG_VALUE_INT, 0),
+      field_write(obj_addr(space_root()), ROOT_CLOCK, DBG_VALUE_INT, 0),
+      field_write(word_is_ref(keys) ? obj_addr(keys) : obj_addr(thread), 0, DBG_VALUE_INT, 0),
+  };
+  for (uint32_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    CHECK_EQ(debugger_check_set_field(&refused[i], &w, &why), DE_BAD_REQUEST);
+    CHECK(why && *why);
+  }
+  struct set_field_request inside = field_write(obj_addr(thread) + 8, 0, DBG_VALUE_INT, 0);
+  CHECK_EQ(debugger_check_set_field(&inside, &w, &why), DE_NOT_FOUND);
+
+  /* i = 990: the loop goes on from there and ends as before, having run 10 times more. */
+  l = local_write(thread, 0, DBG_VALUE_INT, 990);
+  CHECK_EQ(debugger_check_set_local(&l, &w, &why), 0);
+  debugger_write(&w);
+  CHECK_EQ(local0(thread), 990);
+  CHECK_EQ(debugger_clear_breakpoint(id, &why), 0);
+  CHECK_EQ(debugger_continue_thread(obj_addr(thread), &why), 0);
+  CHECK(!strcmp(vm_fixture_run(0, 200, &stop), "1000\n"));
+  CHECK_EQ(stop, VM_ALL_ENDED);
+}
+
 TEST(debugger_random_requests_between_runs_keep_the_space_sound) {
   word_t thread;
   word_t m = counting_thread(&thread);
@@ -191,7 +255,18 @@ TEST(debugger_random_requests_between_runs_keep_the_space_sound) {
                                        .value = rand() % 1200, .hit_count = (uint32_t)rand() % 3};
     word_t frame;
     int32_t line;
-    switch (rand() % 8) {
+    struct debugger_write w;
+    struct set_local_request l = {.thread = a, .depth = (uint16_t)(rand() % 2), .slot = (uint16_t)(rand() % 2),
+                                  .kind = (uint8_t)(rand() % 2), .bits = rand() % 2 ? (uint32_t)rand() % 1000 : a};
+    struct set_field_request f = {.object = a, .slot = (uint32_t)rand() % 12, .kind = (uint8_t)(rand() % 2),
+                                  .bits = rand() % 2 ? (uint32_t)rand() : a};
+    switch (rand() % 10) {
+    case 8:
+      if (!debugger_check_set_local(&l, &w, &why)) debugger_write(&w);
+      break;
+    case 9:
+      CHECK(debugger_check_set_field(&f, &w, &why) != 0); /* no program object to write */
+      break;
     case 0: debugger_set_breakpoint(&r, &id, &why); break;
     case 1: debugger_clear_breakpoint((uint32_t)rand() % 8, &why); break;
     case 2: debugger_pause_thread(rand() % 3 ? a : 0, &why); break;

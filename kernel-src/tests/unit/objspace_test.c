@@ -128,3 +128,26 @@ TEST(objspace_validate_leaves_marks_clear) {
   for (uint32_t addr = SPACE_FIRST_OBJECT; addr < space_top(); addr += footprint(obj_size(addr_ref(addr))))
     CHECK_EQ(obj_header(addr_ref(addr))[HDR_FLAGS / 4] & FLAG_MARK, 0);
 }
+
+static uint32_t stamp_of(word_t ref) { return obj_header(ref)[HDR_FLAGS / 4] >> STAMP_SHIFT; }
+
+TEST(objspace_stamps_births_and_a_capture_opens_an_epoch) {
+  fixture_space(MIB);
+  space_new_epoch(); /* the space was loaded */
+  uint32_t epoch = *space_field(SH_EPOCH);
+  word_t a = fixture_array(1);
+  CHECK_EQ(*space_field(SH_EPOCH), epoch + 1);
+  CHECK_EQ(stamp_of(a), epoch + 1);
+  word_t b = fixture_array(1);
+  CHECK_EQ(stamp_of(b), epoch + 1);
+  space_new_epoch(); /* a generation was frozen */
+  CHECK_EQ(*space_field(SH_EPOCH), epoch + 1); /* nothing written until the next allocation */
+  space_free(b);
+  word_t c = fixture_array(1);
+  CHECK_EQ(obj_addr(c), obj_addr(b)); /* the address is reused ... */
+  CHECK_EQ(stamp_of(c), epoch + 2);   /* ... by an object the stamp tells apart */
+  CHECK_EQ(obj_kind(c), KIND_SLOTS);
+  space_stamp(a);
+  CHECK_EQ(stamp_of(a), epoch + 2);
+  CHECK(space_validate(MIB) == 0); /* stamps are part of a sound header */
+}

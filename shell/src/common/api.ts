@@ -154,6 +154,38 @@ export const DebuggerSettings = z
 export type DebuggerSettings = z.infer<typeof DebuggerSettings>;
 
 const MachineParams = z.object({ machine: MachineName }).strict();
+
+/** A value as "when did this change?" found it at one generation (inspector/src/common/when.ts). */
+const WhenValue = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('int'), value: z.number().int() }),
+  z.object({ kind: z.literal('null') }),
+  z.object({ kind: z.literal('ref'), ref: z.string(), className: z.string() }),
+  z.object({ kind: z.literal('reachable'), value: z.boolean() }),
+  z.object({ kind: z.literal('absent') }),
+  z.object({ kind: z.literal('missing') }),
+  z.object({ kind: z.literal('unknown') }),
+]);
+const WhenChange = z.object({
+  before: z.number().int().nonnegative(),
+  after: z.number().int().nonnegative(),
+  from: WhenValue,
+  to: WhenValue,
+});
+const WhenResult = z.object({
+  ref: z.string(),
+  target: z.string(),
+  className: z.string(),
+  generations: z.number().int().nonnegative(),
+  oldest: z.number().int().nonnegative(),
+  newest: z.number().int().nonnegative(),
+  now: WhenValue,
+  change: WhenChange.optional(),
+  changes: z.array(WhenChange).optional(),
+  note: z.string().optional(),
+  probes: z.number().int().nonnegative(),
+  reads: z.object({ pages: z.number().int().nonnegative(), blocks: z.number().int().nonnegative() }),
+});
+export type WhenResult = z.infer<typeof WhenResult>;
 const Done = z.null();
 const CheckpointName = z.string().min(1).max(100);
 /** vm-manager's limit (checkpoints.ts: MAX_DESCRIPTION_CHARS). */
@@ -314,6 +346,25 @@ export const methods = {
         parent: z.number().int().nonnegative().nullable(),
       }),
     ),
+  },
+  /**
+   * "When did this change?": the generation in which a field (`.name`), element (`[i]`),
+   * directory entry (`["key"]`) or reachability from the root (`reachable`) of the object at
+   * `ref` last changed — or first took `equals`, or
+   * every change with `all` — by bisection over the kept generations of the current branch, read
+   * page by page from the store disk (never the running machine).
+   */
+  'inspector.when': {
+    params: z
+      .object({
+        machine: MachineName,
+        ref: z.number().int().nonnegative().max(0xffff_ffff),
+        target: z.string().min(1).max(256),
+        equals: z.string().min(1).max(64).optional(),
+        all: z.boolean().optional(),
+      })
+      .strict(),
+    result: WhenResult,
   },
   /**
    * Restarts the machine from a kernel generation, first keeping the present as a checkpoint,

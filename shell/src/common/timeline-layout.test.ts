@@ -122,7 +122,7 @@ test('visible range and nearest generation by binary search', () => {
 test('the rollback confirmation says what is kept', () => {
   const layout = layoutTimeline(branched);
   const text = rollbackConsequences(layout, 2).join(' ');
-  assert.match(text, /restarts from generation 3/);
+  assert.match(text, /goes back to generation 3, .*: in place while it runs/);
   assert.match(text, /present state is saved as a new checkpoint/);
   assert.match(text, /2 later generations of this branch stay on the timeline as an abandoned branch/);
   assert.match(text, /The machine checkpoint is kept/);

@@ -159,7 +159,7 @@ export function rollbackConsequences(layout: TimelineLayout, index: number): str
   let laterOnBranch = 0;
   for (let i = index + 1; i < layout.times.length; i++) if (layout.lanes[i] === lane) laterOnBranch++;
   return [
-    `The machine restarts from generation ${target.number}, as it was at ${new Date(target.time).toLocaleString()}.`,
+    `The machine goes back to generation ${target.number}, as it was at ${new Date(target.time).toLocaleString()}: in place while it runs (its kernel mounts the generation, QEMU keeps running), else it restarts from it.`,
     'First the present state is saved as a new checkpoint, so you can come back to it.',
     ...(layout.damaged[index]
       ? [

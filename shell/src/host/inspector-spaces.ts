@@ -7,10 +7,12 @@
  * the renderer, so the host sends each space once and answers no graph queries.
  */
 
+import { parseLiteral, parseTarget, type WhenMode } from '@phantom/inspector/common/when.js';
 import type { GenerationSummary } from '@phantom/inspector/node/inspect-command.js';
 import { liveHeap } from '@phantom/inspector/node/live-source.js';
 import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
 import { storeSource } from '@phantom/inspector/node/store-file.js';
+import type { WhenOnDisk } from '@phantom/inspector/node/store-pages.js';
 import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
 import { ApiError, ErrorCode } from '../common/api.js';
 
@@ -55,6 +57,34 @@ export class InspectorSpaces {
   async generations(name: string): Promise<GenerationSummary[]> {
     const machine = await this.machines.machine(name);
     return storeSource(machine.dir.disk).generations();
+  }
+
+  /**
+   * "When did this change?" over the machine's committed generations, read page by page from its
+   * store disk: the machine runs on untouched.
+   */
+  async when(
+    name: string,
+    ref: number,
+    targetText: string,
+    options: { equals?: string; all?: boolean },
+  ): Promise<WhenOnDisk> {
+    const invalid = (message: string) => new ApiError({ code: ErrorCode.InvalidParams, message });
+    const target = parseTarget(targetText);
+    if (!target) throw invalid(`what to follow is .field, [index] or ["entry"], not ${targetText}`);
+    if (options.equals !== undefined && options.all) throw invalid('equals and all do not go together');
+    let mode: WhenMode = options.all ? { kind: 'all' } : { kind: 'last' };
+    if (options.equals !== undefined) {
+      const value = parseLiteral(options.equals);
+      if (!value) throw invalid(`equals takes an integer, null, true, false or @0x…, not ${options.equals}`);
+      mode = { kind: 'equals', value };
+    }
+    const machine = await this.machines.machine(name);
+    try {
+      return await storeSource(machine.dir.disk).when!(ref, target, mode);
+    } catch (err) {
+      throw new ApiError({ code: ErrorCode.Failed, message: (err as Error).message });
+    }
   }
 
   async space(name: string, generation?: number): Promise<MachineSpace> {

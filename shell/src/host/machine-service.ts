@@ -416,8 +416,11 @@ export class MachineService {
   }
 
   /** Restarts from a generation, keeping the present as a checkpoint first (vm-manager's rollback). */
-  async rollback(name: string, generation: number): Promise<{ autoCheckpoint?: string }> {
-    this.progress(name, 'rollback', `restarting from generation ${generation}`, null, false);
+  async rollback(
+    name: string,
+    generation: number,
+  ): Promise<{ autoCheckpoint?: string; path: RollbackResult['path'] }> {
+    this.progress(name, 'rollback', `rolling back to generation ${generation}`, null, false);
     let result: RollbackResult;
     try {
       result = await (await this.get(name)).rollbackToGeneration(
@@ -428,7 +431,9 @@ export class MachineService {
           const step =
             event.step === 'auto-checkpoint'
               ? 'keeping the present as a checkpoint'
-              : `restarting from generation ${generation}`;
+              : event.step === 'rollback-in-place'
+                ? `rolling back in place to generation ${generation}`
+                : `restarting from generation ${generation}`;
           this.progress(name, 'rollback', step, event.percent, false);
         },
       );
@@ -436,9 +441,16 @@ export class MachineService {
       this.progress(name, 'rollback', 'failed', 100, true);
       translate(err);
     }
-    this.progress(name, 'rollback', `running from generation ${generation}`, 100, true);
+    const how = result.path === 'in-place' ? 'rolled back in place' : 'restarted';
+    this.progress(
+      name,
+      'rollback',
+      `running from generation ${result.mounted ?? generation} (${how})`,
+      100,
+      true,
+    );
     this.emit('machine.timeline', { machine: name });
-    return result.autoCheckpoint ? { autoCheckpoint: result.autoCheckpoint } : {};
+    return { ...(result.autoCheckpoint ? { autoCheckpoint: result.autoCheckpoint } : {}), path: result.path };
   }
 
   /**

@@ -156,6 +156,8 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
         generation: g.generation,
         parent: g.parent,
       })),
+    'inspector.when': ({ machine, ref, target, equals, all }) =>
+      services.inspector.when(machine, ref, target, { equals, all }),
     'machine.rollback': ({ machine, generation }) => machines.rollback(machine, generation),
     'machine.revert': ({ machine, checkpoint }) => machines.revert(machine, checkpoint),
   };

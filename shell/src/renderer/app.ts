@@ -165,6 +165,7 @@ async function main(): Promise<void> {
     api,
     () => picked?.name,
     (err) => showError('The inspector could not read the machine', err),
+    (before, after) => void timeline.showPair(before, after),
   );
   inspectorRoot.querySelector('.inspector-now')!.addEventListener('click', () => void inspector.showNow());
   mountInspectorResizer(document.querySelector<HTMLElement>('.workbench')!, inspectorRoot);

@@ -10,6 +10,10 @@
  * the next generation would otherwise replace what the user asked to see. "Now" is the only
  * read that pauses the machine (over its debug channel).
  *
+ * "When did this change?" on a field of a pane asks the host (`inspector.when`, a bisection over
+ * the store disk's committed generations), shows the two generations around the change compared,
+ * and tells the timeline to show them.
+ *
  * The views are a chunk of their own: they are fetched and mounted by `load`, which the
  * workspace calls once it is interactive, or by the first thing shown in them.
  */
@@ -42,6 +46,8 @@ export class InspectorPanel {
     private readonly api: ApiClient,
     private readonly currentMachine: () => string | undefined,
     private readonly onError: (err: unknown) => void,
+    /** An answer to "when did this change?" names these two generations: the timeline shows them. */
+    private readonly onDidFindChange: (before: number, after: number) => void = () => {},
   ) {
     elements.follow.addEventListener('click', () => this.setFollowing(!this.following));
     this.showFollowing();
@@ -66,6 +72,15 @@ export class InspectorPanel {
         generations: () => this.api.call('inspector.generations', { machine: this.machine() }),
         onError: this.onError,
         onPick: () => this.setFollowing(false),
+        whenChanged: async (address, key) => {
+          const answer = await this.api.call('inspector.when', {
+            machine: this.machine(),
+            ref: address,
+            target: key.startsWith('[') ? key : `.${key}`,
+          });
+          if (answer.change) this.onDidFindChange(answer.change.before, answer.change.after);
+          return answer;
+        },
       }),
     );
     return this.handle;

@@ -203,6 +203,23 @@ export class TimelinePanel {
     }
   }
 
+  /**
+   * Shows two generations (by kernel number) selected as a pair, brought into view, without
+   * telling the listeners: the inspector already shows them (an answer to "when did this change?").
+   * The newest generation with each number is taken: the current branch's. A generation the
+   * timeline has not heard of yet (just committed) is fetched with the timeline first.
+   */
+  async showPair(before: number, after: number): Promise<void> {
+    const indexOf = (n: number) => {
+      const { generations } = this.view.model;
+      for (let i = generations.length - 1; i >= 0; i--) if (generations[i]!.number === n) return i;
+      return -1;
+    };
+    if (indexOf(before) < 0 || indexOf(after) < 0) await this.refresh();
+    this.view.selectPair(indexOf(before), indexOf(after));
+    this.showSelection();
+  }
+
   /** Listens for the user choosing one generation (b undefined) or two to compare. */
   onDidSelect(listener: (a: number, b: number | undefined) => void): void {
     this.selectListeners.push(listener);

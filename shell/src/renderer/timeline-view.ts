@@ -233,6 +233,16 @@ export class TimelineView {
     this.requestDraw();
   }
 
+  /** Selects generations `a` and `b` (indices) as a pair and shows `b`, telling no listener. */
+  selectPair(a: number, b: number): void {
+    if (a < 0 || b < 0 || a >= this.layout.times.length || b >= this.layout.times.length) return;
+    this.selection.a = a;
+    this.selection.b = b;
+    this.selection.checkpoint = -1;
+    this.bringIntoView(this.layout.times[b]!);
+    this.requestDraw();
+  }
+
   /** The idle gaps folded (wall-time spans), for the panel's summary. */
   get folds(): readonly { start: number; end: number }[] {
     return this.scale.folds;

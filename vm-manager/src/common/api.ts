@@ -161,9 +161,23 @@ export interface RevertResult {
 }
 
 export interface RollbackResult {
+  /** The generation asked for. */
   generation: number;
   /** The name of the checkpoint taken of the state before the rollback, if one was. */
   autoCheckpoint?: string;
+  /**
+   * How the machine went back: 'in-place' (the kernel's ROLLBACK: QEMU kept running, the kernel
+   * mounted the generation) or 'restart' (QEMU started again with gen=N: the machine was not
+   * running, or its kernel predates ROLLBACK or its channel did not answer).
+   */
+  path: 'in-place' | 'restart';
+  /** Why the restart path was taken, when it was. */
+  restartReason?: string;
+  /**
+   * The generation the machine runs on, when the kernel said (in place): the one asked for, or
+   * its parent or older when the mount found it damaged and fell back, as at boot.
+   */
+  mounted?: number;
 }
 
 /** What deleting a checkpoint gave back. */

@@ -12,6 +12,7 @@ export const MACHINE_STEPS = [
   'auto-checkpoint',
   'checkpoint',
   'revert',
+  'rollback-in-place',
   'stop',
 ] as const;
 export type MachineStep = (typeof MACHINE_STEPS)[number];
@@ -38,6 +39,7 @@ const STEP_WORDS: Record<BuildStep | MachineStep, { doing: string; done: string 
   'auto-checkpoint': { doing: 'keeping the present as a checkpoint', done: 'present kept' },
   checkpoint: { doing: 'saving the checkpoint', done: 'checkpoint saved' },
   revert: { doing: 'reverting', done: 'reverted' },
+  'rollback-in-place': { doing: 'rolling back in place', done: 'rollback in place asked' },
   stop: { doing: 'stopping the machine', done: 'machine stopped' },
 };
 

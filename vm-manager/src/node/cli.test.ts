@@ -153,12 +153,28 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
     (g) => g.number > 0 && g.number < checkpoints.roots[0]!.checkpoint.generation,
   );
   assert.ok(early, `a generation before the checkpoint's in ${generations.map((g) => g.number).join(',')}`);
+  // The machine runs and its kernel serves ROLLBACK: it goes back in place, QEMU never restarts.
+  const { pidFile } = (await state.machines.get('demo')).dir;
+  const pidBefore = await readFile(pidFile, 'utf8');
+  const beforeInPlace = (await consoleLog()).length;
   const rolled = await phantom('rollback', 'demo', `gen:${early.number}`);
   assert.equal(rolled.code, EXIT.ok, rolled.stderr);
   assert.match(
     rolled.stderr,
-    new RegExp(`restarted from generation ${early.number} \\(the state before is kept as 'auto-`),
+    new RegExp(`rolled back in place to generation ${early.number} \\(the state before is kept as 'auto-`),
   );
+  const inPlaceLog = (await consoleLog()).slice(beforeInPlace);
+  assert.match(
+    inPlaceLog,
+    new RegExp(`store: rolled back in place from generation \\d+ to generation ${early.number}:`),
+  );
+  assert.match(
+    inPlaceLog,
+    new RegExp(`rolled back to generation ${early.number} in place`),
+    'the console is marked',
+  );
+  assert.doesNotMatch(inPlaceLog, /Phantom kernel/, 'no reboot');
+  assert.equal(await readFile(pidFile, 'utf8'), pidBefore, 'the same QEMU');
   assert.match(await ok('status', 'demo'), /running/);
   const moved = JSON.parse(await ok('checkpoints', 'demo', '--json')) as { current: string | null };
   assert.equal(moved.current, null, 'the machine no longer descends from a checkpoint');
@@ -202,8 +218,10 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   assert.match(await ok('status', 'demo'), /stopped/);
   const stoppedRollback = JSON.parse(
     await ok('rollback', 'demo', `gen:${early.number}`, '--json', '--no-auto-checkpoint'),
-  ) as { autoCheckpoint?: string };
+  ) as { autoCheckpoint?: string; path: string; restartReason?: string };
   assert.equal(stoppedRollback.autoCheckpoint, undefined);
+  assert.equal(stoppedRollback.path, 'restart', 'a stopped machine can only start again from the generation');
+  assert.match(stoppedRollback.restartReason ?? '', /the machine is stopped/);
   await ok('down', 'demo');
   const off = await phantom('checkpoint', 'demo', 'off', '--description', 'stopped');
   assert.match(off.stderr, /checkpoint 'off' of 'demo' taken \(the disk of the stopped machine\)/);

@@ -85,7 +85,8 @@ const USAGE = `usage: phantom <command> [machine] [options]
                                                look inside: live when running, else the store
   dap                                          a debug adapter (Debug Adapter Protocol) on stdin/stdout:
                                                attach {"machine": NAME}, or launch {"machine": NAME,
-                                               "image"?: I, "program"?: FILE.ph}
+                                               "image"?: I, "program"?: FILE.ph}; attach {"machine": NAME,
+                                               "replay": GEN} replays a kept generation (step back too)
   doctor [--json]                              what this host offers: QEMU, the accelerator and
                                                why, libvirtd, Chromium, Electron
   doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
@@ -596,7 +597,11 @@ async function run(argv: string[], io: Io): Promise<void> {
           const kept = rolled.autoCheckpoint
             ? ` (the state before is kept as '${rolled.autoCheckpoint}')`
             : '';
-          io.err(`machine '${machine.name}' restarted from generation ${generation[1]}${kept}\n`);
+          io.err(
+            rolled.path === 'in-place'
+              ? `machine '${machine.name}' rolled back in place to generation ${rolled.mounted}${rolled.mounted === rolled.generation ? '' : ` (generation ${rolled.generation} is damaged: its parent was mounted)`}${kept}\n`
+              : `machine '${machine.name}' restarted from generation ${generation[1]} (not in place: ${rolled.restartReason})${kept}\n`,
+          );
           return;
         }
         const result = await withProgress(io, options, (progress) =>

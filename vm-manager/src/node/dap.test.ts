@@ -6,10 +6,14 @@
  * on; breakpoints set, hit, stepped from and cleared in the kernel (read back with LIST_BREAKPOINTS),
  * moved off lines without code, refused when hostile; and launch, which creates and boots a machine
  * and runs a program in it (its locals named and scoped from the debug info, an array paged, a
- * string), with exited/terminated when it stops.
+ * string), with exited/terminated when it stops; one thread paused alone while the other runs, stepped
+ * from its pause, continued alone (singleThread) and with every other (allThreadsContinued);
+ * setVariable of a stopped frame's local and of a field, with the kernel's refusals; exception
+ * stops ('all' at a caught throw, 'uncaught' at the one that ends the thread) with exceptionInfo;
+ * and the breakpoints of an adapter killed with -9 cleared by the next one to attach.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,8 +22,8 @@ import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { seededRandom } from '@phantom/lang/common/seeded-random.js';
 import {
   BOOT_DEADLINE_MS,
-  PHANTOM_CLI,
   runPhantom,
+  spawnPhantomDap,
   type TestState,
   temporaryState,
 } from '../test-support/fixtures.js';
@@ -50,16 +54,10 @@ class Adapter {
   private buffer = Buffer.alloc(0);
   private seq = 1;
   private readonly waiting: (() => void)[] = [];
-  stderr = '';
+  private readonly errors: () => string;
 
   constructor() {
-    this.child = spawn(process.execPath, [PHANTOM_CLI, 'dap'], {
-      env: { ...process.env, PHANTOM_STATE_DIR: state.root },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.child.stderr.setEncoding('utf8').on('data', (t: string) => {
-      this.stderr += t;
-    });
+    ({ child: this.child, stderr: this.errors } = spawnPhantomDap(state.root));
     this.child.stdout.on('data', (d: Buffer) => this.read(d));
   }
 
@@ -78,6 +76,10 @@ class Adapter {
       this.buffer = this.buffer.subarray(end + 4 + length);
     }
     for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  get stderr(): string {
+    return this.errors();
   }
 
   writeRaw(bytes: string | Buffer): void {
@@ -200,7 +202,8 @@ test('attach, pause, stack trace in counter.ph, values, continue, disconnect', {
   const threads = (await a.ok('threads')).body.threads as { id: number; name: string }[];
   assert.ok(threads.length >= 1, 'the counter thread');
   const thread = threads[0]!.id;
-  await a.ok('pause', { threadId: thread });
+  // A pause without a thread pauses the whole machine (PAUSE).
+  await a.ok('pause', {});
   const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stopped event');
   assert.equal(stopped.body.reason, 'pause');
   assert.equal(stopped.body.allThreadsStopped, true);
@@ -448,7 +451,7 @@ test('two adapters at one machine at once', { timeout: 4 * BOOT_DEADLINE_MS }, a
   const [a, b] = await Promise.all([attached(), attached()]);
   const thread = (await a.ok('threads')).body.threads[0].id;
   assert.equal((await b.ok('threads')).body.threads[0].id, thread);
-  await a.ok('pause', { threadId: thread });
+  await a.ok('pause', {});
   const seen = await b.waitFor((m) => m.event === 'stopped', "b's stopped event", 10_000);
   assert.equal(seen.body.description, 'Paused by another client');
   assert.equal(a.messages.filter((m) => m.event === 'stopped').length, 1, 'a, which paused, hears it once');
@@ -515,7 +518,9 @@ test('hostile messages get error responses; the adapter and the machine go on', 
     ['evaluate', { expression: 'count' }, /needs a frame/],
     ['setBreakpoints', { source: {}, breakpoints: 'all' }, /array/],
     ['setExceptionBreakpoints', { filters: ['everything'] }, /unknown exception filter/],
-    ['setVariable', { variablesReference: 1, name: 'x', value: '1' }, /cannot write/],
+    ['setVariable', { variablesReference: 424242, name: 'x', value: '1' }, /no variables/],
+    ['setVariable', { variablesReference: 1, name: 'x', value: '@zz' }, /no variables|cannot evaluate/],
+    ['setVariable', { variablesReference: 1, name: 7, value: '1' }, /'name'/],
   ];
   for (const [command, args, pattern] of bad) {
     const response = await a.request(command, args);
@@ -880,4 +885,337 @@ test('a machine whose sources are gone is debugged from its own state (METHOD_DE
   await a.ok('continue', { threadId: hit.body.threadId });
   await a.ok('disconnect');
   assert.equal(await a.exited(), 0);
+});
+
+/**
+ * An adapter that launched machine `name` from the counter image with `source` (written to
+ * NAME.ph) installed and run, once the program has started; and initialize's capabilities.
+ */
+async function launchedWith(
+  name: string,
+  source: string,
+): Promise<{ a: Adapter; program: string; capabilities: Message['body'] }> {
+  const program = join(state.root, `${name}.ph`);
+  await writeFile(program, source);
+  const a = adapter();
+  const capabilities = (await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' })).body;
+  await a.ok('launch', { machine: name, image: 'counter', program });
+  await a.waitFor((m) => m.event === 'output' && /started \.t\./.test(m.body.output), 'the program');
+  return { a, program, capabilities };
+}
+
+test('pause one thread: the other runs on; it steps; continue one thread, then all', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const { a, capabilities } = await launchedWith('pair', COUNTING);
+  assert.equal(capabilities.supportsSingleThreadExecutionRequests, true);
+  const threads = (await a.ok('threads')).body.threads as { id: number }[];
+  const tops = await Promise.all(
+    threads.map(async (t) => ({
+      id: t.id,
+      name: (await a.ok('stackTrace', { threadId: t.id })).body.stackFrames[0]?.name as string,
+    })),
+  );
+  const counting = tops.find((t) => t.name === '.t.counting.run')?.id;
+  const counter = tops.find((t) => /^\.demo\.counter\./.test(t.name ?? ''))?.id;
+  assert.ok(counting !== undefined && counter !== undefined, JSON.stringify(tops));
+
+  let from = a.messages.length;
+  await a.ok('pause', { threadId: counting });
+  const paused = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'the counting thread stopped',
+  );
+  assert.deepEqual(
+    [paused.body.reason, paused.body.threadId, paused.body.allThreadsStopped],
+    ['pause', counting, false],
+  );
+  const ticked = await newestTick('pair');
+  await ticksPast('pair', ticked + 2);
+  const iOf = async (): Promise<number> => {
+    const top = (await a.ok('stackTrace', { threadId: counting })).body.stackFrames[0];
+    const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+    const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+      .variables as { name: string; value: string }[];
+    return Number(locals.find((v) => v.name === 'i')?.value);
+  };
+  const i = await iOf();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await iOf(), i, 'the paused thread does not run');
+
+  // A thread paused alone steps from its pause.
+  from = a.messages.length;
+  await a.ok('next', { threadId: counting });
+  const stepped = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'a stop after next',
+  );
+  assert.deepEqual([stepped.body.reason, stepped.body.threadId], ['step', counting]);
+
+  const alone = await a.request('continue', { threadId: counter, singleThread: true });
+  assert.equal(alone.success, false, 'the counter is not stopped');
+  assert.match(alone.message ?? '', /not stopped alone/);
+  from = a.messages.length;
+  const one = await a.ok('continue', { threadId: counting, singleThread: true });
+  assert.equal(one.body.allThreadsContinued, false);
+  await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'continued' && m.body.threadId === counting,
+    'the continued event',
+  );
+  await pollUntil(async () => (await iOf().catch(() => i)) > i + 2, BOOT_DEADLINE_MS, 200);
+
+  // Both paused, each alone; a continue without singleThread lets both go.
+  from = a.messages.length;
+  await a.ok('pause', { threadId: counting });
+  await a.ok('pause', { threadId: counter });
+  await a.waitFor(
+    () => a.messages.filter((m, n) => n >= from && m.event === 'stopped').length >= 2,
+    'two stops',
+  );
+  const stoppedAt = await newestTick('pair');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok((await newestTick('pair')) <= stoppedAt + 1, 'the paused counter does not tick');
+  from = a.messages.length;
+  const all = await a.ok('continue', { threadId: counter });
+  assert.equal(all.body.allThreadsContinued, true);
+  await a.waitFor(
+    () =>
+      new Set(a.messages.filter((m, n) => n >= from && m.event === 'continued').map((m) => m.body.threadId))
+        .size >= 2,
+    'both threads continued',
+  );
+  await ticksPast('pair', stoppedAt + 2);
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});
+
+test("setVariable writes a stopped frame's local and a field; the kernel refuses what breaks types", {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const { a, program, capabilities } = await launchedWith('setvar', COUNTING);
+  assert.equal(capabilities.supportsSetVariable, true);
+  let from = a.messages.length;
+  await a.ok('setBreakpoints', {
+    source: { path: program },
+    breakpoints: [{ line: 7, condition: 'i >= 3' }],
+  });
+  const stopped = await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'a stop');
+  const counting = stopped.body.threadId as number;
+  await a.ok('setBreakpoints', { source: { path: program }, breakpoints: [] });
+  const scope = async (thread: number, index: number): Promise<number> => {
+    const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+    return (await a.ok('scopes', { frameId: top.id })).body.scopes[index].variablesReference;
+  };
+  const localsRef = await scope(counting, 1);
+  const values = async (ref: number): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      (
+        (await a.ok('variables', { variablesReference: ref })).body.variables as {
+          name: string;
+          value: string;
+        }[]
+      ).map((v) => [v.name, v.value]),
+    );
+  const i = Number((await values(localsRef)).i);
+  const set = await a.ok('setVariable', { variablesReference: localsRef, name: 'total', value: '3 * 7' });
+  assert.deepEqual([set.body.value, set.body.type], ['21', 'int']);
+  assert.equal((await values(localsRef)).total, '21', 'read back through FRAME');
+  const self = (
+    (await a.ok('variables', { variablesReference: await scope(counting, 0) })).body.variables as {
+      name: string;
+      value: string;
+    }[]
+  ).find((v) => v.name === 'this')!;
+  const address = /@0x[0-9a-f]+/.exec(self.value)![0];
+  for (const [name, value, pattern] of [
+    ['i', address, /holds an int/],
+    ['i', '"text"', /new strings/],
+    ['i', '@0x10', /no object at @0x10/],
+    ['nope', '1', /no local 'nope'/],
+    ['i', 'i +', /cannot evaluate/],
+  ] as const) {
+    const r = await a.request('setVariable', { variablesReference: localsRef, name, value });
+    assert.equal(r.success, false, `${name} = ${value}`);
+    assert.match(r.message ?? '', pattern, `${name} = ${value}`);
+  }
+  assert.equal((await values(localsRef)).i, String(i), 'refused writes changed nothing');
+  from = a.messages.length;
+  await a.ok('next', { threadId: counting });
+  await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'the step');
+  assert.equal((await values(await scope(counting, 1))).total, String(21 + i), 'the program went on from 21');
+
+  // The counter's thread, paused alone: its count field is written, and it prints from there.
+  const counter = ((await a.ok('threads')).body.threads as { id: number }[]).find(
+    (t) => t.id !== counting,
+  )!.id;
+  from = a.messages.length;
+  await a.ok('pause', { threadId: counter });
+  await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'the counter paused');
+  const counterSelf = (
+    (await a.ok('variables', { variablesReference: await scope(counter, 0) })).body.variables as {
+      name: string;
+      variablesReference: number;
+    }[]
+  ).find((v) => v.name === 'this')!;
+  const wrote = await a.ok('setVariable', {
+    variablesReference: counterSelf.variablesReference,
+    name: 'count',
+    value: '100000',
+  });
+  assert.equal(wrote.body.value, '100000');
+  const refused = await a.request('setVariable', {
+    variablesReference: counterSelf.variablesReference,
+    name: 'count',
+    value: address,
+  });
+  assert.match(refused.message ?? '', /holds an int/);
+  await a.ok('continue', {});
+  await ticksPast('setvar', 100000);
+
+  // A paused machine has no thread stopped alone: its locals are not written.
+  await a.ok('pause', {});
+  const worldLocals = await scope(counting, 1);
+  const world = await a.request('setVariable', {
+    variablesReference: worldLocals,
+    name: 'total',
+    value: '1',
+  });
+  assert.match(world.message ?? '', /stopped alone/);
+  await a.ok('continue', {});
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});
+
+/** A program that throws an error it catches every round, and in round 40 one nothing catches. */
+const FAILING = `package .t;
+import .internal.io.tty;
+import .internal.time;
+class failing {
+  var rounds : int;
+  void run() {
+    while (true) {
+      rounds++;
+      try {
+        this.fail();
+      } catch (var x : .internal.error) {
+        tty.println("caught " + rounds);
+      }
+      if (rounds == 40)
+        this.fail();
+      time.sleep(100);
+    }
+  }
+  void fail() {
+    throw new .internal.error("round " + rounds);
+  }
+};
+`;
+
+test('exception stops: "all" stops at a caught throw, "uncaught" at the error that ends the thread', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  const { a, capabilities } = await launchedWith('failing', FAILING);
+  assert.equal(capabilities.supportsExceptionInfoRequest, true);
+  assert.deepEqual(
+    capabilities.exceptionBreakpointFilters.map((f: { filter: string }) => f.filter),
+    ['uncaught', 'all'],
+  );
+  let from = a.messages.length;
+  await a.ok('setExceptionBreakpoints', { filters: ['all'] });
+  const caught = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'a stop at a caught throw',
+  );
+  assert.equal(caught.body.reason, 'exception');
+  const round = Number(/^\.internal\.error: round (\d+)$/.exec(caught.body.text)?.[1]);
+  assert.ok(round >= 1 && round < 40, `a caught round: ${caught.body.text}`);
+  assert.match(caught.body.description, /^Error thrown: \.internal\.error: round \d+$/);
+  const thread = caught.body.threadId as number;
+  const info = await a.ok('exceptionInfo', { threadId: thread });
+  assert.deepEqual(
+    [info.body.exceptionId, info.body.description, info.body.breakMode],
+    ['.internal.error', `round ${round}`, 'always'],
+  );
+  const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+  assert.deepEqual([top.name, top.line], ['.t.failing.fail', 20], 'stopped at the throw, in fail()');
+  const inspect = await a.ok('evaluate', {
+    expression: `${info.body.details.evaluateName}.message`,
+    frameId: top.id,
+  });
+  assert.equal(inspect.body.result, `"round ${round}"`);
+
+  // Only what nothing catches from here on: the caught ones run their handlers, round 40 stops.
+  await a.ok('setExceptionBreakpoints', { filters: ['uncaught'] });
+  from = a.messages.length;
+  await a.ok('continue', { threadId: thread });
+  const uncaught = await a.waitFor(
+    (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+    'a stop at the uncaught throw',
+  );
+  assert.deepEqual(
+    [uncaught.body.reason, uncaught.body.threadId, uncaught.body.text],
+    ['exception', thread, '.internal.error: round 40'],
+  );
+  const last = await a.ok('exceptionInfo', { threadId: thread });
+  assert.deepEqual([last.body.description, last.body.breakMode], ['round 40', 'unhandled']);
+  const counter = ((await a.ok('threads')).body.threads as { id: number }[]).find((t) => t.id !== thread)!.id;
+  const notStopped = await a.request('exceptionInfo', { threadId: counter });
+  assert.match(notStopped.message ?? '', /not stopped at a thrown error/);
+  from = a.messages.length;
+  await a.ok('continue', { threadId: thread });
+  await a.waitFor(
+    (m) =>
+      a.messages.indexOf(m) >= from &&
+      m.event === 'thread' &&
+      m.body.reason === 'exited' &&
+      m.body.threadId === thread,
+    'the thread ends with its error',
+  );
+  await a.ok('setExceptionBreakpoints', { filters: [] });
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});
+
+test('breakpoints of an adapter killed with -9 are cleared by the next; a live one keeps its own', {
+  timeout: 4 * BOOT_DEADLINE_MS,
+}, async () => {
+  const a = await attached();
+  const path = ((await a.ok('loadedSources')).body.sources as { path: string }[])[0]!.path;
+  await a.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 17 }] });
+  const stopped = await a.waitFor((m) => m.event === 'stopped', 'a stop at the breakpoint');
+  a.child.kill('SIGKILL');
+  await a.exited();
+  assert.equal((await kernelBreakpoints()).length, 1, 'the breakpoint is machine state: still set');
+
+  const b = await attached();
+  await b.waitFor(
+    (m) => m.event === 'output' && /cleared 1 breakpoint\(s\) left by a debugger/.test(m.body.output),
+    'the note that it cleared them',
+  );
+  assert.deepEqual(await kernelBreakpoints(), [], 'nobody knew of it: cleared');
+  const ticked = await newestTick('demo');
+  await ticksPast('demo', ticked + 2);
+  assert.ok(
+    !b.messages.some((m) => m.event === 'stopped' && m.body.threadId === stopped.body.threadId),
+    'the thread it stopped went on before b could be told of it',
+  );
+
+  // b is alive: an adapter attaching now leaves b's breakpoint alone.
+  const held = (await b.ok('setBreakpoints', { source: { path }, breakpoints: [{ line: 23 }] })).body
+    .breakpoints[0];
+  const c = await attached();
+  await c.ok('threads');
+  assert.deepEqual(
+    (await kernelBreakpoints()).map((bp) => bp.id),
+    [held.id],
+  );
+  assert.ok(!c.messages.some((m) => m.event === 'output' && /cleared/.test(m.body.output)));
+  await b.ok('disconnect');
+  assert.equal(await b.exited(), 0);
+  assert.deepEqual(await kernelBreakpoints(), []);
+  const now = await newestTick('demo');
+  await c.ok('continue', {});
+  await ticksPast('demo', now + 2);
+  await c.ok('disconnect');
+  assert.equal(await c.exited(), 0);
 });

@@ -13,14 +13,18 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DapReader, frameDapMessage } from '@phantom/inspector/common/dap-framing.js';
 import type { Disposable } from '@phantom/inspector/common/events.js';
+import { ReplayTarget } from '@phantom/inspector/common/replay-target.js';
 import type { DapHost, DapLaunchArguments, DapMachine } from '@phantom/inspector/node/dap/session.js';
 import { PhantomDebugSession } from '@phantom/inspector/node/dap/session.js';
+import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { isVmError, VmError } from '../common/errors.js';
+import { consoleAfterGeneration, type GenerationConsole } from '../common/generation-console.js';
 import { imageMachineConfig } from '../common/image-definition.js';
 import { programClassName } from '../common/install-program.js';
 import { build, SOURCE_ROOT } from './build.js';
+import { breakpointOwners } from './dap-owners.js';
 import { imagesDir, programSources, readImage } from './images.js';
 import type { Machine, Machines } from './machines.js';
 import { readProgramFile } from './program-file.js';
@@ -124,7 +128,63 @@ function dapMachine(machine: Machine, extra: readonly CompiledClass[] = []): Dap
       for (const c of extra) byName.set(c.name, c);
       return { classes: [...byName.values()], problems: [...problems, ...compiled.problems] };
     },
+    breakpointOwners: breakpointOwners(machine.dapOwnersDir),
     dispose: () => undefined,
+  };
+}
+
+/** What the machine printed after generation `n`, as far as its console log can place it. */
+async function recordedConsole(machine: Machine, n: number): Promise<GenerationConsole> {
+  const checkpoint = (await machine.dir.readCheckpoints()).checkpoints.find((c) => c.generation === n);
+  const log = await readFile(machine.consoleLogPath, 'utf8').catch(() => '');
+  return consoleAfterGeneration(log, n, checkpoint?.consoleTail);
+}
+
+/** A replay of kept generation `n` of the machine's store disk, read offline (committed generations never change). */
+async function replayMachine(machine: Machine, n: number): Promise<DapMachine> {
+  let space: Uint8Array;
+  try {
+    const opened = openStoreFile(machine.dir.disk);
+    try {
+      space = opened.store.readGenerationPages(n);
+    } finally {
+      opened.close();
+    }
+  } catch (err) {
+    throw new VmError(
+      'disk-problem',
+      `cannot replay generation ${n} of '${machine.name}': ${(err as Error).message}`,
+    );
+  }
+  const recorded = await recordedConsole(machine, n);
+  let target: ReplayTarget;
+  try {
+    target = new ReplayTarget(space, {
+      generation: n,
+      yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+      ...('text' in recorded ? { recorded: recorded.text } : {}),
+    });
+  } catch (err) {
+    throw new VmError(
+      'disk-problem',
+      `cannot replay generation ${n} of '${machine.name}': ${(err as Error).message}`,
+    );
+  }
+  const live = dapMachine(machine);
+  return {
+    name: machine.name,
+    use: (action) => action(target),
+    state: async () => 'running',
+    onConsole: (listener) => target.onConsole(listener),
+    sources: async () => {
+      const got = await live.sources();
+      return {
+        classes: got.classes,
+        problems: [...got.problems, ...('problem' in recorded ? [recorded.problem] : [])],
+      };
+    },
+    reverse: target,
+    dispose: () => target.dispose(),
   };
 }
 
@@ -185,6 +245,7 @@ export function machinesDapHost(machines: Machines, onEnded: () => void): DapHos
       }
       return dapMachine(machine, extra);
     },
+    replay: async (name, generation) => replayMachine(await machines.get(name), generation),
     stop: async (name) => (await machines.get(name)).stop(),
     ended: onEnded,
   };

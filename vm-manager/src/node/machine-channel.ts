@@ -9,6 +9,9 @@
  * Not here: finding the channel (the machine gives a function that does), and reading object
  * spaces through it (the inspector's live-source.ts).
  */
+
+import type { RollbackReply } from '@phantom/inspector/common/debug-protocol.js';
+import { DebugRequestError, NoReplyError } from '@phantom/inspector/node/debug-client.js';
 import type { ChannelConnection, SharedChannelOptions } from '@phantom/inspector/node/shared-channel.js';
 import {
   DEFAULT_SHARED_CHANNEL_OPTIONS,
@@ -31,6 +34,9 @@ export interface InstallResult {
   /** The class whose run() was started in a new thread, when one was asked for. */
   ran?: string;
 }
+
+/** How long a rollback in place may take: the mount reads and checks every page of the generation. */
+const IN_PLACE_TIMEOUT_MS = 120_000;
 
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -90,6 +96,48 @@ export class MachineChannel {
         );
       }
     });
+  }
+
+  /**
+   * Rolls the running machine back in place to kept generation `generation` (the kernel's
+   * ROLLBACK): resolves to the kernel's reply once the threads run on it, or to a reason string
+   * when this machine cannot (not running, the channel does not answer, a kernel older than
+   * debug protocol revision 4): the caller then restarts it instead. A refusal by the kernel (a
+   * generation it does not keep, or damaged) is a VmError; nothing changed then.
+   */
+  async rollbackInPlace(generation: number): Promise<RollbackReply | string> {
+    const { name } = this.machine;
+    const { state } = await this.machine.status();
+    if (state !== 'running') return `the machine is ${state}`;
+    let reply: RollbackReply | string;
+    try {
+      reply = await this.use(async ({ client }) => {
+        if (!client.canRollBackInPlace)
+          return 'the kernel predates rollback in place (debug protocol revision 4)';
+        try {
+          return await client.rollback(generation, IN_PLACE_TIMEOUT_MS);
+        } catch (err) {
+          if (err instanceof DebugRequestError)
+            throw new VmError(
+              'debug-channel',
+              `the kernel of '${name}' did not roll back to generation ${generation}: ${reason(err)}`,
+              { cause: err },
+            );
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (err instanceof VmError && err.code === 'debug-channel' && err.cause instanceof DebugRequestError)
+        throw err;
+      if (err instanceof NoReplyError)
+        throw new VmError(
+          'debug-channel',
+          `the kernel of '${name}' did not answer the rollback to generation ${generation} within ${IN_PLACE_TIMEOUT_MS / 1000} s`,
+          { cause: err },
+        );
+      return `its debug channel did not answer (${reason(err)})`;
+    }
+    return reply;
   }
 
   /**

@@ -67,6 +67,10 @@ export class MachineDir {
   get disk(): string {
     return join(this.path, 'disk.qcow2');
   }
+  /** Records of the breakpoints each `phantom dap` process set (dap-owners.ts); kept across restarts. */
+  get dapOwnersDir(): string {
+    return join(this.path, 'dap-owners');
+  }
   get runDir(): string {
     return join(this.path, 'run');
   }

@@ -210,6 +210,11 @@ export class Machine {
     return this.hub.tail(bytes);
   }
 
+  /** The folder of the records of which `phantom dap` set which breakpoints (dap-owners.ts). */
+  get dapOwnersDir(): string {
+    return this.dir.dapOwnersDir;
+  }
+
   /** Path of the console's log on disk (everything the machine printed), which the studio pages through. */
   get consoleLogPath(): string {
     return this.dir.consoleLog;
@@ -239,11 +244,13 @@ export class Machine {
   }
 
   /**
-   * Kernel-generation rollback: restarts the machine from generation `generation`. The kernel
-   * records the new generations' parent, so the abandoned branch stays on the timeline. First the
-   * present is kept as a checkpoint (unless skipped: a stopped machine's is its disk alone), and
-   * afterwards "you are here" moves to the checkpoint the restarted machine descends from — the
-   * same for the CLI and the studio.
+   * Kernel-generation rollback to generation `generation`. A running machine whose kernel can
+   * goes back in place (the kernel's ROLLBACK: QEMU keeps running, the console keeper too);
+   * otherwise the machine restarts from it (gen=N). Either way the kernel records the new
+   * generations' parent, so the abandoned branch stays on the timeline. First the present is
+   * kept as a checkpoint (unless skipped: a stopped machine's is its disk alone), and afterwards
+   * "you are here" moves to the checkpoint the machine descends from — the same for the CLI and
+   * the studio. The result says which path was taken.
    */
   async rollbackToGeneration(
     generation: number,
@@ -256,19 +263,32 @@ export class Machine {
         'no-such-checkpoint',
         `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
       );
-    const result: RollbackResult = { generation };
+    let autoCheckpoint: string | undefined;
     let from = 0;
     if (options.autoCheckpoint === 'take') {
-      result.autoCheckpoint = await progressStep('auto-checkpoint', 0, 40, onProgress, () =>
+      autoCheckpoint = await progressStep('auto-checkpoint', 0, 40, onProgress, () =>
         this.checkpoints.keepPresent(`state before rolling back to generation ${generation}`),
       );
       from = 40;
+    }
+    const kept = autoCheckpoint ? { autoCheckpoint } : {};
+    const inPlace = await progressStep('rollback-in-place', from, 100, onProgress, () =>
+      this.channel.rollbackInPlace(generation),
+    );
+    if (typeof inPlace !== 'string') {
+      await this.hub.mark(
+        inPlace.generation === generation
+          ? `rolled back to generation ${generation} in place`
+          : `rolled back to generation ${inPlace.generation} in place (generation ${generation} is damaged)`,
+      );
+      await this.checkpoints.restartedAt(inPlace.generation);
+      return { generation, ...kept, path: 'in-place', mounted: inPlace.generation };
     }
     await progressStep('stop', from, from + (100 - from) * 0.3, onProgress, () => this.stop());
     await this.hub.mark(`rolled back to generation ${generation}`);
     await progressStep('start', from + (100 - from) * 0.3, 100, onProgress, () => this.start({ generation }));
     await this.checkpoints.restartedAt(generation);
-    return result;
+    return { generation, ...kept, path: 'restart', restartReason: inPlace };
   }
 
   /** The kernel generations on the store disk, oldest first, damage and the resumed one marked. */

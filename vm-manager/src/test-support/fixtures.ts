@@ -3,7 +3,7 @@
  * itself (killing any machine left running), the tick kernel built from test-fixtures/, and
  * waiting on console output under a deadline.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,22 @@ export async function temporaryState(): Promise<TestState> {
 
 /** The phantom CLI's entry point. */
 export const PHANTOM_CLI = join(PACKAGE_ROOT, 'bin', 'phantom.mjs');
+
+/** `phantom dap` in a process of its own on the state dir `root`, its stderr gathered for failure messages. */
+export function spawnPhantomDap(root: string): {
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+} {
+  const child = spawn(process.execPath, [PHANTOM_CLI, 'dap'], {
+    env: { ...process.env, PHANTOM_STATE_DIR: root },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (t: string) => {
+    stderr += t;
+  });
+  return { child, stderr: () => stderr };
+}
 
 /** Runs the CLI in a process of its own with `env`; one that has not exited by the deadline is killed. */
 export function runPhantom(

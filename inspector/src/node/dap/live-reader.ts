@@ -10,9 +10,9 @@
 
 import type { CompiledDebugInfo, CompiledLocal } from '@phantom/lang/common/compiled.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
+import type { DapTarget } from '../../common/dap-target.js';
 import type { RawObject } from '../../common/debug-protocol.js';
 import { ObjectStatus } from '../../common/debug-protocol.js';
-import type { DebugClient } from '../debug-client.js';
 
 /** A value word decoded: an integer (the word 0 is also null), or a reference to the object at `ref`. */
 export type Word = { kind: 'int'; value: number } | { kind: 'ref'; ref: number };
@@ -67,7 +67,7 @@ export class LiveReader {
   private readonly classes = new Map<number, Promise<ClassInfo | undefined>>();
   private readonly methods = new Map<number, Promise<MethodInfo>>();
 
-  constructor(private readonly client: DebugClient) {}
+  constructor(private readonly client: Pick<DapTarget, 'readObjects'>) {}
 
   /** Reads objects not read yet in one batch (READ_OBJECTS takes up to DBG_MAX_BATCH at once). */
   async prefetch(refs: readonly number[]): Promise<void> {

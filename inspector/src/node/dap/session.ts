@@ -2,14 +2,16 @@
  * The debug adapter (Debug Adapter Protocol, on @vscode/debugadapter) for a live Phantom machine,
  * as `phantom dap` serves it. It speaks to the machine through today's debug protocol: THREADS
  * (threads and their frames), READ_OBJECTS (frames' slots, methods, objects), CLASSES, PAUSE and
- * RESUME (the whole world), STATS; and the debugger's messages of revision 3: SET_BREAKPOINT and
- * CLEAR_BREAKPOINT (placed at the pcs the statement tables give a source line), EXCEPTION_STOPS,
- * STEP and CONTINUE_THREAD of one stopped thread, STOPPED on attach, and the events EV_STOPPED,
+ * RESUME (the whole world: a pause without a thread), STATS; and the debugger's messages of
+ * revision 3: SET_BREAKPOINT and CLEAR_BREAKPOINT (placed at the pcs the statement tables give a
+ * source line), EXCEPTION_STOPS, PAUSE_THREAD (a pause of one thread), STEP and CONTINUE_THREAD of
+ * one stopped thread (0: every one), STOPPED on attach, and the events EV_STOPPED,
  * EV_CONTINUED and EV_LOGPOINT. Source positions and local names come from the method's own
  * METHOD_DEBUG or the compiled program the machine was built from (lang's CompiledDebugInfo),
  * checked against the code the machine runs.
  *
- * setVariable is refused saying why: the debug protocol cannot write into the object space yet.
+ * setVariable writes with revision 4's SET_LOCAL (a local of a frame the debugger holds stopped) and
+ * SET_FIELD (a program object's field, a program array's element); the kernel checks each value.
  *
  * Not here: finding, booting and watching machines (the DapHost the caller gives), or the wire's
  * framing (common/dap-framing.ts, in front of this).
@@ -20,6 +22,7 @@ import type { CompiledClass, CompiledMethod } from '@phantom/lang/common/compile
 import * as L from '@phantom/lang/common/spec/generated.js';
 import {
   Breakpoint,
+  CapabilitiesEvent,
   ContinuedEvent,
   DebugSession,
   ExitedEvent,
@@ -36,11 +39,18 @@ import {
   Variable,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { type DapExpr, DapExpressionError, parseDapExpression } from '../../common/dap-expression.js';
+import {
+  type DapExpr,
+  DapExpressionError,
+  MAX_EXPRESSION_LENGTH,
+  parseDapExpression,
+} from '../../common/dap-expression.js';
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
+// What the session debugs: a live machine's DebugClient, or a replay (common/dap-target.ts).
+import type { DapReverse, DapTarget as DebugClient } from '../../common/dap-target.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
-import { type DebugClient, DebugRequestError } from '../debug-client.js';
+import { DebugRequestError } from '../debug-client.js';
 import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
 
 /** A machine the adapter is attached to, as the host gives it. */
@@ -54,7 +64,24 @@ export interface DapMachine {
   onConsole(listener: (text: string) => void): Disposable;
   /** The classes it was built from, compiled with debug info, and what kept any from being read. */
   sources(): Promise<{ classes: readonly CompiledClass[]; problems: readonly string[] }>;
+  /** Who set which breakpoint, when the host keeps such records (debug-protocol.md, "Whose breakpoints"). */
+  readonly breakpointOwners?: BreakpointOwners;
+  /** A target that runs backwards (a replay): step back, reverse continue, data breakpoints. */
+  readonly reverse?: DapReverse;
   dispose(): void;
+}
+
+/**
+ * The host's records of which adapter process set which of the machine's breakpoints, so that an
+ * adapter that attaches clears those of adapters that died without disconnecting.
+ */
+export interface BreakpointOwners {
+  /** Records the kernel ids of the breakpoints this adapter holds now (replacing its last record). */
+  hold(ids: readonly number[]): Promise<void>;
+  /** The ids recorded by adapter processes that no longer run; their records go. */
+  takeOrphans(): Promise<number[]>;
+  /** This adapter is done with the machine: its record goes. */
+  release(): Promise<void>;
 }
 
 export interface DapLaunchArguments {
@@ -70,6 +97,8 @@ export interface DapHost {
   attach(name: string): Promise<DapMachine>;
   /** Creates (when needed) and boots the machine; `progress` tells the editor's console how it goes. */
   launch(args: DapLaunchArguments, progress: (text: string) => void): Promise<DapMachine>;
+  /** A replay of kept generation `generation` of the machine's store (it may be running or not). */
+  replay(name: string, generation: number): Promise<DapMachine>;
   /** Stops the machine cleanly (disconnect with terminateDebuggee after a launch). */
   stop(name: string): Promise<void>;
   /** The session is over: the host may end the process. */
@@ -95,10 +124,8 @@ const CONDITION_OPS: Record<string, P.Condition> = {
 };
 /** A hit condition: act from the Nth counted hit on ('5' or '>= 5'). */
 const HIT_CONDITION = /^\s*(?:>=\s*)?(\d{1,9})\s*$/;
-const NO_WRITES_YET =
-  'the debug protocol cannot write into the object space yet, so variables cannot be changed from the debugger';
 const WHOLE_WORLD =
-  'the whole machine is paused: today\'s kernel stops every thread at once (PAUSE), and "continue" resumes them all';
+  'the whole machine is paused (PAUSE stops every thread at once), and "continue" resumes them all; pause a thread to stop it alone and step from there';
 
 /** Elements one variables request returns at most for an array (editors page larger ones). */
 const ARRAY_PAGE = 100;
@@ -270,7 +297,9 @@ export class PhantomDebugSession extends DebugSession {
       supportsEvaluateForHovers: true,
       supportsLoadedSourcesRequest: true,
       supportsDelayedStackTraceLoading: true,
-      supportsSetVariable: false,
+      supportsSetVariable: true,
+      supportsSingleThreadExecutionRequests: true,
+      supportsExceptionInfoRequest: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
@@ -295,9 +324,13 @@ export class PhantomDebugSession extends DebugSession {
     raw: DebugProtocol.AttachRequestArguments,
   ): void {
     this.serve(response, async () => {
-      const name = stringArg(args(raw), 'machine', 64);
+      const a = args(raw);
+      const name = stringArg(a, 'machine', 64);
+      const replay = optionalIntArg(a, 'replay');
       if (this.machine !== undefined) throw new RequestError(`already attached to '${this.machine.name}'`);
-      await this.begin(await this.host.attach(name));
+      await this.begin(
+        await (replay === undefined ? this.host.attach(name) : this.host.replay(name, replay)),
+      );
     });
   }
 
@@ -310,7 +343,16 @@ export class PhantomDebugSession extends DebugSession {
       const name = stringArg(a, 'machine', 64);
       const image = optionalStringArg(a, 'image');
       const program = optionalStringArg(a, 'program');
+      const replay = optionalIntArg(a, 'replay');
       if (this.machine !== undefined) throw new RequestError(`already attached to '${this.machine.name}'`);
+      if (replay !== undefined) {
+        if (image !== undefined || program !== undefined)
+          throw new RequestError(
+            "a replay runs a kept generation as it is: give 'replay' without 'image' or 'program'",
+          );
+        await this.begin(await this.host.replay(name, replay));
+        return;
+      }
       const machine = await this.host.launch(
         { machine: name, ...(image ? { image } : {}), ...(program ? { program } : {}) },
         (text) => this.sendEvent(new OutputEvent(`${text}\n`, 'console')),
@@ -321,7 +363,20 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   private async begin(machine: DapMachine): Promise<void> {
-    const { hello, paused, stopped } = await machine.use(async (client) => {
+    const orphans = new Set((await machine.breakpointOwners?.takeOrphans()) ?? []);
+    const { hello, paused, stopped, cleared } = await machine.use(async (client) => {
+      // Breakpoints an adapter that died without disconnecting set go, with the stops they made.
+      let cleared = 0;
+      if (orphans.size > 0) {
+        for (const b of await client.listBreakpoints())
+          if (orphans.has(b.id)) {
+            await client.clearBreakpoint(b.id);
+            cleared++;
+          }
+        for (const t of (await client.stopped()).threads)
+          if (t.reason === P.StopReason.Breakpoint && orphans.has(t.breakpoint))
+            await client.continueThread(t.thread);
+      }
       const threads = await client.threads();
       const stats = await client.stats();
       this.watches.push(
@@ -334,13 +389,26 @@ export class PhantomDebugSession extends DebugSession {
         client.onDidContinue((e) => this.threadContinued(e.id)),
         client.onDidLog((e) => this.sendEvent(new OutputEvent(`${e.message}\n`, 'console'))),
       );
-      return { hello: threads, paused: stats.paused, stopped: (await client.stopped()).threads };
+      return { hello: threads, paused: stats.paused, stopped: (await client.stopped()).threads, cleared };
     });
     this.machine = machine;
+    if (cleared > 0)
+      this.sendEvent(
+        new OutputEvent(
+          `phantom dap: cleared ${cleared} breakpoint(s) left by a debugger that ended without disconnecting\n`,
+          'console',
+        ),
+      );
     const { classes, problems } = await machine.sources();
     this.index = new SourceIndex(classes);
     for (const p of problems) this.sendEvent(new OutputEvent(`phantom dap: ${p}\n`, 'console'));
     this.watches.push(machine.onConsole((text) => this.sendEvent(new OutputEvent(text, 'stdout'))));
+    if (machine.reverse !== undefined) {
+      this.watches.push(
+        machine.reverse.onNotice((text) => this.sendEvent(new OutputEvent(text, 'important'))),
+      );
+      this.sendEvent(new CapabilitiesEvent({ supportsStepBack: true, supportsDataBreakpoints: true }));
+    }
     const live = hello.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
     for (const t of live) {
       this.knownThreads.add(t.id);
@@ -367,6 +435,11 @@ export class PhantomDebugSession extends DebugSession {
     stopped.body.allThreadsStopped = false;
     if (e.reason === P.StopReason.Breakpoint) stopped.body.hitBreakpointIds = [e.breakpoint];
     if (text !== undefined) stopped.body.description = `Error thrown: ${text}`;
+    const replayed = this.machine?.reverse?.describeStop();
+    if (replayed !== undefined) {
+      stopped.body.reason = replayed.reason;
+      stopped.body.description = replayed.description;
+    }
     this.sendEvent(stopped);
   }
 
@@ -378,20 +451,53 @@ export class PhantomDebugSession extends DebugSession {
 
   /** What a thrown object says: its class and its `message` field when it has a string one. */
   private async errorMessage(ref: number): Promise<string> {
-    if (ref === 0) return 'an error';
+    const e = await this.errorOf(ref);
+    return e.message === undefined ? e.className : `${e.className}: ${e.message}`;
+  }
+
+  private async errorOf(ref: number): Promise<{ className: string; message?: string }> {
+    if (ref === 0) return { className: 'an error' };
     try {
       return await this.withReader(async (reader) => {
         const o = await reader.object(ref);
         const className = o.cls?.name ?? 'an error';
         const slot = o.cls?.fieldNames.indexOf('message') ?? -1;
         const word = slot >= 0 ? reader.slots(o)[slot] : undefined;
-        if (word === undefined || word === 0) return className;
+        if (word === undefined || word === 0) return { className };
         const shown = await this.show(reader, word);
-        return `${className}: ${shown.type === 'string' ? (JSON.parse(shown.value) as string) : shown.value}`;
+        return {
+          className,
+          message: shown.type === 'string' ? (JSON.parse(shown.value) as string) : shown.value,
+        };
       });
     } catch (err) {
-      return `an error at @0x${ref.toString(16)} (${reason(err)})`;
+      return { className: `an error at @0x${ref.toString(16)} (${reason(err)})` };
     }
+  }
+
+  /** The error a thread stopped for (DBG_STOP_EXCEPTION): its class, its message, why it stopped. */
+  protected override exceptionInfoRequest(
+    response: DebugProtocol.ExceptionInfoResponse,
+    raw: DebugProtocol.ExceptionInfoArguments,
+  ): void {
+    this.serve(response, async () => {
+      const threadId = intArg(args(raw), 'threadId');
+      const { exceptions, threads } = await this.attached().use((client) => client.stopped());
+      const stop = threads.find((t) => t.id === threadId);
+      if (stop === undefined || stop.reason !== P.StopReason.Exception)
+        throw new RequestError(`thread ${threadId} is not stopped at a thrown error`);
+      const error = await this.errorOf(stop.exception);
+      response.body = {
+        exceptionId: error.className,
+        ...(error.message !== undefined ? { description: error.message } : {}),
+        breakMode: exceptions === P.ExceptionStops.All ? 'always' : 'unhandled',
+        details: {
+          typeName: error.className,
+          ...(error.message !== undefined ? { message: error.message } : {}),
+          evaluateName: `@0x${stop.exception.toString(16)}`,
+        },
+      };
+    });
   }
 
   /** Someone else (the studio, another adapter) paused the world: the editor shows it stopped. */
@@ -502,6 +608,12 @@ export class PhantomDebugSession extends DebugSession {
       for (const id of ids) await clearOwn(client, id);
       for (const t of stopped) await client.continueThread(t.thread);
     });
+    await machine.breakpointOwners?.release();
+  }
+
+  /** Tells the host which breakpoints this adapter holds, so a later adapter knows they are not orphans. */
+  private async recordBreakpoints(): Promise<void> {
+    await this.machine?.breakpointOwners?.hold([...this.breakpointsOf.values()].flat());
   }
 
   private end(): void {
@@ -543,7 +655,11 @@ export class PhantomDebugSession extends DebugSession {
           for (const id of this.breakpointsOf.get(path) ?? []) await clearOwn(client, id);
           this.breakpointsOf.set(path, []);
           const out: DebugProtocol.Breakpoint[] = [];
-          for (const w of wanted) out.push(await this.placeBreakpoint(methods, problems, client, path, w));
+          try {
+            for (const w of wanted) out.push(await this.placeBreakpoint(methods, problems, client, path, w));
+          } finally {
+            await this.recordBreakpoints();
+          }
           return out;
         }),
       };
@@ -636,6 +752,7 @@ export class PhantomDebugSession extends DebugSession {
       const id = await client.setBreakpoint(spec);
       ids.push(id);
       this.breakpointsOf.get(path)?.push(id);
+      await this.recordBreakpoints();
     }
     const bp: DebugProtocol.Breakpoint = new Breakpoint(true, this.convertDebuggerLineToClient(line));
     bp.id = ids[0]!;
@@ -720,6 +837,7 @@ export class PhantomDebugSession extends DebugSession {
   ): void {
     this.serve(response, async () => {
       const threadId = optionalIntArg(args(raw), 'threadId');
+      if (threadId !== undefined) return this.pauseThread(threadId);
       this.worldEpoch++;
       const threads = await this.attached().use(async (client) => {
         await client.pause();
@@ -730,8 +848,7 @@ export class PhantomDebugSession extends DebugSession {
       this.worldEpoch++;
       this.forgetStop();
       const live = threads.filter((t) => t.state !== L.TS_DONE && t.state !== L.TS_FAILED);
-      const shown = live.find((t) => t.id === threadId) ?? live[0];
-      const stopped = new StoppedEvent('pause', shown?.id) as DebugProtocol.StoppedEvent;
+      const stopped = new StoppedEvent('pause', live[0]?.id) as DebugProtocol.StoppedEvent;
       stopped.body.allThreadsStopped = true;
       stopped.body.description = 'Paused (the whole machine)';
       stopped.body.text = WHOLE_WORLD;
@@ -740,14 +857,41 @@ export class PhantomDebugSession extends DebugSession {
     });
   }
 
+  /**
+   * Stops one thread where it is (PAUSE_THREAD): the others, the channel and snapshots go on. The
+   * kernel's EV_STOPPED (reason pause) tells the editor, and the thread steps from there.
+   */
+  private async pauseThread(threadId: number): Promise<void> {
+    if (this.debugStopped.has(threadId)) return;
+    await this.attached().use(async (client) => {
+      const thread = (await client.threads()).find(
+        (t) => t.id === threadId && t.state !== L.TS_DONE && t.state !== L.TS_FAILED,
+      );
+      if (thread === undefined) throw new RequestError(`no live thread ${threadId}`);
+      await client.pauseThread(thread.ref);
+    });
+  }
+
+  /**
+   * Continue, as DAP has it: with singleThread, the thread the debugger holds stopped goes on alone
+   * (CONTINUE_THREAD; allThreadsContinued false); otherwise everything goes on: every thread the
+   * debugger holds (CONTINUE_THREAD 0) and the world, unless another client paused it too
+   * (allThreadsContinued true).
+   */
   protected override continueRequest(
     response: DebugProtocol.ContinueResponse,
     raw: DebugProtocol.ContinueArguments,
   ): void {
     this.serve(response, async () => {
-      const threadId = optionalIntArg(args(raw), 'threadId');
-      const stop = threadId === undefined ? undefined : this.debugStopped.get(threadId);
-      if (stop !== undefined) {
+      const a = args(raw);
+      const threadId = optionalIntArg(a, 'threadId');
+      if (a.singleThread === true) {
+        if (threadId === undefined) throw new RequestError("'singleThread' needs a 'threadId'");
+        const stop = this.debugStopped.get(threadId);
+        if (stop === undefined)
+          throw new RequestError(
+            `thread ${threadId} is not stopped alone (at a breakpoint, step, exception or its own pause); continue without singleThread resumes everything`,
+          );
         await this.attached().use((client) => client.continueThread(stop.thread));
         this.debugStopped.delete(stop.id);
         this.forgetStop();
@@ -755,10 +899,13 @@ export class PhantomDebugSession extends DebugSession {
         return;
       }
       this.worldEpoch++;
+      const held = [...this.debugStopped.values()];
       const stillPaused = await this.attached().use(async (client) => {
+        if (held.length > 0) await client.continueThread(0);
         await client.resume();
         return (await client.stats()).paused;
       });
+      for (const t of held) this.debugStopped.delete(t.id);
       this.pausedHere = false;
       this.worldPaused = stillPaused;
       this.worldEpoch++;
@@ -809,10 +956,155 @@ export class PhantomDebugSession extends DebugSession {
     await machine.use((client) => client.step(stop.thread, kind));
   }
 
-  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse): void {
-    this.serve(response, () => {
+  // ── going back and data breakpoints (a replay) ──
+
+  private reversible(): DapReverse {
+    const reverse = this.attached().reverse;
+    if (reverse === undefined)
+      throw new RequestError(
+        'a live machine cannot go back or watch data: attach with "replay": <generation> to replay one of its kept generations',
+      );
+    return reverse;
+  }
+
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    raw: DebugProtocol.StepBackArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const reverse = this.reversible();
+      const threadId = intArg(a, 'threadId');
+      const stop = this.debugStopped.get(threadId);
+      if (stop === undefined) throw new RequestError(`thread ${threadId} is not stopped`);
+      this.debugStopped.delete(threadId);
+      this.forgetStop();
+      await reverse.stepBack(
+        stop.thread,
+        a.granularity === 'instruction' ? P.StepKind.Instruction : P.StepKind.Over,
+      );
+    });
+  }
+
+  protected override reverseContinueRequest(
+    response: DebugProtocol.ReverseContinueResponse,
+    raw: DebugProtocol.ReverseContinueArguments,
+  ): void {
+    this.serve(response, async () => {
+      intArg(args(raw), 'threadId');
+      const reverse = this.reversible();
+      this.debugStopped.clear();
+      this.forgetStop();
+      await reverse.reverseContinue();
+    });
+  }
+
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    raw: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const name = stringArg(a, 'name', 200);
+      const ref = optionalIntArg(a, 'variablesReference', 1);
+      const none = (why: string) => {
+        response.body = { dataId: null, description: why };
+      };
+      if (this.attached().reverse === undefined)
+        return none('data breakpoints need a replay ("replay": <generation>)');
+      const handle = ref === undefined ? undefined : this.vars.get(ref);
+      if (handle?.kind !== 'object')
+        return none('only a field of an object or an element of an array can be watched');
+      const slot = await this.withReader(async (reader) => {
+        const o = await reader.object(handle.ref);
+        const element = /^\[(\d+)\]$/.exec(name);
+        if (element) return Number(element[1]) < o.size / 4 ? Number(element[1]) : -1;
+        return o.cls?.fieldNames.indexOf(name) ?? -1;
+      });
+      if (slot < 0) return none(`@0x${handle.ref.toString(16)} has no field or element '${name}'`);
+      response.body = {
+        dataId: `${handle.ref}:${slot}`,
+        description: `${name} of @0x${handle.ref.toString(16)}`,
+        accessTypes: ['write'],
+        canPersist: false,
+      };
+    });
+  }
+
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    raw: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
+    this.serve(response, async () => {
+      const list = args(raw).breakpoints ?? [];
+      if (!Array.isArray(list) || list.length > P.MAX_BREAKPOINTS)
+        throw new RequestError(`'breakpoints' must be an array (of at most ${P.MAX_BREAKPOINTS})`);
+      const slots = list.map((b) => {
+        const id = stringArg(args(b), 'dataId', 40);
+        const m = /^(\d{1,10}):(\d{1,9})$/.exec(id);
+        if (!m) throw new RequestError(`'${id}' is not a dataId that dataBreakpointInfo gave`);
+        return { object: Number(m[1]), slot: Number(m[2]) };
+      });
+      const ids = await this.reversible().setDataBreakpoints(slots);
+      response.body = { breakpoints: ids.map((id) => ({ id, verified: true })) };
+    });
+  }
+
+  /**
+   * Writes a local of a frame the debugger holds stopped (SET_LOCAL), or a field or array element
+   * of a program object (SET_FIELD), with the value of an expression evaluated as `evaluate` does
+   * (an int, a boolean, null, `@0x…` or a path to an object). The kernel checks the value against
+   * what the slot may hold and refuses what would break the language's types, saying why.
+   */
+  protected override setVariableRequest(
+    response: DebugProtocol.SetVariableResponse,
+    raw: DebugProtocol.SetVariableArguments,
+  ): void {
+    this.serve(response, async () => {
+      const a = args(raw);
+      const ref = intArg(a, 'variablesReference', 1);
+      const name = stringArg(a, 'name', 200);
+      const text = stringArg(a, 'value', MAX_EXPRESSION_LENGTH);
       this.attached();
-      throw new RequestError(NO_WRITES_YET);
+      const handle = this.vars.get(ref);
+      if (handle === undefined)
+        throw new RequestError(`no variables ${ref} (they last until the machine runs again)`);
+      const expr = parse(text);
+      response.body = await this.withReader(async (reader, client) => {
+        let write: (value: P.WriteValue) => Promise<void>;
+        let names = new Map<string, number>();
+        if (handle.kind === 'object') {
+          const o = await reader.object(handle.ref);
+          const index = /^\[(\d+)\]$/.exec(name);
+          const slot =
+            o.cls?.internalId === L.CID_ARRAY
+              ? index
+                ? Number(index[1])
+                : -1
+              : (o.cls?.fieldNames.indexOf(name) ?? -1);
+          if (slot < 0) throw new RequestError(`${o.cls?.name ?? 'the object'} has no field '${name}'`);
+          write = (value) => client.setField(handle.ref, slot, value);
+        } else {
+          const stopped = handle.frame.stopped;
+          if (stopped === undefined)
+            throw new RequestError(
+              'locals are written only in a thread stopped alone (a breakpoint, a step, an exception or a pause of that thread), not in a paused machine',
+            );
+          const slots = await this.frameSlots(reader, client, handle.frame);
+          const local = slots.find((s) => s.name === name);
+          if (local === undefined)
+            throw new RequestError(`no ${handle.kind === 'arguments' ? 'argument' : 'local'} '${name}' here`);
+          names = new Map(slots.map((s) => [s.name, s.word]));
+          write = (value) => client.setLocal(stopped.thread, stopped.depth, local.slot, value);
+        }
+        const value = await this.evaluate(reader, expr, names);
+        await write(toWriteValue(value));
+        // What was read before the write no longer holds; the editor's handles still do.
+        this.reader = undefined;
+        const word = value.kind === 'word' ? value.word : value.kind === 'bool' && value.value ? 2 : 0;
+        const shown = await this.show(new LiveReader(client), word);
+        return { value: shown.value, ...shownDetails(shown) };
+      });
     });
   }
 
@@ -956,7 +1248,7 @@ export class PhantomDebugSession extends DebugSession {
     reader: LiveReader,
     client: DebugClient,
     frame: FrameHandle,
-  ): Promise<{ name: string; word: number; isArgument: boolean; typed?: ValueKind }[]> {
+  ): Promise<{ name: string; slot: number; word: number; isArgument: boolean; typed?: ValueKind }[]> {
     const m = await reader.method(frame.methodRef);
     let slots: number[];
     let kinds: ValueKind[] = [];
@@ -982,7 +1274,7 @@ export class PhantomDebugSession extends DebugSession {
       else if (live !== undefined) name = live.get(slot)?.name;
       else name = `slot ${slot}`;
       const typed = kinds[slot];
-      if (name !== undefined) out.push({ name, word, isArgument, ...(typed ? { typed } : {}) });
+      if (name !== undefined) out.push({ name, slot, word, isArgument, ...(typed ? { typed } : {}) });
     }
     return out;
   }
@@ -1118,14 +1410,7 @@ export class PhantomDebugSession extends DebugSession {
       const a = args(raw);
       const text = stringArg(a, 'expression', 100_000);
       const frameId = optionalIntArg(a, 'frameId');
-      let expr: DapExpr;
-      try {
-        expr = parseDapExpression(text);
-      } catch (err) {
-        if (err instanceof DapExpressionError)
-          throw new RequestError(`cannot evaluate '${text.slice(0, 80)}': ${err.message}`);
-        throw err;
-      }
+      const expr = parse(text);
       if (frameId === undefined)
         throw new RequestError('evaluate needs a frame: pause the machine and pick one');
       const frame = this.frame(frameId);
@@ -1137,13 +1422,7 @@ export class PhantomDebugSession extends DebugSession {
         if (value.kind === 'string')
           return { result: JSON.stringify(value.value), type: 'string', variablesReference: 0 };
         const shown = await this.show(reader, value.word);
-        return {
-          result: shown.value,
-          ...(shown.type ? { type: shown.type } : {}),
-          variablesReference: shown.ref ?? 0,
-          ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
-          ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
-        };
+        return { result: shown.value, ...shownDetails(shown) };
       });
     });
   }
@@ -1180,6 +1459,11 @@ export class PhantomDebugSession extends DebugSession {
         return e;
       case 'null':
         return { kind: 'word', word: 0 };
+      case 'object': {
+        const o = await reader.object(e.ref).catch(() => undefined);
+        if (o === undefined) throw new RequestError(`no object at @0x${e.ref.toString(16)}`);
+        return { kind: 'word', word: e.ref + 1 };
+      }
       case 'name': {
         const local = names.get(e.name);
         if (local !== undefined) return { kind: 'word', word: local };
@@ -1296,6 +1580,41 @@ function statementPcs(m: Pick<CompiledMethod, 'debug'>, line: number): number[] 
   const pcs = [];
   for (let i = 0; i + 2 < s.length; i += 3) if (s[i + 1] === line) pcs.push(s[i]!);
   return pcs;
+}
+
+/** What evaluate and setVariable answer beside a value's text: its type and how it expands. */
+function shownDetails(shown: { type?: string; ref?: number; indexed?: number; named?: number }): {
+  type?: string;
+  variablesReference: number;
+  indexedVariables?: number;
+  namedVariables?: number;
+} {
+  return {
+    ...(shown.type ? { type: shown.type } : {}),
+    variablesReference: shown.ref ?? 0,
+    ...(shown.indexed !== undefined ? { indexedVariables: shown.indexed } : {}),
+    ...(shown.named !== undefined ? { namedVariables: shown.named } : {}),
+  };
+}
+
+/** An expression the editor sent, or a RequestError saying what is wrong with it. */
+function parse(text: string): DapExpr {
+  try {
+    return parseDapExpression(text);
+  } catch (err) {
+    if (err instanceof DapExpressionError)
+      throw new RequestError(`cannot evaluate '${text.slice(0, 80)}': ${err.message}`);
+    throw err;
+  }
+}
+
+/** What SET_LOCAL or SET_FIELD writes for an evaluated value: an int, a boolean's 0 or 1, a reference. */
+function toWriteValue(v: Value): P.WriteValue {
+  if (v.kind === 'bool') return { kind: 'int', value: v.value ? 1 : 0 };
+  if (v.kind === 'string')
+    throw new RequestError('the debugger does not make new strings; give an int, null or @0x…');
+  const w = decodeWord(v.word);
+  return w.kind === 'int' ? { kind: 'int', value: w.value } : { kind: 'ref', ref: v.word === 0 ? 0 : w.ref };
 }
 
 /** Wraps an int into the machine's 31-bit small integers. */

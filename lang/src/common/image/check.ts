@@ -15,7 +15,6 @@ import * as L from '../spec/generated.js';
 
 const FIRST_OBJECT = L.SPACE_BASE + L.SPACE_HEADER_BYTES;
 const FREE_BLOCK_MIN = L.HEADER_BYTES + 4;
-const RESERVED_FLAGS = 0xffff0000;
 
 const slotsOf = (cid: number): number => L.INTERNAL_CLASSES.find((c) => c.id === cid)!.slots;
 const ROOT_SLOTS = slotsOf(L.CID_ROOT);
@@ -69,7 +68,6 @@ export function checkSpace(space: Uint8Array): string | undefined {
       const f = flags(addr);
       const k = f & L.FLAG_KIND_MASK;
       const bytes = at(addr + L.HDR_SIZE);
-      if ((f & RESERVED_FLAGS) !== 0) failAt('reserved header flag bits set', addr);
       const badKind =
         k === L.KIND_FREE ? at(addr + L.HDR_CLASS) !== 0 : k !== L.KIND_SLOTS && k !== L.KIND_BYTES;
       if (badKind) failAt('bad object kind or class word', addr);

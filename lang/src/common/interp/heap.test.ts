@@ -183,3 +183,29 @@ test('free gives an object back to the head of the free list at once', () => {
   assert.equal(space.headerField(L.SH_LIVE_BYTES), live - 20);
   assert.equal(heap.allocate(0, L.KIND_SLOTS, 8), x, 'and the next allocation of its size takes it');
 });
+
+test('objects carry the epoch they were born in; loading and newEpoch open the next one', () => {
+  const { space, heap, root } = setup(2);
+  const epoch = () => space.words[L.SH_EPOCH >> 2]!;
+  const stamp = (ref: number) => space.words[((ref - 1 - L.SPACE_BASE) >> 2) + 2]! >>> L.STAMP_SHIFT;
+  // The first allocation after the space was loaded opened epoch 1 (the space phc writes has 0).
+  assert.equal(epoch(), 1);
+  assert.equal(stamp(root), 1);
+  const a = heap.allocate(0, L.KIND_SLOTS, 4);
+  assert.equal(stamp(a), 1);
+  heap.newEpoch();
+  assert.equal(epoch(), 1, 'nothing changes until the next allocation');
+  const b = heap.allocate(0, L.KIND_SLOTS, 4);
+  assert.equal(epoch(), 2);
+  assert.equal(stamp(b), 2);
+  // Freed and allocated again at the same address after a capture: a different stamp.
+  heap.free(b);
+  heap.newEpoch();
+  const c = heap.allocate(0, L.KIND_SLOTS, 4);
+  assert.equal(c, b, 'the address is reused');
+  assert.equal(stamp(c), 3);
+  // The collector keeps stamps (it only sets and clears the mark bit).
+  space.words[(root - 1 - L.SPACE_BASE + L.HEADER_BYTES) >> 2] = a;
+  heap.collect();
+  assert.equal(stamp(a), 1);
+});

@@ -28,6 +28,7 @@ const SH_TOP_WORD = L.SH_TOP >> 2;
 const SH_OBJECTS_WORD = L.SH_OBJECTS >> 2;
 const SH_LIVE_BYTES_WORD = L.SH_LIVE_BYTES >> 2;
 const SH_ALLOWANCE_WORD = L.SH_GC_ALLOWANCE >> 2;
+const SH_EPOCH_WORD = L.SH_EPOCH >> 2;
 
 export interface CollectionStats {
   readonly liveObjects: number;
@@ -44,6 +45,11 @@ export class Heap {
   readonly tempRoots: number[] = [];
   collections = 0;
   private readonly words: Int32Array;
+  /**
+   * Whether the next allocation opens a new epoch: a space loaded to run does (space_new_epoch).
+   * Not in the space, so a checkpoint of the machine saves it beside the space's bytes.
+   */
+  epochPending = true;
 
   constructor(readonly space: Space) {
     this.words = space.words;
@@ -105,7 +111,33 @@ export class Heap {
     w.fill(0, h + HW, h + (need >> 2));
     w[SH_OBJECTS_WORD]! += 1;
     w[SH_LIVE_BYTES_WORD]! += need;
-    return this.space.writeHeader(addr, classRef, kind, payloadBytes);
+    const ref = this.space.writeHeader(addr, classRef, kind, payloadBytes);
+    this.stamp(ref);
+    return ref;
+  }
+
+  /**
+   * The space was captured (space_new_epoch): the next allocation opens a new epoch. The kernel
+   * does this after each generation it freezes; a replay that follows a recorded machine across
+   * its snapshots calls it at the same points to keep the spaces byte for byte alike.
+   */
+  newEpoch(): void {
+    this.epochPending = true;
+  }
+
+  /**
+   * Stamps an object with the current epoch, as an allocation does (space_stamp): a new object,
+   * or a new frame in a cached frame's place. The first stamp after the space was loaded opens a
+   * new epoch (lang/docs/object-format.md, "Identity across generations").
+   */
+  stamp(ref: number): void {
+    const w = this.words;
+    if (this.epochPending) {
+      w[SH_EPOCH_WORD] = (w[SH_EPOCH_WORD]! + 1) | 0;
+      this.epochPending = false;
+    }
+    const h = ((ref - 1 - BASE) >> 2) + 2;
+    w[h] = (w[h]! & ~L.FLAG_STAMP_MASK) | (w[SH_EPOCH_WORD]! << L.STAMP_SHIFT);
   }
 
   /** First fit over at most `limit` blocks of the free list; unlinks the block and frees its rest. */

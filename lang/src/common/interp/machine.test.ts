@@ -7,11 +7,12 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CompiledConst } from '../compiled.js';
 import { buildSpace } from '../image/builder.js';
-import { intOf } from '../image/space.js';
+import { intOf, smallInt } from '../image/space.js';
 import * as L from '../spec/generated.js';
 import { openStoreImage, writeGeneration0 } from '../store/generation0.js';
 import { type ClassSpec, type MethodSpec, program, systemClasses } from './assembler.js';
 import { Machine, MachineFault, type RunLimits } from './machine.js';
+import { DEBUGGER_ENTRY } from './natives.js';
 
 const tty = (name: 'print' | 'println'): CompiledConst => ({
   kind: 'method',
@@ -715,6 +716,55 @@ test('directory natives: put, get, has, remove, keys, size; root directory persi
   assert.equal(machine.space.text(firstKey), 'k1');
 });
 
+test("the root directory's $debugger entry is not the programs': hidden, and its name reserved", () => {
+  const d = (name: string) => native('directory', name);
+  const machineOf = new Machine(
+    load([
+      mainWith(
+        `CALL_STATIC 1 0
+         STORE 1
+         LOAD 1
+         CALL_STATIC 6 1
+         ${PRINT_INT}
+         LOAD 1
+         PUSH_CONST 2
+         CALL_STATIC 5 2
+         B2S
+         CALL_STATIC 0 1
+         LOAD 1
+         PUSH_CONST 2
+         CALL_STATIC 4 2
+         B2S
+         CALL_STATIC 0 1
+         LOAD 1
+         CALL_STATIC 7 1
+         ALEN
+         ${PRINT_INT}
+         LOAD 1
+         PUSH_CONST 2
+         PUSH_NULL
+         CALL_STATIC 3 3
+         RET_VOID`,
+        [d('root'), str('$debugger'), d('put'), d('remove'), d('has'), d('size'), d('keys')],
+      ),
+    ]),
+    { onOutput: (b) => (output += new TextDecoder().decode(b)) },
+  );
+  let output = '';
+  // The entry the kernel's debugger makes (its state: one VM-owned array), put there as it does.
+  const s = machineOf.space;
+  const dir = machineOf.rootSlot(L.ROOT_DIRECTORY);
+  const state = machineOf.newArray(machineOf.internalClass(L.CID_ARRAY), 3);
+  const name = machineOf.newString(DEBUGGER_ENTRY);
+  s.setSlot(s.slot(dir, L.DIR_KEYS), 0, name);
+  s.setSlot(s.slot(dir, L.DIR_VALUES), 0, state);
+  s.setSlot(dir, L.DIR_COUNT, smallInt(1));
+  machineOf.run({ maxSteps: 100_000 });
+  assert.equal(output, '0\nfalse\nfalse\n0\n*** thread 1: uncaught .internal.error: BadArgument\n');
+  assert.equal(intOf(s.slot(dir, L.DIR_COUNT)), 1, 'the entry is still there');
+  assert.equal(s.slot(s.slot(dir, L.DIR_VALUES), 0), state);
+});
+
 test('string and array natives', () => {
   const s = (name: string) => native('string', name);
   const a = (name: string) => native('array', name);
@@ -962,6 +1012,53 @@ test('a snapshot taken mid-run (through a store) continues exactly like an unint
     assert.equal(first.output + resumed.output, whole.output, `cut after ${cut} steps`);
     assert.equal(resumed.machine.machineMs, whole.machine.machineMs);
   }
+});
+
+test('a run paused anywhere (pauseAtStep, probe) and resumed is the run that never paused', () => {
+  const classes = [sleeper('.t.Fast', 100, 6), sleeper('.t.Slow', 150, 4), ...churn(30, false)];
+  classes[3] = { ...classes[3]!, name: '.t.Main' };
+  const mains = ['.t.Fast', '.t.Slow', '.t.Main'];
+  const whole = run(classes, { maxSteps: 50_000_000 }, mains);
+  assert.equal(whole.reason, 'all-ended');
+  // Pauses at odd places, many inside turns (TIME_SLICE is 10,000), a probe on every ADD.
+  const space = load(classes, mains);
+  let output = '';
+  const decoder = new TextDecoder();
+  const machine = new Machine(space, { onOutput: (b) => (output += decoder.decode(b)) });
+  const probe = new Uint8Array(space.length);
+  for (let i = 0; i < space.length; i++) if (space[i] === L.OP_ADD) probe[i] = 1;
+  let pauses = 0;
+  let probes = 0;
+  let saved: { state: ReturnType<Machine['saveState']>; bytes: Uint8Array; output: string } | undefined;
+  // Before the first allocation: the next one opens an epoch, which the state must carry.
+  const atStart = { state: machine.saveState(), bytes: space.slice() };
+  for (let at = 7; ; at += 1 + ((at * 7919) % 3_001)) {
+    const r = machine.run({ pauseAtStep: at, probe: pauses % 3 === 0 ? probe : undefined });
+    if (r.reason === 'all-ended') break;
+    if (r.reason === 'probe') probes++;
+    else assert.equal(r.reason, 'paused');
+    pauses++;
+    if (pauses === 40) saved = { state: machine.saveState(), bytes: space.slice(), output };
+  }
+  assert.ok(pauses > 100 && probes > 30, `${pauses} pauses, ${probes} probe stops`);
+  assert.equal(output, whole.output);
+  assert.equal(machine.machineMs, whole.machine.machineMs);
+  assert.deepEqual(space, whole.machine.space.bytes);
+  // A saved state with its space goes on exactly as the first time.
+  assert.ok(saved);
+  space.set(saved.bytes);
+  machine.restoreState(saved.state);
+  output = saved.output;
+  assert.equal(machine.run({ maxSteps: 50_000_000 }).reason, 'all-ended');
+  assert.equal(output, whole.output);
+  assert.deepEqual(space, whole.machine.space.bytes);
+  // So does the state saved before anything ran (birth stamps and SH_EPOCH included).
+  space.set(atStart.bytes);
+  machine.restoreState(atStart.state);
+  output = '';
+  assert.equal(machine.run({ maxSteps: 50_000_000 }).reason, 'all-ended');
+  assert.equal(output, whole.output);
+  assert.deepEqual(space, whole.machine.space.bytes);
 });
 
 test('spaces and code that are not valid stop with a MachineFault, never a crash', () => {

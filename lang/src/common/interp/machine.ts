@@ -64,9 +64,50 @@ export interface RunLimits {
   readonly maxSteps?: number;
   /** Stop when every thread sleeps past this machine time (ms). */
   readonly maxMachineMs?: number;
+  /**
+   * Pause once `steps` (the machine's total) reaches this. Unlike maxSteps, a pause keeps the
+   * turn it falls in (its thread, what is left of its slice, its frame cache, the clock's
+   * pending steps): the next run() resumes it, so a run paused anywhere, any number of times,
+   * is instruction for instruction the run that never paused. A replay's debugger stands here.
+   */
+  readonly pauseAtStep?: number;
+  /**
+   * Pause, the same way, before running an instruction whose first byte is marked (non-zero) in
+   * this map of the space's bytes (index: offset in the space): breakpoints and statement starts.
+   * A run resuming a turn the probe paused does not probe the instruction it paused before, so it
+   * goes on; a run resuming from any other pause probes it.
+   */
+  readonly probe?: Uint8Array;
 }
 
-export type StopReason = 'all-ended' | 'max-steps' | 'max-time';
+/**
+ * Why run returned: every thread ended; the step or time limit; every thread left is one the
+ * kernel's debugger holds stopped (the kernel would idle until a client continues it); or a pause
+ * asked for (pauseAtStep, the probe).
+ */
+export type StopReason = 'all-ended' | 'max-steps' | 'max-time' | 'debugger-stopped' | 'paused' | 'probe';
+
+/** Everything of a machine besides its space, as saveState takes it; restoreState puts it back. */
+export interface MachineState {
+  readonly steps: number;
+  readonly clock: number;
+  readonly clockSteps: number;
+  readonly collections: number;
+  /** Whether the next allocation opens a new epoch (Heap.epochPending). */
+  readonly epochPending: boolean;
+  readonly frameCache: readonly number[];
+  readonly frameCacheEpoch: number;
+  readonly suspended: SuspendedTurn | null;
+  readonly currentThread: number;
+}
+
+/** A turn a pause cut: its thread, what is left of its slice, the steps it has run, whether the probe cut it. */
+interface SuspendedTurn {
+  readonly thread: number;
+  readonly sliceLeft: number;
+  readonly ran: number;
+  readonly probed: boolean;
+}
 
 export interface RunResult {
   readonly reason: StopReason;
@@ -84,6 +125,8 @@ export class Machine {
   private readonly u8: Uint8Array;
   private readonly root: number;
   private readonly onOutput: (bytes: Uint8Array) => void;
+  /** Threads the kernel's debugger holds stopped in this space (readStoppedByDebugger). */
+  private readonly stoppedByDebugger: Set<number>;
   /** Machine time in ms (unbounded here; stored wrapped to 31 bits in ROOT_CLOCK). */
   private clock: number;
   /** How the running thread's turn ended early, set by natives and thread end. */
@@ -100,6 +143,10 @@ export class Machine {
    */
   private readonly frameCache = new Array<number>(L.FRAME_CACHE_SIZE).fill(0);
   private frameCacheEpoch = 0;
+  /** The turn a pause cut, which the next run() resumes; null between turns. */
+  private suspended: SuspendedTurn | null = null;
+  /** Set by runTurn when the probe stopped it before an instruction. */
+  private probed = false;
   private readonly methodClass: number;
   /** Bytecode methods checkMethod has accepted, valid until the collection count changes. */
   private readonly checkedMethods = new Set<number>();
@@ -135,6 +182,7 @@ export class Machine {
     this.stringClass = this.internalClass(L.CID_STRING);
     this.frameClass = this.internalClass(L.CID_FRAME);
     this.stringArrayClass = this.findArrayClass(this.stringClass);
+    this.stoppedByDebugger = this.readStoppedByDebugger();
   }
 
   /** The array class in ROOT_ARRAY_CLASSES whose elements are instances of `element`. */
@@ -291,31 +339,45 @@ export class Machine {
 
   run(limits: RunLimits = {}): RunResult {
     const maxSteps = limits.maxSteps ?? Number.POSITIVE_INFINITY;
+    const pauseAt = limits.pauseAtStep ?? Number.POSITIVE_INFINITY;
+    const probe = limits.probe ?? null;
     const startSteps = this.steps;
     const result = (reason: StopReason): RunResult => {
       this.setRootSlot(L.ROOT_CLOCK, smallInt(this.clock));
       return { reason, steps: this.steps - startSteps, machineMs: this.clock };
     };
     for (;;) {
-      if (limits.maxMachineMs !== undefined && this.clock > limits.maxMachineMs) return result('max-time');
+      if (this.suspended === null) {
+        if (limits.maxMachineMs !== undefined && this.clock > limits.maxMachineMs) return result('max-time');
+      }
       const remaining = maxSteps - (this.steps - startSteps);
       if (remaining <= 0) return result('max-steps');
-      const thread = this.pickRunnable();
-      if (thread === 0) {
-        const wait = this.earliestWake();
-        if (wait === null) return result('all-ended');
-        // Every thread sleeps past the limit: the machine stops with its clock at the limit.
-        if (limits.maxMachineMs !== undefined && this.clock + wait > limits.maxMachineMs) {
-          this.clock = limits.maxMachineMs;
-          return result('max-time');
+      if (this.steps >= pauseAt) return result('paused');
+      const resumed = this.suspended;
+      this.suspended = null;
+      let thread: number;
+      if (resumed !== null) thread = resumed.thread;
+      else {
+        thread = this.pickRunnable();
+        if (thread === 0) {
+          const wait = this.earliestWake();
+          if (wait === null)
+            return result(this.stoppedByDebugger.size > 0 ? 'debugger-stopped' : 'all-ended');
+          // Every thread sleeps past the limit: the machine stops with its clock at the limit.
+          if (limits.maxMachineMs !== undefined && this.clock + wait > limits.maxMachineMs) {
+            this.clock = limits.maxMachineMs;
+            return result('max-time');
+          }
+          this.clock += wait;
+          continue;
         }
-        this.clock += wait;
-        continue;
       }
+      const slice = resumed?.sliceLeft ?? L.TIME_SLICE;
+      const untilPause = pauseAt - this.steps;
       const before = this.steps;
+      this.probed = false;
       try {
-        this.runTurn(thread, Math.min(L.TIME_SLICE, remaining));
-        this.releaseFrameCache();
+        this.runTurn(thread, Math.min(slice, remaining, untilPause), probe, resumed?.probed === true);
       } catch (err) {
         // Only a space no valid program produces (e.g. a damaged image whose code rewrote a
         // method or frame after it was checked) gets a TypeError or RangeError here; report it
@@ -324,11 +386,23 @@ export class Machine {
         const id = intOf(this.space.slot(thread, L.THREAD_ID));
         throw new MachineFault(`thread ${id}: the space is damaged (${(err as Error).message})`);
       }
+      const ran = this.steps - before;
+      const turnRan = (resumed?.ran ?? 0) + ran;
+      // A pause (or the probe) inside the slice keeps the turn: nothing of its end happens yet.
+      if (this.turnEnd === 'none' && ran < slice && (this.probed || this.steps >= pauseAt)) {
+        this.suspended = { thread, sliceLeft: slice - ran, ran: turnRan, probed: this.probed };
+        return result(this.probed ? 'probe' : 'paused');
+      }
+      try {
+        this.releaseFrameCache();
+      } catch (err) {
+        if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
+        throw new MachineFault(`the space is damaged (${(err as Error).message})`);
+      }
       // A turn cut short by maxSteps (not by its slice, sleep, yield or end) stays current, so a
       // run resumed from this snapshot starts with the same thread an uninterrupted run would.
-      const cutShort =
-        remaining < L.TIME_SLICE && this.steps - before === remaining && this.turnEnd === 'none';
-      this.clockSteps += this.steps - before;
+      const cutShort = remaining < slice && ran === remaining && this.turnEnd === 'none';
+      this.clockSteps += turnRan;
       if (this.clockSteps >= L.VIRTUAL_MS_STEPS) {
         this.clock += Math.floor(this.clockSteps / L.VIRTUAL_MS_STEPS);
         this.clockSteps %= L.VIRTUAL_MS_STEPS;
@@ -341,6 +415,41 @@ export class Machine {
     }
   }
 
+  /** The thread that runs the next instruction when a pause cut its turn, else 0. */
+  get pausedThread(): number {
+    return this.suspended?.thread ?? 0;
+  }
+
+  /** What besides the space makes this machine's future: with a copy of the space, a checkpoint. */
+  saveState(): MachineState {
+    return {
+      steps: this.steps,
+      clock: this.clock,
+      clockSteps: this.clockSteps,
+      collections: this.heap.collections,
+      epochPending: this.heap.epochPending,
+      frameCache: [...this.frameCache],
+      frameCacheEpoch: this.frameCacheEpoch,
+      suspended: this.suspended,
+      currentThread: this.currentThread,
+    };
+  }
+
+  /** Puts back a saved state; the caller puts back the space bytes saved with it. */
+  restoreState(state: MachineState): void {
+    this.steps = state.steps;
+    this.clock = state.clock;
+    this.clockSteps = state.clockSteps;
+    this.heap.collections = state.collections;
+    this.heap.epochPending = state.epochPending;
+    for (let i = 0; i < L.FRAME_CACHE_SIZE; i++) this.frameCache[i] = state.frameCache[i] ?? 0;
+    this.frameCacheEpoch = state.frameCacheEpoch;
+    this.suspended = state.suspended;
+    this.currentThread = state.currentThread;
+    this.checkedMethods.clear();
+    this.turnEnd = 'none';
+  }
+
   /** The first thread from ROOT_CURRENT on (wrapping) that can run now; wakes it. 0 if none. */
   private pickRunnable(): number {
     const head = this.rootSlot(L.ROOT_THREADS);
@@ -350,7 +459,7 @@ export class Machine {
     let guard = 0;
     do {
       if (++guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
-      const state = intOf(this.space.slot(t, L.THREAD_STATE));
+      const state = this.stoppedByDebugger.has(t) ? -1 : intOf(this.space.slot(t, L.THREAD_STATE));
       if (state === L.TS_RUNNABLE) return t;
       if (state === L.TS_SLEEPING && this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)) <= 0) {
         this.space.setSlot(t, L.THREAD_STATE, smallInt(L.TS_RUNNABLE));
@@ -361,13 +470,55 @@ export class Machine {
     return 0;
   }
 
+  /**
+   * The threads the kernel's debugger holds stopped in this space (its state under `$debugger` in
+   * the root directory, layout.def's DEBUGGER_*): they stay stopped here too, as they would in the
+   * kernel until a client continued them. The interpreter has no debugger, so the set never changes.
+   */
+  private readStoppedByDebugger(): Set<number> {
+    const s = this.space;
+    const stopped = new Set<number>();
+    const dir = this.rootSlot(L.ROOT_DIRECTORY);
+    const keys = dir === 0 ? 0 : s.slot(dir, L.DIR_KEYS);
+    const values = dir === 0 ? 0 : s.slot(dir, L.DIR_VALUES);
+    if (keys === 0 || values === 0) return stopped;
+    const count = Math.min(
+      intOf(s.slot(dir, L.DIR_COUNT)),
+      s.payloadBytes(keys) >> 2,
+      s.payloadBytes(values) >> 2,
+    );
+    for (let i = 0; i < count; i++) {
+      const key = s.slot(keys, i);
+      if (key === 0 || !this.isString(key) || s.text(key) !== '$debugger') continue;
+      const state = s.slot(values, i);
+      if (
+        !s.isValidRef(state) ||
+        s.payloadBytes(state) !== 4 * L.DEBUGGER_STATE_SLOTS ||
+        s.slot(state, L.DEBUGGER_STATE_VERSION) !== smallInt(L.DEBUGGER_STATE_V1)
+      )
+        break;
+      for (
+        let row = L.DEBUGGER_THREAD_ROWS;
+        row + L.DEBUGGER_ROW_SLOTS <= L.DEBUGGER_STATE_SLOTS;
+        row += L.DEBUGGER_ROW_SLOTS
+      ) {
+        const thread = s.slot(state, row + L.DEBUGGER_ROW_THREAD);
+        if (thread !== 0 && s.slot(state, row + L.DEBUGGER_ROW_MODE) === smallInt(L.DEBUGGER_MODE_STOPPED))
+          stopped.add(thread);
+      }
+      break;
+    }
+    return stopped;
+  }
+
   /** ms until the earliest sleeping thread wakes, or null when no thread sleeps. */
   private earliestWake(): number | null {
     let best: number | null = null;
     let guard = 0;
     for (let t = this.rootSlot(L.ROOT_THREADS); t !== 0; t = this.space.slot(t, L.THREAD_NEXT)) {
       if (++guard > MAX_THREADS) throw new MachineFault('the thread list forms a cycle');
-      if (intOf(this.space.slot(t, L.THREAD_STATE)) !== L.TS_SLEEPING) continue;
+      if (intOf(this.space.slot(t, L.THREAD_STATE)) !== L.TS_SLEEPING || this.stoppedByDebugger.has(t))
+        continue;
       const wait = Math.max(0, this.untilWake(this.space.slot(t, L.THREAD_WAKE_AT)));
       if (best === null || wait < best) best = wait;
     }
@@ -423,6 +574,7 @@ export class Machine {
         cache[i] = 0;
         const first = ((f - 1 - BASE) >> 2) + HW;
         for (let k = first + slots - 1; k >= first; k--) w[k] = 0;
+        this.heap.stamp(f); // a new frame in an old one's place: not the same object
         frame = f;
         break;
       }
@@ -744,7 +896,7 @@ export class Machine {
    * locals (no closures capture them, so they stay in machine registers); every call, return,
    * throw and error writes pc and sp back to the frame, acts on the heap, and reloads.
    */
-  private runTurn(thread: number, budget: number): void {
+  private runTurn(thread: number, budget: number, probe: Uint8Array | null, skipFirstProbe: boolean): void {
     this.currentThread = thread;
     this.turnEnd = 'none';
     this.depth = 0;
@@ -762,6 +914,7 @@ export class Machine {
     const u8 = this.u8;
     const stringClass = this.stringClass;
     let left = budget;
+    let skipProbe = skipFirstProbe;
     for (;;) {
       const frame = s.slot(thread, L.THREAD_FRAME);
       const fw = s.headerIndex(frame) + HW;
@@ -781,6 +934,13 @@ export class Machine {
       /** The frame changed (call, return, throw): reload the registers. */
       let reload = false;
       run: while (left > 0) {
+        if (probe !== null) {
+          if (probe[ip] !== 0 && !skipProbe) {
+            this.probed = true;
+            break;
+          }
+          skipProbe = false;
+        }
         left--;
         // One unsigned compare catches both ends: running off the code and a jump before its start.
         if ((ip - codeBase) >>> 0 >= codeLength) this.fault(method, ip - codeBase, 'pc is outside the code');
@@ -1126,7 +1286,7 @@ export class Machine {
         w[fw + L.FRAME_SP] = (sp - sb) << 1;
         break;
       }
-      if (this.turnEnd !== 'none') break;
+      if (this.turnEnd !== 'none' || this.probed) break;
     }
     this.steps += budget - left;
   }

@@ -9,7 +9,10 @@
  * a null name find nothing; compareTo returns the difference of the first differing bytes, else of
  * the lengths; hash is 32-bit FNV-1a xor-folded to 30 bits ((h >>> 30) ^ h) & 0x3FFFFFFF; toInt
  * raises BadArgument for results outside the small-integer range; sleep of 0 or less ends the
- * turn; a directory grows its arrays to max(4, 2 x capacity).
+ * turn; a directory grows its arrays to max(4, 2 x capacity). The root directory's `$debugger`
+ * entry (the kernel's debugger state, kernel-src/core/debugger.h's DEBUGGER_NAME) is not the
+ * programs': get, has, remove, size and keys act as if it were not there, and put of that name
+ * raises BadArgument, in the root directory only.
  */
 import { intOf, Space, smallInt } from '../image/space.js';
 import * as L from '../spec/generated.js';
@@ -24,6 +27,8 @@ export class Raise {
 export type TurnEnd = 'none' | 'blocked' | 'ended';
 
 const NEWLINE = Space.encode('\n');
+/** The root directory's entry that holds the debugger's state (kernel-src/core/debugger.h, DEBUGGER_NAME). */
+export const DEBUGGER_ENTRY = Space.encode('$debugger');
 
 export function callNative(m: Machine, id: number, args: Int32Array): number {
   const s = m.space;
@@ -86,16 +91,17 @@ export function callNative(m: Machine, id: number, args: Int32Array): number {
       return m.rootSlot(L.ROOT_DIRECTORY);
     case L.N_DIR_GET: {
       const d = directory(arg(0));
-      const i = arg(1) === 0 ? -1 : findKey(m, d, string(arg(1)));
+      const i = arg(1) === 0 ? -1 : visibleKey(m, d, string(arg(1)));
       return i < 0 ? 0 : s.slot(s.slot(d, L.DIR_VALUES), i);
     }
     case L.N_DIR_HAS: {
       const d = directory(arg(0));
-      return bool(arg(1) !== 0 && findKey(m, d, string(arg(1))) >= 0);
+      return bool(arg(1) !== 0 && visibleKey(m, d, string(arg(1))) >= 0);
     }
     case L.N_DIR_PUT: {
       const d = directory(arg(0));
       const key = arg(1);
+      if (isReserved(m, d, string(key))) throw new Raise(L.ERR_BAD_ARGUMENT);
       const i = findKey(m, d, string(key));
       if (i >= 0) {
         s.setSlot(s.slot(d, L.DIR_VALUES), i, arg(2));
@@ -111,7 +117,7 @@ export function callNative(m: Machine, id: number, args: Int32Array): number {
     }
     case L.N_DIR_REMOVE: {
       const d = directory(arg(0));
-      const i = arg(1) === 0 ? -1 : findKey(m, d, string(arg(1)));
+      const i = arg(1) === 0 ? -1 : visibleKey(m, d, string(arg(1)));
       if (i < 0) return bool(false);
       const count = intOf(s.slot(d, L.DIR_COUNT));
       for (const slot of [L.DIR_KEYS, L.DIR_VALUES]) {
@@ -123,13 +129,17 @@ export function callNative(m: Machine, id: number, args: Int32Array): number {
       s.setSlot(d, L.DIR_COUNT, smallInt(count - 1));
       return bool(true);
     }
-    case L.N_DIR_SIZE:
-      return s.slot(directory(arg(0)), L.DIR_COUNT);
+    case L.N_DIR_SIZE: {
+      const d = directory(arg(0));
+      return smallInt(intOf(s.slot(d, L.DIR_COUNT)) - (hiddenIndex(m, d) >= 0 ? 1 : 0));
+    }
     case L.N_DIR_KEYS: {
       const d = directory(arg(0));
       const count = intOf(s.slot(d, L.DIR_COUNT));
-      const result = m.newArray(m.stringArrayClass, count);
-      for (let i = 0; i < count; i++) s.setSlot(result, i, s.slot(s.slot(d, L.DIR_KEYS), i));
+      const hidden = hiddenIndex(m, d);
+      const result = m.newArray(m.stringArrayClass, count - (hidden >= 0 ? 1 : 0));
+      for (let i = 0, j = 0; i < count; i++)
+        if (i !== hidden) s.setSlot(result, j++, s.slot(s.slot(d, L.DIR_KEYS), i));
       return result;
     }
     case L.N_STR_LENGTH:
@@ -215,6 +225,21 @@ function findRun(m: Machine, target: number): number {
       return method;
   }
   return 0;
+}
+
+/** Is key the reserved `$debugger` and d the root directory? */
+function isReserved(m: Machine, d: number, key: Uint8Array): boolean {
+  return d === m.rootSlot(L.ROOT_DIRECTORY) && compareBytes(key, DEBUGGER_ENTRY) === 0;
+}
+
+/** findKey, blind to the root directory's `$debugger`. */
+function visibleKey(m: Machine, d: number, key: Uint8Array): number {
+  return isReserved(m, d, key) ? -1 : findKey(m, d, key);
+}
+
+/** Where the root directory holds `$debugger`, or -1 (none, or d is another directory). */
+function hiddenIndex(m: Machine, d: number): number {
+  return d === m.rootSlot(L.ROOT_DIRECTORY) ? findKey(m, d, DEBUGGER_ENTRY) : -1;
 }
 
 function findKey(m: Machine, d: number, key: Uint8Array): number {

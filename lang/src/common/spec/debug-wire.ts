@@ -6,8 +6,8 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps); HELLO reports it, a client checks it before sending a newer request. */
-export const DBG_REVISION = 3;
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
+export const DBG_REVISION = 4;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -163,6 +163,12 @@ export enum MessageType {
   EXCEPTION_STOPS = 0x18,
   /** Every thread the debugger holds stopped (as EV_STOPPED told it), and the exception mode: what a client that connects later, or after a restart, needs. */
   STOPPED = 0x19,
+  /** Write a local of frame N of a stopped thread (not this), when the value is of a kind the slot may hold. */
+  SET_LOCAL = 0x1A,
+  /** Write a field of a program object, or an element of a program's array, when the value is one it may hold; a system object's fields are read-only. */
+  SET_FIELD = 0x1B,
+  /** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
+  ROLLBACK = 0x28,
 }
 
 /** Types of the kernel's unsolicited messages. */
@@ -234,6 +240,9 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'FRAME', type: 0x17, revision: 3, request: 'frame_request', reply: 'frame_reply' },
   { name: 'EXCEPTION_STOPS', type: 0x18, revision: 3, request: 'exception_stops_request', reply: null },
   { name: 'STOPPED', type: 0x19, revision: 3, request: null, reply: 'stopped_reply' },
+  { name: 'SET_LOCAL', type: 0x1A, revision: 4, request: 'set_local_request', reply: null },
+  { name: 'SET_FIELD', type: 0x1B, revision: 4, request: 'set_field_request', reply: null },
+  { name: 'ROLLBACK', type: 0x28, revision: 4, request: 'rollback_request', reply: 'rollback_reply' },
 ];
 
 /** The revision that added each request after the first (absent: revision 0). */
@@ -249,6 +258,9 @@ export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.FRAME]: 3,
   [MessageType.EXCEPTION_STOPS]: 3,
   [MessageType.STOPPED]: 3,
+  [MessageType.SET_LOCAL]: 4,
+  [MessageType.SET_FIELD]: 4,
+  [MessageType.ROLLBACK]: 4,
 };
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
@@ -934,6 +946,76 @@ function readSnapshotReply(r: WireReader): SnapshotReply {
 }
 function writeSnapshotReply(w: WireWriter, v: SnapshotReply): void {
   w.u32(v.generation, "snapshot_reply.generation");
+}
+
+/** ROLLBACK's request. */
+export interface RollbackRequest {
+  /** The kept generation to go back to. */
+  generation: number;
+}
+export function encodeRollbackRequest(v: RollbackRequest): Uint8Array {
+  const w = new WireWriter('rollback_request');
+  writeRollbackRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRollbackRequest(p: Uint8Array): RollbackRequest {
+  const r = new WireReader(p, 'rollback_request');
+  const v = readRollbackRequest(r);
+  r.end();
+  return v;
+}
+function readRollbackRequest(r: WireReader): RollbackRequest {
+  const generation_ = r.u32("rollback_request.generation");
+  return { generation: generation_ };
+}
+function writeRollbackRequest(w: WireWriter, v: RollbackRequest): void {
+  w.u32(v.generation, "rollback_request.generation");
+}
+
+/** ROLLBACK's reply, sent once the machine runs on the mounted generation. */
+export interface RollbackReply {
+  /** The generation mounted: the one asked for, or the one the mount fell back to when it was damaged. */
+  generation: number;
+  /** The generation the machine ran on before. */
+  previous: number;
+  /** Pages of a generation that was being written and was dropped with the live space (0: none was). */
+  abandoned: number;
+  /** Pages of the mounted generation taken from memory (their block unchanged) instead of read from the disk. */
+  pagesKept: number;
+  /** Pages of the mounted generation read from the disk and checked. */
+  pagesRead: number;
+  /** Time from the request to the threads resuming, kernel clock. */
+  micros: number;
+}
+export function encodeRollbackReply(v: RollbackReply): Uint8Array {
+  const w = new WireWriter('rollback_reply');
+  writeRollbackReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeRollbackReply(p: Uint8Array): RollbackReply {
+  const r = new WireReader(p, 'rollback_reply');
+  const v = readRollbackReply(r);
+  r.end();
+  return v;
+}
+function readRollbackReply(r: WireReader): RollbackReply {
+  const generation_ = r.u32("rollback_reply.generation");
+  const previous_ = r.u32("rollback_reply.previous");
+  const abandoned_ = r.u32("rollback_reply.abandoned");
+  const pagesKept_ = r.u32("rollback_reply.pages_kept");
+  const pagesRead_ = r.u32("rollback_reply.pages_read");
+  const micros_ = r.u32("rollback_reply.micros");
+  return { generation: generation_, previous: previous_, abandoned: abandoned_, pagesKept: pagesKept_, pagesRead: pagesRead_, micros: micros_ };
+}
+function writeRollbackReply(w: WireWriter, v: RollbackReply): void {
+  w.u32(v.generation, "rollback_reply.generation");
+  w.u32(v.previous, "rollback_reply.previous");
+  w.u32(v.abandoned, "rollback_reply.abandoned");
+  w.u32(v.pagesKept, "rollback_reply.pages_kept");
+  w.u32(v.pagesRead, "rollback_reply.pages_read");
+  w.u32(v.micros, "rollback_reply.micros");
 }
 
 /** PAUSE's and RESUME's reply. */
@@ -1705,6 +1787,99 @@ function writeStoppedEvent(w: WireWriter, v: StoppedEvent): void {
   w.u32(v.pc, "stopped_event.pc");
   w.i32(v.line, "stopped_event.line");
   w.u32(v.exception, "stopped_event.exception");
+}
+
+/** SET_LOCAL's request. */
+export interface SetLocalRequest {
+  /** A stopped thread. */
+  thread: number;
+  /** 0 for the innermost frame, 1 for its caller, ... */
+  depth: number;
+  /** The local slot (as FRAME numbers them: this, the arguments, the other locals). */
+  slot: number;
+  /** DBG_VALUE_INT or DBG_VALUE_REF. */
+  kind: number;
+  /** The integer (a small integer, two's complement) or an object's address (0: null). */
+  bits: number;
+}
+export function encodeSetLocalRequest(v: SetLocalRequest): Uint8Array {
+  const w = new WireWriter('set_local_request');
+  writeSetLocalRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeSetLocalRequest(p: Uint8Array): SetLocalRequest {
+  const r = new WireReader(p, 'set_local_request');
+  const v = readSetLocalRequest(r);
+  r.end();
+  return v;
+}
+function readSetLocalRequest(r: WireReader): SetLocalRequest {
+  const thread_ = r.u32("set_local_request.thread");
+  const depth_ = r.u16("set_local_request.depth");
+  r.atMost(depth_, DBG_MAX_FRAMES, "set_local_request.depth", "DBG_MAX_FRAMES");
+  const slot_ = r.u16("set_local_request.slot");
+  const kind_ = r.u8("set_local_request.kind");
+  r.atMost(kind_, DBG_VALUE_REF, "set_local_request.kind", "DBG_VALUE_REF");
+  const reserved_ = r.u8("set_local_request.reserved");
+  r.expect(reserved_, 0, "set_local_request.reserved");
+  const reserved2_ = r.u16("set_local_request.reserved2");
+  r.expect(reserved2_, 0, "set_local_request.reserved2");
+  const bits_ = r.u32("set_local_request.bits");
+  return { thread: thread_, depth: depth_, slot: slot_, kind: kind_, bits: bits_ };
+}
+function writeSetLocalRequest(w: WireWriter, v: SetLocalRequest): void {
+  w.u32(v.thread, "set_local_request.thread");
+  w.u16(w.atMost(v.depth, DBG_MAX_FRAMES, "set_local_request.depth", "DBG_MAX_FRAMES"), "set_local_request.depth");
+  w.u16(v.slot, "set_local_request.slot");
+  w.u8(w.atMost(v.kind, DBG_VALUE_REF, "set_local_request.kind", "DBG_VALUE_REF"), "set_local_request.kind");
+  w.u8(0, "set_local_request.reserved");
+  w.u16(0, "set_local_request.reserved2");
+  w.u32(v.bits, "set_local_request.bits");
+}
+
+/** SET_FIELD's request. */
+export interface SetFieldRequest {
+  /** An object of a program class, or an array a program made. */
+  object: number;
+  /** The field's slot (inherited fields first), or the array's index. */
+  slot: number;
+  /** DBG_VALUE_INT or DBG_VALUE_REF. */
+  kind: number;
+  /** The integer (a small integer, two's complement) or an object's address (0: null). */
+  bits: number;
+}
+export function encodeSetFieldRequest(v: SetFieldRequest): Uint8Array {
+  const w = new WireWriter('set_field_request');
+  writeSetFieldRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeSetFieldRequest(p: Uint8Array): SetFieldRequest {
+  const r = new WireReader(p, 'set_field_request');
+  const v = readSetFieldRequest(r);
+  r.end();
+  return v;
+}
+function readSetFieldRequest(r: WireReader): SetFieldRequest {
+  const object_ = r.u32("set_field_request.object");
+  const slot_ = r.u32("set_field_request.slot");
+  const kind_ = r.u8("set_field_request.kind");
+  r.atMost(kind_, DBG_VALUE_REF, "set_field_request.kind", "DBG_VALUE_REF");
+  const reserved_ = r.u8("set_field_request.reserved");
+  r.expect(reserved_, 0, "set_field_request.reserved");
+  const reserved2_ = r.u16("set_field_request.reserved2");
+  r.expect(reserved2_, 0, "set_field_request.reserved2");
+  const bits_ = r.u32("set_field_request.bits");
+  return { object: object_, slot: slot_, kind: kind_, bits: bits_ };
+}
+function writeSetFieldRequest(w: WireWriter, v: SetFieldRequest): void {
+  w.u32(v.object, "set_field_request.object");
+  w.u32(v.slot, "set_field_request.slot");
+  w.u8(w.atMost(v.kind, DBG_VALUE_REF, "set_field_request.kind", "DBG_VALUE_REF"), "set_field_request.kind");
+  w.u8(0, "set_field_request.reserved");
+  w.u16(0, "set_field_request.reserved2");
+  w.u32(v.bits, "set_field_request.bits");
 }
 
 /** EV_CONTINUED's payload. */

@@ -258,13 +258,17 @@ export const FREE_SCAN_QUICK = 32;
 export const FREE_BLOCK_LARGE = 1024;
 /** VM model: frames dropped during a turn that the next calls of that turn may reuse (same size) before they go back to the free list. */
 export const FRAME_CACHE_SIZE = 8;
+/** Bit position of an object's birth stamp in its header flags (FLAG_STAMP_MASK). */
+export const STAMP_SHIFT = 16;
+/** Epochs a birth stamp tells apart: it is SH_EPOCH mod STAMP_EPOCHS. */
+export const STAMP_EPOCHS = 0x10000;
 /** VM model: instructions that make one millisecond of machine time on a virtual clock (phrun --virtual-clock, the reference interpreter). */
 export const VIRTUAL_MS_STEPS = 10000;
 /** Reference (address + 1) to the object's class; 0 only for free blocks. */
 export const HDR_CLASS = 0;
 /** Payload size in bytes (for SLOTS objects 4 x number of slots; for BYTES objects the exact byte count). */
 export const HDR_SIZE = 4;
-/** Bits 0..3: payload kind; bits 8..15: GC bits; bits 16..31: zero (reserved). */
+/** Bits 0..3: payload kind; bits 8..15: GC bits; bits 16..31: birth stamp (SH_EPOCH mod 2^16 when the object was allocated). */
 export const HDR_FLAGS = 8;
 /** Payload is value words: the GC scans every one. */
 export const KIND_SLOTS = 1;
@@ -276,6 +280,8 @@ export const KIND_FREE = 3;
 export const FLAG_KIND_MASK = 15;
 /** GC mark bit; clear in every object of a committed snapshot and of generation 0. */
 export const FLAG_MARK = 256;
+/** Birth stamp: SH_EPOCH mod 2^16 when the object was allocated (or its frame reused); tools tell a reused address from the same object by it. */
+export const FLAG_STAMP_MASK = 0xffff0000;
 /** SPACE_MAGIC. */
 export const SH_MAGIC = 0;
 /** FORMAT_VERSION. */
@@ -294,6 +300,8 @@ export const SH_OBJECTS = 24;
 export const SH_LIVE_BYTES = 28;
 /** Bytes that may still be allocated before the next collection (VM model). A collection, and phc image, set it to max(GC_BUDGET_MIN, live bytes); at 0 the next allocation collects first. */
 export const SH_GC_ALLOWANCE = 32;
+/** Allocation epoch: the first allocation after the space was captured (a generation frozen) or loaded to run adds 1 (0 in a space phc writes). Objects are stamped with it. */
+export const SH_EPOCH = 36;
 /** .internal.object */
 export const CID_OBJECT = 1;
 /** .internal.class */
@@ -398,6 +406,22 @@ export const TS_SLEEPING = 1;
 export const TS_DONE = 2;
 /** Thread state: ended by an uncaught error (THREAD_ERROR). */
 export const TS_FAILED = 3;
+/** The debugger's state (the .internal.array under $debugger in the root directory; kernel-src/core/debugger.c): the slot of its layout version. */
+export const DEBUGGER_STATE_VERSION = 0;
+/** That version: DEBUGGER_STATE_SLOTS slots. */
+export const DEBUGGER_STATE_V1 = 1;
+/** Slots of the debugger's state: 3 of its own, DBG_MAX_BREAKPOINTS rows of 10 for breakpoints, DBG_MAX_DEBUGGED rows of DEBUGGER_ROW_SLOTS for threads. */
+export const DEBUGGER_STATE_SLOTS = 1219;
+/** The first slot of its thread rows. */
+export const DEBUGGER_THREAD_ROWS = 643;
+/** Slots of one thread row. */
+export const DEBUGGER_ROW_SLOTS = 9;
+/** A thread row's thread (null: an empty row). */
+export const DEBUGGER_ROW_THREAD = 0;
+/** A thread row's mode, DEBUGGER_MODE_STOPPED for a thread the debugger holds stopped: it does not run until a client continues or steps it. */
+export const DEBUGGER_ROW_MODE = 1;
+/** The mode of a stopped thread. */
+export const DEBUGGER_MODE_STOPPED = 1;
 /** method being run */
 export const FRAME_METHOD = 0;
 /** int: byte offset of the next instruction in the method's code */

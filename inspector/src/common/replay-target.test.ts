@@ -1,0 +1,76 @@
+// The replay as a debug-adapter target: stops come as events after the request, output is
+// compared with the machine's recorded console and the first line that differs is said once.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compile } from '@phantom/lang/common/compiler.js';
+import { buildSpace } from '@phantom/lang/common/image/builder.js';
+import * as P from './debug-protocol.js';
+import { ReplayTarget } from './replay-target.js';
+
+const SOURCE = `package .demo;
+import .internal.io.tty;
+class lines {
+  void run() {
+    for (var i = 0; i < 5; i++)
+      tty.println("line " + i);
+  }
+};
+`;
+
+function target(recorded?: string): ReplayTarget {
+  const { program } = compile([{ file: '/src/lines.ph', text: SOURCE }]);
+  assert.ok(program);
+  const space = buildSpace(program, { spaceBytes: 1 << 20, mainClasses: ['.demo.lines'] });
+  return new ReplayTarget(space, {
+    generation: 4,
+    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    ...(recorded !== undefined ? { recorded } : {}),
+  });
+}
+
+async function runToEnd(t: ReplayTarget): Promise<P.StoppedInfo> {
+  const stopped = new Promise<P.StoppedInfo>((resolve) => t.onDidStop(resolve));
+  await t.continueThread(0);
+  return stopped;
+}
+
+test('the first line where the replay parts from the recorded console is said once', async () => {
+  const t = target('line 0\nline 1\nline two\nline 3\n');
+  const notices: string[] = [];
+  t.onNotice((n) => notices.push(n));
+  let said = '';
+  t.onConsole((text) => {
+    said += text;
+  });
+  const stop = await runToEnd(t);
+  assert.equal(stop.reason, P.StopReason.Pause);
+  assert.equal(said, 'line 0\nline 1\nline 2\nline 3\nline 4\n');
+  assert.equal(notices.length, 1);
+  assert.match(
+    notices[0]!,
+    /diverges .* at line 3 after generation 4 .*printed "line two", the replay "line 2"/,
+  );
+  assert.match(
+    t.describeStop().description,
+    /every thread has ended \(position \d+ of the replay of generation 4\)/,
+  );
+});
+
+test('a replay that agrees with the console (as far as it goes) says nothing', async () => {
+  const t = target('line 0\nline 1\n');
+  const notices: string[] = [];
+  t.onNotice((n) => notices.push(n));
+  await runToEnd(t);
+  assert.deepEqual(notices, []);
+});
+
+test('requests while the replay runs are refused saying why; the stop comes after the request', async () => {
+  const t = target();
+  let stops = 0;
+  t.onDidStop(() => stops++);
+  await t.continueThread(0);
+  assert.equal(stops, 0, 'the stop is told after the request is answered');
+  await assert.rejects(t.step(0, P.StepKind.Over), /while the replay runs: pause it first/);
+  await new Promise<void>((resolve) => t.onDidStop(() => resolve()));
+  await assert.rejects(t.setExceptionStops(P.ExceptionStops.All), /does not stop at throws/);
+});

@@ -1,0 +1,235 @@
+// rollback.test.mjs — rollback in place (the debug channel's ROLLBACK, issue 21) on a real machine:
+// QEMU keeps running while the kernel drops the live space and mounts a kept generation.
+// The guest is the benchmarks' dirtier (tests/lib/dirtier.mjs: 10% of a 64 MiB space rewritten
+// every round, "round N" printed after each), so the program's state is its round number, and
+// its generations are large enough that a rollback can arrive while one is being written.
+//   - to an older generation: the program goes on from that generation's round, QEMU never
+//     restarted, the debugger's state is the generation's (a logpoint set after it is gone), the
+//     first commit after it names it as parent (the old branch stays kept), and a power cut after
+//     that resumes on the new branch;
+//   - to a generation with a damaged page (a bit flipped on the disk): the mount's rule, its
+//     parent is mounted instead and the console says why, as at boot;
+//   - hostile requests: a generation that is not kept, one marked damaged, a bad payload (the
+//     machine runs on, unchanged), the tip of another branch (served like gen=N at boot), and a
+//     rollback while a generation is being written (it is dropped; the store stays sound across a
+//     power cut).
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as P from '@phantom/inspector/common/debug-protocol.js';
+import { DebugClient, DebugRequestError } from '@phantom/inspector/node/debug-client.js';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
+import { Channel, setBreakpoint } from './lib/debugger-channel.mjs';
+import { dirtierSource } from './lib/dirtier.mjs';
+import { buildStoreDisk, Machine } from './lib/machine.mjs';
+import { flipPageOf } from './lib/powercut.mjs';
+import { kernelDir, tempDir } from './qemu.mjs';
+
+const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
+const SPACE_BYTES = 64 << 20;
+const PAGES = Math.round(SPACE_BYTES / 4096 / 10);
+const APPEND = 'snap=300 debug=snapshots';
+const ROUND_LINE = /^round (\d+)$/;
+const ROLLED_LINE = /^store: rolled back in place from generation (\d+) to generation (\d+)/;
+const REQUEST_MS = 60_000;
+
+describe('rollback in place', () => {
+  let temp;
+  let disk;
+  let socketPath;
+  let machine;
+  let client;
+  const logs = [];
+
+  async function boot() {
+    client?.close();
+    if (machine) logs.push(machine.log);
+    machine = new Machine({ disk, append: APPEND, debugSocket: socketPath, debugTransport: 'virtio' });
+    await machine.waitForLine(/^debug: protocol \d+ on virtio-serial port/);
+    await machine.waitForLine(ROUND_LINE);
+    ({ client } = await DebugClient.connect(socketPath, REQUEST_MS));
+  }
+
+  /** The last round the program printed, from console line `from` on. */
+  function lastRound(from = 0) {
+    for (let i = machine.lines.length - 1; i >= from; i--) {
+      const m = ROUND_LINE.exec(machine.lines[i].line);
+      if (m) return Number(m[1]);
+    }
+    return undefined;
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** The generations the machine keeps, by number, and the one it runs on. */
+  async function generations() {
+    const { current, generations: list } = await client.generations();
+    return { current, byNumber: new Map(list.map((g) => [g.number, g])) };
+  }
+
+  /** Whether `ancestor` is `number` or one of its ancestors among the kept generations. */
+  function descends(byNumber, number, ancestor) {
+    for (let n = number; n !== undefined; n = byNumber.get(n)?.parent) if (n === ancestor) return true;
+    return false;
+  }
+
+  /** The program's state at a new generation: pause, let the console drain, snapshot, resume. */
+  async function markedGeneration() {
+    await client.pause();
+    await sleep(300);
+    const round = lastRound();
+    const generation = await client.snapshotNow();
+    await client.resume();
+    return { generation, round };
+  }
+
+  async function rejectsWith(promise, code, pattern) {
+    await assert.rejects(promise, (err) => {
+      assert.ok(err instanceof DebugRequestError, `a request error, not ${err}`);
+      assert.equal(err.code, code, err.message);
+      assert.match(err.message, pattern);
+      return true;
+    });
+  }
+
+  before(async () => {
+    temp = await tempDir();
+    disk = join(temp.dir, 'dirtier.img');
+    socketPath = join(temp.dir, 'debug.sock');
+    const source = join(temp.dir, 'dirtier.ph');
+    await writeFile(source, dirtierSource(PAGES, { progress: true, by: 'kernel-src/tests/rollback.test.mjs' }));
+    await buildStoreDisk(disk, [source], ['.bench.dirtier'], { spaceBytes: SPACE_BYTES });
+    await boot();
+  });
+
+  after(async () => {
+    client?.close();
+    await machine?.kill();
+    if (machine && process.exitCode) {
+      mkdirSync(artifacts, { recursive: true });
+      writeFileSync(join(artifacts, 'rollback.log'), [...logs, machine.log].join('\n--- power cut ---\n'));
+    }
+    await temp?.cleanup();
+  });
+
+  test('to an older generation: its state, the branch recorded, a power cut resumes on the new branch', async () => {
+    const marked = await markedGeneration();
+    const boots = machine.lines.filter(({ line }) => line.startsWith('Phantom kernel')).length;
+    // A logpoint set after the marked generation: the debugger's state is the space's, so the
+    // rollback takes it back to the generation's (none), as a restart from it would.
+    client.close();
+    const ch = await Channel.open(socketPath);
+    try {
+      const run = await ch.findMethod('.bench.dirtier', 'run');
+      await ch.request(W.MessageType.SET_BREAKPOINT, setBreakpoint(run.addr, 0, { flags: W.DBG_BP_LOG, message: 'entered' }));
+    } finally {
+      ch.close();
+    }
+    ({ client } = await DebugClient.connect(socketPath, REQUEST_MS));
+    assert.equal((await client.listBreakpoints()).length, 1);
+    await machine.waitForLine(new RegExp(`^round ${marked.round + 6}$`), { deadlineMs: 120_000 });
+    for (let n = 0; n < 2; n++) await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
+    const before = await generations();
+    assert.ok(before.current > marked.generation, 'generations were committed after the marked one');
+
+    const reply = await client.rollback(marked.generation, REQUEST_MS);
+    assert.equal(reply.generation, marked.generation);
+    assert.equal(reply.previous, before.current);
+    assert.ok(reply.pagesKept + reply.pagesRead > 0, 'the mount checked the generation\'s pages');
+    const rolled = await machine.waitForLine(ROLLED_LINE);
+    assert.equal(Number(rolled.match[2]), marked.generation);
+    const next = await machine.waitForLine(ROUND_LINE, { from: rolled.index });
+    assert.equal(Number(next.match[1]), marked.round + 1, 'the program goes on from the generation\'s state');
+    assert.equal(machine.exitCode, undefined, 'QEMU still runs');
+    assert.equal(machine.lines.filter(({ line }) => line.startsWith('Phantom kernel')).length, boots, 'no reboot');
+    assert.deepEqual(await client.listBreakpoints(), [], 'the debugger\'s state is the generation\'s');
+
+    const branch = await client.snapshotNow();
+    const after = await generations();
+    assert.equal(after.current, branch);
+    // The new branch: the generations committed since, down to the first one, whose parent is the generation.
+    let first = branch;
+    while (after.byNumber.get(first)?.parent > before.current) first = after.byNumber.get(first).parent;
+    assert.equal(after.byNumber.get(first)?.parent, marked.generation, 'the new branch starts at the generation');
+    assert.ok(after.byNumber.has(before.current), 'the branch left behind is kept');
+
+    await sleep(500);
+    client.close();
+    client = undefined;
+    await machine.kill();
+    await boot();
+    const mounted = await machine.waitForLine(/^store: mounted generation (\d+) /);
+    const resumed = await generations();
+    assert.ok(descends(resumed.byNumber, Number(mounted.match[1]), branch), 'resumed on the new branch');
+    assert.ok(lastRound() > marked.round, 'and from its state');
+  });
+
+  test('to a generation with a damaged page: its parent is mounted, as the mount rule says', async () => {
+    await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
+    await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
+    await client.pause();
+    const { current, byNumber } = await generations();
+    let flipped;
+    for (let n = byNumber.get(current)?.parent; n !== undefined && !flipped; n = byNumber.get(n)?.parent) {
+      const parent = byNumber.get(n)?.parent;
+      if (!byNumber.has(parent)) break;
+      flipped = await flipPageOf(disk, n, { notIn: [current] });
+    }
+    assert.ok(flipped, 'a generation with a page of its own and a kept parent');
+    const parent = byNumber.get(flipped.generation).parent;
+    const from = machine.lines.length;
+    const reply = await client.rollback(flipped.generation, REQUEST_MS);
+    assert.equal(reply.generation, parent, `generation ${flipped.generation} (${flipped.what} flipped) falls back`);
+    const damaged = await machine.waitForLine(/^store: generation (\d+) is damaged: (.*)$/, { from });
+    assert.equal(Number(damaged.match[1]), flipped.generation);
+    assert.match(damaged.match[2], /a page fails its checksum/);
+    await machine.waitForLine(new RegExp(`^store: using generation ${parent} instead of generation ${flipped.generation}$`), { from });
+    await machine.waitForLine(ROUND_LINE, { from });
+
+    // Marked damaged, then dropped at the next commit, as at boot.
+    await rejectsWith(client.rollback(flipped.generation), P.DebugErrorCode.DE_NOT_FOUND, /is damaged|is not kept/);
+  });
+
+  test('hostile requests: not kept, bad payload, another branch\'s tip, during a snapshot', async () => {
+    const { current, byNumber } = await generations();
+    await rejectsWith(client.rollback(current + 1000), P.DebugErrorCode.DE_NOT_FOUND, /not kept/);
+    await rejectsWith(client.rollback(0xffffffff), P.DebugErrorCode.DE_NOT_FOUND, /not kept/);
+    await assert.rejects(client.request(P.MessageType.ROLLBACK, new Uint8Array(3)), (err) => err.code === P.DebugErrorCode.DE_BAD_REQUEST);
+    await assert.rejects(client.request(P.MessageType.ROLLBACK, new Uint8Array(5)), (err) => err.code === P.DebugErrorCode.DE_BAD_REQUEST);
+    const still = await generations();
+    assert.equal(still.current >= current, true, 'the machine runs on where it was');
+    const round = lastRound();
+    await machine.waitForLine(new RegExp(`^round ${round + 2}$`), { deadlineMs: 60_000 });
+
+    // The tip of another branch: the generations that are no ancestor of the current one.
+    const ancestors = new Set();
+    for (let n = still.current; n !== undefined; n = still.byNumber.get(n)?.parent) ancestors.add(n);
+    const parents = new Set([...still.byNumber.values()].map((g) => g.parent));
+    const tip = [...still.byNumber.keys()].filter((n) => !ancestors.has(n) && !parents.has(n)).pop();
+    assert.ok(tip !== undefined, `another branch is kept (${[...byNumber.keys()].join(', ')})`);
+    const reply = await client.rollback(tip, REQUEST_MS);
+    assert.equal(reply.generation, tip);
+    const branch = await client.snapshotNow();
+    assert.equal((await generations()).byNumber.get(branch).parent, tip, 'its branch goes on from it');
+
+    // During a snapshot: roll back as soon as a freeze is announced, until one lands in the writing.
+    let dropped;
+    for (let attempt = 0; attempt < 20 && !dropped; attempt++) {
+      const froze = await machine.waitForLine(/^snapshot: froze (\d+) pages/, { from: machine.lines.length });
+      const target = (await generations()).current;
+      const r = await client.rollback(target, REQUEST_MS);
+      if (r.abandoned > 0) dropped = { ...r, froze };
+    }
+    assert.ok(dropped, 'a rollback arrived while a generation was being written');
+    const next = await machine.waitForLine(/^snapshot: generation (\d+) \(parent (\d+)\)/, { from: dropped.froze.index + 1 });
+    assert.equal(Number(next.match[2]), dropped.generation, 'the next commit follows the generation rolled back to');
+    client.close();
+    client = undefined;
+    await machine.kill();
+    await boot();
+    const mounted = await machine.waitForLine(/^store: mounted generation (\d+) /);
+    assert.ok(Number(mounted.match[1]) >= Number(next.match[1]), 'no committed generation was lost');
+  });
+});
