@@ -265,6 +265,12 @@ void pager_frozen_page(uint32_t i, struct pager_frozen *out);
  * held blocks whose bytes the generation now has, and forgets the frozen list.
  */
 void pager_release_frozen(void);
+/**
+ * Sets, in `bitmap` (one bit per page, zeroed by the caller), every page that may differ from the
+ * committed generation: dirty since the last freeze, or frozen for a generation not committed
+ * yet. Every other page equals that generation. Returns how many bits it set.
+ */
+uint32_t pager_mark_uncommitted(uint8_t *bitmap);
 
 /* ── space.c ── */
 /**

@@ -421,3 +421,20 @@ void pager_release_frozen(void) {
   frozen_count = 0;
   freeze_active = false;
 }
+
+static uint32_t mark_pages(uint8_t *bitmap, const uint32_t *pages, uint32_t count) {
+  uint32_t set = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    uint8_t bit = (uint8_t)(1u << (pages[i] % 8));
+    if (bitmap[pages[i] / 8] & bit) continue; /* a frozen page written again is on both lists */
+    bitmap[pages[i] / 8] |= bit;
+    set++;
+  }
+  return set;
+}
+
+uint32_t pager_mark_uncommitted(uint8_t *bitmap) {
+  uint32_t set = mark_pages(bitmap, dirty_list, dirty_count);
+  if (freeze_active) set += mark_pages(bitmap, frozen_list, frozen_count);
+  return set;
+}

@@ -7,6 +7,8 @@
  * inside would count as pause, measured with the TSC), its frozen pages and their release, its
  * copy-on-write counts, machine_halt(HALT_NO_PERSISTENCE) to stop, and the debug agent's
  * GENERATION event for every commit.
+ * The debug channel's hooks: STATS's snapshot count, SNAPSHOT_NOW, pages of past generations, and
+ * the pages that differ from the committed generation (DIRTY_PAGES).
  *
  * Not here: when to freeze, the write budget, commit and refusals (core/snapshot_cycle.c), what
  * is dirty and the copy on write (pager.c), the disk format (core/store.c), choosing the
@@ -88,6 +90,12 @@ static int read_page_at(uint32_t number, uint32_t page, uint8_t *buf) {
   return r == STORE_ENOGEN || r == STORE_ERANGE ? DE_NOT_FOUND : DE_FAILED;
 }
 
+/* Runs at a safe point, like the freeze: the lists it reads cannot change meanwhile. */
+static uint32_t uncommitted_pages(uint8_t *bitmap, uint32_t *generation) {
+  *generation = store_current_generation(store);
+  return pager_mark_uncommitted(bitmap);
+}
+
 void snapshot_debug_hooks(struct debug_hooks *hooks) {
   if (!store) return;
   if (hooks->stats) {
@@ -96,4 +104,5 @@ void snapshot_debug_hooks(struct debug_hooks *hooks) {
   }
   hooks->snapshot_now = snapshot_now_hook;
   hooks->read_page_at = read_page_at;
+  hooks->uncommitted_pages = uncommitted_pages;
 }

@@ -563,6 +563,57 @@ void serve_stopped(uint32_t id) {
   send_reply(DBG_STOPPED, id);
 }
 
+/*
+ * The pages that may differ from the committed generation: the bitmap is written as zeros, the hook
+ * sets its bits in place, then the two counts before it are written (the bitmap of the largest space
+ * fits in a reply).
+ */
+void serve_dirty_pages(uint32_t id) {
+  if (!hooks->uncommitted_pages) return send_error(id, DE_FAILED, "no store is mounted: there is no committed generation");
+  uint32_t pages = space_size() / PAGE_SIZE;
+  out_begin();
+  uint8_t *bitmap = put_dirty_pages_reply(&out, &(struct dirty_pages_reply){.bitmap = {0, (pages + 7) / 8}});
+  uint32_t generation = 0, dirty = hooks->uncommitted_pages(bitmap, &generation);
+  wire_set32(out.p, generation);
+  wire_set32(out.p + 4, dirty);
+  send_reply(DBG_DIRTY_PAGES, id);
+}
+_Static_assert((uint64_t)DBG_MAX_DIRTY_BITMAP * 8 * PAGE_SIZE >= SPACE_SIZE_MAX, "DIRTY_PAGES covers the largest space");
+
+/** NOW_PAGES's bitmap of the pages that differ (too big for the kernel's stack). */
+static uint8_t now_bitmap[DBG_MAX_DIRTY_BITMAP];
+
+/*
+ * DIRTY_PAGES and, when they are few enough, those pages' bytes, all at this one safe point: the
+ * threads wait only while they are listed and copied into the reply, which says how long that took.
+ */
+void serve_now_pages(uint32_t id) {
+  if (!hooks->uncommitted_pages) return send_error(id, DE_FAILED, "no store is mounted: there is no committed generation");
+  uint64_t start = ph_tsc(), tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
+  uint32_t pages = space_size() / PAGE_SIZE, bytes = (pages + 7) / 8;
+  memset(now_bitmap, 0, bytes);
+  struct now_pages_reply reply = {0};
+  reply.dirty = hooks->uncommitted_pages(now_bitmap, &reply.generation);
+  out_begin();
+  uint32_t head = out.len;
+  put_now_pages_reply(&out, &reply);
+  for (uint32_t byte = 0; reply.dirty <= DBG_MAX_NOW_PAGES && byte < bytes; byte++) {
+    for (uint32_t bit = 0; now_bitmap[byte] >> bit; bit++) {
+      if (!(now_bitmap[byte] >> bit & 1)) continue;
+      uint32_t page = byte * 8 + bit;
+      const uint8_t *live = (const uint8_t *)(uintptr_t)(SPACE_BASE + page * PAGE_SIZE);
+      put_now_page(&out, &(struct now_page){page, {live, DBG_PAGE_BYTES}});
+      reply.pages.count++;
+    }
+  }
+  reply.build_us = (uint32_t)((ph_tsc() - start) / tsc_per_us);
+  OUT_REWRITE(head, put_now_pages_reply, &reply);
+  send_reply(DBG_NOW_PAGES, id);
+}
+_Static_assert(NOW_PAGES_REPLY_FIXED_BYTES + DBG_MAX_NOW_PAGES * NOW_PAGE_FIXED_BYTES <= DBG_MAX_PAYLOAD,
+               "NOW_PAGES's pages fit in a reply");
+_Static_assert(DIRTY_PAGES_REPLY_FIXED_BYTES + DBG_MAX_DIRTY_BITMAP <= DBG_MAX_PAYLOAD, "DIRTY_PAGES fits in a reply");
+
 /* ── framing ── */
 
 /** Drops n bytes at rx_pos: noise, or the start of a bad or unfinished frame. */

@@ -47,6 +47,11 @@ struct debug_hooks {
   /** One object-space page as of a committed generation; returns 0, or a DE_* code. */
   int (*read_page_at)(uint32_t generation, uint32_t page, uint8_t *buf);
   /**
+   * Sets the bit of every page that may differ from the committed generation the machine runs on
+   * (bitmap: one bit per page of the space, zeroed); returns how many, and that generation.
+   */
+  uint32_t (*uncommitted_pages)(uint8_t *bitmap, uint32_t *generation);
+  /**
    * Rolls the machine back in place to kept generation `generation` (ROLLBACK): returns 0 with
    * *out filled once the threads may run on the mounted generation, or a DE_* code and *why
    * (nothing changed). Called at a safe point.

@@ -46,6 +46,9 @@ static void check_stopped_event(struct wire_in *c);
 static void check_set_local_request(struct wire_in *c);
 static void check_set_field_request(struct wire_in *c);
 static void check_continued_event(struct wire_in *c);
+static void check_dirty_pages_reply(struct wire_in *c);
+static void check_now_pages_reply(struct wire_in *c);
+static void check_now_page(struct wire_in *c);
 static void check_logpoint_event(struct wire_in *c);
 
 static void check_error_reply(struct wire_in *c) {
@@ -1739,6 +1742,120 @@ void put_continued_event(struct wire_out *o, const struct continued_event *v) {
   wire_put32(o, v->id);
 }
 
+static void check_dirty_pages_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "dirty_pages_reply.generation is cut short");
+  wire_in_skip(c, 4, "dirty_pages_reply.dirty is cut short");
+  uint32_t f_bytes = wire_in_u32(c, "dirty_pages_reply.bytes is cut short");
+  if (f_bytes > DBG_MAX_DIRTY_BITMAP) wire_in_fail(c, "dirty_pages_reply.bytes is more than DBG_MAX_DIRTY_BITMAP");
+  wire_in_skip(c, f_bytes, "dirty_pages_reply.bitmap is cut short");
+  wire_in_pad(c, f_bytes, 4, "dirty_pages_reply.bitmap is cut short");
+}
+
+const char *decode_dirty_pages_reply(const uint8_t *p, uint32_t len, struct dirty_pages_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_dirty_pages_reply(&c);
+  if (!c.why && c.pos != len) c.why = "dirty_pages_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_dirty_pages_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_dirty_pages_reply(const uint8_t *at, const uint8_t *end, struct dirty_pages_reply *v) {
+  *v = (struct dirty_pages_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->dirty = wire_get32(at);
+  at += 4;
+  uint32_t n_bytes = wire_get32(at);
+  at += 4;
+  v->bitmap = (struct wire_bytes){at, n_bytes};
+  at += (n_bytes + 3u) / 4u * 4u;
+  (void)end;
+  return at;
+}
+
+uint8_t *put_dirty_pages_reply(struct wire_out *o, const struct dirty_pages_reply *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->dirty);
+  wire_put32(o, (uint32_t)v->bitmap.len);
+  return wire_put_bytes(o, v->bitmap.p, v->bitmap.len, 4);
+}
+
+static void check_now_pages_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "now_pages_reply.generation is cut short");
+  wire_in_skip(c, 4, "now_pages_reply.dirty is cut short");
+  wire_in_skip(c, 4, "now_pages_reply.build_us is cut short");
+  uint32_t f_count = wire_in_u16(c, "now_pages_reply.count is cut short");
+  if (f_count > DBG_MAX_NOW_PAGES) wire_in_fail(c, "now_pages_reply.count is more than DBG_MAX_NOW_PAGES");
+  uint32_t f_reserved = wire_in_u16(c, "now_pages_reply.reserved is cut short");
+  if (f_reserved != 0) wire_in_fail(c, "now_pages_reply.reserved is not 0");
+  wire_in_skip(c, (uint64_t)f_count * NOW_PAGE_FIXED_BYTES, "now_pages_reply.pages is cut short");
+}
+
+const char *decode_now_pages_reply(const uint8_t *p, uint32_t len, struct now_pages_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_now_pages_reply(&c);
+  if (!c.why && c.pos != len) c.why = "now_pages_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_now_pages_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_now_pages_reply(const uint8_t *at, const uint8_t *end, struct now_pages_reply *v) {
+  *v = (struct now_pages_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->dirty = wire_get32(at);
+  at += 4;
+  v->build_us = wire_get32(at);
+  at += 4;
+  uint32_t n_count = wire_get16(at);
+  at += 2;
+  at += 2; /* reserved */
+  v->pages = (struct wire_list){at, n_count};
+  at += (size_t)n_count * NOW_PAGE_FIXED_BYTES;
+  (void)end;
+  return at;
+}
+
+void put_now_pages_reply(struct wire_out *o, const struct now_pages_reply *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->dirty);
+  wire_put32(o, v->build_us);
+  wire_put16(o, (uint16_t)v->pages.count);
+  wire_put16(o, 0);
+  /* then v->pages.count elements, written by the caller */
+}
+
+static void check_now_page(struct wire_in *c) {
+  wire_in_skip(c, 4, "now_page.page is cut short");
+  wire_in_skip(c, DBG_PAGE_BYTES, "now_page.bytes is cut short");
+}
+
+const char *decode_now_page(const uint8_t *p, uint32_t len, struct now_page *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_now_page(&c);
+  if (!c.why && c.pos != len) c.why = "now_page: bytes after its end";
+  if (c.why) return c.why;
+  read_now_page(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_now_page(const uint8_t *at, const uint8_t *end, struct now_page *v) {
+  *v = (struct now_page){0};
+  v->page = wire_get32(at);
+  at += 4;
+  v->bytes = (struct wire_bytes){at, DBG_PAGE_BYTES};
+  at += DBG_PAGE_BYTES;
+  (void)end;
+  return at;
+}
+
+uint8_t *put_now_page(struct wire_out *o, const struct now_page *v) {
+  wire_put32(o, v->page);
+  return wire_put_bytes(o, v->bytes.p, v->bytes.len, 1);
+}
+
 static void check_logpoint_event(struct wire_in *c) {
   wire_in_skip(c, 4, "logpoint_event.breakpoint is cut short");
   wire_in_skip(c, 4, "logpoint_event.thread is cut short");
@@ -1959,11 +2076,23 @@ static const char *check_any_continued_event(const uint8_t *p, uint32_t len) {
   struct continued_event v;
   return decode_continued_event(p, len, &v);
 }
+static const char *check_any_dirty_pages_reply(const uint8_t *p, uint32_t len) {
+  struct dirty_pages_reply v;
+  return decode_dirty_pages_reply(p, len, &v);
+}
+static const char *check_any_now_pages_reply(const uint8_t *p, uint32_t len) {
+  struct now_pages_reply v;
+  return decode_now_pages_reply(p, len, &v);
+}
+static const char *check_any_now_page(const uint8_t *p, uint32_t len) {
+  struct now_page v;
+  return decode_now_page(p, len, &v);
+}
 static const char *check_any_logpoint_event(const uint8_t *p, uint32_t len) {
   struct logpoint_event v;
   return decode_logpoint_event(p, len, &v);
 }
-const struct wire_record debug_wire_records[46] = {
+const struct wire_record debug_wire_records[49] = {
   {"error_reply", check_any_error_reply},
   {"hello_request", check_any_hello_request},
   {"hello_reply", check_any_hello_reply},
@@ -2009,6 +2138,9 @@ const struct wire_record debug_wire_records[46] = {
   {"set_local_request", check_any_set_local_request},
   {"set_field_request", check_any_set_field_request},
   {"continued_event", check_any_continued_event},
+  {"dirty_pages_reply", check_any_dirty_pages_reply},
+  {"now_pages_reply", check_any_now_pages_reply},
+  {"now_page", check_any_now_page},
   {"logpoint_event", check_any_logpoint_event},
 };
 
@@ -2196,6 +2328,22 @@ int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, con
     struct set_field_request request;
     if ((*why = decode_set_field_request(p, len, &request))) return DE_BAD_REQUEST;
     serve_set_field(id, &request);
+    return 0;
+  }
+  case DBG_DIRTY_PAGES: {
+    if (len) {
+      *why = "DIRTY_PAGES takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_dirty_pages(id);
+    return 0;
+  }
+  case DBG_NOW_PAGES: {
+    if (len) {
+      *why = "NOW_PAGES takes no payload";
+      return DE_BAD_REQUEST;
+    }
+    serve_now_pages(id);
     return 0;
   }
   case DBG_ROLLBACK: {

@@ -14,7 +14,7 @@
 #define DBG_MAGIC 0x4450
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 #define DBG_VERSION 1
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD, DIRTY_PAGES, NOW_PAGES and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
 #define DBG_REVISION 4
 /** Size of the frame header. */
 #define DBG_HEADER_BYTES 16
@@ -90,6 +90,10 @@
 #define DBG_VALUE_INT 0
 /** A typed value's kind: a reference (0: null). */
 #define DBG_VALUE_REF 1
+/** Most bytes of a DIRTY_PAGES bitmap: one bit for each page of the largest space (SPACE_SIZE_MAX / PAGE_SIZE / 8). */
+#define DBG_MAX_DIRTY_BITMAP 16384
+/** Most pages a NOW_PAGES reply carries (15 pages and their numbers fit in DBG_MAX_PAYLOAD). */
+#define DBG_MAX_NOW_PAGES 15
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 #define DF_MAGIC 0
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -172,6 +176,10 @@
 #define DBG_SET_LOCAL 0x1A
 /** Write a field of a program object, or an element of a program's array, when the value is one it may hold; a system object's fields are read-only. */
 #define DBG_SET_FIELD 0x1B
+/** The pages that may differ from the committed generation the machine runs on: with the world paused, that generation (from the store disk) with these pages read live is the machine now. */
+#define DBG_DIRTY_PAGES 0x20
+/** DIRTY_PAGES and those pages' live bytes, all read at one safe point (no PAUSE needed) when there are at most DBG_MAX_NOW_PAGES; else none of them, and the client pauses and reads them itself. */
+#define DBG_NOW_PAGES 0x21
 /** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
 #define DBG_ROLLBACK 0x28
 /** A generation was committed. */
@@ -275,6 +283,12 @@
 #define SET_FIELD_REQUEST_FIXED_BYTES 16u
 /** Bytes of continued_event with its lists, strings and bytes empty (its size: it has none). */
 #define CONTINUED_EVENT_FIXED_BYTES 8u
+/** Bytes of dirty_pages_reply with its lists, strings and bytes empty. */
+#define DIRTY_PAGES_REPLY_FIXED_BYTES 12u
+/** Bytes of now_pages_reply with its lists, strings and bytes empty. */
+#define NOW_PAGES_REPLY_FIXED_BYTES 16u
+/** Bytes of now_page with its lists, strings and bytes empty (its size: it has none). */
+#define NOW_PAGE_FIXED_BYTES 4100u
 /** Bytes of logpoint_event with its lists, strings and bytes empty. */
 #define LOGPOINT_EVENT_FIXED_BYTES 18u
 
@@ -873,6 +887,45 @@ const uint8_t *read_continued_event(const uint8_t *at, const uint8_t *end, struc
 /** Writes *v. */
 void put_continued_event(struct wire_out *o, const struct continued_event *v);
 
+/** DIRTY_PAGES's reply: bit p (byte p / 8, bit p % 8) is set for page p of the space when it was written since that generation's freeze, or is frozen for a generation not committed yet. Every other page is that generation's. */
+struct dirty_pages_reply {
+  uint32_t generation; /**< The committed generation the bitmap is relative to (STATS's generation), NO_GENERATION before the first. */
+  uint32_t dirty; /**< Bits set in the bitmap. */
+  struct wire_bytes bitmap; /**< The bitmap. */
+};
+/** Checks that [p, p + len) is one dirty_pages_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_dirty_pages_reply(const uint8_t *p, uint32_t len, struct dirty_pages_reply *out);
+/** Reads the dirty_pages_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_dirty_pages_reply(const uint8_t *at, const uint8_t *end, struct dirty_pages_reply *v);
+/** Writes *v; bitmap.p 0 writes zeros instead. Returns where bitmap went, 0 when o is full. */
+uint8_t *put_dirty_pages_reply(struct wire_out *o, const struct dirty_pages_reply *v);
+
+/** NOW_PAGES's reply: that generation with these pages is the machine as it was at one safe point. */
+struct now_pages_reply {
+  uint32_t generation; /**< The committed generation the pages differ from (STATS's generation), NO_GENERATION before the first. */
+  uint32_t dirty; /**< Pages that may differ from it (as DIRTY_PAGES counts them). */
+  uint32_t build_us; /**< Microseconds the threads waited while the kernel listed and copied them. */
+  struct wire_list pages; /**< In page order. (struct now_page elements) */
+};
+/** Checks that [p, p + len) is one now_pages_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_now_pages_reply(const uint8_t *p, uint32_t len, struct now_pages_reply *out);
+/** Reads the now_pages_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_now_pages_reply(const uint8_t *at, const uint8_t *end, struct now_pages_reply *v);
+/** Writes *v up to its list; the caller then writes v->pages.count elements. */
+void put_now_pages_reply(struct wire_out *o, const struct now_pages_reply *v);
+
+/** One page of a NOW_PAGES reply. */
+struct now_page {
+  uint32_t page; /**< Its page number inside the space. */
+  struct wire_bytes bytes; /**< Its live bytes. */
+};
+/** Checks that [p, p + len) is one now_page and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_now_page(const uint8_t *p, uint32_t len, struct now_page *out);
+/** Reads the now_page at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_now_page(const uint8_t *at, const uint8_t *end, struct now_page *v);
+/** Writes *v; bytes.p 0 writes zeros instead. Returns where bytes went, 0 when o is full. */
+uint8_t *put_now_page(struct wire_out *o, const struct now_page *v);
+
 /** EV_LOGPOINT's payload. */
 struct logpoint_event {
   uint32_t breakpoint; /**< The logpoint's id. */
@@ -889,7 +942,7 @@ const uint8_t *read_logpoint_event(const uint8_t *at, const uint8_t *end, struct
 void put_logpoint_event(struct wire_out *o, const struct logpoint_event *v);
 
 /** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
-extern const struct wire_record debug_wire_records[46];
+extern const struct wire_record debug_wire_records[49];
 
 /* Implemented by the debug agent: one function per request, called with its payload decoded. */
 void serve_hello(uint32_t id, const struct hello_request *request);
@@ -919,6 +972,8 @@ void serve_exception_stops(uint32_t id, const struct exception_stops_request *re
 void serve_stopped(uint32_t id);
 void serve_set_local(uint32_t id, const struct set_local_request *request);
 void serve_set_field(uint32_t id, const struct set_field_request *request);
+void serve_dirty_pages(uint32_t id);
+void serve_now_pages(uint32_t id);
 void serve_rollback(uint32_t id, const struct rollback_request *request);
 /**
  * Decodes the payload of a request of this type and hands it to its serve_ function. Returns 0,

@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as P from '@phantom/inspector/common/debug-protocol.js';
 import { DebugClient } from '@phantom/inspector/node/debug-client.js';
+import { liveHeap, nowHeap } from '@phantom/inspector/node/live-source.js';
+import { committedSpaces } from '@phantom/inspector/node/store-file.js';
+import { HEADER_BYTES, PAGE_SIZE, ROOT_CLOCK, SH_ROOT, SH_TOP } from '@phantom/lang/common/spec/generated.js';
 import { buildStoreDisk, Machine } from './lib/machine.mjs';
 import { DEBUG_TRANSPORTS, kernelDir, tempDir } from './qemu.mjs';
 
@@ -33,10 +36,11 @@ for (const transport of DEBUG_TRANSPORTS) describe(`over ${transport}`, () => {
   let temp;
   let machine;
   let socketPath;
+  let disk;
 
   before(async () => {
     temp = await tempDir();
-    const disk = join(temp.dir, 'counter.img');
+    disk = join(temp.dir, 'counter.img');
     await buildStoreDisk(disk, [COUNTER], ['.demo.counter'], { spaceBytes: SPACE_BYTES });
     socketPath = join(temp.dir, 'debug.sock');
     machine = new Machine({ disk, append: 'snap=1000', debugSocket: socketPath, debugTransport: transport });
@@ -149,6 +153,60 @@ for (const transport of DEBUG_TRANSPORTS) describe(`over ${transport}`, () => {
       assert.equal(new DataView(first.buffer, first.byteOffset).getUint32(0, true), 0x534f4850, 'space magic');
       await assert.rejects(client.readPage(0, 0x7ffffff0), /NOT_FOUND/);
       await assert.rejects(client.readPage(hello.spaceSize / 4096, number), /NOT_FOUND/);
+    });
+  });
+
+  test('DIRTY_PAGES and NOW_PAGES: every page they leave out is the committed generation\'s, and "now" built on the disk is the live space', async () => {
+    await withClient(async (client, hello) => {
+      assert.equal(hello.revision, P.DBG_REVISION);
+      await client.pause();
+      try {
+        const { generation, pages } = await client.dirtyPages();
+        assert.equal(generation, (await client.stats()).generation, 'relative to the generation the machine runs on');
+        const first = await client.readPage(0);
+        const top = new DataView(first.buffer, first.byteOffset).getUint32(SH_TOP, true);
+        const dirty = new Set(pages);
+        assert.ok(pages.every((page) => page < hello.spaceSize / PAGE_SIZE), 'pages inside the space');
+        for (let page = 0; page * PAGE_SIZE < top - hello.spaceBase; page++) {
+          if (dirty.has(page)) continue;
+          assert.deepEqual(await client.readPage(page), await client.readPage(page, generation), `page ${page} is clean`);
+        }
+      } finally {
+        await client.resume();
+      }
+      await machine.waitForLine(/^tick \d+$/, { from: machine.lines.length });
+      assert.ok((await client.dirtyPages()).pages.length > 0, 'a tick of the counter writes pages');
+
+      // NOW_PAGES: the same pages with their bytes, read at one safe point.
+      await client.pause();
+      try {
+        const few = await client.nowPages();
+        const { generation, pages } = await client.dirtyPages();
+        assert.equal(few.generation, generation);
+        assert.deepEqual(
+          few.pages.map((p) => p.page),
+          pages,
+          'the counter changes few pages: all of them come',
+        );
+        for (const { page, bytes } of few.pages) assert.deepEqual(bytes, await client.readPage(page), `page ${page}`);
+      } finally {
+        await client.resume();
+      }
+
+      // Threads held where they are (the world runs on, snapshots too): the two ways of reading now agree.
+      await client.pauseThread(0);
+      try {
+        const now = await nowHeap(client, hello, committedSpaces(disk));
+        const whole = await liveHeap(client, hello);
+        assert.ok(now.pagesRead < whole.pagesRead, `${now.pagesRead} pages read instead of ${whole.pagesRead}`);
+        assert.equal(now.oneSafePoint, true, 'read at one safe point');
+        // The machine clock (a slot of the root) advances between the two reads: all else is equal.
+        const root = new DataView(whole.heap.space.buffer, whole.heap.space.byteOffset).getUint32(SH_ROOT, true) - 1 - hello.spaceBase;
+        for (const { heap } of [now, whole]) heap.space.fill(0, root + HEADER_BYTES + 4 * ROOT_CLOCK, root + HEADER_BYTES + 4 * ROOT_CLOCK + 4);
+        assert.deepEqual(now.heap.space, whole.heap.space);
+      } finally {
+        await client.continueThread(0);
+      }
     });
   });
 

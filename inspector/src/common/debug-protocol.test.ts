@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as W from '@phantom/lang/common/spec/debug-wire.js';
 import * as P from './debug-protocol.js';
 
 function collect() {
@@ -188,4 +189,26 @@ test('fuzz: syncing on an id drops whatever an earlier client left, however it a
       `round ${round}`,
     );
   }
+});
+
+test('DIRTY_PAGES: the bitmap becomes ascending page numbers, and a count that disagrees with it is refused', () => {
+  const bitmap = new Uint8Array(4);
+  bitmap[0] = 0b1000_0001;
+  bitmap[3] = 0b0000_0100;
+  const reply = (dirty: number) => W.encodeDirtyPagesReply({ generation: 9, dirty, bitmap });
+  assert.deepEqual(P.decodeDirtyPages(reply(3)), { generation: 9, pages: [0, 7, 26] });
+  assert.throws(() => P.decodeDirtyPages(reply(2)), P.DebugProtocolError);
+  assert.throws(() => P.decodeDirtyPages(reply(3).subarray(0, 13)), P.DebugProtocolError);
+});
+
+test('NOW_PAGES: all the pages that differ, or none; a part of them is refused', () => {
+  const page = (n: number) => ({ page: n, bytes: new Uint8Array(P.DBG_PAGE_BYTES).fill(n) });
+  const reply = (dirty: number, pages: number[]) =>
+    W.encodeNowPagesReply({ generation: 4, dirty, buildUs: 12, pages: pages.map(page) });
+  assert.deepEqual(
+    P.decodeNowPages(reply(2, [3, 5])).pages.map((p) => p.page),
+    [3, 5],
+  );
+  assert.equal(P.decodeNowPages(reply(40, [])).pages.length, 0);
+  assert.throws(() => P.decodeNowPages(reply(3, [3, 5])), P.DebugProtocolError);
 });

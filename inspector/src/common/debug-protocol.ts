@@ -374,6 +374,42 @@ export function decodeReadPage(p: Uint8Array): Uint8Array {
   return W.decodeReadPageReply(p).bytes;
 }
 
+/** DIRTY_PAGES's reply: the committed generation the machine runs on, and the pages that may differ from it. */
+export interface UncommittedPages {
+  generation: number;
+  /** Page numbers, ascending. */
+  pages: number[];
+}
+
+export function decodeDirtyPages(p: Uint8Array): UncommittedPages {
+  const { generation, dirty, bitmap } = W.decodeDirtyPagesReply(p);
+  const pages: number[] = [];
+  for (let byte = 0; byte < bitmap.length; byte++) {
+    const bits = bitmap[byte]!;
+    if (bits) for (let bit = 0; bit < 8; bit++) if (bits & (1 << bit)) pages.push(byte * 8 + bit);
+  }
+  if (pages.length !== dirty) {
+    throw new DebugProtocolError(`DIRTY_PAGES says ${dirty} pages but its bitmap has ${pages.length}`);
+  }
+  return { generation, pages };
+}
+
+/**
+ * NOW_PAGES's reply: the pages that differ from the committed generation with their bytes, read at
+ * one safe point, or (pages empty while dirty is not 0) none because there were too many.
+ */
+export type NowPages = W.NowPagesReply;
+
+export function decodeNowPages(p: Uint8Array): NowPages {
+  const reply = W.decodeNowPagesReply(p);
+  if (reply.pages.length !== 0 && reply.pages.length !== reply.dirty) {
+    throw new DebugProtocolError(
+      `NOW_PAGES says ${reply.dirty} pages differ but carries ${reply.pages.length}`,
+    );
+  }
+  return reply;
+}
+
 /** One INSTALL_CLASS chunk: `chunk` is the blob's bytes from `offset`. */
 export function encodeInstallChunk(total: number, offset: number, chunk: Uint8Array): Uint8Array {
   return W.encodeInstallClassRequest({ total, offset, chunk });

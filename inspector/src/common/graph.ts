@@ -172,22 +172,18 @@ export function classSummary(heap: HeapSnapshot, idom = dominators(heap)): Class
   // Retained per class: an instance contributes unless an ancestor in the dominator tree has its class.
   const order = dominatorPreorder(heap, idom);
   const depth = new Int32Array(heap.count);
-  const onPath = new Map<number, number>();
-  const pathClass: number[] = [];
-  const pathNode: number[] = [];
+  // Per class node: its instances on the path from the root to v (typed arrays: a million-deep list is one path).
+  const onPath = new Int32Array(heap.count);
+  const pathClass = new Int32Array(heap.count);
+  let pathLength = 0;
   for (let k = 0; k < order.length; k++) {
     const v = order[k]!;
     depth[v] = v === heap.root ? 0 : depth[idom[v]!]! + 1;
-    while (pathNode.length > depth[v]!) {
-      const c = pathClass.pop()!;
-      pathNode.pop();
-      onPath.set(c, onPath.get(c)! - 1);
-    }
+    while (pathLength > depth[v]!) onPath[pathClass[--pathLength]!]!--;
     const cls = heap.classOf[v]!;
-    if (!onPath.get(cls)) rowOf(cls).retainedBytes += retained[v]!;
-    onPath.set(cls, (onPath.get(cls) ?? 0) + 1);
-    pathClass.push(cls);
-    pathNode.push(v);
+    if (!onPath[cls]) rowOf(cls).retainedBytes += retained[v]!;
+    onPath[cls]!++;
+    pathClass[pathLength++] = cls;
   }
   return [...rows.values()].sort((a, b) => b.retainedBytes - a.retainedBytes || b.count - a.count);
 }

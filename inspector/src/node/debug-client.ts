@@ -52,6 +52,8 @@ const RESENDABLE: ReadonlySet<number> = new Set([
   P.MessageType.LIST_BREAKPOINTS,
   P.MessageType.FRAME,
   P.MessageType.STOPPED,
+  P.MessageType.DIRTY_PAGES,
+  P.MessageType.NOW_PAGES,
 ]);
 /** Times one request is sent again at most: a channel that loses more is broken, and the deadline says so. */
 const MAX_RESENDS = 3;
@@ -300,6 +302,14 @@ export class DebugClient {
   }
   async readPage(page: number, generation = P.LIVE_GENERATION): Promise<Uint8Array> {
     return P.decodeReadPage(await this.request(P.MessageType.READ_PAGE, P.encodeReadPage(generation, page)));
+  }
+  /** The pages that differ from the committed generation with their bytes, at one safe point, when few (revision 4). */
+  async nowPages(): Promise<P.NowPages> {
+    return P.decodeNowPages(await this.request(P.MessageType.NOW_PAGES));
+  }
+  /** The pages that may differ from the committed generation the machine runs on (revision 4). */
+  async dirtyPages(): Promise<P.UncommittedPages> {
+    return P.decodeDirtyPages(await this.request(P.MessageType.DIRTY_PAGES));
   }
 
   /**

@@ -2,10 +2,11 @@
  * A live view that keeps itself fresh at no cost to the guest: each generation the machine
  * commits (EV_GENERATION on the debug channel) is read from its store disk on the host. The view
  * is always a committed generation, so it is consistent, and it is at most one snapshot interval
- * old. Reading through the channel instead (a paused "now", or READ_PAGE of the generation) costs
- * the guest most of its throughput at one refresh a second: docs/bench-inspector.md.
+ * old. Reading a generation through the channel instead (READ_PAGE of the generation) costs the
+ * guest most of its throughput at one refresh a second: docs/bench-inspector.md.
  *
- * Not here: an exact "now" on request (live-source.ts), which pauses the world.
+ * Not here: an exact "now" on request (live-source.ts, nowHeap), which reads only the pages that
+ * differ from the committed generation, at one safe point or with the world paused.
  */
 import type { GenerationInfo } from '../common/debug-protocol.js';
 import type { HeapSnapshot } from '../common/heap.js';

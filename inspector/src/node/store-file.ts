@@ -40,6 +40,25 @@ export function loadGeneration(opened: OpenedStore, n?: number): { generation: n
 }
 
 /**
+ * Whole object spaces of committed generations read from a disk file, the last one kept: a "now"
+ * (live-source.ts, nowHeap) asks for the same generation until the machine commits the next.
+ */
+export function committedSpaces(path: string): (generation: number) => Uint8Array {
+  let last: { generation: number; space: Uint8Array } | undefined;
+  return (generation) => {
+    if (last?.generation !== generation) {
+      const opened = openStoreFile(path);
+      try {
+        last = { generation, space: opened.store.readGenerationPages(generation) };
+      } finally {
+        opened.close();
+      }
+    }
+    return last.space;
+  };
+}
+
+/**
  * An InspectSource over a store disk file. Each call opens the file afresh, so generations the
  * running machine commits meanwhile are seen; loaded generations are cached (they never change).
  */

@@ -1,6 +1,7 @@
 /**
  * The kernel in QEMU for the inspector's integration tests: builds a store image of a program
- * with phc, boots build/phantom.elf on it with the debug channel on a unix socket, collects the
+ * with phc, boots build/phantom.elf on it with the debug channel on a unix socket (over a
+ * virtio-serial port, or serial port 2 when asked), collects the
  * console, waits for console lines under a deadline, and cuts the power. Each test file starts
  * its own machine in its own temporary folder. (A .test.ts so the test build compiles it; it
  * holds no tests itself.)
@@ -10,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEBUG_PORT_NAME } from '../common/debug-protocol.js';
 
 export const repo = join(import.meta.dirname, '../../..');
 const kernel = join(repo, 'kernel-src/build/phantom.elf');
@@ -62,6 +64,8 @@ export function bootMachine(options: {
   source: string;
   mainClass: string;
   append?: string;
+  /** The debug channel's transport: a virtio-serial port (the default, as vm-manager's machines have it) or serial port 2. */
+  debugTransport?: 'virtio' | 'serial';
 }): TestMachine {
   assert.ok(existsSync(kernel), `${kernel} is missing: build the kernel first (npm test does)`);
   const dir = mkdtempSync(join(tmpdir(), `phantom-${options.name}-`));
@@ -78,14 +82,13 @@ export function bootMachine(options: {
   const qemu: ChildProcess = spawn('qemu-system-i386', [
     ...['-accel', used.accel],
     ...['-m', '128M', '-kernel', kernel, '-append', options.append ?? '', '-display', 'none', '-no-reboot'],
-    ...[
-      '-serial',
-      'stdio',
-      '-chardev',
-      `socket,id=dbg,path=${socket},server=on,wait=off`,
-      '-serial',
-      'chardev:dbg',
-    ],
+    ...['-serial', 'stdio', '-chardev', `socket,id=dbg,path=${socket},server=on,wait=off`],
+    ...(options.debugTransport === 'serial'
+      ? ['-serial', 'chardev:dbg']
+      : [
+          ...['-device', 'virtio-serial-pci,id=debugbus'],
+          ...['-device', `virtserialport,bus=debugbus.0,chardev=dbg,name=${DEBUG_PORT_NAME}`],
+        ]),
     ...['-drive', `file=${image},if=virtio,format=raw`],
   ]);
   const collect = (d: Buffer) => {

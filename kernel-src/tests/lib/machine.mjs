@@ -35,7 +35,7 @@ export class Machine {
 
   /**
    * Starts QEMU on `disk` (raw). debugSocket: a unix socket path where QEMU serves the debug
-   * channel, over debugTransport ('serial': serial port 2, 'virtio': a virtio-serial port); drive: a whole -drive value instead (another format, a node name);
+   * channel, over debugTransport ('virtio', the default: a virtio-serial port; 'serial': serial port 2); drive: a whole -drive value instead (another format, a node name);
    * kernel: another copy of the kernel (long runs copy it, so a rebuild meanwhile cannot touch
    * them); extraArgs: more QEMU arguments (a QMP socket); accel: another accelerator than qemu.mjs's
    * decision, for a run that needs one (TCG for -icount), which the caller must then say it used.
@@ -45,7 +45,7 @@ export class Machine {
     append = '',
     memory = '256M',
     debugSocket,
-    debugTransport = 'serial',
+    debugTransport = 'virtio',
     drive,
     kernel = kernelPath,
     extraArgs = [],

@@ -215,6 +215,87 @@ TEST(debug_malformed_requests_get_error_replies) {
   }
 }
 
+/** A store's answer for DIRTY_PAGES: pages 0, 9 and the space's last page, relative to generation 41. */
+static uint32_t three_uncommitted_pages(uint8_t *bitmap, uint32_t *generation) {
+  uint32_t last = (1u << 20) / PAGE_SIZE - 1;
+  bitmap[0] |= 1;
+  bitmap[1] |= 1 << 1;
+  bitmap[last / 8] |= (uint8_t)(1u << (last % 8));
+  *generation = 41;
+  return 3;
+}
+
+TEST(debug_dirty_pages_sends_the_stores_bitmap_of_the_whole_space) {
+  setup();
+  send(DBG_DIRTY_PAGES, 1, 0, 0); /* no store hooks */
+  uint8_t junk[4] = {0};
+  send(DBG_DIRTY_PAGES, 2, junk, 4);
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 2);
+  CHECK_EQ(r[0].type, DBG_ERROR_TYPE);
+  CHECK_EQ(get16(r[0].p), DE_FAILED);
+  CHECK_EQ(get16(r[1].p), DE_BAD_REQUEST);
+
+  static const struct debug_hooks store = {.uncommitted_pages = three_uncommitted_pages};
+  debug_agent_init(&port, &store);
+  send(DBG_DIRTY_PAGES, 3, 0, 0);
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(r[0].type, DBG_DIRTY_PAGES | DBG_REPLY_BIT);
+  struct dirty_pages_reply d;
+  CHECK(decode_dirty_pages_reply(r[0].p, r[0].len, &d) == 0);
+  CHECK_EQ(d.generation, 41);
+  CHECK_EQ(d.dirty, 3);
+  CHECK_EQ(d.bitmap.len, (1u << 20) / PAGE_SIZE / 8); /* one bit for each page of the 1 MiB space */
+  uint32_t set = 0;
+  for (uint32_t i = 0; i < d.bitmap.len; i++)
+    for (int b = 0; b < 8; b++) set += d.bitmap.p[i] >> b & 1;
+  CHECK_EQ(set, 3);
+  CHECK_EQ(d.bitmap.p[1], 2);
+  CHECK_EQ(d.bitmap.p[d.bitmap.len - 1], 0x80);
+}
+
+/** A store's answer with more pages than NOW_PAGES carries. */
+static uint32_t many_uncommitted_pages(uint8_t *bitmap, uint32_t *generation) {
+  memset(bitmap, 0xFF, 2); /* pages 0..15 */
+  *generation = 41;
+  return 16;
+}
+
+TEST(debug_now_pages_sends_few_pages_with_their_bytes_and_many_without) {
+  setup();
+  send(DBG_NOW_PAGES, 1, 0, 0); /* no store hooks */
+  struct reply r[4];
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(get16(r[0].p), DE_FAILED);
+
+  static const struct debug_hooks few = {.uncommitted_pages = three_uncommitted_pages};
+  debug_agent_init(&port, &few);
+  send(DBG_NOW_PAGES, 2, 0, 0);
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK_EQ(r[0].type, DBG_NOW_PAGES | DBG_REPLY_BIT);
+  struct now_pages_reply n;
+  CHECK(decode_now_pages_reply(r[0].p, r[0].len, &n) == 0);
+  CHECK_EQ(n.generation, 41);
+  CHECK_EQ(n.dirty, 3);
+  CHECK_EQ(n.pages.count, 3);
+  uint32_t want[3] = {0, 9, (1u << 20) / PAGE_SIZE - 1};
+  const uint8_t *at = n.pages.p;
+  for (int i = 0; i < 3; i++) {
+    struct now_page page;
+    at = read_now_page(at, r[0].p + r[0].len, &page);
+    CHECK_EQ(page.page, want[i]);
+    CHECK(memcmp(page.bytes.p, (const void *)(uintptr_t)(SPACE_BASE + want[i] * PAGE_SIZE), PAGE_SIZE) == 0);
+  }
+
+  static const struct debug_hooks many = {.uncommitted_pages = many_uncommitted_pages};
+  debug_agent_init(&port, &many);
+  send(DBG_NOW_PAGES, 3, 0, 0);
+  CHECK_EQ(exchange(r, 4), 1);
+  CHECK(decode_now_pages_reply(r[0].p, r[0].len, &n) == 0);
+  CHECK_EQ(n.dirty, 16);
+  CHECK_EQ(n.pages.count, 0); /* too many: the client pauses and reads them */
+}
+
 /** A RUN payload: str class, str method. */
 static uint32_t run_payload(uint8_t *p, const char *cls, const char *method) {
   uint32_t c = (uint32_t)strlen(cls), m = (uint32_t)strlen(method);
@@ -315,10 +396,13 @@ TEST(debug_unfinished_frame_times_out_and_what_followed_it_is_served) {
 
 TEST(debug_fuzz_random_and_mutated_frames) {
   setup();
+  static const struct debug_hooks store = {.uncommitted_pages = three_uncommitted_pages};
+  debug_agent_init(&port, &store);
   srand(4242);
   static struct reply r[4096]; /* a mutated length can hold many frames back until they all arrive */
   for (int round = 0; round < 3000; round++) {
     int type = rand() % (DBG_STOPPED + 3); /* every request type, the debugger's included, and a few unknown */
+    if (rand() % 8 == 0) type = DBG_DIRTY_PAGES + rand() % 8; /* revision 4's requests, and unknown ones beside them */
     uint8_t payload[64];
     uint32_t len = (uint32_t)(rand() % 40);
     for (uint32_t i = 0; i < len; i++) payload[i] = (uint8_t)rand();

@@ -1,17 +1,17 @@
 /**
  * The bytes the inspector's views need: a machine's object space as of a generation, or "now"
  * when none is named and the machine runs. Committed generations come from the store disk (the
- * newest one the host follows is already in memory); "now" pauses the machine and reads it over
- * the one debug-channel connection the host keeps to it (machine-service.ts), because the
- * channel serves one client at a time. The views build their heap snapshot from these bytes in
+ * newest one the host follows is already in memory); "now" pauses the machine and reads over the
+ * debug-channel connection the host keeps to it (machine-service.ts) the pages that differ from
+ * its committed generation, which comes from memory or the disk (nowHeap). The views build their heap snapshot from these bytes in
  * the renderer, so the host sends each space once and answers no graph queries.
  */
 
 import { parseLiteral, parseTarget, type WhenMode } from '@phantom/inspector/common/when.js';
 import type { GenerationSummary } from '@phantom/inspector/node/inspect-command.js';
-import { liveHeap } from '@phantom/inspector/node/live-source.js';
+import { nowHeap } from '@phantom/inspector/node/live-source.js';
 import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
-import { storeSource } from '@phantom/inspector/node/store-file.js';
+import { committedSpaces, storeSource } from '@phantom/inspector/node/store-file.js';
 import type { WhenOnDisk } from '@phantom/inspector/node/store-pages.js';
 import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
 import { ApiError, ErrorCode } from '../common/api.js';
@@ -51,6 +51,8 @@ export interface MachineSpace {
 export class InspectorSpaces {
   /** "Now" reads in progress: a second asker shares the first's instead of pausing the machine again. */
   private readonly nowReads = new Map<string, Promise<MachineSpace>>();
+  /** Per machine: committed spaces read from its disk, when the followed one is not the one "now" needs. */
+  private readonly committed = new Map<string, (generation: number) => Uint8Array>();
 
   constructor(private readonly machines: MachineAccess) {}
 
@@ -108,13 +110,24 @@ export class InspectorSpaces {
     return state === 'running' || state === 'paused';
   }
 
+  private async committedSpace(name: string, generation: number): Promise<Uint8Array> {
+    const followed = this.machines.followedGeneration(name, generation);
+    if (followed) return followed;
+    let read = this.committed.get(name);
+    if (!read) {
+      read = committedSpaces((await this.machines.machine(name)).dir.disk);
+      this.committed.set(name, read);
+    }
+    return read(generation);
+  }
+
   private now(name: string): Promise<MachineSpace> {
     let read = this.nowReads.get(name);
     if (!read) {
       read = this.machines
         .withDebugChannel(name, async ({ client, hello }) => {
           try {
-            const { generation, heap } = await liveHeap(client, hello);
+            const { generation, heap } = await nowHeap(client, hello, (g) => this.committedSpace(name, g));
             return { generation, live: true, bytes: heap.space };
           } catch (err) {
             throw new ApiError({

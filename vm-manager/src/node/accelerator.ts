@@ -176,7 +176,7 @@ const versions = new Map<string, Promise<string>>();
  * QEMU's version line. The binary's own stat is not enough: Debian's qemu-system-i386 is a
  * shell script in front of the real binary, unchanged when QEMU is upgraded.
  */
-function qemuVersion(path: string, size: number, mtimeMs: number): Promise<string> {
+export function qemuVersion(path: string, size: number, mtimeMs: number): Promise<string> {
   const key = `${path}\0${size}\0${mtimeMs}`;
   let version = versions.get(key);
   if (!version) {
@@ -234,21 +234,27 @@ async function probeOnce(request: ProbeRequest): Promise<{ result: ProbeResult; 
   return { result: await running, cached: false };
 }
 
-async function readCache(file: string): Promise<CacheEntry[]> {
+/**
+ * The entries of a cache file (a JSON array of objects with a string `key`) that `valid` accepts;
+ * none when the file is missing or is not such an array. Also debug-transport.ts's.
+ */
+export async function readCacheEntries<T extends { key: string }>(
+  file: string,
+  valid: (entry: Record<string, unknown>) => boolean,
+): Promise<T[]> {
   try {
     const value: unknown = JSON.parse(await readFile(file, 'utf8'));
     if (!Array.isArray(value)) return [];
     return value.filter(
-      (e): e is CacheEntry =>
-        typeof e === 'object' &&
-        e !== null &&
-        typeof e.key === 'string' &&
-        typeof e.ok === 'boolean' &&
-        typeof e.detail === 'string',
+      (e): e is T => typeof e === 'object' && e !== null && typeof e.key === 'string' && valid(e),
     );
   } catch {
     return [];
   }
+}
+
+function readCache(file: string): Promise<CacheEntry[]> {
+  return readCacheEntries(file, (e) => typeof e.ok === 'boolean' && typeof e.detail === 'string');
 }
 
 /** The arguments of a probe boot: the kernel alone, its console on stdout, isa-debug-exit to end. */

@@ -1,6 +1,6 @@
 /**
  * What this host offers Phantom Studio, for `phantom doctor` and the studio's status bar: QEMU
- * and its version, the accelerator machines get and why, the firmware they boot with, whether libvirtd answers, Chromium for
+ * and its version, the accelerator machines get and why, the firmware they boot with, the debug channel's transport, whether libvirtd answers, Chromium for
  * browser mode and Electron for the window, and where machines and caches live. Every check is
  * bounded in time and reports a failure as text; nothing here throws for a missing part.
  */
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { type Accelerator, DEFAULT_LIBVIRT_URI } from '../common/api.js';
 import { chooseAccelerator, DEFAULT_QEMU_BINARY, findOnPath } from './accelerator.js';
 import { SOURCE_ROOT } from './build.js';
+import { chooseDebugTransport } from './debug-transport.js';
 import { chooseFirmware } from './firmware.js';
 import { cacheDir, machinesDir, stateDir } from './state-dir.js';
 
@@ -36,6 +37,8 @@ export interface HostReport {
   accelerator: HostPart & { name: Accelerator | null };
   /** qboot, or QEMU's default firmware (slower to start) with the reason: machines boot either way. */
   firmware: HostPart;
+  /** The debug channel's transport machines get: a virtio-serial port, or serial port 2 (slow) and why. */
+  debugChannel: HostPart;
   kernel: HostPart;
   libvirt: HostPart;
   chromium: HostPart;
@@ -126,37 +129,40 @@ async function electronPart(): Promise<HostPart> {
 export async function hostReport(options: HostReportOptions = {}): Promise<HostReport> {
   const env = options.env ?? process.env;
   const kernelPath = options.kernelPath ?? defaultKernelPath(env);
-  const [qemu, qemuImg, accelerator, firmware, libvirt, chromium, electron, machines] = await Promise.all([
-    program(
-      [DEFAULT_QEMU_BINARY],
-      ['--version'],
-      `${DEFAULT_QEMU_BINARY} is not installed (Debian: qemu-system-x86)`,
-      env,
-    ),
-    program(['qemu-img'], ['--version'], 'qemu-img is not installed (Debian: qemu-utils)', env),
-    chooseAccelerator({ kernelPath, env }).then(
-      (choice) => ({ ok: true, name: choice.accel, detail: choice.why }),
-      (err: unknown) => ({ ok: false, name: null, detail: (err as Error).message }),
-    ),
-    chooseFirmware({ env }).then((choice) => ({ ok: choice.kind === 'qboot', detail: choice.why })),
-    libvirtPart(options.libvirtUri ?? DEFAULT_LIBVIRT_URI, env),
-    program(
-      CHROMIUM_NAMES,
-      ['--version'],
-      'no Chromium on PATH (Debian: chromium): browser mode cannot open a window',
-      env,
-    ),
-    electronPart(),
-    readdir(machinesDir(env)).then(
-      (names) => names.length,
-      () => 0,
-    ),
-  ]);
+  const [qemu, qemuImg, accelerator, firmware, debugChannel, libvirt, chromium, electron, machines] =
+    await Promise.all([
+      program(
+        [DEFAULT_QEMU_BINARY],
+        ['--version'],
+        `${DEFAULT_QEMU_BINARY} is not installed (Debian: qemu-system-x86)`,
+        env,
+      ),
+      program(['qemu-img'], ['--version'], 'qemu-img is not installed (Debian: qemu-utils)', env),
+      chooseAccelerator({ kernelPath, env }).then(
+        (choice) => ({ ok: true, name: choice.accel, detail: choice.why }),
+        (err: unknown) => ({ ok: false, name: null, detail: (err as Error).message }),
+      ),
+      chooseFirmware({ env }).then((choice) => ({ ok: choice.kind === 'qboot', detail: choice.why })),
+      chooseDebugTransport({ env }).then((choice) => ({ ok: choice.kind === 'virtio', detail: choice.why })),
+      libvirtPart(options.libvirtUri ?? DEFAULT_LIBVIRT_URI, env),
+      program(
+        CHROMIUM_NAMES,
+        ['--version'],
+        'no Chromium on PATH (Debian: chromium): browser mode cannot open a window',
+        env,
+      ),
+      electronPart(),
+      readdir(machinesDir(env)).then(
+        (names) => names.length,
+        () => 0,
+      ),
+    ]);
   return {
     qemu,
     qemuImg,
     accelerator,
     firmware,
+    debugChannel,
     kernel: kernelPath
       ? { ok: true, detail: kernelPath }
       : { ok: false, detail: 'not built yet: `phantom build` (or `npm start`) builds it' },
@@ -188,6 +194,7 @@ export function formatHostReport(report: HostReport): string {
       },
     ],
     ['firmware', report.firmware],
+    ['debug port', report.debugChannel],
     ['kernel', report.kernel],
     ['libvirt', report.libvirt],
     ['Chromium', report.chromium],

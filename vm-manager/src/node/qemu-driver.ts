@@ -4,7 +4,9 @@
  * `run/` folder. The first serial port is a socket (and a log file, the console's scroll-back
  * across processes). The kernel's debug channel has two sockets: a virtio-serial port named
  * DEBUG_PORT_NAME, which the kernel uses when it finds it, and serial port 2, the fallback of
- * kernels without a driver for it; the channel broker uses whichever the kernel answers on. QEMU holds a lock
+ * kernels without a driver for it and of QEMUs without the device (debug-transport.ts: the machine
+ * then has serial port 2 alone, and its start says why); the channel broker uses whichever the
+ * kernel answers on. QEMU holds a lock
  * on its pid file, so two processes can never run the same machine.
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +19,7 @@ import { chooseAccelerator } from './accelerator.js';
 import { readTail } from './console-hub.js';
 import { consoleKeeperPaths, ensureConsoleKeeper } from './console-keeper.js';
 import { endDaemon } from './daemon.js';
+import { chooseDebugTransport, type DebugTransportChoice } from './debug-transport.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
 import { chooseFirmware, type FirmwareChoice, firmwareArguments } from './firmware.js';
 import { kernelCommandLine } from './kernel-command-line.js';
@@ -86,6 +89,7 @@ export function qemuArguments(
   boot: BootOptions,
   accel: Accelerator,
   firmware: FirmwareChoice,
+  debugTransport: DebugTransportChoice['kind'] = 'virtio',
 ): string[] {
   const args = [
     '-name',
@@ -132,12 +136,16 @@ export function qemuArguments(
     `socket,id=debug,path=${dir.debugSocket},server=on,wait=off`,
     '-serial',
     'chardev:debug',
-    '-device',
-    'virtio-serial-pci,id=debugbus',
-    '-chardev',
-    `socket,id=debugport,path=${dir.debugPortSocket},server=on,wait=off`,
-    '-device',
-    `virtserialport,bus=debugbus.0,chardev=debugport,name=${DEBUG_PORT_NAME}`,
+    ...(debugTransport === 'virtio'
+      ? [
+          '-device',
+          'virtio-serial-pci,id=debugbus',
+          '-chardev',
+          `socket,id=debugport,path=${dir.debugPortSocket},server=on,wait=off`,
+          '-device',
+          `virtserialport,bus=debugbus.0,chardev=debugport,name=${DEBUG_PORT_NAME}`,
+        ]
+      : []),
     '-blockdev',
     `driver=file,filename=${dir.disk},node-name=${STORE_NODE}-file`,
     '-blockdev',
@@ -183,8 +191,11 @@ export class QemuDriver implements Driver {
     await endDaemon(this.dir.consoleKeeperLock);
     // QEMU starts its log afresh; the last run's (a crash's) is kept beside it.
     await rename(this.dir.hypervisorLog, this.dir.previousHypervisorLog).catch(() => undefined);
-    const firmware = await chooseFirmware();
-    const args = qemuArguments(this.dir, config, boot, accelerator.accel, firmware);
+    const [firmware, debugTransport] = await Promise.all([
+      chooseFirmware(),
+      chooseDebugTransport({ qemuBinary: QEMU_BINARY }),
+    ]);
+    const args = qemuArguments(this.dir, config, boot, accelerator.accel, firmware, debugTransport.kind);
     // With -daemonize the command returns once QEMU is initialised: its sockets exist, and errors
     // that stop it from starting are on stderr or, with -D, in the hypervisor log.
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
@@ -248,7 +259,10 @@ export class QemuDriver implements Driver {
       );
     return {
       accelerator: { name: accelerator.accel, why: accelerator.why },
-      notes: firmware.kind === 'default' && config.kernelPath ? [firmware.why] : [],
+      notes: [
+        ...(firmware.kind === 'default' && config.kernelPath ? [firmware.why] : []),
+        ...(debugTransport.kind === 'serial' ? [debugTransport.why] : []),
+      ],
     };
   }
 

@@ -6,7 +6,7 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD, DIRTY_PAGES, NOW_PAGES and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
 export const DBG_REVISION = 4;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
@@ -82,6 +82,10 @@ export const DBG_EXCEPTIONS_ALL = 2;
 export const DBG_VALUE_INT = 0;
 /** A typed value's kind: a reference (0: null). */
 export const DBG_VALUE_REF = 1;
+/** Most bytes of a DIRTY_PAGES bitmap: one bit for each page of the largest space (SPACE_SIZE_MAX / PAGE_SIZE / 8). */
+export const DBG_MAX_DIRTY_BITMAP = 16384;
+/** Most pages a NOW_PAGES reply carries (15 pages and their numbers fit in DBG_MAX_PAYLOAD). */
+export const DBG_MAX_NOW_PAGES = 15;
 /** Frame header field at this offset (2 bytes): DBG_MAGIC */
 export const DF_MAGIC = 0;
 /** Frame header field at this offset (1 bytes): DBG_VERSION */
@@ -167,6 +171,10 @@ export enum MessageType {
   SET_LOCAL = 0x1A,
   /** Write a field of a program object, or an element of a program's array, when the value is one it may hold; a system object's fields are read-only. */
   SET_FIELD = 0x1B,
+  /** The pages that may differ from the committed generation the machine runs on: with the world paused, that generation (from the store disk) with these pages read live is the machine now. */
+  DIRTY_PAGES = 0x20,
+  /** DIRTY_PAGES and those pages' live bytes, all read at one safe point (no PAUSE needed) when there are at most DBG_MAX_NOW_PAGES; else none of them, and the client pauses and reads them itself. */
+  NOW_PAGES = 0x21,
   /** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
   ROLLBACK = 0x28,
 }
@@ -242,6 +250,8 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'STOPPED', type: 0x19, revision: 3, request: null, reply: 'stopped_reply' },
   { name: 'SET_LOCAL', type: 0x1A, revision: 4, request: 'set_local_request', reply: null },
   { name: 'SET_FIELD', type: 0x1B, revision: 4, request: 'set_field_request', reply: null },
+  { name: 'DIRTY_PAGES', type: 0x20, revision: 4, request: null, reply: 'dirty_pages_reply' },
+  { name: 'NOW_PAGES', type: 0x21, revision: 4, request: null, reply: 'now_pages_reply' },
   { name: 'ROLLBACK', type: 0x28, revision: 4, request: 'rollback_request', reply: 'rollback_reply' },
 ];
 
@@ -260,6 +270,8 @@ export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.STOPPED]: 3,
   [MessageType.SET_LOCAL]: 4,
   [MessageType.SET_FIELD]: 4,
+  [MessageType.DIRTY_PAGES]: 4,
+  [MessageType.NOW_PAGES]: 4,
   [MessageType.ROLLBACK]: 4,
 };
 
@@ -1909,6 +1921,117 @@ function readContinuedEvent(r: WireReader): ContinuedEvent {
 function writeContinuedEvent(w: WireWriter, v: ContinuedEvent): void {
   w.u32(v.thread, "continued_event.thread");
   w.u32(v.id, "continued_event.id");
+}
+
+/** DIRTY_PAGES's reply: bit p (byte p / 8, bit p % 8) is set for page p of the space when it was written since that generation's freeze, or is frozen for a generation not committed yet. Every other page is that generation's. */
+export interface DirtyPagesReply {
+  /** The committed generation the bitmap is relative to (STATS's generation), NO_GENERATION before the first. */
+  generation: number;
+  /** Bits set in the bitmap. */
+  dirty: number;
+  /** The bitmap. */
+  bitmap: Uint8Array;
+}
+export function encodeDirtyPagesReply(v: DirtyPagesReply): Uint8Array {
+  const w = new WireWriter('dirty_pages_reply');
+  writeDirtyPagesReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeDirtyPagesReply(p: Uint8Array): DirtyPagesReply {
+  const r = new WireReader(p, 'dirty_pages_reply');
+  const v = readDirtyPagesReply(r);
+  r.end();
+  return v;
+}
+function readDirtyPagesReply(r: WireReader): DirtyPagesReply {
+  const generation_ = r.u32("dirty_pages_reply.generation");
+  const dirty_ = r.u32("dirty_pages_reply.dirty");
+  const bytes_ = r.u32("dirty_pages_reply.bytes");
+  r.atMost(bytes_, DBG_MAX_DIRTY_BITMAP, "dirty_pages_reply.bytes", "DBG_MAX_DIRTY_BITMAP");
+  const bitmap_ = r.bytes(bytes_, "dirty_pages_reply.bitmap");
+  r.pad(bytes_, 4, "dirty_pages_reply.bitmap");
+  return { generation: generation_, dirty: dirty_, bitmap: bitmap_ };
+}
+function writeDirtyPagesReply(w: WireWriter, v: DirtyPagesReply): void {
+  w.u32(v.generation, "dirty_pages_reply.generation");
+  w.u32(v.dirty, "dirty_pages_reply.dirty");
+  w.u32(w.atMost(v.bitmap.length, DBG_MAX_DIRTY_BITMAP, "dirty_pages_reply.bytes", "DBG_MAX_DIRTY_BITMAP"), "dirty_pages_reply.bytes");
+  w.raw(v.bitmap);
+  w.pad(v.bitmap.length, 4);
+}
+
+/** NOW_PAGES's reply: that generation with these pages is the machine as it was at one safe point. */
+export interface NowPagesReply {
+  /** The committed generation the pages differ from (STATS's generation), NO_GENERATION before the first. */
+  generation: number;
+  /** Pages that may differ from it (as DIRTY_PAGES counts them). */
+  dirty: number;
+  /** Microseconds the threads waited while the kernel listed and copied them. */
+  buildUs: number;
+  /** In page order. */
+  pages: NowPage[];
+}
+export function encodeNowPagesReply(v: NowPagesReply): Uint8Array {
+  const w = new WireWriter('now_pages_reply');
+  writeNowPagesReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeNowPagesReply(p: Uint8Array): NowPagesReply {
+  const r = new WireReader(p, 'now_pages_reply');
+  const v = readNowPagesReply(r);
+  r.end();
+  return v;
+}
+function readNowPagesReply(r: WireReader): NowPagesReply {
+  const generation_ = r.u32("now_pages_reply.generation");
+  const dirty_ = r.u32("now_pages_reply.dirty");
+  const buildUs_ = r.u32("now_pages_reply.build_us");
+  const count_ = r.u16("now_pages_reply.count");
+  r.atMost(count_, DBG_MAX_NOW_PAGES, "now_pages_reply.count", "DBG_MAX_NOW_PAGES");
+  const reserved_ = r.u16("now_pages_reply.reserved");
+  r.expect(reserved_, 0, "now_pages_reply.reserved");
+  const pages_: NowPage[] = [];
+  for (let i = 0; i < count_; i++) pages_.push(readNowPage(r));
+  return { generation: generation_, dirty: dirty_, buildUs: buildUs_, pages: pages_ };
+}
+function writeNowPagesReply(w: WireWriter, v: NowPagesReply): void {
+  w.u32(v.generation, "now_pages_reply.generation");
+  w.u32(v.dirty, "now_pages_reply.dirty");
+  w.u32(v.buildUs, "now_pages_reply.build_us");
+  w.u16(w.atMost(v.pages.length, DBG_MAX_NOW_PAGES, "now_pages_reply.count", "DBG_MAX_NOW_PAGES"), "now_pages_reply.count");
+  w.u16(0, "now_pages_reply.reserved");
+  for (const e of v.pages) writeNowPage(w, e);
+}
+
+/** One page of a NOW_PAGES reply. */
+export interface NowPage {
+  /** Its page number inside the space. */
+  page: number;
+  /** Its live bytes. */
+  bytes: Uint8Array;
+}
+export function encodeNowPage(v: NowPage): Uint8Array {
+  const w = new WireWriter('now_page');
+  writeNowPage(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeNowPage(p: Uint8Array): NowPage {
+  const r = new WireReader(p, 'now_page');
+  const v = readNowPage(r);
+  r.end();
+  return v;
+}
+function readNowPage(r: WireReader): NowPage {
+  const page_ = r.u32("now_page.page");
+  const bytes_ = r.bytes(DBG_PAGE_BYTES, "now_page.bytes");
+  return { page: page_, bytes: bytes_ };
+}
+function writeNowPage(w: WireWriter, v: NowPage): void {
+  w.u32(v.page, "now_page.page");
+  w.raw(w.exactly(v.bytes, DBG_PAGE_BYTES, "now_page.bytes"));
 }
 
 /** EV_LOGPOINT's payload. */
