@@ -3,7 +3,7 @@
  * new machine from the command palette, started; its console, with the lines of its counter
  * hidden by the filter and its whole log read from disk; the inspector searched and an object
  * opened in a pane; a program of the user's that makes a lot of garbage, opened from the
- * explorer and installed and run with F5, and the kernel's collector seen freeing it in the
+ * explorer and installed and run with Ctrl+F5, and the kernel's collector seen freeing it in the
  * inspector's Memory tab while the inspector follows the machine; the timeline's chart read and
  * zoomed with keys; an earlier generation chosen on the timeline with the arrow keys and rolled
  * back to, behind its confirmation; a checkpoint taken in the snapshot manager and reverted to
@@ -218,7 +218,7 @@ step('the inspector: a search, Enter into its results, Enter to open the counter
 });
 
 step(
-  "a program of the user's, installed and run with F5: the kernel's collector frees its garbage",
+  "a program of the user's, installed and run with Ctrl+F5: the kernel's collector frees its garbage",
   async () => {
     const console = new ConsolePage(page);
     const palette = new CommandPalettePage(page);
@@ -238,7 +238,7 @@ step(
       'inspector-tab-memory',
     );
     await page.keyboard.press('Control+1');
-    await page.keyboard.press('F5');
+    await page.keyboard.press('Control+F5');
     // The log's last page follows what the machine prints; without the counter's ticks, the
     // program's line stays in view (ten ticks a second would scroll it away between two looks).
     await palette.run('hide lines');
@@ -277,7 +277,7 @@ step("twelve thousand lines printed: the console's log pages through them from d
   await page.keyboard.press('Enter');
   await page.locator('[data-panel="editor"] .tab[data-file="project/lines.ph"].active').waitFor();
   await page.waitForFunction(() => document.activeElement?.closest('[data-panel="editor"]') !== null);
-  await page.keyboard.press('F5');
+  await page.keyboard.press('Control+F5');
   // The filter still hides the ticks: the boot lines, the churn's line and these, in pages of 5,000.
   await console
     .logRows()

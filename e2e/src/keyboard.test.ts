@@ -79,7 +79,7 @@ test('the help page lists every shortcut and says how the parts work', async () 
 test('F6 and Shift+F6 move between the parts of the studio', async () => {
   await page.getByTestId('machine-picker').focus();
   const seen = [await focusedPart(page)];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     await page.keyboard.press('F6');
     await page
       .waitForFunction(
@@ -92,7 +92,7 @@ test('F6 and Shift+F6 move between the parts of the studio', async () => {
       });
     seen.push(await focusedPart(page));
   }
-  assert.deepEqual(seen, ['machine-bar', 'explorer', 'editor', 'inspector', 'console', 'timeline']);
+  assert.deepEqual(seen, ['machine-bar', 'explorer', 'debug', 'editor', 'inspector', 'console', 'timeline']);
   await page.keyboard.press('Shift+F6');
   await page.waitForFunction(
     () => document.activeElement?.closest<HTMLElement>('[data-panel]')?.dataset.panel === 'console',

@@ -54,8 +54,9 @@ after(() => session?.close());
 /** The number at the start of the timeline's summary ("12 generations · ..."). */
 async function generationCount(timeline: TimelinePage): Promise<number> {
   return Number(
-    ((await timeline.summary.textContent()) ?? '').match(/^([\d,]+) generations/)?.[1]?.replace(/,/g, '') ??
-      0,
+    ((await timeline.summary.textContent()) ?? '')
+      .match(/^([\d,]+) generations?\b/)?.[1]
+      ?.replace(/,/g, '') ?? 0,
   );
 }
 

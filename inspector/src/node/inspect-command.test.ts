@@ -4,7 +4,7 @@ import { HeapSnapshot } from '../common/heap.js';
 import { int, ref, SpaceFixture } from '../common/heap-fixture.test.js';
 import { formatRef } from '../common/ref.js';
 import { captureInspect } from './inspect-capture.test.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type InspectSource, runInspect } from './inspect-command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type InspectSource } from './inspect-command.js';
 
 /** Generation n holds a counter with value 10 + n (0 would read as null: the word 0 is both) and n notes in a list; the counter's address is stable. */
 function generation(n: number): { heap: HeapSnapshot; counter: number } {
@@ -26,17 +26,7 @@ const source: InspectSource = {
   load: async (n) => ({ generation: n ?? 2, heap: gens[n ?? 2]!.heap }),
 };
 
-async function run(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runInspect(
-    args,
-    source,
-    (t) => out.push(t),
-    (t) => err.push(t),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...args: string[]) => captureInspect(source, args);
 
 test('summary lists classes with counts, as text and JSON', async () => {
   const text = await run('summary');

@@ -6,6 +6,7 @@
  * Transport-neutral: browser mode carries these messages over a WebSocket, Electron over IPC.
  */
 import { ACCELERATORS, MACHINE_STATES } from '@phantom/vm-manager/common/machine-state.js';
+import { UserBreakpoint } from './breakpoints.js';
 import { z } from './zod.js';
 
 /** Largest request frame the host accepts; an installed class is the biggest thing sent. */
@@ -140,6 +141,18 @@ export const Timeline = z.object({
 });
 export type Timeline = z.infer<typeof Timeline>;
 
+/**
+ * What the debugger keeps across restarts of the studio (in its state folder): the breakpoints by
+ * file ("root/path") and the watch expressions.
+ */
+export const DebuggerSettings = z
+  .object({
+    breakpoints: z.record(z.string().min(1).max(1100), z.array(UserBreakpoint).max(1000)),
+    watches: z.array(z.string().min(1).max(1000)).max(100),
+  })
+  .strict();
+export type DebuggerSettings = z.infer<typeof DebuggerSettings>;
+
 const MachineParams = z.object({ machine: MachineName }).strict();
 
 /** A value as "when did this change?" found it at one generation (inspector/src/common/when.ts). */
@@ -236,6 +249,20 @@ export const methods = {
    * `phantom:/<root>/<path>`.
    */
   'lang.server': { params: z.object({}).strict(), result: z.object({ stream: StreamId }) },
+  /**
+   * The debugger: a session of the debug adapter (inspector's PhantomDebugSession, the one `phantom
+   * dap` serves to VS Code and Neovim) in the host, one per call, seen as an API stream of Debug
+   * Adapter Protocol traffic. Each `stream.input` is one DAP request (JSON); its output is the
+   * adapter's responses and events, one JSON text a line (`DapMessage`). Closing the stream
+   * disconnects the session, which clears the breakpoints it set in the machine. `roots`: where
+   * the file roots are on the host, so the renderer can name a file as the adapter does (by path).
+   */
+  'debug.adapter': {
+    params: z.object({}).strict(),
+    result: z.object({ stream: StreamId, roots: z.record(FileRoot, z.string()) }),
+  },
+  'debug.settings': { params: z.object({}).strict(), result: DebuggerSettings },
+  'debug.saveSettings': { params: DebuggerSettings, result: z.null() },
   'machines.list': { params: z.object({}).strict(), result: z.array(MachineSummary) },
   /** The image definitions in images/ (a package's: those it carries). */
   'images.list': { params: z.object({}).strict(), result: z.array(ImageSummary) },
@@ -393,6 +420,30 @@ export const events = {
   /** A failure in the background (not the reply to a call) that the user must see. */
   'studio.error': z.object({ title: z.string(), message: z.string(), details: z.string().optional() }),
 } as const;
+
+/**
+ * A message of the debug adapter, as the renderer reads each line of a 'debug.adapter' stream:
+ * DAP's base protocol (a response to a request, or an event); bodies are the adapter's and are
+ * read field by field where they are used.
+ */
+export const DapMessage = z.union([
+  z.looseObject({
+    seq: z.number().int().nonnegative(),
+    type: z.literal('response'),
+    request_seq: z.number().int().nonnegative(),
+    command: z.string(),
+    success: z.boolean(),
+    message: z.string().optional(),
+    body: z.unknown().optional(),
+  }),
+  z.looseObject({
+    seq: z.number().int().nonnegative(),
+    type: z.literal('event'),
+    event: z.string().min(1),
+    body: z.unknown().optional(),
+  }),
+]);
+export type DapMessage = z.infer<typeof DapMessage>;
 
 export type EventName = keyof typeof events;
 export type EventData<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -12,7 +12,7 @@ export interface CommandSpec {
   id: string;
   /** What the palette and the help page show, e.g. "Console: Copy". */
   title: string;
-  category: 'Studio' | 'Go to' | 'Machine' | 'Editor' | 'Console' | 'Inspector';
+  category: 'Studio' | 'Go to' | 'Machine' | 'Editor' | 'Debug' | 'Console' | 'Inspector';
   /** Keys, as people write them: "Ctrl+Shift+P", "F6", "Shift+F1"; the first is the one shown. */
   keys?: readonly string[];
   scope?: CommandScope;
@@ -31,6 +31,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'focus.machineBar', title: 'Go to the machine bar', category: 'Go to', keys: ['Ctrl+Alt+M'] },
   { id: 'focus.explorer', title: 'Go to the explorer', category: 'Go to', keys: ['Ctrl+Shift+E'] },
   { id: 'focus.editor', title: 'Go to the editor', category: 'Go to', keys: ['Ctrl+1'] },
+  {
+    id: 'focus.debug',
+    title: 'Go to the debugger (Run and debug)',
+    category: 'Go to',
+    keys: ['Ctrl+Shift+D'],
+  },
   { id: 'focus.inspector', title: 'Go to the inspector', category: 'Go to', keys: ['Ctrl+Alt+I'] },
   { id: 'focus.console', title: 'Go to the console', category: 'Go to', keys: ['Ctrl+`'] },
   { id: 'focus.timeline', title: 'Go to the timeline', category: 'Go to', keys: ['Ctrl+Alt+L'] },
@@ -53,7 +59,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'editor.installAndRun',
     title: 'Editor: Install and run',
     category: 'Editor',
-    keys: ['F5'],
+    // VS Code's "Run without debugging"; F5 is the debugger's, as there.
+    keys: ['Ctrl+F5'],
     scope: 'editor',
   },
   {
@@ -61,6 +68,31 @@ export const COMMANDS: readonly CommandSpec[] = [
     title: 'Editor: Toggle Tab key moves focus (instead of inserting a tab)',
     category: 'Editor',
     keys: ['Ctrl+M'],
+    scope: 'editor',
+  },
+  // The debugger's keys are VS Code's, and work wherever the focus is.
+  {
+    id: 'debug.continue',
+    title: 'Debug: Start debugging (attach) / Continue',
+    category: 'Debug',
+    keys: ['F5'],
+  },
+  { id: 'debug.pause', title: 'Debug: Pause', category: 'Debug' },
+  { id: 'debug.stepOver', title: 'Debug: Step over', category: 'Debug', keys: ['F10'] },
+  { id: 'debug.stepInto', title: 'Debug: Step into', category: 'Debug', keys: ['F11'] },
+  { id: 'debug.stepOut', title: 'Debug: Step out', category: 'Debug', keys: ['Shift+F11'] },
+  { id: 'debug.stop', title: 'Debug: Stop debugging', category: 'Debug', keys: ['Shift+F5'] },
+  {
+    id: 'debug.toggleBreakpoint',
+    title: 'Debug: Toggle breakpoint on this line',
+    category: 'Debug',
+    keys: ['F9'],
+    scope: 'editor',
+  },
+  {
+    id: 'debug.editBreakpoint',
+    title: "Debug: This line's breakpoint (condition, hit count, logpoint, disable)…",
+    category: 'Debug',
     scope: 'editor',
   },
   { id: 'console.find', title: 'Console: Find', category: 'Console', keys: ['Ctrl+F'], scope: 'console' },

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { imagesDir } from '@phantom/vm-manager/node/images.js';
 import { stateDir } from '@phantom/vm-manager/node/state-dir.js';
+import { DebuggerSettingsFile } from './debugger-settings.js';
 import { Files } from './files.js';
 import { InspectorSpaces } from './inspector-spaces.js';
 import { MachineService } from './machine-service.js';
@@ -38,5 +39,6 @@ export function composeServices(
     terminalCwd: repositoryRoot,
     machines,
     inspector: new InspectorSpaces(machines),
+    debuggerSettings: new DebuggerSettingsFile(join(stateDir(env), 'debugger.json')),
   };
 }

@@ -36,7 +36,10 @@ function inside(root: string, path: string): boolean {
 }
 
 export class Files {
-  constructor(private readonly roots: FileRoots) {}
+  constructor(
+    /** Where each root is on this host: the debugger names files by path, as its adapter does. */
+    readonly roots: FileRoots,
+  ) {}
 
   list(): FileEntry[] {
     const entries: FileEntry[] = [];

@@ -10,6 +10,7 @@
  * server checks every message itself; this relay only moves strings.
  */
 import { Worker } from 'node:worker_threads';
+import { HeldOutput } from './held-output.js';
 import type { StreamSource } from './stream-hub.js';
 
 /**
@@ -23,32 +24,26 @@ const WORKER_HEAP_MB = 512;
 
 export class LanguageServer implements StreamSource {
   private readonly worker: Worker;
-  private paused = false;
-  /** Output held while the stream is paused for flow control. */
-  private held: string[] = [];
-  private listener: ((text: string) => void) | undefined;
+  private readonly output = new HeldOutput();
   private ended = false;
 
   constructor(bundle: URL = LANGUAGE_SERVER_BUNDLE) {
     this.worker = new Worker(bundle, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     this.worker.on('message', (message: unknown) => {
       if (typeof message !== 'string') return;
-      const line = `${message}\n`;
-      if (this.paused || this.listener === undefined) this.held.push(line);
-      else this.listener(line);
+      this.output.push(`${message}\n`);
     });
   }
 
   onData(listener: (text: string) => void): void {
-    this.listener = listener;
-    this.flush();
+    this.output.onData(listener);
   }
 
   onEnd(listener: (reason: string) => void): void {
     const end = (reason: string) => {
       if (this.ended) return;
       this.ended = true;
-      this.flush();
+      this.output.flush();
       listener(reason);
     };
     this.worker.on('error', (err) => end(`the language server failed: ${err.message}`));
@@ -58,12 +53,11 @@ export class LanguageServer implements StreamSource {
   }
 
   pause(): void {
-    this.paused = true;
+    this.output.pause();
   }
 
   resume(): void {
-    this.paused = false;
-    this.flush();
+    this.output.resume();
   }
 
   /** One JSON-RPC message for the server. */
@@ -74,12 +68,5 @@ export class LanguageServer implements StreamSource {
   dispose(): void {
     this.ended = true;
     void this.worker.terminate();
-  }
-
-  private flush(): void {
-    if (this.paused || this.listener === undefined || this.held.length === 0) return;
-    const text = this.held.join('');
-    this.held = [];
-    this.listener(text);
   }
 }

@@ -10,12 +10,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DapHost } from '@phantom/inspector/node/dap/session.js';
 import type { ChannelConnection } from '@phantom/inspector/node/shared-channel.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import type { BuildOptions } from '@phantom/vm-manager/common/api.js';
 import { type ImageDefinition, imageMachineConfig } from '@phantom/vm-manager/common/image-definition.js';
 import { chooseAccelerator } from '@phantom/vm-manager/node/accelerator.js';
 import { build, SOURCE_ROOT } from '@phantom/vm-manager/node/build.js';
+import { machinesDapHost } from '@phantom/vm-manager/node/dap.js';
 import { readGenerations } from '@phantom/vm-manager/node/generations.js';
 import { defaultKernelPath } from '@phantom/vm-manager/node/host-report.js';
 import { builtImagePath, imagesDir, listImages, readImage } from '@phantom/vm-manager/node/images.js';
@@ -216,6 +218,14 @@ export class MachineService {
   /** The vm-manager machine itself, for services that read its disks and channels (the inspector). */
   machine(name: string): Promise<Machine> {
     return this.machines.get(name);
+  }
+
+  /**
+   * The machines as the debug adapter reaches them (vm-manager's, as `phantom dap` does);
+   * `ended` is told when a session is over.
+   */
+  debugHost(ended: () => void): DapHost {
+    return machinesDapHost(this.machines, ended);
   }
 
   /** Subscribes to the service's events; the returned function unsubscribes. */

@@ -6,6 +6,8 @@
 import { ApiError, ErrorCode, type StudioInfo } from '../common/api.js';
 import type { Handlers } from '../common/dispatch.js';
 import { readLogPage } from './console-log.js';
+import { DebugAdapterStream } from './debug-adapter.js';
+import type { DebuggerSettingsFile } from './debugger-settings.js';
 import type { Files } from './files.js';
 import type { InspectorSpaces } from './inspector-spaces.js';
 import { compileClasses, programClass } from './language.js';
@@ -28,6 +30,8 @@ export interface HostServices {
   machines: MachineService;
   /** Object spaces of a machine's generations (or of it now), for the inspector's views. */
   inspector: InspectorSpaces;
+  /** The debugger's breakpoints and watch expressions, kept between runs. */
+  debuggerSettings: DebuggerSettingsFile;
 }
 
 function terminal(hub: StreamHub, stream: number): Terminal {
@@ -80,6 +84,23 @@ export function createHandlers(services: HostServices, hub: StreamHub): Handlers
       return null;
     },
     'lang.server': () => ({ stream: hub.open(new LanguageServer()) }),
+    'debug.adapter': () => ({
+      stream: hub.open(
+        new DebugAdapterStream(
+          (ended) => machines.debugHost(ended),
+          async (name) => {
+            const { state } = await (await machines.machine(name)).status();
+            return state === 'running' || state === 'paused';
+          },
+        ),
+      ),
+      roots: services.files.roots,
+    }),
+    'debug.settings': () => services.debuggerSettings.read(),
+    'debug.saveSettings': async (settings) => {
+      await services.debuggerSettings.write(settings);
+      return null;
+    },
     'machines.list': () => machines.list(),
     'images.list': () => machines.images(),
     'machines.create': ({ machine, image }) => machines.create(machine, image),

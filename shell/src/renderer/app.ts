@@ -9,6 +9,8 @@ import { mountInspectorResizer } from './column-resizer.js';
 import { CommandPalette } from './command-palette.js';
 import { Commands } from './commands.js';
 import { ConsolePanel, loadXterm } from './console-panel.js';
+import { DebugPanel } from './debug-panel.js';
+import { Debugger, DebugState } from './debugger.js';
 import type { EditorPanel } from './editor-panel.js';
 import { Explorer } from './explorer.js';
 import { HelpPage } from './help-page.js';
@@ -51,7 +53,7 @@ function linkStylesheet(href: string): Promise<void> {
 }
 
 /** The parts F6 and Shift+F6 move between, in the order they lie on screen. */
-const PARTS = ['machine-bar', 'explorer', 'editor', 'inspector', 'console', 'timeline'] as const;
+const PARTS = ['machine-bar', 'explorer', 'debug', 'editor', 'inspector', 'console', 'timeline'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The part that has the focus, if any. */
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
           byTestId('editor-status').textContent = text;
         });
         panelView.onTabMode((movesFocus) => showTabMode(movesFocus));
+        panelView.attachDebugger(debug);
         return panelView;
       },
     );
@@ -194,6 +197,15 @@ async function main(): Promise<void> {
       if (machine?.name === picked?.name) picked = machine;
     },
   });
+  const debug = new Debugger(api, () => picked, showError);
+  const debugPanel = new DebugPanel(panel('debug'), debug, (address) => inspector.showObjectNow(address));
+  // The editor draws breakpoints once it is loaded; a stop opens the frame's file and marks its line.
+  debug.onDidSelectFrame((frame, file) => {
+    void loadEditor().then((e) => e.showStop(file ? { file, line: frame.line } : undefined));
+  });
+  debug.onDidChange(() => {
+    if (debug.state !== DebugState.Stopped) void editor?.then((e) => e.showStop(undefined));
+  });
   const commands = new Commands();
   const palette = new CommandPalette(commands);
   const help = new HelpPage();
@@ -219,6 +231,8 @@ async function main(): Promise<void> {
     inspector,
     loadEditor,
     picked: () => picked,
+    debug,
+    debugPanel,
   });
   commands.listen();
   try {
@@ -246,6 +260,8 @@ interface CommandTargets {
   inspector: InspectorPanel;
   loadEditor: () => Promise<EditorPanel>;
   picked: () => MachineSummary | undefined;
+  debug: Debugger;
+  debugPanel: DebugPanel;
 }
 
 /** What each command of common/commands.ts does here. */
@@ -261,6 +277,7 @@ function registerCommands(commands: Commands, t: CommandTargets): void {
         .loadEditor()
         .then((e) => (panel('editor').classList.contains('no-file') ? focusFirstIn('editor') : e.focus()));
     else if (part === 'console') t.consolePanel.focus();
+    else if (part === 'debug') t.debugPanel.focus();
     else if (part === 'inspector') void t.inspector.load().then(() => byTestId('inspector-search').focus());
     else if (part === 'timeline') {
       const canvas = panel('timeline').querySelector<HTMLElement>('[data-testid="timeline-canvas"]');
@@ -275,6 +292,7 @@ function registerCommands(commands: Commands, t: CommandTargets): void {
   commands.register('focus.machineBar', { run: () => focusPart('machine-bar') });
   commands.register('focus.explorer', { run: () => focusPart('explorer') });
   commands.register('focus.editor', { run: () => focusPart('editor') });
+  commands.register('focus.debug', { run: () => focusPart('debug') });
   commands.register('focus.inspector', { run: () => focusPart('inspector') });
   commands.register('focus.console', { run: () => focusPart('console') });
   commands.register('focus.timeline', { run: () => focusPart('timeline') });
@@ -312,6 +330,32 @@ function registerCommands(commands: Commands, t: CommandTargets): void {
   commands.register('editor.installAndRun', { run: () => install(true) });
   commands.register('editor.toggleTabFocus', {
     run: async () => (await t.loadEditor()).toggleTabMovesFocus(),
+  });
+
+  const d = t.debug;
+  commands.register('debug.continue', {
+    run: () => d.continueOrStart(),
+    unavailable: () => d.unavailable('continue'),
+  });
+  commands.register('debug.pause', { run: () => d.pause(), unavailable: () => d.unavailable('pause') });
+  commands.register('debug.stepOver', {
+    run: () => d.step('next'),
+    unavailable: () => d.unavailable('step'),
+  });
+  commands.register('debug.stepInto', {
+    run: () => d.step('stepIn'),
+    unavailable: () => d.unavailable('step'),
+  });
+  commands.register('debug.stepOut', {
+    run: () => d.step('stepOut'),
+    unavailable: () => d.unavailable('step'),
+  });
+  commands.register('debug.stop', { run: () => d.stop(), unavailable: () => d.unavailable('stop') });
+  commands.register('debug.toggleBreakpoint', {
+    run: async () => (await t.loadEditor()).attachDebugger(d).toggleAtCursor(),
+  });
+  commands.register('debug.editBreakpoint', {
+    run: async () => (await t.loadEditor()).attachDebugger(d).openMenuAtCursor(),
   });
 
   const c = t.consolePanel;

@@ -12,6 +12,8 @@ import {
 } from '@phantom/lang/common/editor/monarch.js';
 import type { FileEntry } from '../common/api.js';
 import type { ApiClient } from './api-client.js';
+import type { Debugger } from './debugger.js';
+import { EditorBreakpoints } from './editor-breakpoints.js';
 import { EditorLanguage, type Problem } from './editor-language.js';
 import { monaco } from './monaco.js';
 import { showError } from './notifications.js';
@@ -55,6 +57,7 @@ export class EditorPanel {
   /** Tab moves the focus instead of inserting a tab (VS Code's tab focus mode, Ctrl+M). */
   private tabMovesFocus = false;
   private readonly onDidChangeTabMode = new Set<(movesFocus: boolean) => void>();
+  private breakpoints: EditorBreakpoints | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -143,6 +146,26 @@ export class EditorPanel {
       (uri) => uri.path.slice(1),
       (problem) => void this.showProblem(problem),
     );
+  }
+
+  /** Breakpoints in the gutter and the stopped line, for the debugger. */
+  attachDebugger(debug: Debugger): EditorBreakpoints {
+    this.breakpoints ??= new EditorBreakpoints(this.editor, debug, (model) => {
+      const entry = entryOf(model.uri);
+      return entry ? `${entry.root}/${entry.path}` : undefined;
+    });
+    return this.breakpoints;
+  }
+
+  /** Opens the file ("root/path") the debugger stopped in and marks the line; undefined clears the mark. */
+  async showStop(place: { file: string; line: number } | undefined): Promise<void> {
+    if (place) {
+      const slash = place.file.indexOf('/');
+      const root = place.file.slice(0, slash);
+      if (root === 'examples' || root === 'project')
+        await this.open({ root, path: place.file.slice(slash + 1) });
+    }
+    this.breakpoints?.showCurrent(place);
   }
 
   /** Whether Tab moves the focus out of the editor; toggled by Ctrl+M, told to `onTabMode` listeners. */

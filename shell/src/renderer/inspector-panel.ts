@@ -109,6 +109,18 @@ export class InspectorPanel {
     await (await this.loaded())?.showGeneration();
   }
 
+  /**
+   * Reads the machine now (pausing it a moment) and opens the object at `address` in a pane: the
+   * debugger's way to show a stopped frame's object. This pins the view.
+   */
+  async showObjectNow(address: number): Promise<void> {
+    this.setFollowing(false);
+    const handle = await this.loaded();
+    if (!handle) return;
+    await handle.showGeneration();
+    await handle.showObject(address);
+  }
+
   /** Compares two generations of the chosen machine; this pins the view. */
   async compare(a: number, b: number): Promise<void> {
     this.setFollowing(false);

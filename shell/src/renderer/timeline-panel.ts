@@ -167,7 +167,7 @@ export class TimelinePanel {
     this.showSelection();
     const { generations, laneCount } = this.view.model;
     const folds = this.view.folds.length;
-    this.summary.textContent = `${generations.length.toLocaleString()} generations · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}${folds > 0 ? ` · ${folds} idle gap${folds === 1 ? '' : 's'} folded` : ''}`;
+    this.summary.textContent = `${generations.length.toLocaleString()} generation${generations.length === 1 ? '' : 's'} · ${timeline.checkpoints.length} checkpoint${timeline.checkpoints.length === 1 ? '' : 's'} · ${laneCount} branch${laneCount === 1 ? '' : 'es'}${folds > 0 ? ` · ${folds} idle gap${folds === 1 ? '' : 's'} folded` : ''}`;
     this.manager.refresh();
     if (generations.length > 0) this.statsChart ??= this.loadStatsChart();
     void this.statsChart?.then((chart) => {

@@ -229,10 +229,12 @@ test('attach, pause, stack trace in counter.ph, values, continue, disconnect', {
     .variables;
   const self = args.find((v: { name: string }) => v.name === 'this');
   assert.match(self.value, /^\.demo\.counter @0x/);
+  assert.equal(`@${self.memoryReference}`, self.value.split(' ').at(-1), 'an object says where it lies');
   const fields = (await a.ok('variables', { variablesReference: self.variablesReference })).body.variables;
   const count = fields.find((v: { name: string }) => v.name === 'count');
   assert.match(count.value, /^\d+$/, 'count is a number');
   assert.ok(Number(count.value) >= 2);
+  assert.equal(count.memoryReference, undefined, 'an int lies nowhere');
 
   const evaluated = await a.ok('evaluate', { expression: 'this.count * 2 + 1', frameId: top.id });
   assert.equal(evaluated.body.result, String(Number(count.value) * 2 + 1));

@@ -50,6 +50,7 @@ import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sou
 import type { DapReverse, DapTarget as DebugClient } from '../../common/dap-target.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
+import { DebugRequestError } from '../debug-client.js';
 import { decodeWord, LiveReader, type MethodInfo, type ObjectInfo, type Word } from './live-reader.js';
 
 /** A machine the adapter is attached to, as the host gives it. */
@@ -163,6 +164,18 @@ function stringArg(a: Args, name: string, maxLength = 4096): string {
 
 function optionalStringArg(a: Args, name: string): string | undefined {
   return a[name] === undefined ? undefined : stringArg(a, name);
+}
+
+/**
+ * Clears a breakpoint this session set. Another session may have replaced it since (the kernel
+ * keeps one per place): then it is gone already, which is what was wanted.
+ */
+async function clearOwn(client: DebugClient, id: number): Promise<void> {
+  try {
+    await client.clearBreakpoint(id);
+  } catch (err) {
+    if (!(err instanceof DebugRequestError && err.code === P.DebugErrorCode.DE_NOT_FOUND)) throw err;
+  }
 }
 
 function reason(err: unknown): string {
@@ -592,7 +605,7 @@ export class PhantomDebugSession extends DebugSession {
     this.breakpointsOf.clear();
     this.debugStopped.clear();
     await machine.use(async (client) => {
-      for (const id of ids) await client.clearBreakpoint(id);
+      for (const id of ids) await clearOwn(client, id);
       for (const t of stopped) await client.continueThread(t.thread);
     });
     await machine.breakpointOwners?.release();
@@ -639,7 +652,7 @@ export class PhantomDebugSession extends DebugSession {
       response.body = {
         breakpoints: await this.withReader(async (reader, client) => {
           const { methods, problems } = await this.sourceMethods(reader, client, path);
-          for (const id of this.breakpointsOf.get(path) ?? []) await client.clearBreakpoint(id);
+          for (const id of this.breakpointsOf.get(path) ?? []) await clearOwn(client, id);
           this.breakpointsOf.set(path, []);
           const out: DebugProtocol.Breakpoint[] = [];
           try {
@@ -729,7 +742,13 @@ export class PhantomDebugSession extends DebugSession {
       });
     }
     const ids: number[] = [];
+    // Breakpoints are machine state: one may stand there already, left by a session that ended
+    // without disconnecting (a power cut, a killed adapter or studio). The kernel keeps one per
+    // place; this session's replaces it, so it is this session's to clear.
+    const standing = specs.length > 0 ? await client.listBreakpoints() : [];
     for (const spec of specs) {
+      const old = standing.find((b) => b.method === spec.method && b.pc === spec.pc);
+      if (old !== undefined) await client.clearBreakpoint(old.id);
       const id = await client.setBreakpoint(spec);
       ids.push(id);
       this.breakpointsOf.get(path)?.push(id);
@@ -1327,13 +1346,23 @@ export class PhantomDebugSession extends DebugSession {
       shown.named,
     ) as DebugProtocol.Variable;
     if (shown.type !== undefined) v.type = shown.type;
+    // Where the object lies in the object space: a client can open it in an object inspector.
+    if (shown.address !== undefined) v.memoryReference = `0x${shown.address.toString(16)}`;
     return v;
   }
 
   private async show(
     reader: LiveReader,
     word: number,
-  ): Promise<{ value: string; type?: string; ref?: number; indexed?: number; named?: number }> {
+  ): Promise<{
+    value: string;
+    type?: string;
+    ref?: number;
+    indexed?: number;
+    named?: number;
+    /** The object's address in the object space, when the value is an object that could be read. */
+    address?: number;
+  }> {
     if (word === 0) return { value: '0', type: 'int or null' };
     const w: Word = decodeWord(word);
     if (w.kind === 'int') return { value: String(w.value), type: 'int' };
@@ -1347,7 +1376,7 @@ export class PhantomDebugSession extends DebugSession {
     if (o.cls?.internalId === L.CID_STRING) {
       const text = new TextDecoder().decode(o.payload);
       const cut = text.length > STRING_SHOWN ? `${text.slice(0, STRING_SHOWN)}…` : text;
-      return { value: JSON.stringify(cut), type: 'string' };
+      return { value: JSON.stringify(cut), type: 'string', address: w.ref };
     }
     const at = `@0x${w.ref.toString(16)}`;
     if (o.cls?.internalId === L.CID_ARRAY) {
@@ -1357,13 +1386,16 @@ export class PhantomDebugSession extends DebugSession {
         type: className,
         ref: this.vars.create({ kind: 'object', ref: w.ref }),
         indexed: length,
+        address: w.ref,
       };
     }
-    if (o.kind !== L.KIND_SLOTS) return { value: `${className} (${o.size} bytes) ${at}`, type: className };
+    if (o.kind !== L.KIND_SLOTS)
+      return { value: `${className} (${o.size} bytes) ${at}`, type: className, address: w.ref };
     const fields = o.size / 4;
     return {
       value: `${className} ${at}`,
       type: className,
+      address: w.ref,
       ...(fields > 0 ? { ref: this.vars.create({ kind: 'object', ref: w.ref }), named: fields } : {}),
     };
   }
