@@ -23,6 +23,20 @@ export const BOOT_DEADLINE_MS = 60_000;
 export const accelerator = await chooseAccelerator({ kernelPath });
 if (accelerator.accel === 'tcg' && accelerator.source.endsWith('probe')) console.error(`qemu.mjs: ${accelerator.why}`);
 
+/**
+ * A bench's clock under QEMU's instruction counter (`-icount shift=SHIFT`: the guest's clock
+ * advances 2^SHIFT ns per instruction): the accelerator it runs under and names in its table
+ * (TCG, the only one with -icount; `accel`/`why` as acceleratorLine takes them), and the QEMU
+ * arguments (Machine's extraArgs).
+ */
+export function icountClock(shift) {
+  return {
+    accel: 'tcg',
+    why: `fixed by --icount ${shift}: QEMU counts instructions only under TCG`,
+    extraArgs: ['-icount', `shift=${shift}`],
+  };
+}
+
 /** What the kernel's machine_halt(status) makes QEMU exit with. */
 export const haltExitCode = (status) => (status << 1) | 1;
 

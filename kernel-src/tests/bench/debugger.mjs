@@ -47,7 +47,7 @@ import { DebugClient } from '@phantom/inspector/node/debug-client.js';
 import { acceleratorLine, HOST_ONLY } from '../../../scripts/bench-header.mjs';
 import { Channel, setBreakpoint } from '../lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
-import { accelerator, DEBUG_TRANSPORTS, kernelDir, tempDir } from '../qemu.mjs';
+import { accelerator, DEBUG_TRANSPORTS, icountClock, kernelDir, tempDir } from '../qemu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -301,7 +301,7 @@ async function attachedTable(programs) {
   const rounds = Number(values['attached-rounds']);
   if (!(Number.isInteger(shift) && shift >= 0 && shift <= 10) || !(seconds > 0) || !(Number.isInteger(rounds) && rounds > 0))
     throw new Error('--icount must be 0..10, --attached-seconds positive, --attached-rounds a positive integer');
-  const used = { accel: 'tcg', why: `fixed by --icount ${shift}: QEMU counts instructions only under TCG` };
+  const used = icountClock(shift);
   const started = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const load = loadavg()[0].toFixed(1);
   const disk = join(temp.dir, 'attached.img');
@@ -312,7 +312,7 @@ async function attachedTable(programs) {
     disk,
     debugSocket: socket,
     accel: used.accel,
-    extraArgs: ['-icount', `shift=${shift}`, '-name', 'attached,debug-threads=on'],
+    extraArgs: [...used.extraArgs, '-name', 'attached,debug-threads=on'],
   });
   const rows = [];
   try {

@@ -17,7 +17,7 @@ import { acceleratorLine } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
-import { accelerator, tempDir } from '../qemu.mjs';
+import { accelerator, icountClock, tempDir } from '../qemu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -45,10 +45,7 @@ const REGIONS_LINE = /^snapshot: (\d+) frozen regions unprotected by a write, th
 /** Generations skipped first: they hold the fresh allocation, not the steady dirty set. */
 const SKIP = 2;
 /** The accelerator the guest runs under: the decision's, or TCG for -icount. */
-const used =
-  icount === undefined
-    ? accelerator
-    : { accel: 'tcg', why: `fixed by --icount ${icount}: QEMU counts instructions only under TCG` };
+const used = icount === undefined ? { ...accelerator, extraArgs: [] } : icountClock(icount);
 const source = dirtierSource(((spaceMiB << 20) / 4096) * (percent / 100), {
   by: 'kernel-src/tests/bench/freeze-pause.mjs',
 });
@@ -65,7 +62,7 @@ try {
     append: 'snap=500 debug=snapshots',
     memory: spaceMiB > 256 ? '1000M' : '256M',
     accel: used.accel,
-    extraArgs: icount === undefined ? [] : ['-icount', `shift=${icount}`],
+    extraArgs: used.extraArgs,
   });
   const freezes = [];
   try {

@@ -773,12 +773,7 @@ class counting {
 test('a conditional breakpoint stops where the local says; FRAME types the locals', {
   timeout: 6 * BOOT_DEADLINE_MS,
 }, async () => {
-  const program = join(state.root, 'counting.ph');
-  await writeFile(program, COUNTING);
-  const a = adapter();
-  await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' });
-  await a.ok('launch', { machine: 'counting', image: 'counter', program });
-  await a.waitFor((m) => m.event === 'output' && /started \.t\.counting/.test(m.body.output), 'the program');
+  const { a, program } = await launchedWith('counting', COUNTING);
   const stopAt = async (
     condition: string,
     resume?: number,
@@ -889,7 +884,8 @@ test('a machine whose sources are gone is debugged from its own state (METHOD_DE
 
 /**
  * An adapter that launched machine `name` from the counter image with `source` (written to
- * NAME.ph) installed and run, once the program has started; and initialize's capabilities.
+ * NAME.ph, package .t) installed and run, once its first class has started; and initialize's
+ * capabilities.
  */
 async function launchedWith(
   name: string,
@@ -900,7 +896,8 @@ async function launchedWith(
   const a = adapter();
   const capabilities = (await a.ok('initialize', { adapterID: 'phantom', pathFormat: 'path' })).body;
   await a.ok('launch', { machine: name, image: 'counter', program });
-  await a.waitFor((m) => m.event === 'output' && /started \.t\./.test(m.body.output), 'the program');
+  const main = /^class (\w+)/m.exec(source)?.[1] ?? '';
+  await a.waitFor((m) => m.event === 'output' && m.body.output.includes(`started .t.${main}`), 'the program');
   return { a, program, capabilities };
 }
 
