@@ -216,14 +216,43 @@ static int decode_superblock(const uint8_t *b, uint32_t slot, struct superblock 
   return STORE_OK;
 }
 
-/* Sorts the entries by number, keeping the index's order among equal numbers (few: insertion sort). */
-static void sort_entries(struct store_generation *g, uint32_t count) {
-  for (uint32_t i = 1; i < count; i++) {
-    struct store_generation e = g[i];
-    uint32_t j = i;
-    for (; j > 0 && g[j - 1].number > e.number; j--) g[j] = g[j - 1];
-    g[j] = e;
+/*
+ * Sorts the entries by number, keeping the index's order among equal numbers: a heapsort on
+ * (number, position in the index), the position parked in damage_block until entry_damage sets
+ * it. Up to IX_MAX_GENERATIONS entries, so n log n with no memory. True when already sorted.
+ */
+static bool entry_before(const struct store_generation *a, const struct store_generation *b) {
+  return a->number != b->number ? a->number < b->number : a->damage_block < b->damage_block;
+}
+
+static void sift_entries(struct store_generation *g, uint32_t at, uint32_t n) {
+  for (;;) {
+    uint32_t child = 2 * at + 1;
+    if (child >= n) return;
+    if (child + 1 < n && entry_before(&g[child], &g[child + 1])) child++;
+    if (!entry_before(&g[at], &g[child])) return;
+    struct store_generation t = g[at];
+    g[at] = g[child];
+    g[child] = t;
+    at = child;
   }
+}
+
+static bool sort_entries(struct store_generation *g, uint32_t count) {
+  bool sorted = true;
+  for (uint32_t i = 0; i < count; i++) {
+    g[i].damage_block = i;
+    if (i > 0 && g[i - 1].number > g[i].number) sorted = false;
+  }
+  if (sorted) return true;
+  for (uint32_t i = count / 2; i-- > 0;) sift_entries(g, i, count);
+  for (uint32_t end = count; end > 1; end--) {
+    struct store_generation t = g[0];
+    g[0] = g[end - 1];
+    g[end - 1] = t;
+    sift_entries(g, 0, end - 1);
+  }
+  return false;
 }
 
 /* Why the index entry of sorted generation i is unusable by itself (store-format.md, mount step 3). */
@@ -238,36 +267,162 @@ static enum store_damage entry_damage(const struct store_generation *g, uint32_t
   return STORE_DAMAGE_NONE;
 }
 
+static void *take_memory(struct store *s, size_t bytes);
+static void give_back(struct store *s, void **p, size_t bytes);
+
+static void release_table(struct store *s) {
+  give_back(s, (void **)&s->generations, s->table_bytes);
+  s->keep = 0;
+  s->retention_work = 0;
+  s->table_capacity = 0;
+  s->table_bytes = 0;
+}
+
 /*
- * Reads the index a superblock names into the generation table, sorted by number. STORE_OK when
- * the block is an index (checksums, magic, version, count); entries that are unusable by
- * themselves are marked damaged here and reported by check_generations, the rest are used.
+ * A generation table (with retention's memory) for `count` kept generations, or as many as the
+ * policy keeps if more, plus the one being committed. STORE_OK or STORE_ENOMEM.
  */
-static int load_index(struct store *s, const struct superblock *sb) {
+static int ensure_table(struct store *s, uint32_t count) {
+  uint32_t capacity = (count > s->config.retention.max_generations ? count : s->config.retention.max_generations) + 1;
+  if (capacity <= s->table_capacity) return STORE_OK;
+  release_table(s);
+  size_t gens = (size_t)capacity * sizeof(struct store_generation);
+  size_t work = (retention_work_bytes(capacity) + 7) & ~(size_t)7;
+  size_t bytes = gens + work + capacity;
+  uint8_t *p = take_memory(s, bytes);
+  if (!p) return STORE_ENOMEM;
+  s->generations = (struct store_generation *)p;
+  s->retention_work = p + gens;
+  s->keep = (bool *)(p + gens + work);
+  s->table_capacity = capacity;
+  s->table_bytes = bytes;
+  return STORE_OK;
+}
+
+/* Why an index root or leaf block is not one (0: it is); printed when a superblock's index fails. */
+static const char *index_problem;
+
+/*
+ * Reads index leaf `block` (its CRC must be `crc`, its count `count`: what the root says, or for
+ * a leaf the superblock names, its own) into the table at position `at`.
+ */
+static int load_leaf(struct store *s, uint32_t block, uint32_t crc, uint32_t count, uint32_t at) {
   uint8_t *ix = scratch(s, SCRATCH_META);
-  if (read_block(sb->index_block, ix) != STORE_OK) return STORE_EIO;
-  uint32_t crc = block_crc(ix, IX_CRC);
-  uint32_t count = get32(ix, IX_COUNT);
-  if (crc != sb->index_crc || crc != get32(ix, IX_CRC) || get32(ix, IX_MAGIC_F) != IX_MAGIC ||
-      get32(ix, IX_VERSION) != FORMAT_VERSION || count == 0 || count > IX_MAX_ENTRIES)
-    return STORE_ENOSTORE;
+  if (read_block(block, ix) != STORE_OK) {
+    index_problem = "an index leaf cannot be read";
+    return STORE_EIO;
+  }
+  uint32_t own = block_crc(ix, IX_CRC);
+  index_problem = own != crc || own != get32(ix, IX_CRC)                                  ? "an index leaf fails its checksum"
+                  : get32(ix, IX_MAGIC_F) != IX_MAGIC || get32(ix, IX_VERSION) != FORMAT_VERSION ? "an index leaf is not one"
+                  : get32(ix, IX_COUNT) != count || count == 0 || count > IX_MAX_ENTRIES
+                      ? "an index leaf's count is not the one its root gives, or not 1..IX_MAX_ENTRIES"
+                      : 0;
+  if (index_problem) return STORE_ENOSTORE;
   for (uint32_t i = 0; i < count; i++) {
-    uint32_t at = IX_ENTRIES + i * IXE_BYTES;
-    s->generations[i] = (struct store_generation){
-        .number = get32(ix, at + IXE_GEN),
-        .parent = get32(ix, at + IXE_PARENT),
-        .record_block = get32(ix, at + IXE_RECORD),
-        .record_crc = get32(ix, at + IXE_RECORD_CRC),
+    uint32_t e = IX_ENTRIES + i * IXE_BYTES;
+    s->generations[at + i] = (struct store_generation){
+        .number = get32(ix, e + IXE_GEN),
+        .parent = get32(ix, e + IXE_PARENT),
+        .record_block = get32(ix, e + IXE_RECORD),
+        .record_crc = get32(ix, e + IXE_RECORD_CRC),
     };
   }
-  sort_entries(s->generations, count);
+  return STORE_OK;
+}
+
+/*
+ * Reads an index root's leaf list into s->leaves and checks it (store-format.md, mount step 2):
+ * 1..IR_MAX_LEAVES leaves, each inside the store, none the root and none listed twice, counts
+ * 1..IX_MAX_ENTRIES adding up to IR_TOTAL (1..IX_MAX_GENERATIONS). Reading leaves can then
+ * neither loop nor run past the table.
+ */
+static int load_root(struct store *s, const uint8_t *root, const struct superblock *sb, uint32_t *total) {
+  uint32_t leaves = get32(root, IR_COUNT);
+  *total = get32(root, IR_TOTAL);
+  index_problem = leaves == 0 || leaves > IR_MAX_LEAVES        ? "the index root lists no leaves, or more than IR_MAX_LEAVES"
+                  : *total == 0 || *total > IX_MAX_GENERATIONS ? "the index root's total is not 1..IX_MAX_GENERATIONS"
+                                                               : 0;
+  if (index_problem) return STORE_ENOSTORE;
+  uint32_t sum = 0;
+  for (uint32_t k = 0; k < leaves; k++) {
+    uint32_t at = IR_LEAVES + k * IRE_BYTES;
+    struct store_index_leaf *l = &s->leaves[k];
+    *l = (struct store_index_leaf){get32(root, at + IRE_BLOCK), get32(root, at + IRE_CRC), get32(root, at + IRE_COUNT), sum};
+    if (l->block < FIRST_DATA_BLOCK || l->block >= sb->block_count || l->block == sb->index_block)
+      index_problem = "an index leaf is outside the store, or is the root";
+    else if (l->count == 0 || l->count > IX_MAX_ENTRIES)
+      index_problem = "an index leaf's count is not 1..IX_MAX_ENTRIES";
+    for (uint32_t m = 0; m < k && !index_problem; m++)
+      if (s->leaves[m].block == l->block) index_problem = "an index leaf is listed twice";
+    if (index_problem) return STORE_ENOSTORE;
+    sum += l->count;
+  }
+  if (sum != *total) {
+    index_problem = "the index root's leaf counts do not add up to its total";
+    return STORE_ENOSTORE;
+  }
+  s->leaf_count = leaves;
+  return STORE_OK;
+}
+
+/*
+ * Reads the index a superblock names into the generation table, sorted by number: an index root
+ * and its leaves, or a single leaf (what a one-leaf index and every store written before index
+ * roots has). STORE_OK when every block is as its parent says (checksums, magic, version,
+ * counts); entries that are unusable by themselves are marked damaged here and reported by
+ * check_generations, the rest are used.
+ */
+static int load_index(struct store *s, const struct superblock *sb) {
+  uint8_t *root = scratch(s, SCRATCH_PAGES);
+  index_problem = "the index block cannot be read";
+  if (read_block(sb->index_block, root) != STORE_OK) return STORE_EIO;
+  uint32_t crc = block_crc(root, IR_CRC);
+  index_problem = "the index block fails its checksum";
+  if (crc != sb->index_crc || crc != get32(root, IR_CRC)) return STORE_ENOSTORE;
+  index_problem = "the index block is neither an index root nor an index leaf";
+  if (get32(root, IR_VERSION) != FORMAT_VERSION) return STORE_ENOSTORE;
+  uint32_t total;
+  if (get32(root, IR_MAGIC_F) == IR_MAGIC) {
+    int rc = load_root(s, root, sb, &total);
+    if (rc != STORE_OK) return rc;
+    s->index_is_root = true;
+  } else if (get32(root, IX_MAGIC_F) == IX_MAGIC) {
+    total = get32(root, IX_COUNT);
+    s->leaves[0] = (struct store_index_leaf){sb->index_block, crc, total, 0};
+    s->leaf_count = 1;
+    s->index_is_root = false;
+  } else {
+    return STORE_ENOSTORE;
+  }
+  if (ensure_table(s, total) != STORE_OK) {
+    index_problem = "no memory for the generation table";
+    return STORE_ENOMEM;
+  }
+  for (uint32_t k = 0; k < s->leaf_count; k++) {
+    int rc = load_leaf(s, s->leaves[k].block, s->leaves[k].crc, s->leaves[k].count, s->leaves[k].first);
+    if (rc != STORE_OK) return rc;
+  }
+  uint32_t count = total;
+  s->leaves_match = sort_entries(s->generations, count);
   for (uint32_t i = 0; i < count; i++) {
     struct store_generation *g = &s->generations[i];
     g->damage = entry_damage(s->generations, count, i, sb->block_count);
-    if (g->damage != STORE_DAMAGE_NONE) g->damage_block = sb->index_block;
+    g->damage_block = g->damage != STORE_DAMAGE_NONE ? sb->index_block : 0;
   }
   s->generation_count = count;
   return STORE_OK;
+}
+
+/* Counts the blocks of the current index as used (at mount) or no longer (once a newer one is committed). */
+static void hold_index(struct store *s) {
+  if (s->index_is_root) ref_inc(s, s->index_block);
+  for (uint32_t k = 0; k < s->leaf_count; k++) ref_inc(s, s->leaves[k].block);
+}
+
+static void release_index(struct store *s) {
+  if (s->index_is_root) ref_dec(s, s->index_block);
+  for (uint32_t k = 0; k < s->leaf_count; k++) ref_dec(s, s->leaves[k].block);
 }
 
 static void report_damage(const struct store_generation *g, const char *detail) {
@@ -428,10 +583,15 @@ static enum store_damage load_generation(struct store *s, uint32_t i, bool check
   return STORE_DAMAGE_NONE;
 }
 
+/* The first kept generation numbered `number` (the table is sorted by number), or generation_count. */
 static uint32_t index_of(const struct store *s, uint32_t number) {
-  for (uint32_t i = 0; i < s->generation_count; i++)
-    if (s->generations[i].number == number) return i;
-  return s->generation_count;
+  uint32_t lo = 0, hi = s->generation_count;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (s->generations[mid].number < number) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < s->generation_count && s->generations[lo].number == number ? lo : s->generation_count;
 }
 
 /*
@@ -486,8 +646,10 @@ void store_unmount(struct store *s) {
   wait_for_runs(s);
   give_back(s, (void **)&s->scratch, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
   give_back(s, (void **)&s->runs, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
+  release_table(s);
   s->mounted = s->broken = s->pending = false;
   s->generation_count = 0;
+  s->leaf_count = 0;
 }
 
 /* Chooses the superblock (newest valid with a valid index) and loads its index. */
@@ -520,9 +682,9 @@ static int choose_superblock(struct store *s, struct superblock *chosen) {
       *chosen = sb[slot];
       return STORE_OK;
     }
-    kprintf("store: superblock %c (sequence %llu) names index block %u, which %s; trying the other superblock\n",
-            slot == 0 ? 'A' : 'B', (unsigned long long)sb[slot].sequence, sb[slot].index_block,
-            rc == STORE_EIO ? "cannot be read" : "is damaged");
+    kprintf("store: superblock %c (sequence %llu) names index block %u: %s; trying the other superblock\n",
+            slot == 0 ? 'A' : 'B', (unsigned long long)sb[slot].sequence, sb[slot].index_block, index_problem);
+    if (rc == STORE_ENOMEM) return rc;
     if (result == STORE_ENOSTORE) result = rc;
   }
   return result;
@@ -571,7 +733,8 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
   uint32_t i = want_gen == NO_GENERATION ? s->generation_count - 1 : index_of(s, want_gen);
   if (i >= s->generation_count) return STORE_ENOGEN;
   uint32_t wanted = i;
-  bool tried[IX_MAX_ENTRIES] = {false};
+  bool *tried = s->keep;
+  memset(tried, 0, s->generation_count);
   bool check = s->config.page_check == STORE_CHECK_PAGES_AT_MOUNT;
   while (i < s->generation_count) {
     tried[i] = true;
@@ -639,7 +802,7 @@ int store_mount(struct store *s, uint32_t want_gen) {
   }
   s->free_blocks = s->block_count - FIRST_DATA_BLOCK;
   s->alloc_cursor = FIRST_DATA_BLOCK;
-  ref_inc(s, s->index_block);
+  hold_index(s);
   check_generations(s);
   rc = choose_generation(s, want_gen);
   if (rc != STORE_OK) {
@@ -735,8 +898,16 @@ static int finish_runs(struct store *s) {
   return rc != STORE_OK ? rc : waited;
 }
 
+/*
+ * Blocks a new index may need: one leaf while the index is one leaf and stays one (write_index
+ * then writes that leaf again), else every leaf written again, one more, and the root.
+ */
+static uint32_t index_blocks_needed(const struct store *s) {
+  return s->leaf_count <= 1 && s->generation_count + 1 <= IX_MAX_ENTRIES ? 1 : s->leaf_count + 2;
+}
+
 /* Blocks a commit needs besides pages: the dirty map blocks, the record and the index. */
-static uint32_t commit_blocks_needed(const struct store *s) { return s->dirty_ranges + 2; }
+static uint32_t commit_blocks_needed(const struct store *s) { return s->dirty_ranges + 1 + index_blocks_needed(s); }
 
 static int make_room(struct store *s, uint32_t needed);
 
@@ -807,7 +978,7 @@ int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_
   if (all_zero(data, BLOCK_SIZE)) return STORE_OK;
   /* A held block is no use to a commit: what the metadata of any commit needs (a map block per
    * range, the record, the index) stays free, so a generation adopting held pages can commit. */
-  uint32_t needed = s->map_blocks + 2 + 1;
+  uint32_t needed = s->map_blocks + 1 + index_blocks_needed(s) + 1;
   int room = s->checking ? (s->free_blocks >= needed ? STORE_OK : STORE_ENOSPACE) : make_room(s, needed);
   if (room != STORE_OK) return room;
   uint32_t b = take_free_block(s);
@@ -840,13 +1011,11 @@ static void encode_map_block(const struct store *s, uint32_t j, uint8_t *out) {
   }
 }
 
-/* Undoes the blocks a failed commit took: new map blocks of ranges before `upto`, record, index. */
-static int fail_commit(struct store *s, const uint8_t *record, uint32_t upto, uint32_t record_block,
-                       uint32_t index_block, int status) {
+/* Undoes the blocks a failed commit took: new map blocks of ranges before `upto`, record (the index gives its own back). */
+static int fail_commit(struct store *s, const uint8_t *record, uint32_t upto, uint32_t record_block, int status) {
   for (uint32_t j = 0; j < upto; j++)
     if (s->range_dirty[j]) ref_dec(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK));
   ref_dec(s, record_block);
-  ref_dec(s, index_block);
   store_abandon_generation(s);
   return status;
 }
@@ -870,22 +1039,135 @@ static void build_record(struct store *s, uint8_t *record, uint32_t number, cons
       memcpy(record + GEN_MAP + j * GME_BYTES, s->record + GEN_MAP + j * GME_BYTES, GME_BYTES);
 }
 
-static uint32_t build_index(struct store *s, uint8_t *ix, const bool *keep, uint32_t count) {
-  memset(ix, 0, BLOCK_SIZE);
-  put32(ix, IX_MAGIC_F, IX_MAGIC);
-  put32(ix, IX_VERSION, FORMAT_VERSION);
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    if (!keep[i]) continue;
-    const struct store_generation *g = &s->generations[i];
-    uint32_t at = IX_ENTRIES + n++ * IXE_BYTES;
-    put32(ix, at + IXE_GEN, g->number);
-    put32(ix, at + IXE_RECORD, g->record_block);
-    put32(ix, at + IXE_RECORD_CRC, g->record_crc);
-    put32(ix, at + IXE_PARENT, g->parent);
+/* Fills an index leaf's header and seals it; its entries are in place. */
+static uint32_t seal_leaf(uint8_t *leaf, uint32_t count) {
+  put32(leaf, IX_MAGIC_F, IX_MAGIC);
+  put32(leaf, IX_VERSION, FORMAT_VERSION);
+  put32(leaf, IX_COUNT, count);
+  return seal_block(leaf, IX_CRC);
+}
+
+static void put_entry(uint8_t *leaf, uint32_t n, const struct store_generation *g) {
+  uint32_t at = IX_ENTRIES + n * IXE_BYTES;
+  put32(leaf, at + IXE_GEN, g->number);
+  put32(leaf, at + IXE_RECORD, g->record_block);
+  put32(leaf, at + IXE_RECORD_CRC, g->record_crc);
+  put32(leaf, at + IXE_PARENT, g->parent);
+}
+
+/* Whether old leaf k may be listed again as it is: every entry stays, it is not too small, and
+ * it is not the last (which the new generation joins) unless it is full. */
+static bool leaf_reusable(const struct store *s, uint32_t k, const bool *keep, uint32_t count) {
+  const struct store_index_leaf *l = &s->leaves[k];
+  if (!s->leaves_match || l->count < IX_MIN_ENTRIES || l->first + l->count > count) return false;
+  if (k + 1 == s->leaf_count && l->count != IX_MAX_ENTRIES) return false;
+  for (uint32_t i = l->first; i < l->first + l->count; i++)
+    if (!keep[i]) return false;
+  return true;
+}
+
+/* Gives back the blocks of the index being written (write_index failed, or its commit did). */
+static void abandon_index(struct store *s, uint32_t root_block) {
+  if (root_block && s->next_leaf_count > 1) ref_dec(s, root_block); /* else it is the only leaf, or none was taken */
+  for (uint32_t k = 0; k < s->next_leaf_count; k++) ref_dec(s, s->next_leaves[k].block);
+  s->next_leaf_count = 0;
+}
+
+/* Writes the leaf being filled (n entries, first at table position `first` of the new index). */
+static int flush_leaf(struct store *s, uint8_t *leaf, uint32_t n, uint32_t first) {
+  if (s->next_leaf_count == IR_MAX_LEAVES) return STORE_ENOSPACE; /* cannot happen: leaves hold >= IX_MIN_ENTRIES */
+  uint32_t crc = seal_leaf(leaf, n);
+  uint32_t b = take_free_block(s);
+  if (b == 0) return STORE_ENOSPACE;
+  s->next_leaves[s->next_leaf_count++] = (struct store_index_leaf){b, crc, n, first};
+  if (write_block(b, leaf) != STORE_OK) return STORE_EIO;
+  memset(leaf, 0, BLOCK_SIZE);
+  return STORE_OK;
+}
+
+/*
+ * Writes, copy-on-write, the index listing the generations keep[] keeps of the first `count` in
+ * the table: leaves of entries (a leaf of the current index whose entries all stay is listed
+ * again without being written: leaf_reusable), then, when there is more than one leaf, an index
+ * root naming them. Every block written is a free one, so the index the superblock names now
+ * stays whole until the new superblock is on disk. Sets *index_block and *index_crc for the new
+ * superblock (the root, or the only leaf); s->next_leaves lists the leaves, each counted as used.
+ * On an error everything taken is given back.
+ */
+static int write_index(struct store *s, const bool *keep, uint32_t count, uint32_t *index_block, uint32_t *index_crc) {
+  uint8_t *root = scratch(s, SCRATCH_PAGES);
+  uint8_t *leaf = scratch(s, SCRATCH_PAGES + 1);
+  memset(leaf, 0, BLOCK_SIZE);
+  s->next_leaf_count = 0;
+  uint32_t placed = 0, pending = 0, k = 0;
+  int rc = STORE_OK;
+  for (uint32_t i = 0; i < count && rc == STORE_OK;) {
+    while (k < s->leaf_count && s->leaves[k].first < i) k++;
+    if (s->leaves_match && k < s->leaf_count && s->leaves[k].first == i && leaf_reusable(s, k, keep, count) &&
+        (pending == 0 || pending >= IX_MIN_ENTRIES)) {
+      if (pending) rc = flush_leaf(s, leaf, pending, placed - pending);
+      pending = 0;
+      if (rc != STORE_OK) break;
+      if (s->next_leaf_count == IR_MAX_LEAVES) {
+        rc = STORE_ENOSPACE;
+        break;
+      }
+      struct store_index_leaf l = s->leaves[k++];
+      ref_inc(s, l.block);
+      s->next_leaves[s->next_leaf_count++] = (struct store_index_leaf){l.block, l.crc, l.count, placed};
+      placed += l.count;
+      i += l.count;
+      continue;
+    }
+    if (keep[i]) {
+      put_entry(leaf, pending++, &s->generations[i]);
+      placed++;
+      if (pending == IX_MAX_ENTRIES) {
+        rc = flush_leaf(s, leaf, pending, placed - pending);
+        pending = 0;
+      }
+    }
+    i++;
   }
-  put32(ix, IX_COUNT, n);
-  return seal_block(ix, IX_CRC);
+  if (rc == STORE_OK && pending) rc = flush_leaf(s, leaf, pending, placed - pending);
+  if (rc != STORE_OK) {
+    abandon_index(s, 0);
+    return rc;
+  }
+  if (s->next_leaf_count == 1) {
+    *index_block = s->next_leaves[0].block;
+    *index_crc = s->next_leaves[0].crc;
+    return STORE_OK;
+  }
+  memset(root, 0, BLOCK_SIZE);
+  put32(root, IR_MAGIC_F, IR_MAGIC);
+  put32(root, IR_VERSION, FORMAT_VERSION);
+  put32(root, IR_COUNT, s->next_leaf_count);
+  put32(root, IR_TOTAL, placed);
+  for (uint32_t n = 0; n < s->next_leaf_count; n++) {
+    uint32_t at = IR_LEAVES + n * IRE_BYTES;
+    put32(root, at + IRE_BLOCK, s->next_leaves[n].block);
+    put32(root, at + IRE_CRC, s->next_leaves[n].crc);
+    put32(root, at + IRE_COUNT, s->next_leaves[n].count);
+  }
+  *index_crc = seal_block(root, IR_CRC);
+  *index_block = take_free_block(s);
+  if (*index_block == 0) rc = STORE_ENOSPACE;
+  else if (write_block(*index_block, root) != STORE_OK) rc = STORE_EIO;
+  if (rc != STORE_OK) abandon_index(s, *index_block);
+  return rc;
+}
+
+/* The index just written is the one the new superblock names: the old one's blocks are released. */
+static void switch_index(struct store *s, uint32_t index_block, uint32_t index_crc) {
+  release_index(s);
+  s->index_block = index_block;
+  s->index_crc = index_crc;
+  s->index_is_root = s->next_leaf_count > 1;
+  s->leaf_count = s->next_leaf_count;
+  memcpy(s->leaves, s->next_leaves, s->next_leaf_count * sizeof *s->leaves);
+  s->next_leaf_count = 0;
+  s->leaves_match = true;
 }
 
 static void build_superblock(const struct store *s, uint8_t *b, uint64_t sequence, uint32_t index_block,
@@ -933,27 +1215,25 @@ static void finish_commit(struct store *s, const uint8_t *record, const bool *ke
 
 /* Writes the index without generation `victim` and commits it with a superblock of its own. */
 static int drop_generation_now(struct store *s, uint32_t victim) {
-  uint8_t *ix = scratch(s, SCRATCH_META);
-  bool keep[IX_MAX_ENTRIES];
+  uint8_t *b = scratch(s, SCRATCH_META);
+  bool *keep = s->keep;
   for (uint32_t i = 0; i < s->generation_count; i++) keep[i] = i != victim;
-  uint32_t index_block = take_free_block(s);
-  if (index_block == 0) return STORE_ENOSPACE;
-  uint32_t index_crc = build_index(s, ix, keep, s->generation_count);
-  if (write_block(index_block, ix) != STORE_OK || ph_disk_flush() != PH_OK) {
-    ref_dec(s, index_block);
+  uint32_t index_block, index_crc;
+  int rc = write_index(s, keep, s->generation_count, &index_block, &index_crc);
+  if (rc != STORE_OK) return rc;
+  if (ph_disk_flush() != PH_OK) {
+    abandon_index(s, index_block);
     return STORE_EIO;
   }
-  build_superblock(s, ix, s->sequence + 1, index_block, index_crc, s->newest_number);
+  build_superblock(s, b, s->sequence + 1, index_block, index_crc, s->newest_number);
   uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
-  if (write_block(slot, ix) != STORE_OK || ph_disk_flush() != PH_OK) {
+  if (write_block(slot, b) != STORE_OK || ph_disk_flush() != PH_OK) {
     kprintf("store: writing a superblock failed while making room; remount needed\n");
     s->broken = true;
     return STORE_EIO;
   }
-  ref_dec(s, s->index_block);
+  switch_index(s, index_block, index_crc);
   s->sequence++;
-  s->index_block = index_block;
-  s->index_crc = index_crc;
   kprintf("store: disk full: dropped generation %u to make room\n", s->generations[victim].number);
   release_generation(s, &s->generations[victim]);
   for (uint32_t i = victim; i + 1 < s->generation_count; i++) s->generations[i] = s->generations[i + 1];
@@ -1003,20 +1283,20 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     if (!s->range_dirty[j]) continue;
     uint32_t m = take_free_block(s);
-    if (m == 0) return fail_commit(s, record, j, 0, 0, STORE_ENOSPACE);
+    if (m == 0) return fail_commit(s, record, j, 0, STORE_ENOSPACE);
     encode_map_block(s, j, block);
     put32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK, m);
     put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(block, BLOCK_SIZE));
-    if (write_block(m, block) != STORE_OK) return fail_commit(s, record, j + 1, 0, 0, STORE_EIO);
+    if (write_block(m, block) != STORE_OK) return fail_commit(s, record, j + 1, 0, STORE_EIO);
   }
   uint32_t number = s->newest_number + 1;
   build_record(s, record, number, stats);
   put32(record, GEN_COMMIT_US, elapsed_us(started));
   uint32_t record_block = take_free_block(s);
-  if (record_block == 0) return fail_commit(s, record, s->map_blocks, 0, 0, STORE_ENOSPACE);
+  if (record_block == 0) return fail_commit(s, record, s->map_blocks, 0, STORE_ENOSPACE);
   uint32_t record_crc = seal_block(record, GEN_CRC);
   if (write_block(record_block, record) != STORE_OK)
-    return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_EIO);
+    return fail_commit(s, record, s->map_blocks, record_block, STORE_EIO);
 
   uint32_t count = s->generation_count + 1;
   struct store_generation *g = &s->generations[count - 1];
@@ -1034,13 +1314,15 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
       .write_us = stats->write_us,
       .commit_us = get32(record, GEN_COMMIT_US),
   };
-  bool keep[IX_MAX_ENTRIES + 1];
-  retention_select(s->generations, count, &s->config.retention, keep);
-  uint32_t index_block = take_free_block(s);
-  if (index_block == 0) return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_ENOSPACE);
-  uint32_t index_crc = build_index(s, block, keep, count);
-  if (write_block(index_block, block) != STORE_OK || ph_disk_flush() != PH_OK)
-    return fail_commit(s, record, s->map_blocks, record_block, index_block, STORE_EIO);
+  bool *keep = s->keep;
+  retention_select(s->generations, count, &s->config.retention, keep, s->retention_work);
+  uint32_t index_block, index_crc;
+  int written = write_index(s, keep, count, &index_block, &index_crc);
+  if (written != STORE_OK) return fail_commit(s, record, s->map_blocks, record_block, written);
+  if (ph_disk_flush() != PH_OK) {
+    abandon_index(s, index_block);
+    return fail_commit(s, record, s->map_blocks, record_block, STORE_EIO);
+  }
 
   build_superblock(s, block, s->sequence + 1, index_block, index_crc, number);
   uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
@@ -1050,10 +1332,8 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
     s->pending = false;
     return STORE_EIO;
   }
-  ref_dec(s, s->index_block);
+  switch_index(s, index_block, index_crc);
   s->sequence++;
-  s->index_block = index_block;
-  s->index_crc = index_crc;
   s->newest_number = number;
   finish_commit(s, record, keep, count);
   s->last_commit_us = elapsed_us(started);
@@ -1093,10 +1373,10 @@ int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds) {
   put32(record, GEN_MAP_BLOCKS, map_blocks);
   uint32_t record_crc = seal_block(record, GEN_CRC);
   if (rc == STORE_OK && write_block(FIRST_DATA_BLOCK + 1, record) != STORE_OK) rc = STORE_EIO;
-  s->generations[0] = (struct store_generation){.number = 0, .parent = NO_GENERATION,
-                                                .record_block = FIRST_DATA_BLOCK + 1, .record_crc = record_crc};
-  bool keep_it = true;
-  uint32_t index_crc = build_index(s, b, &keep_it, 1);
+  memset(b, 0, BLOCK_SIZE);
+  put_entry(b, 0, &(struct store_generation){.number = 0, .parent = NO_GENERATION,
+                                             .record_block = FIRST_DATA_BLOCK + 1, .record_crc = record_crc});
+  uint32_t index_crc = seal_leaf(b, 1);
   if (rc == STORE_OK && (write_block(FIRST_DATA_BLOCK, b) != STORE_OK || ph_disk_flush() != PH_OK)) rc = STORE_EIO;
   build_superblock(s, b, 0, FIRST_DATA_BLOCK, index_crc, 0);
   if (rc == STORE_OK && (write_block(SB_BLOCK_A, b) != STORE_OK || ph_disk_flush() != PH_OK)) rc = STORE_EIO;

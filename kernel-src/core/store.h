@@ -74,7 +74,7 @@ struct store_memory {
  * older. Always kept: the new generation, and, younger than daily_seconds, the tip of every
  * other branch (the generation a rollback left behind: see docs/store.md), the first generation
  * of every branch and the generation it was started from. If that is more than
- * max_generations (at most IX_MAX_ENTRIES), the generations closest to their neighbours in time
+ * max_generations (at most IX_MAX_GENERATIONS), the generations closest to their neighbours in time
  * go first. Damaged generations are always dropped. See docs/store.md.
  */
 struct store_retention {
@@ -179,6 +179,12 @@ struct store_page_entry {
   uint32_t crc;
 };
 
+/** One leaf of the current index (IRE_*), and where its entries sit in the generation table. */
+struct store_index_leaf {
+  uint32_t block, crc, count;
+  uint32_t first; /* table position of its first entry (meaningful when leaves_match) */
+};
+
 /** All the store's state. The caller owns it (static storage is fine: it holds no pointers into itself). */
 struct store {
   struct store_config config;
@@ -190,13 +196,28 @@ struct store {
   /* From the superblock in use. */
   uint64_t sequence;
   uint32_t block_count, space_size, space_pages, map_blocks;
-  uint32_t index_block, index_crc;
+  uint32_t index_block, index_crc; /* the block the superblock names: the index root, or its only leaf */
   uint32_t newest_number; /* highest generation number ever committed: the next one is one more */
 
   /* The kept generations, oldest (lowest number) first, and the one mounted or last committed. */
   uint32_t generation_count;
   uint32_t current;
-  struct store_generation generations[IX_MAX_ENTRIES + 1];
+  struct store_generation *generations; /* table_capacity entries, from config.memory */
+  bool *keep;                           /* table_capacity: retention's answer, or the mount's "tried" */
+  void *retention_work;                 /* retention_work_bytes(table_capacity) */
+  uint32_t table_capacity;              /* the most kept generations plus one being committed */
+  size_t table_bytes;
+
+  /*
+   * The current index's leaves in order. leaves_match: the table lists the leaves' entries in
+   * their order (the index was sorted by number, as writers write it), so a leaf whose entries
+   * all stay is written again by reference only (copy-on-write: see docs/store.md).
+   */
+  bool index_is_root; /* the superblock names an index root (false: its only leaf) */
+  bool leaves_match;
+  uint32_t leaf_count, next_leaf_count;
+  struct store_index_leaf leaves[IR_MAX_LEAVES];
+  struct store_index_leaf next_leaves[IR_MAX_LEAVES]; /* the index being written */
 
   /* Tables from config.memory (sizes in docs/store.md). */
   struct store_page_entry *map; /* the current generation's page map, map_blocks * PME_PER_BLOCK entries */

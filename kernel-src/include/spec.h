@@ -55,6 +55,8 @@ enum {
 enum {
 #define STORE(name, value, doc) name = (value),
 #define SB(name, offset, bytes, doc) name = (offset),
+#define IR(name, offset, bytes, doc) name = (offset),
+#define IRE(name, offset, bytes, doc) name = (offset),
 #define IX(name, offset, bytes, doc) name = (offset),
 #define IXE(name, offset, bytes, doc) name = (offset),
 #define GEN(name, offset, bytes, doc) name = (offset),
@@ -64,13 +66,15 @@ enum {
 };
 #undef STORE
 #undef SB
+#undef IR
+#undef IRE
 #undef IX
 #undef IXE
 #undef GEN
 #undef GME
 #undef PME
 
-/* Size of an index entry, a map-block entry and a page-map entry (the .def gives their fields). */
-enum { IXE_BYTES = 16, GME_BYTES = 8, PME_BYTES = 8 };
+/* Size of a leaf reference, an index entry, a map-block entry and a page-map entry (the .def gives their fields). */
+enum { IRE_BYTES = 16, IXE_BYTES = 16, GME_BYTES = 8, PME_BYTES = 8 };
 
 #endif

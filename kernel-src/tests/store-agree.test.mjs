@@ -154,3 +154,25 @@ test(`${RANDOM_CASES} stores damaged at random: the kernel's mount, phstore and 
   assert.ok(outcomes.get('mounted N') > RANDOM_CASES / 2, 'most damage leaves a generation to mount');
   assert.ok(outcomes.size >= 3, `mounts and refusals of several kinds: ${[...outcomes.keys()].join(', ')}`);
 });
+
+test('an index root that lists itself, a leaf twice, a leaf past the disk or a wrong leaf CRC: all three use the previous index', async () => {
+  const base = corpus.findIndex((c) => c.name.includes('long history'));
+  const edits = {
+    'a leaf that is the root (a cycle)': (d, ix) => d.set32(ix, S.IR_LEAVES + S.IRE_BLOCK, ix),
+    'a leaf listed twice': (d, ix) => d.set32(ix, S.IR_LEAVES + 16 + S.IRE_BLOCK, d.u32(ix, S.IR_LEAVES + S.IRE_BLOCK)),
+    'a leaf past the disk': (d, ix) => d.set32(ix, S.IR_LEAVES + S.IRE_BLOCK, d.blockCount + 5),
+    "a leaf's CRC not the root's": (d, ix) => d.set32(ix, S.IR_LEAVES + S.IRE_CRC, 0x1234567),
+    'counts that do not add up': (d, ix) => d.set32(ix, S.IR_TOTAL, d.u32(ix, S.IR_TOTAL) + 1),
+  };
+  for (const [what, edit] of Object.entries(edits)) {
+    const d = store(base);
+    const slot = d.currentSlot();
+    const ix = d.superblock(slot).indexBlock;
+    assert.equal(d.u32(ix, S.IR_MAGIC_F), S.IR_MAGIC, 'the long history has an index root');
+    assert.ok(d.entries().length > S.IX_MAX_ENTRIES, `${d.entries().length} generations`);
+    edit(d, ix);
+    d.sealRoot(slot);
+    const previous = Math.max(...d.entries(1 - slot).map((e) => e.generation));
+    await expectAgreement(what, d, `mounted ${previous}`);
+  }
+});

@@ -14,6 +14,10 @@
  *                       point, the pages that changed since the last commit) and once at the
  *                       end; with --gen N the first one starts a branch from N. Each commit is
  *                       reported on stderr. Real stores with many generations, for tests.
+ *     --keep N          retention keeps every generation of the last 30 days, at most N of them
+ *                       (2 .. IX_MAX_GENERATIONS; the kernel keeps at most IX_MAX_ENTRIES and
+ *                       thins by age): stores with long histories however long the run takes,
+ *                       for tests and benches of what reads them
  *     --dump-space F    write the object space as it is when the run stops to F (a raw space dump,
  *                       sparse above SH_TOP): the differential tests compare it with the
  *                       reference interpreter's
@@ -56,7 +60,7 @@ static void *heap_alloc(void *context, size_t bytes) { return malloc(bytes); }
 static void heap_release(void *context, void *memory, size_t bytes) { free(memory); }
 
 static int usage(void) {
-  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] [--breakpoints C.M] "
+  fprintf(stderr, "usage: phrun [--gen N] [--max-ms N] [--max-steps N] [--virtual-clock] [--snapshot MS] [--keep N] [--breakpoints C.M] "
                   "[--dump-space FILE] [--stats] <store file>\n");
   return 2;
 }
@@ -89,6 +93,7 @@ static const char *load_raw(FILE *f, long size, uint32_t *space_size) {
 }
 
 static struct store store;
+static uint32_t keep_generations; /* --keep; 0: the kernel's retention */
 
 /**
  * Mount the store as the kernel boots it: the mapped space then holds the generation, checked.
@@ -97,6 +102,11 @@ static struct store store;
 static int load_store(const char *path, uint32_t want_gen, int writable) {
   if (disk_open_file(path, writable)) return STORE_EIO;
   struct store_config config = {{heap_alloc, heap_release, 0}, STORE_RETENTION_DEFAULTS, STORE_CHECK_PAGES_AT_MOUNT};
+  if (keep_generations) {
+    config.retention.max_generations = keep_generations;
+    config.retention.keep_all_seconds = config.retention.minutely_seconds = config.retention.hourly_seconds =
+        config.retention.daily_seconds;
+  }
   int rc = store_init(&store, &config);
   hosted_check_store_contents(&store);
   return rc == STORE_OK ? store_mount(&store, want_gen) : rc;
@@ -212,6 +222,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--stats")) stats = 1;
     else if (!strcmp(argv[i], "--breakpoints") && i + 1 < argc && nbreakpoints < 8) breakpoints[nbreakpoints++] = argv[++i];
     else if (!strcmp(argv[i], "--gen") && i + 1 < argc && parse_number(argv[i + 1], &n) && n < NO_GENERATION) gen = n, i++;
+    else if (!strcmp(argv[i], "--keep") && i + 1 < argc && parse_number(argv[i + 1], &n) && n >= 2 && n <= IX_MAX_GENERATIONS)
+      keep_generations = (uint32_t)n, i++;
     else if (!strcmp(argv[i], "--max-ms") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_ms = n, i++;
     else if (!strcmp(argv[i], "--max-steps") && i + 1 < argc && parse_number(argv[i + 1], &n)) limits.max_instructions = (uint64_t)n, i++;
     else if (!strcmp(argv[i], "--snapshot") && i + 1 < argc && parse_number(argv[i + 1], &n) && n > 0 && n <= 1 << 30)

@@ -112,6 +112,10 @@ static int info(const char *path) {
   printf("store: %u blocks of %u bytes, object space %u bytes (%u pages), %u free blocks\n", s.block_count,
          BLOCK_SIZE, s.space_size, s.space_pages, store_free_blocks(&s));
   printf("generations: %u kept, mounted %u\n", store_generation_count(&s), store_current_generation(&s));
+  if (s.index_is_root)
+    printf("index: a root (block %u) and %u leaves\n", s.index_block, s.leaf_count);
+  else
+    printf("index: one leaf (block %u)\n", s.index_block);
   if (store_check_commit(&s) == STORE_ENONUMBER)
     printf("cannot take a new generation: no generation number is left after %u\n", s.newest_number);
   printf("%8s %8s %12s %12s %9s %8s %8s %10s %9s %9s  %s\n", "gen", "parent", "wall", "uptime_ms", "pause_us",

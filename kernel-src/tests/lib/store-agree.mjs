@@ -96,6 +96,17 @@ export const RECIPES = [
     ],
   },
   {
+    name: 'counter, a long history (an index of several leaves)',
+    source: join(kernelDir, '..', 'lang', 'examples', 'counter.ph'),
+    main: '.demo.counter',
+    space: 1 << 20,
+    blocks: 4000,
+    runs: [
+      { ms: 6000, every: 10, keep: 2000 },
+      { from: 300, ms: 600, every: 10, keep: 2000 },
+    ],
+  },
+  {
     name: 'notes, ended',
     source: join(kernelDir, '..', 'lang', 'examples', 'notes.ph'),
     main: '.demo.notes',
@@ -121,6 +132,7 @@ export function buildCorpus(dir) {
       if (!kept.has(from)) throw new Error(`${recipe.name}: generation ${from} is not kept to roll back to`);
       const args = ['--virtual-clock', '--snapshot', String(step.every), '--max-ms', String(kept.get(from) + step.ms)];
       if (step.from !== undefined) args.push('--gen', String(from));
+      if (step.keep !== undefined) args.push('--keep', String(step.keep));
       const ran = run(PHRUN, [...args, path]);
       if (ran.status !== 0 && !/STORE_ENOSPACE/.test(ran.stderr)) throw new Error(`phrun ${args.join(' ')}: ${ran.stderr}`);
     }
@@ -155,6 +167,7 @@ function blocksInUse(d) {
     const ix = d.superblock(slot).indexBlock;
     if (ix <= 1 || ix >= d.blockCount) continue;
     meta.add(ix);
+    for (const leaf of d.leaves(slot)) meta.add(leaf);
     for (const e of d.entries(slot)) {
       if (e.recordBlock < 2 || e.recordBlock >= d.blockCount) continue;
       records.add(e.recordBlock);
@@ -274,6 +287,42 @@ export const DAMAGE = {
     d.sealIndex();
     return `index count ${now} -> ${value}`;
   },
+  'index root: a leaf reference, resealed': (d, r) => {
+    const ix = d.superblock().indexBlock;
+    if (d.u32(ix, S.IR_MAGIC_F) !== S.IR_MAGIC) return undefined;
+    const leaves = d.leaves();
+    const k = r.below(leaves.length);
+    const at = S.IR_LEAVES + 16 * k;
+    const u = blocksInUse(d);
+    const [field, value] = r.pick([
+      () => [S.IRE_BLOCK, r.pick([0, 1, ix, d.blockCount, d.blockCount + 7, 0xffffffff])], // outside, or the root: a cycle
+      () => [S.IRE_BLOCK, r.pick(leaves)], // a leaf listed twice
+      () => [S.IRE_BLOCK, r.pick([...u.records, ...u.maps, ...u.pages, 2])], // a block that is no leaf
+      () => [S.IRE_CRC, r.next()],
+      () => [S.IRE_COUNT, r.pick([0, d.u32(ix, at + S.IRE_COUNT) - 1, d.u32(ix, at + S.IRE_COUNT) + 1, S.IX_MAX_ENTRIES + 1, r.next()])],
+    ])();
+    d.set32(ix, at + field, value >>> 0);
+    d.sealRoot();
+    return `index root: leaf ${k} word ${field} = ${value >>> 0}`;
+  },
+  'index root: count or total, resealed': (d, r) => {
+    const ix = d.superblock().indexBlock;
+    if (d.u32(ix, S.IR_MAGIC_F) !== S.IR_MAGIC) return undefined;
+    const field = r.pick([S.IR_COUNT, S.IR_TOTAL]);
+    const now = d.u32(ix, field);
+    const value = r.pick([0, now - 1, now + 1, S.IR_MAX_LEAVES + 1, S.IX_MAX_GENERATIONS + 1, r.next()]) >>> 0;
+    d.set32(ix, field, value);
+    d.sealRoot();
+    return `index root word ${field}: ${now} -> ${value}`;
+  },
+  'index leaf changed, its CRC left as it was': (d, r) => {
+    const leaves = d.leaves();
+    if (leaves.length < 2) return undefined;
+    const leaf = r.pick(leaves);
+    const at = r.below(S.BLOCK_SIZE);
+    d.block(leaf)[at] ^= 1 << r.below(8);
+    return `index leaf ${leaf}: a bit of byte ${at} flipped`;
+  },
   'index entry, resealed': (d, r) => {
     const entries = d.entries();
     if (entries.length === 0) return undefined;
@@ -288,7 +337,7 @@ export const DAMAGE = {
       () => [S.IXE_RECORD, r.pick([other.recordBlock, 0, 1, d.superblock().indexBlock, d.blockCount, r.pick(u.pages) ?? 2])],
       () => [S.IXE_RECORD_CRC, r.next()],
     ])();
-    d.set32(d.superblock().indexBlock, e.at + field, value);
+    d.set32(e.block, e.at + field, value);
     d.sealIndex();
     return `entry of generation ${e.generation}: word ${field} = ${value >>> 0}`;
   },
@@ -297,10 +346,9 @@ export const DAMAGE = {
     if (entries.length < 2) return undefined;
     const a = r.pick(entries);
     const b = r.pick(entries.filter((x) => x !== a));
-    const ix = d.block(d.superblock().indexBlock);
-    const saved = ix.slice(a.at, a.at + 16);
-    ix.copyWithin(a.at, b.at, b.at + 16);
-    ix.set(saved, b.at);
+    const saved = d.block(a.block).slice(a.at, a.at + 16);
+    d.block(a.block).set(d.block(b.block).slice(b.at, b.at + 16), a.at);
+    d.block(b.block).set(saved, b.at);
     d.sealIndex();
     return `entries of generations ${a.generation} and ${b.generation} swapped`;
   },
@@ -310,7 +358,7 @@ export const DAMAGE = {
     const e = r.pick(entries);
     const parent = r.pick([...entries.map((x) => x.generation), S.NO_GENERATION]);
     d.set32(e.recordBlock, S.GEN_PARENT, parent);
-    d.set32(d.superblock().indexBlock, e.at + S.IXE_PARENT, parent);
+    d.set32(e.block, e.at + S.IXE_PARENT, parent);
     d.sealRecord(e.position);
     return `generation ${e.generation} now descends from ${parent >>> 0}`;
   },
@@ -320,7 +368,7 @@ export const DAMAGE = {
     const e = r.pick(entries);
     const number = r.pick(entries.filter((x) => x !== e)).generation;
     d.set32(e.recordBlock, S.GEN_NUMBER, number);
-    d.set32(d.superblock().indexBlock, e.at + S.IXE_GEN, number);
+    d.set32(e.block, e.at + S.IXE_GEN, number);
     d.sealRecord(e.position);
     return `generation ${e.generation} renumbered ${number}`;
   },

@@ -7,8 +7,9 @@
 static const struct store_retention defaults = STORE_RETENTION_DEFAULTS;
 enum { NOW = 1800000000 };
 
-static struct store_generation gens[IX_MAX_ENTRIES + 1];
-static bool keep[IX_MAX_ENTRIES + 1];
+static struct store_generation gens[IX_MAX_GENERATIONS + 1];
+static bool keep[IX_MAX_GENERATIONS + 1];
+static uint64_t work[(IX_MAX_GENERATIONS + 1) * 8 + 8]; /* retention_work_bytes, 8-byte aligned */
 
 /* A linear history: generation i committed at NOW - age_of(i), parent i - 1. */
 static uint32_t linear(uint32_t count, uint64_t (*age_of)(uint32_t i, uint32_t count)) {
@@ -38,7 +39,7 @@ TEST(retention_check_rejects_bad_policies) {
   p.max_generations = 1;
   CHECK_EQ(retention_check(&p), STORE_EINVAL);
   p = defaults;
-  p.max_generations = IX_MAX_ENTRIES + 1;
+  p.max_generations = IX_MAX_GENERATIONS + 1;
   CHECK_EQ(retention_check(&p), STORE_EINVAL);
   p = defaults;
   p.hourly_seconds = p.minutely_seconds - 1;
@@ -47,14 +48,14 @@ TEST(retention_check_rejects_bad_policies) {
 
 TEST(retention_keeps_every_recent_generation) {
   uint32_t n = linear(50, every_second);
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   CHECK_EQ(kept(n), 50);
 }
 
 TEST(retention_keeps_one_per_minute_after_keep_all) {
   /* one every 10 s for 30 minutes: 60 s of everything, then the newest of each minute */
   uint32_t n = linear(180, every_ten_seconds);
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   for (uint32_t i = 0; i < n; i++) {
     uint64_t age = NOW - gens[i].wall_seconds;
     if (age <= 60) CHECK(keep[i]);
@@ -72,7 +73,7 @@ TEST(retention_keeps_one_per_minute_after_keep_all) {
 
 TEST(retention_thins_to_hours_and_days_then_drops) {
   uint32_t n = linear(200, every_ten_minutes); /* 33 hours of history */
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   for (uint32_t i = 0; i < n; i++) {
     uint64_t age = NOW - gens[i].wall_seconds;
     if (age > 3600 && age <= 86400 && keep[i]) CHECK(i + 1 == n || gens[i + 1].wall_seconds / 3600 != gens[i].wall_seconds / 3600);
@@ -81,7 +82,7 @@ TEST(retention_thins_to_hours_and_days_then_drops) {
             NOW - gens[i + 1].wall_seconds <= 86400);
   }
   n = linear(200, every_four_hours); /* 33 days: the oldest three days go */
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   for (uint32_t i = 0; i < n; i++)
     if (NOW - gens[i].wall_seconds > 30 * 86400ull) CHECK(!keep[i]);
   CHECK(keep[n - 1]);
@@ -90,19 +91,19 @@ TEST(retention_thins_to_hours_and_days_then_drops) {
 TEST(retention_always_keeps_the_newest_even_with_a_clock_gone_back) {
   uint32_t n = linear(3, every_four_hours);
   gens[2].wall_seconds = 1; /* the newest claims 1970 */
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   CHECK(keep[2]);
   n = linear(2, every_second);
   gens[0].wall_seconds = 0;
   gens[1].wall_seconds = 0;
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   CHECK(keep[1]);
 }
 
 TEST(retention_drops_damaged_generations) {
   uint32_t n = linear(10, every_second);
   gens[4].damage = STORE_DAMAGE_MAP_CHECKSUM;
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   CHECK(!keep[4]);
   CHECK_EQ(kept(n), 9);
 }
@@ -114,7 +115,7 @@ TEST(retention_protects_the_tip_a_rollback_left_behind) {
   uint32_t n = linear(12, every_four_hours);
   for (uint32_t i = 0; i < n; i++) gens[i].wall_seconds = NOW - 3600ull * (n - 1 - i);
   gens[10].parent = 3;
-  retention_select(gens, n, &tight, keep);
+  retention_select(gens, n, &tight, keep, work);
   CHECK(keep[9]);  /* the old branch's tip */
   CHECK(keep[3]);  /* where the new branch left it */
   CHECK(keep[10]); /* the new branch's first */
@@ -130,7 +131,7 @@ TEST(retention_protects_the_tip_a_rollback_left_behind) {
     gens[i].parent = survivors[i] == 0 ? NO_GENERATION : survivors[i] - 1;
     gens[i].wall_seconds = NOW - 3 * 86400ull + survivors[i] * 21600ull;
   }
-  retention_select(gens, 7, &tight, keep);
+  retention_select(gens, 7, &tight, keep, work);
   for (uint32_t i = 0; i < 7; i++) CHECK(keep[i] == (NOW - gens[i].wall_seconds <= 86400));
 }
 
@@ -138,7 +139,7 @@ TEST(retention_keeps_where_a_branch_starts_after_thinning) {
   /* one every 10 s for 40 minutes; at 180 a rollback to 90 (so 180's parent is 90) */
   uint32_t n = linear(240, every_ten_seconds);
   gens[180].parent = 90;
-  retention_select(gens, n, &defaults, keep);
+  retention_select(gens, n, &defaults, keep, work);
   CHECK(keep[90]);  /* the rollback's target */
   CHECK(keep[179]); /* the abandoned branch's tip */
   CHECK(keep[180]); /* the new branch's first */
@@ -148,7 +149,7 @@ TEST(retention_keeps_where_a_branch_starts_after_thinning) {
   uint32_t survivors = 0;
   for (uint32_t i = 0; i < n; i++)
     if (keep[i]) gens[survivors++] = gens[i];
-  retention_select(gens, survivors, &defaults, keep);
+  retention_select(gens, survivors, &defaults, keep, work);
   CHECK_EQ(kept(survivors), survivors);
 }
 
@@ -156,7 +157,7 @@ TEST(retention_cap_thins_where_generations_are_densest) {
   struct store_retention capped = defaults;
   capped.max_generations = 20;
   uint32_t n = linear(IX_MAX_ENTRIES + 1, every_second);
-  retention_select(gens, n, &capped, keep);
+  retention_select(gens, n, &capped, keep, work);
   CHECK_EQ(kept(n), 20);
   CHECK(keep[n - 1]);
   /* the one-a-second minute is thinned out evenly, not cut off at one end */
@@ -180,7 +181,132 @@ TEST(retention_cap_holds_when_everything_is_protected) {
     gens[i].parent = i == 0 ? NO_GENERATION : 0;
     gens[i].wall_seconds = NOW - (10 - i);
   }
-  retention_select(gens, 11, &capped, keep);
+  retention_select(gens, 11, &capped, keep, work);
   CHECK_EQ(kept(11), 5);
   CHECK(keep[10]);
+}
+
+TEST(retention_work_fits_the_test_buffer) { CHECK(retention_work_bytes(IX_MAX_GENERATIONS + 1) <= sizeof work); }
+
+TEST(retention_keeps_ten_thousand_recent_generations_and_caps_the_most_a_store_lists) {
+  struct store_retention wide = defaults;
+  wide.max_generations = IX_MAX_GENERATIONS;
+  uint32_t n = linear(IX_MAX_GENERATIONS + 1, every_second); /* four and a half hours, one a second */
+  wide.keep_all_seconds = wide.minutely_seconds = 5 * 3600;
+  retention_select(gens, n, &wide, keep, work);
+  CHECK_EQ(kept(n), IX_MAX_GENERATIONS);
+  CHECK(keep[n - 1]);
+  CHECK(keep[0]); /* the far end of the history stays: the cap took the densest, not the oldest */
+}
+
+/*
+ * The rule as it was first written (quadratic: every pair of generations), kept here as the
+ * reference the n log n version must agree with on every input.
+ */
+static uint64_t ref_age(const struct store_generation *g, uint64_t now) { return g->wall_seconds < now ? now - g->wall_seconds : 0; }
+static uint32_t ref_period(uint64_t age, const struct store_retention *p) {
+  return age <= p->minutely_seconds ? 60 : age <= p->hourly_seconds ? 3600 : age <= p->daily_seconds ? 86400 : 0;
+}
+static bool ref_newer(const struct store_generation *a, const struct store_generation *b) {
+  return a->wall_seconds != b->wall_seconds ? a->wall_seconds > b->wall_seconds : a->number > b->number;
+}
+static bool ref_branch_start(const struct store_generation *g, uint32_t i) {
+  return i > 0 && g[i].parent != NO_GENERATION && g[i].parent < g[i - 1].number;
+}
+static bool ref_tip(const struct store_generation *g, uint32_t count, uint32_t i) {
+  if (i + 1 >= count || g[i + 1].parent >= g[i].number) return false;
+  for (uint32_t j = i + 1; j < count; j++)
+    if (g[j].parent == g[i].number) return false;
+  return true;
+}
+static bool ref_fork(const struct store_generation *g, uint32_t count, uint32_t i) {
+  for (uint32_t j = i + 1; j < count; j++)
+    if (g[j].parent == g[i].number && ref_branch_start(g, j)) return true;
+  return false;
+}
+static uint32_t ref_densest(const struct store_generation *g, uint32_t count, const bool *k, const bool *protect, bool allow_oldest) {
+  uint32_t best = count, previous = count;
+  uint64_t best_hole = 0;
+  for (uint32_t i = 0; i + 1 < count; i++) {
+    if (!k[i]) continue;
+    uint32_t next = i + 1;
+    while (!k[next]) next++;
+    bool oldest = previous == count;
+    if (!protect[i] && (!oldest || allow_oldest)) {
+      uint64_t from = oldest ? g[i].wall_seconds : g[previous].wall_seconds, to = g[next].wall_seconds;
+      uint64_t hole = to > from ? to - from : 0;
+      if (best == count || hole < best_hole) best = i, best_hole = hole;
+    }
+    previous = i;
+  }
+  return best;
+}
+static void ref_select(const struct store_generation *g, uint32_t count, const struct store_retention *p, bool *k) {
+  static bool protect[200], unprotected[200];
+  uint32_t newest = count - 1, kept_n = 0;
+  uint64_t now = g[newest].wall_seconds;
+  for (uint32_t i = 0; i < count; i++) {
+    uint64_t age = ref_age(&g[i], now);
+    protect[i] = i == newest || (g[i].damage == STORE_DAMAGE_NONE && age <= p->daily_seconds &&
+                                 (ref_tip(g, count, i) || ref_branch_start(g, i) || ref_fork(g, count, i)));
+    k[i] = protect[i];
+    if (!k[i] && g[i].damage == STORE_DAMAGE_NONE) {
+      if (age <= p->keep_all_seconds) k[i] = true;
+      else {
+        uint32_t period = ref_period(age, p);
+        k[i] = period != 0;
+        for (uint32_t j = 0; j < count && k[i]; j++) {
+          uint64_t h_age = ref_age(&g[j], now);
+          if (j != i && g[j].damage == STORE_DAMAGE_NONE && h_age > p->keep_all_seconds && ref_period(h_age, p) == period &&
+              g[j].wall_seconds / period == g[i].wall_seconds / period && ref_newer(&g[j], &g[i]))
+            k[i] = false;
+        }
+      }
+    }
+    kept_n += k[i];
+  }
+  for (uint32_t i = 0; i < count; i++) unprotected[i] = i == newest;
+  while (kept_n > p->max_generations) {
+    uint32_t v = ref_densest(g, count, k, protect, false);
+    if (v == count) v = ref_densest(g, count, k, protect, true);
+    if (v == count) v = ref_densest(g, count, k, unprotected, true);
+    k[v] = false;
+    kept_n--;
+  }
+}
+
+static uint32_t lcg = 12345;
+static uint32_t rnd(uint32_t n) {
+  lcg = lcg * 1103515245u + 12345u;
+  return (lcg >> 8) % n;
+}
+
+TEST(retention_agrees_with_the_quadratic_rule_on_random_histories) {
+  static bool expected[200];
+  for (uint32_t round = 0; round < 3000; round++) {
+    uint32_t n = 2 + rnd(150);
+    memset(gens, 0, sizeof gens);
+    uint64_t t = NOW - rnd(3) * 40 * 86400ull;
+    uint32_t number = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      number += 1 + (rnd(4) == 0 ? rnd(5) : 0); /* holes: generations dropped before */
+      gens[i].number = rnd(40) == 0 && i > 0 ? gens[i - 1].number : number; /* now and then a repeated number */
+      gens[i].parent = i == 0 ? NO_GENERATION : rnd(6) == 0 ? gens[rnd(i)].number : gens[i - 1].number;
+      /* as mount marks them (store-format.md, step 3): damaged entries never count as kept history */
+      if (i > 0 && gens[i].number == gens[i - 1].number)
+        gens[i].damage = gens[i - 1].damage = STORE_DAMAGE_NUMBER_REPEATED;
+      if (gens[i].parent != NO_GENERATION && gens[i].parent >= gens[i].number) gens[i].damage = STORE_DAMAGE_PARENT;
+      static const uint32_t steps[] = {0, 1, 1, 7, 30, 61, 200, 3599, 3601, 86400};
+      t += steps[rnd(10)];
+      if (rnd(30) == 0) t -= rnd(100); /* a clock gone back */
+      gens[i].wall_seconds = t;
+      if (rnd(25) == 0 && gens[i].damage == STORE_DAMAGE_NONE) gens[i].damage = STORE_DAMAGE_RECORD_CHECKSUM;
+    }
+    struct store_retention p = defaults;
+    p.max_generations = 2 + rnd(n + 5);
+    if (rnd(2)) p.keep_all_seconds = 0;
+    retention_select(gens, n, &p, keep, work);
+    ref_select(gens, n, &p, expected);
+    for (uint32_t i = 0; i < n; i++) CHECK_EQ(keep[i], expected[i]);
+  }
 }

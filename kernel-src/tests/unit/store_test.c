@@ -735,7 +735,7 @@ TEST(store_rejects_calls_out_of_order_and_bad_configuration) {
   store_abandon_generation(&s);
   CHECK_EQ(store_commit(&s, &stats), STORE_ESTATE);
   struct store_config bad = c;
-  bad.retention.max_generations = IX_MAX_ENTRIES + 1;
+  bad.retention.max_generations = IX_MAX_GENERATIONS + 1;
   CHECK_EQ(store_init(&s, &bad), STORE_EINVAL);
   bad = c;
   bad.retention.keep_all_seconds = bad.retention.daily_seconds + 1;
@@ -1241,4 +1241,155 @@ TEST(store_stashing_fills_the_disk_to_a_clear_error_but_a_commit_still_fits) {
   for (uint32_t i = 0; i < n; i++) store_release_stash(&s, held[i]);
   CHECK(free_blocks_agree(&s));
   store_unmount(&s);
+}
+
+/* ── an index of many leaves (IX_MAX_ENTRIES < kept generations <= IX_MAX_GENERATIONS) ── */
+
+/* A store that keeps every generation younger than a day, at most `cap`; SMALL_SPACE. */
+static void long_history_store(struct store *s, uint32_t blocks, uint32_t cap) {
+  model_init(SMALL_SPACE);
+  disk_fake_create(blocks);
+  struct store_config c = config(STORE_CHECK_PAGES_ON_READ);
+  c.retention.keep_all_seconds = c.retention.minutely_seconds = c.retention.hourly_seconds = 86400;
+  c.retention.max_generations = cap;
+  store_init(s, &c);
+  store_format(s, SMALL_SPACE, clock_seconds);
+  store_mount(s, NO_GENERATION);
+}
+
+/* Leaves of the index being committed that the index before it did not have. */
+static uint32_t leaves_written(const struct store_index_leaf *before, uint32_t before_count, const struct store *s) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < s->leaf_count; k++) {
+    bool old = false;
+    for (uint32_t m = 0; m < before_count && !old; m++) old = before[m].block == s->leaves[k].block;
+    n += !old;
+  }
+  return n;
+}
+
+TEST(store_index_of_many_leaves_writes_only_the_leaves_that_change) {
+  struct store s;
+  long_history_store(&s, 4000, 600);
+  static struct store_index_leaf before[IR_MAX_LEAVES];
+  for (uint32_t g = 1; g <= 800; g++) {
+    uint32_t before_count = s.leaf_count;
+    memcpy(before, s.leaves, sizeof before);
+    uint32_t page[] = {random_below(8)};
+    CHECK_EQ(commit_pages(&s, page, 1, g % 3 == 0), STORE_OK);
+    CHECK(store_generation_count(&s) <= 600);
+    /* the last leaf, and one the cap took a generation from; never the whole index */
+    CHECK(leaves_written(before, before_count, &s) <= 2);
+    if (g % 97 == 0) CHECK(free_blocks_agree(&s));
+  }
+  CHECK_EQ(store_generation_count(&s), 600);
+  CHECK(s.index_is_root);
+  CHECK(s.leaf_count >= 3 && s.leaf_count <= 600 / IX_MIN_ENTRIES + 1);
+  for (uint32_t k = 0; k + 1 < s.leaf_count; k++) CHECK(s.leaves[k].count >= IX_MIN_ENTRIES);
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 800);
+  CHECK_EQ(store_generation_count(&s), 600);
+  CHECK(contents_match(&s));
+  for (uint32_t i = 0; i < store_generation_count(&s); i += 37) {
+    CHECK_EQ(remount(&s, store_generation_at(&s, i)->number), STORE_OK);
+    CHECK(contents_match(&s));
+  }
+  store_unmount(&s);
+}
+
+TEST(store_index_of_many_leaves_survives_a_power_cut_at_every_write_of_a_commit) {
+  /* 300 kept of a cap of 300: the next commit drops one from inside the history, so a leaf in
+     the middle is written again besides the last one and the root */
+  struct store s;
+  enum { BLOCKS = 2000 };
+  long_history_store(&s, BLOCKS, 300);
+  for (uint32_t g = 1; g < 300; g++) {
+    uint32_t page[] = {g % 7};
+    CHECK_EQ(commit_pages(&s, page, 1, g % 2), STORE_OK);
+  }
+  CHECK_EQ(store_generation_count(&s), 300);
+  CHECK(s.index_is_root);
+  uint8_t *image = save_disk(BLOCKS);
+  uint32_t version_saved = next_version;
+  uint32_t before = disk_fake_counters().writes;
+  uint32_t page[] = {3};
+  CHECK_EQ(commit_pages(&s, page, 1, 1), STORE_OK);
+  uint32_t writes = disk_fake_counters().writes - before;
+  store_unmount(&s);
+  CHECK(writes >= 6); /* page, map block, record, two leaves at least, root, superblock */
+  for (uint32_t w = 0; w <= writes; w++)
+    for (uint32_t seed = 0; seed <= 12; seed++) {
+      disk_fake_load(image, BLOCKS);
+      next_version = version_saved;
+      CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+      disk_fake_tear_write(w, seed % 3 == 0 ? BLOCK_SIZE / 2 : 0);
+      int rc = commit_pages(&s, page, 1, 1);
+      store_unmount(&s);
+      disk_fake_power_cycle(seed == 0 ? DISK_KEEP_ALL : DISK_KEEP_SOME, seed);
+      CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+      uint32_t g = store_current_generation(&s);
+      CHECK(g == 299 || g == 300);
+      if (rc == STORE_OK) CHECK_EQ(g, 300);
+      CHECK_EQ(store_generation_count(&s), 300); /* the old index whole, or the new one */
+      for (uint32_t i = 0; i < store_generation_count(&s); i++)
+        CHECK_EQ(store_generation_at(&s, i)->damage, STORE_DAMAGE_NONE);
+      CHECK(contents_match(&s));
+      CHECK(free_blocks_agree(&s));
+      store_unmount(&s);
+    }
+  free(image);
+}
+
+/* Word `offset` of the current index root set to `value`; resealed (and its superblock) or not. */
+static void forge_root(struct store *s, uint32_t offset, uint32_t value, bool reseal) {
+  uint8_t root[BLOCK_SIZE];
+  memcpy(root, disk_fake_block(s->index_block), BLOCK_SIZE);
+  put_u32(root, offset, value);
+  if (reseal) seal(root, IR_CRC);
+  ph_disk_write(s->index_block, root, 1);
+  if (reseal) reseal_superblock((uint32_t)(s->sequence % 2), SB_INDEX_CRC, get_u32(root, IR_CRC));
+}
+
+TEST(store_a_malformed_index_root_is_refused_with_its_reason_never_followed) {
+  struct store s;
+  long_history_store(&s, 3000, 1000);
+  for (uint32_t g = 1; g < 600; g++) {
+    uint32_t page[] = {g % 5};
+    CHECK_EQ(commit_pages(&s, page, 1, 0), STORE_OK);
+  }
+  CHECK(s.index_is_root && s.leaf_count >= 3);
+  uint8_t *image = save_disk(3000);
+  uint32_t leaf0 = s.leaves[0].block;
+  struct {
+    uint32_t offset, value;
+    bool reseal;
+  } cases[] = {
+      {IR_LEAVES + IRE_BLOCK, 0, true},                       /* a superblock */
+      {IR_LEAVES + IRE_BLOCK, 3000, true},                    /* past the store */
+      {IR_LEAVES + IRE_BLOCK, 0, true},                       /* the root itself (value set below) */
+      {IR_LEAVES + IRE_BYTES + IRE_BLOCK, 0, true},           /* a leaf listed twice (value set below) */
+      {IR_LEAVES + IRE_CRC, 0x12345678, true},                /* a leaf whose CRC is not the root's */
+      {IR_LEAVES + IRE_COUNT, 0, true},                       /* an empty leaf */
+      {IR_LEAVES + IRE_COUNT, IX_MAX_ENTRIES + 1, true},      /* a count no leaf has */
+      {IR_COUNT, 0, true},                                    /* no leaves */
+      {IR_COUNT, IR_MAX_LEAVES + 1, true},                    /* too many */
+      {IR_TOTAL, IX_MAX_GENERATIONS + 1, true},               /* more than any index lists */
+      {IR_TOTAL, 599, true},                                  /* counts that do not add up */
+      {IR_LEAVES + IRE_BLOCK, 0, false},                      /* a root whose CRC is wrong */
+  };
+  for (uint32_t n = 0; n < sizeof cases / sizeof *cases; n++) {
+    disk_fake_load(image, 3000);
+    CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+    uint32_t value = cases[n].value;
+    if (n == 2) value = s.index_block;
+    if (n == 3) value = leaf0;
+    forge_root(&s, cases[n].offset, value, cases[n].reseal);
+    store_unmount(&s);
+    /* the other superblock's index (the commit before) shares the leaves, not the root */
+    CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
+    CHECK_EQ(store_current_generation(&s), 598);
+    store_unmount(&s);
+  }
+  free(image);
 }

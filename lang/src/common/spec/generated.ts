@@ -514,8 +514,10 @@ export const ERRORS: readonly ErrorInfo[] = [
 export const BLOCK_SIZE = 4096;
 /** 'PHSB': superblock. */
 export const SB_MAGIC = 0x42534850;
-/** 'PHIX': generation index. */
+/** 'PHIX': index leaf (or the whole index of a store written before index roots). */
 export const IX_MAGIC = 0x58494850;
+/** 'PHIR': index root, listing the index leaves. */
+export const IR_MAGIC = 0x52494850;
 /** 'PHGN': generation record. */
 export const GEN_MAGIC = 0x4e474850;
 /** Superblock slot used by even sequence numbers. */
@@ -526,8 +528,14 @@ export const SB_BLOCK_B = 1;
 export const ZERO_BLOCK = 0;
 /** Parent of generation 0. */
 export const NO_GENERATION = 0xffffffff;
-/** Most generations an index block lists. */
+/** Most generations an index leaf lists. */
 export const IX_MAX_ENTRIES = 255;
+/** Fewest generations a writer leaves in a leaf that is not the last (so that IX_MAX_GENERATIONS fit). */
+export const IX_MIN_ENTRIES = 128;
+/** Most leaves an index root lists. */
+export const IR_MAX_LEAVES = 254;
+/** Most generations a store's index lists (readers refuse more; retention keeps at most this many). */
+export const IX_MAX_GENERATIONS = 16384;
 /** Page-map entries per map block (8 bytes each). */
 export const PME_PER_BLOCK = 512;
 /** Most map blocks a record lists: enough for 496 x 512 pages = 992 MiB. */
@@ -558,11 +566,31 @@ export const SB_NEWEST_GEN = 40;
 export const SB_FLAGS = 44;
 /** SB field (4 bytes): CRC-32C of the whole superblock block with this field 0 */
 export const SB_CRC = 60;
+/** IR field (4 bytes): IR_MAGIC */
+export const IR_MAGIC_F = 0;
+/** IR field (4 bytes): FORMAT_VERSION */
+export const IR_VERSION = 4;
+/** IR field (4 bytes): Number of leaves (1 .. IR_MAX_LEAVES), in the order of their entries */
+export const IR_COUNT = 8;
+/** IR field (4 bytes): CRC-32C of the block with this field 0 */
+export const IR_CRC = 12;
+/** IR field (4 bytes): Generations in all leaves together (1 .. IX_MAX_GENERATIONS) */
+export const IR_TOTAL = 16;
+/** IR field (0 bytes): IR_COUNT leaf references of 16 bytes */
+export const IR_LEAVES = 32;
+/** IRE field (4 bytes): Block of the leaf */
+export const IRE_BLOCK = 0;
+/** IRE field (4 bytes): The leaf's CRC-32C (equals its IX_CRC) */
+export const IRE_CRC = 4;
+/** IRE field (4 bytes): Entries in the leaf (equals its IX_COUNT) */
+export const IRE_COUNT = 8;
+/** IRE field (4 bytes): 0 */
+export const IRE_RESERVED = 12;
 /** IX field (4 bytes): IX_MAGIC */
 export const IX_MAGIC_F = 0;
 /** IX field (4 bytes): FORMAT_VERSION */
 export const IX_VERSION = 4;
-/** IX field (4 bytes): Number of entries (oldest first) */
+/** IX field (4 bytes): Number of entries (oldest first), 1 .. IX_MAX_ENTRIES */
 export const IX_COUNT = 8;
 /** IX field (4 bytes): CRC-32C of the block with this field 0 */
 export const IX_CRC = 12;

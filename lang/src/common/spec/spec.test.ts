@@ -75,6 +75,10 @@ test('natives: ids start at 1 and are unique; layout: classes, fields and store 
   assert.ok(G.SB_CRC + 4 <= 64 && G.GEN_CRC + 4 <= G.GEN_MAP);
   assert.ok(G.GEN_MAP + G.GEN_MAX_MAP_BLOCKS * 8 <= G.BLOCK_SIZE);
   assert.ok(G.IX_ENTRIES + G.IX_MAX_ENTRIES * 16 <= G.BLOCK_SIZE);
+  assert.ok(G.IR_LEAVES + G.IR_MAX_LEAVES * 16 <= G.BLOCK_SIZE);
+  // Leaves but the last hold at least IX_MIN_ENTRIES, so the most generations always fit a root.
+  assert.ok((G.IR_MAX_LEAVES - 1) * G.IX_MIN_ENTRIES + 1 >= G.IX_MAX_GENERATIONS);
+  assert.ok(2 * G.IX_MIN_ENTRIES <= G.IX_MAX_ENTRIES + 1);
   assert.ok(G.GEN_MAX_MAP_BLOCKS * G.PME_PER_BLOCK * G.PAGE_SIZE >= G.SPACE_SIZE_MAX);
   assert.equal(G.BLOCK_SIZE, G.PAGE_SIZE);
   assert.ok(G.SPACE_BASE + G.SPACE_SIZE_MAX <= 2 ** 32);
@@ -112,6 +116,8 @@ test('the .def files compile as C X-macro tables (when a C compiler is installed
         '};',
         '#define STORE(n, v, d) n = (int)v,',
         '#define SB O',
+        '#define IR O',
+        '#define IRE O',
         '#define IX O',
         '#define IXE O',
         '#define GEN O',

@@ -186,7 +186,7 @@ export function generateDocTables(texts: SpecTexts): Record<string, string> {
       .filter((r) => r.macro === 'STORE')
       .map((r) => `| ${r.args[0]} | ${lit(r.args[1]!)} | ${cell(r.args[2]!)} |`),
   ].join('\n');
-  for (const m of ['SB', 'IX', 'IXE', 'GEN', 'GME', 'PME'])
+  for (const m of ['SB', 'IR', 'IRE', 'IX', 'IXE', 'GEN', 'GME', 'PME'])
     tables[`store-${m.toLowerCase()}`] = offsetTable(store.filter((r) => r.macro === m));
   return tables;
 }

@@ -177,9 +177,85 @@ export function decodeSuperblock(bytes: Uint8Array, where: string, block?: numbe
   };
 }
 
+/** A leaf an index root lists (IRE_*). */
+export interface IndexLeafRef {
+  block: number;
+  crc: number;
+  count: number;
+}
+
+/** An index root naming `leaves`, which list `total` entries in all. */
+export function encodeIndexRoot(leaves: readonly IndexLeafRef[], total: number): Uint8Array {
+  if (leaves.length === 0 || leaves.length > S.IR_MAX_LEAVES) {
+    throw new StoreError(`index root: ${leaves.length} leaves, an index root lists 1..${S.IR_MAX_LEAVES}`);
+  }
+  const [bytes, dv] = newBlock();
+  dv.setUint32(S.IR_MAGIC_F, S.IR_MAGIC, true);
+  dv.setUint32(S.IR_VERSION, S.FORMAT_VERSION, true);
+  dv.setUint32(S.IR_COUNT, leaves.length, true);
+  dv.setUint32(S.IR_TOTAL, total, true);
+  leaves.forEach((l, i) => {
+    const at = S.IR_LEAVES + 16 * i;
+    dv.setUint32(at + S.IRE_BLOCK, l.block, true);
+    dv.setUint32(at + S.IRE_CRC, l.crc, true);
+    dv.setUint32(at + S.IRE_COUNT, l.count, true);
+  });
+  return sealBlock(bytes, dv, S.IR_CRC);
+}
+
+/**
+ * An index root's leaves, checked as mount step 2 says: 1..IR_MAX_LEAVES leaves, each inside
+ * 2..blockCount − 1, none the root itself and none listed twice (so reading them can neither
+ * loop nor grow without bound), counts 1..IX_MAX_ENTRIES adding up to IR_TOTAL, which is
+ * 1..IX_MAX_GENERATIONS.
+ */
+export function decodeIndexRoot(
+  bytes: Uint8Array,
+  where: string,
+  block: number,
+  blockCount: number,
+): { leaves: IndexLeafRef[]; total: number } {
+  const dv = openBlock(bytes, where, block, S.IR_MAGIC, S.IR_MAGIC_F, S.IR_VERSION, S.IR_CRC);
+  const count = dv.getUint32(S.IR_COUNT, true);
+  const total = dv.getUint32(S.IR_TOTAL, true);
+  if (count === 0 || count > S.IR_MAX_LEAVES)
+    throw new StoreError(`${where}: ${count} leaves, an index root lists 1..${S.IR_MAX_LEAVES}`, block);
+  if (total === 0 || total > S.IX_MAX_GENERATIONS)
+    throw new StoreError(`${where}: ${total} generations, an index lists 1..${S.IX_MAX_GENERATIONS}`, block);
+  const leaves: IndexLeafRef[] = [];
+  const seen = new Set<number>();
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const at = S.IR_LEAVES + 16 * i;
+    const leaf = {
+      block: dv.getUint32(at + S.IRE_BLOCK, true),
+      crc: dv.getUint32(at + S.IRE_CRC, true),
+      count: dv.getUint32(at + S.IRE_COUNT, true),
+    };
+    if (leaf.block < 2 || leaf.block >= blockCount || leaf.block === block)
+      throw new StoreError(
+        `${where}: leaf ${i} is block ${leaf.block}, outside 2..${blockCount - 1} or the root`,
+        block,
+      );
+    if (seen.has(leaf.block))
+      throw new StoreError(`${where}: leaf block ${leaf.block} is listed twice`, block);
+    if (leaf.count === 0 || leaf.count > S.IX_MAX_ENTRIES)
+      throw new StoreError(
+        `${where}: leaf ${i} has ${leaf.count} entries, a leaf lists 1..${S.IX_MAX_ENTRIES}`,
+        block,
+      );
+    seen.add(leaf.block);
+    sum += leaf.count;
+    leaves.push(leaf);
+  }
+  if (sum !== total)
+    throw new StoreError(`${where}: its leaves list ${sum} generations, its total says ${total}`, block);
+  return { leaves, total };
+}
+
 export function encodeIndex(entries: readonly IndexEntry[]): Uint8Array {
   if (entries.length > S.IX_MAX_ENTRIES) {
-    throw new StoreError(`index: ${entries.length} generations, at most ${S.IX_MAX_ENTRIES} fit`);
+    throw new StoreError(`index leaf: ${entries.length} generations, at most ${S.IX_MAX_ENTRIES} fit`);
   }
   const [bytes, dv] = newBlock();
   dv.setUint32(S.IX_MAGIC_F, S.IX_MAGIC, true);
@@ -199,7 +275,7 @@ export function decodeIndex(bytes: Uint8Array, where: string, block?: number): I
   const dv = openBlock(bytes, where, block, S.IX_MAGIC, S.IX_MAGIC_F, S.IX_VERSION, S.IX_CRC);
   const count = dv.getUint32(S.IX_COUNT, true);
   if (count === 0 || count > S.IX_MAX_ENTRIES) {
-    throw new StoreError(`${where}: ${count} entries, an index lists 1..${S.IX_MAX_ENTRIES}`, block);
+    throw new StoreError(`${where}: ${count} entries, an index leaf lists 1..${S.IX_MAX_ENTRIES}`, block);
   }
   const entries: IndexEntry[] = [];
   for (let i = 0; i < count; i++) {

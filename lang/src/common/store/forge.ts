@@ -13,15 +13,17 @@ import { blockCrc } from './blocks.js';
 import { crc32c } from './crc32c.js';
 
 const BLOCK = S.BLOCK_SIZE;
+const IRE_BYTES = 16;
 const IXE_BYTES = 16;
 const GME_BYTES = 8;
 const PME_BYTES = 8;
 const TWO_32 = 2 ** 32;
 const ZERO_PAGE_CRC = crc32c(new Uint8Array(BLOCK));
 
-/** An index entry as it sits in the index block, at byte `at`. */
+/** An index entry as it sits in its index leaf `block`, at byte `at`. */
 export interface ForgeEntry {
   readonly position: number;
+  readonly block: number;
   readonly at: number;
   readonly generation: number;
   readonly recordBlock: number;
@@ -111,21 +113,39 @@ export class StoreDisk {
     };
   }
 
+  /**
+   * The leaves of a slot's index, in order: those an index root lists (clamped to the block and
+   * the disk, unchecked), or the index block itself when it is a leaf.
+   */
+  leaves(slot = this.currentSlot()): number[] {
+    const ix = this.superblock(slot).indexBlock;
+    if (this.u32(ix, S.IR_MAGIC_F) !== S.IR_MAGIC) return [ix];
+    const out: number[] = [];
+    const count = Math.min(this.u32(ix, S.IR_COUNT), S.IR_MAX_LEAVES);
+    for (let k = 0; k < count; k++) {
+      const leaf = this.u32(ix, S.IR_LEAVES + k * IRE_BYTES + S.IRE_BLOCK);
+      if ((leaf + 1) * BLOCK <= this.disk.length && leaf !== ix) out.push(leaf);
+    }
+    return out;
+  }
+
   /** The entries of a slot's index, in the index's order. */
   entries(slot = this.currentSlot()): ForgeEntry[] {
-    const ix = this.superblock(slot).indexBlock;
-    const count = Math.min(this.u32(ix, S.IX_COUNT), S.IX_MAX_ENTRIES);
     const out: ForgeEntry[] = [];
-    for (let i = 0; i < count; i++) {
-      const at = S.IX_ENTRIES + i * IXE_BYTES;
-      out.push({
-        position: i,
-        at,
-        generation: this.u32(ix, at + S.IXE_GEN),
-        recordBlock: this.u32(ix, at + S.IXE_RECORD),
-        recordCrc: this.u32(ix, at + S.IXE_RECORD_CRC),
-        parent: this.u32(ix, at + S.IXE_PARENT),
-      });
+    for (const block of this.leaves(slot)) {
+      const count = Math.min(this.u32(block, S.IX_COUNT), S.IX_MAX_ENTRIES);
+      for (let i = 0; i < count; i++) {
+        const at = S.IX_ENTRIES + i * IXE_BYTES;
+        out.push({
+          position: out.length,
+          block,
+          at,
+          generation: this.u32(block, at + S.IXE_GEN),
+          recordBlock: this.u32(block, at + S.IXE_RECORD),
+          recordCrc: this.u32(block, at + S.IXE_RECORD_CRC),
+          parent: this.u32(block, at + S.IXE_PARENT),
+        });
+      }
     }
     return out;
   }
@@ -181,8 +201,31 @@ export class StoreDisk {
     this.set32(slot, S.SB_CRC, blockCrc(this.block(slot), S.SB_CRC));
   }
 
-  /** The slot's index block resealed, and its superblock's SB_INDEX_CRC with it. */
+  /**
+   * The slot's index resealed: every leaf an index root lists and its CRC in the root, then the
+   * root (or the one leaf the superblock names), and its superblock's SB_INDEX_CRC with it.
+   */
   sealIndex(slot = this.currentSlot()): void {
+    const ix = this.superblock(slot).indexBlock;
+    if (this.u32(ix, S.IR_MAGIC_F) === S.IR_MAGIC) {
+      const count = Math.min(this.u32(ix, S.IR_COUNT), S.IR_MAX_LEAVES);
+      for (let k = 0; k < count; k++) {
+        const at = S.IR_LEAVES + k * IRE_BYTES;
+        const leaf = this.u32(ix, at + S.IRE_BLOCK);
+        if ((leaf + 1) * BLOCK > this.disk.length || leaf === ix) continue;
+        const crc = blockCrc(this.block(leaf), S.IX_CRC);
+        this.set32(leaf, S.IX_CRC, crc);
+        this.set32(ix, at + S.IRE_CRC, crc);
+      }
+    }
+    const crc = blockCrc(this.block(ix), S.IX_CRC);
+    this.set32(ix, S.IX_CRC, crc);
+    this.set32(slot, S.SB_INDEX_CRC, crc);
+    this.sealSuperblock(slot);
+  }
+
+  /** Only the slot's index block (root or leaf) resealed, and its superblock: the leaves as they are. */
+  sealRoot(slot = this.currentSlot()): void {
     const ix = this.superblock(slot).indexBlock;
     const crc = blockCrc(this.block(ix), S.IX_CRC);
     this.set32(ix, S.IX_CRC, crc);
@@ -195,7 +238,7 @@ export class StoreDisk {
     const entry = this.entries(slot)[position]!;
     const crc = blockCrc(this.block(entry.recordBlock), S.GEN_CRC);
     this.set32(entry.recordBlock, S.GEN_CRC, crc);
-    this.set32(this.superblock(slot).indexBlock, entry.at + S.IXE_RECORD_CRC, crc);
+    this.set32(entry.block, entry.at + S.IXE_RECORD_CRC, crc);
     this.sealIndex(slot);
   }
 
@@ -227,7 +270,7 @@ export class StoreDisk {
   /**
    * Commits a generation on top of `parent` with `pages` (page number → 4096 bytes) changed, laid
    * out as store_commit lays one out (new pages, a new map block per touched range, the record,
-   * an index of every entry plus the new one, the other superblock slot), without retention. Its
+   * an index leaf of every entry plus the new one, the other superblock slot), without retention. Its
    * blocks come after every block in use. Returns the new generation's number.
    */
   appendGeneration(
@@ -240,6 +283,7 @@ export class StoreDisk {
     const entries = this.entries(slot);
     const from = entries.find((e) => e.generation === parent);
     if (!from) throw new Error(`generation ${parent} is not in the index`);
+    if (entries.length >= S.IX_MAX_ENTRIES) throw new Error('appendGeneration writes one-leaf indexes only');
     const number = Math.max(sb.newest, ...entries.map((e) => e.generation)) + 1;
     let next = this.firstUnusedBlock();
     const take = (): number => {

@@ -15,6 +15,7 @@ import * as S from '../spec/generated.js';
 import {
   blockCrc,
   decodeIndex,
+  decodeIndexRoot,
   decodeRecord,
   decodeSuperblock,
   type GenerationRecord,
@@ -435,6 +436,30 @@ function checkGenerations(
 }
 
 /**
+ * The entries of the index a superblock names (its block already read and checked against
+ * SB_INDEX_CRC): an index root's leaves in order, each checked against the CRC and count the
+ * root gives it, or the block itself when it is a leaf (a one-leaf index, as every store written
+ * before index roots has).
+ */
+function readIndex(read: ReadBlock, bytes: Uint8Array, sb: Superblock, where: string): IndexEntry[] {
+  if (new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) !== S.IR_MAGIC)
+    return decodeIndex(bytes, where, sb.indexBlock);
+  const root = decodeIndexRoot(bytes, `${where}, its root`, sb.indexBlock, sb.blockCount);
+  const entries: IndexEntry[] = [];
+  root.leaves.forEach((leaf, i) => {
+    const at = `${where}, leaf ${i} (block ${leaf.block})`;
+    const leafBytes = read(leaf.block);
+    if (blockCrc(leafBytes, S.IX_CRC) !== leaf.crc)
+      throw new StoreError(`${at}: its checksum is not the one its root holds`, leaf.block);
+    const listed = decodeIndex(leafBytes, at, leaf.block);
+    if (listed.length !== leaf.count)
+      throw new StoreError(`${at}: lists ${listed.length} entries, its root says ${leaf.count}`, leaf.block);
+    entries.push(...listed);
+  });
+  return entries;
+}
+
+/**
  * Reads both superblocks and the index of a disk `diskBlocks` blocks long (whole blocks; the
  * kernel sees no more), as mount steps 1 to 4.2 say. Throws a StoreError whose refusal is
  * 'unsupported', 'unreadable' or 'no-store' when no slot has a valid index.
@@ -457,7 +482,7 @@ export function openStore(read: ReadBlock, diskBlocks: number): Store {
       if (blockCrc(bytes, S.IX_CRC) !== sb.indexCrc) {
         throw new StoreError(`${where}: its checksum is not the one its superblock holds`, sb.indexBlock);
       }
-      const entries = decodeIndex(bytes, where, sb.indexBlock);
+      const entries = readIndex(read, bytes, sb, where);
       const probe = new Store(read, sb, shown, [], []);
       const generations = checkGenerations(probe, entries, sb.blockCount);
       for (const s of shown) if (s.error && !s.error.endsWith(': empty')) problems.push(s.error);

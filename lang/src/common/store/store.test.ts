@@ -362,7 +362,7 @@ test('an index that lists no generation is no index: the superblock before it is
   const store = openDisk(d);
   assert.equal(store.generations.length, 21);
   assert.equal(store.mount().generation, 20);
-  assert.match(store.problems.join('\n'), /0 entries, an index lists 1\.\.255/);
+  assert.match(store.problems.join('\n'), /0 entries, an index leaf lists 1\.\.255/);
 });
 
 test('a superblock naming more blocks than the disk has is unsupported: the other one is used, and alone it is refused', () => {
