@@ -14,6 +14,7 @@ import {
   decodeRecord,
   decodeSuperblock,
   encodeIndex,
+  encodeIndexRoot,
   encodeMapBlock,
   encodeRecord,
   encodeSuperblock,
@@ -489,4 +490,67 @@ test('a store whose newest number is NO_GENERATION - 1 mounts but cannot take a 
   assert.equal(store.mount().generation, 2);
   assert.equal(store.newestNumber, S.NO_GENERATION - 1);
   assert.equal(store.canTakeGeneration, false);
+});
+
+/** chain(5) with its index split into two leaves under an index root (what the kernel writes past 255 generations). */
+function rooted(): { d: StoreDisk; slot: number; root: number } {
+  const d = chain(5);
+  const slot = d.currentSlot();
+  const entries = decodeIndex(d.block(d.superblock(slot).indexBlock), 'index');
+  const halves = [entries.slice(0, 3), entries.slice(3)];
+  let next = d.firstUnusedBlock();
+  const leaves = halves.map((h) => {
+    const bytes = encodeIndex(h);
+    const block = next++;
+    d.put(block, bytes);
+    return { block, crc: blockCrc(bytes, S.IX_CRC), count: h.length };
+  });
+  const root = next++;
+  d.put(root, encodeIndexRoot(leaves, entries.length));
+  d.set32(slot, S.SB_INDEX_BLOCK, root);
+  d.sealRoot(slot);
+  return { d, slot, root };
+}
+
+test('an index root and its leaves read as the one index they list', () => {
+  const { d } = rooted();
+  const store = openDisk(d);
+  assert.deepEqual(
+    store.generations.map((g) => g.generation),
+    [0, 1, 2, 3, 4, 5],
+  );
+  assert.equal(store.mount().generation, 5);
+  assert.deepEqual(d.leaves().length, 2);
+});
+
+test('a malformed index root is refused with its reason, never followed: the index before it is used', () => {
+  const cases: [string, (d: StoreDisk, root: number) => void, RegExp][] = [
+    ['a cycle', (d, root) => d.set32(root, S.IR_LEAVES + S.IRE_BLOCK, root), /outside 2\.\.\d+ or the root/],
+    [
+      'a leaf twice',
+      (d, root) => d.set32(root, S.IR_LEAVES + 16 + S.IRE_BLOCK, d.u32(root, S.IR_LEAVES)),
+      /listed twice/,
+    ],
+    ['past the disk', (d, root) => d.set32(root, S.IR_LEAVES + S.IRE_BLOCK, d.blockCount), /outside/],
+    [
+      'a wrong leaf CRC',
+      (d, root) => d.set32(root, S.IR_LEAVES + S.IRE_CRC, 7),
+      /checksum is not the one its root holds/,
+    ],
+    ['counts', (d, root) => d.set32(root, S.IR_TOTAL, 7), /its total says 7/],
+    ['no leaves', (d, root) => d.set32(root, S.IR_COUNT, 0), /0 leaves/],
+    [
+      'too many',
+      (d, root) => d.set32(root, S.IR_TOTAL, S.IX_MAX_GENERATIONS + 1),
+      /generations, an index lists/,
+    ],
+  ];
+  for (const [what, edit, message] of cases) {
+    const { d, slot, root } = rooted();
+    edit(d, root);
+    d.sealRoot(slot);
+    const store = openDisk(d);
+    assert.match(store.problems.join('\n'), message, what);
+    assert.equal(store.mount().generation, 4, `${what}: the superblock before it`);
+  }
 });
