@@ -1393,3 +1393,57 @@ TEST(store_a_malformed_index_root_is_refused_with_its_reason_never_followed) {
   }
   free(image);
 }
+
+TEST(store_fuzzed_index_roots_and_leaves_never_crash_hang_or_return_wrong_pages) {
+  struct store s;
+  enum { BLOCKS = 1500 };
+  long_history_store(&s, BLOCKS, 1000);
+  for (uint32_t g = 1; g <= 300; g++) {
+    uint32_t page[] = {g % 9};
+    commit_pages(&s, page, 1, 0);
+  }
+  CHECK(s.index_is_root && s.leaf_count >= 2);
+  uint32_t index_blocks[2 + 2 * IR_MAX_LEAVES], n = 0;
+  index_blocks[n++] = s.index_block;
+  for (uint32_t k = 0; k < s.leaf_count; k++) index_blocks[n++] = s.leaves[k].block;
+  uint32_t root = s.index_block, leaf0 = s.leaves[0].block;
+  uint8_t *image = save_disk(BLOCKS);
+  store_unmount(&s);
+  uint32_t(*model)[MAX_PAGES] = malloc(301 * sizeof *model);
+  memcpy(model, version, 301 * sizeof *model);
+  static const uint32_t root_words[] = {IR_COUNT, IR_TOTAL, IR_LEAVES + IRE_BLOCK, IR_LEAVES + IRE_CRC,
+                                        IR_LEAVES + IRE_COUNT, IR_LEAVES + IRE_BYTES + IRE_BLOCK,
+                                        IR_LEAVES + IRE_BYTES + IRE_COUNT};
+  for (uint32_t trial = 0; trial < 600; trial++) {
+    disk_fake_load(image, BLOCKS);
+    memcpy(version, model, 301 * sizeof *model);
+    if (trial % 2 == 0) { /* a root word set to something telling, the root resealed */
+      uint32_t values[] = {0, 1, root, leaf0, BLOCKS, IR_MAX_LEAVES + 1, IX_MAX_GENERATIONS + 1, 0xFFFFFFFFu, random_state};
+      uint8_t b[BLOCK_SIZE];
+      memcpy(b, disk_fake_block(root), BLOCK_SIZE);
+      put_u32(b, root_words[random_below(sizeof root_words / sizeof *root_words)], values[random_below(9)]);
+      seal(b, IR_CRC);
+      ph_disk_write(root, b, 1);
+      /* the slot naming the root (the newest commit's) */
+      for (uint32_t slot = 0; slot < 2; slot++)
+        if (get_u32(disk_fake_block(slot), SB_INDEX_BLOCK) == root) reseal_superblock(slot, SB_INDEX_CRC, get_u32(b, IR_CRC));
+    } else { /* bits flipped in the root and leaves, nothing resealed */
+      for (uint32_t f = 1 + random_below(4); f > 0; f--)
+        disk_fake_flip_bit(index_blocks[random_below(n)], random_below(BLOCK_SIZE * 8));
+    }
+    struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+    store_init(&s, &c);
+    int rc = store_mount(&s, NO_GENERATION);
+    if (rc == STORE_OK) {
+      uint32_t g = store_current_generation(&s);
+      CHECK(g == 299 || g == 300);
+      CHECK(contents_match(&s));
+      CHECK(commit_pages(&s, 0, 1, 1) <= STORE_OK);
+    } else {
+      CHECK(rc == STORE_ENOSTORE);
+    }
+    store_unmount(&s);
+  }
+  free(model);
+  free(image);
+}
