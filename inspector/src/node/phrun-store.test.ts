@@ -1,7 +1,8 @@
 // Real store disks with many generations, made the fastest honest way: a program compiled by
 // `phc image`, then run on the kernel's own VM in the hosted build (kernel-src's phrun) on the
 // virtual clock, committing a generation every few milliseconds of machine time with the
-// kernel's store code (core/store.c, retention included). Shared by the "when did this change?"
+// kernel's store code (core/store.c, retention included; `keep` raises its cap, up to the 16,384
+// generations an index of several leaves lists). Shared by the "when did this change?"
 // tests and bench (inspector/bench/when.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ export interface PhrunStoreOptions {
   snapshotMs: number;
   spaceBytes?: number;
   diskBytes?: number;
+  /** Keep every generation, up to this many (phrun --keep); else the kernel's retention (255). */
+  keep?: number;
 }
 
 /** Compiles `source` into a store, runs it under phrun with snapshots, and returns the store. */
@@ -51,7 +54,15 @@ export function phrunStore(options: PhrunStoreOptions): PhrunStore {
     ]);
     const console = execFileSync(
       join(repo, 'kernel-src/build/hosted/phrun'),
-      ['--virtual-clock', '--snapshot', String(options.snapshotMs), '--max-ms', String(options.maxMs), path],
+      [
+        '--virtual-clock',
+        '--snapshot',
+        String(options.snapshotMs),
+        '--max-ms',
+        String(options.maxMs),
+        ...(options.keep ? ['--keep', String(options.keep)] : []),
+        path,
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 },
     );
     return { path, console, dispose: () => rmSync(dir, { recursive: true, force: true }) };
