@@ -389,6 +389,8 @@ static int load_index(struct store *s, const struct superblock *sb) {
     s->index_is_root = true;
   } else if (get32(root, IX_MAGIC_F) == IX_MAGIC) {
     total = get32(root, IX_COUNT);
+    index_problem = "the index leaf's count is not 1..IX_MAX_ENTRIES";
+    if (total == 0 || total > IX_MAX_ENTRIES) return STORE_ENOSTORE; /* before sizing the table by it */
     s->leaves[0] = (struct store_index_leaf){sb->index_block, crc, total, 0};
     s->leaf_count = 1;
     s->index_is_root = false;
