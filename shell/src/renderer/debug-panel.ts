@@ -5,7 +5,8 @@
  * as they are opened, arrays a page at a time, an object opened in the inspector's panes with its
  * action), the watch expressions (evaluated in the selected frame at each stop) and the adapter's
  * output (logpoints). It draws the Debugger's state and calls its actions; nothing here talks to
- * the host.
+ * the host. While a replay is open, a banner says which generation the panes show (not the live
+ * machine) with its "End replay", and the toolbar adds step back and reverse continue.
  */
 import {
   type DapStackFrame,
@@ -23,6 +24,8 @@ interface ToolbarAction {
   keys: string;
   run: () => Promise<void>;
   enabled: () => boolean;
+  /** Shown only while a replay is open: a live machine cannot go back. */
+  replayOnly?: boolean;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -39,6 +42,8 @@ function el<K extends keyof HTMLElementTagNameMap>(
 export class DebugPanel {
   private readonly toolbar: HTMLElement;
   private readonly statusLine: HTMLElement;
+  private readonly replayBanner: HTMLElement;
+  private readonly replayText: HTMLElement;
   private readonly stack: HTMLElement;
   private readonly variablesTree: HTMLElement;
   private readonly watchList: HTMLElement;
@@ -59,6 +64,20 @@ export class DebugPanel {
     this.toolbar = el('div', 'debug-toolbar');
     this.toolbar.setAttribute('role', 'toolbar');
     this.toolbar.setAttribute('aria-label', 'Debug');
+    this.replayBanner = el('div', 'debug-replay-banner');
+    this.replayBanner.dataset.testid = 'debug-replay-banner';
+    this.replayBanner.setAttribute('role', 'status');
+    this.replayBanner.hidden = true;
+    this.replayText = el('span', 'debug-replay-text');
+    const endReplay = el('button', 'debug-replay-end', 'End replay');
+    endReplay.type = 'button';
+    endReplay.dataset.testid = 'debug-end-replay';
+    endReplay.title = 'End the replay and show the live machine again (Shift+F5)';
+    endReplay.addEventListener(
+      'click',
+      () => void debug.endReplay().catch((err) => showError('Cannot end the replay', err)),
+    );
+    this.replayBanner.append(el('span', 'icon', '⟲'), this.replayText, endReplay);
     this.statusLine = el('p', 'debug-status');
     this.statusLine.dataset.testid = 'debug-status';
     this.statusLine.setAttribute('aria-live', 'polite');
@@ -90,6 +109,7 @@ export class DebugPanel {
     };
     root.append(
       header,
+      this.replayBanner,
       this.toolbar,
       this.statusLine,
       section('Call stack', this.stack),
@@ -147,12 +167,30 @@ export class DebugPanel {
         enabled: () => d.unavailable('step') === undefined,
       },
       {
+        id: 'stepBack',
+        icon: '↶',
+        label: 'Step back',
+        keys: 'Alt+F10',
+        run: () => d.stepBack(),
+        enabled: () => d.unavailable('stepBack') === undefined,
+        replayOnly: true,
+      },
+      {
+        id: 'reverseContinue',
+        icon: '◀',
+        label: 'Reverse continue',
+        keys: 'Alt+F5',
+        run: () => d.reverseContinue(),
+        enabled: () => d.unavailable('reverseContinue') === undefined,
+        replayOnly: true,
+      },
+      {
         id: 'stop',
         icon: '■',
         label: 'Stop debugging',
         keys: 'Shift+F5',
         run: () => d.stop(),
-        enabled: () => d.isActive,
+        enabled: () => d.isActive || d.replaying !== undefined,
       },
     ];
     for (const action of actions) {
@@ -175,12 +213,23 @@ export class DebugPanel {
   private render(): void {
     const d = this.debug;
     this.root.dataset.state = d.state;
+    const replay = d.replaying;
+    this.root.dataset.replay = String(replay !== undefined);
+    this.replayBanner.hidden = replay === undefined;
+    if (replay)
+      this.replayText.textContent = `Replay of generation ${replay.generation} of ${replay.machine} — not the live machine`;
     for (const { button, action } of this.buttons.values()) {
       button.disabled = !action.enabled();
+      if (action.replayOnly) button.hidden = replay === undefined;
       if (action.id === 'continue') {
         const label = d.isActive ? 'Continue' : 'Start debugging (attach to the picked machine)';
         button.setAttribute('aria-label', label);
         button.title = `${label} (F5)`;
+      }
+      if (action.id === 'stop') {
+        const label = replay ? 'End replay' : 'Stop debugging';
+        button.setAttribute('aria-label', label);
+        button.title = `${label} (Shift+F5)`;
       }
     }
     this.statusLine.textContent = d.status;
