@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { artifactsDir, cspViolations } from './fixtures.js';
+import { DebuggerPage } from './pages/debugger-page.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import { ConsolePage, EditorPage, MACHINE_DEADLINE_MS, MachineBarPage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
@@ -74,34 +75,11 @@ function step(name: string, body: () => Promise<void>): void {
   });
 }
 
-function glyphs(): Locator {
-  return page.locator('[data-panel="editor"] .breakpoint-glyph');
-}
-
-/** Clicks the editor's glyph margin beside `line` (1-based), as a user sets a breakpoint. */
-/** Scrolls the editor until `line` (1-based) is drawn: Monaco draws only the lines in view. */
-async function showLine(line: number): Promise<Locator> {
-  const editor = page.locator('[data-panel="editor"] .monaco-editor');
-  const number = editor.locator('.line-numbers').filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) });
-  await editor.locator('.view-lines').hover();
-  for (let turns = 0; turns < 20 && !(await number.count()); turns++) await page.mouse.wheel(0, 120);
-  return number;
-}
-
-async function clickGutter(line: number): Promise<void> {
-  const box = await (await showLine(line)).boundingBox();
-  const top = box ? box.y + box.height / 2 : null;
-  const margin = await page.locator('[data-panel="editor"] .monaco-editor .glyph-margin').boundingBox();
-  assert.ok(top !== null && margin, `line ${line} and the glyph margin are drawn`);
-  await page.mouse.click(margin.x + margin.width / 2, top);
-}
-
-/** The value a variable row shows, by the names from the scope down (`Arguments`, `this`, `count`). */
-function variable(...path: string[]): Locator {
-  let at = page.getByTestId('debug-variables');
-  for (const name of path) at = at.locator(`li[data-name="${name}"]`).first();
-  return at.locator(':scope > .debug-row [data-testid="debug-variable-value"]');
-}
+const debug = (): DebuggerPage => new DebuggerPage(page);
+const glyphs = (): Locator => debug().glyphs();
+const showLine = (line: number): Promise<Locator> => debug().showLine(line);
+const clickGutter = (line: number): Promise<void> => debug().clickGutter(line);
+const variable = (...path: string[]): Locator => debug().variable(...path);
 
 /** Opens `this` under Arguments (the scope opens by itself) and reads its count. */
 async function countInVariables(): Promise<number> {
@@ -114,26 +92,8 @@ async function countInVariables(): Promise<number> {
   return Number(await count.textContent());
 }
 
-async function stoppedAt(reason: string): Promise<void> {
-  await page
-    .getByTestId('debug-status')
-    .filter({ hasText: new RegExp(`^Stopped \\(${reason}\\)`) })
-    .waitFor({ timeout: MACHINE_DEADLINE_MS });
-}
-
-/** The line the editor marks as the stopped frame's. */
-async function currentLine(): Promise<number> {
-  const marked = page.locator('[data-panel="editor"] .debug-current-glyph');
-  await marked.waitFor({ timeout: 60_000 });
-  return page.locator('[data-panel="editor"] .monaco-editor').evaluate((root) => {
-    const glyph = root.querySelector<HTMLElement>('.debug-current-glyph')!;
-    const top = glyph.getBoundingClientRect().top;
-    const number = [...root.querySelectorAll<HTMLElement>('.line-numbers')].find(
-      (n) => Math.abs(n.getBoundingClientRect().top - top) < 3,
-    );
-    return Number(number?.textContent?.trim());
-  });
-}
+const stoppedAt = (reason: string): Promise<void> => debug().stoppedAt(reason);
+const currentLine = (): Promise<number> => debug().currentLine();
 
 step('a breakpoint set in the gutter is kept across a reload', async () => {
   const bar = new MachineBarPage(page);
