@@ -12,7 +12,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -51,24 +50,11 @@ function step(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (err) {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50);
-      await page
-        .screenshot({ path: join(artifactsDir, `failed-debugger-${slug}.png`) })
-        .catch(() => undefined);
-      const text = async (l: Locator) => (await l.allTextContents().catch(() => [])).join('\n');
-      writeFileSync(
-        join(artifactsDir, `failed-debugger-${slug}.txt`),
-        [
-          `step: ${name}`,
-          `error: ${(err as Error).stack ?? String(err)}`,
-          `debugger: ${await text(page.getByTestId('debug-status'))}`,
-          '== debugger output ==',
-          await text(page.getByTestId('debug-output')),
-          '== notifications ==',
-          await text(page.locator('.notification')),
-          '== studio host output ==',
-          session?.studio.output().split('\n').slice(-60).join('\n') ?? '',
-        ].join('\n'),
+      await new DebuggerPage(page).reportFailure(
+        'failed-debugger',
+        name,
+        err,
+        session?.studio.output() ?? '',
       );
       throw err;
     }

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { localsAt } from '@phantom/inspector/common/dap-sources.js';
@@ -20,7 +20,7 @@ import { ReplayTarget } from '@phantom/inspector/common/replay-target.js';
 import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledMethod } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { artifactsDir, cspViolations, repoRoot } from './fixtures.js';
 import { DebuggerPage } from './pages/debugger-page.js';
 import {
@@ -60,23 +60,7 @@ function step(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (err) {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50);
-      await page.screenshot({ path: join(artifactsDir, `failed-replay-${slug}.png`) }).catch(() => undefined);
-      const text = async (l: Locator) => (await l.allTextContents().catch(() => [])).join('\n');
-      writeFileSync(
-        join(artifactsDir, `failed-replay-${slug}.txt`),
-        [
-          `step: ${name}`,
-          `error: ${(err as Error).stack ?? String(err)}`,
-          `debugger: ${await text(debug.status)}`,
-          '== debugger output ==',
-          await text(debug.output),
-          '== notifications ==',
-          await text(page.locator('.notification')),
-          '== studio host output ==',
-          session?.studio.output().split('\n').slice(-60).join('\n') ?? '',
-        ].join('\n'),
-      );
+      await debug.reportFailure('failed-replay', name, err, session?.studio.output() ?? '');
       throw err;
     }
   });

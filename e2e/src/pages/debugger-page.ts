@@ -4,7 +4,10 @@
  * line). Used by the debugger's journeys; the keys are pressed by the tests themselves.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { artifactsDir } from '../fixtures.js';
 import { MACHINE_DEADLINE_MS } from './panels.js';
 
 export class DebuggerPage {
@@ -92,5 +95,29 @@ export class DebuggerPage {
     const m = /position (\d+)/.exec((await this.status.textContent()) ?? '');
     assert.ok(m, `the status names the replay's position: ${await this.status.textContent()}`);
     return Number(m[1]);
+  }
+
+  /**
+   * What a failed step of a debugger journey leaves: a screenshot and a report (the debugger's
+   * status and output, the notifications, the host's last output) in artifacts/e2e/`prefix`-*.
+   */
+  async reportFailure(prefix: string, step: string, err: unknown, hostOutput: string): Promise<void> {
+    const slug = step.replace(/[^a-z0-9]+/gi, '-').slice(0, 50);
+    await this.page.screenshot({ path: join(artifactsDir, `${prefix}-${slug}.png`) }).catch(() => undefined);
+    const text = async (l: Locator) => (await l.allTextContents().catch(() => [])).join('\n');
+    writeFileSync(
+      join(artifactsDir, `${prefix}-${slug}.txt`),
+      [
+        `step: ${step}`,
+        `error: ${(err as Error).stack ?? String(err)}`,
+        `debugger: ${await text(this.status)}`,
+        '== debugger output ==',
+        await text(this.output),
+        '== notifications ==',
+        await text(this.page.locator('.notification')),
+        '== studio host output ==',
+        hostOutput.split('\n').slice(-60).join('\n'),
+      ].join('\n'),
+    );
   }
 }

@@ -14,6 +14,7 @@ import { type ReplayChoice, replayChoice } from '../common/replay-choice.js';
 import { checkpointLabel, generationLabel, RETENTION_POLICY } from '../common/snapshot-tree.js';
 import { revertConsequences, rollbackConsequences } from '../common/timeline-layout.js';
 import type { ApiClient } from './api-client.js';
+import { menuKey } from './menu-keys.js';
 import { clearNotifications, showError, showInfo } from './notifications.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import type { StatsChart } from './stats-chart.js';
@@ -150,7 +151,12 @@ export class TimelinePanel {
     this.menu.setAttribute('role', 'menu');
     this.menu.dataset.testid = 'timeline-menu';
     this.menu.hidden = true;
-    this.menu.addEventListener('keydown', (event) => this.menuKey(event));
+    this.menu.addEventListener('keydown', (event) =>
+      menuKey(this.menu, event, () => {
+        this.menu.hidden = true;
+        this.view.canvas.focus();
+      }),
+    );
     this.menu.addEventListener('focusout', (event) => {
       if (!this.menu.contains(event.relatedTarget as Node | null)) this.menu.hidden = true;
     });
@@ -317,19 +323,6 @@ export class TimelinePanel {
     this.menu.style.left = `${Math.max(0, Math.min(x, window.innerWidth - width))}px`;
     this.menu.style.top = `${Math.max(0, Math.min(y, window.innerHeight - height))}px`;
     this.menu.querySelector<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')?.focus();
-  }
-
-  private menuKey(event: KeyboardEvent): void {
-    const items = [...this.menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')];
-    const at = items.indexOf(document.activeElement as HTMLButtonElement);
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      items[(at + (event.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length]?.focus();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      this.menu.hidden = true;
-      this.view.canvas.focus();
-    }
   }
 
   /** The user chose what is selected: the listeners inspect it. */
