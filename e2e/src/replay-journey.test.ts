@@ -21,7 +21,7 @@ import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledMethod } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import type { Page } from 'playwright-core';
-import { artifactsDir, cspViolations, repoRoot } from './fixtures.js';
+import { artifactsDir, cspViolations, repoRoot, runPhantom } from './fixtures.js';
 import { DebuggerPage } from './pages/debugger-page.js';
 import {
   ConsolePage,
@@ -52,7 +52,11 @@ before(async () => {
   debug = new DebuggerPage(page);
 });
 
-after(() => session?.close());
+after(async () => {
+  // The studio's close cuts the power of the picked machine only; the last step picks another.
+  if (session) await runPhantom(session.studio, 'kill', 'notes');
+  await session?.close();
+});
 
 /** A step that, when it fails, leaves a screenshot and a report in artifacts/e2e/failed-replay-*. */
 function step(name: string, body: () => Promise<void>): void {
