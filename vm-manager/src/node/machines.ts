@@ -272,8 +272,14 @@ export class Machine {
       from = 40;
     }
     const kept = autoCheckpoint ? { autoCheckpoint } : {};
-    const inPlace = await progressStep('rollback-in-place', from, 100, onProgress, () =>
-      this.channel.rollbackInPlace(generation),
+    const inPlace = await progressStep(
+      'rollback-in-place',
+      from,
+      100,
+      onProgress,
+      () => this.channel.rollbackInPlace(generation),
+      (result) =>
+        typeof result === 'string' ? `${result}; restarting from generation ${generation}` : undefined,
     );
     if (typeof inPlace !== 'string') {
       await this.hub.mark(
