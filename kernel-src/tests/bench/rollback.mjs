@@ -37,6 +37,7 @@ const out = join(kernelDir, 'docs', 'bench-rollback.md');
 const ROUND_LINE = /^round \d+$/;
 const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
 const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped in (\d+) us, mount (\d+) us, contents check (\d+) us\)$/;
+const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us$/;
 
 const firmware = await chooseFirmware();
 const restartArgs = [...(firmware.kind === 'qboot' ? firmwareArguments(firmware) : []), '-machine', MACHINE_TYPE];
@@ -73,7 +74,7 @@ try {
   await start(disk, APPEND);
   await machine.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
   await connect();
-  const inPlace = { ms: [], kernel: [], drop: [], mount: [], check: [], read: [], kept: [] };
+  const inPlace = { ms: [], kernel: [], drop: [], mount: [], check: [], read: [], kept: [], disk: [], crc: [], copy: [] };
   const restart = { ms: [] };
   for (let i = 0; i < ROUNDS; i++) {
     // In place.
@@ -89,6 +90,10 @@ try {
     inPlace.drop.push(Number(rolled.match[2]) / 1000);
     inPlace.mount.push(Number(rolled.match[3]) / 1000);
     inPlace.check.push(Number(rolled.match[4]) / 1000);
+    const pages = await machine.waitForLine(PAGES_LINE, { from: rolled.index, deadlineMs: LONG_MS });
+    inPlace.disk.push(Number(pages.match[3]) / 1000);
+    inPlace.crc.push(Number(pages.match[4]) / 1000);
+    inPlace.copy.push(Number(pages.match[5]) / 1000);
     inPlace.read.push(reply.pagesRead);
     inPlace.kept.push(reply.pagesKept);
 
@@ -116,6 +121,9 @@ try {
     row('the kernel\'s own figure: request served to threads resuming', inPlace.kernel),
     row('… of which the live space dropped', inPlace.drop),
     row('… of which the mount (records, maps, pages read and checked)', inPlace.mount),
+    row('… … of which waiting for the disk (page reads)', inPlace.disk),
+    row('… … of which the pages\' CRCs', inPlace.crc),
+    row('… … of which copying checked pages into kept frames', inPlace.copy),
     row('… of which the contents check (`vm_try_start`)', inPlace.check),
   ].join('\n');
   const ratio = p50(restart.ms) / p50(inPlace.ms);
