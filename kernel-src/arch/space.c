@@ -136,7 +136,13 @@ static int read_store_page(uint32_t page, void *frame) {
   return r < 0 ? r : 0;
 }
 
-static uint32_t page_run(uint32_t page, uint32_t max) { return store_page_run(&store, page, max); }
+/* A run never takes in a page the mount kept (its frame holds the checked bytes already). */
+static uint32_t page_run(uint32_t page, uint32_t max) {
+  uint32_t n = store_page_run(&store, page, max);
+  for (uint32_t k = 0; kept_frames && kept_count && k < n; k++)
+    if (kept_frames[page + k]) return k;
+  return n;
+}
 
 static int read_store_run(uint32_t page, uint32_t count, void *va, uint32_t *bad) {
   int r = store_read_pages(&store, page, count, va, bad);
@@ -178,6 +184,7 @@ static uint64_t check_cycles;
 static void *check_jump[5];
 static bool checking;
 static void **run_jump;
+static bool recovering; /* space_recover_from_damage's own mount checks every page: a failure there is not caught */
 static struct {
   uint32_t page, block, generation;
   int error;
@@ -189,7 +196,7 @@ static void page_damaged(uint32_t page, int error) {
   damaged.generation = store_current_generation(&store);
   damaged.error = error;
   if (checking) __builtin_longjmp(check_jump, 1);
-  if (run_jump) __builtin_longjmp(run_jump, 1);
+  if (run_jump && !recovering) __builtin_longjmp(run_jump, 1);
   kprintf("store: page %u of generation %u (block %u) cannot be used: %s\n", page, damaged.generation, damaged.block,
           store_status_name(error));
 }
@@ -218,10 +225,6 @@ static const char *check_contents(void *context, struct store *s) {
     pager_init(s->space_size, &backing);
     pager_started = true;
   }
-  const uint32_t *header = (const uint32_t *)SPACE_BASE;
-  kprintf("space: generation %u: magic %08x version %u size %u root %08x top %08x objects %u\n",
-          store_current_generation(s), header[SH_MAGIC / 4], header[SH_VERSION / 4], header[SH_SIZE / 4],
-          header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
   static uint64_t started;
   started = ph_tsc();
   /* The kept pages go to the pager now, mapped as they are: no fault and no copy for each when the check touches it. */
@@ -241,7 +244,11 @@ static const char *check_contents(void *context, struct store *s) {
               damaged.block, store_status_name(damaged.error));
     why = why_damaged;
   } else {
-    checking = true;
+    checking = true; /* from here every touch of the space may read a page that fails */
+    const uint32_t *header = (const uint32_t *)SPACE_BASE;
+    kprintf("space: generation %u: magic %08x version %u size %u root %08x top %08x objects %u\n",
+            store_current_generation(s), header[SH_MAGIC / 4], header[SH_VERSION / 4], header[SH_SIZE / 4],
+            header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
     why = vm_try_start(s->space_size);
   }
   checking = false;
@@ -407,7 +414,10 @@ void space_recover_from_damage(void) {
   uint32_t abandoned = snapshot_cycle_drop();
   pager_drop_space(0);
   check_cycles = keep_cycles = 0;
+  recovering = true;
+  store_set_page_check(&store, STORE_CHECK_PAGES_AT_MOUNT);
   int r = store_mount(&store, current);
+  recovering = false;
   if (r != STORE_OK) {
     kprintf("store: cannot mount a generation of the store: %s\n", store_status_name(r));
     kprintf("rollback: the live space is gone and no generation mounts; stopping the machine\nhalted\n");
