@@ -338,8 +338,10 @@ static void free_reusable(void) {
  * the live space (and a generation being written, which a restart would lose as well), mount the
  * generation lazily by the mount rule (records and page maps checked, pages read and checked as
  * they are touched, the VM's contents check, falling back to the parent from a damaged one) with
- * vm_try_start rebuilding the VM's state from it, and let the scheduler go on. The store is mounted again from the disk, so its
- * tables, reference counts and the next commit's parent are what a boot with gen=N gives.
+ * vm_try_start rebuilding the VM's state from it, and let the scheduler go on. The store switches
+ * generation in place (store_switch: the target's record and maps read and checked again, the
+ * other generations' tables and reference counts kept, as the store has kept them current), so
+ * the next commit's parent is the generation mounted, as after a boot with gen=N.
  */
 static int rollback(uint32_t number, struct rollback_reply *reply, const char **why) {
   static char message[96];
@@ -366,7 +368,7 @@ static int rollback(uint32_t number, struct rollback_reply *reply, const char **
   uint64_t dropped = ph_tsc();
   check_cycles = keep_cycles = 0;
   store_set_page_check(&store, STORE_CHECK_PAGES_ON_READ); /* lazily: pages come in as they are touched */
-  int r = store_mount(&store, number);
+  int r = store_switch(&store, number);
   store_set_page_check(&store, STORE_CHECK_PAGES_AT_MOUNT);
   free_reusable();
   if (r != STORE_OK) {

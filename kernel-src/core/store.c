@@ -706,6 +706,23 @@ int store_read_pages(struct store *s, uint32_t page, uint32_t count, void *buf, 
   return STORE_OK;
 }
 
+int store_switch(struct store *s, uint32_t number) {
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (index_of(s, number) >= s->generation_count) return STORE_ENOGEN;
+  store_abandon_generation(s);
+  if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
+  memset(&s->mount_costs, 0, sizeof s->mount_costs);
+  s->mounted = false;
+  int rc = choose_generation(s, number);
+  if (rc != STORE_OK) {
+    store_unmount(s);
+    return rc;
+  }
+  s->mounted = true;
+  return STORE_OK;
+}
+
 int store_read_page(struct store *s, uint32_t page, void *buf) {
   if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;

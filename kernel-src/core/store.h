@@ -271,6 +271,17 @@ void store_check_contents(struct store *s, const struct store_contents_check *ch
  */
 int store_mount(struct store *s, uint32_t want_gen);
 
+/**
+ * Makes kept generation `number` current on a mounted store without mounting it again (a rollback
+ * in place): a generation being written is abandoned; only this generation's record and page
+ * maps are read and checked again (and its pages, as the page check says), then the contents
+ * check, falling back from a damaged one exactly as store_mount does. The other generations'
+ * records, their damage and the reference counts are those the store has kept up to date since
+ * it was mounted. STORE_OK, STORE_ENOGEN, STORE_ENOVALID (the store is then unmounted),
+ * STORE_ESTATE when not mounted, STORE_EIO when broken.
+ */
+int store_switch(struct store *s, uint32_t number);
+
 /** Gives the tables back (config.memory.release) and forgets the mount. */
 void store_unmount(struct store *s);
 
