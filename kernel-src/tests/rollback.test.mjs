@@ -215,7 +215,10 @@ describe('rollback in place', () => {
     const reply = await client.rollback(tip, REQUEST_MS);
     assert.equal(reply.generation, tip);
     const branch = await client.snapshotNow();
-    assert.equal((await generations()).byNumber.get(branch).parent, tip, 'its branch goes on from it');
+    // A periodic snapshot may commit between the rollback and SNAPSHOT_NOW: the branch grows from the tip either way.
+    const grown = (await generations()).byNumber;
+    assert.notEqual(branch, tip);
+    assert.ok(descends(grown, branch, tip), 'its branch goes on from it');
 
     // During a snapshot: roll back as soon as a freeze is announced, until one lands in the writing.
     let dropped;
