@@ -20,6 +20,7 @@ import {
 } from '../test-support/fixtures.js';
 import { SOURCE_ROOT } from './build.js';
 import { EXIT, main } from './cli.js';
+import { chooseFirmware, machineArguments } from './firmware.js';
 import { pollUntil } from './process-watch.js';
 
 let state: TestState;
@@ -423,10 +424,11 @@ test('up with the libvirt driver returns: the console it opened does not keep th
   await ok('rm', `lv-${process.pid}`);
 });
 
-test('doctor says what this host offers, and which accelerator machines get and why', async () => {
+test('doctor says what this host offers, which accelerator and machine machines get and why', async () => {
   const report = JSON.parse(await ok('doctor', '--json')) as {
     qemu: { ok: boolean; detail: string };
     accelerator: { ok: boolean; name: string; detail: string };
+    firmware: { ok: boolean; detail: string };
     libvirt: { ok: boolean; detail: string };
     chromium: { detail: string };
     electron: { detail: string };
@@ -443,6 +445,14 @@ test('doctor says what this host offers, and which accelerator machines get and 
   const only = await phantom('doctor', '--accelerator');
   assert.equal(only.stdout, `${report.accelerator.name}\n`);
   assert.equal(only.stderr, `${report.accelerator.detail}\n`);
+  const machine = await phantom('doctor', '--machine');
+  assert.equal(
+    machine.stdout,
+    machineArguments(await chooseFirmware())
+      .map((a) => `${a}\n`)
+      .join(''),
+  );
+  assert.equal(machine.stderr, `${report.firmware.detail}\n`);
   const bad = await runPhantom(['doctor', '--accelerator'], { ...process.env, PHANTOM_ACCEL: 'fast' });
   assert.equal(bad.code, EXIT.usage);
   assert.match(bad.stderr, /PHANTOM_ACCEL is 'kvm' or 'tcg'/);

@@ -16,6 +16,7 @@ import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build, SOURCE_ROOT } from './build.js';
 import { dapCommand } from './dap.js';
+import { chooseFirmware, machineArguments } from './firmware.js';
 import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { imagesDir, listImages } from './images.js';
@@ -90,6 +91,8 @@ const USAGE = `usage: phantom <command> [machine] [options]
   doctor [--json]                              what this host offers: QEMU, the accelerator and
                                                why, libvirtd, Chromium, Electron
   doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
+  doctor --machine                             just QEMU's machine and firmware arguments for a
+                                               kernel it loads, one a line (qboot where QEMU has it)
 
 KVM is used only when a probe boot of the kernel under it passes (cached per QEMU, kernel and
 host boot); PHANTOM_ACCEL=kvm or PHANTOM_ACCEL=tcg forces the choice.
@@ -153,6 +156,7 @@ const OPTIONS = {
   'no-auto-checkpoint': { type: 'boolean' },
   run: { type: 'boolean' },
   accelerator: { type: 'boolean' },
+  machine: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -632,6 +636,16 @@ async function run(argv: string[], io: Io): Promise<void> {
           const choice = await chooseAccelerator({ kernelPath: options.kernel ?? defaultKernelPath() });
           io.out(`${choice.accel}\n`);
           io.err(`${choice.why}\n`);
+          return;
+        }
+        if (options.machine) {
+          const firmware = await chooseFirmware();
+          io.out(
+            machineArguments(firmware)
+              .map((a) => `${a}\n`)
+              .join(''),
+          );
+          io.err(`${firmware.why}\n`);
           return;
         }
         const report = await hostReport(options.kernel ? { kernelPath: options.kernel } : {});
