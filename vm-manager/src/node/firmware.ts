@@ -13,8 +13,8 @@
  * The machine is the i440FX PC without what the kernel never uses (MACHINE_TYPE), whatever the
  * firmware. Everything that starts a guest takes both from here: the qemu driver, the libvirt
  * driver's domain (as far as libvirt can say it), the kernel's tests and benchmarks
- * (kernel-src/tests/qemu.mjs), and through `phantom doctor --machine` `make qemu` and the
- * inspector's test machines. Not the accelerator probe, which asks only whether KVM runs the kernel.
+ * (kernel-src/tests/qemu.mjs), the accelerator probe (KVM must run the kernel on this machine),
+ * and through `phantom doctor --machine` `make qemu` and the inspector's test machines.
  *
  * Not here: which accelerator (accelerator.ts), the rest of QEMU's arguments (the drivers).
  */
