@@ -401,11 +401,15 @@ export class ReplayTarget implements DapTarget, DapReverse {
       }
       case 'start':
         return { reason: 'entry', description: `at the generation (${at})` };
-      case 'end':
-        return {
-          reason: 'pause',
-          description: `every thread has ended (${at}): step back or reverse-continue`,
-        };
+      case 'end': {
+        const held = this.replay.heldThreads;
+        // Held threads: the machine's debugger had them stopped at the generation; they stay so.
+        const ended =
+          held === 0
+            ? 'every thread has ended'
+            : `every thread has ended but ${held} the machine's debugger held stopped at the generation (they stay held)`;
+        return { reason: 'pause', description: `${ended} (${at}): step back or reverse-continue` };
+      }
       case 'pause':
         return { reason: 'pause', description: `paused (${at})` };
       case 'step':

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
+import { Machine } from '@phantom/lang/common/interp/machine.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
 import { Replay, ReplayError, type StepKind } from './replay.js';
 
@@ -330,4 +331,42 @@ test('exception stops: every throw, or only uncaught ones, stand before the thro
   // Off: the run goes to its end.
   const none = new Replay(throwerSpace());
   assert.equal(none.continue().reason, 'end');
+});
+
+/**
+ * The space with the kernel's debugger holding `.demo.other`'s thread stopped, as a generation
+ * frozen while a client had it stopped at a breakpoint keeps it (layout.def's DEBUGGER_*).
+ */
+function spaceWithHeldThread(): { bytes: Uint8Array; held: number } {
+  const m = new Machine(space());
+  const s = m.space;
+  const threads = [];
+  for (let t = m.rootSlot(L.ROOT_THREADS); t !== 0; t = s.slot(t, L.THREAD_NEXT)) threads.push(t);
+  const held = threads.at(-1)!;
+  const key = m.heap.allocate(m.internalClass(L.CID_STRING), L.KIND_BYTES, 9);
+  s.bytes.set(new TextEncoder().encode('$debugger'), s.payloadOffset(key));
+  const state = m.heap.allocate(m.internalClass(L.CID_DIRECTORY), L.KIND_SLOTS, 4 * L.DEBUGGER_STATE_SLOTS);
+  s.setSlot(state, L.DEBUGGER_STATE_VERSION, L.DEBUGGER_STATE_V1 << 1);
+  s.setSlot(state, L.DEBUGGER_THREAD_ROWS + L.DEBUGGER_ROW_THREAD, held);
+  s.setSlot(state, L.DEBUGGER_THREAD_ROWS + L.DEBUGGER_ROW_MODE, L.DEBUGGER_MODE_STOPPED << 1);
+  const dir = m.rootSlot(L.ROOT_DIRECTORY);
+  s.setSlot(s.slot(dir, L.DIR_KEYS), 0, key);
+  s.setSlot(s.slot(dir, L.DIR_VALUES), 0, state);
+  s.setSlot(dir, L.DIR_COUNT, 1 << 1);
+  return { bytes: s.bytes.slice(), held };
+}
+
+test("a thread the machine's debugger held stays held in the replay; the rest runs to its end", {
+  timeout: 30_000,
+}, () => {
+  const { bytes, held } = spaceWithHeldThread();
+  const r = new Replay(bytes, { checkpointEvery: 997 });
+  const stop = r.continue();
+  assert.equal(stop.reason, 'end');
+  assert.ok(r.ended);
+  assert.equal(r.heldThreads, 1);
+  assert.match(printed(r), /^total 8555\n$/);
+  assert.equal(r.frames(held).length > 0, true, 'the held thread still has its frames');
+  // Going back from there works as from any end.
+  assert.equal(r.reverseContinue().reason, 'start');
 });

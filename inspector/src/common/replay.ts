@@ -21,7 +21,12 @@
  */
 
 import type { Space } from '@phantom/lang/common/image/space.js';
-import { Machine, type MachineState, type ThrowInfo } from '@phantom/lang/common/interp/machine.js';
+import {
+  Machine,
+  type MachineState,
+  type StopReason,
+  type ThrowInfo,
+} from '@phantom/lang/common/interp/machine.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
 
 /** Instructions between checkpoints: a backward move re-runs at most this many (a few ms). */
@@ -177,9 +182,22 @@ export class Replay {
     return this.machine.steps;
   }
 
-  /** Has every thread ended at this position? */
+  /** Has every thread ended at this position (but those the machine's debugger held: heldThreads)? */
   get ended(): boolean {
     return this.endedHere;
+  }
+
+  /**
+   * Threads the kernel's debugger held stopped at the generation. They stay held, as they did in
+   * the machine until a client continued them: the replay ends when only they are left.
+   */
+  get heldThreads(): number {
+    return this.machine.threadsHeldByDebugger;
+  }
+
+  /** What a run's stop means here: the end, when every thread left has ended or is held. */
+  private ran(reason: StopReason): void {
+    if (reason === 'all-ended' || reason === 'debugger-stopped') this.endedHere = true;
   }
 
   /** The console output of the furthest run so far, chunk by chunk. */
@@ -502,7 +520,7 @@ export class Replay {
       const before = this.watches.map((w) => this.space.words[w.word]!);
       onLeg?.(legStart, before);
       const r = this.machine.run({ pauseAtStep: leg, ...(used !== null ? { probe: used } : {}) });
-      if (r.reason === 'all-ended') this.endedHere = true;
+      this.ran(r.reason);
       if (watched && this.watches.some((w, i) => this.space.words[w.word] !== before[i]))
         return this.findChange(legStart, this.position, before, start, accept, used);
       if (this.position === k * this.every && this.checkpoints[k] === undefined)
@@ -543,7 +561,7 @@ export class Replay {
         const stop = here.position > start ? accept(here) : null;
         if (stop !== null) return stop;
       }
-      if (this.machine.run({ pauseAtStep: this.position + 1 }).reason === 'all-ended') this.endedHere = true;
+      this.ran(this.machine.run({ pauseAtStep: this.position + 1 }).reason);
       const changed = this.watches.findIndex((w, i) => this.space.words[w.word] !== before[i]);
       if (changed >= 0) {
         const w = this.watches[changed]!;
@@ -717,7 +735,7 @@ export class Replay {
       const at = this.position;
       const before = values();
       const r = this.machine.run({ pauseAtStep: Math.min(end, at + WATCH_CHUNK) });
-      if (r.reason === 'all-ended') this.endedHere = true;
+      this.ran(r.reason);
       if (values().some((v, i) => v !== before[i])) changed.push({ at, before });
     }
     for (let i = changed.length - 1; i >= 0; i--) {
@@ -727,8 +745,7 @@ export class Replay {
       let found: ReplayStop | null = null;
       const legEnd = Math.min(end, leg.at + WATCH_CHUNK);
       while (this.position < legEnd && !this.endedHere) {
-        if (this.machine.run({ pauseAtStep: this.position + 1 }).reason === 'all-ended')
-          this.endedHere = true;
+        this.ran(this.machine.run({ pauseAtStep: this.position + 1 }).reason);
         const now = values();
         const w = now.findIndex((v, j) => v !== seen[j]);
         if (w >= 0 && this.position < from)

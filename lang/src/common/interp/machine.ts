@@ -536,6 +536,11 @@ export class Machine {
     return stopped;
   }
 
+  /** How many threads the kernel's debugger holds stopped in this space (they never run here). */
+  get threadsHeldByDebugger(): number {
+    return this.stoppedByDebugger.size;
+  }
+
   /** ms until the earliest sleeping thread wakes, or null when no thread sleeps. */
   private earliestWake(): number | null {
     let best: number | null = null;
