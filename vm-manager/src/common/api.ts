@@ -180,6 +180,24 @@ export interface RollbackResult {
   mounted?: number;
 }
 
+/** What continuing a machine from a replay's state did (Machine.continueFromSpace). */
+export interface BranchResult {
+  /** The new generation: the replay's state, committed on a new branch. */
+  generation: number;
+  /** Its parent: the generation the replay ran from. */
+  parent: number;
+  /** Pages of the space that differ from the parent's. */
+  pagesWritten: number;
+  /** The name of the checkpoint taken of the state before (a running machine's), if one was. */
+  autoCheckpoint?: string;
+  /**
+   * 'restart': the machine was running; it stopped, the generation was written, and it started
+   * again on it. 'next-start': it was stopped, and boots the new generation (the newest) when
+   * started.
+   */
+  path: 'restart' | 'next-start';
+}
+
 /** What deleting a checkpoint gave back. */
 export interface DeleteResult {
   /**

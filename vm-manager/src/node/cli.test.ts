@@ -276,6 +276,9 @@ test('mistakes give clear messages and the documented exit codes', async () => {
     [['up', 'x', '--image', 'counter', '--program', 'counter'], EXIT.usage, /give one/],
     [['images', 'extra'], EXIT.usage, /too many arguments/],
     [['up', 'x', '--bogus'], EXIT.usage, /bogus/],
+    [['continue', 'idle'], EXIT.usage, /continue needs a generation and a position/],
+    [['continue', 'idle', 'gen:0', '--at', '1.5'], EXIT.usage, /--at 1\.5 is not a whole number/],
+    [['continue', 'idle', 'gen:0', '--at', '10'], EXIT.notFound, /cannot replay generation 0 of 'idle'/],
   ];
   for (const [args, code, message] of expectations) {
     const result = await phantom(...args);
