@@ -191,11 +191,14 @@ export interface BranchResult {
   /** The name of the checkpoint taken of the state before (a running machine's), if one was. */
   autoCheckpoint?: string;
   /**
-   * 'restart': the machine was running; it stopped, the generation was written, and it started
-   * again on it. 'next-start': it was stopped, and boots the new generation (the newest) when
-   * started.
+   * 'in-place': the machine runs on, its kernel committed the generation (BRANCH: QEMU kept
+   * running). 'restart': it was running but could not go on in place (paused, an older kernel,
+   * no answer); it stopped, the generation was written, and it started again on it.
+   * 'next-start': it was stopped, and boots the new generation (the newest) when started.
    */
-  path: 'restart' | 'next-start';
+  path: 'in-place' | 'restart' | 'next-start';
+  /** Why not in place, when a running machine restarted. */
+  restartReason?: string;
 }
 
 /** What deleting a checkpoint gave back. */

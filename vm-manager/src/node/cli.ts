@@ -80,8 +80,8 @@ const USAGE = `usage: phantom <command> [machine] [options]
   continue <name> gen:N --at I [--no-auto-checkpoint] [--json]
                                                replay generation N to instruction I and continue
                                                the machine from there: a new generation on a new
-                                               branch (a running machine restarts on it, a
-                                               stopped one boots it when started)
+                                               branch (a running machine goes on from it in
+                                               place, a stopped one boots it when started)
   rm <name> [--force]                          delete the machine and its disks
   snapshot <name> [--json]                     the kernel commits a generation now
   install <name> <file.ph> [--run] [--json]    compile a program and install its classes into the
@@ -638,7 +638,7 @@ async function run(argv: string[], io: Io): Promise<void> {
         if (options.json) return json(io, done);
         const kept = done.autoCheckpoint ? ` (the state before is kept as '${done.autoCheckpoint}')` : '';
         io.err(
-          `machine '${machine.name}' continues from generation ${done.generation}, a new branch from generation ${done.parent} (the replay at instruction ${done.position}, ${done.pagesWritten} pages changed)${done.path === 'restart' ? '; it restarted on it' : '; it boots it when started'}${kept}\n`,
+          `machine '${machine.name}' continues from generation ${done.generation}, a new branch from generation ${done.parent} (the replay at instruction ${done.position}, ${done.pagesWritten} pages changed)${done.path === 'in-place' ? ', in place' : done.path === 'restart' ? `; it restarted on it (not in place: ${done.restartReason})` : '; it boots it when started'}${kept}\n`,
         );
         return;
       }

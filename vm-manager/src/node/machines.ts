@@ -36,6 +36,7 @@ import { LibvirtDriver } from './libvirt-driver.js';
 import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
+import { generationSpace } from './replay-branch.js';
 import { machinesDir } from './state-dir.js';
 import { StateFolderWatcher } from './state-watch.js';
 import { type BranchWritten, writeBranch } from './store-branch.js';
@@ -292,11 +293,12 @@ export class Machine {
    * Continues the machine from `space` (a replay's state, run from kept generation `parent`): the
    * space becomes a new generation whose parent is `parent` — a new branch, as the first commit
    * after a rollback to `parent` is — and the machine goes on from it. Only the kernel writes a
-   * store QEMU runs (kernel-src/docs/store.md, "Writers"), so a running machine first keeps its
-   * present as a checkpoint (unless skipped), stops, has the generation written by the kernel's
-   * own store code (store-branch.ts), and starts again on it (gen=N, the rollback's restart path);
-   * a stopped one boots it at its next start. A space the kernel would refuse or a store too full
-   * changes nothing, and a running machine is left running.
+   * store QEMU runs (kernel-src/docs/store.md, "Who writes a store"), so a running machine first
+   * keeps its present as a checkpoint (unless skipped) and its kernel commits the space in place
+   * (BRANCH); one that cannot stops, has the generation written by the kernel's own store code
+   * (store-branch.ts), and starts again on it (gen=N, the rollback's restart path); a stopped one
+   * boots it at its next start. A space the kernel would refuse or a store too full commits
+   * nothing, and a running machine is left running.
    */
   async continueFromSpace(
     parent: number,
@@ -315,6 +317,27 @@ export class Machine {
       autoCheckpoint = await progressStep('auto-checkpoint', 0, 30, onProgress, () =>
         this.checkpoints.keepPresent(`state before continuing from ${what}`),
       );
+    const kept = autoCheckpoint ? { autoCheckpoint } : {};
+    let restartReason: string | undefined;
+    if (wasRunning) {
+      const inPlace = await progressStep('write-branch', 30, 100, onProgress, () =>
+        this.channel.branchInPlace(parent, generationSpace(this, parent, 'disk-problem'), space),
+      );
+      if (typeof inPlace !== 'string') {
+        await this.hub.mark(
+          `continued from ${what} in place: generation ${inPlace.generation} (parent ${parent})`,
+        );
+        await this.checkpoints.restartedAt(inPlace.generation);
+        return {
+          generation: inPlace.generation,
+          parent,
+          pagesWritten: inPlace.pages,
+          ...kept,
+          path: 'in-place',
+        };
+      }
+      restartReason = inPlace;
+    }
     if (wasRunning) await progressStep('stop', 30, 50, onProgress, () => this.stop());
     let written: BranchWritten;
     try {
@@ -344,7 +367,8 @@ export class Machine {
       generation: written.generation,
       parent,
       pagesWritten: written.pagesWritten,
-      ...(autoCheckpoint ? { autoCheckpoint } : {}),
+      ...kept,
+      ...(restartReason ? { restartReason } : {}),
       path: wasRunning ? 'restart' : 'next-start',
     };
   }

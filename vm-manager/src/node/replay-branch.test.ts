@@ -24,6 +24,7 @@ import { Editor, type Message } from '../test-support/dap-editor.js';
 import { BOOT_DEADLINE_MS, runPhantom, type TestState, temporaryState } from '../test-support/fixtures.js';
 import { build, SOURCE_ROOT } from './build.js';
 import { pollUntil } from './process-watch.js';
+import { generationSpace } from './replay-branch.js';
 import { writeBranch } from './store-branch.js';
 
 const COUNTER = join(SOURCE_ROOT, 'lang', 'examples', 'counter.ph');
@@ -141,7 +142,7 @@ test('a replay stopped past every kept generation continues the running counter 
 
   const continued = await e.ok('continueMachineFromHere');
   assert.equal(continued.body.parent, generation);
-  assert.equal(continued.body.path, 'restart');
+  assert.equal(continued.body.path, 'in-place', JSON.stringify(continued.body));
   assert.ok(continued.body.autoCheckpoint, 'the present was kept as a checkpoint first');
   const newest = Math.max(...disksBefore.map((g) => g.number));
   assert.ok(continued.body.generation > newest, JSON.stringify(continued.body));
@@ -150,8 +151,9 @@ test('a replay stopped past every kept generation continues the running counter 
     'the adapter says the machine continues',
   );
 
-  // The running machine's program goes on from the replay's state: the println that was next.
-  const mark = `continued from a replay of generation ${generation} at instruction`;
+  // The running machine's program goes on from the replay's state: the println that was next,
+  // printed after the kernel's line saying it put the space over the parent.
+  const mark = `store: continued from a space in place: generation ${continued.body.generation} (parent ${generation})`;
   await threeTicksAfter(machine.consoleLogPath, mark);
   const ticks = await ticksAfter(machine.consoleLogPath, mark);
   assert.deepEqual(ticks.slice(0, 3), [next, next + 1, next + 2]);
@@ -170,6 +172,41 @@ test('a replay stopped past every kept generation continues the running counter 
   const checkpoints = (await machine.dir.readCheckpoints()).checkpoints.map((c) => c.name);
   assert.ok(checkpoints.includes(continued.body.autoCheckpoint));
   await e.ok('disconnect');
+
+  // A space the kernel would not run is refused in place; the machine runs on, nothing committed.
+  const space = generationSpace(machine, generation, 'disk-problem');
+  space.fill(0, 0, 64);
+  await assert.rejects(
+    machine.continueFromSpace(generation, space, { autoCheckpoint: 'skip' }),
+    /did not continue from the space: .*the space is not one the kernel would run: not an object space/,
+  );
+  assert.equal((await machine.status()).state, 'running');
+  const refusedAt = (await readFile(machine.consoleLogPath, 'utf8')).length;
+  assert.ok(
+    await pollUntil(
+      async () => /tick \d+/.test((await readFile(machine.consoleLogPath, 'utf8')).slice(refusedAt)),
+      BOOT_DEADLINE_MS,
+      500,
+    ),
+    'the machine ticks on after the refusal',
+  );
+  const children = (await machine.generations()).filter((g) => g.parent === generation).map((g) => g.number);
+  assert.ok(
+    children.every((n) => n === generation + 1 || n === continued.body.generation),
+    `the refused space was not committed: children of ${generation} are ${children.join(', ')}`,
+  );
+
+  // A paused machine cannot go on in place: it restarts on the new generation.
+  const replay = new Replay(generationSpace(machine, generation, 'disk-problem'));
+  replay.goto(200_000);
+  await machine.pause();
+  const restarted = await machine.continueFromSpace(generation, replay.spaceHere(), {
+    autoCheckpoint: 'skip',
+  });
+  assert.equal(restarted.path, 'restart');
+  assert.match(restarted.restartReason ?? '', /the machine is paused/);
+  assert.equal((await machine.status()).state, 'running');
+  await threeTicksAfter(machine.consoleLogPath, `store: mounted generation ${restarted.generation} `);
   await machine.stop();
 });
 

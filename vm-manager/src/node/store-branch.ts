@@ -6,10 +6,12 @@
  * disk's internal snapshots (the machine's checkpoints) stay as they are. Nothing here knows the
  * store's format beyond "blocks 0 and 1 are the superblocks" (lang/docs/store-format.md).
  *
- * The rule (kernel-src/docs/store.md, "Writers"): while QEMU runs the disk, only the running kernel
- * writes the store — it holds reference counts and page-out holds the disk does not show, and QEMU
- * holds the qcow2's metadata and its write lock. So this runs on a stopped machine only; qemu-io
- * refuses a disk QEMU holds, which keeps the rule even against a caller that got it wrong.
+ * The rule (kernel-src/docs/store.md, "Who writes a store"): while QEMU runs the disk, only the
+ * running kernel writes the store (a running machine gets a branch through its debug channel,
+ * MachineChannel.branchInPlace) — it holds reference counts and page-out holds the disk does not
+ * show, and QEMU holds the qcow2's metadata and its write lock. So this runs on a stopped machine
+ * only; qemu-io refuses a disk QEMU holds, which keeps the rule even against a caller that got it
+ * wrong.
  *
  * Crash safety follows the store's commit order: every block but the superblocks is written and
  * flushed (one qemu-io run, which flushes as it closes) before the superblock (a second run). A

@@ -83,8 +83,12 @@ export interface ContinuedMachine {
   /** The replay's position (instructions since `parent`) the state was taken at. */
   readonly position: number;
   readonly pagesWritten: number;
-  /** 'restart': the running machine restarted on it; 'next-start': a stopped one boots it when started. */
-  readonly path: 'restart' | 'next-start';
+  /**
+   * 'in-place': the running machine's kernel committed it and runs on from it; 'restart': the
+   * running machine restarted on it; 'next-start': a stopped one boots it when started.
+   */
+  readonly path: 'in-place' | 'restart' | 'next-start';
+  readonly restartReason?: string;
   readonly autoCheckpoint?: string;
 }
 
@@ -1578,7 +1582,7 @@ export class PhantomDebugSession extends DebugSession {
         response.body = done;
         this.sendEvent(
           new OutputEvent(
-            `machine '${machine.name}' continues from generation ${done.generation} (a new branch from generation ${done.parent}, the replay's state at instruction ${done.position})${done.path === 'next-start' ? ' when it is next started' : ''}\n`,
+            `machine '${machine.name}' continues from generation ${done.generation} (a new branch from generation ${done.parent}, the replay's state at instruction ${done.position})${done.path === 'next-start' ? ' when it is next started' : done.path === 'in-place' ? ', in place' : ` (restarted: ${done.restartReason ?? 'not in place'})`}\n`,
             'console',
           ),
         );
