@@ -357,7 +357,7 @@ static int stage_page(uint32_t first, uint32_t page, const uint8_t *bytes, uint3
 }
 
 /*
- * BRANCH, at a safe point: the rollback in place to `parent` (so the store's next commit names it
+ * BRANCH, at a safe point: a disk without room for it refused first, then the rollback in place to `parent` (so the store's next commit names it
  * as parent), then the staged pages written over the live space through the pager like any write,
  * then vm_try_start on the result (the boot's check, which also rebuilds the VM's C state from
  * it), then a snapshot at once. A space the check refuses is not committed: the machine rolls back
@@ -368,6 +368,25 @@ static int branch(uint32_t parent, struct branch_reply *reply, const char **why)
   uint64_t started = ph_tsc();
   uint32_t previous = store_current_generation(&store);
   uint32_t pages = staged_count;
+  /*
+   * Room first, before anything changes: the staged pages, a map block per range they touch, the
+   * record and the index. The snapshot would otherwise drop old generations to make room, which
+   * a periodic snapshot may do but a branch made by hand must not (docs/store.md).
+   */
+  uint32_t ranges = 0, last_range = ~0u;
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page] && page / PME_PER_BLOCK != last_range) {
+      ranges++;
+      last_range = page / PME_PER_BLOCK;
+    }
+  uint32_t needed = pages + ranges + 3;
+  if (store_free_blocks(&store) < needed) {
+    ksnprintf(message, sizeof message, "the disk is full: the branch needs %u free blocks, the store has %u; nothing changed",
+              needed, store_free_blocks(&store));
+    *why = message;
+    drop_staged();
+    return DE_FAILED;
+  }
   struct rollback_reply rolled = {0};
   int r = rollback(parent, &rolled, why);
   if (r) {

@@ -260,7 +260,7 @@ test('phantom continue on a stopped machine: it boots the replay state when star
 });
 
 test('a machine removed, a full store and a space the kernel refuses: clear errors, nothing written', {
-  timeout: 4 * BOOT_DEADLINE_MS,
+  timeout: 8 * BOOT_DEADLINE_MS,
 }, async () => {
   // A store with room for generation 0 and little more: the replay's state does not fit.
   const small = join(state.root, 'small.img');
@@ -298,6 +298,26 @@ test('a machine removed, a full store and a space the kernel refuses: clear erro
     /not a space the kernel would run/,
   );
   assert.equal(await sha(full.dir.disk), disk);
+
+  // Running, the kernel refuses it in place for the same reason, before it changes anything.
+  await full.start();
+  assert.ok(
+    await pollUntil(async () => (await full.generations()).length >= 2, 4 * BOOT_DEADLINE_MS, 500),
+    'the small store commits generations',
+  );
+  const parent = (await full.generations()).at(-1)!.number;
+  const big = new Replay(generationSpace(full, parent, 'disk-problem'));
+  big.goto(300_000);
+  await assert.rejects(
+    full.continueFromSpace(parent, big.spaceHere(), { autoCheckpoint: 'skip' }),
+    /did not continue from the space: .*the disk is full: the branch needs \d+ free blocks, the store has \d+; nothing changed/,
+  );
+  assert.equal((await full.status()).state, 'running');
+  assert.ok(
+    (await full.generations()).some((g) => g.number === parent),
+    'the parent is still kept',
+  );
+  await full.stop();
 
   // The machine goes away while a replay of it stands.
   await createFrom('gone', built.imagePath!);
