@@ -451,7 +451,16 @@ export class PhantomDebugSession extends DebugSession {
     }
     const reasonName = STOP_REASONS[e.reason] ?? 'pause';
     let text: string | undefined;
-    if (e.reason === P.StopReason.Exception) text = await this.errorMessage(e.exception);
+    if (e.reason === P.StopReason.Exception) {
+      // A replay stands before the throw: a VM error's object is not made yet, the target says what it is.
+      const thrown = this.machine?.reverse?.thrownHere();
+      text =
+        thrown === undefined
+          ? await this.errorMessage(e.exception)
+          : thrown.message === ''
+            ? thrown.className
+            : `${thrown.className}: ${thrown.message}`;
+    }
     const stopped = new StoppedEvent(reasonName, e.id, text) as DebugProtocol.StoppedEvent;
     stopped.body.allThreadsStopped = false;
     if (e.reason === P.StopReason.Breakpoint) stopped.body.hitBreakpointIds = [e.breakpoint];
@@ -507,15 +516,26 @@ export class PhantomDebugSession extends DebugSession {
       const stop = threads.find((t) => t.id === threadId);
       if (stop === undefined || stop.reason !== P.StopReason.Exception)
         throw new RequestError(`thread ${threadId} is not stopped at a thrown error`);
-      const error = await this.errorOf(stop.exception);
+      const thrown = this.attached().reverse?.thrownHere();
+      const error =
+        thrown === undefined
+          ? await this.errorOf(stop.exception)
+          : { className: thrown.className, ...(thrown.message !== '' ? { message: thrown.message } : {}) };
       response.body = {
         exceptionId: error.className,
         ...(error.message !== undefined ? { description: error.message } : {}),
-        breakMode: exceptions === P.ExceptionStops.All ? 'always' : 'unhandled',
+        breakMode:
+          thrown !== undefined
+            ? thrown.caught
+              ? 'always'
+              : 'unhandled'
+            : exceptions === P.ExceptionStops.All
+              ? 'always'
+              : 'unhandled',
         details: {
           typeName: error.className,
           ...(error.message !== undefined ? { message: error.message } : {}),
-          evaluateName: `@0x${stop.exception.toString(16)}`,
+          ...(stop.exception !== 0 ? { evaluateName: `@0x${stop.exception.toString(16)}` } : {}),
         },
       };
     });
