@@ -424,6 +424,20 @@ export class ReplayTarget implements DapTarget, DapReverse {
       e.dispose();
   }
 
+  /**
+   * The replay's state where it stands (continuing the machine from here): the generation it runs
+   * from, its position, and its space. Refused while it runs, since the space changes under it.
+   */
+  stateHere(): { generation: number; position: number; space: Uint8Array } {
+    this.idle('take its state');
+    if (this.disposed) throw new ReplayError('the replay has ended');
+    return {
+      generation: this.options.generation,
+      position: this.replay.position,
+      space: this.replay.spaceHere(),
+    };
+  }
+
   // ── running ──
 
   private idle(what: string): void {

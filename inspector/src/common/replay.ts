@@ -182,6 +182,15 @@ export class Replay {
     return this.machine.steps;
   }
 
+  /**
+   * The machine's whole state here, as a copy of its space: threads, frames, operand stacks and
+   * the clock all live in it (the interpreter writes them back whenever a run returns), so this is
+   * an object space the kernel can mount (continuing the machine from a replay).
+   */
+  spaceHere(): Uint8Array {
+    return this.bytes.slice();
+  }
+
   /** Has every thread ended at this position (but those the machine's debugger held: heldThreads)? */
   get ended(): boolean {
     return this.endedHere;

@@ -81,7 +81,7 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   // The machine records the image and the settings its definition gave it.
   const config = JSON.parse(await readFile(join(state.root, 'machines', 'demo', 'config.json'), 'utf8'));
   assert.equal(config.image, 'counter');
-  assert.equal(config.snapshotIntervalMs, 1000);
+  assert.equal(config.snapshotIntervalMs, 10);
   assert.equal(config.program, undefined);
   await waitForTick(3);
   assert.match(await ok('status', '--json'), /"state": "running"/);
@@ -277,6 +277,9 @@ test('mistakes give clear messages and the documented exit codes', async () => {
     [['up', 'x', '--image', 'counter', '--program', 'counter'], EXIT.usage, /give one/],
     [['images', 'extra'], EXIT.usage, /too many arguments/],
     [['up', 'x', '--bogus'], EXIT.usage, /bogus/],
+    [['continue', 'idle'], EXIT.usage, /continue needs a generation and a position/],
+    [['continue', 'idle', 'gen:0', '--at', '1.5'], EXIT.usage, /--at 1\.5 is not a whole number/],
+    [['continue', 'idle', 'gen:0', '--at', '10'], EXIT.notFound, /cannot replay generation 0 of 'idle'/],
   ];
   for (const [args, code, message] of expectations) {
     const result = await phantom(...args);

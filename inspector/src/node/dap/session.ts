@@ -68,7 +68,28 @@ export interface DapMachine {
   readonly breakpointOwners?: BreakpointOwners;
   /** A target that runs backwards (a replay): step back, reverse continue, data breakpoints. */
   readonly reverse?: DapReverse;
+  /**
+   * A replay's "continue the machine from here": its state where it stands becomes a new
+   * generation on a new branch of the machine's store, and the machine goes on from it.
+   */
+  continueMachine?(): Promise<ContinuedMachine>;
   dispose(): void;
+}
+
+/** What continueMachineFromHere answers: the generation made, and how the machine goes on. */
+export interface ContinuedMachine {
+  readonly generation: number;
+  readonly parent: number;
+  /** The replay's position (instructions since `parent`) the state was taken at. */
+  readonly position: number;
+  readonly pagesWritten: number;
+  /**
+   * 'in-place': the running machine's kernel committed it and runs on from it; 'restart': the
+   * running machine restarted on it; 'next-start': a stopped one boots it when started.
+   */
+  readonly path: 'in-place' | 'restart' | 'next-start';
+  readonly restartReason?: string;
+  readonly autoCheckpoint?: string;
 }
 
 /**
@@ -1570,6 +1591,24 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   protected override customRequest(command: string, response: DebugProtocol.Response): void {
+    if (command === 'continueMachineFromHere') {
+      this.serve(response, async () => {
+        const machine = this.attached();
+        if (machine.continueMachine === undefined)
+          throw new RequestError(
+            'only a replay can continue the machine from here: attach with "replay": <generation>',
+          );
+        const done = await machine.continueMachine();
+        response.body = done;
+        this.sendEvent(
+          new OutputEvent(
+            `machine '${machine.name}' continues from generation ${done.generation} (a new branch from generation ${done.parent}, the replay's state at instruction ${done.position})${done.path === 'next-start' ? ' when it is next started' : done.path === 'in-place' ? ', in place' : ` (restarted: ${done.restartReason ?? 'not in place'})`}\n`,
+            'console',
+          ),
+        );
+      });
+      return;
+    }
     this.sendErrorResponse(response, {
       id: 1014,
       format: `unknown command '${command.replace(/[{}]/g, '')}'`,
