@@ -429,9 +429,116 @@ void space_recover_from_damage(void) {
           current, store_current_generation(&store), abandoned);
 }
 
+/*
+ * Pages staged for BRANCH (STAGE_PAGE): staged_frames[page] is a frame holding the page's bytes,
+ * 0 when the page is not staged. Frames come from the allocator one by one and go back after
+ * every BRANCH (and when a new first page drops them); the space itself is not touched.
+ */
+static uint32_t *staged_frames;
+static uint32_t staged_count;
+
+static void drop_staged(void) {
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page]) {
+      pmm_free(staged_frames[page]);
+      staged_frames[page] = 0;
+    }
+  staged_count = 0;
+}
+
+static int stage_page(uint32_t first, uint32_t page, const uint8_t *bytes, uint32_t *staged, const char **why) {
+  if (page >= store.space_pages) {
+    *why = "STAGE_PAGE: page outside the space";
+    return DE_NOT_FOUND;
+  }
+  if (!staged_frames) staged_frames = store_alloc(0, store.space_pages * sizeof *staged_frames);
+  if (!staged_frames) {
+    *why = "STAGE_PAGE: no memory for the table of staged pages";
+    return DE_FAILED;
+  }
+  if (first) drop_staged();
+  if (!staged_frames[page]) {
+    uint32_t frame = pmm_alloc();
+    if (!frame) {
+      drop_staged();
+      *why = "STAGE_PAGE: no memory left for staged pages; every staged page was dropped";
+      return DE_FAILED;
+    }
+    staged_frames[page] = frame;
+    staged_count++;
+  }
+  memcpy((void *)staged_frames[page], bytes, PAGE_BYTES);
+  *staged = staged_count;
+  return 0;
+}
+
+/*
+ * BRANCH, at a safe point: a disk without room for it refused first, then the rollback in place to `parent` (so the store's next commit names it
+ * as parent), then the staged pages written over the live space through the pager like any write,
+ * then vm_try_start on the result (the boot's check, which also rebuilds the VM's C state from
+ * it), then a snapshot at once. A space the check refuses is not committed: the machine rolls back
+ * to the generation it ran on before, which still verifies (it mounted a moment ago).
+ */
+static int branch(uint32_t parent, struct branch_reply *reply, const char **why) {
+  static char message[128];
+  uint64_t started = ph_tsc();
+  uint32_t previous = store_current_generation(&store);
+  uint32_t pages = staged_count;
+  /*
+   * Room first, before anything changes: the staged pages, a map block per range they touch, the
+   * record and the index. The snapshot would otherwise drop old generations to make room, which
+   * a periodic snapshot may do but a branch made by hand must not (docs/store.md).
+   */
+  uint32_t ranges = 0, last_range = ~0u;
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page] && page / PME_PER_BLOCK != last_range) {
+      ranges++;
+      last_range = page / PME_PER_BLOCK;
+    }
+  uint32_t needed = pages + ranges + 3;
+  if (store_free_blocks(&store) < needed) {
+    ksnprintf(message, sizeof message, "the disk is full: the branch needs %u free blocks, the store has %u; nothing changed",
+              needed, store_free_blocks(&store));
+    *why = message;
+    drop_staged();
+    return DE_FAILED;
+  }
+  struct rollback_reply rolled = {0};
+  int r = rollback(parent, &rolled, why);
+  if (r) {
+    drop_staged();
+    return r;
+  }
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page])
+      memcpy((void *)(uintptr_t)(SPACE_BASE + page * PAGE_BYTES), (const void *)staged_frames[page], PAGE_BYTES);
+  drop_staged();
+  const char *refused = vm_try_start(store.space_size);
+  if (refused) {
+    ksnprintf(message, sizeof message, "the space is not one the kernel would run: %s", refused);
+    *why = message;
+    const char *ignored;
+    rollback(previous, &rolled, &ignored);
+    return DE_FAILED;
+  }
+  uint32_t generation = 0;
+  if (snapshot_now(&generation) != STORE_OK) {
+    *why = "the new generation could not be committed (the store said why on the console)";
+    const char *ignored;
+    rollback(previous, &rolled, &ignored);
+    return DE_FAILED;
+  }
+  *reply = (struct branch_reply){generation, previous, pages, (uint32_t)((ph_tsc() - started) / ph_tsc_per_us())};
+  kprintf("store: continued from a space in place: generation %u (parent %u), %u pages put over it, in %u us\n",
+          generation, parent, pages, reply->micros);
+  return 0;
+}
+
 void space_debug_hooks(struct debug_hooks *hooks) {
   if (!store.mounted) return;
   hooks->generation_count = generation_count;
   hooks->generation_at = generation_at;
   hooks->rollback = rollback;
+  hooks->stage_page = stage_page;
+  hooks->branch = branch;
 }

@@ -11,13 +11,11 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@phantom/inspector/node/debug-client.js';
-import { chooseFirmware, firmwareArguments } from '@phantom/vm-manager/node/firmware.js';
-import { MACHINE_TYPE } from '@phantom/vm-manager/node/qemu-driver.js';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
-import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
+import { accelerator, kernelDir, MACHINE_ARGS, tempDir } from '../qemu.mjs';
 
 const ROUNDS = Number(process.env.ROLLBACK_ROUNDS ?? 20);
 const SPACE_MIB = 64;
@@ -39,9 +37,6 @@ const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
 const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped in (\d+) us, mount (\d+) us, contents check (\d+) us\)$/;
 const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us$/;
 
-const firmware = await chooseFirmware();
-const restartArgs = [...(firmware.kind === 'qboot' ? firmwareArguments(firmware) : []), '-machine', MACHINE_TYPE];
-
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 
 const temp = await tempDir();
@@ -50,7 +45,7 @@ let client;
 const socket = join(temp.dir, 'debug.sock');
 
 async function start(disk, append) {
-  machine = new Machine({ disk, append, memory: MEMORY, debugSocket: socket, debugTransport: 'virtio', extraArgs: restartArgs });
+  machine = new Machine({ disk, append, memory: MEMORY, debugSocket: socket, debugTransport: 'virtio' });
   return machine;
 }
 
@@ -129,7 +124,7 @@ try {
 
 Command: \`${process.env.ROLLBACK_ROUNDS ? `ROLLBACK_ROUNDS=${ROUNDS} ` : ''}node kernel-src/tests/bench/rollback.mjs\` (also run by \`make -C kernel-src bench\` and \`npm run bench\`; \`ROLLBACK_ROUNDS\` rollbacks per path, default 20).
 A ${SPACE_MIB} MiB space running a program that rewrites 10% of its pages every round (\`tests/lib/dirtier.mjs\`), \`-append "${APPEND}"\`,
-\`-m ${MEMORY}\`, the debug channel on its virtio-serial port, ${restartArgs.join(' ')}. ${ROUNDS} rollbacks on each path, interleaved on the
+\`-m ${MEMORY}\`, the debug channel on its virtio-serial port, ${MACHINE_ARGS.join(' ')}. ${ROUNDS} rollbacks on each path, interleaved on the
 same machine and store, each to the parent of the newest generation (its pages: ${fmt(p50(inPlace.read))} read from the disk and
 checked before the threads resumed, ${fmt(p50(inPlace.kept))} taken from memory, p50; the program touches every page it rewrites
 before its next line, so a lazy mount reads them all on this path too). In place: from sending ROLLBACK to the program's next line; restart: from

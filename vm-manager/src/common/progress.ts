@@ -13,6 +13,7 @@ export const MACHINE_STEPS = [
   'checkpoint',
   'revert',
   'rollback-in-place',
+  'write-branch',
   'stop',
 ] as const;
 export type MachineStep = (typeof MACHINE_STEPS)[number];
@@ -43,6 +44,7 @@ const STEP_WORDS: Record<BuildStep | MachineStep, { doing: string; done: string 
   revert: { doing: 'reverting', done: 'reverted' },
   'rollback-in-place': { doing: 'rolling back in place', done: 'rolled back in place' },
   stop: { doing: 'stopping the machine', done: 'machine stopped' },
+  'write-branch': { doing: 'writing the new generation', done: 'generation written' },
 };
 
 function bar(percent: number, width: number): string {
