@@ -189,6 +189,40 @@ step('F10 steps over count++ and the count goes up, in the variables and the wat
   await page.screenshot({ path: join(artifactsDir, 'debugger-stepped.png') });
 });
 
+step('the variables tree is walked with the keys: one tab stop, arrows open, close and move', async () => {
+  const tree = page.getByTestId('debug-variables');
+  const focused = () =>
+    page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.name ?? '(not an item)');
+  const self = tree.locator('li[data-name="Arguments"] li[data-name="this"]');
+  await countInVariables(); // `this` is open
+  await tree.focus();
+  assert.equal(await focused(), 'Arguments', 'focus entering the tree lands on its first item');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), 'this');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(
+    await focused(),
+    'count',
+    "Right on an open item goes to its first child (the counter's field)",
+  );
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await focused(), 'this', 'Left on a leaf goes to its parent');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await self.getAttribute('aria-expanded'), 'false', 'Left on an open item closes it');
+  await page.keyboard.press('End');
+  const last = await focused();
+  assert.notEqual(last, 'count', "a closed item's children are skipped");
+  await page.keyboard.press('Home');
+  assert.equal(await focused(), 'Arguments');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await variable('Arguments', 'this', 'count').waitFor({ timeout: 60_000 });
+  assert.equal(await self.getAttribute('aria-expanded'), 'true', 'Enter opens it again');
+  // One tab stop: the tree's items but the focused one are out of the tab order.
+  assert.equal(await tree.locator('[role="treeitem"][tabindex="0"]').count(), 1);
+  await page.screenshot({ path: join(artifactsDir, 'debugger-variables-keys.png') });
+});
+
 step("the stopped frame's object opens in the inspector's panes", async () => {
   const self = page.getByTestId('debug-variables').locator('li[data-name="Arguments"] li[data-name="this"]');
   await self.locator(':scope > .debug-row [data-testid="debug-inspect"]').click();

@@ -383,13 +383,20 @@ static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32
     while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n &&
            !sink_has(sink, map, j, i + n))
       n++;
+    uint64_t started = ph_tsc();
     if (ph_disk_read(first, run, n) != PH_OK) {
       *bad_block = first;
       return STORE_DAMAGE_PAGE_UNREADABLE;
     }
+    s->mount_costs.read_cycles += ph_tsc() - started;
+    s->mount_costs.pages_read += n;
+    s->mount_costs.requests++;
     for (uint32_t k = 0; k < n; k++) {
       const uint8_t *page = run + (size_t)k * BLOCK_SIZE;
-      if (crc32c(page, BLOCK_SIZE) != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
+      started = ph_tsc();
+      uint32_t crc = crc32c(page, BLOCK_SIZE);
+      s->mount_costs.crc_cycles += ph_tsc() - started;
+      if (crc != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
         *bad_block = first + k;
         return STORE_DAMAGE_PAGE_CHECKSUM;
       }
@@ -580,10 +587,14 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
     if (s->generations[i].damage == STORE_DAMAGE_NONE) {
       uint32_t bad_block;
       enum store_damage d = load_generation(s, i, check, &bad_block);
+      s->read_damage.what = STORE_DAMAGE_NONE;
       const char *why = d == STORE_DAMAGE_NONE ? check_contents(s) : 0;
       if (d == STORE_DAMAGE_NONE && !why) break;
       if (check && s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
-      damage(s, i, why ? STORE_DAMAGE_CONTENTS : d, why ? 0 : bad_block, why);
+      if (why && s->read_damage.what != STORE_DAMAGE_NONE) /* the check met a bad page (a lazy mount's first read) */
+        damage(s, i, s->read_damage.what, s->read_damage.block, 0);
+      else
+        damage(s, i, why ? STORE_DAMAGE_CONTENTS : d, why ? 0 : bad_block, why);
     }
     i = fallback_from(s, i, tried);
   }
@@ -610,6 +621,7 @@ int store_mount(struct store *s, uint32_t want_gen) {
   if (!s->config.memory.alloc) return STORE_ESTATE;
   store_unmount(s);
   if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
+  memset(&s->mount_costs, 0, sizeof s->mount_costs);
   s->scratch = take_memory(s, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
   s->runs = take_memory(s, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
   s->record = take_memory(s, BLOCK_SIZE);
@@ -652,14 +664,82 @@ int store_mount(struct store *s, uint32_t want_gen) {
   return STORE_OK;
 }
 
+/* Remembers the first page of the current generation that failed (read_damage) and returns `status`. */
+static int read_failed(struct store *s, int status, uint32_t page) {
+  if (s->read_damage.what == STORE_DAMAGE_NONE) {
+    s->read_damage.what = status == STORE_EPAGE ? STORE_DAMAGE_PAGE_CHECKSUM : STORE_DAMAGE_PAGE_UNREADABLE;
+    s->read_damage.block = s->map[page].block;
+  }
+  return status;
+}
+
+int store_set_page_check(struct store *s, enum store_page_check check) {
+  if (check != STORE_CHECK_PAGES_AT_MOUNT && check != STORE_CHECK_PAGES_ON_READ) return STORE_EINVAL;
+  s->config.page_check = check;
+  return STORE_OK;
+}
+
+uint32_t store_page_run(const struct store *s, uint32_t page, uint32_t max) {
+  if (!s->mounted || page >= s->space_pages || s->map[page].block == ZERO_BLOCK) return 0;
+  if (max > s->space_pages - page) max = s->space_pages - page;
+  uint32_t n = 1;
+  while (n < max && s->map[page + n].block == s->map[page].block + n) n++;
+  return max ? n : 0;
+}
+
+int store_read_pages(struct store *s, uint32_t page, uint32_t count, void *buf, uint32_t *bad) {
+  *bad = page;
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (count == 0 || store_page_run(s, page, count) != count) return STORE_ERANGE;
+  uint64_t started = ph_tsc();
+  if (ph_disk_read(s->map[page].block, buf, count) != PH_OK) return read_failed(s, STORE_EIO, page);
+  s->mount_costs.read_cycles += ph_tsc() - started;
+  s->mount_costs.pages_read += count;
+  s->mount_costs.requests++;
+  started = ph_tsc();
+  for (uint32_t k = 0; k < count; k++)
+    if (crc32c((const uint8_t *)buf + (size_t)k * BLOCK_SIZE, BLOCK_SIZE) != s->map[page + k].crc) {
+      *bad = page + k;
+      s->mount_costs.crc_cycles += ph_tsc() - started;
+      return read_failed(s, STORE_EPAGE, page + k);
+    }
+  s->mount_costs.crc_cycles += ph_tsc() - started;
+  return STORE_OK;
+}
+
+int store_switch(struct store *s, uint32_t number) {
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (index_of(s, number) >= s->generation_count) return STORE_ENOGEN;
+  store_abandon_generation(s);
+  if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
+  memset(&s->mount_costs, 0, sizeof s->mount_costs);
+  s->mounted = false;
+  int rc = choose_generation(s, number);
+  if (rc != STORE_OK) {
+    store_unmount(s);
+    return rc;
+  }
+  s->mounted = true;
+  return STORE_OK;
+}
+
 int store_read_page(struct store *s, uint32_t page, void *buf) {
   if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;
   if (page >= s->space_pages) return STORE_ERANGE;
   struct store_page_entry e = s->map[page];
   if (e.block == ZERO_BLOCK) return STORE_ZERO_PAGE;
-  if (ph_disk_read(e.block, buf, 1) != PH_OK) return STORE_EIO;
-  return crc32c(buf, BLOCK_SIZE) == e.crc ? STORE_OK : STORE_EPAGE;
+  uint64_t started = ph_tsc();
+  if (ph_disk_read(e.block, buf, 1) != PH_OK) return read_failed(s, STORE_EIO, page);
+  s->mount_costs.read_cycles += ph_tsc() - started;
+  s->mount_costs.pages_read++;
+  s->mount_costs.requests++;
+  started = ph_tsc();
+  bool good = crc32c(buf, BLOCK_SIZE) == e.crc;
+  s->mount_costs.crc_cycles += ph_tsc() - started;
+  return good ? STORE_OK : read_failed(s, STORE_EPAGE, page);
 }
 
 /* ── commit ── */

@@ -228,6 +228,18 @@ struct store {
   uint64_t commit_started;
   bool commit_keep[IX_MAX_ENTRIES + 1];
 
+  /* The first page read since the contents check began that failed its CRC or its read (what NONE: none). */
+  struct {
+    enum store_damage what;
+    uint32_t block;
+  } read_damage;
+
+  /* What pages read since the last store_mount cost (TSC cycles): waiting for their reads, their CRCs. */
+  struct {
+    uint64_t read_cycles, crc_cycles;
+    uint32_t pages_read, requests;
+  } mount_costs;
+
   struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
   struct store_contents_check contents; /* store_check_contents; check 0: none */
 };
@@ -267,6 +279,17 @@ void store_check_contents(struct store *s, const struct store_contents_check *ch
  */
 int store_mount(struct store *s, uint32_t want_gen);
 
+/**
+ * Makes kept generation `number` current on a mounted store without mounting it again (a rollback
+ * in place): a generation being written is abandoned; only this generation's record and page
+ * maps are read and checked again (and its pages, as the page check says), then the contents
+ * check, falling back from a damaged one exactly as store_mount does. The other generations'
+ * records, their damage and the reference counts are those the store has kept up to date since
+ * it was mounted. STORE_OK, STORE_ENOGEN, STORE_ENOVALID (the store is then unmounted),
+ * STORE_ESTATE when not mounted, STORE_EIO when broken.
+ */
+int store_switch(struct store *s, uint32_t number);
+
 /** Gives the tables back (config.memory.release) and forgets the mount. */
 void store_unmount(struct store *s);
 
@@ -276,6 +299,29 @@ void store_unmount(struct store *s);
  * Leaves `s` unmounted.
  */
 int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds);
+
+/**
+ * How the next mounts check pages (STORE_EINVAL for another value): a rollback in place mounts
+ * lazily (STORE_CHECK_PAGES_ON_READ, its pages checked when first read), a boot and the fall-back
+ * from a page found damaged that way mount with every page checked. docs/persistence.md, "The
+ * mount rule".
+ */
+int store_set_page_check(struct store *s, enum store_page_check check);
+
+/**
+ * How many pages from `page` on (at most `max`) the current generation holds in consecutive
+ * blocks, none of them all zero: what store_read_pages can read in one call. 0 when
+ * `page` itself is all zero or outside the space.
+ */
+uint32_t store_page_run(const struct store *s, uint32_t page, uint32_t max);
+
+/**
+ * Reads `count` pages from `page` on, which store_page_run said are one run, into buf
+ * (count * BLOCK_SIZE bytes, one ph_disk_read) and checks each against its CRC. STORE_OK, or
+ * STORE_EPAGE with *bad the first page that fails (buf then holds nothing to use), or STORE_EIO
+ * (*bad = page), STORE_ERANGE. Counted in mount_costs like the mount's own reads.
+ */
+int store_read_pages(struct store *s, uint32_t page, uint32_t count, void *buf, uint32_t *bad);
 
 /**
  * Reads page `page` of the current generation into buf (BLOCK_SIZE bytes). STORE_OK: buf holds

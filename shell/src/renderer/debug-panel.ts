@@ -15,6 +15,7 @@ import {
   VARIABLES_PAGE,
 } from './debugger.js';
 import { showError } from './notifications.js';
+import { treeKeyboard } from './tree-keys.js';
 
 interface ToolbarAction {
   id: string;
@@ -69,9 +70,16 @@ export class DebugPanel {
     this.variablesTree.dataset.testid = 'debug-variables';
     this.variablesTree.setAttribute('role', 'tree');
     this.variablesTree.setAttribute('aria-label', 'Variables');
+    treeKeyboard(this.variablesTree, (item) =>
+      item.querySelector<HTMLButtonElement>(':scope > .debug-row > .debug-twisty')?.click(),
+    );
     this.watchList = el('ul', 'debug-tree debug-watch');
     this.watchList.dataset.testid = 'debug-watch';
     this.watchList.setAttribute('aria-label', 'Watch');
+    this.watchList.setAttribute('role', 'tree');
+    treeKeyboard(this.watchList, (item) =>
+      item.querySelector<HTMLButtonElement>(':scope > .debug-row > .debug-twisty')?.click(),
+    );
     this.outputList = el('pre', 'debug-output');
     this.outputList.dataset.testid = 'debug-output';
     const watchInput = el('input', 'debug-watch-input');
@@ -275,7 +283,8 @@ export class DebugPanel {
     const expandable = v.variablesReference > 0;
     const twisty = el('button', 'debug-twisty', expandable ? '▸' : '');
     twisty.type = 'button';
-    twisty.tabIndex = expandable ? 0 : -1;
+    // The tree takes the keys (tree-keys.ts): one tab stop for it, not one per row.
+    twisty.tabIndex = -1;
     twisty.disabled = !expandable;
     twisty.setAttribute('aria-label', `${v.name}: expand`);
     const name = el('span', 'debug-name', v.name);
