@@ -40,6 +40,7 @@ static const char *const status_names[] = {
 
 const char *store_status_name(int status) {
   if (status == STORE_ZERO_PAGE) return "STORE_ZERO_PAGE";
+  if (status == STORE_IN_FLIGHT) return "STORE_IN_FLIGHT";
   if (status > 0 || -status >= (int)(sizeof status_names / sizeof *status_names)) return "STORE_E?";
   return status_names[-status];
 }
@@ -112,6 +113,7 @@ static bool all_zero(const uint8_t *bytes, size_t n) {
 static uint8_t *scratch(struct store *s, uint32_t which) { return s->scratch + (size_t)which * BLOCK_SIZE; }
 
 static int wait_for_runs(struct store *s);
+static void settle_commit(struct store *s);
 
 static int read_block(uint32_t block, void *buf) { return ph_disk_read(block, buf, 1) == PH_OK ? STORE_OK : STORE_EIO; }
 
@@ -749,7 +751,7 @@ int store_check_commit(const struct store *s) {
 }
 
 int store_begin_generation(struct store *s) {
-  if (s->pending) return STORE_ESTATE;
+  if (s->pending || s->commit_step != 0) return STORE_ESTATE;
   int rc = store_check_commit(s);
   if (rc != STORE_OK) return rc;
   memset(s->range_dirty, 0, sizeof s->range_dirty);
@@ -761,6 +763,7 @@ int store_begin_generation(struct store *s) {
 }
 
 void store_abandon_generation(struct store *s) {
+  settle_commit(s);
   if (!s->pending) return;
   s->pending = false;
   s->run_count = 0;
@@ -806,13 +809,6 @@ static int write_run(struct store *s) {
   }
   s->run_count = 0;
   return rc;
-}
-
-/* Every page of the generation on the disk (written, not yet flushed), or STORE_EIO. */
-static int finish_runs(struct store *s) {
-  int rc = write_run(s);
-  int waited = wait_for_runs(s);
-  return rc != STORE_OK ? rc : waited;
 }
 
 /* Blocks a commit needs besides pages: the dirty map blocks, the record and the index. */
@@ -861,6 +857,10 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   return STORE_OK;
 }
 
+bool store_write_would_wait(struct store *s) {
+  return s->run_in_flight && s->run_count == STORE_RUN_BLOCKS && !ph_disk_idle();
+}
+
 int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t crc) {
   if (!s->pending) return STORE_ESTATE;
   if (page >= s->space_pages) return STORE_ERANGE;
@@ -882,6 +882,7 @@ int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t cr
 int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_t *crc) {
   *block = ZERO_BLOCK;
   *crc = s->zero_page_crc;
+  settle_commit(s);
   if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;
   if (all_zero(data, BLOCK_SIZE)) return STORE_OK;
@@ -1061,8 +1062,28 @@ static int make_room(struct store *s, uint32_t needed) {
   return STORE_OK;
 }
 
-int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
-  if (!s->pending) return STORE_ESTATE;
+/*
+ * The commit's blocks while its writes are in flight, in the run buffer that is not being written
+ * (the last run of pages is written from the other one meanwhile): map blocks from slot 0, the
+ * record and the index in the last two slots, the superblock in slot 0 again (every earlier
+ * write is done by then).
+ */
+enum { COMMIT_RECORD_SLOT = STORE_RUN_BLOCKS - 2, COMMIT_INDEX_SLOT = STORE_RUN_BLOCKS - 1 };
+/* commit_step: which request of the commit is on its way. */
+enum { COMMIT_NONE, COMMIT_METADATA, COMMIT_FLUSH, COMMIT_SUPERBLOCK, COMMIT_SUPERBLOCK_FLUSH };
+
+static uint8_t *commit_slot(struct store *s, uint32_t slot) { return run_buffer(s, s->run_buffer) + (size_t)slot * BLOCK_SIZE; }
+
+/* A started write failed or could not start: wait for the others (their buffers), then abandon. */
+static int fail_started(struct store *s, uint32_t upto, uint32_t record_block, uint32_t index_block) {
+  ph_disk_wait();
+  s->commit_step = COMMIT_NONE;
+  return fail_commit(s, commit_slot(s, COMMIT_RECORD_SLOT), upto, record_block, index_block, STORE_EIO);
+}
+
+int store_commit_start(struct store *s, const struct store_snapshot_stats *stats) {
+  if (!s->pending || s->commit_step != COMMIT_NONE) return STORE_ESTATE;
+  s->commit_result = STORE_OK;
   uint64_t started = ph_tsc();
   if (s->newest_number >= NO_GENERATION - 1) { /* store_begin_generation refused it already */
     store_abandon_generation(s);
@@ -1073,30 +1094,41 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
     store_abandon_generation(s);
     return room;
   }
-  if (finish_runs(s) != STORE_OK) {
+  /* The last run is started, not waited for: the flush waits for every write of the commit. */
+  if (write_run(s) != STORE_OK) {
     store_abandon_generation(s);
     return STORE_EIO;
   }
-  uint8_t *record = scratch(s, SCRATCH_RECORD);
-  uint8_t *block = scratch(s, SCRATCH_META);
+  uint8_t *record = commit_slot(s, COMMIT_RECORD_SLOT);
   memset(record, 0, BLOCK_SIZE);
+  uint32_t slot = 0;
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     if (!s->range_dirty[j]) continue;
     uint32_t m = take_free_block(s);
-    if (m == 0) return fail_commit(s, record, j, 0, 0, STORE_ENOSPACE);
-    encode_map_block(s, j, block);
+    if (m == 0) {
+      ph_disk_wait();
+      return fail_commit(s, record, j, 0, 0, STORE_ENOSPACE);
+    }
     put32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK, m);
+    if (slot == COMMIT_RECORD_SLOT) { /* every slot is being written: wait for them, then reuse */
+      if (ph_disk_wait() != PH_OK) return fail_started(s, j + 1, 0, 0);
+      slot = 0;
+    }
+    uint8_t *block = commit_slot(s, slot++);
+    encode_map_block(s, j, block);
     put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(block, BLOCK_SIZE));
-    if (write_block(m, block) != STORE_OK) return fail_commit(s, record, j + 1, 0, 0, STORE_EIO);
+    if (ph_disk_write_start(m, block, 1) != PH_OK) return fail_started(s, j + 1, 0, 0);
   }
   uint32_t number = s->newest_number + 1;
   build_record(s, record, number, stats);
   put32(record, GEN_COMMIT_US, elapsed_us(started));
   uint32_t record_block = take_free_block(s);
-  if (record_block == 0) return fail_commit(s, record, s->map_blocks, 0, 0, STORE_ENOSPACE);
+  if (record_block == 0) {
+    ph_disk_wait();
+    return fail_commit(s, record, s->map_blocks, 0, 0, STORE_ENOSPACE);
+  }
   uint32_t record_crc = seal_block(record, GEN_CRC);
-  if (write_block(record_block, record) != STORE_OK)
-    return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_EIO);
+  if (ph_disk_write_start(record_block, record, 1) != PH_OK) return fail_started(s, s->map_blocks, record_block, 0);
 
   uint32_t count = s->generation_count + 1;
   struct store_generation *g = &s->generations[count - 1];
@@ -1114,30 +1146,88 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
       .write_us = stats->write_us,
       .commit_us = get32(record, GEN_COMMIT_US),
   };
-  bool keep[IX_MAX_ENTRIES + 1];
-  retention_select(s->generations, count, &s->config.retention, keep);
+  retention_select(s->generations, count, &s->config.retention, s->commit_keep);
   uint32_t index_block = take_free_block(s);
-  if (index_block == 0) return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_ENOSPACE);
-  uint32_t index_crc = build_index(s, block, keep, count);
-  if (write_block(index_block, block) != STORE_OK || ph_disk_flush() != PH_OK)
-    return fail_commit(s, record, s->map_blocks, record_block, index_block, STORE_EIO);
-
-  build_superblock(s, block, s->sequence + 1, index_block, index_crc, number);
-  uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
-  if (write_block(slot, block) != STORE_OK || ph_disk_flush() != PH_OK) {
-    kprintf("store: writing the superblock of generation %u failed; remount needed\n", number);
-    s->broken = true;
-    s->pending = false;
-    return STORE_EIO;
+  if (index_block == 0) {
+    ph_disk_wait();
+    return fail_commit(s, record, s->map_blocks, record_block, 0, STORE_ENOSPACE);
   }
-  ref_dec(s, s->index_block);
-  s->sequence++;
-  s->index_block = index_block;
-  s->index_crc = index_crc;
-  s->newest_number = number;
-  finish_commit(s, record, keep, count);
-  s->last_commit_us = elapsed_us(started);
+  uint8_t *index = commit_slot(s, COMMIT_INDEX_SLOT);
+  uint32_t index_crc = build_index(s, index, s->commit_keep, count);
+  if (ph_disk_write_start(index_block, index, 1) != PH_OK)
+    return fail_started(s, s->map_blocks, record_block, index_block);
+  s->commit_step = COMMIT_METADATA;
+  s->commit_record_block = record_block;
+  s->commit_index_block = index_block;
+  s->commit_index_crc = index_crc;
+  s->commit_number = number;
+  s->commit_count = count;
+  s->commit_started = started;
   return STORE_OK;
+}
+
+/* The superblock's write or its flush failed: the disk may or may not hold it. */
+static int superblock_failed(struct store *s) {
+  kprintf("store: writing the superblock of generation %u failed; remount needed\n", s->commit_number);
+  s->broken = true;
+  s->pending = false;
+  s->commit_step = COMMIT_NONE;
+  return STORE_EIO;
+}
+
+static int advance_commit(struct store *s, bool wait) {
+  while (s->commit_step != COMMIT_NONE) {
+    if (!wait && !ph_disk_idle()) return STORE_IN_FLIGHT;
+    bool done = ph_disk_wait() == PH_OK;
+    s->run_in_flight = false; /* the last run of pages was among the writes waited for */
+    switch (s->commit_step) {
+    case COMMIT_METADATA: /* map blocks, record and index written: flush them before the superblock */
+    case COMMIT_FLUSH:
+      if (!done || (s->commit_step == COMMIT_METADATA && ph_disk_flush_start() != PH_OK))
+        return fail_started(s, s->map_blocks, s->commit_record_block, s->commit_index_block);
+      if (s->commit_step == COMMIT_FLUSH) {
+        uint8_t *sb = commit_slot(s, 0);
+        build_superblock(s, sb, s->sequence + 1, s->commit_index_block, s->commit_index_crc, s->commit_number);
+        uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
+        if (ph_disk_write_start(slot, sb, 1) != PH_OK) return superblock_failed(s);
+      }
+      s->commit_step++;
+      break;
+    case COMMIT_SUPERBLOCK:
+      if (!done || ph_disk_flush_start() != PH_OK) return superblock_failed(s);
+      s->commit_step++;
+      break;
+    default: /* COMMIT_SUPERBLOCK_FLUSH: the generation is on the disk */
+      if (!done) return superblock_failed(s);
+      s->commit_step = COMMIT_NONE;
+      ref_dec(s, s->index_block);
+      s->sequence++;
+      s->index_block = s->commit_index_block;
+      s->index_crc = s->commit_index_crc;
+      s->newest_number = s->commit_number;
+      finish_commit(s, commit_slot(s, COMMIT_RECORD_SLOT), s->commit_keep, s->commit_count);
+      s->last_commit_us = elapsed_us(s->commit_started);
+      return STORE_OK;
+    }
+  }
+  return STORE_OK;
+}
+
+int store_commit_poll(struct store *s, bool wait) {
+  if (s->commit_step == COMMIT_NONE) return s->commit_result;
+  int rc = advance_commit(s, wait);
+  if (rc != STORE_IN_FLIGHT) s->commit_result = rc;
+  return rc;
+}
+
+/* Another call needs the store as it is between commits: the one in flight is finished first. */
+static void settle_commit(struct store *s) {
+  if (s->commit_step != COMMIT_NONE) store_commit_poll(s, true);
+}
+
+int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
+  int rc = store_commit_start(s, stats);
+  return rc == STORE_OK ? store_commit_poll(s, true) : rc;
 }
 
 /* ── format, listing, verification ── */

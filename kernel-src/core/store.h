@@ -41,6 +41,7 @@
 enum store_status {
   STORE_OK = 0,
   STORE_ZERO_PAGE = 1,      /* store_read_page: the page is all zero; the buffer was not touched */
+  STORE_IN_FLIGHT = 2,      /* store_commit_poll: the commit's writes or flushes are still on their way */
   STORE_EIO = -1,           /* the disk failed a read, write or flush */
   STORE_ENOSTORE = -2,      /* no superblock with a valid index: not a store, or wrecked */
   STORE_EUNSUPPORTED = -3,  /* a valid store this build cannot use (sizes, or a disk smaller than it) */
@@ -220,6 +221,13 @@ struct store {
 
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
 
+  /* The commit in flight (store_commit_start, store_commit_poll); its blocks are in the run buffers. */
+  uint32_t commit_step; /* 0: none; else which of the commit's disk requests is on its way (store.c) */
+  int commit_result;    /* what the last commit came to, for a poll after another call finished it */
+  uint32_t commit_record_block, commit_index_block, commit_index_crc, commit_number, commit_count;
+  uint64_t commit_started;
+  bool commit_keep[IX_MAX_ENTRIES + 1];
+
   /* The first page read since the contents check began that failed its CRC or its read (what NONE: none). */
   struct {
     enum store_damage what;
@@ -346,6 +354,11 @@ int store_begin_generation(struct store *s);
  * its current generation, and the caller may begin again later.
  */
 int store_write_page(struct store *s, uint32_t page, const void *data);
+/**
+ * True when the next store_write_page would wait for the disk: its run buffer is full and the
+ * other one's write is still on its way. A writer sharing the CPU runs something else meanwhile.
+ */
+bool store_write_would_wait(struct store *s);
 
 /**
  * Commits the generation being written (see "Commit order" in store-format.md): map blocks,
@@ -355,6 +368,20 @@ int store_write_page(struct store *s, uint32_t page, const void *data);
  * because the disk may or may not hold the new superblock.
  */
 int store_commit(struct store *s, const struct store_snapshot_stats *stats);
+
+/**
+ * store_commit in two halves, so that the programs run while the disk writes and flushes the
+ * commit: store_commit_start starts the writes of the map blocks, record and index (from buffers
+ * of the store's own) and returns STORE_OK, or fails as store_commit; store_commit_poll then moves
+ * the commit on without waiting (the flush once those writes are done, the superblock once the
+ * flush is, its own flush) and returns STORE_IN_FLIGHT until it is done, then what store_commit
+ * would have returned. With `wait` it waits for the disk and never returns STORE_IN_FLIGHT.
+ * The generation is committed only when the poll returns STORE_OK: its superblock is flushed.
+ * While a commit is in flight the store's other calls finish it first (store_stash_page) or
+ * refuse (store_begin_generation: STORE_ESTATE).
+ */
+int store_commit_start(struct store *s, const struct store_snapshot_stats *stats);
+int store_commit_poll(struct store *s, bool wait);
 
 /** Abandons the generation being written (no-op when none is). */
 void store_abandon_generation(struct store *s);

@@ -1279,6 +1279,64 @@ TEST(store_stashed_pages_are_held_until_released_and_adopted_without_a_write) {
   store_unmount(&s);
 }
 
+/* Writes page `page` for a generation begun by hand and records it in the model's next version. */
+static void write_model_page(struct store *s, uint32_t page) {
+  uint32_t next = s->newest_number + 1, v = next_version++;
+  uint8_t data[BLOCK_SIZE];
+  page_bytes(v, page, data);
+  CHECK_EQ(store_write_page(s, page, data), STORE_OK);
+  version[next][page] = v;
+}
+
+TEST(store_commit_in_halves_commits_at_the_poll_and_other_calls_finish_it_first) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t pages[] = {0, 1, 600};
+  CHECK_EQ(commit_pages(&s, pages, 3, 1), STORE_OK);
+  struct store_snapshot_stats stats = {clock_seconds, 0, 0, 0, 0};
+  uint8_t data[BLOCK_SIZE] = {0};
+  for (int round = 0; round < 2; round++) {
+    uint32_t parent = store_current_generation(&s), next = s.newest_number + 1;
+    memcpy(version[next], version[parent], sizeof version[next]);
+    CHECK_EQ(store_begin_generation(&s), STORE_OK);
+    write_model_page(&s, 5);
+    write_model_page(&s, 1);
+    CHECK_EQ(store_commit_start(&s, &stats), STORE_OK);
+    /* started, not committed: the current generation is the parent until the poll */
+    CHECK_EQ(store_current_generation(&s), parent);
+    CHECK_EQ(store_begin_generation(&s), STORE_ESTATE);
+    CHECK_EQ(store_commit_start(&s, &stats), STORE_ESTATE);
+    if (round == 0) {
+      CHECK_EQ(store_commit_poll(&s, false), STORE_OK); /* the hosted disk is never busy */
+    } else {
+      uint32_t block, crc; /* a call that needs the store between commits finishes it first */
+      CHECK_EQ(store_stash_page(&s, data, &block, &crc), STORE_OK);
+      CHECK_EQ(store_current_generation(&s), next);
+      CHECK_EQ(store_commit_poll(&s, false), STORE_OK); /* the result is kept for the poll */
+    }
+    CHECK_EQ(store_current_generation(&s), next);
+    CHECK(!s.pending);
+    CHECK(contents_match(&s));
+    CHECK(free_blocks_agree(&s));
+  }
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK(contents_match(&s));
+
+  /* a failed write among the started ones abandons the generation at the poll */
+  uint32_t parent = store_current_generation(&s), next = s.newest_number + 1;
+  memcpy(version[next], version[parent], sizeof version[next]);
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  write_model_page(&s, 9);
+  disk_fake_fail_write(1); /* the page's run is written first, then the map block: fail that */
+  CHECK_EQ(store_commit_start(&s, &stats), STORE_OK);
+  CHECK_EQ(store_commit_poll(&s, false), STORE_EIO);
+  CHECK(!s.pending && !s.broken);
+  CHECK_EQ(store_current_generation(&s), parent);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  store_unmount(&s);
+}
+
 TEST(store_stashing_fills_the_disk_to_a_clear_error_but_a_commit_still_fits) {
   struct store s;
   fresh_store(&s, 1200, STORE_CHECK_PAGES_ON_READ);
