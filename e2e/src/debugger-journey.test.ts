@@ -12,11 +12,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { artifactsDir, cspViolations } from './fixtures.js';
+import { DebuggerPage } from './pages/debugger-page.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import { ConsolePage, EditorPage, MACHINE_DEADLINE_MS, MachineBarPage } from './pages/panels.js';
 import { StudioPage } from './pages/studio-page.js';
@@ -50,58 +50,22 @@ function step(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (err) {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50);
-      await page
-        .screenshot({ path: join(artifactsDir, `failed-debugger-${slug}.png`) })
-        .catch(() => undefined);
-      const text = async (l: Locator) => (await l.allTextContents().catch(() => [])).join('\n');
-      writeFileSync(
-        join(artifactsDir, `failed-debugger-${slug}.txt`),
-        [
-          `step: ${name}`,
-          `error: ${(err as Error).stack ?? String(err)}`,
-          `debugger: ${await text(page.getByTestId('debug-status'))}`,
-          '== debugger output ==',
-          await text(page.getByTestId('debug-output')),
-          '== notifications ==',
-          await text(page.locator('.notification')),
-          '== studio host output ==',
-          session?.studio.output().split('\n').slice(-60).join('\n') ?? '',
-        ].join('\n'),
+      await new DebuggerPage(page).reportFailure(
+        'failed-debugger',
+        name,
+        err,
+        session?.studio.output() ?? '',
       );
       throw err;
     }
   });
 }
 
-function glyphs(): Locator {
-  return page.locator('[data-panel="editor"] .breakpoint-glyph');
-}
-
-/** Clicks the editor's glyph margin beside `line` (1-based), as a user sets a breakpoint. */
-/** Scrolls the editor until `line` (1-based) is drawn: Monaco draws only the lines in view. */
-async function showLine(line: number): Promise<Locator> {
-  const editor = page.locator('[data-panel="editor"] .monaco-editor');
-  const number = editor.locator('.line-numbers').filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) });
-  await editor.locator('.view-lines').hover();
-  for (let turns = 0; turns < 20 && !(await number.count()); turns++) await page.mouse.wheel(0, 120);
-  return number;
-}
-
-async function clickGutter(line: number): Promise<void> {
-  const box = await (await showLine(line)).boundingBox();
-  const top = box ? box.y + box.height / 2 : null;
-  const margin = await page.locator('[data-panel="editor"] .monaco-editor .glyph-margin').boundingBox();
-  assert.ok(top !== null && margin, `line ${line} and the glyph margin are drawn`);
-  await page.mouse.click(margin.x + margin.width / 2, top);
-}
-
-/** The value a variable row shows, by the names from the scope down (`Arguments`, `this`, `count`). */
-function variable(...path: string[]): Locator {
-  let at = page.getByTestId('debug-variables');
-  for (const name of path) at = at.locator(`li[data-name="${name}"]`).first();
-  return at.locator(':scope > .debug-row [data-testid="debug-variable-value"]');
-}
+const debug = (): DebuggerPage => new DebuggerPage(page);
+const glyphs = (): Locator => debug().glyphs();
+const showLine = (line: number): Promise<Locator> => debug().showLine(line);
+const clickGutter = (line: number): Promise<void> => debug().clickGutter(line);
+const variable = (...path: string[]): Locator => debug().variable(...path);
 
 /** Opens `this` under Arguments (the scope opens by itself) and reads its count. */
 async function countInVariables(): Promise<number> {
@@ -114,26 +78,8 @@ async function countInVariables(): Promise<number> {
   return Number(await count.textContent());
 }
 
-async function stoppedAt(reason: string): Promise<void> {
-  await page
-    .getByTestId('debug-status')
-    .filter({ hasText: new RegExp(`^Stopped \\(${reason}\\)`) })
-    .waitFor({ timeout: MACHINE_DEADLINE_MS });
-}
-
-/** The line the editor marks as the stopped frame's. */
-async function currentLine(): Promise<number> {
-  const marked = page.locator('[data-panel="editor"] .debug-current-glyph');
-  await marked.waitFor({ timeout: 60_000 });
-  return page.locator('[data-panel="editor"] .monaco-editor').evaluate((root) => {
-    const glyph = root.querySelector<HTMLElement>('.debug-current-glyph')!;
-    const top = glyph.getBoundingClientRect().top;
-    const number = [...root.querySelectorAll<HTMLElement>('.line-numbers')].find(
-      (n) => Math.abs(n.getBoundingClientRect().top - top) < 3,
-    );
-    return Number(number?.textContent?.trim());
-  });
-}
+const stoppedAt = (reason: string): Promise<void> => debug().stoppedAt(reason);
+const currentLine = (): Promise<number> => debug().currentLine();
 
 step('a breakpoint set in the gutter is kept across a reload', async () => {
   const bar = new MachineBarPage(page);
@@ -187,6 +133,40 @@ step('F10 steps over count++ and the count goes up, in the variables and the wat
     .filter({ hasText: new RegExp(`^${before + 1}$`) })
     .waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(artifactsDir, 'debugger-stepped.png') });
+});
+
+step('the variables tree is walked with the keys: one tab stop, arrows open, close and move', async () => {
+  const tree = page.getByTestId('debug-variables');
+  const focused = () =>
+    page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.name ?? '(not an item)');
+  const self = tree.locator('li[data-name="Arguments"] li[data-name="this"]');
+  await countInVariables(); // `this` is open
+  await tree.focus();
+  assert.equal(await focused(), 'Arguments', 'focus entering the tree lands on its first item');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), 'this');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(
+    await focused(),
+    'count',
+    "Right on an open item goes to its first child (the counter's field)",
+  );
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await focused(), 'this', 'Left on a leaf goes to its parent');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await self.getAttribute('aria-expanded'), 'false', 'Left on an open item closes it');
+  await page.keyboard.press('End');
+  const last = await focused();
+  assert.notEqual(last, 'count', "a closed item's children are skipped");
+  await page.keyboard.press('Home');
+  assert.equal(await focused(), 'Arguments');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await variable('Arguments', 'this', 'count').waitFor({ timeout: 60_000 });
+  assert.equal(await self.getAttribute('aria-expanded'), 'true', 'Enter opens it again');
+  // One tab stop: the tree's items but the focused one are out of the tab order.
+  assert.equal(await tree.locator('[role="treeitem"][tabindex="0"]').count(), 1);
+  await page.screenshot({ path: join(artifactsDir, 'debugger-variables-keys.png') });
 });
 
 step("the stopped frame's object opens in the inspector's panes", async () => {

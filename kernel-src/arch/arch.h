@@ -206,6 +206,19 @@ struct pager_backing {
   int (*read_stash)(uint32_t block, uint32_t crc, void *frame);
   /** Gives a held block back (0: nothing to give). */
   void (*release)(uint32_t block);
+  /**
+   * May be 0. How many pages from `page` on (at most max) read_run reads in one request; below
+   * 2 the pager reads the page alone with read.
+   */
+  uint32_t (*run)(uint32_t page, uint32_t max);
+  /** Pages page .. page+count-1 into the space's own addresses (mapped): 0, or negative with *bad the page that failed. */
+  int (*read_run)(uint32_t page, uint32_t count, void *va, uint32_t *bad);
+  /**
+   * May be 0. Told that page `page` of the current generation cannot be read or fails its CRC
+   * (the pager has dropped whatever it had started for it); when it returns, the pager stops the
+   * machine. space.c leaves the fault from here instead (docs/persistence.md, "The mount rule").
+   */
+  void (*damaged)(uint32_t page, int error);
 };
 void pager_init(uint32_t space_size, const struct pager_backing *backing);
 /** Handles a page fault at addr if it is in the object space; false when it is not ours. */
@@ -229,6 +242,8 @@ void pager_drop_space(void (*keep_clean)(uint32_t page, uint32_t frame));
  * when the page is in memory or out already.
  */
 bool pager_adopt(uint32_t page, uint32_t frame);
+/** Whether `page` has been read (or adopted, or written) since the space was last dropped: not lazy any more. */
+bool pager_page_present(uint32_t page);
 struct pager_stats {
   uint32_t pages;          /* pages in the space */
   uint32_t resident;       /* pages with a frame of their own */
@@ -236,6 +251,7 @@ struct pager_stats {
   uint32_t dirty;          /* pages written since the last freeze */
   uint32_t frozen;         /* pages of the last freeze not yet released */
   uint32_t reads;          /* pages read from the store */
+  uint32_t run_reads;      /* faults that read a run of pages in one request (pager.c, read_run) */
   uint32_t write_faults;   /* first writes to a clean page */
   uint32_t copies;         /* frozen pages copied aside on write since the last freeze */
   uint32_t evictions;      /* clean pages dropped to free their frames (read again when used) */
@@ -285,6 +301,13 @@ struct store;
 struct store *space_store(void);
 /** Generation number of the mounted store's current generation (0 without a store). */
 uint32_t space_generation(void);
+/**
+ * Where a page fault that finds a page of the store damaged goes once programs run
+ * (`jump`, a __builtin_setjmp buffer of kmain's): space_recover_from_damage is to run there.
+ */
+void space_catch_damage(void **jump);
+/** Rolls back in place from a generation with a damaged page to the newest good one before it (docs/persistence.md). */
+void space_recover_from_damage(void);
 struct debug_hooks;
 /** Fills the debug agent's store hooks (kept generations) when a store is mounted. */
 void space_debug_hooks(struct debug_hooks *hooks);

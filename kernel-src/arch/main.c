@@ -31,6 +31,9 @@ void kmain(uint32_t magic, uint32_t multiboot_info) {
   snapshot_init(space_store(), &kernel_options);
   debug_channel_init();
   struct vm_limits forever = {0, -1};
+  static void *damage[5];
+  if (__builtin_setjmp(damage)) space_recover_from_damage(); /* a page failed its checksum at its first touch */
+  space_catch_damage(damage);
   for (;;) {
     vm_run_for(&forever);
     kprintf("vm: every thread has ended\n");

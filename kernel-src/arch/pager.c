@@ -252,6 +252,57 @@ static void bring_back(uint32_t page, uint32_t va) {
   paging_map(va, frame, st & PS_DIRTY ? PTE_WRITABLE : 0);
 }
 
+/**
+ * Pages read together at a fault when the store holds them in consecutive blocks (1 MiB): a
+ * lazily mounted space is touched mostly in address order (the VM's check walks it; arrays span
+ * pages), and under TCG a read's cost is mostly the wait for QEMU's I/O thread, once per call
+ * whatever its size (virtio_blk.c puts all of a call's requests in flight at once). Measured on a
+ * loaded host: 32 pages a fault waited five times longer in all than the mount's 64-block runs.
+ */
+#define FAULT_RUN_PAGES 256u
+/** Frames a run leaves free: a run never makes the pager evict. */
+#define FAULT_RUN_SPARE_FRAMES 1024u
+
+static void unreadable(uint32_t page, int error) {
+  if (backing.damaged) backing.damaged(page, error);
+  ph_panic("pager: store read of page %u (%08x) failed: error %d", page, SPACE_BASE + page * PAGE_BYTES, error);
+}
+
+/**
+ * Reads `page` and the untouched pages after it that the backing holds in one run, straight into
+ * frames mapped at their own addresses (no copy), each checked by the backing. False when no run
+ * of two pages or more is to be had (or memory is short): the caller reads the page alone.
+ */
+static bool read_run(uint32_t page, bool write) {
+  if (!backing.run) return false;
+  uint32_t max = FAULT_RUN_PAGES < space_pages - page ? FAULT_RUN_PAGES : space_pages - page;
+  uint32_t n = 1;
+  while (n < max && page_state[page + n] == 0) n++;
+  if (pmm_free_count() < n + FAULT_RUN_SPARE_FRAMES) return false;
+  n = n > 1 ? backing.run(page, n) : 0;
+  if (n < 2) return false;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t frame = pmm_alloc();
+    page_state[page + k] = frame | PS_RESIDENT;
+    paging_map(SPACE_BASE + (page + k) * PAGE_BYTES, frame, 0);
+  }
+  uint32_t bad = page;
+  int r = backing.read_run(page, n, (void *)(SPACE_BASE + page * PAGE_BYTES), &bad);
+  if (r < 0) {
+    for (uint32_t k = 0; k < n; k++) {
+      paging_unmap(SPACE_BASE + (page + k) * PAGE_BYTES);
+      pmm_free(page_state[page + k] & PS_FRAME_MASK);
+      page_state[page + k] = 0;
+    }
+    unreadable(bad, r);
+  }
+  stats.reads += n;
+  stats.resident += n;
+  stats.run_reads++;
+  if (write) make_dirty(page, SPACE_BASE + page * PAGE_BYTES, page_state[page] & PS_FRAME_MASK, 0);
+  return true;
+}
+
 bool pager_fault(uint32_t addr, uint32_t error_code) {
   if (!space_pages || addr < SPACE_BASE || addr - SPACE_BASE >= space_pages * PAGE_BYTES) return false;
   uint32_t page = (addr - SPACE_BASE) / PAGE_BYTES;
@@ -265,9 +316,13 @@ bool pager_fault(uint32_t addr, uint32_t error_code) {
     return true;
   }
   if (!(st & (PS_RESIDENT | PS_ZERO))) {
+    if (read_run(page, write)) return true;
     uint32_t frame = alloc_frame(page);
     int r = backing.read(page, (void *)frame);
-    if (r < 0) ph_panic("pager: store read of page %u (%08x) failed: error %d", page, va, r);
+    if (r < 0) {
+      spare_frame = frame;
+      unreadable(page, r);
+    }
     stats.reads++;
     if (r == PAGER_ZERO_PAGE && !write) {
       spare_frame = frame;
@@ -355,6 +410,8 @@ bool pager_adopt(uint32_t page, uint32_t frame) {
 }
 
 void pager_drop_space(void (*keep_clean)(uint32_t page, uint32_t frame)) { drop_space(keep_clean); }
+
+bool pager_page_present(uint32_t page) { return page < space_pages && page_state[page] != 0; }
 
 void pager_get_stats(struct pager_stats *out) {
   *out = stats;

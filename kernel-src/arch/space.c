@@ -13,8 +13,13 @@
  * validates the space. docs/persistence.md has what that costs and saves at boot.
  *
  * A rollback in place (the debug channel's ROLLBACK, rollback below) drops the live space and
- * mounts the store again the same way, taking the frames of clean pages whose block is unchanged
- * instead of reading them (have_page). docs/persistence.md, "Rollback in place".
+ * mounts the store again lazily (STORE_CHECK_PAGES_ON_READ): records and maps are checked, the
+ * frames of clean pages whose block is unchanged are mapped again (adopt_reusable), and every
+ * other page is read and checked by the pager's fault when first touched, in runs of
+ * consecutive blocks. A page that fails its CRC then is handled by page_damaged: inside the
+ * contents check it rejects the generation (the mount falls back, as from an eager check);
+ * once programs run, the kernel rolls back in place to the newest generation before it whose
+ * every page verifies (space_recover_from_damage). docs/persistence.md, "The mount rule".
  *
  * vm_try_start is the mount's contents check (store_check_contents): checksums only say the
  * blocks are as written, so a generation whose pages verify but whose space is not sound (a bad
@@ -23,7 +28,9 @@
  * mount falls back as from a damaged page, with a console line saying why.
  */
 #include "arch.h"
+#include "cpu.h"
 #include "debug_agent.h"
+#include "gc.h"
 #include "klib.h"
 #include "platform.h"
 #include "snapshot.h"
@@ -90,12 +97,16 @@ static bool have_kept_table(void) {
   return true;
 }
 
+static uint64_t keep_cycles; /* TSC cycles the last mount spent copying checked pages into kept frames */
+
 static void keep_checked_page(void *context, uint32_t page, const void *bytes) {
   if (!have_kept_table()) return;
   if (kept_count >= kept_budget || page >= store.space_pages || kept_frames[page]) return;
+  uint64_t started = ph_tsc();
   uint32_t frame = pmm_alloc();
   if (!frame) return;
   memcpy((void *)frame, bytes, PAGE_BYTES);
+  keep_cycles += ph_tsc() - started;
   kept_frames[page] = frame;
   kept_count++;
   kept_total++;
@@ -122,14 +133,20 @@ static int read_store_page(uint32_t page, void *frame) {
   }
   int r = store_read_page(&store, page, frame);
   if (r == STORE_ZERO_PAGE) return PAGER_ZERO_PAGE;
-  if (r < 0) {
-    /* Mount checked this page, so the disk changed or failed since. The pager panics next: say the way out. */
-    const struct store_generation *g = store_generation_at(&store, store_current_index(&store));
-    kprintf("store: page %u of generation %u cannot be used: %s\n", page, g->number, store_status_name(r));
-    if (g->parent != NO_GENERATION)
-      kprintf("store: boot with gen=%u (its parent) to resume from the generation before it\n", g->parent);
-  }
-  return r < 0 ? PH_EIO : 0;
+  return r < 0 ? r : 0;
+}
+
+/* A run never takes in a page the mount kept (its frame holds the checked bytes already). */
+static uint32_t page_run(uint32_t page, uint32_t max) {
+  uint32_t n = store_page_run(&store, page, max);
+  for (uint32_t k = 0; kept_frames && kept_count && k < n; k++)
+    if (kept_frames[page + k]) return k;
+  return n;
+}
+
+static int read_store_run(uint32_t page, uint32_t count, void *va, uint32_t *bad) {
+  int r = store_read_pages(&store, page, count, va, bad);
+  return r < 0 ? r : 0;
 }
 
 /* Page-out: the pager's held blocks are the store's (store_stash_page and friends). */
@@ -156,27 +173,85 @@ static bool store_disk_index(const char *name, unsigned *index) {
 /** TSC cycles the contents checks of the last mount took (vm_try_start over the pager). */
 static uint64_t check_cycles;
 
+/* ── a page found damaged when first read (docs/persistence.md, "The mount rule") ── */
+
+/*
+ * Where a fault that read a damaged page goes instead of back to its instruction: into the
+ * contents check, which then rejects the generation (check_jump, while `checking`), or, once
+ * programs run, to the kernel's main loop (space_catch_damage), which rolls back in place
+ * (space_recover_from_damage). Unset, the pager stops the machine as before.
+ */
+static void *check_jump[5];
+static bool checking;
+static void **run_jump;
+static bool recovering; /* space_recover_from_damage's own mount checks every page: a failure there is not caught */
+static struct {
+  uint32_t page, block, generation;
+  int error;
+} damaged;
+
+static void page_damaged(uint32_t page, int error) {
+  damaged.page = page;
+  damaged.block = page < store.space_pages ? store.map[page].block : 0;
+  damaged.generation = store_current_generation(&store);
+  damaged.error = error;
+  if (checking) __builtin_longjmp(check_jump, 1);
+  if (run_jump && !recovering) __builtin_longjmp(run_jump, 1);
+  kprintf("store: page %u of generation %u (block %u) cannot be used: %s\n", page, damaged.generation, damaged.block,
+          store_status_name(error));
+}
+
+void space_catch_damage(void **jump) { run_jump = jump; }
+
+/* The candidate's pages that the space dropped by a rollback in place still holds: mapped, not read (lazy mount). */
+static void adopt_reusable(struct store *s) {
+  for (uint32_t page = 0; reusable && page < s->space_pages; page++) {
+    struct reusable *r = &reusable[page];
+    if (r->frame && r->block == s->map[page].block && r->crc == s->map[page].crc && pager_adopt(page, r->frame)) {
+      r->frame = 0;
+      reused_total++;
+    }
+  }
+}
+
 /* The store's contents check: the candidate generation's space, paged in on demand, checked and prepared by the VM. */
 static const char *check_contents(void *context, struct store *s) {
-  static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page,
-                                               release_stashed_page};
+  static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page, release_stashed_page,
+                                               page_run,        read_store_run,   page_damaged};
+  static char why_damaged[96];
+  static uint32_t flags;
   static bool pager_started;
   if (!pager_started) {
     pager_init(s->space_size, &backing);
     pager_started = true;
   }
-  const uint32_t *header = (const uint32_t *)SPACE_BASE;
-  kprintf("space: generation %u: magic %08x version %u size %u root %08x top %08x objects %u\n",
-          store_current_generation(s), header[SH_MAGIC / 4], header[SH_VERSION / 4], header[SH_SIZE / 4],
-          header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
-  uint64_t started = ph_tsc();
+  static uint64_t started;
+  started = ph_tsc();
   /* The kept pages go to the pager now, mapped as they are: no fault and no copy for each when the check touches it. */
   for (uint32_t page = 0; kept_frames && kept_count && page < s->space_pages; page++)
     if (kept_frames[page] && pager_adopt(page, kept_frames[page])) {
       kept_frames[page] = 0;
       kept_count--;
     }
-  const char *why = vm_try_start(s->space_size);
+  if (s->config.page_check == STORE_CHECK_PAGES_ON_READ) adopt_reusable(s);
+  const char *why;
+  flags = irq_save();
+  irq_restore(flags);
+  if (__builtin_setjmp(check_jump)) {
+    irq_restore(flags); /* left the page fault (interrupts off) for here */
+    gc_forget();
+    ksnprintf(why_damaged, sizeof why_damaged, "page %u fails its checksum or cannot be read (block %u: %s)", damaged.page,
+              damaged.block, store_status_name(damaged.error));
+    why = why_damaged;
+  } else {
+    checking = true; /* from here every touch of the space may read a page that fails */
+    const uint32_t *header = (const uint32_t *)SPACE_BASE;
+    kprintf("space: generation %u: magic %08x version %u size %u root %08x top %08x objects %u\n",
+            store_current_generation(s), header[SH_MAGIC / 4], header[SH_VERSION / 4], header[SH_SIZE / 4],
+            header[SH_ROOT / 4], header[SH_TOP / 4], header[SH_OBJECTS / 4]);
+    why = vm_try_start(s->space_size);
+  }
+  checking = false;
   if (why) pager_discard();
   check_cycles += ph_tsc() - started;
   return why;
@@ -261,10 +336,12 @@ static void free_reusable(void) {
 /*
  * ROLLBACK, at a safe point (the threads are between turns, their frames written back): drop
  * the live space (and a generation being written, which a restart would lose as well), mount the
- * generation by the mount rule (records, page maps, every non-zero page checked, the VM's contents
- * check, falling back to the parent from a damaged one) with vm_try_start rebuilding the VM's
- * state from it, and let the scheduler go on. The store is mounted again from the disk, so its
- * tables, reference counts and the next commit's parent are what a boot with gen=N gives.
+ * generation lazily by the mount rule (records and page maps checked, pages read and checked as
+ * they are touched, the VM's contents check, falling back to the parent from a damaged one) with
+ * vm_try_start rebuilding the VM's state from it, and let the scheduler go on. The store switches
+ * generation in place (store_switch: the target's record and maps read and checked again, the
+ * other generations' tables and reference counts kept, as the store has kept them current), so
+ * the next commit's parent is the generation mounted, as after a boot with gen=N.
  */
 static int rollback(uint32_t number, struct rollback_reply *reply, const char **why) {
   static char message[96];
@@ -289,8 +366,10 @@ static int rollback(uint32_t number, struct rollback_reply *reply, const char **
   /* A clean page is not frozen, so the pages a generation in progress wrote (into the map) are none of them. */
   pager_drop_space(reusable ? keep_clean_frame : 0);
   uint64_t dropped = ph_tsc();
-  check_cycles = 0;
-  int r = store_mount(&store, number);
+  check_cycles = keep_cycles = 0;
+  store_set_page_check(&store, STORE_CHECK_PAGES_ON_READ); /* lazily: pages come in as they are touched */
+  int r = store_switch(&store, number);
+  store_set_page_check(&store, STORE_CHECK_PAGES_AT_MOUNT);
   free_reusable();
   if (r != STORE_OK) {
     kprintf("store: cannot mount generation %u of the store: %s\n", number, store_status_name(r));
@@ -302,7 +381,7 @@ static int rollback(uint32_t number, struct rollback_reply *reply, const char **
                                    previous,
                                    reply->abandoned,
                                    reused_total,
-                                   kept_total - reused_total,
+                                   store.mount_costs.pages_read,
                                    (uint32_t)((ph_tsc() - started) / ph_tsc_per_us())};
   uint64_t per_us = ph_tsc_per_us();
   kprintf("store: rolled back in place from generation %u to generation %u: %u pages kept from memory, %u read, "
@@ -310,6 +389,148 @@ static int rollback(uint32_t number, struct rollback_reply *reply, const char **
           previous, mounted, reply->pages_kept, reply->pages_read, reply->micros,
           (uint32_t)((dropped - started) / per_us), (uint32_t)((ph_tsc() - dropped - check_cycles) / per_us),
           (uint32_t)(check_cycles / per_us));
+  kprintf("store: the mount's pages: %u read in %u requests, waiting for the disk %u us, CRCs %u us, kept copies %u us\n",
+          store.mount_costs.pages_read, store.mount_costs.requests, (uint32_t)(store.mount_costs.read_cycles / per_us),
+          (uint32_t)(store.mount_costs.crc_cycles / per_us), (uint32_t)(keep_cycles / per_us));
+  return 0;
+}
+
+/*
+ * A page failed its CRC (or could not be read) when a program, the debug channel or the VM first
+ * touched it, after a lazy mount: the fault cannot go back to its instruction, and the bytes are
+ * not the generation's. So the kernel rolls back in place, loudly, to the newest generation
+ * before the damage whose every page verifies: it drops the space and mounts the current
+ * generation again with every page checked, which rejects it (it maps the damaged block) and
+ * falls back through its parents exactly as a boot does. Generations committed since the lazy
+ * mount map the block too (a page never read keeps its block), so they are passed over as well;
+ * what the programs did since the generation mounted is lost, as after a power cut.
+ */
+void space_recover_from_damage(void) {
+  cpu_sti();
+  gc_forget();
+  uint32_t current = store_current_generation(&store);
+  kprintf("store: page %u of generation %u fails its checksum or cannot be read (block %u: %s), found when first touched\n",
+          damaged.page, damaged.generation, damaged.block, store_status_name(damaged.error));
+  kprintf("store: rolling back in place to the newest generation before it whose every page verifies; "
+          "the work since then is lost\n");
+  uint32_t abandoned = snapshot_cycle_drop();
+  pager_drop_space(0);
+  check_cycles = keep_cycles = 0;
+  recovering = true;
+  store_set_page_check(&store, STORE_CHECK_PAGES_AT_MOUNT);
+  int r = store_mount(&store, current);
+  recovering = false;
+  if (r != STORE_OK) {
+    kprintf("store: cannot mount a generation of the store: %s\n", store_status_name(r));
+    kprintf("rollback: the live space is gone and no generation mounts; stopping the machine\nhalted\n");
+    machine_halt(HALT_NO_SPACE);
+  }
+  kprintf("store: rolled back in place from generation %u to generation %u after a damaged page (%u frozen pages abandoned)\n",
+          current, store_current_generation(&store), abandoned);
+}
+
+/*
+ * Pages staged for BRANCH (STAGE_PAGE): staged_frames[page] is a frame holding the page's bytes,
+ * 0 when the page is not staged. Frames come from the allocator one by one and go back after
+ * every BRANCH (and when a new first page drops them); the space itself is not touched.
+ */
+static uint32_t *staged_frames;
+static uint32_t staged_count;
+
+static void drop_staged(void) {
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page]) {
+      pmm_free(staged_frames[page]);
+      staged_frames[page] = 0;
+    }
+  staged_count = 0;
+}
+
+static int stage_page(uint32_t first, uint32_t page, const uint8_t *bytes, uint32_t *staged, const char **why) {
+  if (page >= store.space_pages) {
+    *why = "STAGE_PAGE: page outside the space";
+    return DE_NOT_FOUND;
+  }
+  if (!staged_frames) staged_frames = store_alloc(0, store.space_pages * sizeof *staged_frames);
+  if (!staged_frames) {
+    *why = "STAGE_PAGE: no memory for the table of staged pages";
+    return DE_FAILED;
+  }
+  if (first) drop_staged();
+  if (!staged_frames[page]) {
+    uint32_t frame = pmm_alloc();
+    if (!frame) {
+      drop_staged();
+      *why = "STAGE_PAGE: no memory left for staged pages; every staged page was dropped";
+      return DE_FAILED;
+    }
+    staged_frames[page] = frame;
+    staged_count++;
+  }
+  memcpy((void *)staged_frames[page], bytes, PAGE_BYTES);
+  *staged = staged_count;
+  return 0;
+}
+
+/*
+ * BRANCH, at a safe point: a disk without room for it refused first, then the rollback in place to `parent` (so the store's next commit names it
+ * as parent), then the staged pages written over the live space through the pager like any write,
+ * then vm_try_start on the result (the boot's check, which also rebuilds the VM's C state from
+ * it), then a snapshot at once. A space the check refuses is not committed: the machine rolls back
+ * to the generation it ran on before, which still verifies (it mounted a moment ago).
+ */
+static int branch(uint32_t parent, struct branch_reply *reply, const char **why) {
+  static char message[128];
+  uint64_t started = ph_tsc();
+  uint32_t previous = store_current_generation(&store);
+  uint32_t pages = staged_count;
+  /*
+   * Room first, before anything changes: the staged pages, a map block per range they touch, the
+   * record and the index. The snapshot would otherwise drop old generations to make room, which
+   * a periodic snapshot may do but a branch made by hand must not (docs/store.md).
+   */
+  uint32_t ranges = 0, last_range = ~0u;
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page] && page / PME_PER_BLOCK != last_range) {
+      ranges++;
+      last_range = page / PME_PER_BLOCK;
+    }
+  uint32_t needed = pages + ranges + 3;
+  if (store_free_blocks(&store) < needed) {
+    ksnprintf(message, sizeof message, "the disk is full: the branch needs %u free blocks, the store has %u; nothing changed",
+              needed, store_free_blocks(&store));
+    *why = message;
+    drop_staged();
+    return DE_FAILED;
+  }
+  struct rollback_reply rolled = {0};
+  int r = rollback(parent, &rolled, why);
+  if (r) {
+    drop_staged();
+    return r;
+  }
+  for (uint32_t page = 0; staged_frames && page < store.space_pages; page++)
+    if (staged_frames[page])
+      memcpy((void *)(uintptr_t)(SPACE_BASE + page * PAGE_BYTES), (const void *)staged_frames[page], PAGE_BYTES);
+  drop_staged();
+  const char *refused = vm_try_start(store.space_size);
+  if (refused) {
+    ksnprintf(message, sizeof message, "the space is not one the kernel would run: %s", refused);
+    *why = message;
+    const char *ignored;
+    rollback(previous, &rolled, &ignored);
+    return DE_FAILED;
+  }
+  uint32_t generation = 0;
+  if (snapshot_now(&generation) != STORE_OK) {
+    *why = "the new generation could not be committed (the store said why on the console)";
+    const char *ignored;
+    rollback(previous, &rolled, &ignored);
+    return DE_FAILED;
+  }
+  *reply = (struct branch_reply){generation, previous, pages, (uint32_t)((ph_tsc() - started) / ph_tsc_per_us())};
+  kprintf("store: continued from a space in place: generation %u (parent %u), %u pages put over it, in %u us\n",
+          generation, parent, pages, reply->micros);
   return 0;
 }
 
@@ -318,4 +539,6 @@ void space_debug_hooks(struct debug_hooks *hooks) {
   hooks->generation_count = generation_count;
   hooks->generation_at = generation_at;
   hooks->rollback = rollback;
+  hooks->stage_page = stage_page;
+  hooks->branch = branch;
 }

@@ -5,6 +5,9 @@
  * interrupts are delayed or lost (as under an emulator on a loaded host). The PIT's channel 0
  * interrupts at 1 kHz only to wake a halted CPU (ph_idle_until). Implements ph_uptime_ms,
  * ph_tsc, ph_tsc_per_us, ph_idle_until and ph_ran_instructions of platform.h.
+ * It also says when the kernel started on the machine's clock: the TSC counts from the CPU's
+ * start (QEMU starts it at zero when the machine starts running), so boot_entry_tsc, read first
+ * thing in boot.S, is the time the firmware and the kernel's load took.
  */
 #include "arch.h"
 #include "cpu.h"
@@ -24,6 +27,9 @@ enum {
   CALIBRATION_RUNS = 4,
   SAMPLE_TRIES = 5,
 };
+
+/** The TSC at the kernel's first instruction (boot.S). */
+extern uint64_t boot_entry_tsc;
 
 static uint64_t tsc_at_boot;
 static uint64_t tsc_per_ms = 1000;
@@ -112,4 +118,7 @@ void timer_init(void) {
   cpu_sti();
   kprintf("timer: TSC %llu.%03llu MHz (calibrated on the PIT), wake-up tick at %d Hz\n", tsc_per_ms / 1000,
           tsc_per_ms % 1000, TIMER_HZ);
+  uint64_t entry_us = boot_entry_tsc * 1000 / tsc_per_ms;
+  kprintf("timer: kernel entered at %llu.%03llu ms of machine time (the firmware and the kernel's load)\n",
+          entry_us / 1000, entry_us % 1000);
 }

@@ -292,6 +292,25 @@ int ph_disk_write_start(uint32_t block, const void *buf, uint32_t count) {
   return r;
 }
 
+int ph_disk_flush_start(void) {
+  if (disk.io && !disk.has_flush) return PH_OK; /* a device without flush writes through */
+  int r = check_ready(0, 0);
+  if (r != PH_OK) return r;
+  uint32_t flags = irq_save();
+  r = queue_transfer(REQ_FLUSH, 0, 0, 0, true);
+  irq_restore(flags);
+  return r;
+}
+
+bool ph_disk_idle(void) {
+  if (!disk.io || disk.dead) return true;
+  uint32_t flags = irq_save();
+  reap();
+  bool idle = disk.free_count == disk.queue_size;
+  irq_restore(flags);
+  return idle;
+}
+
 int ph_disk_wait(void) {
   if (!disk.io) return PH_ENODEV;
   uint32_t flags = irq_save();

@@ -379,6 +379,30 @@ void serve_rollback(uint32_t id, const struct rollback_request *request) {
   send_reply(DBG_ROLLBACK, id);
 }
 
+void serve_stage_page(uint32_t id, const struct stage_page_request *request) {
+  if (!hooks->stage_page) return send_error(id, DE_FAILED, "this kernel cannot take a space's pages");
+  uint32_t staged = 0;
+  const char *why = "STAGE_PAGE failed";
+  int rc = hooks->stage_page(request->first, request->page, request->bytes.p, &staged, &why);
+  if (rc) return send_error(id, rc, why);
+  out_begin();
+  put_stage_page_reply(&out, &(struct stage_page_reply){staged});
+  send_reply(DBG_STAGE_PAGE, id);
+}
+
+/* BRANCH: as ROLLBACK, a PAUSE does not outlive the space it paused. */
+void serve_branch(uint32_t id, const struct branch_request *request) {
+  if (!hooks->branch) return send_error(id, DE_FAILED, "this kernel cannot continue from a space in place");
+  struct branch_reply reply = {0};
+  const char *why = "the branch failed";
+  int rc = hooks->branch(request->parent, &reply, &why);
+  if (rc) return send_error(id, rc, why);
+  paused = 0;
+  out_begin();
+  put_branch_reply(&out, &reply);
+  send_reply(DBG_BRANCH, id);
+}
+
 static void pause_resume(uint8_t type, uint32_t id) {
   paused = type == DBG_PAUSE;
   out_begin();

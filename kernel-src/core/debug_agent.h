@@ -57,6 +57,17 @@ struct debug_hooks {
    * (nothing changed). Called at a safe point.
    */
   int (*rollback)(uint32_t generation, struct rollback_reply *out, const char **why);
+  /**
+   * Stages one page of a space for branch (STAGE_PAGE), in memory beside the space; first drops
+   * every page staged before. Returns 0 with *staged the pages staged now, or a DE_* code and *why.
+   */
+  int (*stage_page)(uint32_t first, uint32_t page, const uint8_t *bytes, uint32_t *staged, const char **why);
+  /**
+   * BRANCH: rolls back in place to `parent`, puts the staged pages over it, checks the space and
+   * commits it as a new generation (parent `parent`); 0 with *out filled once the threads may run
+   * on it, or a DE_* code and *why (the machine back on the generation it ran on). Safe point.
+   */
+  int (*branch)(uint32_t parent, struct branch_reply *out, const char **why);
 };
 
 /** The kernel's version string HELLO reports. */

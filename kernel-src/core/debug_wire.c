@@ -21,6 +21,10 @@ static void check_generation(struct wire_in *c);
 static void check_snapshot_reply(struct wire_in *c);
 static void check_rollback_request(struct wire_in *c);
 static void check_rollback_reply(struct wire_in *c);
+static void check_stage_page_request(struct wire_in *c);
+static void check_stage_page_reply(struct wire_in *c);
+static void check_branch_request(struct wire_in *c);
+static void check_branch_reply(struct wire_in *c);
 static void check_flags_reply(struct wire_in *c);
 static void check_install_class_request(struct wire_in *c);
 static void check_install_class_reply(struct wire_in *c);
@@ -828,6 +832,127 @@ void put_rollback_reply(struct wire_out *o, const struct rollback_reply *v) {
   wire_put32(o, v->abandoned);
   wire_put32(o, v->pages_kept);
   wire_put32(o, v->pages_read);
+  wire_put32(o, v->micros);
+}
+
+static void check_stage_page_request(struct wire_in *c) {
+  uint32_t f_first = wire_in_u32(c, "stage_page_request.first is cut short");
+  if (f_first > 1) wire_in_fail(c, "stage_page_request.first is more than 1");
+  wire_in_skip(c, 4, "stage_page_request.page is cut short");
+  wire_in_skip(c, DBG_PAGE_BYTES, "stage_page_request.bytes is cut short");
+}
+
+const char *decode_stage_page_request(const uint8_t *p, uint32_t len, struct stage_page_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_stage_page_request(&c);
+  if (!c.why && c.pos != len) c.why = "stage_page_request: bytes after its end";
+  if (c.why) return c.why;
+  read_stage_page_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_stage_page_request(const uint8_t *at, const uint8_t *end, struct stage_page_request *v) {
+  *v = (struct stage_page_request){0};
+  v->first = wire_get32(at);
+  at += 4;
+  v->page = wire_get32(at);
+  at += 4;
+  v->bytes = (struct wire_bytes){at, DBG_PAGE_BYTES};
+  at += DBG_PAGE_BYTES;
+  (void)end;
+  return at;
+}
+
+uint8_t *put_stage_page_request(struct wire_out *o, const struct stage_page_request *v) {
+  wire_put32(o, v->first);
+  wire_put32(o, v->page);
+  return wire_put_bytes(o, v->bytes.p, v->bytes.len, 1);
+}
+
+static void check_stage_page_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "stage_page_reply.staged is cut short");
+}
+
+const char *decode_stage_page_reply(const uint8_t *p, uint32_t len, struct stage_page_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_stage_page_reply(&c);
+  if (!c.why && c.pos != len) c.why = "stage_page_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_stage_page_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_stage_page_reply(const uint8_t *at, const uint8_t *end, struct stage_page_reply *v) {
+  *v = (struct stage_page_reply){0};
+  v->staged = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_stage_page_reply(struct wire_out *o, const struct stage_page_reply *v) {
+  wire_put32(o, v->staged);
+}
+
+static void check_branch_request(struct wire_in *c) {
+  wire_in_skip(c, 4, "branch_request.parent is cut short");
+}
+
+const char *decode_branch_request(const uint8_t *p, uint32_t len, struct branch_request *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_branch_request(&c);
+  if (!c.why && c.pos != len) c.why = "branch_request: bytes after its end";
+  if (c.why) return c.why;
+  read_branch_request(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_branch_request(const uint8_t *at, const uint8_t *end, struct branch_request *v) {
+  *v = (struct branch_request){0};
+  v->parent = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_branch_request(struct wire_out *o, const struct branch_request *v) {
+  wire_put32(o, v->parent);
+}
+
+static void check_branch_reply(struct wire_in *c) {
+  wire_in_skip(c, 4, "branch_reply.generation is cut short");
+  wire_in_skip(c, 4, "branch_reply.previous is cut short");
+  wire_in_skip(c, 4, "branch_reply.pages is cut short");
+  wire_in_skip(c, 4, "branch_reply.micros is cut short");
+}
+
+const char *decode_branch_reply(const uint8_t *p, uint32_t len, struct branch_reply *out) {
+  struct wire_in c = {p, len, 0, 0};
+  check_branch_reply(&c);
+  if (!c.why && c.pos != len) c.why = "branch_reply: bytes after its end";
+  if (c.why) return c.why;
+  read_branch_reply(p, p + len, out);
+  return 0;
+}
+
+const uint8_t *read_branch_reply(const uint8_t *at, const uint8_t *end, struct branch_reply *v) {
+  *v = (struct branch_reply){0};
+  v->generation = wire_get32(at);
+  at += 4;
+  v->previous = wire_get32(at);
+  at += 4;
+  v->pages = wire_get32(at);
+  at += 4;
+  v->micros = wire_get32(at);
+  at += 4;
+  (void)end;
+  return at;
+}
+
+void put_branch_reply(struct wire_out *o, const struct branch_reply *v) {
+  wire_put32(o, v->generation);
+  wire_put32(o, v->previous);
+  wire_put32(o, v->pages);
   wire_put32(o, v->micros);
 }
 
@@ -1976,6 +2101,22 @@ static const char *check_any_rollback_reply(const uint8_t *p, uint32_t len) {
   struct rollback_reply v;
   return decode_rollback_reply(p, len, &v);
 }
+static const char *check_any_stage_page_request(const uint8_t *p, uint32_t len) {
+  struct stage_page_request v;
+  return decode_stage_page_request(p, len, &v);
+}
+static const char *check_any_stage_page_reply(const uint8_t *p, uint32_t len) {
+  struct stage_page_reply v;
+  return decode_stage_page_reply(p, len, &v);
+}
+static const char *check_any_branch_request(const uint8_t *p, uint32_t len) {
+  struct branch_request v;
+  return decode_branch_request(p, len, &v);
+}
+static const char *check_any_branch_reply(const uint8_t *p, uint32_t len) {
+  struct branch_reply v;
+  return decode_branch_reply(p, len, &v);
+}
 static const char *check_any_flags_reply(const uint8_t *p, uint32_t len) {
   struct flags_reply v;
   return decode_flags_reply(p, len, &v);
@@ -2092,7 +2233,7 @@ static const char *check_any_logpoint_event(const uint8_t *p, uint32_t len) {
   struct logpoint_event v;
   return decode_logpoint_event(p, len, &v);
 }
-const struct wire_record debug_wire_records[49] = {
+const struct wire_record debug_wire_records[53] = {
   {"error_reply", check_any_error_reply},
   {"hello_request", check_any_hello_request},
   {"hello_reply", check_any_hello_reply},
@@ -2113,6 +2254,10 @@ const struct wire_record debug_wire_records[49] = {
   {"snapshot_reply", check_any_snapshot_reply},
   {"rollback_request", check_any_rollback_request},
   {"rollback_reply", check_any_rollback_reply},
+  {"stage_page_request", check_any_stage_page_request},
+  {"stage_page_reply", check_any_stage_page_reply},
+  {"branch_request", check_any_branch_request},
+  {"branch_reply", check_any_branch_reply},
   {"flags_reply", check_any_flags_reply},
   {"install_class_request", check_any_install_class_request},
   {"install_class_reply", check_any_install_class_reply},
@@ -2350,6 +2495,18 @@ int serve_request(uint8_t type, uint32_t id, const uint8_t *p, uint32_t len, con
     struct rollback_request request;
     if ((*why = decode_rollback_request(p, len, &request))) return DE_BAD_REQUEST;
     serve_rollback(id, &request);
+    return 0;
+  }
+  case DBG_STAGE_PAGE: {
+    struct stage_page_request request;
+    if ((*why = decode_stage_page_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_stage_page(id, &request);
+    return 0;
+  }
+  case DBG_BRANCH: {
+    struct branch_request request;
+    if ((*why = decode_branch_request(p, len, &request))) return DE_BAD_REQUEST;
+    serve_branch(id, &request);
     return 0;
   }
   default:

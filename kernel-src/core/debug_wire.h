@@ -14,8 +14,8 @@
 #define DBG_MAGIC 0x4450
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 #define DBG_VERSION 1
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD, DIRTY_PAGES, NOW_PAGES and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
-#define DBG_REVISION 4
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD, DIRTY_PAGES, NOW_PAGES and ROLLBACK, 5: STAGE_PAGE and BRANCH); HELLO reports it, a client checks it before sending a newer request. */
+#define DBG_REVISION 5
 /** Size of the frame header. */
 #define DBG_HEADER_BYTES 16
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -182,6 +182,10 @@
 #define DBG_NOW_PAGES 0x21
 /** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
 #define DBG_ROLLBACK 0x28
+/** Stage one page of an object space for BRANCH, in kernel memory beside the space (which it does not touch); first = 1 drops every page staged before. The reply counts the pages staged. */
+#define DBG_STAGE_PAGE 0x29
+/** Continue the running machine from a space: roll back in place to kept generation parent (as ROLLBACK), put the staged pages over it, check the space as a boot does, and commit it at once as a new generation whose parent is parent: a new branch. The staged pages are dropped either way. A space the check refuses gets FAILED and the machine goes back to the generation it ran on before, as a ROLLBACK to it. */
+#define DBG_BRANCH 0x2A
 /** A generation was committed. */
 #define EV_GENERATION 0xC1
 /** A thread ended (returned or failed). */
@@ -233,6 +237,14 @@
 #define ROLLBACK_REQUEST_FIXED_BYTES 4u
 /** Bytes of rollback_reply with its lists, strings and bytes empty (its size: it has none). */
 #define ROLLBACK_REPLY_FIXED_BYTES 24u
+/** Bytes of stage_page_request with its lists, strings and bytes empty (its size: it has none). */
+#define STAGE_PAGE_REQUEST_FIXED_BYTES 4104u
+/** Bytes of stage_page_reply with its lists, strings and bytes empty (its size: it has none). */
+#define STAGE_PAGE_REPLY_FIXED_BYTES 4u
+/** Bytes of branch_request with its lists, strings and bytes empty (its size: it has none). */
+#define BRANCH_REQUEST_FIXED_BYTES 4u
+/** Bytes of branch_reply with its lists, strings and bytes empty (its size: it has none). */
+#define BRANCH_REPLY_FIXED_BYTES 16u
 /** Bytes of flags_reply with its lists, strings and bytes empty (its size: it has none). */
 #define FLAGS_REPLY_FIXED_BYTES 4u
 /** Bytes of install_class_request with its lists, strings and bytes empty. */
@@ -561,6 +573,55 @@ const char *decode_rollback_reply(const uint8_t *p, uint32_t len, struct rollbac
 const uint8_t *read_rollback_reply(const uint8_t *at, const uint8_t *end, struct rollback_reply *v);
 /** Writes *v. */
 void put_rollback_reply(struct wire_out *o, const struct rollback_reply *v);
+
+/** STAGE_PAGE's request. */
+struct stage_page_request {
+  uint32_t first; /**< 1: drop every page staged before this one. */
+  uint32_t page; /**< Page number inside the space. */
+  struct wire_bytes bytes; /**< The page's bytes. */
+};
+/** Checks that [p, p + len) is one stage_page_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_stage_page_request(const uint8_t *p, uint32_t len, struct stage_page_request *out);
+/** Reads the stage_page_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_stage_page_request(const uint8_t *at, const uint8_t *end, struct stage_page_request *v);
+/** Writes *v; bytes.p 0 writes zeros instead. Returns where bytes went, 0 when o is full. */
+uint8_t *put_stage_page_request(struct wire_out *o, const struct stage_page_request *v);
+
+/** STAGE_PAGE's reply. */
+struct stage_page_reply {
+  uint32_t staged; /**< Pages staged now (a page staged twice counts once). */
+};
+/** Checks that [p, p + len) is one stage_page_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_stage_page_reply(const uint8_t *p, uint32_t len, struct stage_page_reply *out);
+/** Reads the stage_page_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_stage_page_reply(const uint8_t *at, const uint8_t *end, struct stage_page_reply *v);
+/** Writes *v. */
+void put_stage_page_reply(struct wire_out *o, const struct stage_page_reply *v);
+
+/** BRANCH's request. */
+struct branch_request {
+  uint32_t parent; /**< The kept generation the staged pages go over. */
+};
+/** Checks that [p, p + len) is one branch_request and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_branch_request(const uint8_t *p, uint32_t len, struct branch_request *out);
+/** Reads the branch_request at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_branch_request(const uint8_t *at, const uint8_t *end, struct branch_request *v);
+/** Writes *v. */
+void put_branch_request(struct wire_out *o, const struct branch_request *v);
+
+/** BRANCH's reply, sent once the machine runs on the new generation. */
+struct branch_reply {
+  uint32_t generation; /**< The generation committed: the space, on a new branch. */
+  uint32_t previous; /**< The generation the machine ran on before. */
+  uint32_t pages; /**< Staged pages put over the parent. */
+  uint32_t micros; /**< Time from the request to the threads resuming, kernel clock. */
+};
+/** Checks that [p, p + len) is one branch_reply and nothing else, then fills *out; returns 0 or why not. */
+const char *decode_branch_reply(const uint8_t *p, uint32_t len, struct branch_reply *out);
+/** Reads the branch_reply at `at` of a checked payload ending at `end`; returns where it ends. */
+const uint8_t *read_branch_reply(const uint8_t *at, const uint8_t *end, struct branch_reply *v);
+/** Writes *v. */
+void put_branch_reply(struct wire_out *o, const struct branch_reply *v);
 
 /** PAUSE's and RESUME's reply. */
 struct flags_reply {
@@ -942,7 +1003,7 @@ const uint8_t *read_logpoint_event(const uint8_t *at, const uint8_t *end, struct
 void put_logpoint_event(struct wire_out *o, const struct logpoint_event *v);
 
 /** Every record of debug.def by name, with a decoder that checks a payload as that record (for tools and fuzzing). */
-extern const struct wire_record debug_wire_records[49];
+extern const struct wire_record debug_wire_records[53];
 
 /* Implemented by the debug agent: one function per request, called with its payload decoded. */
 void serve_hello(uint32_t id, const struct hello_request *request);
@@ -975,6 +1036,8 @@ void serve_set_field(uint32_t id, const struct set_field_request *request);
 void serve_dirty_pages(uint32_t id);
 void serve_now_pages(uint32_t id);
 void serve_rollback(uint32_t id, const struct rollback_request *request);
+void serve_stage_page(uint32_t id, const struct stage_page_request *request);
+void serve_branch(uint32_t id, const struct branch_request *request);
 /**
  * Decodes the payload of a request of this type and hands it to its serve_ function. Returns 0,
  * or DE_UNKNOWN or DE_BAD_REQUEST with *why (nothing served) when the type is unknown or the

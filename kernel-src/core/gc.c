@@ -49,6 +49,12 @@ void gc_pin(word_t *slot) {
 
 void gc_unpin(int count) { pin_count -= count; }
 
+void gc_forget(void) {
+  pin_count = 0;
+  mark_depth = 0;
+  mark_overflowed = 0;
+}
+
 static void mark_word(word_t w) {
   if (!word_is_ref(w)) return;
   uint32_t *h = obj_header(w);

@@ -35,6 +35,11 @@ word_t gc_alloc(word_t cls, uint32_t kind, uint32_t size_bytes);
 /** Keep *slot alive (and read it again after) across allocations; pops in LIFO order. */
 void gc_pin(word_t *slot);
 void gc_unpin(int count);
+/**
+ * Forgets every pin and a collection cut short: for a space dropped in the middle of a turn
+ * (arch/space.c, after a page found damaged when first touched), whose C stack is gone.
+ */
+void gc_forget(void);
 
 const struct gc_stats *gc_get_stats(void);
 

@@ -12,8 +12,12 @@
  *           writing a frozen page gets a copy first (the pager), so the store receives the bytes
  *           as they were at the freeze. A frozen page the pager took out of memory is in a block
  *           it holds: the generation adopts that block instead (store_adopt_page).
- *   commit  once every frozen page is written: store_commit with the measured stats, then the
- *           frozen list is released. Freezes are due on a steady cadence, one interval apart.
+ *   commit  once every frozen page is written: store_commit_start with the measured stats
+ *           starts the commit's writes, and later safe points move it on (store_commit_poll)
+ *           while the threads run, so they do not wait for the disk's flushes; when the next
+ *           freeze is due first, the commit is waited for. Once the superblock is flushed the
+ *           generation is committed and the frozen list is released. Freezes are due on a
+ *           steady cadence, one interval apart.
  * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
  * generation is written again at the next interval: the pages it holds are no longer dirty in
  * the pager, so dropping them would lose them from every later generation. A store that cannot
@@ -33,7 +37,7 @@
 #include "platform.h"
 #include "vm.h"
 
-enum phase { IDLE, WRITING };
+enum phase { IDLE, WRITING, COMMITTING };
 
 static const struct snapshot_machine *machine;
 static struct store *store;
@@ -48,6 +52,7 @@ static struct store_snapshot_stats pending;
 static struct snapshot_totals totals;
 static bool holding_freeze;   /* a freeze whose generation is not committed yet */
 static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
+static struct snapshot_pager_stats pager_at_commit; /* the pager's counts when the commit started */
 
 static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
 
@@ -87,7 +92,7 @@ void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose
 
 uint64_t snapshot_next_step_ms(void) {
   if (!store) return UINT64_MAX;
-  if (phase == WRITING) return 0;
+  if (phase != IDLE) return 0;
   return interval_ms ? next_due_ms : UINT64_MAX;
 }
 
@@ -130,6 +135,8 @@ static void announce(void) {
   machine->committed(g);
 }
 
+static bool freeze_due(void) { return interval_ms && ph_uptime_ms() >= next_due_ms; }
+
 /** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
 static int write_and_commit(uint32_t budget_us) {
   if (!generation_begun) {
@@ -146,16 +153,26 @@ static int write_and_commit(uint32_t budget_us) {
     if (r != STORE_OK) return r;
     written_pages++;
     if (budget_us && us_since(start) >= budget_us) break;
+    /* The next page would wait for the disk to take the run before: let the programs run meanwhile. */
+    if (budget_us && store_write_would_wait(store) && !freeze_due()) break;
   }
   pending.write_us += us_since(start);
   if (written_pages < frozen_pages) return STORE_OK;
 
-  struct snapshot_pager_stats pager;
-  machine->pager_stats(&pager);
-  pending.pages_cow = pager.copies;
-  pending.wall_seconds = ph_wall_seconds();
-  int r = store_commit(store, &pending);
+  if (phase == WRITING) {
+    machine->pager_stats(&pager_at_commit);
+    pending.pages_cow = pager_at_commit.copies;
+    pending.wall_seconds = ph_wall_seconds();
+    int r = store_commit_start(store, &pending);
+    if (r != STORE_OK) return r;
+    phase = COMMITTING;
+  }
+  /* The programs run on while the disk writes and flushes the commit, until the next freeze is
+   * due: then it is waited for, so the cadence holds (0: wait at once, for snapshot_now). */
+  int r = store_commit_poll(store, budget_us == 0 || freeze_due());
+  if (r == STORE_IN_FLIGHT) return STORE_OK;
   if (r != STORE_OK) return r;
+  struct snapshot_pager_stats pager = pager_at_commit;
   if (verbose && pager.region_faults)
     kprintf("snapshot: %u frozen regions unprotected by a write, the longest in %u us\n", pager.region_faults,
             pager.region_fault_us_max);
@@ -194,7 +211,7 @@ void snapshot_step(void) {
 
 int snapshot_now(uint32_t *generation) {
   if (!store) return STORE_ESTATE;
-  for (int round = phase == WRITING ? 0 : 1; round < 2; round++) {
+  for (int round = phase != IDLE ? 0 : 1; round < 2; round++) {
     if (round == 1) freeze();
     int r = write_and_commit(0);
     if (r != STORE_OK) {
@@ -208,6 +225,8 @@ int snapshot_now(uint32_t *generation) {
 }
 
 uint32_t snapshot_cycle_drop(void) {
+  if (phase == COMMITTING && write_and_commit(0) != STORE_OK) /* its writes are on their way: finish it */
+    phase = IDLE;
   uint32_t dropped = holding_freeze ? frozen_pages : 0;
   phase = IDLE;
   frozen_pages = written_pages = 0;

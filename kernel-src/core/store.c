@@ -40,6 +40,7 @@ static const char *const status_names[] = {
 
 const char *store_status_name(int status) {
   if (status == STORE_ZERO_PAGE) return "STORE_ZERO_PAGE";
+  if (status == STORE_IN_FLIGHT) return "STORE_IN_FLIGHT";
   if (status > 0 || -status >= (int)(sizeof status_names / sizeof *status_names)) return "STORE_E?";
   return status_names[-status];
 }
@@ -112,6 +113,7 @@ static bool all_zero(const uint8_t *bytes, size_t n) {
 static uint8_t *scratch(struct store *s, uint32_t which) { return s->scratch + (size_t)which * BLOCK_SIZE; }
 
 static int wait_for_runs(struct store *s);
+static void settle_commit(struct store *s);
 
 static int read_block(uint32_t block, void *buf) { return ph_disk_read(block, buf, 1) == PH_OK ? STORE_OK : STORE_EIO; }
 
@@ -538,13 +540,20 @@ static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32
     while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n &&
            !sink_has(sink, map, j, i + n))
       n++;
+    uint64_t started = ph_tsc();
     if (ph_disk_read(first, run, n) != PH_OK) {
       *bad_block = first;
       return STORE_DAMAGE_PAGE_UNREADABLE;
     }
+    s->mount_costs.read_cycles += ph_tsc() - started;
+    s->mount_costs.pages_read += n;
+    s->mount_costs.requests++;
     for (uint32_t k = 0; k < n; k++) {
       const uint8_t *page = run + (size_t)k * BLOCK_SIZE;
-      if (crc32c(page, BLOCK_SIZE) != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
+      started = ph_tsc();
+      uint32_t crc = crc32c(page, BLOCK_SIZE);
+      s->mount_costs.crc_cycles += ph_tsc() - started;
+      if (crc != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
         *bad_block = first + k;
         return STORE_DAMAGE_PAGE_CHECKSUM;
       }
@@ -743,10 +752,14 @@ static int choose_generation(struct store *s, uint32_t want_gen) {
     if (s->generations[i].damage == STORE_DAMAGE_NONE) {
       uint32_t bad_block;
       enum store_damage d = load_generation(s, i, check, &bad_block);
+      s->read_damage.what = STORE_DAMAGE_NONE;
       const char *why = d == STORE_DAMAGE_NONE ? check_contents(s) : 0;
       if (d == STORE_DAMAGE_NONE && !why) break;
       if (check && s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
-      damage(s, i, why ? STORE_DAMAGE_CONTENTS : d, why ? 0 : bad_block, why);
+      if (why && s->read_damage.what != STORE_DAMAGE_NONE) /* the check met a bad page (a lazy mount's first read) */
+        damage(s, i, s->read_damage.what, s->read_damage.block, 0);
+      else
+        damage(s, i, why ? STORE_DAMAGE_CONTENTS : d, why ? 0 : bad_block, why);
     }
     i = fallback_from(s, i, tried);
   }
@@ -773,6 +786,7 @@ int store_mount(struct store *s, uint32_t want_gen) {
   if (!s->config.memory.alloc) return STORE_ESTATE;
   store_unmount(s);
   if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
+  memset(&s->mount_costs, 0, sizeof s->mount_costs);
   s->scratch = take_memory(s, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
   s->runs = take_memory(s, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
   s->record = take_memory(s, BLOCK_SIZE);
@@ -815,14 +829,82 @@ int store_mount(struct store *s, uint32_t want_gen) {
   return STORE_OK;
 }
 
+/* Remembers the first page of the current generation that failed (read_damage) and returns `status`. */
+static int read_failed(struct store *s, int status, uint32_t page) {
+  if (s->read_damage.what == STORE_DAMAGE_NONE) {
+    s->read_damage.what = status == STORE_EPAGE ? STORE_DAMAGE_PAGE_CHECKSUM : STORE_DAMAGE_PAGE_UNREADABLE;
+    s->read_damage.block = s->map[page].block;
+  }
+  return status;
+}
+
+int store_set_page_check(struct store *s, enum store_page_check check) {
+  if (check != STORE_CHECK_PAGES_AT_MOUNT && check != STORE_CHECK_PAGES_ON_READ) return STORE_EINVAL;
+  s->config.page_check = check;
+  return STORE_OK;
+}
+
+uint32_t store_page_run(const struct store *s, uint32_t page, uint32_t max) {
+  if (!s->mounted || page >= s->space_pages || s->map[page].block == ZERO_BLOCK) return 0;
+  if (max > s->space_pages - page) max = s->space_pages - page;
+  uint32_t n = 1;
+  while (n < max && s->map[page + n].block == s->map[page].block + n) n++;
+  return max ? n : 0;
+}
+
+int store_read_pages(struct store *s, uint32_t page, uint32_t count, void *buf, uint32_t *bad) {
+  *bad = page;
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (count == 0 || store_page_run(s, page, count) != count) return STORE_ERANGE;
+  uint64_t started = ph_tsc();
+  if (ph_disk_read(s->map[page].block, buf, count) != PH_OK) return read_failed(s, STORE_EIO, page);
+  s->mount_costs.read_cycles += ph_tsc() - started;
+  s->mount_costs.pages_read += count;
+  s->mount_costs.requests++;
+  started = ph_tsc();
+  for (uint32_t k = 0; k < count; k++)
+    if (crc32c((const uint8_t *)buf + (size_t)k * BLOCK_SIZE, BLOCK_SIZE) != s->map[page + k].crc) {
+      *bad = page + k;
+      s->mount_costs.crc_cycles += ph_tsc() - started;
+      return read_failed(s, STORE_EPAGE, page + k);
+    }
+  s->mount_costs.crc_cycles += ph_tsc() - started;
+  return STORE_OK;
+}
+
+int store_switch(struct store *s, uint32_t number) {
+  if (!s->mounted) return STORE_ESTATE;
+  if (s->broken) return STORE_EIO;
+  if (index_of(s, number) >= s->generation_count) return STORE_ENOGEN;
+  store_abandon_generation(s);
+  if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
+  memset(&s->mount_costs, 0, sizeof s->mount_costs);
+  s->mounted = false;
+  int rc = choose_generation(s, number);
+  if (rc != STORE_OK) {
+    store_unmount(s);
+    return rc;
+  }
+  s->mounted = true;
+  return STORE_OK;
+}
+
 int store_read_page(struct store *s, uint32_t page, void *buf) {
   if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;
   if (page >= s->space_pages) return STORE_ERANGE;
   struct store_page_entry e = s->map[page];
   if (e.block == ZERO_BLOCK) return STORE_ZERO_PAGE;
-  if (ph_disk_read(e.block, buf, 1) != PH_OK) return STORE_EIO;
-  return crc32c(buf, BLOCK_SIZE) == e.crc ? STORE_OK : STORE_EPAGE;
+  uint64_t started = ph_tsc();
+  if (ph_disk_read(e.block, buf, 1) != PH_OK) return read_failed(s, STORE_EIO, page);
+  s->mount_costs.read_cycles += ph_tsc() - started;
+  s->mount_costs.pages_read++;
+  s->mount_costs.requests++;
+  started = ph_tsc();
+  bool good = crc32c(buf, BLOCK_SIZE) == e.crc;
+  s->mount_costs.crc_cycles += ph_tsc() - started;
+  return good ? STORE_OK : read_failed(s, STORE_EPAGE, page);
 }
 
 /* ── commit ── */
@@ -834,7 +916,7 @@ int store_check_commit(const struct store *s) {
 }
 
 int store_begin_generation(struct store *s) {
-  if (s->pending) return STORE_ESTATE;
+  if (s->pending || s->commit_step != 0) return STORE_ESTATE;
   int rc = store_check_commit(s);
   if (rc != STORE_OK) return rc;
   memset(s->range_dirty, 0, sizeof s->range_dirty);
@@ -846,6 +928,7 @@ int store_begin_generation(struct store *s) {
 }
 
 void store_abandon_generation(struct store *s) {
+  settle_commit(s);
   if (!s->pending) return;
   s->pending = false;
   s->run_count = 0;
@@ -891,13 +974,6 @@ static int write_run(struct store *s) {
   }
   s->run_count = 0;
   return rc;
-}
-
-/* Every page of the generation on the disk (written, not yet flushed), or STORE_EIO. */
-static int finish_runs(struct store *s) {
-  int rc = write_run(s);
-  int waited = wait_for_runs(s);
-  return rc != STORE_OK ? rc : waited;
 }
 
 /*
@@ -954,6 +1030,10 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
   return STORE_OK;
 }
 
+bool store_write_would_wait(struct store *s) {
+  return s->run_in_flight && s->run_count == STORE_RUN_BLOCKS && !ph_disk_idle();
+}
+
 int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t crc) {
   if (!s->pending) return STORE_ESTATE;
   if (page >= s->space_pages) return STORE_ERANGE;
@@ -975,6 +1055,7 @@ int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t cr
 int store_stash_page(struct store *s, const void *data, uint32_t *block, uint32_t *crc) {
   *block = ZERO_BLOCK;
   *crc = s->zero_page_crc;
+  settle_commit(s);
   if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;
   if (all_zero(data, BLOCK_SIZE)) return STORE_OK;
@@ -1263,8 +1344,29 @@ static int make_room(struct store *s, uint32_t needed) {
   return STORE_OK;
 }
 
-int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
-  if (!s->pending) return STORE_ESTATE;
+/*
+ * The commit's blocks while its writes are in flight, in the run buffer that is not being written
+ * (the last run of pages is written from the other one meanwhile): map blocks from slot 0, the
+ * record in the last slot but one, the superblock in slot 0 again (every earlier write is done by
+ * then). The index's leaves and root are written from the store's scratch blocks (write_index).
+ */
+enum { COMMIT_RECORD_SLOT = STORE_RUN_BLOCKS - 2 };
+/* commit_step: which request of the commit is on its way. */
+enum { COMMIT_NONE, COMMIT_METADATA, COMMIT_FLUSH, COMMIT_SUPERBLOCK, COMMIT_SUPERBLOCK_FLUSH };
+
+static uint8_t *commit_slot(struct store *s, uint32_t slot) { return run_buffer(s, s->run_buffer) + (size_t)slot * BLOCK_SIZE; }
+
+/* A started write failed or could not start: wait for the others (their buffers), then abandon. */
+static int fail_started(struct store *s, uint32_t upto, uint32_t record_block, bool index_written) {
+  ph_disk_wait();
+  s->commit_step = COMMIT_NONE;
+  if (index_written) abandon_index(s, s->commit_index_block);
+  return fail_commit(s, commit_slot(s, COMMIT_RECORD_SLOT), upto, record_block, STORE_EIO);
+}
+
+int store_commit_start(struct store *s, const struct store_snapshot_stats *stats) {
+  if (!s->pending || s->commit_step != COMMIT_NONE) return STORE_ESTATE;
+  s->commit_result = STORE_OK;
   uint64_t started = ph_tsc();
   if (s->newest_number >= NO_GENERATION - 1) { /* store_begin_generation refused it already */
     store_abandon_generation(s);
@@ -1275,30 +1377,42 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
     store_abandon_generation(s);
     return room;
   }
-  if (finish_runs(s) != STORE_OK) {
+  /* The last run is started, not waited for: the flush waits for every write of the commit. */
+  if (write_run(s) != STORE_OK) {
     store_abandon_generation(s);
     return STORE_EIO;
   }
-  uint8_t *record = scratch(s, SCRATCH_RECORD);
-  uint8_t *block = scratch(s, SCRATCH_META);
+  uint8_t *record = commit_slot(s, COMMIT_RECORD_SLOT);
   memset(record, 0, BLOCK_SIZE);
+  uint32_t slot = 0;
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     if (!s->range_dirty[j]) continue;
     uint32_t m = take_free_block(s);
-    if (m == 0) return fail_commit(s, record, j, 0, STORE_ENOSPACE);
-    encode_map_block(s, j, block);
+    if (m == 0) {
+      ph_disk_wait();
+      return fail_commit(s, record, j, 0, STORE_ENOSPACE);
+    }
     put32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK, m);
+    if (slot == COMMIT_RECORD_SLOT) { /* every slot is being written: wait for them, then reuse */
+      if (ph_disk_wait() != PH_OK) return fail_started(s, j + 1, 0, false);
+      slot = 0;
+    }
+    uint8_t *block = commit_slot(s, slot++);
+    encode_map_block(s, j, block);
     put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(block, BLOCK_SIZE));
-    if (write_block(m, block) != STORE_OK) return fail_commit(s, record, j + 1, 0, STORE_EIO);
+    if (ph_disk_write_start(m, block, 1) != PH_OK) return fail_started(s, j + 1, 0, false);
   }
   uint32_t number = s->newest_number + 1;
   build_record(s, record, number, stats);
   put32(record, GEN_COMMIT_US, elapsed_us(started));
   uint32_t record_block = take_free_block(s);
-  if (record_block == 0) return fail_commit(s, record, s->map_blocks, 0, STORE_ENOSPACE);
+  if (record_block == 0) {
+    ph_disk_wait();
+    return fail_commit(s, record, s->map_blocks, 0, STORE_ENOSPACE);
+  }
   uint32_t record_crc = seal_block(record, GEN_CRC);
-  if (write_block(record_block, record) != STORE_OK)
-    return fail_commit(s, record, s->map_blocks, record_block, STORE_EIO);
+  if (ph_disk_write_start(record_block, record, 1) != PH_OK)
+    return fail_started(s, s->map_blocks, record_block, false);
 
   uint32_t count = s->generation_count + 1;
   struct store_generation *g = &s->generations[count - 1];
@@ -1318,28 +1432,86 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
   };
   bool *keep = s->keep;
   retention_select(s->generations, count, &s->config.retention, keep, s->retention_work);
+  /*
+   * The index's leaves and root are written as they are made: write_index waits for each write,
+   * and so for the writes started above; the flush advance_commit starts covers them all.
+   */
   uint32_t index_block, index_crc;
   int written = write_index(s, keep, count, &index_block, &index_crc);
-  if (written != STORE_OK) return fail_commit(s, record, s->map_blocks, record_block, written);
-  if (ph_disk_flush() != PH_OK) {
-    abandon_index(s, index_block);
-    return fail_commit(s, record, s->map_blocks, record_block, STORE_EIO);
+  if (written != STORE_OK) {
+    ph_disk_wait();
+    return fail_commit(s, record, s->map_blocks, record_block, written);
   }
-
-  build_superblock(s, block, s->sequence + 1, index_block, index_crc, number);
-  uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
-  if (write_block(slot, block) != STORE_OK || ph_disk_flush() != PH_OK) {
-    kprintf("store: writing the superblock of generation %u failed; remount needed\n", number);
-    s->broken = true;
-    s->pending = false;
-    return STORE_EIO;
-  }
-  switch_index(s, index_block, index_crc);
-  s->sequence++;
-  s->newest_number = number;
-  finish_commit(s, record, keep, count);
-  s->last_commit_us = elapsed_us(started);
+  s->commit_step = COMMIT_METADATA;
+  s->commit_record_block = record_block;
+  s->commit_index_block = index_block;
+  s->commit_index_crc = index_crc;
+  s->commit_number = number;
+  s->commit_count = count;
+  s->commit_started = started;
   return STORE_OK;
+}
+
+/* The superblock's write or its flush failed: the disk may or may not hold it. */
+static int superblock_failed(struct store *s) {
+  kprintf("store: writing the superblock of generation %u failed; remount needed\n", s->commit_number);
+  s->broken = true;
+  s->pending = false;
+  s->commit_step = COMMIT_NONE;
+  return STORE_EIO;
+}
+
+static int advance_commit(struct store *s, bool wait) {
+  while (s->commit_step != COMMIT_NONE) {
+    if (!wait && !ph_disk_idle()) return STORE_IN_FLIGHT;
+    bool done = ph_disk_wait() == PH_OK;
+    s->run_in_flight = false; /* the last run of pages was among the writes waited for */
+    switch (s->commit_step) {
+    case COMMIT_METADATA: /* map blocks, record and index written: flush them before the superblock */
+    case COMMIT_FLUSH:
+      if (!done || (s->commit_step == COMMIT_METADATA && ph_disk_flush_start() != PH_OK))
+        return fail_started(s, s->map_blocks, s->commit_record_block, true);
+      if (s->commit_step == COMMIT_FLUSH) {
+        uint8_t *sb = commit_slot(s, 0);
+        build_superblock(s, sb, s->sequence + 1, s->commit_index_block, s->commit_index_crc, s->commit_number);
+        uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
+        if (ph_disk_write_start(slot, sb, 1) != PH_OK) return superblock_failed(s);
+      }
+      s->commit_step++;
+      break;
+    case COMMIT_SUPERBLOCK:
+      if (!done || ph_disk_flush_start() != PH_OK) return superblock_failed(s);
+      s->commit_step++;
+      break;
+    default: /* COMMIT_SUPERBLOCK_FLUSH: the generation is on the disk */
+      if (!done) return superblock_failed(s);
+      s->commit_step = COMMIT_NONE;
+      switch_index(s, s->commit_index_block, s->commit_index_crc);
+      s->sequence++;
+      s->newest_number = s->commit_number;
+      finish_commit(s, commit_slot(s, COMMIT_RECORD_SLOT), s->keep, s->commit_count);
+      s->last_commit_us = elapsed_us(s->commit_started);
+      return STORE_OK;
+    }
+  }
+  return STORE_OK;
+}
+
+int store_commit_poll(struct store *s, bool wait) {
+  if (s->commit_step == COMMIT_NONE) return s->commit_result;
+  int rc = advance_commit(s, wait);
+  if (rc != STORE_IN_FLIGHT) s->commit_result = rc;
+  return rc;
+}
+
+/* Another call needs the store as it is between commits: the one in flight is finished first. */
+static void settle_commit(struct store *s) {
+  if (s->commit_step != COMMIT_NONE) store_commit_poll(s, true);
+}
+
+int store_commit(struct store *s, const struct store_snapshot_stats *stats) {
+  int rc = store_commit_start(s, stats);
+  return rc == STORE_OK ? store_commit_poll(s, true) : rc;
 }
 
 /* ── format, listing, verification ── */

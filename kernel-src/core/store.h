@@ -41,6 +41,7 @@
 enum store_status {
   STORE_OK = 0,
   STORE_ZERO_PAGE = 1,      /* store_read_page: the page is all zero; the buffer was not touched */
+  STORE_IN_FLIGHT = 2,      /* store_commit_poll: the commit's writes or flushes are still on their way */
   STORE_EIO = -1,           /* the disk failed a read, write or flush */
   STORE_ENOSTORE = -2,      /* no superblock with a valid index: not a store, or wrecked */
   STORE_EUNSUPPORTED = -3,  /* a valid store this build cannot use (sizes, or a disk smaller than it) */
@@ -241,6 +242,24 @@ struct store {
 
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
 
+  /* The commit in flight (store_commit_start, store_commit_poll); its blocks are in the run buffers. */
+  uint32_t commit_step; /* 0: none; else which of the commit's disk requests is on its way (store.c) */
+  int commit_result;    /* what the last commit came to, for a poll after another call finished it */
+  uint32_t commit_record_block, commit_index_block, commit_index_crc, commit_number, commit_count;
+  uint64_t commit_started;
+
+  /* The first page read since the contents check began that failed its CRC or its read (what NONE: none). */
+  struct {
+    enum store_damage what;
+    uint32_t block;
+  } read_damage;
+
+  /* What pages read since the last store_mount cost (TSC cycles): waiting for their reads, their CRCs. */
+  struct {
+    uint64_t read_cycles, crc_cycles;
+    uint32_t pages_read, requests;
+  } mount_costs;
+
   struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
   struct store_contents_check contents; /* store_check_contents; check 0: none */
 };
@@ -280,6 +299,17 @@ void store_check_contents(struct store *s, const struct store_contents_check *ch
  */
 int store_mount(struct store *s, uint32_t want_gen);
 
+/**
+ * Makes kept generation `number` current on a mounted store without mounting it again (a rollback
+ * in place): a generation being written is abandoned; only this generation's record and page
+ * maps are read and checked again (and its pages, as the page check says), then the contents
+ * check, falling back from a damaged one exactly as store_mount does. The other generations'
+ * records, their damage and the reference counts are those the store has kept up to date since
+ * it was mounted. STORE_OK, STORE_ENOGEN, STORE_ENOVALID (the store is then unmounted),
+ * STORE_ESTATE when not mounted, STORE_EIO when broken.
+ */
+int store_switch(struct store *s, uint32_t number);
+
 /** Gives the tables back (config.memory.release) and forgets the mount. */
 void store_unmount(struct store *s);
 
@@ -289,6 +319,29 @@ void store_unmount(struct store *s);
  * Leaves `s` unmounted.
  */
 int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds);
+
+/**
+ * How the next mounts check pages (STORE_EINVAL for another value): a rollback in place mounts
+ * lazily (STORE_CHECK_PAGES_ON_READ, its pages checked when first read), a boot and the fall-back
+ * from a page found damaged that way mount with every page checked. docs/persistence.md, "The
+ * mount rule".
+ */
+int store_set_page_check(struct store *s, enum store_page_check check);
+
+/**
+ * How many pages from `page` on (at most `max`) the current generation holds in consecutive
+ * blocks, none of them all zero: what store_read_pages can read in one call. 0 when
+ * `page` itself is all zero or outside the space.
+ */
+uint32_t store_page_run(const struct store *s, uint32_t page, uint32_t max);
+
+/**
+ * Reads `count` pages from `page` on, which store_page_run said are one run, into buf
+ * (count * BLOCK_SIZE bytes, one ph_disk_read) and checks each against its CRC. STORE_OK, or
+ * STORE_EPAGE with *bad the first page that fails (buf then holds nothing to use), or STORE_EIO
+ * (*bad = page), STORE_ERANGE. Counted in mount_costs like the mount's own reads.
+ */
+int store_read_pages(struct store *s, uint32_t page, uint32_t count, void *buf, uint32_t *bad);
 
 /**
  * Reads page `page` of the current generation into buf (BLOCK_SIZE bytes). STORE_OK: buf holds
@@ -321,6 +374,11 @@ int store_begin_generation(struct store *s);
  * its current generation, and the caller may begin again later.
  */
 int store_write_page(struct store *s, uint32_t page, const void *data);
+/**
+ * True when the next store_write_page would wait for the disk: its run buffer is full and the
+ * other one's write is still on its way. A writer sharing the CPU runs something else meanwhile.
+ */
+bool store_write_would_wait(struct store *s);
 
 /**
  * Commits the generation being written (see "Commit order" in store-format.md): map blocks,
@@ -330,6 +388,20 @@ int store_write_page(struct store *s, uint32_t page, const void *data);
  * because the disk may or may not hold the new superblock.
  */
 int store_commit(struct store *s, const struct store_snapshot_stats *stats);
+
+/**
+ * store_commit in two halves, so that the programs run while the disk writes and flushes the
+ * commit: store_commit_start starts the writes of the map blocks, record and index (from buffers
+ * of the store's own) and returns STORE_OK, or fails as store_commit; store_commit_poll then moves
+ * the commit on without waiting (the flush once those writes are done, the superblock once the
+ * flush is, its own flush) and returns STORE_IN_FLIGHT until it is done, then what store_commit
+ * would have returned. With `wait` it waits for the disk and never returns STORE_IN_FLIGHT.
+ * The generation is committed only when the poll returns STORE_OK: its superblock is flushed.
+ * While a commit is in flight the store's other calls finish it first (store_stash_page) or
+ * refuse (store_begin_generation: STORE_ESTATE).
+ */
+int store_commit_start(struct store *s, const struct store_snapshot_stats *stats);
+int store_commit_poll(struct store *s, bool wait);
 
 /** Abandons the generation being written (no-op when none is). */
 void store_abandon_generation(struct store *s);

@@ -9,8 +9,8 @@
  * the machine idles (ph_idle_until) until the earliest wake time.
  *
  * Machine time (ROOT_CLOCK, ms) is persistent: it advances by ph_uptime_ms's progress while the
- * machine runs and is written at every turn, so after a restart sleeping threads keep their
- * deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
+ * machine runs and is written before every turn (and, while every thread sleeps, once every
+ * IDLE_CLOCK_WRITE_MS), so after a restart sleeping threads keep their deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
  * subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
  * counts as time (docs/vm.md, "One model, two VMs").
  *
@@ -34,6 +34,13 @@ static void (*thread_end_hook)(uint32_t thread_addr, uint32_t id, uint8_t state)
 #define SAFE_POINT_IDLE_MS 10
 /** How long the machine idles when the only threads left are stopped by the debugger (only the channel can wake them). */
 #define PARKED_WAIT_MS 1000
+/**
+ * While every thread sleeps, ROOT_CLOCK is written at most this often. Written at every idle safe
+ * point, the clock alone would dirty the root's page each time, and a machine snapshotting every
+ * 10 ms would commit a generation a hundred times a second doing nothing. A power cut loses at
+ * most this much idle machine time: sleepers then wake that much later, and no work is lost.
+ */
+#define IDLE_CLOCK_WRITE_MS 1000
 
 static word_t *root_slots(void) { return obj_slots(space_root()); }
 
@@ -46,6 +53,14 @@ int32_t clock_now(void) {
   *clock += int_to_word((int32_t)(uint32_t)(up - clock_synced_uptime));
   clock_synced_uptime = up;
   return word_to_int(*clock);
+}
+
+/** Machine time now without writing it to ROOT_CLOCK; *up gets the uptime it is of. */
+static int32_t clock_peek(uint64_t *up) {
+  *up = ph_uptime_ms();
+  word_t clock = root_slots()[ROOT_CLOCK];
+  if (!word_is_int(clock)) clock = 0;
+  return word_to_int(clock + int_to_word((int32_t)(uint32_t)(*up - clock_synced_uptime)));
 }
 
 /** Wrapping difference a - b of two machine times. */
@@ -204,14 +219,25 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
   for (;;) {
     /* First: the hook may have rolled the space back in place (vm_try_start), clock included. */
     if (safe_point_hook) safe_point_hook();
-    int32_t now = clock_now();
-    if (limits->max_ms >= 0 && now > limits->max_ms) return VM_TIME_LIMIT;
-    if (limits->max_instructions && instructions >= limits->max_instructions) return VM_INSTRUCTION_LIMIT;
+    uint64_t up;
+    int32_t now = clock_peek(&up);
+    if (limits->max_ms >= 0 && now > limits->max_ms) {
+      clock_now();
+      return VM_TIME_LIMIT;
+    }
+    if (limits->max_instructions && instructions >= limits->max_instructions) {
+      clock_now();
+      return VM_INSTRUCTION_LIMIT;
+    }
     word_t t = 0;
     int32_t wait_ms = 0;
     enum pick pick = pick_thread(now, &t, &wait_ms);
-    if (pick == NONE_ALIVE) return VM_ALL_ENDED;
+    if (pick == NONE_ALIVE) {
+      clock_now();
+      return VM_ALL_ENDED;
+    }
     if (pick == ALL_SLEEPING) {
+      if (up - clock_synced_uptime >= IDLE_CLOCK_WRITE_MS) clock_now();
       /* Every thread sleeps past the limit: the machine stops with its clock at the limit. */
       int stop = limits->max_ms >= 0 && (int64_t)now + wait_ms > limits->max_ms;
       if (stop) wait_ms = (int32_t)(limits->max_ms - now);
@@ -219,13 +245,14 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
         wait_ms = SAFE_POINT_IDLE_MS;
         stop = 0;
       }
-      ph_idle_until(clock_synced_uptime + (uint32_t)wait_ms);
+      ph_idle_until(up + (uint32_t)wait_ms);
       if (stop) {
         clock_now();
         return VM_TIME_LIMIT;
       }
       continue;
     }
+    clock_now(); /* the turn's thread reads it, and the space holds it */
     uint32_t budget = TIME_SLICE;
     if (limits->max_instructions && limits->max_instructions - instructions < budget)
       budget = (uint32_t)(limits->max_instructions - instructions);
@@ -255,5 +282,7 @@ void vm_get_stats(struct vm_stats *out) {
     out->threads++;
     if (state == TS_RUNNABLE || state == TS_SLEEPING) out->live_threads++;
   }
+  /* As the space holds it (a generation records the time its space stands for): while every
+     thread sleeps, up to IDLE_CLOCK_WRITE_MS behind the clock. */
   out->machine_ms = word_to_int(root_slots()[ROOT_CLOCK]);
 }

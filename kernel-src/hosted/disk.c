@@ -231,6 +231,23 @@ int ph_disk_wait(void) {
   return rc;
 }
 
+int ph_disk_flush_start(void) {
+  if (disk.fd < 0 && !disk.current) return PH_ENODEV;
+  if (ph_disk_flush() != PH_OK) started_failed = 1;
+  return PH_OK;
+}
+
+/* Hosted requests are done at once; disk_fake_busy makes the next polls say otherwise, as a device might. */
+static uint32_t busy_polls;
+
+void disk_fake_busy(uint32_t polls) { busy_polls = polls; }
+
+bool ph_disk_idle(void) {
+  if (busy_polls == 0) return true;
+  busy_polls--;
+  return false;
+}
+
 int ph_disk_flush(void) {
   if (disk.fd >= 0) return fsync(disk.fd) == 0 ? PH_OK : PH_EIO;
   if (!disk.current) return PH_ENODEV;

@@ -43,6 +43,8 @@ void disk_fake_tear_write(uint32_t nth, uint32_t bytes);
 
 /** The n-th write from now returns PH_EIO and stores nothing; the disk stays up. */
 void disk_fake_fail_write(uint32_t nth);
+/** The next `polls` calls of ph_disk_idle say a request is still in flight (0: idle again). */
+void disk_fake_busy(uint32_t polls);
 
 /** Every read that touches `block` returns PH_EIO (a bad sector), until disk_fake_power_cycle. */
 void disk_fake_fail_reads_of(uint32_t block);

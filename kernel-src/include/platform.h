@@ -11,6 +11,7 @@
 #ifndef PHANTOM_PLATFORM_H
 #define PHANTOM_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,13 @@ int ph_disk_flush(void);
 int ph_disk_write_start(uint32_t block, const void *buf, uint32_t count);
 /** Waits until every started write is done; PH_EIO if any of them failed since the last wait. */
 int ph_disk_wait(void);
+/**
+ * Starts a flush of the writes already done (wait for the writes first: a flush need not cover a
+ * write still in flight) and returns without waiting; its error comes back from ph_disk_wait.
+ */
+int ph_disk_flush_start(void);
+/** True when no request is in flight (ph_disk_wait would not wait); never waits itself. */
+bool ph_disk_idle(void);
 
 /** Stop the machine with a report (registers and stack trace in the kernel; abort() when hosted). */
 __attribute__((noreturn, format(printf, 1, 2))) void ph_panic(const char *fmt, ...);

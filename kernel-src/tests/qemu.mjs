@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chooseAccelerator } from '@phantom/vm-manager/node/accelerator.js';
+import { chooseFirmware, machineArguments } from '@phantom/vm-manager/node/firmware.js';
 import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,15 @@ export const BOOT_DEADLINE_MS = 60_000;
  */
 export const accelerator = await chooseAccelerator({ kernelPath });
 if (accelerator.accel === 'tcg' && accelerator.source.endsWith('probe')) console.error(`qemu.mjs: ${accelerator.why}`);
+
+/**
+ * The firmware and machine every boot here uses: vm-manager's choice, as for a machine (qboot and
+ * the trimmed PC where QEMU has qboot). The slower fallback is said once per process.
+ */
+export const firmware = await chooseFirmware();
+if (firmware.kind !== 'qboot') console.error(`qemu.mjs: ${firmware.why}`);
+/** QEMU's machine and firmware arguments for that choice (boot's and Machine's `machine` option). */
+export const MACHINE_ARGS = machineArguments(firmware);
 
 /**
  * A bench's clock under QEMU's instruction counter (`-icount shift=SHIFT`: the guest's clock
@@ -92,7 +102,8 @@ export async function patternDisk(path, blocks, patternBlocks = 16) {
  * `until` (a RegExp) matches the console, or the deadline passes. marks: every complete console
  * line (without CR LF) with the milliseconds from spawning QEMU to its arrival. extraArgs are
  * appended to QEMU's arguments (e.g. a second -serial for the debug channel); onLine(line) sees
- * each console line as it arrives. The returned promise has stop(), which ends the run now.
+ * each console line as it arrives; machine: the machine and firmware arguments instead of
+ * MACHINE_ARGS ([] for QEMU's own defaults). The returned promise has stop(), which ends the run now.
  */
 export function boot({
   append = '',
@@ -101,11 +112,12 @@ export function boot({
   deadlineMs = BOOT_DEADLINE_MS,
   memory = '256M',
   extraArgs = [],
+  machine = MACHINE_ARGS,
   onLine,
 } = {}) {
   if (!existsSync(kernelPath)) throw new Error(`${kernelPath} is missing: build it with make -C kernel-src`);
   const args = [
-    '-accel', accelerator.accel, '-m', memory, '-kernel', kernelPath, '-append', append,
+    ...machine, '-accel', accelerator.accel, '-m', memory, '-kernel', kernelPath, '-append', append,
     // -nodefaults: no NIC (its option ROM), VGA, floppy or CD-ROM; saves about a third of the firmware's start.
     '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',

@@ -24,6 +24,7 @@ import { compareSpaces } from '@phantom/lang/common/interp/space-compare.js';
 import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
 import { readSpaceDump, writeSpaceDump } from '@phantom/lang/node/space-file.js';
 import { generateProgram, random } from './lib/progen.mjs';
+import { buildTools, PHRUN } from './lib/store-agree.mjs';
 import { kernelDir } from './qemu.mjs';
 
 const { values } = parseArgs({
@@ -43,7 +44,9 @@ for (const [name, n] of [['--programs', programs], ['--seed', firstSeed]]) {
 }
 /** Bytecodes a whole run may take; a program still running then is compared there (a cut like any other). */
 const MAX_STEPS = 3_000_000;
-const phrun = join(kernelDir, 'build', 'hosted', 'phrun');
+// A phrun older than the tree's core/ would report the tree's changes as differences.
+buildTools();
+const phrun = PHRUN;
 const root = join(kernelDir, '..');
 const artifacts = join(root, 'artifacts', 'vmfuzz');
 // Spaces go to memory when it can: thousands of megabyte files are written and read back.

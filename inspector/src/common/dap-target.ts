@@ -50,6 +50,10 @@ export interface DapReverse {
   setDataBreakpoints(slots: readonly DataSlot[]): Promise<number[]>;
   /** The instructions run since the generation, where the target stands. */
   position(): number;
+  /** The throw the target stands before, when its last stop was an exception stop. */
+  thrownHere():
+    | { readonly className: string; readonly message: string; readonly caught: boolean }
+    | undefined;
   /** How the editor should name the last stop (DAP's reason, and a description with the position). */
   describeStop(): { readonly reason: string; readonly description: string };
   /** What the editor should see marked (the first line where the replay's output parts from the machine's). */

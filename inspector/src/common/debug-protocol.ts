@@ -361,6 +361,24 @@ export function decodeRollback(p: Uint8Array): RollbackReply {
   return W.decodeRollbackReply(p);
 }
 
+export type BranchReply = W.BranchReply;
+
+export function encodeStagePage(first: boolean, page: number, bytes: Uint8Array): Uint8Array {
+  return W.encodeStagePageRequest({ first: first ? 1 : 0, page, bytes });
+}
+
+export function decodeStagePage(p: Uint8Array): number {
+  return W.decodeStagePageReply(p).staged;
+}
+
+export function encodeBranch(parent: number): Uint8Array {
+  return W.encodeBranchRequest({ parent });
+}
+
+export function decodeBranch(p: Uint8Array): BranchReply {
+  return W.decodeBranchReply(p);
+}
+
 /** RESET's reply: the bytes the kernel dropped before it. */
 export function decodeReset(p: Uint8Array): number {
   return W.decodeResetReply(p).discarded;

@@ -72,5 +72,47 @@ test('requests while the replay runs are refused saying why; the stop comes afte
   assert.equal(stops, 0, 'the stop is told after the request is answered');
   await assert.rejects(t.step(0, P.StepKind.Over), /while the replay runs: pause it first/);
   await new Promise<void>((resolve) => t.onDidStop(() => resolve()));
-  await assert.rejects(t.setExceptionStops(P.ExceptionStops.All), /does not stop at throws/);
+  await assert.rejects(t.setExceptionStops(7 as P.ExceptionStops), /unknown exception stop mode 7/);
+});
+
+test('an exception stop is told as the kernel tells one, naming the error the throw makes', async () => {
+  const { program } = compile([
+    {
+      file: '/src/nul.ph',
+      text: `package .demo;
+class box { var n : int; };
+class nul {
+  void run() {
+    var b : box = null;
+    b.n = 1;
+  }
+};
+`,
+    },
+  ]);
+  assert.ok(program);
+  const t = new ReplayTarget(buildSpace(program, { spaceBytes: 1 << 20, mainClasses: ['.demo.nul'] }), {
+    generation: 2,
+    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+  await t.setExceptionStops(P.ExceptionStops.Uncaught);
+  const stop = await runToEnd(t);
+  assert.equal(stop.reason, P.StopReason.Exception);
+  assert.equal(stop.exception, 0, "the VM's error is made by the throw: not there yet");
+  assert.equal(stop.line, 6);
+  assert.deepEqual(t.thrownHere(), {
+    thrown: 0,
+    className: '.internal.error',
+    message: 'NullReference',
+    caught: false,
+  });
+  assert.match(
+    t.describeStop().description,
+    /^Error thrown: \.internal\.error: NullReference \(uncaught\) \(position \d+ /,
+  );
+  assert.equal((await t.stopped()).exceptions, P.ExceptionStops.Uncaught);
+  // Going on, the throw ends the thread as it did in the machine.
+  await runToEnd(t);
+  assert.match(t.describeStop().description, /^every thread has ended/);
+  assert.equal(t.thrownHere(), undefined);
 });

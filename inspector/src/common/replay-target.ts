@@ -21,7 +21,9 @@ import {
   Replay,
   type ReplayBreakpoint,
   ReplayError,
+  type ReplayExceptionStops,
   type ReplayStop,
+  type ReplayThrow,
   type StepKind,
   type StepPlan,
 } from './replay.js';
@@ -42,6 +44,12 @@ const CONDITIONS = new Map<number, ConditionOp>([
   [P.Condition.Le, '<='],
   [P.Condition.Gt, '>'],
   [P.Condition.Ge, '>='],
+]);
+
+const EXCEPTION_STOPS = new Map<number, ReplayExceptionStops>([
+  [P.ExceptionStops.None, 'none'],
+  [P.ExceptionStops.Uncaught, 'uncaught'],
+  [P.ExceptionStops.All, 'all'],
 ]);
 
 const STEP_KINDS = new Map<number, StepKind>([
@@ -88,6 +96,7 @@ export class ReplayTarget implements DapTarget, DapReverse {
   /** Output of the running slice, told once per slice. */
   private pending = '';
   private diverged = false;
+  private exceptions: P.ExceptionStops = P.ExceptionStops.None;
 
   constructor(
     space: Uint8Array,
@@ -260,14 +269,19 @@ export class ReplayTarget implements DapTarget, DapReverse {
 
   async stopped(): Promise<{ exceptions: number; threads: P.StoppedInfo[] }> {
     const info = this.running === undefined ? this.stoppedInfo(this.last) : undefined;
-    return { exceptions: P.ExceptionStops.None, threads: info === undefined ? [] : [info] };
+    return { exceptions: this.exceptions, threads: info === undefined ? [] : [info] };
   }
 
   async setExceptionStops(mode: P.ExceptionStops): Promise<void> {
-    if (mode !== P.ExceptionStops.None)
-      throw new ReplayError(
-        'a replay does not stop at throws yet: set a breakpoint on the throw, or a data breakpoint',
-      );
+    const stops = EXCEPTION_STOPS.get(mode);
+    if (stops === undefined) throw new ReplayError(`unknown exception stop mode ${mode}`);
+    this.replay.setExceptionStops(stops);
+    this.exceptions = mode;
+  }
+
+  /** The throw the replay stands before, when it stopped at one. */
+  thrownHere(): ReplayThrow | undefined {
+    return this.running === undefined ? this.last.exception : undefined;
   }
 
   async setBreakpoint(spec: P.BreakpointSpec): Promise<number> {
@@ -376,13 +390,26 @@ export class ReplayTarget implements DapTarget, DapReverse {
       }
       case 'breakpoint':
         return { reason: 'breakpoint', description: `breakpoint (${at})` };
+      case 'exception': {
+        const e = stop.exception;
+        const what =
+          e === undefined ? 'an error' : e.message === '' ? e.className : `${e.className}: ${e.message}`;
+        return {
+          reason: 'exception',
+          description: `Error thrown: ${what}${e?.caught === false ? ' (uncaught)' : ''} (${at})`,
+        };
+      }
       case 'start':
         return { reason: 'entry', description: `at the generation (${at})` };
-      case 'end':
-        return {
-          reason: 'pause',
-          description: `every thread has ended (${at}): step back or reverse-continue`,
-        };
+      case 'end': {
+        const held = this.replay.heldThreads;
+        // Held threads: the machine's debugger had them stopped at the generation; they stay so.
+        const ended =
+          held === 0
+            ? 'every thread has ended'
+            : `every thread has ended but ${held} the machine's debugger held stopped at the generation (they stay held)`;
+        return { reason: 'pause', description: `${ended} (${at}): step back or reverse-continue` };
+      }
       case 'pause':
         return { reason: 'pause', description: `paused (${at})` };
       case 'step':
@@ -395,6 +422,20 @@ export class ReplayTarget implements DapTarget, DapReverse {
     if (this.running !== undefined) this.running.cancelled = true;
     for (const e of [this.stops, this.continues, this.ends, this.logs, this.consoleText, this.notices])
       e.dispose();
+  }
+
+  /**
+   * The replay's state where it stands (continuing the machine from here): the generation it runs
+   * from, its position, and its space. Refused while it runs, since the space changes under it.
+   */
+  stateHere(): { generation: number; position: number; space: Uint8Array } {
+    this.idle('take its state');
+    if (this.disposed) throw new ReplayError('the replay has ended');
+    return {
+      generation: this.options.generation,
+      position: this.replay.position,
+      space: this.replay.spaceHere(),
+    };
   }
 
   // ── running ──
@@ -491,9 +532,11 @@ export class ReplayTarget implements DapTarget, DapReverse {
     const reason =
       stop.reason === 'breakpoint'
         ? P.StopReason.Breakpoint
-        : stop.reason === 'pause' || stop.reason === 'end'
-          ? P.StopReason.Pause
-          : P.StopReason.Step;
+        : stop.reason === 'exception'
+          ? P.StopReason.Exception
+          : stop.reason === 'pause' || stop.reason === 'end'
+            ? P.StopReason.Pause
+            : P.StopReason.Step;
     return {
       thread: thread - 1,
       id: this.threadId(thread),
@@ -501,8 +544,8 @@ export class ReplayTarget implements DapTarget, DapReverse {
       breakpoint: stop.breakpoint ?? 0,
       method: top === undefined ? 0 : top.method - 1,
       pc: top?.pc ?? 0,
-      line: top === undefined ? -1 : (this.replay.statementAt(top.method, top.pc)?.line ?? -1),
-      exception: 0,
+      line: top === undefined ? -1 : this.replay.lineAt(top.method, top.pc),
+      exception: stop.exception?.thrown ? stop.exception.thrown - 1 : 0,
     };
   }
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
+import { Machine } from '@phantom/lang/common/interp/machine.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
 import { Replay, ReplayError, type StepKind } from './replay.js';
 
@@ -233,3 +234,139 @@ function firstStatements(r: Replay, method: number): number[] {
   for (let pc = 0; pc < code; pc++) if (r.statementAt(method, pc) !== undefined) pcs.push(pc);
   return pcs;
 }
+
+const THROWER = `package .demo;
+import .internal.io.tty;
+
+class holder {
+  var n : int;
+};
+
+class thrower {
+  var rounds : int;
+
+  void run() {
+    var h : holder = null;
+    while (rounds < 3) {
+      rounds++;
+      try {
+        this.fail();
+      } catch (var x : .internal.error) {
+        tty.println("caught " + rounds);
+      }
+    }
+    tty.println("last");
+    h.n = 1;
+  }
+
+  void fail() {
+    throw new .internal.error("round " + rounds);
+  }
+};
+`;
+
+function throwerSpace(): Uint8Array {
+  const { program, diagnostics } = compile([{ file: '/src/thrower.ph', text: THROWER }]);
+  assert.ok(program, diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`).join('\n'));
+  return buildSpace(program, { spaceBytes: 1 << 20, mainClasses: ['.demo.thrower'] });
+}
+
+/** The output up to here, as text. */
+function printed(r: Replay): string {
+  return Buffer.concat(r.consoleOutput.map((b) => Buffer.from(b))).toString();
+}
+
+test('exception stops: every throw, or only uncaught ones, stand before the throwing instruction', () => {
+  // Every throw: the three caught ones (before each "caught N" is printed), then the VM's.
+  const all = new Replay(throwerSpace(), { checkpointEvery: 301 });
+  all.setExceptionStops('all');
+  const stops = [];
+  for (;;) {
+    const stop = all.continue();
+    if (stop.reason === 'end') break;
+    assert.equal(stop.reason, 'exception');
+    assert.equal(stop.position, all.position);
+    const top = all.frames(stop.thread)[0]!;
+    const code = all.machine.space.slot(top.method, L.METHOD_CODE);
+    const op = all.machine.space.bytes[all.machine.space.payloadOffset(code) + top.pc];
+    stops.push({
+      ...stop.exception!,
+      op,
+      position: stop.position,
+      lines: printed(all).split('\n').length - 1,
+    });
+  }
+  assert.deepEqual(
+    stops.map((s) => [s.className, s.message, s.caught, s.lines]),
+    [
+      ['.internal.error', 'round 1', true, 0],
+      ['.internal.error', 'round 2', true, 1],
+      ['.internal.error', 'round 3', true, 2],
+      ['.internal.error', 'NullReference', false, 4],
+    ],
+  );
+  // A THROW's object exists where the replay stands; the VM's error is made by the throw.
+  assert.ok(stops.slice(0, 3).every((s) => s.thrown !== 0 && s.op === L.OP_THROW));
+  assert.equal(stops[3]!.thrown, 0);
+  assert.equal(stops[3]!.op, L.OP_PUT_FIELD);
+  assert.match(printed(all), /uncaught \.internal\.error: NullReference/);
+
+  // Only uncaught: straight to the null reference, with the three rounds printed before it.
+  const uncaught = new Replay(throwerSpace(), { checkpointEvery: 301 });
+  uncaught.setExceptionStops('uncaught');
+  const stop = uncaught.continue();
+  assert.equal(stop.reason, 'exception');
+  assert.equal(stop.position, stops.at(-1)!.position);
+  assert.equal(printed(uncaught), 'caught 1\ncaught 2\ncaught 3\nlast\n');
+
+  // Reverse continue goes back through the same throws, and to the generation after them.
+  const back = [];
+  for (;;) {
+    const s = all.reverseContinue();
+    back.push(s.reason === 'exception' ? s.exception!.message : s.reason);
+    if (s.reason === 'start') break;
+  }
+  assert.deepEqual(back, ['NullReference', 'round 3', 'round 2', 'round 1', 'start']);
+
+  // Off: the run goes to its end.
+  const none = new Replay(throwerSpace());
+  assert.equal(none.continue().reason, 'end');
+});
+
+/**
+ * The space with the kernel's debugger holding `.demo.other`'s thread stopped, as a generation
+ * frozen while a client had it stopped at a breakpoint keeps it (layout.def's DEBUGGER_*).
+ */
+function spaceWithHeldThread(): { bytes: Uint8Array; held: number } {
+  const m = new Machine(space());
+  const s = m.space;
+  const threads = [];
+  for (let t = m.rootSlot(L.ROOT_THREADS); t !== 0; t = s.slot(t, L.THREAD_NEXT)) threads.push(t);
+  const held = threads.at(-1)!;
+  const key = m.heap.allocate(m.internalClass(L.CID_STRING), L.KIND_BYTES, 9);
+  s.bytes.set(new TextEncoder().encode('$debugger'), s.payloadOffset(key));
+  const state = m.heap.allocate(m.internalClass(L.CID_DIRECTORY), L.KIND_SLOTS, 4 * L.DEBUGGER_STATE_SLOTS);
+  s.setSlot(state, L.DEBUGGER_STATE_VERSION, L.DEBUGGER_STATE_V1 << 1);
+  s.setSlot(state, L.DEBUGGER_THREAD_ROWS + L.DEBUGGER_ROW_THREAD, held);
+  s.setSlot(state, L.DEBUGGER_THREAD_ROWS + L.DEBUGGER_ROW_MODE, L.DEBUGGER_MODE_STOPPED << 1);
+  const dir = m.rootSlot(L.ROOT_DIRECTORY);
+  s.setSlot(s.slot(dir, L.DIR_KEYS), 0, key);
+  s.setSlot(s.slot(dir, L.DIR_VALUES), 0, state);
+  s.setSlot(dir, L.DIR_COUNT, 1 << 1);
+  return { bytes: s.bytes.slice(), held };
+}
+
+test("a thread the machine's debugger held stays held in the replay; the rest runs to its end", {
+  timeout: 30_000,
+}, () => {
+  const { bytes, held } = spaceWithHeldThread();
+  const r = new Replay(bytes, { checkpointEvery: 997 });
+  const stop = r.continue();
+  assert.equal(stop.reason, 'end');
+  assert.ok(r.ended);
+  assert.equal(r.heldThreads, 1);
+  assert.match(printed(r), /^total 8555\n$/);
+  assert.equal(r.frames(held).length > 0, true, 'the held thread still has its frames');
+  // Going back from there works as from any end.
+  assert.equal(r.reverseContinue().reason, 'start');
+});

@@ -21,7 +21,12 @@
  */
 
 import type { Space } from '@phantom/lang/common/image/space.js';
-import { Machine, type MachineState } from '@phantom/lang/common/interp/machine.js';
+import {
+  Machine,
+  type MachineState,
+  type StopReason,
+  type ThrowInfo,
+} from '@phantom/lang/common/interp/machine.js';
 import * as L from '@phantom/lang/common/spec/generated.js';
 
 /** Instructions between checkpoints: a backward move re-runs at most this many (a few ms). */
@@ -60,7 +65,19 @@ export interface ReplayWatch {
 }
 
 /** 'pause': a run reached the limit it was given, 'start': going back reached the generation. */
-export type ReplayStopReason = 'step' | 'breakpoint' | 'data' | 'end' | 'start' | 'pause';
+export type ReplayStopReason = 'step' | 'breakpoint' | 'data' | 'exception' | 'end' | 'start' | 'pause';
+
+/** Which throws stop a forward run (and a reverse continue): as the kernel's EXCEPTION_STOPS. */
+export type ReplayExceptionStops = 'none' | 'uncaught' | 'all';
+
+/** The throw an exception stop stands before. */
+export interface ReplayThrow {
+  /** The thrown object, when it exists where the replay stands (a THROW's); 0 for a VM error, made by the throw. */
+  readonly thrown: number;
+  readonly className: string;
+  readonly message: string;
+  readonly caught: boolean;
+}
 
 export interface ReplayStop {
   readonly reason: ReplayStopReason;
@@ -69,9 +86,15 @@ export interface ReplayStop {
   readonly thread: number;
   readonly breakpoint?: number;
   readonly watch?: { readonly id: number; readonly before: number; readonly after: number };
+  readonly exception?: ReplayThrow;
 }
 
 export class ReplayError extends Error {}
+
+/** What a forward run's onThrow throws to abandon the run at a throw it stops for. */
+class ThrowSeen {
+  constructor(readonly info: ThrowInfo) {}
+}
 
 export interface ReplayOptions {
   /** Console output the first time the replay runs past it, in order (re-runs say nothing). */
@@ -127,6 +150,7 @@ export class Replay {
   private readonly bpProbe: Uint8Array;
   private readonly breakpointsAt = new Map<number, ReplayBreakpoint[]>();
   private watches: { watch: ReplayWatch; word: number }[] = [];
+  private exceptionStops: ReplayExceptionStops = 'none';
   /** Hits (condition held) of breakpoints with a hit count: positions, complete below `known`. */
   private readonly hitLog = new Map<number, { hits: number[]; known: number }>();
   private readonly outputs: Uint8Array[] = [];
@@ -158,9 +182,31 @@ export class Replay {
     return this.machine.steps;
   }
 
-  /** Has every thread ended at this position? */
+  /**
+   * The machine's whole state here, as a copy of its space: threads, frames, operand stacks and
+   * the clock all live in it (the interpreter writes them back whenever a run returns), so this is
+   * an object space the kernel can mount (continuing the machine from a replay).
+   */
+  spaceHere(): Uint8Array {
+    return this.bytes.slice();
+  }
+
+  /** Has every thread ended at this position (but those the machine's debugger held: heldThreads)? */
   get ended(): boolean {
     return this.endedHere;
+  }
+
+  /**
+   * Threads the kernel's debugger held stopped at the generation. They stay held, as they did in
+   * the machine until a client continued them: the replay ends when only they are left.
+   */
+  get heldThreads(): number {
+    return this.machine.threadsHeldByDebugger;
+  }
+
+  /** What a run's stop means here: the end, when every thread left has ended or is held. */
+  private ran(reason: StopReason): void {
+    if (reason === 'all-ended' || reason === 'debugger-stopped') this.endedHere = true;
   }
 
   /** The console output of the furthest run so far, chunk by chunk. */
@@ -233,6 +279,16 @@ export class Replay {
   statementAt(method: number, pc: number): Statement | undefined {
     const code = this.space.slot(method, L.METHOD_CODE);
     return this.statements.get(this.space.payloadOffset(code) + pc);
+  }
+
+  /** The line of the statement `pc` of `method` is in (the last one starting at or before it), or -1. */
+  lineAt(method: number, pc: number): number {
+    const base = this.space.payloadOffset(this.space.slot(method, L.METHOD_CODE));
+    for (let at = pc; at >= 0; at--) {
+      const statement = this.statements.get(base + at);
+      if (statement !== undefined) return statement.line;
+    }
+    return -1;
   }
 
   /** The frames of `thread`, innermost first: frame, method, pc (the next instruction). */
@@ -308,6 +364,11 @@ export class Replay {
         throw new ReplayError(`the object has no slot ${watch.slot}`);
       return { watch, word: s.headerIndex(watch.ref) + HW + watch.slot };
     });
+  }
+
+  /** Which throws stop forward runs and reverse continues from now on. */
+  setExceptionStops(mode: ReplayExceptionStops): void {
+    this.exceptionStops = mode;
   }
 
   /** Counts a hit of the breakpoints with a hit count here whose condition holds (once a position). */
@@ -400,17 +461,63 @@ export class Replay {
   // ── running forward ──
 
   /**
-   * Runs toward `until` (or the end), stopping at the first probe hit `accept` takes or, when
-   * `watching`, the first change of a watched word. Takes checkpoints as it passes their
-   * positions; breakpoint hits it passes are counted (and say their logpoints unless quiet).
+   * Runs toward `until` (or the end), stopping at the first probe hit `accept` takes, when
+   * `watching` the first change of a watched word, and when `throws` at the first throw the
+   * exception stops take (after the start: the throw of the instruction the replay stands before
+   * is where it stands). Takes checkpoints as it passes their positions; breakpoint hits it passes are
+   * counted (and say their logpoints unless quiet).
    */
   private forward(
     until: number,
     accept: Accept,
     probe: Uint8Array | null,
     watching: boolean,
+    throws = watching,
   ): ReplayStop | null {
     const start = this.position;
+    const mode = this.exceptionStops;
+    if (mode === 'none' || !throws) return this.forwardLegs(start, until, accept, probe, watching);
+    let legStart = start;
+    let before: number[] = [];
+    // A throw abandons the run in the middle of its instruction: the replay goes back to just before it.
+    this.machine.onThrow = (e) => {
+      if (e.position > start && e.position < until && (mode === 'all' || !e.caught)) throw new ThrowSeen(e);
+    };
+    try {
+      return this.forwardLegs(start, until, accept, probe, watching, (at, values) => {
+        legStart = at;
+        before = values;
+      });
+    } catch (err) {
+      if (!(err instanceof ThrowSeen)) throw err;
+      this.machine.onThrow = undefined;
+      const e = err.info;
+      this.restore(e.position);
+      this.moveTo(e.position);
+      // A watched word that changed in the leg before the throw stops there first.
+      if (this.watches.some((w, i) => this.space.words[w.word] !== before[i]))
+        return this.findChange(legStart, e.position, before, start, accept, probe);
+      const thrown = e.raised ? 0 : e.thrown;
+      return {
+        reason: 'exception',
+        position: e.position,
+        thread: e.thread,
+        exception: { thrown, className: e.className, message: e.message, caught: e.caught },
+      };
+    } finally {
+      this.machine.onThrow = undefined;
+    }
+  }
+
+  /** forward's legs; `onLeg` is told where each leg starts and the watched words there. */
+  private forwardLegs(
+    start: number,
+    until: number,
+    accept: Accept,
+    probe: Uint8Array | null,
+    watching: boolean,
+    onLeg?: (at: number, values: number[]) => void,
+  ): ReplayStop | null {
     // A breakpoint with a hit count is seen by every run, even one that only moves the position.
     const used = probe ?? (this.hitLog.size > 0 ? this.bpProbe : null);
     const watched = watching && this.watches.length > 0;
@@ -420,8 +527,9 @@ export class Replay {
       if (watched) leg = Math.min(leg, this.position + WATCH_CHUNK);
       const legStart = this.position;
       const before = this.watches.map((w) => this.space.words[w.word]!);
+      onLeg?.(legStart, before);
       const r = this.machine.run({ pauseAtStep: leg, ...(used !== null ? { probe: used } : {}) });
-      if (r.reason === 'all-ended') this.endedHere = true;
+      this.ran(r.reason);
       if (watched && this.watches.some((w, i) => this.space.words[w.word] !== before[i]))
         return this.findChange(legStart, this.position, before, start, accept, used);
       if (this.position === k * this.every && this.checkpoints[k] === undefined)
@@ -462,7 +570,7 @@ export class Replay {
         const stop = here.position > start ? accept(here) : null;
         if (stop !== null) return stop;
       }
-      if (this.machine.run({ pauseAtStep: this.position + 1 }).reason === 'all-ended') this.endedHere = true;
+      this.ran(this.machine.run({ pauseAtStep: this.position + 1 }).reason);
       const changed = this.watches.findIndex((w, i) => this.space.words[w.word] !== before[i]);
       if (changed >= 0) {
         const w = this.watches[changed]!;
@@ -618,7 +726,7 @@ export class Replay {
     this.restore(start);
     let last: ReplayStop | null = null;
     for (;;) {
-      const stop = this.forward(end, accept, this.lineProbe, false);
+      const stop = this.forward(end, accept, this.lineProbe, false, true);
       if (stop === null || stop.reason === 'end' || stop.position >= from) return last;
       last = stop;
     }
@@ -636,7 +744,7 @@ export class Replay {
       const at = this.position;
       const before = values();
       const r = this.machine.run({ pauseAtStep: Math.min(end, at + WATCH_CHUNK) });
-      if (r.reason === 'all-ended') this.endedHere = true;
+      this.ran(r.reason);
       if (values().some((v, i) => v !== before[i])) changed.push({ at, before });
     }
     for (let i = changed.length - 1; i >= 0; i--) {
@@ -646,8 +754,7 @@ export class Replay {
       let found: ReplayStop | null = null;
       const legEnd = Math.min(end, leg.at + WATCH_CHUNK);
       while (this.position < legEnd && !this.endedHere) {
-        if (this.machine.run({ pauseAtStep: this.position + 1 }).reason === 'all-ended')
-          this.endedHere = true;
+        this.ran(this.machine.run({ pauseAtStep: this.position + 1 }).reason);
         const now = values();
         const w = now.findIndex((v, j) => v !== seen[j]);
         if (w >= 0 && this.position < from)

@@ -294,6 +294,28 @@ export class DebugClient {
       await this.request(P.MessageType.ROLLBACK, P.encodeRollback(generation), timeoutMs),
     );
   }
+  /** Whether the kernel can continue from a space in place (STAGE_PAGE and BRANCH, revision 5). */
+  get canBranchInPlace(): boolean {
+    return this.revision >= (P.REQUEST_REVISION[P.MessageType.BRANCH] ?? 0);
+  }
+  /**
+   * Continues the running machine from a space in place: `pages` (page number and bytes, those
+   * that differ from generation `parent`) are staged, then BRANCH rolls back to `parent`, puts them
+   * over it and commits the result as a new generation on a new branch. Never resent. At least
+   * one page: the first drops what an earlier, unfinished branch staged.
+   */
+  async branch(
+    parent: number,
+    pages: readonly { page: number; bytes: Uint8Array }[],
+    timeoutMs = this.timeoutMs,
+  ): Promise<P.BranchReply> {
+    if (pages.length === 0) throw new RangeError('a branch stages at least one page');
+    for (const [i, { page, bytes }] of pages.entries())
+      P.decodeStagePage(
+        await this.request(P.MessageType.STAGE_PAGE, P.encodeStagePage(i === 0, page, bytes)),
+      );
+    return P.decodeBranch(await this.request(P.MessageType.BRANCH, P.encodeBranch(parent), timeoutMs));
+  }
   async pause(): Promise<void> {
     await this.request(P.MessageType.PAUSE);
   }

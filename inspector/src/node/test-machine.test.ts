@@ -41,6 +41,24 @@ function machineAccelerator(): MachineAccelerator {
   return accelerator;
 }
 
+let machine: string[] | undefined;
+/** QEMU's machine and firmware arguments machines get, asked of the phantom CLI as the accelerator is. */
+function machineArguments(): string[] {
+  if (!machine) {
+    const asked = spawnSync(
+      process.execPath,
+      [join(repo, 'vm-manager/bin/phantom.mjs'), 'doctor', '--machine'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    assert.equal(asked.status, 0, `phantom doctor --machine failed: ${asked.stderr}`);
+    machine = asked.stdout.split('\n').filter((a) => a.length > 0);
+  }
+  return machine;
+}
+
 export interface TestMachine {
   readonly dir: string;
   readonly image: string;
@@ -80,6 +98,7 @@ export function bootMachine(options: {
   let output = '';
   const used = machineAccelerator();
   const qemu: ChildProcess = spawn('qemu-system-i386', [
+    ...machineArguments(),
     ...['-accel', used.accel],
     ...['-m', '128M', '-kernel', kernel, '-append', options.append ?? '', '-display', 'none', '-no-reboot'],
     ...['-serial', 'stdio', '-chardev', `socket,id=dbg,path=${socket},server=on,wait=off`],

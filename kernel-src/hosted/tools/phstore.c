@@ -12,6 +12,16 @@
  *                                             rewriting every non-zero page with the same bytes
  *                                             (exercises the commit path on any store, e.g. one
  *                                             `phc image` wrote, for the format's other readers)
+ *   phstore branch <store> --parent G <space dump>
+ *                                             commits the object space in the dump (a raw dump,
+ *                                             as `phrun --dump-space` writes it) as a new
+ *                                             generation whose parent is G: a new branch, as the
+ *                                             first commit after a rollback to G is. Only pages
+ *                                             that differ from G are written. The dump is checked
+ *                                             by vm_try_start and the free blocks counted first,
+ *                                             so a space the kernel would refuse, or a disk too
+ *                                             full to take it without dropping generations,
+ *                                             changes nothing (exit 1, the reason on stdout)
  *   phstore format <store> --space BYTES [--blocks N]
  *                                             writes an empty store (generation 0, all zero);
  *                                             creates the file, or sizes it to N blocks
@@ -35,6 +45,7 @@
 #include "hosted.h"
 #include "platform.h"
 #include "store.h"
+#include "vm.h"
 
 static void *heap_alloc(void *context, size_t bytes) { return malloc(bytes); }
 static void heap_release(void *context, void *memory, size_t bytes) { free(memory); }
@@ -44,6 +55,7 @@ static int usage(void) {
           "usage: phstore info <store>\n"
           "       phstore verify <store>\n"
           "       phstore recommit <store>\n"
+          "       phstore branch <store> --parent G <space dump>\n"
           "       phstore format <store> --space BYTES [--blocks N]\n"
           "       phstore bench <scratch file> [--space BYTES] [--dirty N] [--generations N]\n");
   return 2;
@@ -70,7 +82,7 @@ static int parse_size(const char *text, unsigned long long *out) {
  */
 enum mount_kind { AS_THE_KERNEL, PAGES_CHECKED, RECORDS_ONLY };
 
-static int mount(struct store *s, const char *path, int writable, enum mount_kind kind) {
+static int mount_at(struct store *s, const char *path, int writable, enum mount_kind kind, uint32_t want_gen) {
   if (disk_open_file(path, writable) != PH_OK) {
     fprintf(stderr, "phstore: cannot open %s: %s\n", path, strerror(errno));
     return 2;
@@ -79,12 +91,20 @@ static int mount(struct store *s, const char *path, int writable, enum mount_kin
                                 kind == RECORDS_ONLY ? STORE_CHECK_PAGES_ON_READ : STORE_CHECK_PAGES_AT_MOUNT};
   int rc = store_init(s, &config);
   if (rc == STORE_OK && kind == AS_THE_KERNEL) hosted_check_store_contents(s);
-  if (rc == STORE_OK) rc = store_mount(s, NO_GENERATION);
+  if (rc == STORE_OK) rc = store_mount(s, want_gen);
+  if (rc == STORE_ENOGEN) {
+    printf("%s: generation %u is not kept on the store\n", path, want_gen);
+    return 1;
+  }
   if (rc != STORE_OK) {
     printf("%s: cannot mount: %s\n", path, store_status_name(rc));
     return 1;
   }
   return 0;
+}
+
+static int mount(struct store *s, const char *path, int writable, enum mount_kind kind) {
+  return mount_at(s, path, writable, kind, NO_GENERATION);
 }
 
 static void print_superblocks(void) {
@@ -180,6 +200,121 @@ static int recommit(const char *path) {
   }
   printf("generation %u committed (parent %u): %u pages rewritten\n", store_current_generation(&s),
          store_generation_at(&s, store_current_index(&s))->parent, rewritten);
+  store_unmount(&s);
+  return 0;
+}
+
+/*
+ * Reads a raw space dump of exactly `size` bytes into new memory (NULL and a reason otherwise).
+ */
+static uint8_t *read_dump(const char *path, uint32_t size, const char **why) {
+  static char message[160];
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) {
+    snprintf(message, sizeof message, "cannot open the space dump %s: %s", path, strerror(errno));
+    *why = message;
+    return 0;
+  }
+  off_t length = lseek(fd, 0, SEEK_END);
+  if (length != (off_t)size) {
+    snprintf(message, sizeof message, "the space dump is %lld bytes; the store's object space is %u",
+             (long long)length, size);
+    *why = message;
+    close(fd);
+    return 0;
+  }
+  uint8_t *bytes = malloc(size);
+  size_t done = 0;
+  while (bytes && done < size) {
+    ssize_t n = pread(fd, bytes + done, size - done, (off_t)done);
+    if (n <= 0) break;
+    done += (size_t)n;
+  }
+  close(fd);
+  if (!bytes || done != size) {
+    snprintf(message, sizeof message, "cannot read the space dump %s", path);
+    *why = message;
+    free(bytes);
+    return 0;
+  }
+  return bytes;
+}
+
+/*
+ * Check, then commit: the dump must be a space vm_try_start accepts (checked in the space mapped
+ * at SPACE_BASE, which the mount left holding G), and the disk must have the blocks for its
+ * changed pages and the commit's metadata without dropping any generation (store_write_page would
+ * drop the oldest to make room: on a full disk a snapshot's newest state wins, but a branch made
+ * by hand must not cost history). Only then is anything written.
+ */
+static int branch(const char *path, int argc, char **argv) {
+  static struct store s;
+  unsigned long long parent = ~0ull;
+  const char *dump = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--parent") && i + 1 < argc) {
+      if (!parse_size(argv[++i], &parent) || parent >= NO_GENERATION) return usage();
+    } else if (!dump && argv[i][0] != '-') {
+      dump = argv[i];
+    } else {
+      return usage();
+    }
+  }
+  if (parent == ~0ull || !dump) return usage();
+  int rc = mount_at(&s, path, 1, AS_THE_KERNEL, (uint32_t)parent);
+  if (rc) return rc;
+  if (store_current_generation(&s) != parent) {
+    printf("%s: generation %llu is not kept, or is damaged (the mount took %u)\n", path, parent,
+           store_current_generation(&s));
+    return 1;
+  }
+  const char *why = 0;
+  uint8_t *space = read_dump(dump, s.space_size, &why);
+  if (!space) {
+    printf("%s: %s\n", path, why);
+    return 1;
+  }
+  uint8_t *mapped = (uint8_t *)(uintptr_t)SPACE_BASE;
+  static uint8_t old[BLOCK_SIZE];
+  uint32_t changed = 0, new_blocks = 0, ranges = 0, last_range = ~0u;
+  for (uint32_t p = 0; p < s.space_pages; p++) {
+    if (!memcmp(mapped + (size_t)p * BLOCK_SIZE, space + (size_t)p * BLOCK_SIZE, BLOCK_SIZE)) continue;
+    changed++;
+    static const uint8_t zero[BLOCK_SIZE];
+    if (memcmp(space + (size_t)p * BLOCK_SIZE, zero, BLOCK_SIZE)) new_blocks++;
+    if (p / PME_PER_BLOCK != last_range) ranges++;
+    last_range = p / PME_PER_BLOCK;
+  }
+  memcpy(mapped, space, s.space_size);
+  why = vm_try_start(s.space_size);
+  if (why) {
+    printf("%s: the space dump is not a space the kernel would run: %s\n", path, why);
+    free(space);
+    return 1;
+  }
+  uint32_t needed = new_blocks + ranges + 2 + 1;
+  if (store_free_blocks(&s) < needed) {
+    printf("%s: the disk is full: the branch needs %u free blocks, the store has %u; nothing was written\n",
+           path, needed, store_free_blocks(&s));
+    free(space);
+    return 1;
+  }
+  rc = store_begin_generation(&s);
+  for (uint32_t p = 0; p < s.space_pages && rc == STORE_OK; p++) {
+    int r = store_read_page(&s, p, old);
+    if (r == STORE_ZERO_PAGE) memset(old, 0, BLOCK_SIZE);
+    else if (r != STORE_OK) rc = r;
+    if (rc == STORE_OK && memcmp(old, space + (size_t)p * BLOCK_SIZE, BLOCK_SIZE))
+      rc = store_write_page(&s, p, space + (size_t)p * BLOCK_SIZE);
+  }
+  free(space);
+  struct store_snapshot_stats stats = {ph_wall_seconds(), 0, 0, 0, 0};
+  if (rc == STORE_OK) rc = store_commit(&s, &stats);
+  if (rc != STORE_OK) {
+    printf("%s: cannot commit: %s\n", path, store_status_name(rc));
+    return 1;
+  }
+  printf("generation %u committed (parent %llu): %u pages written\n", store_current_generation(&s), parent, changed);
   store_unmount(&s);
   return 0;
 }
@@ -312,6 +447,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "info") && argc == 3) return info(argv[2]);
   if (!strcmp(argv[1], "verify") && argc == 3) return verify(argv[2]);
   if (!strcmp(argv[1], "recommit") && argc == 3) return recommit(argv[2]);
+  if (!strcmp(argv[1], "branch")) return branch(argv[2], argc - 3, argv + 3);
   if (!strcmp(argv[1], "format")) return format(argv[2], argc - 3, argv + 3);
   if (!strcmp(argv[1], "bench")) return bench(argv[2], argc - 3, argv + 3);
   return usage();

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accelerator, kernelDir, kernelPath } from '../qemu.mjs';
+import { accelerator, kernelDir, kernelPath, MACHINE_ARGS } from '../qemu.mjs';
 
 export { accelerator, kernelPath };
 export const phrunPath = join(kernelDir, 'build', 'hosted', 'phrun');
@@ -42,7 +42,7 @@ export function runQemu(img) {
   return new Promise((resolve) => {
     const qemu = spawn(
       'qemu-system-i386',
-      ['-accel', accelerator.accel, '-m', '256M', '-kernel', kernelPath, '-display', 'none', '-serial', 'stdio', '-no-reboot',
+      [...MACHINE_ARGS, '-accel', accelerator.accel, '-m', '256M', '-kernel', kernelPath, '-display', 'none', '-serial', 'stdio', '-no-reboot',
         '-drive', `file=${disk},if=virtio,format=raw`],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );

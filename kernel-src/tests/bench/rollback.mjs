@@ -11,13 +11,11 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@phantom/inspector/node/debug-client.js';
-import { chooseFirmware, firmwareArguments } from '@phantom/vm-manager/node/firmware.js';
-import { MACHINE_TYPE } from '@phantom/vm-manager/node/qemu-driver.js';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
-import { accelerator, kernelDir, tempDir } from '../qemu.mjs';
+import { accelerator, kernelDir, MACHINE_ARGS, tempDir } from '../qemu.mjs';
 
 const ROUNDS = Number(process.env.ROLLBACK_ROUNDS ?? 20);
 const SPACE_MIB = 64;
@@ -37,9 +35,7 @@ const out = join(kernelDir, 'docs', 'bench-rollback.md');
 const ROUND_LINE = /^round \d+$/;
 const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
 const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped in (\d+) us, mount (\d+) us, contents check (\d+) us\)$/;
-
-const firmware = await chooseFirmware();
-const restartArgs = [...(firmware.kind === 'qboot' ? firmwareArguments(firmware) : []), '-machine', MACHINE_TYPE];
+const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us$/;
 
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 
@@ -49,7 +45,7 @@ let client;
 const socket = join(temp.dir, 'debug.sock');
 
 async function start(disk, append) {
-  machine = new Machine({ disk, append, memory: MEMORY, debugSocket: socket, debugTransport: 'virtio', extraArgs: restartArgs });
+  machine = new Machine({ disk, append, memory: MEMORY, debugSocket: socket, debugTransport: 'virtio' });
   return machine;
 }
 
@@ -73,7 +69,7 @@ try {
   await start(disk, APPEND);
   await machine.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
   await connect();
-  const inPlace = { ms: [], kernel: [], drop: [], mount: [], check: [], read: [], kept: [] };
+  const inPlace = { ms: [], kernel: [], drop: [], mount: [], check: [], read: [], kept: [], disk: [], crc: [] };
   const restart = { ms: [] };
   for (let i = 0; i < ROUNDS; i++) {
     // In place.
@@ -89,6 +85,9 @@ try {
     inPlace.drop.push(Number(rolled.match[2]) / 1000);
     inPlace.mount.push(Number(rolled.match[3]) / 1000);
     inPlace.check.push(Number(rolled.match[4]) / 1000);
+    const pages = await machine.waitForLine(PAGES_LINE, { from: rolled.index, deadlineMs: LONG_MS });
+    inPlace.disk.push(Number(pages.match[3]) / 1000);
+    inPlace.crc.push(Number(pages.match[4]) / 1000);
     inPlace.read.push(reply.pagesRead);
     inPlace.kept.push(reply.pagesKept);
 
@@ -115,17 +114,20 @@ try {
     row('**request → program\'s next line** (host clock)', inPlace.ms, restart.ms),
     row('the kernel\'s own figure: request served to threads resuming', inPlace.kernel),
     row('… of which the live space dropped', inPlace.drop),
-    row('… of which the mount (records, maps, pages read and checked)', inPlace.mount),
-    row('… of which the contents check (`vm_try_start`)', inPlace.check),
+    row('… of which the switch to the generation (its record and page maps read and checked; pages lazy)', inPlace.mount),
+    row('… of which the contents check (`vm_try_start`), with the pages its touches read', inPlace.check),
+    row('… … of which waiting for the disk (page reads at first touch, runs of up to 256)', inPlace.disk),
+    row('… … of which the pages\' CRCs', inPlace.crc),
   ].join('\n');
   const ratio = p50(restart.ms) / p50(inPlace.ms);
   const section = `${benchHeading(HEADING, acceleratorLine(accelerator))}
 
 Command: \`${process.env.ROLLBACK_ROUNDS ? `ROLLBACK_ROUNDS=${ROUNDS} ` : ''}node kernel-src/tests/bench/rollback.mjs\` (also run by \`make -C kernel-src bench\` and \`npm run bench\`; \`ROLLBACK_ROUNDS\` rollbacks per path, default 20).
 A ${SPACE_MIB} MiB space running a program that rewrites 10% of its pages every round (\`tests/lib/dirtier.mjs\`), \`-append "${APPEND}"\`,
-\`-m ${MEMORY}\`, the debug channel on its virtio-serial port, ${restartArgs.join(' ')}. ${ROUNDS} rollbacks on each path, interleaved on the
+\`-m ${MEMORY}\`, the debug channel on its virtio-serial port, ${MACHINE_ARGS.join(' ')}. ${ROUNDS} rollbacks on each path, interleaved on the
 same machine and store, each to the parent of the newest generation (its pages: ${fmt(p50(inPlace.read))} read from the disk and
-checked, ${fmt(p50(inPlace.kept))} taken from memory, p50). In place: from sending ROLLBACK to the program's next line; restart: from
+checked before the threads resumed, ${fmt(p50(inPlace.kept))} taken from memory, p50; the program touches every page it rewrites
+before its next line, so a lazy mount reads them all on this path too). In place: from sending ROLLBACK to the program's next line; restart: from
 killing QEMU to the program's first line of the QEMU started with \`gen=N\` (vm-manager's auto-checkpoint, on both paths, left out).
 Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.env.BENCH_HOST ?? 'the development VM'} (2 cores shared with other work; load average ${loadBefore} before, ${loadAfter} after).
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
-import { accelerator, kernelDir, kernelPath } from '../qemu.mjs';
+import { accelerator, kernelDir, kernelPath, MACHINE_ARGS } from '../qemu.mjs';
 
 const langDir = join(kernelDir, '..', 'lang');
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
@@ -26,7 +26,7 @@ try {
   execFileSync('node', [join(langDir, 'bin', 'phc.mjs'), 'image', join(kernelDir, 'tests', 'bench', 'soak.ph'),
     '--main', '.bench.soak', '--space-bytes', String(SPACE_BYTES), '-o', disk], { stdio: 'inherit' });
 
-  const qemu = spawn('qemu-system-i386', ['-accel', accelerator.accel, '-m', '256M', '-kernel', kernelPath,
+  const qemu = spawn('qemu-system-i386', [...MACHINE_ARGS, '-accel', accelerator.accel, '-m', '256M', '-kernel', kernelPath,
     '-append', 'snap=1000', '-display', 'none', '-serial', 'stdio', '-no-reboot',
     '-drive', `file=${disk},if=virtio,format=raw`], { stdio: ['ignore', 'pipe', 'ignore'] });
   const started = Date.now();

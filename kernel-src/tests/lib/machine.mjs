@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
 import { writeGeneration0 } from '@phantom/lang/common/store/generation0.js';
-import { accelerator, debugChannelArgs, kernelPath, writeStoreDisk } from '../qemu.mjs';
+import { accelerator, debugChannelArgs, kernelPath, MACHINE_ARGS, writeStoreDisk } from '../qemu.mjs';
 
 /** Compiles `sources` (paths) and writes generation 0 of a store running `mainClasses` to `diskPath`. */
 export async function buildStoreDisk(diskPath, sources, mainClasses, { spaceBytes = 64 << 20, diskBytes } = {}) {
@@ -38,7 +38,9 @@ export class Machine {
    * channel, over debugTransport ('virtio', the default: a virtio-serial port; 'serial': serial port 2); drive: a whole -drive value instead (another format, a node name);
    * kernel: another copy of the kernel (long runs copy it, so a rebuild meanwhile cannot touch
    * them); extraArgs: more QEMU arguments (a QMP socket); accel: another accelerator than qemu.mjs's
-   * decision, for a run that needs one (TCG for -icount), which the caller must then say it used.
+   * decision, for a run that needs one (TCG for -icount), which the caller must then say it used;
+   * machine: the machine and firmware arguments instead of qemu.mjs's MACHINE_ARGS ([] for QEMU's
+   * own defaults, as a benchmark's older path).
    */
   constructor({
     disk,
@@ -50,10 +52,11 @@ export class Machine {
     kernel = kernelPath,
     extraArgs = [],
     accel = accelerator.accel,
+    machine = MACHINE_ARGS,
   }) {
     if (!existsSync(kernel)) throw new Error(`${kernel} is missing: build it with make -C kernel-src`);
     const args = [
-      '-accel', accel, '-m', memory, '-kernel', kernel, '-append', append,
+      ...machine, '-accel', accel, '-m', memory, '-kernel', kernel, '-append', append,
       '-nodefaults', '-display', 'none', '-monitor', 'none', '-no-reboot',
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
       '-drive', drive ?? `file=${disk},if=virtio,format=raw`,

@@ -64,7 +64,7 @@ async function pagesOnlyIn(file, newest, parent) {
     const theirs = parentRef ? decodeMapBlock(await readBlock(file, parentRef.block), `map block ${m}`) : [];
     mine.forEach((entry, i) => {
       if (entry.block !== S.ZERO_BLOCK && entry.block !== theirs[i]?.block)
-        pages.push({ block: entry.block, what: `page ${m * S.PME_PER_BLOCK + i}` });
+        pages.push({ block: entry.block, page: m * S.PME_PER_BLOCK + i, what: `page ${m * S.PME_PER_BLOCK + i}` });
     });
   }
   return pages;
@@ -101,10 +101,11 @@ export async function flipNewestGeneration(diskPath, { inPage }) {
 /**
  * Flips one random bit in a page that kept generation `number` wrote and that neither its parent
  * nor any generation in `notIn` has in the same block (so the parent stays sound, and a machine
- * running on one of those does not hold the page's bytes). Returns { generation, block, what },
- * or undefined when it wrote no such page.
+ * running on one of those does not hold the page's bytes). With `where`, only the pages it picks
+ * from those ({ block, page, bytes } each); with `all`, one bit in every such page. Returns { generation, block, what, flipped }
+ * (the first page flipped, and how many), or undefined when it wrote no such page.
  */
-export async function flipPageOf(diskPath, number, { notIn = [] } = {}) {
+export async function flipPageOf(diskPath, number, { notIn = [], where, all = false } = {}) {
   const file = await open(diskPath, 'r+');
   try {
     const store = await loadStore(file);
@@ -117,13 +118,18 @@ export async function flipPageOf(diskPath, number, { notIn = [] } = {}) {
       const g = verified.find((v) => v.generation === n);
       if (g) others.push(await pageBlocks(file, g));
     }
-    const candidates = (await pagesOnlyIn(file, target, parent)).filter(({ block }) =>
+    let candidates = (await pagesOnlyIn(file, target, parent)).filter(({ block }) =>
       others.every((blocks) => !blocks.has(block)),
     );
+    if (where) {
+      const read = [];
+      for (const c of candidates) read.push({ ...c, bytes: await readBlock(file, c.block) });
+      candidates = where(read).map(({ bytes, ...c }) => c);
+    }
     if (!candidates.length) return undefined;
-    const chosen = candidates[randomInt(candidates.length)];
-    await flipBit(file, chosen.block);
-    return { generation: number, ...chosen };
+    const chosen = all ? candidates : [candidates[randomInt(candidates.length)]];
+    for (const c of chosen) await flipBit(file, c.block);
+    return { generation: number, ...chosen[0], flipped: chosen.length };
   } finally {
     await file.close();
   }

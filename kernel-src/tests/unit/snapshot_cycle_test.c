@@ -246,6 +246,36 @@ TEST(snapshot_commits_a_generation_only_when_every_frozen_page_is_written) {
   for (uint32_t p = 0; p < 12; p++) CHECK(generation_holds(1, p * 20, 100 + p));
 }
 
+TEST(snapshot_commit_runs_on_while_the_disk_is_busy_until_the_next_freeze_is_due) {
+  setup();
+  snapshot_cycle_start(&store, INTERVAL_MS, false, &fake_machine);
+  for (uint32_t p = 0; p < 4; p++) write_page(p * 30, 200 + p);
+  next_interval();
+  disk_fake_busy(1000);
+  for (int i = 0; i < 5; i++) snapshot_step();
+  /* every page written and the commit started, but the disk has not finished it: not committed */
+  CHECK_EQ(fake.pages_handed, 4);
+  CHECK_EQ(fake.committed_events, 0);
+  CHECK_EQ(snapshot_totals().committed, 0);
+  CHECK_EQ(store_current_generation(&store), 0);
+  CHECK_EQ(fake.releases, 0);
+  CHECK(fake.freeze_active);
+  CHECK_EQ(snapshot_next_step_ms(), 0);
+  CHECK_EQ(store_begin_generation(&store), STORE_ESTATE);
+  next_interval(); /* the next freeze is due: the commit is waited for first */
+  snapshot_step();
+  CHECK_EQ(fake.committed_events, 1);
+  CHECK_EQ(store_current_generation(&store), 1);
+  CHECK_EQ(fake.releases, 1);
+  for (uint32_t p = 0; p < 4; p++) CHECK(generation_holds(1, p * 30, 200 + p));
+  disk_fake_busy(0);
+  write_page(7, 300);
+  snapshot_step(); /* the freeze that was due */
+  steps_until_idle(100);
+  CHECK_EQ(fake.committed_events, 2);
+  CHECK(generation_holds(2, 7, 300));
+}
+
 TEST(snapshot_write_budget_spreads_a_generation_over_safe_points) {
   setup();
   snapshot_cycle_start(&store, INTERVAL_MS, false, &fake_machine);

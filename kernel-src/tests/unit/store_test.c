@@ -636,6 +636,68 @@ TEST(store_rollback_makes_a_branch_and_keeps_the_newer_generations) {
   CHECK_EQ(remount(&s, 42), STORE_ENOGEN);
 }
 
+TEST(store_switch_goes_back_like_a_mount_without_one) {
+  struct store s;
+  fresh_store(&s, 512, STORE_CHECK_PAGES_ON_READ);
+  for (uint32_t g = 1; g <= 5; g++) CHECK_EQ(commit_pages(&s, 0, 8, 1), STORE_OK);
+  /* A generation being written is abandoned: its blocks are free again. */
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  uint8_t data[BLOCK_SIZE];
+  page_bytes(next_version++, 9, data);
+  CHECK_EQ(store_write_page(&s, 9, data), STORE_OK);
+  CHECK_EQ(store_switch(&s, 3), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 3);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(commit_pages(&s, 0, 8, 1), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 6);
+  CHECK_EQ(generation(&s, 6)->parent, 3);
+  CHECK(has_generation(&s, 4) && has_generation(&s, 5));
+  CHECK(free_blocks_agree(&s));
+  CHECK_EQ(store_switch(&s, 42), STORE_ENOGEN);
+  CHECK_EQ(store_current_generation(&s), 6);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 6);
+  CHECK(contents_match(&s));
+}
+
+TEST(store_switch_falls_back_from_a_damaged_page_when_it_checks_pages) {
+  struct store s;
+  three_generations(&s, STORE_CHECK_PAGES_ON_READ);
+  disk_fake_flip_bit(page_block(&s, 103), 5);
+  CHECK_EQ(store_switch(&s, 3), STORE_OK); /* lazily: the page is not read */
+  CHECK_EQ(store_set_page_check(&s, STORE_CHECK_PAGES_AT_MOUNT), STORE_OK);
+  CHECK_EQ(store_switch(&s, 3), STORE_OK);
+  CHECK_EQ(store_current_generation(&s), 2);
+  CHECK_EQ(generation(&s, 3)->damage, STORE_DAMAGE_PAGE_CHECKSUM);
+  CHECK(contents_match(&s));
+  CHECK_EQ(store_set_page_check(&s, (enum store_page_check)7), STORE_EINVAL);
+}
+
+TEST(store_reads_a_run_of_pages_and_names_the_first_that_fails) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_ON_READ);
+  uint32_t pages[] = {40, 41, 42, 43, 44, 46};
+  CHECK_EQ(commit_pages(&s, pages, 6, 1), STORE_OK);
+  CHECK_EQ(store_page_run(&s, 39, 8), 0);  /* all zero */
+  uint32_t run = store_page_run(&s, 40, 8); /* written in one run of blocks: 40..44, then a hole */
+  CHECK_EQ(run, 5);
+  CHECK_EQ(store_page_run(&s, 40, 3), 3);
+  uint8_t buf[5 * BLOCK_SIZE], want[BLOCK_SIZE];
+  uint32_t bad = 0;
+  CHECK_EQ(store_read_pages(&s, 40, 5, buf, &bad), STORE_OK);
+  for (uint32_t k = 0; k < 5; k++) {
+    page_bytes(version[1][40 + k], 40 + k, want);
+    CHECK(memcmp(buf + k * BLOCK_SIZE, want, BLOCK_SIZE) == 0);
+  }
+  CHECK_EQ(store_read_pages(&s, 40, 6, buf, &bad), STORE_ERANGE); /* not one run */
+  disk_fake_flip_bit(page_block(&s, 43), 1000);
+  CHECK_EQ(store_read_pages(&s, 40, 5, buf, &bad), STORE_EPAGE);
+  CHECK_EQ(bad, 43);
+  CHECK_EQ(s.read_damage.what, STORE_DAMAGE_PAGE_CHECKSUM);
+  CHECK_EQ(s.read_damage.block, page_block(&s, 43));
+}
+
 TEST(store_retention_reuses_freed_blocks_forever) {
   struct store s;
   model_init(SPACE);
@@ -1214,6 +1276,64 @@ TEST(store_stashed_pages_are_held_until_released_and_adopted_without_a_write) {
   CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
   CHECK(free_blocks_agree(&s));
   CHECK_EQ(store_adopt_page(&s, 7, block, crc), STORE_ESTATE); /* no generation begun */
+  store_unmount(&s);
+}
+
+/* Writes page `page` for a generation begun by hand and records it in the model's next version. */
+static void write_model_page(struct store *s, uint32_t page) {
+  uint32_t next = s->newest_number + 1, v = next_version++;
+  uint8_t data[BLOCK_SIZE];
+  page_bytes(v, page, data);
+  CHECK_EQ(store_write_page(s, page, data), STORE_OK);
+  version[next][page] = v;
+}
+
+TEST(store_commit_in_halves_commits_at_the_poll_and_other_calls_finish_it_first) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_AT_MOUNT);
+  uint32_t pages[] = {0, 1, 600};
+  CHECK_EQ(commit_pages(&s, pages, 3, 1), STORE_OK);
+  struct store_snapshot_stats stats = {clock_seconds, 0, 0, 0, 0};
+  uint8_t data[BLOCK_SIZE] = {0};
+  for (int round = 0; round < 2; round++) {
+    uint32_t parent = store_current_generation(&s), next = s.newest_number + 1;
+    memcpy(version[next], version[parent], sizeof version[next]);
+    CHECK_EQ(store_begin_generation(&s), STORE_OK);
+    write_model_page(&s, 5);
+    write_model_page(&s, 1);
+    CHECK_EQ(store_commit_start(&s, &stats), STORE_OK);
+    /* started, not committed: the current generation is the parent until the poll */
+    CHECK_EQ(store_current_generation(&s), parent);
+    CHECK_EQ(store_begin_generation(&s), STORE_ESTATE);
+    CHECK_EQ(store_commit_start(&s, &stats), STORE_ESTATE);
+    if (round == 0) {
+      CHECK_EQ(store_commit_poll(&s, false), STORE_OK); /* the hosted disk is never busy */
+    } else {
+      uint32_t block, crc; /* a call that needs the store between commits finishes it first */
+      CHECK_EQ(store_stash_page(&s, data, &block, &crc), STORE_OK);
+      CHECK_EQ(store_current_generation(&s), next);
+      CHECK_EQ(store_commit_poll(&s, false), STORE_OK); /* the result is kept for the poll */
+    }
+    CHECK_EQ(store_current_generation(&s), next);
+    CHECK(!s.pending);
+    CHECK(contents_match(&s));
+    CHECK(free_blocks_agree(&s));
+  }
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
+  CHECK(contents_match(&s));
+
+  /* a failed write among the started ones abandons the generation at the poll */
+  uint32_t parent = store_current_generation(&s), next = s.newest_number + 1;
+  memcpy(version[next], version[parent], sizeof version[next]);
+  CHECK_EQ(store_begin_generation(&s), STORE_OK);
+  write_model_page(&s, 9);
+  disk_fake_fail_write(1); /* the page's run is written first, then the map block: fail that */
+  CHECK_EQ(store_commit_start(&s, &stats), STORE_OK);
+  CHECK_EQ(store_commit_poll(&s, false), STORE_EIO);
+  CHECK(!s.pending && !s.broken);
+  CHECK_EQ(store_current_generation(&s), parent);
+  CHECK(contents_match(&s));
+  CHECK(free_blocks_agree(&s));
   store_unmount(&s);
 }
 

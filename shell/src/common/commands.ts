@@ -81,7 +81,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'debug.stepOver', title: 'Debug: Step over', category: 'Debug', keys: ['F10'] },
   { id: 'debug.stepInto', title: 'Debug: Step into', category: 'Debug', keys: ['F11'] },
   { id: 'debug.stepOut', title: 'Debug: Step out', category: 'Debug', keys: ['Shift+F11'] },
-  { id: 'debug.stop', title: 'Debug: Stop debugging', category: 'Debug', keys: ['Shift+F5'] },
+  { id: 'debug.stop', title: 'Debug: Stop debugging / End replay', category: 'Debug', keys: ['Shift+F5'] },
+  // VS Code binds no keys to these; here they are Alt with the forward key they undo.
+  { id: 'debug.stepBack', title: 'Debug: Step back (replay)', category: 'Debug', keys: ['Alt+F10'] },
+  {
+    id: 'debug.reverseContinue',
+    title: 'Debug: Reverse continue (replay)',
+    category: 'Debug',
+    keys: ['Alt+F5'],
+  },
+  {
+    id: 'debug.replay',
+    title: "Debug: Replay the timeline's selected generation (steps back too)",
+    category: 'Debug',
+  },
+  { id: 'debug.endReplay', title: 'Debug: End replay (back to the live machine)', category: 'Debug' },
   {
     id: 'debug.toggleBreakpoint',
     title: 'Debug: Toggle breakpoint on this line',

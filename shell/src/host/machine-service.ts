@@ -427,6 +427,16 @@ export class MachineService {
         generation,
         { autoCheckpoint: 'take' },
         (event) => {
+          if (event.kind === 'step-fell-back') {
+            this.progress(
+              name,
+              'rollback',
+              `cannot roll back in place: ${event.reason}`,
+              event.percent,
+              false,
+            );
+            return;
+          }
           if (event.kind !== 'step-started') return;
           const step =
             event.step === 'auto-checkpoint'

@@ -206,6 +206,13 @@ async function main(): Promise<void> {
   debug.onDidChange(() => {
     if (debug.state !== DebugState.Stopped) void editor?.then((e) => e.showStop(undefined));
   });
+  // A replay of a generation, from the timeline (its "Replay", a generation's menu) or the palette.
+  timeline.onDidRequestReplay((machine, generation) => {
+    void debug
+      .replay(machine, generation)
+      .then(() => debugPanel.focus())
+      .catch((err) => showError(`Cannot replay generation ${generation} of ${machine}`, err));
+  });
   const commands = new Commands();
   const palette = new CommandPalette(commands);
   const help = new HelpPage();
@@ -233,6 +240,7 @@ async function main(): Promise<void> {
     picked: () => picked,
     debug,
     debugPanel,
+    timeline,
   });
   commands.listen();
   try {
@@ -262,6 +270,7 @@ interface CommandTargets {
   picked: () => MachineSummary | undefined;
   debug: Debugger;
   debugPanel: DebugPanel;
+  timeline: TimelinePanel;
 }
 
 /** What each command of common/commands.ts does here. */
@@ -350,7 +359,29 @@ function registerCommands(commands: Commands, t: CommandTargets): void {
     run: () => d.step('stepOut'),
     unavailable: () => d.unavailable('step'),
   });
-  commands.register('debug.stop', { run: () => d.stop(), unavailable: () => d.unavailable('stop') });
+  commands.register('debug.stop', {
+    run: () => d.stop(),
+    unavailable: () => (d.replaying ? undefined : d.unavailable('stop')),
+  });
+  commands.register('debug.stepBack', {
+    run: () => d.stepBack(),
+    unavailable: () => d.unavailable('stepBack'),
+  });
+  commands.register('debug.reverseContinue', {
+    run: () => d.reverseContinue(),
+    unavailable: () => d.unavailable('reverseContinue'),
+  });
+  commands.register('debug.replay', {
+    run: () => t.timeline.replaySelected(),
+    unavailable: () => {
+      const choice = t.timeline.selectedReplay();
+      return 'problem' in choice ? choice.problem : undefined;
+    },
+  });
+  commands.register('debug.endReplay', {
+    run: () => d.endReplay(),
+    unavailable: () => d.unavailable('endReplay'),
+  });
   commands.register('debug.toggleBreakpoint', {
     run: async () => (await t.loadEditor()).attachDebugger(d).toggleAtCursor(),
   });

@@ -17,6 +17,7 @@
 import type { Disposable } from '@phantom/inspector/common/events.js';
 import { LOG_PAGE_LINES } from '../common/api.js';
 import type { ApiClient } from './api-client.js';
+import { menuKey } from './menu-keys.js';
 import { showError } from './notifications.js';
 import type { FitAddon, SearchAddon, Terminal } from './xterm.js';
 
@@ -196,7 +197,12 @@ export class ConsolePanel {
     this.menu.setAttribute('role', 'menu');
     this.menu.dataset.testid = 'console-menu';
     this.menu.hidden = true;
-    this.menu.addEventListener('keydown', (event) => this.menuKey(event));
+    this.menu.addEventListener('keydown', (event) =>
+      menuKey(this.menu, event, () => {
+        this.menu.hidden = true;
+        this.focus();
+      }),
+    );
     this.menu.addEventListener('focusout', (event) => {
       if (!this.menu.contains(event.relatedTarget as Node | null)) this.menu.hidden = true;
     });
@@ -716,19 +722,6 @@ export class ConsolePanel {
     this.menu.style.top = `${Math.min(y ?? box.top + 12, window.innerHeight - 260)}px`;
     this.menu.hidden = false;
     this.menu.querySelector<HTMLElement>('[role="menuitem"]:not(:disabled)')?.focus();
-  }
-
-  private menuKey(event: KeyboardEvent): void {
-    const items = [...this.menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')];
-    const at = items.indexOf(document.activeElement as HTMLButtonElement);
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      items[(at + (event.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length]?.focus();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      this.menu.hidden = true;
-      this.focus();
-    }
   }
 
   private showPlaceholder(): void {

@@ -5,7 +5,8 @@
  * as they are opened, arrays a page at a time, an object opened in the inspector's panes with its
  * action), the watch expressions (evaluated in the selected frame at each stop) and the adapter's
  * output (logpoints). It draws the Debugger's state and calls its actions; nothing here talks to
- * the host.
+ * the host. While a replay is open, a banner says which generation the panes show (not the live
+ * machine) with its "End replay", and the toolbar adds step back and reverse continue.
  */
 import {
   type DapStackFrame,
@@ -15,6 +16,7 @@ import {
   VARIABLES_PAGE,
 } from './debugger.js';
 import { showError } from './notifications.js';
+import { treeKeyboard } from './tree-keys.js';
 
 interface ToolbarAction {
   id: string;
@@ -23,6 +25,8 @@ interface ToolbarAction {
   keys: string;
   run: () => Promise<void>;
   enabled: () => boolean;
+  /** Shown only while a replay is open: a live machine cannot go back. */
+  replayOnly?: boolean;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -39,6 +43,8 @@ function el<K extends keyof HTMLElementTagNameMap>(
 export class DebugPanel {
   private readonly toolbar: HTMLElement;
   private readonly statusLine: HTMLElement;
+  private readonly replayBanner: HTMLElement;
+  private readonly replayText: HTMLElement;
   private readonly stack: HTMLElement;
   private readonly variablesTree: HTMLElement;
   private readonly watchList: HTMLElement;
@@ -59,6 +65,20 @@ export class DebugPanel {
     this.toolbar = el('div', 'debug-toolbar');
     this.toolbar.setAttribute('role', 'toolbar');
     this.toolbar.setAttribute('aria-label', 'Debug');
+    this.replayBanner = el('div', 'debug-replay-banner');
+    this.replayBanner.dataset.testid = 'debug-replay-banner';
+    this.replayBanner.setAttribute('role', 'status');
+    this.replayBanner.hidden = true;
+    this.replayText = el('span', 'debug-replay-text');
+    const endReplay = el('button', 'debug-replay-end', 'End replay');
+    endReplay.type = 'button';
+    endReplay.dataset.testid = 'debug-end-replay';
+    endReplay.title = 'End the replay and show the live machine again (Shift+F5)';
+    endReplay.addEventListener(
+      'click',
+      () => void debug.endReplay().catch((err) => showError('Cannot end the replay', err)),
+    );
+    this.replayBanner.append(el('span', 'icon', '⟲'), this.replayText, endReplay);
     this.statusLine = el('p', 'debug-status');
     this.statusLine.dataset.testid = 'debug-status';
     this.statusLine.setAttribute('aria-live', 'polite');
@@ -69,9 +89,16 @@ export class DebugPanel {
     this.variablesTree.dataset.testid = 'debug-variables';
     this.variablesTree.setAttribute('role', 'tree');
     this.variablesTree.setAttribute('aria-label', 'Variables');
+    treeKeyboard(this.variablesTree, (item) =>
+      item.querySelector<HTMLButtonElement>(':scope > .debug-row > .debug-twisty')?.click(),
+    );
     this.watchList = el('ul', 'debug-tree debug-watch');
     this.watchList.dataset.testid = 'debug-watch';
     this.watchList.setAttribute('aria-label', 'Watch');
+    this.watchList.setAttribute('role', 'tree');
+    treeKeyboard(this.watchList, (item) =>
+      item.querySelector<HTMLButtonElement>(':scope > .debug-row > .debug-twisty')?.click(),
+    );
     this.outputList = el('pre', 'debug-output');
     this.outputList.dataset.testid = 'debug-output';
     const watchInput = el('input', 'debug-watch-input');
@@ -90,6 +117,7 @@ export class DebugPanel {
     };
     root.append(
       header,
+      this.replayBanner,
       this.toolbar,
       this.statusLine,
       section('Call stack', this.stack),
@@ -147,12 +175,30 @@ export class DebugPanel {
         enabled: () => d.unavailable('step') === undefined,
       },
       {
+        id: 'stepBack',
+        icon: '↶',
+        label: 'Step back',
+        keys: 'Alt+F10',
+        run: () => d.stepBack(),
+        enabled: () => d.unavailable('stepBack') === undefined,
+        replayOnly: true,
+      },
+      {
+        id: 'reverseContinue',
+        icon: '◀',
+        label: 'Reverse continue',
+        keys: 'Alt+F5',
+        run: () => d.reverseContinue(),
+        enabled: () => d.unavailable('reverseContinue') === undefined,
+        replayOnly: true,
+      },
+      {
         id: 'stop',
         icon: '■',
         label: 'Stop debugging',
         keys: 'Shift+F5',
         run: () => d.stop(),
-        enabled: () => d.isActive,
+        enabled: () => d.isActive || d.replaying !== undefined,
       },
     ];
     for (const action of actions) {
@@ -175,12 +221,23 @@ export class DebugPanel {
   private render(): void {
     const d = this.debug;
     this.root.dataset.state = d.state;
+    const replay = d.replaying;
+    this.root.dataset.replay = String(replay !== undefined);
+    this.replayBanner.hidden = replay === undefined;
+    if (replay)
+      this.replayText.textContent = `Replay of generation ${replay.generation} of ${replay.machine} — not the live machine`;
     for (const { button, action } of this.buttons.values()) {
       button.disabled = !action.enabled();
+      if (action.replayOnly) button.hidden = replay === undefined;
       if (action.id === 'continue') {
         const label = d.isActive ? 'Continue' : 'Start debugging (attach to the picked machine)';
         button.setAttribute('aria-label', label);
         button.title = `${label} (F5)`;
+      }
+      if (action.id === 'stop') {
+        const label = replay ? 'End replay' : 'Stop debugging';
+        button.setAttribute('aria-label', label);
+        button.title = `${label} (Shift+F5)`;
       }
     }
     this.statusLine.textContent = d.status;
@@ -275,7 +332,8 @@ export class DebugPanel {
     const expandable = v.variablesReference > 0;
     const twisty = el('button', 'debug-twisty', expandable ? '▸' : '');
     twisty.type = 'button';
-    twisty.tabIndex = expandable ? 0 : -1;
+    // The tree takes the keys (tree-keys.ts): one tab stop for it, not one per row.
+    twisty.tabIndex = -1;
     twisty.disabled = !expandable;
     twisty.setAttribute('aria-label', `${v.name}: expand`);
     const name = el('span', 'debug-name', v.name);

@@ -9,6 +9,12 @@
  * A session ends when the user stops it, and when the machine stops, is cut off or rolls back
  * (the adapter says so, or the machine bar's state does): then the debugger waits for the same
  * machine to run again and attaches anew, sending the breakpoints again.
+ *
+ * A replay of a kept generation (the adapter's replay target, `"replay": N`) is a second session
+ * of the same adapter, shown in front of the live one while it is open: the panes show the
+ * replay's threads and frames, the steps act on it, it also steps back and continues backwards,
+ * and the gutter's breakpoints apply to it as to the machine. The live session goes on behind it
+ * untouched, and is what the panes show again when the replay ends.
  */
 import type { Disposable } from '@phantom/inspector/common/events.js';
 import type { FileRoot, MachineSummary } from '../common/api.js';
@@ -108,20 +114,40 @@ interface Session {
   leaving: boolean;
 }
 
-export class Debugger {
-  breakpoints = new BreakpointList();
-  /** The adapter's answers, by file and line the user set. */
-  private readonly statuses = new Map<string, Map<number, BreakpointStatus>>();
-  state = DebugState.Inactive;
-  threads: ThreadView[] = [];
+/** What a replay session replays: a kept generation of a machine's store, not the machine itself. */
+export interface ReplayOf {
+  machine: string;
+  generation: number;
+}
+
+/**
+ * What the panes show of one session (or of none): the live machine's, and while a replay is
+ * open, the replay's in front of it. Each session's events change its own view only, so the live
+ * machine's stops during a replay are there when the replay ends.
+ */
+interface SessionView {
+  session: Session | undefined;
+  /** Set for a replay's view. */
+  replay: ReplayOf | undefined;
+  state: DebugState;
+  threads: ThreadView[];
   selectedThread: number | undefined;
   selectedFrame: DapStackFrame | undefined;
+  status: string;
+  /** The adapter's answers, by file and line the user set. */
+  statuses: Map<string, Map<number, BreakpointStatus>>;
+  watchResults: WatchResult[];
+}
+
+const NOT_DEBUGGING = 'Not debugging: F5 attaches to the picked machine';
+
+export class Debugger {
+  breakpoints = new BreakpointList();
   watches: string[] = [];
-  watchResults: WatchResult[] = [];
   output: string[] = [];
-  /** One line for the panel: what the debugger is doing or waiting for. */
-  status = 'Not debugging: F5 attaches to the picked machine';
-  private session: Session | undefined;
+  private readonly live: SessionView = this.newView(undefined, NOT_DEBUGGING);
+  /** The replay in front of the live view, while one is open. */
+  private replayView: SessionView | undefined;
   /** A machine whose session ended by itself: attach again when it runs. */
   private waitingFor: string | undefined;
   private readonly changeListeners = new Set<() => void>();
@@ -137,12 +163,62 @@ export class Debugger {
     void this.load();
     api.on('machine.state', ({ machine, state }) => {
       const running = state === 'running' || state === 'paused';
-      if (this.session?.machine === machine && !running) {
-        this.lost(`machine '${machine}' is ${state}: the debugger attaches again when it runs`);
-      } else if (this.waitingFor === machine && running && this.session === undefined) {
+      // A replay reads committed generations only: the machine stopping does not end it.
+      if (this.live.session?.machine === machine && !running) {
+        this.lost(this.live, `machine '${machine}' is ${state}: the debugger attaches again when it runs`);
+      } else if (this.waitingFor === machine && running && this.live.session === undefined) {
         void this.attach(machine).catch((err) => this.onError(`Cannot attach to ${machine}`, err));
       }
     });
+  }
+
+  private newView(replay: ReplayOf | undefined, status: string): SessionView {
+    return {
+      session: undefined,
+      replay,
+      state: DebugState.Inactive,
+      threads: [],
+      selectedThread: undefined,
+      selectedFrame: undefined,
+      status,
+      statuses: new Map(),
+      watchResults: [],
+    };
+  }
+
+  /** The view the panes show: the replay's while one is open, else the live machine's. */
+  private get view(): SessionView {
+    return this.replayView ?? this.live;
+  }
+
+  get state(): DebugState {
+    return this.view.state;
+  }
+
+  get threads(): ThreadView[] {
+    return this.view.threads;
+  }
+
+  get selectedThread(): number | undefined {
+    return this.view.selectedThread;
+  }
+
+  get selectedFrame(): DapStackFrame | undefined {
+    return this.view.selectedFrame;
+  }
+
+  /** One line for the panel: what the debugger is doing or waiting for. */
+  get status(): string {
+    return this.view.status;
+  }
+
+  get watchResults(): WatchResult[] {
+    return this.view.watchResults;
+  }
+
+  /** The replay the panes show, if one is open: what they show is not the live machine. */
+  get replaying(): ReplayOf | undefined {
+    return this.replayView?.replay;
   }
 
   // ── what the views follow ──
@@ -163,8 +239,9 @@ export class Debugger {
     return { dispose: () => this.stopListeners.delete(listener) };
   }
 
+  /** The machine the panes show a session of (live or replayed). */
   get machine(): string | undefined {
-    return this.session?.machine;
+    return this.view.session?.machine;
   }
 
   get isActive(): boolean {
@@ -173,13 +250,14 @@ export class Debugger {
 
   /** The adapter's answer for a breakpoint the user set; undefined while not debugging. */
   statusOf(file: string, line: number): BreakpointStatus | undefined {
-    return this.statuses.get(file)?.get(line);
+    return this.view.statuses.get(file)?.get(line);
   }
 
   /** The "root/path" of a frame's source, when the studio can open it. */
   fileOf(frame: DapStackFrame | undefined): string | undefined {
     const path = frame?.source?.path;
-    return path && this.session ? fileOfPath(path, this.session.roots) : undefined;
+    const session = this.view.session;
+    return path && session ? fileOfPath(path, session.roots) : undefined;
   }
 
   /** The stopped thread F5 continues: the selected one, else one the debugger holds, else any. */
@@ -224,6 +302,11 @@ export class Debugger {
     return this.breakpoints.at(file, line);
   }
 
+  /** The views with a session: the live machine's and the replay's, each with its own adapter. */
+  private attachedViews(): SessionView[] {
+    return [this.live, ...(this.replayView ? [this.replayView] : [])].filter((v) => v.session);
+  }
+
   /** Reads what the host kept; what the user changed before it came wins. */
   private async load(): Promise<void> {
     try {
@@ -232,7 +315,8 @@ export class Debugger {
         this.breakpoints = BreakpointList.fromRecord(saved.breakpoints);
       if (this.watches.length === 0) {
         this.watches = [...saved.watches];
-        this.watchResults = this.watches.map((expression) => ({ expression, variablesReference: 0 }));
+        for (const view of [this.live, ...(this.replayView ? [this.replayView] : [])])
+          view.watchResults = this.unevaluated();
       }
     } catch (err) {
       this.onError('Cannot read the saved breakpoints', err);
@@ -240,8 +324,8 @@ export class Debugger {
     }
     this.emitBreakpoints();
     this.emit();
-    const session = this.session;
-    if (session) for (const file of this.breakpoints.files()) void this.sendBreakpoints(session, file);
+    for (const view of this.attachedViews())
+      for (const file of this.breakpoints.files()) void this.sendBreakpoints(view, file);
   }
 
   private save(): void {
@@ -250,13 +334,16 @@ export class Debugger {
       .catch((err) => this.onError('Cannot keep the breakpoints', err));
   }
 
+  /** The gutter's breakpoints are the user's: they apply to the live machine and to a replay alike. */
   private breakpointsChanged(file: string): void {
     this.save();
     this.emitBreakpoints();
-    if (this.session) void this.sendBreakpoints(this.session, file);
+    for (const view of this.attachedViews()) void this.sendBreakpoints(view, file);
   }
 
-  private async sendBreakpoints(session: Session, file: string): Promise<void> {
+  private async sendBreakpoints(view: SessionView, file: string): Promise<void> {
+    const session = view.session;
+    if (!session) return;
     const path = pathOfFile(file, session.roots);
     if (path === undefined) return;
     const wanted = this.breakpoints.toDap(file);
@@ -279,12 +366,12 @@ export class Debugger {
           ...(answer.line !== undefined && answer.line !== bp.line ? { line: answer.line } : {}),
         });
       });
-      if (this.session === session) this.statuses.set(file, byLine);
+      if (view.session === session) view.statuses.set(file, byLine);
     } catch (err) {
-      if (this.session !== session || session.dap.isEnded) return;
+      if (view.session !== session || session.dap.isEnded) return;
       const byLine = new Map<number, BreakpointStatus>();
       for (const bp of wanted) byLine.set(bp.line, { verified: false, message: (err as Error).message });
-      this.statuses.set(file, byLine);
+      view.statuses.set(file, byLine);
     }
     this.emitBreakpoints();
   }
@@ -305,13 +392,17 @@ export class Debugger {
 
   private watchesChanged(): void {
     this.save();
-    void this.evaluateWatches();
+    void this.evaluateWatches(this.view);
   }
 
-  private async evaluateWatches(): Promise<void> {
-    const frame = this.selectedFrame;
-    const session = this.session;
-    this.watchResults = await Promise.all(
+  private unevaluated(): WatchResult[] {
+    return this.watches.map((expression) => ({ expression, variablesReference: 0 }));
+  }
+
+  private async evaluateWatches(view: SessionView): Promise<void> {
+    const frame = view.selectedFrame;
+    const session = view.session;
+    view.watchResults = await Promise.all(
       this.watches.map(async (expression): Promise<WatchResult> => {
         if (!session || !frame) return { expression, variablesReference: 0 };
         try {
@@ -346,23 +437,28 @@ export class Debugger {
   }
 
   selectFrame(thread: ThreadView, frame: DapStackFrame): void {
-    this.selectedThread = thread.id;
-    this.selectedFrame = frame;
-    for (const listener of this.stopListeners) listener(frame, this.fileOf(frame));
+    this.select(this.view, thread, frame);
+  }
+
+  private select(view: SessionView, thread: ThreadView, frame: DapStackFrame): void {
+    view.selectedThread = thread.id;
+    view.selectedFrame = frame;
+    if (view === this.view) for (const listener of this.stopListeners) listener(frame, this.fileOf(frame));
     this.emit();
-    void this.evaluateWatches();
+    void this.evaluateWatches(view);
   }
 
   // ── actions (the toolbar, the keys) ──
 
   /** F5: continue the stopped thread; with no session, attach to the picked machine (booting it first). */
   async continueOrStart(): Promise<void> {
-    if (!this.session) return this.start();
+    const view = this.view;
+    if (!view.session) return this.start();
     const thread = this.stoppedThread();
     if (!thread) return;
     await this.dap().request('continue', { threadId: thread.id });
-    if (thread.held) this.threadResumed(thread.id);
-    else this.worldResumed();
+    if (thread.held) this.threadResumed(view, thread.id);
+    else this.worldResumed(view);
   }
 
   async pause(): Promise<void> {
@@ -371,36 +467,119 @@ export class Debugger {
   }
 
   async step(kind: 'next' | 'stepIn' | 'stepOut'): Promise<void> {
+    const view = this.view;
     const thread = this.heldThread();
     if (!thread) throw new Error('no thread is stopped: steps start from a breakpoint, a step or an error');
     await this.dap().request(kind, { threadId: thread.id });
-    this.threadResumed(thread.id);
+    this.threadResumed(view, thread.id);
   }
 
-  /** Shift+F5: ends the session; its breakpoints leave the machine, its stopped threads run on. */
+  /** A replay's step back (a statement) of the stopped thread. */
+  async stepBack(): Promise<void> {
+    const why = this.unavailable('stepBack');
+    if (why) throw new Error(why);
+    const view = this.view;
+    const thread = this.heldThread()!;
+    await this.dap().request('stepBack', { threadId: thread.id });
+    this.threadResumed(view, thread.id);
+  }
+
+  /** A replay's run backwards to the last breakpoint hit (or data change) before where it stands. */
+  async reverseContinue(): Promise<void> {
+    const why = this.unavailable('reverseContinue');
+    if (why) throw new Error(why);
+    const view = this.view;
+    const thread = this.stoppedThread()!;
+    await this.dap().request('reverseContinue', { threadId: thread.id });
+    for (const t of view.threads) this.release(view, t);
+    this.settle(view);
+  }
+
+  /** Shift+F5: ends the replay shown, else the live session (its breakpoints leave the machine, its stopped threads run on). */
   async stop(): Promise<void> {
-    const session = this.session;
+    if (this.replayView) return this.endReplay();
+    const session = this.live.session;
     this.waitingFor = undefined;
     if (!session) {
-      this.setStatus('Not debugging: F5 attaches to the picked machine');
+      this.setStatus(this.live, NOT_DEBUGGING);
       return;
     }
     session.leaving = true;
-    this.setStatus(`Leaving ${session.machine}…`);
+    this.setStatus(this.live, `Leaving ${session.machine}…`);
     try {
       await session.dap.request('disconnect', { terminateDebuggee: false });
     } finally {
-      this.ended(session, `Not debugging: left ${session.machine}, which runs on`);
+      this.ended(this.live, session, `Not debugging: left ${session.machine}, which runs on`);
     }
   }
 
+  /**
+   * Opens a replay of kept generation `generation` of `machine` (the adapter's replay target: the
+   * generation run on the reference interpreter, never the machine itself) in front of the live
+   * session, which goes on behind it. A replay already open ends first. Fails, with nothing
+   * changed, when the generation cannot be replayed (gone from the store, a disk it cannot read).
+   */
+  async replay(machine: string, generation: number): Promise<void> {
+    if (!Number.isSafeInteger(generation) || generation < 0)
+      throw new Error(`${generation} is not a generation number`);
+    if (this.replayView) await this.endReplay();
+    const replay = { machine, generation };
+    const view = this.newView(replay, `Opening a replay of generation ${generation} of ${machine}…`);
+    view.state = DebugState.Starting;
+    view.watchResults = this.unevaluated();
+    this.replayView = view;
+    this.emit();
+    try {
+      await this.open(view, machine, { machine, replay: generation });
+    } catch (err) {
+      if (this.replayView === view) this.replayView = undefined;
+      this.showLive();
+      throw err;
+    }
+    this.addOutput(`replaying generation ${generation} of '${machine}' (not the live machine)`);
+  }
+
+  /** Ends the replay shown: the panes show the live session again, as it stands now. */
+  async endReplay(): Promise<void> {
+    const view = this.replayView;
+    if (!view) return;
+    const session = view.session;
+    const { machine, generation } = view.replay!;
+    this.replayView = undefined;
+    if (session) {
+      session.leaving = true;
+      await session.dap.request('disconnect', {}).catch(() => undefined);
+      this.ended(view, session, '');
+    }
+    this.addOutput(`ended the replay of generation ${generation} of '${machine}'`);
+    this.showLive();
+  }
+
+  /** The live view is in front again: its stopped frame (if any) is marked anew, its threads read again. */
+  private showLive(): void {
+    const live = this.live;
+    const thread = live.threads.find((t) => t.id === live.selectedThread);
+    if (thread && live.selectedFrame) this.select(live, thread, live.selectedFrame);
+    else this.emit();
+    this.emitBreakpoints();
+    if (live.session) this.refreshThreads();
+  }
+
   /** Why an action cannot run now; undefined: it can. */
-  unavailable(action: 'continue' | 'pause' | 'step' | 'stop'): string | undefined {
+  unavailable(
+    action: 'continue' | 'pause' | 'step' | 'stop' | 'stepBack' | 'reverseContinue' | 'endReplay',
+  ): string | undefined {
+    const replaying = this.replayView !== undefined;
+    if (action === 'endReplay') return replaying ? undefined : 'no replay is open';
     if (action === 'continue')
-      return this.session || this.picked() ? undefined : 'pick a machine in the machine bar first';
-    if (!this.session) return 'not debugging: F5 attaches to the picked machine';
-    if (action === 'step' && !this.heldThread())
+      return this.view.session || this.picked() ? undefined : 'pick a machine in the machine bar first';
+    if ((action === 'stepBack' || action === 'reverseContinue') && !replaying)
+      return 'only a replay goes back: open one from a generation on the timeline (its menu, or "Replay")';
+    if (!this.view.session)
+      return replaying ? 'the replay is opening' : 'not debugging: F5 attaches to the picked machine';
+    if ((action === 'step' || action === 'stepBack') && !this.heldThread())
       return 'no thread is stopped at a breakpoint, a step or an error (a paused machine does not step)';
+    if (action === 'reverseContinue' && !this.stoppedThread()) return 'the replay runs: pause it first';
     if (action === 'pause' && this.threads.length === 0) return 'the machine runs no thread';
     return undefined;
   }
@@ -408,27 +587,37 @@ export class Debugger {
   private async start(): Promise<void> {
     const machine = this.picked();
     if (!machine) throw new Error('Pick a machine in the machine bar first.');
-    if (this.state !== DebugState.Inactive) return;
-    this.state = DebugState.Starting;
+    if (this.live.state !== DebugState.Inactive) return;
+    this.live.state = DebugState.Starting;
     this.waitingFor = undefined;
     try {
       if (machine.state !== 'running' && machine.state !== 'paused') {
-        this.setStatus(`Starting ${machine.name}…`);
+        this.setStatus(this.live, `Starting ${machine.name}…`);
         await this.api.call('machine.start', { machine: machine.name });
       }
       await this.attach(machine.name);
     } catch (err) {
-      this.state = DebugState.Inactive;
-      this.setStatus('Not debugging: F5 attaches to the picked machine');
+      this.live.state = DebugState.Inactive;
+      this.setStatus(this.live, NOT_DEBUGGING);
       throw err;
     }
   }
 
   private async attach(machine: string): Promise<void> {
     const again = this.waitingFor === machine;
-    this.state = DebugState.Starting;
+    this.live.state = DebugState.Starting;
     this.waitingFor = undefined;
-    this.setStatus(`Attaching to ${machine}…`);
+    this.setStatus(this.live, `Attaching to ${machine}…`);
+    await this.open(this.live, machine, { machine });
+    if (again) this.addOutput(`attached again to '${machine}'`);
+  }
+
+  /** Opens an adapter session for `view` and attaches it as `attach` says (a machine, or a replay of it). */
+  private async open(
+    view: SessionView,
+    machine: string,
+    attach: { machine: string; replay?: number },
+  ): Promise<void> {
     let session: Session | undefined;
     try {
       const { stream, roots } = await this.api.call('debug.adapter', {});
@@ -451,14 +640,17 @@ export class Debugger {
           },
           onEnd: (reason) => {
             dap.end(reason);
-            if (this.session === opened && !opened.leaving)
-              this.lost(`the debug session of '${machine}' ended (${reason}); attaching again when it runs`);
+            if (view.session === opened && !opened.leaving)
+              this.lost(
+                view,
+                `the debug session of '${machine}' ended (${reason})${view.replay ? '' : '; attaching again when it runs'}`,
+              );
           },
         }),
       };
       session = opened;
-      this.session = opened;
-      dap.onEvent((e) => this.event(opened, e));
+      view.session = opened;
+      dap.onEvent((e) => this.event(view, opened, e));
       await dap.request('initialize', {
         clientID: 'phantom-studio',
         clientName: 'Phantom Studio',
@@ -469,60 +661,78 @@ export class Debugger {
         supportsVariablePaging: true,
         supportsVariableType: true,
       });
-      await dap.request('attach', { machine });
-      if (again) this.addOutput(`attached again to '${machine}'`);
-      await Promise.all(this.breakpoints.files().map((file) => this.sendBreakpoints(opened, file)));
+      await dap.request('attach', attach);
+      await Promise.all(this.breakpoints.files().map((file) => this.sendBreakpoints(view, file)));
       await dap.request('setExceptionBreakpoints', { filters: [] });
       await dap.request('configurationDone');
-      // A thread may have stopped while attaching (one stopped before a power cut): its stop says so.
-      if (this.state === DebugState.Starting) {
-        this.state = DebugState.Running;
-        this.setStatus(`Debugging ${machine}`);
+      // A thread may have stopped while attaching (one stopped before a power cut, a replay at its start): its stop says so.
+      if (view.state === DebugState.Starting) {
+        view.state = DebugState.Running;
+        this.setStatus(view, `Debugging ${this.title(view)}`);
       }
       this.refreshThreads();
     } catch (err) {
-      if (session) this.ended(session, 'Not debugging: F5 attaches to the picked machine');
-      else this.state = DebugState.Inactive;
+      if (session) this.ended(view, session, NOT_DEBUGGING);
+      else view.state = DebugState.Inactive;
       this.emit();
       throw err;
     }
   }
 
-  private event(session: Session, e: DapEvent): void {
-    if (this.session !== session) return;
+  /** How the status line names what a view debugs. */
+  private title(view: SessionView): string {
+    const machine = view.session?.machine ?? '';
+    return view.replay ? `a replay of generation ${view.replay.generation} of ${machine}` : machine;
+  }
+
+  private event(view: SessionView, session: Session, e: DapEvent): void {
+    if (view.session !== session) return;
     const body = (e.body ?? {}) as Record<string, unknown>;
     switch (e.event) {
       case 'stopped':
-        void this.threadStopped(session, body);
+        void this.threadStopped(view, session, body);
         break;
       case 'continued':
-        if (body.allThreadsContinued === true) this.worldResumed();
-        else if (typeof body.threadId === 'number') this.threadResumed(body.threadId);
+        if (body.allThreadsContinued === true) this.worldResumed(view);
+        else if (typeof body.threadId === 'number') this.threadResumed(view, body.threadId);
         break;
       case 'thread':
         this.refreshThreads();
         break;
       case 'output':
-        if (body.category !== 'stdout' && typeof body.output === 'string') this.addOutput(body.output);
+        if (typeof body.output !== 'string') break;
+        // The live machine's console has its own panel; a replay's output is shown here, as the
+        // place where it diverges from the machine's ('important') is.
+        if (body.category === 'important') this.addOutput(`⚠ ${body.output}`);
+        else if (body.category !== 'stdout' || view.replay) this.addOutput(body.output);
         break;
       case 'terminated':
       case 'exited':
         if (!session.leaving)
-          this.lost(`machine '${session.machine}' stopped: the debugger attaches again when it runs`);
+          this.lost(
+            view,
+            view.replay
+              ? 'the adapter ended it'
+              : `machine '${session.machine}' stopped: the debugger attaches again when it runs`,
+          );
         break;
     }
   }
 
-  private async threadStopped(session: Session, body: Record<string, unknown>): Promise<void> {
+  private async threadStopped(
+    view: SessionView,
+    session: Session,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const id = typeof body.threadId === 'number' ? body.threadId : undefined;
     const reason = typeof body.reason === 'string' ? body.reason : 'pause';
-    await this.readThreads(session);
-    const thread = (id !== undefined && this.threads.find((t) => t.id === id)) || this.threads[0];
-    if (!thread || this.session !== session) return;
-    this.state = DebugState.Stopped;
+    await this.readThreads(view, session);
+    const thread = (id !== undefined && view.threads.find((t) => t.id === id)) || view.threads[0];
+    if (!thread || view.session !== session) return;
+    view.state = DebugState.Stopped;
     if (body.allThreadsStopped === true) {
       // The whole machine paused: every thread stands, and those the debugger holds keep their stop.
-      for (const t of this.threads) t.stopped ??= reason;
+      for (const t of view.threads) t.stopped ??= reason;
       if (thread.held) return this.emit();
     } else {
       thread.held = true;
@@ -540,45 +750,42 @@ export class Debugger {
       thread.frames = [];
       this.addOutput(`cannot read the stack of thread ${thread.id}: ${(err as Error).message}\n`);
     }
-    this.setStatus(
-      `Stopped (${reason}) in thread ${thread.id}${thread.description ? `: ${thread.description}` : ''}`,
-    );
+    view.status = `Stopped (${reason}) in thread ${thread.id}${thread.description ? `: ${thread.description}` : ''}`;
     const top = thread.frames[0];
-    if (top) this.selectFrame(thread, top);
+    if (top) this.select(view, thread, top);
     else {
-      this.selectedThread = thread.id;
+      view.selectedThread = thread.id;
       this.emit();
     }
   }
 
-  private threadResumed(id: number): void {
-    const thread = this.threads.find((t) => t.id === id);
-    if (thread) this.release(thread);
-    this.settle();
+  private threadResumed(view: SessionView, id: number): void {
+    const thread = view.threads.find((t) => t.id === id);
+    if (thread) this.release(view, thread);
+    this.settle(view);
   }
 
   /** The whole machine runs again: every thread but those the debugger holds. */
-  private worldResumed(): void {
-    for (const t of this.threads) if (!t.held) this.release(t);
-    this.settle();
+  private worldResumed(view: SessionView): void {
+    for (const t of view.threads) if (!t.held) this.release(view, t);
+    this.settle(view);
   }
 
-  private release(thread: ThreadView): void {
+  private release(view: SessionView, thread: ThreadView): void {
     delete thread.stopped;
     delete thread.held;
     delete thread.description;
     thread.frames = [];
-    if (this.selectedThread === thread.id) this.selectedFrame = undefined;
+    if (view.selectedThread === thread.id) view.selectedFrame = undefined;
   }
 
-  private settle(): void {
-    if (this.session && !this.threads.some((t) => t.stopped)) {
-      this.state = DebugState.Running;
-      this.status = `Debugging ${this.session.machine}: running`;
+  private settle(view: SessionView): void {
+    if (view.session && !view.threads.some((t) => t.stopped)) {
+      view.state = DebugState.Running;
+      view.status = `Debugging ${this.title(view)}: running`;
     }
     // Values of a frame that runs again would be stale: the watch waits for the next stop.
-    if (this.selectedFrame === undefined)
-      this.watchResults = this.watches.map((expression) => ({ expression, variablesReference: 0 }));
+    if (view.selectedFrame === undefined) view.watchResults = this.unevaluated();
     this.emit();
   }
 
@@ -586,17 +793,17 @@ export class Debugger {
   private refreshThreads(): void {
     clearTimeout(this.threadsTimer);
     this.threadsTimer = setTimeout(() => {
-      const session = this.session;
-      if (session) void this.readThreads(session).then(() => this.emit());
+      for (const view of this.attachedViews())
+        void this.readThreads(view, view.session!).then(() => this.emit());
     }, 100);
   }
 
-  private async readThreads(session: Session): Promise<void> {
+  private async readThreads(view: SessionView, session: Session): Promise<void> {
     try {
       const body = await session.dap.request<{ threads: { id: number; name: string }[] }>('threads');
-      if (this.session !== session) return;
-      const old = new Map(this.threads.map((t) => [t.id, t]));
-      this.threads = body.threads.map((t) => old.get(t.id) ?? { id: t.id, name: t.name, frames: [] });
+      if (view.session !== session) return;
+      const old = new Map(view.threads.map((t) => [t.id, t]));
+      view.threads = body.threads.map((t) => old.get(t.id) ?? { id: t.id, name: t.name, frames: [] });
     } catch {
       // The next event reads them again; a request the user makes says what is wrong.
     }
@@ -608,39 +815,51 @@ export class Debugger {
     this.emit();
   }
 
-  /** The session went away without being asked to: wait for its machine to run again. */
-  private lost(why: string): void {
-    const session = this.session;
+  /**
+   * The session went away without being asked to. The live one waits for its machine to run
+   * again; a replay has nothing to wait for: it ends, and the live view is shown.
+   */
+  private lost(view: SessionView, why: string): void {
+    const session = view.session;
     if (!session) return;
-    this.ended(session, why);
+    if (view.replay) {
+      const { generation, machine } = view.replay;
+      this.ended(view, session, '');
+      if (this.replayView === view) this.replayView = undefined;
+      this.addOutput(`the replay of generation ${generation} of '${machine}' ended: ${why}`);
+      this.showLive();
+      return;
+    }
+    this.ended(view, session, why);
     this.waitingFor = session.machine;
     this.addOutput(why);
   }
 
-  private ended(session: Session, status: string): void {
-    if (this.session !== session) return;
-    this.session = undefined;
+  private ended(view: SessionView, session: Session, status: string): void {
+    if (view.session !== session) return;
+    view.session = undefined;
     session.leaving = true;
     session.dap.end('the debug session ended');
     session.stream.dispose();
-    this.state = DebugState.Inactive;
-    this.threads = [];
-    this.selectedFrame = undefined;
-    this.selectedThread = undefined;
-    this.statuses.clear();
-    this.watchResults = this.watches.map((expression) => ({ expression, variablesReference: 0 }));
-    this.status = status;
+    view.state = DebugState.Inactive;
+    view.threads = [];
+    view.selectedFrame = undefined;
+    view.selectedThread = undefined;
+    view.statuses.clear();
+    view.watchResults = this.unevaluated();
+    view.status = status;
     this.emitBreakpoints();
     this.emit();
   }
 
   private dap(): DapConnection {
-    if (!this.session) throw new Error('not debugging: F5 attaches to the picked machine');
-    return this.session.dap;
+    const session = this.view.session;
+    if (!session) throw new Error('not debugging: F5 attaches to the picked machine');
+    return session.dap;
   }
 
-  private setStatus(text: string): void {
-    this.status = text;
+  private setStatus(view: SessionView, text: string): void {
+    view.status = text;
     this.emit();
   }
 

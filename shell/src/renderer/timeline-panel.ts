@@ -4,13 +4,17 @@
  * confirmation that says what is kept), a legend of what the marks mean, and a chart of snapshot
  * pause and dirty pages (stats-chart.ts, loaded as a chunk of its own once there is something to
  * plot) over the visible span. Choosing a generation that is no longer on the store disk says
- * why it cannot be inspected, where the user is looking.
+ * why it cannot be inspected, where the user is looking. "Replay" (on the toolbar, and in a
+ * generation's menu, a right-click or the menu key) opens the debugger on a replay of the selected
+ * generation, stepping forward and back, without touching the machine.
  */
 import 'uplot/dist/uPlot.min.css';
 import type { Timeline } from '../common/api.js';
+import { type ReplayChoice, replayChoice } from '../common/replay-choice.js';
 import { checkpointLabel, generationLabel, RETENTION_POLICY } from '../common/snapshot-tree.js';
 import { revertConsequences, rollbackConsequences } from '../common/timeline-layout.js';
 import type { ApiClient } from './api-client.js';
+import { menuKey } from './menu-keys.js';
 import { clearNotifications, showError, showInfo } from './notifications.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import type { StatsChart } from './stats-chart.js';
@@ -37,6 +41,8 @@ const LEGEND: [string, string][] = [
   ['fold', 'idle time folded'],
 ];
 const ROLLBACK_TITLE = 'Restart the machine from the selected generation or checkpoint';
+const REPLAY_TITLE =
+  'Replay the selected generation in the debugger: step forward and back, without touching the machine';
 
 function button(label: string, title: string, testId: string): HTMLButtonElement {
   const b = document.createElement('button');
@@ -53,6 +59,9 @@ export class TimelinePanel {
   private statsChart: Promise<StatsChart | undefined> | undefined;
   private readonly selectionText: HTMLElement;
   private readonly rollbackButton: HTMLButtonElement;
+  private readonly replayButton: HTMLButtonElement;
+  private readonly menu: HTMLElement;
+  private readonly replayListeners: ((machine: string, generation: number) => void)[] = [];
   private readonly dialog: HTMLDialogElement;
   private readonly summary: HTMLElement;
   private readonly manager: SnapshotManager;
@@ -96,6 +105,9 @@ export class TimelinePanel {
     this.rollbackButton.className = 'danger';
     this.rollbackButton.disabled = true;
     this.rollbackButton.addEventListener('click', () => this.confirmRollback());
+    this.replayButton = button('Replay', REPLAY_TITLE, 'timeline-replay');
+    this.replayButton.disabled = true;
+    this.replayButton.addEventListener('click', () => this.replaySelected());
     header.append(
       title,
       this.summary,
@@ -105,6 +117,7 @@ export class TimelinePanel {
       snapshots,
       spacer,
       this.selectionText,
+      this.replayButton,
       this.rollbackButton,
     );
 
@@ -133,12 +146,30 @@ export class TimelinePanel {
     // Named by its question and described by what it keeps, as a screen reader announces it.
     this.dialog.setAttribute('aria-labelledby', 'rollback-dialog-title');
     this.dialog.setAttribute('aria-describedby', 'rollback-dialog-consequences');
-    root.append(header, main, this.plotHost, this.dialog);
+    this.menu = document.createElement('div');
+    this.menu.className = 'console-menu timeline-menu';
+    this.menu.setAttribute('role', 'menu');
+    this.menu.dataset.testid = 'timeline-menu';
+    this.menu.hidden = true;
+    this.menu.addEventListener('keydown', (event) =>
+      menuKey(this.menu, event, () => {
+        this.menu.hidden = true;
+        this.view.canvas.focus();
+      }),
+    );
+    this.menu.addEventListener('focusout', (event) => {
+      if (!this.menu.contains(event.relatedTarget as Node | null)) this.menu.hidden = true;
+    });
+    document.addEventListener('mousedown', (event) => {
+      if (!this.menu.hidden && !this.menu.contains(event.target as Node)) this.menu.hidden = true;
+    });
+    root.append(header, main, this.plotHost, this.dialog, this.menu);
 
     this.view = new TimelineView(canvasHost);
     this.view.onViewChange = () =>
       void this.statsChart?.then((chart) => chart?.showSpan(this.view.visibleSpan));
     this.view.onSelectionChange(() => this.selectionChanged());
+    this.view.onContextMenu((index, x, y) => this.openMenu(index, x, y));
     api.on('machine.timeline', ({ machine }) => {
       if (machine === this.machine) void this.refresh();
     });
@@ -225,6 +256,75 @@ export class TimelinePanel {
     this.selectListeners.push(listener);
   }
 
+  /** Listens for the user asking to replay a generation (by its kernel number) of a machine. */
+  onDidRequestReplay(listener: (machine: string, generation: number) => void): void {
+    this.replayListeners.push(listener);
+  }
+
+  /** What "Replay" would replay now: the selected generation, alone. */
+  selectedReplay(): ReplayChoice {
+    if (!this.machine) return { problem: 'pick a machine in the machine bar first' };
+    const { a, b, checkpoint } = this.view.selection;
+    if (checkpoint >= 0 || b >= 0)
+      return { problem: 'select one generation on the timeline (a checkpoint or a pair cannot be replayed)' };
+    return replayChoice(this.view.model, a);
+  }
+
+  /** "Replay": the selected generation, or a notification saying why not. */
+  replaySelected(): void {
+    const choice = this.selectedReplay();
+    const machine = this.machine;
+    if ('problem' in choice || !machine) {
+      showInfo('Cannot replay', 'problem' in choice ? choice.problem : 'pick a machine first');
+      return;
+    }
+    for (const listener of this.replayListeners) listener(machine, choice.generation);
+  }
+
+  /** A generation's menu, at a point of the page: replay it, roll back to it. */
+  private openMenu(index: number, x: number, y: number): void {
+    const machine = this.machine;
+    if (!machine) return;
+    const choice = replayChoice(this.view.model, index);
+    const label = generationLabel(this.view.model, index);
+    const item = (text: string, testId: string, title: string, enabled: boolean, run: () => void) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.textContent = text;
+      b.title = title;
+      b.dataset.testid = testId;
+      b.disabled = !enabled;
+      b.addEventListener('click', () => {
+        this.menu.hidden = true;
+        run();
+      });
+      return b;
+    };
+    const generation = this.view.model.generations[index];
+    this.menu.replaceChildren(
+      item(
+        `Replay ${label}`,
+        'timeline-menu-replay',
+        'problem' in choice ? choice.problem : REPLAY_TITLE,
+        !('problem' in choice),
+        () => {
+          if (!('problem' in choice))
+            for (const listener of this.replayListeners) listener(machine, choice.generation);
+        },
+      ),
+      item('Roll back here…', 'timeline-menu-rollback', ROLLBACK_TITLE, generation?.onDisk === true, () =>
+        this.confirmRollback({ generation: index }),
+      ),
+    );
+    this.menu.hidden = false;
+    const width = this.menu.offsetWidth;
+    const height = this.menu.offsetHeight;
+    this.menu.style.left = `${Math.max(0, Math.min(x, window.innerWidth - width))}px`;
+    this.menu.style.top = `${Math.max(0, Math.min(y, window.innerHeight - height))}px`;
+    this.menu.querySelector<HTMLButtonElement>('[role="menuitem"]:not(:disabled)')?.focus();
+  }
+
   /** The user chose what is selected: the listeners inspect it. */
   private selectionChanged(): void {
     const { a, b } = this.view.selection;
@@ -258,6 +358,9 @@ export class TimelinePanel {
     const gb = generations[b];
     const cp = checkpoints[checkpoint];
     this.rollbackButton.disabled = !this.machine || !(cp || ga?.onDisk);
+    const replay = this.selectedReplay();
+    this.replayButton.disabled = 'problem' in replay;
+    this.replayButton.title = 'problem' in replay ? `Replay: ${replay.problem}` : REPLAY_TITLE;
     const model = this.view.model;
     this.rollbackButton.title =
       ga && !ga.onDisk

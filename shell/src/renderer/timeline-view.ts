@@ -130,6 +130,7 @@ export class TimelineView {
   private drag: { x: number; start: number; end: number; moved: boolean } | undefined;
   readonly selection: TimelineSelection = { a: -1, b: -1, checkpoint: -1 };
   private readonly selectionListeners = new Set<(selection: TimelineSelection) => void>();
+  private readonly menuListeners = new Set<(index: number, x: number, y: number) => void>();
   /** The lane of the current generation; the other lanes (abandoned branches) are dimmed. */
   private activeLane = 0;
   /** Until the user zooms or pans, the view keeps the whole history in sight as it grows. */
@@ -164,6 +165,7 @@ export class TimelineView {
     this.canvas.addEventListener('pointerdown', (event) => this.pointerDown(event));
     this.canvas.addEventListener('pointermove', (event) => this.pointerMove(event));
     this.canvas.addEventListener('pointerup', (event) => this.pointerUp(event));
+    this.canvas.addEventListener('contextmenu', (event) => this.contextMenu(event));
     this.canvas.addEventListener('pointerenter', () => {
       this.pointerInside = true;
     });
@@ -633,7 +635,7 @@ export class TimelineView {
     ctx.fillText(label, Math.min(x + 4, this.width - width) + 5, top + 8);
   }
 
-  private hitTest(event: PointerEvent): Hit {
+  private hitTest(event: MouseEvent): Hit {
     const rect = this.canvas.getBoundingClientRect();
     const x = event.clientX - rect.left;
     const y = event.clientY - rect.top;
@@ -762,6 +764,39 @@ export class TimelineView {
     }
     this.emitSelection();
     this.requestDraw();
+  }
+
+  /**
+   * A right-click on a generation selects it and asks for its menu; from the keyboard (the menu
+   * key, Shift+F10 on the focused canvas) the menu is the selected generation's.
+   */
+  private contextMenu(event: MouseEvent): void {
+    event.preventDefault();
+    // A menu asked for by the keyboard comes as a contextmenu event with no right button.
+    const fromKeyboard = event.button !== 2;
+    const hit = fromKeyboard ? undefined : this.hitTest(event);
+    let index = this.selection.a;
+    if (hit?.kind === 'generation') {
+      index = hit.index;
+      if (this.selection.a !== index || this.selection.b >= 0 || this.selection.checkpoint >= 0) {
+        this.selection.a = index;
+        this.selection.b = -1;
+        this.selection.checkpoint = -1;
+        this.emitSelection();
+        this.requestDraw();
+      }
+    } else if (!fromKeyboard) return;
+    if (index < 0 || this.selection.checkpoint >= 0) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const at = fromKeyboard
+      ? { x: rect.left + this.x(this.layout.times[index]!), y: rect.top + 24 }
+      : { x: event.clientX, y: event.clientY };
+    for (const listener of this.menuListeners) listener(index, at.x, at.y);
+  }
+
+  /** Listens for a generation's menu being asked for (by its index), at a point of the page. */
+  onContextMenu(listener: (index: number, x: number, y: number) => void): void {
+    this.menuListeners.add(listener);
   }
 
   private emitSelection(): void {

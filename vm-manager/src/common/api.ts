@@ -40,7 +40,7 @@ export const machineConfigSchema = z
     /** Size of the kernel's object space (built into the image). */
     spaceMiB: spaceMiBSchema.default(16),
     /** The kernel's interval between generations (its `snap=` option). */
-    snapshotIntervalMs: snapshotIntervalMsSchema.default(1000),
+    snapshotIntervalMs: snapshotIntervalMsSchema.default(10),
     /** Size of the store disk the machine gets when it has no image to start from. */
     diskMiB: diskMiBSchema.default(64),
     /** The image definition (images/NAME.json) the machine was made from. */
@@ -178,6 +178,27 @@ export interface RollbackResult {
    * its parent or older when the mount found it damaged and fell back, as at boot.
    */
   mounted?: number;
+}
+
+/** What continuing a machine from a replay's state did (Machine.continueFromSpace). */
+export interface BranchResult {
+  /** The new generation: the replay's state, committed on a new branch. */
+  generation: number;
+  /** Its parent: the generation the replay ran from. */
+  parent: number;
+  /** Pages of the space that differ from the parent's. */
+  pagesWritten: number;
+  /** The name of the checkpoint taken of the state before (a running machine's), if one was. */
+  autoCheckpoint?: string;
+  /**
+   * 'in-place': the machine runs on, its kernel committed the generation (BRANCH: QEMU kept
+   * running). 'restart': it was running but could not go on in place (paused, an older kernel,
+   * no answer); it stopped, the generation was written, and it started again on it.
+   * 'next-start': it was stopped, and boots the new generation (the newest) when started.
+   */
+  path: 'in-place' | 'restart' | 'next-start';
+  /** Why not in place, when a running machine restarted. */
+  restartReason?: string;
 }
 
 /** What deleting a checkpoint gave back. */

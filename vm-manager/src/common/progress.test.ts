@@ -43,6 +43,22 @@ test('a failed step says where the bar stopped, not the error (the CLI prints th
   );
 });
 
+test('a step that fell back says so and why, where the bar stands', () => {
+  assert.equal(
+    progressLine(
+      {
+        kind: 'step-fell-back',
+        step: 'rollback-in-place',
+        percent: 40,
+        reason: 'the machine is paused; restarting from generation 3',
+      },
+      300,
+      10,
+    ),
+    '[####------]  40% rolling back in place not possible, falling back: the machine is paused; restarting from generation 3 (0.3 s)',
+  );
+});
+
 test('logs and diagnostics are no progress', () => {
   assert.equal(progressLine({ kind: 'log', step: 'kernel', line: 'cc -c main.c' }, 0), undefined);
   const diagnostic = { tool: 'gcc', file: 'a.c', line: 1, col: 2, severity: 'error', message: 'x' } as const;
@@ -95,4 +111,24 @@ test('progressStep reports start and finish, or start and failure, and passes th
     { kind: 'step-failed', step: 'stop', percent: 10 },
   ]);
   assert.equal(await progressStep('stop', 0, 100, undefined, async () => 7), 7);
+});
+
+test('progressStep reports a fall-back instead of a finish when the result names a reason', async () => {
+  const events: MachineProgressEvent[] = [];
+  const reasonOf = (value: number | string) => (typeof value === 'string' ? value : undefined);
+  const record = (e: MachineProgressEvent) => events.push(e);
+  assert.equal(
+    await progressStep('rollback-in-place', 40, 100, record, async () => 'it is stopped', reasonOf),
+    'it is stopped',
+  );
+  assert.deepEqual(events, [
+    { kind: 'step-started', step: 'rollback-in-place', percent: 40 },
+    { kind: 'step-fell-back', step: 'rollback-in-place', percent: 40, reason: 'it is stopped' },
+  ]);
+  events.length = 0;
+  assert.equal(await progressStep('rollback-in-place', 40, 100, record, async () => 5, reasonOf), 5);
+  assert.deepEqual(events, [
+    { kind: 'step-started', step: 'rollback-in-place', percent: 40 },
+    { kind: 'step-finished', step: 'rollback-in-place', percent: 100 },
+  ]);
 });

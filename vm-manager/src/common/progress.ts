@@ -13,6 +13,7 @@ export const MACHINE_STEPS = [
   'checkpoint',
   'revert',
   'rollback-in-place',
+  'write-branch',
   'stop',
 ] as const;
 export type MachineStep = (typeof MACHINE_STEPS)[number];
@@ -21,7 +22,9 @@ export type MachineStep = (typeof MACHINE_STEPS)[number];
 export type MachineProgressEvent =
   | { kind: 'step-started'; step: MachineStep; percent: number }
   | { kind: 'step-finished'; step: MachineStep; percent: number }
-  | { kind: 'step-failed'; step: MachineStep; percent: number };
+  | { kind: 'step-failed'; step: MachineStep; percent: number }
+  /** The step could not do its work and the emitter takes another way; `reason` says why. */
+  | { kind: 'step-fell-back'; step: MachineStep; percent: number; reason: string };
 
 export type ProgressEvent = BuildEvent | MachineProgressEvent;
 
@@ -39,8 +42,9 @@ const STEP_WORDS: Record<BuildStep | MachineStep, { doing: string; done: string 
   'auto-checkpoint': { doing: 'keeping the present as a checkpoint', done: 'present kept' },
   checkpoint: { doing: 'saving the checkpoint', done: 'checkpoint saved' },
   revert: { doing: 'reverting', done: 'reverted' },
-  'rollback-in-place': { doing: 'rolling back in place', done: 'rollback in place asked' },
+  'rollback-in-place': { doing: 'rolling back in place', done: 'rolled back in place' },
   stop: { doing: 'stopping the machine', done: 'machine stopped' },
+  'write-branch': { doing: 'writing the new generation', done: 'generation written' },
 };
 
 function bar(percent: number, width: number): string {
@@ -62,7 +66,12 @@ export function progressLine(
   elapsedMs: number,
   width = PROGRESS_BAR_WIDTH,
 ): string | undefined {
-  if (event.kind !== 'step-started' && event.kind !== 'step-finished' && event.kind !== 'step-failed')
+  if (
+    event.kind !== 'step-started' &&
+    event.kind !== 'step-finished' &&
+    event.kind !== 'step-failed' &&
+    event.kind !== 'step-fell-back'
+  )
     return undefined;
   const words = STEP_WORDS[event.step];
   switch (event.kind) {
@@ -76,21 +85,33 @@ export function progressLine(
     // The error itself is printed by whoever catches it; the bar only says where it stopped.
     case 'step-failed':
       return `${bar(event.percent, width)} ${words.doing} failed (${seconds(elapsedMs)})`;
+    case 'step-fell-back':
+      return `${bar(event.percent, width)} ${words.doing} not possible, falling back: ${event.reason} (${seconds(elapsedMs)})`;
   }
 }
 
-/** Runs `action` as one step of a progress bar from `from` to `to` percent. */
+/**
+ * Runs `action` as one step of a progress bar from `from` to `to` percent. `fellBack`, when
+ * given, reads the action's result: a reason means the step did not do its work and the caller
+ * goes another way, reported as 'step-fell-back' at `from` instead of finished.
+ */
 export async function progressStep<T>(
   name: MachineStep,
   from: number,
   to: number,
   onProgress: OnMachineProgress | undefined,
   action: () => Promise<T>,
+  fellBack?: (value: T) => string | undefined,
 ): Promise<T> {
   onProgress?.({ kind: 'step-started', step: name, percent: from });
   try {
     const value = await action();
-    onProgress?.({ kind: 'step-finished', step: name, percent: to });
+    const reason = fellBack?.(value);
+    onProgress?.(
+      reason === undefined
+        ? { kind: 'step-finished', step: name, percent: to }
+        : { kind: 'step-fell-back', step: name, percent: from, reason },
+    );
     return value;
   } catch (err) {
     onProgress?.({ kind: 'step-failed', step: name, percent: from });

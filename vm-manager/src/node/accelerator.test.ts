@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { isVmError } from '../common/errors.js';
 import { type AcceleratorOptions, chooseAccelerator, PROBE_OK_LINE, probeArguments } from './accelerator.js';
 import { SOURCE_ROOT } from './build.js';
+import { chooseFirmware, machineArguments } from './firmware.js';
 
 let dir: string;
 let kernel: string;
@@ -69,8 +70,9 @@ test('a probe that passes chooses KVM, and the answer is kept: one probe for man
   assert.deepEqual({ accel: again.accel, source: again.source }, { accel: 'kvm', source: 'cached-probe' });
   const calls = await qemu.calls();
   assert.equal(calls.length, 1, 'probed once');
-  assert.equal(calls[0], probeArguments(kernel).join(' '));
-  assert.match(calls[0]!, /-accel kvm .*-append debug=accel-probe/);
+  const machine = machineArguments(await chooseFirmware({ env: { PATH: process.env.PATH } }));
+  assert.equal(calls[0], probeArguments(kernel, machine).join(' '));
+  assert.match(calls[0]!, /^-machine pc,acpi=off\S* .*-accel kvm .*-append debug=accel-probe/);
 });
 
 test('two decisions at once in one process share the probe', async () => {
@@ -121,6 +123,16 @@ test('the answer depends on the kernel: another build is probed again', async ()
   await chooseAccelerator(options(qemu.path, { kernelPath: other }));
   await chooseAccelerator(options(qemu.path, { kernelPath: other }));
   assert.equal((await qemu.calls()).length, 2);
+});
+
+test('the probe boots the machine it is given, and another machine is probed again', async () => {
+  const qemu = await fakeQemu('per-machine', PASSES);
+  await chooseAccelerator(options(qemu.path));
+  await chooseAccelerator(options(qemu.path, { machine: ['-machine', 'pc'] }));
+  await chooseAccelerator(options(qemu.path, { machine: ['-machine', 'pc'] }));
+  const calls = await qemu.calls();
+  assert.equal(calls.length, 2);
+  assert.match(calls[1]!, /^-machine pc -accel kvm /);
 });
 
 test('without a KVM device there is nothing to probe: TCG, saying why', async () => {

@@ -19,6 +19,7 @@ import { access, mkdir, open, readFile, realpath, stat } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path';
 import { ACCELERATORS, type Accelerator } from '../common/api.js';
 import { VmError } from '../common/errors.js';
+import { chooseFirmware, machineArguments } from './firmware.js';
 import { writeJsonAtomically } from './machine-dir.js';
 import { cacheDir } from './state-dir.js';
 
@@ -42,6 +43,8 @@ export interface AcceleratorOptions {
   /** Where answers are kept; default `<cache dir>/accelerator.json`. */
   cacheFile?: string;
   probeDeadlineMs?: number;
+  /** The machine and firmware the probe boots; default the ones machines get (firmware.ts). */
+  machine?: string[];
 }
 
 export const DEFAULT_QEMU_BINARY = 'qemu-system-i386';
@@ -140,6 +143,7 @@ export async function chooseAccelerator(options: AcceleratorOptions): Promise<Ac
   const { result, cached } = await probeOnce({
     qemu,
     kernel,
+    machine: options.machine ?? machineArguments(await chooseFirmware({ env })),
     device,
     cacheFile: options.cacheFile ?? join(cacheDir(env), 'accelerator.json'),
     deadlineMs: options.probeDeadlineMs ?? PROBE_DEADLINE_MS,
@@ -165,6 +169,8 @@ export async function chooseAccelerator(options: AcceleratorOptions): Promise<Ac
 interface ProbeRequest {
   qemu: string;
   kernel: string;
+  /** The probe boots the machine and firmware machines get: KVM must run the kernel on those. */
+  machine: string[];
   device: string;
   cacheFile: string;
   deadlineMs: number;
@@ -207,6 +213,7 @@ async function probeKey(request: ProbeRequest): Promise<string> {
       await qemuVersion(qemuPath, qemuStat.size, qemuStat.mtimeMs),
     ],
     kernel: createHash('sha256').update(kernelBytes).digest('hex'),
+    machine: request.machine,
     device: [request.device, deviceStat.rdev, deviceStat.ino],
     boot: bootId.trim(),
   });
@@ -257,10 +264,14 @@ function readCache(file: string): Promise<CacheEntry[]> {
   return readCacheEntries(file, (e) => typeof e.ok === 'boolean' && typeof e.detail === 'string');
 }
 
-/** The arguments of a probe boot: the kernel alone, its console on stdout, isa-debug-exit to end. */
-export function probeArguments(kernel: string): string[] {
+/**
+ * The arguments of a probe boot: the kernel alone on `machine` (machine and firmware arguments,
+ * firmware.ts's), its console on stdout, isa-debug-exit to end.
+ */
+export function probeArguments(kernel: string, machine: string[]): string[] {
   return [
-    ...['-machine', 'pc', '-accel', 'kvm', '-m', '32M', '-kernel', kernel, '-append', 'debug=accel-probe'],
+    ...machine,
+    ...['-accel', 'kvm', '-m', '32M', '-kernel', kernel, '-append', 'debug=accel-probe'],
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-serial', 'stdio'],
     ...['-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
   ];
@@ -277,7 +288,9 @@ function firstMessage(stderr: string): string | undefined {
 function probe(request: ProbeRequest): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(request.qemu, probeArguments(request.kernel), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(request.qemu, probeArguments(request.kernel, request.machine), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let settled = false;

@@ -20,6 +20,7 @@ import {
 } from '../test-support/fixtures.js';
 import { SOURCE_ROOT } from './build.js';
 import { EXIT, main } from './cli.js';
+import { chooseFirmware, machineArguments } from './firmware.js';
 import { pollUntil } from './process-watch.js';
 
 let state: TestState;
@@ -80,7 +81,7 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   // The machine records the image and the settings its definition gave it.
   const config = JSON.parse(await readFile(join(state.root, 'machines', 'demo', 'config.json'), 'utf8'));
   assert.equal(config.image, 'counter');
-  assert.equal(config.snapshotIntervalMs, 1000);
+  assert.equal(config.snapshotIntervalMs, 10);
   assert.equal(config.program, undefined);
   await waitForTick(3);
   assert.match(await ok('status', '--json'), /"state": "running"/);
@@ -276,6 +277,9 @@ test('mistakes give clear messages and the documented exit codes', async () => {
     [['up', 'x', '--image', 'counter', '--program', 'counter'], EXIT.usage, /give one/],
     [['images', 'extra'], EXIT.usage, /too many arguments/],
     [['up', 'x', '--bogus'], EXIT.usage, /bogus/],
+    [['continue', 'idle'], EXIT.usage, /continue needs a generation and a position/],
+    [['continue', 'idle', 'gen:0', '--at', '1.5'], EXIT.usage, /--at 1\.5 is not a whole number/],
+    [['continue', 'idle', 'gen:0', '--at', '10'], EXIT.notFound, /cannot replay generation 0 of 'idle'/],
   ];
   for (const [args, code, message] of expectations) {
     const result = await phantom(...args);
@@ -423,10 +427,11 @@ test('up with the libvirt driver returns: the console it opened does not keep th
   await ok('rm', `lv-${process.pid}`);
 });
 
-test('doctor says what this host offers, and which accelerator machines get and why', async () => {
+test('doctor says what this host offers, which accelerator and machine machines get and why', async () => {
   const report = JSON.parse(await ok('doctor', '--json')) as {
     qemu: { ok: boolean; detail: string };
     accelerator: { ok: boolean; name: string; detail: string };
+    firmware: { ok: boolean; detail: string };
     libvirt: { ok: boolean; detail: string };
     chromium: { detail: string };
     electron: { detail: string };
@@ -443,6 +448,14 @@ test('doctor says what this host offers, and which accelerator machines get and 
   const only = await phantom('doctor', '--accelerator');
   assert.equal(only.stdout, `${report.accelerator.name}\n`);
   assert.equal(only.stderr, `${report.accelerator.detail}\n`);
+  const machine = await phantom('doctor', '--machine');
+  assert.equal(
+    machine.stdout,
+    machineArguments(await chooseFirmware())
+      .map((a) => `${a}\n`)
+      .join(''),
+  );
+  assert.equal(machine.stderr, `${report.firmware.detail}\n`);
   const bad = await runPhantom(['doctor', '--accelerator'], { ...process.env, PHANTOM_ACCEL: 'fast' });
   assert.equal(bad.code, EXIT.usage);
   assert.match(bad.stderr, /PHANTOM_ACCEL is 'kvm' or 'tcg'/);

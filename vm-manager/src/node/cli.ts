@@ -16,6 +16,7 @@ import { type ProgressEvent, progressStep } from '../common/progress.js';
 import { chooseAccelerator } from './accelerator.js';
 import { build, SOURCE_ROOT } from './build.js';
 import { dapCommand } from './dap.js';
+import { chooseFirmware, machineArguments } from './firmware.js';
 import { formatGenerations } from './generations.js';
 import { defaultKernelPath, formatHostReport, hostReport } from './host-report.js';
 import { imagesDir, listImages } from './images.js';
@@ -23,6 +24,7 @@ import { inspectMachine } from './inspect.js';
 import { type Machine, Machines } from './machines.js';
 import { pollUntil } from './process-watch.js';
 import { readProgramFile } from './program-file.js';
+import { continueFromReplay } from './replay-branch.js';
 import { TerminalProgress } from './terminal-progress.js';
 
 /** Exit statuses scripts can rely on. */
@@ -76,6 +78,11 @@ const USAGE = `usage: phantom <command> [machine] [options]
   generations <name> [--json]                  kernel generations on the store disk, damage and the one it resumes from marked
   rollback <name> <checkpoint|gen:N> [--no-auto-checkpoint]
                                                the present is kept as a checkpoint first
+  continue <name> gen:N --at I [--no-auto-checkpoint] [--json]
+                                               replay generation N to instruction I and continue
+                                               the machine from there: a new generation on a new
+                                               branch (a running machine goes on from it in
+                                               place, a stopped one boots it when started)
   rm <name> [--force]                          delete the machine and its disks
   snapshot <name> [--json]                     the kernel commits a generation now
   install <name> <file.ph> [--run] [--json]    compile a program and install its classes into the
@@ -90,6 +97,8 @@ const USAGE = `usage: phantom <command> [machine] [options]
   doctor [--json]                              what this host offers: QEMU, the accelerator and
                                                why, libvirtd, Chromium, Electron
   doctor --accelerator [--kernel ELF]          just the accelerator machines get: kvm or tcg
+  doctor --machine                             just QEMU's machine and firmware arguments for a
+                                               kernel it loads, one a line (qboot where QEMU has it)
 
 KVM is used only when a probe boot of the kernel under it passes (cached per QEMU, kernel and
 host boot); PHANTOM_ACCEL=kvm or PHANTOM_ACCEL=tcg forces the choice.
@@ -118,6 +127,7 @@ const MOST_POSITIONALS: Record<string, number> = {
   checkpoints: 1,
   generations: 1,
   rollback: 2,
+  continue: 2,
   rm: 1,
   snapshot: 1,
   install: 2,
@@ -149,10 +159,12 @@ const OPTIONS = {
   'image-file': { type: 'string' },
   description: { type: 'string' },
   bytes: { type: 'string' },
+  at: { type: 'string' },
   force: { type: 'boolean' },
   'no-auto-checkpoint': { type: 'boolean' },
   run: { type: 'boolean' },
   accelerator: { type: 'boolean' },
+  machine: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -613,6 +625,27 @@ async function run(argv: string[], io: Io): Promise<void> {
         io.err(`machine '${machine.name}' reverted to '${result.revertedTo}'${kept}${stopped}\n`);
         return;
       }
+      case 'continue': {
+        const machine = await machines.get(needName(positionals, command));
+        const generation = /^gen:(\d+)$/.exec(positionals[1] ?? '');
+        if (!generation || options.at === undefined)
+          throw new UsageError(
+            'continue needs a generation and a position: phantom continue <name> gen:N --at I',
+          );
+        const at = /^\d+$/.test(options.at) ? Number(options.at) : Number.NaN;
+        if (!Number.isSafeInteger(at))
+          throw new UsageError(`--at ${options.at} is not a whole number of instructions`);
+        const autoCheckpoint = options['no-auto-checkpoint'] ? 'skip' : 'take';
+        const done = await withProgress(io, options, (progress) =>
+          continueFromReplay(machine, Number(generation[1]), at, { autoCheckpoint }, progress.handle),
+        );
+        if (options.json) return json(io, done);
+        const kept = done.autoCheckpoint ? ` (the state before is kept as '${done.autoCheckpoint}')` : '';
+        io.err(
+          `machine '${machine.name}' continues from generation ${done.generation}, a new branch from generation ${done.parent} (the replay at instruction ${done.position}, ${done.pagesWritten} pages changed)${done.path === 'in-place' ? ', in place' : done.path === 'restart' ? `; it restarted on it (not in place: ${done.restartReason})` : '; it boots it when started'}${kept}\n`,
+        );
+        return;
+      }
       case 'rm':
         await machines.remove(needName(positionals, command), { force: options.force === true });
         return;
@@ -632,6 +665,16 @@ async function run(argv: string[], io: Io): Promise<void> {
           const choice = await chooseAccelerator({ kernelPath: options.kernel ?? defaultKernelPath() });
           io.out(`${choice.accel}\n`);
           io.err(`${choice.why}\n`);
+          return;
+        }
+        if (options.machine) {
+          const firmware = await chooseFirmware();
+          io.out(
+            machineArguments(firmware)
+              .map((a) => `${a}\n`)
+              .join(''),
+          );
+          io.err(`${firmware.why}\n`);
           return;
         }
         const report = await hostReport(options.kernel ? { kernelPath: options.kernel } : {});

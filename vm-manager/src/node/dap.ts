@@ -16,7 +16,6 @@ import type { Disposable } from '@phantom/inspector/common/events.js';
 import { ReplayTarget } from '@phantom/inspector/common/replay-target.js';
 import type { DapHost, DapLaunchArguments, DapMachine } from '@phantom/inspector/node/dap/session.js';
 import { PhantomDebugSession } from '@phantom/inspector/node/dap/session.js';
-import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledClass } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { isVmError, VmError } from '../common/errors.js';
@@ -28,6 +27,7 @@ import { breakpointOwners } from './dap-owners.js';
 import { imagesDir, programSources, readImage } from './images.js';
 import type { Machine, Machines } from './machines.js';
 import { readProgramFile } from './program-file.js';
+import { generationSpace } from './replay-branch.js';
 
 /** How often the console log is looked at for new output. */
 const CONSOLE_POLL_MS = 200;
@@ -141,21 +141,8 @@ async function recordedConsole(machine: Machine, n: number): Promise<GenerationC
 }
 
 /** A replay of kept generation `n` of the machine's store disk, read offline (committed generations never change). */
-async function replayMachine(machine: Machine, n: number): Promise<DapMachine> {
-  let space: Uint8Array;
-  try {
-    const opened = openStoreFile(machine.dir.disk);
-    try {
-      space = opened.store.readGenerationPages(n);
-    } finally {
-      opened.close();
-    }
-  } catch (err) {
-    throw new VmError(
-      'disk-problem',
-      `cannot replay generation ${n} of '${machine.name}': ${(err as Error).message}`,
-    );
-  }
+async function replayMachine(machines: Machines, machine: Machine, n: number): Promise<DapMachine> {
+  const space = generationSpace(machine, n, 'disk-problem');
   const recorded = await recordedConsole(machine, n);
   let target: ReplayTarget;
   try {
@@ -184,6 +171,16 @@ async function replayMachine(machine: Machine, n: number): Promise<DapMachine> {
       };
     },
     reverse: target,
+    continueMachine: async () => {
+      const here = target.stateHere();
+      // Looked up again: the machine may have been removed since the replay began.
+      const now = await machines.get(machine.name);
+      const done = await now.continueFromSpace(here.generation, here.space, {
+        autoCheckpoint: 'take',
+        what: `a replay of generation ${here.generation} at instruction ${here.position}`,
+      });
+      return { ...done, position: here.position };
+    },
     dispose: () => target.dispose(),
   };
 }
@@ -245,7 +242,7 @@ export function machinesDapHost(machines: Machines, onEnded: () => void): DapHos
       }
       return dapMachine(machine, extra);
     },
-    replay: async (name, generation) => replayMachine(await machines.get(name), generation),
+    replay: async (name, generation) => replayMachine(machines, await machines.get(name), generation),
     stop: async (name) => (await machines.get(name)).stop(),
     ended: onEnded,
   };

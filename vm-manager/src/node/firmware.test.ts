@@ -1,6 +1,6 @@
-// The firmware machines boot with (firmware.ts): qboot where this host's QEMU has it, through each
-// driver, on the real Phantom kernel and the counter image, across a power cut (the machine resumes
-// from its last generation); QEMU's default firmware, said in the start's notes, where the ROM
+// The firmware and machine machines boot with (firmware.ts): qboot and a PC without ACPI, HPET
+// or VMware port where this host's QEMU has qboot, through each driver, on the real Phantom kernel
+// and the counter image, across a power cut (the machine resumes from its last generation); QEMU's default firmware, said in the start's notes, where the ROM
 // is missing (PHANTOM_QBOOT_ROM names one that is not there). What QEMU was started with is read
 // from its own command line in /proc, not from our arguments. Needs kernel-src/build/phantom.elf
 // and qemu-system-i386; the libvirt run is skipped, saying why, without libvirt.
@@ -57,6 +57,15 @@ function qemuCommandLine(machine: Machine, driver: DriverName): string[] {
     driver === 'qemu' ? machine.dir.pidFile : `/run/libvirt/qemu/${domainName(machine.name)}.pid`;
   const pid = readFileSync(pidFile, 'utf8').trim();
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+}
+
+/**
+ * Whether QEMU's command line turns `part` (acpi, hpet, vmport) off: in -machine, as the qemu
+ * driver says it, or with the -no-acpi / -no-hpet libvirt may use.
+ */
+function machineWithout(argv: string[], part: string): boolean {
+  const machine = argv.filter((_, i) => argv[i - 1] === '-machine').join(',');
+  return machine.split(',').includes(`${part}=off`) || argv.includes(`-no-${part}`);
 }
 
 /** The ticks the counter printed in `text`. */
@@ -116,6 +125,8 @@ for (const { driver, skip } of VARIANTS) {
     );
     const argv = qemuCommandLine(machine, driver);
     assert.equal(argv[argv.indexOf('-bios') + 1], QBOOT_ROM, argv.join(' '));
+    for (const part of ['acpi', 'hpet', 'vmport'])
+      assert.ok(machineWithout(argv, part), `${part} is not off: ${argv.join(' ')}`);
     let recorder = new ConsoleRecorder(await machine.attachConsole());
     await recorder.waitFor(/tick [1-9]\d*\r?\n/);
     const before = Math.max(...ticks(recorder.text));

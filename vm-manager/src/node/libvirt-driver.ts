@@ -89,7 +89,9 @@ export function domainXml(
 ): string {
   // As with the qemu driver, a dead guest must look dead: a reset (a triple fault) destroys the
   // domain instead of rebooting it, and a halt announced on the pvpanic device leaves it crashed.
-  // qboot (firmware.ts) as a ROM libvirt passes to QEMU as -bios, only for a kernel QEMU loads.
+  // qboot (firmware.ts) as a ROM libvirt passes to QEMU as -bios, only for a kernel QEMU loads, and
+  // the machine firmware.ts's MACHINE_TYPE names, as far as libvirt says it: no ACPI (no <acpi/>
+  // feature), no VMware port, no HPET; libvirt has no word for the SMBus controller, which stays.
   const loader =
     config.kernelPath && firmware.kind === 'qboot'
       ? `<loader type='rom'>${xmlEscape(firmware.rom)}</loader>`
@@ -102,6 +104,8 @@ export function domainXml(
   <memory unit='MiB'>${config.memoryMiB}</memory>
   <vcpu>1</vcpu>
   <os><type arch='i686' machine='pc'>hvm</type>${kernel}</os>
+  <features><vmport state='off'/></features>
+  <clock offset='utc'><timer name='hpet' present='no'/></clock>
   <on_reboot>destroy</on_reboot>
   <on_crash>preserve</on_crash>
   <devices>

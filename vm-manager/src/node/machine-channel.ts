@@ -10,7 +10,7 @@
  * spaces through it (the inspector's live-source.ts).
  */
 
-import type { RollbackReply } from '@phantom/inspector/common/debug-protocol.js';
+import type { BranchReply, RollbackReply } from '@phantom/inspector/common/debug-protocol.js';
 import { DebugRequestError, NoReplyError } from '@phantom/inspector/node/debug-client.js';
 import type { ChannelConnection, SharedChannelOptions } from '@phantom/inspector/node/shared-channel.js';
 import {
@@ -37,6 +37,14 @@ export interface InstallResult {
 
 /** How long a rollback in place may take: the mount reads and checks every page of the generation. */
 const IN_PLACE_TIMEOUT_MS = 120_000;
+/** The object space's page (lang/spec: DBG_PAGE_BYTES). */
+const PAGE_BYTES = 4096;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -138,6 +146,64 @@ export class MachineChannel {
       return `its debug channel did not answer (${reason(err)})`;
     }
     return reply;
+  }
+
+  /**
+   * Continues the running machine from `space` in place (STAGE_PAGE and BRANCH, debug protocol
+   * revision 5): the pages that differ from generation `parentSpace` (and page 0, which the first
+   * STAGE_PAGE needs) go to the kernel, which rolls back to `parent`, puts them over it, checks the
+   * space and commits it as a new generation. Resolves to the reply, or to why not in place (the
+   * machine is not running, its kernel predates BRANCH, its channel does not answer): the caller
+   * then writes the generation on the stopped machine. A refusal by the kernel is a VmError, the
+   * machine running on the generation it ran on before.
+   */
+  async branchInPlace(
+    parent: number,
+    parentSpace: Uint8Array,
+    space: Uint8Array,
+  ): Promise<BranchReply | string> {
+    const { name } = this.machine;
+    const { state } = await this.machine.status();
+    if (state !== 'running') return `the machine is ${state}`;
+    if (space.length !== parentSpace.length)
+      throw new VmError(
+        'bad-input',
+        `the space is ${space.length} bytes; the machine's is ${parentSpace.length}`,
+      );
+    const pages: { page: number; bytes: Uint8Array }[] = [];
+    for (let at = 0; at < space.length; at += PAGE_BYTES) {
+      const bytes = space.subarray(at, at + PAGE_BYTES);
+      if (at === 0 || !sameBytes(bytes, parentSpace.subarray(at, at + PAGE_BYTES)))
+        pages.push({ page: at / PAGE_BYTES, bytes });
+    }
+    try {
+      return await this.use(async ({ client }) => {
+        if (!client.canBranchInPlace)
+          return 'the kernel predates continuing in place (debug protocol revision 5)';
+        try {
+          return await client.branch(parent, pages, IN_PLACE_TIMEOUT_MS);
+        } catch (err) {
+          if (err instanceof DebugRequestError)
+            throw new VmError(
+              'bad-input',
+              `the kernel of '${name}' did not continue from the space: ${reason(err)}`,
+              {
+                cause: err,
+              },
+            );
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (err instanceof VmError) throw err;
+      if (err instanceof NoReplyError)
+        throw new VmError(
+          'debug-channel',
+          `the kernel of '${name}' did not answer the branch within ${IN_PLACE_TIMEOUT_MS / 1000} s`,
+          { cause: err },
+        );
+      return `its debug channel did not answer (${reason(err)})`;
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type Disposable, Emitter, type Event } from '@phantom/inspector/common/events.js';
 import {
   type AcceleratorUsed,
+  type BranchResult,
   type ConsoleAttachment,
   type ConsoleAttachOptions,
   type MachineConfig,
@@ -35,8 +36,10 @@ import { LibvirtDriver } from './libvirt-driver.js';
 import { MachineChannel } from './machine-channel.js';
 import { describeIssues, MachineDir, type PersistedState } from './machine-dir.js';
 import { QemuDriver } from './qemu-driver.js';
+import { generationSpace } from './replay-branch.js';
 import { machinesDir } from './state-dir.js';
 import { StateFolderWatcher } from './state-watch.js';
+import { type BranchWritten, writeBranch } from './store-branch.js';
 
 /** How long a clean stop may take before the plug is pulled. */
 export const STOP_TIMEOUT_MS = 30_000;
@@ -257,12 +260,7 @@ export class Machine {
     options: RevertOptions = { autoCheckpoint: 'take' },
     onProgress?: OnMachineProgress,
   ): Promise<RollbackResult> {
-    const known = readGenerations(this.dir.disk, 'listing').generations.map((g) => g.number);
-    if (!known.includes(generation))
-      throw new VmError(
-        'no-such-checkpoint',
-        `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
-      );
+    this.requireGeneration(generation);
     let autoCheckpoint: string | undefined;
     let from = 0;
     if (options.autoCheckpoint === 'take') {
@@ -272,8 +270,14 @@ export class Machine {
       from = 40;
     }
     const kept = autoCheckpoint ? { autoCheckpoint } : {};
-    const inPlace = await progressStep('rollback-in-place', from, 100, onProgress, () =>
-      this.channel.rollbackInPlace(generation),
+    const inPlace = await progressStep(
+      'rollback-in-place',
+      from,
+      100,
+      onProgress,
+      () => this.channel.rollbackInPlace(generation),
+      (result) =>
+        typeof result === 'string' ? `${result}; restarting from generation ${generation}` : undefined,
     );
     if (typeof inPlace !== 'string') {
       await this.hub.mark(
@@ -289,6 +293,100 @@ export class Machine {
     await progressStep('start', from + (100 - from) * 0.3, 100, onProgress, () => this.start({ generation }));
     await this.checkpoints.restartedAt(generation);
     return { generation, ...kept, path: 'restart', restartReason: inPlace };
+  }
+
+  /**
+   * Continues the machine from `space` (a replay's state, run from kept generation `parent`): the
+   * space becomes a new generation whose parent is `parent` — a new branch, as the first commit
+   * after a rollback to `parent` is — and the machine goes on from it. Only the kernel writes a
+   * store QEMU runs (kernel-src/docs/store.md, "Who writes a store"), so a running machine first
+   * keeps its present as a checkpoint (unless skipped) and its kernel commits the space in place
+   * (BRANCH); one that cannot stops, has the generation written by the kernel's own store code
+   * (store-branch.ts), and starts again on it (gen=N, the rollback's restart path); a stopped one
+   * boots it at its next start. A space the kernel would refuse or a store too full commits
+   * nothing, and a running machine is left running.
+   */
+  async continueFromSpace(
+    parent: number,
+    space: Uint8Array,
+    options: RevertOptions & { what?: string } = { autoCheckpoint: 'take' },
+    onProgress?: OnMachineProgress,
+  ): Promise<BranchResult> {
+    this.requireGeneration(parent);
+    const what = options.what ?? `a replay of generation ${parent}`;
+    const { state } = await this.status();
+    const wasRunning = state === 'running' || state === 'paused';
+    if (state === 'starting' || state === 'stopping')
+      throw new VmError('bad-state', `machine '${this.name}' is ${state}; try again when it is not`);
+    let autoCheckpoint: string | undefined;
+    if (wasRunning && options.autoCheckpoint === 'take')
+      autoCheckpoint = await progressStep('auto-checkpoint', 0, 30, onProgress, () =>
+        this.checkpoints.keepPresent(`state before continuing from ${what}`),
+      );
+    const kept = autoCheckpoint ? { autoCheckpoint } : {};
+    let restartReason: string | undefined;
+    if (wasRunning) {
+      const inPlace = await progressStep('write-branch', 30, 100, onProgress, () =>
+        this.channel.branchInPlace(parent, generationSpace(this, parent, 'disk-problem'), space),
+      );
+      if (typeof inPlace !== 'string') {
+        await this.hub.mark(
+          `continued from ${what} in place: generation ${inPlace.generation} (parent ${parent})`,
+        );
+        await this.checkpoints.restartedAt(inPlace.generation);
+        return {
+          generation: inPlace.generation,
+          parent,
+          pagesWritten: inPlace.pages,
+          ...kept,
+          path: 'in-place',
+        };
+      }
+      restartReason = inPlace;
+    }
+    if (wasRunning) await progressStep('stop', 30, 50, onProgress, () => this.stop());
+    let written: BranchWritten;
+    try {
+      written = await progressStep('write-branch', 50, 70, onProgress, async () => {
+        const release = await this.dir.acquireStartLock();
+        try {
+          const now = await this.status();
+          if (now.state !== 'stopped' && now.state !== 'crashed')
+            throw new VmError(
+              'bad-state',
+              `machine '${this.name}' was started meanwhile; nothing was written`,
+            );
+          return await writeBranch(this.dir.disk, parent, space, this.dir.path);
+        } finally {
+          await release();
+        }
+      });
+    } catch (err) {
+      if (wasRunning) await this.start().catch(() => undefined);
+      throw err;
+    }
+    await this.hub.mark(`continued from ${what}: generation ${written.generation} (parent ${parent})`);
+    if (wasRunning)
+      await progressStep('start', 70, 100, onProgress, () => this.start({ generation: written.generation }));
+    await this.checkpoints.restartedAt(written.generation);
+    return {
+      generation: written.generation,
+      parent,
+      pagesWritten: written.pagesWritten,
+      ...kept,
+      ...(restartReason ? { restartReason } : {}),
+      path: wasRunning ? 'restart' : 'next-start',
+    };
+  }
+
+  /** Throws no-such-checkpoint unless the store keeps `generation`. */
+  private requireGeneration(generation: number): void {
+    const known = readGenerations(this.dir.disk, 'listing').generations.map((g) => g.number);
+    if (!known.includes(generation))
+      throw new VmError(
+        'no-such-checkpoint',
+        `machine '${this.name}' has no generation ${generation}; it keeps: ${known.join(', ') || 'none'}`,
+      );
   }
 
   /** The kernel generations on the store disk, oldest first, damage and the resumed one marked. */

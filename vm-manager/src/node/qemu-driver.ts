@@ -21,7 +21,7 @@ import { consoleKeeperPaths, ensureConsoleKeeper } from './console-keeper.js';
 import { endDaemon } from './daemon.js';
 import { chooseDebugTransport, type DebugTransportChoice } from './debug-transport.js';
 import type { BootOptions, ConsoleSource, Driver, FailureReport, RuntimeState } from './driver.js';
-import { chooseFirmware, type FirmwareChoice, firmwareArguments } from './firmware.js';
+import { chooseFirmware, type FirmwareChoice, firmwareArguments, MACHINE_TYPE } from './firmware.js';
 import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
 import { isProcessAlive, pollUntil } from './process-watch.js';
@@ -33,16 +33,8 @@ export const QEMU_BINARY = 'qemu-system-i386';
 /** The qcow2 block node that holds the store and every snapshot's CPU and RAM state. */
 const STORE_NODE = 'store';
 
-/**
- * The i440FX PC without what the kernel never uses: ACPI tables (QEMU builds them at every start),
- * the HPET, VMware's I/O port and the SMBus controller. Measured with the CPU time QEMU spent up
- * to the kernel's first line (steadier than wall time on a shared host): 120 ms p50 against 140 ms
- * for plain `pc`, 10 starts each under qboot; kernel-src/docs/bench-coldstart.md has its column.
- */
 /** How long QEMU may take to take in the console keeper's connection. */
 const CONSOLE_TAKEN_MS = 10_000;
-
-export const MACHINE_TYPE = 'pc,acpi=off,hpet=off,vmport=off,smbus=off';
 
 /** See `withQmp`. */
 const QMP_IDLE_CLOSE_MS = 250;

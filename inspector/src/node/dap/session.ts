@@ -68,7 +68,28 @@ export interface DapMachine {
   readonly breakpointOwners?: BreakpointOwners;
   /** A target that runs backwards (a replay): step back, reverse continue, data breakpoints. */
   readonly reverse?: DapReverse;
+  /**
+   * A replay's "continue the machine from here": its state where it stands becomes a new
+   * generation on a new branch of the machine's store, and the machine goes on from it.
+   */
+  continueMachine?(): Promise<ContinuedMachine>;
   dispose(): void;
+}
+
+/** What continueMachineFromHere answers: the generation made, and how the machine goes on. */
+export interface ContinuedMachine {
+  readonly generation: number;
+  readonly parent: number;
+  /** The replay's position (instructions since `parent`) the state was taken at. */
+  readonly position: number;
+  readonly pagesWritten: number;
+  /**
+   * 'in-place': the running machine's kernel committed it and runs on from it; 'restart': the
+   * running machine restarted on it; 'next-start': a stopped one boots it when started.
+   */
+  readonly path: 'in-place' | 'restart' | 'next-start';
+  readonly restartReason?: string;
+  readonly autoCheckpoint?: string;
 }
 
 /**
@@ -430,7 +451,16 @@ export class PhantomDebugSession extends DebugSession {
     }
     const reasonName = STOP_REASONS[e.reason] ?? 'pause';
     let text: string | undefined;
-    if (e.reason === P.StopReason.Exception) text = await this.errorMessage(e.exception);
+    if (e.reason === P.StopReason.Exception) {
+      // A replay stands before the throw: a VM error's object is not made yet, the target says what it is.
+      const thrown = this.machine?.reverse?.thrownHere();
+      text =
+        thrown === undefined
+          ? await this.errorMessage(e.exception)
+          : thrown.message === ''
+            ? thrown.className
+            : `${thrown.className}: ${thrown.message}`;
+    }
     const stopped = new StoppedEvent(reasonName, e.id, text) as DebugProtocol.StoppedEvent;
     stopped.body.allThreadsStopped = false;
     if (e.reason === P.StopReason.Breakpoint) stopped.body.hitBreakpointIds = [e.breakpoint];
@@ -486,15 +516,26 @@ export class PhantomDebugSession extends DebugSession {
       const stop = threads.find((t) => t.id === threadId);
       if (stop === undefined || stop.reason !== P.StopReason.Exception)
         throw new RequestError(`thread ${threadId} is not stopped at a thrown error`);
-      const error = await this.errorOf(stop.exception);
+      const thrown = this.attached().reverse?.thrownHere();
+      const error =
+        thrown === undefined
+          ? await this.errorOf(stop.exception)
+          : { className: thrown.className, ...(thrown.message !== '' ? { message: thrown.message } : {}) };
       response.body = {
         exceptionId: error.className,
         ...(error.message !== undefined ? { description: error.message } : {}),
-        breakMode: exceptions === P.ExceptionStops.All ? 'always' : 'unhandled',
+        breakMode:
+          thrown !== undefined
+            ? thrown.caught
+              ? 'always'
+              : 'unhandled'
+            : exceptions === P.ExceptionStops.All
+              ? 'always'
+              : 'unhandled',
         details: {
           typeName: error.className,
           ...(error.message !== undefined ? { message: error.message } : {}),
-          evaluateName: `@0x${stop.exception.toString(16)}`,
+          ...(stop.exception !== 0 ? { evaluateName: `@0x${stop.exception.toString(16)}` } : {}),
         },
       };
     });
@@ -1550,6 +1591,24 @@ export class PhantomDebugSession extends DebugSession {
   }
 
   protected override customRequest(command: string, response: DebugProtocol.Response): void {
+    if (command === 'continueMachineFromHere') {
+      this.serve(response, async () => {
+        const machine = this.attached();
+        if (machine.continueMachine === undefined)
+          throw new RequestError(
+            'only a replay can continue the machine from here: attach with "replay": <generation>',
+          );
+        const done = await machine.continueMachine();
+        response.body = done;
+        this.sendEvent(
+          new OutputEvent(
+            `machine '${machine.name}' continues from generation ${done.generation} (a new branch from generation ${done.parent}, the replay's state at instruction ${done.position})${done.path === 'next-start' ? ' when it is next started' : done.path === 'in-place' ? ', in place' : ` (restarted: ${done.restartReason ?? 'not in place'})`}\n`,
+            'console',
+          ),
+        );
+      });
+      return;
+    }
     this.sendErrorResponse(response, {
       id: 1014,
       format: `unknown command '${command.replace(/[{}]/g, '')}'`,

@@ -59,6 +59,23 @@ export interface MachineOptions {
   readonly onOutput?: (bytes: Uint8Array) => void;
 }
 
+/**
+ * A throw as it happens, before any handler runs (Machine.onThrow): `position` is the instructions
+ * run before the throwing one (so a run paused at it stands before the throw), `thrown` the error
+ * object (0 when the space had no room for it), `caught` whether a handler of the thread's frames
+ * takes it.
+ */
+export interface ThrowInfo {
+  readonly position: number;
+  readonly thread: number;
+  readonly thrown: number;
+  readonly caught: boolean;
+  /** The machine raised it (a VM error, made at the throw), not a THROW of an object the program had. */
+  readonly raised: boolean;
+  readonly className: string;
+  readonly message: string;
+}
+
 export interface RunLimits {
   /** Stop after about this many instructions in total (checked between turns and inside them). */
   readonly maxSteps?: number;
@@ -147,6 +164,14 @@ export class Machine {
   private suspended: SuspendedTurn | null = null;
   /** Set by runTurn when the probe stopped it before an instruction. */
   private probed = false;
+  /**
+   * Told of every throw before its handler runs (a replay's exception stops). It may throw to
+   * abandon the run; the machine is then in the middle of an instruction, fit only for restoreState.
+   */
+  onThrow: ((e: ThrowInfo) => void) | undefined;
+  /** The running turn's budget, and what was left of it at its last call or throw (for onThrow's position). */
+  private turnBudget = 0;
+  private turnLeft = 0;
   private readonly methodClass: number;
   /** Bytecode methods checkMethod has accepted, valid until the collection count changes. */
   private readonly checkedMethods = new Set<number>();
@@ -511,6 +536,11 @@ export class Machine {
     return stopped;
   }
 
+  /** How many threads the kernel's debugger holds stopped in this space (they never run here). */
+  get threadsHeldByDebugger(): number {
+    return this.stoppedByDebugger.size;
+  }
+
   /** ms until the earliest sleeping thread wakes, or null when no thread sleeps. */
   private earliestWake(): number | null {
     let best: number | null = null;
@@ -662,10 +692,23 @@ export class Machine {
    * matching handler, or ends the thread with the console report. With `thrown` 0 (the space had
    * no room for the error object) no handler runs: every frame is dropped and the thread ends.
    */
-  private throwInThread(thrown: number, pc: number): void {
+  private throwInThread(thrown: number, pc: number, raised = false): void {
     const thread = this.currentThread;
     const firstFrame = this.space.slot(thread, L.THREAD_FRAME);
     const firstMethod = this.space.slot(firstFrame, L.FRAME_METHOD);
+    if (this.onThrow !== undefined) {
+      const position = this.steps + (this.turnBudget - this.turnLeft) - 1;
+      const { className, message } = this.errorText(thrown);
+      this.onThrow({
+        position,
+        thread,
+        thrown,
+        caught: this.handlerFor(thrown, pc),
+        raised,
+        className,
+        message: new TextDecoder().decode(message),
+      });
+    }
     let frame = firstFrame;
     let framePc = pc;
     while (frame !== 0) {
@@ -685,15 +728,7 @@ export class Machine {
       this.depth--;
       if (frame !== 0) framePc = intOf(this.space.slot(frame, L.FRAME_PC)) - CALL_BYTES;
     }
-    const errorClass = this.internalClass(L.CID_ERROR);
-    let className = '.internal.error';
-    // Without an error object (the space was too full for it) the report names what stopped the raise.
-    let message = Space.encode(ERROR_MESSAGES.get(L.ERR_OUT_OF_MEMORY)!);
-    if (thrown !== 0) {
-      className = this.space.text(this.space.slot(this.classRefOf(thrown), L.CLASS_NAME));
-      const m = this.instanceOf(thrown, errorClass) ? this.space.slot(thrown, L.ERROR_MESSAGE) : thrown;
-      message = this.displayBytes(m); // the bytes as they are, as the kernel writes them (UTF-8 or not)
-    }
+    const { className, message } = this.errorText(thrown);
     const line = this.lineAt(firstMethod, pc);
     const where = line === null ? '' : ` (at ${this.methodName(firstMethod)} line ${line})`;
     const id = intOf(this.space.slot(thread, L.THREAD_ID));
@@ -705,6 +740,33 @@ export class Machine {
     report.set(tail, head.length + message.length);
     this.write(report);
     this.endThread(thread, L.TS_FAILED, thrown);
+  }
+
+  /** What the report of an uncaught `thrown` names: its class, and its message's bytes as they are. */
+  private errorText(thrown: number): { className: string; message: Uint8Array } {
+    // Without an error object (the space was too full for it) the report names what stopped the raise.
+    if (thrown === 0)
+      return {
+        className: '.internal.error',
+        message: Space.encode(ERROR_MESSAGES.get(L.ERR_OUT_OF_MEMORY)!),
+      };
+    const className = this.space.text(this.space.slot(this.classRefOf(thrown), L.CLASS_NAME));
+    const errorClass = this.internalClass(L.CID_ERROR);
+    const m = this.instanceOf(thrown, errorClass) ? this.space.slot(thrown, L.ERROR_MESSAGE) : thrown;
+    // The bytes as they are, as the kernel writes them (UTF-8 or not).
+    return { className, message: this.displayBytes(m) };
+  }
+
+  /** Does a handler of the running thread's frames take `thrown`, thrown at `pc` of the innermost? */
+  private handlerFor(thrown: number, pc: number): boolean {
+    if (thrown === 0) return false;
+    let framePc = pc;
+    for (let frame = this.space.slot(this.currentThread, L.THREAD_FRAME); frame !== 0; ) {
+      if (this.findHandler(this.space.slot(frame, L.FRAME_METHOD), framePc, thrown) >= 0) return true;
+      frame = this.space.slot(frame, L.FRAME_CALLER);
+      if (frame !== 0) framePc = intOf(this.space.slot(frame, L.FRAME_PC)) - CALL_BYTES;
+    }
+    return false;
   }
 
   private findHandler(method: number, pc: number, thrown: number): number {
@@ -726,7 +788,7 @@ export class Machine {
 
   /** Raises VM error `code` in the running thread at `pc`. */
   private raise(code: number, pc: number): void {
-    this.throwInThread(this.vmError(code), pc);
+    this.throwInThread(this.vmError(code), pc, true);
   }
 
   /**
@@ -898,6 +960,7 @@ export class Machine {
    */
   private runTurn(thread: number, budget: number, probe: Uint8Array | null, skipFirstProbe: boolean): void {
     this.currentThread = thread;
+    this.turnBudget = budget;
     this.turnEnd = 'none';
     this.depth = 0;
     for (let f = this.space.slot(thread, L.THREAD_FRAME); f !== 0; f = this.space.slot(f, L.FRAME_CALLER)) {
@@ -1218,6 +1281,7 @@ export class Machine {
             }
             w[fw + L.FRAME_PC] = (ip + CALL_BYTES - codeBase) << 1;
             w[fw + L.FRAME_SP] = (sp - sb) << 1;
+            this.turnLeft = left;
             this.invoke(callee, argc, ip - codeBase, frame, sb, sp - sb);
             reload = true;
             break run;
@@ -1235,6 +1299,7 @@ export class Machine {
             if (error !== 0) break run;
             w[fw + L.FRAME_PC] = (ip - codeBase) << 1;
             w[fw + L.FRAME_SP] = (sp - sb) << 1;
+            this.turnLeft = left;
             this.throwInThread(thrown, ip - codeBase);
             reload = true;
             break run;
@@ -1278,6 +1343,7 @@ export class Machine {
       if (error !== 0) {
         w[fw + L.FRAME_PC] = (ip - codeBase) << 1;
         w[fw + L.FRAME_SP] = (sp - sb) << 1;
+        this.turnLeft = left;
         this.raise(error, ip - codeBase);
         reload = true;
       }

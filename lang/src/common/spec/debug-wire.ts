@@ -6,8 +6,8 @@ import { WireError, WireReader, WireWriter } from './wire.js';
 export const DBG_MAGIC = 0x4450;
 /** Protocol version; HELLO tells both sides' versions, a mismatch gets ERROR BAD_VERSION. */
 export const DBG_VERSION = 1;
-/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD, DIRTY_PAGES, NOW_PAGES and ROLLBACK); HELLO reports it, a client checks it before sending a newer request. */
-export const DBG_REVISION = 4;
+/** Requests added to this version without changing any shape (1: RUN, 2: RESET, 3: the debugger's breakpoints, stops and steps, 4: SET_LOCAL, SET_FIELD, DIRTY_PAGES, NOW_PAGES and ROLLBACK, 5: STAGE_PAGE and BRANCH); HELLO reports it, a client checks it before sending a newer request. */
+export const DBG_REVISION = 5;
 /** Size of the frame header. */
 export const DBG_HEADER_BYTES = 16;
 /** Largest payload either side sends; longer frames get ERROR TOO_LARGE and are skipped. */
@@ -177,6 +177,10 @@ export enum MessageType {
   NOW_PAGES = 0x21,
   /** Roll the running machine back to a kept generation without restarting it: the threads stop, the live space is dropped (with any generation still being written), the generation is mounted by the mount rule (a damaged one falls back to its parent, as at boot) and the threads resume from it. The next commit names the mounted generation as its parent, as after a boot with gen=N. */
   ROLLBACK = 0x28,
+  /** Stage one page of an object space for BRANCH, in kernel memory beside the space (which it does not touch); first = 1 drops every page staged before. The reply counts the pages staged. */
+  STAGE_PAGE = 0x29,
+  /** Continue the running machine from a space: roll back in place to kept generation parent (as ROLLBACK), put the staged pages over it, check the space as a boot does, and commit it at once as a new generation whose parent is parent: a new branch. The staged pages are dropped either way. A space the check refuses gets FAILED and the machine goes back to the generation it ran on before, as a ROLLBACK to it. */
+  BRANCH = 0x2A,
 }
 
 /** Types of the kernel's unsolicited messages. */
@@ -253,6 +257,8 @@ export const MESSAGES: readonly MessageSpec[] = [
   { name: 'DIRTY_PAGES', type: 0x20, revision: 4, request: null, reply: 'dirty_pages_reply' },
   { name: 'NOW_PAGES', type: 0x21, revision: 4, request: null, reply: 'now_pages_reply' },
   { name: 'ROLLBACK', type: 0x28, revision: 4, request: 'rollback_request', reply: 'rollback_reply' },
+  { name: 'STAGE_PAGE', type: 0x29, revision: 5, request: 'stage_page_request', reply: 'stage_page_reply' },
+  { name: 'BRANCH', type: 0x2A, revision: 5, request: 'branch_request', reply: 'branch_reply' },
 ];
 
 /** The revision that added each request after the first (absent: revision 0). */
@@ -273,6 +279,8 @@ export const REQUEST_REVISION: Partial<Record<MessageType, number>> = {
   [MessageType.DIRTY_PAGES]: 4,
   [MessageType.NOW_PAGES]: 4,
   [MessageType.ROLLBACK]: 4,
+  [MessageType.STAGE_PAGE]: 5,
+  [MessageType.BRANCH]: 5,
 };
 
 /** The payload of an ERROR reply (type DBG_ERROR_TYPE). */
@@ -1028,6 +1036,127 @@ function writeRollbackReply(w: WireWriter, v: RollbackReply): void {
   w.u32(v.pagesKept, "rollback_reply.pages_kept");
   w.u32(v.pagesRead, "rollback_reply.pages_read");
   w.u32(v.micros, "rollback_reply.micros");
+}
+
+/** STAGE_PAGE's request. */
+export interface StagePageRequest {
+  /** 1: drop every page staged before this one. */
+  first: number;
+  /** Page number inside the space. */
+  page: number;
+  /** The page's bytes. */
+  bytes: Uint8Array;
+}
+export function encodeStagePageRequest(v: StagePageRequest): Uint8Array {
+  const w = new WireWriter('stage_page_request');
+  writeStagePageRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeStagePageRequest(p: Uint8Array): StagePageRequest {
+  const r = new WireReader(p, 'stage_page_request');
+  const v = readStagePageRequest(r);
+  r.end();
+  return v;
+}
+function readStagePageRequest(r: WireReader): StagePageRequest {
+  const first_ = r.u32("stage_page_request.first");
+  r.atMost(first_, 1, "stage_page_request.first", "1");
+  const page_ = r.u32("stage_page_request.page");
+  const bytes_ = r.bytes(DBG_PAGE_BYTES, "stage_page_request.bytes");
+  return { first: first_, page: page_, bytes: bytes_ };
+}
+function writeStagePageRequest(w: WireWriter, v: StagePageRequest): void {
+  w.u32(w.atMost(v.first, 1, "stage_page_request.first", "1"), "stage_page_request.first");
+  w.u32(v.page, "stage_page_request.page");
+  w.raw(w.exactly(v.bytes, DBG_PAGE_BYTES, "stage_page_request.bytes"));
+}
+
+/** STAGE_PAGE's reply. */
+export interface StagePageReply {
+  /** Pages staged now (a page staged twice counts once). */
+  staged: number;
+}
+export function encodeStagePageReply(v: StagePageReply): Uint8Array {
+  const w = new WireWriter('stage_page_reply');
+  writeStagePageReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeStagePageReply(p: Uint8Array): StagePageReply {
+  const r = new WireReader(p, 'stage_page_reply');
+  const v = readStagePageReply(r);
+  r.end();
+  return v;
+}
+function readStagePageReply(r: WireReader): StagePageReply {
+  const staged_ = r.u32("stage_page_reply.staged");
+  return { staged: staged_ };
+}
+function writeStagePageReply(w: WireWriter, v: StagePageReply): void {
+  w.u32(v.staged, "stage_page_reply.staged");
+}
+
+/** BRANCH's request. */
+export interface BranchRequest {
+  /** The kept generation the staged pages go over. */
+  parent: number;
+}
+export function encodeBranchRequest(v: BranchRequest): Uint8Array {
+  const w = new WireWriter('branch_request');
+  writeBranchRequest(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBranchRequest(p: Uint8Array): BranchRequest {
+  const r = new WireReader(p, 'branch_request');
+  const v = readBranchRequest(r);
+  r.end();
+  return v;
+}
+function readBranchRequest(r: WireReader): BranchRequest {
+  const parent_ = r.u32("branch_request.parent");
+  return { parent: parent_ };
+}
+function writeBranchRequest(w: WireWriter, v: BranchRequest): void {
+  w.u32(v.parent, "branch_request.parent");
+}
+
+/** BRANCH's reply, sent once the machine runs on the new generation. */
+export interface BranchReply {
+  /** The generation committed: the space, on a new branch. */
+  generation: number;
+  /** The generation the machine ran on before. */
+  previous: number;
+  /** Staged pages put over the parent. */
+  pages: number;
+  /** Time from the request to the threads resuming, kernel clock. */
+  micros: number;
+}
+export function encodeBranchReply(v: BranchReply): Uint8Array {
+  const w = new WireWriter('branch_reply');
+  writeBranchReply(w, v);
+  return w.finish();
+}
+/** Decodes a whole payload; throws WireError unless it has exactly this record's shape. */
+export function decodeBranchReply(p: Uint8Array): BranchReply {
+  const r = new WireReader(p, 'branch_reply');
+  const v = readBranchReply(r);
+  r.end();
+  return v;
+}
+function readBranchReply(r: WireReader): BranchReply {
+  const generation_ = r.u32("branch_reply.generation");
+  const previous_ = r.u32("branch_reply.previous");
+  const pages_ = r.u32("branch_reply.pages");
+  const micros_ = r.u32("branch_reply.micros");
+  return { generation: generation_, previous: previous_, pages: pages_, micros: micros_ };
+}
+function writeBranchReply(w: WireWriter, v: BranchReply): void {
+  w.u32(v.generation, "branch_reply.generation");
+  w.u32(v.previous, "branch_reply.previous");
+  w.u32(v.pages, "branch_reply.pages");
+  w.u32(v.micros, "branch_reply.micros");
 }
 
 /** PAUSE's and RESUME's reply. */

@@ -446,7 +446,7 @@ export const ROOT_DIRECTORY = 1;
 export const ROOT_THREADS = 2;
 /** int: id the next thread gets */
 export const ROOT_NEXT_THREAD_ID = 3;
-/** int: machine time in ms at the last safe point (runs across restarts) */
+/** int: machine time in ms before the last turn (while idle, at most a second old; runs across restarts) */
 export const ROOT_CLOCK = 4;
 /** thread: the thread that runs next (the scheduler resumes round-robin from here) */
 export const ROOT_CURRENT = 5;
