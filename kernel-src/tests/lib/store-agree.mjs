@@ -101,8 +101,10 @@ export const RECIPES = [
     main: '.demo.counter',
     space: 1 << 20,
     blocks: 4000,
+    // The counter changes its space once a tick (100 ms); between ticks it sleeps and its space
+    // does not change (machine time is written once a second while idle), so a tick a generation.
     runs: [
-      { ms: 6000, every: 10, keep: 2000 },
+      { ms: 35000, every: 10, keep: 2000 },
       { from: 300, ms: 600, every: 10, keep: 2000 },
     ],
   },
