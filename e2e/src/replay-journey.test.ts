@@ -237,6 +237,54 @@ step('End replay shows the live debugger again, the machine untouched', async ()
   assert.deepEqual(await cspViolations(page), []);
 });
 
+/** How many times the notes machine's console log has notes' last line ("root directory has N names"). */
+function notesEnded(): number {
+  const log = readFileSync(
+    join(session!.studio.stateDir, 'machines', 'notes', 'logs', 'console.log'),
+    'latin1',
+  );
+  return (log.match(/root directory has \d+ names/g) ?? []).length;
+}
+
+step("the replay's state continues the machine: a new branch it runs from, the present kept", async () => {
+  // Generation 0 again, to its breakpoint: notes is in its loop there, before its first note.
+  const timeline = new TimelinePage(page);
+  const branches = async () =>
+    Number(/(\d+) branch(?:es)?$/.exec((await timeline.summary.textContent()) ?? '')?.[1] ?? 0);
+  const before = await branches();
+  await page.keyboard.press('Control+Alt+L');
+  await page.keyboard.press('Home');
+  await timeline.selection.filter({ hasText: /^Selected: generation 0$/ }).waitFor();
+  await page.keyboard.press('Shift+F10');
+  await page.getByTestId('timeline-menu-replay').click();
+  await debug.stoppedAt('entry');
+  await page.keyboard.press('F5');
+  await nextStop('breakpoint', 0);
+  const at = await debug.position();
+  const linesBefore = notesEnded();
+  await page.getByTestId('debug-continue-machine').click();
+  const said = debug.output.filter({
+    hasText: /'notes' continues in place from generation (\d+): a new branch from generation 0/,
+  });
+  await said.waitFor({ timeout: MACHINE_DEADLINE_MS });
+  assert.match((await said.textContent()) ?? '', new RegExp(`the replay's state at position ${at}`));
+  await debug.replayBanner.waitFor({ state: 'hidden' });
+  // The machine runs on from there: notes goes on from its loop and prints its last line again.
+  const deadlineLog = Date.now() + MACHINE_DEADLINE_MS;
+  while (notesEnded() < linesBefore + 1) {
+    assert.ok(Date.now() < deadlineLog, `notes printing its last line again (${notesEnded()} times)`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.equal(await new MachineBarPage(page).state.textContent(), 'running');
+  const deadline = Date.now() + MACHINE_DEADLINE_MS;
+  while ((await branches()) <= before) {
+    assert.ok(Date.now() < deadline, `a new branch on the timeline (had ${before})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.equal(await page.locator('.notification.error').count(), 0);
+  await page.screenshot({ path: join(artifactsDir, 'replay-continued.png') });
+});
+
 step('a machine whose store disk is gone cannot be replayed: it says why, and nothing is lost', async () => {
   const bar = new MachineBarPage(page);
   await bar.createMachine('gone', 'notes');

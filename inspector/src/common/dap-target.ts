@@ -59,3 +59,19 @@ export interface DapReverse {
   /** What the editor should see marked (the first line where the replay's output parts from the machine's). */
   readonly onNotice: (listener: (text: string) => void) => Disposable;
 }
+
+/** What continueMachineFromHere answers: the generation made, and how the machine goes on. */
+export interface ContinuedMachine {
+  readonly generation: number;
+  readonly parent: number;
+  /** The replay's position (instructions since `parent`) the state was taken at. */
+  readonly position: number;
+  readonly pagesWritten: number;
+  /**
+   * 'in-place': the running machine's kernel committed it and runs on from it; 'restart': the
+   * running machine restarted on it; 'next-start': a stopped one boots it when started.
+   */
+  readonly path: 'in-place' | 'restart' | 'next-start';
+  readonly restartReason?: string;
+  readonly autoCheckpoint?: string;
+}

@@ -97,6 +97,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   { id: 'debug.endReplay', title: 'Debug: End replay (back to the live machine)', category: 'Debug' },
   {
+    id: 'debug.continueMachineFromHere',
+    title: "Debug: Continue the machine from the replay's state (a new branch)",
+    category: 'Debug',
+  },
+  {
     id: 'debug.toggleBreakpoint',
     title: 'Debug: Toggle breakpoint on this line',
     category: 'Debug',

@@ -382,6 +382,12 @@ function registerCommands(commands: Commands, t: CommandTargets): void {
     run: () => d.endReplay(),
     unavailable: () => d.unavailable('endReplay'),
   });
+  commands.register('debug.continueMachineFromHere', {
+    run: async () => {
+      await d.continueMachineFromHere();
+    },
+    unavailable: () => d.unavailable('continueMachine'),
+  });
   commands.register('debug.toggleBreakpoint', {
     run: async () => (await t.loadEditor()).attachDebugger(d).toggleAtCursor(),
   });

@@ -78,7 +78,19 @@ export class DebugPanel {
       'click',
       () => void debug.endReplay().catch((err) => showError('Cannot end the replay', err)),
     );
-    this.replayBanner.append(el('span', 'icon', '⟲'), this.replayText, endReplay);
+    const continueMachine = el('button', 'debug-replay-continue', 'Continue the machine from here');
+    continueMachine.type = 'button';
+    continueMachine.dataset.testid = 'debug-continue-machine';
+    continueMachine.title =
+      "Make the replay's state, where it stands, the machine's: a new branch from the replayed generation (the present is kept as a checkpoint first)";
+    continueMachine.addEventListener(
+      'click',
+      () =>
+        void debug
+          .continueMachineFromHere()
+          .catch((err) => showError('Cannot continue the machine from the replay', err)),
+    );
+    this.replayBanner.append(el('span', 'icon', '⟲'), this.replayText, continueMachine, endReplay);
     this.statusLine = el('p', 'debug-status');
     this.statusLine.dataset.testid = 'debug-status';
     this.statusLine.setAttribute('aria-live', 'polite');

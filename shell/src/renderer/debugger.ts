@@ -16,6 +16,7 @@
  * and the gutter's breakpoints apply to it as to the machine. The live session goes on behind it
  * untouched, and is what the panes show again when the replay ends.
  */
+import type { ContinuedMachine } from '@phantom/inspector/common/dap-target.js';
 import type { Disposable } from '@phantom/inspector/common/events.js';
 import type { FileRoot, MachineSummary } from '../common/api.js';
 import {
@@ -539,6 +540,30 @@ export class Debugger {
     this.addOutput(`replaying generation ${generation} of '${machine}' (not the live machine)`);
   }
 
+  /**
+   * Makes the replay's state where it stands the machine's: a new generation on a new branch from
+   * the replayed one, which the machine then runs (in place when it runs; the adapter keeps the
+   * present as a checkpoint first, so nothing of it is lost). The replay ends: what it showed is the
+   * machine's present now. Returns the adapter's account of it.
+   */
+  async continueMachineFromHere(): Promise<ContinuedMachine> {
+    const why = this.unavailable('continueMachine');
+    if (why) throw new Error(why);
+    const { machine } = this.replayView!.replay!;
+    const done = await this.dap().request<ContinuedMachine>('continueMachineFromHere', {});
+    const how =
+      done.path === 'in-place'
+        ? 'in place'
+        : done.path === 'restart'
+          ? 'after a restart'
+          : 'when it is next started';
+    this.addOutput(
+      `'${machine}' continues ${how} from generation ${done.generation}: a new branch from generation ${done.parent}, the replay's state at position ${done.position}`,
+    );
+    await this.endReplay();
+    return done;
+  }
+
   /** Ends the replay shown: the panes show the live session again, as it stands now. */
   async endReplay(): Promise<void> {
     const view = this.replayView;
@@ -567,10 +592,24 @@ export class Debugger {
 
   /** Why an action cannot run now; undefined: it can. */
   unavailable(
-    action: 'continue' | 'pause' | 'step' | 'stop' | 'stepBack' | 'reverseContinue' | 'endReplay',
+    action:
+      | 'continue'
+      | 'pause'
+      | 'step'
+      | 'stop'
+      | 'stepBack'
+      | 'reverseContinue'
+      | 'endReplay'
+      | 'continueMachine',
   ): string | undefined {
     const replaying = this.replayView !== undefined;
     if (action === 'endReplay') return replaying ? undefined : 'no replay is open';
+    if (action === 'continueMachine') {
+      if (!replaying)
+        return 'only a replay continues the machine: open one from a generation on the timeline';
+      if (!this.view.session) return 'the replay is opening';
+      return this.stoppedThread() ? undefined : 'the replay runs: pause it first';
+    }
     if (action === 'continue')
       return this.view.session || this.picked() ? undefined : 'pick a machine in the machine bar first';
     if ((action === 'stepBack' || action === 'reverseContinue') && !replaying)

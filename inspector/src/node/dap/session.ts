@@ -47,7 +47,7 @@ import {
 } from '../../common/dap-expression.js';
 import { lineAt, localsAt, SourceIndex, statementAt } from '../../common/dap-sources.js';
 // What the session debugs: a live machine's DebugClient, or a replay (common/dap-target.ts).
-import type { DapReverse, DapTarget as DebugClient } from '../../common/dap-target.js';
+import type { ContinuedMachine, DapReverse, DapTarget as DebugClient } from '../../common/dap-target.js';
 import * as P from '../../common/debug-protocol.js';
 import type { Disposable } from '../../common/events.js';
 import { DebugRequestError } from '../debug-client.js';
@@ -74,22 +74,6 @@ export interface DapMachine {
    */
   continueMachine?(): Promise<ContinuedMachine>;
   dispose(): void;
-}
-
-/** What continueMachineFromHere answers: the generation made, and how the machine goes on. */
-export interface ContinuedMachine {
-  readonly generation: number;
-  readonly parent: number;
-  /** The replay's position (instructions since `parent`) the state was taken at. */
-  readonly position: number;
-  readonly pagesWritten: number;
-  /**
-   * 'in-place': the running machine's kernel committed it and runs on from it; 'restart': the
-   * running machine restarted on it; 'next-start': a stopped one boots it when started.
-   */
-  readonly path: 'in-place' | 'restart' | 'next-start';
-  readonly restartReason?: string;
-  readonly autoCheckpoint?: string;
 }
 
 /**
