@@ -564,7 +564,7 @@ struct rollback_reply {
   uint32_t previous; /**< The generation the machine ran on before. */
   uint32_t abandoned; /**< Pages of a generation that was being written and was dropped with the live space (0: none was). */
   uint32_t pages_kept; /**< Pages of the mounted generation taken from memory (their block unchanged) instead of read from the disk. */
-  uint32_t pages_read; /**< Pages of the mounted generation read from the disk and checked. */
+  uint32_t pages_read; /**< Pages of the generation read from the disk and checked before threads resumed (the mount is lazy: the rest are read when first touched). */
   uint32_t micros; /**< Time from the request to the threads resuming, kernel clock. */
 };
 /** Checks that [p, p + len) is one rollback_reply and nothing else, then fills *out; returns 0 or why not. */

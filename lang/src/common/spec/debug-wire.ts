@@ -1003,7 +1003,7 @@ export interface RollbackReply {
   abandoned: number;
   /** Pages of the mounted generation taken from memory (their block unchanged) instead of read from the disk. */
   pagesKept: number;
-  /** Pages of the mounted generation read from the disk and checked. */
+  /** Pages of the generation read from the disk and checked before threads resumed (the mount is lazy: the rest are read when first touched). */
   pagesRead: number;
   /** Time from the request to the threads resuming, kernel clock. */
   micros: number;
