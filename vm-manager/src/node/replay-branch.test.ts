@@ -64,10 +64,11 @@ async function threeTicksAfter(path: string, mark: string): Promise<void> {
   );
 }
 
-function createFrom(name: string, imagePath: string) {
+function createFrom(name: string, imagePath: string, snapshotIntervalMs?: number) {
   return state.machines.create(name, {
     kernelPath: built.kernelPath,
     ...(built.definition ? imageMachineConfig(built.definition) : {}),
+    ...(snapshotIntervalMs !== undefined ? { snapshotIntervalMs } : {}),
     imagePath,
   });
 }
@@ -277,7 +278,9 @@ test('a machine removed, a full store and a space the kernel refuses: clear erro
     '--disk-bytes',
     String(100 * 4096),
   ]);
-  await createFrom('full', small);
+  // A generation a second: at the images' 10 ms, every tick commits one, and on this full disk
+  // the periodic snapshots drop the parent to make room before the check below could see it.
+  await createFrom('full', small, 1000);
   const full = await state.machines.get('full');
   const disk = await sha(full.dir.disk);
   const env = { ...process.env, PHANTOM_STATE_DIR: state.root };
