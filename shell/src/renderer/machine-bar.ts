@@ -227,7 +227,7 @@ export class MachineBar {
       const list = document.createElement('ul');
       for (const line of [
         'Like pulling the plug: the machine stops at once, without a clean shutdown.',
-        'When started again, the kernel resumes from its last committed generation; what it did since (at most one snapshot interval, 10 ms by default, and the generation being written) is lost.',
+        'When started again, the kernel resumes from its last committed generation; what it did since (at most one snapshot interval, a second by default, and the generation being written) is lost.',
         'Stop shuts it down cleanly instead.',
       ]) {
         const item = document.createElement('li');

@@ -40,7 +40,7 @@ export const machineConfigSchema = z
     /** Size of the kernel's object space (built into the image). */
     spaceMiB: spaceMiBSchema.default(16),
     /** The kernel's interval between generations (its `snap=` option). */
-    snapshotIntervalMs: snapshotIntervalMsSchema.default(10),
+    snapshotIntervalMs: snapshotIntervalMsSchema.default(1000),
     /** Size of the store disk the machine gets when it has no image to start from. */
     diskMiB: diskMiBSchema.default(64),
     /** The image definition (images/NAME.json) the machine was made from. */

@@ -19,7 +19,7 @@ const counter = {
   mainClasses: ['.demo.counter'],
   spaceMiB: 16,
   diskMiB: 64,
-  snapshotIntervalMs: 10,
+  snapshotIntervalMs: 1000,
   kernelCommandLine: '',
 };
 
@@ -55,7 +55,7 @@ test('a definition parses with its name; omitted sizes take the machine defaults
     image: 'counter',
     spaceMiB: 16,
     diskMiB: 64,
-    snapshotIntervalMs: 10,
+    snapshotIntervalMs: 1000,
     kernelCommandLine: 'debug=snapshots,pager-test',
   });
 });

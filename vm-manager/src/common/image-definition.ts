@@ -124,7 +124,7 @@ export const imageDefinitionSchema = z
     mainClasses: z.array(className).min(1).max(16).refine(unique, 'main classes are named once each'),
     spaceMiB: spaceMiBSchema.default(16),
     diskMiB: diskMiBSchema.default(64),
-    snapshotIntervalMs: snapshotIntervalMsSchema.default(10),
+    snapshotIntervalMs: snapshotIntervalMsSchema.default(1000),
     kernelCommandLine: kernelCommandLineSchema.default(''),
   })
   .strict();

@@ -81,7 +81,7 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   // The machine records the image and the settings its definition gave it.
   const config = JSON.parse(await readFile(join(state.root, 'machines', 'demo', 'config.json'), 'utf8'));
   assert.equal(config.image, 'counter');
-  assert.equal(config.snapshotIntervalMs, 10);
+  assert.equal(config.snapshotIntervalMs, 1000);
   assert.equal(config.program, undefined);
   await waitForTick(3);
   assert.match(await ok('status', '--json'), /"state": "running"/);
