@@ -445,7 +445,10 @@ export class DebugPanel {
   }
 
   focus(): void {
-    const first = [...this.root.querySelectorAll<HTMLElement>('button:not(:disabled), input')][0];
+    // Not a button of the hidden replay banner: focusing it does nothing, and F6 stayed put.
+    const first = [...this.root.querySelectorAll<HTMLElement>('button:not(:disabled), input')].find(
+      (e) => e.closest('[hidden]') === null,
+    );
     first?.focus();
   }
 }
