@@ -10,8 +10,8 @@
  *
  * Machine time (ROOT_CLOCK, ms) is persistent: it advances by ph_uptime_ms's progress while the
  * machine runs and is written before every turn (and, while every thread sleeps, once every
- * IDLE_CLOCK_WRITE_MS), so after a restart sleeping threads keep their deadlines. It is a small integer and wraps after 2^30 ms; deadlines compare by wrapping
- * subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
+ * IDLE_CLOCK_WRITE_MS), so after a restart sleeping threads keep their deadlines. It is a small
+ * integer and wraps after 2^30 ms; deadlines compare by wrapping subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
  * counts as time (docs/vm.md, "One model, two VMs").
  *
  * Also here: vm_try_start (validate the space, cache the internal classes) and the run loops of vm.h,

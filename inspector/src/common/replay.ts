@@ -496,7 +496,7 @@ export class Replay {
       this.moveTo(e.position);
       // A watched word that changed in the leg before the throw stops there first.
       if (this.watches.some((w, i) => this.space.words[w.word] !== before[i]))
-        return this.findChange(legStart, e.position, before, start, accept, probe);
+        return this.findChange(legStart, e.position, before, start, accept, this.probeFor(probe));
       const thrown = e.raised ? 0 : e.thrown;
       return {
         reason: 'exception',
@@ -509,6 +509,11 @@ export class Replay {
     }
   }
 
+  /** The probe a forward run uses: a breakpoint with a hit count is seen by every run, even one that only moves the position. */
+  private probeFor(probe: Uint8Array | null): Uint8Array | null {
+    return probe ?? (this.hitLog.size > 0 ? this.bpProbe : null);
+  }
+
   /** forward's legs; `onLeg` is told where each leg starts and the watched words there. */
   private forwardLegs(
     start: number,
@@ -518,8 +523,7 @@ export class Replay {
     watching: boolean,
     onLeg?: (at: number, values: number[]) => void,
   ): ReplayStop | null {
-    // A breakpoint with a hit count is seen by every run, even one that only moves the position.
-    const used = probe ?? (this.hitLog.size > 0 ? this.bpProbe : null);
+    const used = this.probeFor(probe);
     const watched = watching && this.watches.length > 0;
     while (this.position < until && !this.endedHere) {
       const k = Math.floor(this.position / this.every) + 1;
