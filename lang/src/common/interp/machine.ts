@@ -696,6 +696,7 @@ export class Machine {
     const thread = this.currentThread;
     const firstFrame = this.space.slot(thread, L.THREAD_FRAME);
     const firstMethod = this.space.slot(firstFrame, L.FRAME_METHOD);
+    const catcher = this.catcher(thrown, pc);
     if (this.onThrow !== undefined) {
       const position = this.steps + (this.turnBudget - this.turnLeft) - 1;
       const { className, message } = this.errorText(thrown);
@@ -703,30 +704,27 @@ export class Machine {
         position,
         thread,
         thrown,
-        caught: this.handlerFor(thrown, pc),
+        caught: catcher !== undefined,
         raised,
         className,
         message: new TextDecoder().decode(message),
       });
     }
-    let frame = firstFrame;
-    let framePc = pc;
-    while (frame !== 0) {
-      const method = this.space.slot(frame, L.FRAME_METHOD);
-      const handler = thrown === 0 ? -1 : this.findHandler(method, framePc, thrown);
-      if (handler >= 0) {
-        const locals = intOf(this.space.slot(method, L.METHOD_LOCALS));
-        this.space.setSlot(frame, L.FRAME_LOCALS + locals, thrown);
-        this.space.setSlot(frame, L.FRAME_SP, smallInt(1));
-        this.space.setSlot(frame, L.FRAME_PC, smallInt(handler));
-        this.space.setSlot(thread, L.THREAD_FRAME, frame);
-        return;
-      }
+    // The frames above the one that catches it (every frame, when none does) are dropped.
+    for (let frame = firstFrame; frame !== (catcher?.frame ?? 0); ) {
       const caller = this.space.slot(frame, L.FRAME_CALLER);
       this.dropFrame(frame);
       frame = caller;
       this.depth--;
-      if (frame !== 0) framePc = intOf(this.space.slot(frame, L.FRAME_PC)) - CALL_BYTES;
+    }
+    if (catcher !== undefined) {
+      const { frame, handler } = catcher;
+      const locals = intOf(this.space.slot(this.space.slot(frame, L.FRAME_METHOD), L.METHOD_LOCALS));
+      this.space.setSlot(frame, L.FRAME_LOCALS + locals, thrown);
+      this.space.setSlot(frame, L.FRAME_SP, smallInt(1));
+      this.space.setSlot(frame, L.FRAME_PC, smallInt(handler));
+      this.space.setSlot(thread, L.THREAD_FRAME, frame);
+      return;
     }
     const { className, message } = this.errorText(thrown);
     const line = this.lineAt(firstMethod, pc);
@@ -757,16 +755,21 @@ export class Machine {
     return { className, message: this.displayBytes(m) };
   }
 
-  /** Does a handler of the running thread's frames take `thrown`, thrown at `pc` of the innermost? */
-  private handlerFor(thrown: number, pc: number): boolean {
-    if (thrown === 0) return false;
+  /**
+   * The innermost frame of the running thread with a handler for `thrown` (thrown at `pc` of the
+   * innermost frame; a caller's pc is its call's), and the handler's pc; undefined when none takes
+   * it, or `thrown` is 0 (no error object: no handler runs).
+   */
+  private catcher(thrown: number, pc: number): { frame: number; handler: number } | undefined {
+    if (thrown === 0) return undefined;
     let framePc = pc;
     for (let frame = this.space.slot(this.currentThread, L.THREAD_FRAME); frame !== 0; ) {
-      if (this.findHandler(this.space.slot(frame, L.FRAME_METHOD), framePc, thrown) >= 0) return true;
+      const handler = this.findHandler(this.space.slot(frame, L.FRAME_METHOD), framePc, thrown);
+      if (handler >= 0) return { frame, handler };
       frame = this.space.slot(frame, L.FRAME_CALLER);
       if (frame !== 0) framePc = intOf(this.space.slot(frame, L.FRAME_PC)) - CALL_BYTES;
     }
-    return false;
+    return undefined;
   }
 
   private findHandler(method: number, pc: number, thrown: number): number {
