@@ -20,7 +20,7 @@ import { ReplayTarget } from '@phantom/inspector/common/replay-target.js';
 import { openStoreFile } from '@phantom/inspector/node/store-file.js';
 import type { CompiledMethod } from '@phantom/lang/common/compiled.js';
 import { compile } from '@phantom/lang/common/compiler.js';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { artifactsDir, cspViolations, repoRoot, runPhantom } from './fixtures.js';
 import { DebuggerPage } from './pages/debugger-page.js';
 import {
@@ -165,15 +165,21 @@ step('a notes machine boots, prints its notes and commits generations', async ()
   }
 });
 
-step('generation 0 replays from its menu on the timeline, saying it is not the live machine', async () => {
-  // By the keyboard: the timeline takes it (Ctrl+Alt+L), Home selects the first generation, and
-  // Shift+F10 opens its menu, as a right-click on it does.
-  const timeline = new TimelinePage(page);
+/**
+ * Generation 0's menu on the timeline, opened by the keyboard: the timeline takes it (Ctrl+Alt+L),
+ * Home selects the first generation, and Shift+F10 opens its menu, as a right-click on it does.
+ * Resolves to its Replay item.
+ */
+async function generationZeroMenu(): Promise<Locator> {
   await page.keyboard.press('Control+Alt+L');
   await page.keyboard.press('Home');
-  await timeline.selection.filter({ hasText: /^Selected: generation 0$/ }).waitFor();
+  await new TimelinePage(page).selection.filter({ hasText: /^Selected: generation 0$/ }).waitFor();
   await page.keyboard.press('Shift+F10');
-  const item = page.getByTestId('timeline-menu-replay');
+  return page.getByTestId('timeline-menu-replay');
+}
+
+step('generation 0 replays from its menu on the timeline, saying it is not the live machine', async () => {
+  const item = await generationZeroMenu();
   assert.equal(await item.textContent(), 'Replay generation 0');
   await item.click();
   await debug.replayBanner
@@ -252,11 +258,7 @@ step("the replay's state continues the machine: a new branch it runs from, the p
   const branches = async () =>
     Number(/(\d+) branch(?:es)?$/.exec((await timeline.summary.textContent()) ?? '')?.[1] ?? 0);
   const before = await branches();
-  await page.keyboard.press('Control+Alt+L');
-  await page.keyboard.press('Home');
-  await timeline.selection.filter({ hasText: /^Selected: generation 0$/ }).waitFor();
-  await page.keyboard.press('Shift+F10');
-  await page.getByTestId('timeline-menu-replay').click();
+  await (await generationZeroMenu()).click();
   await debug.stoppedAt('entry');
   await page.keyboard.press('F5');
   await nextStop('breakpoint', 0);
