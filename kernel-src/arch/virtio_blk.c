@@ -13,7 +13,9 @@
  * handlers that can run meanwhile (timer, serial, this one) touch nothing the pager uses.
  * ph_disk_write_start is the one call that does not wait: the snapshot writer starts a run of
  * pages and goes on (the programs run) while QEMU writes it; ph_disk_wait collects it. Every
- * waiting call waits for started writes too, so no read overtakes a write.
+ * waiting call waits for started writes too, so no read overtakes a write. Requests are numbered
+ * as they are started (ph_disk_mark), so that ph_disk_done and ph_disk_wait_for can wait for the
+ * ones up to a number while later ones stay in flight.
  * Buffers may be anywhere mapped (kernel memory or the object space): each page is translated
  * to its frame. A device error status is PH_EIO; a device that stops answering within
  * DEVICE_TIMEOUT_US is declared dead and every later call fails with PH_EIO.
@@ -51,6 +53,7 @@ struct request_slot {
   volatile uint8_t status;
   bool in_flight;
   bool started; /* by ph_disk_write_start: its error is ph_disk_wait's to report */
+  uint32_t number; /* in the order requests were started (disk.started) */
 };
 
 static struct {
@@ -66,6 +69,9 @@ static struct {
   uint16_t free_head, free_count, last_used;
   uint16_t failed_requests; /* completions with an error status since the batch began */
   uint16_t failed_started;  /* started writes that failed since the last ph_disk_wait */
+  uint32_t started;         /* number of the last request started */
+  uint32_t oldest;          /* number of the oldest request in flight (when any is) */
+  uint16_t in_flight;       /* requests in flight */
   struct request_slot *slots;
 } disk;
 
@@ -159,6 +165,11 @@ static void reap(void) {
       else disk.failed_requests++;
     }
     slot->in_flight = false;
+    if (--disk.in_flight && slot->number == disk.oldest) { /* find the next oldest */
+      disk.oldest = disk.started;
+      for (uint16_t k = 0; k < disk.queue_size; k++)
+        if (disk.slots[k].in_flight && (int32_t)(disk.slots[k].number - disk.oldest) < 0) disk.oldest = disk.slots[k].number;
+    }
     uint16_t i = (uint16_t)head;
     for (uint32_t links = 0; links < disk.queue_size; links++) {
       uint16_t flags = disk.desc[i].flags, next = disk.desc[i].next;
@@ -171,13 +182,19 @@ static void reap(void) {
   }
 }
 
-/** Polls until at least `wanted` descriptors are free (or all, for wanted = queue size). */
-static int wait_for_descriptors(uint16_t wanted) {
+/** Every request up to number `mark` is done (reaped). */
+static bool done_upto(uint32_t mark) { return disk.in_flight == 0 || (int32_t)(disk.oldest - mark) > 0; }
+
+/**
+ * Polls until at least `wanted` descriptors are free (or all, for wanted = queue size), or, with
+ * `upto`, until every request up to number *upto is done.
+ */
+static int wait_for(uint16_t wanted, const uint32_t *upto) {
   uint64_t deadline = ph_tsc() + (uint64_t)DEVICE_TIMEOUT_US * ph_tsc_per_us();
   for (;;) {
     reap();
     if (disk.dead) return PH_EIO;
-    if (disk.free_count >= wanted) return PH_OK;
+    if (upto ? done_upto(*upto) : disk.free_count >= wanted) return PH_OK;
     if (ph_tsc() > deadline) {
       disk.dead = true;
       kprintf("virtio-blk: the disk did not answer within %d s; giving up on it\n", DEVICE_TIMEOUT_US / 1000000);
@@ -192,6 +209,8 @@ static int wait_for_descriptors(uint16_t wanted) {
   }
 }
 
+static int wait_for_descriptors(uint16_t wanted) { return wait_for(wanted, 0); }
+
 /*
  * Queues one request: header, the data bytes [va, va + bytes) (may be none), status. Data is
  * split at page boundaries (each page translated to its frame) and merged again where frames
@@ -204,6 +223,8 @@ static void submit(uint32_t type, uint64_t sector, uint32_t va, uint32_t bytes, 
   slot->status = 0xFF;
   slot->in_flight = true;
   slot->started = started;
+  slot->number = ++disk.started;
+  if (disk.in_flight++ == 0) disk.oldest = slot->number;
   disk.desc[head] = (struct vring_desc){(uint32_t)&slot->header, sizeof slot->header, VIRTIO_DESC_NEXT, disk.desc[head].next};
   uint16_t prev = head;
   uint16_t data_flags = VIRTIO_DESC_NEXT | (type == REQ_IN ? VIRTIO_DESC_WRITE : 0);
@@ -309,6 +330,30 @@ bool ph_disk_idle(void) {
   bool idle = disk.free_count == disk.queue_size;
   irq_restore(flags);
   return idle;
+}
+
+uint32_t ph_disk_mark(void) { return disk.started; }
+
+bool ph_disk_done(uint32_t mark) {
+  if (!disk.io || disk.dead) return true;
+  uint32_t flags = irq_save();
+  reap();
+  bool done = done_upto(mark);
+  irq_restore(flags);
+  return done;
+}
+
+int ph_disk_wait_for(uint32_t mark) {
+  if (!disk.io) return PH_ENODEV;
+  uint32_t flags = irq_save();
+  int r = wait_for(0, &mark);
+  irq_restore(flags);
+  if (r == PH_OK && disk.failed_started) {
+    kprintf("virtio-blk: %u started write(s) failed\n", disk.failed_started);
+    r = PH_EIO;
+  }
+  disk.failed_started = 0;
+  return r;
 }
 
 int ph_disk_wait(void) {

@@ -14,13 +14,19 @@
  *           it holds: the generation adopts that block instead (store_adopt_page).
  *   commit  once every frozen page is written: store_commit_start with the measured stats
  *           starts the commit's writes, and later safe points move it on (store_commit_poll)
- *           while the threads run, so they do not wait for the disk's flushes; when the next
- *           freeze is due first, the commit is waited for. Once the superblock is flushed the
- *           generation is committed and the frozen list is released. Freezes are due on a
- *           steady cadence, one interval apart.
+ *           while the threads run, so they do not wait for the disk's flushes. Once the
+ *           superblock is flushed the generation is committed and the frozen list is released.
+ *           When the next freeze is due first, the commit goes on in the background: every
+ *           frozen page is in the store's hands by then (copied into its runs, or a held block
+ *           adopted), so the freeze is released and the next one taken, and the next
+ *           generation's pages are written while the disk finishes the commit. Its own commit
+ *           waits for that one (superblocks go to the disk in order), so at most one commit is
+ *           in the background. Freezes are due on a steady cadence, one interval apart.
  * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
  * generation is written again at the next interval: the pages it holds are no longer dirty in
- * the pager, so dropping them would lose them from every later generation. A store that cannot
+ * the pager, so dropping them would lose them from every later generation. A commit in the
+ * background that fails has released its freeze already: nothing can write it again, so the
+ * machine stops as below. A store that cannot
  * take another generation at all (no generation number left, a disk full with nothing left to
  * drop, a superblock write that failed) stops the machine with a console line: running on would
  * look like a working machine whose every change is lost at the next power cut. The same check
@@ -53,6 +59,7 @@ static struct snapshot_totals totals;
 static bool holding_freeze;   /* a freeze whose generation is not committed yet */
 static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
 static struct snapshot_pager_stats pager_at_commit; /* the pager's counts when the commit started */
+static bool background; /* the previous generation's commit is in flight, its freeze released */
 
 static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
 
@@ -60,7 +67,8 @@ static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc
 static const char *lasting_refusal(int status) {
   if (status == STORE_ENONUMBER) return "no generation number is left";
   if (status == STORE_ENOSPACE) return "the disk is full and no other generation is left to drop";
-  if (status == STORE_EIO && store_check_commit(store) == STORE_EIO) return "a superblock write failed";
+  if (status == STORE_EIO && store_check_commit(store) == STORE_EIO)
+    return "a superblock write failed, or a commit's while the next generation was being written";
   return 0;
 }
 
@@ -81,7 +89,7 @@ void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose
   frozen_pages = written_pages = 0;
   pending = (struct store_snapshot_stats){0};
   totals = (struct snapshot_totals){0};
-  holding_freeze = generation_begun = false;
+  holding_freeze = generation_begun = background = false;
   tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
   next_due_ms = ph_uptime_ms() + interval_ms;
   if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
@@ -92,7 +100,7 @@ void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose
 
 uint64_t snapshot_next_step_ms(void) {
   if (!store) return UINT64_MAX;
-  if (phase != IDLE) return 0;
+  if (phase != IDLE || background) return 0;
   return interval_ms ? next_due_ms : UINT64_MAX;
 }
 
@@ -137,6 +145,44 @@ static void announce(void) {
 
 static bool freeze_due(void) { return interval_ms && ph_uptime_ms() >= next_due_ms; }
 
+/** A generation's commit came back STORE_OK: it is committed. */
+static void committed(void) {
+  struct snapshot_pager_stats pager = pager_at_commit;
+  if (verbose && pager.region_faults)
+    kprintf("snapshot: %u frozen regions unprotected by a write, the longest in %u us\n", pager.region_faults,
+            pager.region_fault_us_max);
+  totals.committed++;
+  announce();
+}
+
+/**
+ * Moves the commit in the background on (with `wait`, to its end): STORE_IN_FLIGHT while it is
+ * on its way, else STORE_OK once it is committed. Its failure stops the machine: its freeze is
+ * released, so its pages cannot be written again.
+ */
+static int poll_background(bool wait) {
+  if (!background) return STORE_OK;
+  int r = store_commit_poll(store, wait);
+  if (r == STORE_IN_FLIGHT) return r;
+  background = false;
+  if (r != STORE_OK) {
+    const char *why = lasting_refusal(r);
+    stop_without_persistence(why ? why : "a commit failed after its freeze was released for the next one", r);
+  }
+  committed();
+  return STORE_OK;
+}
+
+/** The next freeze is due while the commit is in flight: it goes on in the background (see the top). */
+static void commit_in_background(void) {
+  machine->release_frozen();
+  holding_freeze = false;
+  frozen_pages = written_pages = 0;
+  generation_begun = false;
+  background = true;
+  phase = IDLE;
+}
+
 /** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
 static int write_and_commit(uint32_t budget_us) {
   if (!generation_begun) {
@@ -160,6 +206,10 @@ static int write_and_commit(uint32_t budget_us) {
   if (written_pages < frozen_pages) return STORE_OK;
 
   if (phase == WRITING) {
+    /* The commit before goes first, then the last run: the programs run while the disk is busy. */
+    bool now = budget_us == 0 || freeze_due();
+    if (poll_background(now) == STORE_IN_FLIGHT) return STORE_OK;
+    if (!now && store_commit_would_wait(store)) return STORE_OK;
     machine->pager_stats(&pager_at_commit);
     pending.pages_cow = pager_at_commit.copies;
     pending.wall_seconds = ph_wall_seconds();
@@ -168,26 +218,26 @@ static int write_and_commit(uint32_t budget_us) {
     phase = COMMITTING;
   }
   /* The programs run on while the disk writes and flushes the commit, until the next freeze is
-   * due: then it is waited for, so the cadence holds (0: wait at once, for snapshot_now). */
-  int r = store_commit_poll(store, budget_us == 0 || freeze_due());
+   * due: then it goes on in the background (snapshot_step). 0: wait at once, for snapshot_now. */
+  int r = store_commit_poll(store, budget_us == 0);
   if (r == STORE_IN_FLIGHT) return STORE_OK;
   if (r != STORE_OK) return r;
-  struct snapshot_pager_stats pager = pager_at_commit;
-  if (verbose && pager.region_faults)
-    kprintf("snapshot: %u frozen regions unprotected by a write, the longest in %u us\n", pager.region_faults,
-            pager.region_fault_us_max);
   machine->release_frozen();
   holding_freeze = false;
   frozen_pages = 0;
-  totals.committed++;
   phase = IDLE;
   generation_begun = false;
-  announce();
+  committed();
   return STORE_OK;
 }
 
 void snapshot_step(void) {
   if (!store) return;
+  poll_background(false);
+  if (phase == COMMITTING && freeze_due()) {
+    poll_background(true); /* cannot be on its way: this commit started after it ended */
+    commit_in_background();
+  }
   if (phase == IDLE) {
     uint64_t now = ph_uptime_ms();
     if (!interval_ms || now < next_due_ms) return;
@@ -211,6 +261,7 @@ void snapshot_step(void) {
 
 int snapshot_now(uint32_t *generation) {
   if (!store) return STORE_ESTATE;
+  poll_background(true);
   for (int round = phase != IDLE ? 0 : 1; round < 2; round++) {
     if (round == 1) freeze();
     int r = write_and_commit(0);
@@ -225,6 +276,10 @@ int snapshot_now(uint32_t *generation) {
 }
 
 uint32_t snapshot_cycle_drop(void) {
+  if (background) { /* its writes are on their way: finish it (a failure loses nothing the rollback keeps) */
+    background = false;
+    if (store_commit_poll(store, true) == STORE_OK) committed();
+  }
   if (phase == COMMITTING && write_and_commit(0) != STORE_OK) /* its writes are on their way: finish it */
     phase = IDLE;
   uint32_t dropped = holding_freeze ? frozen_pages : 0;

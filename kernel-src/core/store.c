@@ -113,6 +113,7 @@ static bool all_zero(const uint8_t *bytes, size_t n) {
 static uint8_t *scratch(struct store *s, uint32_t which) { return s->scratch + (size_t)which * BLOCK_SIZE; }
 
 static int wait_for_runs(struct store *s);
+static int runs_waited(struct store *s, int r);
 static void settle_commit(struct store *s);
 
 static int read_block(uint32_t block, void *buf) { return ph_disk_read(block, buf, 1) == PH_OK ? STORE_OK : STORE_EIO; }
@@ -655,8 +656,12 @@ void store_unmount(struct store *s) {
   give_back(s, (void **)&s->refs, s->refs_bytes);
   give_back(s, (void **)&s->record, BLOCK_SIZE);
   wait_for_runs(s);
+  if (s->commit_step != 0) ph_disk_wait(); /* its buffers go back: no write may still read them */
+  s->commit_step = 0;
+  s->commit_background = false;
+  give_back(s, (void **)&s->commit_blocks, (size_t)STORE_RUN_BLOCKS * BLOCK_SIZE);
   give_back(s, (void **)&s->scratch, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
-  give_back(s, (void **)&s->runs, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
+  give_back(s, (void **)&s->runs, (size_t)STORE_RUN_BUFFERS * STORE_RUN_BLOCKS * BLOCK_SIZE);
   release_table(s);
   s->mounted = s->broken = s->pending = false;
   s->generation_count = 0;
@@ -788,9 +793,10 @@ int store_mount(struct store *s, uint32_t want_gen) {
   if (s->checked_pages.keep) s->checked_pages.forget(s->checked_pages.context);
   memset(&s->mount_costs, 0, sizeof s->mount_costs);
   s->scratch = take_memory(s, (size_t)STORE_SCRATCH_BLOCKS * BLOCK_SIZE);
-  s->runs = take_memory(s, (size_t)2 * STORE_RUN_BLOCKS * BLOCK_SIZE);
+  s->runs = take_memory(s, (size_t)STORE_RUN_BUFFERS * STORE_RUN_BLOCKS * BLOCK_SIZE);
   s->record = take_memory(s, BLOCK_SIZE);
-  if (!s->scratch || !s->runs || !s->record) {
+  s->commit_blocks = take_memory(s, (size_t)STORE_RUN_BLOCKS * BLOCK_SIZE);
+  if (!s->scratch || !s->runs || !s->record || !s->commit_blocks) {
     store_unmount(s);
     return STORE_ENOMEM;
   }
@@ -916,7 +922,7 @@ int store_check_commit(const struct store *s) {
 }
 
 int store_begin_generation(struct store *s) {
-  if (s->pending || s->commit_step != 0) return STORE_ESTATE;
+  if (s->pending) return STORE_ESTATE; /* a commit in flight is no obstacle: see store_commit_start */
   int rc = store_check_commit(s);
   if (rc != STORE_OK) return rc;
   memset(s->range_dirty, 0, sizeof s->range_dirty);
@@ -952,26 +958,78 @@ static uint8_t *run_buffer(struct store *s, uint32_t which) {
   return s->runs + (size_t)which * STORE_RUN_BLOCKS * BLOCK_SIZE;
 }
 
-/* Waits for the run whose write was started, if any: STORE_EIO when that write failed. */
+/*
+ * The commit's blocks while their writes are in flight, in the store's commit buffer (so that the
+ * next generation's runs of pages may fill the run buffers meanwhile): map blocks and then index
+ * leaves and root from slot 0 on (next_commit_slot), the record in COMMIT_RECORD_SLOT, the
+ * superblock in the last slot.
+ */
+enum { COMMIT_RECORD_SLOT = STORE_RUN_BLOCKS - 2, COMMIT_SUPERBLOCK_SLOT = STORE_RUN_BLOCKS - 1 };
+/* commit_step: which request of the commit is on its way. */
+enum { COMMIT_NONE, COMMIT_METADATA, COMMIT_FLUSH, COMMIT_SUPERBLOCK, COMMIT_SUPERBLOCK_FLUSH };
+
+static uint8_t *commit_slot(struct store *s, uint32_t slot) { return s->commit_blocks + (size_t)slot * BLOCK_SIZE; }
+
+/*
+ * A slot for one more map or index block of a commit, zeroed; once every slot before the
+ * record's holds a write on its way, waits for them all and starts again at slot 0. 0 when that
+ * wait reports a failed write.
+ */
+static uint8_t *next_commit_slot(struct store *s) {
+  if (s->commit_slots_used == COMMIT_RECORD_SLOT) {
+    if (runs_waited(s, ph_disk_wait()) != STORE_OK) return 0;
+    s->commit_slots_used = 0;
+  }
+  uint8_t *b = commit_slot(s, s->commit_slots_used++);
+  memset(b, 0, BLOCK_SIZE);
+  return b;
+}
+
+/* A wait for runs came back `r`: a failed write may as well have been the commit's in flight (no wait can say), which fails too. */
+static int runs_waited(struct store *s, int r) {
+  if (r == PH_OK) return STORE_OK;
+  if (s->commit_step != 0) s->commit_io_failed = true;
+  return STORE_EIO;
+}
+
+/* Waits for every run whose write was started: STORE_EIO when a write failed. */
 static int wait_for_runs(struct store *s) {
-  if (!s->run_in_flight) return STORE_OK;
-  s->run_in_flight = false;
-  return ph_disk_wait() == PH_OK ? STORE_OK : STORE_EIO;
+  bool any = false;
+  for (uint32_t b = 0; b < STORE_RUN_BUFFERS; b++) {
+    any |= s->run_started[b];
+    s->run_started[b] = false;
+  }
+  return any ? runs_waited(s, ph_disk_wait_for(s->last_run_mark)) : STORE_OK;
+}
+
+/* Whether run buffer b still holds a write on its way (then it cannot be filled again yet). */
+static bool run_busy(struct store *s, uint32_t b) {
+  if (s->run_started[b] && ph_disk_done(s->run_mark[b])) s->run_started[b] = false; /* its error, if any, comes at a wait */
+  return s->run_started[b];
+}
+
+/* Makes the buffer filling free to fill: waits for its earlier write, if that is still on its way. */
+static int claim_run_buffer(struct store *s) {
+  uint32_t b = s->run_buffer;
+  if (!s->run_started[b]) return STORE_OK;
+  s->run_started[b] = false;
+  return runs_waited(s, ph_disk_wait_for(s->run_mark[b]));
 }
 
 /*
- * Starts writing the gathered run of pages (one disk request for consecutive blocks) and switches
- * to the other buffer, after waiting for its earlier write: one run is written while the next
- * fills. A failed write fails the generation at the next wait.
+ * Starts writing the gathered run of pages (one disk request for consecutive blocks) and moves to
+ * the next buffer: runs are written while the next ones fill. A failed write fails the generation
+ * at the next wait (at the latest its commit's).
  */
 static int write_run(struct store *s) {
   if (s->run_count == 0) return STORE_OK;
-  int rc = wait_for_runs(s);
+  uint32_t b = s->run_buffer;
+  int rc = ph_disk_write_start(s->run_first, run_buffer(s, b), s->run_count) == PH_OK ? STORE_OK : STORE_EIO;
   if (rc == STORE_OK) {
-    rc = ph_disk_write_start(s->run_first, run_buffer(s, s->run_buffer), s->run_count) == PH_OK ? STORE_OK : STORE_EIO;
-    s->run_in_flight = rc == STORE_OK;
-    s->run_buffer ^= 1;
+    s->run_started[b] = true;
+    s->run_mark[b] = s->last_run_mark = ph_disk_mark();
   }
+  s->run_buffer = (b + 1) % STORE_RUN_BUFFERS;
   s->run_count = 0;
   return rc;
 }
@@ -1016,7 +1074,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
     entry.crc = crc32c(data, BLOCK_SIZE);
     bool extends_run = s->run_count > 0 && s->run_count < STORE_RUN_BLOCKS &&
                        entry.block == s->run_first + s->run_count;
-    if (entry.block == 0 || (!extends_run && write_run(s) != STORE_OK)) {
+    if (entry.block == 0 || (!extends_run && (write_run(s) != STORE_OK || claim_run_buffer(s) != STORE_OK))) {
       ref_dec(s, entry.block);
       store_abandon_generation(s);
       return entry.block == 0 ? STORE_ENOSPACE : STORE_EIO;
@@ -1031,8 +1089,11 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
 }
 
 bool store_write_would_wait(struct store *s) {
-  return s->run_in_flight && s->run_count == STORE_RUN_BLOCKS && !ph_disk_idle();
+  /* The next page may start a new run, in the next buffer (or this one, when it is empty). */
+  return run_busy(s, s->run_count == 0 ? s->run_buffer : (s->run_buffer + 1) % STORE_RUN_BUFFERS);
 }
+
+bool store_commit_would_wait(struct store *s) { return s->commit_step != 0; }
 
 int store_adopt_page(struct store *s, uint32_t page, uint32_t block, uint32_t crc) {
   if (!s->pending) return STORE_ESTATE;
@@ -1156,16 +1217,19 @@ static void abandon_index(struct store *s, uint32_t root_block) {
   s->next_leaf_count = 0;
 }
 
-/* Writes the leaf being filled (n entries, first at table position `first` of the new index). */
-static int flush_leaf(struct store *s, uint8_t *leaf, uint32_t n, uint32_t first) {
+/*
+ * Starts writing the leaf being filled (n entries, first at table position `first` of the new
+ * index) and moves *leaf to a fresh commit slot for the next one.
+ */
+static int flush_leaf(struct store *s, uint8_t **leaf, uint32_t n, uint32_t first) {
   if (s->next_leaf_count == IR_MAX_LEAVES) return STORE_ENOSPACE; /* cannot happen: leaves hold >= IX_MIN_ENTRIES */
-  uint32_t crc = seal_leaf(leaf, n);
+  uint32_t crc = seal_leaf(*leaf, n);
   uint32_t b = take_free_block(s);
   if (b == 0) return STORE_ENOSPACE;
   s->next_leaves[s->next_leaf_count++] = (struct store_index_leaf){b, crc, n, first};
-  if (write_block(b, leaf) != STORE_OK) return STORE_EIO;
-  memset(leaf, 0, BLOCK_SIZE);
-  return STORE_OK;
+  if (ph_disk_write_start(b, *leaf, 1) != PH_OK) return STORE_EIO;
+  *leaf = next_commit_slot(s);
+  return *leaf ? STORE_OK : STORE_EIO;
 }
 
 /*
@@ -1175,20 +1239,20 @@ static int flush_leaf(struct store *s, uint8_t *leaf, uint32_t n, uint32_t first
  * root naming them. Every block written is a free one, so the index the superblock names now
  * stays whole until the new superblock is on disk. Sets *index_block and *index_crc for the new
  * superblock (the root, or the only leaf); s->next_leaves lists the leaves, each counted as used.
- * On an error everything taken is given back.
+ * The writes are started from commit slots (next_commit_slot), not waited for: the caller's wait
+ * before its flush covers them. On an error everything taken is given back.
  */
 static int write_index(struct store *s, const bool *keep, uint32_t count, uint32_t *index_block, uint32_t *index_crc) {
-  uint8_t *root = scratch(s, SCRATCH_PAGES);
-  uint8_t *leaf = scratch(s, SCRATCH_PAGES + 1);
-  memset(leaf, 0, BLOCK_SIZE);
+  uint8_t *leaf = next_commit_slot(s);
   s->next_leaf_count = 0;
+  if (!leaf) return STORE_EIO;
   uint32_t placed = 0, pending = 0, k = 0;
   int rc = STORE_OK;
   for (uint32_t i = 0; i < count && rc == STORE_OK;) {
     while (k < s->leaf_count && s->leaves[k].first < i) k++;
     if (s->leaves_match && k < s->leaf_count && s->leaves[k].first == i && leaf_reusable(s, k, keep, count) &&
         (pending == 0 || pending >= IX_MIN_ENTRIES)) {
-      if (pending) rc = flush_leaf(s, leaf, pending, placed - pending);
+      if (pending) rc = flush_leaf(s, &leaf, pending, placed - pending);
       pending = 0;
       if (rc != STORE_OK) break;
       if (s->next_leaf_count == IR_MAX_LEAVES) {
@@ -1206,13 +1270,13 @@ static int write_index(struct store *s, const bool *keep, uint32_t count, uint32
       put_entry(leaf, pending++, &s->generations[i]);
       placed++;
       if (pending == IX_MAX_ENTRIES) {
-        rc = flush_leaf(s, leaf, pending, placed - pending);
+        rc = flush_leaf(s, &leaf, pending, placed - pending);
         pending = 0;
       }
     }
     i++;
   }
-  if (rc == STORE_OK && pending) rc = flush_leaf(s, leaf, pending, placed - pending);
+  if (rc == STORE_OK && pending) rc = flush_leaf(s, &leaf, pending, placed - pending);
   if (rc != STORE_OK) {
     abandon_index(s, 0);
     return rc;
@@ -1222,7 +1286,7 @@ static int write_index(struct store *s, const bool *keep, uint32_t count, uint32
     *index_crc = s->next_leaves[0].crc;
     return STORE_OK;
   }
-  memset(root, 0, BLOCK_SIZE);
+  uint8_t *root = leaf; /* the fresh slot after the last leaf, zeroed */
   put32(root, IR_MAGIC_F, IR_MAGIC);
   put32(root, IR_VERSION, FORMAT_VERSION);
   put32(root, IR_COUNT, s->next_leaf_count);
@@ -1236,7 +1300,7 @@ static int write_index(struct store *s, const bool *keep, uint32_t count, uint32
   *index_crc = seal_block(root, IR_CRC);
   *index_block = take_free_block(s);
   if (*index_block == 0) rc = STORE_ENOSPACE;
-  else if (write_block(*index_block, root) != STORE_OK) rc = STORE_EIO;
+  else if (ph_disk_write_start(*index_block, root, 1) != PH_OK) rc = STORE_EIO;
   if (rc != STORE_OK) abandon_index(s, *index_block);
   return rc;
 }
@@ -1284,7 +1348,7 @@ static void release_generation(struct store *s, const struct store_generation *g
 /* The new generation is on disk: count what it shares, forget what retention dropped. */
 static void finish_commit(struct store *s, const uint8_t *record, const bool *keep, uint32_t count) {
   for (uint32_t j = 0; j < s->map_blocks; j++)
-    if (!s->range_dirty[j]) ref_inc(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK));
+    if (!s->commit_range_dirty[j]) ref_inc(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK));
   memcpy(s->record, record, BLOCK_SIZE);
   for (uint32_t i = 0; i < count; i++)
     if (!keep[i]) release_generation(s, &s->generations[i]);
@@ -1293,7 +1357,7 @@ static void finish_commit(struct store *s, const uint8_t *record, const bool *ke
     if (keep[i]) s->generations[n++] = s->generations[i];
   s->generation_count = n;
   s->current = n - 1;
-  s->pending = false;
+  s->commit_background = false; /* `pending` is the next generation's now, if one was begun */
 }
 
 /* Writes the index without generation `victim` and commits it with a superblock of its own. */
@@ -1302,9 +1366,14 @@ static int drop_generation_now(struct store *s, uint32_t victim) {
   bool *keep = s->keep;
   for (uint32_t i = 0; i < s->generation_count; i++) keep[i] = i != victim;
   uint32_t index_block, index_crc;
+  s->commit_slots_used = 0; /* no commit is in flight (make_room settled it) */
   int rc = write_index(s, keep, s->generation_count, &index_block, &index_crc);
-  if (rc != STORE_OK) return rc;
-  if (ph_disk_flush() != PH_OK) {
+  if (rc != STORE_OK) {
+    ph_disk_wait();
+    return rc;
+  }
+  /* The wait below covers the pending generation's runs too: its failure fails the drop. */
+  if (ph_disk_wait() != PH_OK || ph_disk_flush() != PH_OK) {
     abandon_index(s, index_block);
     return STORE_EIO;
   }
@@ -1331,6 +1400,10 @@ static int drop_generation_now(struct store *s, uint32_t victim) {
  * newest state matters more than history. STORE_ENOSPACE when only the current one is left.
  */
 static int make_room(struct store *s, uint32_t needed) {
+  if (s->free_blocks < needed && s->commit_step != COMMIT_NONE) {
+    settle_commit(s); /* its superblock goes first, and its end may free blocks */
+    if (s->broken) return STORE_EIO;
+  }
   while (s->free_blocks < needed) {
     uint32_t victim = s->generation_count;
     for (uint32_t i = 0; i < s->generation_count && victim == s->generation_count; i++)
@@ -1344,29 +1417,39 @@ static int make_room(struct store *s, uint32_t needed) {
   return STORE_OK;
 }
 
+
 /*
- * The commit's blocks while its writes are in flight, in the run buffer that is not being written
- * (the last run of pages is written from the other one meanwhile): map blocks from slot 0, the
- * record in the last slot but one, the superblock in slot 0 again (every earlier write is done by
- * then). The index's leaves and root are written from the store's scratch blocks (write_index).
+ * A started write failed or could not start: wait for the others (their buffers), then abandon.
+ * After store_commit_start returned, the generation is pending again for that; but when the next
+ * one was begun on top of it meanwhile, neither can be undone exactly: the store is broken.
  */
-enum { COMMIT_RECORD_SLOT = STORE_RUN_BLOCKS - 2 };
-/* commit_step: which request of the commit is on its way. */
-enum { COMMIT_NONE, COMMIT_METADATA, COMMIT_FLUSH, COMMIT_SUPERBLOCK, COMMIT_SUPERBLOCK_FLUSH };
-
-static uint8_t *commit_slot(struct store *s, uint32_t slot) { return run_buffer(s, s->run_buffer) + (size_t)slot * BLOCK_SIZE; }
-
-/* A started write failed or could not start: wait for the others (their buffers), then abandon. */
 static int fail_started(struct store *s, uint32_t upto, uint32_t record_block, bool index_written) {
   ph_disk_wait();
   s->commit_step = COMMIT_NONE;
   if (index_written) abandon_index(s, s->commit_index_block);
+  if (s->commit_background) {
+    s->commit_background = false;
+    if (s->pending) {
+      kprintf("store: the commit of generation %u failed while the next was being written; remount needed\n",
+              s->commit_number);
+      s->broken = true;
+      s->pending = false;
+      s->run_count = 0;
+      return STORE_EIO;
+    }
+    memcpy(s->range_dirty, s->commit_range_dirty, sizeof s->range_dirty);
+    s->pending = true;
+  }
   return fail_commit(s, commit_slot(s, COMMIT_RECORD_SLOT), upto, record_block, STORE_EIO);
 }
 
 int store_commit_start(struct store *s, const struct store_snapshot_stats *stats) {
-  if (!s->pending || s->commit_step != COMMIT_NONE) return STORE_ESTATE;
+  settle_commit(s); /* the commit before goes first: superblocks reach the disk in order */
+  if (s->broken) return STORE_EIO;
+  if (!s->pending) return STORE_ESTATE;
   s->commit_result = STORE_OK;
+  s->commit_io_failed = false;
+  s->commit_slots_used = 0;
   uint64_t started = ph_tsc();
   if (s->newest_number >= NO_GENERATION - 1) { /* store_begin_generation refused it already */
     store_abandon_generation(s);
@@ -1384,7 +1467,6 @@ int store_commit_start(struct store *s, const struct store_snapshot_stats *stats
   }
   uint8_t *record = commit_slot(s, COMMIT_RECORD_SLOT);
   memset(record, 0, BLOCK_SIZE);
-  uint32_t slot = 0;
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     if (!s->range_dirty[j]) continue;
     uint32_t m = take_free_block(s);
@@ -1393,11 +1475,8 @@ int store_commit_start(struct store *s, const struct store_snapshot_stats *stats
       return fail_commit(s, record, j, 0, STORE_ENOSPACE);
     }
     put32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK, m);
-    if (slot == COMMIT_RECORD_SLOT) { /* every slot is being written: wait for them, then reuse */
-      if (ph_disk_wait() != PH_OK) return fail_started(s, j + 1, 0, false);
-      slot = 0;
-    }
-    uint8_t *block = commit_slot(s, slot++);
+    uint8_t *block = next_commit_slot(s);
+    if (!block) return fail_started(s, j + 1, 0, false);
     encode_map_block(s, j, block);
     put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(block, BLOCK_SIZE));
     if (ph_disk_write_start(m, block, 1) != PH_OK) return fail_started(s, j + 1, 0, false);
@@ -1432,16 +1511,18 @@ int store_commit_start(struct store *s, const struct store_snapshot_stats *stats
   };
   bool *keep = s->keep;
   retention_select(s->generations, count, &s->config.retention, keep, s->retention_work);
-  /*
-   * The index's leaves and root are written as they are made: write_index waits for each write,
-   * and so for the writes started above; the flush advance_commit starts covers them all.
-   */
+  /* The index's leaves and root are started as they are made; the flush advance_commit starts covers them all. */
   uint32_t index_block, index_crc;
   int written = write_index(s, keep, count, &index_block, &index_crc);
   if (written != STORE_OK) {
     ph_disk_wait();
     return fail_commit(s, record, s->map_blocks, record_block, written);
   }
+  /* From here the generation is on its way: the next one may be begun (store_begin_generation). */
+  memcpy(s->commit_range_dirty, s->range_dirty, sizeof s->commit_range_dirty);
+  s->commit_mark = ph_disk_mark(); /* the flush waits for these writes and the runs before them, not for later ones */
+  s->pending = false;
+  s->commit_background = true;
   s->commit_step = COMMIT_METADATA;
   s->commit_record_block = record_block;
   s->commit_index_block = index_block;
@@ -1457,30 +1538,34 @@ static int superblock_failed(struct store *s) {
   kprintf("store: writing the superblock of generation %u failed; remount needed\n", s->commit_number);
   s->broken = true;
   s->pending = false;
+  s->commit_background = false;
   s->commit_step = COMMIT_NONE;
   return STORE_EIO;
 }
 
 static int advance_commit(struct store *s, bool wait) {
   while (s->commit_step != COMMIT_NONE) {
-    if (!wait && !ph_disk_idle()) return STORE_IN_FLIGHT;
-    bool done = ph_disk_wait() == PH_OK;
-    s->run_in_flight = false; /* the last run of pages was among the writes waited for */
+    /* Only the commit's requests are waited for: the next generation's runs go on meanwhile. */
+    if (!wait && !ph_disk_done(s->commit_mark)) return STORE_IN_FLIGHT;
+    bool done = runs_waited(s, ph_disk_wait_for(s->commit_mark)) == STORE_OK && !s->commit_io_failed;
     switch (s->commit_step) {
     case COMMIT_METADATA: /* map blocks, record and index written: flush them before the superblock */
     case COMMIT_FLUSH:
       if (!done || (s->commit_step == COMMIT_METADATA && ph_disk_flush_start() != PH_OK))
         return fail_started(s, s->map_blocks, s->commit_record_block, true);
+      s->commit_mark = ph_disk_mark();
       if (s->commit_step == COMMIT_FLUSH) {
-        uint8_t *sb = commit_slot(s, 0);
+        uint8_t *sb = commit_slot(s, COMMIT_SUPERBLOCK_SLOT);
         build_superblock(s, sb, s->sequence + 1, s->commit_index_block, s->commit_index_crc, s->commit_number);
         uint32_t slot = (uint32_t)((s->sequence + 1) % 2) == 0 ? SB_BLOCK_A : SB_BLOCK_B;
         if (ph_disk_write_start(slot, sb, 1) != PH_OK) return superblock_failed(s);
+        s->commit_mark = ph_disk_mark();
       }
       s->commit_step++;
       break;
     case COMMIT_SUPERBLOCK:
       if (!done || ph_disk_flush_start() != PH_OK) return superblock_failed(s);
+      s->commit_mark = ph_disk_mark();
       s->commit_step++;
       break;
     default: /* COMMIT_SUPERBLOCK_FLUSH: the generation is on the disk */

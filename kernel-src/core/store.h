@@ -37,6 +37,16 @@
 
 #include "spec.h"
 
+/**
+ * Blocks of scratch memory the store allocates: three for metadata, the rest for runs of pages
+ * read at mount (up to 64 blocks a disk request: per-request costs dominate under QEMU TCG).
+ * Pages a generation writes go through STORE_RUN_BUFFERS run buffers of STORE_RUN_BLOCKS blocks
+ * each (one disk request each, the most a virtio-blk request takes), used in turn: a full run's
+ * write is started, and the writer fills the next buffer while the disk writes; it waits only
+ * for a buffer whose write is still on its way (docs/store.md, "Writing a generation").
+ */
+enum { STORE_SCRATCH_BLOCKS = 3 + 64, STORE_RUN_BLOCKS = 32, STORE_RUN_BUFFERS = 4 };
+
 /** Results. Every function returns STORE_OK (or a positive value it documents) or one of these. */
 enum store_status {
   STORE_OK = 0,
@@ -190,7 +200,7 @@ struct store_index_leaf {
 struct store {
   struct store_config config;
   bool mounted;
-  bool broken;  /* a superblock write failed: the disk's state is unknown until the next mount */
+  bool broken;  /* a superblock write failed (or a commit's with the next generation begun): remount */
   bool pending; /* between store_begin_generation and store_commit */
   bool checking; /* the mount's contents check runs: no generation may be dropped (page-out takes only free blocks) */
 
@@ -236,17 +246,28 @@ struct store {
   uint32_t dirty_ranges;
   uint32_t pending_pages_written;
   uint32_t run_first, run_count; /* pages taken for consecutive blocks, not yet written (in runs) */
-  uint8_t *runs;                 /* two run buffers of STORE_RUN_BLOCKS blocks: one fills while the other is written */
+  uint8_t *runs;                 /* STORE_RUN_BUFFERS run buffers of STORE_RUN_BLOCKS blocks, used in turn */
   uint32_t run_buffer;           /* the one filling */
-  bool run_in_flight;            /* the other one's write was started and not yet waited for */
+  bool run_started[STORE_RUN_BUFFERS]; /* its write was started and may be on its way */
+  uint32_t run_mark[STORE_RUN_BUFFERS]; /* that write's ph_disk_mark */
+  uint32_t last_run_mark;        /* the last run's */
 
   uint32_t last_commit_us; /* the last commit's whole time, superblock included (the record cannot hold it) */
 
-  /* The commit in flight (store_commit_start, store_commit_poll); its blocks are in the run buffers. */
+  /*
+   * The commit in flight (store_commit_start, store_commit_poll). Its blocks are in commit_blocks,
+   * its own buffer, so that the next generation may be begun and written while it is on its way.
+   */
   uint32_t commit_step; /* 0: none; else which of the commit's disk requests is on its way (store.c) */
   int commit_result;    /* what the last commit came to, for a poll after another call finished it */
   uint32_t commit_record_block, commit_index_block, commit_index_crc, commit_number, commit_count;
   uint64_t commit_started;
+  uint8_t *commit_blocks;      /* STORE_RUN_BLOCKS blocks: map blocks, index blocks, record, superblock */
+  uint32_t commit_slots_used;  /* slots of commit_blocks holding a map or index block on its way */
+  uint32_t commit_mark;        /* ph_disk_mark of the commit's last request started */
+  bool commit_background;      /* store_commit_start returned: the generation is no longer `pending` */
+  bool commit_io_failed;       /* a started write failed while the commit was in flight (whose is unknown) */
+  bool commit_range_dirty[GEN_MAX_MAP_BLOCKS]; /* range_dirty of the generation being committed */
 
   /* The first page read since the contents check began that failed its CRC or its read (what NONE: none). */
   struct {
@@ -264,14 +285,6 @@ struct store {
   struct store_contents_check contents; /* store_check_contents; check 0: none */
 };
 
-/**
- * Blocks of scratch memory the store allocates: three for metadata, the rest for runs of pages
- * read at mount (up to 64 blocks a disk request: per-request costs dominate under QEMU TCG).
- * Pages a generation writes go through two run buffers of STORE_RUN_BLOCKS blocks each (one disk
- * request each, the most a virtio-blk request takes): a full run's write is started, and the
- * writer fills the other buffer while the disk writes (docs/store.md, "Writing a generation").
- */
-enum { STORE_SCRATCH_BLOCKS = 3 + 64, STORE_RUN_BLOCKS = 32 };
 
 /** Prepares `s` with a configuration (copied). STORE_EINVAL for a bad retention policy or no allocator. */
 int store_init(struct store *s, const struct store_config *config);
@@ -381,6 +394,13 @@ int store_write_page(struct store *s, uint32_t page, const void *data);
 bool store_write_would_wait(struct store *s);
 
 /**
+ * True when store_commit_start would wait for the disk now: the commit before is still in
+ * flight, or the last run of pages started is still being written. A writer sharing the CPU runs
+ * something else meanwhile.
+ */
+bool store_commit_would_wait(struct store *s);
+
+/**
  * Commits the generation being written (see "Commit order" in store-format.md): map blocks,
  * record, index (after retention), flush, superblock, flush. On STORE_OK it is the current
  * generation. On an error it is abandoned as in store_write_page; after a failed superblock
@@ -397,8 +417,14 @@ int store_commit(struct store *s, const struct store_snapshot_stats *stats);
  * flush is, its own flush) and returns STORE_IN_FLIGHT until it is done, then what store_commit
  * would have returned. With `wait` it waits for the disk and never returns STORE_IN_FLIGHT.
  * The generation is committed only when the poll returns STORE_OK: its superblock is flushed.
- * While a commit is in flight the store's other calls finish it first (store_stash_page) or
- * refuse (store_begin_generation: STORE_ESTATE).
+ * While a commit is in flight the next generation may be begun and its pages written (to free
+ * blocks, which neither the commit nor any committed generation uses); its own
+ * store_commit_start waits for the commit before (superblocks go to the disk strictly in order),
+ * and the store's other calls finish the commit first (store_stash_page, store_abandon_generation,
+ * and store_write_page when it must drop generations to make room). A commit that fails while the
+ * next generation is being written leaves the store broken (STORE_EIO until mounted again): the
+ * next generation was built on it, and a disk error cannot be told apart between the two. A
+ * started write that fails while a commit is in flight fails that commit, whichever it was.
  */
 int store_commit_start(struct store *s, const struct store_snapshot_stats *stats);
 int store_commit_poll(struct store *s, bool wait);

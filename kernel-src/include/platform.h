@@ -59,6 +59,19 @@ int ph_disk_wait(void);
 int ph_disk_flush_start(void);
 /** True when no request is in flight (ph_disk_wait would not wait); never waits itself. */
 bool ph_disk_idle(void);
+/**
+ * Requests are numbered as they are started: the number of the last one (a mark), so that one
+ * request can be waited for while later ones stay in flight (a flush of one commit while the next
+ * generation's pages are written).
+ */
+uint32_t ph_disk_mark(void);
+/** True when every request started up to `mark` is done; never waits itself. */
+bool ph_disk_done(uint32_t mark);
+/**
+ * Waits until every request started up to `mark` is done (later ones may still be in flight);
+ * PH_EIO if any started write, whichever, failed since the last wait (as ph_disk_wait).
+ */
+int ph_disk_wait_for(uint32_t mark);
 
 /** Stop the machine with a report (registers and stack trace in the kernel; abort() when hosted). */
 __attribute__((noreturn, format(printf, 1, 2))) void ph_panic(const char *fmt, ...);

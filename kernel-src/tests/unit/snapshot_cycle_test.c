@@ -2,7 +2,9 @@
  * snapshot_cycle_test.c — the snapshot cycle (core/snapshot_cycle.c) over the real store
  * (core/store.c) on the hosted fake disk, with a fake pager as its machine: a generation is
  * committed only once every frozen page is written, the write budget spreads the writing over
- * safe points, a refused commit keeps its freeze and is written whole at the next interval, a
+ * safe points, a commit still on its way when the next freeze is due goes on in the background
+ * while the next generation is written (and stops the machine if it fails), a refused commit
+ * keeps its freeze and is written whole at the next interval, a
  * store with no generation number left stops the machine, snapshot now finishes the generation
  * in progress before taking its own, and a freeze of nothing makes no generation.
  *
@@ -246,7 +248,7 @@ TEST(snapshot_commits_a_generation_only_when_every_frozen_page_is_written) {
   for (uint32_t p = 0; p < 12; p++) CHECK(generation_holds(1, p * 20, 100 + p));
 }
 
-TEST(snapshot_commit_runs_on_while_the_disk_is_busy_until_the_next_freeze_is_due) {
+TEST(snapshot_commit_goes_on_in_the_background_while_the_next_generation_is_written) {
   setup();
   snapshot_cycle_start(&store, INTERVAL_MS, false, &fake_machine);
   for (uint32_t p = 0; p < 4; p++) write_page(p * 30, 200 + p);
@@ -261,19 +263,81 @@ TEST(snapshot_commit_runs_on_while_the_disk_is_busy_until_the_next_freeze_is_due
   CHECK_EQ(fake.releases, 0);
   CHECK(fake.freeze_active);
   CHECK_EQ(snapshot_next_step_ms(), 0);
-  CHECK_EQ(store_begin_generation(&store), STORE_ESTATE);
-  next_interval(); /* the next freeze is due: the commit is waited for first */
-  snapshot_step();
-  CHECK_EQ(fake.committed_events, 1);
-  CHECK_EQ(store_current_generation(&store), 1);
-  CHECK_EQ(fake.releases, 1);
-  for (uint32_t p = 0; p < 4; p++) CHECK(generation_holds(1, p * 30, 200 + p));
-  disk_fake_busy(0);
   write_page(7, 300);
-  snapshot_step(); /* the freeze that was due */
+  write_page(0, 301); /* a page of generation 1, written again */
+  next_interval(); /* the next freeze is due: the commit goes on, the next freeze is taken */
+  snapshot_step();
+  CHECK_EQ(fake.releases, 1);
+  CHECK_EQ(fake.freezes, 2);
+  CHECK(!fake.freeze_over_freeze);
+  CHECK_EQ(fake.committed_events, 0);
+  CHECK_EQ(store_current_generation(&store), 0);
+  for (int i = 0; i < 5; i++) snapshot_step();
+  /* generation 2's pages are written meanwhile; its commit waits for 1's */
+  CHECK_EQ(fake.pages_handed, 6);
+  CHECK_EQ(fake.committed_events, 0);
+  CHECK_EQ(snapshot_next_step_ms(), 0);
+  disk_fake_busy(0);
   steps_until_idle(100);
   CHECK_EQ(fake.committed_events, 2);
+  CHECK_EQ(fake.last_committed, 2);
+  CHECK_EQ(snapshot_totals().committed, 2);
+  CHECK_EQ(generation(2)->parent, 1);
+  for (uint32_t p = 0; p < 4; p++) CHECK(generation_holds(1, p * 30, 200 + p));
+  CHECK(generation_holds(1, 7, 0));
+  CHECK(generation_holds(2, 0, 301));
   CHECK(generation_holds(2, 7, 300));
+  for (uint32_t p = 1; p < 4; p++) CHECK(generation_holds(2, p * 30, 200 + p));
+  /* when the disk stays busy until the freeze after that, the commit in the background is waited for */
+  write_page(8, 400);
+  next_interval();
+  disk_fake_busy(1000);
+  snapshot_step();
+  for (int i = 0; i < 5; i++) snapshot_step();
+  write_page(9, 401);
+  next_interval();
+  snapshot_step(); /* generation 3 goes to the background, 4 is frozen */
+  CHECK_EQ(fake.freezes, 4);
+  CHECK_EQ(fake.committed_events, 2);
+  next_interval();
+  snapshot_step(); /* 4 is written, then its commit waits for 3's, then starts */
+  CHECK_EQ(fake.committed_events, 3);
+  disk_fake_busy(0);
+  steps_until_idle(100);
+  CHECK_EQ(fake.committed_events, 4);
+  CHECK(generation_holds(4, 8, 400));
+  CHECK(generation_holds(4, 9, 401));
+  store_unmount(&store);
+  CHECK_EQ(store_mount(&store, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&store), 4);
+}
+
+TEST(snapshot_commit_in_the_background_that_fails_stops_the_machine) {
+  setup();
+  capture_console();
+  snapshot_cycle_start(&store, INTERVAL_MS, false, &fake_machine);
+  for (uint32_t p = 0; p < 4; p++) write_page(p, 500 + p);
+  next_interval();
+  disk_fake_busy(1000);
+  disk_fake_fail_write(1); /* the page run is write 0; its map block fails */
+  for (int i = 0; i < 5; i++) snapshot_step();
+  CHECK_EQ(fake.committed_events, 0);
+  write_page(9, 509);
+  next_interval();
+  if (setjmp(halt_jump) == 0) {
+    snapshot_step(); /* released for the next freeze: nothing can write it again if it fails */
+    disk_fake_busy(0);
+    steps_until_idle(100);
+    CHECK(!"the machine ran on without persistence");
+  }
+  CHECK(fake.halted);
+  CHECK_EQ(fake.committed_events, 0);
+  CHECK(strstr(console_text(), "snapshot: the store cannot take another generation: "));
+  CHECK(strstr(console_text(), "snapshot: stopping the machine rather than run without persistence\nhalted\n"));
+  disk_fake_busy(0);
+  store_unmount(&store);
+  CHECK_EQ(store_mount(&store, NO_GENERATION), STORE_OK);
+  CHECK_EQ(store_current_generation(&store), 0);
 }
 
 TEST(snapshot_write_budget_spreads_a_generation_over_safe_points) {
