@@ -21,7 +21,11 @@
  *           adopted), so the freeze is released and the next one taken, and the next
  *           generation's pages are written while the disk finishes the commit. Its own commit
  *           waits for that one (superblocks go to the disk in order), so at most one commit is
- *           in the background. Freezes are due on a steady cadence, one interval apart.
+ *           in the background. When the freeze after that is due while the disk is still busy,
+ *           a generation written whole is queued behind it the same way (its freeze released,
+ *           its commit started as soon as the one in the background ends), and only a third
+ *           freeze falling due before then waits for the disk. Freezes are due on a steady
+ *           cadence, one interval apart.
  * If the store refuses the generation (an I/O error), the frozen pages stay frozen and the whole
  * generation is written again at the next interval: the pages it holds are no longer dirty in
  * the pager, so dropping them would lose them from every later generation. A commit in the
@@ -60,6 +64,9 @@ static bool holding_freeze;   /* a freeze whose generation is not committed yet 
 static bool generation_begun; /* store_begin_generation succeeded for the frozen pages */
 static struct snapshot_pager_stats pager_at_commit; /* the pager's counts when the commit started */
 static bool background; /* the previous generation's commit is in flight, its freeze released */
+static bool queued;     /* a generation written whole, its freeze released, its commit waiting for that one */
+static struct store_snapshot_stats queued_stats;
+static struct snapshot_pager_stats queued_pager;
 
 static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
 
@@ -89,7 +96,7 @@ void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose
   frozen_pages = written_pages = 0;
   pending = (struct store_snapshot_stats){0};
   totals = (struct snapshot_totals){0};
-  holding_freeze = generation_begun = background = false;
+  holding_freeze = generation_begun = background = queued = false;
   tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
   next_due_ms = ph_uptime_ms() + interval_ms;
   if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
@@ -100,7 +107,7 @@ void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose
 
 uint64_t snapshot_next_step_ms(void) {
   if (!store) return UINT64_MAX;
-  if (phase != IDLE || background) return 0;
+  if (phase != IDLE || background || queued) return 0;
   return interval_ms ? next_due_ms : UINT64_MAX;
 }
 
@@ -173,6 +180,42 @@ static int poll_background(bool wait) {
   return STORE_OK;
 }
 
+/** The queued generation's commit starts, the one in the background having ended, and takes its place. */
+static void start_queued(void) {
+  queued = false;
+  pager_at_commit = queued_pager;
+  queued_stats.wall_seconds = ph_wall_seconds();
+  int r = store_commit_start(store, &queued_stats);
+  if (r != STORE_OK) {
+    const char *why = lasting_refusal(r);
+    stop_without_persistence(why ? why : "a commit failed after its freeze was released for the next one", r);
+  }
+  background = true;
+}
+
+/**
+ * Moves the commits whose freezes are released on (with `wait`, until the store has no pending
+ * generation left): STORE_IN_FLIGHT while a queued one still waits for the one in the background.
+ */
+static int advance_released(bool wait) {
+  if (poll_background(wait) == STORE_IN_FLIGHT) return STORE_IN_FLIGHT;
+  if (queued) start_queued();
+  return STORE_OK;
+}
+
+/** The next freeze is due while a generation written whole waits for the commit in the background: it is queued. */
+static void queue_written(void) {
+  machine->pager_stats(&queued_pager);
+  queued_stats = pending;
+  queued_stats.pages_cow = queued_pager.copies;
+  machine->release_frozen();
+  holding_freeze = false;
+  frozen_pages = written_pages = 0;
+  generation_begun = false;
+  queued = true;
+  phase = IDLE;
+}
+
 /** The next freeze is due while the commit is in flight: it goes on in the background (see the top). */
 static void commit_in_background(void) {
   machine->release_frozen();
@@ -186,6 +229,8 @@ static void commit_in_background(void) {
 /** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */
 static int write_and_commit(uint32_t budget_us) {
   if (!generation_begun) {
+    /* The store takes one generation at a time: a queued one's commit must start first. */
+    if (queued && advance_released(budget_us == 0 || freeze_due()) == STORE_IN_FLIGHT) return STORE_OK;
     int r = store_begin_generation(store);
     if (r != STORE_OK) return r;
     generation_begun = true;
@@ -206,6 +251,10 @@ static int write_and_commit(uint32_t budget_us) {
   if (written_pages < frozen_pages) return STORE_OK;
 
   if (phase == WRITING) {
+    if (budget_us && background && freeze_due()) { /* rather than wait for it: see the top */
+      queue_written();
+      return STORE_OK;
+    }
     /* The commit before goes first, then the last run: the programs run while the disk is busy. */
     bool now = budget_us == 0 || freeze_due();
     if (poll_background(now) == STORE_IN_FLIGHT) return STORE_OK;
@@ -233,9 +282,9 @@ static int write_and_commit(uint32_t budget_us) {
 
 void snapshot_step(void) {
   if (!store) return;
-  poll_background(false);
+  advance_released(false);
   if (phase == COMMITTING && freeze_due()) {
-    poll_background(true); /* cannot be on its way: this commit started after it ended */
+    advance_released(true); /* nothing is: this commit started after they ended */
     commit_in_background();
   }
   if (phase == IDLE) {
@@ -261,7 +310,7 @@ void snapshot_step(void) {
 
 int snapshot_now(uint32_t *generation) {
   if (!store) return STORE_ESTATE;
-  poll_background(true);
+  while (background || queued) advance_released(true);
   for (int round = phase != IDLE ? 0 : 1; round < 2; round++) {
     if (round == 1) freeze();
     int r = write_and_commit(0);
@@ -279,6 +328,12 @@ uint32_t snapshot_cycle_drop(void) {
   if (background) { /* its writes are on their way: finish it (a failure loses nothing the rollback keeps) */
     background = false;
     if (store_commit_poll(store, true) == STORE_OK) committed();
+  }
+  if (queued) { /* written whole: commit it too */
+    queued = false;
+    pager_at_commit = queued_pager;
+    queued_stats.wall_seconds = ph_wall_seconds();
+    if (store_commit_start(store, &queued_stats) == STORE_OK && store_commit_poll(store, true) == STORE_OK) committed();
   }
   if (phase == COMMITTING && write_and_commit(0) != STORE_OK) /* its writes are on their way: finish it */
     phase = IDLE;

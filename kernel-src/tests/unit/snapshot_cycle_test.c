@@ -296,20 +296,34 @@ TEST(snapshot_commit_goes_on_in_the_background_while_the_next_generation_is_writ
   for (int i = 0; i < 5; i++) snapshot_step();
   write_page(9, 401);
   next_interval();
-  snapshot_step(); /* generation 3 goes to the background, 4 is frozen */
+  snapshot_step(); /* generation 3 goes to the background, 4 is frozen and written */
   CHECK_EQ(fake.freezes, 4);
   CHECK_EQ(fake.committed_events, 2);
+  write_page(10, 402);
   next_interval();
-  snapshot_step(); /* 4 is written, then its commit waits for 3's, then starts */
+  snapshot_step(); /* 4 is queued behind 3, its freeze released; nothing is waited for */
+  CHECK_EQ(fake.releases, 4);
+  CHECK_EQ(fake.committed_events, 2);
+  snapshot_step(); /* 5 is frozen; it cannot begin before 4's commit starts */
+  CHECK_EQ(fake.freezes, 5);
+  CHECK(!fake.freeze_over_freeze);
+  CHECK_EQ(fake.committed_events, 2);
+  CHECK_EQ(snapshot_next_step_ms(), 0);
+  next_interval();
+  snapshot_step(); /* 6 is due with 5 not begun: 3 is waited for, 4's commit starts, 5 is written */
   CHECK_EQ(fake.committed_events, 3);
+  CHECK_EQ(fake.last_committed, 3);
   disk_fake_busy(0);
   steps_until_idle(100);
-  CHECK_EQ(fake.committed_events, 4);
-  CHECK(generation_holds(4, 8, 400));
+  CHECK_EQ(fake.committed_events, 5);
+  CHECK(generation_holds(3, 8, 400));
   CHECK(generation_holds(4, 9, 401));
+  CHECK(generation_holds(4, 10, 0));
+  CHECK(generation_holds(5, 10, 402));
+  CHECK_EQ(generation(5)->parent, 4);
   store_unmount(&store);
   CHECK_EQ(store_mount(&store, NO_GENERATION), STORE_OK);
-  CHECK_EQ(store_current_generation(&store), 4);
+  CHECK_EQ(store_current_generation(&store), 5);
 }
 
 TEST(snapshot_commit_in_the_background_that_fails_stops_the_machine) {
