@@ -343,10 +343,11 @@ bool ph_disk_done(uint32_t mark) {
   return done;
 }
 
-int ph_disk_wait_for(uint32_t mark) {
+/** Waits as wait_for says, then reports (and forgets) the started writes that failed meanwhile. */
+static int wait_started(uint16_t wanted, const uint32_t *upto) {
   if (!disk.io) return PH_ENODEV;
   uint32_t flags = irq_save();
-  int r = wait_for(0, &mark);
+  int r = wait_for(wanted, upto);
   irq_restore(flags);
   if (r == PH_OK && disk.failed_started) {
     kprintf("virtio-blk: %u started write(s) failed\n", disk.failed_started);
@@ -356,18 +357,9 @@ int ph_disk_wait_for(uint32_t mark) {
   return r;
 }
 
-int ph_disk_wait(void) {
-  if (!disk.io) return PH_ENODEV;
-  uint32_t flags = irq_save();
-  int r = wait_for_descriptors(disk.queue_size);
-  irq_restore(flags);
-  if (r == PH_OK && disk.failed_started) {
-    kprintf("virtio-blk: %u started write(s) failed\n", disk.failed_started);
-    r = PH_EIO;
-  }
-  disk.failed_started = 0;
-  return r;
-}
+int ph_disk_wait_for(uint32_t mark) { return wait_started(0, &mark); }
+
+int ph_disk_wait(void) { return wait_started(disk.queue_size, 0); }
 
 int ph_disk_flush(void) {
   if (disk.io && !disk.has_flush) return PH_OK; /* a device without flush writes through */

@@ -162,6 +162,12 @@ static void committed(void) {
   announce();
 }
 
+/** A generation whose freeze was released failed: nothing can write it again. */
+__attribute__((noreturn)) static void stop_released(int status) {
+  const char *why = lasting_refusal(status);
+  stop_without_persistence(why ? why : "a commit failed after its freeze was released for the next one", status);
+}
+
 /**
  * Moves the commit in the background on (with `wait`, to its end): STORE_IN_FLIGHT while it is
  * on its way, else STORE_OK once it is committed. Its failure stops the machine: its freeze is
@@ -172,10 +178,7 @@ static int poll_background(bool wait) {
   int r = store_commit_poll(store, wait);
   if (r == STORE_IN_FLIGHT) return r;
   background = false;
-  if (r != STORE_OK) {
-    const char *why = lasting_refusal(r);
-    stop_without_persistence(why ? why : "a commit failed after its freeze was released for the next one", r);
-  }
+  if (r != STORE_OK) stop_released(r);
   committed();
   return STORE_OK;
 }
@@ -186,10 +189,7 @@ static void start_queued(void) {
   pager_at_commit = queued_pager;
   queued_stats.wall_seconds = ph_wall_seconds();
   int r = store_commit_start(store, &queued_stats);
-  if (r != STORE_OK) {
-    const char *why = lasting_refusal(r);
-    stop_without_persistence(why ? why : "a commit failed after its freeze was released for the next one", r);
-  }
+  if (r != STORE_OK) stop_released(r);
   background = true;
 }
 
@@ -203,27 +203,28 @@ static int advance_released(bool wait) {
   return STORE_OK;
 }
 
+/** Every frozen page is in the store's hands: the freeze is released before the generation is committed. */
+static void release_written(void) {
+  machine->release_frozen();
+  holding_freeze = false;
+  frozen_pages = written_pages = 0;
+  generation_begun = false;
+  phase = IDLE;
+}
+
 /** The next freeze is due while a generation written whole waits for the commit in the background: it is queued. */
 static void queue_written(void) {
   machine->pager_stats(&queued_pager);
   queued_stats = pending;
   queued_stats.pages_cow = queued_pager.copies;
-  machine->release_frozen();
-  holding_freeze = false;
-  frozen_pages = written_pages = 0;
-  generation_begun = false;
+  release_written();
   queued = true;
-  phase = IDLE;
 }
 
 /** The next freeze is due while the commit is in flight: it goes on in the background (see the top). */
 static void commit_in_background(void) {
-  machine->release_frozen();
-  holding_freeze = false;
-  frozen_pages = written_pages = 0;
-  generation_begun = false;
+  release_written();
   background = true;
-  phase = IDLE;
 }
 
 /** Writes frozen pages until the budget is spent (0: no budget), then commits when all are written. */

@@ -1385,6 +1385,15 @@ static uint8_t *pipe_prepare(uint32_t *writes) {
   return image;
 }
 
+/* Mounts the image pipe_prepare saved, the model's versions going on from `model_next`. */
+static int pipe_mount(struct store *s, const uint8_t *image, uint32_t model_next) {
+  disk_fake_load(image, PIPE_DISK_BLOCKS);
+  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
+  store_init(s, &c);
+  next_version = model_next;
+  return store_mount(s, NO_GENERATION);
+}
+
 TEST(store_pipelined_commits_reach_the_disk_in_order) {
   struct store s;
   fresh_store_of(&s, SMALL_SPACE, PIPE_DISK_BLOCKS, STORE_CHECK_PAGES_AT_MOUNT);
@@ -1424,12 +1433,8 @@ TEST(store_power_cut_at_every_write_of_pipelined_commits_keeps_every_commit_that
   for (uint32_t w = 0; w <= writes; w++)
     for (uint32_t seed = 0; seed <= 8; seed++) {
       enum disk_survivors survivors = seed == 0 ? DISK_KEEP_NONE : seed == 1 ? DISK_KEEP_ALL : DISK_KEEP_SOME;
-      disk_fake_load(image, PIPE_DISK_BLOCKS);
       struct store s;
-      struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
-      store_init(&s, &c);
-      CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
-      next_version = model_next;
+      CHECK_EQ(pipe_mount(&s, image, model_next), STORE_OK);
       disk_fake_tear_write(w, (w * 977) % BLOCK_SIZE);
       int rc2, rc3 = pipelined_commits(&s, &rc2);
       store_unmount(&s);
@@ -1455,12 +1460,8 @@ TEST(store_commit_that_fails_while_the_next_generation_is_written_breaks_the_sto
   uint8_t *image = pipe_prepare(&writes);
   uint32_t model_next = next_version;
   /* 2's writes: its run of 3 pages, then its two map blocks: fail the first map block */
-  disk_fake_load(image, PIPE_DISK_BLOCKS);
   struct store s;
-  struct store_config c = config(STORE_CHECK_PAGES_AT_MOUNT);
-  store_init(&s, &c);
-  CHECK_EQ(store_mount(&s, NO_GENERATION), STORE_OK);
-  next_version = model_next;
+  CHECK_EQ(pipe_mount(&s, image, model_next), STORE_OK);
   disk_fake_fail_write(1);
   int rc2, rc3 = pipelined_commits(&s, &rc2);
   CHECK_EQ(rc3, STORE_EIO);
