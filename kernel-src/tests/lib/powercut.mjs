@@ -228,15 +228,18 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
       if (machine.lines.some((l) => /PANIC|snapshot: the store refused/.test(l.line))) fail('the kernel reported a failure');
       if (last) break;
       const announced = machine.lines.map((l) => GENERATION_LINE.exec(l.line)).filter(Boolean);
-      const lastCommit = machine.lines.findLastIndex((l) => GENERATION_LINE.test(l.line));
-      const lastFreeze = machine.lines.findLastIndex((l) => FREEZE_LINE.test(l.line));
+      // Generations are frozen and committed in order, several on their way at once (a commit in
+      // the background, one queued behind it, one being written): the oldest not committed at the
+      // kill is this boot's freeze after the last one announced.
+      const freezes = machine.lines.flatMap((l, i) => (FREEZE_LINE.test(l.line) ? [i] : []));
+      const oldestInFlight = freezes[announced.length];
       previous = {
         lines: machine.lines,
         killAt,
         intervalMs,
         lastAnnounced: announced.length ? Number(announced.at(-1)[1]) : -1,
         maxWriteMs: Math.max(0, ...announced.map((m) => (Number(m[2]) + Number(m[3])) / 1000)),
-        inFlightMs: lastFreeze > lastCommit ? killAt - machine.lines[lastFreeze].at : 0,
+        inFlightMs: oldestInFlight === undefined ? 0 : killAt - machine.lines[oldestInFlight].at,
         flipped:
           flipEvery && round % flipEvery === flipEvery - 1
             ? await flipNewestGeneration(disk, { inPage: Math.floor(round / flipEvery) % 2 === 0 })
@@ -296,7 +299,7 @@ function checkRestore(lines, previous, checkIndex, ages) {
   }
   if (previous.flipped) return undefined; /* older by design: the newest generation was damaged */
   ages.push(age);
-  // The write time that counts is the generation's being written at the kill, when there was one.
+  // The write time that counts is the oldest generation on its way at the kill, when there was one.
   const bound = previous.intervalMs + Math.max(previous.maxWriteMs, previous.inFlightMs) + AGE_SLACK_MS;
   if (age > bound) return `the restored state is ${Math.round(age)} ms older than the kill (bound ${Math.round(bound)} ms)`;
   return undefined;
