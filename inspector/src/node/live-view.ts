@@ -29,18 +29,36 @@ export interface GenerationAnnouncer {
  * Calls onView with every newly committed generation read from `disk`. While one is being read,
  * newer announcements collapse into the newest, which is read next: the view never lags behind by
  * a queue. A generation that cannot be read goes to onError and the view waits for the next one.
+ *
+ * `minIntervalMs` spaces the reads: one starts at least that long after the one before ended, and
+ * what was announced meanwhile collapses into the newest, read then. A machine may commit a generation
+ * every 10 ms; a view that shows each one would read the disk and redraw without pause, for
+ * changes nobody can follow at that rate. The first announcement is read at once.
  */
 export function followCommitted(
   client: GenerationAnnouncer,
   disk: string,
   onView: (view: CommittedView) => void,
   onError: (err: Error) => void = () => {},
+  minIntervalMs = 0,
 ): Disposable {
   let pending: { generation: number; announcedAt: number } | undefined;
   let reading = false;
   let disposed = false;
+  let lastReadAt = Number.NEGATIVE_INFINITY; // when the last read ended
+  let spacing: NodeJS.Timeout | undefined;
   const readNext = () => {
     if (reading || disposed || !pending) return;
+    const wait = lastReadAt + minIntervalMs - performance.now();
+    if (wait > 0) {
+      reading = true; // until the wait is over: announcements meanwhile only replace `pending`
+      spacing = setTimeout(() => {
+        spacing = undefined;
+        reading = false;
+        readNext();
+      }, wait);
+      return;
+    }
     const { generation, announcedAt } = pending;
     pending = undefined;
     reading = true;
@@ -57,6 +75,7 @@ export function followCommitted(
       } catch (err) {
         if (!disposed) onError(err as Error);
       }
+      lastReadAt = performance.now();
       reading = false;
       readNext();
     });
@@ -68,6 +87,7 @@ export function followCommitted(
   return {
     dispose: () => {
       disposed = true;
+      clearTimeout(spacing);
       subscription.dispose();
     },
   };
