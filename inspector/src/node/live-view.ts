@@ -8,6 +8,7 @@
  * Not here: an exact "now" on request (live-source.ts, nowHeap), which reads only the pages that
  * differ from the committed generation, at one safe point or with the world paused.
  */
+import { StoreError } from '@phantom/lang/common/store/blocks.js';
 import type { GenerationInfo } from '../common/debug-protocol.js';
 import type { HeapSnapshot } from '../common/heap.js';
 import type { Disposable } from './debug-client.js';
@@ -28,7 +29,8 @@ export interface GenerationAnnouncer {
 /**
  * Calls onView with every newly committed generation read from `disk`. While one is being read,
  * newer announcements collapse into the newest, which is read next: the view never lags behind by
- * a queue. A generation that cannot be read goes to onError and the view waits for the next one.
+ * a queue. A generation that cannot be read goes to onError and the view waits for the next one;
+ * one no longer on the disk when its turn comes (see below) is skipped without a word.
  *
  * `minIntervalMs` spaces the reads: one starts at least that long after the one before ended, and
  * what was announced meanwhile collapses into the newest, read then. A machine may commit a generation
@@ -73,7 +75,10 @@ export function followCommitted(
           opened.close();
         }
       } catch (err) {
-        if (!disposed) onError(err as Error);
+        // Gone before it was read (retention reclaimed it for a newer one, or a rollback or revert
+        // put the disk back): no failure, the newer announcement follows.
+        const gone = err instanceof StoreError && err.refusal === 'not-kept';
+        if (!disposed && !gone) onError(err as Error);
       }
       lastReadAt = performance.now();
       reading = false;

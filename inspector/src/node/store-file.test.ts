@@ -131,3 +131,39 @@ test('followCommitted spaces its reads of the disk: a burst of announcements, a 
     );
   assert.equal(listeners.length, 0, 'disposed: no longer listening');
 });
+
+test('followCommitted skips a generation gone from the disk before its turn, and reports a disk it cannot read', async () => {
+  const raw = join(dir, 'gone.raw');
+  writeRawStore(raw);
+  const listeners: ((g: GenerationInfo) => void)[] = [];
+  const announce = (number: number) => {
+    for (const l of listeners) l({ number } as GenerationInfo);
+  };
+  const announcer = {
+    onDidCommitGeneration(listener: (g: GenerationInfo) => void) {
+      listeners.push(listener);
+      return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
+    },
+  };
+  const seen: number[] = [];
+  const errors: Error[] = [];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  const following = followCommitted(
+    announcer,
+    raw,
+    (view) => seen.push(view.generation),
+    (err) => errors.push(err),
+  );
+  announce(7); // reclaimed by retention, or a revert put the disk back: not kept any more
+  await settle();
+  announce(0);
+  await settle();
+  assert.equal(errors.length, 0, errors.join('; '));
+  assert.deepEqual(seen, [0]);
+  writeFileSync(raw, Buffer.alloc(8192)); // a disk that cannot be read at all is worth a word
+  announce(0);
+  await settle();
+  following.dispose();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!.message, /superblock/i);
+});
