@@ -12,10 +12,12 @@ import type { SharedDebugChannel } from '@phantom/inspector/node/shared-channel.
 /**
  * The shortest time between two generations the studio reads and shows: the kernel may commit one
  * every 10 ms (its default), and each one shown is read from the disk here, sent to every renderer
- * and laid out there, with the timeline read again. Two a second is as often as anyone can follow
- * them; what was committed in between is on the timeline at its next refresh.
+ * and laid out there (summary, diff, panes), with the timeline read again. One a second, as when
+ * that was the snapshot interval: at two a second the renderer of the machine journey on a loaded
+ * host was busy for longer than the editor's double-click time, and a double-click there became
+ * two clicks. What was committed in between is on the timeline at its next refresh.
  */
-export const FOLLOW_INTERVAL_MS = 500;
+export const FOLLOW_INTERVAL_MS = 1000;
 
 export interface FollowedGeneration {
   generation: number;
