@@ -41,6 +41,12 @@ struct snapshot_machine {
    * and in *pause_us how long the world waited (interrupts held, so no tick counts as pause).
    */
   uint32_t (*freeze)(uint32_t *pause_us);
+  /**
+   * The machine is about to idle and the next freeze falls due by then: does now, while no thread
+   * waits, what would make the freeze's stop long the first time (the pager's TLB flush). Changes
+   * nothing the freeze hands over. Returns how long it took (us).
+   */
+  uint32_t (*prepare_freeze)(void);
   /** The i-th frozen page (0 <= i < freeze's count). */
   void (*frozen_page)(uint32_t i, struct snapshot_frozen_page *out);
   /** Ends a freeze once its generation is committed (or when it froze nothing). */
@@ -80,6 +86,13 @@ uint32_t snapshot_cycle_drop(void);
 
 /** When the cycle next needs a safe point (ph_uptime_ms; UINT64_MAX: never), for an idle loop. */
 uint64_t snapshot_next_step_ms(void);
+
+/**
+ * The machine is about to idle until until_ms (ph_uptime_ms) with every thread asleep: when the
+ * next freeze falls due by then, the machine prepares it now (prepare_freeze), in time no thread
+ * waits for, so the freeze's own stop is short. Safe points only (between turns).
+ */
+void snapshot_before_idle(uint64_t until_ms);
 
 /** What the cycle has done since it started. */
 struct snapshot_totals {

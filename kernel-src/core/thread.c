@@ -28,6 +28,7 @@ static word_t current_thread;
 static uint64_t clock_synced_uptime; /**< ph_uptime_ms when ROOT_CLOCK was last advanced */
 static uint64_t instructions;
 static void (*safe_point_hook)(void);
+static void (*idle_hook)(uint64_t until_ms);
 static void (*thread_end_hook)(uint32_t thread_addr, uint32_t id, uint8_t state);
 
 /** Longest idle between two safe points while every thread sleeps: snapshots and the debug channel go on meanwhile. */
@@ -67,6 +68,8 @@ static int32_t clock_peek(uint64_t *up) {
 static int32_t time_diff(int32_t a, int32_t b) { return word_to_int(int_to_word(a) - int_to_word(b)); }
 
 void vm_set_safe_point_hook(void (*hook)(void)) { safe_point_hook = hook; }
+
+void vm_set_idle_hook(void (*hook)(uint64_t until_ms)) { idle_hook = hook; }
 
 void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state)) {
   thread_end_hook = hook;
@@ -245,6 +248,7 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
         wait_ms = SAFE_POINT_IDLE_MS;
         stop = 0;
       }
+      if (idle_hook) idle_hook(up + (uint32_t)wait_ms);
       ph_idle_until(up + (uint32_t)wait_ms);
       if (stop) {
         clock_now();

@@ -37,6 +37,12 @@ enum vm_stop vm_run_for(const struct vm_limits *limits);
 /** Called at every safe point between two turns (every frame's pc/sp written back): snapshots go here. */
 void vm_set_safe_point_hook(void (*hook)(void));
 
+/**
+ * Called when every thread sleeps, at a safe point just before the machine idles until until_ms
+ * (ph_uptime_ms): work no thread waits for goes here (the snapshot cycle prepares a freeze due by then).
+ */
+void vm_set_idle_hook(void (*hook)(uint64_t until_ms));
+
 /** Called when a thread's turn ends its run (done or failed), with its address, id and final state: the
  * debug agent's THREAD_END event goes here. */
 void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state));
