@@ -20,6 +20,14 @@
 /** Longest the writer holds the threads at one safe point; short, so threads keep running. */
 #define SNAPSHOT_WRITE_BUDGET_US 2000u
 
+/**
+ * How long before a freeze is due an idle machine may prepare it (snapshot_before_idle). Well
+ * inside the 100 ms over which QEMU's TCG sizes its software TLB, so that the freeze's own flush
+ * falls in the same window as the preparation's and finds the table already sized; long enough
+ * that a program waking every few tens of milliseconds still leaves an idle in it.
+ */
+#define SNAPSHOT_PREPARE_AHEAD_MS 40u
+
 /** A frozen page as the writer gets it: its bytes in memory, or the held block that has them. */
 struct snapshot_frozen_page {
   uint32_t page;
@@ -42,7 +50,7 @@ struct snapshot_machine {
    */
   uint32_t (*freeze)(uint32_t *pause_us);
   /**
-   * The machine is about to idle and the next freeze falls due by then: does now, while no thread
+   * The machine is about to idle and the next freeze falls due soon after: does now, while no thread
    * waits, what would make the freeze's stop long the first time (the pager's TLB flush). Changes
    * nothing the freeze hands over. Returns how long it took (us).
    */
@@ -89,8 +97,10 @@ uint64_t snapshot_next_step_ms(void);
 
 /**
  * The machine is about to idle until until_ms (ph_uptime_ms) with every thread asleep: when the
- * next freeze falls due by then, the machine prepares it now (prepare_freeze), in time no thread
- * waits for, so the freeze's own stop is short. Safe points only (between turns).
+ * next freeze falls due at most SNAPSHOT_PREPARE_AHEAD_MS after that, and was not prepared yet
+ * (or falls due by until_ms and threads ran since it was), the machine prepares it now
+ * (prepare_freeze), in time no thread waits for, so the freeze's own stop is short. Safe points
+ * only (between turns).
  */
 void snapshot_before_idle(uint64_t until_ms);
 

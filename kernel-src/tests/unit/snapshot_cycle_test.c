@@ -5,7 +5,8 @@
  * safe points, a refused commit keeps its freeze and is written whole at the next interval, a
  * store with no generation number left stops the machine, snapshot now finishes the generation
  * in progress before taking its own, a freeze of nothing makes no generation, and an idle
- * machine prepares a freeze only when it falls due by the idle's end.
+ * machine prepares a freeze only when it falls due soon after the idle's end: once, and again
+ * at the last idle before it when a thread ran since.
  *
  * The fake pager is the machine part only: a space of pages in memory, the pages written since
  * the last freeze, and at a freeze a copy of each (as the real pager's copy on write keeps the
@@ -32,6 +33,7 @@
 #include "space_fixture.h"
 #include "store.h"
 #include "test.h"
+#include "vm_fixture.h"
 
 enum { PAGES = 256, SPACE = PAGES * BLOCK_SIZE, DISK_BLOCKS = 2048, INTERVAL_MS = 1000, PAUSE_US = 77, PREPARE_US = 33 };
 enum { MACHINE_MS = 4321, WALL_SECONDS = 1700000000 };
@@ -458,27 +460,40 @@ TEST(snapshot_freeze_of_nothing_dirty_makes_no_generation) {
   CHECK(generation_holds(1, 7, 700));
 }
 
-TEST(snapshot_idle_machine_prepares_only_a_freeze_due_by_the_idles_end) {
+TEST(snapshot_idle_machine_prepares_a_freeze_due_soon_after_and_again_after_a_run) {
   setup();
   capture_console();
   snapshot_cycle_start(&store, INTERVAL_MS, true, &fake_machine);
   for (uint32_t p = 0; p < 6; p++) write_page(p, 800 + p);
   uint64_t due = snapshot_next_step_ms();
-  snapshot_before_idle(due - 1); /* the idle ends before the freeze is due: nothing to prepare */
+  snapshot_before_idle(due - SNAPSHOT_PREPARE_AHEAD_MS - 1); /* the freeze is not due soon after this idle */
   CHECK_EQ(fake.prepares, 0);
-  snapshot_before_idle(due);
+  snapshot_before_idle(due - SNAPSHOT_PREPARE_AHEAD_MS);
   CHECK_EQ(fake.prepares, 1);
+  snapshot_before_idle(due - 1); /* the next idle, nearer: that freeze is prepared already */
+  CHECK_EQ(fake.prepares, 1);
+  /* a thread runs, then the last idle before the freeze: what it used is prepared for too */
+  fixture_thread(vm_fixture_static(fixture_class("Main", 0, 0, 0), "run", (const uint8_t[]){OP_RET_VOID}, 1, 0, 0, 0, 0), 0);
+  enum vm_stop stop;
+  vm_fixture_run(0, -1, &stop);
+  CHECK_EQ(stop, VM_ALL_ENDED);
+  snapshot_before_idle(due - 1); /* not the last idle yet */
+  CHECK_EQ(fake.prepares, 1);
+  snapshot_before_idle(due);
+  CHECK_EQ(fake.prepares, 2);
+  snapshot_before_idle(due); /* no thread ran since */
+  CHECK_EQ(fake.prepares, 2);
   CHECK_EQ(fake.freezes, 0); /* preparing is not freezing: the pages are still dirty */
   ph_idle_until(due);
   fake.page_delay_us = 1100; /* the writing takes more than one step */
   snapshot_step();
   CHECK_EQ(fake.freezes, 1);
   CHECK_EQ(fake.frozen_count, 6);
-  CHECK(strstr(console_text(), "snapshot: froze 6 pages in 77 us, prepared in 33 us while idle\n"));
+  CHECK(strstr(console_text(), "snapshot: froze 6 pages in 77 us, prepared in 66 us while idle\n"));
   /* while the generation is written, no freeze can follow an idle: nothing is prepared */
   CHECK_EQ(snapshot_next_step_ms(), 0);
   snapshot_before_idle(ph_uptime_ms() + 2 * INTERVAL_MS);
-  CHECK_EQ(fake.prepares, 1);
+  CHECK_EQ(fake.prepares, 2);
   fake.page_delay_us = 0;
   steps_until_idle(100);
   CHECK_EQ(store_current_generation(&store), 1);
@@ -491,5 +506,5 @@ TEST(snapshot_idle_machine_prepares_only_a_freeze_due_by_the_idles_end) {
   /* snapshots off: never */
   snapshot_cycle_start(&store, 0, true, &fake_machine);
   snapshot_before_idle(UINT64_MAX);
-  CHECK_EQ(fake.prepares, 1);
+  CHECK_EQ(fake.prepares, 2);
 }
