@@ -10,7 +10,8 @@
  *
  * Machine time (ROOT_CLOCK, ms) is persistent: it advances by ph_uptime_ms's progress while the
  * machine runs and is written before every turn (and, while every thread sleeps, once every
- * IDLE_CLOCK_WRITE_MS), so after a restart sleeping threads keep their deadlines. It is a small
+ * IDLE_CLOCK_WRITE_MS, and at a freeze after a turn: vm_clock_at_freeze), so after a restart
+ * sleeping threads keep their deadlines. It is a small
  * integer and wraps after 2^30 ms; deadlines compare by wrapping subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
  * counts as time (docs/vm.md, "One model, two VMs").
  *
@@ -27,6 +28,7 @@
 static word_t current_thread;
 static uint64_t clock_synced_uptime; /**< ph_uptime_ms when ROOT_CLOCK was last advanced */
 static uint64_t instructions;
+static uint64_t instructions_at_freeze; /**< instructions at the last vm_clock_at_freeze */
 static void (*safe_point_hook)(void);
 static void (*thread_end_hook)(uint32_t thread_addr, uint32_t id, uint8_t state);
 
@@ -53,6 +55,12 @@ int32_t clock_now(void) {
   *clock += int_to_word((int32_t)(uint32_t)(up - clock_synced_uptime));
   clock_synced_uptime = up;
   return word_to_int(*clock);
+}
+
+void vm_clock_at_freeze(void) {
+  if (instructions == instructions_at_freeze) return;
+  instructions_at_freeze = instructions;
+  clock_now();
 }
 
 /** Machine time now without writing it to ROOT_CLOCK; *up gets the uptime it is of. */
@@ -90,7 +98,7 @@ const char *vm_try_start(uint32_t space_bytes) {
   debugger_load();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
-  instructions = 0;
+  instructions = instructions_at_freeze = 0;
   return 0;
 }
 
