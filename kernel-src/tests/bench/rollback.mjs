@@ -30,6 +30,17 @@ Written by \`kernel-src/tests/bench/rollback.mjs\` (issue 21): how long a rollba
 machine to a kept generation takes, from the request to the program's next console line, in place
 (the debug channel's ROLLBACK, docs/persistence.md "Rollback in place") beside today's restart of
 QEMU with \`gen=N\`.
+
+Where the in-place time goes (the rows below): the kernel's figure is mostly the contents check,
+and that is mostly reading and checking pages: the VM's check walks every object of the space,
+so it touches every page that holds one (here 1666, the program's int arrays), and each is read
+from the disk and CRC-checked at that first touch; the walk of every slot itself costs a few ms.
+Leaving those reads to the program would not make it run sooner, as its next round touches every
+one of those pages too, and skipping the check would let a damaged page of the chosen generation
+be found only after the reply (docs/persistence.md, "The mount rule"). So the reads cost one wait
+for the disk a fault (up to 256 pages, wherever their blocks lie), the map blocks one wait for
+all, and after the threads resume the rest is the program's: what was left of its sleep as of
+the generation, and its round.
 `;
 const out = join(kernelDir, 'docs', 'bench-rollback.md');
 const ROUND_LINE = /^round \d+$/;
