@@ -102,26 +102,20 @@ class sum {
     });
   const at = (t: ReplayTarget, line: number): P.BreakpointSpec => {
     const r = t.replay;
-    const s = r.machine.space;
-    const classes = r.machine.rootSlot(L.ROOT_PROGRAM_CLASSES);
-    for (let i = 0; i < s.payloadBytes(classes) >> 2; i++) {
-      const methods = s.slot(s.slot(classes, i), L.CLASS_METHODS);
-      for (let j = 0; j < s.payloadBytes(methods) >> 2; j++) {
-        const m = s.slot(methods, j);
-        const code = s.payloadBytes(s.slot(m, L.METHOD_CODE));
-        for (let pc = 0; pc < code; pc++)
-          if (r.statementAt(m, pc)?.line === line)
-            return {
-              method: m - 1,
-              pc,
-              flags: 0,
-              condition: P.Condition.None,
-              local: 0,
-              value: 0,
-              hitCount: 0,
-              message: '',
-            };
-      }
+    for (const { method } of r.programMethods()) {
+      const code = r.machine.space.payloadBytes(r.machine.space.slot(method, L.METHOD_CODE));
+      for (let pc = 0; pc < code; pc++)
+        if (r.statementAt(method, pc)?.line === line)
+          return {
+            method: method - 1,
+            pc,
+            flags: 0,
+            condition: P.Condition.None,
+            local: 0,
+            value: 0,
+            hitCount: 0,
+            message: '',
+          };
     }
     throw new Error(`no statement at line ${line}`);
   };
