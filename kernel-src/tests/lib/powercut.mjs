@@ -193,7 +193,8 @@ function workerValues(lines, from = 0) {
 /**
  * Runs `kills` power cuts on a fresh disk in `dir` (fewer when `signal` aborts). onRound(report)
  * is called after each checked restore. Resolves to { rounds, failures: [{ round, message, log }],
- * ages, restoreMs }.
+ * ages, agesBeyondWrite (each age less the write in flight at its kill: what issue 21 bounds by
+ * 50 ms), restoreMs }.
  */
 export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5, memory = '256M', onRound, signal }) {
   const disk = join(dir, 'powercut.img');
@@ -203,6 +204,7 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
   const append = `snap=${intervalMs} debug=snapshots`;
   const failures = [];
   const ages = [];
+  const agesBeyondWrite = [];
   const restoreMs = [];
   let previous; // { lines, killAt, flipped, lastAnnounced, maxWriteMs }
   let rounds = 0;
@@ -217,6 +219,7 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
         await machine.waitForLine(new RegExp(`^w${id} `), { deadlineMs: RESTORE_DEADLINE_MS });
       if (previous) {
         const problem = checkRestore(machine.lines, previous, firstCheck.index, ages);
+        if (ages.length > agesBeyondWrite.length) agesBeyondWrite.push(Math.max(0, ages.at(-1) - previous.inFlightMs));
         if (problem) fail(problem);
         onRound?.({ round, problem, flipped: previous.flipped, restoreMs: restoreMs.at(-1) });
       }
@@ -249,7 +252,7 @@ export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5,
       previous = undefined;
     }
   }
-  return { rounds, failures, ages, restoreMs, intervalMs };
+  return { rounds, failures, ages, agesBeyondWrite, restoreMs, intervalMs };
 }
 
 /** Kills land anywhere: at a random offset, or just around the next freeze (often mid-write). */
