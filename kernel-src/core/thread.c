@@ -223,27 +223,25 @@ static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
   return sleeping || parked ? ALL_SLEEPING : NONE_ALIVE;
 }
 
+/* Every stop leaves the space's clock at the moment the machine stopped. */
+static enum vm_stop stop_with_clock(enum vm_stop why) {
+  clock_now();
+  return why;
+}
+
 enum vm_stop vm_run_for(const struct vm_limits *limits) {
   for (;;) {
     /* First: the hook may have rolled the space back in place (vm_try_start), clock included. */
     if (safe_point_hook) safe_point_hook();
     uint64_t up;
     int32_t now = clock_peek(&up);
-    if (limits->max_ms >= 0 && now > limits->max_ms) {
-      clock_now();
-      return VM_TIME_LIMIT;
-    }
-    if (limits->max_instructions && instructions >= limits->max_instructions) {
-      clock_now();
-      return VM_INSTRUCTION_LIMIT;
-    }
+    if (limits->max_ms >= 0 && now > limits->max_ms) return stop_with_clock(VM_TIME_LIMIT);
+    if (limits->max_instructions && instructions >= limits->max_instructions)
+      return stop_with_clock(VM_INSTRUCTION_LIMIT);
     word_t t = 0;
     int32_t wait_ms = 0;
     enum pick pick = pick_thread(now, &t, &wait_ms);
-    if (pick == NONE_ALIVE) {
-      clock_now();
-      return VM_ALL_ENDED;
-    }
+    if (pick == NONE_ALIVE) return stop_with_clock(VM_ALL_ENDED);
     if (pick == ALL_SLEEPING) {
       if (up - clock_synced_uptime >= IDLE_CLOCK_WRITE_MS) clock_now();
       /* Every thread sleeps past the limit: the machine stops with its clock at the limit. */
@@ -254,10 +252,7 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
         stop = 0;
       }
       ph_idle_until(up + (uint32_t)wait_ms);
-      if (stop) {
-        clock_now();
-        return VM_TIME_LIMIT;
-      }
+      if (stop) return stop_with_clock(VM_TIME_LIMIT);
       continue;
     }
     clock_now(); /* the turn's thread reads it, and the space holds it */
