@@ -257,7 +257,7 @@ static void bring_back(uint32_t page, uint32_t va) {
 }
 
 /**
- * Pages read together at a fault when the store holds them in consecutive blocks (1 MiB): a
+ * Pages read together at a fault, wherever the store holds them (1 MiB, one wait for the disk): a
  * lazily mounted space is touched mostly in address order (the VM's check walks it; arrays span
  * pages), and under TCG a read's cost is mostly the wait for QEMU's I/O thread, once per call
  * whatever its size (virtio_blk.c puts all of a call's requests in flight at once). Measured on a

@@ -22,6 +22,7 @@
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
+#include "vm.h"
 
 static struct store *store;
 static uint64_t tsc_per_us;
@@ -29,6 +30,7 @@ static uint64_t tsc_per_us;
 /* ── the pager as the cycle's machine ── */
 
 static uint32_t freeze_pages(uint32_t *pause_us) {
+  vm_clock_at_freeze(); /* the generation's machine time is its freeze's: a write to a page it holds anyway */
   uint32_t flags = irq_save(); /* a timer tick handled inside would count as pause */
   uint64_t start = ph_tsc();
   uint32_t frozen = pager_freeze();
