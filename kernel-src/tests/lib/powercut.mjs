@@ -103,11 +103,12 @@ export async function flipNewestGeneration(diskPath, { inPage }) {
  * Flips one random bit in a page that kept generation `number` wrote and that neither its parent
  * nor any generation in `notIn` has in the same block (so the parent stays sound, and a machine
  * running on one of those does not hold the page's bytes). With `where`, only the pages it picks
- * from those ({ block, page, bytes } each); with `all`, one bit in every such page. Returns { generation, block, what, flipped }
+ * from those ({ block, page, bytes } each); with `all`, one bit in every such page; with `dryRun`,
+ * none (the answer says whether there is a page to flip). Returns { generation, block, what, flipped }
  * (the first page flipped, and how many), or undefined when it wrote no such page.
  */
-export async function flipPageOf(diskPath, number, { notIn = [], where, all = false } = {}) {
-  const file = await open(diskPath, 'r+');
+export async function flipPageOf(diskPath, number, { notIn = [], where, all = false, dryRun = false } = {}) {
+  const file = await open(diskPath, dryRun ? 'r' : 'r+');
   try {
     const store = await loadStore(file);
     const verified = store.generations.filter((g) => g.record);
@@ -129,7 +130,7 @@ export async function flipPageOf(diskPath, number, { notIn = [], where, all = fa
     }
     if (!candidates.length) return undefined;
     const chosen = all ? candidates : [candidates[randomInt(candidates.length)]];
-    for (const c of chosen) await flipBit(file, c.block);
+    if (!dryRun) for (const c of chosen) await flipBit(file, c.block);
     return { generation: number, ...chosen[0], flipped: chosen.length };
   } finally {
     await file.close();
