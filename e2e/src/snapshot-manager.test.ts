@@ -298,18 +298,20 @@ step('deleting a checkpoint says what it frees and can be undone; the CLI remove
 step('a CLI rollback of a stopped machine keeps the present, as the studio does', async () => {
   const bar = await pickMachine();
   await waitForState(bar, 'running', MACHINE_DEADLINE_MS);
-  // A checkpoint now, and the generation before it as the target: retention keeps every
-  // generation of the last minute, and a stopped machine commits none, so it is still there.
+  // A checkpoint now, and a generation before it as the target, listed once the machine is down:
+  // a stopped machine commits none, so retention leaves the list as it is. (Listed while it runs,
+  // the target could be thinned by the commits before it stopped: at a 10 ms interval the counter
+  // commits ten a second, and retention keeps at most 255.)
   await cliOk('checkpoint', MACHINE, 'mark');
   const mark = (await cliCheckpoints()).checkpoints.find((c) => c.name === 'mark');
   assert.ok(mark?.generation, 'the checkpoint mark records its generation');
+  await cliOk('down', MACHINE);
+  await waitForState(bar, 'stopped');
   const generations = JSON.parse((await cliOk('generations', MACHINE, '--json')).stdout) as {
     number: number;
   }[];
   const target = generations.filter((g) => g.number < mark.generation!).at(-1);
   assert.ok(target, `a generation before ${mark.generation} on the disk`);
-  await cliOk('down', MACHINE);
-  await waitForState(bar, 'stopped');
   // Stopped a while: an idle gap the timeline folds.
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const rolled = await cliOk('rollback', MACHINE, `gen:${target.number}`);

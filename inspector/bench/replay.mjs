@@ -87,16 +87,9 @@ const stats = replay.checkpointStats();
 
 /** A method of the program by name. */
 function methodNamed(r, name) {
-  const s = r.machine.space;
-  const classes = r.machine.rootSlot(L.ROOT_PROGRAM_CLASSES);
-  for (let i = 0; i < s.payloadBytes(classes) >> 2; i++) {
-    const methods = s.slot(s.slot(classes, i), L.CLASS_METHODS);
-    for (let j = 0; j < s.payloadBytes(methods) >> 2; j++) {
-      const m = s.slot(methods, j);
-      if (s.text(s.slot(m, L.METHOD_NAME)) === name) return m;
-    }
-  }
-  throw new Error(`no method ${name}`);
+  const found = r.programMethods().find((m) => m.name === name);
+  if (!found) throw new Error(`no method ${name}`);
+  return found.method;
 }
 
 // ── 2. speed on bench.ph beside the kernel ──

@@ -268,6 +268,13 @@ void pager_get_stats(struct pager_stats *out);
  * a write to one first copies it aside, so the frozen contents stay as they were.
  */
 uint32_t pager_freeze(void);
+/**
+ * Does ahead of time what makes the next freeze's stop long the first time: its TLB flush. Under
+ * TCG the first flush after a long run is the costly one (QEMU resizes its software TLB to the
+ * run's use, and clears it from cold memory); the next flush, the freeze's, is short. For an idle
+ * machine with the freeze due (snapshot_before_idle). Changes no page, entry or list.
+ */
+void pager_prepare_freeze(void);
 /** A frozen page as the snapshot writer gets it: its bytes in memory, or the held block that has them. */
 struct pager_frozen {
   uint32_t page;

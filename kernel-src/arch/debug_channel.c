@@ -201,6 +201,7 @@ void debug_channel_init(void) {
   snapshot_debug_hooks(&hooks);
   debug_agent_init(&port, &hooks);
   vm_set_safe_point_hook(safe_point); /* snapshots step there too, channel or not */
+  vm_set_idle_hook(snapshot_before_idle);
   vm_set_thread_end_hook(debug_agent_notify_thread_end);
   if (virtio_console_init(DEBUG_PORT_NAME)) {
     transport = &virtio_port;
@@ -221,6 +222,7 @@ void debug_channel_serve_until_runnable(void) {
     uint64_t due = snapshot_next_step_ms(), frame_due = debug_agent_deadline_ms();
     if (frame_due < due) due = frame_due;
     if (tx_tail != tx_head && ph_uptime_ms() + TX_RETRY_MS < due) due = ph_uptime_ms() + TX_RETRY_MS;
+    snapshot_before_idle(due);
     ph_idle_until(due); /* returns early when a byte arrives */
     safe_point();
     vm_get_stats(&vm);

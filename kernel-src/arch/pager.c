@@ -22,6 +22,10 @@
  *     on. A write to a frozen page copies it to a new frame first (PS_COPIED) and the writer
  *     keeps the old frame, so what it writes is exactly the memory at the freeze.
  *   - pager_release_frozen frees the frames that were copied aside.
+ *   - pager_prepare_freeze does the freeze's TLB flush ahead of time, when the machine is about
+ *     to idle with the next freeze due: under TCG the first flush after a long run is the costly
+ *     one (QEMU resizes its software TLB to the run's use and clears it from cold memory), so the
+ *     freeze's own flush, the next one, stays short. It changes no page and no entry.
  *   - When physical memory runs out (a space larger than RAM), a clock hand evicts clean,
  *     unfrozen pages: their bytes equal the store's current generation, so they are simply
  *     unmapped and read again on the next access. When it finds none nearby, it takes a page
@@ -253,7 +257,7 @@ static void bring_back(uint32_t page, uint32_t va) {
 }
 
 /**
- * Pages read together at a fault when the store holds them in consecutive blocks (1 MiB): a
+ * Pages read together at a fault, wherever the store holds them (1 MiB, one wait for the disk): a
  * lazily mounted space is touched mostly in address order (the VM's check walks it; arrays span
  * pages), and under TCG a read's cost is mostly the wait for QEMU's I/O thread, once per call
  * whatever its size (virtio_blk.c puts all of a call's requests in flight at once). Measured on a
@@ -417,6 +421,8 @@ void pager_get_stats(struct pager_stats *out) {
   *out = stats;
   out->frozen = frozen_count;
 }
+
+void pager_prepare_freeze(void) { paging_flush_all(); }
 
 uint32_t pager_freeze(void) {
   if (freeze_active) ph_panic("pager_freeze: the previous freeze was not released");

@@ -156,6 +156,9 @@ static void pager_test(void) {
   check(t, s.dirty == 3 && s.write_faults == 3 && s.zero_mapped == 0 && s.resident == 4, "3 dirty after writes");
   check(t, zero[0] == 0 && zero[1] == 0x22222222, "a written zero page has its own zeroed frame");
 
+  pager_prepare_freeze(); /* as an idle machine does before a freeze: no page changes */
+  pager_get_stats(&s);
+  check(t, s.dirty == 3 && s.resident == 4 && page2[1] == 0x11111111, "preparing a freeze leaves the 3 dirty pages");
   check(t, pager_freeze() == 3, "the freeze takes the 3 dirty pages");
   pager_get_stats(&s);
   check(t, s.region_faults == 0 && s.dirty == 0, "nothing written since the freeze");

@@ -4,7 +4,8 @@
  * debug channel's snapshot hooks.
  *
  * The machine the cycle gets: the pager's freeze with interrupts held (a timer tick handled
- * inside would count as pause, measured with the TSC), its frozen pages and their release, its
+ * inside would count as pause, measured with the TSC), its preparation while the machine idles
+ * (pager_prepare_freeze, timed the same way), its frozen pages and their release, its
  * copy-on-write counts, machine_halt(HALT_NO_PERSISTENCE) to stop, and the debug agent's
  * GENERATION event for every commit.
  * The debug channel's hooks: STATS's snapshot count, SNAPSHOT_NOW, pages of past generations, and
@@ -21,6 +22,7 @@
 #include "debug_agent.h"
 #include "klib.h"
 #include "platform.h"
+#include "vm.h"
 
 static struct store *store;
 static uint64_t tsc_per_us;
@@ -28,12 +30,20 @@ static uint64_t tsc_per_us;
 /* ── the pager as the cycle's machine ── */
 
 static uint32_t freeze_pages(uint32_t *pause_us) {
+  vm_clock_at_freeze(); /* the generation's machine time is its freeze's: a write to a page it holds anyway */
   uint32_t flags = irq_save(); /* a timer tick handled inside would count as pause */
   uint64_t start = ph_tsc();
   uint32_t frozen = pager_freeze();
   *pause_us = (uint32_t)((ph_tsc() - start) / tsc_per_us);
   irq_restore(flags);
   return frozen;
+}
+
+/* Interrupts stay on: no thread waits, and what a tick adds only lengthens the idle. */
+static uint32_t prepare_freeze(void) {
+  uint64_t start = ph_tsc();
+  pager_prepare_freeze();
+  return (uint32_t)((ph_tsc() - start) / tsc_per_us);
 }
 
 static void frozen_page(uint32_t i, struct snapshot_frozen_page *out) {
@@ -57,8 +67,8 @@ static void committed(const struct store_generation *g) {
 }
 
 void snapshot_init(struct store *mounted, const struct kernel_options *options) {
-  static const struct snapshot_machine pager = {freeze_pages, frozen_page, pager_release_frozen,
-                                                pager_stats,  halt,        committed};
+  static const struct snapshot_machine pager = {freeze_pages, prepare_freeze, frozen_page, pager_release_frozen,
+                                                pager_stats,  halt,           committed};
   store = mounted;
   tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
   snapshot_cycle_start(mounted, options->snap_ms, cmdline_debug(options, "snapshots"), &pager);

@@ -23,7 +23,7 @@ enum {
   PIT_MODE_ONESHOT2 = 0xB0, /* channel 2, low then high byte, mode 0 (interrupt on terminal count) */
   PIT_LATCH_CHANNEL2 = 0x80,
   PORT_B = 0x61,           /* bit 0: channel 2 gate, bit 1: speaker */
-  CALIBRATION_COUNTS = 6000, /* about 5 ms of PIT counts per run: TSC reads bracket each PIT read to 1e-4 of that */
+  CALIBRATION_COUNTS = 3000, /* about 2.5 ms of PIT counts per run: TSC reads bracket each PIT read to 2e-4 of that */
   CALIBRATION_RUNS = 4,
   SAMPLE_TRIES = 5,
 };

@@ -11,11 +11,13 @@
  * TCG: a spinning vCPU takes the host core that QEMU's I/O thread needs to complete the
  * request (measured: 2 ms per one-block read spinning, on a loaded 2-core host). The interrupt
  * handlers that can run meanwhile (timer, serial, this one) touch nothing the pager uses.
- * ph_disk_write_start is the one call that does not wait: the snapshot writer starts a run of
- * pages and goes on (the programs run) while QEMU writes it; ph_disk_wait collects it. Every
- * waiting call waits for started writes too, so no read overtakes a write. Requests are numbered
- * as they are started (ph_disk_mark), so that ph_disk_done and ph_disk_wait_for can wait for the
- * ones up to a number while later ones stay in flight.
+ * ph_disk_read_ranges reads scattered blocks the same way, every range's requests in flight
+ * together, one wait for all. ph_disk_write_start is the one call that does not wait: the
+ * snapshot writer starts a run of pages and goes on (the programs run) while QEMU writes it;
+ * ph_disk_wait collects it. Every waiting call waits for started writes too, so no read
+ * overtakes a write. Requests are numbered as they are started (ph_disk_mark), so that
+ * ph_disk_done and ph_disk_wait_for can wait for the ones up to a number while later ones stay
+ * in flight.
  * Buffers may be anywhere mapped (kernel memory or the object space): each page is translated
  * to its frame. A device error status is PH_EIO; a device that stops answering within
  * DEVICE_TIMEOUT_US is declared dead and every later call fails with PH_EIO.
@@ -277,21 +279,33 @@ static int queue_transfer(uint32_t type, uint32_t block, uint32_t va, uint32_t c
   return r;
 }
 
-static int transfer(uint32_t type, uint32_t block, uint32_t va, uint32_t count) {
-  int r = check_ready(block, count);
-  if (r != PH_OK) return r;
-  if (count == 0 && type != REQ_FLUSH) return PH_OK;
+/** Queues the transfers of `n` ranges of one type, all in flight together, then waits once for every request. */
+static int transfer_ranges(uint32_t type, const struct ph_disk_range *ranges, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    int r = check_ready(ranges[i].block, ranges[i].count);
+    if (r != PH_OK) return r;
+  }
   uint32_t flags = irq_save();
   disk.failed_requests = 0;
-  r = queue_transfer(type, block, va, count, false);
+  int r = PH_OK;
+  for (uint32_t i = 0; i < n && r == PH_OK; i++)
+    if (ranges[i].count || type == REQ_FLUSH)
+      r = queue_transfer(type, ranges[i].block, (uint32_t)ranges[i].buf, ranges[i].count, false);
   if (r == PH_OK) r = wait_for_descriptors(disk.queue_size);
   irq_restore(flags);
   if (r == PH_OK && disk.failed_requests) {
-    kprintf("virtio-blk: %u request(s) failed (%s of blocks %u..%u)\n", disk.failed_requests,
-            type == REQ_IN ? "read" : type == REQ_OUT ? "write" : "flush", block, block + count);
+    kprintf("virtio-blk: %u request(s) failed (%s of blocks %u..%u%s)\n", disk.failed_requests,
+            type == REQ_IN ? "read" : type == REQ_OUT ? "write" : "flush", ranges[0].block,
+            ranges[0].block + ranges[0].count, n > 1 ? " and other ranges" : "");
     r = PH_EIO;
   }
   return r;
+}
+
+static int transfer(uint32_t type, uint32_t block, uint32_t va, uint32_t count) {
+  struct ph_disk_range range = {block, (void *)va, count};
+  if (count == 0 && type != REQ_FLUSH) return check_ready(block, count);
+  return transfer_ranges(type, &range, 1);
 }
 
 uint32_t ph_disk_blocks(void) { return disk.io ? disk.blocks : 0; }
@@ -299,6 +313,8 @@ uint32_t ph_disk_blocks(void) { return disk.io ? disk.blocks : 0; }
 int ph_disk_read(uint32_t block, void *buf, uint32_t count) {
   return transfer(REQ_IN, block, (uint32_t)buf, count);
 }
+
+int ph_disk_read_ranges(const struct ph_disk_range *ranges, uint32_t n) { return transfer_ranges(REQ_IN, ranges, n); }
 
 int ph_disk_write(uint32_t block, const void *buf, uint32_t count) {
   return transfer(REQ_OUT, block, (uint32_t)buf, count);

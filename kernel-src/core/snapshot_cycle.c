@@ -6,7 +6,12 @@
  * every frame written back, so the space is the whole machine):
  *   freeze  when the interval is due: the machine's freeze write-protects the pages dirtied
  *           since the last freeze and hands them over. This is the only time the world waits for
- *           a snapshot; the machine measures it (pause_us).
+ *           a snapshot; the machine measures it (pause_us). When the machine idles shortly
+ *           before (every thread asleep, the freeze due at most SNAPSHOT_PREPARE_AHEAD_MS after
+ *           the idle's end), the machine prepares the freeze (snapshot_before_idle; again at the
+ *           last idle before it when threads ran in between): the costs it has only the first
+ *           time after a long run (under TCG, QEMU's resizing and clearing of its software TLB)
+ *           then fall in idle time, and the freeze's stop is short.
  *   write   at every following safe point, frozen pages are written to the store for at most
  *           SNAPSHOT_WRITE_BUDGET_US (at least one page), then the threads run on. A thread
  *           writing a frozen page gets a copy first (the pager), so the store receives the bytes
@@ -67,6 +72,9 @@ static bool background; /* the previous generation's commit is in flight, its fr
 static bool queued;     /* a generation written whole, its freeze released, its commit waiting for that one */
 static struct store_snapshot_stats queued_stats;
 static struct snapshot_pager_stats queued_pager;
+static uint32_t prepared_us; /* time the machine spent preparing the next freeze while idle (0: it did not) */
+static uint64_t prepared_for_ms; /* the due time (next_due_ms) of the freeze last prepared */
+static uint64_t prepared_after;  /* vm_instructions() when it was prepared */
 
 static uint32_t us_since(uint64_t tsc_start) { return (uint32_t)((ph_tsc() - tsc_start) / tsc_per_us); }
 
@@ -97,6 +105,8 @@ void snapshot_cycle_start(struct store *mounted, uint32_t interval, bool verbose
   pending = (struct store_snapshot_stats){0};
   totals = (struct snapshot_totals){0};
   holding_freeze = generation_begun = background = queued = false;
+  prepared_us = 0;
+  prepared_for_ms = UINT64_MAX;
   tsc_per_us = ph_tsc_per_us() ? ph_tsc_per_us() : 1;
   next_due_ms = ph_uptime_ms() + interval_ms;
   if (!interval_ms) kprintf("snapshot: continuous snapshots off (snap=0)\n");
@@ -113,6 +123,22 @@ uint64_t snapshot_next_step_ms(void) {
 
 struct snapshot_totals snapshot_totals(void) { return totals; }
 
+void snapshot_before_idle(uint64_t until_ms) {
+  /* While a generation is being written, the next freeze is not the cycle's next step. */
+  if (!store || !interval_ms || phase == WRITING || until_ms + SNAPSHOT_PREPARE_AHEAD_MS < next_due_ms) return;
+  /* Once, at the first idle that may be the last before the freeze, and once more at the idle
+   * that is (the freeze falls due by its end) when threads ran since: what they used may grow
+   * QEMU's table again, which it does by one doubling a flush. Not at every idle: each flush is
+   * one more QEMU sizes its table by, and a run of nearly empty ones shrinks it. */
+  bool first = prepared_for_ms != next_due_ms;
+  bool again = next_due_ms <= until_ms && vm_instructions() != prepared_after;
+  if (!first && !again) return;
+  prepared_for_ms = next_due_ms;
+  prepared_after = vm_instructions();
+  uint32_t us = machine->prepare_freeze();
+  prepared_us += us ? us : 1; /* "prepared" even when it took under a microsecond */
+}
+
 /** The stop-the-world step: freeze the dirty pages (or, after a refused commit, keep the old freeze). */
 static void freeze(void) {
   struct vm_stats vm;
@@ -123,8 +149,13 @@ static void freeze(void) {
     pending.write_us = 0;
     holding_freeze = true;
     if (frozen_pages) space_new_epoch();
-    if (verbose && frozen_pages) kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
+    if (verbose && frozen_pages && prepared_us)
+      kprintf("snapshot: froze %u pages in %u us, prepared in %u us while idle\n", frozen_pages, pending.pause_us,
+              prepared_us);
+    else if (verbose && frozen_pages)
+      kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
   }
+  prepared_us = 0;
   written_pages = 0;
   generation_begun = false;
   phase = WRITING;
@@ -343,6 +374,7 @@ uint32_t snapshot_cycle_drop(void) {
   frozen_pages = written_pages = 0;
   pending = (struct store_snapshot_stats){0};
   holding_freeze = generation_begun = false;
+  prepared_us = 0;
   next_due_ms = ph_uptime_ms() + interval_ms;
   return dropped;
 }

@@ -20,6 +20,14 @@
 /** Longest the writer holds the threads at one safe point; short, so threads keep running. */
 #define SNAPSHOT_WRITE_BUDGET_US 2000u
 
+/**
+ * How long before a freeze is due an idle machine may prepare it (snapshot_before_idle). Well
+ * inside the 100 ms over which QEMU's TCG sizes its software TLB, so that the freeze's own flush
+ * falls in the same window as the preparation's and finds the table already sized; long enough
+ * that a program waking every few tens of milliseconds still leaves an idle in it.
+ */
+#define SNAPSHOT_PREPARE_AHEAD_MS 40u
+
 /** A frozen page as the writer gets it: its bytes in memory, or the held block that has them. */
 struct snapshot_frozen_page {
   uint32_t page;
@@ -41,6 +49,12 @@ struct snapshot_machine {
    * and in *pause_us how long the world waited (interrupts held, so no tick counts as pause).
    */
   uint32_t (*freeze)(uint32_t *pause_us);
+  /**
+   * The machine is about to idle and the next freeze falls due soon after: does now, while no thread
+   * waits, what would make the freeze's stop long the first time (the pager's TLB flush). Changes
+   * nothing the freeze hands over. Returns how long it took (us).
+   */
+  uint32_t (*prepare_freeze)(void);
   /** The i-th frozen page (0 <= i < freeze's count). */
   void (*frozen_page)(uint32_t i, struct snapshot_frozen_page *out);
   /** Ends a freeze once its generation is committed (or when it froze nothing). */
@@ -80,6 +94,15 @@ uint32_t snapshot_cycle_drop(void);
 
 /** When the cycle next needs a safe point (ph_uptime_ms; UINT64_MAX: never), for an idle loop. */
 uint64_t snapshot_next_step_ms(void);
+
+/**
+ * The machine is about to idle until until_ms (ph_uptime_ms) with every thread asleep: when the
+ * next freeze falls due at most SNAPSHOT_PREPARE_AHEAD_MS after that, and was not prepared yet
+ * (or falls due by until_ms and threads ran since it was), the machine prepares it now
+ * (prepare_freeze), in time no thread waits for, so the freeze's own stop is short. Safe points
+ * only (between turns).
+ */
+void snapshot_before_idle(uint64_t until_ms);
 
 /** What the cycle has done since it started. */
 struct snapshot_totals {

@@ -29,6 +29,7 @@ enum { SCRATCH_RECORD = 0, SCRATCH_MAP = 1, SCRATCH_META = 2, SCRATCH_PAGES = 3 
  * safe point (SNAPSHOT_WRITE_BUDGET_US in snapshot_cycle.h).
  */
 enum { READ_RUN_MAX_BLOCKS = STORE_SCRATCH_BLOCKS - SCRATCH_PAGES };
+_Static_assert(STORE_MAPS_AHEAD <= 2 * STORE_RUN_BLOCKS, "maps read ahead fit in the run buffers");
 enum { FIRST_DATA_BLOCK = 2 };  /* blocks 0 and 1 are the superblocks */
 enum { REF_STUCK = 0xFFFF };    /* a count that overflowed stays: the block is never freed */
 
@@ -469,10 +470,54 @@ static enum store_damage read_record(struct store *s, uint32_t i, uint8_t *buf) 
   return STORE_DAMAGE_NONE;
 }
 
+/* Adds block `block`, read into `buf`, to the ranges: to the last one when it follows it on the disk. */
+static void add_to_ranges(struct ph_disk_range *ranges, uint32_t *n, uint32_t block, void *buf) {
+  struct ph_disk_range *last = *n ? &ranges[*n - 1] : 0;
+  if (last && last->block + last->count == block && (uint8_t *)last->buf + (size_t)last->count * BLOCK_SIZE == buf)
+    last->count++;
+  else
+    ranges[(*n)++] = (struct ph_disk_range){block, buf, 1};
+}
+
+/*
+ * Reads ahead, with one wait, the map blocks j from `from` on that `record` names and that
+ * `wanted` (when given) says will be read, as many as the run buffers hold: a mount reads dozens of
+ * map blocks (32 for 64 MiB) and under QEMU TCG each single read is mostly its wait. Only while a
+ * mount loads generations (no generation is being written, so the run buffers are idle); a read
+ * that fails reads nothing ahead, and read_map_block then reads each block alone and names the one
+ * that fails. forget_maps_ahead ends it.
+ */
+static void read_maps_ahead(struct store *s, const uint8_t *record, uint32_t from,
+                            bool (*wanted)(struct store *s, const uint8_t *record, uint32_t j, const uint8_t *previous),
+                            const uint8_t *previous) {
+  struct ph_disk_range ranges[STORE_MAPS_AHEAD];
+  uint32_t n = 0, r = 0;
+  for (uint32_t j = from; j < s->map_blocks && n < STORE_MAPS_AHEAD; j++) {
+    if (wanted && !wanted(s, record, j, previous)) continue;
+    uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+    if (!in_store(s, m)) continue;
+    add_to_ranges(ranges, &r, m, s->runs + (size_t)n * BLOCK_SIZE);
+    s->maps_ahead[n++] = m;
+  }
+  s->maps_ahead_count = 0;
+  if (n && ph_disk_read_ranges(ranges, r) == PH_OK) s->maps_ahead_count = n;
+}
+
+static void forget_maps_ahead(struct store *s) { s->maps_ahead_count = 0; }
+
+/* Where map block m is among those read ahead, or maps_ahead_count. */
+static uint32_t ahead_index(const struct store *s, uint32_t m) {
+  uint32_t k = 0;
+  while (k < s->maps_ahead_count && s->maps_ahead[k] != m) k++;
+  return k;
+}
+
 /* Reads map block j of a record into buf and checks it; map block j covers pages 512 j .. */
 static enum store_damage read_map_block(struct store *s, const uint8_t *record, uint32_t j, uint8_t *buf) {
   uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
-  if (read_block(m, buf) != STORE_OK) return STORE_DAMAGE_MAP_UNREADABLE;
+  uint32_t k = ahead_index(s, m);
+  if (k < s->maps_ahead_count) memcpy(buf, s->runs + (size_t)k * BLOCK_SIZE, BLOCK_SIZE);
+  else if (read_block(m, buf) != STORE_OK) return STORE_DAMAGE_MAP_UNREADABLE;
   if (crc32c(buf, BLOCK_SIZE) != get32(record, GEN_MAP + j * GME_BYTES + GME_CRC)) return STORE_DAMAGE_MAP_CHECKSUM;
   for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
     uint32_t b = get32(buf, i * PME_BYTES + PME_BLOCK);
@@ -482,6 +527,15 @@ static enum store_damage read_map_block(struct store *s, const uint8_t *record, 
     if (bad) return STORE_DAMAGE_MAP_ENTRY;
   }
   return STORE_DAMAGE_NONE;
+}
+
+/* Whether hold_generation reads map block j of `record`: counted by no record yet, or not the one `previous` names there. */
+static bool hold_reads(struct store *s, const uint8_t *record, uint32_t j, const uint8_t *previous) {
+  uint32_t at = GEN_MAP + j * GME_BYTES;
+  uint32_t m = get32(record, at + GME_BLOCK);
+  bool first = !in_store(s, m) || s->refs[m] == 0;
+  bool known = previous && get32(previous, at + GME_BLOCK) == m && get32(previous, at + GME_CRC) == get32(record, at + GME_CRC);
+  return first || !known;
 }
 
 /*
@@ -499,10 +553,11 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, const uint
     uint32_t at = GEN_MAP + j * GME_BYTES;
     uint32_t m = get32(record, at + GME_BLOCK);
     bool first = s->refs[m] == 0;
-    bool known = previous && get32(previous, at + GME_BLOCK) == m && get32(previous, at + GME_CRC) == get32(record, at + GME_CRC);
-    if (first || !known) {
+    if (hold_reads(s, record, j, previous)) {
+      if (ahead_index(s, m) == s->maps_ahead_count) read_maps_ahead(s, record, j, hold_reads, previous);
       enum store_damage d = read_map_block(s, record, j, map);
       if (d != STORE_DAMAGE_NONE) {
+        forget_maps_ahead(s);
         while (j-- > 0)
           release_map_block(s, get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK),
                             get32(record, GEN_MAP + j * GME_BYTES + GME_CRC));
@@ -513,13 +568,33 @@ static enum store_damage hold_generation(struct store *s, uint32_t i, const uint
     }
     ref_inc(s, m);
   }
+  forget_maps_ahead(s);
   ref_inc(s, s->generations[i].record_block);
   return STORE_DAMAGE_NONE;
 }
 
+/* Reads the ranges with one wait; on a failure, the first block of the first range that cannot be read alone. */
+static int read_ranges(struct store *s, const struct ph_disk_range *ranges, uint32_t n, uint32_t *failed_block) {
+  uint64_t started = ph_tsc();
+  if (ph_disk_read_ranges(ranges, n) != PH_OK) {
+    *failed_block = ranges[0].block;
+    for (uint32_t r = 0; r < n; r++)
+      if (ph_disk_read(ranges[r].block, ranges[r].buf, ranges[r].count) != PH_OK) {
+        *failed_block = ranges[r].block;
+        break;
+      }
+    return STORE_EIO;
+  }
+  s->mount_costs.read_cycles += ph_tsc() - started;
+  s->mount_costs.requests += n;
+  s->mount_costs.waits++;
+  return STORE_OK;
+}
+
 /*
- * Checks every page map block j (disk form, in SCRATCH_MAP) lists, reading runs of blocks at
- * once; each page that matches its CRC goes to `sink` when there is one.
+ * Checks every page map block j (disk form, in SCRATCH_MAP) lists, reading a scratch full of
+ * pages at once (runs of consecutive blocks, all in flight together); each page that matches its
+ * CRC goes to `sink` when there is one.
  */
 /* Whether the page sink already holds page i of map block j (store_page_sink.have): then it is not read. */
 static bool sink_has(const struct store_page_sink *sink, const uint8_t *map, uint32_t j, uint32_t i) {
@@ -531,36 +606,34 @@ static bool sink_has(const struct store_page_sink *sink, const uint8_t *map, uin
 static enum store_damage check_pages(struct store *s, const uint8_t *map, uint32_t j,
                                      const struct store_page_sink *sink, uint32_t *bad_block) {
   uint8_t *run = scratch(s, SCRATCH_PAGES);
+  struct ph_disk_range ranges[STORE_READ_RANGES_MAX];
+  uint32_t entry[READ_RUN_MAX_BLOCKS]; /* the map entry of each page read into the scratch */
   for (uint32_t i = 0; i < PME_PER_BLOCK;) {
-    uint32_t first = get32(map, i * PME_BYTES + PME_BLOCK);
-    if (first == ZERO_BLOCK || sink_has(sink, map, j, i)) {
-      i++;
-      continue;
+    /* The next pages to read, up to a scratch full, wherever their blocks lie: one wait for them all. */
+    uint32_t n = 0, r = 0;
+    for (; i < PME_PER_BLOCK && n < READ_RUN_MAX_BLOCKS; i++) {
+      uint32_t block = get32(map, i * PME_BYTES + PME_BLOCK);
+      if (block == ZERO_BLOCK || sink_has(sink, map, j, i)) continue;
+      uint8_t *into = run + (size_t)n * BLOCK_SIZE;
+      bool joins = r && ranges[r - 1].block + ranges[r - 1].count == block;
+      if (!joins && r == STORE_READ_RANGES_MAX) break;
+      add_to_ranges(ranges, &r, block, into);
+      entry[n++] = i;
     }
-    uint32_t n = 1;
-    while (n < READ_RUN_MAX_BLOCKS && i + n < PME_PER_BLOCK && get32(map, (i + n) * PME_BYTES + PME_BLOCK) == first + n &&
-           !sink_has(sink, map, j, i + n))
-      n++;
-    uint64_t started = ph_tsc();
-    if (ph_disk_read(first, run, n) != PH_OK) {
-      *bad_block = first;
-      return STORE_DAMAGE_PAGE_UNREADABLE;
-    }
-    s->mount_costs.read_cycles += ph_tsc() - started;
+    if (n == 0) continue;
+    if (read_ranges(s, ranges, r, bad_block) != STORE_OK) return STORE_DAMAGE_PAGE_UNREADABLE;
     s->mount_costs.pages_read += n;
-    s->mount_costs.requests++;
     for (uint32_t k = 0; k < n; k++) {
       const uint8_t *page = run + (size_t)k * BLOCK_SIZE;
-      started = ph_tsc();
+      uint64_t started = ph_tsc();
       uint32_t crc = crc32c(page, BLOCK_SIZE);
       s->mount_costs.crc_cycles += ph_tsc() - started;
-      if (crc != get32(map, (i + k) * PME_BYTES + PME_CRC)) {
-        *bad_block = first + k;
+      if (crc != get32(map, entry[k] * PME_BYTES + PME_CRC)) {
+        *bad_block = get32(map, entry[k] * PME_BYTES + PME_BLOCK);
         return STORE_DAMAGE_PAGE_CHECKSUM;
       }
-      if (sink) sink->keep(sink->context, j * PME_PER_BLOCK + i + k, page);
+      if (sink) sink->keep(sink->context, j * PME_PER_BLOCK + entry[k], page);
     }
-    i += n;
   }
   return STORE_DAMAGE_NONE;
 }
@@ -586,11 +659,16 @@ static enum store_damage load_generation(struct store *s, uint32_t i, bool check
   const struct store_page_sink *sink = s->checked_pages.keep ? &s->checked_pages : 0;
   for (uint32_t j = 0; j < s->map_blocks; j++) {
     *bad_block = get32(s->record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
+    if (ahead_index(s, *bad_block) == s->maps_ahead_count) read_maps_ahead(s, s->record, j, 0, 0);
     d = read_map_block(s, s->record, j, map);
     if (d == STORE_DAMAGE_NONE && check) d = check_pages(s, map, j, sink, bad_block);
-    if (d != STORE_DAMAGE_NONE) return d;
+    if (d != STORE_DAMAGE_NONE) {
+      forget_maps_ahead(s);
+      return d;
+    }
     decode_map_block(s, map, j);
   }
+  forget_maps_ahead(s);
   s->current = i;
   return STORE_DAMAGE_NONE;
 }
@@ -853,8 +931,11 @@ int store_set_page_check(struct store *s, enum store_page_check check) {
 uint32_t store_page_run(const struct store *s, uint32_t page, uint32_t max) {
   if (!s->mounted || page >= s->space_pages || s->map[page].block == ZERO_BLOCK) return 0;
   if (max > s->space_pages - page) max = s->space_pages - page;
-  uint32_t n = 1;
-  while (n < max && s->map[page + n].block == s->map[page].block + n) n++;
+  uint32_t n = 1, ranges = 1;
+  while (n < max && s->map[page + n].block != ZERO_BLOCK) {
+    if (s->map[page + n].block != s->map[page + n - 1].block + 1 && ++ranges > STORE_READ_RANGES_MAX) break;
+    n++;
+  }
   return max ? n : 0;
 }
 
@@ -863,12 +944,12 @@ int store_read_pages(struct store *s, uint32_t page, uint32_t count, void *buf, 
   if (!s->mounted) return STORE_ESTATE;
   if (s->broken) return STORE_EIO;
   if (count == 0 || store_page_run(s, page, count) != count) return STORE_ERANGE;
-  uint64_t started = ph_tsc();
-  if (ph_disk_read(s->map[page].block, buf, count) != PH_OK) return read_failed(s, STORE_EIO, page);
-  s->mount_costs.read_cycles += ph_tsc() - started;
+  struct ph_disk_range ranges[STORE_READ_RANGES_MAX];
+  uint32_t n = 0, failed_block;
+  for (uint32_t k = 0; k < count; k++) add_to_ranges(ranges, &n, s->map[page + k].block, (uint8_t *)buf + (size_t)k * BLOCK_SIZE);
+  if (read_ranges(s, ranges, n, &failed_block) != STORE_OK) return read_failed(s, STORE_EIO, page);
   s->mount_costs.pages_read += count;
-  s->mount_costs.requests++;
-  started = ph_tsc();
+  uint64_t started = ph_tsc();
   for (uint32_t k = 0; k < count; k++)
     if (crc32c((const uint8_t *)buf + (size_t)k * BLOCK_SIZE, BLOCK_SIZE) != s->map[page + k].crc) {
       *bad = page + k;

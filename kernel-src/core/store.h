@@ -197,6 +197,9 @@ struct store_index_leaf {
 };
 
 /** All the store's state. The caller owns it (static storage is fine: it holds no pointers into itself). */
+/** Map blocks a mount reads ahead at once (into the run buffers: 2 * STORE_RUN_BLOCKS blocks). */
+enum { STORE_MAPS_AHEAD = 64 };
+
 struct store {
   struct store_config config;
   bool mounted;
@@ -236,6 +239,9 @@ struct store {
   uint8_t *record;              /* a copy of the current generation's record block */
   uint8_t *scratch;             /* STORE_SCRATCH_BLOCKS blocks for reading and building blocks */
   size_t map_bytes, refs_bytes;
+  /* Map blocks a mount read ahead into the run buffers (idle then), their block numbers; 0 of them between mounts. */
+  uint32_t maps_ahead[STORE_MAPS_AHEAD];
+  uint32_t maps_ahead_count;
 
   uint32_t free_blocks;  /* blocks >= 2 with refs 0 */
   uint32_t alloc_cursor; /* where the search for a free block resumes */
@@ -275,10 +281,14 @@ struct store {
     uint32_t block;
   } read_damage;
 
-  /* What pages read since the last store_mount cost (TSC cycles): waiting for their reads, their CRCs. */
+  /*
+   * What pages read since the last store_mount cost (TSC cycles): waiting for their reads, their
+   * CRCs; requests are the runs of consecutive blocks read, waits the times the reader waited for
+   * the disk (several runs go in flight together: ph_disk_read_ranges).
+   */
   struct {
     uint64_t read_cycles, crc_cycles;
-    uint32_t pages_read, requests;
+    uint32_t pages_read, requests, waits;
   } mount_costs;
 
   struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
@@ -341,16 +351,20 @@ int store_format(struct store *s, uint32_t space_size, uint64_t wall_seconds);
  */
 int store_set_page_check(struct store *s, enum store_page_check check);
 
+/** Runs of consecutive blocks one store_read_pages call reads at once (its ranges are on the stack). */
+enum { STORE_READ_RANGES_MAX = 64 };
+
 /**
- * How many pages from `page` on (at most `max`) the current generation holds in consecutive
- * blocks, none of them all zero: what store_read_pages can read in one call. 0 when
- * `page` itself is all zero or outside the space.
+ * How many pages from `page` on (at most `max`) are not all zero in the current generation and
+ * lie in at most STORE_READ_RANGES_MAX runs of consecutive blocks: what store_read_pages can read
+ * in one call. 0 when `page` itself is all zero or outside the space.
  */
 uint32_t store_page_run(const struct store *s, uint32_t page, uint32_t max);
 
 /**
  * Reads `count` pages from `page` on, which store_page_run said are one run, into buf
- * (count * BLOCK_SIZE bytes, one ph_disk_read) and checks each against its CRC. STORE_OK, or
+ * (count * BLOCK_SIZE bytes; each run of consecutive blocks a request, all in flight together,
+ * one wait: ph_disk_read_ranges) and checks each against its CRC. STORE_OK, or
  * STORE_EPAGE with *bad the first page that fails (buf then holds nothing to use), or STORE_EIO
  * (*bad = page), STORE_ERANGE. Counted in mount_costs like the mount's own reads.
  */

@@ -10,7 +10,8 @@
  *
  * Machine time (ROOT_CLOCK, ms) is persistent: it advances by ph_uptime_ms's progress while the
  * machine runs and is written before every turn (and, while every thread sleeps, once every
- * IDLE_CLOCK_WRITE_MS), so after a restart sleeping threads keep their deadlines. It is a small
+ * IDLE_CLOCK_WRITE_MS, and at a freeze after a turn: vm_clock_at_freeze), so after a restart
+ * sleeping threads keep their deadlines. It is a small
  * integer and wraps after 2^30 ms; deadlines compare by wrapping subtraction. Every turn's instruction count goes to ph_ran_instructions, which a virtual clock
  * counts as time (docs/vm.md, "One model, two VMs").
  *
@@ -27,7 +28,9 @@
 static word_t current_thread;
 static uint64_t clock_synced_uptime; /**< ph_uptime_ms when ROOT_CLOCK was last advanced */
 static uint64_t instructions;
+static uint64_t instructions_at_freeze; /**< instructions at the last vm_clock_at_freeze */
 static void (*safe_point_hook)(void);
+static void (*idle_hook)(uint64_t until_ms);
 static void (*thread_end_hook)(uint32_t thread_addr, uint32_t id, uint8_t state);
 
 /** Longest idle between two safe points while every thread sleeps: snapshots and the debug channel go on meanwhile. */
@@ -55,6 +58,12 @@ int32_t clock_now(void) {
   return word_to_int(*clock);
 }
 
+void vm_clock_at_freeze(void) {
+  if (instructions == instructions_at_freeze) return;
+  instructions_at_freeze = instructions;
+  clock_now();
+}
+
 /** Machine time now without writing it to ROOT_CLOCK; *up gets the uptime it is of. */
 static int32_t clock_peek(uint64_t *up) {
   *up = ph_uptime_ms();
@@ -67,6 +76,8 @@ static int32_t clock_peek(uint64_t *up) {
 static int32_t time_diff(int32_t a, int32_t b) { return word_to_int(int_to_word(a) - int_to_word(b)); }
 
 void vm_set_safe_point_hook(void (*hook)(void)) { safe_point_hook = hook; }
+
+void vm_set_idle_hook(void (*hook)(uint64_t until_ms)) { idle_hook = hook; }
 
 void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state)) {
   thread_end_hook = hook;
@@ -90,7 +101,7 @@ const char *vm_try_start(uint32_t space_bytes) {
   debugger_load();
   clock_synced_uptime = ph_uptime_ms();
   current_thread = 0;
-  instructions = 0;
+  instructions = instructions_at_freeze = 0;
   return 0;
 }
 
@@ -215,27 +226,25 @@ static enum pick pick_thread(int32_t now, word_t *picked, int32_t *wait_ms) {
   return sleeping || parked ? ALL_SLEEPING : NONE_ALIVE;
 }
 
+/* Every stop leaves the space's clock at the moment the machine stopped. */
+static enum vm_stop stop_with_clock(enum vm_stop why) {
+  clock_now();
+  return why;
+}
+
 enum vm_stop vm_run_for(const struct vm_limits *limits) {
   for (;;) {
     /* First: the hook may have rolled the space back in place (vm_try_start), clock included. */
     if (safe_point_hook) safe_point_hook();
     uint64_t up;
     int32_t now = clock_peek(&up);
-    if (limits->max_ms >= 0 && now > limits->max_ms) {
-      clock_now();
-      return VM_TIME_LIMIT;
-    }
-    if (limits->max_instructions && instructions >= limits->max_instructions) {
-      clock_now();
-      return VM_INSTRUCTION_LIMIT;
-    }
+    if (limits->max_ms >= 0 && now > limits->max_ms) return stop_with_clock(VM_TIME_LIMIT);
+    if (limits->max_instructions && instructions >= limits->max_instructions)
+      return stop_with_clock(VM_INSTRUCTION_LIMIT);
     word_t t = 0;
     int32_t wait_ms = 0;
     enum pick pick = pick_thread(now, &t, &wait_ms);
-    if (pick == NONE_ALIVE) {
-      clock_now();
-      return VM_ALL_ENDED;
-    }
+    if (pick == NONE_ALIVE) return stop_with_clock(VM_ALL_ENDED);
     if (pick == ALL_SLEEPING) {
       if (up - clock_synced_uptime >= IDLE_CLOCK_WRITE_MS) clock_now();
       /* Every thread sleeps past the limit: the machine stops with its clock at the limit. */
@@ -245,11 +254,9 @@ enum vm_stop vm_run_for(const struct vm_limits *limits) {
         wait_ms = SAFE_POINT_IDLE_MS;
         stop = 0;
       }
+      if (idle_hook) idle_hook(up + (uint32_t)wait_ms);
       ph_idle_until(up + (uint32_t)wait_ms);
-      if (stop) {
-        clock_now();
-        return VM_TIME_LIMIT;
-      }
+      if (stop) return stop_with_clock(VM_TIME_LIMIT);
       continue;
     }
     clock_now(); /* the turn's thread reads it, and the space holds it */

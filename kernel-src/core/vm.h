@@ -37,9 +37,25 @@ enum vm_stop vm_run_for(const struct vm_limits *limits);
 /** Called at every safe point between two turns (every frame's pc/sp written back): snapshots go here. */
 void vm_set_safe_point_hook(void (*hook)(void));
 
+/**
+ * Called when every thread sleeps, at a safe point just before the machine idles until until_ms
+ * (ph_uptime_ms): work no thread waits for goes here (the snapshot cycle prepares a freeze due by then).
+ */
+void vm_set_idle_hook(void (*hook)(uint64_t until_ms));
+
 /** Called when a thread's turn ends its run (done or failed), with its address, id and final state: the
  * debug agent's THREAD_END event goes here. */
 void vm_set_thread_end_hook(void (*hook)(uint32_t thread_addr, uint32_t id, uint8_t state));
+
+/**
+ * At a freeze (a safe point): brings ROOT_CLOCK up to now when a thread ran since the last freeze,
+ * so the generation stands for the machine time of its freeze, not of its last turn's start; a
+ * thread asleep then, resumed from the generation (a power cut, a rollback), sleeps only what was
+ * left of its sleep instead of again what had passed before the freeze. The root's page is in that
+ * generation anyway (every turn writes the clock); after no turn nothing is written, so an idle
+ * machine still commits no generation for its clock alone (IDLE_CLOCK_WRITE_MS in thread.c).
+ */
+void vm_clock_at_freeze(void);
 
 /** Bytecodes executed since vm_try_start accepted the space; at a safe point, whether a thread ran since the last one. */
 uint64_t vm_instructions(void);

@@ -195,6 +195,14 @@ int ph_disk_read(uint32_t block, void *buf, uint32_t count) {
   return PH_OK;
 }
 
+int ph_disk_read_ranges(const struct ph_disk_range *ranges, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    int rc = ph_disk_read(ranges[i].block, ranges[i].buf, ranges[i].count);
+    if (rc != PH_OK) return rc;
+  }
+  return PH_OK;
+}
+
 int ph_disk_write(uint32_t block, const void *buf, uint32_t count) {
   int rc = check_range(block, count);
   if (rc != PH_OK) return rc;

@@ -41,6 +41,18 @@ void ph_ran_instructions(uint32_t count);
 enum { PH_OK = 0, PH_EIO = -1, PH_ERANGE = -2, PH_ENODEV = -3 };
 uint32_t ph_disk_blocks(void);
 int ph_disk_read(uint32_t block, void *buf, uint32_t count);
+/** `count` blocks from `block` into `buf`: one of the ranges ph_disk_read_ranges reads at once. */
+struct ph_disk_range {
+  uint32_t block;
+  void *buf;
+  uint32_t count;
+};
+/**
+ * Reads every range as ph_disk_read would, with all their requests in flight together, and
+ * waits once for the lot: pages scattered over the disk cost one wait instead of one a range
+ * (under QEMU TCG a wait, not the bytes, is most of a read). PH_OK, or the first range's error.
+ */
+int ph_disk_read_ranges(const struct ph_disk_range *ranges, uint32_t n);
 int ph_disk_write(uint32_t block, const void *buf, uint32_t count);
 int ph_disk_flush(void);
 /**

@@ -315,13 +315,23 @@ describe('a damaged page found after a lazy mount', () => {
     await machine.waitForLine(/^round 3 /);
     ({ client } = await DebugClient.connect(socket, REQUEST_MS));
 
-    // G: a generation whose reachable string was built after its parent P.
-    await client.pause();
-    const target = await client.snapshotNow();
-    await client.resume();
-    const { generations: list } = await client.generations();
-    const parent = list.find((g) => g.number === target)?.parent;
-    assert.ok(list.some((g) => g.number === parent), 'the parent is kept');
+    // G: a generation whose reachable string was built after its parent P. A round's string
+    // takes longer to build than the interval under a loaded TCG host, so a generation taken
+    // now may hold no string its parent lacks: then another, after the next round.
+    let target;
+    let parent;
+    for (let attempt = 1; ; attempt++) {
+      await client.pause();
+      target = await client.snapshotNow();
+      await client.resume();
+      const { generations: list } = await client.generations();
+      parent = list.find((g) => g.number === target)?.parent;
+      assert.ok(list.some((g) => g.number === parent), 'the parent is kept');
+      const own = await flipPageOf(disk, target, { notIn: [parent], where: beyondTheCheck, dryRun: true });
+      if (own) break;
+      assert.ok(attempt < 10, `none of ${attempt} generations taken wrote string pages of their own`);
+      await machine.waitForLine(/^round \d+ /, { from: machine.lines.length });
+    }
 
     // Onto P: the live space then holds none of G's string pages, so going back to G reads them.
     assert.equal((await client.rollback(parent, REQUEST_MS)).generation, parent);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
+import * as L from '@phantom/lang/common/spec/generated.js';
 import * as P from './debug-protocol.js';
 import { ReplayTarget } from './replay-target.js';
 
@@ -73,6 +74,71 @@ test('requests while the replay runs are refused saying why; the stop comes afte
   await assert.rejects(t.step(0, P.StepKind.Over), /while the replay runs: pause it first/);
   await new Promise<void>((resolve) => t.onDidStop(() => resolve()));
   await assert.rejects(t.setExceptionStops(7 as P.ExceptionStops), /unknown exception stop mode 7/);
+});
+
+test('a breakpoint set while the replay runs stops it there; one cleared while it runs does not', async () => {
+  const { program } = compile([
+    {
+      file: '/src/sum.ph',
+      text: `package .demo;
+import .internal.io.tty;
+class sum {
+  void run() {
+    var t = 0;
+    for (var i = 0; i < 200000; i++)
+      t = t + i;
+    tty.println("sum " + t);
+    tty.println("done");
+  }
+};
+`,
+    },
+  ]);
+  assert.ok(program);
+  const fresh = () =>
+    new ReplayTarget(buildSpace(program, { spaceBytes: 1 << 20, mainClasses: ['.demo.sum'] }), {
+      generation: 3,
+      yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    });
+  const at = (t: ReplayTarget, line: number): P.BreakpointSpec => {
+    const r = t.replay;
+    for (const { method } of r.programMethods()) {
+      const code = r.machine.space.payloadBytes(r.machine.space.slot(method, L.METHOD_CODE));
+      for (let pc = 0; pc < code; pc++)
+        if (r.statementAt(method, pc)?.line === line)
+          return {
+            method: method - 1,
+            pc,
+            flags: 0,
+            condition: P.Condition.None,
+            local: 0,
+            value: 0,
+            hitCount: 0,
+            message: '',
+          };
+    }
+    throw new Error(`no statement at line ${line}`);
+  };
+  const t = fresh();
+  let said = '';
+  t.onConsole((text) => {
+    said += text;
+  });
+  const stopped = new Promise<P.StoppedInfo>((resolve) => t.onDidStop(resolve));
+  await t.continueThread(0);
+  await t.setBreakpoint(at(t, 8));
+  const stop = await stopped;
+  assert.equal(stop.reason, P.StopReason.Breakpoint);
+  assert.equal(stop.line, 8);
+  assert.equal(said, '', 'stopped before the first line is printed');
+  // Cleared while running: the replay goes on to its end.
+  const u = fresh();
+  const id = await u.setBreakpoint(at(u, 9));
+  const ended = new Promise<P.StoppedInfo>((resolve) => u.onDidStop(resolve));
+  await u.continueThread(0);
+  await u.clearBreakpoint(id);
+  assert.equal((await ended).reason, P.StopReason.Pause);
+  assert.match(u.describeStop().description, /^every thread has ended/);
 });
 
 test('an exception stop is told as the kernel tells one, naming the error the throw makes', async () => {

@@ -297,7 +297,8 @@ export class ReplayTarget implements DapTarget, DapReverse {
       ...(spec.hitCount > 1 ? { hitCount: spec.hitCount } : {}),
       ...((spec.flags & P.BREAKPOINT_LOG) !== 0 ? { log: spec.message } : {}),
     };
-    this.idle('set a breakpoint');
+    // Also while the replay runs, as in a machine: it runs in slices with the host's turns
+    // between them, and the next slice stops at the breakpoint.
     this.replay.setBreakpoints([...this.breakpoints.values(), bp]);
     this.breakpoints.set(id, bp);
     return id;
@@ -305,7 +306,6 @@ export class ReplayTarget implements DapTarget, DapReverse {
 
   async clearBreakpoint(id: number): Promise<void> {
     if (!this.breakpoints.has(id)) throw new ReplayError(`no breakpoint ${id}`);
-    this.idle('clear a breakpoint');
     this.breakpoints.delete(id);
     this.replay.setBreakpoints([...this.breakpoints.values()]);
   }

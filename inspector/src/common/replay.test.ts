@@ -214,18 +214,9 @@ test('bad breakpoints, watches, positions and spaces are refused saying why', ()
 });
 
 function findMethod(r: Replay, name: string, owner?: string): number {
-  const s = r.machine.space;
-  const classes = r.machine.rootSlot(L.ROOT_PROGRAM_CLASSES);
-  for (let i = 0; i < s.payloadBytes(classes) >> 2; i++) {
-    const c = s.slot(classes, i);
-    if (owner !== undefined && s.text(s.slot(c, L.CLASS_NAME)) !== owner) continue;
-    const methods = s.slot(c, L.CLASS_METHODS);
-    for (let j = 0; j < s.payloadBytes(methods) >> 2; j++) {
-      const m = s.slot(methods, j);
-      if (s.text(s.slot(m, L.METHOD_NAME)) === name) return m;
-    }
-  }
-  throw new Error(`no method ${name}`);
+  const found = r.programMethods().find((m) => m.name === name && (owner === undefined || m.owner === owner));
+  if (!found) throw new Error(`no method ${name}`);
+  return found.method;
 }
 
 function firstStatements(r: Replay, method: number): number[] {

@@ -275,6 +275,23 @@ export class Replay {
     }
   }
 
+  /** The program's methods (those of ROOT_PROGRAM_CLASSES), each with its name and its class's. */
+  programMethods(): { method: number; name: string; owner: string }[] {
+    const s = this.space;
+    const classes = this.machine.rootSlot(L.ROOT_PROGRAM_CLASSES);
+    const out = [];
+    for (let i = 0; i < s.payloadBytes(classes) >> 2; i++) {
+      const c = s.slot(classes, i);
+      const owner = s.text(s.slot(c, L.CLASS_NAME));
+      const methods = s.slot(c, L.CLASS_METHODS);
+      for (let j = 0; j < s.payloadBytes(methods) >> 2; j++) {
+        const method = s.slot(methods, j);
+        out.push({ method, name: s.text(s.slot(method, L.METHOD_NAME)), owner });
+      }
+    }
+    return out;
+  }
+
   /** The statement starting at `pc` of `method`, if one does. */
   statementAt(method: number, pc: number): Statement | undefined {
     const code = this.space.slot(method, L.METHOD_CODE);

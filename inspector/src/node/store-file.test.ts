@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeGeneration0 } from '@phantom/lang/common/store/generation0.js';
+import type { GenerationInfo } from '../common/debug-protocol.js';
 import { instancesOf } from '../common/graph.js';
 import { ref, SpaceFixture } from '../common/heap-fixture.test.js';
 import { DiskFormatError, openDiskFile } from './disk-file.js';
+import { type CommittedView, followCommitted } from './live-view.js';
 import { loadGeneration, openStoreFile } from './store-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'phantom-store-file-'));
@@ -74,4 +76,94 @@ test('a qcow2 with a backing file or a garbage header is refused with the reason
   const empty = join(dir, 'empty.raw');
   writeFileSync(empty, Buffer.alloc(8192));
   assert.throws(() => openStoreFile(empty), /superblock/i);
+});
+
+test('followCommitted spaces its reads of the disk: a burst of announcements, a view at most every interval', async () => {
+  const raw = join(dir, 'followed.raw');
+  writeRawStore(raw);
+  const listeners: ((g: GenerationInfo) => void)[] = [];
+  const announcer = {
+    onDidCommitGeneration(listener: (g: GenerationInfo) => void) {
+      listeners.push(listener);
+      return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
+    },
+  };
+  const INTERVAL_MS = 150;
+  const views: { at: number; view: CommittedView }[] = [];
+  const errors: Error[] = [];
+  const following = followCommitted(
+    announcer,
+    raw,
+    (view) => views.push({ at: performance.now(), view }),
+    (err) => errors.push(err),
+    INTERVAL_MS,
+  );
+  // A machine committing every 5 ms for 600 ms (the store holds generation 0: each announces it).
+  const start = performance.now();
+  let announcements = 0;
+  let lastAnnounced = 0;
+  while (performance.now() - start < 600) {
+    lastAnnounced = performance.now();
+    for (const l of listeners) l({ number: 0 } as GenerationInfo);
+    announcements++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const deadline = performance.now() + 10_000;
+  while ((views.at(-1)?.view.announcedAt ?? 0) < lastAnnounced && performance.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  following.dispose();
+  assert.deepEqual(errors, []);
+  assert.ok(announcements > 10, `${announcements} announcements`);
+  assert.ok(
+    (views.at(-1)?.view.announcedAt ?? 0) >= lastAnnounced,
+    'the last announcement is read: none is lost',
+  );
+  assert.ok(views.length >= 2 && views.length <= 2 + 600 / INTERVAL_MS, `${views.length} views`);
+  assert.equal(
+    views[0]!.view.announcedAt - start < INTERVAL_MS,
+    true,
+    'the first announcement is read at once',
+  );
+  for (let i = 1; i < views.length; i++)
+    assert.ok(
+      views[i]!.at - views[i - 1]!.at >= INTERVAL_MS - 2,
+      `views ${i - 1} and ${i} apart by at least the interval`,
+    );
+  assert.equal(listeners.length, 0, 'disposed: no longer listening');
+});
+
+test('followCommitted skips a generation gone from the disk before its turn, and reports a disk it cannot read', async () => {
+  const raw = join(dir, 'gone.raw');
+  writeRawStore(raw);
+  const listeners: ((g: GenerationInfo) => void)[] = [];
+  const announce = (number: number) => {
+    for (const l of listeners) l({ number } as GenerationInfo);
+  };
+  const announcer = {
+    onDidCommitGeneration(listener: (g: GenerationInfo) => void) {
+      listeners.push(listener);
+      return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
+    },
+  };
+  const seen: number[] = [];
+  const errors: Error[] = [];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  const following = followCommitted(
+    announcer,
+    raw,
+    (view) => seen.push(view.generation),
+    (err) => errors.push(err),
+  );
+  announce(7); // reclaimed by retention, or a revert put the disk back: not kept any more
+  await settle();
+  announce(0);
+  await settle();
+  assert.equal(errors.length, 0, errors.join('; '));
+  assert.deepEqual(seen, [0]);
+  writeFileSync(raw, Buffer.alloc(8192)); // a disk that cannot be read at all is worth a word
+  announce(0);
+  await settle();
+  following.dispose();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!.message, /superblock/i);
 });

@@ -20,6 +20,10 @@ import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, firmware, kernelDir, MACHINE_ARGS, tempDir } from '../qemu.mjs';
 
+/** The peer: a kernel that prints a line and powers off at once (tests/bench/poweroff.S, built by make). */
+const POWEROFF_KERNEL = join(kernelDir, 'build', 'poweroff.elf');
+const POWEROFF_LINE = /^poweroff: entered/;
+
 const BOOTS = Number(process.env.COLDSTART_BOOTS ?? 30);
 const SPACE_MIB = 64;
 const PAGE = 4096;
@@ -49,6 +53,7 @@ that check made lazy too (the kernel's mount figure below holds the reads, the C
 const out = join(kernelDir, 'docs', 'bench-coldstart.md');
 const MOUNTED_LINE = /^store: mounted generation (\d+) .*, (\d+) pages kept for the pager, in (\d+) ms$/;
 const PROGRAM_LINE = /^round \d+$/;
+const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests and (\d+) waits, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us; contents check (\d+) us$/;
 const ENTERED_LINE = /^timer: kernel entered at (\d+\.\d{3}) ms of machine time/;
 
 if (firmware.kind !== 'qboot') {
@@ -89,6 +94,7 @@ async function resume(cut, copy, machineArgs) {
       return line ? line.at - machine.startedAt : undefined;
     };
     const mounted = MOUNTED_LINE.exec(machine.lines.find((l) => MOUNTED_LINE.test(l.line))?.line ?? '');
+    const pages = PAGES_LINE.exec(machine.lines.find((l) => PAGES_LINE.test(l.line))?.line ?? '');
     const entered = ENTERED_LINE.exec(machine.lines.find((l) => ENTERED_LINE.test(l.line))?.line ?? '');
     const kernel = at(/^Phantom kernel/);
     const firmwareMs = entered ? Number(entered[1]) : undefined;
@@ -102,9 +108,32 @@ async function resume(cut, copy, machineArgs) {
       program: program.at - machine.startedAt,
       cpu,
       mountMs: mounted ? Number(mounted[3]) : undefined,
+      waits: pages ? Number(pages[3]) : undefined,
+      diskMs: pages ? Number(pages[4]) / 1000 : undefined,
+      crcMs: pages ? Number(pages[5]) / 1000 : undefined,
+      keepMs: pages ? Number(pages[6]) / 1000 : undefined,
+      checkMs: pages ? Number(pages[7]) / 1000 : undefined,
       generation: mounted ? Number(mounted[1]) : undefined,
       pagesKept: mounted ? Number(mounted[2]) : undefined,
     };
+  } finally {
+    await machine.kill();
+  }
+}
+
+/**
+ * QEMU's floor on this host: the same command line (machine, firmware, memory, disk) with a kernel
+ * that prints one line and powers off at once. Its line is what QEMU, the firmware and the load
+ * cost before any of our code runs; its exit, QEMU's whole life around nothing.
+ */
+async function floor(cut, copy, machineArgs) {
+  execFileSync('cp', ['--sparse=always', cut, copy]);
+  const machine = new Machine({ disk: copy, append: 'snap=1000', memory: MEMORY, machine: machineArgs, kernel: POWEROFF_KERNEL });
+  try {
+    const line = await machine.waitForLine(POWEROFF_LINE, { deadlineMs: LONG_MS });
+    const code = await machine.exited();
+    if (code !== 1) throw new Error(`the power-off kernel ended QEMU with ${code}, not 1:\n${machine.log}`);
+    return { floorLine: line.at - machine.startedAt, floorExit: performance.now() - machine.startedAt };
   } finally {
     await machine.kill();
   }
@@ -125,7 +154,8 @@ try {
   const results = PATHS.map(() => ({ boots: [] }));
   for (let i = 0; i < BOOTS; i++) {
     for (const [p, path] of PATHS.entries()) {
-      results[p].boots.push(await resume(cut, copy, path.machine));
+      const boot = await resume(cut, copy, path.machine);
+      results[p].boots.push({ ...boot, ...(await floor(cut, copy, path.machine)) });
       process.stderr.write(`coldstart: boot ${i + 1}/${BOOTS} path ${p + 1}: ${fmt(results[p].boots.at(-1).program)} ms\n`);
     }
   }
@@ -138,11 +168,19 @@ try {
     ['QEMU\'s own start, to the machine running (the next row less the one after)', (r) => column(r, 'qemu')],
     ['the firmware and the kernel\'s load, on the machine\'s clock (TSC at the kernel\'s entry)', (r) => column(r, 'firmware')],
     ['→ kernel\'s first line (QEMU, firmware, multiboot load)', (r) => column(r, 'kernel')],
+    ['QEMU\'s floor, the peer: → first line of a kernel that powers off at once (same command line)', (r) => column(r, 'floorLine')],
+    ['QEMU\'s floor, the peer: → that QEMU exited', (r) => column(r, 'floorExit')],
     ['→ machine set up (paging on)', (r) => column(r, 'paging')],
     ['→ store disk found (virtio-blk)', (r) => column(r, 'disk')],
     ['→ store mounted (pages checked, space validated)', (r) => column(r, 'mounted')],
     ['**→ program\'s first line**', (r) => column(r, 'program')],
+    ['ours: the program\'s first line less the peer\'s line, boot by boot', (r) => r.boots.map((b) => b.program - b.floorLine)],
     ['mount, the kernel\'s own figure', (r) => column(r, 'mountMs')],
+    ['… of which waiting for the disk (pages 64 at a time, one wait each wherever their blocks lie)', (r) => column(r, 'diskMs')],
+    ['… of which the pages\' CRCs', (r) => column(r, 'crcMs')],
+    ['… of which copying the checked pages into frames kept for the pager', (r) => column(r, 'keepMs')],
+    ['… of which the contents check (`vm_try_start`)', (r) => column(r, 'checkMs')],
+    ['waits for the disk for those pages', (r) => column(r, 'waits')],
     ['QEMU\'s CPU time (user + system) up to the program\'s first line', (r) => column(r, 'cpu')],
   ];
   const header = `| ms from spawning QEMU | ${PATHS.map((p) => `${p.name} p50 | p99`).join(' | ')} |`;
@@ -168,6 +206,7 @@ ${table}
 
 Ratios of the new path's p50s to the old one's: program's first line ${ratio(results[1], 'program')}; kernel's first line ${ratio(results[1], 'kernel')}; the firmware and the kernel's load ${ratio(results[1], 'firmware')}; QEMU's own start ${ratio(results[1], 'qemu')}; QEMU's CPU time ${ratio(results[1], 'cpu')}.
 Goal (issue 21): p50 ≤ 300 ms at ${SPACE_MIB} MiB on the new path (the last column); measured ${fmt(p50(results[1]))} ms${p50(results[1]) <= 300 ? ' (met)' : ' (not met in this run)'}.
+QEMU's own floor on the new path in the same run (the peer kernel's line): p50 ${fmt(percentile(column(results[1], 'floorLine'), 50))} ms${percentile(column(results[1], 'floorLine'), 50) > 300 ? ', above the goal by itself: no kernel can meet it on this host' : ''}; what is ours on top of it, p50 ${fmt(percentile(results[1].boots.map((b) => b.program - b.floorLine), 50))} ms.
 
 Reading it, row by row. The first two rows split the third: QEMU's own start is the process
 starting (loading its libraries, building the machine) up to the machine's first instruction,
@@ -176,12 +215,17 @@ instruction, its work and its load of the kernel, the part qboot shortens, read 
 TSC, which QEMU starts at zero when the machine starts running under TCG (the kernel prints its
 first line right after). From the third row on each is host time from spawning QEMU, so each
 includes the rows above it: to paging on is the kernel's own set-up, mostly calibrating the TSC
-on the PIT (about 20 ms of guest time); to the disk is the PCI scan and virtio set-up; to mounted
-is the mount, whose own figure (the kernel's TSC) has its row: the superblocks, index, records and page maps,
-then every non-zero page of the generation read in runs of up to 64 blocks and checked against
-its CRC, then the VM's check of the whole space (\`vm_try_start\`), which the documented mount rule
+on the PIT (about 10 ms of guest time); to the disk is the PCI scan and virtio set-up; to mounted
+is the mount, whose own figure (the kernel's TSC) has its row: the superblocks, index, records and page maps
+(read ahead, up to 64 map blocks a wait), then every non-zero page of the generation read 64 at a
+time with one wait for the disk wherever their blocks lie and checked against its CRC, then the VM's check of the whole space (\`vm_try_start\`), which the documented mount rule
 (lang/docs/store-format.md, "Which generation a store mounts", steps 4.3 and 4.4) requires before
-a generation may be used; then the first scheduler turns up to the program's line. On a loaded
+a generation may be used; then the first scheduler turns up to the program's line, which
+includes what was left of the program's 50 ms sleep as of the generation (its machine time is
+its freeze's). The peer rows boot, right after each resume and with the same command line,
+\`build/poweroff.elf\` (\`tests/bench/poweroff.S\`): a kernel that prints one line and powers
+off at once, so its line is QEMU's own floor on this host, which no kernel can go below; "ours"
+is each resume's time less the peer boot's beside it. On a loaded
 host every row stretches with the time QEMU waits for a core; QEMU's CPU time (read when the
 program's line arrives, in 10 ms ticks) is the work it did, which the load changes far less. The
 ratios of the columns, measured interleaved, are what to compare.

@@ -30,12 +30,23 @@ Written by \`kernel-src/tests/bench/rollback.mjs\` (issue 21): how long a rollba
 machine to a kept generation takes, from the request to the program's next console line, in place
 (the debug channel's ROLLBACK, docs/persistence.md "Rollback in place") beside today's restart of
 QEMU with \`gen=N\`.
+
+Where the in-place time goes (the rows below): the kernel's figure is mostly the contents check,
+and that is mostly reading and checking pages: the VM's check walks every object of the space,
+so it touches every page that holds one (here 1666, the program's int arrays), and each is read
+from the disk and CRC-checked at that first touch; the walk of every slot itself costs a few ms.
+Leaving those reads to the program would not make it run sooner, as its next round touches every
+one of those pages too, and skipping the check would let a damaged page of the chosen generation
+be found only after the reply (docs/persistence.md, "The mount rule"). So the reads cost one wait
+for the disk a fault (up to 256 pages, wherever their blocks lie), the map blocks one wait for
+all, and after the threads resume the rest is the program's: what was left of its sleep as of
+the generation, and its round.
 `;
 const out = join(kernelDir, 'docs', 'bench-rollback.md');
 const ROUND_LINE = /^round \d+$/;
 const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
 const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped in (\d+) us, mount (\d+) us, contents check (\d+) us\)$/;
-const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us$/;
+const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests and (\d+) waits, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us; contents check (\d+) us$/;
 
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 
@@ -69,7 +80,7 @@ try {
   await start(disk, APPEND);
   await machine.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
   await connect();
-  const inPlace = { ms: [], kernel: [], drop: [], mount: [], check: [], read: [], kept: [], disk: [], crc: [] };
+  const inPlace = { ms: [], kernel: [], after: [], drop: [], mount: [], check: [], read: [], kept: [], disk: [], crc: [], waits: [] };
   const restart = { ms: [] };
   for (let i = 0; i < ROUNDS; i++) {
     // In place.
@@ -82,12 +93,14 @@ try {
     if (reply.generation !== generation) throw new Error(`in place: asked for ${generation}, mounted ${reply.generation}`);
     inPlace.ms.push(next.at - t0);
     inPlace.kernel.push(reply.micros / 1000);
+    inPlace.after.push(next.at - rolled.at);
     inPlace.drop.push(Number(rolled.match[2]) / 1000);
     inPlace.mount.push(Number(rolled.match[3]) / 1000);
     inPlace.check.push(Number(rolled.match[4]) / 1000);
     const pages = await machine.waitForLine(PAGES_LINE, { from: rolled.index, deadlineMs: LONG_MS });
-    inPlace.disk.push(Number(pages.match[3]) / 1000);
-    inPlace.crc.push(Number(pages.match[4]) / 1000);
+    inPlace.waits.push(Number(pages.match[3]));
+    inPlace.disk.push(Number(pages.match[4]) / 1000);
+    inPlace.crc.push(Number(pages.match[5]) / 1000);
     inPlace.read.push(reply.pagesRead);
     inPlace.kept.push(reply.pagesKept);
 
@@ -116,8 +129,9 @@ try {
     row('… of which the live space dropped', inPlace.drop),
     row('… of which the switch to the generation (its record and page maps read and checked; pages lazy)', inPlace.mount),
     row('… of which the contents check (`vm_try_start`), with the pages its touches read', inPlace.check),
-    row('… … of which waiting for the disk (page reads at first touch, runs of up to 256)', inPlace.disk),
+    row(`… … of which waiting for the disk (a fault reads up to 256 pages, scattered blocks in one wait: ${fmt(p50(inPlace.waits))} waits, p50)`, inPlace.disk),
     row('… … of which the pages\' CRCs', inPlace.crc),
+    row('the threads resumed (the kernel\'s line) → the program\'s next line: what was left of its sleep as of the generation, its round', inPlace.after),
   ].join('\n');
   const ratio = p50(restart.ms) / p50(inPlace.ms);
   const section = `${benchHeading(HEADING, acceleratorLine(accelerator))}
@@ -127,7 +141,8 @@ A ${SPACE_MIB} MiB space running a program that rewrites 10% of its pages every 
 \`-m ${MEMORY}\`, the debug channel on its virtio-serial port, ${MACHINE_ARGS.join(' ')}. ${ROUNDS} rollbacks on each path, interleaved on the
 same machine and store, each to the parent of the newest generation (its pages: ${fmt(p50(inPlace.read))} read from the disk and
 checked before the threads resumed, ${fmt(p50(inPlace.kept))} taken from memory, p50; the program touches every page it rewrites
-before its next line, so a lazy mount reads them all on this path too). In place: from sending ROLLBACK to the program's next line; restart: from
+before its next line, so a lazy mount reads them all on this path too). A generation's machine time is its freeze's, so the program
+sleeps after either path only what was left of its 50 ms sleep at the freeze. In place: from sending ROLLBACK to the program's next line; restart: from
 killing QEMU to the program's first line of the QEMU started with \`gen=N\` (vm-manager's auto-checkpoint, on both paths, left out).
 Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.env.BENCH_HOST ?? 'the development VM'} (2 cores shared with other work; load average ${loadBefore} before, ${loadAfter} after).
 

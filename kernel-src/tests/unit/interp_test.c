@@ -1,7 +1,8 @@
 /*
  * interp_test.c — the interpreter and scheduler on hand-assembled programs: arithmetic and its
  * wrapping, calls and recursion, exceptions caught and uncaught (the exact report line), stack
- * overflow, invalid code that ends only its thread, time slices, sleep on the machine clock,
+ * overflow, invalid code that ends only its thread, time slices, sleep on the machine clock (and
+ * the idle hook before each idle),
  * virtual time that passes while threads spin or yield, a turn cut short that keeps its thread,
  * frames back on the free list after every turn, threads started from bytecode, collection while
  * running.
@@ -10,6 +11,7 @@
 
 #include "gc.h"
 #include "hosted.h"
+#include "platform.h"
 #include "spec.h"
 #include "test.h"
 #include "vm_fixture.h"
@@ -251,6 +253,34 @@ TEST(interp_sleep_orders_threads_by_machine_time) {
   CHECK_STR(vm_fixture_run(0, -1, &stop), "a\nb\na\nb\na\n");
   CHECK_EQ(stop, VM_ALL_ENDED);
   CHECK_EQ(obj_slots(space_root())[ROOT_CLOCK], int_to_word(30));
+}
+
+static struct {
+  uint32_t calls;
+  int until_ahead; /* every call's idle ended after the time of the call */
+  uint64_t last_until;
+} idle;
+
+static void record_idle(uint64_t until_ms) {
+  idle.calls++;
+  if (until_ms <= ph_uptime_ms()) idle.until_ahead = 0;
+  idle.last_until = until_ms;
+}
+
+TEST(interp_idle_hook_runs_before_every_idle_with_its_end) {
+  fixture_space(MIB);
+  word_t main = fixture_class("Main", 0, 0, 0);
+  fixture_thread(printer(main, "a", 3, 10), 0);
+  idle.calls = 0;
+  idle.until_ahead = 1;
+  vm_set_idle_hook(record_idle);
+  enum vm_stop stop;
+  CHECK_STR(vm_fixture_run(0, -1, &stop), "a\na\na\n");
+  vm_set_idle_hook(0);
+  CHECK_EQ(stop, VM_ALL_ENDED);
+  CHECK_EQ(idle.calls, 3); /* one idle per sleep: nothing else wakes the machine */
+  CHECK(idle.until_ahead);
+  CHECK_EQ(idle.last_until, ph_uptime_ms()); /* the last idle ended where the machine stopped */
 }
 
 TEST(interp_time_limit_stops_a_sleeping_machine) {

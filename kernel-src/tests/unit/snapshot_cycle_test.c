@@ -6,7 +6,9 @@
  * while the next generation is written (and stops the machine if it fails), a refused commit
  * keeps its freeze and is written whole at the next interval, a
  * store with no generation number left stops the machine, snapshot now finishes the generation
- * in progress before taking its own, and a freeze of nothing makes no generation.
+ * in progress before taking its own, a freeze of nothing makes no generation, and an idle
+ * machine prepares a freeze only when it falls due soon after the idle's end: once, and again
+ * at the last idle before it when a thread ran since.
  *
  * The fake pager is the machine part only: a space of pages in memory, the pages written since
  * the last freeze, and at a freeze a copy of each (as the real pager's copy on write keeps the
@@ -33,8 +35,9 @@
 #include "space_fixture.h"
 #include "store.h"
 #include "test.h"
+#include "vm_fixture.h"
 
-enum { PAGES = 256, SPACE = PAGES * BLOCK_SIZE, DISK_BLOCKS = 2048, INTERVAL_MS = 1000, PAUSE_US = 77 };
+enum { PAGES = 256, SPACE = PAGES * BLOCK_SIZE, DISK_BLOCKS = 2048, INTERVAL_MS = 1000, PAUSE_US = 77, PREPARE_US = 33 };
 enum { MACHINE_MS = 4321, WALL_SECONDS = 1700000000 };
 
 /* ── the fake pager ── */
@@ -51,7 +54,7 @@ static struct {
     bool held;
   } frozen[PAGES];
   bool freeze_active;
-  uint32_t freezes, releases, copies, pages_handed, committed_events, last_committed;
+  uint32_t freezes, prepares, releases, copies, pages_handed, committed_events, last_committed;
   uint32_t page_delay_us; /* how long handing over one frozen page takes (real time) */
   bool freeze_over_freeze; /* a freeze while the previous one was not released (the pager panics) */
   bool halted;
@@ -98,6 +101,11 @@ static uint32_t fake_freeze(uint32_t *pause_us) {
   return fake.frozen_count;
 }
 
+static uint32_t fake_prepare_freeze(void) {
+  fake.prepares++;
+  return PREPARE_US;
+}
+
 static void fake_frozen_page(uint32_t i, struct snapshot_frozen_page *out) {
   if (!fake.freeze_active || i >= fake.frozen_count) ph_panic("fake pager: frozen page %u of %u", i, fake.frozen_count);
   if (fake.page_delay_us) usleep(fake.page_delay_us);
@@ -126,8 +134,9 @@ static void fake_committed(const struct store_generation *g) {
   fake.last_committed = g->number;
 }
 
-static const struct snapshot_machine fake_machine = {fake_freeze,      fake_frozen_page, fake_release_frozen,
-                                                     fake_pager_stats, fake_halt,        fake_committed};
+static const struct snapshot_machine fake_machine = {fake_freeze,      fake_prepare_freeze, fake_frozen_page,
+                                                     fake_release_frozen, fake_pager_stats, fake_halt,
+                                                     fake_committed};
 
 /* ── the store, the clock, the console ── */
 
@@ -527,4 +536,53 @@ TEST(snapshot_freeze_of_nothing_dirty_makes_no_generation) {
   steps_until_idle(100);
   CHECK_EQ(store_current_generation(&store), 1);
   CHECK(generation_holds(1, 7, 700));
+}
+
+TEST(snapshot_idle_machine_prepares_a_freeze_due_soon_after_and_again_after_a_run) {
+  setup();
+  capture_console();
+  snapshot_cycle_start(&store, INTERVAL_MS, true, &fake_machine);
+  for (uint32_t p = 0; p < 6; p++) write_page(p, 800 + p);
+  uint64_t due = snapshot_next_step_ms();
+  snapshot_before_idle(due - SNAPSHOT_PREPARE_AHEAD_MS - 1); /* the freeze is not due soon after this idle */
+  CHECK_EQ(fake.prepares, 0);
+  snapshot_before_idle(due - SNAPSHOT_PREPARE_AHEAD_MS);
+  CHECK_EQ(fake.prepares, 1);
+  snapshot_before_idle(due - 1); /* the next idle, nearer: that freeze is prepared already */
+  CHECK_EQ(fake.prepares, 1);
+  /* a thread runs, then the last idle before the freeze: what it used is prepared for too */
+  fixture_thread(vm_fixture_static(fixture_class("Main", 0, 0, 0), "run", (const uint8_t[]){OP_RET_VOID}, 1, 0, 0, 0, 0), 0);
+  enum vm_stop stop;
+  vm_fixture_run(0, -1, &stop);
+  CHECK_EQ(stop, VM_ALL_ENDED);
+  snapshot_before_idle(due - 1); /* not the last idle yet */
+  CHECK_EQ(fake.prepares, 1);
+  snapshot_before_idle(due);
+  CHECK_EQ(fake.prepares, 2);
+  snapshot_before_idle(due); /* no thread ran since */
+  CHECK_EQ(fake.prepares, 2);
+  CHECK_EQ(fake.freezes, 0); /* preparing is not freezing: the pages are still dirty */
+  ph_idle_until(due);
+  fake.page_delay_us = 1100; /* the writing takes more than one step */
+  snapshot_step();
+  CHECK_EQ(fake.freezes, 1);
+  CHECK_EQ(fake.frozen_count, 6);
+  CHECK(strstr(console_text(), "snapshot: froze 6 pages in 77 us, prepared in 66 us while idle\n"));
+  /* while the generation is written, no freeze can follow an idle: nothing is prepared */
+  CHECK_EQ(snapshot_next_step_ms(), 0);
+  snapshot_before_idle(ph_uptime_ms() + 2 * INTERVAL_MS);
+  CHECK_EQ(fake.prepares, 2);
+  fake.page_delay_us = 0;
+  steps_until_idle(100);
+  CHECK_EQ(store_current_generation(&store), 1);
+  /* the next freeze, not prepared (every thread kept running), says nothing of a preparation */
+  write_page(9, 909);
+  next_interval();
+  steps_until_idle(100);
+  CHECK_EQ(fake.freezes, 2);
+  CHECK(strstr(console_text(), "snapshot: froze 1 pages in 77 us\n"));
+  /* snapshots off: never */
+  snapshot_cycle_start(&store, 0, true, &fake_machine);
+  snapshot_before_idle(UINT64_MAX);
+  CHECK_EQ(fake.prepares, 2);
 }

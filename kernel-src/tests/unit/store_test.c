@@ -698,6 +698,29 @@ TEST(store_reads_a_run_of_pages_and_names_the_first_that_fails) {
   CHECK_EQ(s.read_damage.block, page_block(&s, 43));
 }
 
+TEST(store_reads_pages_whose_blocks_are_scattered_in_one_call) {
+  struct store s;
+  fresh_store(&s, 256, STORE_CHECK_PAGES_ON_READ);
+  uint32_t first[] = {40, 41, 42, 43, 44}, again[] = {42};
+  CHECK_EQ(commit_pages(&s, first, 5, 1), STORE_OK);
+  CHECK_EQ(commit_pages(&s, again, 1, 1), STORE_OK); /* page 42 now lies in a block away from its neighbours' */
+  CHECK(page_block(&s, 42) != page_block(&s, 41) + 1);
+  CHECK_EQ(store_page_run(&s, 40, 8), 5); /* still one call: three runs of blocks */
+  uint32_t g = store_current_generation(&s);
+  uint8_t buf[5 * BLOCK_SIZE], want[BLOCK_SIZE];
+  uint32_t bad = 0;
+  CHECK_EQ(store_read_pages(&s, 40, 5, buf, &bad), STORE_OK);
+  for (uint32_t k = 0; k < 5; k++) {
+    page_bytes(version[g][40 + k], 40 + k, want);
+    CHECK(memcmp(buf + k * BLOCK_SIZE, want, BLOCK_SIZE) == 0);
+  }
+  CHECK_EQ(s.mount_costs.requests, 3);
+  CHECK_EQ(s.mount_costs.waits, 1);
+  disk_fake_flip_bit(page_block(&s, 44), 7);
+  CHECK_EQ(store_read_pages(&s, 40, 5, buf, &bad), STORE_EPAGE);
+  CHECK_EQ(bad, 44);
+}
+
 TEST(store_retention_reuses_freed_blocks_forever) {
   struct store s;
   model_init(SPACE);

@@ -9,6 +9,16 @@ import type { Disposable } from '@phantom/inspector/common/events.js';
 import { followCommitted } from '@phantom/inspector/node/live-view.js';
 import type { SharedDebugChannel } from '@phantom/inspector/node/shared-channel.js';
 
+/**
+ * The shortest time between two generations the studio reads and shows: the kernel may commit one
+ * every 10 ms (its default), and each one shown is read from the disk here, sent to every renderer
+ * and laid out there (summary, diff, panes), with the timeline read again. One a second, as when
+ * that was the snapshot interval: at two a second the renderer of the machine journey on a loaded
+ * host was busy for longer than the editor's double-click time, and a double-click there became
+ * two clicks. What was committed in between is on the timeline at its next refresh.
+ */
+export const FOLLOW_INTERVAL_MS = 1000;
+
 export interface FollowedGeneration {
   generation: number;
   /** The space's bytes, as the store disk holds them for this generation. */
@@ -58,6 +68,7 @@ export class LiveMachine {
         this.events.onGeneration(this.newest);
       },
       (err) => this.report(err),
+      FOLLOW_INTERVAL_MS,
     );
     try {
       await this.channel.connect();

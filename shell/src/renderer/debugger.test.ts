@@ -123,6 +123,14 @@ test('a replay of notes.ph steps forward and back, with the gutter breakpoints, 
   const reverse = await stopAfter(d, () => d.reverseContinue());
   assert.deepEqual(reverse, hit, 'reverse continue goes back to the breakpoint hit');
   assert.ok(d.output.some((line) => /replaying generation 0 of 'notes'/.test(line)));
+  // Continue, twice: the thread is back at the breakpoint before the continue is answered, and
+  // that stop stands (it is not taken for the continue's running), so the next continue goes on.
+  for (const i of ['1', '2']) {
+    const again = await stopAfter(d, () => d.continueOrStart());
+    assert.deepEqual([again.line, again.i], [BODY_LINE, i]);
+    assert.equal(d.state, DebugState.Stopped, d.status);
+    assert.match(d.status, /^Stopped/);
+  }
 
   // On to the end: the replay's output, and where it parts from the machine's, in the output.
   d.setBreakpointEnabled(NOTES, BODY_LINE, false);

@@ -138,6 +138,9 @@ interface SessionView {
   /** The adapter's answers, by file and line the user set. */
   statuses: Map<string, Map<number, BreakpointStatus>>;
   watchResults: WatchResult[];
+  /** Counts the adapter's 'stopped' events; `lastStop` has the count at each thread's newest one. */
+  stops: number;
+  lastStop: Map<number, number>;
 }
 
 const NOT_DEBUGGING = 'Not debugging: F5 attaches to the picked machine';
@@ -184,6 +187,8 @@ export class Debugger {
       status,
       statuses: new Map(),
       watchResults: [],
+      stops: 0,
+      lastStop: new Map(),
     };
   }
 
@@ -457,9 +462,10 @@ export class Debugger {
     if (!view.session) return this.start();
     const thread = this.stoppedThread();
     if (!thread) return;
+    const since = view.stops;
     await this.dap().request('continue', { threadId: thread.id });
-    if (thread.held) this.threadResumed(view, thread.id);
-    else this.worldResumed(view);
+    if (thread.held) this.threadResumed(view, thread.id, since);
+    else this.worldResumed(view, since);
   }
 
   async pause(): Promise<void> {
@@ -471,8 +477,9 @@ export class Debugger {
     const view = this.view;
     const thread = this.heldThread();
     if (!thread) throw new Error('no thread is stopped: steps start from a breakpoint, a step or an error');
+    const since = view.stops;
     await this.dap().request(kind, { threadId: thread.id });
-    this.threadResumed(view, thread.id);
+    this.threadResumed(view, thread.id, since);
   }
 
   /** A replay's step back (a statement) of the stopped thread. */
@@ -481,8 +488,9 @@ export class Debugger {
     if (why) throw new Error(why);
     const view = this.view;
     const thread = this.heldThread()!;
+    const since = view.stops;
     await this.dap().request('stepBack', { threadId: thread.id });
-    this.threadResumed(view, thread.id);
+    this.threadResumed(view, thread.id, since);
   }
 
   /** A replay's run backwards to the last breakpoint hit (or data change) before where it stands. */
@@ -729,6 +737,8 @@ export class Debugger {
     const body = (e.body ?? {}) as Record<string, unknown>;
     switch (e.event) {
       case 'stopped':
+        view.stops++;
+        if (typeof body.threadId === 'number') view.lastStop.set(body.threadId, view.stops);
         void this.threadStopped(view, session, body);
         break;
       case 'continued':
@@ -798,16 +808,25 @@ export class Debugger {
     }
   }
 
-  private threadResumed(view: SessionView, id: number): void {
+  /**
+   * Thread `id` runs again. `since`: the stop count when the request that let it go was sent; a
+   * thread that stopped after that (a continue's thread back at its breakpoint, a step's end, both
+   * of which can come before the request's answer) keeps its new stop.
+   */
+  private threadResumed(view: SessionView, id: number, since?: number): void {
     const thread = view.threads.find((t) => t.id === id);
-    if (thread) this.release(view, thread);
+    if (thread && !this.stoppedSince(view, id, since)) this.release(view, thread);
     this.settle(view);
   }
 
-  /** The whole machine runs again: every thread but those the debugger holds. */
-  private worldResumed(view: SessionView): void {
-    for (const t of view.threads) if (!t.held) this.release(view, t);
+  /** The whole machine runs again: every thread but those the debugger holds (and those stopped since). */
+  private worldResumed(view: SessionView, since?: number): void {
+    for (const t of view.threads) if (!t.held && !this.stoppedSince(view, t.id, since)) this.release(view, t);
     this.settle(view);
+  }
+
+  private stoppedSince(view: SessionView, id: number, since: number | undefined): boolean {
+    return since !== undefined && (view.lastStop.get(id) ?? 0) > since;
   }
 
   private release(view: SessionView, thread: ThreadView): void {

@@ -66,6 +66,9 @@ export class TimelinePanel {
   private readonly summary: HTMLElement;
   private readonly manager: SnapshotManager;
   private machine: string | undefined;
+  /** The timeline read on its way, and the one asked for meanwhile (refresh). */
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain: Promise<void> | undefined;
   private readonly selectListeners: ((a: number, b: number | undefined) => void)[] = [];
 
   constructor(
@@ -219,7 +222,26 @@ export class TimelinePanel {
     }
   }
 
-  private async refresh(): Promise<void> {
+  /**
+   * Reads the timeline again. One read at a time: asked while one is on its way, one more follows
+   * it (for everyone who asked meanwhile), so a burst of `machine.timeline` events costs two reads,
+   * not one each, and every caller still gets a timeline read after it asked.
+   */
+  private refresh(): Promise<void> {
+    if (!this.refreshing) {
+      this.refreshing = this.read().finally(() => {
+        this.refreshing = undefined;
+      });
+      return this.refreshing;
+    }
+    this.refreshAgain ??= this.refreshing.then(() => {
+      this.refreshAgain = undefined;
+      return this.refresh();
+    });
+    return this.refreshAgain;
+  }
+
+  private async read(): Promise<void> {
     if (!this.machine) {
       this.setTimeline({ generations: [], checkpoints: [], current: null });
       this.summary.textContent = 'No machine selected';

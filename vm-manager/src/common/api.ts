@@ -9,6 +9,7 @@ import type { Disposable, Event } from '@phantom/inspector/common/events.js';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 import {
+  DEFAULT_SNAPSHOT_INTERVAL_MS,
   diskMiBSchema,
   type ImageDefinition,
   imageNameSchema,
@@ -40,7 +41,7 @@ export const machineConfigSchema = z
     /** Size of the kernel's object space (built into the image). */
     spaceMiB: spaceMiBSchema.default(16),
     /** The kernel's interval between generations (its `snap=` option). */
-    snapshotIntervalMs: snapshotIntervalMsSchema.default(1000),
+    snapshotIntervalMs: snapshotIntervalMsSchema.default(DEFAULT_SNAPSHOT_INTERVAL_MS),
     /** Size of the store disk the machine gets when it has no image to start from. */
     diskMiB: diskMiBSchema.default(64),
     /** The image definition (images/NAME.json) the machine was made from. */

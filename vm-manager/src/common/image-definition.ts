@@ -54,6 +54,13 @@ export const spaceMiBSchema = z
 export const diskMiBSchema = z.number().int().min(1).max(65_536);
 /** The kernel's interval between generations (its `snap=` option); 10 ms keeps a machine usable. */
 export const snapshotIntervalMsSchema = z.number().int().min(10).max(3_600_000);
+/**
+ * A machine's interval when its image or its creator names none (api.ts and image definitions
+ * alike). A second, not issue 21's 10 ms yet: at 10 ms a program that allocates fast (the keyboard
+ * journey's churn) barely runs under TCG and fills its 64 MiB store disk, and retention's 255
+ * generations thin a counter's last minute (600 generations) within seconds.
+ */
+export const DEFAULT_SNAPSHOT_INTERVAL_MS = 1000;
 
 /** Options the studio itself puts on the kernel's command line, each with the field that sets it. */
 const OPTIONS_SET_ELSEWHERE: Readonly<Record<string, string>> = {
@@ -124,7 +131,7 @@ export const imageDefinitionSchema = z
     mainClasses: z.array(className).min(1).max(16).refine(unique, 'main classes are named once each'),
     spaceMiB: spaceMiBSchema.default(16),
     diskMiB: diskMiBSchema.default(64),
-    snapshotIntervalMs: snapshotIntervalMsSchema.default(1000),
+    snapshotIntervalMs: snapshotIntervalMsSchema.default(DEFAULT_SNAPSHOT_INTERVAL_MS),
     kernelCommandLine: kernelCommandLineSchema.default(''),
   })
   .strict();

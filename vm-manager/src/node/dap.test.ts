@@ -986,6 +986,56 @@ test('pause one thread: the other runs on; it steps; continue one thread, then a
   assert.equal(await a.exited(), 0);
 });
 
+/** A loop with nothing to wait for: continued from its breakpoint, it is back there at once. */
+const SPINNING = `package .t;
+class spinning {
+  void run() {
+    var total = 0;
+    for (var i = 0; i < 1000000; i++) {
+      total = total + i;
+    }
+  }
+};
+`;
+
+test('a thread back at its breakpoint before the continue is answered is held: each continue lets it go', {
+  timeout: 6 * BOOT_DEADLINE_MS,
+}, async () => {
+  // The thread stops again before RESUME and STATS, which follow CONTINUE_THREAD, are answered: its
+  // new stop must outlive the continue, or the next one leaves it stopped (as the studio's did).
+  const { a, program } = await launchedWith('spinning', SPINNING);
+  let from = a.messages.length;
+  const bp = (await a.ok('setBreakpoints', { source: { path: program }, breakpoints: [{ line: 6 }] })).body
+    .breakpoints[0];
+  assert.equal(bp.verified, true, bp.message);
+  const iAt = async (thread: number): Promise<number> => {
+    const top = (await a.ok('stackTrace', { threadId: thread })).body.stackFrames[0];
+    assert.equal(top.line, 6);
+    const scopes = (await a.ok('scopes', { frameId: top.id })).body.scopes;
+    const locals = (await a.ok('variables', { variablesReference: scopes[1].variablesReference })).body
+      .variables as { name: string; value: string }[];
+    return Number(locals.find((v) => v.name === 'i')?.value);
+  };
+  let last: number | undefined;
+  for (const singleThread of [false, false, false, true, true, false]) {
+    const stopped = await a.waitFor(
+      (m) => a.messages.indexOf(m) >= from && m.event === 'stopped',
+      `a stop at the breakpoint after ${last === undefined ? 'the launch' : `i ${last}`}`,
+    );
+    assert.equal(stopped.body.reason, 'breakpoint');
+    const thread = stopped.body.threadId as number;
+    const i = await iAt(thread);
+    if (last !== undefined) assert.equal(i, last + 1, 'one more turn of the loop per continue');
+    last = i;
+    from = a.messages.length;
+    await a.ok('continue', { threadId: thread, ...(singleThread ? { singleThread } : {}) });
+  }
+  await a.waitFor((m) => a.messages.indexOf(m) >= from && m.event === 'stopped', 'the last stop');
+  await a.ok('setBreakpoints', { source: { path: program }, breakpoints: [] });
+  await a.ok('disconnect', { terminateDebuggee: true });
+  assert.equal(await a.exited(), 0);
+});
+
 test("setVariable writes a stopped frame's local and a field; the kernel refuses what breaks types", {
   timeout: 6 * BOOT_DEADLINE_MS,
 }, async () => {

@@ -917,24 +917,20 @@ export class PhantomDebugSession extends DebugSession {
           throw new RequestError(
             `thread ${threadId} is not stopped alone (at a breakpoint, step, exception or its own pause); continue without singleThread resumes everything`,
           );
-        await this.attached().use((client) => client.continueThread(stop.thread));
-        this.debugStopped.delete(stop.id);
-        this.forgetStop();
+        await this.letGo([stop], (client) => client.continueThread(stop.thread));
         response.body = { allThreadsContinued: false };
         return;
       }
       this.worldEpoch++;
       const held = [...this.debugStopped.values()];
-      const stillPaused = await this.attached().use(async (client) => {
+      const stillPaused = await this.letGo(held, async (client) => {
         if (held.length > 0) await client.continueThread(0);
         await client.resume();
         return (await client.stats()).paused;
       });
-      for (const t of held) this.debugStopped.delete(t.id);
       this.pausedHere = false;
       this.worldPaused = stillPaused;
       this.worldEpoch++;
-      this.forgetStop();
       response.body = { allThreadsContinued: true };
       if (stillPaused)
         this.sendEvent(
@@ -965,6 +961,27 @@ export class PhantomDebugSession extends DebugSession {
     raw: DebugProtocol.StepOutArguments,
   ): void {
     this.serve(response, () => this.step(raw, P.StepKind.Out));
+  }
+
+  /**
+   * Lets the stops `held` go with `go`'s requests. They are forgotten before the requests leave:
+   * a thread that goes on can stop again (its next breakpoint) before the last reply is back, and
+   * that new stop (EV_STOPPED, recorded by threadStopped) and the frames the editor then reads
+   * must outlive this continue, or the next continue would not know the thread is held and leave
+   * it stopped. When the requests fail, the stops not replaced meanwhile are held again.
+   */
+  private async letGo<T>(
+    held: readonly P.StoppedInfo[],
+    go: (client: DebugClient) => Promise<T>,
+  ): Promise<T> {
+    for (const t of held) this.debugStopped.delete(t.id);
+    this.forgetStop();
+    try {
+      return await this.attached().use(go);
+    } catch (err) {
+      for (const t of held) if (!this.debugStopped.has(t.id)) this.debugStopped.set(t.id, t);
+      throw err;
+    }
   }
 
   /** One step of a thread the debugger holds stopped; EV_STOPPED (reason step) says where it ends. */

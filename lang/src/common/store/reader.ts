@@ -84,6 +84,11 @@ export class Store {
   private readonly checkedMaps = new Map<string, true | string>();
   /** Records readPage has read, by generation (committed records never change). */
   private readonly records = new Map<number, GenerationRecord>();
+  /**
+   * The position in `generations` of the first entry with each number: a store keeps up to
+   * 16,384 generations, and the inspector and "when did this change?" look them up by number.
+   */
+  private readonly positions = new Map<number, number>();
 
   constructor(
     private readonly read: ReadBlock,
@@ -100,6 +105,14 @@ export class Store {
     for (const g of generations)
       if (g.generation !== S.NO_GENERATION && g.generation > newest) newest = g.generation;
     this.newestNumber = newest;
+    generations.forEach((g, i) => {
+      if (!this.positions.has(g.generation)) this.positions.set(g.generation, i);
+    });
+  }
+
+  /** The position in `generations` of the (first) kept generation numbered n, or -1. */
+  private positionOf(n: number): number {
+    return this.positions.get(n) ?? -1;
   }
 
   /** Whether the store can take a new generation: false when no number is left (the kernel then stops). */
@@ -109,7 +122,8 @@ export class Store {
 
   /** The (first) kept generation numbered n. */
   generation(n: number): GenerationInfo | undefined {
-    return this.generations.find((g) => g.generation === n);
+    const position = this.positionOf(n);
+    return position < 0 ? undefined : this.generations[position];
   }
 
   /** Reads block `n`, which must lie inside the store. */
@@ -252,7 +266,7 @@ export class Store {
 
   /** Every page of generation `n`'s object space, checked; throws a StoreError naming the first failure. */
   readGenerationPages(n: number): Uint8Array {
-    const position = this.generations.findIndex((g) => g.generation === n);
+    const position = this.positionOf(n);
     if (position < 0) {
       throw new StoreError(
         `generation ${n} is not in the index (kept: ${this.generations.map((g) => g.generation).join(', ') || 'none'})`,
@@ -273,7 +287,7 @@ export class Store {
     const list = this.generations;
     if (want === S.NO_GENERATION)
       throw new StoreError(`${want} is no generation number: it marks "none"`, undefined, 'not-kept');
-    let i = want === undefined ? list.length - 1 : list.findIndex((g) => g.generation === want);
+    let i = want === undefined ? list.length - 1 : this.positionOf(want);
     if (i < 0) {
       throw new StoreError(
         `generation ${want} is not in the index (kept: ${list.map((g) => g.generation).join(', ') || 'none'})`,
@@ -325,7 +339,7 @@ export class Store {
   private fallbackFrom(i: number, visited: Set<number>): number {
     const g = this.generations[i]!;
     if (g.parent < g.generation) {
-      const p = this.generations.findIndex((e) => e.generation === g.parent);
+      const p = this.positionOf(g.parent);
       if (p >= 0 && !visited.has(p)) return p;
     }
     for (let j = i - 1; j >= 0; j--) if (!visited.has(j)) return j;
