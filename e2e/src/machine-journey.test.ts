@@ -252,8 +252,13 @@ journeyStep(
     await until(async () => (await paneCount(counter)) > first, 'the count to go up in the open pane');
     assert.equal(await counter.getAttribute('data-ref'), counterRef, 'the pane shows the same object');
     assert.equal(await inspector.panes.count(), 2, 'the same panes stay open');
-    const later = Number((await inspector.status.textContent())?.match(/Generation (\d+)/)?.[1]);
-    assert.ok(later > firstGeneration, `generation ${later} after ${firstGeneration}`);
+    // The status line is drawn after the panes: wait for it too, rather than read it once.
+    const shownGeneration = async () =>
+      Number((await inspector.status.textContent())?.match(/Generation (\d+)/)?.[1]);
+    await until(
+      async () => (await shownGeneration()) > firstGeneration,
+      `the status to name a generation after ${firstGeneration}`,
+    );
     await counter.locator('tr.ph-updated[data-key="count"]').waitFor();
     await page.screenshot({ path: join(artifactsDir, 'inspector-follow-2.png') });
     await page.getByTestId('inspector-expand').click();
