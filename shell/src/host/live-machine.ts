@@ -11,7 +11,7 @@ import type { SharedDebugChannel } from '@phantom/inspector/node/shared-channel.
 
 /**
  * The shortest time between two generations the studio reads and shows: the kernel may commit one
- * every 10 ms (its default), and each one shown is read from the disk here, sent to every renderer
+ * every 10 ms (issue 21's rate; machines default to DEFAULT_SNAPSHOT_INTERVAL_MS), and each one shown is read from the disk here, sent to every renderer
  * and laid out there (summary, diff, panes), with the timeline read again. One a second, as when
  * that was the snapshot interval: at two a second the renderer of the machine journey on a loaded
  * host was busy for longer than the editor's double-click time, and a double-click there became
