@@ -31,6 +31,20 @@ export function clear(el: Element): void {
   while (el.firstChild) el.firstChild.remove();
 }
 
+/*
+ * Writers for views shown again in place (every generation, while following): they touch the DOM
+ * only when the value differs, since rewriting a text, even the same, takes away a selection in it.
+ */
+export function setText(el: Element, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** Sets the attribute `name` to `value`, or removes it when `value` is undefined. */
+export function setAttribute(el: Element, name: string, value: string | undefined): void {
+  if (value === undefined) el.removeAttribute(name);
+  else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** 1234567 → "1.2 MB" */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
