@@ -3,7 +3,8 @@
  * lang, run by its reference interpreter): each generation followed is shown in place, so the
  * keyboard keeps its place. A class row of the summary keeps the focus while its count moves on,
  * and Enter lists its instances, in a pane that stays where it was scrolled to; a reference in the
- * threads view keeps the focus, and Enter opens it as of the generation shown.
+ * threads view keeps the focus, and Enter opens it as of the generation shown; the lists of
+ * generations are not emptied and filled again (one open or moved through by keys would be).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -18,7 +19,7 @@ let page: Page;
 let inspector: InspectorPage;
 
 /** Generation 0 is the fresh image, then one every second of machine time (ten ticks, ten strings). */
-const STEPS_MS = [1000, 2000, 3000, 4000, 5000];
+const STEPS_MS = [1000, 2000, 3000, 4000, 5000, 6000];
 
 before(async () => {
   harness = await startHarness(programGenerations('counter', '.demo.counter', STEPS_MS, 1 << 20));
@@ -94,4 +95,31 @@ test('a reference in the threads view keeps the focus; Enter opens it in the gen
   await page.keyboard.press('Enter');
   await inspector.panes.and(page.locator(`[data-ref="${address}"]`)).waitFor();
   assert.deepEqual(await cspViolations(page), []);
+});
+
+test('a follow leaves the lists of generations in place when the kept generations are the same', async () => {
+  const lists = page.locator('[data-testid="inspector-generation"], [data-testid="inspector-compare"]');
+  assert.equal(await lists.count(), 2);
+  const options = await lists.evaluateAll((selects) =>
+    selects.map((s) => (s as HTMLSelectElement).options.length),
+  );
+  await lists.evaluateAll((selects) => {
+    const changes: string[] = [];
+    const observer = new MutationObserver((records) => {
+      for (const r of records)
+        changes.push(`${r.type} ${(r.target as Element).getAttribute?.('data-testid') ?? ''}`);
+    });
+    for (const s of selects) observer.observe(s, { subtree: true, childList: true, characterData: true });
+    Object.assign(window, { listChanges: changes });
+  });
+  await follow(6);
+  assert.equal(await page.getByTestId('inspector-generation').inputValue(), '6');
+  assert.deepEqual(
+    await page.evaluate(() => (window as unknown as { listChanges: string[] }).listChanges),
+    [],
+  );
+  assert.deepEqual(
+    await lists.evaluateAll((selects) => selects.map((s) => (s as HTMLSelectElement).options.length)),
+    options,
+  );
 });
