@@ -242,3 +242,17 @@ test('a refresh writes only what changed: checkpoint rows are left alone', async
     'only the branch (its span) and "you are here" (its generation) were written',
   );
 });
+
+test('a name typed and not saved is dropped when the manager closes', async () => {
+  await openWith(['before']);
+  await manager.focusCheckpoint('before');
+  await page.keyboard.press('F2');
+  await page.keyboard.type('half-typed');
+  await page.getByTestId('snapshot-close').click();
+  await manager.dialog.waitFor({ state: 'hidden', timeout: UI_DEADLINE_MS });
+  await page.evaluate(() => (window as unknown as WithHarness).snapshotHarness.open());
+  // It opens on the row it closed on.
+  assert.equal(await manager.focused().getAttribute('data-name'), 'before');
+  assert.equal(await manager.name.inputValue(), 'before');
+  assert.deepEqual(await renames(), []);
+});

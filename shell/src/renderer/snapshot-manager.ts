@@ -177,6 +177,10 @@ export class SnapshotManager {
     if (!this.element.open) return;
     this.element.close();
     this.scrolledTo = undefined;
+    // Opened again (perhaps on another machine, whose checkpoint may bear the same name), the
+    // details start afresh: a name typed and not saved is not carried over.
+    this.details.replaceChildren();
+    this.detailsView = undefined;
     this.takeForm.hidden = true;
     document.querySelector<HTMLElement>('[data-testid="snapshots-open"]')?.focus();
   }
