@@ -218,11 +218,11 @@ Restart ÷ in place (p50): today's restart ${ratio.toFixed(1)}×; the restart as
 Goals (issue 21): p50 ≤ 100 ms at ${SPACE_MIB} MiB, measured ${fmt(p50(inPlace.ms))} ms${p50(inPlace.ms) <= 100 ? ' (met)' : ' (not met in this run)'}; ≥ 8× faster than the restart as it was when the issue was filed (its "today's restart"), measured ${filedRatio.toFixed(1)}×${filedRatio >= 8 ? ' (met)' : ' (not met in this run)'}.
 
 The issue's figure for that restart, about 850 ms, is the one main's \`docs/bench-persistence.md\` held when it
-was filed ("QEMU start to threads running after a kill -9", 64 MiB: 851 ms p50, measured 2026-11-25 at load
-average 8.8 → 9.8): the same kernel and machine as this column, on a host that busy. This column measures
-that restart again on this run's host, interleaved with the other two paths, so the ratio holds the host's
-load alike on both sides; a busier host stretches the restarts (QEMU's start waits for a core) more than the
-rollback in place.
+was filed ("QEMU start to threads running after a kill -9", 64 MiB: 851 ms p50, from spawning QEMU, main's
+kernel of 2026-11-25 on QEMU's defaults, SeaBIOS, measured then at load average 8.8 → 9.8): a restart on a
+host that busy. This column measures the restart as filed again on this run's host, interleaved with the
+other two paths, so the ratio holds the host's load alike on both sides; a busier host stretches the
+restarts (QEMU's start waits for a core) more than the rollback in place.
 `;
   const before = await readFile(out, 'utf8').catch(() => '');
   await writeFile(out, replaceSections(before, PREAMBLE, [{ key: HEADING, text: section }]));
