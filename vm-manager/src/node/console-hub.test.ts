@@ -1,7 +1,8 @@
 /**
  * The console hub over a real unix socket standing in for QEMU's serial port: batching, flow
  * control with a slow consumer, scroll-back seeded from the log, re-attach, and reconnecting
- * when the connection drops while the machine still runs.
+ * when the connection drops while the machine still runs; and behind the real console keeper,
+ * hubs attaching while the guest prints, each with every line exactly once.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,8 +10,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONSOLE_BATCH_BYTES, CONSOLE_HIGH_WATER_BYTES, ConsoleHub } from './console-hub.js';
+import { ConsoleKeeper } from './console-keeper.js';
 import { pollUntil } from './process-watch.js';
-import { connectSocketConsole } from './socket-console.js';
+import { connectConsoleKeeper, connectSocketConsole } from './socket-console.js';
 
 let dir: string;
 
@@ -193,3 +195,124 @@ test('a dropped connection is re-made while the machine runs, and ends the attac
     port.server.close();
   }
 });
+
+/**
+ * A guest that prints numbered lines without pause, in pieces that split lines as a UART does,
+ * paced by its socket (a line's number says how far it is).
+ */
+function numberedPrinter(guest: Socket) {
+  let printed = 0;
+  let stopped = false;
+  const reached = new Set<{ line: number; wake: () => void }>();
+  const step = () => {
+    if (stopped) return;
+    let text = '';
+    const lines = 1 + Math.floor(Math.random() * 30);
+    for (let i = 0; i < lines; i++) text += `line ${++printed}\n`;
+    const cut = Math.floor(Math.random() * text.length);
+    guest.write(text.slice(0, cut));
+    const drained = guest.write(text.slice(cut));
+    for (const waiter of [...reached])
+      if (printed >= waiter.line) {
+        reached.delete(waiter);
+        waiter.wake();
+      }
+    if (drained) setTimeout(step, 1);
+    else guest.once('drain', step);
+  };
+  step();
+  return {
+    get printed() {
+      return printed;
+    },
+    /** Resolves once line `line` has been printed. */
+    reach: (line: number) =>
+      new Promise<void>((wake) => (printed >= line ? wake() : reached.add({ line, wake }))),
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+test('a hub that attaches while the guest prints has every line once: the log up to where its stream starts, then the stream', async () => {
+  // The scroll-back was read from the log before the hub connected to the keeper: what the guest
+  // printed in between was in neither, and a studio reloaded during boot lost the kernel's banner.
+  const paths = {
+    qemu: join(dir, 'handover.qemu.sock'),
+    socket: join(dir, 'handover.keeper.sock'),
+    log: join(dir, 'handover.log'),
+    lock: join(dir, 'handover.lock'),
+  };
+  const guestSide = new Promise<Socket>((resolve) => {
+    const server = createServer(resolve);
+    server.listen(paths.qemu);
+    after(() => server.close());
+  });
+  const keeper = await ConsoleKeeper.start(paths);
+  const guest = await guestSide;
+  const printer = numberedPrinter(guest);
+  const ATTACHES = 40;
+  /** Every fourth hub has a scroll-back smaller than the log by then: it holds the log's tail. */
+  const SMALL_SCROLLBACK = 8 * 1024;
+  const views: { hub: ConsoleHub; scrollback: string; text: () => string; capacity: number }[] = [];
+  try {
+    for (let i = 0; i < ATTACHES; i++) {
+      // Attach at a moment the guest chooses: after a random number of further lines.
+      await printer.reach(printer.printed + 1 + Math.floor(Math.random() * 200));
+      const capacity = i % 4 === 3 ? SMALL_SCROLLBACK : undefined;
+      // A new hub each time, as a process that starts (a reloaded studio, `phantom console`).
+      const hub = new ConsoleHub(
+        paths.log,
+        () => connectConsoleKeeper(paths.socket),
+        async () => true,
+        capacity,
+      );
+      const attachment = await hub.attach({ ack: 'auto' });
+      let live = '';
+      attachment.onData((b) => {
+        live += new TextDecoder().decode(b);
+      });
+      const scrollback = new TextDecoder().decode(attachment.scrollback);
+      views.push({ hub, scrollback, text: () => scrollback + live, capacity: capacity ?? Infinity });
+    }
+    printer.stop();
+    const last = `line ${printer.printed}\n`;
+    assert.ok(
+      await pollUntil(async () => views.every((v) => v.text().endsWith(last)), 20_000),
+      `a view never got ${last.trim()}`,
+    );
+    const log = await readFile(paths.log, 'latin1');
+    assert.ok(log.endsWith(last));
+    const failures: string[] = [];
+    views.forEach((view, i) => {
+      const text = view.text();
+      if (view.scrollback.length > view.capacity)
+        failures.push(`view ${i}: a scroll-back of ${view.scrollback.length} bytes`);
+      else if (view.capacity === Infinity ? text !== log : !log.endsWith(text))
+        failures.push(`view ${i}: ${describeDifference(log, text)}`);
+      else if (
+        view.scrollback.length < Math.min(view.capacity, log.length - text.length + view.scrollback.length)
+      )
+        failures.push(`view ${i}: a scroll-back of ${view.scrollback.length} bytes, less than it holds`);
+    });
+    assert.deepEqual(failures, [], `${failures.length} of ${ATTACHES} views lost or repeated lines`);
+  } finally {
+    printer.stop();
+    for (const view of views) view.hub.disconnect();
+    keeper.close();
+  }
+});
+
+/** Which line numbers a view lost or repeated, against the log's. */
+function describeDifference(log: string, text: string): string {
+  const numbers = (s: string) => [...s.matchAll(/^line (\d+)$/gm)].map((m) => Number(m[1]));
+  const seen = numbers(text);
+  const lost: number[] = [];
+  const repeated: number[] = [];
+  for (let i = 1; i < seen.length; i++) {
+    if (seen[i]! <= seen[i - 1]!) repeated.push(seen[i]!);
+    else for (let n = seen[i - 1]! + 1; n < seen[i]!; n++) lost.push(n);
+  }
+  const all = numbers(log);
+  return `lines ${seen[0]}…${seen.at(-1)} of ${all[0]}…${all.at(-1)}, ${lost.length} lost (${lost.slice(0, 5).join(', ')}), ${repeated.length} repeated (${repeated.slice(0, 5).join(', ')})`;
+}

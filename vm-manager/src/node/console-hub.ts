@@ -1,10 +1,11 @@
 /**
  * A machine's console as the UI and the CLI see it: one connection to the guest's serial port
  * shared by any number of attachments, a scroll-back ring seeded from the console log (so a
- * process that attaches late still sees what came before), output batched per attachment
- * (every ~16 ms or 200 KB, as Hyper does) and flow control per attachment: a view with more
- * than the high-water mark unacknowledged is sent nothing until it catches up, then told how
- * much it missed. The guest is never paused for a view: QEMU's serial port cannot wait for a
+ * process that attaches late still sees what came before) up to exactly where the live stream
+ * starts, when the source says where that is (the console keeper does), output batched per
+ * attachment (every ~16 ms or 200 KB, as Hyper does) and flow control per attachment: a view
+ * with more than the high-water mark unacknowledged is sent nothing until it catches up, then
+ * told how much it missed. The guest is never paused for a view: QEMU's serial port cannot wait for a
  * reader that stops reading (it drops bytes after a few retries, and its log file records a
  * byte once per try), so the hub always reads, and the log keeps everything.
  * When the connection drops while the machine still runs (libvirt restarts QEMU on some
@@ -33,16 +34,20 @@ const LOG_SETTLE_TRIES = 25;
 /** How long a dropped console may take to come back before its attachments end. */
 export const CONSOLE_RECONNECT_MS = 15_000;
 
-/** The last `bytes` of a file, or nothing when it does not exist. */
-export async function readTail(path: string, bytes: number): Promise<Uint8Array> {
+/**
+ * The last `bytes` of a file before offset `end` (its end when not given, or when it is shorter),
+ * or nothing when it does not exist.
+ */
+export async function readTail(path: string, bytes: number, end?: number): Promise<Uint8Array> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(path, 'r');
     const { size } = await handle.stat();
-    const length = Math.min(size, bytes);
+    const upTo = Math.min(size, end ?? size);
+    const length = Math.min(upTo, bytes);
     const buffer = new Uint8Array(length);
-    await handle.read(buffer, 0, length, size - length);
-    return buffer;
+    const { bytesRead } = await handle.read(buffer, 0, length, upTo - length);
+    return buffer.subarray(0, bytesRead);
   } catch {
     return new Uint8Array(0);
   } finally {
@@ -195,6 +200,9 @@ export class ConsoleHub {
    * `phantom logs` see it), in the scroll-back, and to every attachment now.
    */
   async mark(event: string): Promise<void> {
+    // A connect in progress reads the log up to where its stream starts: a mark appended after
+    // that point would be in neither, so it waits for the scroll-back to be seeded.
+    await this.connecting?.catch(() => undefined);
     const time = new Date().toLocaleTimeString('en-GB');
     const line = new TextEncoder().encode(`\r\n── ${event} (${time}) ──\r\n`);
     // A log that cannot be written (a full disk) must not fail the operation being marked.
@@ -215,23 +223,33 @@ export class ConsoleHub {
   }
 
   private async doConnect(): Promise<void> {
-    // The log first, then the live stream: what the guest prints in between (the time a connect
-    // takes) is in the log but not in the ring, which is better than showing it twice.
-    if (!this.seeded) {
-      this.ring.append(await readTail(this.logPath, this.ring.capacity));
-      this.seeded = true;
-    }
+    // The live stream first, held back while the log is read up to where the stream starts: the
+    // scroll-back then has every byte once, however long the connect took and whatever the guest
+    // printed meanwhile. A source that cannot say where (virsh console) gets the log's tail as it
+    // is after connecting, which may repeat what the guest printed during the connect.
     const source = await this.openSource();
     this.source = source;
-    source.onData((chunk) => {
+    let held: Uint8Array[] | undefined = [];
+    const deliver = (chunk: Uint8Array) => {
       this.ring.append(chunk);
       for (const a of this.attachments) a.push(chunk);
+    };
+    source.onData((chunk) => {
+      if (held) held.push(chunk);
+      else deliver(chunk);
     });
     source.onDidClose(() => {
       this.source = undefined;
       if (this.disconnecting) this.endAttachments();
       else this.reconnect().catch(() => this.endAttachments());
     });
+    if (!this.seeded) {
+      this.ring.append(await readTail(this.logPath, this.ring.capacity, source.logOffset));
+      this.seeded = true;
+    }
+    const caughtUp = held;
+    held = undefined;
+    for (const chunk of caughtUp) deliver(chunk);
   }
 
   private async reconnect(): Promise<void> {

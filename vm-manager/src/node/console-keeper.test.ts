@@ -8,12 +8,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isVmError } from '../common/errors.js';
-import { ConsoleKeeper, type ConsoleKeeperPaths, ensureConsoleKeeper } from './console-keeper.js';
+import {
+  ConsoleKeeper,
+  type ConsoleKeeperPaths,
+  ensureConsoleKeeper,
+  GREETING_MAX_BYTES,
+  keeperGreeting,
+  parseKeeperGreeting,
+} from './console-keeper.js';
 import { pidLockHeld } from './pid-lock.js';
 import { pollUntil } from './process-watch.js';
 
@@ -52,14 +59,22 @@ async function guestConsole(
   return { paths, server, next };
 }
 
-function client(path: string): Promise<{ socket: Socket; text: () => string }> {
+/** A client of the keeper: `text` is what followed its greeting, `greeting` the greeting line. */
+function client(path: string): Promise<{ socket: Socket; text: () => string; greeting: () => string }> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    let received = '';
     const socket = connect(path);
     socket.on('data', (chunk) => {
-      text += chunk.toString('latin1');
+      received += chunk.toString('latin1');
     });
-    socket.once('connect', () => resolve({ socket, text: () => text }));
+    const end = () => received.indexOf('\n');
+    socket.once('connect', () =>
+      resolve({
+        socket,
+        greeting: () => (end() < 0 ? '' : received.slice(0, end())),
+        text: () => (end() < 0 ? '' : received.slice(end() + 1)),
+      }),
+    );
     socket.once('error', reject);
   });
 }
@@ -123,6 +138,48 @@ test('a client that quits or stops reading costs the others and the log nothing'
     keeper.close();
     server.close();
   }
+});
+
+test('each client is first told the log offset its stream starts at', async () => {
+  const { paths, server, next } = await guestConsole('offset');
+  const keeper = await ConsoleKeeper.start(paths);
+  try {
+    const guest = await next();
+    const early = await client(paths.socket);
+    await pollUntil(async () => early.greeting() !== '', 5000);
+    assert.equal(parseKeeperGreeting(early.greeting()), 0);
+    guest.write(numbered(1, 100));
+    assert.ok(await pollUntil(async () => early.text() === numbered(1, 100), 5000));
+    // A mark another process appends (console-hub.ts) is before the next client's start too.
+    await appendFile(paths.log, '── marked ──\n');
+    const late = await client(paths.socket);
+    await pollUntil(async () => late.greeting() !== '', 5000);
+    const offset = parseKeeperGreeting(late.greeting());
+    assert.equal(offset, Buffer.byteLength(`${numbered(1, 100)}── marked ──\n`));
+    guest.write(numbered(101, 200));
+    assert.ok(await pollUntil(async () => late.text() === numbered(101, 200), 5000), late.text());
+    assert.equal((await readFile(paths.log)).subarray(offset).toString('latin1'), numbered(101, 200));
+    early.socket.destroy();
+    late.socket.destroy();
+  } finally {
+    keeper.close();
+    server.close();
+  }
+});
+
+test('a greeting is read back as its offset; anything else is not a greeting', () => {
+  for (const offset of [0, 1, 123_456_789_012])
+    assert.equal(parseKeeperGreeting(keeperGreeting(offset).trimEnd()), offset);
+  assert.ok(keeperGreeting(Number.MAX_SAFE_INTEGER).length <= GREETING_MAX_BYTES);
+  for (const line of [
+    '',
+    'tick 1',
+    'phantom-console-keeper 1 log-offset ',
+    'phantom-console-keeper 1 log-offset -1',
+    'phantom-console-keeper 2 log-offset 5',
+    'phantom-console-keeper 1 log-offset 1e3',
+  ])
+    assert.equal(parseKeeperGreeting(line), undefined, line);
 });
 
 test('one keeper per machine: a second is refused while the first serves', async () => {

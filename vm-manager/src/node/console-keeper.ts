@@ -16,7 +16,7 @@
  * It runs as its own small process (console-keeper-main.ts; daemon.ts says how such helpers start
  * and end). One per machine: the first to take the lock serves, a second exits.
  */
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Emitter, type Event } from '@phantom/inspector/common/events.js';
@@ -29,6 +29,27 @@ import { acquirePidLock } from './pid-lock.js';
  * reconnects): one stuck reader must hold neither the keeper's memory nor the guest.
  */
 const CLIENT_MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The line the keeper sends each client before any output: the protocol's name and version, then
+ * the log offset (bytes) at which the client's stream starts. Versioned so that a hub never reads
+ * another keeper's bytes as guest output.
+ */
+const GREETING_PREFIX = 'phantom-console-keeper 1 log-offset ';
+/** A greeting is a short line; this many bytes without its end is not a greeting. */
+export const GREETING_MAX_BYTES = 64;
+
+export function keeperGreeting(logOffset: number): string {
+  return `${GREETING_PREFIX}${logOffset}\n`;
+}
+
+/** The log offset a greeting line (without its newline) states, or undefined when it is not one. */
+export function parseKeeperGreeting(line: string): number | undefined {
+  if (!line.startsWith(GREETING_PREFIX)) return undefined;
+  const digits = line.slice(GREETING_PREFIX.length);
+  const offset = Number(digits);
+  return /^\d+$/.test(digits) && Number.isSafeInteger(offset) ? offset : undefined;
+}
 
 export interface ConsoleKeeperPaths {
   /** QEMU's socket of the guest's serial console. */
@@ -126,6 +147,16 @@ export class ConsoleKeeper {
       socket.destroy();
       return;
     }
+    // The log's size now is where this client's stream starts: the keeper writes the log
+    // synchronously before passing output on, and marks (console-hub.ts) are appended whole.
+    let logOffset: number;
+    try {
+      logOffset = fstatSync(this.logFd).size;
+    } catch {
+      socket.destroy();
+      return;
+    }
+    socket.write(keeperGreeting(logOffset));
     this.clients.add(socket);
     socket.on('data', (chunk: Buffer) => this.qemu.write(chunk));
     socket.on('error', () => socket.destroy());

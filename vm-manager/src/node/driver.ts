@@ -26,6 +26,13 @@ export interface FailureReport {
 
 /** A byte stream to and from the guest's first serial port. */
 export interface ConsoleSource {
+  /**
+   * Where in the console log this source's stream starts (bytes before it are in the log, bytes
+   * from it on come as `onData`), when the source knows (the QEMU driver's console keeper says);
+   * undefined when it does not (libvirt's `virsh console`).
+   */
+  readonly logOffset?: number;
+  /** Output from `logOffset` on (the console keeper's source holds it until someone listens). */
   readonly onData: Event<Uint8Array>;
   readonly onDidClose: Event<void>;
   write(data: Uint8Array | string): void;

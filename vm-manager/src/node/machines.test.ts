@@ -222,6 +222,52 @@ test('a console view that acknowledges nothing does not hold up the guest, cost 
   }
 });
 
+test('a console attached while the guest prints has its first line and every line after it once', async () => {
+  // Each attachment comes from a process of its own (a reloaded studio, `phantom console`): its
+  // scroll-back is the log up to where its live stream starts. Read before connecting, the log
+  // left out what the guest printed during the connect, the kernel's banner among it.
+  const machine = await state.machines.create('reattach', { kernelPath });
+  const others: Machines[] = [];
+  const views: ConsoleRecorder[] = [];
+  try {
+    await machine.start();
+    const first = new ConsoleRecorder(await machine.attachConsole());
+    views.push(first);
+    await first.waitFor(/tick \d+\n/, 0, BOOT_DEADLINE_MS);
+    first.attachment.write('F');
+    for (let line = 1; line <= 20000; line += 2500) {
+      await first.waitFor(new RegExp(`^line ${line} of 20000\n`, 'm'), 0, BOOT_DEADLINE_MS);
+      const other = new Machines({ root: join(state.root, 'machines') });
+      others.push(other);
+      views.push(new ConsoleRecorder(await (await other.get('reattach')).attachConsole()));
+    }
+    await Promise.all(views.map((v) => v.waitFor(/line 20000 of 20000\n/, 0, BOOT_DEADLINE_MS)));
+    // Ticks go on after the flood: a tick printed once every view has it closes the comparison.
+    const { tick } = /tick (?<tick>\d+)\n$/.exec(
+      (await first.waitFor(/[\s\S]*line 20000 of 20000\n[\s\S]*tick \d+\n/))[0],
+    )!.groups!;
+    await Promise.all(views.map((v) => v.waitFor(new RegExp(`^tick ${tick}\n`, 'm'))));
+    const upTo = (text: string) => text.slice(0, text.indexOf(`tick ${tick}\n`));
+    const log = upTo(await machine.consoleLog(4 * 1024 * 1024));
+    const failures = views.flatMap((view, i) => {
+      const text = upTo(view.text);
+      if (text === log) return [];
+      const lines = [...text.matchAll(/^line (\d+) of 20000$/gm)].map((m) => Number(m[1]));
+      const lost = 20000 - new Set(lines).size;
+      const doubled = lines.length - new Set(lines).size;
+      const banners = text.split('tick-kernel up\n').length - 1;
+      return [`view ${i}: ${banners} banners, ${lost} flood lines lost, ${doubled} doubled`];
+    });
+    // Under 1 MiB, the whole log fits every scroll-back: each view is the log.
+    assert.ok(log.length < 1024 * 1024 && log.split('tick-kernel up\n').length === 2, log.slice(0, 200));
+    assert.deepEqual(failures, [], `${failures.length} of ${views.length} views differ from the log`);
+  } finally {
+    for (const view of views) view.attachment.dispose();
+    for (const other of others) other.dispose();
+    await machine.powerOff();
+  }
+});
+
 test('a stop made by another process is seen as a stop, not a crash', async () => {
   const machine = await state.machines.create('shared', { kernelPath });
   await machine.start();

@@ -26,7 +26,7 @@ import { kernelCommandLine } from './kernel-command-line.js';
 import type { MachineDir } from './machine-dir.js';
 import { isProcessAlive, pollUntil } from './process-watch.js';
 import { QMP_DEFAULT_TIMEOUT_MS, QmpClient } from './qmp-client.js';
-import { connectSocketConsole } from './socket-console.js';
+import { connectConsoleKeeper } from './socket-console.js';
 
 export const QEMU_BINARY = 'qemu-system-i386';
 
@@ -375,7 +375,7 @@ export class QemuDriver implements Driver {
   }
 
   async openConsole(): Promise<ConsoleSource> {
-    return connectSocketConsole(
+    return connectConsoleKeeper(
       await ensureConsoleKeeper(consoleKeeperPaths(this.dir), this.dir.consoleKeeperLog),
     );
   }
