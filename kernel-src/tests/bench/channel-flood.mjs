@@ -10,8 +10,11 @@
 // per second and per second of CPU time of QEMU's vCPU thread (what the guest had, whatever the
 // host's other processes, QEMU's own I/O thread among them, took), and the kernels take turns
 // over --rounds rounds.
-// Usage: node kernel-src/tests/bench/channel-flood.mjs [--kernel [NAME=]PATH]... [--seconds S]
-// [--rounds N] (default: this tree's build/phantom.elf, 10 s windows, 1 round). Prints the
+// Usage: node kernel-src/tests/bench/channel-flood.mjs [--kernel [NAME=]PATH]... [--kernel-rev NAME=REV]...
+// [--seconds S] [--rounds N] (default: this tree's build/phantom.elf, 10 s windows, 1 round).
+// --kernel-rev: the kernel of a git revision, built once into kernel-src/build/ by
+// tests/bench/baseline-kernel.mjs and booted as it needs (an older one on SeaBIOS, its channel on
+// serial port 2), run before --kernel's; this tree's kernel runs when neither is given. Prints the
 // accelerator line (scripts/bench-header.mjs) and a Markdown table, a row per kernel, flood and
 // round, for the "## " section of kernel-src/docs/bench-channel.md.
 import { copyFile } from 'node:fs/promises';
@@ -24,19 +27,29 @@ import { acceleratorLine } from '../../../scripts/bench-header.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
 import { vcpuMs } from '../lib/cpu-time.mjs';
+import { revisionKernels } from './baseline-kernel.mjs';
 
 const { values } = parseArgs({
   options: {
-    kernel: { type: 'string', multiple: true, default: [kernelPath] },
+    kernel: { type: 'string', multiple: true },
+    'kernel-rev': { type: 'string', multiple: true, default: [] },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '1' },
   },
 });
 const windowMs = Number(values.seconds) * 1000;
-const kernels = values.kernel.map((spec) => {
-  const at = spec.indexOf('=');
-  return at > 0 ? { name: spec.slice(0, at), path: spec.slice(at + 1) } : { name: basename(spec), path: spec };
-});
+const fromRevisions = await revisionKernels(values['kernel-rev']);
+if (!fromRevisions) {
+  console.error('usage: channel-flood.mjs [--kernel [NAME=]PATH]... [--kernel-rev NAME=REV]... [--seconds S] [--rounds N]');
+  process.exit(2);
+}
+const kernels = [
+  ...fromRevisions.map((k) => ({ name: k.label, path: k.path, boot: k.boot })),
+  ...(values.kernel ?? (fromRevisions.length > 0 ? [] : [kernelPath])).map((spec) => {
+    const at = spec.indexOf('=');
+    return at > 0 ? { name: spec.slice(0, at), path: spec.slice(at + 1) } : { name: basename(spec), path: spec };
+  }),
+];
 
 /** The floods: a request, and how many to keep unanswered (seconds of work for the agent). */
 const FLOODS = [
@@ -120,6 +133,7 @@ async function measure(dir, kernel) {
     debugSocket: socketPath,
     kernel: copy,
     extraArgs: ['-name', 'flood,debug-threads=on'],
+    ...kernel.boot,
   });
   try {
     await machine.waitForLine(/^spin 3$/, { deadlineMs: 120_000 });

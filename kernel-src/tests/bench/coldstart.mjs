@@ -1,9 +1,11 @@
 // coldstart.mjs — benchmark (issue 21): cold resume after a power cut, from spawning QEMU to the
-// program's first line, 64 MiB object space, on two paths with boots interleaved in one run:
-// QEMU's defaults (SeaBIOS on plain `pc`, the path before issue 21) and the machine and firmware
-// everything now boots with (vm-manager's choice, tests/qemu.mjs's MACHINE_ARGS: qboot and the
-// trimmed PC). Each boot starts from a fresh copy of the store the power cut left, so every boot
-// resumes the same generation. The milestones are the console lines' host arrival times (QEMU, its
+// program's first line, 64 MiB object space, on three paths with boots interleaved in one run:
+// as when issue 21 was filed (the kernel of main then, baseline-kernel.mjs's ISSUE_21_FILED, on
+// QEMU's machine of then: plain `pc`, SeaBIOS), this kernel on QEMU's defaults (SeaBIOS on plain
+// `pc`) and this kernel on the machine and firmware everything now boots with (vm-manager's choice,
+// tests/qemu.mjs's MACHINE_ARGS: qboot and the trimmed PC). Each boot starts from a fresh copy of
+// the store the power cut left (the kernel as filed, a store of its own, cut by itself), so every
+// boot of a path resumes the same generation. The milestones are the console lines' host arrival times (QEMU, its
 // firmware and the kernel's load up to the kernel's first line; the machine set up; the store disk
 // found; the store mounted, whose own figure the kernel prints; the program's first line), split by
 // the machine's own clock: the kernel reads the TSC first thing, which QEMU starts at zero when the
@@ -11,14 +13,16 @@
 // remains of the kernel's first line. Writes kernel-src/docs/bench-coldstart.md.
 // Run: npm run bench, make -C kernel-src bench, or node this file (COLDSTART_BOOTS: boots per path, default 30).
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs';
 import { cpuMs } from '../lib/cpu-time.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
-import { accelerator, firmware, kernelDir, MACHINE_ARGS, tempDir } from '../qemu.mjs';
+import { accelerator, firmware, kernelDir, kernelPath, MACHINE_ARGS, tempDir } from '../qemu.mjs';
+import { baselineKernel, ISSUE_21_FILED, ISSUE_21_MACHINE_ARGS } from './baseline-kernel.mjs';
+import { replaceSections } from './doc-sections.mjs';
 
 /** The peer: a kernel that prints a line and powers off at once (tests/bench/poweroff.S, built by make). */
 const POWEROFF_KERNEL = join(kernelDir, 'build', 'poweroff.elf');
@@ -33,11 +37,15 @@ const HEADING = '## Cold resume after a power cut';
 const PREAMBLE = `# Cold start benchmarks
 
 Written by \`kernel-src/tests/bench/coldstart.mjs\` (issue 21): where the time from QEMU's start to a
-resumed program's first line goes, with QEMU's defaults (SeaBIOS on plain \`pc\`, the path before
-issue 21) beside the machine and firmware everything that starts a guest now takes from
-\`vm-manager/src/node/firmware.ts\` (the qemu and libvirt drivers, \`kernel-src/tests/qemu.mjs\` and
-so the kernel's tests and benchmarks): qboot, where QEMU has it, on a PC without ACPI, HPET,
-VMware port or SMBus.
+resumed program's first line goes, on three paths: as when issue 21 was filed (the kernel of main
+then, ${ISSUE_21_FILED}, built from git by \`tests/bench/baseline-kernel.mjs\` into \`kernel-src/build/\`,
+on QEMU's machine of then, \`${ISSUE_21_MACHINE_ARGS.join(' ')}\` with SeaBIOS, as vm-manager started
+machines at ${ISSUE_21_FILED}; its own store, cut by itself), this kernel on QEMU's defaults (SeaBIOS
+on plain \`pc\`, the firmware before issue 21), and this kernel on the machine and firmware
+everything that starts a guest now takes from \`vm-manager/src/node/firmware.ts\` (the qemu and
+libvirt drivers, \`kernel-src/tests/qemu.mjs\` and so the kernel's tests and benchmarks): qboot,
+where QEMU has it, on a PC without ACPI, HPET, VMware port or SMBus. The kernel as filed prints
+neither its entry time nor its mount's page figures, so those rows have none for it.
 
 The mount is not lazy. Before any thread runs it reads every non-zero page of the generation and
 checks its CRC, then lets the VM check the whole space, because the mount rule
@@ -60,19 +68,32 @@ if (firmware.kind !== 'qboot') {
   console.error(`coldstart: ${firmware.why}; nothing to compare with`);
   process.exit(1);
 }
-/** The paths, in the order each round boots them: Machine's `machine` option. */
+const filed = await baselineKernel(ISSUE_21_FILED);
+/** The stores the paths resume: each cut by its kernel on that kernel's own machine. */
+const STORES = {
+  today: { file: 'cut.img', kernel: kernelPath, machine: MACHINE_ARGS },
+  filed: { file: 'cut-filed.img', kernel: filed.kernelPath, machine: ISSUE_21_MACHINE_ARGS },
+};
+/** The paths, in the order each round boots them: the kernel, Machine's `machine` option, the store. */
 const PATHS = [
-  { name: 'QEMU\'s defaults (SeaBIOS, plain `pc`), before', machine: [] },
-  { name: `\`${MACHINE_ARGS.join(' ')}\`, everything's now`, machine: MACHINE_ARGS },
+  {
+    name: `as filed: ${ISSUE_21_FILED}'s kernel, \`${ISSUE_21_MACHINE_ARGS.join(' ')}\` (SeaBIOS)`,
+    kernel: filed.kernelPath,
+    machine: ISSUE_21_MACHINE_ARGS,
+    store: STORES.filed,
+  },
+  { name: 'this kernel, QEMU\'s defaults (SeaBIOS, plain `pc`), before', kernel: kernelPath, machine: [], store: STORES.today },
+  { name: `this kernel, \`${MACHINE_ARGS.join(' ')}\`, everything's now`, kernel: kernelPath, machine: MACHINE_ARGS, store: STORES.today },
 ];
+const [AS_FILED, SEABIOS, NOW] = [0, 1, 2];
 
-/** A store whose program has committed generations, cut (kill -9) while it runs on. */
-async function cutStore(dir) {
+/** A store (STORES' entry) whose program has committed generations, cut (kill -9) while it runs on. */
+async function cutStore(dir, { file, kernel, machine }) {
   const source = join(dir, 'coldstart.ph');
   await writeFile(source, dirtierSource(Math.round(((SPACE_MIB << 20) / PAGE) * 0.1), { progress: true, by: 'kernel-src/tests/bench/coldstart.mjs' }));
-  const disk = join(dir, 'cut.img');
+  const disk = join(dir, file);
   await buildStoreDisk(disk, [source], ['.bench.dirtier'], { spaceBytes: SPACE_MIB << 20 });
-  const first = new Machine({ disk, append: 'snap=1000 debug=snapshots', memory: MEMORY });
+  const first = new Machine({ disk, append: 'snap=1000 debug=snapshots', memory: MEMORY, kernel, machine });
   try {
     const ready = await first.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
     await first.waitForLine(/^snapshot: generation/, { from: ready.index, deadlineMs: LONG_MS });
@@ -82,10 +103,10 @@ async function cutStore(dir) {
   return disk;
 }
 
-/** One cold resume of a copy of `cut` on the machine `machine`: the milestones in ms from spawning QEMU. */
-async function resume(cut, copy, machineArgs) {
+/** One cold resume of a copy of `cut` by `kernel` on the machine `machine`: the milestones in ms from spawning QEMU. */
+async function resume(cut, copy, kernel, machineArgs) {
   execFileSync('cp', ['--sparse=always', cut, copy]);
-  const machine = new Machine({ disk: copy, append: 'snap=1000', memory: MEMORY, machine: machineArgs });
+  const machine = new Machine({ disk: copy, append: 'snap=1000', memory: MEMORY, machine: machineArgs, kernel });
   try {
     const program = await machine.waitForLine(PROGRAM_LINE, { deadlineMs: LONG_MS });
     const cpu = cpuMs(machine.pid);
@@ -149,20 +170,26 @@ const fmt = (v) => (v === undefined ? 'n/a' : v.toFixed(0));
 const temp = await tempDir();
 try {
   const loadBefore = loadavg()[0].toFixed(1);
-  const cut = await cutStore(temp.dir);
+  const cuts = new Map();
+  for (const store of Object.values(STORES)) cuts.set(store, await cutStore(temp.dir, store));
   const copy = join(temp.dir, 'resume.img');
   const results = PATHS.map(() => ({ boots: [] }));
   for (let i = 0; i < BOOTS; i++) {
     for (const [p, path] of PATHS.entries()) {
-      const boot = await resume(cut, copy, path.machine);
+      const cut = cuts.get(path.store);
+      const boot = await resume(cut, copy, path.kernel, path.machine);
       results[p].boots.push({ ...boot, ...(await floor(cut, copy, path.machine)) });
       process.stderr.write(`coldstart: boot ${i + 1}/${BOOTS} path ${p + 1}: ${fmt(results[p].boots.at(-1).program)} ms\n`);
     }
   }
   const loadAfter = loadavg()[0].toFixed(1);
-  const sample = results.at(-1).boots[0];
-  const resumed = new Set(results.flatMap((r) => r.boots.map((b) => `${b.generation}/${b.pagesKept}`)));
-  if (resumed.size !== 1) throw new Error(`the boots resumed different generations: ${[...resumed].join(', ')}`);
+  const sample = results[NOW].boots[0];
+  const filedSample = results[AS_FILED].boots[0];
+  for (const store of cuts.keys()) {
+    const ofCut = results.filter((_, p) => PATHS[p].store === store);
+    const resumed = new Set(ofCut.flatMap((r) => r.boots.map((b) => `${b.generation}/${b.pagesKept}`)));
+    if (resumed.size !== 1) throw new Error(`the boots of one store resumed different generations: ${[...resumed].join(', ')}`);
+  }
   const column = (r, key) => r.boots.map((b) => b[key]);
   const rows = [
     ['QEMU\'s own start, to the machine running (the next row less the one after)', (r) => column(r, 'qemu')],
@@ -190,23 +217,26 @@ try {
     ...rows.map(([name, pick]) => `| ${name} | ${results.map((r) => `${fmt(percentile(pick(r), 50))} | ${fmt(percentile(pick(r), 99))}`).join(' | ')} |`),
   ].join('\n');
   const p50 = (r) => percentile(column(r, 'program'), 50);
-  const ratio = (r, key) => (percentile(column(r, key), 50) / percentile(column(results[0], key), 50)).toFixed(2);
+  const ratio = (r, key, of = results[SEABIOS]) => (percentile(column(r, key), 50) / percentile(column(of, key), 50)).toFixed(2);
   const section = `${benchHeading(HEADING, acceleratorLine(accelerator))}
 
 Command: \`${process.env.COLDSTART_BOOTS ? `COLDSTART_BOOTS=${BOOTS} ` : ''}node kernel-src/tests/bench/coldstart.mjs\` (also run by \`make -C kernel-src bench\` and \`npm run bench\`; \`COLDSTART_BOOTS\` boots per path, default 30).
 A ${SPACE_MIB} MiB space running a program that rewrites 10% of its pages every round (\`tests/lib/dirtier.mjs\`), killed
 (kill -9, the power cut) right after its first generation since it allocated; then ${BOOTS} cold resumes on each
 path, interleaved, each from a fresh copy of that store: \`qemu-system-i386 -accel ${accelerator.accel} -m ${MEMORY} -nodefaults
--kernel build/phantom.elf -append snap=1000\` and the store as a raw virtio disk, plus each path's arguments.
-The kernel resumed generation ${sample.generation ?? 'n/a'} (${sample.pagesKept ?? 'n/a'} non-zero pages checked at mount and kept for the pager) every time.
+-kernel build/phantom.elf -append snap=1000\` and the store as a raw virtio disk, plus each path's arguments
+(as filed: \`-kernel kernel-src/build/baseline-${filed.commit.slice(0, 12)}/kernel-src/build/phantom.elf\`, built from git at ${ISSUE_21_FILED} on the first run).
+This kernel resumed generation ${sample.generation ?? 'n/a'} (${sample.pagesKept ?? 'n/a'} non-zero pages checked at mount and kept for the pager) every time;
+the kernel as filed, generation ${filedSample.generation ?? 'n/a'} of its own store (${filedSample.pagesKept ?? 'n/a'} pages) every time.
 Times are host arrival times of the console lines, from spawning QEMU${BOOTS < 100 ? `; with ${BOOTS} boots the p99 is the slowest of them` : ''}.
 Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.env.BENCH_HOST ?? 'the development VM'} (2 cores shared with other work; load average ${loadBefore} before, ${loadAfter} after).
 
 ${table}
 
-Ratios of the new path's p50s to the old one's: program's first line ${ratio(results[1], 'program')}; kernel's first line ${ratio(results[1], 'kernel')}; the firmware and the kernel's load ${ratio(results[1], 'firmware')}; QEMU's own start ${ratio(results[1], 'qemu')}; QEMU's CPU time ${ratio(results[1], 'cpu')}.
-Goal (issue 21): p50 ≤ 300 ms at ${SPACE_MIB} MiB on the new path (the last column); measured ${fmt(p50(results[1]))} ms${p50(results[1]) <= 300 ? ' (met)' : ' (not met in this run)'}.
-QEMU's own floor on the new path in the same run (the peer kernel's line): p50 ${fmt(percentile(column(results[1], 'floorLine'), 50))} ms${percentile(column(results[1], 'floorLine'), 50) > 300 ? ', above the goal by itself: no kernel can meet it on this host' : ''}; what is ours on top of it, p50 ${fmt(percentile(results[1].boots.map((b) => b.program - b.floorLine), 50))} ms.
+Ratios of the new path's p50s (the last column) to this kernel's on SeaBIOS: program's first line ${ratio(results[NOW], 'program')}; kernel's first line ${ratio(results[NOW], 'kernel')}; the firmware and the kernel's load ${ratio(results[NOW], 'firmware')}; QEMU's own start ${ratio(results[NOW], 'qemu')}; QEMU's CPU time ${ratio(results[NOW], 'cpu')}.
+To the path as filed: program's first line ${ratio(results[NOW], 'program', results[AS_FILED])}; kernel's first line ${ratio(results[NOW], 'kernel', results[AS_FILED])}; the store mounted ${ratio(results[NOW], 'mounted', results[AS_FILED])}; ours (less the peer's line) ${(percentile(results[NOW].boots.map((b) => b.program - b.floorLine), 50) / percentile(results[AS_FILED].boots.map((b) => b.program - b.floorLine), 50)).toFixed(2)}; QEMU's CPU time ${ratio(results[NOW], 'cpu', results[AS_FILED])}.
+Goal (issue 21): p50 ≤ 300 ms at ${SPACE_MIB} MiB on the new path (the last column); measured ${fmt(p50(results[NOW]))} ms${p50(results[NOW]) <= 300 ? ' (met)' : ' (not met in this run)'}.
+QEMU's own floor on the new path in the same run (the peer kernel's line): p50 ${fmt(percentile(column(results[NOW], 'floorLine'), 50))} ms${percentile(column(results[NOW], 'floorLine'), 50) > 300 ? ', above the goal by itself: no kernel can meet it on this host' : ''}; what is ours on top of it, p50 ${fmt(percentile(results[NOW].boots.map((b) => b.program - b.floorLine), 50))} ms.
 
 Reading it, row by row. The first two rows split the third: QEMU's own start is the process
 starting (loading its libraries, building the machine) up to the machine's first instruction,
@@ -230,7 +260,8 @@ host every row stretches with the time QEMU waits for a core; QEMU's CPU time (r
 program's line arrives, in 10 ms ticks) is the work it did, which the load changes far less. The
 ratios of the columns, measured interleaved, are what to compare.
 `;
-  await writeFile(out, `${PREAMBLE}\n${section}`);
+  const before = await readFile(out, 'utf8').catch(() => '');
+  await writeFile(out, replaceSections(before, PREAMBLE, [{ key: HEADING, text: section }]));
   console.log(section);
 } finally {
   await temp.cleanup();

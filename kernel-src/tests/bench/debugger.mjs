@@ -32,8 +32,10 @@
 //    (ABBA, --attached-rounds rounds, --attached-seconds wall seconds each). A window's rate: the
 //    lines of each program between its first and last clock line, per machine second between them.
 //    --attached-only: only this.
+// --baseline-rev REV: both baselines from that git revision (its kernel and its build/hosted/phrun,
+// built once into kernel-src/build/ by tests/bench/baseline-kernel.mjs), unless given as paths.
 // Usage: node kernel-src/tests/bench/debugger.mjs [--seconds S] [--rounds N] [--steps N] [--baseline PATH]
-//   [--phrun-baseline PATH] [--hosted-only] [--steps-only] [--attached-only] [--attached-seconds S]
+//   [--phrun-baseline PATH] [--baseline-rev REV] [--hosted-only] [--steps-only] [--attached-only] [--attached-seconds S]
 //   [--attached-rounds N] [--icount SHIFT]
 // Prints the accelerator line and the Markdown tables for the "## " section of the doc.
 import { copyFile, readdir, readFile } from 'node:fs/promises';
@@ -48,6 +50,10 @@ import { acceleratorLine, HOST_ONLY } from '../../../scripts/bench-header.mjs';
 import { Channel, setBreakpoint } from '../lib/debugger-channel.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { accelerator, DEBUG_TRANSPORTS, icountClock, kernelDir, tempDir } from '../qemu.mjs';
+import { baselineKernel } from './baseline-kernel.mjs';
+
+/** The hosted VM, as a Makefile target (and path) inside kernel-src. */
+const PHRUN = 'build/hosted/phrun';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +62,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '100' },
     baseline: { type: 'string' },
     'phrun-baseline': { type: 'string' },
+    'baseline-rev': { type: 'string' },
     'hosted-only': { type: 'boolean', default: false },
     'steps-only': { type: 'boolean', default: false },
     'attached-only': { type: 'boolean', default: false },
@@ -64,6 +71,16 @@ const { values } = parseArgs({
     icount: { type: 'string', default: '2' },
   },
 });
+/** Machine's options for the baseline kernel when it is --baseline-rev's (an older one boots on SeaBIOS). */
+let baselineBoot = {};
+if (values['baseline-rev']) {
+  const built = await baselineKernel(values['baseline-rev'], { targets: [PHRUN] });
+  if (values.baseline === undefined) {
+    values.baseline = built.kernelPath;
+    baselineBoot = built.boot;
+  }
+  values['phrun-baseline'] ??= join(built.kernelSrc, PHRUN);
+}
 const windowMs = Number(values.seconds) * 1000;
 const M = W.MessageType;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -417,7 +434,14 @@ try {
     const baseDisk = join(temp.dir, 'baseline.img');
     await buildStoreDisk(baseDisk, programs, ['.test.caller', '.test.spinner']);
     const baseSocket = join(temp.dir, 'baseline.sock');
-    baseline = new Machine({ disk: baseDisk, append: 'snap=0', debugSocket: baseSocket, kernel, extraArgs: ['-name', 'baseline,debug-threads=on'] });
+    baseline = new Machine({
+      disk: baseDisk,
+      append: 'snap=0',
+      debugSocket: baseSocket,
+      kernel,
+      extraArgs: ['-name', 'baseline,debug-threads=on'],
+      ...baselineBoot,
+    });
     await baseline.waitForLine(/^spin 2$/, { deadlineMs: 120_000 });
     baseCh = await Channel.open(baseSocket);
     await baseCh.request(M.PAUSE);

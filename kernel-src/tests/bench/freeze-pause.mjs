@@ -6,12 +6,15 @@
 // the machine idled before it (", prepared in X us while idle" on the freeze line: the TLB flush done
 // ahead, snapshot_before_idle), so that what left the pause is shown where it went.
 // Usage: node kernel-src/tests/bench/freeze-pause.mjs [--space MiB] [--percent P] [--samples N]
-//        [--icount SHIFT] [--kernel LABEL=PATH ...] [--rounds N]
+//        [--icount SHIFT] [--kernel LABEL=PATH ...] [--kernel-rev LABEL=REV ...] [--rounds N]
 // (defaults 64 MiB, 10%, 40). The guest rewrites that share of the space's pages in a loop.
 // --kernel (repeatable) runs the same guest on each kernel given (a build of main beside this one),
 // one machine each per round, in turn (the order alternates from round to round so neither kernel
-// always runs first), one table row per machine; default: this tree's kernel. Each kernel is copied
-// first, so a rebuild during the run does not change what runs.
+// always runs first), one table row per machine; default: this tree's kernel. --kernel-rev
+// (repeatable) adds the kernel of a git revision (tests/bench/baseline-kernel.mjs builds it once into
+// kernel-src/build/ and boots as it needs: an older one on SeaBIOS), run before --kernel's; this
+// tree's kernel runs when neither is given. Each kernel is copied first, so a rebuild during the
+// run does not change what runs.
 // --icount runs QEMU with `-icount shift=SHIFT`: the guest's clock (and TSC) advances 2^SHIFT ns per
 // instruction, so the figures count the work done, whatever the host's other load. -icount exists
 // only under TCG, so that run uses TCG whatever the accelerator decision is, and says so.
@@ -24,6 +27,7 @@ import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
 import { accelerator, icountClock, kernelPath, tempDir } from '../qemu.mjs';
+import { revisionKernels } from './baseline-kernel.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '40' },
     icount: { type: 'string' },
     kernel: { type: 'string', multiple: true },
+    'kernel-rev': { type: 'string', multiple: true },
     rounds: { type: 'string', default: '1' },
   },
 });
@@ -40,11 +45,15 @@ const percent = Number(values.percent);
 const samples = Number(values.samples);
 const icount = values.icount === undefined ? undefined : Number(values.icount);
 const rounds = Number(values.rounds);
-/** The kernels to run: { label, path }. */
-const kernels = (values.kernel ?? [`this build=${kernelPath}`]).map((spec) => {
-  const at = spec.indexOf('=');
-  return at > 0 ? { label: spec.slice(0, at), path: spec.slice(at + 1) } : undefined;
-});
+/** The kernels to run: { label, path }; --kernel-rev's first, built from git by baseline-kernel.mjs. */
+const fromRevisions = await revisionKernels(values['kernel-rev']);
+const kernels = [
+  ...(fromRevisions ?? [undefined]),
+  ...(values.kernel ?? (values['kernel-rev'] ? [] : [`this build=${kernelPath}`])).map((spec) => {
+    const at = spec.indexOf('=');
+    return at > 0 ? { label: spec.slice(0, at), path: spec.slice(at + 1) } : undefined;
+  }),
+];
 if (
   kernels.includes(undefined) ||
   ![spaceMiB, percent, samples, rounds].every((n) => Number.isInteger(n) && n > 0) ||
@@ -52,7 +61,7 @@ if (
   (icount !== undefined && !(Number.isInteger(icount) && icount >= 0 && icount <= 10))
 ) {
   console.error(
-    'usage: freeze-pause.mjs [--space MiB] [--percent 1..90] [--samples N] [--icount 0..10] [--kernel LABEL=PATH ...] [--rounds N]',
+    'usage: freeze-pause.mjs [--space MiB] [--percent 1..90] [--samples N] [--icount 0..10] [--kernel LABEL=PATH ...] [--kernel-rev LABEL=REV ...] [--rounds N]',
   );
   process.exit(2);
 }
@@ -82,7 +91,7 @@ try {
   const rows = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? copies : [...copies].reverse();
-    for (const k of order) rows.push({ kernel: k.label, ...(await measure(k.copy, disk, file)) });
+    for (const k of order) rows.push({ kernel: k.label, ...(await measure(k.copy, disk, file, k.boot)) });
   }
   const clock = icount === undefined ? `${used.accel}, host time` : `tcg -icount shift=${icount}`;
   console.log(acceleratorLine(used));
@@ -119,8 +128,11 @@ try {
   await temp.cleanup();
 }
 
-/** One machine on `kernel` from a fresh store: the first SKIP generations dropped, then `samples` kept. */
-async function measure(kernel, disk, file) {
+/**
+ * One machine on `kernel` from a fresh store: the first SKIP generations dropped, then `samples`
+ * kept. boot: Machine's options for an older kernel (baseline-kernel.mjs's bootOptions).
+ */
+async function measure(kernel, disk, file, boot = {}) {
   await buildStoreDisk(disk, [file], ['.bench.dirtier'], { spaceBytes: spaceMiB << 20 });
   const load = loadavg()[0];
   const machine = new Machine({
@@ -130,6 +142,7 @@ async function measure(kernel, disk, file) {
     memory: spaceMiB > 256 ? '1000M' : '256M',
     accel: used.accel,
     extraArgs: used.extraArgs,
+    ...boot,
   });
   const freezes = [];
   try {

@@ -8,7 +8,10 @@
 // - cold resume: one store cut (kill -9) after its first generation, resumed from a fresh copy by
 //   each kernel in turn, QEMU spawn to the program's first line, and the kernel's mount figure.
 // Usage: node kernel-src/tests/bench/kernels-ab.mjs LABEL=KERNEL.elf LABEL=KERNEL.elf [--rounds N]
-// (N rollbacks and N resumes per kernel, default 10). Prints a Markdown table.
+// (N rollbacks and N resumes per kernel, default 10). Prints a Markdown table. A kernel may be given
+// as a git revision instead, `--kernel-rev LABEL=REV` (before the files' kernels), which
+// tests/bench/baseline-kernel.mjs builds once into kernel-src/build/ and boots as its kernel needs
+// (an older one on SeaBIOS, its debug channel on serial port 2).
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -19,21 +22,29 @@ import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
 import { accelerator, tempDir } from '../qemu.mjs';
+import { revisionKernels } from './baseline-kernel.mjs';
 
 const LONG_MS = 600_000;
 const APPEND = 'snap=1000 debug=snapshots';
 const args = process.argv.slice(2);
+const optionAt = (name) => args.flatMap((a, i) => (a === name ? [i] : []));
 const roundsAt = args.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 10;
-const kernels = args.filter((a, i) => a.includes('=') && i !== roundsAt + 1).map((a) => {
-  const [label, path] = a.split('=');
-  return { label, path, rollback: [], kernelMs: [], cold: [], mount: [] };
-});
-kernels.forEach((k, i) => {
-  k.file = `kernel${i}`; /* a label may hold a slash (a branch name) */
-});
-if (kernels.length !== 2 || !Number.isInteger(ROUNDS) || ROUNDS < 2) {
-  console.error('usage: node kernel-src/tests/bench/kernels-ab.mjs LABEL=KERNEL.elf LABEL=KERNEL.elf [--rounds N]');
+const revAt = optionAt('--kernel-rev');
+const fromRevisions = await revisionKernels(revAt.map((i) => args[i + 1] ?? ''));
+const kernels = [
+  ...(fromRevisions ?? [{}]),
+  ...args
+    .filter((a, i) => a.includes('=') && i !== roundsAt + 1 && !revAt.includes(i - 1))
+    .map((a) => {
+      const [label, path] = a.split('=');
+      return { label, path };
+    }),
+].map((k, i) => ({ ...k, file: `kernel${i}` /* a label may hold a slash (a branch name) */, rollback: [], kernelMs: [], cold: [], mount: [] }));
+if (!fromRevisions || kernels.length !== 2 || !Number.isInteger(ROUNDS) || ROUNDS < 2) {
+  console.error(
+    'usage: node kernel-src/tests/bench/kernels-ab.mjs [LABEL=KERNEL.elf | --kernel-rev LABEL=REV] [LABEL=KERNEL.elf | --kernel-rev LABEL=REV] [--rounds N]',
+  );
   process.exit(2);
 }
 const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
@@ -44,7 +55,7 @@ async function startMachine(kernel, source, dir) {
   const disk = join(dir, `${kernel.file}.img`);
   const socket = join(dir, `${kernel.file}.sock`);
   await buildStoreDisk(disk, [source], ['.bench.dirtier'], { spaceBytes: 64 << 20 });
-  kernel.machine = new Machine({ kernel: kernel.path, disk, append: APPEND, debugSocket: socket, debugTransport: 'virtio' });
+  kernel.machine = new Machine({ kernel: kernel.path, disk, append: APPEND, debugSocket: socket, debugTransport: 'virtio', ...kernel.boot });
   await kernel.machine.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
   ({ client: kernel.client } = await DebugClient.connect(socket, LONG_MS));
 }
@@ -79,7 +90,7 @@ try {
 
   const cut = join(temp.dir, 'cut.img');
   await buildStoreDisk(cut, [source], ['.bench.dirtier'], { spaceBytes: 64 << 20 });
-  const first = new Machine({ kernel: kernels[0].path, disk: cut, append: APPEND });
+  const first = new Machine({ kernel: kernels[0].path, disk: cut, append: APPEND, ...kernels[0].boot });
   try {
     const ready = await first.waitForLine(/^ready$/, { deadlineMs: LONG_MS });
     await first.waitForLine(/^snapshot: generation/, { from: ready.index, deadlineMs: LONG_MS });
@@ -90,7 +101,7 @@ try {
   for (let i = 0; i < ROUNDS; i++)
     for (const kernel of kernels) {
       execFileSync('cp', ['--sparse=always', cut, copy]);
-      const machine = new Machine({ kernel: kernel.path, disk: copy, append: 'snap=1000' });
+      const machine = new Machine({ kernel: kernel.path, disk: copy, append: 'snap=1000', ...kernel.boot });
       try {
         const program = await machine.waitForLine(ROUND_LINE, { deadlineMs: LONG_MS });
         const mounted = machine.lines.find((l) => /^store: mounted generation/.test(l.line));

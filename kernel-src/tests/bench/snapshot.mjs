@@ -13,7 +13,8 @@
 // Environment: PAUSE_SAMPLES (generations per configuration, default 8), THROUGHPUT_RUNS (runs of
 // each configuration, default 3), RESTORE_BOOTS (boots per space, default 5).
 // --baseline ELF: parts 2 and 3 also run another build of the kernel (an earlier commit's), its
-// runs interleaved with this build's, so the tables compare the two in one run.
+// runs interleaved with this build's, so the tables compare the two in one run; --baseline-rev REV
+// instead: the kernel of that git revision, built once into kernel-src/build/ (baseline-kernel.mjs).
 // --icount SHIFT: part 2 runs QEMU under TCG with -icount shift=SHIFT, so the machine time the
 // program reports counts the guest's instructions (and its waits), whatever else the host runs.
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
 import { accelerator, icountClock, kernelDir, kernelPath, tempDir } from '../qemu.mjs';
+import { baselineKernel } from './baseline-kernel.mjs';
 import { replaceSections } from './doc-sections.mjs';
 import { cpuMs } from '../lib/cpu-time.mjs';
 
@@ -205,7 +207,7 @@ async function throughputRun(dir, kernel, snap) {
   const disk = join(dir, `throughput-${snap}.img`);
   await buildStoreDisk(disk, [THROUGHPUT_PROGRAM], ['.bench.throughput']);
   const clock = icount === undefined ? {} : { accel: 'tcg', extraArgs: icountClock(icount).extraArgs };
-  const machine = new Machine({ disk, append: `snap=${snap} debug=snapshots`, kernel, ...clock });
+  const machine = new Machine({ disk, append: `snap=${snap} debug=snapshots`, kernel, ...clock, ...bootOf(kernel) });
   try {
     const start = await machine.waitForLine(VM_STARTED_LINE, { deadlineMs: LONG_MS });
     const cpuAtStart = await cpuMs(machine.pid);
@@ -291,7 +293,7 @@ async function rateRun(dir, kernel, ms) {
   const source = join(dir, 'ticker.ph');
   await writeFile(source, TICKER);
   await buildStoreDisk(disk, [source], ['.bench.ticker']);
-  const machine = new Machine({ disk, append: `snap=${ms} debug=snapshots`, kernel });
+  const machine = new Machine({ disk, append: `snap=${ms} debug=snapshots`, kernel, ...bootOf(kernel) });
   try {
     const first = await machine.waitForLine(/^snapshot: generation/, { deadlineMs: LONG_MS });
     const windowMs = RATE_WINDOW_MS;
@@ -367,13 +369,20 @@ const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const load = () => loadavg()[0].toFixed(1);
 
 /** The parts of the bench, in the order they run and appear; `--only a,b` runs some of them. */
+/**
+ * Machine's options beyond its path for a kernel the parts run: {} but for a --baseline-rev
+ * kernel that boots as its revision needed (an older one on SeaBIOS; baseline-kernel.mjs).
+ */
+let bootOf = () => ({});
+
 const PARTS = ['pause', 'throughput', 'rate', 'restore'];
 
 const PREAMBLE = `# Persistence benchmarks
 
 Command: \`make -C kernel-src bench\` (runs \`node kernel-src/tests/bench/snapshot.mjs\`, which writes the four sections
 below, each with its date and the host's load average; \`--only pause,throughput,rate,restore\` runs some of them
-and leaves the others as they are; \`--baseline KERNEL.elf\` runs another build of the kernel beside this one in the
+and leaves the others as they are; \`--baseline KERNEL.elf\` (or \`--baseline-rev REV\`: that git revision's kernel, built once into
+\`kernel-src/build/\` by \`tests/bench/baseline-kernel.mjs\`) runs another build of the kernel beside this one in the
 throughput and rate sections, \`--icount SHIFT\` runs the throughput section under TCG's instruction counter; environment: \`PAUSE_SAMPLES\` generations per configuration, default 8;
 \`THROUGHPUT_RUNS\`, default 3; \`RESTORE_BOOTS\`, default 5). Under QEMU (\`qemu-system-i386 -nodefaults\`, with the
 accelerator each section names) on the development VM: 2 cores shared with other work, so absolute times are
@@ -440,7 +449,7 @@ function throughputSection(part) {
 
 /** Which builds a compared table shows. */
 const baselineNote = (part) =>
-  `Two builds of the kernel, their runs interleaved: "this build" (the working tree) and "baseline" (\`${part.baseline}\`).`;
+  `Two builds of the kernel, their runs interleaved: "this build" (the working tree) and "baseline" (${part.baseline}).`;
 
 /** The highest asked rate a build met within 10%, and its most generations per second. */
 function rateSummary(rows, label) {
@@ -546,17 +555,30 @@ async function main() {
     process.exit(2);
   }
   const baselineAt = process.argv.indexOf('--baseline');
-  const baselinePath = baselineAt >= 0 ? process.argv[baselineAt + 1] : undefined;
-  if (baselineAt >= 0 && !baselinePath) {
-    console.error('usage: snapshot.mjs --baseline KERNEL.elf (another build of the kernel to compare with)');
+  const revAt = process.argv.indexOf('--baseline-rev');
+  const baselineArg = process.argv[(baselineAt >= 0 ? baselineAt : revAt) + 1];
+  if ((baselineAt >= 0 || revAt >= 0) && (!baselineArg || (baselineAt >= 0 && revAt >= 0))) {
+    console.error(
+      'usage: snapshot.mjs --baseline KERNEL.elf | --baseline-rev REV (another build of the kernel to compare with, or the git revision to build it from)',
+    );
     process.exit(2);
+  }
+  let baselinePath = baselineAt >= 0 ? baselineArg : undefined;
+  let baselineName = `\`${baselinePath}\``;
+  let baselineBoot;
+  if (revAt >= 0) {
+    const built = await baselineKernel(baselineArg);
+    baselinePath = built.kernelPath;
+    baselineBoot = built.boot;
+    baselineName = `the kernel of ${baselineArg}, built from git: \`--baseline-rev ${baselineArg}\``;
   }
   const temp = await tempDir();
   const kernel = join(temp.dir, 'phantom.elf');
   await copyFile(kernelPath, kernel);
   let baseline;
   if (baselinePath) {
-    baseline = { path: baselinePath, kernel: join(temp.dir, 'baseline.elf') };
+    baseline = { path: baselineName, kernel: join(temp.dir, 'baseline.elf') };
+    if (baselineBoot) bootOf = (k) => (k === baseline.kernel ? baselineBoot : {});
     await copyFile(baselinePath, baseline.kernel);
   }
   try {
