@@ -79,7 +79,8 @@ export class PaneStack {
 
   /**
    * Shows every open pane again in `loaded`, in place: the same objects by address with their
-   * values as of that generation, changed values marked, sections left open stay open.
+   * values as of that generation, changed values marked, sections left open stay open, each pane
+   * scrolled as it was.
    */
   refresh(loaded: LoadedGeneration): void {
     const { scrollLeft } = this.element;
@@ -97,7 +98,10 @@ export class PaneStack {
       pane.querySelectorAll('details').forEach((d, i) => {
         if (openSections[i] !== undefined) d.open = openSections[i];
       });
+      const { scrollTop } = old;
       old.replaceWith(pane);
+      // Where the user scrolled a long pane to stays in sight.
+      pane.scrollTop = scrollTop;
       if (old === focusedPane) {
         const control = focusPath >= 0 ? pane.querySelectorAll<HTMLElement>(FOCUSABLE)[focusPath] : undefined;
         (control ?? pane).focus({ preventScroll: true });

@@ -5,10 +5,14 @@
  * start from, as the CLI's summary gives). Choosing a row lists its instances; the address
  * opens that instance. Shown again for a newer
  * generation of the same machine, the counts that changed are marked.
+ *
+ * A view following the machine is shown again every generation, so it changes in place: a
+ * class keeps its row (and the header its cells) and only what changed is written, so the row or
+ * header the keyboard is on keeps the focus, and the table keeps its scroll.
  */
 import type { ClassSummaryRow } from '../common/graph.js';
 import { formatRef } from '../common/ref.js';
-import { clear, formatBytes, h } from './dom.js';
+import { formatBytes, h, setAttribute, setText } from './dom.js';
 
 type Column = 'className' | 'count' | 'shallowBytes' | 'retainedBytes' | 'unreachable';
 
@@ -30,6 +34,9 @@ export class SummaryView {
   private filter = '';
   private readonly body: HTMLTableSectionElement;
   private readonly head: HTMLTableRowElement;
+  private readonly headCells = new Map<Column, HTMLTableCellElement>();
+  /** The row shown for each class, kept while the class is shown. */
+  private readonly rowElements = new Map<string, ShownRow>();
 
   constructor(
     private readonly onChoose: (row: ClassSummaryRow) => void,
@@ -48,6 +55,23 @@ export class SummaryView {
         this.render();
       },
     });
+    for (const col of COLUMNS) {
+      const cell = h(
+        'th',
+        {
+          class: col.numeric ? 'num' : '',
+          tabindex: 0,
+          onclick: () => this.sortBy(col.key),
+          onkeydown: (e: Event) => {
+            if ((e as KeyboardEvent).key === 'Enter') this.sortBy(col.key);
+          },
+        },
+        col.label,
+      );
+      this.headCells.set(col.key, cell);
+      this.head.append(cell);
+    }
+    this.head.append(h('th', { title: 'The instance retaining the most bytes' }, 'Largest'));
     this.element = h(
       'div',
       { class: 'ph-summary', 'data-testid': 'inspector-summary' },
@@ -64,26 +88,12 @@ export class SummaryView {
   }
 
   private render(): void {
-    clear(this.head);
     for (const col of COLUMNS) {
-      const arrow = this.sortKey === col.key ? (this.descending ? ' ▾' : ' ▴') : '';
-      this.head.append(
-        h(
-          'th',
-          {
-            class: col.numeric ? 'num' : '',
-            tabindex: 0,
-            'aria-sort': this.sortKey === col.key ? (this.descending ? 'descending' : 'ascending') : 'none',
-            onclick: () => this.sortBy(col.key),
-            onkeydown: (e: Event) => {
-              if ((e as KeyboardEvent).key === 'Enter') this.sortBy(col.key);
-            },
-          },
-          col.label + arrow,
-        ),
-      );
+      const cell = this.headCells.get(col.key)!;
+      const sorted = this.sortKey === col.key;
+      setText(cell, col.label + (sorted ? (this.descending ? ' ▾' : ' ▴') : ''));
+      setAttribute(cell, 'aria-sort', sorted ? (this.descending ? 'descending' : 'ascending') : 'none');
     }
-    this.head.append(h('th', { title: 'The instance retaining the most bytes' }, 'Largest'));
     const shown = this.rows
       .filter((r) => !this.filter || r.className.toLowerCase().includes(this.filter))
       .sort((a, b) => {
@@ -92,53 +102,70 @@ export class SummaryView {
         const order = typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number);
         return this.descending ? -order : order;
       });
-    clear(this.body);
-    for (const row of shown) {
-      this.body.append(
-        h(
-          'tr',
-          {
-            tabindex: 0,
-            'data-class': row.className,
-            onclick: () => this.onChoose(row),
-            onkeydown: (e: Event) => {
-              if ((e as KeyboardEvent).key === 'Enter') this.onChoose(row);
-            },
-          },
-          h('td', { class: 'ph-class' }, row.className),
-          h(
-            'td',
-            {
-              class:
-                this.previousCounts && this.previousCounts.get(row.className) !== row.count
-                  ? 'num ph-updated'
-                  : 'num',
-            },
-            row.count.toLocaleString('en'),
-          ),
-          h('td', { class: 'num' }, formatBytes(row.shallowBytes)),
-          h('td', { class: 'num' }, formatBytes(row.retainedBytes)),
-          h('td', { class: 'num' }, row.unreachable ? row.unreachable.toLocaleString('en') : ''),
-          h(
-            'td',
-            {},
-            h(
-              'button',
-              {
-                class: 'ph-ref ph-addr',
-                'data-testid': 'summary-largest',
-                onclick: (e: Event) => {
-                  e.stopPropagation();
-                  this.onOpen(row.largest);
-                },
-                onkeydown: (e: Event) => e.stopPropagation(),
-              },
-              formatRef(this.addressOf(row.largest)),
-            ),
-          ),
-        ),
-      );
+    const names = new Set(shown.map((r) => r.className));
+    for (const [name, row] of this.rowElements)
+      if (!names.has(name)) {
+        row.element.remove();
+        this.rowElements.delete(name);
+      }
+    let at: ChildNode | null = this.body.firstChild;
+    for (const data of shown) {
+      let row = this.rowElements.get(data.className);
+      if (!row) {
+        row = this.makeRow(data.className);
+        this.rowElements.set(data.className, row);
+      }
+      row.data = data;
+      const changed = this.previousCounts && this.previousCounts.get(data.className) !== data.count;
+      setText(row.count, data.count.toLocaleString('en'));
+      row.count.classList.toggle('ph-updated', !!changed);
+      setText(row.shallow, formatBytes(data.shallowBytes));
+      setText(row.retained, formatBytes(data.retainedBytes));
+      setText(row.unreachable, data.unreachable ? data.unreachable.toLocaleString('en') : '');
+      setText(row.largest, formatRef(this.addressOf(data.largest)));
+      // Moved only when the order changed: a moved row would lose the focus.
+      if (row.element === at) at = at.nextSibling;
+      else this.body.insertBefore(row.element, at);
     }
+  }
+
+  /** A class's row; its handlers read the class's data as it is when they run. */
+  private makeRow(className: string): ShownRow {
+    const cell = () => h('td', { class: 'num' });
+    const row: Omit<ShownRow, 'element' | 'largest'> = {
+      data: undefined as unknown as ClassSummaryRow,
+      count: cell(),
+      shallow: cell(),
+      retained: cell(),
+      unreachable: cell(),
+    };
+    const largest = h('button', {
+      class: 'ph-ref ph-addr',
+      'data-testid': 'summary-largest',
+      onclick: (e: Event) => {
+        e.stopPropagation();
+        this.onOpen(row.data.largest);
+      },
+      onkeydown: (e: Event) => e.stopPropagation(),
+    });
+    const element = h(
+      'tr',
+      {
+        tabindex: 0,
+        'data-class': className,
+        onclick: () => this.onChoose(row.data),
+        onkeydown: (e: Event) => {
+          if ((e as KeyboardEvent).key === 'Enter') this.onChoose(row.data);
+        },
+      },
+      h('td', { class: 'ph-class' }, className),
+      row.count,
+      row.shallow,
+      row.retained,
+      row.unreachable,
+      h('td', {}, largest),
+    );
+    return Object.assign(row, { element, largest });
   }
 
   private sortBy(key: Column): void {
@@ -149,4 +176,14 @@ export class SummaryView {
     }
     this.render();
   }
+}
+
+interface ShownRow {
+  data: ClassSummaryRow;
+  element: HTMLTableRowElement;
+  count: HTMLTableCellElement;
+  shallow: HTMLTableCellElement;
+  retained: HTMLTableCellElement;
+  unreachable: HTMLTableCellElement;
+  largest: HTMLButtonElement;
 }

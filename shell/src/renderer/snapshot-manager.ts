@@ -10,7 +10,13 @@
  * Home and End; Enter reverts to a checkpoint or shows a branch; F2 renames; Delete deletes;
  * Ctrl+Z takes the last deletion back), Escape closes. It is a non-modal dialog, so the undo in
  * the notifications stays within reach.
+ *
+ * The timeline refreshes on every generation the studio follows, so a refresh changes the DOM in
+ * place: rows are kept by their key and only what changed in them is written, the details of the
+ * chosen row keep their fields and buttons. What the user is doing — typing a name (its text,
+ * caret and undo), the focus, a click half done, the tree's scroll — is never taken away.
  */
+import { setAttribute, setText } from '@phantom/inspector/browser/dom.js';
 import { formatBytes } from '@phantom/vm-manager/common/checkpoint-tree.js';
 import {
   checkpointLabel,
@@ -47,6 +53,35 @@ function keyOf(node: SnapshotNode): string {
 
 const GLYPHS: Record<SnapshotNode['kind'], string> = { branch: '━', checkpoint: '◆', here: '▶' };
 
+type CheckpointNode = Extract<SnapshotNode, { kind: 'checkpoint' }>;
+
+/** A row of the tree: its element and parts, kept while its key is shown. */
+interface Row {
+  node: SnapshotNode;
+  depth: number;
+  element: HTMLElement;
+  glyph: HTMLElement;
+  label: HTMLElement;
+  detail: HTMLElement;
+}
+
+/** The details pane while it shows one row (by key): `update` writes only what changed. */
+interface DetailsView {
+  key: string;
+  update(node: SnapshotNode, layout: TimelineLayout): void;
+}
+
+/**
+ * A field's saved value, changed by a refresh (another process renamed or described it): what
+ * the user has typed and not saved stays; a field with nothing pending shows the new value.
+ */
+function setDefaultValue(field: HTMLInputElement | HTMLTextAreaElement, text: string): void {
+  if (field.defaultValue === text) return;
+  const pending = field.value !== field.defaultValue;
+  field.defaultValue = text;
+  if (!pending) field.value = text;
+}
+
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className: string,
@@ -73,14 +108,16 @@ export class SnapshotManager {
   private readonly details: HTMLElement;
   private readonly heading: HTMLElement;
   private readonly takeForm: HTMLFormElement;
-  private rows: { node: SnapshotNode; depth: number; row: HTMLElement }[] = [];
+  /** The rows shown, in order; each keeps its element across refreshes (rowByKey). */
+  private rows: Row[] = [];
+  private readonly rowByKey = new Map<string, Row>();
+  private nextRowId = 0;
+  private readonly empty = element('p', 'empty', 'No generations or checkpoints yet: start the machine.');
   private focused: string | undefined;
-  /**
-   * What the rows and the details show, as text: the timeline refreshes every generation, and
-   * rebuilding the details then would take the name or description away from under the typing.
-   */
-  private rowsShown = '';
-  private detailsShown = '';
+  /** The row last scrolled into sight: a refresh scrolls only when the focus has moved. */
+  private scrolledTo: string | undefined;
+  /** What the details pane shows (a row's key) and how to bring it up to date in place. */
+  private detailsView: DetailsView | undefined;
   private readonly folded = new Set<string>();
   /** Saved memory per checkpoint, read when the set of checkpoints changes (it costs a qemu-img run). */
   private sizes = new Map<string, number | null>();
@@ -130,16 +167,20 @@ export class SnapshotManager {
       return;
     }
     this.focused ??= 'here';
-    this.render();
+    // Shown first, so that the focused row can be scrolled into sight as it is drawn.
     if (!this.element.open) this.element.show();
+    this.render();
     this.tree.focus();
   }
 
   close(): void {
     if (!this.element.open) return;
     this.element.close();
-    this.rowsShown = '';
-    this.detailsShown = '';
+    this.scrolledTo = undefined;
+    // Opened again (perhaps on another machine, whose checkpoint may bear the same name), the
+    // details start afresh: a name typed and not saved is not carried over.
+    this.details.replaceChildren();
+    this.detailsView = undefined;
     this.takeForm.hidden = true;
     document.querySelector<HTMLElement>('[data-testid="snapshots-open"]')?.focus();
   }
@@ -170,59 +211,102 @@ export class SnapshotManager {
     }
     if (!visible.some(({ node }) => keyOf(node) === this.focused))
       this.focused = visible.at(-1) && keyOf(visible.at(-1)!.node);
-    const shown = JSON.stringify(
-      visible.map(({ node, depth }) => [
-        keyOf(node),
-        depth,
-        node.label,
-        node.detail,
-        this.folded.has(keyOf(node)),
-      ]),
-    );
-    if (shown !== this.rowsShown) {
-      this.rowsShown = shown;
-      this.rows = visible.map(({ node, depth }, i) => ({ node, depth, row: this.row(node, depth, i) }));
-      this.tree.replaceChildren(...this.rows.map((r) => r.row));
-      if (this.rows.length === 0)
-        this.tree.append(element('p', 'empty', 'No generations or checkpoints yet: start the machine.'));
-    } else this.rows = this.rows.map((r, i) => ({ ...r, node: visible[i]!.node }));
+    this.showRows(visible);
     this.showFocus();
   }
 
-  private row(node: SnapshotNode, depth: number, index: number): HTMLElement {
-    const row = element('div', `snapshot-row ${node.kind}`);
-    row.id = `snapshot-row-${index}`;
+  /**
+   * Brings the tree's rows to `visible` in place: a row keeps its element while its key is shown,
+   * only what changed in it is written, and rows are moved only when the order changed.
+   */
+  private showRows(visible: readonly { node: SnapshotNode; depth: number }[]): void {
+    const keys = new Set(visible.map(({ node }) => keyOf(node)));
+    for (const [key, row] of this.rowByKey)
+      if (!keys.has(key)) {
+        row.element.remove();
+        this.rowByKey.delete(key);
+      }
+    this.rows = visible.map(({ node, depth }) => {
+      const key = keyOf(node);
+      let row = this.rowByKey.get(key);
+      if (!row) {
+        row = this.makeRow(key);
+        this.rowByKey.set(key, row);
+      }
+      row.node = node;
+      this.updateRow(row, depth);
+      return row;
+    });
+    if (this.rows.length === 0) {
+      if (this.empty.parentNode !== this.tree) this.tree.append(this.empty);
+    } else this.empty.remove();
+    let at: ChildNode | null = this.tree.firstChild;
+    for (const row of this.rows) {
+      if (row.element === at) at = at.nextSibling;
+      else this.tree.insertBefore(row.element, at);
+    }
+  }
+
+  private makeRow(key: string): Row {
+    const row = element('div', 'snapshot-row');
+    row.id = `snapshot-row-${this.nextRowId++}`;
     row.setAttribute('role', 'treeitem');
-    row.setAttribute('aria-level', String(depth + 1));
-    row.dataset.kind = node.kind;
-    row.dataset.key = keyOf(node);
-    if (node.kind === 'checkpoint') row.dataset.name = node.checkpoint.name;
-    if (node.kind === 'branch' && node.children.length > 0)
-      row.setAttribute('aria-expanded', String(!this.folded.has(keyOf(node))));
-    row.style.paddingLeft = `${8 + depth * 16}px`;
-    const glyph = element('span', 'glyph', GLYPHS[node.kind]);
+    row.dataset.key = key;
+    const glyph = element('span', 'glyph');
     glyph.setAttribute('aria-hidden', 'true');
-    row.append(glyph, element('span', 'label', node.label), element('span', 'detail', node.detail));
+    const label = element('span', 'label');
+    const detail = element('span', 'detail');
+    row.append(glyph, label, detail);
+    // The row's node is looked up when the event comes: it may have been refreshed since.
     row.addEventListener('click', () => {
-      this.focused = keyOf(node);
+      this.focused = key;
       this.showFocus();
       this.tree.focus();
     });
-    row.addEventListener('dblclick', () => this.activate(node));
-    return row;
+    row.addEventListener('dblclick', () => {
+      const node = this.rowByKey.get(key)?.node;
+      if (node) this.activate(node);
+    });
+    return { node: undefined as unknown as SnapshotNode, depth: -1, element: row, glyph, label, detail };
   }
 
-  /** Marks the focused row, scrolls it into sight, and shows its details. */
+  private updateRow(row: Row, depth: number): void {
+    const { node, element: el } = row;
+    setAttribute(el, 'class', `snapshot-row ${node.kind}`);
+    setAttribute(el, 'data-kind', node.kind);
+    setAttribute(el, 'data-name', node.kind === 'checkpoint' ? node.checkpoint.name : undefined);
+    setAttribute(
+      el,
+      'aria-expanded',
+      node.kind === 'branch' && node.children.length > 0 ? String(!this.folded.has(keyOf(node))) : undefined,
+    );
+    if (row.depth !== depth) {
+      row.depth = depth;
+      el.setAttribute('aria-level', String(depth + 1));
+      el.style.paddingLeft = `${8 + depth * 16}px`;
+    }
+    setText(row.glyph, GLYPHS[node.kind]);
+    setText(row.label, node.label);
+    setText(row.detail, node.detail);
+  }
+
+  /**
+   * Marks the focused row and shows its details; scrolls it into sight when the focus has moved
+   * to it, not on every refresh, so a tree the user scrolled stays where it is.
+   */
   private showFocus(): void {
-    let focusedRow: (typeof this.rows)[number] | undefined;
-    for (const entry of this.rows) {
-      const on = keyOf(entry.node) === this.focused;
-      entry.row.setAttribute('aria-selected', String(on));
-      if (on) focusedRow = entry;
+    let focusedRow: Row | undefined;
+    for (const row of this.rows) {
+      const on = keyOf(row.node) === this.focused;
+      setAttribute(row.element, 'aria-selected', String(on));
+      if (on) focusedRow = row;
     }
     if (focusedRow) {
-      this.tree.setAttribute('aria-activedescendant', focusedRow.row.id);
-      focusedRow.row.scrollIntoView({ block: 'nearest' });
+      setAttribute(this.tree, 'aria-activedescendant', focusedRow.element.id);
+      if (this.scrolledTo !== this.focused) {
+        this.scrolledTo = this.focused;
+        focusedRow.element.scrollIntoView({ block: 'nearest' });
+      }
     } else this.tree.removeAttribute('aria-activedescendant');
     this.showDetails(focusedRow?.node);
   }
@@ -234,6 +318,8 @@ export class SnapshotManager {
       const target = this.rows[Math.max(0, Math.min(this.rows.length - 1, index))];
       if (!target) return;
       this.focused = keyOf(target.node);
+      // A key press always brings the focused row into sight, even one the user scrolled away.
+      this.scrolledTo = undefined;
       this.showFocus();
     };
     const node = entry?.node;
@@ -306,62 +392,59 @@ export class SnapshotManager {
   }
 
   private showDetails(node: SnapshotNode | undefined): void {
-    const layout = this.host.layout();
-    const shown = node
-      ? JSON.stringify([
-          keyOf(node),
-          node.detail,
-          node.kind === 'checkpoint' ? [node.checkpoint, this.sizes.get(node.checkpoint.name)] : null,
-          node.kind === 'checkpoint'
-            ? layout.checkpoints.filter((c) => c.parent === node.checkpoint.name).length
-            : 0,
-        ])
-      : '';
-    if (shown === this.detailsShown) return;
-    // The same checkpoint shown anew (its size came, another process changed it): what the user
-    // is typing stays, with the focus.
-    const edits =
-      node && this.detailsShown.startsWith(`[${JSON.stringify(keyOf(node))},`) ? this.edits() : [];
-    this.detailsShown = shown;
-    this.details.replaceChildren();
-    if (!node) return;
-    this.buildDetails(node, layout);
-    // At once, not later: a second rebuild before then would read the focus as lost.
-    this.restoreEdits(edits);
+    const key = node && keyOf(node);
+    if (this.detailsView?.key !== key) {
+      this.details.replaceChildren();
+      this.detailsView = undefined;
+      if (!node) return;
+      this.detailsView =
+        node.kind === 'checkpoint' ? this.checkpointDetails(node) : this.positionDetails(node);
+    }
+    if (node) this.detailsView?.update(node, this.host.layout());
   }
 
-  private buildDetails(node: SnapshotNode, layout: TimelineLayout): void {
-    if (node.kind !== 'checkpoint') {
-      this.details.append(element('h4', '', node.label), element('p', '', node.detail));
-      const show = button(
-        node.kind === 'here' ? 'Show on the timeline' : 'Show its newest on the timeline',
-        'snapshot-show',
-      );
-      show.addEventListener('click', () => this.activate(node));
-      const actions = element('div', 'dialog-actions');
-      actions.append(show);
-      if (node.kind === 'here') this.details.append(actions);
-      else {
-        const onDisk = layout.generations.some((g, i) => layout.lanes[i] === node.lane && g.onDisk);
-        if (!onDisk)
-          this.details.append(
-            element(
-              'p',
-              'muted',
-              'None of its generations is on the store disk any more: only their records remain.',
-            ),
-          );
-        this.details.append(actions);
-      }
-      return;
-    }
-    const checkpoint = node.checkpoint;
+  /** The details of a branch or of "you are here": what it is, and a way to show it. */
+  private positionDetails(first: Exclude<SnapshotNode, CheckpointNode>): DetailsView {
+    let node: SnapshotNode = first;
+    const heading = element('h4', '');
+    const detail = element('p', '');
+    const gone = element(
+      'p',
+      'muted',
+      'None of its generations is on the store disk any more: only their records remain.',
+    );
+    gone.hidden = true;
+    const show = button(
+      first.kind === 'here' ? 'Show on the timeline' : 'Show its newest on the timeline',
+      'snapshot-show',
+    );
+    show.addEventListener('click', () => this.activate(node));
+    const actions = element('div', 'dialog-actions');
+    actions.append(show);
+    this.details.append(heading, detail, gone, actions);
+    return {
+      key: keyOf(first),
+      update: (next, layout) => {
+        node = next;
+        setText(heading, next.label);
+        setText(detail, next.detail);
+        if (next.kind === 'branch') {
+          const onDisk = layout.generations.some((g, i) => layout.lanes[i] === next.lane && g.onDisk);
+          if (gone.hidden !== onDisk) gone.hidden = onDisk;
+        }
+      },
+    };
+  }
+
+  /** The details of a checkpoint: its name and description to edit, what it is, its actions. */
+  private checkpointDetails(first: CheckpointNode): DetailsView {
+    let node = first;
+    const checkpoint = first.checkpoint.name;
     const name = element('input', '', '', 'snapshot-name');
-    name.defaultValue = checkpoint.name;
     name.setAttribute('aria-label', 'Name');
     name.maxLength = 64;
     const rename = button('Rename', 'snapshot-rename', 'Rename (Enter in the name)');
-    const doRename = () => void this.rename(checkpoint.name, name.value.trim());
+    const doRename = () => void this.rename(checkpoint, name.value.trim());
     rename.addEventListener('click', doRename);
     name.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
@@ -369,18 +452,17 @@ export class SnapshotManager {
         doRename();
       } else if (event.key === 'Escape') {
         event.preventDefault();
-        name.value = checkpoint.name;
+        name.value = name.defaultValue;
         this.tree.focus();
       }
     });
     const description = element('textarea', '', '', 'snapshot-description');
-    description.defaultValue = checkpoint.description;
     description.rows = 3;
     description.maxLength = 1000;
     description.placeholder = 'What this moment is (Ctrl+Enter saves)';
     description.setAttribute('aria-label', 'Description');
     const describe = button('Save description', 'snapshot-describe', 'Save the description (Ctrl+Enter)');
-    const doDescribe = () => void this.describe(checkpoint.name, description.value.trim());
+    const doDescribe = () => void this.describe(checkpoint, description.value.trim());
     describe.addEventListener('click', doDescribe);
     description.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
@@ -388,7 +470,7 @@ export class SnapshotManager {
         doDescribe();
       } else if (event.key === 'Escape') {
         event.preventDefault();
-        description.value = checkpoint.description;
+        description.value = description.defaultValue;
         this.tree.focus();
       }
     });
@@ -399,27 +481,8 @@ export class SnapshotManager {
     const descriptionField = element('label', 'field', 'Description');
     descriptionField.append(description, describe);
     const facts = element('ul', 'facts');
-    const children = layout.checkpoints.filter((c) => c.parent === checkpoint.name).length;
-    const size = this.sizes.get(checkpoint.name);
-    const frees =
-      size === undefined
-        ? 'Deleting it frees what it holds in the disk image (measuring…).'
-        : size === null
-          ? 'Deleting it frees nothing: the hypervisor no longer has it, only its record remains.'
-          : size === 0
-            ? 'Deleting it frees the disk blocks only it still holds (it saved no memory).'
-            : `Deleting it frees ${formatBytes(size)} of saved memory in the disk image.`;
-    for (const fact of [
-      `Taken ${new Date(checkpoint.time).toLocaleString()}, at ${checkpointLabel(layout, checkpoint)}.`,
-      checkpoint.withMemory
-        ? "Holds the machine's memory and disks: a revert returns to it running."
-        : 'Holds the disk of the stopped machine: a revert leaves the machine stopped there.',
-      checkpoint.parent ? `Taken after checkpoint "${checkpoint.parent}".` : 'The first of its line.',
-      children > 0
-        ? `${frees} The ${children === 1 ? 'checkpoint' : `${children} checkpoints`} taken after it move up to ${checkpoint.parent ? `"${checkpoint.parent}"` : 'the top'}.`
-        : frees,
-    ])
-      facts.append(element('li', '', fact));
+    const factItems = Array.from({ length: 4 }, () => element('li', ''));
+    facts.append(...factItems);
     const revert = button(
       'Revert to it…',
       'snapshot-revert',
@@ -434,46 +497,48 @@ export class SnapshotManager {
     );
     remove.addEventListener('click', () => {
       const at = this.rows.findIndex((r) => keyOf(r.node) === keyOf(node));
-      void this.remove(checkpoint.name, at);
+      void this.remove(checkpoint, at);
     });
     const actions = element('div', 'dialog-actions');
     actions.append(remove, revert);
     this.details.append(nameField, descriptionField, facts, actions);
+    return {
+      key: keyOf(first),
+      update: (next, layout) => {
+        if (next.kind !== 'checkpoint') return;
+        node = next;
+        setDefaultValue(name, next.checkpoint.name);
+        setDefaultValue(description, next.checkpoint.description);
+        this.checkpointFacts(next, layout).forEach((fact, i) => {
+          setText(factItems[i]!, fact);
+        });
+      },
+    };
   }
 
-  /** The details' fields the user has changed or is in, to carry over a rebuild. */
-  private edits(): {
-    id: string;
-    value: string;
-    edited: boolean;
-    focused: boolean;
-    start: number;
-    end: number;
-  }[] {
-    return [...this.details.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')].map(
-      (e) => ({
-        id: e.dataset.testid ?? '',
-        value: e.value,
-        edited: e.value !== e.defaultValue,
-        focused: document.activeElement === e,
-        start: e.selectionStart ?? 0,
-        end: e.selectionEnd ?? 0,
-      }),
-    );
-  }
-
-  private restoreEdits(edits: ReturnType<SnapshotManager['edits']>): void {
-    for (const edit of edits) {
-      const field = this.details.querySelector<HTMLInputElement | HTMLTextAreaElement>(
-        `[data-testid="${edit.id}"]`,
-      );
-      if (!field) continue;
-      if (edit.edited) field.value = edit.value;
-      if (edit.focused) {
-        field.focus();
-        field.setSelectionRange(edit.start, edit.end);
-      }
-    }
+  /** What the details say of a checkpoint: when, what it holds, its parent, what deleting frees. */
+  private checkpointFacts(node: CheckpointNode, layout: TimelineLayout): string[] {
+    const { checkpoint } = node;
+    const children = layout.checkpoints.filter((c) => c.parent === checkpoint.name).length;
+    const size = this.sizes.get(checkpoint.name);
+    const frees =
+      size === undefined
+        ? 'Deleting it frees what it holds in the disk image (measuring…).'
+        : size === null
+          ? 'Deleting it frees nothing: the hypervisor no longer has it, only its record remains.'
+          : size === 0
+            ? 'Deleting it frees the disk blocks only it still holds (it saved no memory).'
+            : `Deleting it frees ${formatBytes(size)} of saved memory in the disk image.`;
+    return [
+      `Taken ${new Date(checkpoint.time).toLocaleString()}, at ${checkpointLabel(layout, checkpoint)}.`,
+      checkpoint.withMemory
+        ? "Holds the machine's memory and disks: a revert returns to it running."
+        : 'Holds the disk of the stopped machine: a revert leaves the machine stopped there.',
+      checkpoint.parent ? `Taken after checkpoint "${checkpoint.parent}".` : 'The first of its line.',
+      children > 0
+        ? `${frees} The ${children === 1 ? 'checkpoint' : `${children} checkpoints`} taken after it move up to ${checkpoint.parent ? `"${checkpoint.parent}"` : 'the top'}.`
+        : frees,
+    ];
   }
 
   private async loadSizes(machine: string): Promise<void> {
