@@ -6,9 +6,7 @@
  * is the machine's object space at that moment, exactly as the kernel would commit it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRAPH_LAYOUT_WORKER_FILE } from '@phantom/inspector/common/graph-layout.js';
@@ -16,9 +14,9 @@ import { compile } from '@phantom/lang/common/compiler.js';
 import { buildSpace } from '@phantom/lang/common/image/builder.js';
 import { Machine } from '@phantom/lang/common/interp/machine.js';
 import { SH_TOP, SPACE_BASE } from '@phantom/lang/common/spec/generated.js';
-import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
 import { build } from 'esbuild';
 import { repoRoot } from './fixtures.js';
+import { serveHarness } from './harness-server.js';
 
 export interface HarnessServer {
   url: string;
@@ -93,40 +91,31 @@ export async function startHarness(generations: Uint8Array[]): Promise<HarnessSe
       readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css')),
     ],
   };
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  // Under the studio's own policy, so the views (and the graph's worker) are tested under it.
+  const server = await serveHarness(files, (url, res) => {
     if (url.pathname === '/generations') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(generations.map((_, i) => ({ generation: i, parent: i === 0 ? null : i - 1 }))));
-      return;
+      return true;
     }
     if (url.pathname === '/space') {
       const gen = url.searchParams.has('gen') ? Number(url.searchParams.get('gen')) : generations.length - 1;
       const bytes = generations[gen];
       if (!bytes) {
         res.writeHead(404).end(`no generation ${gen}`);
-        return;
+        return true;
       }
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Generation': String(gen) });
       res.end(Buffer.from(bytes));
-      return;
+      return true;
     }
-    const file = files[url.pathname];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    // The studio's own policy, so the views (and the graph's worker) are tested under it.
-    res.writeHead(200, { 'Content-Type': file[0], 'Content-Security-Policy': contentSecurityPolicy() });
-    res.end(file[1]);
+    return false;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: server.url,
     generations,
     stop: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -123,6 +123,27 @@ async function newestTick(): Promise<number> {
   return Number.NaN;
 }
 
+/** The counter's last tick before the first line `marker` matches in a console log, and its first after. */
+function ticksAround(log: string, marker: RegExp): { before?: number; after?: number } {
+  const lines = log.split('\n');
+  const at = lines.findIndex((line) => marker.test(line));
+  if (at < 0) return {};
+  const tickOf = (line: string) => line.match(/^tick (\d+)/)?.[1];
+  const before = lines
+    .slice(0, at)
+    .reverse()
+    .map(tickOf)
+    .find((tick) => tick !== undefined);
+  const after = lines
+    .slice(at + 1)
+    .map(tickOf)
+    .find((tick) => tick !== undefined);
+  return {
+    before: before === undefined ? undefined : Number(before),
+    after: after === undefined ? undefined : Number(after),
+  };
+}
+
 function step(name: string, body: () => Promise<void>): void {
   test(name, { skip: problem }, async () => {
     try {
@@ -342,8 +363,7 @@ step('an earlier generation chosen on the timeline with keys, rolled back to by 
   const chosen = (await timeline.selection.textContent()) ?? '';
   const generation = chosen.match(/^Selected: generation (\d+)$/)?.[1];
   assert.ok(generation, `a generation on the store disk is chosen: ${chosen}`);
-  const before = await newestTick();
-  assert.ok(before > 0, 'the counter ticks in the live console');
+  assert.ok((await newestTick()) > 0, 'the counter ticks in the live console');
   // "Roll back here…", then its confirmation: Cancel has the focus (the safe choice), Tab the other.
   await tabUntil('[data-testid="rollback"]', 20, 'Shift+Tab');
   await page.keyboard.press('Enter');
@@ -371,10 +391,21 @@ step('an earlier generation chosen on the timeline with keys, rolled back to by 
     'the kernel rolled back in place',
     MACHINE_DEADLINE_MS,
   );
+  // The first tick after the kernel's line is older than the last one before it, at any snapshot
+  // rate (at 100 a second, ten generations back are only a few ticks back).
+  let around: { before?: number; after?: number } = {};
   await until(
-    async () => (await newestTick()) < before,
-    `a tick below ${before} after the rollback`,
+    async () => {
+      around = ticksAround(await readFile(logPath, 'latin1'), inPlace);
+      return around.after !== undefined;
+    },
+    'a tick after the rollback',
     MACHINE_DEADLINE_MS,
+  );
+  assert.ok(around.before !== undefined, 'the counter ticked before the rollback');
+  assert.ok(
+    around.after! < around.before!,
+    `tick ${around.after} after the rollback, ${around.before} before it`,
   );
   await bar.waitForState('running');
   // "You are here" is now on the new branch the rollback started.

@@ -8,14 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { contentSecurityPolicy } from '@phantom/shell/common/content-security-policy.js';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { cspViolations, launchChromium, recordCspViolations, repoRoot } from './fixtures.js';
+import { type HarnessFiles, type HarnessServer, serveHarness } from './harness-server.js';
 import { SnapshotManagerPage, UI_DEADLINE_MS } from './pages/snapshot-manager-page.js';
 
 /** What the page exposes (the harness's `window.snapshotHarness`). */
@@ -34,7 +32,7 @@ interface Harness {
   selected: number[];
 }
 
-let server: Server;
+let server: HarnessServer | undefined;
 let url: string;
 let browser: Browser;
 let page: Page;
@@ -49,7 +47,7 @@ before(async () => {
     write: false,
     logLevel: 'warning',
   });
-  const files: Record<string, [string, string | Uint8Array]> = {
+  const files: HarnessFiles = {
     '/': [
       'text/html',
       '<!doctype html><html><head><meta charset="utf-8"><title>Snapshot manager</title>' +
@@ -60,23 +58,14 @@ before(async () => {
     '/harness.js': ['text/javascript', bundled.outputFiles[0]!.contents],
     '/studio.css': ['text/css', readFileSync(join(repoRoot, 'shell/static/studio.css'))],
   };
-  server = createServer((req, res) => {
-    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': file[0], 'Content-Security-Policy': contentSecurityPolicy() });
-    res.end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await serveHarness(files);
+  url = server.url;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
 });
 
 interface Opening {

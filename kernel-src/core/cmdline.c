@@ -2,7 +2,7 @@
  * cmdline.c — the kernel command line: space-separated `name=value` options.
  *
  *   store=virtio0   the store device (virtio-blk disk 0; the only kind so far)
- *   snap=1000       snapshot interval in milliseconds (0 turns snapshots off)
+ *   snap=10         snapshot interval in milliseconds (0 turns snapshots off)
  *   gen=N           boot generation N of the store instead of the newest
  *   debug=a,b       debug switches (panic-test, pager-test, ...)
  *

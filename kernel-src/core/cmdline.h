@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define CMDLINE_NO_GEN 0xFFFFFFFFu
-#define CMDLINE_SNAP_DEFAULT_MS 1000u
+#define CMDLINE_SNAP_DEFAULT_MS 10u /* 100 generations a second: at most 10 ms of work lost (issue 21) */
 
 struct kernel_options {
   char store[16];   /* store=virtio0: the store device */

@@ -2,7 +2,7 @@
 // into a console log, the run ends when the kernel halts (it tells QEMU's isa-debug-exit
 // device), when a wanted line appears, or at a deadline; QEMU is always killed.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chooseAccelerator } from '@phantom/vm-manager/node/accelerator.js';
 import { chooseFirmware, machineArguments } from '@phantom/vm-manager/node/firmware.js';
 import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
@@ -13,6 +13,11 @@ import { fileURLToPath } from 'node:url';
 export const kernelDir = dirname(dirname(fileURLToPath(import.meta.url)));
 export const kernelPath = join(kernelDir, 'build', 'phantom.elf');
 export const BLOCK_SIZE = 4096;
+/** The kernel's snapshot interval when its command line has no snap= (CMDLINE_SNAP_DEFAULT_MS). */
+export const KERNEL_DEFAULT_SNAP_MS = Number(
+  /#define CMDLINE_SNAP_DEFAULT_MS (\d+)u/.exec(readFileSync(join(kernelDir, 'core', 'cmdline.h'), 'utf8'))[1],
+);
+
 /** Generous: a boot under TCG on 2 shared cores with other QEMUs running. */
 export const BOOT_DEADLINE_MS = 60_000;
 

@@ -94,6 +94,25 @@ test('history shows the counter at each generation where it changed; diff shows 
     (await run('diff', 'gen:oldest', 'gen:newest')).out,
     (await run('diff', 'gen:0', 'gen:2')).out,
   );
+  // Retention drops the oldest between its naming and its read (as on a machine running at 100
+  // generations a second): gen:oldest is resolved again, and gen:N is not.
+  let kept = [0, 1, 2];
+  const thinning: InspectSource = {
+    generations: async () => kept.map((g) => ({ generation: g, parent: g === 0 ? null : g - 1 })),
+    load: async (n) => {
+      const dropped = kept.includes(n!) && kept.length > 2 && n === kept[0];
+      if (dropped) kept = kept.slice(1);
+      if (!kept.includes(n!)) throw new Error(`generation ${n} is not in the index`);
+      return { generation: n!, heap: gens[n!]!.heap };
+    },
+  };
+  const thinned = await captureInspect(thinning, ['diff', 'gen:oldest', 'gen:newest']);
+  assert.equal(thinned.code, EXIT_OK, thinned.err);
+  assert.equal(thinned.out, (await run('diff', 'gen:1', 'gen:2')).out);
+  kept = [0, 1, 2];
+  const numbered = await captureInspect(thinning, ['diff', 'gen:0', 'gen:2']);
+  assert.equal(numbered.code, EXIT_FAILED);
+  assert.match(numbered.err, /generation 0 is not in the index/);
   const wrong = await run('diff', 'gen:first', 'gen:2');
   assert.equal(wrong.code, EXIT_USAGE);
   assert.match(wrong.err, /gen:oldest or gen:newest/);

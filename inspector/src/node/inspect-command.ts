@@ -154,6 +154,33 @@ async function genArg(text: string | undefined, command: string, source: Inspect
   return Number(m[1]);
 }
 
+/** Times gen:oldest or gen:newest is resolved again when the generation it named was dropped before it was read. */
+const NAMED_GENERATION_TRIES = 5;
+
+/**
+ * Generation `text` names, loaded. The name and the read are two steps, and a running machine's
+ * retention can drop the generation in between (at 100 a second, the oldest goes within
+ * milliseconds of ageing out of the last minute): gen:oldest and gen:newest are then resolved
+ * again; a number is not, since its user asked for that one.
+ */
+async function loadGenArg(
+  text: string | undefined,
+  command: string,
+  source: InspectSource,
+): Promise<{ generation: number; heap: HeapSnapshot }> {
+  const named = /^(?:gen:)?(?:oldest|newest)$/.test(text ?? '');
+  for (let tries = 1; ; tries++) {
+    const generation = await genArg(text, command, source);
+    try {
+      return { generation, heap: (await source.load(generation)).heap };
+    } catch (err) {
+      if (!named || tries >= NAMED_GENERATION_TRIES) throw err;
+      const stillKept = (await source.generations()).some((g) => g.generation === generation && !g.error);
+      if (stillKept) throw err;
+    }
+  }
+}
+
 function nodeOf(heap: HeapSnapshot, ref: number): number {
   const node = heap.indexOf(ref);
   if (node < 0) throw new Error(`no object at ${formatRef(ref)} in this generation`);
@@ -363,10 +390,8 @@ export async function runInspect(
         return EXIT_OK;
       }
       case 'diff': {
-        const a = await genArg(options.positional[1], 'diff', source);
-        const b = await genArg(options.positional[2], 'diff', source);
-        const before = (await source.load(a)).heap;
-        const after = (await source.load(b)).heap;
+        const { generation: a, heap: before } = await loadGenArg(options.positional[1], 'diff', source);
+        const { generation: b, heap: after } = await loadGenArg(options.positional[2], 'diff', source);
         const from = options.reachable;
         if (typeof from === 'number' && (before.indexOf(from) < 0 || after.indexOf(from) < 0))
           throw new Error(`no object at ${formatRef(from)} in both generations ${a} and ${b}`);

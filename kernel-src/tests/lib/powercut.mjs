@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { decodeMapBlock } from '@phantom/lang/common/store/blocks.js';
 import { openStore } from '@phantom/lang/common/store/reader.js';
 import * as S from '@phantom/lang/common/spec/generated.js';
-import { kernelPath } from '../qemu.mjs';
+import { KERNEL_DEFAULT_SNAP_MS, kernelPath } from '../qemu.mjs';
 import { buildStoreDisk, Machine } from './machine.mjs';
 
 const PROGRAM = join(import.meta.dirname, 'powercut.ph');
@@ -192,17 +192,20 @@ function workerValues(lines, from = 0) {
 }
 
 /**
- * Runs `kills` power cuts on a fresh disk in `dir` (fewer when `signal` aborts). onRound(report)
+ * Runs `kills` power cuts on a fresh disk in `dir` (fewer when `signal` aborts), a snapshot every
+ * `intervalMs` (left out: no snap= on the kernel's command line, so its default). onRound(report)
  * is called after each checked restore. Resolves to { rounds, failures: [{ round, message, log }],
  * ages, agesBeyondWrite (each age less the write in flight at its kill: what issue 21 bounds by
  * 50 ms), restoreMs }.
  */
-export async function runPowercut({ dir, kills, intervalMs = 500, flipEvery = 5, memory = '256M', onRound, signal }) {
+export async function runPowercut({ dir, kills, intervalMs, flipEvery = 5, memory = '256M', onRound, signal }) {
   const disk = join(dir, 'powercut.img');
   const kernel = join(dir, 'phantom.elf');
   await copyFile(kernelPath, kernel);
   await buildStoreDisk(disk, [PROGRAM], ['.test.powercut']);
-  const append = `snap=${intervalMs} debug=snapshots`;
+  // Without an interval, the kernel's own default: its command line names none.
+  const append = intervalMs === undefined ? 'debug=snapshots' : `snap=${intervalMs} debug=snapshots`;
+  intervalMs ??= KERNEL_DEFAULT_SNAP_MS;
   const failures = [];
   const ages = [];
   const agesBeyondWrite = [];

@@ -186,6 +186,36 @@ TEST(retention_cap_holds_when_everything_is_protected) {
   CHECK(keep[10]);
 }
 
+/*
+ * 100 generations a second (the kernel's default interval) for a minute, each commit selecting
+ * over what the one before kept, as store.c does: the cap keeps the last second whole and at
+ * least one generation of every earlier second of the minute (the README's promise).
+ */
+TEST(retention_at_100_a_second_keeps_the_last_second_whole_and_every_second_of_the_minute) {
+  enum { RATE = 100, SECONDS = 60 };
+  memset(gens, 0, sizeof gens);
+  uint32_t n = 0;
+  for (uint32_t made = 0; made < RATE * SECONDS; made++) {
+    gens[n] = (struct store_generation){.number = made, .parent = made == 0 ? NO_GENERATION : made - 1,
+                                        .wall_seconds = NOW - SECONDS + made / RATE};
+    retention_select(gens, ++n, &defaults, keep, work);
+    uint32_t survivors = 0;
+    for (uint32_t i = 0; i < n; i++)
+      if (keep[i]) gens[survivors++] = gens[i];
+    n = survivors;
+    CHECK(n <= IX_MAX_ENTRIES);
+  }
+  uint64_t newest_second = gens[n - 1].wall_seconds;
+  uint32_t in_newest = 0;
+  for (uint32_t i = 0; i < n; i++) in_newest += gens[i].wall_seconds == newest_second;
+  CHECK_EQ(in_newest, RATE);
+  for (uint64_t second = NOW - SECONDS; second <= newest_second; second++) {
+    bool seen = false;
+    for (uint32_t i = 0; i < n && !seen; i++) seen = gens[i].wall_seconds == second;
+    CHECK(seen);
+  }
+}
+
 TEST(retention_work_fits_the_test_buffer) { CHECK(retention_work_bytes(IX_MAX_GENERATIONS + 1) <= sizeof work); }
 
 TEST(retention_keeps_ten_thousand_recent_generations_and_caps_the_most_a_store_lists) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVmError } from './errors.js';
 import {
+  DEFAULT_SNAPSHOT_INTERVAL_MS,
   imageMachineConfig,
   imageNameProblem,
   imageSummary,
@@ -19,7 +20,7 @@ const counter = {
   mainClasses: ['.demo.counter'],
   spaceMiB: 16,
   diskMiB: 64,
-  snapshotIntervalMs: 1000,
+  snapshotIntervalMs: DEFAULT_SNAPSHOT_INTERVAL_MS,
   kernelCommandLine: '',
 };
 
@@ -55,7 +56,7 @@ test('a definition parses with its name; omitted sizes take the machine defaults
     image: 'counter',
     spaceMiB: 16,
     diskMiB: 64,
-    snapshotIntervalMs: 1000,
+    snapshotIntervalMs: DEFAULT_SNAPSHOT_INTERVAL_MS,
     kernelCommandLine: 'debug=snapshots,pager-test',
   });
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { DEFAULT_SNAPSHOT_INTERVAL_MS } from '../common/image-definition.js';
 import {
   BOOT_DEADLINE_MS,
   buildTickKernel,
@@ -81,7 +82,7 @@ test('build, up, checkpoint, rollback, generations', { timeout: 10 * BOOT_DEADLI
   // The machine records the image and the settings its definition gave it.
   const config = JSON.parse(await readFile(join(state.root, 'machines', 'demo', 'config.json'), 'utf8'));
   assert.equal(config.image, 'counter');
-  assert.equal(config.snapshotIntervalMs, 1000);
+  assert.equal(config.snapshotIntervalMs, DEFAULT_SNAPSHOT_INTERVAL_MS);
   assert.equal(config.program, undefined);
   await waitForTick(3);
   assert.match(await ok('status', '--json'), /"state": "running"/);
