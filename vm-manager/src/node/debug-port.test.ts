@@ -49,7 +49,7 @@ for (const { label, driver, overSsh } of VARIANTS) {
       state = await temporaryState();
       let uri = DEFAULT_LIBVIRT_URI;
       if (overSsh) {
-        sshd = await startPrivateSshd();
+        sshd = await startPrivateSshd(kernelPath);
         uri = sshd.libvirtUri('system');
       }
       const built = await build({ image: 'counter' }, () => undefined, {

@@ -71,7 +71,7 @@ for (const { label, driver, overSsh } of VARIANTS) {
       state = await temporaryState();
       kernelPath = await buildTickKernel(state.root);
       if (overSsh) {
-        sshd = await startPrivateSshd();
+        sshd = await startPrivateSshd(kernelPath);
         uri = sshd.libvirtUri('system');
       }
       // The pid keeps two worktrees' test runs on one libvirtd from sharing a domain name.

@@ -4,6 +4,11 @@
  * gives a `qemu+ssh://` URI whose far end is this host's libvirtd, so the libvirt driver runs
  * over the real ssh transport. Nothing of root's own ssh setup is read or written: the URI's
  * `command=` names a wrapper that points ssh at a known_hosts file in the temporary folder.
+ *
+ * The driver cannot probe a far host's KVM: it takes KVM when that libvirt offers it, and a KVM
+ * that cannot run the kernel (these machines' PVM /dev/kvm, which libvirt offers) stops the guest
+ * at its first interrupt. Since the far host is this one, the sshd sets PHANTOM_ACCEL to this
+ * host's probed answer for its lifetime, as the README tells a user of such a host to.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +16,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { chooseAccelerator } from '../node/accelerator.js';
 import { pollUntil } from '../node/process-watch.js';
 
 const execFileAsync = promisify(execFile);
@@ -27,7 +33,7 @@ export interface PrivateSshd {
   libvirtUri(path: string): string;
   /** What sshd logged, for failure messages. */
   log(): string;
-  /** Kills sshd (and with it every session) and deletes the folder. */
+  /** Kills sshd (and with it every session), deletes the folder and puts PHANTOM_ACCEL back. */
   stop(): Promise<void>;
 }
 
@@ -83,7 +89,9 @@ async function childrenOf(pid: number): Promise<number[]> {
   return children;
 }
 
-export async function startPrivateSshd(): Promise<PrivateSshd> {
+/** Starts the sshd; `kernelPath` is the kernel whose accelerator this host's probe chooses for the far host. */
+export async function startPrivateSshd(kernelPath: string): Promise<PrivateSshd> {
+  const accelerator = await chooseAccelerator({ kernelPath });
   const dir = await mkdtemp('/tmp/pssh-');
   await mkdir(PRIVILEGE_SEPARATION_DIR, { recursive: true, mode: 0o755 });
   const hostKey = join(dir, 'host_ed25519');
@@ -146,6 +154,8 @@ export async function startPrivateSshd(): Promise<PrivateSshd> {
   }
   const running = sshd;
   let lastLog = '';
+  const accelBefore = process.env.PHANTOM_ACCEL;
+  process.env.PHANTOM_ACCEL = accelerator.accel;
   return {
     port,
     libvirtUri: (path) =>
@@ -162,6 +172,8 @@ export async function startPrivateSshd(): Promise<PrivateSshd> {
         for (const pid of sessions) killIfAlive(pid);
       }
       await rm(dir, { recursive: true, force: true });
+      if (accelBefore === undefined) delete process.env.PHANTOM_ACCEL;
+      else process.env.PHANTOM_ACCEL = accelBefore;
     },
   };
 }
