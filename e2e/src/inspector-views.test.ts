@@ -65,6 +65,8 @@ test('panes chain from a class to an instance to its fields, with the path from 
   await array.locator('.ph-string', { hasText: 'note 2 written at run 1' }).waitFor();
   await objectPane.locator('summary', { hasText: 'Path from the root' }).click();
   const path = objectPane.getByTestId('inspector-path').locator('li');
+  // The path is searched for when the section opens: wait for its steps, not a count read at once.
+  await path.nth(2).waitFor();
   assert.ok((await path.count()) >= 3, 'root → directory → … → the list');
   assert.match((await path.first().textContent()) ?? '', /\.internal\.root/);
   await page.screenshot({ path: join(artifactsDir, 'inspector-panes.png') });

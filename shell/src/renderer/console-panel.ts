@@ -74,6 +74,8 @@ interface LogView {
   page: number | undefined;
   pages: number;
   refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts the reads asked for: only the newest one's answer is shown (an older one may answer later). */
+  reads: number;
 }
 
 interface Tab {
@@ -633,6 +635,7 @@ export class ConsolePanel {
       page: undefined,
       pages: 1,
       refreshTimer: undefined,
+      reads: 0,
     };
     tab.log = log;
     earlier.addEventListener('click', () => {
@@ -653,12 +656,15 @@ export class ConsolePanel {
     const log = tab.log;
     if (!log || !tab.machine) return;
     const hide = this.filterInput.value.trim();
+    const read = ++log.reads;
     try {
       const page = await this.api.call('console.log', {
         machine: tab.machine,
         ...(hide ? { hide } : {}),
         ...(log.page === undefined ? {} : { page: log.page }),
       });
+      // A refresh of the last page still on its way when "Earlier" was pressed must not put it back.
+      if (read !== log.reads) return;
       log.pages = page.pages;
       const lines = page.text ? page.text.split('\r\n').length - 1 : 0;
       const range =
@@ -671,7 +677,7 @@ export class ConsolePanel {
       log.terminal.reset();
       log.terminal.write(page.text);
     } catch (err) {
-      showError(`Cannot read the log of ${tab.machine}`, err);
+      if (read === log.reads) showError(`Cannot read the log of ${tab.machine}`, err);
     }
   }
 
