@@ -294,7 +294,7 @@ journeyStep(
     await page.screenshot({ path: join(artifactsDir, 'inspector-live.png') });
     // One still on the store disk: retention thins what is over a minute old (at 10 ms, more),
     // and a generation it reclaimed says so instead of showing in the inspector.
-    const { x, y } = await timeline.hoverGeneration(0.2, /kept: can be inspected/);
+    const { x, y } = await timeline.hoverGeneration(0.6, /kept: can be inspected/);
     const target = Number(((await timeline.tooltip.textContent()) ?? '').match(/Generation (\d+)/)?.[1]);
     await page.mouse.click(x, y);
     await inspector.status
