@@ -142,8 +142,13 @@ function refArg(options: Options, index: number, command: string): number {
  * A generation named on the command line: gen:N, or the oldest or newest of those kept that
  * verify (names that stay valid however retention thins the store).
  */
+/** 'oldest' or 'newest' when `text` names an end of what is kept (gen:oldest, newest, …). */
+function keptEnd(text: string | undefined): string | undefined {
+  return /^(?:gen:)?(oldest|newest)$/.exec(text ?? '')?.[1];
+}
+
 async function genArg(text: string | undefined, command: string, source: InspectSource): Promise<number> {
-  const end = /^(?:gen:)?(oldest|newest)$/.exec(text ?? '')?.[1];
+  const end = keptEnd(text);
   if (end) {
     const kept = (await source.generations()).filter((g) => !g.error).map((g) => g.generation);
     if (kept.length === 0) throw new Error('the store keeps no generation that verifies');
@@ -168,7 +173,7 @@ async function loadGenArg(
   command: string,
   source: InspectSource,
 ): Promise<{ generation: number; heap: HeapSnapshot }> {
-  const named = /^(?:gen:)?(?:oldest|newest)$/.test(text ?? '');
+  const named = keptEnd(text) !== undefined;
   for (let tries = 1; ; tries++) {
     const generation = await genArg(text, command, source);
     try {
