@@ -149,11 +149,16 @@ static void freeze(void) {
     pending.write_us = 0;
     holding_freeze = true;
     if (frozen_pages) space_new_epoch();
+    /* The line names the generation the pages become: the commits before it (one in the
+     * background, one queued) come first, and each failure of theirs stops the machine. With
+     * commits on their way, its commit line comes after later freezes' lines, so a reader of the
+     * log (what the machine printed after a generation) finds its freeze by number. */
+    uint32_t number = store_newest_number(store) + 1 + background + queued;
     if (verbose && frozen_pages && prepared_us)
-      kprintf("snapshot: froze %u pages in %u us, prepared in %u us while idle\n", frozen_pages, pending.pause_us,
-              prepared_us);
+      kprintf("snapshot: froze %u pages of generation %u in %u us, prepared in %u us while idle\n", frozen_pages,
+              number, pending.pause_us, prepared_us);
     else if (verbose && frozen_pages)
-      kprintf("snapshot: froze %u pages in %u us\n", frozen_pages, pending.pause_us);
+      kprintf("snapshot: froze %u pages of generation %u in %u us\n", frozen_pages, number, pending.pause_us);
   }
   prepared_us = 0;
   written_pages = 0;

@@ -1783,6 +1783,8 @@ uint32_t store_current_generation(const struct store *s) {
   return s->mounted ? s->generations[s->current].number : NO_GENERATION;
 }
 
+uint32_t store_newest_number(const struct store *s) { return s->mounted ? s->newest_number : NO_GENERATION; }
+
 uint32_t store_free_blocks(const struct store *s) { return s->mounted ? s->free_blocks : 0; }
 
 int store_verify_generation(struct store *s, uint32_t number, uint32_t *bad_page) {

@@ -477,6 +477,8 @@ const struct store_generation *store_generation_at(const struct store *s, uint32
 /** Index (for store_generation_at) and number of the mounted or last committed generation. */
 uint32_t store_current_index(const struct store *s);
 uint32_t store_current_generation(const struct store *s);
+/** The highest generation number ever committed (a rollback does not lower it): the next commit is one more. */
+uint32_t store_newest_number(const struct store *s);
 
 /** Blocks a new generation could use now. */
 uint32_t store_free_blocks(const struct store *s);

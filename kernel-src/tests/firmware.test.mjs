@@ -60,7 +60,7 @@ for (const { name, machine, skip } of VARIANTS) {
     try {
       const generation = await first.waitForLine(/^snapshot: generation (\d+) /);
       // The tick the generation holds is at least the last one printed before its freeze.
-      const froze = first.lines.findLastIndex((l, i) => i < generation.index && /^snapshot: froze/.test(l.line));
+      const froze = first.lines.findIndex((l) => l.line.includes(` pages of generation ${generation.match[1]} in `));
       const ticks = first.lines.slice(0, froze).map((l) => /^tick (\d+)$/.exec(l.line)).filter(Boolean);
       committed = { number: Number(generation.match[1]), tick: ticks.length ? Number(ticks.at(-1)[1]) : 0 };
     } finally {

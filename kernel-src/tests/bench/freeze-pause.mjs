@@ -65,8 +65,11 @@ if (
   );
   process.exit(2);
 }
-/** The freeze line; a kernel that prepared the freeze while idle adds how long that took. */
-const FREEZE_LINE = /^snapshot: froze (\d+) pages in (\d+) us(?:, prepared in (\d+) us while idle)?$/;
+/**
+ * The freeze line; a kernel that prepared the freeze while idle adds how long that took, and one
+ * since 2026-12-07 names the generation (absent from the lines of a --kernel-rev built before).
+ */
+const FREEZE_LINE = /^snapshot: froze (\d+) pages(?: of generation \d+)? in (\d+) us(?:, prepared in (\d+) us while idle)?$/;
 const GENERATION_LINE = /^snapshot: generation \d+ /;
 const REGIONS_LINE = /^snapshot: (\d+) frozen regions unprotected by a write, the longest in (\d+) us$/;
 /** Generations skipped first: they hold the fresh allocation, not the steady dirty set. */

@@ -259,7 +259,8 @@ TEST(snapshot_commits_a_generation_only_when_every_frozen_page_is_written) {
 
 TEST(snapshot_commit_goes_on_in_the_background_while_the_next_generation_is_written) {
   setup();
-  snapshot_cycle_start(&store, INTERVAL_MS, false, &fake_machine);
+  capture_console();
+  snapshot_cycle_start(&store, INTERVAL_MS, true, &fake_machine);
   for (uint32_t p = 0; p < 4; p++) write_page(p * 30, 200 + p);
   next_interval();
   disk_fake_busy(1000);
@@ -330,6 +331,20 @@ TEST(snapshot_commit_goes_on_in_the_background_while_the_next_generation_is_writ
   CHECK(generation_holds(4, 10, 0));
   CHECK(generation_holds(5, 10, 402));
   CHECK_EQ(generation(5)->parent, 4);
+  /* Each freeze line names the generation its pages became, though commit lines of earlier
+   * generations came after it (3's after 4's and 5's freezes). */
+  const char *text = console_text();
+  const char *at = text;
+  for (uint32_t n = 1; n <= 5; n++) {
+    char froze[64], committed[64];
+    snprintf(froze, sizeof froze, "pages of generation %u in ", n);
+    snprintf(committed, sizeof committed, "snapshot: generation %u (parent %u)", n, n - 1);
+    const char *f = strstr(text, froze), *c = strstr(text, committed);
+    CHECK(f && c && f < c && f > at);
+    at = f;
+  }
+  CHECK(strstr(text, "pages of generation 5 in ") < strstr(text, "snapshot: generation 3 (parent 2)") ||
+        strstr(text, "pages of generation 4 in ") < strstr(text, "snapshot: generation 3 (parent 2)"));
   store_unmount(&store);
   CHECK_EQ(store_mount(&store, NO_GENERATION), STORE_OK);
   CHECK_EQ(store_current_generation(&store), 5);
@@ -567,7 +582,7 @@ TEST(snapshot_idle_machine_prepares_a_freeze_due_soon_after_and_again_after_a_ru
   snapshot_step();
   CHECK_EQ(fake.freezes, 1);
   CHECK_EQ(fake.frozen_count, 6);
-  CHECK(strstr(console_text(), "snapshot: froze 6 pages in 77 us, prepared in 66 us while idle\n"));
+  CHECK(strstr(console_text(), "snapshot: froze 6 pages of generation 1 in 77 us, prepared in 66 us while idle\n"));
   /* while the generation is written, no freeze can follow an idle: nothing is prepared */
   CHECK_EQ(snapshot_next_step_ms(), 0);
   snapshot_before_idle(ph_uptime_ms() + 2 * INTERVAL_MS);
@@ -580,7 +595,7 @@ TEST(snapshot_idle_machine_prepares_a_freeze_due_soon_after_and_again_after_a_ru
   next_interval();
   steps_until_idle(100);
   CHECK_EQ(fake.freezes, 2);
-  CHECK(strstr(console_text(), "snapshot: froze 1 pages in 77 us\n"));
+  CHECK(strstr(console_text(), "snapshot: froze 1 pages of generation 2 in 77 us\n"));
   /* snapshots off: never */
   snapshot_cycle_start(&store, 0, true, &fake_machine);
   snapshot_before_idle(UINT64_MAX);
