@@ -5,6 +5,8 @@
  * Two bytes make it die as a broken kernel would, for the crash tests: '!' triple-faults the CPU
  * (an empty IDT, then an exception), 'P' announces a panic on the pvpanic device and halts.
  * 'F' floods the console: "line N of 20000" for N = 1 to 20000, as fast as the port takes them.
+ * 'I' takes a breakpoint interrupt and returns from it ("interrupt returned"), which a KVM that
+ * cannot run i386 guests (these machines' PVM /dev/kvm) stops on with "KVM internal error".
  * Built by the tests with the host's gcc (-m32); nothing here is shipped.
  */
 #define COM1 0x3f8
@@ -64,6 +66,42 @@ static void triple_fault(void) {
   __asm__ volatile("lidt %0; int3" : : "m"(empty_idt));
 }
 
+/* Flat code and data segments of our own: multiboot leaves the GDT register undefined, and IRET
+ * reloads CS from it. */
+static const unsigned long long gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
+#define CODE_SELECTOR 0x08
+#define DATA_SELECTOR 0x10
+static unsigned long long idt[4];
+#define BREAKPOINT_VECTOR 3
+/* A 32-bit interrupt gate, present, ring 0. */
+#define INTERRUPT_GATE 0x8eull
+
+extern void breakpoint_entry(void);
+__asm__(".global breakpoint_entry\n"
+        "breakpoint_entry:\n"
+        "  iret\n");
+
+static void interrupt_and_return(void) {
+  const struct __attribute__((packed)) {
+    unsigned short limit;
+    unsigned int base;
+  } gdtr = {sizeof gdt - 1, (unsigned int)gdt}, idtr = {sizeof idt - 1, (unsigned int)idt};
+  unsigned int handler = (unsigned int)breakpoint_entry;
+  __asm__ volatile("lgdt %0\n"
+                   "ljmp %1, $1f\n"
+                   "1: mov %2, %%ax\n"
+                   "mov %%ax, %%ds\n"
+                   "mov %%ax, %%es\n"
+                   "mov %%ax, %%ss\n"
+                   :
+                   : "m"(gdtr), "i"(CODE_SELECTOR), "i"(DATA_SELECTOR)
+                   : "eax", "memory");
+  idt[BREAKPOINT_VECTOR] = (handler & 0xffffu) | ((unsigned long long)CODE_SELECTOR << 16) |
+                           (INTERRUPT_GATE << 40) | ((unsigned long long)(handler >> 16) << 48);
+  __asm__ volatile("lidt %0; int3" : : "m"(idtr) : "memory");
+  puts_("interrupt returned\n");
+}
+
 static void die(char how) {
   if (how == '!') {
     puts_("triple-faulting now\n");
@@ -82,6 +120,11 @@ void kmain(void) {
     if (inb(COM1 + 5) & 0x01) {
       char c = (char)inb(COM1);
       if (c == '!' || c == 'P') die(c);
+      if (c == 'I') {
+        puts_("interrupting now\n");
+        interrupt_and_return();
+        continue;
+      }
       if (c == 'F') {
         for (unsigned int n = 1; n <= 20000; n++) {
           puts_("line ");

@@ -20,6 +20,9 @@ test('register dumps, blank lines and reset headers are left out; the last lines
   assert.deepEqual(lastMeaningfulLines('CPU Reset (CPU 0)\nEAX=0\nTriple fault\n', 3), ['Triple fault']);
   assert.deepEqual(lastMeaningfulLines('a\nb\n\nc\nd\n', 2), ['c', 'd']);
   assert.deepEqual(lastMeaningfulLines('', 3), []);
+  const pvm =
+    'warning: no pni\nKVM internal error. Suberror: 1\nextra data[0]: 0x01\nextra data[11]: 0x00\nEAX=0\n';
+  assert.deepEqual(lastMeaningfulLines(pvm, 2), ['warning: no pni', 'KVM internal error. Suberror: 1']);
 });
 
 test('terminal escapes and control characters are removed, CR LF ends lines, long lines are cut', () => {

@@ -7,8 +7,11 @@
 /** Longer lines are cut: a reason is read in a status line or a tooltip. */
 const MAX_LINE_CHARS = 160;
 
-/** QEMU's `cpu_dump_state` lines ("EAX=…", "ES =0000 …", "Code=…") and reset headers. */
-const REGISTER_DUMP = /^(?:[A-Z][A-Z0-9]{1,5} ?=|Code=|CPU Reset \(CPU \d+\))/;
+/**
+ * QEMU's `cpu_dump_state` lines ("EAX=…", "ES =0000 …", "Code=…"), reset headers, and the words of
+ * the KVM exit that follow "KVM internal error" ("extra data[0]: 0x…").
+ */
+const REGISTER_DUMP = /^(?:[A-Z][A-Z0-9]{1,5} ?=|Code=|CPU Reset \(CPU \d+\)|extra data\[\d+\]:)/;
 
 const ESCAPE_SEQUENCE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
 

@@ -1,11 +1,12 @@
 /**
- * The libvirt driver's pure parts: which URIs are local, and how libvirt's words for a missing
- * file become an error that names the path and says what a remote host needs. The driver
- * itself runs against libvirtd in driver.contract.test.ts.
+ * The libvirt driver's pure parts: which URIs are local, how libvirt's words for a missing
+ * file become an error that names the path and says what a remote host needs, and which paused
+ * reasons mean a guest that cannot go on. The driver itself runs against libvirtd in
+ * driver.contract.test.ts and libvirt-kvm-failure.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isLocalUri, missingPathError } from './libvirt-driver.js';
+import { isFailedPause, isLocalUri, missingPathError } from './libvirt-driver.js';
 
 const NEEDED = [
   { what: 'kernel', path: '/s/tick.elf', code: 'bad-input' },
@@ -57,4 +58,21 @@ test('other failures are left as libvirt said them', () => {
   );
   assert.equal(missingPathError('/other/file: No such file or directory', [...NEEDED], REMOTE), undefined);
   assert.equal(missingPathError('permission denied: /s/tick.elf', [...NEEDED], REMOTE), undefined);
+});
+
+test("a pause nobody asked for is a failure; one someone asked for, or a full disk's, is not", () => {
+  // "unknown" is what libvirt 9 said here of QEMU's stop on "KVM internal error".
+  for (const reason of ['paused (unknown)', 'paused (crashed)'])
+    assert.equal(isFailedPause(reason), true, reason);
+  for (const reason of [
+    'paused (user)',
+    'paused (from snapshot)',
+    'paused (creating snapshot)',
+    'paused (saving)',
+    'paused (migrating)',
+    'paused (I/O error)',
+    'running (unpaused)',
+    'shut off (destroyed)',
+  ])
+    assert.equal(isFailedPause(reason), false, reason);
 });

@@ -35,6 +35,21 @@ const DOMAIN_STATE = {
   pmSuspended: 7,
 };
 
+/**
+ * What `virsh domstate --reason` says of a pause nobody asked for, the guest unable to go on:
+ * libvirt 9 shows QEMU's stop on an internal error (a KVM that cannot run the kernel) as
+ * "paused (unknown)", since it neither asked for the stop nor was told why; "crashed" is a guest
+ * panic met with a pause. The other reasons are a pause someone asked for ("user", "from
+ * snapshot", "creating snapshot", "saving"…) or one that ends when its cause does ("I/O error":
+ * a host disk full; the qemu driver keeps QEMU's io-error paused too).
+ */
+const FAILED_PAUSE = /^paused \((unknown|crashed)\)$/;
+
+/** Whether `virsh domstate --reason`'s answer is a pause the guest cannot go on from. */
+export function isFailedPause(reason: string): boolean {
+  return FAILED_PAUSE.test(reason);
+}
+
 /** libvirtd's system instance on this host: QEMU runs as libvirt's own user, and logs where we can read. */
 const LOCAL_SYSTEM_URI = /^qemu(\+unix)?:\/\/\/system$/;
 
@@ -142,6 +157,12 @@ export class LibvirtDriver implements Driver {
   private remoteKvm: Promise<boolean> | undefined;
   /** The domain state runtimeState last saw (virDomainState), for failureReport. */
   private lastState: number | undefined;
+  /**
+   * Why the domain is paused, asked once per pause: runtimeState is polled every second, and with
+   * a remote URI each `virsh` is an ssh login. Forgotten when the domain is seen out of the pause
+   * and when this driver pauses, resumes or reverts it.
+   */
+  private pauseReason: Promise<string> | undefined;
 
   constructor(
     private readonly dir: MachineDir,
@@ -218,8 +239,10 @@ export class LibvirtDriver implements Driver {
 
   /**
    * On this host, the probe's answer (libvirt runs the same QEMU). On a remote host, PHANTOM_ACCEL
-   * or else what its libvirt offers, unprobed: the far host's KVM is trusted (and says so), and a
-   * guest it cannot run is reported crashed with libvirt's reason.
+   * or else what its libvirt offers, unprobed: the far host's KVM is trusted (and says so). A guest
+   * it cannot run is stopped by QEMU with an internal error, which libvirt shows as a pause of
+   * unknown reason: runtimeState reports that as failed, so the machine is crashed with libvirt's
+   * words.
    */
   private async acceleratorFor(config: MachineConfig): Promise<AcceleratorUsed> {
     if (isLocalUri(this.uri)) {
@@ -251,6 +274,7 @@ export class LibvirtDriver implements Driver {
   async runtimeState(): Promise<RuntimeState> {
     const info = await this.withDomain((domain) => domain.getInfo());
     this.lastState = info?.state;
+    if (info?.state !== DOMAIN_STATE.paused) this.pauseReason = undefined;
     if (!info) return 'off';
     switch (info.state) {
       case DOMAIN_STATE.running:
@@ -258,6 +282,7 @@ export class LibvirtDriver implements Driver {
       case DOMAIN_STATE.shuttingDown:
         return 'running';
       case DOMAIN_STATE.paused:
+        return isFailedPause((await this.askPauseReason()) ?? '') ? 'failed' : 'paused';
       case DOMAIN_STATE.pmSuspended:
         return 'paused';
       case DOMAIN_STATE.crashed:
@@ -265,6 +290,24 @@ export class LibvirtDriver implements Driver {
       default:
         // Shut off for whatever reason (a guest reset destroys the domain): no QEMU runs it.
         return 'off';
+    }
+  }
+
+  /**
+   * libvirt's words for the pause ("paused (user)"), asked once per pause; undefined when virsh
+   * cannot say, which is asked again at the next call rather than kept.
+   */
+  private async askPauseReason(): Promise<string | undefined> {
+    // virsh prints the reason in the client's language; FAILED_PAUSE is libvirt's English.
+    this.pauseReason ??= this.virsh(['domstate', '--reason', this.domain], { LC_ALL: 'C' }).then((text) =>
+      text.trim(),
+    );
+    const asked = this.pauseReason;
+    try {
+      return await asked;
+    } catch {
+      if (this.pauseReason === asked) this.pauseReason = undefined;
+      return undefined;
     }
   }
 
@@ -289,6 +332,15 @@ export class LibvirtDriver implements Driver {
         cause: `libvirt shut domain ${this.domain} off: the guest reset itself (a triple fault; the kernel never reboots) or its QEMU died`,
         lines,
       };
+    // Paused by nobody: the reason runtimeState asked for once is the one to give.
+    const paused = this.lastState === DOMAIN_STATE.paused ? await this.askPauseReason() : undefined;
+    if (paused && isFailedPause(paused))
+      return {
+        cause: /\(crashed\)/.test(paused)
+          ? `the kernel halted: it panicked or met an error it cannot go on from (libvirt: ${paused})`
+          : `QEMU stopped the guest by itself (libvirt: ${paused}), as on an internal error: under KVM, "KVM internal error", a KVM that cannot run this kernel (PHANTOM_ACCEL=tcg chooses TCG)`,
+        lines,
+      };
     const reason = await this.virsh(['domstate', '--reason', this.domain]).then(
       (text) => text.trim(),
       () => undefined,
@@ -298,10 +350,12 @@ export class LibvirtDriver implements Driver {
   }
 
   async pause(): Promise<void> {
+    this.pauseReason = undefined;
     await this.requireDomain((domain) => domain.suspend());
   }
 
   async resume(): Promise<void> {
+    this.pauseReason = undefined;
     await this.requireDomain((domain) => domain.resume());
   }
 
@@ -333,6 +387,8 @@ export class LibvirtDriver implements Driver {
       if (isVmError(err) && /not found|no domain snapshot/i.test(err.message))
         throw new VmError('qmp-error', `snapshot ${tag} not found: ${err.message}`);
       throw err;
+    } finally {
+      this.pauseReason = undefined;
     }
     return (await this.runtimeState()) === 'paused' ? 'paused' : 'running';
   }
@@ -465,10 +521,11 @@ export class LibvirtDriver implements Driver {
     connection.then((hypervisor) => hypervisor.connectClose()).catch(() => undefined);
   }
 
-  private async virsh(args: string[]): Promise<string> {
+  private async virsh(args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
     try {
       const { stdout } = await execFileAsync('virsh', ['-q', '-c', this.uri, ...args], {
         timeout: VIRSH_TIMEOUT_MS,
+        ...(env ? { env: { ...process.env, ...env } } : {}),
       });
       return stdout;
     } catch (err) {

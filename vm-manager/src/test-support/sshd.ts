@@ -33,6 +33,8 @@ export interface PrivateSshd {
   libvirtUri(path: string): string;
   /** What sshd logged, for failure messages. */
   log(): string;
+  /** How many logins sshd has accepted so far: each costs a remote user a round of ssh. */
+  logins(): Promise<number>;
   /** Kills sshd (and with it every session), deletes the folder and puts PHANTOM_ACCEL back. */
   stop(): Promise<void>;
 }
@@ -161,6 +163,7 @@ export async function startPrivateSshd(kernelPath: string): Promise<PrivateSshd>
     libvirtUri: (path) =>
       `qemu+ssh://root@127.0.0.1:${port}/${path}?keyfile=${clientKey}&no_verify=1&no_tty=1&command=${sshWrapper}`,
     log: () => lastLog,
+    logins: async () => (await readLog()).split('\n').filter((l) => /Accepted publickey/.test(l)).length,
     async stop() {
       lastLog = await readLog();
       if (!exited) {
