@@ -137,6 +137,15 @@ void paging_init(uint32_t identity_top);
 /** Maps one 4 KiB page (va outside the identity map); allocates its page table if needed. */
 void paging_map(uint32_t va, uint32_t pa, uint32_t flags);
 void paging_unmap(uint32_t va);
+/**
+ * paging_map of a page that is not mapped now (x86 caches no translation of a page that is not
+ * present, so no invalidation is needed), and paging_unmap that leaves the invalidation to a
+ * paging_flush_all the caller does before the space runs again. Under TCG each invalidation is a
+ * helper that ends the translated block: a run of 256 pages mapped at a fault, or a space of
+ * thousands dropped, spent milliseconds on them.
+ */
+void paging_map_fresh(uint32_t va, uint32_t pa, uint32_t flags);
+void paging_unmap_unflushed(uint32_t va);
 /** Makes the page tables of [va, va + bytes) now (empty), so that mapping there later needs no frame. */
 void paging_reserve_tables(uint32_t va, uint32_t bytes);
 /** Changes the flags of a mapped page, keeping its frame; flushes its TLB entry. */

@@ -288,7 +288,7 @@ static bool read_run(uint32_t page, bool write) {
   for (uint32_t k = 0; k < n; k++) {
     uint32_t frame = pmm_alloc();
     page_state[page + k] = frame | PS_RESIDENT;
-    paging_map(SPACE_BASE + (page + k) * PAGE_BYTES, frame, 0);
+    paging_map_fresh(SPACE_BASE + (page + k) * PAGE_BYTES, frame, 0);
   }
   uint32_t bad = page;
   int r = backing.read_run(page, n, (void *)(SPACE_BASE + page * PAGE_BYTES), &bad);
@@ -380,7 +380,7 @@ static void drop_space(void (*keep)(uint32_t page, uint32_t frame)) {
     if (st & PS_FROZEN_OUT) give_back(&frozen_out[page]);
     if (st & PS_COPIED) pmm_free(copied_frame[page]);
     copied_frame[page] = 0;
-    if (st & (PS_RESIDENT | PS_ZERO)) paging_unmap(SPACE_BASE + page * PAGE_BYTES);
+    if (st & (PS_RESIDENT | PS_ZERO)) paging_unmap_unflushed(SPACE_BASE + page * PAGE_BYTES); /* flushed below */
     /* Clean: not written since the generation the store has, nor frozen for one being written. */
     bool clean = (st & (PS_RESIDENT | PS_DIRTY | PS_FROZEN | PS_COPIED | PS_OUT | PS_FROZEN_OUT)) == PS_RESIDENT;
     if (clean && keep) keep(page, st & PS_FRAME_MASK);
@@ -409,7 +409,7 @@ bool pager_adopt(uint32_t page, uint32_t frame) {
   page_state[page] = frame | PS_RESIDENT;
   stats.resident++;
   stats.reads++;
-  paging_map(SPACE_BASE + page * PAGE_BYTES, frame, 0);
+  paging_map_fresh(SPACE_BASE + page * PAGE_BYTES, frame, 0);
   return true;
 }
 

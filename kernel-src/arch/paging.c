@@ -56,6 +56,18 @@ void paging_map(uint32_t va, uint32_t pa, uint32_t flags) {
   invlpg(va);
 }
 
+void paging_map_fresh(uint32_t va, uint32_t pa, uint32_t flags) {
+  if (va < identity_limit) ph_panic("paging_map_fresh: %08x lies in the identity map", va);
+  uint32_t *pte = pte_for(va, true);
+  if (*pte & PTE_PRESENT) ph_panic("paging_map_fresh: %08x is mapped already", va);
+  *pte = (pa & FRAME_MASK) | (flags & 0xFFF) | PTE_PRESENT;
+}
+
+void paging_unmap_unflushed(uint32_t va) {
+  uint32_t *pte = pte_for(va, false);
+  if (pte) *pte = 0;
+}
+
 void paging_reserve_tables(uint32_t va, uint32_t bytes) {
   for (uint64_t at = va; at < (uint64_t)va + bytes; at += 1024u * PAGE_BYTES) pte_for((uint32_t)at, true);
 }
