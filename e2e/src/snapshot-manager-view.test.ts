@@ -26,10 +26,13 @@ interface Harness {
   checkpoints(names: string[]): void;
   holdSizes(): void;
   answerSizes(): void;
+  holdRenames(): void;
+  answerRenames(): void;
   open(): void;
   currentIndex(): number;
   calls: { method: string; params: Record<string, unknown> }[];
   selected: number[];
+  reverts: number[];
 }
 
 let server: HarnessServer | undefined;
@@ -159,6 +162,43 @@ test('a name being typed keeps its field, text and caret through refreshes; Ente
   assert.deepEqual(await renames(), [{ machine: 'demo', checkpoint: 'before', name: 'first' }]);
   assert.equal(await focusedElement(), 'div[snapshot-tree]', 'the tree has the focus back after renaming');
   assert.deepEqual(await cspViolations(page), []);
+});
+
+test('a rename answered late does not take the focus from the description typed meanwhile', async () => {
+  await openWith(['before']);
+  await page.evaluate(() => (window as unknown as WithHarness).snapshotHarness.holdRenames());
+  await manager.focusCheckpoint('before');
+  await page.keyboard.press('F2');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('first');
+  await page.keyboard.press('Enter');
+  // The rename is done (another refresh shows it, as the CLI's watch does) but not answered yet.
+  await generations(1);
+  await manager.checkpoint('first').waitFor({ timeout: UI_DEADLINE_MS });
+  await manager.focusCheckpoint('first');
+  await manager.description.focus();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('the count');
+  await page.evaluate(() => (window as unknown as WithHarness).snapshotHarness.answerRenames());
+  // The rename's end (a timeline read, then its focus move) comes within a few tasks.
+  await page.waitForTimeout(200);
+  await page.keyboard.type('er before any edit');
+  assert.equal(await focusedElement(), 'textarea[snapshot-description]');
+  assert.equal(await manager.description.inputValue(), 'the counter before any edit');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() =>
+    (window as unknown as WithHarness).snapshotHarness.calls.some(
+      (c) => c.method === 'machine.checkpointDescribe',
+    ),
+  );
+  const [describes, reverts] = await page.evaluate(() => {
+    const h = (window as unknown as WithHarness).snapshotHarness;
+    return [h.calls.filter((c) => c.method === 'machine.checkpointDescribe').map((c) => c.params), h.reverts];
+  });
+  assert.deepEqual(describes, [
+    { machine: 'demo', checkpoint: 'first', description: 'the counter before any edit' },
+  ]);
+  assert.deepEqual(reverts, [], 'no keystroke reached the tree, where Enter reverts');
 });
 
 test('a focused button in the details keeps the focus through refreshes', async () => {

@@ -21,6 +21,11 @@ const selected: number[] = [];
 /** Checkpoint sizes are answered when the test says so (they come late, from a qemu-img run). */
 let sizesAnswered: (() => void) | undefined;
 let sizesAsked = Promise.resolve();
+/** Renames are done at once and answered when the test says so (on a busy host the answer comes late). */
+let renamesAnswered: (() => void) | undefined;
+let renamesHeld = Promise.resolve();
+/** The layout indexes the manager asked to revert to (the host's confirmation dialog, not shown here). */
+const reverts: number[] = [];
 
 function commit(): void {
   const last = timeline.generations.at(-1);
@@ -70,6 +75,7 @@ const api = {
         return timeline.checkpoints.map((c) => ({ name: c.name, bytes: 4 << 20 }));
       case 'machine.checkpointRename':
         if (named && params.name) named.name = params.name;
+        await renamesHeld;
         return {};
       case 'machine.checkpointDescribe':
         if (named && params.description !== undefined) named.description = params.description;
@@ -85,7 +91,7 @@ const manager = new SnapshotManager({
   machine: () => MACHINE,
   layout: () => layout,
   refresh: async () => refresh(),
-  confirmRevert: () => undefined,
+  confirmRevert: (index: number) => reverts.push(index),
   confirmRollback: () => undefined,
   select: (index) => selected.push(index),
 });
@@ -115,10 +121,21 @@ Object.assign(window, {
     answerSizes() {
       sizesAnswered?.();
     },
+    /** Holds the answers to renames (each done at once) until `answerRenames`. */
+    holdRenames() {
+      renamesHeld = new Promise((resolve) => {
+        renamesAnswered = resolve;
+      });
+    },
+    answerRenames() {
+      renamesAnswered?.();
+      renamesHeld = Promise.resolve();
+    },
     open: () => manager.open(),
     /** The layout index of "you are here" now. */
     currentIndex: () => layout.currentIndex,
     calls,
     selected,
+    reverts,
   },
 });

@@ -568,12 +568,26 @@ export class SnapshotManager {
     }
   }
 
+  /**
+   * Whether the user is still where an edit that took a moment was started (`from`, or nowhere:
+   * the details it was started in were redrawn meanwhile), so that its end may move the focus.
+   * A user who went on meanwhile (typing the description while a rename was saved, on a busy
+   * host) keeps the focus where they put it: taken back to the tree, the rest of their typing
+   * would land on the tree's keys (Enter there reverts).
+   */
+  private stillAt(from: Element | null): boolean {
+    const at = document.activeElement;
+    return at === from || at === null || at === document.body;
+  }
+
   private async rename(from: string, to: string): Promise<void> {
     if (!to || to === from) return this.tree.focus();
+    const startedAt = document.activeElement;
     if (
-      await this.edit('rename the checkpoint', (machine) =>
+      (await this.edit('rename the checkpoint', (machine) =>
         this.host.api.call('machine.checkpointRename', { machine, checkpoint: from, name: to }),
-      )
+      )) &&
+      this.stillAt(startedAt)
     ) {
       this.focused = `checkpoint:${to}`;
       this.render();
@@ -594,15 +608,18 @@ export class SnapshotManager {
   private async remove(name: string, at: number): Promise<void> {
     const machine = this.host.machine();
     if (!machine) return;
+    const startedAt = document.activeElement;
     let answer: { freedBytes: number | null; undoMs: number } | undefined;
     await this.edit('delete the checkpoint', async () => {
       answer = await this.host.api.call('machine.checkpointDelete', { machine, checkpoint: name });
     });
     if (!answer) return;
-    const next = this.rows[at + 1] ?? this.rows[at - 1];
-    if (next && keyOf(next.node) !== `checkpoint:${name}`) this.focused = keyOf(next.node);
-    this.render();
-    this.tree.focus();
+    if (this.stillAt(startedAt)) {
+      const next = this.rows[at + 1] ?? this.rows[at - 1];
+      if (next && keyOf(next.node) !== `checkpoint:${name}`) this.focused = keyOf(next.node);
+      this.render();
+      this.tree.focus();
+    }
     const { freedBytes, undoMs } = answer;
     this.lastDeleted = { machine, checkpoint: name, until: Date.now() + undoMs };
     const frees =
