@@ -156,3 +156,17 @@ export async function recordCspViolations(page: Page): Promise<void> {
 export function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (globalThis as { cspViolations?: string[] }).cspViolations ?? []);
 }
+
+/** Waits until `condition` holds, checking every `pollMs`; fails naming `what` after `deadlineMs`. */
+export async function until(
+  condition: () => Promise<boolean>,
+  what: string,
+  deadlineMs: number,
+  pollMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -7,13 +7,11 @@
  * not change are not touched. Needs no machine.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { cspViolations, launchChromium, recordCspViolations, repoRoot } from './fixtures.js';
-import { type HarnessFiles, type HarnessServer, serveHarness } from './harness-server.js';
+import { type HarnessServer, serveViewHarness } from './harness-server.js';
 import { SnapshotManagerPage, UI_DEADLINE_MS } from './pages/snapshot-manager-page.js';
 
 /** What the page exposes (the harness's `window.snapshotHarness`). */
@@ -42,26 +40,11 @@ let page: Page;
 let manager: SnapshotManagerPage;
 
 before(async () => {
-  const bundled = await build({
-    entryPoints: [join(repoRoot, 'shell/dist/renderer/snapshot-manager-harness.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'warning',
+  server = await serveViewHarness({
+    entry: join(repoRoot, 'shell/dist/renderer/snapshot-manager-harness.js'),
+    title: 'Snapshot manager',
+    body: '<div id="app"></div><div data-panel="notifications"></div>',
   });
-  const files: HarnessFiles = {
-    '/': [
-      'text/html',
-      '<!doctype html><html><head><meta charset="utf-8"><title>Snapshot manager</title>' +
-        '<link rel="stylesheet" href="/studio.css"></head>' +
-        '<body><div id="app"></div><div data-panel="notifications"></div>' +
-        '<script type="module" src="/harness.js"></script></body></html>',
-    ],
-    '/harness.js': ['text/javascript', bundled.outputFiles[0]!.contents],
-    '/studio.css': ['text/css', readFileSync(join(repoRoot, 'shell/static/studio.css'))],
-  };
-  server = await serveHarness(files);
   url = server.url;
   browser = await launchChromium();
 });

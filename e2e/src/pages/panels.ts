@@ -157,6 +157,12 @@ export class ConsolePage {
     await this.page.mouse.up();
   }
 
+  /** The console's menu, opened with a right click into the shown terminal. */
+  async openMenu(): Promise<void> {
+    await this.root.locator('.terminal-body:not([hidden]) .xterm-screen').click({ button: 'right' });
+    await this.menu.waitFor();
+  }
+
   async waitForText(text: string | RegExp, timeout = MACHINE_DEADLINE_MS): Promise<void> {
     await this.visibleRows().filter({ hasText: text }).waitFor({ timeout });
   }
