@@ -348,6 +348,59 @@ test('Earlier and Later are reached with Tab from the log and pressed with Enter
   await consolePage.logStatus.filter({ hasText: /page 3 of 3$/ }).waitFor();
 });
 
+test('a page whose read failed is not taken: Earlier and Later go on from the page shown', async () => {
+  await openWith(lines(1, 50));
+  await openLog();
+  await consolePage.log.getByTestId('console-log-earlier').click();
+  const [first] = await waitForReads(1);
+  assert.deepEqual(first!.params, { machine: MACHINE, page: 1 });
+  await fail(first!, 'permission denied');
+  await page.locator('[data-panel="notifications"] .notification').waitFor({ timeout: UI_DEADLINE_MS });
+  assert.equal(await consolePage.logStatus.textContent(), 'Log on disk: lines 41–50 of 50 · page 3 of 3');
+  // Asked again, Earlier is the page before the one shown, not the one before the failed read's.
+  await consolePage.log.getByTestId('console-log-earlier').click();
+  const [again] = await waitForReads(1);
+  assert.deepEqual(again!.params, { machine: MACHINE, page: 1 });
+  await answer(again!);
+  await consolePage.logStatus.filter({ hasText: /page 2 of 3$/ }).waitFor({ timeout: UI_DEADLINE_MS });
+});
+
+test('Enter on Earlier down to the first page, and on Later up to the last, keeps the focus', async () => {
+  await openWith(lines(1, 50));
+  await openLog();
+  const focused = () =>
+    page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? '');
+  await consolePage.log.getByTestId('console-log-earlier').focus();
+  for (const [wanted, shown] of [
+    [1, 2],
+    [0, 1],
+  ] as const) {
+    await page.keyboard.press('Enter');
+    const [read] = await waitForReads(1);
+    assert.deepEqual(read!.params, { machine: MACHINE, page: wanted });
+    await answer(read!);
+    await consolePage.logStatus.filter({ hasText: new RegExp(`page ${shown} of 3$`) }).waitFor();
+  }
+  assert.equal(await consolePage.log.getByTestId('console-log-earlier').isDisabled(), true);
+  assert.equal(
+    await focused(),
+    'console-log-later',
+    'the focus goes to the button that can still be pressed',
+  );
+  for (const [params, shown] of [
+    [{ machine: MACHINE, page: 1 }, 2],
+    [{ machine: MACHINE }, 3],
+  ] as const) {
+    await page.keyboard.press('Enter');
+    const [read] = await waitForReads(1);
+    assert.deepEqual(read!.params, params);
+    await answer(read!);
+    await consolePage.logStatus.filter({ hasText: new RegExp(`page ${shown} of 3$`) }).waitFor();
+  }
+  assert.equal(await consolePage.log.getByTestId('console-log-later').isDisabled(), true);
+  assert.equal(await focused(), 'console-log-earlier');
+});
+
 test("find counts the matches of the view shown: the log's page, not the live console", async () => {
   await openWith('');
   await print(lines(1, 50));

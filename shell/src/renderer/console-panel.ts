@@ -70,8 +70,13 @@ interface LogView {
   status: HTMLElement;
   earlier: HTMLButtonElement;
   later: HTMLButtonElement;
-  /** The page shown; undefined: the last, which follows what the machine prints. */
+  /**
+   * The page asked for last, shown once its read answers; undefined: the last, which follows what
+   * the machine prints.
+   */
   page: number | undefined;
+  /** The page the view shows (undefined: the last): where `page` goes back to when its read fails. */
+  shown: number | undefined;
   pages: number;
   refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counts the reads asked for: only the newest one's answer is shown (an older one may answer later). */
@@ -633,6 +638,7 @@ export class ConsolePanel {
       earlier,
       later,
       page: undefined,
+      shown: undefined,
       pages: 1,
       refreshTimer: undefined,
       reads: 0,
@@ -665,6 +671,7 @@ export class ConsolePanel {
       });
       // A refresh of the last page still on its way when "Earlier" was pressed must not put it back.
       if (read !== log.reads) return;
+      log.shown = log.page;
       log.pages = page.pages;
       const lines = page.text ? page.text.split('\r\n').length - 1 : 0;
       const range =
@@ -672,12 +679,21 @@ export class ConsolePanel {
           ? 'no lines'
           : `lines ${(page.firstLine + 1).toLocaleString('en')}–${(page.firstLine + lines).toLocaleString('en')}`;
       log.status.textContent = `Log on disk: ${range} of ${page.totalLines.toLocaleString('en')}${page.hiddenLines ? `, ${page.hiddenLines.toLocaleString('en')} hidden (containing “${hide}”)` : ''} · page ${page.page + 1} of ${page.pages}`;
-      log.earlier.disabled = page.page === 0;
-      log.later.disabled = page.page >= page.pages - 1;
+      const atFirst = page.page === 0;
+      const atLast = page.page >= page.pages - 1;
+      const focused = document.activeElement;
+      log.earlier.disabled = atFirst;
+      log.later.disabled = atLast;
+      // A button pressed to an end of the log is disabled under the focus: it goes to the other one.
+      if (focused === log.earlier && atFirst) (atLast ? log.terminal : log.later).focus();
+      if (focused === log.later && atLast) (atFirst ? log.terminal : log.earlier).focus();
       log.terminal.reset();
       log.terminal.write(page.text);
     } catch (err) {
-      if (read === log.reads) showError(`Cannot read the log of ${tab.machine}`, err);
+      if (read !== log.reads) return;
+      // The view still shows the page before: Earlier and Later go on from it.
+      log.page = log.shown;
+      showError(`Cannot read the log of ${tab.machine}`, err);
     }
   }
 
