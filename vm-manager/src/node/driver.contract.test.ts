@@ -21,6 +21,7 @@ import {
   libvirtSkipReason,
   type TestState,
   temporaryState,
+  whenCrashed,
 } from '../test-support/fixtures.js';
 import { type PrivateSshd, sshdSkipReason, startPrivateSshd } from '../test-support/sshd.js';
 import { domainName } from './libvirt-driver.js';
@@ -261,13 +262,7 @@ for (const { label, driver, overSsh } of VARIANTS) {
       await machine.start();
       const watched = new ConsoleRecorder(await machine.attachConsole());
       await watched.waitFor(/tick \d+\n/, watched.text.length);
-      const crashed = new Promise<number>((resolve) => {
-        const subscription = machine.onDidChangeState((change) => {
-          if (change.state !== 'crashed') return;
-          subscription.dispose();
-          resolve(performance.now());
-        });
-      });
+      const crashed = whenCrashed(machine);
       const sent = performance.now();
       watched.attachment.write(byte);
       const at = await Promise.race([

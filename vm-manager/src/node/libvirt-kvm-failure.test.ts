@@ -20,6 +20,7 @@ import {
   libvirtSkipReason,
   type TestState,
   temporaryState,
+  whenCrashed,
 } from '../test-support/fixtures.js';
 import { type PrivateSshd, sshdSkipReason, startPrivateSshd } from '../test-support/sshd.js';
 import { KVM_DEVICE } from './accelerator.js';
@@ -84,13 +85,7 @@ describe('libvirt over ssh: a KVM that cannot run the guest', { skip, timeout: 5
 
   test("a guest stopped by KVM's internal error is crashed, not paused, with libvirt's reason", async (t) => {
     const from = recorder.text.length;
-    const crashed = new Promise<number>((resolve) => {
-      const subscription = machine.onDidChangeState((change) => {
-        if (change.state !== 'crashed') return;
-        subscription.dispose();
-        resolve(performance.now());
-      });
-    });
+    const crashed = whenCrashed(machine);
     const sent = performance.now();
     recorder.attachment.write('I');
     const outcome = await Promise.race([

@@ -19,6 +19,7 @@ import {
   ConsoleRecorder,
   type TestState,
   temporaryState,
+  whenCrashed,
 } from '../test-support/fixtures.js';
 import { SOURCE_ROOT } from './build.js';
 import { runQemuImg } from './machine-dir.js';
@@ -283,13 +284,7 @@ test('a stop made by another process is seen as a stop, not a crash', async () =
 test('the Phantom kernel halting at boot (a store it cannot mount) is crashed within 2 s, with its last words', async () => {
   const phantomKernel = join(SOURCE_ROOT, 'kernel-src/build/phantom.elf');
   const machine = await state.machines.create('no-store', { kernelPath: phantomKernel });
-  const crashed = new Promise<number>((resolve) => {
-    const subscription = machine.onDidChangeState((change) => {
-      if (change.state !== 'crashed') return;
-      subscription.dispose();
-      resolve(performance.now());
-    });
-  });
+  const crashed = whenCrashed(machine);
   // The start says which accelerator it chose: asking the status afterwards races the halt.
   const { accelerator } = await machine.start();
   assert.match(accelerator.why, /^(KVM|TCG)|^PHANTOM_ACCEL/);

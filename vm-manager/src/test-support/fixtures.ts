@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ConsoleAttachment } from '../common/api.js';
-import { Machines } from '../node/machines.js';
+import { type Machine, Machines } from '../node/machines.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -145,6 +145,20 @@ export async function buildTickKernel(dir: string): Promise<string> {
 }
 
 /** Collects everything an attachment delivers, as text, and waits for patterns in it. */
+/**
+ * The moment (performance.now()) `machine` is next seen crashed: subscribe before making its guest
+ * die, so that the change cannot come first.
+ */
+export function whenCrashed(machine: Machine): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const subscription = machine.onDidChangeState((change) => {
+      if (change.state !== 'crashed') return;
+      subscription.dispose();
+      resolve(performance.now());
+    });
+  });
+}
+
 export class ConsoleRecorder {
   text = '';
   private readonly waiters = new Set<() => void>();
