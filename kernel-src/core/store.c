@@ -1476,11 +1476,6 @@ static int drop_generation_now(struct store *s, uint32_t victim) {
 }
 
 /*
- * Until `needed` blocks are free, drops generations (room_victim: damaged ones first, then where
- * they lie densest), never the current one (the generation being written shares its map blocks): on a full disk the
- * newest state matters more than history. STORE_ENOSPACE when only the current one is left.
- */
-/*
  * The generation a full disk drops next (its index; generation_count: none but the current one is
  * left): a damaged one first, then the one retention's cap would drop next, where generations lie
  * densest in time (the oldest kept, the far end of the history, last of all; the ends and fork
@@ -1505,6 +1500,12 @@ static uint32_t room_victim(struct store *s) {
   return n;
 }
 
+/*
+ * Until `needed` blocks are free, drops generations (room_victim: damaged ones first, then where
+ * they lie densest), never the current one (the generation being written shares its map blocks):
+ * on a full disk the newest state matters more than history. STORE_ENOSPACE when only the current
+ * one is left.
+ */
 static int make_room(struct store *s, uint32_t needed) {
   if (s->free_blocks < needed && s->commit_step != COMMIT_NONE) {
     settle_commit(s); /* its superblock goes first, and its end may free blocks */

@@ -138,15 +138,15 @@ function refArg(options: Options, index: number, command: string): number {
   return ref;
 }
 
-/**
- * A generation named on the command line: gen:N, or the oldest or newest of those kept that
- * verify (names that stay valid however retention thins the store).
- */
 /** 'oldest' or 'newest' when `text` names an end of what is kept (gen:oldest, newest, …). */
 function keptEnd(text: string | undefined): string | undefined {
   return /^(?:gen:)?(oldest|newest)$/.exec(text ?? '')?.[1];
 }
 
+/**
+ * A generation named on the command line: gen:N, or the oldest or newest of those kept that
+ * verify (names that stay valid however retention thins the store).
+ */
 async function genArg(text: string | undefined, command: string, source: InspectSource): Promise<number> {
   const end = keptEnd(text);
   if (end) {

@@ -144,7 +144,6 @@ export async function buildTickKernel(dir: string): Promise<string> {
   return out;
 }
 
-/** Collects everything an attachment delivers, as text, and waits for patterns in it. */
 /**
  * The moment (performance.now()) `machine` is next seen crashed: subscribe before making its guest
  * die, so that the change cannot come first.
@@ -159,6 +158,7 @@ export function whenCrashed(machine: Machine): Promise<number> {
   });
 }
 
+/** Collects everything an attachment delivers, as text, and waits for patterns in it. */
 export class ConsoleRecorder {
   text = '';
   private readonly waiters = new Set<() => void>();
