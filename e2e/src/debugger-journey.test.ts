@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { artifactsDir, cspViolations } from './fixtures.js';
+import { artifactsDir, cspViolations, until as waitUntil } from './fixtures.js';
 import { DebuggerPage } from './pages/debugger-page.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import { ConsolePage, EditorPage, MACHINE_DEADLINE_MS, MachineBarPage } from './pages/panels.js';
@@ -311,10 +311,10 @@ async function lastTick(): Promise<number> {
   return Number(ticks.at(-1) ?? -1);
 }
 
-async function until(condition: () => Promise<boolean>, what: string, deadlineMs = MACHINE_DEADLINE_MS) {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function until(
+  condition: () => Promise<boolean>,
+  what: string,
+  deadlineMs = MACHINE_DEADLINE_MS,
+): Promise<void> {
+  return waitUntil(condition, what, deadlineMs, 250);
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Machines } from '@phantom/vm-manager/node/machines.js';
 import type { Page } from 'playwright-core';
-import { artifactsDir, cspViolations } from './fixtures.js';
+import { artifactsDir, cspViolations, until as waitUntil } from './fixtures.js';
 import { CommandPalettePage, focusedPart } from './pages/commands-page.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import { ConsolePage, MACHINE_DEADLINE_MS, MachineBarPage, TimelinePage } from './pages/panels.js';
@@ -98,12 +98,8 @@ async function tabUntil(wanted: string, limit = 60, key = 'Tab'): Promise<void> 
 }
 
 /** Waits until `condition` holds, checking every 200 ms. */
-async function until(condition: () => Promise<boolean>, what: string, deadlineMs = UI_DEADLINE_MS) {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function until(condition: () => Promise<boolean>, what: string, deadlineMs = UI_DEADLINE_MS): Promise<void> {
+  return waitUntil(condition, what, deadlineMs, 200);
 }
 
 /** The test id of the element that has the focus. */

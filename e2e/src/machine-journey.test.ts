@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { artifactsDir, cspViolations, type RunningStudio, repoRoot } from './fixtures.js';
+import { artifactsDir, cspViolations, type RunningStudio, repoRoot, until as waitUntil } from './fixtures.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import {
   ConsolePage,
@@ -178,12 +178,12 @@ function journeyStep(name: string, step: () => Promise<void>): void {
   });
 }
 
-async function until(condition: () => Promise<boolean>, what: string, deadlineMs = MACHINE_DEADLINE_MS) {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function until(
+  condition: () => Promise<boolean>,
+  what: string,
+  deadlineMs = MACHINE_DEADLINE_MS,
+): Promise<void> {
+  return waitUntil(condition, what, deadlineMs, 250);
 }
 
 journeyStep('create, boot and watch the counter in the console', async () => {

@@ -23,7 +23,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { artifactsDir, type CliResult, type RunningStudio, repoRoot, runPhantom } from './fixtures.js';
+import {
+  artifactsDir,
+  type CliResult,
+  type RunningStudio,
+  repoRoot,
+  runPhantom,
+  until as waitUntil,
+} from './fixtures.js';
 import { InspectorPage } from './pages/inspector-page.js';
 import {
   ConsolePage,
@@ -94,12 +101,8 @@ async function cliCheckpoints(): Promise<{ current: string | null; checkpoints: 
   return { current: tree.current, checkpoints };
 }
 
-async function until(condition: () => Promise<boolean>, what: string, deadlineMs = UI_DEADLINE_MS) {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function until(condition: () => Promise<boolean>, what: string, deadlineMs = UI_DEADLINE_MS): Promise<void> {
+  return waitUntil(condition, what, deadlineMs, 200);
 }
 
 /**
