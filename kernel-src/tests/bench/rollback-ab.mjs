@@ -16,6 +16,7 @@ import { acceleratorLine } from '../../../scripts/bench-header.mjs';
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
+import { GENERATION_LINE, rollBackInPlace } from '../lib/rollback-in-place.mjs';
 import { accelerator, tempDir } from '../qemu.mjs';
 import { baselineKernel } from './baseline-kernel.mjs';
 
@@ -27,9 +28,6 @@ if (!a || !b || !Number.isInteger(ROUNDS) || ROUNDS < 1) {
 }
 const SPACE_MIB = 64;
 const LONG_MS = 600_000;
-const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
-const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped in (\d+) us, mount (\d+) us, contents check (\d+) us\)$/;
-const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests and (\d+) waits, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us; contents check (\d+) us$/;
 
 async function kernelOf(arg) {
   if (arg.startsWith('rev:')) return (await baselineKernel(arg.slice(4))).kernelPath;
@@ -61,21 +59,10 @@ try {
         const { client } = await DebugClient.connect(socket, LONG_MS);
         await machine.waitForLine(GENERATION_LINE, { from: machine.lines.length, deadlineMs: LONG_MS });
         const newest = await machine.waitForLine(GENERATION_LINE, { from: machine.lines.length, deadlineMs: LONG_MS });
-        const generation = Number(newest.match[2]);
-        const from = machine.lines.length;
-        const t0 = performance.now();
-        const reply = await client.rollback(generation, LONG_MS);
-        if (reply.generation !== generation) throw new Error(`${k}: asked for ${generation}, mounted ${reply.generation}`);
-        const rolled = await machine.waitForLine(ROLLED_LINE, { from, deadlineMs: LONG_MS });
-        const pages = await machine.waitForLine(PAGES_LINE, { from: rolled.index, deadlineMs: LONG_MS });
+        const { t0, rolled, ms } = await rollBackInPlace(machine, client, Number(newest.match[2]), LONG_MS);
         const r = results[k];
         r.request.push(rolled.at - t0);
-        r.kernel.push(reply.micros / 1000);
-        r.dropped.push(Number(rolled.match[2]) / 1000);
-        r.mount.push(Number(rolled.match[3]) / 1000);
-        r.check.push(Number(rolled.match[4]) / 1000);
-        r.disk.push(Number(pages.match[4]) / 1000);
-        r.crcs.push(Number(pages.match[5]) / 1000);
+        for (const [name, value] of Object.entries(ms)) r[name].push(value);
         client.close();
       } finally {
         await machine.kill();

@@ -19,6 +19,7 @@ import { acceleratorLine, benchHeading } from '../../../scripts/bench-header.mjs
 import { dirtierSource } from '../lib/dirtier.mjs';
 import { buildStoreDisk, Machine } from '../lib/machine.mjs';
 import { percentile } from '../lib/powercut.mjs';
+import { GENERATION_LINE, rollBackInPlace } from '../lib/rollback-in-place.mjs';
 import { accelerator, kernelDir, MACHINE_ARGS, tempDir } from '../qemu.mjs';
 import { baselineKernel, ISSUE_21_DEBUG_TRANSPORT, ISSUE_21_FILED, ISSUE_21_MACHINE_ARGS } from './baseline-kernel.mjs';
 import { replaceSections } from './doc-sections.mjs';
@@ -59,10 +60,7 @@ the generation, and its round.
 `;
 const out = join(kernelDir, 'docs', 'bench-rollback.md');
 const ROUND_LINE = /^round \d+$/;
-const GENERATION_LINE = /^snapshot: generation (\d+) \(parent (\d+)\)/;
 const MOUNTED_LINE = /^store: mounted generation (\d+) /;
-const ROLLED_LINE = /^store: rolled back in place .* in (\d+) us \(space dropped in (\d+) us, mount (\d+) us, contents check (\d+) us\)$/;
-const PAGES_LINE = /^store: the mount's pages: (\d+) read in (\d+) requests and (\d+) waits, waiting for the disk (\d+) us, CRCs (\d+) us, kept copies (\d+) us; contents check (\d+) us$/;
 
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 
@@ -136,22 +134,17 @@ try {
   for (let i = 0; i < ROUNDS; i++) {
     // In place.
     let generation = await target(machine);
-    const from = machine.lines.length;
-    const t0 = performance.now();
-    const reply = await client.rollback(generation, LONG_MS);
-    const rolled = await machine.waitForLine(ROLLED_LINE, { from, deadlineMs: LONG_MS });
+    const { t0, reply, rolled, waits, ms } = await rollBackInPlace(machine, client, generation, LONG_MS);
     const next = await machine.waitForLine(ROUND_LINE, { from: rolled.index + 1, deadlineMs: LONG_MS });
-    if (reply.generation !== generation) throw new Error(`in place: asked for ${generation}, mounted ${reply.generation}`);
     inPlace.ms.push(next.at - t0);
-    inPlace.kernel.push(reply.micros / 1000);
+    inPlace.kernel.push(ms.kernel);
     inPlace.after.push(next.at - rolled.at);
-    inPlace.drop.push(Number(rolled.match[2]) / 1000);
-    inPlace.mount.push(Number(rolled.match[3]) / 1000);
-    inPlace.check.push(Number(rolled.match[4]) / 1000);
-    const pages = await machine.waitForLine(PAGES_LINE, { from: rolled.index, deadlineMs: LONG_MS });
-    inPlace.waits.push(Number(pages.match[3]));
-    inPlace.disk.push(Number(pages.match[4]) / 1000);
-    inPlace.crc.push(Number(pages.match[5]) / 1000);
+    inPlace.drop.push(ms.dropped);
+    inPlace.mount.push(ms.mount);
+    inPlace.check.push(ms.check);
+    inPlace.waits.push(waits);
+    inPlace.disk.push(ms.disk);
+    inPlace.crc.push(ms.crcs);
     inPlace.read.push(reply.pagesRead);
     inPlace.kept.push(reply.pagesKept);
 
