@@ -1476,35 +1476,9 @@ static int drop_generation_now(struct store *s, uint32_t victim) {
 }
 
 /*
- * The generation a full disk drops next (its index; generation_count: none but the current one is
- * left): a damaged one first, then the one retention's cap would drop next, where generations lie
- * densest in time (the oldest kept, the far end of the history, last of all; the ends and fork
- * points of branches only when nothing else is left), else the oldest. Never the current one. At
- * 100 generations a second the disk fills with generations a few milliseconds apart: dropping the
- * oldest would shorten the history by seconds at every drop, this thins the last seconds first.
- * No commit is in flight (make_room settled it), so keep[] is free to use.
- */
-static uint32_t room_victim(struct store *s) {
-  uint32_t n = s->generation_count;
-  for (uint32_t i = 0; i < n; i++)
-    if (i != s->current && s->generations[i].damage != STORE_DAMAGE_NONE) return i;
-  if (n > 2) {
-    struct store_retention policy = s->config.retention;
-    policy.max_generations = n - 1;
-    retention_select(s->generations, n, &policy, s->keep, s->retention_work);
-    for (uint32_t i = 0; i < n; i++)
-      if (i != s->current && !s->keep[i]) return i;
-  }
-  for (uint32_t i = 0; i < n; i++)
-    if (i != s->current) return i;
-  return n;
-}
-
-/*
- * Until `needed` blocks are free, drops generations (room_victim: damaged ones first, then where
- * they lie densest), never the current one (the generation being written shares its map blocks):
- * on a full disk the newest state matters more than history. STORE_ENOSPACE when only the current
- * one is left.
+ * Until `needed` blocks are free, drops generations (damaged ones first, then the oldest), never
+ * the current one (the generation being written shares its map blocks): on a full disk the
+ * newest state matters more than history. STORE_ENOSPACE when only the current one is left.
  */
 static int make_room(struct store *s, uint32_t needed) {
   if (s->free_blocks < needed && s->commit_step != COMMIT_NONE) {
@@ -1512,7 +1486,11 @@ static int make_room(struct store *s, uint32_t needed) {
     if (s->broken) return STORE_EIO;
   }
   while (s->free_blocks < needed) {
-    uint32_t victim = room_victim(s);
+    uint32_t victim = s->generation_count;
+    for (uint32_t i = 0; i < s->generation_count && victim == s->generation_count; i++)
+      if (i != s->current && s->generations[i].damage != STORE_DAMAGE_NONE) victim = i;
+    for (uint32_t i = 0; i < s->generation_count && victim == s->generation_count; i++)
+      if (i != s->current) victim = i;
     if (victim == s->generation_count) return STORE_ENOSPACE;
     int rc = drop_generation_now(s, victim);
     if (rc != STORE_OK) return rc;

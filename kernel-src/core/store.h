@@ -395,8 +395,7 @@ int store_begin_generation(struct store *s);
  * An all-zero page is recorded without writing a block. Writing a page twice keeps the last.
  * Pages bound for consecutive blocks are gathered and written as one request (up to 13 blocks),
  * so a disk error may surface at a later store_write_page or at store_commit. When the disk is
- * full it drops generations (never the current one: damaged ones first, then where generations
- * lie densest in time, the oldest kept last) to make room, each with its own
+ * full it drops the oldest generations (never the current one) to make room, each with its own
  * small commit; STORE_ENOSPACE only when nothing else is left to drop.
  * On an error (STORE_ENOSPACE, STORE_EIO) the generation is abandoned: the store is back at
  * its current generation, and the caller may begin again later.
@@ -451,7 +450,7 @@ void store_abandon_generation(struct store *s);
  * Page-out. Writes `data` (BLOCK_SIZE bytes) to a free block that the caller then holds: no
  * commit, retention or drop reuses it until store_release_stash. Sets *block (0 for an all-zero
  * page, which needs no block and no release) and *crc. Makes room like store_write_page (drops
- * generations when the disk is full); STORE_ENOSPACE when nothing is left to drop,
+ * the oldest generations when the disk is full); STORE_ENOSPACE when nothing is left to drop,
  * STORE_EIO. A pending generation is not disturbed. During the mount's contents check it takes
  * only blocks already free: the mount may yet fall back to any kept generation, so none is dropped.
  */

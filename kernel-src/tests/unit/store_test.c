@@ -1246,34 +1246,6 @@ TEST(store_full_disk_drops_old_generations_so_the_newest_state_persists) {
   CHECK(free_blocks_agree(&s));
 }
 
-TEST(store_full_disk_at_100_hz_thins_the_dense_recent_generations_not_the_oldest) {
-  struct store s;
-  fresh_store(&s, 160, STORE_CHECK_PAGES_AT_MOUNT);
-  uint32_t pages[12];
-  /* an hour of history, a generation every ten minutes */
-  for (uint32_t g = 1; g <= 6; g++) {
-    for (uint32_t i = 0; i < 12; i++) pages[i] = random_below(40);
-    CHECK_EQ(commit_pages(&s, pages, 12, 600), STORE_OK);
-  }
-  uint32_t first = store_generation_at(&s, 1)->number; /* the oldest after generation 0 */
-  /* then a burst at 100 a second (a second of wall clock every 100), until the disk has been full a while */
-  uint32_t count_before = store_generation_count(&s);
-  for (uint32_t g = 1; g <= 300; g++) {
-    for (uint32_t i = 0; i < 12; i++) pages[i] = random_below(40);
-    CHECK_EQ(commit_pages(&s, pages, 12, g % 100 == 0), STORE_OK);
-  }
-  CHECK(store_generation_count(&s) < count_before + 300); /* the disk was full: generations were dropped */
-  /* the far end of the history is still there: every one of the hour's generations */
-  for (uint32_t n = 0; n <= 6; n++) CHECK(generation(&s, n));
-  CHECK_EQ(store_generation_at(&s, 1)->number, first);
-  CHECK(contents_match(&s));
-  CHECK(free_blocks_agree(&s));
-  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK);
-  CHECK(contents_match(&s));
-  CHECK_EQ(remount(&s, first), STORE_OK);
-  CHECK(contents_match(&s));
-}
-
 /*
  * Page-out: the pager's held blocks. A stashed page survives commits, retention and dropped
  * generations until released; adopted into a generation it reads back after the commit and a
