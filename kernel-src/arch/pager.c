@@ -168,6 +168,7 @@ static uint32_t alloc_frame(uint32_t page) {
   uint32_t frame = spare_frame;
   spare_frame = 0;
   if (!frame) frame = pmm_alloc();
+  if (!frame && backing.reclaim && backing.reclaim()) frame = pmm_alloc();
   if (!frame) frame = evict_one(page);
   if (!frame)
     ph_panic("pager: out of physical memory paging in %08x (%u pages resident)", SPACE_BASE + page * PAGE_BYTES,
@@ -384,7 +385,7 @@ static void drop_space(void (*keep)(uint32_t page, uint32_t frame)) {
     /* Clean: not written since the generation the store has, nor frozen for one being written. */
     bool clean = (st & (PS_RESIDENT | PS_DIRTY | PS_FROZEN | PS_COPIED | PS_OUT | PS_FROZEN_OUT)) == PS_RESIDENT;
     if (clean && keep) keep(page, st & PS_FRAME_MASK);
-    else if (st & PS_RESIDENT) pmm_free(st & PS_FRAME_MASK);
+    else if (st & PS_RESIDENT) pmm_free_unfilled(st & PS_FRAME_MASK);
     page_state[page] = 0;
   }
   for (uint32_t region = 0; region < region_count; region++) {

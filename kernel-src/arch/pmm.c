@@ -3,7 +3,7 @@
  * multiboot map calls usable, below SPACE_BASE so that every frame is reachable through the
  * identity map. The first MiB (BIOS, loader structures) and the kernel image are never handed
  * out. Allocation is next-fit over 32-frame words. Freed frames are filled with junk so that a
- * use after free shows up.
+ * use after free shows up, except where thousands are freed at once (pmm_free_unfilled).
  */
 #include "arch.h"
 #include "klib.h"
@@ -72,14 +72,22 @@ uint32_t pmm_alloc_contiguous(uint32_t count) {
   return 0;
 }
 
-void pmm_free(uint32_t addr) {
+static void check_freed(uint32_t addr) {
   uint32_t frame = addr / PAGE_BYTES;
-  if (addr % PAGE_BYTES || frame >= frame_limit || frame_free(frame) ||
-      addr < (uint32_t)__kernel_end)
+  if (addr % PAGE_BYTES || frame >= frame_limit || frame_free(frame) || addr < (uint32_t)__kernel_end)
     ph_panic("pmm_free: bad frame %08x", addr);
-  memset((void *)addr, FREED_FRAME_JUNK, PAGE_BYTES);
-  bitmap[frame / 32] &= ~(1u << (frame % 32));
+}
+
+void pmm_free_unfilled(uint32_t addr) {
+  check_freed(addr);
+  bitmap[addr / PAGE_BYTES / 32] &= ~(1u << (addr / PAGE_BYTES % 32));
   free_frames++;
+}
+
+void pmm_free(uint32_t addr) {
+  check_freed(addr);
+  memset((void *)addr, FREED_FRAME_JUNK, PAGE_BYTES);
+  pmm_free_unfilled(addr);
 }
 
 uint32_t pmm_free_count(void) { return free_frames; }

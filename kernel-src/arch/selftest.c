@@ -115,7 +115,7 @@ static void raw_release(uint32_t block) {
 static void raw_backing_init(uint32_t space_bytes, struct pager_backing *b) {
   raw_free_count = 0;
   raw_next = space_bytes / BLOCK_SIZE;
-  *b = (struct pager_backing){read_raw_block, raw_stash, raw_read_stash, raw_release, 0, 0, 0};
+  *b = (struct pager_backing){read_raw_block, raw_stash, raw_read_stash, raw_release, 0, 0, 0, 0};
 }
 
 /** The frozen bytes of `page` in the current freeze, or 0 when it is not frozen (or not in memory). */

@@ -227,10 +227,121 @@ static void adopt_reusable(struct store *s) {
   }
 }
 
+/* ── earlier versions of pages, kept in memory for a rollback in place ── */
+
+/*
+ * The bytes of the pages the snapshot writer wrote lately, by block (store_watch_blocks): a
+ * rollback in place to a recent generation takes the pages that changed since from here
+ * (adopt_versions) instead of reading each from the disk and checking its CRC, which is most of
+ * what a rollback costs under TCG (kernel-src/docs/bench-rollback.md). A copy is the block's
+ * bytes as the store wrote them until the store takes the block for other bytes (forget_version),
+ * so a page whose map entry names the block with the copy's CRC is the copy: as trusted as a
+ * clean page of the dropped space (have_page), which the rollback already keeps.
+ *
+ * A ring in the order written: when it is full, or memory is short, the oldest copy gives its
+ * frame to the newest. Copies take only frames the pager could not want (pager_may_want: every
+ * page of the space resident, a copy of each frozen page, a fault's run and more), and the pager
+ * takes the oldest copy's frame back before it would evict a page (reclaim_version). A machine
+ * with no memory beyond its space's needs keeps none, and rolls back by reading as before.
+ */
+struct version {
+  uint32_t block, crc, frame;
+};
+static struct version *versions;   /* the ring; a slot with frame 0 is empty */
+static uint32_t version_capacity;  /* its slots; 0: no copies kept */
+static uint32_t version_next;      /* the slot the next copy goes to: the oldest copies follow it */
+static uint32_t *version_of_block; /* per block of the store: its slot + 1, 0 when no copy */
+static uint32_t versions_held, versions_taken; /* copies in the ring; pages the last rollback took from it */
+
+/* Frames the pager may still want beyond the free ones it is counting on: never given to a copy. */
+static uint32_t pager_may_want(void) {
+  struct pager_stats st;
+  pager_get_stats(&st);
+  return st.pages - st.resident + st.frozen + 2048;
+}
+
+/* Sizes the ring by the memory the pager can never want at this mount (no frame is taken yet). */
+static void start_versions(void) {
+  uint32_t needed = store.space_pages + store.space_pages / 128 + 2048, free = pmm_free_count();
+  uint32_t capacity = free > needed ? free - needed : 0;
+  if (capacity > (1u << 20)) capacity = 1u << 20;
+  if (capacity < 64) return;
+  versions = store_alloc(0, (size_t)capacity * sizeof *versions);
+  version_of_block = versions ? store_alloc(0, (size_t)store.block_count * sizeof *version_of_block) : 0;
+  if (!version_of_block) {
+    if (versions) store_release(0, versions, (size_t)capacity * sizeof *versions);
+    versions = 0;
+    return;
+  }
+  version_capacity = capacity;
+  kprintf("store: up to %u earlier page versions kept in memory (%u MiB) for rollbacks in place\n", capacity,
+          capacity >> 8);
+}
+
+/* Empties slot i; returns its frame (the caller frees or reuses it). */
+static uint32_t clear_version(uint32_t i) {
+  struct version *v = &versions[i];
+  uint32_t frame = v->frame;
+  version_of_block[v->block] = 0;
+  *v = (struct version){0, 0, 0};
+  versions_held--;
+  return frame;
+}
+
+/* The oldest copy's frame, its slot emptied; 0 when the ring holds none. */
+static uint32_t take_oldest_version(void) {
+  for (uint32_t n = 0; versions_held && n < version_capacity; n++) {
+    uint32_t i = (version_next + n) % version_capacity;
+    if (versions[i].frame) return clear_version(i);
+  }
+  return 0;
+}
+
+/* The store takes `block` for other bytes: a copy of it is no longer its bytes. */
+static void forget_version(void *context, uint32_t block) {
+  if (version_capacity && block < store.block_count && version_of_block[block])
+    pmm_free_unfilled(clear_version(version_of_block[block] - 1)); /* a copy: bytes no one reads again */
+}
+
+/* The store wrote a page's bytes to `block`: the newest copy, in the oldest's slot or a free frame. */
+static void keep_version(void *context, uint32_t block, uint32_t crc, const void *bytes) {
+  if (!version_capacity || block >= store.block_count) return;
+  forget_version(context, block);
+  uint32_t frame = versions[version_next].frame ? clear_version(version_next) : 0;
+  if (!frame && pmm_free_count() > pager_may_want()) frame = pmm_alloc();
+  if (!frame) frame = take_oldest_version();
+  if (!frame) return;
+  memcpy((void *)frame, bytes, PAGE_BYTES);
+  versions[version_next] = (struct version){block, crc, frame};
+  version_of_block[block] = version_next + 1;
+  versions_held++;
+  version_next = (version_next + 1) % version_capacity;
+}
+
+/* The pager is out of frames: the oldest copy gives its frame back. */
+static bool reclaim_version(void) {
+  uint32_t frame = take_oldest_version();
+  if (frame) pmm_free(frame);
+  return frame != 0;
+}
+
+/* The candidate's pages that a copy holds, not yet in memory: mapped from the copy's frame, not read (lazy mount). */
+static void adopt_versions(struct store *s) {
+  for (uint32_t page = 0; versions_held && page < s->space_pages; page++) {
+    struct store_page_entry e = s->map[page];
+    if (e.block >= s->block_count || !version_of_block[e.block] || pager_page_present(page)) continue;
+    struct version *v = &versions[version_of_block[e.block] - 1];
+    if (v->crc != e.crc) continue;
+    uint32_t frame = clear_version(version_of_block[e.block] - 1);
+    if (pager_adopt(page, frame)) versions_taken++;
+    else pmm_free(frame);
+  }
+}
+
 /* The store's contents check: the candidate generation's space, paged in on demand, checked and prepared by the VM. */
 static const char *check_contents(void *context, struct store *s) {
   static const struct pager_backing backing = {read_store_page, stash_store_page, read_stashed_page, release_stashed_page,
-                                               page_run,        read_store_run,   page_damaged};
+                                               page_run,        read_store_run,   page_damaged,      reclaim_version};
   static char why_damaged[96];
   static uint32_t flags;
   static bool pager_started;
@@ -246,7 +357,10 @@ static const char *check_contents(void *context, struct store *s) {
       kept_frames[page] = 0;
       kept_count--;
     }
-  if (s->config.page_check == STORE_CHECK_PAGES_ON_READ) adopt_reusable(s);
+  if (s->config.page_check == STORE_CHECK_PAGES_ON_READ) {
+    adopt_reusable(s);
+    adopt_versions(s);
+  }
   const char *why;
   flags = irq_save();
   irq_restore(flags);
@@ -307,6 +421,9 @@ uint32_t space_boot(const struct kernel_options *options) {
           store_current_generation(&store), store.block_count, store.space_size >> 20, kept_total,
           (ph_tsc() - started) / ph_tsc_per_us() / 1000);
   report_page_costs();
+  if (!cmdline_debug(options, "no-page-versions")) start_versions();
+  struct store_block_watch watch = {keep_version, forget_version, 0};
+  store_watch_blocks(&store, &watch);
   return store.space_size;
 }
 
@@ -391,6 +508,7 @@ static int rollback(uint32_t number, struct rollback_reply *reply, const char **
   pager_drop_space(reusable ? keep_clean_frame : 0);
   uint64_t dropped = ph_tsc();
   check_cycles = keep_cycles = 0;
+  versions_taken = 0;
   store_set_page_check(&store, STORE_CHECK_PAGES_ON_READ); /* lazily: pages come in as they are touched */
   int r = store_switch(&store, number);
   store_set_page_check(&store, STORE_CHECK_PAGES_AT_MOUNT);
@@ -404,13 +522,13 @@ static int rollback(uint32_t number, struct rollback_reply *reply, const char **
   *reply = (struct rollback_reply){mounted,
                                    previous,
                                    reply->abandoned,
-                                   reused_total,
+                                   reused_total + versions_taken,
                                    store.mount_costs.pages_read,
                                    (uint32_t)((ph_tsc() - started) / ph_tsc_per_us())};
   uint64_t per_us = ph_tsc_per_us();
-  kprintf("store: rolled back in place from generation %u to generation %u: %u pages kept from memory, %u read, "
-          "in %u us (space dropped in %u us, mount %u us, contents check %u us)\n",
-          previous, mounted, reply->pages_kept, reply->pages_read, reply->micros,
+  kprintf("store: rolled back in place from generation %u to generation %u: %u pages kept from memory (%u of them "
+          "earlier versions), %u read, in %u us (space dropped in %u us, mount %u us, contents check %u us)\n",
+          previous, mounted, reply->pages_kept, versions_taken, reply->pages_read, reply->micros,
           (uint32_t)((dropped - started) / per_us), (uint32_t)((ph_tsc() - dropped - check_cycles) / per_us),
           (uint32_t)(check_cycles / per_us));
   report_page_costs();

@@ -153,6 +153,7 @@ static uint32_t take_free_block(struct store *s) {
     s->alloc_cursor = b + 1 < s->block_count ? b + 1 : FIRST_DATA_BLOCK;
     if (b >= FIRST_DATA_BLOCK && s->refs[b] == 0) {
       ref_inc(s, b);
+      if (s->watch.reused) s->watch.reused(s->watch.context, b);
       return b;
     }
   }
@@ -729,6 +730,8 @@ void store_keep_checked_pages(struct store *s, const struct store_page_sink *sin
 
 void store_check_contents(struct store *s, const struct store_contents_check *check) { s->contents = *check; }
 
+void store_watch_blocks(struct store *s, const struct store_block_watch *watch) { s->watch = *watch; }
+
 void store_unmount(struct store *s) {
   give_back(s, (void **)&s->map, s->map_bytes);
   give_back(s, (void **)&s->refs, s->refs_bytes);
@@ -1163,6 +1166,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
     if (s->run_count == 0) s->run_first = entry.block;
     memcpy(run_buffer(s, s->run_buffer) + (size_t)s->run_count++ * BLOCK_SIZE, data, BLOCK_SIZE);
     s->pending_pages_written++;
+    if (s->watch.written) s->watch.written(s->watch.context, entry.block, entry.crc, data);
   }
   ref_dec(s, s->map[page].block);
   s->map[page] = entry;

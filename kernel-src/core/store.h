@@ -130,6 +130,23 @@ struct store_page_sink {
   bool (*have)(void *context, uint32_t page, uint32_t block, uint32_t crc);
 };
 
+/**
+ * Who keeps copies of the pages the store writes (the kernel keeps recent versions in memory, so
+ * that a rollback in place finds a generation's pages there instead of reading them): `written`
+ * gets every non-zero page store_write_page puts in a block, with its CRC (`bytes` valid only
+ * during the call); `reused` is told of every block the store takes for new bytes of any kind
+ * (pages, held pages, maps, records, index), before it writes them. Every write to a data block
+ * goes through a take, so a copy kept from `written` and not yet named by `reused` is what a map
+ * entry naming the block with the copy's CRC means: the block's bytes on the disk while a
+ * generation uses it. (A generation abandoned before its writes leaves free blocks whose copies
+ * never reached the disk; no map names them before the store takes them again.)
+ */
+struct store_block_watch {
+  void (*written)(void *context, uint32_t block, uint32_t crc, const void *bytes);
+  void (*reused)(void *context, uint32_t block);
+  void *context;
+};
+
 /** Checks the contents of a generation the mount is about to choose (store_check_contents). */
 struct store;
 struct store_contents_check {
@@ -293,6 +310,7 @@ struct store {
 
   struct store_page_sink checked_pages; /* store_keep_checked_pages; keep 0: nobody */
   struct store_contents_check contents; /* store_check_contents; check 0: none */
+  struct store_block_watch watch;       /* store_watch_blocks; both 0: nobody */
 };
 
 
@@ -312,6 +330,9 @@ void store_keep_checked_pages(struct store *s, const struct store_page_sink *sin
  * from it as from a damaged page.
  */
 void store_check_contents(struct store *s, const struct store_contents_check *check);
+
+/** The store tells `watch` (copied; call after store_init, which forgets it) of the blocks it writes and takes. */
+void store_watch_blocks(struct store *s, const struct store_block_watch *watch);
 
 /**
  * Mounts the store on the disk: want_gen is a generation number, or NO_GENERATION for the newest

@@ -7,8 +7,11 @@
 //     restarted, the debugger's state is the generation's (a logpoint set after it is gone), the
 //     first commit after it names it as parent (the old branch stays kept), and a power cut after
 //     that resumes on the new branch;
-//   - to a generation with a damaged page (a bit flipped on the disk): the mount's rule, its
-//     parent is mounted instead and the console says why, as at boot;
+//     the pages it changed since come from the earlier versions the kernel keeps in memory, not
+//     from the disk;
+//   - to a generation with a damaged page (a bit flipped on the disk; the kernel keeps no earlier
+//     versions, debug=no-page-versions, so it reads the page): the mount's rule, its parent is
+//     mounted instead and the console says why, as at boot;
 //   - a damaged page that only a program touches, after the lazy mount accepted its generation
 //     (its own machine: a program hashing a large string, whose inner pages the VM's check never
 //     reads): the kernel rolls back in place to the generation's parent and the program goes on;
@@ -34,6 +37,8 @@ const artifacts = join(kernelDir, '..', 'artifacts', 'kernel-boot');
 const SPACE_BYTES = 64 << 20;
 const PAGES = Math.round(SPACE_BYTES / 4096 / 10);
 const APPEND = 'snap=300 debug=snapshots';
+/** The disk's damage is found only where a page is read: with no copies in memory, every page changed since is. */
+const APPEND_NO_VERSIONS = 'snap=300 debug=snapshots,no-page-versions';
 const ROUND_LINE = /^round (\d+)$/;
 const ROLLED_LINE = /^store: rolled back in place from generation (\d+) to generation (\d+)/;
 const REQUEST_MS = 60_000;
@@ -46,10 +51,10 @@ describe('rollback in place', () => {
   let client;
   const logs = [];
 
-  async function boot() {
+  async function boot(append = APPEND) {
     client?.close();
     if (machine) logs.push(machine.log);
-    machine = new Machine({ disk, append: APPEND, debugSocket: socketPath, debugTransport: 'virtio' });
+    machine = new Machine({ disk, append, debugSocket: socketPath, debugTransport: 'virtio' });
     await machine.waitForLine(/^debug: protocol \d+ on virtio-serial port/);
     await machine.waitForLine(ROUND_LINE);
     ({ client } = await DebugClient.connect(socketPath, REQUEST_MS));
@@ -143,6 +148,8 @@ describe('rollback in place', () => {
     assert.ok(reply.pagesKept + reply.pagesRead > 0, 'the mount checked the generation\'s pages');
     const rolled = await machine.waitForLine(ROLLED_LINE);
     assert.equal(Number(rolled.match[2]), marked.generation);
+    const versions = Number(/\((\d+) of them earlier versions\)/.exec(rolled.line)?.[1]);
+    assert.ok(versions >= PAGES, `the pages rewritten since came from memory: ${rolled.line}`);
     const next = await machine.waitForLine(ROUND_LINE, { from: rolled.index });
     assert.equal(Number(next.match[1]), marked.round + 1, 'the program goes on from the generation\'s state');
     assert.equal(machine.exitCode, undefined, 'QEMU still runs');
@@ -170,6 +177,8 @@ describe('rollback in place', () => {
   });
 
   test('to a generation with a damaged page: its parent is mounted, as the mount rule says', async () => {
+    await machine.kill();
+    await boot(APPEND_NO_VERSIONS);
     await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
     await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
     await client.pause();
@@ -310,7 +319,7 @@ describe('a damaged page found after a lazy mount', () => {
     const source = join(temp.dir, 'hasher.ph');
     await writeFile(source, HASHER);
     await buildStoreDisk(disk, [source], ['.t.hasher'], { spaceBytes: 32 << 20 });
-    machine = new Machine({ disk, append: APPEND, debugSocket: socket, debugTransport: 'virtio' });
+    machine = new Machine({ disk, append: APPEND_NO_VERSIONS, debugSocket: socket, debugTransport: 'virtio' });
     await machine.waitForLine(/^debug: protocol \d+ on virtio-serial port/);
     await machine.waitForLine(/^round 3 /);
     ({ client } = await DebugClient.connect(socket, REQUEST_MS));
