@@ -233,7 +233,8 @@ static void adopt_reusable(struct store *s) {
  * The bytes of the pages the snapshot writer wrote lately, by block (store_watch_blocks): a
  * rollback in place to a recent generation takes the pages that changed since from here
  * (adopt_versions) instead of reading each from the disk and checking its CRC, which is most of
- * what a rollback costs under TCG (kernel-src/docs/bench-rollback.md). A copy is the block's
+ * what a rollback costs under TCG (kernel-src/docs/bench-rollback.md). The commits' records and
+ * map blocks are kept too, and the store's switch reads them from here (version_copy). A copy is the block's
  * bytes as the store wrote them until the store takes the block for other bytes (forget_version),
  * so a page whose map entry names the block with the copy's CRC is the copy: as trusted as a
  * clean page of the dropped space (have_page), which the rollback already keeps.
@@ -318,6 +319,13 @@ static void keep_version(void *context, uint32_t block, uint32_t crc, const void
   version_next = (version_next + 1) % version_capacity;
 }
 
+/* The copy of `block` with CRC `crc`, or 0 (the store's switch reads records and map blocks from here). */
+static const void *version_copy(void *context, uint32_t block, uint32_t crc) {
+  if (!version_capacity || block >= store.block_count || !version_of_block[block]) return 0;
+  const struct version *v = &versions[version_of_block[block] - 1];
+  return v->crc == crc ? (const void *)v->frame : 0;
+}
+
 /* The pager is out of frames: the oldest copy gives its frame back. */
 static bool reclaim_version(void) {
   uint32_t frame = take_oldest_version();
@@ -329,9 +337,7 @@ static bool reclaim_version(void) {
 static void adopt_versions(struct store *s) {
   for (uint32_t page = 0; versions_held && page < s->space_pages; page++) {
     struct store_page_entry e = s->map[page];
-    if (e.block >= s->block_count || !version_of_block[e.block] || pager_page_present(page)) continue;
-    struct version *v = &versions[version_of_block[e.block] - 1];
-    if (v->crc != e.crc) continue;
+    if (!version_copy(0, e.block, e.crc) || pager_page_present(page)) continue;
     uint32_t frame = clear_version(version_of_block[e.block] - 1);
     if (pager_adopt(page, frame)) versions_taken++;
     else pmm_free(frame);
@@ -422,7 +428,7 @@ uint32_t space_boot(const struct kernel_options *options) {
           (ph_tsc() - started) / ph_tsc_per_us() / 1000);
   report_page_costs();
   if (!cmdline_debug(options, "no-page-versions")) start_versions();
-  struct store_block_watch watch = {keep_version, forget_version, 0};
+  struct store_block_watch watch = {keep_version, forget_version, version_copy, 0};
   store_watch_blocks(&store, &watch);
   return store.space_size;
 }

@@ -448,10 +448,22 @@ static void damage(struct store *s, uint32_t i, enum store_damage what, uint32_t
   report_damage(g, detail);
 }
 
+/* The watch's copy of `block` with CRC `crc`, or 0. */
+static const void *watched_copy(const struct store *s, uint32_t block, uint32_t crc) {
+  return s->watch.copy ? s->watch.copy(s->watch.context, block, crc) : 0;
+}
+
+/* Tells the watch of a block written (with the CRC a map or the index names it by). */
+static void tell_written(const struct store *s, uint32_t block, uint32_t crc, const void *bytes) {
+  if (s->watch.written) s->watch.written(s->watch.context, block, crc, bytes);
+}
+
 /* Reads and checks generation i's record into buf; fills the table entry from it. */
 static enum store_damage read_record(struct store *s, uint32_t i, uint8_t *buf) {
   struct store_generation *g = &s->generations[i];
-  if (read_block(g->record_block, buf) != STORE_OK) return STORE_DAMAGE_RECORD_UNREADABLE;
+  const void *copy = watched_copy(s, g->record_block, g->record_crc);
+  if (copy) memcpy(buf, copy, BLOCK_SIZE);
+  else if (read_block(g->record_block, buf) != STORE_OK) return STORE_DAMAGE_RECORD_UNREADABLE;
   uint32_t crc = block_crc(buf, GEN_CRC);
   if (crc != get32(buf, GEN_CRC) || crc != g->record_crc) return STORE_DAMAGE_RECORD_CHECKSUM;
   if (get32(buf, GEN_MAGIC_F) != GEN_MAGIC || get32(buf, GEN_VERSION) != FORMAT_VERSION ||
@@ -496,7 +508,7 @@ static void read_maps_ahead(struct store *s, const uint8_t *record, uint32_t fro
   for (uint32_t j = from; j < s->map_blocks && n < STORE_MAPS_AHEAD; j++) {
     if (wanted && !wanted(s, record, j, previous)) continue;
     uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
-    if (!in_store(s, m)) continue;
+    if (!in_store(s, m) || watched_copy(s, m, get32(record, GEN_MAP + j * GME_BYTES + GME_CRC))) continue;
     add_to_ranges(ranges, &r, m, s->runs + (size_t)n * BLOCK_SIZE);
     s->maps_ahead[n++] = m;
   }
@@ -516,8 +528,10 @@ static uint32_t ahead_index(const struct store *s, uint32_t m) {
 /* Reads map block j of a record into buf and checks it; map block j covers pages 512 j .. */
 static enum store_damage read_map_block(struct store *s, const uint8_t *record, uint32_t j, uint8_t *buf) {
   uint32_t m = get32(record, GEN_MAP + j * GME_BYTES + GME_BLOCK);
-  uint32_t k = ahead_index(s, m);
-  if (k < s->maps_ahead_count) memcpy(buf, s->runs + (size_t)k * BLOCK_SIZE, BLOCK_SIZE);
+  const void *copy = watched_copy(s, m, get32(record, GEN_MAP + j * GME_BYTES + GME_CRC));
+  uint32_t k = copy ? s->maps_ahead_count : ahead_index(s, m);
+  if (copy) memcpy(buf, copy, BLOCK_SIZE);
+  else if (k < s->maps_ahead_count) memcpy(buf, s->runs + (size_t)k * BLOCK_SIZE, BLOCK_SIZE);
   else if (read_block(m, buf) != STORE_OK) return STORE_DAMAGE_MAP_UNREADABLE;
   if (crc32c(buf, BLOCK_SIZE) != get32(record, GEN_MAP + j * GME_BYTES + GME_CRC)) return STORE_DAMAGE_MAP_CHECKSUM;
   for (uint32_t i = 0; i < PME_PER_BLOCK; i++) {
@@ -1166,7 +1180,7 @@ int store_write_page(struct store *s, uint32_t page, const void *data) {
     if (s->run_count == 0) s->run_first = entry.block;
     memcpy(run_buffer(s, s->run_buffer) + (size_t)s->run_count++ * BLOCK_SIZE, data, BLOCK_SIZE);
     s->pending_pages_written++;
-    if (s->watch.written) s->watch.written(s->watch.context, entry.block, entry.crc, data);
+    tell_written(s, entry.block, entry.crc, data);
   }
   ref_dec(s, s->map[page].block);
   s->map[page] = entry;
@@ -1565,6 +1579,7 @@ int store_commit_start(struct store *s, const struct store_snapshot_stats *stats
     encode_map_block(s, j, block);
     put32(record, GEN_MAP + j * GME_BYTES + GME_CRC, crc32c(block, BLOCK_SIZE));
     if (ph_disk_write_start(m, block, 1) != PH_OK) return fail_started(s, j + 1, 0, false);
+    tell_written(s, m, get32(record, GEN_MAP + j * GME_BYTES + GME_CRC), block);
   }
   uint32_t number = s->newest_number + 1;
   build_record(s, record, number, stats);
@@ -1577,6 +1592,7 @@ int store_commit_start(struct store *s, const struct store_snapshot_stats *stats
   uint32_t record_crc = seal_block(record, GEN_CRC);
   if (ph_disk_write_start(record_block, record, 1) != PH_OK)
     return fail_started(s, s->map_blocks, record_block, false);
+  tell_written(s, record_block, record_crc, record);
 
   uint32_t count = s->generation_count + 1;
   struct store_generation *g = &s->generations[count - 1];

@@ -131,10 +131,10 @@ struct store_page_sink {
 };
 
 /**
- * Who keeps copies of the pages the store writes (the kernel keeps recent versions in memory, so
+ * Who keeps copies of the blocks the store writes (the kernel keeps recent versions in memory, so
  * that a rollback in place finds a generation's pages there instead of reading them): `written`
- * gets every non-zero page store_write_page puts in a block, with its CRC (`bytes` valid only
- * during the call); `reused` is told of every block the store takes for new bytes of any kind
+ * gets every non-zero page store_write_page puts in a block, and each commit's map blocks and
+ * record, with its CRC (a record's: its sealed CRC; `bytes` valid only during the call); `reused` is told of every block the store takes for new bytes of any kind
  * (pages, held pages, maps, records, index), before it writes them. Every write to a data block
  * goes through a take, so a copy kept from `written` and not yet named by `reused` is what a map
  * entry naming the block with the copy's CRC means: the block's bytes on the disk while a
@@ -144,6 +144,11 @@ struct store_page_sink {
 struct store_block_watch {
   void (*written)(void *context, uint32_t block, uint32_t crc, const void *bytes);
   void (*reused)(void *context, uint32_t block);
+  /**
+   * May be 0. The copy of `block` the watch keeps with CRC `crc`, else 0: a switch reads the
+   * generation's record and map blocks from there instead of the disk (checked all the same).
+   */
+  const void *(*copy)(void *context, uint32_t block, uint32_t crc);
   void *context;
 };
 
