@@ -261,12 +261,19 @@ static uint32_t pager_may_want(void) {
   return st.pages - st.resident + st.frozen + 2048;
 }
 
-/* Sizes the ring by the memory the pager can never want at this mount (no frame is taken yet). */
-static void start_versions(void) {
+/*
+ * Sizes the ring by the memory the pager can never want at this mount (no frame is taken yet),
+ * at most `most` copies (versions=N); no ring below 64.
+ */
+static void start_versions(uint32_t most) {
   uint32_t needed = store.space_pages + store.space_pages / 128 + 2048, free = pmm_free_count();
   uint32_t capacity = free > needed ? free - needed : 0;
   if (capacity > (1u << 20)) capacity = 1u << 20;
-  if (capacity < 64) return;
+  if (capacity > most) capacity = most;
+  if (capacity < 64) {
+    if (capacity < most) kprintf("store: no earlier page versions kept: no memory beyond what the space may need\n");
+    return;
+  }
   versions = store_alloc(0, (size_t)capacity * sizeof *versions);
   version_of_block = versions ? store_alloc(0, (size_t)store.block_count * sizeof *version_of_block) : 0;
   if (!version_of_block) {
@@ -427,7 +434,7 @@ uint32_t space_boot(const struct kernel_options *options) {
           store_current_generation(&store), store.block_count, store.space_size >> 20, kept_total,
           (ph_tsc() - started) / ph_tsc_per_us() / 1000);
   report_page_costs();
-  if (!cmdline_debug(options, "no-page-versions")) start_versions();
+  start_versions(options->versions);
   struct store_block_watch watch = {keep_version, forget_version, version_copy, 0};
   store_watch_blocks(&store, &watch);
   return store.space_size;

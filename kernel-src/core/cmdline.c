@@ -4,6 +4,8 @@
  *   store=virtio0   the store device (virtio-blk disk 0; the only kind so far)
  *   snap=10         snapshot interval in milliseconds (0 turns snapshots off)
  *   gen=N           boot generation N of the store instead of the newest
+ *   versions=N      keep at most N earlier page versions in memory for rollbacks in place (0, or below 64: none;
+ *                   unset: as many as the memory beyond the space's needs holds)
  *   debug=a,b       debug switches (panic-test, pager-test, ...)
  *
  * Unknown options and bad values get a warning on the console and are ignored; nothing on the
@@ -17,7 +19,7 @@
 
 struct kernel_options kernel_options;
 
-static const struct kernel_options defaults = {"virtio0", CMDLINE_SNAP_DEFAULT_MS, CMDLINE_NO_GEN, ""};
+static const struct kernel_options defaults = {"virtio0", CMDLINE_SNAP_DEFAULT_MS, CMDLINE_NO_GEN, CMDLINE_VERSIONS_AUTO, ""};
 
 /** Parses a decimal u32; false on anything else (empty, a sign, junk, overflow). */
 static bool parse_u32(const char *s, size_t n, uint32_t *out) {
@@ -51,6 +53,8 @@ static int parse_option(const char *word, size_t len, struct kernel_options *out
     ok = ok && parse_u32(value, value_len, &out->snap_ms);
   } else if (eq == 3 && !strncmp(word, "gen", 3)) {
     ok = ok && parse_u32(value, value_len, &out->gen) && out->gen != CMDLINE_NO_GEN;
+  } else if (eq == 8 && !strncmp(word, "versions", 8)) {
+    ok = ok && parse_u32(value, value_len, &out->versions);
   } else if (eq == 5 && !strncmp(word, "debug", 5)) {
     ok = ok && copy_value(out->debug, sizeof out->debug, value, value_len);
   } else {

@@ -10,7 +10,7 @@
 //     the pages it changed since come from the earlier versions the kernel keeps in memory, not
 //     from the disk;
 //   - to a generation with a damaged page (a bit flipped on the disk; the kernel keeps no earlier
-//     versions, debug=no-page-versions, so it reads the page): the mount's rule, its parent is
+//     versions, versions=0, so it reads the page): the mount's rule, its parent is
 //     mounted instead and the console says why, as at boot;
 //   - a damaged page that only a program touches, after the lazy mount accepted its generation
 //     (its own machine: a program hashing a large string, whose inner pages the VM's check never
@@ -18,7 +18,9 @@
 //   - hostile requests: a generation that is not kept, one marked damaged, a bad payload (the
 //     machine runs on, unchanged), the tip of another branch (served like gen=N at boot), and a
 //     rollback while a generation is being written (it is dropped; the store stays sound across a
-//     power cut).
+//     power cut);
+//   - with room for fewer copies than the pages written since (versions=N): the oldest copies gave
+//     way, those pages are read from the disk, and the program goes on from the generation's state.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -38,7 +40,9 @@ const SPACE_BYTES = 64 << 20;
 const PAGES = Math.round(SPACE_BYTES / 4096 / 10);
 const APPEND = 'snap=300 debug=snapshots';
 /** The disk's damage is found only where a page is read: with no copies in memory, every page changed since is. */
-const APPEND_NO_VERSIONS = 'snap=300 debug=snapshots,no-page-versions';
+const APPEND_NO_VERSIONS = 'snap=300 debug=snapshots versions=0';
+/** Room for fewer copies than two generations of the program write (PAGES each): the oldest give way. */
+const FEW_VERSIONS = 2500;
 const ROUND_LINE = /^round (\d+)$/;
 const ROLLED_LINE = /^store: rolled back in place from generation (\d+) to generation (\d+)/;
 const REQUEST_MS = 60_000;
@@ -246,6 +250,28 @@ describe('rollback in place', () => {
     await boot();
     const mounted = await machine.waitForLine(/^store: mounted generation (\d+) /);
     assert.ok(Number(mounted.match[1]) >= Number(next.match[1]), 'no committed generation was lost');
+  });
+
+  test('with room for fewer copies than the pages written since: the rest is read, the state is the generation\'s', async () => {
+    await machine.kill();
+    await boot(`snap=300 debug=snapshots versions=${FEW_VERSIONS}`);
+    const room = await machine.waitForLine(/^store: up to (\d+) earlier page versions kept in memory/);
+    assert.equal(Number(room.match[1]), FEW_VERSIONS);
+    const marked = await markedGeneration();
+    // The next generation rewrote the program's pages: the ring holds those, and of the marked
+    // generation's at most what is left (fewer than its pages), or none when a generation being
+    // written at the request took that room too.
+    await machine.waitForLine(new RegExp(`^round ${marked.round + 2}$`), { deadlineMs: 120_000 });
+    await machine.waitForLine(/^snapshot: generation \d+ /, { from: machine.lines.length });
+    const reply = await client.rollback(marked.generation, REQUEST_MS);
+    assert.equal(reply.generation, marked.generation);
+    const rolled = await machine.waitForLine(ROLLED_LINE);
+    const versions = Number(/\((\d+) of them earlier versions\)/.exec(rolled.line)?.[1]);
+    assert.ok(versions < PAGES, rolled.line);
+    assert.ok(reply.pagesRead > 0, `the copies that gave way were read from the disk: ${rolled.line}`);
+    assert.ok(reply.pagesRead + reply.pagesKept >= PAGES, rolled.line);
+    const next = await machine.waitForLine(ROUND_LINE, { from: rolled.index });
+    assert.equal(Number(next.match[1]), marked.round + 1, 'the program goes on from the generation\'s state');
   });
 });
 

@@ -22,7 +22,9 @@ TEST(cmdline_defaults_and_every_option) {
   CHECK_EQ(o.snap_ms, CMDLINE_SNAP_DEFAULT_MS);
   CHECK_EQ(o.gen, CMDLINE_NO_GEN);
   CHECK(o.debug[0] == '\0');
-  CHECK_EQ(cmdline_parse("build/phantom.elf store=virtio1  snap=250\tgen=7 debug=panic-test,pager-test", &o), 0);
+  CHECK_EQ(o.versions, CMDLINE_VERSIONS_AUTO);
+  CHECK_EQ(cmdline_parse("build/phantom.elf store=virtio1  snap=250\tgen=7 versions=0 debug=panic-test,pager-test", &o), 0);
+  CHECK_EQ(o.versions, 0);
   CHECK(strcmp(o.store, "virtio1") == 0);
   CHECK_EQ(o.snap_ms, 250);
   CHECK_EQ(o.gen, 7);
@@ -37,7 +39,8 @@ TEST(cmdline_defaults_and_every_option) {
 TEST(cmdline_warns_about_junk_and_keeps_going) {
   quiet();
   struct kernel_options o;
-  CHECK_EQ(cmdline_parse("/boot/kernel colour=blue snap=fast gen=-1 gen= store= gen=4294967296 snap=12", &o), 6);
+  CHECK_EQ(cmdline_parse("/boot/kernel colour=blue snap=fast gen=-1 gen= store= gen=4294967296 snap=12 versions=-2 versions=2500", &o), 7);
+  CHECK_EQ(o.versions, 2500);
   CHECK_EQ(o.snap_ms, 12);
   CHECK_EQ(o.gen, CMDLINE_NO_GEN);
   CHECK(strcmp(o.store, "virtio0") == 0);
@@ -62,7 +65,7 @@ static uint32_t next_random(void) { /* xorshift32: reproducible */
 
 TEST(cmdline_fuzz) {
   quiet();
-  static const char *const fragments[] = {"store=", "snap=", "gen=", "debug=", "=", " ", ",", "virtio0", "99999999999",
+  static const char *const fragments[] = {"store=", "snap=", "gen=", "versions=", "debug=", "=", " ", ",", "virtio0", "99999999999",
                                           "-", "\t", "a", "panic-test", "4294967295", "0"};
   char line[300];
   for (int round = 0; round < 50000; round++) {
