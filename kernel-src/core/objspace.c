@@ -115,7 +115,19 @@ static const char *walk_references(void) {
         return fail_at("object's class word is not a class", addr);
       if (kind == KIND_SLOTS) {
         word_t *slots = obj_slots(ref);
-        for (uint32_t i = 0; i < size / 4; i++)
+        uint32_t n = size / 4, i = 0;
+        /* Eight slots at a time while none is a reference (an int array's slots): under TCG every
+           guest instruction counts, and this walk is most of a rollback's contents check (measured
+           on the rollback bench's 1666 pages of int arrays: 12.4 → 8.2 ms). */
+        for (; i + 8 <= n; i += 8) {
+          word_t any = slots[i] | slots[i + 1] | slots[i + 2] | slots[i + 3] | slots[i + 4] | slots[i + 5] |
+                       slots[i + 6] | slots[i + 7];
+          if (!word_is_ref(any)) continue;
+          for (uint32_t k = i; k < i + 8; k++)
+            if (word_is_ref(slots[k]) && !is_walked_object(slots[k]))
+              return fail_at("slot holds a reference to no object", addr);
+        }
+        for (; i < n; i++)
           if (word_is_ref(slots[i]) && !is_walked_object(slots[i]))
             return fail_at("slot holds a reference to no object", addr);
       }
