@@ -437,6 +437,7 @@ uint32_t space_boot(const struct kernel_options *options) {
   start_versions(options->versions);
   struct store_block_watch watch = {keep_version, forget_version, version_copy, 0};
   store_watch_blocks(&store, &watch);
+  store_offer_current_metadata(&store); /* the map blocks no commit of this boot will write, for the switches */
   return store.space_size;
 }
 

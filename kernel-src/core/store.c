@@ -1254,6 +1254,18 @@ static void encode_map_block(const struct store *s, uint32_t j, uint8_t *out) {
   }
 }
 
+void store_offer_current_metadata(struct store *s) {
+  if (!s->mounted || s->broken || !s->watch.written) return;
+  const struct store_generation *g = &s->generations[s->current];
+  tell_written(s, g->record_block, g->record_crc, s->record);
+  uint8_t *map = scratch(s, SCRATCH_MAP);
+  for (uint32_t j = 0; j < s->map_blocks; j++) {
+    uint32_t m = get32(s->record, GEN_MAP + j * GME_BYTES + GME_BLOCK), crc = get32(s->record, GEN_MAP + j * GME_BYTES + GME_CRC);
+    encode_map_block(s, j, map);
+    if (crc32c(map, BLOCK_SIZE) == crc) tell_written(s, m, crc, map);
+  }
+}
+
 /* Undoes the blocks a failed commit took: new map blocks of ranges before `upto`, record (the index gives its own back). */
 static int fail_commit(struct store *s, const uint8_t *record, uint32_t upto, uint32_t record_block, int status) {
   for (uint32_t j = 0; j < upto; j++)

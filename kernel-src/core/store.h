@@ -340,6 +340,14 @@ void store_check_contents(struct store *s, const struct store_contents_check *ch
 void store_watch_blocks(struct store *s, const struct store_block_watch *watch);
 
 /**
+ * Tells the watch's `written` of the mounted generation's record and map blocks, as if the store
+ * had just written them (a map block as encoded from the map in memory, only when that has the CRC
+ * the record names): so that a switch to it or to a generation sharing its map blocks need not
+ * read them, though no commit since the mount wrote them. Once, after a mount.
+ */
+void store_offer_current_metadata(struct store *s);
+
+/**
  * Mounts the store on the disk: want_gen is a generation number, or NO_GENERATION for the newest
  * that verifies. A generation that fails verification is reported on the console (one line:
  * which and why) and skipped: the mount falls back to its parent, then to older ones. Returns

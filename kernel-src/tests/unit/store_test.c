@@ -758,6 +758,30 @@ TEST(store_tells_its_watch_of_every_block_written_and_taken_again_and_reads_its_
   CHECK(free_blocks_agree(&s));
 }
 
+TEST(store_offers_the_mounted_generations_metadata_so_a_switch_back_reads_nothing) {
+  struct store s;
+  fresh_store(&s, 512, STORE_CHECK_PAGES_ON_READ);
+  uint32_t both[2] = {3, PAGES - 1}; /* a page in each range: neither map block is the format's */
+  for (uint32_t g = 1; g <= 4; g++) CHECK_EQ(commit_pages(&s, both, 2, 1), STORE_OK);
+  CHECK_EQ(remount(&s, NO_GENERATION), STORE_OK); /* no commit of this mount wrote its metadata */
+  uint32_t mounted = store_current_generation(&s);
+  memset(&watched, 0, sizeof watched);
+  struct store_block_watch watch = {watch_written, watch_reused, watch_copy, 0};
+  store_watch_blocks(&s, &watch);
+  store_offer_current_metadata(&s);
+  CHECK_EQ(watched.written, 1 + s.map_blocks);
+  CHECK(watched_copies_hold(&s));
+  CHECK_EQ(commit_pages(&s, both, 1, 1), STORE_OK); /* a new generation over the first range only */
+  uint32_t reads = disk_fake_counters().reads;
+  CHECK_EQ(store_switch(&s, mounted), STORE_OK);
+  CHECK_EQ(disk_fake_counters().reads, reads);
+  CHECK(contents_match(&s));
+  reads = disk_fake_counters().reads;
+  CHECK_EQ(store_switch(&s, mounted - 1), STORE_OK); /* its record was never offered: read */
+  CHECK(disk_fake_counters().reads > reads);
+  CHECK(contents_match(&s));
+}
+
 TEST(store_switch_falls_back_from_a_damaged_page_when_it_checks_pages) {
   struct store s;
   three_generations(&s, STORE_CHECK_PAGES_ON_READ);
