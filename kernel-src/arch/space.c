@@ -234,10 +234,11 @@ static void adopt_reusable(struct store *s) {
  * rollback in place to a recent generation takes the pages that changed since from here
  * (adopt_versions) instead of reading each from the disk and checking its CRC, which is most of
  * what a rollback costs under TCG (kernel-src/docs/bench-rollback.md). The commits' records and
- * map blocks are kept too, and the store's switch reads them from here (version_copy). A copy is the block's
- * bytes as the store wrote them until the store takes the block for other bytes (forget_version),
- * so a page whose map entry names the block with the copy's CRC is the copy: as trusted as a
- * clean page of the dropped space (have_page), which the rollback already keeps.
+ * map blocks are kept too (and at boot the mounted generation's), and the store's switch reads
+ * them from here (version_copy). A copy is the block's bytes as the store wrote them until the
+ * store takes the block for other bytes (forget_version), so a page whose map entry names the
+ * block with the copy's CRC is the copy: as trusted as a clean page of the dropped space
+ * (have_page), which the rollback already keeps.
  *
  * A ring in the order written: when it is full, or memory is short, the oldest copy gives its
  * frame to the newest. Copies take only frames the pager could not want (pager_may_want: every
