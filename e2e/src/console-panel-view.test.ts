@@ -290,6 +290,42 @@ test("'Hide lines containing' is sent with each read; a change reads again, once
   assert.deepEqual(await pendingReads(), [], 'the typing read nothing more');
 });
 
+test('each console keeps its own filter: its tab shows it, and a change typed goes to its console', async () => {
+  const other = 'other';
+  await openWith(lines(1, 30));
+  await page.evaluate((m) => (window as unknown as WithHarness).consoleHarness.attach(m), other);
+  await consolePage.tab(`Console — ${other}`).waitFor({ timeout: UI_DEADLINE_MS });
+  const showTab = (machine: string) => consolePage.tab(`Console — ${machine}`).click();
+  /** Types `text` as the filter of the tab shown, and answers the read it makes once the typing pauses. */
+  async function filterBy(machine: string, text: string): Promise<void> {
+    await consolePage.filter.fill(text);
+    await timersRun(FILTER_DELAY_MS);
+    const [read] = await waitForReads(1);
+    assert.deepEqual(read!.params, { machine, hide: text });
+    await answer(read!);
+  }
+  await showTab(MACHINE);
+  await filterBy(MACHINE, 'line 1');
+  await showTab(other);
+  assert.equal(await consolePage.filter.inputValue(), '', "the other console's log is not open");
+  await filterBy(other, 'line 2');
+  await showTab(MACHINE);
+  assert.equal(await consolePage.filter.inputValue(), 'line 1');
+  await showTab(other);
+  assert.equal(await consolePage.filter.inputValue(), 'line 2');
+  // A change typed, and its tab left before the typing paused: read for the console it was typed for.
+  await consolePage.filter.fill('line 3');
+  await showTab(MACHINE);
+  const [left] = await waitForReads(1);
+  assert.deepEqual(left!.params, { machine: other, hide: 'line 3' });
+  await answer(left!);
+  assert.equal(await consolePage.filter.inputValue(), 'line 1');
+  await timersRun(FILTER_DELAY_MS);
+  assert.deepEqual(await pendingReads(), [], 'the change was read once, for its own console');
+  await showTab(other);
+  assert.equal(await consolePage.filter.inputValue(), 'line 3');
+});
+
 test('the last page follows what the machine prints, once a second; an earlier page stays put', async () => {
   await openWith(lines(1, 50));
   await openLog();

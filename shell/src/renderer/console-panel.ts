@@ -107,6 +107,11 @@ interface Tab {
    * terminal does); only the user scrolling keeps it where it is.
    */
   searchMoved: boolean;
+  /**
+   * What its log is read without (the lines containing it): the filter box shows it while this
+   * tab is active, so each console's log keeps its own.
+   */
+  filter: string;
 }
 
 /** A console stream that ends sooner than this after attaching is not re-attached by itself. */
@@ -122,6 +127,8 @@ export class ConsolePanel {
   private readonly searchInput: HTMLInputElement;
   private readonly searchCount: HTMLElement;
   private readonly filterInput: HTMLInputElement;
+  /** A change of the filter waiting for the typing to pause. */
+  private filterTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly menu: HTMLElement;
   private terminalCount = 0;
 
@@ -176,18 +183,21 @@ export class ConsolePanel {
     this.filterInput.dataset.testid = 'console-filter';
     this.filterInput.title =
       "Hide the lines that contain this text (a program's repeated lines): the machine's whole log, without them";
-    let filterTimer: ReturnType<typeof setTimeout> | undefined;
     this.filterInput.addEventListener('input', () => {
-      clearTimeout(filterTimer);
-      filterTimer = setTimeout(() => this.filterChanged(), FILTER_DELAY_MS);
+      const tab = this.active;
+      if (!tab) return;
+      tab.filter = this.filterInput.value;
+      clearTimeout(this.filterTimer);
+      this.filterTimer = setTimeout(() => this.applyFilter(tab), FILTER_DELAY_MS);
     });
     this.filterInput.addEventListener('keydown', (event) => {
+      const tab = this.active;
+      if (!tab) return;
       if (event.key === 'Enter') {
-        clearTimeout(filterTimer);
-        this.filterChanged();
+        this.applyFilter(tab);
       } else if (event.key === 'Escape') {
-        this.filterInput.value = '';
-        this.filterChanged();
+        this.filterInput.value = tab.filter = '';
+        this.applyFilter(tab);
         this.focus();
       }
     });
@@ -379,6 +389,7 @@ export class ConsolePanel {
       input: undefined,
       disposables: [],
       searchMoved: false,
+      filter: '',
     };
     this.tabs.set(id, tab);
     // The user scrolling decides where the view stays, whatever a search did before.
@@ -404,6 +415,8 @@ export class ConsolePanel {
   }
 
   private activate(tab: Tab, takeFocus = true): void {
+    // A change typed for the console being left goes to that console's log, not this one's.
+    if (this.filterTimer !== undefined && this.active && this.active !== tab) this.applyFilter(this.active);
     for (const other of this.tabs.values()) {
       other.body.hidden = other !== tab;
       other.label.classList.toggle('active', other === tab);
@@ -411,7 +424,7 @@ export class ConsolePanel {
     }
     this.active = tab;
     this.filterInput.disabled = tab.kind !== 'console';
-    this.filterInput.value = tab.log && !tab.log.element.hidden ? this.filterInput.value : '';
+    this.filterInput.value = tab.filter;
     this.fitActive();
     if (takeFocus) this.focus();
   }
@@ -556,14 +569,14 @@ export class ConsolePanel {
   }
 
   /** Opens the active console's log view at its last page (or refreshes it). */
-  async showLog(): Promise<void> {
-    const tab = this.active;
+  async showLog(tab = this.active): Promise<void> {
     if (!tab?.machine) throw new Error("Only a machine's console has a log.");
     const log = tab.log ?? (await this.createLogView(tab));
     log.element.hidden = false;
     tab.body.classList.add('log-shown');
     log.page = undefined;
     await this.loadLogPage(tab);
+    if (tab !== this.active) return;
     this.fitActive();
     log.terminal.focus();
   }
@@ -574,16 +587,17 @@ export class ConsolePanel {
     if (!tab?.log) return;
     tab.log.element.hidden = true;
     tab.body.classList.remove('log-shown');
-    this.filterInput.value = '';
+    this.filterInput.value = tab.filter = '';
     this.fitActive();
     tab.terminal.focus();
   }
 
-  private filterChanged(): void {
-    const tab = this.active;
-    if (!tab?.machine) return;
-    if (this.filterInput.value)
-      void this.showLog().catch((err) => showError('Cannot read the console log', err));
+  /** Reads `tab`'s log again without what its filter names (now: no wait for the typing to pause). */
+  private applyFilter(tab: Tab): void {
+    clearTimeout(this.filterTimer);
+    this.filterTimer = undefined;
+    if (!tab.machine) return;
+    if (tab.filter) void this.showLog(tab).catch((err) => showError('Cannot read the console log', err));
     else if (tab.log && !tab.log.element.hidden) void this.loadLogPage(tab);
   }
 
@@ -661,7 +675,7 @@ export class ConsolePanel {
   private async loadLogPage(tab: Tab): Promise<void> {
     const log = tab.log;
     if (!log || !tab.machine) return;
-    const hide = this.filterInput.value.trim();
+    const hide = tab.filter.trim();
     const read = ++log.reads;
     try {
       const page = await this.api.call('console.log', {
